@@ -1,0 +1,319 @@
+"""Row-level rule checks behind :func:`talentgap.schema.validate`.
+
+Each ``check_*`` function looks at one column (or a pair, or the key
+columns), records every failing row in a :class:`FailureLog`, and returns the
+column's values in their canonical form. Work is vectorised: masks over all
+rows, and Python-level work only over *distinct* values or failing rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FailureLog",
+    "RULE_TEXT",
+    "rule_text",
+    "did_you_mean",
+    "closest",
+    "check_numeric",
+    "check_flag",
+    "check_key",
+    "check_at_most",
+    "check_unique",
+    "describe_failures",
+]
+
+FAILURE_COLUMNS = ["line", "row", "column", "rule", "value", "message"]
+
+RULE_TEXT = {
+    "missing_value": "must not be missing",
+    "not_numeric": "must be numeric",
+    "not_integer": "must hold whole numbers",
+    "negative": "must be >= 0",
+    "not_positive": "must be finite and > 0",
+    "not_boolean": "must be true/false (1/0, yes/no)",
+    "bad_period": "must hold period labels of the declared frequency",
+    "unknown_code": "must be one of the allowed codes",
+    "duplicate_key": "must identify one row",
+    "duplicate_row": "must not repeat an earlier row",
+}
+_TRUE = ["1", "true", "t", "yes", "y"]
+_FALSE = ["0", "false", "f", "no", "n"]
+_MAX_EXAMPLES = 5
+
+
+def rule_text(rule: str) -> str:
+    """The rule as the end of a sentence: ``"exceeds_trained"`` -> ``"must be <= 'trained'"``."""
+    if rule.startswith("exceeds_"):
+        return f"must be <= {rule.removeprefix('exceeds_')!r}"
+    return RULE_TEXT.get(rule, rule)
+
+
+def _show(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+class FailureLog:
+    """Failures as arrays of row positions, one batch per (column, rule).
+
+    Parameters
+    ----------
+    n_rows : int
+        Number of rows of the table being checked.
+
+    Attributes
+    ----------
+    bad : numpy.ndarray of bool
+        Rows with at least one failure so far.
+    """
+
+    def __init__(self, n_rows: int) -> None:
+        self.n_rows = n_rows
+        self.bad = np.zeros(n_rows, dtype=bool)
+        self._batches: list[tuple[np.ndarray, str, str, np.ndarray, np.ndarray]] = []
+        self._bad_by_column: dict[str, np.ndarray] = {}
+
+    def add(self, mask: np.ndarray, column: str, rule: str, values,
+            details=None) -> None:
+        """Record the rows in ``mask`` as failing ``rule`` on ``column``.
+
+        ``values`` are the raw input values (all rows, or the failing ones);
+        ``details`` the short message of each failure: ``None`` for the raw
+        value, one string for all, or an array (all rows or failing ones).
+        """
+        positions = np.flatnonzero(mask)
+        if positions.size == 0:
+            return
+        values = np.asarray(values, dtype=object)
+        if values.shape[0] == self.n_rows:
+            values = values[positions]
+        if details is None:
+            details = np.array([_show(v) for v in values], dtype=object)
+        elif isinstance(details, str):
+            details = np.full(positions.size, details, dtype=object)
+        else:
+            details = np.asarray(details, dtype=object)
+            if details.shape[0] == self.n_rows:
+                details = details[positions]
+        self._batches.append((positions, column, rule, values, details))
+        self.bad[positions] = True
+        column_mask = self._bad_by_column.setdefault(column, np.zeros(self.n_rows, dtype=bool))
+        column_mask[positions] = True
+
+    def bad_in(self, columns: Iterable[str]) -> np.ndarray:
+        """Rows failing a rule on any of ``columns``."""
+        out = np.zeros(self.n_rows, dtype=bool)
+        for name in columns:
+            if name in self._bad_by_column:
+                out |= self._bad_by_column[name]
+        return out
+
+    def frame(self, lines: np.ndarray, index: pd.Index) -> pd.DataFrame:
+        """All failures in row order: ``position`` and :data:`FAILURE_COLUMNS`."""
+        if not self._batches:
+            columns = ["position", *FAILURE_COLUMNS]
+            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+            return empty.astype({"position": np.int64, "line": np.int64})
+        positions = np.concatenate([b[0] for b in self._batches])
+        column = np.concatenate([np.full(b[0].size, b[1], dtype=object) for b in self._batches])
+        rule = np.concatenate([np.full(b[0].size, b[2], dtype=object) for b in self._batches])
+        frame = pd.DataFrame(
+            {
+                "position": positions,
+                "line": lines[positions].astype(np.int64),
+                "row": index[positions].to_numpy(dtype=object),
+                "column": column,
+                "rule": rule,
+                "value": np.concatenate([b[3] for b in self._batches]),
+                "message": np.concatenate([b[4] for b in self._batches]),
+            }
+        )
+        order = np.lexsort((frame["column"].to_numpy(dtype=str), frame["position"].to_numpy()))
+        return frame.iloc[order].reset_index(drop=True)
+
+
+def did_you_mean(name: str, candidates: Iterable) -> str:
+    """``" (did you mean 'x'?)"`` for the closest candidate, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("vacancy", ["employees", "vacancies"])
+    " (did you mean 'vacancies'?)"
+    """
+    match = closest(name, candidates)
+    return f" (did you mean {match!r}?)" if match is not None else ""
+
+
+def closest(name: str, candidates: Iterable) -> str | None:
+    """The candidate closest to ``name`` (case-insensitive), or ``None`` if none is close.
+
+    Examples
+    --------
+    >>> closest("Vacancy", ["employees", "vacancies"]), closest("xyz", ["vacancies"])
+    ('vacancies', None)
+    """
+    lowered = {str(c).lower(): str(c) for c in candidates}
+    match = difflib.get_close_matches(str(name).lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[match[0]] if match else None
+
+
+def _is_blank(values: pd.Series) -> np.ndarray:
+    """Missing values, and strings that are empty or whitespace only."""
+    blank = values.isna().to_numpy().copy()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        text = values[~blank].astype(str).str.strip()
+        blank[np.flatnonzero(~blank)[(text == "").to_numpy()]] = True
+    return blank
+
+
+def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
+    """Count rules (``kind="count"``) or weight rules (``kind="weight"``).
+
+    Returns float values, NaN where the value itself is unusable.
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        log.add(np.ones(len(values), dtype=bool), name, "not_numeric", values)
+        return np.full(len(values), np.nan)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        missing = np.isnan(numbers)
+    else:
+        missing = _is_blank(values)
+        numbers = pd.to_numeric(values.where(~missing), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        log.add(np.isnan(numbers) & ~missing, name, "not_numeric", values)
+    log.add(missing, name, "missing_value", values, "missing")
+    valid = ~np.isnan(numbers)
+    if kind == "weight":
+        log.add(valid & ~(np.isfinite(numbers) & (numbers > 0)), name, "not_positive", values)
+        return numbers
+    whole = valid & np.isfinite(numbers) & (numbers == np.round(numbers))
+    log.add(valid & ~whole, name, "not_integer", values)
+    log.add(whole & (numbers < 0), name, "negative", values)
+    return np.where(whole, numbers, np.nan)
+
+
+def _flag_text(value) -> str:
+    if isinstance(value, (bool, np.bool_, int, float, np.number)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip().lower()
+
+
+def check_flag(values: pd.Series, name: str, log: FailureLog) -> np.ndarray:
+    """True/false rules; returns a boolean array (False where the value failed)."""
+    if pd.api.types.is_bool_dtype(values.dtype) and not values.isna().any():
+        return values.to_numpy(dtype=bool)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = np.array([_flag_text(u) for u in uniques], dtype=object)  # distinct values only
+    # One extra slot at the end stands for code -1, a missing value.
+    is_true = np.append(np.isin(text, _TRUE), False)[codes]
+    is_false = np.append(np.isin(text, _FALSE), False)[codes]
+    missing = np.append(text == "", True)[codes]
+    log.add(missing, name, "missing_value", values, "missing")
+    log.add(~missing & ~is_true & ~is_false, name, "not_boolean", values)
+    return is_true
+
+
+def check_key(values: pd.Series, name: str, log: FailureLog,
+              allowed: list | None = None) -> pd.Categorical:
+    """Key rules (present, and among ``allowed`` when given); returns a categorical.
+
+    The categories are ``allowed`` in its order, or else the sorted distinct
+    values that passed.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = pd.Index(uniques, dtype=object)
+    blank_unique = _is_blank(pd.Series(uniques, dtype=object))
+    missing = np.append(blank_unique, True)[codes]
+    log.add(missing, name, "missing_value", values, "missing")
+    if allowed is not None:
+        known = np.append(uniques.isin(allowed), True)[codes]
+        unknown = ~known & ~missing
+        if unknown.any():
+            hints = {u: did_you_mean(u, allowed) for u in uniques[~uniques.isin(allowed)]}
+            shown = np.asarray(values, dtype=object)[unknown]
+            log.add(unknown, name, "unknown_code", shown,
+                    np.array([f"{_show(v)}{hints[v]}" for v in shown], dtype=object))
+        categories = pd.Index(list(dict.fromkeys(allowed)))
+    else:
+        present = uniques[~blank_unique]
+        try:
+            categories = present.sort_values()
+        except TypeError:  # mixed types: order by their text
+            categories = present[np.argsort(present.astype(str))]
+    return pd.Categorical(values.where(~missing & values.isin(categories)),
+                          categories=categories)
+
+
+def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: str,
+                  log: FailureLog) -> None:
+    """The rule ``a <= b`` on rows where both are valid numbers."""
+    if a not in numbers or b not in numbers:
+        return
+    x, y = numbers[a], numbers[b]
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isnan(x) & ~np.isnan(y) & (x > y)
+    details = np.array([f"{u:g} > {v:g}" for u, v in zip(x[bad], y[bad], strict=True)],
+                       dtype=object)
+    log.add(bad, a, f"exceeds_{b}", raw[a], details)
+
+
+def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
+                 lines: np.ndarray) -> None:
+    """Rows sharing a key: exact repeats keep their first copy, conflicts are all rejected.
+
+    Only rows whose key values are themselves valid take part.
+    """
+    label = ", ".join(keys.columns)
+    candidates = np.flatnonzero(~log.bad_in(keys.columns))
+    shared = keys.iloc[candidates].duplicated(keep=False).to_numpy()
+    if not shared.any():
+        return
+    shared_positions = candidates[shared]
+    repeat = raw.iloc[shared_positions].astype(str).duplicated(keep="first").to_numpy()
+    repeat_mask = np.zeros(log.n_rows, dtype=bool)
+    repeat_mask[shared_positions[repeat]] = True
+    log.add(repeat_mask, label, "duplicate_row", np.full(repeat.sum(), None, dtype=object),
+            "repeats an earlier row exactly; the first copy is kept")
+
+    rest = shared_positions[~repeat]
+    conflict = keys.iloc[rest].duplicated(keep=False).to_numpy()
+    if not conflict.any():
+        return
+    positions = rest[conflict]
+    group = pd.factorize(pd.MultiIndex.from_frame(keys.iloc[positions]))[0]
+    lines_of_group = pd.Series(lines[positions]).groupby(group).agg(
+        lambda s: ", ".join(map(str, s))
+    )
+    details = np.array([f"({label}) shared by lines {lines_of_group[g]}" for g in group],
+                       dtype=object)
+    mask = np.zeros(log.n_rows, dtype=bool)
+    mask[positions] = True
+    log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)
+
+
+def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) -> list[str]:
+    """One sentence per (column, rule): the rule, how many rows, up to five examples.
+
+    ``cases`` is a :meth:`FailureLog.frame`; ``row_labels`` (indexed by
+    position) names each row, e.g. ``"E0042, 2024Q2"``.
+    """
+    out = []
+    for (column, rule), group in cases.groupby(["column", "rule"], sort=False):
+        examples = group.head(_MAX_EXAMPLES)
+        shown = []
+        for position, line, detail in zip(examples["position"], examples["line"],
+                                           examples["message"], strict=True):
+            where = f" ({row_labels[position]})" if row_labels is not None else ""
+            shown.append(f"line {line}{where}: {detail}")
+        n = group["position"].nunique()
+        noun = "row fails" if n == 1 else "rows fail"
+        out.append(f"column {column!r} {rule_text(rule)} [{rule}]; {n} {noun}, e.g. "
+                   + "; ".join(shown))
+    return out

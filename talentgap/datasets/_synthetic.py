@@ -1,0 +1,592 @@
+"""Synthetic labour-market data with a known ground truth.
+
+:func:`make_synthetic` simulates a register of key enterprises, their
+vacancies and hard-to-fill posts over time, a stratified shortage survey drawn
+from them, vocational training cohorts and employment counts, and returns the
+survey-style tables together with the population truth they were drawn from.
+It is the test bed for every estimator in the package: an estimate can be
+compared with ``truth`` instead of with another estimate.
+
+Examples
+--------
+>>> from talentgap.datasets import make_synthetic
+>>> data = make_synthetic(n_regions=2, industries=2, n_periods=4, seed=3)
+>>> data.surveys.columns.tolist()
+['period', 'enterprise_id', 'region', 'industry', 'employees', 'vacancies', 'hard_to_fill',
+ 'reports_shortage', 'weight', 'size_band']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError, SchemaError
+from talentgap.periods import normalize_freq, parse_periods
+
+__all__ = ["SyntheticData", "make_synthetic", "DEFAULT_INDUSTRIES", "REGION_NAMES"]
+
+#: The industries used when ``industries`` is not given (snake_case codes).
+DEFAULT_INDUSTRIES: tuple[str, ...] = (
+    "construction_engineering",
+    "electromechanical_technology",
+    "textiles",
+    "clothing_and_shoes",
+    "general_equipment",
+    "ecommerce",
+    "live_streaming",
+    "industrial_robotics",
+)
+
+#: Invented town names used for the first regions (alphabetical); further
+#: regions are called ``region_025``, ``region_026``, ...
+REGION_NAMES: tuple[str, ...] = (
+    "Amberfield", "Ashmere", "Bluewater", "Brackenford", "Cedarholm", "Copperwick",
+    "Dunhollow", "Elderbrook", "Fernmoor", "Foxhaven", "Glimmerdale", "Hazelcombe",
+    "Ironmere", "Juniperton", "Kestrelford", "Larchwick", "Mossbury", "Nettlefield",
+    "Oakhollow", "Pinewhistle", "Quillby", "Ravenmoor", "Silverlea", "Thistlecombe",
+)
+
+_SEASON_LENGTH = {"Y": 1, "Q": 4, "M": 12}
+_SIZE_BANDS = ("small", "medium", "large")
+_LEVELS = ("basic", "advanced")
+
+# Model constants (see the docstring of make_synthetic for their meaning).
+_SIZE_MEDIAN, _SIZE_SIGMA = 70.0, 1.0          # employees per key enterprise
+_THIN_SHARE, _THIN_RANGE = 0.10, (2, 12)       # share of thin cells, their size range
+_VACANCY_LEVEL, _LEVEL_SD = np.log(0.037), 0.30  # open posts per employee
+_DENSITY_LOGIT, _DENSITY_SD, _DENSITY_LOAD = -0.2, 0.30, 1.0
+_AR_RHO_QUARTER, _AR_SD = 0.6, 0.20
+_JUMPS_PER_YEAR, _JUMP_SD = 0.10, 0.25
+_REPORT_ANYWAY = 0.05
+_PASS_A, _PASS_B = 40.0, 20.0                  # Beta prior of the pass rate, mean 2/3
+_BASIC_SHARE = 0.6
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SyntheticData:
+    """Tables simulated by :func:`make_synthetic`, with their ground truth.
+
+    Attributes
+    ----------
+    surveys : pandas.DataFrame
+        One row per sampled enterprise per period (canonical ``surveys`` columns).
+    training : pandas.DataFrame
+        One row per programme per period (canonical ``training`` columns).
+    employment : pandas.DataFrame
+        One row per cell per period: ``employment``, ``skilled``, ``high_skilled``.
+    truth : pandas.DataFrame
+        Population values per cell per period (``demand``, ``supply``, ``gap``, ...).
+    frame : pandas.DataFrame
+        The enterprise register the survey was drawn from.
+    params : pandas.DataFrame
+        The simulation parameters of each cell, keyed by ``region``, ``industry``.
+    """
+
+    surveys: pd.DataFrame
+    training: pd.DataFrame
+    employment: pd.DataFrame
+    truth: pd.DataFrame
+    frame: pd.DataFrame
+    params: pd.DataFrame
+
+    def __repr__(self) -> str:
+        return _describe(type(self).__name__, {
+            name: getattr(self, name)
+            for name in ("surveys", "training", "employment", "truth", "frame", "params")
+        })
+
+
+def _describe(name: str, tables: dict[str, pd.DataFrame | None]) -> str:
+    """One line per table: ``name=<rows x columns>``."""
+    parts = []
+    for key, df in tables.items():
+        shown = "None" if df is None else f"<DataFrame: {len(df):,} rows x {df.shape[1]} columns>"
+        parts.append(f"    {key}={shown},")
+    return f"{name}(\n" + "\n".join(parts) + "\n)"
+
+
+def _check_int(name: str, value, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ParameterError(f"{name} == {value}, must be >= {minimum}")
+    return int(value)
+
+
+def _resolve_industries(industries) -> list[str]:
+    if industries is None:
+        return list(DEFAULT_INDUSTRIES)
+    if isinstance(industries, (int, np.integer)) and not isinstance(industries, bool):
+        k = _check_int("industries", industries, 1)
+        width = max(2, len(str(k)))
+        extra = [f"industry_{j:0{width}d}" for j in range(len(DEFAULT_INDUSTRIES) + 1, k + 1)]
+        return (list(DEFAULT_INDUSTRIES) + extra)[:k]
+    if isinstance(industries, str):
+        raise ParameterError("industries must be None, an integer or a list of names, not a str")
+    names = list(industries)
+    if not names or not all(isinstance(x, str) and x for x in names):
+        raise ParameterError("industries must be a non-empty list of non-empty strings")
+    if len(set(names)) != len(names):
+        raise ParameterError(f"industries must be unique, got {names!r}")
+    return names
+
+
+def _region_names(n: int) -> list[str]:
+    width = max(3, len(str(n)))
+    extra = [f"region_{j:0{width}d}" for j in range(len(REGION_NAMES) + 1, n + 1)]
+    return (list(REGION_NAMES) + extra)[:n]
+
+
+def _resolve_start(start, freq: str) -> int:
+    """Ordinal of the first period; a label of another frequency gives the
+    period of ``freq`` containing its first day (``"2019Q1"`` -> ``2019``)."""
+    if isinstance(start, pd.Period):
+        return start.asfreq(freq, how="start").ordinal
+    try:
+        return int(parse_periods([start], freq=freq).asi8[0])
+    except SchemaError:
+        pass
+    try:
+        own = parse_periods([start])[0]
+    except SchemaError as exc:
+        raise ParameterError(f"start={start!r} is not a period label: {exc}") from None
+    return own.asfreq(freq, how="start").ordinal
+
+
+def _format_ids(numbers: np.ndarray) -> np.ndarray:
+    """``"E"`` + numbers zero-padded to 7 digits (or more), built on a byte matrix."""
+    width = max(7, len(str(int(numbers.max())))) if len(numbers) else 7
+    chars = np.empty((len(numbers), width + 1), dtype=np.uint8)
+    chars[:, 0] = ord("E")
+    rest = np.asarray(numbers, dtype=np.int64).copy()
+    for k in range(width, 0, -1):
+        chars[:, k] = 48 + rest % 10
+        rest //= 10
+    return chars.view(f"S{width + 1}").ravel().astype(f"U{width + 1}")
+
+
+def _period_array(ordinals: np.ndarray, freq: str) -> pd.arrays.PeriodArray:
+    return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64), dtype=pd.PeriodDtype(freq))
+
+
+def _program_categories(industries: list[str], programs) -> list[str]:
+    """Programme names ordered by industry, then basic before advanced."""
+    ind_pos = {name: i for i, name in enumerate(industries)}
+    lvl_pos = {name: i for i, name in enumerate(_LEVELS)}
+
+    def key(name: str):
+        ind, _, lvl = name.rpartition("/")
+        return (ind_pos.get(ind, len(ind_pos)), ind, lvl_pos.get(lvl, len(lvl_pos)), lvl)
+
+    return sorted(set(programs), key=key)
+
+
+def _cells(rng, n_regions, n_industries, enterprises_per_cell, sample_fraction, m):
+    """Per-cell frame sizes and process parameters (arrays of length C)."""
+    n_cells = n_regions * n_industries
+    region_factor = rng.lognormal(0.0, 0.5, n_regions)
+    industry_factor = rng.lognormal(0.0, 0.4, n_industries)
+    cell_factor = rng.lognormal(0.0, 0.25, n_cells)
+    size = np.repeat(region_factor, n_industries) * np.tile(industry_factor, n_regions)
+    size *= cell_factor / np.mean(size * cell_factor)  # mean exactly 1
+    n_ent = np.maximum(1, np.rint(enterprises_per_cell * size)).astype(np.int64)
+    thin = rng.random(n_cells) < _THIN_SHARE
+    n_thin = rng.integers(_THIN_RANGE[0], _THIN_RANGE[1] + 1, n_cells)
+    n_ent = np.where(thin, np.minimum(n_ent, n_thin), n_ent)
+    n_sample = np.minimum(n_ent, np.maximum(1, np.rint(sample_fraction * n_ent))).astype(np.int64)
+    return {
+        "n_enterprises": n_ent,
+        "n_sampled": n_sample,
+        "level": rng.normal(_VACANCY_LEVEL, _LEVEL_SD, n_cells),
+        "trend_per_year": rng.normal(0.04, 0.06, n_cells),
+        "seasonal_amplitude": rng.uniform(0.0, 0.25, n_cells) if m > 1 else np.zeros(n_cells),
+        "seasonal_phase": rng.uniform(0.0, 2 * np.pi, n_cells),
+        "density_logit": rng.normal(_DENSITY_LOGIT, _DENSITY_SD, n_cells),
+        "employee_drift_per_year": rng.normal(0.02, 0.03, n_cells),
+        "pass_rate": rng.beta(_PASS_A, _PASS_B, n_cells),
+        "absorption": rng.uniform(0.75, 0.95, n_cells),
+        "capacity_ratio": rng.uniform(0.5, 1.4, n_cells),
+        "n_programs": rng.integers(1, 3, n_cells),
+        "coverage": rng.uniform(0.32, 0.48, n_cells),
+        "skilled_share": rng.uniform(0.21, 0.27, n_cells),
+        "high_skilled_share": rng.uniform(0.25, 0.32, n_cells),
+    }
+
+
+def _latent(rng, cells, ordinals, m):
+    """Latent shortage index ``x`` (C x T), vacancy rate and hard-to-fill density."""
+    n_cells, n_periods = len(cells["level"]), len(ordinals)
+    t = np.arange(n_periods)
+    season = (ordinals % m) if m > 1 else np.zeros(n_periods, dtype=np.int64)
+    rho = _AR_RHO_QUARTER ** (4 / m)
+    innov = _AR_SD * np.sqrt(1 - rho**2)
+    ar = np.empty((n_cells, n_periods))
+    ar[:, 0] = rng.normal(0.0, _AR_SD, n_cells)
+    shocks = rng.normal(0.0, innov, (n_cells, n_periods))
+    for j in range(1, n_periods):  # recursion over time, vectorised over cells
+        ar[:, j] = rho * ar[:, j - 1] + shocks[:, j]
+    jump_hit = rng.random((n_cells, n_periods)) < min(0.5, _JUMPS_PER_YEAR / m)
+    jumps = np.cumsum(jump_hit * rng.normal(0.0, _JUMP_SD, (n_cells, n_periods)), axis=1)
+    x = (cells["trend_per_year"][:, None] * t / m
+         + cells["seasonal_amplitude"][:, None]
+         * np.sin(2 * np.pi * season / m + cells["seasonal_phase"][:, None])
+         + ar + jumps)
+    vacancy_rate = np.exp(cells["level"][:, None] + x)
+    density = 1 / (1 + np.exp(-(cells["density_logit"][:, None] + _DENSITY_LOAD * x)))
+    growth = np.exp(cells["employee_drift_per_year"][:, None] * t / m)
+    return vacancy_rate, density, growth
+
+
+def make_synthetic(
+    *,
+    n_regions: int = 8,
+    industries=None,
+    n_periods: int = 24,
+    start="2019Q1",
+    freq: str = "Q",
+    enterprises_per_cell: int = 120,
+    sample_fraction: float = 0.15,
+    lead_time: int = 1,
+    seed=0,
+) -> SyntheticData:
+    """Simulate shortage surveys, training and employment with a known truth.
+
+    The simulation is vectorised over cells and enterprises and loops only
+    over periods, so ``n_regions=340, industries=100, n_periods=40`` runs on
+    one machine. The same ``seed`` always gives identical tables.
+
+    **Population.** Each cell (``region`` x ``industry``) holds ``N_c`` key
+    enterprises: ``enterprises_per_cell`` times a lognormal region size
+    factor, industry size factor and cell factor (mean 1); about 10% of
+    cells are thin, with only 2-12 enterprises. Enterprise sizes are
+    lognormal (median 70 employees, log-sd 1), giving the ``size_band``
+    ``small`` (< 50), ``medium`` (50-249) and ``large`` (>= 250) of the
+    register (``frame``). Employees drift by a per-cell rate,
+    ``N(2%, 3%)`` a year.
+
+    **Shortage process.** Per cell, a latent index
+    ``x_ct = trend_c * t + A_c * sin(2 pi s_t / m + phi_c) + a_ct + J_ct``
+    with ``trend_c ~ N(4%, 6%)`` a year, ``A_c ~ U(0, 0.25)`` (no seasonality
+    when ``m = 1``), ``s_t`` the season of period t, an AR(1) term ``a_ct``
+    (``rho = 0.6`` per quarter, i.e. ``0.6**(4/m)`` per period, stationary sd
+    0.2) and rare persistent jumps ``J_ct`` (0.1 a year, size ``N(0, 0.25)``).
+    The vacancy rate is ``v_ct = exp(level_c + x_ct)`` open posts per employee
+    (``level_c ~ N(log 0.037, 0.3)``) and the share of posts that are hard to
+    fill is ``d_ct = logistic(b_c + x_ct)`` (``b_c ~ N(-0.2, 0.3)``). Each
+    enterprise i in each period draws ``vacancies ~ Poisson(employees_i *
+    v_ct)`` and ``hard_to_fill ~ Binomial(vacancies, d_ct)``, and reports a
+    shortage if ``hard_to_fill > 0`` or, otherwise, with probability 5%.
+    Vacancies are a stock observed at survey time, so the rates do not
+    depend on ``freq``. About 70% of enterprises report shortages.
+
+    **Survey.** Every period, an independent stratified simple random sample
+    without replacement of ``n_c = min(N_c, max(1, round(sample_fraction *
+    N_c)))`` enterprises per cell (thin cells have one respondent), with
+    design weight ``N_c / n_c``.
+
+    **Training.** Each cell runs one or two programmes (``"<industry>/basic"``
+    and ``"<industry>/advanced"``, 60/40). The expected number trained per
+    period is ``capacity_c = r_c * D_c / (p_c * a_c)`` (at least 1 per
+    programme), where ``D_c`` is the cell's mean expected demand, ``r_c ~
+    U(0.5, 1.4)`` (so gaps have both signs), ``p_c ~ Beta(40, 20)`` the
+    pass rate (mean 2/3) and ``a_c ~ U(0.75, 0.95)`` the absorption. Then
+    ``trained ~ Poisson(capacity * share * exp(N(0, 0.1)))`` and
+    ``certified ~ Binomial(trained, p_c)``. Certified workers become
+    available ``lead_time`` periods after the training period, and
+    ``Binomial(certified, a_c)`` of them stay in the cell.
+
+    **Employment.** ``employment`` is the key enterprises' employees divided
+    by a coverage share ``U(0.32, 0.48)``; ``skilled ~ Binomial(employment,
+    s_ct)`` with ``s_ct`` from ``U(0.21, 0.27)`` rising 0.3 points a year
+    (capped at 0.29), ``high_skilled ~ Binomial(skilled, U(0.25, 0.32))``:
+    both stay below the 30% and 35% policy targets.
+
+    Parameters
+    ----------
+    n_regions : int, default 8
+        Number of regions; the first 24 have invented town names
+        (:data:`REGION_NAMES`), further ones are ``region_025``, ...
+    industries : None, int or list of str, default None
+        ``None`` for the 8 :data:`DEFAULT_INDUSTRIES`; an int k for the first
+        k of them, extended with ``industry_09``, ... when k > 8; or names.
+    n_periods : int, default 24
+        Number of periods simulated.
+    start : str or pandas.Period, default "2019Q1"
+        First period. A label of another frequency than ``freq`` means the
+        period of ``freq`` containing its first day (``"2019Q1"`` with
+        ``freq="Y"`` starts in 2019, with ``freq="M"`` in 2019-01).
+    freq : {"Y", "Q", "M"}, default "Q"
+        Period frequency (aliases accepted); season length 1, 4 or 12.
+    enterprises_per_cell : int, default 120
+        Mean number of key enterprises per cell in the register.
+    sample_fraction : float, default 0.15
+        Share of each cell's enterprises surveyed each period, in (0, 1].
+    lead_time : int, default 1
+        Periods between the end of training and the workers' availability.
+    seed : int, numpy.random.Generator or None, default 0
+        Passed to :func:`numpy.random.default_rng`.
+
+    Returns
+    -------
+    SyntheticData
+        ``surveys`` (period, enterprise_id, region, industry, employees,
+        vacancies, hard_to_fill, reports_shortage, weight, size_band),
+        ``training`` (period, region, industry, program, trained, certified),
+        ``employment`` (period, region, industry, employment, skilled,
+        high_skilled), ``truth``, ``frame`` and ``params`` (see Notes).
+        Periods are a ``period[<freq>]`` column; names are categoricals;
+        counts are int64, ``weight`` float64, ``reports_shortage`` bool.
+        Rows are sorted by period, region, industry, then enterprise or
+        programme.
+
+    Raises
+    ------
+    ParameterError
+        If an argument is out of range.
+
+    Notes
+    -----
+    ``truth`` has one row per cell and period over the *whole* population:
+    ``n_enterprises``, ``employees``, ``vacancies``, ``hard_to_fill``,
+    ``shortage_rate`` (share of enterprises reporting a shortage),
+    ``demand`` (= total ``hard_to_fill``), ``supply`` (absorbed certified
+    workers arriving in the period) and ``gap = demand - supply``. Supply in
+    the first ``lead_time`` periods comes from warm-up cohorts trained in the
+    ``lead_time`` periods before ``start``, simulated like the others but not
+    part of ``training``; it is never an artificial zero.
+
+    ``frame`` is the register: ``enterprise_id``, ``region``, ``industry``,
+    ``size_band``, ``employees`` (size at registration), one row per
+    enterprise. ``params`` has one row per cell with the parameters above
+    (``n_enterprises``, ``n_sampled``, ``weight``, ``pass_rate``,
+    ``absorption``, ``capacity``, ``capacity_ratio``, ``mean_demand``, ...)
+    plus ``lead_time`` and ``season_length``.
+
+    Examples
+    --------
+    >>> from talentgap.datasets import make_synthetic
+    >>> data = make_synthetic(n_regions=3, industries=2, n_periods=8, seed=1)
+    >>> data.surveys["period"].dtype
+    period[Q-DEC]
+    >>> data.training.columns.tolist()
+    ['period', 'region', 'industry', 'program', 'trained', 'certified']
+    >>> bool((data.surveys["hard_to_fill"] <= data.surveys["vacancies"]).all())
+    True
+    >>> truth = data.truth
+    >>> bool((truth["gap"] == truth["demand"] - truth["supply"]).all())
+    True
+    >>> len(truth) == 3 * 2 * 8
+    True
+    >>> make_synthetic(n_regions=1, industries=["welding"], freq="Y", n_periods=3,
+    ...                seed=1).employment["period"].astype(str).tolist()
+    ['2019', '2020', '2021']
+    """
+    n_regions = _check_int("n_regions", n_regions, 1)
+    n_periods = _check_int("n_periods", n_periods, 1)
+    enterprises_per_cell = _check_int("enterprises_per_cell", enterprises_per_cell, 1)
+    lead_time = _check_int("lead_time", lead_time, 0)
+    if not (isinstance(sample_fraction, (int, float, np.floating))
+            and 0 < sample_fraction <= 1):
+        raise ParameterError(f"sample_fraction == {sample_fraction!r}, must be in (0, 1]")
+    freq = normalize_freq(freq)
+    m = _SEASON_LENGTH[freq]
+    industry_names = _resolve_industries(industries)
+    region_names = _region_names(n_regions)
+    first = _resolve_start(start, freq)
+    ordinals = first + np.arange(n_periods, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+
+    n_ind = len(industry_names)
+    n_cells = n_regions * n_ind
+    cells = _cells(rng, n_regions, n_ind, enterprises_per_cell, sample_fraction, m)
+    n_ent, n_sample = cells["n_enterprises"], cells["n_sampled"]
+
+    # --- register: enterprises stored contiguously by cell (cell = region * n_ind + industry)
+    total = int(n_ent.sum())
+    cell_of = np.repeat(np.arange(n_cells, dtype=np.int32), n_ent)
+    starts = np.concatenate([[0], np.cumsum(n_ent)[:-1]])
+    base = np.maximum(1, np.rint(rng.lognormal(np.log(_SIZE_MEDIAN), _SIZE_SIGMA, total)))
+    band = np.digitize(base, [50, 250]).astype(np.int8)
+    base_sum = np.add.reduceat(base, starts)
+
+    vacancy_rate, density, growth = _latent(rng, cells, ordinals, m)
+    expected_demand = base_sum[:, None] * growth * vacancy_rate * density
+    cells["mean_demand"] = expected_demand.mean(axis=1)
+
+    pop, kept = _simulate_enterprises(rng, base, cell_of, starts, n_sample,
+                                      vacancy_rate, density, growth)
+    training, supply, cells["capacity"] = _simulate_training(rng, cells, n_periods, lead_time)
+    employment = _simulate_employment(rng, cells, pop["employees"], m)
+
+    region_cat = pd.CategoricalDtype(region_names)
+    industry_cat = pd.CategoricalDtype(industry_names)
+    band_cat = pd.CategoricalDtype(list(_SIZE_BANDS), ordered=True)
+
+    weight = (n_ent / n_sample).astype(np.float64)
+    surveys = _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind,
+                             (region_cat, industry_cat, band_cat))
+    del kept
+
+    # --- tables per cell-period (period-major, then region, industry)
+    def cell_keys(cell_index=None) -> dict:
+        cell_index = np.arange(n_cells) if cell_index is None else cell_index
+        return {
+            "period": _period_array(np.repeat(ordinals, len(cell_index)), freq),
+            "region": pd.Categorical.from_codes(np.tile(cell_index // n_ind, n_periods),
+                                                dtype=region_cat),
+            "industry": pd.Categorical.from_codes(np.tile(cell_index % n_ind, n_periods),
+                                                  dtype=industry_cat),
+        }
+
+    prog_cell, prog_level, trained, certified = training
+    all_programs = [f"{ind}/{lvl}" for ind in industry_names for lvl in _LEVELS]
+    programs = pd.Categorical.from_codes(
+        np.tile((prog_cell % n_ind) * len(_LEVELS) + prog_level, n_periods),
+        categories=all_programs,
+    ).remove_unused_categories()
+    training_df = pd.DataFrame({
+        **cell_keys(cell_index=prog_cell),
+        "program": programs,
+        "trained": trained.ravel(),
+        "certified": certified.ravel(),
+    })
+    employment_df = pd.DataFrame({**cell_keys(), **{k: v.ravel() for k, v in employment.items()}})
+    demand = pop["hard_to_fill"]
+    truth = pd.DataFrame({
+        **cell_keys(),
+        "n_enterprises": np.tile(n_ent, n_periods),
+        "employees": pop["employees"].ravel(),
+        "vacancies": pop["vacancies"].ravel(),
+        "hard_to_fill": demand.ravel(),
+        "shortage_rate": (pop["reporting"] / n_ent).ravel(),
+        "demand": demand.ravel(),
+        "supply": supply.ravel(),
+        "gap": (demand - supply).ravel(),
+    })
+    truth = truth[["region", "industry", "period", *truth.columns[3:]]]
+
+    frame = pd.DataFrame({
+        "enterprise_id": pd.array(_format_ids(np.arange(1, total + 1)), dtype="str"),
+        "region": pd.Categorical.from_codes(cell_of // n_ind, dtype=region_cat),
+        "industry": pd.Categorical.from_codes(cell_of % n_ind, dtype=industry_cat),
+        "size_band": pd.Categorical.from_codes(band, dtype=band_cat),
+        "employees": base.astype(np.int64),
+    })
+    cell_index = np.arange(n_cells)
+    params = pd.DataFrame({
+        "region": pd.Categorical.from_codes(cell_index // n_ind, dtype=region_cat),
+        "industry": pd.Categorical.from_codes(cell_index % n_ind, dtype=industry_cat),
+        **{k: v for k, v in cells.items() if k not in ("n_enterprises", "n_sampled")},
+    })
+    params.insert(2, "n_enterprises", n_ent)
+    params.insert(3, "n_sampled", n_sample)
+    params.insert(4, "weight", weight)
+    params["lead_time"] = lead_time
+    params["season_length"] = m
+    return SyntheticData(surveys=surveys, training=training_df, employment=employment_df,
+                         truth=truth, frame=frame, params=params)
+
+
+def _simulate_training(rng, cells, n_periods, lead_time):
+    """Training cohorts and the supply they make.
+
+    Returns ``(prog_cell, prog_level, trained, certified)`` with the counts as
+    T x P arrays, the absorbed supply (T x C) and the expected number trained
+    per period in each cell (C).
+    """
+    n_cells = len(cells["level"])
+    n_prog = cells["n_programs"]
+    prog_cell = np.repeat(np.arange(n_cells), n_prog)
+    prog_starts = np.concatenate([[0], np.cumsum(n_prog)[:-1]])
+    prog_level = np.arange(len(prog_cell)) - np.repeat(prog_starts, n_prog)
+    share = np.where(n_prog[prog_cell] == 1, 1.0,
+                     np.where(prog_level == 0, _BASIC_SHARE, 1 - _BASIC_SHARE))
+    capacity = (cells["capacity_ratio"] * cells["mean_demand"]
+                / (cells["pass_rate"] * cells["absorption"]))
+    expected = np.maximum(1.0, capacity[prog_cell] * share)
+    capacity = np.bincount(prog_cell, weights=expected, minlength=n_cells)
+    n_cohorts = n_periods + lead_time  # warm-up cohorts first, then the table's periods
+    noise = np.exp(rng.normal(0.0, 0.1, (len(prog_cell), n_cohorts)))
+    trained = rng.poisson(expected[:, None] * noise)
+    certified = rng.binomial(trained, cells["pass_rate"][prog_cell][:, None])
+    cert_cell = np.add.reduceat(certified, prog_starts, axis=0)  # programmes -> cells
+    absorbed = rng.binomial(cert_cell, cells["absorption"][:, None])
+    supply = absorbed[:, :n_periods].T.astype(np.int64)  # cohort t - lead_time arrives at t
+    table = (prog_cell, prog_level, trained[:, lead_time:].T.astype(np.int64),
+             certified[:, lead_time:].T.astype(np.int64))
+    return table, supply, capacity
+
+
+def _simulate_employment(rng, cells, key_employees, m):
+    """Total, skilled and high-skilled employment (T x C integer arrays)."""
+    t = np.arange(key_employees.shape[0])[:, None]
+    employment = np.rint(key_employees / cells["coverage"][None, :]).astype(np.int64)
+    skilled_share = np.minimum(0.29, cells["skilled_share"][None, :] + 0.003 * t / m)
+    skilled = rng.binomial(employment, skilled_share)
+    high = rng.binomial(skilled, np.broadcast_to(cells["high_skilled_share"], skilled.shape))
+    return {"employment": employment, "skilled": skilled.astype(np.int64),
+            "high_skilled": high.astype(np.int64)}
+
+
+def _simulate_enterprises(rng, base, cell_of, starts, n_sample, vacancy_rate, density, growth):
+    """Draw every enterprise in every period; total by cell; keep the sampled rows.
+
+    Enterprises are stored contiguously by cell, so cell totals are
+    ``np.add.reduceat`` over the blocks (a ``bincount`` by cell that stays in
+    integers). Returns the population totals (T x C arrays) and, per period,
+    the index and values of the sampled enterprises.
+    """
+    total, n_periods = len(base), vacancy_rate.shape[1]
+    n_cells = len(starts)
+    # position of each sorted slot inside its cell block: the first n_c slots are sampled
+    in_sample_slot = (np.arange(total) - starts[cell_of]) < n_sample[cell_of]
+    pop = {k: np.empty((n_periods, n_cells), dtype=np.int64)
+           for k in ("employees", "vacancies", "hard_to_fill", "reporting")}
+    kept: dict[str, list[np.ndarray]] = {k: [] for k in ("index", "emp", "vac", "htf", "rep")}
+    for j in range(n_periods):  # loop over time only; everything inside is vectorised
+        emp = np.maximum(1.0, np.rint(base * growth[:, j][cell_of]))
+        vac = rng.poisson(emp * vacancy_rate[:, j][cell_of])
+        htf = rng.binomial(vac, density[:, j][cell_of])
+        rep = (htf > 0) | (rng.random(total) < _REPORT_ANYWAY)
+        pop["employees"][j] = np.add.reduceat(emp, starts)
+        pop["vacancies"][j] = np.add.reduceat(vac, starts)
+        pop["hard_to_fill"][j] = np.add.reduceat(htf, starts)
+        pop["reporting"][j] = np.add.reduceat(rep.astype(np.int64), starts)
+        # SRSWOR in every cell at once: sort by (cell, uniform key), keep the first n_c
+        order = np.argsort(cell_of + rng.random(total))
+        chosen = np.zeros(total, dtype=bool)
+        chosen[order[in_sample_slot]] = True
+        idx = np.flatnonzero(chosen)
+        kept["index"].append(idx.astype(np.int32))
+        kept["emp"].append(emp[idx].astype(np.int32))
+        kept["vac"].append(vac[idx].astype(np.int32))
+        kept["htf"].append(htf[idx].astype(np.int32))
+        kept["rep"].append(rep[idx])
+    return pop, kept
+
+
+def _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind, dtypes):
+    """Assemble the sampled rows of every period into the ``surveys`` table."""
+    region_cat, industry_cat, band_cat = dtypes
+    counts = np.array([len(a) for a in kept["index"]])  # one entry per period
+    idx = np.concatenate(kept["index"]).astype(np.int64)
+    ever = np.zeros(len(cell_of), dtype=bool)
+    ever[idx] = True
+    id_code = np.cumsum(ever) - 1  # enterprise index -> code among the ever-sampled
+    cell = cell_of[idx]
+    return pd.DataFrame({
+        "period": _period_array(np.repeat(ordinals, counts), freq),
+        "enterprise_id": pd.Categorical.from_codes(
+            id_code[idx], categories=_format_ids(np.flatnonzero(ever) + 1)),
+        "region": pd.Categorical.from_codes(cell // n_ind, dtype=region_cat),
+        "industry": pd.Categorical.from_codes(cell % n_ind, dtype=industry_cat),
+        "employees": np.concatenate(kept["emp"]).astype(np.int64),
+        "vacancies": np.concatenate(kept["vac"]).astype(np.int64),
+        "hard_to_fill": np.concatenate(kept["htf"]).astype(np.int64),
+        "reports_shortage": np.concatenate(kept["rep"]),
+        "weight": weight[cell],
+        "size_band": pd.Categorical.from_codes(band[idx], dtype=band_cat),
+    })

@@ -1,0 +1,3 @@
+"""Forecast accuracy metrics, backtesting and plots."""
+
+__all__: list[str] = []

@@ -1,0 +1,85 @@
+"""Bringing input tables to canonical form before feature computations.
+
+A table that already has canonical dtypes (the output of
+:func:`talentgap.schema.validate`) gets only cheap vectorised checks of its
+value rules; if any fails, or the dtypes are not canonical, the full
+validation runs and raises a :class:`~talentgap.errors.SchemaError` listing
+every problem. Uniqueness of (enterprise_id, period) is checked only by the
+full validation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError, SchemaError
+from talentgap.periods import normalize_freq
+from talentgap.schema import get_schema, validate
+
+__all__ = ["canonical_table", "surveys_table"]
+
+
+def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
+    """Dtypes as :func:`validate` returns them, and every cheap value rule holds."""
+    schema = get_schema(table)
+    if len(df) == 0:
+        return False
+    for col in schema.columns:
+        if col.name not in df.columns:
+            if col.required:
+                return False
+            continue
+        values = df[col.name]
+        dtype = values.dtype
+        if col.kind == "period":
+            if not isinstance(dtype, pd.PeriodDtype) or values.isna().any():
+                return False
+            if freq is not None and dtype.freq.name[0] != normalize_freq(freq)[0]:
+                return False
+        elif col.kind in ("id", "key"):
+            if not isinstance(dtype, pd.CategoricalDtype) or (values.cat.codes < 0).any():
+                return False
+        elif col.kind == "count":
+            if dtype != np.int64 or (values.to_numpy() < 0).any():
+                return False
+        elif col.kind == "weight":
+            w = values.to_numpy()
+            if dtype != np.float64 or not (np.isfinite(w) & (w > 0)).all():
+                return False
+        elif col.kind == "flag" and dtype != bool:
+            return False
+    for a, b in schema.at_most:
+        if a in df.columns and b in df.columns and (df[a].to_numpy() > df[b].to_numpy()).any():
+            return False
+    return True
+
+
+def canonical_table(df: pd.DataFrame, table: str, *, freq: str | None = None) -> pd.DataFrame:
+    """Return ``df`` itself if canonical, else its validated copy (raising on any problem)."""
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    if _is_canonical(df, table, freq):
+        return df
+    return validate(df, table=table, freq=freq)
+
+
+def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str]) -> pd.DataFrame:
+    """The canonical surveys table, with ``keys`` checked to be usable cell keys."""
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise ParameterError(
+            f"keys {missing} are not columns of the surveys table; columns are {list(df.columns)}"
+        )
+    if "period" in keys:
+        raise ParameterError("keys must not include 'period': estimates are always per period")
+    table = canonical_table(df, "surveys", freq=freq)
+    for key in keys:
+        if table[key].isna().any():
+            rows = np.flatnonzero(table[key].isna().to_numpy())[:5] + 2
+            raise SchemaError(
+                f"key column {key!r} must not be missing; {int(table[key].isna().sum())} rows "
+                f"fail, e.g. lines {', '.join(map(str, rows))}",
+                column=key, reason="missing_value",
+            )
+    return table

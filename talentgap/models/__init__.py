@@ -1,0 +1,3 @@
+"""Forecasting estimators, reconciliation and persistence."""
+
+__all__: list[str] = []

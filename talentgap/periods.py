@@ -1,0 +1,372 @@
+"""Parsing of period labels to one declared frequency.
+
+Survey and training files label periods in many ways: ``"2024Q1"``,
+``"2024-Q1"``, ``"2024-03"``, ``"2024"``, ISO dates, ``datetime64`` values or
+pandas ``Period`` objects.  This module turns such labels into a pandas
+``Period`` array of one frequency — annual (``"Y"``), quarterly (``"Q"``) or
+monthly (``"M"``) — and refuses anything it would have to guess:
+
+* a label of another frequency than the declared one (``"2024-03"`` when the
+  table is quarterly: aggregate the months first);
+* labels of mixed frequencies when no frequency is declared;
+* dates when no frequency is declared (a date fits every frequency);
+* day-first or month-first dates such as ``"03/04/2024"``.
+
+Examples
+--------
+>>> from talentgap.periods import parse_periods
+>>> parse_periods(["2024Q1", "2024-Q2", "Q3 2024"])
+PeriodIndex(['2024Q1', '2024Q2', '2024Q3'], dtype='period[Q-DEC]')
+>>> parse_periods(["2024-03-31", "2024-04-01"], freq="Q")
+PeriodIndex(['2024Q1', '2024Q2'], dtype='period[Q-DEC]')
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError, SchemaError
+
+__all__ = ["FREQUENCIES", "normalize_freq", "parse_periods", "freq_name"]
+
+#: Canonical frequency codes and the aliases accepted for each.
+FREQUENCIES: dict[str, tuple[str, ...]] = {
+    "Y": ("y", "a", "y-dec", "a-dec", "ye", "annual", "year", "yearly"),
+    "Q": ("q", "q-dec", "qe", "quarter", "quarterly"),
+    "M": ("m", "me", "month", "monthly"),
+}
+_ALIASES = {alias: code for code, aliases in FREQUENCIES.items() for alias in aliases}
+_NAMES = {"Y": "annual", "Q": "quarterly", "M": "monthly", "date": "a date"}
+_PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
+_NAT = np.iinfo(np.int64).min
+
+_QUARTER_YEAR_FIRST = r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"
+_QUARTER_FIRST = r"^[Qq](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})$"
+_MONTH = r"^(?P<y>\d{4})\s*(?:[-/]|[Mm])\s*(?P<m>\d{1,2})$"
+_YEAR = r"^(?P<y>\d{4})$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$"
+_HINT = "use e.g. '2024', '2024Q1', '2024-03' or an ISO date '2024-03-31'"
+
+
+def normalize_freq(freq: str) -> str:
+    """Return the canonical code (``"Y"``, ``"Q"`` or ``"M"``) of a frequency.
+
+    Parameters
+    ----------
+    freq : str
+        A code or alias, case-insensitive: ``"Q"``, ``"quarterly"``,
+        ``"Q-DEC"``, ``"A"``, ``"annual"``, ``"M"``, ...
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ParameterError
+        If ``freq`` names no supported frequency.
+
+    Examples
+    --------
+    >>> normalize_freq("quarterly"), normalize_freq("A"), normalize_freq("M")
+    ('Q', 'Y', 'M')
+    """
+    if isinstance(freq, str) and freq.strip().lower() in _ALIASES:
+        return _ALIASES[freq.strip().lower()]
+    raise ParameterError(
+        f"freq={freq!r} is not supported; use 'Y' (annual), 'Q' (quarterly) or 'M' (monthly)"
+    )
+
+
+def freq_name(freq: str) -> str:
+    """Return the English adjective of a frequency code (``"Q"`` -> ``"quarterly"``).
+
+    Examples
+    --------
+    >>> freq_name("Y")
+    'annual'
+    """
+    return _NAMES[normalize_freq(freq)]
+
+
+@dataclass(frozen=True)
+class ParsedPeriods:
+    """Result of :func:`parse_period_values`: one entry per input value.
+
+    Attributes
+    ----------
+    periods : pandas.arrays.PeriodArray or None
+        Parsed periods, ``NaT`` where parsing failed; ``None`` when the
+        frequency could not be decided (see ``table_error``).
+    freq : str or None
+        The frequency used.
+    failed : numpy.ndarray of bool
+        Which values could not be parsed.
+    rule : numpy.ndarray of object
+        ``"missing_value"`` or ``"bad_period"`` where ``failed``, else ``None``.
+    message : numpy.ndarray of object
+        Why each failed value failed.
+    table_error : str or None
+        Set when the values as a whole are ambiguous (mixed frequencies, or
+        dates with no declared frequency); then no row is parsed.
+    """
+
+    periods: pd.arrays.PeriodArray | None
+    freq: str | None
+    failed: np.ndarray
+    rule: np.ndarray
+    message: np.ndarray
+    table_error: str | None = None
+
+
+def _wall_clock(text: pd.Series) -> pd.DatetimeIndex:
+    """ISO date strings as local wall-clock timestamps (UTC offsets dropped), NaT if invalid."""
+    try:
+        stamps = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", errors="coerce"))
+    except ValueError:  # different UTC offsets (or aware and naive): one value at a time
+        return pd.DatetimeIndex([_wall_clock(text.iloc[[i]])[0] for i in range(len(text))])
+    return stamps.tz_localize(None) if stamps.tz is not None else stamps
+
+
+def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classify distinct labels.
+
+    Returns ``kind`` (``"Y"``, ``"Q"``, ``"M"``, ``"date"``, ``"missing"`` or
+    ``"bad"``), ``ordinal`` (periods since 1970 in units of ``kind``; for dates,
+    nanoseconds since the epoch) and a printable form of each label.
+    """
+    n = len(uniques)
+    kind = np.full(n, "bad", dtype=object)
+    ordinal = np.full(n, _NAT, dtype=np.int64)
+    values = np.asarray(uniques, dtype=object)
+
+    is_missing = pd.isna(uniques)
+    kind[is_missing] = "missing"
+    is_period = np.array([isinstance(v, pd.Period) for v in values], dtype=bool)
+    is_date = np.array([isinstance(v, (_dt.date, np.datetime64)) for v in values], dtype=bool)
+    is_date &= ~is_missing & ~is_period
+    is_number = np.array(
+        [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+         for v in values],
+        dtype=bool,
+    ) & ~is_missing
+
+    for i in np.flatnonzero(is_period):  # distinct values only, usually a few dozen
+        code = _ALIASES.get(values[i].freqstr.lower())
+        if code is not None:
+            kind[i] = code
+            ordinal[i] = values[i].ordinal
+    if is_date.any():
+        kind[is_date] = "date"
+        ordinal[is_date] = pd.to_datetime(values[is_date]).as_unit("ns").asi8
+    if is_number.any():
+        nums = values[is_number].astype(float)
+        ok = (nums == np.round(nums)) & (nums >= 1000) & (nums <= 9999)
+        idx = np.flatnonzero(is_number)
+        kind[idx[ok]] = "Y"
+        ordinal[idx[ok]] = nums[ok].astype(np.int64) - 1970
+
+    is_text = np.array([isinstance(v, str) for v in values], dtype=bool)
+    if is_text.any():
+        idx = np.flatnonzero(is_text)
+        text = pd.Series(values[is_text], dtype=object).str.strip()
+        for pattern in (_QUARTER_YEAR_FIRST, _QUARTER_FIRST):
+            m = text.str.extract(pattern)
+            ok = m["y"].notna().to_numpy()
+            kind[idx[ok]] = "Q"
+            ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 4 + m["q"][ok].astype(int) - 1
+        m = text.str.extract(_MONTH)
+        month = pd.to_numeric(m["m"], errors="coerce")
+        ok = (m["y"].notna() & month.between(1, 12)).to_numpy()
+        kind[idx[ok]] = "M"
+        ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 12 + month[ok].astype(int) - 1
+        m = text.str.extract(_YEAR)
+        ok = m["y"].notna().to_numpy()
+        kind[idx[ok]] = "Y"
+        ordinal[idx[ok]] = m["y"][ok].astype(int) - 1970
+        iso = text.str.match(_ISO_DATE).to_numpy()
+        if iso.any():
+            stamps = _wall_clock(text[iso])
+            ok = stamps.notna()
+            kind[idx[iso][ok]] = "date"
+            ordinal[idx[iso][ok]] = stamps[ok].as_unit("ns").asi8
+        blank = (text == "").to_numpy()
+        kind[idx[blank]] = "missing"
+
+    shown = np.array([repr(v) if isinstance(v, str) else str(v) for v in values], dtype=object)
+    return kind, ordinal, shown
+
+
+def _mixed_message(kind: np.ndarray, shown: np.ndarray, codes: np.ndarray) -> str:
+    counts = []
+    for k in ("Y", "Q", "M", "date"):
+        rows = np.isin(codes, np.flatnonzero(kind == k))
+        if rows.any():
+            example = shown[codes[rows][0]]
+            counts.append(f"{rows.sum()} {_NAMES[k]} (e.g. {example})")
+    return "mixed period forms: " + ", ".join(counts)
+
+
+def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
+    """Parse labels row by row, recording failures instead of raising.
+
+    This is the engine behind :func:`parse_periods` and table validation.
+
+    Parameters
+    ----------
+    values : array-like
+        Period labels (strings, integers, dates, ``Period`` objects).
+    freq : {"Y", "Q", "M"} or alias, optional
+        Declared frequency. When omitted it is taken from the labels, which
+        must then all have the same form and must not be dates.
+
+    Returns
+    -------
+    ParsedPeriods
+
+    Examples
+    --------
+    >>> parsed = parse_period_values(["2024Q1", "2024-13", None], freq="Q")
+    >>> parsed.failed.tolist(), parsed.rule.tolist()
+    ([False, True, True], [None, 'bad_period', 'missing_value'])
+    """
+    declared = normalize_freq(freq) if freq is not None else None
+    series = pd.Series(values, copy=False) if not isinstance(values, pd.Series) else values
+    n = len(series)
+    if isinstance(series.dtype, pd.PeriodDtype):
+        codes, uniques = pd.factorize(series, use_na_sentinel=False)
+        uniques = pd.Index(uniques.astype(object))
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+        stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
+        codes, uniques = pd.factorize(stamps, use_na_sentinel=False)
+        uniques = pd.Index(np.asarray(uniques.astype(object)), dtype=object)
+    else:
+        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
+        uniques = pd.Index(uniques, dtype=object)
+    kind, ordinal, shown = _classify_uniques(uniques)
+
+    failed = np.zeros(n, dtype=bool)
+    rule = np.full(n, None, dtype=object)
+    message = np.full(n, None, dtype=object)
+
+    row_kind = kind[codes]
+    present = {k for k in ("Y", "Q", "M", "date") if (kind == k).any()}
+    if declared is None:
+        regular = present - {"date"}
+        if len(present) > 1:
+            detail = _mixed_message(kind, shown, codes)
+            return ParsedPeriods(None, None, failed, rule, message,
+                                 f"{detail}; declare one frequency with freq='Y', 'Q' or 'M'")
+        if "date" in present:
+            example = shown[codes[row_kind == "date"][0]]
+            return ParsedPeriods(
+                None, None, failed, rule, message,
+                f"period values are dates (e.g. {example}) and no frequency was declared; "
+                "pass freq='Y', 'Q' or 'M' to say which period each date falls in",
+            )
+        declared = regular.pop() if regular else "Q"
+
+    unique_ordinal = np.full(len(uniques), _NAT, dtype=np.int64)
+    same = kind == declared
+    unique_ordinal[same] = ordinal[same]
+    is_date = kind == "date"
+    if is_date.any():
+        stamps = pd.DatetimeIndex(ordinal[is_date].astype("datetime64[ns]"))
+        unique_ordinal[is_date] = stamps.to_period(declared).asi8
+
+    unique_rule = np.full(len(uniques), None, dtype=object)
+    unique_message = np.full(len(uniques), None, dtype=object)
+    for i in np.flatnonzero(unique_ordinal == _NAT):  # distinct failing labels only
+        if kind[i] == "missing":
+            unique_rule[i] = "missing_value"
+            unique_message[i] = "period is missing"
+        elif kind[i] == "bad":
+            unique_rule[i] = "bad_period"
+            unique_message[i] = f"period {shown[i]} is not a recognised label; {_HINT}"
+        else:
+            unique_rule[i] = "bad_period"
+            unique_message[i] = (
+                f"period {shown[i]} is {_NAMES[kind[i]]} but the declared frequency is "
+                f"{_NAMES[declared]}"
+                + ("; aggregate to one frequency first" if kind[i] != "date" else "")
+            )
+
+    row_ordinal = unique_ordinal[codes]
+    failed = row_ordinal == _NAT
+    rule = unique_rule[codes]
+    message = unique_message[codes]
+    periods = pd.arrays.PeriodArray(row_ordinal, dtype=pd.PeriodDtype(declared))
+    return ParsedPeriods(periods, declared, failed, rule, message)
+
+
+def parse_periods(values, *, freq: str | None = None, name: str = "period"):
+    """Parse period labels to pandas ``Period`` values of one frequency.
+
+    Parameters
+    ----------
+    values : array-like or pandas.Series
+        Labels such as ``"2024Q1"``, ``"2024-Q1"``, ``"Q1 2024"``,
+        ``"2024-03"``, ``"2024M3"``, ``"2024"`` or ``2024``, ISO dates,
+        ``datetime64`` values, or ``Period`` objects.
+    freq : {"Y", "Q", "M"} or alias, optional
+        The frequency to parse to. Required when the labels are dates;
+        otherwise taken from the labels, which must then share one form.
+    name : str, default "period"
+        Column name used in error messages.
+
+    Returns
+    -------
+    pandas.Series or pandas.PeriodIndex
+        A Series (same index and name) when given a Series, else a
+        ``PeriodIndex``.
+
+    Raises
+    ------
+    SchemaError
+        If any label is missing, unrecognised, of another frequency than
+        ``freq``, or the labels are ambiguous as a whole. The message lists
+        up to five offending values; ``failure_cases`` lists them all.
+
+    Examples
+    --------
+    >>> parse_periods(["2023", "2024"])
+    PeriodIndex(['2023', '2024'], dtype='period[Y-DEC]')
+    >>> parse_periods(["2024-01", "2024Q1"])
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: column 'period': mixed period forms: 1 quarterly ...
+    """
+    parsed = parse_period_values(values, freq=freq)
+    if parsed.table_error is not None:
+        raise SchemaError(
+            f"column {name!r}: {parsed.table_error}", column=name, reason="ambiguous_period"
+        )
+    if parsed.failed.any():
+        positions = np.flatnonzero(parsed.failed)
+        cases = pd.DataFrame(
+            {
+                "line": positions + 1,
+                "row": positions,
+                "column": name,
+                "rule": parsed.rule[positions],
+                "value": np.asarray(pd.Series(values, copy=False), dtype=object)[positions],
+                "message": parsed.message[positions],
+            }
+        )
+        examples = "; ".join(
+            f"position {p}: {m}" for p, m in zip(positions[:5], parsed.message[positions[:5]],
+                                                  strict=True)
+        )
+        raise SchemaError(
+            f"column {name!r}: {len(positions)} value(s) could not be parsed, e.g. {examples}",
+            column=name,
+            reason=str(parsed.rule[positions[0]]),
+            failure_cases=cases,
+        )
+    if isinstance(values, pd.Series):
+        return pd.Series(parsed.periods, index=values.index, name=values.name)
+    return pd.PeriodIndex(parsed.periods, name=None)

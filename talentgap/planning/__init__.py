@@ -1,0 +1,3 @@
+"""Training quota allocation and policy-target arithmetic."""
+
+__all__: list[str] = []

@@ -1,0 +1,552 @@
+"""Canonical tables, their rules, and validation.
+
+talentgap reads three input tables (see the project's architecture notes):
+
+``surveys``
+    One row per enterprise per period: ``period, enterprise_id, region,
+    industry, employees, vacancies, hard_to_fill, reports_shortage``;
+    optional ``weight`` (design weight, 1 when absent), ``size_band``,
+    ``stratum``, ``skill_level``, ``occupation``.
+``training``
+    One row per programme (or cohort) per period: ``period, region,
+    industry, trained, certified``; optional ``program``, ``skill_level``,
+    ``enrolled``.
+``employment``
+    ``period, region, industry, employment``; optional ``skilled``,
+    ``high_skilled``.
+
+:func:`validate` checks a table against its schema, collects **every**
+failure, and either raises one :class:`~talentgap.errors.SchemaError` or
+returns the clean rows with a :class:`DataQualityReport` that accounts for
+every input row.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from talentgap.schema import validate
+>>> raw = pd.DataFrame({
+...     "period": ["2024Q1", "2024Q1"], "enterprise_id": ["E1", "E2"],
+...     "region": ["Northvale", "Northvale"], "industry": ["textiles", "textiles"],
+...     "employees": [40, 12], "vacancies": [3, 1], "hard_to_fill": [2, 4],
+...     "reports_shortage": [1, 0]})
+>>> clean, report = validate(raw, table="surveys", errors="report")
+>>> report.rows_in, report.rows_kept, report.rows_rejected
+(2, 1, 1)
+>>> report.rejected[["line", "column", "rule"]]
+   line        column               rule
+0     3  hard_to_fill  exceeds_vacancies
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from talentgap import _checks
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
+from talentgap.periods import freq_name, parse_period_values
+
+__all__ = [
+    "PERIOD",
+    "REGION",
+    "INDUSTRY",
+    "Column",
+    "TableSchema",
+    "SCHEMAS",
+    "get_schema",
+    "DataQualityReport",
+    "validate",
+    "describe_schema",
+]
+
+PERIOD = "period"
+REGION = "region"
+INDUSTRY = "industry"
+
+ColumnKind = Literal["period", "id", "key", "count", "weight", "flag"]
+
+_MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table schema.
+
+    Parameters
+    ----------
+    name : str
+        Canonical column name.
+    kind : {"period", "id", "key", "count", "weight", "flag"}
+        What the column holds, which decides its rules and clean dtype:
+        ``period`` -> ``Period`` of the declared frequency; ``id`` and ``key``
+        -> categorical, never missing; ``count`` -> ``int64``, whole numbers
+        >= 0; ``weight`` -> ``float64``, finite and > 0; ``flag`` -> ``bool``
+        from true/false, 1/0 or yes/no.
+    required : bool, default True
+        Whether the table must have the column. Optional columns, when
+        present, follow the same rules.
+    description : str
+        Meaning and unit, for documentation and reports.
+    """
+
+    name: str
+    kind: ColumnKind
+    required: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """Rules of one input table.
+
+    Parameters
+    ----------
+    name : str
+        Table name (``"surveys"``, ``"training"``, ``"employment"``).
+    columns : tuple of Column
+    unique : tuple of str
+        Columns that together identify a row (empty: no uniqueness rule).
+    at_most : tuple of (str, str)
+        Pairs ``(a, b)`` with the rule ``a <= b``.
+    suspicious_above : tuple of (str, str, float)
+        Triples ``(a, b, k)``: ``a > k * b`` is legal but draws a
+        :class:`~talentgap.errors.DataQualityWarning`.
+    row_label : tuple of str
+        Columns that name a row in messages, e.g. ``("enterprise_id", "period")``.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    unique: tuple[str, ...] = ()
+    at_most: tuple[tuple[str, str], ...] = ()
+    suspicious_above: tuple[tuple[str, str, float], ...] = ()
+    row_label: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """All column names, required first."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def keys(self) -> list[str]:
+        """Names of the categorical key columns (``kind == "key"``)."""
+        return [c.name for c in self.columns if c.kind == "key"]
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+SCHEMAS: dict[str, TableSchema] = {
+    "surveys": TableSchema(
+        name="surveys",
+        columns=(
+            Column(PERIOD, "period", description="survey period"),
+            Column("enterprise_id", "id", description="enterprise identifier"),
+            Column(REGION, "key", description="region code"),
+            Column(INDUSTRY, "key", description="industry code"),
+            Column("employees", "count", description="employees at the enterprise (persons)"),
+            Column("vacancies", "count", description="open vacancies (posts)"),
+            Column("hard_to_fill", "count",
+                   description="vacancies hard to fill for lack of skills (posts)"),
+            Column("reports_shortage", "flag",
+                   description="the enterprise reports a skill shortage"),
+            Column("weight", "weight", required=False,
+                   description="design weight (enterprises represented); 1 when absent"),
+            Column("size_band", "key", required=False, description="enterprise size band"),
+            Column("stratum", "key", required=False, description="sampling stratum"),
+            Column("skill_level", "key", required=False, description="skill level"),
+            Column("occupation", "key", required=False, description="occupation code"),
+        ),
+        unique=("enterprise_id", PERIOD),
+        at_most=(("hard_to_fill", "vacancies"),),
+        suspicious_above=(("vacancies", "employees", 5.0),),
+        row_label=("enterprise_id", PERIOD),
+    ),
+    "training": TableSchema(
+        name="training",
+        columns=(
+            Column(PERIOD, "period", description="training period"),
+            Column(REGION, "key", description="region code"),
+            Column(INDUSTRY, "key", description="industry code"),
+            Column("trained", "count", description="people who completed training (persons)"),
+            Column("certified", "count",
+                   description="people who passed the skill certification (persons)"),
+            Column("program", "key", required=False, description="training programme"),
+            Column("skill_level", "key", required=False, description="skill level"),
+            Column("enrolled", "count", required=False, description="people enrolled (persons)"),
+        ),
+        at_most=(("certified", "trained"),),
+        row_label=(REGION, INDUSTRY, "program", PERIOD),
+    ),
+    "employment": TableSchema(
+        name="employment",
+        columns=(
+            Column(PERIOD, "period", description="period"),
+            Column(REGION, "key", description="region code"),
+            Column(INDUSTRY, "key", description="industry code"),
+            Column("employment", "count", description="employed persons"),
+            Column("skilled", "count", required=False, description="skilled workers (persons)"),
+            Column("high_skilled", "count", required=False,
+                   description="high-skilled workers (persons)"),
+        ),
+        unique=(PERIOD, REGION, INDUSTRY),
+        at_most=(("skilled", "employment"), ("high_skilled", "skilled")),
+        row_label=(REGION, INDUSTRY, PERIOD),
+    ),
+}
+
+def get_schema(table: str) -> TableSchema:
+    """Return the schema of ``table``.
+
+    Raises
+    ------
+    ParameterError
+        If no table has that name (with a suggestion for near misses).
+
+    Examples
+    --------
+    >>> get_schema("training").required
+    ['period', 'region', 'industry', 'trained', 'certified']
+    """
+    if table in SCHEMAS:
+        return SCHEMAS[table]
+    hint = _checks.did_you_mean(str(table), SCHEMAS)
+    raise ParameterError(f"unknown table {table!r}{hint}; tables are {sorted(SCHEMAS)}")
+
+
+@dataclass
+class DataQualityReport:
+    """Accounting of every input row of one validated table.
+
+    Attributes
+    ----------
+    table : str
+        Table name.
+    rows_in, rows_kept, rows_rejected : int
+        ``rows_kept + rows_rejected == rows_in`` always; a row failing two
+        rules is one rejected row with two failures.
+    rejected : pandas.DataFrame
+        One row per failure: ``line`` (input line number), ``row`` (index
+        label in the input frame), ``column``, ``rule`` (a code such as
+        ``"negative"``), ``value`` (the raw input value) and ``message`` (what
+        is wrong with it, e.g. ``"9 > 4"``).
+    warnings : list of str
+        Suspicious but legal findings (also issued as
+        :class:`~talentgap.errors.DataQualityWarning`).
+    freq : str or None
+        Frequency of the parsed periods.
+    extra_columns : list of str
+        Input columns outside the schema, kept unchanged.
+    """
+
+    table: str
+    rows_in: int
+    rows_kept: int
+    rows_rejected: int
+    rejected: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    freq: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return self.rows_rejected == 0
+
+    def summary(self) -> str:
+        """One paragraph: the row accounting, then one line per failed rule."""
+        head = (
+            f"{self.table}: {self.rows_in} rows in, {self.rows_kept} kept, "
+            f"{self.rows_rejected} rejected"
+        )
+        cases = self.rejected.assign(position=self.rejected["line"])
+        lines = [head] + [f"  - {text}" for text in _checks.describe_failures(cases)]
+        lines += [f"  ! {text}" for text in self.warnings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (failures counted by column and rule)."""
+        counts = (
+            self.rejected.groupby(["column", "rule"], sort=True).size()
+            if len(self.rejected) else pd.Series(dtype=int)
+        )
+        return {
+            "table": self.table,
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_rejected": self.rows_rejected,
+            "failures": [
+                {"column": c, "rule": r, "count": int(n)} for (c, r), n in counts.items()
+            ],
+            "warnings": list(self.warnings),
+            "freq": self.freq,
+            "extra_columns": list(self.extra_columns),
+        }
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def validate(
+    df: pd.DataFrame,
+    *,
+    table: str,
+    freq: str | None = None,
+    allowed: Mapping[str, Iterable] | None = None,
+    errors: Literal["raise", "report"] = "raise",
+    line_numbers: Iterable[int] | None = None,
+):
+    """Check a table against its schema and return it with canonical dtypes.
+
+    Every rule is checked on every row before anything is raised, so one
+    error lists all problems. Nothing is dropped, filled or coerced
+    silently: whole-number floats (``12.0``) become integers, labels become
+    categoricals and periods, and every other problem rejects its row.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The raw table.
+    table : {"surveys", "training", "employment"}
+        Which schema to apply (see :data:`SCHEMAS`).
+    freq : {"Y", "Q", "M"} or alias, optional
+        Declared period frequency; taken from the labels when omitted (see
+        :func:`talentgap.periods.parse_periods`).
+    allowed : mapping of str to iterable, optional
+        Allowed codes per key column, e.g. ``{"region": regions}``. Values
+        outside the list are rejected (rule ``unknown_code``) and the list
+        becomes the order of the categories.
+    errors : {"raise", "report"}, default "raise"
+        ``"raise"``: raise :class:`~talentgap.errors.SchemaError` if any row
+        fails. ``"report"``: return the rows that pass together with a
+        :class:`DataQualityReport` on the rest.
+    line_numbers : array-like of int, optional
+        Input line number of each row, used in messages. Defaults to the
+        row's position + 2: its line in a CSV file with one header line, as
+        read by ``pandas.read_csv`` with default options.
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+        The passing rows (input index kept, column order kept) with
+        canonical dtypes; columns outside the schema are kept unchanged.
+    report : DataQualityReport
+        Only with ``errors="report"``.
+
+    Raises
+    ------
+    SchemaError
+        With ``errors="raise"``, when any row breaks a rule. In both modes,
+        for problems of the whole table: an empty table, missing required
+        columns (with a hint for near misses), repeated column names,
+        ambiguous periods. ``failure_cases`` holds every failure.
+    ParameterError
+        For an unknown ``table``, ``errors`` or ``freq``, or ``allowed`` for a
+        column that is not a key of the table.
+
+    Warns
+    -----
+    DataQualityWarning
+        For legal but suspicious values, e.g. vacancies above 5 x employees.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"period": ["2024", "2024"], "region": ["A", "B"],
+    ...                     "industry": ["textiles", "textiles"],
+    ...                     "trained": [100, 50], "certified": [70, -1]})
+    >>> validate(raw, table="training")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: training: 1 of 2 rows fail validation (1 failure):
+      - column 'certified' must be >= 0 [negative]; 1 row fails, e.g. line 3 ... 2024): -1
+    >>> validate(raw.iloc[:1], table="training").dtypes.astype(str).tolist()
+    ['period[Y-DEC]', 'category', 'category', 'int64', 'int64']
+    """
+    schema = get_schema(table)
+    if errors not in ("raise", "report"):
+        raise ParameterError(f"errors={errors!r} is not supported; use 'raise' or 'report'")
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    allowed = {k: list(v) for k, v in (allowed or {}).items()}
+    for name in allowed:
+        if name not in schema.keys:
+            raise ParameterError(
+                f"allowed codes given for {name!r}, which is not a key column of the "
+                f"{table} table; key columns are {schema.keys}"
+            )
+    _check_table_shape(df, schema)
+
+    n = len(df)
+    lines = (np.arange(n, dtype=np.int64) + 2 if line_numbers is None
+             else np.asarray(list(line_numbers), dtype=np.int64))
+    if lines.shape != (n,):
+        raise ParameterError(f"line_numbers has {lines.size} entries for {n} rows")
+    log = _checks.FailureLog(n)
+    converted: dict[str, object] = {}
+    numbers: dict[str, np.ndarray] = {}
+    declared = freq
+    for col in schema.columns:
+        if col.name not in df.columns:
+            continue
+        values = df[col.name]
+        if col.kind == "period":
+            parsed = parse_period_values(values, freq=freq)
+            if parsed.table_error is not None:
+                raise SchemaError(f"{table}: column {col.name!r}: {parsed.table_error}",
+                                  column=col.name, reason="ambiguous_period")
+            for rule in ("missing_value", "bad_period"):
+                log.add(parsed.failed & (parsed.rule == rule), col.name, rule, values,
+                        parsed.message)
+            converted[col.name] = parsed.periods
+            declared = parsed.freq
+        elif col.kind in ("count", "weight"):
+            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, log)
+        elif col.kind == "flag":
+            converted[col.name] = _checks.check_flag(values, col.name, log)
+        else:
+            converted[col.name] = _checks.check_key(values, col.name, log,
+                                                    allowed.get(col.name))
+    for a, b in schema.at_most:
+        _checks.check_at_most(df, numbers, a, b, log)
+    if schema.unique:
+        keys = pd.DataFrame({c: converted[c] for c in schema.unique})
+        _checks.check_unique(df, keys, log, lines)
+
+    found_cases = log.frame(lines, df.index)
+    cases = found_cases[_checks.FAILURE_COLUMNS]
+    kept = ~log.bad
+    clean = _assemble(df, schema, converted, numbers, kept)
+    found = _suspicious(clean, schema, lines[kept])
+    for text in found:
+        warnings.warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
+
+    if errors == "raise" and len(cases):
+        raise _schema_error(df, schema, found_cases)
+    if errors == "raise":
+        return clean
+    report = DataQualityReport(
+        table=table,
+        rows_in=n,
+        rows_kept=int(kept.sum()),
+        rows_rejected=int((~kept).sum()),
+        rejected=cases,
+        warnings=found,
+        freq=declared,
+        extra_columns=[c for c in df.columns if c not in schema.names],
+    )
+    return clean, report
+
+
+def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
+    """Failures of the table as a whole, which no row-level report can carry."""
+    problems = []
+    repeated = df.columns[df.columns.duplicated()].unique().tolist()
+    if repeated:
+        problems.append(f"column names repeat: {repeated}")
+    present = [str(c) for c in df.columns]
+    missing = [c for c in schema.required if c not in df.columns]
+    for name in missing:
+        spare = [c for c in present if c not in schema.names]
+        found = _checks.closest(name, spare)  # e.g. 'vacancy' for 'vacancies'
+        hint = f"; found {found!r} (did you mean {name!r}?)" if found is not None else ""
+        problems.append(f"required column {name!r} is missing{hint}")
+    if len(df) == 0:
+        problems.append("the table has no rows")
+    if problems:
+        first = missing[0] if missing else None
+        reason = "missing_column" if missing else ("empty_table" if len(df) == 0
+                                                   else "repeated_column")
+        raise SchemaError(
+            f"{schema.name}: " + "; ".join(problems)
+            + f". Required columns: {schema.required}",
+            column=first,
+            reason=reason,
+        )
+
+
+def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: dict,
+              kept: np.ndarray) -> pd.DataFrame:
+    """The kept rows with canonical dtypes, in the input's column order."""
+    positions = np.flatnonzero(kept)
+    out = {}
+    for name in df.columns:
+        if name not in schema.names:
+            out[name] = df[name].iloc[positions].to_numpy()
+        elif schema.column(name).kind == "count":
+            out[name] = numbers[name][positions].astype(np.int64)
+        elif schema.column(name).kind == "weight":
+            out[name] = numbers[name][positions]
+        else:
+            out[name] = converted[name][positions]
+    return pd.DataFrame(out, index=df.index[positions])
+
+
+def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> list[str]:
+    found = []
+    for a, b, factor in schema.suspicious_above:
+        if a not in clean.columns or b not in clean.columns:
+            continue
+        mask = (clean[a].to_numpy() > factor * clean[b].to_numpy())
+        if mask.any():
+            shown = ", ".join(f"line {ln}" for ln in lines[mask][:_MAX_EXAMPLES])
+            found.append(
+                f"{int(mask.sum())} rows have {a} > {factor:g} x {b} (legal but unusual; "
+                f"check units), e.g. {shown}"
+            )
+    return found
+
+
+def _schema_error(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> SchemaError:
+    """One error for the whole table, from a :meth:`FailureLog.frame`."""
+    examples = cases.groupby(["column", "rule"], sort=False).head(_MAX_EXAMPLES)["position"]
+    examples = np.unique(examples.to_numpy())
+    label_columns = [c for c in schema.row_label if c in df.columns]
+    labels = df.iloc[examples][label_columns].astype(str).agg(", ".join, axis=1)
+    described = _checks.describe_failures(cases, pd.Series(labels.to_numpy(), index=examples))
+    n_bad = cases["position"].nunique()
+    n_fail = len(cases)
+    head = (f"{schema.name}: {n_bad} of {len(df)} rows fail validation "
+            f"({n_fail} failure{'s' if n_fail != 1 else ''}):")
+    first = cases.iloc[0]
+    return SchemaError(
+        "\n".join([head] + [f"  - {d}" for d in described]),
+        column=str(first["column"]),
+        reason=str(first["rule"]),
+        failure_cases=cases[_checks.FAILURE_COLUMNS].copy(),
+    )
+
+
+def describe_schema(table: str, freq: str | None = None) -> pd.DataFrame:
+    """Tabulate a schema's columns (name, kind, required, description).
+
+    Examples
+    --------
+    >>> describe_schema("employment")["column"].tolist()
+    ['period', 'region', 'industry', 'employment', 'skilled', 'high_skilled']
+    """
+    schema = get_schema(table)
+    label = f" ({freq_name(freq)})" if freq else ""
+    return pd.DataFrame(
+        {
+            "column": [c.name for c in schema.columns],
+            "kind": [c.kind for c in schema.columns],
+            "required": [c.required for c in schema.columns],
+            "description": [c.description + (label if c.kind == "period" else "")
+                            for c in schema.columns],
+        }
+    )
