@@ -156,9 +156,13 @@ def _resolve_start(start, freq: str) -> int:
     return own.asfreq(freq, how="start").ordinal
 
 
-def _format_ids(numbers: np.ndarray) -> np.ndarray:
-    """``"E"`` + numbers zero-padded to 7 digits (or more), built on a byte matrix."""
-    width = max(7, len(str(int(numbers.max())))) if len(numbers) else 7
+def _id_width(n_enterprises: int) -> int:
+    """Digits of the enterprise numbers: 7, or more for a register of 10 million or more."""
+    return max(7, len(str(n_enterprises)))
+
+
+def _format_ids(numbers: np.ndarray, width: int) -> np.ndarray:
+    """``"E"`` + numbers zero-padded to ``width`` digits, built on a byte matrix."""
     chars = np.empty((len(numbers), width + 1), dtype=np.uint8)
     chars[:, 0] = ord("E")
     rest = np.asarray(numbers, dtype=np.int64).copy()
@@ -259,9 +263,10 @@ def make_synthetic(
     one machine. The same ``seed`` always gives identical tables.
 
     **Population.** Each cell (``region`` x ``industry``) holds ``N_c`` key
-    enterprises: ``enterprises_per_cell`` times a lognormal region size
-    factor, industry size factor and cell factor (mean 1); about 10% of
-    cells are thin, with only 2-12 enterprises. Enterprise sizes are
+    enterprises (at least 1): ``enterprises_per_cell`` times the product of a
+    lognormal region size factor (log-sd 0.5), industry size factor (0.4) and
+    cell factor (0.25), scaled to mean 1; about 10% of cells are thin, with
+    at most 2-12 enterprises. Enterprise sizes are
     lognormal (median 70 employees, log-sd 1), giving the ``size_band``
     ``small`` (< 50), ``medium`` (50-249) and ``large`` (>= 250) of the
     register (``frame``). Employees drift by a per-cell rate,
@@ -284,8 +289,9 @@ def make_synthetic(
 
     **Survey.** Every period, an independent stratified simple random sample
     without replacement of ``n_c = min(N_c, max(1, round(sample_fraction *
-    N_c)))`` enterprises per cell (thin cells have one respondent), with
-    design weight ``N_c / n_c``.
+    N_c)))`` enterprises per cell (rounded half to even, like :func:`round`;
+    at the default fraction cells of fewer than 10 enterprises have one
+    respondent), with design weight ``N_c / n_c``.
 
     **Training.** Each cell runs one or two programmes (``"<industry>/basic"``
     and ``"<industry>/advanced"``, 60/40). The expected number trained per
@@ -321,7 +327,8 @@ def make_synthetic(
     freq : {"Y", "Q", "M"}, default "Q"
         Period frequency (aliases accepted); season length 1, 4 or 12.
     enterprises_per_cell : int, default 120
-        Mean number of key enterprises per cell in the register.
+        Mean number of key enterprises per cell in the register (before the
+        thin cells are thinned).
     sample_fraction : float, default 0.15
         Share of each cell's enterprises surveyed each period, in (0, 1].
     lead_time : int, default 1
@@ -469,7 +476,8 @@ def make_synthetic(
     truth = truth[["region", "industry", "period", *truth.columns[3:]]]
 
     frame = pd.DataFrame({
-        "enterprise_id": pd.array(_format_ids(np.arange(1, total + 1)), dtype="str"),
+        "enterprise_id": pd.array(_format_ids(np.arange(1, total + 1), _id_width(total)),
+                                  dtype="str"),
         "region": pd.Categorical.from_codes(cell_of // n_ind, dtype=region_cat),
         "industry": pd.Categorical.from_codes(cell_of % n_ind, dtype=industry_cat),
         "size_band": pd.Categorical.from_codes(band, dtype=band_cat),
@@ -577,10 +585,10 @@ def _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind, dtypes):
     ever[idx] = True
     id_code = np.cumsum(ever) - 1  # enterprise index -> code among the ever-sampled
     cell = cell_of[idx]
+    ids = _format_ids(np.flatnonzero(ever) + 1, _id_width(len(cell_of)))
     return pd.DataFrame({
         "period": _period_array(np.repeat(ordinals, counts), freq),
-        "enterprise_id": pd.Categorical.from_codes(
-            id_code[idx], categories=_format_ids(np.flatnonzero(ever) + 1)),
+        "enterprise_id": pd.Categorical.from_codes(id_code[idx], categories=ids),
         "region": pd.Categorical.from_codes(cell // n_ind, dtype=region_cat),
         "industry": pd.Categorical.from_codes(cell % n_ind, dtype=industry_cat),
         "employees": np.concatenate(kept["emp"]).astype(np.int64),
