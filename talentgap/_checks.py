@@ -19,6 +19,7 @@ __all__ = [
     "RULE_TEXT",
     "rule_text",
     "did_you_mean",
+    "is_blank",
     "closest",
     "check_numeric",
     "check_flag",
@@ -41,6 +42,7 @@ RULE_TEXT = {
     "unknown_code": "must be one of the allowed codes",
     "duplicate_key": "must identify one row",
     "duplicate_row": "must not repeat an earlier row",
+    "empty_row": "must not be empty",
 }
 _TRUE = ["1", "true", "t", "yes", "y"]
 _FALSE = ["0", "false", "f", "no", "n"]
@@ -105,6 +107,21 @@ class FailureLog:
         column_mask = self._bad_by_column.setdefault(column, np.zeros(self.n_rows, dtype=bool))
         column_mask[positions] = True
 
+    def collapse(self, mask: np.ndarray, column: str, rule: str, detail: str) -> None:
+        """Replace every failure of the rows in ``mask`` by one failure ``rule``."""
+        if not mask.any():
+            return
+        batches = []
+        for positions, col, rul, values, details in self._batches:
+            keep = ~mask[positions]
+            if keep.any():
+                batches.append((positions[keep], col, rul, values[keep], details[keep]))
+        self._batches = batches
+        for column_mask in self._bad_by_column.values():
+            column_mask &= ~mask
+        self.bad &= ~mask
+        self.add(mask, column, rule, np.full(int(mask.sum()), None, dtype=object), detail)
+
     def bad_in(self, columns: Iterable[str]) -> np.ndarray:
         """Rows failing a rule on any of ``columns``."""
         out = np.zeros(self.n_rows, dtype=bool)
@@ -162,7 +179,7 @@ def closest(name: str, candidates: Iterable) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def _is_blank(values: pd.Series) -> np.ndarray:
+def is_blank(values: pd.Series) -> np.ndarray:
     """Missing values, and strings that are empty or whitespace only."""
     blank = values.isna().to_numpy().copy()
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
@@ -183,7 +200,7 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> n
         numbers = values.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(numbers)
     else:
-        missing = _is_blank(values)
+        missing = is_blank(values)
         numbers = pd.to_numeric(values.where(~missing), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
@@ -196,7 +213,8 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> n
     whole = valid & np.isfinite(numbers) & (numbers == np.round(numbers))
     log.add(valid & ~whole, name, "not_integer", values)
     log.add(whole & (numbers < 0), name, "negative", values)
-    return np.where(whole, numbers, np.nan)
+    # Only usable values take part in the rules between columns.
+    return np.where(whole & (numbers >= 0), numbers, np.nan)
 
 
 def _flag_text(value) -> str:
@@ -229,7 +247,7 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     uniques = pd.Index(uniques, dtype=object)
-    blank_unique = _is_blank(pd.Series(uniques, dtype=object))
+    blank_unique = is_blank(pd.Series(uniques, dtype=object))
     missing = np.append(blank_unique, True)[codes]
     log.add(missing, name, "missing_value", values, "missing")
     if allowed is not None:

@@ -118,11 +118,19 @@ class _UsageError(Exception):
 def _run_validate(args: argparse.Namespace) -> int:
     allowed = _read_codes(args.codes)
     targets = [_split_target(item, args.table) for item in args.files]
-    results, failures, first_problem = [], [], None
+    results, unreadable, failures, first_problem = [], [], [], None
     for table, path in targets:
         codes = {k: v for k, v in allowed.items() if k in SCHEMAS[table].keys}
-        _, report = io.read_table(path, table=table, freq=args.freq, allowed=codes or None,
-                                  errors="report")
+        try:
+            _, report = io.read_table(path, table=table, freq=args.freq,
+                                      allowed=codes or None, errors="report")
+        except (TalentGapError, FileNotFoundError) as exc:  # the file as a whole: go on
+            if args.debug:
+                raise
+            message = str(exc).strip().splitlines()[0]
+            unreadable.append({"file": str(path), "table": table, "error": message})
+            first_problem = first_problem or message
+            continue
         results.append((path, report))
         if not report.ok:
             failures.append(report.rejected.assign(file=str(path)))
@@ -136,10 +144,13 @@ def _run_validate(args: argparse.Namespace) -> int:
                  else pd.DataFrame(columns=["file", *_checks.FAILURE_COLUMNS]))
         io.write_table(frame[["file", *frame.columns.drop("file")]], args.rejected)
     if args.format == "json":
-        print(json.dumps([{"file": str(p), **r.to_dict()} for p, r in results], indent=2))
+        print(json.dumps([{"file": str(p), **r.to_dict()} for p, r in results] + unreadable,
+                         indent=2))
     else:
         for path, report in results:
             print(f"{path}: {report.summary()}")
+        for problem in unreadable:
+            print(problem["error"])
     if first_problem is not None:
         print(f"talentgap: error: {first_problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -173,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"talentgap: error: {first_line}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Exception as exc:  # noqa: BLE001 - the last line of defence of a command
+    except Exception as exc:  # the last line of defence of a command
         if args.debug:
             raise
         print(f"talentgap: internal error: {type(exc).__name__}: {exc} "

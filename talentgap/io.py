@@ -33,6 +33,9 @@ __all__ = ["read_table", "write_table", "parse_periods", "file_format"]
 
 logger = logging.getLogger(__name__)
 
+#: Text read as a missing value in non-key CSV columns.
+_MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A")
+
 _FORMATS = {
     ".csv": "csv",
     ".txt": "csv",
@@ -70,11 +73,18 @@ def file_format(path: str | Path) -> str:
 
 def _read_csv(path: Path, table: str, sep: str, encoding: str) -> pd.DataFrame:
     schema = get_schema(table)
-    text_columns = {c.name: str for c in schema.columns if c.kind in ("id", "key")}
+    text_columns = [c.name for c in schema.columns if c.kind in ("id", "key")]
+    # Codes such as "NA" or "None" are legitimate region or industry codes: in
+    # key columns only an empty field is missing.
+    missing = {name: [""] for name in text_columns}
     try:
-        # Blank lines are read as empty rows so that row i is line i + 2.
-        return pd.read_csv(path, sep=sep, encoding=encoding, dtype=text_columns,
-                           skip_blank_lines=False)
+        header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns
+        missing.update({name: list(_MISSING_TEXT) for name in header if name not in missing})
+        # Blank lines are read as empty rows, so row i is line i + 2 of the file
+        # and validation accounts for them (rule "empty_row").
+        return pd.read_csv(path, sep=sep, encoding=encoding,
+                           dtype={name: str for name in text_columns},
+                           skip_blank_lines=False, keep_default_na=False, na_values=missing)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise SchemaError(f"{path}: cannot be read as CSV: {exc}",
                           reason="unreadable_file") from exc
@@ -139,10 +149,6 @@ def read_table(
     if fmt == "csv":
         raw = _read_csv(path, table, sep, encoding)
         lines = np.arange(len(raw), dtype=np.int64) + 2
-        blank = raw.isna().all(axis=1).to_numpy()
-        if blank.any():  # empty lines are not records; keep the others' line numbers
-            logger.debug("%s: skipping %d blank lines", path, int(blank.sum()))
-            raw, lines = raw.iloc[np.flatnonzero(~blank)], lines[~blank]
     else:
         raw = pd.read_parquet(path)
         lines = np.arange(len(raw), dtype=np.int64) + 1

@@ -40,7 +40,7 @@ FREQUENCIES: dict[str, tuple[str, ...]] = {
     "M": ("m", "me", "month", "monthly"),
 }
 _ALIASES = {alias: code for code, aliases in FREQUENCIES.items() for alias in aliases}
-_NAMES = {"Y": "annual", "Q": "quarterly", "M": "monthly", "date": "a date"}
+_NAMES = {"Y": "annual", "Q": "quarterly", "M": "monthly", "date": "dates"}
 _PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
 _NAT = np.iinfo(np.int64).min
 
@@ -49,6 +49,7 @@ _QUARTER_FIRST = r"^[Qq](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})$"
 _MONTH = r"^(?P<y>\d{4})\s*(?:[-/]|[Mm])\s*(?P<m>\d{1,2})$"
 _YEAR = r"^(?P<y>\d{4})$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$"
+_UTC_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ][0-9:.]*?)\s*(?:Z|[+\-]\d{2}(?::?\d{2})?)$"
 _HINT = "use e.g. '2024', '2024Q1', '2024-03' or an ISO date '2024-03-31'"
 
 
@@ -124,12 +125,13 @@ class ParsedPeriods:
 
 
 def _wall_clock(text: pd.Series) -> pd.DatetimeIndex:
-    """ISO date strings as local wall-clock timestamps (UTC offsets dropped), NaT if invalid."""
-    try:
-        stamps = pd.DatetimeIndex(pd.to_datetime(text, format="ISO8601", errors="coerce"))
-    except ValueError:  # different UTC offsets (or aware and naive): one value at a time
-        return pd.DatetimeIndex([_wall_clock(text.iloc[[i]])[0] for i in range(len(text))])
-    return stamps.tz_localize(None) if stamps.tz is not None else stamps
+    """ISO date strings as local wall-clock timestamps (UTC offsets dropped), NaT if invalid.
+
+    Offsets are cut off the text first, so that values with different offsets
+    (which pandas refuses to parse together) each keep their own calendar date.
+    """
+    local = text.str.replace(_UTC_OFFSET, r"\1", regex=True)
+    return pd.DatetimeIndex(pd.to_datetime(local, format="ISO8601", errors="coerce"))
 
 
 def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,7 +241,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
     n = len(series)
     if isinstance(series.dtype, pd.PeriodDtype):
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
-        uniques = pd.Index(uniques.astype(object))
+        uniques = pd.Index(uniques.astype(object), dtype=object)
     elif pd.api.types.is_datetime64_any_dtype(series.dtype):
         stamps = series.dt.tz_localize(None) if series.dt.tz is not None else series
         codes, uniques = pd.factorize(stamps, use_na_sentinel=False)

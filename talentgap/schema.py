@@ -427,10 +427,12 @@ def validate(
         keys = pd.DataFrame({c: converted[c] for c in schema.unique})
         _checks.check_unique(df, keys, log, lines)
 
+    log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
+                 "the row (line) is empty")
     found_cases = log.frame(lines, df.index)
     cases = found_cases[_checks.FAILURE_COLUMNS]
     kept = ~log.bad
-    clean = _assemble(df, schema, converted, numbers, kept)
+    clean = _assemble(df, schema, converted, numbers, kept, allowed)
     found = _suspicious(clean, schema, lines[kept])
     for text in found:
         warnings.warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
@@ -479,8 +481,22 @@ def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
         )
 
 
+def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.ndarray:
+    """Rows (among those that failed) whose every schema column is missing or blank."""
+    empty = np.zeros(len(df), dtype=bool)
+    candidates = np.flatnonzero(bad)
+    if candidates.size == 0:
+        return empty
+    rows = df.iloc[candidates][[c for c in schema.names if c in df.columns]]
+    blank = np.ones(candidates.size, dtype=bool)
+    for name in rows.columns:
+        blank &= _checks.is_blank(rows[name])
+    empty[candidates[blank]] = True
+    return empty
+
+
 def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: dict,
-              kept: np.ndarray) -> pd.DataFrame:
+              kept: np.ndarray, allowed: dict) -> pd.DataFrame:
     """The kept rows with canonical dtypes, in the input's column order."""
     positions = np.flatnonzero(kept)
     out = {}
@@ -491,8 +507,12 @@ def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: d
             out[name] = numbers[name][positions].astype(np.int64)
         elif schema.column(name).kind == "weight":
             out[name] = numbers[name][positions]
-        else:
+        elif name in allowed:
             out[name] = converted[name][positions]
+        else:  # categories: the values of the kept rows only
+            out[name] = converted[name][positions]
+            if schema.column(name).kind in ("id", "key"):
+                out[name] = out[name].remove_unused_categories()
     return pd.DataFrame(out, index=df.index[positions])
 
 
@@ -505,7 +525,7 @@ def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> 
         if mask.any():
             shown = ", ".join(f"line {ln}" for ln in lines[mask][:_MAX_EXAMPLES])
             found.append(
-                f"{int(mask.sum())} rows have {a} > {factor:g} x {b} (legal but unusual; "
+                f"{int(mask.sum())} row(s) with {a} > {factor:g} x {b} (legal but unusual; "
                 f"check units), e.g. {shown}"
             )
     return found
@@ -516,7 +536,9 @@ def _schema_error(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) ->
     examples = cases.groupby(["column", "rule"], sort=False).head(_MAX_EXAMPLES)["position"]
     examples = np.unique(examples.to_numpy())
     label_columns = [c for c in schema.row_label if c in df.columns]
-    labels = df.iloc[examples][label_columns].astype(str).agg(", ".join, axis=1)
+    shown = df.iloc[examples][label_columns].astype(object)
+    # astype(str) keeps missing values as NaN (pandas >= 3), which str.join cannot take
+    labels = shown.where(shown.notna(), "NA").map(str).agg(", ".join, axis=1)
     described = _checks.describe_failures(cases, pd.Series(labels.to_numpy(), index=examples))
     n_bad = cases["position"].nunique()
     n_fail = len(cases)

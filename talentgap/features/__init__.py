@@ -4,6 +4,19 @@ Pure functions, long table in -> long table out: they return a new frame,
 never mutate their input and do no file I/O.
 """
 
+from talentgap.features.hierarchy import aggregate
+from talentgap.features.lags import add_growth, add_lags, add_rolling
+from talentgap.features.panel import build_panel
+from talentgap.features.supply import pass_rates, training_supply
 from talentgap.features.survey import estimate_cells
 
-__all__ = ["estimate_cells"]
+__all__ = [
+    "estimate_cells",
+    "training_supply",
+    "pass_rates",
+    "build_panel",
+    "add_lags",
+    "add_rolling",
+    "add_growth",
+    "aggregate",
+]

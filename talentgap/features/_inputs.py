@@ -47,7 +47,7 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
             w = values.to_numpy()
             if dtype != np.float64 or not (np.isfinite(w) & (w > 0)).all():
                 return False
-        elif col.kind == "flag" and dtype != bool:
+        elif col.kind == "flag" and not pd.api.types.is_bool_dtype(dtype):
             return False
     for a, b in schema.at_most:
         if a in df.columns and b in df.columns and (df[a].to_numpy() > df[b].to_numpy()).any():

@@ -1,0 +1,231 @@
+"""The cell x period panel: demand, supply and gap on a complete regular grid.
+
+:func:`build_panel` joins the survey estimates (demand side), the training
+supply and, optionally, employment counts into one long table with every
+cell x period in range present exactly once. Cell-periods without data are
+kept with NaN values and an explicit ``*_missing`` flag; nothing is filled
+unless the caller asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError
+from talentgap.features._inputs import canonical_table
+from talentgap.features.supply import training_supply
+from talentgap.features.survey import estimate_cells
+from talentgap.periods import normalize_freq
+
+__all__ = ["build_panel"]
+
+_SURVEY_COLUMNS = [
+    "n_respondents", "demand", "demand_se", "shortage_rate", "shortage_rate_se",
+    "vacancy_rate", "vacancy_rate_se", "ssv_density", "ssv_density_se", "enterprises",
+    "employees", "vacancies", "single_respondent",
+]
+_SUPPLY_COLUMNS = ["supply", "trained", "certified", "pass_rate"]
+_EMPLOYMENT_COLUMNS = ["employment", "skilled", "high_skilled"]
+
+
+def _common_categories(frames: list[pd.DataFrame], key: str) -> pd.CategoricalDtype:
+    """One categorical dtype holding the key values of every frame, sorted."""
+    values = pd.Index([])
+    for frame in frames:
+        column = frame[key]
+        present = (column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])]
+                   if isinstance(column.dtype, pd.CategoricalDtype) else pd.Index(column.unique()))
+        values = values.union(present)
+    return pd.CategoricalDtype(values.sort_values())
+
+
+def _cell_codes(frame: pd.DataFrame, keys: list[str],
+                dtypes: dict[str, pd.CategoricalDtype]) -> np.ndarray:
+    """A mixed-radix integer per row identifying its cell under the common dtypes."""
+    code = np.zeros(len(frame), dtype=np.int64)
+    for key in keys:
+        column = frame[key].astype(dtypes[key])
+        code = code * len(dtypes[key].categories) + column.cat.codes.to_numpy(dtype=np.int64)
+    return code
+
+
+def _employment_cells(employment: pd.DataFrame, keys: list[str], freq: str) -> pd.DataFrame:
+    table = canonical_table(employment, "employment", freq=freq)
+    missing = [k for k in keys if k not in table.columns]
+    if missing:
+        raise ParameterError(
+            f"the employment table has no column {missing[0]!r}, which is a panel key; "
+            "pass employment broken down by every key, or build the panel without it"
+        )
+    present = [c for c in _EMPLOYMENT_COLUMNS if c in table.columns]
+    return table.groupby([*keys, "period"], observed=True, sort=False)[present].sum().reset_index()
+
+
+def build_panel(
+    surveys: pd.DataFrame,
+    training: pd.DataFrame | None = None,
+    employment: pd.DataFrame | None = None,
+    *,
+    freq: str = "Q",
+    keys: Sequence[str] = ("region", "industry"),
+    lead_time: int | pd.DataFrame = 0,
+    absorption: float | pd.DataFrame = 1.0,
+    crosswalk: pd.DataFrame | None = None,
+    start=None,
+    end=None,
+    supply_fill: float | None = None,
+) -> pd.DataFrame:
+    """Build the regular long panel of demand, supply and gap per cell and period.
+
+    Parameters
+    ----------
+    surveys : pandas.DataFrame
+        The ``surveys`` table (raw or validated).
+    training : pandas.DataFrame, optional
+        The ``training`` table; without it supply and gap are missing.
+    employment : pandas.DataFrame, optional
+        The ``employment`` table, summed to the panel's keys.
+    freq : {"Y", "Q", "M"}, default "Q"
+        Period frequency of the inputs.
+    keys : sequence of str, default ("region", "industry")
+        Columns that define a cell.
+    lead_time, absorption, crosswalk
+        Passed to :func:`talentgap.features.training_supply`.
+    start, end : period-like, optional
+        First and last period of the panel (default: the survey's range).
+    supply_fill : float, optional
+        Value for cell-periods no training output reaches (for example 0).
+        By default they stay NaN. ``supply_missing`` flags them either way.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell x period for every cell seen in the surveys or
+        the training table and every period from ``start`` to ``end``,
+        sorted by ``keys`` then ``period``. Columns:
+
+        ``<keys>``, ``period``
+            The cell and period.
+        ``demand``, ``demand_se``
+            Design-weighted hard-to-fill vacancies and standard error (see
+            :func:`talentgap.features.estimate_cells`, whose other
+            indicators — ``shortage_rate``, ``vacancy_rate``,
+            ``ssv_density``, ``enterprises``, ``employees``, ``vacancies``
+            and their ``*_se`` — are carried along).
+        ``n_respondents``
+            0 where the cell was not surveyed in that period.
+        ``supply``, ``trained``, ``certified``, ``pass_rate``
+            Certified workers arriving (x absorption), from the training table.
+        ``gap``
+            ``demand - supply`` (positive = shortage); NaN if either is missing.
+        ``employment``, ``skilled``, ``high_skilled``
+            When ``employment`` is given.
+        ``demand_missing``, ``supply_missing``, ``employment_missing``
+            True where the value is not observed.
+
+    Raises
+    ------
+    SchemaError
+        If an input table breaks its schema.
+    ParameterError
+        If a key is missing from a table or ``start`` is after ``end``.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=6, seed=1)
+    >>> panel = build_panel(data.surveys, data.training, data.employment, lead_time=1)
+    >>> per_cell = panel.groupby(["region", "industry"], observed=True).size()
+    >>> len(panel), int(per_cell.min()), int(per_cell.max())
+    (24, 6, 6)
+    >>> bool(panel["supply_missing"].iloc[0]), bool(panel["supply_missing"].iloc[1])
+    (True, False)
+    """
+    keys = list(keys)
+    freq = normalize_freq(freq)
+    cells = estimate_cells(surveys, keys=keys, freq=freq)
+    parts: list[tuple[pd.DataFrame, list[str], str]] = [
+        (cells, _SURVEY_COLUMNS, "demand_missing")
+    ]
+    if training is not None:
+        supply = training_supply(training, keys=keys, freq=freq, lead_time=lead_time,
+                                 absorption=absorption, crosswalk=crosswalk)
+        parts.append((supply, _SUPPLY_COLUMNS, "supply_missing"))
+    if employment is not None:
+        jobs = _employment_cells(employment, keys, freq)
+        columns = [c for c in _EMPLOYMENT_COLUMNS if c in jobs.columns]
+        parts.append((jobs, columns, "employment_missing"))
+
+    first = pd.Period(start, freq=freq) if start is not None else cells["period"].min()
+    last = pd.Period(end, freq=freq) if end is not None else cells["period"].max()
+    if first > last:
+        raise ParameterError(f"start {first} is after end {last}")
+    periods = pd.period_range(first, last, freq=freq)
+
+    # Cells: every key combination seen in the surveys or the training table.
+    frames = [cells] + ([supply] if training is not None else [])
+    dtypes = {k: _common_categories(frames, k) for k in keys}
+    cell_ids = np.unique(np.concatenate([_cell_codes(f, keys, dtypes) for f in frames]))
+    n_cells, n_periods = cell_ids.size, len(periods)
+
+    panel = _grid(cell_ids, keys, dtypes, periods)
+    size = n_cells * n_periods
+    for frame, columns, flag in parts:
+        codes = _cell_codes(frame, keys, dtypes)
+        cell = np.minimum(np.searchsorted(cell_ids, codes), n_cells - 1)
+        step = frame["period"].array.asi8 - first.ordinal
+        inside = (cell_ids[cell] == codes) & (step >= 0) & (step < n_periods)
+        position = cell[inside] * n_periods + step[inside]
+        for name in columns:
+            panel[name] = _scatter(frame[name].to_numpy()[inside], position, size,
+                                   fill=0 if name == "n_respondents" else None)
+        panel[flag] = ~_scatter(np.ones(position.size, dtype=bool), position, size)
+    if training is None:
+        panel["supply"] = np.nan
+        panel["supply_missing"] = True
+    if supply_fill is not None:
+        panel["supply"] = panel["supply"].fillna(supply_fill)
+    panel["gap"] = panel["demand"] - panel["supply"]
+    return _order_columns(panel, keys)
+
+
+def _scatter(values: np.ndarray, position: np.ndarray, size: int, fill=None) -> np.ndarray:
+    """Place ``values`` at ``position`` in an array of ``size``.
+
+    Other slots hold ``fill``; by default False for booleans, NaN otherwise.
+    """
+    if values.dtype == bool:
+        out = np.zeros(size, dtype=bool)
+    elif fill is not None:
+        out = np.full(size, fill, dtype=values.dtype)
+    else:
+        out = np.full(size, np.nan)
+    out[position] = values
+    return out
+
+
+def _grid(cell_ids: np.ndarray, keys: list[str], dtypes: dict,
+          periods: pd.PeriodIndex) -> pd.DataFrame:
+    """Every cell x period, cells in code order, periods ascending within each cell."""
+    n_periods = len(periods)
+    columns = {}
+    remainder = cell_ids
+    for key in reversed(keys):
+        size = len(dtypes[key].categories)
+        remainder, digit = np.divmod(remainder, size)
+        columns[key] = pd.Categorical.from_codes(np.repeat(digit, n_periods), dtype=dtypes[key])
+    grid = pd.DataFrame({k: columns[k] for k in keys})
+    grid["period"] = pd.PeriodIndex.from_ordinals(
+        np.tile(periods.asi8, cell_ids.size), freq=periods.freq
+    )
+    return grid
+
+
+def _order_columns(panel: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    first = [*keys, "period", "demand", "demand_se", "supply", "gap"]
+    flags = [c for c in panel.columns if c.endswith("_missing")]
+    rest = [c for c in panel.columns if c not in first and c not in flags]
+    return panel[[c for c in first if c in panel.columns] + rest + flags]
