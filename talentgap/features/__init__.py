@@ -4,6 +4,7 @@ Pure functions, long table in -> long table out: they return a new frame,
 never mutate their input and do no file I/O.
 """
 
+from talentgap.features.calibration import CalibrationReport, calibrate_weights
 from talentgap.features.hierarchy import aggregate
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.panel import build_panel
@@ -12,6 +13,8 @@ from talentgap.features.survey import estimate_cells
 
 __all__ = [
     "estimate_cells",
+    "calibrate_weights",
+    "CalibrationReport",
     "training_supply",
     "pass_rates",
     "build_panel",

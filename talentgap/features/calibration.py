@@ -1,0 +1,747 @@
+"""Calibration of survey design weights to known population totals by raking.
+
+Raking (iterative proportional fitting) adjusts the design weights ``d_i`` of
+a sample so that the weighted counts of enterprises reproduce known register
+totals on several margins at once, e.g. enterprises per industry x size band
+and per region. It is the calibration estimator of Deville & Särndal (1992)
+with the multiplicative (raking) distance ``sum_i w_i log(w_i/d_i) - w_i + d_i``:
+among all weights that hit every total, the calibrated weights are the
+closest to ``d_i`` in that distance, and they have the form
+``w_i = d_i * prod_m f_m(g_m(i))``, one factor per category of each margin.
+Each step of the iteration multiplies the weights of every
+unit in category ``g`` of margin ``m`` by ``target_m(g) / current_total_m(g)``;
+steps cycle over the margins until every margin is within a relative
+tolerance.
+
+Bounded raking keeps the ratios ``w_i / d_i`` within ``bounds`` (default
+``[0.2, 5]``) by truncation inside the iteration: the weights are
+``w_i = d_i * clip(a_i, lo, hi)`` where ``a_i`` is the product of the
+category factors, and each step chooses the factors of one margin so that
+the *truncated* weights hit its totals, the respondents not at a bound
+making up for those that are. This is the truncated raking distance of
+Deville, Särndal & Sautory (1993), solved by cyclic exact updates of the
+dual (one margin at a time); without bounds it is classic IPF. How many
+weights end at a bound is reported. Convergence is linear: fast when the
+bounds do not bind, slower (tens of sweeps) when many weights sit at a bound.
+
+References
+----------
+Deville, J.-C. and Särndal, C.-E. (1992). Calibration estimators in survey
+sampling. *Journal of the American Statistical Association* 87(418), 376-382.
+
+Deville, J.-C., Särndal, C.-E. and Sautory, O. (1993). Generalized raking
+procedures in survey sampling. *JASA* 88(423), 1013-1020.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError, SchemaError
+from talentgap.features._groups import group_rows, group_sum
+from talentgap.features._inputs import canonical_table
+from talentgap.periods import parse_periods
+
+__all__ = ["calibrate_weights", "CalibrationReport"]
+
+logger = logging.getLogger(__name__)
+
+#: Column that keeps the weights the calibration started from.
+DESIGN_WEIGHT = "design_weight"
+#: Column of enterprise counts in population tables.
+COUNT = "count"
+
+_NEWTON_STEPS = 60  # per margin step, to solve the bounded factor equations
+_INNER_RTOL = 0.01  # each margin step is solved to this fraction of tol
+_MAX_EXAMPLES = 3
+_BOUND_RTOL = 1e-9  # a ratio this close to a bound counts as "at the bound"
+_MAX_CODE = 1 << 40  # compress mixed-radix cell codes beyond this size
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """Diagnostics of one call of :func:`calibrate_weights`.
+
+    Attributes
+    ----------
+    iterations : int
+        Full sweeps over the margins that were run (0 when the starting
+        weights already met every total).
+    converged : bool
+        Whether every margin is within ``tol`` (always True for a returned
+        report: non-convergence raises).
+    max_relative_error : float
+        Largest ``|achieved - target| / target`` over all categories of all
+        margins (and periods) at the end.
+    n_trimmed : int
+        Number of weights whose ratio ``weight / design_weight`` ended at a
+        bound (within a relative 1e-9).
+    weight_ratio_range : tuple of float
+        Smallest and largest ratio ``weight / design_weight``.
+    bounds : tuple of float
+        The bounds used on those ratios.
+    margins : dict of tuple of str to pandas.DataFrame
+        One table per margin, one row per category (and period when
+        calibrating per period): the margin's columns, ``period``,
+        ``n_respondents``, ``target`` (population count), ``design`` (sum of
+        design weights), ``achieved`` (sum of calibrated weights) and
+        ``relative_error``.
+    """
+
+    iterations: int
+    converged: bool
+    max_relative_error: float
+    n_trimmed: int
+    weight_ratio_range: tuple[float, float]
+    bounds: tuple[float, float]
+    margins: dict[tuple[str, ...], pd.DataFrame]
+
+    def summary(self) -> str:
+        """One line of the diagnostics, e.g. for a log or a report."""
+        state = "converged" if self.converged else "did not converge"
+        lo, hi = self.weight_ratio_range
+        return (f"raking {state} after {self.iterations} iterations over "
+                f"{len(self.margins)} margins: max relative error "
+                f"{self.max_relative_error:.2g}, {self.n_trimmed} weights at a bound "
+                f"{self.bounds}, weight ratios in [{lo:.4g}, {hi:.4g}]")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass
+class _Margin:
+    """One margin encoded as cells (category x period) and row codes."""
+
+    columns: tuple[str, ...]
+    codes: np.ndarray        # cell of every survey row
+    target: np.ndarray       # population count per cell; NaN where none was given
+    n_sample: np.ndarray     # survey rows per cell
+    period_code: np.ndarray  # position of each cell's period among the survey periods
+    cells: pd.DataFrame      # the margin's columns (and period) of every cell
+
+    @property
+    def name(self) -> str:
+        return repr(self.columns)
+
+    @property
+    def active(self) -> np.ndarray:
+        return self.n_sample > 0
+
+    def totals(self, w: np.ndarray) -> np.ndarray:
+        return group_sum(self.codes, len(self.target), w)
+
+    def relative_error(self, w: np.ndarray) -> np.ndarray:
+        """``|achieved - target| / target`` per cell (0 where both are 0)."""
+        achieved = self.totals(w)
+        target = np.nan_to_num(self.target)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            err = np.abs(achieved - target) / target
+        return np.where(target > 0, err, np.where(achieved > 0, np.inf, 0.0))
+
+
+def _normalize_margins(margins) -> list[tuple[str, ...]]:
+    if isinstance(margins, str) or not isinstance(margins, Sequence) or not len(margins):
+        raise ParameterError(
+            "margins must be a non-empty list of margins, each a tuple of column names, "
+            f"e.g. [('industry', 'size_band'), ('region',)]; got {margins!r}")
+    out = []
+    for margin in margins:
+        cols = (margin,) if isinstance(margin, str) else tuple(margin)
+        if not cols or not all(isinstance(c, str) for c in cols):
+            raise ParameterError(f"each margin must be a non-empty tuple of column names, "
+                                 f"got {margin!r}")
+        if len(set(cols)) != len(cols):
+            raise ParameterError(f"margin {cols!r} repeats a column")
+        if "period" in cols:
+            raise ParameterError(
+                f"margin {cols!r} includes 'period': totals are matched per period with "
+                "by_period=True; give the totals a 'period' column instead")
+        if cols in out:
+            raise ParameterError(f"margin {cols!r} is given twice")
+        out.append(cols)
+    return out
+
+
+def _check_options(bounds, tol, max_iter) -> tuple[float, float]:
+    if bounds is None:
+        bounds = (0.0, np.inf)
+    try:
+        lo, hi = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ParameterError(f"bounds must be a pair (lo, hi) or None, got {bounds!r}") from None
+    if not (0 <= lo <= 1 <= hi) or lo == hi or np.isnan(lo) or np.isnan(hi):
+        raise ParameterError(
+            f"bounds == {bounds!r}, must satisfy 0 <= lo <= 1 <= hi with lo < hi "
+            "(bounds on final/initial weight ratios, e.g. (0.2, 5.0))")
+    if not (isinstance(tol, (int, float, np.floating)) and 0 < tol < 1):
+        raise ParameterError(f"tol == {tol!r}, must be a relative tolerance in (0, 1)")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ParameterError(f"max_iter == {max_iter!r}, must be an integer >= 1")
+    return lo, hi
+
+
+def _labels(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Codes (-1 for missing) and the labels they stand for."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64), values.cat.categories
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _parse_population_periods(values: pd.Series, freq: str, where: str) -> np.ndarray:
+    try:
+        return np.asarray(parse_periods(values, freq=freq, name="period").array.asi8)
+    except SchemaError as exc:
+        raise ParameterError(f"{where}: column 'period': {exc}") from None
+
+
+def _register_totals(register: pd.DataFrame, margins, freq: str, by_period: bool) -> dict:
+    """Enterprise counts per category of every margin, from a register (one row each)."""
+    has_period = "period" in register.columns
+    if has_period and not by_period:
+        raise ParameterError("the population register has a 'period' column (counts per "
+                             "period) but by_period=False; drop the column or use by_period=True")
+    frame = register
+    if has_period:
+        periods = _parse_population_periods(register["period"], freq, "population register")
+        frame = register.assign(period=pd.arrays.PeriodArray(periods,
+                                                             dtype=pd.PeriodDtype(freq)))
+    totals = {}
+    for margin in margins:
+        for col in margin:
+            if col not in register.columns:
+                raise ParameterError(
+                    f"margin column {col!r} is not a column of the population register; "
+                    f"columns are {list(register.columns)}")
+            if register[col].isna().any():
+                raise ParameterError(
+                    f"margin column {col!r} of the population register has "
+                    f"{int(register[col].isna().sum())} missing values")
+        groups = group_rows(frame, [*margin, "period"] if has_period else list(margin))
+        table = groups.frame
+        table[COUNT] = group_sum(groups.codes, groups.n_groups)
+        totals[margin] = table
+    return totals
+
+
+def _mapping_totals(population: Mapping, margins) -> dict:
+    """The totals table of every margin from a mapping margin -> DataFrame."""
+    given = {}
+    for key, table in population.items():
+        cols = (key,) if isinstance(key, str) else tuple(key)
+        given[cols] = table
+    by_set = {frozenset(k): v for k, v in given.items()}
+    totals = {}
+    for margin in margins:
+        table = given.get(margin, by_set.get(frozenset(margin)))
+        if table is None:
+            raise ParameterError(
+                f"population has no totals for margin {margin!r}; it has totals for "
+                f"{list(given)}")
+        if not isinstance(table, pd.DataFrame):
+            raise ParameterError(f"the totals of margin {margin!r} must be a DataFrame, "
+                                 f"got {type(table).__name__}")
+        for col in (*margin, COUNT):
+            if col not in table.columns:
+                raise ParameterError(
+                    f"the totals of margin {margin!r} have no column {col!r}; they need the "
+                    f"margin's columns and {COUNT!r} (optionally 'period'); columns are "
+                    f"{list(table.columns)}")
+        for col in margin:
+            if table[col].isna().any():
+                raise ParameterError(f"the totals of margin {margin!r} have "
+                                     f"{int(table[col].isna().sum())} missing values in {col!r}")
+        count = pd.to_numeric(table[COUNT], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~(np.isfinite(count) & (count >= 0))
+        if bad.any():
+            raise ParameterError(
+                f"the totals of margin {margin!r}: column {COUNT!r} must be finite and >= 0; "
+                f"{int(bad.sum())} rows fail, e.g. {table[COUNT].to_numpy()[bad][:3].tolist()}")
+        totals[margin] = table
+    return totals
+
+
+def _n(count: int, word: str, plural: str | None = None) -> str:
+    """``"1 category"``, ``"3 categories"``."""
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _show(value) -> str:
+    """A label as users wrote it: ``'textiles'`` (not ``np.str_('textiles')``), ``3``."""
+    if isinstance(value, str):
+        return repr(str(value))
+    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
+
+
+def _describe(margin: _Margin, cell: int, with_period: bool) -> str:
+    row = margin.cells.iloc[cell]
+    text = ", ".join(f"{col}={_show(row[col])}" for col in margin.columns)
+    return f"{text} in period {row['period']}" if with_period else text
+
+
+def _examples(margin: _Margin, cells: np.ndarray, with_period: bool, extra) -> str:
+    shown = "; ".join(f"{_describe(margin, c, with_period)}{extra(c)}"
+                      for c in cells[:_MAX_EXAMPLES])
+    more = f" (and {cells.size - _MAX_EXAMPLES} more)" if cells.size > _MAX_EXAMPLES else ""
+    return shown + more
+
+
+def _encode_margin(table: pd.DataFrame, margin: tuple[str, ...], totals: pd.DataFrame,
+                   survey_periods: np.ndarray, row_period: np.ndarray, freq: str,
+                   period_dtype, by_period: bool) -> _Margin:
+    """Cells of one margin: every category (x period) of the sample or the totals."""
+    n_periods = max(survey_periods.size, 1) if by_period else 1
+    has_period = "period" in totals.columns
+    if has_period and not by_period:
+        raise ParameterError(f"the totals of margin {margin!r} have a 'period' column but "
+                             "by_period=False; drop the column or use by_period=True")
+    counts = pd.to_numeric(totals[COUNT]).to_numpy(dtype=np.float64)
+    pop_rows = np.arange(len(totals))
+    if has_period:
+        ordinals = _parse_population_periods(totals["period"], freq,
+                                             f"the totals of margin {margin!r}")
+        pos = np.minimum(np.searchsorted(survey_periods, ordinals), survey_periods.size - 1)
+        in_survey = survey_periods[pos] == ordinals
+        missing = np.setdiff1d(survey_periods, ordinals)
+        if missing.size:
+            shown = pd.arrays.PeriodArray(missing[:_MAX_EXAMPLES], dtype=period_dtype)
+            raise ParameterError(
+                f"the totals of margin {margin!r} have a 'period' column but no rows for "
+                f"{missing.size} surveyed period(s), e.g. {[str(p) for p in shown]}")
+        pop_rows, pop_period = pop_rows[in_survey], pos[in_survey]
+    else:  # the same totals apply to every period
+        pop_rows = np.repeat(pop_rows, n_periods)
+        pop_period = np.tile(np.arange(n_periods), len(totals))
+
+    n = len(table)
+    digits: dict[str, np.ndarray] = {}
+    unions: dict[str, pd.Index] = {}
+    code = np.zeros(n + pop_rows.size, dtype=np.int64)
+    size = 1
+    for col in margin:
+        s_codes, s_labels = _labels(table[col])
+        if (s_codes < 0).any():
+            raise SchemaError(
+                f"margin column {col!r} of the surveys table must not be missing; "
+                f"{int((s_codes < 0).sum())} rows fail", column=col, reason="missing_value")
+        p_codes, p_labels = _labels(totals[col])
+        union = s_labels.append(p_labels[~p_labels.isin(s_labels)])
+        p_digit = union.get_indexer(p_labels)[p_codes[pop_rows]]
+        digit = np.concatenate([s_codes, p_digit])
+        digits[col], unions[col] = digit, union
+        code = code * len(union) + digit
+        size *= len(union)
+        if size * n_periods > _MAX_CODE:  # keep the mixed-radix code within int64
+            uniq, code = np.unique(code, return_inverse=True)
+            size = uniq.size
+    code = code * n_periods + np.concatenate([row_period, pop_period])
+    uniq, first, cell = np.unique(code, return_index=True, return_inverse=True)
+    n_cells = uniq.size
+    s_cell, p_cell = cell[:n], cell[n:]
+
+    repeats = np.bincount(p_cell, minlength=n_cells)
+    if (repeats > 1).any():
+        dup = np.flatnonzero(repeats > 1)
+        raise ParameterError(
+            f"the totals of margin {margin!r} give more than one count for "
+            f"{dup.size} categories; one row per category"
+            f"{' and period' if has_period else ''} is allowed")
+    target = np.full(n_cells, np.nan)
+    target[p_cell] = counts[pop_rows]
+
+    cells = {}
+    for col in margin:
+        if isinstance(table[col].dtype, pd.CategoricalDtype):
+            cells[col] = pd.Categorical.from_codes(digits[col][first], categories=unions[col])
+        else:
+            cells[col] = unions[col].take(digits[col][first])
+    period_code = np.concatenate([row_period, pop_period])[first]
+    if by_period:
+        cells["period"] = pd.arrays.PeriodArray(survey_periods[period_code], dtype=period_dtype)
+    return _Margin(columns=margin, codes=s_cell, target=target,
+                   n_sample=np.bincount(s_cell, minlength=n_cells).astype(np.int64),
+                   period_code=period_code, cells=pd.DataFrame(cells))
+
+
+def _check_reachable(margin: _Margin, by_period: bool) -> None:
+    """Every sampled category has a positive total; every positive total has sample rows."""
+    no_total = np.flatnonzero(margin.active & np.isnan(margin.target))
+    if no_total.size:
+        raise ParameterError(
+            f"margin {margin.name}: {_n(no_total.size, 'sampled category', 'sampled categories')} "
+            "without a population total: " + _examples(margin, no_total, by_period,
+                                  lambda c: f" ({_n(margin.n_sample[c], 'respondent')})")
+            + "; add their counts to the totals (check the spelling of the labels)")
+    zero = np.flatnonzero(margin.active & (margin.target == 0))
+    if zero.size:
+        raise ParameterError(
+            f"margin {margin.name}: {_n(zero.size, 'sampled category', 'sampled categories')} "
+            "with a population count of 0, which no positive weight can reach: "
+            + _examples(margin, zero, by_period,
+                        lambda c: f" ({_n(margin.n_sample[c], 'respondent')})"))
+    empty = np.flatnonzero(~margin.active & (np.nan_to_num(margin.target) > 0))
+    if empty.size:
+        raise ParameterError(
+            f"margin {margin.name}: "
+            f"{_n(empty.size, 'population category', 'population categories')} with no "
+            "sample rows, which no reweighting can reach: "
+            + _examples(margin, empty, by_period,
+                        lambda c: f" (count {margin.target[c]:g})")
+            + "; collapse them with a neighbouring category or drop them from the margin")
+
+
+def _check_consistent(margins: list[_Margin], survey_periods, period_dtype, n_periods: int,
+                      tol: float, by_period: bool) -> None:
+    """Every margin's totals add up to the same number of enterprises in each period."""
+    sums = [np.bincount(m.period_code, weights=np.nan_to_num(m.target), minlength=n_periods)
+            for m in margins]
+    first = sums[0]
+    for margin, other in zip(margins[1:], sums[1:], strict=True):
+        scale = np.maximum(np.abs(first), np.abs(other))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            off = np.where(scale > 0, np.abs(other - first) / scale, 0.0)
+        bad = np.flatnonzero(off > tol)
+        if bad.size:
+            p = bad[0]
+            when = (f" in period {pd.Period(ordinal=survey_periods[p], freq=period_dtype.freq)}"
+                    if by_period else "")
+            raise ParameterError(
+                f"inconsistent margins: the totals of margin {margins[0].name} sum to "
+                f"{first[p]:g} but those of margin {margin.name} sum to {other[p]:g}{when} "
+                f"(relative difference {off[p]:.3g} > tol={tol:g}); every margin must count "
+                "the same population")
+
+
+def _check_within_bounds(margin: _Margin, w0: np.ndarray, lo: float, hi: float,
+                         by_period: bool) -> None:
+    """Each category's total must lie in ``[lo, hi]`` x its design-weighted count."""
+    design = margin.totals(w0)
+    target = np.nan_to_num(margin.target)
+    slack = 1e-12 * np.maximum(target, 1.0)
+    bad = np.flatnonzero(margin.active & ((target > hi * design + slack)
+                                          | (target < lo * design - slack)))
+    if bad.size:
+        def extra(c):
+            need = target[c] / design[c]
+            return (f" needs {target[c]:g} enterprises from "
+                    f"{_n(margin.n_sample[c], 'respondent')} with design weights summing to "
+                    f"{design[c]:g} (ratio {need:.3g})")
+        raise ParameterError(
+            f"margin {margin.name}: {_n(bad.size, 'category', 'categories')} out of reach of "
+            f"the bounds {(lo, hi)} on weight ratios: " + _examples(margin, bad, by_period, extra)
+            + "; widen the bounds or collapse small categories")
+
+
+def _fit_margin(margin: _Margin, ratio: np.ndarray, w0: np.ndarray, lo: float, hi: float,
+                tol: float) -> None:
+    """One raking step on ``margin``: update the untruncated ratios in place.
+
+    Every category ``g`` gets the factor ``c_g`` solving
+    ``sum_{i in g} d_i * clip(c_g * a_i, lo, hi) = target_g`` (``a`` = ``ratio``),
+    which is the exact minimisation of the calibration dual over the margin's
+    multipliers (Deville & Särndal 1992). Without bounds the solution is the
+    classic IPF factor ``target / current_total``. With bounds each factor is
+    found by Newton steps on the piecewise-linear left-hand side, safeguarded
+    by a bracket, for all categories at once.
+    """
+    codes, n_cells = margin.codes, len(margin.target)
+    active = margin.active
+    target = np.nan_to_num(margin.target)
+    da = w0 * ratio
+    if lo == 0 and not np.isfinite(hi):
+        c = np.ones(n_cells)
+        np.divide(target, group_sum(codes, n_cells, da), out=c, where=active)
+        ratio *= c[codes]
+        return
+    c = np.ones(n_cells)
+    below = np.zeros(n_cells)            # factors known to give too small a total
+    above = np.full(n_cells, np.inf)     # factors known to give too large a total
+    for _ in range(_NEWTON_STEPS):
+        scaled = c[codes] * ratio
+        total = group_sum(codes, n_cells, w0 * np.clip(scaled, lo, hi))
+        residual = target - total
+        todo = active & (np.abs(residual) > _INNER_RTOL * tol * target)
+        if not todo.any():
+            break
+        free = (scaled > lo) & (scaled < hi)
+        slope = group_sum(codes, n_cells, np.where(free, da, 0.0))
+        below = np.where(todo & (residual > 0), np.maximum(below, c), below)
+        above = np.where(todo & (residual < 0), np.minimum(above, c), above)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            newton = c + residual / slope
+            fallback = np.where(np.isinf(above), 4.0 * c,
+                                np.where(below == 0, 0.25 * c, np.sqrt(below * above)))
+        ok = (slope > 0) & (newton > below) & (newton < above)
+        c = np.where(todo, np.where(ok, newton, fallback), c)
+    ratio *= c[codes]
+
+
+def _max_error(margins: list[_Margin], w: np.ndarray) -> tuple[float, int, int]:
+    """Largest relative error over all margins, with its margin and cell."""
+    worst, where = -1.0, (0, 0)
+    for k, margin in enumerate(margins):
+        err = margin.relative_error(w)
+        cell = int(np.argmax(err)) if err.size else 0
+        if err.size and err[cell] > worst:
+            worst, where = float(err[cell]), (k, cell)
+    return max(worst, 0.0), *where
+
+
+def _report_tables(margins: list[_Margin], w0: np.ndarray, w: np.ndarray) -> dict:
+    out = {}
+    for margin in margins:
+        table = margin.cells.copy()
+        table["n_respondents"] = margin.n_sample
+        table["target"] = np.nan_to_num(margin.target)
+        table["design"] = margin.totals(w0)
+        table["achieved"] = margin.totals(w)
+        table["relative_error"] = margin.relative_error(w)
+        out[margin.columns] = table.sort_values(list(table.columns[: table.columns.get_loc(
+            "n_respondents")]), ignore_index=True)
+    return out
+
+
+def calibrate_weights(
+    surveys: pd.DataFrame,
+    population,
+    *,
+    margins: Sequence,
+    weight: str = "weight",
+    bounds: tuple[float, float] | None = (0.2, 5.0),
+    tol: float = 1e-6,
+    max_iter: int = 100,
+    by_period: bool = True,
+    return_report: bool = False,
+):
+    """Rake survey design weights to known enterprise counts on several margins.
+
+    Raking (iterative proportional fitting) is the calibration estimator of
+    Deville & Särndal (1992) with the multiplicative distance: each step
+    multiplies the weight of every respondent in category ``g`` of margin
+    ``m`` by ``target_m(g) / current_total_m(g)``, and the steps cycle over
+    the margins until every margin is within ``tol``. The ratios
+    ``weight / design_weight`` are kept within ``bounds`` by truncation
+    inside the iteration (bounded raking, Deville, Särndal & Sautory 1993):
+    each step solves for the factors that make the *truncated* weights hit
+    the margin, so the respondents not at a bound make up the difference.
+
+    Parameters
+    ----------
+    surveys : pandas.DataFrame
+        The ``surveys`` table (validated first unless already canonical; a
+        :class:`~talentgap.errors.SchemaError` lists its problems). Every
+        margin column must be a column of it.
+    population : dict or pandas.DataFrame
+        The known totals, in one of two forms:
+
+        * a dict mapping each margin (a tuple of column names, or a single
+          name) to a DataFrame with the margin's columns and ``count``
+          (number of enterprises), one row per category; with an optional
+          ``period`` column the counts are per period, without one they
+          apply to every period. Dict entries for other margins are ignored.
+        * an enterprise register: one DataFrame with one row per enterprise
+          and the margin columns (e.g. ``make_synthetic(...).frame``); the
+          counts of each margin are computed from it. A register with a
+          ``period`` column (one row per enterprise per period) gives counts
+          per period.
+
+        Labels are matched by value to the survey's labels.
+    margins : list of tuple of str
+        The margins to calibrate to, e.g. ``[("industry", "size_band"),
+        ("region",)]``; a single string is a one-column margin.
+    weight : str, default "weight"
+        Column of design weights; when the table has no such column every
+        design weight is 1. The calibrated weights are written to this column.
+    bounds : (float, float) or None, default (0.2, 5.0)
+        Lower and upper bound on each ratio ``weight / design_weight``,
+        with ``0 <= lo <= 1 <= hi``; ``None`` for no bounds.
+    tol : float, default 1e-6
+        Relative tolerance: calibration stops when every category of every
+        margin satisfies ``|achieved - target| <= tol * target``. It is also
+        the allowed relative difference between the grand totals of two
+        margins.
+    max_iter : int, default 100
+        Maximum number of sweeps over all margins.
+    by_period : bool, default True
+        Calibrate each period's respondents to the totals separately (all
+        periods in one vectorised pass). With ``False`` the respondents of
+        all periods together are raked to one set of totals, which must not
+        have a ``period`` column.
+    return_report : bool, default False
+        Also return a :class:`CalibrationReport`.
+
+    Returns
+    -------
+    pandas.DataFrame or (pandas.DataFrame, CalibrationReport)
+        A new frame: the canonical survey rows in their order, with the
+        calibrated weights in ``weight`` and the starting weights in
+        ``design_weight`` (placed after ``weight``; an existing
+        ``design_weight`` column is overwritten). The input is not changed.
+
+    Raises
+    ------
+    SchemaError
+        If the surveys table breaks its schema, or a design weight is not
+        finite and > 0.
+    ParameterError
+        If an argument is out of range or a margin column is missing from
+        the surveys or the population; if a sampled category has no (or a
+        zero) population total; if a population category with a positive
+        count has no respondents (no reweighting can reach it); if two
+        margins' totals differ by more than ``tol`` relative in a period;
+        or if raking does not converge within ``max_iter`` sweeps (usually
+        because the bounds are too tight).
+
+    See Also
+    --------
+    talentgap.features.estimate_cells : weighted estimates with the calibrated weights.
+
+    Notes
+    -----
+    Only categories of the margins are constrained; the calibrated weights
+    of a margin-crossing cell (e.g. region x industry when calibrating to
+    region and to industry x size band separately) need not reproduce any
+    register count. Standard errors computed from calibrated weights as if
+    they were design weights ignore the calibration; for variables
+    correlated with the margins they are usually conservative.
+
+    References
+    ----------
+    Deville, J.-C. and Särndal, C.-E. (1992). Calibration estimators in
+    survey sampling. *JASA* 87(418), 376-382.
+
+    Deville, J.-C., Särndal, C.-E. and Sautory, O. (1993). Generalized
+    raking procedures in survey sampling. *JASA* 88(423), 1013-1020.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> surveys = pd.DataFrame({
+    ...     "period": ["2024Q1"] * 4, "enterprise_id": ["E1", "E2", "E3", "E4"],
+    ...     "region": ["North", "North", "South", "South"],
+    ...     "industry": ["textiles"] * 4, "employees": [40, 12, 25, 300],
+    ...     "vacancies": [3, 1, 2, 10], "hard_to_fill": [2, 1, 0, 4],
+    ...     "reports_shortage": [1, 1, 0, 1], "weight": [10.0, 10.0, 10.0, 10.0],
+    ...     "size_band": ["small", "small", "small", "large"]})
+    >>> totals = {("region",): pd.DataFrame({"region": ["North", "South"],
+    ...                                      "count": [30, 50]})}
+    >>> calibrate_weights(surveys, totals, margins=[("region",)])["weight"].tolist()
+    [15.0, 15.0, 25.0, 25.0]
+
+    Two margins from an enterprise register, with the diagnostics:
+
+    >>> register = pd.DataFrame({
+    ...     "region": ["North"] * 30 + ["South"] * 50,
+    ...     "size_band": ["small"] * 60 + ["large"] * 20})
+    >>> out, report = calibrate_weights(surveys, register, margins=["region", "size_band"],
+    ...                                 return_report=True)
+    >>> out["weight"].round(6).tolist(), out["design_weight"].tolist()
+    ([15.0, 15.0, 30.0, 20.0], [10.0, 10.0, 10.0, 10.0])
+    >>> report.converged, report.n_trimmed
+    (True, 0)
+    >>> report.margins[("size_band",)][["size_band", "target", "design", "achieved"]].round(3)
+      size_band  target  design  achieved
+    0     large    20.0    10.0      20.0
+    1     small    60.0    30.0      60.0
+    """
+    margin_list = _normalize_margins(margins)
+    lo, hi = _check_options(bounds, tol, max_iter)
+    if not isinstance(weight, str) or weight == DESIGN_WEIGHT:
+        raise ParameterError(f"weight must name a column other than {DESIGN_WEIGHT!r}, "
+                             f"got {weight!r}")
+    table = canonical_table(surveys, "surveys")
+    for margin in margin_list:
+        for col in margin:
+            if col not in table.columns:
+                raise ParameterError(
+                    f"margin column {col!r} of margin {margin!r} is not a column of the "
+                    f"surveys table; columns are {list(table.columns)}")
+
+    if weight in table.columns:
+        w0 = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~(np.isfinite(w0) & (w0 > 0))
+        if bad.any():
+            raise SchemaError(
+                f"column {weight!r} must be finite and > 0; {int(bad.sum())} rows fail, "
+                f"e.g. lines {', '.join(map(str, np.flatnonzero(bad)[:5] + 2))}",
+                column=weight, reason="not_positive")
+    else:
+        w0 = np.ones(len(table))
+
+    period_dtype = table["period"].dtype
+    freq = period_dtype.freq.freqstr[0]
+    if by_period:
+        survey_periods, row_period = np.unique(table["period"].array.asi8, return_inverse=True)
+        row_period = row_period.astype(np.int64).ravel()
+    else:
+        survey_periods = np.unique(table["period"].array.asi8)
+        row_period = np.zeros(len(table), dtype=np.int64)
+    n_periods = survey_periods.size if by_period else 1
+
+    if isinstance(population, pd.DataFrame):
+        totals = _register_totals(population, margin_list, freq, by_period)
+    elif isinstance(population, Mapping):
+        totals = _mapping_totals(population, margin_list)
+    else:
+        raise ParameterError("population must be a dict of totals per margin or an enterprise "
+                             f"register DataFrame, got {type(population).__name__}")
+
+    encoded = [_encode_margin(table, m, totals[m], survey_periods, row_period, freq,
+                              period_dtype, by_period) for m in margin_list]
+    for margin in encoded:
+        _check_reachable(margin, by_period)
+    _check_consistent(encoded, survey_periods, period_dtype, n_periods, tol, by_period)
+
+    for margin in encoded:
+        _check_within_bounds(margin, w0, lo, hi, by_period)
+
+    ratio = np.ones(len(w0))  # untruncated ratios; the weights are w0 * clip(ratio, lo, hi)
+    w = w0.copy()
+    error, worst_margin, worst_cell = _max_error(encoded, w)
+    iterations = 0
+    while error > tol and iterations < max_iter:
+        iterations += 1
+        for margin in encoded:
+            _fit_margin(margin, ratio, w0, lo, hi, tol)
+        w = w0 * np.clip(ratio, lo, hi)
+        error, worst_margin, worst_cell = _max_error(encoded, w)
+        logger.debug("raking sweep %d: max relative error %.3g", iterations, error)
+    if error > tol:
+        margin = encoded[worst_margin]
+        achieved = margin.totals(w)[worst_cell]
+        raise ParameterError(
+            f"raking did not converge in {max_iter} iterations: margin {margin.name} is still "
+            f"{error:.3g} off (relative) at {_describe(margin, worst_cell, by_period)} "
+            f"(target {margin.target[worst_cell]:g}, achieved {achieved:.6g}; tol={tol:g}); "
+            f"the bounds {(lo, hi)} on weight ratios may be too tight for these margins "
+            "together: try wider bounds, fewer or coarser margins, or a larger max_iter")
+
+    final = np.clip(ratio, lo, hi)
+    at_bound = np.zeros(len(w), dtype=bool)
+    if lo > 0:
+        at_bound |= final <= lo * (1 + _BOUND_RTOL)
+    if np.isfinite(hi):
+        at_bound |= final >= hi * (1 - _BOUND_RTOL)
+    report = CalibrationReport(
+        iterations=iterations,
+        converged=True,
+        max_relative_error=error,
+        n_trimmed=int(at_bound.sum()),
+        weight_ratio_range=(float(final.min()), float(final.max())),
+        bounds=(lo, hi),
+        margins=_report_tables(encoded, w0, w),
+    )
+    logger.info("%s", report.summary())
+
+    out = table.copy() if table is surveys else table
+    if DESIGN_WEIGHT in out.columns:
+        out = out.drop(columns=DESIGN_WEIGHT)
+    out[weight] = w
+    out.insert(out.columns.get_loc(weight) + 1, DESIGN_WEIGHT, w0)
+    return (out, report) if return_report else out
