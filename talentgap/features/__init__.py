@@ -8,6 +8,7 @@ from talentgap.features.calibration import CalibrationReport, calibrate_weights
 from talentgap.features.hierarchy import aggregate
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.panel import build_panel
+from talentgap.features.small_area import FayHerriotFit, shrink
 from talentgap.features.supply import pass_rates, training_supply
 from talentgap.features.survey import estimate_cells
 
@@ -17,6 +18,8 @@ __all__ = [
     "CalibrationReport",
     "training_supply",
     "pass_rates",
+    "shrink",
+    "FayHerriotFit",
     "build_panel",
     "add_lags",
     "add_rolling",

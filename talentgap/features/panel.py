@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError
-from talentgap.features._inputs import canonical_table
+from talentgap.features._inputs import canonical_table, surveys_table
 from talentgap.features.supply import training_supply
-from talentgap.features.survey import estimate_cells
+from talentgap.features.survey import estimate_arrays
 from talentgap.periods import normalize_freq
 
 __all__ = ["build_panel"]
@@ -146,17 +146,20 @@ def build_panel(
     """
     keys = list(keys)
     freq = normalize_freq(freq)
-    cells = estimate_cells(surveys, keys=keys, freq=freq)
-    parts: list[tuple[pd.DataFrame, list[str], str]] = [
-        (cells, _SURVEY_COLUMNS, "demand_missing")
+    # Each part: the (keys, period) of its rows, its value columns, its missing flag.
+    groups, estimates = estimate_arrays(surveys_table(surveys, freq=freq, keys=keys), keys=keys)
+    cells = groups.frame
+    parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = [
+        (cells, {c: estimates[c] for c in _SURVEY_COLUMNS}, "demand_missing")
     ]
     if training is not None:
         supply = training_supply(training, keys=keys, freq=freq, lead_time=lead_time,
                                  absorption=absorption, crosswalk=crosswalk)
-        parts.append((supply, _SUPPLY_COLUMNS, "supply_missing"))
+        parts.append((supply, {c: supply[c].to_numpy() for c in _SUPPLY_COLUMNS},
+                      "supply_missing"))
     if employment is not None:
         jobs = _employment_cells(employment, keys, freq)
-        columns = [c for c in _EMPLOYMENT_COLUMNS if c in jobs.columns]
+        columns = {c: jobs[c].to_numpy() for c in _EMPLOYMENT_COLUMNS if c in jobs.columns}
         parts.append((jobs, columns, "employment_missing"))
 
     first = pd.Period(start, freq=freq) if start is not None else cells["period"].min()
@@ -171,7 +174,7 @@ def build_panel(
     cell_ids = np.unique(np.concatenate([_cell_codes(f, keys, dtypes) for f in frames]))
     n_cells, n_periods = cell_ids.size, len(periods)
 
-    panel = _grid(cell_ids, keys, dtypes, periods)
+    panel = _grid(cell_ids, keys, dtypes, periods)  # dict of columns, built up below
     size = n_cells * n_periods
     for frame, columns, flag in parts:
         codes = _cell_codes(frame, keys, dtypes)
@@ -179,17 +182,18 @@ def build_panel(
         step = frame["period"].array.asi8 - first.ordinal
         inside = (cell_ids[cell] == codes) & (step >= 0) & (step < n_periods)
         position = cell[inside] * n_periods + step[inside]
-        for name in columns:
-            panel[name] = _scatter(frame[name].to_numpy()[inside], position, size,
+        for name, values in columns.items():
+            panel[name] = _scatter(values[inside], position, size,
                                    fill=0 if name == "n_respondents" else None)
         panel[flag] = ~_scatter(np.ones(position.size, dtype=bool), position, size)
     if training is None:
-        panel["supply"] = np.nan
-        panel["supply_missing"] = True
+        panel["supply"] = np.full(size, np.nan)
+        panel["supply_missing"] = np.ones(size, dtype=bool)
     if supply_fill is not None:
-        panel["supply"] = panel["supply"].fillna(supply_fill)
+        panel["supply"] = np.where(panel["supply_missing"], supply_fill, panel["supply"])
     panel["gap"] = panel["demand"] - panel["supply"]
-    return _order_columns(panel, keys)
+    # copy=False: the columns are fresh arrays; skip consolidating them into one block.
+    return pd.DataFrame(_order_columns(panel, keys), copy=False)
 
 
 def _scatter(values: np.ndarray, position: np.ndarray, size: int, fill=None) -> np.ndarray:
@@ -208,7 +212,7 @@ def _scatter(values: np.ndarray, position: np.ndarray, size: int, fill=None) -> 
 
 
 def _grid(cell_ids: np.ndarray, keys: list[str], dtypes: dict,
-          periods: pd.PeriodIndex) -> pd.DataFrame:
+          periods: pd.PeriodIndex) -> dict:
     """Every cell x period, cells in code order, periods ascending within each cell."""
     n_periods = len(periods)
     columns = {}
@@ -217,15 +221,15 @@ def _grid(cell_ids: np.ndarray, keys: list[str], dtypes: dict,
         size = len(dtypes[key].categories)
         remainder, digit = np.divmod(remainder, size)
         columns[key] = pd.Categorical.from_codes(np.repeat(digit, n_periods), dtype=dtypes[key])
-    grid = pd.DataFrame({k: columns[k] for k in keys})
+    grid = {k: columns[k] for k in keys}
     grid["period"] = pd.PeriodIndex.from_ordinals(
         np.tile(periods.asi8, cell_ids.size), freq=periods.freq
     )
     return grid
 
 
-def _order_columns(panel: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _order_columns(panel: dict, keys: list[str]) -> dict:
     first = [*keys, "period", "demand", "demand_se", "supply", "gap"]
-    flags = [c for c in panel.columns if c.endswith("_missing")]
-    rest = [c for c in panel.columns if c not in first and c not in flags]
-    return panel[[c for c in first if c in panel.columns] + rest + flags]
+    flags = [c for c in panel if c.endswith("_missing")]
+    rest = [c for c in panel if c not in first and c not in flags]
+    return {c: panel[c] for c in [c for c in first if c in panel] + rest + flags}

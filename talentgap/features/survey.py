@@ -22,10 +22,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap.features._groups import group_rows, group_sum
+from talentgap.features._groups import GroupIndex, group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 
-__all__ = ["estimate_cells", "weighted_total", "weighted_ratio"]
+__all__ = ["estimate_cells", "estimate_arrays", "weighted_total", "weighted_ratio"]
 
 
 def _total_variance(codes: np.ndarray, wy: np.ndarray, total: np.ndarray,
@@ -181,6 +181,18 @@ def estimate_cells(
     """
     keys = list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys)
+    groups, columns = estimate_arrays(table, keys=keys, weight=weight)
+    out = {name: groups.frame[name] for name in groups.frame.columns} | columns
+    return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
+
+
+def estimate_arrays(table: pd.DataFrame, *, keys: list[str],
+                    weight: str | None = "weight") -> tuple[GroupIndex, dict[str, np.ndarray]]:
+    """The work of :func:`estimate_cells` on a canonical table, as arrays.
+
+    Returns the groups (cell-periods present) and, in output column order,
+    one array per estimate column, aligned with ``groups.frame``.
+    """
     groups = group_rows(table, [*keys, "period"])
     codes, n_groups = groups.codes, groups.n_groups
 
@@ -217,12 +229,11 @@ def estimate_cells(
     est["ssv_density"] = _ratio_variance(codes, w_htf, w_vac, total_htf, total_vac, n)
     del w_htf, w_vac
 
-    out = groups.frame
-    out["n_respondents"] = n.astype(np.int64)
+    columns = {"n_respondents": n.astype(np.int64)}
     for name in ("enterprises", "employees", "vacancies", "demand", "shortage_rate",
                  "vacancy_rate", "ssv_density"):
         value, variance = est[name]
-        out[name] = value
-        out[f"{name}_se"] = np.sqrt(variance)
-    out["single_respondent"] = n == 1
-    return out
+        columns[name] = value
+        columns[f"{name}_se"] = np.sqrt(variance)
+    columns["single_respondent"] = n == 1
+    return groups, columns
