@@ -1,3 +1,12 @@
-"""Forecasting estimators, reconciliation and persistence."""
+"""Forecasting estimators, reconciliation and persistence.
 
-__all__: list[str] = []
+Every forecaster follows one contract (see :mod:`talentgap.models.base`)::
+
+    fc.fit(df, target="value", time="period", keys=["series_id"])
+    fc.predict(horizon=8, level=[80, 95])
+"""
+
+from talentgap.models.base import BaseForecaster
+from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
+
+__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean"]

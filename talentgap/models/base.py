@@ -1,0 +1,416 @@
+"""The contract every talentgap forecaster follows.
+
+A forecaster takes a long table and explicit keys::
+
+    fc.fit(df, target="value", time="period", keys=["series_id"])
+    out = fc.predict(horizon=8, level=[80, 95])
+    # -> <keys...>, period, mean, lo_80, hi_80, lo_95, hi_95
+
+:class:`BaseForecaster` does everything that is the same for every model:
+laying the table out as series arrays, splitting series into chunks run
+through joblib, falling back to a simpler model for series a model cannot
+handle (and saying why), keeping forecasts non-negative for count data,
+conformal prediction intervals from rolling-origin errors, and the long
+output table. A model implements three methods working on 2-D arrays for
+all series at once:
+
+``_min_obs(season_length)``
+    Observations a series needs for this model.
+``_fit_arrays(values, n_obs, season_length, exog)``
+    Fit to ``values`` (n_series x n_periods, right-aligned, NaN padding on
+    the left) and return a state object.
+``_forecast_arrays(state, horizon, exog_future)``
+    Point forecasts, shape (n_series, horizon).
+
+and may override ``_describe(state)`` to report per-series parameters.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+
+from talentgap.errors import NotFittedError, ParameterError, SchemaError
+from talentgap.models._conformal import conformal_quantiles, interval_bounds, series_scale
+from talentgap.models._series import (
+    SEASON_LENGTHS,
+    SeriesArrays,
+    forecast_frame,
+    to_arrays,
+)
+
+__all__ = ["BaseForecaster", "resolve_season_length", "check_levels"]
+
+logger = logging.getLogger(__name__)
+
+#: Series per joblib task.
+CHUNK_SIZE = 2000
+
+
+def resolve_season_length(season_length: int | None, freq: str) -> int:
+    """The season length to use: as given, or from the period frequency.
+
+    Examples
+    --------
+    >>> resolve_season_length(None, "Q-DEC"), resolve_season_length(7, "D")
+    (4, 7)
+    """
+    if season_length is None:
+        code = freq.split("-")[0].rstrip("SE") or freq[0]
+        if code not in SEASON_LENGTHS:
+            raise ParameterError(f"no default season length for frequency {freq!r}; "
+                                 "pass season_length")
+        return SEASON_LENGTHS[code]
+    if not float(season_length).is_integer() or season_length < 1:
+        raise ParameterError(f"season_length == {season_length!r}, must be an integer >= 1")
+    return int(season_length)
+
+
+def check_levels(level) -> list[float]:
+    """Coverage levels as a sorted list of floats in (0, 100).
+
+    Examples
+    --------
+    >>> check_levels([95, 80])
+    [80.0, 95.0]
+    """
+    if level is None:
+        return []
+    levels = [level] if np.isscalar(level) else list(level)
+    if any(not (0 < float(v) < 100) for v in levels):
+        raise ParameterError(f"level={levels!r}: every level must be in (0, 100), e.g. [80, 95]")
+    return sorted({float(v) for v in levels})
+
+
+def _check_horizon(horizon) -> int:
+    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1")
+    return int(horizon)
+
+
+class _Fallback:
+    """Naive forecasts (last value; the mean for very short series) for series a model skips."""
+
+    @staticmethod
+    def forecast(values: np.ndarray, n_obs: np.ndarray, horizon: int) -> np.ndarray:
+        last = values[:, -1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(values, axis=1)
+        point = np.where(n_obs >= 3, last, mean)
+        return np.repeat(point[:, None], horizon, axis=1)
+
+
+class BaseForecaster(BaseEstimator):
+    """Base class of the forecasters; not used directly.
+
+    Subclasses define ``__init__`` with their parameters (stored unchanged,
+    as in scikit-learn) and must include ``season_length``, ``nonnegative``,
+    ``n_windows`` and ``n_jobs``.
+    """
+
+    # ---- what subclasses implement -------------------------------------------------
+    def _min_obs(self, season_length: int) -> int:
+        return 1
+
+    def _check_params(self) -> None:
+        """Validate model-specific parameters (called by ``fit``)."""
+
+    def _fit_arrays(self, values: np.ndarray, n_obs: np.ndarray, season_length: int,
+                    exog: np.ndarray | None):
+        raise NotImplementedError
+
+    def _forecast_arrays(self, state, horizon: int, exog_future: np.ndarray | None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _describe(self, state) -> pd.DataFrame | None:
+        """Per-series parameters of the fitted model (one row per fitted series), if any."""
+        return None
+
+    @property
+    def _model_name(self) -> str:
+        return type(self).__name__
+
+    # ---- the shared machinery -------------------------------------------------------
+    def fit(self, df: pd.DataFrame, *, target: str = "value", time: str = "period",
+            keys: Sequence[str], exog: Sequence[str] | None = None):
+        """Fit one model per series of a long table.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            Long table: one row per series and period.
+        target : str, default "value"
+            Column to forecast.
+        time : str, default "period"
+            Period column: pandas Periods, period labels (``"2024Q1"``) or
+            timestamps of a regular annual, quarterly or monthly frequency.
+        keys : sequence of str
+            Columns identifying a series (``[]`` for a single series).
+        exog : sequence of str, optional
+            Exogenous regressor columns; ``predict`` then needs ``future``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_common_params()
+        self._check_params()
+        arrays = to_arrays(df, target=target, time=time, keys=keys, exog=exog)
+        m = resolve_season_length(self.season_length, arrays.freq)
+        nonnegative = self.nonnegative
+        if nonnegative is None:  # count data: whole numbers >= 0
+            observed = arrays.values[arrays.observed]
+            nonnegative = bool((observed >= 0).all() and (observed == np.round(observed)).all())
+        self.keys_ = list(keys)
+        self.target_ = target
+        self.time_ = time
+        self.exog_ = list(exog or [])
+        self.season_length_ = m
+        self.nonnegative_ = nonnegative
+        self.arrays_ = arrays
+        self.fallback_ = arrays.n_obs < self._min_obs(m)
+        self.chunks_ = self._chunks(arrays.n_series)
+        fits = self._parallel(self._fit_chunk, [(arrays.take(rows), m) for rows in self.chunks_])
+        self.states_ = [state for state, _ in fits]
+        reasons = np.full(arrays.n_series, None, dtype=object)
+        for rows, (_, chunk_reasons) in zip(self.chunks_, fits, strict=True):
+            reasons[rows] = chunk_reasons
+        self.fallback_reason_ = reasons
+        self.fitted_summary_ = self._summary()
+        self._calibration = {}
+        return self
+
+    def _check_common_params(self) -> None:
+        if self.n_jobs is not None and (not float(self.n_jobs).is_integer() or self.n_jobs == 0):
+            raise ParameterError(f"n_jobs == {self.n_jobs!r}, must be a non-zero integer or None")
+        if not float(self.n_windows).is_integer() or self.n_windows < 0:
+            raise ParameterError(f"n_windows == {self.n_windows!r}, must be an integer >= 0")
+        if self.nonnegative not in (None, True, False):
+            raise ParameterError(f"nonnegative == {self.nonnegative!r}, must be None, True "
+                                 "or False")
+
+    @staticmethod
+    def _chunks(n_series: int) -> list[np.ndarray]:
+        return [np.arange(start, min(start + CHUNK_SIZE, n_series))
+                for start in range(0, n_series, CHUNK_SIZE)]
+
+    def _parallel(self, function, argument_list):
+        if self.n_jobs in (None, 1) or len(argument_list) == 1:
+            return [function(*arguments) for arguments in argument_list]
+        return Parallel(n_jobs=self.n_jobs)(delayed(function)(*a) for a in argument_list)
+
+    def _fit_chunk(self, arrays: SeriesArrays, m: int):
+        """Fit one chunk; series the model cannot take are marked for the fallback."""
+        reasons = np.full(arrays.n_series, None, dtype=object)
+        short = arrays.n_obs < self._min_obs(m)
+        reasons[short] = (f"{self._model_name} needs {self._min_obs(m)} observations; "
+                          "naive forecast")
+        usable = np.flatnonzero(~short)
+        state = None
+        if usable.size:
+            part = arrays.take(usable)
+            try:
+                state = self._fit_arrays(part.values, part.n_obs, m, part.exog)
+            except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+                logger.warning("%s failed on a chunk of %d series (%s); naive forecasts used",
+                               self._model_name, usable.size, exc)
+                reasons[usable] = f"{self._model_name} failed ({type(exc).__name__}); naive"
+                usable = np.zeros(0, dtype=np.int64)
+        return {"state": state, "usable": usable}, reasons
+
+    def _forecast_all(self, arrays: SeriesArrays, chunks: list[np.ndarray], states: list,
+                      horizon: int, exog_future: np.ndarray | None) -> np.ndarray:
+        """Point forecasts (n_series, horizon), with fallbacks and non-finite repairs."""
+        mean = _Fallback.forecast(arrays.values, arrays.n_obs, horizon)
+        for rows, chunk in zip(chunks, states, strict=True):
+            if chunk["state"] is None or chunk["usable"].size == 0:
+                continue
+            target = rows[chunk["usable"]]
+            future = None if exog_future is None else exog_future[target]
+            mean[target] = self._forecast_arrays(chunk["state"], horizon, future)
+        return mean
+
+    def predict(self, horizon: int, *, level: Sequence[float] | None = None,
+                future: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Forecast every series ``horizon`` periods past its last observation.
+
+        Parameters
+        ----------
+        horizon : int
+            Number of periods ahead (>= 1).
+        level : sequence of float, optional
+            Prediction-interval coverage levels in percent, e.g. ``[80, 95]``.
+        future : pandas.DataFrame, optional
+            Future values of the exogenous regressors (keys, time and the
+            ``exog`` columns) for every series and forecast period; required
+            when the model was fitted with ``exog``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``<keys...>, <time>, mean`` and, per level, ``lo_<level>``,
+            ``hi_<level>``: one row per series and step.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        """
+        if not hasattr(self, "states_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call "
+                                 "fit(df, target=..., time=..., keys=...) before predict()")
+        horizon = _check_horizon(horizon)
+        levels = check_levels(level)
+        exog_future = self._future_exog(future, horizon)
+        arrays = self.arrays_
+        mean = self._repair(self._forecast_all(arrays, self.chunks_, self.states_, horizon,
+                                               exog_future), arrays, horizon)
+        bounds = None
+        if levels:
+            quantiles = self._conformal(horizon, levels)
+            scale = series_scale(arrays.values, self.season_length_)
+            bounds = interval_bounds(mean, scale, quantiles, self.nonnegative_)
+        if self.nonnegative_:
+            mean = np.maximum(mean, 0.0)
+        if bounds:
+            bounds = {lv: (np.minimum(lo, mean), np.maximum(hi, mean))
+                      for lv, (lo, hi) in bounds.items()}
+            bounds = _nest(bounds)
+        return forecast_frame(arrays.ids, arrays.last_period, arrays.freq, mean, bounds,
+                              time=self.time_)
+
+    def _repair(self, mean: np.ndarray, arrays: SeriesArrays, horizon: int) -> np.ndarray:
+        """Replace non-finite forecasts by the naive fallback and record why."""
+        bad = ~np.isfinite(mean).all(axis=1)
+        if bad.any():
+            fallback = _Fallback.forecast(arrays.values, arrays.n_obs, horizon)
+            mean = np.where(bad[:, None], fallback, mean)
+            reasons = self.fallback_reason_
+            for row in np.flatnonzero(bad & (reasons == None)):  # noqa: E711 - object array
+                reasons[row] = f"{self._model_name} gave non-finite forecasts; naive"
+            self.fitted_summary_ = self._summary()
+        return mean
+
+    # ---- intervals -------------------------------------------------------------------
+    def _conformal(self, horizon: int, levels: list[float]) -> dict[float, np.ndarray]:
+        """Per-horizon conformal quantiles, computed once per horizon and cached."""
+        if horizon not in self._calibration:
+            errors = self.cv_errors(horizon)
+            scale = series_scale(self.arrays_.values, self.season_length_)
+            self._calibration[horizon] = (errors, scale)
+        errors, scale = self._calibration[horizon]
+        if self.n_windows == 0 or not np.isfinite(errors).any():
+            raise ParameterError(
+                f"prediction intervals need rolling-origin errors: n_windows == "
+                f"{self.n_windows} and the series are too short for any {horizon}-step "
+                "backtest; use n_windows >= 1 and longer series, or predict without level")
+        return conformal_quantiles(errors, scale, levels)
+
+    def cv_errors(self, horizon: int) -> np.ndarray:
+        """Errors (actual - forecast) of forecasts from the last ``n_windows`` origins.
+
+        Origin ``k`` (``k = 0 .. n_windows-1``) holds out each series' last
+        ``horizon + k`` periods, refits on the rest and forecasts ``horizon``
+        steps. Returns shape (n_series, n_windows, horizon), NaN where a
+        series is too short.
+        """
+        arrays = self.arrays_
+        errors = np.full((arrays.n_series, int(self.n_windows), horizon), np.nan)
+        for k in range(int(self.n_windows)):
+            cut = horizon + k
+            if cut >= arrays.values.shape[1]:
+                break
+            train = arrays.truncate(cut)
+            actual = arrays.values[:, -cut:][:, :horizon]
+            observed = arrays.observed[:, -cut:][:, :horizon]
+            forecast = self._backtest_forecast(train, horizon)
+            error = np.where(observed, actual - forecast, np.nan)
+            ok = train.n_obs >= max(self._min_obs(self.season_length_), 1)
+            errors[ok, k, :] = error[ok]
+        return errors
+
+    def _backtest_forecast(self, train: SeriesArrays, horizon: int) -> np.ndarray:
+        m = self.season_length_
+        chunks = self._chunks(train.n_series)
+        fits = self._parallel(self._fit_chunk, [(train.take(rows), m) for rows in chunks])
+        exog_future = None
+        if train.exog is not None:
+            full = self.arrays_.exog
+            cut = full.shape[1] - train.values.shape[1]
+            exog_future = full[:, -cut:][:, :horizon] if cut else None
+        mean = self._forecast_all(train, chunks, [s for s, _ in fits], horizon, exog_future)
+        bad = ~np.isfinite(mean).all(axis=1)
+        if bad.any():
+            mean[bad] = _Fallback.forecast(train.values[bad], train.n_obs[bad], horizon)
+        return np.maximum(mean, 0.0) if self.nonnegative_ else mean
+
+    # ---- exogenous regressors ----------------------------------------------------------
+    def _future_exog(self, future: pd.DataFrame | None, horizon: int) -> np.ndarray | None:
+        if not self.exog_:
+            return None
+        if future is None:
+            raise ParameterError(f"this model was fitted with exog={self.exog_}; pass "
+                                 "future= with their values for every forecast period")
+        arrays = self.arrays_
+        needed = forecast_frame(arrays.ids, arrays.last_period, arrays.freq,
+                                np.zeros((arrays.n_series, horizon)), time=self.time_)
+        missing_cols = [c for c in [*self.keys_, self.time_, *self.exog_] if c not in future]
+        if missing_cols:
+            raise SchemaError(f"future is missing columns {missing_cols}",
+                              column=missing_cols[0], reason="missing_column")
+        future = future.copy()
+        future[self.time_] = pd.PeriodIndex(future[self.time_], freq=arrays.freq)
+        merged = needed.merge(future[[*self.keys_, self.time_, *self.exog_]],
+                              on=[*self.keys_, self.time_], how="left")
+        gaps = merged[self.exog_].isna().any(axis=1)
+        if gaps.any():
+            rows = merged.loc[gaps, [*self.keys_, self.time_]].head(5).astype(str)
+            raise SchemaError(
+                f"future lacks values of {self.exog_} for {int(gaps.sum())} series-periods, "
+                f"e.g. {rows.to_dict('records')}", column=self.exog_[0], reason="missing_value")
+        return merged[self.exog_].to_numpy(dtype=np.float64).reshape(
+            arrays.n_series, horizon, len(self.exog_))
+
+    # ---- summary -------------------------------------------------------------------------
+    def _summary(self) -> pd.DataFrame:
+        arrays = self.arrays_
+        summary = arrays.ids.copy()
+        summary["model"] = np.where(self.fallback_reason_ == None,  # noqa: E711
+                                    self._model_name, "Naive")
+        summary["n_obs"] = arrays.n_obs
+        summary["n_interpolated"] = arrays.n_interpolated
+        details = []
+        for rows, chunk in zip(self.chunks_, self.states_, strict=True):
+            part = pd.DataFrame(index=rows)
+            described = (self._describe(chunk["state"])
+                         if chunk["state"] is not None and chunk["usable"].size else None)
+            if described is not None:
+                described.index = rows[chunk["usable"]]
+                part = part.join(described)
+            details.append(part)
+        detail = pd.concat(details) if details else pd.DataFrame()
+        for column in detail.columns:
+            summary[column] = detail[column].reindex(range(arrays.n_series)).to_numpy()
+        summary["fallback_reason"] = self.fallback_reason_
+        return summary
+
+
+def _nest(bounds: dict[float, tuple[np.ndarray, np.ndarray]]):
+    """Make wider levels contain narrower ones: lo_95 <= lo_80 and hi_80 <= hi_95."""
+    levels = sorted(bounds)
+    out = {}
+    lo_prev, hi_prev = None, None
+    for level in levels:
+        lo, hi = bounds[level]
+        if lo_prev is not None:
+            lo, hi = np.minimum(lo, lo_prev), np.maximum(hi, hi_prev)
+        out[level] = (lo, hi)
+        lo_prev, hi_prev = lo, hi
+    return out
