@@ -54,6 +54,10 @@ def _levels_for(key: str, mapping, bottom: pd.Index) -> tuple[list[str], pd.Data
         raise ParameterError(f"the mapping for {key!r} has no entry for "
                              f"{list(unmapped)[:5]} ({len(unmapped)} values in the panel)")
     table = table.set_index(key).reindex(pd.Index(bottom, name=key))
+    no_parent = table.index[table.isna().any(axis=1).to_numpy()]
+    if len(no_parent):  # a missing parent would drop the value from that level's totals
+        raise ParameterError(f"the mapping for {key!r} gives no parent (a missing value) for "
+                             f"{list(no_parent)[:5]} ({len(no_parent)} values in the panel)")
     levels = [key, *table.columns, TOP]
     table = table.reset_index()
     table[TOP] = TOP
@@ -111,6 +115,10 @@ def aggregate(panel: pd.DataFrame, *, levels: Mapping[str, object] | None = None
     missing = [c for c in [*keys, time] if c not in panel.columns]
     if missing:
         raise ParameterError(f"columns {missing} are not in the panel")
+    blank = [c for c in [*keys, time] if panel[c].isna().any()]
+    if blank:  # groupby would drop those rows from some levels but not others
+        raise ParameterError(f"columns {blank} have missing values; every row needs "
+                             "its cell and period")
     if values is None:
         values = [c for c in ADDITIVE_COLUMNS if c in panel.columns]
     values = list(values)

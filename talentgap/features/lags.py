@@ -33,6 +33,10 @@ class _Layout:
         if not isinstance(df[time].dtype, pd.PeriodDtype):
             raise ParameterError(f"column {time!r} must hold pandas Periods, "
                                  f"got {df[time].dtype}; parse it with talentgap.io.parse_periods")
+        blank = [c for c in [*keys, time] if df[c].isna().any()]
+        if blank:  # NaT ordinals or -1 key codes would index the wrong (or no) cell
+            raise ParameterError(f"columns {blank} have missing values; every row needs "
+                                 "its cell and period")
         groups = group_rows(df, keys) if keys else None
         self.row = groups.codes if groups is not None else np.zeros(len(df), dtype=np.int64)
         self.n_rows = groups.n_groups if groups is not None else 1
@@ -60,6 +64,21 @@ def _shift(matrix: np.ndarray, steps: int) -> np.ndarray:
     out = np.full_like(matrix, np.nan)
     if steps < matrix.shape[1]:
         out[:, steps:] = matrix[:, : matrix.shape[1] - steps]
+    return out
+
+
+def _window_squares(matrix: np.ndarray, mean: np.ndarray, window: int) -> np.ndarray:
+    """Sum of squared deviations from ``mean`` over each trailing window (NaNs skipped).
+
+    Two passes (the window means first) rather than ``sum(x^2) - n*mean^2`` from
+    running sums, which cancels catastrophically when a series' level is large
+    next to its spread (employment of 10^6 varying by tens). One vectorised
+    pass per position in the window.
+    """
+    out = np.zeros_like(matrix)
+    for k in range(window):
+        deviation = _shift(matrix, k) - mean
+        out += np.where(np.isnan(deviation), 0.0, deviation * deviation)
     return out
 
 
@@ -172,7 +191,6 @@ def add_rolling(df: pd.DataFrame, *, columns: str | Sequence[str] = ("gap",),
         observed = ~np.isnan(matrix)
         zeroed = np.where(observed, matrix, 0.0)
         sums = np.cumsum(np.pad(zeroed, ((0, 0), (1, 0))), axis=1)
-        squares = np.cumsum(np.pad(zeroed**2, ((0, 0), (1, 0))), axis=1)
         counts = np.cumsum(np.pad(observed.astype(np.int64), ((0, 0), (1, 0))), axis=1)
         for w in windows:
             lo = np.maximum(np.arange(1, layout.n_cols + 1) - w, 0)
@@ -182,12 +200,9 @@ def add_rolling(df: pd.DataFrame, *, columns: str | Sequence[str] = ("gap",),
             enough = count >= (w if min_periods is None else min_periods)
             with np.errstate(invalid="ignore", divide="ignore"):
                 mean = total / count
-                result = {
-                    "mean": mean,
-                    "sum": total,
-                    "std": np.sqrt(np.maximum(
-                        (squares[:, hi] - squares[:, lo] - count * mean**2) / (count - 1), 0.0)),
-                }
+                result = {"mean": mean, "sum": total}
+                if "std" in stats:
+                    result["std"] = np.sqrt(_window_squares(matrix, mean, w) / (count - 1))
             for stat in stats:
                 value = np.where(enough & ((count > 1) | (stat != "std")), result[stat], np.nan)
                 out[f"{name}_roll{w}_{stat}"] = layout.rows(value)

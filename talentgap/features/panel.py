@@ -44,11 +44,31 @@ def _common_categories(frames: list[pd.DataFrame], key: str) -> pd.CategoricalDt
 
 def _cell_codes(frame: pd.DataFrame, keys: list[str],
                 dtypes: dict[str, pd.CategoricalDtype]) -> np.ndarray:
-    """A mixed-radix integer per row identifying its cell under the common dtypes."""
+    """A mixed-radix integer per row identifying its cell under the common dtypes.
+
+    Rows with a key value outside the common categories get -1 (no cell): a
+    code of -1 in one digit would otherwise borrow from the next digit and
+    land on another cell.
+
+    Values are looked up in the common categories explicitly:
+    ``Series.astype(CategoricalDtype)`` is a no-op when the column's
+    unordered categories are the same set in another order (pandas
+    considers the dtypes equal), which would keep the old codes.
+    """
     code = np.zeros(len(frame), dtype=np.int64)
+    unknown = np.zeros(len(frame), dtype=bool)
     for key in keys:
-        column = frame[key].astype(dtypes[key])
-        code = code * len(dtypes[key].categories) + column.cat.codes.to_numpy(dtype=np.int64)
+        categories = dtypes[key].categories
+        column = frame[key]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            own = column.cat.codes.to_numpy(dtype=np.int64)
+            lookup = np.append(categories.get_indexer(column.cat.categories), -1)
+            digit = lookup[own]  # own code -1 (missing) picks the appended -1
+        else:
+            digit = categories.get_indexer(column).astype(np.int64)
+        unknown |= digit < 0
+        code = code * len(dtypes[key].categories) + digit
+    code[unknown] = -1
     return code
 
 

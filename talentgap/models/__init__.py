@@ -8,5 +8,6 @@ Every forecaster follows one contract (see :mod:`talentgap.models.base`)::
 
 from talentgap.models.base import BaseForecaster
 from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
+from talentgap.models.ets import ETS
 
-__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean"]
+__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS"]

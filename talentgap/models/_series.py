@@ -260,9 +260,9 @@ def _series_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Dat
         bad = [k for k in keys if df[k].isna().any()]
         raise SchemaError(f"key columns {bad} have missing values", column=bad[0],
                           reason="missing_value")
-    index = pd.MultiIndex.from_frame(df[keys])
-    codes, uniques = pd.factorize(index, sort=True)
-    ids = uniques.to_frame(index=False)
+    grouped = df.groupby(keys, sort=True, observed=True)
+    codes = grouped.ngroup().to_numpy()
+    ids = grouped.size().index.to_frame(index=False)[keys]
     for key in keys:  # keep categorical keys categorical
         if isinstance(df[key].dtype, pd.CategoricalDtype):
             ids[key] = pd.Categorical(ids[key], dtype=df[key].dtype)

@@ -1,0 +1,480 @@
+"""Exponential smoothing (ETS) fitted to all series at once.
+
+The linear innovations state-space models of Hyndman, Koehler, Ord & Snyder
+(*Forecasting with Exponential Smoothing*, 2008) with additive errors,
+additive or damped trend and additive seasonality — ANN, AAN, AAdN, ANA,
+AAA, AAdA — each also fitted to ``log(y)`` for positive series, which stands
+in for multiplicative trend, seasonality and errors.
+
+How the fit is vectorised
+-------------------------
+For fixed smoothing parameters the one-step errors of a linear ETS model are
+an affine function of the initial state ``x0``: ``e_t = e0_t - g_t' x0``,
+where ``e0`` are the errors of a run started from ``x0 = 0`` and ``g_t``
+depends on the parameters only (not on the data). So for every candidate
+parameter vector the least-squares optimal initial state, and with it the
+sum of squared errors, follow from three running sums —
+``sum e0^2``, ``sum g e0`` and ``sum g g'`` — without a numerical optimiser.
+One pass over time, on arrays of (series x candidate parameters), evaluates
+a whole grid of parameters for every series; the sums are read off at each
+series' own length and at every rolling-origin cut, so backtests cost no
+extra pass. Model forms are chosen per series by AICc (Hyndman et al. 2008,
+§7.2), as ``forecast::ets`` and statsforecast's ``AutoETS`` do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError
+from talentgap.models.base import BaseForecaster
+
+__all__ = ["ETS", "ETSForm", "ets_filter", "FORMS"]
+
+_ALPHAS = np.array([0.02, 0.08, 0.16, 0.28, 0.42, 0.58, 0.76, 0.95])
+_BETA_SHARES = np.array([0.02, 0.1, 0.3, 0.7])  # beta = share * alpha
+_GAMMA_SHARES = np.array([0.02, 0.1, 0.3, 0.6])  # gamma = share * (1 - alpha)
+_PHIS = np.array([0.85, 0.95])
+_TINY = 1e-10
+
+
+@dataclass(frozen=True)
+class ETSForm:
+    """One ETS model form: trend ``"N"``, ``"A"`` or ``"Ad"``; season ``"N"`` or ``"A"``.
+
+    ``log=True`` fits the additive model to ``log(y)``.
+    """
+
+    trend: str
+    season: str
+    log: bool = False
+
+    @property
+    def name(self) -> str:
+        core = f"A{self.trend}{self.season}"
+        return f"log-{core}" if self.log else core
+
+    @property
+    def has_trend(self) -> bool:
+        return self.trend != "N"
+
+    @property
+    def has_season(self) -> bool:
+        return self.season != "N"
+
+    def n_states(self, m: int) -> int:
+        """Length of the state vector: level, trend, ``m`` seasonal states."""
+        return 1 + self.has_trend + (m if self.has_season else 0)
+
+    def n_initial(self, m: int) -> int:
+        """Free initial states: the last seasonal state is fixed at 0 (the level absorbs it)."""
+        return self.n_states(m) - (1 if self.has_season else 0)
+
+    def n_free(self, m: int) -> int:
+        """Estimated quantities (smoothing parameters + free initial states)."""
+        smoothing = 1 + self.has_trend + self.has_season + (self.trend == "Ad")
+        initial = 1 + self.has_trend + ((m - 1) if self.has_season else 0)
+        return smoothing + initial
+
+
+#: Every form the automatic search may use, by name.
+FORMS = {f.name: f for f in (ETSForm(t, s, lg) for lg in (False, True)
+                             for t in ("N", "A", "Ad") for s in ("N", "A"))}
+
+
+def _grid(form: ETSForm) -> np.ndarray:
+    """Candidate (alpha, beta, gamma, phi) rows for a form."""
+    betas = _BETA_SHARES if form.has_trend else [0.0]
+    gammas = _GAMMA_SHARES if form.has_season else [0.0]
+    phis = _PHIS if form.trend == "Ad" else [1.0]
+    rows = [(a, b * a, g * (1 - a), p) for a, b, g, p in product(_ALPHAS, betas, gammas, phis)]
+    return np.array(rows, dtype=np.float64)
+
+
+class _Layout:
+    """Indices of the state vector: level, trend (optional), seasonal buffer."""
+
+    def __init__(self, form: ETSForm, m: int) -> None:
+        self.form, self.m = form, (m if form.has_season else 0)
+        self.trend = 1 if form.has_trend else None
+        self.season0 = 1 + form.has_trend
+        self.k = form.n_states(m)
+
+
+def _step(layout: _Layout, x: np.ndarray, params: np.ndarray, t: int,
+          y: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """One step of the recursion for states ``x`` (..., k); returns (mu, e).
+
+    Updates ``x`` in place. ``params`` broadcasts against ``x[..., 0]`` with
+    a last axis (alpha, beta, gamma, phi). With ``y=None`` the observation is
+    zero (used for the response of the errors to the initial state).
+    """
+    alpha, beta, gamma, phi = (params[..., i] for i in range(4))
+    level = x[..., 0].copy()
+    mu = level.copy()
+    damped_trend = None
+    if layout.trend is not None:
+        damped_trend = phi * x[..., layout.trend]
+        mu += damped_trend
+    if layout.m:
+        slot = layout.season0 + t % layout.m
+        season = x[..., slot].copy()
+        mu += season
+    e = -mu if y is None else y - mu
+    x[..., 0] = level + (damped_trend if damped_trend is not None else 0.0) + alpha * e
+    if layout.trend is not None:
+        x[..., layout.trend] = damped_trend + beta * e
+    if layout.m:
+        x[..., slot] = season + gamma * e
+    return mu, e
+
+
+def _responses(form: ETSForm, m: int, params: np.ndarray, n_steps: int):
+    """The data-free part of the errors for every candidate.
+
+    Returns ``g`` of shape (n_steps, c, k_free) with ``e_t = e0_t - g_t . x0``
+    (``x0`` without its last seasonal state, which is fixed at 0), and
+    ``gram`` (n_steps + 1, c, k_free, k_free), the running sums of ``g g'``.
+    """
+    layout = _Layout(form, m)
+    c, k, free = params.shape[0], layout.k, form.n_initial(m)
+    # x holds d(state)/d(x0): one state vector per free unit initial state -> (c, free, k)
+    x = np.broadcast_to(np.eye(k)[:free], (c, free, k)).copy()
+    g = np.empty((n_steps, c, free))
+    for t in range(n_steps):
+        mu, _ = _step(layout, x, params[:, None, :], t, None)
+        g[t] = mu  # d mu_t / d x0
+    gram = np.zeros((n_steps + 1, c, free, free))
+    np.cumsum(g[:, :, :, None] * g[:, :, None, :], axis=0, out=gram[1:])
+    return g, gram
+
+
+def _scan(form: ETSForm, m: int, params: np.ndarray, y: np.ndarray, g: np.ndarray,
+          stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run ``x0 = 0`` for all series x candidates; read the running sums at ``stops``.
+
+    Parameters
+    ----------
+    y : (n, T) left-aligned values (0 beyond each series' end)
+    stops : (n, S) lengths at which to read the sums (0 = not needed)
+
+    Returns
+    -------
+    sse0 : (n, S, c) sums of ``e0^2``; cross : (n, S, c, k) sums of ``g e0``.
+    """
+    layout = _Layout(form, m)
+    n, n_steps = y.shape
+    c, k = params.shape[0], g.shape[2]
+    x = np.zeros((n, c, layout.k))
+    sse = np.zeros((n, c))
+    cross = np.zeros((n, c, k))
+    out_sse = np.zeros((n, stops.shape[1], c))
+    out_cross = np.zeros((n, stops.shape[1], c, k))
+    rows, cols = np.nonzero(stops > 0)
+    at = stops[rows, cols] - 1
+    for t in range(n_steps):
+        _, e = _step(layout, x, params[None, :, :], t, y[:, t, None])
+        sse += e * e
+        cross += g[t][None, :, :] * e[:, :, None]
+        done = at == t
+        if done.any():
+            out_sse[rows[done], cols[done]] = sse[rows[done]]
+            out_cross[rows[done], cols[done]] = cross[rows[done]]
+    return out_sse, out_cross
+
+
+def _solve_initial(gram: np.ndarray, stops: np.ndarray, cross: np.ndarray) -> np.ndarray:
+    """Least-squares initial states ``x0 = (G'G)^-1 G'e0`` for every (series, stop, candidate).
+
+    One batched solve per distinct length (a loop over lengths, not series);
+    a tiny ridge keeps nearly singular systems of short series solvable.
+    """
+    x0 = np.zeros_like(cross)
+    free = cross.shape[-1]
+    for length in np.unique(stops[stops > 0]):
+        a = gram[length]                                    # (c, free, free)
+        ridge = 1e-9 * np.trace(a, axis1=1, axis2=2)[:, None, None] + 1e-12
+        a = a + ridge * np.eye(free)
+        rows, cols = np.nonzero(stops == length)
+        b = cross[rows, cols]                               # (p, c, free)
+        x0[rows, cols] = np.linalg.solve(a[None], b[..., None])[..., 0]
+    return x0
+
+
+def ets_filter(y: np.ndarray, form: ETSForm, params, x0: np.ndarray, m: int = 1
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One-step fitted values and the final state of one series (the reference recursion).
+
+    Parameters
+    ----------
+    y : array of shape (T,)
+    form : ETSForm
+    params : (alpha, beta, gamma, phi)
+    x0 : initial state ``[level, trend?, s_0, ..., s_{m-1}]``, where seasonal
+        slot ``j`` is the seasonal state used by observations ``t = j (mod m)``.
+    m : season length
+
+    Returns
+    -------
+    fitted : (T,) one-step predictions; state : final state vector.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fitted, state = ets_filter(np.array([1.0, 2.0, 3.0]), FORMS["ANN"],
+    ...                            (0.5, 0, 0, 1), np.array([0.0]))
+    >>> fitted.tolist(), state.tolist()
+    ([0.0, 0.5, 1.25], [2.125])
+    """
+    layout = _Layout(form, m)
+    x = np.array(x0, dtype=np.float64).reshape(1, layout.k).copy()
+    p = np.asarray(params, dtype=np.float64).reshape(1, 4)
+    fitted = np.empty(len(y))
+    for t, value in enumerate(np.asarray(y, dtype=np.float64)):
+        mu, _ = _step(layout, x, p[0], t, np.array([value]))
+        fitted[t] = mu[0]
+    return fitted, x[0]
+
+
+def _forecast_states(form: ETSForm, m: int, state: np.ndarray, params: np.ndarray,
+                     length: np.ndarray, horizon: int) -> np.ndarray:
+    """Point forecasts (..., horizon) from states after ``length`` observations."""
+    layout = _Layout(form, m)
+    steps = np.arange(1, horizon + 1)
+    out = np.repeat(state[..., 0:1], horizon, axis=-1)
+    if layout.trend is not None:
+        damp = np.cumsum(params[..., 3:4] ** steps, axis=-1)
+        out = out + damp * state[..., layout.trend:layout.trend + 1]
+    if layout.m:
+        target = (length[..., None] + steps - 1) % layout.m
+        out = out + np.take_along_axis(state[..., layout.season0:], target, axis=-1)
+    return out
+
+
+def _states_at(form: ETSForm, m: int, params: np.ndarray, x0: np.ndarray, y: np.ndarray,
+               stops: np.ndarray) -> np.ndarray:
+    """Run each (series, stop) with its own parameters and initial state.
+
+    ``params`` (n, S, 4), ``x0`` (n, S, k); returns the states after
+    ``stops`` observations, shape (n, S, k).
+    """
+    layout = _Layout(form, m)
+    x = x0.copy()
+    out = np.zeros_like(x0)
+    n_steps = int(stops.max())
+    for t in range(n_steps):
+        _step(layout, x, params, t, y[:, t, None])
+        done = stops == t + 1
+        if done.any():
+            out[done] = x[done]
+    return out
+
+
+@dataclass
+class _Choice:
+    """The best model of one form for every (series, stop)."""
+
+    score: np.ndarray      # (n, S) AICc (inf where the form cannot be used)
+    params: np.ndarray     # (n, S, 4)
+    x0: np.ndarray         # (n, S, k)
+    sigma2: np.ndarray     # (n, S)
+
+
+def _fit_form(form: ETSForm, m: int, y: np.ndarray, log_y: np.ndarray | None,
+              scale: np.ndarray, stops: np.ndarray) -> _Choice:
+    """Grid-fit one form to every series at every stop; AICc on the original scale."""
+    data = log_y if form.log else y / scale[:, None]
+    params = _grid(form)
+    g, gram = _responses(form, m, params, y.shape[1])
+    sse0, cross = _scan(form, m, params, data, g, stops)
+    x0 = _solve_initial(gram, stops, cross)     # (n, S, c, free)
+    sse = np.maximum(sse0 - np.einsum("...i,...i->...", cross, x0), _TINY)
+    length = stops[..., None].astype(np.float64)
+    n_par = form.n_free(m) + 1                  # + the error variance
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglik = -0.5 * length * (np.log(2 * np.pi * sse / length) + 1.0)
+        aicc = -2 * loglik + 2 * n_par + 2 * n_par * (n_par + 1) / (length - n_par - 1)
+    aicc = np.where(length - n_par - 1 > 0, aicc, np.inf)
+    best = np.argmin(aicc, axis=-1)             # (n, S)
+    pick = best[..., None]
+    score = np.take_along_axis(aicc, pick, axis=-1)[..., 0]
+    if form.log:  # Jacobian of the log transform, so scores compare across scales
+        score = score + 2 * _log_sums(y, stops)
+    else:
+        score = score + 2 * stops * np.log(scale)[:, None]
+    chosen_sse = np.take_along_axis(sse, pick, axis=-1)[..., 0]
+    chosen_x0 = np.take_along_axis(x0, pick[..., None], axis=2)[:, :, 0, :]
+    if form.has_season:  # the fixed last seasonal state
+        chosen_x0 = np.concatenate([chosen_x0, np.zeros(chosen_x0.shape[:2] + (1,))], axis=-1)
+    return _Choice(
+        score=np.where(np.isfinite(score), score, np.inf),
+        params=params[best],
+        x0=chosen_x0,
+        sigma2=chosen_sse / np.maximum(stops, 1),
+    )
+
+
+def _log_sums(y: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """``sum(log y_t)`` over each series' first ``stops`` values (y > 0 assumed)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), 0.0)
+    prefix = np.concatenate([np.zeros((y.shape[0], 1)), np.cumsum(logs, axis=1)], axis=1)
+    return np.take_along_axis(prefix, stops, axis=1)
+
+
+def _left_align(values: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
+    """Right-aligned rows -> left-aligned rows (zeros after each series' end)."""
+    n, width = values.shape
+    col = np.arange(width)[None, :] + (width - n_obs)[:, None]
+    inside = col < width
+    out = np.take_along_axis(values, np.minimum(col, width - 1), axis=1)
+    return np.where(inside, out, 0.0)
+
+
+class ETS(BaseForecaster):
+    """Exponential smoothing with automatic model selection, fitted to all series at once.
+
+    Parameters
+    ----------
+    season_length : int, optional
+        Default from the period frequency (4 quarterly, 12 monthly, 1 annual).
+    model : str, default "auto"
+        ``"auto"`` picks, per series, the form with the lowest AICc among
+        ``forms``; or one form name: ``"ANN"``, ``"AAN"``, ``"AAdN"``, ``"ANA"``,
+        ``"AAA"``, ``"AAdA"`` (prefix ``"log-"`` to fit it to ``log(y)``).
+    forms : sequence of str, optional
+        Candidate forms for ``model="auto"``; default all non-seasonal forms,
+        plus the seasonal ones when ``season_length > 1``, on both scales
+        (the log scale only for series that are positive throughout).
+    nonnegative : bool, optional
+        Keep forecasts and bounds >= 0; default: True for count data.
+    n_windows : int, default 5
+        Rolling origins for conformal prediction intervals.
+    n_jobs : int, default 1
+        Parallel jobs over chunks of series.
+
+    Notes
+    -----
+    Smoothing parameters are searched on a fixed grid (alpha in
+    [0.02, 0.95], beta and gamma as shares of alpha and 1 - alpha, phi in
+    {0.85, 0.95}) with least-squares initial states for every grid point; see
+    the module docstring. Forms on the log scale give median forecasts
+    ``exp(mean of log)``, which is what absolute-error metrics such as MASE
+    reward.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = np.arange(24)
+    >>> df = pd.DataFrame({"id": "a", "period": pd.period_range("2019Q1", periods=24, freq="Q"),
+    ...                    "value": 100 + 2 * t + 10 * (t % 4 == 3)})
+    >>> fc = ETS().fit(df, keys=["id"])
+    >>> fc.fitted_summary_.loc[0, "ets_form"]
+    'AAA'
+    >>> fc.predict(4)["mean"].round(0).tolist()
+    [148.0, 150.0, 152.0, 164.0]
+    """
+
+    def __init__(self, *, season_length: int | None = None, model: str = "auto",
+                 forms=None, nonnegative: bool | None = None, n_windows: int = 5,
+                 n_jobs: int | None = 1) -> None:
+        self.season_length = season_length
+        self.model = model
+        self.forms = forms
+        self.nonnegative = nonnegative
+        self.n_windows = n_windows
+        self.n_jobs = n_jobs
+
+    def _check_params(self) -> None:
+        names = [self.model] if self.model != "auto" else list(self.forms or [])
+        unknown = [n for n in names if n not in FORMS]
+        if unknown:
+            raise ParameterError(f"unknown ETS form(s) {unknown}; use 'auto' or one of "
+                                 f"{sorted(FORMS)}")
+
+    def _candidate_forms(self, m: int) -> list[ETSForm]:
+        if self.model != "auto":
+            return [FORMS[self.model]]
+        if self.forms is not None:
+            return [FORMS[n] for n in self.forms]
+        return [f for f in FORMS.values() if m > 1 or not f.has_season]
+
+    def _min_obs(self, season_length: int) -> int:
+        return 5  # the simplest form, ANN, has 2 estimates and the error variance
+
+    def _fit_arrays(self, values, n_obs, season_length, exog):
+        return self._fit_stops(values, n_obs, season_length, n_obs[:, None])
+
+    def _fit_stops(self, values: np.ndarray, n_obs: np.ndarray, m: int,
+                   stops: np.ndarray) -> dict:
+        """Choose and fit the best form for every series at every stop (length)."""
+        y = _left_align(values, n_obs)
+        positive = np.all((y > 0) | (np.arange(y.shape[1])[None, :] >= n_obs[:, None]), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_y = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), 0.0)
+        scale = np.nanmean(np.abs(values), axis=1)
+        scale = np.where(scale > 0, scale, 1.0)
+        best_score = np.full(stops.shape, np.inf)
+        best: dict = {}
+        for form in self._candidate_forms(m):
+            if form.has_season and m < 2:
+                continue
+            choice = _fit_form(form, m, y, log_y, scale, stops)
+            usable = stops >= max(form.n_free(m) + 3, 3)
+            if form.has_season:
+                usable &= stops >= 2 * m
+            if form.log:
+                usable &= positive[:, None]
+            better = usable & (choice.score < best_score)
+            best_score = np.where(better, choice.score, best_score)
+            best[form.name] = (form, choice, better)
+        return self._finish(best, best_score, y, log_y, scale, m, stops)
+
+    def _finish(self, best, best_score, y, log_y, scale, m, stops) -> dict:
+        """Keep, per (series, stop), the winning form's states and parameters."""
+        n, n_stops = stops.shape
+        winner = np.full(stops.shape, "", dtype=object)
+        result = {"m": m, "stops": stops, "forms": {}, "scale": scale}
+        for name, (form, choice, _) in best.items():
+            mask = (choice.score == best_score) & np.isfinite(best_score) & (winner == "")
+            if not mask.any():
+                continue
+            winner[mask] = name
+            data = log_y if form.log else y / scale[:, None]
+            states = _states_at(form, m, choice.params, choice.x0, data,
+                                np.where(mask, stops, 0))
+            result["forms"][name] = (form, mask, states, choice.params)
+        # Too short for every form: a level-only model on the mean (ANN with x0 = mean).
+        result["winner"] = winner
+        return result
+
+    def _forecast_stop(self, state: dict, horizon: int, stop: int = 0) -> np.ndarray:
+        stops, m = state["stops"], state["m"]
+        n = stops.shape[0]
+        out = np.full((n, horizon), np.nan)
+        for form, mask, states, params in state["forms"].values():
+            rows = np.flatnonzero(mask[:, stop])
+            if rows.size == 0:
+                continue
+            fc = _forecast_states(form, m, states[rows, stop], params[rows, stop],
+                                  stops[rows, stop], horizon)
+            out[rows] = np.exp(fc) if form.log else fc * state["scale"][rows, None]
+        return out
+
+    def _forecast_arrays(self, state, horizon, exog_future):
+        return self._forecast_stop(state, horizon)
+
+    def _describe(self, state):
+        winner = state["winner"][:, 0]
+        alpha = np.full(winner.shape, np.nan)
+        beta, gamma, phi = alpha.copy(), alpha.copy(), alpha.copy()
+        for _form, mask, _states, params in state["forms"].values():
+            rows = mask[:, 0]
+            alpha[rows], beta[rows] = params[rows, 0, 0], params[rows, 0, 1]
+            gamma[rows], phi[rows] = params[rows, 0, 2], params[rows, 0, 3]
+        return pd.DataFrame({"ets_form": winner, "alpha": alpha, "beta": beta,
+                             "gamma": gamma, "phi": phi})
