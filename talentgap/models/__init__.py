@@ -6,8 +6,11 @@ Every forecaster follows one contract (see :mod:`talentgap.models.base`)::
     fc.predict(horizon=8, level=[80, 95])
 """
 
+from talentgap.models.auto import AutoForecaster
 from talentgap.models.base import BaseForecaster
 from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
+from talentgap.models.theta import Theta
 
-__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS"]
+__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS", "Theta",
+           "AutoForecaster"]

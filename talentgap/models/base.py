@@ -45,7 +45,7 @@ from talentgap.models._series import (
     to_arrays,
 )
 
-__all__ = ["BaseForecaster", "resolve_season_length", "check_levels"]
+__all__ = ["BaseForecaster", "resolve_season_length", "check_levels", "backtest_actuals"]
 
 logger = logging.getLogger(__name__)
 
@@ -321,20 +321,30 @@ class BaseForecaster(BaseEstimator):
         steps. Returns shape (n_series, n_windows, horizon), NaN where a
         series is too short.
         """
+        forecasts = self.cv_forecasts(horizon)
+        if self.nonnegative_:
+            forecasts = np.maximum(forecasts, 0.0)
+        actual, observed = backtest_actuals(self.arrays_, horizon, forecasts.shape[1])
+        return np.where(observed, actual - forecasts, np.nan)
+
+    def cv_forecasts(self, horizon: int) -> np.ndarray:
+        """Forecasts from the last ``n_windows`` origins, shape (n_series, n_windows, horizon).
+
+        Origin ``k`` holds out each series' last ``horizon + k`` periods. NaN
+        where a series is too short for the model at that origin. Models
+        that can evaluate every origin in one pass override this; the
+        default refits once per origin.
+        """
         arrays = self.arrays_
-        errors = np.full((arrays.n_series, int(self.n_windows), horizon), np.nan)
+        out = np.full((arrays.n_series, int(self.n_windows), horizon), np.nan)
         for k in range(int(self.n_windows)):
             cut = horizon + k
             if cut >= arrays.values.shape[1]:
                 break
             train = arrays.truncate(cut)
-            actual = arrays.values[:, -cut:][:, :horizon]
-            observed = arrays.observed[:, -cut:][:, :horizon]
-            forecast = self._backtest_forecast(train, horizon)
-            error = np.where(observed, actual - forecast, np.nan)
             ok = train.n_obs >= max(self._min_obs(self.season_length_), 1)
-            errors[ok, k, :] = error[ok]
-        return errors
+            out[ok, k] = self._backtest_forecast(train, horizon)[ok]
+        return out
 
     def _backtest_forecast(self, train: SeriesArrays, horizon: int) -> np.ndarray:
         m = self.season_length_
@@ -349,7 +359,7 @@ class BaseForecaster(BaseEstimator):
         bad = ~np.isfinite(mean).all(axis=1)
         if bad.any():
             mean[bad] = _Fallback.forecast(train.values[bad], train.n_obs[bad], horizon)
-        return np.maximum(mean, 0.0) if self.nonnegative_ else mean
+        return mean
 
     # ---- exogenous regressors ----------------------------------------------------------
     def _future_exog(self, future: pd.DataFrame | None, horizon: int) -> np.ndarray | None:
@@ -400,6 +410,24 @@ class BaseForecaster(BaseEstimator):
             summary[column] = detail[column].reindex(range(arrays.n_series)).to_numpy()
         summary["fallback_reason"] = self.fallback_reason_
         return summary
+
+
+def backtest_actuals(arrays: SeriesArrays, horizon: int,
+                     windows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Actual values (n, W, h) after each rolling origin, and whether they were observed.
+
+    Origin ``k`` holds out each series' last ``horizon + k`` periods.
+    """
+    n, width = arrays.values.shape
+    actual = np.full((n, windows, horizon), np.nan)
+    observed = np.zeros((n, windows, horizon), dtype=bool)
+    for k in range(windows):  # a handful of origins
+        cut = horizon + k
+        if cut >= width:
+            break
+        actual[:, k] = arrays.values[:, -cut:][:, :horizon]
+        observed[:, k] = arrays.observed[:, -cut:][:, :horizon]
+    return actual, observed
 
 
 def _nest(bounds: dict[float, tuple[np.ndarray, np.ndarray]]):

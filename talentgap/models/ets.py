@@ -33,7 +33,7 @@ import pandas as pd
 from talentgap.errors import ParameterError
 from talentgap.models.base import BaseForecaster
 
-__all__ = ["ETS", "ETSForm", "ets_filter", "FORMS"]
+__all__ = ["ETS", "ETSForm", "ets_filter", "FORMS", "DEFAULT_FORMS"]
 
 _ALPHAS = np.array([0.02, 0.08, 0.16, 0.28, 0.42, 0.58, 0.76, 0.95])
 _BETA_SHARES = np.array([0.02, 0.1, 0.3, 0.7])  # beta = share * alpha
@@ -84,6 +84,11 @@ class ETSForm:
 #: Every form the automatic search may use, by name.
 FORMS = {f.name: f for f in (ETSForm(t, s, lg) for lg in (False, True)
                              for t in ("N", "A", "Ad") for s in ("N", "A"))}
+
+#: Forms searched by default. Trended forms on the log scale (exponential
+#: trends) are left out, as ``forecast::ets`` leaves out multiplicative trends
+#: by default: they extrapolate growth too boldly at long horizons.
+DEFAULT_FORMS = ("ANN", "AAN", "AAdN", "ANA", "AAA", "AAdA", "log-ANN", "log-ANA")
 
 
 def _grid(form: ETSForm) -> np.ndarray:
@@ -155,36 +160,77 @@ def _responses(form: ETSForm, m: int, params: np.ndarray, n_steps: int):
 
 def _scan(form: ETSForm, m: int, params: np.ndarray, y: np.ndarray, g: np.ndarray,
           stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Run ``x0 = 0`` for all series x candidates; read the running sums at ``stops``.
+    """Run ``x0 = 0`` for all series x candidates; sums of the errors up to ``stops``.
 
     Parameters
     ----------
     y : (n, T) left-aligned values (0 beyond each series' end)
-    stops : (n, S) lengths at which to read the sums (0 = not needed)
+    g : (T, c, free) error responses to the initial state (see :func:`_responses`)
+    stops : (n, S) lengths at which the sums are wanted (0 = not needed)
 
     Returns
     -------
-    sse0 : (n, S, c) sums of ``e0^2``; cross : (n, S, c, k) sums of ``g e0``.
+    sse0 : (n, S, c) sums of ``e0^2``; cross : (n, S, c, free) sums of ``g e0``.
+
+    The recursion keeps level, trend and seasonal states as separate
+    (candidate x series) arrays updated in place, and stops each series at
+    its longest stop. The stored errors are contracted with ``g`` by one
+    batched matrix product; shorter stops subtract their few tail terms.
     """
-    layout = _Layout(form, m)
     n, n_steps = y.shape
-    c, k = params.shape[0], g.shape[2]
-    x = np.zeros((n, c, layout.k))
-    sse = np.zeros((n, c))
-    cross = np.zeros((n, c, k))
-    out_sse = np.zeros((n, stops.shape[1], c))
-    out_cross = np.zeros((n, stops.shape[1], c, k))
-    rows, cols = np.nonzero(stops > 0)
-    at = stops[rows, cols] - 1
+    c = params.shape[0]
+    alpha, beta, gamma, phi = (params[:, i, None] for i in range(4))
+    longest = stops.max(axis=1)
+    active = (np.arange(n_steps)[None, :] < longest[:, None]).astype(np.float64)
+    y_active = np.ascontiguousarray((y * active).T)          # (T, n)
+    active_t = np.ascontiguousarray(active.T)
+    level = np.zeros((c, n))
+    trend = np.zeros((c, n)) if form.has_trend else None
+    season = np.zeros((m, c, n)) if form.has_season else None
+    damped = form.trend == "Ad"
+    errors = np.empty((c, n, n_steps))
+    e = np.empty((c, n))
+    step_trend = np.empty((c, n))
     for t in range(n_steps):
-        _, e = _step(layout, x, params[None, :, :], t, y[:, t, None])
-        sse += e * e
-        cross += g[t][None, :, :] * e[:, :, None]
-        done = at == t
-        if done.any():
-            out_sse[rows[done], cols[done]] = sse[rows[done]]
-            out_cross[rows[done], cols[done]] = cross[rows[done]]
-    return out_sse, out_cross
+        # e = y - (level + phi * trend + season), zero once a series has stopped
+        if trend is not None:
+            np.multiply(trend, phi, out=step_trend) if damped else np.copyto(step_trend, trend)
+            np.add(level, step_trend, out=e)
+        else:
+            np.copyto(e, level)
+        if season is not None:
+            slot = season[t % m]
+            e += slot
+        np.subtract(y_active[t], e, out=e)
+        e *= active_t[t]
+        errors[:, :, t] = e
+        if trend is not None:
+            level += step_trend
+            np.multiply(beta, e, out=trend)
+            trend += step_trend
+        level += alpha * e
+        if season is not None:
+            slot += gamma * e
+    g_by_candidate = np.ascontiguousarray(g.transpose(1, 0, 2))       # (c, T, free)
+    sse_full = np.einsum("cnt,cnt->nc", errors, errors)
+    cross_full = np.matmul(errors, g_by_candidate).transpose(1, 0, 2)  # (n, c, free)
+    sse0 = np.zeros((n, stops.shape[1], c))
+    cross = np.zeros((n, stops.shape[1], c, g.shape[2]))
+    for j in range(stops.shape[1]):
+        short = longest - stops[:, j]
+        width = int(short.max())
+        if width == 0:
+            sse0[:, j], cross[:, j] = sse_full, cross_full
+            continue
+        # the tail t in [stop, longest) of each series, padded to a common width
+        tail = stops[:, j, None] + np.arange(width)[None, :]              # (n, width)
+        keep = tail < longest[:, None]
+        tail = np.where(keep, tail, 0)
+        e_tail = np.take_along_axis(errors, tail[None], axis=2) * keep[None]  # (c, n, width)
+        g_tail = g_by_candidate[:, tail]                                  # (c, n, width, free)
+        sse0[:, j] = sse_full - np.einsum("cnw,cnw->nc", e_tail, e_tail)
+        cross[:, j] = cross_full - np.einsum("cnw,cnwf->ncf", e_tail, g_tail)
+    return sse0, cross
 
 
 def _solve_initial(gram: np.ndarray, stops: np.ndarray, cross: np.ndarray) -> np.ndarray:
@@ -347,9 +393,9 @@ class ETS(BaseForecaster):
         ``forms``; or one form name: ``"ANN"``, ``"AAN"``, ``"AAdN"``, ``"ANA"``,
         ``"AAA"``, ``"AAdA"`` (prefix ``"log-"`` to fit it to ``log(y)``).
     forms : sequence of str, optional
-        Candidate forms for ``model="auto"``; default all non-seasonal forms,
-        plus the seasonal ones when ``season_length > 1``, on both scales
-        (the log scale only for series that are positive throughout).
+        Candidate forms for ``model="auto"``; default :data:`DEFAULT_FORMS`
+        (seasonal forms only when ``season_length > 1``; log-scale forms only
+        for series that are positive throughout).
     nonnegative : bool, optional
         Keep forecasts and bounds >= 0; default: True for count data.
     n_windows : int, default 5
@@ -399,9 +445,8 @@ class ETS(BaseForecaster):
     def _candidate_forms(self, m: int) -> list[ETSForm]:
         if self.model != "auto":
             return [FORMS[self.model]]
-        if self.forms is not None:
-            return [FORMS[n] for n in self.forms]
-        return [f for f in FORMS.values() if m > 1 or not f.has_season]
+        names = self.forms if self.forms is not None else DEFAULT_FORMS
+        return [FORMS[n] for n in names if m > 1 or not FORMS[n].has_season]
 
     def _min_obs(self, season_length: int) -> int:
         return 5  # the simplest form, ANN, has 2 estimates and the error variance
@@ -467,6 +512,30 @@ class ETS(BaseForecaster):
 
     def _forecast_arrays(self, state, horizon, exog_future):
         return self._forecast_stop(state, horizon)
+
+    def cv_forecasts(self, horizon: int) -> np.ndarray:
+        """Forecasts from every rolling origin in one pass per chunk (see the module notes)."""
+        arrays, m = self.arrays_, self.season_length_
+        windows = int(self.n_windows)
+
+        def run(rows: np.ndarray) -> np.ndarray:
+            part = arrays.take(rows)
+            stops = part.n_obs[:, None] - horizon - np.arange(windows)[None, :]
+            stops = np.where(stops >= self._min_obs(m), stops, 0)
+            out = np.full((rows.size, windows, horizon), np.nan)
+            if not stops.any():
+                return out
+            state = self._fit_stops(part.values, part.n_obs, m, stops)
+            for k in range(windows):
+                out[:, k] = self._forecast_stop(state, horizon, k)
+            return out
+
+        chunks = self._chunks(arrays.n_series)
+        results = self._parallel(run, [(rows,) for rows in chunks])
+        out = np.full((arrays.n_series, windows, horizon), np.nan)
+        for rows, result in zip(chunks, results, strict=True):
+            out[rows] = result
+        return out
 
     def _describe(self, state):
         winner = state["winner"][:, 0]

@@ -1,0 +1,251 @@
+"""AutoForecaster: several forecasters fitted side by side and combined per series.
+
+Each candidate model is fitted to every series; rolling-origin backtests of
+every candidate (the same origins for all) measure how each does on each
+series. The forecast of a series is a combination of the candidates: by
+default the mean of the ``top`` candidates with the lowest backtest error on
+that series (a trimmed "forecast combination", which in forecasting
+competitions beats picking a single model; Petropoulos & Svetunkov 2020,
+Makridakis et al. 2020). Prediction intervals are conformal, from the
+backtest errors of the combined forecast itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from talentgap.errors import ParameterError
+from talentgap.models._series import SeriesArrays, to_arrays
+from talentgap.models.base import BaseForecaster, backtest_actuals, resolve_season_length
+
+__all__ = ["AutoForecaster", "default_candidates"]
+
+_COMBINATIONS = ("top_mean", "mean", "median", "best")
+
+
+def default_candidates(season_length: int | None = None, *, exog: bool = False,
+                       n_windows: int = 5, n_jobs: int | None = 1) -> dict[str, BaseForecaster]:
+    """The candidate models :class:`AutoForecaster` uses when none are given.
+
+    Exponential smoothing (automatic form), optimised Theta, damped-trend
+    ETS, and the naive, drift and (for seasonal data) seasonal naive
+    benchmarks; SARIMAX joins when exogenous regressors are given. On the
+    Tourism benchmark (see ``benchmarks/RESULTS.md``) the mean of the three
+    candidates with the lowest backtest error per series beat every single
+    candidate and the other combination rules tried.
+    """
+    from talentgap.models import baselines, ets, theta  # here: they import this package
+
+    common = {"season_length": season_length, "n_windows": n_windows, "n_jobs": n_jobs}
+    candidates = {
+        "ets": ets.ETS(**common),
+        "theta": theta.Theta(**common),
+        "damped": ets.ETS(forms=("AAdN", "AAdA"), **common),
+        "naive": baselines.Naive(**common),
+        "drift": baselines.Drift(**common),
+    }
+    if season_length is None or season_length > 1:
+        candidates["seasonal_naive"] = baselines.SeasonalNaive(**common)
+    if exog:
+        from talentgap.models.sarimax import SARIMAX
+
+        candidates["sarimax"] = SARIMAX(**common)
+    return candidates
+
+
+class AutoForecaster(BaseForecaster):
+    """Fit several forecasters and combine them per series by their backtest accuracy.
+
+    Parameters
+    ----------
+    season_length : int, optional
+        Default from the period frequency (4 quarterly, 12 monthly, 1 annual).
+    candidates : dict of str to forecaster, optional
+        Unfitted forecasters to combine; default :func:`default_candidates`.
+        They are cloned; their ``season_length``, ``n_windows`` and
+        ``n_jobs`` are set from this estimator.
+    combination : {"top_mean", "mean", "median", "best"}, default "top_mean"
+        ``top_mean``: mean of the ``top`` candidates with the lowest scaled
+        backtest error on the series; ``mean``/``median``: of all
+        candidates; ``best``: the single best candidate per series.
+    top : int, default 3
+        Candidates averaged by ``top_mean``.
+    selection_horizon : int, optional
+        Horizon of the backtests that rank candidates; default two years
+        of periods (8 quarterly, 24 monthly, 4 annual).
+    nonnegative : bool, optional
+        Keep forecasts and bounds >= 0; default: True for count data.
+    n_windows : int, default 5
+        Rolling origins, for ranking candidates and for conformal intervals.
+    n_jobs : int, default 1
+        Parallel jobs over chunks of series (passed to the candidates).
+
+    Attributes
+    ----------
+    candidates_ : dict of str to forecaster
+        The fitted candidates.
+    weights_ : pandas.DataFrame
+        Weight of each candidate in each series' forecast.
+    fitted_summary_ : pandas.DataFrame
+        Per series: the candidates used and their weights, the ETS form, and
+        any fallback reason.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=20, seed=0)
+    >>> fc = AutoForecaster().fit(data.truth, target="demand", keys=["region", "industry"])
+    >>> out = fc.predict(4, level=[80])
+    >>> list(out.columns)
+    ['region', 'industry', 'period', 'mean', 'lo_80', 'hi_80']
+    """
+
+    def __init__(self, *, season_length: int | None = None, candidates=None,
+                 combination: str = "top_mean", top: int = 3,
+                 selection_horizon: int | None = None, nonnegative: bool | None = None,
+                 n_windows: int = 5, n_jobs: int | None = 1) -> None:
+        self.season_length = season_length
+        self.candidates = candidates
+        self.combination = combination
+        self.top = top
+        self.selection_horizon = selection_horizon
+        self.nonnegative = nonnegative
+        self.n_windows = n_windows
+        self.n_jobs = n_jobs
+
+    def _check_params(self) -> None:
+        if self.combination not in _COMBINATIONS:
+            raise ParameterError(f"combination == {self.combination!r}, must be one of "
+                                 f"{_COMBINATIONS}")
+        if not float(self.top).is_integer() or self.top < 1:
+            raise ParameterError(f"top == {self.top!r}, must be an integer >= 1")
+        if self.n_windows < 1:
+            raise ParameterError("n_windows == 0: AutoForecaster ranks its candidates by "
+                                 "backtests and needs n_windows >= 1")
+        if self.selection_horizon is not None and (
+                not float(self.selection_horizon).is_integer() or self.selection_horizon < 1):
+            raise ParameterError(f"selection_horizon == {self.selection_horizon!r}, must be "
+                                 "an integer >= 1")
+
+    def fit(self, df: pd.DataFrame, *, target: str = "value", time: str = "period",
+            keys: Sequence[str], exog: Sequence[str] | None = None):
+        """Fit every candidate and weigh them per series (see the class docstring).
+
+        Parameters and return value as in :meth:`BaseForecaster.fit`.
+        """
+        self._check_common_params()
+        self._check_params()
+        candidates = self.candidates
+        if candidates is None:
+            freq = to_arrays(df, target=target, time=time, keys=keys).freq
+            m = resolve_season_length(self.season_length, freq)
+            candidates = default_candidates(m, exog=bool(exog))
+        if not candidates:
+            raise ParameterError("candidates is empty")
+        fitted = {}
+        for name, model in candidates.items():
+            model = clone(model).set_params(season_length=self.season_length,
+                                            n_windows=self.n_windows, n_jobs=self.n_jobs,
+                                            nonnegative=self.nonnegative)
+            fitted[name] = model.fit(df, target=target, time=time, keys=keys, exog=exog)
+        first = next(iter(fitted.values()))
+        arrays: SeriesArrays = first.arrays_
+        self.candidates_ = fitted
+        self.keys_, self.target_, self.time_ = list(keys), target, time
+        self.exog_ = list(exog or [])
+        self.arrays_ = arrays
+        self.season_length_ = resolve_season_length(self.season_length, arrays.freq)
+        self.nonnegative_ = first.nonnegative_
+        self.chunks_ = [np.arange(arrays.n_series)]
+        self.states_ = [None]
+        self.fallback_reason_ = np.full(arrays.n_series, None, dtype=object)
+        self._calibration = {}
+        self._candidate_cv = {}
+        horizon = self.selection_horizon or 2 * max(self.season_length_, 2)
+        self.weights_ = self._weights(horizon)
+        self.fitted_summary_ = self._summary()
+        return self
+
+    # ---- combination -----------------------------------------------------------------
+    def _candidate_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
+        """Backtest forecasts (n, W, h) of every candidate, cached per horizon."""
+        if horizon not in self._candidate_cv:
+            self._candidate_cv[horizon] = {name: model.cv_forecasts(horizon)
+                                           for name, model in self.candidates_.items()}
+        return self._candidate_cv[horizon]
+
+    def _weights(self, horizon: int) -> pd.DataFrame:
+        """Per-series weights from the candidates' scaled backtest errors."""
+        arrays = self.arrays_
+        names = list(self.candidates_)
+        forecasts = self._candidate_forecasts(horizon)
+        actual, observed = backtest_actuals(arrays, horizon, int(self.n_windows))
+        errors = np.stack([np.where(observed, np.abs(actual - forecasts[n]), np.nan)
+                           for n in names], axis=-1)                  # (n, W, h, k)
+        with np.errstate(invalid="ignore"):
+            score = np.nanmean(errors.reshape(arrays.n_series, -1, len(names)), axis=1)
+        has_score = np.isfinite(score)
+        weights = np.zeros((arrays.n_series, len(names)))
+        if self.combination in ("mean", "median"):
+            weights[:] = 1.0
+        else:
+            count = 1 if self.combination == "best" else min(int(self.top), len(names))
+            ranked = np.argsort(np.where(has_score, score, np.inf), axis=1, kind="stable")
+            rows = np.arange(arrays.n_series)[:, None]
+            weights[rows, ranked[:, :count]] = 1.0
+            # series with no backtest at all: every candidate counts
+            weights[~has_score.any(axis=1)] = 1.0
+        weights /= weights.sum(axis=1, keepdims=True)
+        return pd.DataFrame(weights, columns=names)
+
+    def _combine(self, forecasts: dict[str, np.ndarray]) -> np.ndarray:
+        """Combine candidate forecasts (n, ...) with the fitted weights."""
+        names = list(self.candidates_)
+        stacked = np.stack([forecasts[n] for n in names], axis=-1)      # (n, ..., k)
+        weights = self.weights_.to_numpy()
+        shape = (weights.shape[0],) + (1,) * (stacked.ndim - 2) + (weights.shape[1],)
+        if self.combination == "median":
+            return np.nanmedian(stacked, axis=-1)
+        w = np.broadcast_to(weights.reshape(shape), stacked.shape)
+        usable = np.isfinite(stacked) & (w > 0)
+        total = np.where(usable, w, 0.0).sum(axis=-1)
+        combined = np.where(usable, stacked * w, 0.0).sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(total > 0, combined / total, np.nan)
+
+    def cv_forecasts(self, horizon: int) -> np.ndarray:
+        return self._combine(self._candidate_forecasts(horizon))
+
+    def _forecast_all(self, arrays, chunks, states, horizon, exog_future):
+        means = {}
+        for name, model in self.candidates_.items():
+            means[name] = model._repair(
+                model._forecast_all(model.arrays_, model.chunks_, model.states_, horizon,
+                                    exog_future), model.arrays_, horizon)
+        return self._combine(means)
+
+    def _summary(self) -> pd.DataFrame:
+        arrays = self.arrays_
+        summary = arrays.ids.copy()
+        weights = self.weights_
+        summary["model"] = [" + ".join(f"{n} {w:.2f}" for n, w in row.items() if w > 0)
+                            for _, row in weights.iterrows()]
+        summary["n_obs"] = arrays.n_obs
+        summary["n_interpolated"] = arrays.n_interpolated
+        for name in weights.columns:
+            summary[f"weight_{name}"] = weights[name].to_numpy()
+        if "ets" in self.candidates_:
+            summary["ets_form"] = self.candidates_["ets"].fitted_summary_.get("ets_form")
+        reasons = []
+        for row in range(arrays.n_series):
+            found = [f"{name}: {model.fallback_reason_[row]}"
+                     for name, model in self.candidates_.items()
+                     if model.fallback_reason_[row] is not None]
+            reasons.append("; ".join(found) if found else None)
+        summary["fallback_reason"] = reasons
+        return summary
+
