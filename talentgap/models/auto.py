@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from talentgap.errors import ParameterError
-from talentgap.models._series import SeriesArrays, to_arrays
+from talentgap.models._series import to_arrays
 from talentgap.models.base import BaseForecaster, backtest_actuals, resolve_season_length
 
 __all__ = ["AutoForecaster", "default_candidates"]
@@ -139,21 +139,23 @@ class AutoForecaster(BaseForecaster):
         """
         self._check_common_params()
         self._check_params()
+        arrays = to_arrays(df, target=target, time=time, keys=keys, exog=exog)
         candidates = self.candidates
         if candidates is None:
-            freq = to_arrays(df, target=target, time=time, keys=keys).freq
-            m = resolve_season_length(self.season_length, freq)
+            m = resolve_season_length(self.season_length, arrays.freq)
             candidates = default_candidates(m, exog=bool(exog))
         if not candidates:
             raise ParameterError("candidates is empty")
+        horizon = self.selection_horizon or 2 * max(
+            resolve_season_length(self.season_length, arrays.freq), 2)
         fitted = {}
         for name, model in candidates.items():
             model = clone(model).set_params(season_length=self.season_length,
                                             n_windows=self.n_windows, n_jobs=self.n_jobs,
                                             nonnegative=self.nonnegative)
-            fitted[name] = model.fit(df, target=target, time=time, keys=keys, exog=exog)
+            fitted[name] = model.fit_arrays(arrays, target=target, time=time, keys=keys,
+                                            backtest_horizon=horizon)
         first = next(iter(fitted.values()))
-        arrays: SeriesArrays = first.arrays_
         self.candidates_ = fitted
         self.keys_, self.target_, self.time_ = list(keys), target, time
         self.exog_ = list(exog or [])
@@ -165,7 +167,6 @@ class AutoForecaster(BaseForecaster):
         self.fallback_reason_ = np.full(arrays.n_series, None, dtype=object)
         self._calibration = {}
         self._candidate_cv = {}
-        horizon = self.selection_horizon or 2 * max(self.season_length_, 2)
         self.weights_ = self._weights(horizon)
         self.fitted_summary_ = self._summary()
         return self
@@ -232,8 +233,12 @@ class AutoForecaster(BaseForecaster):
         arrays = self.arrays_
         summary = arrays.ids.copy()
         weights = self.weights_
-        summary["model"] = [" + ".join(f"{n} {w:.2f}" for n, w in row.items() if w > 0)
-                            for _, row in weights.iterrows()]
+        # e.g. "ets 0.33 + theta 0.33 + drift 0.33": one label per weight pattern
+        patterns, inverse = np.unique(weights.to_numpy().round(4), axis=0, return_inverse=True)
+        labels = np.array([" + ".join(f"{n} {w:.2f}" for n, w in zip(weights.columns, row,
+                                                                       strict=True) if w > 0)
+                           for row in patterns], dtype=object)
+        summary["model"] = labels[inverse.ravel()]
         summary["n_obs"] = arrays.n_obs
         summary["n_interpolated"] = arrays.n_interpolated
         for name in weights.columns:

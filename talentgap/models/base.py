@@ -34,7 +34,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
+from threadpoolctl import threadpool_limits
 
 from talentgap.errors import NotFittedError, ParameterError, SchemaError
 from talentgap.models._conformal import conformal_quantiles, interval_bounds, series_scale
@@ -50,7 +51,7 @@ __all__ = ["BaseForecaster", "resolve_season_length", "check_levels", "backtest_
 logger = logging.getLogger(__name__)
 
 #: Series per joblib task.
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 500
 
 
 def resolve_season_length(season_length: int | None, freq: str) -> int:
@@ -92,6 +93,12 @@ def _check_horizon(horizon) -> int:
     if not isinstance(horizon, (int, np.integer)) or horizon < 1:
         raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1")
     return int(horizon)
+
+
+def _single_threaded(function, *arguments):
+    """Run a task with one BLAS/OpenMP thread: parallel tasks already fill the cores."""
+    with threadpool_limits(limits=1):
+        return function(*arguments)
 
 
 class _Fallback:
@@ -160,9 +167,23 @@ class BaseForecaster(BaseEstimator):
         -------
         self
         """
+        arrays = to_arrays(df, target=target, time=time, keys=keys, exog=exog)
+        return self.fit_arrays(arrays, target=target, time=time, keys=keys)
+
+    def fit_arrays(self, arrays: SeriesArrays, *, target: str = "value",
+                   time: str = "period", keys: Sequence[str] = (),
+                   backtest_horizon: int | None = None):
+        """Fit to series already laid out by :func:`talentgap.models._series.to_arrays`.
+
+        The shared work of :meth:`fit`; lets a combination of models lay out
+        a table once. ``target``, ``time`` and ``keys`` only label the output.
+        ``backtest_horizon`` announces the horizon of the backtests that will
+        follow (:meth:`cv_forecasts`), so models that can evaluate every
+        rolling origin during the fit itself do so in the same pass.
+        """
         self._check_common_params()
         self._check_params()
-        arrays = to_arrays(df, target=target, time=time, keys=keys, exog=exog)
+        self.backtest_horizon_ = backtest_horizon
         m = resolve_season_length(self.season_length, arrays.freq)
         nonnegative = self.nonnegative
         if nonnegative is None:  # count data: whole numbers >= 0
@@ -171,13 +192,15 @@ class BaseForecaster(BaseEstimator):
         self.keys_ = list(keys)
         self.target_ = target
         self.time_ = time
-        self.exog_ = list(exog or [])
+        self.exog_ = list(arrays.exog_names)
         self.season_length_ = m
         self.nonnegative_ = nonnegative
         self.arrays_ = arrays
         self.fallback_ = arrays.n_obs < self._min_obs(m)
         self.chunks_ = self._chunks(arrays.n_series)
-        fits = self._parallel(self._fit_chunk, [(arrays.take(rows), m) for rows in self.chunks_])
+        worker = self._worker()
+        fits = self._parallel(worker._fit_chunk,
+                              [(arrays.take(rows), m) for rows in self.chunks_])
         self.states_ = [state for state, _ in fits]
         reasons = np.full(arrays.n_series, None, dtype=object)
         for rows, (_, chunk_reasons) in zip(self.chunks_, fits, strict=True):
@@ -201,10 +224,17 @@ class BaseForecaster(BaseEstimator):
         return [np.arange(start, min(start + CHUNK_SIZE, n_series))
                 for start in range(0, n_series, CHUNK_SIZE)]
 
+    def _worker(self) -> BaseForecaster:
+        """A copy with the parameters only, cheap to send to parallel tasks."""
+        worker = clone(self)
+        worker.backtest_horizon_ = getattr(self, "backtest_horizon_", None)
+        return worker
+
     def _parallel(self, function, argument_list):
         if self.n_jobs in (None, 1) or len(argument_list) == 1:
             return [function(*arguments) for arguments in argument_list]
-        return Parallel(n_jobs=self.n_jobs)(delayed(function)(*a) for a in argument_list)
+        return Parallel(n_jobs=self.n_jobs)(
+            delayed(_single_threaded)(function, *a) for a in argument_list)
 
     def _fit_chunk(self, arrays: SeriesArrays, m: int):
         """Fit one chunk; series the model cannot take are marked for the fallback."""
@@ -336,30 +366,32 @@ class BaseForecaster(BaseEstimator):
         default refits once per origin.
         """
         arrays = self.arrays_
+        chunks = self._chunks(arrays.n_series)
+        tasks = [(arrays.take(rows), self.season_length_, horizon) for rows in chunks]
+        results = self._parallel(self._worker()._backtest_chunk, tasks)
         out = np.full((arrays.n_series, int(self.n_windows), horizon), np.nan)
-        for k in range(int(self.n_windows)):
-            cut = horizon + k
-            if cut >= arrays.values.shape[1]:
-                break
-            train = arrays.truncate(cut)
-            ok = train.n_obs >= max(self._min_obs(self.season_length_), 1)
-            out[ok, k] = self._backtest_forecast(train, horizon)[ok]
+        for rows, result in zip(chunks, results, strict=True):
+            out[rows] = result
         return out
 
-    def _backtest_forecast(self, train: SeriesArrays, horizon: int) -> np.ndarray:
-        m = self.season_length_
-        chunks = self._chunks(train.n_series)
-        fits = self._parallel(self._fit_chunk, [(train.take(rows), m) for rows in chunks])
-        exog_future = None
-        if train.exog is not None:
-            full = self.arrays_.exog
-            cut = full.shape[1] - train.values.shape[1]
-            exog_future = full[:, -cut:][:, :horizon] if cut else None
-        mean = self._forecast_all(train, chunks, [s for s, _ in fits], horizon, exog_future)
-        bad = ~np.isfinite(mean).all(axis=1)
-        if bad.any():
-            mean[bad] = _Fallback.forecast(train.values[bad], train.n_obs[bad], horizon)
-        return mean
+    def _backtest_chunk(self, part: SeriesArrays, m: int, horizon: int) -> np.ndarray:
+        """Refit a chunk at every rolling origin and forecast ``horizon`` steps from each."""
+        out = np.full((part.n_series, int(self.n_windows), horizon), np.nan)
+        for k in range(int(self.n_windows)):
+            cut = horizon + k
+            if cut >= part.values.shape[1]:
+                break
+            train = part.truncate(cut)
+            state, _ = self._fit_chunk(train, m)
+            future = None if part.exog is None else part.exog[:, -cut:][:, :horizon]
+            mean = self._forecast_all(train, [np.arange(train.n_series)], [state], horizon,
+                                      future)
+            bad = ~np.isfinite(mean).all(axis=1)
+            if bad.any():
+                mean[bad] = _Fallback.forecast(train.values[bad], train.n_obs[bad], horizon)
+            ok = train.n_obs >= max(self._min_obs(m), 1)
+            out[ok, k] = mean[ok]
+        return out
 
     # ---- exogenous regressors ----------------------------------------------------------
     def _future_exog(self, future: pd.DataFrame | None, horizon: int) -> np.ndarray | None:
@@ -398,16 +430,15 @@ class BaseForecaster(BaseEstimator):
         summary["n_interpolated"] = arrays.n_interpolated
         details = []
         for rows, chunk in zip(self.chunks_, self.states_, strict=True):
-            part = pd.DataFrame(index=rows)
             described = (self._describe(chunk["state"])
                          if chunk["state"] is not None and chunk["usable"].size else None)
             if described is not None:
                 described.index = rows[chunk["usable"]]
-                part = part.join(described)
-            details.append(part)
-        detail = pd.concat(details) if details else pd.DataFrame()
-        for column in detail.columns:
-            summary[column] = detail[column].reindex(range(arrays.n_series)).to_numpy()
+                details.append(described)
+        if details:
+            detail = pd.concat(details).reindex(range(arrays.n_series))
+            for column in detail.columns:
+                summary[column] = detail[column].to_numpy()
         summary["fallback_reason"] = self.fallback_reason_
         return summary
 

@@ -35,9 +35,9 @@ from talentgap.models.base import BaseForecaster
 
 __all__ = ["ETS", "ETSForm", "ets_filter", "FORMS", "DEFAULT_FORMS"]
 
-_ALPHAS = np.array([0.02, 0.08, 0.16, 0.28, 0.42, 0.58, 0.76, 0.95])
-_BETA_SHARES = np.array([0.02, 0.1, 0.3, 0.7])  # beta = share * alpha
-_GAMMA_SHARES = np.array([0.02, 0.1, 0.3, 0.6])  # gamma = share * (1 - alpha)
+_ALPHAS = np.array([0.03, 0.12, 0.25, 0.42, 0.62, 0.9])
+_BETA_SHARES = np.array([0.03, 0.15, 0.5])  # beta = share * alpha
+_GAMMA_SHARES = np.array([0.03, 0.15, 0.45])  # gamma = share * (1 - alpha)
 _PHIS = np.array([0.85, 0.95])
 _TINY = 1e-10
 
@@ -216,20 +216,24 @@ def _scan(form: ETSForm, m: int, params: np.ndarray, y: np.ndarray, g: np.ndarra
     cross_full = np.matmul(errors, g_by_candidate).transpose(1, 0, 2)  # (n, c, free)
     sse0 = np.zeros((n, stops.shape[1], c))
     cross = np.zeros((n, stops.shape[1], c, g.shape[2]))
+    # Shorter stops: subtract the last terms, counted back from each series' longest stop.
+    width = int((longest[:, None] - np.where(stops > 0, stops, longest[:, None])).max())
+    if width:
+        back = longest[:, None] - 1 - np.arange(width)[None, :]          # (n, width)
+        valid = back >= 0
+        back = np.where(valid, back, 0)
+        e_back = np.take_along_axis(errors, back[None], axis=2) * valid[None]  # (c, n, width)
+        sse_back = np.cumsum(e_back * e_back, axis=2)
+        cross_back = np.cumsum(e_back[..., None] * g_by_candidate[:, back], axis=2)
     for j in range(stops.shape[1]):
-        short = longest - stops[:, j]
-        width = int(short.max())
-        if width == 0:
-            sse0[:, j], cross[:, j] = sse_full, cross_full
-            continue
-        # the tail t in [stop, longest) of each series, padded to a common width
-        tail = stops[:, j, None] + np.arange(width)[None, :]              # (n, width)
-        keep = tail < longest[:, None]
-        tail = np.where(keep, tail, 0)
-        e_tail = np.take_along_axis(errors, tail[None], axis=2) * keep[None]  # (c, n, width)
-        g_tail = g_by_candidate[:, tail]                                  # (c, n, width, free)
-        sse0[:, j] = sse_full - np.einsum("cnw,cnw->nc", e_tail, e_tail)
-        cross[:, j] = cross_full - np.einsum("cnw,cnwf->ncf", e_tail, g_tail)
+        drop = longest - stops[:, j]                                       # terms to remove
+        sse0[:, j] = sse_full
+        cross[:, j] = cross_full
+        rows = np.flatnonzero((drop > 0) & (stops[:, j] > 0))
+        if rows.size:
+            last = drop[rows] - 1
+            sse0[rows, j] -= sse_back[:, rows, last].T
+            cross[rows, j] -= cross_back[:, rows, last].transpose(1, 0, 2)
     return sse0, cross
 
 
@@ -246,8 +250,9 @@ def _solve_initial(gram: np.ndarray, stops: np.ndarray, cross: np.ndarray) -> np
         ridge = 1e-9 * np.trace(a, axis1=1, axis2=2)[:, None, None] + 1e-12
         a = a + ridge * np.eye(free)
         rows, cols = np.nonzero(stops == length)
-        b = cross[rows, cols]                               # (p, c, free)
-        x0[rows, cols] = np.linalg.solve(a[None], b[..., None])[..., 0]
+        inverse = np.linalg.inv(a)                           # the same for every series
+        b = cross[rows, cols][:, :, None, :]                 # (p, c, 1, free)
+        x0[rows, cols] = np.matmul(b, inverse.transpose(0, 2, 1)[None])[:, :, 0, :]
     return x0
 
 
@@ -452,7 +457,16 @@ class ETS(BaseForecaster):
         return 5  # the simplest form, ANN, has 2 estimates and the error variance
 
     def _fit_arrays(self, values, n_obs, season_length, exog):
-        return self._fit_stops(values, n_obs, season_length, n_obs[:, None])
+        stops = n_obs[:, None]
+        horizon = getattr(self, "backtest_horizon_", None)
+        if horizon:  # the rolling origins of the coming backtest, in the same pass
+            stops = np.hstack([stops, self._backtest_stops(n_obs, horizon, season_length)])
+        return self._fit_stops(values, n_obs, season_length, stops)
+
+    def _backtest_stops(self, n_obs: np.ndarray, horizon: int, m: int) -> np.ndarray:
+        """Series lengths at the rolling origins (0 where too short to fit)."""
+        stops = n_obs[:, None] - horizon - np.arange(int(self.n_windows))[None, :]
+        return np.where(stops >= self._min_obs(m), stops, 0)
 
     def _fit_stops(self, values: np.ndarray, n_obs: np.ndarray, m: int,
                    stops: np.ndarray) -> dict:
@@ -514,27 +528,32 @@ class ETS(BaseForecaster):
         return self._forecast_stop(state, horizon)
 
     def cv_forecasts(self, horizon: int) -> np.ndarray:
-        """Forecasts from every rolling origin in one pass per chunk (see the module notes)."""
-        arrays, m = self.arrays_, self.season_length_
-        windows = int(self.n_windows)
+        """Forecasts from every rolling origin in one pass per chunk (see the module notes).
 
-        def run(rows: np.ndarray) -> np.ndarray:
-            part = arrays.take(rows)
-            stops = part.n_obs[:, None] - horizon - np.arange(windows)[None, :]
-            stops = np.where(stops >= self._min_obs(m), stops, 0)
-            out = np.full((rows.size, windows, horizon), np.nan)
-            if not stops.any():
-                return out
+        When ``horizon`` was announced to :meth:`fit_arrays`, the origins were
+        already fitted together with the final model and nothing is refitted.
+        """
+        arrays, windows = self.arrays_, int(self.n_windows)
+        if horizon == getattr(self, "backtest_horizon_", None):
+            out = np.full((arrays.n_series, windows, horizon), np.nan)
+            for rows, chunk in zip(self.chunks_, self.states_, strict=True):
+                if chunk["state"] is None or chunk["usable"].size == 0:
+                    continue
+                for k in range(windows):
+                    out[rows[chunk["usable"]], k] = self._forecast_stop(chunk["state"], horizon,
+                                                                        k + 1)
+            return out
+        return super().cv_forecasts(horizon)
+
+    def _backtest_chunk(self, part, m: int, horizon: int) -> np.ndarray:
+        """Every rolling origin of a chunk in one pass (no refit per origin)."""
+        windows = int(self.n_windows)
+        stops = self._backtest_stops(part.n_obs, horizon, m)
+        out = np.full((part.n_series, windows, horizon), np.nan)
+        if stops.any():
             state = self._fit_stops(part.values, part.n_obs, m, stops)
             for k in range(windows):
                 out[:, k] = self._forecast_stop(state, horizon, k)
-            return out
-
-        chunks = self._chunks(arrays.n_series)
-        results = self._parallel(run, [(rows,) for rows in chunks])
-        out = np.full((arrays.n_series, windows, horizon), np.nan)
-        for rows, result in zip(chunks, results, strict=True):
-            out[rows] = result
         return out
 
     def _describe(self, state):
