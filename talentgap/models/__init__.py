@@ -10,7 +10,9 @@ from talentgap.models.auto import AutoForecaster
 from talentgap.models.base import BaseForecaster
 from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
+from talentgap.models.gbm import GlobalBoosting
+from talentgap.models.sarimax import SARIMAX
 from talentgap.models.theta import Theta
 
 __all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS", "Theta",
-           "AutoForecaster"]
+           "GlobalBoosting", "SARIMAX", "AutoForecaster"]
