@@ -13,6 +13,7 @@ backtest errors of the combined forecast itself.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,8 @@ class AutoForecaster(BaseForecaster):
     ['region', 'industry', 'period', 'mean', 'lo_80', 'hi_80']
     """
 
+    _supports_exog = True  # passed on to the candidates that use it
+
     def __init__(self, *, season_length: int | None = None, candidates=None,
                  combination: str = "top_mean", top: int = 3,
                  selection_horizon: int | None = None, nonnegative: bool | None = None,
@@ -148,12 +151,14 @@ class AutoForecaster(BaseForecaster):
             raise ParameterError("candidates is empty")
         horizon = self.selection_horizon or 2 * max(
             resolve_season_length(self.season_length, arrays.freq), 2)
+        without_exog = replace(arrays, exog=None, exog_names=())
         fitted = {}
         for name, model in candidates.items():
             model = clone(model).set_params(season_length=self.season_length,
                                             n_windows=self.n_windows, n_jobs=self.n_jobs,
                                             nonnegative=self.nonnegative)
-            fitted[name] = model.fit_arrays(arrays, target=target, time=time, keys=keys,
+            data = arrays if model._supports_exog else without_exog
+            fitted[name] = model.fit_arrays(data, target=target, time=time, keys=keys,
                                             backtest_horizon=horizon)
         first = next(iter(fitted.values()))
         self.candidates_ = fitted
@@ -187,8 +192,10 @@ class AutoForecaster(BaseForecaster):
         actual, observed = backtest_actuals(arrays, horizon, int(self.n_windows))
         errors = np.stack([np.where(observed, np.abs(actual - forecasts[n]), np.nan)
                            for n in names], axis=-1)                  # (n, W, h, k)
-        with np.errstate(invalid="ignore"):
-            score = np.nanmean(errors.reshape(arrays.n_series, -1, len(names)), axis=1)
+        flat = errors.reshape(arrays.n_series, -1, len(names))
+        count = np.sum(~np.isnan(flat), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN, not a warning, when none
+            score = np.where(count > 0, np.nansum(flat, axis=1) / count, np.nan)
         has_score = np.isfinite(score)
         weights = np.zeros((arrays.n_series, len(names)))
         if self.combination in ("mean", "median"):
@@ -224,9 +231,10 @@ class AutoForecaster(BaseForecaster):
     def _forecast_all(self, arrays, chunks, states, horizon, exog_future):
         means = {}
         for name, model in self.candidates_.items():
+            future = exog_future if model._supports_exog else None
             means[name] = model._repair(
                 model._forecast_all(model.arrays_, model.chunks_, model.states_, horizon,
-                                    exog_future), model.arrays_, horizon)
+                                    future), model.arrays_, horizon)
         return self._combine(means)
 
     def _summary(self) -> pd.DataFrame:

@@ -122,6 +122,9 @@ class BaseForecaster(BaseEstimator):
     ``n_windows`` and ``n_jobs``.
     """
 
+    #: Whether the model uses exogenous regressors (``fit(..., exog=[...])``).
+    _supports_exog = False
+
     # ---- what subclasses implement -------------------------------------------------
     def _min_obs(self, season_length: int) -> int:
         return 1
@@ -183,6 +186,11 @@ class BaseForecaster(BaseEstimator):
         """
         self._check_common_params()
         self._check_params()
+        if arrays.exog_names and not self._supports_exog:
+            raise ParameterError(
+                f"{type(self).__name__} does not use exogenous regressors; fit without "
+                f"exog={list(arrays.exog_names)} or use SARIMAX, GlobalBoosting or "
+                "AutoForecaster")
         self.backtest_horizon_ = backtest_horizon
         m = resolve_season_length(self.season_length, arrays.freq)
         nonnegative = self.nonnegative

@@ -472,7 +472,11 @@ class ETS(BaseForecaster):
                    stops: np.ndarray) -> dict:
         """Choose and fit the best form for every series at every stop (length)."""
         y = _left_align(values, n_obs)
-        positive = np.all((y > 0) | (np.arange(y.shape[1])[None, :] >= n_obs[:, None]), axis=1)
+        # Log forms only where the first `stop` values are all > 0: each rolling origin
+        # judges only the values it has seen.
+        col = np.arange(y.shape[1])[None, :]
+        first_bad = np.where((y <= 0) & (col < n_obs[:, None]), col, y.shape[1]).min(axis=1)
+        positive = stops <= first_bad[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
             log_y = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), 0.0)
         scale = np.nanmean(np.abs(values), axis=1)
@@ -487,7 +491,7 @@ class ETS(BaseForecaster):
             if form.has_season:
                 usable &= stops >= 2 * m
             if form.log:
-                usable &= positive[:, None]
+                usable &= positive
             better = usable & (choice.score < best_score)
             best_score = np.where(better, choice.score, best_score)
             best[form.name] = (form, choice, better)

@@ -139,6 +139,8 @@ class GlobalBoosting(BaseForecaster):
     [16, 16, 16]
     """
 
+    _supports_exog = True
+
     def __init__(self, *, season_length: int | None = None, lags=None,
                  max_horizon: int | None = None, max_iter: int = 200,
                  learning_rate: float = 0.05, max_leaf_nodes: int = 31,

@@ -62,12 +62,15 @@ def _is_order(value, size: int) -> bool:
 
 def _fit_one(endog, exog, order, seasonal_order, trend):
     """Fit one specification: (params, aic, converged); raises on a failed fit."""
+    # Import before silencing: statsmodels adds "always" warning filters when first
+    # imported, which would otherwise override the "ignore" below on the first fit.
+    statsmodels_sarimax = _statsmodels_sarimax()
     with warnings.catch_warnings():
         # ConvergenceWarning, "non-stationary starting parameters", "too few
         # observations": recorded through `converged` and the AIC instead.
         warnings.simplefilter("ignore")
-        model = _statsmodels_sarimax()(endog, exog=exog, order=order,
-                                       seasonal_order=seasonal_order, trend=trend)
+        model = statsmodels_sarimax(endog, exog=exog, order=order,
+                                    seasonal_order=seasonal_order, trend=trend)
         result = model.fit(disp=False)
     params = np.asarray(result.params, dtype=np.float64)
     aic = float(result.aic)
@@ -78,11 +81,12 @@ def _fit_one(endog, exog, order, seasonal_order, trend):
 
 
 def _forecast_one(spec, endog, exog, horizon, exog_future):
+    statsmodels_sarimax = _statsmodels_sarimax()  # before silencing, as in _fit_one
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = _statsmodels_sarimax()(endog, exog=exog, order=spec["order"],
-                                       seasonal_order=spec["seasonal_order"],
-                                       trend=spec["trend"])
+        model = statsmodels_sarimax(endog, exog=exog, order=spec["order"],
+                                    seasonal_order=spec["seasonal_order"],
+                                    trend=spec["trend"])
         result = model.filter(spec["params"])
         return np.asarray(result.forecast(horizon, exog=exog_future), dtype=np.float64)
 
@@ -154,6 +158,8 @@ class SARIMAX(BaseForecaster):
     >>> fc.predict(2)["period"].astype(str).tolist()
     ['2021Q1', '2021Q2']
     """
+
+    _supports_exog = True
 
     def __init__(self, *, season_length: int | None = None, order=(1, 1, 1),
                  seasonal_order=None, auto: bool = True, trend: str | None = None,
