@@ -84,9 +84,12 @@ def group_rows(df: pd.DataFrame, columns: list[str]) -> GroupIndex:
     total = int(np.prod(sizes, dtype=np.float64)) if sizes else 1
     if total <= max(4 * len(df), 1 << 20):
         present = np.flatnonzero(np.bincount(code, minlength=total))
-        lookup = np.full(total, -1, dtype=np.int64)
-        lookup[present] = np.arange(present.size)
-        codes = lookup[code]
+        if present.size == total:  # every combination occurs: the code is the group
+            codes = code
+        else:
+            lookup = np.full(total, -1, dtype=np.int64)
+            lookup[present] = np.arange(present.size)
+            codes = lookup[code]
     else:  # sparse combinations: sort instead of a dense lookup table
         present, codes = np.unique(code, return_inverse=True)
     frame = {}

@@ -191,17 +191,23 @@ def build_panel(
     # Cells: every key combination seen in the surveys or the training table.
     frames = [cells] + ([supply] if training is not None else [])
     dtypes = {k: _common_categories(frames, k) for k in keys}
-    cell_ids = np.unique(np.concatenate([_cell_codes(f, keys, dtypes) for f in frames]))
+    frame_codes = [_cell_codes(f, keys, dtypes) for f in frames]
+    cell_ids = np.unique(np.concatenate(frame_codes))
     n_cells, n_periods = cell_ids.size, len(periods)
 
     panel = _grid(cell_ids, keys, dtypes, periods)  # dict of columns, built up below
     size = n_cells * n_periods
-    for frame, columns, flag in parts:
-        codes = _cell_codes(frame, keys, dtypes)
+    for index, (frame, columns, flag) in enumerate(parts):
+        codes = frame_codes[index] if index < len(frames) else _cell_codes(frame, keys, dtypes)
         cell = np.minimum(np.searchsorted(cell_ids, codes), n_cells - 1)
         step = frame["period"].array.asi8 - first.ordinal
         inside = (cell_ids[cell] == codes) & (step >= 0) & (step < n_periods)
         position = cell[inside] * n_periods + step[inside]
+        if position.size == size and inside.all() and (np.diff(position) == 1).all():
+            # rows already are the grid, in grid order (a complete survey, say)
+            panel.update(columns)
+            panel[flag] = np.zeros(size, dtype=bool)
+            continue
         for name, values in columns.items():
             panel[name] = _scatter(values[inside], position, size,
                                    fill=0 if name == "n_respondents" else None)

@@ -55,6 +55,34 @@ def _ratio_variance(codes: np.ndarray, wy: np.ndarray, wx: np.ndarray, numerator
         return ratio, np.where(n > 1, n / (n - 1) * ss, np.nan)
 
 
+def _snap(raw: np.ndarray, scale: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """``n/(n-1) * raw``, with rounding noise (|raw| <= 1e-12 * scale) set to exactly 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = np.where(np.abs(raw) <= 1e-12 * scale, 0.0, np.maximum(raw, 0.0))
+        return np.where(n > 1, n / (n - 1) * raw, np.nan)
+
+
+def _total_variance_from(total: np.ndarray, sum_squares: np.ndarray,
+                         n: np.ndarray) -> np.ndarray:
+    """``n/(n-1) * sum((w y - T/n)^2)`` from ``T = sum(w y)`` and ``sum((w y)^2)``."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _snap(sum_squares - total * total / n, sum_squares, n)
+
+
+def _ratio_variance_from(numerator: np.ndarray, denominator: np.ndarray, syy: np.ndarray,
+                         sxy: np.ndarray, sxx: np.ndarray,
+                         n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ratio ``Y/X`` and its linearised variance from the moments of ``w y`` and ``w x``.
+
+    ``sum(z^2) = (syy - 2 R sxy + R^2 sxx) / X^2`` with ``z = w (y - R x) / X``.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(denominator != 0, numerator / denominator, np.nan)
+        raw = syy - 2 * ratio * sxy + ratio * ratio * sxx
+        variance = _snap(raw, syy + ratio * ratio * sxx, n) / (denominator * denominator)
+    return ratio, variance
+
+
 def weighted_total(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarray,
                    n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-group weighted totals and their standard errors.
@@ -202,32 +230,43 @@ def estimate_arrays(table: pd.DataFrame, *, keys: list[str],
     else:
         w = np.ones(len(table))
 
-    def column(name: str) -> np.ndarray:
-        return table[name].to_numpy(dtype=np.float64)
+    # Per-group sums of weighted values and of their squares and cross
+    # products: one bincount each, no per-row gathers. The variances follow
+    # from these moments (see _variance_from_moments).
+    def total(values: np.ndarray) -> np.ndarray:
+        return group_sum(codes, n_groups, values)
 
-    # Weighted values per row are computed once, shared by the totals and the
-    # ratios that use them, and released as soon as possible (peak memory).
-    est = {}
-    total_w = group_sum(codes, n_groups, w)
-    est["enterprises"] = total_w, _total_variance(codes, w, total_w, n)
-    w_short = w * column("reports_shortage")
-    est["shortage_rate"] = _ratio_variance(codes, w_short, w, group_sum(codes, n_groups, w_short),
-                                           total_w, n)
-    del w_short
-    w_vac = w * column("vacancies")
-    total_vac = group_sum(codes, n_groups, w_vac)
-    est["vacancies"] = total_vac, _total_variance(codes, w_vac, total_vac, n)
-    w_emp = w * column("employees")
-    total_emp = group_sum(codes, n_groups, w_emp)
-    est["employees"] = total_emp, _total_variance(codes, w_emp, total_emp, n)
-    w_emp += w_vac  # now w * (employees + vacancies)
-    est["vacancy_rate"] = _ratio_variance(codes, w_vac, w_emp, total_vac, total_emp + total_vac, n)
-    del w_emp
-    w_htf = w * column("hard_to_fill")
-    total_htf = group_sum(codes, n_groups, w_htf)
-    est["demand"] = total_htf, _total_variance(codes, w_htf, total_htf, n)
-    est["ssv_density"] = _ratio_variance(codes, w_htf, w_vac, total_htf, total_vac, n)
-    del w_htf, w_vac
+    wy = {}
+    for name in ("employees", "vacancies", "hard_to_fill"):
+        wy[name] = w * table[name].to_numpy(dtype=np.float64)
+    shortage = table["reports_shortage"].to_numpy(dtype=bool)
+    sums = {
+        "w": total(w), "ww": total(w * w),
+        "s": total(np.where(shortage, w, 0.0)), "ss": total(np.where(shortage, w * w, 0.0)),
+    }
+    for short, name in (("e", "employees"), ("v", "vacancies"), ("h", "hard_to_fill")):
+        sums[short] = total(wy[name])
+        sums[short * 2] = total(wy[name] * wy[name])
+    sums["ev"] = total(wy["employees"] * wy["vacancies"])
+    sums["hv"] = total(wy["hard_to_fill"] * wy["vacancies"])
+    del wy
+
+    est = {
+        "enterprises": (sums["w"], _total_variance_from(sums["w"], sums["ww"], n)),
+        "employees": (sums["e"], _total_variance_from(sums["e"], sums["ee"], n)),
+        "vacancies": (sums["v"], _total_variance_from(sums["v"], sums["vv"], n)),
+        "demand": (sums["h"], _total_variance_from(sums["h"], sums["hh"], n)),
+        # shortage: y = reports (0/1), x = 1, so (w y)^2 = w^2 y = (w y)(w x)
+        "shortage_rate": _ratio_variance_from(sums["s"], sums["w"], sums["ss"], sums["ss"],
+                                              sums["ww"], n),
+        # vacancy rate: y = vacancies, x = employees + vacancies
+        "vacancy_rate": _ratio_variance_from(
+            sums["v"], sums["e"] + sums["v"], sums["vv"], sums["ev"] + sums["vv"],
+            sums["ee"] + 2 * sums["ev"] + sums["vv"], n),
+        # density: y = hard_to_fill, x = vacancies
+        "ssv_density": _ratio_variance_from(sums["h"], sums["v"], sums["hh"], sums["hv"],
+                                            sums["vv"], n),
+    }
 
     columns = {"n_respondents": n.astype(np.int64)}
     for name in ("enterprises", "employees", "vacancies", "demand", "shortage_rate",
