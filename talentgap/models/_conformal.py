@@ -90,12 +90,13 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
     pooled = [np.sort(col[np.isfinite(col)]) for col in scaled.reshape(-1, horizon).T]
     out = {}
     for level in levels:
-        alpha = 1.0 - level / 100.0
         q = np.full(horizon, np.nan)
         short = []
         for step, values in enumerate(pooled):  # one pass per horizon step
             n = values.size
-            rank = int(np.ceil((n + 1) * (1 - alpha)))
+            # ceil((n+1)(1-a)) with 1-a = level/100, computed so that an exact integer
+            # stays one (1 - (1 - 0.55) is not 0.55 in floating point)
+            rank = int(np.ceil((n + 1) * level / 100.0 - 1e-9))
             if n and rank <= n:
                 q[step] = values[rank - 1]
             else:

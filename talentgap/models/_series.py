@@ -229,7 +229,9 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     n_obs = (last - first + 1).astype(np.int64)
     width = int(n_obs.max())
     column = width - 1 - (last[codes] - ordinal)
-    inside = (column >= 0) & (ordinal >= first[codes])
+    # rows between each series' first and last observed period (trailing NaN rows after
+    # the last one are ignored; they would otherwise spill into the next series' row)
+    inside = (ordinal >= first[codes]) & (ordinal <= last[codes])
     flat = codes[inside] * width + column[inside]
     if np.unique(flat).size != flat.size:
         raise SchemaError(f"repeated ({', '.join([*keys, time])}) rows: each series needs "

@@ -184,40 +184,46 @@ class AutoForecaster(BaseForecaster):
                                            for name, model in self.candidates_.items()}
         return self._candidate_cv[horizon]
 
-    def _weights(self, horizon: int) -> pd.DataFrame:
-        """Per-series weights from the candidates' scaled backtest errors."""
-        arrays = self.arrays_
-        names = list(self.candidates_)
+    def _backtest_errors(self, horizon: int) -> np.ndarray:
+        """Absolute backtest errors of every candidate, shape (n, W, h, k)."""
         forecasts = self._candidate_forecasts(horizon)
-        actual, observed = backtest_actuals(arrays, horizon, int(self.n_windows))
-        errors = np.stack([np.where(observed, np.abs(actual - forecasts[n]), np.nan)
-                           for n in names], axis=-1)                  # (n, W, h, k)
-        flat = errors.reshape(arrays.n_series, -1, len(names))
+        actual, observed = backtest_actuals(self.arrays_, horizon, int(self.n_windows))
+        return np.stack([np.where(observed, np.abs(actual - forecasts[n]), np.nan)
+                         for n in self.candidates_], axis=-1)
+
+    def _weights_from(self, errors: np.ndarray) -> np.ndarray:
+        """Per-series weights (n, k) from absolute backtest errors (n, W, h, k)."""
+        n_series, n_candidates = errors.shape[0], errors.shape[-1]
+        flat = errors.reshape(n_series, -1, n_candidates)
         count = np.sum(~np.isnan(flat), axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):  # NaN, not a warning, when none
             score = np.where(count > 0, np.nansum(flat, axis=1) / count, np.nan)
         has_score = np.isfinite(score)
-        weights = np.zeros((arrays.n_series, len(names)))
+        weights = np.zeros((n_series, n_candidates))
         if self.combination in ("mean", "median"):
             weights[:] = 1.0
         else:
-            count = 1 if self.combination == "best" else min(int(self.top), len(names))
+            count = 1 if self.combination == "best" else min(int(self.top), n_candidates)
             ranked = np.argsort(np.where(has_score, score, np.inf), axis=1, kind="stable")
-            rows = np.arange(arrays.n_series)[:, None]
-            weights[rows, ranked[:, :count]] = 1.0
+            weights[np.arange(n_series)[:, None], ranked[:, :count]] = 1.0
             # series with no backtest at all: every candidate counts
             weights[~has_score.any(axis=1)] = 1.0
-        weights /= weights.sum(axis=1, keepdims=True)
-        return pd.DataFrame(weights, columns=names)
+        return weights / weights.sum(axis=1, keepdims=True)
 
-    def _combine(self, forecasts: dict[str, np.ndarray]) -> np.ndarray:
-        """Combine candidate forecasts (n, ...) with the fitted weights."""
+    def _weights(self, horizon: int) -> pd.DataFrame:
+        """Per-series weights from the candidates' backtest errors."""
+        weights = self._weights_from(self._backtest_errors(horizon))
+        return pd.DataFrame(weights, columns=list(self.candidates_))
+
+    def _combine(self, forecasts: dict[str, np.ndarray],
+                 weights: np.ndarray | None = None) -> np.ndarray:
+        """Combine candidate forecasts (n, ...) with per-series weights (default: fitted)."""
         names = list(self.candidates_)
         stacked = np.stack([forecasts[n] for n in names], axis=-1)      # (n, ..., k)
-        weights = self.weights_.to_numpy()
-        shape = (weights.shape[0],) + (1,) * (stacked.ndim - 2) + (weights.shape[1],)
         if self.combination == "median":
             return np.nanmedian(stacked, axis=-1)
+        weights = self.weights_.to_numpy() if weights is None else weights
+        shape = (weights.shape[0],) + (1,) * (stacked.ndim - 2) + (weights.shape[1],)
         w = np.broadcast_to(weights.reshape(shape), stacked.shape)
         usable = np.isfinite(stacked) & (w > 0)
         total = np.where(usable, w, 0.0).sum(axis=-1)
@@ -226,7 +232,21 @@ class AutoForecaster(BaseForecaster):
             return np.where(total > 0, combined / total, np.nan)
 
     def cv_forecasts(self, horizon: int) -> np.ndarray:
-        return self._combine(self._candidate_forecasts(horizon))
+        """Backtest forecasts of the combination, cross-fitted.
+
+        The forecast at origin ``k`` combines the candidates with weights
+        chosen on the *other* origins, so the errors that calibrate the
+        prediction intervals are not flattered by choosing the candidates on
+        those same errors.
+        """
+        forecasts = self._candidate_forecasts(horizon)
+        errors = self._backtest_errors(horizon)
+        windows = errors.shape[1]
+        out = np.full((self.arrays_.n_series, windows, horizon), np.nan)
+        for k in range(windows):  # a handful of origins
+            weights = self._weights_from(np.delete(errors, k, axis=1))
+            out[:, k] = self._combine({n: f[:, k] for n, f in forecasts.items()}, weights)
+        return out
 
     def _forecast_all(self, arrays, chunks, states, horizon, exog_future):
         means = {}
