@@ -1,3 +1,40 @@
-"""Forecast accuracy metrics, backtesting and plots."""
+"""Forecast accuracy metrics, rolling-origin backtests and model comparison.
 
-__all__: list[str] = []
+>>> import talentgap as tg
+>>> tg.evaluation.mae([1, 2, 3], [2, 2, 5])
+1.0
+"""
+
+from talentgap.evaluation.backtest import BacktestResult, backtest, leaderboard
+from talentgap.evaluation.metrics import (
+    METRICS,
+    bias,
+    coverage,
+    interval_score,
+    mae,
+    mape,
+    mase,
+    pinball,
+    rmse,
+    rmsse,
+    smape,
+)
+from talentgap.evaluation.tables import evaluate
+
+__all__ = [
+    "METRICS",
+    "mae",
+    "rmse",
+    "mape",
+    "smape",
+    "mase",
+    "rmsse",
+    "bias",
+    "pinball",
+    "coverage",
+    "interval_score",
+    "evaluate",
+    "backtest",
+    "BacktestResult",
+    "leaderboard",
+]
