@@ -19,6 +19,7 @@ from talentgap.evaluation.metrics import (
     rmsse,
     smape,
 )
+from talentgap.evaluation.plots import error_by_horizon, fan_chart, gap_heatmap, top_shortages
 from talentgap.evaluation.tables import evaluate
 
 __all__ = [
@@ -37,4 +38,8 @@ __all__ = [
     "backtest",
     "BacktestResult",
     "leaderboard",
+    "fan_chart",
+    "gap_heatmap",
+    "error_by_horizon",
+    "top_shortages",
 ]
