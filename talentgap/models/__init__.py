@@ -10,9 +10,12 @@ from talentgap.models.auto import AutoForecaster
 from talentgap.models.base import BaseForecaster
 from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
+from talentgap.models.gap import GapForecaster
 from talentgap.models.gbm import GlobalBoosting
+from talentgap.models.reconciliation import Hierarchy, reconcile
 from talentgap.models.sarimax import SARIMAX
 from talentgap.models.theta import Theta
 
 __all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS", "Theta",
-           "GlobalBoosting", "SARIMAX", "AutoForecaster"]
+           "GlobalBoosting", "SARIMAX", "AutoForecaster", "GapForecaster", "Hierarchy",
+           "reconcile"]

@@ -1,0 +1,143 @@
+"""Gap forecasts against the known truth of synthetic data.
+
+For each seed: ``make_synthetic(n_regions=6, n_periods=28, lead_time=1, seed=s)``
+(8 industries, 48 cells, quarterly), ``build_panel(..., lead_time=1)``, the
+last 4 periods held out, ``GapForecaster()`` (default AutoForecaster inside)
+fitted on the rest and asked for 4 steps. Against the population gap of
+``truth`` (not the survey estimate) it reports:
+
+- coverage of the 80% and 95% gap intervals (target for 80%: 70-90% of
+  cell-periods) and their mean width;
+- for contrast, the coverage and width of the interval obtained by
+  subtracting bounds, ``[demand_lo - supply_hi, demand_hi - supply_lo]``
+  (what the joint sample paths replace);
+- mean MASE of the gap forecast (``demand - supply``) and of seasonal naive
+  and AutoForecaster fitted to the panel's gap directly. Scale: mean
+  absolute lag-4 change of the cell's true gap before the cut (METHODS.md).
+
+Run::
+
+    python benchmarks/gap_truth.py              # print the table
+    python benchmarks/gap_truth.py --write      # also update RESULTS.md
+    python benchmarks/gap_truth.py --seeds 0 1 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+import talentgap as tg
+from talentgap.models.gap import GapForecaster
+
+try:
+    from benchmarks._results import machine, write_section
+except ModuleNotFoundError:  # run as a script from the benchmarks folder
+    from _results import machine, write_section
+
+KEYS = ["region", "industry"]
+HORIZON = 4
+SEASON = 4
+
+
+def _inside(y, lo, hi) -> np.ndarray:
+    return (y >= lo) & (y <= hi)
+
+
+def _mase(merged: pd.DataFrame, column: str) -> float:
+    """Mean over cells of mean |true gap - forecast| / the cell's scale."""
+    error = (merged["true_gap"] - merged[column]).abs()
+    per_cell = error.groupby([merged[k].astype(str) for k in KEYS]).mean()
+    return float((per_cell / merged.groupby([merged[k].astype(str) for k in KEYS])["scale"]
+                  .first()).mean())
+
+
+def run(seed: int) -> dict[str, float]:
+    data = tg.datasets.make_synthetic(n_regions=6, n_periods=28, lead_time=1, seed=seed)
+    panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    cut = panel["period"].max() - HORIZON
+    train = panel[panel["period"] <= cut]
+
+    start = time.perf_counter()
+    out = GapForecaster().fit(train).predict(HORIZON, level=[80, 95])
+    seconds = time.perf_counter() - start
+
+    truth = data.truth.assign(**{k: data.truth[k].astype(str) for k in KEYS})
+    history = truth[truth["period"] <= cut]
+    lagged = history.groupby(KEYS)["gap"].diff(SEASON).abs()
+    scale = lagged.groupby([history[k] for k in KEYS]).mean().rename("scale").reset_index()
+    future = truth[truth["period"] > cut][[*KEYS, "period", "gap"]].rename(
+        columns={"gap": "true_gap"})
+
+    snaive = tg.models.SeasonalNaive().fit(train, target="gap", keys=KEYS).predict(HORIZON)
+    auto = tg.models.AutoForecaster().fit(train, target="gap", keys=KEYS).predict(HORIZON)
+    merged = out.assign(**{k: out[k].astype(str) for k in KEYS})
+    for name, frame in (("snaive", snaive), ("auto_gap", auto)):
+        frame = frame.assign(**{k: frame[k].astype(str) for k in KEYS})
+        merged = merged.merge(frame[[*KEYS, "period", "mean"]].rename(columns={"mean": name}),
+                              on=[*KEYS, "period"], validate="1:1")
+    merged = merged.merge(future, on=[*KEYS, "period"], validate="1:1")
+    merged = merged.merge(scale, on=KEYS, validate="m:1")
+
+    y = merged["true_gap"]
+    sub_lo = merged["demand_lo_80"] - merged["supply_hi_80"]
+    sub_hi = merged["demand_hi_80"] - merged["supply_lo_80"]
+    return {
+        "seed": seed,
+        "cell-periods": len(merged),
+        "cov80": float(_inside(y, merged["gap_lo_80"], merged["gap_hi_80"]).mean()),
+        "cov95": float(_inside(y, merged["gap_lo_95"], merged["gap_hi_95"]).mean()),
+        "width80": float((merged["gap_hi_80"] - merged["gap_lo_80"]).mean()),
+        "sub_cov80": float(_inside(y, sub_lo, sub_hi).mean()),
+        "sub_width80": float((sub_hi - sub_lo).mean()),
+        "mase_gap": _mase(merged, "gap"),
+        "mase_snaive": _mase(merged, "snaive"),
+        "mase_auto_gap": _mase(merged, "auto_gap"),
+        "seconds": seconds,
+    }
+
+
+def table(rows: list[dict[str, float]]) -> str:
+    header = ("| seed | cell-periods | 80% coverage | 95% coverage | 80% width | "
+              "subtracted bounds: 80% coverage | subtracted: width | MASE GapForecaster | "
+              "MASE seasonal naive on gap | MASE AutoForecaster on gap | seconds |\n"
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines = [header]
+    frame = pd.DataFrame(rows)
+    for row in [*rows, {"seed": "mean", **frame.drop(columns="seed").mean().to_dict()}]:
+        lines.append(
+            f"| {row['seed']} | {row['cell-periods']:.0f} | {row['cov80']:.3f} | "
+            f"{row['cov95']:.3f} | {row['width80']:.0f} | {row['sub_cov80']:.3f} | "
+            f"{row['sub_width80']:.0f} | {row['mase_gap']:.3f} | {row['mase_snaive']:.3f} | "
+            f"{row['mase_auto_gap']:.3f} | {row['seconds']:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(10)))
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    rows = [run(seed) for seed in args.seeds]
+    body = (
+        "## Gap forecasts vs the synthetic truth\n\n"
+        f"`python benchmarks/gap_truth.py --write` — {machine()}\n\n"
+        "`make_synthetic(n_regions=6, n_periods=28, lead_time=1, seed=s)` (48 cells), "
+        "`build_panel(..., lead_time=1)`, last 4 quarters held out, `GapForecaster()` "
+        "(default AutoForecaster, 1000 joint sample paths) fitted on the rest; scored "
+        "against the population gap of `truth`. Target: 80% intervals cover 70-90%, MASE "
+        "below seasonal naive's. \"Subtracted bounds\" is "
+        "`[demand_lo_80 - supply_hi_80, demand_hi_80 - supply_lo_80]`, shown for contrast. "
+        "MASE scale: mean |lag-4 change| of the cell's true gap before the cut.\n\n"
+        + table(rows)
+    )
+    print(body)
+    if args.write:
+        write_section("gap_truth", body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,842 @@
+"""GapForecaster: demand, supply and the skill gap per cell, with joint uncertainty.
+
+The gap of a cell is ``demand - supply`` (positive = shortage). Demand (the
+estimated skill-shortage vacancies) and supply (certified workers becoming
+available) are forecast separately per cell by clones of one forecaster;
+certified workers already in the training pipeline enter as *known* future
+supply. Uncertainty comes from sample paths, never from subtracting
+interval bounds:
+
+1. Rolling-origin backtests of both inner models give errors
+   ``actual - forecast`` per cell, origin and step (``cv_errors``).
+2. Each error is divided by its series' scale (the MASE denominator,
+   :func:`~talentgap.models._conformal.series_scale`); the demand and supply
+   errors of the same cell and origin form one *pair*, and pairs are pooled
+   over all cells, like the conformal intervals of the inner forecasters.
+3. A sample path of cell ``c`` draws one pair from the pool and adds its
+   error vectors, multiplied back by ``c``'s own demand and supply scales, to
+   ``c``'s point forecasts over the whole horizon. The demand and supply
+   errors of one draw come from the same cell and origin, so their
+   correlation (a boom raising demand and training intake together, say) and
+   the dependence across horizon steps are kept. Samples are clipped at 0
+   (both are counts) and ``gap_k = demand_k - supply_k``.
+
+Quantiles of the ``gap_k`` give ``gap_lo_<level>``/``gap_hi_<level>``, and
+``p_shortage`` is the share of paths with ``gap_k > 0``. This is a residual
+(bootstrap) version of split-conformal prediction (Vovk, Gammerman & Shafer
+2005); drawing whole error vectors from past origins follows the
+"empirical error paths" of Hyndman & Athanasopoulos, *Forecasting: Principles
+and Practice*, 3rd ed., section 5.5 (bootstrapped residuals), applied to
+backtest errors so that every horizon gets errors of its own distance.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator, clone
+
+from talentgap.errors import DataQualityWarning, NotFittedError, ParameterError, SchemaError
+from talentgap.models._conformal import series_scale
+from talentgap.models._series import _parse_time, _series_codes
+from talentgap.models.base import BaseForecaster, _check_horizon, check_levels
+
+__all__ = [
+    "GapForecaster",
+    "FLAGS",
+    "RISING_DEMAND",
+    "FALLING_SUPPLY",
+    "PERSISTENT_PERIODS",
+    "THIN_RESPONDENTS",
+    "THIN_MISSING_SHARE",
+]
+
+logger = logging.getLogger(__name__)
+
+#: ``rising_demand``: demand over the year ending at the forecast period exceeds demand
+#: over the last observed year by more than this share.
+RISING_DEMAND = 0.10
+#: ``falling_supply``: supply over the year ending at the forecast period is below supply
+#: over the last observed year by more than this share.
+FALLING_SUPPLY = 0.10
+#: ``persistent_gap``: the observed gap was > 0 in each of this many last periods.
+PERSISTENT_PERIODS = 4
+#: ``thin_data``: fewer survey respondents than this per period, on average, over the
+#: last two years (a year is the season length; at least 4 periods).
+THIN_RESPONDENTS = 3.0
+#: ``thin_data``: or more than this share of those periods without a demand estimate.
+THIN_MISSING_SHARE = 0.25
+
+#: Reason codes of the ``flag`` column, in the order they are listed.
+FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "no_demand_data",
+         "no_supply_data")
+
+#: Cells per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
+_BLOCK_VALUES = 4_000_000
+
+
+@dataclass(frozen=True)
+class _Side:
+    """The fitted model of one quantity (demand or supply) and how its series map to cells.
+
+    ``rows[i]`` is the cell (row of ``cells_``) of the model's series ``i``, or -1
+    for a hierarchy node above the cells. ``lag[i]`` is the number of periods
+    between the series' last observation and the forecast origin.
+    """
+
+    model: BaseForecaster | None
+    rows: np.ndarray
+    lag: np.ndarray
+    node: np.ndarray | None = None  # hierarchy node of each series (with a hierarchy)
+
+
+class GapForecaster(BaseEstimator):
+    """Forecast demand, supply and the skill gap per cell, with joint sample paths.
+
+    Parameters
+    ----------
+    forecaster : BaseForecaster, optional
+        Unfitted forecaster cloned once for demand and once for supply; default
+        :class:`~talentgap.models.AutoForecaster`. A clone whose
+        ``nonnegative`` is None is fitted with ``nonnegative=True``: demand and
+        supply are counts (design-weighted totals are not whole numbers, so the
+        automatic count detection would not see it). Its ``n_windows`` rolling
+        origins give the backtest errors behind the sample paths.
+    hierarchy : talentgap.models.reconciliation.Hierarchy or mapping, optional
+        Reconcile the mean demand and supply forecasts over this crossed
+        hierarchy (see below). A mapping ``{key: grouping}`` is passed to
+        ``Hierarchy.from_mappings(panel, hierarchy, keys=keys)`` at fit.
+    reconcile : str, default "mint_shrink"
+        Method of :func:`talentgap.models.reconciliation.reconcile` (used only with
+        a hierarchy): ``"mint_shrink"``, ``"wls_var"``, ``"wls_struct"``,
+        ``"ols"``, ``"bottom_up"`` or ``"top_down"``.
+    n_samples : int, default 1000
+        Sample paths per cell.
+    random_state : int, numpy.random.Generator or None, default 0
+        Seeds :func:`numpy.random.default_rng`; the same int gives the same
+        paths. One seed is drawn from it at ``fit``, so ``predict`` and
+        :meth:`sample_paths` of a fitted model always use the same paths.
+    keys : sequence of str, default ("region", "industry")
+        Columns of the panel defining a cell.
+    time : str, default "period"
+        Period column of the panel.
+
+    Attributes
+    ----------
+    cells_ : pandas.DataFrame
+        The cells (key columns), in output order.
+    origin_ : pandas.Period
+        The forecast origin: the last period with an observed demand in any
+        cell. Forecasts are for ``origin_ + 1, ..., origin_ + horizon``.
+    demand_model_, supply_model_ : BaseForecaster or None
+        The fitted inner forecasters (None when no cell has data).
+    fitted_summary_ : pandas.DataFrame
+        Per cell: ``demand_model``/``supply_model`` (the inner forecasters'
+        ``model`` column, e.g. ``"ets 0.33 + theta 0.33 + drift 0.33"``),
+        ``demand_n_obs``/``supply_n_obs``, the inner fallback reasons
+        ``demand_fallback``/``supply_fallback``, and ``fallback_reason`` for
+        cells this estimator handled itself (no demand or no supply data).
+    seed_ : int
+        Seed of the sample paths.
+
+    Notes
+    -----
+    **Missing data.** Each quantity's series runs from its first to its last
+    observed period (inner gaps are interpolated by the inner forecaster). A
+    cell whose demand is never observed gets no forecast: NaN demand, gap,
+    bounds and ``p_shortage``, the flag ``no_demand_data`` and a
+    ``fallback_reason``. A cell whose supply is never observed (no training
+    output reaches it) gets supply 0 without uncertainty, except where
+    ``future_supply`` knows better, and the flag ``no_supply_data``. A series
+    ending before the origin is forecast from its own end and the steps past
+    the origin are used.
+
+    **Known supply.** ``fit(panel, future_supply=...)`` takes certified
+    workers already in the pipeline (e.g. :func:`talentgap.features.
+    training_supply` of cohorts in training, whose output arrives after the
+    origin). For those cell-periods the supply *is* the given value in every
+    path: its forecast and its uncertainty are not used.
+
+    **Flags** (per output row; codes joined by ``";"``, empty when none):
+
+    ``rising_demand``
+        Demand over the year (``m`` periods, ``m`` the season length) ending
+        at the row's period, forecasts filling in after the origin, exceeds
+        demand over the last observed year by more than
+        :data:`RISING_DEMAND` (10%). Comparing whole years keeps seasonal
+        swings from raising the flag.
+    ``falling_supply``
+        The same for supply falling by more than :data:`FALLING_SUPPLY` (10%).
+    ``persistent_gap``
+        The observed gap was > 0 in each of the last
+        :data:`PERSISTENT_PERIODS` (4) periods and the forecast gap is > 0.
+    ``thin_data``
+        Over the last ``max(2m, 4)`` periods, fewer than
+        :data:`THIN_RESPONDENTS` (3) respondents per period on average
+        (``n_respondents``, when the panel has it) or more than
+        :data:`THIN_MISSING_SHARE` (25%) of periods without a demand estimate.
+    ``no_demand_data``, ``no_supply_data``
+        As under *Missing data*.
+
+    **Hierarchy.** With ``hierarchy``, demand and supply are summed to every
+    node of the crossed hierarchy (a node is NaN in a period where any of its
+    cells is), the inner forecaster is fitted to every node, and the mean
+    forecasts of all nodes are reconciled per quantity with
+    :func:`talentgap.models.reconciliation.reconcile` (``nonnegative=True``;
+    ``wls_var`` and ``mint_shrink`` use the one-step backtest errors of the
+    nodes as residuals). The cells' reconciled means replace their base
+    forecasts, and the sample paths are centred on them (errors as without
+    a hierarchy). Output stays at the cell level; cell means then add up to
+    the reconciled totals. Every node needs observed demand and supply.
+
+    **Limits.** Paths are drawn independently for each cell, so they keep the
+    correlation of demand with supply within a cell but not correlation
+    across cells: sums of paths over cells understate the uncertainty of a
+    total when cells share shocks. Pooled scaled errors assume the cells'
+    errors are alike after scaling.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    >>> gap = GapForecaster(forecaster=tg.models.Drift(), n_samples=200).fit(panel)
+    >>> out = gap.predict(2, level=[80])
+    >>> list(out.columns[:10])
+    ['region', 'industry', 'period', 'demand', 'supply', 'gap', 'gap_lo_80', 'gap_hi_80',
+     'p_shortage', 'flag']
+    >>> len(out), bool((out["gap_lo_80"] <= out["gap_hi_80"]).all())
+    (8, True)
+    >>> paths = gap.sample_paths(2)
+    >>> list(paths.columns), len(paths)
+    (['region', 'industry', 'period', 'sample', 'demand', 'supply', 'gap'], 1600)
+    """
+
+    def __init__(self, *, forecaster: BaseForecaster | None = None, hierarchy=None,
+                 reconcile: str = "mint_shrink", n_samples: int = 1000, random_state=0,
+                 keys: Sequence[str] = ("region", "industry"), time: str = "period") -> None:
+        self.forecaster = forecaster
+        self.hierarchy = hierarchy
+        self.reconcile = reconcile
+        self.n_samples = n_samples
+        self.random_state = random_state
+        self.keys = keys
+        self.time = time
+
+    # ---- parameters ------------------------------------------------------------------------
+    def _check_params(self) -> list[str]:
+        keys = self.keys
+        if isinstance(keys, str) or not all(isinstance(k, str) for k in keys) or not keys:
+            raise ParameterError(f"keys == {keys!r}, must be a non-empty sequence of column "
+                                 "names, e.g. ('region', 'industry')")
+        keys = list(keys)
+        if len(set(keys)) != len(keys) or self.time in keys:
+            raise ParameterError(f"keys {keys} and time {self.time!r} must be distinct columns")
+        if (isinstance(self.n_samples, bool) or not isinstance(self.n_samples, (int, np.integer))
+                or self.n_samples < 1):
+            raise ParameterError(f"n_samples == {self.n_samples!r}, must be an integer >= 1 "
+                                 "(e.g. 1000)")
+        if self.forecaster is not None and not isinstance(self.forecaster, BaseForecaster):
+            raise ParameterError(
+                f"forecaster must be a talentgap forecaster (e.g. AutoForecaster(), ETS()), "
+                f"got {type(self.forecaster).__name__}: the gap's sample paths need its "
+                "rolling-origin backtests")
+        if self.hierarchy is not None:
+            from talentgap.models import reconciliation as reconcile_module
+
+            if self.reconcile not in reconcile_module.METHODS:
+                raise ParameterError(f"reconcile == {self.reconcile!r}, must be one of "
+                                     f"{list(reconcile_module.METHODS)}")
+            if not isinstance(self.hierarchy, (reconcile_module.Hierarchy, Mapping)):
+                raise ParameterError("hierarchy must be a Hierarchy (Hierarchy.from_mappings"
+                                     "(...)) or a mapping {key: grouping}")
+        return keys
+
+    def _inner(self) -> BaseForecaster:
+        if self.forecaster is None:
+            from talentgap.models.auto import AutoForecaster
+
+            model = AutoForecaster()
+        else:
+            model = clone(self.forecaster)
+        if model.get_params().get("nonnegative", False) is None:
+            model.set_params(nonnegative=True)  # demand and supply are counts
+        if int(model.get_params().get("n_windows", 0)) < 1:
+            raise ParameterError("the forecaster's n_windows == 0: the gap's sample paths "
+                                 "need its rolling-origin backtest errors; use n_windows >= 1")
+        return model
+
+    # ---- fit -------------------------------------------------------------------------------
+    def fit(self, panel: pd.DataFrame, *, future_supply: pd.DataFrame | None = None):
+        """Fit the demand and supply forecasters to a cell x period panel.
+
+        Parameters
+        ----------
+        panel : pandas.DataFrame
+            Long table with the ``keys``, ``time``, ``demand`` and ``supply``
+            columns (e.g. :func:`talentgap.features.build_panel` output; its
+            ``n_respondents`` column is used for the ``thin_data`` flag). NaN
+            means not observed. Rows after the forecast origin (the last
+            period with an observed demand) are not used.
+        future_supply : pandas.DataFrame, optional
+            Supply already in the pipeline: ``<keys...>, <time>, supply`` for
+            cell-periods after the origin (rows at or before the origin are
+            ignored). These values replace the supply forecast, with no
+            uncertainty, wherever a prediction reaches them.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        SchemaError
+            A column is missing, a cell-period repeats, periods are unusable,
+            no demand is observed, or ``future_supply`` has missing, negative
+            or repeated values.
+        ParameterError
+            A parameter is out of range.
+        """
+        keys = self._check_params()
+        time = self.time
+        table, codes, ordinal, freq = self._panel_table(panel, keys)
+        cells = self.cells_
+        n_cells = len(cells)
+        demand = table["demand"].to_numpy(dtype=np.float64, na_value=np.nan)
+        supply = table["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
+        if np.isnan(demand).all():
+            raise SchemaError("column 'demand' has no observed value", column="demand",
+                              reason="missing_value")
+        origin = int(ordinal[~np.isnan(demand)].max())
+        first = int(ordinal.min())
+        inside = ordinal <= origin
+        width = origin - first + 1
+        position = codes * width + (ordinal - first)
+
+        def matrix(values: np.ndarray) -> np.ndarray:
+            out = np.full(n_cells * width, np.nan)
+            out[position[inside]] = values[inside]
+            return out.reshape(n_cells, width)
+
+        history = {"demand": matrix(demand), "supply": matrix(supply)}
+        if "n_respondents" in table.columns:
+            respondents = table["n_respondents"].to_numpy(dtype=np.float64, na_value=np.nan)
+            history["n_respondents"] = np.nan_to_num(matrix(respondents), nan=0.0)
+        self.history_ = history
+        self.freq_ = freq
+        self.origin_ = pd.PeriodIndex.from_ordinals([origin], freq=freq)[0]
+        self._origin = origin
+
+        work = table.loc[inside, [*keys]].copy()
+        work[time] = pd.PeriodIndex.from_ordinals(ordinal[inside], freq=freq)
+        work["demand"] = demand[inside]
+        work["supply"] = supply[inside]
+        work_codes = codes[inside]
+
+        hierarchy = self._resolve_hierarchy(cells, keys)
+        if hierarchy is None:
+            self.demand_ = self._fit_side(work, work_codes, "demand", keys)
+            self.supply_ = self._fit_side(work, work_codes, "supply", keys)
+        else:
+            self.demand_ = self._fit_nodes(history["demand"], "demand", hierarchy, first)
+            self.supply_ = self._fit_nodes(history["supply"], "supply", hierarchy, first)
+        self.hierarchy_ = hierarchy
+        self.demand_model_ = self.demand_.model
+        self.supply_model_ = self.supply_.model
+        self.known_supply_ = self._known_supply(future_supply, keys)
+        self.seed_ = int(np.random.default_rng(self.random_state).integers(2**62))
+        self.fitted_summary_ = self._summary()
+        self._cache = {}
+        return self
+
+    def _panel_table(self, panel: pd.DataFrame, keys: list[str]):
+        """Check the panel; the cells, each row's cell code, period ordinal and frequency."""
+        if not isinstance(panel, pd.DataFrame):
+            raise ParameterError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
+        needed = [*keys, self.time, "demand", "supply"]
+        missing = [c for c in needed if c not in panel.columns]
+        if missing:
+            raise SchemaError(f"the panel lacks the columns {missing}; GapForecaster needs "
+                              f"{needed} (e.g. talentgap.features.build_panel output)",
+                              column=missing[0], reason="missing_column")
+        for column in ("demand", "supply"):
+            dtype = panel[column].dtype
+            if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+                raise SchemaError(f"column {column!r} must be numeric, got {dtype}",
+                                  column=column, reason="dtype")
+        if panel.empty:
+            raise SchemaError("the panel has no rows", column=None, reason="empty")
+        ordinal, freq = _parse_time(panel, self.time)
+        codes, cells = _series_codes(panel, keys)
+        width = int(ordinal.max() - ordinal.min() + 1)
+        flat = codes * width + (ordinal - ordinal.min())
+        if np.unique(flat).size != flat.size:
+            raise SchemaError(f"repeated ({', '.join([*keys, self.time])}) rows: the panel "
+                              "needs one row per cell and period", column=self.time,
+                              reason="duplicate_key")
+        self.cells_ = cells
+        return panel, codes, ordinal, freq
+
+    def _fit_side(self, work: pd.DataFrame, codes: np.ndarray, target: str,
+                  keys: list[str]) -> _Side:
+        """Fit a clone to the cells with at least one observed ``target`` value."""
+        observed = ~np.isnan(work[target].to_numpy())
+        with_data = np.unique(codes[observed])
+        if with_data.size == 0:
+            return _Side(model=None, rows=np.zeros(0, dtype=np.int64),
+                         lag=np.zeros(0, dtype=np.int64))
+        rows = np.isin(codes, with_data)
+        model = self._inner().fit(work.loc[rows, [*keys, self.time, target]], target=target,
+                                  time=self.time, keys=keys)
+        return _Side(model=model, rows=self._cell_rows(model.arrays_.ids, keys),
+                     lag=(self._origin - model.arrays_.last_period).astype(np.int64))
+
+    def _cell_rows(self, ids: pd.DataFrame, keys: list[str]) -> np.ndarray:
+        """Row of ``cells_`` of each series of an inner model."""
+        lookup = pd.MultiIndex.from_frame(self.cells_[keys].astype(object))
+        return lookup.get_indexer(pd.MultiIndex.from_frame(ids[keys].astype(object))).astype(
+            np.int64)
+
+    # ---- hierarchy ---------------------------------------------------------------------------
+    def _resolve_hierarchy(self, cells: pd.DataFrame, keys: list[str]):
+        if self.hierarchy is None:
+            return None
+        from talentgap.models.reconciliation import Hierarchy
+
+        hierarchy = self.hierarchy
+        if not isinstance(hierarchy, Hierarchy):
+            hierarchy = Hierarchy.from_mappings(cells, dict(hierarchy), keys=keys)
+        if list(hierarchy.keys) != keys:
+            raise ParameterError(f"the hierarchy's keys {list(hierarchy.keys)} differ from "
+                                 f"keys {keys}")
+        bottom = pd.MultiIndex.from_frame(hierarchy.bottom[keys].astype(object))
+        where = bottom.get_indexer(pd.MultiIndex.from_frame(cells[keys].astype(object)))
+        if (where < 0).any() or hierarchy.n_bottom != len(cells):
+            raise ParameterError(
+                f"the hierarchy's bottom cells ({hierarchy.n_bottom}) are not the panel's "
+                f"cells ({len(cells)}); {int((where < 0).sum())} panel cells are not in it. "
+                "Build it from the panel: Hierarchy.from_mappings(panel, levels)")
+        self._bottom_of_cell = where
+        return hierarchy
+
+    def _fit_nodes(self, values: np.ndarray, target: str, hierarchy, first: int) -> _Side:
+        """Fit a clone to ``target`` summed to every node (NaN where any cell is NaN)."""
+        n_bottom = hierarchy.n_bottom
+        bottom = np.full((n_bottom, values.shape[1]), np.nan)
+        bottom[self._bottom_of_cell] = values
+        summing = hierarchy.S
+        totals = summing @ np.nan_to_num(bottom)
+        gaps = summing @ np.isnan(bottom).astype(np.float64)
+        totals[gaps > 0] = np.nan
+        empty = np.flatnonzero(np.isnan(totals).all(axis=1))
+        if empty.size:
+            examples = hierarchy.nodes.iloc[empty[:3]][hierarchy.node_columns]
+            raise ParameterError(
+                f"reconciliation needs {target} at every node of the hierarchy, but "
+                f"{empty.size} nodes have no period with {target} observed in all their "
+                f"cells, e.g. {examples.astype(str).to_dict('records')}")
+        n_nodes, width = totals.shape
+        frame = hierarchy.nodes[hierarchy.node_columns].iloc[
+            np.repeat(np.arange(n_nodes), width)].reset_index(drop=True)
+        frame[self.time] = pd.PeriodIndex.from_ordinals(
+            np.tile(first + np.arange(width), n_nodes), freq=self.freq_)
+        frame[target] = totals.ravel()
+        model = self._inner().fit(frame, target=target, time=self.time,
+                                  keys=hierarchy.node_columns)
+        ids = pd.MultiIndex.from_frame(model.arrays_.ids[hierarchy.node_columns].astype(object))
+        node = pd.MultiIndex.from_frame(
+            hierarchy.nodes[hierarchy.node_columns].astype(object)).get_indexer(ids)
+        cell_of_bottom = np.full(n_bottom, -1, dtype=np.int64)
+        cell_of_bottom[self._bottom_of_cell] = np.arange(len(self._bottom_of_cell))
+        rows = np.where(node < n_bottom, cell_of_bottom[np.minimum(node, n_bottom - 1)], -1)
+        return _Side(model=model, rows=rows.astype(np.int64),
+                     lag=(self._origin - model.arrays_.last_period).astype(np.int64),
+                     node=node.astype(np.int64))
+
+    def _reconciled(self, side: _Side, mean: np.ndarray, errors: np.ndarray) -> np.ndarray:
+        """Reconcile the aligned means (n_series, h) of every node; returns the same shape."""
+        from talentgap.models.reconciliation import reconcile
+
+        hierarchy = self.hierarchy_
+        n_series, horizon = mean.shape
+        order = np.argsort(side.node)
+        frame = hierarchy.nodes[hierarchy.node_columns].iloc[
+            np.repeat(side.node[order], horizon)].reset_index(drop=True)
+        frame[self.time] = pd.PeriodIndex.from_ordinals(
+            np.tile(self._origin + 1 + np.arange(horizon), n_series), freq=self.freq_)
+        frame["mean"] = mean[order].ravel()
+        residuals = None
+        if self.reconcile in ("wls_var", "mint_shrink"):
+            one_step = np.full((errors.shape[1], hierarchy.n_nodes), np.nan)
+            one_step[:, side.node] = errors[:, :, 0].T
+            residuals = one_step
+        result = reconcile(frame, hierarchy, method=self.reconcile, residuals=residuals,
+                           nonnegative=True)
+        out = np.empty_like(mean)
+        out[order] = result.forecasts["mean"].to_numpy().reshape(n_series, horizon)
+        return out
+
+    # ---- known supply ----------------------------------------------------------------------
+    def _known_supply(self, future: pd.DataFrame | None, keys: list[str]):
+        """Known supply as (cell, step, value) arrays; step 1 is the period after the origin."""
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+        if future is None:
+            return empty
+        if not isinstance(future, pd.DataFrame):
+            raise ParameterError("future_supply must be a DataFrame with columns "
+                                 f"{[*keys, self.time, 'supply']}")
+        needed = [*keys, self.time, "supply"]
+        missing = [c for c in needed if c not in future.columns]
+        if missing:
+            raise SchemaError(f"future_supply lacks the columns {missing}; it needs {needed}",
+                              column=missing[0], reason="missing_column")
+        if future.empty:
+            return empty
+        values = future["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(values) | (values < 0)
+        if bad.any():
+            rows = future.loc[bad, needed].head(5).astype(str).to_dict("records")
+            raise SchemaError(f"future_supply['supply'] must be finite and >= 0; "
+                              f"{int(bad.sum())} rows fail, e.g. {rows}", column="supply",
+                              reason="invalid_value")
+        ordinal, freq = _parse_time(future, self.time)
+        if freq != self.freq_:
+            raise SchemaError(f"future_supply periods have frequency {freq}, the panel "
+                              f"{self.freq_}", column=self.time, reason="bad_period")
+        lookup = pd.MultiIndex.from_frame(self.cells_[keys].astype(object))
+        cell = lookup.get_indexer(pd.MultiIndex.from_frame(future[keys].astype(object)))
+        step = ordinal - self._origin
+        unknown = cell < 0
+        if unknown.any():
+            examples = future.loc[unknown, keys].drop_duplicates().head(3)
+            warnings.warn(f"future_supply has {int(unknown.sum())} rows for cells not in the "
+                          f"panel, e.g. {examples.astype(str).to_dict('records')}; they are "
+                          "ignored", DataQualityWarning, stacklevel=3)
+        keep = ~unknown & (step >= 1)
+        cell, step, values = cell[keep].astype(np.int64), step[keep].astype(np.int64), values[
+            keep]
+        flat = cell * (int(step.max(initial=0)) + 1) + step
+        if np.unique(flat).size != flat.size:
+            raise SchemaError(f"future_supply has repeated ({', '.join(needed[:-1])}) rows; "
+                              "pass one known supply per cell and period",
+                              column=self.time, reason="duplicate_key")
+        return cell, step, values
+
+    # ---- forecasts and sample paths ----------------------------------------------------------
+    def _check_fitted(self, call: str) -> None:
+        if not hasattr(self, "seed_"):
+            raise NotFittedError(f"this GapForecaster is not fitted yet; call fit(panel) "
+                                 f"before {call}()")
+
+    def _side_forecast(self, side: _Side, horizon: int, fill: float):
+        """Per cell: aligned means (n, h), scaled errors (n, W, H), scales (n,), lags (n,).
+
+        Cells without a model get ``fill`` as mean, scale 0 and NaN errors.
+        """
+        n = len(self.cells_)
+        if side.model is None:
+            return (np.full((n, horizon), fill), None, np.zeros(n), np.zeros(n, dtype=np.int64))
+        model = side.model
+        span = horizon + int(side.lag.max())
+        raw = model.predict(span)["mean"].to_numpy(dtype=np.float64).reshape(-1, span)
+        steps = side.lag[:, None] + np.arange(horizon)[None, :]
+        aligned = np.take_along_axis(raw, steps, axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            errors = model.cv_errors(span)
+        scale = series_scale(model.arrays_.values, model.season_length_)
+        if side.node is not None:
+            aligned = self._reconciled(side, aligned, errors)
+        bottom = side.rows >= 0
+        rows = side.rows[bottom]
+        mean = np.full((n, horizon), fill)
+        mean[rows] = aligned[bottom]
+        scaled = np.full((n,) + errors.shape[1:], np.nan)
+        scaled[rows] = errors[bottom] / scale[bottom, None, None]
+        cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
+        cell_scale[rows] = scale[bottom]
+        lag = np.zeros(n, dtype=np.int64)
+        lag[rows] = side.lag[bottom]
+        return mean, scaled, cell_scale, lag
+
+    def _simulation(self, horizon: int) -> dict:
+        """Everything the sample paths need for ``horizon`` steps (cached per horizon)."""
+        if horizon in self._cache:
+            return self._cache[horizon]
+        n = len(self.cells_)
+        d_mean, d_err, d_scale, d_lag = self._side_forecast(self.demand_, horizon, np.nan)
+        s_mean, s_err, s_scale, s_lag = self._side_forecast(self.supply_, horizon, 0.0)
+        d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
+
+        # the pool: (cell, origin) pairs with demand and supply errors at every step needed
+        windows = d_err.shape[1] if s_err is None else min(d_err.shape[1], s_err.shape[1])
+        d_pool = d_err[:, :windows].reshape(n * windows, -1)
+        usable = np.isfinite(d_pool).all(axis=1)
+        if s_err is None:
+            s_pool = np.zeros_like(d_pool)
+        else:
+            s_pool = s_err[:, :windows].reshape(n * windows, -1)
+            usable &= np.isfinite(s_pool).all(axis=1)
+        if not usable.any():
+            raise ParameterError(
+                "no cell has demand and supply backtest errors at every step needed: the "
+                f"series are too short for {horizon}-step rolling-origin backtests; use "
+                "longer series, a shorter horizon or a forecaster with more n_windows")
+        known = np.zeros((n, horizon), dtype=bool)
+        known_value = np.zeros((n, horizon))
+        cell, step, value = self.known_supply_
+        inside = step <= horizon
+        known[cell[inside], step[inside] - 1] = True
+        known_value[cell[inside], step[inside] - 1] = value[inside]
+        s_mean = np.where(known, known_value, s_mean)
+        rng = np.random.default_rng(self.seed_)
+        pool_size = int(usable.sum())
+        draws = rng.integers(0, pool_size, size=(n, int(self.n_samples)))
+        simulation = {
+            "demand_mean": d_mean, "supply_mean": s_mean,
+            "d_pool": d_pool[usable], "s_pool": s_pool[usable],
+            "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
+            "known": known, "draws": draws, "pool_size": pool_size,
+        }
+        self._cache = {horizon: simulation}  # keep one horizon: paths can be large
+        return simulation
+
+    def _blocks(self, horizon: int):
+        """Yield ``(rows, demand, supply)`` samples, each (block, n_samples, horizon)."""
+        sim = self._simulation(horizon)
+        n, samples = sim["draws"].shape
+        size = max(1, _BLOCK_VALUES // max(1, samples * horizon))
+        steps = np.arange(horizon)
+        for start in range(0, n, size):
+            rows = np.arange(start, min(start + size, n))
+            draw = sim["draws"][rows][:, :, None]
+            d_steps = (sim["d_lag"][rows][:, None] + steps)[:, None, :]
+            s_steps = (sim["s_lag"][rows][:, None] + steps)[:, None, :]
+            demand = (sim["demand_mean"][rows][:, None, :]
+                      + sim["d_pool"][draw, d_steps] * sim["d_scale"][rows][:, None, None])
+            supply = (sim["supply_mean"][rows][:, None, :]
+                      + sim["s_pool"][draw, s_steps] * sim["s_scale"][rows][:, None, None])
+            known = sim["known"][rows][:, None, :]
+            supply = np.where(known, sim["supply_mean"][rows][:, None, :], supply)
+            yield rows, np.maximum(demand, 0.0), np.maximum(supply, 0.0)
+
+    def predict(self, horizon: int, level: Sequence[float] | None = (80,)) -> pd.DataFrame:
+        """Forecast demand, supply and gap per cell for ``horizon`` periods after the origin.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1).
+        level : sequence of float, default (80,)
+            Interval coverage levels in percent, e.g. ``[80, 95]``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cell and period, ordered by cell then period:
+            ``<keys...>, <time>, demand, supply, gap`` (mean forecasts;
+            ``gap = demand - supply``; known supply where given), per level
+            ``gap_lo_<level>, gap_hi_<level>`` (equal-tailed quantiles of the
+            gap paths, widened if needed to contain ``gap``), ``p_shortage``
+            (share of paths with gap > 0, on 0-1), ``flag`` (reason codes,
+            see the class notes) and per level ``demand_lo_<level>``,
+            ``demand_hi_<level>``, ``supply_lo_<level>``,
+            ``supply_hi_<level>`` (quantiles of the demand and supply paths).
+            Units are those of the panel (persons).
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ParameterError
+            For a bad horizon or level, or series too short for backtests.
+        """
+        self._check_fitted("predict")
+        horizon = _check_horizon(horizon)
+        levels = check_levels(level)
+        sim = self._simulation(horizon)
+        self._warn_small_pool(sim["pool_size"], levels)
+        demand, supply = sim["demand_mean"], sim["supply_mean"]
+        gap = demand - supply
+        n = len(self.cells_)
+        probs = [p for lv in levels for p in (0.5 - lv / 200.0, 0.5 + lv / 200.0)]
+        bounds = {name: np.full((len(probs), n, horizon), np.nan)
+                  for name in ("demand", "supply", "gap")}
+        p_shortage = np.full((n, horizon), np.nan)
+        for rows, d, s in self._blocks(horizon):
+            g = d - s
+            for name, paths in (("demand", d), ("supply", s), ("gap", g)):
+                if probs:
+                    bounds[name][:, rows] = np.quantile(paths, probs, axis=1)
+            p_shortage[rows] = np.mean(g > 0, axis=1)
+        p_shortage[np.isnan(demand)] = np.nan
+
+        out = self.cells_.iloc[np.repeat(np.arange(n), horizon)].reset_index(drop=True)
+        out[self.time] = pd.PeriodIndex.from_ordinals(
+            np.tile(self._origin + 1 + np.arange(horizon), n), freq=self.freq_)
+        out["demand"] = demand.ravel()
+        out["supply"] = supply.ravel()
+        out["gap"] = gap.ravel()
+        means = {"demand": demand, "supply": supply, "gap": gap}
+        columns = {}
+        for k, lv in enumerate(levels):
+            for name in ("gap", "demand", "supply"):
+                lo = np.fmin(bounds[name][2 * k], means[name])
+                hi = np.fmax(bounds[name][2 * k + 1], means[name])
+                lo[np.isnan(means[name])] = np.nan
+                hi[np.isnan(means[name])] = np.nan
+                columns[f"{name}_lo_{lv:g}"] = lo.ravel()
+                columns[f"{name}_hi_{lv:g}"] = hi.ravel()
+        for lv in levels:
+            out[f"gap_lo_{lv:g}"] = columns[f"gap_lo_{lv:g}"]
+            out[f"gap_hi_{lv:g}"] = columns[f"gap_hi_{lv:g}"]
+        out["p_shortage"] = p_shortage.ravel()
+        out["flag"] = self._flags(demand, supply, gap).ravel()
+        for name in ("demand", "supply"):
+            for lv in levels:
+                out[f"{name}_lo_{lv:g}"] = columns[f"{name}_lo_{lv:g}"]
+                out[f"{name}_hi_{lv:g}"] = columns[f"{name}_hi_{lv:g}"]
+        return out
+
+    @staticmethod
+    def _warn_small_pool(pool_size: int, levels: list[float]) -> None:
+        if not levels:
+            return
+        needed = int(np.ceil(2.0 / (1.0 - max(levels) / 100.0)))
+        if pool_size < needed:
+            warnings.warn(
+                f"only {pool_size} (cell, origin) backtest error pairs for the sample paths; "
+                f"{max(levels):g}% gap intervals need about {needed} to reach their tails and "
+                "may be too narrow; use more cells, longer series or more n_windows",
+                DataQualityWarning, stacklevel=3)
+
+    def sample_paths(self, horizon: int) -> pd.DataFrame:
+        """The joint sample paths behind :meth:`predict`, as a long table.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``<keys...>, <time>, sample, demand, supply, gap``: one row per
+            cell, period and path (``sample`` = 0 .. n_samples-1), ordered
+            by cell, period, then sample. The same paths as ``predict``
+            (``p_shortage`` is the share of a cell-period's rows with
+            ``gap > 0``). Path ``k`` of a cell is one draw over the whole
+            horizon, so sums over periods keep the dependence between steps;
+            paths of different cells are independent draws. Cells without
+            demand data have NaN demand and gap.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        """
+        self._check_fitted("sample_paths")
+        horizon = _check_horizon(horizon)
+        n, samples = len(self.cells_), int(self.n_samples)
+        demand = np.empty((n, horizon, samples))
+        supply = np.empty((n, horizon, samples))
+        for rows, d, s in self._blocks(horizon):
+            demand[rows] = d.transpose(0, 2, 1)
+            supply[rows] = s.transpose(0, 2, 1)
+        per_cell = horizon * samples
+        out = self.cells_.iloc[np.repeat(np.arange(n), per_cell)].reset_index(drop=True)
+        steps = np.tile(np.repeat(np.arange(horizon), samples), n)
+        out[self.time] = pd.PeriodIndex.from_ordinals(self._origin + 1 + steps,
+                                                      freq=self.freq_)
+        out["sample"] = np.tile(np.arange(samples), n * horizon)
+        out["demand"] = demand.ravel()
+        out["supply"] = supply.ravel()
+        out["gap"] = (demand - supply).ravel()
+        return out
+
+    # ---- flags -------------------------------------------------------------------------------
+    def _season_length(self) -> int:
+        model = self.demand_.model or self.supply_.model
+        return int(model.season_length_) if model is not None else 1
+
+    def _flags(self, demand: np.ndarray, supply: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Reason codes per cell and step, joined by ";" (see the class notes)."""
+        n, horizon = demand.shape
+        m = self._season_length()
+        history = self.history_
+        hist_d, hist_s = history["demand"], history["supply"]
+        hist_g = hist_d - hist_s
+
+        def year_change(hist: np.ndarray, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            """Mean over the year ending at each step, and over the last observed year."""
+            last = hist[:, -m:] if hist.shape[1] >= m else hist
+            if last.shape[1] < m:
+                last = np.concatenate([np.full((n, m - last.shape[1]), np.nan), last], axis=1)
+            joined = np.concatenate([last, forecast], axis=1)
+            windows = sliding_window_view(joined, m, axis=1)[:, 1:horizon + 1]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                return np.nanmean(windows, axis=2), np.nanmean(last, axis=1)[:, None]
+
+        codes = {}
+        ahead, before = year_change(hist_d, demand)
+        codes["rising_demand"] = ahead > (1.0 + RISING_DEMAND) * before
+        ahead, before = year_change(hist_s, supply)
+        codes["falling_supply"] = ahead < (1.0 - FALLING_SUPPLY) * before
+        recent = hist_g[:, -PERSISTENT_PERIODS:]
+        was_positive = (recent.shape[1] == PERSISTENT_PERIODS) & (recent > 0).all(axis=1)
+        codes["persistent_gap"] = was_positive[:, None] & (gap > 0)
+        span = max(2 * m, 4)
+        missing_share = np.isnan(hist_d[:, -span:]).mean(axis=1)
+        thin = missing_share > THIN_MISSING_SHARE
+        if "n_respondents" in history:
+            thin |= history["n_respondents"][:, -span:].mean(axis=1) < THIN_RESPONDENTS
+        codes["thin_data"] = np.repeat(thin[:, None], horizon, axis=1)
+        no_demand = np.ones(n, dtype=bool)
+        no_demand[self.demand_.rows[self.demand_.rows >= 0]] = False
+        no_supply = np.ones(n, dtype=bool)
+        no_supply[self.supply_.rows[self.supply_.rows >= 0]] = False
+        codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)
+        codes["no_supply_data"] = np.repeat(no_supply[:, None], horizon, axis=1)
+
+        flag = np.full((n, horizon), "", dtype=object)
+        for name in FLAGS:  # a handful of codes, each vectorised over every row
+            hit = codes[name]
+            flag = np.where(hit, np.where(flag == "", name, flag + ";" + name), flag)
+        return flag
+
+    # ---- summary -----------------------------------------------------------------------------
+    def _summary(self) -> pd.DataFrame:
+        summary = self.cells_.copy()
+        n = len(summary)
+        reasons = np.full(n, None, dtype=object)
+        for name, side in (("demand", self.demand_), ("supply", self.supply_)):
+            model_name = np.full(n, None, dtype=object)
+            n_obs = np.zeros(n, dtype=np.int64)
+            fallback = np.full(n, None, dtype=object)
+            if side.model is not None:
+                inner = side.model.fitted_summary_
+                bottom = side.rows >= 0
+                rows = side.rows[bottom]
+                model_name[rows] = inner["model"].to_numpy(dtype=object)[bottom]
+                n_obs[rows] = inner["n_obs"].to_numpy()[bottom]
+                fallback[rows] = inner["fallback_reason"].to_numpy(dtype=object)[bottom]
+            summary[f"{name}_model"] = model_name
+            summary[f"{name}_n_obs"] = n_obs
+            summary[f"{name}_fallback"] = fallback
+            none = n_obs == 0
+            model_name[none] = "none" if name == "demand" else "zero"
+            summary[f"{name}_model"] = model_name
+            text = ("no demand observed: no forecast (NaN demand and gap)" if name == "demand"
+                    else "no supply observed: supply taken as 0 (known future supply still "
+                         "used)")
+            reasons[none] = np.where(reasons[none] == None, text,  # noqa: E711 - object array
+                                     reasons[none].astype(str) + "; " + text)
+        summary["fallback_reason"] = reasons
+        return summary
