@@ -156,8 +156,8 @@ def main() -> None:
 | largest \\|node - sum of its reconciled cells\\| | {error:.1e} | <= 1e-6 |
 | relative residual of the normal equations (CG optimality) | {optimality:.1e} | |
 | largest change of a forecast by reconciliation | {moved:,.1f} | |
-| `nonnegative=True`, WLS-structural, totals halved: negative cells / time | {nonneg["wls_struct"][1].n_negative:,} / {nonneg["wls_struct"][0]:.2f} s | |
-| `nonnegative=True`, OLS, totals halved: negative cells / time | {nonneg["ols"][1].n_negative:,} / {nonneg["ols"][0]:.2f} s | |
+| `nonnegative=True`, WLS-structural, totals halved: negative cell-periods before projection / time | {nonneg["wls_struct"][1].n_negative:,} / {nonneg["wls_struct"][0]:.2f} s | |
+| `nonnegative=True`, OLS, totals halved: negative cell-periods before projection / time | {nonneg["ols"][1].n_negative:,} / {nonneg["ols"][0]:.2f} s | |
 
 Single runs; the traced run is separate from the timed ones.
 """

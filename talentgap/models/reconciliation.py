@@ -232,8 +232,9 @@ class ReconcileResult:
     n_negative : int
         Bottom cell-periods that were negative after unconstrained reconciliation.
     n_adjusted : int
-        Bottom cell-periods the non-negative projection changed (0 unless
-        ``nonnegative=True``); the projection may move non-negative cells too.
+        Bottom cell-periods the non-negative projection changed by more than
+        1e-8 of the period's largest absolute base forecast (0 unless
+        ``nonnegative=True``); the projection moves non-negative cells too.
     shrinkage : float or None
         The Schäfer-Strimmer intensity ``l`` used by ``mint_shrink``.
     """
@@ -519,7 +520,7 @@ def _nonnegative(system, n_rows: int, matvec, diagonal: np.ndarray, rhs: np.ndar
         weighted_s, weighted_y = system()
         fit = lsq_linear(weighted_s, weighted_y, bounds=(0.0, np.inf), method="bvls",
                          tol=1e-12)
-        solution, converged = fit.x, fit.status != 0
+        solution, converged = fit.x, fit.status > 0
     else:
         with _one_blas_thread():
             solution, converged = _bounded_cg(matvec, diagonal, rhs, start)
@@ -578,9 +579,14 @@ def reconcile(forecasts: pd.DataFrame, hierarchy: Hierarchy, *, method: str = "m
     nonnegative : bool, default False
         Project the bottom values onto ``b >= 0`` minimising the same
         objective ``(y^ - S b)' W^-1 (y^ - S b)`` (bounded least squares,
-        not clipping), then sum. For ``bottom_up`` and ``top_down``, which
-        minimise no W-weighted objective, it sets negative bottom values to 0
-        (their Euclidean projection). Shifted interval bounds are floored at 0.
+        not clipping), then sum: exactly by bounded-variable least squares
+        when ``W^-1/2 S`` has at most 4 million entries, otherwise by bounded
+        conjugate gradients (GPCG, Moré & Toraldo 1991) to a projected
+        gradient below ``1e-10 * ||S' W^-1 y^||``. Periods without a negative
+        bottom value are left as they are. For ``bottom_up`` and ``top_down``,
+        which minimise no W-weighted objective, it sets negative bottom values
+        to 0 (their Euclidean projection). Shifted interval bounds are floored
+        at 0.
     value : str, default "mean"
         The point-forecast column to reconcile.
     time : str, default "period"
@@ -649,11 +655,11 @@ def reconcile(forecasts: pd.DataFrame, hierarchy: Hierarchy, *, method: str = "m
         bottom = bottom_base / sums * base[np.flatnonzero(at_top.to_numpy())[0]]
     elif method == "mint_shrink":
         matrix = _residual_matrix(residuals, hierarchy, time, method)
-        _mean_squares(matrix, hierarchy)
         complete = matrix[~np.isnan(matrix).any(axis=1)]
         if len(complete) < 2:
             raise ParameterError(f"mint_shrink needs at least 2 periods with residuals for "
                                  f"every node; residuals have {len(complete)}")
+        _mean_squares(complete, hierarchy)
         weights, shrinkage = _shrunk_covariance(complete)
         try:
             lower = linalg.cholesky(weights, lower=True)
