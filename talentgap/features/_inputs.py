@@ -35,7 +35,7 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
         if col.kind == "period":
             if not isinstance(dtype, pd.PeriodDtype) or values.isna().any():
                 return False
-            if freq is not None and dtype.freq.name[0] != normalize_freq(freq)[0]:
+            if freq is not None and values.array.freqstr[0] != normalize_freq(freq)[0]:
                 return False
         elif col.kind in ("id", "key"):
             if not isinstance(dtype, pd.CategoricalDtype) or (values.cat.codes < 0).any():

@@ -184,11 +184,8 @@ def _per_row(rows: pd.DataFrame, table: pd.DataFrame, name: str) -> np.ndarray:
             f"{'cell' if len(cells) == 1 else 'cells'}: {shown}"
         )
     # integer codes of the table's keys in the training table's categories (-1: not there)
-    table_codes = [
-        pd.Categorical(np.asarray(table[c], dtype=object),
-                       categories=rows[c].cat.categories).codes
-        for c in key_columns
-    ]
+    table_codes = [rows[c].cat.categories.get_indexer(np.asarray(table[c], dtype=object))
+                   for c in key_columns]
     usable = np.logical_and.reduce([code >= 0 for code in table_codes])
     index = pd.MultiIndex.from_arrays([code[usable] for code in table_codes])
     row_codes = [rows[c].cat.codes.to_numpy() for c in key_columns]
@@ -269,7 +266,7 @@ def _apply_crosswalk(rows: pd.DataFrame, cw: pd.DataFrame) -> tuple[pd.DataFrame
             "'program' column"
         )
     programs = rows["program"].cat.categories
-    cw_program = pd.Categorical(cw["program"].to_numpy(), categories=programs).codes
+    cw_program = pd.Index(programs).get_indexer(cw["program"].to_numpy())
     cw = cw[cw_program >= 0]  # programmes not trained here are ignored
     cw_program = cw_program[cw_program >= 0]
     order = np.argsort(cw_program, kind="stable")

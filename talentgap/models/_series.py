@@ -11,6 +11,7 @@ period).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -135,7 +136,13 @@ def _parse_time(df: pd.DataFrame, time: str) -> tuple[np.ndarray, str]:
         return values.array.asi8.copy(), values.array.freqstr
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         stamps = pd.DatetimeIndex(values.drop_duplicates().sort_values())
-        guess = pd.infer_freq(stamps) if len(stamps) >= 3 else None
+        guess = None
+        if len(stamps) >= 3:
+            with warnings.catch_warnings():  # pandas 3 announces an offset return type
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                guess = pd.infer_freq(stamps)
+            guess = getattr(guess, "freqstr", guess)
         code = {"Y": "Y", "A": "Y", "Q": "Q", "M": "M", "B": "B", "D": "D", "W": "W"}.get(
             (guess or "?")[0].upper())
         if code is None:

@@ -279,6 +279,6 @@ class AutoForecaster(BaseForecaster):
                      for name, model in self.candidates_.items()
                      if model.fallback_reason_[row] is not None]
             reasons.append("; ".join(found) if found else None)
-        summary["fallback_reason"] = reasons
+        summary["fallback_reason"] = pd.Series(reasons, dtype=object)
         return summary
 

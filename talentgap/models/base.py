@@ -447,7 +447,7 @@ class BaseForecaster(BaseEstimator):
             detail = pd.concat(details).reindex(range(arrays.n_series))
             for column in detail.columns:
                 summary[column] = detail[column].to_numpy()
-        summary["fallback_reason"] = self.fallback_reason_
+        summary["fallback_reason"] = pd.Series(self.fallback_reason_, dtype=object)
         return summary
 
 

@@ -838,5 +838,5 @@ class GapForecaster(BaseEstimator):
                          "used)")
             reasons[none] = np.where(reasons[none] == None, text,  # noqa: E711 - object array
                                      reasons[none].astype(str) + "; " + text)
-        summary["fallback_reason"] = reasons
+        summary["fallback_reason"] = pd.Series(reasons, dtype=object)
         return summary
