@@ -1,3 +1,25 @@
-"""Training quota allocation and policy-target arithmetic."""
+"""Training quota allocation and policy-target arithmetic.
 
-__all__: list[str] = []
+* :func:`allocate_quotas` — training places per cell that minimise the
+  expected unmet gap under a budget, capacities and minimums (a linear
+  program over the forecast's scenarios), returning a :class:`QuotaPlan`;
+* :func:`proportional_plan` — the rule of thumb "places in proportion to
+  the gap", on the same inputs, for comparison;
+* :func:`compare_plans`, :func:`plot_shortfall_vs_budget` — several plans
+  side by side, and the shortfall each rule leaves as the budget grows;
+* :func:`target_gap` — workers needed to reach policy shares such as
+  "skilled workers 30% of employment", as a gap table the allocator takes.
+"""
+
+from talentgap.planning.quotas import QuotaPlan, allocate_quotas
+from talentgap.planning.scenarios import compare_plans, plot_shortfall_vs_budget, proportional_plan
+from talentgap.planning.targets import target_gap
+
+__all__ = [
+    "QuotaPlan",
+    "allocate_quotas",
+    "proportional_plan",
+    "compare_plans",
+    "plot_shortfall_vs_budget",
+    "target_gap",
+]

@@ -1,0 +1,222 @@
+"""Plan parameters: scalars or per-cell tables, checked and named in plain language.
+
+A parameter such as ``pass_rate`` is one number for every cell or a DataFrame
+with key columns and a column named like the parameter; a cell missing from
+the table, or a value out of range, raises :class:`~talentgap.errors.PlanningError`
+naming the cell and by how much the rule fails.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import PlanningError
+
+__all__ = ["fmt", "cell_names", "examples", "ordinal", "per_cell", "check_range", "parameter",
+           "check_budget", "check_options"]
+
+_MAX_SHOWN = 5
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt(value: float) -> str:
+    """A number for messages: thousands separators, at most 4 significant decimals."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value == round(value) and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}"
+
+
+def cell_names(cells: pd.DataFrame, keys: Sequence[str], rows=None) -> list[str]:
+    """Plain-language names of cells: ``"textiles in Northvale"``.
+
+    With ``region`` among several keys, the other key values come first and the
+    region last (``"textiles / senior in Northvale"``); with one key it is the
+    value itself; otherwise ``"key=value, ..."``.
+    """
+    keys = list(keys)
+    frame = cells if rows is None else cells.iloc[np.asarray(rows, dtype=np.int64)]
+    records = frame[keys].astype(object).itertuples(index=False, name=None)
+    names = []
+    for values in records:
+        named = dict(zip(keys, values, strict=True))
+        if len(keys) == 1:
+            names.append(str(values[0]))
+        elif "region" in named:
+            others = " / ".join(str(v) for k, v in named.items() if k != "region")
+            names.append(f"{others} in {named['region']}")
+        else:
+            names.append(", ".join(f"{k}={v}" for k, v in named.items()))
+    return names
+
+
+def examples(names: list[str], details: list[str], total: int) -> str:
+    shown = "; ".join(f"{n}: {d}" for n, d in zip(names, details, strict=True))
+    more = f"; and {total - len(names)} more" if total > len(names) else ""
+    return shown + more
+
+
+def ordinal(q: float) -> str:
+    """``0.8`` -> ``'80th-percentile'``."""
+    pct = 100 * q
+    text = f"{pct:g}"
+    if pct == round(pct):
+        n = int(round(pct))
+        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        return f"{n}{suffix}-percentile"
+    return f"{text}th-percentile"
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _scalar(value, name: str) -> float | None:
+    if isinstance(value, bool):
+        raise PlanningError(f"{name} must be a number or a per-cell DataFrame, got {value!r}")
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return None
+
+
+def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """A scalar or per-cell table parameter as one float per cell (NaN never returned)."""
+    n = len(cells)
+    number = _scalar(value, name)
+    if number is not None:
+        if math.isnan(number):
+            raise PlanningError(f"{name} is NaN; give a number")
+        return np.full(n, number)
+    if not isinstance(value, pd.DataFrame):
+        raise PlanningError(
+            f"{name} must be a number or a DataFrame with key columns and a {name!r} column, "
+            f"got {type(value).__name__}"
+        )
+    if name not in value.columns:
+        raise PlanningError(
+            f"the {name} table needs a column named {name!r}; it has {list(value.columns)}"
+        )
+    key_columns = [c for c in value.columns if c != name]
+    unknown = [c for c in key_columns if c not in keys]
+    if not key_columns or unknown:
+        raise PlanningError(
+            f"the {name} table must have key columns from {keys} next to {name!r}; "
+            + (f"{unknown} are not keys" if unknown else "it has none")
+        )
+    if value[key_columns].isna().to_numpy().any():
+        raise PlanningError(f"the {name} table has missing key values")
+    repeated = value.duplicated(subset=key_columns, keep=False).to_numpy()
+    if repeated.any():
+        shown = cell_names(value.loc[repeated].drop_duplicates(subset=key_columns),
+                           key_columns)[:_MAX_SHOWN]
+        raise PlanningError(f"the {name} table has more than one row for {', '.join(shown)}")
+    table_index = pd.MultiIndex.from_arrays(
+        [value[c].astype(object).to_numpy() for c in key_columns])
+    cell_index = pd.MultiIndex.from_arrays(
+        [cells[c].astype(object).to_numpy() for c in key_columns])
+    position = table_index.get_indexer(cell_index)
+    absent = np.flatnonzero(position < 0)
+    if absent.size:
+        names = cell_names(cells, keys, absent[:_MAX_SHOWN])
+        more = f" and {absent.size - len(names)} more" if absent.size > len(names) else ""
+        raise PlanningError(
+            f"the {name} table has no row for {absent.size} "
+            f"cell{'s' if absent.size != 1 else ''} of the gap forecast: "
+            f"{'; '.join(names)}{more} (looked up by {key_columns})"
+        )
+    raw = value[name].to_numpy()[position]
+    numbers_ = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(numbers_))
+    if bad.size:
+        names = cell_names(cells, keys, bad[:_MAX_SHOWN])
+        raise PlanningError(
+            f"{name} must be a number for every cell; {bad.size} "
+            f"{'cells fail' if bad.size != 1 else 'cell fails'}: "
+            + examples(names, [repr(raw[i]) for i in bad[:_MAX_SHOWN]], bad.size)
+        )
+    return numbers_
+
+
+def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[str], *,
+                low: float = 0.0, high: float = math.inf, low_open: bool = False,
+                allow_inf: bool = False, scalar: bool = False) -> None:
+    """Raise :class:`PlanningError` for values outside ``[low, high]`` (or ``(low, high]``)."""
+    with np.errstate(invalid="ignore"):
+        too_low = (values <= low) if low_open else (values < low)
+        too_high = values > high
+        bad = too_low | too_high | np.isnan(values)
+        if not allow_inf:
+            bad |= np.isinf(values)
+    if not bad.any():
+        return
+    rule = f"({fmt(low)}, {fmt(high)}]" if low_open else (
+        f"[{fmt(low)}, {fmt(high)}]" if math.isfinite(high) else f">= {fmt(low)}")
+    rule_text = f"in {rule}" if not rule.startswith(">") else rule
+
+    def detail(i: int) -> str:
+        v = values[i]
+        if not math.isfinite(v) and not np.isnan(v):
+            return f"{fmt(v)} (must be finite)"
+        if too_low[i]:
+            return (f"{fmt(v)} (must be > {fmt(low)})" if low_open and v == low
+                    else f"{fmt(v)} (below {fmt(low)} by {fmt(low - v)})")
+        if too_high[i]:
+            return f"{fmt(v)} (above {fmt(high)} by {fmt(v - high)})"
+        return f"{v} (not a number)"
+
+    rows = np.flatnonzero(bad)
+    if scalar:
+        raise PlanningError(f"{name} must be {rule_text}; got {detail(rows[0])}")
+    shown = rows[:_MAX_SHOWN]
+    raise PlanningError(
+        f"{name} must be {rule_text}; {rows.size} "
+        f"{'cells fail' if rows.size != 1 else 'cell fails'}: "
+        + examples(cell_names(cells, keys, shown), [detail(i) for i in shown], rows.size)
+    )
+
+
+def parameter(value, name: str, cells: pd.DataFrame, keys: list[str], **rule) -> np.ndarray:
+    values = per_cell(value, name, cells, keys)
+    check_range(values, name, cells, keys, scalar=not isinstance(value, pd.DataFrame), **rule)
+    return values
+
+
+def check_budget(budget) -> float:
+    number = _scalar(budget, "budget")
+    if number is None:
+        raise PlanningError(f"budget must be a number (money), got {type(budget).__name__}")
+    if not math.isfinite(number):
+        raise PlanningError(f"budget must be finite, got {budget!r}")
+    if number < 0:
+        raise PlanningError(f"budget must be >= 0; got {fmt(number)} (below 0 by {fmt(-number)})")
+    return number
+
+
+def check_options(integer: str, risk: str, quantile, surplus_penalty) -> tuple[str, float | None]:
+    """Validate the solver options; return the effective risk and quantile."""
+    if integer not in ("round", "exact", "none"):
+        raise PlanningError(f"integer={integer!r}; use 'round', 'exact' or 'none'")
+    if risk not in ("expected", "quantile"):
+        raise PlanningError(f"risk={risk!r}; use 'expected' or 'quantile' (with quantile=)")
+    penalty = _scalar(surplus_penalty, "surplus_penalty")
+    if penalty is None or not math.isfinite(penalty) or penalty < 0:
+        raise PlanningError(f"surplus_penalty must be a number >= 0; got {surplus_penalty!r}")
+    if quantile is not None:
+        q = _scalar(quantile, "quantile")
+        if q is None or not (0.0 < q < 1.0):
+            raise PlanningError(f"quantile must be a number in (0, 1), e.g. 0.8; got {quantile!r}")
+        return "quantile", q
+    if risk == "quantile":
+        raise PlanningError("risk='quantile' needs quantile=, e.g. quantile=0.8")
+    return "expected", None

@@ -1,0 +1,252 @@
+"""Solvers behind :func:`~talentgap.planning.allocate_quotas`: LP, MILP and safe rounding.
+
+See :mod:`talentgap.planning.quotas` for the program. Each cell's objective
+``f_c(x)`` in certified workers ``x`` is convex and piecewise linear; the LP
+holds one bounded variable per linear piece (the "delta" form), one budget
+row and one row per capacity that can bind, and is solved with HiGHS'
+interior-point method and crossover on sparse matrices.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from talentgap.errors import PlanningError
+from talentgap.planning._problem import Problem, Scenarios
+
+__all__ = ["LPResult", "solve_lp", "solve_milp", "round_places", "repair", "fit_budget",
+           "gain", "PLACE_TOL", "VALUE_TOL"]
+
+PLACE_TOL = 1e-6      # LP places within this of a whole number count as that number
+VALUE_TOL = 1e-7      # objective change per place below which a constraint does not bind
+_MIP_GAP = 1e-6       # relative optimality gap for integer="exact"
+
+
+@dataclass(frozen=True)
+class _Pieces:
+    """Linear pieces of every cell's objective in certified workers, in order."""
+
+    cell: np.ndarray
+    length: np.ndarray
+    slope: np.ndarray
+
+
+def _pieces(sc: Scenarios, x0: np.ndarray, yield_: np.ndarray, penalty: float,
+            x_max: np.ndarray | None = None) -> _Pieces:
+    """Pieces of ``f_c`` on ``[x0_c, x_max_c]`` (LP: only the decreasing ones past ``x0``).
+
+    The piece ending at the ``i``-th smallest scenario value of a cell (rank
+    ``r`` of ``K``) has ``K - r`` scenarios above it and ``r`` below, so its
+    slope is ``-(K - r)/K + penalty * r/K``.
+    """
+    if sc.value.size == 0:
+        empty = np.zeros(0)
+        return _Pieces(np.zeros(0, dtype=np.int64), empty, empty)
+    cell, value = sc.cell, sc.value
+    rank = np.arange(value.size) - sc.start[cell]
+    prev = np.empty_like(value)
+    prev[1:] = value[:-1]
+    prev[rank == 0] = -np.inf
+    start = np.maximum(prev, x0[cell])
+    end = value if x_max is None else np.minimum(value, x_max[cell])
+    k = sc.count[cell]
+    slope = -(k - rank) / k + penalty * rank / k
+    length = end - start
+    keep = (length > 0) & (yield_[cell] > 0)
+    if x_max is None:
+        keep &= slope < 0
+        return _Pieces(cell[keep], length[keep], slope[keep])
+    # past the largest scenario every piece has slope `penalty`
+    last = sc.maximum()
+    tail_start = np.maximum(last, x0)
+    tail = np.flatnonzero((x_max > tail_start) & (yield_ > 0))
+    cells = np.concatenate([cell[keep], tail])
+    lengths = np.concatenate([length[keep], x_max[tail] - tail_start[tail]])
+    slopes = np.concatenate([slope[keep], np.full(tail.size, penalty)])
+    order = np.argsort(cells, kind="stable")
+    return _Pieces(cells[order], lengths[order], slopes[order])
+
+
+# --------------------------------------------------------------------------- solvers
+
+
+@dataclass(frozen=True)
+class LPResult:
+    places: np.ndarray
+    budget_value: float
+    capacity_value: np.ndarray
+
+
+def solve_lp(problem: Problem) -> LPResult:
+    """The LP relaxation: continuous places, the budget dual and capacity duals."""
+    y, lower, upper = problem.yield_, problem.lower, problem.upper
+    n = problem.n_cells
+    x0 = y * lower
+    pieces = _pieces(problem.plan, x0, y, problem.surplus_penalty)
+    capacity_value = np.zeros(n)
+    m = pieces.cell.size
+    if m == 0:
+        return LPResult(lower.copy(), 0.0, capacity_value)
+    with np.errstate(invalid="ignore"):  # 0 * inf: a cell nobody stays in has no pieces
+        cap_room = y * (upper - lower)
+    # pieces that start past the capacity can never be used: drop them (the piece that
+    # straddles the capacity stays whole, so the capacity row is what binds)
+    total = np.cumsum(pieces.length)
+    first = np.searchsorted(pieces.cell, pieces.cell)
+    used_before = total - pieces.length - (total[first] - pieces.length[first])
+    keep = used_before <= cap_room[pieces.cell]
+    if not keep.all():
+        pieces = _Pieces(pieces.cell[keep], pieces.length[keep], pieces.slope[keep])
+    m = pieces.cell.size
+    with np.errstate(divide="ignore"):
+        per_certified = problem.cost / y
+    coef = per_certified[pieces.cell]
+    scale = float(coef.max()) if coef.max() > 0 else 1.0
+    room = problem.budget - float(np.dot(problem.cost, lower))
+    # capacity rows only where the pieces reach past the capacity
+    reach = np.bincount(pieces.cell, weights=pieces.length, minlength=n)
+    capped = np.flatnonzero(np.isfinite(upper) & (reach > cap_room))
+    row_of_cell = np.full(n, -1, dtype=np.int64)
+    row_of_cell[capped] = 1 + np.arange(capped.size)
+    in_cap = row_of_cell[pieces.cell] >= 0
+    rows = np.concatenate([np.zeros(m, dtype=np.int64), row_of_cell[pieces.cell[in_cap]]])
+    cols = np.concatenate([np.arange(m), np.flatnonzero(in_cap)])
+    data = np.concatenate([coef / scale, np.ones(int(in_cap.sum()))])
+    a_ub = sp.csr_matrix((data, (rows, cols)), shape=(1 + capped.size, m))
+    b_ub = np.concatenate([[max(room, 0.0) / scale], cap_room[capped]])
+    bounds = np.column_stack([np.zeros(m), pieces.length])
+    res = linprog(pieces.slope, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs-ipm",
+                  options={"presolve": False})
+    if res.status != 0:  # numerical trouble in the interior point: let HiGHS choose
+        res = linprog(pieces.slope, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+    if res.status != 0:
+        raise PlanningError(f"the quota LP could not be solved: {res.message}")
+    certified = x0 + np.bincount(pieces.cell, weights=res.x, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        places = np.where(y > 0, certified / y, lower)
+    places = np.clip(places, lower, upper)
+    duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)
+    budget_value = max(float(duals[0]) / scale, 0.0)
+    capacity_value[capped] = np.maximum(duals[1:], 0.0) * y[capped]
+    return LPResult(places, budget_value, capacity_value)
+
+
+def solve_milp(problem: Problem) -> np.ndarray:
+    """Whole places by branch and bound (:func:`scipy.optimize.milp`)."""
+    y, lower, upper = problem.yield_, problem.lower, problem.upper
+    n = problem.n_cells
+    sc = problem.plan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        useful = np.where(y > 0, np.ceil(np.maximum(sc.maximum(), 0.0) / y - 1e-12), 0.0)
+    # past ceil(max gap / yield) another place only adds cost and surplus
+    top = np.maximum(lower, np.minimum(upper, useful))
+    active = np.flatnonzero((top > lower) & (y > 0))
+    places = lower.copy()
+    if active.size == 0:
+        return places
+    x0 = y * lower
+    x_max = np.where(np.isin(np.arange(n), active), y * top, x0)
+    pieces = _pieces(sc, x0, y, problem.surplus_penalty, x_max=x_max)
+    m = pieces.cell.size
+    column = np.full(n, -1, dtype=np.int64)
+    column[active] = m + np.arange(active.size)
+    # link: sum of a cell's pieces = y * (q - lower)
+    link_rows = np.searchsorted(active, pieces.cell)
+    link = sp.csr_matrix(
+        (np.concatenate([np.ones(m), -y[active]]),
+         (np.concatenate([link_rows, np.arange(active.size)]),
+          np.concatenate([np.arange(m), column[active]]))),
+        shape=(active.size, m + active.size))
+    cost_scale = float(problem.cost.max()) if problem.cost.max() > 0 else 1.0
+    budget_row = sp.csr_matrix(
+        (problem.cost[active] / cost_scale, (np.zeros(active.size, dtype=np.int64),
+                                             column[active])),
+        shape=(1, m + active.size))
+    fixed = float(np.dot(problem.cost, lower)) - float(np.dot(problem.cost[active],
+                                                             lower[active]))
+    constraints = [
+        LinearConstraint(link, -y[active] * lower[active], -y[active] * lower[active]),
+        LinearConstraint(budget_row, -np.inf, (problem.budget - fixed) / cost_scale),
+    ]
+    res = milp(
+        np.concatenate([pieces.slope, np.zeros(active.size)]),
+        constraints=constraints,
+        integrality=np.concatenate([np.zeros(m), np.ones(active.size)]),
+        bounds=Bounds(np.concatenate([np.zeros(m), lower[active]]),
+                      np.concatenate([pieces.length, top[active]])),
+        options={"mip_rel_gap": _MIP_GAP},
+    )
+    if res.x is None or not res.success:
+        raise PlanningError(f"the integer quota problem could not be solved: {res.message}")
+    places[active] = np.round(res.x[m:])
+    return places
+
+
+def gain(problem: Problem, c: int, q: float) -> float:
+    """Objective removed by one more place in cell ``c`` (at ``q`` places)."""
+    y = problem.yield_[c]
+    lam = problem.surplus_penalty
+    return (problem.plan.cell_objective(c, y * q, lam)
+            - problem.plan.cell_objective(c, y * (q + 1), lam))
+
+
+def repair(problem: Problem, places: np.ndarray) -> np.ndarray:
+    """Remove places (least objective lost per unit cost first) until the budget holds."""
+    cost = problem.cost
+    while float(np.dot(cost, places)) > problem.budget:
+        candidates = np.flatnonzero((places - 1 >= problem.lower) & (cost > 0))
+        if candidates.size == 0:  # pragma: no cover - minimums were checked to fit
+            raise PlanningError("the minimum quotas do not fit the budget")
+        loss = np.array([gain(problem, c, places[c] - 1) for c in candidates])
+        places[candidates[np.argmin(loss / cost[candidates])]] -= 1
+    return places
+
+
+def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
+    """Whole places that never break budget, capacity or minimums.
+
+    Floor the LP places, then add one place at a time to the cell whose next
+    place removes the most objective per unit cost, while the budget allows
+    and the place removes something.
+    """
+    lower, upper, cost = problem.lower, problem.upper, problem.cost
+    places = np.clip(np.floor(lp_places + PLACE_TOL), lower, upper)
+    places = repair(problem, places)
+    left = problem.budget - float(np.dot(cost, places))
+    y = problem.yield_
+    lam = problem.surplus_penalty
+    now = problem.plan.objective(y * places, lam)
+    after = problem.plan.objective(y * (places + 1), lam)
+    gains = now - after
+    heap = []
+    for c in np.flatnonzero((gains > VALUE_TOL) & (places + 1 <= upper) & (cost <= left)):
+        ratio = gains[c] / cost[c] if cost[c] > 0 else math.inf
+        heap.append((-ratio, int(c)))
+    heapq.heapify(heap)
+    while heap:
+        _, c = heapq.heappop(heap)
+        if cost[c] > left:
+            continue  # money only shrinks: this cell is done
+        places[c] += 1
+        left = problem.budget - float(np.dot(cost, places))
+        if places[c] + 1 <= upper[c] and cost[c] <= left:
+            g = gain(problem, c, places[c])
+            if g > VALUE_TOL:
+                heapq.heappush(heap, (-(g / cost[c]) if cost[c] > 0 else -math.inf, c))
+    return repair(problem, places)  # guards against rounding in the running total
+
+
+def fit_budget(problem: Problem, places: np.ndarray) -> np.ndarray:
+    """Continuous places scaled back onto the budget if solver tolerance overshot it."""
+    spent = float(np.dot(problem.cost, places))
+    if spent <= problem.budget:
+        return places
+    base = float(np.dot(problem.cost, problem.lower))
+    share = (problem.budget - base) / (spent - base)
+    return problem.lower + (places - problem.lower) * share

@@ -1,0 +1,284 @@
+"""Comparing plans: the naive proportional rule, a comparison table, shortfall vs budget.
+
+A planner wants to see what the optimiser buys over the rule of thumb
+"fund places in proportion to the gap", and how the shortfall falls as the
+budget grows. :func:`proportional_plan` builds the rule-of-thumb plan on the
+same inputs as :func:`~talentgap.planning.allocate_quotas`,
+:func:`compare_plans` tabulates any number of plans and
+:func:`plot_shortfall_vs_budget` draws the shortfall of each rule against
+the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import PlanningError
+from talentgap.planning._params import fmt
+from talentgap.planning._problem import build_problem
+from talentgap.planning.quotas import QuotaPlan, assemble
+
+__all__ = ["proportional_plan", "compare_plans", "plot_shortfall_vs_budget"]
+
+_BISECTIONS = 200
+_PLACE_TOL = 1e-9
+_SUMMARY_COLUMNS = [
+    "budget", "total_cost", "budget_used", "places", "expected_certified",
+    "shortfall_before", "shortfall_after", "shortage_reduction", "surplus_after",
+]
+
+
+def _scaled(t: float, gap: np.ndarray, lower: np.ndarray, top: np.ndarray) -> np.ndarray:
+    return np.clip(t * gap, lower, top)
+
+
+def proportional_plan(
+    gap_forecast: pd.DataFrame,
+    *,
+    budget: float,
+    cost_per_trainee,
+    pass_rate,
+    absorption=1.0,
+    capacity=None,
+    min_quota=0,
+    lead_time=0,
+    integer: str = "round",
+    keys=("region", "industry"),
+    period=None,
+    value: str = "gap",
+) -> QuotaPlan:
+    """The rule of thumb: places in proportion to each cell's expected gap.
+
+    Places are ``q_c = t * max(gap_c, 0)`` with one factor ``t`` for all
+    cells, chosen so the plan spends as much of the budget as it can; each
+    cell is held within its minimum and capacity and never funded beyond the
+    places that close its expected gap (``gap_c / (pass_rate * absorption)``).
+    ``gap_c`` is the expected gap at the cell's arrival period: the same
+    numbers :func:`~talentgap.planning.allocate_quotas` plans on, so only
+    the rule differs. Whole places: floor, then one more place to the cells
+    with the largest remainders while the budget allows.
+
+    Parameters
+    ----------
+    gap_forecast, budget, cost_per_trainee, pass_rate, absorption, capacity, \
+min_quota, lead_time, keys, period, value
+        As for :func:`~talentgap.planning.allocate_quotas`.
+    integer : {"round", "none"}, default "round"
+        Whole places or continuous places.
+
+    Returns
+    -------
+    QuotaPlan
+        With ``rule="proportional"``; it has no LP, so ``marginal_value``
+        holds NaN for ``"budget"`` and ``summary["lp_objective"]`` is NaN.
+
+    Raises
+    ------
+    PlanningError
+        As :func:`~talentgap.planning.allocate_quotas`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.planning import proportional_plan
+    >>> forecast = pd.DataFrame({"region": ["N", "N"], "industry": ["textiles", "robots"],
+    ...                          "period": ["2026", "2026"], "gap": [300.0, 100.0]})
+    >>> plan = proportional_plan(forecast, budget=20_000, cost_per_trainee=100, pass_rate=1.0)
+    >>> plan.quotas[["industry", "quota"]]
+       industry  quota
+    0    robots     50
+    1  textiles    150
+    """
+    if integer not in ("round", "none"):
+        raise PlanningError(f"proportional_plan: integer={integer!r}; use 'round' or 'none'")
+    problem = build_problem(
+        gap_forecast, keys=keys, value=value, period=period, budget=budget,
+        cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
+        capacity=capacity, min_quota=min_quota, lead_time=lead_time, risk="expected",
+        quantile=None, surplus_penalty=0.0, integer=integer,
+    )
+    y, lower, upper, cost = problem.yield_, problem.lower, problem.upper, problem.cost
+    gap = np.maximum(problem.evaluate.mean(), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need = np.where(y > 0, gap / y, 0.0)
+    if integer == "round":
+        need = np.ceil(need - _PLACE_TOL)
+    top = np.maximum(lower, np.minimum(upper, need))
+    if float(np.dot(cost, top)) <= problem.budget:
+        places = top
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t_high = float(np.max(np.where(gap > 0, top / gap, 0.0)))
+        t_low = 0.0
+        for _ in range(_BISECTIONS):
+            t_mid = 0.5 * (t_low + t_high)
+            if float(np.dot(cost, _scaled(t_mid, gap, lower, top))) <= problem.budget:
+                t_low = t_mid
+            else:
+                t_high = t_mid
+        places = _scaled(t_low, gap, lower, top)
+    if integer == "round":
+        whole = np.clip(np.floor(places + 1e-6), lower, top)
+        left = problem.budget - float(np.dot(cost, whole))
+        for c in np.argsort(-(places - whole), kind="stable"):
+            if places[c] - whole[c] <= _PLACE_TOL:
+                break
+            if whole[c] + 1 <= top[c] and cost[c] <= left:
+                whole[c] += 1
+                left = problem.budget - float(np.dot(cost, whole))
+        places = whole
+    return assemble(problem, places, rule="proportional", label="proportional to gap",
+                    budget_value=np.nan, capacity_value=np.zeros(problem.n_cells),
+                    lp_objective=np.nan)
+
+
+def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
+    """Tabulate cost, shortfall and places by group for several plans.
+
+    Parameters
+    ----------
+    plans : sequence of QuotaPlan or mapping of name -> QuotaPlan
+        E.g. optimised and proportional plans at several budgets. Without
+        names, each row is named ``"<label>, budget <budget>"``.
+    by : str or None, default "industry"
+        A key column: one ``quota[<value>]`` column per value with the
+        plan's places summed over the other keys. None: no such columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by plan name (``plan``), with ``label``, ``rule``, ``risk``,
+        ``budget``, ``total_cost``, ``budget_used``, ``places``,
+        ``expected_certified``, ``shortfall_before``, ``shortfall_after``,
+        ``shortage_reduction``, ``surplus_after``, ``marginal_value`` (of the
+        budget; NaN for rules without an LP) and the ``quota[...]`` columns.
+
+    Raises
+    ------
+    PlanningError
+        If ``plans`` is empty or holds something else than plans, or ``by``
+        is not a key of every plan.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.planning import allocate_quotas, compare_plans, proportional_plan
+    >>> forecast = pd.DataFrame({"region": ["N", "N"], "industry": ["textiles", "robots"],
+    ...                          "period": ["2026", "2026"], "gap": [300.0, 100.0]})
+    >>> costs = pd.DataFrame({"industry": ["textiles", "robots"],
+    ...                       "cost_per_trainee": [200.0, 100.0]})
+    >>> params = dict(budget=20_000, cost_per_trainee=costs, pass_rate=1.0)
+    >>> table = compare_plans([allocate_quotas(forecast, **params),
+    ...                        proportional_plan(forecast, **params)])
+    >>> table.index.tolist()
+    ['optimised, budget 20,000', 'proportional to gap, budget 20,000']
+    >>> table[["shortfall_after", "quota[robots]", "quota[textiles]"]].to_numpy().tolist()
+    [[250.0, 100.0, 50.0], [286.0, 28.0, 86.0]]
+    """
+    if isinstance(plans, QuotaPlan):
+        plans = [plans]
+    if isinstance(plans, Mapping):
+        items = [(str(name), plan) for name, plan in plans.items()]
+    elif isinstance(plans, Sequence):
+        items = [(None, plan) for plan in plans]
+    else:
+        raise PlanningError(f"plans must be a list or dict of QuotaPlan, got "
+                            f"{type(plans).__name__}")
+    if not items:
+        raise PlanningError("compare_plans needs at least one plan")
+    rows, names, quota_columns = [], [], {}
+    for name, plan in items:
+        if not isinstance(plan, QuotaPlan):
+            raise PlanningError(f"compare_plans takes QuotaPlan objects, got "
+                                f"{type(plan).__name__}")
+        s = plan.summary
+        row = {"label": plan.label, "rule": plan.rule, "risk": s["risk"]}
+        row.update({c: float(s[c]) for c in _SUMMARY_COLUMNS})
+        row["marginal_value"] = float(plan.marginal_value.get("budget", np.nan))
+        if by is not None:
+            if by not in plan.keys:
+                raise PlanningError(f"by={by!r} is not a key of plan {plan.label!r} "
+                                    f"(keys {list(plan.keys)})")
+            sums = plan.quotas.groupby(by, observed=True, sort=True)["quota"].sum()
+            for group, places in sums.items():
+                column = f"quota[{group}]"
+                quota_columns[column] = group
+                row[column] = places
+        rows.append(row)
+        names.append(name if name is not None else f"{plan.label}, budget {fmt(s['budget'])}")
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    table = pd.DataFrame(rows, index=pd.Index(unique, name="plan"))
+    ordered = sorted(quota_columns, key=lambda c: str(quota_columns[c]))
+    table[ordered] = table[ordered].fillna(0)
+    values = table[ordered].to_numpy(dtype=np.float64)
+    if ordered and np.all(values == np.round(values)):
+        table[ordered] = table[ordered].astype(np.int64)
+    base = [c for c in table.columns if c not in quota_columns]
+    return table[base + ordered]
+
+
+def plot_shortfall_vs_budget(comparison, *, ax=None):
+    """Expected shortfall after training against the budget, one line per rule.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame or sequence of QuotaPlan
+        The table of :func:`compare_plans` (columns ``label``, ``budget``,
+        ``shortfall_after``, ``shortfall_before``), or plans to compare.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; by default a new :class:`matplotlib.figure.Figure`
+        (no pyplot, so it works with any backend and never shows a window).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax.figure`` is the figure, e.g. to ``savefig``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.planning import (allocate_quotas, compare_plans,
+    ...                                 plot_shortfall_vs_budget, proportional_plan)
+    >>> forecast = pd.DataFrame({"region": ["N", "N"], "industry": ["textiles", "robots"],
+    ...                          "period": ["2026", "2026"], "gap": [300.0, 100.0]})
+    >>> costs = pd.DataFrame({"industry": ["textiles", "robots"],
+    ...                       "cost_per_trainee": [200.0, 100.0]})
+    >>> plans = [rule(forecast, budget=b, cost_per_trainee=costs, pass_rate=0.8)
+    ...          for rule in (allocate_quotas, proportional_plan)
+    ...          for b in (10_000, 30_000, 60_000)]
+    >>> ax = plot_shortfall_vs_budget(compare_plans(plans))
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['optimised', 'proportional to gap', 'no training']
+    """
+    from matplotlib.figure import Figure
+
+    table = comparison
+    if not isinstance(table, pd.DataFrame):
+        table = compare_plans(comparison, by=None)
+    missing = [c for c in ("label", "budget", "shortfall_after") if c not in table.columns]
+    if missing:
+        raise PlanningError(f"the comparison table needs columns {missing}; "
+                            "make it with compare_plans")
+    if ax is None:
+        ax = Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
+    for label, group in table.groupby("label", sort=False):
+        group = group.sort_values("budget")
+        ax.plot(group["budget"].to_numpy(), group["shortfall_after"].to_numpy(), marker="o",
+                label=str(label))
+    if "shortfall_before" in table.columns:
+        before = np.unique(table["shortfall_before"].to_numpy(dtype=np.float64).round(9))
+        if before.size == 1:
+            ax.axhline(before[0], linestyle="--", color="grey", label="no training")
+    ax.set_xlabel("budget")
+    ax.set_ylabel("expected shortfall after training (workers)")
+    ax.set_title("Expected shortfall vs budget")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return ax
