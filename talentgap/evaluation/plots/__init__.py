@@ -11,8 +11,8 @@ Four charts a planner reads:
 Conventions shared by every function:
 
 * Each returns the :class:`matplotlib.axes.Axes` it drew on and never
-  displays it; showing or saving is the caller's choice. Pass ``ax=`` to draw into an existing Axes (its figure is
-  left as it is); without it a new figure is made with
+  displays it; showing or saving is the caller's choice. Pass ``ax=`` to
+  draw into an existing Axes (its figure is left as it is); without it a new figure is made with
   ``matplotlib.pyplot.subplots(layout="constrained")`` and sized to the
   content, so notebooks display it. Close it (``plt.close(ax.figure)``) when
   making many, e.g. in a loop that saves PNG files.
