@@ -46,6 +46,12 @@ def _label(columns: Sequence[str], values: Sequence) -> str:
     return ", ".join(f"{c}={v!r}" for c, v in zip(columns, values, strict=True))
 
 
+def _cells_text(cells: pd.DataFrame, columns: Sequence[str]) -> str:
+    """The first few cells of a table, for messages: ``region='North', ...; ...``."""
+    return "; ".join(_label(columns, row)
+                     for row in cells.head(_MAX_SHOWN).itertuples(index=False))
+
+
 def _value(value) -> object:
     """Plain Python scalar for messages (``np.str_('a')`` -> ``'a'``)."""
     return value.item() if isinstance(value, np.generic) else value
@@ -177,8 +183,7 @@ def _per_row(rows: pd.DataFrame, table: pd.DataFrame, name: str) -> np.ndarray:
     repeated = table.duplicated(subset=key_columns, keep=False).to_numpy()
     if repeated.any():
         cells = table.loc[repeated, key_columns].drop_duplicates()
-        shown = "; ".join(_label(key_columns, r) for r in cells.head(_MAX_SHOWN).itertuples(
-            index=False))
+        shown = _cells_text(cells, key_columns)
         raise ParameterError(
             f"the {name} table has more than one row for {len(cells)} "
             f"{'cell' if len(cells) == 1 else 'cells'}: {shown}"
@@ -193,8 +198,7 @@ def _per_row(rows: pd.DataFrame, table: pd.DataFrame, name: str) -> np.ndarray:
     absent = position < 0
     if absent.any():
         cells = rows.loc[absent, key_columns].drop_duplicates()
-        shown = "; ".join(_label(key_columns, r) for r in cells.head(_MAX_SHOWN).itertuples(
-            index=False))
+        shown = _cells_text(cells, key_columns)
         raise ParameterError(
             f"the {name} table has no row for {len(cells)} "
             f"{'cell' if len(cells) == 1 else 'cells'} of the training table: {shown}"

@@ -28,33 +28,6 @@ from talentgap.features._inputs import surveys_table
 __all__ = ["estimate_cells", "estimate_arrays", "weighted_total", "weighted_ratio"]
 
 
-def _total_variance(codes: np.ndarray, wy: np.ndarray, total: np.ndarray,
-                    n: np.ndarray) -> np.ndarray:
-    """``n/(n-1) * sum((w*y - T/n)^2)`` per group (two passes, for accuracy)."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        deviation = wy - (total / n)[codes]
-        np.square(deviation, out=deviation)
-        ss = group_sum(codes, total.size, deviation)
-        return np.where(n > 1, n / (n - 1) * ss, np.nan)
-
-
-def _ratio_variance(codes: np.ndarray, wy: np.ndarray, wx: np.ndarray, numerator: np.ndarray,
-                    denominator: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ratio ``Y/X`` and the variance of its linearisation, per group.
-
-    With ``z_i = (w_i*y_i - R*w_i*x_i) / X``, the ``z_i`` of a group sum to
-    zero, so ``V(R) = n/(n-1) * sum(z_i^2)``; the division by ``X`` is done
-    once per group rather than once per row.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(denominator != 0, numerator / denominator, np.nan)
-        residual = wx * ratio[codes]
-        np.subtract(wy, residual, out=residual)
-        np.square(residual, out=residual)
-        ss = group_sum(codes, ratio.size, residual) / (denominator * denominator)
-        return ratio, np.where(n > 1, n / (n - 1) * ss, np.nan)
-
-
 def _snap(raw: np.ndarray, scale: np.ndarray, n: np.ndarray) -> np.ndarray:
     """``n/(n-1) * raw``, with rounding noise (|raw| <= 1e-12 * scale) set to exactly 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -113,7 +86,7 @@ def weighted_total(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarra
     """
     wy = w * y
     total = group_sum(codes, n_groups, wy)
-    return total, np.sqrt(_total_variance(codes, wy, total, n))
+    return total, np.sqrt(_total_variance_from(total, group_sum(codes, n_groups, wy * wy), n))
 
 
 def weighted_ratio(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarray,
@@ -133,8 +106,12 @@ def weighted_ratio(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarra
     ([0.75], [0.25])
     """
     wy, wx = w * y, w * x
-    ratio, variance = _ratio_variance(codes, wy, wx, group_sum(codes, n_groups, wy),
-                                      group_sum(codes, n_groups, wx), n)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return group_sum(codes, n_groups, values)
+
+    ratio, variance = _ratio_variance_from(total(wy), total(wx), total(wy * wy),
+                                           total(wy * wx), total(wx * wx), n)
     return ratio, np.sqrt(variance)
 
 
