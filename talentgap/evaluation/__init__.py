@@ -6,6 +6,7 @@
 """
 
 from talentgap.evaluation.backtest import BacktestResult, backtest, leaderboard
+from talentgap.evaluation.backtest_gap import backtest_gap
 from talentgap.evaluation.metrics import (
     METRICS,
     bias,
@@ -36,6 +37,7 @@ __all__ = [
     "interval_score",
     "evaluate",
     "backtest",
+    "backtest_gap",
     "BacktestResult",
     "leaderboard",
     "fan_chart",

@@ -1,0 +1,185 @@
+"""Rolling-origin backtest of a gap forecaster on a cell x period panel.
+
+:func:`talentgap.evaluation.backtest` judges a forecaster of one target
+column. A :class:`~talentgap.models.GapForecaster` is fitted to the panel as a
+whole (demand and supply) and forecasts the gap; :func:`backtest_gap` judges
+that gap forecast the same way, so its result sits in one
+:func:`~talentgap.evaluation.leaderboard` with baselines backtested on the
+panel's ``gap`` column.
+
+Where the windows are
+---------------------
+A gap forecaster forecasts every cell from one origin: the last period with an
+observed demand in any cell, ``T``. Window ``k = 0 .. n_windows-1`` (oldest
+first) has the cutoff ``c_k = T - horizon - step * (n_windows - 1 - k)`` for
+every cell. A fresh clone of the model is fitted on the panel rows with period
+``<= c_k`` and forecasts ``c_k + 1 .. c_k + horizon``. When every cell's last
+observed gap is at ``T`` these are exactly the windows of
+:func:`~talentgap.evaluation.backtest`, so the two results compare like with
+like. A cell with no observed demand up to ``c_k`` sits that window out.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from talentgap.errors import DataQualityWarning, ParameterError
+from talentgap.evaluation.backtest import (
+    BacktestResult,
+    _actuals,
+    _align,
+    _check_unique,
+    _positive_int,
+    _score,
+)
+from talentgap.evaluation.metrics import SCALED_METRICS
+from talentgap.evaluation.tables import (
+    _check_metric_names,
+    _group_scales,
+    _lag_differences,
+    _numeric,
+    _require,
+    _series_codes,
+)
+from talentgap.models._series import _parse_time
+from talentgap.models.base import check_levels, resolve_season_length
+
+__all__ = ["backtest_gap"]
+
+_NONE = np.iinfo(np.int64).min
+
+
+def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, step: int = 1,
+                 level: float | Sequence[float] | None = None,
+                 metrics: Sequence[str] = ("mae", "rmse", "smape", "mase", "bias"),
+                 season_length: int | None = None) -> BacktestResult:
+    """Rolling-origin backtest of a gap forecaster: refit at each cutoff, compare the gap.
+
+    See the module docstring for where the windows are.
+
+    Parameters
+    ----------
+    model : GapForecaster
+        An unfitted (or fitted: it is cloned) gap forecaster; its ``keys``
+        and ``time`` name the panel's cell and period columns.
+    panel : pandas.DataFrame
+        The cell x period panel of :func:`talentgap.features.build_panel`:
+        the key and period columns, ``demand``, ``supply`` and ``gap`` (the
+        observed gap the forecasts are judged against; NaN = not observed).
+    horizon : int
+        Periods forecast after each cutoff.
+    n_windows : int
+        Number of cutoffs.
+    step : int, default 1
+        Periods between consecutive cutoffs.
+    level : float or sequence of float, optional
+        Gap interval levels (percent) to forecast and judge (``coverage``,
+        ``interval_score``).
+    metrics : sequence of str
+        Names from :data:`talentgap.evaluation.METRICS`.
+    season_length : int, optional
+        Lag of the MASE/RMSSE scale; default from the frequency (4 for
+        quarters).
+
+    Returns
+    -------
+    BacktestResult
+        As :func:`~talentgap.evaluation.backtest` returns, with ``mean`` the
+        forecast gap and ``lo_<level>``/``hi_<level>`` its interval bounds;
+        ``model`` is the class name.
+
+    Raises
+    ------
+    SchemaError
+        A column is missing or a (cell, period) repeats.
+    ParameterError
+        Bad horizon, windows, step or levels, or no cell has data before the
+        first cutoff.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=200)
+    >>> res = backtest_gap(gap, panel, horizon=2, n_windows=2, level=[80])
+    >>> res.model, len(res.forecasts)
+    ('GapForecaster', 16)
+    >>> list(res.forecasts.columns)
+    ['region', 'industry', 'period', 'cutoff', 'horizon_step', 'mean', 'lo_80', 'hi_80', 'actual']
+    """
+    horizon = _positive_int(horizon, "horizon")
+    n_windows = _positive_int(n_windows, "n_windows")
+    step = _positive_int(step, "step")
+    keys, time = list(model.keys), model.time
+    levels = check_levels(level)
+    names = _check_metric_names(metrics, levels)
+    _require(panel, [*keys, time, "demand", "supply", "gap"], "panel")
+    y = _numeric(panel, "gap", "panel")
+    demand = _numeric(panel, "demand", "panel")
+    ordinals, freq = _parse_time(panel, time)
+    m = resolve_season_length(season_length, freq)
+    codes, ids = _series_codes(panel, keys)
+    _check_unique(codes, ordinals, keys, time)
+    n_series = len(ids)
+
+    has_demand = ~np.isnan(demand)
+    if not has_demand.any():
+        raise ParameterError("column 'demand' has no observed value")
+    origin = int(ordinals[has_demand].max())
+    diff = _lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
+    work = panel.reset_index(drop=True)
+    predict_levels = [int(v) if v.is_integer() else v for v in levels] or None
+
+    pieces, skipped = [], 0
+    for k in range(n_windows):  # a handful of windows, each vectorised over all cells
+        cut = origin - horizon - step * (n_windows - 1 - k)
+        in_train = ordinals <= cut
+        seen = np.zeros(n_series, dtype=bool)
+        seen[codes[in_train & has_demand]] = True
+        skipped += int((~seen).sum())
+        if not seen.any():
+            continue
+        try:
+            fitted = clone(model).fit(work.iloc[np.flatnonzero(in_train)])
+            forecast = fitted.predict(horizon, level=predict_levels)
+        except ParameterError as exc:
+            label = pd.Period(ordinal=cut, freq=freq)
+            raise ParameterError(f"backtest window {k + 1} of {n_windows} (cutoff {label}): "
+                                 f"{exc}; or use fewer windows") from exc
+        forecast = forecast.rename(columns={"gap": "mean", **{
+            f"gap_{side}_{lv:g}": f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")}})
+        piece = _align(forecast, keys=keys, time=time, freq=freq, ids=ids,
+                       cutoff=np.full(n_series, cut, dtype=np.int64), usable=seen,
+                       horizon=horizon, levels=levels)
+        piece["_window"] = k
+        if diff is not None:
+            scale_abs, scale_sq = _group_scales(diff, codes, n_series, mask=in_train)
+            piece["_scale_abs"] = scale_abs[piece["_code"].to_numpy()]
+            piece["_scale_sq"] = scale_sq[piece["_code"].to_numpy()]
+        pieces.append(piece.dropna(subset=["mean"]))
+    if not pieces:
+        raise ParameterError(
+            f"no cell has an observed demand before the first cutoff (horizon={horizon}, "
+            f"n_windows={n_windows}, step={step}); use fewer windows or a shorter horizon")
+    if skipped:
+        warnings.warn(f"{skipped} cell-window pair(s) skipped: the cell has no observed demand "
+                      "up to that window's cutoff", DataQualityWarning, stacklevel=2)
+
+    fc = pd.concat(pieces, ignore_index=True)
+    order = np.lexsort((fc["horizon_step"].to_numpy(), fc["_window"].to_numpy(),
+                        fc["_code"].to_numpy()))
+    fc = fc.iloc[order].reset_index(drop=True)
+    fc["actual"] = _actuals(fc["_code"].to_numpy(), fc[time].array.asi8.copy(), codes,
+                            ordinals, y)
+    per_series, summary = _score(fc, names, levels, ids, horizon)
+    bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
+    forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual"]]
+    return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
+                          model=type(model).__name__, keys=keys, time=time, horizon=horizon,
+                          n_windows=n_windows, step=step, season_length=m, levels=levels)

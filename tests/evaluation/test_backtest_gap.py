@@ -1,0 +1,81 @@
+"""Tests of talentgap.evaluation.backtest_gap."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import talentgap as tg
+from talentgap.errors import ParameterError
+from talentgap.evaluation import backtest, backtest_gap, leaderboard
+
+
+@pytest.fixture(scope="module")
+def panel():
+    data = tg.datasets.make_synthetic(n_regions=2, industries=3, n_periods=20, seed=3)
+    return tg.features.build_panel(data.surveys, data.training, lead_time=1)
+
+
+def naive_gap(**kwargs):
+    return tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=200, **kwargs)
+
+
+def test_naive_inner_forecaster_gives_last_demand_minus_last_supply(panel):
+    res = backtest_gap(naive_gap(), panel, horizon=2, n_windows=3)
+    fc = res.forecasts
+    origin = panel.loc[panel["demand"].notna(), "period"].max()
+    assert sorted(fc["cutoff"].unique()) == [origin - 4, origin - 3, origin - 2]
+    keyed = panel.set_index(["region", "industry", "period"])
+    for _, row in fc.sample(10, random_state=0).iterrows():
+        at_cutoff = keyed.loc[(row["region"], row["industry"], row["cutoff"])]
+        assert row["mean"] == pytest.approx(at_cutoff["demand"] - at_cutoff["supply"])
+        actual = keyed.loc[(row["region"], row["industry"], row["period"]), "gap"]
+        assert row["actual"] == pytest.approx(actual)
+        assert row["horizon_step"] == (row["period"] - row["cutoff"]).n
+
+
+def test_windows_match_the_single_target_backtest(panel):
+    ours = backtest_gap(naive_gap(), panel, horizon=3, n_windows=2, level=[80])
+    theirs = backtest(tg.models.Naive(), panel, target="gap", keys=["region", "industry"],
+                      horizon=3, n_windows=2, level=[80])
+    assert len(ours.forecasts) == len(theirs.forecasts)
+    pd.testing.assert_series_equal(ours.forecasts["cutoff"], theirs.forecasts["cutoff"])
+    pd.testing.assert_series_equal(ours.forecasts["actual"], theirs.forecasts["actual"])
+    board = leaderboard({"gap": ours, "naive": theirs})
+    assert set(board["model"]) == {"gap", "naive"}
+    assert (board["n_series"] == 6).all()
+
+
+def test_intervals_are_judged(panel):
+    res = backtest_gap(naive_gap(), panel, horizon=2, n_windows=2, level=[80],
+                       metrics=["mae", "coverage"])
+    fc = res.forecasts
+    assert (fc["lo_80"] <= fc["mean"]).all() and (fc["mean"] <= fc["hi_80"]).all()
+    inside = ((fc["actual"] >= fc["lo_80"]) & (fc["actual"] <= fc["hi_80"])).mean()
+    assert res.summary.loc["coverage_80", "all"] == pytest.approx(inside)
+
+
+def test_too_many_windows_is_an_error(panel):
+    with pytest.raises(ParameterError, match=r"window 1 of 40 \(cutoff .*fewer windows"):
+        backtest_gap(naive_gap(), panel, horizon=2, n_windows=40)
+
+
+def test_missing_gap_column_named(panel):
+    with pytest.raises(ParameterError, match="'gap'"):
+        backtest_gap(naive_gap(), panel.drop(columns="gap"), horizon=2, n_windows=1)
+
+
+def test_bad_horizon(panel):
+    with pytest.raises(ParameterError, match="horizon"):
+        backtest_gap(naive_gap(), panel, horizon=0, n_windows=1)
+
+
+def test_cells_without_early_demand_sit_out(panel):
+    late = panel.copy()
+    region, industry = late["region"].iloc[0], late["industry"].iloc[0]
+    first = (late["region"] == region) & (late["industry"] == industry)
+    late.loc[first & (late["period"] < pd.Period("2024Q2", "Q")), ["demand", "gap"]] = np.nan
+    with pytest.warns(tg.errors.DataQualityWarning, match="skipped"):
+        res = backtest_gap(naive_gap(), late, horizon=2, n_windows=2)
+    assert len(res.forecasts) == 5 * 2 * 2
