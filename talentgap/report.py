@@ -1,0 +1,569 @@
+"""A self-contained HTML report: one file, images embedded, nothing fetched.
+
+A planner gets one ``report.html`` that can be e-mailed or archived and opened
+anywhere: figures are embedded as PNG ``data:`` URIs, the style sheet is
+inline, there is no JavaScript and no link to any other file or web address.
+:class:`Report` collects sections, key figures, tables, figures, text and
+notes in the order they are added and renders them to that single file.
+
+Every piece of text given to a report (titles, captions, table cells, column
+names, key-figure labels) is HTML-escaped, so values from input files can never
+inject markup. Missing values (``NaN``, ``None``, ``pd.NA``, ``NaT``) are shown
+as an em dash, "—".
+
+Examples
+--------
+>>> import pandas as pd
+>>> from matplotlib.figure import Figure
+>>> from talentgap.report import Report
+>>> rep = Report("Skill-gap forecast", subtitle="demo data, 2025Q1-2025Q4")
+>>> rep.add_section("Largest expected shortages", intro="Cells ranked by expected gap.")
+>>> rep.add_key_figures({"Cells forecast": 120, "Expected shortfall": 1234.5})
+>>> gaps = pd.DataFrame({"industry": ["textiles", "construction"], "gap": [310.5, None]})
+>>> rep.add_table(gaps, caption="Gap per industry", float_format="{:,.1f}")
+>>> fig = Figure(figsize=(4, 3))
+>>> _ = fig.subplots().bar(["textiles", "construction"], [310.5, 120.0])
+>>> rep.add_figure(fig, caption="Gap per industry", alt="Bar chart of the gap per industry")
+>>> html = rep.to_html()
+>>> '<td class="num">310.5</td>' in html, '<td class="num na">—</td>' in html
+(True, True)
+>>> html.count('src="data:image/png;base64,'), "http://" in html or "https://" in html
+(1, False)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import numbers
+import struct
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentgap._version import __version__
+from talentgap.errors import ParameterError
+
+__all__ = ["Report"]
+
+_NA = "\N{EM DASH}"
+_NUM_CLASS = ' class="num"'
+_NOTE_KINDS = {"warning": "Warning", "info": "Note"}
+
+FloatFormat = str | Callable[[float], str]
+
+_CSS = """
+*, *::before, *::after { box-sizing: border-box; }
+html { color-scheme: light; }
+body { margin: 0; background: #eef1f4; color: #1f2328;
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+    "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
+.page { max-width: 66rem; margin: 0 auto; padding: 2rem 2.75rem 2.5rem; background: #fff;
+  min-height: 100vh; box-shadow: 0 0 0 1px #d8dee4; }
+.report-head { border-bottom: 3px solid #1f4e79; padding-bottom: .8rem; }
+h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .3rem; color: #1f4e79; }
+.subtitle { margin: 0; color: #57606a; font-size: 1.1rem; }
+h2 { font-size: 1.45rem; line-height: 1.3; margin: 2.25rem 0 .75rem; padding-bottom: .3rem;
+  border-bottom: 1px solid #d8dee4; }
+p { margin: .5rem 0 1rem; max-width: 50rem; }
+a { color: #0b5cad; }
+nav.toc { margin: 1.5rem 0 1rem; padding: .8rem 1.4rem; background: #f3f6fa;
+  border: 1px solid #d8dee4; border-radius: 6px; }
+nav.toc .toc-title { margin: 0 0 .3rem; font-size: .8rem; font-weight: 600;
+  letter-spacing: .06em; text-transform: uppercase; color: #57606a; }
+nav.toc ol { margin: 0; padding-left: 1.4rem; }
+nav.toc li { margin: .15rem 0; }
+section { margin-bottom: 2rem; }
+.intro { color: #3d444d; }
+dl.key-figures { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0 1.5rem; }
+.key-figure { flex: 1 1 12rem; margin: 0; padding: .6rem .95rem; background: #f6f8fa;
+  border: 1px solid #d8dee4; border-left: 4px solid #1f4e79; border-radius: 6px; }
+.key-figure dt { font-size: .85rem; color: #57606a; }
+.key-figure dd { margin: .1rem 0 0; font-size: 1.6rem; font-weight: 600; line-height: 1.25;
+  font-variant-numeric: tabular-nums; }
+.table-wrap { overflow-x: auto; margin: 1rem 0 1.5rem; }
+table { border-collapse: collapse; font-size: .92rem; font-variant-numeric: tabular-nums; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .45rem; }
+th, td { padding: .36rem .8rem; text-align: left; vertical-align: top; }
+thead th { border-bottom: 2px solid #57606a; white-space: nowrap; }
+tbody tr { border-bottom: 1px solid #eaeef2; }
+tbody tr:nth-child(even) { background: #f3f6fa; }
+th.num, td.num { text-align: right; white-space: nowrap; }
+td.na { color: #8c959f; }
+.table-note { margin: .4rem 0 0; font-size: .85rem; color: #57606a; }
+figure { margin: 1.25rem 0 2rem; }
+figure img { display: block; max-width: 100%; height: auto; }
+figcaption { margin-top: .5rem; font-size: .9rem; color: #57606a; }
+.label { font-weight: 600; color: #1f2328; }
+.note { margin: 1rem 0; padding: .65rem 1rem; border-left: 4px solid #bf8700;
+  background: #fff8c5; border-radius: 4px; }
+.note.info { border-left-color: #0969da; background: #ddf4ff; }
+footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid #d8dee4;
+  font-size: .85rem; color: #57606a; }
+@media (max-width: 40rem) {
+  .page { padding: 1rem 1rem 2rem; }
+  h1 { font-size: 1.6rem; }
+}
+@page { margin: 1.6cm; }
+@media print {
+  body { background: #fff; font-size: 11pt; }
+  .page { max-width: none; min-height: 0; padding: 0; box-shadow: none; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; }
+  figure, dl.key-figures, .note, tr { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .table-wrap { overflow: visible; }
+  tbody tr:nth-child(even), .key-figure, .note, nav.toc {
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+
+def _esc(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _text_arg(value, name: str, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ParameterError(f"{name} must be a non-empty string; got {value!r}")
+    return value
+
+
+def _is_na(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float | np.floating | np.datetime64 | np.timedelta64):
+        return bool(pd.isna(value))
+    return False
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _check_float_format(fmt, name: str) -> Callable[[float], str]:
+    if callable(fmt):
+        return fmt
+    if isinstance(fmt, str):
+        try:
+            fmt.format(1234.5)
+        except (ValueError, IndexError, KeyError) as err:
+            raise ParameterError(
+                f"{name} {fmt!r} is not a format string for one number, e.g. '{{:,.1f}}': {err}"
+            ) from None
+        return fmt.format
+    raise ParameterError(f"{name} must be a format string such as '{{:,.1f}}' or a callable; "
+                         f"got {type(fmt).__name__}")
+
+
+def _format_value(value, float_format: Callable[[float], str]) -> str | None:
+    """Text of one value, or None when it is missing."""
+    if _is_na(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isinf(value):
+            return "\N{INFINITY}" if value > 0 else "\N{MINUS SIGN}\N{INFINITY}"
+        return str(float_format(value))
+    if isinstance(value, pd.Timestamp) and value == value.normalize() and value.tz is None:
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _numeric_column(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return True
+    if column.dtype == object:
+        present = [v for v in column.tolist() if not _is_na(v)]
+        return bool(present) and all(_is_number(v) for v in present)
+    return False
+
+
+def _header_text(label) -> str:
+    if isinstance(label, tuple):
+        return " / ".join(str(part) for part in label if str(part) != "")
+    return str(label)
+
+
+def _png_of(fig, dpi: float) -> tuple[bytes, int, int]:
+    buffer = io.BytesIO()
+    # No "Software" text chunk: the PNG then carries no web address.
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    data = buffer.getvalue()
+    width, height = struct.unpack(">II", data[16:24])
+    return data, width, height
+
+
+@dataclass
+class _Section:
+    title: str | None
+    anchor: str | None
+    blocks: list[str] = field(default_factory=list)
+
+
+class Report:
+    """A self-contained HTML report built from sections, tables and figures.
+
+    Content is added in reading order: :meth:`add_section` starts a section
+    (listed in the table of contents) and every other ``add_*`` method
+    appends to the current one (content added before the first section goes
+    under the title). Tables and figures are rendered when added, so a
+    figure or frame changed or closed afterwards does not change the report.
+
+    Parameters
+    ----------
+    title : str
+        Report title, shown as the page heading and the document title.
+    subtitle : str, optional
+        One line under the title, e.g. the data and periods covered.
+    lang : str, default "en"
+        Language of the text, for the ``<html lang>`` attribute.
+    generated_at : datetime.datetime, optional
+        Time stamp shown in the footer, in UTC (a naive value is taken as
+        UTC); default the time :meth:`to_html` is called.
+
+    Attributes
+    ----------
+    title, subtitle, lang, generated_at
+        As given.
+
+    Raises
+    ------
+    talentgap.errors.ParameterError
+        If ``title`` is empty or not a string.
+
+    See Also
+    --------
+    talentgap.evaluation.plots : charts to put in a report with :meth:`add_figure`.
+
+    Examples
+    --------
+    >>> from talentgap.report import Report
+    >>> rep = Report("Training quotas 2026", subtitle="budget 40 million")
+    >>> rep.add_section("Plan")
+    >>> rep.add_text("Quotas per industry and region, within budget.")
+    >>> rep.add_note("Two regions reported fewer than 10 enterprises.")
+    >>> rep
+    Report('Training quotas 2026', sections=1, tables=0, figures=0)
+    >>> '<h2 id="section-1">Plan</h2>' in rep.to_html()
+    True
+    """
+
+    def __init__(self, title: str, subtitle: str | None = None, *, lang: str = "en",
+                 generated_at: datetime | None = None) -> None:
+        self.title = _text_arg(title, "title")
+        self.subtitle = _text_arg(subtitle, "subtitle", optional=True)
+        self.lang = _text_arg(lang, "lang")
+        if generated_at is not None and not isinstance(generated_at, datetime):
+            raise ParameterError(
+                f"generated_at must be a datetime; got {type(generated_at).__name__}")
+        self.generated_at = generated_at
+        self._sections: list[_Section] = [_Section(None, None)]
+        self._n_tables = 0
+        self._n_figures = 0
+
+    def __repr__(self) -> str:
+        return (f"Report({self.title!r}, sections={len(self._sections) - 1}, "
+                f"tables={self._n_tables}, figures={self._n_figures})")
+
+    # -- content ---------------------------------------------------------------------
+
+    def add_section(self, title: str, *, intro: str | None = None) -> None:
+        """Start a new section; later content goes into it.
+
+        Parameters
+        ----------
+        title : str
+            Section heading, also its entry in the table of contents.
+        intro : str, optional
+            A paragraph shown under the heading.
+        """
+        title = _text_arg(title, "section title")
+        intro = _text_arg(intro, "intro", optional=True)
+        anchor = f"section-{len(self._sections)}"
+        self._sections.append(_Section(title, anchor))
+        if intro is not None:
+            self._append(f'<p class="intro">{_esc(intro)}</p>')
+
+    def add_text(self, text: str) -> None:
+        """Add text; blank lines separate paragraphs. No markup is interpreted.
+
+        Parameters
+        ----------
+        text : str
+        """
+        text = _text_arg(text, "text")
+        paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n")]
+        self._append("\n".join(f"<p>{_esc(p)}</p>" for p in paragraphs if p))
+
+    def add_note(self, text: str, *, kind: str = "warning") -> None:
+        """Add a highlighted note, e.g. a data-quality warning.
+
+        Parameters
+        ----------
+        text : str
+        kind : {"warning", "info"}, default "warning"
+            ``"warning"`` is shown in amber and labelled "Warning:",
+            ``"info"`` in blue and labelled "Note:".
+        """
+        text = _text_arg(text, "text")
+        if kind not in _NOTE_KINDS:
+            raise ParameterError(f"kind must be one of {sorted(_NOTE_KINDS)}; got {kind!r}")
+        self._append(f'<div class="note {kind}" role="note"><span class="label">'
+                     f'{_NOTE_KINDS[kind]}:</span> {_esc(text)}</div>')
+
+    def add_key_figures(self, figures: Mapping[str, object], *,
+                        float_format: FloatFormat = "{:,.1f}") -> None:
+        """Add a row of headline numbers, each with its label.
+
+        Parameters
+        ----------
+        figures : mapping of str to value
+            Label -> value, shown in the given order. Integers get thousands
+            separators (``12,345``); floats use ``float_format``; other values
+            (strings, periods) are shown as text; missing ones as "—".
+        float_format : str or callable, default "{:,.1f}"
+            Format string for one number, or a function of one float.
+        """
+        if not isinstance(figures, Mapping) or not figures:
+            raise ParameterError("figures must be a non-empty mapping of label -> value")
+        fmt = _check_float_format(float_format, "float_format")
+        items = []
+        for label, value in figures.items():
+            text = _format_value(value, fmt)
+            shown = _esc(text) if text is not None else _NA
+            items.append(f'<div class="key-figure"><dt>{_esc(label)}</dt><dd>{shown}</dd></div>')
+        self._append('<dl class="key-figures">\n' + "\n".join(items) + "\n</dl>")
+
+    def add_table(self, table: pd.DataFrame | pd.Series, *, caption: str | None = None,
+                  max_rows: int | None = 50,
+                  float_format: FloatFormat | Mapping[str, FloatFormat] = "{:,.2f}",
+                  index: bool | None = None) -> None:
+        """Add a table; numbers are right-aligned, long tables are cut.
+
+        Parameters
+        ----------
+        table : pandas.DataFrame or pandas.Series
+            The rows to show, in their order.
+        caption : str, optional
+            Shown above the table, numbered ("Table 2. ...").
+        max_rows : int or None, default 50
+            Show at most this many rows (the first ones); a line under the
+            table says how many more were not shown. ``None`` shows all.
+        float_format : str, callable or mapping, default "{:,.2f}"
+            Format of float values: a format string for one number, a
+            function of one float, or a mapping ``{column: format}`` (columns
+            not in it use ``"{:,.2f}"``). Integers always get thousands
+            separators; missing values are shown as "—".
+        index : bool, optional
+            Show the index as leading columns; default only when it is
+            named (e.g. after ``set_index`` or ``groupby``), so a plain row
+            number is not shown.
+
+        Raises
+        ------
+        talentgap.errors.ParameterError
+            If ``table`` is not a DataFrame or Series, ``max_rows`` is not a
+            positive integer, a format is not usable, or ``float_format``
+            names a column the table does not have.
+        """
+        if isinstance(table, pd.Series):
+            table = table.to_frame()
+        if not isinstance(table, pd.DataFrame):
+            raise ParameterError(f"table must be a pandas DataFrame or Series; "
+                                 f"got {type(table).__name__}")
+        caption = _text_arg(caption, "caption", optional=True)
+        if max_rows is not None and (isinstance(max_rows, bool)
+                                     or not isinstance(max_rows, numbers.Integral)
+                                     or max_rows < 1):
+            raise ParameterError(f"max_rows must be a positive integer or None; got {max_rows!r}")
+        if isinstance(float_format, Mapping):
+            unknown = [col for col in float_format if col not in table.columns]
+            if unknown:
+                raise ParameterError(f"float_format names columns not in the table: "
+                                     f"{unknown}; columns are {list(table.columns)}")
+            formats = {col: _check_float_format(f, f"float_format[{col!r}]")
+                       for col, f in float_format.items()}
+            default = _check_float_format("{:,.2f}", "float_format")
+        else:
+            formats, default = {}, _check_float_format(float_format, "float_format")
+        if index is None:
+            index = any(name is not None for name in table.index.names)
+
+        n_rows = len(table)
+        shown = table if max_rows is None else table.iloc[:max_rows]
+        columns: list[tuple[str, pd.Series, Callable[[float], str]]] = []
+        if index:
+            index_frame = shown.index.to_frame(index=False)
+            for j, name in enumerate(shown.index.names):
+                label = "" if name is None else _header_text(name)
+                columns.append((label, index_frame.iloc[:, j], default))
+        for j, label in enumerate(shown.columns):
+            columns.append((_header_text(label), shown.iloc[:, j], formats.get(label, default)))
+
+        self._n_tables += 1
+        numeric = [_numeric_column(col) for _, col, _ in columns]
+        head = "".join(f"<th scope=\"col\"{_NUM_CLASS if num else ''}>{_esc(label)}</th>"
+                       for (label, _, _), num in zip(columns, numeric, strict=True))
+        cells = []
+        for (_, col, fmt), num in zip(columns, numeric, strict=True):
+            texts = [_format_value(v, fmt) for v in col.tolist()]
+            cells.append([
+                (f'<td class="{"num na" if num else "na"}">{_NA}</td>' if t is None
+                 else f"<td{_NUM_CLASS if num else ''}>{_esc(t)}</td>")
+                for t in texts])
+        rows = ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
+        parts = ['<div class="table-wrap"><table>']
+        if caption is not None:
+            parts.append(f"<caption>Table {self._n_tables}. {_esc(caption)}</caption>")
+        parts.append(f"<thead><tr>{head}</tr></thead>")
+        parts.append("<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
+        if n_rows == 0:
+            parts.append('<p class="table-note">No rows.</p>')
+        elif len(shown) < n_rows:
+            hidden = n_rows - len(shown)
+            parts.append(f'<p class="table-note">Showing the first {len(shown):,} of '
+                         f'{n_rows:,} rows; {hidden:,} more not shown.</p>')
+        parts.append("</div>")
+        self._append("\n".join(parts))
+
+    def add_figure(self, figure, *, caption: str | None = None, alt: str | None = None,
+                   dpi: float = 110) -> None:
+        """Add a matplotlib figure, embedded as a PNG ``data:`` URI.
+
+        The figure is rendered now with ``savefig`` and left open and
+        unchanged: closing it stays the caller's choice.
+
+        Parameters
+        ----------
+        figure : matplotlib.figure.Figure or matplotlib.axes.Axes
+            The figure, or an Axes whose whole figure is embedded (what the
+            functions of :mod:`talentgap.evaluation.plots` return).
+        caption : str, optional
+            Shown under the image, numbered ("Figure 1. ...").
+        alt : str, optional
+            Text alternative for readers who cannot see the image; default
+            the caption, else the title of the first Axes, else "Figure <n>".
+        dpi : float, default 110
+            Resolution: the image is ``width_in * dpi`` pixels wide.
+
+        Raises
+        ------
+        talentgap.errors.ParameterError
+            If ``figure`` is neither a Figure nor an Axes, or ``dpi`` is not
+            positive.
+        """
+        from matplotlib.axes import Axes
+        from matplotlib.figure import Figure
+
+        fig = figure.figure if isinstance(figure, Axes) else figure
+        while fig is not None and not isinstance(fig, Figure) and hasattr(fig, "figure"):
+            fig = fig.figure  # a SubFigure: embed the figure holding it
+        if not isinstance(fig, Figure):
+            raise ParameterError(f"figure must be a matplotlib Figure or Axes; "
+                                 f"got {type(figure).__name__}")
+        caption = _text_arg(caption, "caption", optional=True)
+        alt = _text_arg(alt, "alt", optional=True)
+        if not _is_number(dpi) or not dpi > 0:
+            raise ParameterError(f"dpi must be a positive number; got {dpi!r}")
+        png, width, height = _png_of(fig, float(dpi))
+
+        self._n_figures += 1
+        if alt is None:
+            titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+            alt = caption or (titles[0] if titles else f"Figure {self._n_figures}")
+        uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        parts = [f'<figure><img src="{uri}" alt="{_esc(alt)}" width="{width}" '
+                 f'height="{height}">']
+        if caption is not None:
+            parts.append(f"<figcaption>Figure {self._n_figures}. {_esc(caption)}</figcaption>")
+        parts.append("</figure>")
+        self._append("\n".join(parts))
+
+    def _append(self, block: str) -> None:
+        self._sections[-1].blocks.append(block)
+
+    # -- output ----------------------------------------------------------------------
+
+    def to_html(self) -> str:
+        """The whole report as one HTML document.
+
+        Returns
+        -------
+        str
+            A complete HTML5 document with inline CSS, embedded images, a
+            table of contents (when there are two or more sections) and a
+            footer naming the talentgap version and the time it was
+            generated (UTC).
+        """
+        stamp = self.generated_at or datetime.now(UTC)
+        stamp = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+        sections = [s for s in self._sections if s.title is not None]
+
+        body = ['<header class="report-head">', f"<h1>{_esc(self.title)}</h1>"]
+        if self.subtitle is not None:
+            body.append(f'<p class="subtitle">{_esc(self.subtitle)}</p>')
+        body.append("</header>")
+        if len(sections) >= 2:
+            links = "\n".join(f'<li><a href="#{s.anchor}">{_esc(s.title)}</a></li>'
+                              for s in sections)
+            body.append(f'<nav class="toc" aria-label="Contents">\n<p class="toc-title">'
+                        f"Contents</p>\n<ol>\n{links}\n</ol>\n</nav>")
+        body.extend(self._sections[0].blocks)
+        for s in sections:
+            body.append(f'<section aria-labelledby="{s.anchor}">')
+            body.append(f'<h2 id="{s.anchor}">{_esc(s.title)}</h2>')
+            body.extend(s.blocks)
+            body.append("</section>")
+        body.append(f"<footer>Generated by talentgap {_esc(__version__)} on "
+                    f"{stamp:%Y-%m-%d %H:%M} UTC.</footer>")
+
+        return "\n".join([
+            "<!DOCTYPE html>",
+            f'<html lang="{_esc(self.lang)}">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f'<meta name="generator" content="talentgap {_esc(__version__)}">',
+            f"<title>{_esc(self.title)}</title>",
+            f"<style>{_CSS}</style>",
+            "</head>",
+            "<body>",
+            '<div class="page">',
+            *body,
+            "</div>",
+            "</body>",
+            "</html>",
+            "",
+        ])
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report to ``path`` as UTF-8 and return the path.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file to write (its folder must exist); an existing file is
+            replaced.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        path = Path(path)
+        path.write_text(self.to_html(), encoding="utf-8", newline="\n")
+        return path
