@@ -1,4 +1,4 @@
-"""Tests of the ``talentgap`` command (talentgap.cli), in-process and as a subprocess."""
+"""Tests of ``talentgap validate`` (talentgap.cli.validate), in-process and as a subprocess."""
 
 from __future__ import annotations
 
@@ -172,7 +172,7 @@ def test_internal_error_exit_code(good, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("talentgap.cli.io.read_table", broken)
+    monkeypatch.setattr("talentgap.cli.validate.io.read_table", broken)
     assert main(["validate", str(good), "--table", "surveys"]) == 1
     line = one_line(capsys.readouterr().err)
     assert "internal error: RuntimeError: boom" in line

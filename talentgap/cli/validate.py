@@ -1,22 +1,13 @@
-"""The ``talentgap`` command.
+"""``talentgap validate``: check input files against their schemas.
 
-A thin layer: it parses arguments, calls the public functions and formats
-their results. Exit codes: 0 success; 2 bad input or options (one line on
-stderr naming the file, column and rule); 1 an internal error (a traceback
-only with ``--debug``).
-
-Examples
---------
->>> from talentgap.cli import main
->>> main(["--version"])  # doctest: +SKIP
-talentgap 0.1.0
+Every failing row is listed with its line number and rule; the exit code is 2
+when any row fails or a file cannot be read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import textwrap
 from pathlib import Path
@@ -24,18 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from talentgap import _checks, io
-from talentgap._version import __version__
+from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
 from talentgap.errors import TalentGapError
 from talentgap.schema import SCHEMAS
 
-__all__ = ["main", "build_parser"]
-
-EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT = 0, 1, 2
-
-logger = logging.getLogger("talentgap")
+__all__ = ["add_validate"]
 
 
-def _add_validate(commands) -> None:
+def add_validate(commands) -> None:
     parser = commands.add_parser(
         "validate",
         help="check input tables against their schemas",
@@ -70,29 +57,12 @@ def _add_validate(commands) -> None:
     parser.set_defaults(run=_run_validate)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``talentgap`` command."""
-    parser = argparse.ArgumentParser(
-        prog="talentgap",
-        description="Skill-gap estimates, forecasts and training quota plans.",
-    )
-    parser.add_argument("--version", action="version", version=f"talentgap {__version__}")
-    noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    noise.add_argument("-q", "--quiet", action="store_true", help="log errors only")
-    parser.add_argument("--debug", action="store_true",
-                        help="show tracebacks for every error")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _add_validate(commands)
-    return parser
-
-
 def _split_target(item: str, default_table: str | None) -> tuple[str, Path]:
     table, sep, path = item.partition("=")
     if sep and table in SCHEMAS:
         return table, Path(path)
     if default_table is None:
-        raise _UsageError(f"{item}: say which table it is, with --table or as TABLE=PATH "
+        raise UsageError(f"{item}: say which table it is, with --table or as TABLE=PATH "
                           f"(tables: {', '.join(sorted(SCHEMAS))})")
     return default_table, Path(item)
 
@@ -102,17 +72,13 @@ def _read_codes(specs: list[str]) -> dict[str, list[str]]:
     for spec in specs:
         column, sep, file = spec.partition("=")
         if not sep:
-            raise _UsageError(f"--codes {spec}: expected COLUMN=FILE")
+            raise UsageError(f"--codes {spec}: expected COLUMN=FILE")
         try:
             text = Path(file).read_text(encoding="utf-8")
         except OSError as exc:
-            raise _UsageError(f"--codes {spec}: cannot read {file}: {exc.strerror}") from exc
+            raise UsageError(f"--codes {spec}: cannot read {file}: {exc.strerror}") from exc
         allowed[column] = [line.strip() for line in text.splitlines() if line.strip()]
     return allowed
-
-
-class _UsageError(Exception):
-    """A command-line mistake, reported in one line with exit code 2."""
 
 
 def _run_validate(args: argparse.Namespace) -> int:
@@ -157,40 +123,3 @@ def _run_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    logger.handlers[:] = [handler]
-    logger.setLevel(level)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command; return its exit code.
-
-    Parameters
-    ----------
-    argv : list of str, optional
-        Arguments without the program name (default: ``sys.argv[1:]``).
-    """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    _configure_logging(args)
-    try:
-        return args.run(args)
-    except (TalentGapError, _UsageError, FileNotFoundError) as exc:
-        if args.debug:
-            raise
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"talentgap: error: {first_line}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except Exception as exc:  # the last line of defence of a command
-        if args.debug:
-            raise
-        print(f"talentgap: internal error: {type(exc).__name__}: {exc} "
-              "(run with --debug for the traceback)", file=sys.stderr)
-        return EXIT_INTERNAL
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,0 +1,272 @@
+"""``talentgap demo | features | forecast | backtest | plan``: the planner's commands.
+
+Each command reads a TOML config (``--config``), applies flags on top (flags
+win), runs its part of the pipeline (:mod:`talentgap.cli.pipeline`) and
+writes tables, charts and ``report.html`` into ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+from talentgap.cli import outputs, pipeline
+from talentgap.cli._common import EXIT_OK, UsageError
+from talentgap.cli.config import MODEL_NAMES, Config, load_config
+from talentgap.errors import ConfigError
+
+__all__ = ["add_pipeline_commands"]
+
+logger = logging.getLogger("talentgap.cli")
+
+_COMMANDS = {
+    "demo": {
+        "steps": ("features", "backtest", "forecast", "plan"),
+        "help": "the whole job on the bundled demo data",
+        "description": "Validate, estimate, backtest, forecast and plan on the bundled demo "
+                       "data; write every table, chart and report.html into --out.",
+        "example": "talentgap demo --out demo-out\n"
+                   "  talentgap demo --out demo-out --horizon 8 --budget 2e6 --format json",
+    },
+    "features": {
+        "steps": ("features",),
+        "help": "build the cell x period panel from survey and training files",
+        "description": "Validate the input files and build the panel of demand, supply and "
+                       "gap per cell and period (panel.csv).",
+        "example": "talentgap features --surveys surveys.csv --training training.csv "
+                   "--out out",
+    },
+    "forecast": {
+        "steps": ("features", "forecast"),
+        "help": "forecast demand, supply and the gap per cell",
+        "description": "Fit the gap forecaster to the panel (or load a saved one with "
+                       "--model) and forecast; writes forecast.csv, charts and report.html.",
+        "example": "talentgap forecast --config examples/plan.toml --out out "
+                   "--save-model out/model\n"
+                   "  talentgap forecast --model out/model --horizon 4 --out out2",
+    },
+    "backtest": {
+        "steps": ("features", "backtest"),
+        "help": "rolling-origin accuracy of the gap forecast against baselines",
+        "description": "Refit at past cutoffs and compare the gap forecasts with what "
+                       "happened; writes backtest.csv, leaderboard.csv and report.html.",
+        "example": "talentgap backtest --config examples/plan.toml --out out "
+                   "--set backtest.n_windows=4",
+    },
+    "plan": {
+        "steps": ("features", "forecast", "plan"),
+        "help": "allocate training places under a budget",
+        "description": "Forecast the gap and allocate training places per cell to minimise "
+                       "the expected shortfall within the budget; writes quotas.csv, the "
+                       "plan tables, charts and report.html.",
+        "example": "talentgap plan --config examples/plan.toml --budget 5e6 "
+                   "--cost-per-trainee 6000 --out out",
+    },
+}
+
+# flag -> (table, key, type): flags override the config file
+_FLAG_SETTINGS = {
+    "surveys": ("data", "surveys", str),
+    "training": ("data", "training", str),
+    "employment": ("data", "employment", str),
+    "freq": ("data", "freq", str),
+    "horizon": ("forecast", "horizon", int),
+    "forecaster": ("forecast", "model", str),
+    "n_jobs": ("forecast", "n_jobs", int),
+    "budget": ("plan", "budget", float),
+    "cost_per_trainee": ("plan", "cost_per_trainee", str),
+    "pass_rate": ("plan", "pass_rate", str),
+    "out": ("output", "dir", str),
+}
+
+
+def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
+    inputs = parser.add_argument_group("inputs and settings (override the config file)")
+    inputs.add_argument("--config", type=Path, metavar="TOML",
+                        help="run configuration (see examples/plan.toml)")
+    if name != "demo":
+        inputs.add_argument("--surveys", metavar="PATH", help="survey file (CSV or Parquet)")
+        inputs.add_argument("--training", metavar="PATH", help="training records file")
+        inputs.add_argument("--employment", metavar="PATH", help="employment file")
+        inputs.add_argument("--freq", choices=["Y", "Q", "M"], help="period frequency")
+    if name != "features":
+        inputs.add_argument("--horizon", type=int, metavar="N", help="periods ahead")
+        inputs.add_argument("--forecaster", choices=MODEL_NAMES,
+                            help="forecaster inside the gap model (default auto)")
+        inputs.add_argument("--n-jobs", type=int, metavar="N", help="parallel workers")
+    if name in ("plan", "demo"):
+        inputs.add_argument("--budget", type=float, metavar="MONEY", help="training budget")
+        inputs.add_argument("--cost-per-trainee", metavar="MONEY|CSV",
+                            help="cost of one place: a number or a per-cell CSV")
+        inputs.add_argument("--pass-rate", metavar="RATE|CSV",
+                            help="share of trainees certified: a number or a per-cell CSV")
+    if name in ("forecast", "plan"):
+        inputs.add_argument("--model", type=Path, metavar="DIR",
+                            help="use a saved gap model instead of fitting one")
+    if name in ("forecast", "plan", "demo"):
+        inputs.add_argument("--save-model", type=Path, metavar="DIR",
+                            help="save the fitted gap model as a safe artifact in DIR")
+    inputs.add_argument("--set", action="append", default=[], metavar="TABLE.KEY=VALUE",
+                        help="any config setting, e.g. --set forecast.levels=[80,95] "
+                        "(repeatable; the value is TOML, a bare word is a string)")
+    out = parser.add_argument_group("outputs")
+    out.add_argument("--out", metavar="DIR", help="output folder (default talentgap-out)")
+    out.add_argument("--format", choices=["text", "json"], default="text",
+                     help="text summary (default) or a JSON summary on stdout")
+    out.add_argument("--no-report", action="store_true", help="skip report.html")
+    out.add_argument("--no-charts", action="store_true", help="skip the PNG charts")
+
+
+def add_pipeline_commands(commands) -> None:
+    """Add the pipeline commands to an ``argparse`` sub-parser collection."""
+    for name, spec in _COMMANDS.items():
+        parser = commands.add_parser(
+            name, help=spec["help"], description=spec["description"],
+            epilog=textwrap.dedent(f"examples:\n  {spec['example']}\n"),
+            formatter_class=argparse.RawDescriptionHelpFormatter)
+        _add_common(parser, name)
+        parser.set_defaults(run=_run_command, command_name=name)
+
+
+# ---- running -------------------------------------------------------------------------------
+def _parse_set(item: str) -> dict:
+    setting, sep, text = item.partition("=")
+    table, dot, key = setting.partition(".")
+    if not sep or not dot or not table or not key:
+        raise UsageError(f"--set {item}: expected TABLE.KEY=VALUE, e.g. forecast.horizon=8")
+    try:
+        value = tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = text  # a bare word: a string
+    return {table.strip(): {key.strip(): value}}
+
+
+def _merge(into: dict, update: dict) -> dict:
+    for table, values in update.items():
+        into.setdefault(table, {}).update(values)
+    return into
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """The run configuration: defaults, then ``--config``, then ``--set``, then flags."""
+    config = load_config(args.config) if args.config is not None else Config()
+    overrides: dict = {}
+    for item in args.set:
+        _merge(overrides, _parse_set(item))
+    for flag, (table, key, kind) in _FLAG_SETTINGS.items():
+        value = getattr(args, flag, None)
+        if value is None:
+            continue
+        if kind is str and flag in ("cost_per_trainee", "pass_rate"):
+            value = _number_or_path(value)
+        _merge(overrides, {table: {key: value}})
+    return config.with_overrides(overrides, source="command line") if overrides else config
+
+
+def _number_or_path(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _progress(enabled: bool, total: int):
+    """A tqdm bar on a terminal; a logging callback otherwise."""
+    if enabled:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="step", file=sys.stderr, leave=False)
+
+        def advance(step: str) -> None:
+            bar.set_description(step)
+            bar.update(1)
+
+        advance.close = bar.close
+        return advance
+
+    def log(step: str) -> None:
+        logger.info("%s ...", step)
+
+    log.close = lambda: None
+    return log
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from talentgap import models
+
+    name = args.command_name
+    config = build_config(args)
+    steps = _COMMANDS[name]["steps"]
+    gap_model = None
+    if getattr(args, "model", None) is not None:
+        gap_model = models.load(args.model)
+        if not isinstance(gap_model, models.GapForecaster):
+            raise ConfigError(f"--model {args.model}: holds a {type(gap_model).__name__}, "
+                              "not a GapForecaster")
+        steps = tuple(s for s in steps if s != "features")
+    out = Path(config.output.dir)
+    quiet = logging.getLogger("talentgap").getEffectiveLevel() > logging.INFO
+    bar = _progress(sys.stderr.isatty() and not quiet, total=len(steps) + 2)
+    try:
+        result = pipeline.run(config, steps=steps, demo=name == "demo", gap_model=gap_model,
+                              progress=bar)
+        bar("writing outputs")
+        files = outputs.write_tables(result, out, parquet=config.output.parquet)
+        figures = {}
+        if config.output.charts and not args.no_charts or (
+                config.output.report and not args.no_report):
+            figures = outputs.charts(result)
+        if config.output.charts and not args.no_charts:
+            files += outputs.write_charts(figures, out)
+        if config.output.report and not args.no_report:
+            from talentgap.cli.reporting import build_report
+
+            files.append(build_report(result, figures, command=name).write(out / "report.html"))
+        _close(figures)
+        save_to = getattr(args, "save_model", None)
+        if save_to is not None and result.gap_model is not None:
+            result.gap_model.save(save_to, config=config.to_dict())
+            logger.info("model saved to %s", save_to)
+    finally:
+        bar.close()
+    _print_summary(result, args, name, out, files)
+    return EXIT_OK
+
+
+def _close(figures: dict) -> None:
+    import matplotlib.pyplot as plt
+
+    for fig in figures.values():
+        plt.close(fig)
+
+
+def _print_summary(result, args, name: str, out: Path, files: list[Path]) -> None:
+    doc = outputs.summary(result, command=name, out=out, files=files)
+    if args.format == "json":
+        print(json.dumps(doc, indent=2, default=str))
+        return
+    lines = [f"talentgap {name}: wrote {len(files)} files to {out}"]
+    for table, report in result.reports.items():
+        lines.append(f"  {table}: {report.summary()}")
+    if "forecast" in doc:
+        f = doc["forecast"]
+        lines.append(f"  forecast {f['periods'][0]}..{f['periods'][-1]} for {f['cells']} cells;"
+                     f" sum of positive expected gaps in {f['periods'][-1]}: "
+                     f"{f['expected_gap_last_period']:,.0f} persons, "
+                     f"{f['cells_likely_short']} cells with P(shortage) >= 0.8")
+    if result.leaderboard is not None:
+        best = result.leaderboard.iloc[0]
+        lines.append(f"  backtest: best {best['model']} (see leaderboard.csv)")
+    if result.plan is not None:
+        s = result.plan.summary
+        lines.append(f"  plan: {s['places']:,.0f} places for {s['total_cost']:,.0f} of "
+                     f"{s['budget']:,.0f}; expected shortfall {s['shortfall_before']:,.0f} -> "
+                     f"{s['shortfall_after']:,.0f}")
+    if (out / "report.html").exists():
+        lines.append(f"  report: {out / 'report.html'}")
+    print("\n".join(lines))

@@ -1,0 +1,377 @@
+"""The run configuration of the ``talentgap`` command: a TOML file, then flags on top.
+
+A configuration has six tables, every key optional (defaults below)::
+
+    [data]       # input files and their layout
+    surveys = "surveys.csv"        # paths are relative to the config file's folder
+    training = "training.csv"
+    employment = "employment.csv"
+    freq = "Q"                     # Y, Q or M
+    keys = ["region", "industry"]
+    on_invalid = "error"           # "error": stop on the first bad file; "skip": drop
+                                   # bad rows, list them in rejected.csv, go on
+
+    [panel]      # how training output becomes supply
+    lead_time = 1                  # periods from certification to availability
+    absorption = 1.0               # share of certified workers who stay
+
+    [forecast]
+    horizon = 4
+    levels = [80, 95]
+    model = "auto"                 # auto, ets, theta, boosting, naive, seasonal_naive,
+                                   # drift, mean
+    season_length = 4              # default: from the frequency
+    n_samples = 1000
+    random_state = 0
+    n_jobs = 1
+
+    [backtest]
+    n_windows = 3
+    step = 1
+    baselines = ["naive", "seasonal_naive"]
+
+    [plan]
+    budget = 5_000_000
+    cost_per_trainee = 6000        # a number, or a CSV with the key columns and
+    pass_rate = 0.67               # a column named like the parameter
+    absorption = 1.0
+    capacity = "capacity.csv"
+    min_quota = 0
+    risk = "expected"              # "expected" or "quantile"
+    quantile = 0.8                 # with risk = "quantile"
+    surplus_penalty = 0.0
+    integer = "round"              # "round" or "exact"
+    period = "2025Q4"              # default: the last forecast period
+
+    [output]
+    dir = "talentgap-out"
+    parquet = true                 # default: when pyarrow is installed
+    charts = true
+    report = true
+    top = 15                       # cells in the ranked shortage chart and table
+    fan_charts = 4                 # fan charts of the largest shortages
+
+Unknown tables or keys are errors with a suggestion ("did you mean
+'horizon'?"); a value of the wrong type names the key and the type expected.
+
+Examples
+--------
+>>> cfg = Config.from_dict({"forecast": {"horizon": 8}})
+>>> cfg.forecast.horizon, cfg.forecast.levels
+(8, (80, 95))
+>>> Config.from_dict({"forecast": {"horizn": 8}})
+Traceback (most recent call last):
+...
+talentgap.errors.ConfigError: unknown key 'horizn' in [forecast]; did you mean 'horizon'?
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from talentgap.errors import ConfigError
+
+__all__ = [
+    "Config",
+    "DataConfig",
+    "PanelConfig",
+    "ForecastConfig",
+    "BacktestConfig",
+    "PlanConfig",
+    "OutputConfig",
+    "load_config",
+    "MODEL_NAMES",
+]
+
+#: Forecaster names accepted by ``forecast.model`` and ``backtest.baselines``.
+MODEL_NAMES = ("auto", "ets", "theta", "boosting", "naive", "seasonal_naive", "drift", "mean")
+
+NumberOrPath = float | str
+
+
+def _choices(*values):
+    return {"choices": values}
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """``[data]``: the input files and their layout."""
+
+    surveys: str | None = field(default=None, metadata={"path": True})
+    training: str | None = field(default=None, metadata={"path": True})
+    employment: str | None = field(default=None, metadata={"path": True})
+    freq: str = field(default="Q", metadata=_choices("Y", "Q", "M"))
+    keys: tuple[str, ...] = ("region", "industry")
+    on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
+
+
+@dataclass(frozen=True)
+class PanelConfig:
+    """``[panel]``: how certified training output becomes supply."""
+
+    lead_time: int = field(default=1, metadata={"min": 0})
+    absorption: float = field(default=1.0, metadata={"min": 0.0, "max": 1.0})
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """``[forecast]``: the gap forecast."""
+
+    horizon: int = field(default=4, metadata={"min": 1})
+    levels: tuple[float, ...] = (80, 95)
+    model: str = field(default="auto", metadata=_choices(*MODEL_NAMES))
+    season_length: int | None = field(default=None, metadata={"min": 1})
+    n_samples: int = field(default=1000, metadata={"min": 10})
+    random_state: int = 0
+    n_jobs: int = 1
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """``[backtest]``: rolling-origin accuracy against baselines."""
+
+    n_windows: int = field(default=3, metadata={"min": 1})
+    step: int = field(default=1, metadata={"min": 1})
+    baselines: tuple[str, ...] = field(default=("naive", "seasonal_naive"),
+                                       metadata=_choices(*MODEL_NAMES))
+
+
+@dataclass(frozen=True)
+class PlanConfig:
+    """``[plan]``: the training quota allocation."""
+
+    budget: float | None = field(default=None, metadata={"min": 0.0})
+    cost_per_trainee: NumberOrPath | None = field(default=None, metadata={"path": True})
+    pass_rate: NumberOrPath = field(default=1.0, metadata={"path": True})
+    absorption: NumberOrPath = field(default=1.0, metadata={"path": True})
+    capacity: NumberOrPath | None = field(default=None, metadata={"path": True})
+    min_quota: NumberOrPath = field(default=0.0, metadata={"path": True})
+    risk: str = field(default="expected", metadata=_choices("expected", "quantile"))
+    quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
+    surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
+    integer: str = field(default="round", metadata=_choices("round", "exact"))
+    period: str | None = None
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """``[output]``: what is written, and where."""
+
+    dir: str = field(default="talentgap-out", metadata={"path": True})
+    parquet: bool | None = None
+    charts: bool = True
+    report: bool = True
+    top: int = field(default=15, metadata={"min": 1})
+    fan_charts: int = field(default=4, metadata={"min": 0})
+
+
+_SECTIONS = {
+    "data": DataConfig,
+    "panel": PanelConfig,
+    "forecast": ForecastConfig,
+    "backtest": BacktestConfig,
+    "plan": PlanConfig,
+    "output": OutputConfig,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """A whole run configuration; every table has defaults.
+
+    Build one with :func:`load_config` (a TOML file), :meth:`from_dict`, and
+    :meth:`with_overrides` (flags on top).
+    """
+
+    data: DataConfig = field(default_factory=DataConfig)
+    panel: PanelConfig = field(default_factory=PanelConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
+    backtest: BacktestConfig = field(default_factory=BacktestConfig)
+    plan: PlanConfig = field(default_factory=PlanConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+
+    @classmethod
+    def from_dict(cls, raw: dict, *, source: str | None = None,
+                  base: Path | None = None) -> Config:
+        """Check a nested mapping (as read from TOML) and build the configuration.
+
+        Parameters
+        ----------
+        raw : dict
+            ``{table: {key: value}}``.
+        source : str, optional
+            Where ``raw`` came from, for messages (a file name).
+        base : pathlib.Path, optional
+            Folder that relative paths are resolved against (the config
+            file's folder); default: left as given.
+
+        Raises
+        ------
+        ConfigError
+            Unknown table or key (with a suggestion), or a value of the
+            wrong type or out of range.
+        """
+        return cls().with_overrides(raw, source=source, base=base)
+
+    def with_overrides(self, raw: dict, *, source: str | None = None,
+                       base: Path | None = None) -> Config:
+        """A copy with the values in ``raw`` (``{table: {key: value}}``) replaced.
+
+        Checked as in :meth:`from_dict`.
+        """
+        where = f"{source}: " if source else ""
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}expected tables of settings, got {type(raw).__name__}")
+        changes = {}
+        for name, values in raw.items():
+            if name not in _SECTIONS:
+                raise ConfigError(f"{where}unknown table [{name}]{_suggest(name, _SECTIONS)}")
+            if not isinstance(values, dict):
+                raise ConfigError(f"{where}[{name}] must be a table of settings, "
+                                  f"got {_describe_value(values)}")
+            current = getattr(self, name)
+            changes[name] = dataclasses.replace(
+                current, **_check_section(name, type(current), values, where, base))
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """The configuration as plain ``{table: {key: value}}`` (None values left out)."""
+        out = {}
+        for name in _SECTIONS:
+            section = dataclasses.asdict(getattr(self, name))
+            out[name] = {k: list(v) if isinstance(v, tuple) else v
+                         for k, v in section.items() if v is not None}
+        return out
+
+
+def load_config(path: str | Path) -> Config:
+    """Read and check a TOML run configuration.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The TOML file. Relative paths inside it are taken from its folder.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read or parsed, or a setting is unknown or invalid.
+        The message starts with the file name.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "plan.toml"
+    >>> _ = path.write_text('[forecast]\\nhorizon = "four"\\n')
+    >>> load_config(path)
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ConfigError: ...plan.toml: [forecast] horizon must be an integer, got...
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return Config.from_dict(raw, source=str(path), base=path.resolve().parent)
+
+
+# ---- checking ------------------------------------------------------------------------------
+def _suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; known: {', '.join(sorted(known))}"
+
+
+def _check_section(section: str, cls, values: dict, where: str, base: Path | None) -> dict:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    checked = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(f"{where}unknown key {key!r} in [{section}]"
+                              f"{_suggest(key, fields)}")
+        meta = fields[key].metadata
+        label = f"{where}[{section}] {key}"
+        value = _check_type(value, hints[key], label)
+        _check_value(value, meta, label)
+        if meta.get("path") and isinstance(value, str) and base is not None:
+            value = str(base / value) if not Path(value).is_absolute() else value
+        checked[key] = value
+    return checked
+
+
+_TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+               type(None): "nothing"}
+
+
+def _describe_type(hint) -> str:
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple:
+        return f"a list of {_describe_type(args[0]).split(' ', 1)[1]}s"
+    if args:  # a union
+        words = [_describe_type(a) for a in args if a is not type(None)]
+        if float in args and str in args:
+            return "a number or a string (a CSV file)"
+        return " or ".join(words)
+    return _TYPE_WORDS[hint]
+
+
+def _describe_value(value) -> str:
+    kind = {bool: "true/false", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return f"{value!r} ({kind})"
+
+
+def _matches(value, hint) -> bool:
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is type(None):
+        return value is None
+    return isinstance(value, hint)
+
+
+def _check_type(value, hint, label: str):
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple:
+        item = args[0]
+        if not isinstance(value, list) or not all(_matches(v, item) for v in value):
+            raise ConfigError(f"{label} must be {_describe_type(hint)}, "
+                              f"got {_describe_value(value)}")
+        return tuple(float(v) if item is float and not float(v).is_integer() else v
+                     for v in value)
+    options = args or (hint,)
+    for option in options:
+        if _matches(value, option):
+            return float(value) if option is float and isinstance(value, float) else value
+    raise ConfigError(f"{label} must be {_describe_type(hint)}, got {_describe_value(value)}")
+
+
+def _check_value(value, meta, label: str) -> None:
+    items = value if isinstance(value, tuple) else (value,)
+    choices = meta.get("choices")
+    for item in items:
+        if choices and item not in choices:
+            raise ConfigError(f"{label} must be one of {', '.join(map(repr, choices))}; "
+                              f"got {item!r}{_suggest(str(item), choices)}")
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            if "min" in meta and item < meta["min"]:
+                raise ConfigError(f"{label} must be >= {meta['min']}, got {item!r}")
+            if "max" in meta and item > meta["max"]:
+                raise ConfigError(f"{label} must be <= {meta['max']}, got {item!r}")

@@ -1,0 +1,214 @@
+"""Write a run's results: CSV (and Parquet) tables, PNG charts and a JSON-ready summary.
+
+The file names are fixed, so scripts can rely on them:
+
+============================  =====================================================
+``panel.csv``                 the cell x period panel (demand, supply, gap, ...)
+``forecast.csv``              gap forecasts with intervals, ``p_shortage``, ``flag``
+``backtest.csv``              backtest forecasts of every model (column ``model``)
+``leaderboard.csv``           backtest accuracy per model, best first
+``quotas.csv``                places per cell of the optimised plan
+``plan_summary.csv``          optimised vs proportional plan: cost, shortfall, ...
+``plan_binding.csv``          the constraints that bind, in words
+``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
+``plan_comparison.csv``       both rules over a range of budgets
+``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
+``*.png``                     the charts (see :func:`write_charts`)
+============================  =====================================================
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from talentgap.cli.config import Config
+>>> from talentgap.cli.pipeline import run
+>>> result = run(Config.from_dict({"forecast": {"model": "naive", "n_samples": 100}}),
+...              steps=("forecast",), demo=True)
+>>> out = pathlib.Path(tempfile.mkdtemp())
+>>> sorted(p.name for p in write_tables(result, out, parquet=False))
+['forecast.csv', 'panel.csv']
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentgap import evaluation, io, planning
+from talentgap.cli.pipeline import RunResult
+
+__all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available"]
+
+logger = logging.getLogger("talentgap.cli")
+
+_DPI = 110
+
+
+def parquet_available() -> bool:
+    """True when pyarrow is installed, so Parquet copies can be written."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
+    tables = {}
+    if result.panel is not None:
+        tables["panel"] = result.panel
+    if result.forecast is not None:
+        tables["forecast"] = result.forecast
+    if result.backtests:
+        tables["backtest"] = pd.concat(
+            [res.forecasts.assign(model=name) for name, res in result.backtests.items()],
+            ignore_index=True)
+        tables["backtest"] = tables["backtest"][
+            ["model", *tables["backtest"].columns.drop("model")]]
+        tables["leaderboard"] = result.leaderboard
+    if result.plan is not None:
+        tables["quotas"] = result.plan.quotas
+        tables["plan_summary"] = plan_summary(result)
+        tables["plan_binding"] = pd.DataFrame({"binding": list(result.plan.binding)})
+        tables["plan_marginal_value"] = marginal_value_table(result.plan)
+        tables["plan_comparison"] = result.comparison.reset_index()
+    if result.rejected is not None:
+        tables["rejected"] = result.rejected
+    return tables
+
+
+def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -> list[Path]:
+    """Write every table the run produced into ``out``; return the paths written.
+
+    Parameters
+    ----------
+    result : RunResult
+    out : pathlib.Path
+        The output folder (created if needed).
+    parquet : bool, optional
+        Also write ``.parquet`` copies; default when pyarrow is installed.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    parquet = parquet_available() if parquet is None else parquet
+    written = []
+    for name, frame in _tables(result).items():
+        written.append(io.write_table(frame, out / f"{name}.csv"))
+        if parquet:
+            written.append(io.write_table(frame, out / f"{name}.parquet"))
+    return written
+
+
+def plan_summary(result: RunResult) -> pd.DataFrame:
+    """Optimised and proportional plans side by side (one row per plan)."""
+    rows = [result.plan.summary.rename("optimised")]
+    if result.proportional is not None:
+        rows.append(result.proportional.summary.rename("proportional"))
+    frame = pd.DataFrame(rows)
+    frame.index.name = "plan"
+    return frame.reset_index()
+
+
+def marginal_value_table(plan: planning.QuotaPlan) -> pd.DataFrame:
+    """The LP dual values: shortfall removed per extra unit of each binding limit."""
+    values = plan.marginal_value
+    return pd.DataFrame({"constraint": values.index.astype(str),
+                         "marginal_value": values.to_numpy(dtype=np.float64)})
+
+
+def top_shortages_table(forecast: pd.DataFrame, *, keys, n: int, period=None) -> pd.DataFrame:
+    """The ``n`` cells with the largest expected gap in one period (default the last)."""
+    period = forecast["period"].max() if period is None else pd.Period(period)
+    rows = forecast[forecast["period"] == period]
+    rows = rows[rows["gap"] > 0].sort_values("gap", ascending=False).head(n)
+    bounds = [c for c in rows.columns if c.startswith(("gap_lo_", "gap_hi_"))]
+    columns = [*keys, "period", "demand", "supply", "gap", *bounds, "p_shortage", "flag"]
+    return rows[columns].reset_index(drop=True)
+
+
+# ---- charts --------------------------------------------------------------------------------
+def _save(ax_or_fig, path: Path) -> Path:
+    fig = getattr(ax_or_fig, "figure", ax_or_fig)
+    fig.savefig(path, dpi=_DPI, bbox_inches="tight")
+    return path
+
+
+def charts(result: RunResult) -> dict[str, object]:
+    """The run's charts as ``{file stem: matplotlib Figure}`` (nothing is shown)."""
+    config, figures = result.config, {}
+    keys = list(config.data.keys)
+    fc = result.forecast
+    if fc is not None and fc["gap"].notna().any():
+        last = fc["period"].max()
+        figures["top_shortages"] = evaluation.top_shortages(
+            fc, n=config.output.top, period=last, keys=keys[::-1],
+            interval=config.forecast.levels[0]).figure
+        if len(keys) == 2:
+            figures["gap_heatmap"] = evaluation.gap_heatmap(
+                fc, value="gap", period=last, rows=keys[1], cols=keys[0]).figure
+            figures["p_shortage_heatmap"] = evaluation.gap_heatmap(
+                fc, value="p_shortage", period=last, rows=keys[1], cols=keys[0]).figure
+        top = top_shortages_table(fc, keys=keys, n=config.output.fan_charts)
+        history = result.panel
+        for rank, row in enumerate(top.itertuples(index=False), start=1):
+            cell = {k: getattr(row, k) for k in keys}
+            figures[f"fan_{rank}"] = evaluation.fan_chart(
+                history, fc, keys=cell, value="gap").figure
+    if result.backtests:
+        figures["error_by_horizon"] = evaluation.error_by_horizon(
+            result.backtests, metric="mae").figure
+    if result.comparison is not None:
+        figures["shortfall_vs_budget"] = planning.plot_shortfall_vs_budget(
+            result.comparison).figure
+    return figures
+
+
+def write_charts(figures: dict, out: Path) -> list[Path]:
+    """Save each figure as ``<stem>.png`` in ``out``; return the paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    return [_save(fig, out / f"{stem}.png") for stem, fig in figures.items()]
+
+
+# ---- machine-readable summary --------------------------------------------------------------
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, (pd.Period, pd.Timestamp)):
+        return str(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+def summary(result: RunResult, *, command: str, out: Path, files: list[Path]) -> dict:
+    """A JSON-ready summary of the run (what ``--format json`` prints)."""
+    doc = {"command": command, "out": str(out), "files": sorted(p.name for p in files)}
+    if result.reports:
+        doc["inputs"] = {name: report.to_dict() for name, report in result.reports.items()}
+    if result.panel is not None:
+        keys = list(result.config.data.keys)
+        doc["panel"] = {"rows": len(result.panel),
+                        "cells": int(result.panel.groupby(keys, observed=True).ngroups),
+                        "first_period": str(result.panel["period"].min()),
+                        "last_period": str(result.panel["period"].max())}
+    if result.forecast is not None:
+        fc = result.forecast
+        last = fc[fc["period"] == fc["period"].max()]
+        doc["forecast"] = {
+            "periods": [str(p) for p in fc["period"].unique()],
+            "cells": len(last),
+            "expected_gap_last_period": _plain(last["gap"].clip(lower=0).sum()),
+            "cells_likely_short": int((last["p_shortage"] >= 0.8).sum()),
+        }
+    if result.leaderboard is not None:
+        doc["backtest"] = [{k: _plain(v) for k, v in row.items()}
+                           for row in result.leaderboard.to_dict("records")]
+    if result.plan is not None:
+        doc["plan"] = {k: _plain(v) for k, v in result.plan.summary.items()}
+        doc["plan"]["binding"] = list(result.plan.binding)
+        if result.proportional is not None:
+            doc["proportional"] = {k: _plain(v)
+                                   for k, v in result.proportional.summary.items()}
+    if result.notes:
+        doc["notes"] = list(result.notes)
+    return doc

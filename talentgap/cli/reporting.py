@@ -1,0 +1,192 @@
+"""Compose the planner's ``report.html`` from a run's results.
+
+The report follows the questions a planner asks, in order: where will the
+shortages be and how sure are we; how accurate was the model last time,
+against simple rules; what should we fund and what does the money buy; and
+what happened to the input rows.
+
+Examples
+--------
+>>> from talentgap.cli.config import Config
+>>> from talentgap.cli.pipeline import run
+>>> from talentgap.cli.outputs import charts
+>>> result = run(Config.from_dict({"forecast": {"model": "naive", "n_samples": 100}}),
+...              steps=("forecast",), demo=True)
+>>> report = build_report(result, charts(result), command="forecast")
+>>> report
+Report('Skill-gap forecast', sections=3, tables=3, figures=7)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from talentgap.cli.outputs import plan_summary, top_shortages_table
+from talentgap.cli.pipeline import RunResult
+from talentgap.report import Report
+
+__all__ = ["build_report"]
+
+_TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
+           "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
+           "plan": "Training quota plan", "features": "Skill-gap panel"}
+
+
+def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
+    """The run's report: headline figures, shortages, accuracy, plan and data notes.
+
+    Parameters
+    ----------
+    result : RunResult
+    figures : dict of str -> matplotlib Figure
+        As :func:`talentgap.cli.outputs.charts` returns.
+    command : str
+        The command that ran (sets the title).
+
+    Returns
+    -------
+    talentgap.report.Report
+    """
+    keys = list(result.config.data.keys)
+    report = Report(_TITLES.get(command, "talentgap report"), subtitle=_subtitle(result))
+    report.add_key_figures(_headline(result))
+    if result.forecast is not None:
+        _forecast_section(report, result, figures, keys)
+    if result.backtests:
+        _backtest_section(report, result, figures)
+    if result.plan is not None:
+        _plan_section(report, result, figures)
+    _data_section(report, result)
+    return report
+
+
+def _subtitle(result: RunResult) -> str | None:
+    parts = []
+    if result.panel is not None:
+        parts.append(f"history {result.panel['period'].min()}–{result.panel['period'].max()}")
+    if result.forecast is not None:
+        fc = result.forecast["period"]
+        parts.append(f"forecast {fc.min()}–{fc.max()}")
+    return ", ".join(parts) or None
+
+
+def _headline(result: RunResult) -> dict:
+    figures = {}
+    keys = list(result.config.data.keys)
+    if result.panel is not None:
+        figures["Cells"] = int(result.panel.groupby(keys, observed=True).ngroups)
+    if result.forecast is not None:
+        fc = result.forecast
+        last = fc[fc["period"] == fc["period"].max()]
+        figures[f"Sum of positive expected gaps, {last['period'].iloc[0]}"] = int(round(float(
+            last["gap"].clip(lower=0).sum())))
+        figures["Cells with P(shortage) ≥ 80%"] = int((last["p_shortage"] >= 0.8).sum())
+    if result.leaderboard is not None:
+        best = result.leaderboard.iloc[0]
+        figures["Most accurate in backtest"] = str(best["model"])
+    if result.plan is not None:
+        s = result.plan.summary
+        figures["Training places funded"] = int(round(float(s["places"])))
+        figures["Cost (budget)"] = f"{s['total_cost']:,.0f} ({s['budget']:,.0f})"
+        figures["Expected shortfall: before → after"] = (
+            f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
+    return figures
+
+
+def _forecast_section(report: Report, result: RunResult, figures: dict, keys) -> None:
+    config = result.config
+    level = config.forecast.levels[0]
+    report.add_section(
+        "Largest expected shortages",
+        intro=f"The cells where demand for skilled workers is expected to exceed certified "
+              f"supply by the most in the last forecast period, with {level:g}% intervals "
+              "for the gap and the probability that there is a shortage at all. Gap "
+              "intervals come from joint sample paths of demand and supply.")
+    table = top_shortages_table(result.forecast, keys=keys, n=config.output.top)
+    if table.empty:
+        report.add_text("No cell has a positive expected gap in the last forecast period.")
+    else:
+        shown = [*keys, "demand", "supply", "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}",
+                 "p_shortage", "flag"]
+        report.add_table(table[shown], caption=f"Largest expected gaps in "
+                         f"{table['period'].iloc[0]} (persons); p_shortage on 0–1",
+                         max_rows=config.output.top, float_format="{:,.1f}")
+    if "top_shortages" in figures:
+        report.add_figure(figures["top_shortages"], caption="Largest expected shortages",
+                          alt="Ranked bars of the largest expected gaps with intervals")
+    for stem, caption in (("gap_heatmap", "Expected gap per industry and region"),
+                          ("p_shortage_heatmap", "Probability of a shortage per cell")):
+        if stem in figures:
+            report.add_figure(figures[stem], caption=caption, alt=caption)
+    fans = sorted(stem for stem in figures if stem.startswith("fan_"))
+    if fans:
+        report.add_section(
+            "Fan charts of the largest shortages",
+            intro="Observed gap and its forecast with shaded intervals, one chart per cell.")
+        for stem in fans:
+            report.add_figure(figures[stem], caption=f"Gap history and forecast ({stem})",
+                              alt="Fan chart of one cell's gap")
+    flagged = result.forecast[result.forecast["flag"].fillna("") != ""]
+    if not flagged.empty:
+        counts = (flagged["flag"].str.split(";").explode().value_counts()
+                  .rename_axis("flag").rename("rows").reset_index())
+        report.add_table(counts, caption="Warning flags on forecast rows", max_rows=None)
+
+
+def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
+    bt = result.config.backtest
+    report.add_section(
+        "Backtest accuracy against baselines",
+        intro=f"Each model was refitted at {bt.n_windows} past cutoffs and its forecasts "
+              f"compared with what happened, for 1 to {result.config.forecast.horizon} "
+              "periods ahead. MASE below 1 beats the in-sample seasonal naive error; sMAPE is "
+              "on 0–200; coverage is the share of actual gaps inside the interval.")
+    report.add_table(result.leaderboard, caption="Backtest leaderboard (mean over cells)",
+                     max_rows=None, float_format="{:,.3f}")
+    if "error_by_horizon" in figures:
+        report.add_figure(figures["error_by_horizon"], caption="Mean absolute error by "
+                          "periods ahead", alt="Backtest error against horizon per model")
+
+
+def _plan_section(report: Report, result: RunResult, figures: dict) -> None:
+    plan = result.plan
+    s = plan.summary
+    report.add_section(
+        "Training quota plan",
+        intro=f"Places per cell that minimise the expected unmet gap in {s['period']} within "
+              f"a budget of {s['budget']:,.0f}, after pass rates and absorption, compared "
+              "with funding places in proportion to each cell's expected gap.")
+    columns = ["plan", "total_cost", "places", "expected_certified",
+               "shortfall_before", "shortfall_after", "shortage_reduction"]
+    summary = plan_summary(result)
+    report.add_table(summary[[c for c in columns if c in summary]],
+                     caption="Optimised plan and proportional rule", max_rows=None,
+                     float_format="{:,.0f}")
+    if plan.binding:
+        report.add_text("Binding constraints:\n\n" + "\n\n".join(plan.binding[:12]))
+        if len(plan.binding) > 12:
+            report.add_text(f"... and {len(plan.binding) - 12} more (plan_binding.csv).")
+    funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
+    shown = [*plan.keys, "quota", "cost", "expected_certified", "gap_before", "gap_after"]
+    report.add_table(funded[shown], caption="Places funded per cell (largest first); gaps "
+                     "before and after the plan are expected values", max_rows=30,
+                     float_format={"cost": "{:,.0f}", "expected_certified": "{:,.1f}",
+                                   "gap_before": "{:,.1f}", "gap_after": "{:,.1f}"})
+    if "shortfall_vs_budget" in figures:
+        report.add_figure(figures["shortfall_vs_budget"],
+                          caption="Expected shortfall against budget, optimised vs "
+                          "proportional", alt="Shortfall against budget for both rules")
+
+
+def _data_section(report: Report, result: RunResult) -> None:
+    if not result.reports and not result.notes:
+        return
+    report.add_section("Input data and notes",
+                       intro="Every input row is accounted for: kept, or rejected with "
+                       "its rule (see rejected.csv).")
+    if result.reports:
+        rows = [{"table": name, "rows_in": r.rows_in, "kept": r.rows_kept,
+                 "rejected": r.rows_rejected} for name, r in result.reports.items()]
+        report.add_table(pd.DataFrame(rows), caption="Input rows", max_rows=None)
+    for note in result.notes[:20]:
+        report.add_note(note)

@@ -1,0 +1,255 @@
+"""End-to-end tests of the planner's commands (talentgap.cli.commands) in a temp dir."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import talentgap as tg
+from talentgap.cli import main
+from talentgap.cli.commands import build_config
+from talentgap.cli.main import build_parser
+
+OUTPUT_TABLES = ["panel", "forecast", "backtest", "leaderboard", "quotas", "plan_summary",
+                 "plan_binding", "plan_marginal_value", "plan_comparison"]
+CHARTS = ["top_shortages", "gap_heatmap", "p_shortage_heatmap", "fan_1", "error_by_horizon",
+          "shortfall_vs_budget"]
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    """``talentgap demo`` once, with its default settings."""
+    out = tmp_path_factory.mktemp("demo")
+    code = main(["demo", "--out", str(out), "--format", "json"])
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def small_files(tmp_path_factory):
+    """A small synthetic survey and training pair as CSV files."""
+    folder = tmp_path_factory.mktemp("inputs")
+    data = tg.datasets.make_synthetic(n_regions=3, industries=3, n_periods=16, seed=5)
+    tg.io.write_table(data.surveys, folder / "surveys.csv")
+    tg.io.write_table(data.training, folder / "training.csv")
+    return folder
+
+
+def fast(folder, out, *extra):
+    return ["--surveys", str(folder / "surveys.csv"), "--training",
+            str(folder / "training.csv"), "--out", str(out), "--forecaster", "naive",
+            "--set", "forecast.n_samples=200", *extra]
+
+
+@pytest.mark.slow
+def test_demo_writes_every_output(demo_out, capsys):
+    for name in OUTPUT_TABLES:
+        assert (demo_out / f"{name}.csv").stat().st_size > 0, name
+    for name in CHARTS:
+        assert (demo_out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+    forecast = pd.read_csv(demo_out / "forecast.csv")
+    assert {"region", "industry", "period", "demand", "supply", "gap", "gap_lo_80",
+            "gap_hi_80", "p_shortage", "flag"} <= set(forecast.columns)
+    assert forecast["period"].nunique() == 4
+    quotas = pd.read_csv(demo_out / "quotas.csv")
+    assert quotas["cost"].sum() <= 5_000_000
+    board = pd.read_csv(demo_out / "leaderboard.csv")
+    assert set(board["model"]) == {"GapForecaster", "naive", "seasonal_naive"}
+
+
+@pytest.mark.slow
+def test_demo_report_embeds_every_chart(demo_out):
+    page = (demo_out / "report.html").read_text(encoding="utf-8")
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) >= len(CHARTS)
+    assert all(base64.b64decode(img)[:4] == b"\x89PNG" for img in images)
+    assert not re.search(r"(src|href)=\"https?://", page)
+    for heading in ("Largest expected shortages", "Backtest accuracy against baselines",
+                    "Training quota plan", "Input data and notes"):
+        assert heading in page
+    assert "budget is fully used" in page  # binding constraints in words
+
+
+@pytest.mark.slow
+def test_demo_report_renders_in_a_browser(demo_out, tmp_path):
+    from _browser import inspect_page
+
+    page = inspect_page(demo_out / "report.html", tmp_path)
+    assert not page.blank
+    assert len(page.images) >= len(CHARTS)
+    assert all(img.natural_width > 0 for img in page.images), page.images
+
+
+def test_forecast_from_files_and_json_summary(small_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["forecast", *fast(small_files, out, "--horizon", "2"), "--format",
+                 "json", "--no-charts"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["command"] == "forecast"
+    assert doc["forecast"]["cells"] == 9 and len(doc["forecast"]["periods"]) == 2
+    assert doc["inputs"]["surveys"]["rows_rejected"] == 0
+    assert "forecast.csv" in doc["files"] and "report.html" in doc["files"]
+    assert not list(out.glob("*.png"))
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert len(forecast) == 9 * 2
+
+
+def test_flags_override_the_config(small_files, tmp_path, capsys):
+    config = tmp_path / "run.toml"
+    config.write_text(f'[data]\nsurveys = "{small_files / "surveys.csv"}"\n'
+                      '[forecast]\nhorizon = 6\nmodel = "drift"\n')
+    args = build_parser().parse_args(["forecast", "--config", str(config), "--horizon", "3",
+                                      "--set", "forecast.levels=[50]"])
+    cfg = build_config(args)
+    assert cfg.forecast.horizon == 3
+    assert cfg.forecast.model == "drift"
+    assert cfg.forecast.levels == (50,)
+
+
+def test_plan_writes_quotas_within_budget(small_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["plan", *fast(small_files, out, "--budget", "200000",
+                               "--cost-per-trainee", "5000", "--pass-rate", "0.8"),
+                 "--no-charts", "--no-report"]) == 0
+    text = capsys.readouterr().out
+    assert "places for" in text
+    quotas = pd.read_csv(out / "quotas.csv")
+    assert quotas["cost"].sum() <= 200_000
+    summary = pd.read_csv(out / "plan_summary.csv").set_index("plan")
+    assert summary.loc["optimised", "shortfall_after"] <= (
+        summary.loc["proportional", "shortfall_after"] + 1e-6)
+    assert not (out / "report.html").exists()
+
+
+def test_per_cell_parameter_table(small_files, tmp_path, capsys):
+    panel_out = tmp_path / "features"
+    assert main(["features", "--surveys", str(small_files / "surveys.csv"), "--out",
+                 str(panel_out), "--no-report"]) == 0
+    cells = pd.read_csv(panel_out / "panel.csv", dtype={"region": str})[
+        ["region", "industry"]].drop_duplicates()
+    costs = cells.assign(cost_per_trainee=[4000 + 100 * i for i in range(len(cells))])
+    costs.to_csv(tmp_path / "costs.csv", index=False)
+    out = tmp_path / "out"
+    assert main(["plan", *fast(small_files, out, "--budget", "100000", "--cost-per-trainee",
+                               str(tmp_path / "costs.csv")), "--no-charts", "--no-report"]) == 0
+    quotas = pd.read_csv(out / "quotas.csv", dtype={"region": str})
+    merged = quotas.merge(costs, on=["region", "industry"], suffixes=("", "_given"))
+    assert (merged["cost_per_trainee"] == merged["cost_per_trainee_given"]).all()
+
+
+def test_plan_needs_a_budget(small_files, tmp_path, capsys):
+    assert main(["plan", *fast(small_files, tmp_path / "out")]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "budget" in line and "cost_per_trainee" in line
+
+
+def test_backtest_writes_leaderboard(small_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["backtest", *fast(small_files, out, "--set", "backtest.n_windows=2"),
+                 "--no-report"]) == 0
+    board = pd.read_csv(out / "leaderboard.csv")
+    assert list(board["rank"]) == sorted(board["rank"])
+    backtest = pd.read_csv(out / "backtest.csv")
+    assert set(backtest["model"]) == {"GapForecaster", "naive", "seasonal_naive"}
+    assert backtest["cutoff"].nunique() == 2
+    assert (out / "error_by_horizon.png").exists()
+
+
+@pytest.fixture
+def bad_surveys(small_files, tmp_path):
+    frame = pd.read_csv(small_files / "surveys.csv", dtype=str)
+    frame.loc[6, "hard_to_fill"] = "999999"
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_bad_csv_is_exit_2_with_one_line(bad_surveys, small_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["forecast", "--surveys", str(bad_surveys), "--out", str(out)]) == 2
+    _, err = capsys.readouterr()
+    line = one_line(err)
+    assert str(bad_surveys) in line
+    assert "'hard_to_fill'" in line and "line 8" in line and "'exceeds_vacancies'" in line
+    assert "Traceback" not in err
+    assert not (out / "forecast.csv").exists()
+
+
+def test_on_invalid_skip_keeps_going_and_lists_rejected_rows(bad_surveys, small_files,
+                                                             tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["features", "--surveys", str(bad_surveys), "--out", str(out), "--no-report",
+            "--set", "data.on_invalid=skip", "--format", "json"]
+    assert main(args) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = doc["inputs"]["surveys"]
+    assert (rows["rows_in"], rows["rows_kept"], rows["rows_rejected"]) == (
+        len(pd.read_csv(bad_surveys)), len(pd.read_csv(bad_surveys)) - 1, 1)
+    rejected = pd.read_csv(out / "rejected.csv")
+    assert rejected[["table", "line", "column"]].values.tolist() == [
+        ["surveys", 8, "hard_to_fill"]]
+    assert any("rejected.csv" in note for note in doc["notes"])
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[forecast]\nhorizn = 4\n", "did you mean 'horizon'?"),
+    ('[forecast]\nhorizon = "4"\n', "[forecast] horizon must be an integer"),
+])
+def test_config_errors_are_exit_2(tmp_path, capsys, text, message):
+    config = tmp_path / "run.toml"
+    config.write_text(text)
+    assert main(["demo", "--config", str(config), "--out", str(tmp_path / "out")]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert str(config) in line and message in line
+
+
+@pytest.mark.parametrize(("item", "message"), [
+    ("horizon=4", "expected TABLE.KEY=VALUE"),
+    ("forecast.horizon=x", "[forecast] horizon must be an integer, got 'x'"),
+    ("forecast.nope=1", "unknown key 'nope' in [forecast]"),
+])
+def test_bad_set_option(tmp_path, capsys, item, message):
+    assert main(["demo", "--out", str(tmp_path), "--set", item]) == 2
+    assert message in one_line(capsys.readouterr().err)
+
+
+def test_missing_survey_file_named(tmp_path, capsys):
+    assert main(["features", "--surveys", str(tmp_path / "absent.csv"),
+                 "--out", str(tmp_path)]) == 2
+    assert "absent.csv: no such file" in one_line(capsys.readouterr().err)
+
+
+def test_no_survey_file_at_all(tmp_path, capsys):
+    assert main(["features", "--out", str(tmp_path)]) == 2
+    assert "--surveys" in one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("command", ["demo", "features", "forecast", "backtest", "plan",
+                                     "validate"])
+def test_help_shows_an_example(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and f"talentgap {command}" in out
+
+
+def test_subprocess_bad_input_has_no_traceback(bad_surveys, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "talentgap", "features", "--surveys",
+                           str(bad_surveys), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "'hard_to_fill'" in one_line(done.stderr)
