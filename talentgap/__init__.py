@@ -15,6 +15,7 @@ Examples
 
 from talentgap import datasets, errors, evaluation, features, io, models, periods, planning, schema
 from talentgap._version import __version__
+from talentgap.models.persistence import load
 
 __all__ = [
     "__version__",
@@ -23,6 +24,7 @@ __all__ = [
     "evaluation",
     "features",
     "io",
+    "load",
     "models",
     "periods",
     "planning",

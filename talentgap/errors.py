@@ -23,6 +23,7 @@ __all__ = [
     "NotFittedError",
     "ConfigError",
     "PlanningError",
+    "ArtifactError",
     "DataQualityWarning",
 ]
 
@@ -91,6 +92,17 @@ class ConfigError(TalentGapError, ValueError):
 
 class PlanningError(TalentGapError, ValueError):
     """A planning problem is infeasible or its parameters are invalid."""
+
+
+class ArtifactError(TalentGapError, ValueError):
+    """A saved model artifact cannot be written or is refused on load.
+
+    Raised when a file of the artifact is missing, extra or changed since
+    saving, holds a pickle payload or a type outside the allow-lists, or was
+    written in a format or by a talentgap version this one cannot read; and
+    at save time when part of an estimator has a type an artifact cannot
+    hold. The message names the file (or attribute) and the rule.
+    """
 
 
 class DataQualityWarning(UserWarning):

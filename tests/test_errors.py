@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from talentgap.errors import (
+    ArtifactError,
     ConfigError,
     DataQualityWarning,
     NotFittedError,
@@ -15,7 +16,8 @@ from talentgap.errors import (
 )
 
 
-@pytest.mark.parametrize("cls", [SchemaError, ParameterError, ConfigError, PlanningError])
+@pytest.mark.parametrize("cls", [SchemaError, ParameterError, ConfigError, PlanningError,
+                                 ArtifactError])
 def test_errors_are_talentgap_and_value_errors(cls):
     assert issubclass(cls, TalentGapError)
     assert issubclass(cls, ValueError)

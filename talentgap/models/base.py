@@ -450,6 +450,46 @@ class BaseForecaster(BaseEstimator):
         summary["fallback_reason"] = pd.Series(self.fallback_reason_, dtype=object)
         return summary
 
+    # ---- persistence ---------------------------------------------------------------------
+    def save(self, path, *, config: dict | None = None):
+        """Save the fitted model as a safe artifact directory (no pickle).
+
+        See :mod:`talentgap.models.persistence` for the layout; load it with
+        ``tg.load(path)``, which predicts exactly what this model does.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Directory to write (new, empty, or an earlier artifact to replace).
+        config : dict, optional
+            The caller's configuration (JSON data), kept in ``metadata.json``.
+
+        Returns
+        -------
+        pathlib.Path
+            The artifact directory.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ArtifactError
+            If part of the model cannot be stored (the message names it).
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd, talentgap as tg
+        >>> df = pd.DataFrame({"id": "a", "value": [2.0, 4, 6, 8],
+        ...                    "period": pd.period_range("2021Q1", periods=4, freq="Q")})
+        >>> fc = tg.models.Drift().fit(df, keys=["id"])
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     tg.load(fc.save(f"{tmp}/model")).predict(2)["mean"].tolist()
+        [10.0, 12.0]
+        """
+        from talentgap.models.persistence import save
+
+        return save(self, path, config=config)
+
 
 def backtest_actuals(arrays: SeriesArrays, horizon: int,
                      windows: int) -> tuple[np.ndarray, np.ndarray]:

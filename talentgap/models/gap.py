@@ -840,3 +840,45 @@ class GapForecaster(BaseEstimator):
                                      reasons[none].astype(str) + "; " + text)
         summary["fallback_reason"] = pd.Series(reasons, dtype=object)
         return summary
+
+    # ---- persistence ---------------------------------------------------------------------------
+    def save(self, path, *, config: dict | None = None):
+        """Save the fitted model as a safe artifact directory (no pickle).
+
+        The inner forecasters and any hierarchy are saved with it. See
+        :mod:`talentgap.models.persistence` for the layout; ``tg.load(path)``
+        gives a model with the same forecasts and sample paths.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Directory to write (new, empty, or an earlier artifact to replace).
+        config : dict, optional
+            The caller's configuration (JSON data), kept in ``metadata.json``.
+
+        Returns
+        -------
+        pathlib.Path
+            The artifact directory.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ArtifactError
+            If part of the model cannot be stored (the message names it).
+
+        Examples
+        --------
+        >>> import tempfile, talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+        >>> gap = GapForecaster(forecaster=tg.models.Drift(), n_samples=100).fit(panel)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     same = tg.load(gap.save(f"{tmp}/gap", config={"budget": 1e6}))
+        >>> same.predict(2).equals(gap.predict(2))
+        True
+        """
+        from talentgap.models.persistence import save
+
+        return save(self, path, config=config)

@@ -1,0 +1,613 @@
+"""Safe model artifacts: save a fitted estimator to a directory and load it back.
+
+``est.save(path)`` (or :func:`save`) writes a directory; :func:`load`
+(``tg.load(path)``) reads it. Loading never runs code from the artifact:
+there is no pickle anywhere, arrays are read with ``allow_pickle=False``,
+scikit-learn parts go through :mod:`skops.io` with an explicit allow-list
+of types, and statsmodels results are never stored (SARIMAX keeps its data
+and fitted parameters and re-runs the Kalman filter, which gives the same
+forecasts). A loaded model predicts exactly what the saved one did.
+
+Layout::
+
+    model-dir/
+        metadata.json      what the artifact is, and the sha256 of every other file
+        state.json         the estimator: class, parameters and learned state as JSON
+        arrays.npz         the numeric arrays state.json refers to (numpy.savez)
+        sklearn/0.skops    scikit-learn models (GlobalBoosting only), via skops
+
+``metadata.json`` holds ``format`` (``"talentgap-model"``),
+``format_version``, ``talentgap_version``, ``created`` (UTC, ISO 8601),
+``estimator`` (class), ``params`` (constructor parameters, encoded as in
+``state.json``), ``input_schema`` (target, time, key and exogenous column
+names, and the dtypes of the columns as the model holds them), ``freq``,
+``data_fingerprint`` (see :func:`data_fingerprint`), ``config`` (the
+caller's dict, or null), ``files`` (path -> sha256) and ``metadata_sha256``
+(sha256 of the other fields as compact JSON with sorted keys). How values
+are encoded is described in :mod:`talentgap.models._codec`.
+
+:func:`load` refuses, with an :class:`~talentgap.errors.ArtifactError` that
+names the file and the rule: a missing, extra or changed file (sha256), a
+pickle payload (a file or zip member starting with a pickle protocol header,
+a ``.pkl``/``.pickle``/``.joblib`` file, object arrays), a type outside the
+allow-lists, a newer ``format_version``, or an artifact of another major
+version of talentgap.
+
+Examples
+--------
+>>> import tempfile, pandas as pd, talentgap as tg
+>>> df = pd.DataFrame({"id": "a", "period": pd.period_range("2020Q1", periods=8, freq="Q"),
+...                    "value": [3.0, 4, 5, 4, 6, 7, 6, 8]})
+>>> fc = tg.models.Drift().fit(df, keys=["id"])
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     path = fc.save(f"{tmp}/drift", config={"run": "2024-demo"})
+...     same = tg.load(path)
+...     metadata = read_metadata(path)
+>>> pd.testing.assert_frame_equal(same.predict(4), fc.predict(4))
+>>> metadata["estimator"], metadata["config"], sorted(metadata["files"])
+('talentgap.models.baselines.Drift', {'run': '2024-demo'}, ['arrays.npz', 'state.json'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentgap._version import __version__
+from talentgap.errors import ArtifactError, NotFittedError, ParameterError
+from talentgap.models._codec import (
+    ESTIMATORS,
+    SKLEARN_MODELS,
+    SKOPS_TRUSTED,
+    Decoder,
+    Encoder,
+    class_name,
+)
+from talentgap.models.gap import GapForecaster
+
+__all__ = ["save", "load", "read_metadata", "data_fingerprint", "FORMAT", "FORMAT_VERSION"]
+
+#: The ``format`` field of every artifact.
+FORMAT = "talentgap-model"
+#: Version of the artifact layout written here; :func:`load` reads this version.
+FORMAT_VERSION = 1
+
+_METADATA = "metadata.json"
+_STATE = "state.json"
+_ARRAYS = "arrays.npz"
+_SKOPS = re.compile(r"sklearn/\d+\.skops")
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pck")
+#: Exceptions a malformed skops or npz file raises while being read.
+_MALFORMED = (ValueError, KeyError, TypeError, OSError, EOFError, zipfile.BadZipFile,
+              json.JSONDecodeError)
+
+
+# ---- save -------------------------------------------------------------------------------------
+def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
+    """Save a fitted estimator as an artifact directory.
+
+    Parameters
+    ----------
+    model : BaseForecaster or GapForecaster
+        A fitted talentgap estimator.
+    path : str or path-like
+        Directory to write. It must not exist, be empty, or hold an earlier
+        talentgap artifact (which is replaced).
+    config : dict, optional
+        The caller's configuration (JSON data: dicts with str keys, lists,
+        str, finite numbers, bool, None), stored in ``metadata.json``.
+
+    Returns
+    -------
+    pathlib.Path
+        The artifact directory.
+
+    Raises
+    ------
+    NotFittedError
+        If the estimator has not been fitted.
+    ArtifactError
+        If part of the estimator has a type an artifact cannot hold (the
+        message names the attribute), or ``path`` is an unrelated file or
+        non-empty directory.
+    ParameterError
+        If ``config`` is not JSON data.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, talentgap as tg
+    >>> df = pd.DataFrame({"id": "a", "period": pd.period_range("2020", periods=5, freq="Y"),
+    ...                    "value": [1.0, 2, 3, 4, 5]})
+    >>> fc = tg.models.Naive().fit(df, keys=["id"])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     sorted(p.name for p in save(fc, f"{tmp}/naive").iterdir())
+    ['arrays.npz', 'metadata.json', 'state.json']
+    """
+    name = class_name(type(model))
+    if ESTIMATORS.get(name) is not type(model):
+        raise ArtifactError(f"cannot save a {name}: only these estimators can be saved: "
+                            f"{', '.join(c.__name__ for c in ESTIMATORS.values())}")
+    _check_fitted(model)
+    if config is not None:
+        if not isinstance(config, dict):
+            raise ParameterError(f"config must be a dict, got {type(config).__name__}")
+        _check_json(config, "config")
+    encoder = Encoder()
+    tree = encoder.encode(model, "model")
+    files = {_STATE: _json_bytes(tree), _ARRAYS: _npz_bytes(encoder.arrays), **encoder.files}
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "talentgap_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "estimator": name,
+        "params": tree["params"],
+        "input_schema": _input_schema(model),
+        "freq": _freq(model),
+        "data_fingerprint": data_fingerprint(model),
+        "config": config,
+        "files": {file: _sha256(data) for file, data in sorted(files.items())},
+    }
+    metadata["metadata_sha256"] = _metadata_hash(metadata)
+    files[_METADATA] = _json_bytes(metadata, indent=2)
+    return _write(Path(path), files)
+
+
+def _check_fitted(model) -> None:
+    if isinstance(model, GapForecaster):
+        if not hasattr(model, "seed_"):
+            raise NotFittedError("this GapForecaster is not fitted yet; call fit(panel) "
+                                 "before save()")
+    elif not hasattr(model, "states_"):
+        raise NotFittedError(f"this {type(model).__name__} is not fitted yet; call "
+                             "fit(df, target=..., time=..., keys=...) before save()")
+
+
+def _check_json(value, path: str) -> None:
+    """Refuse anything but plain JSON data, naming where it is."""
+    if value is None or isinstance(value, (bool, str, int)):
+        return
+    if isinstance(value, float):
+        if not np.isfinite(value):
+            raise ParameterError(f"{path} == {value!r}: config numbers must be finite")
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_json(item, f"{path}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ParameterError(f"{path} has the key {key!r}: config keys must be str")
+            _check_json(item, f"{path}[{key!r}]")
+        return
+    raise ParameterError(f"{path} is a {type(value).__name__}: config must hold only JSON "
+                         "data (dicts with str keys, lists, str, numbers, bool, None)")
+
+
+def _input_schema(model) -> dict:
+    if isinstance(model, GapForecaster):
+        keys, time = list(model.keys), model.time
+        ids, target, exog = model.cells_, ["demand", "supply"], []
+        freq = model.freq_
+    else:
+        keys, time, target, exog = model.keys_, model.time_, model.target_, model.exog_
+        ids, freq = model.arrays_.ids, model.arrays_.freq
+    dtypes = {key: str(ids[key].dtype) for key in keys}
+    dtypes[time] = f"period[{freq}]"
+    for column in [*([target] if isinstance(target, str) else target), *exog]:
+        dtypes[column] = "float64"
+    return {"target": target, "time": time, "keys": keys, "exog": exog, "dtypes": dtypes}
+
+
+def _freq(model) -> str:
+    return model.freq_ if isinstance(model, GapForecaster) else model.arrays_.freq
+
+
+def data_fingerprint(model) -> str:
+    """sha256 of the data a fitted estimator was fitted on, in a canonical form.
+
+    For a forecaster: the frequency, the series' key values as text, the
+    target values (float64, little-endian, one NaN bit pattern, no negative
+    zero), which values were observed, the series lengths, their last
+    periods (ordinals) and any exogenous values. For a
+    :class:`~talentgap.models.GapForecaster`: the frequency, the cells as
+    text, the origin, and its demand, supply and respondent histories
+    (cells x periods) and known future supply. The same data give the same
+    fingerprint whatever the dtypes of the key columns.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+
+    Examples
+    --------
+    >>> import pandas as pd, talentgap as tg
+    >>> df = pd.DataFrame({"id": "a", "period": ["2020", "2021", "2022"], "value": [1, 2, 3]})
+    >>> one = data_fingerprint(tg.models.Naive().fit(df, keys=["id"]))
+    >>> two = data_fingerprint(tg.models.Mean().fit(df.astype({"id": "category"}), keys=["id"]))
+    >>> one == two, len(one)
+    (True, 64)
+    """
+    _check_fitted(model)
+    digest = hashlib.sha256()
+
+    def add(name: str, value) -> None:
+        digest.update(name.encode() + b"\0")
+        if isinstance(value, str):
+            digest.update(value.encode())
+        elif isinstance(value, pd.DataFrame):
+            text = {str(c): [None if pd.isna(v) else str(v) for v in value[c].astype(object)]
+                    for c in value.columns}
+            digest.update(json.dumps(text, sort_keys=True).encode())
+        else:
+            array = np.asarray(value)
+            if array.dtype.kind == "f":
+                array = np.where(np.isnan(array), np.nan, array + 0.0).astype("<f8")
+            elif array.dtype.kind in "iub":
+                array = array.astype("<i8")
+            digest.update(f"{array.dtype.str}{array.shape}".encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"\0")
+
+    if isinstance(model, GapForecaster):
+        add("freq", model.freq_)
+        add("cells", model.cells_)
+        add("origin", np.array([model.origin_.ordinal]))
+        for name in sorted(model.history_):
+            add(f"history.{name}", model.history_[name])
+        for name, part in zip(("cell", "step", "value"), model.known_supply_, strict=True):
+            add(f"known_supply.{name}", part)
+    else:
+        arrays = model.arrays_
+        add("freq", arrays.freq)
+        add("ids", arrays.ids)
+        for name in ("values", "observed", "n_obs", "last_period"):
+            add(name, getattr(arrays, name))
+        if arrays.exog is not None:
+            add("exog", arrays.exog)
+            add("exog_names", json.dumps(list(arrays.exog_names)))
+    return digest.hexdigest()
+
+
+def _json_bytes(value, indent: int | None = None) -> bytes:
+    return (json.dumps(value, indent=indent, allow_nan=False, ensure_ascii=False)
+            + "\n").encode("utf-8")
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # the encoder stores no object arrays: nothing is pickled
+    return buffer.getvalue()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _metadata_hash(metadata: dict) -> str:
+    rest = {k: v for k, v in metadata.items() if k != "metadata_sha256"}
+    return _sha256(json.dumps(rest, sort_keys=True, separators=(",", ":"),
+                              allow_nan=False).encode("utf-8"))
+
+
+def _write(target: Path, files: dict[str, bytes]) -> Path:
+    """Write into a fresh sibling directory, then move it into place."""
+    if target.exists() and not target.is_dir():
+        raise ArtifactError(f"cannot save to {str(target)!r}: it is a file, not a directory")
+    replace = target.exists() and any(target.iterdir())
+    if replace and not _is_artifact(target):
+        raise ArtifactError(f"cannot save to {str(target)!r}: the directory is not empty and "
+                            "does not hold a talentgap artifact; choose a new directory")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for name, data in files.items():
+            file = fresh / name
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_bytes(data)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / "artifact")
+            try:
+                os.replace(fresh, target)
+            except OSError:
+                os.replace(old / "artifact", target)  # put the earlier artifact back
+                raise
+            finally:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(fresh, target)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    return target
+
+
+def _is_artifact(root: Path) -> bool:
+    """Whether ``root`` holds only a talentgap artifact's files (safe to replace)."""
+    try:
+        metadata = json.loads((root / _METADATA).read_text(encoding="utf-8"))
+        listed = set(metadata["files"]) | {_METADATA}
+        ok = metadata["format"] == FORMAT
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    present = {p.relative_to(root).as_posix() for p in root.rglob("*") if not p.is_dir()}
+    return ok and present <= listed
+
+
+# ---- load -------------------------------------------------------------------------------------
+def read_metadata(path: str | os.PathLike) -> dict:
+    """The metadata of an artifact, after checking every file (without building the model).
+
+    Parameters
+    ----------
+    path : str or path-like
+        Artifact directory written by :func:`save`.
+
+    Returns
+    -------
+    dict
+        The contents of ``metadata.json`` (see the module docstring).
+
+    Raises
+    ------
+    ArtifactError
+        As :func:`load`, for the checks on files and versions.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, talentgap as tg
+    >>> df = pd.DataFrame({"id": "a", "period": ["2021", "2022", "2023"], "value": [1, 2, 3]})
+    >>> fc = tg.models.Mean().fit(df, keys=["id"])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     metadata = read_metadata(fc.save(f"{tmp}/mean", config={"source": "demo"}))
+    >>> metadata["input_schema"]["keys"], metadata["freq"], metadata["config"]
+    (['id'], 'Y-DEC', {'source': 'demo'})
+    """
+    return _read_verified(Path(path))[0]
+
+
+def load(path: str | os.PathLike):
+    """Load an estimator saved with ``save``, checking the artifact first.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Artifact directory written by :func:`save` (``est.save(path)``).
+
+    Returns
+    -------
+    BaseForecaster or GapForecaster
+        The fitted estimator; it predicts exactly what the saved one did.
+
+    Raises
+    ------
+    ArtifactError
+        If a file is missing, extra, changed since saving (sha256), holds a
+        pickle payload or a type outside the allow-lists, or the artifact was
+        written in a newer format or by another major version of talentgap.
+        The message names the file and the rule.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, talentgap as tg
+    >>> df = pd.DataFrame({"id": "a", "period": pd.period_range("2020", periods=5, freq="Y"),
+    ...                    "value": [1.0, 2, 3, 4, 5]})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     fc = load(tg.models.Naive().fit(df, keys=["id"]).save(f"{tmp}/naive"))
+    >>> fc.predict(2)["mean"].tolist()
+    [5.0, 5.0]
+    """
+    root = Path(path)
+    metadata, contents = _read_verified(root)
+
+    def where(file: str) -> str:
+        return f"{_label(root)}/{file}"
+
+    state = _parse_json(contents[_STATE], where(_STATE))
+    arrays = _read_npz(contents[_ARRAYS], where(_ARRAYS))
+    used_files: set[str] = set()
+
+    def load_file(file: str, expected: str):
+        if not isinstance(file, str) or not _SKOPS.fullmatch(file) or file not in contents:
+            raise ArtifactError(f"artifact {where(_STATE)!r}: refers to {file!r}, which is not "
+                                "an sklearn/<n>.skops file of the artifact")
+        used_files.add(file)
+        return _load_sklearn(contents[file], where(file), expected)
+
+    if not isinstance(state, dict) or state.get("__type__") != "estimator":
+        raise ArtifactError(f"artifact {where(_STATE)!r}: does not hold an estimator")
+    if state.get("class") != metadata["estimator"] or state.get("params") != metadata["params"]:
+        raise ArtifactError(f"artifact {where(_STATE)!r}: its class or parameters differ from "
+                            f"those in {where(_METADATA)!r}")
+    decoder = Decoder(arrays, load_file, where(_STATE))
+    model = decoder.decode(state, "model")
+    unused = sorted(set(arrays) - decoder.used)
+    skops_unused = sorted(f for f in contents if _SKOPS.fullmatch(f) and f not in used_files)
+    if unused or skops_unused:
+        raise ArtifactError(f"artifact {where(_ARRAYS if unused else skops_unused[0])!r}: "
+                            f"holds data the model does not use ({(unused or skops_unused)[:5]})")
+    if data_fingerprint(model) != metadata["data_fingerprint"]:
+        raise ArtifactError(f"artifact {where(_METADATA)!r}: the loaded model's data "
+                            "fingerprint differs from the recorded data_fingerprint")
+    return model
+
+
+def _read_verified(root: Path) -> tuple[dict, dict[str, bytes]]:
+    """Metadata and the bytes of every listed file, after all file-level checks."""
+    if not root.is_dir():
+        raise ArtifactError(f"artifact {str(root)!r}: not a directory (load takes the "
+                            "directory written by save)")
+    where = f"{_label(root)}/{_METADATA}"
+    try:
+        raw = (root / _METADATA).read_bytes()
+    except OSError:
+        raise ArtifactError(f"artifact {where!r}: missing; a talentgap artifact starts with "
+                            "its metadata.json") from None
+    _refuse_pickle(where, raw)
+    metadata = _parse_json(raw, where)
+    _check_header(metadata, where)
+
+    listed = metadata["files"]
+    for name in listed:
+        if name.lower().endswith(_PICKLE_SUFFIXES):
+            raise ArtifactError(f"artifact '{_label(root)}/{name}': a pickle file; talentgap "
+                                "artifacts never contain pickle, and it is not loaded")
+        if name not in (_STATE, _ARRAYS) and not _SKOPS.fullmatch(name):
+            raise ArtifactError(f"artifact {where!r}: lists {name!r}, which is not a file a "
+                                "talentgap artifact holds (state.json, arrays.npz, "
+                                "sklearn/<n>.skops)")
+    for name in (_STATE, _ARRAYS):
+        if name not in listed:
+            raise ArtifactError(f"artifact {where!r}: does not list {name}")
+    present = set()
+    for file in sorted(root.rglob("*")):
+        name = file.relative_to(root).as_posix()
+        if file.is_symlink():
+            raise ArtifactError(f"artifact '{_label(root)}/{name}': a symbolic link; artifact "
+                                "files must be regular files")
+        if file.is_file():
+            present.add(name)
+    extra = sorted(present - set(listed) - {_METADATA})
+    if extra:
+        kind = ("a pickle file; talentgap artifacts never contain pickle"
+                if extra[0].lower().endswith(_PICKLE_SUFFIXES) else "an extra file")
+        raise ArtifactError(f"artifact '{_label(root)}/{extra[0]}': {kind}, not listed in "
+                            f"metadata.json; the artifact is not loaded")
+    missing = sorted(set(listed) - present)
+    if missing:
+        raise ArtifactError(f"artifact '{_label(root)}/{missing[0]}': missing; metadata.json "
+                            "lists it")
+    contents = {}
+    for name, expected in sorted(listed.items()):
+        data = (root / name).read_bytes()
+        got = _sha256(data)
+        if got != expected:
+            raise ArtifactError(f"artifact '{_label(root)}/{name}': sha256 mismatch (expected "
+                                f"{str(expected)[:12]}..., got {got[:12]}...); the file was "
+                                "changed after saving")
+        _refuse_pickle(f"{_label(root)}/{name}", data)  # even with a matching (forged) hash
+        contents[name] = data
+    return metadata, contents
+
+
+def _label(root: Path) -> str:
+    """How messages name the artifact: its directory name."""
+    return root.resolve().name or str(root)
+
+
+def _check_header(metadata, where: str) -> None:
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        found = metadata.get("format") if isinstance(metadata, dict) else None
+        raise ArtifactError(f"artifact {where!r}: not a talentgap model artifact (format "
+                            f"{found!r}, expected {FORMAT!r})")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ArtifactError(f"artifact {where!r}: format_version {version!r} is not valid")
+    if version > FORMAT_VERSION:
+        raise ArtifactError(f"artifact {where!r}: format version {version} is newer than "
+                            f"this talentgap ({__version__}) reads (up to {FORMAT_VERSION}); "
+                            "upgrade talentgap to load it")
+    written, ours = _major(metadata.get("talentgap_version")), _major(__version__)
+    if written != ours:
+        raise ArtifactError(f"artifact {where!r}: written by talentgap "
+                            f"{metadata.get('talentgap_version')!r} (major version {written}); "
+                            f"this talentgap {__version__} reads artifacts of major version "
+                            f"{ours} only")
+    needed = ("estimator", "params", "data_fingerprint", "files", "metadata_sha256")
+    absent = [k for k in needed if k not in metadata]
+    if absent or not isinstance(metadata["files"], dict):
+        raise ArtifactError(f"artifact {where!r}: lacks the fields {absent or ['files']}")
+    if metadata["metadata_sha256"] != _metadata_hash(metadata):
+        raise ArtifactError(f"artifact {where!r}: metadata_sha256 mismatch; the file was "
+                            "changed after saving")
+
+
+def _major(version) -> int | None:
+    match = re.match(r"(\d+)\.", version) if isinstance(version, str) else None
+    return int(match.group(1)) if match else None
+
+
+def _refuse_pickle(where: str, data: bytes) -> None:
+    """Refuse data that is, or (zip) contains, a pickle payload."""
+    if _is_pickle(data):
+        raise ArtifactError(f"artifact {where!r}: holds a pickle payload (protocol {data[1]} "
+                            "header); talentgap artifacts never contain pickle, and it is not "
+                            "loaded")
+    if not data.startswith(b"PK\x03\x04"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.infolist():
+                with archive.open(member) as handle:
+                    head = handle.read(2)
+                if member.filename.lower().endswith(_PICKLE_SUFFIXES) or _is_pickle(head):
+                    raise ArtifactError(
+                        f"artifact {where!r}: member {member.filename!r} holds a pickle "
+                        "payload; talentgap artifacts never contain pickle, and it is not "
+                        "loaded")
+    except _MALFORMED as exc:
+        raise ArtifactError(f"artifact {where!r}: not a readable zip file ({exc})") from None
+
+
+def _is_pickle(data: bytes) -> bool:
+    return len(data) >= 2 and data[0] == 0x80 and 2 <= data[1] <= 5
+
+
+def _parse_json(data: bytes, where: str):
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ArtifactError(f"artifact {where!r}: not valid JSON ({exc})") from None
+
+
+def _read_npz(data: bytes, where: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except AttributeError:  # a plain .npy: np.load returned an array, not an archive
+        raise ArtifactError(f"artifact {where!r}: not an .npz archive") from None
+    except ValueError as exc:
+        raise ArtifactError(f"artifact {where!r}: {exc}; object arrays (pickle) are never "
+                            "loaded") from None
+    except _MALFORMED as exc:
+        raise ArtifactError(f"artifact {where!r}: not a readable .npz file ({exc})") from None
+    for name, array in arrays.items():
+        if array.dtype.kind not in "biufcmMUS" or array.dtype.names is not None:
+            raise ArtifactError(f"artifact {where!r}: array {name!r} has dtype {array.dtype}, "
+                                "which an artifact does not hold")
+    return arrays
+
+
+def _load_sklearn(data: bytes, where: str, expected: str):
+    """A scikit-learn model from skops bytes, trusting only the allow-listed types."""
+    import skops.io
+
+    try:
+        untrusted = skops.io.get_untrusted_types(data=data)
+    except _MALFORMED as exc:
+        raise ArtifactError(f"artifact {where!r}: not a readable skops file ({exc})") from None
+    refused = sorted(set(untrusted) - set(SKOPS_TRUSTED))
+    if refused:
+        raise ArtifactError(f"artifact {where!r}: holds types outside the allow-list "
+                            f"({', '.join(refused)}); it is not loaded")
+    try:
+        model = skops.io.loads(data, trusted=list(untrusted))
+    except _MALFORMED as exc:
+        raise ArtifactError(f"artifact {where!r}: not a readable skops file ({exc})") from None
+    if SKLEARN_MODELS.get(expected) is not type(model):
+        raise ArtifactError(f"artifact {where!r}: holds a {class_name(type(model))}, expected "
+                            f"{expected}")
+    return model

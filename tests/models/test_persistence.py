@@ -1,0 +1,416 @@
+"""Model artifacts: exact round trips for every estimator, and every refusal on load."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import io
+import json
+import pickle
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+import talentgap as tg
+from talentgap.errors import ArtifactError, DataQualityWarning, NotFittedError, ParameterError
+from talentgap.models import (
+    ETS,
+    SARIMAX,
+    AutoForecaster,
+    Drift,
+    GapForecaster,
+    GlobalBoosting,
+    Mean,
+    Naive,
+    SeasonalNaive,
+    Theta,
+)
+from talentgap.models.persistence import (
+    FORMAT_VERSION,
+    _metadata_hash,
+    data_fingerprint,
+    read_metadata,
+)
+
+N_SERIES, N_PERIODS, HORIZON = 3, 16, 4
+LEVELS = [80, 95]
+
+#: Every estimator class, with parameters that keep the fits fast.
+FORECASTERS = {
+    "Naive": lambda: Naive(),
+    "SeasonalNaive": lambda: SeasonalNaive(),
+    "Drift": lambda: Drift(),
+    "Mean": lambda: Mean(),
+    "ETS": lambda: ETS(),
+    "Theta": lambda: Theta(),
+    "GlobalBoosting": lambda: GlobalBoosting(max_iter=20),
+    "SARIMAX": lambda: SARIMAX(order=(1, 1, 0), auto=False, n_windows=2),
+    "AutoForecaster": lambda: AutoForecaster(
+        candidates={"ets": ETS(), "theta": Theta(), "drift": Drift()}, n_windows=2),
+}
+
+
+def series_table(key_dtype=None) -> pd.DataFrame:
+    """Three quarterly seasonal series with a trend, and one exogenous column."""
+    rng = np.random.default_rng(0)
+    t = np.tile(np.arange(N_PERIODS), N_SERIES)
+    level = np.repeat(50.0 + 10.0 * np.arange(N_SERIES), N_PERIODS)
+    df = pd.DataFrame({
+        "region": np.repeat(["North", "South", "West"], N_PERIODS),
+        "period": np.tile(pd.period_range("2019Q1", periods=N_PERIODS, freq="Q"), N_SERIES),
+        "value": (level + t + 5.0 * (t % 4 == 3) + rng.normal(0, 1, t.size)).round(),
+        "x": rng.normal(size=t.size),
+    })
+    if key_dtype is not None:
+        df["region"] = df["region"].astype(key_dtype)
+    return df
+
+
+def future_table() -> pd.DataFrame:
+    periods = pd.period_range("2023Q1", periods=HORIZON, freq="Q")
+    return pd.DataFrame({"region": np.repeat(["North", "South", "West"], HORIZON),
+                         "period": np.tile(periods, N_SERIES),
+                         "x": np.linspace(-1.0, 1.0, N_SERIES * HORIZON)})
+
+
+def predict(model, future=None) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # few windows: noted, not tested
+        return model.predict(HORIZON, level=LEVELS, future=future)
+
+
+def fit(name: str, df: pd.DataFrame):
+    model = FORECASTERS[name]()
+    exog = ["x"] if name in ("SARIMAX", "GlobalBoosting") else None
+    return model.fit(df, keys=["region"], exog=exog), (future_table() if exog else None)
+
+
+@pytest.fixture(scope="module")
+def fitted() -> dict:
+    """Every forecaster fitted once, with its forecasts made before saving."""
+    df = series_table()
+    out = {}
+    for name in FORECASTERS:
+        model, future = fit(name, df)
+        out[name] = (model, future, predict(model, future))
+    return out
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+    return tg.features.build_panel(data.surveys, data.training, lead_time=1)
+
+
+@pytest.fixture(scope="module")
+def boosting_artifact(fitted, tmp_path_factory) -> Path:
+    """A saved GlobalBoosting: it has every kind of file (JSON, NPZ, skops)."""
+    return fitted["GlobalBoosting"][0].save(tmp_path_factory.mktemp("saved") / "model")
+
+
+@pytest.fixture
+def artifact(boosting_artifact, tmp_path) -> Path:
+    """A fresh copy of the saved GlobalBoosting to tamper with."""
+    return Path(shutil.copytree(boosting_artifact, tmp_path / "model"))
+
+
+def rewrite(root: Path, name: str, data: bytes | None) -> None:
+    """Replace (or with None delete) a file and update metadata.json as a forger would."""
+    metadata = json.loads((root / "metadata.json").read_text())
+    if data is None:
+        (root / name).unlink()
+        del metadata["files"][name]
+    else:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+        metadata["files"][name] = hashlib.sha256(data).hexdigest()
+    write_metadata(root, metadata)
+
+
+def write_metadata(root: Path, metadata: dict) -> None:
+    metadata["metadata_sha256"] = _metadata_hash(metadata)
+    (root / "metadata.json").write_text(json.dumps(metadata))
+
+
+class Trap:
+    """Unpickling this creates a file: proof that a pickle ran, if it ever does."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+# ---- round trips ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(FORECASTERS))
+def test_every_forecaster_predicts_exactly_the_same_after_loading(name, fitted, tmp_path):
+    model, future, before = fitted[name]
+    loaded = tg.load(model.save(tmp_path / name))
+    assert type(loaded) is type(model)
+    assert loaded.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    assert_frame_equal(predict(loaded, future), before)
+    assert_frame_equal(loaded.fitted_summary_, model.fitted_summary_)
+    assert "lo_95" in before.columns
+
+
+@pytest.mark.parametrize("name", ["ETS", "GlobalBoosting", "AutoForecaster"])
+def test_saved_before_any_prediction_predicts_the_same(name, fitted, tmp_path):
+    model, future = fit(name, series_table())  # nothing computed for intervals yet
+    loaded = tg.load(model.save(tmp_path / "fresh"))
+    assert_frame_equal(predict(loaded, future), fitted[name][2])
+
+
+@pytest.mark.parametrize("key_dtype", ["category", "string", "str", "object"])
+def test_key_dtypes_survive(key_dtype, tmp_path):
+    model = Drift().fit(series_table(key_dtype), keys=["region"])
+    loaded = tg.load(model.save(tmp_path / "drift"))
+    assert_frame_equal(predict(loaded), predict(model))
+    assert loaded.arrays_.ids["region"].dtype == model.arrays_.ids["region"].dtype
+
+
+def test_pandas_values_of_many_dtypes_round_trip(tmp_path):
+    model = Naive().fit(series_table(), keys=["region"])
+    table = pd.DataFrame({
+        "int": [1, 2, 3], "float": [0.5, np.nan, -np.inf], "bool": [True, False, True],
+        "Int64": pd.array([1, None, 3], dtype="Int64"),
+        "boolean": pd.array([True, None, False], dtype="boolean"),
+        "Float64": pd.array([0.25, None, 1.0], dtype="Float64"),
+        "string": pd.array(["a", None, "c"], dtype="string"),
+        "object": ["x", None, 3],
+        "category": pd.Categorical(["b", "a", "b"], categories=["b", "a"], ordered=True),
+        "period": pd.PeriodIndex(["2024Q1", None, "2024Q3"], freq="Q"),
+        "datetime": pd.to_datetime(["2024-01-01", None, "2024-03-01"]),
+        "datetime_tz": pd.to_datetime(["2024-01-01", "2024-02-01", None]).tz_localize(
+            "Europe/Berlin"),
+    }, index=pd.Index(["r1", "r2", "r3"], name="row"))
+    model.extra_ = {"table": table, "series": table["Int64"], 2: (np.float32(1.5), "t"),
+                    "period": pd.Period("2024Q2", freq="Q"), "nan": float("nan")}
+    loaded = tg.load(model.save(tmp_path / "naive"))
+    assert_frame_equal(loaded.extra_["table"], table)
+    pd.testing.assert_series_equal(loaded.extra_["series"], table["Int64"])
+    assert loaded.extra_[2] == (np.float32(1.5), "t")
+    assert type(loaded.extra_[2][0]) is np.float32
+    assert loaded.extra_["period"] == pd.Period("2024Q2", freq="Q")
+    assert np.isnan(loaded.extra_["nan"])
+
+
+@pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")
+def test_gap_forecaster_round_trip(panel, tmp_path):
+    gap = GapForecaster(forecaster=Drift(), n_samples=200, random_state=3).fit(panel)
+    before, paths = gap.predict(3, level=[80, 95]), gap.sample_paths(3)
+    loaded = tg.load(gap.save(tmp_path / "gap"))
+    assert_frame_equal(loaded.predict(3, level=[80, 95]), before)
+    assert_frame_equal(loaded.sample_paths(3), paths)
+    assert_frame_equal(loaded.fitted_summary_, gap.fitted_summary_)
+    assert loaded.seed_ == gap.seed_ and loaded.origin_ == gap.origin_
+    assert loaded.demand_model_ is loaded.demand_.model  # shared objects stay shared
+    assert before["p_shortage"].between(0, 1).all()
+
+
+def test_gap_forecaster_with_hierarchy_and_known_supply(panel, tmp_path):
+    regions = panel["region"].unique()
+    origin = panel.loc[panel["demand"].notna(), "period"].max()
+    cells = panel[["region", "industry"]].drop_duplicates()
+    known = cells.assign(period=origin + 1, supply=5.0)
+    gap = GapForecaster(forecaster=ETS(), n_samples=100,
+                        hierarchy={"region": {r: "all regions" for r in regions}},
+                        reconcile="wls_struct").fit(panel, future_supply=known)
+    before = gap.predict(2, level=[80])
+    loaded = tg.load(gap.save(tmp_path / "gap"))
+    assert loaded.hierarchy_.n_nodes == gap.hierarchy_.n_nodes
+    assert (loaded.hierarchy_.S != gap.hierarchy_.S).nnz == 0
+    assert_frame_equal(loaded.predict(2, level=[80]), before)
+    assert_frame_equal(loaded.sample_paths(2), gap.sample_paths(2))
+
+
+def test_a_generator_random_state_round_trips(panel, tmp_path):
+    gap = GapForecaster(forecaster=Drift(), n_samples=50,
+                        random_state=np.random.default_rng(7)).fit(panel)
+    loaded = tg.load(gap.save(tmp_path / "gap"))
+    assert loaded.random_state.bit_generator.state == gap.random_state.bit_generator.state
+    assert_frame_equal(loaded.predict(2, level=None), gap.predict(2, level=None))
+
+
+def test_metadata_describes_the_model(fitted, tmp_path):
+    model = fitted["SARIMAX"][0]
+    path = model.save(tmp_path / "sarimax", config={"plan": "2025", "levels": [80, 95]})
+    metadata = read_metadata(path)
+    assert metadata["format_version"] == FORMAT_VERSION
+    assert metadata["talentgap_version"] == tg.__version__
+    assert metadata["estimator"] == "talentgap.models.sarimax.SARIMAX"
+    assert metadata["params"]["order"] == {"__type__": "tuple", "items": [1, 1, 0]}
+    assert metadata["config"] == {"plan": "2025", "levels": [80, 95]}
+    assert metadata["freq"] == "Q-DEC"
+    assert metadata["input_schema"] == {
+        "target": "value", "time": "period", "keys": ["region"], "exog": ["x"],
+        "dtypes": {"region": str(model.arrays_.ids["region"].dtype),  # object; str in pandas 3
+                   "period": "period[Q-DEC]", "value": "float64", "x": "float64"}}
+    assert metadata["data_fingerprint"] == data_fingerprint(model)
+    assert pd.Timestamp(metadata["created"]).tz is not None
+    assert set(metadata["files"]) == {"state.json", "arrays.npz"}
+    for name, digest in metadata["files"].items():
+        assert hashlib.sha256((path / name).read_bytes()).hexdigest() == digest
+    assert "pickle" not in (path / "state.json").read_text()
+
+
+def test_fingerprint_changes_with_the_data():
+    df = series_table()
+    changed = df.assign(value=df["value"].where(df.index != 5, df["value"] + 1))
+    fingerprint = data_fingerprint(Naive().fit(df, keys=["region"]))
+    assert fingerprint == data_fingerprint(Naive().fit(df.iloc[::-1], keys=["region"]))
+    assert fingerprint != data_fingerprint(Naive().fit(changed, keys=["region"]))
+
+
+def test_saving_again_replaces_an_artifact_but_not_other_directories(fitted, tmp_path):
+    model = fitted["Naive"][0]
+    path = model.save(tmp_path / "model")
+    fitted["Mean"][0].save(path)
+    assert type(tg.load(path)) is Mean
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "README.txt").write_text("keep me")
+    with pytest.raises(ArtifactError, match="not empty"):
+        model.save(other)
+    assert (other / "README.txt").read_text() == "keep me"
+
+
+# ---- refusals at save time -------------------------------------------------------------------
+@pytest.mark.parametrize("model", [Naive(), GapForecaster()])
+def test_saving_an_unfitted_model_is_refused(model, tmp_path):
+    with pytest.raises(NotFittedError, match=r"call fit\(.*before save"):
+        model.save(tmp_path / "model")
+    assert not (tmp_path / "model").exists()
+
+
+def test_unsupported_attribute_is_named_at_save_time(tmp_path):
+    model = Naive().fit(series_table(), keys=["region"])
+    model.states_[0]["state"]["hook"] = print
+    with pytest.raises(ArtifactError,
+                       match=r"model\.states_\[0\]\['state'\]\['hook'\].*builtin_function"):
+        model.save(tmp_path / "model")
+    assert not (tmp_path / "model").exists()
+
+
+def test_config_must_be_json_data(fitted, tmp_path):
+    with pytest.raises(ParameterError, match=r"config\['when'\] is a Timestamp"):
+        fitted["Naive"][0].save(tmp_path / "model", config={"when": pd.Timestamp("2024")})
+
+
+# ---- refusals at load time -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["metadata.json", "state.json", "arrays.npz",
+                                  "sklearn/0.skops"])
+def test_a_flipped_byte_in_any_file_is_refused(name, artifact):
+    file = artifact / name
+    data = bytearray(file.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    file.write_bytes(bytes(data))
+    rule = "not valid JSON|metadata_sha256 mismatch" if name == "metadata.json" else (
+        rf"artifact 'model/{name}': sha256 mismatch \(expected [0-9a-f]{{12}}\.\.\., got "
+        r"[0-9a-f]{12}\.\.\.\); the file was changed after saving")
+    with pytest.raises(ArtifactError, match=rule):
+        tg.load(artifact)
+
+
+@pytest.mark.parametrize("name", ["arrays.npz", "state.json", "sklearn/0.skops"])
+def test_a_pickle_payload_is_refused_even_with_matching_hashes(name, artifact, tmp_path):
+    marker = tmp_path / "pickle-ran"
+    rewrite(artifact, name, pickle.dumps(Trap(marker), protocol=4))
+    with pytest.raises(ArtifactError, match=rf"'model/{name}': holds a pickle payload"):
+        tg.load(artifact)
+    assert not marker.exists()
+
+
+def test_a_pickled_metadata_file_is_refused(artifact, tmp_path):
+    marker = tmp_path / "pickle-ran"
+    (artifact / "metadata.json").write_bytes(pickle.dumps(Trap(marker)))
+    with pytest.raises(ArtifactError, match="'model/metadata.json': holds a pickle payload"):
+        tg.load(artifact)
+    assert not marker.exists()
+
+
+def test_object_arrays_in_the_npz_are_refused(artifact, tmp_path):
+    marker = tmp_path / "pickle-ran"
+    buffer = io.BytesIO()
+    np.savez(buffer, a0=np.array([Trap(marker)], dtype=object))
+    rewrite(artifact, "arrays.npz", buffer.getvalue())
+    with pytest.raises(ArtifactError, match="'model/arrays.npz'.*pickle"):
+        tg.load(artifact)
+    assert not marker.exists()
+
+
+def test_a_listed_pickle_file_is_refused(artifact, tmp_path):
+    rewrite(artifact, "model.pkl", pickle.dumps({"a": 1}, protocol=0))
+    with pytest.raises(ArtifactError, match="'model/model.pkl': a pickle file"):
+        tg.load(artifact)
+
+
+def test_an_extra_file_is_refused(artifact):
+    (artifact / "notes.txt").write_text("hello")
+    with pytest.raises(ArtifactError, match="'model/notes.txt': an extra file, not listed"):
+        tg.load(artifact)
+
+
+def test_an_unlisted_pickle_file_is_refused(artifact):
+    (artifact / "model.pkl").write_bytes(pickle.dumps(1))
+    with pytest.raises(ArtifactError, match="'model/model.pkl': a pickle file"):
+        tg.load(artifact)
+
+
+@pytest.mark.parametrize("name", ["arrays.npz", "sklearn/0.skops"])
+def test_a_missing_file_is_refused(name, artifact):
+    (artifact / name).unlink()
+    with pytest.raises(ArtifactError, match=rf"'model/{name}': missing; metadata.json lists"):
+        tg.load(artifact)
+
+
+def test_missing_metadata_is_refused(artifact):
+    (artifact / "metadata.json").unlink()
+    with pytest.raises(ArtifactError, match="'model/metadata.json': missing"):
+        tg.load(artifact)
+
+
+def test_a_newer_format_version_is_refused(artifact):
+    metadata = json.loads((artifact / "metadata.json").read_text())
+    metadata["format_version"] = FORMAT_VERSION + 1
+    write_metadata(artifact, metadata)
+    with pytest.raises(ArtifactError, match=f"format version {FORMAT_VERSION + 1} is newer"):
+        tg.load(artifact)
+
+
+def test_another_major_version_of_talentgap_is_refused(artifact):
+    metadata = json.loads((artifact / "metadata.json").read_text())
+    metadata["talentgap_version"] = "99.0.0"
+    write_metadata(artifact, metadata)
+    with pytest.raises(ArtifactError, match="major version 99"):
+        tg.load(artifact)
+
+
+def test_skops_types_outside_the_allow_list_are_refused(artifact):
+    import skops.io
+
+    rewrite(artifact, "sklearn/0.skops", skops.io.dumps(collections.Counter(a=1)))
+    with pytest.raises(ArtifactError, match=r"outside the allow-list \(collections.Counter\)"):
+        tg.load(artifact)
+
+
+def test_classes_outside_the_allow_list_are_refused(artifact):
+    state = json.loads((artifact / "state.json").read_text())
+    state["state"]["states_"] = {"__type__": "estimator", "class": "os.system", "params": {},
+                        "state": {}}
+    rewrite(artifact, "state.json", json.dumps(state).encode())
+    with pytest.raises(ArtifactError, match="'os.system' is not a talentgap estimator"):
+        tg.load(artifact)
+
+
+def test_state_that_does_not_match_the_metadata_is_refused(artifact):
+    state = json.loads((artifact / "state.json").read_text())
+    state["params"]["max_iter"] = 21
+    rewrite(artifact, "state.json", json.dumps(state).encode())
+    with pytest.raises(ArtifactError, match="parameters differ"):
+        tg.load(artifact)
