@@ -253,3 +253,34 @@ def test_subprocess_bad_input_has_no_traceback(bad_surveys, tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "'hard_to_fill'" in one_line(done.stderr)
+
+
+def test_saved_model_forecasts_the_same(small_files, tmp_path, capsys):
+    first, model_dir = tmp_path / "first", tmp_path / "model"
+    assert main(["forecast", *fast(small_files, first, "--horizon", "3"), "--save-model",
+                 str(model_dir), "--no-charts", "--no-report"]) == 0
+    metadata = json.loads((model_dir / "metadata.json").read_text())
+    assert metadata["estimator"].endswith("GapForecaster")
+    assert metadata["config"]["forecast"]["horizon"] == 3
+    second = tmp_path / "second"
+    assert main(["forecast", "--model", str(model_dir), "--horizon", "3", "--set",
+                 "forecast.n_samples=200", "--out", str(second), "--no-charts",
+                 "--no-report"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(first / "forecast.csv"),
+                                  pd.read_csv(second / "forecast.csv"))
+    assert not (second / "panel.csv").exists()  # no input files were read
+
+
+def test_tampered_model_is_refused(small_files, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    assert main(["forecast", *fast(small_files, tmp_path / "out"), "--save-model",
+                 str(model_dir), "--no-charts", "--no-report"]) == 0
+    arrays = model_dir / "arrays.npz"
+    data = bytearray(arrays.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    arrays.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["plan", "--model", str(model_dir), "--budget", "1000",
+                 "--cost-per-trainee", "10", "--out", str(tmp_path / "plan")]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "arrays.npz" in line and "sha256 mismatch" in line
