@@ -3,6 +3,8 @@
 * :func:`allocate_quotas` — training places per cell that minimise the
   expected unmet gap under a budget, capacities and minimums (a linear
   program over the forecast's scenarios), returning a :class:`QuotaPlan`;
+  with a programme -> industry ``crosswalk``, places per training
+  programme and region, each feeding several industries by share;
 * :func:`proportional_plan` — the rule of thumb "places in proportion to
   the gap", on the same inputs, for comparison;
 * :func:`compare_plans`, :func:`plot_shortfall_vs_budget` — several plans

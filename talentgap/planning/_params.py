@@ -17,8 +17,8 @@ import pandas as pd
 
 from talentgap.errors import PlanningError
 
-__all__ = ["fmt", "cell_names", "examples", "ordinal", "per_cell", "check_range", "parameter",
-           "check_budget", "check_options"]
+__all__ = ["fmt", "plural", "cell_names", "examples", "ordinal", "per_cell", "check_range",
+           "parameter", "check_budget", "check_options"]
 
 _MAX_SHOWN = 5
 
@@ -89,8 +89,19 @@ def _scalar(value, name: str) -> float | None:
     return None
 
 
-def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str]) -> np.ndarray:
-    """A scalar or per-cell table parameter as one float per cell (NaN never returned)."""
+def plural(n: int, unit: str) -> str:
+    """``"1 cell"``, ``"3 cells"``."""
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: str = "cell",
+             of: str = "the gap forecast") -> np.ndarray:
+    """A scalar or per-cell table parameter as one float per cell (NaN never returned).
+
+    ``cells`` holds the rows the parameter is needed for (cells of the gap
+    forecast, or programmes of a crosswalk); ``unit`` and ``of`` name them in
+    messages ("no row for 1 programme of the crosswalk").
+    """
     n = len(cells)
     number = _scalar(value, name)
     if number is not None:
@@ -130,8 +141,7 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str]) -> np.ndarr
         names = cell_names(cells, keys, absent[:_MAX_SHOWN])
         more = f" and {absent.size - len(names)} more" if absent.size > len(names) else ""
         raise PlanningError(
-            f"the {name} table has no row for {absent.size} "
-            f"cell{'s' if absent.size != 1 else ''} of the gap forecast: "
+            f"the {name} table has no row for {plural(absent.size, unit)} of {of}: "
             f"{'; '.join(names)}{more} (looked up by {key_columns})"
         )
     raw = value[name].to_numpy()[position]
@@ -141,8 +151,8 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str]) -> np.ndarr
     if bad.size:
         names = cell_names(cells, keys, bad[:_MAX_SHOWN])
         raise PlanningError(
-            f"{name} must be a number for every cell; {bad.size} "
-            f"{'cells fail' if bad.size != 1 else 'cell fails'}: "
+            f"{name} must be a number for every {unit}; {plural(bad.size, unit)} "
+            f"{'fail' if bad.size != 1 else 'fails'}: "
             + examples(names, [repr(raw[i]) for i in bad[:_MAX_SHOWN]], bad.size)
         )
     return numbers_
@@ -150,7 +160,7 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str]) -> np.ndarr
 
 def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[str], *,
                 low: float = 0.0, high: float = math.inf, low_open: bool = False,
-                allow_inf: bool = False, scalar: bool = False) -> None:
+                allow_inf: bool = False, scalar: bool = False, unit: str = "cell") -> None:
     """Raise :class:`PlanningError` for values outside ``[low, high]`` (or ``(low, high]``)."""
     with np.errstate(invalid="ignore"):
         too_low = (values <= low) if low_open else (values < low)
@@ -180,15 +190,18 @@ def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[s
         raise PlanningError(f"{name} must be {rule_text}; got {detail(rows[0])}")
     shown = rows[:_MAX_SHOWN]
     raise PlanningError(
-        f"{name} must be {rule_text}; {rows.size} "
-        f"{'cells fail' if rows.size != 1 else 'cell fails'}: "
+        f"{name} must be {rule_text}; {plural(rows.size, unit)} "
+        f"{'fail' if rows.size != 1 else 'fails'}: "
         + examples(cell_names(cells, keys, shown), [detail(i) for i in shown], rows.size)
     )
 
 
-def parameter(value, name: str, cells: pd.DataFrame, keys: list[str], **rule) -> np.ndarray:
-    values = per_cell(value, name, cells, keys)
-    check_range(values, name, cells, keys, scalar=not isinstance(value, pd.DataFrame), **rule)
+def parameter(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: str = "cell",
+              of: str = "the gap forecast", **rule) -> np.ndarray:
+    """:func:`per_cell` then :func:`check_range`: one checked float per row of ``cells``."""
+    values = per_cell(value, name, cells, keys, unit=unit, of=of)
+    check_range(values, name, cells, keys, scalar=not isinstance(value, pd.DataFrame), unit=unit,
+                **rule)
     return values
 
 

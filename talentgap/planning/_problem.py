@@ -27,9 +27,11 @@ from talentgap.planning._params import (
     fmt,
     ordinal,
     parameter,
+    plural,
 )
 
-__all__ = ["Scenarios", "Problem", "build_problem"]
+__all__ = ["Scenarios", "Problem", "Forecast", "build_problem", "read_forecast", "read_lead",
+           "place_bounds", "plan_period", "target_scenarios"]
 
 _MAX_SHOWN = 5
 _INTEGER_TOL = 1e-9
@@ -212,7 +214,8 @@ def _periods(table: pd.DataFrame) -> pd.arrays.PeriodArray:
     return parse_periods(column).array
 
 
-def _plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd.Period:
+def plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd.Period:
+    """The cohort's period: given, or the last forecast period minus the largest lead time."""
     freq = normalize_freq(periods.freqstr)
     if period is None:
         last = int(periods.asi8.max())
@@ -222,6 +225,39 @@ def _plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd
     except SchemaError as err:
         raise PlanningError(f"period={period!r} is not a period of the forecast's "
                             f"frequency: {err}") from err
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A checked gap forecast: the table, its cells and every row's cell and period."""
+
+    table: pd.DataFrame
+    keys: list[str]
+    value: str
+    periods: pd.arrays.PeriodArray
+    codes: np.ndarray
+    cells: pd.DataFrame
+
+
+def read_forecast(gap_forecast, keys, value: str) -> Forecast:
+    """Check the forecast table's columns and find its cells (sorted by the keys)."""
+    if not isinstance(gap_forecast, pd.DataFrame):
+        raise PlanningError(
+            f"gap_forecast must be a pandas DataFrame, got {type(gap_forecast).__name__}")
+    table = gap_forecast
+    keys = _check_keys(table, keys, value)
+    if value not in table.columns:
+        raise SchemaError(
+            f"the gap forecast has no {value!r} column; columns are {list(table.columns)}",
+            column=value, reason="missing_column",
+        )
+    if len(table) == 0:
+        raise SchemaError("the gap forecast has no rows", column=value, reason="empty")
+    periods = _periods(table)
+    codes = table.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
+    _, first = np.unique(codes, return_index=True)
+    cells = table[keys].iloc[first].reset_index(drop=True)
+    return Forecast(table, keys, value, periods, codes, cells)
 
 
 def _interval_columns(table: pd.DataFrame, value: str) -> dict[float, str]:
@@ -279,70 +315,125 @@ def _quantile_from_intervals(rows: pd.DataFrame, value: str, mean: np.ndarray, q
     return values[:, j] + slope * (target - z[j])
 
 
-def _select_arrival(table: pd.DataFrame, codes: np.ndarray, periods, arrival_ord: np.ndarray,
-                    cells: pd.DataFrame, keys: list[str], plan_period: pd.Period,
-                    lead: np.ndarray) -> np.ndarray:
-    """Row positions of every cell at its arrival period (raising for cells without one)."""
-    take = np.flatnonzero(periods.asi8 == arrival_ord[codes])
-    present = np.bincount(codes[take], minlength=len(cells)) > 0
+def _target_rows(fc: Forecast, target_cell: np.ndarray, target_ord: np.ndarray,
+                 target_lead: np.ndarray, plan_period: pd.Period) -> tuple[np.ndarray, np.ndarray]:
+    """Forecast rows of every target (a cell at one period): positions and target numbers.
+
+    Raises :class:`PlanningError` naming the targets the forecast has no row for.
+    """
+    periods = fc.periods.asi8
+    low = min(int(periods.min()), int(target_ord.min()))
+    span = max(int(periods.max()), int(target_ord.max())) - low + 1
+    target_code = target_cell.astype(np.int64) * span + (target_ord - low)
+    row_code = fc.codes.astype(np.int64) * span + (periods - low)
+    order = np.argsort(target_code, kind="stable")
+    sorted_codes = target_code[order]
+    at = np.clip(np.searchsorted(sorted_codes, row_code), 0, sorted_codes.size - 1)
+    match = sorted_codes[at] == row_code
+    take = np.flatnonzero(match)
+    row_target = order[at[take]]
+    present = np.bincount(row_target, minlength=target_cell.size) > 0
     absent = np.flatnonzero(~present)
     if absent.size:
-        freq = periods.freq
+        freq = fc.periods.freq
+        names = cell_names(fc.cells, fc.keys, target_cell[absent[:_MAX_SHOWN]])
         shown = [
-            f"{name} at {pd.Period(ordinal=int(arrival_ord[i]), freq=freq)}"
-            + (f" (period {plan_period} + lead_time {int(lead[i])})" if lead[i] else "")
-            for name, i in zip(cell_names(cells, keys, absent[:_MAX_SHOWN]),
-                               absent[:_MAX_SHOWN], strict=True)
+            f"{name} at {pd.Period(ordinal=int(target_ord[i]), freq=freq)}"
+            + (f" (period {plan_period} + lead_time {int(target_lead[i])})"
+               if target_lead[i] else "")
+            for name, i in zip(names, absent[:_MAX_SHOWN], strict=True)
         ]
         more = f"; and {absent.size - len(shown)} more" if absent.size > len(shown) else ""
         raise PlanningError(
-            f"the gap forecast has no row for {absent.size} "
-            f"cell{'s' if absent.size != 1 else ''} at the period its trainees arrive in: "
-            f"{'; '.join(shown)}{more}; forecast periods run from {periods.min()} to "
-            f"{periods.max()}"
+            f"the gap forecast has no row for {plural(absent.size, 'cell')} at the period its "
+            f"trainees arrive in: {'; '.join(shown)}{more}; forecast periods run from "
+            f"{fc.periods.min()} to {fc.periods.max()}"
         )
-    return take
+    return take, row_target
 
 
-def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budget,
-                  cost_per_trainee, pass_rate, absorption, capacity, min_quota, lead_time,
-                  risk: str, quantile, surplus_penalty, integer: str) -> Problem:
-    """Check every input and return the :class:`Problem` the allocators solve."""
-    if not isinstance(gap_forecast, pd.DataFrame):
-        raise PlanningError(
-            f"gap_forecast must be a pandas DataFrame, got {type(gap_forecast).__name__}")
-    risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
-    budget = check_budget(budget)
-    table = gap_forecast
-    keys = _check_keys(table, keys, value)
-    if value not in table.columns:
+def target_scenarios(fc: Forecast, target_cell: np.ndarray, target_ord: np.ndarray,
+                     target_lead: np.ndarray, plan_period: pd.Period, quantile: float | None
+                     ) -> tuple[Scenarios, Scenarios, str]:
+    """The gap scenarios of every target (a cell at the period its trainees arrive in).
+
+    Returns the scenarios shortfalls are reported on, the scenarios the plan
+    is optimised against (the same, or one quantile gap per target) and the
+    input form read (``"samples"`` or ``"forecast"``).
+    """
+    target_cell = np.asarray(target_cell, dtype=np.int64)
+    target_ord = np.asarray(target_ord, dtype=np.int64)
+    n = target_cell.size
+    take, row_target = _target_rows(fc, target_cell, target_ord, target_lead, plan_period)
+    rows = fc.table.iloc[take]
+    value = fc.value
+    gap = pd.to_numeric(rows[value], errors="coerce").to_numpy(dtype=np.float64,
+                                                               na_value=np.nan)
+    targets = fc.cells.iloc[target_cell].reset_index(drop=True)
+    blank = np.flatnonzero(~np.isfinite(gap))
+    if blank.size:
+        bad = np.unique(row_target[blank])
         raise SchemaError(
-            f"the gap forecast has no {value!r} column; columns are {list(table.columns)}",
-            column=value, reason="missing_column",
+            f"column {value!r} of the gap forecast must be a finite number at each cell's "
+            f"arrival period; {blank.size} rows fail, e.g. "
+            + "; ".join(cell_names(targets, fc.keys, bad[:_MAX_SHOWN])),
+            column=value, reason="missing_value",
         )
-    if len(table) == 0:
-        raise SchemaError("the gap forecast has no rows", column=value, reason="empty")
-    periods = _periods(table)
-    codes = table.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
-    _, first = np.unique(codes, return_index=True)
-    cells = table[keys].iloc[first].reset_index(drop=True)
+    if "sample" in fc.table.columns:
+        source = "samples"
+        repeated = pd.DataFrame({"target": row_target, "sample": rows["sample"].to_numpy()}
+                                ).duplicated().to_numpy()
+        if repeated.any():
+            bad = np.unique(row_target[repeated])
+            raise SchemaError(
+                "the gap scenarios repeat a sample number within a cell-period: "
+                + "; ".join(cell_names(targets, fc.keys, bad[:_MAX_SHOWN])),
+                column="sample", reason="duplicate",
+            )
+        evaluate = Scenarios.from_values(row_target, gap, n)
+        planned = evaluate.quantile(quantile) if quantile is not None else None
+    else:
+        source = "forecast"
+        repeated = np.bincount(row_target, minlength=n) > 1
+        if repeated.any():
+            bad = np.flatnonzero(repeated)
+            raise SchemaError(
+                "the gap forecast has more than one row per cell-period for "
+                + "; ".join(cell_names(targets, fc.keys, bad[:_MAX_SHOWN]))
+                + "; a table of sample paths needs a 'sample' column",
+                column="period", reason="duplicate",
+            )
+        order = np.argsort(row_target, kind="stable")
+        evaluate = Scenarios.from_values(row_target, gap, n)
+        planned = (None if quantile is None else
+                   _quantile_from_intervals(rows.iloc[order], value, gap[order], quantile,
+                                            targets, fc.keys))
+    plan = (evaluate if planned is None
+            else Scenarios.from_values(np.arange(n), planned, n))
+    return evaluate, plan, source
 
-    cost = parameter(cost_per_trainee, "cost_per_trainee", cells, keys)
-    rate = parameter(pass_rate, "pass_rate", cells, keys, low=0.0, high=1.0, low_open=True)
-    absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
-    minimum = parameter(min_quota, "min_quota", cells, keys)
-    cap = (np.full(len(cells), np.inf) if capacity is None
-           else parameter(capacity, "capacity", cells, keys, allow_inf=True))
-    lead = parameter(lead_time, "lead_time", cells, keys)
+
+def read_lead(lead_time, frame: pd.DataFrame, keys: list[str], **naming) -> np.ndarray:
+    """Lead times in whole periods, one per row of ``frame`` (scalar or table)."""
+    lead = parameter(lead_time, "lead_time", frame, keys, **naming)
     fractional = np.flatnonzero(lead != np.round(lead))
     if fractional.size:
         raise PlanningError(
             "lead_time must be a whole number of periods; "
-            + examples(cell_names(cells, keys, fractional[:_MAX_SHOWN]),
-                        [fmt(lead[i]) for i in fractional[:_MAX_SHOWN]], fractional.size)
+            + examples(cell_names(frame, keys, fractional[:_MAX_SHOWN]),
+                       [fmt(lead[i]) for i in fractional[:_MAX_SHOWN]], fractional.size)
         )
-    lead = lead.astype(np.int64)
+    return lead.astype(np.int64)
 
+
+def place_bounds(cost: np.ndarray, minimum: np.ndarray, cap: np.ndarray, *, integer: str,
+                 budget: float, frame: pd.DataFrame, keys: list[str], unit: str = "cell"
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds on places (whole places inward unless ``integer="none"``), checked feasible.
+
+    Raises :class:`PlanningError` when a capacity is below its minimum or the
+    minimum quotas cost more than the budget, saying by how much.
+    """
     if integer == "none":
         lower, upper = minimum, cap
     else:
@@ -352,11 +443,10 @@ def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budge
     if short.size:
         shown = short[:_MAX_SHOWN]
         raise PlanningError(
-            "capacity is below the minimum quota in "
-            f"{short.size} cell{'s' if short.size != 1 else ''}: "
-            + examples(cell_names(cells, keys, shown),
-                        [f"capacity {fmt(upper[i])} < min_quota {fmt(lower[i])} "
-                         f"by {fmt(lower[i] - upper[i])} places" for i in shown], short.size)
+            f"capacity is below the minimum quota in {plural(short.size, unit)}: "
+            + examples(cell_names(frame, keys, shown),
+                       [f"capacity {fmt(upper[i])} < min_quota {fmt(lower[i])} "
+                        f"by {fmt(lower[i] - upper[i])} places" for i in shown], short.size)
         )
     floor_cost = float(np.dot(cost, lower))
     if floor_cost > budget:
@@ -364,64 +454,39 @@ def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budge
         top = top[cost[top] * lower[top] > 0]
         detail = "; ".join(
             f"{name}: {fmt(lower[i])} places x {fmt(cost[i])}"
-            for name, i in zip(cell_names(cells, keys, top), top, strict=True))
+            for name, i in zip(cell_names(frame, keys, top), top, strict=True))
         raise PlanningError(
             f"minimum quotas cost {fmt(floor_cost)}, more than the budget {fmt(budget)} "
             f"by {fmt(floor_cost - budget)} (largest: {detail})"
         )
+    return lower, upper
 
-    plan_period = _plan_period(period, periods, lead)
-    arrival_ord = plan_period.ordinal + lead
-    take = _select_arrival(table, codes, periods, arrival_ord, cells, keys, plan_period, lead)
-    rows = table.iloc[take]
-    row_cell = codes[take]
-    gap = pd.to_numeric(rows[value], errors="coerce").to_numpy(dtype=np.float64,
-                                                               na_value=np.nan)
-    blank = np.flatnonzero(~np.isfinite(gap))
-    if blank.size:
-        cells_bad = np.unique(row_cell[blank])
-        raise SchemaError(
-            f"column {value!r} of the gap forecast must be a finite number at each cell's "
-            f"arrival period; {blank.size} rows fail, e.g. "
-            + "; ".join(cell_names(cells, keys, cells_bad[:_MAX_SHOWN])),
-            column=value, reason="missing_value",
-        )
 
+def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budget,
+                  cost_per_trainee, pass_rate, absorption, capacity, min_quota, lead_time,
+                  risk: str, quantile, surplus_penalty, integer: str) -> Problem:
+    """Check every input and return the :class:`Problem` the allocators solve."""
+    risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
+    budget = check_budget(budget)
+    fc = read_forecast(gap_forecast, keys, value)
+    cells, keys = fc.cells, fc.keys
+    cost = parameter(cost_per_trainee, "cost_per_trainee", cells, keys)
+    rate = parameter(pass_rate, "pass_rate", cells, keys, low=0.0, high=1.0, low_open=True)
+    absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
+    minimum = parameter(min_quota, "min_quota", cells, keys)
+    cap = (np.full(len(cells), np.inf) if capacity is None
+           else parameter(capacity, "capacity", cells, keys, allow_inf=True))
+    lead = read_lead(lead_time, cells, keys)
+    lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=budget,
+                                frame=cells, keys=keys)
+    the_period = plan_period(period, fc.periods, lead)
+    arrival_ord = the_period.ordinal + lead
     n = len(cells)
-    if "sample" in table.columns:
-        source = "samples"
-        repeated = pd.DataFrame({"cell": row_cell, "sample": rows["sample"].to_numpy()}
-                                ).duplicated().to_numpy()
-        if repeated.any():
-            bad = np.unique(row_cell[repeated])
-            raise SchemaError(
-                "the gap scenarios repeat a sample number within a cell-period: "
-                + "; ".join(cell_names(cells, keys, bad[:_MAX_SHOWN])),
-                column="sample", reason="duplicate",
-            )
-        evaluate = Scenarios.from_values(row_cell, gap, n)
-        planned = evaluate.quantile(quantile) if quantile is not None else None
-    else:
-        source = "forecast"
-        repeated = np.bincount(row_cell, minlength=n) > 1
-        if repeated.any():
-            bad = np.flatnonzero(repeated)
-            raise SchemaError(
-                "the gap forecast has more than one row per cell-period for "
-                + "; ".join(cell_names(cells, keys, bad[:_MAX_SHOWN]))
-                + "; a table of sample paths needs a 'sample' column",
-                column="period", reason="duplicate",
-            )
-        order = np.argsort(row_cell, kind="stable")
-        evaluate = Scenarios.from_values(row_cell, gap, n)
-        planned = (None if quantile is None else
-                   _quantile_from_intervals(rows.iloc[order], value, gap[order], quantile,
-                                            cells, keys))
-    plan = (evaluate if planned is None
-            else Scenarios.from_values(np.arange(n), planned, n))
-    arrival = pd.arrays.PeriodArray(arrival_ord.astype(np.int64), dtype=periods.dtype)
+    evaluate, plan, source = target_scenarios(fc, np.arange(n), arrival_ord, lead, the_period,
+                                              quantile)
+    arrival = pd.arrays.PeriodArray(arrival_ord.astype(np.int64), dtype=fc.periods.dtype)
     return Problem(
-        keys=tuple(keys), cells=cells, period=plan_period, arrival=arrival, cost=cost,
+        keys=tuple(keys), cells=cells, period=the_period, arrival=arrival, cost=cost,
         pass_rate=rate, absorption=absorb, capacity=cap, min_quota=minimum, lower=lower,
         upper=upper, budget=budget, surplus_penalty=float(surplus_penalty), evaluate=evaluate,
         plan=plan, risk=risk, quantile=quantile, integer=integer, source=source,

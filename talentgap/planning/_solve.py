@@ -21,11 +21,11 @@ from talentgap.errors import PlanningError
 from talentgap.planning._problem import Problem, Scenarios
 
 __all__ = ["LPResult", "solve_lp", "solve_milp", "round_places", "repair", "fit_budget",
-           "gain", "PLACE_TOL", "VALUE_TOL"]
+           "gain", "pieces_of", "PLACE_TOL", "VALUE_TOL", "MIP_GAP"]
 
 PLACE_TOL = 1e-6      # LP places within this of a whole number count as that number
 VALUE_TOL = 1e-7      # objective change per place below which a constraint does not bind
-_MIP_GAP = 1e-6       # relative optimality gap for integer="exact"
+MIP_GAP = 1e-6       # relative optimality gap for integer="exact"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class _Pieces:
     slope: np.ndarray
 
 
-def _pieces(sc: Scenarios, x0: np.ndarray, yield_: np.ndarray, penalty: float,
+def pieces_of(sc: Scenarios, x0: np.ndarray, yield_: np.ndarray, penalty: float,
             x_max: np.ndarray | None = None) -> _Pieces:
     """Pieces of ``f_c`` on ``[x0_c, x_max_c]`` (LP: only the decreasing ones past ``x0``).
 
@@ -88,7 +88,7 @@ def solve_lp(problem: Problem) -> LPResult:
     y, lower, upper = problem.yield_, problem.lower, problem.upper
     n = problem.n_cells
     x0 = y * lower
-    pieces = _pieces(problem.plan, x0, y, problem.surplus_penalty)
+    pieces = pieces_of(problem.plan, x0, y, problem.surplus_penalty)
     capacity_value = np.zeros(n)
     m = pieces.cell.size
     if m == 0:
@@ -132,7 +132,7 @@ def solve_lp(problem: Problem) -> LPResult:
         places = np.where(y > 0, certified / y, lower)
     places = np.clip(places, lower, upper)
     duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)
-    budget_value = max(float(duals[0]) / scale, 0.0)
+    budget_value = max(0.0, float(duals[0]) / scale)  # (never -0.0)
     capacity_value[capped] = np.maximum(duals[1:], 0.0) * y[capped]
     return LPResult(places, budget_value, capacity_value)
 
@@ -152,7 +152,7 @@ def solve_milp(problem: Problem) -> np.ndarray:
         return places
     x0 = y * lower
     x_max = np.where(np.isin(np.arange(n), active), y * top, x0)
-    pieces = _pieces(sc, x0, y, problem.surplus_penalty, x_max=x_max)
+    pieces = pieces_of(sc, x0, y, problem.surplus_penalty, x_max=x_max)
     m = pieces.cell.size
     column = np.full(n, -1, dtype=np.int64)
     column[active] = m + np.arange(active.size)
@@ -180,7 +180,7 @@ def solve_milp(problem: Problem) -> np.ndarray:
         integrality=np.concatenate([np.zeros(m), np.ones(active.size)]),
         bounds=Bounds(np.concatenate([np.zeros(m), lower[active]]),
                       np.concatenate([pieces.length, top[active]])),
-        options={"mip_rel_gap": _MIP_GAP},
+        options={"mip_rel_gap": MIP_GAP},
     )
     if res.x is None or not res.success:
         raise PlanningError(f"the integer quota problem could not be solved: {res.message}")

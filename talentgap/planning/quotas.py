@@ -40,242 +40,37 @@ each right-hand side (<= 0 for these rows). The budget row's, negated, is
 the expected shortfall removed per extra unit of budget; a capacity row's,
 negated and times ``y_c``, the shortfall removed per extra place of
 capacity. Integer plans report the duals of their LP relaxation.
+
+Programmes
+----------
+With a crosswalk (``program, industry, share``) the decision is places per
+programme and region, and each cell's certified workers are a sum over the
+programmes feeding it. The objective still separates by cell, so the same
+delta form applies, with one equality row per cell linking its pieces to
+the programmes' places (:mod:`talentgap.planning._network_solve`); the
+duals of the bounds on places give the capacity and minimum-quota values.
+The crosswalk and the targets (cells at their arrival periods) are read in
+:mod:`talentgap.planning._crosswalk`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import numpy as np
 import pandas as pd
 
-from talentgap.planning._params import fmt, ordinal
-from talentgap.planning._problem import Problem, build_problem
-from talentgap.planning._solve import (
-    PLACE_TOL,
-    VALUE_TOL,
-    fit_budget,
-    repair,
-    round_places,
-    solve_lp,
-    solve_milp,
+from talentgap.planning._crosswalk import build_network
+from talentgap.planning._network_solve import (
+    fit_network_budget,
+    repair_network,
+    round_network,
+    solve_network_lp,
+    solve_network_milp,
 )
+from talentgap.planning._params import ordinal
+from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
+from talentgap.planning._problem import build_problem
+from talentgap.planning._solve import fit_budget, repair, round_places, solve_lp, solve_milp
 
-__all__ = ["QuotaPlan", "allocate_quotas", "assemble"]
-
-# --------------------------------------------------------------------------- the result
-
-
-@dataclass(frozen=True, repr=False)
-class QuotaPlan:
-    """A training plan: places per cell, its cost and the shortfall it leaves.
-
-    Attributes
-    ----------
-    quotas : pandas.DataFrame
-        One row per cell: the key columns, ``period`` (the cohort's period),
-        ``arrival_period`` (``period + lead_time``, the gap it is scored on),
-        ``quota`` (places; integers unless ``integer="none"``), ``cost``,
-        ``expected_certified`` (``quota * pass_rate * absorption``),
-        ``planned_gap`` (the gap the plan was optimised against: the expected
-        gap, or its quantile), ``gap_before`` / ``gap_after`` (expected gap
-        without / with the plan; negative = surplus), ``shortfall_before`` /
-        ``shortfall_after`` (expected unmet gap, the mean of ``max(gap, 0)``
-        over the scenarios), ``shortage_reduction`` (their difference), the
-        parameters used (``cost_per_trainee``, ``pass_rate``, ``absorption``,
-        ``cost_per_certified``, ``min_quota``, ``capacity``) and
-        ``capacity_value`` (objective removed per extra place of capacity; 0
-        where capacity does not bind).
-    summary : pandas.Series
-        ``rule``, ``risk``, ``quantile``, ``integer``, ``period``, ``cells``,
-        ``source`` (``"forecast"`` or ``"samples"``: which input form was read),
-        ``scenarios`` (most samples of a cell; 1 for a forecast table),
-        ``budget``, ``total_cost`` (never above ``budget``), ``budget_left``,
-        ``budget_used`` (share, 0-1), ``places``, ``expected_certified``,
-        ``shortfall_before``, ``shortfall_after``,
-        ``shortage_reduction``, ``surplus_after``, ``objective`` (the planning
-        objective of this plan) and ``lp_objective`` (the optimum of the LP
-        relaxation; NaN for rules without an LP).
-    marginal_value : pandas.Series
-        Objective removed per unit increase of a constraint's limit (the LP
-        duals): ``"budget"`` (per unit of money), ``"capacity[<cell>]"`` (per
-        place) for each binding capacity and ``"min_quota[<cell>]"`` (per
-        place, <= 0) for each binding minimum. With ``surplus_penalty=0`` and
-        ``risk="expected"`` the objective is the expected shortfall.
-    binding : list of str
-        Which constraints bind, in words.
-    keys : tuple of str
-        The cell key columns.
-    rule : str
-        ``"optimised"`` or ``"proportional"``.
-    label : str
-        A short description of the rule, used by :func:`compare_plans`.
-    """
-
-    quotas: pd.DataFrame
-    summary: pd.Series
-    marginal_value: pd.Series
-    binding: list[str] = field(default_factory=list)
-    keys: tuple[str, ...] = ("region", "industry")
-    rule: str = "optimised"
-    label: str = "optimised"
-
-    def __repr__(self) -> str:
-        s = self.summary
-        return (
-            f"QuotaPlan(label={self.label!r}, cells={s['cells']}, places={fmt(s['places'])}, "
-            f"cost={fmt(s['total_cost'])} of {fmt(s['budget'])}, "
-            f"shortfall {fmt(s['shortfall_before'])} -> {fmt(s['shortfall_after'])})"
-        )
-
-
-# --------------------------------------------------------------------------- assembling
-
-
-def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) -> np.ndarray:
-    """Objective added per place forced by a minimum quota (0 where it does not bind).
-
-    The reduced cost of the lower bound: a place required by the minimum
-    removes ``-y_c f_c'(x0-)`` of the objective (the left slope at the
-    minimum's certified workers ``x0``) but uses money worth
-    ``budget_value * cost_c`` in the best other cell.
-    """
-    y, lower, sc = problem.yield_, problem.lower, problem.plan
-    lam = problem.surplus_penalty
-    out = np.zeros(problem.n_cells)
-    for c in np.flatnonzero((lower > 0) & (places <= lower + PLACE_TOL)):
-        window = slice(sc.start[c], sc.start[c] + sc.count[c])
-        g, w = sc.value[window], sc.weight[window]
-        x0 = y[c] * lower[c]
-        left_slope = -w[g >= x0].sum() + lam * w[g < x0].sum()
-        out[c] = max(budget_value * problem.cost[c] + y[c] * left_slope, 0.0)
-    return out
-
-
-def _binding(problem: Problem, places: np.ndarray, summary: dict, budget_value: float,
-             capacity_value: np.ndarray, min_value: np.ndarray, rule: str,
-             unmet: np.ndarray) -> list[str]:
-    what = problem.objective_name()
-    lines = []
-    spent, budget = summary["total_cost"], problem.budget
-    left = budget - spent
-    if rule == "optimised":
-        positive = problem.cost[problem.cost > 0]
-        money_binds = budget_value * (positive.max() if positive.size else 1.0) > VALUE_TOL
-    else:  # no dual: the budget binds if no cell with unmet gap can still afford a place
-        step = 1.0 if problem.integer != "none" else PLACE_TOL
-        room = (places + step <= problem.upper) & (unmet > 0)
-        money_binds = bool(room.any()) and not (problem.cost[room] * step <= left).any()
-    if money_binds:
-        line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
-        if rule == "optimised":
-            line += (f"; each extra unit of budget removes {budget_value:.4g} of the {what} "
-                     f"({fmt(1000 * budget_value)} per 1,000)")
-        if left > 0 and problem.integer != "none":
-            line += f"; the {fmt(left)} left buys no further useful place"
-        lines.append(line)
-    elif summary["shortfall_after"] <= 1e-9:
-        lines.append(f"every expected gap is closed: {fmt(spent)} of {fmt(budget)} spent, "
-                     f"{fmt(left)} not needed")
-    else:
-        lines.append(f"budget is not the limit: {fmt(spent)} of {fmt(budget)} spent; more money "
-                     f"would not reduce the {what}")
-    for c in np.flatnonzero(capacity_value > VALUE_TOL):
-        lines.append(f"capacity of {problem.name(c)} binds ({fmt(problem.upper[c])} places); "
-                     f"one more place of capacity removes {capacity_value[c]:.4g} of the {what}")
-    if rule != "optimised":
-        for c in np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
-                                & (places > 0)):
-            lines.append(f"capacity of {problem.name(c)} is reached "
-                         f"({fmt(problem.upper[c])} places)")
-    for c in np.flatnonzero(min_value > VALUE_TOL):
-        lines.append(f"minimum quota of {problem.name(c)} binds ({fmt(problem.lower[c])} "
-                     f"places); each required place adds {min_value[c]:.4g} to the {what}, as "
-                     "the money would do more elsewhere")
-    return lines
-
-
-def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
-             budget_value: float, capacity_value: np.ndarray, lp_objective: float
-             ) -> QuotaPlan:
-    """Build the :class:`QuotaPlan` tables for given places (shared by every rule)."""
-    y = problem.yield_
-    if problem.integer != "none":
-        places = np.round(places).astype(np.int64)
-    certified = y * places
-    cost = problem.cost * places
-    ev = problem.evaluate
-    gap_before = ev.mean()
-    short_before = ev.shortfall(np.zeros(problem.n_cells))
-    short_after = ev.shortfall(certified)
-    planned = problem.plan.mean()
-    with np.errstate(divide="ignore"):
-        per_certified = problem.cost / y
-    min_value = (_min_quota_value(problem, places, budget_value) if rule == "optimised"
-                 else np.zeros(problem.n_cells))
-    quotas = problem.cells.copy()
-    quotas["period"] = pd.array([problem.period] * problem.n_cells, dtype=problem.arrival.dtype)
-    quotas["arrival_period"] = problem.arrival
-    extra = {
-        "quota": places,
-        "cost": cost,
-        "expected_certified": certified,
-        "planned_gap": planned,
-        "gap_before": gap_before,
-        "gap_after": gap_before - certified,
-        "shortfall_before": short_before,
-        "shortfall_after": short_after,
-        "shortage_reduction": short_before - short_after,
-        "cost_per_trainee": problem.cost,
-        "pass_rate": problem.pass_rate,
-        "absorption": problem.absorption,
-        "cost_per_certified": per_certified,
-        "min_quota": problem.min_quota,
-        "capacity": problem.capacity,
-        "capacity_value": capacity_value,
-    }
-    quotas = pd.concat([quotas, pd.DataFrame(extra)], axis=1)
-    total_cost = float(cost.sum())
-    objective = float(problem.plan.objective(certified, problem.surplus_penalty).sum())
-    summary = {
-        "rule": rule,
-        "risk": problem.risk,
-        "quantile": problem.quantile if problem.quantile is not None else np.nan,
-        "integer": problem.integer,
-        "period": str(problem.period),
-        "cells": problem.n_cells,
-        "source": problem.source,
-        "scenarios": int(ev.count.max()),
-        "budget": problem.budget,
-        "total_cost": total_cost,
-        "budget_left": problem.budget - total_cost,
-        "budget_used": total_cost / problem.budget if problem.budget > 0 else np.nan,
-        "places": float(places.sum()),
-        "expected_certified": float(certified.sum()),
-        "shortfall_before": float(short_before.sum()),
-        "shortfall_after": float(short_after.sum()),
-        "shortage_reduction": float(short_before.sum() - short_after.sum()),
-        "surplus_after": float(ev.surplus(certified).sum()),
-        "objective": objective,
-        "lp_objective": lp_objective,
-    }
-    binding = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
-                       short_after)
-    marginal = {"budget": budget_value if rule == "optimised" else np.nan}
-    for c in np.flatnonzero(capacity_value > VALUE_TOL):
-        marginal[f"capacity[{problem.name(c)}]"] = float(capacity_value[c])
-    for c in np.flatnonzero(min_value > VALUE_TOL):
-        marginal[f"min_quota[{problem.name(c)}]"] = -float(min_value[c])
-    return QuotaPlan(
-        quotas=quotas,
-        summary=pd.Series(summary, dtype=object, name=label),
-        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
-        binding=binding,
-        keys=problem.keys,
-        rule=rule,
-        label=label,
-    )
-
+__all__ = ["QuotaPlan", "allocate_quotas"]
 
 # --------------------------------------------------------------------------- public
 
@@ -297,8 +92,12 @@ def allocate_quotas(
     keys=("region", "industry"),
     period=None,
     value: str = "gap",
+    crosswalk: pd.DataFrame | None = None,
 ) -> QuotaPlan:
     """Allocate training places to cells so the expected unmet gap is smallest for the money.
+
+    With a ``crosswalk`` the places go to training programmes instead, each
+    feeding several industries (see "Programmes" below).
 
     Solves the sample-average-approximation LP of METHODS.md ("Quota
     allocation"; see :mod:`talentgap.planning.quotas` for the formulation
@@ -371,24 +170,43 @@ def allocate_quotas(
     value : str, default "gap"
         The column holding the gap (e.g. ``"mean"`` for ``AutoForecaster``
         output, whose intervals ``lo_<L>``/``hi_<L>`` are then recognised).
+    crosswalk : pandas.DataFrame, optional
+        Columns ``program, industry, share`` (as for
+        :func:`talentgap.features.training_supply`), optionally ``region``
+        (or another key of the forecast other than ``industry``) when shares
+        differ by region: the share of each programme's certified graduates
+        going to each industry, >= 0 and summing to 1 per programme (within
+        1e-6). Other columns are ignored. Places are then planned per
+        programme and region; see "Programmes".
 
     Returns
     -------
     QuotaPlan
-        ``.quotas`` (one row per cell), ``.summary``, ``.marginal_value``,
-        ``.binding``; see :class:`QuotaPlan`.
+        ``.quotas`` (one row per cell, or per programme and region with a
+        crosswalk), ``.cells`` (gaps before and after, one row per cell),
+        ``.summary``, ``.marginal_value``, ``.binding``; see
+        :class:`QuotaPlan`.
 
     Raises
     ------
     PlanningError
         If a parameter is out of range (negative cost, a pass rate outside
         (0, 1], a capacity below the minimum quota), a per-cell table misses
-        a cell, the minimum quotas cost more than the budget, or a cell has
-        no forecast row for its arrival period. The message names the
-        constraint, the cells and by how much it fails.
+        a cell (or programme), the minimum quotas cost more than the budget,
+        a cell has no forecast row for its arrival period, or a crosswalk
+        row has a missing key, a negative share, or a programme's shares do
+        not sum to 1. The message names the constraint, the cells,
+        programmes or crosswalk rows and by how much it fails.
     SchemaError
         If ``gap_forecast`` lacks a key, ``period`` or gap column, or has
         missing gaps or duplicate rows.
+
+    Warns
+    -----
+    DataQualityWarning
+        With a crosswalk, for crosswalk rows that lead to cells the gap
+        forecast does not have (those graduates count for nothing) and
+        programmes that feed no cell of the forecast (left out of the plan).
 
     Notes
     -----
@@ -399,6 +217,22 @@ def allocate_quotas(
     expected shortfalls over the forecast's own scenarios (the mean for a
     forecast table), so plans of different risk settings compare on one
     yardstick; the plan's ``objective`` is on the scenarios it optimised.
+
+    **Programmes.** With a crosswalk the decision is ``q_u`` places per
+    programme ``u`` (a ``program`` in a region). A place yields
+    ``pass_rate_u * absorption * share`` expected certified workers who stay
+    in each industry the programme feeds, in the programme's own region;
+    each cell's certified workers are the sum over the programmes feeding
+    it, and the LP minimises the same objective as above over the cells
+    (:mod:`talentgap.planning._network_solve` has the program). Then
+    ``cost_per_trainee``, ``pass_rate``, ``capacity``, ``min_quota`` and
+    ``lead_time`` are per programme: scalars or tables keyed by ``program``
+    and, optionally, ``region``; ``absorption`` may also be keyed by
+    ``industry`` (the share of a programme's graduates who stay in that
+    industry). ``.marginal_value`` and ``.binding`` name programmes, e.g.
+    ``"capacity[CNC machining in Northvale]"``. Cells no programme feeds
+    keep their gap; ``.binding`` says which they are and ``.cells`` shows
+    ``fed_by == ""`` for them.
 
     Examples
     --------
@@ -436,7 +270,37 @@ def allocate_quotas(
     1.0
     >>> plan.binding[1]
     'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes 0.4667 of the expected shortfall'
+
+    Two programmes in one region: welding sends 60% of its graduates to
+    construction and 40% to equipment making; machining sends all to
+    equipment making. A place costs 100 and everybody certifies, so 8,000
+    buys 80 workers, exactly the gap: only 50 welders (30 for construction,
+    20 for equipment) and 30 machinists close both cells:
+
+    >>> forecast = pd.DataFrame({"region": "Northvale", "period": "2026",
+    ...                          "industry": ["construction", "equipment"],
+    ...                          "gap": [30.0, 50.0]})
+    >>> crosswalk = pd.DataFrame({
+    ...     "program": ["welding", "welding", "machining"],
+    ...     "industry": ["construction", "equipment", "equipment"],
+    ...     "share": [0.6, 0.4, 1.0]})
+    >>> plan = allocate_quotas(forecast, crosswalk=crosswalk, budget=8_000,
+    ...                        cost_per_trainee=100, pass_rate=1.0)
+    >>> plan.quotas[["program", "quota", "feeds"]]
+         program  quota                            feeds
+    0  machining     30                    equipment 100%
+    1    welding     50  construction 60%, equipment 40%
+    >>> plan.cells[["industry", "places", "gap_before", "gap_after"]]
+           industry  places  gap_before  gap_after
+    0  construction    30.0        30.0        0.0
+    1     equipment    50.0        50.0        0.0
     """  # noqa: E501
+    if crosswalk is not None:
+        return _allocate_programmes(
+            gap_forecast, crosswalk, keys=keys, value=value, period=period, budget=budget,
+            cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
+            capacity=capacity, min_quota=min_quota, lead_time=lead_time, risk=risk,
+            quantile=quantile, surplus_penalty=surplus_penalty, integer=integer)
     problem = build_problem(
         gap_forecast, keys=keys, value=value, period=period, budget=budget,
         cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
@@ -452,11 +316,32 @@ def allocate_quotas(
         places = round_places(problem, lp.places)
     else:
         places = fit_budget(problem, lp.places)
+    return assemble(problem, places, rule="optimised", label=_label(problem),
+                    budget_value=lp.budget_value, capacity_value=lp.capacity_value,
+                    lp_objective=lp_objective)
+
+
+def _label(problem) -> str:
     label = "optimised"
     if problem.risk == "quantile":
         label += f", {ordinal(problem.quantile)} gap"
-    if lam:
-        label += f", surplus penalty {lam:g}"
-    return assemble(problem, places, rule="optimised", label=label,
-                    budget_value=lp.budget_value, capacity_value=lp.capacity_value,
-                    lp_objective=lp_objective)
+    if problem.surplus_penalty:
+        label += f", surplus penalty {problem.surplus_penalty:g}"
+    return label
+
+
+def _allocate_programmes(gap_forecast, crosswalk, **kw) -> QuotaPlan:
+    """:func:`allocate_quotas` with a crosswalk: places per programme."""
+    problem = build_network(gap_forecast, crosswalk, stacklevel=4, **kw)
+    lp = solve_network_lp(problem)
+    lam = problem.surplus_penalty
+    lp_objective = float(problem.plan.objective(problem.certified(lp.places), lam).sum())
+    if problem.integer == "exact":
+        places = repair_network(problem, solve_network_milp(problem))
+    elif problem.integer == "round":
+        places = round_network(problem, lp.places)
+    else:
+        places = fit_network_budget(problem, lp.places)
+    return assemble_network(problem, places, rule="optimised", label=_label(problem),
+                            budget_value=lp.budget_value, capacity_value=lp.capacity_value,
+                            min_value=lp.min_value, lp_objective=lp_objective)

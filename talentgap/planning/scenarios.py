@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import PlanningError
+from talentgap.planning._crosswalk import build_network
 from talentgap.planning._params import fmt
+from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
-from talentgap.planning.quotas import QuotaPlan, assemble
 
 __all__ = ["proportional_plan", "compare_plans", "plot_shortfall_vs_budget"]
 
@@ -49,6 +50,7 @@ def proportional_plan(
     keys=("region", "industry"),
     period=None,
     value: str = "gap",
+    crosswalk: pd.DataFrame | None = None,
 ) -> QuotaPlan:
     """The rule of thumb: places in proportion to each cell's expected gap.
 
@@ -64,7 +66,7 @@ def proportional_plan(
     Parameters
     ----------
     gap_forecast, budget, cost_per_trainee, pass_rate, absorption, capacity, \
-min_quota, lead_time, keys, period, value
+min_quota, lead_time, keys, period, value, crosswalk
         As for :func:`~talentgap.planning.allocate_quotas`.
     integer : {"round", "none"}, default "round"
         Whole places or continuous places.
@@ -94,14 +96,37 @@ min_quota, lead_time, keys, period, value
     """
     if integer not in ("round", "none"):
         raise PlanningError(f"proportional_plan: integer={integer!r}; use 'round' or 'none'")
-    problem = build_problem(
-        gap_forecast, keys=keys, value=value, period=period, budget=budget,
-        cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
-        capacity=capacity, min_quota=min_quota, lead_time=lead_time, risk="expected",
-        quantile=None, surplus_penalty=0.0, integer=integer,
-    )
-    y, lower, upper, cost = problem.yield_, problem.lower, problem.upper, problem.cost
+    common = dict(keys=keys, value=value, period=period, budget=budget,
+                  cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
+                  capacity=capacity, min_quota=min_quota, lead_time=lead_time, risk="expected",
+                  quantile=None, surplus_penalty=0.0, integer=integer)
+    label = "proportional to gap"
+    if crosswalk is not None:
+        network = build_network(gap_forecast, crosswalk, stacklevel=3, **common)
+        gap = np.maximum(network.evaluate.mean(), 0.0)
+        # each cell's gap is split over the programmes feeding it by their shares
+        a, t = network.edge_yield, network.edge_target
+        fed_share = np.bincount(t, weights=np.where(a > 0, network.edge_share, 0.0),
+                                minlength=network.n_targets)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            part = np.where(a > 0, network.edge_share / fed_share[t], 0.0) * gap[t]
+        served = np.bincount(network.edge_unit, weights=part, minlength=network.n_units)
+        places = _proportional_places(network, served, network.yield_, integer)
+        return assemble_network(network, places, rule="proportional", label=label,
+                                budget_value=np.nan,
+                                capacity_value=np.zeros(network.n_units),
+                                min_value=np.zeros(network.n_units), lp_objective=np.nan)
+    problem = build_problem(gap_forecast, **common)
     gap = np.maximum(problem.evaluate.mean(), 0.0)
+    places = _proportional_places(problem, gap, problem.yield_, integer)
+    return assemble(problem, places, rule="proportional", label=label,
+                    budget_value=np.nan, capacity_value=np.zeros(problem.n_cells),
+                    lp_objective=np.nan)
+
+
+def _proportional_places(problem, gap: np.ndarray, y: np.ndarray, integer: str) -> np.ndarray:
+    """Places ``t * gap`` within bounds and the places closing ``gap``, spending the budget."""
+    lower, upper, cost = problem.lower, problem.upper, problem.cost
     with np.errstate(divide="ignore", invalid="ignore"):
         need = np.where(y > 0, gap / y, 0.0)
     if integer == "round":
@@ -130,9 +155,7 @@ min_quota, lead_time, keys, period, value
                 whole[c] += 1
                 left = problem.budget - float(np.dot(cost, whole))
         places = whole
-    return assemble(problem, places, rule="proportional", label="proportional to gap",
-                    budget_value=np.nan, capacity_value=np.zeros(problem.n_cells),
-                    lp_objective=np.nan)
+    return places
 
 
 def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
@@ -146,6 +169,10 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
     by : str or None, default "industry"
         A key column: one ``quota[<value>]`` column per value with the
         plan's places summed over the other keys. None: no such columns.
+        For a programme plan (made with a crosswalk) ``by`` may be a key of
+        its quotas (``"program"``, ``"region"``) or of its cells
+        (``"industry"``: the places serving each industry, i.e. each
+        programme's places times its share going there; fractional).
 
     Returns
     -------
@@ -199,10 +226,14 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
         row.update({c: float(s[c]) for c in _SUMMARY_COLUMNS})
         row["marginal_value"] = float(plan.marginal_value.get("budget", np.nan))
         if by is not None:
-            if by not in plan.keys:
+            if by in plan.keys:
+                sums = plan.quotas.groupby(by, observed=True, sort=True)["quota"].sum()
+            elif by in plan.cell_keys and "places" in plan.cells.columns:
+                sums = plan.cells.groupby(by, observed=True, sort=True)["places"].sum()
+            else:
+                keys = list(dict.fromkeys([*plan.keys, *plan.cell_keys]))
                 raise PlanningError(f"by={by!r} is not a key of plan {plan.label!r} "
-                                    f"(keys {list(plan.keys)})")
-            sums = plan.quotas.groupby(by, observed=True, sort=True)["quota"].sum()
+                                    f"(keys {keys})")
             for group, places in sums.items():
                 column = f"quota[{group}]"
                 quota_columns[column] = group

@@ -105,6 +105,18 @@ def test_rounding_floors_then_adds_only_affordable_places(forecast, trades):
     assert plan.summary["lp_objective"] == pytest.approx(210 - 30 - 0.8 * 28_000 / 600)
 
 
+def test_cells_table_holds_the_gaps_of_a_per_cell_plan(forecast, trades):
+    plan = _plan(forecast, trades)
+    assert plan.cells.columns.tolist() == [
+        "region", "industry", "arrival_period", "places", "expected_certified", "planned_gap",
+        "gap_before", "gap_after", "shortfall_before", "shortfall_after", "shortage_reduction"]
+    assert plan.cells["places"].tolist() == plan.quotas["quota"].tolist()
+    for column in plan.cells.columns[4:]:
+        assert plan.cells[column].tolist() == plan.quotas[column].tolist()
+    assert plan.cell_keys == plan.keys == ("region", "industry")
+    assert "programmes" not in plan.summary
+
+
 def test_rounding_spends_what_the_floor_leaves_on_the_next_best_place():
     # A: 300 per place, 1 certified each; B: 100 per place, 0.25 certified (400 per worker).
     # LP: all 1,000 to A (3.33 places) -> floor 3 (900); the 100 left buys one B place.

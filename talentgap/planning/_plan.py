@@ -1,0 +1,397 @@
+"""The result of a quota allocation: :class:`QuotaPlan`, and building it from places.
+
+Every rule (the optimised LP, its integer versions, the proportional rule)
+ends in a vector of places; :func:`assemble` (places per cell) and
+:func:`assemble_network` (places per programme, through a crosswalk) turn it
+into the plan's tables, its marginal values and the binding constraints in
+words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from talentgap.planning._crosswalk import Network
+from talentgap.planning._params import cell_names, fmt, plural
+from talentgap.planning._problem import Problem
+from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
+
+__all__ = ["QuotaPlan", "assemble", "assemble_network"]
+
+_CELL_COLUMNS = ["expected_certified", "planned_gap", "gap_before", "gap_after",
+                 "shortfall_before", "shortfall_after", "shortage_reduction"]
+_MAX_SHOWN = 5
+
+
+@dataclass(frozen=True, repr=False)
+class QuotaPlan:
+    """A training plan: places per cell (or programme), its cost and the shortfall it leaves.
+
+    Attributes
+    ----------
+    quotas : pandas.DataFrame
+        One row per decision: per cell, or per programme when a crosswalk
+        was given.
+
+        *Per cell*: the key columns, ``period`` (the cohort's period),
+        ``arrival_period`` (``period + lead_time``, the gap it is scored on),
+        ``quota`` (places; integers unless ``integer="none"``), ``cost``,
+        ``expected_certified`` (``quota * pass_rate * absorption``),
+        ``planned_gap`` (the gap the plan was optimised against: the expected
+        gap, or its quantile), ``gap_before`` / ``gap_after`` (expected gap
+        without / with the plan; negative = surplus), ``shortfall_before`` /
+        ``shortfall_after`` (expected unmet gap, the mean of ``max(gap, 0)``
+        over the scenarios), ``shortage_reduction`` (their difference), the
+        parameters used (``cost_per_trainee``, ``pass_rate``, ``absorption``,
+        ``cost_per_certified``, ``min_quota``, ``capacity``) and
+        ``capacity_value`` (objective removed per extra place of capacity; 0
+        where capacity does not bind).
+
+        *Per programme* (with a crosswalk): ``program`` and the forecast's
+        keys other than ``industry`` (e.g. ``region``), ``period``,
+        ``arrival_period``, ``quota``, ``cost``, ``expected_certified``
+        (certified graduates who stay in the forecast's cells:
+        ``quota * pass_rate * share_in_forecast * absorption``), ``feeds``
+        (the industries fed and their shares, e.g. ``"textiles 60%,
+        construction 40%"``), ``cost_per_trainee``, ``pass_rate``,
+        ``absorption`` (share-weighted over the industries fed),
+        ``share_in_forecast`` (share of the graduates going to cells of the
+        forecast; below 1 when the crosswalk names industries the forecast
+        lacks), ``cost_per_certified``, ``min_quota``, ``capacity`` and
+        ``capacity_value``. The gaps are in :attr:`cells`.
+    cells : pandas.DataFrame
+        One row per cell of the gap forecast at the period the plan's
+        trainees arrive in (a cell fed by programmes of different lead times
+        has one row per arrival period): the cell keys, ``arrival_period``,
+        ``places`` (training places serving the cell: its quota, or with a
+        crosswalk the programmes' places times their share going to the
+        cell), ``expected_certified`` (certified workers who arrive and
+        stay), ``planned_gap``, ``gap_before``, ``gap_after``,
+        ``shortfall_before``, ``shortfall_after``, ``shortage_reduction`` and,
+        with a crosswalk, ``fed_by`` (the programmes feeding the cell; ``""``
+        for a cell no programme feeds, which gets no supply).
+    summary : pandas.Series
+        ``rule``, ``risk``, ``quantile``, ``integer``, ``period``, ``cells``
+        (rows of :attr:`cells`),
+        ``source`` (``"forecast"`` or ``"samples"``: which input form was read),
+        ``scenarios`` (most samples of a cell; 1 for a forecast table),
+        ``budget``, ``total_cost`` (never above ``budget``), ``budget_left``,
+        ``budget_used`` (share, 0-1), ``places``, ``expected_certified``,
+        ``shortfall_before``, ``shortfall_after``,
+        ``shortage_reduction``, ``surplus_after``, ``objective`` (the planning
+        objective of this plan) and ``lp_objective`` (the optimum of the LP
+        relaxation; NaN for rules without an LP). With a crosswalk also
+        ``programmes`` (rows of :attr:`quotas`) and ``unsupplied_cells``
+        (cells no programme feeds). Shortfalls are summed over all cells,
+        fed or not.
+    marginal_value : pandas.Series
+        Objective removed per unit increase of a constraint's limit (the LP
+        duals): ``"budget"`` (per unit of money), ``"capacity[<name>]"`` (per
+        place) for each binding capacity and ``"min_quota[<name>]"`` (per
+        place, <= 0) for each binding minimum, where ``<name>`` is a cell
+        (``"textiles in Northvale"``) or a programme (``"CNC machining in
+        Northvale"``). With ``surplus_penalty=0`` and ``risk="expected"`` the
+        objective is the expected shortfall.
+    binding : list of str
+        Which constraints bind, in words; with a crosswalk also which cells
+        no programme feeds.
+    keys : tuple of str
+        The key columns of :attr:`quotas` (the cell keys, or ``program``
+        and the location keys).
+    rule : str
+        ``"optimised"`` or ``"proportional"``.
+    label : str
+        A short description of the rule, used by :func:`compare_plans`.
+    cell_keys : tuple of str
+        The key columns of :attr:`cells` (the gap forecast's keys).
+    """
+
+    quotas: pd.DataFrame
+    summary: pd.Series
+    marginal_value: pd.Series
+    binding: list[str] = field(default_factory=list)
+    keys: tuple[str, ...] = ("region", "industry")
+    rule: str = "optimised"
+    label: str = "optimised"
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cell_keys: tuple[str, ...] = ("region", "industry")
+
+    def __repr__(self) -> str:
+        s = self.summary
+        what = (f"programmes={s['programmes']}, cells={s['cells']}" if "programmes" in s
+                else f"cells={s['cells']}")
+        return (
+            f"QuotaPlan(label={self.label!r}, {what}, places={fmt(s['places'])}, "
+            f"cost={fmt(s['total_cost'])} of {fmt(s['budget'])}, "
+            f"shortfall {fmt(s['shortfall_before'])} -> {fmt(s['shortfall_after'])})"
+        )
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) -> np.ndarray:
+    """Objective added per place forced by a minimum quota (0 where it does not bind).
+
+    The reduced cost of the lower bound: a place required by the minimum
+    removes ``-y_c f_c'(x0-)`` of the objective (the left slope at the
+    minimum's certified workers ``x0``) but uses money worth
+    ``budget_value * cost_c`` in the best other cell.
+    """
+    y, lower, sc = problem.yield_, problem.lower, problem.plan
+    lam = problem.surplus_penalty
+    out = np.zeros(problem.n_cells)
+    for c in np.flatnonzero((lower > 0) & (places <= lower + PLACE_TOL)):
+        window = slice(sc.start[c], sc.start[c] + sc.count[c])
+        g, w = sc.value[window], sc.weight[window]
+        x0 = y[c] * lower[c]
+        left_slope = -w[g >= x0].sum() + lam * w[g < x0].sum()
+        out[c] = max(budget_value * problem.cost[c] + y[c] * left_slope, 0.0)
+    return out
+
+
+def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
+             budget_value: float, capacity_value: np.ndarray, min_value: np.ndarray, rule: str,
+             unmet: np.ndarray) -> list[str]:
+    """Which constraints bind, in words; ``unmet`` > 0 where a place would still serve a gap."""
+    what = problem.objective_name()
+    lines = []
+    spent, budget = summary["total_cost"], problem.budget
+    left = budget - spent
+    if rule == "optimised":
+        positive = problem.cost[problem.cost > 0]
+        money_binds = budget_value * (positive.max() if positive.size else 1.0) > VALUE_TOL
+    else:  # no dual: the budget binds if no cell with unmet gap can still afford a place
+        step = 1.0 if problem.integer != "none" else PLACE_TOL
+        room = (places + step <= problem.upper) & (unmet > 0)
+        money_binds = bool(room.any()) and not (problem.cost[room] * step <= left).any()
+    if money_binds:
+        line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
+        if rule == "optimised":
+            line += (f"; each extra unit of budget removes {budget_value:.4g} of the {what} "
+                     f"({fmt(1000 * budget_value)} per 1,000)")
+        if left > 0 and problem.integer != "none":
+            line += f"; the {fmt(left)} left buys no further useful place"
+        lines.append(line)
+    elif summary["shortfall_after"] <= 1e-9:
+        lines.append(f"every expected gap is closed: {fmt(spent)} of {fmt(budget)} spent, "
+                     f"{fmt(left)} not needed")
+    else:
+        lines.append(f"budget is not the limit: {fmt(spent)} of {fmt(budget)} spent; more money "
+                     f"would not reduce the {what}")
+    for c in np.flatnonzero(capacity_value > VALUE_TOL):
+        lines.append(f"capacity of {problem.name(c)} binds ({fmt(problem.upper[c])} places); "
+                     f"one more place of capacity removes {capacity_value[c]:.4g} of the {what}")
+    if rule != "optimised":
+        for c in np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
+                                & (places > 0)):
+            lines.append(f"capacity of {problem.name(c)} is reached "
+                         f"({fmt(problem.upper[c])} places)")
+    for c in np.flatnonzero(min_value > VALUE_TOL):
+        lines.append(f"minimum quota of {problem.name(c)} binds ({fmt(problem.lower[c])} "
+                     f"places); each required place adds {min_value[c]:.4g} to the {what}, as "
+                     "the money would do more elsewhere")
+    return lines
+
+
+def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
+             budget_value: float, capacity_value: np.ndarray, lp_objective: float
+             ) -> QuotaPlan:
+    """Build the :class:`QuotaPlan` of a per-cell plan for given places (every rule)."""
+    y = problem.yield_
+    if problem.integer != "none":
+        places = np.round(places).astype(np.int64)
+    certified = y * places
+    cost = problem.cost * places
+    ev = problem.evaluate
+    gap_before = ev.mean()
+    short_before = ev.shortfall(np.zeros(problem.n_cells))
+    short_after = ev.shortfall(certified)
+    planned = problem.plan.mean()
+    with np.errstate(divide="ignore"):
+        per_certified = problem.cost / y
+    min_value = (_min_quota_value(problem, places, budget_value) if rule == "optimised"
+                 else np.zeros(problem.n_cells))
+    quotas = problem.cells.copy()
+    quotas["period"] = pd.array([problem.period] * problem.n_cells, dtype=problem.arrival.dtype)
+    quotas["arrival_period"] = problem.arrival
+    extra = {
+        "quota": places,
+        "cost": cost,
+        "expected_certified": certified,
+        "planned_gap": planned,
+        "gap_before": gap_before,
+        "gap_after": gap_before - certified,
+        "shortfall_before": short_before,
+        "shortfall_after": short_after,
+        "shortage_reduction": short_before - short_after,
+        "cost_per_trainee": problem.cost,
+        "pass_rate": problem.pass_rate,
+        "absorption": problem.absorption,
+        "cost_per_certified": per_certified,
+        "min_quota": problem.min_quota,
+        "capacity": problem.capacity,
+        "capacity_value": capacity_value,
+    }
+    quotas = pd.concat([quotas, pd.DataFrame(extra)], axis=1)
+    cells = quotas[[*problem.keys, "arrival_period"]].assign(places=places)
+    cells = pd.concat([cells, quotas[_CELL_COLUMNS]], axis=1)
+    total_cost = float(cost.sum())
+    objective = float(problem.plan.objective(certified, problem.surplus_penalty).sum())
+    summary = {
+        "rule": rule,
+        "risk": problem.risk,
+        "quantile": problem.quantile if problem.quantile is not None else np.nan,
+        "integer": problem.integer,
+        "period": str(problem.period),
+        "cells": problem.n_cells,
+        "source": problem.source,
+        "scenarios": int(ev.count.max()),
+        "budget": problem.budget,
+        "total_cost": total_cost,
+        "budget_left": problem.budget - total_cost,
+        "budget_used": total_cost / problem.budget if problem.budget > 0 else np.nan,
+        "places": float(places.sum()),
+        "expected_certified": float(certified.sum()),
+        "shortfall_before": float(short_before.sum()),
+        "shortfall_after": float(short_after.sum()),
+        "shortage_reduction": float(short_before.sum() - short_after.sum()),
+        "surplus_after": float(ev.surplus(certified).sum()),
+        "objective": objective,
+        "lp_objective": lp_objective,
+    }
+    binding = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
+                       short_after)
+    marginal = {"budget": budget_value if rule == "optimised" else np.nan}
+    for c in np.flatnonzero(capacity_value > VALUE_TOL):
+        marginal[f"capacity[{problem.name(c)}]"] = float(capacity_value[c])
+    for c in np.flatnonzero(min_value > VALUE_TOL):
+        marginal[f"min_quota[{problem.name(c)}]"] = -float(min_value[c])
+    return QuotaPlan(
+        quotas=quotas,
+        summary=pd.Series(summary, dtype=object, name=label),
+        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
+        binding=binding,
+        keys=problem.keys,
+        rule=rule,
+        label=label,
+        cells=cells,
+        cell_keys=problem.keys,
+    )
+
+
+
+
+def _unsupplied_line(problem: Network, short_after: np.ndarray) -> list[str]:
+    unfed = np.flatnonzero(~problem.fed)
+    if unfed.size == 0:
+        return []
+    names = cell_names(problem.targets, problem.keys, unfed[:_MAX_SHOWN])
+    more = f"; and {unfed.size - len(names)} more" if unfed.size > len(names) else ""
+    return [f"no programme feeds {plural(unfed.size, 'cell')} of the gap forecast, so "
+            f"{'it gets' if unfed.size == 1 else 'they get'} no supply (expected shortfall "
+            f"{fmt(short_after[unfed].sum())} left as it is): {'; '.join(names)}{more}"]
+
+
+def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: str,
+                     budget_value: float, capacity_value: np.ndarray, min_value: np.ndarray,
+                     lp_objective: float) -> QuotaPlan:
+    """Build the :class:`QuotaPlan` of a programme plan for given places (every rule)."""
+    if problem.integer != "none":
+        places = np.round(places).astype(np.int64)
+    n = problem.n_units
+    cost = problem.cost * places
+    per_target = problem.certified(places)
+    yield_ = problem.yield_
+    certified = yield_ * places
+    ev = problem.evaluate
+    gap_before = ev.mean()
+    short_before = ev.shortfall(np.zeros(problem.n_targets))
+    short_after = ev.shortfall(per_target)
+    with np.errstate(divide="ignore"):
+        per_certified = problem.cost / yield_
+    min_value = np.where(places <= problem.lower + PLACE_TOL, min_value, 0.0)
+    quotas = problem.units.copy()
+    quotas["period"] = pd.array([problem.period] * n, dtype=problem.arrival.dtype)
+    quotas["arrival_period"] = problem.arrival
+    extra = {
+        "quota": places,
+        "cost": cost,
+        "expected_certified": certified,
+        "feeds": problem.feeds(),
+        "cost_per_trainee": problem.cost,
+        "pass_rate": problem.pass_rate,
+        "absorption": problem.absorption,
+        "share_in_forecast": problem.share_in_forecast,
+        "cost_per_certified": per_certified,
+        "min_quota": problem.min_quota,
+        "capacity": problem.capacity,
+        "capacity_value": capacity_value,
+    }
+    quotas = pd.concat([quotas, pd.DataFrame(extra)], axis=1)
+    attributed = np.bincount(problem.edge_target,
+                             weights=problem.edge_share * places[problem.edge_unit],
+                             minlength=problem.n_targets)
+    cells = problem.targets.copy()
+    cells["arrival_period"] = problem.target_arrival
+    cells = pd.concat([cells, pd.DataFrame({
+        "places": attributed,
+        "expected_certified": per_target,
+        "planned_gap": problem.plan.mean(),
+        "gap_before": gap_before,
+        "gap_after": gap_before - per_target,
+        "shortfall_before": short_before,
+        "shortfall_after": short_after,
+        "shortage_reduction": short_before - short_after,
+        "fed_by": problem.fed_by(),
+    })], axis=1)
+    total_cost = float(cost.sum())
+    summary = {
+        "rule": rule,
+        "risk": problem.risk,
+        "quantile": problem.quantile if problem.quantile is not None else np.nan,
+        "integer": problem.integer,
+        "period": str(problem.period),
+        "cells": problem.n_targets,
+        "programmes": n,
+        "unsupplied_cells": int((~problem.fed).sum()),
+        "source": problem.source,
+        "scenarios": int(ev.count.max()),
+        "budget": problem.budget,
+        "total_cost": total_cost,
+        "budget_left": problem.budget - total_cost,
+        "budget_used": total_cost / problem.budget if problem.budget > 0 else np.nan,
+        "places": float(places.sum()),
+        "expected_certified": float(certified.sum()),
+        "shortfall_before": float(short_before.sum()),
+        "shortfall_after": float(short_after.sum()),
+        "shortage_reduction": float(short_before.sum() - short_after.sum()),
+        "surplus_after": float(ev.surplus(per_target).sum()),
+        "objective": float(problem.plan.objective(per_target, problem.surplus_penalty).sum()),
+        "lp_objective": lp_objective,
+    }
+    # a programme still has work to do if a cell it feeds (with yield) has unmet gap left
+    serves = (problem.edge_yield > 0) & (short_after[problem.edge_target] > 0)
+    unmet = np.bincount(problem.edge_unit, weights=serves.astype(float), minlength=n)
+    binding = _binding(problem, places, summary, budget_value, capacity_value, min_value,
+                       rule, unmet)
+    binding += _unsupplied_line(problem, short_after)
+    marginal = {"budget": budget_value if rule == "optimised" else np.nan}
+    for u in np.flatnonzero(capacity_value > VALUE_TOL):
+        marginal[f"capacity[{problem.name(u)}]"] = float(capacity_value[u])
+    for u in np.flatnonzero(min_value > VALUE_TOL):
+        marginal[f"min_quota[{problem.name(u)}]"] = -float(min_value[u])
+    return QuotaPlan(
+        quotas=quotas,
+        summary=pd.Series(summary, dtype=object, name=label),
+        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
+        binding=binding,
+        keys=problem.unit_keys,
+        rule=rule,
+        label=label,
+        cells=cells,
+        cell_keys=problem.keys,
+    )
