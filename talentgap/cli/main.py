@@ -21,6 +21,7 @@ import sys
 from talentgap._version import __version__
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_INTERNAL, UsageError
 from talentgap.cli.commands import add_pipeline_commands
+from talentgap.cli.serve import add_serve
 from talentgap.cli.validate import add_validate
 from talentgap.errors import TalentGapError
 
@@ -37,15 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Start with: talentgap demo --out demo-out   (then open demo-out/report.html)",
     )
     parser.add_argument("--version", action="version", version=f"talentgap {__version__}")
-    noise = parser.add_mutually_exclusive_group()
-    noise.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    noise.add_argument("-q", "--quiet", action="store_true", help="log errors only")
-    parser.add_argument("--debug", action="store_true",
-                        help="show tracebacks for every error")
+    _add_output_options(parser, default=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_validate(commands)
     add_pipeline_commands(commands)
+    add_serve(commands)
+    for command in commands.choices.values():  # also accepted after the command name
+        _add_output_options(command, default=argparse.SUPPRESS)
     return parser
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, default) -> None:
+    noise = parser.add_mutually_exclusive_group()
+    noise.add_argument("-v", "--verbose", action="store_true", default=default,
+                       help="log each step")
+    noise.add_argument("-q", "--quiet", action="store_true", default=default,
+                       help="log errors only")
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="show tracebacks for every error")
 
 
 def _configure_logging(args: argparse.Namespace) -> None:

@@ -284,3 +284,10 @@ def test_tampered_model_is_refused(small_files, tmp_path, capsys):
                  "--cost-per-trainee", "10", "--out", str(tmp_path / "plan")]) == 2
     line = one_line(capsys.readouterr().err)
     assert "arrays.npz" in line and "sha256 mismatch" in line
+
+
+@pytest.mark.parametrize("argv", [["-q", "features", "--out", "x"],
+                                  ["features", "--out", "x", "-q"]])
+def test_output_options_before_or_after_the_command(argv):
+    args = build_parser().parse_args(argv)
+    assert args.quiet is True and args.verbose is False and args.debug is False

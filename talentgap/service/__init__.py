@@ -1,0 +1,8 @@
+"""The HTTP prediction service (``talentgap serve``; extra ``talentgap[service]``).
+
+>>> from talentgap.service import create_app  # doctest: +SKIP
+"""
+
+from talentgap.service.app import create_app
+
+__all__ = ["create_app"]
