@@ -42,6 +42,9 @@ A configuration has six tables, every key optional (defaults below)::
     surplus_penalty = 0.0
     integer = "round"              # "round" or "exact"
     period = "2025Q4"              # default: the last forecast period
+    crosswalk = "crosswalk.csv"    # plan places per training programme: columns
+                                   # program, industry, share (and optionally region);
+                                   # parameter CSVs are then keyed by program
 
     [output]
     dir = "talentgap-out"
@@ -156,6 +159,7 @@ class PlanConfig:
     surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
     integer: str = field(default="round", metadata=_choices("round", "exact"))
     period: str | None = None
+    crosswalk: str | None = field(default=None, metadata={"path": True})
 
 
 @dataclass(frozen=True)

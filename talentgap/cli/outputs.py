@@ -7,7 +7,8 @@ The file names are fixed, so scripts can rely on them:
 ``forecast.csv``              gap forecasts with intervals, ``p_shortage``, ``flag``
 ``backtest.csv``              backtest forecasts of every model (column ``model``)
 ``leaderboard.csv``           backtest accuracy per model, best first
-``quotas.csv``                places per cell of the optimised plan
+``quotas.csv``                places per cell (or programme) of the optimised plan
+``plan_cells.csv``            per cell: places reaching it, gap before and after the plan
 ``plan_summary.csv``          optimised vs proportional plan: cost, shortfall, ...
 ``plan_binding.csv``          the constraints that bind, in words
 ``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
@@ -67,6 +68,7 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables["leaderboard"] = result.leaderboard
     if result.plan is not None:
         tables["quotas"] = result.plan.quotas
+        tables["plan_cells"] = result.plan.cells
         tables["plan_summary"] = plan_summary(result)
         tables["plan_binding"] = pd.DataFrame({"binding": list(result.plan.binding)})
         tables["plan_marginal_value"] = marginal_value_table(result.plan)

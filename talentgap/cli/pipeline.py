@@ -285,9 +285,15 @@ def _plan(result: RunResult, demo: bool) -> None:
         raise ConfigError("planning needs [plan] budget and cost_per_trainee (or --budget and "
                           "--cost-per-trainee)")
     keys = list(config.data.keys)
-    params = {name: _parameter(getattr(settings, name), name, keys)
+    crosswalk = None
+    if settings.crosswalk is not None:
+        crosswalk = _read_csv(settings.crosswalk, "crosswalk", ["program", *keys])
+    id_columns = ["program", *keys] if crosswalk is not None else keys
+    params = {name: _parameter(getattr(settings, name), name, id_columns)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
+    if crosswalk is not None:
+        params["crosswalk"] = crosswalk
     horizon = config.forecast.horizon
     paths = result.gap_model.sample_paths(horizon)
     period = settings.period
@@ -307,20 +313,21 @@ def _plan(result: RunResult, demo: bool) -> None:
     result.comparison = planning.compare_plans(plans)
 
 
-def _parameter(value, name: str, keys: list[str]):
-    """A plan parameter: a number as is, a string as a per-cell CSV table."""
-    if value is None or not isinstance(value, str):
-        return value
-    path = Path(value)
+def _read_csv(path: str, name: str, text_columns: list[str]) -> pd.DataFrame:
+    path = Path(path)
     if not path.exists():
         raise ConfigError(f"[plan] {name}: no such file {path}")
-    table = pd.read_csv(path, dtype={k: str for k in keys})
+    return pd.read_csv(path, dtype={c: str for c in text_columns})
+
+
+def _parameter(value, name: str, id_columns: list[str]):
+    """A plan parameter: a number as is, a string as a per-cell (or per-programme) CSV."""
+    if value is None or not isinstance(value, str):
+        return value
+    table = _read_csv(value, name, id_columns)
     if name not in table.columns:
-        raise ConfigError(f"[plan] {name}: {path} has no column {name!r}; columns are "
+        raise ConfigError(f"[plan] {name}: {value} has no column {name!r}; columns are "
                           f"{list(table.columns)}")
-    missing = [k for k in keys if k not in table.columns]
-    if missing:
-        raise ConfigError(f"[plan] {name}: {path} lacks the key columns {missing}")
     if not np.issubdtype(table[name].dtype, np.number):
-        raise ConfigError(f"[plan] {name}: column {name!r} of {path} must be numeric")
+        raise ConfigError(f"[plan] {name}: column {name!r} of {value} must be numeric")
     return table

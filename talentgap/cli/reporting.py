@@ -27,6 +27,8 @@ from talentgap.report import Report
 
 __all__ = ["build_report"]
 
+_NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
+
 _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
            "plan": "Training quota plan", "features": "Skill-gap panel"}
@@ -167,11 +169,14 @@ def _plan_section(report: Report, result: RunResult, figures: dict) -> None:
         if len(plan.binding) > 12:
             report.add_text(f"... and {len(plan.binding) - 12} more (plan_binding.csv).")
     funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
-    shown = [*plan.keys, "quota", "cost", "expected_certified", "gap_before", "gap_after"]
-    report.add_table(funded[shown], caption="Places funded per cell (largest first); gaps "
+    ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
+    shown = [c for c in (*ids, "quota", "cost", "expected_certified", "gap_before",
+                         "gap_after", "feeds") if c in funded.columns]
+    unit = "programme" if "program" in ids else "cell"
+    report.add_table(funded[shown], caption=f"Places funded per {unit} (largest first); gaps "
                      "before and after the plan are expected values", max_rows=30,
-                     float_format={"cost": "{:,.0f}", "expected_certified": "{:,.1f}",
-                                   "gap_before": "{:,.1f}", "gap_after": "{:,.1f}"})
+                     float_format={c: "{:,.0f}" if c == "cost" else "{:,.1f}"
+                                   for c in shown if c in _NUMBERS})
     if "shortfall_vs_budget" in figures:
         report.add_figure(figures["shortfall_vs_budget"],
                           caption="Expected shortfall against budget, optimised vs "

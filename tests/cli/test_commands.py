@@ -16,7 +16,8 @@ from talentgap.cli import main
 from talentgap.cli.commands import build_config
 from talentgap.cli.main import build_parser
 
-OUTPUT_TABLES = ["panel", "forecast", "backtest", "leaderboard", "quotas", "plan_summary",
+OUTPUT_TABLES = ["panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
+                 "plan_summary",
                  "plan_binding", "plan_marginal_value", "plan_comparison"]
 CHARTS = ["top_shortages", "gap_heatmap", "p_shortage_heatmap", "fan_1", "error_by_horizon",
           "shortfall_vs_budget"]
@@ -291,3 +292,25 @@ def test_tampered_model_is_refused(small_files, tmp_path, capsys):
 def test_output_options_before_or_after_the_command(argv):
     args = build_parser().parse_args(argv)
     assert args.quiet is True and args.verbose is False and args.debug is False
+
+
+def test_plan_per_programme_with_a_crosswalk(small_files, tmp_path, capsys):
+    industries = sorted(pd.read_csv(small_files / "surveys.csv")["industry"].unique())
+    crosswalk = pd.DataFrame({"program": ["welding", "welding", "sewing"],
+                              "industry": [industries[0], industries[1], industries[2]],
+                              "share": [0.5, 0.5, 1.0]})
+    crosswalk.to_csv(tmp_path / "crosswalk.csv", index=False)
+    pd.DataFrame({"program": ["welding", "sewing"], "cost_per_trainee": [3000, 2000]}).to_csv(
+        tmp_path / "costs.csv", index=False)
+    config = tmp_path / "run.toml"
+    config.write_text('[plan]\ncrosswalk = "crosswalk.csv"\ncost_per_trainee = "costs.csv"\n'
+                      "budget = 60000\npass_rate = 0.8\n")
+    out = tmp_path / "out"
+    assert main(["plan", "--config", str(config), *fast(small_files, out),
+                 "--no-charts"]) == 0
+    quotas = pd.read_csv(out / "quotas.csv")
+    assert set(quotas["program"]) == {"welding", "sewing"}
+    assert quotas["region"].nunique() == 3
+    assert quotas["cost"].sum() <= 60_000
+    assert (quotas.loc[quotas["program"] == "sewing", "cost_per_trainee"] == 2000).all()
+    assert "Places funded per programme" in (out / "report.html").read_text()
