@@ -210,8 +210,7 @@ def _run_command(args: argparse.Namespace) -> int:
                               "not a GapForecaster")
         steps = tuple(s for s in steps if s != "features")
     out = Path(config.output.dir)
-    quiet = logging.getLogger("talentgap").getEffectiveLevel() > logging.INFO
-    bar = _progress(sys.stderr.isatty() and not quiet, total=len(steps) + 2)
+    bar = _progress(sys.stderr.isatty() and not args.quiet, total=len(steps) + 2)
     try:
         result = pipeline.run(config, steps=steps, demo=name == "demo", gap_model=gap_model,
                               progress=bar)

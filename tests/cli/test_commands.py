@@ -314,3 +314,40 @@ def test_plan_per_programme_with_a_crosswalk(small_files, tmp_path, capsys):
     assert quotas["cost"].sum() <= 60_000
     assert (quotas.loc[quotas["program"] == "sewing", "cost_per_trainee"] == 2000).all()
     assert "Places funded per programme" in (out / "report.html").read_text()
+
+
+def _run_with_stderr(small_files, out, stderr):
+    return subprocess.run([sys.executable, "-m", "talentgap", "features", "--surveys",
+                           str(small_files / "surveys.csv"), "--out", str(out), "--no-report"],
+                          stdout=subprocess.DEVNULL, stderr=stderr, timeout=120)
+
+
+def test_progress_bar_only_on_a_terminal(small_files, tmp_path):
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import os
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        done = _run_with_stderr(small_files, tmp_path / "tty", follower)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is drained and closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    on_terminal = b"".join(chunks).decode(errors="replace")
+    assert "step" in on_terminal and "\r" in on_terminal  # a tqdm bar redrawn in place
+    piped = _run_with_stderr(small_files, tmp_path / "pipe", subprocess.PIPE)
+    assert piped.returncode == 0
+    assert piped.stderr == b""
