@@ -72,6 +72,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -314,7 +315,7 @@ def _check_section(section: str, cls, values: dict, where: str, base: Path | Non
         value = _check_type(value, hints[key], label)
         _check_value(value, meta, label)
         if meta.get("path") and isinstance(value, str) and base is not None:
-            value = str(base / value) if not Path(value).is_absolute() else value
+            value = value if Path(value).is_absolute() else os.path.normpath(base / value)
         checked[key] = value
     return checked
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from talentgap import _checks, io
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from talentgap.cli.config import load_config
 from talentgap.errors import TalentGapError
 from talentgap.schema import SCHEMAS
 
@@ -35,14 +36,18 @@ def add_validate(commands) -> None:
               talentgap validate surveys=datasets/surveys.csv training=datasets/training.csv
               talentgap validate my_surveys.csv --table surveys --freq Q \\
                   --codes region=regions.txt --rejected rejected.csv
+              talentgap validate --config examples/plan.toml   # the [data] files
             """
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "files", nargs="+", metavar="[TABLE=]PATH",
+        "files", nargs="*", metavar="[TABLE=]PATH",
         help="a file to check (CSV or Parquet); prefix it with TABLE= to name its table",
     )
+    parser.add_argument("--config", type=Path, metavar="TOML",
+                        help="check the [data] files of this run configuration (and use its "
+                        "freq unless --freq is given)")
     parser.add_argument("--table", choices=sorted(SCHEMAS),
                         help="the table of every PATH given without TABLE=")
     parser.add_argument("--freq", help="declared period frequency: Y, Q or M")
@@ -81,9 +86,24 @@ def _read_codes(specs: list[str]) -> dict[str, list[str]]:
     return allowed
 
 
+def _config_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The [data] files of ``--config``; its frequency unless ``--freq`` was given."""
+    if args.config is None:
+        return []
+    data = load_config(args.config).data
+    if args.freq is None:
+        args.freq = data.freq
+    return [(table, Path(getattr(data, table))) for table in ("surveys", "training",
+                                                             "employment")
+            if getattr(data, table) is not None]
+
+
 def _run_validate(args: argparse.Namespace) -> int:
     allowed = _read_codes(args.codes)
-    targets = [_split_target(item, args.table) for item in args.files]
+    targets = [*_config_targets(args),
+               *(_split_target(item, args.table) for item in args.files)]
+    if not targets:
+        raise UsageError("nothing to check: give [TABLE=]PATH arguments or --config")
     results, unreadable, failures, first_problem = [], [], [], None
     for table, path in targets:
         codes = {k: v for k, v in allowed.items() if k in SCHEMAS[table].keys}

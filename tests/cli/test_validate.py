@@ -82,11 +82,22 @@ def test_table_is_required(good, capsys):
     assert "say which table it is, with --table or as TABLE=PATH" in one_line(err)
 
 
-def test_path_is_required(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["validate", "--table", "surveys"])
-    assert info.value.code == 2
-    assert "required: [TABLE=]PATH" in capsys.readouterr().err
+def test_path_or_config_is_required(capsys):
+    assert main(["validate", "--table", "surveys"]) == 2
+    assert "give [TABLE=]PATH arguments or --config" in one_line(capsys.readouterr().err)
+
+
+def test_config_data_files(good, training_csv, tmp_path, capsys):
+    config = tmp_path / "run.toml"
+    config.write_text(f'[data]\nsurveys = "{good.name}"\ntraining = "{training_csv.name}"\n'
+                      'freq = "Q"\n')
+    assert main(["validate", "--config", str(config)]) == 0
+    out, _ = capsys.readouterr()
+    assert f"{good}: surveys: 2 rows in" in out
+    assert f"{training_csv}: training: 1 rows in, 1 kept" in out
+    config.write_text(f'[data]\nsurveys = "{good.name}"\nfreq = "M"\n')
+    assert main(["validate", "--config", str(config)]) == 2  # quarters are not months
+    assert "'bad_period'" in one_line(capsys.readouterr().err)
 
 
 def test_codes_file(bad, tmp_path, capsys):
