@@ -39,13 +39,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, clone
 
 from talentgap.errors import DataQualityWarning, NotFittedError, ParameterError, SchemaError
-from talentgap.models._conformal import series_scale
+from talentgap.models._gap_paths import path_blocks, simulate
 from talentgap.models._series import _parse_time, _series_codes
 from talentgap.models.base import BaseForecaster, _check_horizon, check_levels
+from talentgap.models.gap_flags import (
+    FALLING_SUPPLY,
+    FLAGS,
+    PERSISTENT_PERIODS,
+    RISING_DEMAND,
+    THIN_MISSING_SHARE,
+    THIN_RESPONDENTS,
+    gap_flags,
+)
 
 __all__ = [
     "GapForecaster",
@@ -58,27 +66,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: ``rising_demand``: demand over the year ending at the forecast period exceeds demand
-#: over the last observed year by more than this share.
-RISING_DEMAND = 0.10
-#: ``falling_supply``: supply over the year ending at the forecast period is below supply
-#: over the last observed year by more than this share.
-FALLING_SUPPLY = 0.10
-#: ``persistent_gap``: the observed gap was > 0 in each of this many last periods.
-PERSISTENT_PERIODS = 4
-#: ``thin_data``: fewer survey respondents than this per period, on average, over the
-#: last two years (a year is the season length; at least 4 periods).
-THIN_RESPONDENTS = 3.0
-#: ``thin_data``: or more than this share of those periods without a demand estimate.
-THIN_MISSING_SHARE = 0.25
-
-#: Reason codes of the ``flag`` column, in the order they are listed.
-FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "no_demand_data",
-         "no_supply_data")
-
-#: Cells per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
-_BLOCK_VALUES = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -534,97 +521,15 @@ class GapForecaster(BaseEstimator):
             raise NotFittedError(f"this GapForecaster is not fitted yet; call fit(panel) "
                                  f"before {call}()")
 
-    def _side_forecast(self, side: _Side, horizon: int, fill: float):
-        """Per cell: aligned means (n, h), scaled errors (n, W, H), scales (n,), lags (n,).
-
-        Cells without a model get ``fill`` as mean, scale 0 and NaN errors.
-        """
-        n = len(self.cells_)
-        if side.model is None:
-            return (np.full((n, horizon), fill), None, np.zeros(n), np.zeros(n, dtype=np.int64))
-        model = side.model
-        span = horizon + int(side.lag.max())
-        raw = model.predict(span)["mean"].to_numpy(dtype=np.float64).reshape(-1, span)
-        steps = side.lag[:, None] + np.arange(horizon)[None, :]
-        aligned = np.take_along_axis(raw, steps, axis=1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DataQualityWarning)
-            errors = model.cv_errors(span)
-        scale = series_scale(model.arrays_.values, model.season_length_)
-        if side.node is not None:
-            aligned = self._reconciled(side, aligned, errors)
-        bottom = side.rows >= 0
-        rows = side.rows[bottom]
-        mean = np.full((n, horizon), fill)
-        mean[rows] = aligned[bottom]
-        scaled = np.full((n,) + errors.shape[1:], np.nan)
-        scaled[rows] = errors[bottom] / scale[bottom, None, None]
-        cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
-        cell_scale[rows] = scale[bottom]
-        lag = np.zeros(n, dtype=np.int64)
-        lag[rows] = side.lag[bottom]
-        return mean, scaled, cell_scale, lag
-
     def _simulation(self, horizon: int) -> dict:
         """Everything the sample paths need for ``horizon`` steps (cached per horizon)."""
-        if horizon in self._cache:
-            return self._cache[horizon]
-        n = len(self.cells_)
-        d_mean, d_err, d_scale, d_lag = self._side_forecast(self.demand_, horizon, np.nan)
-        s_mean, s_err, s_scale, s_lag = self._side_forecast(self.supply_, horizon, 0.0)
-        d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
-
-        # the pool: (cell, origin) pairs with demand and supply errors at every step needed
-        windows = d_err.shape[1] if s_err is None else min(d_err.shape[1], s_err.shape[1])
-        d_pool = d_err[:, :windows].reshape(n * windows, -1)
-        usable = np.isfinite(d_pool).all(axis=1)
-        if s_err is None:
-            s_pool = np.zeros_like(d_pool)
-        else:
-            s_pool = s_err[:, :windows].reshape(n * windows, -1)
-            usable &= np.isfinite(s_pool).all(axis=1)
-        if not usable.any():
-            raise ParameterError(
-                "no cell has demand and supply backtest errors at every step needed: the "
-                f"series are too short for {horizon}-step rolling-origin backtests; use "
-                "longer series, a shorter horizon or a forecaster with more n_windows")
-        known = np.zeros((n, horizon), dtype=bool)
-        known_value = np.zeros((n, horizon))
-        cell, step, value = self.known_supply_
-        inside = step <= horizon
-        known[cell[inside], step[inside] - 1] = True
-        known_value[cell[inside], step[inside] - 1] = value[inside]
-        s_mean = np.where(known, known_value, s_mean)
-        rng = np.random.default_rng(self.seed_)
-        pool_size = int(usable.sum())
-        draws = rng.integers(0, pool_size, size=(n, int(self.n_samples)))
-        simulation = {
-            "demand_mean": d_mean, "supply_mean": s_mean,
-            "d_pool": d_pool[usable], "s_pool": s_pool[usable],
-            "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
-            "known": known, "draws": draws, "pool_size": pool_size,
-        }
-        self._cache = {horizon: simulation}  # keep one horizon: paths can be large
-        return simulation
+        if horizon not in self._cache:
+            self._cache = {horizon: simulate(self, horizon)}  # one horizon: paths are large
+        return self._cache[horizon]
 
     def _blocks(self, horizon: int):
         """Yield ``(rows, demand, supply)`` samples, each (block, n_samples, horizon)."""
-        sim = self._simulation(horizon)
-        n, samples = sim["draws"].shape
-        size = max(1, _BLOCK_VALUES // max(1, samples * horizon))
-        steps = np.arange(horizon)
-        for start in range(0, n, size):
-            rows = np.arange(start, min(start + size, n))
-            draw = sim["draws"][rows][:, :, None]
-            d_steps = (sim["d_lag"][rows][:, None] + steps)[:, None, :]
-            s_steps = (sim["s_lag"][rows][:, None] + steps)[:, None, :]
-            demand = (sim["demand_mean"][rows][:, None, :]
-                      + sim["d_pool"][draw, d_steps] * sim["d_scale"][rows][:, None, None])
-            supply = (sim["supply_mean"][rows][:, None, :]
-                      + sim["s_pool"][draw, s_steps] * sim["s_scale"][rows][:, None, None])
-            known = sim["known"][rows][:, None, :]
-            supply = np.where(known, sim["supply_mean"][rows][:, None, :], supply)
-            yield rows, np.maximum(demand, 0.0), np.maximum(supply, 0.0)
+        return path_blocks(self._simulation(horizon))
 
     def predict(self, horizon: int, level: Sequence[float] | None = (80,)) -> pd.DataFrame:
         """Forecast demand, supply and gap per cell for ``horizon`` periods after the origin.
@@ -767,49 +672,14 @@ class GapForecaster(BaseEstimator):
 
     def _flags(self, demand: np.ndarray, supply: np.ndarray, gap: np.ndarray) -> np.ndarray:
         """Reason codes per cell and step, joined by ";" (see the class notes)."""
-        n, horizon = demand.shape
-        m = self._season_length()
-        history = self.history_
-        hist_d, hist_s = history["demand"], history["supply"]
-        hist_g = hist_d - hist_s
-
-        def year_change(hist: np.ndarray, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """Mean over the year ending at each step, and over the last observed year."""
-            last = hist[:, -m:] if hist.shape[1] >= m else hist
-            if last.shape[1] < m:
-                last = np.concatenate([np.full((n, m - last.shape[1]), np.nan), last], axis=1)
-            joined = np.concatenate([last, forecast], axis=1)
-            windows = sliding_window_view(joined, m, axis=1)[:, 1:horizon + 1]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                return np.nanmean(windows, axis=2), np.nanmean(last, axis=1)[:, None]
-
-        codes = {}
-        ahead, before = year_change(hist_d, demand)
-        codes["rising_demand"] = ahead > (1.0 + RISING_DEMAND) * before
-        ahead, before = year_change(hist_s, supply)
-        codes["falling_supply"] = ahead < (1.0 - FALLING_SUPPLY) * before
-        recent = hist_g[:, -PERSISTENT_PERIODS:]
-        was_positive = (recent.shape[1] == PERSISTENT_PERIODS) & (recent > 0).all(axis=1)
-        codes["persistent_gap"] = was_positive[:, None] & (gap > 0)
-        span = max(2 * m, 4)
-        missing_share = np.isnan(hist_d[:, -span:]).mean(axis=1)
-        thin = missing_share > THIN_MISSING_SHARE
-        if "n_respondents" in history:
-            thin |= history["n_respondents"][:, -span:].mean(axis=1) < THIN_RESPONDENTS
-        codes["thin_data"] = np.repeat(thin[:, None], horizon, axis=1)
-        no_demand = np.ones(n, dtype=bool)
-        no_demand[self.demand_.rows[self.demand_.rows >= 0]] = False
-        no_supply = np.ones(n, dtype=bool)
-        no_supply[self.supply_.rows[self.supply_.rows >= 0]] = False
-        codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)
-        codes["no_supply_data"] = np.repeat(no_supply[:, None], horizon, axis=1)
-
-        flag = np.full((n, horizon), "", dtype=object)
-        for name in FLAGS:  # a handful of codes, each vectorised over every row
-            hit = codes[name]
-            flag = np.where(hit, np.where(flag == "", name, flag + ";" + name), flag)
-        return flag
+        n = len(self.cells_)
+        has_demand = np.zeros(n, dtype=bool)
+        has_demand[self.demand_.rows[self.demand_.rows >= 0]] = True
+        has_supply = np.zeros(n, dtype=bool)
+        has_supply[self.supply_.rows[self.supply_.rows >= 0]] = True
+        return gap_flags(self.history_, demand, supply, gap,
+                         season_length=self._season_length(), has_demand=has_demand,
+                         has_supply=has_supply)
 
     # ---- summary -----------------------------------------------------------------------------
     def _summary(self) -> pd.DataFrame:

@@ -1,0 +1,119 @@
+"""Warning flags of a gap forecast: why a planner should look twice at a row.
+
+Each code is computed for every cell and forecast step at once from the
+observed history and the mean forecasts; :func:`gap_flags` joins the codes
+that apply with ``";"``. The thresholds are module constants so a report can
+state them.
+
+Examples
+--------
+>>> import numpy as np
+>>> history = {"demand": np.array([[10.0, 10, 10, 10]]), "supply": np.array([[5.0, 5, 5, 5]])}
+>>> gap_flags(history, np.array([[20.0]]), np.array([[5.0]]), np.array([[15.0]]),
+...           season_length=1, has_demand=np.array([True]), has_supply=np.array([True]))
+array([['rising_demand;persistent_gap']], dtype=object)
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+__all__ = [
+    "gap_flags",
+    "FLAGS",
+    "RISING_DEMAND",
+    "FALLING_SUPPLY",
+    "PERSISTENT_PERIODS",
+    "THIN_RESPONDENTS",
+    "THIN_MISSING_SHARE",
+]
+
+#: ``rising_demand``: demand over the year ending at the forecast period exceeds demand
+#: over the last observed year by more than this share.
+RISING_DEMAND = 0.10
+#: ``falling_supply``: supply over the year ending at the forecast period is below supply
+#: over the last observed year by more than this share.
+FALLING_SUPPLY = 0.10
+#: ``persistent_gap``: the observed gap was > 0 in each of this many last periods.
+PERSISTENT_PERIODS = 4
+#: ``thin_data``: fewer survey respondents than this per period, on average, over the
+#: last two years (a year is the season length; at least 4 periods).
+THIN_RESPONDENTS = 3.0
+#: ``thin_data``: or more than this share of those periods without a demand estimate.
+THIN_MISSING_SHARE = 0.25
+
+#: Reason codes of the ``flag`` column, in the order they are listed.
+FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "no_demand_data",
+         "no_supply_data")
+
+
+
+def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.ndarray,
+              gap: np.ndarray, *, season_length: int, has_demand: np.ndarray,
+              has_supply: np.ndarray) -> np.ndarray:
+    """Reason codes per cell and forecast step, joined by ``";"`` (empty when none).
+
+    Parameters
+    ----------
+    history : mapping of str to numpy.ndarray
+        Observed values per cell (rows) and period (columns, oldest first,
+        ending at the forecast origin; NaN = not observed): ``"demand"``,
+        ``"supply"`` and optionally ``"n_respondents"``.
+    demand, supply, gap : numpy.ndarray
+        Mean forecasts, shape (cells, horizon).
+    season_length : int
+        Periods in a year (``m``): rising demand and falling supply compare
+        whole years so seasonal swings raise no flag.
+    has_demand, has_supply : numpy.ndarray of bool
+        Per cell: whether the quantity was ever observed.
+
+    Returns
+    -------
+    numpy.ndarray of str (object), shape (cells, horizon)
+        Codes from :data:`FLAGS`, in that order.
+    """
+    n, horizon = demand.shape
+    m = season_length
+    hist_d, hist_s = history["demand"], history["supply"]
+    hist_g = hist_d - hist_s
+
+    def year_change(hist: np.ndarray, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean over the year ending at each step, and over the last observed year."""
+        last = hist[:, -m:] if hist.shape[1] >= m else hist
+        if last.shape[1] < m:
+            last = np.concatenate([np.full((n, m - last.shape[1]), np.nan), last], axis=1)
+        joined = np.concatenate([last, forecast], axis=1)
+        windows = sliding_window_view(joined, m, axis=1)[:, 1:horizon + 1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(windows, axis=2), np.nanmean(last, axis=1)[:, None]
+
+    codes = {}
+    ahead, before = year_change(hist_d, demand)
+    codes["rising_demand"] = ahead > (1.0 + RISING_DEMAND) * before
+    ahead, before = year_change(hist_s, supply)
+    codes["falling_supply"] = ahead < (1.0 - FALLING_SUPPLY) * before
+    recent = hist_g[:, -PERSISTENT_PERIODS:]
+    was_positive = (recent.shape[1] == PERSISTENT_PERIODS) & (recent > 0).all(axis=1)
+    codes["persistent_gap"] = was_positive[:, None] & (gap > 0)
+    span = max(2 * m, 4)
+    missing_share = np.isnan(hist_d[:, -span:]).mean(axis=1)
+    thin = missing_share > THIN_MISSING_SHARE
+    if "n_respondents" in history:
+        thin |= history["n_respondents"][:, -span:].mean(axis=1) < THIN_RESPONDENTS
+    codes["thin_data"] = np.repeat(thin[:, None], horizon, axis=1)
+    no_demand = ~np.asarray(has_demand, dtype=bool)
+    no_supply = ~np.asarray(has_supply, dtype=bool)
+    codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)
+    codes["no_supply_data"] = np.repeat(no_supply[:, None], horizon, axis=1)
+
+    flag = np.full((n, horizon), "", dtype=object)
+    for name in FLAGS:  # a handful of codes, each vectorised over every row
+        hit = codes[name]
+        flag = np.where(hit, np.where(flag == "", name, flag + ";" + name), flag)
+    return flag
+
