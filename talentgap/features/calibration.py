@@ -43,9 +43,20 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.features._groups import group_rows, group_sum
+from talentgap.features._groups import group_sum
 from talentgap.features._inputs import canonical_table
-from talentgap.periods import parse_periods
+from talentgap.features._margins import (
+    Margin,
+    check_consistent,
+    check_options,
+    check_reachable,
+    check_within_bounds,
+    describe_cell,
+    encode_margin,
+    mapping_totals,
+    normalize_margins,
+    register_totals,
+)
 
 __all__ = ["calibrate_weights", "CalibrationReport"]
 
@@ -53,14 +64,10 @@ logger = logging.getLogger(__name__)
 
 #: Column that keeps the weights the calibration started from.
 DESIGN_WEIGHT = "design_weight"
-#: Column of enterprise counts in population tables.
-COUNT = "count"
 
 _NEWTON_STEPS = 60  # per margin step, to solve the bounded factor equations
 _INNER_RTOL = 0.01  # each margin step is solved to this fraction of tol
-_MAX_EXAMPLES = 3
 _BOUND_RTOL = 1e-9  # a ratio this close to a bound counts as "at the bound"
-_MAX_CODE = 1 << 40  # compress mixed-radix cell codes beyond this size
 
 
 @dataclass(frozen=True)
@@ -114,331 +121,7 @@ class CalibrationReport:
         return self.summary()
 
 
-@dataclass
-class _Margin:
-    """One margin encoded as cells (category x period) and row codes."""
-
-    columns: tuple[str, ...]
-    codes: np.ndarray        # cell of every survey row
-    target: np.ndarray       # population count per cell; NaN where none was given
-    n_sample: np.ndarray     # survey rows per cell
-    period_code: np.ndarray  # position of each cell's period among the survey periods
-    cells: pd.DataFrame      # the margin's columns (and period) of every cell
-
-    @property
-    def name(self) -> str:
-        return repr(self.columns)
-
-    @property
-    def active(self) -> np.ndarray:
-        return self.n_sample > 0
-
-    def totals(self, w: np.ndarray) -> np.ndarray:
-        return group_sum(self.codes, len(self.target), w)
-
-    def relative_error(self, w: np.ndarray) -> np.ndarray:
-        """``|achieved - target| / target`` per cell (0 where both are 0)."""
-        achieved = self.totals(w)
-        target = np.nan_to_num(self.target)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            err = np.abs(achieved - target) / target
-        return np.where(target > 0, err, np.where(achieved > 0, np.inf, 0.0))
-
-
-def _normalize_margins(margins) -> list[tuple[str, ...]]:
-    if isinstance(margins, str) or not isinstance(margins, Sequence) or not len(margins):
-        raise ParameterError(
-            "margins must be a non-empty list of margins, each a tuple of column names, "
-            f"e.g. [('industry', 'size_band'), ('region',)]; got {margins!r}")
-    out = []
-    for margin in margins:
-        cols = (margin,) if isinstance(margin, str) else tuple(margin)
-        if not cols or not all(isinstance(c, str) for c in cols):
-            raise ParameterError(f"each margin must be a non-empty tuple of column names, "
-                                 f"got {margin!r}")
-        if len(set(cols)) != len(cols):
-            raise ParameterError(f"margin {cols!r} repeats a column")
-        if "period" in cols:
-            raise ParameterError(
-                f"margin {cols!r} includes 'period': totals are matched per period with "
-                "by_period=True; give the totals a 'period' column instead")
-        if cols in out:
-            raise ParameterError(f"margin {cols!r} is given twice")
-        out.append(cols)
-    return out
-
-
-def _check_options(bounds, tol, max_iter) -> tuple[float, float]:
-    if bounds is None:
-        bounds = (0.0, np.inf)
-    try:
-        lo, hi = (float(b) for b in bounds)
-    except (TypeError, ValueError):
-        raise ParameterError(f"bounds must be a pair (lo, hi) or None, got {bounds!r}") from None
-    if not (0 <= lo <= 1 <= hi) or lo == hi or np.isnan(lo) or np.isnan(hi):
-        raise ParameterError(
-            f"bounds == {bounds!r}, must satisfy 0 <= lo <= 1 <= hi with lo < hi "
-            "(bounds on final/initial weight ratios, e.g. (0.2, 5.0))")
-    if not (isinstance(tol, (int, float, np.floating)) and 0 < tol < 1):
-        raise ParameterError(f"tol == {tol!r}, must be a relative tolerance in (0, 1)")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ParameterError(f"max_iter == {max_iter!r}, must be an integer >= 1")
-    return lo, hi
-
-
-def _labels(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Codes (-1 for missing) and the labels they stand for."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(dtype=np.int64), values.cat.categories
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64), pd.Index(uniques)
-
-
-def _parse_population_periods(values: pd.Series, freq: str, where: str) -> np.ndarray:
-    try:
-        return np.asarray(parse_periods(values, freq=freq, name="period").array.asi8)
-    except SchemaError as exc:
-        raise ParameterError(f"{where}: column 'period': {exc}") from None
-
-
-def _register_totals(register: pd.DataFrame, margins, freq: str, by_period: bool) -> dict:
-    """Enterprise counts per category of every margin, from a register (one row each)."""
-    has_period = "period" in register.columns
-    if has_period and not by_period:
-        raise ParameterError("the population register has a 'period' column (counts per "
-                             "period) but by_period=False; drop the column or use by_period=True")
-    frame = register
-    if has_period:
-        periods = _parse_population_periods(register["period"], freq, "population register")
-        frame = register.assign(period=pd.arrays.PeriodArray(periods,
-                                                             dtype=pd.PeriodDtype(freq)))
-    totals = {}
-    for margin in margins:
-        for col in margin:
-            if col not in register.columns:
-                raise ParameterError(
-                    f"margin column {col!r} is not a column of the population register; "
-                    f"columns are {list(register.columns)}")
-            if register[col].isna().any():
-                raise ParameterError(
-                    f"margin column {col!r} of the population register has "
-                    f"{int(register[col].isna().sum())} missing values")
-        groups = group_rows(frame, [*margin, "period"] if has_period else list(margin))
-        table = groups.frame
-        table[COUNT] = group_sum(groups.codes, groups.n_groups)
-        totals[margin] = table
-    return totals
-
-
-def _mapping_totals(population: Mapping, margins) -> dict:
-    """The totals table of every margin from a mapping margin -> DataFrame."""
-    given = {}
-    for key, table in population.items():
-        cols = (key,) if isinstance(key, str) else tuple(key)
-        given[cols] = table
-    by_set = {frozenset(k): v for k, v in given.items()}
-    totals = {}
-    for margin in margins:
-        table = given.get(margin, by_set.get(frozenset(margin)))
-        if table is None:
-            raise ParameterError(
-                f"population has no totals for margin {margin!r}; it has totals for "
-                f"{list(given)}")
-        if not isinstance(table, pd.DataFrame):
-            raise ParameterError(f"the totals of margin {margin!r} must be a DataFrame, "
-                                 f"got {type(table).__name__}")
-        for col in (*margin, COUNT):
-            if col not in table.columns:
-                raise ParameterError(
-                    f"the totals of margin {margin!r} have no column {col!r}; they need the "
-                    f"margin's columns and {COUNT!r} (optionally 'period'); columns are "
-                    f"{list(table.columns)}")
-        for col in margin:
-            if table[col].isna().any():
-                raise ParameterError(f"the totals of margin {margin!r} have "
-                                     f"{int(table[col].isna().sum())} missing values in {col!r}")
-        count = pd.to_numeric(table[COUNT], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~(np.isfinite(count) & (count >= 0))
-        if bad.any():
-            raise ParameterError(
-                f"the totals of margin {margin!r}: column {COUNT!r} must be finite and >= 0; "
-                f"{int(bad.sum())} rows fail, e.g. {table[COUNT].to_numpy()[bad][:3].tolist()}")
-        totals[margin] = table
-    return totals
-
-
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    """``"1 category"``, ``"3 categories"``."""
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
-
-
-def _show(value) -> str:
-    """A label as users wrote it: ``'textiles'`` (not ``np.str_('textiles')``), ``3``."""
-    if isinstance(value, str):
-        return repr(str(value))
-    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
-
-
-def _describe(margin: _Margin, cell: int, with_period: bool) -> str:
-    row = margin.cells.iloc[cell]
-    text = ", ".join(f"{col}={_show(row[col])}" for col in margin.columns)
-    return f"{text} in period {row['period']}" if with_period else text
-
-
-def _examples(margin: _Margin, cells: np.ndarray, with_period: bool, extra) -> str:
-    shown = "; ".join(f"{_describe(margin, c, with_period)}{extra(c)}"
-                      for c in cells[:_MAX_EXAMPLES])
-    more = f" (and {cells.size - _MAX_EXAMPLES} more)" if cells.size > _MAX_EXAMPLES else ""
-    return shown + more
-
-
-def _encode_margin(table: pd.DataFrame, margin: tuple[str, ...], totals: pd.DataFrame,
-                   survey_periods: np.ndarray, row_period: np.ndarray, freq: str,
-                   period_dtype, by_period: bool) -> _Margin:
-    """Cells of one margin: every category (x period) of the sample or the totals."""
-    n_periods = max(survey_periods.size, 1) if by_period else 1
-    has_period = "period" in totals.columns
-    if has_period and not by_period:
-        raise ParameterError(f"the totals of margin {margin!r} have a 'period' column but "
-                             "by_period=False; drop the column or use by_period=True")
-    counts = pd.to_numeric(totals[COUNT]).to_numpy(dtype=np.float64)
-    pop_rows = np.arange(len(totals))
-    if has_period:
-        ordinals = _parse_population_periods(totals["period"], freq,
-                                             f"the totals of margin {margin!r}")
-        pos = np.minimum(np.searchsorted(survey_periods, ordinals), survey_periods.size - 1)
-        in_survey = survey_periods[pos] == ordinals
-        missing = np.setdiff1d(survey_periods, ordinals)
-        if missing.size:
-            shown = pd.arrays.PeriodArray(missing[:_MAX_EXAMPLES], dtype=period_dtype)
-            raise ParameterError(
-                f"the totals of margin {margin!r} have a 'period' column but no rows for "
-                f"{missing.size} surveyed period(s), e.g. {[str(p) for p in shown]}")
-        pop_rows, pop_period = pop_rows[in_survey], pos[in_survey]
-    else:  # the same totals apply to every period
-        pop_rows = np.repeat(pop_rows, n_periods)
-        pop_period = np.tile(np.arange(n_periods), len(totals))
-
-    n = len(table)
-    digits: dict[str, np.ndarray] = {}
-    unions: dict[str, pd.Index] = {}
-    code = np.zeros(n + pop_rows.size, dtype=np.int64)
-    size = 1
-    for col in margin:
-        s_codes, s_labels = _labels(table[col])
-        if (s_codes < 0).any():
-            raise SchemaError(
-                f"margin column {col!r} of the surveys table must not be missing; "
-                f"{int((s_codes < 0).sum())} rows fail", column=col, reason="missing_value")
-        p_codes, p_labels = _labels(totals[col])
-        union = s_labels.append(p_labels[~p_labels.isin(s_labels)])
-        p_digit = union.get_indexer(p_labels)[p_codes[pop_rows]]
-        digit = np.concatenate([s_codes, p_digit])
-        digits[col], unions[col] = digit, union
-        code = code * len(union) + digit
-        size *= len(union)
-        if size * n_periods > _MAX_CODE:  # keep the mixed-radix code within int64
-            uniq, code = np.unique(code, return_inverse=True)
-            size = uniq.size
-    code = code * n_periods + np.concatenate([row_period, pop_period])
-    uniq, first, cell = np.unique(code, return_index=True, return_inverse=True)
-    n_cells = uniq.size
-    s_cell, p_cell = cell[:n], cell[n:]
-
-    repeats = np.bincount(p_cell, minlength=n_cells)
-    if (repeats > 1).any():
-        dup = np.flatnonzero(repeats > 1)
-        raise ParameterError(
-            f"the totals of margin {margin!r} give more than one count for "
-            f"{dup.size} categories; one row per category"
-            f"{' and period' if has_period else ''} is allowed")
-    target = np.full(n_cells, np.nan)
-    target[p_cell] = counts[pop_rows]
-
-    cells = {}
-    for col in margin:
-        if isinstance(table[col].dtype, pd.CategoricalDtype):
-            cells[col] = pd.Categorical.from_codes(digits[col][first], categories=unions[col])
-        else:
-            cells[col] = unions[col].take(digits[col][first])
-    period_code = np.concatenate([row_period, pop_period])[first]
-    if by_period:
-        cells["period"] = pd.arrays.PeriodArray(survey_periods[period_code], dtype=period_dtype)
-    return _Margin(columns=margin, codes=s_cell, target=target,
-                   n_sample=np.bincount(s_cell, minlength=n_cells).astype(np.int64),
-                   period_code=period_code, cells=pd.DataFrame(cells))
-
-
-def _check_reachable(margin: _Margin, by_period: bool) -> None:
-    """Every sampled category has a positive total; every positive total has sample rows."""
-    no_total = np.flatnonzero(margin.active & np.isnan(margin.target))
-    if no_total.size:
-        raise ParameterError(
-            f"margin {margin.name}: {_n(no_total.size, 'sampled category', 'sampled categories')} "
-            "without a population total: " + _examples(margin, no_total, by_period,
-                                  lambda c: f" ({_n(margin.n_sample[c], 'respondent')})")
-            + "; add their counts to the totals (check the spelling of the labels)")
-    zero = np.flatnonzero(margin.active & (margin.target == 0))
-    if zero.size:
-        raise ParameterError(
-            f"margin {margin.name}: {_n(zero.size, 'sampled category', 'sampled categories')} "
-            "with a population count of 0, which no positive weight can reach: "
-            + _examples(margin, zero, by_period,
-                        lambda c: f" ({_n(margin.n_sample[c], 'respondent')})"))
-    empty = np.flatnonzero(~margin.active & (np.nan_to_num(margin.target) > 0))
-    if empty.size:
-        raise ParameterError(
-            f"margin {margin.name}: "
-            f"{_n(empty.size, 'population category', 'population categories')} with no "
-            "sample rows, which no reweighting can reach: "
-            + _examples(margin, empty, by_period,
-                        lambda c: f" (count {margin.target[c]:g})")
-            + "; collapse them with a neighbouring category or drop them from the margin")
-
-
-def _check_consistent(margins: list[_Margin], survey_periods, period_dtype, n_periods: int,
-                      tol: float, by_period: bool) -> None:
-    """Every margin's totals add up to the same number of enterprises in each period."""
-    sums = [np.bincount(m.period_code, weights=np.nan_to_num(m.target), minlength=n_periods)
-            for m in margins]
-    first = sums[0]
-    for margin, other in zip(margins[1:], sums[1:], strict=True):
-        scale = np.maximum(np.abs(first), np.abs(other))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            off = np.where(scale > 0, np.abs(other - first) / scale, 0.0)
-        bad = np.flatnonzero(off > tol)
-        if bad.size:
-            p = bad[0]
-            when = (f" in period {pd.Period(ordinal=survey_periods[p], freq=period_dtype.freq)}"
-                    if by_period else "")
-            raise ParameterError(
-                f"inconsistent margins: the totals of margin {margins[0].name} sum to "
-                f"{first[p]:g} but those of margin {margin.name} sum to {other[p]:g}{when} "
-                f"(relative difference {off[p]:.3g} > tol={tol:g}); every margin must count "
-                "the same population")
-
-
-def _check_within_bounds(margin: _Margin, w0: np.ndarray, lo: float, hi: float,
-                         by_period: bool) -> None:
-    """Each category's total must lie in ``[lo, hi]`` x its design-weighted count."""
-    design = margin.totals(w0)
-    target = np.nan_to_num(margin.target)
-    slack = 1e-12 * np.maximum(target, 1.0)
-    bad = np.flatnonzero(margin.active & ((target > hi * design + slack)
-                                          | (target < lo * design - slack)))
-    if bad.size:
-        def extra(c):
-            need = target[c] / design[c]
-            return (f" needs {target[c]:g} enterprises from "
-                    f"{_n(margin.n_sample[c], 'respondent')} with design weights summing to "
-                    f"{design[c]:g} (ratio {need:.3g})")
-        raise ParameterError(
-            f"margin {margin.name}: {_n(bad.size, 'category', 'categories')} out of reach of "
-            f"the bounds {(lo, hi)} on weight ratios: " + _examples(margin, bad, by_period, extra)
-            + "; widen the bounds or collapse small categories")
-
-
-def _fit_margin(margin: _Margin, ratio: np.ndarray, w0: np.ndarray, lo: float, hi: float,
+def _fit_margin(margin: Margin, ratio: np.ndarray, w0: np.ndarray, lo: float, hi: float,
                 tol: float) -> None:
     """One raking step on ``margin``: update the untruncated ratios in place.
 
@@ -482,7 +165,7 @@ def _fit_margin(margin: _Margin, ratio: np.ndarray, w0: np.ndarray, lo: float, h
     ratio *= c[codes]
 
 
-def _max_error(margins: list[_Margin], w: np.ndarray) -> tuple[float, int, int]:
+def _max_error(margins: list[Margin], w: np.ndarray) -> tuple[float, int, int]:
     """Largest relative error over all margins, with its margin and cell."""
     worst, where = -1.0, (0, 0)
     for k, margin in enumerate(margins):
@@ -493,7 +176,7 @@ def _max_error(margins: list[_Margin], w: np.ndarray) -> tuple[float, int, int]:
     return max(worst, 0.0), *where
 
 
-def _report_tables(margins: list[_Margin], w0: np.ndarray, w: np.ndarray) -> dict:
+def _report_tables(margins: list[Margin], w0: np.ndarray, w: np.ndarray) -> dict:
     out = {}
     for margin in margins:
         table = margin.cells.copy()
@@ -650,8 +333,8 @@ def calibrate_weights(
     0     large    20.0    10.0      20.0
     1     small    60.0    30.0      60.0
     """
-    margin_list = _normalize_margins(margins)
-    lo, hi = _check_options(bounds, tol, max_iter)
+    margin_list = normalize_margins(margins)
+    lo, hi = check_options(bounds, tol, max_iter)
     if not isinstance(weight, str) or weight == DESIGN_WEIGHT:
         raise ParameterError(f"weight must name a column other than {DESIGN_WEIGHT!r}, "
                              f"got {weight!r}")
@@ -685,21 +368,21 @@ def calibrate_weights(
     n_periods = survey_periods.size if by_period else 1
 
     if isinstance(population, pd.DataFrame):
-        totals = _register_totals(population, margin_list, freq, by_period)
+        totals = register_totals(population, margin_list, freq, by_period)
     elif isinstance(population, Mapping):
-        totals = _mapping_totals(population, margin_list)
+        totals = mapping_totals(population, margin_list)
     else:
         raise ParameterError("population must be a dict of totals per margin or an enterprise "
                              f"register DataFrame, got {type(population).__name__}")
 
-    encoded = [_encode_margin(table, m, totals[m], survey_periods, row_period, freq,
+    encoded = [encode_margin(table, m, totals[m], survey_periods, row_period, freq,
                               period_dtype, by_period) for m in margin_list]
     for margin in encoded:
-        _check_reachable(margin, by_period)
-    _check_consistent(encoded, survey_periods, period_dtype, n_periods, tol, by_period)
+        check_reachable(margin, by_period)
+    check_consistent(encoded, survey_periods, period_dtype, n_periods, tol, by_period)
 
     for margin in encoded:
-        _check_within_bounds(margin, w0, lo, hi, by_period)
+        check_within_bounds(margin, w0, lo, hi, by_period)
 
     ratio = np.ones(len(w0))  # untruncated ratios; the weights are w0 * clip(ratio, lo, hi)
     w = w0.copy()
@@ -717,7 +400,7 @@ def calibrate_weights(
         achieved = margin.totals(w)[worst_cell]
         raise ParameterError(
             f"raking did not converge in {max_iter} iterations: margin {margin.name} is still "
-            f"{error:.3g} off (relative) at {_describe(margin, worst_cell, by_period)} "
+            f"{error:.3g} off (relative) at {describe_cell(margin, worst_cell, by_period)} "
             f"(target {margin.target[worst_cell]:g}, achieved {achieved:.6g}; tol={tol:g}); "
             f"the bounds {(lo, hi)} on weight ratios may be too tight for these margins "
             "together: try wider bounds, fewer or coarser margins, or a larger max_iter")
