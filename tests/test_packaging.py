@@ -72,3 +72,16 @@ def test_wheel_carries_the_demo_data_and_loads_it_outside_the_source_tree(tmp_pa
     with open(ROOT / "datasets" / "surveys.csv") as f:
         assert n_surveys == sum(1 for _ in f) - 1
     assert n_training > 0
+
+
+@pytest.mark.slow
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    """The notebook example in the README runs as written (from a folder with datasets/)."""
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    assert blocks, "the README has a Python example"
+    (tmp_path / "datasets").symlink_to(ROOT / "datasets")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)  # our own README
+    assert (tmp_path / "gap-model" / "metadata.json").exists()
+    assert namespace["plan"].summary["total_cost"] <= 5e6
