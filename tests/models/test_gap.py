@@ -326,6 +326,115 @@ def test_hierarchy_bottom_up_keeps_the_cell_forecasts(synthetic_panel):
         GapForecaster(hierarchy=levels, reconcile="magic").fit(synthetic_panel)
 
 
+def hierarchy_panel() -> pd.DataFrame:
+    """2 regions x 3 industries, 16 quarters. Demand of (R1, I02) falls towards 0, so its
+    Drift forecast is clipped at 0 while the totals above it are not: the base forecasts of
+    the nodes do not add up (Drift forecasts of unclipped sums would)."""
+    demand = random_walks(6, 16, level=80, sd=4, seed=11)
+    demand[5] = np.linspace(60, 4, 16) + np.random.default_rng(12).normal(0, 1, 16)
+    supply = random_walks(6, 16, level=70, sd=4, seed=13)
+    panel = make_panel(demand, supply)
+    cell = np.repeat(np.arange(6), 16)
+    panel["region"] = [f"R{i // 3}" for i in cell]
+    panel["industry"] = [f"I{i % 3:02d}" for i in cell]
+    return panel
+
+
+HIERARCHY_LEVELS = {"industry": {"I00": "A", "I01": "A", "I02": "B"}}
+
+
+@pytest.fixture(scope="module")
+def hierarchy_runs():
+    """predict(3) of a GapForecaster per reconcile method, with reconcile's input and output
+    for demand and supply."""
+    from talentgap.models import reconciliation
+
+    panel, runs, real = hierarchy_panel(), {}, reconciliation.reconcile
+    with pytest.MonkeyPatch.context() as patch:
+        for method in reconciliation.METHODS:
+            calls = []
+
+            def spy(forecasts, *args, calls=calls, **kwargs):
+                calls.append((forecasts, real(forecasts, *args, **kwargs)))
+                return calls[-1][1]
+
+            patch.setattr(reconciliation, "reconcile", spy)
+            gap = GapForecaster(forecaster=Drift(n_windows=8), hierarchy=HIERARCHY_LEVELS,
+                                reconcile=method, n_samples=200).fit(panel)
+            runs[method] = (gap, gap.predict(3, level=[80, 95]), calls)
+    return runs
+
+
+@pytest.mark.parametrize("method", ["bottom_up", "top_down", "ols", "wls_struct", "wls_var",
+                                    "mint_shrink"])
+def test_hierarchy_every_method_cells_add_up_to_the_reconciled_totals(hierarchy_runs, method):
+    gap, out, calls = hierarchy_runs[method]
+    hierarchy = gap.hierarchy_
+    assert hierarchy.n_bottom == 6 and hierarchy.n_nodes == 18
+    assert [result.method for _, result in calls] == [method, method]  # demand, supply
+    nodes = pd.MultiIndex.from_frame(hierarchy.nodes[hierarchy.node_columns])
+
+    def by_node(frame):
+        table = frame.pivot_table(index=hierarchy.node_columns, columns="period",
+                                  values="mean", sort=False)
+        return table.reindex(nodes).to_numpy()
+
+    bottom = hierarchy.bottom.merge(out, on=KEYS, how="left", validate="1:m")
+    for quantity, (_, result) in zip(("demand", "supply"), calls, strict=True):
+        totals = by_node(result.forecasts)
+        cells = bottom.pivot_table(index=KEYS, columns="period", values=quantity,
+                                   sort=False).to_numpy()
+        # the output cells are the reconciled bottom values and add up to every node
+        np.testing.assert_allclose(cells, totals[:6], rtol=0, atol=1e-6)
+        np.testing.assert_allclose(hierarchy.S @ cells, totals, rtol=0, atol=1e-6)
+        assert (cells >= 0).all()
+    base = by_node(calls[0][0])  # demand: the clipped cell made the base forecasts incoherent
+    assert np.abs(hierarchy.S @ base[:6] - base).max() > 1.0
+
+
+@pytest.mark.parametrize("method", ["bottom_up", "top_down", "ols", "wls_struct", "wls_var",
+                                    "mint_shrink"])
+def test_hierarchy_every_method_keeps_the_output_contract(hierarchy_runs, method):
+    _, out, _ = hierarchy_runs[method]
+    assert len(out) == 6 * 3 and not out.drop(columns="flag").isna().any().any()
+    np.testing.assert_allclose(out["gap"], out["demand"] - out["supply"], rtol=0, atol=1e-9)
+    assert (out["gap_lo_95"] <= out["gap_lo_80"]).all()
+    assert (out["gap_lo_80"] <= out["gap_hi_80"]).all()
+    assert (out["gap_hi_80"] <= out["gap_hi_95"]).all()
+    assert out["p_shortage"].between(0, 1).all()
+
+
+def test_hierarchy_methods_differ_where_the_base_forecasts_disagree(hierarchy_runs):
+    demand = {m: run[1]["demand"].to_numpy() for m, run in hierarchy_runs.items()}
+    # the falling cell's base forecast is clipped: the other methods move the cells
+    for method in ["top_down", "ols", "wls_struct", "wls_var", "mint_shrink"]:
+        assert not np.allclose(demand[method], demand["bottom_up"]), method
+
+
+@pytest.mark.parametrize("method", ["wls_var", "mint_shrink"])
+def test_hierarchy_cell_with_exact_backtests_gets_a_finite_weight(method):
+    # a thin cell at 0 throughout: its backtest errors, and those of the sector node B that
+    # holds only it, are all 0. Drift forecasts then add up, so nothing should move.
+    panel = hierarchy_panel()
+    panel.loc[panel["region"].eq("R1") & panel["industry"].eq("I02"), "demand"] = 0.0
+
+    def run(reconcile):
+        return GapForecaster(forecaster=Drift(n_windows=8), hierarchy=HIERARCHY_LEVELS,
+                             reconcile=reconcile, n_samples=100).fit(panel).predict(2)
+
+    with pytest.warns(DataQualityWarning, match="residuals are all zero for 2 nodes"):
+        out = run(method)
+    np.testing.assert_allclose(out["demand"], run("bottom_up")["demand"], rtol=0, atol=1e-6)
+    assert not out.drop(columns="flag").isna().any().any()
+
+
+def test_hierarchy_unknown_reconcile_method_is_named():
+    with pytest.raises(ParameterError, match=r"reconcile == 'mint', must be one of "
+                                             r"\['bottom_up', 'top_down', 'ols', "):
+        GapForecaster(forecaster=Drift(), hierarchy=HIERARCHY_LEVELS,
+                      reconcile="mint").fit(hierarchy_panel())
+
+
 # ---- truth check ----------------------------------------------------------------------------
 def _mase(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> float:
     """Mean over cells of mean |actual - forecast| / scale; arrays (n_cells, h)."""

@@ -1,4 +1,5 @@
-"""Tests for talentgap.models.reconciliation (hierarchy, MinT family, non-negative projection)."""
+"""Tests for talentgap.models.reconciliation and .hierarchy (MinT family, non-negative
+projection)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import nnls
 
+import talentgap as tg
+import talentgap.models._reconcile_solvers as solvers
 import talentgap.models.reconciliation as rec
-from talentgap.errors import ParameterError
+from talentgap.errors import DataQualityWarning, ParameterError
 from talentgap.features import aggregate
+from talentgap.models import hierarchy as hierarchy_module
 from talentgap.models.reconciliation import Hierarchy, reconcile
 
 REGIONS = {"r1": "P1", "r2": "P1", "r3": "P2", "r4": "P2"}
@@ -212,6 +216,54 @@ def test_residuals_as_array_or_table_agree(hier, base, residuals, residual_matri
         np.testing.assert_allclose(table, array, rtol=1e-12)
 
 
+def _step_frame(hier: Hierarchy, errors: np.ndarray) -> pd.DataFrame:
+    """Backtest errors (n_origins, n_steps, n_nodes) as a long table with ``horizon_step``.
+
+    Origin k forecasts periods k+1 .. k+n_steps, so a period holds errors of several steps.
+    """
+    periods = pd.period_range("2000", periods=errors.shape[0] + errors.shape[1], freq="Y")
+    nodes = hier.nodes[hier.node_columns]
+    return pd.concat([nodes.assign(period=periods[k + h], horizon_step=h + 1,
+                                   residual=errors[k, h])
+                      for k in range(errors.shape[0]) for h in range(errors.shape[1])],
+                     ignore_index=True)
+
+
+def test_residuals_of_several_horizon_steps_are_pooled(hier, s_dense, base, residual_matrix):
+    errors = residual_matrix[:30].reshape(10, 3, hier.n_nodes)
+    table = _step_frame(hier, errors)
+    assert table.duplicated([*hier.node_columns, "period"]).any()  # a period holds 2+ steps
+    pooled = errors.reshape(30, hier.n_nodes)
+    for method in ["wls_var", "mint_shrink"]:
+        from_table = _run(hier, base, method, table)
+        from_array = _run(hier, base, method, pooled)
+        np.testing.assert_allclose(from_table.forecasts["mean"], from_array.forecasts["mean"],
+                                   rtol=1e-12)
+        assert from_table.shrinkage == from_array.shrinkage
+    w = np.diag((pooled**2).mean(axis=0))
+    np.testing.assert_allclose(_matrix(hier, _run(hier, base, "wls_var", table).forecasts),
+                               _textbook(s_dense, w, base), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ParameterError, match="more than one row for some node and 'period'.*"
+                                             "need a 'horizon_step' column"):
+        _run(hier, base, "wls_var", table.drop(columns="horizon_step"))
+    twice = pd.concat([table, table.head(1)], ignore_index=True)
+    with pytest.raises(ParameterError, match="node and 'period' and 'horizon_step'"):
+        _run(hier, base, "wls_var", twice)
+
+
+def test_default_method_is_wls_var(hier, base, residuals):
+    default = reconcile(_frame(hier, base), hier, residuals=residuals)
+    assert default.method == "wls_var"
+    pd.testing.assert_frame_equal(default.forecasts,
+                                  _run(hier, base, "wls_var", residuals).forecasts)
+
+
+def test_public_names_live_on_after_the_module_split():
+    assert tg.models.Hierarchy is rec.Hierarchy is hierarchy_module.Hierarchy
+    assert tg.models.reconcile is rec.reconcile
+    assert {"Hierarchy", "reconcile", "ReconcileResult", "METHODS"} <= set(rec.__all__)
+
+
 # ---- coherence and fixed points -----------------------------------------------------------------
 @pytest.mark.parametrize("method", ALL_METHODS)
 def test_reconciled_cells_sum_to_totals(hier, s_dense, base, residuals, method):
@@ -321,7 +373,7 @@ def test_nonnegative_large_solver_agrees_with_exact(hier, base_negative, residua
                                                     monkeypatch):
     """Bounded CG (used above _DENSE_NNLS_LIMIT) finds the exact BVLS optimum."""
     exact = _run(hier, base_negative, method, residuals, nonnegative=True).forecasts["mean"]
-    monkeypatch.setattr(rec, "_DENSE_NNLS_LIMIT", 0)
+    monkeypatch.setattr(solvers, "DENSE_NNLS_LIMIT", 0)
     large = _run(hier, base_negative, method, residuals, nonnegative=True)
     assert large.forecasts["mean"].min() >= 0
     np.testing.assert_allclose(large.forecasts["mean"], exact, rtol=1e-7, atol=1e-7)
@@ -372,9 +424,28 @@ def test_missing_residuals_are_named(hier, base, residuals, method):
     partial = residuals[~((residuals["region"] == "all") & (residuals["industry"] == "i3"))]
     with pytest.raises(ParameterError, match=r"missing for 1 of 42 nodes.*'industry': 'i3'"):
         _run(hier, base, method, partial)
+    with pytest.raises(ParameterError, match="all zero for every node"):
+        _run(hier, base, method, residuals.assign(residual=0.0))
+
+
+@pytest.mark.parametrize("method", ["wls_var", "mint_shrink"])
+def test_nodes_with_all_zero_residuals_get_the_smallest_positive_variance(
+        hier, s_dense, base, residuals, residual_matrix, method):
+    """An exact backtest (a thin cell at 0 throughout) must not give a node infinite weight."""
+    zero_nodes = (hier.nodes["region"] == "r2").to_numpy()
+    matrix = np.where(zero_nodes, 0.0, residual_matrix)
     zero = residuals.assign(residual=lambda d: d["residual"].where(d["region"] != "r2", 0.0))
-    with pytest.raises(ParameterError, match="all zero for 6 nodes"):
-        _run(hier, base, method, zero)
+    with pytest.warns(DataQualityWarning, match="all zero for 6 nodes.*smallest positive"):
+        result = _run(hier, base, method, zero)
+    squares = (matrix**2).mean(axis=0)
+    squares[zero_nodes] = squares[~zero_nodes].min()
+    sigma = matrix.T @ matrix / len(matrix)
+    sigma[np.diag_indices_from(sigma)] = squares
+    lam = 1.0 if method == "wls_var" else result.shrinkage
+    w = lam * np.diag(squares) + (1 - lam) * sigma
+    out = _matrix(hier, result.forecasts)
+    np.testing.assert_allclose(out, _textbook(s_dense, w, base), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(s_dense @ out[:12], out, rtol=0, atol=1e-6)
 
 
 def test_mint_shrink_size_limit(hier, base, residuals, monkeypatch):
