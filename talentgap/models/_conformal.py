@@ -1,13 +1,42 @@
 """Conformal prediction intervals from rolling-origin forecast errors.
 
-For each horizon ``h`` the absolute errors of past forecasts, divided by a
-per-series scale, are pooled over series and origins; the interval of a new
-forecast is ``mean ± q_h * scale``, where ``q_h`` is the
-``ceil((n+1)(1-a))/n`` empirical quantile of the ``n`` pooled scaled errors
-(split conformal prediction; Vovk, Gammerman & Shafer 2005; Stankeviciute
-et al. 2021 for multi-horizon forecasts). Pooling scaled errors over many
-short series gives enough origins for calibrated 80% and 95% intervals where
-a single series would have only a handful.
+The method, for horizon step ``h`` and coverage level ``1 - a``:
+
+1. **Errors.** Origin ``k`` of the rolling-origin backtest holds out each
+   series' last ``H + k`` periods, refits and forecasts ``H`` steps; its
+   errors are ``e = actual - forecast``.
+2. **Scale-free errors, without look-ahead.** Each error is divided by a
+   scale of its series: the mean absolute seasonal difference (the MASE
+   denominator, :func:`series_scale`) computed from the series *without the
+   H periods that origin forecast* (:func:`calibration_scales`). A scale
+   computed from the whole series would contain the very actuals the errors
+   are measured against: a window with a large surprise also has large
+   differences, so its scaled error shrinks. On short series that bias is
+   large (on the yearly Tourism series, 80% intervals covered 70% of the
+   actuals), while the forecast being issued has no future in its scale.
+   A window's scale is the same statistic as the series' own scale (the
+   seasonal differences, or the fallback the series needs); a window that
+   leaves too little data for it contributes no errors.
+3. **Pooling.** The ``n`` scaled errors of all series and origins at step
+   ``h`` are pooled, so that short series borrow calibration from the
+   others (one series has only ``n_windows`` errors per step).
+4. **Finite-sample quantiles of signed errors.** With ``r = ceil((n + 1)(1 -
+   a/2))``, the upper bound is the ``r``-th smallest scaled error and the
+   lower bound the ``r``-th largest: each tail holds at most ``a/2`` of a new
+   exchangeable error, so the interval covers at least ``1 - a`` (split
+   conformal prediction, Vovk, Gammerman & Shafer 2005; Lei et al. 2018,
+   section 5.2, for the two one-sided quantiles; Stankeviciute et al. 2021
+   for multi-horizon forecasts). Signed errors keep a systematic bias of the
+   forecasts (a growth they undershoot, say) in the interval, which may then
+   be asymmetric. A step with too few errors for the tails (``n + 1 < 2/a``:
+   fewer than 9 for 80%, 39 for 95%) uses the symmetric conformal quantile of
+   ``|e|``, rank ``ceil((n + 1)(1 - a))``; with fewer still (``n + 1 < 1/a``)
+   the largest ``|e|``, with a :class:`~talentgap.errors.DataQualityWarning`.
+5. **Shape.** The interval contains the point forecast (lower <= 0 <=
+   upper), its width never shrinks with the horizon (a narrower step is
+   widened equally on both sides), and a wider level contains a narrower
+   one. The bounds are ``mean + lower * s`` and ``mean + upper * s`` with
+   ``s`` the series' scale from all its data, clipped at 0 for count data.
 """
 
 from __future__ import annotations
@@ -19,9 +48,40 @@ import numpy as np
 
 from talentgap.errors import DataQualityWarning
 
-__all__ = ["series_scale", "conformal_quantiles", "interval_bounds"]
+__all__ = ["series_scale", "calibration_scales", "conformal_quantiles", "interval_bounds"]
 
 logger = logging.getLogger(__name__)
+
+
+def _mean_abs_diff(values: np.ndarray, lag: int) -> np.ndarray:
+    """Mean of ``|y_t - y_{t-lag}|`` over each row's observed pairs (NaN if none)."""
+    if values.shape[1] <= lag:
+        return np.full(values.shape[0], np.nan)
+    diff = np.abs(values[:, lag:] - values[:, :-lag])
+    count = np.sum(~np.isnan(diff), axis=1)
+    total = np.nansum(diff, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _scale_options(values: np.ndarray, season_length: int) -> np.ndarray:
+    """The statistics a series' scale is chosen from, in order, shape (4, n_series)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
+        level = np.nanmean(np.abs(values), axis=1)
+    return np.stack([_mean_abs_diff(values, season_length), _mean_abs_diff(values, 1), level,
+                     np.ones(values.shape[0])])
+
+
+def _usable(scale: np.ndarray) -> np.ndarray:
+    return (scale > 0) & np.isfinite(scale)
+
+
+def _scale_choice(values: np.ndarray, season_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' scale and which of :func:`_scale_options` it is."""
+    options = _scale_options(values, season_length)
+    choice = np.argmax(_usable(options), axis=0)  # the last option (1) is always usable
+    return options[choice, np.arange(values.shape[0])], choice
 
 
 def series_scale(values: np.ndarray, season_length: int) -> np.ndarray:
@@ -37,88 +97,162 @@ def series_scale(values: np.ndarray, season_length: int) -> np.ndarray:
     >>> series_scale(np.array([[1.0, 2.0, 4.0], [np.nan, 5.0, 5.0]]), 1).tolist()
     [1.5, 5.0]
     """
-    def mean_abs_diff(lag: int) -> np.ndarray:
-        if values.shape[1] <= lag:
-            return np.full(values.shape[0], np.nan)
-        diff = np.abs(values[:, lag:] - values[:, :-lag])
-        count = np.sum(~np.isnan(diff), axis=1)
-        total = np.nansum(diff, axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(count > 0, total / count, np.nan)
+    return _scale_choice(values, season_length)[0]
 
-    scale = mean_abs_diff(season_length)
-    for fallback in (lambda: mean_abs_diff(1), lambda: np.nanmean(np.abs(values), axis=1)):
-        bad = ~(scale > 0) | ~np.isfinite(scale)
-        if not bad.any():
+
+def calibration_scales(errors: np.ndarray, values: np.ndarray,
+                       season_length: int) -> np.ndarray:
+    """Scale of each series for the errors of each rolling origin, without look-ahead.
+
+    For origin ``k`` (which forecast the ``H`` periods ending ``k`` periods
+    before each series' last one), the statistic :func:`series_scale` uses
+    for the series, computed with those ``H`` periods left out: differences
+    that involve a held-out period are dropped. NaN where the rest of the
+    series does not allow that statistic (the window's errors then do not
+    calibrate). Only if that leaves no usable error at all are the
+    whole-series scales used, with a ``DataQualityWarning``.
+
+    Parameters
+    ----------
+    errors : numpy.ndarray, shape (n_series, n_windows, horizon)
+        Backtest errors (only their shape and finiteness are used).
+    values : numpy.ndarray, shape (n_series, n_periods)
+        The right-aligned series the backtests were run on.
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_series, n_windows)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values = np.array([[1.0, 2.0, 3.0, 4.0, 10.0, 11.0]])
+    >>> errors = np.ones((1, 2, 1))
+    >>> series_scale(values, 1).tolist()  # the jump 4 -> 10 is in it
+    [2.0]
+    >>> # origin 0 forecast 11: diffs 1, 1, 1, 6; origin 1 forecast 10: diffs 1, 1, 1
+    >>> calibration_scales(errors, values, 1).tolist()
+    [[2.25, 1.0]]
+    """
+    n_series, windows, horizon = errors.shape
+    width = values.shape[1]
+    _, choice = _scale_choice(values, season_length)
+    rows = np.arange(n_series)
+    out = np.full((n_series, windows), np.nan)
+    for k in range(windows):  # a handful of origins
+        cut = horizon + k
+        if cut >= width:
             break
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            scale = np.where(bad, fallback(), scale)
-    return np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
+        held_out = values.copy()
+        held_out[:, width - cut:width - cut + horizon] = np.nan
+        scale = _scale_options(held_out, season_length)[choice, rows]
+        out[:, k] = np.where(_usable(scale), scale, np.nan)
+    finite = np.isfinite(errors)
+    if finite.any() and not (finite & np.isfinite(out)[:, :, None]).any():
+        warnings.warn(
+            "the series are too short to scale backtest errors without the periods they "
+            "forecast; intervals use whole-series scales and may be too narrow; use longer "
+            "series or more series", DataQualityWarning, stacklevel=3)
+        out = np.repeat(series_scale(values, season_length)[:, None], windows, axis=1)
+    return out
+
+
+def _rank(n: int, share_percent: float) -> int:
+    """``ceil((n + 1) * share_percent / 100)``, exact where that is a whole number.
+
+    (``1 - (1 - 0.55)`` is not 0.55 in floating point, so the share is passed
+    in percent and the product rounded before the ceiling.)
+    """
+    return int(np.ceil(round((n + 1) * share_percent, 6) / 100.0))
 
 
 def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
-                        levels: list[float]) -> dict[float, np.ndarray]:
-    """Per-horizon quantiles of pooled scaled absolute errors.
+                        levels: list[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """Per-horizon lower and upper quantiles of pooled scaled signed errors.
+
+    See the module docstring for the method.
 
     Parameters
     ----------
     errors : numpy.ndarray, shape (n_series, n_windows, horizon)
         ``actual - forecast`` of past rolling-origin forecasts (NaN where
         unavailable).
-    scale : numpy.ndarray, shape (n_series,)
-        Positive per-series scale (see :func:`series_scale`).
+    scale : numpy.ndarray, shape (n_series,) or (n_series, n_windows)
+        Positive scale per series, or per series and origin (see
+        :func:`calibration_scales`); NaN leaves the errors out.
     levels : list of float
         Coverage levels in percent, e.g. ``[80, 95]``.
 
     Returns
     -------
-    dict of float to numpy.ndarray
-        For each level, the quantile per horizon (shape ``(horizon,)``).
-        A horizon with too few errors for a level borrows the largest error
-        seen at any horizon up to it and issues a ``DataQualityWarning``.
+    dict of float to (numpy.ndarray, numpy.ndarray)
+        For each level, the lower (<= 0) and upper (>= 0) quantile per
+        horizon step, each of shape ``(horizon,)``. A step without errors
+        takes the interval of the step before it (NaN if there is none),
+        with a ``DataQualityWarning``, as does a step with too few errors
+        for the level.
 
     Examples
     --------
     >>> import numpy as np
-    >>> errors = np.arange(1.0, 10.0).reshape(9, 1, 1)
-    >>> conformal_quantiles(errors, np.ones(9), [80])[80].tolist()
-    [8.0]
+    >>> errors = np.arange(-9.0, 10.0).reshape(19, 1, 1)   # -9 .. 9
+    >>> lower, upper = conformal_quantiles(errors, np.ones(19), [80])[80]
+    >>> lower.tolist(), upper.tolist()     # ranks ceil(20 * 0.9) = 18 from each end
+    ([-8.0], [8.0])
     """
-    scaled = np.abs(errors) / scale[:, None, None]
+    scale = np.asarray(scale, dtype=np.float64)
+    scale = scale[:, None, None] if scale.ndim == 1 else scale[:, :, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = errors / scale
     horizon = scaled.shape[2]
     pooled = [np.sort(col[np.isfinite(col)]) for col in scaled.reshape(-1, horizon).T]
+    magnitudes = [np.sort(np.abs(values)) for values in pooled]
     out = {}
-    for level in levels:
-        q = np.full(horizon, np.nan)
+    previous = None
+    for level in sorted(levels):
+        lower, upper = np.full(horizon, np.nan), np.full(horizon, np.nan)
         short = []
-        for step, values in enumerate(pooled):  # one pass per horizon step
+        for step, (values, sizes) in enumerate(zip(pooled, magnitudes, strict=True)):
             n = values.size
-            # ceil((n+1)(1-a)) with 1-a = level/100, computed so that an exact integer
-            # stays one (1 - (1 - 0.55) is not 0.55 in floating point)
-            rank = int(np.ceil((n + 1) * level / 100.0 - 1e-9))
-            if n and rank <= n:
-                q[step] = values[rank - 1]
-            else:
+            if n == 0:
                 short.append(step + 1)
-                q[step] = values[-1] if n else np.nan
+                continue
+            tail = _rank(n, (100.0 + level) / 2.0)     # 1 - a/2, in percent
+            if tail <= n:
+                lower[step], upper[step] = values[n - tail], values[tail - 1]
+                continue
+            rank = _rank(n, level)                      # symmetric: 1 - a
+            if rank > n:
+                short.append(step + 1)
+                rank = n
+            lower[step], upper[step] = -sizes[rank - 1], sizes[rank - 1]
         if short:
             warnings.warn(
                 f"too few rolling-origin errors for {level:g}% intervals at horizons {short}; "
                 "those intervals use the largest error seen and may be too narrow; "
                 "use more windows or more series", DataQualityWarning, stacklevel=3)
-        q = np.fmax.accumulate(np.where(np.isnan(q), -np.inf, q))
-        out[level] = np.where(np.isfinite(q), q, np.nan)
+        # a step without errors takes the interval of the step before it
+        filled = np.maximum.accumulate(np.where(np.isnan(lower), 0, np.arange(horizon)))
+        lower, upper = lower[filled], upper[filled]
+        lower, upper = np.minimum(lower, 0.0), np.maximum(upper, 0.0)
+        width = upper - lower
+        widest = np.fmax.accumulate(width)
+        lower, upper = lower - (widest - width) / 2, upper + (widest - width) / 2
+        if previous is not None:
+            lower, upper = np.minimum(lower, previous[0]), np.maximum(upper, previous[1])
+        out[level] = previous = (lower, upper)
     return out
 
 
-def interval_bounds(mean: np.ndarray, scale: np.ndarray, quantiles: dict[float, np.ndarray],
+def interval_bounds(mean: np.ndarray, scale: np.ndarray,
+                    quantiles: dict[float, tuple[np.ndarray, np.ndarray]],
                     nonnegative: bool) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-    """``mean ± q_h * scale`` per level, widest outside, clipped at 0 if asked."""
+    """``mean + lower * scale`` and ``mean + upper * scale`` per level, clipped at 0 if asked."""
     bounds = {}
-    for level, q in quantiles.items():
-        width = q[None, :] * scale[:, None]
-        lo, hi = mean - width, mean + width
+    for level, (lower, upper) in quantiles.items():
+        lo = mean + lower[None, :] * scale[:, None]
+        hi = mean + upper[None, :] * scale[:, None]
         if nonnegative:
             lo, hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
         bounds[level] = (lo, hi)

@@ -38,7 +38,12 @@ from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
 from talentgap.errors import NotFittedError, ParameterError, SchemaError
-from talentgap.models._conformal import conformal_quantiles, interval_bounds, series_scale
+from talentgap.models._conformal import (
+    calibration_scales,
+    conformal_quantiles,
+    interval_bounds,
+    series_scale,
+)
 from talentgap.models._series import (
     SEASON_LENGTHS,
     SeriesArrays,
@@ -337,11 +342,13 @@ class BaseForecaster(BaseEstimator):
         return mean
 
     # ---- intervals -------------------------------------------------------------------
-    def _conformal(self, horizon: int, levels: list[float]) -> dict[float, np.ndarray]:
-        """Per-horizon conformal quantiles, computed once per horizon and cached."""
+    def _conformal(self, horizon: int,
+                   levels: list[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+        """Per-horizon conformal quantiles (see :mod:`talentgap.models._conformal`), cached."""
         if horizon not in self._calibration:
             errors = self.cv_errors(horizon)
-            scale = series_scale(self.arrays_.values, self.season_length_)
+            # each origin's errors scaled without the periods it forecast (no look-ahead)
+            scale = calibration_scales(errors, self.arrays_.values, self.season_length_)
             self._calibration[horizon] = (errors, scale)
         errors, scale = self._calibration[horizon]
         if self.n_windows == 0 or not np.isfinite(errors).any():
