@@ -108,11 +108,14 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
     if table.empty:
         report.add_text("No cell has a positive expected gap in the last forecast period.")
     else:
-        shown = [*keys, "demand", "supply", "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}",
-                 "p_shortage", "flag"]
+        shown = [*keys, "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}", "p_shortage",
+                 "flag"]  # demand and supply are in forecast.csv
+        table = table.assign(flag=table["flag"].fillna("").str.replace(";", "; "))
         report.add_table(table[shown], caption=f"Largest expected gaps in "
                          f"{table['period'].iloc[0]} (persons); p_shortage on 0–1",
-                         max_rows=config.output.top, float_format="{:,.1f}")
+                         max_rows=config.output.top,
+                         float_format={c: "{:.2f}" if c == "p_shortage" else "{:,.0f}"
+                                       for c in shown[len(keys):-1]})
     if "top_shortages" in figures:
         report.add_figure(figures["top_shortages"], caption="Largest expected shortages",
                           alt="Ranked bars of the largest expected gaps with intervals")
