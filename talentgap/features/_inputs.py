@@ -19,9 +19,24 @@ from talentgap.schema import get_schema, validate
 
 __all__ = ["canonical_table", "surveys_table"]
 
+_NAT = np.iinfo(np.int64).min  # the ordinal of a missing Period (NaT)
+
+
+def _has_missing(values: pd.Series) -> bool:
+    """Whether ``values`` holds a missing value (one reduction for categoricals and periods)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return len(values) > 0 and values.cat.codes.to_numpy().min() < 0
+    if isinstance(values.dtype, pd.PeriodDtype):
+        return len(values) > 0 and values.array.asi8.min() == _NAT
+    return bool(values.isna().any())
+
 
 def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
-    """Dtypes as :func:`validate` returns them, and every cheap value rule holds."""
+    """Dtypes as :func:`validate` returns them, and every cheap value rule holds.
+
+    Each rule is one reduction over the column (``min``/``max``), not a
+    boolean array per rule.
+    """
     schema = get_schema(table)
     if len(df) == 0:
         return False
@@ -33,19 +48,20 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
         values = df[col.name]
         dtype = values.dtype
         if col.kind == "period":
-            if not isinstance(dtype, pd.PeriodDtype) or values.isna().any():
+            if not isinstance(dtype, pd.PeriodDtype) or _has_missing(values):
                 return False
             if freq is not None and values.array.freqstr[0] != normalize_freq(freq)[0]:
                 return False
         elif col.kind in ("id", "key"):
-            if not isinstance(dtype, pd.CategoricalDtype) or (values.cat.codes < 0).any():
+            if not isinstance(dtype, pd.CategoricalDtype) or _has_missing(values):
                 return False
         elif col.kind == "count":
-            if dtype != np.int64 or (values.to_numpy() < 0).any():
+            if dtype != np.int64 or values.to_numpy().min() < 0:
                 return False
         elif col.kind == "weight":
             w = values.to_numpy()
-            if dtype != np.float64 or not (np.isfinite(w) & (w > 0)).all():
+            # NaN propagates through min/max and fails both comparisons
+            if dtype != np.float64 or not (w.min() > 0 and w.max() < np.inf):
                 return False
         elif col.kind == "flag" and not pd.api.types.is_bool_dtype(dtype):
             return False
@@ -75,7 +91,7 @@ def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str]) -> pd.
         raise ParameterError("keys must not include 'period': estimates are always per period")
     table = canonical_table(df, "surveys", freq=freq)
     for key in keys:
-        if table[key].isna().any():
+        if _has_missing(table[key]):
             rows = np.flatnonzero(table[key].isna().to_numpy())[:5] + 2
             raise SchemaError(
                 f"key column {key!r} must not be missing; {int(table[key].isna().sum())} rows "

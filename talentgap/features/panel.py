@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError
+from talentgap.features._groups import GroupIndex, group_rows
 from talentgap.features._inputs import canonical_table, surveys_table
 from talentgap.features.supply import training_supply
 from talentgap.features.survey import estimate_arrays
@@ -36,10 +37,22 @@ def _common_categories(frames: list[pd.DataFrame], key: str) -> pd.CategoricalDt
     values = pd.Index([])
     for frame in frames:
         column = frame[key]
-        present = (column.cat.categories[np.unique(column.cat.codes[column.cat.codes >= 0])]
-                   if isinstance(column.dtype, pd.CategoricalDtype) else pd.Index(column.unique()))
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            used = np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)) > 0
+            present = column.cat.categories[used]
+        else:
+            present = pd.Index(column.unique())
         values = values.union(present)
     return pd.CategoricalDtype(values.sort_values())
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` for integers, by sorting (faster than hashing at these sizes)."""
+    values = np.sort(values)
+    keep = np.ones(values.size, dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _cell_codes(frame: pd.DataFrame, keys: list[str],
@@ -70,6 +83,26 @@ def _cell_codes(frame: pd.DataFrame, keys: list[str],
         code = code * len(dtypes[key].categories) + digit
     code[unknown] = -1
     return code
+
+
+def _survey_cells(groups: GroupIndex,
+                  keys: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The cells (key combinations) of the survey groups, and where each group sits.
+
+    Returns a frame with one row per cell (its key values), the number of
+    groups of each cell, and each group's period as an offset from the
+    first surveyed period. Groups come sorted by cell, then period, so
+    cells are found by comparing neighbours.
+    """
+    span = len(groups.labels[-1])  # "period" is the last group column
+    cell, step = np.divmod(groups.combinations, span)
+    new = np.ones(cell.size, dtype=bool)
+    np.not_equal(cell[1:], cell[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    first_combination = cell[starts] * span
+    cells = pd.DataFrame({k: groups.values(k, groups.digits(k, first_combination))
+                          for k in keys})
+    return cells, np.diff(starts, append=cell.size), step
 
 
 def _employment_cells(employment: pd.DataFrame, keys: list[str], freq: str) -> pd.DataFrame:
@@ -166,12 +199,11 @@ def build_panel(
     """
     keys = list(keys)
     freq = normalize_freq(freq)
-    # Each part: the (keys, period) of its rows, its value columns, its missing flag.
-    groups, estimates = estimate_arrays(surveys_table(surveys, freq=freq, keys=keys), keys=keys)
-    cells = groups.frame
-    parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = [
-        (cells, {c: estimates[c] for c in _SURVEY_COLUMNS}, "demand_missing")
-    ]
+    table = surveys_table(surveys, freq=freq, keys=keys)
+    groups = group_rows(table, [*keys, "period"])
+    cells, groups_per_cell, step = _survey_cells(groups, keys)
+    # Each other part: the (keys, period) of its rows, its value columns, its missing flag.
+    parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = []
     if training is not None:
         supply = training_supply(training, keys=keys, freq=freq, lead_time=lead_time,
                                  absorption=absorption, crosswalk=crosswalk)
@@ -182,8 +214,9 @@ def build_panel(
         columns = {c: jobs[c].to_numpy() for c in _EMPLOYMENT_COLUMNS if c in jobs.columns}
         parts.append((jobs, columns, "employment_missing"))
 
-    first = pd.Period(start, freq=freq) if start is not None else cells["period"].min()
-    last = pd.Period(end, freq=freq) if end is not None else cells["period"].max()
+    survey_periods = groups.labels[-1]  # first to last surveyed period
+    first = pd.Period(start, freq=freq) if start is not None else survey_periods[0]
+    last = pd.Period(end, freq=freq) if end is not None else survey_periods[-1]
     if first > last:
         raise ParameterError(f"start {first} is after end {last}")
     periods = pd.period_range(first, last, freq=freq)
@@ -192,25 +225,43 @@ def build_panel(
     frames = [cells] + ([supply] if training is not None else [])
     dtypes = {k: _common_categories(frames, k) for k in keys}
     frame_codes = [_cell_codes(f, keys, dtypes) for f in frames]
-    cell_ids = np.unique(np.concatenate(frame_codes))
+    cell_ids = _sorted_unique(np.concatenate(frame_codes))
     n_cells, n_periods = cell_ids.size, len(periods)
 
     panel = _grid(cell_ids, keys, dtypes, periods)  # dict of columns, built up below
     size = n_cells * n_periods
-    for index, (frame, columns, flag) in enumerate(parts):
+
+    # Survey estimates: each row goes straight to its grid slot, so the sums
+    # come out in grid order. Rows outside the period range go to one extra
+    # slot, dropped at the end.
+    step += survey_periods[0].ordinal - first.ordinal
+    slot_of_group = np.repeat(np.searchsorted(cell_ids, frame_codes[0]) * n_periods,
+                              groups_per_cell)
+    slot_of_group += step
+    outside = (step < 0) | (step >= n_periods)
+    if outside.any():
+        slot_of_group[outside] = size
+    n = np.zeros(size + 1)
+    n[slot_of_group] = groups.counts
+    n[size] = 0  # the slot of every group outside the range
+    estimates = estimate_arrays(table, groups.map_rows(slot_of_group), n,
+                                columns=_SURVEY_COLUMNS)
+    panel.update({name: values[:size] for name, values in estimates.items()})
+    panel["demand_missing"] = n[:size] == 0
+
+    for index, (frame, columns, flag) in enumerate(parts, start=1):
         codes = frame_codes[index] if index < len(frames) else _cell_codes(frame, keys, dtypes)
         cell = np.minimum(np.searchsorted(cell_ids, codes), n_cells - 1)
         step = frame["period"].array.asi8 - first.ordinal
         inside = (cell_ids[cell] == codes) & (step >= 0) & (step < n_periods)
         position = cell[inside] * n_periods + step[inside]
         if position.size == size and inside.all() and (np.diff(position) == 1).all():
-            # rows already are the grid, in grid order (a complete survey, say)
+            # rows already are the grid, in grid order
             panel.update(columns)
             panel[flag] = np.zeros(size, dtype=bool)
             continue
         for name, values in columns.items():
-            panel[name] = _scatter(values[inside], position, size,
-                                   fill=0 if name == "n_respondents" else None)
+            panel[name] = _scatter(values[inside], position, size)
         panel[flag] = ~_scatter(np.ones(position.size, dtype=bool), position, size)
     if training is None:
         panel["supply"] = np.full(size, np.nan)
@@ -222,15 +273,13 @@ def build_panel(
     return pd.DataFrame(_order_columns(panel, keys), copy=False)
 
 
-def _scatter(values: np.ndarray, position: np.ndarray, size: int, fill=None) -> np.ndarray:
+def _scatter(values: np.ndarray, position: np.ndarray, size: int) -> np.ndarray:
     """Place ``values`` at ``position`` in an array of ``size``.
 
-    Other slots hold ``fill``; by default False for booleans, NaN otherwise.
+    Other slots hold False for booleans, NaN otherwise.
     """
     if values.dtype == bool:
         out = np.zeros(size, dtype=bool)
-    elif fill is not None:
-        out = np.full(size, fill, dtype=values.dtype)
     else:
         out = np.full(size, np.nan)
     out[position] = values
@@ -246,7 +295,10 @@ def _grid(cell_ids: np.ndarray, keys: list[str], dtypes: dict,
     for key in reversed(keys):
         size = len(dtypes[key].categories)
         remainder, digit = np.divmod(remainder, size)
-        columns[key] = pd.Categorical.from_codes(np.repeat(digit, n_periods), dtype=dtypes[key])
+        # repeat the codes in the small integer type pandas stores them in
+        digit = digit.astype(np.min_scalar_type(-size))
+        columns[key] = pd.Categorical.from_codes(np.repeat(digit, n_periods), dtype=dtypes[key],
+                                                 validate=False)
     grid = {k: columns[k] for k in keys}
     grid["period"] = pd.PeriodIndex.from_ordinals(
         np.tile(periods.asi8, cell_ids.size), freq=periods.freq

@@ -22,37 +22,70 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap.features._groups import GroupIndex, group_rows, group_sum
+from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 
-__all__ = ["estimate_cells", "estimate_arrays", "weighted_total", "weighted_ratio"]
+__all__ = [
+    "ESTIMATE_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
+    "weighted_ratio",
+]
 
 
-def _snap(raw: np.ndarray, scale: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """``n/(n-1) * raw``, with rounding noise (|raw| <= 1e-12 * scale) set to exactly 0."""
+def _variance_factor(n: np.ndarray) -> np.ndarray:
+    """``n/(n-1)`` where ``n > 1``, NaN elsewhere (no variance from one respondent)."""
+    factor = n - 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
-        raw = np.where(np.abs(raw) <= 1e-12 * scale, 0.0, np.maximum(raw, 0.0))
-        return np.where(n > 1, n / (n - 1) * raw, np.nan)
+        np.divide(n, factor, out=factor)
+    factor[n <= 1] = np.nan
+    return factor
+
+
+def _snap(raw: np.ndarray, limit: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """``factor * raw`` where ``raw > limit``, else ``factor * 0``.
+
+    Values at or below ``limit`` (a tiny multiple of the sums they come
+    from) are rounding noise around zero, or negative; they become exactly 0.
+    NaN stays NaN. Works in place on ``raw`` and returns it.
+    """
+    with np.errstate(invalid="ignore"):
+        np.maximum(raw, 0.0, out=raw)
+        raw *= raw > limit  # times 1.0 or 0.0
+        raw += 0.0  # a -0.0 becomes 0.0
+        raw *= factor
+    return raw
 
 
 def _total_variance_from(total: np.ndarray, sum_squares: np.ndarray,
-                         n: np.ndarray) -> np.ndarray:
+                         factor: np.ndarray, n: np.ndarray) -> np.ndarray:
     """``n/(n-1) * sum((w y - T/n)^2)`` from ``T = sum(w y)`` and ``sum((w y)^2)``."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _snap(sum_squares - total * total / n, sum_squares, n)
+        raw = total * total
+        raw /= n
+        np.subtract(sum_squares, raw, out=raw)
+    return _snap(raw, sum_squares * 1e-12, factor)
 
 
 def _ratio_variance_from(numerator: np.ndarray, denominator: np.ndarray, syy: np.ndarray,
                          sxy: np.ndarray, sxx: np.ndarray,
-                         n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                         factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ratio ``Y/X`` and its linearised variance from the moments of ``w y`` and ``w x``.
 
     ``sum(z^2) = (syy - 2 R sxy + R^2 sxx) / X^2`` with ``z = w (y - R x) / X``.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(denominator != 0, numerator / denominator, np.nan)
-        raw = syy - 2 * ratio * sxy + ratio * ratio * sxx
-        variance = _snap(raw, syy + ratio * ratio * sxx, n) / (denominator * denominator)
+        ratio = numerator / denominator
+        ratio[denominator == 0] = np.nan
+        raw = 2 * ratio
+        raw *= sxy
+        np.subtract(syy, raw, out=raw)  # syy - 2 R sxy
+        squared = ratio * ratio
+        squared *= sxx  # R^2 sxx
+        raw += squared
+        limit = np.add(syy, squared, out=squared)
+        limit *= 1e-12
+        variance = _snap(raw, limit, factor)
+        limit = np.multiply(denominator, denominator, out=limit)
+        variance /= limit
     return ratio, variance
 
 
@@ -86,7 +119,10 @@ def weighted_total(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarra
     """
     wy = w * y
     total = group_sum(codes, n_groups, wy)
-    return total, np.sqrt(_total_variance_from(total, group_sum(codes, n_groups, wy * wy), n))
+    n = np.asarray(n, dtype=np.float64)
+    variance = _total_variance_from(total, group_sum(codes, n_groups, wy * wy),
+                                    _variance_factor(n), n)
+    return total, np.sqrt(variance)
 
 
 def weighted_ratio(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarray,
@@ -111,7 +147,8 @@ def weighted_ratio(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarra
         return group_sum(codes, n_groups, values)
 
     ratio, variance = _ratio_variance_from(total(wy), total(wx), total(wy * wy),
-                                           total(wy * wx), total(wx * wx), n)
+                                           total(wy * wx), total(wx * wx),
+                                           _variance_factor(np.asarray(n, dtype=np.float64)))
     return ratio, np.sqrt(variance)
 
 
@@ -186,70 +223,129 @@ def estimate_cells(
     """
     keys = list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys)
-    groups, columns = estimate_arrays(table, keys=keys, weight=weight)
+    groups = group_rows(table, [*keys, "period"])
+    columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight)
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
     return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
 
 
-def estimate_arrays(table: pd.DataFrame, *, keys: list[str],
-                    weight: str | None = "weight") -> tuple[GroupIndex, dict[str, np.ndarray]]:
-    """The work of :func:`estimate_cells` on a canonical table, as arrays.
+#: Output columns of :func:`estimate_cells` after the keys and period, in order.
+ESTIMATE_COLUMNS = [
+    "n_respondents",
+    "enterprises", "enterprises_se", "employees", "employees_se",
+    "vacancies", "vacancies_se", "demand", "demand_se",
+    "shortage_rate", "shortage_rate_se", "vacancy_rate", "vacancy_rate_se",
+    "ssv_density", "ssv_density_se",
+    "single_respondent",
+]
 
-    Returns the groups (cell-periods present) and, in output column order,
-    one array per estimate column, aligned with ``groups.frame``.
+
+def _as_numbers(values: pd.Series) -> np.ndarray:
+    """A numeric numpy view of ``values`` (no float copy: ufuncs cast integers on the fly)."""
+    array = values.to_numpy()
+    return array if array.dtype.kind in "iuf" else values.to_numpy(dtype=np.float64)
+
+
+def _moments(table: pd.DataFrame, codes: np.ndarray, size: int,
+             weight: str | None) -> dict[str, np.ndarray]:
+    """Per-group sums of the weighted values, their squares and cross products.
+
+    One bincount each over ``size`` groups. Products go to two reused
+    row-sized buffers, so no row-sized temporary is allocated per sum. The
+    variances follow from these moments (see the module docstring).
     """
-    groups = group_rows(table, [*keys, "period"])
-    codes, n_groups = groups.codes, groups.n_groups
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=size)
 
-    n = group_sum(codes, n_groups)
+    rows = len(table)
     if weight is not None and weight in table.columns:
         w = table[weight].to_numpy(dtype=np.float64)
     else:
-        w = np.ones(len(table))
-
-    # Per-group sums of weighted values and of their squares and cross
-    # products: one bincount each, no per-row gathers. The variances follow
-    # from these moments (see _variance_from_moments).
-    def total(values: np.ndarray) -> np.ndarray:
-        return group_sum(codes, n_groups, values)
-
-    wy = {}
-    for name in ("employees", "vacancies", "hard_to_fill"):
-        wy[name] = w * table[name].to_numpy(dtype=np.float64)
+        w = np.ones(rows)
+    a, b = np.empty(rows), np.empty(rows)
     shortage = table["reports_shortage"].to_numpy(dtype=bool)
-    sums = {
-        "w": total(w), "ww": total(w * w),
-        "s": total(np.where(shortage, w, 0.0)), "ss": total(np.where(shortage, w * w, 0.0)),
-    }
-    for short, name in (("e", "employees"), ("v", "vacancies"), ("h", "hard_to_fill")):
-        sums[short] = total(wy[name])
-        sums[short * 2] = total(wy[name] * wy[name])
-    sums["ev"] = total(wy["employees"] * wy["vacancies"])
-    sums["hv"] = total(wy["hard_to_fill"] * wy["vacancies"])
-    del wy
+    sums = {"w": total(w), "ww": total(np.multiply(w, w, out=a))}
+    # reports are 0/1 and weights finite, so w * s is where(s, w, 0) exactly
+    sums["ss"] = total(np.multiply(a, shortage, out=b))
+    sums["s"] = total(np.multiply(w, shortage, out=b))
+    we = np.multiply(w, _as_numbers(table["employees"]), out=a)
+    sums["e"], sums["ee"] = total(we), total(np.multiply(we, we, out=b))
+    wv = np.multiply(w, _as_numbers(table["vacancies"]), out=b)
+    sums["v"] = total(wv)
+    sums["ev"] = total(np.multiply(we, wv, out=a))  # last use of we
+    sums["vv"] = total(np.multiply(wv, wv, out=a))
+    wh = np.multiply(w, _as_numbers(table["hard_to_fill"]), out=a)
+    sums["h"] = total(wh)
+    sums["hv"] = total(np.multiply(wh, wv, out=b))  # last use of wv
+    sums["hh"] = total(np.multiply(wh, wh, out=a))
+    return sums
 
-    est = {
-        "enterprises": (sums["w"], _total_variance_from(sums["w"], sums["ww"], n)),
-        "employees": (sums["e"], _total_variance_from(sums["e"], sums["ee"], n)),
-        "vacancies": (sums["v"], _total_variance_from(sums["v"], sums["vv"], n)),
-        "demand": (sums["h"], _total_variance_from(sums["h"], sums["hh"], n)),
+
+def _estimates(sums: dict[str, np.ndarray], n: np.ndarray,
+               columns: list[str]) -> dict[str, np.ndarray]:
+    """The ``columns`` (of :data:`ESTIMATE_COLUMNS`) from the moments of each group."""
+    factor = _variance_factor(n)
+    wanted = set(columns)
+    out = {}
+    for name, (value, squares) in {"enterprises": ("w", "ww"), "employees": ("e", "ee"),
+                                   "vacancies": ("v", "vv"), "demand": ("h", "hh")}.items():
+        if name in wanted:
+            out[name] = sums[value]
+        if f"{name}_se" in wanted:
+            variance = _total_variance_from(sums[value], sums[squares], factor, n)
+            out[f"{name}_se"] = np.sqrt(variance, out=variance)
+    ratios = {
         # shortage: y = reports (0/1), x = 1, so (w y)^2 = w^2 y = (w y)(w x)
-        "shortage_rate": _ratio_variance_from(sums["s"], sums["w"], sums["ss"], sums["ss"],
-                                              sums["ww"], n),
+        "shortage_rate": lambda: (sums["s"], sums["w"], sums["ss"], sums["ss"], sums["ww"]),
         # vacancy rate: y = vacancies, x = employees + vacancies
-        "vacancy_rate": _ratio_variance_from(
-            sums["v"], sums["e"] + sums["v"], sums["vv"], sums["ev"] + sums["vv"],
-            sums["ee"] + 2 * sums["ev"] + sums["vv"], n),
+        "vacancy_rate": lambda: (sums["v"], sums["e"] + sums["v"], sums["vv"],
+                                 sums["ev"] + sums["vv"],
+                                 sums["ee"] + 2 * sums["ev"] + sums["vv"]),
         # density: y = hard_to_fill, x = vacancies
-        "ssv_density": _ratio_variance_from(sums["h"], sums["v"], sums["hh"], sums["hv"],
-                                            sums["vv"], n),
+        "ssv_density": lambda: (sums["h"], sums["v"], sums["hh"], sums["hv"], sums["vv"]),
     }
+    for name, moments in ratios.items():
+        if name in wanted or f"{name}_se" in wanted:
+            ratio, variance = _ratio_variance_from(*moments(), factor)
+            out[name], out[f"{name}_se"] = ratio, np.sqrt(variance, out=variance)
+    if "n_respondents" in wanted:
+        out["n_respondents"] = n.astype(np.int64)
+    if "single_respondent" in wanted:
+        out["single_respondent"] = n == 1
+    return {name: out[name] for name in columns}
 
-    columns = {"n_respondents": n.astype(np.int64)}
-    for name in ("enterprises", "employees", "vacancies", "demand", "shortage_rate",
-                 "vacancy_rate", "ssv_density"):
-        value, variance = est[name]
-        columns[name] = value
-        columns[f"{name}_se"] = np.sqrt(variance)
-    columns["single_respondent"] = n == 1
-    return groups, columns
+
+def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
+                    weight: str | None = "weight",
+                    columns: list[str] | None = None) -> dict[str, np.ndarray]:
+    """The estimates of :func:`estimate_cells` per slot, as arrays.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A canonical surveys table (see :func:`estimate_cells`).
+    codes : numpy.ndarray of int
+        Slot (0..len(n)-1) of every row; each slot is one stratum.
+    n : numpy.ndarray
+        Rows in each slot.
+    weight : str or None
+        Design-weight column, as in :func:`estimate_cells`.
+    columns : list of str, optional
+        Which of :data:`ESTIMATE_COLUMNS` to return (default: all), in order.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One array per column, aligned with the slots. A slot without rows
+        has NaN estimates and SEs, ``n_respondents`` 0 and
+        ``single_respondent`` False.
+    """
+    n = np.asarray(n, dtype=np.float64)
+    estimates = _estimates(_moments(table, codes, n.size, weight), n,
+                           ESTIMATE_COLUMNS if columns is None else columns)
+    empty = n == 0
+    if empty.any():  # empty sums are 0; an empty stratum has no estimate
+        for name in ("enterprises", "employees", "vacancies", "demand"):
+            if name in estimates:
+                estimates[name][empty] = np.nan
+    return estimates

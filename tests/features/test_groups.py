@@ -130,3 +130,34 @@ def test_codes_are_dense_and_ordered(n_categories):
     keys = groups.frame.apply(lambda c: c.cat.codes).to_numpy()
     order = np.lexsort(keys.T[::-1])
     np.testing.assert_array_equal(order, np.arange(groups.n_groups))  # frame is sorted
+
+
+@pytest.mark.parametrize("n_categories", [2, 3, 300])  # complete, dense with gaps, sparse
+def test_counts_and_map_rows_agree_with_codes(n_categories):
+    df, columns = _many_categories(n_rows=60, n_categories=n_categories, seed=4)
+    groups = group_rows(df, columns)
+    slot = np.random.default_rng(0).permutation(groups.n_groups) * 3 + 1
+    # map_rows before codes exist (one gather through the combinations), then after
+    mapped = groups.map_rows(slot)
+    np.testing.assert_array_equal(mapped, slot[groups.codes])
+    np.testing.assert_array_equal(groups.map_rows(slot), mapped)
+    np.testing.assert_array_equal(groups.counts, np.bincount(groups.codes))
+    assert groups.counts.dtype == np.int64
+    np.testing.assert_array_equal(groups.codes, _reference(df, columns))
+
+
+def test_digits_and_values_decode_the_combinations():
+    df = pd.DataFrame({
+        "region": pd.Categorical(["b", "a", "b", "c"], categories=["c", "b", "a"]),
+        "period": pd.PeriodIndex(["2024Q2", "2024Q1", "2024Q4", "2024Q1"], freq="Q"),
+    })
+    groups = group_rows(df, ["region", "period"])
+    assert groups.digits("region").tolist() == [0, 1, 1, 2]  # c, b, b, a
+    assert groups.digits("period").tolist() == [0, 1, 3, 0]  # offsets from 2024Q1
+    assert groups.values("region", groups.digits("region")).tolist() == ["c", "b", "b", "a"]
+    periods = groups.values("period", groups.digits("period"))
+    assert periods.astype(str).tolist() == ["2024Q1", "2024Q2", "2024Q4", "2024Q1"]
+    pd.testing.assert_frame_equal(
+        groups.frame, pd.DataFrame({"region": pd.Categorical(["c", "b", "b", "a"],
+                                                             categories=["c", "b", "a"]),
+                                    "period": periods}))

@@ -221,3 +221,32 @@ def test_inputs_are_not_mutated(data):
     build_panel(data.surveys, data.training, data.employment, lead_time=LEAD, supply_fill=0.0)
     for name, frame in frames.items():
         pd.testing.assert_frame_equal(frame, copies[name], obj=name)
+
+
+def test_plain_string_keys_give_the_same_panel(data):
+    text = data.surveys.astype({"region": str, "industry": object})
+    panel = build_panel(text, data.training, lead_time=LEAD)
+    expected = build_panel(data.surveys, data.training, lead_time=LEAD)
+    for key in KEYS:  # the same sorted categories (stored as object or str)
+        assert panel[key].cat.categories.tolist() == expected[key].cat.categories.tolist()
+    as_text = {key: str for key in KEYS}
+    pd.testing.assert_frame_equal(panel.astype(as_text), expected.astype(as_text),
+                                  check_exact=True)
+
+
+def test_row_order_does_not_change_the_panel(data):
+    shuffled = data.surveys.sample(frac=1.0, random_state=7)
+    panel = build_panel(shuffled, data.training, lead_time=LEAD)
+    expected = build_panel(data.surveys, data.training, lead_time=LEAD)
+    # the same rows summed in another order: equal up to rounding
+    pd.testing.assert_frame_equal(panel, expected, check_exact=False, rtol=1e-10, atol=0)
+
+
+def test_survey_rows_outside_start_end_are_left_out(data):
+    periods = data.surveys["period"]
+    first, last = periods.min() + 2, periods.max() - 3
+    panel = build_panel(data.surveys, start=first, end=last)
+    inside = data.surveys[(periods >= first) & (periods <= last)]
+    expected = build_panel(inside)
+    pd.testing.assert_frame_equal(panel, expected, check_exact=True)
+    assert panel["n_respondents"].sum() == len(inside)

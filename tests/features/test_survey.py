@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from talentgap.datasets import make_synthetic
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features import estimate_cells
-from talentgap.features.survey import weighted_ratio, weighted_total
+from talentgap.features._groups import group_rows
+from talentgap.features.survey import (
+    ESTIMATE_COLUMNS,
+    estimate_arrays,
+    weighted_ratio,
+    weighted_total,
+)
+from talentgap.schema import validate
 
 KEYS = ["region", "industry", "period"]
 TOTALS = {  # output column -> survey column whose weighted total it is (None: the unit count)
@@ -232,6 +239,31 @@ def test_weighted_total_and_ratio_helpers():
                                    [want_t, want_se, want_r, want_rse], rtol=1e-12,
                                    equal_nan=True)
     assert np.isnan(se[2]) and np.isnan(rse[2])  # group 2 has one row
+
+
+def test_estimate_arrays_empty_slot_has_no_estimate(small_surveys):
+    cells = estimate_cells(small_surveys)
+    table = validate(small_surveys, table="surveys")
+    groups = group_rows(table, ["region", "industry", "period"])
+    # groups 0..3 go to slots 1, 2, 4, 5; slots 0 and 3 stay empty
+    slot = np.array([1, 2, 4, 5])
+    n = np.zeros(6)
+    n[slot] = groups.counts
+    got = estimate_arrays(table, groups.map_rows(slot), n)
+    assert list(got) == ESTIMATE_COLUMNS
+    for name in ESTIMATE_COLUMNS:
+        np.testing.assert_array_equal(got[name][slot], cells[name].to_numpy(), err_msg=name)
+        empty = got[name][[0, 3]]
+        if name == "n_respondents":
+            assert empty.tolist() == [0, 0]
+        elif name == "single_respondent":
+            assert empty.tolist() == [False, False]
+        else:
+            assert np.isnan(empty).all(), name
+    subset = estimate_arrays(table, groups.codes, groups.counts,
+                             columns=["demand_se", "n_respondents"])
+    assert list(subset) == ["demand_se", "n_respondents"]
+    np.testing.assert_array_equal(subset["demand_se"], cells["demand_se"].to_numpy())
 
 
 # --------------------------------------------------------------------------- oracle: samplics
