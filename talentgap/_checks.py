@@ -265,8 +265,10 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
             categories = present.sort_values()
         except TypeError:  # mixed types: order by their text
             categories = present[np.argsort(present.astype(str))]
-    return pd.Categorical(values.where(~missing & values.isin(categories)),
-                          categories=categories)
+    # map the few distinct values to categories once, then every row by its code
+    position = np.append(categories.get_indexer(uniques), -1)
+    position[np.flatnonzero(blank_unique)] = -1
+    return pd.Categorical.from_codes(position[codes], categories=categories)
 
 
 def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: str,
@@ -282,6 +284,25 @@ def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: 
     log.add(bad, a, f"exceeds_{b}", raw[a], details)
 
 
+def _integer_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same rows as integer codes per column: equal values, equal codes.
+
+    ``DataFrame.duplicated`` on a Period column boxes every value into a
+    Python object; comparing ordinals (and category codes, factorized
+    labels) finds the same duplicates without that cost.
+    """
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.PeriodDtype):
+            columns[name] = column.array.asi8
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            columns[name] = column.cat.codes.to_numpy()
+        else:
+            columns[name] = pd.factorize(column, use_na_sentinel=True)[0]
+    return pd.DataFrame(columns, index=frame.index)
+
+
 def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
                  lines: np.ndarray) -> None:
     """Rows sharing a key: exact repeats keep their first copy, conflicts are all rejected.
@@ -290,7 +311,8 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     """
     label = ", ".join(keys.columns)
     candidates = np.flatnonzero(~log.bad_in(keys.columns))
-    shared = keys.iloc[candidates].duplicated(keep=False).to_numpy()
+    codes = _integer_codes(keys)
+    shared = codes.iloc[candidates].duplicated(keep=False).to_numpy()
     if not shared.any():
         return
     shared_positions = candidates[shared]
@@ -301,7 +323,7 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
             "repeats an earlier row exactly; the first copy is kept")
 
     rest = shared_positions[~repeat]
-    conflict = keys.iloc[rest].duplicated(keep=False).to_numpy()
+    conflict = codes.iloc[rest].duplicated(keep=False).to_numpy()
     if not conflict.any():
         return
     positions = rest[conflict]
