@@ -183,9 +183,18 @@ def is_blank(values: pd.Series) -> np.ndarray:
     """Missing values, and strings that are empty or whitespace only."""
     blank = values.isna().to_numpy().copy()
     if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = values[~blank].astype(str).str.strip()
-        blank[np.flatnonzero(~blank)[(text == "").to_numpy()]] = True
+        present = np.flatnonzero(~blank)
+        text = values.iloc[present].astype(str).to_numpy(dtype=str)
+        blank[present[_strip(text) == ""]] = True
     return blank
+
+
+def _strip(text: np.ndarray) -> np.ndarray:
+    """``str.strip`` of every element of a numpy unicode array (vectorised on numpy >= 2)."""
+    strings = getattr(np, "strings", None)
+    if strings is not None:
+        return strings.strip(text)
+    return np.char.strip(text)  # numpy 1.26
 
 
 def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
@@ -238,6 +247,28 @@ def check_flag(values: pd.Series, name: str, log: FailureLog) -> np.ndarray:
     return is_true
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 = missing) and distinct values; a categorical's own codes are reused."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        used = np.flatnonzero(np.bincount(codes[codes >= 0],
+                                          minlength=len(values.cat.categories)))
+        renumber = np.full(len(values.cat.categories) + 1, -1, dtype=np.int64)
+        renumber[used] = np.arange(used.size)
+        return renumber[codes], values.cat.categories.to_numpy(dtype=object)[used]
+    return pd.factorize(values, use_na_sentinel=True)
+
+
+def _sorted_order(present: pd.Index) -> np.ndarray:
+    """Positions that sort distinct key values; text of mixed types sorts as text."""
+    if pd.api.types.infer_dtype(present, skipna=False) == "string":
+        return np.argsort(present.to_numpy(dtype=str), kind="stable")  # C compares
+    try:
+        return np.asarray(present.argsort())
+    except TypeError:  # mixed types: order by their text
+        return np.argsort(present.astype(str))
+
+
 def check_key(values: pd.Series, name: str, log: FailureLog,
               allowed: list | None = None) -> pd.Categorical:
     """Key rules (present, and among ``allowed`` when given); returns a categorical.
@@ -245,7 +276,7 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     The categories are ``allowed`` in its order, or else the sorted distinct
     values that passed.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes, uniques = _factorize(values)
     uniques = pd.Index(uniques, dtype=object)
     blank_unique = is_blank(pd.Series(uniques, dtype=object))
     missing = np.append(blank_unique, True)[codes]
@@ -261,10 +292,7 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
         categories = pd.Index(list(dict.fromkeys(allowed)))
     else:
         present = uniques[~blank_unique]
-        try:
-            categories = present.sort_values()
-        except TypeError:  # mixed types: order by their text
-            categories = present[np.argsort(present.astype(str))]
+        categories = present[_sorted_order(present)]
     # map the few distinct values to categories once, then every row by its code
     position = np.append(categories.get_indexer(uniques), -1)
     position[np.flatnonzero(blank_unique)] = -1
@@ -303,6 +331,22 @@ def _integer_codes(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, index=frame.index)
 
 
+def _duplicated(codes: pd.DataFrame) -> np.ndarray:
+    """Rows whose integer codes repeat another row's (every copy marked)."""
+    if codes.empty:
+        return np.zeros(0, dtype=bool)
+    combined = np.zeros(len(codes), dtype=np.int64)
+    radix = 1
+    for name in codes.columns:
+        column = codes[name].to_numpy(dtype=np.int64)
+        low, width = int(column.min()), int(column.max()) - int(column.min()) + 1
+        if radix * width >= 1 << 62:  # too many combinations for one int64
+            return codes.duplicated(keep=False).to_numpy()
+        combined += (column - low) * radix
+        radix *= width
+    return pd.Series(combined).duplicated(keep=False).to_numpy()
+
+
 def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
                  lines: np.ndarray) -> None:
     """Rows sharing a key: exact repeats keep their first copy, conflicts are all rejected.
@@ -312,7 +356,7 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     label = ", ".join(keys.columns)
     candidates = np.flatnonzero(~log.bad_in(keys.columns))
     codes = _integer_codes(keys)
-    shared = codes.iloc[candidates].duplicated(keep=False).to_numpy()
+    shared = _duplicated(codes.iloc[candidates])
     if not shared.any():
         return
     shared_positions = candidates[shared]
@@ -323,7 +367,7 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
             "repeats an earlier row exactly; the first copy is kept")
 
     rest = shared_positions[~repeat]
-    conflict = codes.iloc[rest].duplicated(keep=False).to_numpy()
+    conflict = _duplicated(codes.iloc[rest])
     if not conflict.any():
         return
     positions = rest[conflict]

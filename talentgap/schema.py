@@ -512,8 +512,20 @@ def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: d
         else:  # categories: the values of the kept rows only
             out[name] = converted[name][positions]
             if schema.column(name).kind in ("id", "key"):
-                out[name] = out[name].remove_unused_categories()
+                out[name] = _drop_unused(out[name])
     return pd.DataFrame(out, index=df.index[positions])
+
+
+def _drop_unused(values: pd.Categorical) -> pd.Categorical:
+    """``remove_unused_categories`` without sorting the codes (a count per category)."""
+    codes = values.codes
+    used = np.bincount(codes[codes >= 0], minlength=len(values.categories)) > 0
+    if used.all():
+        return values
+    renumber = np.append(np.cumsum(used) - 1, -1)
+    renumber[:-1][~used] = -1
+    return pd.Categorical.from_codes(renumber[codes], categories=values.categories[used],
+                                     ordered=values.ordered)
 
 
 def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> list[str]:
