@@ -126,8 +126,11 @@ def test_missing_value_at_a_cutoff_still_gives_steps_one_to_horizon():
 
 def test_short_series_sit_out_early_windows_with_a_warning():
     df = pd.concat([_annual({"a": 2019}), _annual({"b": 2019}, start=2016)])
-    with pytest.warns(DataQualityWarning, match="2 series-window pair"):
+    with pytest.warns(DataQualityWarning) as caught:
         res = backtest(Spy(), df, target="value", keys=["sid"], horizon=2, n_windows=4)
+    messages = [str(w.message) for w in caught]
+    assert any("2 series-window pair(s) skipped" in m for m in messages)
+    assert any("MASE/RMSSE undefined (NaN) for 1 series-window pair" in m for m in messages)
     assert res.forecasts.groupby("sid").size().to_dict() == {"a": 8, "b": 4}
 
 

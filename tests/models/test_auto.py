@@ -299,7 +299,7 @@ def test_intervals_cover_short_simulated_series_at_about_their_level():
     for i in range(200):
         n = int(rng.integers(10, 41))
         y = 100 + np.cumsum(0.5 + 2 * rng.normal(size=n + 4))
-        periods = pd.period_range(end=2024, periods=n + 4, freq="Y")
+        periods = pd.period_range(end="2024", periods=n + 4, freq="Y")
         frames.append(pd.DataFrame({"id": f"s{i:03d}", "period": periods[:n], "value": y[:n]}))
         future.append(pd.DataFrame({"id": f"s{i:03d}", "period": periods[n:], "actual": y[n:]}))
     fc = fit_auto(pd.concat(frames, ignore_index=True), nonnegative=False)
