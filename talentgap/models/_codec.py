@@ -324,7 +324,8 @@ class Decoder:
             out = handler(self, value, path)
         except ArtifactError:
             raise
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                OverflowError) as exc:
             self._fail(path, f"malformed {tag!r} entry ({type(exc).__name__}: {exc})")
         if tag in _SHARED_TAGS:
             self._done[path] = out

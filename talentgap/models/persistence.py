@@ -337,6 +337,8 @@ def _write(target: Path, files: dict[str, bytes]) -> Path:
 
 def _is_artifact(root: Path) -> bool:
     """Whether ``root`` holds only a talentgap artifact's files (safe to replace)."""
+    if (root / _METADATA).is_symlink() or not (root / _METADATA).is_file():
+        return False
     try:
         metadata = json.loads((root / _METADATA).read_text(encoding="utf-8"))
         listed = set(metadata["files"]) | {_METADATA}
@@ -433,7 +435,11 @@ def load(path: str | os.PathLike):
         raise ArtifactError(f"artifact {where(_STATE)!r}: its class or parameters differ from "
                             f"those in {where(_METADATA)!r}")
     decoder = Decoder(arrays, load_file, where(_STATE))
-    model = decoder.decode(state, "model")
+    try:
+        model = decoder.decode(state, "model")
+    except RecursionError:
+        raise ArtifactError(f"artifact {where(_STATE)!r}: values nested too deeply; save "
+                            "never writes them") from None
     unused = sorted(set(arrays) - decoder.used)
     skops_unused = sorted(f for f in contents if _SKOPS.fullmatch(f) and f not in used_files)
     if unused or skops_unused:
@@ -451,6 +457,11 @@ def _read_verified(root: Path) -> tuple[dict, dict[str, bytes]]:
         raise ArtifactError(f"artifact {str(root)!r}: not a directory (load takes the "
                             "directory written by save)")
     where = f"{_label(root)}/{_METADATA}"
+    if (root / _METADATA).is_symlink() or ((root / _METADATA).exists()
+                                           and not (root / _METADATA).is_file()):
+        # checked before reading: a link to /dev/zero or a named pipe would never end
+        raise ArtifactError(f"artifact {where!r}: not a regular file; artifact files must be "
+                            "regular files")
     try:
         raw = (root / _METADATA).read_bytes()
     except OSError:
@@ -492,7 +503,11 @@ def _read_verified(root: Path) -> tuple[dict, dict[str, bytes]]:
                             "lists it")
     contents = {}
     for name, expected in sorted(listed.items()):
-        data = (root / name).read_bytes()
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            raise ArtifactError(f"artifact '{_label(root)}/{name}': cannot be read ({exc}); if "
+                                "it is being saved again, load it once that is done") from None
         got = _sha256(data)
         if got != expected:
             raise ArtifactError(f"artifact '{_label(root)}/{name}': sha256 mismatch (expected "
@@ -568,15 +583,35 @@ def _is_pickle(data: bytes) -> bool:
 
 def _parse_json(data: bytes, where: str):
     try:
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise ArtifactError(f"artifact {where!r}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ArtifactError(f"artifact {where!r}: JSON nested too deeply; save never writes "
+                            "it") from None
+
+
+def _refuse_constant(name: str):
+    """``NaN`` and ``Infinity`` are not JSON; save writes them as tagged strings."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _read_npz(data: bytes, where: str) -> dict[str, np.ndarray]:
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            packed = [m.filename for m in archive.infolist()
+                      if m.compress_type != zipfile.ZIP_STORED]
+    except _MALFORMED:
+        packed = []  # np.load says what is wrong
+    if packed:  # numpy.savez stores; a compressed member could expand without bound
+        raise ArtifactError(f"artifact {where!r}: member {packed[0]!r} is compressed; save "
+                            "writes arrays uncompressed")
+    try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
+    except MemoryError:  # a header claiming more data than the file holds
+        raise ArtifactError(f"artifact {where!r}: an array is larger than the file "
+                            "holds") from None
     except AttributeError:  # a plain .npy: np.load returned an array, not an archive
         raise ArtifactError(f"artifact {where!r}: not an .npz archive") from None
     except ValueError as exc:

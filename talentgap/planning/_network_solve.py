@@ -30,7 +30,14 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from talentgap.errors import PlanningError
 from talentgap.planning._crosswalk import Network
 from talentgap.planning._problem import Scenarios
-from talentgap.planning._solve import MIP_GAP, PLACE_TOL, VALUE_TOL, pieces_of
+from talentgap.planning._solve import (
+    MIP_GAP,
+    PLACE_TOL,
+    VALUE_TOL,
+    pieces_of,
+    shrink_to_budget,
+    spent,
+)
 
 __all__ = ["NetworkLP", "solve_network_lp", "solve_network_milp", "round_network",
            "repair_network", "fit_network_budget", "objective_at"]
@@ -151,7 +158,7 @@ def _change(problem: Network, places: np.ndarray, step: float) -> np.ndarray:
 def repair_network(problem: Network, places: np.ndarray) -> np.ndarray:
     """Remove places (least objective lost per unit cost first) until the budget holds."""
     cost = problem.cost
-    while float(np.dot(cost, places)) > problem.budget:
+    while spent(cost, places) > problem.budget:
         candidates = (places - 1 >= problem.lower) & (cost > 0)
         if not candidates.any():  # pragma: no cover - minimums were checked to fit
             raise PlanningError("the minimum quotas do not fit the budget")
@@ -172,7 +179,7 @@ def round_network(problem: Network, lp_places: np.ndarray) -> np.ndarray:
     places = np.clip(np.floor(lp_places + PLACE_TOL), lower, upper)
     places = repair_network(problem, places)
     while True:
-        left = problem.budget - float(np.dot(cost, places))
+        left = problem.budget - spent(cost, places)
         gain = -_change(problem, places, 1.0)
         ok = (gain > VALUE_TOL) & (places + 1 <= upper) & (cost <= left)
         if not ok.any():
@@ -185,9 +192,4 @@ def round_network(problem: Network, lp_places: np.ndarray) -> np.ndarray:
 
 def fit_network_budget(problem: Network, places: np.ndarray) -> np.ndarray:
     """Continuous places scaled back onto the budget if solver tolerance overshot it."""
-    spent = float(np.dot(problem.cost, places))
-    if spent <= problem.budget:
-        return places
-    base = float(np.dot(problem.cost, problem.lower))
-    share = (problem.budget - base) / (spent - base)
-    return problem.lower + (places - problem.lower) * share
+    return shrink_to_budget(problem, places)

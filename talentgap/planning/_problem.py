@@ -448,7 +448,7 @@ def place_bounds(cost: np.ndarray, minimum: np.ndarray, cap: np.ndarray, *, inte
                        [f"capacity {fmt(upper[i])} < min_quota {fmt(lower[i])} "
                         f"by {fmt(lower[i] - upper[i])} places" for i in shown], short.size)
         )
-    floor_cost = float(np.dot(cost, lower))
+    floor_cost = float((cost * lower).sum())  # summed as the plan's total_cost
     if floor_cost > budget:
         top = np.argsort(-cost * lower, kind="stable")[:3]
         top = top[cost[top] * lower[top] > 0]

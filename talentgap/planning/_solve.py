@@ -21,7 +21,8 @@ from talentgap.errors import PlanningError
 from talentgap.planning._problem import Problem, Scenarios
 
 __all__ = ["LPResult", "solve_lp", "solve_milp", "round_places", "repair", "fit_budget",
-           "gain", "pieces_of", "PLACE_TOL", "VALUE_TOL", "MIP_GAP"]
+           "gain", "pieces_of", "spent", "shrink_to_budget",
+           "PLACE_TOL", "VALUE_TOL", "MIP_GAP"]
 
 PLACE_TOL = 1e-6      # LP places within this of a whole number count as that number
 VALUE_TOL = 1e-7      # objective change per place below which a constraint does not bind
@@ -71,6 +72,15 @@ def pieces_of(sc: Scenarios, x0: np.ndarray, yield_: np.ndarray, penalty: float,
     slopes = np.concatenate([slope[keep], np.full(tail.size, penalty)])
     order = np.argsort(cells, kind="stable")
     return _Pieces(cells[order], lengths[order], slopes[order])
+
+
+def spent(cost: np.ndarray, places: np.ndarray) -> float:
+    """Money a plan spends, summed exactly as the plan's ``total_cost`` is.
+
+    Every budget check uses this sum: another order of summation (``np.dot``)
+    can differ in the last bit and let ``total_cost`` exceed the budget.
+    """
+    return float((cost * places).sum())
 
 
 # --------------------------------------------------------------------------- solvers
@@ -199,7 +209,7 @@ def gain(problem: Problem, c: int, q: float) -> float:
 def repair(problem: Problem, places: np.ndarray) -> np.ndarray:
     """Remove places (least objective lost per unit cost first) until the budget holds."""
     cost = problem.cost
-    while float(np.dot(cost, places)) > problem.budget:
+    while spent(cost, places) > problem.budget:
         candidates = np.flatnonzero((places - 1 >= problem.lower) & (cost > 0))
         if candidates.size == 0:  # pragma: no cover - minimums were checked to fit
             raise PlanningError("the minimum quotas do not fit the budget")
@@ -218,7 +228,7 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
     lower, upper, cost = problem.lower, problem.upper, problem.cost
     places = np.clip(np.floor(lp_places + PLACE_TOL), lower, upper)
     places = repair(problem, places)
-    left = problem.budget - float(np.dot(cost, places))
+    left = problem.budget - spent(cost, places)
     y = problem.yield_
     lam = problem.surplus_penalty
     now = problem.plan.objective(y * places, lam)
@@ -234,7 +244,7 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
         if cost[c] > left:
             continue  # money only shrinks: this cell is done
         places[c] += 1
-        left = problem.budget - float(np.dot(cost, places))
+        left = problem.budget - spent(cost, places)
         if places[c] + 1 <= upper[c] and cost[c] <= left:
             g = gain(problem, c, places[c])
             if g > VALUE_TOL:
@@ -244,9 +254,21 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
 
 def fit_budget(problem: Problem, places: np.ndarray) -> np.ndarray:
     """Continuous places scaled back onto the budget if solver tolerance overshot it."""
-    spent = float(np.dot(problem.cost, places))
-    if spent <= problem.budget:
+    return shrink_to_budget(problem, places)
+
+
+def shrink_to_budget(problem, places: np.ndarray) -> np.ndarray:
+    """Places moved towards the minimums until they cost no more than the budget."""
+    total = spent(problem.cost, places)
+    if total <= problem.budget:
         return places
-    base = float(np.dot(problem.cost, problem.lower))
-    share = (problem.budget - base) / (spent - base)
-    return problem.lower + (places - problem.lower) * share
+    base = spent(problem.cost, problem.lower)
+    share = (problem.budget - base) / (total - base)
+    step = np.finfo(np.float64).eps
+    while share > 0:
+        out = problem.lower + (places - problem.lower) * share
+        if spent(problem.cost, out) <= problem.budget:
+            return out
+        share -= step  # the last bit of the sum can still be over
+        step *= 2
+    return problem.lower.copy()

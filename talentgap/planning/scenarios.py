@@ -21,6 +21,7 @@ from talentgap.planning._crosswalk import build_network
 from talentgap.planning._params import fmt
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
+from talentgap.planning._solve import spent
 
 __all__ = ["proportional_plan", "compare_plans", "plot_shortfall_vs_budget"]
 
@@ -132,7 +133,7 @@ def _proportional_places(problem, gap: np.ndarray, y: np.ndarray, integer: str) 
     if integer == "round":
         need = np.ceil(need - _PLACE_TOL)
     top = np.maximum(lower, np.minimum(upper, need))
-    if float(np.dot(cost, top)) <= problem.budget:
+    if spent(cost, top) <= problem.budget:
         places = top
     else:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -140,20 +141,22 @@ def _proportional_places(problem, gap: np.ndarray, y: np.ndarray, integer: str) 
         t_low = 0.0
         for _ in range(_BISECTIONS):
             t_mid = 0.5 * (t_low + t_high)
-            if float(np.dot(cost, _scaled(t_mid, gap, lower, top))) <= problem.budget:
+            if spent(cost, _scaled(t_mid, gap, lower, top)) <= problem.budget:
                 t_low = t_mid
             else:
                 t_high = t_mid
         places = _scaled(t_low, gap, lower, top)
     if integer == "round":
         whole = np.clip(np.floor(places + 1e-6), lower, top)
-        left = problem.budget - float(np.dot(cost, whole))
+        left = problem.budget - spent(cost, whole)
         for c in np.argsort(-(places - whole), kind="stable"):
             if places[c] - whole[c] <= _PLACE_TOL:
                 break
             if whole[c] + 1 <= top[c] and cost[c] <= left:
                 whole[c] += 1
-                left = problem.budget - float(np.dot(cost, whole))
+                if spent(cost, whole) > problem.budget:  # the sum's last bit
+                    whole[c] -= 1
+                left = problem.budget - spent(cost, whole)
         places = whole
     return places
 

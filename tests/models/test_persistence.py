@@ -6,9 +6,12 @@ import collections
 import hashlib
 import io
 import json
+import os
 import pickle
 import shutil
+import threading
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -413,4 +416,101 @@ def test_state_that_does_not_match_the_metadata_is_refused(artifact):
     state["params"]["max_iter"] = 21
     rewrite(artifact, "state.json", json.dumps(state).encode())
     with pytest.raises(ArtifactError, match="parameters differ"):
+        tg.load(artifact)
+
+
+def test_a_metadata_file_that_is_not_a_regular_file_is_refused_before_reading(artifact):
+    # a named pipe (or a link to /dev/zero) would block or never end if it were read
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no named pipes on this platform")
+    (artifact / "metadata.json").unlink()
+    os.mkfifo(artifact / "metadata.json")
+    writer = os.open(artifact / "metadata.json", os.O_RDWR | os.O_NONBLOCK)
+    os.write(writer, b"{}")
+    closer = threading.Timer(2.0, os.close, [writer])  # ends the read if it ever starts
+    closer.start()
+    try:
+        with pytest.raises(ArtifactError, match="'model/metadata.json': not a regular file"):
+            tg.load(artifact)
+    finally:
+        closer.cancel()
+        closer.join()
+        if closer.finished.is_set():
+            try:
+                os.close(writer)
+            except OSError:
+                pass
+
+
+@pytest.mark.parametrize("text", ['{"format": NaN}', '{"format": Infinity}',
+                                  "[" * 100_000 + "]" * 100_000])
+def test_non_json_constants_and_deep_nesting_in_metadata_are_refused(text, artifact):
+    (artifact / "metadata.json").write_text(text)
+    with pytest.raises(ArtifactError, match="'model/metadata.json': (not valid JSON|JSON nested)"):
+        tg.load(artifact)
+
+
+def test_nan_in_forged_metadata_is_refused(artifact):
+    text = (artifact / "metadata.json").read_text().replace('"config": null', '"config": NaN')
+    (artifact / "metadata.json").write_text(text)
+    with pytest.raises(ArtifactError, match="not valid JSON .*NaN is not a JSON value"):
+        read_metadata(artifact)
+
+
+def test_deeply_nested_state_is_refused(artifact):
+    state = json.loads((artifact / "state.json").read_text())
+    state["state"]["extra_"] = json.loads("[" * 900 + "]" * 900)  # parses, too deep to decode
+    rewrite(artifact, "state.json", json.dumps(state).encode())
+    with pytest.raises(ArtifactError, match="'model/state.json': values nested too deeply"):
+        tg.load(artifact)
+
+
+def test_out_of_range_values_in_state_are_refused(artifact):
+    state = json.loads((artifact / "state.json").read_text())
+    state["state"]["extra_"] = {"__type__": "pandas.Period", "freq": "Q", "ordinal": 10**30}
+    rewrite(artifact, "state.json", json.dumps(state).encode())
+    with pytest.raises(ArtifactError, match=r"model\.extra_: malformed 'pandas.Period'"):
+        tg.load(artifact)
+
+
+def test_compressed_npz_members_are_refused(artifact):
+    # numpy.savez stores; a deflated member could expand far beyond the file (zip bomb)
+    with np.load(artifact / "arrays.npz") as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    rewrite(artifact, "arrays.npz", buffer.getvalue())
+    with pytest.raises(ArtifactError, match="'model/arrays.npz': member 'a0.npy' is compressed"):
+        tg.load(artifact)
+
+
+def test_an_npz_header_claiming_more_data_than_the_file_holds_is_refused(artifact):
+    with np.load(artifact / "arrays.npz") as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, array in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, array)
+            archive.writestr(f"{name}.npy", member.getvalue())
+        header = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            header, {"descr": "<f8", "fortran_order": False, "shape": (10**16,)})
+        archive.writestr("huge.npy", header.getvalue())
+    rewrite(artifact, "arrays.npz", buffer.getvalue())
+    with pytest.raises(ArtifactError, match="'model/arrays.npz': an array is larger than"):
+        tg.load(artifact)
+
+
+def test_a_file_that_vanishes_while_loading_is_an_artifact_error(artifact, monkeypatch):
+    # a concurrent save moves the directory away between listing and reading
+    read_bytes = Path.read_bytes
+
+    def vanishing(self):
+        if self.name == "state.json":
+            raise FileNotFoundError(2, "No such file or directory", str(self))
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", vanishing)
+    with pytest.raises(ArtifactError, match="'model/state.json': cannot be read"):
         tg.load(artifact)
