@@ -153,8 +153,16 @@ def _merge(into: dict, update: dict) -> dict:
 
 
 def build_config(args: argparse.Namespace) -> Config:
-    """The run configuration: defaults, then ``--config``, then ``--set``, then flags."""
-    config = load_config(args.config) if args.config is not None else Config()
+    """The run configuration: defaults, then ``--config``, then ``--set``, then flags.
+
+    ``talentgap demo`` starts from the demo plan settings
+    (:data:`~talentgap.cli.pipeline.DEMO_PLAN`) instead of the defaults.
+    """
+    defaults = Config()
+    if getattr(args, "command_name", None) == "demo":
+        defaults = defaults.with_overrides({"plan": pipeline.DEMO_PLAN})
+    config = (load_config(args.config, defaults=defaults) if args.config is not None
+              else defaults)
     overrides: dict = {}
     for item in args.set:
         _merge(overrides, _parse_set(item))
@@ -209,6 +217,8 @@ def _run_command(args: argparse.Namespace) -> int:
             raise ConfigError(f"--model {args.model}: holds a {type(gap_model).__name__}, "
                               "not a GapForecaster")
         steps = tuple(s for s in steps if s != "features")
+        # the cells are the model's: plan tables, charts and the report use its keys
+        config = config.with_overrides({"data": {"keys": list(gap_model.cells_.columns)}})
     out = Path(config.output.dir)
     bar = _progress(sys.stderr.isatty() and not args.quiet, total=len(steps) + 2)
     try:
@@ -250,8 +260,8 @@ def _print_summary(result, args, name: str, out: Path, files: list[Path]) -> Non
         print(json.dumps(doc, indent=2, default=str))
         return
     lines = [f"talentgap {name}: wrote {len(files)} files to {out}"]
-    for table, report in result.reports.items():
-        lines.append(f"  {table}: {report.summary()}")
+    for report in result.reports.values():  # "surveys: 120 rows in, ..."
+        lines.append("  " + report.summary().replace("\n", "\n  "))
     if "forecast" in doc:
         f = doc["forecast"]
         lines.append(f"  forecast {f['periods'][0]}..{f['periods'][-1]} for {f['cells']} cells;"
@@ -266,6 +276,6 @@ def _print_summary(result, args, name: str, out: Path, files: list[Path]) -> Non
         lines.append(f"  plan: {s['places']:,.0f} places for {s['total_cost']:,.0f} of "
                      f"{s['budget']:,.0f}; expected shortfall {s['shortfall_before']:,.0f} -> "
                      f"{s['shortfall_after']:,.0f}")
-    if (out / "report.html").exists():
+    if any(path.name == "report.html" for path in files):
         lines.append(f"  report: {out / 'report.html'}")
     print("\n".join(lines))

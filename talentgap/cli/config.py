@@ -41,7 +41,7 @@ A configuration has six tables, every key optional (defaults below)::
     quantile = 0.8                 # with risk = "quantile"
     surplus_penalty = 0.0
     integer = "round"              # "round" or "exact"
-    period = "2025Q4"              # default: the last forecast period
+    period = "2025Q4"              # or a year, 2025; default: the last forecast period
     crosswalk = "crosswalk.csv"    # plan places per training programme: columns
                                    # program, industry, share (and optionally region);
                                    # parameter CSVs are then keyed by program
@@ -110,7 +110,7 @@ class DataConfig:
     training: str | None = field(default=None, metadata={"path": True})
     employment: str | None = field(default=None, metadata={"path": True})
     freq: str = field(default="Q", metadata=_choices("Y", "Q", "M"))
-    keys: tuple[str, ...] = ("region", "industry")
+    keys: tuple[str, ...] = field(default=("region", "industry"), metadata={"nonempty": True})
     on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
 
 
@@ -127,11 +127,11 @@ class ForecastConfig:
     """``[forecast]``: the gap forecast."""
 
     horizon: int = field(default=4, metadata={"min": 1})
-    levels: tuple[float, ...] = (80, 95)
+    levels: tuple[float, ...] = field(default=(80, 95), metadata={"nonempty": True})
     model: str = field(default="auto", metadata=_choices(*MODEL_NAMES))
     season_length: int | None = field(default=None, metadata={"min": 1})
     n_samples: int = field(default=1000, metadata={"min": 10})
-    random_state: int = 0
+    random_state: int = field(default=0, metadata={"min": 0})
     n_jobs: int = 1
 
 
@@ -159,7 +159,7 @@ class PlanConfig:
     quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
     surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
     integer: str = field(default="round", metadata=_choices("round", "exact"))
-    period: str | None = None
+    period: str | int | None = None  # an int is a year: period = 2025
     crosswalk: str | None = field(default=None, metadata={"path": True})
 
 
@@ -254,13 +254,15 @@ class Config:
         return out
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, *, defaults: Config | None = None) -> Config:
     """Read and check a TOML run configuration.
 
     Parameters
     ----------
     path : str or pathlib.Path
         The TOML file. Relative paths inside it are taken from its folder.
+    defaults : Config, optional
+        The settings the file's values replace (default: ``Config()``).
 
     Returns
     -------
@@ -291,7 +293,8 @@ def load_config(path: str | Path) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return Config.from_dict(raw, source=str(path), base=path.resolve().parent)
+    return (defaults or Config()).with_overrides(raw, source=str(path),
+                                                 base=path.resolve().parent)
 
 
 # ---- checking ------------------------------------------------------------------------------
@@ -370,6 +373,8 @@ def _check_type(value, hint, label: str):
 
 def _check_value(value, meta, label: str) -> None:
     items = value if isinstance(value, tuple) else (value,)
+    if meta.get("nonempty") and not items:
+        raise ConfigError(f"{label} must not be empty")
     choices = meta.get("choices")
     for item in items:
         if choices and item not in choices:

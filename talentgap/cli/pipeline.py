@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import datasets, evaluation, features, io, models, planning, schema
+from talentgap.cli._common import failures_as_text
 from talentgap.cli.config import Config
 from talentgap.errors import ConfigError, DataQualityWarning, SchemaError
 
@@ -168,7 +169,7 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
             _forecast(result, gap_model)
         if "plan" in steps:
             announce("planning quotas")
-            _plan(result, demo)
+            _plan(result)
     for item in caught:  # data and model warnings go to the report; others pass on
         if not issubclass(item.category, UserWarning):
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
@@ -210,9 +211,9 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
             rejected.append(report.rejected.assign(table=name, file=str(path or "demo")))
         tables[name] = clean
     if rejected:
-        result.rejected = pd.concat(rejected, ignore_index=True)
+        frame = pd.concat(rejected, ignore_index=True)
         lead = ["table", "file"]
-        result.rejected = result.rejected[[*lead, *result.rejected.columns.drop(lead)]]
+        result.rejected = failures_as_text(frame[[*lead, *frame.columns.drop(lead)]])
         warnings.warn(f"{len(result.rejected)} input row failure(s) skipped "
                       "([data] on_invalid = 'skip'); see rejected.csv", DataQualityWarning,
                       stacklevel=2)
@@ -266,7 +267,7 @@ def _forecast(result: RunResult, gap_model) -> None:
                                         level=list(config.forecast.levels))
 
 
-#: Plan settings for ``talentgap demo`` when the config leaves them out.
+#: ``[plan]`` settings of ``talentgap demo`` where its config and flags leave them out.
 DEMO_PLAN = {"budget": 5_000_000.0, "cost_per_trainee": 6000.0, "pass_rate": 0.67,
              "absorption": 0.85, "capacity": 150.0}
 
@@ -274,13 +275,9 @@ DEMO_PLAN = {"budget": 5_000_000.0, "cost_per_trainee": 6000.0, "pass_rate": 0.6
 BUDGET_MULTIPLES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
 
-def _plan(result: RunResult, demo: bool) -> None:
+def _plan(result: RunResult) -> None:
     config = result.config
     settings = config.plan
-    if demo:
-        settings = type(settings)(**{**DEMO_PLAN, **{
-            k: v for k, v in config.to_dict()["plan"].items()
-            if v != getattr(type(settings)(), k)}})
     if settings.budget is None or settings.cost_per_trainee is None:
         raise ConfigError("planning needs [plan] budget and cost_per_trainee (or --budget and "
                           "--cost-per-trainee)")
@@ -296,7 +293,7 @@ def _plan(result: RunResult, demo: bool) -> None:
         params["crosswalk"] = crosswalk
     horizon = config.forecast.horizon
     paths = result.gap_model.sample_paths(horizon)
-    period = settings.period
+    period = None if settings.period is None else str(settings.period)
     common = {**params, "keys": tuple(keys), "period": period,
               "integer": settings.integer}
     optimised = dict(common, risk=settings.risk, quantile=settings.quantile,
@@ -310,7 +307,8 @@ def _plan(result: RunResult, demo: bool) -> None:
             paths, budget=budget, **optimised)
         plans[f"proportional, budget {budget:,.0f}"] = planning.proportional_plan(
             paths, budget=budget, **common)
-    result.comparison = planning.compare_plans(plans)
+    by = "industry" if "industry" in keys else keys[-1]  # places per group in the table
+    result.comparison = planning.compare_plans(plans, by=by)
 
 
 def _read_csv(path: str, name: str, text_columns: list[str]) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from talentgap import _checks, io
-from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
 from talentgap.cli.config import load_config
 from talentgap.errors import TalentGapError
 from talentgap.schema import SCHEMAS
@@ -128,7 +128,8 @@ def _run_validate(args: argparse.Namespace) -> int:
     if args.rejected is not None:  # written even when empty: no stale failures left behind
         frame = (pd.concat(failures, ignore_index=True) if failures
                  else pd.DataFrame(columns=["file", *_checks.FAILURE_COLUMNS]))
-        io.write_table(frame[["file", *frame.columns.drop("file")]], args.rejected)
+        io.write_table(failures_as_text(frame[["file", *frame.columns.drop("file")]]),
+                       args.rejected)
     if args.format == "json":
         print(json.dumps([{"file": str(p), **r.to_dict()} for p, r in results] + unreadable,
                          indent=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import warnings
 from contextlib import contextmanager
 
@@ -26,11 +27,19 @@ __all__ = ["router"]
 
 router = APIRouter()
 
+#: ``warnings.catch_warnings`` swaps process-wide state: one recording at a time, or
+#: concurrent requests would take each other's warnings (and leave the hook swapped).
+_RECORDING = threading.Lock()
+
 
 @contextmanager
 def _collect_warnings():
-    """Record the library's warnings during a call, to return them with the answer."""
-    with warnings.catch_warnings(record=True) as caught:
+    """Record the library's warnings during a call, to return them with the answer.
+
+    Holds a process-wide lock while recording, so requests that record run one
+    at a time.
+    """
+    with _RECORDING, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UserWarning)
         messages: list[str] = []
         yield messages
@@ -71,6 +80,7 @@ def _origin(served) -> str | None:
 
 @router.get("/health", response_model=Health, summary="Liveness and the loaded model")
 def health(request: Request) -> Health:
+    """Answer when the service is up, with the library version and the model's class."""
     served = _served(request)
     return Health(talentgap_version=__version__, model_loaded=True,
                   estimator=type(served.model).__name__)
@@ -78,6 +88,7 @@ def health(request: Request) -> Health:
 
 @router.get("/model", response_model=ModelInfo, summary="What the model was fitted on")
 def model_info(request: Request) -> ModelInfo:
+    """The model's keys, frequency, origin, cells and the configuration saved with it."""
     served = _served(request)
     meta = served.metadata
     return ModelInfo(estimator=type(served.model).__name__, created=meta["created"],
@@ -119,7 +130,7 @@ def predict(body: PredictRequest, request: Request) -> PredictResponse:
     """
     served = _served(request)
     keys = _keys(served)
-    with served.lock, _collect_warnings() as messages:
+    with _collect_warnings() as messages, served.lock:
         out = served.model.predict(body.horizon, level=list(body.level))
     out = _select(out, body.cells, keys, _cells(served))
     return PredictResponse(origin=_origin(served), freq=served.metadata["freq"],

@@ -26,16 +26,18 @@ Cell = dict[str, str]
 class Health(BaseModel):
     """Liveness and what is loaded."""
 
-    status: Literal["ok"] = "ok"
-    talentgap_version: str = Field(examples=["0.1.0"])
-    model_loaded: bool
+    status: Literal["ok"] = Field("ok", description="Always 'ok' when the service answers.")
+    talentgap_version: str = Field(description="Library version of the service.",
+                                   examples=["0.1.0"])
+    model_loaded: bool = Field(description="True once the artifact is loaded.")
     estimator: str = Field(description="Class of the loaded model.", examples=["GapForecaster"])
 
 
 class ModelInfo(BaseModel):
     """What the loaded model was fitted on, from its artifact's metadata."""
 
-    estimator: str = Field(examples=["GapForecaster"])
+    estimator: str = Field(description="Class of the loaded model.",
+                           examples=["GapForecaster"])
     created: str = Field(description="When the artifact was saved (UTC, ISO 8601).")
     talentgap_version: str = Field(description="Library version that saved it.")
     keys: list[str] = Field(description="Columns that identify a cell or series.",
@@ -60,15 +62,17 @@ class PredictRequest(_Request):
     level: list[float] = Field([80.0], description="Interval levels in percent (0-100).",
                                examples=[[80, 95]])
     cells: list[Cell] | None = Field(
-        None, description="Cells to return, as {key column: value}; all when omitted.",
+        None, min_length=1,
+        description="Cells to return, as {key column: value}; all when omitted.",
         examples=[[{"region": "Amberfield", "industry": "textiles"}]])
 
 
 class PredictResponse(BaseModel):
     """Forecast rows: one per cell and period."""
 
-    origin: str | None = Field(None, examples=["2024Q4"])
-    freq: str = Field(examples=["Q-DEC"])
+    origin: str | None = Field(None, description="Last period of the training data; "
+                               "the rows start the period after.", examples=["2024Q4"])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
     columns: list[str] = Field(description="Column names of every row, in order.")
     rows: list[dict] = Field(description="For a gap model: the key columns, period, demand, "
                              "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage (0-1), "
@@ -81,8 +85,9 @@ class PredictResponse(BaseModel):
 class CellParameter(_Request):
     """A plan parameter for one cell: the key columns plus ``value``."""
 
-    cell: Cell = Field(examples=[{"region": "Amberfield", "industry": "textiles"}])
-    value: float
+    cell: Cell = Field(description="The cell, as {key column: value}.",
+                       examples=[{"region": "Amberfield", "industry": "textiles"}])
+    value: float = Field(description="The parameter's value for this cell.", examples=[6000])
 
 
 class PlanRequest(_Request):
@@ -90,7 +95,8 @@ class PlanRequest(_Request):
 
     horizon: int = Field(4, ge=1, le=120, description="Forecast periods; the plan targets "
                          "the last one unless ``period`` is given.")
-    budget: float = Field(ge=0, examples=[5_000_000])
+    budget: float = Field(ge=0, description="Money for training places, in the unit of "
+                          "cost_per_trainee.", examples=[5_000_000])
     cost_per_trainee: float | list[CellParameter] = Field(
         examples=[6000], description="Cost of one place: one number, or one per cell.")
     pass_rate: float | list[CellParameter] = Field(
@@ -100,7 +106,9 @@ class PlanRequest(_Request):
     capacity: float | list[CellParameter] | None = Field(
         None, description="Most places per cell (none: unlimited).")
     min_quota: float | list[CellParameter] = Field(0.0, description="Fewest places per cell.")
-    risk: Literal["expected", "quantile"] = "expected"
+    risk: Literal["expected", "quantile"] = Field(
+        "expected", description="'expected': minimise the expected unmet gap over the "
+        "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
     quantile: float | None = Field(None, gt=0, lt=1, description="With risk='quantile'.")
     period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4'.")
 

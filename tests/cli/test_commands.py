@@ -204,6 +204,79 @@ def test_on_invalid_skip_keeps_going_and_lists_rejected_rows(bad_surveys, small_
     assert any("rejected.csv" in note for note in doc["notes"])
 
 
+def test_on_invalid_skip_with_failures_of_several_types(bad_surveys, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    frame = pd.read_csv(bad_surveys, dtype=str)
+    frame.loc[9, "period"] = "2019Q7"
+    frame.to_csv(bad_surveys, index=False)
+    out = tmp_path / "out"
+    assert main(["features", "--surveys", str(bad_surveys), "--out", str(out), "--no-report",
+                 "--set", "data.on_invalid=skip", "--set", "output.parquet=true"]) == 0
+    rejected = pd.read_parquet(out / "rejected.parquet")
+    assert rejected[["column", "value"]].values.tolist() == [
+        ["hard_to_fill", "999999"], ["period", "2019Q7"]]
+
+
+def test_text_summary_names_each_table_once_and_no_stale_report(small_files, tmp_path,
+                                                                 capsys):
+    out = tmp_path / "out"
+    args = ["features", "--surveys", str(small_files / "surveys.csv"), "--out", str(out)]
+    assert main(args) == 0
+    assert "report.html" in capsys.readouterr().out
+    assert main([*args, "--no-report"]) == 0
+    text = capsys.readouterr().out
+    assert "  surveys: " in text and "surveys: surveys" not in text
+    assert "  report:" not in text  # the report.html left by the first run is not this run's
+
+
+def test_demo_keeps_explicit_plan_values_equal_to_the_defaults(capsys):
+    from talentgap.cli import pipeline
+
+    args = build_parser().parse_args(["demo", "--pass-rate", "1", "--set",
+                                      "plan.absorption=1.0", "--set", "forecast.model=naive",
+                                      "--set", "forecast.n_samples=100"])
+    cfg = build_config(args)
+    assert cfg.plan.budget == pipeline.DEMO_PLAN["budget"]
+    quotas = pipeline.run(cfg, steps=("plan",), demo=True).plan.quotas
+    assert (quotas["pass_rate"] == 1.0).all() and (quotas["absorption"] == 1.0).all()
+    assert (quotas["cost_per_trainee"] == pipeline.DEMO_PLAN["cost_per_trainee"]).all()
+
+
+def test_plan_with_region_keys_only(small_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["plan", *fast(small_files, out, "--budget", "50000", "--cost-per-trainee",
+                               "1000", "--set", 'data.keys=["region"]'), "--no-charts",
+                 "--no-report"]) == 0
+    comparison = pd.read_csv(out / "plan_comparison.csv")
+    regions = pd.read_csv(out / "quotas.csv")["region"]
+    assert {f"quota[{region}]" for region in regions} <= set(comparison.columns)
+
+
+def test_saved_model_keys_are_used_with_model(small_files, tmp_path, capsys):
+    model_dir = tmp_path / "model"
+    assert main(["forecast", *fast(small_files, tmp_path / "first", "--set",
+                                   'data.keys=["region"]'), "--save-model", str(model_dir),
+                 "--no-charts", "--no-report"]) == 0
+    out = tmp_path / "plan"
+    assert main(["plan", "--model", str(model_dir), "--budget", "50000",
+                 "--cost-per-trainee", "1000", "--out", str(out)]) == 0
+    quotas = pd.read_csv(out / "quotas.csv")
+    assert "industry" not in quotas and quotas["region"].nunique() == 3
+    assert (out / "report.html").exists()
+
+
+def test_yearly_plan_for_a_year_given_as_a_number(tmp_path, capsys):
+    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=8, start="2015",
+                                      freq="Y", seed=1)
+    tg.io.write_table(data.surveys, tmp_path / "surveys.csv")
+    tg.io.write_table(data.training, tmp_path / "training.csv")
+    out = tmp_path / "out"
+    assert main(["plan", *fast(tmp_path, out, "--freq", "Y", "--horizon", "3", "--budget",
+                               "50000", "--cost-per-trainee", "1000", "--set",
+                               "plan.period=2024"), "--no-charts", "--no-report"]) == 0
+    assert set(pd.read_csv(out / "quotas.csv")["period"]) == {2024}
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("[forecast]\nhorizn = 4\n", "did you mean 'horizon'?"),
     ('[forecast]\nhorizon = "4"\n', "[forecast] horizon must be an integer"),

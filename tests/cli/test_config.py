@@ -97,6 +97,9 @@ def test_wrong_types_name_the_key_and_the_type(tmp_path, text, message):
     ("[forecast]\nhorizon = 0\n", "[forecast] horizon must be >= 1, got 0"),
     ("[plan]\nquantile = 1.5\n", "[plan] quantile must be <= 1.0, got 1.5"),
     ('[backtest]\nbaselines = ["naive", "snaive"]\n', "got 'snaive'"),
+    ("[forecast]\nlevels = []\n", "[forecast] levels must not be empty"),
+    ("[data]\nkeys = []\n", "[data] keys must not be empty"),
+    ("[forecast]\nrandom_state = -1\n", "[forecast] random_state must be >= 0, got -1"),
 ])
 def test_values_out_of_range(tmp_path, text, message):
     with pytest.raises(ConfigError) as info:

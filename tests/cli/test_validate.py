@@ -206,3 +206,16 @@ def test_python_dash_m_exit_codes(good, bad):
     passed = subprocess.run([*command, str(good)], capture_output=True, text=True, timeout=60)
     assert passed.returncode == 0, passed.stderr
     assert "2 rows in, 2 kept, 0 rejected" in passed.stdout
+
+
+def test_rejected_parquet_with_values_of_several_types(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "mixed.csv"
+    path.write_text(SURVEYS_HEADER + "\n2024Q1,E1,007,textiles,40,3,9,1\n"
+                    "2024Q7,E2,008,textiles,12,1,0,0\n")
+    out_path = tmp_path / "rejected.parquet"
+    assert main(["validate", str(path), "--table", "surveys", "--rejected",
+                 str(out_path)]) == 2
+    rejected = pd.read_parquet(out_path)
+    assert rejected[["column", "value"]].values.tolist() == [
+        ["hard_to_fill", "9"], ["period", "2024Q7"]]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -17,6 +19,7 @@ import talentgap as tg
 fastapi = pytest.importorskip("fastapi", reason="the service extra is not installed")
 from fastapi.testclient import TestClient  # noqa: E402
 
+import talentgap.service.schemas  # noqa: E402
 from talentgap.errors import ArtifactError  # noqa: E402
 from talentgap.service import create_app  # noqa: E402
 
@@ -101,6 +104,12 @@ def test_invalid_requests_are_422(client, body, field):
     assert field in json.dumps(reply.json()["detail"])
 
 
+def test_empty_cell_list_is_422(client):
+    reply = client.post("/predict", json={"cells": []})
+    assert reply.status_code == 422
+    assert "cells" in json.dumps(reply.json()["detail"])
+
+
 def test_bad_level_from_the_library_is_422(client):
     reply = client.post("/predict", json={"level": [120]})
     assert reply.status_code == 422
@@ -142,11 +151,47 @@ def test_infeasible_plan_is_422(client):
     assert "budget" in reply.json()["detail"]
 
 
-def test_openapi_documents_every_endpoint(client):
+def test_openapi_documents_every_endpoint_and_field(client):
     spec = client.get("/openapi.json").json()
     assert {"/health", "/model", "/predict", "/plan"} <= set(spec["paths"])
-    predict = spec["components"]["schemas"]["PredictRequest"]["properties"]
-    assert all("description" in field for field in predict.values())
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            assert operation.get("description"), f"{method} {path}"
+    ours = set(talentgap.service.schemas.__all__)
+    undocumented = [f"{name}.{field}"
+                    for name, schema in spec["components"]["schemas"].items() if name in ours
+                    for field, about in schema["properties"].items()
+                    if "description" not in about]
+    assert undocumented == []
+
+
+def test_concurrent_requests_keep_their_own_warnings(client, monkeypatch):
+    served = client.app.state.served
+    predict, allocate = served.model.predict, tg.planning.allocate_quotas
+
+    def slow_predict(*args, **kwargs):
+        warnings.warn("from predict", tg.errors.DataQualityWarning, stacklevel=1)
+        time.sleep(0.4)
+        return predict(*args, **kwargs)
+
+    def slow_allocate(*args, **kwargs):
+        time.sleep(0.2)
+        warnings.warn("from plan", tg.errors.DataQualityWarning, stacklevel=1)
+        time.sleep(0.4)
+        return allocate(*args, **kwargs)
+
+    monkeypatch.setattr(served.model, "predict", slow_predict)
+    monkeypatch.setattr(tg.planning, "allocate_quotas", slow_allocate)
+    with ThreadPoolExecutor(2) as pool:
+        plan = pool.submit(client.post, "/plan", json={"budget": 5000, "cost_per_trainee": 100})
+        time.sleep(0.1)  # the plan is solving when the forecast starts
+        forecast = pool.submit(client.post, "/predict", json={"horizon": 1})
+        plan, forecast = plan.result(timeout=60), forecast.result(timeout=60)
+    assert plan.status_code == forecast.status_code == 200
+    assert "from plan" in plan.json()["warnings"]
+    assert "from predict" not in plan.json()["warnings"]
+    assert "from predict" in forecast.json()["warnings"]
+    assert "from plan" not in forecast.json()["warnings"]
 
 
 def test_forecaster_artifact_predicts_but_cannot_plan(tmp_path):
