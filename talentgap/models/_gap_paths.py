@@ -74,7 +74,7 @@ def simulate(gap, horizon: int) -> dict:
         raise ParameterError(
             "no cell has demand and supply backtest errors at every step needed: the "
             f"series are too short for {horizon}-step rolling-origin backtests; use "
-            "longer series, a shorter horizon or a forecaster with more n_windows")
+            "longer series or a shorter horizon")
     known = np.zeros((n, horizon), dtype=bool)
     known_value = np.zeros((n, horizon))
     cell, step, value = gap.known_supply_
