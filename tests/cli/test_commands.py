@@ -311,7 +311,7 @@ def test_no_survey_file_at_all(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["demo", "features", "forecast", "backtest", "plan",
-                                     "validate"])
+                                     "validate", "serve"])
 def test_help_shows_an_example(command, capsys):
     with pytest.raises(SystemExit) as info:
         main([command, "--help"])
