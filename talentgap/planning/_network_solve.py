@@ -20,6 +20,7 @@ objective removed per unit of money; the reduced costs of the bounds on
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass
 
@@ -168,25 +169,108 @@ def repair_network(problem: Network, places: np.ndarray) -> np.ndarray:
     return places
 
 
+class _Gains:
+    """Objective removed by one more place per programme, kept current as places change.
+
+    Each value is summed exactly as :func:`_change` sums it (per edge over the
+    target's scenarios, then per programme over its edges in edge order), so
+    it is bit for bit what a full recomputation would give. A new place in
+    programme ``u`` moves only the targets ``u`` feeds: only the edges into
+    those targets and the programmes owning them are recomputed.
+    """
+
+    def __init__(self, problem: Network, places: np.ndarray):
+        self.problem = problem
+        self.places = places
+        self.a = problem.edge_yield
+        self.edges_by_target = _groups(problem.edge_target, problem.n_targets)
+        self.edges_by_unit = _groups(problem.edge_unit, problem.n_units)
+        self.x = problem.certified(places)
+        self.delta = self._delta(np.arange(self.a.size))
+        self.value = -np.bincount(problem.edge_unit, weights=self.delta,
+                                  minlength=problem.n_units)
+
+    def _delta(self, edges: np.ndarray) -> np.ndarray:
+        """Per edge, the change of its target's objective if its programme adds a place."""
+        p = self.problem
+        t = p.edge_target[edges]
+        now = objective_at(p.plan, t, self.x[t], p.surplus_penalty)
+        moved = objective_at(p.plan, t, self.x[t] + self.a[edges], p.surplus_penalty)
+        return moved - now
+
+    def add(self, u: int) -> np.ndarray:
+        """One more place in programme ``u``; returns the programmes whose value changed."""
+        p = self.problem
+        self.places[u] += 1
+        targets = np.unique(p.edge_target[_members(self.edges_by_unit, [u])])
+        into = _members(self.edges_by_target, targets)  # every edge into those targets
+        local = np.searchsorted(targets, p.edge_target[into])
+        self.x[targets] = np.bincount(local, weights=self.a[into] * self.places[
+            p.edge_unit[into]], minlength=targets.size)
+        self.delta[into] = self._delta(into)
+        units = np.unique(p.edge_unit[into])
+        edges = _members(self.edges_by_unit, units)
+        self.value[units] = -np.bincount(np.searchsorted(units, p.edge_unit[edges]),
+                                         weights=self.delta[edges], minlength=units.size)
+        return units
+
+
+def _groups(owner: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Edges grouped by owner, each group in edge order: (edge numbers, group starts)."""
+    order = np.argsort(owner, kind="stable")
+    return order, np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=n))])
+
+
+def _members(groups: tuple[np.ndarray, np.ndarray], owners) -> np.ndarray:
+    """The edges of the given owners, in edge order."""
+    order, start = groups
+    owners = np.asarray(owners, dtype=np.int64)
+    counts = start[owners + 1] - start[owners]
+    offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.sort(order[np.repeat(start[owners], counts) + offset])
+
+
 def round_network(problem: Network, lp_places: np.ndarray) -> np.ndarray:
     """Whole places that never break budget, capacity or minimums.
 
     Floor the LP places, then add one place at a time to the programme whose
-    next place removes the most objective per unit cost, while the budget
-    allows and the place removes something.
+    next place removes the most objective per unit cost (the lowest-numbered
+    programme on a tie), while the budget allows and the place removes
+    something.
+
+    The programmes wait in a priority queue keyed by that ratio. A place
+    changes the value of the next place only for programmes sharing a target
+    with the one funded; their values are recomputed (exactly as a full pass
+    would, see :class:`_Gains`) and queued again, and outdated entries are
+    skipped when they come up. So each place costs the scenarios of the
+    targets it touches, not of every target.
     """
     lower, upper, cost = problem.lower, problem.upper, problem.cost
     places = np.clip(np.floor(lp_places + PLACE_TOL), lower, upper)
     places = repair_network(problem, places)
-    while True:
-        left = problem.budget - spent(cost, places)
-        gain = -_change(problem, places, 1.0)
-        ok = (gain > VALUE_TOL) & (places + 1 <= upper) & (cost <= left)
-        if not ok.any():
-            break
+    gains = _Gains(problem, places)
+    version = np.zeros(problem.n_units, dtype=np.int64)
+    left = problem.budget - spent(cost, places)
+    heap: list[tuple[float, int, int]] = []
+
+    def push(units: np.ndarray) -> None:
+        value = gains.value[units]
+        ok = (value > VALUE_TOL) & (places[units] + 1 <= upper[units]) & (cost[units] <= left)
         with np.errstate(divide="ignore"):
-            ratio = np.where(cost > 0, gain / np.where(cost > 0, cost, 1.0), math.inf)
-        places[int(np.argmax(np.where(ok, ratio, -math.inf)))] += 1
+            ratio = np.where(cost[units] > 0, value / np.where(cost[units] > 0, cost[units], 1.0),
+                             math.inf)
+        for u, r in zip(units[ok].tolist(), ratio[ok].tolist(), strict=True):
+            heapq.heappush(heap, (-r, u, int(version[u])))
+
+    push(np.arange(problem.n_units))
+    while heap:
+        _, u, seen = heapq.heappop(heap)
+        if seen != version[u] or cost[u] > left:
+            continue  # outdated, or no longer affordable (money only shrinks)
+        changed = gains.add(u)
+        version[changed] += 1
+        left = problem.budget - spent(cost, places)
+        push(changed)
     return repair_network(problem, places)
 
 
