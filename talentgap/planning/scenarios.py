@@ -147,18 +147,56 @@ def _proportional_places(problem, gap: np.ndarray, y: np.ndarray, integer: str) 
                 t_high = t_mid
         places = _scaled(t_low, gap, lower, top)
     if integer == "round":
-        whole = np.clip(np.floor(places + 1e-6), lower, top)
-        left = problem.budget - spent(cost, whole)
-        for c in np.argsort(-(places - whole), kind="stable"):
-            if places[c] - whole[c] <= _PLACE_TOL:
-                break
-            if whole[c] + 1 <= top[c] and cost[c] <= left:
-                whole[c] += 1
-                if spent(cost, whole) > problem.budget:  # the sum's last bit
-                    whole[c] -= 1
-                left = problem.budget - spent(cost, whole)
-        places = whole
+        places = _round_by_remainder(cost, places, lower, top, problem.budget)
     return places
+
+
+def _round_by_remainder(cost: np.ndarray, places: np.ndarray, lower: np.ndarray,
+                        top: np.ndarray, budget: float) -> np.ndarray:
+    """Floor, then one more place to the largest remainders in turn while the budget allows.
+
+    The rule is sequential: in order of remainder, a cell gets its place if
+    it still fits the money left (``budget - spent``, recomputed after every
+    place). Here the places are given in blocks: with ``left`` exact, a cell
+    dearer than ``left`` cannot fit later either (money only shrinks), and
+    the cheaper ones fit in turn while their running cost stays below
+    ``left`` by more than the rounding error of ``spent``. Only the cell where
+    a block ends is decided on its own, exactly as the sequential rule
+    decides it, so the places are the same. Free places (cost 0) change no
+    sum and fit whenever the floor fits.
+    """
+    whole = np.clip(np.floor(places + 1e-6), lower, top)
+    order = np.argsort(-(places - whole), kind="stable")
+    done = np.flatnonzero(places[order] - whole[order] <= _PLACE_TOL)
+    todo = order[:done[0] if done.size else order.size]
+    todo = todo[whole[todo] + 1 <= top[todo]]
+    eps = np.finfo(np.float64).eps
+    # rounding error of budget - spent(cost, whole) and of a running cost, generously
+    slack = 8.0 * (cost.size + todo.size + 4) * eps * (float(np.abs(cost * top).sum())
+                                                      + abs(budget))
+    left = budget - spent(cost, whole)
+    free = cost[todo] == 0  # fit whenever money is not already over, change no sum
+    if left >= 0:
+        whole[todo[free]] += 1
+    todo = todo[~free]
+    i = 0
+    while i < todo.size:
+        rest = todo[i:]
+        fits = np.flatnonzero(cost[rest] <= left)
+        running = np.cumsum(cost[rest[fits]])
+        sure = int(np.searchsorted(running, left - slack, side="right"))
+        whole[rest[fits[:sure]]] += 1
+        if sure == fits.size:
+            break
+        c = rest[fits[sure]]  # decided on its own, with the exact money left
+        left = budget - spent(cost, whole)
+        if cost[c] <= left:
+            whole[c] += 1
+            if spent(cost, whole) > budget:  # the sum's last bit
+                whole[c] -= 1
+            left = budget - spent(cost, whole)
+        i += int(fits[sure]) + 1
+    return whole
 
 
 def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:

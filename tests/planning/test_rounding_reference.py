@@ -26,6 +26,7 @@ from talentgap.planning._network_solve import (
 )
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL, gain, repair, spent
+from talentgap.planning.scenarios import _round_by_remainder
 
 # --------------------------------------------------------------------------- reference
 
@@ -227,3 +228,45 @@ def test_repair_matches_the_reference(seed):
         got = repair(problem, start.astype(float))
         np.testing.assert_array_equal(got, _ref_repair(problem, start.astype(float)))
         assert spent(problem.cost, got) <= problem.budget
+
+
+# --------------------------------------------------------------------------- proportional rule
+
+
+def _ref_round_by_remainder(cost, places, lower, top, budget):
+    whole = np.clip(np.floor(places + 1e-6), lower, top)
+    left = budget - spent(cost, whole)
+    for c in np.argsort(-(places - whole), kind="stable"):
+        if places[c] - whole[c] <= 1e-9:
+            break
+        if whole[c] + 1 <= top[c] and cost[c] <= left:
+            whole[c] += 1
+            if spent(cost, whole) > budget:
+                whole[c] -= 1
+            left = budget - spent(cost, whole)
+    return whole
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_round_by_remainder_matches_the_reference(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([1, 3, 10, 60, 400]))
+    cost = rng.choice([0.0, 0.1, 1.0, 3.0, 7.5, 100.0, 1e-9], n) if rng.random() < 0.5 else (
+        rng.uniform(0, 50, n) * (rng.random(n) < 0.9))
+    lower = np.where(rng.random(n) < 0.3, rng.integers(0, 3, n), 0).astype(float)
+    top = lower + rng.integers(0, 30, n)
+    if rng.random() < 0.5:  # quarters: many equal remainders
+        places = lower + np.round(rng.random(n) * (top - lower) * 4) / 4
+    else:
+        places = lower + rng.random(n) * (top - lower)
+    budget = spent(cost, places) * float(rng.choice([1.0, 1.0 + 1e-15, 1.001, 1.1, 0.999, 3.0]))
+    if rng.random() < 0.2:
+        budget = spent(cost, np.clip(np.floor(places + 1e-6), lower, top)) + float(
+            rng.choice([0.0, 1e-12, cost.max(initial=0.0) / 2]))
+    if rng.random() < 0.3:  # money for exactly the first few places: a fit to the last bit
+        whole = np.clip(np.floor(places + 1e-6), lower, top)
+        order = np.argsort(-(places - whole), kind="stable")
+        budget = spent(cost, whole) + float(cost[order[: int(rng.integers(0, n + 1))]].sum())
+    got = _round_by_remainder(cost, places.copy(), lower, top, budget)
+    np.testing.assert_array_equal(got, _ref_round_by_remainder(cost, places.copy(), lower, top,
+                                                               budget))
