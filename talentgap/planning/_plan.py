@@ -265,15 +265,11 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
     }
     binding = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
                        short_after)
-    marginal = {"budget": budget_value if rule == "optimised" else np.nan}
-    for c in np.flatnonzero(capacity_value > VALUE_TOL):
-        marginal[f"capacity[{problem.name(c)}]"] = float(capacity_value[c])
-    for c in np.flatnonzero(min_value > VALUE_TOL):
-        marginal[f"min_quota[{problem.name(c)}]"] = -float(min_value[c])
     return QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
-        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
+        marginal_value=_marginal_values(problem, rule, budget_value, capacity_value,
+                                        min_value),
         binding=binding,
         keys=problem.keys,
         rule=rule,
@@ -379,15 +375,11 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
     binding = _binding(problem, places, summary, budget_value, capacity_value, min_value,
                        rule, unmet)
     binding += _unsupplied_line(problem, short_after)
-    marginal = {"budget": budget_value if rule == "optimised" else np.nan}
-    for u in np.flatnonzero(capacity_value > VALUE_TOL):
-        marginal[f"capacity[{problem.name(u)}]"] = float(capacity_value[u])
-    for u in np.flatnonzero(min_value > VALUE_TOL):
-        marginal[f"min_quota[{problem.name(u)}]"] = -float(min_value[u])
     return QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
-        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
+        marginal_value=_marginal_values(problem, rule, budget_value, capacity_value,
+                                        min_value),
         binding=binding,
         keys=problem.unit_keys,
         rule=rule,
@@ -395,3 +387,18 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
         cells=cells,
         cell_keys=problem.keys,
     )
+
+
+def _marginal_values(problem, rule: str, budget_value: float, capacity_value: np.ndarray,
+                     min_value: np.ndarray) -> pd.Series:
+    """The LP duals a planner reads: budget, then each binding capacity and minimum.
+
+    Capacities and minimums are named by ``problem.name`` (a cell or a
+    programme); a binding minimum's value is negative (raising it costs).
+    """
+    marginal = {"budget": budget_value if rule == "optimised" else np.nan}
+    for i in np.flatnonzero(capacity_value > VALUE_TOL):
+        marginal[f"capacity[{problem.name(i)}]"] = float(capacity_value[i])
+    for i in np.flatnonzero(min_value > VALUE_TOL):
+        marginal[f"min_quota[{problem.name(i)}]"] = -float(min_value[i])
+    return pd.Series(marginal, dtype=np.float64, name="marginal_value")
