@@ -240,7 +240,6 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
     cells = quotas[[*problem.keys, "arrival_period"]].assign(places=places)
     cells = pd.concat([cells, quotas[_CELL_COLUMNS]], axis=1)
     total_cost = float(cost.sum())
-    objective = float(problem.plan.objective(certified, problem.surplus_penalty).sum())
     summary = {
         "rule": rule,
         "risk": problem.risk,
@@ -250,18 +249,8 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         "cells": problem.n_cells,
         "source": problem.source,
         "scenarios": int(ev.count.max()),
-        "budget": problem.budget,
-        "total_cost": total_cost,
-        "budget_left": problem.budget - total_cost,
-        "budget_used": total_cost / problem.budget if problem.budget > 0 else np.nan,
-        "places": float(places.sum()),
-        "expected_certified": float(certified.sum()),
-        "shortfall_before": float(short_before.sum()),
-        "shortfall_after": float(short_after.sum()),
-        "shortage_reduction": float(short_before.sum() - short_after.sum()),
-        "surplus_after": float(ev.surplus(certified).sum()),
-        "objective": objective,
-        "lp_objective": lp_objective,
+        **_totals(problem, total_cost, places, certified, certified, short_before,
+                  short_after, lp_objective),
     }
     binding = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
                        short_after)
@@ -277,8 +266,6 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         cells=cells,
         cell_keys=problem.keys,
     )
-
-
 
 
 def _unsupplied_line(problem: Network, short_after: np.ndarray) -> list[str]:
@@ -356,18 +343,8 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
         "unsupplied_cells": int((~problem.fed).sum()),
         "source": problem.source,
         "scenarios": int(ev.count.max()),
-        "budget": problem.budget,
-        "total_cost": total_cost,
-        "budget_left": problem.budget - total_cost,
-        "budget_used": total_cost / problem.budget if problem.budget > 0 else np.nan,
-        "places": float(places.sum()),
-        "expected_certified": float(certified.sum()),
-        "shortfall_before": float(short_before.sum()),
-        "shortfall_after": float(short_after.sum()),
-        "shortage_reduction": float(short_before.sum() - short_after.sum()),
-        "surplus_after": float(ev.surplus(per_target).sum()),
-        "objective": float(problem.plan.objective(per_target, problem.surplus_penalty).sum()),
-        "lp_objective": lp_objective,
+        **_totals(problem, total_cost, places, certified, per_target, short_before,
+                  short_after, lp_objective),
     }
     # a programme still has work to do if a cell it feeds (with yield) has unmet gap left
     serves = (problem.edge_yield > 0) & (short_after[problem.edge_target] > 0)
@@ -402,3 +379,28 @@ def _marginal_values(problem, rule: str, budget_value: float, capacity_value: np
     for i in np.flatnonzero(min_value > VALUE_TOL):
         marginal[f"min_quota[{problem.name(i)}]"] = -float(min_value[i])
     return pd.Series(marginal, dtype=np.float64, name="marginal_value")
+
+
+def _totals(problem, total_cost: float, places: np.ndarray, certified: np.ndarray,
+            per_target: np.ndarray, short_before: np.ndarray, short_after: np.ndarray,
+            lp_objective: float) -> dict:
+    """The summary's money and shortfall figures, shared by cell and programme plans.
+
+    ``certified`` is counted per funded unit, ``per_target`` per cell the
+    graduates reach (the same array for cell plans).
+    """
+    ev = problem.evaluate
+    return {
+        "budget": problem.budget,
+        "total_cost": total_cost,
+        "budget_left": problem.budget - total_cost,
+        "budget_used": total_cost / problem.budget if problem.budget > 0 else np.nan,
+        "places": float(places.sum()),
+        "expected_certified": float(certified.sum()),
+        "shortfall_before": float(short_before.sum()),
+        "shortfall_after": float(short_after.sum()),
+        "shortage_reduction": float(short_before.sum() - short_after.sum()),
+        "surplus_after": float(ev.surplus(per_target).sum()),
+        "objective": float(problem.plan.objective(per_target, problem.surplus_penalty).sum()),
+        "lp_objective": lp_objective,
+    }
