@@ -8,7 +8,7 @@ with the same ``n_jobs``: talentgap's forecasters against statsforecast's
 (statsforecast is timed after a warm-up call, so its compile time is not
 counted).
 
-Metrics (definitions in the project's METHODS notes): mean MASE (scale:
+Metrics (definitions in docs/methods.md): mean MASE (scale:
 in-sample seasonal naive), mean sMAPE (0-200), 80% and 95% interval
 coverage, wall time of fit + predict.
 

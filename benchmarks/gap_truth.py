@@ -13,7 +13,7 @@ fitted on the rest and asked for 4 steps. Against the population gap of
   (what the joint sample paths replace);
 - mean MASE of the gap forecast (``demand - supply``) and of seasonal naive
   and AutoForecaster fitted to the panel's gap directly. Scale: mean
-  absolute lag-4 change of the cell's true gap before the cut (METHODS.md).
+  absolute lag-4 change of the cell's true gap before the cut (docs/methods.md).
 
 Run::
 

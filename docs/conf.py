@@ -1,0 +1,59 @@
+"""Sphinx configuration of the talentgap documentation.
+
+Build from the repository root (no network needed)::
+
+    python -m sphinx -W --keep-going -b html docs docs/_build/html
+"""
+
+from talentgap import __version__
+
+project = "talentgap"
+author = "talentgap developers"
+copyright = "talentgap developers"
+version = release = __version__
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build"]
+
+# MyST: $...$ and $$...$$ maths, definition lists for terms
+myst_enable_extensions = ["dollarmath", "deflist"]
+myst_heading_anchors = 3
+
+# numpydoc-style docstrings, read by napoleon
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+
+autodoc_default_options = {"members": True}
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autosummary_generate = False
+
+html_theme = "alabaster"
+html_title = f"talentgap {release}"
+html_static_path: list[str] = []
+
+
+def _skip_sklearn_request_methods(app, what, name, obj, skip, options):
+    """Leave out the ``set_<method>_request`` methods scikit-learn adds to every estimator.
+
+    They belong to scikit-learn's metadata routing, not to talentgap's API, and
+    their docstrings refer to scikit-learn's own glossary and labels, which this
+    site does not have.
+    """
+    if what == "class" and name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_sklearn_request_methods)
