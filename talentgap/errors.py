@@ -14,6 +14,11 @@ True
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import pandas as pd
 
 __all__ = [
@@ -25,6 +30,8 @@ __all__ = [
     "PlanningError",
     "ArtifactError",
     "DataQualityWarning",
+    "collect_warnings",
+    "warn",
 ]
 
 
@@ -108,5 +115,66 @@ class ArtifactError(TalentGapError, ValueError):
 class DataQualityWarning(UserWarning):
     """Input values are legal but suspicious and worth a look.
 
-    Raised through :func:`warnings.warn`; nothing is changed in the data.
+    Raised through :func:`warn` (so :func:`collect_warnings` can take it as
+    data); nothing is changed in the data.
     """
+
+
+#: The list that :func:`warn` appends to in the current context, if any.
+_COLLECTED: ContextVar[list[Warning] | None] = ContextVar("talentgap_warnings", default=None)
+
+
+def warn(message: str, category: type[Warning] = DataQualityWarning, *,
+         stacklevel: int = 1) -> None:
+    """Issue a talentgap warning, or hand it to the active :func:`collect_warnings`.
+
+    Outside :func:`collect_warnings` this is :func:`warnings.warn` (with
+    ``stacklevel`` counted from the caller of this function). Inside it, the
+    warning is appended to that context's list instead and the process-wide
+    warning machinery is not touched.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what to do about it.
+    category : type of Warning, default DataQualityWarning
+    stacklevel : int, default 1
+        As for :func:`warnings.warn`, seen from the caller.
+    """
+    collected = _COLLECTED.get()
+    if collected is None:
+        warnings.warn(message, category, stacklevel=stacklevel + 1)
+    else:
+        collected.append(category(message))
+
+
+@contextmanager
+def collect_warnings() -> Iterator[list[Warning]]:
+    """Collect the warnings talentgap issues in this context, as data.
+
+    Unlike :func:`warnings.catch_warnings`, which swaps process-wide state,
+    this uses a context variable: each thread (and each asyncio task) has
+    its own collection, so concurrent calls never see each other's warnings.
+    Only warnings issued through :func:`warn` are collected; warnings of
+    other libraries pass through unchanged. Collections nest: the innermost
+    one takes the warnings.
+
+    Yields
+    ------
+    list of Warning
+        The warnings issued inside the block, in order (``str(w)`` is the
+        message, ``type(w)`` the category).
+
+    Examples
+    --------
+    >>> with collect_warnings() as caught:
+    ...     warn("3 cells have no respondents")
+    >>> [(type(w).__name__, str(w)) for w in caught]
+    [('DataQualityWarning', '3 cells have no respondents')]
+    """
+    collected: list[Warning] = []
+    token = _COLLECTED.set(collected)
+    try:
+        yield collected
+    finally:
+        _COLLECTED.reset(token)

@@ -24,6 +24,7 @@ PeriodIndex(['2024Q1', '2024Q2'], dtype='period[Q-DEC]')
 from __future__ import annotations
 
 import datetime as _dt
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +32,7 @@ import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
 
-__all__ = ["FREQUENCIES", "normalize_freq", "parse_periods", "freq_name"]
+__all__ = ["FREQUENCIES", "normalize_freq", "parse_periods", "period_ordinals", "freq_name"]
 
 #: Canonical frequency codes and the aliases accepted for each.
 FREQUENCIES: dict[str, tuple[str, ...]] = {
@@ -50,6 +51,8 @@ _MONTH = r"^(?P<y>\d{4})\s*(?:[-/]|[Mm])\s*(?P<m>\d{1,2})$"
 _YEAR = r"^(?P<y>\d{4})$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$"
 _UTC_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ][0-9:.]*?)\s*(?:Z|[+\-]\d{2}(?::?\d{2})?)$"
+#: First letter of an inferred timestamp frequency -> the period frequency it spaces.
+_STAMP_FREQ = {"Y": "Y", "A": "Y", "Q": "Q", "M": "M", "B": "B", "D": "D", "W": "W"}
 _HINT = "use e.g. '2024', '2024Q1', '2024-03' or an ISO date '2024-03-31'"
 
 
@@ -372,3 +375,83 @@ def parse_periods(values, *, freq: str | None = None, name: str = "period"):
     if isinstance(values, pd.Series):
         return pd.Series(parsed.periods, index=values.index, name=values.name)
     return pd.PeriodIndex(parsed.periods, name=None)
+
+
+def period_ordinals(df: pd.DataFrame, time: str) -> tuple[np.ndarray, str]:
+    """Period ordinals of a long table's time column, and its pandas frequency.
+
+    The time column of a forecasting table may hold:
+
+    * pandas ``Period`` values of any one frequency (weekly and daily too),
+      used as they are;
+    * timestamps (``datetime64``) with a regular annual, quarterly, monthly,
+      weekly, business-day or daily spacing, inferred from the distinct
+      timestamps (at least three are needed);
+    * period labels (``"2024Q1"``, ``"2024-03"``, ``"2024"``, ...) of one
+      form, parsed by :func:`parse_period_values` with the frequency taken
+      from the labels.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    time : str
+        Name of its time column.
+
+    Returns
+    -------
+    ordinals : numpy.ndarray of int64
+        Each row's period as a pandas period ordinal (``Period.ordinal``).
+    freq : str
+        pandas frequency string of the periods, e.g. ``"Q-DEC"``.
+
+    Raises
+    ------
+    SchemaError
+        If a period is missing or not a recognised label, the labels mix
+        frequencies, or timestamps have no regular spacing. The error's
+        ``column`` is ``time``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"period": ["2024Q3", "2024Q4", "2025Q1"]})
+    >>> ordinals, freq = period_ordinals(df, "period")
+    >>> freq, pd.PeriodIndex.from_ordinals(ordinals, freq=freq)[-1]
+    ('Q-DEC', Period('2025Q1', 'Q-DEC'))
+    >>> stamps = pd.DataFrame({"t": pd.date_range("2024-01-31", periods=3, freq="ME")})
+    >>> period_ordinals(stamps, "t")[1]
+    'M'
+    >>> period_ordinals(pd.DataFrame({"period": ["2024Q1", "2024-03"]}), "period")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: column 'period': mixed period forms: 1 quarterly ...
+    """
+    values = df[time]
+    if isinstance(values.dtype, pd.PeriodDtype):
+        if values.isna().any():
+            raise SchemaError(f"column {time!r} has missing periods", column=time,
+                              reason="missing_value")
+        return values.array.asi8.copy(), values.array.freqstr
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        stamps = pd.DatetimeIndex(values.drop_duplicates().sort_values())
+        guess = None
+        if len(stamps) >= 3:
+            with warnings.catch_warnings():  # pandas 3 announces an offset return type
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                guess = pd.infer_freq(stamps)
+            guess = getattr(guess, "freqstr", guess)
+        code = _STAMP_FREQ.get((guess or "?")[0].upper())
+        if code is None:
+            raise SchemaError(
+                f"column {time!r} holds timestamps without a regular annual, quarterly or "
+                "monthly spacing; convert it to pandas Periods first", column=time,
+                reason="bad_period")
+        periods = pd.PeriodIndex(values, freq=code)
+        return periods.asi8.copy(), periods.freqstr
+    parsed = parse_period_values(values)
+    if parsed.table_error is not None or parsed.failed.any():
+        reason = parsed.table_error or parsed.message[np.flatnonzero(parsed.failed)[0]]
+        raise SchemaError(f"column {time!r}: {reason}", column=time, reason="bad_period")
+    return parsed.periods.asi8.copy(), parsed.periods.freqstr

@@ -39,7 +39,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -48,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.periods import freq_name, parse_period_values
 
 __all__ = [
@@ -435,7 +434,7 @@ def validate(
     clean = _assemble(df, schema, converted, numbers, kept, allowed)
     found = _suspicious(clean, schema, lines[kept])
     for text in found:
-        warnings.warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
+        warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 
     if errors == "raise" and len(cases):
         raise _schema_error(df, schema, found_cases)

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.periods import freq_name, normalize_freq, parse_period_values, parse_periods
+from talentgap.periods import (
+    freq_name,
+    normalize_freq,
+    parse_period_values,
+    parse_periods,
+    period_ordinals,
+)
 
 
 def labels(result) -> list[str]:
@@ -269,3 +275,54 @@ def test_unsupported_freq_in_parse_periods_is_a_parameter_error():
 
 def test_freq_name():
     assert [freq_name(f) for f in ("Y", "quarterly", "m")] == ["annual", "quarterly", "monthly"]
+
+
+# --- a long table's time column -----------------------------------------------------------------
+
+
+def _ordinals(values, name: str = "period") -> tuple[list[str], str]:
+    ordinals, freq = period_ordinals(pd.DataFrame({name: values}), name)
+    assert ordinals.dtype == np.int64
+    return [str(p) for p in pd.PeriodIndex.from_ordinals(ordinals, freq=freq)], freq
+
+
+@pytest.mark.parametrize(("values", "expected", "freq"), [
+    (["2024Q4", "2025Q1"], ["2024Q4", "2025Q1"], "Q-DEC"),
+    (["2024-11", "2024-12"], ["2024-11", "2024-12"], "M"),
+    ([2023, 2024], ["2023", "2024"], "Y-DEC"),
+    (pd.period_range("2024-01-01", periods=3, freq="W"), None, "W-SUN"),
+    (pd.period_range("2024-01-01", periods=2, freq="D"), ["2024-01-01", "2024-01-02"], "D"),
+    (pd.date_range("2020-12-31", periods=3, freq="YE"), ["2020", "2021", "2022"], "Y-DEC"),
+    (pd.date_range("2024-01-01", periods=3, freq="QS"), ["2024Q1", "2024Q2", "2024Q3"],
+     "Q-DEC"),
+    (pd.date_range("2024-01-31", periods=3, freq="ME"), ["2024-01", "2024-02", "2024-03"], "M"),
+    (pd.date_range("2024-01-01", periods=4, freq="D"), None, "D"),
+])
+def test_period_ordinals_of_each_time_form(values, expected, freq):
+    labels_out, freq_out = _ordinals(values)
+    assert freq_out == freq
+    if expected is not None:
+        assert labels_out == expected
+
+
+def test_period_ordinals_are_pandas_ordinals():
+    periods = pd.period_range("2024Q1", periods=3, freq="Q")
+    ordinals, _ = period_ordinals(pd.DataFrame({"t": ["2024Q1", "2024Q2", "2024Q3"]}), "t")
+    np.testing.assert_array_equal(ordinals, periods.asi8)
+
+
+@pytest.mark.parametrize(("values", "reason", "message"), [
+    (pd.PeriodIndex(["2024Q1", None], freq="Q"), "missing_value", "has missing periods"),
+    (pd.to_datetime(["2024-01-01", "2024-01-05", "2024-03-09"]), "bad_period",
+     "without a regular annual, quarterly or monthly spacing"),
+    (pd.to_datetime(["2024-01-31", "2024-02-29"]), "bad_period", "without a regular"),
+    (["2024Q1", "2024-03"], "bad_period", "mixed period forms"),
+    (["2024Q1", "someday"], "bad_period", "'someday' is not a recognised label"),
+    (["2024Q1", None], "bad_period", "period is missing"),
+])
+def test_period_ordinals_refuse_unusable_time_columns(values, reason, message):
+    with pytest.raises(SchemaError, match=message) as info:
+        period_ordinals(pd.DataFrame({"when": values}), "when")
+    assert info.value.column == "when"
+    assert info.value.reason == reason
+    assert "'when'" in str(info.value)

@@ -78,6 +78,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from talentgap._registry import config_names
 from talentgap.errors import ConfigError
 
 __all__ = [
@@ -92,8 +93,9 @@ __all__ = [
     "MODEL_NAMES",
 ]
 
-#: Forecaster names accepted by ``forecast.model`` and ``backtest.baselines``.
-MODEL_NAMES = ("auto", "ets", "theta", "boosting", "naive", "seasonal_naive", "drift", "mean")
+#: Forecaster names accepted by ``forecast.model`` and ``backtest.baselines``: the
+#: configuration names of the registered forecasters, ``auto`` first.
+MODEL_NAMES = tuple(sorted(config_names(), key=lambda name: (name != "auto", name)))
 
 NumberOrPath = float | str
 

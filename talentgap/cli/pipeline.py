@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from talentgap import datasets, evaluation, features, io, models, planning, schema
+from talentgap._registry import config_names
 from talentgap.cli._common import failures_as_text
-from talentgap.cli.config import Config
+from talentgap.cli.config import MODEL_NAMES, Config
 from talentgap.errors import ConfigError, DataQualityWarning, SchemaError
 
 __all__ = ["RunResult", "run", "make_forecaster", "STEPS"]
@@ -38,16 +39,6 @@ logger = logging.getLogger("talentgap.cli")
 #: The pipeline's steps in order; a command names the last ones it needs.
 STEPS = ("features", "backtest", "forecast", "plan")
 
-_FORECASTERS = {
-    "auto": models.AutoForecaster,
-    "ets": models.ETS,
-    "theta": models.Theta,
-    "boosting": models.GlobalBoosting,
-    "naive": models.Naive,
-    "seasonal_naive": models.SeasonalNaive,
-    "drift": models.Drift,
-    "mean": models.Mean,
-}
 
 
 @dataclass
@@ -102,12 +93,13 @@ def make_forecaster(name: str, config: Config) -> models.BaseForecaster:
     >>> make_forecaster("ets", Config())
     ETS()
     """
-    if name not in _FORECASTERS:
-        raise ConfigError(f"unknown model {name!r}; known: {', '.join(_FORECASTERS)}")
+    forecasters = config_names()
+    if name not in forecasters:
+        raise ConfigError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
     params = {"season_length": config.forecast.season_length}
     if config.forecast.n_jobs != 1:
         params["n_jobs"] = config.forecast.n_jobs
-    return _FORECASTERS[name](**params)
+    return forecasters[name](**params)
 
 
 def _gap_forecaster(config: Config) -> models.GapForecaster:
@@ -152,6 +144,8 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         raise ConfigError(f"unknown steps {unknown}; steps are {list(STEPS)}")
     result = RunResult(config=config)
     announce = progress or (lambda _name: None)
+    # The process-wide recorder, not errors.collect_warnings: the report's notes also take
+    # other libraries' UserWarnings, in the order raised, and a run is one call at a time.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DataQualityWarning)
         needs_panel = "features" in steps or "backtest" in steps or (

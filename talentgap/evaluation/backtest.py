@@ -38,7 +38,6 @@ mean of the scaled errors.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -46,11 +45,19 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
+from talentgap._arguments import check_levels, resolve_season_length
+from talentgap._keys import codes_in, series_codes
+from talentgap._numeric import nanmean
+from talentgap.errors import (
+    DataQualityWarning,
+    ParameterError,
+    SchemaError,
+    collect_warnings,
+    warn,
+)
 from talentgap.evaluation.metrics import SCALED_METRICS
 from talentgap.evaluation.tables import (
     _check_metric_names,
-    _codes_in,
     _group_scales,
     _grouped_metrics,
     _lag_differences,
@@ -58,10 +65,8 @@ from talentgap.evaluation.tables import (
     _numeric,
     _require,
     _same_freq,
-    _series_codes,
 )
-from talentgap.models._series import _parse_time
-from talentgap.models.base import check_levels, resolve_season_length
+from talentgap.periods import period_ordinals
 
 __all__ = ["BacktestResult", "backtest", "leaderboard"]
 
@@ -210,9 +215,9 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
     names = _check_metric_names(metrics, levels)
     _require(df, [*keys, time, target, *exog], "df")
     y = _numeric(df, target, "df")
-    ordinals, freq = _parse_time(df, time)
+    ordinals, freq = period_ordinals(df, time)
     m = resolve_season_length(season_length, freq)
-    codes, ids = _series_codes(df, keys)
+    codes, ids = series_codes(df, keys)
     n_series = len(ids)
     _check_unique(codes, ordinals, keys, time)
 
@@ -223,7 +228,7 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
     if empty.all():
         raise ParameterError(f"column {target!r} has no observed value")
     if empty.any():
-        warnings.warn(f"{int(empty.sum())} series have no observed value of {target!r} and "
+        warn(f"{int(empty.sum())} series have no observed value of {target!r} and "
                       "are left out of the backtest", DataQualityWarning, stacklevel=2)
     work = df[list(dict.fromkeys([*keys, time, target, *exog]))].reset_index(drop=True)
     work[time] = pd.arrays.PeriodArray(ordinals, dtype=pd.PeriodDtype(freq))
@@ -256,35 +261,78 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
                        usable=usable, horizon=horizon, levels=levels)
         piece["_window"] = k
         if diff is not None:
-            scale_abs, scale_sq = _group_scales(diff, codes, n_series, mask=in_train)
+            scale_abs = _add_scales(piece, diff, codes, n_series, in_train)
             unscaled += int((np.isnan(scale_abs) & usable).sum())
-            piece["_scale_abs"] = scale_abs[piece["_code"].to_numpy()]
-            piece["_scale_sq"] = scale_sq[piece["_code"].to_numpy()]
         pieces.append(piece)
     if not pieces:
         raise ParameterError(
             f"no series has an observation before its first cutoff (horizon={horizon}, "
             f"n_windows={n_windows}, step={step}); use fewer windows or a shorter horizon")
     if skipped:
-        warnings.warn(f"{skipped} series-window pair(s) skipped: the series has no observation "
+        warn(f"{skipped} series-window pair(s) skipped: the series has no observation "
                       "up to that window's cutoff", DataQualityWarning, stacklevel=2)
     if unscaled:
-        warnings.warn(f"MASE/RMSSE undefined (NaN) for {unscaled} series-window pair(s): the "
+        warn(f"MASE/RMSSE undefined (NaN) for {unscaled} series-window pair(s): the "
                       f"data up to the cutoff has no pair of values {m} period(s) apart, or "
                       "is constant over them (scale 0)", DataQualityWarning, stacklevel=2)
 
+    series = _Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
+    return _assemble(pieces, series, model=model, names=names, levels=levels, horizon=horizon,
+                     n_windows=n_windows, step=step, season_length=m)
+
+
+@dataclass(frozen=True, eq=False)
+class _Series:
+    """The backtested table by series: what the windows' forecasts are scored against.
+
+    ``ids`` holds one row of key values per series; ``codes``, ``ordinals``
+    and ``y`` give each row's series, period ordinal and actual value.
+    """
+
+    keys: list[str]
+    time: str
+    ids: pd.DataFrame
+    codes: np.ndarray
+    ordinals: np.ndarray
+    y: np.ndarray
+
+
+def _add_scales(piece: pd.DataFrame, diff: np.ndarray, codes: np.ndarray, n_series: int,
+                in_train: np.ndarray) -> np.ndarray:
+    """Give a window's forecasts the MASE/RMSSE scales of their series' training rows.
+
+    Adds ``_scale_abs`` and ``_scale_sq`` to ``piece``; returns the absolute
+    scale per series (NaN where undefined).
+    """
+    scale_abs, scale_sq = _group_scales(diff, codes, n_series, mask=in_train)
+    piece["_scale_abs"] = scale_abs[piece["_code"].to_numpy()]
+    piece["_scale_sq"] = scale_sq[piece["_code"].to_numpy()]
+    return scale_abs
+
+
+def _assemble(pieces: list[pd.DataFrame], series: _Series, *, model, names: list[str],
+              levels: list[float], horizon: int, n_windows: int, step: int,
+              season_length: int) -> BacktestResult:
+    """The result of a backtest from its windows' aligned forecasts (see :func:`_align`).
+
+    Sorts the forecasts by series, window and step, joins the actuals,
+    scores them and returns the :class:`BacktestResult`.
+    """
+    keys, time = series.keys, series.time
     fc = pd.concat(pieces, ignore_index=True)
     order = np.lexsort((fc["horizon_step"].to_numpy(), fc["_window"].to_numpy(),
                         fc["_code"].to_numpy()))
     fc = fc.iloc[order].reset_index(drop=True)
-    fc["actual"] = _actuals(fc["_code"].to_numpy(), _ordinals(fc[time]), codes, ordinals, y)
+    fc["actual"] = _actuals(fc["_code"].to_numpy(), _ordinals(fc[time]), series.codes,
+                            series.ordinals, series.y)
 
-    per_series, summary = _score(fc, names, levels, ids, horizon)
+    per_series, summary = _score(fc, names, levels, series.ids, horizon)
     bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
     forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual"]]
     return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
                           model=type(model).__name__, keys=keys, time=time, horizon=horizon,
-                          n_windows=n_windows, step=step, season_length=m, levels=levels)
+                          n_windows=n_windows, step=step, season_length=season_length,
+                          levels=levels)
 
 
 def _check_unique(codes: np.ndarray, ordinals: np.ndarray, keys: list[str], time: str) -> None:
@@ -307,9 +355,9 @@ def _align(forecast: pd.DataFrame, *, keys: list[str], time: str, freq: str,
     """A window's forecasts for steps 1..horizon after each cutoff, with series codes."""
     bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
     _require(forecast, [*keys, time, "mean", *bounds], "the model's forecasts")
-    f_ordinals, f_freq = _parse_time(forecast, time)
+    f_ordinals, f_freq = period_ordinals(forecast, time)
     _same_freq(freq, f_freq, "the model's forecasts")
-    f_codes = _codes_in(forecast, keys, ids)
+    f_codes = codes_in(forecast, keys, ids)
     known = f_codes >= 0
     known[known] = usable[f_codes[known]]
     steps = np.where(known, f_ordinals - cutoff[np.maximum(f_codes, 0)], 0)
@@ -320,7 +368,7 @@ def _align(forecast: pd.DataFrame, *, keys: list[str], time: str, freq: str,
                           column=time, reason="duplicate_key")
     expected = int(usable.sum()) * horizon
     if keep.size < expected:
-        warnings.warn(f"the model's forecasts lack {expected - keep.size} of {expected} "
+        warn(f"the model's forecasts lack {expected - keep.size} of {expected} "
                       "series-steps of a window; those are not evaluated", DataQualityWarning,
                       stacklevel=3)
     piece = forecast.iloc[keep][[*keys, time, "mean", *bounds]].reset_index(drop=True)
@@ -354,17 +402,14 @@ def _score(fc: pd.DataFrame, names: list[str], levels: list[float], ids: pd.Data
     }
     per_series = _grouped_metrics(names, levels, codes=code, n_groups=n_groups, **common)
     step_code = code * horizon + fc["horizon_step"].to_numpy() - 1
-    with warnings.catch_warnings():  # the same points; warned about above
-        warnings.simplefilter("ignore", DataQualityWarning)
+    with collect_warnings():  # the same points; warned about above
         per_step = _grouped_metrics(names, levels, codes=step_code,
                                     n_groups=n_groups * horizon, **common)
     labels = list(per_series)
     table = np.full((len(labels), horizon + 1), np.nan)
-    with warnings.catch_warnings():  # a metric NaN for every series stays NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for row, label in enumerate(labels):
-            table[row, 0] = np.nanmean(per_series[label][0])
-            table[row, 1:] = np.nanmean(per_step[label][0].reshape(n_groups, horizon), axis=0)
+    for row, label in enumerate(labels):  # a metric NaN for every series stays NaN
+        table[row, 0] = nanmean(per_series[label][0], axis=0)
+        table[row, 1:] = nanmean(per_step[label][0].reshape(n_groups, horizon), axis=0)
     summary = pd.DataFrame(table, columns=["all", *[f"h{h}" for h in range(1, horizon + 1)]],
                            index=pd.Index(labels, name="metric"))
     return _long_metrics(ids.iloc[present].reset_index(drop=True), per_series), summary
@@ -479,7 +524,7 @@ def leaderboard(results, *, by: Sequence[str] | None = None,
         common = (count == len(items)).to_numpy()
         dropped = table.loc[~common, keys].drop_duplicates().shape[0]
         if dropped:
-            warnings.warn(f"{dropped} series were backtested by only some of the models and "
+            warn(f"{dropped} series were backtested by only some of the models and "
                           "are left out of the comparison", DataQualityWarning, stacklevel=2)
         table = table.loc[common]
     if mapping is not None:

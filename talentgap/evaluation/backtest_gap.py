@@ -21,33 +21,32 @@ like. A cell with no observed demand up to ``c_k`` sits that window out.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap.errors import DataQualityWarning, ParameterError
+from talentgap._arguments import check_levels, resolve_season_length
+from talentgap._keys import series_codes
+from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.evaluation.backtest import (
     BacktestResult,
-    _actuals,
+    _add_scales,
     _align,
+    _assemble,
     _check_unique,
     _positive_int,
-    _score,
+    _Series,
 )
 from talentgap.evaluation.metrics import SCALED_METRICS
 from talentgap.evaluation.tables import (
     _check_metric_names,
-    _group_scales,
     _lag_differences,
     _numeric,
     _require,
-    _series_codes,
 )
-from talentgap.models._series import _parse_time
-from talentgap.models.base import check_levels, resolve_season_length
+from talentgap.periods import period_ordinals
 
 __all__ = ["backtest_gap"]
 
@@ -122,9 +121,9 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     _require(panel, [*keys, time, "demand", "supply", "gap"], "panel")
     y = _numeric(panel, "gap", "panel")
     demand = _numeric(panel, "demand", "panel")
-    ordinals, freq = _parse_time(panel, time)
+    ordinals, freq = period_ordinals(panel, time)
     m = resolve_season_length(season_length, freq)
-    codes, ids = _series_codes(panel, keys)
+    codes, ids = series_codes(panel, keys)
     _check_unique(codes, ordinals, keys, time)
     n_series = len(ids)
 
@@ -159,27 +158,16 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
                        horizon=horizon, levels=levels)
         piece["_window"] = k
         if diff is not None:
-            scale_abs, scale_sq = _group_scales(diff, codes, n_series, mask=in_train)
-            piece["_scale_abs"] = scale_abs[piece["_code"].to_numpy()]
-            piece["_scale_sq"] = scale_sq[piece["_code"].to_numpy()]
+            _add_scales(piece, diff, codes, n_series, in_train)
         pieces.append(piece.dropna(subset=["mean"]))
     if not pieces:
         raise ParameterError(
             f"no cell has an observed demand before the first cutoff (horizon={horizon}, "
             f"n_windows={n_windows}, step={step}); use fewer windows or a shorter horizon")
     if skipped:
-        warnings.warn(f"{skipped} cell-window pair(s) skipped: the cell has no observed demand "
+        warn(f"{skipped} cell-window pair(s) skipped: the cell has no observed demand "
                       "up to that window's cutoff", DataQualityWarning, stacklevel=2)
 
-    fc = pd.concat(pieces, ignore_index=True)
-    order = np.lexsort((fc["horizon_step"].to_numpy(), fc["_window"].to_numpy(),
-                        fc["_code"].to_numpy()))
-    fc = fc.iloc[order].reset_index(drop=True)
-    fc["actual"] = _actuals(fc["_code"].to_numpy(), fc[time].array.asi8.copy(), codes,
-                            ordinals, y)
-    per_series, summary = _score(fc, names, levels, ids, horizon)
-    bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
-    forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual"]]
-    return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
-                          model=type(model).__name__, keys=keys, time=time, horizon=horizon,
-                          n_windows=n_windows, step=step, season_length=m, levels=levels)
+    series = _Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
+    return _assemble(pieces, series, model=model, names=names, levels=levels, horizon=horizon,
+                     n_windows=n_windows, step=step, season_length=m)

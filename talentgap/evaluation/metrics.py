@@ -7,8 +7,8 @@ Every metric is a pure function of 1-D arrays with the same signature::
 
 Each metric uses the arguments it needs and ignores the others, so code can
 loop over :data:`METRICS` without special cases. The definitions are those of
-the project's METHODS notes (Hyndman & Koehler 2006 for MASE; Gneiting &
-Raftery 2007 for the pinball loss and the interval score):
+the methods page (docs/methods.md, "Forecast accuracy"; Hyndman & Koehler 2006
+for MASE; Gneiting & Raftery 2007 for the pinball loss and the interval score):
 
 ==================  ===============================================================
 ``mae``             ``mean(|y - f|)``
@@ -41,14 +41,13 @@ with a :class:`~talentgap.errors.DataQualityWarning`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from talentgap.errors import DataQualityWarning, ParameterError
-from talentgap.models.base import check_levels
+from talentgap._arguments import check_levels
+from talentgap.errors import DataQualityWarning, ParameterError, warn
 
 __all__ = [
     "mae",
@@ -169,7 +168,7 @@ def _group_means(terms: np.ndarray, codes: np.ndarray,
 def _warn_zero_actuals(y: np.ndarray, f: np.ndarray) -> None:
     zeros = int(np.sum((y == 0) & ~np.isnan(f)))
     if zeros:
-        warnings.warn(f"mape is undefined where the actual value is 0; {zeros} such point(s) "
+        warn(f"mape is undefined where the actual value is 0; {zeros} such point(s) "
                       "left out (smape or mase handle zeros)", DataQualityWarning, stacklevel=3)
 
 
@@ -240,7 +239,7 @@ def _train_scale(y_train, season_length: int, kind: str, name: str) -> float:
             f"values (one pair {season_length} period(s) apart); got {train.size}")
     scale = float(np.mean(np.abs(diff)) if kind == "abs" else np.mean(diff ** 2))
     if scale == 0:
-        warnings.warn(f"{name} is undefined: y_train is constant over every {season_length}-"
+        warn(f"{name} is undefined: y_train is constant over every {season_length}-"
                       "period step (scale 0); returning NaN", DataQualityWarning, stacklevel=3)
         return np.nan
     return scale
@@ -509,7 +508,7 @@ def coverage(y_true, y_pred=None, *, y_train=None, season_length=1, lower=None, 
 
 def interval_score(y_true, y_pred=None, *, y_train=None, season_length=1, lower=None,
                    upper=None, level=None, quantile=None) -> float:
-    """Interval (Winkler) score of ``level``% intervals; lower is better.
+    """Interval (Winkler) score of intervals at ``level`` percent; lower is better.
 
     ``mean((u - l) + (2/a)*(l - y)*[y < l] + (2/a)*(y - u)*[y > u])`` with
     ``a = 1 - level/100`` (Gneiting & Raftery 2007): the interval width plus

@@ -7,14 +7,15 @@ codes and :func:`numpy.bincount` rather than a loop over series.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_levels, resolve_season_length
 from talentgap._checks import did_you_mean
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
+from talentgap._keys import codes_in, series_codes
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.evaluation.metrics import (
     _SPECS,
     INTERVAL_METRICS,
@@ -25,8 +26,7 @@ from talentgap.evaluation.metrics import (
     _terms,
     _warn_zero_actuals,
 )
-from talentgap.models._series import _parse_time
-from talentgap.models.base import check_levels, resolve_season_length
+from talentgap.periods import period_ordinals
 
 __all__ = ["evaluate"]
 
@@ -105,30 +105,6 @@ def _long_metrics(ids: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.nda
     return out
 
 
-def _series_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Group code of each row (sorted by key) and one row of key values per group."""
-    if not keys:
-        return np.zeros(len(frame), dtype=np.int64), pd.DataFrame(index=range(1))
-    missing = [k for k in keys if frame[k].isna().any()]
-    if missing:
-        raise SchemaError(f"key columns {missing} have missing values", column=missing[0],
-                          reason="missing_value")
-    codes = frame.groupby(keys, sort=True, observed=True).ngroup().to_numpy().astype(np.int64)
-    first = np.unique(codes, return_index=True)[1]
-    ids = frame[keys].iloc[first].reset_index(drop=True)
-    return codes, ids
-
-
-def _codes_in(frame: pd.DataFrame, keys: list[str], ids: pd.DataFrame) -> np.ndarray:
-    """Group code (row of ``ids``) of each row of ``frame``; -1 for unknown key values."""
-    if not keys:
-        return np.zeros(len(frame), dtype=np.int64)
-    right = ids.assign(_code=np.arange(len(ids), dtype=np.float64))
-    merged = frame[keys].merge(right, on=keys, how="left", sort=False)
-    return np.nan_to_num(merged["_code"].to_numpy(dtype=np.float64, na_value=np.nan),
-                         nan=-1).astype(np.int64)
-
-
 def _lag_differences(codes: np.ndarray, ordinals: np.ndarray, y: np.ndarray,
                     season_length: int) -> np.ndarray:
     """``y_t - y_{t-m}`` for each row (same series, ``m`` periods earlier); NaN if absent."""
@@ -163,7 +139,7 @@ def _group_scales(diff: np.ndarray, codes: np.ndarray, n_groups: int,
 def _warn_undefined_scales(scale: np.ndarray, season_length: int, what: str) -> None:
     bad = int(np.isnan(scale).sum())
     if bad:
-        warnings.warn(f"MASE/RMSSE undefined (NaN) for {bad} {what}: the training data has no "
+        warn(f"MASE/RMSSE undefined (NaN) for {bad} {what}: the training data has no "
                       f"pair of values {season_length} period(s) apart, or is constant over "
                       "them (scale 0)", DataQualityWarning, stacklevel=3)
 
@@ -274,21 +250,21 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
     needed += [f"{side}_{lv:g}" for lv in level_list for side in ("lo", "hi")]
     _require(forecasts, needed, "forecasts")
 
-    ordinals, freq = _parse_time(forecasts, time)
-    codes, ids = _series_codes(forecasts, keys)
+    ordinals, freq = period_ordinals(forecasts, time)
+    codes, ids = series_codes(forecasts, keys)
     n_groups = len(ids)
     if actuals is None:
         y = _numeric(forecasts, "actual", "forecasts (no actuals table was given)")
     else:
         _require(actuals, [*keys, time], "actuals")
         y_actual = _numeric(actuals, target, "actuals")
-        a_ordinals, a_freq = _parse_time(actuals, time)
+        a_ordinals, a_freq = period_ordinals(actuals, time)
         _same_freq(freq, a_freq, "actuals")
-        a_codes = _codes_in(actuals, keys, ids)
+        a_codes = codes_in(actuals, keys, ids)
         y = _lookup(codes, ordinals, a_codes, a_ordinals, y_actual)
         unmatched = int(np.isnan(y).sum())
         if unmatched:
-            warnings.warn(f"{unmatched} of {y.size} forecast rows have no actual value and are "
+            warn(f"{unmatched} of {y.size} forecast rows have no actual value and are "
                           "left out", DataQualityWarning, stacklevel=2)
 
     scale_abs = scale_sq = None
@@ -298,10 +274,10 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
                                  "the data the forecasts were fitted on, for their scale")
         _require(train, [*keys, time], "train")
         y_train = _numeric(train, target, "train")
-        t_ordinals, t_freq = _parse_time(train, time)
+        t_ordinals, t_freq = period_ordinals(train, time)
         _same_freq(freq, t_freq, "train")
         m = resolve_season_length(season_length, freq)
-        t_codes = _codes_in(train, keys, ids)
+        t_codes = codes_in(train, keys, ids)
         known = t_codes >= 0
         diff = _lag_differences(t_codes[known], t_ordinals[known], y_train[known], m)
         group_abs, group_sq = _group_scales(diff, t_codes[known], n_groups)

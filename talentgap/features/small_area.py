@@ -17,7 +17,6 @@ precise direct estimate keep it, thin cells move towards the regression
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 
 __all__ = ["shrink", "FayHerriotFit"]
 
@@ -596,7 +595,7 @@ def shrink(
             shrinkage[idx] = 1.0
             source[idx] = _SOURCE_MODEL
     if (source == _SOURCE_NONE).any():
-        warnings.warn(f"{int((source == _SOURCE_NONE).sum())} cells have a covariate level "
+        warn(f"{int((source == _SOURCE_NONE).sum())} cells have a covariate level "
                       f"not seen among the fitted cells of their group; their {target}_fh "
                       f"is NaN", DataQualityWarning, stacklevel=2)
 

@@ -29,11 +29,11 @@ import pandas as pd
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import canonical_table
+from talentgap.features.crosswalk import check_crosswalk
 from talentgap.schema import get_schema
 
 __all__ = ["training_supply", "pass_rates"]
 
-_SHARE_TOLERANCE = 1e-9
 _MAX_SHOWN = 5
 _NOT_KEYS = ("period", "trained", "certified", "enrolled", "share", "lead_time", "absorption")
 
@@ -206,55 +206,6 @@ def _per_row(rows: pd.DataFrame, table: pd.DataFrame, name: str) -> np.ndarray:
     return values[usable][position]
 
 
-def _check_crosswalk(crosswalk) -> pd.DataFrame:
-    """``program, industry, share`` with shares >= 0 summing to 1 per programme."""
-    if not isinstance(crosswalk, pd.DataFrame):
-        raise ParameterError(
-            f"crosswalk must be a DataFrame (program, industry, share), "
-            f"got {type(crosswalk).__name__}"
-        )
-    missing = [c for c in ("program", "industry", "share") if c not in crosswalk.columns]
-    if missing:
-        raise ParameterError(
-            f"crosswalk needs columns ['program', 'industry', 'share']; {missing} missing, "
-            f"it has {list(crosswalk.columns)}"
-        )
-    cw = crosswalk[["program", "industry", "share"]]
-    blank = cw[["program", "industry"]].isna().any(axis=1).to_numpy()
-    share = pd.to_numeric(cw["share"], errors="coerce").to_numpy(dtype=np.float64,
-                                                                 na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        bad = blank | ~np.isfinite(share) | (share < 0)
-    if bad.any():
-        shown = "; ".join(
-            f"row {_value(cw.index[i])!r} (program={_value(cw['program'].iloc[i])!r}, "
-            f"industry={_value(cw['industry'].iloc[i])!r}, share={_value(cw['share'].iloc[i])!r})"
-            for i in np.flatnonzero(bad)[:_MAX_SHOWN]
-        )
-        raise ParameterError(
-            f"crosswalk: {int(bad.sum())} rows have a missing programme or industry or a share "
-            f"that is not a number >= 0: {shown}"
-        )
-    repeated = cw.duplicated(subset=["program", "industry"], keep=False).to_numpy()
-    if repeated.any():
-        pairs = cw.loc[repeated, ["program", "industry"]].drop_duplicates()
-        shown = "; ".join(_label(["program", "industry"], r)
-                          for r in pairs.head(_MAX_SHOWN).itertuples(index=False))
-        raise ParameterError(f"crosswalk repeats programme-industry pairs: {shown}")
-    cw = pd.DataFrame({"program": cw["program"].to_numpy(dtype=object),
-                       "industry": cw["industry"].to_numpy(dtype=object), "share": share})
-    sums = cw.groupby("program", sort=False)["share"].sum()
-    off = np.abs(sums.to_numpy() - 1.0) > _SHARE_TOLERANCE
-    if off.any():
-        shown = "; ".join(f"programme {_value(p)!r} sums to {s:.12g}"
-                          for p, s in sums[off].head(_MAX_SHOWN).items())
-        raise ParameterError(
-            f"crosswalk shares of each programme must sum to 1 (within {_SHARE_TOLERANCE:g}); "
-            f"{shown}"
-        )
-    return cw[cw["share"].to_numpy() > 0]
-
-
 def _sorted_labels(values: pd.Index) -> pd.Index:
     try:
         return values.sort_values()
@@ -345,10 +296,12 @@ def training_supply(
     crosswalk : pandas.DataFrame, optional
         Columns ``program, industry, share``: the industries each programme
         feeds and the share (>= 0) of its output going to each; the shares of
-        a programme sum to 1. When given, each training row's output is split
-        over the crosswalk's industries, and **the row's own ``industry`` is
-        replaced** by them (a programme recorded under ``textiles`` that
-        feeds ``clothing_and_shoes`` only counts for ``clothing_and_shoes``).
+        a programme sum to 1 (checked by
+        :func:`talentgap.features.crosswalk.check_crosswalk`). When given,
+        each training row's output is split over the crosswalk's industries,
+        and **the row's own ``industry`` is replaced** by them (a programme
+        recorded under ``textiles`` that feeds ``clothing_and_shoes`` only
+        counts for ``clothing_and_shoes``).
         Per-cell ``lead_time`` and ``absorption`` tables keyed by
         ``industry`` are then matched on the industries fed. Industries not
         in the training table's categories are appended to them. Needs a
@@ -381,14 +334,16 @@ def training_supply(
     Raises
     ------
     SchemaError
-        If the table breaks the ``training`` schema.
+        If the table breaks the ``training`` schema, or the crosswalk is not
+        a sound ``program, industry, share`` table (a missing value, a share
+        that is negative or not a number, a repeated programme-industry pair,
+        or a programme's shares not summing to 1; naming the rows).
     ParameterError
         If a key is not a column; ``lead_time`` is negative or not whole;
         ``absorption`` is outside [0, 1] (naming the table row); a per-cell
         table lacks a cell or programme of the training table (naming it) or
-        has two rows for one; the crosswalk's shares of a programme do not
-        sum to 1 (naming it and its sum) or a trained programme is missing
-        from it.
+        has two rows for one; or a trained programme is missing from the
+        crosswalk.
 
     Examples
     --------
@@ -429,7 +384,7 @@ def training_supply(
         lead_time = _check_scalar_lead_time(lead_time)
     if not isinstance(absorption, pd.DataFrame):
         absorption = _check_scalar_absorption(absorption)
-    cw = None if crosswalk is None else _check_crosswalk(crosswalk)
+    cw = None if crosswalk is None else check_crosswalk(crosswalk)
 
     table = canonical_table(training, "training", freq=freq)
     rows = _cell_rows(table, keys)

@@ -25,26 +25,33 @@ pandas Index/Series/DataFrame ``pandas.*``: index, column labels, one entry per
                               time zone, string and nullable dtypes)
 scipy sparse CSR/CSC matrix   ``scipy.sparse``: shape and three arrays
 numpy Generator               ``numpy.Generator``: bit generator name and state
-talentgap estimator           ``estimator``: class, ``params``, ``state``
-talentgap dataclass           ``dataclass``: class and fields
+talentgap estimator           ``estimator``: registry name, ``params``, ``state``
+talentgap dataclass           ``dataclass``: registry name and fields
 scikit-learn model            ``sklearn``: file written with skops
 an object met before          ``ref``: path of its first occurrence
 ============================  ===================================================
 
 An estimator's state is every instance attribute besides its parameters
-(learned ``*_`` attributes and private ones alike), except caches listed in
-``_TRANSIENT``, which are saved empty.
+(learned ``*_`` attributes and private ones alike), except the caches its
+class lists in ``_transient_attributes``, which are not saved at all: an
+artifact's bytes depend on the fitted state only, never on the calls made
+between ``fit`` and ``save``.
 
-Decoding accepts only these tags and only the classes in :data:`ESTIMATORS`,
-:data:`DATACLASSES` and :data:`SKLEARN_MODELS`: nothing named in a file is
-imported or called. Anything else raises :class:`~talentgap.errors.ArtifactError`
-naming the attribute path (when saving) or the file (when loading).
+Classes are named by their registry name (:mod:`talentgap._registry`), so a
+class can move between modules without breaking saved files. Decoding accepts
+only these tags, only registered estimators and data classes and the classes
+in :data:`SKLEARN_MODELS`: nothing named in a file is imported or called.
+Anything else raises :class:`~talentgap.errors.ArtifactError` naming the
+attribute path (when saving) or the file (when loading).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import math
+import zipfile
 from collections.abc import Callable
 
 import numpy as np
@@ -53,37 +60,20 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingRegressor
 
+from talentgap import _registry
 from talentgap.errors import ArtifactError
-from talentgap.models._series import SeriesArrays
-from talentgap.models.auto import AutoForecaster
-from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
-from talentgap.models.ets import ETS, ETSForm
-from talentgap.models.gap import GapForecaster, _Side
-from talentgap.models.gbm import GlobalBoosting
-from talentgap.models.reconciliation import Hierarchy
-from talentgap.models.sarimax import SARIMAX
-from talentgap.models.theta import Theta
 
-__all__ = ["Encoder", "Decoder", "ESTIMATORS", "DATACLASSES", "SKLEARN_MODELS",
-           "SKOPS_TRUSTED", "class_name"]
+__all__ = ["Encoder", "Decoder", "SKLEARN_MODELS", "SKOPS_TRUSTED", "class_name",
+           "canonical_skops"]
 
 
 def class_name(cls: type) -> str:
-    """Dotted name of a class, e.g. ``"talentgap.models.ets.ETS"``."""
+    """Dotted name of a class, e.g. ``"sklearn.ensemble....HistGradientBoostingRegressor"``."""
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _by_name(*classes: type) -> dict[str, type]:
-    return {class_name(cls): cls for cls in classes}
-
-
-#: Estimators that can be saved and loaded.
-ESTIMATORS = _by_name(Naive, SeasonalNaive, Drift, Mean, ETS, Theta, GlobalBoosting, SARIMAX,
-                      AutoForecaster, GapForecaster)
-#: Dataclasses that may appear in an estimator's state.
-DATACLASSES = _by_name(SeriesArrays, ETSForm, _Side, Hierarchy)
 #: scikit-learn models stored with skops (the root object of a ``.skops`` file).
-SKLEARN_MODELS = _by_name(HistGradientBoostingRegressor)
+SKLEARN_MODELS = {class_name(cls): cls for cls in (HistGradientBoostingRegressor,)}
 #: Types skops does not trust by default that these models need (the tree predictors,
 #: and the input check of the categorical-feature preprocessor).
 SKOPS_TRUSTED = (
@@ -91,9 +81,6 @@ SKOPS_TRUSTED = (
     "functools.partial",
     "sklearn.utils.validation.check_array",
 )
-#: Caches that are saved empty and refilled on demand, identically: GapForecaster's
-#: sample-path draws are (cells x n_samples) and come again from ``seed_``.
-_TRANSIENT = {GapForecaster: ("_cache",)}
 #: Bit generators a ``numpy.random.Generator`` may use.
 _BIT_GENERATORS = {cls.__name__: cls for cls in (np.random.PCG64, np.random.PCG64DXSM,
                                                  np.random.Philox, np.random.SFC64,
@@ -104,6 +91,51 @@ _NPZ_KINDS = set("biufcmMUS")
 _MASKED = {"boolean", "Float32", "Float64", *(f"{s}Int{b}" for s in ("", "U")
                                               for b in (8, 16, 32, 64))}
 _FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+def canonical_skops(data: bytes) -> bytes:
+    """The same skops file with its run-dependent details made deterministic.
+
+    skops names objects (``__id__``) and array members by ``id()`` and stamps
+    the zip members with the current time, so two dumps of one model differ.
+    Here the ids are renumbered in order of first appearance (a one-to-one
+    renaming, so shared references stay shared), array members are named
+    after their new ids and the members are written in that order with a
+    fixed timestamp: the same model always gives the same bytes, and
+    :func:`skops.io.loads` reads them as before.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+        members = {info.filename: archive.read(info) for info in archive.infolist()
+                   if info.filename != "schema.json"}
+    ids: dict[int, int] = {}
+    files: dict[str, str] = {}
+
+    def renumber(node):
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if key == "__id__" and isinstance(item, int):
+                    node[key] = ids.setdefault(item, len(ids))
+                elif key == "file" and isinstance(item, str) and item in members:
+                    node[key] = files.setdefault(item, f"{len(files)}.npy")
+                else:
+                    renumber(item)
+        elif isinstance(node, list):
+            for item in node:
+                renumber(item)
+
+    renumber(schema)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
+        fixed = (1980, 1, 1, 0, 0, 0)
+        archive.writestr(zipfile.ZipInfo("schema.json", fixed),
+                         json.dumps(schema, indent=2).encode("utf-8"))
+        for old, new in files.items():
+            archive.writestr(zipfile.ZipInfo(new, fixed), members[old])
+        unnamed = sorted(set(members) - set(files))
+        for name in unnamed:  # none in files skops writes today; kept, not dropped
+            archive.writestr(zipfile.ZipInfo(name, fixed), members[name])
+    return out.getvalue()
 
 
 class Encoder:
@@ -184,18 +216,19 @@ class Encoder:
                     "data": self._store(value.data, f"{path}.data"),
                     "indices": self._store(value.indices, f"{path}.indices"),
                     "indptr": self._store(value.indptr, f"{path}.indptr")}
-        name = class_name(type(value))
-        if name in ESTIMATORS and type(value) is ESTIMATORS[name]:
-            return self._estimator(value, path)
-        if name in DATACLASSES and type(value) is DATACLASSES[name]:
-            return {"__type__": "dataclass", "class": name,
+        registered = _registry.registry_name(type(value))
+        if registered is not None and dataclasses.is_dataclass(value):
+            return {"__type__": "dataclass", "class": registered,
                     "fields": {f.name: self.encode(getattr(value, f.name), f"{path}.{f.name}")
                                for f in dataclasses.fields(value)}}
+        if registered is not None:
+            return self._estimator(value, registered, path)
+        name = class_name(type(value))
         if name in SKLEARN_MODELS and type(value) is SKLEARN_MODELS[name]:
             import skops.io
 
             file = f"sklearn/{len(self.files)}.skops"
-            self.files[file] = skops.io.dumps(value)
+            self.files[file] = canonical_skops(skops.io.dumps(value))
             return {"__type__": "sklearn", "class": name, "file": file}
         what = ("a scikit-learn estimator" if isinstance(value, BaseEstimator)
                 else "an object")
@@ -204,12 +237,12 @@ class Encoder:
             "artifact stores (JSON values, numpy arrays, pandas tables, talentgap estimators, "
             f"{', '.join(SKLEARN_MODELS)})")
 
-    def _estimator(self, value: BaseEstimator, path: str) -> dict:
+    def _estimator(self, value: BaseEstimator, name: str, path: str) -> dict:
         params = value.get_params(deep=False)
-        transient = _TRANSIENT.get(type(value), ())
-        state = {k: {} if k in transient else v for k, v in vars(value).items()
-                 if k not in params}
-        return {"__type__": "estimator", "class": class_name(type(value)),
+        transient = getattr(type(value), "_transient_attributes", ())
+        state = {k: v for k, v in vars(value).items()
+                 if k not in params and k not in transient}
+        return {"__type__": "estimator", "class": name,
                 "params": {k: self.encode(v, f"{path}.{k}") for k, v in params.items()},
                 "state": {k: self.encode(v, f"{path}.{k}") for k, v in state.items()}}
 
@@ -294,10 +327,21 @@ class Decoder:
         in the artifact file ``path`` (checked against the allow-list).
     where : str
         Name of the file being decoded, for error messages.
+    renamed : mapping of str to str, optional
+        Registry names of classes that older artifacts named otherwise (format 1
+        used dotted module paths).
+    dropped : set of str, optional
+        Estimator attributes that older artifacts saved but estimators no
+        longer keep (caches): read, so that their arrays count as used, and
+        not set.
     """
 
-    def __init__(self, arrays, load_file: Callable[[str, str], object], where: str) -> None:
+    def __init__(self, arrays, load_file: Callable[[str, str], object], where: str,
+                 renamed: dict[str, str] | None = None,
+                 dropped: frozenset[str] = frozenset()) -> None:
         self.arrays = arrays
+        self._renamed = renamed or {}
+        self._dropped = dropped
         self.used: set[str] = set()
         self._load_file = load_file
         self._where = where
@@ -435,7 +479,11 @@ class Decoder:
             self._fail(path, f"{len(columns)} column labels but {len(value['data'])} columns")
         data = [self._values(v, f"{path}[{label!r}]")
                 for label, v in zip(columns, value["data"], strict=True)]
-        frame = pd.DataFrame(dict(enumerate(data)), index=index)
+        # each column as a Series of its own dtype: pandas would infer ``str`` for text
+        # held in object arrays, and a loaded model must hold the dtypes it was saved with
+        frame = pd.DataFrame({i: pd.Series(values, index=index, dtype=values.dtype,
+                                           copy=False)
+                              for i, values in enumerate(data)}, index=index)
         frame.columns = columns
         frame.attrs = self.decode(value["attrs"], f"{path}.attrs")
         return frame
@@ -447,20 +495,25 @@ class Decoder:
         cls = kinds[(value["format"], bool(value["array"]))]
         return cls(tuple(parts), shape=tuple(int(n) for n in value["shape"]))
 
+    def _registered(self, name, lookup, what: str, path: str) -> type:
+        name = self._renamed.get(name, name)
+        try:
+            return lookup(name)
+        except (KeyError, TypeError):
+            self._fail(path, f"class {name!r} is not a talentgap {what}")
+
     def _estimator(self, value, path):
-        cls = ESTIMATORS.get(value["class"])
-        if cls is None:
-            self._fail(path, f"class {value['class']!r} is not a talentgap estimator")
+        cls = self._registered(value["class"], _registry.estimator_class, "estimator", path)
         params = {k: self.decode(v, f"{path}.{k}") for k, v in value["params"].items()}
         estimator = cls(**params)
         for name, item in value["state"].items():
-            setattr(estimator, name, self.decode(item, f"{path}.{name}"))
+            decoded = self.decode(item, f"{path}.{name}")
+            if name not in self._dropped:
+                setattr(estimator, name, decoded)
         return estimator
 
     def _dataclass(self, value, path):
-        cls = DATACLASSES.get(value["class"])
-        if cls is None:
-            self._fail(path, f"class {value['class']!r} is not a talentgap data class")
+        cls = self._registered(value["class"], _registry.dataclass_class, "data class", path)
         return cls(**{k: self.decode(v, f"{path}.{k}") for k, v in value["fields"].items()})
 
     def _sklearn(self, value, path):

@@ -42,11 +42,11 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
 from __future__ import annotations
 
 import logging
-import warnings
 
 import numpy as np
 
-from talentgap.errors import DataQualityWarning
+from talentgap._numeric import nanmean
+from talentgap.errors import DataQualityWarning, warn
 
 __all__ = ["series_scale", "calibration_scales", "conformal_quantiles", "interval_bounds"]
 
@@ -66,9 +66,7 @@ def _mean_abs_diff(values: np.ndarray, lag: int) -> np.ndarray:
 
 def _scale_options(values: np.ndarray, season_length: int) -> np.ndarray:
     """The statistics a series' scale is chosen from, in order, shape (4, n_series)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows
-        level = np.nanmean(np.abs(values), axis=1)
+    level = nanmean(np.abs(values), axis=1)  # NaN for all-NaN rows
     return np.stack([_mean_abs_diff(values, season_length), _mean_abs_diff(values, 1), level,
                      np.ones(values.shape[0])])
 
@@ -150,7 +148,7 @@ def calibration_scales(errors: np.ndarray, values: np.ndarray,
         out[:, k] = np.where(_usable(scale), scale, np.nan)
     finite = np.isfinite(errors)
     if finite.any() and not (finite & np.isfinite(out)[:, :, None]).any():
-        warnings.warn(
+        warn(
             "the series are too short to scale backtest errors without the periods they "
             "forecast; intervals use whole-series scales and may be too narrow; use longer "
             "series or more series", DataQualityWarning, stacklevel=3)
@@ -228,7 +226,7 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
                 rank = n
             lower[step], upper[step] = -sizes[rank - 1], sizes[rank - 1]
         if short:
-            warnings.warn(
+            warn(
                 f"too few rolling-origin errors for {level:g}% intervals at horizons {short}; "
                 "those intervals use the largest error seen and may be too narrow; "
                 "use more windows or more series", DataQualityWarning, stacklevel=3)

@@ -11,14 +11,14 @@ time so memory stays bounded.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
+import pandas as pd
 
-from talentgap.errors import DataQualityWarning, ParameterError
+from talentgap.errors import ParameterError, collect_warnings
 from talentgap.models._conformal import series_scale
+from talentgap.models.reconciliation import reconcile
 
-__all__ = ["side_forecast", "simulate", "path_blocks"]
+__all__ = ["side_forecast", "reconciled_means", "simulate", "path_blocks"]
 
 #: Cells per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
@@ -36,12 +36,11 @@ def side_forecast(gap, side, horizon: int, fill: float):
     raw = model.predict(span)["mean"].to_numpy(dtype=np.float64).reshape(-1, span)
     steps = side.lag[:, None] + np.arange(horizon)[None, :]
     aligned = np.take_along_axis(raw, steps, axis=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataQualityWarning)
+    with collect_warnings():  # the caller warns about the pool as a whole
         errors = model.cv_errors(span)
     scale = series_scale(model.arrays_.values, model.season_length_)
     if side.node is not None:
-        aligned = gap._reconciled(side, aligned, errors)
+        aligned = reconciled_means(gap, side, aligned, errors)
     bottom = side.rows >= 0
     rows = side.rows[bottom]
     mean = np.full((n, horizon), fill)
@@ -53,6 +52,34 @@ def side_forecast(gap, side, horizon: int, fill: float):
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
     return mean, scaled, cell_scale, lag
+
+
+def reconciled_means(gap, side, mean: np.ndarray, errors: np.ndarray) -> np.ndarray:
+    """Reconcile the aligned means (n_series, h) of every node of ``gap.hierarchy_``.
+
+    ``errors`` are the nodes' backtest errors (n_series, W, H); ``wls_var``
+    pools those of every step, ``mint_shrink`` uses the one-step errors.
+    Returns the reconciled means in the same layout.
+    """
+    hierarchy = gap.hierarchy_
+    n_series, horizon = mean.shape
+    order = np.argsort(side.node)
+    frame = hierarchy.nodes[hierarchy.node_columns].iloc[
+        np.repeat(side.node[order], horizon)].reset_index(drop=True)
+    frame[gap.time] = pd.PeriodIndex.from_ordinals(
+        np.tile(gap.origin_.ordinal + 1 + np.arange(horizon), n_series), freq=gap.freq_)
+    frame["mean"] = mean[order].ravel()
+    residuals = None
+    if gap.reconcile in ("wls_var", "mint_shrink"):
+        steps = min(horizon, errors.shape[2]) if gap.reconcile == "wls_var" else 1
+        rows = errors[:, :, :steps].transpose(1, 2, 0).reshape(-1, n_series)
+        residuals = np.full((rows.shape[0], hierarchy.n_nodes), np.nan)
+        residuals[:, side.node] = rows
+    result = reconcile(frame, hierarchy, method=gap.reconcile, residuals=residuals,
+                       nonnegative=True)
+    out = np.empty_like(mean)
+    out[order] = result.forecasts["mean"].to_numpy().reshape(n_series, horizon)
+    return out
 
 def simulate(gap, horizon: int) -> dict:
     """Means, scaled error pool, scales, lags and draws of the sample paths."""

@@ -13,13 +13,13 @@ ones.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy import sparse
 from scipy.optimize import lsq_linear
 from scipy.sparse.linalg import LinearOperator, cg
 from threadpoolctl import threadpool_limits
+
+from talentgap.errors import warn
 
 __all__ = ["normal_operator", "solve_normal", "nonnegative_solve", "bounded_cg",
            "DENSE_NNLS_LIMIT"]
@@ -73,7 +73,7 @@ def solve_normal(matvec, diagonal: np.ndarray, rhs: np.ndarray,
                                 atol=0.0, maxiter=_CG_MAXITER, M=preconditioner)
         if info != 0:
             residual = np.linalg.norm(matvec(solution) - rhs[:, t])
-            warnings.warn(f"conjugate gradients stopped after {info} iterations at relative "
+            warn(f"conjugate gradients stopped after {info} iterations at relative "
                           f"residual {residual / np.linalg.norm(rhs[:, t]):.2g} (period "
                           f"{t}); forecasts are coherent but not exactly optimal",
                           RuntimeWarning, stacklevel=3)
@@ -172,7 +172,7 @@ def nonnegative_solve(system, n_rows: int, matvec, diagonal: np.ndarray, rhs: np
         with _one_blas_thread():
             solution, converged = bounded_cg(matvec, diagonal, rhs, start)
     if not converged:
-        warnings.warn("the non-negative projection stopped at its iteration limit; the "
+        warn("the non-negative projection stopped at its iteration limit; the "
                       "result is non-negative and coherent but may not be optimal",
                       RuntimeWarning, stacklevel=3)
     return np.maximum(solution, 0.0)

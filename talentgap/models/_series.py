@@ -11,22 +11,21 @@ period).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
+from talentgap._keys import series_codes
+from talentgap._registry import register_dataclass
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.periods import parse_period_values
+from talentgap.periods import period_ordinals
 
-__all__ = ["SeriesArrays", "to_arrays", "forecast_frame", "interpolate_inside", "SEASON_LENGTHS"]
-
-#: Default season length per pandas period frequency code.
-SEASON_LENGTHS = {"Y": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24}
+__all__ = ["SeriesArrays", "to_arrays", "forecast_frame", "interpolate_inside"]
 
 
+@register_dataclass("SeriesArrays")
 @dataclass(frozen=True)
 class SeriesArrays:
     """Series laid out as a right-aligned 2-D array.
@@ -126,39 +125,6 @@ def interpolate_inside(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _parse_time(df: pd.DataFrame, time: str) -> tuple[np.ndarray, str]:
-    """Period ordinals of the time column and the pandas frequency string."""
-    values = df[time]
-    if isinstance(values.dtype, pd.PeriodDtype):
-        if values.isna().any():
-            raise SchemaError(f"column {time!r} has missing periods", column=time,
-                              reason="missing_value")
-        return values.array.asi8.copy(), values.array.freqstr
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        stamps = pd.DatetimeIndex(values.drop_duplicates().sort_values())
-        guess = None
-        if len(stamps) >= 3:
-            with warnings.catch_warnings():  # pandas 3 announces an offset return type
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", FutureWarning)
-                guess = pd.infer_freq(stamps)
-            guess = getattr(guess, "freqstr", guess)
-        code = {"Y": "Y", "A": "Y", "Q": "Q", "M": "M", "B": "B", "D": "D", "W": "W"}.get(
-            (guess or "?")[0].upper())
-        if code is None:
-            raise SchemaError(
-                f"column {time!r} holds timestamps without a regular annual, quarterly or "
-                "monthly spacing; convert it to pandas Periods first", column=time,
-                reason="bad_period")
-        periods = pd.PeriodIndex(values, freq=code)
-        return periods.asi8.copy(), periods.freqstr
-    parsed = parse_period_values(values)
-    if parsed.table_error is not None or parsed.failed.any():
-        reason = parsed.table_error or parsed.message[np.flatnonzero(parsed.failed)[0]]
-        raise SchemaError(f"column {time!r}: {reason}", column=time, reason="bad_period")
-    return parsed.periods.asi8.copy(), parsed.periods.freqstr
-
-
 def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
               exog: Sequence[str] | None = None) -> SeriesArrays:
     """Lay out a long table as right-aligned series arrays.
@@ -208,15 +174,12 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     if not pd.api.types.is_numeric_dtype(df[target].dtype) or pd.api.types.is_bool_dtype(
             df[target].dtype):
         raise ParameterError(f"target column {target!r} must be numeric, got {df[target].dtype}")
-    ordinal, freq = _parse_time(df, time)
+    ordinal, freq = period_ordinals(df, time)
     y = df[target].to_numpy(dtype=np.float64, na_value=np.nan)
     if np.isinf(y).any():
         raise SchemaError(f"column {target!r} holds infinite values", column=target,
                           reason="not_finite")
-    if keys:
-        codes, ids = _series_codes(df, keys)
-    else:
-        codes, ids = np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=range(1))
+    codes, ids = series_codes(df, keys)
     n_series = len(ids)
 
     # Each series ends at its last observed (non-NaN) period; NaN rows after it are ignored.
@@ -261,21 +224,6 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     return SeriesArrays(ids=ids, values=values, observed=observed, n_obs=n_obs,
                         last_period=last, freq=freq, exog=exog_array,
                         exog_names=tuple(exog))
-
-
-def _series_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Series number of each row, and the key values of each series (sorted)."""
-    if df[keys].isna().any().any():
-        bad = [k for k in keys if df[k].isna().any()]
-        raise SchemaError(f"key columns {bad} have missing values", column=bad[0],
-                          reason="missing_value")
-    grouped = df.groupby(keys, sort=True, observed=True)
-    codes = grouped.ngroup().to_numpy()
-    ids = grouped.size().index.to_frame(index=False)[keys]
-    for key in keys:  # keep categorical keys categorical
-        if isinstance(df[key].dtype, pd.CategoricalDtype):
-            ids[key] = pd.Categorical(ids[key], dtype=df[key].dtype)
-    return codes.astype(np.int64), ids
 
 
 def forecast_frame(ids: pd.DataFrame, last_period: np.ndarray, freq: str, mean: np.ndarray,

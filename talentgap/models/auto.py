@@ -20,9 +20,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from talentgap._arguments import resolve_season_length
+from talentgap._registry import register
 from talentgap.errors import ParameterError
 from talentgap.models._series import to_arrays
-from talentgap.models.base import BaseForecaster, backtest_actuals, resolve_season_length
+from talentgap.models.base import BaseForecaster, backtest_actuals
 
 __all__ = ["AutoForecaster", "default_candidates"]
 
@@ -62,6 +64,7 @@ def default_candidates(season_length: int | None = None, *, exog: bool = False,
     return candidates
 
 
+@register("AutoForecaster", config_name="auto")
 class AutoForecaster(BaseForecaster):
     """Fit several forecasters and combine them per series by their backtest accuracy.
 
@@ -192,18 +195,15 @@ class AutoForecaster(BaseForecaster):
             data = arrays if model._supports_exog else without_exog
             fitted[name] = model.fit_arrays(data, target=target, time=time, keys=keys,
                                             backtest_horizon=horizon)
-        first = next(iter(fitted.values()))
         self.candidates_ = fitted
-        self.keys_, self.target_, self.time_ = list(keys), target, time
-        self.exog_ = list(exog or [])
-        self.arrays_ = arrays
-        self.season_length_ = resolve_season_length(self.season_length, arrays.freq)
-        self.nonnegative_ = first.nonnegative_
+        self._set_layout(arrays, target=target, time=time, keys=keys)
         self.chunks_ = [np.arange(arrays.n_series)]
         self.states_ = [None]
         self.fallback_reason_ = np.full(arrays.n_series, None, dtype=object)
-        self._calibration = {}
-        self._candidate_cv = {}
+        # the candidates' backtests at the selection horizon are learned state (the weights
+        # come from them); other horizons are computed when asked and never saved
+        self._candidate_cv = {horizon: {name: model.cv_forecasts(horizon)
+                                        for name, model in fitted.items()}}
         self.weights_ = self._weights(horizon)
         self.fitted_summary_ = self._summary()
         return self
@@ -211,10 +211,11 @@ class AutoForecaster(BaseForecaster):
     # ---- combination -----------------------------------------------------------------
     def _candidate_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
         """Backtest forecasts (n, W, h) of every candidate, cached per horizon."""
-        if horizon not in self._candidate_cv:
-            self._candidate_cv[horizon] = {name: model.cv_forecasts(horizon)
-                                           for name, model in self.candidates_.items()}
-        return self._candidate_cv[horizon]
+        if horizon in self._candidate_cv:
+            return self._candidate_cv[horizon]
+        return self._memo(("candidate_cv", horizon),
+                          lambda: {name: model.cv_forecasts(horizon)
+                                   for name, model in self.candidates_.items()})
 
     def _backtest_errors(self, horizon: int) -> np.ndarray:
         """Absolute backtest errors of every candidate, shape (n, W, h, k)."""
@@ -284,9 +285,7 @@ class AutoForecaster(BaseForecaster):
         means = {}
         for name, model in self.candidates_.items():
             future = exog_future if model._supports_exog else None
-            means[name] = model._repair(
-                model._forecast_all(model.arrays_, model.chunks_, model.states_, horizon,
-                                    future), model.arrays_, horizon)
+            means[name] = model.point_forecasts(horizon, future=future)
         return self._combine(means)
 
     def _summary(self) -> pd.DataFrame:

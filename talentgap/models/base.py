@@ -28,7 +28,6 @@ and may override ``_describe(state)`` to report per-series parameters.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,67 +36,28 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
-from talentgap.errors import NotFittedError, ParameterError, SchemaError
+from talentgap._arguments import check_horizon, check_levels, resolve_season_length
+from talentgap._numeric import nanmean
+from talentgap.errors import NotFittedError, ParameterError, SchemaError, warn
 from talentgap.models._conformal import (
     calibration_scales,
     conformal_quantiles,
     interval_bounds,
     series_scale,
 )
+from talentgap.models._saving import SaveMixin
 from talentgap.models._series import (
-    SEASON_LENGTHS,
     SeriesArrays,
     forecast_frame,
     to_arrays,
 )
 
-__all__ = ["BaseForecaster", "resolve_season_length", "check_levels", "backtest_actuals"]
+__all__ = ["BaseForecaster", "backtest_actuals"]
 
 logger = logging.getLogger(__name__)
 
 #: Series per joblib task.
 CHUNK_SIZE = 500
-
-
-def resolve_season_length(season_length: int | None, freq: str) -> int:
-    """The season length to use: as given, or from the period frequency.
-
-    Examples
-    --------
-    >>> resolve_season_length(None, "Q-DEC"), resolve_season_length(7, "D")
-    (4, 7)
-    """
-    if season_length is None:
-        code = freq.split("-")[0].rstrip("SE") or freq[0]
-        if code not in SEASON_LENGTHS:
-            raise ParameterError(f"no default season length for frequency {freq!r}; "
-                                 "pass season_length")
-        return SEASON_LENGTHS[code]
-    if not float(season_length).is_integer() or season_length < 1:
-        raise ParameterError(f"season_length == {season_length!r}, must be an integer >= 1")
-    return int(season_length)
-
-
-def check_levels(level) -> list[float]:
-    """Coverage levels as a sorted list of floats in (0, 100).
-
-    Examples
-    --------
-    >>> check_levels([95, 80])
-    [80.0, 95.0]
-    """
-    if level is None:
-        return []
-    levels = [level] if np.isscalar(level) else list(level)
-    if any(not (0 < float(v) < 100) for v in levels):
-        raise ParameterError(f"level={levels!r}: every level must be in (0, 100), e.g. [80, 95]")
-    return sorted({float(v) for v in levels})
-
-
-def _check_horizon(horizon) -> int:
-    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1")
-    return int(horizon)
 
 
 def _single_threaded(function, *arguments):
@@ -112,14 +72,12 @@ class _Fallback:
     @staticmethod
     def forecast(values: np.ndarray, n_obs: np.ndarray, horizon: int) -> np.ndarray:
         last = values[:, -1]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(values, axis=1)
+        mean = nanmean(values, axis=1)
         point = np.where(n_obs >= 3, last, mean)
         return np.repeat(point[:, None], horizon, axis=1)
 
 
-class BaseForecaster(BaseEstimator):
+class BaseForecaster(SaveMixin, BaseEstimator):
     """Base class of the forecasters; not used directly.
 
     Subclasses define ``__init__`` with their parameters (stored unchanged,
@@ -129,6 +87,9 @@ class BaseForecaster(BaseEstimator):
 
     #: Whether the model uses exogenous regressors (``fit(..., exog=[...])``).
     _supports_exog = False
+    #: Attributes that only cache values derived from the fitted state: never saved, so
+    #: an artifact's bytes do not depend on the calls made between ``fit`` and ``save``.
+    _transient_attributes = ("_memo_cache",)
 
     # ---- what subclasses implement -------------------------------------------------
     def _min_obs(self, season_length: int) -> int:
@@ -197,6 +158,30 @@ class BaseForecaster(BaseEstimator):
                 f"exog={list(arrays.exog_names)} or use SARIMAX, GlobalBoosting or "
                 "AutoForecaster")
         self.backtest_horizon_ = backtest_horizon
+        self._set_layout(arrays, target=target, time=time, keys=keys)
+        m = self.season_length_
+        self.fallback_ = arrays.n_obs < self._min_obs(m)
+        self.chunks_ = self._chunks(arrays.n_series)
+        worker = self._worker()
+        fits = self._parallel(worker._fit_chunk,
+                              [(arrays.take(rows), m) for rows in self.chunks_])
+        self.states_ = [state for state, _ in fits]
+        reasons = np.full(arrays.n_series, None, dtype=object)
+        for rows, (_, chunk_reasons) in zip(self.chunks_, fits, strict=True):
+            reasons[rows] = chunk_reasons
+        # series whose fitted model forecasts non-finite values are named now, at fit:
+        # predict repairs them the same way but never changes the fitted state
+        probe = self._forecast_all(arrays, self.chunks_, self.states_,
+                                   max(2 * m, backtest_horizon or 1), self._probe_exog())
+        bad = ~np.isfinite(probe).all(axis=1) & (reasons == None)  # noqa: E711 - object array
+        reasons[bad] = f"{self._model_name} gave non-finite forecasts; naive"
+        self.fallback_reason_ = reasons
+        self.fitted_summary_ = self._summary()
+        return self
+
+    def _set_layout(self, arrays: SeriesArrays, *, target: str, time: str,
+                    keys: Sequence[str]) -> None:
+        """Learned attributes every forecaster has: the data layout and its conventions."""
         m = resolve_season_length(self.season_length, arrays.freq)
         nonnegative = self.nonnegative
         if nonnegative is None:  # count data: whole numbers >= 0
@@ -209,19 +194,49 @@ class BaseForecaster(BaseEstimator):
         self.season_length_ = m
         self.nonnegative_ = nonnegative
         self.arrays_ = arrays
-        self.fallback_ = arrays.n_obs < self._min_obs(m)
-        self.chunks_ = self._chunks(arrays.n_series)
-        worker = self._worker()
-        fits = self._parallel(worker._fit_chunk,
-                              [(arrays.take(rows), m) for rows in self.chunks_])
-        self.states_ = [state for state, _ in fits]
-        reasons = np.full(arrays.n_series, None, dtype=object)
-        for rows, (_, chunk_reasons) in zip(self.chunks_, fits, strict=True):
-            reasons[rows] = chunk_reasons
-        self.fallback_reason_ = reasons
-        self.fitted_summary_ = self._summary()
-        self._calibration = {}
-        return self
+
+    def _probe_exog(self) -> np.ndarray | None:
+        """Exogenous values for the fit-time probe forecast: the last observed, held."""
+        exog = self.arrays_.exog
+        if exog is None:
+            return None
+        width = max(2 * self.season_length_, self.backtest_horizon_ or 1)
+        return np.repeat(exog[:, -1:, :], width, axis=1)
+
+    def _memo(self, key, compute):
+        """``compute()``, cached under ``key`` in a cache that is never saved.
+
+        For values derived from the fitted state after ``fit`` (backtests for a
+        new horizon, say). Filling it changes no learned attribute, so
+        ``predict`` stays a pure function of the fitted state; concurrent
+        callers may both compute a value, and both get the same result.
+        """
+        cache = self.__dict__.get("_memo_cache")
+        if cache is None:
+            cache = self.__dict__.setdefault("_memo_cache", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    def _check_fitted(self, call: str) -> None:
+        if not hasattr(self, "states_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call "
+                                 f"fit(df, target=..., time=..., keys=...) before {call}()")
+
+    def _artifact_schema(self) -> dict:
+        """What a saved artifact records about the input: columns, cells and frequency."""
+        return {"target": self.target_, "time": self.time_, "keys": list(self.keys_),
+                "exog": list(self.exog_), "ids": self.arrays_.ids, "freq": self.arrays_.freq}
+
+    def _fingerprint_parts(self) -> list[tuple[str, object]]:
+        """The fitted data, in the canonical parts a data fingerprint hashes."""
+        arrays = self.arrays_
+        parts = [("freq", arrays.freq), ("ids", arrays.ids)]
+        parts += [(name, getattr(arrays, name))
+                  for name in ("values", "observed", "n_obs", "last_period")]
+        if arrays.exog is not None:
+            parts += [("exog", arrays.exog), ("exog_names", list(arrays.exog_names))]
+        return parts
 
     def _check_common_params(self) -> None:
         if self.n_jobs is not None and (not float(self.n_jobs).is_integer() or self.n_jobs == 0):
@@ -306,15 +321,12 @@ class BaseForecaster(BaseEstimator):
         NotFittedError
             If ``fit`` has not been called.
         """
-        if not hasattr(self, "states_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call "
-                                 "fit(df, target=..., time=..., keys=...) before predict()")
-        horizon = _check_horizon(horizon)
+        self._check_fitted("predict")
+        horizon = check_horizon(horizon)
         levels = check_levels(level)
         exog_future = self._future_exog(future, horizon)
         arrays = self.arrays_
-        mean = self._repair(self._forecast_all(arrays, self.chunks_, self.states_, horizon,
-                                               exog_future), arrays, horizon)
+        mean = self._point_forecasts(horizon, exog_future)
         bounds = None
         if levels:
             quantiles = self._conformal(horizon, levels)
@@ -329,28 +341,72 @@ class BaseForecaster(BaseEstimator):
         return forecast_frame(arrays.ids, arrays.last_period, arrays.freq, mean, bounds,
                               time=self.time_)
 
-    def _repair(self, mean: np.ndarray, arrays: SeriesArrays, horizon: int) -> np.ndarray:
-        """Replace non-finite forecasts by the naive fallback and record why."""
+    def point_forecasts(self, horizon: int, *,
+                        future: pd.DataFrame | np.ndarray | None = None) -> np.ndarray:
+        """Mean forecasts as an array, before intervals and the non-negativity clip.
+
+        The building block of :meth:`predict` for models that combine
+        forecasters (:class:`~talentgap.models.AutoForecaster`). Rows follow
+        the series of ``arrays_.ids``; series the model cannot forecast get
+        the naive fallback, as in :meth:`predict`.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1).
+        future : pandas.DataFrame or numpy.ndarray, optional
+            Future exogenous values: a table as for :meth:`predict`, or an
+            array (n_series, horizon, n_exog) already in series order.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_series, horizon).
+        """
+        self._check_fitted("point_forecasts")
+        horizon = check_horizon(horizon)
+        if isinstance(future, np.ndarray) or (future is None and not self.exog_):
+            exog_future = future
+        else:
+            exog_future = self._future_exog(future, horizon)
+        return self._point_forecasts(horizon, exog_future)
+
+    def _point_forecasts(self, horizon: int, exog_future: np.ndarray | None) -> np.ndarray:
+        mean = self._forecast_all(self.arrays_, self.chunks_, self.states_, horizon,
+                                  exog_future)
+        return self._repair(mean, horizon)
+
+    def _repair(self, mean: np.ndarray, horizon: int) -> np.ndarray:
+        """Replace non-finite forecasts by the naive fallback; warn for series fit did not name.
+
+        Series whose forecasts were non-finite over the fit-time probe horizon
+        already carry a ``fallback_reason_``; others (a longer horizon
+        overflowing, say) are named in a :class:`DataQualityWarning`. The
+        fitted state is never changed.
+        """
         bad = ~np.isfinite(mean).all(axis=1)
-        if bad.any():
-            fallback = _Fallback.forecast(arrays.values, arrays.n_obs, horizon)
-            mean = np.where(bad[:, None], fallback, mean)
-            reasons = self.fallback_reason_
-            for row in np.flatnonzero(bad & (reasons == None)):  # noqa: E711 - object array
-                reasons[row] = f"{self._model_name} gave non-finite forecasts; naive"
-            self.fitted_summary_ = self._summary()
-        return mean
+        if not bad.any():
+            return mean
+        arrays = self.arrays_
+        fallback = _Fallback.forecast(arrays.values, arrays.n_obs, horizon)
+        unnamed = np.flatnonzero(bad & (self.fallback_reason_ == None))  # noqa: E711
+        if unnamed.size:
+            examples = arrays.ids.iloc[unnamed[:3]].astype(str).to_dict("records")
+            warn(f"{self._model_name} gave non-finite forecasts over {horizon} periods for "
+                 f"{unnamed.size} series, e.g. {examples}; naive forecasts used for them",
+                 stacklevel=4)
+        return np.where(bad[:, None], fallback, mean)
 
     # ---- intervals -------------------------------------------------------------------
     def _conformal(self, horizon: int,
                    levels: list[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """Per-horizon conformal quantiles (see :mod:`talentgap.models._conformal`), cached."""
-        if horizon not in self._calibration:
+        def calibration():
             errors = self.cv_errors(horizon)
             # each origin's errors scaled without the periods it forecast (no look-ahead)
-            scale = calibration_scales(errors, self.arrays_.values, self.season_length_)
-            self._calibration[horizon] = (errors, scale)
-        errors, scale = self._calibration[horizon]
+            return errors, calibration_scales(errors, self.arrays_.values, self.season_length_)
+
+        errors, scale = self._memo(("calibration", horizon), calibration)
         if self.n_windows == 0 or not np.isfinite(errors).any():
             raise ParameterError(
                 f"prediction intervals need rolling-origin errors: n_windows == "
@@ -456,46 +512,6 @@ class BaseForecaster(BaseEstimator):
                 summary[column] = detail[column].to_numpy()
         summary["fallback_reason"] = pd.Series(self.fallback_reason_, dtype=object)
         return summary
-
-    # ---- persistence ---------------------------------------------------------------------
-    def save(self, path, *, config: dict | None = None):
-        """Save the fitted model as a safe artifact directory (no pickle).
-
-        See :mod:`talentgap.models.persistence` for the layout; load it with
-        ``tg.load(path)``, which predicts exactly what this model does.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Directory to write (new, empty, or an earlier artifact to replace).
-        config : dict, optional
-            The caller's configuration (JSON data), kept in ``metadata.json``.
-
-        Returns
-        -------
-        pathlib.Path
-            The artifact directory.
-
-        Raises
-        ------
-        NotFittedError
-            If ``fit`` has not been called.
-        ArtifactError
-            If part of the model cannot be stored (the message names it).
-
-        Examples
-        --------
-        >>> import tempfile, pandas as pd, talentgap as tg
-        >>> df = pd.DataFrame({"id": "a", "value": [2.0, 4, 6, 8],
-        ...                    "period": pd.period_range("2021Q1", periods=4, freq="Q")})
-        >>> fc = tg.models.Drift().fit(df, keys=["id"])
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     tg.load(fc.save(f"{tmp}/model")).predict(2)["mean"].tolist()
-        [10.0, 12.0]
-        """
-        from talentgap.models.persistence import save
-
-        return save(self, path, config=config)
 
 
 def backtest_actuals(arrays: SeriesArrays, horizon: int,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._registry import register
 from talentgap.models.base import BaseForecaster
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Mean"]
@@ -29,6 +30,7 @@ class _Baseline(BaseForecaster):
         self.n_jobs = n_jobs
 
 
+@register("Naive", config_name="naive")
 class Naive(_Baseline):
     """Every forecast equals the last observation.
 
@@ -61,6 +63,7 @@ class Naive(_Baseline):
         return np.repeat(state["last"][:, None], horizon, axis=1)
 
 
+@register("SeasonalNaive", config_name="seasonal_naive")
 class SeasonalNaive(_Baseline):
     """Each forecast equals the observation one season earlier.
 
@@ -87,6 +90,7 @@ class SeasonalNaive(_Baseline):
         return state["season"][:, np.arange(horizon) % m]
 
 
+@register("Drift", config_name="drift")
 class Drift(_Baseline):
     """The last observation plus the average change so far, per step.
 
@@ -117,6 +121,7 @@ class Drift(_Baseline):
         return pd.DataFrame({"slope": state["slope"]})
 
 
+@register("Mean", config_name="mean")
 class Mean(_Baseline):
     """Every forecast equals the mean of the series. Parameters as in :class:`Naive`.
 

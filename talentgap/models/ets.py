@@ -30,6 +30,7 @@ from itertools import product
 import numpy as np
 import pandas as pd
 
+from talentgap._registry import register, register_dataclass
 from talentgap.errors import ParameterError
 from talentgap.models.base import BaseForecaster
 
@@ -42,6 +43,7 @@ _PHIS = np.array([0.85, 0.95])
 _TINY = 1e-10
 
 
+@register_dataclass("ETSForm")
 @dataclass(frozen=True)
 class ETSForm:
     """One ETS model form: trend ``"N"``, ``"A"`` or ``"Ad"``; season ``"N"`` or ``"A"``.
@@ -386,6 +388,7 @@ def _left_align(values: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
     return np.where(inside, out, 0.0)
 
 
+@register("ETS", config_name="ets")
 class ETS(BaseForecaster):
     """Exponential smoothing with automatic model selection, fitted to all series at once.
 

@@ -33,7 +33,6 @@ backtest errors so that every horizon gets errors of its own distance.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,10 +40,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from talentgap.errors import DataQualityWarning, NotFittedError, ParameterError, SchemaError
+from talentgap._arguments import check_horizon, check_levels
+from talentgap._keys import series_codes
+from talentgap._registry import register, register_dataclass
+from talentgap.errors import NotFittedError, ParameterError, SchemaError, warn
+from talentgap.features.hierarchy import Hierarchy
 from talentgap.models._gap_paths import path_blocks, simulate
-from talentgap.models._series import _parse_time, _series_codes
-from talentgap.models.base import BaseForecaster, _check_horizon, check_levels
+from talentgap.models._saving import SaveMixin
+from talentgap.models.auto import AutoForecaster
+from talentgap.models.base import BaseForecaster
 from talentgap.models.gap_flags import (
     FALLING_SUPPLY,
     FLAGS,
@@ -54,6 +58,8 @@ from talentgap.models.gap_flags import (
     THIN_RESPONDENTS,
     gap_flags,
 )
+from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
+from talentgap.periods import period_ordinals
 
 __all__ = [
     "GapForecaster",
@@ -68,6 +74,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+@register_dataclass("GapSide")
 @dataclass(frozen=True)
 class _Side:
     """The fitted model of one quantity (demand or supply) and how its series map to cells.
@@ -83,7 +90,8 @@ class _Side:
     node: np.ndarray | None = None  # hierarchy node of each series (with a hierarchy)
 
 
-class GapForecaster(BaseEstimator):
+@register("GapForecaster", kind="gap")
+class GapForecaster(SaveMixin, BaseEstimator):
     """Forecast demand, supply and the skill gap per cell, with joint sample paths.
 
     Parameters
@@ -210,6 +218,10 @@ class GapForecaster(BaseEstimator):
     (['region', 'industry', 'period', 'sample', 'demand', 'supply', 'gap'], 1600)
     """
 
+    #: The sample-path cache (``_simulation``) is derived from the fitted state and never
+    #: saved: an artifact does not depend on the calls made before ``save``.
+    _transient_attributes = ("_cache",)
+
     def __init__(self, *, forecaster: BaseForecaster | None = None, hierarchy=None,
                  reconcile: str = "mint_shrink", n_samples: int = 1000, random_state=0,
                  keys: Sequence[str] = ("region", "industry"), time: str = "period") -> None:
@@ -240,20 +252,16 @@ class GapForecaster(BaseEstimator):
                 f"got {type(self.forecaster).__name__}: the gap's sample paths need its "
                 "rolling-origin backtests")
         if self.hierarchy is not None:
-            from talentgap.models import reconciliation as reconcile_module
-
-            if self.reconcile not in reconcile_module.METHODS:
+            if self.reconcile not in RECONCILE_METHODS:
                 raise ParameterError(f"reconcile == {self.reconcile!r}, must be one of "
-                                     f"{list(reconcile_module.METHODS)}")
-            if not isinstance(self.hierarchy, (reconcile_module.Hierarchy, Mapping)):
+                                     f"{list(RECONCILE_METHODS)}")
+            if not isinstance(self.hierarchy, (Hierarchy, Mapping)):
                 raise ParameterError("hierarchy must be a Hierarchy (Hierarchy.from_mappings"
                                      "(...)) or a mapping {key: grouping}")
         return keys
 
     def _inner(self) -> BaseForecaster:
         if self.forecaster is None:
-            from talentgap.models.auto import AutoForecaster
-
             model = AutoForecaster()
         else:
             model = clone(self.forecaster)
@@ -297,8 +305,8 @@ class GapForecaster(BaseEstimator):
         """
         keys = self._check_params()
         time = self.time
-        table, codes, ordinal, freq = self._panel_table(panel, keys)
-        cells = self.cells_
+        table, codes, ordinal, freq, cells = self._panel_table(panel, keys)
+        self.cells_ = cells
         n_cells = len(cells)
         demand = table["demand"].to_numpy(dtype=np.float64, na_value=np.nan)
         supply = table["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -331,24 +339,25 @@ class GapForecaster(BaseEstimator):
         work["supply"] = supply[inside]
         work_codes = codes[inside]
 
-        hierarchy = self._resolve_hierarchy(cells, keys)
+        hierarchy, bottom_of_cell = self._resolve_hierarchy(cells, keys)
         if hierarchy is None:
             self.demand_ = self._fit_side(work, work_codes, "demand", keys)
             self.supply_ = self._fit_side(work, work_codes, "supply", keys)
         else:
-            self.demand_ = self._fit_nodes(history["demand"], "demand", hierarchy, first)
-            self.supply_ = self._fit_nodes(history["supply"], "supply", hierarchy, first)
+            self.demand_ = self._fit_nodes(history["demand"], "demand", hierarchy,
+                                          bottom_of_cell, first)
+            self.supply_ = self._fit_nodes(history["supply"], "supply", hierarchy,
+                                          bottom_of_cell, first)
         self.hierarchy_ = hierarchy
         self.demand_model_ = self.demand_.model
         self.supply_model_ = self.supply_.model
         self.known_supply_ = self._known_supply(future_supply, keys)
         self.seed_ = int(np.random.default_rng(self.random_state).integers(2**62))
         self.fitted_summary_ = self._summary()
-        self._cache = {}
         return self
 
     def _panel_table(self, panel: pd.DataFrame, keys: list[str]):
-        """Check the panel; the cells, each row's cell code, period ordinal and frequency."""
+        """Check the panel; each row's cell code, period ordinal, the frequency and the cells."""
         if not isinstance(panel, pd.DataFrame):
             raise ParameterError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
         needed = [*keys, self.time, "demand", "supply"]
@@ -364,16 +373,15 @@ class GapForecaster(BaseEstimator):
                                   column=column, reason="dtype")
         if panel.empty:
             raise SchemaError("the panel has no rows", column=None, reason="empty")
-        ordinal, freq = _parse_time(panel, self.time)
-        codes, cells = _series_codes(panel, keys)
+        ordinal, freq = period_ordinals(panel, self.time)
+        codes, cells = series_codes(panel, keys)
         width = int(ordinal.max() - ordinal.min() + 1)
         flat = codes * width + (ordinal - ordinal.min())
         if np.unique(flat).size != flat.size:
             raise SchemaError(f"repeated ({', '.join([*keys, self.time])}) rows: the panel "
                               "needs one row per cell and period", column=self.time,
                               reason="duplicate_key")
-        self.cells_ = cells
-        return panel, codes, ordinal, freq
+        return panel, codes, ordinal, freq, cells
 
     def _fit_side(self, work: pd.DataFrame, codes: np.ndarray, target: str,
                   keys: list[str]) -> _Side:
@@ -397,42 +405,36 @@ class GapForecaster(BaseEstimator):
 
     # ---- hierarchy ---------------------------------------------------------------------------
     def _resolve_hierarchy(self, cells: pd.DataFrame, keys: list[str]):
+        """The hierarchy over the cells and each cell's bottom position in it (None, None)."""
         if self.hierarchy is None:
-            return None
-        from talentgap.models.reconciliation import Hierarchy
-
+            return None, None
         hierarchy = self.hierarchy
         if not isinstance(hierarchy, Hierarchy):
             hierarchy = Hierarchy.from_mappings(cells, dict(hierarchy), keys=keys)
         if list(hierarchy.keys) != keys:
             raise ParameterError(f"the hierarchy's keys {list(hierarchy.keys)} differ from "
                                  f"keys {keys}")
-        bottom = pd.MultiIndex.from_frame(hierarchy.bottom[keys].astype(object))
-        where = bottom.get_indexer(pd.MultiIndex.from_frame(cells[keys].astype(object)))
+        where = hierarchy.cell_positions(cells)
         if (where < 0).any() or hierarchy.n_bottom != len(cells):
             raise ParameterError(
                 f"the hierarchy's bottom cells ({hierarchy.n_bottom}) are not the panel's "
                 f"cells ({len(cells)}); {int((where < 0).sum())} panel cells are not in it. "
                 "Build it from the panel: Hierarchy.from_mappings(panel, levels)")
-        self._bottom_of_cell = where
-        return hierarchy
+        return hierarchy, where
 
-    def _fit_nodes(self, values: np.ndarray, target: str, hierarchy, first: int) -> _Side:
+    def _fit_nodes(self, values: np.ndarray, target: str, hierarchy, bottom_of_cell: np.ndarray,
+                   first: int) -> _Side:
         """Fit a clone to ``target`` summed to every node (NaN where any cell is NaN)."""
         n_bottom = hierarchy.n_bottom
         bottom = np.full((n_bottom, values.shape[1]), np.nan)
-        bottom[self._bottom_of_cell] = values
-        summing = hierarchy.S
-        totals = summing @ np.nan_to_num(bottom)
-        gaps = summing @ np.isnan(bottom).astype(np.float64)
-        totals[gaps > 0] = np.nan
+        bottom[bottom_of_cell] = values
+        totals = hierarchy.sum_to_nodes(bottom)
         empty = np.flatnonzero(np.isnan(totals).all(axis=1))
         if empty.size:
-            examples = hierarchy.nodes.iloc[empty[:3]][hierarchy.node_columns]
             raise ParameterError(
                 f"reconciliation needs {target} at every node of the hierarchy, but "
                 f"{empty.size} nodes have no period with {target} observed in all their "
-                f"cells, e.g. {examples.astype(str).to_dict('records')}")
+                f"cells, e.g. {hierarchy.node_examples(empty)}")
         n_nodes, width = totals.shape
         frame = hierarchy.nodes[hierarchy.node_columns].iloc[
             np.repeat(np.arange(n_nodes), width)].reset_index(drop=True)
@@ -441,41 +443,13 @@ class GapForecaster(BaseEstimator):
         frame[target] = totals.ravel()
         model = self._inner().fit(frame, target=target, time=self.time,
                                   keys=hierarchy.node_columns)
-        ids = pd.MultiIndex.from_frame(model.arrays_.ids[hierarchy.node_columns].astype(object))
-        node = pd.MultiIndex.from_frame(
-            hierarchy.nodes[hierarchy.node_columns].astype(object)).get_indexer(ids)
+        node = hierarchy.node_positions(model.arrays_.ids, what="the fitted series")
         cell_of_bottom = np.full(n_bottom, -1, dtype=np.int64)
-        cell_of_bottom[self._bottom_of_cell] = np.arange(len(self._bottom_of_cell))
+        cell_of_bottom[bottom_of_cell] = np.arange(len(bottom_of_cell))
         rows = np.where(node < n_bottom, cell_of_bottom[np.minimum(node, n_bottom - 1)], -1)
         return _Side(model=model, rows=rows.astype(np.int64),
                      lag=(self._origin - model.arrays_.last_period).astype(np.int64),
                      node=node.astype(np.int64))
-
-    def _reconciled(self, side: _Side, mean: np.ndarray, errors: np.ndarray) -> np.ndarray:
-        """Reconcile the aligned means (n_series, h) of every node; returns the same shape."""
-        from talentgap.models.reconciliation import reconcile
-
-        hierarchy = self.hierarchy_
-        n_series, horizon = mean.shape
-        order = np.argsort(side.node)
-        frame = hierarchy.nodes[hierarchy.node_columns].iloc[
-            np.repeat(side.node[order], horizon)].reset_index(drop=True)
-        frame[self.time] = pd.PeriodIndex.from_ordinals(
-            np.tile(self._origin + 1 + np.arange(horizon), n_series), freq=self.freq_)
-        frame["mean"] = mean[order].ravel()
-        residuals = None
-        if self.reconcile in ("wls_var", "mint_shrink"):
-            # wls_var: errors of every step pooled (W_h proportional to W_1); mint_shrink:
-            # one-step errors, as its covariance shrinkage is estimated for (see Notes)
-            steps = min(horizon, errors.shape[2]) if self.reconcile == "wls_var" else 1
-            rows = errors[:, :, :steps].transpose(1, 2, 0).reshape(-1, n_series)
-            residuals = np.full((rows.shape[0], hierarchy.n_nodes), np.nan)
-            residuals[:, side.node] = rows
-        result = reconcile(frame, hierarchy, method=self.reconcile, residuals=residuals,
-                           nonnegative=True)
-        out = np.empty_like(mean)
-        out[order] = result.forecasts["mean"].to_numpy().reshape(n_series, horizon)
-        return out
 
     # ---- known supply ----------------------------------------------------------------------
     def _known_supply(self, future: pd.DataFrame | None, keys: list[str]):
@@ -500,7 +474,7 @@ class GapForecaster(BaseEstimator):
             raise SchemaError(f"future_supply['supply'] must be finite and >= 0; "
                               f"{int(bad.sum())} rows fail, e.g. {rows}", column="supply",
                               reason="invalid_value")
-        ordinal, freq = _parse_time(future, self.time)
+        ordinal, freq = period_ordinals(future, self.time)
         if freq != self.freq_:
             raise SchemaError(f"future_supply periods have frequency {freq}, the panel "
                               f"{self.freq_}", column=self.time, reason="bad_period")
@@ -510,9 +484,9 @@ class GapForecaster(BaseEstimator):
         unknown = cell < 0
         if unknown.any():
             examples = future.loc[unknown, keys].drop_duplicates().head(3)
-            warnings.warn(f"future_supply has {int(unknown.sum())} rows for cells not in the "
-                          f"panel, e.g. {examples.astype(str).to_dict('records')}; they are "
-                          "ignored", DataQualityWarning, stacklevel=3)
+            warn(f"future_supply has {int(unknown.sum())} rows for cells not in the panel, "
+                 f"e.g. {examples.astype(str).to_dict('records')}; they are ignored",
+                 stacklevel=3)
         keep = ~unknown & (step >= 1)
         cell, step, values = cell[keep].astype(np.int64), step[keep].astype(np.int64), values[
             keep]
@@ -530,14 +504,17 @@ class GapForecaster(BaseEstimator):
                                  f"before {call}()")
 
     def _simulation(self, horizon: int) -> dict:
-        """Everything the sample paths need for ``horizon`` steps (cached per horizon)."""
-        if horizon not in self._cache:
-            self._cache = {horizon: simulate(self, horizon)}  # one horizon: paths are large
-        return self._cache[horizon]
+        """Everything the sample paths need for ``horizon`` steps (see ``_transient_attributes``).
 
-    def _blocks(self, horizon: int):
-        """Yield ``(rows, demand, supply)`` samples, each (block, n_samples, horizon)."""
-        return path_blocks(self._simulation(horizon))
+        Kept for the last horizon asked only (paths are large). The cache is
+        replaced in one assignment, so concurrent calls at worst compute it twice.
+        """
+        cached = self.__dict__.get("_cache")
+        if cached is not None and cached[0] == horizon:
+            return cached[1]
+        simulation = simulate(self, horizon)
+        self._cache = (horizon, simulation)
+        return simulation
 
     def predict(self, horizon: int, level: Sequence[float] | None = (80,)) -> pd.DataFrame:
         """Forecast demand, supply and gap per cell for ``horizon`` periods after the origin.
@@ -571,7 +548,7 @@ class GapForecaster(BaseEstimator):
             For a bad horizon or level, or series too short for backtests.
         """
         self._check_fitted("predict")
-        horizon = _check_horizon(horizon)
+        horizon = check_horizon(horizon)
         levels = check_levels(level)
         sim = self._simulation(horizon)
         self._warn_small_pool(sim["pool_size"], levels)
@@ -582,7 +559,7 @@ class GapForecaster(BaseEstimator):
         bounds = {name: np.full((len(probs), n, horizon), np.nan)
                   for name in ("demand", "supply", "gap")}
         p_shortage = np.full((n, horizon), np.nan)
-        for rows, d, s in self._blocks(horizon):
+        for rows, d, s in path_blocks(sim):
             g = d - s
             for name, paths in (("demand", d), ("supply", s), ("gap", g)):
                 if probs:
@@ -623,11 +600,11 @@ class GapForecaster(BaseEstimator):
             return
         needed = int(np.ceil(2.0 / (1.0 - max(levels) / 100.0)))
         if pool_size < needed:
-            warnings.warn(
+            warn(
                 f"only {pool_size} (cell, origin) backtest error pairs for the sample paths; "
                 f"{max(levels):g}% gap intervals need about {needed} to reach their tails and "
                 "may be too narrow; use more cells, longer series or more n_windows",
-                DataQualityWarning, stacklevel=3)
+                stacklevel=3)
 
     def sample_paths(self, horizon: int) -> pd.DataFrame:
         """The joint sample paths behind :meth:`predict`, as a long table.
@@ -655,11 +632,11 @@ class GapForecaster(BaseEstimator):
             If ``fit`` has not been called.
         """
         self._check_fitted("sample_paths")
-        horizon = _check_horizon(horizon)
+        horizon = check_horizon(horizon)
         n, samples = len(self.cells_), int(self.n_samples)
         demand = np.empty((n, horizon, samples))
         supply = np.empty((n, horizon, samples))
-        for rows, d, s in self._blocks(horizon):
+        for rows, d, s in path_blocks(self._simulation(horizon)):
             demand[rows] = d.transpose(0, 2, 1)
             supply[rows] = s.transpose(0, 2, 1)
         per_cell = horizon * samples
@@ -719,44 +696,18 @@ class GapForecaster(BaseEstimator):
         summary["fallback_reason"] = pd.Series(reasons, dtype=object)
         return summary
 
-    # ---- persistence ---------------------------------------------------------------------------
-    def save(self, path, *, config: dict | None = None):
-        """Save the fitted model as a safe artifact directory (no pickle).
+    # ---- what a saved artifact records ---------------------------------------------------------
+    def _artifact_schema(self) -> dict:
+        """Input columns, cells and frequency, for the artifact's metadata."""
+        return {"target": ["demand", "supply"], "time": self.time, "keys": list(self.keys),
+                "exog": [], "ids": self.cells_, "freq": self.freq_}
 
-        The inner forecasters and any hierarchy are saved with it. See
-        :mod:`talentgap.models.persistence` for the layout; ``tg.load(path)``
-        gives a model with the same forecasts and sample paths.
-
-        Parameters
-        ----------
-        path : str or path-like
-            Directory to write (new, empty, or an earlier artifact to replace).
-        config : dict, optional
-            The caller's configuration (JSON data), kept in ``metadata.json``.
-
-        Returns
-        -------
-        pathlib.Path
-            The artifact directory.
-
-        Raises
-        ------
-        NotFittedError
-            If ``fit`` has not been called.
-        ArtifactError
-            If part of the model cannot be stored (the message names it).
-
-        Examples
-        --------
-        >>> import tempfile, talentgap as tg
-        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
-        >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
-        >>> gap = GapForecaster(forecaster=tg.models.Drift(), n_samples=100).fit(panel)
-        >>> with tempfile.TemporaryDirectory() as tmp:
-        ...     same = tg.load(gap.save(f"{tmp}/gap", config={"budget": 1e6}))
-        >>> same.predict(2).equals(gap.predict(2))
-        True
-        """
-        from talentgap.models.persistence import save
-
-        return save(self, path, config=config)
+    def _fingerprint_parts(self) -> list[tuple[str, object]]:
+        """The fitted data in canonical parts: cells, origin, histories and known supply."""
+        parts = [("freq", self.freq_), ("cells", self.cells_),
+                 ("origin", np.array([self.origin_.ordinal]))]
+        parts += [(f"history.{name}", self.history_[name]) for name in sorted(self.history_)]
+        parts += [(f"known_supply.{name}", part)
+                  for name, part in zip(("cell", "step", "value"), self.known_supply_,
+                                        strict=True)]
+        return parts

@@ -16,11 +16,12 @@ array([['rising_demand;persistent_gap']], dtype=object)
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from talentgap._numeric import nanmean
 
 __all__ = [
     "gap_flags",
@@ -88,9 +89,7 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
             last = np.concatenate([np.full((n, m - last.shape[1]), np.nan), last], axis=1)
         joined = np.concatenate([last, forecast], axis=1)
         windows = sliding_window_view(joined, m, axis=1)[:, 1:horizon + 1]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(windows, axis=2), np.nanmean(last, axis=1)[:, None]
+        return nanmean(windows, axis=2), nanmean(last, axis=1)[:, None]
 
     codes = {}
     ahead, before = year_change(hist_d, demand)

@@ -35,6 +35,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
+from talentgap._registry import register
 from talentgap.errors import ParameterError
 from talentgap.models.base import BaseForecaster
 
@@ -69,6 +70,7 @@ def _origin_scale(window_mean: np.ndarray, history_mean: np.ndarray) -> np.ndarr
     return np.where((scale > 0) & np.isfinite(scale), scale, 1.0)
 
 
+@register("GlobalBoosting", config_name="boosting")
 class GlobalBoosting(BaseForecaster):
     """Gradient-boosted trees fitted on scale-normalised windows of all series.
 

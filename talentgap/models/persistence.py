@@ -18,9 +18,10 @@ Layout::
 
 ``metadata.json`` holds ``format`` (``"talentgap-model"``),
 ``format_version``, ``talentgap_version``, ``created`` (UTC, ISO 8601),
-``estimator`` (class), ``params`` (constructor parameters, encoded as in
-``state.json``), ``input_schema`` (target, time, key and exogenous column
-names, and the dtypes of the columns as the model holds them), ``freq``,
+``estimator`` (the class's registry name, e.g. ``"ETS"``), ``params``
+(constructor parameters, encoded as in ``state.json``), ``input_schema``
+(target, time, key and exogenous column names, and the dtypes of the
+columns as the model holds them), ``freq``,
 ``data_fingerprint`` (see :func:`data_fingerprint`), ``config`` (the
 caller's dict, or null), ``files`` (path -> sha256) and ``metadata_sha256``
 (sha256 of the other fields as compact JSON with sorted keys). How values
@@ -32,6 +33,14 @@ pickle payload (a file or zip member starting with a pickle protocol header,
 a ``.pkl``/``.pickle``/``.joblib`` file, object arrays), a type outside the
 allow-lists, a newer ``format_version``, or an artifact of another major
 version of talentgap.
+
+Format versions: 2 (written now) names classes by their registry name
+(:mod:`talentgap._registry`); 1 named them by module path. Format-1
+artifacts still load: their class names are translated, and the prediction
+caches they may hold are dropped (they are recomputed, identically).
+Persistence sits above the estimators: it reads the registry and asks each
+estimator for what only it knows (whether it is fitted, its input schema,
+the parts of its data fingerprint); no estimator imports this module.
 
 Examples
 --------
@@ -45,7 +54,7 @@ Examples
 ...     metadata = read_metadata(path)
 >>> pd.testing.assert_frame_equal(same.predict(4), fc.predict(4))
 >>> metadata["estimator"], metadata["config"], sorted(metadata["files"])
-('talentgap.models.baselines.Drift', {'run': '2024-demo'}, ['arrays.npz', 'state.json'])
+('Drift', {'run': '2024-demo'}, ['arrays.npz', 'state.json'])
 """
 
 from __future__ import annotations
@@ -64,24 +73,35 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentgap import _registry
 from talentgap._version import __version__
-from talentgap.errors import ArtifactError, NotFittedError, ParameterError
-from talentgap.models._codec import (
-    ESTIMATORS,
-    SKLEARN_MODELS,
-    SKOPS_TRUSTED,
-    Decoder,
-    Encoder,
-    class_name,
-)
-from talentgap.models.gap import GapForecaster
+from talentgap.errors import ArtifactError, ParameterError
+from talentgap.models._codec import SKLEARN_MODELS, SKOPS_TRUSTED, Decoder, Encoder, class_name
+from talentgap.models._saving import install_saver
 
 __all__ = ["save", "load", "read_metadata", "data_fingerprint", "FORMAT", "FORMAT_VERSION"]
 
 #: The ``format`` field of every artifact.
 FORMAT = "talentgap-model"
-#: Version of the artifact layout written here; :func:`load` reads this version.
-FORMAT_VERSION = 1
+#: Version of the artifact layout written here; :func:`load` reads it and every earlier one.
+FORMAT_VERSION = 2
+#: Format 1 named classes by module path; their registry names now.
+_FORMAT_1_CLASSES = {
+    **{f"talentgap.models.baselines.{name}": name
+       for name in ("Naive", "SeasonalNaive", "Drift", "Mean")},
+    "talentgap.models.ets.ETS": "ETS",
+    "talentgap.models.theta.Theta": "Theta",
+    "talentgap.models.gbm.GlobalBoosting": "GlobalBoosting",
+    "talentgap.models.sarimax.SARIMAX": "SARIMAX",
+    "talentgap.models.auto.AutoForecaster": "AutoForecaster",
+    "talentgap.models.gap.GapForecaster": "GapForecaster",
+    "talentgap.models._series.SeriesArrays": "SeriesArrays",
+    "talentgap.models.ets.ETSForm": "ETSForm",
+    "talentgap.models.gap._Side": "GapSide",
+    "talentgap.models.hierarchy.Hierarchy": "Hierarchy",
+}
+#: Prediction caches format 1 saved with the fitted state; read, then dropped.
+_FORMAT_1_CACHES = frozenset({"_calibration", "_cache"})
 
 _METADATA = "metadata.json"
 _STATE = "state.json"
@@ -100,7 +120,8 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
     Parameters
     ----------
     model : BaseForecaster or GapForecaster
-        A fitted talentgap estimator.
+        A fitted talentgap estimator (any class of
+        :func:`talentgap._registry.all_estimators`).
     path : str or path-like
         Directory to write. It must not exist, be empty, or hold an earlier
         talentgap artifact (which is replaced).
@@ -134,11 +155,12 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
     ...     sorted(p.name for p in save(fc, f"{tmp}/naive").iterdir())
     ['arrays.npz', 'metadata.json', 'state.json']
     """
-    name = class_name(type(model))
-    if ESTIMATORS.get(name) is not type(model):
-        raise ArtifactError(f"cannot save a {name}: only these estimators can be saved: "
-                            f"{', '.join(c.__name__ for c in ESTIMATORS.values())}")
-    _check_fitted(model)
+    name = _registry.registry_name(type(model))
+    if name is None or name not in dict(_registry.all_estimators()):
+        known = ", ".join(name for name, _ in _registry.all_estimators())
+        raise ArtifactError(f"cannot save a {class_name(type(model))}: only these estimators "
+                            f"can be saved: {known}")
+    model._check_fitted("save")
     if config is not None:
         if not isinstance(config, dict):
             raise ParameterError(f"config must be a dict, got {type(config).__name__}")
@@ -146,6 +168,7 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
     encoder = Encoder()
     tree = encoder.encode(model, "model")
     files = {_STATE: _json_bytes(tree), _ARRAYS: _npz_bytes(encoder.arrays), **encoder.files}
+    schema = _input_schema(model)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -153,8 +176,8 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "estimator": name,
         "params": tree["params"],
-        "input_schema": _input_schema(model),
-        "freq": _freq(model),
+        "input_schema": schema,
+        "freq": model._artifact_schema()["freq"],
         "data_fingerprint": data_fingerprint(model),
         "config": config,
         "files": {file: _sha256(data) for file, data in sorted(files.items())},
@@ -162,16 +185,6 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
     metadata["metadata_sha256"] = _metadata_hash(metadata)
     files[_METADATA] = _json_bytes(metadata, indent=2)
     return _write(Path(path), files)
-
-
-def _check_fitted(model) -> None:
-    if isinstance(model, GapForecaster):
-        if not hasattr(model, "seed_"):
-            raise NotFittedError("this GapForecaster is not fitted yet; call fit(panel) "
-                                 "before save()")
-    elif not hasattr(model, "states_"):
-        raise NotFittedError(f"this {type(model).__name__} is not fitted yet; call "
-                             "fit(df, target=..., time=..., keys=...) before save()")
 
 
 def _check_json(value, path: str) -> None:
@@ -197,22 +210,14 @@ def _check_json(value, path: str) -> None:
 
 
 def _input_schema(model) -> dict:
-    if isinstance(model, GapForecaster):
-        keys, time = list(model.keys), model.time
-        ids, target, exog = model.cells_, ["demand", "supply"], []
-        freq = model.freq_
-    else:
-        keys, time, target, exog = model.keys_, model.time_, model.target_, model.exog_
-        ids, freq = model.arrays_.ids, model.arrays_.freq
-    dtypes = {key: str(ids[key].dtype) for key in keys}
-    dtypes[time] = f"period[{freq}]"
+    """Column names and dtypes of the input, from the estimator's ``_artifact_schema()``."""
+    schema = model._artifact_schema()
+    keys, time, target, exog = schema["keys"], schema["time"], schema["target"], schema["exog"]
+    dtypes = {key: str(schema["ids"][key].dtype) for key in keys}
+    dtypes[time] = f"period[{schema['freq']}]"
     for column in [*([target] if isinstance(target, str) else target), *exog]:
         dtypes[column] = "float64"
     return {"target": target, "time": time, "keys": keys, "exog": exog, "dtypes": dtypes}
-
-
-def _freq(model) -> str:
-    return model.freq_ if isinstance(model, GapForecaster) else model.arrays_.freq
 
 
 def data_fingerprint(model) -> str:
@@ -241,7 +246,7 @@ def data_fingerprint(model) -> str:
     >>> one == two, len(one)
     (True, 64)
     """
-    _check_fitted(model)
+    model._check_fitted("data_fingerprint")
     digest = hashlib.sha256()
 
     def add(name: str, value) -> None:
@@ -262,23 +267,8 @@ def data_fingerprint(model) -> str:
             digest.update(np.ascontiguousarray(array).tobytes())
         digest.update(b"\0")
 
-    if isinstance(model, GapForecaster):
-        add("freq", model.freq_)
-        add("cells", model.cells_)
-        add("origin", np.array([model.origin_.ordinal]))
-        for name in sorted(model.history_):
-            add(f"history.{name}", model.history_[name])
-        for name, part in zip(("cell", "step", "value"), model.known_supply_, strict=True):
-            add(f"known_supply.{name}", part)
-    else:
-        arrays = model.arrays_
-        add("freq", arrays.freq)
-        add("ids", arrays.ids)
-        for name in ("values", "observed", "n_obs", "last_period"):
-            add(name, getattr(arrays, name))
-        if arrays.exog is not None:
-            add("exog", arrays.exog)
-            add("exog_names", json.dumps(list(arrays.exog_names)))
+    for name, value in model._fingerprint_parts():
+        add(name, json.dumps(value) if isinstance(value, list) else value)
     return digest.hexdigest()
 
 
@@ -434,7 +424,10 @@ def load(path: str | os.PathLike):
     if state.get("class") != metadata["estimator"] or state.get("params") != metadata["params"]:
         raise ArtifactError(f"artifact {where(_STATE)!r}: its class or parameters differ from "
                             f"those in {where(_METADATA)!r}")
-    decoder = Decoder(arrays, load_file, where(_STATE))
+    legacy = metadata["format_version"] == 1
+    decoder = Decoder(arrays, load_file, where(_STATE),
+                      renamed=_FORMAT_1_CLASSES if legacy else None,
+                      dropped=_FORMAT_1_CACHES if legacy else frozenset())
     try:
         model = decoder.decode(state, "model")
     except RecursionError:
@@ -646,3 +639,6 @@ def _load_sklearn(data: bytes, where: str, expected: str):
         raise ArtifactError(f"artifact {where!r}: holds a {class_name(type(model))}, expected "
                             f"{expected}")
     return model
+
+
+install_saver(save)  # every estimator's ``save`` method calls :func:`save`

@@ -4,7 +4,9 @@ Base forecasts made separately for every node of a hierarchy (a cell, a
 province x sector total, the grand total, ...) do not add up. Reconciliation
 replaces them by coherent forecasts ``y~ = S b``: the bottom-cell values
 ``b`` summed by the summing matrix ``S`` of a :class:`Hierarchy` to every
-node, so reconciled cells add up to reconciled totals by construction.
+node, so reconciled cells add up to reconciled totals by construction. The
+hierarchy (levels, nodes, ``S``) is defined next to :func:`talentgap.features.aggregate`
+in :mod:`talentgap.features.hierarchy` and re-exported here.
 
 The least-squares methods use the MinT formula of Wickramasuriya,
 Athanasopoulos & Hyndman (2019, JASA 114(526), 804-819)::
@@ -33,7 +35,6 @@ laid out as a table with a ``horizon_step`` column (see :func:`reconcile`).
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,10 +42,9 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, sparse
 
-from talentgap.errors import DataQualityWarning, ParameterError
-from talentgap.features.hierarchy import TOP
+from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.features.hierarchy import TOP, Hierarchy
 from talentgap.models._reconcile_solvers import nonnegative_solve, normal_operator, solve_normal
-from talentgap.models.hierarchy import Hierarchy, _describe, _node_positions
 
 __all__ = ["Hierarchy", "ReconcileResult", "reconcile", "METHODS", "MAX_DENSE_NODES"]
 
@@ -108,7 +108,7 @@ def _layout(forecasts: pd.DataFrame, hierarchy: Hierarchy, value: str,
                              "as in talentgap.features.aggregate output)")
     if forecasts.empty:
         raise ParameterError("forecasts has no rows")
-    node = _node_positions(forecasts, hierarchy, "forecasts")
+    node = hierarchy.node_positions(forecasts, what="forecasts")
     if forecasts[time].isna().any():
         raise ParameterError(f"forecasts has {int(forecasts[time].isna().sum())} rows without "
                              f"a {time!r}")
@@ -120,14 +120,14 @@ def _layout(forecasts: pd.DataFrame, hierarchy: Hierarchy, value: str,
         twice = np.flatnonzero(counts > 1)
         raise ParameterError(
             f"forecasts has {len(twice)} node-periods with more than one row, e.g. "
-            f"{_describe(hierarchy, twice // n_periods)} at {periods[twice[0] % n_periods]}; "
+            f"{hierarchy.node_examples(twice // n_periods)} at {periods[twice[0] % n_periods]}; "
             "pass one forecast per node and period")
     if (counts == 0).any():
         absent = np.flatnonzero(counts == 0)
         raise ParameterError(
             f"forecasts lack {len(absent)} of {n_nodes * n_periods} node-periods: every node "
             f"of the hierarchy needs a {value!r} for every {time!r}; missing e.g. "
-            f"{_describe(hierarchy, np.unique(absent // n_periods))} "
+            f"{hierarchy.node_examples(np.unique(absent // n_periods))} "
             f"(first missing period {periods[absent[0] % n_periods]})")
     base = np.empty(n_nodes * n_periods)
     base[flat] = forecasts[value].to_numpy(dtype=np.float64)
@@ -135,7 +135,7 @@ def _layout(forecasts: pd.DataFrame, hierarchy: Hierarchy, value: str,
     if np.isnan(base).any():
         bad = np.flatnonzero(np.isnan(base).any(axis=1))
         raise ParameterError(f"{value!r} is missing (NaN) for {len(bad)} nodes, e.g. "
-                             f"{_describe(hierarchy, bad)}")
+                             f"{hierarchy.node_examples(bad)}")
     return base, node, period, periods
 
 
@@ -156,7 +156,7 @@ def _residual_matrix(residuals, hierarchy: Hierarchy, time: str, method: str) ->
         missing = [c for c in needed if c not in residuals.columns]
         if missing:
             raise ParameterError(f"residuals lack the columns {missing}; they need {needed}")
-        node = _node_positions(residuals, hierarchy, "residuals")
+        node = hierarchy.node_positions(residuals, what="residuals")
         keys = [time, _STEP] if _STEP in residuals.columns else [time]
         observation = residuals.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
         if (observation < 0).any():
@@ -179,7 +179,7 @@ def _residual_matrix(residuals, hierarchy: Hierarchy, time: str, method: str) ->
     absent = np.flatnonzero(np.isnan(matrix).all(axis=0))
     if len(absent):
         raise ParameterError(f"residuals are missing for {len(absent)} of {hierarchy.n_nodes} "
-                             f"nodes, e.g. {_describe(hierarchy, absent)}; {method} needs "
+                             f"nodes, e.g. {hierarchy.node_examples(absent)}; {method} needs "
                              "residuals for every node")
     return matrix
 
@@ -198,8 +198,8 @@ def _mean_squares(matrix: np.ndarray, hierarchy: Hierarchy) -> np.ndarray:
                              "method='wls_struct')")
     if len(zero):
         floor = squares[squares > 0].min()
-        warnings.warn(f"residuals are all zero for {len(zero)} nodes, e.g. "
-                      f"{_describe(hierarchy, zero)}; a zero variance would give them an "
+        warn(f"residuals are all zero for {len(zero)} nodes, e.g. "
+                      f"{hierarchy.node_examples(zero)}; a zero variance would give them an "
                       f"infinite weight, so they get the smallest positive mean square of "
                       f"the other nodes ({floor:.3g})", DataQualityWarning, stacklevel=3)
         squares[zero] = floor

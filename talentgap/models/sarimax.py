@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from talentgap._registry import register
 from talentgap.errors import ParameterError
 from talentgap.models import base as _base
 from talentgap.models.base import BaseForecaster
@@ -97,6 +98,7 @@ def _naive(endog: np.ndarray, horizon: int) -> np.ndarray:
     return np.full(horizon, point)
 
 
+@register("SARIMAX")
 class SARIMAX(BaseForecaster):
     """Seasonal ARIMA with optional exogenous regressors, fitted per series.
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._registry import register
 from talentgap.errors import ParameterError
 from talentgap.models.base import BaseForecaster
 
@@ -55,6 +56,7 @@ _METHODS = ("standard", "optimized")
 _DECOMPOSITIONS = ("multiplicative", "additive")
 
 
+@register("Theta", config_name="theta")
 class Theta(BaseForecaster):
     """Theta method forecasts (standard or optimised theta) for every series.
 

@@ -15,22 +15,26 @@ Cells are scored at the period the programme's trainees arrive in (cohort
 period + the programme's lead time), so a *target* is one cell at one
 arrival period; cells no programme feeds are kept as targets without supply.
 
-Everything is checked here, once: crosswalk rows (missing keys, negative or
-non-numeric shares, repeated pairs, shares not summing to 1 within
-:data:`SHARE_TOLERANCE`) raise :class:`~talentgap.errors.PlanningError`
-naming the rows; crosswalk rows that lead to cells absent from the forecast
-raise a :class:`~talentgap.errors.DataQualityWarning` naming them.
+The crosswalk table is checked by
+:func:`talentgap.features.crosswalk.check_crosswalk`, as in
+:func:`~talentgap.features.training_supply`: missing keys, negative or
+non-numeric shares, repeated pairs and shares not summing to 1 within
+:data:`~talentgap.features.crosswalk.SHARE_TOLERANCE` raise one
+:class:`~talentgap.errors.SchemaError` naming the rows. Keys that do not fit
+the gap forecast raise :class:`~talentgap.errors.PlanningError`; crosswalk
+rows that lead to cells absent from the forecast raise a
+:class:`~talentgap.errors.DataQualityWarning` naming them.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import DataQualityWarning, PlanningError
+from talentgap.errors import DataQualityWarning, PlanningError, warn
+from talentgap.features.crosswalk import check_crosswalk
 from talentgap.planning._params import (
     cell_names,
     check_budget,
@@ -48,9 +52,8 @@ from talentgap.planning._problem import (
     target_scenarios,
 )
 
-__all__ = ["SHARE_TOLERANCE", "Network", "check_crosswalk", "build_network"]
+__all__ = ["Network", "read_crosswalk", "build_network"]
 
-SHARE_TOLERANCE = 1e-6   # shares of a programme must sum to 1 within this
 _MAX_SHOWN = 5
 _PROGRAM = "program"
 _INDUSTRY = "industry"
@@ -171,37 +174,21 @@ class Network:
 # --------------------------------------------------------------------------- the crosswalk
 
 
-def _row_text(cw: pd.DataFrame, columns: list[str], i: int) -> str:
-    values = ", ".join(f"{c}={_plain(cw[c].iloc[i])!r}" for c in columns)
-    return f"row {_plain(cw.index[i])!r} ({values})"
-
-
 def _plain(value) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _rows_text(cw: pd.DataFrame, columns: list[str], rows: np.ndarray) -> str:
-    shown = "; ".join(_row_text(cw, columns, i) for i in rows[:_MAX_SHOWN])
-    return shown + (f"; and {rows.size - _MAX_SHOWN} more" if rows.size > _MAX_SHOWN else "")
+def read_crosswalk(crosswalk, keys: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Check a crosswalk against the gap forecast's keys; return it with its location keys.
 
-
-def check_crosswalk(crosswalk, keys: list[str]) -> tuple[pd.DataFrame, list[str]]:
-    """Check a crosswalk and return it with its location keys.
-
-    The result has columns ``program, <location keys...>, industry, share``
-    (keys as objects, shares as floats, rows with share 0 dropped, the
-    original row labels kept as the index); the location keys are the
-    forecast keys other than ``industry`` that the crosswalk has.
+    The table itself is checked by
+    :func:`talentgap.features.crosswalk.check_crosswalk` (a
+    :class:`~talentgap.errors.SchemaError` for a bad crosswalk); the result
+    has columns ``program, <location keys...>, industry, share`` (keys as
+    objects, shares as floats, rows with share 0 dropped, the original row
+    labels kept as the index). The location keys are the forecast keys
+    other than ``industry`` that the crosswalk has.
     """
-    if not isinstance(crosswalk, pd.DataFrame):
-        raise PlanningError(
-            f"crosswalk must be a DataFrame (program, industry, share), "
-            f"got {type(crosswalk).__name__}")
-    missing = [c for c in (_PROGRAM, _INDUSTRY, _SHARE) if c not in crosswalk.columns]
-    if missing:
-        raise PlanningError(
-            f"crosswalk needs columns ['program', 'industry', 'share']; {missing} missing, "
-            f"it has {list(crosswalk.columns)}")
     if _INDUSTRY not in keys:
         raise PlanningError(
             f"a crosswalk maps programmes to industries, so keys must include 'industry'; "
@@ -210,58 +197,9 @@ def check_crosswalk(crosswalk, keys: list[str]) -> tuple[pd.DataFrame, list[str]
         raise PlanningError(
             "with a crosswalk the plan is per programme: the gap forecast's keys must not "
             "include 'program'")
-    location = [k for k in keys if k != _INDUSTRY and k in crosswalk.columns]
-    key_columns = [_PROGRAM, *location, _INDUSTRY]
-    shown_columns = [*key_columns, _SHARE]
-    if len(crosswalk) == 0:
-        raise PlanningError("the crosswalk has no rows")
-    blank = crosswalk[key_columns].isna().any(axis=1).to_numpy()
-    if blank.any():
-        raise PlanningError(
-            f"crosswalk: {plural(int(blank.sum()), 'row')} with a missing "
-            f"{' or '.join(key_columns)}: "
-            + _rows_text(crosswalk, shown_columns, np.flatnonzero(blank)))
-    share = pd.to_numeric(crosswalk[_SHARE], errors="coerce").to_numpy(dtype=np.float64,
-                                                                       na_value=np.nan)
-    bad = ~np.isfinite(share)
-    if bad.any():
-        raise PlanningError(
-            f"crosswalk: {plural(int(bad.sum()), 'row')} with a share that is not a finite "
-            "number: " + _rows_text(crosswalk, shown_columns, np.flatnonzero(bad)))
-    negative = share < 0
-    if negative.any():
-        rows = np.flatnonzero(negative)
-        raise PlanningError(
-            f"crosswalk shares must be >= 0; {plural(rows.size, 'row')} "
-            f"{'fail' if rows.size != 1 else 'fails'}: "
-            + _rows_text(crosswalk, shown_columns, rows))
-    cw = pd.DataFrame({c: crosswalk[c].to_numpy(dtype=object) for c in key_columns},
-                      index=crosswalk.index)
-    cw[_SHARE] = share
-    repeated = cw.duplicated(subset=key_columns, keep=False).to_numpy()
-    if repeated.any():
-        raise PlanningError(
-            f"crosswalk repeats {'-'.join(key_columns)} combinations: "
-            + _rows_text(cw, shown_columns, np.flatnonzero(repeated)))
-    group = [_PROGRAM, *location]
-    codes = cw.groupby(group, sort=False).ngroup().to_numpy()
-    sums = np.bincount(codes, weights=share)
-    off = np.flatnonzero(np.abs(sums - 1.0) > SHARE_TOLERANCE)
-    if off.size:
-        details = []
-        for g in off[:_MAX_SHOWN]:
-            rows = np.flatnonzero(codes == g)
-            first = cw.iloc[rows[0]]
-            who = ", ".join(f"{c}={_plain(first[c])!r}" for c in group)
-            gap = sums[g] - 1.0
-            labels = ", ".join(repr(_plain(cw.index[i])) for i in rows[:_MAX_SHOWN])
-            details.append(f"{who} sums to {sums[g]:.10g} ({'over' if gap > 0 else 'short'} "
-                           f"by {abs(gap):.3g}; rows {labels})")
-        more = f"; and {off.size - _MAX_SHOWN} more" if off.size > _MAX_SHOWN else ""
-        raise PlanningError(
-            f"crosswalk shares of each programme must sum to 1 (within {SHARE_TOLERANCE:g}); "
-            + "; ".join(details) + more)
-    return cw[share > 0], location
+    columns = crosswalk.columns if isinstance(crosswalk, pd.DataFrame) else ()
+    location = [k for k in keys if k != _INDUSTRY and k in columns]
+    return check_crosswalk(crosswalk, location=location), location
 
 
 # --------------------------------------------------------------------------- building
@@ -312,7 +250,7 @@ def _edges(cw: pd.DataFrame, location: list[str], cells: pd.DataFrame, keys: lis
                 f"row {_plain(label)!r} (program={_plain(first[_PROGRAM])!r}, "
                 f"industry={_plain(first[_INDUSTRY])!r}, share={first[_SHARE]:.4g}){where}")
         more = f"; and {len(rows) - _MAX_SHOWN} more" if len(rows) > _MAX_SHOWN else ""
-        warnings.warn(
+        warn(
             f"{plural(len(rows), 'crosswalk row')} {'leads' if len(rows) == 1 else 'lead'} to "
             f"cells the gap forecast does not have; those graduates count for nothing in the "
             f"plan: {'; '.join(details)}{more}",
@@ -321,7 +259,7 @@ def _edges(cw: pd.DataFrame, location: list[str], cells: pd.DataFrame, keys: lis
         first = np.array([np.flatnonzero(unit == u)[0] for u in dropped[:_MAX_SHOWN]])
         names = cell_names(edges, unit_keys, first)
         more = f" and {dropped.size - len(names)} more" if dropped.size > len(names) else ""
-        warnings.warn(
+        warn(
             f"{plural(dropped.size, 'programme')} of the crosswalk "
             f"{'feeds' if dropped.size == 1 else 'feed'} no cell of the gap forecast and "
             f"{'is' if dropped.size == 1 else 'are'} left out of the plan: "
@@ -343,7 +281,7 @@ def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, pe
     budget = check_budget(budget)
     fc = read_forecast(gap_forecast, keys, value)
     keys = fc.keys
-    cw, location = check_crosswalk(crosswalk, keys)
+    cw, location = read_crosswalk(crosswalk, keys)
     edges, edge_cell = _edges(cw, location, fc.cells, keys, stacklevel + 1)
     unit_keys = [_PROGRAM, *(k for k in keys if k != _INDUSTRY)]
     edge_unit = _codes(edges, unit_keys)

@@ -6,6 +6,11 @@ uvicorn. The artifact is loaded once, when the app starts, through
 :func:`talentgap.load`, which verifies every file's checksum and never
 executes code from the artifact.
 
+Requests are served concurrently: each call to the model runs in a worker
+thread without a lock, because a fitted model's ``predict``,
+``sample_paths`` and the planning functions only read its fitted state, and
+each request collects its own warnings (see :mod:`talentgap.service.routes`).
+
 Endpoints (the OpenAPI page at ``/docs`` describes every field):
 
 ``GET /health``
@@ -37,7 +42,6 @@ Examples
 
 from __future__ import annotations
 
-import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -54,7 +58,10 @@ __all__ = ["create_app", "LoadedModel"]
 
 
 class LoadedModel:
-    """The served model, its artifact metadata and a lock around its calls.
+    """The served model and its artifact metadata, loaded once and then only read.
+
+    Requests share one instance and call the model at the same time, without
+    a lock: calls after ``fit`` are pure functions of the fitted state.
 
     Parameters
     ----------
@@ -66,7 +73,6 @@ class LoadedModel:
         self.path = Path(path)
         self.metadata = read_metadata(self.path)
         self.model = load(self.path)
-        self.lock = threading.Lock()  # fitted models keep caches: one call at a time
 
 
 def create_app(model_dir: str | Path) -> FastAPI:

@@ -1,10 +1,19 @@
-"""The service's endpoints: health, model information, predict and plan."""
+"""The service's endpoints: health, model information, predict and plan.
+
+The endpoints that call the model are plain (``def``) functions, so the ASGI
+server runs each request in a worker thread, and requests run concurrently:
+a fitted model's ``predict``, ``sample_paths`` and the planning functions only
+read the fitted state, so no lock is taken around them. The library's warnings
+are collected per request with :func:`talentgap.errors.collect_warnings`,
+which keeps one collection per thread, and are returned in the response's
+``warnings`` field.
+"""
 
 from __future__ import annotations
 
 import json
-import threading
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
@@ -12,7 +21,7 @@ from fastapi import APIRouter, Request
 
 from talentgap import planning
 from talentgap._version import __version__
-from talentgap.errors import ParameterError
+from talentgap.errors import ParameterError, collect_warnings
 from talentgap.models import GapForecaster
 from talentgap.service.schemas import (
     Health,
@@ -27,24 +36,30 @@ __all__ = ["router"]
 
 router = APIRouter()
 
-#: ``warnings.catch_warnings`` swaps process-wide state: one recording at a time, or
-#: concurrent requests would take each other's warnings (and leave the hook swapped).
-_RECORDING = threading.Lock()
-
 
 @contextmanager
-def _collect_warnings():
-    """Record the library's warnings during a call, to return them with the answer.
+def _warnings_of_this_request() -> Iterator[list[str]]:
+    """Collect the library's warnings during a call, to return them with the answer.
 
-    Holds a process-wide lock while recording, so requests that record run one
-    at a time.
+    Enter it in the thread that makes the model call (the endpoint's body):
+    the collection belongs to that thread only, so concurrent requests never
+    see each other's warnings. On leaving, the yielded list is filled with the
+    messages of the data-quality (``UserWarning``) warnings, each once, in the
+    order first raised; any other category goes on to :func:`warnings.warn`.
+
+    Yields
+    ------
+    list of str
+        Empty inside the block; the messages after it.
     """
-    with _RECORDING, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UserWarning)
-        messages: list[str] = []
+    messages: list[str] = []
+    with collect_warnings() as caught:
         yield messages
-    messages.extend(dict.fromkeys(str(w.message) for w in caught
-                                  if issubclass(w.category, UserWarning)))
+    for item in caught:
+        if not isinstance(item, UserWarning):
+            warnings.warn(item, stacklevel=3)
+    messages.extend(dict.fromkeys(str(item) for item in caught
+                                  if isinstance(item, UserWarning)))
 
 
 def _served(request: Request):
@@ -130,7 +145,7 @@ def predict(body: PredictRequest, request: Request) -> PredictResponse:
     """
     served = _served(request)
     keys = _keys(served)
-    with _collect_warnings() as messages, served.lock:
+    with _warnings_of_this_request() as messages:
         out = served.model.predict(body.horizon, level=list(body.level))
     out = _select(out, body.cells, keys, _cells(served))
     return PredictResponse(origin=_origin(served), freq=served.metadata["freq"],
@@ -167,9 +182,8 @@ def plan(body: PlanRequest, request: Request) -> PlanResponse:
                            "min_quota")}
     if body.period is not None:
         params["period"] = body.period
-    with _collect_warnings() as messages:
-        with served.lock:
-            paths = served.model.sample_paths(body.horizon)
+    with _warnings_of_this_request() as messages:
+        paths = served.model.sample_paths(body.horizon)
         result = planning.allocate_quotas(paths, budget=body.budget, risk=body.risk,
                                           quantile=body.quantile, keys=tuple(keys), **params)
     summary = _records(result.summary.to_frame().T)[0]

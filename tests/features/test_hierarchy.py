@@ -1,6 +1,9 @@
-"""Tests for talentgap.features.hierarchy.aggregate."""
+"""Tests for talentgap.features.hierarchy: the Hierarchy (nodes, summing matrix, sums) and
+aggregate."""
 
 from __future__ import annotations
+
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -9,7 +12,7 @@ import pytest
 from talentgap.datasets import make_synthetic
 from talentgap.errors import ParameterError
 from talentgap.features import aggregate, build_panel
-from talentgap.features.hierarchy import TOP
+from talentgap.features.hierarchy import TOP, Hierarchy
 
 KEYS = ["region", "industry"]
 REGIONS = {"r1": "P1", "r2": "P1", "r3": "P2", "r4": "P2", "r5": "P3"}
@@ -228,3 +231,168 @@ def test_missing_key_value_raises(panel):
     panel.loc[5, "region"] = None
     with pytest.raises(ParameterError, match=r"columns \['region'\] have missing values"):
         aggregate(panel)
+
+
+def test_empty_panel_gives_an_empty_table_with_the_columns(panel):
+    out = aggregate(panel.iloc[:0], levels=_levels("dict"))
+    assert out.empty
+    assert list(out.columns) == ["region", "region_level", "industry", "industry_level",
+                                 "period", "n_cells", "demand", "supply", "gap", "demand_se"]
+    assert out["period"].dtype == panel["period"].dtype
+    assert out["n_cells"].dtype == np.int64
+
+
+def test_unbalanced_panel_with_repeated_rows_sums_the_rows_present(panel):
+    rows = panel.sample(frac=0.6, random_state=5)
+    rows = pd.concat([rows, rows.head(4)])  # a cell-period twice counts twice, as in a groupby
+    out = aggregate(rows, levels=_levels("dict"), values=["demand"])
+    top = _node(out, TOP, TOP)
+    by_period = rows.groupby("period")["demand"]
+    np.testing.assert_allclose(top["demand"], by_period.sum().to_numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(top["n_cells"], by_period.size().to_numpy())
+    middle = _node(out, "region_group", "industry")
+    expected = _parents(rows).groupby(["province", "industry", "period"], observed=True)
+    np.testing.assert_allclose(middle["demand"], expected["demand"].sum().to_numpy(),
+                               rtol=1e-12)
+    # only node-periods with a row are listed
+    assert len(middle) == expected.ngroups
+
+
+# ---- the Hierarchy ----------------------------------------------------------------------------
+CELLS = pd.DataFrame(list(itertools.product(REGIONS, INDUSTRIES)), columns=KEYS)
+
+
+def _covers(node: pd.Series, cell: pd.Series) -> bool:
+    """Whether a bottom cell lies under a node, from the definitions alone."""
+    parents = {"region": REGIONS, "industry": INDUSTRIES}
+    for key, parent in parents.items():
+        level, label = node[f"{key}_level"], node[key]
+        if level == key and cell[key] != label:
+            return False
+        if level not in (key, TOP) and parent[cell[key]] != label:
+            return False
+    return True
+
+
+def _dense_s(hier: Hierarchy) -> np.ndarray:
+    return np.array([[_covers(node, cell) for _, cell in hier.bottom.iterrows()]
+                     for _, node in hier.nodes.iterrows()], dtype=float)
+
+
+@pytest.fixture(scope="module")
+def hier() -> Hierarchy:
+    return Hierarchy.from_mappings(CELLS.sample(frac=1, random_state=1), _levels("dict"))
+
+
+def test_summing_matrix_of_a_tiny_hierarchy():
+    cells = pd.DataFrame({"region": ["b", "c", "a"], "industry": ["x", "y", "x"]})
+    hier = Hierarchy.from_mappings(cells, {"region": {"a": "N", "b": "N", "c": "S"}})
+    labels = [(r, i) for r, i in zip(hier.nodes["region"], hier.nodes["industry"], strict=True)]
+    assert labels == [("a", "x"), ("b", "x"), ("c", "y"),        # region x industry
+                      ("a", TOP), ("b", TOP), ("c", TOP),        # region x all
+                      ("N", "x"), ("S", "y"),                    # region_group x industry
+                      ("N", TOP), ("S", TOP),                    # region_group x all
+                      (TOP, "x"), (TOP, "y"),                    # all x industry
+                      (TOP, TOP)]
+    assert hier.bottom.to_numpy().tolist() == [["a", "x"], ["b", "x"], ["c", "y"]]
+    expected = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1],
+                         [1, 0, 0], [0, 1, 0], [0, 0, 1],
+                         [1, 1, 0], [0, 0, 1],
+                         [1, 1, 0], [0, 0, 1],
+                         [1, 1, 0], [0, 0, 1],
+                         [1, 1, 1]], dtype=float)
+    assert hier.S.format == "csr" and hier.S.shape == (13, 3)
+    np.testing.assert_array_equal(hier.S.toarray(), expected)
+    np.testing.assert_array_equal(hier.nodes["n_cells"], expected.sum(axis=1))
+    assert repr(hier) == ("Hierarchy(region -> region_group -> all x industry -> all; "
+                          "3 bottom cells, 13 nodes)")
+
+
+def test_hierarchy_shape_and_summing_matrix(hier):
+    s_dense = _dense_s(hier)
+    assert (hier.n_bottom, hier.n_nodes) == (20, (5 + 3 + 1) * (4 + 2 + 1))
+    assert hier.levels == {"region": ("region", "region_group", "all"),
+                           "industry": ("industry", "industry_group", "all")}
+    np.testing.assert_array_equal(hier.S.toarray(), s_dense)
+    np.testing.assert_array_equal(hier.nodes["n_cells"], s_dense.sum(axis=1))
+    # the first n_bottom nodes are the bottom cells in bottom order, which is sorted
+    np.testing.assert_array_equal(s_dense[:20], np.eye(20))
+    assert [tuple(c) for c in hier.bottom.to_numpy()] == sorted(
+        itertools.product(REGIONS, INDUSTRIES))
+
+
+def test_hierarchy_partial_cross_and_errors():
+    cells = pd.DataFrame({"region": ["r1", "r1", "r3"], "industry": ["welding", "retail",
+                                                                     "sewing"]})
+    hier = Hierarchy.from_mappings(pd.concat([cells, cells]), _levels("dict"))
+    assert hier.n_bottom == 3  # repeated cells count once
+    # only nodes with cells under them exist (as in aggregate)
+    regional = hier.nodes[(hier.nodes["region_level"] == "region")
+                          & (hier.nodes["industry_level"] == "industry")]
+    assert len(regional) == 3
+    np.testing.assert_array_equal(hier.S.toarray(), _dense_s(hier))
+    with pytest.raises(ParameterError, match="no entry for"):
+        Hierarchy.from_mappings(cells, {"region": {"r1": "P1"}})
+    with pytest.raises(ParameterError, match=r"lacks the key columns \['industry'\]"):
+        Hierarchy.from_mappings(cells[["region"]], {})
+    with pytest.raises(ParameterError, match="not among keys"):
+        Hierarchy.from_mappings(cells, {"occupation": {}})
+    with pytest.raises(ParameterError, match="keys is empty"):
+        Hierarchy.from_mappings(cells, keys=[])
+    with pytest.raises(ParameterError, match="bottom has no rows"):
+        Hierarchy.from_mappings(cells.iloc[:0])
+
+
+def test_sum_to_nodes_with_missing_values_matches_the_definitions(hier):
+    rng = np.random.default_rng(7)
+    values = rng.normal(0, 10, (hier.n_bottom, 6))
+    values[rng.uniform(size=values.shape) < 0.1] = np.nan
+    values[:, 0] = np.nan  # a period with nothing observed
+    totals = hier.sum_to_nodes(values)
+    # the formula GapForecaster used before the hierarchy owned it
+    before = hier.S @ np.nan_to_num(values)
+    before[(hier.S @ np.isnan(values).astype(float)) > 0] = np.nan
+    np.testing.assert_array_equal(totals, before)
+    # and from the definitions: a node-period is the plain sum, NaN if any cell is NaN
+    s_dense = _dense_s(hier)
+    for node in range(hier.n_nodes):
+        under = s_dense[node] > 0
+        expected = pd.DataFrame(values[under]).sum(skipna=False).to_numpy()
+        np.testing.assert_allclose(totals[node], expected, rtol=1e-12, equal_nan=True)
+    assert np.isnan(totals[:, 0]).all()
+    assert np.isnan(totals[-1]).any() and not np.isnan(totals).all()
+    # one value per cell, and the shape is checked
+    np.testing.assert_array_equal(hier.sum_to_nodes(values[:, 1]), totals[:, 1])
+    with pytest.raises(ParameterError, match=r"one row per bottom cell, shape \(20,\)"):
+        hier.sum_to_nodes(values[:5])
+
+
+def test_aggregate_lists_the_nodes_of_the_hierarchy_in_its_order(panel, hier):
+    out = aggregate(panel, levels=_levels("dict"))
+    n_periods = panel["period"].nunique()
+    assert len(out) == hier.n_nodes * n_periods
+    for t in range(n_periods):  # node by node, periods sorted within a node
+        one = out.iloc[t::n_periods].reset_index(drop=True)
+        assert (one["period"] == sorted(panel["period"].unique())[t]).all()
+        pd.testing.assert_frame_equal(one[[*hier.node_columns, "n_cells"]], hier.nodes,
+                                      check_dtype=False)
+        bottom = panel[panel["period"] == one["period"].iloc[0]]
+        cells = hier.cell_positions(bottom)
+        gap = np.empty(hier.n_bottom)
+        gap[cells] = bottom["gap"].to_numpy()
+        np.testing.assert_allclose(one["gap"], hier.sum_to_nodes(gap), rtol=1e-12)
+
+
+def test_cell_and_node_positions(hier):
+    frame = pd.DataFrame({"region": ["r5", "r9", "r1"], "industry": ["sewing", "x", "retail"]})
+    where = hier.cell_positions(frame)
+    assert where[1] == -1
+    assert hier.bottom.iloc[where[[0, 2]]].to_numpy().tolist() == [["r5", "sewing"],
+                                                                   ["r1", "retail"]]
+    nodes = hier.nodes.sample(frac=1, random_state=2)
+    np.testing.assert_array_equal(hier.node_positions(nodes), nodes.index.to_numpy())
+    wrong = nodes.head(2).assign(region_level="province")
+    with pytest.raises(ParameterError, match=r"forecasts has 2 rows for nodes that are not"):
+        hier.node_positions(wrong, what="forecasts")
+    assert hier.node_examples(np.array([hier.n_nodes - 1])) == str(
+        [{"region": TOP, "region_level": TOP, "industry": TOP, "industry_level": TOP}])

@@ -1,6 +1,6 @@
 """Tests for talentgap.features.survey: estimates and SEs per cell-period.
 
-Hand computations follow METHODS.md (stratified design, cell-period = stratum,
+Hand computations follow docs/methods.md (stratified design, cell-period = stratum,
 with-replacement linearisation variance with the n/(n-1) factor).
 """
 

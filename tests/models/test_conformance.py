@@ -16,14 +16,11 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+import talentgap as tg
+from talentgap._registry import all_estimators
 from talentgap.errors import NotFittedError
 from talentgap.models import base
-from talentgap.models.auto import AutoForecaster
-from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
-from talentgap.models.ets import ETS
-from talentgap.models.gbm import GlobalBoosting
-from talentgap.models.sarimax import SARIMAX
-from talentgap.models.theta import Theta
+from talentgap.models.baselines import Drift
 
 # Some models leave a few short series without errors at the later origins, so the
 # pooled 95% quantile can warn that it has too few errors; that is not what is tested here.
@@ -34,19 +31,15 @@ LEVELS = [80, 95]
 HORIZON = 5
 COLUMNS = [*KEYS, "period", "mean", "lo_80", "hi_80", "lo_95", "hi_95"]
 
-#: One factory per forecaster class, with small and fast settings.
-FACTORIES = {
-    "Naive": Naive,
-    "SeasonalNaive": SeasonalNaive,
-    "Drift": Drift,
-    "Mean": Mean,
-    "ETS": ETS,
-    "Theta": Theta,
-    "GlobalBoosting": lambda: GlobalBoosting(max_iter=15, min_samples_leaf=5,
-                                             max_leaf_nodes=7),
-    "SARIMAX": lambda: SARIMAX(order=(1, 1, 0), auto=False, n_windows=5),
-    "AutoForecaster": AutoForecaster,
+#: Settings that keep the slower forecasters fast here; every other one runs as constructed.
+FAST = {
+    "GlobalBoosting": {"max_iter": 15, "min_samples_leaf": 5, "max_leaf_nodes": 7},
+    "SARIMAX": {"order": (1, 1, 0), "auto": False, "n_windows": 5},
 }
+#: One factory per registered forecaster class: the list is the registry's, so a new
+#: forecaster is checked as soon as it registers.
+FACTORIES = {name: (lambda cls=cls, name=name: cls(**FAST.get(name, {})))
+             for name, cls in all_estimators(kind="forecaster")}
 SLOW = {"SARIMAX"}
 ALL = [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name
        for name in FACTORIES]
@@ -270,3 +263,99 @@ def test_monthly_periods(name):
     check_nested(out)
     first = out.groupby(KEYS)["period"].first().astype(str).tolist()
     assert first == ["2025-01", "2024-07", "2025-03", "2025-01"]
+
+
+# ---- predict is a pure function of the fitted state ---------------------------------------------
+def _learned_state(model) -> dict:
+    """Every attribute that is not a constructor parameter or a declared cache."""
+    skip = set(model.get_params(deep=False)) | set(type(model)._transient_attributes)
+    return {k: v for k, v in vars(model).items() if k not in skip}
+
+
+def _assert_same_state(before: dict, after: dict, path: str = "model") -> None:
+    assert before.keys() == after.keys(), f"{path}: attributes changed"
+    for key, old in before.items():
+        new = after[key]
+        where = f"{path}.{key}"
+        if isinstance(old, pd.DataFrame):
+            pd.testing.assert_frame_equal(new, old, obj=where)
+        elif isinstance(old, np.ndarray):
+            assert old.dtype == new.dtype, where
+            if old.dtype == object:
+                assert old.tolist() == new.tolist(), where
+            else:
+                np.testing.assert_array_equal(new, old, err_msg=where)
+        elif isinstance(old, dict):
+            assert old.keys() == new.keys(), where
+        elif hasattr(old, "get_params") and hasattr(old, "_transient_attributes"):
+            _assert_same_state(_learned_state_snapshot(old), _learned_state(new), where)
+
+
+def _learned_state_snapshot(model) -> dict:
+    """A deep-enough copy of the learned state to compare after later calls."""
+    out = {}
+    for key, value in _learned_state(model).items():
+        if isinstance(value, (pd.DataFrame, np.ndarray)):
+            out[key] = value.copy()
+        elif isinstance(value, dict):
+            out[key] = dict(value)
+        else:
+            out[key] = value
+    return out
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_predict_leaves_the_fitted_state_unchanged(name):
+    model = FACTORIES[name]().fit(make_table(), keys=KEYS)
+    before = _learned_state_snapshot(model)
+    model.predict(HORIZON, level=LEVELS)
+    model.predict(2 * HORIZON + 1, level=[50])
+    model.cv_errors(3)
+    _assert_same_state(before, _learned_state(model))
+
+
+# ---- the gap model ------------------------------------------------------------------------------
+GAP_MODELS = [name for name, _ in all_estimators(kind="gap")]
+
+
+def _panel() -> pd.DataFrame:
+    data = tg.datasets.make_synthetic(n_regions=2, industries=3, n_periods=16, seed=3)
+    return tg.features.build_panel(data.surveys, data.training, lead_time=1)
+
+
+def _gap_model(name):
+    return dict(all_estimators())[name](forecaster=Drift(), n_samples=200)
+
+
+@pytest.mark.parametrize("name", GAP_MODELS)
+def test_gap_model_contract(name):
+    panel = _panel()
+    before = panel.copy(deep=True)
+    model = _gap_model(name)
+    with pytest.raises(NotFittedError, match=r"fit\(panel\)"):
+        model.predict(3)
+    assert model.fit(panel) is model
+    pd.testing.assert_frame_equal(panel, before)  # the input is not modified
+    out = model.predict(3, level=[80, 95])
+    assert list(out.columns[:11]) == ["region", "industry", "period", "demand", "supply",
+                                      "gap", "gap_lo_80", "gap_hi_80", "gap_lo_95",
+                                      "gap_hi_95", "p_shortage"]
+    assert len(out) == 3 * panel[["region", "industry"]].drop_duplicates().shape[0]
+    assert (out["gap_lo_95"] <= out["gap_lo_80"]).all()
+    assert (out["gap_lo_80"] <= out["gap"]).all() and (out["gap"] <= out["gap_hi_80"]).all()
+    assert (out["gap_hi_80"] <= out["gap_hi_95"]).all()
+    assert out["p_shortage"].between(0, 1).all()
+    copy = clone(model)
+    assert copy.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    assert not hasattr(copy, "seed_")
+
+
+@pytest.mark.parametrize("name", GAP_MODELS)
+def test_gap_model_predict_leaves_the_fitted_state_unchanged(name):
+    model = _gap_model(name).fit(_panel())
+    before = _learned_state_snapshot(model)
+    first = model.predict(3, level=[80])
+    model.sample_paths(5)
+    model.predict(2, level=[95])
+    _assert_same_state(before, _learned_state(model))
+    pd.testing.assert_frame_equal(model.predict(3, level=[80]), first)

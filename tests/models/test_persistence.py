@@ -20,6 +20,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import talentgap as tg
+from talentgap._registry import all_estimators
 from talentgap.errors import ArtifactError, DataQualityWarning, NotFittedError, ParameterError
 from talentgap.models import (
     ETS,
@@ -30,7 +31,6 @@ from talentgap.models import (
     GlobalBoosting,
     Mean,
     Naive,
-    SeasonalNaive,
     Theta,
 )
 from talentgap.models.persistence import (
@@ -43,19 +43,17 @@ from talentgap.models.persistence import (
 N_SERIES, N_PERIODS, HORIZON = 3, 16, 4
 LEVELS = [80, 95]
 
-#: Every estimator class, with parameters that keep the fits fast.
-FORECASTERS = {
-    "Naive": lambda: Naive(),
-    "SeasonalNaive": lambda: SeasonalNaive(),
-    "Drift": lambda: Drift(),
-    "Mean": lambda: Mean(),
-    "ETS": lambda: ETS(),
-    "Theta": lambda: Theta(),
+#: Settings that keep the slower forecasters fast here.
+FAST = {
     "GlobalBoosting": lambda: GlobalBoosting(max_iter=20),
     "SARIMAX": lambda: SARIMAX(order=(1, 1, 0), auto=False, n_windows=2),
     "AutoForecaster": lambda: AutoForecaster(
         candidates={"ets": ETS(), "theta": Theta(), "drift": Drift()}, n_windows=2),
 }
+#: Every registered forecaster class (the registry's list, so none is forgotten).
+FORECASTERS = {name: FAST.get(name, cls) for name, cls in all_estimators(kind="forecaster")}
+#: Format-1 artifacts written by an earlier release, with what they predicted then.
+FORMAT_1 = Path(__file__).parent / "artifacts_v1"
 
 
 def series_table(key_dtype=None) -> pd.DataFrame:
@@ -246,7 +244,7 @@ def test_metadata_describes_the_model(fitted, tmp_path):
     metadata = read_metadata(path)
     assert metadata["format_version"] == FORMAT_VERSION
     assert metadata["talentgap_version"] == tg.__version__
-    assert metadata["estimator"] == "talentgap.models.sarimax.SARIMAX"
+    assert metadata["estimator"] == "SARIMAX"  # the registry name, whatever module holds it
     assert metadata["params"]["order"] == {"__type__": "tuple", "items": [1, 1, 0]}
     assert metadata["config"] == {"plan": "2025", "levels": [80, 95]}
     assert metadata["freq"] == "Q-DEC"
@@ -281,6 +279,74 @@ def test_saving_again_replaces_an_artifact_but_not_other_directories(fitted, tmp
     with pytest.raises(ArtifactError, match="not empty"):
         model.save(other)
     assert (other / "README.txt").read_text() == "keep me"
+
+
+def _artifact_bytes(path: Path) -> dict[str, bytes]:
+    """Every file of an artifact, without the time it was created."""
+    files = {p.relative_to(path).as_posix(): p.read_bytes()
+             for p in sorted(path.rglob("*")) if p.is_file()}
+    metadata = json.loads(files.pop("metadata.json"))
+    del metadata["created"], metadata["metadata_sha256"]
+    files["metadata.json"] = json.dumps(metadata, sort_keys=True).encode()
+    return files
+
+
+@pytest.mark.parametrize("name", ["ETS", "AutoForecaster", "GlobalBoosting"])
+def test_saving_twice_with_calls_in_between_gives_identical_bytes(name, tmp_path):
+    model, future = fit(name, series_table())
+    first = _artifact_bytes(model.save(tmp_path / "first"))
+    predict(model, future)  # intervals: backtests for a new horizon
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        if future is None:  # (no future exogenous values this far ahead for the others)
+            model.predict(2 * HORIZON + 3, level=[50, 99])
+        model.cv_errors(HORIZON + 1)
+    second = _artifact_bytes(model.save(tmp_path / "second"))
+    assert first.keys() == second.keys()
+    for file in first:
+        assert first[file] == second[file], f"{file} changed after predict/cv_errors"
+
+
+def test_gap_model_saved_twice_with_calls_in_between_gives_identical_bytes(panel, tmp_path):
+    gap = GapForecaster(forecaster=AutoForecaster(
+        candidates={"ets": ETS(), "drift": Drift()}, n_windows=2), n_samples=50).fit(panel)
+    first = _artifact_bytes(gap.save(tmp_path / "first"))
+    gap.predict(3, level=[50])
+    gap.sample_paths(5)
+    second = _artifact_bytes(gap.save(tmp_path / "second"))
+    assert first == second
+
+
+@pytest.mark.parametrize("name", ["gap_auto", "gap_hierarchy", "boosting", "sarimax"])
+def test_format_1_artifacts_load_and_predict_as_when_saved(name):
+    metadata = read_metadata(FORMAT_1 / name)
+    assert metadata["format_version"] == 1
+    assert metadata["estimator"].startswith("talentgap.models.")  # module paths in format 1
+    model = tg.load(FORMAT_1 / name)
+    expected = pd.read_csv(FORMAT_1 / f"{name}_predict.csv")
+    horizon = expected["period"].nunique()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        got = model.predict(horizon, level=[80])
+    got = got.assign(period=got["period"].astype(str))
+    assert list(got.columns) == list(expected.columns)
+    for column in expected.columns:
+        if pd.api.types.is_numeric_dtype(expected[column]):
+            np.testing.assert_allclose(got[column].to_numpy(dtype=float),
+                                       expected[column].to_numpy(dtype=float),
+                                       rtol=1e-9, atol=1e-9, err_msg=column)
+        else:
+            assert got[column].fillna("").astype(str).tolist() == \
+                expected[column].fillna("").astype(str).tolist(), column
+
+
+def test_a_format_1_artifact_saved_again_is_format_2_and_loads(tmp_path):
+    model = tg.load(FORMAT_1 / "gap_auto")
+    path = model.save(tmp_path / "again")
+    metadata = read_metadata(path)
+    assert (metadata["format_version"], metadata["estimator"]) == (2, "GapForecaster")
+    assert "talentgap.models" not in (path / "state.json").read_text()
+    pd.testing.assert_frame_equal(tg.load(path).predict(3), model.predict(3))
 
 
 # ---- refusals at save time -------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Tests for talentgap.models.reconciliation and .hierarchy (MinT family, non-negative
-projection)."""
+"""Tests for talentgap.models.reconciliation (MinT family, non-negative projection).
+
+The Hierarchy itself (nodes, summing matrix) is tested in tests/features/test_hierarchy.py.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from hypothesis import strategies as st
 from scipy.optimize import nnls
 
 import talentgap as tg
+import talentgap.features.hierarchy as hierarchy_module
 import talentgap.models._reconcile_solvers as solvers
 import talentgap.models.reconciliation as rec
 from talentgap.errors import DataQualityWarning, ParameterError
 from talentgap.features import aggregate
-from talentgap.models import hierarchy as hierarchy_module
 from talentgap.models.reconciliation import Hierarchy, reconcile
 
 REGIONS = {"r1": "P1", "r2": "P1", "r3": "P2", "r4": "P2"}
@@ -111,49 +113,6 @@ def residuals(hier, residual_matrix) -> pd.DataFrame:
 
 def _run(hier, base, method, residuals, **kwargs):
     return reconcile(_frame(hier, base), hier, method=method, residuals=residuals, **kwargs)
-
-
-# ---- the hierarchy ----------------------------------------------------------------------------
-def test_hierarchy_shape_and_summing_matrix(hier, s_dense):
-    assert (hier.n_bottom, hier.n_nodes) == (12, (4 + 2 + 1) * (3 + 2 + 1))
-    assert hier.levels == {"region": ("region", "province", "all"),
-                           "industry": ("industry", "sector", "all")}
-    assert hier.S.format == "csr"
-    np.testing.assert_array_equal(hier.S.toarray(), s_dense)
-    np.testing.assert_array_equal(hier.nodes["n_cells"], s_dense.sum(axis=1))
-    # the first n_bottom nodes are the bottom cells in bottom order
-    np.testing.assert_array_equal(s_dense[:12], np.eye(12))
-    assert [tuple(c) for c in hier.bottom.to_numpy()] == sorted(
-        itertools.product(REGIONS, INDUSTRIES))
-
-
-def test_hierarchy_nodes_match_aggregate(hier):
-    panel = hier.bottom.assign(period=PERIODS[0], gap=np.arange(12.0))
-    totals = aggregate(panel, levels=LEVELS, values=["gap"])
-    assert len(totals) == hier.n_nodes
-    pd.testing.assert_frame_equal(
-        totals[[*hier.node_columns, "n_cells"]].astype({"n_cells": np.int64}),
-        hier.nodes, check_dtype=False)
-    # and aggregate's sums are S @ bottom
-    np.testing.assert_allclose(totals["gap"], hier.S @ np.arange(12.0))
-
-
-def test_hierarchy_partial_cross_and_errors():
-    cells = pd.DataFrame({"region": ["r1", "r1", "r3"], "industry": ["i1", "i3", "i2"]})
-    hier = Hierarchy.from_mappings(pd.concat([cells, cells]), LEVELS)  # repeats count once
-    assert hier.n_bottom == 3
-    # only nodes with cells under them exist (as in aggregate)
-    regional = hier.nodes[(hier.nodes["region_level"] == "region")
-                          & (hier.nodes["industry_level"] == "industry")]
-    assert len(regional) == 3
-    np.testing.assert_array_equal(hier.S.toarray(),
-                                  _dense_s(hier, {"region": REGIONS, "industry": INDUSTRIES}))
-    with pytest.raises(ParameterError, match="no entry for"):
-        Hierarchy.from_mappings(cells, {"region": {"r1": "P1"}})
-    with pytest.raises(ParameterError, match=r"lacks the key columns \['industry'\]"):
-        Hierarchy.from_mappings(cells[["region"]], {})
-    with pytest.raises(ParameterError, match="not among keys"):
-        Hierarchy.from_mappings(cells, {"occupation": {}})
 
 
 # ---- against the textbook formula ---------------------------------------------------------------
@@ -259,7 +218,9 @@ def test_default_method_is_wls_var(hier, base, residuals):
 
 
 def test_public_names_live_on_after_the_module_split():
+    # one Hierarchy, defined with aggregate in the features layer, re-exported by models
     assert tg.models.Hierarchy is rec.Hierarchy is hierarchy_module.Hierarchy
+    assert tg.features.aggregate is hierarchy_module.aggregate
     assert tg.models.reconcile is rec.reconcile
     assert {"Hierarchy", "reconcile", "ReconcileResult", "METHODS"} <= set(rec.__all__)
 

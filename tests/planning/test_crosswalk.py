@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from talentgap.errors import DataQualityWarning, PlanningError
+from talentgap.errors import DataQualityWarning, PlanningError, SchemaError
 from talentgap.planning import allocate_quotas, compare_plans, proportional_plan
 
 SETTINGS = settings(max_examples=25, deadline=None)
@@ -267,24 +267,24 @@ def test_compare_plans_by_programme_or_industry(forecast, crosswalk, params):
      r"shares of each programme must sum to 1 \(within 1e-06\); program='welding' sums to "
      r"0.9 \(short by 0.1; rows 0, 1\)"),
     (lambda cw: cw.assign(share=[1.5, -0.5, 1.0]),
-     r"shares must be >= 0; 1 row fails: row 1 \(program='welding', industry='equipment', "
-     r"share=-0.5\)"),
+     r"column 'share' must be >= 0; 1 row fails: row 1 \(program='welding', "
+     r"industry='equipment', share=-0.5\)"),
     (lambda cw: cw.assign(share=[0.5, "half", 1.0]), "share that is not a finite number"),
     (lambda cw: cw.assign(industry=["construction", None, "equipment"]),
      r"1 row with a missing program or industry: row 1"),
     (lambda cw: pd.concat([cw, cw.iloc[[2]]]), "repeats program-industry combinations"),
     (lambda cw: cw.drop(columns="share"), r"\['share'\] missing"),
-    (lambda cw: cw.iloc[:0], "crosswalk has no rows"),
+    (lambda cw: cw.iloc[:0], "table 'crosswalk' has no rows"),
 ])
 def test_bad_crosswalks_name_the_rows(forecast, crosswalk, params, change, message):
-    with pytest.raises(PlanningError, match=message):
+    with pytest.raises(SchemaError, match=message):
         allocate_quotas(forecast, crosswalk=change(crosswalk), **params)
 
 
 def test_shares_within_tolerance_are_accepted(forecast, crosswalk, params):
     nearly = crosswalk.assign(share=[0.5, 0.5 + 5e-7, 1.0])
     allocate_quotas(forecast, crosswalk=nearly, **params)
-    with pytest.raises(PlanningError, match="sum to 1"):
+    with pytest.raises(SchemaError, match="sum to 1"):
         allocate_quotas(forecast, crosswalk=crosswalk.assign(share=[0.5, 0.5 + 2e-6, 1.0]),
                         **params)
 

@@ -220,7 +220,7 @@ def test_zero_yield_and_zero_cost_cells():
 
 
 def _literal_saa(g: np.ndarray, y, cost, budget, lo, hi, penalty):
-    """METHODS.md's LP exactly as written: q, u, v with u - v = g - y q (equality rows)."""
+    """The methods page's LP as written: q, u, v with u - v = g - y q (equality rows)."""
     n, k = g.shape
     nk = n * k
     rows = np.arange(nk)

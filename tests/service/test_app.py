@@ -8,8 +8,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -22,19 +20,6 @@ from fastapi.testclient import TestClient  # noqa: E402
 import talentgap.service.schemas  # noqa: E402
 from talentgap.errors import ArtifactError  # noqa: E402
 from talentgap.service import create_app  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def gap_model():
-    data = tg.datasets.make_synthetic(n_regions=2, industries=3, n_periods=16, seed=2)
-    panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
-    return tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=200).fit(panel)
-
-
-@pytest.fixture(scope="module")
-def model_dir(gap_model, tmp_path_factory):
-    return gap_model.save(tmp_path_factory.mktemp("artifact") / "gap",
-                          config={"forecast": {"horizon": 4}})
 
 
 @pytest.fixture(scope="module")
@@ -163,35 +148,6 @@ def test_openapi_documents_every_endpoint_and_field(client):
                     for field, about in schema["properties"].items()
                     if "description" not in about]
     assert undocumented == []
-
-
-def test_concurrent_requests_keep_their_own_warnings(client, monkeypatch):
-    served = client.app.state.served
-    predict, allocate = served.model.predict, tg.planning.allocate_quotas
-
-    def slow_predict(*args, **kwargs):
-        warnings.warn("from predict", tg.errors.DataQualityWarning, stacklevel=1)
-        time.sleep(0.4)
-        return predict(*args, **kwargs)
-
-    def slow_allocate(*args, **kwargs):
-        time.sleep(0.2)
-        warnings.warn("from plan", tg.errors.DataQualityWarning, stacklevel=1)
-        time.sleep(0.4)
-        return allocate(*args, **kwargs)
-
-    monkeypatch.setattr(served.model, "predict", slow_predict)
-    monkeypatch.setattr(tg.planning, "allocate_quotas", slow_allocate)
-    with ThreadPoolExecutor(2) as pool:
-        plan = pool.submit(client.post, "/plan", json={"budget": 5000, "cost_per_trainee": 100})
-        time.sleep(0.1)  # the plan is solving when the forecast starts
-        forecast = pool.submit(client.post, "/predict", json={"horizon": 1})
-        plan, forecast = plan.result(timeout=60), forecast.result(timeout=60)
-    assert plan.status_code == forecast.status_code == 200
-    assert "from plan" in plan.json()["warnings"]
-    assert "from predict" not in plan.json()["warnings"]
-    assert "from predict" in forecast.json()["warnings"]
-    assert "from plan" not in forecast.json()["warnings"]
 
 
 def test_forecaster_artifact_predicts_but_cannot_plan(tmp_path):

@@ -9,6 +9,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_levels
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import parse_periods
 
@@ -92,17 +93,8 @@ def _levels_present(frame: pd.DataFrame, lo: str, hi: str) -> list[float]:
 
 
 def _check_levels(levels) -> list[float]:
-    if isinstance(levels, (int, float, np.integer, np.floating)) and not isinstance(levels, bool):
-        levels = [levels]
-    try:
-        out = [float(lv) for lv in levels]
-    except (TypeError, ValueError):
-        raise ParameterError(f"levels must be numbers in (0, 100), got {levels!r}") from None
-    bad = [lv for lv in out if not 0 < lv < 100]
-    if bad:
-        raise ParameterError(f"levels {bad} are out of range; interval levels are percents "
-                             "in (0, 100), e.g. (80, 95)")
-    return sorted(set(out))
+    """The ``levels`` argument of a plot, checked by :func:`talentgap._arguments.check_levels`."""
+    return check_levels(levels, name="levels")
 
 
 def _value_label(value: str, units: str | None) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import DataQualityWarning, ParameterError
+from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.evaluation.plots._common import (
     _FREQ_WORDS,
     _RAW_METRICS,
@@ -65,7 +64,7 @@ def _from_forecasts(frame: pd.DataFrame, metric: str, *, horizon: str, mean: str
         elif metric == "mape":
             zeros = int(np.sum((y == 0) & np.isfinite(f)))
             if zeros:
-                warnings.warn(f"mape is undefined where the actual value is 0; {zeros} such "
+                warn(f"mape is undefined where the actual value is 0; {zeros} such "
                               "point(s) left out", DataQualityWarning, stacklevel=3)
             terms = np.where(y != 0, 100.0 * np.abs(y - f) / np.abs(y), np.nan)
         else:
