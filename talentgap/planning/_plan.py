@@ -107,6 +107,14 @@ class QuotaPlan:
         A short description of the rule, used by :func:`compare_plans`.
     cell_keys : tuple of str
         The key columns of :attr:`cells` (the gap forecast's keys).
+    years : pandas.DataFrame
+        Multi-year plans (``periods=``) only, else empty: one row per
+        funding or need period with ``places`` and ``cost`` funded in it,
+        its ``budget`` (NaN unless budgets are per period), ``workers``
+        from the plan present in it and the shortfalls before and after.
+    notes : list of str
+        Remarks on how the plan was chosen, e.g. that the optimum was not
+        unique and how the tie was decided (multi-year plans).
     """
 
     quotas: pd.DataFrame
@@ -118,6 +126,8 @@ class QuotaPlan:
     label: str = "optimised"
     cells: pd.DataFrame = field(default_factory=pd.DataFrame)
     cell_keys: tuple[str, ...] = ("region", "industry")
+    years: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
 
     def __repr__(self) -> str:
         s = self.summary

@@ -3,7 +3,7 @@
 Decision ``q_c >= 0``: training places funded in cell ``c``. Each place yields
 ``y_c = p_c * a_c`` certified workers who stay (pass rate x absorption). With
 scenarios ``k = 1..K`` of the gap ``g_ck`` at the period the trainees arrive
-in (METHODS.md, "Quota allocation")::
+in (methods page, docs/methods.md, "Quota allocation")::
 
     minimise   (1/K) sum_k sum_c u_ck  +  surplus_penalty * (1/K) sum_k sum_c v_ck
     subject to u_ck - v_ck = g_ck - y_c * q_c,   u_ck, v_ck >= 0
@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from talentgap.errors import PlanningError
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._network_solve import (
     fit_network_budget,
@@ -69,6 +70,11 @@ from talentgap.planning._params import ordinal
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import fit_budget, repair, round_places, solve_lp, solve_milp
+from talentgap.planning.multiyear import (
+    DEFAULT_EXIT_RATE,
+    DEFAULT_TIE_TOLERANCE,
+    allocate_multiyear,
+)
 
 __all__ = ["QuotaPlan", "allocate_quotas"]
 
@@ -88,20 +94,31 @@ def allocate_quotas(
     risk: str = "expected",
     quantile: float | None = None,
     surplus_penalty: float = 0.0,
-    integer: str = "round",
+    integer: str | None = None,
     keys=("region", "industry"),
     period=None,
     value: str = "gap",
     crosswalk: pd.DataFrame | None = None,
+    periods=None,
+    exit_rate=None,
+    total_budget: float | None = None,
+    policy_need: pd.DataFrame | None = None,
+    need_weights=None,
+    capacity_groups: pd.DataFrame | None = None,
+    budget_envelopes: pd.DataFrame | None = None,
+    equity=None,
+    tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
 ) -> QuotaPlan:
     """Allocate training places to cells so the expected unmet gap is smallest for the money.
 
     With a ``crosswalk`` the places go to training programmes instead, each
-    feeding several industries (see "Programmes" below).
+    feeding several industries (see "Programmes" below). With ``periods``
+    it plans several funding periods at once against the needs of every
+    forecast period (see "Multi-year plans" below).
 
-    Solves the sample-average-approximation LP of METHODS.md ("Quota
-    allocation"; see :mod:`talentgap.planning.quotas` for the formulation
-    and how it is solved) and rounds to whole places.
+    Solves the sample-average-approximation LP of the methods page
+    (docs/methods.md, "Quota allocation"; see :mod:`talentgap.planning.quotas`
+    for the formulation and how it is solved) and rounds to whole places.
 
     Parameters
     ----------
@@ -120,8 +137,10 @@ def allocate_quotas(
 
         The presence of a ``sample`` column selects (b). Other columns are
         ignored. Gaps are in workers (positive = shortage).
-    budget : float
-        Money available, >= 0, in the unit of ``cost_per_trainee``.
+    budget : float or pandas.DataFrame
+        Money available, >= 0, in the unit of ``cost_per_trainee``. With
+        ``periods``, one number for the whole plan or a table
+        ``period, budget`` with one row per funding period.
     cost_per_trainee : float or pandas.DataFrame
         Cost of one training place, >= 0.
     pass_rate : float or pandas.DataFrame
@@ -154,7 +173,9 @@ def allocate_quotas(
     surplus_penalty : float, default 0.0
         Weight, >= 0, of expected certified workers beyond the gap (training
         people for jobs that are not there). 0 means only the shortfall counts.
-    integer : {"round", "exact", "none"}, default "round"
+    integer : {"round", "exact", "none"}, optional
+        Default ``"round"``; with ``periods`` default ``"none"``, and
+        ``"round"`` is not available there.
         ``"round"``: floor the LP places, then add places one at a time where
         the next place removes the most objective per unit cost, while the
         budget allows (never breaks budget, capacity or minimums). ``"exact"``:
@@ -177,13 +198,30 @@ def allocate_quotas(
         differ by region: the share of each programme's certified graduates
         going to each industry, >= 0 and summing to 1 per programme (within
         1e-6). Other columns are ignored. Places are then planned per
-        programme and region; see "Programmes".
+        programme and region; see "Programmes". Not available with
+        ``periods`` yet.
+    periods : sequence of period labels, optional
+        Funding periods, e.g. ``[2026, 2027]``: plan places per cell and
+        funding period against the needs of every period of
+        ``gap_forecast`` (the need periods); ``period`` is then not used.
+        See "Multi-year plans".
+    exit_rate, total_budget, policy_need, need_weights, capacity_groups, \
+budget_envelopes, equity, tie_tolerance
+        Multi-year plans only (they need ``periods``): the exit rate per
+        year (default 0.03), a cap on the total over per-period budgets,
+        a second need ``<keys...>, period, policy_need``, the weights of the
+        market and policy needs, shared capacity per group of cells, money
+        envelopes per region (or other keys), equity rules and the tie
+        tolerance; see
+        :func:`talentgap.planning.multiyear.allocate_multiyear`.
 
     Returns
     -------
     QuotaPlan
         ``.quotas`` (one row per cell, or per programme and region with a
-        crosswalk), ``.cells`` (gaps before and after, one row per cell),
+        crosswalk, or per cell and funding period with ``periods``),
+        ``.cells`` (gaps before and after, one row per cell, or per cell and
+        need period with ``periods``),
         ``.summary``, ``.marginal_value``, ``.binding``; see
         :class:`QuotaPlan`.
 
@@ -193,13 +231,15 @@ def allocate_quotas(
         If a parameter is out of range (negative cost, a pass rate outside
         (0, 1], a capacity below the minimum quota), a per-cell table misses
         a cell (or programme), the minimum quotas cost more than the budget,
-        a cell has no forecast row for its arrival period, or a crosswalk
-        row has a missing key, a negative share, or a programme's shares do
-        not sum to 1. The message names the constraint, the cells,
-        programmes or crosswalk rows and by how much it fails.
+        or a cell has no forecast row for its arrival period. The message
+        names the constraint, the cells or programmes and by how much it
+        fails.
     SchemaError
         If ``gap_forecast`` lacks a key, ``period`` or gap column, or has
-        missing gaps or duplicate rows.
+        missing gaps or duplicate rows; or a crosswalk row has a missing
+        key, a share that is negative or not a number, or a programme's
+        shares do not sum to 1 (as in
+        :func:`talentgap.features.training_supply`; naming the rows).
 
     Warns
     -----
@@ -233,6 +273,22 @@ def allocate_quotas(
     ``"capacity[CNC machining in Northvale]"``. Cells no programme feeds
     keep their gap; ``.binding`` says which they are and ``.cells`` shows
     ``fed_by == ""`` for them.
+
+    **Multi-year plans.** With ``periods`` the decision is places per cell
+    and funding period. Places funded in ``s`` arrive in ``s + lead_time``
+    and their certified workers stay, less ``exit_rate`` a year, through
+    every later need period, so one place reduces the shortfall of several
+    periods. The plan minimises the (weighted) expected shortfall summed
+    over the cell-periods of ``gap_forecast`` and of ``policy_need``, under
+    the budget rows, envelopes, shared capacity groups, capacities,
+    minimums and equity rules; ties are decided in favour of the plan
+    closest to spreading places in proportion to need, and
+    ``summary["optimum_unique"]`` and ``.notes`` say when that happened.
+    ``.marginal_value`` has one budget entry per budget row (``"budget"``,
+    or ``"budget[2026]"`` per funding period). The model, its outputs and
+    an example are in :func:`talentgap.planning.multiyear.allocate_multiyear`.
+    With one funding period, one need period, ``exit_rate=0`` and no policy
+    need the plan is the single-period plan.
 
     Examples
     --------
@@ -295,6 +351,25 @@ def allocate_quotas(
     0  construction    30.0        30.0        0.0
     1     equipment    50.0        50.0        0.0
     """  # noqa: E501
+    if periods is not None:
+        if crosswalk is not None:
+            raise PlanningError("a multi-year plan (periods=) with a crosswalk is not "
+                                "available yet; plan cells, or one period per programme plan")
+        return allocate_multiyear(
+            gap_forecast, periods=periods, budget=budget, cost_per_trainee=cost_per_trainee,
+            pass_rate=pass_rate, absorption=absorption, capacity=capacity,
+            min_quota=min_quota, lead_time=lead_time,
+            exit_rate=DEFAULT_EXIT_RATE if exit_rate is None else exit_rate, risk=risk,
+            quantile=quantile, surplus_penalty=surplus_penalty,
+            integer="none" if integer is None else integer, keys=keys, value=value,
+            total_budget=total_budget, policy_need=policy_need, need_weights=need_weights,
+            capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
+            equity=equity, tie_tolerance=tie_tolerance)
+    _single_period_only(exit_rate=exit_rate, total_budget=total_budget,
+                        policy_need=policy_need, need_weights=need_weights,
+                        capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
+                        equity=equity)
+    integer = "round" if integer is None else integer
     if crosswalk is not None:
         return _allocate_programmes(
             gap_forecast, crosswalk, keys=keys, value=value, period=period, budget=budget,
@@ -319,6 +394,13 @@ def allocate_quotas(
     return assemble(problem, places, rule="optimised", label=_label(problem),
                     budget_value=lp.budget_value, capacity_value=lp.capacity_value,
                     lp_objective=lp_objective)
+
+
+def _single_period_only(**given) -> None:
+    named = [name for name, value in given.items() if value is not None]
+    if named:
+        raise PlanningError(f"{', '.join(named)} {'apply' if len(named) > 1 else 'applies'} "
+                            "to multi-year plans only; pass periods=, e.g. periods=[2026, 2027]")
 
 
 def _label(problem) -> str:

@@ -2,7 +2,8 @@
 
 National and city plans set shares rather than counts: "skilled workers 30%
 of employment, high-skilled workers 35% of skilled workers". For a target
-skilled share ``s`` at period ``t`` (METHODS.md, "Policy-target gap")::
+skilled share ``s`` at period ``t`` (methods page, docs/methods.md,
+"Policy-target gap")::
 
     need_t    = max(s * employment_t - skilled_t, 0)
     need_hs_t = max(h * (skilled_t + need_t) - high_skilled_t, 0)

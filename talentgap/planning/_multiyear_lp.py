@@ -1,0 +1,334 @@
+"""The multi-year quota program: sparse rows, HiGHS, duals, the tie rule, infeasibility.
+
+See :mod:`talentgap.planning.multiyear` for the model. Workers present in a
+need period are linear in the places, ``W = T q`` (``T`` is
+:attr:`~talentgap.planning._multiyear_problem.YearsProblem.transfer`), and
+each need's shortfall at a target (a cell at a need period) is a convex,
+decreasing, piecewise-linear function of ``W`` with its breakpoints at the
+sorted scenario values. The program holds the places ``q`` and one bounded
+variable per linear piece (the delta form of
+:func:`~talentgap.planning._solve.pieces_of`), linked by one row per target
+and need: ``sum of the target's pieces <= W``. Convexity makes the steeper
+pieces fill first, so the optimum equals that of the literal form with one
+shortfall variable per scenario (the tests check it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from talentgap.errors import PlanningError
+from talentgap.planning._multiyear_problem import YearsProblem
+from talentgap.planning._params import fmt
+from talentgap.planning._solve import MIP_GAP, VALUE_TOL, pieces_of
+
+__all__ = ["Program", "Solution", "build_program", "solve", "break_ties", "need_reference",
+           "weighted_shortfall", "DUAL_TOL"]
+
+DUAL_TOL = VALUE_TOL
+_SLACK_TOL = 1e-7
+_MAX_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class RowInfo:
+    """One constraint row of the program (not a link row), as the plan reports it."""
+
+    kind: str      # budget, budget_envelope, capacity_group, equity
+    name: str
+    words: str
+    limit: float   # in the row's unit (money, places, or shortfall to remove)
+    scale: float   # the row is stored divided by this
+    unit: str
+
+
+@dataclass(frozen=True)
+class Program:
+    """``min c x  s.t.  a_ub x <= b_ub,  lb <= x <= ub``; ``x = [q, pieces]``."""
+
+    c: np.ndarray
+    a_ub: sp.csr_matrix
+    b_ub: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    n_q: int
+    n_link: int              # the first n_link rows link pieces to workers
+    rows: list[RowInfo]      # the rows after the link rows
+    before: float            # weighted objective with no places (the pieces' total)
+
+
+@dataclass(frozen=True)
+class Solution:
+    q: np.ndarray
+    objective: float          # c x: change of the weighted objective from no places
+    lp_objective: float       # the same for the LP relaxation
+    row_value: np.ndarray     # per constraint row: objective removed per unit of its limit
+    capacity_value: np.ndarray  # per decision: objective removed per extra place of capacity
+    min_value: np.ndarray     # per decision: objective added per required place (>= 0)
+
+
+# --------------------------------------------------------------------------- building
+
+
+def weighted_shortfall(problem: YearsProblem, q: np.ndarray, *, scenarios=None) -> np.ndarray:
+    """The objective's terms per target: weighted market and policy shortfall at places ``q``."""
+    workers = problem.transfer @ q
+    sc = problem.market_plan if scenarios is None else scenarios
+    cell = problem.target_cell()
+    out = problem.weight_market[cell] * sc.shortfall(workers)
+    if problem.policy is not None:
+        out = out + problem.weight_policy[cell] * np.maximum(problem.policy - workers, 0.0)
+    return out
+
+
+def _pieces(problem: YearsProblem):
+    """(target, length, weighted slope) of every useful piece, market then policy."""
+    n_targets = problem.n_cells * problem.n_need
+    zero, one = np.zeros(n_targets), np.ones(n_targets)
+    market = pieces_of(problem.market_plan, zero, one, 0.0)
+    weight = problem.weight_market[market.cell // problem.n_need]
+    keep = weight > 0
+    target = [market.cell[keep]]
+    length = [market.length[keep]]
+    slope = [market.slope[keep] * weight[keep]]
+    need = [np.zeros(int(keep.sum()), dtype=np.int64)]
+    if problem.policy is not None:
+        w = problem.weight_policy[problem.target_cell()]
+        j = np.flatnonzero((problem.policy > 0) & (w > 0))
+        target.append(j)
+        length.append(problem.policy[j])
+        slope.append(-w[j])
+        need.append(np.ones(j.size, dtype=np.int64))
+    return (np.concatenate(target), np.concatenate(length), np.concatenate(slope),
+            np.concatenate(need))
+
+
+def build_program(problem: YearsProblem) -> Program:
+    """The sparse program of a multi-year plan (see the module docstring)."""
+    n_q = problem.n_cells * problem.n_funding
+    target, length, slope, need = _pieces(problem)
+    m = target.size
+    # link rows: one per (target, need) with pieces: sum pieces - T[target] q <= 0
+    link_key = target * 2 + need
+    link_ids, link_row = np.unique(link_key, return_inverse=True)
+    link_target = link_ids // 2
+    t_rows = problem.transfer[link_target].tocoo()
+    link = sp.csr_matrix(
+        (np.concatenate([-t_rows.data, np.ones(m)]),
+         (np.concatenate([t_rows.row, link_row]),
+          np.concatenate([t_rows.col, n_q + np.arange(m)]))),
+        shape=(link_ids.size, n_q + m))
+    blocks, limits, rows = [link], [np.zeros(link_ids.size)], []
+    positive = problem.cost[problem.cost > 0]
+    money_scale = float(positive.max()) if positive.size else 1.0
+    for family in problem.rows():
+        scale = money_scale if family.unit == "money" else 1.0
+        blocks.append(sp.hstack([family.matrix / scale, sp.csr_matrix((family.size, m))]))
+        limits.append(family.limit / scale)
+        rows += [RowInfo(family.kind, name, words, float(lim), scale, family.unit)
+                 for name, words, lim in zip(family.names, family.words, family.limit,
+                                             strict=True)]
+    eq = problem.equity
+    if eq.names:
+        member = eq.member[:, target // problem.n_need].multiply(np.abs(slope)[None, :])
+        before = np.asarray(member.multiply(length[None, :]).sum(axis=1)).ravel()
+        scale = np.where(before > 0, before, 1.0)
+        blocks.append(sp.hstack([sp.csr_matrix((len(eq.names), n_q)),
+                                 -sp.diags(1.0 / scale) @ member]))
+        need_removed = eq.share * before
+        limits.append(-need_removed / scale)
+        rows += [RowInfo("equity", name, words, float(lim), float(s), "shortfall")
+                 for name, words, lim, s in zip(eq.names, eq.words, need_removed, scale,
+                                                strict=True)]
+    return Program(
+        c=np.concatenate([np.zeros(n_q), slope]),
+        a_ub=sp.vstack(blocks, format="csr"),
+        b_ub=np.concatenate(limits),
+        lb=np.concatenate([problem.lower, np.zeros(m)]),
+        ub=np.concatenate([problem.upper, length]),
+        n_q=n_q, n_link=link_ids.size, rows=rows,
+        before=float(np.dot(-slope, length)),
+    )
+
+
+# --------------------------------------------------------------------------- solving
+
+
+def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0):
+    """linprog (HiGHS) or, with ``integer_q`` whole-place variables first, milp."""
+    if not integer_q:
+        return linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                       bounds=np.column_stack([lb, ub]), method="highs")
+    constraints = [LinearConstraint(a_ub, -np.inf, b_ub)]
+    if a_eq is not None:
+        constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+    integrality = np.zeros(c.size)
+    integrality[:integer_q] = 1
+    return milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub),
+                options={"mip_rel_gap": MIP_GAP})
+
+
+def solve(problem: YearsProblem, program: Program) -> Solution:
+    """The LP relaxation's optimum and duals (and whole places when ``integer="exact"``)."""
+    res = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub)
+    if res.status == 2:
+        raise PlanningError(infeasibility(problem, program))
+    if res.status != 0:
+        raise PlanningError(f"the multi-year quota LP could not be solved: {res.message}")
+    n_q = program.n_q
+    duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)[program.n_link:]
+    scale = np.array([r.scale for r in program.rows])
+    row_value = np.maximum(duals / scale if scale.size else duals, 0.0)
+    capacity_value = np.maximum(-np.asarray(res.upper.marginals)[:n_q], 0.0)
+    min_value = np.maximum(np.asarray(res.lower.marginals)[:n_q], 0.0)
+    x, objective = res.x, float(res.fun)
+    lp_objective = objective
+    if problem.integer == "exact":
+        whole = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub,
+                     integer_q=n_q)
+        if whole.x is None or not whole.success:
+            raise PlanningError("the integer multi-year quota problem could not be solved: "
+                                f"{whole.message}")
+        x, objective = whole.x, float(whole.fun)
+    q = np.clip(x[:n_q], problem.lower, problem.upper)
+    if problem.integer == "exact":
+        q = np.round(q)
+    return Solution(q, objective, lp_objective, row_value, capacity_value, min_value)
+
+
+def need_reference(problem: YearsProblem) -> np.ndarray:
+    """Per decision: the weighted expected need at the period its places arrive (0 if none).
+
+    The tie rule spreads each period's money in proportion to this.
+    """
+    n_f, n_t = problem.n_funding, problem.n_need
+    need = problem.need.asi8
+    cell = problem.target_cell()
+    per_target = problem.weight_market[cell] * problem.market.shortfall(np.zeros(cell.size))
+    if problem.policy is not None:
+        per_target = per_target + problem.weight_policy[cell] * problem.policy
+    arrival = problem.funding.asi8[None, :] + problem.lead[:, None]  # cells x funding
+    t = np.clip(np.searchsorted(need, arrival), 0, n_t - 1)
+    found = need[t] == arrival
+    cells = np.arange(problem.n_cells)[:, None]
+    out = np.where(found, per_target[cells * n_t + t], 0.0)
+    return out.reshape(problem.n_cells * n_f)
+
+
+def break_ties(problem: YearsProblem, program: Program, first: Solution
+               ) -> tuple[np.ndarray, float, bool]:
+    """Among plans within the tolerance of the optimum, the one closest to need-proportional.
+
+    Second stage: keep ``c x <= z* + tolerance * before`` (``before`` is the
+    weighted objective with no places) and every constraint, and minimise
+    ``sum |q[c, s] - t_s * n[c, s]|`` where ``n`` is :func:`need_reference`
+    and ``t_s`` is free, tied to spending the same money in each funding
+    period as the plan does. Returns the places, the objective and whether
+    the places moved (the optimum was not unique).
+    """
+    n_q, n_x = program.n_q, program.c.size
+    n_f = problem.n_funding
+    ref = need_reference(problem)
+    year = problem.decision_year()
+    cost = problem.cost[problem.decision_cell()]
+    positive = problem.cost[problem.cost > 0]
+    money_scale = float(positive.max()) if positive.size else 1.0
+    # columns: x (n_x), t (n_f), e (n_q)
+    i = np.arange(n_q)
+    t_col = n_x + year
+    e_col = n_x + n_f + i
+    dev = sp.csr_matrix(
+        (np.concatenate([np.ones(n_q), -ref, -np.ones(n_q), -np.ones(n_q), ref, -np.ones(n_q)]),
+         (np.concatenate([i, i, i, n_q + i, n_q + i, n_q + i]),
+          np.concatenate([i, t_col, e_col, i, t_col, e_col]))),
+        shape=(2 * n_q, n_x + n_f + n_q))
+    # at least the solver's precision, so that exact ties are found with tie_tolerance=0
+    allowed = first.objective + max(problem.tie_tolerance, 1e-9) * max(1.0, program.before)
+    objective_row = sp.csr_matrix(np.concatenate([program.c, np.zeros(n_f + n_q)])[None, :])
+    a_ub = sp.vstack([sp.hstack([program.a_ub, sp.csr_matrix((program.a_ub.shape[0],
+                                                               n_f + n_q))]),
+                      objective_row, dev], format="csr")
+    b_ub = np.concatenate([program.b_ub, [allowed], np.zeros(2 * n_q)])
+    need_money = np.bincount(year, weights=cost * ref, minlength=n_f)
+    years = np.flatnonzero(need_money > 0)
+    a_eq = b_eq = None
+    if years.size:
+        on = np.isin(year, years)
+        row_of = np.full(n_f, -1)
+        row_of[years] = np.arange(years.size)
+        a_eq = sp.csr_matrix(
+            (np.concatenate([need_money[years], -cost[on]]) / money_scale,
+             (np.concatenate([np.arange(years.size), row_of[year[on]]]),
+              np.concatenate([n_x + years, i[on]]))),
+            shape=(years.size, n_x + n_f + n_q))
+        b_eq = np.zeros(years.size)
+    c = np.concatenate([np.zeros(n_x + n_f), np.ones(n_q)])
+    lb = np.concatenate([program.lb, np.zeros(n_f + n_q)])
+    ub = np.concatenate([program.ub, np.full(n_f + n_q, np.inf)])
+    res = _run(c, a_ub, b_ub, lb, ub, a_eq=a_eq, b_eq=b_eq,
+               integer_q=n_q if problem.integer == "exact" else 0)
+    if res.x is None or res.status != 0:
+        return first.q, first.objective, False
+    q = np.clip(res.x[:n_q], problem.lower, problem.upper)
+    if problem.integer == "exact":
+        q = np.round(q)
+    moved = float(np.abs(q - first.q).sum())
+    unique = moved <= 1e-6 * max(1.0, float(np.abs(first.q).sum()))
+    return (first.q, first.objective, False) if unique else (q, float(res.x[:n_x] @ program.c),
+                                                             True)
+
+
+# --------------------------------------------------------------------------- infeasibility
+
+
+def infeasibility(problem: YearsProblem, program: Program) -> str:
+    """Which constraints conflict, from an elastic program (a slack on every constraint row).
+
+    The elastic program minimises the total slack (each row in its own
+    scaled unit); the rows with a non-zero dual and the minimum quotas whose
+    lower bound has a non-zero reduced cost form the conflict.
+    """
+    n_link, n_rows = program.n_link, len(program.rows)
+    n_x = program.c.size
+    slack = sp.vstack([sp.csr_matrix((n_link, n_rows)), sp.identity(n_rows, format="csr")])
+    a_ub = sp.hstack([program.a_ub, -slack], format="csr")
+    c = np.concatenate([np.zeros(n_x), np.ones(n_rows)])
+    res = linprog(c, A_ub=a_ub, b_ub=program.b_ub,
+                  bounds=np.column_stack([np.concatenate([program.lb, np.zeros(n_rows)]),
+                                          np.concatenate([program.ub,
+                                                          np.full(n_rows, np.inf)])]),
+                  method="highs")
+    if res.status != 0:
+        return ("no plan meets the minimum quotas and capacities together; check min_quota "
+                "against capacity")
+    duals = -np.asarray(res.ineqlin.marginals)[n_link:]
+    over = res.x[n_x:]
+    conflict = np.flatnonzero((duals > _SLACK_TOL) | (over > _SLACK_TOL))
+    lines = []
+    for r in conflict[:_MAX_SHOWN]:
+        info = program.rows[r]
+        amount = over[r] * info.scale
+        if info.kind == "equity":
+            text = (f"{info.name} ({info.words}: remove {fmt(info.limit)} of the shortfall)")
+        else:
+            limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
+            text = f"{info.name} ({info.words}: {limit})"
+        if amount > _SLACK_TOL * max(1.0, info.scale):
+            text += (f", short by {fmt(amount)}" if info.kind == "equity"
+                     else f", exceeded by {fmt(amount)}")
+        lines.append(text)
+    reduced = np.asarray(res.lower.marginals)[:program.n_q]
+    forced = np.flatnonzero((problem.lower > 0) & (reduced > _SLACK_TOL))
+    if forced.size:
+        shown = [f"min_quota[{problem.decision_name(i)}] ({fmt(problem.lower[i])} places)"
+                 for i in forced[:_MAX_SHOWN]]
+        more = f" and {forced.size - len(shown)} more" if forced.size > len(shown) else ""
+        lines.append("the minimum quotas " + ", ".join(shown) + more)
+    more = (f"; and {conflict.size - _MAX_SHOWN} more rows" if conflict.size > _MAX_SHOWN
+            else "")
+    return ("no plan meets every constraint; these conflict: " + "; ".join(lines) + more
+            + " (the amounts are the least violation that would make the plan feasible)")

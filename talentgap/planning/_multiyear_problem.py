@@ -1,0 +1,570 @@
+"""Reading a multi-year plan's inputs into one checked problem.
+
+A multi-year plan has cells (from the needs table), funding periods (when
+places are paid for), need periods (every period of the needs table) and, per
+cell, the parameters of the single-period plan plus an exit rate. This module
+resolves them once, with the constraint tables (annual budgets, budget
+envelopes, shared capacity groups, equity rules) turned into sparse rows over
+the decisions ``q[c, s]`` (index ``c * S + s``). Problems the caller can fix
+raise :class:`~talentgap.errors.PlanningError` naming the table, the column,
+the rule and example rows.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from talentgap.errors import PlanningError, SchemaError
+from talentgap.periods import normalize_freq, parse_periods
+from talentgap.planning._params import (
+    cell_names,
+    check_budget,
+    check_options,
+    examples,
+    fmt,
+    parameter,
+    plural,
+)
+from talentgap.planning._problem import (
+    Forecast,
+    Scenarios,
+    place_bounds,
+    read_forecast,
+    read_lead,
+    target_scenarios,
+)
+from talentgap.planning._tables import PER_YEAR
+
+__all__ = ["Rows", "YearsProblem", "build_years_problem"]
+
+_MAX_SHOWN = 5
+_NEEDS = ("market", "policy")
+
+
+# --------------------------------------------------------------------------- constraint rows
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A family of ``<=`` rows over the decisions: ``matrix @ q <= limit``.
+
+    ``kind`` names the family (``"budget"``, ``"budget_envelope"``,
+    ``"capacity_group"``), ``names`` each row as the plan reports it
+    (``"budget[2026]"``) and ``words`` in plain language
+    (``"the budget for 2026"``); ``unit`` is what the limit counts
+    (``"money"`` or ``"places"``).
+    """
+
+    kind: str
+    names: list[str]
+    words: list[str]
+    matrix: sp.csr_matrix
+    limit: np.ndarray
+    unit: str
+
+    @property
+    def size(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class Equity:
+    """Equity rules: group ``r`` (cells ``member[r]``) must lose at least ``share[r]``
+    of its weighted expected shortfall."""
+
+    names: list[str]
+    words: list[str]
+    member: sp.csr_matrix  # rules x cells, 1 where the cell belongs to the rule's group
+    share: np.ndarray
+
+
+# --------------------------------------------------------------------------- the problem
+
+
+@dataclass(frozen=True)
+class YearsProblem:
+    """A checked multi-year planning problem (see :mod:`talentgap.planning.multiyear`).
+
+    Decisions are ``q[c, s]`` at index ``c * n_funding + s``; need targets
+    (a cell at a need period) are at index ``c * n_need + t``. ``transfer``
+    maps places to workers present: ``W = transfer @ q`` with entry
+    ``y_c (1 - e_c)^(t - s - L_c)`` where ``t >= s + L_c``.
+    """
+
+    keys: tuple[str, ...]
+    cells: pd.DataFrame
+    funding: pd.arrays.PeriodArray
+    need: pd.arrays.PeriodArray
+    cost: np.ndarray
+    pass_rate: np.ndarray
+    absorption: np.ndarray
+    exit_rate: np.ndarray      # per year, as given
+    lead: np.ndarray
+    capacity: np.ndarray
+    min_quota: np.ndarray
+    lower: np.ndarray          # per decision
+    upper: np.ndarray          # per decision
+    transfer: sp.csr_matrix    # targets x decisions
+    market: Scenarios          # per target: what shortfalls are reported on
+    market_plan: Scenarios     # per target: what the plan optimises against
+    policy: np.ndarray | None  # per target, persons >= 0
+    weight_market: np.ndarray  # per cell
+    weight_policy: np.ndarray  # per cell
+    budgets: Rows
+    envelopes: Rows
+    groups: Rows
+    equity: Equity
+    integer: str
+    risk: str
+    quantile: float | None
+    source: str
+    tie_tolerance: float
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.cells)
+
+    @property
+    def n_funding(self) -> int:
+        return len(self.funding)
+
+    @property
+    def n_need(self) -> int:
+        return len(self.need)
+
+    @property
+    def yield_(self) -> np.ndarray:
+        return self.pass_rate * self.absorption
+
+    def decision_cell(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n_cells), self.n_funding)
+
+    def decision_year(self) -> np.ndarray:
+        return np.tile(np.arange(self.n_funding), self.n_cells)
+
+    def target_cell(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n_cells), self.n_need)
+
+    def target_year(self) -> np.ndarray:
+        return np.tile(np.arange(self.n_need), self.n_cells)
+
+    def decision_name(self, i: int) -> str:
+        c, s = divmod(int(i), self.n_funding)
+        return f"{cell_names(self.cells, self.keys, [c])[0]}, {self.funding[s]}"
+
+    def objective_name(self) -> str:
+        what = ("shortfall against the planned quantile gap" if self.risk == "quantile"
+                else "expected shortfall")
+        return ("weighted " + what) if self.policy is not None else what
+
+    def rows(self) -> list[Rows]:
+        return [r for r in (self.budgets, self.envelopes, self.groups) if r.size]
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _funding(periods, fc: Forecast) -> pd.arrays.PeriodArray:
+    if isinstance(periods, (str, numbers.Number, pd.Period)):
+        periods = [periods]
+    try:
+        values = list(periods)
+    except TypeError as err:
+        raise PlanningError(f"periods must be a list of funding periods, e.g. [2026, 2027]; "
+                            f"got {periods!r}") from err
+    if not values:
+        raise PlanningError("periods is empty; give the funding periods, e.g. [2026, 2027]")
+    freq = normalize_freq(fc.periods.freqstr)
+    try:
+        parsed = parse_periods(values, freq=freq, name="periods")
+    except SchemaError as err:
+        raise PlanningError(f"periods={values!r} are not periods of the needs table's "
+                            f"frequency: {err}") from err
+    ordinals = np.asarray(parsed.asi8)
+    if np.unique(ordinals).size != ordinals.size:
+        raise PlanningError(f"periods={values!r} repeats a period; give each funding period "
+                            "once")
+    return pd.arrays.PeriodArray(np.sort(ordinals), dtype=fc.periods.dtype)
+
+
+def _check_grid(fc: Forecast, need: np.ndarray) -> None:
+    """Every cell needs a row (or samples) at every need period."""
+    n, t = len(fc.cells), need.size
+    present = np.zeros(n * t, dtype=bool)
+    present[fc.codes * t + np.searchsorted(need, fc.periods.asi8)] = True
+    absent = np.flatnonzero(~present)
+    if absent.size:
+        shown = absent[:_MAX_SHOWN]
+        names = cell_names(fc.cells, fc.keys, shown // t)
+        freq = fc.periods.freq
+        detail = [f"{name} at {pd.Period(ordinal=int(need[j % t]), freq=freq)}"
+                  for name, j in zip(names, shown, strict=True)]
+        more = f"; and {absent.size - len(shown)} more" if absent.size > len(shown) else ""
+        raise PlanningError(
+            f"the needs table must have every cell at every need period (its periods "
+            f"{fc.periods.min()} to {fc.periods.max()}); {plural(absent.size, 'cell-period')} "
+            f"{'are' if absent.size != 1 else 'is'} missing: {'; '.join(detail)}{more}"
+        )
+
+
+def _match(table: pd.DataFrame, key_columns: list[str], cells: pd.DataFrame, what: str,
+           keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(table row, cell) pairs whose key values agree; every table row must match a cell."""
+    left = table[key_columns].astype(object).reset_index(drop=True)
+    left["__row"] = np.arange(len(left))
+    right = cells[key_columns].astype(object).reset_index(drop=True)
+    right["__cell"] = np.arange(len(right))
+    both = left.merge(right, on=key_columns, how="left")
+    unmatched = both.loc[both["__cell"].isna(), "__row"].to_numpy(dtype=np.int64)
+    if unmatched.size:
+        shown = unmatched[:_MAX_SHOWN]
+        rows = [", ".join(f"{k}={table[k].iloc[i]!r}" for k in key_columns) for i in shown]
+        more = f"; and {unmatched.size - len(shown)} more" if unmatched.size > len(shown) else ""
+        raise PlanningError(
+            f"the {what} table names cells the needs table does not have "
+            f"(looked up by {key_columns}); {plural(unmatched.size, 'row')} fail: "
+            + "; ".join(f"row {i} ({r})" for i, r in zip(shown, rows, strict=True)) + more
+        )
+    both = both.dropna(subset=["__cell"])
+    return (both["__row"].to_numpy(dtype=np.int64), both["__cell"].to_numpy(dtype=np.int64))
+
+
+def _table(value, what: str, needed: list[str], keys: list[str], *, extra=()) -> list[str]:
+    """Check a constraint table's columns; return its key columns (a subset of ``keys``)."""
+    if not isinstance(value, pd.DataFrame):
+        raise PlanningError(f"{what} must be a pandas DataFrame, got {type(value).__name__}")
+    missing = [c for c in needed if c not in value.columns]
+    if missing:
+        raise PlanningError(f"the {what} table needs a column {missing[0]!r}; it has "
+                            f"{list(value.columns)}")
+    key_columns = [c for c in value.columns if c not in (*needed, *extra)]
+    unknown = [c for c in key_columns if c not in keys]
+    if unknown:
+        raise PlanningError(f"the {what} table has columns {unknown} that are neither keys "
+                            f"{keys} nor {[*needed, *extra]}")
+    for column in key_columns:
+        if value[column].isna().any():
+            raise PlanningError(f"key column {column!r} of the {what} table has missing values")
+    return key_columns
+
+
+def _numbers(value: pd.DataFrame, column: str, what: str, *, low: float = 0.0,
+             high: float = math.inf, allow_inf: bool = False) -> np.ndarray:
+    raw = value[column].to_numpy()
+    numbers_ = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = np.isnan(numbers_) | (numbers_ < low) | (numbers_ > high)
+        if not allow_inf:
+            bad |= np.isinf(numbers_)
+    rows = np.flatnonzero(bad)
+    if rows.size:
+        rule = (f"in [{fmt(low)}, {fmt(high)}]" if math.isfinite(high)
+                else f"a finite number >= {fmt(low)}" if not allow_inf else f">= {fmt(low)}")
+        shown = rows[:_MAX_SHOWN]
+        raise PlanningError(
+            f"column {column!r} of the {what} table must be {rule}; "
+            f"{plural(rows.size, 'row')} {'fail' if rows.size != 1 else 'fails'}, e.g. "
+            + "; ".join(f"row {i}: {raw[i]!r}" for i in shown)
+        )
+    return numbers_
+
+
+def _label(table: pd.DataFrame, key_columns: list[str], i: int) -> str:
+    return ", ".join(str(table[k].iloc[i]) for k in key_columns)
+
+
+def _periods_of(column: pd.Series, funding: pd.arrays.PeriodArray, what: str) -> np.ndarray:
+    """Funding-period index per row of a table's ``period`` column (must be funding periods)."""
+    freq = normalize_freq(funding.freqstr)
+    try:
+        parsed = np.asarray(parse_periods(column, freq=freq).array.asi8)
+    except SchemaError as err:
+        raise PlanningError(f"column 'period' of the {what} table: {err}") from err
+    index = np.searchsorted(funding.asi8, parsed)
+    index = np.clip(index, 0, len(funding) - 1)
+    bad = np.flatnonzero(funding.asi8[index] != parsed)
+    if bad.size:
+        shown = bad[:_MAX_SHOWN]
+        raise PlanningError(
+            f"column 'period' of the {what} table must name funding periods "
+            f"({', '.join(str(p) for p in funding)}); {plural(bad.size, 'row')} "
+            f"{'do' if bad.size != 1 else 'does'} not, e.g. "
+            + "; ".join(f"row {i}: {column.iloc[i]!r}" for i in shown)
+        )
+    return index
+
+
+def _budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
+    n_f = len(funding)
+    cell = np.repeat(np.arange(n_cells), n_f)
+    year = np.tile(np.arange(n_f), n_cells)
+    money = cost[cell]
+    names, words, matrices, limits = [], [], [], []
+    total_row = sp.csr_matrix((money, (np.zeros(cell.size, dtype=np.int64),
+                                       np.arange(cell.size))), shape=(1, cell.size))
+    if isinstance(budget, pd.DataFrame):
+        _table(budget, "budget", ["period", "budget"], ["period"])
+        index = _periods_of(budget["period"], funding, "budget")
+        limit = _numbers(budget, "budget", "budget")
+        counts = np.bincount(index, minlength=n_f)
+        if (counts > 1).any():
+            raise PlanningError("the budget table has more than one row for period "
+                                + ", ".join(str(funding[s]) for s in np.flatnonzero(counts > 1)))
+        if (counts == 0).any():
+            raise PlanningError("the budget table has no row for funding period "
+                                + ", ".join(str(funding[s]) for s in np.flatnonzero(counts == 0))
+                                + "; give one budget per funding period")
+        per_year = np.zeros(n_f)
+        per_year[index] = limit
+        names += [f"budget[{p}]" for p in funding]
+        words += [f"the budget for {p}" for p in funding]
+        matrices.append(sp.csr_matrix((money, (year, np.arange(cell.size))),
+                                      shape=(n_f, cell.size)))
+        limits.append(per_year)
+        if total_budget is not None:
+            names.append("budget[total]")
+            words.append("the total budget")
+            matrices.append(total_row)
+            limits.append([check_budget(total_budget)])
+    else:
+        if total_budget is not None:
+            raise PlanningError("total_budget= goes with a per-period budget table "
+                                "(columns period, budget); with one number, budget= is "
+                                "already the total")
+        names.append("budget")
+        words.append("the budget")
+        matrices.append(total_row)
+        limits.append([check_budget(budget)])
+    return Rows("budget", names, words, sp.vstack(matrices, format="csr"),
+                np.concatenate([np.asarray(x, dtype=np.float64) for x in limits]), "money")
+
+
+def _empty_rows(kind: str, n_decisions: int, unit: str) -> Rows:
+    return Rows(kind, [], [], sp.csr_matrix((0, n_decisions)), np.zeros(0), unit)
+
+
+def _envelopes(table, cells, keys, funding, cost) -> Rows:
+    n_f = len(funding)
+    n_dec = len(cells) * n_f
+    if table is None:
+        return _empty_rows("budget_envelope", n_dec, "money")
+    what = "budget_envelopes"
+    key_columns = _table(table, what, ["budget"], keys, extra=("period",))
+    if not key_columns:
+        raise PlanningError("the budget_envelopes table needs key columns, e.g. region, budget")
+    limit = _numbers(table, "budget", what)
+    has_period = "period" in table.columns
+    year = _periods_of(table["period"], funding, what) if has_period else None
+    row, cell = _match(table, key_columns, cells, what, keys)
+    if has_period:
+        dec = cell * n_f + year[row]
+        rows_, cols = row, dec
+    else:
+        rows_ = np.repeat(row, n_f)
+        cols = (cell[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
+    labels = [_label(table, key_columns, i) + (f", {table['period'].iloc[i]}" if has_period
+                                               else "") for i in range(len(table))]
+    matrix = sp.csr_matrix((cost[cols // n_f], (rows_, cols)), shape=(len(table), n_dec))
+    return Rows("budget_envelope", [f"budget_envelope[{x}]" for x in labels],
+                [f"the budget envelope of {x}" for x in labels], matrix, limit, "money")
+
+
+def _groups(table, cells, keys, funding) -> Rows:
+    n_f = len(funding)
+    n_dec = len(cells) * n_f
+    if table is None:
+        return _empty_rows("capacity_group", n_dec, "places")
+    what = "capacity_groups"
+    key_columns = _table(table, what, ["group", "capacity"], keys)
+    if not key_columns:
+        raise PlanningError("the capacity_groups table needs key columns naming the members, "
+                            "e.g. group, capacity, industry")
+    if table["group"].isna().any():
+        raise PlanningError("column 'group' of the capacity_groups table has missing values")
+    capacity = _numbers(table, "capacity", what, allow_inf=True)
+    group_codes, group_names = pd.factorize(table["group"], sort=True)
+    first = pd.Series(capacity).groupby(group_codes).transform("first").to_numpy()
+    differs = np.flatnonzero(capacity != first)
+    if differs.size:
+        shown = differs[:_MAX_SHOWN]
+        raise PlanningError(
+            "column 'capacity' of the capacity_groups table must be the same on every row "
+            "of a group (places per funding period for the whole group); "
+            + "; ".join(f"row {i} (group {table['group'].iloc[i]!r}): {fmt(capacity[i])} vs "
+                        f"{fmt(first[i])}" for i in shown)
+        )
+    n_groups = len(group_names)
+    row, cell = _match(table, key_columns, cells, what, keys)
+    group = group_codes[row]
+    pairs = np.unique(group * len(cells) + cell)  # a cell listed twice counts once
+    group, cell = pairs // len(cells), pairs % len(cells)
+    rows_ = (group[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
+    cols = (cell[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
+    matrix = sp.csr_matrix((np.ones(cols.size), (rows_, cols)), shape=(n_groups * n_f, n_dec))
+    limit = np.repeat(np.bincount(group_codes, weights=capacity, minlength=n_groups)
+                      / np.bincount(group_codes, minlength=n_groups), n_f)
+    names = [f"capacity_group[{g}, {p}]" for g in group_names for p in funding]
+    words = [f"the shared capacity of {g} in {p}" for g in group_names for p in funding]
+    return Rows("capacity_group", names, words, matrix, limit, "places")
+
+
+def _equity(equity, cells, keys) -> Equity:
+    n = len(cells)
+    if equity is None:
+        return Equity([], [], sp.csr_matrix((0, n)), np.zeros(0))
+    if isinstance(equity, pd.DataFrame):
+        table = equity
+    else:
+        if isinstance(equity, bool) or not isinstance(equity, numbers.Real):
+            raise PlanningError("equity must be a share in [0, 1] (per region) or a table of "
+                                f"key columns and 'share'; got {type(equity).__name__}")
+        if "region" not in keys:
+            raise PlanningError("equity as one number applies per region, but 'region' is not "
+                                f"among keys {keys}; give a table of key columns and 'share'")
+        table = pd.DataFrame({"region": pd.unique(cells["region"]), "share": float(equity)})
+    what = "equity"
+    key_columns = _table(table, what, ["share"], keys)
+    if not key_columns:
+        raise PlanningError("the equity table needs key columns, e.g. region, share")
+    share = _numbers(table, "share", what, high=1.0)
+    row, cell = _match(table, key_columns, cells, what, keys)
+    member = sp.csr_matrix((np.ones(row.size), (row, cell)), shape=(len(table), n))
+    labels = [_label(table, key_columns, i) for i in range(len(table))]
+    return Equity([f"equity[{x}]" for x in labels],
+                  [f"the equity rule of {x} (at least {fmt(100 * s)}% of its shortfall "
+                   f"removed)" for x, s in zip(labels, share, strict=True)], member, share)
+
+
+def _policy(table, fc: Forecast, need: np.ndarray) -> np.ndarray | None:
+    if table is None:
+        return None
+    what = "policy_need"
+    key_columns = _table(table, what, ["period", "policy_need"], fc.keys)
+    if sorted(key_columns) != sorted(fc.keys):
+        raise PlanningError(f"the policy_need table needs every key column {fc.keys} next to "
+                            f"'period' and 'policy_need'; it has {list(table.columns)}")
+    values = _numbers(table, "policy_need", what)
+    freq = normalize_freq(fc.periods.freqstr)
+    try:
+        parsed = np.asarray(parse_periods(table["period"], freq=freq).array.asi8)
+    except SchemaError as err:
+        raise PlanningError(f"column 'period' of the policy_need table: {err}") from err
+    t = np.clip(np.searchsorted(need, parsed), 0, need.size - 1)
+    bad = np.flatnonzero(need[t] != parsed)
+    if bad.size:
+        raise PlanningError(
+            "column 'period' of the policy_need table must name need periods (the periods "
+            f"of the needs table, {fc.periods.min()} to {fc.periods.max()}); "
+            f"{plural(bad.size, 'row')} fail, e.g. "
+            + "; ".join(f"row {i}: {table['period'].iloc[i]!r}" for i in bad[:_MAX_SHOWN]))
+    row, cell = _match(table, list(fc.keys), fc.cells, what, fc.keys)
+    target = cell * need.size + t[row]
+    counts = np.bincount(target, minlength=len(fc.cells) * need.size)
+    if (counts > 1).any():
+        twice = np.flatnonzero(counts > 1)[:_MAX_SHOWN]
+        names = cell_names(fc.cells, fc.keys, twice // need.size)
+        at = [pd.Period(ordinal=int(need[j % need.size]), freq=fc.periods.freq) for j in twice]
+        raise PlanningError("the policy_need table has more than one row for "
+                            + "; ".join(f"{n} at {p}" for n, p in zip(names, at, strict=True)))
+    out = np.zeros(len(fc.cells) * need.size)
+    out[target] = values[row]
+    return out
+
+
+def _weights(need_weights, cells, keys) -> tuple[np.ndarray, np.ndarray]:
+    if need_weights is None:
+        need_weights = {}
+    if not isinstance(need_weights, Mapping):
+        raise PlanningError("need_weights must be a mapping such as {'market': 1.0, "
+                            f"'policy': 0.5}}; got {type(need_weights).__name__}")
+    unknown = [k for k in need_weights if k not in _NEEDS]
+    if unknown:
+        raise PlanningError(f"need_weights has unknown needs {unknown}; use 'market' and/or "
+                            "'policy'")
+    return tuple(parameter(need_weights.get(name, 1.0), name, cells, keys)  # type: ignore
+                 for name in _NEEDS)
+
+
+def _transfer(fc: Forecast, funding: np.ndarray, need: np.ndarray, yield_: np.ndarray,
+              exit_rate: np.ndarray, lead: np.ndarray) -> sp.csr_matrix:
+    n, n_f, n_t = len(fc.cells), funding.size, need.size
+    lag = need[None, None, :] - funding[None, :, None] - lead[:, None, None]  # c x s x t
+    c, s, t = np.nonzero(lag >= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = yield_[c] * np.power(1.0 - exit_rate[c], lag[c, s, t])
+    keep = value > 0
+    return sp.csr_matrix((value[keep], (c[keep] * n_t + t[keep], c[keep] * n_f + s[keep])),
+                         shape=(n * n_t, n * n_f))
+
+
+def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budget,
+                        total_budget, cost_per_trainee, pass_rate, absorption, capacity,
+                        min_quota, lead_time, exit_rate, risk, quantile, surplus_penalty,
+                        integer: str, policy_need, need_weights, capacity_groups,
+                        budget_envelopes, equity, tie_tolerance) -> YearsProblem:
+    """Check every input of a multi-year plan and return the :class:`YearsProblem`."""
+    risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
+    if integer == "round":
+        raise PlanningError("integer='round' is not available for a multi-year plan "
+                            "(periods=); use integer='none' (continuous places) or "
+                            "integer='exact' (whole places by branch and bound)")
+    if surplus_penalty:
+        raise PlanningError("surplus_penalty is not available for a multi-year plan "
+                            "(periods=); leave it at 0")
+    tol = tie_tolerance
+    if (isinstance(tol, bool) or not isinstance(tol, numbers.Real)
+            or not (0.0 <= float(tol) < 1.0)):
+        raise PlanningError(f"tie_tolerance must be a number in [0, 1), e.g. 0.01; got {tol!r}")
+    fc = read_forecast(needs, keys, value)
+    cells, keys = fc.cells, fc.keys
+    funding = _funding(periods, fc)
+    need = np.unique(np.asarray(fc.periods.asi8))
+    _check_grid(fc, need)
+    cost = parameter(cost_per_trainee, "cost_per_trainee", cells, keys)
+    rate = parameter(pass_rate, "pass_rate", cells, keys, low=0.0, high=1.0, low_open=True)
+    absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
+    annual_exits = parameter(exit_rate, "exit_rate", cells, keys, high=1.0)
+    per_year = PER_YEAR[normalize_freq(fc.periods.freqstr)]
+    exits = 1.0 - (1.0 - annual_exits) ** (1.0 / per_year)
+    minimum = parameter(min_quota, "min_quota", cells, keys)
+    cap = (np.full(len(cells), np.inf) if capacity is None
+           else parameter(capacity, "capacity", cells, keys, allow_inf=True))
+    lead = read_lead(lead_time, cells, keys)
+    if (lead < 0).any():
+        bad = np.flatnonzero(lead < 0)
+        raise PlanningError("lead_time must be >= 0; " + examples(
+            cell_names(cells, keys, bad[:_MAX_SHOWN]), [fmt(lead[i]) for i in bad[:_MAX_SHOWN]],
+            bad.size))
+    lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=math.inf,
+                                frame=cells, keys=keys)
+    n, n_f, n_t = len(cells), len(funding), need.size
+    target_cell = np.repeat(np.arange(n), n_t)
+    target_ord = np.tile(need, n)
+    market, market_plan, source = target_scenarios(
+        fc, target_cell, target_ord, np.zeros(target_cell.size, dtype=np.int64), funding[0],
+        quantile)
+    weight_market, weight_policy = _weights(need_weights, cells, keys)
+    return YearsProblem(
+        keys=tuple(keys), cells=cells, funding=funding,
+        need=pd.arrays.PeriodArray(need, dtype=fc.periods.dtype),
+        cost=cost, pass_rate=rate, absorption=absorb, exit_rate=annual_exits, lead=lead,
+        capacity=cap, min_quota=minimum, lower=np.repeat(lower, n_f),
+        upper=np.repeat(upper, n_f),
+        transfer=_transfer(fc, np.asarray(funding.asi8), need, rate * absorb, exits, lead),
+        market=market, market_plan=market_plan, policy=_policy(policy_need, fc, need),
+        weight_market=weight_market, weight_policy=weight_policy,
+        budgets=_budgets(budget, total_budget, funding, cost, n),
+        envelopes=_envelopes(budget_envelopes, cells, keys, funding, cost),
+        groups=_groups(capacity_groups, cells, keys, funding),
+        equity=_equity(equity, cells, keys),
+        integer=integer, risk=risk, quantile=quantile, source=source,
+        tie_tolerance=float(tol),
+    )

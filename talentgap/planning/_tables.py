@@ -1,0 +1,158 @@
+"""Checks and period arithmetic shared by the workforce projections and policy targets.
+
+Every function takes the table's name (``what``) so that messages say which
+table, column and rows break which rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
+from talentgap.periods import normalize_freq, parse_periods
+from talentgap.planning._params import cell_names
+
+__all__ = ["PER_YEAR", "check_keys", "require", "period_ordinals", "freq_code", "period_array",
+           "counts", "check_unique", "row_names", "lookup", "coarsen"]
+
+#: Periods per year of each frequency code.
+PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
+_MAX_SHOWN = 5
+
+
+def check_keys(keys, *, allow_empty: bool = False) -> list[str]:
+    """``keys`` as a list of distinct column names other than ``period``."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    if (not keys and not allow_empty) or "period" in keys or len(set(keys)) != len(keys):
+        raise ParameterError(f"keys must be one or more distinct column names (not 'period'), "
+                             f"got {keys!r}")
+    return keys
+
+
+def require(table, what: str, needed: Sequence[str], keys: Sequence[str] = ()) -> pd.DataFrame:
+    """The table itself, after checking its type, its columns, rows and key values."""
+    if not isinstance(table, pd.DataFrame):
+        raise PlanningError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise SchemaError(f"the {what} table has no column {missing[0]!r}; columns are "
+                          f"{list(table.columns)}", column=missing[0], reason="missing_column")
+    if len(table) == 0:
+        raise SchemaError(f"the {what} table has no rows", column=None, reason="empty")
+    for key in keys:
+        blank = np.flatnonzero(table[key].isna().to_numpy())
+        if blank.size:
+            raise SchemaError(
+                f"key column {key!r} of the {what} table must not be missing; "
+                f"{blank.size} rows fail, e.g. rows {blank[:_MAX_SHOWN].tolist()}",
+                column=key, reason="missing_value")
+    return table
+
+
+def freq_code(dtype: pd.PeriodDtype) -> str:
+    """``"Y"``, ``"Q"`` or ``"M"`` for a period dtype."""
+    return normalize_freq(pd.arrays.PeriodArray(np.zeros(0, np.int64), dtype=dtype).freqstr)
+
+
+def period_array(ordinals: np.ndarray, freq: str) -> pd.arrays.PeriodArray:
+    """Periods of frequency ``freq`` from their ordinals."""
+    return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64),
+                                 dtype=pd.PeriodDtype(freq))
+
+
+def period_ordinals(column: pd.Series, what: str, freq: str | None = None
+                    ) -> tuple[np.ndarray, str]:
+    """Ordinals and frequency code of a period column (Periods kept, labels parsed)."""
+    if isinstance(column.dtype, pd.PeriodDtype):
+        if column.isna().any():
+            raise SchemaError(f"column 'period' of the {what} table has missing values",
+                              column="period", reason="missing_value")
+        code = freq_code(column.dtype)
+        if freq is not None and normalize_freq(freq) != code:
+            column = column.dt.asfreq(normalize_freq(freq), how="end")
+            code = normalize_freq(freq)
+        return column.array.asi8.copy(), code
+    parsed = parse_periods(column, freq=freq)
+    return parsed.array.asi8.copy(), freq_code(parsed.dtype)
+
+
+def counts(table: pd.DataFrame, column: str, what: str, keys: Sequence[str]) -> np.ndarray:
+    """A column of persons as floats; missing, negative or infinite values are an error."""
+    values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64,
+                                                                    na_value=np.nan)
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    if bad.size:
+        names = row_names(table, keys, bad[:_MAX_SHOWN])
+        shown = "; ".join(f"{n}: {table[column].iloc[i]!r}"
+                          for n, i in zip(names, bad[:_MAX_SHOWN], strict=True))
+        raise SchemaError(f"column {column!r} of the {what} table must be a finite number >= 0;"
+                          f" {bad.size} rows fail, e.g. {shown}", column=column,
+                          reason="negative")
+    return values
+
+
+def row_names(table: pd.DataFrame, keys: Sequence[str], rows) -> list[str]:
+    """``"row 4 (textiles in Northvale, 2026)"`` for the given row positions."""
+    rows = np.asarray(rows, dtype=np.int64)
+    names = cell_names(table, list(keys), rows) if keys else [""] * rows.size
+    if "period" in table.columns:
+        periods = table["period"].iloc[rows].astype(str).tolist()
+        names = [f"{n}, {p}" if n else p for n, p in zip(names, periods, strict=True)]
+    return [f"row {i} ({n})" if n else f"row {i}" for i, n in zip(rows, names, strict=True)]
+
+
+def check_unique(table: pd.DataFrame, on: Sequence[str], what: str,
+                 codes: pd.DataFrame | None = None) -> None:
+    """Raise :class:`SchemaError` when two rows share the values of ``on``."""
+    frame = codes if codes is not None else table[list(on)]
+    repeated = np.flatnonzero(frame.duplicated(keep=False).to_numpy())
+    if repeated.size:
+        names = row_names(table, [c for c in on if c != "period"], repeated[:_MAX_SHOWN])
+        raise SchemaError(f"the {what} table must have one row per ({', '.join(on)}); "
+                          f"{repeated.size} rows share one, e.g. {'; '.join(names)}",
+                          column=", ".join(on), reason="duplicate_key")
+
+
+def lookup(source: pd.DataFrame, target: pd.DataFrame, on: Sequence[str]) -> np.ndarray:
+    """Position in ``source`` of each row of ``target`` with equal ``on`` values (-1: none)."""
+    if len(on) == 1:
+        index = pd.Index(source[on[0]].to_numpy(dtype=object))
+        return index.get_indexer(target[on[0]].to_numpy(dtype=object))
+    index = pd.MultiIndex.from_arrays([source[c].to_numpy(dtype=object) for c in on])
+    return index.get_indexer(pd.MultiIndex.from_arrays(
+        [target[c].to_numpy(dtype=object) for c in on]))
+
+
+def coarsen(frame: pd.DataFrame, keys: list[str], columns: list[str], ordinals: np.ndarray,
+            source: str, freq: str, what: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """Average stock columns from frequency ``source`` to the coarser ``freq``.
+
+    Only complete periods (every sub-period observed) are kept; the others are
+    reported with a :class:`~talentgap.errors.DataQualityWarning`. Returns the
+    averaged frame (``keys`` and ``columns``) and its period ordinals.
+    """
+    per = PER_YEAR[source] // PER_YEAR[freq] if PER_YEAR[source] % PER_YEAR[freq] == 0 else 0
+    if PER_YEAR[freq] > PER_YEAR[source] or per == 0:
+        raise ParameterError(f"freq={freq!r}: the {what} table is {source!r} and can only be "
+                             "averaged to a coarser frequency (e.g. 'Q' -> 'Y')")
+    coarse = pd.PeriodIndex(period_array(ordinals, source)).asfreq(freq).asi8
+    grouped = frame[keys].copy()
+    grouped["_ordinal"] = coarse
+    for column in columns:
+        grouped[column] = frame[column].to_numpy()
+    groups = grouped.groupby([*keys, "_ordinal"], sort=True, observed=True)
+    means = groups[columns].mean()
+    size = groups.size()
+    complete = (size == per).to_numpy()
+    if not complete.all():
+        dropped = means.index[~complete][:_MAX_SHOWN]
+        shown = ", ".join(str(tuple(v[:-1]) + (str(pd.Period(ordinal=int(v[-1]), freq=freq)),))
+                          for v in dropped)
+        warn(f"{int((~complete).sum())} {what} cell-periods have fewer than {per} "
+                      f"{source!r} periods and are left out of the {freq!r} averages, e.g. "
+                      f"{shown}", DataQualityWarning, stacklevel=4)
+    means = means[complete].reset_index()
+    return means.drop(columns="_ordinal"), means["_ordinal"].to_numpy(np.int64)

@@ -1,0 +1,434 @@
+"""One training plan over several funding periods: places that keep serving while they stay.
+
+:func:`allocate_multiyear` is what :func:`~talentgap.planning.allocate_quotas`
+runs when it is given ``periods=``. Decision ``q[c, s] >= 0``: places funded
+in cell ``c`` in funding period ``s``. They certify ``L_c`` periods later
+(the lead time), each yielding ``y_c = p_c a_c`` workers (pass rate x
+absorption), of whom a share ``1 - e_c`` stays each further period (``e_c``
+the exit rate: retirement, mortality, leaving the trade). Workers present in
+need period ``t`` from the plan::
+
+    W[c, t] = sum_{s : s + L_c <= t} y_c q[c, s] (1 - e_c)^(t - s - L_c)
+
+Needs per cell and need period: the **market need** ``N[c, t, k]`` (the
+forecast gap, ``k = 1..K`` its scenarios) and, optionally, the **policy
+need** ``P[c, t]`` (workers short of a policy target, deterministic). The
+plan minimises the weighted expected shortfall summed over cell-periods::
+
+    minimise   sum_{c,t} w_m[c] (1/K) sum_k max(N[c,t,k] - W[c,t], 0)
+             + sum_{c,t} w_p[c] max(P[c,t] - W[c,t], 0)
+    subject to sum_c cost_c q[c, s] <= B_s            (each budget row)
+               sum_{c in e} cost_c q[c, s] <= B_e     (budget envelopes)
+               sum_{c in g} q[c, s] <= C_g            (shared capacity groups)
+               removed shortfall of region r >= share_r x its shortfall  (equity)
+               min_c <= q[c, s] <= cap_c
+
+The same workers count against both needs: a certified worker who takes a
+vacant post also raises the skilled stock. Each shortfall term is convex and
+piecewise linear in ``W[c, t]``, which is linear in ``q``; the program
+(:mod:`talentgap.planning._multiyear_lp`) holds one bounded variable per
+linear piece and one row per cell-period and need, and is solved by HiGHS.
+With one funding period, one need period, ``e = 0`` and no policy need it is
+the single-period program of :mod:`talentgap.planning.quotas`.
+
+Ties
+----
+When several plans reach the optimum (every cell short with the same value
+per unit of money) a second stage keeps the objective within
+``tie_tolerance`` x (the weighted shortfall with no plan) of the optimum and,
+among those plans, picks the one closest in total absolute places to
+spreading each funding period's money in proportion to need (the weighted
+expected need in the period the places arrive). ``summary["optimum_unique"]``
+is False, and :attr:`~talentgap.planning.QuotaPlan.notes` says so, when this
+moved places.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from talentgap.planning._multiyear_lp import (
+    DUAL_TOL,
+    Program,
+    Solution,
+    break_ties,
+    build_program,
+    need_reference,
+    solve,
+    weighted_shortfall,
+)
+from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
+from talentgap.planning._params import fmt, ordinal
+from talentgap.planning._plan import QuotaPlan
+
+__all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
+
+#: Share of a cell's certified workers who leave it per year (the skilled-stock
+#: projection's default, see :func:`talentgap.planning.workforce.project_skilled_stock`).
+DEFAULT_EXIT_RATE = 0.03
+#: Objective the tie rule may give up, as a share of the weighted shortfall with no plan.
+DEFAULT_TIE_TOLERANCE = 1e-9
+
+
+def allocate_multiyear(
+    needs: pd.DataFrame,
+    *,
+    periods,
+    budget,
+    cost_per_trainee,
+    pass_rate,
+    absorption=1.0,
+    capacity=None,
+    min_quota=0,
+    lead_time=0,
+    exit_rate=DEFAULT_EXIT_RATE,
+    risk: str = "expected",
+    quantile: float | None = None,
+    surplus_penalty: float = 0.0,
+    integer: str = "none",
+    keys=("region", "industry"),
+    value: str = "gap",
+    total_budget: float | None = None,
+    policy_need: pd.DataFrame | None = None,
+    need_weights=None,
+    capacity_groups: pd.DataFrame | None = None,
+    budget_envelopes: pd.DataFrame | None = None,
+    equity=None,
+    tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
+) -> QuotaPlan:
+    """Places per cell and funding period that minimise the weighted expected shortfall.
+
+    Called by :func:`~talentgap.planning.allocate_quotas` when ``periods=``
+    is given; the parameters shared with it mean the same (see there), per
+    cell and the same in every funding period. The model is in
+    :mod:`talentgap.planning.multiyear`.
+
+    Parameters
+    ----------
+    needs : pandas.DataFrame
+        The market need: a forecast table (``<keys...>, period, gap``) or
+        sample paths (``<keys...>, period, sample, gap``) with every cell
+        at every period. Its periods are the **need periods**: shortfalls
+        are counted there and summed.
+    periods : sequence of period labels
+        The funding periods, e.g. ``[2026, 2027]``, in the needs table's
+        frequency. Places funded in ``s`` arrive in ``s + lead_time``;
+        places that arrive after the last need period count for nothing.
+    budget : float or pandas.DataFrame
+        One number for the whole plan, or a table ``period, budget`` with
+        one row per funding period (money per period).
+    exit_rate : float or pandas.DataFrame, default 0.03
+        Share of a cell's certified workers who leave it per year, in
+        [0, 1] (the skilled-stock projection's default). For quarterly
+        (monthly) periods the per-period rate is ``1 - (1 - e) ** (1 / 4)``
+        (``1 / 12``).
+    risk, quantile
+        As for :func:`~talentgap.planning.allocate_quotas`; a quantile plan
+        counts each cell-period's quantile gap as its market need.
+    surplus_penalty : float, default 0.0
+        Must be 0 with ``periods=`` (not available yet).
+    integer : {"none", "exact"}, default "none"
+        Continuous places, or whole places by branch and bound
+        (:func:`scipy.optimize.milp`; the duals are those of the LP
+        relaxation). The greedy rounding (``"round"``) of the single-period
+        plan is not available with ``periods=``.
+    total_budget : float, optional
+        With a per-period budget table, a cap on the plan's total as well.
+    policy_need : pandas.DataFrame, optional
+        ``<keys...>, period, policy_need``: workers short of a policy target
+        per cell and need period (persons, >= 0), e.g. from the policy
+        targets. Cell-periods without a row have no policy need.
+    need_weights : mapping, optional
+        ``{"market": w_m, "policy": w_p}``, each a number >= 0 or a per-cell
+        table (key columns and a ``market`` / ``policy`` column): the weight
+        of one worker of shortfall of that need. Default 1 for both. Weights
+        set priorities between cells, too.
+    capacity_groups : pandas.DataFrame, optional
+        Shared capacity, one row per member: ``group, capacity`` and key
+        columns naming the member cells (e.g. ``industry`` alone makes every
+        region's cell of that industry a member). ``capacity`` is the places
+        per funding period for the whole group, repeated on each of its rows.
+    budget_envelopes : pandas.DataFrame, optional
+        ``<some keys>, budget`` (e.g. ``region, budget``): money the cells of
+        each row may spend over the plan; with a ``period`` column, per
+        funding period. Cells without a row are limited by the budget only.
+    equity : float or pandas.DataFrame, optional
+        A share in [0, 1] (per region), or a table ``<some keys>, share``:
+        each group's plan must remove at least that share of its weighted
+        expected shortfall over the need periods.
+    tie_tolerance : float, default 1e-9
+        In [0, 1): how much of the weighted shortfall with no plan the tie
+        rule may give up to move towards a need-proportional plan (see
+        "Ties" in :mod:`talentgap.planning.multiyear`). The default decides
+        exact ties only (it is the solver's precision); 0.01 also treats
+        plans within 1% of that shortfall of the optimum as tied.
+
+    Returns
+    -------
+    QuotaPlan
+        ``.quotas``: one row per cell x funding period (``<keys...>,
+        period, arrival_period, quota, cost, expected_certified,
+        worker_periods`` — workers present summed over the need periods —,
+        ``need_at_arrival`` and the parameters, with ``capacity_value``).
+        ``.cells``: one row per cell x need period (``workers``,
+        ``gap_before``, ``gap_after``, ``shortfall_before``,
+        ``shortfall_after`` and, with a policy need, ``policy_need``,
+        ``policy_shortfall_after``). ``.years``: places, cost, budget and
+        shortfalls per period. ``.summary``: totals; ``shortfall_*`` is the
+        market need's expected shortfall summed over the need cell-periods,
+        ``policy_shortfall_*`` the policy need's, ``objective`` the weighted
+        sum, ``optimum_unique`` the tie flag. ``.marginal_value``: one entry
+        per budget row (``"budget"`` or ``"budget[2026]"``, weighted
+        shortfall removed per unit of money), then each binding envelope,
+        capacity group, capacity, minimum and equity rule. ``.binding``: the
+        same in words. ``.notes``: the tie rule and late funding periods.
+
+    Raises
+    ------
+    PlanningError
+        A parameter or table breaks its rule (naming the table, column and
+        rows), or the constraints conflict (naming the rows that do, e.g.
+        ``budget[2026]`` and ``min_quota[textiles in Northvale, 2026]``).
+    SchemaError
+        The needs table lacks a column or has missing or duplicate values.
+
+    Examples
+    --------
+    Two cells, need periods 2026-2028, places funded in 2026 and 2027
+    arrive a year later, 10% of workers leave each year, one number for the
+    whole budget (7,000 = 70 places). A place in A funded in 2026 serves
+    2027 and, at 0.9, 2028; A's 2027 need is only 20, so after 20 places
+    the best use of money is A in 2027 (1 worker per 100) over B (0.5
+    workers per 100 for 2027 places, 0.5 x 1.9 for 2026 places):
+
+    >>> import pandas as pd
+    >>> from talentgap.planning import allocate_quotas
+    >>> needs = pd.DataFrame({
+    ...     "region": "Northvale", "industry": ["A"] * 3 + ["B"] * 3,
+    ...     "period": ["2026", "2027", "2028"] * 2,
+    ...     "gap": [30.0, 20.0, 80.0, 20.0, 40.0, 60.0]})
+    >>> plan = allocate_quotas(
+    ...     needs, periods=[2026, 2027], budget=7_000, cost_per_trainee=100,
+    ...     pass_rate=pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]}),
+    ...     lead_time=1, exit_rate=0.1, integer="none")
+    >>> plan.quotas.round({"quota": 6})[["industry", "period", "quota"]]
+      industry period  quota
+    0        A   2026   20.0
+    1        A   2027   50.0
+    2        B   2026    0.0
+    3        B   2027    0.0
+    >>> plan.summary[["shortfall_before", "shortfall_after"]].astype(float).round(6).tolist()
+    [250.0, 162.0]
+    >>> round(float(plan.marginal_value["budget"]), 6)   # one more unit: 1 / 100 worker
+    0.01
+    """
+    problem = build_years_problem(
+        needs, periods=periods, keys=keys, value=value, budget=budget,
+        total_budget=total_budget, cost_per_trainee=cost_per_trainee, pass_rate=pass_rate,
+        absorption=absorption, capacity=capacity, min_quota=min_quota, lead_time=lead_time,
+        exit_rate=exit_rate, risk=risk, quantile=quantile,
+        surplus_penalty=surplus_penalty, integer=integer, policy_need=policy_need,
+        need_weights=need_weights, capacity_groups=capacity_groups,
+        budget_envelopes=budget_envelopes, equity=equity, tie_tolerance=tie_tolerance,
+    )
+    program = build_program(problem)
+    first = solve(problem, program)
+    places, objective, moved = break_ties(problem, program, first)
+    return _assemble(problem, program, first, places, moved)
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _spent(problem: YearsProblem, q: np.ndarray) -> list[np.ndarray]:
+    return [family.matrix @ q for family in problem.rows()]
+
+
+def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
+             closed: bool) -> tuple[list[str], dict]:
+    """Binding constraints in words, and their marginal values by name."""
+    what = problem.objective_name()
+    lines, marginal = [], {}
+    used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
+    for r, info in enumerate(program.rows):
+        value = float(first.row_value[r])
+        if info.kind == "budget":
+            marginal[info.name] = value
+            spent, limit = round(float(used[r]), 6), info.limit  # solver noise in the sum
+            if value * (float(problem.cost.max()) or 1.0) > DUAL_TOL:
+                lines.append(f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
+                             f"each extra unit of it removes {value:.4g} of the {what} "
+                             f"({fmt(1000 * value)} per 1,000)")
+            elif closed:
+                lines.append(f"{info.words} is not the limit: every need is met; "
+                             f"{fmt(spent)} of {fmt(limit)} spent")
+            else:
+                lines.append(f"{info.words} is not the limit: {fmt(spent)} of {fmt(limit)} "
+                             f"spent; more of it would not reduce the {what}")
+            continue
+        if value <= DUAL_TOL:
+            continue
+        if info.kind == "equity":
+            marginal[info.name] = -value
+            lines.append(f"{info.words} binds: each further worker of shortfall it requires "
+                         f"removed adds {value:.4g} to the {what}")
+        else:
+            marginal[info.name] = value
+            per = "unit of money" if info.unit == "money" else "place"
+            limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
+            lines.append(f"{info.words} binds ({limit}); one more {per} "
+                         f"removes {value:.4g} of the {what}")
+    cap = np.flatnonzero(first.capacity_value > DUAL_TOL)
+    for i in cap:
+        name = problem.decision_name(i)
+        marginal[f"capacity[{name}]"] = float(first.capacity_value[i])
+        lines.append(f"capacity of {name} binds ({fmt(problem.upper[i])} places); one more "
+                     f"place of capacity removes {first.capacity_value[i]:.4g} of the {what}")
+    for i in np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0)):
+        name = problem.decision_name(i)
+        marginal[f"min_quota[{name}]"] = -float(first.min_value[i])
+        lines.append(f"minimum quota of {name} binds ({fmt(problem.lower[i])} places); each "
+                     f"required place adds {first.min_value[i]:.4g} to the {what}, as the "
+                     "money would do more elsewhere")
+    return lines, marginal
+
+
+def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
+           moved: bool) -> list[str]:
+    notes = []
+    if moved:
+        shifted = float(np.abs(q - first.q).sum()) / 2
+        notes.append(
+            f"the optimum is not unique: several plans leave the same {problem.objective_name()} "
+            f"(within {problem.tie_tolerance:g} of the shortfall with no plan); of these the "
+            f"plan closest to spreading each period's money in proportion to need was chosen "
+            f"({fmt(shifted)} places moved from the solver's first optimum)")
+    arrival = problem.funding.asi8[None, :] + problem.lead[:, None]
+    late = (arrival > problem.need.asi8.max()).all(axis=0)
+    for s in np.flatnonzero(late):
+        notes.append(f"places funded in {problem.funding[s]} arrive after the last need period "
+                     f"{problem.need[-1]} and count for nothing; the plan funds only the "
+                     "minimum quotas there")
+    return notes
+
+
+def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
+              moved: bool) -> QuotaPlan:
+    n, n_t = problem.n_cells, problem.n_need
+    dec_cell, dec_year = problem.decision_cell(), problem.decision_year()
+    tgt_cell, tgt_year = problem.target_cell(), problem.target_year()
+    y = problem.yield_
+    if problem.integer != "none":
+        q = np.round(q).astype(np.int64)
+    cost = problem.cost[dec_cell] * q
+    workers = problem.transfer @ q
+    ev = problem.market
+    gap_before = ev.mean()
+    short_before = ev.shortfall(np.zeros(n * n_t))
+    short_after = ev.shortfall(workers)
+    policy = problem.policy if problem.policy is not None else np.zeros(n * n_t)
+    policy_after = np.maximum(policy - workers, 0.0)
+    dtype = problem.funding.dtype
+
+    quotas = problem.cells.iloc[dec_cell].reset_index(drop=True)
+    quotas["period"] = pd.arrays.PeriodArray(problem.funding.asi8[dec_year], dtype=dtype)
+    quotas["arrival_period"] = pd.arrays.PeriodArray(
+        problem.funding.asi8[dec_year] + problem.lead[dec_cell], dtype=dtype)
+    with np.errstate(divide="ignore"):
+        per_certified = problem.cost / y
+    quotas = pd.concat([quotas, pd.DataFrame({
+        "quota": q, "cost": cost, "expected_certified": y[dec_cell] * q,
+        "worker_periods": np.asarray(problem.transfer.sum(axis=0)).ravel() * q,
+        "need_at_arrival": need_reference(problem),
+        "cost_per_trainee": problem.cost[dec_cell], "pass_rate": problem.pass_rate[dec_cell],
+        "absorption": problem.absorption[dec_cell], "exit_rate": problem.exit_rate[dec_cell],
+        "lead_time": problem.lead[dec_cell], "cost_per_certified": per_certified[dec_cell],
+        "min_quota": problem.min_quota[dec_cell], "capacity": problem.capacity[dec_cell],
+        "capacity_value": first.capacity_value,
+    })], axis=1)
+
+    cells = problem.cells.iloc[tgt_cell].reset_index(drop=True)
+    cells["period"] = pd.arrays.PeriodArray(problem.need.asi8[tgt_year], dtype=dtype)
+    columns = {"workers": workers, "gap_before": gap_before, "gap_after": gap_before - workers,
+               "shortfall_before": short_before, "shortfall_after": short_after,
+               "shortage_reduction": short_before - short_after}
+    if problem.policy is not None:
+        columns.update(policy_need=policy, policy_shortfall_after=policy_after)
+    cells = pd.concat([cells, pd.DataFrame(columns)], axis=1)
+
+    years = _years(problem, q, cost, workers, short_before, short_after, policy, policy_after)
+    closed = float(short_after.sum() + policy_after.sum()) <= 1e-9
+    binding, marginal = _binding(problem, program, first, q, closed)
+    budget_total = _budget_total(problem)
+    total_cost = float(cost.sum())
+    objective = float(weighted_shortfall(problem, q).sum())
+    label = "optimised over " + ", ".join(str(p) for p in problem.funding)
+    if problem.risk == "quantile":
+        label += f", {ordinal(problem.quantile)} gap"
+    summary = {
+        "rule": "optimised", "risk": problem.risk,
+        "quantile": problem.quantile if problem.quantile is not None else np.nan,
+        "integer": problem.integer,
+        "period": ", ".join(str(p) for p in problem.funding),
+        "need_periods": f"{problem.need[0]} to {problem.need[-1]}",
+        "cells": n, "source": problem.source, "scenarios": int(ev.count.max()),
+        "budget": budget_total, "total_cost": total_cost,
+        "budget_left": budget_total - total_cost,
+        "budget_used": total_cost / budget_total if budget_total > 0 else np.nan,
+        "places": float(q.sum()), "expected_certified": float((y[dec_cell] * q).sum()),
+        "shortfall_before": float(short_before.sum()),
+        "shortfall_after": float(short_after.sum()),
+        "shortage_reduction": float(short_before.sum() - short_after.sum()),
+        "policy_shortfall_before": float(policy.sum()),
+        "policy_shortfall_after": float(policy_after.sum()),
+        "surplus_after": float(ev.surplus(workers).sum()),
+        "objective": objective,
+        "lp_objective": program.before + first.lp_objective,
+        "optimum_unique": not moved,
+        "tie_tolerance": problem.tie_tolerance,
+    }
+    return QuotaPlan(
+        quotas=quotas,
+        summary=pd.Series(summary, dtype=object, name=label),
+        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
+        binding=binding, keys=problem.keys, rule="optimised", label=label, cells=cells,
+        cell_keys=problem.keys, years=years,
+        notes=_notes(problem, program, first, q, moved),
+    )
+
+
+def _budget_total(problem: YearsProblem) -> float:
+    rows = problem.budgets
+    if "budget[total]" in rows.names:
+        return float(min(rows.limit[rows.names.index("budget[total]")],
+                         rows.limit[: len(problem.funding)].sum()))
+    return float(rows.limit.sum())
+
+
+def _years(problem: YearsProblem, q, cost, workers, short_before, short_after, policy,
+           policy_after) -> pd.DataFrame:
+    """Per period (funding and need periods): places, cost, budget, workers and shortfalls."""
+    funding, need = problem.funding.asi8, problem.need.asi8
+    every = np.union1d(funding, need)
+    n_p = every.size
+    fund_at = np.searchsorted(every, funding)[problem.decision_year()]
+    need_at = np.searchsorted(every, need)[problem.target_year()]
+    budget = np.full(n_p, np.nan)
+    rows = problem.budgets
+    if rows.names[0] != "budget":
+        budget[np.searchsorted(every, funding)] = rows.limit[: funding.size]
+    out = pd.DataFrame({
+        "period": pd.arrays.PeriodArray(every, dtype=problem.funding.dtype),
+        "places": np.bincount(fund_at, weights=q.astype(np.float64), minlength=n_p),
+        "cost": np.bincount(fund_at, weights=cost, minlength=n_p),
+        "budget": budget,
+        "workers": np.bincount(need_at, weights=workers, minlength=n_p),
+        "shortfall_before": np.bincount(need_at, weights=short_before, minlength=n_p),
+        "shortfall_after": np.bincount(need_at, weights=short_after, minlength=n_p),
+    })
+    if problem.policy is not None:
+        out["policy_shortfall_before"] = np.bincount(need_at, weights=policy, minlength=n_p)
+        out["policy_shortfall_after"] = np.bincount(need_at, weights=policy_after,
+                                                    minlength=n_p)
+    return out

@@ -1,0 +1,481 @@
+"""Workforce projections: employment forecasts and the skilled stock without new training.
+
+A multi-year plan needs to know, for every cell (``region`` x ``industry``)
+and year ahead, how many people will be employed and how many skilled
+workers there will be if nothing new is funded. Two tools answer that:
+
+* :func:`project_employment` forecasts the ``employment`` column (and the
+  ``skilled`` / ``high_skilled`` columns where present) of the employment
+  table with the library's forecasting engine, with prediction intervals;
+* :func:`project_skilled_stock` rolls the last observed skilled stock forward
+  with the stock-and-flow identity::
+
+      K[c, t] = (1 - e_c) * K[c, t-1] + pipeline[c, t]
+      replacement_demand[c, t] = e_c * K[c, t-1]
+
+  where ``e_c`` is the exit rate (retirement, mortality, leaving the trade)
+  and ``pipeline`` the certified workers already in training who join the
+  stock in period ``t``.
+
+:func:`estimate_exit_rate` estimates ``e_c`` where both the stock and the
+inflows are observed. The methods page ("Workforce projections and policy
+targets") states the accounting and its assumptions.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, warn
+from talentgap.models import AutoForecaster
+from talentgap.periods import normalize_freq
+from talentgap.planning._params import cell_names, examples, fmt, parameter, plural
+from talentgap.planning._tables import (
+    PER_YEAR,
+    check_keys,
+    check_unique,
+    coarsen,
+    counts,
+    lookup,
+    period_array,
+    period_ordinals,
+    require,
+)
+
+__all__ = ["DEFAULT_EXIT_RATE", "project_employment", "project_skilled_stock",
+           "estimate_exit_rate"]
+
+#: Default share of a cell's skilled workers who leave it in a year (per year).
+DEFAULT_EXIT_RATE = 0.03
+
+_STOCKS = ("employment", "skilled", "high_skilled")
+_LEVELS = ("skilled", "high_skilled")
+_MAX_SHOWN = 5
+_MIN_YEARS = 3
+
+
+def _horizon(horizon) -> int:
+    if (isinstance(horizon, bool) or not isinstance(horizon, numbers.Real)
+            or not float(horizon).is_integer() or horizon < 1):
+        raise ParameterError(f"horizon must be a whole number of periods >= 1, got {horizon!r}")
+    return int(horizon)
+
+
+def _prepare(table, what: str, keys: list[str], columns: list[str], freq: str | None, *,
+             unique: bool = True) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """``keys`` and ``columns`` (floats) with period ordinals at frequency ``freq``."""
+    table = require(table, what, [*keys, "period", *columns], keys)
+    ordinals, code = period_ordinals(table["period"], what)
+    frame = pd.DataFrame({k: table[k].reset_index(drop=True) for k in keys})
+    for column in columns:
+        frame[column] = counts(table, column, what, keys)
+    if unique:
+        codes = frame[keys].copy()
+        codes["_ordinal"] = ordinals
+        check_unique(table, [*keys, "period"], what, codes=codes)
+    if freq is not None and normalize_freq(freq) != code:
+        frame, ordinals = coarsen(frame, keys, columns, ordinals, code, normalize_freq(freq),
+                                  what)
+        code = normalize_freq(freq)
+    return frame, ordinals, code
+
+
+def project_employment(
+    employment: pd.DataFrame,
+    *,
+    keys: Sequence[str] = ("region", "industry"),
+    horizon: int,
+    freq: str | None = None,
+    level: Sequence[float] | None = (80,),
+    forecaster=None,
+    n_jobs: int | None = 1,
+) -> pd.DataFrame:
+    """Forecast employment (and skilled / high-skilled counts) per cell.
+
+    Each count column is forecast separately, per cell, by a copy of the same
+    forecaster. The columns are not forced to agree with each other (a
+    skilled forecast may in rare cases exceed the employment forecast);
+    the stock-and-flow projection of :func:`project_skilled_stock` is the
+    one policy targets use.
+
+    Parameters
+    ----------
+    employment : pandas.DataFrame
+        The employment table: ``<keys...>, period, employment`` and optionally
+        ``skilled`` and ``high_skilled`` (persons), one row per cell and period.
+    keys : sequence of str, default ("region", "industry")
+        Columns identifying a cell.
+    horizon : int
+        Periods ahead to forecast, in the output frequency (e.g. 6 for six
+        years with ``freq="Y"``).
+    freq : {"Y", "Q", "M"}, optional
+        Output frequency. By default the table's own; a coarser one averages
+        the counts over each period first (annual average employment), using
+        only complete periods (others are reported with a
+        :class:`~talentgap.errors.DataQualityWarning`).
+    level : sequence of float, default (80,)
+        Prediction-interval levels in percent; ``None`` or ``()`` for none.
+    forecaster : talentgap forecaster, optional
+        An unfitted forecaster, copied for each column; default
+        ``AutoForecaster(nonnegative=True, n_jobs=n_jobs)`` (counts of
+        persons: forecasts and bounds are kept >= 0).
+    n_jobs : int, default 1
+        Parallel jobs of the default forecaster (ignored with ``forecaster``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell and forecast period: ``<keys...>, period,
+        employment`` (the forecast mean, persons) and per level
+        ``employment_lo_<level>``, ``employment_hi_<level>``; the same for
+        ``skilled`` and ``high_skilled`` when the input has them.
+
+    Raises
+    ------
+    SchemaError
+        If a column is missing, a count is missing or negative, or two rows
+        share a cell and period.
+    ParameterError
+        If ``horizon`` or ``freq`` is invalid.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import talentgap as tg
+    >>> table = pd.DataFrame({"region": "North", "industry": "textiles",
+    ...                       "period": ["2022", "2023", "2024"],
+    ...                       "employment": [1000, 1040, 1100], "skilled": [250, 262, 280]})
+    >>> out = project_employment(table, horizon=2, level=None, forecaster=tg.models.Drift())
+    >>> out[["period", "employment", "skilled"]]
+      period  employment  skilled
+    0   2025      1150.0    295.0
+    1   2026      1200.0    310.0
+    """
+    keys = check_keys(keys)
+    horizon = _horizon(horizon)
+    require(employment, "employment", [*keys, "period", "employment"], keys)
+    columns = [c for c in _STOCKS if c in employment.columns]
+    frame, ordinals, code = _prepare(employment, "employment", keys, columns, freq)
+    frame["period"] = period_array(ordinals, code)
+    model = (forecaster if forecaster is not None
+             else AutoForecaster(nonnegative=True, n_jobs=n_jobs))
+    levels = list(level) if level else None
+    out = None
+    for column in columns:
+        fitted = clone(model).fit(frame[[*keys, "period", column]], target=column,
+                                  time="period", keys=keys)
+        forecast = fitted.predict(horizon, level=levels)
+        forecast = forecast.rename(columns={
+            c: (column if c == "mean" else f"{column}_{c}")
+            for c in forecast.columns if c == "mean" or c.startswith(("lo_", "hi_"))})
+        if out is None:
+            out = forecast
+            continue
+        position = lookup(forecast, out, [*keys, "period"])
+        for name in forecast.columns.difference([*keys, "period"], sort=False):
+            out[name] = forecast[name].to_numpy()[position]
+    return out.reset_index(drop=True)
+
+
+def _last_rows(frame: pd.DataFrame, keys: list[str], ordinals: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Cell code of every row and the position of each cell's latest row."""
+    codes = frame.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    order = np.lexsort((ordinals, codes))
+    ends = np.flatnonzero(np.append(np.diff(codes[order]) != 0, True))
+    return codes, order[ends]
+
+
+def _inflows(pipeline, cells: pd.DataFrame, keys: list[str], code: str, first: int,
+             n_steps: int, levels: list[str]) -> dict[str, np.ndarray]:
+    """Pipeline inflows per skill level as (n_cells, n_steps) arrays starting at ``first``."""
+    zeros = {lvl: np.zeros((len(cells), n_steps)) for lvl in levels}
+    if pipeline is None:
+        return zeros
+    names = {"skilled": "supply", "high_skilled": "supply_high_skilled"}
+    table = require(pipeline, "pipeline", [*keys, "period", "supply"], keys)
+    ordinals, _ = period_ordinals(table["period"], "pipeline", code)
+    position = lookup(cells, table, keys)
+    unknown = np.flatnonzero(position < 0)
+    if unknown.size:
+        shown = cell_names(table, keys, unknown[:_MAX_SHOWN])
+        raise PlanningError(
+            f"the pipeline table has {plural(unknown.size, 'row')} for cells the stock table "
+            f"does not have, e.g. {'; '.join(shown)}; rule: pipeline cells must have an "
+            "observed stock")
+    step = ordinals - first
+    inside = (step >= 0) & (step < n_steps)
+    flat = position[inside] * n_steps + step[inside]
+    for lvl in levels:
+        if names[lvl] not in table.columns:
+            continue
+        values = counts(table, names[lvl], "pipeline", keys)[inside]
+        zeros[lvl] = np.bincount(flat, weights=values,
+                                 minlength=len(cells) * n_steps).reshape(len(cells), n_steps)
+    return zeros
+
+
+def project_skilled_stock(
+    stock: pd.DataFrame,
+    *,
+    keys: Sequence[str] = ("region", "industry"),
+    horizon: int,
+    exit_rate=DEFAULT_EXIT_RATE,
+    pipeline: pd.DataFrame | None = None,
+    freq: str | None = None,
+) -> pd.DataFrame:
+    """Skilled (and high-skilled) stock per cell if no new training is funded.
+
+    From each cell's last observed stock ``K``, period by period::
+
+        K[c, t] = (1 - e_c) * K[c, t-1] + pipeline[c, t]
+        replacement_demand[c, t] = e_c * K[c, t-1]
+
+    ``e_c`` is the cell's exit rate per period; the high-skilled stock follows
+    the same identity with the same rate and its own pipeline.
+
+    Parameters
+    ----------
+    stock : pandas.DataFrame
+        ``<keys...>, period, skilled`` and optionally ``high_skilled``
+        (persons), one row per cell and period, e.g. the employment table.
+    keys : sequence of str, default ("region", "industry")
+        Columns identifying a cell.
+    horizon : int
+        Periods to project past the table's last period.
+    exit_rate : float or pandas.DataFrame, default 0.03
+        Share of a cell's skilled workers who leave it **per year**, in
+        [0, 1]: one number, or a table with some of the key columns (e.g.
+        ``industry``) and an ``exit_rate`` column, such as the output of
+        :func:`estimate_exit_rate`. For quarterly (monthly) periods the
+        per-period rate is ``1 - (1 - e) ** (1 / 4)`` (``1 / 12``), so four
+        quarters lose what one year does. The default, 3% a year, is roughly
+        the retirement flow alone of a workforce whose working life lasts
+        30-35 years; trades with high turnover lose more, so estimate or set
+        the rate per industry where possible.
+    pipeline : pandas.DataFrame, optional
+        ``<keys...>, period, supply`` and optionally ``supply_high_skilled``:
+        certified workers already in training who join the cell's skilled
+        (high-skilled) stock in that period, e.g. the ``supply`` of
+        :func:`talentgap.features.build_panel` for the periods ahead. Several
+        rows per cell and period are summed; periods up to the cell's last
+        observation (already in the stock) or past the horizon are not used;
+        cells without rows get no inflow. Periods of a finer frequency given
+        as pandas Periods are summed into the projection's periods.
+    freq : {"Y", "Q", "M"}, optional
+        Projection frequency; by default the table's own. A coarser one
+        averages the stock over each (complete) period first, as
+        :func:`project_employment` does.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell, skill level and projected period: ``<keys...>,
+        skill_level`` (``"skilled"``, and ``"high_skilled"`` when the table
+        has that column), ``period``, ``stock`` (persons at the end of the
+        period), ``pipeline`` (inflow in the period) and
+        ``replacement_demand`` (exits in the period, ``e_c * K[c, t-1]``).
+        Periods are the ``horizon`` periods after the table's last period;
+        a cell observed last earlier is rolled forward from its own last
+        observation.
+
+    Raises
+    ------
+    SchemaError
+        If a column is missing, a count is missing or negative, or two rows
+        share a cell and period.
+    PlanningError
+        If an exit rate is outside [0, 1] or missing for a cell, or the
+        pipeline names cells without an observed stock.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> stock = pd.DataFrame({"region": "North", "industry": "textiles", "period": "2024",
+    ...                       "skilled": [1000]})
+    >>> pipeline = pd.DataFrame({"region": "North", "industry": "textiles",
+    ...                          "period": ["2025", "2026"], "supply": [50, 20]})
+    >>> out = project_skilled_stock(stock, horizon=2, exit_rate=0.1, pipeline=pipeline)
+    >>> out[["period", "stock", "pipeline", "replacement_demand"]]
+      period   stock  pipeline  replacement_demand
+    0   2025  950.0      50.0               100.0
+    1   2026  875.0      20.0                95.0
+    """
+    keys = check_keys(keys)
+    horizon = _horizon(horizon)
+    require(stock, "stock", [*keys, "period", "skilled"], keys)
+    levels = [c for c in _LEVELS if c in stock.columns]
+    frame, ordinals, code = _prepare(stock, "stock", keys, levels, freq)
+    _, last_rows = _last_rows(frame, keys, ordinals)
+    cells = frame[keys].iloc[last_rows].reset_index(drop=True)
+    last = ordinals[last_rows]
+    origin = int(ordinals.max())
+    first = int(last.min()) + 1
+    n_steps = origin + horizon - first + 1
+    if isinstance(exit_rate, pd.DataFrame):  # estimate_exit_rate's count column is no key
+        exit_rate = exit_rate.drop(columns=["n_periods"], errors="ignore")
+    annual = parameter(exit_rate, "exit_rate", cells, keys, of="the stock table",
+                       low=0.0, high=1.0)
+    rate = 1.0 - (1.0 - annual) ** (1.0 / PER_YEAR[code])
+    inflow = _inflows(pipeline, cells, keys, code, first, n_steps, levels)
+
+    n_cells = len(cells)
+    parts = []
+    for number, lvl in enumerate(levels):
+        level_stock = frame[lvl].to_numpy()[last_rows]
+        out = {name: np.empty((n_cells, horizon)) for name in ("stock", "pipeline",
+                                                                "replacement_demand")}
+        for step in range(n_steps):  # a recursion over time, vectorised over cells
+            period = first + step
+            active = period > last
+            exits = np.where(active, rate * level_stock, 0.0)
+            added = np.where(active, inflow[lvl][:, step], 0.0)
+            level_stock = level_stock - exits + added
+            if period > origin:
+                column = period - origin - 1
+                out["stock"][:, column] = level_stock
+                out["pipeline"][:, column] = added
+                out["replacement_demand"][:, column] = exits
+        part = cells.iloc[np.repeat(np.arange(n_cells), horizon)].reset_index(drop=True)
+        part.insert(len(keys), "skill_level", lvl)
+        part["period"] = period_array(np.tile(np.arange(origin + 1, origin + horizon + 1),
+                                              n_cells), code)
+        for name, values in out.items():
+            part[name] = values.ravel()
+        part["_order"] = (np.repeat(np.arange(n_cells), horizon) * len(levels) + number) \
+            * horizon + np.tile(np.arange(horizon), n_cells)
+        parts.append(part)
+    result = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
+    return result.drop(columns="_order").reset_index(drop=True)
+
+
+def estimate_exit_rate(
+    stock: pd.DataFrame,
+    inflows: pd.DataFrame,
+    *,
+    keys: Sequence[str] = ("region", "industry"),
+    column: str = "skilled",
+    inflow: str = "supply",
+) -> pd.DataFrame:
+    """Exit rates per year estimated from an observed stock and its observed inflows.
+
+    For every pair of consecutive observed periods of a cell, the share of
+    the earlier stock that left::
+
+        x[c, t] = (K[c, t-1] + inflow[c, t] - K[c, t]) / K[c, t-1]
+
+    The cell's rate per period is the mean of ``x`` over its periods,
+    clipped to [0, 1]; it is then expressed per year, ``1 - (1 - x) ** k``
+    with ``k`` periods a year, ready for :func:`project_skilled_stock`. The
+    estimate assumes every entry into the stock is among the inflows: people
+    who become skilled without certified training, or move in from other
+    cells, lower it (a negative mean is clipped to 0 and reported).
+
+    Parameters
+    ----------
+    stock : pandas.DataFrame
+        ``<keys...>, period, <column>`` (persons). Rows with equal keys and
+        period are summed, so ``keys=("industry",)`` estimates one rate per
+        industry from a region x industry table.
+    inflows : pandas.DataFrame
+        ``<keys...>, period, <inflow>``: persons joining the stock in that
+        period (e.g. certified and absorbed workers); summed the same way.
+        A cell-period without a row had no inflow.
+    keys : sequence of str, default ("region", "industry")
+        Columns of the cells to estimate a rate for.
+    column : str, default "skilled"
+        Stock column.
+    inflow : str, default "supply"
+        Inflow column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<keys...>, exit_rate`` (per year, in [0, 1]) and ``n_periods``,
+        the number of period-to-period changes each estimate rests on.
+
+    Raises
+    ------
+    PlanningError
+        If a cell has no two consecutive periods with a positive stock.
+
+    Warns
+    -----
+    DataQualityWarning
+        When an estimate rests on fewer than 3 years of changes, or a cell's
+        mean had to be clipped into [0, 1].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> years = ["2021", "2022", "2023", "2024"]
+    >>> stock = pd.DataFrame({"industry": "textiles", "period": years,
+    ...                       "skilled": [1000, 900, 900, 900]})
+    >>> inflows = pd.DataFrame({"industry": "textiles", "period": years[1:],
+    ...                         "supply": [0, 90, 90]})
+    >>> estimate_exit_rate(stock, inflows, keys=["industry"])
+        industry  exit_rate  n_periods
+    0  textiles       0.1          3
+    """
+    keys = check_keys(keys)
+    frame, ordinals, code = _prepare(stock, "stock", keys, [column], None, unique=False)
+    frame["_ordinal"] = ordinals
+    frame = frame.groupby([*keys, "_ordinal"], sort=True, observed=True)[column].sum()
+    frame = frame.reset_index()
+    table = require(inflows, "inflows", [*keys, "period", inflow], keys)
+    entering = pd.DataFrame({c: table[c].reset_index(drop=True) for c in keys})
+    entering[inflow] = counts(table, inflow, "inflows", keys)
+    entering["_ordinal"], _ = period_ordinals(table["period"], "inflows", code)
+    entering = entering.groupby([*keys, "_ordinal"], sort=True, observed=True)[inflow].sum()
+    entering = entering.reset_index()
+
+    codes = frame.groupby(keys, sort=True, observed=True).ngroup().to_numpy()
+    n_cells = int(codes.max()) + 1
+    k = frame[column].to_numpy()
+    t = frame["_ordinal"].to_numpy()
+    pair = np.zeros(len(frame), dtype=bool)
+    pair[1:] = (codes[1:] == codes[:-1]) & (t[1:] == t[:-1] + 1) & (k[:-1] > 0)
+    position = lookup(entering, frame, [*keys, "_ordinal"])
+    added = np.where(position >= 0, entering[inflow].to_numpy()[np.maximum(position, 0)], 0.0)
+    previous = np.empty_like(k)
+    previous[1:] = k[:-1]
+    previous[0] = np.nan
+    rows = np.flatnonzero(pair)
+    share = (previous[rows] + added[rows] - k[rows]) / previous[rows]
+    n = np.bincount(codes[rows], minlength=n_cells)
+    total = np.bincount(codes[rows], weights=share, minlength=n_cells)
+    cells = frame[keys].drop_duplicates().reset_index(drop=True)
+    none = np.flatnonzero(n == 0)
+    if none.size:
+        raise PlanningError(
+            f"estimate_exit_rate needs two consecutive periods with a stock > 0 per cell; "
+            f"{plural(none.size, 'cell')} of the stock table have none, e.g. "
+            f"{'; '.join(cell_names(cells, keys, none[:_MAX_SHOWN]))}")
+    mean = total / n
+    clipped = np.flatnonzero((mean < 0) | (mean > 1))
+    if clipped.size:
+        shown = clipped[:_MAX_SHOWN]
+        warn(
+            f"the mean exit share per period of {plural(clipped.size, 'cell')} is outside "
+            "[0, 1] and is clipped (stock changes the inflows do not explain): "
+            + examples(cell_names(cells, keys, shown), [fmt(mean[i]) for i in shown],
+                       clipped.size), DataQualityWarning, stacklevel=2)
+    per_year = PER_YEAR[code]
+    short = np.flatnonzero(n < _MIN_YEARS * per_year)
+    if short.size:
+        shown = short[:_MAX_SHOWN]
+        warn(
+            f"exit rates of {plural(short.size, 'cell')} rest on fewer than {_MIN_YEARS} years "
+            "of stock changes and are uncertain: "
+            + examples(cell_names(cells, keys, shown), [plural(int(n[i]), "change")
+                                                          for i in shown], short.size),
+            DataQualityWarning, stacklevel=2)
+    out = cells.copy()
+    out["exit_rate"] = 1.0 - (1.0 - np.clip(mean, 0.0, 1.0)) ** per_year
+    out["n_periods"] = n
+    return out
