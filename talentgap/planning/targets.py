@@ -25,6 +25,7 @@ import pandas as pd
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._params import cell_names, fmt
+from talentgap.planning._tables import require
 
 __all__ = ["target_gap"]
 
@@ -39,19 +40,8 @@ def _share(value, name: str) -> float:
 
 
 def _columns(table, what: str, needed: list[str]) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise PlanningError(f"{what} must be a pandas DataFrame, got {type(table).__name__}")
-    missing = [c for c in needed if c not in table.columns]
-    if missing:
-        raise SchemaError(f"the {what} table has no column {missing[0]!r}; columns are "
-                          f"{list(table.columns)}", column=missing[0], reason="missing_column")
-    if len(table) == 0:
-        raise SchemaError(f"the {what} table has no rows", column=needed[-1], reason="empty")
-    for key in needed[:-1]:
-        if table[key].isna().any():
-            raise SchemaError(f"key column {key!r} of the {what} table has missing values",
-                              column=key, reason="missing_value")
-    return table
+    """The table after the shared checks: rows, the ``needed`` columns, no blank keys."""
+    return require(table, what, needed, keys=needed[:-1])
 
 
 def _counts(table: pd.DataFrame, column: str, what: str) -> np.ndarray:
