@@ -20,10 +20,15 @@ Endpoints (the OpenAPI page at ``/docs`` describes every field):
 ``POST /predict``
     Forecasts for the next periods, all cells or the ones listed.
 ``POST /plan``
-    Training quotas under a budget from a gap model's sample paths.
+    Training quotas under a budget from a gap model's sample paths: for one
+    cohort, or with ``periods`` per cell and funding period over several
+    years (annual budgets, exits, lead times, a policy need beside the
+    market need, shared capacity groups, budget envelopes, equity).
 
 Errors: a request the model cannot serve (unknown cell, bad level, a plan
-that is infeasible) is a 422 whose ``detail`` says why, in one sentence.
+that is infeasible, a period of the wrong frequency) is a 422 whose
+``detail`` says why, in one sentence, naming the field; a request that does
+not match the schema is a 422 listing each failing field (``loc``).
 
 Examples
 --------
@@ -42,10 +47,13 @@ Examples
 
 from __future__ import annotations
 
+import math
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from talentgap._version import __version__
@@ -115,4 +123,22 @@ def create_app(model_dir: str | Path) -> FastAPI:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return JSONResponse(status_code=422, content={"detail": message})
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer, except that a refused non-finite number (NaN, Infinity)
+        # echoed in an error is written as text: JSON has no such numbers.
+        return JSONResponse(status_code=422,
+                            content={"detail": _json_safe(jsonable_encoder(exc.errors()))})
+
     return app
+
+
+def _json_safe(value):
+    """``value`` with every non-finite float replaced by its text ('inf', 'nan')."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value

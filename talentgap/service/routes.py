@@ -12,6 +12,7 @@ which keeps one collection per thread, and are returned in the response's
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +22,11 @@ from fastapi import APIRouter, Request
 
 from talentgap import planning
 from talentgap._version import __version__
-from talentgap.errors import ParameterError, collect_warnings
+from talentgap.errors import ParameterError, SchemaError, collect_warnings
 from talentgap.models import GapForecaster
+from talentgap.periods import normalize_freq, parse_periods
 from talentgap.service.schemas import (
+    MAX_FORECAST_HORIZON,
     Health,
     ModelInfo,
     PlanRequest,
@@ -165,12 +168,123 @@ def _parameter(value, name: str, keys: list[str]):
     return table
 
 
+_FREQ_WORDS = {"Y": "years, e.g. '2026'", "Q": "quarters, e.g. '2026Q1'",
+               "M": "months, e.g. '2026-03'"}
+
+
+def _parse(labels: list[str], freq: str, field: str) -> pd.PeriodIndex:
+    """Period labels of the model's frequency, or a 422 naming ``field``."""
+    try:
+        return parse_periods(list(labels), freq=freq, name=field)
+    except (SchemaError, ParameterError) as err:
+        message = str(err).strip().splitlines()[0]
+        raise ParameterError(f"{field}: {message} (the model's periods are "
+                             f"{_FREQ_WORDS.get(freq, freq)})") from err
+
+
+def _funding_horizon(body: PlanRequest, origin: pd.Period) -> tuple[pd.PeriodIndex, int]:
+    """The funding periods, checked, and the forecast horizon that covers their arrivals."""
+    freq = normalize_freq(origin.freqstr)
+    funding = _parse(body.periods, freq, "periods")
+    early = [str(p) for p in funding if p <= origin]
+    if early:
+        raise ParameterError(f"periods: {', '.join(early)} "
+                             f"{'is' if len(early) == 1 else 'are'} not after the model's origin "
+                             f"{origin}; places can be funded from {origin + 1} on")
+    lead = body.lead_time
+    if isinstance(lead, list):
+        values = [entry.value for entry in lead]
+        if not all(math.isfinite(v) and 0 <= v <= MAX_FORECAST_HORIZON for v in values):
+            raise ParameterError(f"lead_time: every cell's value must be a whole number of "
+                                 f"periods in [0, {MAX_FORECAST_HORIZON}]")
+        lead = max(values)
+    lead = int(lead or 0)
+    steps = int((funding.max() - origin).n) + lead
+    if steps > MAX_FORECAST_HORIZON:
+        raise ParameterError(f"periods: the last funding period {funding.max()} plus lead_time "
+                             f"{lead} is {steps} periods after the model's origin "
+                             f"{origin}; at most {MAX_FORECAST_HORIZON} can be forecast")
+    return funding, max(body.horizon, steps)
+
+
+def _budget_table(body: PlanRequest, funding: pd.PeriodIndex, freq: str) -> pd.DataFrame:
+    rows = body.budget_per_period
+    periods = _parse([row.period for row in rows], freq, "budget_per_period")
+    seen = pd.Series(periods).value_counts()
+    twice = [str(p) for p, n in seen.items() if n > 1]
+    foreign = sorted({str(p) for p in periods} - {str(p) for p in funding})
+    missing = [str(p) for p in funding if p not in set(periods)]
+    problem = (f"repeats {', '.join(twice)}" if twice
+               else f"names {', '.join(foreign)}, not among periods" if foreign
+               else f"has no row for {', '.join(missing)}" if missing else None)
+    if problem:
+        raise ParameterError(f"budget_per_period {problem}; give one budget for each funding "
+                             f"period ({', '.join(str(p) for p in funding)})")
+    return pd.DataFrame({"period": [row.period for row in rows],
+                         "budget": [row.budget for row in rows]})
+
+
+def _keyed_table(rows, field: str, columns: list[str]) -> pd.DataFrame | None:
+    """A list of keyed rows as a table: the key columns given, then ``columns``."""
+    if not rows:
+        return None
+    key_sets = {tuple(row.keys_given()) for row in rows}
+    if len({frozenset(k) for k in key_sets}) > 1:
+        raise ParameterError(f"{field}: every row must give the same key columns; got "
+                             f"{sorted(sorted(k) for k in key_sets)[:3]}")
+    table = pd.DataFrame([{**row.keys_given(),
+                           **{c: getattr(row, c) for c in columns}} for row in rows])
+    if not table.columns.difference(columns).size:
+        raise ParameterError(f"{field}: each row must name its cells by key columns "
+                             "(GET /model, keys), e.g. region")
+    return table
+
+
+def _envelope_table(body: PlanRequest) -> pd.DataFrame | None:
+    rows = body.budget_envelopes
+    if not rows:
+        return None
+    dated = [row.period is not None for row in rows]
+    if any(dated) and not all(dated):
+        raise ParameterError("budget_envelopes: give a period on every row or on none")
+    columns = ["budget", "period"] if all(dated) else ["budget"]
+    return _keyed_table(rows, "budget_envelopes", columns)
+
+
+def _multi_year_arguments(body: PlanRequest, served, keys: list[str]) -> tuple[int, dict]:
+    """The forecast horizon and the multi-year arguments of ``allocate_quotas``."""
+    origin = pd.Period(served.model.origin_)
+    funding, horizon = _funding_horizon(body, origin)
+    freq = normalize_freq(origin.freqstr)
+    args: dict = {"periods": [str(p) for p in funding]}
+    args["budget"] = (body.budget if body.budget_per_period is None
+                      else _budget_table(body, funding, freq))
+    for name in ("exit_rate", "lead_time"):
+        value = getattr(body, name)
+        if value is not None:
+            args[name] = _parameter(value, name, keys)
+    if body.need_weights is not None:
+        args["need_weights"] = body.need_weights.model_dump()
+    if body.equity is not None:
+        args["equity"] = body.equity
+    args["policy_need"] = _keyed_table(body.policy_need, "policy_need",
+                                       ["period", "policy_need"])
+    args["capacity_groups"] = _keyed_table(body.capacity_groups, "capacity_groups",
+                                           ["group", "capacity"])
+    args["budget_envelopes"] = _envelope_table(body)
+    return horizon, args
+
+
 @router.post("/plan", response_model=PlanResponse, summary="Allocate training places")
 def plan(body: PlanRequest, request: Request) -> PlanResponse:
     """Allocate places per cell to minimise the expected unmet gap within the budget.
 
     Uses the gap model's joint sample paths (see ``talentgap.planning.
-    allocate_quotas``); only a gap model can plan.
+    allocate_quotas``); only a gap model can plan. With ``periods`` the plan
+    funds places per cell in each funding period against the needs of every
+    forecast period up to the horizon (extended to cover the last funding
+    period plus the lead time), and the answer adds ``years`` (per period:
+    places, cost, budget, shortfalls) and ``notes``.
     """
     served = _served(request)
     if not isinstance(served.model, GapForecaster):
@@ -180,15 +294,22 @@ def plan(body: PlanRequest, request: Request) -> PlanResponse:
     params = {name: _parameter(getattr(body, name), name, keys)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
+    horizon = body.horizon
+    if body.periods is not None:
+        horizon, multi_year = _multi_year_arguments(body, served, keys)
+        params.update(multi_year)
+    else:
+        params["budget"] = body.budget
     if body.period is not None:
         params["period"] = body.period
     with _warnings_of_this_request() as messages:
-        paths = served.model.sample_paths(body.horizon)
-        result = planning.allocate_quotas(paths, budget=body.budget, risk=body.risk,
-                                          quantile=body.quantile, keys=tuple(keys), **params)
+        paths = served.model.sample_paths(horizon)
+        result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
+                                          keys=tuple(keys), **params)
     summary = _records(result.summary.to_frame().T)[0]
     return PlanResponse(summary=summary, quotas=_records(result.quotas),
                         binding=list(result.binding),
                         marginal_value={str(k): float(v)
                                         for k, v in result.marginal_value.items()},
-                        warnings=messages)
+                        years=None if body.periods is None else _records(result.years),
+                        notes=list(result.notes), warnings=messages)

@@ -6,9 +6,9 @@ so a client team can call the service from that page alone.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 __all__ = [
     "Health",
@@ -16,11 +16,34 @@ __all__ = [
     "CellParameter",
     "PredictRequest",
     "PredictResponse",
+    "PeriodBudget",
+    "PolicyNeed",
+    "NeedWeights",
+    "CapacityGroupMember",
+    "BudgetEnvelope",
     "PlanRequest",
     "PlanResponse",
 ]
 
 Cell = dict[str, str]
+
+#: Most periods a forecast (and a plan's need periods) may reach past the model's origin.
+MAX_FORECAST_HORIZON = 120
+#: Most funding periods in one plan.
+MAX_PERIODS = 20
+#: Most rows of a table sent with a plan (policy needs, capacity groups, envelopes).
+MAX_TABLE_ROWS = 10_000
+#: Most cells in a per-cell parameter list.
+MAX_CELLS = 10_000
+
+#: A period label: a year ``2026``, a quarter ``2026Q1`` or a month ``2026-03``; it must be
+#: of the model's frequency (GET /model, ``freq``).
+PeriodLabel = Annotated[str, StringConstraints(
+    strip_whitespace=True, max_length=8,
+    pattern=r"^[0-9]{4}(?:-?[Qq][1-4]|-(?:0[1-9]|1[0-2]))?$")]
+#: A key value of a cell (e.g. a region's or an industry's name).
+KeyValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+_Finite = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
 class Health(BaseModel):
@@ -90,13 +113,123 @@ class CellParameter(_Request):
     value: float = Field(description="The parameter's value for this cell.", examples=[6000])
 
 
-class PlanRequest(_Request):
-    """Allocate training places to cells under a budget (see ``allocate_quotas``)."""
 
-    horizon: int = Field(4, ge=1, le=120, description="Forecast periods; the plan targets "
-                         "the last one unless ``period`` is given.")
-    budget: float = Field(ge=0, description="Money for training places, in the unit of "
-                          "cost_per_trainee.", examples=[5_000_000])
+
+class _KeyedRow(BaseModel):
+    """A table row naming cells by key columns, e.g. ``"region": "Amberfield"``.
+
+    The key columns are the model's (GET /model, ``keys``) and are given as
+    further properties with string values next to the documented ones.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, KeyValue] = Field(init=False)
+
+    @model_validator(mode="after")
+    def _few_key_columns(self):
+        if len(self.__pydantic_extra__ or {}) > 10:
+            raise ValueError(f"a row names cells by at most 10 key columns; got "
+                             f"{sorted(self.__pydantic_extra__)}")
+        return self
+
+    def keys_given(self) -> dict[str, str]:
+        """The key columns of this row and their values."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+class PeriodBudget(_Request):
+    """The money for one funding period of a multi-year plan."""
+
+    period: PeriodLabel = Field(description="A funding period, one of ``periods``.",
+                                examples=["2026"])
+    budget: _Finite = Field(description="Money for places funded in this period, >= 0, in "
+                            "the unit of cost_per_trainee.", examples=[2_000_000])
+
+
+class PolicyNeed(_KeyedRow):
+    """Workers short of a policy target in one cell and need period.
+
+    Give every key column of the model (e.g. ``region`` and ``industry``)
+    next to ``period`` and ``policy_need``.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"examples": [{"region": "Amberfield", "industry": "textiles",
+                                         "period": "2027", "policy_need": 120}]})
+
+    period: PeriodLabel = Field(description="A need period: one of the forecast periods the "
+                                "plan counts shortfalls in (from the period after the model's "
+                                "origin to the end of the horizon).", examples=["2027"])
+    policy_need: _Finite = Field(description="Workers short of the policy target (persons, "
+                                 ">= 0), e.g. from a skilled-share target.", examples=[120])
+
+
+class NeedWeights(_Request):
+    """The weight of one worker of shortfall of each need in a multi-year plan."""
+
+    market: _Finite = Field(1.0, description="Weight of the market need (the forecast gap "
+                            "from the surveys), >= 0.", examples=[1.0])
+    policy: _Finite = Field(1.0, description="Weight of the policy need (``policy_need``), "
+                            ">= 0.", examples=[0.5])
+
+
+class CapacityGroupMember(_KeyedRow):
+    """One member of a shared capacity group (e.g. a college training several industries).
+
+    Key columns (some or all of the model's) name the member cells:
+    ``"industry": "textiles"`` alone makes every region's textiles cell a member.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"examples": [{"group": "North college", "capacity": 1200,
+                                         "industry": "textiles"}]})
+
+    group: KeyValue = Field(description="Name of the group.", examples=["North college"])
+    capacity: _Finite = Field(description="Places per funding period for the whole group, "
+                              "the same on each of its rows.", examples=[1200])
+
+
+class BudgetEnvelope(_KeyedRow):
+    """Money the cells of a row (e.g. one city's) may spend.
+
+    Key columns (some of the model's, e.g. ``region``) name the cells.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"examples": [{"region": "Amberfield", "budget": 800_000}]})
+
+    budget: _Finite = Field(description="Most money these cells may spend over the plan, or "
+                            "in ``period`` when given.", examples=[800_000])
+    period: PeriodLabel | None = Field(None, description="A funding period: the envelope "
+                                       "then limits that period only. Give it on every row "
+                                       "or on none.", examples=["2026"])
+
+
+_MULTI_YEAR = ("budget_per_period", "exit_rate", "lead_time", "policy_need", "need_weights",
+               "capacity_groups", "budget_envelopes", "equity")
+
+
+class PlanRequest(_Request):
+    """Allocate training places to cells under a budget (see ``allocate_quotas``).
+
+    Without ``periods`` the plan funds one cohort. With ``periods`` it funds
+    places per cell in each funding period against the needs of every
+    forecast period, counting each place in every later period its workers
+    stay (see ``talentgap.planning.allocate_quotas``, multi-year plans).
+    """
+
+    horizon: int = Field(4, ge=1, le=MAX_FORECAST_HORIZON,
+                         description="Forecast periods; the plan targets the last one "
+                         "unless ``period`` is given. With ``periods`` these are the need "
+                         "periods, extended when needed to reach the last funding period "
+                         "plus ``lead_time``.")
+    budget: float | None = Field(None, ge=0, allow_inf_nan=False, description="Money for "
+                                 "training places, in the unit of cost_per_trainee; with "
+                                 "``periods``, for the whole plan. Give this or "
+                                 "``budget_per_period``.", examples=[5_000_000])
     cost_per_trainee: float | list[CellParameter] = Field(
         examples=[6000], description="Cost of one place: one number, or one per cell.")
     pass_rate: float | list[CellParameter] = Field(
@@ -104,24 +237,92 @@ class PlanRequest(_Request):
     absorption: float | list[CellParameter] = Field(
         1.0, description="Share of certified workers who stay, in (0, 1].")
     capacity: float | list[CellParameter] | None = Field(
-        None, description="Most places per cell (none: unlimited).")
-    min_quota: float | list[CellParameter] = Field(0.0, description="Fewest places per cell.")
+        None, description="Most places per cell (none: unlimited); with ``periods``, per "
+        "funding period.")
+    min_quota: float | list[CellParameter] = Field(0.0, description="Fewest places per cell; "
+                                                   "with ``periods``, per funding period.")
     risk: Literal["expected", "quantile"] = Field(
         "expected", description="'expected': minimise the expected unmet gap over the "
         "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
     quantile: float | None = Field(None, gt=0, lt=1, description="With risk='quantile'.")
-    period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4'.")
+    period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4' "
+                               "(single-period plans; not with ``periods``).")
+    periods: list[PeriodLabel] | None = Field(
+        None, min_length=1, max_length=MAX_PERIODS,
+        description="Funding periods of a multi-year plan, in the model's frequency "
+        "('2026', '2026Q1' or '2026-03'), each after the model's origin. Places funded in a "
+        "period certify ``lead_time`` periods later. The fields below need it.",
+        examples=[["2026", "2027", "2028"]])
+    budget_per_period: list[PeriodBudget] | None = Field(
+        None, min_length=1, max_length=MAX_PERIODS,
+        description="One budget per funding period, instead of one ``budget`` for the whole "
+        "plan: exactly one row for each of ``periods``.")
+    exit_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | Annotated[
+        list[CellParameter], Field(min_length=1, max_length=MAX_CELLS)] | None = Field(
+        None, description="Share of a cell's certified workers who leave it per year "
+        "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default "
+        "0.03.", examples=[0.1])
+    lead_time: Annotated[int, Field(ge=0, le=20)] | Annotated[
+        list[CellParameter], Field(min_length=1, max_length=MAX_CELLS)] | None = Field(
+        None, description="Whole periods from funding to certification (0-20): one number or "
+        "one per cell. Default 0.", examples=[1])
+    policy_need: list[PolicyNeed] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="A second need beside the forecast gap: workers short of a policy target "
+        "per cell and need period (every key column, ``period``, ``policy_need``). "
+        "Cell-periods without a row have none.")
+    need_weights: NeedWeights | None = Field(
+        None, description="Weights of the market and policy needs; 1 and 1 when omitted.")
+    capacity_groups: list[CapacityGroupMember] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="Shared capacity: one row per member of a group, ``group``, ``capacity`` "
+        "(places per funding period for the whole group) and key columns naming the members.")
+    budget_envelopes: list[BudgetEnvelope] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="Money envelopes, e.g. per city: key columns, ``budget`` and optionally "
+        "``period``. Cells without a row are limited by the budget only.")
+    equity: float | None = Field(
+        None, ge=0, le=1, allow_inf_nan=False,
+        description="Share in [0, 1]: each region's plan must remove at least this share of "
+        "its weighted expected shortfall.", examples=[0.2])
+
+    @model_validator(mode="after")
+    def _one_budget_and_multi_year_fields_with_periods(self):
+        if self.budget is None and self.budget_per_period is None:
+            raise ValueError("budget: give the money for the plan as budget (one number) or, "
+                             "with periods, as budget_per_period")
+        if self.budget is not None and self.budget_per_period is not None:
+            raise ValueError("budget and budget_per_period: give one of them, not both")
+        if self.periods is None:
+            given = [name for name in _MULTI_YEAR if getattr(self, name) is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)}: multi-year options need periods (the "
+                                 "funding periods, e.g. ['2026', '2027'])")
+        elif self.period is not None:
+            raise ValueError("period: a multi-year plan takes its funding periods from "
+                             "periods; leave period out")
+        return self
 
 
 class PlanResponse(BaseModel):
-    """The plan: places per cell, its cost and the shortfall it leaves."""
+    """The plan: places per cell (and funding period), its cost and the shortfall it leaves."""
 
     summary: dict = Field(description="budget, total_cost, places, expected_certified, "
-                          "shortfall_before, shortfall_after, ...")
-    quotas: list[dict] = Field(description="One row per cell: keys, quota, cost, "
-                               "expected_certified, gap_before, gap_after, ...")
+                          "shortfall_before, shortfall_after, ...; with ``periods`` the "
+                          "shortfalls are summed over the need cell-periods, with "
+                          "policy_shortfall_before/after, objective and optimum_unique.")
+    quotas: list[dict] = Field(description="One row per cell (with ``periods``: per cell and "
+                               "funding period, with ``period`` and ``arrival_period``): keys, "
+                               "quota, cost, expected_certified, ...")
     binding: list[str] = Field(description="Binding constraints, in words.")
     marginal_value: dict[str, float] = Field(
-        description="Expected shortfall removed per extra unit of budget ('budget') and of "
-                    "each binding capacity.")
+        description="Expected shortfall removed per extra unit of budget ('budget', or "
+                    "'budget[2026]' per funding period) and of each binding constraint.")
+    years: list[dict] | None = Field(
+        None, description="With ``periods``: one row per funding or need period: period, "
+        "places, cost, budget (null for a period that funds nothing), workers, "
+        "shortfall_before, shortfall_after (and policy_shortfall_before/after with a policy "
+        "need). Null for a single-period plan.")
+    notes: list[str] = Field([], description="What a planner should know about the plan, "
+                             "e.g. that the optimum was not unique and how it was chosen.")
     warnings: list[str] = Field([], description="Data-quality warnings raised while planning.")
