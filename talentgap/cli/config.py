@@ -1,6 +1,6 @@
 """The run configuration of the ``talentgap`` command: a TOML file, then flags on top.
 
-A configuration has six tables, every key optional (defaults below)::
+A configuration has seven tables, every key optional (defaults below)::
 
     [data]       # input files and their layout
     surveys = "surveys.csv"        # paths are relative to the config file's folder
@@ -45,6 +45,33 @@ A configuration has six tables, every key optional (defaults below)::
     crosswalk = "crosswalk.csv"    # plan places per training programme: columns
                                    # program, industry, share (and optionally region);
                                    # parameter CSVs are then keyed by program
+    # multi-year plans (only with years):
+    years = [2025, 2026, 2027]     # funding years; absent: the single-period plan above
+    budget = 15_000_000            # with years: the whole plan's money, or per year as
+                                   # a table {2025 = 5e6, 2026 = 5e6, ...} or a CSV
+                                   # with columns period, budget
+    lead_time = 1                  # years from funding to certification
+    exit_rate = 0.03               # share of certified workers leaving per year; or a
+                                   # CSV with some key columns and an exit_rate column
+    capacity_groups = "groups.csv" # shared capacity: group, capacity and key columns
+    policy_weight = 1.0            # weight of a worker short of the targets, against
+                                   # 1 for a worker short of the surveyed gap
+
+    [targets]    # policy targets (multi-year plans): a CSV, or the keys below
+    file = "targets.csv"           # region, skill_level, share or delta_points,
+                                   # target_year[, base_year]; "*" = every other region
+    skilled_share = 0.30           # skilled workers as a share of employment
+    skilled_delta_points = 2.5     # or: percentage points over the base year
+    skilled_share_regions = []     # regions the share applies to (empty: all); the
+                                   # others get skilled_delta_points
+    high_skilled_share = 0.35      # high-skilled as a share of skilled workers,
+    high_skilled_share_regions = ["Amberfield"]  # in these regions,
+    high_skilled_delta_points = 2.5              # and +2.5 points elsewhere
+    target_year = 2029
+    base_year = 2024               # default: the year of the last observed period
+    share_by = "employment"        # "employment" or "demand": how a region's need is
+                                   # shared over its industries
+    plan_level = "skilled"         # the need the plan serves: "skilled" or "high_skilled"
 
     [output]
     dir = "talentgap-out"
@@ -88,6 +115,7 @@ __all__ = [
     "ForecastConfig",
     "BacktestConfig",
     "PlanConfig",
+    "TargetsConfig",
     "OutputConfig",
     "load_config",
     "MODEL_NAMES",
@@ -98,6 +126,8 @@ __all__ = [
 MODEL_NAMES = tuple(sorted(config_names(), key=lambda name: (name != "auto", name)))
 
 NumberOrPath = float | str
+#: ``[plan] budget``: a number, a per-year CSV, or a per-year table ``{2026 = 5e6, ...}``.
+Budget = float | str | dict
 
 
 def _choices(*values):
@@ -151,7 +181,7 @@ class BacktestConfig:
 class PlanConfig:
     """``[plan]``: the training quota allocation."""
 
-    budget: float | None = field(default=None, metadata={"min": 0.0})
+    budget: Budget | None = field(default=None, metadata={"min": 0.0, "path": True})
     cost_per_trainee: NumberOrPath | None = field(default=None, metadata={"path": True})
     pass_rate: NumberOrPath = field(default=1.0, metadata={"path": True})
     absorption: NumberOrPath = field(default=1.0, metadata={"path": True})
@@ -160,9 +190,68 @@ class PlanConfig:
     risk: str = field(default="expected", metadata=_choices("expected", "quantile"))
     quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
     surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
-    integer: str = field(default="round", metadata=_choices("round", "exact"))
+    integer: str | None = field(default=None, metadata=_choices("round", "exact", "none"))
     period: str | int | None = None  # an int is a year: period = 2025
     crosswalk: str | None = field(default=None, metadata={"path": True})
+    years: tuple[int, ...] = field(default=(), metadata={"min": 1900, "max": 2999})
+    lead_time: int = field(default=1, metadata={"min": 0})
+    exit_rate: NumberOrPath = field(default=0.03, metadata={"min": 0.0, "max": 1.0,
+                                                            "path": True})
+    capacity_groups: str | None = field(default=None, metadata={"path": True})
+    policy_weight: float = field(default=1.0, metadata={"min": 0.0})
+
+
+@dataclass(frozen=True)
+class TargetsConfig:
+    """``[targets]``: policy targets on the skilled shares (multi-year plans).
+
+    Either ``file`` (a targets table, see :mod:`talentgap.planning.policy`)
+    or the share keys, which stand for the table's rows: a ``*_share`` for
+    the regions in ``*_share_regions`` (all regions when empty) and a
+    ``*_delta_points`` for every other region.
+    """
+
+    file: str | None = field(default=None, metadata={"path": True})
+    skilled_share: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
+    skilled_delta_points: float | None = None
+    skilled_share_regions: tuple[str, ...] = ()
+    high_skilled_share: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
+    high_skilled_delta_points: float | None = None
+    high_skilled_share_regions: tuple[str, ...] = ()
+    target_year: int | None = field(default=None, metadata={"min": 1900, "max": 2999})
+    base_year: int | None = field(default=None, metadata={"min": 1900, "max": 2999})
+    share_by: str = field(default="employment", metadata=_choices("employment", "demand"))
+    plan_level: str = field(default="skilled", metadata=_choices("skilled", "high_skilled"))
+
+    @property
+    def given(self) -> bool:
+        """True when targets are set (a file or at least one share)."""
+        return self.file is not None or any(
+            getattr(self, f"{level}_{kind}") is not None
+            for level in _LEVELS for kind in ("share", "delta_points"))
+
+    def rows(self) -> list[dict]:
+        """The inline targets as rows of a targets table (``"*"``: every other region).
+
+        Examples
+        --------
+        >>> TargetsConfig(skilled_share=0.3, target_year=2029).rows()
+        [{'region': '*', 'skill_level': 'skilled', 'share': 0.3, 'target_year': 2029}]
+        """
+        out = []
+        for level in _LEVELS:
+            share = getattr(self, f"{level}_share")
+            delta = getattr(self, f"{level}_delta_points")
+            regions = getattr(self, f"{level}_share_regions") or ("*",)
+            if share is not None:
+                out += [{"region": r, "skill_level": level, "share": share} for r in regions]
+            if delta is not None:
+                out.append({"region": "*", "skill_level": level, "delta_points": delta})
+        for row in out:
+            row["target_year"] = self.target_year
+            if self.base_year is not None:
+                row["base_year"] = self.base_year
+        return out
 
 
 @dataclass(frozen=True)
@@ -183,8 +272,11 @@ _SECTIONS = {
     "forecast": ForecastConfig,
     "backtest": BacktestConfig,
     "plan": PlanConfig,
+    "targets": TargetsConfig,
     "output": OutputConfig,
 }
+
+_LEVELS = ("skilled", "high_skilled")
 
 
 @dataclass(frozen=True)
@@ -200,6 +292,7 @@ class Config:
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     backtest: BacktestConfig = field(default_factory=BacktestConfig)
     plan: PlanConfig = field(default_factory=PlanConfig)
+    targets: TargetsConfig = field(default_factory=TargetsConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
 
     @classmethod
@@ -244,7 +337,9 @@ class Config:
             current = getattr(self, name)
             changes[name] = dataclasses.replace(
                 current, **_check_section(name, type(current), values, where, base))
-        return dataclasses.replace(self, **changes)
+        config = dataclasses.replace(self, **changes)
+        _check_together(config, where)
+        return config
 
     def to_dict(self) -> dict:
         """The configuration as plain ``{table: {key: value}}`` (None values left out)."""
@@ -326,7 +421,7 @@ def _check_section(section: str, cls, values: dict, where: str, base: Path | Non
 
 
 _TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-               type(None): "nothing"}
+               dict: "a table", type(None): "nothing"}
 
 
 def _describe_type(hint) -> str:
@@ -336,7 +431,8 @@ def _describe_type(hint) -> str:
     if args:  # a union
         words = [_describe_type(a) for a in args if a is not type(None)]
         if float in args and str in args:
-            return "a number or a string (a CSV file)"
+            table = " or a table" if dict in args else ""
+            return f"a number{table} or a string (a CSV file)"
         return " or ".join(words)
     return _TYPE_WORDS[hint]
 
@@ -387,3 +483,65 @@ def _check_value(value, meta, label: str) -> None:
                 raise ConfigError(f"{label} must be >= {meta['min']}, got {item!r}")
             if "max" in meta and item > meta["max"]:
                 raise ConfigError(f"{label} must be <= {meta['max']}, got {item!r}")
+
+
+def _check_together(config: Config, where: str) -> None:
+    """Rules that tie several keys together (checked on the whole configuration)."""
+    plan, targets = config.plan, config.targets
+    if len(set(plan.years)) != len(plan.years) or list(plan.years) != sorted(plan.years):
+        raise ConfigError(f"{where}[plan] years must be increasing without repeats, "
+                          f"got {list(plan.years)}")
+    if plan.years:
+        for key, value in (("period", plan.period), ("crosswalk", plan.crosswalk)):
+            if value is not None:
+                raise ConfigError(f"{where}[plan] {key} cannot be combined with [plan] years "
+                                  f"(a multi-year plan funds every year listed)")
+        if plan.integer == "round":
+            raise ConfigError(f"{where}[plan] integer = 'round' is not available with [plan] "
+                              "years; use 'none' (continuous places) or 'exact'")
+    else:
+        if isinstance(plan.budget, (str, dict)):
+            raise ConfigError(f"{where}[plan] budget must be a number for a single-period "
+                              f"plan, got {_describe_value(plan.budget)}; a budget per year "
+                              "(a table or a CSV) needs [plan] years")
+        if plan.capacity_groups is not None:
+            raise ConfigError(f"{where}[plan] capacity_groups needs [plan] years")
+        if targets.given:
+            raise ConfigError(f"{where}[targets] needs a multi-year plan: set [plan] years")
+    if isinstance(plan.budget, dict):
+        for year, money in plan.budget.items():
+            if not (year.isdigit() and int(year) in plan.years):
+                raise ConfigError(f"{where}[plan] budget: key {year!r} is not one of "
+                                  f"[plan] years {list(plan.years)}")
+            if not _matches(money, float) or money < 0:
+                raise ConfigError(f"{where}[plan] budget.{year} must be a number >= 0, "
+                                  f"got {_describe_value(money)}")
+        missing = [y for y in plan.years if str(y) not in plan.budget]
+        if missing:
+            raise ConfigError(f"{where}[plan] budget: no money for year(s) {missing}; a "
+                              "per-year budget names every year of [plan] years")
+    _check_targets(targets, where)
+
+
+def _check_targets(targets: TargetsConfig, where: str) -> None:
+    inline = [f"{level}_{kind}" for level in _LEVELS for kind in ("share", "delta_points")
+              if getattr(targets, f"{level}_{kind}") is not None]
+    if targets.file is not None and inline:
+        raise ConfigError(f"{where}[targets] file and {inline[0]} cannot both be set: give "
+                          "the targets as a table or as keys")
+    for level in _LEVELS:
+        share = getattr(targets, f"{level}_share")
+        delta = getattr(targets, f"{level}_delta_points")
+        regions = getattr(targets, f"{level}_share_regions")
+        if regions and share is None:
+            raise ConfigError(f"{where}[targets] {level}_share_regions needs {level}_share")
+        if share is not None and delta is not None and not regions:
+            raise ConfigError(f"{where}[targets] {level}_share and {level}_delta_points both "
+                              f"cover every region; list the regions of the share in "
+                              f"{level}_share_regions")
+    if inline and targets.target_year is None:
+        raise ConfigError(f"{where}[targets] target_year is required with {inline[0]}")
+    if (targets.base_year is not None and targets.target_year is not None
+            and targets.target_year < targets.base_year):
+        raise ConfigError(f"{where}[targets] target_year ({targets.target_year}) must not be "
+                          f"before base_year ({targets.base_year})")

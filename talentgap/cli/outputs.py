@@ -12,7 +12,13 @@ The file names are fixed, so scripts can rely on them:
 ``plan_summary.csv``          optimised vs proportional plan: cost, shortfall, ...
 ``plan_binding.csv``          the constraints that bind, in words
 ``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
-``plan_comparison.csv``       both rules over a range of budgets
+``plan_comparison.csv``       both rules over a range of budgets (single-period plans)
+``plan_years.csv``            multi-year plans: places, cost, budget, shortfalls per year
+``policy_need.csv``           with ``[targets]``: target and projected stock, policy
+                              need per cell and year
+``target_path.csv``           with ``[targets]``: observed, target and projected shares
+                              (0-1) per region, skill level and year, without and with
+                              the plan
 ``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
 ``*.png``                     the charts (see :func:`write_charts`)
 ============================  =====================================================
@@ -41,7 +47,8 @@ import pandas as pd
 from talentgap import evaluation, io, planning
 from talentgap.cli.pipeline import RunResult
 
-__all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available"]
+__all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
+           "target_path_figure"]
 
 logger = logging.getLogger("talentgap.cli")
 
@@ -72,7 +79,14 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables["plan_summary"] = plan_summary(result)
         tables["plan_binding"] = pd.DataFrame({"binding": list(result.plan.binding)})
         tables["plan_marginal_value"] = marginal_value_table(result.plan)
-        tables["plan_comparison"] = result.comparison.reset_index()
+        if result.comparison is not None:
+            tables["plan_comparison"] = result.comparison.reset_index()
+        if result.config.plan.years:
+            tables["plan_years"] = result.plan.years
+    if result.policy is not None:
+        tables["policy_need"] = result.policy
+    if result.target_path is not None:
+        tables["target_path"] = result.target_path
     if result.rejected is not None:
         tables["rejected"] = result.rejected
     return tables
@@ -160,7 +174,60 @@ def charts(result: RunResult) -> dict[str, object]:
     if result.comparison is not None:
         figures["shortfall_vs_budget"] = planning.plot_shortfall_vs_budget(
             result.comparison).figure
+    if result.target_path is not None:
+        figures["target_path"] = target_path_figure(result.target_path)
     return figures
+
+
+def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):
+    """Skilled share per region and year: observed, target path, without and with the plan.
+
+    Parameters
+    ----------
+    path : pandas.DataFrame
+        :attr:`RunResult.target_path` (``region, skill_level, period,
+        observed_share, target_share, share_without_plan, share_with_plan``).
+    skill_level : {"skilled", "high_skilled"}, default "skilled"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per region; shares in percent.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    rows = path[path["skill_level"] == skill_level]
+    regions = list(dict.fromkeys(rows["region"]))
+    n_cols = min(4, len(regions))
+    n_rows = -(-len(regions) // n_cols)
+    fig = Figure(figsize=(3.2 * n_cols, 2.6 * n_rows + 0.6), layout="constrained")
+    axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False).ravel()
+    series = (("observed_share", "observed", "black", "-"),
+              ("target_share", "target path", "tab:red", "--"),
+              ("share_without_plan", "projected, no plan", "tab:gray", ":"),
+              ("share_with_plan", "projected, with plan", "tab:blue", "-"))
+    for ax, region in zip(axes, regions, strict=False):
+        part = rows[rows["region"] == region]
+        for column, label, color, style in series:
+            line = part[part[column].notna()]
+            ax.plot(line["period"].dt.year, 100 * line[column], style, color=color,
+                    label=label, marker="o", markersize=3)
+        ax.set_title(str(region), fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(regions):]:
+        ax.set_visible(False)
+    for ax in axes[::n_cols]:
+        ax.set_ylabel("share (%)")
+    for ax in axes[-n_cols:]:
+        ax.set_xlabel("year")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    denominator = "employment" if skill_level == "skilled" else "skilled workers"
+    fig.suptitle(f"{skill_level.replace('_', '-')} workers as % of {denominator}, by region",
+                 fontsize=11)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
+    return fig
 
 
 def write_charts(figures: dict, out: Path) -> list[Path]:

@@ -30,7 +30,7 @@ from talentgap import datasets, evaluation, features, io, models, planning, sche
 from talentgap._registry import config_names
 from talentgap.cli._common import failures_as_text
 from talentgap.cli.config import MODEL_NAMES, Config
-from talentgap.errors import ConfigError, DataQualityWarning, SchemaError
+from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError
 
 __all__ = ["RunResult", "run", "make_forecaster", "STEPS"]
 
@@ -66,7 +66,18 @@ class RunResult:
         The optimised plan and the proportional rule at the same budget.
     comparison : pandas.DataFrame or None
         :func:`talentgap.planning.compare_plans` of both rules over a range
-        of budgets.
+        of budgets (single-period plans).
+    workforce : pandas.DataFrame or None
+        With ``[plan] years`` and ``[targets]``: per cell and year,
+        ``employment`` (projected persons employed) and the projected stock
+        without new training, ``skilled`` and ``high_skilled`` (persons).
+    policy : pandas.DataFrame or None
+        With ``[targets]``: :func:`talentgap.planning.policy_need` per cell
+        and year (target shares and stocks, projected stock, policy need).
+    target_path : pandas.DataFrame or None
+        With ``[targets]``: per region, skill level and year, the observed
+        share (history), the target share, and the projected share without
+        and with the plan's certified workers (shares on 0-1).
     notes : list of str
         Warnings raised on the way (data quality, fallbacks), for the report.
     """
@@ -82,6 +93,9 @@ class RunResult:
     plan: planning.QuotaPlan | None = None
     proportional: planning.QuotaPlan | None = None
     comparison: pd.DataFrame | None = None
+    workforce: pd.DataFrame | None = None
+    policy: pd.DataFrame | None = None
+    target_path: pd.DataFrame | None = None
     notes: list = field(default_factory=list)
 
 
@@ -163,7 +177,10 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
             _forecast(result, gap_model)
         if "plan" in steps:
             announce("planning quotas")
-            _plan(result)
+            if config.plan.years:
+                _plan_years(result, tables if needs_panel else {})
+            else:
+                _plan(result)
     for item in caught:  # data and model warnings go to the report; others pass on
         if not issubclass(item.category, UserWarning):
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
@@ -272,6 +289,8 @@ BUDGET_MULTIPLES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 def _plan(result: RunResult) -> None:
     config = result.config
     settings = config.plan
+    if isinstance(settings.budget, (str, dict)):
+        raise ConfigError("[plan] budget per year (a table or a CSV) needs [plan] years")
     if settings.budget is None or settings.cost_per_trainee is None:
         raise ConfigError("planning needs [plan] budget and cost_per_trainee (or --budget and "
                           "--cost-per-trainee)")
@@ -289,7 +308,7 @@ def _plan(result: RunResult) -> None:
     paths = result.gap_model.sample_paths(horizon)
     period = None if settings.period is None else str(settings.period)
     common = {**params, "keys": tuple(keys), "period": period,
-              "integer": settings.integer}
+              "integer": settings.integer or "round"}  # the single-period default
     optimised = dict(common, risk=settings.risk, quantile=settings.quantile,
                      surplus_penalty=settings.surplus_penalty)
     result.plan = planning.allocate_quotas(paths, budget=settings.budget, **optimised)
@@ -305,10 +324,11 @@ def _plan(result: RunResult) -> None:
     result.comparison = planning.compare_plans(plans, by=by)
 
 
-def _read_csv(path: str, name: str, text_columns: list[str]) -> pd.DataFrame:
+def _read_csv(path: str, name: str, text_columns: list[str], *,
+              section: str = "plan") -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
-        raise ConfigError(f"[plan] {name}: no such file {path}")
+        raise ConfigError(f"[{section}] {name}: no such file {path}")
     return pd.read_csv(path, dtype={c: str for c in text_columns})
 
 
@@ -323,3 +343,173 @@ def _parameter(value, name: str, id_columns: list[str]):
     if not np.issubdtype(table[name].dtype, np.number):
         raise ConfigError(f"[plan] {name}: column {name!r} of {value} must be numeric")
     return table
+
+
+# ---- multi-year plan -----------------------------------------------------------------------
+def _plan_years(result: RunResult, tables: dict) -> None:
+    """``[plan] years``: one plan over the funding years against annual needs.
+
+    The market need of a year is the average of its periods' gaps, per
+    sample path (persons short on average over the year). With ``[targets]``
+    the policy need comes from annual employment and skilled-stock
+    projections; both needs count the same certified workers.
+    """
+    config = result.config
+    settings, targets = config.plan, config.targets
+    if settings.budget is None or settings.cost_per_trainee is None:
+        raise ConfigError("planning needs [plan] budget and cost_per_trainee (or --budget and "
+                          "--cost-per-trainee)")
+    keys = list(config.data.keys)
+    years = [int(y) for y in settings.years]
+    need_years = list(range(years[0], years[-1] + settings.lead_time + 1))
+    paths = _annual_paths(result, need_years)
+    params = {name: _parameter(getattr(settings, name), name, keys)
+              for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
+                           "min_quota", "exit_rate")}
+    policy = None
+    if targets.given:
+        policy = _policy_need(result, tables, paths, need_years)
+        level = "policy_need" if targets.plan_level == "skilled" else "policy_need_high_skilled"
+        if level not in policy.columns:
+            raise ConfigError(f"[targets] plan_level = {targets.plan_level!r} but no "
+                              f"{targets.plan_level} target is set")
+        policy = policy[[*keys, "period", level]].rename(columns={level: "policy_need"})
+    groups = None
+    if settings.capacity_groups is not None:
+        groups = _read_csv(settings.capacity_groups, "capacity_groups", ["group", *keys])
+    result.plan = planning.allocate_quotas(
+        paths.drop(columns=["demand"]), periods=years, budget=_budget(settings.budget),
+        **params, lead_time=settings.lead_time, risk=settings.risk,
+        quantile=settings.quantile, surplus_penalty=settings.surplus_penalty,
+        integer=settings.integer, keys=tuple(keys), policy_need=policy,
+        need_weights={"market": 1.0, "policy": settings.policy_weight},
+        capacity_groups=groups)
+    if result.policy is not None:
+        result.target_path = _target_path(result, tables, keys)
+
+
+def _annual_paths(result: RunResult, need_years: list[int]) -> pd.DataFrame:
+    """The gap model's sample paths averaged over each need year (``period`` annual)."""
+    model, keys = result.gap_model, list(result.config.data.keys)
+    last = result.forecast["period"].min() - 1
+    if need_years[0] <= last.year:
+        raise ConfigError(f"[plan] years must start after the data's last period {last}; "
+                          f"got {need_years[0]}")
+    paths, reach = None, len(need_years)
+    while paths is None:
+        end = pd.Period(str(need_years[reach - 1]), freq="Y").asfreq(last.freqstr, how="end")
+        try:
+            paths = model.sample_paths(int(end.ordinal - last.ordinal))
+        except ParameterError:  # the backtest errors behind the paths are too short
+            reach -= 1
+            if reach == 0:
+                raise
+    paths = paths.assign(period=pd.PeriodIndex(paths["period"]).asfreq("Y"))
+    paths = paths[paths["period"].dt.year >= need_years[0]]
+    annual = (paths.groupby([*keys, "period", "sample"], observed=True, sort=True)
+              [["demand", "gap"]].mean().reset_index())
+    if reach < len(need_years):
+        held = need_years[reach - 1]
+        warnings.warn(f"the gap model's sample paths reach {held}; the market need of "
+                      f"{need_years[reach]}-{need_years[-1]} is held at its {held} level "
+                      "(per sample path)", DataQualityWarning, stacklevel=2)
+        last_year = annual[annual["period"].dt.year == held]
+        annual = pd.concat([annual] + [
+            last_year.assign(period=pd.Period(str(y), freq="Y"))
+            for y in need_years[reach:]], ignore_index=True)
+    return annual
+
+
+def _employment(tables: dict) -> pd.DataFrame:
+    employment = tables.get("employment")
+    if employment is None or "skilled" not in employment.columns:
+        raise ConfigError("[targets] need the employment table with a 'skilled' column "
+                          "(set [data] employment)")
+    return employment
+
+
+def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame,
+                 need_years: list[int]) -> pd.DataFrame:
+    """Annual employment and skilled-stock projections, and the policy need per cell-year."""
+    config = result.config
+    keys, targets = list(config.data.keys), config.targets
+    employment = _employment(tables)
+    last_year = pd.PeriodIndex(employment["period"]).max().year
+    horizon = need_years[-1] - last_year
+    if horizon < 1:
+        raise ConfigError(f"[plan] years must end after the employment table's last year "
+                          f"{last_year}")
+    projected = planning.project_employment(
+        employment.drop(columns=[c for c in ("skilled", "high_skilled")
+                                 if c in employment.columns]),
+        keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
+    stock = planning.project_skilled_stock(
+        employment, keys=keys, horizon=horizon, freq="Y",
+        exit_rate=_parameter(config.plan.exit_rate, "exit_rate", keys))
+    if targets.file is not None:
+        table = _read_csv(targets.file, "file", ["region", "province", "skill_level"],
+                          section="targets")
+    else:
+        table = pd.DataFrame(targets.rows())
+    demand = paths.groupby([*keys, "period"], observed=True)["demand"].mean().reset_index()
+    need = planning.policy_need(projected, stock, table, observed=employment, keys=keys,
+                                share_by=targets.share_by, demand=demand)
+    need = need[need["period"].dt.year >= need_years[0]].reset_index(drop=True)
+    result.policy = need
+    wide = stock.pivot_table(index=[*keys, "period"], columns="skill_level", values="stock",
+                             observed=True).reset_index()
+    wide.columns.name = None
+    position = projected.merge(wide, on=[*keys, "period"], how="left")
+    result.workforce = position[position["period"].dt.year >= need_years[0]].reset_index(
+        drop=True)
+    return need
+
+
+def _target_path(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFrame:
+    """Per region, level and year: observed, target, projected and planned shares (0-1)."""
+    need, plan = result.policy, result.plan
+    plan_level = result.config.targets.plan_level
+    workers = plan.cells.groupby(["region", "period"], observed=True)["workers"].sum()
+    frames = []
+    levels = [("skilled", "")] + ([("high_skilled", "_high_skilled")]
+                                  if "target_share_high_skilled" in need.columns else [])
+    region_year = need.groupby(["region", "period"], observed=True)
+    employment = region_year["employment"].sum()
+    skilled = region_year["projected_stock"].sum()
+    observed = _employment(tables).copy()
+    observed["period"] = pd.PeriodIndex(observed["period"]).asfreq("Y")
+    history = observed.groupby(["region", "period"], observed=True)[
+        [c for c in ("employment", "skilled", "high_skilled") if c in observed]].mean()
+    for level, suffix in levels:
+        target = region_year[f"target_share{suffix}"].first()
+        stock = region_year[f"projected_stock{suffix}"].sum()
+        added = workers.reindex(stock.index, fill_value=0.0)
+        if level == "skilled":
+            without, with_plan = stock / employment, (stock + added) / employment
+            past = history["skilled"] / history["employment"]
+        else:  # the plan's workers are high-skilled only when the plan serves that level
+            high = stock + added if plan_level == "high_skilled" else stock
+            without, with_plan = stock / skilled, high / (skilled + added)
+            past = history["high_skilled"] / history["skilled"]
+        frames.append(pd.concat([
+            past.rename("observed_share").reset_index().assign(skill_level=level),
+            pd.DataFrame({"target_share": target, "share_without_plan": without,
+                          "share_with_plan": with_plan}).reset_index().assign(
+                skill_level=level)], ignore_index=True))
+    out = pd.concat(frames, ignore_index=True)
+    columns = ["region", "skill_level", "period", "observed_share", "target_share",
+               "share_without_plan", "share_with_plan"]
+    return out[columns].sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+
+
+def _budget(value):
+    """``[plan] budget``: a number, or per year (``{"2026": money}`` or a CSV)."""
+    if isinstance(value, dict):
+        return pd.DataFrame({"period": list(value), "budget": list(value.values())})
+    if isinstance(value, str):
+        table = _read_csv(value, "budget", ["period"])
+        if not {"period", "budget"} <= set(table.columns):
+            raise ConfigError(f"[plan] budget: {value} needs columns 'period' and 'budget'; "
+                              f"columns are {list(table.columns)}")
+        return table[["period", "budget"]]
+    return value

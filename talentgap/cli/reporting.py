@@ -58,6 +58,8 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
         _backtest_section(report, result, figures)
     if result.plan is not None:
         _plan_section(report, result, figures)
+        if result.config.plan.years:
+            _years_section(report, result, figures)
     _data_section(report, result)
     return report
 
@@ -180,10 +182,69 @@ def _plan_section(report: Report, result: RunResult, figures: dict) -> None:
                      "before and after the plan are expected values", max_rows=30,
                      float_format={c: "{:,.0f}" if c == "cost" else "{:,.1f}"
                                    for c in shown if c in _NUMBERS})
-    if "shortfall_vs_budget" in figures:
+    if "shortfall_vs_budget" in figures and result.comparison is not None:
         report.add_figure(figures["shortfall_vs_budget"],
                           caption="Expected shortfall against budget, optimised vs "
                           "proportional", alt="Shortfall against budget for both rules")
+
+
+def _years_section(report: Report, result: RunResult, figures: dict) -> None:
+    """Places and cost per year, in words, and the target path per region."""
+    plan, years = result.plan, result.plan.years
+    s = plan.summary
+    funded = years[years["places"] > 0]
+    last = years.iloc[-1]
+    words = (f"The plan funds {s['places']:,.0f} training places over {s['period']} for "
+             f"{s['total_cost']:,.0f} of a {s['budget']:,.0f} budget; by {last['period']} "
+             f"{last['workers']:,.0f} of the certified workers are still in their trade, and "
+             f"the expected shortfall of vacancies summed over {s['need_periods']} falls from "
+             f"{s['shortfall_before']:,.0f} to {s['shortfall_after']:,.0f} person-years")
+    if result.policy is not None:
+        words += (f", the shortfall against the targets from "
+                  f"{s['policy_shortfall_before']:,.0f} to {s['policy_shortfall_after']:,.0f}")
+    report.add_section(
+        "Plan over the years",
+        intro="Places are funded in each plan year and certify "
+              f"{result.config.plan.lead_time} year(s) later; certified workers then stay "
+              f"with survival 1 − exit rate per year. A year's market need is the average "
+              "of its quarters' expected gaps.")
+    report.add_text(words + ".")
+    shown = [c for c in ("period", "places", "cost", "budget", "workers", "shortfall_before",
+                         "shortfall_after", "policy_shortfall_before",
+                         "policy_shortfall_after") if c in years.columns]
+    report.add_table(years[shown], caption="Per year: places funded, cost and budget (money), "
+                     "plan workers present and expected shortfalls (persons)", max_rows=None,
+                     float_format="{:,.0f}")
+    if funded.empty:
+        report.add_text("No places are funded in any year.")
+    for note in plan.notes:
+        report.add_note(note, kind="info")
+    if result.target_path is None:
+        return
+    path = result.target_path
+    target_year = result.config.targets.target_year
+    report.add_section(
+        "Target path per region",
+        intro="The skilled share of employment per region: observed (annual averages), the "
+              "target path (straight from the base year to the target), and the projection "
+              "without new training (exits only) and with the plan's certified workers "
+              "added. Shares in percent.")
+    if "target_path" in figures:
+        report.add_figure(figures["target_path"], caption="Skilled workers as % of "
+                          "employment per region, by year",
+                          alt="Observed, target, and projected skilled shares per region")
+    at = path[path["target_share"].notna()]
+    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
+    if year not in set(at["period"]):
+        year = at["period"].max()
+    table = at[at["period"] == year][["region", "skill_level", "target_share",
+                                      "share_without_plan", "share_with_plan"]]
+    table = table.assign(**{c: 100 * table[c] for c in table.columns[2:]})
+    report.add_table(table.rename(columns={
+        "target_share": "target (%)", "share_without_plan": "without plan (%)",
+        "share_with_plan": "with plan (%)"}),
+        caption=f"Shares in {year}: skilled as % of employment, high-skilled as % of "
+                "skilled workers", max_rows=None, float_format="{:.1f}")
 
 
 def _data_section(report: Report, result: RunResult) -> None:

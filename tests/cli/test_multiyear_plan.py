@@ -1,0 +1,97 @@
+"""The multi-year plan through the command line: [plan] years, [targets], outputs, report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from talentgap.cli import main
+from talentgap.cli.config import Config, load_config
+from talentgap.errors import ConfigError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "national_targets.toml"
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory):
+    """``talentgap plan`` on the national-target example, once."""
+    out = tmp_path_factory.mktemp("national")
+    code = main(["plan", "--config", str(EXAMPLE), "--out", str(out), "--no-charts"])
+    assert code == 0
+    return out
+
+
+@pytest.mark.slow
+def test_plan_years_has_one_row_per_year_within_budget(national):
+    years = pd.read_csv(national / "plan_years.csv")
+    config = load_config(EXAMPLE)
+    funded = years[years["period"].isin(config.plan.years)]
+    assert funded["period"].tolist() == list(config.plan.years)
+    assert (funded["cost"] <= funded["budget"] * (1 + 1e-9)).all()
+    assert funded["places"].sum() > 0
+    quotas = pd.read_csv(national / "quotas.csv")
+    assert set(quotas["period"]) == set(config.plan.years)
+
+
+@pytest.mark.slow
+def test_policy_need_and_target_path_are_written(national):
+    need = pd.read_csv(national / "policy_need.csv")
+    assert (need["policy_need"] >= 0).all()
+    path = pd.read_csv(national / "target_path.csv")
+    at_target = path[(path["period"] == 2029) & (path["skill_level"] == "skilled")]
+    assert len(at_target) == 8
+    assert (at_target["target_share"] == 0.30).all()
+    assert (at_target["share_with_plan"] >= at_target["share_without_plan"]).all()
+    east = path[(path["period"] == 2029) & (path["skill_level"] == "high_skilled")
+                & path["region"].isin(["Amberfield", "Ashmere"])]
+    assert (east["target_share"] == 0.35).all()
+
+
+@pytest.mark.slow
+def test_report_has_the_target_path_section(national):
+    html = (national / "report.html").read_text(encoding="utf-8")
+    assert "Target path per region" in html
+    assert "Plan over the years" in html
+    assert "The plan funds" in html
+
+
+def _write(tmp_path, text: str) -> Path:
+    path = tmp_path / "plan.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    ("[targets]\nskiled_share = 0.3\n", "did you mean 'skilled_share'"),
+    ("[plan]\nyears = [2026]\n[targets]\nskilled_share = 1.3\ntarget_year = 2029\n",
+     r"\[targets\] skilled_share must be <= 1"),
+    ("[plan]\nyears = [2026]\n[targets]\nskilled_share = 0.3\n",
+     r"\[targets\] target_year is required"),
+    ("[plan]\nyears = [2027, 2026]\n", r"\[plan\] years must be increasing"),
+    ("[plan]\nyears = [2026]\nbudget = { 2027 = 1e6 }\n", r"\[plan\] budget: key '2027'"),
+    ("[plan]\nbudget = { 2026 = 1e6 }\n", r"budget per year .* needs \[plan\] years"),
+    ("[plan]\nyears = [2026]\nintegr = 'none'\n", "did you mean 'integer'"),
+    ("[targets]\nskilled_share = 0.3\ntarget_year = 2029\n", r"\[targets\] needs a multi-year"),
+])
+def test_bad_keys_are_config_errors(tmp_path, text, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config(_write(tmp_path, text))
+
+
+def test_bad_targets_exit_with_code_2(tmp_path, capsys):
+    path = _write(tmp_path, "[plan]\nyears = [2026]\n[targets]\nshare_by = 'jobs'\n")
+    assert main(["plan", "--config", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert "[targets] share_by must be one of" in capsys.readouterr().err
+
+
+def test_inline_targets_become_table_rows():
+    config = Config.from_dict({"plan": {"years": [2025]}, "targets": {
+        "skilled_share": 0.3, "high_skilled_share": 0.35,
+        "high_skilled_share_regions": ["East"], "high_skilled_delta_points": 2.5,
+        "target_year": 2029}})
+    rows = pd.DataFrame(config.targets.rows())
+    assert rows[["region", "skill_level"]].values.tolist() == [
+        ["*", "skilled"], ["East", "high_skilled"], ["*", "high_skilled"]]
+    assert rows["delta_points"].iloc[2] == 2.5
