@@ -13,6 +13,11 @@
   the gap", on the same inputs, for comparison;
 * :func:`compare_plans`, :func:`plot_shortfall_vs_budget` — several plans
   side by side, and the shortfall each rule leaves as the budget grows;
+* :func:`what_if`, :func:`plot_what_if`, :class:`DemandShock`,
+  :func:`shock_needs` — a base plan and named changes to it (budget +20%,
+  a demand shock in one industry, another target year) in one table;
+* :func:`budget_curve`, :func:`plot_budget_curve` — the expected shortfall
+  at a grid of budgets and the budget that closes a share of the need;
 * :func:`target_gap` — workers needed to reach policy shares such as
   "skilled workers 30% of employment", as a gap table the allocator takes;
 * :func:`project_employment`, :func:`project_skilled_stock`,
@@ -22,10 +27,12 @@
   target year, with a path) turned into the persons needed per cell-year.
 """
 
+from talentgap.planning.budget_curve import BudgetCurve, budget_curve, plot_budget_curve
 from talentgap.planning.policy import policy_need
 from talentgap.planning.quotas import QuotaPlan, allocate_quotas
 from talentgap.planning.scenarios import compare_plans, plot_shortfall_vs_budget, proportional_plan
 from talentgap.planning.targets import target_gap
+from talentgap.planning.what_if import DemandShock, WhatIf, plot_what_if, shock_needs, what_if
 from talentgap.planning.workforce import (
     estimate_exit_rate,
     project_employment,
@@ -43,4 +50,12 @@ __all__ = [
     "project_skilled_stock",
     "estimate_exit_rate",
     "policy_need",
+    "what_if",
+    "WhatIf",
+    "DemandShock",
+    "shock_needs",
+    "plot_what_if",
+    "budget_curve",
+    "BudgetCurve",
+    "plot_budget_curve",
 ]

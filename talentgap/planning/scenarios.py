@@ -199,8 +199,9 @@ def _round_by_remainder(cost: np.ndarray, places: np.ndarray, lower: np.ndarray,
     return whole
 
 
-def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
-    """Tabulate cost, shortfall and places by group for several plans.
+def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
+                  ) -> pd.DataFrame:
+    """Tabulate cost, shortfall and places by group (and per year) for several plans.
 
     Parameters
     ----------
@@ -214,6 +215,13 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
         its quotas (``"program"``, ``"region"``) or of its cells
         (``"industry"``: the places serving each industry, i.e. each
         programme's places times its share going there; fractional).
+    per_year : bool, default True
+        For multi-year plans (made with ``periods=``), add one column per
+        period of :attr:`~talentgap.planning.QuotaPlan.years` and measure:
+        ``places[<period>]``, ``cost[<period>]``, ``shortfall_before[<period>]``,
+        ``shortfall_after[<period>]`` (and ``policy_shortfall_before/after``
+        with a policy need) and, with per-period budgets,
+        ``marginal_value[<period>]``. Plans without that period hold NaN.
 
     Returns
     -------
@@ -221,8 +229,14 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
         Indexed by plan name (``plan``), with ``label``, ``rule``, ``risk``,
         ``budget``, ``total_cost``, ``budget_used``, ``places``,
         ``expected_certified``, ``shortfall_before``, ``shortfall_after``,
-        ``shortage_reduction``, ``surplus_after``, ``marginal_value`` (of the
-        budget; NaN for rules without an LP) and the ``quota[...]`` columns.
+        ``shortage_reduction``, ``share_closed`` (``shortage_reduction /
+        shortfall_before``, 0-1; NaN when there is no shortfall),
+        ``surplus_after``, ``marginal_value`` (of a budget given as one number;
+        NaN for rules without an LP and for per-period budgets) and the
+        ``quota[...]`` columns. When any plan is multi-year, also
+        ``policy_shortfall_before``, ``policy_shortfall_after`` and
+        ``policy_share_closed`` (the policy need's, 0 without one; NaN for
+        single-period plans), then the per-year columns.
 
     Raises
     ------
@@ -257,7 +271,8 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
                             f"{type(plans).__name__}")
     if not items:
         raise PlanningError("compare_plans needs at least one plan")
-    rows, names, quota_columns = [], [], {}
+    rows, names, quota_columns, year_columns = [], [], {}, {}
+    multiyear = any(len(plan.years) for _, plan in items if isinstance(plan, QuotaPlan))
     for name, plan in items:
         if not isinstance(plan, QuotaPlan):
             raise PlanningError(f"compare_plans takes QuotaPlan objects, got "
@@ -265,7 +280,17 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
         s = plan.summary
         row = {"label": plan.label, "rule": plan.rule, "risk": s["risk"]}
         row.update({c: float(s[c]) for c in _SUMMARY_COLUMNS})
+        row["share_closed"] = _share(row["shortfall_before"], row["shortfall_after"])
         row["marginal_value"] = float(plan.marginal_value.get("budget", np.nan))
+        if multiyear:
+            before = float(s.get("policy_shortfall_before", np.nan))
+            after = float(s.get("policy_shortfall_after", np.nan))
+            row.update(policy_shortfall_before=before, policy_shortfall_after=after,
+                       policy_share_closed=_share(before, after))
+            if per_year:
+                for column, value in _year_values(plan).items():
+                    year_columns[column] = None
+                    row[column] = value
         if by is not None:
             if by in plan.keys:
                 sums = plan.quotas.groupby(by, observed=True, sort=True)["quota"].sum()
@@ -292,8 +317,43 @@ def compare_plans(plans, *, by: str | None = "industry") -> pd.DataFrame:
     values = table[ordered].to_numpy(dtype=np.float64)
     if ordered and np.all(values == np.round(values)):
         table[ordered] = table[ordered].astype(np.int64)
-    base = [c for c in table.columns if c not in quota_columns]
-    return table[base + ordered]
+    base = [c for c in table.columns if c not in quota_columns and c not in year_columns]
+    return table[base + ordered + _year_order(year_columns)]
+
+
+def _share(before: float, after: float) -> float:
+    """Share of a shortfall removed, 0-1; NaN when there was none."""
+    return (before - after) / before if before > 0 else np.nan
+
+
+_YEAR_MEASURES = ("places", "cost", "shortfall_before", "shortfall_after",
+                  "policy_shortfall_before", "policy_shortfall_after", "marginal_value")
+
+
+def _year_values(plan: QuotaPlan) -> dict[str, float]:
+    """``"<measure>[<period>]" -> value`` from a multi-year plan's years table."""
+    years = plan.years
+    if not len(years):
+        return {}
+    labels = years["period"].astype(str).to_numpy()
+    out = {}
+    for measure in _YEAR_MEASURES[:-1]:
+        if measure in years.columns:
+            values = years[measure].to_numpy(dtype=np.float64)
+            out.update({f"{measure}[{p}]": float(v) for p, v in zip(labels, values,
+                                                                   strict=True)})
+    for p in labels:
+        if f"budget[{p}]" in plan.marginal_value.index:
+            out[f"marginal_value[{p}]"] = float(plan.marginal_value[f"budget[{p}]"])
+    return out
+
+
+def _year_order(columns: Mapping[str, None]) -> list[str]:
+    """Per-year columns grouped by measure, periods in order within each."""
+    def key(column: str):
+        measure, _, period = column.partition("[")
+        return _YEAR_MEASURES.index(measure), period
+    return sorted(columns, key=key)
 
 
 def plot_shortfall_vs_budget(comparison, *, ax=None):

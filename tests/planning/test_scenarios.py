@@ -134,3 +134,37 @@ def test_plot_shortfall_vs_budget(forecast, costs):
     assert plot_shortfall_vs_budget(plans, ax=own) is own
     with pytest.raises(PlanningError, match="make it with compare_plans"):
         plot_shortfall_vs_budget(pd.DataFrame({"budget": [1]}))
+
+
+def test_compare_plans_reports_the_share_of_need_closed(forecast, costs):
+    plan = allocate_quotas(forecast, budget=20_000, cost_per_trainee=costs, pass_rate=1.0)
+    row = compare_plans([plan], by=None).iloc[0]
+    assert row["share_closed"] == pytest.approx(
+        1 - plan.summary["shortfall_after"] / plan.summary["shortfall_before"])
+    assert "policy_shortfall_before" not in compare_plans([plan]).columns
+
+
+def test_compare_plans_adds_per_year_columns_for_multiyear_plans(forecast, costs):
+    needs = pd.concat([forecast.assign(period=str(year)) for year in (2026, 2027, 2028)],
+                      ignore_index=True)
+    policy = needs.rename(columns={"gap": "policy_need"}).assign(policy_need=10.0)
+    budgets = pd.DataFrame({"period": ["2026", "2027"], "budget": [10_000.0, 20_000.0]})
+    multi = allocate_quotas(needs, periods=[2026, 2027], budget=budgets, cost_per_trainee=costs,
+                            pass_rate=1.0, lead_time=1, exit_rate=0.1, policy_need=policy)
+    single = allocate_quotas(forecast, budget=20_000, cost_per_trainee=costs, pass_rate=1.0)
+    table = compare_plans({"multi": multi, "single": single}, by="region")
+    years = [f"places[{y}]" for y in (2026, 2027, 2028)]
+    assert table.loc["multi", years].sum() == pytest.approx(multi.summary["places"])
+    assert table.loc["multi", "shortfall_after[2028]"] == pytest.approx(
+        multi.years["shortfall_after"].iloc[-1])
+    assert table.loc["multi", "policy_shortfall_before"] == pytest.approx(4 * 3 * 10.0)
+    assert 0 < table.loc["multi", "policy_share_closed"] <= 1
+    assert table.loc["multi", "marginal_value[2026]"] == pytest.approx(
+        multi.marginal_value["budget[2026]"])
+    assert np.isnan(table.loc["single", "places[2026]"])
+    assert np.isnan(table.loc["single", "policy_shortfall_after"])
+    # grouped by measure, periods in order, after the quota columns
+    columns = list(table.columns)
+    assert columns.index("quota[South]") < columns.index("places[2026]")
+    assert columns.index("places[2028]") < columns.index("cost[2026]")
+    assert not any("[" in c for c in compare_plans([multi], by=None, per_year=False).columns)
