@@ -52,7 +52,9 @@ A configuration has seven tables, every key optional (defaults below)::
                                    # with columns period, budget
     lead_time = 1                  # years from funding to certification
     exit_rate = 0.03               # share of certified workers leaving per year; or a
-                                   # CSV with some key columns and an exit_rate column
+                                   # CSV with some key columns and an exit_rate column;
+                                   # or "estimate": from the observed skilled stock and
+                                   # certified supply (needs [data] employment's skilled)
     capacity_groups = "groups.csv" # shared capacity: group, capacity and key columns
     policy_weight = 1.0            # weight of a worker short of the targets, against
                                    # 1 for a worker short of the surveyed gap
@@ -196,7 +198,8 @@ class PlanConfig:
     years: tuple[int, ...] = field(default=(), metadata={"min": 1900, "max": 2999})
     lead_time: int = field(default=1, metadata={"min": 0})
     exit_rate: NumberOrPath = field(default=0.03, metadata={"min": 0.0, "max": 1.0,
-                                                            "path": True})
+                                                            "path": True,
+                                                            "words": ("estimate",)})
     capacity_groups: str | None = field(default=None, metadata={"path": True})
     policy_weight: float = field(default=1.0, metadata={"min": 0.0})
 
@@ -414,7 +417,8 @@ def _check_section(section: str, cls, values: dict, where: str, base: Path | Non
         label = f"{where}[{section}] {key}"
         value = _check_type(value, hints[key], label)
         _check_value(value, meta, label)
-        if meta.get("path") and isinstance(value, str) and base is not None:
+        if (meta.get("path") and isinstance(value, str) and base is not None
+                and value not in meta.get("words", ())):
             value = value if Path(value).is_absolute() else os.path.normpath(base / value)
         checked[key] = value
     return checked

@@ -362,13 +362,14 @@ def _plan_years(result: RunResult, tables: dict) -> None:
     keys = list(config.data.keys)
     years = [int(y) for y in settings.years]
     need_years = list(range(years[0], years[-1] + settings.lead_time + 1))
-    paths = _annual_paths(result, need_years)
+    paths, pipeline = _annual_paths(result, need_years)
     params = {name: _parameter(getattr(settings, name), name, keys)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
-                           "min_quota", "exit_rate")}
+                           "min_quota")}
+    params["exit_rate"] = _exit_rate(result, tables)
     policy = None
     if targets.given:
-        policy = _policy_need(result, tables, paths, need_years)
+        policy = _policy_need(result, tables, paths, pipeline, need_years)
         level = "policy_need" if targets.plan_level == "skilled" else "policy_need_high_skilled"
         if level not in policy.columns:
             raise ConfigError(f"[targets] plan_level = {targets.plan_level!r} but no "
@@ -388,14 +389,25 @@ def _plan_years(result: RunResult, tables: dict) -> None:
         result.target_path = _target_path(result, tables, keys)
 
 
-def _annual_paths(result: RunResult, need_years: list[int]) -> pd.DataFrame:
-    """The gap model's sample paths averaged over each need year (``period`` annual)."""
+def _annual_paths(result: RunResult,
+                  need_years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The gap model's sample paths averaged over each need year, and the supply pipeline.
+
+    Returns the annual paths (``period`` annual) and the expected certified
+    supply per cell and forecast period (``<keys>, period, supply``: the
+    mean of the same paths), which the skilled-stock projection takes as
+    its inflow: training that goes on at its forecast trend, so that the
+    policy need, like the market need, counts only what that training
+    leaves short.
+    """
     model, keys = result.gap_model, list(result.config.data.keys)
     last = result.forecast["period"].min() - 1
     if need_years[0] <= last.year:
         raise ConfigError(f"[plan] years must start after the data's last period {last}; "
                           f"got {need_years[0]}")
     paths, reach = None, len(need_years)
+    periods_per_year = int(pd.Period("2001", freq="Y").asfreq(last.freqstr, how="end").ordinal
+                           - pd.Period("2000", freq="Y").asfreq(last.freqstr, how="end").ordinal)
     while paths is None:
         end = pd.Period(str(need_years[reach - 1]), freq="Y").asfreq(last.freqstr, how="end")
         try:
@@ -404,6 +416,8 @@ def _annual_paths(result: RunResult, need_years: list[int]) -> pd.DataFrame:
             reach -= 1
             if reach == 0:
                 raise
+    pipeline = (paths.groupby([*keys, "period"], observed=True, sort=True)["supply"].mean()
+                .reset_index())
     paths = paths.assign(period=pd.PeriodIndex(paths["period"]).asfreq("Y"))
     paths = paths[paths["period"].dt.year >= need_years[0]]
     annual = (paths.groupby([*keys, "period", "sample"], observed=True, sort=True)
@@ -417,7 +431,31 @@ def _annual_paths(result: RunResult, need_years: list[int]) -> pd.DataFrame:
         annual = pd.concat([annual] + [
             last_year.assign(period=pd.Period(str(y), freq="Y"))
             for y in need_years[reach:]], ignore_index=True)
-    return annual
+        held_supply = pipeline[pipeline["period"].dt.year == held]
+        pipeline = pd.concat([pipeline] + [
+            held_supply.assign(period=held_supply["period"] + (y - held) * periods_per_year)
+            for y in need_years[reach:]], ignore_index=True)
+    return annual, pipeline
+
+
+def _exit_rate(result: RunResult, tables: dict):
+    """``[plan] exit_rate``: a number, a per-cell CSV, or ``"estimate"`` from the data.
+
+    ``"estimate"`` takes, per cell, the mean yearly share of the skilled
+    stock that the observed stock changes and certified supply imply left
+    (:func:`talentgap.planning.estimate_exit_rate`), so that the stock
+    projection reproduces the data's own turnover.
+    """
+    config = result.config
+    keys = list(config.data.keys)
+    value = config.plan.exit_rate
+    if value != "estimate":
+        return _parameter(value, "exit_rate", keys)
+    if result.panel is None:
+        raise ConfigError("[plan] exit_rate = \"estimate\" needs the panel (observed supply)")
+    supply = result.panel[[*keys, "period", "supply"]].dropna(subset=["supply"])
+    rates = planning.estimate_exit_rate(_employment(tables), supply, keys=keys)
+    return rates[[*keys, "exit_rate"]]
 
 
 def _employment(tables: dict) -> pd.DataFrame:
@@ -428,9 +466,15 @@ def _employment(tables: dict) -> pd.DataFrame:
     return employment
 
 
-def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame,
+def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline: pd.DataFrame,
                  need_years: list[int]) -> pd.DataFrame:
-    """Annual employment and skilled-stock projections, and the policy need per cell-year."""
+    """Annual employment and skilled-stock projections, and the policy need per cell-year.
+
+    The skilled stock takes the forecast certified supply (``pipeline``) as
+    its inflow, so the policy need is what training at its trend leaves
+    short of the target, the same basis as the market need (demand minus
+    forecast supply); the plan's places come on top of both.
+    """
     config = result.config
     keys, targets = list(config.data.keys), config.targets
     employment = _employment(tables)
@@ -444,8 +488,8 @@ def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame,
                                  if c in employment.columns]),
         keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
     stock = planning.project_skilled_stock(
-        employment, keys=keys, horizon=horizon, freq="Y",
-        exit_rate=_parameter(config.plan.exit_rate, "exit_rate", keys))
+        employment, keys=keys, horizon=horizon, freq="Y", pipeline=pipeline,
+        exit_rate=_exit_rate(result, tables))
     if targets.file is not None:
         table = _read_csv(targets.file, "file", ["region", "province", "skill_level"],
                           section="targets")

@@ -50,6 +50,21 @@ def test_policy_need_and_target_path_are_written(national):
 
 
 @pytest.mark.slow
+def test_the_skilled_share_continues_its_observed_trend_without_the_plan(national):
+    # the stock takes the forecast certified supply as inflow and exits estimated from the
+    # data, so the projection picks up where the observed shares end: no jump, and the
+    # direction of the last observed years carries on
+    path = pd.read_csv(national / "target_path.csv")
+    skilled = path[path["skill_level"] == "skilled"].groupby("period")
+    observed = skilled["observed_share"].mean().dropna()
+    projected = skilled["share_without_plan"].mean().dropna()
+    first = projected.index.min()
+    assert abs(projected[first] - observed.iloc[-1]) < 0.02
+    observed_trend = observed.iloc[-1] - observed.iloc[-3]
+    assert observed_trend > 0 and projected[first + 2] - projected[first] > 0
+
+
+@pytest.mark.slow
 def test_report_has_the_target_path_section(national):
     html = (national / "report.html").read_text(encoding="utf-8")
     assert "Target path per region" in html
