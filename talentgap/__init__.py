@@ -13,13 +13,25 @@ Examples
 ['employees', 'enterprise_id', 'hard_to_fill']
 """
 
-from talentgap import datasets, errors, evaluation, features, io, models, periods, planning, schema
+from talentgap import (
+    datasets,
+    editions,
+    errors,
+    evaluation,
+    features,
+    io,
+    models,
+    periods,
+    planning,
+    schema,
+)
 from talentgap._version import __version__
 from talentgap.models.persistence import load
 
 __all__ = [
     "__version__",
     "datasets",
+    "editions",
     "errors",
     "evaluation",
     "features",

@@ -29,6 +29,7 @@ __all__ = [
     "ConfigError",
     "PlanningError",
     "ArtifactError",
+    "EditionError",
     "DataQualityWarning",
     "collect_warnings",
     "warn",
@@ -109,6 +110,18 @@ class ArtifactError(TalentGapError, ValueError):
     written in a format or by a talentgap version this one cannot read; and
     at save time when part of an estimator has a type an artifact cannot
     hold. The message names the file (or attribute) and the rule.
+    """
+
+
+class EditionError(TalentGapError, ValueError):
+    """An edition store cannot be read or written, or an edition is refused.
+
+    Raised when the store file is missing or is not a talentgap edition
+    store, an edition name is unknown or already stored (editions are
+    append-only unless replacing is asked for), a stored table or artifact
+    file no longer matches its checksum, or an edition cannot be scored
+    against the actuals given. The message names the store, the edition and
+    the rule.
     """
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from talentgap.cli import outputs, pipeline
 from talentgap.cli._common import EXIT_OK, UsageError
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
+from talentgap.cli.editions import add_store_options, check_store_options, store_run
 from talentgap.errors import ConfigError
 
 __all__ = ["add_pipeline_commands"]
@@ -111,6 +112,7 @@ def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
     if name in ("forecast", "plan", "demo"):
         inputs.add_argument("--save-model", type=Path, metavar="DIR",
                             help="save the fitted gap model as a safe artifact in DIR")
+        add_store_options(parser)
     inputs.add_argument("--set", action="append", default=[], metavar="TABLE.KEY=VALUE",
                         help="any config setting, e.g. --set forecast.levels=[80,95] "
                         "(repeatable; the value is TOML, a bare word is a string)")
@@ -208,6 +210,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from talentgap import models
 
     name = args.command_name
+    check_store_options(args)
     config = build_config(args)
     steps = _COMMANDS[name]["steps"]
     gap_model = None
@@ -241,6 +244,7 @@ def _run_command(args: argparse.Namespace) -> int:
         if save_to is not None and result.gap_model is not None:
             result.gap_model.save(save_to, config=config.to_dict())
             logger.info("model saved to %s", save_to)
+        store_run(args, result, config)
     finally:
         bar.close()
     _print_summary(result, args, name, out, files)

@@ -21,6 +21,7 @@ import sys
 from talentgap._version import __version__
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_INTERNAL, UsageError
 from talentgap.cli.commands import add_pipeline_commands
+from talentgap.cli.editions import add_edition_commands
 from talentgap.cli.serve import add_serve
 from talentgap.cli.validate import add_validate
 from talentgap.errors import TalentGapError
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_validate(commands)
     add_pipeline_commands(commands)
+    add_edition_commands(commands)
     add_serve(commands)
     for command in commands.choices.values():  # also accepted after the command name
         _add_output_options(command, default=argparse.SUPPRESS)

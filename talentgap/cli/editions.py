@@ -1,0 +1,231 @@
+"""``talentgap editions`` and ``talentgap evaluate``: stored forecast editions and their scores.
+
+``talentgap forecast ... --store FILE [--edition NAME]`` stores a run's model
+and forecast as an edition (:func:`store_run`); ``talentgap editions list
+--store FILE`` lists the editions; ``talentgap evaluate --store FILE
+--edition NAME --actuals DIR_OR_CONFIG --out OUT`` scores one against data
+observed later and writes ``edition_scores.csv`` (per cell),
+``edition_scores_by_group.csv``, ``edition_scores_summary.csv`` and
+``edition_points.csv``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from talentgap.cli._common import EXIT_OK, UsageError
+from talentgap.cli.config import Config, load_config
+from talentgap.errors import ConfigError
+
+__all__ = ["add_edition_commands", "add_store_options", "check_store_options", "store_run"]
+
+logger = logging.getLogger("talentgap.cli")
+
+#: Files ``talentgap evaluate`` writes, by table of :class:`~talentgap.editions.EditionScores`.
+SCORE_FILES = {"cells": "edition_scores.csv", "groups": "edition_scores_by_group.csv",
+               "summary": "edition_scores_summary.csv", "points": "edition_points.csv"}
+
+
+# ---- storing a run ---------------------------------------------------------------------------
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """The ``--store``/``--edition``/``--replace-edition`` options of a forecasting command."""
+    group = parser.add_argument_group("editions")
+    group.add_argument("--store", type=Path, metavar="FILE",
+                       help="store the model and forecast as an edition in this SQLite file")
+    group.add_argument("--edition", metavar="NAME",
+                       help="the edition's name (default: the forecast origin, e.g. 2024Q4)")
+    group.add_argument("--replace-edition", action="store_true",
+                       help="replace a stored edition of the same name (editions are "
+                            "append-only otherwise)")
+
+
+def check_store_options(args: argparse.Namespace) -> None:
+    """Refuse edition options without ``--store``, and a stored name before any work is done."""
+    store = getattr(args, "store", None)
+    if store is None:
+        if getattr(args, "edition", None) is not None or getattr(args, "replace_edition", False):
+            raise UsageError("--edition and --replace-edition need --store FILE")
+        return
+    if args.edition is not None and not args.replace_edition and Path(store).is_file():
+        from talentgap.editions import EditionStore
+
+        if args.edition in EditionStore(store).names():
+            raise UsageError(f"--edition {args.edition}: already stored in {store}; editions "
+                             "are append-only (choose a new name or add --replace-edition)")
+
+
+def store_run(args: argparse.Namespace, result, config: Config) -> str | None:
+    """Store the run's gap model and forecast as an edition when ``--store`` was given.
+
+    Returns
+    -------
+    str or None
+        The edition's name, or None when nothing was stored.
+    """
+    if getattr(args, "store", None) is None or result.gap_model is None \
+            or result.forecast is None:
+        return None
+    from talentgap.editions import EditionStore
+
+    name = args.edition or str(result.gap_model.origin_)
+    EditionStore(args.store).add(name, result.gap_model, result.forecast,
+                                 replace=args.replace_edition, config=config.to_dict())
+    logger.info("edition %s stored in %s", name, args.store)
+    return name
+
+
+# ---- the commands ----------------------------------------------------------------------------
+def add_edition_commands(commands) -> None:
+    """Add ``editions`` and ``evaluate`` to an ``argparse`` sub-parser collection."""
+    editions = commands.add_parser(
+        "editions", help="list or remove stored forecast editions",
+        description="List the forecast editions in an edition store (a SQLite file written "
+                    "by 'talentgap forecast --store'), or remove one.",
+        epilog=textwrap.dedent("examples:\n  talentgap editions list --store editions.sqlite\n"
+                               "  talentgap editions remove 2024Q4 --store editions.sqlite\n"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = editions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="one line per stored edition")
+    listing.add_argument("--store", type=Path, metavar="FILE", required=True,
+                         help="the edition store")
+    listing.add_argument("--format", choices=["text", "json"], default="text")
+    listing.set_defaults(run=_run_list)
+    remove = actions.add_parser("remove", help="delete one edition (cannot be undone)")
+    remove.add_argument("name", help="the edition to delete")
+    remove.add_argument("--store", type=Path, metavar="FILE", required=True,
+                        help="the edition store")
+    remove.set_defaults(run=_run_remove)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score a stored edition against what happened",
+        description="Score a stored forecast edition against data observed later, per cell, "
+                    "industry and region, next to naive and seasonal-naive baselines fitted "
+                    "on the data the edition knew: direction of change, MASE and interval "
+                    "coverage. Writes edition_scores.csv, edition_scores_by_group.csv, "
+                    "edition_scores_summary.csv and edition_points.csv into --out.",
+        epilog=textwrap.dedent(
+            "examples:\n  talentgap evaluate --store editions.sqlite --edition 2024Q4 "
+            "--actuals new_data/ --out scores\n"
+            "  talentgap evaluate --store editions.sqlite --actuals plan.toml --out scores\n"),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    evaluate.add_argument("--store", type=Path, metavar="FILE", required=True,
+                          help="the edition store")
+    evaluate.add_argument("--edition", metavar="NAME",
+                          help="the edition to score (default: the latest stored)")
+    evaluate.add_argument("--actuals", type=Path, metavar="DIR_OR_CONFIG", required=True,
+                          help="the later data: a folder with surveys.csv and training.csv "
+                               "(or .parquet), or a TOML run configuration naming them")
+    evaluate.add_argument("--out", type=Path, metavar="DIR", default=Path("talentgap-out"),
+                          help="output folder (default talentgap-out)")
+    evaluate.add_argument("--format", choices=["text", "json"], default="text",
+                          help="text summary (default) or a JSON summary on stdout")
+    evaluate.set_defaults(run=_run_evaluate)
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    from talentgap.editions import EditionStore
+
+    listing = EditionStore(args.store).list()
+    if args.format == "json":
+        print(listing.to_json(orient="records", date_format="iso", indent=2))
+    elif listing.empty:
+        print(f"{args.store}: no editions")
+    else:
+        shown = listing.assign(fingerprint=listing["fingerprint"].str[:12],
+                               created=listing["created"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+        columns = ["name", "origin", "created", "n_cells", "horizon", "fingerprint"]
+        print(shown[columns].to_string(index=False))
+    return EXIT_OK
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    from talentgap.editions import EditionStore
+
+    EditionStore(args.store).remove(args.name)
+    print(f"removed edition {args.name} from {args.store}")
+    return EXIT_OK
+
+
+def _actuals_config(path: Path, stored: dict | None, keys: list[str], freq: str) -> Config:
+    """The run configuration that reads the later data, with the edition's panel settings."""
+    base = Config()
+    if stored:  # how the edition's panel was built (lead time, absorption, ...)
+        try:
+            data = {k: v for k, v in stored.get("data", {}).items()
+                    if k not in ("surveys", "training", "employment")}
+            base = Config.from_dict({"data": data, "panel": stored.get("panel", {})})
+        except ConfigError:
+            logger.warning("the edition's stored configuration is not readable; using defaults")
+    base = base.with_overrides({"data": {"keys": keys, "freq": freq}})
+    if path.is_dir():
+        found = {}
+        for table in ("surveys", "training", "employment"):
+            for suffix in (".csv", ".parquet"):
+                if (path / f"{table}{suffix}").is_file():
+                    found[table] = str(path / f"{table}{suffix}")
+                    break
+        missing = [t for t in ("surveys", "training") if t not in found]
+        if missing:
+            raise UsageError(f"--actuals {path}: no {' or '.join(f'{t}.csv' for t in missing)} "
+                             "in this folder")
+        data = {"surveys": found["surveys"], "training": found["training"]}
+        if "employment" in found:
+            data["employment"] = found["employment"]
+        return base.with_overrides({"data": data})
+    if path.suffix.lower() == ".toml" and path.is_file():
+        config = load_config(path, defaults=base)
+        return config.with_overrides({"data": {"keys": keys, "freq": freq}})
+    if not path.exists():
+        raise FileNotFoundError(f"--actuals {path}: no such folder or file")
+    raise UsageError(f"--actuals {path}: expected a folder with surveys.csv and training.csv "
+                     "or a .toml run configuration")
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    from talentgap.cli import pipeline
+    from talentgap.editions import EditionStore, score_edition
+
+    store = EditionStore(args.store)
+    name = args.edition or store.latest()
+    model = store.model(name)
+    keys = list(model.cells_.columns)
+    freq = model.origin_.freqstr[0]
+    config = _actuals_config(args.actuals, store.metadata(name).get("config"), keys, freq)
+    panel = pipeline.run(config, steps=("features",)).panel
+    scores = score_edition(store, name, panel, keys=keys,
+                           by=[k for k in ("industry", "region") if k in keys] or keys[:1])
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    files = []
+    for attribute, filename in SCORE_FILES.items():
+        path = out / filename
+        getattr(scores, attribute).to_csv(path, index=False)
+        files.append(path)
+    _print_scores(args, scores, files)
+    return EXIT_OK
+
+
+def _print_scores(args: argparse.Namespace, scores, files: list[Path]) -> None:
+    summary = scores.summary
+    if args.format == "json":
+        doc = {"edition": scores.edition, "origin": str(scores.origin),
+               "periods": [str(p) for p in scores.periods],
+               "summary": json.loads(summary.to_json(orient="records")),
+               "files": [str(f) for f in files]}
+        print(json.dumps(doc, indent=2))
+        return
+    lines = [f"talentgap evaluate: edition {scores.edition} (origin {scores.origin}) scored on "
+             f"{scores.periods[0]}..{scores.periods[-1]}; wrote {len(files)} files to "
+             f"{files[0].parent}"]
+    shown = summary.copy()
+    for column in shown.columns[2:]:
+        if column != "n_points":
+            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
+    lines += ["  " + line for line in shown.to_string(index=False).splitlines()]
+    print("\n".join(lines))

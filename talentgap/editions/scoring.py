@@ -1,0 +1,395 @@
+"""Score a stored edition against what was observed later, next to naive baselines.
+
+Modelled on the US Bureau of Labor Statistics' evaluations of its
+employment projections, which compare each vintage with naive models by
+industry: the stored forecast of an edition (:class:`EditionStore`) is
+compared with a later panel on the periods both have, and so are two
+baselines fitted on the data the edition knew (its model's history up to
+the origin): :class:`~talentgap.models.Naive` (no change) and
+:class:`~talentgap.models.SeasonalNaive` (same season last year).
+
+Scores, per cell, per group and overall, for ``gap``, ``demand`` and
+``supply``:
+
+``direction``
+    Share (0-1) of cell-periods where the direction of change from the
+    origin is right: ``sign(actual - base) == sign(forecast - base)``, with
+    ``base`` the cell's last observed value at or before the origin (as
+    the edition knew it). A no-change forecast gets a point only where the
+    actual value did not change either.
+``mase``
+    Mean absolute error divided by the cell's in-sample seasonal-naive
+    error, ``mean(|y_t - y_{t-m}|)`` over the edition's history (Hyndman &
+    Koehler 2006). For a group: the mean of the scaled errors of its
+    cell-periods. Below 1: better than the seasonal naive in sample.
+``coverage_<level>``
+    Share (0-1) of actual values inside the stored ``<quantity>_lo_<level>``
+    .. ``<quantity>_hi_<level>`` interval (the edition only; baselines have
+    no stored intervals).
+``mae``, ``bias``
+    In persons; ``bias`` > 0 means forecasts too high.
+
+The metrics are those of :mod:`talentgap.evaluation.metrics` (missing values
+are left out; a cell with a constant history has no MASE scale and gets NaN
+with a :class:`~talentgap.errors.DataQualityWarning`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from talentgap._arguments import resolve_season_length
+from talentgap.editions.store import EditionStore
+from talentgap.errors import DataQualityWarning, EditionError, warn
+from talentgap.evaluation import metrics
+from talentgap.models import Naive, SeasonalNaive
+
+__all__ = ["EditionScores", "score_edition", "direction_accuracy", "QUANTITIES", "METHODS"]
+
+#: The quantities scored.
+QUANTITIES = ("gap", "demand", "supply")
+#: The forecasts compared: the stored edition and the two baselines.
+METHODS = ("edition", "naive", "seasonal_naive")
+_BASELINES = {"naive": Naive, "seasonal_naive": SeasonalNaive}
+
+
+@dataclass(frozen=True)
+class EditionScores:
+    """The scores of one edition (see :func:`score_edition`).
+
+    Attributes
+    ----------
+    edition : str
+    origin : pandas.Period
+        The edition's forecast origin.
+    periods : list of pandas.Period
+        The periods scored (forecast by the edition and observed later).
+    points : pandas.DataFrame
+        One row per cell, period, quantity and method: ``<keys...>, period,
+        step`` (periods after the origin), ``quantity, method, actual,
+        forecast, base`` (last value known at the origin), ``scale`` (MASE
+        denominator) and the stored bounds ``lo_<level>, hi_<level>``.
+    cells : pandas.DataFrame
+        Per cell, quantity and method: ``n_points, direction, mase, mae,
+        bias, coverage_<level>...``.
+    groups : pandas.DataFrame
+        The same per group: ``by`` (the key, e.g. ``"industry"``), ``group``
+        (its value), then as ``cells``.
+    summary : pandas.DataFrame
+        The same over every cell, per quantity and method.
+    """
+
+    edition: str
+    origin: pd.Period
+    periods: list
+    points: pd.DataFrame
+    cells: pd.DataFrame
+    groups: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def direction_accuracy(y_true, y_pred, *, y_base) -> float:
+    """Share (0-1) of points where the forecast gets the direction of change right.
+
+    Parameters
+    ----------
+    y_true, y_pred, y_base : array-like, 1-D
+        Actual values, forecasts and the values at the origin they change
+        from. Points where any of the three is NaN are left out.
+
+    Returns
+    -------
+    float
+        ``mean(sign(y_true - y_base) == sign(y_pred - y_base))``; NaN with no
+        point left.
+
+    Examples
+    --------
+    >>> direction_accuracy([12, 8, 10, 11], [11, 9, 10, 9], y_base=[10, 10, 10, 10])
+    0.75
+
+    (up/up, down/down, flat/flat right; up/down wrong.)
+    """
+    y, f, b = (np.asarray(v, dtype=np.float64) for v in (y_true, y_pred, y_base))
+    if not (y.shape == f.shape == b.shape) or y.ndim != 1:
+        raise EditionError(f"y_true, y_pred and y_base must be 1-D of one length, got shapes "
+                           f"{y.shape}, {f.shape}, {b.shape}")
+    ok = ~(np.isnan(y) | np.isnan(f) | np.isnan(b))
+    if not ok.any():
+        return float("nan")
+    return float(np.mean(np.sign(y[ok] - b[ok]) == np.sign(f[ok] - b[ok])))
+
+
+def score_edition(store: EditionStore | str | os.PathLike, name: str,
+                  actuals: pd.DataFrame, *, keys: Sequence[str] = ("region", "industry"),
+                  by: Sequence[str] = ("industry", "region"),
+                  season_length: int | None = None) -> EditionScores:
+    """Score a stored edition against a later panel, next to naive and seasonal-naive baselines.
+
+    Parameters
+    ----------
+    store : EditionStore or path
+        The edition store.
+    name : str
+        The edition to score.
+    actuals : pandas.DataFrame
+        What was observed later: a panel with the key columns, the model's
+        time column (``period``) and ``gap``, ``demand`` and ``supply``
+        (:func:`talentgap.features.build_panel` output on the new data).
+        Only periods after the edition's origin that the edition forecast
+        are used.
+    keys : sequence of str, default ("region", "industry")
+        The cell keys; they must be the edition model's keys.
+    by : sequence of str, default ("industry", "region")
+        Keys to break the scores down by, one breakdown each.
+    season_length : int, optional
+        ``m`` of the MASE scale and of the seasonal-naive baseline; default
+        the edition model's season length.
+
+    Returns
+    -------
+    EditionScores
+
+    Raises
+    ------
+    EditionError
+        No such edition, keys or columns missing, or no period in common.
+
+    Examples
+    --------
+    >>> import tempfile, talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=1)
+    >>> panel = tg.features.build_panel(data.surveys, data.training)
+    >>> cut = panel[panel["period"] <= panel["period"].max() - 4]
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=100).fit(cut)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     store = EditionStore(f"{tmp}/editions.sqlite")
+    ...     store.add("early", gap, gap.predict(4, level=[80]))
+    ...     scores = score_edition(store, "early", panel)
+    >>> len(scores.periods), scores.summary["method"].unique().tolist()
+    (4, ['edition', 'naive', 'seasonal_naive'])
+    >>> list(scores.summary.columns)
+    ['quantity', 'method', 'n_points', 'direction', 'mase', 'mae', 'bias', 'coverage_80']
+    """
+    if not isinstance(store, EditionStore):
+        store = EditionStore(store)
+    model = store.model(name)
+    forecast = store.forecast(name)
+    keys, by = list(keys), list(by)
+    time = model.time
+    if set(keys) != set(model.cells_.columns):
+        raise EditionError(f"keys {keys} are not the keys of edition {name!r}: "
+                           f"{list(model.cells_.columns)}")
+    unknown = [b for b in by if b not in keys]
+    if unknown:
+        raise EditionError(f"by {unknown}: can only break scores down by the keys {keys}")
+    m = season_length
+    if m is None:
+        inner = model.demand_model_ or model.supply_model_
+        m = (int(inner.season_length_) if inner is not None
+             else resolve_season_length(None, model.freq_))
+    actual = _actual_values(actuals, keys, time, model, name)
+    origin = model.origin_.ordinal
+    cells = model.cells_.reset_index(drop=True)
+    points, periods = _points(model, forecast, actual, cells, keys, time, m, name)
+    levels = sorted((c[3:] for c in points.columns if c.startswith("lo_")), key=float)
+
+    def table(groups: list[str]) -> pd.DataFrame:
+        rows = []
+        for label, part in points.groupby([*groups, "quantity", "method"], sort=False,
+                                          observed=True):
+            rows.append((*label, *_scores(part, levels)))
+        columns = [*groups, "quantity", "method", "n_points", "direction", "mase", "mae",
+                   "bias", *[f"coverage_{lv}" for lv in levels]]
+        return pd.DataFrame(rows, columns=columns)
+
+    by_cell = table(keys)
+    parts = []
+    for key in by:
+        part = table([key]).rename(columns={key: "group"})
+        part.insert(0, "by", key)
+        parts.append(part)
+    groups = (pd.concat(parts, ignore_index=True) if parts
+              else pd.DataFrame(columns=["by", "group", *by_cell.columns[len(keys):]]))
+    summary = table([])
+    return EditionScores(edition=name, origin=pd.Period(model.origin_),
+                         periods=[pd.Period(ordinal=o, freq=model.origin_.freq)
+                                  for o in periods if o > origin],
+                         points=points, cells=by_cell, groups=groups, summary=summary)
+
+
+# ---- the pieces --------------------------------------------------------------------------------
+def _actual_values(actuals, keys, time, model, name) -> pd.DataFrame:
+    if not isinstance(actuals, pd.DataFrame):
+        raise EditionError(f"actuals must be a DataFrame (a panel), got {type(actuals).__name__}")
+    missing = [c for c in [*keys, time, *QUANTITIES] if c not in actuals.columns]
+    if missing:
+        raise EditionError(f"the actuals lack the column(s) {missing}; pass a panel as built "
+                           "by talentgap.features.build_panel")
+    out = actuals[[*keys, time, *QUANTITIES]].copy()
+    periods = out[time]
+    freq = model.origin_.freq
+    if isinstance(periods.dtype, pd.PeriodDtype):
+        if periods.dtype.freq != freq:
+            raise EditionError(f"the actuals are {periods.dtype} periods; edition "
+                               f"{name!r} forecasts {model.origin_.freqstr} periods")
+    else:
+        try:
+            out[time] = pd.PeriodIndex(periods.astype(str), freq=freq)
+        except (ValueError, TypeError) as exc:
+            raise EditionError(f"the actuals' column {time!r} cannot be read as "
+                               f"{model.origin_.freqstr} periods: {exc}") from exc
+    for key in keys:
+        out[key] = out[key].astype(str)
+    repeated = out.duplicated([*keys, time])
+    if repeated.any():
+        first = out.loc[repeated].iloc[0]
+        raise EditionError(f"the actuals repeat {int(repeated.sum())} cell-period(s), e.g. "
+                           f"({', '.join(str(first[c]) for c in [*keys, time])})")
+    for quantity in QUANTITIES:
+        out[quantity] = pd.to_numeric(out[quantity], errors="coerce").astype(np.float64)
+    return out
+
+
+def _histories(model) -> tuple[dict[str, np.ndarray], int]:
+    """Cells x periods histories of each quantity, and the ordinal of the first column."""
+    history = {"demand": model.history_["demand"], "supply": model.history_["supply"]}
+    history["gap"] = history["demand"] - history["supply"]
+    first = model.origin_.ordinal - history["demand"].shape[1] + 1
+    return history, first
+
+
+def _last_observed(values: np.ndarray) -> np.ndarray:
+    """Per row, the last non-NaN value (NaN for an all-NaN row)."""
+    observed = ~np.isnan(values)
+    last = values.shape[1] - 1 - np.argmax(observed[:, ::-1], axis=1)
+    out = values[np.arange(values.shape[0]), last]
+    out[~observed.any(axis=1)] = np.nan
+    return out
+
+
+def _scales(values: np.ndarray, m: int) -> np.ndarray:
+    """Per row, the in-sample seasonal-naive MAE ``mean(|y_t - y_{t-m}|)``; NaN if none or 0."""
+    out = np.full(values.shape[0], np.nan)
+    if values.shape[1] > m:
+        for i, row in enumerate(values):
+            out[i] = metrics.mae(row[m:], row[:-m])
+    constant = out == 0
+    if constant.any():
+        warn(f"{int(constant.sum())} series have a constant history over every {m}-period "
+             "step (MASE scale 0): their MASE is NaN", DataQualityWarning, stacklevel=4)
+        out[constant] = np.nan
+    return out
+
+
+def _baseline(kind: str, values: np.ndarray, first: int, freq, m: int,
+              until: int) -> pd.DataFrame:
+    """``cell, ordinal, forecast`` of a baseline fitted to each row's observed history."""
+    cell, column = np.nonzero(~np.isnan(values))
+    if cell.size == 0:
+        return pd.DataFrame({"cell": [], "ordinal": [], "forecast": []})
+    long = pd.DataFrame({"cell": cell, "period": pd.PeriodIndex.from_ordinals(
+        first + column, freq=freq), "value": values[cell, column]})
+    model = _BASELINES[kind](season_length=m, nonnegative=False, n_windows=0)
+    model.fit(long, target="value", time="period", keys=["cell"])
+    ends = first + pd.Series(column).groupby(cell).max().to_numpy()
+    out = model.predict(int(until - ends.min()), level=None)
+    return pd.DataFrame({"cell": out["cell"].to_numpy(),
+                         "ordinal": out["period"].array.asi8,
+                         "forecast": out["mean"].to_numpy(dtype=np.float64)})
+
+
+def _points(model, forecast, actual, cells, keys, time, m, name):
+    """The long table of every scored point, and the ordinals of the periods scored."""
+    origin, freq = model.origin_.ordinal, model.origin_.freq
+    code_of = pd.DataFrame({k: cells[k].astype(str) for k in keys})
+    code_of["cell"] = np.arange(len(cells))
+    fc = forecast.copy()
+    for key in keys:
+        fc[key] = fc[key].astype(str)
+    fc = fc.merge(code_of, on=keys, how="inner")
+    fc["ordinal"] = fc[time].array.asi8
+    act = actual.merge(code_of, on=keys, how="inner")
+    act["ordinal"] = act[time].array.asi8
+    observed = act.loc[act[list(QUANTITIES)].notna().any(axis=1), "ordinal"]
+    periods = np.intersect1d(fc["ordinal"].unique(), observed.unique())
+    if periods.size == 0:
+        seen = (f"end at {pd.Period(ordinal=int(act['ordinal'].max()), freq=freq)}"
+                if len(act) else "have none of its cells")
+        raise EditionError(f"nothing to score: edition {name!r} forecasts "
+                           f"{fc[time].min()}..{fc[time].max()} and the actuals {seen}")
+    history, first = _histories(model)
+    frames = []
+    for quantity in QUANTITIES:
+        base = _last_observed(history[quantity])
+        scale = _scales(history[quantity], m)
+        truth = act.loc[act["ordinal"].isin(periods), ["cell", "ordinal", quantity]]
+        truth = truth.rename(columns={quantity: "actual"})
+        bounds = {}
+        for column in fc.columns:
+            match = re.fullmatch(rf"{quantity}_(lo|hi)_(.+)", column)
+            if match:
+                bounds[f"{match[1]}_{match[2]}"] = column
+        stored = fc.loc[fc["ordinal"].isin(periods), ["cell", "ordinal", quantity,
+                                                      *bounds.values()]]
+        stored = stored.rename(columns={quantity: "forecast",
+                                        **{v: k for k, v in bounds.items()}})
+        methods = {"edition": stored}
+        for kind in _BASELINES:
+            methods[kind] = _baseline(kind, history[quantity], first, freq, m,
+                                      int(periods.max()))
+        for method, table in methods.items():
+            part = truth.merge(table, on=["cell", "ordinal"], how="left")
+            part.insert(0, "method", method)
+            part.insert(0, "quantity", quantity)
+            part["base"] = base[part["cell"].to_numpy()]
+            part["scale"] = scale[part["cell"].to_numpy()]
+            frames.append(part)
+    points = pd.concat(frames, ignore_index=True)
+    lead = cells.iloc[points["cell"].to_numpy()].reset_index(drop=True)
+    lead[time] = pd.PeriodIndex.from_ordinals(points["ordinal"].to_numpy(), freq=freq)
+    lead["step"] = (points["ordinal"] - origin).to_numpy()
+    rest = points.drop(columns=["cell", "ordinal"])
+    bound_columns = sorted([c for c in rest.columns if c[:3] in ("lo_", "hi_")],
+                           key=lambda c: (float(c[3:]), c[:2] == "hi"))
+    rest = rest[["quantity", "method", "actual", "forecast", "base", "scale", *bound_columns]]
+    out = pd.concat([lead, rest], axis=1)
+    return out.sort_values(["quantity", "method", "step"], kind="stable",
+                           key=_method_order).reset_index(drop=True), periods
+
+
+def _method_order(column: pd.Series) -> pd.Series:
+    if column.name == "quantity":
+        return column.map({q: i for i, q in enumerate(QUANTITIES)})
+    if column.name == "method":
+        return column.map({q: i for i, q in enumerate(METHODS)})
+    return column
+
+
+def _scores(part: pd.DataFrame, levels: list) -> tuple:
+    """``n_points, direction, mase, mae, bias, coverage...`` of one set of points."""
+    y = part["actual"].to_numpy(dtype=np.float64)
+    f = part["forecast"].to_numpy(dtype=np.float64)
+    scale = part["scale"].to_numpy(dtype=np.float64)
+    ok = ~(np.isnan(y) | np.isnan(f))
+    if not ok.any():
+        return (0, *[np.nan] * (4 + len(levels)))
+    direction = direction_accuracy(y, f, y_base=part["base"].to_numpy(dtype=np.float64))
+    scaled = ~np.isnan(scale) & ok
+    mase = (metrics.mae(y[scaled] / scale[scaled], f[scaled] / scale[scaled])
+            if scaled.any() else np.nan)
+    coverage = []
+    for lv in levels:
+        lo = part[f"lo_{lv}"].to_numpy(dtype=np.float64)
+        hi = part[f"hi_{lv}"].to_numpy(dtype=np.float64)
+        inside = ok & ~(np.isnan(lo) | np.isnan(hi))
+        coverage.append(metrics.coverage(y[inside], f[inside], lower=lo[inside],
+                                         upper=hi[inside]) if inside.any() else np.nan)
+    return (int(ok.sum()), direction, mase, metrics.mae(y[ok], f[ok]),
+            metrics.bias(y[ok], f[ok]), *coverage)

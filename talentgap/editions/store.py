@@ -1,0 +1,498 @@
+"""The edition store: forecast runs kept in one embedded SQLite file, to be scored later.
+
+An *edition* is one stored forecast run: the fitted
+:class:`~talentgap.models.GapForecaster` as a safe artifact (the files of
+:func:`talentgap.models.persistence.save`, each a BLOB with its sha256), the
+forecast table it produced (:meth:`GapForecaster.predict` output, every
+dtype kept, periods included), the fingerprint of the data it was fitted on,
+its forecast origin, when it was stored and by which talentgap version.
+
+Editions are append-only: storing a name again is refused unless
+``replace=True`` is asked for, and :meth:`EditionStore.remove` deletes only
+when called. The file uses SQLite's write-ahead log (WAL), and every
+operation opens its own connection, so several processes and threads (a
+forecast run writing, the service and an evaluation reading) can use one
+store at once: readers see either the whole edition or none of it.
+
+Tables of the file (schema version 1)::
+
+    store_info(key, value)                      format, schema_version
+    editions(name, origin, origin_ordinal, freq, created, talentgap_version,
+             fingerprint, estimator, n_cells, horizon, notes,
+             forecast, forecast_sha256)
+    artifact_files(edition, path, data, sha256)
+
+Examples
+--------
+>>> import tempfile, talentgap as tg
+>>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+>>> panel = tg.features.build_panel(data.surveys, data.training)
+>>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+>>> forecast = gap.predict(2)
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     store = EditionStore(f"{tmp}/editions.sqlite")
+...     store.add("first", gap, forecast)
+...     listing = store.list()
+...     same = store.forecast("first")
+...     again = store.model("first").predict(2)
+>>> listing[["name", "origin", "n_cells", "horizon"]]
+    name origin  n_cells  horizon
+0  first   ...        4        2
+>>> same.equals(forecast), again.equals(forecast)
+(True, True)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from talentgap._version import __version__
+from talentgap.editions._tables import decode_table, encode_table
+from talentgap.errors import ArtifactError, EditionError
+from talentgap.models import GapForecaster
+from talentgap.models.persistence import data_fingerprint, load, read_metadata, save
+
+__all__ = ["EditionStore", "STORE_FORMAT", "SCHEMA_VERSION"]
+
+#: The ``format`` entry of ``store_info``.
+STORE_FORMAT = "talentgap-editions"
+#: Version of the tables written here.
+SCHEMA_VERSION = 1
+#: Seconds an operation waits for another writer's lock before failing.
+_BUSY_TIMEOUT = 30.0
+_MAX_NAME = 200
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_info (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS editions (
+    name TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    origin_ordinal INTEGER NOT NULL,
+    freq TEXT NOT NULL,
+    created TEXT NOT NULL,
+    talentgap_version TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    estimator TEXT NOT NULL,
+    n_cells INTEGER NOT NULL,
+    horizon INTEGER NOT NULL,
+    notes TEXT,
+    forecast BLOB NOT NULL,
+    forecast_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS artifact_files (
+    edition TEXT NOT NULL REFERENCES editions(name) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    data BLOB NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (edition, path)
+);
+"""
+
+_LIST_COLUMNS = ["name", "origin", "created", "n_cells", "horizon", "fingerprint", "freq",
+                 "estimator", "talentgap_version", "notes"]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class EditionStore:
+    """Forecast editions in one SQLite file: add, list, read back, remove.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The store file. It is created (with its folder) by the first
+        :meth:`add`; the other methods need it to exist. Creating the object
+        does not touch the file.
+
+    Notes
+    -----
+    Every method opens a new connection and closes it before returning, so
+    one ``EditionStore`` may be shared by threads, and any number of
+    processes may open the same file. Writes take SQLite's write lock for
+    the whole edition (``BEGIN IMMEDIATE``), waiting up to 30 s for another
+    writer. The file must be on a local disk (WAL does not work over network
+    file systems).
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"EditionStore({str(self.path)!r})"
+
+    # ---- connections -------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self, *, create: bool = False) -> Iterator[sqlite3.Connection]:
+        if not self.path.exists():
+            if not create:
+                raise EditionError(f"no edition store at {str(self.path)!r}; store a forecast "
+                                   "first (EditionStore.add or talentgap forecast --store)")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.is_file():
+            raise EditionError(f"{str(self.path)!r} is a directory, not an edition store file")
+        try:
+            connection = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT,
+                                         isolation_level=None)
+        except sqlite3.Error as exc:
+            raise EditionError(f"cannot open the edition store {str(self.path)!r}: {exc}") \
+                from exc
+        with closing(connection):
+            try:
+                connection.execute("PRAGMA foreign_keys = ON")
+                if create:
+                    self._initialise(connection)
+                self._check_format(connection)
+                yield connection
+            except sqlite3.DatabaseError as exc:
+                raise EditionError(f"{str(self.path)!r} cannot be used as an edition store: "
+                                   f"{exc}") from exc
+
+    @staticmethod
+    def _initialise(connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _SCHEMA.split(";"):  # executescript would commit early
+                if statement.strip():
+                    connection.execute(statement)
+            connection.execute("INSERT OR IGNORE INTO store_info VALUES ('format', ?)",
+                               (STORE_FORMAT,))
+            connection.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)",
+                               (str(SCHEMA_VERSION),))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def _check_format(self, connection: sqlite3.Connection) -> None:
+        try:
+            info = dict(connection.execute("SELECT key, value FROM store_info").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise EditionError(f"{str(self.path)!r} is not a talentgap edition store "
+                               f"({exc})") from exc
+        if info.get("format") != STORE_FORMAT:
+            raise EditionError(f"{str(self.path)!r} is not a talentgap edition store "
+                               f"(format {info.get('format')!r})")
+        version = int(info.get("schema_version", "0"))
+        if version > SCHEMA_VERSION:
+            raise EditionError(f"the edition store {str(self.path)!r} has schema version "
+                               f"{version}; this talentgap reads up to {SCHEMA_VERSION}: "
+                               "upgrade talentgap")
+
+    # ---- writing -----------------------------------------------------------------------------
+    def add(self, name: str, model: GapForecaster, forecast: pd.DataFrame, *,
+            created: datetime | str | None = None, replace: bool = False,
+            notes: str | None = None, config: dict | None = None) -> None:
+        """Store a fitted gap model and its forecast as the edition ``name``.
+
+        Parameters
+        ----------
+        name : str
+            The edition's name, e.g. ``"2024Q4"`` (1-200 characters, no
+            leading or trailing blanks).
+        model : GapForecaster
+            The fitted model that produced ``forecast``.
+        forecast : pandas.DataFrame
+            ``model.predict(...)`` output: the model's key columns, its time
+            column (periods after the origin) and ``gap``.
+        created : datetime or str, optional
+            When the edition was made (ISO 8601 text or a datetime; naive
+            times are taken as UTC); default now.
+        replace : bool, default False
+            Replace an edition of the same name; without it, storing a name
+            again is refused.
+        notes : str, optional
+            Free text kept with the edition.
+        config : dict, optional
+            The run's configuration (JSON data), kept in the artifact's
+            metadata (see :meth:`metadata`), e.g. how the panel was built.
+
+        Raises
+        ------
+        EditionError
+            If the name is stored already (and ``replace`` is False), the
+            name is invalid, the model is not a fitted ``GapForecaster``, or
+            the forecast does not belong to the model (missing columns,
+            periods not after its origin, other cells).
+        ParameterError
+            If ``config`` is not JSON data.
+        """
+        name = _check_name(name)
+        origin, freq, keys, time = _check_model(model)
+        horizon = _check_forecast(forecast, model, keys, time)
+        when = _created_text(created)
+        forecast_blob = encode_table(forecast.reset_index(drop=True))
+        files = _artifact_files(model, config)
+        estimator = json.loads(files["metadata.json"].decode("utf-8"))["estimator"]
+        row = (name, str(origin), int(origin.ordinal), freq, when, __version__,
+               data_fingerprint(model), estimator, len(model.cells_), horizon, notes,
+               forecast_blob, _sha256(forecast_blob))
+        with self._connect(create=True) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                exists = connection.execute("SELECT 1 FROM editions WHERE name = ?",
+                                            (name,)).fetchone()
+                if exists and not replace:
+                    raise EditionError(f"edition {name!r} is already in {str(self.path)!r}; "
+                                       "editions are append-only: choose a new name or ask "
+                                       "to replace it (replace=True, --replace-edition)")
+                if exists:
+                    connection.execute("DELETE FROM editions WHERE name = ?", (name,))
+                connection.execute(f"INSERT INTO editions VALUES ({', '.join('?' * 13)})", row)
+                connection.executemany(
+                    "INSERT INTO artifact_files VALUES (?, ?, ?, ?)",
+                    [(name, path, data, _sha256(data)) for path, data in sorted(files.items())])
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+
+    def remove(self, name: str) -> None:
+        """Delete the edition ``name`` and its artifact.
+
+        Raises
+        ------
+        EditionError
+            If there is no such edition.
+        """
+        with self._connect() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                deleted = connection.execute("DELETE FROM editions WHERE name = ?",
+                                             (name,)).rowcount
+                if not deleted:
+                    raise self._unknown(connection, name)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+
+    # ---- reading -----------------------------------------------------------------------------
+    def list(self) -> pd.DataFrame:
+        """One row per edition, oldest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``name``, ``origin`` (the period label of the forecast origin),
+            ``created`` (UTC timestamps), ``n_cells``, ``horizon`` (periods
+            forecast), ``fingerprint`` (sha256 of the fitted data), ``freq``,
+            ``estimator``, ``talentgap_version`` and ``notes``.
+        """
+        with self._connect() as connection:
+            rows = connection.execute(
+                f"SELECT {', '.join(_LIST_COLUMNS)} FROM editions "
+                "ORDER BY created, name").fetchall()
+        out = pd.DataFrame(rows, columns=_LIST_COLUMNS)
+        out["created"] = pd.to_datetime(out["created"], utc=True, format="ISO8601")
+        return out.astype({"n_cells": "int64", "horizon": "int64"})
+
+    def names(self) -> list[str]:
+        """Edition names, oldest first."""
+        return self.list()["name"].tolist()
+
+    def latest(self) -> str:
+        """The name of the most recently created edition.
+
+        Raises
+        ------
+        EditionError
+            If the store holds no edition.
+        """
+        names = self.names()
+        if not names:
+            raise EditionError(f"the edition store {str(self.path)!r} holds no edition yet")
+        return names[-1]
+
+    def info(self, name: str) -> dict:
+        """The listing row of one edition as a dict (see :meth:`list`)."""
+        with self._connect() as connection:
+            row = connection.execute(f"SELECT {', '.join(_LIST_COLUMNS)} FROM editions "
+                                     "WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise self._unknown(connection, name)
+        info = dict(zip(_LIST_COLUMNS, row, strict=True))
+        info["created"] = pd.Timestamp(info["created"]).tz_convert("UTC")
+        return info
+
+    def forecast(self, name: str) -> pd.DataFrame:
+        """The stored forecast table of edition ``name``, with its original dtypes.
+
+        Raises
+        ------
+        EditionError
+            If there is no such edition or the stored table fails its checksum.
+        """
+        with self._connect() as connection:
+            row = connection.execute("SELECT forecast, forecast_sha256 FROM editions "
+                                     "WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                raise self._unknown(connection, name)
+        blob, digest = row
+        if _sha256(blob) != digest:
+            raise EditionError(f"the forecast of edition {name!r} in {str(self.path)!r} has "
+                               "changed since it was stored (sha256 mismatch)")
+        return decode_table(blob)
+
+    def model(self, name: str) -> GapForecaster:
+        """The fitted gap model of edition ``name``, loaded and verified.
+
+        Every artifact file is checked against the sha256 stored with it and
+        against the artifact's own ``metadata.json`` (as
+        :func:`talentgap.models.persistence.load` does), and the loaded
+        model's data fingerprint must equal the edition's. No code from the
+        store runs.
+
+        Raises
+        ------
+        EditionError
+            If there is no such edition, or a check fails (the message names
+            the file or the rule).
+        """
+        with self._artifact(name) as (root, fingerprint):
+            try:
+                model = load(root)
+            except ArtifactError as exc:
+                raise EditionError(f"edition {name!r}: {exc}") from exc
+        if not isinstance(model, GapForecaster):
+            raise EditionError(f"edition {name!r} holds a {type(model).__name__}, "
+                               "not a GapForecaster")
+        if data_fingerprint(model) != fingerprint:
+            raise EditionError(f"edition {name!r}: the model's data fingerprint differs from "
+                               "the one stored with the edition")
+        return model
+
+    def metadata(self, name: str) -> dict:
+        """The artifact metadata of edition ``name`` (checked as :meth:`model` does).
+
+        Returns
+        -------
+        dict
+            As :func:`talentgap.models.persistence.read_metadata`; its
+            ``config`` is the dict given to :meth:`add` (or None).
+
+        Raises
+        ------
+        EditionError
+            If there is no such edition or a file fails its checks.
+        """
+        with self._artifact(name) as (root, _):
+            try:
+                return read_metadata(root)
+            except ArtifactError as exc:
+                raise EditionError(f"edition {name!r}: {exc}") from exc
+
+    @contextmanager
+    def _artifact(self, name: str) -> Iterator[tuple[Path, str]]:
+        """The edition's artifact files, checked, in a temporary directory; and its fingerprint."""
+        with self._connect() as connection:
+            rows = connection.execute("SELECT path, data, sha256 FROM artifact_files "
+                                      "WHERE edition = ? ORDER BY path", (name,)).fetchall()
+            fingerprint = connection.execute("SELECT fingerprint FROM editions WHERE name = ?",
+                                             (name,)).fetchone()
+            if fingerprint is None:
+                raise self._unknown(connection, name)
+        for path, data, digest in rows:
+            if _sha256(data) != digest:
+                raise EditionError(f"artifact file {path!r} of edition {name!r} has changed "
+                                   "since it was stored (sha256 mismatch)")
+        with tempfile.TemporaryDirectory(prefix="talentgap-edition-") as tmp:
+            root = Path(tmp) / "model"
+            for path, data, _ in rows:
+                target = (root / path).resolve()
+                if root.resolve() not in target.parents:
+                    raise EditionError(f"artifact file {path!r} of edition {name!r} points "
+                                       "outside the artifact")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            yield root, fingerprint[0]
+
+    def _unknown(self, connection: sqlite3.Connection, name: str) -> EditionError:
+        names = [r[0] for r in connection.execute(
+            "SELECT name FROM editions ORDER BY created, name").fetchall()]
+        known = f"; stored: {', '.join(names)}" if names else "; the store is empty"
+        return EditionError(f"no edition {name!r} in {str(self.path)!r}{known}")
+
+
+# ---- checks and helpers ----------------------------------------------------------------------
+def _check_name(name) -> str:
+    if not isinstance(name, str) or not name.strip() or name != name.strip() \
+            or len(name) > _MAX_NAME:
+        raise EditionError(f"edition name {name!r}: must be 1-{_MAX_NAME} characters of text "
+                           "without leading or trailing blanks, e.g. '2024Q4'")
+    return name
+
+
+def _check_model(model):
+    if not isinstance(model, GapForecaster):
+        raise EditionError(f"an edition holds a GapForecaster, got {type(model).__name__}")
+    if not hasattr(model, "origin_"):
+        raise EditionError("the GapForecaster is not fitted yet; call fit(panel) first")
+    return model.origin_, model.freq_, list(model.cells_.columns), model.time
+
+
+def _check_forecast(forecast, model, keys: list[str], time: str) -> int:
+    if not isinstance(forecast, pd.DataFrame):
+        raise EditionError(f"forecast must be a DataFrame (GapForecaster.predict output), "
+                           f"got {type(forecast).__name__}")
+    missing = [c for c in [*keys, time, "gap"] if c not in forecast.columns]
+    if missing:
+        raise EditionError(f"the forecast lacks the column(s) {missing} of the model's "
+                           "output; pass GapForecaster.predict(...) output")
+    periods = forecast[time]
+    if not isinstance(periods.dtype, pd.PeriodDtype) or periods.dtype.freq != model.origin_.freq:
+        raise EditionError(f"forecast column {time!r} has dtype {periods.dtype}; expected "
+                           f"periods of the model's frequency ({model.freq_})")
+    ordinals = periods.array.asi8
+    if len(forecast) == 0 or ordinals.min() <= model.origin_.ordinal:
+        raise EditionError(f"the forecast must cover periods after the model's origin "
+                           f"{model.origin_}; it has {len(forecast)} rows starting "
+                           f"{periods.min() if len(forecast) else 'nowhere'}")
+    cells = forecast[keys].astype(str).drop_duplicates()
+    known = model.cells_.astype(str)
+    extra = cells.merge(known, how="left", indicator=True).query("_merge == 'left_only'")
+    if len(extra):
+        example = ", ".join(map(str, extra.iloc[0][keys].tolist()))
+        raise EditionError(f"the forecast has {len(extra)} cell(s) the model was not fitted "
+                           f"on, e.g. ({example})")
+    return int(ordinals.max() - model.origin_.ordinal)
+
+
+def _created_text(created) -> str:
+    if created is None:
+        stamp = datetime.now(UTC)
+    else:
+        try:
+            stamp = pd.Timestamp(created).to_pydatetime()
+        except (ValueError, TypeError) as exc:
+            raise EditionError(f"created == {created!r}: expected a datetime or ISO 8601 "
+                               "text, e.g. '2025-01-31T12:00:00Z'") from exc
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+        stamp = stamp.astimezone(UTC)
+    return stamp.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _artifact_files(model, config: dict | None) -> dict[str, bytes]:
+    """The files of the model's artifact, by relative path."""
+    with tempfile.TemporaryDirectory(prefix="talentgap-edition-") as tmp:
+        root = save(model, Path(tmp) / "model", config=config)
+        read_metadata(root)  # the artifact checks itself before it is stored
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+

@@ -1,0 +1,157 @@
+"""Tests of talentgap.editions.scoring: a stored edition scored against later data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import talentgap as tg
+from talentgap.editions import EditionStore, direction_accuracy, score_edition
+from talentgap.errors import DataQualityWarning, EditionError
+from talentgap.evaluation import metrics
+
+KEYS = ["region", "industry"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo panel, an edition fitted with the last 4 quarters cut off, and its scores."""
+    data = tg.datasets.load_demo()
+    panel = tg.features.build_panel(data.surveys, data.training, freq="Q")
+    cut = panel[panel["period"] <= panel["period"].max() - 4]
+    gap = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=200).fit(cut)
+    store = EditionStore(tmp_path_factory.mktemp("store") / "editions.sqlite")
+    store.add("2023Q4", gap, gap.predict(4, level=[80, 95]))
+    return panel, cut, store, score_edition(store, "2023Q4", panel)
+
+
+def cell_rows(table, region, industry, quantity="gap", method="edition"):
+    mask = ((table["region"] == region) & (table["industry"] == industry)
+            & (table["quantity"] == quantity) & (table["method"] == method))
+    return table[mask]
+
+
+def test_scores_the_later_quarters_only(demo):
+    panel, cut, store, scores = demo
+    assert scores.origin == cut["period"].max()
+    assert scores.periods == list(pd.period_range(scores.origin + 1, periods=4, freq="Q"))
+    assert set(scores.points["step"]) == {1, 2, 3, 4}
+    assert set(scores.summary["method"]) == {"edition", "naive", "seasonal_naive"}
+    assert set(scores.summary["quantity"]) == {"gap", "demand", "supply"}
+    assert set(scores.groups["by"]) == {"industry", "region"}
+    n_cells = panel.groupby(KEYS, observed=True).ngroups
+    assert len(scores.cells) == n_cells * 3 * 3
+
+
+def test_mase_and_coverage_of_one_cell_by_hand(demo):
+    panel, cut, store, scores = demo
+    region, industry = "Ashmere", "textiles"
+    in_cell = (panel["region"] == region) & (panel["industry"] == industry)
+    history = cut[(cut["region"] == region) & (cut["industry"] == industry)]
+    history = (history["demand"] - history["supply"]).to_numpy()
+    forecast = store.forecast("2023Q4")
+    fc = forecast[(forecast["region"] == region) & (forecast["industry"] == industry)]
+    later = panel[in_cell & (panel["period"] > cut["period"].max())].sort_values("period")
+    y = later["gap"].to_numpy()
+    f = fc.sort_values("period")["gap"].to_numpy()
+
+    scale = np.mean(np.abs(history[4:] - history[:-4]))
+    expected_mase = np.mean(np.abs(y - f)) / scale
+    lo = fc.sort_values("period")["gap_lo_80"].to_numpy()
+    hi = fc.sort_values("period")["gap_hi_80"].to_numpy()
+    expected_coverage = np.mean((lo <= y) & (y <= hi))
+
+    row = cell_rows(scores.cells, region, industry).iloc[0]
+    assert row["n_points"] == 4
+    assert row["mase"] == pytest.approx(expected_mase, rel=1e-12)
+    assert row["mase"] == pytest.approx(metrics.mase(y, f, y_train=history, season_length=4))
+    assert row["coverage_80"] == pytest.approx(expected_coverage)
+    assert row["mae"] == pytest.approx(np.mean(np.abs(y - f)))
+
+    naive = cell_rows(scores.points, region, industry, method="naive")
+    assert np.allclose(naive["forecast"], history[-1])
+    seasonal = cell_rows(scores.points, region, industry, method="seasonal_naive")
+    assert np.allclose(seasonal["forecast"], history[-4:])
+    assert cell_rows(scores.cells, region, industry, method="naive")["coverage_80"].isna().all()
+
+
+def test_groups_and_summary_pool_the_cells(demo):
+    panel, cut, store, scores = demo
+    points = scores.points[(scores.points["quantity"] == "gap")
+                           & (scores.points["method"] == "edition")]
+    summary = scores.summary.set_index(["quantity", "method"]).loc[("gap", "edition")]
+    assert summary["n_points"] == len(points)
+    assert summary["mase"] == pytest.approx(
+        np.mean(np.abs(points["actual"] - points["forecast"]) / points["scale"]))
+    textiles = points[points["industry"] == "textiles"]
+    group = scores.groups[(scores.groups["by"] == "industry")
+                          & (scores.groups["group"] == "textiles")
+                          & (scores.groups["quantity"] == "gap")
+                          & (scores.groups["method"] == "edition")].iloc[0]
+    assert group["coverage_95"] == pytest.approx(
+        np.mean((textiles["lo_95"] <= textiles["actual"])
+                & (textiles["actual"] <= textiles["hi_95"])))
+
+
+def tiny_panel(n: int, demand_a, demand_b) -> pd.DataFrame:
+    periods = pd.period_range("2020Q1", periods=n, freq="Q")
+    rows = [pd.DataFrame({"region": "North", "industry": industry, "period": periods,
+                          "demand": np.asarray(demand, dtype=float), "supply": 5.0})
+            for industry, demand in (("a", demand_a), ("b", demand_b))]
+    panel = pd.concat(rows, ignore_index=True)
+    return panel.assign(gap=panel["demand"] - panel["supply"])
+
+
+def test_direction_of_change_on_a_tiny_case(tmp_path):
+    # cell a rises and keeps rising; cell b falls, then rises against the forecast
+    history = tiny_panel(12, 10 + 2 * np.arange(12), 40 - np.arange(12))
+    gap = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=50).fit(history)
+    store = EditionStore(tmp_path / "e.sqlite")
+    store.add("tiny", gap, gap.predict(2, level=[50]))
+    later = tiny_panel(14, 10 + 2 * np.arange(14), [*(40 - np.arange(12)), 35, 36])
+    with pytest.warns(DataQualityWarning, match="MASE scale 0"):  # supply is constant
+        scores = score_edition(store, "tiny", later)
+    cells = scores.cells.set_index(["industry", "quantity", "method"])
+    assert cells.loc[("a", "demand", "edition"), "direction"] == 1.0
+    assert cells.loc[("b", "demand", "edition"), "direction"] == 0.0
+    assert cells.loc[("b", "gap", "edition"), "direction"] == 0.0
+    # no change forecast and no change seen: right; the naive never moves
+    assert cells.loc[("a", "supply", "edition"), "direction"] == 1.0
+    assert cells.loc[("a", "demand", "naive"), "direction"] == 0.0
+    assert np.isnan(cells.loc[("a", "supply", "edition"), "mase"])
+    summary = scores.summary.set_index(["quantity", "method"])
+    assert summary.loc[("demand", "edition"), "direction"] == 0.5
+
+
+def test_direction_accuracy_by_hand():
+    # base 10: up/up right, down/up wrong, flat/flat right, NaN left out
+    assert direction_accuracy([12, 8, 10, np.nan], [11, 11, 10, 3],
+                              y_base=[10, 10, 10, 10]) == pytest.approx(2 / 3)
+    assert np.isnan(direction_accuracy([np.nan], [1.0], y_base=[0.0]))
+    with pytest.raises(EditionError, match="1-D of one length"):
+        direction_accuracy([1, 2], [1], y_base=[0, 0])
+
+
+def test_bad_actuals_are_refused(demo):
+    panel, cut, store, scores = demo
+    with pytest.raises(EditionError, match="nothing to score"):
+        score_edition(store, "2023Q4", cut)
+    with pytest.raises(EditionError, match="lack the column"):
+        score_edition(store, "2023Q4", panel.drop(columns="supply"))
+    with pytest.raises(EditionError, match="not the keys"):
+        score_edition(store, "2023Q4", panel, keys=("region",))
+    with pytest.raises(EditionError, match="break scores down"):
+        score_edition(store, "2023Q4", panel, by=("program",))
+    with pytest.raises(EditionError, match="repeat"):
+        score_edition(store, "2023Q4", pd.concat([panel, panel.tail(1)]))
+    with pytest.raises(EditionError, match="no edition 'nope'"):
+        score_edition(store, "nope", panel)
+
+
+def test_actual_periods_as_text_are_read(demo):
+    panel, cut, store, scores = demo
+    again = score_edition(store.path, "2023Q4", panel.assign(period=panel["period"].astype(str)),
+                          by=())
+    pd.testing.assert_frame_equal(again.summary, scores.summary)
+    assert again.groups.empty
