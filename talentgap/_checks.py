@@ -43,7 +43,11 @@ RULE_TEXT = {
     "duplicate_key": "must identify one row",
     "duplicate_row": "must not repeat an earlier row",
     "empty_row": "must not be empty",
+    "too_large": "must be <= 2**53 = 9007199254740992 (the largest count stored exactly)",
+    "text_collision": "must not hold different values that read the same as text",
 }
+#: Largest count accepted: every whole number up to it is exact in float64 and int64.
+MAX_COUNT = 2**53
 _TRUE = ["1", "true", "t", "yes", "y"]
 _FALSE = ["0", "false", "f", "no", "n"]
 _MAX_EXAMPLES = 5
@@ -213,6 +217,9 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> n
         numbers = pd.to_numeric(values.where(~missing), errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
+        if values.dtype == object:  # True among numbers is no count (as a boolean column)
+            numbers = np.where(values.map(type).isin([bool, np.bool_]).to_numpy(), np.nan,
+                               numbers)
         log.add(np.isnan(numbers) & ~missing, name, "not_numeric", values)
     log.add(missing, name, "missing_value", values, "missing")
     valid = ~np.isnan(numbers)
@@ -222,8 +229,10 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> n
     whole = valid & np.isfinite(numbers) & (numbers == np.round(numbers))
     log.add(valid & ~whole, name, "not_integer", values)
     log.add(whole & (numbers < 0), name, "negative", values)
+    huge = whole & (numbers > MAX_COUNT)  # 1e300 would wrap around in int64
+    log.add(huge, name, "too_large", values)
     # Only usable values take part in the rules between columns.
-    return np.where(whole & (numbers >= 0), numbers, np.nan)
+    return np.where(whole & (numbers >= 0) & ~huge, numbers, np.nan)
 
 
 def _flag_text(value) -> str:
@@ -281,6 +290,15 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     blank_unique = is_blank(pd.Series(uniques, dtype=object))
     missing = np.append(blank_unique, True)[codes]
     log.add(missing, name, "missing_value", values, "missing")
+    # distinct values only; distinct strings never collide, so all-text keys skip this
+    mixed = pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty")
+    text = pd.Index(uniques.map(str), dtype=object) if mixed else uniques
+    clash = text.duplicated(keep=False) & ~blank_unique if mixed else np.zeros(0, dtype=bool)
+    if clash.any():  # e.g. 1 and "1": two categories that print the same
+        shown = np.array([f"{_show(u)} ({type(u).__name__}) reads {t!r} like another value"
+                          for u, t in zip(uniques, text, strict=True)], dtype=object)
+        rows = np.append(clash, False)[codes]
+        log.add(rows, name, "text_collision", values, np.append(shown, "")[codes])
     if allowed is not None:
         known = np.append(uniques.isin(allowed), True)[codes]
         unknown = ~known & ~missing
@@ -344,6 +362,11 @@ def _duplicated(codes: pd.DataFrame) -> np.ndarray:
             return codes.duplicated(keep=False).to_numpy()
         combined += (column - low) * radix
         radix *= width
+    if radix <= max(16 * len(codes), 1 << 20):  # usual case first: no repeat at all
+        seen = np.zeros(radix, dtype=bool)  # one byte per possible key
+        seen[combined] = True
+        if np.count_nonzero(seen) == len(codes):
+            return np.zeros(len(codes), dtype=bool)
     return pd.Series(combined).duplicated(keep=False).to_numpy()
 
 

@@ -566,3 +566,30 @@ def test_row_order_does_not_change_the_result(table, data):
     assert mapped == triples(report.rejected)
     assert (shuffled_report.rows_kept, shuffled_report.rows_rejected) == (
         report.rows_kept, report.rows_rejected)
+
+
+def _four_surveys(**changes) -> pd.DataFrame:
+    base = {"period": ["2024Q1"] * 4, "enterprise_id": ["E1", "E2", "E3", "E4"],
+            "region": ["N"] * 4, "industry": ["t"] * 4, "employees": [10, 20, 30, 40],
+            "vacancies": [1, 2, 3, 4], "hard_to_fill": [0, 1, 1, 1],
+            "reports_shortage": [1, 0, 1, 1]}
+    return pd.DataFrame(base | changes)
+
+
+@pytest.mark.parametrize(("changes", "column", "rule", "shown"), [
+    ({"employees": [10, 1e300, 30, 40]}, "employees", "too_large", "1e+300"),
+    ({"employees": ["10", "1e19", "30", "40"]}, "employees", "too_large", "'1e19'"),
+    ({"employees": pd.Series([10, True, 30, 40], dtype=object)}, "employees", "not_numeric",
+     "True"),
+    ({"region": pd.Series([1, "1", "N", "N"], dtype=object)}, "region", "text_collision",
+     "1 (int) reads '1'"),
+])
+def test_values_that_would_be_coerced_are_rejected_rows(changes, column, rule, shown):
+    df = _four_surveys(**changes)
+    clean, report = validate(df, table="surveys", errors="report")
+    rejected = report.rejected
+    assert set(rejected["rule"]) == {rule} and set(rejected["column"]) == {column}
+    assert 3 in set(rejected["line"]) and report.rows_kept == 4 - rejected["line"].nunique()
+    assert (clean["employees"] >= 0).all()  # nothing wrapped around in int64
+    with pytest.raises(SchemaError, match=re.escape(shown)):
+        validate(df, table="surveys")

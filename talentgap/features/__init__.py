@@ -5,6 +5,7 @@ never mutate their input and do no file I/O.
 """
 
 from talentgap.features.calibration import CalibrationReport, calibrate_weights
+from talentgap.features.design import SurveyDesign
 from talentgap.features.hierarchy import aggregate
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.panel import build_panel
@@ -14,6 +15,7 @@ from talentgap.features.survey import estimate_cells
 
 __all__ = [
     "estimate_cells",
+    "SurveyDesign",
     "calibrate_weights",
     "CalibrationReport",
     "training_supply",

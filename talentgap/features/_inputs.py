@@ -2,10 +2,10 @@
 
 A table that already has canonical dtypes (the output of
 :func:`talentgap.schema.validate`) gets only cheap vectorised checks of its
-value rules; if any fails, or the dtypes are not canonical, the full
-validation runs and raises a :class:`~talentgap.errors.SchemaError` listing
-every problem. Uniqueness of (enterprise_id, period) is checked only by the
-full validation.
+value rules, including uniqueness of the schema's row key (for surveys
+``enterprise_id, period``: one pass over combined integer codes);
+if any fails, or the dtypes are not canonical, the full validation runs and
+raises a :class:`~talentgap.errors.SchemaError` listing every problem.
 """
 
 from __future__ import annotations
@@ -68,7 +68,43 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
     for a, b in schema.at_most:
         if a in df.columns and b in df.columns and (df[a].to_numpy() > df[b].to_numpy()).any():
             return False
+    if schema.unique and _has_repeated_keys(df, list(schema.unique)):
+        return False  # the full validation names the rows
     return True
+
+
+def _has_repeated_keys(df: pd.DataFrame, columns: list[str]) -> bool:
+    """Whether two rows share their values of ``columns`` (canonical, complete dtypes).
+
+    One mixed-radix ``int64`` code per row from the category codes and period
+    ordinals, then one boolean mark per possible code (a byte each, at most
+    16 per row), or for sparser codes a sort: there is a repeat when fewer
+    codes are marked than there are rows.
+    """
+    code = np.zeros(len(df), dtype=np.int64)
+    total = 1
+    for name in columns:
+        values = df[name]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            digit, size = values.cat.codes.to_numpy(), len(values.cat.categories)
+        elif isinstance(values.dtype, pd.PeriodDtype):
+            ordinals = values.array.asi8
+            first = int(ordinals.min())
+            digit, size = ordinals - first, int(ordinals.max()) - first + 1
+        else:
+            digit, uniques = pd.factorize(values)
+            size = len(uniques)
+        total *= max(size, 1)
+        if total >= 2**62:  # the code would overflow: let pandas hash the rows
+            return bool(df.duplicated(subset=columns).any())
+        code *= max(size, 1)
+        code += digit
+    if total <= max(16 * len(df), 1 << 20):
+        seen = np.zeros(total, dtype=bool)
+        seen[code] = True
+        return int(np.count_nonzero(seen)) < len(df)
+    code.sort()
+    return bool((code[1:] == code[:-1]).any())
 
 
 def canonical_table(df: pd.DataFrame, table: str, *, freq: str | None = None) -> pd.DataFrame:

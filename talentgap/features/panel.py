@@ -17,6 +17,7 @@ import pandas as pd
 from talentgap.errors import ParameterError
 from talentgap.features._groups import GroupIndex, group_rows
 from talentgap.features._inputs import canonical_table, surveys_table
+from talentgap.features.design import SurveyDesign
 from talentgap.features.supply import training_supply
 from talentgap.features.survey import estimate_arrays
 from talentgap.periods import normalize_freq
@@ -130,6 +131,7 @@ def build_panel(
     start=None,
     end=None,
     supply_fill: float | None = None,
+    design: SurveyDesign | None = None,
 ) -> pd.DataFrame:
     """Build the regular long panel of demand, supply and gap per cell and period.
 
@@ -152,6 +154,13 @@ def build_panel(
     supply_fill : float, optional
         Value for cell-periods no training output reaches (for example 0).
         By default they stay NaN. ``supply_missing`` flags them either way.
+    design : SurveyDesign, optional
+        The surveys' sampling design; the survey columns and their ``*_se``
+        are then design-based, each cell-period a domain of its period's
+        design, exactly as :func:`talentgap.features.estimate_cells` with the
+        same ``design`` gives them (also when ``start``/``end`` cut periods
+        off). :func:`talentgap.features.shrink` then uses these standard
+        errors.
 
     Returns
     -------
@@ -182,9 +191,11 @@ def build_panel(
     Raises
     ------
     SchemaError
-        If an input table breaks its schema.
+        If an input table breaks its schema, or the design columns a
+        design rule.
     ParameterError
-        If a key is missing from a table or ``start`` is after ``end``.
+        If a key is missing from a table, ``start`` is after ``end`` or the
+        design is malformed.
 
     Examples
     --------
@@ -245,7 +256,7 @@ def build_panel(
     n[slot_of_group] = groups.counts
     n[size] = 0  # the slot of every group outside the range
     estimates = estimate_arrays(table, groups.map_rows(slot_of_group), n,
-                                columns=_SURVEY_COLUMNS)
+                                columns=_SURVEY_COLUMNS, design=design)
     panel.update({name: values[:size] for name, values in estimates.items()})
     panel["demand_missing"] = n[:size] == 0
 

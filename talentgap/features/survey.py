@@ -24,6 +24,7 @@ import pandas as pd
 
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
+from talentgap.features.design import DomainVariance, SurveyDesign, design_index
 
 __all__ = [
     "ESTIMATE_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
@@ -158,6 +159,7 @@ def estimate_cells(
     keys: Sequence[str] = ("region", "industry"),
     freq: str | None = None,
     weight: str | None = "weight",
+    design: SurveyDesign | None = None,
 ) -> pd.DataFrame:
     """Design-weighted estimates of shortage indicators per cell and period.
 
@@ -171,12 +173,19 @@ def estimate_cells(
         its problems.
     keys : sequence of str, default ("region", "industry")
         Columns defining a cell, e.g. ``("region", "industry", "skill_level")``.
-        Each cell-period is its own stratum.
+        Without ``design``, each cell-period is its own stratum.
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing raw period labels.
     weight : str or None, default "weight"
         Design-weight column; when the table has no such column (or
         ``weight=None``), every weight is 1.
+    design : SurveyDesign, optional
+        The sampling design (strata, PSUs, population counts). With it,
+        every cell is a domain of the whole design of its period and the
+        standard errors are design-based (see
+        :mod:`talentgap.features.design`); the estimates themselves do not
+        change. Without it, each cell-period is its own stratum, sampled with
+        replacement.
 
     Returns
     -------
@@ -200,12 +209,15 @@ def estimate_cells(
             hard to fill for lack of skills (0-1; NaN without vacancies).
             Each rate has ``<name>_se``.
         ``single_respondent``
-            True where ``n_respondents == 1``: standard errors are NaN there.
+            True where ``n_respondents == 1``: without a design, standard
+            errors are NaN there (with a design they come from the whole
+            design and are defined).
 
     Raises
     ------
     SchemaError
-        If the table breaks the ``surveys`` schema.
+        If the table breaks the ``surveys`` schema, or its design columns
+        break a design rule (see :func:`talentgap.features.design.design_index`).
     ParameterError
         If a key is not a column of the table.
 
@@ -220,11 +232,23 @@ def estimate_cells(
     >>> cells = estimate_cells(surveys)
     >>> cells[["n_respondents", "demand", "shortage_rate"]].round(3).to_dict("records")
     [{'n_respondents': 3, 'demand': 50.0, 'shortage_rate': 0.75}]
+
+    With a design: two size-band strata, the large enterprise taken with
+    certainty (population count 1), so only the small ones add variance.
+
+    >>> surveys["size_band"] = ["large", "small", "small"]
+    >>> surveys["population"] = [1, 20, 20]
+    >>> surveys["weight"] = [1.0, 10.0, 10.0]
+    >>> design = SurveyDesign(strata="size_band", fpc="population")
+    >>> cells = estimate_cells(surveys, design=design)
+    >>> cells[["demand", "demand_se"]].round(3).to_dict("records")
+    [{'demand': 13.0, 'demand_se': 9.487}]
     """
     keys = list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys)
     groups = group_rows(table, [*keys, "period"])
-    columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight)
+    columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight,
+                              design=design)
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
     return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
 
@@ -317,7 +341,8 @@ def _estimates(sums: dict[str, np.ndarray], n: np.ndarray,
 
 def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
                     weight: str | None = "weight",
-                    columns: list[str] | None = None) -> dict[str, np.ndarray]:
+                    columns: list[str] | None = None,
+                    design: SurveyDesign | None = None) -> dict[str, np.ndarray]:
     """The estimates of :func:`estimate_cells` per slot, as arrays.
 
     Parameters
@@ -332,6 +357,9 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         Design-weight column, as in :func:`estimate_cells`.
     columns : list of str, optional
         Which of :data:`ESTIMATE_COLUMNS` to return (default: all), in order.
+    design : SurveyDesign, optional
+        With a design, each slot is a domain of the design and the ``*_se``
+        columns are design-based.
 
     Returns
     -------
@@ -341,11 +369,67 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         ``single_respondent`` False.
     """
     n = np.asarray(n, dtype=np.float64)
-    estimates = _estimates(_moments(table, codes, n.size, weight), n,
-                           ESTIMATE_COLUMNS if columns is None else columns)
+    columns = ESTIMATE_COLUMNS if columns is None else columns
+    if design is None:
+        estimates = _estimates(_moments(table, codes, n.size, weight), n, columns)
+    else:
+        index = design_index(table, design)  # checks first: errors before any work
+        wanted = list(dict.fromkeys([*columns, *_RATIO_NAMES]))
+        estimates = _estimates(_moments(table, codes, n.size, weight), n, wanted)
+        estimates.update(_design_errors(table, codes, n.size, weight, estimates, index,
+                                        [c for c in columns if c.endswith("_se")]))
+        estimates = {name: estimates[name] for name in columns}
     empty = n == 0
     if empty.any():  # empty sums are 0; an empty stratum has no estimate
         for name in ("enterprises", "employees", "vacancies", "demand"):
             if name in estimates:
                 estimates[name][empty] = np.nan
+        if design is not None:  # nor a design variance (the domain sums would give 0)
+            for name in estimates:
+                if name.endswith("_se"):
+                    estimates[name][empty] = np.nan
     return estimates
+
+
+_RATIO_NAMES = ["shortage_rate", "vacancy_rate", "ssv_density"]
+
+
+def _design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: str | None,
+                   estimates: dict[str, np.ndarray], index,
+                   wanted: list[str]) -> dict[str, np.ndarray]:
+    """Design-based standard errors of the ``wanted`` ``*_se`` columns, per slot.
+
+    Linearised row scores (``w y`` for a total; ``w (y - R x) / X`` for a
+    ratio, with the slot's ``R`` and ``X``) go through the domain variance
+    of :class:`~talentgap.features.design.DomainVariance`.
+    """
+    variance_of = DomainVariance(index, codes, size)
+    codes = np.asarray(codes)
+    if weight is not None and weight in table.columns:
+        w = table[weight].to_numpy(dtype=np.float64)
+    else:
+        w = np.ones(len(table))
+    employees = w * _as_numbers(table["employees"])
+    vacancies = w * _as_numbers(table["vacancies"])
+    hard = w * _as_numbers(table["hard_to_fill"])
+    shortage = w * table["reports_shortage"].to_numpy(dtype=bool)
+
+    def ratio_score(name: str, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        denominator = np.bincount(codes, weights=x, minlength=size)
+        return (y - estimates[name][codes] * x) / denominator[codes]
+
+    scores = {
+        "enterprises_se": lambda: w, "employees_se": lambda: employees,
+        "vacancies_se": lambda: vacancies, "demand_se": lambda: hard,
+        "shortage_rate_se": lambda: ratio_score("shortage_rate", shortage, w),
+        "vacancy_rate_se": lambda: ratio_score("vacancy_rate", vacancies,
+                                               employees + vacancies),
+        "ssv_density_se": lambda: ratio_score("ssv_density", hard, vacancies),
+    }
+    out = {}
+    for name in wanted:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            variance = variance_of(scores[name]())  # a ratio with X = 0: NaN
+        variance[variance < 0] = 0.0  # rounding noise around an exact 0
+        out[name] = np.sqrt(variance)
+    return out

@@ -250,3 +250,55 @@ def test_survey_rows_outside_start_end_are_left_out(data):
     expected = build_panel(inside)
     pd.testing.assert_frame_equal(panel, expected, check_exact=True)
     assert panel["n_respondents"].sum() == len(inside)
+
+
+# --- a declared sampling design flows through ------------------------------------------
+
+@pytest.fixture(scope="module")
+def designed():
+    return make_synthetic(n_regions=3, industries=3, n_periods=6, lead_time=LEAD, seed=5,
+                          design=True)
+
+
+def test_design_panel_matches_design_estimates(designed):
+    panel = build_panel(designed.surveys, designed.training, lead_time=LEAD,
+                        design=designed.design)
+    cells = estimate_cells(designed.surveys, design=designed.design)
+    joined = _joined(panel, cells, ["demand_se", "vacancy_rate_se", "shortage_rate_se"])
+    surveyed = joined[joined["_merge"] == "both"]
+    assert len(surveyed) == len(cells)
+    for name in ["demand_se", "vacancy_rate_se", "shortage_rate_se"]:
+        np.testing.assert_allclose(surveyed[name], surveyed[f"{name}_other"], rtol=1e-12)
+    plain = build_panel(designed.surveys, designed.training, lead_time=LEAD)
+    np.testing.assert_array_equal(panel["demand"], plain["demand"])
+    assert not np.allclose(panel["demand_se"], plain["demand_se"], equal_nan=True)
+    longer = build_panel(designed.surveys, end=designed.surveys["period"].max() + 2,
+                         design=designed.design)
+    unsurveyed = longer["n_respondents"] == 0
+    assert unsurveyed.sum() == 2 * 9
+    for name in ["demand_se", "vacancy_rate_se", "shortage_rate_se", "ssv_density_se"]:
+        assert longer.loc[unsurveyed, name].isna().all()
+        assert longer.loc[~unsurveyed, name].notna().all()
+
+
+def test_design_panel_with_start_end_keeps_design_errors(designed):
+    periods = designed.surveys["period"]
+    first, last = periods.min() + 1, periods.max() - 1
+    panel = build_panel(designed.surveys, start=first, end=last, design=designed.design)
+    inside = designed.surveys[(periods >= first) & (periods <= last)]
+    expected = build_panel(inside, design=designed.design)
+    pd.testing.assert_frame_equal(panel, expected, check_exact=False, rtol=1e-12, atol=0)
+
+
+def test_shrink_uses_the_design_standard_errors(designed):
+    from talentgap.features import shrink
+
+    panel = build_panel(designed.surveys, design=designed.design)
+    plain = build_panel(designed.surveys)
+    by_design = shrink(panel, target="demand", variance_smoothing=None)
+    by_hand = shrink(plain.assign(demand_se=panel["demand_se"]), target="demand",
+                     variance_smoothing=None)
+    pd.testing.assert_frame_equal(by_design, by_hand.assign(**{
+        c: by_design[c] for c in panel.columns if c.endswith("_se") and c != "demand_se"}))
+    assert not np.allclose(by_design["demand_fh"], shrink(plain, target="demand",
+                                                          variance_smoothing=None)["demand_fh"])

@@ -453,3 +453,22 @@ def test_variance_is_unbiased_on_small_cells():
         squared_error = (merged[name] - merged[f"{name}_true"]) ** 2
         ratio = squared_error.sum() / ((1 - f) * merged[f"{name}_se"] ** 2).sum()
         assert 0.75 <= ratio <= 1.33, (name, ratio)
+
+
+def test_a_repeated_enterprise_in_a_canonical_table_is_rejected():
+    """A validated table with the same enterprise twice in a period never skips the check."""
+    from talentgap.features import build_panel
+
+    clean = validate(make_synthetic(n_regions=2, industries=2, n_periods=3, seed=4).surveys,
+                     table="surveys")
+    doubled = pd.concat([clean, clean.iloc[[5]]], ignore_index=True)
+    assert doubled.dtypes.equals(clean.dtypes)  # still canonical dtypes
+    for call in (lambda: estimate_cells(doubled), lambda: build_panel(doubled)):
+        with pytest.raises(SchemaError,
+                           match=rf"'enterprise_id, period'.*line {len(clean) + 2} ") as info:
+            call()
+        assert info.value.reason in ("duplicate_row", "duplicate_key")
+    conflicting = doubled.copy()
+    conflicting.loc[len(clean), "vacancies"] += 1
+    with pytest.raises(SchemaError, match="duplicate_key"):
+        estimate_cells(conflicting)
