@@ -40,7 +40,9 @@ def check_levels(level, *, name: str = "level") -> list[float]:
     Raises
     ------
     ParameterError
-        If a level is not a number in the open interval (0, 100).
+        If a level is not a number in the open interval (0, 100), or is at
+        most 1: levels are percentages, and ``0.8`` is refused with the hint
+        to write ``80`` rather than read as a 0.8% interval.
 
     Examples
     --------
@@ -52,6 +54,10 @@ def check_levels(level, *, name: str = "level") -> list[float]:
     Traceback (most recent call last):
     ...
     talentgap.errors.ParameterError: level=[80, 100]: every level must be in (0, 100), ...
+    >>> check_levels([0.8, 0.95])
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: level=0.8 looks like a fraction; use 80 (levels are ...
     >>> check_levels("high", name="levels")
     Traceback (most recent call last):
     ...
@@ -69,6 +75,12 @@ def check_levels(level, *, name: str = "level") -> list[float]:
                              "e.g. [80, 95]") from None
     if any(not (0 < v < 100) for v in values):
         raise ParameterError(f"{name}={levels!r}: every level must be in (0, 100), e.g. [80, 95]")
+    fractions = [v for v in values if v <= 1]
+    if fractions:
+        first = fractions[0]
+        hint = f"use {100 * first:g}" if first < 1 else "a 100% interval is not allowed"
+        raise ParameterError(f"{name}={first:g} looks like a fraction; {hint} "
+                             "(levels are percentages in (0, 100), e.g. [80, 95])")
     return sorted(set(values))
 
 

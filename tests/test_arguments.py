@@ -19,7 +19,7 @@ from talentgap.errors import ParameterError
     (80, [80.0]),
     (np.float64(95.5), [95.5]),
     ([95, 80, 80], [80.0, 95.0]),
-    ((0.5, 99.5), [0.5, 99.5]),
+    ((1.5, 99.5), [1.5, 99.5]),
     (np.array([90, 50]), [50.0, 90.0]),
     ([], []),
 ])
@@ -39,6 +39,25 @@ def test_levels_outside_zero_hundred_are_refused(level):
 def test_levels_that_are_not_numbers_are_refused(level):
     with pytest.raises(ParameterError, match="must be a number"):
         check_levels(level)
+
+
+@pytest.mark.parametrize(("level", "hint"), [
+    (0.8, "level=0.8 looks like a fraction; use 80"),
+    ([0.95, 80], "level=0.95 looks like a fraction; use 95"),
+    ((0.5,), "level=0.5 looks like a fraction; use 50"),
+    (np.array([0.9]), "level=0.9 looks like a fraction; use 90"),
+    (1, "level=1 looks like a fraction; a 100% interval is not allowed"),
+])
+def test_levels_that_look_like_fractions_suggest_the_percentage(level, hint):
+    with pytest.raises(ParameterError, match="^" + hint.replace(".", r"\.")) as info:
+        check_levels(level)
+    assert "percentages in (0, 100)" in str(info.value)
+
+
+def test_levels_just_above_one_are_percentages():
+    assert check_levels([1.01, 2]) == [1.01, 2.0]
+    with pytest.raises(ParameterError, match=r"^levels=0\.8 looks like a fraction"):
+        check_levels([0.8], name="levels")
 
 
 def test_levels_message_names_the_argument():

@@ -5,6 +5,8 @@ The file names are fixed, so scripts can rely on them:
 ============================  =====================================================
 ``panel.csv``                 the cell x period panel (demand, supply, gap, ...)
 ``forecast.csv``              gap forecasts with intervals, ``p_shortage``, ``flag``
+                              and per cell the models behind them (see
+                              :func:`forecast_table`)
 ``backtest.csv``              backtest forecasts of every model (column ``model``)
 ``leaderboard.csv``           backtest accuracy per model, best first
 ``quotas.csv``                places per cell (or programme) of the optimised plan
@@ -48,7 +50,11 @@ from talentgap import evaluation, io, planning
 from talentgap.cli.pipeline import RunResult
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
-           "target_path_figure"]
+           "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS"]
+
+#: Per-cell columns of :meth:`GapForecaster.explain` repeated on every row of ``forecast.csv``.
+EXPLANATION_COLUMNS = ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
+                       "fallback_reason")
 
 logger = logging.getLogger("talentgap.cli")
 
@@ -65,7 +71,7 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
     if result.panel is not None:
         tables["panel"] = result.panel
     if result.forecast is not None:
-        tables["forecast"] = result.forecast
+        tables["forecast"] = forecast_table(result)
     if result.backtests:
         tables["backtest"] = pd.concat(
             [res.forecasts.assign(model=name) for name, res in result.backtests.items()],
@@ -90,6 +96,31 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
     if result.rejected is not None:
         tables["rejected"] = result.rejected
     return tables
+
+
+def forecast_table(result: RunResult) -> pd.DataFrame:
+    """The forecast rows with each cell's explanation (what ``forecast.csv`` holds).
+
+    Parameters
+    ----------
+    result : RunResult
+
+    Returns
+    -------
+    pandas.DataFrame
+        :attr:`RunResult.forecast` followed by :data:`EXPLANATION_COLUMNS`
+        from :meth:`GapForecaster.explain`: the demand and supply models with
+        their weights, the periods of history they used and the fallback
+        reason (empty when none). The row-level ``flag`` column stays as
+        predicted. Without a fitted gap model the forecast is returned as is.
+    """
+    forecast = result.forecast
+    model = result.gap_model
+    if model is None or forecast is None:
+        return forecast
+    keys = list(model.keys)
+    why = model.explain(int(forecast["period"].nunique()))[[*keys, *EXPLANATION_COLUMNS]]
+    return forecast.merge(why, on=keys, how="left", validate="many_to_one", sort=False)
 
 
 def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -> list[Path]:

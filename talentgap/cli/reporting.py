@@ -14,7 +14,7 @@ Examples
 ...              steps=("forecast",), demo=True)
 >>> report = build_report(result, charts(result), command="forecast")
 >>> report
-Report('Skill-gap forecast', sections=3, tables=3, figures=7)
+Report('Skill-gap forecast', sections=4, tables=5, figures=7)
 """
 
 from __future__ import annotations
@@ -23,15 +23,64 @@ import pandas as pd
 
 from talentgap.cli.outputs import plan_summary, top_shortages_table
 from talentgap.cli.pipeline import RunResult
+from talentgap.models import gap_flags
 from talentgap.report import Report
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "flag_meanings"]
 
 _NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
 
 _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
            "plan": "Training quota plan", "features": "Skill-gap panel"}
+
+
+def flag_meanings(season_length: int = 1) -> dict[str, str]:
+    """Each warning flag of a gap forecast in words, with its threshold.
+
+    The thresholds are read from :mod:`talentgap.models.gap_flags`, so the
+    words follow the code.
+
+    Parameters
+    ----------
+    season_length : int, default 1
+        Periods in a year of the forecast (4 for quarters); the demand and
+        supply flags compare whole years.
+
+    Returns
+    -------
+    dict of str -> str
+        One sentence per code of :data:`talentgap.models.gap_flags.FLAGS`.
+
+    Examples
+    --------
+    >>> print(flag_meanings(4)["rising_demand"])
+    Forecast demand over the year (4 periods) ending at the period exceeds demand over the last
+    observed year (4 periods) by more than 10%.
+    """
+    year = "year" if season_length == 1 else f"year ({season_length} periods)"
+    span = max(2 * season_length, 4)
+    return {
+        "rising_demand": f"Forecast demand over the {year} ending at the period exceeds demand "
+                         f"over the last observed {year} by more than "
+                         f"{gap_flags.RISING_DEMAND:.0%}.",
+        "falling_supply": f"Forecast supply over the {year} ending at the period is more than "
+                          f"{gap_flags.FALLING_SUPPLY:.0%} below supply over the last observed "
+                          f"{year}.",
+        "persistent_gap": f"The observed gap was positive in each of the last "
+                          f"{gap_flags.PERSISTENT_PERIODS} periods and the forecast gap is "
+                          "positive too.",
+        "thin_data": f"Over the last {span} periods the survey had fewer than "
+                     f"{gap_flags.THIN_RESPONDENTS:g} respondents per period on average, or "
+                     f"more than {gap_flags.THIN_MISSING_SHARE:.0%} of those periods have no "
+                     "demand estimate: the forecast rests on little data.",
+        "short_history": "The cell has too short a history for the full models: its forecast "
+                         "comes from a fallback (named in fallback_reason, with the periods "
+                         "used); read its forecast and interval with care.",
+        "no_demand_data": "Demand was never observed: no forecast is made.",
+        "no_supply_data": "No certified workers were ever observed for the cell: supply is "
+                          "taken as 0 (known future supply still counts).",
+    }
 
 
 def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
@@ -106,7 +155,7 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
               f"supply by the most in the last forecast period, with {level:g}% intervals "
               "for the gap and the probability that there is a shortage at all. Gap "
               "intervals come from joint sample paths of demand and supply.")
-    table = top_shortages_table(result.forecast, keys=keys, n=config.output.top)
+    table = top = top_shortages_table(result.forecast, keys=keys, n=config.output.top)
     if table.empty:
         report.add_text("No cell has a positive expected gap in the last forecast period.")
     else:
@@ -135,9 +184,50 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
                               alt="Fan chart of one cell's gap")
     flagged = result.forecast[result.forecast["flag"].fillna("") != ""]
     if not flagged.empty:
-        counts = (flagged["flag"].str.split(";").explode().value_counts()
-                  .rename_axis("flag").rename("rows").reset_index())
-        report.add_table(counts, caption="Warning flags on forecast rows", max_rows=None)
+        counts = flagged["flag"].str.split(";").explode().value_counts()
+        meanings = flag_meanings(_season_length(result))
+        table = pd.DataFrame({"flag": counts.index, "rows": counts.to_numpy(),
+                              "meaning": [meanings.get(c, "") for c in counts.index]})
+        report.add_table(table, caption="Warning flags on forecast rows and what they mean",
+                         max_rows=None)
+    if result.gap_model is not None and not top.empty:
+        _explanation_tables(report, result, top, keys)
+
+
+def _season_length(result: RunResult) -> int:
+    model = result.gap_model
+    inner = None if model is None else (model.demand_model_ or model.supply_model_)
+    return int(getattr(inner, "season_length_", 1))
+
+
+def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, keys) -> None:
+    """How each of the largest gaps was forecast, and what drives its change."""
+    model = result.gap_model
+    horizon = int(result.forecast["period"].nunique())
+    cells = top[keys].drop_duplicates()
+    why = cells.merge(model.explain(horizon), on=keys, how="left", validate="1:1")
+    why = why.assign(fallback_reason=why["fallback_reason"].fillna("none"),
+                     flags=why["flags"].str.replace(";", "; "))
+    report.add_section(
+        "How the largest gaps were forecast",
+        intro="For each cell: the models that forecast its demand and supply (with their "
+              "weights in the combination), how many periods of history they used, any "
+              "fallback and the flags raised over the forecast periods.")
+    report.add_table(why[[*keys, "demand_model", "demand_n_obs", "supply_model",
+                          "supply_n_obs", "fallback_reason", "flags"]],
+                     caption="Models, history and fallbacks of the largest gaps",
+                     max_rows=None)
+    period = top["period"].iloc[0]
+    drivers = cells.merge(model.gap_drivers(horizon, period=period), on=keys, how="left",
+                          validate="1:1")
+    drivers = drivers.assign(last_observed=drivers["last_observed"].astype(str))
+    report.add_table(
+        drivers[[*keys, "last_observed", "gap_now", "gap_then", "due_to_demand",
+                 "due_to_supply"]],
+        caption=f"What drives each gap from its last observed period to {period}: "
+                "gap then − gap now = change due to demand + change due to supply "
+                "(persons; supply falling widens the gap)",
+        max_rows=None, float_format="{:,.0f}")
 
 
 def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:

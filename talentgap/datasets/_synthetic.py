@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
+from talentgap.features.design import SurveyDesign
 from talentgap.periods import normalize_freq, parse_periods
 
-__all__ = ["SyntheticData", "make_synthetic", "DEFAULT_INDUSTRIES", "REGION_NAMES"]
+__all__ = ["SyntheticData", "make_synthetic", "DEFAULT_INDUSTRIES", "REGION_NAMES",
+           "SYNTHETIC_DESIGN"]
 
 #: The industries used when ``industries`` is not given (snake_case codes).
 DEFAULT_INDUSTRIES: tuple[str, ...] = (
@@ -83,6 +85,9 @@ class SyntheticData:
         The enterprise register the survey was drawn from.
     params : pandas.DataFrame
         The simulation parameters of each cell, keyed by ``region``, ``industry``.
+    design : SurveyDesign or None
+        The sampling design of ``surveys`` (:data:`SYNTHETIC_DESIGN`) when
+        simulated with ``design=True``, else None.
     """
 
     surveys: pd.DataFrame
@@ -91,6 +96,7 @@ class SyntheticData:
     truth: pd.DataFrame
     frame: pd.DataFrame
     params: pd.DataFrame
+    design: SurveyDesign | None = None
 
     def __repr__(self) -> str:
         return _describe(type(self).__name__, {
@@ -220,8 +226,11 @@ def _cells(rng, n_regions, n_industries, enterprises_per_cell, sample_fraction, 
     }
 
 
-def _latent(rng, cells, ordinals, m):
-    """Latent shortage index ``x`` (C x T), vacancy rate and hard-to-fill density."""
+def _latent(rng, cells, ordinals, m, offset=None):
+    """Latent shortage index ``x`` (C x T), vacancy rate and hard-to-fill density.
+
+    ``offset`` (C x T), if given, is added to ``x`` (the growth of new trades).
+    """
     n_cells, n_periods = len(cells["level"]), len(ordinals)
     t = np.arange(n_periods)
     season = (ordinals % m) if m > 1 else np.zeros(n_periods, dtype=np.int64)
@@ -238,6 +247,8 @@ def _latent(rng, cells, ordinals, m):
          + cells["seasonal_amplitude"][:, None]
          * np.sin(2 * np.pi * season / m + cells["seasonal_phase"][:, None])
          + ar + jumps)
+    if offset is not None:
+        x = x + offset
     vacancy_rate = np.exp(cells["level"][:, None] + x)
     density = 1 / (1 + np.exp(-(cells["density_logit"][:, None] + _DENSITY_LOAD * x)))
     growth = np.exp(cells["employee_drift_per_year"][:, None] * t / m)
@@ -255,6 +266,10 @@ def make_synthetic(
     sample_fraction: float = 0.15,
     lead_time: int = 1,
     seed=0,
+    new_trades=(),
+    new_trade_start=None,
+    new_trade_growth: float = 0.3,
+    design: bool = False,
 ) -> SyntheticData:
     """Simulate shortage surveys, training and employment with a known truth.
 
@@ -291,7 +306,13 @@ def make_synthetic(
     without replacement of ``n_c = min(N_c, max(1, round(sample_fraction *
     N_c)))`` enterprises per cell (rounded half to even, like :func:`round`;
     at the default fraction cells of fewer than 10 enterprises have one
-    respondent), with design weight ``N_c / n_c``.
+    respondent), with design weight ``N_c / n_c``. With ``design=True`` the
+    strata are cell x ``size_band`` instead: every large enterprise is
+    surveyed (a take-all stratum), the other strata draw ``min(N_h, max(2,
+    round(sample_fraction * N_h)))`` enterprises, the weight is ``N_h / n_h``
+    and ``surveys`` gains the stratum's population count ``N_h`` as column
+    ``population``; ``design`` is then :data:`SYNTHETIC_DESIGN`, to pass to
+    :func:`talentgap.features.estimate_cells` for design-based standard errors.
 
     **Training.** Each cell runs one or two programmes (``"<industry>/basic"``
     and ``"<industry>/advanced"``, 60/40). The expected number trained per
@@ -335,6 +356,21 @@ def make_synthetic(
         Periods between the end of training and the workers' availability.
     seed : int, numpy.random.Generator or None, default 0
         Passed to :func:`numpy.random.default_rng`.
+    new_trades : sequence of str, default ()
+        Industries that start part-way (appended to ``industries`` if not
+        there): each of their cells starts at a period index drawn uniformly
+        from ``new_trade_start`` and has no rows in any table before it.
+        ``params["first_period"]`` records every cell's first period.
+    new_trade_start : int or (int, int), optional
+        Period index (0-based), or inclusive range, of the new trades' first
+        periods; default the second half of the periods.
+    new_trade_growth : float, default 0.3
+        Yearly growth of a new trade's latent shortage index from its start
+        (added to its drawn trend; 0.3 is about 8% more posts a quarter).
+    design : bool, default False
+        Draw the survey with size-band strata and take-all large enterprises
+        (see **Survey**), adding ``population`` to ``surveys`` and setting
+        ``design``. The population and its truth are the same either way.
 
     Returns
     -------
@@ -401,6 +437,7 @@ def make_synthetic(
     freq = normalize_freq(freq)
     m = _SEASON_LENGTH[freq]
     industry_names = _resolve_industries(industries)
+    industry_names, is_new_trade = _with_new_trades(industry_names, new_trades)
     region_names = _region_names(n_regions)
     first = _resolve_start(start, freq)
     ordinals = first + np.arange(n_periods, dtype=np.int64)
@@ -409,6 +446,7 @@ def make_synthetic(
     n_ind = len(industry_names)
     n_cells = n_regions * n_ind
     cells = _cells(rng, n_regions, n_ind, enterprises_per_cell, sample_fraction, m)
+    new_trade_cells = np.tile(is_new_trade, n_regions)
     n_ent, n_sample = cells["n_enterprises"], cells["n_sampled"]
 
     # --- register: enterprises stored contiguously by cell (cell = region * n_ind + industry)
@@ -419,12 +457,17 @@ def make_synthetic(
     band = np.digitize(base, [50, 250]).astype(np.int8)
     base_sum = np.add.reduceat(base, starts)
 
-    vacancy_rate, density, growth = _latent(rng, cells, ordinals, m)
+    trade_start, offset = _new_trade_starts(rng, new_trade_cells, n_periods, m,
+                                            new_trade_start, new_trade_growth)
+    vacancy_rate, density, growth = _latent(rng, cells, ordinals, m, offset)
     expected_demand = base_sum[:, None] * growth * vacancy_rate * density
     cells["mean_demand"] = expected_demand.mean(axis=1)
 
+    strata = _design_strata(cell_of, band, n_cells, sample_fraction) if design else None
+    if strata is not None:  # cells hold the sum of their strata's samples
+        n_sample = np.add.reduceat(strata[1], np.arange(0, strata[1].size, len(_SIZE_BANDS)))
     pop, kept = _simulate_enterprises(rng, base, cell_of, starts, n_sample,
-                                      vacancy_rate, density, growth)
+                                      vacancy_rate, density, growth, strata=strata)
     training, supply, cells["capacity"] = _simulate_training(rng, cells, n_periods, lead_time)
     employment = _simulate_employment(rng, cells, pop["employees"], m)
 
@@ -435,6 +478,8 @@ def make_synthetic(
     weight = (n_ent / n_sample).astype(np.float64)
     surveys = _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind,
                              (region_cat, industry_cat, band_cat))
+    if strata is not None:
+        surveys = _with_design(surveys, kept, strata)
     del kept
 
     # --- tables per cell-period (period-major, then region, industry)
@@ -494,8 +539,11 @@ def make_synthetic(
     params.insert(4, "weight", weight)
     params["lead_time"] = lead_time
     params["season_length"] = m
-    return SyntheticData(surveys=surveys, training=training_df, employment=employment_df,
-                         truth=truth, frame=frame, params=params)
+    params["first_period"] = _period_array(ordinals[0] + trade_start, freq)
+    data = SyntheticData(surveys=surveys, training=training_df, employment=employment_df,
+                         truth=truth, frame=frame, params=params,
+                         design=SYNTHETIC_DESIGN if design else None)
+    return _drop_before_start(data, trade_start, n_ind) if new_trade_cells.any() else data
 
 
 def _simulate_training(rng, cells, n_periods, lead_time):
@@ -539,7 +587,8 @@ def _simulate_employment(rng, cells, key_employees, m):
             "high_skilled": high.astype(np.int64)}
 
 
-def _simulate_enterprises(rng, base, cell_of, starts, n_sample, vacancy_rate, density, growth):
+def _simulate_enterprises(rng, base, cell_of, starts, n_sample, vacancy_rate, density, growth,
+                          strata=None):
     """Draw every enterprise in every period; total by cell; keep the sampled rows.
 
     Enterprises are stored contiguously by cell, so cell totals are
@@ -551,6 +600,13 @@ def _simulate_enterprises(rng, base, cell_of, starts, n_sample, vacancy_rate, de
     n_cells = len(starts)
     # position of each sorted slot inside its cell block: the first n_c slots are sampled
     in_sample_slot = (np.arange(total) - starts[cell_of]) < n_sample[cell_of]
+    block_of = cell_of  # sampling blocks: cells, or the design's strata (see _design_strata)
+    if strata is not None:
+        block_of, block_sample, _ = strata
+        sorted_block = np.sort(block_of)
+        block_start = np.searchsorted(sorted_block, np.arange(block_sample.size))
+        in_sample_slot = ((np.arange(total) - block_start[sorted_block])
+                          < block_sample[sorted_block])
     pop = {k: np.empty((n_periods, n_cells), dtype=np.int64)
            for k in ("employees", "vacancies", "hard_to_fill", "reporting")}
     kept: dict[str, list[np.ndarray]] = {k: [] for k in ("index", "emp", "vac", "htf", "rep")}
@@ -564,7 +620,7 @@ def _simulate_enterprises(rng, base, cell_of, starts, n_sample, vacancy_rate, de
         pop["hard_to_fill"][j] = np.add.reduceat(htf, starts)
         pop["reporting"][j] = np.add.reduceat(rep.astype(np.int64), starts)
         # SRSWOR in every cell at once: sort by (cell, uniform key), keep the first n_c
-        order = np.argsort(cell_of + rng.random(total))
+        order = np.argsort(block_of + rng.random(total))
         chosen = np.zeros(total, dtype=bool)
         chosen[order[in_sample_slot]] = True
         idx = np.flatnonzero(chosen)
@@ -598,3 +654,87 @@ def _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind, dtypes):
         "weight": weight[cell],
         "size_band": pd.Categorical.from_codes(band[idx], dtype=band_cat),
     })
+
+
+# ---- new trades: cells that start part-way with fast growth ----------------------------------
+def _with_new_trades(industries: list[str], new_trades) -> tuple[list[str], np.ndarray]:
+    """Industries with the new trades appended (if missing), and which ones are new."""
+    if isinstance(new_trades, str):
+        raise ParameterError("new_trades must be a list of names, not a str")
+    names = list(new_trades)
+    if not all(isinstance(x, str) and x for x in names) or len(set(names)) != len(names):
+        raise ParameterError(f"new_trades must be unique non-empty strings, got {names!r}")
+    out = industries + [name for name in names if name not in industries]
+    return out, np.isin(np.array(out, dtype=object), np.array(names, dtype=object))
+
+
+def _new_trade_starts(rng, new_cells: np.ndarray, n_periods: int, m: int, start,
+                      growth: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """First period index of every cell (0 unless a new trade) and the growth offset (C x T).
+
+    A new-trade cell starts at a uniform draw from ``start`` (``(low, high)`` period
+    indices, both included; default the second half of the periods, leaving at least
+    one) and its shortage index grows by ``growth`` a year from then on.
+    """
+    first = np.zeros(len(new_cells), dtype=np.int64)
+    if not new_cells.any():
+        return first, None
+    if start is None:
+        start = (n_periods // 2, n_periods - 1)
+    low, high = (start, start) if isinstance(start, (int, np.integer)) else tuple(start)
+    if not (0 <= low <= high < n_periods):
+        raise ParameterError(f"new_trade_start == {start!r}, must be period indices "
+                             f"0 <= low <= high < n_periods ({n_periods})")
+    if not np.isfinite(growth):
+        raise ParameterError(f"new_trade_growth == {growth!r}, must be finite")
+    first[new_cells] = rng.integers(int(low), int(high) + 1, int(new_cells.sum()))
+    t = np.arange(n_periods)[None, :]
+    offset = np.where(new_cells[:, None], growth * (t - first[:, None]) / m, 0.0)
+    return first, offset
+
+
+def _drop_before_start(data: SyntheticData, first: np.ndarray, n_ind: int) -> SyntheticData:
+    """Remove the rows of every cell before its first period, in every table."""
+    origin = int(data.params["first_period"].min().ordinal)
+
+    def keep(df: pd.DataFrame) -> pd.DataFrame:
+        cell = (df["region"].cat.codes.to_numpy(np.int64) * n_ind
+                + df["industry"].cat.codes.to_numpy(np.int64))
+        index = pd.PeriodIndex(df["period"]).asi8 - origin
+        return df[index >= first[cell]].reset_index(drop=True)
+
+    surveys = keep(data.surveys)
+    surveys["enterprise_id"] = surveys["enterprise_id"].cat.remove_unused_categories()
+    return SyntheticData(surveys=surveys, training=keep(data.training),
+                         employment=keep(data.employment), truth=keep(data.truth),
+                         frame=data.frame, params=data.params, design=data.design)
+
+
+# ---- optional realistic design: size-band strata, take-all large enterprises ---------------
+#: The design of ``make_synthetic(design=True).surveys``.
+SYNTHETIC_DESIGN = SurveyDesign(strata=("region", "industry", "size_band"), fpc="population")
+
+
+def _design_strata(cell_of, band, n_cells, sample_fraction):
+    """Strata cell x size band: enterprise -> stratum, sampled and population counts.
+
+    Large enterprises are taken with certainty; other strata draw
+    ``min(N_h, max(2, round(sample_fraction * N_h)))`` enterprises, so a
+    stratum has one sampled enterprise only when it has one in the register.
+    """
+    n_bands = len(_SIZE_BANDS)
+    stratum_of = cell_of.astype(np.int64) * n_bands + band
+    population = np.bincount(stratum_of, minlength=n_cells * n_bands)
+    sample = np.minimum(population, np.maximum(2, np.rint(sample_fraction * population)))
+    large = np.arange(population.size) % n_bands == n_bands - 1
+    sample = np.where(large, population, sample).astype(np.int64)
+    return stratum_of, sample, population
+
+
+def _with_design(surveys, kept, strata):
+    """The survey rows with their stratum's weight ``N_h / n_h`` and a ``population`` column."""
+    stratum_of, sample, population = strata
+    stratum = stratum_of[np.concatenate(kept["index"]).astype(np.int64)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weight = population / sample
+    return surveys.assign(weight=weight[stratum], population=population[stratum])

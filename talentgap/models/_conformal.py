@@ -37,6 +37,22 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    widened equally on both sides), and a wider level contains a narrower
    one. The bounds are ``mean + lower * s`` and ``mean + upper * s`` with
    ``s`` the series' scale from all its data, clipped at 0 for count data.
+6. **Short histories (Mondrian by history length).** A series with fewer
+   than :func:`short_history_limit` observations (two seasons, at least 4)
+   has no rolling-origin errors of its own, a scale estimated from a few
+   differences, and a forecast from a fallback model; the errors pooled
+   from long series understate its uncertainty (80% intervals covered
+   61-65% of the truth for cells with 2-8 quarters on synthetic data).
+   Such series are calibrated within their own class: for each history
+   length ``k`` present, windows of ``k`` consecutive observations of the
+   longer series (from their first observation, shifted by ``0 ..
+   n_windows - 1`` periods; :func:`short_windows`) are forecast by the same
+   model as a ``k``-observation series would be and scaled by the same
+   statistic computed from those ``k`` observations. Their scaled errors
+   give the class's conformal quantiles as in steps 4 and 5 (Mondrian
+   conformal prediction with the history length as taxonomy; Vovk,
+   Gammerman & Shafer 2005, ch. 4), never narrower than the pooled ones.
+   Series with more observations keep the pooled quantiles unchanged.
 """
 
 from __future__ import annotations
@@ -48,7 +64,8 @@ import numpy as np
 from talentgap._numeric import nanmean
 from talentgap.errors import DataQualityWarning, warn
 
-__all__ = ["series_scale", "calibration_scales", "conformal_quantiles", "interval_bounds"]
+__all__ = ["series_scale", "calibration_scales", "conformal_quantiles", "interval_bounds",
+           "short_history_limit", "short_windows"]
 
 logger = logging.getLogger(__name__)
 
@@ -255,3 +272,55 @@ def interval_bounds(mean: np.ndarray, scale: np.ndarray,
             lo, hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
         bounds[level] = (lo, hi)
     return bounds
+
+
+def short_history_limit(season_length: int) -> int:
+    """Fewest observations for a series to use the pooled interval calibration.
+
+    Two seasons, and at least 4: with fewer, neither the seasonal difference
+    nor a fitted model says much about the series.
+
+    Examples
+    --------
+    >>> short_history_limit(4), short_history_limit(12), short_history_limit(1)
+    (8, 24, 4)
+    """
+    return max(2 * int(season_length), 4)
+
+
+def short_windows(n_obs: np.ndarray, width: int, length: int, horizon: int,
+                  n_windows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of ``length`` observations followed by ``horizon`` actuals, in long series.
+
+    Window ``j`` (``j = 0 .. n_windows - 1``) of a series starts ``j`` periods
+    after its first observation; only windows whose ``horizon`` periods after
+    the ``length`` ones lie inside the series are kept.
+
+    Parameters
+    ----------
+    n_obs : numpy.ndarray of int, shape (n_series,)
+        Observations per series (right-aligned in a table of ``width`` columns).
+    width : int
+        Columns of the right-aligned table.
+    length, horizon, n_windows : int
+
+    Returns
+    -------
+    rows : numpy.ndarray of int, shape (n_kept,)
+        Series of each kept window.
+    columns : numpy.ndarray of int, shape (n_kept, length + horizon)
+        Table columns of each window: the ``length`` observations, then the
+        ``horizon`` actuals.
+
+    Examples
+    --------
+    >>> rows, columns = short_windows(np.array([3, 6]), 6, 2, 2, 3)
+    >>> rows.tolist(), columns.tolist()
+    ([1, 1, 1], [[0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5]])
+    """
+    offsets = np.arange(max(int(n_windows), 1))
+    first = width - np.asarray(n_obs, dtype=np.int64)
+    fits = offsets[None, :] + length + horizon <= np.asarray(n_obs)[:, None]
+    rows, offset = np.nonzero(fits)
+    columns = (first[rows] + offset)[:, None] + np.arange(length + horizon)[None, :]
+    return rows, columns

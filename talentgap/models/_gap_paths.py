@@ -48,7 +48,9 @@ def side_forecast(gap, side, horizon: int, fill: float):
     scaled = np.full((n,) + errors.shape[1:], np.nan)
     scaled[rows] = errors[bottom] / scale[bottom, None, None]
     cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
-    cell_scale[rows] = scale[bottom]
+    # short histories: their paths widen as their own intervals do (history-class
+    # calibration of the inner forecaster; a factor of 1 for long series)
+    cell_scale[rows] = (scale * model.short_history_factors(span))[bottom]
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
     return mean, scaled, cell_scale, lag

@@ -22,7 +22,7 @@ from sklearn.base import clone
 
 from talentgap._arguments import resolve_season_length
 from talentgap._registry import register
-from talentgap.errors import ParameterError
+from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models._series import to_arrays
 from talentgap.models.base import BaseForecaster, backtest_actuals
 
@@ -91,6 +91,17 @@ class AutoForecaster(BaseForecaster):
         Rolling origins, for ranking candidates and for conformal intervals.
     n_jobs : int, default 1
         Parallel jobs over chunks of series (passed to the candidates).
+    analogues : dict, optional
+        Cold start: ``{key_column: {value: analogue_value}}``, e.g.
+        ``{"industry": {"live_streaming": "ecommerce"}}``. A series with fewer
+        than ``min_history`` observations whose key is declared is forecast
+        as its analogue (the series with the analogue value and the same
+        other keys, at least ``min_history`` observations and the same last
+        period) scaled by the ratio of their totals over the periods the
+        series was observed; its intervals contain the analogue's, scaled
+        the same way. Labelled ``analogue <column>=<value> x <ratio>``.
+    min_history : int, default 0
+        Observations below which a series with a declared analogue uses it.
 
     Attributes
     ----------
@@ -145,7 +156,8 @@ class AutoForecaster(BaseForecaster):
     def __init__(self, *, season_length: int | None = None, candidates=None,
                  combination: str = "top_mean", top: int = 3,
                  selection_horizon: int | None = None, nonnegative: bool | None = None,
-                 n_windows: int = 5, n_jobs: int | None = 1) -> None:
+                 n_windows: int = 5, n_jobs: int | None = 1, analogues=None,
+                 min_history: int = 0) -> None:
         self.season_length = season_length
         self.candidates = candidates
         self.combination = combination
@@ -154,8 +166,22 @@ class AutoForecaster(BaseForecaster):
         self.nonnegative = nonnegative
         self.n_windows = n_windows
         self.n_jobs = n_jobs
+        self.analogues = analogues
+        self.min_history = min_history
 
     def _check_params(self) -> None:
+        if not float(self.min_history).is_integer() or self.min_history < 0:
+            raise ParameterError(f"min_history == {self.min_history!r}, must be an integer "
+                                 ">= 0")
+        if self.analogues is not None and not (
+                isinstance(self.analogues, dict)
+                and all(isinstance(c, str) and isinstance(m, dict)
+                        and all(isinstance(a, str) and isinstance(b, str)
+                                for a, b in m.items())
+                        for c, m in self.analogues.items())):
+            raise ParameterError(f"analogues == {self.analogues!r}, must be a dict "
+                                 "{key_column: {value: analogue_value}} of strings, e.g. "
+                                 "{'industry': {'live_streaming': 'ecommerce'}}")
         if self.combination not in _COMBINATIONS:
             raise ParameterError(f"combination == {self.combination!r}, must be one of "
                                  f"{_COMBINATIONS}")
@@ -200,12 +226,24 @@ class AutoForecaster(BaseForecaster):
         self.chunks_ = [np.arange(arrays.n_series)]
         self.states_ = [None]
         self.fallback_reason_ = np.full(arrays.n_series, None, dtype=object)
+        self.short_fallback_ = np.stack(
+            [_too_short(model) for model in fitted.values()], axis=1)   # (n, k)
         # the candidates' backtests at the selection horizon are learned state (the weights
         # come from them); other horizons are computed when asked and never saved
         self._candidate_cv = {horizon: {name: model.cv_forecasts(horizon)
                                         for name, model in fitted.items()}}
         self.weights_ = self._weights(horizon)
+        self.analogue_rows_, self.analogue_ratio_ = self._analogues(arrays, keys)
+        self.fallback_reason_ = self._fallback_reasons()
         self.fitted_summary_ = self._summary()
+        named = (self.fallback_reason_ != None) & (self.analogue_rows_ < 0)  # noqa: E711
+        if named.any():
+            examples = arrays.ids.iloc[np.flatnonzero(named)[:3]].astype(str).to_dict("records")
+            warn(f"{int(named.sum())} series are too short for some candidate models and use "
+                 f"a naive forecast in their place, e.g. {examples}: see "
+                 "fitted_summary_['fallback_reason']; their prediction intervals are "
+                 "calibrated on windows of as many observations of the longer series",
+                 DataQualityWarning, stacklevel=2)
         return self
 
     # ---- combination -----------------------------------------------------------------
@@ -281,35 +319,184 @@ class AutoForecaster(BaseForecaster):
             out[:, k] = self._combine({n: f[:, k] for n, f in forecasts.items()}, weights)
         return out
 
+    def _window_forecasts(self, window, horizon, exog_future):
+        """The combination's forecasts of series with only ``window``'s observations.
+
+        Such short series have no backtest, so every candidate counts equally
+        (as in :meth:`_weights_from`); each candidate is fitted to the window
+        alone and falls back to naive where it is too short, as it would for
+        a series of that length.
+        """
+        without = replace(window, exog=None, exog_names=())
+        forecasts = {
+            name: model._window_forecasts(window if model._supports_exog else without,
+                                          horizon, exog_future if model._supports_exog
+                                          else None)
+            for name, model in self.candidates_.items()}
+        return self._combine(forecasts, np.ones((window.n_series, len(forecasts))))
+
     def _forecast_all(self, arrays, chunks, states, horizon, exog_future):
         means = {}
         for name, model in self.candidates_.items():
             future = exog_future if model._supports_exog else None
             means[name] = model.point_forecasts(horizon, future=future)
-        return self._combine(means)
+        return self._from_analogues(self._combine(means))
+
+    # ---- cold start from declared analogues ---------------------------------------------
+    def _analogues(self, arrays, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Row of each series' analogue (-1: none) and the level ratio to it."""
+        rows = np.full(arrays.n_series, -1, dtype=np.int64)
+        ratio = np.full(arrays.n_series, np.nan)
+        if not self.analogues or not self.min_history:
+            return rows, ratio
+        unknown = [c for c in self.analogues if c not in keys]
+        if unknown:
+            raise ParameterError(f"analogues names columns {unknown} that are not keys "
+                                 f"{list(keys)}")
+        ids = arrays.ids.astype(str).reset_index(drop=True)
+        lookup = ids.reset_index().rename(columns={"index": "analogue_row"})
+        for column, mapping in self.analogues.items():  # a declared column or two
+            wanted = ids.assign(**{column: ids[column].map(mapping)})
+            found = wanted.merge(lookup, on=list(keys), how="left")["analogue_row"]
+            declared = ids[column].isin(list(mapping)).to_numpy() & found.notna().to_numpy()
+            rows = np.where(declared & (rows < 0), found.fillna(-1).to_numpy(np.int64), rows)
+        short = arrays.n_obs < int(self.min_history)
+        source = np.where(rows >= 0, rows, 0)
+        usable = ((rows >= 0) & short & (arrays.n_obs >= 1)
+                  & (arrays.n_obs[source] >= int(self.min_history))
+                  & (arrays.last_period[source] == arrays.last_period))
+        own = np.isfinite(arrays.values)
+        total = np.nansum(arrays.values, axis=1)
+        other = np.nansum(np.where(own, arrays.values[source], np.nan), axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            level = total / other
+        usable &= np.isfinite(level) & (level > 0)
+        rows = np.where(usable, rows, -1)
+        return rows, np.where(usable, level, np.nan)
+
+    def _analogue_rows(self) -> np.ndarray:
+        """Rows of series forecast from an analogue (none in artifacts saved before them)."""
+        found = self.__dict__.get("analogue_rows_")
+        return np.zeros(0, dtype=np.int64) if found is None else np.flatnonzero(found >= 0)
+
+    def _from_analogues(self, mean: np.ndarray) -> np.ndarray:
+        """Replace the forecasts of series with an analogue by its, scaled."""
+        rows = self._analogue_rows()
+        if rows.size:
+            mean = mean.copy()
+            mean[rows] = (mean[self.analogue_rows_[rows]]
+                          * self.analogue_ratio_[rows, None])
+        return mean
+
+    def _short_history_bounds(self, bounds, mean, scale, pooled, horizon) -> None:
+        """Short-series bounds (see the base class), containing the analogues' scaled."""
+        super()._short_history_bounds(bounds, mean, scale, pooled, horizon)
+        rows = self._analogue_rows()
+        if not rows.size:
+            return
+        source, level = self.analogue_rows_[rows], self.analogue_ratio_[rows, None]
+        for lo, hi in bounds.values():
+            lo[rows] = np.minimum(lo[rows], lo[source] * level)
+            hi[rows] = np.maximum(hi[rows], hi[source] * level)
+
+    def _fallback_reasons(self) -> np.ndarray:
+        """Per series: which weighted candidates were too short, or None."""
+        weighted = self.weights_.to_numpy() > 0
+        too_short = self.short_fallback_ & weighted
+        names = np.array(list(self.candidates_), dtype=object)
+        n_obs = self.arrays_.n_obs
+        reasons = np.full(len(n_obs), None, dtype=object)
+        hit = too_short.any(axis=1)
+        key = np.column_stack([too_short, n_obs])[hit]
+        patterns, inverse = np.unique(key, axis=0, return_inverse=True)
+        text = np.array([f"series too short for {', '.join(names[row[:-1].astype(bool)])}: "
+                         f"{row[-1]} observations; {_fallback_name(row[-1])} forecast used"
+                         for row in patterns], dtype=object)
+        reasons[hit] = text[inverse.ravel()]
+        rows = np.flatnonzero(self.analogue_rows_ >= 0)
+        if rows.size:
+            reasons[rows] = (n_obs[rows].astype(str) + " observations < min_history="
+                             + str(int(self.min_history)) + ": forecast from the analogue "
+                             + self._analogue_names(rows)
+                             + " scaled by its level over the same periods")
+        return reasons
+
+    def _labels(self) -> np.ndarray:
+        """What produced each series' forecast: e.g. ``"ets 0.33 + theta 0.33 + drift 0.33"``.
+
+        Candidates that were too short for a series are replaced by the
+        forecast that stood in for them (naive, or the mean of fewer than 3
+        observations), whose weights add up; the names of the candidates it
+        stood in for follow in brackets.
+        """
+        weights = self.weights_.to_numpy().round(4)
+        names = list(self.candidates_)
+        n_obs = self.arrays_.n_obs
+        too_short = self.short_fallback_ & (weights > 0)
+        key = np.column_stack([weights, too_short, n_obs * too_short.any(axis=1)])
+        patterns, inverse = np.unique(key, axis=0, return_inverse=True)
+        k = len(names)
+        labels = []
+        for row in patterns:  # one label per pattern of weights and fallbacks
+            weight, short, obs = row[:k], row[k:2 * k].astype(bool), int(row[-1])
+            parts: dict[str, float] = {}
+            for name, w, fell in zip(names, weight, short, strict=True):
+                if w > 0:
+                    shown = _fallback_name(obs) if fell else name
+                    parts[shown] = parts.get(shown, 0.0) + w
+            label = " + ".join(f"{n} {w:.2f}" for n, w in parts.items())
+            if short.any():
+                label += (f" (series too short for "
+                          f"{', '.join(n for n, s in zip(names, short, strict=True) if s)}"
+                          f": {obs} observations)")
+            labels.append(label)
+        return np.array(labels, dtype=object)[inverse.ravel()]
 
     def _summary(self) -> pd.DataFrame:
         arrays = self.arrays_
         summary = arrays.ids.copy()
         weights = self.weights_
-        # e.g. "ets 0.33 + theta 0.33 + drift 0.33": one label per weight pattern
-        patterns, inverse = np.unique(weights.to_numpy().round(4), axis=0, return_inverse=True)
-        labels = np.array([" + ".join(f"{n} {w:.2f}" for n, w in zip(weights.columns, row,
-                                                                       strict=True) if w > 0)
-                           for row in patterns], dtype=object)
-        summary["model"] = labels[inverse.ravel()]
+        summary["model"] = self._labels()
+        rows = np.flatnonzero(self.analogue_rows_ >= 0)
+        if rows.size:
+            names = self._analogue_names(rows)
+            ratio = pd.Series(self.analogue_ratio_[rows]).map("{:.3g}".format).to_numpy()
+            summary.loc[rows, "model"] = ("analogue " + names + " x " + ratio
+                                          + " (" + arrays.n_obs[rows].astype(str)
+                                          + " observations < min_history "
+                                          + str(int(self.min_history)) + ")")
         summary["n_obs"] = arrays.n_obs
         summary["n_interpolated"] = arrays.n_interpolated
         for name in weights.columns:
             summary[f"weight_{name}"] = weights[name].to_numpy()
         if "ets" in self.candidates_:
             summary["ets_form"] = self.candidates_["ets"].fitted_summary_.get("ets_form")
-        reasons = []
-        for row in range(arrays.n_series):
-            found = [f"{name}: {model.fallback_reason_[row]}"
-                     for name, model in self.candidates_.items()
-                     if model.fallback_reason_[row] is not None]
-            reasons.append("; ".join(found) if found else None)
+        reasons = self.fallback_reason_.copy()
+        for name, model in self.candidates_.items():  # failures other than too few data
+            other = (model.fallback_reason_ != None) & ~_too_short(model)  # noqa: E711
+            found = f"{name}: " + model.fallback_reason_[other].astype(str)
+            reasons[other] = np.where(reasons[other] == None, found,  # noqa: E711
+                                      reasons[other].astype(str) + "; " + found)
         summary["fallback_reason"] = pd.Series(reasons, dtype=object)
         return summary
+
+    def _analogue_names(self, rows: np.ndarray) -> np.ndarray:
+        """``"<column>=<value>"`` of each analogue, for the declared column that maps it."""
+        ids = self.arrays_.ids.astype(str)
+        names = np.full(rows.size, "", dtype=object)
+        for column in self.analogues:  # a declared column or two
+            target = ids[column].to_numpy(dtype=object)[self.analogue_rows_[rows]]
+            own = ids[column].to_numpy(dtype=object)[rows]
+            names = np.where((names == "") & (own != target), column + "=" + target, names)
+        return names
+
+
+def _too_short(model: BaseForecaster) -> np.ndarray:
+    """Per series: whether ``model`` had too few observations to fit it."""
+    return model.arrays_.n_obs < model._min_obs(model.season_length_)
+
+
+def _fallback_name(n_obs: int) -> str:
+    """The forecast used where a model is too short: naive, or the mean of < 3 values."""
+    return "naive" if n_obs >= 3 else "mean"
 

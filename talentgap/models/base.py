@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -38,12 +39,20 @@ from threadpoolctl import threadpool_limits
 
 from talentgap._arguments import check_horizon, check_levels, resolve_season_length
 from talentgap._numeric import nanmean
-from talentgap.errors import NotFittedError, ParameterError, SchemaError, warn
+from talentgap.errors import (
+    DataQualityWarning,
+    NotFittedError,
+    ParameterError,
+    SchemaError,
+    warn,
+)
 from talentgap.models._conformal import (
     calibration_scales,
     conformal_quantiles,
     interval_bounds,
     series_scale,
+    short_history_limit,
+    short_windows,
 )
 from talentgap.models._saving import SaveMixin
 from talentgap.models._series import (
@@ -332,6 +341,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             quantiles = self._conformal(horizon, levels)
             scale = series_scale(arrays.values, self.season_length_)
             bounds = interval_bounds(mean, scale, quantiles, self.nonnegative_)
+            self._short_history_bounds(bounds, mean, scale, quantiles, horizon)
         if self.nonnegative_:
             mean = np.maximum(mean, 0.0)
         if bounds:
@@ -413,6 +423,150 @@ class BaseForecaster(SaveMixin, BaseEstimator):
                 f"{self.n_windows} and the series are too short for any {horizon}-step "
                 "backtest; use n_windows >= 1 and longer series, or predict without level")
         return conformal_quantiles(errors, scale, levels)
+
+    def _short_history_quantiles(self, horizon: int, pooled: dict) -> dict[int, dict]:
+        """Per short history length present: its class's quantiles, never inside ``pooled``.
+
+        See step 6 of :mod:`talentgap.models._conformal`: series with fewer than
+        ``short_history_limit(m)`` observations get the conformal quantiles of
+        windows of that many observations of the longer series; lengths no
+        series is long enough to calibrate are left out, with a warning.
+        """
+        n_obs = self.arrays_.n_obs
+        lengths = np.unique(n_obs[n_obs < short_history_limit(self.season_length_)])
+        if lengths.size == 0:
+            return {}
+        pools = self._memo(("short_history", horizon),
+                           lambda: self.short_history_errors(lengths, horizon))
+        out, uncalibrated = {}, []
+        for length in lengths:  # a handful of history lengths
+            scaled = pools[int(length)]
+            if not np.isfinite(scaled).any():
+                uncalibrated.append(int(length))
+                continue
+            quantiles = conformal_quantiles(scaled[:, None, :], np.ones(scaled.shape[0]),
+                                            list(pooled))
+            out[int(length)] = {lv: (np.fmin(lo, pooled[lv][0]), np.fmax(hi, pooled[lv][1]))
+                                for lv, (lo, hi) in quantiles.items()}
+        if uncalibrated:
+            warn(f"no series is long enough to calibrate intervals for series of "
+                 f"{uncalibrated} observations; they use the errors of longer series and "
+                 "are likely too narrow", DataQualityWarning, stacklevel=5)
+        return out
+
+    def _short_history_bounds(self, bounds: dict, mean: np.ndarray, scale: np.ndarray,
+                              pooled: dict, horizon: int) -> None:
+        """Replace, in ``bounds``, those of short series by their history class's."""
+        n_obs = self.arrays_.n_obs
+        for length, quantiles in self._short_history_quantiles(horizon, pooled).items():
+            rows = n_obs == length  # each class vectorised over its series
+            part = interval_bounds(mean[rows], scale[rows], quantiles, self.nonnegative_)
+            for level, (lo, hi) in part.items():
+                bounds[level][0][rows], bounds[level][1][rows] = lo, hi
+
+    def short_history_factors(self, horizon: int, *, level: float = 80.0) -> np.ndarray:
+        """How much wider each series' intervals are than the pooled ones, per series.
+
+        The ratio of the width of the ``level`` interval of the series'
+        history class (see :meth:`short_history_errors`) to the pooled one,
+        averaged over the ``horizon`` steps: 1 for series with two seasons of
+        history or more. For composites that draw sample paths from pooled
+        scaled errors, multiplying a series' scale by its factor widens its
+        paths as its intervals are widened.
+
+        Parameters
+        ----------
+        horizon : int
+            Steps ahead (>= 1).
+        level : float, default 80
+            Coverage level in percent whose widths are compared.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_series,), every value >= 1.
+        """
+        self._check_fitted("short_history_factors")
+        horizon = check_horizon(horizon)
+        level = check_levels([level])[0]
+        n_obs = self.arrays_.n_obs
+        factors = np.ones(self.arrays_.n_series)
+        if not (n_obs < short_history_limit(self.season_length_)).any():
+            return factors
+        pooled = self._conformal(horizon, [level])
+        width = pooled[level][1] - pooled[level][0]
+        for length, quantiles in self._short_history_quantiles(horizon, pooled).items():
+            lo, hi = quantiles[level]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ratio = np.where(width > 0, (hi - lo) / width, 1.0)
+            factors[n_obs == length] = max(float(np.nanmean(ratio)), 1.0)
+        return factors
+
+    def short_history_errors(self, lengths: Sequence[int],
+                             horizon: int) -> dict[int, np.ndarray]:
+        """Scaled errors of forecasts from short windows of the longer series.
+
+        For each history length ``k``: windows of ``k`` observations of every
+        series long enough (see :func:`~talentgap.models._conformal.short_windows`)
+        are forecast ``horizon`` steps by this model, fitted to the window
+        alone, and the errors divided by the scale of the ``k`` observations
+        (:func:`~talentgap.models._conformal.series_scale`), as for a series
+        that has only ``k``.
+
+        Parameters
+        ----------
+        lengths : sequence of int
+            History lengths (>= 1).
+        horizon : int
+            Steps forecast from each window.
+
+        Returns
+        -------
+        dict of int to numpy.ndarray
+            Per length, scaled errors of shape (n_windows_kept, horizon); NaN
+            where the actual was not observed.
+        """
+        self._check_fitted("short_history_errors")
+        arrays = self.arrays_
+        out = {}
+        for length in lengths:  # a handful of history lengths
+            length = int(length)
+            rows, columns = short_windows(arrays.n_obs, arrays.values.shape[1], length,
+                                          horizon, int(self.n_windows))
+            if rows.size == 0:
+                out[length] = np.full((0, horizon), np.nan)
+                continue
+            take = (rows[:, None], columns)
+            exog = None if arrays.exog is None else arrays.exog[take]
+            width = arrays.values.shape[1]
+            window = replace(
+                arrays, ids=arrays.ids.iloc[rows].reset_index(drop=True),
+                values=arrays.values[take][:, :length],
+                observed=arrays.observed[take][:, :length],
+                n_obs=np.full(rows.size, length, dtype=arrays.n_obs.dtype),
+                last_period=arrays.last_period[rows] - (width - 1 - columns[:, length - 1]),
+                exog=None if exog is None else exog[:, :length])
+            future = None if exog is None else exog[:, length:]
+            forecast = self._window_forecasts(window, horizon, future)
+            if self.nonnegative_:
+                forecast = np.maximum(forecast, 0.0)
+            actual = arrays.values[take][:, length:]
+            observed = arrays.observed[take][:, length:]
+            scale = series_scale(window.values, self.season_length_)
+            out[length] = np.where(observed, actual - forecast, np.nan) / scale[:, None]
+        return out
+
+    def _window_forecasts(self, window: SeriesArrays, horizon: int,
+                          exog_future: np.ndarray | None) -> np.ndarray:
+        """Forecasts (n, horizon) of this model fitted afresh to ``window``'s series only."""
+        worker = self._worker()
+        state, _ = worker._fit_chunk(window, self.season_length_)
+        mean = worker._forecast_all(window, [np.arange(window.n_series)], [state], horizon,
+                                    exog_future)
+        bad = ~np.isfinite(mean).all(axis=1)
+        if bad.any():
+            mean[bad] = _Fallback.forecast(window.values[bad], window.n_obs[bad], horizon)
+        return mean
 
     def cv_errors(self, horizon: int) -> np.ndarray:
         """Errors (actual - forecast) of forecasts from the last ``n_windows`` origins.

@@ -21,8 +21,11 @@ interval bounds:
    the dependence across horizon steps are kept. Samples are clipped at 0
    (both are counts) and ``gap_k = demand_k - supply_k``.
 
-Quantiles of the ``gap_k`` give ``gap_lo_<level>``/``gap_hi_<level>``, and
-``p_shortage`` is the share of paths with ``gap_k > 0``. This is a residual
+One predictive distribution serves every number: the reported ``demand``,
+``supply`` and ``gap`` are the means of the paths, ``gap_median`` their
+median, quantiles of the ``gap_k`` give ``gap_lo_<level>``/``gap_hi_<level>``,
+``p_shortage`` is the share of paths with ``gap_k > 0``, and plans drawn from
+:meth:`GapForecaster.sample_paths` use the same paths. This is a residual
 (bootstrap) version of split-conformal prediction (Vovk, Gammerman & Shafer
 2005); drawing whole error vectors from past origins follows the
 "empirical error paths" of Hyndman & Athanasopoulos, *Forecasting: Principles
@@ -179,6 +182,22 @@ class GapForecaster(SaveMixin, BaseEstimator):
     ``no_demand_data``, ``no_supply_data``
         As under *Missing data*.
 
+    **One distribution.** ``predict``'s ``demand``, ``supply`` and ``gap``
+    are the means of the sample paths (``sample_paths(h).groupby([*keys,
+    time]).mean()`` gives them to rounding), not the inner models' point
+    forecasts on which the paths are centred. They differ from those by the
+    mean of the drawn scaled errors (the backtests' bias) and by clipping
+    at 0, which raises the mean of counts near 0. Being sample means they
+    carry Monte Carlo error (about ``sd / sqrt(n_samples)``) and move a
+    little with ``random_state``. ``gap_median`` is the paths' median.
+    Intervals are the paths' equal-tailed quantiles, not widened: for skewed
+    paths (small counts clipped at 0) a narrow interval may not contain the
+    mean, while it always contains the median. A plan against the forecast
+    table's ``gap`` minimises shortfall against ``max(E[g], 0)``; a plan
+    against the sample paths against ``E[max(g, 0)]``. The two agree for a
+    cell whose paths all lie on one side of 0 and otherwise the paths'
+    expected shortfall is the larger (Jensen's inequality).
+
     **Hierarchy.** With ``hierarchy``, demand and supply are summed to every
     node of the crossed hierarchy (a node is NaN in a period where any of its
     cells is), the inner forecaster is fitted to every node, and the mean
@@ -192,8 +211,10 @@ class GapForecaster(SaveMixin, BaseEstimator):
     +6.9%) for one-step ``mint_shrink``; ``reconcile="wls_var"`` is the better
     choice on such data. The cells' reconciled means replace their base
     forecasts, and the sample paths are centred on them (errors as without
-    a hierarchy). Output stays at the cell level; cell means then add up to
-    the reconciled totals. Every node needs observed demand and supply.
+    a hierarchy). Output stays at the cell level; the path centres add up
+    to the reconciled totals, the reported means (see *One distribution*)
+    only up to the cells' mean errors and clipping. Every node needs
+    observed demand and supply.
 
     **Limits.** Paths are drawn independently for each cell, so they keep the
     correlation of demand with supply within a cell but not correlation
@@ -530,14 +551,19 @@ class GapForecaster(SaveMixin, BaseEstimator):
         -------
         pandas.DataFrame
             One row per cell and period, ordered by cell then period:
-            ``<keys...>, <time>, demand, supply, gap`` (mean forecasts;
-            ``gap = demand - supply``; known supply where given), per level
+            ``<keys...>, <time>, demand, supply, gap`` (the means of the
+            sample paths of :meth:`sample_paths`, so ``gap = demand -
+            supply``; known supply exactly where given), per level
             ``gap_lo_<level>, gap_hi_<level>`` (equal-tailed quantiles of the
-            gap paths, widened if needed to contain ``gap``), ``p_shortage``
-            (share of paths with gap > 0, on 0-1), ``flag`` (reason codes,
-            see the class notes) and per level ``demand_lo_<level>``,
-            ``demand_hi_<level>``, ``supply_lo_<level>``,
-            ``supply_hi_<level>`` (quantiles of the demand and supply paths).
+            same gap paths), ``p_shortage`` (share of those paths with
+            gap > 0, on 0-1), ``flag`` (reason codes, see the class notes),
+            ``gap_median`` (median of the gap paths) and per level
+            ``demand_lo_<level>``, ``demand_hi_<level>``,
+            ``supply_lo_<level>``, ``supply_hi_<level>`` (quantiles of the
+            demand and supply paths). Intervals are quantiles and are not
+            widened to contain the mean: when the paths are skewed (near 0,
+            where they are clipped) a mean can fall outside a narrow
+            interval, as it can for any skewed distribution.
             Units are those of the panel (persons).
 
         Raises
@@ -552,20 +578,10 @@ class GapForecaster(SaveMixin, BaseEstimator):
         levels = check_levels(level)
         sim = self._simulation(horizon)
         self._warn_small_pool(sim["pool_size"], levels)
-        demand, supply = sim["demand_mean"], sim["supply_mean"]
-        gap = demand - supply
         n = len(self.cells_)
-        probs = [p for lv in levels for p in (0.5 - lv / 200.0, 0.5 + lv / 200.0)]
-        bounds = {name: np.full((len(probs), n, horizon), np.nan)
-                  for name in ("demand", "supply", "gap")}
-        p_shortage = np.full((n, horizon), np.nan)
-        for rows, d, s in path_blocks(sim):
-            g = d - s
-            for name, paths in (("demand", d), ("supply", s), ("gap", g)):
-                if probs:
-                    bounds[name][:, rows] = np.quantile(paths, probs, axis=1)
-            p_shortage[rows] = np.mean(g > 0, axis=1)
-        p_shortage[np.isnan(demand)] = np.nan
+        means, bounds, median, p_shortage = self._path_statistics(sim, levels)
+        demand, supply, gap = means["demand"], means["supply"], means["gap"]
+        names = ("demand", "supply", "gap")
 
         out = self.cells_.iloc[np.repeat(np.arange(n), horizon)].reset_index(drop=True)
         out[self.time] = pd.PeriodIndex.from_ordinals(
@@ -573,26 +589,50 @@ class GapForecaster(SaveMixin, BaseEstimator):
         out["demand"] = demand.ravel()
         out["supply"] = supply.ravel()
         out["gap"] = gap.ravel()
-        means = {"demand": demand, "supply": supply, "gap": gap}
         columns = {}
         for k, lv in enumerate(levels):
-            for name in ("gap", "demand", "supply"):
-                lo = np.fmin(bounds[name][2 * k], means[name])
-                hi = np.fmax(bounds[name][2 * k + 1], means[name])
-                lo[np.isnan(means[name])] = np.nan
-                hi[np.isnan(means[name])] = np.nan
-                columns[f"{name}_lo_{lv:g}"] = lo.ravel()
-                columns[f"{name}_hi_{lv:g}"] = hi.ravel()
+            for name in names:
+                missing = np.isnan(means[name])
+                columns[f"{name}_lo_{lv:g}"] = np.where(missing, np.nan,
+                                                        bounds[name][2 * k]).ravel()
+                columns[f"{name}_hi_{lv:g}"] = np.where(missing, np.nan,
+                                                        bounds[name][2 * k + 1]).ravel()
         for lv in levels:
             out[f"gap_lo_{lv:g}"] = columns[f"gap_lo_{lv:g}"]
             out[f"gap_hi_{lv:g}"] = columns[f"gap_hi_{lv:g}"]
         out["p_shortage"] = p_shortage.ravel()
         out["flag"] = self._flags(demand, supply, gap).ravel()
+        out["gap_median"] = median.ravel()
         for name in ("demand", "supply"):
             for lv in levels:
                 out[f"{name}_lo_{lv:g}"] = columns[f"{name}_lo_{lv:g}"]
                 out[f"{name}_hi_{lv:g}"] = columns[f"{name}_hi_{lv:g}"]
         return out
+
+    def _path_statistics(self, sim: dict, levels: list[float]):
+        """Means, quantile bounds (2 per level), gap median and P(gap > 0) of the paths."""
+        n, horizon = sim["demand_mean"].shape
+        probs = [p for lv in levels for p in (0.5 - lv / 200.0, 0.5 + lv / 200.0)]
+        names = ("demand", "supply", "gap")
+        bounds = {name: np.full((len(probs), n, horizon), np.nan) for name in names}
+        means = {name: np.full((n, horizon), np.nan) for name in ("demand", "supply")}
+        median = np.full((n, horizon), np.nan)
+        p_shortage = np.full((n, horizon), np.nan)
+        for rows, d, s in path_blocks(sim):
+            g = d - s
+            means["demand"][rows] = d.mean(axis=1)
+            means["supply"][rows] = s.mean(axis=1)
+            if probs:
+                for name, paths in (("demand", d), ("supply", s), ("gap", g)):
+                    bounds[name][:, rows] = np.quantile(paths, probs, axis=1)
+            median[rows] = np.median(g, axis=1)
+            p_shortage[rows] = np.mean(g > 0, axis=1)
+        # known supply is the same number in every path: report it exactly, not as an average
+        means["supply"] = np.where(sim["known"], sim["supply_mean"], means["supply"])
+        means["gap"] = means["demand"] - means["supply"]  # the gap paths' mean, to rounding
+        p_shortage[np.isnan(means["demand"])] = np.nan
+        median[np.isnan(means["gap"])] = np.nan
+        return means, bounds, median, p_shortage
 
     @staticmethod
     def _warn_small_pool(pool_size: int, levels: list[float]) -> None:
@@ -648,6 +688,144 @@ class GapForecaster(SaveMixin, BaseEstimator):
         out["demand"] = demand.ravel()
         out["supply"] = supply.ravel()
         out["gap"] = (demand - supply).ravel()
+        return out
+
+    # ---- explanations ------------------------------------------------------------------------
+    def explain(self, horizon: int) -> pd.DataFrame:
+        """Why each cell's forecast is what it is: models, fallbacks, history and flags.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1), as given to :meth:`predict`; ``flags``
+            covers these periods.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cell, in the order of :attr:`cells_`:
+            ``<keys...>``, ``demand_model`` and ``supply_model`` (what
+            produced each forecast, with the combination weights, e.g.
+            ``"ets 0.33 + theta 0.33 + naive 0.33"``; ``"none"`` without
+            demand data, ``"zero"`` without supply data), ``demand_n_obs``
+            and ``supply_n_obs`` (periods of history used), ``fallback_reason``
+            (every fallback of the cell in words, ``"demand: ..."`` or
+            ``"supply: ..."`` for the inner forecasters'; missing when there was
+            none) and ``flags`` (the codes of :data:`FLAGS` raised in any of
+            the ``horizon`` periods, joined by ``";"``; empty when none).
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+
+        Examples
+        --------
+        >>> import talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+        >>> gap = GapForecaster(forecaster=tg.models.Drift(), n_samples=50).fit(panel)
+        >>> why = gap.explain(2)
+        >>> list(why.columns)
+        ['region', 'industry', 'demand_model', 'supply_model', 'demand_n_obs', 'supply_n_obs',
+         'fallback_reason', 'flags']
+        >>> why["demand_model"].iloc[0], int(why["demand_n_obs"].iloc[0])
+        ('Drift', 16)
+        """
+        self._check_fitted("explain")
+        horizon = check_horizon(horizon)
+        summary = self.fitted_summary_
+        out = summary[list(self.keys)].reset_index(drop=True)
+        for column in ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs"):
+            out[column] = summary[column].to_numpy()
+        out["fallback_reason"] = self._fallback_text(summary)
+        means = self._path_statistics(self._simulation(horizon), [])[0]
+        flags = self._flags(means["demand"], means["supply"], means["gap"])
+        text = pd.Series(flags.ravel(), dtype=object)
+        raised = np.full(len(out), "", dtype=object)
+        for code in FLAGS:  # a handful of codes, each vectorised over every row
+            hit = text.str.contains(rf"(?:^|;){code}(?:;|$)").to_numpy(dtype=bool)
+            hit = hit.reshape(flags.shape).any(axis=1)
+            raised = np.where(hit, np.where(raised == "", code, raised + ";" + code), raised)
+        out["flags"] = raised
+        return out
+
+    @staticmethod
+    def _fallback_text(summary: pd.DataFrame) -> np.ndarray:
+        """The cell's own fallback reason and the inner forecasters', joined by "; "."""
+        joined = pd.Series(summary["fallback_reason"].to_numpy(dtype=object), dtype=object)
+        for name in ("demand", "supply"):
+            column = f"{name}_fallback"
+            if column not in summary.columns:
+                continue
+            inner = pd.Series(summary[column].to_numpy(dtype=object), dtype=object)
+            inner = (f"{name}: " + inner.astype(str)).where(inner.notna() & inner.ne(""))
+            both = joined.astype(str) + "; " + inner.astype(str)
+            joined = joined.where(inner.isna(), both.where(joined.notna(), inner))
+        out = joined.to_numpy(dtype=object, copy=True)
+        out[pd.isna(out)] = None
+        return out
+
+    def gap_drivers(self, horizon: int, *, period=None) -> pd.DataFrame:
+        """Split each cell's change in gap into the part due to demand and to supply.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1), as given to :meth:`predict`.
+        period : str or pandas.Period, optional
+            The forecast period to explain; default the last one.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per cell: ``<keys...>``, ``last_observed`` (the cell's
+            last period with observed demand), ``gap_now`` (observed demand
+            minus supply then; supply not observed counts as 0, as in the
+            forecast), ``<time>`` (the forecast period), ``gap_then`` (the
+            mean forecast gap, as in :meth:`predict`), ``due_to_demand``
+            (forecast minus observed demand) and ``due_to_supply`` (observed
+            minus forecast supply: falling supply widens the gap). So
+            ``gap_then - gap_now = due_to_demand + due_to_supply``. Cells
+            without demand data have NaN. Persons.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ParameterError
+            If ``period`` is not one of the forecast periods.
+        """
+        self._check_fitted("gap_drivers")
+        horizon = check_horizon(horizon)
+        step = horizon
+        if period is not None:
+            step = pd.Period(period, freq=self.freq_).ordinal - self._origin
+            if not 1 <= step <= horizon:
+                raise ParameterError(f"period {period} is not one of the {horizon} forecast "
+                                     f"periods after the origin {self.origin_}")
+        means = self._path_statistics(self._simulation(horizon), [])[0]
+        hist_d, hist_s = self.history_["demand"], self.history_["supply"]
+        observed = ~np.isnan(hist_d)
+        width = hist_d.shape[1]
+        last = np.where(observed.any(axis=1),
+                        width - 1 - np.argmax(observed[:, ::-1], axis=1), -1)
+        rows = np.arange(len(last))
+        at = np.maximum(last, 0)
+        demand_now = np.where(last >= 0, hist_d[rows, at], np.nan)
+        supply_now = np.nan_to_num(hist_s[rows, at], nan=0.0)
+        demand_then = means["demand"][:, step - 1]
+        supply_then = means["supply"][:, step - 1]
+        out = self.cells_.reset_index(drop=True).copy()
+        first = self._origin - width + 1
+        out["last_observed"] = pd.PeriodIndex.from_ordinals(first + at, freq=self.freq_)
+        out.loc[last < 0, "last_observed"] = pd.NaT
+        out["gap_now"] = demand_now - supply_now
+        out[self.time] = pd.PeriodIndex.from_ordinals(
+            np.full(len(out), self._origin + step), freq=self.freq_)
+        out["gap_then"] = demand_then - supply_then
+        out["due_to_demand"] = demand_then - demand_now
+        out["due_to_supply"] = supply_now - supply_then
         return out
 
     # ---- flags -------------------------------------------------------------------------------

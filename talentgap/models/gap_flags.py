@@ -22,6 +22,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from talentgap._numeric import nanmean
+from talentgap.models._conformal import short_history_limit
 
 __all__ = [
     "gap_flags",
@@ -31,6 +32,7 @@ __all__ = [
     "PERSISTENT_PERIODS",
     "THIN_RESPONDENTS",
     "THIN_MISSING_SHARE",
+    "history_length",
 ]
 
 #: ``rising_demand``: demand over the year ending at the forecast period exceeds demand
@@ -47,9 +49,27 @@ THIN_RESPONDENTS = 3.0
 #: ``thin_data``: or more than this share of those periods without a demand estimate.
 THIN_MISSING_SHARE = 0.25
 
+#: ``short_history``: demand observed over fewer periods than two seasons (at least 4,
+#: :func:`~talentgap.models._conformal.short_history_limit`): the forecast comes from a
+#: fallback and its intervals from windows of as many periods of longer series. The
+#: number of periods is the cell's ``demand_n_obs`` (``GapForecaster.explain``).
+
 #: Reason codes of the ``flag`` column, in the order they are listed.
-FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "no_demand_data",
-         "no_supply_data")
+FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
+         "no_demand_data", "no_supply_data")
+
+
+def history_length(history: np.ndarray) -> np.ndarray:
+    """Periods from each row's first observed value to the last column (0 if none).
+
+    Examples
+    --------
+    >>> history_length(np.array([[np.nan, 1.0, np.nan, 2.0], [np.nan] * 4])).tolist()
+    [3, 0]
+    """
+    seen = ~np.isnan(history)
+    first = np.argmax(seen, axis=1)
+    return np.where(seen.any(axis=1), history.shape[1] - first, 0)
 
 
 
@@ -105,6 +125,9 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     if "n_respondents" in history:
         thin |= history["n_respondents"][:, -span:].mean(axis=1) < THIN_RESPONDENTS
     codes["thin_data"] = np.repeat(thin[:, None], horizon, axis=1)
+    periods = history_length(hist_d)
+    short = (periods > 0) & (periods < short_history_limit(m))
+    codes["short_history"] = np.repeat(short[:, None], horizon, axis=1)
     no_demand = ~np.asarray(has_demand, dtype=bool)
     no_supply = ~np.asarray(has_supply, dtype=bool)
     codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)

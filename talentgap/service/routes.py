@@ -143,17 +143,22 @@ def predict(body: PredictRequest, request: Request) -> PredictResponse:
     """Forecast ``horizon`` periods after the model's origin.
 
     A gap model returns demand, supply, the gap with its intervals, the
-    probability of a shortage and warning flags per cell and period; any other
+    probability of a shortage and warning flags per cell and period, and per
+    cell the models, history length and fallbacks behind them; any other
     forecaster returns ``mean``, ``lo_<level>`` and ``hi_<level>``.
     """
     served = _served(request)
     keys = _keys(served)
     with _warnings_of_this_request() as messages:
         out = served.model.predict(body.horizon, level=list(body.level))
-    out = _select(out, body.cells, keys, _cells(served))
+        why = (served.model.explain(body.horizon)
+               if isinstance(served.model, GapForecaster) else None)
+    known = _cells(served)
+    out = _select(out, body.cells, keys, known)
+    explanations = None if why is None else _records(_select(why, body.cells, keys, known))
     return PredictResponse(origin=_origin(served), freq=served.metadata["freq"],
                            columns=[str(c) for c in out.columns], rows=_records(out),
-                           warnings=messages)
+                           warnings=messages, explanations=explanations)
 
 
 def _parameter(value, name: str, keys: list[str]):

@@ -103,6 +103,16 @@ class PredictResponse(BaseModel):
                              "hi_<level>. Missing values are null.")
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting (e.g. too few backtest errors for a level).")
+    explanations: list[dict] | None = Field(
+        None, description="For a gap model, one per returned cell: the key columns, "
+        "demand_model and supply_model (what produced each forecast, with the combination "
+        "weights), demand_n_obs and supply_n_obs (periods of history used), fallback_reason "
+        "(null when none) and flags (codes raised in any returned period, ';'-separated). "
+        "Null for other forecasters.",
+        examples=[[{"region": "Amberfield", "industry": "textiles",
+                    "demand_model": "ets 0.5 + theta 0.5", "supply_model": "naive",
+                    "demand_n_obs": 24, "supply_n_obs": 23, "fallback_reason": None,
+                    "flags": "rising_demand"}]])
 
 
 class CellParameter(_Request):

@@ -424,3 +424,38 @@ def test_progress_bar_only_on_a_terminal(small_files, tmp_path):
     piped = _run_with_stderr(small_files, tmp_path / "pipe", subprocess.PIPE)
     assert piped.returncode == 0
     assert piped.stderr == b""
+
+
+def test_forecast_csv_and_report_explain_each_cell(small_files, tmp_path, capsys):
+    from talentgap.cli.reporting import flag_meanings
+    from talentgap.models import gap_flags
+
+    out = tmp_path / "out"
+    assert main(["forecast", *fast(small_files, out, "--horizon", "2"), "--format",
+                 "json", "--no-charts"]) == 0
+    capsys.readouterr()
+    forecast = pd.read_csv(out / "forecast.csv")
+    assert {"demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
+            "fallback_reason", "flag", "gap_median"} <= set(forecast.columns)
+    assert forecast["demand_model"].eq("Naive").all()  # --forecaster naive, every cell
+    assert (forecast["demand_n_obs"] > 0).all()
+    per_cell = forecast.groupby(["region", "industry"])[["demand_model", "demand_n_obs"]]
+    assert per_cell.nunique().eq(1).all().all()  # one explanation per cell, on each row
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "How the largest gaps were forecast" in page
+    assert "due_to_demand" in page and "due_to_supply" in page
+    raised = {c for text in forecast["flag"].fillna("") for c in text.split(";") if c}
+    assert raised, "the small data should raise some flag"
+    meanings = flag_meanings(4)
+    assert set(gap_flags.FLAGS) <= set(meanings)  # every code the model can raise
+    for code in raised:  # each raised flag is explained, with its threshold from the code
+        assert meanings[code].replace("&", "&amp;") in page
+    assert f"{gap_flags.RISING_DEMAND:.0%}" in meanings["rising_demand"]
+    assert f"{gap_flags.THIN_RESPONDENTS:g} respondents" in meanings["thin_data"]
+
+
+def test_forecast_level_given_as_a_fraction_is_exit_2(small_files, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["forecast", *fast(small_files, out, "--set", "forecast.levels=[0.8]")])
+    assert code == 2
+    assert "use 80" in capsys.readouterr().err

@@ -312,3 +312,87 @@ def test_scale_smoke():
     assert p["n_enterprises"].mean() == pytest.approx(120, rel=0.1)
     assert data.surveys["enterprise_id"].cat.categories.is_unique
     assert 0.6 <= data.surveys["reports_shortage"].mean() <= 0.8
+
+
+# --- the optional sampling design ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def designed() -> SyntheticData:
+    return make_synthetic(n_regions=3, industries=3, n_periods=4, seed=11, design=True)
+
+
+def test_design_keeps_the_population_and_truth(designed):
+    plain = make_synthetic(n_regions=3, industries=3, n_periods=4, seed=11)
+    pd.testing.assert_frame_equal(designed.truth, plain.truth)
+    pd.testing.assert_frame_equal(designed.frame, plain.frame)
+    assert plain.design is None
+    assert designed.design.fpc == "population"
+    assert designed.surveys.columns.tolist() == COLUMNS["surveys"] + ["population"]
+
+
+def test_design_takes_all_large_enterprises_and_weights_add_up(designed):
+    frame, surveys = designed.frame, designed.surveys
+    strata = ["region", "industry", "size_band"]
+    population = frame.groupby(strata, observed=True).size().rename("N")
+    per_stratum = surveys.groupby(["period", *strata], observed=True).agg(
+        n=("weight", "size"), weights=("weight", "sum"), population=("population", "first"))
+    joined = per_stratum.join(population, on=strata)
+    assert (joined["population"] == joined["N"]).all()
+    np.testing.assert_allclose(joined["weights"], joined["N"], rtol=1e-12)
+    large = joined.xs("large", level="size_band")
+    assert (large["n"] == large["N"]).all()  # take-all
+    other = joined.drop("large", level="size_band")
+    assert (other["n"] >= np.minimum(2, other["N"])).all()
+    assert (other["n"] < other["N"]).any()
+
+
+def test_design_intervals_cover_the_true_totals_roughly():
+    """Over a few seeds; benchmarks/survey_design_coverage.py runs many."""
+    from talentgap.features import estimate_cells
+
+    covered = []
+    for seed in range(3):
+        data = make_synthetic(n_regions=4, industries=4, n_periods=6, seed=seed, design=True)
+        cells = estimate_cells(data.surveys, design=data.design)
+        truth = data.truth.set_index([data.truth["region"].astype(str),
+                                      data.truth["industry"].astype(str), "period"])
+        where = list(zip(cells["region"].astype(str), cells["industry"].astype(str),
+                         cells["period"], strict=True))
+        for name, true in [("demand", "demand"), ("vacancies", "vacancies"),
+                           ("employees", "employees")]:
+            error = np.abs(cells[name].to_numpy() - truth.loc[where, true].to_numpy())
+            covered.append(error <= 1.96 * cells[f"{name}_se"].to_numpy() + 1e-9)
+    share = np.concatenate(covered).mean()
+    assert 0.82 <= share <= 0.99
+
+
+# ---- new trades --------------------------------------------------------------------------------
+def test_new_trades_start_part_way_in_every_table():
+    data = make_synthetic(n_regions=3, industries=3, n_periods=12, seed=4,
+                          new_trades=("live_streaming", "drone_piloting"), new_trade_start=(6, 10))
+    assert data.truth["industry"].cat.categories.tolist()[-1] == "drone_piloting"
+    first = data.params.set_index(["region", "industry"])["first_period"]
+    new = first.index.get_level_values("industry").isin(["live_streaming", "drone_piloting"])
+    start = first.min()
+    steps = np.array([(p - start).n for p in first])
+    assert (steps[~new] == 0).all() and ((steps[new] >= 6) & (steps[new] <= 10)).all()
+    for table in (data.truth, data.surveys, data.training, data.employment):
+        begins = table.groupby(["region", "industry"], observed=True)["period"].min()
+        np.testing.assert_array_equal(begins.to_numpy(), first.loc[begins.index].to_numpy())
+    grown = data.truth[data.truth["industry"] == "live_streaming"].groupby(
+        "region", observed=True)["vacancies"].agg(lambda v: v.iloc[-1] / max(v.iloc[0], 1))
+    assert grown.median() > 1.1
+
+
+def test_without_new_trades_the_tables_are_unchanged():
+    plain = make_synthetic(n_regions=2, industries=3, n_periods=6, seed=2)
+    empty = make_synthetic(n_regions=2, industries=3, n_periods=6, seed=2, new_trades=())
+    pd.testing.assert_frame_equal(plain.truth, empty.truth)
+    assert (plain.params["first_period"] == plain.truth["period"].min()).all()
+
+
+@pytest.mark.parametrize("bad", [{"new_trades": "ecommerce"}, {"new_trades": ["a", "a"]},
+                                 {"new_trades": ["a"], "new_trade_start": (5, 20)}])
+def test_new_trade_arguments_are_checked(bad):
+    with pytest.raises(ParameterError, match="new_trade"):
+        make_synthetic(n_regions=1, industries=1, n_periods=8, seed=0, **bad)

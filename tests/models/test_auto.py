@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from talentgap.errors import ParameterError, SchemaError
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
 from talentgap.models.auto import AutoForecaster
 from talentgap.models.baselines import Drift, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
@@ -59,6 +59,12 @@ def hard_series() -> dict[str, pd.DataFrame]:
     }
 
 
+# The hard-case tables hold very short series on purpose; the warning that names them is
+# asserted in test_very_short_series_get_naive_style_forecasts_and_reasons.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*too short for some candidate models:talentgap.errors.DataQualityWarning")
+
+
 def fit_auto(df: pd.DataFrame, **kwargs) -> AutoForecaster:
     return AutoForecaster(**kwargs).fit(df, target="value", time="period", keys=["id"])
 
@@ -73,14 +79,20 @@ def check_forecasts(out: pd.DataFrame, n_series: int, horizon: int) -> None:
 @pytest.mark.parametrize("n", [1, 2, 3])
 def test_very_short_series_get_naive_style_forecasts_and_reasons(n):
     values = [5.0, 7.0, 6.0][:n]
-    fc = fit_auto(series("s", values))
+    with pytest.warns(DataQualityWarning, match="too short for some candidate models"):
+        fc = fit_auto(series("s", values))
     out = fc.predict(4)
     check_forecasts(out, 1, 4)
     # every candidate forecast is the fallback (mean below 3 observations, else the last
     # value) or, for the short-series models, their own: the level stays in the data's range
     assert out["mean"].between(min(values) - 3, max(values) + 3).all()
     reason = fc.fitted_summary_.loc[0, "fallback_reason"]
-    assert "ets: ETS needs 5 observations" in reason
+    assert reason.startswith("series too short for ets, ")
+    assert reason.endswith(f"{n} observations; {'naive' if n >= 3 else 'mean'} forecast used")
+    assert f"too short for ets, {'' if n >= 3 else 'theta, '}damped" in reason
+    label = fc.fitted_summary_.loc[0, "model"]
+    assert label.startswith("naive 0.67" if n >= 3 else "mean ")
+    assert label.endswith(f": {n} observations)") and "ets 0." not in label
     assert fc.fitted_summary_.loc[0, "n_obs"] == n
     if n == 1:
         np.testing.assert_allclose(out["mean"], 5.0)
@@ -146,7 +158,7 @@ def test_a_mixed_table_fits_and_bad_series_do_not_change_normal_forecasts():
     check_forecasts(out, len(normal) + len(hard), 4)
     summary = fc.fitted_summary_.set_index("id")
     assert summary.loc["one", "fallback_reason"] is not None
-    assert "Theta needs 3 observations" in summary.loc["two", "fallback_reason"]
+    assert "too short for ets, theta," in summary.loc["two", "fallback_reason"]
     assert summary.loc["normal_seasonal", "fallback_reason"] is None
     assert summary.loc["gap", "n_interpolated"] == 2
     assert summary.loc["nan_end", "n_obs"] == 17

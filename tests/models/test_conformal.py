@@ -14,6 +14,8 @@ from talentgap.models._conformal import (
     conformal_quantiles,
     interval_bounds,
     series_scale,
+    short_history_limit,
+    short_windows,
 )
 
 NAN = np.nan
@@ -282,3 +284,14 @@ def test_random_walks_of_10_to_40_years_get_calibrated_intervals(shortest, longe
     leaky = coverage(values, errors, mean, future, series_scale(values, 1))
     assert leaky[95] < covered[95] - 0.01
     assert leaky[80] < covered[80]
+
+
+# ---- short histories ----------------------------------------------------------------------------
+def test_short_windows_keep_only_windows_inside_each_series():
+    n_obs = np.array([10, 5, 7])
+    rows, columns = short_windows(n_obs, 10, 3, 4, 5)
+    # series 0: offsets 0..3 fit (3 + 4 + j <= 10); series 1 none; series 2 offset 0
+    assert rows.tolist() == [0, 0, 0, 0, 2]
+    np.testing.assert_array_equal(columns[0], np.arange(7))
+    np.testing.assert_array_equal(columns[-1], np.arange(3, 10))   # series 2 starts at column 3
+    assert short_history_limit(4) == 8 and short_history_limit(2) == 4

@@ -60,7 +60,7 @@ def test_columns_rows_and_periods(fitted, synthetic_panel):
               for side in ("lo", "hi")]
     assert list(out.columns) == [*KEYS, "period", "demand", "supply", "gap", "gap_lo_80",
                                  "gap_hi_80", "gap_lo_95", "gap_hi_95", "p_shortage", "flag",
-                                 *bounds]
+                                 "gap_median", *bounds]
     n_cells = synthetic_panel.groupby(KEYS, observed=True).ngroups
     assert len(out) == n_cells * 3
     assert out.groupby(KEYS, observed=True).size().eq(3).all()
@@ -74,7 +74,8 @@ def test_intervals_nested_and_gap_is_demand_minus_supply(fitted):
     out = fitted.predict(4, level=[80, 95])
     np.testing.assert_allclose(out["gap"], out["demand"] - out["supply"], rtol=0, atol=1e-9)
     assert (out["gap_lo_95"] <= out["gap_lo_80"]).all()
-    assert (out["gap_lo_80"] <= out["gap"]).all() and (out["gap"] <= out["gap_hi_80"]).all()
+    assert (out["gap_lo_80"] <= out["gap_median"]).all()
+    assert (out["gap_median"] <= out["gap_hi_80"]).all()
     assert (out["gap_hi_80"] <= out["gap_hi_95"]).all()
     assert (out["gap_hi_95"] - out["gap_lo_95"] > out["gap_hi_80"] - out["gap_lo_80"]).mean() > .9
     assert out["p_shortage"].between(0, 1).all()
@@ -105,8 +106,77 @@ def test_sample_paths_match_predict(fitted):
              .groupby([*KEYS, "period"], observed=True, sort=False)["short"].mean())
     np.testing.assert_allclose(share.to_numpy(), out["p_shortage"].to_numpy())
     q = (paths.groupby([*KEYS, "period"], observed=True, sort=False)["gap"]
-         .quantile(0.9).to_numpy())
-    np.testing.assert_allclose(q, np.maximum(out["gap_hi_80"].to_numpy(), out["gap"]))
+         .quantile([0.1, 0.5, 0.9]).unstack().to_numpy())
+    np.testing.assert_allclose(q, out[["gap_lo_80", "gap_median", "gap_hi_80"]].to_numpy())
+
+
+def test_point_forecasts_are_the_means_of_the_sample_paths(fitted):
+    # one distribution: predict's demand, supply and gap are the means of the very paths
+    # behind the intervals, p_shortage and the plans, not the inner models' point forecasts
+    out = fitted.predict(3, level=[80])
+    paths = fitted.sample_paths(3)
+    means = paths.groupby([*KEYS, "period"], observed=True, sort=False)[
+        ["demand", "supply", "gap"]].mean()
+    np.testing.assert_allclose(means.to_numpy(), out[["demand", "supply", "gap"]].to_numpy(),
+                               rtol=1e-12, atol=1e-9)
+    from talentgap.models._gap_paths import simulate
+    centre = simulate(fitted, 3)["demand_mean"].ravel()
+    assert not np.allclose(out["demand"], centre)  # the paths' mean, not their centre
+
+
+def test_intervals_are_quantiles_and_need_not_contain_the_mean():
+    # small counts clipped at 0 give skewed paths: a narrow central interval of the gap
+    # misses its mean in some rows, and it is left as the quantiles say (not widened)
+    demand = np.abs(random_walks(10, 20, level=3, sd=2, seed=3))
+    supply = np.abs(random_walks(10, 20, level=3, sd=2, seed=4))
+    gap = GapForecaster(forecaster=Naive(), n_samples=300).fit(make_panel(demand, supply))
+    out = gap.predict(4, level=[10, 80])
+    paths = gap.sample_paths(4)
+    q = (paths.groupby([*KEYS, "period"], observed=True, sort=False)["gap"]
+         .quantile([0.45, 0.55]).unstack().to_numpy())
+    np.testing.assert_allclose(q, out[["gap_lo_10", "gap_hi_10"]].to_numpy())
+    outside = (out["gap"] < out["gap_lo_10"]) | (out["gap"] > out["gap_hi_10"])
+    assert outside.any()
+    assert (out["gap_median"].between(out["gap_lo_10"], out["gap_hi_10"])).all()
+
+
+def _plan(table: pd.DataFrame) -> pd.Series:
+    return tg.planning.allocate_quotas(table, budget=1000.0, cost_per_trainee=10.0,
+                                       pass_rate=0.8, keys=KEYS).summary
+
+
+def test_plans_from_the_forecast_table_and_from_the_paths_agree():
+    # every path of every cell has a shortage: E[max(g, 0)] = E[g] = max(E[g], 0), so the
+    # expected shortfall before the plan is the same from the table's gap and the paths
+    demand = random_walks(12, 20, level=500, sd=5, seed=14)
+    supply = random_walks(12, 20, level=200, sd=5, seed=15)
+    gap = GapForecaster(forecaster=Naive(), n_samples=400).fit(make_panel(demand, supply))
+    out, paths = gap.predict(2, level=[80]), gap.sample_paths(2)
+    assert (paths["gap"] > 0).all()
+    from_table, from_paths = _plan(out), _plan(paths)
+    assert from_table["shortfall_before"] == pytest.approx(from_paths["shortfall_before"],
+                                                           rel=1e-12)
+    assert from_table["shortfall_before"] == pytest.approx(
+        out.loc[out["period"] == out["period"].max(), "gap"].sum(), rel=1e-12)
+
+
+def test_plans_differ_only_where_paths_cross_zero():
+    # gaps near 0: the paths' expected shortfall E[max(g, 0)] exceeds the table's
+    # max(E[g], 0) (Jensen) by exactly the cells whose paths cross zero
+    demand = random_walks(12, 20, level=100, sd=8, seed=16)
+    supply = random_walks(12, 20, level=100, sd=8, seed=17)
+    gap = GapForecaster(forecaster=Naive(), n_samples=400).fit(make_panel(demand, supply))
+    out, paths = gap.predict(2, level=[80]), gap.sample_paths(2)
+    last = paths[paths["period"] == paths["period"].max()]
+    by_cell = last.groupby(KEYS, observed=True)["gap"]
+    crossing = (by_cell.min() < 0) & (by_cell.max() > 0)
+    assert crossing.any()
+    expected = by_cell.apply(lambda g: g.clip(lower=0).mean()).sum()
+    table = out.loc[out["period"] == out["period"].max(), "gap"].clip(lower=0).sum()
+    from_table, from_paths = _plan(out), _plan(paths)
+    assert from_paths["shortfall_before"] == pytest.approx(expected, rel=1e-9)
+    assert from_table["shortfall_before"] == pytest.approx(table, rel=1e-9)
+    assert from_paths["shortfall_before"] > from_table["shortfall_before"]
 
 
 def test_samples_are_clipped_at_zero():
@@ -164,8 +234,9 @@ def test_known_future_supply_is_used_exactly_without_spread():
         assert row["supply"] == value
         assert row["supply_lo_95"] == value and row["supply_hi_95"] == value
         assert row["gap"] == pytest.approx(row["demand"] - value)
-    # not known: I01 at step 2, and I03 at step 1 (its row at the origin itself is ignored)
-    assert out.loc[("I03", origin + 1), "supply"] == pytest.approx(supply[3, -1])
+    # not known: I01 at step 2, and I03 at step 1 (its row at the origin itself is ignored);
+    # their supply is the mean of paths centred on the naive forecast (the last value)
+    assert out.loc[("I03", origin + 1), "supply"] == pytest.approx(supply[3, -1], rel=0.05)
     assert out.loc[("I01", origin + 2), "supply_hi_80"] > out.loc[("I01", origin + 2),
                                                                   "supply_lo_80"]
     paths = gap.sample_paths(3)
@@ -203,7 +274,10 @@ def test_same_random_state_same_paths_other_state_other_paths(synthetic_panel):
     first, again, other = run(1), run(1), run(2)
     pd.testing.assert_frame_equal(first, again)
     assert not np.allclose(first["gap_lo_80"], other["gap_lo_80"])
-    np.testing.assert_allclose(first["gap"], other["gap"])  # means do not depend on it
+    # the means are sample means: they differ by Monte Carlo error only, about
+    # sqrt(2) x sd / sqrt(n_samples); allow 5 of those (80% width / 2.56 ~ sd)
+    sd = (first["gap_hi_80"] - first["gap_lo_80"]) / 2.56
+    assert (np.abs(first["gap"] - other["gap"]) <= 5 * np.sqrt(2) * sd / np.sqrt(200)).all()
 
 
 def test_not_fitted():
@@ -277,7 +351,13 @@ def test_series_ending_early_is_forecast_to_the_common_periods():
     origin = panel["period"].max()
     assert out["period"].tolist() == [origin + 1, origin + 2] * 5
     slope = (demand[0, -3] - demand[0, 0]) / 13
-    np.testing.assert_allclose(out["demand"].iloc[:2], demand[0, -3] + slope * np.array([3, 4]))
+    # the paths are centred on the drift line from the cell's own last observation
+    from talentgap.models._gap_paths import simulate
+    np.testing.assert_allclose(simulate(gap, 2)["demand_mean"][0],
+                               demand[0, -3] + slope * np.array([3, 4]))
+    paths = gap.sample_paths(2)
+    np.testing.assert_allclose(out["demand"].iloc[:2],
+                               paths.iloc[:200].groupby("period")["demand"].mean())
 
 
 # ---- flags ----------------------------------------------------------------------------------
@@ -379,12 +459,14 @@ def test_hierarchy_every_method_cells_add_up_to_the_reconciled_totals(hierarchy_
                                   values="mean", sort=False)
         return table.reindex(nodes).to_numpy()
 
-    bottom = hierarchy.bottom.merge(out, on=KEYS, how="left", validate="1:m")
+    from talentgap.models._gap_paths import simulate
+    centres = simulate(gap, 3)
+    where = hierarchy.cell_positions(gap.cells_)
     for quantity, (_, result) in zip(("demand", "supply"), calls, strict=True):
         totals = by_node(result.forecasts)
-        cells = bottom.pivot_table(index=KEYS, columns="period", values=quantity,
-                                   sort=False).to_numpy()
-        # the output cells are the reconciled bottom values and add up to every node
+        cells = np.empty((6, 3))
+        cells[where] = centres[f"{quantity}_mean"]
+        # the paths are centred on the reconciled bottom values, which add up to every node
         np.testing.assert_allclose(cells, totals[:6], rtol=0, atol=1e-6)
         np.testing.assert_allclose(hierarchy.S @ cells, totals, rtol=0, atol=1e-6)
         assert (cells >= 0).all()
@@ -471,3 +553,65 @@ def test_truth_check_on_synthetic_data():
     ours = _mase(actual, merged["gap"].to_numpy().reshape(48, 4), cell_scale)
     baseline = _mase(actual, merged["mean"].to_numpy().reshape(48, 4), cell_scale)
     assert ours < baseline, (ours, baseline)
+
+
+# ---- explanations ---------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")  # 3 cells: few errors
+def test_explain_names_models_fallbacks_history_and_flags():
+    demand = random_walks(4, 16, level=80, sd=4, seed=10)
+    supply = random_walks(4, 16, level=60, sd=4, seed=11)
+    demand[1] = np.nan   # never surveyed
+    supply[2] = np.nan   # no training reaches it
+    demand[3, :6] = np.nan  # surveyed for the last 10 periods only
+    gap = GapForecaster(forecaster=Naive(), n_samples=100).fit(make_panel(demand, supply))
+    why = gap.explain(2).set_index("industry")
+    assert list(why.columns) == ["region", "demand_model", "supply_model", "demand_n_obs",
+                                 "supply_n_obs", "fallback_reason", "flags"]
+    assert why.loc["I00", "demand_model"] == "Naive" and why.loc["I01", "demand_model"] == "none"
+    assert why.loc["I02", "supply_model"] == "zero"
+    assert why["demand_n_obs"].tolist() == [16, 0, 16, 10]
+    assert "no demand observed" in why.loc["I01", "fallback_reason"]
+    assert "supply taken as 0" in why.loc["I02", "fallback_reason"]
+    assert pd.isna(why.loc["I00", "fallback_reason"])
+    assert why.loc["I01", "flags"].split(";") == ["thin_data", "no_demand_data"]
+    assert "no_supply_data" in why.loc["I02", "flags"].split(";")
+    # a cell's flags are the codes raised in any forecast period
+    rows = gap.predict(2).groupby("industry", observed=True)["flag"].agg(
+        lambda f: sorted({c for text in f for c in text.split(";") if c}))
+    for industry, codes in rows.items():
+        assert sorted(c for c in why.loc[industry, "flags"].split(";") if c) == codes
+
+
+def test_explain_reports_inner_fallbacks_with_their_quantity():
+    summary = pd.DataFrame({"fallback_reason": [None, "no supply observed", None],
+                            "demand_fallback": ["too short: naive", None, None],
+                            "supply_fallback": [None, None, "all zero"]})
+    text = GapForecaster._fallback_text(summary)
+    assert text.tolist() == ["demand: too short: naive", "no supply observed",
+                             "supply: all zero"]
+
+
+def test_gap_drivers_add_up_to_the_change_in_gap():
+    demand = random_walks(6, 16, level=300, sd=10, seed=20)
+    supply = random_walks(6, 16, level=200, sd=10, seed=21)
+    demand[0, -2:] = np.nan  # its last observation is two periods before the origin
+    panel = make_panel(demand, supply)
+    gap = GapForecaster(forecaster=Drift(), n_samples=200).fit(panel)
+    out = gap.predict(3, level=[80])
+    drivers = gap.gap_drivers(3)
+    last = out[out["period"] == out["period"].max()].reset_index(drop=True)
+    np.testing.assert_allclose(drivers["gap_then"], last["gap"])
+    np.testing.assert_allclose(drivers["gap_then"] - drivers["gap_now"],
+                               drivers["due_to_demand"] + drivers["due_to_supply"])
+    np.testing.assert_allclose(drivers["gap_now"].iloc[1:], demand[1:, -1] - supply[1:, -1])
+    origin = panel["period"].max()
+    assert drivers["last_observed"].tolist() == [origin - 2] + [origin] * 5
+    assert drivers.loc[0, "gap_now"] == pytest.approx(demand[0, -3] - supply[0, -3])
+    np.testing.assert_allclose(drivers["due_to_supply"],
+                               np.r_[supply[0, -3], supply[1:, -1]] - last["supply"])
+    first = gap.gap_drivers(3, period=origin + 1)
+    assert (first["period"] == origin + 1).all()
+    with pytest.raises(ParameterError, match="not one of the 3 forecast periods"):
+        gap.gap_drivers(3, period=origin + 4)
+    with pytest.raises(NotFittedError, match="explain"):
+        GapForecaster().explain(2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from talentgap.models.gap_flags import FLAGS, gap_flags
+from talentgap.models.gap_flags import FLAGS, gap_flags, history_length
 
 
 def flags(history, demand, supply, *, m=1, has_demand=True, has_supply=True):
@@ -50,3 +50,21 @@ def test_no_data_codes_and_order():
     codes = out[0, 0].split(";")
     assert codes == [c for c in FLAGS if c in codes]
     assert {"no_demand_data", "no_supply_data", "thin_data"} <= set(codes)
+
+
+def test_short_history_below_two_seasons():
+    demand = np.full((3, 10), 20.0)
+    demand[0, :3] = np.nan      # 7 periods: short for quarterly data
+    demand[1, :2] = np.nan      # 8 periods: two seasons
+    demand[2] = np.nan          # never observed: no_demand_data instead
+    history = {"demand": demand, "supply": np.full((3, 10), 20.0)}
+    out = flags(history, np.full((3, 2), 20.0), np.full((3, 2), 20.0), m=4,
+                has_demand=np.array([True, True, False]))
+    assert out[0].tolist() == ["short_history"] * 2
+    assert out[1].tolist() == ["", ""]
+    assert "short_history" not in out[2, 0]
+    assert history_length(demand).tolist() == [7, 8, 0]
+    # annual data: fewer than 4 periods
+    yearly = {"demand": demand[:2, -3:], "supply": np.full((2, 3), 20.0)}
+    assert flags(yearly, np.full((2, 1), 20.0), np.full((2, 1), 20.0), m=1)[:, 0].tolist() == [
+        "short_history", "short_history"]

@@ -328,6 +328,15 @@ def test_format_1_artifacts_load_and_predict_as_when_saved(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)
         got = model.predict(horizon, level=[80])
+        if name.startswith("gap"):
+            # the sample paths are as saved (bounds, p_shortage equal); demand, supply and
+            # gap are now the means of those paths rather than their centres
+            point = ["demand", "supply", "gap"]
+            means = model.sample_paths(horizon).groupby(
+                [*model.keys, "period"], observed=True, sort=False)[point].mean()
+            np.testing.assert_allclose(got[point].to_numpy(), means.to_numpy(), rtol=1e-9)
+            got = got.drop(columns=[*point, "gap_median"])
+            expected = expected.drop(columns=point)
     got = got.assign(period=got["period"].astype(str))
     assert list(got.columns) == list(expected.columns)
     for column in expected.columns:

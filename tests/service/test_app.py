@@ -202,3 +202,34 @@ def test_serve_with_a_bad_model_dir_is_exit_2(tmp_path, capsys):
 
     assert main(["serve", "--model", str(tmp_path / "absent")]) == 2
     assert "absent" in capsys.readouterr().err
+
+
+def test_predict_explains_each_returned_cell(client, gap_model):
+    wanted = [cell(gap_model, 1), cell(gap_model, 4)]
+    body = client.post("/predict", json={"horizon": 2, "cells": wanted}).json()
+    why = body["explanations"]
+    assert [{"region": w["region"], "industry": w["industry"]} for w in why] == wanted
+    want = gap_model.explain(2).astype({"region": str, "industry": str})
+    want = want.set_index(["region", "industry"])
+    for entry in why:
+        row = want.loc[(entry["region"], entry["industry"])]
+        assert entry["demand_model"] == row["demand_model"]
+        assert entry["supply_model"] == row["supply_model"]
+        assert entry["demand_n_obs"] == row["demand_n_obs"] > 0
+        assert entry["flags"] == row["flags"]
+        assert (entry["fallback_reason"] is None) == pd.isna(row["fallback_reason"])
+
+
+def test_level_given_as_a_fraction_is_422_with_the_percentage(client):
+    reply = client.post("/predict", json={"level": [0.8]})
+    assert reply.status_code == 422
+    assert "use 80" in reply.json()["detail"]
+
+
+def test_forecaster_predictions_carry_no_explanations(tmp_path):
+    df = pd.DataFrame({"id": ["a"] * 6, "period": [str(y) for y in range(2018, 2024)],
+                       "value": [1, 2, 3, 4, 5, 6]})
+    path = tg.models.Drift().fit(df, keys=["id"]).save(tmp_path / "drift")
+    with TestClient(create_app(path)) as test_client:
+        body = test_client.post("/predict", json={"horizon": 1}).json()
+        assert body["explanations"] is None and len(body["rows"]) == 1
