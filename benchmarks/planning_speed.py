@@ -20,12 +20,27 @@ Run::
 
     python benchmarks/planning_speed.py            # print the results
     python benchmarks/planning_speed.py --write    # also update benchmarks/RESULTS.md
+
+Multi-year plans (``--multiyear``): 5 funding years (2026-2030, lead time 1)
+against the gap sample paths of need years 2027-2031, for ``R`` regions x
+100 industries with 200 sample paths, annual budgets (about 30% of closing
+every expected gap), per-industry costs and pass rates, and 50 shared
+capacity groups (each industry in one group; a group's yearly capacity is
+half its cells' mean yearly gap). Each size runs in its own process, so the
+peak resident memory (``ru_maxrss``, which includes the input table) is that
+plan's alone::
+
+    python benchmarks/planning_speed.py --multiyear --sizes 5,10,20 --write
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
+import sys
 import time
 import warnings
 
@@ -108,8 +123,139 @@ def _time(fn, repeat: int) -> tuple[float, object]:
     return best, out
 
 
+def _years_inputs(n_regions: int, n_industries: int, n_samples: int, n_groups: int,
+                  seed: int, n_need: int = 5):
+    """Sample paths of need years 2027-2031 and the plan's arguments (see the docstring)."""
+    rng = np.random.default_rng(seed)
+    n = n_regions * n_industries
+    need_years = np.arange(2027, 2027 + n_need)
+    n_t = need_years.size
+    mean = (rng.gamma(2.0, 40.0, n)[:, None] * (1.0 + 0.08 * np.arange(n_t))[None, :] - 10.0)
+    spread = rng.uniform(5.0, 40.0, n)
+    gaps = mean[:, :, None] + spread[:, None, None] * rng.standard_normal((n, n_t, n_samples))
+    regions = pd.Categorical([f"R{i:03d}" for i in range(n_regions)])
+    industries = pd.Categorical([f"I{i:03d}" for i in range(n_industries)])
+    per_cell = n_t * n_samples
+    ordinals = pd.PeriodIndex([str(y) for y in need_years], freq="Y").asi8
+    table = pd.DataFrame({
+        "region": regions.take(np.repeat(np.arange(n_regions), n_industries * per_cell)),
+        "industry": industries.take(np.tile(np.repeat(np.arange(n_industries), per_cell),
+                                            n_regions)),
+        "period": pd.arrays.PeriodArray(np.tile(np.repeat(ordinals, n_samples), n),
+                                        dtype=pd.PeriodDtype("Y")),
+        "sample": np.tile(np.arange(n_samples), n * n_t),
+        "gap": gaps.ravel(),
+    })
+    del gaps
+    names = [str(x) for x in industries]
+    cost = rng.integers(5, 40, n_industries) * 100.0
+    rate = rng.uniform(0.5, 0.95, n_industries)
+    closing = float((np.maximum(mean, 0.0).sum(axis=1)
+                     * np.tile(cost / rate, n_regions)).sum())
+    funding = [str(y) for y in range(2026, 2031)]
+    group_of = rng.integers(0, n_groups, n_industries)
+    yearly_gap = np.bincount(np.tile(group_of, n_regions),
+                             weights=np.maximum(mean, 0.0).mean(axis=1), minlength=n_groups)
+    groups = pd.DataFrame({"group": [f"college{g:02d}" for g in group_of], "industry": names,
+                           "capacity": 0.5 * yearly_gap[group_of]})
+    kwargs = dict(
+        periods=funding,
+        budget=pd.DataFrame({"period": funding, "budget": 0.3 * closing / len(funding)}),
+        cost_per_trainee=pd.DataFrame({"industry": names, "cost_per_trainee": cost}),
+        pass_rate=pd.DataFrame({"industry": names, "pass_rate": rate}),
+        capacity_groups=groups, lead_time=1, exit_rate=0.05, integer="none")
+    return table, kwargs
+
+
+def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int) -> dict:
+    """Time one multi-year plan in this process; peak memory is this process's."""
+    table, kwargs = _years_inputs(n_regions, 100, n_samples, n_groups, seed)
+    start = time.perf_counter()
+    plan = allocate_quotas(table, **kwargs)
+    seconds = time.perf_counter() - start
+    s = plan.summary
+    return {"regions": n_regions, "cells": n_regions * 100, "rows": len(table),
+            "seconds": seconds, "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+            "cost": float(s["total_cost"]), "before": float(s["shortfall_before"]),
+            "after": float(s["shortfall_after"]), "unique": bool(s["optimum_unique"]),
+            "load": os.getloadavg()[0]}
+
+
+def _one_single(n_regions: int, n_samples: int, seed: int) -> dict:
+    """Time a one-budget single-period plan (the greedy fill) in this process."""
+    table, kwargs = _years_inputs(n_regions, 100, n_samples, 50, seed, n_need=1)
+    budget = float(kwargs["budget"]["budget"].sum()) / 5
+    start = time.perf_counter()
+    plan = allocate_quotas(table, budget=budget, cost_per_trainee=kwargs["cost_per_trainee"],
+                           pass_rate=kwargs["pass_rate"], integer="round")
+    return {"cells": n_regions * 100, "rows": len(table),
+            "seconds": time.perf_counter() - start,
+            "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+            "unique": bool(plan.summary["optimum_unique"]), "load": os.getloadavg()[0]}
+
+
+def _multiyear(args) -> None:
+    rows, results = [], []
+    cmd = [sys.executable, __file__, "--single-one", "340", "--samples", str(args.samples),
+           "--seed", str(args.seed)]
+    single = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True,
+                                       timeout=args.timeout).stdout.strip().splitlines()[-1])
+    print(single, flush=True)
+    for n_regions in (int(x) for x in args.sizes.split(",")):
+        cmd = [sys.executable, __file__, "--multiyear-one", str(n_regions),
+               "--samples", str(args.samples), "--seed", str(args.seed)]
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                                  timeout=args.timeout)
+        except subprocess.TimeoutExpired:
+            rows.append(f"| {n_regions * 100:,} | {n_regions * 100 * 5 * args.samples:,} | "
+                        f"> {args.timeout:.0f} s (stopped) | | | | |")
+            break
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        results.append(r)
+        rows.append(f"| {r['cells']:,} | {r['rows']:,} | {r['seconds']:.1f} s | "
+                    f"{r['peak_gb']:.2f} GB | {r['cost']:,.0f} | "
+                    f"{r['before']:,.0f} -> {r['after']:,.0f} | {r['unique']} |")
+        print(rows[-1], flush=True)
+    load = max([os.getloadavg()[0]] + [r["load"] for r in results])
+    scaling = ""
+    if len(results) >= 2:
+        a, b = results[0], results[-1]
+        exponent = np.log(b["seconds"] / a["seconds"]) / np.log(b["cells"] / a["cells"])
+        scaling = (f"Time grows as cells^{exponent:.2f} between {a['cells']:,} and "
+                   f"{b['cells']:,} cells; extrapolated to 34,000 cells: "
+                   f"~{b['seconds'] * (34_000 / b['cells']) ** exponent:,.0f} s.")
+    body = f"""## Planning: multi-year plans (5 funding years, {args.samples} sample paths, 50 capacity groups)
+
+`python benchmarks/planning_speed.py --multiyear --sizes {args.sizes} --write` — {machine()}
+
+R regions x 100 industries, need years 2027-2031 with {args.samples} synthetic sample paths per cell-year, funding years 2026-2030 (lead time 1, exits 5% a year), annual budgets (30% of closing every expected gap), per-industry costs and pass rates, 50 shared capacity groups; continuous places. One run per size, each in its own process: time of `allocate_quotas` (reading the table, both LP stages, assembling), peak resident memory of the process (input table included).
+
+| cells | sample rows | time | peak memory | cost | expected shortfall | unique |
+|---:|---:|---:|---:|---:|---:|:---:|
+{chr(10).join(rows)}
+
+{scaling}
+Single period, one budget, no crosswalk (solved by the greedy fill, no LP): {single['cells']:,} cells x {args.samples} sample paths ({single['rows']:,} rows), `integer="round"`: {single['seconds']:.1f} s, peak memory {single['peak_gb']:.2f} GB.
+Target of the issue: 34,000 cells in < 60 s and < 4 GB on 2 cores.
+Largest 1-minute load average seen: {load:.2f} on {os.cpu_count()} cores.
+{args.note}
+"""
+    print(body)
+    if args.write:
+        write_section("planning_multiyear", body)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--multiyear", action="store_true",
+                        help="time multi-year plans instead (see the module docstring)")
+    parser.add_argument("--sizes", default="5,10,20",
+                        help="multi-year: regions (x 100 industries) per run, comma-separated")
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="multi-year: stop a size after this many seconds")
+    parser.add_argument("--multiyear-one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--single-one", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--regions", type=int, default=32)
     parser.add_argument("--industries", type=int, default=40)
     parser.add_argument("--samples", type=int, default=1000)
@@ -120,6 +266,17 @@ def main() -> None:
     parser.add_argument("--note", default="", help="a line added under the table")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
+    if args.multiyear_one or args.single_one:
+        samples = 200 if args.samples == 1000 and "--samples" not in sys.argv else args.samples
+        print(json.dumps(_one_multiyear(args.multiyear_one, samples, 50, args.seed)
+                         if args.multiyear_one else _one_single(args.single_one, samples,
+                                                                 args.seed)))
+        return
+    if args.multiyear:
+        if "--samples" not in sys.argv:
+            args.samples = 200
+        _multiyear(args)
+        return
 
     table, crosswalk, per_cell, per_programme, budget = _inputs(
         args.regions, args.industries, args.samples, args.programs, args.seed)

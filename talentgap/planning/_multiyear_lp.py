@@ -30,6 +30,8 @@ __all__ = ["Program", "Solution", "build_program", "solve", "break_ties", "need_
            "weighted_shortfall", "DUAL_TOL"]
 
 DUAL_TOL = VALUE_TOL
+COARSE_BLOCK = 16   # pieces merged into one column in the first rounds of the first stage
+_T_CHUNK = 64       # decisions sharing one copy of a period's scale in the tie stage
 _SLACK_TOL = 1e-7
 _MAX_SHOWN = 8
 
@@ -59,6 +61,7 @@ class Program:
     n_link: int              # the first n_link rows link pieces to workers
     rows: list[RowInfo]      # the rows after the link rows
     before: float            # weighted objective with no places (the pieces' total)
+    piece_link: np.ndarray | None = None  # the link row of every piece (in order within it)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class Solution:
     row_value: np.ndarray     # per constraint row: objective removed per unit of its limit
     capacity_value: np.ndarray  # per decision: objective removed per extra place of capacity
     min_value: np.ndarray     # per decision: objective added per required place (>= 0)
+    x: np.ndarray | None = None        # the LP's optimum, every column (continuous plans)
+    reduced: np.ndarray | None = None  # the LP's reduced costs, every column
 
 
 # --------------------------------------------------------------------------- building
@@ -152,17 +157,28 @@ def build_program(problem: YearsProblem) -> Program:
         ub=np.concatenate([problem.upper, length]),
         n_q=n_q, n_link=link_ids.size, rows=rows,
         before=float(np.dot(-slope, length)),
+        piece_link=link_row,
     )
 
 
 # --------------------------------------------------------------------------- solving
 
 
-def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0):
-    """linprog (HiGHS) or, with ``integer_q`` whole-place variables first, milp."""
+def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
+         method: str = "highs"):
+    """linprog (HiGHS) or, with ``integer_q`` whole-place variables first, milp.
+
+    ``method="highs-ipm"`` (interior point, then crossover to a vertex)
+    falls back to HiGHS' own choice if it does not reach an optimum.
+    """
     if not integer_q:
-        return linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
-                       bounds=np.column_stack([lb, ub]), method="highs")
+        bounds = np.column_stack([lb, ub])
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                      method=method)
+        if res.status != 0 and method != "highs":
+            res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds,
+                          method="highs")
+        return res
     constraints = [LinearConstraint(a_ub, -np.inf, b_ub)]
     if a_eq is not None:
         constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
@@ -174,7 +190,11 @@ def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0):
 
 def solve(problem: YearsProblem, program: Program) -> Solution:
     """The LP relaxation's optimum and duals (and whole places when ``integer="exact"``)."""
-    res = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub)
+    res = None
+    if problem.integer != "exact" and program.piece_link is not None:
+        res = _coarse_to_fine(program)
+    if res is None:
+        res = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub)
     if res.status == 2:
         raise PlanningError(infeasibility(problem, program))
     if res.status != 0:
@@ -187,6 +207,9 @@ def solve(problem: YearsProblem, program: Program) -> Solution:
     min_value = np.maximum(np.asarray(res.lower.marginals)[:n_q], 0.0)
     x, objective = res.x, float(res.fun)
     lp_objective = objective
+    reduced = (np.asarray(res.lower.marginals, dtype=np.float64)
+               + np.asarray(res.upper.marginals, dtype=np.float64))
+    lp_x = np.asarray(res.x, dtype=np.float64)
     if problem.integer == "exact":
         whole = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub,
                      integer_q=n_q)
@@ -196,8 +219,110 @@ def solve(problem: YearsProblem, program: Program) -> Solution:
         x, objective = whole.x, float(whole.fun)
     q = np.clip(x[:n_q], problem.lower, problem.upper)
     if problem.integer == "exact":
-        q = np.round(q)
-    return Solution(q, objective, lp_objective, row_value, capacity_value, min_value)
+        return Solution(np.round(q), objective, lp_objective, row_value, capacity_value,
+                        min_value)
+    return Solution(q, objective, lp_objective, row_value, capacity_value, min_value,
+                    lp_x, reduced)
+
+
+@dataclass(frozen=True)
+class _Marginals:
+    marginals: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Result:
+    """The fields of a :func:`scipy.optimize.linprog` result that :func:`solve` reads."""
+
+    x: np.ndarray
+    fun: float
+    status: int
+    message: str
+    ineqlin: _Marginals
+    lower: _Marginals
+    upper: _Marginals
+
+
+def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int = 6,
+                    min_pieces: int = 20_000) -> _Result | None:
+    """The LP solved on merged pieces, split where the optimum lies, until it is exact.
+
+    Consecutive pieces of one link row are merged into blocks of ``block``
+    pieces (one column: filled evenly, so its slope is the pieces' mean and
+    its other coefficients their length-weighted mean). The merged objective
+    interpolates each convex piecewise-linear shortfall between block ends,
+    so it lies above the exact one and equals it at block ends. After each
+    solve, every merged block that is partly used, or that borders the last
+    used block of its row, is split into its pieces.
+    When no block needs splitting, each row's workers sit where the merged
+    and exact objectives agree on both sides, so the solution and its duals
+    are those of the exact program (the optimality conditions are local and
+    the program convex); the reduced costs of every piece are checked as the
+    certificate, and a block holding a piece they reject is split into
+    pieces. Returns None (use the exact program) when there are fewer than
+    ``min_pieces`` pieces, a merged program cannot be solved or the rounds
+    run out.
+    """
+    n_q, c_full = program.n_q, program.c
+    m = c_full.size - n_q
+    link = program.piece_link
+    if m < min_pieces or m == 0:
+        return None
+    length = program.ub[n_q:]
+    a_q = program.a_ub[:, :n_q]
+    a_p = sp.csc_matrix(program.a_ub[:, n_q:])
+    first = np.r_[True, link[1:] != link[:-1]]
+    pos = np.arange(m) - np.maximum.accumulate(np.where(first, np.arange(m), 0))
+    start = first | (pos % block == 0)
+    for _ in range(rounds):
+        bid = np.cumsum(start) - 1
+        n_b = int(bid[-1]) + 1
+        size = np.bincount(bid, minlength=n_b)
+        blen = np.bincount(bid, weights=length, minlength=n_b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(blen[bid] > 0, length / blen[bid], 0.0)
+        w = sp.csr_matrix((share, (np.arange(m), bid)), shape=(m, n_b))
+        a = sp.hstack([a_q, a_p @ w], format="csr")
+        c = np.concatenate([np.zeros(n_q), c_full[n_q:] @ w])
+        res = _run(c, a, program.b_ub, np.concatenate([program.lb[:n_q], np.zeros(n_b)]),
+                   np.concatenate([program.ub[:n_q], blen]))
+        if res.status != 0:
+            return None
+        xb = res.x[n_q:]
+        tol = 1e-9 * np.maximum(blen, 1.0)
+        full = xb >= blen - tol
+        empty = xb <= tol
+        brow = link[start]
+        same_next = np.r_[brow[1:] == brow[:-1], False]
+        same_prev = np.r_[False, brow[1:] == brow[:-1]]
+        nxt_full = np.r_[full[1:], False] & same_next
+        prv_empty = np.r_[False, empty[:-1]] & same_prev
+        # the blocks around each row's workers: partly used, the last full, the first empty
+        frontier = (~full & ~empty) | (full & ~nxt_full) | (empty & ~prv_empty)
+        split = frontier & (size > 1)
+        if not split.any():
+            x = np.concatenate([res.x[:n_q], xb[bid] * share])
+            y = np.asarray(res.ineqlin.marginals, dtype=np.float64)
+            d_pieces = c_full[n_q:] - a_p.T @ y
+            # the certificate: no unused piece worth taking, no used one worth leaving
+            xp = x[n_q:]
+            wrong = ((xp <= 1e-9 * np.maximum(length, 1.0)) & (d_pieces < -DUAL_TOL)) | (
+                (xp >= length * (1 - 1e-9)) & (d_pieces > DUAL_TOL))
+            split = np.bincount(bid[wrong], minlength=n_b) > 0
+            split &= size > 1
+            if wrong.any() and not split.any():
+                return None
+            if split.any():
+                start = start | split[bid]
+                continue
+            lower = np.concatenate([np.asarray(res.lower.marginals)[:n_q],
+                                    np.maximum(d_pieces, 0.0)])
+            upper = np.concatenate([np.asarray(res.upper.marginals)[:n_q],
+                                    np.minimum(d_pieces, 0.0)])
+            return _Result(x, float(c_full @ x), 0, res.message, _Marginals(y),
+                           _Marginals(lower), _Marginals(upper))
+        start = start | split[bid]
+    return None
 
 
 def need_reference(problem: YearsProblem) -> np.ndarray:
@@ -228,7 +353,9 @@ def break_ties(problem: YearsProblem, program: Program, first: Solution
     ``sum |q[c, s] - t_s * n[c, s]|`` where ``n`` is :func:`need_reference`
     and ``t_s`` is free, tied to spending the same money in each funding
     period as the plan does. Returns the places, the objective and whether
-    the places moved (the optimum was not unique).
+    the places moved (the optimum was not unique). For continuous places the
+    second stage holds only the columns that can move at no cost
+    (:func:`_on_the_optimal_face`), which is what keeps it fast.
     """
     n_q, n_x = program.n_q, program.c.size
     n_f = problem.n_funding
@@ -237,49 +364,106 @@ def break_ties(problem: YearsProblem, program: Program, first: Solution
     cost = problem.cost[problem.decision_cell()]
     positive = problem.cost[problem.cost > 0]
     money_scale = float(positive.max()) if positive.size else 1.0
-    # columns: x (n_x), t (n_f), e (n_q)
+    # columns: x (n_x), t (n_c), e (n_q). Each period's t is held in copies of _T_CHUNK
+    # decisions each, chained equal: one column in every deviation row of a period
+    # would make the interior point's normal equations dense
     i = np.arange(n_q)
-    t_col = n_x + year
-    e_col = n_x + n_f + i
+    per_year = -(-problem.n_cells // _T_CHUNK)
+    n_c = n_f * per_year
+    t_col = n_x + year * per_year + (i // n_f) // _T_CHUNK
+    e_col = n_x + n_c + i
+    width = n_x + n_c + n_q
     dev = sp.csr_matrix(
         (np.concatenate([np.ones(n_q), -ref, -np.ones(n_q), -np.ones(n_q), ref, -np.ones(n_q)]),
          (np.concatenate([i, i, i, n_q + i, n_q + i, n_q + i]),
           np.concatenate([i, t_col, e_col, i, t_col, e_col]))),
-        shape=(2 * n_q, n_x + n_f + n_q))
+        shape=(2 * n_q, width))
     # at least the solver's precision, so that exact ties are found with tie_tolerance=0
     allowed = first.objective + max(problem.tie_tolerance, 1e-9) * max(1.0, program.before)
-    objective_row = sp.csr_matrix(np.concatenate([program.c, np.zeros(n_f + n_q)])[None, :])
+    objective_row = sp.csr_matrix(np.concatenate([program.c, np.zeros(n_c + n_q)])[None, :])
     a_ub = sp.vstack([sp.hstack([program.a_ub, sp.csr_matrix((program.a_ub.shape[0],
-                                                               n_f + n_q))]),
+                                                               n_c + n_q))]),
                       objective_row, dev], format="csr")
     b_ub = np.concatenate([program.b_ub, [allowed], np.zeros(2 * n_q)])
     need_money = np.bincount(year, weights=cost * ref, minlength=n_f)
     years = np.flatnonzero(need_money > 0)
-    a_eq = b_eq = None
+    link = np.flatnonzero(np.arange(n_c) % per_year < per_year - 1)   # t_j = t_j+1
+    a_eq = sp.csr_matrix(
+        (np.concatenate([np.ones(link.size), -np.ones(link.size)]),
+         (np.tile(np.arange(link.size), 2), np.concatenate([n_x + link, n_x + link + 1]))),
+        shape=(link.size, width))
     if years.size:
         on = np.isin(year, years)
         row_of = np.full(n_f, -1)
         row_of[years] = np.arange(years.size)
-        a_eq = sp.csr_matrix(
+        money = sp.csr_matrix(
             (np.concatenate([need_money[years], -cost[on]]) / money_scale,
              (np.concatenate([np.arange(years.size), row_of[year[on]]]),
-              np.concatenate([n_x + years, i[on]]))),
-            shape=(years.size, n_x + n_f + n_q))
-        b_eq = np.zeros(years.size)
-    c = np.concatenate([np.zeros(n_x + n_f), np.ones(n_q)])
-    lb = np.concatenate([program.lb, np.zeros(n_f + n_q)])
-    ub = np.concatenate([program.ub, np.full(n_f + n_q, np.inf)])
-    res = _run(c, a_ub, b_ub, lb, ub, a_eq=a_eq, b_eq=b_eq,
-               integer_q=n_q if problem.integer == "exact" else 0)
-    if res.x is None or res.status != 0:
+              np.concatenate([n_x + years * per_year, i[on]]))),
+            shape=(years.size, width))
+        a_eq = sp.vstack([money, a_eq], format="csr")
+    b_eq = np.zeros(a_eq.shape[0])
+    if a_eq.shape[0] == 0:
+        a_eq = b_eq = None
+    c = np.concatenate([np.zeros(n_x + n_c), np.ones(n_q)])
+    lb = np.concatenate([program.lb, np.zeros(n_c + n_q)])
+    ub = np.concatenate([program.ub, np.full(n_c + n_q, np.inf)])
+    if first.reduced is None:  # whole places: the full second stage
+        res = _run(c, a_ub, b_ub, lb, ub, a_eq=a_eq, b_eq=b_eq,
+                   integer_q=n_q if problem.integer == "exact" else 0)
+        x = None if res.x is None or res.status != 0 else res.x
+    else:
+        x = _on_the_optimal_face(first, c, a_ub, b_ub, lb, ub, a_eq, b_eq, n_x)
+    if x is None:
         return first.q, first.objective, False
-    q = np.clip(res.x[:n_q], problem.lower, problem.upper)
+    q = np.clip(x[:n_q], problem.lower, problem.upper)
     if problem.integer == "exact":
         q = np.round(q)
     moved = float(np.abs(q - first.q).sum())
     unique = moved <= 1e-6 * max(1.0, float(np.abs(first.q).sum()))
-    return (first.q, first.objective, False) if unique else (q, float(res.x[:n_x] @ program.c),
+    return (first.q, first.objective, False) if unique else (q, float(x[:n_x] @ program.c),
                                                              True)
+
+
+def _on_the_optimal_face(first: Solution, c, a_ub, b_ub, lb, ub, a_eq, b_eq, n_x: int
+                         ) -> np.ndarray | None:
+    """The second stage with every column a nonzero reduced cost holds at its bound fixed.
+
+    By complementary slackness with the first stage's duals, a plan within
+    ``allowed`` of the optimum moves a column of reduced cost ``d`` by at most
+    ``allowed / |d|``: columns with ``|d| > DUAL_TOL`` are held where the
+    first stage left them, so the second stage holds only the columns that
+    can move at no cost (the tied pieces and the places) and rows that still
+    have one of them. Returns all columns, or None if the solve failed.
+    """
+    d = first.reduced
+    at_bound = np.abs(d) > DUAL_TOL
+    fixed_x = np.where(d > 0, lb[:n_x], ub[:n_x])
+    fixed = np.zeros(c.size, dtype=bool)
+    fixed[:n_x] = at_bound & np.isfinite(fixed_x)
+    value = np.zeros(c.size)
+    value[:n_x][fixed[:n_x]] = fixed_x[fixed[:n_x]]
+    keep = np.flatnonzero(~fixed)
+
+    def split(a, b):
+        a = sp.csc_matrix(a)
+        b = b - a @ value
+        a = sp.csr_matrix(a[:, keep])
+        live = np.diff(a.indptr) > 0
+        return a[live], b[live]
+
+    a_ub2, b_ub2 = split(a_ub, b_ub)
+    a_eq2, b_eq2 = (None, None) if a_eq is None else split(a_eq, b_eq)
+    if a_eq2 is not None and a_eq2.shape[0] == 0:
+        a_eq2 = b_eq2 = None
+    # the least-deviation program is highly degenerate: on 4,000 cells x 5 years the
+    # interior point solves it in a fifth of the dual simplex's time
+    res = _run(c[keep], a_ub2, b_ub2, lb[keep], ub[keep], a_eq=a_eq2, b_eq=b_eq2,
+               method="highs-ipm")
+    if res.x is None or res.status != 0:
+        return None
+    value[keep] = res.x
+    return value
 
 
 # --------------------------------------------------------------------------- infeasibility

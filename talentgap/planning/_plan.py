@@ -114,7 +114,7 @@ class QuotaPlan:
         from the plan present in it and the shortfalls before and after.
     notes : list of str
         Remarks on how the plan was chosen, e.g. that the optimum was not
-        unique and how the tie was decided (multi-year plans).
+        unique and how the tie was decided.
     """
 
     quotas: pd.DataFrame
@@ -208,9 +208,14 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
 
 
 def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
-             budget_value: float, capacity_value: np.ndarray, lp_objective: float
+             budget_value: float, capacity_value: np.ndarray, lp_objective: float,
+             optimum_unique: bool | None = None, notes: list[str] | None = None
              ) -> QuotaPlan:
-    """Build the :class:`QuotaPlan` of a per-cell plan for given places (every rule)."""
+    """Build the :class:`QuotaPlan` of a per-cell plan for given places (every rule).
+
+    ``optimum_unique`` (optimised plans) adds ``summary["optimum_unique"]``;
+    ``notes`` become the plan's :attr:`QuotaPlan.notes`.
+    """
     y = problem.yield_
     if problem.integer != "none":
         places = np.round(places).astype(np.int64)
@@ -262,6 +267,8 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         **_totals(problem, total_cost, places, certified, certified, short_before,
                   short_after, lp_objective),
     }
+    if optimum_unique is not None:
+        summary["optimum_unique"] = bool(optimum_unique)
     binding = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
                        short_after)
     return QuotaPlan(
@@ -275,6 +282,7 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         label=label,
         cells=cells,
         cell_keys=problem.keys,
+        notes=list(notes or []),
     )
 
 

@@ -251,8 +251,9 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
     """Whole places that never break budget, capacity or minimums.
 
     Floor the LP places, then add one place at a time to the cell whose next
-    place removes the most objective per unit cost, while the budget allows
-    and the place removes something.
+    place removes the most objective per unit cost (to 10 significant
+    digits; on a tie, the cell with the largest LP remainder), while the
+    budget allows and the place removes something.
     """
     lower, upper, cost = problem.lower, problem.upper, problem.cost
     places = np.clip(np.floor(lp_places + PLACE_TOL), lower, upper)
@@ -266,10 +267,10 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
     heap = []
     for c in np.flatnonzero((gains > VALUE_TOL) & (places + 1 <= upper) & (cost <= left)):
         ratio = gains[c] / cost[c] if cost[c] > 0 else math.inf
-        heap.append((-ratio, int(c)))
+        heap.append((-_tie_key(ratio), float(places[c] - lp_places[c]), int(c)))
     heapq.heapify(heap)
     while heap:
-        _, c = heapq.heappop(heap)
+        _, _, c = heapq.heappop(heap)
         if cost[c] > left:
             continue  # money only shrinks: this cell is done
         places[c] += 1
@@ -277,8 +278,21 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
         if places[c] + 1 <= upper[c] and cost[c] <= left:
             g = gain(problem, c, places[c])
             if g > VALUE_TOL:
-                heapq.heappush(heap, (-(g / cost[c]) if cost[c] > 0 else -math.inf, c))
+                ratio = g / cost[c] if cost[c] > 0 else math.inf
+                heapq.heappush(heap, (-_tie_key(ratio), float(places[c] - lp_places[c]), c))
     return repair(problem, places)  # guards against rounding in the running total
+
+
+def _tie_key(ratio: float) -> float:
+    """A place's value per unit cost to 10 significant digits.
+
+    Equally valuable places in different cells differ only in the last bits
+    of their sums; among them the cell with the largest LP remainder comes
+    first (the cell the LP gave the most beyond its whole places).
+    """
+    if not math.isfinite(ratio) or ratio <= 0:
+        return ratio
+    return round(ratio, 9 - math.floor(math.log10(ratio)))
 
 
 def fit_budget(problem: Problem, places: np.ndarray) -> np.ndarray:

@@ -28,6 +28,11 @@ vacant post also raises the skilled stock. Each shortfall term is convex and
 piecewise linear in ``W[c, t]``, which is linear in ``q``; the program
 (:mod:`talentgap.planning._multiyear_lp`) holds one bounded variable per
 linear piece and one row per cell-period and need, and is solved by HiGHS.
+Large programs are first solved with runs of consecutive pieces merged into
+one column (the chord of the shortfall over the run, which lies above it),
+and only the runs around each cell-period's optimum are split back into
+pieces, until the optimum is exact with every piece present; the reduced
+costs then certify it, with the same duals.
 With one funding period, one need period, ``e = 0`` and no policy need it is
 the single-period program of :mod:`talentgap.planning.quotas`.
 
@@ -40,7 +45,10 @@ among those plans, picks the one closest in total absolute places to
 spreading each funding period's money in proportion to need (the weighted
 expected need in the period the places arrive). ``summary["optimum_unique"]``
 is False, and :attr:`~talentgap.planning.QuotaPlan.notes` says so, when this
-moved places.
+moved places. For continuous places the second stage holds only what can
+move at no cost: a piece or a place whose reduced cost in the first stage
+is not zero stays where the first stage put it (it could move by at most
+the tolerance divided by that cost).
 """
 
 from __future__ import annotations

@@ -27,11 +27,25 @@ per piece, with the piece's slope as cost and ``cost_c / y_c`` per certified
 worker in the budget row. Convexity makes the pieces fill in order, so this
 LP has the same optimum, the same optimal value function and therefore the
 same budget dual as the form above, but one row (plus one per capacity that
-can bind) instead of ``K`` rows per cell. It is solved by
-:func:`scipy.optimize.linprog` with HiGHS' interior-point method and
-crossover on sparse matrices (HiGHS' presolve and dual simplex scale badly on
-the many bound flips of this structure; 2,000 cells x 200 samples solve in a
-few seconds). The tests check it against the literal form above.
+can bind) instead of ``K`` rows per cell. With one budget row and per-cell
+bounds it is a continuous knapsack over convex pieces, solved exactly
+without an LP solver (:mod:`talentgap.planning._knapsack`): after the
+minimum quotas, every piece is taken in order of shortfall removed per unit
+of money until the money ends, the last piece partly. The LP (HiGHS'
+interior-point method on sparse matrices, :func:`~talentgap.planning._solve.solve_lp`)
+remains for programme plans and as the tests' oracle; the tests also check it
+against the literal form above.
+
+Ties
+----
+When several cells remove the same shortfall per unit of money where the
+budget runs out (equal costs, yields and gaps far from closed), every split
+of the last money among them is optimal. The plan spreads it in proportion
+to the need each still has at that value, so a larger gap never gets fewer
+places than a smaller one worth the same per place, and says so:
+``summary["optimum_unique"]`` is False and :attr:`QuotaPlan.notes` explains.
+Rounding (``integer="round"``) gives the places left after flooring to the
+cells with the largest remaining fraction among equally valuable ones.
 
 Duals
 -----
@@ -39,7 +53,11 @@ Duals
 each right-hand side (<= 0 for these rows). The budget row's, negated, is
 the expected shortfall removed per extra unit of budget; a capacity row's,
 negated and times ``y_c``, the shortfall removed per extra place of
-capacity. Integer plans report the duals of their LP relaxation.
+capacity. The greedy fill gives the same values directly: the budget's is
+the shortfall removed per unit of money by the marginal piece (0 when money
+is left over), a binding capacity's what its cut piece removes per place
+beyond what that place's money removes at the margin. Integer plans report
+the duals of their LP relaxation.
 
 Programmes
 ----------
@@ -59,6 +77,7 @@ import pandas as pd
 
 from talentgap.errors import PlanningError
 from talentgap.planning._crosswalk import build_network
+from talentgap.planning._knapsack import solve_knapsack
 from talentgap.planning._network_solve import (
     fit_network_budget,
     repair_network,
@@ -69,7 +88,13 @@ from talentgap.planning._network_solve import (
 from talentgap.planning._params import ordinal
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
-from talentgap.planning._solve import fit_budget, repair, round_places, solve_lp, solve_milp
+from talentgap.planning._solve import (
+    MIP_GAP,
+    fit_budget,
+    repair,
+    round_places,
+    solve_milp,
+)
 from talentgap.planning.multiyear import (
     DEFAULT_EXIT_RATE,
     DEFAULT_TIE_TOLERANCE,
@@ -382,18 +407,33 @@ budget_envelopes, equity, tie_tolerance
         capacity=capacity, min_quota=min_quota, lead_time=lead_time, risk=risk,
         quantile=quantile, surplus_penalty=surplus_penalty, integer=integer,
     )
-    lp = solve_lp(problem)
+    lp = solve_knapsack(problem)
     lam = problem.surplus_penalty
     lp_objective = float(problem.plan.objective(problem.yield_ * lp.places, lam).sum())
     if problem.integer == "exact":
         places = repair(problem, solve_milp(problem))
+        if lp.tied > 1:  # the rounded spread, if it is as good as the integer program's pick
+            spread = round_places(problem, lp.places)
+            chosen = float(problem.plan.objective(problem.yield_ * places, lam).sum())
+            if float(problem.plan.objective(problem.yield_ * spread, lam).sum()) <= (
+                    chosen + MIP_GAP * max(abs(chosen), 1.0)):
+                places = spread
     elif problem.integer == "round":
         places = round_places(problem, lp.places)
     else:
         places = fit_budget(problem, lp.places)
     return assemble(problem, places, rule="optimised", label=_label(problem),
                     budget_value=lp.budget_value, capacity_value=lp.capacity_value,
-                    lp_objective=lp_objective)
+                    lp_objective=lp_objective, optimum_unique=lp.tied <= 1,
+                    notes=_tie_notes(lp.tied))
+
+
+def _tie_notes(tied: int) -> list[str]:
+    if tied <= 1:
+        return []
+    return [f"the optimum is not unique: {tied} cells remove the same shortfall per unit of "
+            "money where the budget runs out; the last money was spread over them in "
+            "proportion to their remaining need"]
 
 
 def _single_period_only(**given) -> None:

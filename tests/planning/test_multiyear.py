@@ -362,3 +362,106 @@ def test_default_exit_rate_is_the_stock_projection_default():
     from talentgap.planning.workforce import DEFAULT_EXIT_RATE as projection_default
 
     assert projection_default == DEFAULT_EXIT_RATE
+
+
+# --------------------------------------------------------------------------- the tie stage
+
+
+def _tied_problem(seed: int):
+    from talentgap.planning._multiyear_problem import build_years_problem
+
+    rng = np.random.default_rng(seed)
+    n_cells, k = int(rng.integers(2, 9)), int(rng.choice([1, 5, 20]))
+    index = pd.MultiIndex.from_product(
+        [["D0", "D1"], [f"t{j}" for j in range(n_cells)], ["2027", "2028", "2029"],
+         range(k)], names=["region", "industry", "period", "sample"])
+    needs = index.to_frame(index=False)
+    needs["gap"] = rng.integers(0, 60, len(needs)).astype(float)  # whole numbers: ties
+    return build_years_problem(
+        needs, periods=[2026, 2027, 2028], keys=["region", "industry"], value="gap",
+        budget=_budgets(*rng.uniform(500, 4000, 3).round()), total_budget=None,
+        cost_per_trainee=100, pass_rate=0.8, absorption=1.0, capacity=None, min_quota=0,
+        lead_time=1, exit_rate=0.1, risk="expected", quantile=None, surplus_penalty=0.0,
+        integer="none", policy_need=None, need_weights=None, capacity_groups=None,
+        budget_envelopes=None, equity=None, tie_tolerance=1e-9)
+
+
+def _deviation(problem, q):
+    from talentgap.planning._multiyear_lp import need_reference
+
+    ref, year = need_reference(problem), problem.decision_year()
+    cost = problem.cost[problem.decision_cell()]
+    need_money = np.bincount(year, weights=cost * ref, minlength=problem.n_funding)
+    money = np.bincount(year, weights=cost * q, minlength=problem.n_funding)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(need_money > 0, money / need_money, 0.0)
+    return float(np.abs(q - t[year] * ref).sum())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_reduced_tie_stage_finds_the_full_second_stage_optimum(seed):
+    import dataclasses
+
+    from talentgap.planning._multiyear_lp import break_ties, build_program, solve
+
+    problem = _tied_problem(seed)
+    program = build_program(problem)
+    first = solve(problem, program)
+    fast = break_ties(problem, program, first)
+    full = break_ties(problem, program, dataclasses.replace(first, reduced=None, x=None))
+    tol = 1e-9 * max(1.0, program.before) + 1e-7
+    assert fast[1] == pytest.approx(first.objective, abs=tol)
+    assert full[1] == pytest.approx(first.objective, abs=tol)
+    # the full stage may also spend the tolerance on columns with a (tiny) reduced cost;
+    # the reduced one holds those at their bounds, so it can deviate a hair more
+    assert _deviation(problem, fast[0]) == pytest.approx(_deviation(problem, full[0]),
+                                                         rel=1e-4, abs=1e-6)
+    assert fast[2] == full[2]
+
+
+# --------------------------------------------------------------------------- merged pieces
+
+
+def _sampled_problem(seed: int):
+    from talentgap.planning._multiyear_problem import build_years_problem
+
+    rng = np.random.default_rng(seed)
+    n_ind, k = int(rng.integers(2, 7)), int(rng.choice([3, 20, 60]))
+    index = pd.MultiIndex.from_product(
+        [["D0", "D1", "D2"], [f"t{j}" for j in range(n_ind)], ["2027", "2028", "2029"],
+         range(k)], names=["region", "industry", "period", "sample"])
+    needs = index.to_frame(index=False)
+    needs["gap"] = rng.normal(rng.uniform(-10, 80), rng.uniform(1, 30), len(needs))
+    industries = [f"t{j}" for j in range(n_ind)]
+    groups = pd.DataFrame({"group": rng.choice(["G0", "G1"], n_ind), "industry": industries,
+                           "capacity": rng.uniform(5, 60)})
+    return build_years_problem(
+        needs, periods=[2026, 2027, 2028], keys=["region", "industry"], value="gap",
+        budget=_budgets(*rng.uniform(500, 6000, 3)), total_budget=None,
+        cost_per_trainee=pd.DataFrame({"industry": industries,
+                                       "cost_per_trainee": rng.uniform(50, 150, n_ind)}),
+        pass_rate=pd.DataFrame({"industry": industries,
+                                "pass_rate": rng.uniform(0.4, 1.0, n_ind)}),
+        absorption=1.0, capacity=None, min_quota=0, lead_time=1,
+        exit_rate=float(rng.choice([0.0, 0.1])), risk="expected", quantile=None,
+        surplus_penalty=0.0, integer="none", policy_need=None, need_weights=None,
+        capacity_groups=groups if rng.random() < 0.6 else None, budget_envelopes=None,
+        equity=None, tie_tolerance=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_merged_pieces_give_the_exact_optimum_and_duals(seed):
+    from talentgap.planning._multiyear_lp import _coarse_to_fine, _run, build_program
+
+    program = build_program(_sampled_problem(seed))
+    exact = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub)
+    merged = _coarse_to_fine(program, block=int(np.random.default_rng(seed).choice([2, 5, 16])),
+                             min_pieces=0)
+    assert merged is not None
+    assert merged.fun == pytest.approx(exact.fun, rel=1e-9, abs=1e-9)
+    rows = slice(program.n_link, None)
+    np.testing.assert_allclose(merged.ineqlin.marginals[rows], exact.ineqlin.marginals[rows],
+                               rtol=1e-7, atol=1e-9)
+    # primal feasible in the exact program
+    assert (program.a_ub @ merged.x <= program.b_ub + 1e-7).all()
+    assert (merged.x >= program.lb - 1e-9).all() and (merged.x <= program.ub + 1e-9).all()
