@@ -152,7 +152,7 @@ def test_unreadable_csv(tmp_path, content, pattern):
     path = tmp_path / "surveys.csv"
     path.write_bytes(content)
     with pytest.raises(SchemaError, match=pattern) as info:
-        read_table(path, table="surveys")
+        read_table(path, table="surveys", encoding="utf-8")
     assert info.value.reason == "unreadable_file"
     assert str(info.value).startswith(str(path))
 
@@ -164,7 +164,7 @@ def test_missing_file(tmp_path):
 
 def test_unknown_suffix(tmp_path):
     with pytest.raises(ParameterError, match="cannot tell the format"):
-        read_table(tmp_path / "surveys.xlsx", table="surveys")
+        read_table(tmp_path / "surveys.json", table="surveys")
 
 
 @pytest.mark.parametrize(
@@ -214,3 +214,66 @@ def test_parquet_stores_period_labels(tmp_path, training):
 def test_csv_gz_is_compressed(tmp_path, training):
     path = write_table(validate(training, table="training"), tmp_path / "training.csv.gz")
     assert path.read_bytes()[:2] == b"\x1f\x8b"
+
+
+# ---- the way bureaus export their files ---------------------------------------------------------
+TRAINING = ("period;region;industry;trained;certified\n"
+            "2024Q1;温州;纺织;120;80\n"
+            "2024Q1;瓯海;电商;60;41\n")
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig"])
+def test_encodings_and_semicolons_are_detected(tmp_path, encoding):
+    path = tmp_path / "training.csv"
+    path.write_bytes(TRAINING.encode(encoding))
+    clean = read_table(path, table="training")
+    assert clean["region"].astype(str).tolist() == ["温州", "瓯海"]
+    assert clean["certified"].tolist() == [80, 41]
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_other_separators_are_detected(tmp_path, sep):
+    path = tmp_path / "training.csv"
+    path.write_bytes(TRAINING.replace(";", sep).encode("gbk"))
+    assert len(read_table(path, table="training")) == 2
+
+
+def test_a_wrong_encoding_or_separator_says_what_the_file_looks_like(tmp_path):
+    path = tmp_path / "training.csv"
+    path.write_bytes(TRAINING.encode("gbk"))
+    with pytest.raises(SchemaError, match=r"encoding='gb18030' and sep=';' \(semicolon"):
+        read_table(path, table="training", encoding="utf-8", sep=",")
+    path.write_bytes(TRAINING.encode("utf-8"))
+    with pytest.raises(SchemaError, match=r"looks like sep=';' \(semicolon-separated\)"):
+        read_table(path, table="training", sep=",")
+
+
+def test_excel_round_trip(tmp_path):
+    frame = pd.DataFrame({"period": pd.period_range("2024Q1", periods=2, freq="Q"),
+                          "region": ["温州", "Northvale"], "industry": "textiles",
+                          "trained": [120, 60], "certified": [80, 41]})
+    path = write_table(frame, tmp_path / "training.xlsx")
+    clean = read_table(path, table="training", freq="Q")
+    assert clean["region"].astype(str).tolist() == ["温州", "Northvale"]
+    assert str(clean["period"].iloc[1]) == "2024Q2"
+
+
+def test_excel_rows_keep_their_sheet_line_numbers(tmp_path):
+    frame = pd.DataFrame({"period": ["2024Q1", "2024Q2"], "region": "Northvale",
+                          "industry": "textiles", "trained": [120, 60], "certified": [80, 61]})
+    path = write_table(frame, tmp_path / "training.xlsx")
+    clean, report = read_table(path, table="training", errors="report")
+    assert report.rejected[["line", "rule"]].to_dict("records") == [
+        {"line": 3, "rule": "exceeds_trained"}]
+
+
+def test_workbook_has_one_sheet_per_table(tmp_path):
+    from openpyxl import load_workbook
+
+    from talentgap.io import write_workbook
+
+    path = write_workbook({"plan": pd.DataFrame({"quota": [1]}),
+                           "forecast": pd.DataFrame({"gap": [2.5]})}, tmp_path / "out.xlsx")
+    assert load_workbook(path).sheetnames == ["plan", "forecast"]
+    with pytest.raises(ParameterError, match="31 characters"):
+        write_workbook({"x" * 32: pd.DataFrame()}, tmp_path / "bad.xlsx")

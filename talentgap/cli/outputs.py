@@ -22,6 +22,9 @@ The file names are fixed, so scripts can rely on them:
                               (0-1) per region, skill level and year, without and with
                               the plan
 ``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
+``results.xlsx``              one workbook for people who work in Excel: the plan
+                              (``plan``, ``plan_years``), the ``forecast`` and the
+                              ``rejected`` rows, one sheet each (those the run made)
 ``*.png``                     the charts (see :func:`write_charts`)
 ============================  =====================================================
 
@@ -34,7 +37,7 @@ Examples
 ...              steps=("forecast",), demo=True)
 >>> out = pathlib.Path(tempfile.mkdtemp())
 >>> sorted(p.name for p in write_tables(result, out, parquet=False))
-['forecast.csv', 'panel.csv']
+['forecast.csv', 'panel.csv', 'results.xlsx']
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ import pandas as pd
 
 from talentgap import evaluation, io, planning
 from talentgap.cli.pipeline import RunResult
+from talentgap.evaluation.plots.fonts import font_context
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
            "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS"]
@@ -123,6 +127,11 @@ def forecast_table(result: RunResult) -> pd.DataFrame:
     return forecast.merge(why, on=keys, how="left", validate="many_to_one", sort=False)
 
 
+#: Sheets of ``results.xlsx``: sheet name -> table name in :func:`_tables`.
+WORKBOOK_SHEETS = {"plan": "quotas", "plan_years": "plan_years", "plan_summary": "plan_summary",
+                   "forecast": "forecast", "rejected": "rejected"}
+
+
 def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -> list[Path]:
     """Write every table the run produced into ``out``; return the paths written.
 
@@ -137,10 +146,14 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -
     out.mkdir(parents=True, exist_ok=True)
     parquet = parquet_available() if parquet is None else parquet
     written = []
-    for name, frame in _tables(result).items():
+    tables = _tables(result)
+    for name, frame in tables.items():
         written.append(io.write_table(frame, out / f"{name}.csv"))
         if parquet:
             written.append(io.write_table(frame, out / f"{name}.parquet"))
+    sheets = {sheet: tables[name] for sheet, name in WORKBOOK_SHEETS.items() if name in tables}
+    if sheets:
+        written.append(io.write_workbook(sheets, out / "results.xlsx"))
     return written
 
 
@@ -179,7 +192,21 @@ def _save(ax_or_fig, path: Path) -> Path:
 
 
 def charts(result: RunResult) -> dict[str, object]:
-    """The run's charts as ``{file stem: matplotlib Figure}`` (nothing is shown)."""
+    """The run's charts as ``{file stem: matplotlib Figure}`` (nothing is shown).
+
+    Drawn with a CJK-capable fallback font when the cell names need one
+    (:func:`talentgap.evaluation.plots.fonts.font_context`).
+    """
+    names = []
+    for table in (result.forecast, result.panel):
+        if table is not None:
+            names += [table[key].astype(str).unique() for key in result.config.data.keys
+                      if key in table.columns]
+    with font_context(np.concatenate(names) if names else []):
+        return _charts(result)
+
+
+def _charts(result: RunResult) -> dict[str, object]:
     config, figures = result.config, {}
     keys = list(config.data.keys)
     fc = result.forecast
