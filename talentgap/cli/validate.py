@@ -16,7 +16,7 @@ import pandas as pd
 
 from talentgap import _checks, io
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
-from talentgap.cli.config import load_config
+from talentgap.cli.config import Config, load_config
 from talentgap.errors import TalentGapError
 from talentgap.schema import SCHEMAS
 
@@ -50,7 +50,8 @@ def add_validate(commands) -> None:
                         "freq unless --freq is given)")
     parser.add_argument("--table", choices=sorted(SCHEMAS),
                         help="the table of every PATH given without TABLE=")
-    parser.add_argument("--freq", help="declared period frequency: Y, Q or M")
+    parser.add_argument("--freq", help="declared period frequency: Y, Q or M (default: the "
+                        "config's, else the forecast's default, Q)")
     parser.add_argument(
         "--codes", action="append", default=[], metavar="COLUMN=FILE",
         help="allowed codes for a key column, one per line in FILE (repeatable)",
@@ -89,6 +90,8 @@ def _read_codes(specs: list[str]) -> dict[str, list[str]]:
 def _config_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The [data] files of ``--config``; its frequency unless ``--freq`` was given."""
     if args.config is None:
+        if args.freq is None:  # what `forecast` will declare: validate what it will accept
+            args.freq = Config().data.freq
         return []
     data = load_config(args.config).data
     if args.freq is None:
@@ -139,7 +142,9 @@ def _run_validate(args: argparse.Namespace) -> int:
         for problem in unreadable:
             print(problem["error"])
     if first_problem is not None:
-        print(f"talentgap: error: {first_problem}", file=sys.stderr)
+        # one line on stderr for scripts; on a terminal the report above already says it
+        if args.format == "json" or not sys.stdout.isatty():
+            print(f"talentgap: error: {first_problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
 

@@ -219,3 +219,23 @@ def test_rejected_parquet_with_values_of_several_types(tmp_path, capsys):
     rejected = pd.read_parquet(out_path)
     assert rejected[["column", "value"]].values.tolist() == [
         ["hard_to_fill", "9"], ["period", "2024Q7"]]
+
+
+def test_without_freq_validate_accepts_what_forecast_accepts(tmp_path, capsys):
+    # forecast declares the default frequency (quarterly): a monthly file must not pass here
+    path = tmp_path / "training.csv"
+    path.write_text("period,region,industry,trained,certified\n"
+                    "2024-01,Northvale,textiles,10,8\n2024-02,Northvale,textiles,12,9\n")
+    assert main(["validate", f"training={path}"]) == 2
+    assert "2024-01" in capsys.readouterr().out
+    assert main(["validate", f"training={path}", "--freq", "M"]) == 0
+
+
+def test_each_error_is_printed_once_on_a_terminal(bad, capsys, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["validate", str(bad), "--table", "surveys"]) == 2
+    captured = capsys.readouterr()
+    assert "rejected" in captured.out and captured.err == ""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert main(["validate", str(bad), "--table", "surveys"]) == 2
+    assert capsys.readouterr().err.startswith("talentgap: error: ")
