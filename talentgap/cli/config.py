@@ -1,6 +1,6 @@
 """The run configuration of the ``talentgap`` command: a TOML file, then flags on top.
 
-A configuration has seven tables, every key optional (defaults below)::
+A configuration has eight tables, every key optional (defaults below)::
 
     [data]       # input files and their layout
     surveys = "surveys.csv"        # paths are relative to the config file's folder
@@ -10,6 +10,15 @@ A configuration has seven tables, every key optional (defaults below)::
     keys = ["region", "industry"]
     on_invalid = "error"           # "error": stop on the first bad file; "skip": drop
                                    # bad rows, list them in rejected.csv, go on
+
+    [survey]     # the sampling design of the surveys file (absent: none declared; each
+                 # cell-period is then its own stratum, sampled with replacement)
+    strata = ["size_band"]         # column(s) whose combination is the stratum
+    psu = "park"                   # column of the primary sampling unit (cluster)
+    fpc = "population"             # column of the population count per stratum (of PSUs
+                                   # with psu, else of enterprises): finite-population
+                                   # correction; a take-all stratum adds no variance
+    lonely_psu = "adjust"          # a stratum with one PSU: "adjust", "certainty", "fail"
 
     [panel]      # how training output becomes supply
     lead_time = 1                  # periods from certification to availability
@@ -82,6 +91,7 @@ A configuration has seven tables, every key optional (defaults below)::
     report = true
     top = 15                       # cells in the ranked shortage chart and table
     fan_charts = 4                 # fan charts of the largest shortages
+    currency = "yuan"              # unit of budgets and costs, shown in the report
 
 Unknown tables or keys are errors with a suggestion ("did you mean
 'horizon'?"); a value of the wrong type names the key and the type expected.
@@ -114,6 +124,7 @@ __all__ = [
     "Config",
     "DataConfig",
     "PanelConfig",
+    "SurveyConfig",
     "ForecastConfig",
     "BacktestConfig",
     "PlanConfig",
@@ -146,6 +157,50 @@ class DataConfig:
     freq: str = field(default="Q", metadata=_choices("Y", "Q", "M"))
     keys: tuple[str, ...] = field(default=("region", "industry"), metadata={"nonempty": True})
     on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
+
+
+@dataclass(frozen=True)
+class SurveyConfig:
+    """``[survey]``: the sampling design of the surveys table, by column names.
+
+    Examples
+    --------
+    >>> SurveyConfig(strata=("size_band",), fpc="population").describe()
+    "Survey design: strata by size_band; enterprises as sampling units; finite-population \
+correction from 'population'; lonely PSUs: adjust."
+    >>> SurveyConfig().design() is None
+    True
+    """
+
+    strata: tuple[str, ...] = ()
+    psu: str | None = None
+    fpc: str | None = None
+    lonely_psu: str = field(default="adjust", metadata=_choices("adjust", "certainty", "fail"))
+
+    @property
+    def declared(self) -> bool:
+        """True when a stratum, PSU or population-count column is named."""
+        return bool(self.strata) or self.psu is not None or self.fpc is not None
+
+    def design(self):
+        """The :class:`~talentgap.features.SurveyDesign` to estimate with, or None."""
+        if not self.declared:
+            return None
+        from talentgap.features import SurveyDesign  # only when used: reading a config stays light
+
+        return SurveyDesign(strata=self.strata or None, psu=self.psu, fpc=self.fpc,
+                            lonely_psu=self.lonely_psu)
+
+    def describe(self) -> str:
+        """One sentence naming the design used for the survey estimates."""
+        if not self.declared:
+            return ("Survey design: none declared; each cell-period is treated as its own "
+                    "stratum, sampled with replacement (no finite-population correction).")
+        strata = f"strata by {' x '.join(self.strata)}" if self.strata else "one stratum"
+        units = f"PSUs from {self.psu!r}" if self.psu else "enterprises as sampling units"
+        fpc = (f"finite-population correction from {self.fpc!r}" if self.fpc
+               else "no finite-population correction")
+        return f"Survey design: {strata}; {units}; {fpc}; lonely PSUs: {self.lonely_psu}."
 
 
 @dataclass(frozen=True)
@@ -267,10 +322,12 @@ class OutputConfig:
     report: bool = True
     top: int = field(default=15, metadata={"min": 1})
     fan_charts: int = field(default=4, metadata={"min": 0})
+    currency: str = ""
 
 
 _SECTIONS = {
     "data": DataConfig,
+    "survey": SurveyConfig,
     "panel": PanelConfig,
     "forecast": ForecastConfig,
     "backtest": BacktestConfig,
@@ -291,6 +348,7 @@ class Config:
     """
 
     data: DataConfig = field(default_factory=DataConfig)
+    survey: SurveyConfig = field(default_factory=SurveyConfig)
     panel: PanelConfig = field(default_factory=PanelConfig)
     forecast: ForecastConfig = field(default_factory=ForecastConfig)
     backtest: BacktestConfig = field(default_factory=BacktestConfig)
@@ -492,6 +550,14 @@ def _check_value(value, meta, label: str) -> None:
 def _check_together(config: Config, where: str) -> None:
     """Rules that tie several keys together (checked on the whole configuration)."""
     plan, targets = config.plan, config.targets
+    survey = config.survey
+    named = [*survey.strata, *(c for c in (survey.psu, survey.fpc) if c is not None)]
+    if "period" in named:
+        raise ConfigError(f"{where}[survey] 'period' is not a design column: each period is "
+                          "its own sample already")
+    if len(set(named)) != len(named):
+        raise ConfigError(f"{where}[survey] strata, psu and fpc must name different columns, "
+                          f"got {named}")
     if len(set(plan.years)) != len(plan.years) or list(plan.years) != sorted(plan.years):
         raise ConfigError(f"{where}[plan] years must be increasing without repeats, "
                           f"got {list(plan.years)}")

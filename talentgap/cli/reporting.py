@@ -26,7 +26,7 @@ from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
 from talentgap.report import Report
 
-__all__ = ["build_report", "flag_meanings"]
+__all__ = ["build_report", "flag_meanings", "headline_text", "money"]
 
 _NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
 
@@ -101,6 +101,9 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
     keys = list(result.config.data.keys)
     report = Report(_TITLES.get(command, "talentgap report"), subtitle=_subtitle(result))
     report.add_key_figures(_headline(result))
+    words = headline_text(result)
+    if words:
+        report.add_text(words)
     if result.forecast is not None:
         _forecast_section(report, result, figures, keys)
     if result.backtests:
@@ -111,6 +114,70 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
             _years_section(report, result, figures)
     _data_section(report, result)
     return report
+
+
+def money(value: float, currency: str = "") -> str:
+    """A sum of money in words a planner reads: ``5.0 million yuan``, ``48,000 yuan``.
+
+    Examples
+    --------
+    >>> money(5e6, "yuan"), money(48_000, "yuan"), money(1.25e9), money(-3.2e6)
+    ('5.0 million yuan', '48,000 yuan', '1.25 billion', '-3.2 million')
+    """
+    size = abs(value)
+    if size >= 1e9:
+        text = f"{value / 1e9:,.3g} billion"
+    elif size >= 1e6:
+        text = f"{value / 1e6:,.1f} million"
+    else:
+        text = f"{value:,.0f}"
+    return f"{text} {currency}".strip()
+
+
+def headline_text(result: RunResult) -> str:
+    """One paragraph in words: where the largest expected shortages are, how sure, what the
+    budget buys and what a larger budget would do (only figures the run computed)."""
+    config, fc = result.config, result.forecast
+    if fc is None or not fc["gap"].notna().any():
+        return ""
+    keys = list(config.data.keys)
+    currency = config.output.currency
+    last = fc[fc["period"] == fc["period"].max()]
+    top = last.nlargest(3, "gap")
+    top = top[top["gap"] > 0]
+    sentences = []
+    if len(top):
+        cells = [f"{' / '.join(str(row[k]) for k in keys)} ({row['gap']:,.0f} persons short "
+                 f"on average, shortage probability {row['p_shortage']:.0%})"
+                 for _, row in top.iterrows()]
+        where = cells[0] if len(cells) == 1 else ", ".join(cells[:-1]) + " and " + cells[-1]
+        sure = int((last["p_shortage"] >= 0.8).sum())
+        sentences.append(f"In {last['period'].iloc[0]} the largest expected shortages are in "
+                         f"{where}. {sure} of {len(last)} cells are short with a probability "
+                         "of at least 80%.")
+    else:
+        sentences.append(f"No cell is expected to be short in {last['period'].iloc[0]}.")
+    plan = result.plan
+    if plan is not None:
+        s = plan.summary
+        before, after = float(s["shortfall_before"]), float(s["shortfall_after"])
+        cut = 1 - after / before if before > 0 else 0.0
+        sentences.append(
+            f"A budget of {money(float(s['budget']), currency)} funds "
+            f"{float(s['places']):,.0f} training places and cuts the expected shortfall from "
+            f"{before:,.0f} to {after:,.0f} persons ({cut:.0%} less).")
+        comparison = result.comparison
+        if comparison is not None and "rule" in comparison:
+            best = comparison[comparison["rule"] == "optimised"].sort_values("budget")
+            larger = best[best["budget"] > float(s["budget"]) * (1 + 1e-9)]
+            if len(larger):
+                row = larger.iloc[-1]
+                sentences.append(
+                    f"With {money(float(row['budget']), currency)} the expected shortfall "
+                    f"would fall to {float(row['shortfall_after']):,.0f} persons "
+                    f"({float(row['share_closed']):.0%} of it closed); the plan section "
+                    "compares the budgets in between.")
+    return " ".join(sentences)
 
 
 def _subtitle(result: RunResult) -> str | None:
@@ -140,7 +207,9 @@ def _headline(result: RunResult) -> dict:
     if result.plan is not None:
         s = result.plan.summary
         figures["Training places funded"] = int(round(float(s["places"])))
-        figures["Cost (budget)"] = f"{s['total_cost']:,.0f} ({s['budget']:,.0f})"
+        currency = result.config.output.currency
+        figures["Cost (budget)"] = (f"{money(float(s['total_cost']), currency)} "
+                                    f"({money(float(s['budget']), currency)})")
         figures["Expected shortfall: before → after"] = (
             f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
     return figures
@@ -174,14 +243,20 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
                           ("p_shortage_heatmap", "Probability of a shortage per cell")):
         if stem in figures:
             report.add_figure(figures[stem], caption=caption, alt=caption)
-    fans = sorted(stem for stem in figures if stem.startswith("fan_"))
+    fans = sorted((stem for stem in figures if stem.startswith("fan_")),
+                  key=lambda stem: int(stem.removeprefix("fan_")))
     if fans:
         report.add_section(
             "Fan charts of the largest shortages",
             intro="Observed gap and its forecast with shaded intervals, one chart per cell.")
-        for stem in fans:
-            report.add_figure(figures[stem], caption=f"Gap history and forecast ({stem})",
-                              alt="Fan chart of one cell's gap")
+        # the charts follow the ranking the fan charts were drawn from (outputs.charts)
+        ranked = top_shortages_table(result.forecast, keys=keys, n=len(fans))
+        names = [" / ".join(str(getattr(row, k)) for k in keys)
+                 for row in ranked.itertuples(index=False)]
+        for rank, stem in enumerate(fans):
+            cell = names[rank] if rank < len(names) else f"cell {rank + 1}"
+            report.add_figure(figures[stem], caption=f"Gap history and forecast: {cell}",
+                              alt=f"Fan chart of the gap of {cell}")
     flagged = result.forecast[result.forecast["flag"].fillna("") != ""]
     if not flagged.empty:
         counts = flagged["flag"].str.split(";").explode().value_counts()
@@ -338,11 +413,13 @@ def _years_section(report: Report, result: RunResult, figures: dict) -> None:
 
 
 def _data_section(report: Report, result: RunResult) -> None:
-    if not result.reports and not result.notes:
+    if not result.reports and not result.notes and result.panel is None:
         return
     report.add_section("Input data and notes",
                        intro="Every input row is accounted for: kept, or rejected with "
                        "its rule (see rejected.csv).")
+    if result.panel is not None:
+        report.add_text(result.config.survey.describe())
     if result.reports:
         rows = [{"table": name, "rows_in": r.rows_in, "kept": r.rows_kept,
                  "rejected": r.rows_rejected} for name, r in result.reports.items()]

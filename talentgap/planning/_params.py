@@ -38,6 +38,42 @@ def fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def about(value: float) -> str:
+    """A rate in words: two significant digits, never scientific notation.
+
+    Examples
+    --------
+    >>> about(0.81234), about(12.6), about(0.000081234)
+    ('0.81', '13', '0.000081')
+    """
+    value = float(value)
+    if not math.isfinite(value) or value == 0:
+        return fmt(value)
+    digits = max(0, 1 - math.floor(math.log10(abs(value))))
+    text = f"{round(value, digits):,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def per_money(value: float) -> str:
+    """What an extra sum of money removes, at a round sum where the effect reads well.
+
+    ``value`` is the shortfall removed per unit of money (a budget's dual).
+    The sum is the smallest power of ten from which the effect reaches 0.1.
+
+    Examples
+    --------
+    >>> per_money(8.115e-05)
+    'each extra 10,000 of it removes about 0.81'
+    >>> per_money(0.25)
+    'each extra 1 of it removes about 0.25'
+    """
+    value = float(value)
+    step = 1.0
+    while value * step < 0.1 and step < 1e12:
+        step *= 10
+    return f"each extra {step:,.0f} of it removes about {about(value * step)}"
+
+
 def cell_names(cells: pd.DataFrame, keys: Sequence[str], rows=None) -> list[str]:
     """Plain-language names of cells: ``"textiles in Northvale"``.
 

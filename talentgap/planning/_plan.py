@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.planning._crosswalk import Network
-from talentgap.planning._params import cell_names, fmt, plural
+from talentgap.planning._params import about, cell_names, fmt, per_money, plural
 from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
@@ -181,8 +181,7 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
     if money_binds:
         line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
         if rule == "optimised":
-            line += (f"; each extra unit of budget removes {budget_value:.4g} of the {what} "
-                     f"({fmt(1000 * budget_value)} per 1,000)")
+            line += f"; {per_money(budget_value)} of the {what}"
         if left > 0 and problem.integer != "none":
             line += f"; the {fmt(left)} left buys no further useful place"
         lines.append(line)
@@ -194,7 +193,8 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
                      f"would not reduce the {what}")
     for c in np.flatnonzero(capacity_value > VALUE_TOL):
         lines.append(f"capacity of {problem.name(c)} binds ({fmt(problem.upper[c])} places); "
-                     f"one more place of capacity removes {capacity_value[c]:.4g} of the {what}")
+                     f"one more place of capacity removes about {about(capacity_value[c])} "
+                     f"of the {what}")
     if rule != "optimised":
         for c in np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
                                 & (places > 0)):
@@ -202,8 +202,8 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
                          f"({fmt(problem.upper[c])} places)")
     for c in np.flatnonzero(min_value > VALUE_TOL):
         lines.append(f"minimum quota of {problem.name(c)} binds ({fmt(problem.lower[c])} "
-                     f"places); each required place adds {min_value[c]:.4g} to the {what}, as "
-                     "the money would do more elsewhere")
+                     f"places); each required place adds about {about(min_value[c])} to the "
+                     f"{what}, as the money would do more elsewhere")
     return lines
 
 

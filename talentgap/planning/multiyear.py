@@ -67,7 +67,7 @@ from talentgap.planning._multiyear_lp import (
     weighted_shortfall,
 )
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
-from talentgap.planning._params import fmt, ordinal
+from talentgap.planning._params import about, fmt, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
 
 __all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
@@ -266,8 +266,7 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
             spent, limit = round(float(used[r]), 6), info.limit  # solver noise in the sum
             if value * (float(problem.cost.max()) or 1.0) > DUAL_TOL:
                 lines.append(f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
-                             f"each extra unit of it removes {value:.4g} of the {what} "
-                             f"({fmt(1000 * value)} per 1,000)")
+                             f"{per_money(value)} of the {what}")
             elif closed:
                 lines.append(f"{info.words} is not the limit: every need is met; "
                              f"{fmt(spent)} of {fmt(limit)} spent")
@@ -280,25 +279,26 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
         if info.kind == "equity":
             marginal[info.name] = -value
             lines.append(f"{info.words} binds: each further worker of shortfall it requires "
-                         f"removed adds {value:.4g} to the {what}")
+                         f"removed adds about {about(value)} to the {what}")
         else:
             marginal[info.name] = value
             per = "unit of money" if info.unit == "money" else "place"
             limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
             lines.append(f"{info.words} binds ({limit}); one more {per} "
-                         f"removes {value:.4g} of the {what}")
+                         f"removes about {about(value)} of the {what}")
     cap = np.flatnonzero(first.capacity_value > DUAL_TOL)
     for i in cap:
         name = problem.decision_name(i)
         marginal[f"capacity[{name}]"] = float(first.capacity_value[i])
         lines.append(f"capacity of {name} binds ({fmt(problem.upper[i])} places); one more "
-                     f"place of capacity removes {first.capacity_value[i]:.4g} of the {what}")
+                     f"place of capacity removes about {about(first.capacity_value[i])} of "
+                     f"the {what}")
     for i in np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0)):
         name = problem.decision_name(i)
         marginal[f"min_quota[{name}]"] = -float(first.min_value[i])
         lines.append(f"minimum quota of {name} binds ({fmt(problem.lower[i])} places); each "
-                     f"required place adds {first.min_value[i]:.4g} to the {what}, as the "
-                     "money would do more elsewhere")
+                     f"required place adds about {about(first.min_value[i])} to the {what}, "
+                     "as the money would do more elsewhere")
     return lines, marginal
 
 

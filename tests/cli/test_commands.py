@@ -459,3 +459,18 @@ def test_forecast_level_given_as_a_fraction_is_exit_2(small_files, tmp_path, cap
     code = main(["forecast", *fast(small_files, out, "--set", "forecast.levels=[0.8]")])
     assert code == 2
     assert "use 80" in capsys.readouterr().err
+
+
+def test_the_report_opens_with_a_headline_in_words(tmp_path):
+    out = tmp_path / "out"
+    code = main(["demo", "--out", str(out), "--no-charts", "--set", "forecast.n_samples=200",
+                 "--set", 'output.currency="yuan"', "--set", "forecast.model=\"naive\""])
+    assert code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert "the largest expected shortages are in" in text
+    assert "training places and cuts the expected shortfall from" in text
+    assert re.search(r"\d\.\d million yuan", text)
+    assert not re.search(r"\b\d+(\.\d+)?e[+-]?\d+\b", text)  # no scientific notation
+    assert not re.search(r"\((?:fan|top_shortages|gap_heatmap)[_a-z0-9]*\)", text)

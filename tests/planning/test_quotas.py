@@ -90,7 +90,7 @@ def test_binding_constraints_in_words(forecast, trades):
     assert plan.binding[0].startswith("budget is fully used: 39,600 of 40,000 spent")
     assert plan.binding[1].startswith(
         "capacity of e-commerce in Southvale binds (30 places); one more place of capacity "
-        "removes 0.4667 of the expected shortfall")
+        "removes about 0.47 of the expected shortfall")
     assert len(plan.binding) == 2
 
 
@@ -476,3 +476,45 @@ def test_bad_forecast_tables(forecast, trades):
     samples = forecast.assign(sample=0)
     with pytest.raises(SchemaError, match="repeat a sample number"):
         _plan(pd.concat([samples, samples]), trades)
+
+
+# ---- compact sample paths (cells x periods x samples arrays) ------------------------------------
+def _compact_paths():
+    from talentgap.models import SamplePaths
+
+    rng = np.random.default_rng(3)
+    shape = (4, 2, 50)
+    return SamplePaths(
+        # cells not in key order: the plan's rows follow the keys, as for a table
+        cells=pd.DataFrame({"region": ["S", "N", "N", "S"],
+                            "industry": ["textiles", "robots", "textiles", "robots"]}),
+        periods=pd.period_range("2026", periods=2, freq="Y"),
+        demand=rng.gamma(3.0, 30.0, shape).astype(np.float32),
+        supply=rng.gamma(3.0, 20.0, shape).astype(np.float32))
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"risk": "quantile", "quantile": 0.8}, {"lead_time": 1, "integer": "none"},
+    {"surplus_penalty": 0.2, "integer": "exact"}])
+def test_compact_paths_plan_as_their_long_table(options):
+    paths = _compact_paths()
+    args = dict(budget=40_000, cost_per_trainee=500, pass_rate=0.8, **options)
+    got = allocate_quotas(paths, **args)
+    want = allocate_quotas(paths.to_frame(), **args)
+    pd.testing.assert_frame_equal(got.quotas, want.quotas)
+    assert got.quotas["region"].tolist() == ["N", "N", "S", "S"]
+
+
+def test_compact_paths_multi_year_plan_as_their_long_table():
+    paths = _compact_paths()
+    args = dict(periods=["2026"], budget=40_000, cost_per_trainee=500, pass_rate=0.8,
+                lead_time=1, exit_rate=0.1)
+    pd.testing.assert_frame_equal(allocate_quotas(paths, **args).quotas,
+                                  allocate_quotas(paths.to_frame(), **args).quotas)
+
+
+def test_compact_paths_with_missing_demand_name_the_cell():
+    paths = _compact_paths()
+    paths.demand[1] = np.nan
+    with pytest.raises(SchemaError, match="robots in N"):
+        allocate_quotas(paths, budget=1000, cost_per_trainee=10, pass_rate=1.0)
