@@ -1,9 +1,11 @@
-"""``talentgap serve``: run the prediction service on a saved model artifact."""
+"""``talentgap serve``: run the prediction service on a saved model or an edition store."""
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
+import sys
 import textwrap
 from pathlib import Path
 
@@ -18,35 +20,81 @@ def add_serve(commands) -> None:
     """Add the ``serve`` command to an ``argparse`` sub-parser collection."""
     parser = commands.add_parser(
         "serve",
-        help="serve a saved model over HTTP (JSON, OpenAPI at /docs)",
-        description="Serve forecasts and quota plans from a saved model artifact over HTTP. "
-                    "Needs the extra: pip install 'talentgap[service]'.",
+        help="serve a saved model over HTTP (JSON under /v1, OpenAPI at /docs)",
+        description="Serve gap forecasts, forecasts and quota plans from a saved model "
+                    "artifact (or the latest edition of an edition store) over HTTP. Needs "
+                    "the extra: pip install 'talentgap[service]'.",
         epilog=textwrap.dedent("""\
             examples:
               talentgap forecast --config examples/plan.toml --save-model model --out out
+              export TALENTGAP_API_TOKEN=change-me
               talentgap serve --model model --port 8000
-              curl -X POST localhost:8000/predict -H 'content-type: application/json' \\
-                   -d '{"horizon": 4, "level": [80]}'
+              curl -X POST localhost:8000/v1/gap -H "Authorization: Bearer $TALENTGAP_API_TOKEN" \\
+                   -H 'content-type: application/json' -d '{"horizon": 4, "level": [80]}'
+              talentgap serve --store editions.db --edition 2026-q1
             """),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, required=True, metavar="DIR",
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", type=Path, metavar="DIR",
                         help="artifact directory written by --save-model or model.save()")
+    source.add_argument("--store", type=Path, metavar="FILE",
+                        help="edition store: serve its latest edition (or --edition)")
+    parser.add_argument("--edition", metavar="NAME", help="edition to serve from --store")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--token-file", type=Path, metavar="FILE",
+                        help="file holding the bearer token (default: the "
+                             "TALENTGAP_API_TOKEN environment variable; none: no token)")
+    parser.add_argument("--rate-limit", type=int, default=600, metavar="N",
+                        help="requests per client address per minute (default 600; 0: off)")
+    parser.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
+                        help="largest request body accepted (default 1000000)")
+    parser.add_argument("--max-cells", type=int, default=1_000, metavar="N",
+                        help="most cells or series one request may name (default 1000)")
+    parser.add_argument("--cors-origin", action="append", default=[], metavar="URL",
+                        help="allow browser calls from this origin (repeatable; default none)")
     parser.set_defaults(run=_run_serve)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from talentgap.service import create_app
+        from talentgap.service import ServiceSettings, create_app, read_token_file
     except ModuleNotFoundError as exc:
         raise UsageError(f"the service needs {exc.name!r}: pip install 'talentgap[service]'"
                          ) from None
-    app = create_app(args.model)  # checks the artifact before binding the port
+    if args.edition is not None and args.store is None:
+        raise UsageError("--edition needs --store")
+    overrides = dict(rate_limit=args.rate_limit, max_body_bytes=args.max_body,
+                     max_cells=args.max_cells, cors_origins=tuple(args.cors_origin))
+    if args.token_file is not None:
+        overrides["token"] = read_token_file(args.token_file)
+    settings = ServiceSettings.from_env(**overrides)
+    # loads and checks the model before binding the port
+    app = create_app(args.model, store=args.store, edition=args.edition, settings=settings)
+    if settings.token is None and not _is_loopback(args.host):
+        logger.warning("serving on %s without a token: anyone who can reach the port can "
+                       "call the service; set TALENTGAP_API_TOKEN or --token-file", args.host)
+    served = app.state.served
+    address = f"http://{args.host}:{args.port}"
+    if not getattr(args, "quiet", False):
+        print(f"talentgap serve: {type(served.model).__name__}"
+              f"{f' edition {served.edition}' if served.edition else ''} from "
+              f"{args.store or args.model} on {address} (docs {address}/docs, token "
+              f"{'required' if settings.token else 'off'})", file=sys.stderr, flush=True)
     level = logging.getLogger("talentgap").getEffectiveLevel()
     log_level = "info" if level <= logging.INFO else "warning"
-    uvicorn.run(app, host=args.host, port=args.port, log_level=log_level)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=log_level,
+                timeout_graceful_shutdown=10)
     return EXIT_OK

@@ -4,5 +4,6 @@
 """
 
 from talentgap.service.app import create_app
+from talentgap.service.settings import ServiceSettings, read_token_file
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "ServiceSettings", "read_token_file"]

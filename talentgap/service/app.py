@@ -1,34 +1,42 @@
 """The prediction service: a FastAPI app serving one saved model artifact.
 
 Create the app with :func:`create_app` (nothing is loaded at import time) and
-run it with any ASGI server; ``talentgap serve --model DIR`` runs it with
-uvicorn. The artifact is loaded once, when the app starts, through
-:func:`talentgap.load`, which verifies every file's checksum and never
-executes code from the artifact.
+run it with any ASGI server, mount it in another app, or call it through a
+plain ``TestClient(app)``; ``talentgap serve --model DIR`` (or ``--store
+FILE``) runs it with uvicorn. The model is loaded once, by :func:`create_app`,
+through :func:`talentgap.load` (or an edition store), which verifies every
+file's checksum and never executes code from the artifact.
 
 Requests are served concurrently: each call to the model runs in a worker
 thread without a lock, because a fitted model's ``predict``,
 ``sample_paths`` and the planning functions only read its fitted state, and
 each request collects its own warnings (see :mod:`talentgap.service.routes`).
 
-Endpoints (the OpenAPI page at ``/docs`` describes every field):
+Endpoints (the OpenAPI page at ``/docs`` describes every field and status):
 
-``GET /health``
-    Liveness and the loaded estimator.
-``GET /model``
-    What the model was fitted on: keys, frequency, origin, cells, metadata.
-``POST /predict``
-    Forecasts for the next periods, all cells or the ones listed.
-``POST /plan``
-    Training quotas under a budget from a gap model's sample paths: for one
-    cohort, or with ``periods`` per cell and funding period over several
-    years (annual budgets, exits, lead times, a policy need beside the
-    market need, shared capacity groups, budget envelopes, equity).
+``GET /health``, ``GET /ready``
+    Liveness and readiness; open (no token).
+``GET /v1/model``
+    Keys and their values, frequency, origin, bounds, edition, model labels,
+    plan defaults (no server paths).
+``POST /v1/forecast``
+    Forecasts of a fitted forecaster's series.
+``POST /v1/gap``
+    Gap forecasts of a gap model's cells, with intervals, p_shortage, flags
+    and explanations.
+``POST /v1/plan``
+    Training quotas under a budget (one cohort or, with ``periods``, several
+    years), omitted fields taken from the saved run configuration.
 
-Errors: a request the model cannot serve (unknown cell, bad level, a plan
-that is infeasible, a period of the wrong frequency) is a 422 whose
-``detail`` says why, in one sentence, naming the field; a request that does
-not match the schema is a 422 listing each failing field (``loc``).
+``GET /model``, ``POST /predict`` and ``POST /plan`` are deprecated (header
+``Deprecation: true``) and will be removed in the next release.
+
+With a token (:class:`~talentgap.service.settings.ServiceSettings`), every
+call except ``/health``, ``/ready`` and the docs needs ``Authorization:
+Bearer <token>`` (else 401). Errors: every 4xx has one shape,
+``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``: 401 no token,
+409 the model cannot answer the endpoint, 413 body too large, 422 an invalid
+field or a request the model cannot serve, 429 rate limited.
 
 Examples
 --------
@@ -39,106 +47,94 @@ Examples
 >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=100).fit(panel)
 >>> folder = tempfile.mkdtemp()
 >>> _ = gap.save(f"{folder}/model")
->>> with TestClient(create_app(f"{folder}/model")) as client:
-...     reply = client.post("/predict", json={"horizon": 2, "level": [80]})
+>>> client = TestClient(create_app(f"{folder}/model"))
+>>> reply = client.post("/v1/gap", json={"horizon": 2, "level": [80]})
 >>> reply.status_code, len(reply.json()["rows"])
 (200, 8)
 """
 
 from __future__ import annotations
 
-import math
-from contextlib import asynccontextmanager
+import logging
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from talentgap._version import __version__
-from talentgap.errors import TalentGapError
-from talentgap.models import load
 from talentgap.models.persistence import read_metadata
-from talentgap.service.routes import router
+from talentgap.service.docs import install_docs
+from talentgap.service.errors import install_error_handlers
+from talentgap.service.middleware import BodyLimit
+from talentgap.service.routers import forecast, gap, health, legacy, model, plan
+from talentgap.service.security import RateLimiter, limit_rate, require_token
+from talentgap.service.settings import ServiceSettings
+from talentgap.service.state import LoadedModel
 
 __all__ = ["create_app", "LoadedModel"]
 
-
-class LoadedModel:
-    """The served model and its artifact metadata, loaded once and then only read.
-
-    Requests share one instance and call the model at the same time, without
-    a lock: calls after ``fit`` are pure functions of the fitted state.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The artifact directory.
-    """
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.metadata = read_metadata(self.path)
-        self.model = load(self.path)
+logger = logging.getLogger("talentgap.service")
 
 
-def create_app(model_dir: str | Path) -> FastAPI:
-    """Build the FastAPI app serving the artifact in ``model_dir``.
+def create_app(model_dir: str | Path | None = None, *, store: str | Path | None = None,
+               edition: str | None = None,
+               settings: ServiceSettings | None = None) -> FastAPI:
+    """Build the FastAPI app serving a saved model.
 
     Parameters
     ----------
-    model_dir : str or pathlib.Path
+    model_dir : str or pathlib.Path, optional
         A directory written by ``model.save(...)`` (e.g. ``talentgap forecast
-        --save-model DIR``). It is checked now, so a wrong path fails here
-        rather than at the first request, and loaded when the app starts.
+        --save-model DIR``).
+    store : str or pathlib.Path, optional
+        Instead of ``model_dir``: an edition store file; the app serves its
+        latest edition, or ``edition``.
+    edition : str, optional
+        The edition to serve from ``store``.
+    settings : ServiceSettings, optional
+        Token, rate limit, body and request bounds, CORS origins; default
+        :meth:`ServiceSettings.from_env` (token from ``TALENTGAP_API_TOKEN``).
 
     Returns
     -------
     fastapi.FastAPI
+        Ready to serve: the model is loaded here, so the app also works when
+        mounted in another app or called without its lifespan.
 
     Raises
     ------
     ArtifactError
         ``model_dir`` is not a valid artifact (missing, tampered, incompatible).
+    EditionError
+        ``store`` has no such edition, or it fails its checks.
     """
-    read_metadata(model_dir)  # fail fast, before a server binds a port
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        app.state.served = LoadedModel(model_dir)
-        yield
-
+    if model_dir is not None:
+        read_metadata(model_dir)  # the artifact's own error, before anything else
+    settings = ServiceSettings.from_env() if settings is None else settings
+    served = LoadedModel(model_dir, store=store, edition=edition)
     app = FastAPI(
         title="talentgap prediction service",
         version=__version__,
         description="Skill-gap forecasts and training quota plans from a saved talentgap "
-                    "model. Start with GET /model to see the cells and periods it knows.",
-        lifespan=lifespan,
+                    "model. Start with GET /v1/model to see the cells and periods it knows. "
+                    "Every 4xx answer has the shape of ErrorBody.",
+        docs_url=None, redoc_url=None,
     )
-    app.include_router(router)
-
-    @app.exception_handler(TalentGapError)
-    async def _unprocessable(request: Request, exc: TalentGapError) -> JSONResponse:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return JSONResponse(status_code=422, content={"detail": message})
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's own answer, except that a refused non-finite number (NaN, Infinity)
-        # echoed in an error is written as text: JSON has no such numbers.
-        return JSONResponse(status_code=422,
-                            content={"detail": _json_safe(jsonable_encoder(exc.errors()))})
-
+    app.state.served = served
+    app.state.settings = settings
+    app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_window)
+    guarded = [Depends(require_token), Depends(limit_rate)]
+    app.include_router(health.router)
+    v1 = APIRouter(prefix="/v1", dependencies=guarded)
+    for resource in (model, forecast, gap, plan):
+        v1.include_router(resource.router)
+    app.include_router(v1)
+    app.include_router(legacy.router, dependencies=guarded)
+    install_error_handlers(app)
+    install_docs(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
-
-
-def _json_safe(value):
-    """``value`` with every non-finite float replaced by its text ('inf', 'nan')."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_safe(item) for item in value]
-    return value

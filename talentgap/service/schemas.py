@@ -12,6 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 __all__ = [
     "Health",
+    "Ready",
+    "ModelInfoV1",
+    "ForecastRequest",
+    "ForecastResponse",
+    "GapRequest",
+    "GapResponse",
+    "PlanRequestV1",
     "ModelInfo",
     "CellParameter",
     "PredictRequest",
@@ -75,17 +82,31 @@ class ModelInfo(BaseModel):
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # strict: no true/false for numbers, no numbers for text; NaN and Infinity refused
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+#: Most interval levels in one request.
+MAX_LEVELS = 10
+#: An interval level in percent.
+Level = Annotated[float, Field(gt=0, lt=100)]
+
+
+def _distinct(levels: list[float]) -> list[float]:
+    if len(set(levels)) != len(levels):
+        raise ValueError("levels must be distinct")
+    return levels
 
 
 class PredictRequest(_Request):
     """Forecast the next ``horizon`` periods, for all cells or the ones listed."""
 
     horizon: int = Field(4, ge=1, le=120, description="Periods ahead.")
-    level: list[float] = Field([80.0], description="Interval levels in percent (0-100).",
+    level: list[float] = Field([80.0], max_length=MAX_LEVELS,
+                               description="Interval levels in percent (0-100), at most 10.",
                                examples=[[80, 95]])
     cells: list[Cell] | None = Field(
-        None, min_length=1,
+        None, min_length=1, max_length=MAX_CELLS,
         description="Cells to return, as {key column: value}; all when omitted.",
         examples=[[{"region": "Amberfield", "industry": "textiles"}]])
 
@@ -120,7 +141,8 @@ class CellParameter(_Request):
 
     cell: Cell = Field(description="The cell, as {key column: value}.",
                        examples=[{"region": "Amberfield", "industry": "textiles"}])
-    value: float = Field(description="The parameter's value for this cell.", examples=[6000])
+    value: float = Field(ge=0, le=1e12, description="The parameter's value for this cell, "
+                         ">= 0.", examples=[6000])
 
 
 
@@ -132,7 +154,7 @@ class _KeyedRow(BaseModel):
     further properties with string values next to the documented ones.
     """
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
     __pydantic_extra__: dict[str, KeyValue] = Field(init=False)
 
     @model_validator(mode="after")
@@ -164,7 +186,7 @@ class PolicyNeed(_KeyedRow):
     """
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="allow", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"region": "Amberfield", "industry": "textiles",
                                          "period": "2027", "policy_need": 120}]})
 
@@ -192,7 +214,7 @@ class CapacityGroupMember(_KeyedRow):
     """
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="allow", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"group": "North college", "capacity": 1200,
                                          "industry": "textiles"}]})
 
@@ -208,7 +230,7 @@ class BudgetEnvelope(_KeyedRow):
     """
 
     model_config = ConfigDict(
-        extra="allow",
+        extra="allow", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"region": "Amberfield", "budget": 800_000}]})
 
     budget: _Finite = Field(description="Most money these cells may spend over the plan, or "
@@ -236,11 +258,11 @@ class PlanRequest(_Request):
                          "unless ``period`` is given. With ``periods`` these are the need "
                          "periods, extended when needed to reach the last funding period "
                          "plus ``lead_time``.")
-    budget: float | None = Field(None, ge=0, allow_inf_nan=False, description="Money for "
+    budget: float | None = Field(None, ge=0, le=1e15, allow_inf_nan=False, description="Money for "
                                  "training places, in the unit of cost_per_trainee; with "
                                  "``periods``, for the whole plan. Give this or "
                                  "``budget_per_period``.", examples=[5_000_000])
-    cost_per_trainee: float | list[CellParameter] = Field(
+    cost_per_trainee: Annotated[float, Field(ge=0.01, le=1e12)] | list[CellParameter] = Field(
         examples=[6000], description="Cost of one place: one number, or one per cell.")
     pass_rate: float | list[CellParameter] = Field(
         1.0, examples=[0.67], description="Share of trainees certified, in (0, 1].")
@@ -336,3 +358,131 @@ class PlanResponse(BaseModel):
     notes: list[str] = Field([], description="What a planner should know about the plan, "
                              "e.g. that the optimum was not unique and how it was chosen.")
     warnings: list[str] = Field([], description="Data-quality warnings raised while planning.")
+
+
+# ---- /v1 ------------------------------------------------------------------------------------
+class Ready(BaseModel):
+    """Readiness: whether the model is loaded and requests can be served."""
+
+    status: Literal["ready"] = Field("ready", description="'ready' when requests can be served.")
+    estimator: str = Field(description="Class of the loaded model.", examples=["GapForecaster"])
+    edition: str | None = Field(None, description="Edition served, when loaded from an "
+                                "edition store.", examples=["2026-q1"])
+
+
+class ModelInfoV1(BaseModel):
+    """What the served model can answer (no server paths)."""
+
+    estimator: str = Field(description="Class of the loaded model.",
+                           examples=["GapForecaster"])
+    models: dict[str, str] = Field(description="What produces the forecasts: for a gap model "
+                                   "'demand' and 'supply' model labels, else 'forecast'.",
+                                   examples=[{"demand": "AutoForecaster", "supply": "Naive"}])
+    endpoints: list[str] = Field(description="The /v1 endpoints this model answers (the "
+                                 "others return 409).", examples=[["/v1/gap", "/v1/plan"]])
+    keys: list[str] = Field(description="Columns that identify a cell or series.",
+                            examples=[["region", "industry"]])
+    key_values: dict[str, list[str]] = Field(description="The values of each key column.")
+    n_cells: int = Field(description="Number of cells (or series) the model knows.")
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    origin: str | None = Field(None, description="Last period of the training data; "
+                               "forecasts start the period after.", examples=["2024Q4"])
+    max_horizon: int = Field(description="Most periods a request may ask for.")
+    max_cells: int = Field(description="Most cells or series one request may name.")
+    max_levels: int = Field(description="Most interval levels one request may ask for.")
+    edition: str | None = Field(None, description="Edition name, when served from an "
+                                "edition store.")
+    created: str = Field(description="When the artifact was saved (UTC, ISO 8601).")
+    talentgap_version: str = Field(description="Library version that saved it.")
+    data_fingerprint: str = Field(description="sha256 of the training data.")
+    plan_defaults: dict[str, float | int | str] = Field(
+        description="Values POST /v1/plan uses for omitted fields, from the run "
+        "configuration saved with the model (the CLI's [plan] and [forecast] sections); "
+        "settings held in files are not shown.")
+
+
+class _PredictionRequest(_Request):
+    horizon: int = Field(4, ge=1, le=MAX_FORECAST_HORIZON,
+                         description="Periods ahead, at most the model's max_horizon "
+                         "(GET /v1/model).")
+    level: list[Level] = Field([80.0], min_length=1, max_length=MAX_LEVELS,
+                               description="Interval levels in percent (0-100), distinct, "
+                               "at most 10.", examples=[[80, 95]])
+
+    @model_validator(mode="after")
+    def _distinct_levels(self):
+        _distinct(self.level)
+        return self
+
+
+class ForecastRequest(_PredictionRequest):
+    """Forecast series of a fitted forecaster, all or the ones listed."""
+
+    series: list[Cell] | None = Field(
+        None, min_length=1, max_length=MAX_CELLS,
+        description="Series to return, as {key column: value}; all when omitted. At most "
+        "max_cells (GET /v1/model).", examples=[[{"series_id": "a"}]])
+
+
+class ForecastResponse(BaseModel):
+    """Forecast rows: one per series and period."""
+
+    origin: str | None = Field(None, description="Last period of the training data.",
+                               examples=["2024Q4"])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    columns: list[str] = Field(description="Column names of every row: the keys, period, "
+                               "mean, lo_<level>, hi_<level>.")
+    rows: list[dict] = Field(description="One per series and period; missing values are null.")
+    warnings: list[str] = Field([], description="Data-quality warnings raised while "
+                                "forecasting.")
+
+
+class GapRequest(_PredictionRequest):
+    """Forecast the skill gap of a gap model's cells, all or the ones listed."""
+
+    cells: list[Cell] | None = Field(
+        None, min_length=1, max_length=MAX_CELLS,
+        description="Cells to return, as {key column: value}; all when omitted. At most "
+        "max_cells (GET /v1/model).",
+        examples=[[{"region": "Amberfield", "industry": "textiles"}]])
+
+
+class GapResponse(BaseModel):
+    """Gap forecast rows and what produced them."""
+
+    origin: str | None = Field(None, description="Last period of the training data.",
+                               examples=["2024Q4"])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    columns: list[str] = Field(description="Column names of every row: keys, period, demand, "
+                               "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage, flag, "
+                               "...")
+    rows: list[dict] = Field(description="One per cell and period; missing values are null.")
+    explanations: list[dict] = Field(description="One per returned cell: demand_model, "
+                                     "supply_model, demand_n_obs, supply_n_obs, "
+                                     "fallback_reason, flags.")
+    warnings: list[str] = Field([], description="Data-quality warnings raised while "
+                                "forecasting.")
+
+
+class PlanRequestV1(PlanRequest):
+    """A training plan, as ``talentgap plan`` makes it; omitted fields take the defaults
+    saved with the model (GET /v1/model, ``plan_defaults``), then the library's."""
+
+    horizon: int | None = Field(None, ge=1, le=MAX_FORECAST_HORIZON,
+                                description="Forecast periods; default: the saved run's "
+                                "[forecast] horizon, else 4. The plan targets the last one "
+                                "unless ``period`` is given.")
+    cost_per_trainee: Annotated[float, Field(ge=0.01, le=1e12)] | list[CellParameter] | None = (
+        Field(None, examples=[6000], description="Cost of one place: one number, or one per "
+              "cell; default: the saved run's [plan] cost_per_trainee."))
+    pass_rate: float | list[CellParameter] | None = Field(
+        None, examples=[0.67], description="Share of trainees certified, in (0, 1]; default "
+        "from the saved run, else 1.")
+    absorption: float | list[CellParameter] | None = Field(
+        None, description="Share of certified workers who stay, in (0, 1]; default from the "
+        "saved run, else 1.")
+    min_quota: float | list[CellParameter] | None = Field(
+        None, description="Fewest places per cell; default from the saved run, else 0.")
+    risk: Literal["expected", "quantile"] | None = Field(
+        None, description="'expected' or 'quantile'; default from the saved run, else "
+        "'expected'.")

@@ -1,6 +1,6 @@
-"""The service's endpoints: health, model information, predict and plan.
+"""What the endpoints do: forecasts, gap forecasts and plans from the served model.
 
-The endpoints that call the model are plain (``def``) functions, so the ASGI
+The routers call these functions from plain (``def``) endpoints, so the ASGI
 server runs each request in a worker thread, and requests run concurrently:
 a fitted model's ``predict``, ``sample_paths`` and the planning functions only
 read the fitted state, so no lock is taken around them. The library's warnings
@@ -18,30 +18,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pandas as pd
-from fastapi import APIRouter, Request
 
 from talentgap import planning
-from talentgap._version import __version__
 from talentgap.errors import ParameterError, SchemaError, collect_warnings
 from talentgap.models import GapForecaster
 from talentgap.periods import normalize_freq, parse_periods
-from talentgap.service.schemas import (
-    MAX_FORECAST_HORIZON,
-    Health,
-    ModelInfo,
-    PlanRequest,
-    PlanResponse,
-    PredictRequest,
-    PredictResponse,
-)
+from talentgap.service.errors import ServiceError
+from talentgap.service.schemas import MAX_FORECAST_HORIZON, PlanRequest
 
-__all__ = ["router"]
-
-router = APIRouter()
+__all__ = ["records", "cells_of", "keys_of", "origin_of", "run_predict", "run_plan",
+           "requests_warnings", "require_gap_model"]
 
 
 @contextmanager
-def _warnings_of_this_request() -> Iterator[list[str]]:
+def requests_warnings() -> Iterator[list[str]]:
     """Collect the library's warnings during a call, to return them with the answer.
 
     Enter it in the thread that makes the model call (the endpoint's body):
@@ -65,11 +55,8 @@ def _warnings_of_this_request() -> Iterator[list[str]]:
                                   if isinstance(item, UserWarning)))
 
 
-def _served(request: Request):
-    return request.app.state.served
 
-
-def _records(frame: pd.DataFrame) -> list[dict]:
+def records(frame: pd.DataFrame) -> list[dict]:
     """Rows as JSON-ready dicts: periods as labels, missing values as null."""
     frame = frame.copy()
     for column in frame.columns:
@@ -78,87 +65,59 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records"))
 
 
-def _keys(served) -> list[str]:
+def keys_of(served) -> list[str]:
+    """The model's key columns."""
     return list(served.metadata["input_schema"]["keys"])
 
 
-def _cells(served) -> pd.DataFrame:
+def cells_of(served) -> pd.DataFrame:
+    """Every cell (or series) of the model, key values as text, one row each."""
     model = served.model
     if isinstance(model, GapForecaster):
         cells = model.cells_
     else:
-        cells = model.fitted_summary_[_keys(served)]
+        cells = model.fitted_summary_[keys_of(served)]
     return cells.astype(str).drop_duplicates().reset_index(drop=True)
 
 
-def _origin(served) -> str | None:
+def origin_of(served) -> str | None:
+    """The model's last training period as a label."""
     origin = getattr(served.model, "origin_", None)
     return None if origin is None else str(origin)
 
 
-@router.get("/health", response_model=Health, summary="Liveness and the loaded model")
-def health(request: Request) -> Health:
-    """Answer when the service is up, with the library version and the model's class."""
-    served = _served(request)
-    return Health(talentgap_version=__version__, model_loaded=True,
-                  estimator=type(served.model).__name__)
-
-
-@router.get("/model", response_model=ModelInfo, summary="What the model was fitted on")
-def model_info(request: Request) -> ModelInfo:
-    """The model's keys, frequency, origin, cells and the configuration saved with it."""
-    served = _served(request)
-    meta = served.metadata
-    return ModelInfo(estimator=type(served.model).__name__, created=meta["created"],
-                     talentgap_version=meta["talentgap_version"], keys=_keys(served),
-                     freq=meta["freq"], origin=_origin(served),
-                     cells=_records(_cells(served)), data_fingerprint=meta["data_fingerprint"],
-                     config=meta.get("config"),
-                     supports_plan=isinstance(served.model, GapForecaster))
-
-
 def _select(frame: pd.DataFrame, cells: list[dict] | None, keys: list[str],
-            known: pd.DataFrame) -> pd.DataFrame:
+            known: pd.DataFrame, field: str = "cells") -> pd.DataFrame:
     if cells is None:
         return frame
     wanted = pd.DataFrame(cells)
     bad_columns = sorted(set(wanted.columns) ^ set(keys))
     if bad_columns or wanted.isna().any().any():
-        raise ParameterError(f"each cell must give exactly the key columns {keys}; "
-                             f"got {cells[0]}")
+        raise ParameterError(f"{field}: each entry must give exactly the key columns {keys}")
     wanted = wanted[keys].astype(str)
     unknown = wanted.merge(known, on=keys, how="left", indicator=True)
     unknown = unknown[unknown["_merge"] == "left_only"]
     if len(unknown):
-        first = unknown.iloc[0][keys].to_dict()
-        raise ParameterError(f"{len(unknown)} requested cell(s) are not in the model, e.g. "
-                             f"{first}; GET /model lists the cells")
+        first = {k: str(v)[:40] for k, v in unknown.iloc[0][keys].to_dict().items()}
+        raise ParameterError(f"{field}: {len(unknown)} requested cell(s) are not in the model, "
+                             f"e.g. {first}; GET /v1/model lists the cells")
     as_text = frame[keys].astype(str)
     keep = as_text.merge(wanted.drop_duplicates(), on=keys, how="left", indicator=True)
     return frame[(keep["_merge"] == "both").to_numpy()].reset_index(drop=True)
 
 
-@router.post("/predict", response_model=PredictResponse, summary="Forecast the next periods")
-def predict(body: PredictRequest, request: Request) -> PredictResponse:
-    """Forecast ``horizon`` periods after the model's origin.
-
-    A gap model returns demand, supply, the gap with its intervals, the
-    probability of a shortage and warning flags per cell and period, and per
-    cell the models, history length and fallbacks behind them; any other
-    forecaster returns ``mean``, ``lo_<level>`` and ``hi_<level>``.
-    """
-    served = _served(request)
-    keys = _keys(served)
-    with _warnings_of_this_request() as messages:
-        out = served.model.predict(body.horizon, level=list(body.level))
-        why = (served.model.explain(body.horizon)
+def run_predict(served, horizon: int, level: list[float], cells: list[dict] | None,
+                *, field: str = "cells") -> tuple[pd.DataFrame, list[dict] | None, list[str]]:
+    """The model's forecast rows for ``cells``, its explanations (gap model) and warnings."""
+    keys = keys_of(served)
+    with requests_warnings() as messages:
+        out = served.model.predict(horizon, level=list(level))
+        why = (served.model.explain(horizon)
                if isinstance(served.model, GapForecaster) else None)
-    known = _cells(served)
-    out = _select(out, body.cells, keys, known)
-    explanations = None if why is None else _records(_select(why, body.cells, keys, known))
-    return PredictResponse(origin=_origin(served), freq=served.metadata["freq"],
-                           columns=[str(c) for c in out.columns], rows=_records(out),
-                           warnings=messages, explanations=explanations)
+    known = cells_of(served)
+    out = _select(out, cells, keys, known, field)
+    explanations = None if why is None else records(_select(why, cells, keys, known, field))
+    return out, explanations, messages
 
 
 def _parameter(value, name: str, keys: list[str]):
@@ -280,22 +239,29 @@ def _multi_year_arguments(body: PlanRequest, served, keys: list[str]) -> tuple[i
     return horizon, args
 
 
-@router.post("/plan", response_model=PlanResponse, summary="Allocate training places")
-def plan(body: PlanRequest, request: Request) -> PlanResponse:
+def require_gap_model(served, endpoint: str) -> None:
+    """Refuse (409) an endpoint that needs a gap model when another model is served."""
+    if not isinstance(served.model, GapForecaster):
+        raise ServiceError(409, f"{endpoint} needs a gap model (GapForecaster, saved by "
+                           f"'talentgap forecast --save-model'); this service holds a "
+                           f"{type(served.model).__name__}", kind="model_mismatch")
+
+
+def run_plan(served, body: PlanRequest) -> dict:
     """Allocate places per cell to minimise the expected unmet gap within the budget.
 
     Uses the gap model's joint sample paths (see ``talentgap.planning.
-    allocate_quotas``); only a gap model can plan. With ``periods`` the plan
-    funds places per cell in each funding period against the needs of every
-    forecast period up to the horizon (extended to cover the last funding
-    period plus the lead time), and the answer adds ``years`` (per period:
-    places, cost, budget, shortfalls) and ``notes``.
+    allocate_quotas``). With ``periods`` the plan funds places per cell in
+    each funding period against the needs of every forecast period up to the
+    horizon (extended to cover the last funding period plus the lead time).
+
+    Returns
+    -------
+    dict
+        The fields of :class:`~talentgap.service.schemas.PlanResponse`.
     """
-    served = _served(request)
-    if not isinstance(served.model, GapForecaster):
-        raise ParameterError(f"planning needs a gap model; this service holds a "
-                             f"{type(served.model).__name__}")
-    keys = _keys(served)
+    require_gap_model(served, "planning")
+    keys = keys_of(served)
     params = {name: _parameter(getattr(body, name), name, keys)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
@@ -307,14 +273,13 @@ def plan(body: PlanRequest, request: Request) -> PlanResponse:
         params["budget"] = body.budget
     if body.period is not None:
         params["period"] = body.period
-    with _warnings_of_this_request() as messages:
+    with requests_warnings() as messages:
         paths = served.model.sample_paths(horizon)
         result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
                                           keys=tuple(keys), **params)
-    summary = _records(result.summary.to_frame().T)[0]
-    return PlanResponse(summary=summary, quotas=_records(result.quotas),
-                        binding=list(result.binding),
-                        marginal_value={str(k): float(v)
-                                        for k, v in result.marginal_value.items()},
-                        years=None if body.periods is None else _records(result.years),
-                        notes=list(result.notes), warnings=messages)
+    summary = records(result.summary.to_frame().T)[0]
+    return dict(summary=summary, quotas=records(result.quotas),
+                binding=list(result.binding),
+                marginal_value={str(k): float(v) for k, v in result.marginal_value.items()},
+                years=None if body.periods is None else records(result.years),
+                notes=list(result.notes), warnings=messages)

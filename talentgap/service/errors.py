@@ -1,0 +1,151 @@
+"""One error shape for every 4xx answer, and the handlers that produce it.
+
+Every refused request is answered with :class:`ErrorBody`::
+
+    {"detail": [{"loc": ["body", "horizon"], "msg": "...", "type": "..."}]}
+
+``loc`` is the path of the field at fault (``[]`` when the request as a
+whole is refused), ``msg`` one sentence, ``type`` a short machine-readable
+code. Inputs are never echoed: a validation error keeps only where and why,
+and every message is cut to :data:`MAX_MESSAGE` characters.
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from talentgap.errors import TalentGapError
+
+__all__ = [
+    "ErrorItem",
+    "ErrorBody",
+    "ServiceError",
+    "error_responses",
+    "install_error_handlers",
+    "error_response",
+    "MAX_MESSAGE",
+]
+
+#: Longest message returned in an error, in characters.
+MAX_MESSAGE = 300
+
+_STATUS_TEXT = {
+    400: "The request could not be read.",
+    401: "No valid bearer token (Authorization: Bearer <token>).",
+    404: "No such path.",
+    409: "The served model cannot answer this endpoint; the message names the model needed.",
+    413: "The request body is larger than the service accepts.",
+    422: "A field is invalid or the model cannot serve the request; loc names the field.",
+    429: "Too many requests from this client; retry after Retry-After seconds.",
+}
+
+
+class ErrorItem(BaseModel):
+    """One reason a request was refused."""
+
+    loc: list[str | int] = Field(description="Path of the field at fault, e.g. "
+                                 "['body', 'level', 2]; empty when the whole request is "
+                                 "refused.", examples=[["body", "horizon"]])
+    msg: str = Field(description="What is wrong, in one sentence (at most 300 characters; "
+                     "the input itself is never repeated).",
+                     examples=["Input should be less than or equal to 40"])
+    type: str = Field(description="Machine-readable kind of error, e.g. 'less_than_equal', "
+                      "'unauthorized', 'model_mismatch', 'too_large'.",
+                      examples=["less_than_equal"])
+
+
+class ErrorBody(BaseModel):
+    """The body of every 4xx answer."""
+
+    detail: list[ErrorItem] = Field(description="The reasons, at least one.")
+
+
+class ServiceError(Exception):
+    """A refusal with a status code, raised by the service's own checks.
+
+    Parameters
+    ----------
+    status : int
+        HTTP status, 4xx.
+    msg : str
+        One sentence.
+    loc : sequence of str or int
+        The field at fault (``("body", "horizon")``), or empty.
+    kind : str
+        The ``type`` of the error item.
+    headers : dict, optional
+        Extra response headers (``Retry-After``, ``WWW-Authenticate``).
+    """
+
+    def __init__(self, status: int, msg: str, *, loc=(), kind: str = "invalid",
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(msg)
+        self.status, self.msg, self.loc, self.kind = status, msg, list(loc), kind
+        self.headers = headers
+
+
+def error_responses(*statuses: int) -> dict:
+    """OpenAPI ``responses`` entries of the given status codes, all with :class:`ErrorBody`."""
+    return {status: {"model": ErrorBody, "description": _STATUS_TEXT[status]}
+            for status in statuses}
+
+
+def _short(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
+
+
+def error_response(status: int, msg: str, *, loc=(), kind: str = "invalid",
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """A JSON response in the shape of :class:`ErrorBody`."""
+    body = {"detail": [{"loc": list(loc), "msg": _short(msg), "type": kind}]}
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+_FIELD_PREFIX = re.compile(r"^([a-z_]+)(?:\[[^\]]*\])?\s*:")
+
+
+def _library_error(exc: TalentGapError) -> JSONResponse:
+    """A library error as a 422; ``loc`` from a leading ``field:`` in its message."""
+    text = str(exc).strip()
+    message = text.splitlines()[0] if text else type(exc).__name__
+    match = _FIELD_PREFIX.match(message)
+    loc = ["body", match.group(1)] if match else ["body"]
+    return error_response(422, message, loc=loc, kind=type(exc).__name__)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer every refusal of ``app`` with :class:`ErrorBody`."""
+
+    @app.exception_handler(ServiceError)
+    async def _service(request: Request, exc: ServiceError) -> JSONResponse:
+        return error_response(exc.status, exc.msg, loc=exc.loc, kind=exc.kind,
+                              headers=exc.headers)
+
+    @app.exception_handler(TalentGapError)
+    async def _library(request: Request, exc: TalentGapError) -> JSONResponse:
+        return _library_error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        items = [{"loc": [part if isinstance(part, (str, int)) else str(part)
+                          for part in error.get("loc", ())],
+                  "msg": _short(error.get("msg", "invalid")),
+                  "type": str(error.get("type", "invalid"))}
+                 for error in exc.errors()[:20]]
+        if any(item["type"] == "json_invalid" for item in items):
+            for item in items:
+                item["loc"] = [p for p in item["loc"] if isinstance(p, str)][:1]
+        return JSONResponse(status_code=422, content={"detail": items})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return error_response(exc.status_code, detail, kind="http_error",
+                              headers=getattr(exc, "headers", None))

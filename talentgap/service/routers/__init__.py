@@ -1,0 +1,3 @@
+"""One router per resource of the service."""
+
+__all__: list[str] = []

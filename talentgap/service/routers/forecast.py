@@ -1,0 +1,35 @@
+"""``POST /v1/forecast``: forecasts of a fitted forecaster's series."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from talentgap.service._operations import origin_of, records, run_predict
+from talentgap.service.errors import ServiceError, error_responses
+from talentgap.service.routers._common import check_bounds, served
+from talentgap.service.schemas import ForecastRequest, ForecastResponse
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["forecast"])
+
+
+@router.post("/forecast", response_model=ForecastResponse, summary="Forecast series",
+             responses=error_responses(401, 409, 413, 422, 429))
+def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
+    """Forecast ``horizon`` periods after the origin for the listed series (all when
+    omitted): ``mean``, ``lo_<level>`` and ``hi_<level>`` per series and period.
+
+    A gap model answers POST /v1/gap instead (409 here).
+    """
+    model = served(request)
+    if model.is_gap_model:
+        raise ServiceError(409, "POST /v1/forecast needs a forecaster (e.g. AutoForecaster "
+                           "saved with model.save()); this service holds a GapForecaster: "
+                           "use POST /v1/gap", kind="model_mismatch")
+    check_bounds(request, body.horizon, body.series, "series")
+    out, _, messages = run_predict(model, body.horizon, body.level, body.series,
+                                   field="series")
+    return ForecastResponse(origin=origin_of(model), freq=model.metadata["freq"],
+                            columns=[str(c) for c in out.columns], rows=records(out),
+                            warnings=messages)

@@ -1,0 +1,31 @@
+"""``POST /v1/gap``: skill-gap forecasts of a gap model's cells."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from talentgap.service._operations import origin_of, records, require_gap_model, run_predict
+from talentgap.service.errors import error_responses
+from talentgap.service.routers._common import check_bounds, served
+from talentgap.service.schemas import GapRequest, GapResponse
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["gap"])
+
+
+@router.post("/gap", response_model=GapResponse, summary="Forecast the skill gap",
+             responses=error_responses(401, 409, 413, 422, 429))
+def gap(body: GapRequest, request: Request) -> GapResponse:
+    """Demand, supply, the gap with its intervals, the probability of a shortage and
+    flags per cell and period, and per cell the models behind them (``explanations``).
+
+    Needs a gap model (409 otherwise).
+    """
+    model = served(request)
+    require_gap_model(model, "POST /v1/gap")
+    check_bounds(request, body.horizon, body.cells, "cells")
+    out, why, messages = run_predict(model, body.horizon, body.level, body.cells)
+    return GapResponse(origin=origin_of(model), freq=model.metadata["freq"],
+                       columns=[str(c) for c in out.columns], rows=records(out),
+                       explanations=why or [], warnings=messages)

@@ -1,0 +1,76 @@
+"""The unversioned routes of the first release, kept one more release.
+
+``GET /model``, ``POST /predict`` and ``POST /plan`` answer as before (with
+the bounds and the error shape of ``/v1``) and add a ``Deprecation: true``
+header and a ``Link`` to their ``/v1`` successor. They will be removed in the
+next release.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from talentgap.service._operations import (
+    cells_of,
+    keys_of,
+    origin_of,
+    records,
+    run_plan,
+    run_predict,
+)
+from talentgap.service.errors import error_responses
+from talentgap.service.routers._common import served
+from talentgap.service.schemas import (
+    ModelInfo,
+    PlanRequest,
+    PlanResponse,
+    PredictRequest,
+    PredictResponse,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["deprecated"], deprecated=True)
+
+
+def _deprecated(response: Response, successor: str) -> None:
+    response.headers["Deprecation"] = "true"
+    response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+
+
+@router.get("/model", response_model=ModelInfo, summary="Deprecated: use GET /v1/model",
+            responses=error_responses(401, 429))
+def model_info(request: Request, response: Response) -> ModelInfo:
+    """Deprecated (removed in the next release): use GET /v1/model. The saved run
+    configuration is no longer shown (it held server paths)."""
+    _deprecated(response, "/v1/model")
+    model = served(request)
+    meta = model.metadata
+    return ModelInfo(estimator=type(model.model).__name__, created=meta["created"],
+                     talentgap_version=meta["talentgap_version"], keys=keys_of(model),
+                     freq=meta["freq"], origin=origin_of(model),
+                     cells=records(cells_of(model)), data_fingerprint=meta["data_fingerprint"],
+                     config=None, supports_plan=model.is_gap_model)
+
+
+@router.post("/predict", response_model=PredictResponse,
+             summary="Deprecated: use POST /v1/gap or /v1/forecast",
+             responses=error_responses(401, 413, 422, 429))
+def predict(body: PredictRequest, request: Request, response: Response) -> PredictResponse:
+    """Deprecated (removed in the next release): use POST /v1/gap (gap model) or
+    POST /v1/forecast (forecaster)."""
+    model = served(request)
+    _deprecated(response, "/v1/gap" if model.is_gap_model else "/v1/forecast")
+    out, why, messages = run_predict(model, body.horizon, body.level, body.cells)
+    return PredictResponse(origin=origin_of(model), freq=model.metadata["freq"],
+                           columns=[str(c) for c in out.columns], rows=records(out),
+                           warnings=messages, explanations=why)
+
+
+@router.post("/plan", response_model=PlanResponse, summary="Deprecated: use POST /v1/plan",
+             responses=error_responses(401, 409, 413, 422, 429))
+def plan(body: PlanRequest, request: Request, response: Response) -> PlanResponse:
+    """Deprecated (removed in the next release): use POST /v1/plan, whose omitted
+    fields take the saved run's defaults."""
+    _deprecated(response, "/v1/plan")
+    return PlanResponse(**run_plan(served(request), body))

@@ -1,0 +1,38 @@
+"""``GET /v1/model``: what the served model can answer."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from talentgap.service._operations import cells_of, keys_of, origin_of
+from talentgap.service.errors import error_responses
+from talentgap.service.routers._common import served, settings
+from talentgap.service.schemas import MAX_LEVELS, ModelInfoV1
+
+__all__ = ["router", "model_info"]
+
+router = APIRouter(tags=["model"])
+
+
+def model_info(request: Request) -> ModelInfoV1:
+    """The served model's description (shared with the deprecated ``GET /model``)."""
+    model, limits = served(request), settings(request)
+    meta = model.metadata
+    cells = cells_of(model)
+    endpoints = (["/v1/gap", "/v1/plan"] if model.is_gap_model else ["/v1/forecast"])
+    return ModelInfoV1(
+        estimator=type(model.model).__name__, models=model.model_labels, endpoints=endpoints,
+        keys=keys_of(model), key_values={k: sorted(cells[k].unique()) for k in cells.columns},
+        n_cells=len(cells), freq=meta["freq"], origin=origin_of(model),
+        max_horizon=limits.max_horizon, max_cells=limits.max_cells, max_levels=MAX_LEVELS,
+        edition=model.edition, created=meta["created"],
+        talentgap_version=meta["talentgap_version"], data_fingerprint=meta["data_fingerprint"],
+        plan_defaults=model.plan_defaults)
+
+
+@router.get("/model", response_model=ModelInfoV1, summary="What the model can answer",
+            responses=error_responses(401, 429))
+def get_model(request: Request) -> ModelInfoV1:
+    """The model's keys and their values, frequency, origin, request bounds, edition,
+    model labels, the endpoints it answers and the plan defaults saved with it."""
+    return model_info(request)

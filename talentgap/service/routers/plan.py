@@ -1,0 +1,56 @@
+"""``POST /v1/plan``: training quotas under a budget, with the saved run's defaults."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from talentgap.service._operations import require_gap_model, run_plan
+from talentgap.service.errors import ServiceError, error_responses
+from talentgap.service.routers._common import check_bounds, served
+from talentgap.service.schemas import PlanRequest, PlanRequestV1, PlanResponse
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["plan"])
+
+#: Defaults of a field when neither the request nor the saved run gives one.
+_LIBRARY_DEFAULTS = {"horizon": 4, "pass_rate": 1.0, "absorption": 1.0, "min_quota": 0.0,
+                     "risk": "expected"}
+_MULTI_YEAR_DEFAULTS = ("lead_time", "exit_rate")
+
+
+@router.post("/plan", response_model=PlanResponse, summary="Allocate training places",
+             responses=error_responses(401, 409, 413, 422, 429))
+def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
+    """Allocate places per cell to minimise the expected unmet gap within the budget,
+    for one cohort or, with ``periods``, per funding period over several years.
+
+    Omitted fields take the values of the run configuration saved with the model
+    (GET /v1/model, ``plan_defaults``) as ``talentgap plan`` does, then the
+    library's defaults. Needs a gap model (409 otherwise).
+    """
+    model = served(request)
+    require_gap_model(model, "POST /v1/plan")
+    saved = model.plan_defaults
+    given = body.model_dump(exclude_unset=True)
+    fields = {name: value for name, value in body if name in given}
+    for name in ("horizon", "cost_per_trainee", "pass_rate", "absorption", "min_quota",
+                 "risk", "capacity", "quantile"):
+        if name not in given and name in saved:
+            fields[name] = saved[name]
+    if body.periods is not None:
+        for name in _MULTI_YEAR_DEFAULTS:
+            if name not in given and name in saved:
+                fields[name] = saved[name]
+    for name, value in _LIBRARY_DEFAULTS.items():
+        if fields.get(name) is None:
+            fields[name] = value
+    if fields.get("cost_per_trainee") is None:
+        raise ServiceError(422, "cost_per_trainee: give the cost of one place (the saved run "
+                           "has no [plan] cost_per_trainee)", loc=("body", "cost_per_trainee"),
+                           kind="missing")
+    check_bounds(request, fields["horizon"], None, "cells")
+    complete = PlanRequest.model_construct(**{
+        name: fields.get(name, info.get_default(call_default_factory=True))
+        for name, info in PlanRequest.model_fields.items()})
+    return PlanResponse(**run_plan(model, complete))

@@ -1,0 +1,89 @@
+"""Settings of the prediction service: token, limits and cross-origin access.
+
+:class:`ServiceSettings` is a frozen dataclass given to
+:func:`talentgap.service.create_app`; :meth:`ServiceSettings.from_env` reads
+the token from ``TALENTGAP_API_TOKEN`` (nothing is read at import time).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from talentgap.errors import ConfigError
+
+__all__ = ["ServiceSettings", "TOKEN_VARIABLE", "read_token_file"]
+
+#: Environment variable holding the bearer token clients must send.
+TOKEN_VARIABLE = "TALENTGAP_API_TOKEN"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How the service guards itself.
+
+    Parameters
+    ----------
+    token : str or None
+        Bearer token every ``/v1`` call (and every deprecated unversioned
+        call) must send as ``Authorization: Bearer <token>``; None: no token.
+    rate_limit : int
+        Requests per client address per ``rate_window`` seconds on the
+        authenticated endpoints; 0 turns the limit off. Over it: 429 with
+        ``Retry-After``.
+    rate_window : float
+        Length of the rate-limit window, in seconds.
+    max_body_bytes : int
+        Largest request body accepted, in bytes (default 1 MB); larger: 413.
+    max_cells : int
+        Most cells (or series) one request may name.
+    max_horizon : int
+        Most periods past the model's origin a request may ask for.
+    cors_origins : tuple of str
+        Origins allowed to call from a browser; empty (default): no CORS
+        headers at all.
+    """
+
+    token: str | None = None
+    rate_limit: int = 0
+    rate_window: float = 60.0
+    max_body_bytes: int = 1_000_000
+    max_cells: int = 1_000
+    max_horizon: int = 40
+    cors_origins: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.token is not None and not self.token.strip():
+            raise ConfigError("the API token is empty; set a non-empty token or none")
+        for name in ("rate_limit", "max_body_bytes", "max_cells", "max_horizon"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < (0 if name == "rate_limit" else 1):
+                raise ConfigError(f"service setting {name} == {value!r}, must be a whole "
+                                  f"number >= {0 if name == 'rate_limit' else 1}")
+        if not self.rate_window > 0:
+            raise ConfigError(f"service setting rate_window == {self.rate_window!r}, "
+                              "must be > 0 seconds")
+
+    @classmethod
+    def from_env(cls, **overrides) -> ServiceSettings:
+        """Settings with the token from ``TALENTGAP_API_TOKEN`` (if set), then ``overrides``."""
+        token = os.environ.get(TOKEN_VARIABLE) or None
+        return replace(cls(token=token), **overrides)
+
+
+def read_token_file(path: str | os.PathLike) -> str:
+    """The token in a file (surrounding whitespace removed).
+
+    Raises
+    ------
+    ConfigError
+        If the file cannot be read or holds no token.
+    """
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the token file {str(path)!r}: {exc.strerror}") from None
+    if not token:
+        raise ConfigError(f"the token file {str(path)!r} is empty")
+    return token

@@ -1,0 +1,44 @@
+"""/docs and /redoc render in headless Chromium with the network blocked (assets are local)."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the service extra is not installed")
+pytest.importorskip("uvicorn", reason="the service extra is not installed")
+
+from _browser import find_chromium
+from _server import LoopbackServer
+
+from talentgap.service import create_app
+
+
+def _rendered(url: str, tmp_path) -> str:
+    browser = find_chromium()
+    if browser is None:
+        pytest.skip("no headless Chromium on this machine")
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               f"--user-data-dir={tmp_path / 'profile'}",
+               # every host name fails to resolve: only the loopback address answers
+               "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+               "--virtual-time-budget=15000", "--dump-dom", url]
+    done = subprocess.run(command, capture_output=True, timeout=120, check=False)
+    return done.stdout.decode(errors="replace")
+
+
+def test_swagger_ui_renders_the_operations_offline(model_dir, tmp_path):
+    with LoopbackServer(create_app(model_dir)) as server:
+        page = _rendered(f"{server.url}/docs", tmp_path)
+    assert "swagger-ui" in page
+    for path in ("/v1/model", "/v1/gap", "/v1/forecast", "/v1/plan", "/health"):
+        assert f'data-path="{path}"' in page, path
+    assert "cdn.jsdelivr.net" not in page
+
+
+def test_redoc_renders_offline(model_dir, tmp_path):
+    with LoopbackServer(create_app(model_dir)) as server:
+        page = _rendered(f"{server.url}/redoc", tmp_path)
+    assert "Forecast the skill gap" in page  # an operation's summary, drawn by ReDoc
+    assert "fonts.googleapis.com" not in page
