@@ -5,7 +5,13 @@ Build from the repository root (no network needed)::
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 """
 
+import sys
+from pathlib import Path
+
 from talentgap import __version__
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _reference  # the generator of the CLI and HTTP reference pages
 
 project = "talentgap"
 author = "talentgap developers"
@@ -18,6 +24,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax served with the pages: no page fetches from the web
 ]
 
 source_suffix = {".md": "markdown"}
@@ -55,5 +62,10 @@ def _skip_sklearn_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+def _generate_reference(app):
+    _reference.write(Path(app.srcdir) / "_generated")
+
+
 def setup(app):
+    app.connect("builder-inited", _generate_reference)
     app.connect("autodoc-skip-member", _skip_sklearn_request_methods)
