@@ -22,6 +22,7 @@ import pandas as pd
 from talentgap.cli._common import EXIT_OK, UsageError
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError
+from talentgap.report import Report
 
 __all__ = ["add_edition_commands", "add_store_options", "check_store_options", "store_run"]
 
@@ -207,8 +208,34 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         path = out / filename
         getattr(scores, attribute).to_csv(path, index=False)
         files.append(path)
+    files.append(_score_report(scores).write(out / "report.html"))
     _print_scores(args, scores, files)
     return EXIT_OK
+
+
+def _score_report(scores) -> Report:
+    """A report section on how the edition did against what happened, next to the baselines."""
+    report = Report(f"Forecast edition {scores.edition} against what happened",
+                    subtitle=f"origin {scores.origin}; scored on {scores.periods[0]}–"
+                             f"{scores.periods[-1]}")
+    report.add_section(
+        "How the stored forecast did",
+        intro="Each stored forecast is compared with the values observed later, next to two "
+              "rules fitted on the same history: naive (the last value carries on) and "
+              "seasonal naive (the same season last year). direction: share of cell-periods "
+              "whose change from the origin went the way the forecast said (0-1); mase: "
+              "mean absolute error divided by the in-sample seasonal-naive error (below 1 "
+              "beats that rule in sample); coverage_<level>: share of actual values inside "
+              "the stored interval, which should be close to the level.")
+    numbers = {c: "{:,.3f}" for c in scores.summary.columns if c not in ("quantity", "method",
+                                                                         "n_points")}
+    report.add_table(scores.summary, caption="All cells, per quantity and method",
+                     max_rows=None, float_format=numbers)
+    gap = scores.groups[scores.groups["quantity"] == "gap"]
+    if len(gap):
+        report.add_table(gap, caption="The gap per group (industry, region)", max_rows=60,
+                         float_format=numbers)
+    return report
 
 
 def _print_scores(args: argparse.Namespace, scores, files: list[Path]) -> None:

@@ -81,6 +81,9 @@ def test_evaluate_writes_the_scores(stored, files, tmp_path, capsys):
     assert len(cells) == 9 * 3 * 3
     assert set(groups["by"]) == {"industry", "region"}
     assert {"direction", "mase", "coverage_80", "coverage_95"} <= set(summary.columns)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"Forecast edition {name} against what happened" in html
+    assert "seasonal naive" in html and "coverage_80" in html
 
     data_all = {t: tg.io.read_table(files / "all" / f"{t}.csv", table=t, freq="Q")
                 for t in ("surveys", "training")}
