@@ -74,6 +74,20 @@ def per_money(value: float) -> str:
     return f"each extra {step:,.0f} of it removes about {about(value * step)}"
 
 
+def money_scale(largest: float) -> tuple[float, str]:
+    """A unit for money tick labels (no offset notation): 1, thousands, millions, billions.
+
+    Examples
+    --------
+    >>> money_scale(5e6), money_scale(800)
+    ((1000.0, ' (thousands)'), (1.0, ''))
+    """
+    for scale, unit in ((1e9, " (billions)"), (1e6, " (millions)"), (1e3, " (thousands)")):
+        if largest >= 10 * scale:
+            return scale, unit
+    return 1.0, ""
+
+
 def cell_names(cells: pd.DataFrame, keys: Sequence[str], rows=None) -> list[str]:
     """Plain-language names of cells: ``"textiles in Northvale"``.
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from talentgap.errors import ParameterError, PlanningError
 from talentgap.planning._multiyear_lp import DUAL_TOL
-from talentgap.planning._params import fmt
+from talentgap.planning._params import fmt, money_scale
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._tables import period_ordinals
 from talentgap.planning.quotas import allocate_quotas
@@ -317,14 +317,6 @@ def budget_curve(
                        need=need)
 
 
-def _money_scale(largest: float) -> tuple[float, str]:
-    """A unit for money tick labels (no offset notation): 1, thousands, millions, billions."""
-    for scale, unit in ((1e9, " (billions)"), (1e6, " (millions)"), (1e3, " (thousands)")):
-        if largest >= 10 * scale:
-            return scale, unit
-    return 1.0, ""
-
-
 def plot_budget_curve(curve: BudgetCurve, *, ax=None):
     """Expected shortfall after the plan against the budget, per need.
 
@@ -376,7 +368,7 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
     if np.isfinite(curve.closing_budget):
         ax.axvline(curve.closing_budget, color="grey", linestyle="--",
                    label=f"closing budget {fmt(curve.closing_budget)}")
-    scale, unit = _money_scale(float(np.nanmax(budget)) if budget.size else 0.0)
+    scale, unit = money_scale(float(np.nanmax(budget)) if budget.size else 0.0)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.4g}"))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))

@@ -18,7 +18,7 @@ import pandas as pd
 
 from talentgap.errors import PlanningError
 from talentgap.planning._crosswalk import build_network
-from talentgap.planning._params import fmt
+from talentgap.planning._params import fmt, money_scale
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import spent
@@ -408,9 +408,15 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
         before = np.unique(table["shortfall_before"].to_numpy(dtype=np.float64).round(9))
         if before.size == 1:
             ax.axhline(before[0], linestyle="--", color="grey", label="no training")
-    ax.set_xlabel("budget")
+    from matplotlib.ticker import FuncFormatter
+
+    scale, unit = money_scale(float(np.nanmax(table["budget"].to_numpy(dtype=np.float64))))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.4g}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.set_xlabel(f"budget{unit}")
     ax.set_ylabel("expected shortfall after training (workers)")
     ax.set_title("Expected shortfall vs budget")
-    ax.set_ylim(bottom=0)
-    ax.legend()
+    # the y axis follows the data (not forced to 0), the legend sits beside the lines
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              frameon=False)
     return ax
