@@ -9,6 +9,7 @@ rows, and Python-level work only over *distinct* values or failing rows.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -20,6 +21,9 @@ __all__ = [
     "rule_text",
     "did_you_mean",
     "is_blank",
+    "blank_text",
+    "any_blank_text",
+    "MAX_COUNT",
     "closest",
     "check_numeric",
     "check_flag",
@@ -204,11 +208,15 @@ def _strip(text: np.ndarray) -> np.ndarray:
 def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
     """Count rules (``kind="count"``) or weight rules (``kind="weight"``).
 
-    Returns float values, NaN where the value itself is unusable.
+    Returns the values as numbers: ``int64`` for an integer column (whose
+    failing rows are exactly the rows logged against ``name``), else
+    ``float64`` with NaN where the value itself is unusable.
     """
     if pd.api.types.is_bool_dtype(values.dtype):
         log.add(np.ones(len(values), dtype=bool), name, "not_numeric", values)
         return np.full(len(values), np.nan)
+    if pd.api.types.is_integer_dtype(values.dtype) and not values.hasnans:
+        return _check_integers(values, name, kind, log)
     if pd.api.types.is_numeric_dtype(values.dtype):
         numbers = values.to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(numbers)
@@ -233,6 +241,29 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> n
     log.add(huge, name, "too_large", values)
     # Only usable values take part in the rules between columns.
     return np.where(whole & (numbers >= 0) & ~huge, numbers, np.nan)
+
+
+def _check_integers(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
+    """The same rules on a column of integers: no missing or fractional value can occur.
+
+    One reduction per rule decides whether any row fails; the row masks are
+    only formed for a rule that some row breaks.
+    """
+    numbers = values.to_numpy()
+    if len(numbers) == 0:
+        return numbers.astype(np.int64 if kind == "count" else float)
+    low, high = numbers.min(), numbers.max()
+    if kind == "weight":
+        if low <= 0:
+            log.add(numbers <= 0, name, "not_positive", values)
+        return numbers.astype(float)
+    if low < 0:
+        log.add(numbers < 0, name, "negative", values)
+    if high > MAX_COUNT:
+        log.add(numbers > MAX_COUNT, name, "too_large", values)
+    if numbers.dtype == np.uint64 and high > MAX_COUNT:  # keep int64 from wrapping
+        return np.where(numbers > MAX_COUNT, 0, numbers).astype(np.int64)
+    return numbers.astype(np.int64, copy=False)
 
 
 def _flag_text(value) -> str:
@@ -283,8 +314,13 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     """Key rules (present, and among ``allowed`` when given); returns a categorical.
 
     The categories are ``allowed`` in its order, or else the sorted distinct
-    values that passed.
+    values that passed. A categorical column is checked on its categories
+    (blank, colliding as text), and its rows only through their codes.
     """
+    if isinstance(values.dtype, pd.CategoricalDtype) and allowed is None:
+        checked = _check_categories(values, name, log)
+        if checked is not None:
+            return checked
     codes, uniques = _factorize(values)
     uniques = pd.Index(uniques, dtype=object)
     blank_unique = is_blank(pd.Series(uniques, dtype=object))
@@ -317,14 +353,81 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     return pd.Categorical.from_codes(position[codes], categories=categories)
 
 
+def blank_text(text: np.ndarray) -> np.ndarray:
+    """Empty or whitespace-only entries of a numpy unicode array."""
+    strings = getattr(np, "strings", None)
+    if strings is not None:
+        return (strings.str_len(text) == 0) | strings.isspace(text)
+    return (np.char.str_len(text) == 0) | np.char.isspace(text)  # numpy 1.26
+
+
+_BLANK_SEGMENT = re.compile(r"\x00\s*\x00")  # \s: the characters str.isspace accepts
+
+
+def any_blank_text(strings: pd.Index) -> bool:
+    """Whether any of ``strings`` (all ``str``) is empty or whitespace only.
+
+    One regular-expression scan over the strings joined by NUL characters
+    (far cheaper than a numpy unicode copy of many distinct strings); a NUL
+    inside a string can only make the scan report a candidate, which is then
+    checked string by string with :func:`blank_text`.
+    """
+    items = strings.to_numpy(dtype=object).tolist()
+    if _BLANK_SEGMENT.search("\x00" + "\x00".join(items) + "\x00") is None:
+        return False
+    return bool(blank_text(np.asarray(items, dtype=str)).any()) if items else False
+
+
+def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categorical | None:
+    """The key rules of a categorical whose categories are all text, on its categories.
+
+    Distinct strings never collide as text, so only blank categories and
+    missing codes can fail; rows are touched through their codes only (one
+    comparison, one gather if the categories need sorting). Returns ``None``
+    for categories that are not all text (the general path handles those).
+    """
+    categories = values.cat.categories
+    if pd.api.types.infer_dtype(categories, skipna=False) != "string":
+        return None
+    codes = values.cat.codes.to_numpy()
+    if any_blank_text(categories):
+        blank = blank_text(categories.to_numpy(dtype=str))
+    else:
+        blank = np.zeros(len(categories), dtype=bool)
+    if blank.any():
+        missing = np.append(blank, True)[codes]
+    else:
+        missing = codes < 0
+    if missing.any():
+        log.add(missing, name, "missing_value", values, "missing")
+    keep = ~blank
+    if categories.is_monotonic_increasing and not blank.any() and not values.cat.ordered:
+        return values.array  # as it is (validate copies it): no new dtype to re-validate
+    present = categories[keep]
+    order = _sorted_order(present)
+    position = np.full(len(categories) + 1, -1, dtype=np.int64)
+    position[np.flatnonzero(keep)[order]] = np.arange(order.size)
+    return pd.Categorical.from_codes(position[codes], categories=present[order])
+
+
 def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: str,
-                  log: FailureLog) -> None:
-    """The rule ``a <= b`` on rows where both are valid numbers."""
+                  log: FailureLog, usable: dict[str, np.ndarray | None] | None = None) -> None:
+    """The rule ``a <= b`` on rows where both are valid numbers.
+
+    ``usable`` gives, per column, the rows whose value passed its own rules
+    (``None``: every row); without it, NaN marks an unusable value.
+    """
     if a not in numbers or b not in numbers:
         return
     x, y = numbers[a], numbers[b]
     with np.errstate(invalid="ignore"):
-        bad = ~np.isnan(x) & ~np.isnan(y) & (x > y)
+        bad = x > y  # NaN compares False
+    if usable is not None:
+        for name in (a, b):
+            if usable.get(name) is not None:
+                bad &= usable[name]
+    if not bad.any():
+        return
     details = np.array([f"{u:g} > {v:g}" for u, v in zip(x[bad], y[bad], strict=True)],
                        dtype=object)
     log.add(bad, a, f"exceeds_{b}", raw[a], details)
@@ -337,37 +440,69 @@ def _integer_codes(frame: pd.DataFrame) -> pd.DataFrame:
     Python object; comparing ordinals (and category codes, factorized
     labels) finds the same duplicates without that cost.
     """
-    columns = {}
-    for name in frame.columns:
-        column = frame[name]
-        if isinstance(column.dtype, pd.PeriodDtype):
-            columns[name] = column.array.asi8
-        elif isinstance(column.dtype, pd.CategoricalDtype):
-            columns[name] = column.cat.codes.to_numpy()
+    return pd.DataFrame({name: _column_codes(frame[name]) for name in frame.columns},
+                        index=frame.index)
+
+
+def _column_codes(column: pd.Series) -> np.ndarray:
+    if isinstance(column.dtype, pd.PeriodDtype):
+        return column.array.asi8
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column, use_na_sentinel=True)[0]
+
+
+def _combined_code(columns: list[np.ndarray]) -> tuple[np.ndarray, int] | None:
+    """One mixed-radix ``int64`` code per row (and the number of possible codes).
+
+    ``None`` when the combinations do not fit in one ``int64``.
+    """
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    radix = 1
+    for column in columns:
+        low, high = int(column.min()), int(column.max())
+        width = high - low + 1
+        if radix * width >= 1 << 62:  # too many combinations for one int64
+            return None
+        if radix == 1:
+            np.subtract(column, low, out=combined, casting="unsafe")
         else:
-            columns[name] = pd.factorize(column, use_na_sentinel=True)[0]
-    return pd.DataFrame(columns, index=frame.index)
+            combined += (column.astype(np.int64) - low) * radix
+        radix *= width
+    return combined, radix
+
+
+def _repeated_codes(combined: np.ndarray, radix: int) -> np.ndarray:
+    """Rows whose code repeats another row's (every copy marked)."""
+    n = len(combined)
+    if radix <= max(16 * n, 1 << 20):  # one byte per possible code
+        counts = np.zeros(radix, dtype=np.uint8)
+        counts[combined] = 1
+        if np.count_nonzero(counts) == n:  # the usual case: no repeat at all
+            return np.zeros(n, dtype=bool)
+        counts = np.bincount(combined, minlength=radix)
+        return counts[combined] > 1
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return np.zeros(n, dtype=bool)
+    marked = np.zeros(n, dtype=bool)
+    marked[1:] |= same
+    marked[:-1] |= same
+    out = np.zeros(n, dtype=bool)
+    out[order] = marked
+    return out
 
 
 def _duplicated(codes: pd.DataFrame) -> np.ndarray:
     """Rows whose integer codes repeat another row's (every copy marked)."""
     if codes.empty:
         return np.zeros(0, dtype=bool)
-    combined = np.zeros(len(codes), dtype=np.int64)
-    radix = 1
-    for name in codes.columns:
-        column = codes[name].to_numpy(dtype=np.int64)
-        low, width = int(column.min()), int(column.max()) - int(column.min()) + 1
-        if radix * width >= 1 << 62:  # too many combinations for one int64
-            return codes.duplicated(keep=False).to_numpy()
-        combined += (column - low) * radix
-        radix *= width
-    if radix <= max(16 * len(codes), 1 << 20):  # usual case first: no repeat at all
-        seen = np.zeros(radix, dtype=bool)  # one byte per possible key
-        seen[combined] = True
-        if np.count_nonzero(seen) == len(codes):
-            return np.zeros(len(codes), dtype=bool)
-    return pd.Series(combined).duplicated(keep=False).to_numpy()
+    found = _combined_code([codes[name].to_numpy() for name in codes.columns])
+    if found is None:
+        return codes.duplicated(keep=False).to_numpy()
+    return _repeated_codes(*found)
 
 
 def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
@@ -377,9 +512,19 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     Only rows whose key values are themselves valid take part.
     """
     label = ", ".join(keys.columns)
-    candidates = np.flatnonzero(~log.bad_in(keys.columns))
-    codes = _integer_codes(keys)
-    shared = _duplicated(codes.iloc[candidates])
+    unusable = log.bad_in(keys.columns)
+    if unusable.any():
+        candidates = np.flatnonzero(~unusable)
+        codes = _integer_codes(keys)
+        shared = _duplicated(codes.iloc[candidates])
+    else:  # every row takes part: one combined code straight from the columns
+        candidates = np.arange(log.n_rows)
+        columns = [_column_codes(keys[name]) for name in keys.columns]
+        found = _combined_code(columns) if log.n_rows else None
+        shared = (_repeated_codes(*found) if found is not None
+                  else _duplicated(_integer_codes(keys)))
+        if shared.any():
+            codes = _integer_codes(keys)
     if not shared.any():
         return
     shared_positions = candidates[shared]

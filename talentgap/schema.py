@@ -48,7 +48,7 @@ import pandas as pd
 
 from talentgap import _checks
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
-from talentgap.periods import freq_name, parse_period_values
+from talentgap.periods import freq_name, normalize_freq, parse_period_values
 
 __all__ = [
     "PERIOD",
@@ -70,6 +70,8 @@ INDUSTRY = "industry"
 ColumnKind = Literal["period", "id", "key", "count", "weight", "flag"]
 
 _MAX_EXAMPLES = 5
+_NAT = np.iinfo(np.int64).min  # the ordinal of a missing Period (NaT)
+_PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in ("Y", "Q", "M")}
 
 
 @dataclass(frozen=True)
@@ -398,12 +400,21 @@ def validate(
     log = _checks.FailureLog(n)
     converted: dict[str, object] = {}
     numbers: dict[str, np.ndarray] = {}
+    usable: dict[str, np.ndarray | None] = {}
     declared = freq
     for col in schema.columns:
         if col.name not in df.columns:
             continue
         values = df[col.name]
-        if col.kind == "period":
+        if col.kind == "period" and _is_period_of(values, freq):
+            periods = values.array
+            declared = next(code for code, dtype in _PERIOD_DTYPES.items()
+                            if dtype == values.dtype)
+            missing = periods.asi8 == _NAT
+            if missing.any():
+                log.add(missing, col.name, "missing_value", values, "period is missing")
+            converted[col.name] = periods
+        elif col.kind == "period":
             parsed = parse_period_values(values, freq=freq)
             if parsed.table_error is not None:
                 raise SchemaError(f"{table}: column {col.name!r}: {parsed.table_error}",
@@ -415,13 +426,15 @@ def validate(
             declared = parsed.freq
         elif col.kind in ("count", "weight"):
             numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, log)
+            failed = log.bad_in([col.name])
+            usable[col.name] = ~failed if failed.any() else None
         elif col.kind == "flag":
             converted[col.name] = _checks.check_flag(values, col.name, log)
         else:
             converted[col.name] = _checks.check_key(values, col.name, log,
                                                     allowed.get(col.name))
     for a, b in schema.at_most:
-        _checks.check_at_most(df, numbers, a, b, log)
+        _checks.check_at_most(df, numbers, a, b, log, usable)
     if schema.unique:
         keys = pd.DataFrame({c: converted[c] for c in schema.unique})
         _checks.check_unique(df, keys, log, lines)
@@ -494,37 +507,60 @@ def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.nd
     return empty
 
 
+def _is_period_of(values: pd.Series, freq: str | None) -> bool:
+    """Whether ``values`` already are Periods of ``freq`` (of any of Y, Q, M when None)."""
+    if not isinstance(values.dtype, pd.PeriodDtype):
+        return False
+    if freq is None:
+        return values.dtype in _PERIOD_DTYPES.values()
+    return values.dtype == _PERIOD_DTYPES[normalize_freq(freq)]
+
+
 def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: dict,
               kept: np.ndarray, allowed: dict) -> pd.DataFrame:
-    """The kept rows with canonical dtypes, in the input's column order."""
-    positions = np.flatnonzero(kept)
+    """The kept rows with canonical dtypes, in the input's column order.
+
+    Every column is a new array (the clean table never shares memory with
+    the input), and the frame is built without consolidating the columns
+    into 2-D blocks (one copy per column, not two).
+    """
+    everything = bool(kept.all())
+    positions = slice(None) if everything else np.flatnonzero(kept)
+
+    def take(values):
+        return values.copy() if everything else values[positions]
+
     out = {}
     for name in df.columns:
         if name not in schema.names:
-            out[name] = df[name].iloc[positions].to_numpy()
+            out[name] = take(df[name].array)
         elif schema.column(name).kind == "count":
-            out[name] = numbers[name][positions].astype(np.int64)
+            out[name] = numbers[name][positions].astype(np.int64)  # always a new array
         elif schema.column(name).kind == "weight":
-            out[name] = numbers[name][positions]
+            out[name] = take(numbers[name])
         elif name in allowed:
-            out[name] = converted[name][positions]
+            out[name] = take(converted[name])
         else:  # categories: the values of the kept rows only
-            out[name] = converted[name][positions]
+            out[name] = take(converted[name])
             if schema.column(name).kind in ("id", "key"):
                 out[name] = _drop_unused(out[name])
-    return pd.DataFrame(out, index=df.index[positions])
+    index = df.index if everything else df.index[positions]
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 def _drop_unused(values: pd.Categorical) -> pd.Categorical:
     """``remove_unused_categories`` without sorting the codes (a count per category)."""
     codes = values.codes
-    used = np.bincount(codes[codes >= 0], minlength=len(values.categories)) > 0
+    n_categories = len(values.categories)
+    used = np.zeros(n_categories + 1, dtype=bool)  # the last slot stands for code -1
+    used[codes] = True
+    used = used[:-1]
     if used.all():
         return values
     renumber = np.append(np.cumsum(used) - 1, -1)
     renumber[:-1][~used] = -1
-    return pd.Categorical.from_codes(renumber[codes], categories=values.categories[used],
-                                     ordered=values.ordered)
+    dtype = pd.CategoricalDtype(values.categories[used], ordered=values.ordered)
+    return pd.Categorical.from_codes(renumber[codes], dtype=dtype, validate=False)
 
 
 def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> list[str]:
@@ -532,7 +568,11 @@ def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> 
     for a, b, factor in schema.suspicious_above:
         if a not in clean.columns or b not in clean.columns:
             continue
-        mask = (clean[a].to_numpy() > factor * clean[b].to_numpy())
+        x, y = clean[a].to_numpy(), clean[b].to_numpy()
+        if x.dtype.kind == y.dtype.kind == "i" and float(factor).is_integer():
+            mask = x > y * int(factor)  # counts <= 2**53: no overflow, no float copy
+        else:
+            mask = x > factor * y
         if mask.any():
             shown = ", ".join(f"line {ln}" for ln in lines[mask][:_MAX_EXAMPLES])
             found.append(

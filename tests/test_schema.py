@@ -593,3 +593,44 @@ def test_values_that_would_be_coerced_are_rejected_rows(changes, column, rule, s
     assert (clean["employees"] >= 0).all()  # nothing wrapped around in int64
     with pytest.raises(SchemaError, match=re.escape(shown)):
         validate(df, table="surveys")
+
+
+# --- typed input: integer counts, Period and categorical columns ---------------------------
+
+
+def test_integer_counts_are_checked_with_every_rule(surveys):
+    df = surveys.astype({"employees": np.int64, "vacancies": np.int64})
+    df["employees"] = df["employees"].to_numpy().copy()
+    df.loc[df.index[0], "employees"] = -3
+    df.loc[df.index[1], "employees"] = 2**60
+    df.loc[df.index[2], "hard_to_fill"] = df["vacancies"].iloc[2] + 1
+    err = raised(df, table="surveys")
+    assert triples(err.failure_cases) == {(2, "employees", "negative"),
+                                          (3, "employees", "too_large"),
+                                          (4, "hard_to_fill", "exceeds_vacancies")}
+
+
+def test_unsigned_counts_beyond_the_maximum_do_not_wrap(surveys):
+    df = surveys.copy()
+    df["employees"] = np.arange(len(df), dtype=np.uint64) + np.uint64(2**63)
+    clean, report = validate(df, table="surveys", errors="report")
+    assert set(report.rejected["rule"]) == {"too_large"}
+    assert report.rows_kept == 0 and len(clean) == 0
+
+
+def test_typed_columns_give_the_same_clean_table_and_failures_as_text(surveys):
+    typed = validate(surveys, table="surveys")  # Periods, categoricals, int64
+    bad = typed.copy()
+    region = bad["region"].cat.add_categories([" "])
+    region.iloc[1] = " "
+    bad["region"] = region
+    bad["period"] = bad["period"].array.copy()
+    bad.loc[bad.index[2], "period"] = pd.NaT
+    as_text = bad.astype({"region": object, "period": object})
+    as_text.loc[as_text.index[2], "period"] = None
+    typed_error, text_error = raised(bad, table="surveys"), raised(as_text, table="surveys")
+    assert triples(typed_error.failure_cases) == triples(text_error.failure_cases) == {
+        (3, "region", "missing_value"), (4, "period", "missing_value")}
+    clean = validate(typed.sample(frac=1.0, random_state=0), table="surveys")
+    assert clean["period"].dtype == typed["period"].dtype
+    pd.testing.assert_frame_equal(clean.sort_index(), typed.sort_index())

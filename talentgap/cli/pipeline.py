@@ -245,7 +245,8 @@ def _build_panel(tables: dict, config: Config) -> pd.DataFrame:
     panel = features.build_panel(
         tables["surveys"], tables.get("training"), tables.get("employment"),
         freq=config.data.freq, keys=tuple(config.data.keys),
-        lead_time=config.panel.lead_time, absorption=config.panel.absorption)
+        lead_time=config.panel.lead_time, absorption=config.panel.absorption,
+        design=config.survey.design())
     cells = panel.groupby(list(config.data.keys), observed=True).ngroups
     logger.info("panel: %d cells x %d periods", cells, panel["period"].nunique())
     return panel
@@ -411,7 +412,7 @@ def _annual_paths(result: RunResult,
     while paths is None:
         end = pd.Period(str(need_years[reach - 1]), freq="Y").asfreq(last.freqstr, how="end")
         try:
-            paths = model.sample_paths(int(end.ordinal - last.ordinal))
+            paths = model.sample_paths(int(end.ordinal - last.ordinal)).to_frame()
         except ParameterError:  # the backtest errors behind the paths are too short
             reach -= 1
             if reach == 0:

@@ -1,11 +1,14 @@
 """Bringing input tables to canonical form before feature computations.
 
 A table that already has canonical dtypes (the output of
-:func:`talentgap.schema.validate`) gets only cheap vectorised checks of its
-value rules, including uniqueness of the schema's row key (for surveys
-``enterprise_id, period``: one pass over combined integer codes);
-if any fails, or the dtypes are not canonical, the full validation runs and
-raises a :class:`~talentgap.errors.SchemaError` listing every problem.
+:func:`talentgap.schema.validate`) has every rule checked in its cheap
+form: one reduction per rule over a numeric column (``min``/``max``),
+categorical keys on their categories (present, not blank, all text so no
+two read the same), and uniqueness of the schema's row key (for surveys
+``enterprise_id, period``: one pass over combined integer codes). No rule
+is skipped. If any fails, or the dtypes are not canonical, the full
+validation runs and raises a :class:`~talentgap.errors.SchemaError`
+listing every problem with its line numbers.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import MAX_COUNT, any_blank_text
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import normalize_freq
 from talentgap.schema import get_schema, validate
@@ -53,10 +57,12 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
             if freq is not None and values.array.freqstr[0] != normalize_freq(freq)[0]:
                 return False
         elif col.kind in ("id", "key"):
-            if not isinstance(dtype, pd.CategoricalDtype) or _has_missing(values):
+            if (not isinstance(dtype, pd.CategoricalDtype) or _has_missing(values)
+                    or not _clean_categories(dtype.categories)):
                 return False
         elif col.kind == "count":
-            if dtype != np.int64 or values.to_numpy().min() < 0:
+            counts = values.to_numpy()
+            if dtype != np.int64 or counts.min() < 0 or counts.max() > MAX_COUNT:
                 return False
         elif col.kind == "weight":
             w = values.to_numpy()
@@ -71,6 +77,16 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
     if schema.unique and _has_repeated_keys(df, list(schema.unique)):
         return False  # the full validation names the rows
     return True
+
+
+def _clean_categories(categories: pd.Index) -> bool:
+    """Categories that pass the key rules: all text (so none collide), none blank.
+
+    Checked on the categories, never on the rows.
+    """
+    if pd.api.types.infer_dtype(categories, skipna=False) != "string":
+        return False  # numbers or mixed types: the full validation decides
+    return not any_blank_text(categories)
 
 
 def _has_repeated_keys(df: pd.DataFrame, columns: list[str]) -> bool:

@@ -36,13 +36,14 @@ procedures in survey sampling. *JASA* 88(423), 1013-1020.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import ParameterError, SchemaError
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
 from talentgap.features._groups import group_sum
 from talentgap.features._inputs import canonical_table
 from talentgap.features._margins import (
@@ -57,6 +58,7 @@ from talentgap.features._margins import (
     normalize_margins,
     register_totals,
 )
+from talentgap.features.design import SurveyDesign, design_index
 
 __all__ = ["calibrate_weights", "CalibrationReport"]
 
@@ -92,6 +94,9 @@ class CalibrationReport:
         Smallest and largest ratio ``weight / design_weight``.
     bounds : tuple of float
         The bounds used on those ratios.
+    design : SurveyDesign or None
+        The sampling design the weights were raked within (None: none
+        declared).
     margins : dict of tuple of str to pandas.DataFrame
         One table per margin, one row per category (and period when
         calibrating per period): the margin's columns, ``period``,
@@ -107,6 +112,7 @@ class CalibrationReport:
     weight_ratio_range: tuple[float, float]
     bounds: tuple[float, float]
     margins: dict[tuple[str, ...], pd.DataFrame]
+    design: SurveyDesign | None = None
 
     def summary(self) -> str:
         """One line of the diagnostics, e.g. for a log or a report."""
@@ -190,6 +196,32 @@ def _report_tables(margins: list[Margin], w0: np.ndarray, w: np.ndarray) -> dict
     return out
 
 
+def _check_psu_weights(table: pd.DataFrame, w0: np.ndarray, unit: np.ndarray, psu: str,
+                       weight: str) -> None:
+    """Design weights must agree within each PSU (of a period): every row listed."""
+    n_units = int(unit.max()) + 1 if unit.size else 0
+    first = np.full(n_units, -1, dtype=np.int64)
+    first[unit[::-1]] = np.arange(unit.size - 1, -1, -1)  # each PSU's first row
+    reference = w0[first[unit]]
+    bad = ~np.isclose(w0, reference, rtol=1e-9, atol=0.0)
+    if not bad.any():
+        return
+    rows = np.flatnonzero(bad)
+    shown = "; ".join(
+        f"line {r + 2} ({table['enterprise_id'].iloc[r]}, {table['period'].iloc[r]}, "
+        f"{psu} {table[psu].iloc[r]}): {w0[r]:g} vs {reference[r]:g} on line "
+        f"{first[unit[r]] + 2}" for r in rows[:5])
+    cases = pd.DataFrame({"line": rows + 2, "row": table.index[rows], "column": weight,
+                          "rule": "weight_varies_in_psu", "value": w0[rows],
+                          "message": [f"{w0[r]:g} vs {reference[r]:g} on line "
+                                      f"{first[unit[r]] + 2}" for r in rows]})
+    raise SchemaError(
+        f"column {weight!r} must be the same for every enterprise of a PSU "
+        f"[weight_varies_in_psu] (a design with psu={psu!r} and a population count of PSUs "
+        f"takes each sampled PSU whole); {rows.size} rows fail, e.g. {shown}",
+        column=weight, reason="weight_varies_in_psu", failure_cases=cases)
+
+
 def calibrate_weights(
     surveys: pd.DataFrame,
     population,
@@ -200,6 +232,7 @@ def calibrate_weights(
     tol: float = 1e-6,
     max_iter: int = 100,
     by_period: bool = True,
+    design: SurveyDesign | None = None,
     return_report: bool = False,
 ):
     """Rake survey design weights to known enterprise counts on several margins.
@@ -256,6 +289,21 @@ def calibrate_weights(
         periods in one vectorised pass). With ``False`` the respondents of
         all periods together are raked to one set of totals, which must not
         have a ``period`` column.
+    design : SurveyDesign, optional
+        The sampling design of ``surveys`` (strata, PSUs, population
+        counts). Its columns are checked before any raking (the rules of
+        :func:`talentgap.features.design.design_index`: present, complete,
+        population counts >= the sample, each PSU in one stratum), and they
+        are carried through unchanged: only the weights change, so the
+        output can go to :func:`~talentgap.features.estimate_cells` with the
+        same ``design``. When the design has both ``psu`` and ``fpc``, the
+        population count is one of PSUs and the correction ``1 - n_h/N_h``
+        is the whole variance only if each sampled PSU is taken whole (a
+        one-stage cluster sample), where every enterprise of a PSU has the
+        PSU's selection probability: the *design* weights must then agree
+        within each PSU (rule ``weight_varies_in_psu``). Calibrated weights
+        may differ within a PSU; the rule applies to the weights the
+        calibration starts from, and to no other design.
     return_report : bool, default False
         Also return a :class:`CalibrationReport`.
 
@@ -270,8 +318,9 @@ def calibrate_weights(
     Raises
     ------
     SchemaError
-        If the surveys table breaks its schema, or a design weight is not
-        finite and > 0.
+        If the surveys table breaks its schema, a design weight is not
+        finite and > 0, or (with ``design``) a design column breaks a design
+        rule; every failing row is listed with its line number.
     ParameterError
         If an argument is out of range or a margin column is missing from
         the surveys or the population; if a sampled category has no (or a
@@ -293,6 +342,15 @@ def calibrate_weights(
     register count. Standard errors computed from calibrated weights as if
     they were design weights ignore the calibration; for variables
     correlated with the margins they are usually conservative.
+
+    With a ``design``, the standard errors of
+    :func:`~talentgap.features.estimate_cells` on the output stay the
+    linearised (Taylor) design variances evaluated on the *final* weights:
+    PSU totals of ``w_i y_i`` with the calibrated ``w_i``, strata and
+    population counts as declared. They do not use the calibration
+    residuals (the GREG-type variance of Deville & Särndal 1992), so they do
+    not credit the margins with the variance they remove. A take-all stratum
+    still adds no variance; raking changes its weights like any other.
 
     References
     ----------
@@ -346,6 +404,10 @@ def calibrate_weights(
                     f"margin column {col!r} of margin {margin!r} is not a column of the "
                     f"surveys table; columns are {list(table.columns)}")
 
+    if design is not None:
+        with warnings.catch_warnings():  # lonely PSUs are reported where SEs are made
+            warnings.simplefilter("ignore", DataQualityWarning)
+            index = design_index(table, design)
     if weight in table.columns:
         w0 = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=np.float64)
         bad = ~(np.isfinite(w0) & (w0 > 0))
@@ -356,6 +418,8 @@ def calibrate_weights(
                 column=weight, reason="not_positive")
     else:
         w0 = np.ones(len(table))
+    if design is not None and design.psu is not None and design.fpc is not None:
+        _check_psu_weights(table, w0, index.unit, design.psu, weight)
 
     period_dtype = table["period"].dtype
     freq = period_dtype.freq.freqstr[0]
@@ -419,6 +483,7 @@ def calibrate_weights(
         weight_ratio_range=(float(final.min()), float(final.max())),
         bounds=(lo, hi),
         margins=_report_tables(encoded, w0, w),
+        design=design,
     )
     logger.info("%s", report.summary())
 

@@ -198,6 +198,9 @@ class DesignIndex:
         Dense period number of each row.
     units_per_period : numpy.ndarray of float
         PSUs sampled per period.
+    take_all : numpy.ndarray of bool or None
+        Strata whose every PSU was sampled (``n_h >= N_h``): no sampling
+        variance, exactly. None when no stratum is (or without ``fpc``).
     """
 
     unit: np.ndarray
@@ -208,6 +211,7 @@ class DesignIndex:
     period_of_stratum: np.ndarray
     period_of_row: np.ndarray
     units_per_period: np.ndarray
+    take_all: np.ndarray | None = None
 
 
 def _fpc_values(table: pd.DataFrame, name: str, failures: _Failures) -> np.ndarray:
@@ -319,6 +323,7 @@ def design_index(table: pd.DataFrame, design: SurveyDesign) -> DesignIndex:
         unit=unit, stratum_of_unit=stratum_of_unit, n_psu=n_psu, scale=scale, lonely=lonely,
         period_of_stratum=period_of_stratum, period_of_row=period_of_stratum[stratum],
         units_per_period=np.bincount(period_of_stratum, weights=n_psu, minlength=n_periods),
+        take_all=(keep == 0) if (keep == 0).any() else None,
     )
 
 

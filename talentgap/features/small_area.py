@@ -32,6 +32,8 @@ __all__ = ["shrink", "FayHerriotFit"]
 _METHODS = ("REML", "PR")
 _SMOOTHING = ("gvf", "gvf_all", None)
 _SOURCE_DIRECT, _SOURCE_MODEL, _SOURCE_NONE = "direct+model", "model", "none"
+_SOURCE_EXACT = "direct"
+_TAKE_ALL = "take_all"  # estimate_cells' flag of cells with no sampling error
 _MAX_ITER = 100
 
 
@@ -309,6 +311,17 @@ def _collinear(X: np.ndarray) -> bool:
     return bool(eig[0] <= 1e-10 * eig[-1])
 
 
+def _take_all(estimates: pd.DataFrame) -> np.ndarray:
+    """The ``take_all`` flag of each row (False without the column)."""
+    if _TAKE_ALL not in estimates.columns:
+        return np.zeros(len(estimates), dtype=bool)
+    flag = estimates[_TAKE_ALL]
+    if not pd.api.types.is_bool_dtype(flag.dtype) or flag.isna().any():
+        raise ParameterError(f"column {_TAKE_ALL!r} must hold True/False without missing "
+                             f"values, got dtype {flag.dtype}")
+    return flag.to_numpy(dtype=bool)
+
+
 def _check_columns(estimates: pd.DataFrame, target: str, se: str,
                    covariates: list[str], by: list[str]) -> None:
     for role, names in (("target", [target]), ("se", [se]), ("covariates", covariates),
@@ -426,6 +439,14 @@ def shrink(
         ``None``: such a direct value cannot be weighed, so the cell is
         treated as having no direct estimate: it is left out of the fit and
         gets the synthetic estimate ``x_i'beta^`` (source ``"model"``).
+
+        A zero variance that is *exact* is none of these: a cell flagged
+        ``take_all`` (the column :func:`~talentgap.features.estimate_cells`
+        adds with a design: every respondent in a stratum sampled in full)
+        with standard error 0 has no sampling error. It keeps its direct
+        estimate (``g_i = 1``, shrinkage 0, MSE 0, source ``"direct"``), is
+        never given a GVF variance, and enters neither the GVF nor the model
+        fit (``psi_i = 0`` would give it unbounded weight in ``beta^``).
     return_fit : bool, default False
         Also return the fitted parameters.
 
@@ -457,7 +478,8 @@ def shrink(
             ``1 - g_i`` in [0, 1], the weight on the synthetic part (1 for
             "model" cells).
         ``<target>_fh_source``
-            ``"direct+model"``, ``"model"`` or ``"none"`` (not predictable).
+            ``"direct+model"``, ``"model"``, ``"direct"`` (a take-all cell,
+            kept as it is) or ``"none"`` (not predictable).
 
         With ``return_fit=True``, a tuple ``(frame, fit)`` where ``fit`` is a
         :class:`FayHerriotFit`, or, with ``by``, a dict from group key (a
@@ -534,9 +556,10 @@ def shrink(
     _check_values(estimates, y, s, target, se)
     psi = s**2
     has_y = ~np.isnan(y)
-    needs = has_y & ~(psi > 0)  # missing or zero sampling variance
+    exact = has_y & (psi == 0) & _take_all(estimates)  # census cells: zero, not unknown
+    needs = has_y & ~(psi > 0) & ~exact  # missing or zero sampling variance
     if variance_smoothing == "gvf_all":
-        needs = has_y
+        needs = has_y & ~exact
     if variance_smoothing is not None and needs.any():
         if "n_respondents" not in estimates.columns:
             raise ParameterError(
@@ -545,11 +568,11 @@ def shrink(
                 + ("to smooth" if variance_smoothing == "gvf_all"
                    else f"whose {se!r} is missing or zero"))
         n = estimates["n_respondents"].to_numpy(dtype=np.float64, na_value=np.nan)
-        usable = has_y & ~np.isnan(psi) & (n >= 2)
+        usable = has_y & ~np.isnan(psi) & (n >= 2) & ~exact
         with np.errstate(invalid="ignore", divide="ignore"):
             smooth = _gvf(psi, n, usable)
         psi = np.where(needs & (n >= 1), smooth, psi)
-    fit_mask = has_y & (psi > 0)
+    fit_mask = has_y & (psi > 0) & ~exact
 
     n_rows = len(estimates)
     theta = np.full(n_rows, np.nan)
@@ -586,7 +609,7 @@ def shrink(
         idx = rows[fit_in]
         theta[idx], mse[idx], shrinkage[idx] = res.theta, res.mse, 1 - res.gamma
         source[idx] = _SOURCE_DIRECT
-        other = ~fit_in & ~unknown
+        other = ~fit_in & ~unknown & ~exact[rows]
         if other.any():
             Xo = X[other]
             idx = rows[other]
@@ -594,6 +617,8 @@ def shrink(
             mse[idx] = s2u + np.einsum("ij,jk,ik->i", Xo, res.cov_beta, Xo)
             shrinkage[idx] = 1.0
             source[idx] = _SOURCE_MODEL
+    theta[exact], mse[exact], shrinkage[exact] = y[exact], 0.0, 0.0
+    source[exact] = _SOURCE_EXACT
     if (source == _SOURCE_NONE).any():
         warn(f"{int((source == _SOURCE_NONE).sum())} cells have a covariate level "
                       f"not seen among the fitted cells of their group; their {target}_fh "

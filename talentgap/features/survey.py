@@ -168,9 +168,10 @@ def estimate_cells(
     surveys : pandas.DataFrame
         The ``surveys`` table. A table returned by
         :func:`talentgap.schema.validate` or :func:`talentgap.io.read_table`
-        is used as is (after cheap checks of its counts); any other frame is
-        validated first, and a :class:`~talentgap.errors.SchemaError` lists
-        its problems.
+        is used as is once every schema rule holds on it (each checked in its
+        cheap form, uniqueness of ``enterprise_id, period`` included); any
+        other frame is validated first, and a
+        :class:`~talentgap.errors.SchemaError` lists its problems.
     keys : sequence of str, default ("region", "industry")
         Columns defining a cell, e.g. ``("region", "industry", "skill_level")``.
         Without ``design``, each cell-period is its own stratum.
@@ -212,6 +213,11 @@ def estimate_cells(
             True where ``n_respondents == 1``: without a design, standard
             errors are NaN there (with a design they come from the whole
             design and are defined).
+        ``take_all``
+            Only with ``design``: True where every respondent of the
+            cell-period is in a take-all stratum (population count = sampled
+            count), so its estimates have no sampling error and their SEs
+            are exactly 0 (:func:`talentgap.features.shrink` keeps them).
 
     Raises
     ------
@@ -248,9 +254,18 @@ def estimate_cells(
     table = surveys_table(surveys, freq=freq, keys=keys)
     groups = group_rows(table, [*keys, "period"])
     columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight,
+                              columns=None if design is None else [*ESTIMATE_COLUMNS, "take_all"],
                               design=design)
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
     return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
+
+
+def _take_all(codes: np.ndarray, size: int, index) -> np.ndarray:
+    """Slots whose every row is in a take-all stratum of the design."""
+    if index.take_all is None:
+        return np.zeros(size, dtype=bool)
+    sampled = ~index.take_all[index.stratum_of_unit[index.unit]]
+    return np.bincount(codes, weights=sampled, minlength=size) == 0
 
 
 #: Output columns of :func:`estimate_cells` after the keys and period, in order.
@@ -356,7 +371,8 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
     weight : str or None
         Design-weight column, as in :func:`estimate_cells`.
     columns : list of str, optional
-        Which of :data:`ESTIMATE_COLUMNS` to return (default: all), in order.
+        Which of :data:`ESTIMATE_COLUMNS` to return (default: all), in order;
+        with a design also ``"take_all"`` (see :func:`estimate_cells`).
     design : SurveyDesign, optional
         With a design, each slot is a domain of the design and the ``*_se``
         columns are design-based.
@@ -374,10 +390,13 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         estimates = _estimates(_moments(table, codes, n.size, weight), n, columns)
     else:
         index = design_index(table, design)  # checks first: errors before any work
-        wanted = list(dict.fromkeys([*columns, *_RATIO_NAMES]))
+        wanted = list(dict.fromkeys([*(c for c in columns if c != "take_all"),
+                                     *_RATIO_NAMES]))
         estimates = _estimates(_moments(table, codes, n.size, weight), n, wanted)
         estimates.update(_design_errors(table, codes, n.size, weight, estimates, index,
                                         [c for c in columns if c.endswith("_se")]))
+        if "take_all" in columns:
+            estimates["take_all"] = _take_all(codes, n.size, index) & (n > 0)
         estimates = {name: estimates[name] for name in columns}
     empty = n == 0
     if empty.any():  # empty sums are 0; an empty stratum has no estimate

@@ -137,3 +137,60 @@ def test_the_example_config_is_valid():
     assert Path(cfg.data.surveys).resolve() == (EXAMPLE.parents[1] / "datasets"
                                                 / "surveys.csv").resolve()
     assert cfg.plan.budget > 0
+
+
+# ---- [survey]: the sampling design ---------------------------------------------------------
+
+def test_survey_table_is_read_into_a_design(tmp_path):
+    from talentgap.features import SurveyDesign
+
+    cfg = load_config(write(tmp_path, """
+[survey]
+strata = ["industry", "size_band"]
+fpc = "population"
+lonely_psu = "certainty"
+"""))
+    assert cfg.survey.design() == SurveyDesign(strata=("industry", "size_band"), psu=None,
+                                               fpc="population", lonely_psu="certainty")
+    assert "strata by industry x size_band" in cfg.survey.describe()
+    assert "'population'" in cfg.survey.describe()
+    assert Config().survey.design() is None
+    assert "none declared" in Config().survey.describe()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[survey]\nlonely_psu = "remove"\n', r"lonely_psu must be one of"),
+    ('[survey]\nstrata = "size_band"\n', r"strata must be a list of strings"),
+    ('[survey]\nstrat = ["size_band"]\n', r"did you mean 'strata'"),
+    ('[survey]\npsu = "period"\n', r"'period' is not a design column"),
+    ('[survey]\nstrata = ["park"]\npsu = "park"\n', r"must name different columns"),
+])
+def test_survey_table_rejects_bad_settings(tmp_path, text, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, text))
+
+
+def test_survey_design_reaches_the_panel_and_the_report(tmp_path):
+    import numpy as np
+
+    import talentgap as tg
+    from talentgap.cli.pipeline import run
+    from talentgap.cli.reporting import build_report
+
+    data = tg.datasets.make_synthetic(n_regions=2, n_periods=4, seed=3, design=True)
+    surveys = tmp_path / "surveys.csv"
+    data.surveys.to_csv(surveys, index=False)
+    design = data.design
+    cfg = Config.from_dict({
+        "data": {"surveys": str(surveys)},
+        "survey": {"strata": list(design.strata_columns), "fpc": design.fpc}})
+    result = run(cfg, steps=["features"])
+    expected = tg.features.build_panel(data.surveys, design=design)
+    plain = tg.features.build_panel(data.surveys)
+    keys = ["region", "industry", "period"]
+    got = result.panel.sort_values(keys)["demand_se"].to_numpy()
+    np.testing.assert_allclose(got, expected.sort_values(keys)["demand_se"].to_numpy())
+    assert not np.allclose(got, plain.sort_values(keys)["demand_se"].to_numpy(),
+                           equal_nan=True)
+    page = build_report(result, {}, command="validate").to_html()
+    assert "Survey design: strata by region x industry x size_band" in page

@@ -451,3 +451,69 @@ def test_synthetic_survey_calibrated_to_its_register():
     design_error = (est["design"] - truth).abs().sum()
     calibrated_error = (est["calibrated"] - truth).abs().sum()
     assert calibrated_error < design_error
+
+
+# ---- calibration within a declared sampling design ------------------------------------------
+
+def _designed_surveys():
+    """Two regions; a take-all 'large' stratum (population 2 = sampled 2) and a sampled one."""
+    df = make_surveys(region=["N", "N", "S", "S", "N", "S"],
+                      size_band=["small", "small", "small", "small", "large", "large"],
+                      weight=[5.0, 5.0, 5.0, 5.0, 1.0, 1.0])
+    df["stratum"] = df["size_band"]
+    df["population"] = [20, 20, 20, 20, 2, 2]
+    df["park"] = ["P1", "P1", "P2", "P2", "P3", "P4"]
+    return df
+
+
+def test_calibration_within_design_keeps_design_columns_and_changes_weights():
+    from talentgap.features import SurveyDesign, estimate_cells
+
+    df = _designed_surveys()
+    design = SurveyDesign(strata="stratum", fpc="population")
+    totals = {("region",): pd.DataFrame({"region": ["N", "S"], "count": [14, 30]})}
+    out, report = calibrate_weights(df, totals, margins=["region"], design=design,
+                                    return_report=True, bounds=None)
+    assert report.design == design
+    assert out["population"].tolist() == df["population"].tolist()
+    assert out["stratum"].astype(str).tolist() == df["stratum"].tolist()
+    np.testing.assert_allclose(out.groupby("region", observed=True)["weight"].sum(), [14, 30])
+    assert not np.allclose(out["weight"], out["design_weight"])
+    # SEs stay linearised on the final weights: the same as a table carrying them as design
+    # weights; a cell of the take-all stratum alone has no sampling variance
+    cells = estimate_cells(out, keys=("region", "size_band"), design=design)
+    again = estimate_cells(out.drop(columns="design_weight"), keys=("region", "size_band"),
+                           design=design)
+    np.testing.assert_allclose(cells["demand_se"], again["demand_se"])
+    large = cells[cells["size_band"] == "large"]
+    assert (large["demand_se"] == 0).all() and (large["enterprises_se"] == 0).all()
+    assert (cells.loc[cells["size_band"] == "small", "enterprises_se"] >= 0).all()
+
+
+def test_calibration_checks_the_design_first():
+    from talentgap.features import SurveyDesign
+
+    df = _designed_surveys()
+    df.loc[[4, 5], "population"] = 1  # below the 2 sampled large enterprises
+    totals = {("region",): pd.DataFrame({"region": ["N", "S"], "count": [14, 30]})}
+    with pytest.raises(SchemaError, match=r"'population'.*fpc_below_sample.*line 6"):
+        calibrate_weights(df, totals, margins=["region"],
+                          design=SurveyDesign(strata="stratum", fpc="population"))
+
+
+def test_weights_must_agree_within_a_psu_only_when_psus_are_counted():
+    from talentgap.features import SurveyDesign
+
+    df = _designed_surveys()
+    df["parks"] = [4, 4, 4, 4, 2, 2]
+    df.loc[1, "weight"] = 6.0  # P1 holds weights 5 and 6
+    totals = {("region",): pd.DataFrame({"region": ["N", "S"], "count": [15, 30]})}
+    with pytest.raises(SchemaError, match=r"weight_varies_in_psu.*line 3 \(E001.*6 vs 5 on "
+                                          r"line 2") as caught:
+        calibrate_weights(df, totals, margins=["region"],
+                          design=SurveyDesign(strata="stratum", psu="park", fpc="parks"))
+    assert caught.value.failure_cases["line"].tolist() == [3]
+    # PSUs without a population count of PSUs: weights may vary within a PSU
+    out = calibrate_weights(df, totals, margins=["region"], bounds=None,
+                            design=SurveyDesign(strata="stratum", psu="park"))
+    np.testing.assert_allclose(out.groupby("region", observed=True)["weight"].sum(), [15, 30])

@@ -61,3 +61,51 @@ def test_missing_value_in_a_key_outside_the_schema_is_reported(clean, dtype):
     with pytest.raises(SchemaError, match="'district' must not be missing; 2 rows fail, "
                                           "e.g. lines 3, 6"):
         estimate_cells(clean.assign(district=district), keys=["region", "district"])
+
+
+# ---- every rule also runs on a canonical table ----------------------------------------------
+
+def test_a_count_too_large_for_float64_is_caught_on_a_canonical_table(clean):
+    bad = clean.copy()
+    employees = bad["employees"].to_numpy().copy()
+    employees[5] = 2**60  # a valid int64, but beyond the largest exact count
+    bad["employees"] = employees
+    with pytest.raises(SchemaError, match=r"'employees'.*too_large.*line 7"):
+        estimate_cells(bad)
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_category_is_a_missing_key_on_a_canonical_table(clean, blank):
+    bad = clean.copy()
+    region = bad["region"].cat.add_categories([blank])
+    region.iloc[2] = blank
+    bad["region"] = region
+    with pytest.raises(SchemaError, match=r"'region' must not be missing.*line 4"):
+        estimate_cells(bad)
+
+
+def test_categories_that_collide_as_text_are_caught_on_a_canonical_table(clean):
+    bad = clean.copy()
+    codes = bad["industry"].cat.codes.to_numpy().copy()
+    categories = list(bad["industry"].cat.categories)
+    codes[1] = len(categories)
+    codes[2] = len(categories) + 1
+    bad["industry"] = pd.Categorical.from_codes(codes, categories=[*categories, 7, "7"])
+    with pytest.raises(SchemaError, match=r"text_collision.*line 3.*line 4"):
+        estimate_cells(bad)
+
+
+def test_categorical_input_validates_like_the_same_values_as_text(clean):
+    shuffled = clean.sample(frac=1.0, random_state=1)
+    # categories in an unsorted order, one unused, codes of a narrow dtype
+    region = shuffled["region"].cat.add_categories(["Zeta"]).cat.reorder_categories(
+        ["Zeta", *reversed(shuffled["region"].cat.categories)])
+    shuffled = shuffled.assign(region=region)
+    as_text = shuffled.astype({"region": object, "industry": object, "enterprise_id": object})
+    a = validate(shuffled, table="surveys", freq="Q")
+    b = validate(as_text, table="surveys", freq="Q")
+    pd.testing.assert_frame_equal(a, b)
+    assert a["region"].cat.categories.tolist() == sorted(clean["region"].unique())
+    assert not np.shares_memory(a["weight"].to_numpy(), shuffled["weight"].to_numpy())
+    assert not np.shares_memory(a["region"].cat.codes.to_numpy(),
+                                shuffled["region"].cat.codes.to_numpy())

@@ -436,3 +436,60 @@ def test_estimated_mse_is_of_the_right_size(synthetic_cells):
     actual = ((out["shortage_rate_fh"] - out["true_rate"]) ** 2).mean()
     estimated = out["shortage_rate_fh_mse"].mean()
     assert 0.5 * actual < estimated < 2 * actual
+
+
+# ---- take-all cells: an exact zero sampling variance ----------------------------------------
+
+def _cells_with_zero_se():
+    return pd.DataFrame({
+        "region": list("ABCDEFG"),
+        "shortage_rate": [0.9, 0.5, 0.7, 0.6, 1.0, 0.65, 0.2],
+        "shortage_rate_se": [0.05, 0.20, 0.02, 0.10, 0.0, 0.15, 0.0],
+        "n_respondents": [40, 4, 300, 12, 3, 6, 5],
+        "take_all": [False, False, False, False, False, False, True]})
+
+
+def test_take_all_cell_keeps_its_direct_estimate_and_stays_out_of_the_fits():
+    cells = _cells_with_zero_se()
+    out, fit = shrink(cells, return_fit=True)
+    last = out.iloc[-1]
+    assert last["shortage_rate_fh"] == 0.2 and last["shortage_rate_fh_mse"] == 0.0
+    assert last["shortage_rate_shrinkage"] == 0.0 and last["shortage_rate_fh_source"] == "direct"
+    # the zero of a sampled cell (E: 3 of 3 agree) is still smoothed and shrunk
+    assert out.iloc[4]["shortage_rate_fh_source"] == "direct+model"
+    assert out.iloc[4]["shortage_rate_shrinkage"] > 0
+    # the take-all cell enters neither the GVF nor the model: same fit as without its row
+    without, fit_without = shrink(cells.iloc[:-1], return_fit=True)
+    assert fit.n_cells == fit_without.n_cells == 6
+    assert fit.s2u == pytest.approx(fit_without.s2u, rel=1e-12)
+    np.testing.assert_allclose(out["shortage_rate_fh"].iloc[:-1], without["shortage_rate_fh"],
+                               rtol=1e-12)
+    # the same row without the flag is treated as an unknown variance: smoothed and shrunk
+    unflagged = shrink(cells.assign(take_all=False))
+    assert unflagged.iloc[-1]["shortage_rate_fh_source"] == "direct+model"
+    assert unflagged.iloc[-1]["shortage_rate_fh"] != 0.2
+
+
+def test_take_all_column_must_be_boolean():
+    with pytest.raises(ParameterError, match="'take_all'"):
+        shrink(_cells_with_zero_se().assign(take_all=[1, 0, 0, 0, 0, 0, None]))
+
+
+def test_take_all_cells_from_a_design_end_to_end():
+    from talentgap.features import SurveyDesign, estimate_cells
+
+    surveys = pd.DataFrame({
+        "period": ["2024Q1"] * 8, "enterprise_id": [f"E{i}" for i in range(8)],
+        "region": ["N", "N", "S", "S", "W", "W", "E", "E"], "industry": ["textiles"] * 8,
+        "employees": [50, 40, 30, 20, 60, 10, 500, 400], "vacancies": [4, 3, 2, 1, 5, 1, 9, 8],
+        "hard_to_fill": [2, 1, 1, 0, 3, 1, 5, 2], "reports_shortage": [1, 0, 1, 0, 1, 1, 1, 0],
+        "weight": [5.0] * 6 + [1.0, 1.0], "stratum": ["s"] * 6 + ["large"] * 2,
+        "population": [30] * 6 + [2, 2]})
+    cells = estimate_cells(surveys, design=SurveyDesign(strata="stratum", fpc="population"),
+                           keys=("region",))
+    assert cells["take_all"].tolist() == [True, False, False, False]  # E, N, S, W
+    assert cells.loc[cells["take_all"], "shortage_rate_se"].tolist() == [0.0]
+    out = shrink(cells)
+    east = out[out["region"] == "E"].iloc[0]
+    assert east["shortage_rate_fh"] == east["shortage_rate"] == 0.5
+    assert east["shortage_rate_fh_source"] == "direct"
