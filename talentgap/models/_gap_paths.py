@@ -20,7 +20,7 @@ from talentgap.models.reconciliation import reconcile
 
 __all__ = ["side_forecast", "reconciled_means", "simulate", "path_blocks"]
 
-#: Cells per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
+#: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
 
 def side_forecast(gap, side, horizon: int, fill: float):
@@ -113,30 +113,61 @@ def simulate(gap, horizon: int) -> dict:
     s_mean = np.where(known, known_value, s_mean)
     rng = np.random.default_rng(gap.seed_)
     pool_size = int(usable.sum())
-    draws = rng.integers(0, pool_size, size=(n, int(gap.n_samples)))
+    # int32 halves the largest array of the simulation (cells x samples); same stream as int64
+    draws = rng.integers(0, pool_size, size=(n, int(gap.n_samples))).astype(np.int32)
     simulation = {
         "demand_mean": d_mean, "supply_mean": s_mean,
-        "d_pool": d_pool[usable], "s_pool": s_pool[usable],
+        # pools step-major (steps x pairs): a draw then gathers along contiguous rows
+        "d_pool": np.ascontiguousarray(d_pool[usable].T),
+        "s_pool": np.ascontiguousarray(s_pool[usable].T),
         "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
         "known": known, "draws": draws, "pool_size": pool_size,
     }
     return simulation
 
-def path_blocks(sim: dict):
-    """Yield ``(rows, demand, supply)`` samples, each (block, n_samples, horizon)."""
+def _drawn_errors(pool: np.ndarray, draw: np.ndarray, lag: np.ndarray,
+                  horizon: int) -> np.ndarray:
+    """Scaled errors of the drawn pairs at each cell's steps, (block, horizon, samples).
+
+    ``pool`` is step-major (steps x pairs). Where every cell of the block has
+    the same lag (the usual case) each step's row is gathered at once.
+    """
+    first = int(lag[0]) if lag.size else 0
+    if (lag == first).all():
+        return pool[first:first + horizon][:, draw].transpose(1, 0, 2)
+    steps = lag[:, None, None] + np.arange(horizon)[None, :, None]
+    return pool[steps, draw[:, None, :]]
+
+
+def _centred(mean: np.ndarray, errors: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``max(mean + errors x scale, 0)`` per cell, step and sample, float64, C order."""
+    out = np.empty(errors.shape)
+    np.multiply(errors, scale[:, None, None], out=out)
+    out += mean[:, :, None]
+    np.maximum(out, 0.0, out=out)
+    return out
+
+
+def path_blocks(sim: dict, rows: np.ndarray | None = None):
+    """Yield ``(rows, demand, supply)``: float32 paths of a block of cells, (block, h, samples).
+
+    ``rows`` (default every cell) selects the cells; the paths of a cell do not
+    depend on which other cells are asked for, so a subset costs O(its size).
+    """
     horizon = sim["demand_mean"].shape[1]
     n, samples = sim["draws"].shape
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     size = max(1, _BLOCK_VALUES // max(1, samples * horizon))
-    steps = np.arange(horizon)
-    for start in range(0, n, size):
-        rows = np.arange(start, min(start + size, n))
-        draw = sim["draws"][rows][:, :, None]
-        d_steps = (sim["d_lag"][rows][:, None] + steps)[:, None, :]
-        s_steps = (sim["s_lag"][rows][:, None] + steps)[:, None, :]
-        demand = (sim["demand_mean"][rows][:, None, :]
-                  + sim["d_pool"][draw, d_steps] * sim["d_scale"][rows][:, None, None])
-        supply = (sim["supply_mean"][rows][:, None, :]
-                  + sim["s_pool"][draw, s_steps] * sim["s_scale"][rows][:, None, None])
-        known = sim["known"][rows][:, None, :]
-        supply = np.where(known, sim["supply_mean"][rows][:, None, :], supply)
-        yield rows, np.maximum(demand, 0.0), np.maximum(supply, 0.0)
+    for start in range(0, rows.size, size):
+        block = rows[start:start + size]
+        draw = sim["draws"][block]                                # (b, S)
+        demand = _centred(sim["demand_mean"][block],
+                          _drawn_errors(sim["d_pool"], draw, sim["d_lag"][block], horizon),
+                          sim["d_scale"][block])
+        supply = _centred(sim["supply_mean"][block],
+                          _drawn_errors(sim["s_pool"], draw, sim["s_lag"][block], horizon),
+                          sim["s_scale"][block])
+        known = sim["known"][block]
+        if known.any():  # known supply: the given value in every path
+            supply = np.where(known[:, :, None], sim["supply_mean"][block][:, :, None], supply)
+        yield block, demand.astype(np.float32), supply.astype(np.float32)

@@ -61,6 +61,7 @@ from talentgap.models.gap_flags import (
     THIN_RESPONDENTS,
     gap_flags,
 )
+from talentgap.models.paths import SamplePaths
 from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
 from talentgap.periods import period_ordinals
 
@@ -183,7 +184,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         As under *Missing data*.
 
     **One distribution.** ``predict``'s ``demand``, ``supply`` and ``gap``
-    are the means of the sample paths (``sample_paths(h).groupby([*keys,
+    are the means of the sample paths (``sample_paths(h).to_frame().groupby([*keys,
     time]).mean()`` gives them to rounding), not the inner models' point
     forecasts on which the paths are centred. They differ from those by the
     mean of the drawn scaled errors (the backtests' bias) and by clipping
@@ -235,13 +236,19 @@ class GapForecaster(SaveMixin, BaseEstimator):
     >>> len(out), bool((out["gap_lo_80"] <= out["gap_hi_80"]).all())
     (8, True)
     >>> paths = gap.sample_paths(2)
-    >>> list(paths.columns), len(paths)
+    >>> paths
+    SamplePaths(4 cells x 2 periods x 200 samples, keys ['region', 'industry'], 2023Q1..2023Q2)
+    >>> list(paths.to_frame().columns), len(paths)
     (['region', 'industry', 'period', 'sample', 'demand', 'supply', 'gap'], 1600)
+    >>> one = gap.predict(2, level=[80], cells=out[["region", "industry"]].iloc[[2]])
+    >>> len(one), bool(one["gap"].equals(out["gap"].iloc[2:4].reset_index(drop=True)))
+    (2, True)
     """
 
-    #: The sample-path cache (``_simulation``) is derived from the fitted state and never
-    #: saved: an artifact does not depend on the calls made before ``save``.
-    _transient_attributes = ("_cache",)
+    #: The sample-path cache (``_simulation``) and the cell lookup of ``predict(cells=...)``
+    #: are derived from the fitted state and never saved: an artifact does not depend on the
+    #: calls made before ``save``.
+    _transient_attributes = ("_cache", "_lookup")
 
     def __init__(self, *, forecaster: BaseForecaster | None = None, hierarchy=None,
                  reconcile: str = "mint_shrink", n_samples: int = 1000, random_state=0,
@@ -537,7 +544,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self._cache = (horizon, simulation)
         return simulation
 
-    def predict(self, horizon: int, level: Sequence[float] | None = (80,)) -> pd.DataFrame:
+    def predict(self, horizon: int, level: Sequence[float] | None = (80,), *,
+                cells: pd.DataFrame | None = None) -> pd.DataFrame:
         """Forecast demand, supply and gap per cell for ``horizon`` periods after the origin.
 
         Parameters
@@ -546,6 +554,12 @@ class GapForecaster(SaveMixin, BaseEstimator):
             Periods ahead (>= 1).
         level : sequence of float, default (80,)
             Interval coverage levels in percent, e.g. ``[80, 95]``.
+        cells : pandas.DataFrame, optional
+            Forecast only these cells: a table with the ``keys`` columns (other
+            columns are ignored), one row per wanted cell, output in its row
+            order. Each cell's numbers are the same as in the full forecast;
+            after the first call for a horizon the cost is proportional to the
+            number of cells asked for (what a service answering one cell needs).
 
         Returns
         -------
@@ -571,19 +585,33 @@ class GapForecaster(SaveMixin, BaseEstimator):
         NotFittedError
             If ``fit`` has not been called.
         ParameterError
-            For a bad horizon or level, or series too short for backtests.
+            For a bad horizon or level, series too short for backtests, or
+            ``cells`` naming a cell the model was not fitted to.
+
+        Notes
+        -----
+        The paths are float32 (as :meth:`sample_paths`); means are summed in
+        float64 and quantiles interpolated linearly between the sorted
+        paths (numpy's default), so they agree with the float64 quantiles of
+        the same paths to float32 rounding (about 1e-7 relative). The
+        simulation inputs of a horizon (inner forecasts, backtest errors and
+        the draws) are computed once and kept, not saved, for the last
+        horizon asked; the paths themselves are drawn a block of cells at a
+        time and never kept.
         """
         self._check_fitted("predict")
         horizon = check_horizon(horizon)
         levels = check_levels(level)
+        rows = None if cells is None else self._rows_of(cells)
         sim = self._simulation(horizon)
         self._warn_small_pool(sim["pool_size"], levels)
-        n = len(self.cells_)
-        means, bounds, median, p_shortage = self._path_statistics(sim, levels)
+        means, bounds, median, p_shortage = self._path_statistics(sim, levels, rows)
         demand, supply, gap = means["demand"], means["supply"], means["gap"]
         names = ("demand", "supply", "gap")
+        index = np.arange(len(self.cells_)) if rows is None else rows
+        n = index.size
 
-        out = self.cells_.iloc[np.repeat(np.arange(n), horizon)].reset_index(drop=True)
+        out = self.cells_.iloc[np.repeat(index, horizon)].reset_index(drop=True)
         out[self.time] = pd.PeriodIndex.from_ordinals(
             np.tile(self._origin + 1 + np.arange(horizon), n), freq=self.freq_)
         out["demand"] = demand.ravel()
@@ -601,7 +629,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
             out[f"gap_lo_{lv:g}"] = columns[f"gap_lo_{lv:g}"]
             out[f"gap_hi_{lv:g}"] = columns[f"gap_hi_{lv:g}"]
         out["p_shortage"] = p_shortage.ravel()
-        out["flag"] = self._flags(demand, supply, gap).ravel()
+        out["flag"] = self._flags(demand, supply, gap, rows).ravel()
         out["gap_median"] = median.ravel()
         for name in ("demand", "supply"):
             for lv in levels:
@@ -609,26 +637,79 @@ class GapForecaster(SaveMixin, BaseEstimator):
                 out[f"{name}_hi_{lv:g}"] = columns[f"{name}_hi_{lv:g}"]
         return out
 
-    def _path_statistics(self, sim: dict, levels: list[float]):
-        """Means, quantile bounds (2 per level), gap median and P(gap > 0) of the paths."""
-        n, horizon = sim["demand_mean"].shape
+    def _rows_of(self, cells: pd.DataFrame) -> np.ndarray:
+        """Row of ``cells_`` of each row of ``cells`` (a table with the key columns)."""
+        keys = list(self.keys)
+        if not isinstance(cells, pd.DataFrame):
+            raise ParameterError(f"cells must be a DataFrame with the key columns {keys}, "
+                                 f"got {type(cells).__name__}")
+        missing = [k for k in keys if k not in cells.columns]
+        if missing:
+            raise ParameterError(f"cells lacks the key columns {missing}; it needs {keys}")
+        lookup = self.__dict__.get("_lookup")
+        if lookup is None:  # derived from cells_, never saved (see _transient_attributes)
+            lookup = pd.MultiIndex.from_frame(self.cells_[keys].astype(object))
+            self._lookup = lookup
+        rows = lookup.get_indexer(pd.MultiIndex.from_frame(cells[keys].astype(object)))
+        unknown = rows < 0
+        if unknown.any():
+            examples = cells.loc[unknown, keys].head(3).astype(str).to_dict("records")
+            raise ParameterError(f"cells has {int(unknown.sum())} rows for cells the model "
+                                 f"was not fitted to, e.g. {examples}")
+        return rows.astype(np.int64)
+
+    def _path_statistics(self, sim: dict, levels: list[float], rows: np.ndarray | None = None,
+                         *, means_only: bool = False):
+        """Means, quantile bounds (2 per level), gap median and P(gap > 0) of the paths.
+
+        With ``means_only`` nothing is sorted and median and bounds stay NaN.
+
+        One pass over blocks of cells: each block's float32 paths are sorted
+        along the sample axis once per quantity and every quantile is read off
+        the sorted values (linear interpolation, numpy's default method).
+        """
+        horizon = sim["demand_mean"].shape[1]
+        samples = sim["draws"].shape[1]
+        index = np.arange(sim["draws"].shape[0]) if rows is None else rows
+        n = index.size
         probs = [p for lv in levels for p in (0.5 - lv / 200.0, 0.5 + lv / 200.0)]
         names = ("demand", "supply", "gap")
         bounds = {name: np.full((len(probs), n, horizon), np.nan) for name in names}
         means = {name: np.full((n, horizon), np.nan) for name in ("demand", "supply")}
         median = np.full((n, horizon), np.nan)
         p_shortage = np.full((n, horizon), np.nan)
-        for rows, d, s in path_blocks(sim):
+        # positions of the wanted quantiles in the sorted paths
+        position = np.array([*probs, 0.5]) * (samples - 1)
+        below = np.floor(position).astype(np.int64)
+        above = np.minimum(below + 1, samples - 1)
+        frac = position - below
+
+        def read(sorted_paths: np.ndarray) -> np.ndarray:   # -> (n_probs + 1, block, h)
+            lo = sorted_paths[:, :, below].astype(np.float64)
+            hi = sorted_paths[:, :, above].astype(np.float64)
+            return (lo + frac * (hi - lo)).transpose(2, 0, 1)
+
+        done = 0
+        for block, d, s in path_blocks(sim, index):
+            at = slice(done, done + block.size)
+            done += block.size
             g = d - s
-            means["demand"][rows] = d.mean(axis=1)
-            means["supply"][rows] = s.mean(axis=1)
+            means["demand"][at] = d.mean(axis=2, dtype=np.float64)
+            means["supply"][at] = s.mean(axis=2, dtype=np.float64)
+            p_shortage[at] = np.count_nonzero(g > 0, axis=2) / samples
+            if means_only:
+                continue
+            g.sort(axis=2)
+            gap_q = read(g)
+            median[at] = gap_q[-1]
             if probs:
-                for name, paths in (("demand", d), ("supply", s), ("gap", g)):
-                    bounds[name][:, rows] = np.quantile(paths, probs, axis=1)
-            median[rows] = np.median(g, axis=1)
-            p_shortage[rows] = np.mean(g > 0, axis=1)
+                bounds["gap"][:, at] = gap_q[:-1]
+                for name, paths in (("demand", d), ("supply", s)):
+                    paths.sort(axis=2)
+                    bounds[name][:, at] = read(paths)[:-1]
         # known supply is the same number in every path: report it exactly, not as an average
-        means["supply"] = np.where(sim["known"], sim["supply_mean"], means["supply"])
+        means["supply"] = np.where(sim["known"][index], sim["supply_mean"][index],
+                                   means["supply"])
         means["gap"] = means["demand"] - means["supply"]  # the gap paths' mean, to rounding
         p_shortage[np.isnan(means["demand"])] = np.nan
         median[np.isnan(means["gap"])] = np.nan
@@ -646,8 +727,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
                 "may be too narrow; use more cells, longer series or more n_windows",
                 stacklevel=3)
 
-    def sample_paths(self, horizon: int) -> pd.DataFrame:
-        """The joint sample paths behind :meth:`predict`, as a long table.
+    def sample_paths(self, horizon: int) -> SamplePaths:
+        """The joint sample paths behind :meth:`predict`, as compact arrays.
 
         Parameters
         ----------
@@ -656,15 +737,21 @@ class GapForecaster(SaveMixin, BaseEstimator):
 
         Returns
         -------
-        pandas.DataFrame
-            ``<keys...>, <time>, sample, demand, supply, gap``: one row per
-            cell, period and path (``sample`` = 0 .. n_samples-1), ordered
-            by cell, period, then sample. The same paths as ``predict``
-            (``p_shortage`` is the share of a cell-period's rows with
-            ``gap > 0``). Path ``k`` of a cell is one draw over the whole
-            horizon, so sums over periods keep the dependence between steps;
-            paths of different cells are independent draws. Cells without
-            demand data have NaN demand and gap.
+        SamplePaths
+            ``cells`` (:attr:`cells_`), ``periods`` (the ``horizon`` periods
+            after the origin) and float32 ``demand`` and ``supply`` arrays of
+            shape (cells, periods, n_samples); the gap is computed when asked
+            (``.gap()``). The same paths as ``predict`` (``p_shortage`` is the
+            share of a cell-period's paths with ``gap > 0``). Path ``k`` of a
+            cell is one draw over the whole horizon, so sums over periods keep
+            the dependence between steps; paths of different cells are
+            independent draws. Cells without demand data have NaN demand and
+            gap. :func:`talentgap.planning.allocate_quotas` takes the object
+            directly; ``.to_frame()`` gives the long table ``<keys...>,
+            <time>, sample, demand, supply, gap`` (one row per cell, period and
+            path, ordered by cell, period, then sample). At national scale
+            (34,000 cells, 4 periods, 1,000 paths) the object holds 1.1 GB, the
+            long table about 8 GB.
 
         Raises
         ------
@@ -674,21 +761,15 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self._check_fitted("sample_paths")
         horizon = check_horizon(horizon)
         n, samples = len(self.cells_), int(self.n_samples)
-        demand = np.empty((n, horizon, samples))
-        supply = np.empty((n, horizon, samples))
+        demand = np.empty((n, horizon, samples), dtype=np.float32)
+        supply = np.empty((n, horizon, samples), dtype=np.float32)
         for rows, d, s in path_blocks(self._simulation(horizon)):
-            demand[rows] = d.transpose(0, 2, 1)
-            supply[rows] = s.transpose(0, 2, 1)
-        per_cell = horizon * samples
-        out = self.cells_.iloc[np.repeat(np.arange(n), per_cell)].reset_index(drop=True)
-        steps = np.tile(np.repeat(np.arange(horizon), samples), n)
-        out[self.time] = pd.PeriodIndex.from_ordinals(self._origin + 1 + steps,
-                                                      freq=self.freq_)
-        out["sample"] = np.tile(np.arange(samples), n * horizon)
-        out["demand"] = demand.ravel()
-        out["supply"] = supply.ravel()
-        out["gap"] = (demand - supply).ravel()
-        return out
+            demand[rows] = d
+            supply[rows] = s
+        periods = pd.PeriodIndex.from_ordinals(self._origin + 1 + np.arange(horizon),
+                                               freq=self.freq_)
+        return SamplePaths(cells=self.cells_.reset_index(drop=True), periods=periods,
+                           demand=demand, supply=supply, time=self.time)
 
     # ---- explanations ------------------------------------------------------------------------
     def explain(self, horizon: int) -> pd.DataFrame:
@@ -739,7 +820,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         for column in ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs"):
             out[column] = summary[column].to_numpy()
         out["fallback_reason"] = self._fallback_text(summary)
-        means = self._path_statistics(self._simulation(horizon), [])[0]
+        means = self._path_statistics(self._simulation(horizon), [], means_only=True)[0]
         flags = self._flags(means["demand"], means["supply"], means["gap"])
         text = pd.Series(flags.ravel(), dtype=object)
         raised = np.full(len(out), "", dtype=object)
@@ -804,7 +885,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
             if not 1 <= step <= horizon:
                 raise ParameterError(f"period {period} is not one of the {horizon} forecast "
                                      f"periods after the origin {self.origin_}")
-        means = self._path_statistics(self._simulation(horizon), [])[0]
+        means = self._path_statistics(self._simulation(horizon), [], means_only=True)[0]
         hist_d, hist_s = self.history_["demand"], self.history_["supply"]
         observed = ~np.isnan(hist_d)
         width = hist_d.shape[1]
@@ -833,14 +914,19 @@ class GapForecaster(SaveMixin, BaseEstimator):
         model = self.demand_.model or self.supply_.model
         return int(model.season_length_) if model is not None else 1
 
-    def _flags(self, demand: np.ndarray, supply: np.ndarray, gap: np.ndarray) -> np.ndarray:
-        """Reason codes per cell and step, joined by ";" (see the class notes)."""
+    def _flags(self, demand: np.ndarray, supply: np.ndarray, gap: np.ndarray,
+               rows: np.ndarray | None = None) -> np.ndarray:
+        """Reason codes per cell (all, or ``rows``) and step, joined by ";" (class notes)."""
         n = len(self.cells_)
         has_demand = np.zeros(n, dtype=bool)
         has_demand[self.demand_.rows[self.demand_.rows >= 0]] = True
         has_supply = np.zeros(n, dtype=bool)
         has_supply[self.supply_.rows[self.supply_.rows >= 0]] = True
-        return gap_flags(self.history_, demand, supply, gap,
+        history = self.history_
+        if rows is not None:
+            history = {name: values[rows] for name, values in history.items()}
+            has_demand, has_supply = has_demand[rows], has_supply[rows]
+        return gap_flags(history, demand, supply, gap,
                          season_length=self._season_length(), has_demand=has_demand,
                          has_supply=has_supply)
 

@@ -31,7 +31,7 @@ from talentgap.planning._params import (
 )
 
 __all__ = ["Scenarios", "Problem", "Forecast", "build_problem", "read_forecast", "read_lead",
-           "place_bounds", "plan_period", "target_scenarios"]
+           "place_bounds", "plan_period", "target_scenarios", "is_sample_paths"]
 
 _MAX_SHOWN = 5
 _INTEGER_TOL = 1e-9
@@ -229,21 +229,71 @@ def plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd.
 
 @dataclass(frozen=True)
 class Forecast:
-    """A checked gap forecast: the table, its cells and every row's cell and period."""
+    """A checked gap forecast: the table, its cells and every row's cell and period.
 
-    table: pd.DataFrame
+    From sample paths held as arrays (see :func:`is_sample_paths`) ``table`` is
+    None, ``paths`` the object and the "rows" are its cell-periods in its own
+    order (row ``r`` is ``paths.cells`` row ``r // n_periods``, period
+    ``r % n_periods``), with ``codes`` their cells in key order.
+    """
+
+    table: pd.DataFrame | None
     keys: list[str]
     value: str
     periods: pd.arrays.PeriodArray
     codes: np.ndarray
     cells: pd.DataFrame
+    paths: object | None = None
+
+
+def is_sample_paths(obj) -> bool:
+    """Whether ``obj`` is compact sample paths (``talentgap.models.SamplePaths`` or alike).
+
+    Planning reads them by their shape, not their class (models and planning
+    do not import each other): ``cells`` (key columns), ``periods``, float
+    ``demand`` and ``supply`` arrays (cells x periods x samples), ``values(name,
+    cells, steps)`` and ``to_frame()``.
+    """
+    return (not isinstance(obj, pd.DataFrame)
+            and all(hasattr(obj, a) for a in ("cells", "periods", "demand", "supply",
+                                                "values", "to_frame")))
+
+
+def _read_paths(paths, keys, value: str) -> Forecast | None:
+    """The Forecast of compact sample paths, or None when only the long table can say why not."""
+    keys = _check_keys(paths.cells, keys, value)
+    if sorted(keys) != sorted(paths.cells.columns) or value not in ("demand", "supply", "gap"):
+        return None
+    n, horizon = len(paths.cells), len(paths.periods)
+    if n == 0 or horizon == 0 or paths.demand.shape[2] == 0:
+        raise SchemaError("the gap forecast has no rows", column=value, reason="empty")
+    order = (paths.cells.reset_index(drop=True).sort_values(keys, kind="stable")
+             .index.to_numpy().astype(np.int64))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    cells = paths.cells[keys].iloc[order].reset_index(drop=True)
+    periods = pd.PeriodIndex(paths.periods)
+    grid_periods = pd.arrays.PeriodArray(np.tile(periods.asi8, n), dtype=periods.dtype)
+    return Forecast(None, keys, value, grid_periods, np.repeat(rank, horizon), cells,
+                    paths=paths)
 
 
 def read_forecast(gap_forecast, keys, value: str) -> Forecast:
-    """Check the forecast table's columns and find its cells (sorted by the keys)."""
+    """Check the forecast table's columns and find its cells (sorted by the keys).
+
+    Compact sample paths (:func:`is_sample_paths`) are read without building
+    their long table; with keys other than the paths' own they are turned into
+    the table, whose checks then say what is wrong.
+    """
+    if is_sample_paths(gap_forecast):
+        fc = _read_paths(gap_forecast, keys, value)
+        if fc is not None:
+            return fc
+        gap_forecast = gap_forecast.to_frame()
     if not isinstance(gap_forecast, pd.DataFrame):
         raise PlanningError(
-            f"gap_forecast must be a pandas DataFrame, got {type(gap_forecast).__name__}")
+            f"gap_forecast must be a pandas DataFrame or sample paths, got "
+            f"{type(gap_forecast).__name__}")
     table = gap_forecast
     keys = _check_keys(table, keys, value)
     if value not in table.columns:
@@ -365,6 +415,8 @@ def target_scenarios(fc: Forecast, target_cell: np.ndarray, target_ord: np.ndarr
     target_ord = np.asarray(target_ord, dtype=np.int64)
     n = target_cell.size
     take, row_target = _target_rows(fc, target_cell, target_ord, target_lead, plan_period)
+    if fc.paths is not None:
+        return _path_scenarios(fc, take, row_target, target_cell, quantile)
     rows = fc.table.iloc[take]
     value = fc.value
     gap = pd.to_numeric(rows[value], errors="coerce").to_numpy(dtype=np.float64,
@@ -411,6 +463,42 @@ def target_scenarios(fc: Forecast, target_cell: np.ndarray, target_ord: np.ndarr
     plan = (evaluate if planned is None
             else Scenarios.from_values(np.arange(n), planned, n))
     return evaluate, plan, source
+
+
+def _path_scenarios(fc: Forecast, take: np.ndarray, row_target: np.ndarray,
+                    target_cell: np.ndarray, quantile: float | None
+                    ) -> tuple[Scenarios, Scenarios, str]:
+    """Scenarios of every target from compact paths: one (targets x samples) block, sorted.
+
+    Reads only the targets' cell-periods (never the long table); each row is
+    sorted along the samples, which is the per-cell order :class:`Scenarios`
+    keeps, so no global sort is needed.
+    """
+    n = target_cell.size
+    horizon = len(fc.paths.periods)
+    grid = np.empty(n, dtype=np.int64)   # each target's cell-period: one per target
+    grid[row_target] = take
+    values = fc.paths.values(fc.value, grid // horizon, grid % horizon)  # (targets, samples)
+    blank = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    if blank.size:
+        targets = fc.cells.iloc[target_cell].reset_index(drop=True)
+        raise SchemaError(
+            f"column {fc.value!r} of the gap forecast must be a finite number at each cell's "
+            f"arrival period; {int((~np.isfinite(values)).sum())} rows fail, e.g. "
+            + "; ".join(cell_names(targets, fc.keys, blank[:_MAX_SHOWN])),
+            column=fc.value, reason="missing_value",
+        )
+    values.sort(axis=1)
+    samples = values.shape[1]
+    evaluate = Scenarios(cell=np.repeat(np.arange(n, dtype=np.int64), samples),
+                         value=values.ravel(),
+                         # equal weights: a read-only view, not another scenarios-sized array
+                         weight=np.broadcast_to(1.0 / samples, (n * samples,)),
+                         count=np.full(n, samples, dtype=np.int64),
+                         start=np.arange(n, dtype=np.int64) * samples)
+    plan = (evaluate if quantile is None
+            else Scenarios.from_values(np.arange(n), evaluate.quantile(quantile), n))
+    return evaluate, plan, "samples"
 
 
 def read_lead(lead_time, frame: pd.DataFrame, keys: list[str], **naming) -> np.ndarray:

@@ -107,7 +107,7 @@ __all__ = ["QuotaPlan", "allocate_quotas"]
 
 
 def allocate_quotas(
-    gap_forecast: pd.DataFrame,
+    gap_forecast,
     *,
     budget: float,
     cost_per_trainee,
@@ -147,7 +147,7 @@ def allocate_quotas(
 
     Parameters
     ----------
-    gap_forecast : pandas.DataFrame
+    gap_forecast : pandas.DataFrame or talentgap.models.SamplePaths
         Either
 
         (a) a **forecast table**, one row per cell x period:
@@ -159,6 +159,10 @@ def allocate_quotas(
         (b) a **scenarios table** of sample paths, ``K`` rows per cell x
             period: ``<keys...>, period, sample, gap``. Each sample is one
             equally likely scenario; cells may have different ``K``.
+        (c) **compact sample paths** as ``GapForecaster.sample_paths``
+            returns them: read as (b) without building the long table (only
+            each cell's paths at the period its trainees arrive in are read;
+            ``keys`` must be the paths' key columns).
 
         The presence of a ``sample`` column selects (b). Other columns are
         ignored. Gaps are in workers (positive = shortage).
@@ -350,7 +354,7 @@ budget_envelopes, equity, tie_tolerance
     >>> round(float(plan.marginal_value["budget"]) * 750, 6)   # 1 / 750 per unit of money
     1.0
     >>> plan.binding[1]
-    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes 0.4667 of the expected shortfall'
+    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes about 0.47 of the expected shortfall'
 
     Two programmes in one region: welding sends 60% of its graduates to
     construction and 40% to equipment making; machining sends all to

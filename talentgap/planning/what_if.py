@@ -30,6 +30,7 @@ import pandas as pd
 from talentgap.errors import ParameterError, PlanningError
 from talentgap.planning._params import fmt
 from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._problem import is_sample_paths
 from talentgap.planning._tables import period_ordinals, require
 from talentgap.planning.quotas import allocate_quotas
 from talentgap.planning.scenarios import compare_plans
@@ -164,6 +165,8 @@ def shock_needs(table: pd.DataFrame, shock: DemandShock, *, value: str = "gap") 
     >>> shock_needs(needs, DemandShock(1.5, where={"industry": "textiles"}))["gap"].tolist()
     [150.0, 50.0]
     """
+    if is_sample_paths(table):  # a shock rewrites rows: it needs the long table
+        table = table.to_frame()
     table = require(table, "needs", [value])
     selected = np.ones(len(table), dtype=bool)
     for column, wanted in shock.where.items():

@@ -110,12 +110,17 @@ def run_predict(served, horizon: int, level: list[float], cells: list[dict] | No
                 *, field: str = "cells") -> tuple[pd.DataFrame, list[dict] | None, list[str]]:
     """The model's forecast rows for ``cells``, its explanations (gap model) and warnings."""
     keys = keys_of(served)
-    with requests_warnings() as messages:
-        out = served.model.predict(horizon, level=list(level))
-        why = (served.model.explain(horizon)
-               if isinstance(served.model, GapForecaster) else None)
     known = cells_of(served)
-    out = _select(out, cells, keys, known, field)
+    model = served.model
+    with requests_warnings() as messages:
+        if isinstance(model, GapForecaster) and cells is not None:
+            # the gap model answers for the cells asked, at the cost of those cells only
+            wanted = _select(model.cells_, cells, keys, known, field)
+            out = model.predict(horizon, level=list(level), cells=wanted)
+        else:
+            out = _select(model.predict(horizon, level=list(level)), cells, keys, known,
+                          field)
+        why = model.explain(horizon) if isinstance(model, GapForecaster) else None
     explanations = None if why is None else records(_select(why, cells, keys, known, field))
     return out, explanations, messages
 

@@ -97,7 +97,7 @@ def test_p_shortage_follows_the_gap():
 
 def test_sample_paths_match_predict(fitted):
     out = fitted.predict(2, level=[80])
-    paths = fitted.sample_paths(2)
+    paths = fitted.sample_paths(2).to_frame()
     assert list(paths.columns) == [*KEYS, "period", "sample", "demand", "supply", "gap"]
     assert len(paths) == len(out) * fitted.n_samples
     assert (paths[["demand", "supply"]] >= 0).all().all()
@@ -114,7 +114,7 @@ def test_point_forecasts_are_the_means_of_the_sample_paths(fitted):
     # one distribution: predict's demand, supply and gap are the means of the very paths
     # behind the intervals, p_shortage and the plans, not the inner models' point forecasts
     out = fitted.predict(3, level=[80])
-    paths = fitted.sample_paths(3)
+    paths = fitted.sample_paths(3).to_frame()
     means = paths.groupby([*KEYS, "period"], observed=True, sort=False)[
         ["demand", "supply", "gap"]].mean()
     np.testing.assert_allclose(means.to_numpy(), out[["demand", "supply", "gap"]].to_numpy(),
@@ -131,7 +131,7 @@ def test_intervals_are_quantiles_and_need_not_contain_the_mean():
     supply = np.abs(random_walks(10, 20, level=3, sd=2, seed=4))
     gap = GapForecaster(forecaster=Naive(), n_samples=300).fit(make_panel(demand, supply))
     out = gap.predict(4, level=[10, 80])
-    paths = gap.sample_paths(4)
+    paths = gap.sample_paths(4).to_frame()
     q = (paths.groupby([*KEYS, "period"], observed=True, sort=False)["gap"]
          .quantile([0.45, 0.55]).unstack().to_numpy())
     np.testing.assert_allclose(q, out[["gap_lo_10", "gap_hi_10"]].to_numpy())
@@ -151,7 +151,7 @@ def test_plans_from_the_forecast_table_and_from_the_paths_agree():
     demand = random_walks(12, 20, level=500, sd=5, seed=14)
     supply = random_walks(12, 20, level=200, sd=5, seed=15)
     gap = GapForecaster(forecaster=Naive(), n_samples=400).fit(make_panel(demand, supply))
-    out, paths = gap.predict(2, level=[80]), gap.sample_paths(2)
+    out, paths = gap.predict(2, level=[80]), gap.sample_paths(2).to_frame()
     assert (paths["gap"] > 0).all()
     from_table, from_paths = _plan(out), _plan(paths)
     assert from_table["shortfall_before"] == pytest.approx(from_paths["shortfall_before"],
@@ -166,7 +166,7 @@ def test_plans_differ_only_where_paths_cross_zero():
     demand = random_walks(12, 20, level=100, sd=8, seed=16)
     supply = random_walks(12, 20, level=100, sd=8, seed=17)
     gap = GapForecaster(forecaster=Naive(), n_samples=400).fit(make_panel(demand, supply))
-    out, paths = gap.predict(2, level=[80]), gap.sample_paths(2)
+    out, paths = gap.predict(2, level=[80]), gap.sample_paths(2).to_frame()
     last = paths[paths["period"] == paths["period"].max()]
     by_cell = last.groupby(KEYS, observed=True)["gap"]
     crossing = (by_cell.min() < 0) & (by_cell.max() > 0)
@@ -184,7 +184,7 @@ def test_samples_are_clipped_at_zero():
     demand = np.abs(random_walks(10, 20, level=3, sd=2, seed=3))
     supply = np.abs(random_walks(10, 20, level=3, sd=2, seed=4))
     gap = GapForecaster(forecaster=Naive(), n_samples=300).fit(make_panel(demand, supply))
-    paths = gap.sample_paths(4)
+    paths = gap.sample_paths(4).to_frame()
     assert (paths["demand"] >= 0).all() and (paths["supply"] >= 0).all()
     assert (paths["demand"] == 0).any()
 
@@ -239,7 +239,7 @@ def test_known_future_supply_is_used_exactly_without_spread():
     assert out.loc[("I03", origin + 1), "supply"] == pytest.approx(supply[3, -1], rel=0.05)
     assert out.loc[("I01", origin + 2), "supply_hi_80"] > out.loc[("I01", origin + 2),
                                                                   "supply_lo_80"]
-    paths = gap.sample_paths(3)
+    paths = gap.sample_paths(3).to_frame()
     spread = paths.groupby(["industry", "period"], observed=True)["supply"].std()
     assert spread.loc[("I01", origin + 1)] == 0 and spread.loc[("I03", origin + 2)] == 0
     assert spread.loc[("I01", origin + 2)] > 0
@@ -355,7 +355,7 @@ def test_series_ending_early_is_forecast_to_the_common_periods():
     from talentgap.models._gap_paths import simulate
     np.testing.assert_allclose(simulate(gap, 2)["demand_mean"][0],
                                demand[0, -3] + slope * np.array([3, 4]))
-    paths = gap.sample_paths(2)
+    paths = gap.sample_paths(2).to_frame()
     np.testing.assert_allclose(out["demand"].iloc[:2],
                                paths.iloc[:200].groupby("period")["demand"].mean())
 
@@ -615,3 +615,20 @@ def test_gap_drivers_add_up_to_the_change_in_gap():
         gap.gap_drivers(3, period=origin + 4)
     with pytest.raises(NotFittedError, match="explain"):
         GapForecaster().explain(2)
+
+
+# ---- predicting a subset of cells -----------------------------------------------------------
+def test_predict_for_some_cells_equals_their_rows_of_the_full_forecast(fitted):
+    full = fitted.predict(3, level=[80, 95])
+    wanted = fitted.cells_.iloc[[4, 1]].reset_index(drop=True)
+    some = fitted.predict(3, level=[80, 95], cells=wanted.assign(extra=1.0))
+    rows = np.concatenate([np.arange(12, 15), np.arange(3, 6)])
+    pd.testing.assert_frame_equal(some, full.iloc[rows].reset_index(drop=True))
+
+
+def test_predict_for_an_unknown_cell_names_it(fitted):
+    bad = pd.DataFrame({"region": ["Atlantis"], "industry": [fitted.cells_["industry"].iloc[0]]})
+    with pytest.raises(ParameterError, match="Atlantis"):
+        fitted.predict(2, cells=bad)
+    with pytest.raises(ParameterError, match="key columns"):
+        fitted.predict(2, cells=bad[["region"]])

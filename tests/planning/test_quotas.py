@@ -518,3 +518,14 @@ def test_compact_paths_with_missing_demand_name_the_cell():
     paths.demand[1] = np.nan
     with pytest.raises(SchemaError, match="robots in N"):
         allocate_quotas(paths, budget=1000, cost_per_trainee=10, pass_rate=1.0)
+
+
+def test_what_if_shocks_compact_paths_through_their_long_table():
+    from talentgap.planning import DemandShock, shock_needs
+
+    paths = _compact_paths()
+    shocked = shock_needs(paths, DemandShock(2.0, where={"industry": "robots"}))
+    frame = paths.to_frame()
+    robots = frame["industry"].eq("robots").to_numpy()
+    np.testing.assert_allclose(shocked["gap"].to_numpy()[robots], 2 * frame["gap"][robots])
+    np.testing.assert_array_equal(shocked["gap"].to_numpy()[~robots], frame["gap"][~robots])
