@@ -127,8 +127,14 @@ class AutoForecaster(BaseForecaster):
       on short series narrows intervals (70% instead of 80% coverage on the
       yearly Tourism series, 11 to 47 years long);
     - pooled over all series and origins (``n`` errors), so short series
-      borrow calibration from the others;
-    - bounds ``mean + z_lo * s`` and ``mean + z_hi * s``, with ``z_hi`` the
+      borrow calibration from the others, each series' scale multiplied by
+      its difficulty factor (how large its backtest errors are relative to
+      the pool's, half-pooled towards 1 and cross-fitted over origins; see
+      :func:`~talentgap.models._conformal.difficulty_factors`), so that
+      series that are easy to forecast get narrower intervals and hard
+      ones wider;
+    - bounds ``mean + z_lo * s * f`` and ``mean + z_hi * s * f`` (``f`` the
+      difficulty factor), with ``z_hi`` the
       ``ceil((n + 1)(1 - a/2))``-th smallest scaled error and ``z_lo`` the
       same rank from the top (finite-sample conformal quantiles of each tail,
       so intervals may be asymmetric when the forecasts are biased); the

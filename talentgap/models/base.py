@@ -49,6 +49,7 @@ from talentgap.errors import (
 from talentgap.models._conformal import (
     calibration_scales,
     conformal_quantiles,
+    difficulty_factors,
     interval_bounds,
     series_scale,
     short_history_limit,
@@ -339,7 +340,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         bounds = None
         if levels:
             quantiles = self._conformal(horizon, levels)
-            scale = series_scale(arrays.values, self.season_length_)
+            scale = series_scale(arrays.values, self.season_length_) * self._difficulty(horizon)
             bounds = interval_bounds(mean, scale, quantiles, self.nonnegative_)
             self._short_history_bounds(bounds, mean, scale, quantiles, horizon)
         if self.nonnegative_:
@@ -411,18 +412,29 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     def _conformal(self, horizon: int,
                    levels: list[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """Per-horizon conformal quantiles (see :mod:`talentgap.models._conformal`), cached."""
-        def calibration():
-            errors = self.cv_errors(horizon)
-            # each origin's errors scaled without the periods it forecast (no look-ahead)
-            return errors, calibration_scales(errors, self.arrays_.values, self.season_length_)
-
-        errors, scale = self._memo(("calibration", horizon), calibration)
+        errors, scale, _ = self._calibration(horizon)
         if self.n_windows == 0 or not np.isfinite(errors).any():
             raise ParameterError(
                 f"prediction intervals need rolling-origin errors: n_windows == "
                 f"{self.n_windows} and the series are too short for any {horizon}-step "
                 "backtest; use n_windows >= 1 and longer series, or predict without level")
         return conformal_quantiles(errors, scale, levels)
+
+    def _calibration(self, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Backtest errors, their scales and each series' difficulty factor, cached."""
+        def calibration():
+            errors = self.cv_errors(horizon)
+            # each origin's errors scaled without the periods it forecast (no look-ahead),
+            # times the series' difficulty estimated on the other origins (step 7)
+            scale = calibration_scales(errors, self.arrays_.values, self.season_length_)
+            per_origin, overall = difficulty_factors(errors, scale)
+            return errors, scale * per_origin, overall
+
+        return self._memo(("calibration", horizon), calibration)
+
+    def _difficulty(self, horizon: int) -> np.ndarray:
+        """Per series: the difficulty factor its interval scale is multiplied by (step 7)."""
+        return self._calibration(horizon)[2]
 
     def _short_history_quantiles(self, horizon: int, pooled: dict) -> dict[int, dict]:
         """Per short history length present: its class's quantiles, never inside ``pooled``.

@@ -322,3 +322,36 @@ def test_intervals_cover_short_simulated_series_at_about_their_level():
     assert 0.72 <= covered[80] <= 0.88
     assert 0.93 <= covered[95] <= 0.99
     assert (out["lo_95"] <= out["lo_80"]).all() and (out["hi_80"] <= out["hi_95"]).all()
+
+
+def test_easy_series_get_narrower_intervals_than_hard_ones_of_the_same_scale():
+    # Half the series are straight lines with small noise (they move a lot per period but
+    # drift forecasts them well), half are noise around a level with the same mean absolute
+    # change per period (naive-style forecasts cannot do better than the noise). Their MASE
+    # scales are alike; their forecast errors are ten times apart. Each series' interval
+    # scale carries its difficulty, so the easy series get much narrower intervals, while
+    # the intervals still cover about their level over all series. (With errors this far
+    # apart the half-pooled factors cannot equalise the two kinds' coverage: the easy
+    # series stay covered throughout; tests/models/test_conformal.py checks milder cases.)
+    rng = np.random.default_rng(3)
+    frames, future = [], []
+    for i in range(120):
+        t = np.arange(28)
+        if i % 2:
+            y = 500 + 10.0 * t + rng.normal(0, 1.0, 28)
+        else:
+            y = 500 + rng.normal(0, 10.0 / 1.13, 28)   # mean |y_t - y_{t-1}| ~ 10
+        periods = pd.period_range(end="2024", periods=28, freq="Y")
+        frames.append(pd.DataFrame({"id": f"s{i:03d}", "period": periods[:24], "value": y[:24]}))
+        future.append(pd.DataFrame({"id": f"s{i:03d}", "period": periods[24:], "actual": y[24:]}))
+    fc = AutoForecaster(candidates={"naive": Naive(), "drift": Drift()}, combination="best",
+                        nonnegative=False).fit(pd.concat(frames, ignore_index=True), keys=["id"])
+    easy = fc.arrays_.ids["id"].str[1:].astype(int).to_numpy() % 2 == 1
+    difficulty = fc._difficulty(4)
+    assert np.median(difficulty[easy]) < 0.5 * np.median(difficulty[~easy])
+    out = fc.predict(4, level=LEVELS).merge(pd.concat(future), on=["id", "period"])
+    inside = (out["actual"] >= out["lo_80"]) & (out["actual"] <= out["hi_80"])
+    kind = out["id"].str[1:].astype(int) % 2 == 1
+    assert 0.72 <= inside.mean() <= 0.88
+    width = (out["hi_80"] - out["lo_80"]).to_numpy()
+    assert np.median(width[kind.to_numpy()]) < 0.5 * np.median(width[~kind.to_numpy()])

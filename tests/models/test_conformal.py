@@ -12,6 +12,7 @@ from talentgap.models._conformal import (
     _rank,
     calibration_scales,
     conformal_quantiles,
+    difficulty_factors,
     interval_bounds,
     series_scale,
     short_history_limit,
@@ -284,6 +285,92 @@ def test_random_walks_of_10_to_40_years_get_calibrated_intervals(shortest, longe
     leaky = coverage(values, errors, mean, future, series_scale(values, 1))
     assert leaky[95] < covered[95] - 0.01
     assert leaky[80] < covered[80]
+
+
+# ---- difficulty factors (locally adaptive scale) ------------------------------------------------
+def test_difficulty_is_the_half_pooled_mean_error_relative_to_the_pool():
+    # 3 series, 2 origins, 2 steps; the pooled medians per step are 1 and 2
+    errors = np.array([[[1.0, 2.0], [1.0, -2.0]],
+                       [[-1.0, 2.0], [1.0, 2.0]],
+                       [[4.0, 8.0], [-2.0, 4.0]]])
+    per_origin, overall = difficulty_factors(errors, np.ones((3, 2)))
+    # relative errors of series 2: 4, 4 (origin 0) and 2, 2 (origin 1); 2 pseudo-errors of 1
+    np.testing.assert_allclose(overall[:2], [1.0, 1.0])
+    # each origin's factor uses only errors at periods that origin does not forecast: for
+    # origin 0 (the last 2 periods) origin 1's first step (relative error 2), for origin 1
+    # origin 0's last step (4)
+    np.testing.assert_allclose(per_origin[2], [np.sqrt((2 + 2) / (1 + 2)),
+                                               np.sqrt((4 + 2) / (1 + 2))])
+    # the forecast's factor is as precise as those: their mean
+    np.testing.assert_allclose(overall, per_origin.mean(axis=1))
+
+
+def test_difficulty_without_errors_or_scale_is_one_and_scales_count():
+    errors = np.array([[[NAN], [NAN]], [[2.0], [2.0]], [[2.0], [2.0]]])
+    per_origin, overall = difficulty_factors(errors, np.array([[1.0, 1.0], [1.0, 1.0],
+                                                               [NAN, NAN]]))
+    np.testing.assert_allclose(overall, [1.0, 1.0, 1.0])      # no errors / no scale
+    assert np.all(np.isfinite(per_origin))
+    # the same errors on a series twice as volatile are half as hard
+    _, overall = difficulty_factors(np.full((3, 2, 1), 2.0),
+                                    np.array([[1.0, 1.0], [1.0, 1.0], [2.0, 2.0]]))
+    assert overall[2] == pytest.approx(np.sqrt((0.5 + 1) / 2))
+
+
+def ar_backtest(seed: int, n_series: int = 3000, length: int = 40, horizon: int = 4,
+                windows: int = 5):
+    """AR(1) series, half with phi = 0 and half with phi = 0.9, forecast by their true model.
+
+    The forecast errors of step ``h`` are normal with standard deviation
+    ``sqrt(sum_{j<h} phi**(2j))``; relative to the lag-1 scale (MASE
+    denominator) the phi = 0.9 series are 2.4 times as hard to forecast.
+    """
+    rng = np.random.default_rng(seed)
+    phi = np.where(np.arange(n_series) % 2 == 0, 0.0, 0.9)
+    total = length + horizon + 50
+    noise = rng.normal(size=(n_series, total))
+    paths = np.zeros((n_series, total))
+    for t in range(1, total):   # a short loop over time, vectorised over series
+        paths[:, t] = phi * paths[:, t - 1] + noise[:, t]
+    paths = paths[:, 50:]
+    values = paths[:, :length]
+    powers = phi[:, None] ** np.arange(1, horizon + 1)[None, :]
+    errors = np.full((n_series, windows, horizon), NAN)
+    for k in range(windows):
+        start = length - horizon - k
+        errors[:, k] = values[:, start:start + horizon] - values[:, [start - 1]] * powers
+    mean = values[:, [-1]] * powers
+    sd = np.sqrt(np.cumsum(phi[:, None] ** (2 * np.arange(horizon))[None, :], axis=1))
+    return values, errors, mean, paths[:, length:], phi, sd
+
+
+def test_ar_intervals_cover_their_level_and_follow_the_true_quantiles():
+    values, errors, mean, future, phi, sd = ar_backtest(0)
+    scale = calibration_scales(errors, values, 1)
+    per_origin, overall = difficulty_factors(errors, scale)
+    hard = phi > 0
+    assert np.median(overall[hard]) > 1.2 * np.median(overall[~hard])
+    results = {}
+    for adaptive in (False, True):
+        quantiles = conformal_quantiles(errors, scale * per_origin if adaptive else scale,
+                                        [80, 95])
+        factor = overall if adaptive else 1.0
+        bounds = interval_bounds(mean, series_scale(values, 1) * factor, quantiles, False)
+        results[adaptive] = {}
+        for level, (lo, hi) in bounds.items():
+            inside = (future >= lo) & (future <= hi)
+            true_width = 2 * {80: 1.2816, 95: 1.96}[level] * sd
+            results[adaptive][level] = (
+                float(inside.mean()), float(inside[hard].mean()), float(inside[~hard].mean()),
+                float(np.mean(np.abs(np.log((hi - lo) / true_width)))))
+    for level, (low, high) in {80: (0.77, 0.83), 95: (0.93, 0.97)}.items():
+        covered, covered_hard, covered_easy, width_error = results[True][level]
+        assert low <= covered <= high
+        # closer to the level in both kinds of series, and widths closer to the true ones
+        plain = results[False][level]
+        assert abs(covered_hard - level / 100) < abs(plain[1] - level / 100)
+        assert abs(covered_easy - level / 100) < abs(plain[2] - level / 100)
+        assert width_error < plain[3]
 
 
 # ---- short histories ----------------------------------------------------------------------------

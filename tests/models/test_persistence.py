@@ -204,10 +204,10 @@ def test_pandas_values_of_many_dtypes_round_trip(tmp_path):
 @pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")
 def test_gap_forecaster_round_trip(panel, tmp_path):
     gap = GapForecaster(forecaster=Drift(), n_samples=200, random_state=3).fit(panel)
-    before, paths = gap.predict(3, level=[80, 95]), gap.sample_paths(3)
+    before, paths = gap.predict(3, level=[80, 95]), gap.sample_paths(3).to_frame()
     loaded = tg.load(gap.save(tmp_path / "gap"))
     assert_frame_equal(loaded.predict(3, level=[80, 95]), before)
-    assert_frame_equal(loaded.sample_paths(3), paths)
+    assert_frame_equal(loaded.sample_paths(3).to_frame(), paths)
     assert_frame_equal(loaded.fitted_summary_, gap.fitted_summary_)
     assert loaded.seed_ == gap.seed_ and loaded.origin_ == gap.origin_
     assert loaded.demand_model_ is loaded.demand_.model  # shared objects stay shared
@@ -227,7 +227,7 @@ def test_gap_forecaster_with_hierarchy_and_known_supply(panel, tmp_path):
     assert loaded.hierarchy_.n_nodes == gap.hierarchy_.n_nodes
     assert (loaded.hierarchy_.S != gap.hierarchy_.S).nnz == 0
     assert_frame_equal(loaded.predict(2, level=[80]), before)
-    assert_frame_equal(loaded.sample_paths(2), gap.sample_paths(2))
+    assert_frame_equal(loaded.sample_paths(2).to_frame(), gap.sample_paths(2).to_frame())
 
 
 def test_a_generator_random_state_round_trips(panel, tmp_path):
@@ -312,7 +312,7 @@ def test_gap_model_saved_twice_with_calls_in_between_gives_identical_bytes(panel
         candidates={"ets": ETS(), "drift": Drift()}, n_windows=2), n_samples=50).fit(panel)
     first = _artifact_bytes(gap.save(tmp_path / "first"))
     gap.predict(3, level=[50])
-    gap.sample_paths(5)
+    gap.sample_paths(5).to_frame()
     second = _artifact_bytes(gap.save(tmp_path / "second"))
     assert first == second
 
@@ -332,21 +332,29 @@ def test_format_1_artifacts_load_and_predict_as_when_saved(name):
             # the sample paths are as saved (bounds, p_shortage equal); demand, supply and
             # gap are now the means of those paths rather than their centres
             point = ["demand", "supply", "gap"]
-            means = model.sample_paths(horizon).groupby(
+            means = model.sample_paths(horizon).to_frame().groupby(
                 [*model.keys, "period"], observed=True, sort=False)[point].mean()
             np.testing.assert_allclose(got[point].to_numpy(), means.to_numpy(), rtol=1e-9)
             got = got.drop(columns=[*point, "gap_median"])
             expected = expected.drop(columns=point)
     got = got.assign(period=got["period"].astype(str))
     assert list(got.columns) == list(expected.columns)
+    if not name.startswith("gap"):
+        # intervals are recomputed from the saved state by the current calibration (each
+        # series' difficulty factor came later), so only their shape is as saved
+        assert (got["lo_80"] <= got["mean"]).all() and (got["mean"] <= got["hi_80"]).all()
+        got, expected = got.drop(columns=["lo_80", "hi_80"]), expected.drop(
+            columns=["lo_80", "hi_80"])
     for column in expected.columns:
         if pd.api.types.is_numeric_dtype(expected[column]):
+            # the gap model's paths are float32 now: quantiles agree to float32 rounding
+            rtol = 1e-6 if name.startswith("gap") else 1e-9
             np.testing.assert_allclose(got[column].to_numpy(dtype=float),
                                        expected[column].to_numpy(dtype=float),
-                                       rtol=1e-9, atol=1e-9, err_msg=column)
+                                       rtol=rtol, atol=1e-9, err_msg=column)
         else:
-            assert got[column].fillna("").astype(str).tolist() == \
-                expected[column].fillna("").astype(str).tolist(), column
+            assert got[column].astype(object).fillna("").astype(str).tolist() == \
+                expected[column].astype(object).fillna("").astype(str).tolist(), column
 
 
 def test_a_format_1_artifact_saved_again_is_format_2_and_loads(tmp_path):
