@@ -10,9 +10,7 @@ instead of hanging it.
 from __future__ import annotations
 
 import json
-import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 import warnings
@@ -27,6 +25,8 @@ from talentgap.errors import warn
 pytest.importorskip("fastapi", reason="the service extra is not installed")
 uvicorn = pytest.importorskip("uvicorn", reason="the service extra is not installed")
 
+from _server import LoopbackServer  # noqa: E402
+
 from talentgap.service import create_app  # noqa: E402
 
 #: Seconds to wait for anything that should happen promptly; reached only on failure.
@@ -35,32 +35,8 @@ PATIENCE = 60.0
 PLAN = {"budget": 5000, "cost_per_trainee": 100}
 
 
-class _Server:
-    """A uvicorn server on a free loopback port, run in a daemon thread."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self._socket = socket.socket()
-        self._socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run,
-                                        kwargs={"sockets": [self._socket]}, daemon=True)
-
-    def __enter__(self) -> _Server:
-        self._thread.start()
-        deadline = time.monotonic() + PATIENCE
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the uvicorn server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._server.should_exit = True
-        self._thread.join(PATIENCE)
-        self._socket.close()
+class _Server(LoopbackServer):
+    """The loopback server of ``_server.py``, with a JSON POST helper."""
 
     def post(self, path: str, body: dict) -> tuple[int, dict]:
         """POST ``body`` as JSON; the status code and the decoded reply."""
