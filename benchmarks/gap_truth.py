@@ -224,7 +224,8 @@ def main() -> None:
         "cell had observed at the cut. Target 72-88% in every class. AutoForecaster's "
         "intervals calibrate short series on windows of as many periods of the longer "
         "ones (docs/methods.md, forecast intervals, step 7); the GapForecaster's sample "
-        "paths still draw every cell's errors from the pool of all cells.\n\n"
+        "paths draw every cell's errors from the pool of all cells, widened by the cell's "
+        "short-history factor (the ratio of its class's interval width to the pooled one).\n\n"
         + classes
     )
     print(body)
