@@ -350,7 +350,22 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     # map the few distinct values to categories once, then every row by its code
     position = np.append(categories.get_indexer(uniques), -1)
     position[np.flatnonzero(blank_unique)] = -1
-    return pd.Categorical.from_codes(position[codes], categories=categories)
+    return pd.Categorical.from_codes(position[codes], categories=_text_labels(categories))
+
+
+def _text_labels(categories: pd.Index) -> pd.Index:
+    """Text categories in pandas' own text dtype, whatever dtype they arrived in.
+
+    The same labels then give the same categorical dtype whether the column
+    came as text, as object values or as a categorical (``str`` categories in
+    pandas 3, ``object`` before); other categories are returned as they are.
+    """
+    if categories.dtype == object and pd.api.types.infer_dtype(categories) != "string":
+        return categories
+    if not (categories.dtype == object or isinstance(categories.dtype, pd.StringDtype)):
+        return categories
+    labels = pd.Index(np.asarray(categories, dtype=object))
+    return labels if labels.dtype != categories.dtype else categories
 
 
 def blank_text(text: np.ndarray) -> np.ndarray:
@@ -401,9 +416,11 @@ def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categ
     if missing.any():
         log.add(missing, name, "missing_value", values, "missing")
     keep = ~blank
-    if categories.is_monotonic_increasing and not blank.any() and not values.cat.ordered:
+    labels = _text_labels(categories)
+    if (categories.is_monotonic_increasing and not blank.any() and not values.cat.ordered
+            and labels is categories):
         return values.array  # as it is (validate copies it): no new dtype to re-validate
-    present = categories[keep]
+    present = labels[keep]
     order = _sorted_order(present)
     position = np.full(len(categories) + 1, -1, dtype=np.int64)
     position[np.flatnonzero(keep)[order]] = np.arange(order.size)
