@@ -72,12 +72,7 @@ def keys_of(served) -> list[str]:
 
 def cells_of(served) -> pd.DataFrame:
     """Every cell (or series) of the model, key values as text, one row each."""
-    model = served.model
-    if isinstance(model, GapForecaster):
-        cells = model.cells_
-    else:
-        cells = model.fitted_summary_[keys_of(served)]
-    return cells.astype(str).drop_duplicates().reset_index(drop=True)
+    return served.cells
 
 
 def origin_of(served) -> str | None:
@@ -94,16 +89,15 @@ def _select(frame: pd.DataFrame, cells: list[dict] | None, keys: list[str],
     bad_columns = sorted(set(wanted.columns) ^ set(keys))
     if bad_columns or wanted.isna().any().any():
         raise ParameterError(f"{field}: each entry must give exactly the key columns {keys}")
-    wanted = wanted[keys].astype(str)
-    unknown = wanted.merge(known, on=keys, how="left", indicator=True)
-    unknown = unknown[unknown["_merge"] == "left_only"]
-    if len(unknown):
-        first = {k: str(v)[:40] for k, v in unknown.iloc[0][keys].to_dict().items()}
-        raise ParameterError(f"{field}: {len(unknown)} requested cell(s) are not in the model, "
-                             f"e.g. {first}; GET /v1/model lists the cells")
-    as_text = frame[keys].astype(str)
-    keep = as_text.merge(wanted.drop_duplicates(), on=keys, how="left", indicator=True)
-    return frame[(keep["_merge"] == "both").to_numpy()].reset_index(drop=True)
+    wanted = pd.MultiIndex.from_frame(wanted[keys].astype(str))
+    unknown = pd.MultiIndex.from_frame(known[keys]).get_indexer(wanted) < 0
+    if unknown.any():
+        first = dict(zip(keys, (str(v)[:40] for v in wanted[int(unknown.argmax())]),
+                         strict=True))
+        raise ParameterError(f"{field}: {int(unknown.sum())} requested cell(s) are not in the "
+                             f"model, e.g. {first}; GET /v1/model lists the cells")
+    keep = pd.MultiIndex.from_frame(frame[keys].astype(str)).isin(wanted)
+    return frame[keep].reset_index(drop=True)
 
 
 def run_predict(served, horizon: int, level: list[float], cells: list[dict] | None,

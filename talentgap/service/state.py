@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from pathlib import Path
+
+import pandas as pd
 
 from talentgap.editions import EditionStore
 from talentgap.errors import ConfigError
@@ -54,6 +57,14 @@ class LoadedModel:
         logger.info("loaded %s%s (origin %s)", type(self.model).__name__,
                     f", edition {self.edition}" if self.edition else "",
                     getattr(self.model, "origin_", None))
+
+    @cached_property
+    def cells(self) -> pd.DataFrame:
+        """Every cell (or series) of the model, key values as text, one row each (kept)."""
+        model = self.model
+        keys = list(self.metadata["input_schema"]["keys"])
+        cells = model.cells_ if isinstance(model, GapForecaster) else model.fitted_summary_[keys]
+        return cells[keys].astype(str).drop_duplicates().reset_index(drop=True)
 
     @property
     def is_gap_model(self) -> bool:
