@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import FAILURE_COLUMNS
 from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.features._groups import group_rows
 
@@ -37,7 +38,6 @@ __all__ = ["SurveyDesign", "LONELY_PSU_POLICIES", "DesignIndex", "design_index",
 #: Accepted values of :attr:`SurveyDesign.lonely_psu`.
 LONELY_PSU_POLICIES = ("adjust", "certainty", "fail")
 _MAX_EXAMPLES = 5
-_FAILURE_COLUMNS = ["line", "row", "column", "rule", "value", "message"]
 _RULES = {
     "missing_value": "must not be missing",
     "not_positive": "must be a finite number > 0",
@@ -158,7 +158,7 @@ class _Failures:
         first = cases.iloc[0]
         raise SchemaError("surveys: the sampling design is not usable:\n" + "\n".join(lines),
                           column=str(first["column"]), reason=str(first["rule"]),
-                          failure_cases=cases[_FAILURE_COLUMNS])
+                          failure_cases=cases[FAILURE_COLUMNS])
 
     def _label(self, position: int) -> str:
         row = self.table.iloc[position]  # labelled as talentgap.schema.validate does
