@@ -346,21 +346,34 @@ def check_consistent(margins: list[Margin], survey_periods, period_dtype, n_peri
                 "the same population")
 
 
-def check_within_bounds(margin: Margin, w0: np.ndarray, lo: float, hi: float,
-                         by_period: bool) -> None:
-    """Each category's total must lie in ``[lo, hi]`` x its design-weighted count."""
+def check_within_bounds(margin: Margin, w0: np.ndarray, lo, hi, by_period: bool) -> None:
+    """Each category's total must lie in ``[lo, hi]`` x its design-weighted count.
+
+    ``lo`` and ``hi`` are numbers or per-row arrays of bounds on the ratios.
+    """
     design = margin.totals(w0)
     target = np.nan_to_num(margin.target)
     slack = 1e-12 * np.maximum(target, 1.0)
-    bad = np.flatnonzero(margin.active & ((target > hi * design + slack)
-                                          | (target < lo * design - slack)))
+    if np.ndim(lo) or np.ndim(hi):
+        with np.errstate(invalid="ignore"):  # 0 * inf for an unbounded row
+            low = margin.totals(w0 * np.broadcast_to(lo, w0.shape))
+            high = margin.totals(np.where(np.isfinite(hi), w0 * hi, np.inf))
+    else:
+        low, high = lo * design, hi * design
+    bad = np.flatnonzero(margin.active & ((target > high + slack) | (target < low - slack)))
     if bad.size:
         def extra(c):
             need = target[c] / design[c]
             return (f" needs {target[c]:g} enterprises from "
                     f"{_n(margin.n_sample[c], 'respondent')} with design weights summing to "
                     f"{design[c]:g} (ratio {need:.3g})")
+        if np.ndim(lo) or np.ndim(hi):
+            # held rows have lo = hi = 1 and the others the configured lo <= 1 <= hi
+            shown = (f"{(float(np.min(lo)), float(np.max(hi)))} (take-all respondents held "
+                     "at their design weights)")
+        else:
+            shown = f"{(lo, hi)}"
         raise ParameterError(
             f"margin {margin.name}: {_n(bad.size, 'category', 'categories')} out of reach of "
-            f"the bounds {(lo, hi)} on weight ratios: " + _examples(margin, bad, by_period, extra)
+            f"the bounds {shown} on weight ratios: " + _examples(margin, bad, by_period, extra)
             + "; widen the bounds or collapse small categories")

@@ -127,7 +127,7 @@ class CalibrationReport:
         return self.summary()
 
 
-def _fit_margin(margin: Margin, ratio: np.ndarray, w0: np.ndarray, lo: float, hi: float,
+def _fit_margin(margin: Margin, ratio: np.ndarray, w0: np.ndarray, lo, hi,
                 tol: float) -> None:
     """One raking step on ``margin``: update the untruncated ratios in place.
 
@@ -137,13 +137,14 @@ def _fit_margin(margin: Margin, ratio: np.ndarray, w0: np.ndarray, lo: float, hi
     multipliers (Deville & Särndal 1992). Without bounds the solution is the
     classic IPF factor ``target / current_total``. With bounds each factor is
     found by Newton steps on the piecewise-linear left-hand side, safeguarded
-    by a bracket, for all categories at once.
+    by a bracket, for all categories at once. ``lo`` and ``hi`` are numbers
+    or per-row arrays (``lo = hi = 1`` holds a row's weight fixed).
     """
     codes, n_cells = margin.codes, len(margin.target)
     active = margin.active
     target = np.nan_to_num(margin.target)
     da = w0 * ratio
-    if lo == 0 and not np.isfinite(hi):
+    if np.ndim(lo) == 0 and lo == 0 and not np.isfinite(hi):
         c = np.ones(n_cells)
         np.divide(target, group_sum(codes, n_cells, da), out=c, where=active)
         ratio *= c[codes]
@@ -349,8 +350,10 @@ def calibrate_weights(
     PSU totals of ``w_i y_i`` with the calibrated ``w_i``, strata and
     population counts as declared. They do not use the calibration
     residuals (the GREG-type variance of Deville & Särndal 1992), so they do
-    not credit the margins with the variance they remove. A take-all stratum
-    still adds no variance; raking changes its weights like any other.
+    not credit the margins with the variance they remove. The enterprises of
+    a take-all stratum (population count = sampled count) are a census: their
+    weights are held at the design weights and the other respondents make up
+    each margin, so a take-all stratum still adds no variance.
 
     References
     ----------
@@ -445,8 +448,15 @@ def calibrate_weights(
         check_reachable(margin, by_period)
     check_consistent(encoded, survey_periods, period_dtype, n_periods, tol, by_period)
 
+    row_lo, row_hi = lo, hi
+    if design is not None and index.take_all is not None:
+        # a take-all stratum is a census of its enterprises: their weights stay as designed
+        fixed = index.take_all[index.stratum_of_unit[index.unit]]
+        if fixed.any():
+            row_lo = np.where(fixed, 1.0, lo)
+            row_hi = np.where(fixed, 1.0, hi)
     for margin in encoded:
-        check_within_bounds(margin, w0, lo, hi, by_period)
+        check_within_bounds(margin, w0, row_lo, row_hi, by_period)
 
     ratio = np.ones(len(w0))  # untruncated ratios; the weights are w0 * clip(ratio, lo, hi)
     w = w0.copy()
@@ -455,8 +465,8 @@ def calibrate_weights(
     while error > tol and iterations < max_iter:
         iterations += 1
         for margin in encoded:
-            _fit_margin(margin, ratio, w0, lo, hi, tol)
-        w = w0 * np.clip(ratio, lo, hi)
+            _fit_margin(margin, ratio, w0, row_lo, row_hi, tol)
+        w = w0 * np.clip(ratio, row_lo, row_hi)
         error, worst_margin, worst_cell = _max_error(encoded, w)
         logger.debug("raking sweep %d: max relative error %.3g", iterations, error)
     if error > tol:
@@ -469,12 +479,14 @@ def calibrate_weights(
             f"the bounds {(lo, hi)} on weight ratios may be too tight for these margins "
             "together: try wider bounds, fewer or coarser margins, or a larger max_iter")
 
-    final = np.clip(ratio, lo, hi)
+    final = np.clip(ratio, row_lo, row_hi)
     at_bound = np.zeros(len(w), dtype=bool)
     if lo > 0:
         at_bound |= final <= lo * (1 + _BOUND_RTOL)
     if np.isfinite(hi):
         at_bound |= final >= hi * (1 - _BOUND_RTOL)
+    if np.ndim(row_lo):  # fixed take-all weights are not trimmed ones
+        at_bound &= row_lo != row_hi
     report = CalibrationReport(
         iterations=iterations,
         converged=True,

@@ -393,9 +393,54 @@ class DomainVariance:
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
         """Variance of the domain totals of ``score`` (one value per row)."""
+        contribution, extra = self._contributions(score)
+        variance = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
+        return variance + extra
+
+    def degrees_of_freedom(self, score: np.ndarray) -> np.ndarray:
+        """Satterthwaite degrees of freedom of the domain totals of ``score``.
+
+        ``(sum_h v_h)^2 / sum_h v_h^2 / (n_h - 1)`` over the strata h of the
+        domain's period, ``v_h`` the stratum's part of :meth:`__call__` and
+        ``n_h`` its sampled PSUs (a lonely stratum counts with one degree of
+        freedom). Few PSUs, or a variance dominated by one stratum, give few
+        degrees of freedom and so wider ``t`` intervals. NaN where the
+        variance is 0 (nothing to widen).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> period = pd.period_range("2024Q1", periods=1, freq="Q").repeat(4)
+        >>> table = pd.DataFrame({"period": period, "enterprise_id": ["A", "B", "C", "D"],
+        ...                       "band": ["s", "s", "l", "l"]})
+        >>> index = design_index(table, SurveyDesign(strata="band"))
+        >>> variance = DomainVariance(index, np.array([0, 0, 0, 0]), 1)
+        >>> score = np.array([4.0, 2.0, 10.0, 4.0])
+        >>> variance(score).tolist(), variance.degrees_of_freedom(score).round(3).tolist()
+        ([40.0], [1.22])
+
+        The strata add 4 and 36 to the variance, each with one degree of
+        freedom: ``40^2 / (4^2 + 36^2) = 1.22``.
+        """
+        contribution, extra = self._contributions(score)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df_block = np.where(self.block_lonely, 1.0, self.n_in_block - 1.0)
+            share = np.where(df_block > 0, contribution * contribution / df_block, 0.0)
+            top = np.bincount(self.block_domain, weights=contribution,
+                              minlength=self.n_domains) + extra
+            bottom = np.bincount(self.block_domain, weights=share, minlength=self.n_domains)
+            if self.any_lonely:
+                bottom = bottom + extra * extra  # the grand-mean term: one degree of freedom
+            df = top * top / bottom
+        df[~(top > 0)] = np.nan
+        return df
+
+    def _contributions(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
+        """Per (domain, stratum) block variance parts, and a per-domain extra term."""
         n_blocks = self.block_domain.size
         z = np.bincount(self.pair_of_row, weights=score)  # PSU x domain totals
         s1 = np.bincount(self.block_of_pair, weights=z, minlength=n_blocks)
+        extra: np.ndarray | float = 0.0
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1 / self.n_in_block
             deviation = z - mean[self.block_of_pair]
@@ -412,8 +457,5 @@ class DomainVariance:
                 # lonely strata: (z - grand)^2 instead of (z - mean)^2 = 0
                 lonely = self.block_scale * ((s1 - g) ** 2 - g * g)
                 contribution = np.where(self.block_lonely, lonely, contribution)
-        variance = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
-        if self.any_lonely:
-            with np.errstate(invalid="ignore"):
-                variance += self.domain_lonely_scale * grand * grand
-        return variance
+                extra = self.domain_lonely_scale * grand * grand
+        return contribution, extra

@@ -517,3 +517,37 @@ def test_weights_must_agree_within_a_psu_only_when_psus_are_counted():
     out = calibrate_weights(df, totals, margins=["region"], bounds=None,
                             design=SurveyDesign(strata="stratum", psu="park"))
     np.testing.assert_allclose(out.groupby("region", observed=True)["weight"].sum(), [15, 30])
+
+
+def test_take_all_weights_are_held_and_the_others_make_up_the_margin():
+    from talentgap.features import SurveyDesign
+
+    df = _designed_surveys()
+    design = SurveyDesign(strata="stratum", fpc="population")
+    totals = {("region",): pd.DataFrame({"region": ["N", "S"], "count": [14, 30]})}
+    out, report = calibrate_weights(df, totals, margins=["region"], design=design,
+                                    return_report=True, bounds=None)
+    large = (out["size_band"] == "large").to_numpy()
+    np.testing.assert_array_equal(out.loc[large, "weight"], [1.0, 1.0])
+    # N: 14 = 1 (large) + 2 small x 6.5; S: 30 = 1 + 2 x 14.5
+    np.testing.assert_allclose(out.loc[~large, "weight"], [6.5, 6.5, 14.5, 14.5])
+    assert report.n_trimmed == 0
+    # with bounds the held rows are not counted as trimmed, and the margins still hold
+    bounded = calibrate_weights(df, totals, margins=["region"], design=design,
+                                bounds=(0.5, 3.0))
+    np.testing.assert_allclose(bounded.groupby("region", observed=True)["weight"].sum(), [14, 30])
+    np.testing.assert_array_equal(bounded.loc[large, "weight"], [1.0, 1.0])
+    # without the design the census rows move like any other
+    free = calibrate_weights(df, totals, margins=["region"], bounds=None)
+    assert not np.allclose(free.loc[large, "weight"], 1.0)
+
+
+def test_a_margin_only_take_all_rows_reach_is_out_of_reach():
+    from talentgap.features import SurveyDesign
+
+    df = _designed_surveys()
+    totals = {("size_band",): pd.DataFrame({"size_band": ["large", "small"],
+                                             "count": [5, 39]})}
+    with pytest.raises(ParameterError, match=r"out of reach.*take-all respondents held"):
+        calibrate_weights(df, totals, margins=["size_band"], bounds=None,
+                          design=SurveyDesign(strata="stratum", fpc="population"))

@@ -287,3 +287,44 @@ def test_psu_may_change_stratum_between_periods():
 def test_bad_policy_is_a_parameter_error():
     with pytest.raises(ParameterError, match="lonely_psu='remove'"):
         estimate_cells(_tiny(hard_to_fill=[1, 2]), design=SurveyDesign(lonely_psu="remove"))
+
+
+def _satterthwaite_by_hand(df: pd.DataFrame, value: np.ndarray) -> pd.Series:
+    """Per (region, industry, period): PSU totals with zeros outside the cell, then strata."""
+    out = {}
+    parks = df.groupby(["period", "stratum", "park"])
+    for (region, industry, period), _ in df.groupby(["region", "industry", "period"]):
+        inside = ((df["region"] == region) & (df["industry"] == industry)).to_numpy()
+        z = pd.Series(np.where(inside, value, 0.0), index=df.index).groupby(
+            [df["period"], df["stratum"], df["park"]]).sum().loc[period]
+        n_h = z.groupby(level="stratum").size()
+        population = parks["parks"].first().loc[period].groupby(level="stratum").first()
+        keep = 1 - n_h / population
+        v = keep * n_h / (n_h - 1) * z.groupby(level="stratum").apply(
+            lambda s: ((s - s.mean()) ** 2).sum())
+        out[(region, industry, period)] = v.sum() ** 2 / (v**2 / (n_h - 1)).sum()
+    return pd.Series(out)
+
+
+def test_satterthwaite_degrees_of_freedom_by_hand(clustered):
+    from talentgap.features._groups import group_rows
+    from talentgap.features._inputs import surveys_table
+    from talentgap.features.design import DomainVariance, design_index
+
+    design = SurveyDesign(strata="stratum", psu="park", fpc="parks")
+    table = surveys_table(clustered, freq=None, keys=["region", "industry"])
+    groups = group_rows(table, ["region", "industry", "period"])
+    variance = DomainVariance(design_index(table, design), groups.codes, groups.n_groups)
+    score = table["weight"].to_numpy() * table["hard_to_fill"].to_numpy(dtype=float)
+    got = variance.degrees_of_freedom(score)
+    frame = table.assign(region=table["region"].astype(str),
+                         industry=table["industry"].astype(str),
+                         period=table["period"].astype(str))
+    expected = _satterthwaite_by_hand(frame, score)
+    cells = groups.frame.assign(region=lambda f: f["region"].astype(str),
+                                industry=lambda f: f["industry"].astype(str),
+                                period=lambda f: f["period"].astype(str))
+    where = list(zip(cells["region"], cells["industry"], cells["period"], strict=True))
+    np.testing.assert_allclose(got, expected.loc[where].to_numpy(), rtol=1e-10)
+    assert (got >= 1).all()  # at least one stratum's worth, at most the PSUs - strata
+    assert (got <= (clustered.groupby("period")["park"].nunique().max())).all()
