@@ -5,6 +5,7 @@ Build from the repository root (no network needed)::
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 """
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -19,7 +20,7 @@ copyright = "talentgap developers"
 version = release = __version__
 
 extensions = [
-    "myst_parser",
+    "myst_nb",  # Markdown pages (MyST) and the example notebooks, shown with their stored outputs
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
@@ -27,13 +28,17 @@ extensions = [
     "sphinx-mathjax-offline",  # MathJax served with the pages: no page fetches from the web
 ]
 
-source_suffix = {".md": "markdown"}
+source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 exclude_patterns = ["_build"]
 
 # MyST: $...$ and $$...$$ maths, definition lists for terms
 myst_enable_extensions = ["dollarmath", "deflist"]
 myst_heading_anchors = 3
+
+# The notebooks are shown as committed (``python notebooks/run.py`` refreshes
+# their outputs): the docs build runs no code and needs no kernel.
+nb_execution_mode = "off"
 
 # numpydoc-style docstrings, read by napoleon
 napoleon_google_docstring = False
@@ -63,7 +68,14 @@ def _skip_sklearn_request_methods(app, what, name, obj, skip, options):
 
 
 def _generate_reference(app):
-    _reference.write(Path(app.srcdir) / "_generated")
+    generated = Path(app.srcdir) / "_generated"
+    _reference.write(generated)
+    notebooks = generated / "notebooks"
+    notebooks.mkdir(parents=True, exist_ok=True)
+    for notebook in sorted((Path(app.srcdir).parent / "notebooks").glob("*.ipynb")):
+        target = notebooks / notebook.name
+        if not target.exists() or target.read_bytes() != notebook.read_bytes():
+            shutil.copyfile(notebook, target)
 
 
 def setup(app):
