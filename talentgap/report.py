@@ -110,15 +110,21 @@ footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid #d8dee4;
   .page { padding: 1rem 1rem 2rem; }
   h1 { font-size: 1.6rem; }
 }
-@page { margin: 1.6cm; }
+@page { size: A4; margin: 1.5cm 1.4cm; }
 @media print {
-  body { background: #fff; font-size: 11pt; }
+  body { background: #fff; font-size: 10.5pt; }
   .page { max-width: none; min-height: 0; padding: 0; box-shadow: none; }
   a { color: inherit; text-decoration: none; }
-  h2 { break-after: avoid; }
+  h2, caption, .intro { break-after: avoid; }
   figure, dl.key-figures, .note, tr { break-inside: avoid; }
+  figure img { max-height: 21cm; width: auto; margin: 0 auto; }
   thead { display: table-header-group; }
+  /* no scrolling on paper: a wide table fits the page width and wraps its text */
   .table-wrap { overflow: visible; }
+  table { width: 100%; font-size: 8.5pt; }
+  th, td { padding: .22rem .45rem; }
+  thead th { white-space: normal; }
+  td { overflow-wrap: break-word; }
   tbody tr:nth-child(even), .key-figure, .note, nav.toc {
     -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
@@ -127,6 +133,11 @@ footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid #d8dee4;
 
 def _esc(text) -> str:
     return html.escape(str(text), quote=True)
+
+
+def _breakable(text) -> str:
+    """Escaped text that may wrap after an underscore (``electromechanical_technology``)."""
+    return _esc(text).replace("_", "_<wbr>")
 
 
 def _text_arg(value, name: str, *, optional: bool = False) -> str | None:
@@ -424,7 +435,8 @@ class Report:
             texts = [_format_value(v, fmt) for v in col.tolist()]
             cells.append([
                 (f'<td class="{"num na" if num else "na"}">{_NA}</td>' if t is None
-                 else f"<td{_NUM_CLASS if num else ''}>{_esc(t)}</td>")
+                 else f"<td{_NUM_CLASS}>{_esc(t)}</td>" if num
+                 else f"<td>{_breakable(t)}</td>")
                 for t in texts])
         rows = ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
         parts = ['<div class="table-wrap"><table>']

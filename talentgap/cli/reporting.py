@@ -208,8 +208,8 @@ def _headline(result: RunResult) -> dict:
         s = result.plan.summary
         figures["Training places funded"] = int(round(float(s["places"])))
         currency = result.config.output.currency
-        figures["Cost (budget)"] = (f"{money(float(s['total_cost']), currency)} "
-                                    f"({money(float(s['budget']), currency)})")
+        figures["Cost of the plan, of the budget"] = (
+            f"{float(s['total_cost']):,.0f} of {float(s['budget']):,.0f} {currency}".strip())
         figures["Expected shortfall: before → after"] = (
             f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
     return figures
