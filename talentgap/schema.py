@@ -3,17 +3,22 @@
 talentgap reads three input tables (see the project's architecture notes):
 
 ``surveys``
-    One row per enterprise per period: ``period, enterprise_id, region,
-    industry, employees, vacancies, hard_to_fill, reports_shortage``;
-    optional ``weight`` (design weight, 1 when absent), ``size_band``,
-    ``stratum``, ``skill_level``, ``occupation``.
+    One row per enterprise per period, or in long form one row per
+    enterprise x period x detail (``occupation`` and/or ``skill_level``):
+    ``period, enterprise_id, region, industry, employees, vacancies,
+    hard_to_fill, reports_shortage``; optional ``weight`` (design weight, 1
+    when absent), ``size_band``, ``stratum``, ``skill_level``,
+    ``occupation``. Enterprise-level columns repeat, equal, on every detail
+    row of an enterprise-period (see :data:`UNIT_COLUMNS`); a blank detail
+    marks vacancies not broken down by that detail.
 ``training``
     One row per programme (or cohort) per period: ``period, region,
     industry, trained, certified``; optional ``program``, ``skill_level``,
     ``enrolled``.
 ``employment``
     ``period, region, industry, employment``; optional ``skilled``,
-    ``high_skilled``.
+    ``high_skilled``, ``skill_level`` (then one row per region x industry x
+    skill level x period, the levels splitting the cell's employment).
 
 :func:`validate` checks a table against its schema, collects **every**
 failure, and either raises one :class:`~talentgap.errors.SchemaError` or
@@ -61,11 +66,24 @@ __all__ = [
     "DataQualityReport",
     "validate",
     "describe_schema",
+    "DETAIL_COLUMNS",
+    "UNIT_COLUMNS",
+    "row_key",
+    "unit_codes",
+    "check_constant",
+    "PART_SCHEMAS",
 ]
 
 PERIOD = "period"
 REGION = "region"
 INDUSTRY = "industry"
+
+#: Detail columns of the long surveys form: a row per enterprise x period x detail.
+DETAIL_COLUMNS = ("occupation", "skill_level")
+#: Enterprise-level columns of the surveys table: equal on every row of an
+#: enterprise-period (checked by :func:`validate`, rule ``not_constant``).
+UNIT_COLUMNS = (REGION, INDUSTRY, "employees", "reports_shortage", "weight", "size_band",
+                "stratum")
 
 ColumnKind = Literal["period", "id", "key", "count", "weight", "flag"]
 
@@ -93,12 +111,16 @@ class Column:
         present, follow the same rules.
     description : str
         Meaning and unit, for documentation and reports.
+    blank_ok : bool, default False
+        Whether a ``key`` column may be blank on a row (a detail column of
+        the long surveys form: blank means "not broken down by it").
     """
 
     name: str
     kind: ColumnKind
     required: bool = True
     description: str = ""
+    blank_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +141,12 @@ class TableSchema:
         :class:`~talentgap.errors.DataQualityWarning`.
     row_label : tuple of str
         Columns that name a row in messages, e.g. ``("enterprise_id", "period")``.
+    detail : tuple of str
+        Columns that, when present, extend ``unique``: the table may hold one
+        row per ``unique`` x detail (the long surveys form).
+    constant : tuple of str
+        Columns that must be equal on every row sharing the ``unique``
+        values (enterprise-level columns of the long form).
     """
 
     name: str
@@ -127,6 +155,8 @@ class TableSchema:
     at_most: tuple[tuple[str, str], ...] = ()
     suspicious_above: tuple[tuple[str, str, float], ...] = ()
     row_label: tuple[str, ...] = ()
+    detail: tuple[str, ...] = ()
+    constant: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
@@ -169,13 +199,17 @@ SCHEMAS: dict[str, TableSchema] = {
                    description="design weight (enterprises represented); 1 when absent"),
             Column("size_band", "key", required=False, description="enterprise size band"),
             Column("stratum", "key", required=False, description="sampling stratum"),
-            Column("skill_level", "key", required=False, description="skill level"),
-            Column("occupation", "key", required=False, description="occupation code"),
+            Column("skill_level", "key", required=False, blank_ok=True,
+                   description="skill level of the vacancies (a detail of the long form)"),
+            Column("occupation", "key", required=False, blank_ok=True,
+                   description="occupation of the vacancies (a detail of the long form)"),
         ),
         unique=("enterprise_id", PERIOD),
         at_most=(("hard_to_fill", "vacancies"),),
         suspicious_above=(("vacancies", "employees", 5.0),),
-        row_label=("enterprise_id", PERIOD),
+        row_label=("enterprise_id", PERIOD, *DETAIL_COLUMNS),
+        detail=DETAIL_COLUMNS,
+        constant=UNIT_COLUMNS,
     ),
     "training": TableSchema(
         name="training",
@@ -203,12 +237,43 @@ SCHEMAS: dict[str, TableSchema] = {
             Column("skilled", "count", required=False, description="skilled workers (persons)"),
             Column("high_skilled", "count", required=False,
                    description="high-skilled workers (persons)"),
+            Column("skill_level", "key", required=False,
+                   description="skill level: the rows of a cell-period split its employment"),
         ),
         unique=(PERIOD, REGION, INDUSTRY),
         at_most=(("skilled", "employment"), ("high_skilled", "skilled")),
-        row_label=(REGION, INDUSTRY, PERIOD),
+        row_label=(REGION, INDUSTRY, "skill_level", PERIOD),
+        detail=("skill_level",),
     ),
 }
+
+_ENTERPRISE_COLUMNS = tuple(c for c in SCHEMAS["surveys"].columns
+                            if c.name not in ("vacancies", "hard_to_fill", *DETAIL_COLUMNS))
+#: The two parts of the long surveys form, joined by
+#: :func:`talentgap.features.long_form`; kept apart from :data:`SCHEMAS`
+#: (the input tables) but known to :func:`get_schema` and :func:`validate`.
+PART_SCHEMAS: dict[str, TableSchema] = {
+    "enterprises": TableSchema(
+        name="enterprises",
+        columns=_ENTERPRISE_COLUMNS,
+        unique=("enterprise_id", PERIOD),
+        row_label=("enterprise_id", PERIOD),
+    ),
+    "vacancies": TableSchema(
+        name="vacancies",
+        columns=(
+            Column(PERIOD, "period", description="survey period"),
+            Column("enterprise_id", "id", description="enterprise identifier"),
+            *(c for c in SCHEMAS["surveys"].columns
+              if c.name in ("vacancies", "hard_to_fill", *DETAIL_COLUMNS)),
+        ),
+        unique=("enterprise_id", PERIOD),
+        at_most=(("hard_to_fill", "vacancies"),),
+        row_label=("enterprise_id", PERIOD, *DETAIL_COLUMNS),
+        detail=DETAIL_COLUMNS,
+    ),
+}
+
 
 def get_schema(table: str) -> TableSchema:
     """Return the schema of ``table``.
@@ -225,6 +290,8 @@ def get_schema(table: str) -> TableSchema:
     """
     if table in SCHEMAS:
         return SCHEMAS[table]
+    if table in PART_SCHEMAS:
+        return PART_SCHEMAS[table]
     hint = _checks.did_you_mean(str(table), SCHEMAS)
     raise ParameterError(f"unknown table {table!r}{hint}; tables are {sorted(SCHEMAS)}")
 
@@ -322,8 +389,13 @@ def validate(
     ----------
     df : pandas.DataFrame
         The raw table.
-    table : {"surveys", "training", "employment"}
-        Which schema to apply (see :data:`SCHEMAS`).
+    table : {"surveys", "training", "employment", "enterprises", "vacancies"}
+        Which schema to apply (see :data:`SCHEMAS`; ``enterprises`` and
+        ``vacancies`` are the two parts of the surveys in
+        :data:`PART_SCHEMAS`). In the long surveys form the row key adds
+        the detail columns present, and the enterprise-level columns
+        (:data:`UNIT_COLUMNS`) must be equal within an enterprise-period
+        (rule ``not_constant``, every row of the enterprise-period rejected).
     freq : {"Y", "Q", "M"} or alias, optional
         Declared period frequency; taken from the labels when omitted (see
         :func:`talentgap.periods.parse_periods`).
@@ -431,13 +503,20 @@ def validate(
         elif col.kind == "flag":
             converted[col.name] = _checks.check_flag(values, col.name, log)
         else:
-            converted[col.name] = _checks.check_key(values, col.name, log,
+            target = _BlankAllowed(log) if col.blank_ok else log
+            converted[col.name] = _checks.check_key(values, col.name, target,
                                                     allowed.get(col.name))
     for a, b in schema.at_most:
         _checks.check_at_most(df, numbers, a, b, log, usable)
     if schema.unique:
-        keys = pd.DataFrame({c: converted[c] for c in schema.unique})
+        keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
         _checks.check_unique(df, keys, log, lines)
+    if schema.constant and any(c in df.columns for c in schema.detail):
+        unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
+        first = _first_of_unit(unit)
+        for name in (c for c in schema.constant if c in df.columns):
+            value = numbers[name] if name in numbers else converted[name]
+            _log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
 
     log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
                  "the row (line) is empty")
@@ -464,6 +543,193 @@ def validate(
         extra_columns=[c for c in df.columns if c not in schema.names],
     )
     return clean, report
+
+
+class _BlankAllowed:
+    """A :class:`~talentgap._checks.FailureLog` front that lets blank values pass.
+
+    Used for key columns with ``blank_ok``: every rule but ``missing_value``
+    is recorded in the wrapped log.
+    """
+
+    def __init__(self, log: _checks.FailureLog) -> None:
+        self.log = log
+        self.n_rows = log.n_rows
+
+    def add(self, mask, column, rule, values, details=None) -> None:
+        if rule != "missing_value":
+            self.log.add(mask, column, rule, values, details)
+
+
+def row_key(schema: TableSchema, columns: Iterable[str]) -> list[str]:
+    """The columns that identify a row: ``schema.unique`` and the detail columns present.
+
+    Examples
+    --------
+    >>> row_key(get_schema("surveys"), ["enterprise_id", "period", "skill_level"])
+    ['enterprise_id', 'period', 'skill_level']
+    """
+    present = set(columns)
+    return [*schema.unique, *(c for c in schema.detail if c in present)]
+
+
+def _digits(values) -> np.ndarray:
+    """Integer codes of one column (-1 for a missing value): equal values, equal codes."""
+    if isinstance(values, pd.Series):
+        values = values.array
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.codes, dtype=np.int64)
+    if isinstance(values.dtype, pd.PeriodDtype):
+        ordinals = np.asarray(values.asi8, dtype=np.int64)
+        missing = ordinals == _NAT
+        if missing.all():
+            return np.full(ordinals.size, -1, dtype=np.int64)
+        out = ordinals - ordinals[~missing].min()
+        out[missing] = -1
+        return out
+    return pd.factorize(values, use_na_sentinel=True)[0].astype(np.int64)
+
+
+def unit_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Dense codes 0..k-1 of the combinations of ``frame``'s columns (-1 if any is missing).
+
+    Used with ``frame = table[["enterprise_id", "period"]]``: the
+    enterprise-period (the sampling unit of a period) of every row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> unit_codes(pd.DataFrame({"e": ["A", "B", "A", None], "p": [1, 1, 1, 2]})).tolist()
+    [0, 1, 0, -1]
+    """
+    combined = np.zeros(len(frame), dtype=np.int64)
+    missing = np.zeros(len(frame), dtype=bool)
+    for name in frame.columns:
+        digit = _digits(frame[name])
+        missing |= digit < 0
+        width = int(digit.max()) + 1 if digit.size else 1
+        combined *= max(width, 1)
+        combined += np.maximum(digit, 0)
+    if not missing.any():
+        return pd.factorize(combined)[0].astype(np.int64, copy=False)
+    codes = np.full(len(frame), -1, dtype=np.int64)
+    codes[~missing] = pd.factorize(combined[~missing])[0]
+    return codes.astype(np.int64, copy=False)
+
+
+def _first_of_unit(unit: np.ndarray) -> np.ndarray:
+    """Position of the first row of each row's unit (a row without a unit: itself)."""
+    n = unit.size
+    has_unit = unit >= 0
+    if n == 0 or not has_unit.any():
+        return np.arange(n)
+    first = np.zeros(int(unit.max()) + 1, dtype=np.int64)
+    positions = np.flatnonzero(has_unit)[::-1]
+    first[unit[positions]] = positions  # the last write is the first row
+    return np.where(has_unit, first[np.maximum(unit, 0)], np.arange(n))
+
+
+def _log_not_constant(df: pd.DataFrame, unit: np.ndarray, values, usable: np.ndarray,
+                      name: str, log, lines: np.ndarray,
+                      first: np.ndarray | None = None) -> None:
+    """Record rows of units (enterprise-periods) where column ``name`` takes several values.
+
+    Every row of such a unit whose value is usable fails rule
+    ``not_constant``; its message names another line of the unit holding a
+    different value. Vectorised: gathers over the rows, Python work only to
+    format the failing rows' messages.
+    """
+    digits = _digits(values) if not isinstance(values, np.ndarray) else values
+    with np.errstate(invalid="ignore"):
+        first = _first_of_unit(unit) if first is None else first
+        if not (digits != digits[first]).any():
+            return  # every row equals its unit's first row (one gather, one comparison)
+    valid = usable & (unit >= 0)
+    if isinstance(values, pd.Categorical):
+        valid &= digits >= 0
+    elif digits.dtype.kind == "f":
+        valid &= ~np.isnan(digits)
+    rows = np.flatnonzero(valid)
+    if rows.size == 0:
+        return
+    n_units = int(unit.max()) + 1
+    of_row = unit[rows]
+    head = np.full(n_units, -1, dtype=np.int64)  # first usable row of each unit
+    head[of_row[::-1]] = rows[::-1]
+    differs = digits[rows] != digits[head[of_row]]
+    if not differs.any():
+        return
+    other = np.full(n_units, -1, dtype=np.int64)  # first row differing from the head
+    odd = rows[differs]
+    other[unit[odd][::-1]] = odd[::-1]
+    failing = rows[other[of_row] >= 0]
+    owner = unit[failing]
+    partner = np.where(digits[failing] != digits[head[owner]], head[owner], other[owner])
+    raw = df[name].to_numpy(dtype=object)
+    details = np.array([
+        f"{raw[r]} here, but line {lines[p]} of the same enterprise-period holds {raw[p]}"
+        for r, p in zip(failing.tolist(), partner.tolist(), strict=True)
+    ], dtype=object)
+    mask = np.zeros(len(df), dtype=bool)
+    mask[failing] = True
+    log.add(mask, name, "not_constant", raw[failing], details)
+
+
+def check_constant(df: pd.DataFrame, columns: Iterable[str], *, table: str = "surveys",
+                   line_numbers: Iterable[int] | None = None) -> None:
+    """Raise if a column takes several values within one enterprise-period.
+
+    The enterprise-level rule of the long surveys form, for columns the
+    schema does not know (design columns such as a PSU or a population
+    count); :func:`validate` applies it to the schema's own
+    enterprise-level columns (:data:`UNIT_COLUMNS`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table with the ``unique`` columns of ``table`` (for surveys
+        ``enterprise_id, period``).
+    columns : iterable of str
+        Columns that must be constant within each enterprise-period.
+    table : str, default "surveys"
+        Schema whose ``unique`` columns define the unit, and whose name
+        the error carries.
+    line_numbers : array-like of int, optional
+        As in :func:`validate` (default: position + 2).
+
+    Raises
+    ------
+    SchemaError
+        Rule ``not_constant``, naming the column and example lines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"enterprise_id": ["E1", "E1", "E2"], "period": ["2024"] * 3,
+    ...                      "psu": ["park-1", "park-2", "park-1"]})
+    >>> check_constant(rows, ["psu"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: surveys: 2 of 3 rows fail validation (2 failures):
+      - column 'psu' not_constant [not_constant]; 2 rows fail, e.g. line 2 (E1, 2024): park-1 ...
+    """
+    schema = get_schema(table)
+    columns = [c for c in columns if c in df.columns]
+    if not columns or len(df) == 0:
+        return
+    n = len(df)
+    lines = (np.arange(n, dtype=np.int64) + 2 if line_numbers is None
+             else np.asarray(list(line_numbers), dtype=np.int64))
+    unit = unit_codes(df[list(schema.unique)])
+    if np.unique(unit[unit >= 0]).size == int((unit >= 0).sum()):
+        return  # one row per enterprise-period: nothing can differ
+    log = _checks.FailureLog(n)
+    for name in columns:
+        digits = _digits(df[name])
+        _log_not_constant(df, unit, digits, digits >= 0, name, log, lines)
+    cases = log.frame(lines, df.index)
+    if len(cases):
+        raise _schema_error(df, schema, cases)
 
 
 def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
@@ -610,7 +876,7 @@ def describe_schema(table: str, freq: str | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> describe_schema("employment")["column"].tolist()
-    ['period', 'region', 'industry', 'employment', 'skilled', 'high_skilled']
+    ['period', 'region', 'industry', 'employment', 'skilled', 'high_skilled', 'skill_level']
     """
     schema = get_schema(table)
     label = f" ({freq_name(freq)})" if freq else ""

@@ -5,9 +5,11 @@ never mutate their input and do no file I/O.
 """
 
 from talentgap.features.calibration import CalibrationReport, calibrate_weights
+from talentgap.features.codes import check_codes
 from talentgap.features.design import SurveyDesign
 from talentgap.features.hierarchy import aggregate
 from talentgap.features.lags import add_growth, add_lags, add_rolling
+from talentgap.features.long_form import long_form
 from talentgap.features.panel import build_panel
 from talentgap.features.small_area import FayHerriotFit, shrink
 from talentgap.features.supply import pass_rates, training_supply
@@ -15,6 +17,7 @@ from talentgap.features.survey import estimate_cells
 
 __all__ = [
     "estimate_cells",
+    "long_form",
     "SurveyDesign",
     "calibrate_weights",
     "CalibrationReport",
@@ -23,6 +26,7 @@ __all__ = [
     "shrink",
     "FayHerriotFit",
     "build_panel",
+    "check_codes",
     "add_lags",
     "add_rolling",
     "add_growth",

@@ -4,24 +4,28 @@ A table that already has canonical dtypes (the output of
 :func:`talentgap.schema.validate`) has every rule checked in its cheap
 form: one reduction per rule over a numeric column (``min``/``max``),
 categorical keys on their categories (present, not blank, all text so no
-two read the same), and uniqueness of the schema's row key (for surveys
-``enterprise_id, period``: one pass over combined integer codes). No rule
-is skipped. If any fails, or the dtypes are not canonical, the full
+two read the same), uniqueness of the schema's row key (for surveys
+``enterprise_id, period`` and the detail columns present: one pass over
+combined integer codes), and, for the long surveys form, enterprise-level
+columns equal within each enterprise-period (one gather per column). No
+rule is skipped. If any fails, or the dtypes are not canonical, the full
 validation runs and raises a :class:`~talentgap.errors.SchemaError`
 listing every problem with its line numbers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import MAX_COUNT, any_blank_text
+from talentgap._checks import MAX_COUNT, suspect_text
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import normalize_freq
-from talentgap.schema import get_schema, validate
+from talentgap.schema import DETAIL_COLUMNS, get_schema, row_key, unit_codes, validate
 
-__all__ = ["canonical_table", "surveys_table"]
+__all__ = ["canonical_table", "surveys_table", "rows_with_details", "spread_codes"]
 
 _NAT = np.iinfo(np.int64).min  # the ordinal of a missing Period (NaT)
 
@@ -57,7 +61,8 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
             if freq is not None and values.array.freqstr[0] != normalize_freq(freq)[0]:
                 return False
         elif col.kind in ("id", "key"):
-            if (not isinstance(dtype, pd.CategoricalDtype) or _has_missing(values)
+            if (not isinstance(dtype, pd.CategoricalDtype)
+                    or (_has_missing(values) and not col.blank_ok)
                     or not _clean_categories(dtype.categories)):
                 return False
         elif col.kind == "count":
@@ -74,19 +79,46 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
     for a, b in schema.at_most:
         if a in df.columns and b in df.columns and (df[a].to_numpy() > df[b].to_numpy()).any():
             return False
-    if schema.unique and _has_repeated_keys(df, list(schema.unique)):
+    if schema.unique and _has_repeated_keys(df, row_key(schema, df.columns)):
         return False  # the full validation names the rows
+    if schema.constant and any(c in df.columns for c in schema.detail):
+        return _unit_columns_constant(df, schema)
+    return True
+
+
+def _unit_columns_constant(df: pd.DataFrame, schema) -> bool:
+    """Whether every ``schema.constant`` column is equal within each unit (enterprise-period).
+
+    One code per row for its unit, the first row of each unit, then one
+    gather and one comparison per column.
+    """
+    unit = unit_codes(df[list(schema.unique)])
+    n_units = int(unit.max()) + 1
+    if n_units == len(df):
+        return True  # one row per unit
+    first = np.empty(n_units, dtype=np.int64)
+    first[unit[::-1]] = np.arange(len(df) - 1, -1, -1)  # the last write is the first row
+    representative = first[unit]
+    for name in schema.constant:
+        if name not in df.columns:
+            continue
+        values = df[name]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.cat.codes
+        values = values.to_numpy()
+        if (values != values[representative]).any():
+            return False
     return True
 
 
 def _clean_categories(categories: pd.Index) -> bool:
-    """Categories that pass the key rules: all text (so none collide), none blank.
+    """Categories that pass the key rules: all text (so none collide), none blank or spaced.
 
     Checked on the categories, never on the rows.
     """
     if pd.api.types.infer_dtype(categories, skipna=False) != "string":
         return False  # numbers or mixed types: the full validation decides
-    return not any_blank_text(categories)
+    return not suspect_text(categories)
 
 
 def _has_repeated_keys(df: pd.DataFrame, columns: list[str]) -> bool:
@@ -132,8 +164,18 @@ def canonical_table(df: pd.DataFrame, table: str, *, freq: str | None = None) ->
     return validate(df, table=table, freq=freq)
 
 
-def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str]) -> pd.DataFrame:
-    """The canonical surveys table, with ``keys`` checked to be usable cell keys."""
+def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str],
+                  blank_details: bool = False,
+                  skill_levels: Sequence[str] | None = None) -> pd.DataFrame:
+    """The canonical surveys table, with ``keys`` checked to be usable cell keys.
+
+    ``blank_details``: detail keys (``occupation``, ``skill_level``) may be
+    blank (the caller leaves those rows out of every cell keyed by them).
+    ``skill_levels``: the declared order of the skill levels, lowest first;
+    the column becomes an ordered categorical in that order, and a level
+    outside it is a :class:`~talentgap.errors.SchemaError` (rule
+    ``unknown_code``) naming its lines.
+    """
     missing = [k for k in keys if k not in df.columns]
     if missing:
         raise ParameterError(
@@ -142,7 +184,11 @@ def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str]) -> pd.
     if "period" in keys:
         raise ParameterError("keys must not include 'period': estimates are always per period")
     table = canonical_table(df, "surveys", freq=freq)
+    if skill_levels is not None:
+        table = _ordered_levels(table, skill_levels)
     for key in keys:
+        if blank_details and key in DETAIL_COLUMNS:
+            continue
         if _has_missing(table[key]):
             rows = np.flatnonzero(table[key].isna().to_numpy())[:5] + 2
             raise SchemaError(
@@ -151,3 +197,46 @@ def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str]) -> pd.
                 column=key, reason="missing_value",
             )
     return table
+
+
+def _ordered_levels(table: pd.DataFrame, skill_levels: Sequence[str]) -> pd.DataFrame:
+    """``table`` with ``skill_level`` an ordered categorical in the declared order."""
+    if isinstance(skill_levels, str):
+        raise ParameterError("skill_levels must be a sequence of levels, lowest first, "
+                             f"not the single string {skill_levels!r}")
+    levels = list(dict.fromkeys(skill_levels))
+    if len(levels) != len(list(skill_levels)):
+        raise ParameterError(f"skill_levels repeat a level: {list(skill_levels)}")
+    if "skill_level" not in table.columns:
+        raise ParameterError("skill_levels were declared but the surveys table has no "
+                             "'skill_level' column")
+    column = table["skill_level"].array
+    used = column.categories[np.bincount(column.codes[column.codes >= 0],
+                                         minlength=len(column.categories)) > 0]
+    if not used.isin(levels).all():
+        validate(table, table="surveys", allowed={"skill_level": levels})  # raises, with lines
+    ordered = column.set_categories(levels, ordered=True)
+    return table.assign(skill_level=ordered)
+
+
+def rows_with_details(table: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
+    """Positions of the rows whose detail keys are all filled in (None: every row).
+
+    A row with a blank ``occupation`` or ``skill_level`` belongs to no cell
+    keyed by that detail, but stays in the table (and in the design).
+    """
+    blank = np.zeros(len(table), dtype=bool)
+    for key in keys:
+        if key in DETAIL_COLUMNS:
+            blank |= table[key].array.codes < 0
+    return np.flatnonzero(~blank) if blank.any() else None
+
+
+def spread_codes(codes: np.ndarray, rows: np.ndarray | None, n_rows: int,
+                 outside: int) -> np.ndarray:
+    """Codes of a subset of rows (``rows``) spread over all ``n_rows``; others get ``outside``."""
+    if rows is None:
+        return codes
+    out = np.full(n_rows, outside, dtype=np.int64)
+    out[rows] = codes
+    return out

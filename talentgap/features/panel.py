@@ -16,7 +16,13 @@ import pandas as pd
 
 from talentgap.errors import ParameterError
 from talentgap.features._groups import GroupIndex, group_rows
-from talentgap.features._inputs import canonical_table, surveys_table
+from talentgap.features._inputs import (
+    canonical_table,
+    rows_with_details,
+    spread_codes,
+    surveys_table,
+)
+from talentgap.features.codes import verify_codes
 from talentgap.features.design import SurveyDesign
 from talentgap.features.supply import training_supply
 from talentgap.features.survey import estimate_arrays
@@ -132,6 +138,7 @@ def build_panel(
     end=None,
     supply_fill: float | None = None,
     design: SurveyDesign | None = None,
+    codes: str = "warn",
 ) -> pd.DataFrame:
     """Build the regular long panel of demand, supply and gap per cell and period.
 
@@ -161,6 +168,15 @@ def build_panel(
         same ``design`` gives them (also when ``start``/``end`` cut periods
         off). :func:`talentgap.features.shrink` then uses these standard
         errors.
+    codes : {"warn", "raise", "ignore"}, default "warn"
+        What to do when a key value of the training or employment table
+        looks like a survey value written differently (letter case,
+        surrounding spaces, full-width characters, a one-letter typo), which
+        would split one cell in two: warn with every such value, its lines
+        and a suggestion, raise :class:`~talentgap.errors.SchemaError`, or
+        skip the check (see :func:`talentgap.features.codes.verify_codes`).
+        Values with no look-alike (training for an industry not surveyed
+        yet) are legitimate and pass.
 
     Returns
     -------
@@ -192,10 +208,17 @@ def build_panel(
     ------
     SchemaError
         If an input table breaks its schema, or the design columns a
-        design rule.
+        design rule; with ``codes="raise"``, if key values are written
+        differently across tables.
     ParameterError
         If a key is missing from a table, ``start`` is after ``end`` or the
         design is malformed.
+
+    Warns
+    -----
+    DataQualityWarning
+        With ``codes="warn"``, if key values are written differently across
+        tables.
 
     Examples
     --------
@@ -210,8 +233,10 @@ def build_panel(
     """
     keys = list(keys)
     freq = normalize_freq(freq)
-    table = surveys_table(surveys, freq=freq, keys=keys)
-    groups = group_rows(table, [*keys, "period"])
+    table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True)
+    inside = rows_with_details(table, keys)  # blank occupation/skill_level: in no cell
+    groups = group_rows(table if inside is None else table[[*keys, "period"]].iloc[inside],
+                        [*keys, "period"])
     cells, groups_per_cell, step = _survey_cells(groups, keys)
     # Each other part: the (keys, period) of its rows, its value columns, its missing flag.
     parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = []
@@ -224,6 +249,8 @@ def build_panel(
         jobs = _employment_cells(employment, keys, freq)
         columns = {c: jobs[c].to_numpy() for c in _EMPLOYMENT_COLUMNS if c in jobs.columns}
         parts.append((jobs, columns, "employment_missing"))
+    verify_codes({"surveys": table, "training": training, "employment": employment},
+                 keys=keys, codes=codes)
 
     survey_periods = groups.labels[-1]  # first to last surveyed period
     first = pd.Period(start, freq=freq) if start is not None else survey_periods[0]
@@ -255,8 +282,8 @@ def build_panel(
     n = np.zeros(size + 1)
     n[slot_of_group] = groups.counts
     n[size] = 0  # the slot of every group outside the range
-    estimates = estimate_arrays(table, groups.map_rows(slot_of_group), n,
-                                columns=_SURVEY_COLUMNS, design=design)
+    row_slots = spread_codes(groups.map_rows(slot_of_group), inside, len(table), size)
+    estimates = estimate_arrays(table, row_slots, n, columns=_SURVEY_COLUMNS, design=design)
     panel.update({name: values[:size] for name, values in estimates.items()})
     panel["demand_missing"] = n[:size] == 0
 

@@ -13,11 +13,26 @@ These are the estimates R's ``survey`` package gives for
 ``svydesign(ids=~1, strata=~cell, weights=~weight)`` with ``svytotal`` and
 ``svyratio``. A cell with one respondent has no variance estimate: its
 standard errors are NaN and ``single_respondent`` is True, never a zero.
+
+**Long form.** When the table holds several rows per enterprise-period (one
+per ``occupation`` and/or ``skill_level``), the respondent stays the
+enterprise: the rows of an enterprise-period that fall in the same cell are
+first merged into one unit whose ``vacancies`` and ``hard_to_fill`` are
+their sums and whose enterprise-level values (``employees``, ``weight``,
+``reports_shortage``, design columns; equal on every row by rule) are
+counted once. With cells by region and industry each enterprise therefore
+counts once; with cells by occupation or skill level an enterprise counts
+once in every such cell it reports vacancies in (its employees and its
+shortage report go with it), and a row whose detail is blank belongs to no
+cell keyed by that detail. Standard errors treat the merged units as the
+respondents (with a design, the enterprise or its PSU is the sampling unit,
+so an enterprise in several cells is one unit of the design).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -25,6 +40,7 @@ import pandas as pd
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features.design import DomainVariance, SurveyDesign, design_index
+from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
 
 __all__ = [
     "ESTIMATE_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
@@ -160,6 +176,7 @@ def estimate_cells(
     freq: str | None = None,
     weight: str | None = "weight",
     design: SurveyDesign | None = None,
+    skill_levels: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Design-weighted estimates of shortage indicators per cell and period.
 
@@ -169,12 +186,17 @@ def estimate_cells(
         The ``surveys`` table. A table returned by
         :func:`talentgap.schema.validate` or :func:`talentgap.io.read_table`
         is used as is once every schema rule holds on it (each checked in its
-        cheap form, uniqueness of ``enterprise_id, period`` included); any
-        other frame is validated first, and a
-        :class:`~talentgap.errors.SchemaError` lists its problems.
+        cheap form, uniqueness of ``enterprise_id, period`` and the detail
+        columns included); any other frame is validated first, and a
+        :class:`~talentgap.errors.SchemaError` lists its problems. The table
+        may be in long form: several rows per enterprise-period, one per
+        ``occupation`` and/or ``skill_level`` (see the module notes and
+        :func:`talentgap.features.long_form`).
     keys : sequence of str, default ("region", "industry")
-        Columns defining a cell, e.g. ``("region", "industry", "skill_level")``.
-        Without ``design``, each cell-period is its own stratum.
+        Columns defining a cell, any of ``region``, ``industry``,
+        ``occupation``, ``skill_level`` (and other key columns of the table),
+        e.g. ``("region", "industry", "skill_level")``. Without ``design``,
+        each cell-period is its own stratum.
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing raw period labels.
     weight : str or None, default "weight"
@@ -186,7 +208,14 @@ def estimate_cells(
         standard errors are design-based (see
         :mod:`talentgap.features.design`); the estimates themselves do not
         change. Without it, each cell-period is its own stratum, sampled with
-        replacement.
+        replacement. In the long form, design columns must be equal on every
+        row of an enterprise-period.
+    skill_levels : sequence of str, optional
+        The declared order of the skill levels, lowest first (e.g.
+        ``["ordinary", "high"]``). ``skill_level`` then becomes an ordered
+        categorical and cells sort in that order; a level outside the list
+        is a :class:`~talentgap.errors.SchemaError` (rule ``unknown_code``)
+        naming its lines.
 
     Returns
     -------
@@ -197,7 +226,8 @@ def estimate_cells(
         ``<keys>``, ``period``
             The cell and period (keys stay categorical).
         ``n_respondents``
-            Enterprises surveyed.
+            Enterprises surveyed (each counted once per cell, however many
+            detail rows it has there).
         ``enterprises``, ``employees``, ``vacancies``, ``demand``
             Weighted totals: enterprises represented, employees, vacancies
             and hard-to-fill vacancies (``demand``), each with ``<name>_se``.
@@ -222,10 +252,16 @@ def estimate_cells(
     Raises
     ------
     SchemaError
-        If the table breaks the ``surveys`` schema, or its design columns
-        break a design rule (see :func:`talentgap.features.design.design_index`).
+        If the table breaks the ``surveys`` schema (in the long form also:
+        a repeated enterprise x period x detail, or enterprise-level columns
+        that differ within an enterprise-period, rule ``not_constant``), a
+        skill level lies outside ``skill_levels`` (rule ``unknown_code``),
+        or its design columns break a design rule (see
+        :func:`talentgap.features.design.design_index`) or, in the long form,
+        differ within an enterprise-period.
     ParameterError
-        If a key is not a column of the table.
+        If a key is not a column of the table, or ``skill_levels`` is
+        malformed or given for a table without ``skill_level``.
 
     Examples
     --------
@@ -249,13 +285,45 @@ def estimate_cells(
     >>> cells = estimate_cells(surveys, design=design)
     >>> cells[["demand", "demand_se"]].round(3).to_dict("records")
     [{'demand': 13.0, 'demand_se': 9.487}]
+
+    Long form: E1 reports welders at two skill levels. It is one
+    respondent of the region x industry cell; by skill level it counts in
+    both cells, its vacancies split between them.
+
+    >>> long = pd.DataFrame({
+    ...     "period": ["2024Q1"] * 3, "enterprise_id": ["E1", "E1", "E2"],
+    ...     "region": ["Northvale"] * 3, "industry": ["textiles"] * 3,
+    ...     "employees": [40, 40, 10], "vacancies": [3, 1, 2], "hard_to_fill": [2, 1, 0],
+    ...     "reports_shortage": [1, 1, 0], "occupation": ["welder"] * 3,
+    ...     "skill_level": ["ordinary", "high", "ordinary"]})
+    >>> estimate_cells(long)[["n_respondents", "employees", "demand"]].to_dict("records")
+    [{'n_respondents': 2, 'employees': 50.0, 'demand': 3.0}]
+    >>> by_level = estimate_cells(long, keys=["skill_level"], skill_levels=["ordinary", "high"])
+    >>> by_level[["skill_level", "n_respondents", "employees", "demand"]]
+      skill_level  n_respondents  employees  demand
+    0    ordinary              2       50.0     2.0
+    1        high              1       40.0     1.0
     """
     keys = list(keys)
-    table = surveys_table(surveys, freq=freq, keys=keys)
-    groups = group_rows(table, [*keys, "period"])
-    columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight,
-                              columns=None if design is None else [*ESTIMATE_COLUMNS, "take_all"],
-                              design=design)
+    table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
+                          skill_levels=skill_levels)
+    wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all"]
+    blank = np.zeros(len(table), dtype=bool)
+    for key in keys:
+        if key in DETAIL_COLUMNS:
+            blank |= table[key].array.codes < 0
+    if not blank.any():
+        groups = group_rows(table, [*keys, "period"])
+        columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight,
+                                  columns=wanted, design=design)
+    else:  # rows without the detail: in no cell, but still in the design (one extra slot)
+        inside = np.flatnonzero(~blank)
+        groups = group_rows(table[[*keys, "period"]].iloc[inside], [*keys, "period"])
+        codes = np.full(len(table), groups.n_groups, dtype=np.int64)
+        codes[inside] = groups.codes
+        columns = estimate_arrays(table, codes, np.append(groups.counts, 0), weight=weight,
+                                  columns=wanted, design=design)
+        columns = {name: values[:groups.n_groups] for name, values in columns.items()}
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
     return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
 
@@ -367,7 +435,10 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
     codes : numpy.ndarray of int
         Slot (0..len(n)-1) of every row; each slot is one stratum.
     n : numpy.ndarray
-        Rows in each slot.
+        Rows in each slot (a slot with ``n == 0`` is left out even if rows
+        point to it). In the long form the detail rows of an
+        enterprise-period that share a slot are merged into one respondent
+        first, and ``n`` becomes the enterprises per slot.
     weight : str or None
         Design-weight column, as in :func:`estimate_cells`.
     columns : list of str, optional
@@ -386,10 +457,25 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
     """
     n = np.asarray(n, dtype=np.float64)
     columns = ESTIMATE_COLUMNS if columns is None else columns
+    codes = np.asarray(codes)
+    index = None
+    if design is not None:  # checks first: errors before any work, lines of the input
+        if any(c in table.columns for c in DETAIL_COLUMNS):
+            check_constant(table, design.columns)
+        index = design_index(table, design)
+    merged = _merge_detail_rows(table, codes, n.size)
+    if merged is not None:  # long form: one row per enterprise-period in each slot
+        first, table = merged
+        codes = codes[first]
+        units = np.bincount(codes, minlength=n.size).astype(np.float64)
+        units[n == 0] = 0.0  # slots the caller leaves out stay out
+        n = units
+        if index is not None:
+            index = replace(index, unit=index.unit[first],
+                            period_of_row=index.period_of_row[first])
     if design is None:
         estimates = _estimates(_moments(table, codes, n.size, weight), n, columns)
     else:
-        index = design_index(table, design)  # checks first: errors before any work
         wanted = list(dict.fromkeys([*(c for c in columns if c != "take_all"),
                                      *_RATIO_NAMES]))
         estimates = _estimates(_moments(table, codes, n.size, weight), n, wanted)
@@ -411,6 +497,37 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
 
 
 _RATIO_NAMES = ["shortage_rate", "vacancy_rate", "ssv_density"]
+
+
+def _merge_detail_rows(table: pd.DataFrame, codes: np.ndarray,
+                       size: int) -> tuple[np.ndarray, pd.DataFrame] | None:
+    """Merge the detail rows of one enterprise-period that fall in the same slot.
+
+    In the long form an enterprise-period has several rows (one per
+    occupation and/or skill level). Within a slot (cell-period) they are
+    one respondent: its ``vacancies`` and ``hard_to_fill`` are the sums of
+    its rows there, every other column (enterprise-level, so equal on every
+    row) is taken from its first row there. Returns the first row of each
+    merged unit (ascending, so input order is kept) and the merged table,
+    or None when every enterprise-period already has one row per slot.
+    """
+    if not any(c in table.columns for c in DETAIL_COLUMNS):
+        return None  # one row per enterprise-period (the schema's unique key)
+    unit = unit_codes(table[["enterprise_id", "period"]])
+    pair = unit * np.int64(size) + codes
+    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    if first.size == len(table):
+        return None
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    inverse = rank[inverse.reshape(-1)]
+    first = first[order]
+    merged = table.iloc[first]
+    sums = {name: np.bincount(inverse, weights=table[name].to_numpy(dtype=np.float64),
+                              minlength=first.size).astype(np.int64)
+            for name in ("vacancies", "hard_to_fill")}
+    return first, merged.assign(**sums)
 
 
 def _design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: str | None,
