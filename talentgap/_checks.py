@@ -23,6 +23,8 @@ __all__ = [
     "is_blank",
     "blank_text",
     "any_blank_text",
+    "spaced_text",
+    "suspect_text",
     "MAX_COUNT",
     "closest",
     "check_numeric",
@@ -49,6 +51,8 @@ RULE_TEXT = {
     "empty_row": "must not be empty",
     "too_large": "must be <= 2**53 = 9007199254740992 (the largest count stored exactly)",
     "text_collision": "must not hold different values that read the same as text",
+    "surrounding_space": "must not start or end with spaces",
+    "not_constant": "must be the same on every row of an enterprise-period",
 }
 #: Largest count accepted: every whole number up to it is exact in float64 and int64.
 MAX_COUNT = 2**53
@@ -323,9 +327,10 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
             return checked
     codes, uniques = _factorize(values)
     uniques = pd.Index(uniques, dtype=object)
-    blank_unique = is_blank(pd.Series(uniques, dtype=object))
+    blank_unique, spaced = _blank_and_spaced(uniques)
     missing = np.append(blank_unique, True)[codes]
     log.add(missing, name, "missing_value", values, "missing")
+    _log_spaced(uniques, spaced, codes, name, log, values)
     # distinct values only; distinct strings never collide, so all-text keys skip this
     mixed = pd.api.types.infer_dtype(uniques, skipna=True) not in ("string", "empty")
     text = pd.Index(uniques.map(str), dtype=object) if mixed else uniques
@@ -393,6 +398,75 @@ def any_blank_text(strings: pd.Index) -> bool:
     return bool(blank_text(np.asarray(items, dtype=str)).any()) if items else False
 
 
+# after a NUL: an empty string or one starting with white space. Searched in the joined
+# strings and in their reverse (strings ending with white space): a pattern that starts
+# with a literal is found far faster than one that starts with a class.
+_EDGE = re.compile(r"\x00[\x00\s]")
+
+
+def suspect_text(strings: pd.Index) -> bool:
+    """Whether any of ``strings`` (all ``str``) may be blank or start or end with a space.
+
+    ``False`` proves that none is empty, whitespace only, or has surrounding
+    white space: two regular-expression scans over the strings joined by NUL
+    characters, cheaper than a numpy unicode copy of many distinct strings.
+    ``True`` only says the strings need a closer look (a NUL inside a string
+    can raise a false alarm): see :func:`spaced_text` and :func:`blank_text`.
+
+    Examples
+    --------
+    >>> suspect_text(pd.Index(["Ouhai", "Longwan"])), suspect_text(pd.Index(["Longwan "]))
+    (False, True)
+    """
+    joined = "\x00" + "\x00".join(strings.to_numpy(dtype=object).tolist()) + "\x00"
+    return _EDGE.search(joined) is not None or _EDGE.search(joined[::-1]) is not None
+
+
+def _blank_and_spaced(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Blank values (missing, empty, whitespace only) and text with surrounding spaces.
+
+    Both per distinct value, from one ``strip``.
+    """
+    series = pd.Series(uniques, dtype=object)
+    blank = series.isna().to_numpy().copy()
+    spaced = np.zeros(len(series), dtype=bool)
+    present = np.flatnonzero(~blank)
+    text = series.iloc[present].astype(str).to_numpy(dtype=str)
+    stripped = _strip(text)
+    empty = stripped == ""
+    blank[present[empty]] = True
+    differs = present[(stripped != text) & ~empty]
+    if differs.size:  # only text counts (str() of another object is not its value)
+        spaced[differs] = [isinstance(series.iloc[i], str) for i in differs]
+    return blank, spaced
+
+
+def spaced_text(values: pd.Index) -> np.ndarray:
+    """Which of ``values`` are text that starts or ends with white space.
+
+    Blank (whitespace-only) strings are not counted: they are missing
+    values. Full-width spaces (U+3000) count as spaces.
+
+    Examples
+    --------
+    >>> spaced_text(pd.Index(["Longwan ", "Longwan", " Ouhai", "   ", 7])).tolist()
+    [True, False, True, False, False]
+    """
+    return _blank_and_spaced(pd.Index(values, dtype=object))[1]
+
+
+def _log_spaced(uniques: pd.Index, spaced: np.ndarray, codes: np.ndarray, name: str,
+                log: FailureLog, values: pd.Series) -> None:
+    """Reject the rows whose key value starts or ends with spaces (never stripped silently)."""
+    if not spaced.any():
+        return
+    shown = np.array([f"{u!r} starts or ends with spaces (did you mean {u.strip()!r}?)"
+                      if bad else "" for u, bad in zip(uniques, spaced, strict=True)],
+                     dtype=object)
+    rows = np.append(spaced, False)[codes]
+    log.add(rows, name, "surrounding_space", values, np.append(shown, "")[codes])
+
+
 def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categorical | None:
     """The key rules of a categorical whose categories are all text, on its categories.
 
@@ -405,16 +479,17 @@ def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categ
     if pd.api.types.infer_dtype(categories, skipna=False) != "string":
         return None
     codes = values.cat.codes.to_numpy()
-    if any_blank_text(categories):
-        blank = blank_text(categories.to_numpy(dtype=str))
+    if suspect_text(categories):
+        blank, spaced = _blank_and_spaced(categories)
     else:
-        blank = np.zeros(len(categories), dtype=bool)
+        blank = spaced = np.zeros(len(categories), dtype=bool)
     if blank.any():
         missing = np.append(blank, True)[codes]
     else:
         missing = codes < 0
     if missing.any():
         log.add(missing, name, "missing_value", values, "missing")
+    _log_spaced(categories, spaced, codes, name, log, values)
     keep = ~blank
     labels = _text_labels(categories)
     if (categories.is_monotonic_increasing and not blank.any() and not values.cat.ordered

@@ -10,6 +10,14 @@ A configuration has eight tables, every key optional (defaults below)::
     keys = ["region", "industry"]
     on_invalid = "error"           # "error": stop on the first bad file; "skip": drop
                                    # bad rows, list them in rejected.csv, go on
+    allow_missing_supply = false   # true: accept survey codes (region, industry, ...)
+                                   # missing from the training or employment table even
+                                   # when they look like one of its codes written
+                                   # differently (case, spaces, full-width, one-letter typo)
+    allow_missing_demand = false   # true: the same for training or employment codes
+                                   # missing from the surveys; codes with no look-alike
+                                   # are always accepted and listed (cells without
+                                   # supply or demand)
 
     [survey]     # the sampling design of the surveys file (absent: none declared; each
                  # cell-period is then its own stratum, sampled with replacement)
@@ -157,6 +165,8 @@ class DataConfig:
     freq: str = field(default="Q", metadata=_choices("Y", "Q", "M"))
     keys: tuple[str, ...] = field(default=("region", "industry"), metadata={"nonempty": True})
     on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
+    allow_missing_supply: bool = False
+    allow_missing_demand: bool = False
 
 
 @dataclass(frozen=True)

@@ -242,11 +242,14 @@ def _rejection_error(path, report) -> SchemaError:
 
 
 def _build_panel(tables: dict, config: Config) -> pd.DataFrame:
+    data = config.data  # codes written differently across tables: an error unless allowed
+    allow = [side for side in ("supply", "demand") if getattr(data, f"allow_missing_{side}")]
+    features.codes.verify_codes(tables, keys=data.keys, codes="raise", allow=allow)
     panel = features.build_panel(
         tables["surveys"], tables.get("training"), tables.get("employment"),
         freq=config.data.freq, keys=tuple(config.data.keys),
         lead_time=config.panel.lead_time, absorption=config.panel.absorption,
-        design=config.survey.design())
+        design=config.survey.design(), codes="ignore")
     cells = panel.groupby(list(config.data.keys), observed=True).ngroups
     logger.info("panel: %d cells x %d periods", cells, panel["period"].nunique())
     return panel

@@ -1,7 +1,11 @@
 """``talentgap validate``: check input files against their schemas.
 
 Every failing row is listed with its line number and rule; the exit code is 2
-when any row fails or a file cannot be read.
+when any row fails or a file cannot be read. When several tables are given,
+their key codes are compared too (:func:`talentgap.features.codes.check_codes`):
+a code of one table that looks like a code of another written differently
+(case, spaces, full-width characters, a one-letter typo) is an error unless
+``[data] allow_missing_supply`` / ``allow_missing_demand`` accept it.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from talentgap import _checks, io
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import TalentGapError
+from talentgap.features.codes import check_codes, describe_codes, missing_side
 from talentgap.schema import SCHEMAS
 
 __all__ = ["add_validate"]
@@ -28,7 +34,11 @@ def add_validate(commands) -> None:
         "validate",
         help="check input tables against their schemas",
         description="Check survey, training or employment files against their schemas. "
-        "Every failing row is listed with its line number and the rule it breaks.",
+        "Every failing row is listed with its line number and the rule it breaks. Given "
+        "several tables, also check that their key codes agree: a code that looks like "
+        "another table's code written differently (case, spaces, full-width characters, "
+        "a one-letter typo) is an error unless the config's [data] allow_missing_supply "
+        "or allow_missing_demand accepts it; codes with no look-alike are listed.",
         epilog=textwrap.dedent(
             """\
             examples:
@@ -90,10 +100,11 @@ def _read_codes(specs: list[str]) -> dict[str, list[str]]:
 def _config_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The [data] files of ``--config``; its frequency unless ``--freq`` was given."""
     if args.config is None:
+        args.data = Config().data
         if args.freq is None:  # what `forecast` will declare: validate what it will accept
-            args.freq = Config().data.freq
+            args.freq = args.data.freq
         return []
-    data = load_config(args.config).data
+    data = args.data = load_config(args.config).data
     if args.freq is None:
         args.freq = data.freq
     return [(table, Path(getattr(data, table))) for table in ("surveys", "training",
@@ -108,11 +119,12 @@ def _run_validate(args: argparse.Namespace) -> int:
     if not targets:
         raise UsageError("nothing to check: give [TABLE=]PATH arguments or --config")
     results, unreadable, failures, first_problem = [], [], [], None
+    clean = []
     for table, path in targets:
         codes = {k: v for k, v in allowed.items() if k in SCHEMAS[table].keys}
         try:
-            _, report = io.read_table(path, table=table, freq=args.freq,
-                                      allowed=codes or None, errors="report")
+            frame, report = io.read_table(path, table=table, freq=args.freq,
+                                          allowed=codes or None, errors="report")
         except (TalentGapError, FileNotFoundError) as exc:  # the file as a whole: go on
             if args.debug:
                 raise
@@ -121,6 +133,7 @@ def _run_validate(args: argparse.Namespace) -> int:
             first_problem = first_problem or message
             continue
         results.append((path, report))
+        clean.append((table, path, _with_spaced_codes(frame, report.rejected)))
         if not report.ok:
             failures.append(report.rejected.assign(file=str(path)))
             if first_problem is None:
@@ -128,19 +141,26 @@ def _run_validate(args: argparse.Namespace) -> int:
                 first_problem = (f"{path}: {report.rows_rejected} of {report.rows_in} rows "
                                  f"rejected, e.g. line {case['line']}: column "
                                  f"{case['column']!r} breaks rule {case['rule']!r}")
+    codes = _compare_codes(clean, args.data)
+    if codes is not None and codes.errors:
+        failures.append(codes.failures)
+        first_problem = first_problem or codes.errors[0]
     if args.rejected is not None:  # written even when empty: no stale failures left behind
         frame = (pd.concat(failures, ignore_index=True) if failures
                  else pd.DataFrame(columns=["file", *_checks.FAILURE_COLUMNS]))
         io.write_table(failures_as_text(frame[["file", *frame.columns.drop("file")]]),
                        args.rejected)
     if args.format == "json":
-        print(json.dumps([{"file": str(p), **r.to_dict()} for p, r in results] + unreadable,
-                         indent=2))
+        extra = [codes.to_dict()] if codes is not None else []
+        print(json.dumps([{"file": str(p), **r.to_dict()} for p, r in results] + unreadable
+                         + extra, indent=2))
     else:
         for path, report in results:
             print(f"{path}: {report.summary()}")
         for problem in unreadable:
             print(problem["error"])
+        if codes is not None:
+            print(codes.summary())
     if first_problem is not None:
         # one line on stderr for scripts; on a terminal the report above already says it
         if args.format == "json" or not sys.stdout.isatty():
@@ -149,3 +169,94 @@ def _run_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _allowing_key(table: str, absent_from: str) -> str:
+    """The ``[data]`` key that accepts a code of ``table`` missing from ``absent_from``."""
+    return f"allow_missing_{missing_side(table, absent_from)}"
+
+
+class _CodeCheck:
+    """The key codes of several tables compared, and what ``[data]`` accepts of it."""
+
+    def __init__(self, report: pd.DataFrame, data, paths: dict[str, Path]) -> None:
+        self.report = report
+        self.paths = paths
+        key = [_allowing_key(t, a) for t, a in zip(report["table"], report["absent_from"],
+                                                    strict=True)]
+        allowed = np.array([bool(getattr(data, k)) for k in key], dtype=bool)
+        near = report["near_miss"].to_numpy(dtype=bool)
+        self.key = key
+        self.error_rows = near & ~allowed
+        self.allowed_rows = near & allowed
+        texts = describe_codes(report)
+        self.texts = texts
+        self.errors = [t for t, bad in zip(texts, self.error_rows, strict=True) if bad]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The rows in error, as failures of the ``--rejected`` file."""
+        rows = self.report[self.error_rows]
+        return pd.DataFrame({
+            "file": [str(self.paths[t]) for t in rows["table"]],
+            "line": [int(lines.split(",")[0]) for lines in rows["lines"]],
+            "row": None,
+            "column": rows["column"].to_numpy(dtype=object),
+            "rule": "code_mismatch",
+            "value": rows["value"].to_numpy(dtype=object),
+            "message": [t for t, bad in zip(self.texts, self.error_rows, strict=True) if bad],
+        })
+
+    def summary(self) -> str:
+        tables = ", ".join(self.paths)
+        if self.report.empty:
+            return f"codes: key values agree across {tables}"
+        n_near = int(self.report["near_miss"].sum())
+        lines = [f"codes across {tables}: {len(self.report)} value(s) missing from another "
+                 f"table, {n_near} of them look like a code written differently"]
+        for text, bad, ok, key in zip(self.texts, self.error_rows, self.allowed_rows,
+                                      self.key, strict=True):
+            if bad:
+                lines.append(f"  - error: {text}; set [data] {key} = true if the codes "
+                             "really differ")
+            elif ok:
+                lines.append(f"  - allowed by [data] {key} = true: {text}")
+            else:
+                what = ("a cell without demand" if key == "allow_missing_demand"
+                        else "a cell without supply")
+                lines.append(f"  - note: {text} ({what})")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        records = self.report.assign(error=self.error_rows, allowed=self.allowed_rows,
+                                     accepted_by=self.key)
+        records = records.astype(object).where(records.notna(), None)
+        return {"check": "codes", "tables": {t: str(p) for t, p in self.paths.items()},
+                "ok": not self.errors, "mismatches": records.to_dict(orient="records")}
+
+
+def _with_spaced_codes(frame: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
+    """The clean rows plus the codes of rows rejected for surrounding spaces.
+
+    Those codes take part in the comparison across tables, so ``'Longwan '``
+    in one table is shown as a near miss of ``'Longwan'`` in the other
+    rather than leaving ``'Longwan'`` without a counterpart.
+    """
+    spaced = rejected[rejected["rule"] == "surrounding_space"]
+    if spaced.empty:
+        return frame
+    parts = [pd.DataFrame({column: group["value"].to_numpy(dtype=object)},
+                          index=group["row"].to_numpy(dtype=np.int64))
+             for column, group in spaced.groupby("column", sort=False)]
+    return pd.concat([frame, *parts])
+
+
+def _compare_codes(clean: list[tuple[str, Path, pd.DataFrame]], data) -> _CodeCheck | None:
+    """Key codes of the tables read, compared with the surveys (each table given once)."""
+    names = [table for table, _, _ in clean]
+    if len(set(names)) < 2 or len(set(names)) != len(names) or "surveys" not in names:
+        return None
+    tables = {table: frame for table, _, frame in clean}
+    first = {table: 1 if io.file_format(path) == "parquet" else 2 for table, path, _ in clean}
+    lines = {table: frame.index.to_numpy(dtype=np.int64) + first[table]  # lines kept as index
+             for table, frame in tables.items()}
+    report = check_codes(tables, against="surveys", line_numbers=lines)
+    return _CodeCheck(report, data, {table: path for table, path, _ in clean})
