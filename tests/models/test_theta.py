@@ -15,7 +15,7 @@ from statsmodels.tsa.stattools import acf
 
 from talentgap.errors import NotFittedError, ParameterError
 from talentgap.models.baselines import SeasonalNaive
-from talentgap.models.theta import Theta, seasonal_indices, seasonal_test
+from talentgap.models.theta import THETA_BOUNDS, Theta, seasonal_indices, seasonal_test
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_optimized_theta_has_no_larger_in_sample_mse(random_walks):
     optimized = Theta(method="optimized", deseasonalize=False, n_windows=0).fit(df, keys=["id"])
     std = standard.fitted_summary_.set_index("id")
     opt = optimized.fitted_summary_.set_index("id")
-    assert opt["theta"].between(1.0, 5.0 + 1e-9).all()
+    assert opt["theta"].between(1.0, THETA_BOUNDS[1] * (1 + 1e-9)).all()
     strictly_better = 0
     for key, y in random_walks.items():
         mse_std = theta_in_sample_mse(y, std.loc[key, "alpha"], 2.0)
@@ -239,6 +239,21 @@ def test_optimized_theta_has_no_larger_in_sample_mse(random_walks):
         assert mse_opt <= mse_std * (1 + 1e-9)
         strictly_better += mse_opt < mse_std * (1 - 1e-6)
     assert strictly_better >= len(random_walks) // 2
+
+
+def test_optimized_theta_is_not_capped_for_steady_trends():
+    # a steady trend with small noise wants SES plus the whole slope (w = 1 - 1/theta near 1);
+    # a cap of theta <= 5 (w <= 0.8) would keep only 80% of the slope in every forecast step
+    rng = np.random.default_rng(3)
+    t = np.arange(30.0)
+    df = long_table({"trend": 100.0 + 4.0 * t + rng.normal(0.0, 0.5, t.size)}, freq="Y")
+    fc = Theta(method="optimized", n_windows=0).fit(df, keys=["id"])
+    summary = fc.fitted_summary_.iloc[0]
+    assert summary["theta"] > 5.0
+    assert summary["drift"] == pytest.approx(4.0, rel=0.05)
+    mean = forecasts_of(fc.predict(4), "trend")
+    np.testing.assert_allclose(np.diff(mean), 4.0, rtol=0.05)
+    assert mean[0] == pytest.approx(100.0 + 4.0 * 30, abs=2.0)
 
 
 def test_theta_one_is_simple_exponential_smoothing(random_walks):
