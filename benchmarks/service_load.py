@@ -4,7 +4,9 @@ A real uvicorn server (one process, in a thread of this one) serves a gap
 model and a forecaster artifact (two servers, same run); 8 client threads,
 each with one keep-alive connection, send a bounded number of requests per
 endpoint, and the script reports requests/s, p50 and p99 latency and the
-errors. Loopback only (127.0.0.1); nothing else on the network.
+errors. The last row repeats /v1/gap while another client keeps a plan
+request in flight (one after the other), to show what a plan costs the
+gap requests' latency. Loopback only (127.0.0.1); nothing else on the network.
 
 Usage::
 
@@ -97,18 +99,44 @@ def _client(port: int, method: str, path: str, body: bytes | None, n: int,
     return times, errors
 
 
+def _planning(port: int, stop: threading.Event) -> list[int]:
+    """POST /v1/plan again and again until ``stop``; the status codes."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    body = json.dumps(PLAN).encode()
+    statuses = []
+    while not stop.is_set():
+        connection.request("POST", "/v1/plan", body=body,
+                           headers={"content-type": "application/json"})
+        answer = connection.getresponse()
+        answer.read()
+        statuses.append(answer.status)
+    connection.close()
+    return statuses
+
+
+#: The plan kept in flight during the last row.
+PLAN = {"budget": 5_000_000, "cost_per_trainee": 6000, "pass_rate": 0.7, "horizon": 8}
+
+
 def _load(port: int, method: str, path: str, body: dict | None, clients: int,
-          requests: int) -> dict:
+          requests: int, *, with_plan: bool = False) -> dict:
     data = None if body is None else json.dumps(body).encode()
     deadline = time.monotonic() + TIME_LIMIT
-    start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        results = list(pool.map(lambda _: _client(port, method, path, data, requests,
-                                                  deadline), range(clients)))
-    elapsed = time.perf_counter() - start
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as background:
+        plans = background.submit(_planning, port, stop) if with_plan else None
+        start = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            results = list(pool.map(lambda _: _client(port, method, path, data, requests,
+                                                      deadline), range(clients)))
+        elapsed = time.perf_counter() - start
+        stop.set()
+        plan_errors = 0 if plans is None else sum(s != 200 for s in plans.result())
     times = np.array([t for part, _ in results for t in part])
-    return {"endpoint": f"{method} {path}", "requests": len(times),
-            "errors": sum(e for _, e in results), "req_per_s": len(times) / elapsed,
+    label = f"{method} {path}" + (" (plan in flight)" if with_plan else "")
+    return {"endpoint": label, "requests": len(times),
+            "errors": sum(e for _, e in results) + plan_errors,
+            "req_per_s": len(times) / elapsed,
             "p50_ms": 1e3 * float(np.percentile(times, 50)),
             "p99_ms": 1e3 * float(np.percentile(times, 99))}
 
@@ -132,12 +160,18 @@ def main() -> None:
                 _load(fc_server.port, "POST", "/v1/forecast",
                       {"horizon": 4, "level": [80], "series": [series]},
                       args.clients, args.requests),
+                _load(gap_server.port, "POST", "/v1/gap",
+                      {"horizon": 4, "level": [80], "cells": [cell]},
+                      args.clients, args.requests, with_plan=True),
             ]
     table = pd.DataFrame(rows)
     health = table.loc[0, "req_per_s"]
     table["vs_health"] = table["req_per_s"] / health
     text = table.to_markdown(index=False, floatfmt=".2f") if _has_tabulate() else (
         table.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    slowdown = table.loc[3, "p99_ms"] / table.loc[1, "p99_ms"]
+    text += (f"\n\n/v1/gap p99 with a plan in flight: {slowdown:.2f} x its p99 without "
+             "(target <= 2).")
     print(text)
     if args.write:
         body = (f"## Service throughput (loopback)\n\n`python benchmarks/service_load.py "

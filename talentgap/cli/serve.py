@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import signal
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 from talentgap.cli._common import EXIT_OK, UsageError
+from talentgap.errors import TalentGapError
 
 __all__ = ["add_serve"]
 
@@ -32,6 +35,7 @@ def add_serve(commands) -> None:
               curl -X POST localhost:8000/v1/gap -H "Authorization: Bearer $TALENTGAP_API_TOKEN" \\
                    -H 'content-type: application/json' -d '{"horizon": 4, "level": [80]}'
               talentgap serve --store editions.db --edition 2026-q1
+              kill -HUP <pid>     # load the model again (the latest edition with --store)
             """),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     source = parser.add_mutually_exclusive_group(required=True)
@@ -52,6 +56,15 @@ def add_serve(commands) -> None:
                         help="largest request body accepted (default 1000000)")
     parser.add_argument("--max-cells", type=int, default=1_000, metavar="N",
                         help="most cells or series one request may name (default 1000)")
+    parser.add_argument("--max-plan-size", type=int, default=5_000_000, metavar="N",
+                        help="largest plan solved, as cells x forecast periods x sample "
+                             "paths; a larger plan is refused with 422 before any work "
+                             "(default 5000000, a few seconds of solving)")
+    parser.add_argument("--access-log", default="info", metavar="LEVEL",
+                        choices=["debug", "info", "warning", "off"],
+                        help="level of the one-line-per-request access log (method, path, "
+                             "status, duration_ms, client) on stderr: debug, info (default), "
+                             "warning or off")
     parser.add_argument("--cors-origin", action="append", default=[], metavar="URL",
                         help="allow browser calls from this origin (repeatable; default none)")
     parser.set_defaults(run=_run_serve)
@@ -71,13 +84,16 @@ def _run_serve(args: argparse.Namespace) -> int:
         import uvicorn
 
         from talentgap.service import ServiceSettings, create_app, read_token_file
+        from talentgap.service.middleware import ACCESS_LOGGER
     except ModuleNotFoundError as exc:
         raise UsageError(f"the service needs {exc.name!r}: pip install 'talentgap[service]'"
                          ) from None
     if args.edition is not None and args.store is None:
         raise UsageError("--edition needs --store")
     overrides = dict(rate_limit=args.rate_limit, max_body_bytes=args.max_body,
-                     max_cells=args.max_cells, cors_origins=tuple(args.cors_origin))
+                     max_cells=args.max_cells, max_plan_size=args.max_plan_size,
+                     cors_origins=tuple(args.cors_origin),
+                     access_log_level=args.access_log.upper())
     if args.token_file is not None:
         overrides["token"] = read_token_file(args.token_file)
     settings = ServiceSettings.from_env(**overrides)
@@ -93,8 +109,33 @@ def _run_serve(args: argparse.Namespace) -> int:
               f"{f' edition {served.edition}' if served.edition else ''} from "
               f"{args.store or args.model} on {address} (docs {address}/docs, token "
               f"{'required' if settings.token else 'off'})", file=sys.stderr, flush=True)
+    if settings.access_log_level != "OFF":
+        logging.getLogger(ACCESS_LOGGER).setLevel(settings.access_log_level)
+    _reload_on_sighup(app)
     level = logging.getLogger("talentgap").getEffectiveLevel()
     log_level = "info" if level <= logging.INFO else "warning"
     uvicorn.run(app, host=args.host, port=args.port, log_level=log_level,
-                timeout_graceful_shutdown=10)
+                timeout_graceful_shutdown=10, access_log=False)
     return EXIT_OK
+
+
+def _reload_on_sighup(app) -> None:
+    """On SIGHUP, load the model again in a thread (the server keeps answering meanwhile)."""
+    if not hasattr(signal, "SIGHUP"):  # not on Windows
+        return
+
+    def reload_in_background(signum, frame) -> None:
+        threading.Thread(target=_reload, args=(app,), name="talentgap-reload",
+                         daemon=True).start()
+
+    signal.signal(signal.SIGHUP, reload_in_background)
+
+
+def _reload(app) -> None:
+    from talentgap.service import reload_model
+
+    try:
+        reload_model(app)
+    except (TalentGapError, OSError) as error:
+        logger.error("reload on SIGHUP failed, still serving the model loaded before: %s",
+                     error)

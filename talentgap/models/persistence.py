@@ -59,12 +59,15 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import io
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from datetime import UTC, datetime
@@ -144,6 +147,16 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
         non-empty directory.
     ParameterError
         If ``config`` is not JSON data.
+
+    Notes
+    -----
+    The files are written to a new hidden sibling directory first. An
+    earlier artifact at ``path`` is then replaced in one atomic step where
+    the system can swap two directories (Linux): a :func:`load` running at
+    the same time, in this or another process, gets the old or the new
+    model, never an error. Elsewhere the old directory is moved away and the
+    new one moved in by two renames, with a brief moment between them when
+    ``path`` does not exist.
 
     Examples
     --------
@@ -294,7 +307,15 @@ def _metadata_hash(metadata: dict) -> str:
 
 
 def _write(target: Path, files: dict[str, bytes]) -> Path:
-    """Write into a fresh sibling directory, then move it into place."""
+    """Write into a fresh sibling directory, then move it into place in one step.
+
+    Replacing an earlier artifact is one atomic exchange of the two
+    directories where the system offers it (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``): the path always holds a complete artifact, the old
+    one or the new one, and :func:`load` reads one of them (it reads again if
+    the artifact was replaced while it was reading). Elsewhere the old
+    directory is moved away and the new one moved in, two renames in a row.
+    """
     if target.exists() and not target.is_dir():
         raise ArtifactError(f"cannot save to {str(target)!r}: it is a file, not a directory")
     replace = target.exists() and any(target.iterdir())
@@ -308,7 +329,11 @@ def _write(target: Path, files: dict[str, bytes]) -> Path:
             file = fresh / name
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_bytes(data)
-        if target.exists():
+        if not target.exists():
+            os.replace(fresh, target)
+        elif _exchange(fresh, target):
+            pass  # the earlier artifact is now at ``fresh``, removed below
+        else:
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
             os.replace(target, old / "artifact")
             try:
@@ -318,11 +343,35 @@ def _write(target: Path, files: dict[str, bytes]) -> Path:
                 raise
             finally:
                 shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(fresh, target)
     finally:
         shutil.rmtree(fresh, ignore_errors=True)
     return target
+
+
+#: ``renameat2`` flag: swap the two paths atomically (Linux 3.15+).
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories in one atomic step; False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # no C library symbol (glibc < 2.28, musl)
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    done = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                     _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a file system without the exchange: rename in two steps
+    raise OSError(error, os.strerror(error), str(second))
 
 
 def _is_artifact(root: Path) -> bool:
@@ -368,7 +417,7 @@ def read_metadata(path: str | os.PathLike) -> dict:
     >>> metadata["input_schema"]["keys"], metadata["freq"], metadata["config"]
     (['id'], 'Y-DEC', {'source': 'demo'})
     """
-    return _read_verified(Path(path))[0]
+    return _read_stable(Path(path))[0]
 
 
 def load(path: str | os.PathLike):
@@ -403,7 +452,7 @@ def load(path: str | os.PathLike):
     [5.0, 5.0]
     """
     root = Path(path)
-    metadata, contents = _read_verified(root)
+    metadata, contents = _read_stable(root)
 
     def where(file: str) -> str:
         return f"{_label(root)}/{file}"
@@ -442,6 +491,29 @@ def load(path: str | os.PathLike):
         raise ArtifactError(f"artifact {where(_METADATA)!r}: the loaded model's data "
                             "fingerprint differs from the recorded data_fingerprint")
     return model
+
+
+#: Reads of an artifact that another process keeps replacing, before giving up.
+_READ_ATTEMPTS = 5
+
+
+def _read_stable(root: Path) -> tuple[dict, dict[str, bytes]]:
+    """:func:`_read_verified` of one artifact, even while it is saved over.
+
+    A read that passes the checks returns files that all belong to one
+    artifact (each file's sha256 matches the metadata read first). A read
+    that fails is tried again, up to :data:`_READ_ATTEMPTS` times, since a
+    save that replaced the artifact while it was being read mixes the files
+    of the two; an artifact that is really broken fails every time and its
+    first error is raised.
+    """
+    first = None
+    for _ in range(_READ_ATTEMPTS):
+        try:
+            return _read_verified(root)
+        except ArtifactError as error:
+            first = first or error
+    raise first
 
 
 def _read_verified(root: Path) -> tuple[dict, dict[str, bytes]]:

@@ -26,7 +26,8 @@ from talentgap.periods import normalize_freq, parse_periods
 from talentgap.service.errors import ServiceError
 from talentgap.service.schemas import MAX_FORECAST_HORIZON, PlanRequest
 
-__all__ = ["records", "cells_of", "keys_of", "origin_of", "run_predict", "run_plan",
+__all__ = ["records", "cells_of", "keys_of", "origin_of", "run_predict", "run_gap", "run_plan",
+           "check_plan_size",
            "requests_warnings", "require_gap_model"]
 
 
@@ -101,22 +102,30 @@ def _select(frame: pd.DataFrame, cells: list[dict] | None, keys: list[str],
 
 
 def run_predict(served, horizon: int, level: list[float], cells: list[dict] | None,
-                *, field: str = "cells") -> tuple[pd.DataFrame, list[dict] | None, list[str]]:
-    """The model's forecast rows for ``cells``, its explanations (gap model) and warnings."""
+                *, field: str = "cells") -> tuple[pd.DataFrame, list[str]]:
+    """A forecaster's forecast rows for ``cells`` (all when None) and the warnings."""
     keys = keys_of(served)
-    known = cells_of(served)
-    model = served.model
     with requests_warnings() as messages:
-        if isinstance(model, GapForecaster) and cells is not None:
-            # the gap model answers for the cells asked, at the cost of those cells only
-            wanted = _select(model.cells_, cells, keys, known, field)
-            out = model.predict(horizon, level=list(level), cells=wanted)
-        else:
-            out = _select(model.predict(horizon, level=list(level)), cells, keys, known,
-                          field)
-        why = model.explain(horizon) if isinstance(model, GapForecaster) else None
-    explanations = None if why is None else records(_select(why, cells, keys, known, field))
-    return out, explanations, messages
+        out = _select(served.model.predict(horizon, level=list(level)), cells, keys,
+                      cells_of(served), field)
+    return out, messages
+
+
+def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) -> dict:
+    """A gap model's rows and explanations for ``cells`` (all when None), and the warnings.
+
+    The work is proportional to the number of cells asked for (see
+    :class:`~talentgap.service._gap_rows.GapAnswers`).
+
+    Returns
+    -------
+    dict
+        ``columns``, ``rows``, ``explanations`` and ``warnings``, the fields of
+        :class:`~talentgap.service.schemas.GapResponse` that depend on the request.
+    """
+    with requests_warnings() as messages:
+        columns, rows, why = served.gap_answers.answer(horizon, level, cells)
+    return dict(columns=columns, rows=rows, explanations=why, warnings=messages)
 
 
 def _parameter(value, name: str, keys: list[str]):
@@ -246,18 +255,43 @@ def require_gap_model(served, endpoint: str) -> None:
                            f"{type(served.model).__name__}", kind="model_mismatch")
 
 
-def run_plan(served, body: PlanRequest) -> dict:
+def check_plan_size(served, horizon: int, max_size: int | None) -> None:
+    """Refuse (422) a plan whose scenarios would exceed ``max_size`` values.
+
+    The size is cells x forecast periods x sample paths of the served model,
+    what the plan's sample paths and linear program hold.
+    """
+    if max_size is None:
+        return
+    cells, samples = len(served.model.cells_), int(served.model.n_samples)
+    size = cells * horizon * samples
+    if size > max_size:
+        raise ServiceError(422, f"this plan needs {cells} cells x {horizon} periods x "
+                           f"{samples} sample paths = {size:,} values, over the service's "
+                           f"limit max_plan_size = {max_size:,}; ask for fewer periods "
+                           "(horizon, periods, lead_time)", loc=("body", "horizon"),
+                           kind="plan_too_large")
+
+
+def run_plan(served, body: PlanRequest, *, max_size: int | None = None) -> dict:
     """Allocate places per cell to minimise the expected unmet gap within the budget.
 
     Uses the gap model's joint sample paths (see ``talentgap.planning.
     allocate_quotas``). With ``periods`` the plan funds places per cell in
     each funding period against the needs of every forecast period up to the
     horizon (extended to cover the last funding period plus the lead time).
+    A plan over ``max_size`` values (see :func:`check_plan_size`) is refused
+    before anything is computed.
 
     Returns
     -------
     dict
         The fields of :class:`~talentgap.service.schemas.PlanResponse`.
+
+    Raises
+    ------
+    ServiceError
+        422 for a plan over ``max_size``; 409 when the model is no gap model.
     """
     require_gap_model(served, "planning")
     keys = keys_of(served)
@@ -272,6 +306,7 @@ def run_plan(served, body: PlanRequest) -> dict:
         params["budget"] = body.budget
     if body.period is not None:
         params["period"] = body.period
+    check_plan_size(served, horizon, max_size)
     with requests_warnings() as messages:
         paths = served.model.sample_paths(horizon)
         result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,

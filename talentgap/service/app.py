@@ -10,7 +10,14 @@ file's checksum and never executes code from the artifact.
 Requests are served concurrently: each call to the model runs in a worker
 thread without a lock, because a fitted model's ``predict``,
 ``sample_paths`` and the planning functions only read its fitted state, and
-each request collects its own warnings (see :mod:`talentgap.service.routes`).
+each request collects its own warnings (see
+:mod:`talentgap.service._operations`). A gap request does work in proportion
+to the cells it names (:mod:`talentgap.service._gap_rows`).
+
+Operations: one access-log line per request on the ``talentgap.service.access``
+logger (:class:`~talentgap.service.middleware.AccessLog`); :func:`reload_model`
+loads the model again without dropping requests (``talentgap serve`` calls it
+on ``SIGHUP``); a plan over the configured ``max_plan_size`` is refused with 422.
 
 Endpoints (the OpenAPI page at ``/docs`` describes every field and status):
 
@@ -56,6 +63,7 @@ Examples
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -65,13 +73,13 @@ from talentgap._version import __version__
 from talentgap.models.persistence import read_metadata
 from talentgap.service.docs import install_docs
 from talentgap.service.errors import install_error_handlers
-from talentgap.service.middleware import BodyLimit
+from talentgap.service.middleware import AccessLog, BodyLimit
 from talentgap.service.routers import forecast, gap, health, legacy, model, plan
 from talentgap.service.security import RateLimiter, limit_rate, require_token
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
-__all__ = ["create_app", "LoadedModel"]
+__all__ = ["create_app", "reload_model", "LoadedModel"]
 
 logger = logging.getLogger("talentgap.service")
 
@@ -121,6 +129,7 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
         docs_url=None, redoc_url=None,
     )
     app.state.served = served
+    app.state.reload_lock = threading.Lock()
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_window)
     guarded = [Depends(require_token), Depends(limit_rate)]
@@ -137,4 +146,54 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
                            allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.access_log_level != "OFF":  # outermost: it also sees the 413s
+        app.add_middleware(AccessLog, level=logging.getLevelName(settings.access_log_level))
     return app
+
+
+def reload_model(app: FastAPI) -> LoadedModel:
+    """Load the served model again and serve it from the next request on.
+
+    The artifact directory is read as it is now (a save over it is atomic,
+    see :func:`talentgap.models.persistence.save`), or the edition store's
+    latest edition (or the named one). The new model replaces the old one in
+    one assignment: requests already running finish on the model they
+    started with, and no request is refused or dropped. ``talentgap serve``
+    calls this on ``SIGHUP``. When loading fails, the old model stays served.
+
+    Parameters
+    ----------
+    app : fastapi.FastAPI
+        An app made by :func:`create_app`.
+
+    Returns
+    -------
+    LoadedModel
+        The model now served.
+
+    Raises
+    ------
+    ArtifactError, EditionError
+        The artifact or edition cannot be loaded (the old model is kept).
+
+    Examples
+    --------
+    >>> import tempfile, talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    >>> folder = tempfile.mkdtemp()
+    >>> path = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(
+    ...     panel).save(f"{folder}/model")
+    >>> app = create_app(path)
+    >>> _ = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=50).fit(
+    ...     panel).save(path)
+    >>> reload_model(app).model_labels
+    {'demand': 'Drift', 'supply': 'Drift'}
+    """
+    with app.state.reload_lock:  # one reload at a time; requests never take this lock
+        fresh = app.state.served.reloaded()
+        app.state.served = fresh
+    logger.info("reloaded: now serving %s%s (origin %s)", type(fresh.model).__name__,
+                f", edition {fresh.edition}" if fresh.edition else "",
+                getattr(fresh.model, "origin_", None))
+    return fresh

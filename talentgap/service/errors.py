@@ -36,7 +36,7 @@ __all__ = [
 MAX_MESSAGE = 300
 
 _STATUS_TEXT = {
-    400: "The request could not be read.",
+    400: "The request body could not be read (e.g. bytes that are not UTF-8 text).",
     401: "No valid bearer token (Authorization: Bearer <token>).",
     404: "No such path.",
     409: "The served model cannot answer this endpoint; the message names the model needed.",

@@ -1,10 +1,17 @@
-"""ASGI middleware: a request-body size limit, enforced before the body is parsed."""
+"""ASGI middleware: a request-body size limit, enforced before the body is parsed, and
+one access-log line per request."""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from talentgap.service.errors import error_response
 
-__all__ = ["BodyLimit"]
+__all__ = ["BodyLimit", "AccessLog", "ACCESS_LOGGER"]
+
+#: Name of the logger that receives one line per request.
+ACCESS_LOGGER = "talentgap.service.access"
 
 
 class BodyLimit:
@@ -73,3 +80,68 @@ class BodyLimit:
                                   f"{self.max_bytes} bytes", kind="too_large",
                                   headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+class AccessLog:
+    """Log one line per HTTP request: method, path, status, duration and client.
+
+    The line goes to the standard :mod:`logging` logger :data:`ACCESS_LOGGER`
+    at ``level``, as ``method=POST path=/v1/gap status=200 duration_ms=3.2
+    client=127.0.0.1``; the same values are attached to the record as
+    attributes (``method``, ``path``, ``status``, ``duration_ms``,
+    ``client``), so a JSON formatter can write them as fields. The query
+    string is never logged. When the logger does not take ``level``, nothing
+    is measured.
+
+    Parameters
+    ----------
+    app : ASGI app
+    level : int, default logging.INFO
+
+    Examples
+    --------
+    >>> import logging
+    >>> from fastapi import FastAPI
+    >>> from fastapi.testclient import TestClient
+    >>> app = FastAPI()
+    >>> app.add_middleware(AccessLog)
+    >>> records = []
+    >>> class Keep(logging.Handler):
+    ...     def emit(self, record):
+    ...         records.append(record)
+    >>> log = logging.getLogger(ACCESS_LOGGER)
+    >>> log.addHandler(Keep()); log.setLevel(logging.INFO)
+    >>> TestClient(app).get("/nowhere?token=x").status_code
+    404
+    >>> records[0].getMessage().split(" duration_ms=")[0]
+    'method=GET path=/nowhere status=404'
+    >>> log.handlers.clear(); log.setLevel(logging.NOTSET)
+    """
+
+    def __init__(self, app, level: int = logging.INFO) -> None:
+        self.app, self.level = app, level
+        self.logger = logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not self.logger.isEnabledFor(self.level):
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500  # when the app fails before it answers
+
+        async def watch(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            fields = {"method": scope.get("method", ""),
+                      "path": scope.get("path", ""),
+                      "status": status,
+                      "duration_ms": round(1e3 * (time.perf_counter() - start), 1),
+                      "client": (scope.get("client") or ("-",))[0]}
+            self.logger.log(self.level, " ".join(f"{k}={v}" for k, v in fields.items()),
+                            extra=fields)

@@ -389,6 +389,9 @@ class ModelInfoV1(BaseModel):
                                "forecasts start the period after.", examples=["2024Q4"])
     max_horizon: int = Field(description="Most periods a request may ask for.")
     max_cells: int = Field(description="Most cells or series one request may name.")
+    max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
+                                      "as cells x forecast periods x sample paths; larger: "
+                                      "422 (type plan_too_large).")
     max_levels: int = Field(description="Most interval levels one request may ask for.")
     edition: str | None = Field(None, description="Edition name, when served from an "
                                 "edition store.")

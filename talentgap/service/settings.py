@@ -7,6 +7,7 @@ the token from ``TALENTGAP_API_TOKEN`` (nothing is read at import time).
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -40,9 +41,22 @@ class ServiceSettings:
         Most cells (or series) one request may name.
     max_horizon : int
         Most periods past the model's origin a request may ask for.
+    max_plan_size : int
+        Largest plan solved, counted as cells x forecast periods x sample
+        paths of the served model (the scenarios the plan's linear program
+        holds). A plan over it is refused with 422 before any work starts,
+        so one request cannot hold a worker for minutes. The default,
+        5,000,000, is a few seconds of solving on a 2-core machine (a
+        multi-year plan of 100 cells x 8 periods x 1,000 paths, 800,000
+        values, solves in about a second).
     cors_origins : tuple of str
         Origins allowed to call from a browser; empty (default): no CORS
         headers at all.
+    access_log_level : str
+        Level of the one-line-per-request access log (logger
+        ``talentgap.service.access``): ``"DEBUG"``, ``"INFO"`` (default),
+        ``"WARNING"``, ... or ``"OFF"`` for none. The line is written when
+        the logger takes that level.
     """
 
     token: str | None = None
@@ -51,16 +65,22 @@ class ServiceSettings:
     max_body_bytes: int = 1_000_000
     max_cells: int = 1_000
     max_horizon: int = 40
+    max_plan_size: int = 5_000_000
     cors_origins: tuple[str, ...] = field(default=())
+    access_log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():
             raise ConfigError("the API token is empty; set a non-empty token or none")
-        for name in ("rate_limit", "max_body_bytes", "max_cells", "max_horizon"):
+        for name in ("rate_limit", "max_body_bytes", "max_cells", "max_horizon", "max_plan_size"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < (0 if name == "rate_limit" else 1):
                 raise ConfigError(f"service setting {name} == {value!r}, must be a whole "
                                   f"number >= {0 if name == 'rate_limit' else 1}")
+        if self.access_log_level != "OFF" and not isinstance(
+                logging.getLevelName(self.access_log_level), int):
+            raise ConfigError(f"service setting access_log_level == {self.access_log_level!r}, "
+                              "must be DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF")
         if not self.rate_window > 0:
             raise ConfigError(f"service setting rate_window == {self.rate_window!r}, "
                               "must be > 0 seconds")

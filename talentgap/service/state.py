@@ -12,6 +12,7 @@ from talentgap.editions import EditionStore
 from talentgap.errors import ConfigError
 from talentgap.models import GapForecaster, load
 from talentgap.models.persistence import read_metadata
+from talentgap.service._gap_rows import GapAnswers
 
 __all__ = ["LoadedModel", "plan_defaults"]
 
@@ -42,6 +43,7 @@ class LoadedModel:
         if (path is None) == (store is None):
             raise ConfigError("serve a model artifact (model_dir) or an edition store "
                               "(store), one of them")
+        self._source = (path, store, edition)
         if store is not None:
             editions = EditionStore(store)
             self.edition = edition or editions.latest()
@@ -54,9 +56,27 @@ class LoadedModel:
             self.metadata = read_metadata(path)
             self.model = load(path)
         self.plan_defaults = plan_defaults(self.metadata.get("config"))
+        #: per-cell answers of a gap model (cell positions kept once, here)
+        self.gap_answers = (GapAnswers(self.model, self.metadata["input_schema"]["keys"])
+                            if isinstance(self.model, GapForecaster) else None)
         logger.info("loaded %s%s (origin %s)", type(self.model).__name__,
                     f", edition {self.edition}" if self.edition else "",
                     getattr(self.model, "origin_", None))
+
+    def reloaded(self) -> LoadedModel:
+        """The same source loaded again, as it is now.
+
+        The artifact directory as last saved, or the edition store's latest
+        edition (the named edition when one was asked for). This instance is
+        left as it was, so requests still holding it finish on it.
+
+        Raises
+        ------
+        ArtifactError, EditionError
+            As when the model was first loaded.
+        """
+        path, store, edition = self._source
+        return LoadedModel(path, store=store, edition=edition)
 
     @cached_property
     def cells(self) -> pd.DataFrame:

@@ -597,3 +597,28 @@ def test_a_file_that_vanishes_while_loading_is_an_artifact_error(artifact, monke
     monkeypatch.setattr(Path, "read_bytes", vanishing)
     with pytest.raises(ArtifactError, match="'model/state.json': cannot be read"):
         tg.load(artifact)
+
+
+def test_a_load_while_another_thread_saves_over_the_artifact_gets_old_or_new(fitted, tmp_path):
+    naive, mean = fitted["Naive"][0], fitted["Mean"][0]
+    path = naive.save(tmp_path / "model")
+    done, failures, loaded = threading.Event(), [], collections.Counter()
+
+    def save_again_and_again():
+        try:
+            for i in range(40):
+                (mean if i % 2 == 0 else naive).save(path)
+        finally:
+            done.set()
+
+    saver = threading.Thread(target=save_again_and_again)
+    saver.start()
+    while not done.is_set():
+        try:
+            loaded[type(tg.load(path)).__name__] += 1
+        except (ArtifactError, OSError) as error:
+            failures.append(error)
+    saver.join()
+    assert not failures, f"{len(failures)} loads failed, e.g. {failures[0]}"
+    assert set(loaded) <= {"Naive", "Mean"} and sum(loaded.values()) > 0
+    assert not [p.name for p in tmp_path.iterdir() if p.name != "model"], "leftovers"

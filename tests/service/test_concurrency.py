@@ -104,21 +104,25 @@ def test_forecast_returns_while_two_plans_are_running(server, monkeypatch):
 
 def test_concurrent_requests_get_only_their_own_warnings(server, served_model, monkeypatch):
     """Three requests warn while all three are collecting; each gets its own messages."""
-    predict, allocate = served_model.predict, tg.planning.allocate_quotas
+    statistics, allocate = served_model._path_statistics, tg.planning.allocate_quotas
     all_warned = threading.Barrier(3, timeout=PATIENCE)
 
-    def warning_predict(horizon, **kwargs):
+    def warning_statistics(sim, levels, rows=None, **kwargs):
+        # the statistics of the sample paths: what a gap forecast computes per request
+        if kwargs.get("means_only"):
+            return statistics(sim, levels, rows, **kwargs)
+        horizon = sim["demand_mean"].shape[1]
         warn(f"only for the forecast of horizon {horizon}")
         all_warned.wait()
         warn(f"only for the forecast of horizon {horizon}")  # twice: reported once
-        return predict(horizon, **kwargs)
+        return statistics(sim, levels, rows, **kwargs)
 
     def warning_allocate(*args, **kwargs):
         warn("only for the plan")
         all_warned.wait()
         return allocate(*args, **kwargs)
 
-    monkeypatch.setattr(served_model, "predict", warning_predict)
+    monkeypatch.setattr(served_model, "_path_statistics", warning_statistics)
     monkeypatch.setattr(tg.planning, "allocate_quotas", warning_allocate)
     requests = {"forecast 1": ("/predict", {"horizon": 1}),
                 "forecast 2": ("/predict", {"horizon": 2}),
@@ -140,13 +144,13 @@ def test_concurrent_requests_get_only_their_own_warnings(server, served_model, m
 
 def test_warnings_of_other_libraries_are_not_taken_into_the_answer(server, served_model,
                                                                    monkeypatch):
-    predict = served_model.predict
+    statistics = served_model._path_statistics
 
-    def predict_with_a_foreign_warning(horizon, **kwargs):
+    def statistics_with_a_foreign_warning(*args, **kwargs):
         warnings.warn("from another library", UserWarning, stacklevel=1)
-        return predict(horizon, **kwargs)
+        return statistics(*args, **kwargs)
 
-    monkeypatch.setattr(served_model, "predict", predict_with_a_foreign_warning)
+    monkeypatch.setattr(served_model, "_path_statistics", statistics_with_a_foreign_warning)
     with pytest.warns(UserWarning, match="from another library"):
         status, body = server.post("/predict", {"horizon": 1})
     assert status == 200, body

@@ -180,3 +180,24 @@ def test_serve_reads_a_token_file_and_stays_quiet_on_loopback(model_dir, tmp_pat
     client = TestClient(apps[0])
     assert client.get("/v1/model", headers=_auth("file-token")).status_code == 200
     assert client.get("/v1/model").status_code == 401
+
+
+def test_a_plan_over_the_size_limit_is_422_naming_the_limit(model_dir, gap_model):
+    # 6 cells x 4 periods x 200 paths = 4,800 values; the limit lets 3 periods through
+    limit = 6 * 3 * 200
+    client = TestClient(create_app(model_dir, settings=ServiceSettings(max_plan_size=limit)))
+    body = {"budget": 5000, "cost_per_trainee": 100}
+    for path in ("/v1/plan", "/plan"):
+        reply = client.post(path, json={**body, "horizon": 4})
+        assert reply.status_code == 422, reply.text
+        item = reply.json()["detail"][0]
+        assert item["type"] == "plan_too_large"
+        assert item["loc"] == ["body", "horizon"]
+        assert "max_plan_size = 3,600" in item["msg"] and "4,800 values" in item["msg"]
+    assert client.post("/v1/plan", json={**body, "horizon": 3}).status_code == 200
+    assert client.get("/v1/model").json()["max_plan_size"] == limit
+
+
+def test_the_plan_size_limit_must_be_positive():
+    with pytest.raises(ConfigError, match="max_plan_size == 0, must be a whole number >= 1"):
+        ServiceSettings(max_plan_size=0)

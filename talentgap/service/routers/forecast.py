@@ -15,7 +15,7 @@ router = APIRouter(tags=["forecast"])
 
 
 @router.post("/forecast", response_model=ForecastResponse, summary="Forecast series",
-             responses=error_responses(401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 422, 429))
 def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
     """Forecast ``horizon`` periods after the origin for the listed series (all when
     omitted): ``mean``, ``lo_<level>`` and ``hi_<level>`` per series and period.
@@ -28,8 +28,8 @@ def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
                            "saved with model.save()); this service holds a GapForecaster: "
                            "use POST /v1/gap", kind="model_mismatch")
     check_bounds(request, body.horizon, body.series, "series")
-    out, _, messages = run_predict(model, body.horizon, body.level, body.series,
-                                   field="series")
+    out, messages = run_predict(model, body.horizon, body.level, body.series,
+                                field="series")
     return ForecastResponse(origin=origin_of(model), freq=model.metadata["freq"],
                             columns=[str(c) for c in out.columns], rows=records(out),
                             warnings=messages)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from talentgap.service._operations import origin_of, records, require_gap_model, run_predict
+from talentgap.service._operations import origin_of, require_gap_model, run_gap
 from talentgap.service.errors import error_responses
 from talentgap.service.routers._common import check_bounds, served
 from talentgap.service.schemas import GapRequest, GapResponse
@@ -15,7 +15,7 @@ router = APIRouter(tags=["gap"])
 
 
 @router.post("/gap", response_model=GapResponse, summary="Forecast the skill gap",
-             responses=error_responses(401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 422, 429))
 def gap(body: GapRequest, request: Request) -> GapResponse:
     """Demand, supply, the gap with its intervals, the probability of a shortage and
     flags per cell and period, and per cell the models behind them (``explanations``).
@@ -25,7 +25,5 @@ def gap(body: GapRequest, request: Request) -> GapResponse:
     model = served(request)
     require_gap_model(model, "POST /v1/gap")
     check_bounds(request, body.horizon, body.cells, "cells")
-    out, why, messages = run_predict(model, body.horizon, body.level, body.cells)
     return GapResponse(origin=origin_of(model), freq=model.metadata["freq"],
-                       columns=[str(c) for c in out.columns], rows=records(out),
-                       explanations=why or [], warnings=messages)
+                       **run_gap(model, body.horizon, body.level, body.cells))

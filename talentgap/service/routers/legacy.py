@@ -15,11 +15,12 @@ from talentgap.service._operations import (
     keys_of,
     origin_of,
     records,
+    run_gap,
     run_plan,
     run_predict,
 )
 from talentgap.service.errors import error_responses
-from talentgap.service.routers._common import served
+from talentgap.service.routers._common import served, settings
 from talentgap.service.schemas import (
     ModelInfo,
     PlanRequest,
@@ -55,22 +56,26 @@ def model_info(request: Request, response: Response) -> ModelInfo:
 
 @router.post("/predict", response_model=PredictResponse,
              summary="Deprecated: use POST /v1/gap or /v1/forecast",
-             responses=error_responses(401, 413, 422, 429))
+             responses=error_responses(400, 401, 413, 422, 429))
 def predict(body: PredictRequest, request: Request, response: Response) -> PredictResponse:
     """Deprecated (removed in the next release): use POST /v1/gap (gap model) or
     POST /v1/forecast (forecaster)."""
     model = served(request)
     _deprecated(response, "/v1/gap" if model.is_gap_model else "/v1/forecast")
-    out, why, messages = run_predict(model, body.horizon, body.level, body.cells)
-    return PredictResponse(origin=origin_of(model), freq=model.metadata["freq"],
-                           columns=[str(c) for c in out.columns], rows=records(out),
-                           warnings=messages, explanations=why)
+    if model.is_gap_model:
+        answer = run_gap(model, body.horizon, body.level, body.cells)
+    else:
+        out, messages = run_predict(model, body.horizon, body.level, body.cells)
+        answer = dict(columns=[str(c) for c in out.columns], rows=records(out),
+                      warnings=messages, explanations=None)
+    return PredictResponse(origin=origin_of(model), freq=model.metadata["freq"], **answer)
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Deprecated: use POST /v1/plan",
-             responses=error_responses(401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 422, 429))
 def plan(body: PlanRequest, request: Request, response: Response) -> PlanResponse:
     """Deprecated (removed in the next release): use POST /v1/plan, whose omitted
     fields take the saved run's defaults."""
     _deprecated(response, "/v1/plan")
-    return PlanResponse(**run_plan(served(request), body))
+    return PlanResponse(**run_plan(served(request), body,
+                                   max_size=settings(request).max_plan_size))

@@ -25,6 +25,7 @@ def model_info(request: Request) -> ModelInfoV1:
         keys=keys_of(model), key_values={k: sorted(cells[k].unique()) for k in cells.columns},
         n_cells=len(cells), freq=meta["freq"], origin=origin_of(model),
         max_horizon=limits.max_horizon, max_cells=limits.max_cells, max_levels=MAX_LEVELS,
+        max_plan_size=limits.max_plan_size if model.is_gap_model else None,
         edition=model.edition, created=meta["created"],
         talentgap_version=meta["talentgap_version"], data_fingerprint=meta["data_fingerprint"],
         plan_defaults=model.plan_defaults)

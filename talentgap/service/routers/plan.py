@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from talentgap.service._operations import require_gap_model, run_plan
 from talentgap.service.errors import ServiceError, error_responses
-from talentgap.service.routers._common import check_bounds, served
+from talentgap.service.routers._common import check_bounds, served, settings
 from talentgap.service.schemas import PlanRequest, PlanRequestV1, PlanResponse
 
 __all__ = ["router"]
@@ -20,7 +20,7 @@ _MULTI_YEAR_DEFAULTS = ("lead_time", "exit_rate")
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Allocate training places",
-             responses=error_responses(401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 422, 429))
 def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     """Allocate places per cell to minimise the expected unmet gap within the budget,
     for one cohort or, with ``periods``, per funding period over several years.
@@ -28,6 +28,10 @@ def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     Omitted fields take the values of the run configuration saved with the model
     (GET /v1/model, ``plan_defaults``) as ``talentgap plan`` does, then the
     library's defaults. Needs a gap model (409 otherwise).
+
+    A plan larger than the service's ``max_plan_size`` (cells x forecast periods x
+    sample paths; GET /v1/model) is refused with 422 (``type`` ``plan_too_large``)
+    before any work starts.
     """
     model = served(request)
     require_gap_model(model, "POST /v1/plan")
@@ -53,4 +57,5 @@ def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     complete = PlanRequest.model_construct(**{
         name: fields.get(name, info.get_default(call_default_factory=True))
         for name, info in PlanRequest.model_fields.items()})
-    return PlanResponse(**run_plan(model, complete))
+    return PlanResponse(**run_plan(model, complete,
+                                   max_size=settings(request).max_plan_size))

@@ -1,0 +1,215 @@
+"""Answers of ``POST /v1/gap`` at a cost proportional to the cells asked for.
+
+A gap model's :meth:`~talentgap.models.GapForecaster.predict` and
+:meth:`~talentgap.models.GapForecaster.explain` build pandas tables, and
+``explain`` covers every cell; for a service answering one cell at a time
+that table building, not the arithmetic, is most of the work.
+:class:`GapAnswers` is made once per served model: it keeps the position of
+each cell (a dictionary keyed by the key values) and, after the first
+request, the columns of the explanations that do not depend on the request.
+Each request then reads the statistics of its own cells' sample paths (the
+same computation as ``predict``, restricted to those rows) and builds the
+JSON rows straight from the arrays, so the answer is the same numbers as
+``predict(horizon, level, cells=...)`` and ``explain(horizon)`` give for
+those cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentgap._arguments import check_horizon, check_levels
+from talentgap.errors import ParameterError
+from talentgap.models import GapForecaster
+from talentgap.models.gap_flags import FLAGS
+
+__all__ = ["GapAnswers", "json_values"]
+
+#: Explanation columns that depend on the request (the rest are kept per served model).
+_REQUEST_COLUMNS = ("flags",)
+
+
+def json_values(values: np.ndarray) -> list:
+    """A column as JSON-ready Python values: floats and text, NaN and missing as None.
+
+    Examples
+    --------
+    >>> json_values(np.array([1.5, np.nan]))
+    [1.5, None]
+    >>> json_values(np.array(["a", None], dtype=object))
+    ['a', None]
+    """
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
+        missing = np.isnan(values)
+        if not missing.any():
+            return values.tolist()
+        out = values.astype(object)
+        out[missing] = None
+        return out.tolist()
+    if values.dtype.kind == "O":
+        out = values.copy()
+        out[pd.isna(values)] = None
+        return out.tolist()
+    return values.tolist()
+
+
+class GapAnswers:
+    """Gap forecast rows and explanations for the cells a request names.
+
+    Parameters
+    ----------
+    model : GapForecaster
+        A fitted gap model; only read.
+    keys : list of str
+        Its key columns, in order.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+    >>> answers = GapAnswers(gap, ["region", "industry"])
+    >>> cell = {k: str(v) for k, v in gap.cells_.iloc[1].items()}
+    >>> columns, rows, why = answers.answer(2, [80], [cell])
+    >>> len(rows), columns[:5], why[0]["industry"] == cell["industry"]
+    (2, ['region', 'industry', 'period', 'demand', 'supply'], True)
+    """
+
+    def __init__(self, model: GapForecaster, keys: Sequence[str]) -> None:
+        self.model = model
+        self.keys = list(keys)
+        values = model.cells_[self.keys].astype(str).to_numpy(dtype=object)
+        self._values = values
+        self._row_of = {tuple(row): i for i, row in enumerate(values.tolist())}
+        self._static: dict[str, np.ndarray] | None = None
+        self._periods: dict[int, np.ndarray] = {}
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells of the model."""
+        return len(self._values)
+
+    def rows_of(self, cells: list[dict] | None, field: str = "cells") -> np.ndarray:
+        """Positions of the requested cells among the model's (all when None).
+
+        Raises
+        ------
+        ParameterError
+            An entry does not give exactly the key columns, or names a cell
+            the model does not know (the message gives the first one).
+        """
+        if cells is None:
+            return np.arange(self.n_cells)
+        keys, wanted = self.keys, set(self.keys)
+        try:
+            asked = [tuple(entry[k] for k in keys) for entry in cells if entry.keys() == wanted]
+        except (AttributeError, TypeError):
+            asked = []
+        if len(asked) != len(cells) or any(v is None for cell in asked for v in cell):
+            raise ParameterError(f"{field}: each entry must give exactly the key columns {keys}")
+        rows = np.fromiter((self._row_of.get(cell, -1) for cell in asked), dtype=np.int64,
+                           count=len(asked))
+        unknown = rows < 0
+        if unknown.any():
+            first = dict(zip(keys, (str(v)[:40] for v in asked[int(unknown.argmax())]),
+                             strict=True))
+            raise ParameterError(f"{field}: {int(unknown.sum())} requested cell(s) are not in "
+                                 f"the model, e.g. {first}; GET /v1/model lists the cells")
+        return rows
+
+    def _period_labels(self, horizon: int) -> np.ndarray:
+        labels = self._periods.get(horizon)
+        if labels is None:
+            model = self.model
+            periods = pd.PeriodIndex.from_ordinals(
+                pd.Period(model.origin_).ordinal + 1 + np.arange(horizon), freq=model.freq_)
+            labels = np.asarray(periods.astype(str), dtype=object)
+            self._periods[horizon] = labels
+        return labels
+
+    def _static_explanations(self, horizon: int) -> dict[str, np.ndarray]:
+        """Explanation columns that do not depend on the request, kept after the first call."""
+        if self._static is None:
+            why = self.model.explain(horizon)
+            self._static = {column: why[column].to_numpy(dtype=object)
+                            for column in why.columns
+                            if column not in self.keys and column not in _REQUEST_COLUMNS}
+        return self._static
+
+    def answer(self, horizon: int, level: Sequence[float], cells: list[dict] | None,
+               *, field: str = "cells") -> tuple[list[str], list[dict], list[dict]]:
+        """The forecast rows and explanations of ``cells`` (all when None).
+
+        Returns
+        -------
+        columns : list of str
+            As ``predict``: keys, period, demand, supply, gap, the gap
+            bounds per level, p_shortage, flag, gap_median, the demand and
+            supply bounds per level.
+        rows : list of dict
+            One per cell and period, cells in the order asked.
+        explanations : list of dict
+            One per cell, as ``explain``'s rows.
+
+        Raises
+        ------
+        ParameterError
+            For a bad horizon, level or cell.
+        """
+        model = self.model
+        horizon = check_horizon(horizon)
+        levels = check_levels(level)
+        rows = self.rows_of(cells, field)
+        sim = model._simulation(horizon)
+        model._warn_small_pool(sim["pool_size"], levels)
+        means, bounds, median, p_shortage = model._path_statistics(sim, levels, rows)
+        flags = model._flags(means["demand"], means["supply"], means["gap"], rows)
+        columns: dict[str, np.ndarray] = {}
+        keyed = self._values[np.repeat(rows, horizon)]
+        for j, key in enumerate(self.keys):
+            columns[key] = keyed[:, j]
+        columns[model.time] = np.tile(self._period_labels(horizon), rows.size)
+        for name in ("demand", "supply", "gap"):
+            columns[name] = means[name].ravel()
+
+        def bound(name: str, k: int, side: int) -> np.ndarray:
+            return np.where(np.isnan(means[name]), np.nan, bounds[name][2 * k + side]).ravel()
+
+        for k, lv in enumerate(levels):
+            columns[f"gap_lo_{lv:g}"] = bound("gap", k, 0)
+            columns[f"gap_hi_{lv:g}"] = bound("gap", k, 1)
+        columns["p_shortage"] = p_shortage.ravel()
+        columns["flag"] = flags.ravel()
+        columns["gap_median"] = median.ravel()
+        for name in ("demand", "supply"):
+            for k, lv in enumerate(levels):
+                columns[f"{name}_lo_{lv:g}"] = bound(name, k, 0)
+                columns[f"{name}_hi_{lv:g}"] = bound(name, k, 1)
+        names = list(columns)
+        out = [dict(zip(names, values, strict=True))
+               for values in zip(*(json_values(v) for v in columns.values()), strict=True)]
+        return names, out, self._explanations(horizon, rows, flags)
+
+    def _explanations(self, horizon: int, rows: np.ndarray, flags: np.ndarray) -> list[dict]:
+        static = self._static_explanations(horizon)
+        columns: dict[str, np.ndarray] = {}
+        for j, key in enumerate(self.keys):
+            columns[key] = self._values[rows, j]
+        for name, values in static.items():
+            columns[name] = values[rows]
+        # the codes raised in any period, in the order of FLAGS, as explain() lists them
+        text = np.asarray(flags, dtype=str)
+        text = np.strings.add(np.strings.add(";", text), ";")
+        raised = np.full(rows.size, "", dtype=object)
+        for code in FLAGS:  # a handful of codes, each vectorised over every cell and period
+            hit = (np.strings.find(text, f";{code};") >= 0).any(axis=1)
+            raised = np.where(hit, np.where(raised == "", code, raised + ";" + code), raised)
+        columns["flags"] = raised
+        names = list(columns)
+        return [dict(zip(names, values, strict=True))
+                for values in zip(*(json_values(v) for v in columns.values()), strict=True)]
