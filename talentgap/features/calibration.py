@@ -59,6 +59,7 @@ from talentgap.features._margins import (
     register_totals,
 )
 from talentgap.features.design import SurveyDesign, design_index
+from talentgap.schema import DETAIL_COLUMNS, unit_codes
 
 __all__ = ["calibrate_weights", "CalibrationReport"]
 
@@ -337,6 +338,11 @@ def calibrate_weights(
 
     Notes
     -----
+    A long surveys table (several occupation or skill-level rows per
+    enterprise-period) is raked with each enterprise counted once: the
+    margins count enterprises, so they may only use enterprise columns, and
+    every row of an enterprise gets its calibrated weight.
+
     Only categories of the margins are constrained; the calibrated weights
     of a margin-crossing cell (e.g. region x industry when calibrating to
     region and to industry x size band separately) need not reproduce any
@@ -423,6 +429,27 @@ def calibrate_weights(
         w0 = np.ones(len(table))
     if design is not None and design.psu is not None and design.fpc is not None:
         _check_psu_weights(table, w0, index.unit, design.psu, weight)
+    fixed = None
+    if design is not None and index.take_all is not None:
+        # a take-all stratum is a census of its enterprises: their weights stay as designed
+        fixed = index.take_all[index.stratum_of_unit[index.unit]]
+
+    # long form (several occupation / skill-level rows per enterprise-period): the
+    # enterprise is the unit counted in the margins, raked once, its weight copied back
+    full_table, row_w0 = table, w0
+    unit_of_row = unit_codes(table[["enterprise_id", "period"]])
+    first = np.unique(unit_of_row, return_index=True)[1]
+    if first.size < len(table):
+        detail = [c for m in margin_list for c in m if c in DETAIL_COLUMNS]
+        if detail:
+            raise ParameterError(
+                f"margin column {detail[0]!r} describes vacancies, not enterprises: in a "
+                "long surveys table (several rows per enterprise-period) margins count "
+                "enterprises and may only use enterprise columns")
+        table, w0 = table.iloc[first], w0[first]
+        fixed = None if fixed is None else fixed[first]
+    else:
+        unit_of_row = None
 
     period_dtype = table["period"].dtype
     freq = period_dtype.freq.freqstr[0]
@@ -449,12 +476,9 @@ def calibrate_weights(
     check_consistent(encoded, survey_periods, period_dtype, n_periods, tol, by_period)
 
     row_lo, row_hi = lo, hi
-    if design is not None and index.take_all is not None:
-        # a take-all stratum is a census of its enterprises: their weights stay as designed
-        fixed = index.take_all[index.stratum_of_unit[index.unit]]
-        if fixed.any():
-            row_lo = np.where(fixed, 1.0, lo)
-            row_hi = np.where(fixed, 1.0, hi)
+    if fixed is not None and fixed.any():
+        row_lo = np.where(fixed, 1.0, lo)
+        row_hi = np.where(fixed, 1.0, hi)
     for margin in encoded:
         check_within_bounds(margin, w0, row_lo, row_hi, by_period)
 
@@ -499,6 +523,8 @@ def calibrate_weights(
     )
     logger.info("%s", report.summary())
 
+    if unit_of_row is not None:
+        table, w, w0 = full_table, w[unit_of_row], row_w0  # unit k is row first[k]
     out = table.copy() if table is surveys else table
     if DESIGN_WEIGHT in out.columns:
         out = out.drop(columns=DESIGN_WEIGHT)

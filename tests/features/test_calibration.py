@@ -551,3 +551,27 @@ def test_a_margin_only_take_all_rows_reach_is_out_of_reach():
     with pytest.raises(ParameterError, match=r"out of reach.*take-all respondents held"):
         calibrate_weights(df, totals, margins=["size_band"], bounds=None,
                           design=SurveyDesign(strata="stratum", fpc="population"))
+
+
+def test_long_form_rakes_each_enterprise_once_and_copies_its_weight_to_its_rows():
+    wide = make_surveys(region=["N", "N", "S", "S", "S"], size_band=["small"] * 5,
+                        weight=[4.0, 6.0, 5.0, 5.0, 10.0])
+    wide["occupation"] = "welder"
+    # E001 and E003 also report vacancies for a second occupation: one more row each
+    extra = wide.iloc[[1, 3]].assign(occupation="cnc_operator", vacancies=[2, 1],
+                                     hard_to_fill=[1, 0])
+    long = pd.concat([wide, extra], ignore_index=True)
+    margins = {("region",): pd.DataFrame({"region": ["N", "S"], "count": [20, 30]})}
+    expected = calibrate_weights(wide, margins, margins=["region"], bounds=None)
+    got, report = calibrate_weights(long, margins, margins=["region"], bounds=None,
+                                    return_report=True)
+    by_enterprise = got.groupby("enterprise_id", observed=True)["weight"]
+    assert (by_enterprise.nunique() == 1).all()  # one weight per enterprise
+    np.testing.assert_allclose(by_enterprise.first().to_numpy(), expected["weight"].to_numpy())
+    # the margins count enterprises, not rows
+    np.testing.assert_allclose(report.margins[("region",)]["achieved"], [20, 30])
+    assert got["design_weight"].tolist() == long["weight"].tolist()
+    with pytest.raises(ParameterError, match="'occupation' describes vacancies"):
+        calibrate_weights(long, {("occupation",): pd.DataFrame(
+            {"occupation": ["welder", "cnc_operator"], "count": [40, 10]})},
+            margins=["occupation"])
