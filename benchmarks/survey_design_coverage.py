@@ -11,10 +11,10 @@ enterprises taken with certainty, population counts per stratum), then
 - ``mean(SE^2) / mean((estimate - truth)^2)``: near 1 when the variance
   estimator is unbiased;
 - coverage by respondents per cell;
-- for contrast, the coverage of ``estimate +- t SE`` with the Satterthwaite
-  degrees of freedom of each cell, ``(sum_h v_h)^2 / sum_h v_h^2 / (n_h - 1)``
-  over its strata (computed here, not by the library: the synthetic strata
-  are nested in the cells, so ``v_h`` is the variance of stratum h).
+- the coverage of the library's 95% confidence interval
+  (``talentgap.features.confidence_interval``: ``estimate +- t SE`` with the
+  cell's Satterthwaite degrees of freedom ``<total>_df`` from
+  ``estimate_cells``).
 
 Run::
 
@@ -31,7 +31,6 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 try:
     from benchmarks._results import machine, write_section
@@ -39,24 +38,9 @@ except ImportError:  # run as a script from the benchmarks folder
     from _results import machine, write_section
 
 from talentgap.datasets import make_synthetic
-from talentgap.features import estimate_cells
+from talentgap.features import confidence_interval, estimate_cells
 
 TOTALS = {"demand": "demand", "vacancies": "vacancies", "employees": "employees"}
-
-
-def _satterthwaite(surveys: pd.DataFrame, column: str) -> pd.Series:
-    """Degrees of freedom per (region, industry, period) from its strata's variances."""
-    rows = surveys.assign(wy=surveys["weight"] * surveys[column],
-                          region=surveys["region"].astype(str),
-                          industry=surveys["industry"].astype(str))
-    by = rows.groupby(["region", "industry", "period", "size_band"], observed=True)
-    n = by["wy"].size()
-    share = 1 - n / by["population"].first()
-    v = (share * n * by["wy"].var(ddof=1)).fillna(0.0)  # = (1-f) n/(n-1) sum (wy - mean)^2
-    cell = ["region", "industry", "period"]
-    top = v.groupby(level=cell).sum() ** 2
-    bottom = (v**2 / (n - 1)).where(n > 1, 0.0).groupby(level=cell).sum()
-    return top / bottom
 
 
 def run(seeds: int, fraction: float) -> pd.DataFrame:
@@ -72,13 +56,13 @@ def run(seeds: int, fraction: float) -> pd.DataFrame:
         for name, true in TOTALS.items():
             error = cells[name].to_numpy() - truth.loc[where, true].to_numpy()
             se = cells[f"{name}_se"].to_numpy()
-            df = _satterthwaite(data.surveys, "hard_to_fill" if name == "demand" else name)
-            df = df.reindex(pd.MultiIndex.from_tuples(where)).to_numpy()
-            t = stats.t.ppf(0.975, np.where(np.isfinite(df) & (df > 0), df, np.inf))
+            bounds = confidence_interval(cells, name, level=95)
+            lo, hi = bounds[f"{name}_lo_95"].to_numpy(), bounds[f"{name}_hi_95"].to_numpy()
+            truth_values = truth.loc[where, true].to_numpy()
             parts.append(pd.DataFrame({
                 "total": name, "error2": error**2, "variance": se**2,
                 "covered": np.abs(error) <= 1.96 * se + 1e-9,
-                "covered_t": np.abs(error) <= t * se + 1e-9,
+                "covered_t": (lo - 1e-9 <= truth_values) & (truth_values <= hi + 1e-9),
                 "n": cells["n_respondents"].to_numpy(),
             }))
     return pd.concat(parts, ignore_index=True)
@@ -94,7 +78,7 @@ def main() -> None:
              f"`python benchmarks/survey_design_coverage.py --seeds {args.seeds} --fractions "
              f"{' '.join(map(str, args.fractions))}`; {machine()}; load average "
              f"{os.getloadavg()[0]:.2f} at the start (shared machine).", "",
-             "| sample fraction | total | cells | coverage (1.96 SE) | coverage (t, Satterthwaite df) "
+             "| sample fraction | total | cells | coverage (1.96 SE) | coverage (confidence_interval: t, Satterthwaite df) "
              "| mean SE² / MSE |",
              "|---|---|---|---|---|---|"]
     by_size = []

@@ -13,10 +13,11 @@ from talentgap.features.long_form import long_form
 from talentgap.features.panel import build_panel
 from talentgap.features.small_area import FayHerriotFit, shrink
 from talentgap.features.supply import pass_rates, training_supply
-from talentgap.features.survey import estimate_cells
+from talentgap.features.survey import confidence_interval, estimate_cells
 
 __all__ = [
     "estimate_cells",
+    "confidence_interval",
     "long_form",
     "SurveyDesign",
     "calibrate_weights",

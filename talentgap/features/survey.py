@@ -36,15 +36,18 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from talentgap._arguments import check_levels
+from talentgap.errors import ParameterError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features.design import DomainVariance, SurveyDesign, design_index
 from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
 
 __all__ = [
-    "ESTIMATE_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
-    "weighted_ratio",
+    "ESTIMATE_COLUMNS", "DF_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
+    "weighted_ratio", "confidence_interval",
 ]
 
 
@@ -248,6 +251,12 @@ def estimate_cells(
             cell-period is in a take-all stratum (population count = sampled
             count), so its estimates have no sampling error and their SEs
             are exactly 0 (:func:`talentgap.features.shrink` keeps them).
+        ``<name>_df``
+            Only with ``design``: the Satterthwaite degrees of freedom of
+            each ``<name>_se`` (see
+            :meth:`~talentgap.features.design.DomainVariance.degrees_of_freedom`);
+            :func:`confidence_interval` uses them for ``t`` intervals. NaN
+            where the SE is 0.
 
     Raises
     ------
@@ -307,7 +316,7 @@ def estimate_cells(
     keys = list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
-    wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all"]
+    wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS]
     blank = np.zeros(len(table), dtype=bool)
     for key in keys:
         if key in DETAIL_COLUMNS:
@@ -345,6 +354,9 @@ ESTIMATE_COLUMNS = [
     "ssv_density", "ssv_density_se",
     "single_respondent",
 ]
+
+#: With a design, the Satterthwaite degrees of freedom of each ``*_se`` column.
+DF_COLUMNS = [name.replace("_se", "_df") for name in ESTIMATE_COLUMNS if name.endswith("_se")]
 
 
 def _as_numbers(values: pd.Series) -> np.ndarray:
@@ -476,11 +488,12 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
     if design is None:
         estimates = _estimates(_moments(table, codes, n.size, weight), n, columns)
     else:
-        wanted = list(dict.fromkeys([*(c for c in columns if c != "take_all"),
+        wanted = list(dict.fromkeys([*(c for c in columns
+                                       if c != "take_all" and not c.endswith("_df")),
                                      *_RATIO_NAMES]))
         estimates = _estimates(_moments(table, codes, n.size, weight), n, wanted)
         estimates.update(_design_errors(table, codes, n.size, weight, estimates, index,
-                                        [c for c in columns if c.endswith("_se")]))
+                                        [c for c in columns if c.endswith(("_se", "_df"))]))
         if "take_all" in columns:
             estimates["take_all"] = _take_all(codes, n.size, index) & (n > 0)
         estimates = {name: estimates[name] for name in columns}
@@ -491,7 +504,7 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
                 estimates[name][empty] = np.nan
         if design is not None:  # nor a design variance (the domain sums would give 0)
             for name in estimates:
-                if name.endswith("_se"):
+                if name.endswith(("_se", "_df")):
                     estimates[name][empty] = np.nan
     return estimates
 
@@ -533,7 +546,7 @@ def _merge_detail_rows(table: pd.DataFrame, codes: np.ndarray,
 def _design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: str | None,
                    estimates: dict[str, np.ndarray], index,
                    wanted: list[str]) -> dict[str, np.ndarray]:
-    """Design-based standard errors of the ``wanted`` ``*_se`` columns, per slot.
+    """Design-based standard errors (and degrees of freedom) of the ``wanted`` columns.
 
     Linearised row scores (``w y`` for a total; ``w (y - R x) / X`` for a
     ratio, with the slot's ``R`` and ``X``) go through the domain variance
@@ -564,8 +577,75 @@ def _design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: st
     }
     out = {}
     for name in wanted:
+        score = scores[name.replace("_df", "_se")]()
         with np.errstate(invalid="ignore", divide="ignore"):
-            variance = variance_of(scores[name]())  # a ratio with X = 0: NaN
+            if name.endswith("_df"):
+                out[name] = variance_of.degrees_of_freedom(score)
+                continue
+            variance = variance_of(score)  # a ratio with X = 0: NaN
         variance[variance < 0] = 0.0  # rounding noise around an exact 0
         out[name] = np.sqrt(variance)
     return out
+
+
+def confidence_interval(cells: pd.DataFrame, column: str = "demand",
+                        level: float = 95) -> pd.DataFrame:
+    """Confidence intervals of an estimate of :func:`estimate_cells`, per cell.
+
+    ``estimate -/+ q * se`` with ``q`` the ``t`` quantile on the cell's
+    ``<column>_df`` degrees of freedom when the cells were estimated with a
+    design (Satterthwaite: few PSUs, or a variance that one stratum
+    dominates, widen the interval), the normal quantile otherwise.
+
+    Parameters
+    ----------
+    cells : pandas.DataFrame
+        Output of :func:`estimate_cells`.
+    column : str, default "demand"
+        An estimate with a ``<column>_se`` column (``demand``, ``vacancies``,
+        ``shortage_rate``, ...).
+    level : float, default 95
+        Confidence level in percent, in (1, 100).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<column>_lo_<level>`` and ``<column>_hi_<level>``, on the index of
+        ``cells``. Where the SE is 0 (a take-all cell) both equal the
+        estimate; where it is NaN (one respondent) both are NaN.
+
+    Raises
+    ------
+    ParameterError
+        If ``column`` or its ``_se`` column is missing, or ``level`` is not a
+        percentage.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"demand": [100.0, 50.0], "demand_se": [10.0, 0.0],
+    ...                       "demand_df": [4.0, float("nan")]})
+    >>> confidence_interval(cells, "demand", level=95).round(2)
+       demand_lo_95  demand_hi_95
+    0         72.24        127.76
+    1         50.00         50.00
+    """
+    (value,) = check_levels(level)
+    missing = [c for c in (column, f"{column}_se") if c not in cells.columns]
+    if missing:
+        raise ParameterError(f"cells: no column {missing[0]!r} for a confidence interval of "
+                             f"{column!r}; estimates with standard errors are "
+                             f"{[c[:-3] for c in cells.columns if c.endswith('_se')]}")
+    estimate = cells[column].to_numpy(dtype=np.float64)
+    se = cells[f"{column}_se"].to_numpy(dtype=np.float64)
+    upper_tail = 0.5 + value / 200.0
+    if f"{column}_df" in cells.columns:
+        df = cells[f"{column}_df"].to_numpy(dtype=np.float64)
+        df = np.where(np.isfinite(df) & (df > 0), df, np.inf)  # NaN where the SE is 0
+        q = stats.t.ppf(upper_tail, df)
+    else:
+        q = np.full(len(cells), stats.norm.ppf(upper_tail))
+    half = q * se
+    label = f"{value:g}"
+    return pd.DataFrame({f"{column}_lo_{label}": estimate - half,
+                         f"{column}_hi_{label}": estimate + half}, index=cells.index)

@@ -328,3 +328,32 @@ def test_satterthwaite_degrees_of_freedom_by_hand(clustered):
     np.testing.assert_allclose(got, expected.loc[where].to_numpy(), rtol=1e-10)
     assert (got >= 1).all()  # at least one stratum's worth, at most the PSUs - strata
     assert (got <= (clustered.groupby("period")["park"].nunique().max())).all()
+
+
+def test_design_cells_carry_degrees_of_freedom_and_t_intervals(clustered, design_cells):
+    from scipy import stats
+
+    from talentgap.features import confidence_interval
+
+    assert {"demand_df", "shortage_rate_df"} <= set(design_cells.columns)
+    sampled = design_cells["demand_se"] > 0
+    df = design_cells.loc[sampled, "demand_df"]
+    assert (df >= 1).all() and np.isfinite(df).all()
+    assert design_cells.loc[~sampled, "demand_df"].isna().all()
+    bounds = confidence_interval(design_cells, "demand", level=90)
+    q = stats.t.ppf(0.95, design_cells["demand_df"].where(sampled, np.inf))
+    np.testing.assert_allclose(bounds["demand_hi_90"],
+                               design_cells["demand"] + q * design_cells["demand_se"])
+    # t with few degrees of freedom is wider than the normal interval without them
+    normal = confidence_interval(design_cells.drop(columns="demand_df"), "demand", level=90)
+    assert (bounds["demand_hi_90"] >= normal["demand_hi_90"] - 1e-9).all()
+    assert (bounds.loc[sampled, "demand_hi_90"] > normal.loc[sampled, "demand_hi_90"]).all()
+    with pytest.raises(ParameterError, match="'wages'"):
+        confidence_interval(design_cells, "wages")
+    with pytest.raises(ParameterError, match="80"):
+        confidence_interval(design_cells, "demand", level=0.8)
+
+
+def test_no_degrees_of_freedom_without_a_design(clustered):
+    cells = estimate_cells(clustered)
+    assert not any(c.endswith("_df") for c in cells.columns)
