@@ -8,6 +8,13 @@ errors. The last row repeats /v1/gap while another client keeps a plan
 request in flight (one after the other), to show what a plan costs the
 gap requests' latency. Loopback only (127.0.0.1); nothing else on the network.
 
+Server RSS flat: the resident memory (``VmRSS`` of ``/proc/<pid>/status``) of
+the process serving both apps is read after a short warm-up of every
+endpoint (so the first requests' one-off allocations are not counted), after
+each endpoint's load (column ``rss_mb``), and at the end; the growth from
+the warm-up to the end is printed and written with the table. The clients
+run as threads of the same process and hold no state between requests.
+
 Usage::
 
     python benchmarks/service_load.py                   # 8 clients x 250 requests
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import socket
 import sys
 import tempfile
@@ -40,8 +48,18 @@ except ModuleNotFoundError:  # run as a script from anywhere
     sys.path.insert(0, str(Path(__file__).parent))
     from _results import machine, write_section
 
+#: Requests per endpoint, from one client, before the memory is first read.
+WARM_UP = 20
 #: Seconds one endpoint's load may run before it is cut short (a bound, not a target).
 TIME_LIMIT = 120.0
+
+
+def rss_mb(pid: int | None = None) -> float:
+    """Resident memory of process ``pid`` (this one by default) in MB, from /proc."""
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    kilobytes = next(line.split()[1] for line in status.splitlines()
+                     if line.startswith("VmRSS:"))
+    return int(kilobytes) / 1024
 
 
 class _Server:
@@ -138,7 +156,7 @@ def _load(port: int, method: str, path: str, body: dict | None, clients: int,
             "errors": sum(e for _, e in results) + plan_errors,
             "req_per_s": len(times) / elapsed,
             "p50_ms": 1e3 * float(np.percentile(times, 50)),
-            "p99_ms": 1e3 * float(np.percentile(times, 99))}
+            "p99_ms": 1e3 * float(np.percentile(times, 99)), "rss_mb": rss_mb()}
 
 
 def main() -> None:
@@ -152,18 +170,20 @@ def main() -> None:
         gap_dir, fc_dir, cell, series = _models(Path(folder))
         with _Server(create_app(gap_dir, settings=settings)) as gap_server, \
                 _Server(create_app(fc_dir, settings=settings)) as fc_server:
-            rows = [
-                _load(gap_server.port, "GET", "/health", None, args.clients, args.requests),
-                _load(gap_server.port, "POST", "/v1/gap",
-                      {"horizon": 4, "level": [80], "cells": [cell]},
-                      args.clients, args.requests),
-                _load(fc_server.port, "POST", "/v1/forecast",
-                      {"horizon": 4, "level": [80], "series": [series]},
-                      args.clients, args.requests),
-                _load(gap_server.port, "POST", "/v1/gap",
-                      {"horizon": 4, "level": [80], "cells": [cell]},
-                      args.clients, args.requests, with_plan=True),
+            loads = [
+                (gap_server.port, "GET", "/health", None),
+                (gap_server.port, "POST", "/v1/gap",
+                 {"horizon": 4, "level": [80], "cells": [cell]}),
+                (fc_server.port, "POST", "/v1/forecast",
+                 {"horizon": 4, "level": [80], "series": [series]}),
             ]
+            for port, method, path, body in loads:  # warm-up, not measured
+                _load(port, method, path, body, 1, WARM_UP)
+            _load(gap_server.port, "POST", "/v1/plan", PLAN, 1, 2)
+            before = rss_mb()
+            rows = [_load(*load, args.clients, args.requests) for load in loads]
+            rows.append(_load(*loads[1], args.clients, args.requests, with_plan=True))
+            after = rss_mb()
     table = pd.DataFrame(rows)
     health = table.loc[0, "req_per_s"]
     table["vs_health"] = table["req_per_s"] / health
@@ -172,6 +192,9 @@ def main() -> None:
     slowdown = table.loc[3, "p99_ms"] / table.loc[1, "p99_ms"]
     text += (f"\n\n/v1/gap p99 with a plan in flight: {slowdown:.2f} x its p99 without "
              "(target <= 2).")
+    text += (f"\nServer RSS: {before:.1f} MB after the warm-up, {after:.1f} MB after "
+             f"{len(rows)} loads of {args.clients} x {args.requests} requests "
+             f"({after - before:+.1f} MB, {100 * (after - before) / before:+.1f}%).")
     print(text)
     if args.write:
         body = (f"## Service throughput (loopback)\n\n`python benchmarks/service_load.py "

@@ -162,7 +162,8 @@ def build_config(args: argparse.Namespace) -> Config:
     """
     defaults = Config()
     if getattr(args, "command_name", None) == "demo":
-        defaults = defaults.with_overrides({"plan": pipeline.DEMO_PLAN})
+        defaults = defaults.with_overrides({"plan": pipeline.DEMO_PLAN,
+                                            "output": {"currency": "yuan"}})
     config = (load_config(args.config, defaults=defaults) if args.config is not None
               else defaults)
     overrides: dict = {}

@@ -230,11 +230,24 @@ def _charts(result: RunResult) -> dict[str, object]:
         figures["error_by_horizon"] = evaluation.error_by_horizon(
             result.backtests, metric="mae").figure
     if result.comparison is not None:
-        figures["shortfall_vs_budget"] = planning.plot_shortfall_vs_budget(
-            result.comparison).figure
+        figure = planning.plot_shortfall_vs_budget(result.comparison).figure
+        _money_axis(figure, config.output.currency)
+        figures["shortfall_vs_budget"] = figure
     if result.target_path is not None:
         figures["target_path"] = target_path_figure(result.target_path)
     return figures
+
+
+def _money_axis(figure, currency: str) -> None:
+    """Name the currency on a chart's money (x) axis: ``budget (millions of yuan)``."""
+    if not currency or not figure.axes:
+        return
+    axis = figure.axes[0]
+    label = axis.get_xlabel()
+    if label.endswith(")"):
+        axis.set_xlabel(f"{label[:-1]} of {currency})")
+    elif label:
+        axis.set_xlabel(f"{label} ({currency})")
 
 
 def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from talentgap.cli._wording import backtest_verdict, plain_constraint
 from talentgap.cli.outputs import plan_summary, top_shortages_table
 from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
 from talentgap.report import Report
 
-__all__ = ["build_report", "flag_meanings", "headline_text", "money"]
+__all__ = ["build_report", "flag_meanings", "headline_text", "money", "totals_text"]
 
 _NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
 
@@ -104,6 +105,9 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
     words = headline_text(result)
     if words:
         report.add_text(words)
+    totals = totals_text(result)
+    if totals:
+        report.add_text(totals)
     if result.forecast is not None:
         _forecast_section(report, result, figures, keys)
     if result.backtests:
@@ -165,7 +169,8 @@ def headline_text(result: RunResult) -> str:
         sentences.append(
             f"A budget of {money(float(s['budget']), currency)} funds "
             f"{float(s['places']):,.0f} training places and cuts the expected shortfall from "
-            f"{before:,.0f} to {after:,.0f} persons ({cut:.0%} less).")
+            f"{before:,.0f} to {after:,.0f} {_shortfall_unit(result)} "
+            f"{_shortfall_span(result)} ({cut:.0%} less).")
         comparison = result.comparison
         if comparison is not None and "rule" in comparison:
             best = comparison[comparison["rule"] == "optimised"].sort_values("budget")
@@ -210,9 +215,87 @@ def _headline(result: RunResult) -> dict:
         currency = result.config.output.currency
         figures["Cost of the plan, of the budget"] = (
             f"{float(s['total_cost']):,.0f} of {float(s['budget']):,.0f} {currency}".strip())
-        figures["Expected shortfall: before → after"] = (
+        figures[f"Expected shortfall {_shortfall_span(result)} ({_shortfall_unit(result)}): "
+                "before → after"] = (
             f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
     return figures
+
+
+def _multiyear(result: RunResult) -> bool:
+    return result.plan is not None and bool(result.config.plan.years)
+
+
+def _shortfall_span(result: RunResult) -> str:
+    """When the plan's expected shortfall is counted: ``in 2025Q4`` or ``summed over ...``."""
+    s = result.plan.summary
+    if _multiyear(result) and "need_periods" in s:
+        return f"summed over {s['need_periods']}"
+    return f"in {s['period']}"
+
+
+def _shortfall_unit(result: RunResult) -> str:
+    return "person-years" if _multiyear(result) else "persons"
+
+
+def totals_text(result: RunResult) -> str:
+    """What the report's totals count, in words, so each figure is defined where it appears.
+
+    The sum of positive expected gaps adds the cells' expected gaps (the
+    ``gap`` column of the shortage table) where they are above 0; the
+    expected shortfall, by which the plan is judged, adds the persons short
+    over all cells in each simulated scenario and averages over the
+    scenarios, so it counts the cells with an expected surplus that are
+    short in some scenarios too, and is the larger of the two.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> from talentgap.cli.pipeline import run
+    >>> result = run(Config.from_dict({"forecast": {"model": "naive", "n_samples": 100}}),
+    ...              steps=("forecast",), demo=True)
+    >>> totals_text(result).startswith("How the totals are counted: a cell's gap")
+    True
+    """
+    fc = result.forecast
+    if fc is None or not fc["gap"].notna().any():
+        return ""
+    last = fc["period"].max()
+    freq = getattr(last, "freqstr", "")
+    per = {"Q": "quarter", "M": "month"}.get(str(freq)[:1], "year")
+    words = [f"How the totals are counted: a cell's gap in a {per} is the skill-shortage "
+             f"vacancies employers are expected to report in that {per}'s survey (demand) "
+             "minus the certified workers expected to become available to the cell during "
+             f"the {per} (supply), in persons; a positive gap is a shortage. Each {per}'s "
+             "gap stands on its own: gaps of different periods are not added up, as a post "
+             "still open a period later would be counted twice. The sum of positive "
+             f"expected gaps adds, over the cells, the expected gaps in {last} that are above "
+             "0 (the gap column of the table of largest expected gaps)."]
+    if result.plan is not None:
+        s = result.plan.summary
+        scenarios = s.get("scenarios")
+        counted = (f"{int(scenarios):,} simulated scenarios" if pd.notna(scenarios)
+                   else "the simulated scenarios")
+        if _multiyear(result):
+            words.append(
+                "The expected shortfall adds the persons short over all cells and over the "
+                f"years {s.get('need_periods', '')} (a year's need is the average of its "
+                f"periods' gaps) and averages over {counted}, so it is counted in "
+                "person-years.")
+            if result.policy is not None:
+                weight = float(result.config.plan.policy_weight)
+                times = "as much" if weight == 1 else f"{weight:g} times as much"
+                words.append(
+                    "The plan also serves the policy targets: its weighted expected shortfall "
+                    f"counts a worker short of the targets {times} as a vacancy ([plan] "
+                    "policy_weight).")
+        else:
+            words.append(
+                f"The expected shortfall adds the persons short over all cells in {s['period']} "
+                f"and averages over {counted} of demand and supply: it is larger than the sum "
+                "of positive expected gaps because a cell whose expected gap is a surplus is "
+                "still short in some scenarios. The plan is judged by the expected shortfall; "
+                "the gaps before and after the plan in its table are expected gaps per cell.")
+    return " ".join(words)
 
 
 def _forecast_section(report: Report, result: RunResult, figures: dict, keys) -> None:
@@ -232,7 +315,9 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
                  "flag"]  # demand and supply are in forecast.csv
         table = table.assign(flag=table["flag"].fillna("").str.replace(";", "; "))
         report.add_table(table[shown], caption=f"Largest expected gaps in "
-                         f"{table['period'].iloc[0]} (persons); p_shortage on 0–1",
+                         f"{table['period'].iloc[0]} (persons); the gap lies between "
+                         f"gap_lo_{level:g} and gap_hi_{level:g} with {level:g}% "
+                         "probability; p_shortage is the probability of a shortage, on 0–1",
                          max_rows=config.output.top,
                          float_format={c: "{:.2f}" if c == "p_shortage" else "{:,.0f}"
                                        for c in shown[len(keys):-1]})
@@ -315,6 +400,9 @@ def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
               "on 0–200; coverage is the share of actual gaps inside the interval.")
     report.add_table(result.leaderboard, caption="Backtest leaderboard (mean over cells)",
                      max_rows=None, float_format="{:,.3f}")
+    verdict = backtest_verdict(result.leaderboard, level=result.config.forecast.levels[0])
+    if verdict:
+        report.add_text(verdict)
     if "error_by_horizon" in figures:
         report.add_figure(figures["error_by_horizon"], caption="Mean absolute error by "
                           "periods ahead", alt="Backtest error against horizon per model")
@@ -323,30 +411,53 @@ def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
 def _plan_section(report: Report, result: RunResult, figures: dict) -> None:
     plan = result.plan
     s = plan.summary
-    report.add_section(
-        "Training quota plan",
-        intro=f"Places per cell that minimise the expected unmet gap in {s['period']} within "
-              f"a budget of {s['budget']:,.0f}, after pass rates and absorption, compared "
-              "with funding places in proportion to each cell's expected gap.")
+    currency = result.config.output.currency
+    budget = f"{s['budget']:,.0f} {currency}".strip()
+    if _multiyear(result):
+        intro = (f"Places per cell and funding year ({s['period']}) that minimise the expected "
+                 f"shortfall summed over the years {s.get('need_periods', '')} within a budget "
+                 f"of {budget} in all, counting pass rates and absorption.")
+    else:
+        why = ("the last forecast period: training and certification take time, so places "
+               "funded now serve the latest period forecast"
+               if result.config.plan.period is None else "the period set in the configuration")
+        intro = (f"Places per cell that minimise the expected shortfall in {s['period']} "
+                 f"({why}) within a budget of {budget}, counting pass rates and absorption, "
+                 "compared with funding places in proportion to each cell's expected gap.")
+    report.add_section("Training quota plan", intro=intro)
     columns = ["plan", "total_cost", "places", "expected_certified",
                "shortfall_before", "shortfall_after", "shortage_reduction"]
     summary = plan_summary(result)
     report.add_table(summary[[c for c in columns if c in summary]],
-                     caption="Optimised plan and proportional rule", max_rows=None,
-                     float_format="{:,.0f}")
+                     caption=f"Optimised plan and proportional rule (cost in "
+                     f"{currency or 'money'}; expected shortfall {_shortfall_span(result)}, in "
+                     f"{_shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
     if plan.binding:
-        report.add_text("Binding constraints:\n\n" + "\n\n".join(plan.binding[:12]))
+        unit = "person-years" if _multiyear(result) else "persons"
+        lines = [plain_constraint(line, currency=currency, unit=unit)
+                 for line in plan.binding[:12]]
+        report.add_text("Binding constraints (the limits that shape the plan, and what "
+                        "relaxing each would buy):\n\n" + "\n\n".join(lines))
         if len(plan.binding) > 12:
             report.add_text(f"... and {len(plan.binding) - 12} more (plan_binding.csv).")
     funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
     ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
+    if "period" in funded.columns and _multiyear(result):
+        ids.append("funding_year")  # a cell is funded in several years
+        funded = funded.assign(funding_year=funded["period"].astype(str))
     shown = [c for c in (*ids, "quota", "cost", "expected_certified", "gap_before",
                          "gap_after", "feeds") if c in funded.columns]
     unit = "programme" if "program" in ids else "cell"
-    report.add_table(funded[shown], caption=f"Places funded per {unit} (largest first); gaps "
-                     "before and after the plan are expected values", max_rows=30,
-                     float_format={c: "{:,.0f}" if c == "cost" else "{:,.1f}"
-                                   for c in shown if c in _NUMBERS})
+    caption = f"Places funded per {unit}" + (" and year" if "funding_year" in ids else "")
+    caption += f" (largest first); cost in {currency}" if currency else " (largest first)"
+    if "gap_before" in shown:
+        caption += "; gaps before and after the plan are expected gaps (persons)"
+    whole = bool((funded["quota"] == funded["quota"].round()).all())
+    if not whole:
+        caption += "; places are not rounded to whole numbers in this plan"
+    formats = {c: "{:,.0f}" if c == "cost" else "{:,.1f}" for c in shown if c in _NUMBERS}
+    formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
+    report.add_table(funded[shown], caption=caption, max_rows=30, float_format=formats)
     if "shortfall_vs_budget" in figures and result.comparison is not None:
         report.add_figure(figures["shortfall_vs_budget"],
                           caption="Expected shortfall against budget, optimised vs "
@@ -359,8 +470,10 @@ def _years_section(report: Report, result: RunResult, figures: dict) -> None:
     s = plan.summary
     funded = years[years["places"] > 0]
     last = years.iloc[-1]
+    budget = f"{s['budget']:,.0f} {result.config.output.currency}".strip()
+    currency = result.config.output.currency
     words = (f"The plan funds {s['places']:,.0f} training places over {s['period']} for "
-             f"{s['total_cost']:,.0f} of a {s['budget']:,.0f} budget; by {last['period']} "
+             f"{s['total_cost']:,.0f} of a {budget} budget; by {last['period']} "
              f"{last['workers']:,.0f} of the certified workers are still in their trade, and "
              f"the expected shortfall of vacancies summed over {s['need_periods']} falls from "
              f"{s['shortfall_before']:,.0f} to {s['shortfall_after']:,.0f} person-years")
@@ -377,13 +490,15 @@ def _years_section(report: Report, result: RunResult, figures: dict) -> None:
     shown = [c for c in ("period", "places", "cost", "budget", "workers", "shortfall_before",
                          "shortfall_after", "policy_shortfall_before",
                          "policy_shortfall_after") if c in years.columns]
-    report.add_table(years[shown], caption="Per year: places funded, cost and budget (money), "
-                     "plan workers present and expected shortfalls (persons)", max_rows=None,
-                     float_format="{:,.0f}")
+    money_unit = currency or "money"
+    report.add_table(years[shown], caption=f"Per year: places funded, cost and budget "
+                     f"({money_unit}), plan workers present and expected shortfalls (persons)",
+                     max_rows=None, float_format="{:,.0f}")
     if funded.empty:
         report.add_text("No places are funded in any year.")
     for note in plan.notes:
-        report.add_note(note, kind="info")
+        report.add_note(plain_constraint(note, currency=currency, unit="person-years"),
+                        kind="info")
     if result.target_path is None:
         return
     path = result.target_path
@@ -415,14 +530,20 @@ def _years_section(report: Report, result: RunResult, figures: dict) -> None:
 def _data_section(report: Report, result: RunResult) -> None:
     if not result.reports and not result.notes and result.panel is None:
         return
+    rejected = result.rejected is not None and len(result.rejected) > 0
     report.add_section("Input data and notes",
                        intro="Every input row is accounted for: kept, or rejected with "
-                       "its rule (see rejected.csv).")
+                       "its rule" + (" (the rejected rows are listed in rejected.csv)."
+                                     if rejected else "; no row was rejected."))
     if result.panel is not None:
-        report.add_text(result.config.survey.describe())
+        report.add_text(result.config.survey.describe() + " Each responding enterprise "
+                        "stands for as many enterprises as its design weight (the surveys "
+                        "table's weight column, 1 where there is none), so a cell's demand is "
+                        "the weighted total of the hard-to-fill vacancies reported.")
     if result.reports:
         rows = [{"table": name, "rows_in": r.rows_in, "kept": r.rows_kept,
                  "rejected": r.rows_rejected} for name, r in result.reports.items()]
         report.add_table(pd.DataFrame(rows), caption="Input rows", max_rows=None)
     for note in result.notes[:20]:
         report.add_note(note)
+

@@ -82,33 +82,23 @@ def origin_of(served) -> str | None:
     return None if origin is None else str(origin)
 
 
-def _select(frame: pd.DataFrame, cells: list[dict] | None, keys: list[str],
-            known: pd.DataFrame, field: str = "cells") -> pd.DataFrame:
-    if cells is None:
-        return frame
-    wanted = pd.DataFrame(cells)
-    bad_columns = sorted(set(wanted.columns) ^ set(keys))
-    if bad_columns or wanted.isna().any().any():
-        raise ParameterError(f"{field}: each entry must give exactly the key columns {keys}")
-    wanted = pd.MultiIndex.from_frame(wanted[keys].astype(str))
-    unknown = pd.MultiIndex.from_frame(known[keys]).get_indexer(wanted) < 0
-    if unknown.any():
-        first = dict(zip(keys, (str(v)[:40] for v in wanted[int(unknown.argmax())]),
-                         strict=True))
-        raise ParameterError(f"{field}: {int(unknown.sum())} requested cell(s) are not in the "
-                             f"model, e.g. {first}; GET /v1/model lists the cells")
-    keep = pd.MultiIndex.from_frame(frame[keys].astype(str)).isin(wanted)
-    return frame[keep].reset_index(drop=True)
-
-
 def run_predict(served, horizon: int, level: list[float], cells: list[dict] | None,
-                *, field: str = "cells") -> tuple[pd.DataFrame, list[str]]:
-    """A forecaster's forecast rows for ``cells`` (all when None) and the warnings."""
-    keys = keys_of(served)
+                *, field: str = "cells") -> dict:
+    """A forecaster's forecast rows for ``cells`` (all when None), and the warnings.
+
+    The work is proportional to the number of series asked for (see
+    :class:`~talentgap.service._forecast_rows.ForecastAnswers`).
+
+    Returns
+    -------
+    dict
+        ``columns``, ``rows`` and ``warnings``, the fields of
+        :class:`~talentgap.service.schemas.ForecastResponse` that depend on
+        the request.
+    """
     with requests_warnings() as messages:
-        out = _select(served.model.predict(horizon, level=list(level)), cells, keys,
-                      cells_of(served), field)
-    return out, messages
+        columns, rows, _ = served.forecast_answers.answer(horizon, level, cells, field=field)
+    return dict(columns=columns, rows=rows, warnings=messages)
 
 
 def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) -> dict:

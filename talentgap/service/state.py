@@ -12,6 +12,7 @@ from talentgap.editions import EditionStore
 from talentgap.errors import ConfigError
 from talentgap.models import GapForecaster, load
 from talentgap.models.persistence import read_metadata
+from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
 
 __all__ = ["LoadedModel", "plan_defaults"]
@@ -57,8 +58,12 @@ class LoadedModel:
             self.model = load(path)
         self.plan_defaults = plan_defaults(self.metadata.get("config"))
         #: per-cell answers of a gap model (cell positions kept once, here)
-        self.gap_answers = (GapAnswers(self.model, self.metadata["input_schema"]["keys"])
+        keys = self.metadata["input_schema"]["keys"]
+        self.gap_answers = (GapAnswers(self.model, keys)
                             if isinstance(self.model, GapForecaster) else None)
+        #: per-series answers of a forecaster (series positions kept once, here)
+        self.forecast_answers = (None if isinstance(self.model, GapForecaster)
+                                 else ForecastAnswers(self.model, keys))
         logger.info("loaded %s%s (origin %s)", type(self.model).__name__,
                     f", edition {self.edition}" if self.edition else "",
                     getattr(self.model, "origin_", None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from talentgap.service._operations import origin_of, records, run_predict
+from talentgap.service._operations import origin_of, run_predict
 from talentgap.service.errors import ServiceError, error_responses
 from talentgap.service.routers._common import check_bounds, served
 from talentgap.service.schemas import ForecastRequest, ForecastResponse
@@ -28,8 +28,5 @@ def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
                            "saved with model.save()); this service holds a GapForecaster: "
                            "use POST /v1/gap", kind="model_mismatch")
     check_bounds(request, body.horizon, body.series, "series")
-    out, messages = run_predict(model, body.horizon, body.level, body.series,
-                                field="series")
-    return ForecastResponse(origin=origin_of(model), freq=model.metadata["freq"],
-                            columns=[str(c) for c in out.columns], rows=records(out),
-                            warnings=messages)
+    answer = run_predict(model, body.horizon, body.level, body.series, field="series")
+    return ForecastResponse(origin=origin_of(model), freq=model.metadata["freq"], **answer)

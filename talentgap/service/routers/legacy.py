@@ -65,9 +65,8 @@ def predict(body: PredictRequest, request: Request, response: Response) -> Predi
     if model.is_gap_model:
         answer = run_gap(model, body.horizon, body.level, body.cells)
     else:
-        out, messages = run_predict(model, body.horizon, body.level, body.cells)
-        answer = dict(columns=[str(c) for c in out.columns], rows=records(out),
-                      warnings=messages, explanations=None)
+        answer = dict(run_predict(model, body.horizon, body.level, body.cells),
+                      explanations=None)
     return PredictResponse(origin=origin_of(model), freq=model.metadata["freq"], **answer)
 
 
