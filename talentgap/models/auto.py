@@ -219,14 +219,23 @@ class AutoForecaster(BaseForecaster):
         horizon = self.selection_horizon or 2 * max(
             resolve_season_length(self.season_length, arrays.freq), 2)
         without_exog = replace(arrays, exog=None, exog_names=())
+        models = {name: clone(model).set_params(season_length=self.season_length,
+                                                n_windows=self.n_windows, n_jobs=self.n_jobs,
+                                                nonnegative=self.nonnegative)
+                  for name, model in candidates.items()}
+        shared = _form_subsets(models)
+        labels = {"target": target, "time": time, "keys": keys, "backtest_horizon": horizon}
         fitted = {}
-        for name, model in candidates.items():
-            model = clone(model).set_params(season_length=self.season_length,
-                                            n_windows=self.n_windows, n_jobs=self.n_jobs,
-                                            nonnegative=self.nonnegative)
+        for name, model in models.items():
+            if any(name in subsets for subsets in shared.values()):
+                continue  # fitted with the candidate whose forms include its own
             data = arrays if model._supports_exog else without_exog
-            fitted[name] = model.fit_arrays(data, target=target, time=time, keys=keys,
-                                            backtest_horizon=horizon)
+            if name in shared:
+                fitted.update(_fit_with_subsets(model, {n: models[n] for n in shared[name]},
+                                                data, labels, name))
+            else:
+                fitted[name] = model.fit_arrays(data, **labels)
+        fitted = {name: fitted[name] for name in models}
         self.candidates_ = fitted
         self._set_layout(arrays, target=target, time=time, keys=keys)
         self.chunks_ = [np.arange(arrays.n_series)]
@@ -495,6 +504,69 @@ class AutoForecaster(BaseForecaster):
             own = ids[column].to_numpy(dtype=object)[rows]
             names = np.where((names == "") & (own != target), column + "=" + target, names)
         return names
+
+
+def _form_subsets(models: dict[str, BaseForecaster]) -> dict[str, list[str]]:
+    """Candidates that choose among a subset of another candidate's forms.
+
+    ``{source: [names...]}`` where each named candidate is of the same class
+    as ``source``, has the same parameters except ``forms``, and its forms
+    are among the source's explicit ``forms`` (the default "damped" ETS and
+    "ets", say): such a model is the source restricted to fewer forms, and
+    its fit can be chosen from the source's form fits instead of fitting
+    those forms again. Only models that take such subsets into their
+    parallel tasks (``_also_forms`` in ``_worker_attributes``) qualify.
+    """
+    out: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for name, model in models.items():
+        if "_also_forms" not in type(model)._worker_attributes or name in taken:
+            continue
+        params = model.get_params()
+        if params.get("model") != "auto" or params.get("forms") is None:
+            continue
+        rest = {k: v for k, v in params.items() if k != "forms"}
+        for other, candidate in models.items():
+            if other in (name, *taken, *out) or type(candidate) is not type(model):
+                continue
+            theirs = candidate.get_params()
+            if theirs.get("forms") is None or rest != {k: v for k, v in theirs.items()
+                                                       if k != "forms"}:
+                continue
+            if set(theirs["forms"]) <= set(params["forms"]):
+                out.setdefault(name, []).append(other)
+                taken.add(other)
+        if name in out:
+            taken.add(name)
+    return out
+
+
+def _fit_with_subsets(source: BaseForecaster, subsets: dict[str, BaseForecaster],
+                      data, labels: dict, name: str) -> dict[str, BaseForecaster]:
+    """Fit ``source`` and the ``subsets`` of its forms in one pass over the chunks.
+
+    Every form is fitted once; each model then chooses among its own forms
+    exactly as if fitted alone (same chunks, same rolling origins); only a
+    chunk where the source fails (an exception) falls back for both.
+    """
+    keys = {other: tuple(model.get_params()["forms"]) for other, model in subsets.items()}
+    source._start_fit(data, **labels)
+    source._also_forms = tuple(keys.values())
+    try:
+        fits = source._fit_chunks(data)
+    finally:
+        del source._also_forms
+    out = {}
+    for other, model in subsets.items():
+        model._start_fit(data, **labels)
+        own = [({"state": None if chunk["state"] is None else chunk["state"]["also"][keys[other]],
+                 "usable": chunk["usable"]}, reasons) for chunk, reasons in fits]
+        out[other] = model._end_fit(data, own)
+    for chunk, _ in fits:  # the source keeps only its own state
+        if chunk["state"] is not None:
+            chunk["state"].pop("also", None)
+    out[name] = source._end_fit(data, fits)
+    return out
 
 
 def _too_short(model: BaseForecaster) -> np.ndarray:

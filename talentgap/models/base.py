@@ -30,10 +30,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from time import perf_counter
 
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from joblib._parallel_backends import LokyBackend
+from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
@@ -68,6 +71,8 @@ logger = logging.getLogger(__name__)
 
 #: Series per joblib task.
 CHUNK_SIZE = 500
+#: A chunk faster than this is not worth sending to a parallel worker (see ``_parallel``).
+CHEAP_TASK_SECONDS = 0.02
 
 
 def _single_threaded(function, *arguments):
@@ -100,6 +105,8 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     #: Attributes that only cache values derived from the fitted state: never saved, so
     #: an artifact's bytes do not depend on the calls made between ``fit`` and ``save``.
     _transient_attributes = ("_memo_cache",)
+    #: Attributes set before the fit that parallel tasks need (see ``_worker``).
+    _worker_attributes: tuple[str, ...] = ("backtest_horizon_",)
 
     # ---- what subclasses implement -------------------------------------------------
     def _min_obs(self, season_length: int) -> int:
@@ -160,6 +167,13 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         follow (:meth:`cv_forecasts`), so models that can evaluate every
         rolling origin during the fit itself do so in the same pass.
         """
+        self._start_fit(arrays, target=target, time=time, keys=keys,
+                        backtest_horizon=backtest_horizon)
+        return self._end_fit(arrays, self._fit_chunks(arrays))
+
+    def _start_fit(self, arrays: SeriesArrays, *, target: str, time: str,
+                   keys: Sequence[str], backtest_horizon: int | None) -> None:
+        """Check the parameters and set the layout attributes (the first half of a fit)."""
         self._check_common_params()
         self._check_params()
         if arrays.exog_names and not self._supports_exog:
@@ -169,12 +183,20 @@ class BaseForecaster(SaveMixin, BaseEstimator):
                 "AutoForecaster")
         self.backtest_horizon_ = backtest_horizon
         self._set_layout(arrays, target=target, time=time, keys=keys)
-        m = self.season_length_
-        self.fallback_ = arrays.n_obs < self._min_obs(m)
+        self.fallback_ = arrays.n_obs < self._min_obs(self.season_length_)
         self.chunks_ = self._chunks(arrays.n_series)
+
+    def _fit_chunks(self, arrays: SeriesArrays) -> list:
+        """``(state, reasons)`` of every chunk of ``chunks_``, fitted in parallel."""
         worker = self._worker()
-        fits = self._parallel(worker._fit_chunk,
-                              [(arrays.take(rows), m) for rows in self.chunks_])
+        return self._parallel(worker._fit_chunk,
+                              [(arrays.take(rows), self.season_length_)
+                               for rows in self.chunks_])
+
+    def _end_fit(self, arrays: SeriesArrays, fits: list):
+        """Keep the chunks' states, name the fallbacks and summarise (the second half)."""
+        m = self.season_length_
+        backtest_horizon = self.backtest_horizon_
         self.states_ = [state for state, _ in fits]
         reasons = np.full(arrays.n_series, None, dtype=object)
         for rows, (_, chunk_reasons) in zip(self.chunks_, fits, strict=True):
@@ -265,14 +287,33 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     def _worker(self) -> BaseForecaster:
         """A copy with the parameters only, cheap to send to parallel tasks."""
         worker = clone(self)
-        worker.backtest_horizon_ = getattr(self, "backtest_horizon_", None)
+        for name in self._worker_attributes:
+            setattr(worker, name, getattr(self, name, None))
         return worker
 
     def _parallel(self, function, argument_list):
+        """``function(*arguments)`` for every chunk: here, or in ``n_jobs`` processes.
+
+        With joblib's default (local process) backend the first chunk runs
+        here, single-threaded as in a worker; when it took less than
+        ``CHEAP_TASK_SECONDS`` (the naive benchmarks, say) the others run here
+        too: sending them to workers and their results back would cost more
+        than the work. Every chunk runs the same single-threaded code, so the
+        results do not depend on where it ran. A backend the caller chose
+        (``joblib.parallel_config(backend="dask")``) gets every chunk.
+        """
         if self.n_jobs in (None, 1) or len(argument_list) == 1:
             return [function(*arguments) for arguments in argument_list]
-        return Parallel(n_jobs=self.n_jobs)(
-            delayed(_single_threaded)(function, *a) for a in argument_list)
+        if not isinstance(get_active_backend()[0], LokyBackend):
+            return Parallel(n_jobs=self.n_jobs)(
+                delayed(_single_threaded)(function, *a) for a in argument_list)
+        with threadpool_limits(limits=1):
+            start = perf_counter()
+            first = function(*argument_list[0])
+            if perf_counter() - start < CHEAP_TASK_SECONDS:
+                return [first] + [function(*a) for a in argument_list[1:]]
+        return [first] + Parallel(n_jobs=self.n_jobs)(
+            delayed(_single_threaded)(function, *a) for a in argument_list[1:])
 
     def _fit_chunk(self, arrays: SeriesArrays, m: int):
         """Fit one chunk; series the model cannot take are marked for the fallback."""

@@ -433,6 +433,9 @@ class ETS(BaseForecaster):
     [148.0, 150.0, 152.0, 164.0]
     """
 
+    #: Passed to parallel tasks: the subsets of forms also to choose from (AutoForecaster).
+    _worker_attributes = ("backtest_horizon_", "_also_forms")
+
     def __init__(self, *, season_length: int | None = None, model: str = "auto",
                  forms=None, nonnegative: bool | None = None, n_windows: int = 5,
                  n_jobs: int | None = 1) -> None:
@@ -484,8 +487,7 @@ class ETS(BaseForecaster):
             log_y = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), 0.0)
         scale = np.nanmean(np.abs(values), axis=1)
         scale = np.where(scale > 0, scale, 1.0)
-        best_score = np.full(stops.shape, np.inf)
-        best: dict = {}
+        fits = []
         for form in self._candidate_forms(m):
             if form.has_season and m < 2:
                 continue
@@ -495,6 +497,22 @@ class ETS(BaseForecaster):
                 usable &= stops >= 2 * m
             if form.log:
                 usable &= positive
+            fits.append((form, choice, usable))
+        state = self._select(fits, y, log_y, scale, m, stops)
+        # ETS restricted to some of these forms (another candidate of AutoForecaster):
+        # chosen from the same form fits, so they are not fitted twice
+        subsets = self.__dict__.get("_also_forms") or ()
+        if subsets:
+            state["also"] = {names: self._select([f for n in names for f in fits
+                                                  if f[0].name == n], y, log_y, scale, m, stops)
+                             for names in subsets}
+        return state
+
+    def _select(self, fits, y, log_y, scale, m, stops) -> dict:
+        """The state of the best of the fitted ``(form, choice, usable)`` per (series, stop)."""
+        best_score = np.full(stops.shape, np.inf)
+        best: dict = {}
+        for form, choice, usable in fits:
             better = usable & (choice.score < best_score)
             best_score = np.where(better, choice.score, best_score)
             best[form.name] = (form, choice, better)
