@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from talentgap.models import base
 from talentgap.models._series import to_arrays
