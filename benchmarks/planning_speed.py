@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -167,9 +168,25 @@ def _years_inputs(n_regions: int, n_industries: int, n_samples: int, n_groups: i
     return table, kwargs
 
 
+class _Stages(logging.Handler):
+    """Collects the stage times the multi-year planner logs at DEBUG level."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage, seconds = record.args
+        self.seconds[stage] = round(float(seconds), 2)
+
+
 def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int) -> dict:
     """Time one multi-year plan in this process; peak memory is this process's."""
     table, kwargs = _years_inputs(n_regions, 100, n_samples, n_groups, seed)
+    stages = _Stages()
+    log = logging.getLogger("talentgap.planning.multiyear")
+    log.addHandler(stages)
+    log.setLevel(logging.DEBUG)
     start = time.perf_counter()
     plan = allocate_quotas(table, **kwargs)
     seconds = time.perf_counter() - start
@@ -178,7 +195,7 @@ def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int) -> 
             "seconds": seconds, "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
             "cost": float(s["total_cost"]), "before": float(s["shortfall_before"]),
             "after": float(s["shortfall_after"]), "unique": bool(s["optimum_unique"]),
-            "load": os.getloadavg()[0]}
+            "stages": stages.seconds, "load": os.getloadavg()[0]}
 
 
 def _one_single(n_regions: int, n_samples: int, seed: int) -> dict:
@@ -195,7 +212,7 @@ def _one_single(n_regions: int, n_samples: int, seed: int) -> dict:
 
 
 def _multiyear(args) -> None:
-    rows, results = [], []
+    rows, results, stages = [], [], []
     cmd = [sys.executable, __file__, "--single-one", "340", "--samples", str(args.samples),
            "--seed", str(args.seed)]
     single = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True,
@@ -216,6 +233,8 @@ def _multiyear(args) -> None:
         rows.append(f"| {r['cells']:,} | {r['rows']:,} | {r['seconds']:.1f} s | "
                     f"{r['peak_gb']:.2f} GB | {r['cost']:,.0f} | "
                     f"{r['before']:,.0f} -> {r['after']:,.0f} | {r['unique']} |")
+        stages.append(f"{r['cells']:,} cells: " + "; ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in r["stages"].items()))
         print(rows[-1], flush=True)
     load = max([os.getloadavg()[0]] + [r["load"] for r in results])
     scaling = ""
@@ -225,6 +244,7 @@ def _multiyear(args) -> None:
         scaling = (f"Time grows as cells^{exponent:.2f} between {a['cells']:,} and "
                    f"{b['cells']:,} cells; extrapolated to 34,000 cells: "
                    f"~{b['seconds'] * (34_000 / b['cells']) ** exponent:,.0f} s.")
+    stage_lines = "\n".join(f"- {line}" for line in stages)
     body = f"""## Planning: multi-year plans (5 funding years, {args.samples} sample paths, 50 capacity groups)
 
 `python benchmarks/planning_speed.py --multiyear --sizes {args.sizes} --write` — {machine()}
@@ -236,6 +256,9 @@ R regions x 100 industries, need years 2027-2031 with {args.samples} synthetic s
 {chr(10).join(rows)}
 
 {scaling}
+Stages (from the planner's DEBUG log):
+{stage_lines}
+
 Single period, one budget, no crosswalk (solved by the greedy fill, no LP): {single['cells']:,} cells x {args.samples} sample paths ({single['rows']:,} rows), `integer="round"`: {single['seconds']:.1f} s, peak memory {single['peak_gb']:.2f} GB.
 Target of the issue: 34,000 cells in < 60 s and < 4 GB on 2 cores.
 Largest 1-minute load average seen: {load:.2f} on {os.cpu_count()} cores.

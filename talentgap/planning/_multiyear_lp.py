@@ -1,4 +1,4 @@
-"""The multi-year quota program: sparse rows, HiGHS, duals, the tie rule, infeasibility.
+"""The multi-year quota program: sparse rows, HiGHS, duals, infeasibility.
 
 See :mod:`talentgap.planning.multiyear` for the model. Workers present in a
 need period are linear in the places, ``W = T q`` (``T`` is
@@ -26,12 +26,12 @@ from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._params import fmt
 from talentgap.planning._solve import MIP_GAP, VALUE_TOL, pieces_of
 
-__all__ = ["Program", "Solution", "build_program", "solve", "break_ties", "need_reference",
-           "weighted_shortfall", "DUAL_TOL"]
+__all__ = ["Program", "Solution", "build_program", "solve", "weighted_shortfall",
+           "DUAL_TOL"]
 
 DUAL_TOL = VALUE_TOL
-COARSE_BLOCK = 16   # pieces merged into one column in the first rounds of the first stage
-_T_CHUNK = 64       # decisions sharing one copy of a period's scale in the tie stage
+COARSE_BLOCK = 16   # pieces merged into one column in the first round of the first stage
+_SPLIT = 4          # each refined block is cut into this many
 _SLACK_TOL = 1e-7
 _MAX_SHOWN = 8
 
@@ -74,6 +74,7 @@ class Solution:
     min_value: np.ndarray     # per decision: objective added per required place (>= 0)
     x: np.ndarray | None = None        # the LP's optimum, every column (continuous plans)
     reduced: np.ndarray | None = None  # the LP's reduced costs, every column
+    dual: np.ndarray | None = None     # the LP's row duals (>= 0), every row, link rows first
 
 
 # --------------------------------------------------------------------------- building
@@ -222,7 +223,7 @@ def solve(problem: YearsProblem, program: Program) -> Solution:
         return Solution(np.round(q), objective, lp_objective, row_value, capacity_value,
                         min_value)
     return Solution(q, objective, lp_objective, row_value, capacity_value, min_value,
-                    lp_x, reduced)
+                    lp_x, reduced, -np.asarray(res.ineqlin.marginals, dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -243,25 +244,27 @@ class _Result:
     upper: _Marginals
 
 
-def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int = 6,
+def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int = 10,
                     min_pieces: int = 20_000) -> _Result | None:
-    """The LP solved on merged pieces, split where the optimum lies, until it is exact.
+    """The LP solved on merged pieces, refined where the optimum lies, until it is exact.
 
     Consecutive pieces of one link row are merged into blocks of ``block``
     pieces (one column: filled evenly, so its slope is the pieces' mean and
     its other coefficients their length-weighted mean). The merged objective
     interpolates each convex piecewise-linear shortfall between block ends,
     so it lies above the exact one and equals it at block ends. After each
-    solve, every merged block that is partly used, or that borders the last
-    used block of its row, is split into its pieces.
-    When no block needs splitting, each row's workers sit where the merged
-    and exact objectives agree on both sides, so the solution and its duals
-    are those of the exact program (the optimality conditions are local and
-    the program convex); the reduced costs of every piece are checked as the
-    certificate, and a block holding a piece they reject is split into
-    pieces. Returns None (use the exact program) when there are fewer than
-    ``min_pieces`` pieces, a merged program cannot be solved or the rounds
-    run out.
+    solve, each block's workers are laid on its pieces in order (steepest
+    first) and checked against the exact program: every piece's reduced cost
+    under the merged program's duals must agree with where it sits, and
+    every row with a dual must be tight. If so, the solution and its duals
+    are the exact program's (they meet its optimality conditions), whatever
+    blocks are still merged. If not, the blocks around each row's workers
+    (partly used, the last full and the first empty one) and every block
+    holding a piece the check rejects are cut into ``_SPLIT`` shorter blocks
+    and the program is solved again; single pieces are the end of that. Returns
+    None (use the exact program) when there are fewer than ``min_pieces``
+    pieces, a merged program cannot be solved, the check fails with nothing
+    left to cut or the rounds run out.
     """
     n_q, c_full = program.n_q, program.c
     m = c_full.size - n_q
@@ -271,8 +274,9 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
     length = program.ub[n_q:]
     a_q = program.a_ub[:, :n_q]
     a_p = sp.csc_matrix(program.a_ub[:, n_q:])
+    every = np.arange(m)
     first = np.r_[True, link[1:] != link[:-1]]
-    pos = np.arange(m) - np.maximum.accumulate(np.where(first, np.arange(m), 0))
+    pos = every - np.maximum.accumulate(np.where(first, every, 0))
     start = first | (pos % block == 0)
     for _ in range(rounds):
         bid = np.cumsum(start) - 1
@@ -281,7 +285,7 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
         blen = np.bincount(bid, weights=length, minlength=n_b)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(blen[bid] > 0, length / blen[bid], 0.0)
-        w = sp.csr_matrix((share, (np.arange(m), bid)), shape=(m, n_b))
+        w = sp.csr_matrix((share, (every, bid)), shape=(m, n_b))
         a = sp.hstack([a_q, a_p @ w], format="csr")
         c = np.concatenate([np.zeros(n_q), c_full[n_q:] @ w])
         res = _run(c, a, program.b_ub, np.concatenate([program.lb[:n_q], np.zeros(n_b)]),
@@ -289,6 +293,28 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
         if res.status != 0:
             return None
         xb = res.x[n_q:]
+        # the block's workers on its pieces in order (steepest first): the exact
+        # objective there is at most the merged one
+        x = np.concatenate([res.x[:n_q], _fill_in_order(xb, start, bid, blen, length)])
+        y = np.asarray(res.ineqlin.marginals, dtype=np.float64)
+        d_pieces = c_full[n_q:] - a_p.T @ y
+        xp = x[n_q:]
+        low = xp <= 1e-9 * np.maximum(length, 1.0)
+        high = xp >= length * (1 - 1e-9)
+        # the certificate: no unused piece worth taking, no used one worth leaving, no
+        # piece in between with a nonzero reduced cost
+        wrong = ((low & (d_pieces < -DUAL_TOL)) | (high & (d_pieces > DUAL_TOL))
+                 | (~low & ~high & (np.abs(d_pieces) > DUAL_TOL)))
+        # and every row with a dual tight at x (the equity rows see the pieces)
+        slack = program.b_ub - program.a_ub @ x
+        loose = (-y > DUAL_TOL) & (slack > 1e-9 * np.maximum(np.abs(program.b_ub), 1.0))
+        if not wrong.any() and not loose.any():
+            lower = np.concatenate([np.asarray(res.lower.marginals)[:n_q],
+                                    np.maximum(d_pieces, 0.0)])
+            upper = np.concatenate([np.asarray(res.upper.marginals)[:n_q],
+                                    np.minimum(d_pieces, 0.0)])
+            return _Result(x, float(c_full @ x), 0, res.message, _Marginals(y),
+                           _Marginals(lower), _Marginals(upper))
         tol = 1e-9 * np.maximum(blen, 1.0)
         full = xb >= blen - tol
         empty = xb <= tol
@@ -299,171 +325,42 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
         prv_empty = np.r_[False, empty[:-1]] & same_prev
         # the blocks around each row's workers: partly used, the last full, the first empty
         frontier = (~full & ~empty) | (full & ~nxt_full) | (empty & ~prv_empty)
-        split = frontier & (size > 1)
+        split = (frontier | (np.bincount(bid[wrong], minlength=n_b) > 0)) & (size > 1)
         if not split.any():
-            x = np.concatenate([res.x[:n_q], xb[bid] * share])
-            y = np.asarray(res.ineqlin.marginals, dtype=np.float64)
-            d_pieces = c_full[n_q:] - a_p.T @ y
-            # the certificate: no unused piece worth taking, no used one worth leaving
-            xp = x[n_q:]
-            wrong = ((xp <= 1e-9 * np.maximum(length, 1.0)) & (d_pieces < -DUAL_TOL)) | (
-                (xp >= length * (1 - 1e-9)) & (d_pieces > DUAL_TOL))
-            split = np.bincount(bid[wrong], minlength=n_b) > 0
-            split &= size > 1
-            if wrong.any() and not split.any():
-                return None
-            if split.any():
-                start = start | split[bid]
-                continue
-            lower = np.concatenate([np.asarray(res.lower.marginals)[:n_q],
-                                    np.maximum(d_pieces, 0.0)])
-            upper = np.concatenate([np.asarray(res.upper.marginals)[:n_q],
-                                    np.minimum(d_pieces, 0.0)])
-            return _Result(x, float(c_full @ x), 0, res.message, _Marginals(y),
-                           _Marginals(lower), _Marginals(upper))
-        start = start | split[bid]
+            return None
+        start = _refine(start, bid, split, size)
     return None
 
 
-def need_reference(problem: YearsProblem) -> np.ndarray:
-    """Per decision: the weighted expected need at the period its places arrive (0 if none).
+def _refine(start: np.ndarray, bid: np.ndarray, split: np.ndarray, size: np.ndarray
+            ) -> np.ndarray:
+    """New block starts: each block in ``split`` cut into ``_SPLIT`` (or its pieces).
 
-    The tie rule spreads each period's money in proportion to this.
+    ``start`` marks the first piece of each block and ``bid`` is every
+    piece's block.
     """
-    n_f, n_t = problem.n_funding, problem.n_need
-    need = problem.need.asi8
-    cell = problem.target_cell()
-    per_target = problem.weight_market[cell] * problem.market.shortfall(np.zeros(cell.size))
-    if problem.policy is not None:
-        per_target = per_target + problem.weight_policy[cell] * problem.policy
-    arrival = problem.funding.asi8[None, :] + problem.lead[:, None]  # cells x funding
-    t = np.clip(np.searchsorted(need, arrival), 0, n_t - 1)
-    found = need[t] == arrival
-    cells = np.arange(problem.n_cells)[:, None]
-    out = np.where(found, per_target[cells * n_t + t], 0.0)
-    return out.reshape(problem.n_cells * n_f)
+    every = np.arange(start.size)
+    sub = np.maximum(1, -(-size // _SPLIT)) if _SPLIT else np.ones_like(size)
+    offset = every - np.flatnonzero(start)[bid]
+    return start | (split[bid] & (offset % sub[bid] == 0))
 
 
-def break_ties(problem: YearsProblem, program: Program, first: Solution
-               ) -> tuple[np.ndarray, float, bool]:
-    """Among plans within the tolerance of the optimum, the one closest to need-proportional.
+def _fill_in_order(xb: np.ndarray, start: np.ndarray, bid: np.ndarray, blen: np.ndarray,
+                   length: np.ndarray) -> np.ndarray:
+    """Per piece: its share of its block's workers ``xb``, the pieces filled in order.
 
-    Second stage: keep ``c x <= z* + tolerance * before`` (``before`` is the
-    weighted objective with no places) and every constraint, and minimise
-    ``sum |q[c, s] - t_s * n[c, s]|`` where ``n`` is :func:`need_reference`
-    and ``t_s`` is free, tied to spending the same money in each funding
-    period as the plan does. Returns the places, the objective and whether
-    the places moved (the optimum was not unique). For continuous places the
-    second stage holds only the columns that can move at no cost
-    (:func:`_on_the_optimal_face`), which is what keeps it fast.
+    A full block fills every piece and an empty one none; only the pieces of
+    partly used blocks need running totals, so their sums stay small.
     """
-    n_q, n_x = program.n_q, program.c.size
-    n_f = problem.n_funding
-    ref = need_reference(problem)
-    year = problem.decision_year()
-    cost = problem.cost[problem.decision_cell()]
-    positive = problem.cost[problem.cost > 0]
-    money_scale = float(positive.max()) if positive.size else 1.0
-    # columns: x (n_x), t (n_c), e (n_q). Each period's t is held in copies of _T_CHUNK
-    # decisions each, chained equal: one column in every deviation row of a period
-    # would make the interior point's normal equations dense
-    i = np.arange(n_q)
-    per_year = -(-problem.n_cells // _T_CHUNK)
-    n_c = n_f * per_year
-    t_col = n_x + year * per_year + (i // n_f) // _T_CHUNK
-    e_col = n_x + n_c + i
-    width = n_x + n_c + n_q
-    dev = sp.csr_matrix(
-        (np.concatenate([np.ones(n_q), -ref, -np.ones(n_q), -np.ones(n_q), ref, -np.ones(n_q)]),
-         (np.concatenate([i, i, i, n_q + i, n_q + i, n_q + i]),
-          np.concatenate([i, t_col, e_col, i, t_col, e_col]))),
-        shape=(2 * n_q, width))
-    # at least the solver's precision, so that exact ties are found with tie_tolerance=0
-    allowed = first.objective + max(problem.tie_tolerance, 1e-9) * max(1.0, program.before)
-    objective_row = sp.csr_matrix(np.concatenate([program.c, np.zeros(n_c + n_q)])[None, :])
-    a_ub = sp.vstack([sp.hstack([program.a_ub, sp.csr_matrix((program.a_ub.shape[0],
-                                                               n_c + n_q))]),
-                      objective_row, dev], format="csr")
-    b_ub = np.concatenate([program.b_ub, [allowed], np.zeros(2 * n_q)])
-    need_money = np.bincount(year, weights=cost * ref, minlength=n_f)
-    years = np.flatnonzero(need_money > 0)
-    link = np.flatnonzero(np.arange(n_c) % per_year < per_year - 1)   # t_j = t_j+1
-    a_eq = sp.csr_matrix(
-        (np.concatenate([np.ones(link.size), -np.ones(link.size)]),
-         (np.tile(np.arange(link.size), 2), np.concatenate([n_x + link, n_x + link + 1]))),
-        shape=(link.size, width))
-    if years.size:
-        on = np.isin(year, years)
-        row_of = np.full(n_f, -1)
-        row_of[years] = np.arange(years.size)
-        money = sp.csr_matrix(
-            (np.concatenate([need_money[years], -cost[on]]) / money_scale,
-             (np.concatenate([np.arange(years.size), row_of[year[on]]]),
-              np.concatenate([n_x + years * per_year, i[on]]))),
-            shape=(years.size, width))
-        a_eq = sp.vstack([money, a_eq], format="csr")
-    b_eq = np.zeros(a_eq.shape[0])
-    if a_eq.shape[0] == 0:
-        a_eq = b_eq = None
-    c = np.concatenate([np.zeros(n_x + n_c), np.ones(n_q)])
-    lb = np.concatenate([program.lb, np.zeros(n_c + n_q)])
-    ub = np.concatenate([program.ub, np.full(n_c + n_q, np.inf)])
-    if first.reduced is None:  # whole places: the full second stage
-        res = _run(c, a_ub, b_ub, lb, ub, a_eq=a_eq, b_eq=b_eq,
-                   integer_q=n_q if problem.integer == "exact" else 0)
-        x = None if res.x is None or res.status != 0 else res.x
-    else:
-        x = _on_the_optimal_face(first, c, a_ub, b_ub, lb, ub, a_eq, b_eq, n_x)
-    if x is None:
-        return first.q, first.objective, False
-    q = np.clip(x[:n_q], problem.lower, problem.upper)
-    if problem.integer == "exact":
-        q = np.round(q)
-    moved = float(np.abs(q - first.q).sum())
-    unique = moved <= 1e-6 * max(1.0, float(np.abs(first.q).sum()))
-    return (first.q, first.objective, False) if unique else (q, float(x[:n_x] @ program.c),
-                                                             True)
-
-
-def _on_the_optimal_face(first: Solution, c, a_ub, b_ub, lb, ub, a_eq, b_eq, n_x: int
-                         ) -> np.ndarray | None:
-    """The second stage with every column a nonzero reduced cost holds at its bound fixed.
-
-    By complementary slackness with the first stage's duals, a plan within
-    ``allowed`` of the optimum moves a column of reduced cost ``d`` by at most
-    ``allowed / |d|``: columns with ``|d| > DUAL_TOL`` are held where the
-    first stage left them, so the second stage holds only the columns that
-    can move at no cost (the tied pieces and the places) and rows that still
-    have one of them. Returns all columns, or None if the solve failed.
-    """
-    d = first.reduced
-    at_bound = np.abs(d) > DUAL_TOL
-    fixed_x = np.where(d > 0, lb[:n_x], ub[:n_x])
-    fixed = np.zeros(c.size, dtype=bool)
-    fixed[:n_x] = at_bound & np.isfinite(fixed_x)
-    value = np.zeros(c.size)
-    value[:n_x][fixed[:n_x]] = fixed_x[fixed[:n_x]]
-    keep = np.flatnonzero(~fixed)
-
-    def split(a, b):
-        a = sp.csc_matrix(a)
-        b = b - a @ value
-        a = sp.csr_matrix(a[:, keep])
-        live = np.diff(a.indptr) > 0
-        return a[live], b[live]
-
-    a_ub2, b_ub2 = split(a_ub, b_ub)
-    a_eq2, b_eq2 = (None, None) if a_eq is None else split(a_eq, b_eq)
-    if a_eq2 is not None and a_eq2.shape[0] == 0:
-        a_eq2 = b_eq2 = None
-    # the least-deviation program is highly degenerate: on 4,000 cells x 5 years the
-    # interior point solves it in a fifth of the dual simplex's time
-    res = _run(c[keep], a_ub2, b_ub2, lb[keep], ub[keep], a_eq=a_eq2, b_eq=b_eq2,
-               method="highs-ipm")
-    if res.x is None or res.status != 0:
-        return None
-    value[keep] = res.x
-    return value
+    tol = 1e-9 * np.maximum(blen, 1.0)
+    out = np.where(xb[bid] >= blen[bid] - tol[bid], length, 0.0)
+    partial = np.flatnonzero(((xb > tol) & (xb < blen - tol))[bid])
+    if partial.size:
+        run = np.cumsum(length[partial]) - length[partial]
+        head = np.flatnonzero(start[partial])  # every block starts with its first piece
+        base = run[head][np.cumsum(start[partial]) - 1]
+        out[partial] = np.clip(xb[bid[partial]] - (run - base), 0.0, length[partial])
+    return out
 
 
 # --------------------------------------------------------------------------- infeasibility

@@ -29,10 +29,12 @@ piecewise linear in ``W[c, t]``, which is linear in ``q``; the program
 (:mod:`talentgap.planning._multiyear_lp`) holds one bounded variable per
 linear piece and one row per cell-period and need, and is solved by HiGHS.
 Large programs are first solved with runs of consecutive pieces merged into
-one column (the chord of the shortfall over the run, which lies above it),
-and only the runs around each cell-period's optimum are split back into
-pieces, until the optimum is exact with every piece present; the reduced
-costs then certify it, with the same duals.
+one column (the chord of the shortfall over the run, which lies above it);
+after each solve the reduced costs of every piece (and the tightness of every
+row with a dual) are checked against the exact program, and only the runs
+around each cell-period's optimum, or holding a piece the check rejects, are
+cut shorter, until the check passes: the solution and duals are then the
+exact program's.
 With one funding period, one need period, ``e = 0`` and no policy need it is
 the single-period program of :mod:`talentgap.planning.quotas`.
 
@@ -48,10 +50,16 @@ is False, and :attr:`~talentgap.planning.QuotaPlan.notes` says so, when this
 moved places. For continuous places the second stage holds only what can
 move at no cost: a piece or a place whose reduced cost in the first stage
 is not zero stays where the first stage put it (it could move by at most
-the tolerance divided by that cost).
+the tolerance divided by that cost). With the default tolerance the rows
+whose dual is not zero also stay tight (every optimal plan keeps them so),
+which leaves a small program over the places that can still move
+(:mod:`talentgap.planning._multiyear_ties`).
 """
 
 from __future__ import annotations
+
+import logging
+import time
 
 import numpy as np
 import pandas as pd
@@ -60,17 +68,18 @@ from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
     Program,
     Solution,
-    break_ties,
     build_program,
-    need_reference,
     solve,
     weighted_shortfall,
 )
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
+from talentgap.planning._multiyear_ties import break_ties, need_reference
 from talentgap.planning._params import about, fmt, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
 
 __all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
+
+logger = logging.getLogger(__name__)
 
 #: Share of a cell's certified workers who leave it per year (the skilled-stock
 #: projection's default, see :func:`talentgap.planning.workforce.project_skilled_stock`).
@@ -231,6 +240,12 @@ def allocate_multiyear(
     >>> round(float(plan.marginal_value["budget"]), 6)   # one more unit: 1 / 100 worker
     0.01
     """
+    clock = [time.perf_counter()]
+
+    def lap(stage: str) -> None:
+        clock.append(time.perf_counter())
+        logger.debug("multi-year plan: %s took %.3f s", stage, clock[-1] - clock[-2])
+
     problem = build_years_problem(
         needs, periods=periods, keys=keys, value=value, budget=budget,
         total_budget=total_budget, cost_per_trainee=cost_per_trainee, pass_rate=pass_rate,
@@ -240,10 +255,16 @@ def allocate_multiyear(
         need_weights=need_weights, capacity_groups=capacity_groups,
         budget_envelopes=budget_envelopes, equity=equity, tie_tolerance=tie_tolerance,
     )
+    lap("reading the inputs")
     program = build_program(problem)
+    lap("building the program")
     first = solve(problem, program)
+    lap("the first stage (optimum and duals)")
     places, objective, moved = break_ties(problem, program, first)
-    return _assemble(problem, program, first, places, moved)
+    lap("the tie stage")
+    plan = _assemble(problem, program, first, places, moved)
+    lap("assembling the plan")
+    return plan
 
 
 # --------------------------------------------------------------------------- assembling

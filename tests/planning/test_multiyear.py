@@ -387,7 +387,7 @@ def _tied_problem(seed: int):
 
 
 def _deviation(problem, q):
-    from talentgap.planning._multiyear_lp import need_reference
+    from talentgap.planning._multiyear_ties import need_reference
 
     ref, year = need_reference(problem), problem.decision_year()
     cost = problem.cost[problem.decision_cell()]
@@ -402,7 +402,8 @@ def _deviation(problem, q):
 def test_the_reduced_tie_stage_finds_the_full_second_stage_optimum(seed):
     import dataclasses
 
-    from talentgap.planning._multiyear_lp import break_ties, build_program, solve
+    from talentgap.planning._multiyear_lp import build_program, solve
+    from talentgap.planning._multiyear_ties import break_ties
 
     problem = _tied_problem(seed)
     program = build_program(problem)
