@@ -18,6 +18,11 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # missing from the surveys; codes with no look-alike
                                    # are always accepted and listed (cells without
                                    # supply or demand)
+    skill_levels = ["ordinary", "senior", "technician", "senior_technician"]
+                                   # the skill levels, lowest first (default: none
+                                   # declared); a level outside them is an error
+    high_skilled = ["technician", "senior_technician"]  # levels counted as high-skilled
+    unskilled = []                 # levels not counted as skilled (every other is)
 
     [survey]     # the sampling design of the surveys file (absent: none declared; each
                  # cell-period is then its own stratum, sampled with replacement)
@@ -167,6 +172,26 @@ class DataConfig:
     on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
     allow_missing_supply: bool = False
     allow_missing_demand: bool = False
+    skill_levels: tuple[str, ...] = ()
+    high_skilled: tuple[str, ...] = ()
+    unskilled: tuple[str, ...] = ()
+
+    def levels(self):
+        """The declared :class:`~talentgap.features.SkillLevels`, or None.
+
+        Examples
+        --------
+        >>> DataConfig(skill_levels=("ordinary", "senior"), high_skilled=("senior",)).levels()
+        SkillLevels(order=('ordinary', 'senior'), high_skilled=('senior',), unskilled=())
+        >>> DataConfig().levels() is None
+        True
+        """
+        if not self.skill_levels:
+            return None
+        from talentgap.features import SkillLevels  # only when used: reading a config stays light
+
+        return SkillLevels(order=self.skill_levels, high_skilled=self.high_skilled,
+                           unskilled=self.unskilled)
 
 
 @dataclass(frozen=True)
@@ -561,6 +586,7 @@ def _check_together(config: Config, where: str) -> None:
     """Rules that tie several keys together (checked on the whole configuration)."""
     plan, targets = config.plan, config.targets
     survey = config.survey
+    _check_skill_levels(config.data, where)
     named = [*survey.strata, *(c for c in (survey.psu, survey.fpc) if c is not None)]
     if "period" in named:
         raise ConfigError(f"{where}[survey] 'period' is not a design column: each period is "
@@ -601,6 +627,21 @@ def _check_together(config: Config, where: str) -> None:
             raise ConfigError(f"{where}[plan] budget: no money for year(s) {missing}; a "
                               "per-year budget names every year of [plan] years")
     _check_targets(targets, where)
+
+
+def _check_skill_levels(data: DataConfig, where: str) -> None:
+    order = data.skill_levels
+    if len(set(order)) != len(order):
+        raise ConfigError(f"{where}[data] skill_levels repeat a level: {list(order)}")
+    for key in ("high_skilled", "unskilled"):
+        unknown = [v for v in getattr(data, key) if v not in order]
+        if unknown:
+            raise ConfigError(f"{where}[data] {key} level {unknown[0]!r} is not one of "
+                              f"[data] skill_levels {list(order)}")
+    both = set(data.high_skilled) & set(data.unskilled)
+    if both:
+        raise ConfigError(f"{where}[data] level {sorted(both)[0]!r} cannot be both "
+                          "high_skilled and unskilled")
 
 
 def _check_targets(targets: TargetsConfig, where: str) -> None:

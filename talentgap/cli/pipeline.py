@@ -249,7 +249,7 @@ def _build_panel(tables: dict, config: Config) -> pd.DataFrame:
         tables["surveys"], tables.get("training"), tables.get("employment"),
         freq=config.data.freq, keys=tuple(config.data.keys),
         lead_time=config.panel.lead_time, absorption=config.panel.absorption,
-        design=config.survey.design(), codes="ignore")
+        design=config.survey.design(), codes="ignore", skill_levels=data.levels())
     cells = panel.groupby(list(config.data.keys), observed=True).ngroups
     logger.info("panel: %d cells x %d periods", cells, panel["period"].nunique())
     return panel

@@ -11,6 +11,7 @@ from talentgap.features.hierarchy import aggregate
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.long_form import long_form
 from talentgap.features.panel import build_panel
+from talentgap.features.skill_levels import SkillLevels, skilled_employment, stock_pipeline
 from talentgap.features.small_area import FayHerriotFit, shrink
 from talentgap.features.supply import pass_rates, training_supply
 from talentgap.features.survey import confidence_interval, estimate_cells
@@ -27,6 +28,9 @@ __all__ = [
     "shrink",
     "FayHerriotFit",
     "build_panel",
+    "SkillLevels",
+    "skilled_employment",
+    "stock_pipeline",
     "check_codes",
     "add_lags",
     "add_rolling",

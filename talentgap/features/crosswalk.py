@@ -5,7 +5,9 @@ several industries. The crosswalk ``program, industry, share`` gives the
 share of a programme's graduates that goes to each industry; the shares of a
 programme sum to 1. Optional *location* columns (e.g. ``region``) let the
 shares differ by place; the shares of each programme in each location then
-sum to 1.
+sum to 1. For demand keyed by occupation, a ``program, occupation, share``
+crosswalk (:func:`crosswalk_target` tells which) names the occupations each
+programme trains for, under the same rules.
 
 :func:`~talentgap.features.training_supply` (spreading training output over
 industries) and :func:`~talentgap.planning.allocate_quotas` (planning places
@@ -31,14 +33,17 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import FailureLog
-from talentgap.errors import SchemaError
+from talentgap.errors import ParameterError, SchemaError
 
-__all__ = ["SHARE_TOLERANCE", "CROSSWALK_COLUMNS", "check_crosswalk"]
+__all__ = ["SHARE_TOLERANCE", "CROSSWALK_COLUMNS", "TARGETS", "crosswalk_target",
+           "check_crosswalk"]
 
 #: The shares of a programme must sum to 1 within this (shares typed to six decimals pass).
 SHARE_TOLERANCE = 1e-6
 #: The columns every crosswalk has.
 CROSSWALK_COLUMNS = ("program", "industry", "share")
+#: What a programme may feed: industries, or occupations (demand keyed by occupation).
+TARGETS = ("industry", "occupation")
 _TABLE = "table 'crosswalk'"
 _MAX_SHOWN = 5
 
@@ -78,7 +83,21 @@ def _raise(problems: list[tuple[str, str, str]], log: FailureLog,
                       failure_cases=cases.drop(columns="position"))
 
 
-def check_crosswalk(crosswalk, *, location: Sequence[str] = ()) -> pd.DataFrame:
+def crosswalk_target(crosswalk) -> str:
+    """The column a crosswalk maps programmes to: ``industry``, else ``occupation``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> crosswalk_target(pd.DataFrame(columns=["program", "occupation", "share"]))
+    'occupation'
+    """
+    columns = crosswalk.columns if isinstance(crosswalk, pd.DataFrame) else ()
+    return next((c for c in TARGETS if c in columns), "industry")
+
+
+def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
+                    target: str = "industry") -> pd.DataFrame:
     """Check a programme -> industry crosswalk and return it in canonical form.
 
     Every row rule is checked before raising, so one error lists every
@@ -95,6 +114,10 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = ()) -> pd.DataFrame:
     location : sequence of str, default ()
         Columns other than ``industry`` by which the shares may differ
         (e.g. ``("region",)``).
+    target : {"industry", "occupation"}, default "industry"
+        What the programmes feed: a ``program, occupation, share`` crosswalk
+        sends each programme's graduates to occupations (for demand keyed by
+        occupation) and is checked by the same rules.
 
     Returns
     -------
@@ -129,11 +152,13 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = ()) -> pd.DataFrame:
     ['program', 'region', 'industry', 'share']
     """
     if not isinstance(crosswalk, pd.DataFrame):
-        raise SchemaError(f"{_TABLE} must be a DataFrame with columns program, industry, "
+        raise SchemaError(f"{_TABLE} must be a DataFrame with columns program, {target}, "
                           f"share; got {type(crosswalk).__name__}", reason="not_a_table")
+    if target not in TARGETS:
+        raise ParameterError(f"target={target!r}; a crosswalk feeds one of {list(TARGETS)}")
     location = list(location)
-    key_columns = ["program", *location, "industry"]
-    needed = ["program", *location, "industry", "share"]
+    key_columns = ["program", *location, target]
+    needed = ["program", *location, target, "share"]
     missing = [c for c in needed if c not in crosswalk.columns]
     if missing:
         raise SchemaError(f"{_TABLE} needs columns {needed}; {missing} missing, it has "

@@ -23,7 +23,11 @@ from talentgap.features._inputs import (
     surveys_table,
 )
 from talentgap.features.codes import verify_codes
+from talentgap.features.coverage import check_coverage
+from talentgap.features.crosswalk import crosswalk_target
 from talentgap.features.design import SurveyDesign
+from talentgap.features.distributed import is_dask_frame, panel_from_partitions
+from talentgap.features.skill_levels import check_levels, skill_levels_of, skilled_employment
 from talentgap.features.supply import training_supply
 from talentgap.features.survey import estimate_arrays
 from talentgap.periods import normalize_freq
@@ -139,13 +143,15 @@ def build_panel(
     supply_fill: float | None = None,
     design: SurveyDesign | None = None,
     codes: str = "warn",
+    skill_levels=None,
 ) -> pd.DataFrame:
     """Build the regular long panel of demand, supply and gap per cell and period.
 
     Parameters
     ----------
     surveys : pandas.DataFrame
-        The ``surveys`` table (raw or validated).
+        The ``surveys`` table (raw or validated), or a Dask DataFrame of it,
+        whose rows stay on the workers (``talentgap.features.distributed``).
     training : pandas.DataFrame, optional
         The ``training`` table; without it supply and gap are missing.
     employment : pandas.DataFrame, optional
@@ -155,7 +161,13 @@ def build_panel(
     keys : sequence of str, default ("region", "industry")
         Columns that define a cell.
     lead_time, absorption, crosswalk
-        Passed to :func:`talentgap.features.training_supply`.
+        Passed to :func:`talentgap.features.training_supply`. A
+        ``program, occupation, share`` crosswalk spreads the training output
+        over the occupations each programme trains for (a panel keyed by
+        ``occupation``); survey rows with vacancies for an occupation it
+        does not name are then a :class:`~talentgap.errors.SchemaError`
+        (rule ``not_in_crosswalk``, see
+        :func:`talentgap.features.coverage.check_coverage`).
     start, end : period-like, optional
         First and last period of the panel (default: the survey's range).
     supply_fill : float, optional
@@ -177,6 +189,19 @@ def build_panel(
         skip the check (see :func:`talentgap.features.codes.verify_codes`).
         Values with no look-alike (training for an industry not surveyed
         yet) are legitimate and pass.
+    skill_levels : SkillLevels or sequence of str, optional
+        The declared skill levels (:class:`talentgap.features.SkillLevels`;
+        a bare sequence is the order, lowest first). A ``skill_level`` key
+        then keeps the declared order (an ordered categorical) instead of
+        the alphabetical one, a level of any table outside it is a
+        :class:`~talentgap.errors.SchemaError` (rule ``unknown_code``, with
+        the table, column and lines), and an employment table by skill
+        level gets ``skilled`` and ``high_skilled`` derived from its levels
+        (see :func:`talentgap.features.skilled_employment`). Training rows
+        count as supply of their own ``skill_level``; an upgrade's
+        ``from_level`` is checked but takes nothing away from the panel's
+        supply (the stock accounting of
+        :func:`talentgap.features.stock_pipeline` does that).
 
     Returns
     -------
@@ -211,8 +236,9 @@ def build_panel(
         design rule; with ``codes="raise"``, if key values are written
         differently across tables.
     ParameterError
-        If a key is missing from a table, ``start`` is after ``end`` or the
-        design is malformed.
+        If a key is missing from a table (for example ``skill_level`` from
+        the training table of a panel keyed by it), ``start`` is after
+        ``end``, the design is malformed or ``skill_levels`` is.
 
     Warns
     -----
@@ -231,9 +257,22 @@ def build_panel(
     >>> bool(panel["supply_missing"].iloc[0]), bool(panel["supply_missing"].iloc[1])
     (True, False)
     """
+    if is_dask_frame(surveys):  # survey estimates from per-partition sums on the cluster
+        return panel_from_partitions(
+            build_panel, surveys, training, employment, freq=freq, keys=keys,
+            lead_time=lead_time, absorption=absorption, crosswalk=crosswalk, start=start,
+            end=end, supply_fill=supply_fill, design=design, codes=codes,
+            skill_levels=skill_levels)
     keys = list(keys)
     freq = normalize_freq(freq)
-    table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True)
+    levels = skill_levels_of(skill_levels)
+    table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
+                          skill_levels=levels if levels and "skill_level" in surveys else None)
+    if levels is not None and training is not None:
+        check_levels(training, levels, name="training")
+    if (crosswalk is not None and "occupation" in keys
+            and crosswalk_target(crosswalk) == "occupation"):
+        check_coverage(surveys, crosswalk)
     inside = rows_with_details(table, keys)  # blank occupation/skill_level: in no cell
     groups = group_rows(table if inside is None else table[[*keys, "period"]].iloc[inside],
                         [*keys, "period"])
@@ -246,6 +285,9 @@ def build_panel(
         parts.append((supply, {c: supply[c].to_numpy() for c in _SUPPLY_COLUMNS},
                       "supply_missing"))
     if employment is not None:
+        if levels is not None and "skill_level" in employment.columns:
+            employment = skilled_employment(employment, skill_levels=levels, keys=None,
+                                            freq=freq)
         jobs = _employment_cells(employment, keys, freq)
         columns = {c: jobs[c].to_numpy() for c in _EMPLOYMENT_COLUMNS if c in jobs.columns}
         parts.append((jobs, columns, "employment_missing"))
@@ -262,6 +304,8 @@ def build_panel(
     # Cells: every key combination seen in the surveys or the training table.
     frames = [cells] + ([supply] if training is not None else [])
     dtypes = {k: _common_categories(frames, k) for k in keys}
+    if levels is not None and "skill_level" in dtypes:
+        dtypes["skill_level"] = levels.dtype  # the declared order, not the alphabet
     frame_codes = [_cell_codes(f, keys, dtypes) for f in frames]
     cell_ids = _sorted_unique(np.concatenate(frame_codes))
     n_cells, n_periods = cell_ids.size, len(periods)

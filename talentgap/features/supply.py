@@ -29,7 +29,7 @@ import pandas as pd
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import canonical_table
-from talentgap.features.crosswalk import check_crosswalk
+from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.schema import get_schema
 
 __all__ = ["training_supply", "pass_rates"]
@@ -213,11 +213,12 @@ def _sorted_labels(values: pd.Index) -> pd.Index:
         return values[np.argsort(values.astype(str))]
 
 
-def _apply_crosswalk(rows: pd.DataFrame, cw: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """One row per training row and industry it feeds; returns the rows and their shares."""
+def _apply_crosswalk(rows: pd.DataFrame, cw: pd.DataFrame,
+                     target: str = "industry") -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per training row and industry (occupation) it feeds; the rows and their shares."""
     if "program" not in rows.columns:
         raise ParameterError(
-            "a crosswalk maps programmes to industries, so the training table needs a "
+            f"a crosswalk maps programmes to {target} values, so the training table needs a "
             "'program' column"
         )
     programs = rows["program"].cat.categories
@@ -242,12 +243,13 @@ def _apply_crosswalk(rows: pd.DataFrame, cw: pd.DataFrame) -> tuple[pd.DataFrame
     within = np.arange(source.size) - np.repeat(np.cumsum(fan_out) - fan_out, fan_out)
     cw_row = first[row_program][source] + within
 
-    industry = rows["industry"].cat.categories
-    new = pd.Index(pd.unique(cw["industry"].to_numpy()), dtype=object)
+    own = rows[target].cat if target in rows.columns else None
+    industry = own.categories if own is not None else pd.Index([], dtype=object)
+    new = pd.Index(pd.unique(cw[target].to_numpy()), dtype=object)
     categories = industry.append(_sorted_labels(new[~new.isin(industry)]))
-    dtype = pd.CategoricalDtype(categories, ordered=rows["industry"].cat.ordered)
+    dtype = pd.CategoricalDtype(categories, ordered=own is not None and own.ordered)
     out = rows.iloc[source].reset_index(drop=True)
-    out["industry"] = pd.Categorical(cw["industry"].to_numpy()[cw_row], dtype=dtype)
+    out[target] = pd.Categorical(cw[target].to_numpy()[cw_row], dtype=dtype)
     return out, cw["share"].to_numpy()[cw_row]
 
 
@@ -301,7 +303,10 @@ def training_supply(
         each training row's output is split over the crosswalk's industries,
         and **the row's own ``industry`` is replaced** by them (a programme
         recorded under ``textiles`` that feeds ``clothing_and_shoes`` only
-        counts for ``clothing_and_shoes``).
+        counts for ``clothing_and_shoes``). A ``program, occupation, share``
+        crosswalk does the same for occupations: each row's output is split
+        over the occupations its programme trains for, for a supply keyed by
+        ``occupation`` (the training table needs no ``occupation`` column).
         Per-cell ``lead_time`` and ``absorption`` tables keyed by
         ``industry`` are then matched on the industries fed. Industries not
         in the training table's categories are appended to them. Needs a
@@ -384,14 +389,16 @@ def training_supply(
         lead_time = _check_scalar_lead_time(lead_time)
     if not isinstance(absorption, pd.DataFrame):
         absorption = _check_scalar_absorption(absorption)
-    cw = None if crosswalk is None else check_crosswalk(crosswalk)
+    target = crosswalk_target(crosswalk)
+    cw = None if crosswalk is None else check_crosswalk(crosswalk, target=target)
 
     table = canonical_table(training, "training", freq=freq)
-    rows = _cell_rows(table, keys)
+    fed = cw is not None and target not in table.columns  # the crosswalk supplies the column
+    rows = _cell_rows(table, [k for k in keys if not (fed and k == target)])
     if cw is None:
         share = np.ones(len(rows))
     else:
-        rows, share = _apply_crosswalk(rows, cw)
+        rows, share = _apply_crosswalk(rows, cw, target)
 
     if isinstance(lead_time, pd.DataFrame):
         lead = _per_row(rows, lead_time, "lead_time").astype(np.int64)

@@ -43,6 +43,7 @@ from talentgap.errors import ParameterError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features.design import DomainVariance, SurveyDesign, design_index
+from talentgap.features.distributed import estimate_partitions, is_dask_frame
 from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
 
 __all__ = [
@@ -194,7 +195,10 @@ def estimate_cells(
         :class:`~talentgap.errors.SchemaError` lists its problems. The table
         may be in long form: several rows per enterprise-period, one per
         ``occupation`` and/or ``skill_level`` (see the module notes and
-        :func:`talentgap.features.long_form`).
+        :func:`talentgap.features.long_form`). A Dask DataFrame (e.g. from
+        ``dask.dataframe.read_parquet``) is validated and reduced on its
+        workers, with the same result (``talentgap.features.distributed``;
+        ``freq`` required).
     keys : sequence of str, default ("region", "industry")
         Columns defining a cell, any of ``region``, ``industry``,
         ``occupation``, ``skill_level`` (and other key columns of the table),
@@ -313,6 +317,9 @@ def estimate_cells(
     0    ordinary              2       50.0     2.0
     1        high              1       40.0     1.0
     """
+    if is_dask_frame(surveys):  # per-partition sums combined on the cluster
+        return estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
+                                   design=design, skill_levels=skill_levels)
     keys = list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import DataQualityWarning, PlanningError, warn
-from talentgap.features.crosswalk import check_crosswalk
+from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.planning._params import (
     cell_names,
     check_budget,
@@ -99,6 +99,7 @@ class Network:
     quantile: float | None
     integer: str
     source: str
+    target: str = _INDUSTRY  # what the programmes feed: "industry" or "occupation"
 
     @property
     def n_units(self) -> int:
@@ -154,7 +155,7 @@ class Network:
 
     def feeds(self) -> list[str]:
         """Per programme, the industries it feeds in the forecast with their shares."""
-        industry = self.targets[_INDUSTRY].astype(object).to_numpy()[self.edge_target]
+        industry = self.targets[self.target].astype(object).to_numpy()[self.edge_target]
         out: list[list[tuple[float, str]]] = [[] for _ in range(self.n_units)]
         for u, name, share in zip(self.edge_unit, industry, self.edge_share, strict=True):
             out[u].append((share, str(name)))
@@ -187,19 +188,21 @@ def read_crosswalk(crosswalk, keys: list[str]) -> tuple[pd.DataFrame, list[str]]
     has columns ``program, <location keys...>, industry, share`` (keys as
     objects, shares as floats, rows with share 0 dropped, the original row
     labels kept as the index). The location keys are the forecast keys
-    other than ``industry`` that the crosswalk has.
+    other than ``industry`` that the crosswalk has. A ``program, occupation,
+    share`` crosswalk plans demand keyed by ``occupation`` the same way.
     """
-    if _INDUSTRY not in keys:
+    target = crosswalk_target(crosswalk)
+    if target not in keys:
         raise PlanningError(
-            f"a crosswalk maps programmes to industries, so keys must include 'industry'; "
-            f"keys are {keys}")
+            f"a crosswalk maps programmes to {target} values, so keys must include "
+            f"{target!r}; keys are {keys}")
     if _PROGRAM in keys:
         raise PlanningError(
             "with a crosswalk the plan is per programme: the gap forecast's keys must not "
             "include 'program'")
     columns = crosswalk.columns if isinstance(crosswalk, pd.DataFrame) else ()
-    location = [k for k in keys if k != _INDUSTRY and k in columns]
-    return check_crosswalk(crosswalk, location=location), location
+    location = [k for k in keys if k != target and k in columns]
+    return check_crosswalk(crosswalk, location=location, target=target), location
 
 
 # --------------------------------------------------------------------------- building
@@ -214,13 +217,13 @@ def _index(frame: pd.DataFrame, columns: list[str]) -> pd.MultiIndex:
 
 
 def _edges(cw: pd.DataFrame, location: list[str], cells: pd.DataFrame, keys: list[str],
-           stacklevel: int) -> tuple[pd.DataFrame, np.ndarray]:
+           stacklevel: int, target: str = _INDUSTRY) -> tuple[pd.DataFrame, np.ndarray]:
     """Crosswalk rows spread over the forecast's locations; each with its cell (or dropped).
 
     Returns the edges into cells of the forecast (columns ``program, <keys...>,
     share, row``) and their cell numbers; warns about the rest.
     """
-    free = [k for k in keys if k != _INDUSTRY and k not in location]
+    free = [k for k in keys if k != target and k not in location]
     cw = cw.assign(row=cw.index.to_numpy(dtype=object)).reset_index(drop=True)
     if free:
         places = cells[free].drop_duplicates().reset_index(drop=True)
@@ -231,7 +234,7 @@ def _edges(cw: pd.DataFrame, location: list[str], cells: pd.DataFrame, keys: lis
     edges = edges[[_PROGRAM, *keys, _SHARE, "row"]]
     cell = _index(cells, keys).get_indexer(_index(edges, keys))
     lost = cell < 0
-    unit_keys = [_PROGRAM, *(k for k in keys if k != _INDUSTRY)]
+    unit_keys = [_PROGRAM, *(k for k in keys if k != target)]
     unit = _codes(edges, unit_keys)
     kept_units = np.unique(unit[~lost])
     dropped = np.setdiff1d(np.unique(unit), kept_units)
@@ -248,7 +251,7 @@ def _edges(cw: pd.DataFrame, location: list[str], cells: pd.DataFrame, keys: lis
                     f" and {len(names) - _MAX_SHOWN} more" if len(names) > _MAX_SHOWN else "")
             details.append(
                 f"row {_plain(label)!r} (program={_plain(first[_PROGRAM])!r}, "
-                f"industry={_plain(first[_INDUSTRY])!r}, share={first[_SHARE]:.4g}){where}")
+                f"{target}={_plain(first[target])!r}, share={first[_SHARE]:.4g}){where}")
         more = f"; and {len(rows) - _MAX_SHOWN} more" if len(rows) > _MAX_SHOWN else ""
         warn(
             f"{plural(len(rows), 'crosswalk row')} {'leads' if len(rows) == 1 else 'lead'} to "
@@ -282,8 +285,9 @@ def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, pe
     fc = read_forecast(gap_forecast, keys, value)
     keys = fc.keys
     cw, location = read_crosswalk(crosswalk, keys)
-    edges, edge_cell = _edges(cw, location, fc.cells, keys, stacklevel + 1)
-    unit_keys = [_PROGRAM, *(k for k in keys if k != _INDUSTRY)]
+    target = crosswalk_target(crosswalk)
+    edges, edge_cell = _edges(cw, location, fc.cells, keys, stacklevel + 1, target)
+    unit_keys = [_PROGRAM, *(k for k in keys if k != target)]
     edge_unit = _codes(edges, unit_keys)
     _, first = np.unique(edge_unit, return_index=True)
     units = edges[unit_keys].iloc[first].reset_index(drop=True)
@@ -326,5 +330,5 @@ def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, pe
         edge_unit=edge_unit.astype(np.int64), edge_target=inverse[:edge_cell.size],
         edge_share=edges[_SHARE].to_numpy(dtype=np.float64), edge_absorption=absorb,
         budget=budget, surplus_penalty=float(surplus_penalty), evaluate=evaluate, plan=plan,
-        risk=risk, quantile=quantile, integer=integer, source=source,
+        risk=risk, quantile=quantile, integer=integer, source=source, target=target,
     )

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, warn
+from talentgap.features.skill_levels import skilled_employment
 from talentgap.planning._params import cell_names, fmt, plural
 from talentgap.planning._policy_tables import (
     SKILL_LEVELS,
@@ -239,6 +240,7 @@ def policy_need(
     share_by: str = "employment",
     demand: pd.DataFrame | None = None,
     region_map=None,
+    skill_levels=None,
 ) -> pd.DataFrame:
     """Persons still needed per cell and period to stay on the target paths.
 
@@ -287,7 +289,10 @@ def policy_need(
     observed : pandas.DataFrame
         The observed employment table (``<keys...>, period, employment,
         skilled`` and ``high_skilled`` for high-skilled targets): the base
-        year's shares come from the last observed period of that year.
+        year's shares come from the last observed period of that year. With
+        ``skill_levels``, it may instead hold one row per cell, period and
+        ``skill_level``; the skilled counts are then derived from the levels
+        (:func:`talentgap.features.skilled_employment`).
     keys : sequence of str, default ("region", "industry")
         Columns identifying a cell; must include ``region``.
     path : pandas.DataFrame, optional
@@ -305,6 +310,9 @@ def policy_need(
         Region -> province (a DataFrame with columns ``region, province``).
         Targets are then set on provinces and shared over all cells of the
         province's regions.
+
+    skill_levels : SkillLevels or sequence of str, optional
+        The declared skill levels of an ``observed`` table by ``skill_level``.
 
     Returns
     -------
@@ -390,6 +398,8 @@ def policy_need(
         return _units(regions, region_map)[1]
 
     # targets, observed base shares and the path of every target
+    if skill_levels is not None and "skill_level" in observed.columns:
+        observed = skilled_employment(observed, skill_levels=skill_levels, keys=keys)
     observed_table = require(observed, "observed", [*keys, "period"], keys)
     obs_ordinals, obs_code = period_ordinals(observed_table["period"], "observed")
     last_year = int(pd.Period(ordinal=int(obs_ordinals.max()), freq=obs_code).year)

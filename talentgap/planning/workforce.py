@@ -32,6 +32,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, warn
+from talentgap.features.skill_levels import skilled_employment
 from talentgap.models import AutoForecaster
 from talentgap.periods import normalize_freq
 from talentgap.planning._params import cell_names, examples, fmt, parameter, plural
@@ -94,6 +95,7 @@ def project_employment(
     level: Sequence[float] | None = (80,),
     forecaster=None,
     n_jobs: int | None = 1,
+    skill_levels=None,
 ) -> pd.DataFrame:
     """Forecast employment (and skilled / high-skilled counts) per cell.
 
@@ -107,7 +109,8 @@ def project_employment(
     ----------
     employment : pandas.DataFrame
         The employment table: ``<keys...>, period, employment`` and optionally
-        ``skilled`` and ``high_skilled`` (persons), one row per cell and period.
+        ``skilled`` and ``high_skilled`` (persons), one row per cell and period;
+        or, with ``skill_levels``, one row per cell, period and ``skill_level``.
     keys : sequence of str, default ("region", "industry")
         Columns identifying a cell.
     horizon : int
@@ -126,6 +129,12 @@ def project_employment(
         persons: forecasts and bounds are kept >= 0).
     n_jobs : int, default 1
         Parallel jobs of the default forecaster (ignored with ``forecaster``).
+
+    skill_levels : SkillLevels or sequence of str, optional
+        The declared skill levels, for an employment table by ``skill_level``:
+        its rows are summed per cell and period, with ``skilled`` and
+        ``high_skilled`` derived from the levels
+        (:func:`talentgap.features.skilled_employment`).
 
     Returns
     -------
@@ -159,6 +168,7 @@ def project_employment(
     keys = check_keys(keys)
     horizon = _horizon(horizon)
     require(employment, "employment", [*keys, "period", "employment"], keys)
+    employment = _by_cell(employment, skill_levels, keys)
     columns = [c for c in _STOCKS if c in employment.columns]
     frame, ordinals, code = _prepare(employment, "employment", keys, columns, freq)
     frame["period"] = period_array(ordinals, code)
@@ -180,6 +190,13 @@ def project_employment(
         for name in forecast.columns.difference([*keys, "period"], sort=False):
             out[name] = forecast[name].to_numpy()[position]
     return out.reset_index(drop=True)
+
+
+def _by_cell(table: pd.DataFrame, skill_levels, keys: list[str]) -> pd.DataFrame:
+    """A table by skill level summed per cell and period, skilled counts derived."""
+    if skill_levels is None or "skill_level" not in table.columns:
+        return table
+    return skilled_employment(table, skill_levels=skill_levels, keys=keys)
 
 
 def _last_rows(frame: pd.DataFrame, keys: list[str], ordinals: np.ndarray
@@ -228,6 +245,7 @@ def project_skilled_stock(
     exit_rate=DEFAULT_EXIT_RATE,
     pipeline: pd.DataFrame | None = None,
     freq: str | None = None,
+    skill_levels=None,
 ) -> pd.DataFrame:
     """Skilled (and high-skilled) stock per cell if no new training is funded.
 
@@ -262,7 +280,11 @@ def project_skilled_stock(
         ``<keys...>, period, supply`` and optionally ``supply_high_skilled``:
         certified workers already in training who join the cell's skilled
         (high-skilled) stock in that period, e.g. the ``supply`` of
-        :func:`talentgap.features.build_panel` for the periods ahead. Several
+        :func:`talentgap.features.build_panel` for the periods ahead, or the
+        net inflows of training by skill level from
+        :func:`talentgap.features.stock_pipeline` (upgrade training moves
+        workers into the high-skilled stock without adding to the skilled
+        one). Several
         rows per cell and period are summed; periods up to the cell's last
         observation (already in the stock) or past the horizon are not used;
         cells without rows get no inflow. Periods of a finer frequency given
@@ -271,6 +293,9 @@ def project_skilled_stock(
         Projection frequency; by default the table's own. A coarser one
         averages the stock over each (complete) period first, as
         :func:`project_employment` does.
+    skill_levels : SkillLevels or sequence of str, optional
+        The declared skill levels, for a stock table by ``skill_level`` (as
+        in :func:`project_employment`).
 
     Returns
     -------
@@ -308,6 +333,7 @@ def project_skilled_stock(
     """
     keys = check_keys(keys)
     horizon = _horizon(horizon)
+    stock = _by_cell(stock, skill_levels, keys)
     require(stock, "stock", [*keys, "period", "skilled"], keys)
     levels = [c for c in _LEVELS if c in stock.columns]
     frame, ordinals, code = _prepare(stock, "stock", keys, levels, freq)

@@ -1,0 +1,227 @@
+"""Design-based standard errors from per-partition sums (strata, PSUs, population counts).
+
+The partitioned counterpart of :class:`talentgap.features.design.DomainVariance`.
+The table is shuffled by PSU (by enterprise without PSUs), so each partition
+holds whole PSUs. Per partition, every PSU's total of each weighted value
+``u in (w, w*s, w*e, w*v, w*h)`` within each domain (cell-period) is formed,
+and per block (domain x stratum) the PSU count ``k``, sums ``A_u`` and centred
+cross products ``C_uv`` over the PSUs of the block are kept; per stratum the
+PSUs sampled ``n_h`` and the population count. Blocks combine across
+partitions exactly as the cells do (Chan, Golub & LeVeque 1983). For a score
+``z`` (``u`` itself for a total, ``(y - R x) / X`` for a ratio, so
+``A_z = (A_y - R A_x) / X`` and ``C_zz = (C_yy - 2 R C_xy + R^2 C_xx) / X^2``),
+the block adds ``scale_h * [C_zz + k (A_z/k - A_z/n_h)^2 + (n_h - k) (A_z/n_h)^2]``:
+the squared deviations from the stratum mean of its ``n_h`` PSU totals, the
+``n_h - k`` PSUs outside the domain counting with ``z = 0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import collect_warnings, warn
+from talentgap.features._groups import group_rows
+from talentgap.features.design import SurveyDesign, design_index
+from talentgap.schema import DETAIL_COLUMNS, check_constant
+
+__all__ = ["design_partial", "design_errors", "strata_prefix"]
+
+_PREFIX = "_h_"  # strata columns in the partial frames (they may repeat a cell key)
+
+
+def strata_prefix(design: SurveyDesign) -> list[str]:
+    """The strata columns of ``design`` as named in the block and strata frames."""
+    return [_PREFIX + c for c in design.strata_columns]
+
+
+def design_partial(table: pd.DataFrame, design: SurveyDesign, slot: np.ndarray,
+                   domains: pd.DataFrame, keys: list[str], respondents) -> dict:
+    """Block and stratum sums of one partition (``slot``: domain per row, -1 outside cells).
+
+    ``respondents(rows)`` returns the merged respondents of the rows (slot, first
+    row, weighted values). Raises :class:`SchemaError` for a design rule broken
+    inside the partition (lines of the partition).
+    """
+    if any(c in table.columns for c in DETAIL_COLUMNS):
+        check_constant(table, design.columns, line_numbers=table.index.to_numpy())
+    local = replace(design, lonely_psu="certainty")  # lonely strata: judged after combining
+    with collect_warnings():
+        index = design_index(table, local)
+    strata = group_rows(table, [*design.strata_columns, "period"])
+    n_strata = strata.n_groups
+    stratum_frame = {_PREFIX + c: strata.frame[c].astype(object).to_numpy()
+                     for c in design.strata_columns}
+    stratum_frame["period"] = strata.frame["period"]
+    stratum_frame["n_psu"] = index.n_psu
+    first_line = np.full(n_strata, np.iinfo(np.int64).max)
+    np.minimum.at(first_line, strata.codes, table.index.to_numpy(dtype=np.int64))
+    stratum_frame["line"] = first_line
+    if design.fpc is not None:
+        population = pd.to_numeric(table[design.fpc]).to_numpy(dtype=np.float64)
+        low = np.full(n_strata, np.inf)
+        high = np.full(n_strata, -np.inf)
+        np.minimum.at(low, strata.codes, population)
+        np.maximum.at(high, strata.codes, population)
+        stratum_frame["fpc_low"], stratum_frame["fpc_high"] = low, high
+
+    inside = np.flatnonzero(slot >= 0)
+    unit_slot, first, values = respondents(inside)
+    unit = index.unit[inside][first]  # PSU of each respondent
+    size = len(domains)
+    pairs, pair_of = np.unique(unit.astype(np.int64) * size + unit_slot, return_inverse=True)
+    pair_of = pair_of.reshape(-1)
+    pair_unit, pair_slot = np.divmod(pairs, size)
+    pair_values = {name: np.bincount(pair_of, weights=v, minlength=pairs.size)
+                   for name, v in values.items()}
+    pair_stratum = index.stratum_of_unit[pair_unit]
+    blocks, block_of = np.unique(pair_slot * n_strata + pair_stratum, return_inverse=True)
+    block_slot, block_stratum = np.divmod(blocks, n_strata)
+    block_frame = {k: domains[k].to_numpy()[block_slot] for k in keys}
+    for c in design.strata_columns:
+        block_frame[_PREFIX + c] = stratum_frame[_PREFIX + c][block_stratum]
+    block_frame["period"] = domains["period"].array.take(block_slot)
+    return {"strata": pd.DataFrame(stratum_frame),
+            "blocks": (pd.DataFrame(block_frame), block_of.reshape(-1), blocks.size,
+                       pair_values)}
+
+
+def _stratum_checks(strata: pd.DataFrame, design: SurveyDesign, where, fail) -> dict:
+    """Scale, lonely flags and take-all flags per stratum; design rules across partitions."""
+    n_psu = strata["n_psu"].to_numpy(dtype=np.float64)
+    problems = []
+    if design.fpc is not None:
+        low, high = strata["fpc_low"].to_numpy(), strata["fpc_high"].to_numpy()
+        varies = ~np.isclose(low, high, rtol=1e-12, atol=0.0)
+        below = ~varies & (high < n_psu * (1 - 1e-12))
+        for mask, rule, text in ((varies, "fpc_varies", "the population count differs "
+                                  "between partitions"),
+                                 (below, "fpc_below_sample", "fewer in the population than "
+                                  "sampled")):
+            if mask.any():
+                lines = strata["line"].to_numpy()[mask]
+                problems.append((design.fpc, rule, text, lines))
+        keep = np.clip(1.0 - n_psu / high, 0.0, 1.0)
+    else:
+        keep = np.ones(n_psu.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = keep * n_psu / (n_psu - 1.0)
+    single = (n_psu == 1) & (keep > 0)
+    scale[n_psu == 1] = 0.0
+    if single.any() and design.lonely_psu == "fail":
+        lines = strata["line"].to_numpy()[single]
+        problems.append((design.strata_columns[0] if design.strata_columns else "period",
+                         "lonely_psu", "the stratum has 1 PSU; choose lonely_psu='adjust' or "
+                         "'certainty', or collapse strata", lines))
+    if problems:
+        fail(pd.concat([pd.DataFrame({
+            "line": lines, "column": column, "rule": rule, "value": None,
+            "message": f"the first row of its stratum ({text})"})
+            for column, rule, text, lines in problems], ignore_index=True))
+    if single.any():
+        how = ("centred at the grand mean of the period's PSU totals"
+               if design.lonely_psu == "adjust" else "counted as adding no variance")
+        label = ", ".join([*design.strata_columns, "period"])
+        examples = ", ".join(where(x) for x in strata["line"].to_numpy()[single][:5])
+        warn(f"surveys: {int(single.sum())} strata ({label}) have a single sampled PSU and "
+             f"no population count making them take-all; their variance is {how} "
+             f"(lonely_psu={design.lonely_psu!r}), e.g. {examples}", stacklevel=4)
+        if design.lonely_psu == "adjust":
+            scale[single] = keep[single]
+    lonely = single if design.lonely_psu == "adjust" else np.zeros(n_psu.size, dtype=bool)
+    return {"n_psu": n_psu, "scale": scale, "lonely": lonely, "keep": keep}
+
+
+def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
+                  strata: pd.DataFrame, keys: list[str], design: SurveyDesign,
+                  where, fail) -> dict[str, np.ndarray]:
+    """``*_se``, ``take_all`` and ``*_df`` per cell from the combined sums.
+
+    ``where(line)`` names an encoded line; ``fail(cases)`` raises for design
+    rules broken across partitions (cases: ``line, column, rule, value, message``).
+    """
+    hcols = strata_prefix(design)
+    facts = _stratum_checks(strata, design, where, fail)
+    # each block's domain (row of cells) and stratum (row of strata)
+    domain_of = _positions(blocks, cells, [*keys, "period"])
+    stratum_of = _positions(blocks, strata, [*hcols, "period"])
+    n_domains = len(cells)
+    n_h = facts["n_psu"][stratum_of]
+    scale = facts["scale"][stratum_of]
+    lonely = facts["lonely"][stratum_of]
+    k = blocks["n"].to_numpy()
+    # per period: PSUs and the summed scale of lonely strata
+    periods, period_of_stratum = np.unique(strata["period"].array.asi8, return_inverse=True)
+    units = np.bincount(period_of_stratum, weights=facts["n_psu"], minlength=periods.size)
+    lonely_scale = np.bincount(period_of_stratum,
+                               weights=np.where(facts["lonely"], facts["scale"], 0.0),
+                               minlength=periods.size)
+    period_of_domain = np.searchsorted(periods, cells["period"].array.asi8)
+    domain_units = units[period_of_domain]
+    domain_lonely_scale = lonely_scale[period_of_domain]
+    any_lonely = bool(facts["lonely"].any())
+    S = {u: blocks[f"S_{u}"].to_numpy() for u in "wsevh"}
+    C = {p: blocks[f"C_{p}"].to_numpy() for p in ("ww", "ss", "sw", "ee", "vv", "hh", "ev",
+                                                   "hv")}
+
+    def ratio_parts(name, sy, sx, cyy, cxy, cxx):
+        ratio = estimates[name][domain_of]
+        total_x = np.bincount(domain_of, weights=sx, minlength=n_domains)[domain_of]
+        a = (sy - ratio * sx) / total_x
+        c = (cyy - 2 * ratio * cxy + ratio * ratio * cxx) / (total_x * total_x)
+        return a, c
+
+    scores = {
+        "enterprises": lambda: (S["w"], C["ww"]), "employees": lambda: (S["e"], C["ee"]),
+        "vacancies": lambda: (S["v"], C["vv"]), "demand": lambda: (S["h"], C["hh"]),
+        "shortage_rate": lambda: ratio_parts("shortage_rate", S["s"], S["w"], C["ss"],
+                                             C["sw"], C["ww"]),
+        "vacancy_rate": lambda: ratio_parts("vacancy_rate", S["v"], S["e"] + S["v"], C["vv"],
+                                            C["ev"] + C["vv"],
+                                            C["ee"] + 2 * C["ev"] + C["vv"]),
+        "ssv_density": lambda: ratio_parts("ssv_density", S["h"], S["v"], C["hh"], C["hv"],
+                                           C["vv"]),
+    }
+    out = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name, parts in scores.items():
+            a, c = parts()
+            mean = a / n_h
+            ss = c + k * (a / k - mean) ** 2 + (n_h - k) * mean * mean
+            squares = c + a * a / k
+            ss[ss <= 1e-12 * squares] = 0.0
+            contribution = scale * ss
+            extra = 0.0
+            if any_lonely:
+                total = np.bincount(domain_of, weights=a, minlength=n_domains)
+                grand = total / domain_units
+                g = grand[domain_of]
+                contribution = np.where(lonely, scale * ((a - g) ** 2 - g * g), contribution)
+                extra = domain_lonely_scale * grand * grand
+            top = np.bincount(domain_of, weights=contribution, minlength=n_domains) + extra
+            variance = top.copy()
+            variance[variance < 0] = 0.0
+            out[f"{name}_se"] = np.sqrt(variance)
+            df_block = np.where(lonely, 1.0, n_h - 1.0)
+            share = np.where(df_block > 0, contribution * contribution / df_block, 0.0)
+            bottom = np.bincount(domain_of, weights=share, minlength=n_domains)
+            if any_lonely:
+                bottom = bottom + extra * extra
+            df = top * top / bottom
+            df[~(top > 0)] = np.nan
+            out[f"{name}_df"] = df
+    sampled = np.bincount(domain_of, weights=facts["keep"][stratum_of] > 0,
+                          minlength=n_domains)
+    out["take_all"] = sampled == 0
+    return out
+
+
+def _positions(frame: pd.DataFrame, table: pd.DataFrame, on: list[str]) -> np.ndarray:
+    """Row of ``table`` matching each row of ``frame`` on the columns ``on``."""
+    left = frame[on].astype({c: object for c in on if c != "period"})
+    right = table[on].astype({c: object for c in on if c != "period"}).assign(
+        _tg_at=np.arange(len(table)))
+    found = left.merge(right, on=on, how="left")["_tg_at"]
+    return found.to_numpy(dtype=np.int64)
