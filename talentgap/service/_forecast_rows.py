@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import check_horizon, check_levels
-from talentgap.errors import ParameterError, collect_warnings, warn
+from talentgap.errors import collect_warnings, warn
 from talentgap.service._gap_rows import json_values
+from talentgap.service._lookup import KeyLookup
 
 __all__ = ["ForecastAnswers", "CACHE_BYTES"]
 
@@ -92,7 +93,7 @@ class ForecastAnswers:
         self.keys = list(keys)
         self.max_bytes = int(max_bytes)
         ids = model.arrays_.ids[self.keys].astype(str).to_numpy(dtype=object)
-        self._row_of = {tuple(row): i for i, row in enumerate(ids.tolist())}
+        self._lookup = KeyLookup(self.keys, ids, what="series")
         self._n_series = len(ids)
         self._tables: OrderedDict[tuple, _Table] = OrderedDict()
         self._kept_bytes = 0
@@ -109,32 +110,9 @@ class ForecastAnswers:
         return self._kept_bytes
 
     def rows_of(self, series: list[dict] | None, field: str = "series") -> np.ndarray:
-        """Positions of the requested series among the model's (all when None).
-
-        Raises
-        ------
-        ParameterError
-            An entry does not give exactly the key columns, or names a series
-            the model does not know (the message gives the first one).
-        """
-        if series is None:
-            return np.arange(self._n_series)
-        keys, wanted = self.keys, set(self.keys)
-        try:
-            asked = [tuple(entry[k] for k in keys) for entry in series if entry.keys() == wanted]
-        except (AttributeError, TypeError):
-            asked = []
-        if len(asked) != len(series) or any(v is None for one in asked for v in one):
-            raise ParameterError(f"{field}: each entry must give exactly the key columns {keys}")
-        rows = np.fromiter((self._row_of.get(tuple(str(v) for v in one), -1) for one in asked),
-                           dtype=np.int64, count=len(asked))
-        unknown = rows < 0
-        if unknown.any():
-            first = dict(zip(keys, (str(v)[:40] for v in asked[int(unknown.argmax())]),
-                             strict=True))
-            raise ParameterError(f"{field}: {int(unknown.sum())} requested series are not in "
-                                 f"the model, e.g. {first}; GET /v1/model lists them")
-        return rows
+        """Positions of the requested series among the model's (all when None); see
+        :meth:`~talentgap.service._lookup.KeyLookup.rows_of`."""
+        return self._lookup.rows_of(series, field)
 
     def _table(self, horizon: int, levels: list[float]) -> _Table:
         """``predict(horizon, level=levels)`` as arrays: kept, or built (and kept if it fits)."""

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import check_horizon, check_levels
-from talentgap.errors import ParameterError
 from talentgap.models import GapForecaster
 from talentgap.models.gap_flags import FLAGS
+from talentgap.service._lookup import KeyLookup
 
 __all__ = ["GapAnswers", "json_values"]
 
@@ -85,7 +85,7 @@ class GapAnswers:
         self.keys = list(keys)
         values = model.cells_[self.keys].astype(str).to_numpy(dtype=object)
         self._values = values
-        self._row_of = {tuple(row): i for i, row in enumerate(values.tolist())}
+        self._lookup = KeyLookup(self.keys, values, what="cell(s)")
         self._static: dict[str, np.ndarray] | None = None
         self._periods: dict[int, np.ndarray] = {}
 
@@ -95,32 +95,9 @@ class GapAnswers:
         return len(self._values)
 
     def rows_of(self, cells: list[dict] | None, field: str = "cells") -> np.ndarray:
-        """Positions of the requested cells among the model's (all when None).
-
-        Raises
-        ------
-        ParameterError
-            An entry does not give exactly the key columns, or names a cell
-            the model does not know (the message gives the first one).
-        """
-        if cells is None:
-            return np.arange(self.n_cells)
-        keys, wanted = self.keys, set(self.keys)
-        try:
-            asked = [tuple(entry[k] for k in keys) for entry in cells if entry.keys() == wanted]
-        except (AttributeError, TypeError):
-            asked = []
-        if len(asked) != len(cells) or any(v is None for cell in asked for v in cell):
-            raise ParameterError(f"{field}: each entry must give exactly the key columns {keys}")
-        rows = np.fromiter((self._row_of.get(cell, -1) for cell in asked), dtype=np.int64,
-                           count=len(asked))
-        unknown = rows < 0
-        if unknown.any():
-            first = dict(zip(keys, (str(v)[:40] for v in asked[int(unknown.argmax())]),
-                             strict=True))
-            raise ParameterError(f"{field}: {int(unknown.sum())} requested cell(s) are not in "
-                                 f"the model, e.g. {first}; GET /v1/model lists the cells")
-        return rows
+        """Positions of the requested cells among the model's (all when None); see
+        :meth:`~talentgap.service._lookup.KeyLookup.rows_of`."""
+        return self._lookup.rows_of(cells, field)
 
     def _period_labels(self, horizon: int) -> np.ndarray:
         labels = self._periods.get(horizon)
