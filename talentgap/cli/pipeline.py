@@ -67,6 +67,11 @@ class RunResult:
     comparison : pandas.DataFrame or None
         :func:`talentgap.planning.compare_plans` of both rules over a range
         of budgets (single-period plans).
+    budget_curve : BudgetCurve or None
+        :func:`talentgap.planning.budget_curve` of the optimised plan
+        (single-period plans): the budget that closes
+        :data:`CLOSING_SHARE` of the expected shortfall, or the most any
+        budget can close under the capacities.
     workforce : pandas.DataFrame or None
         With ``[plan] years`` and ``[targets]``: per cell and year,
         ``employment`` (projected persons employed) and the projected stock
@@ -93,6 +98,7 @@ class RunResult:
     plan: planning.QuotaPlan | None = None
     proportional: planning.QuotaPlan | None = None
     comparison: pd.DataFrame | None = None
+    budget_curve: planning.BudgetCurve | None = None
     workforce: pd.DataFrame | None = None
     policy: pd.DataFrame | None = None
     target_path: pd.DataFrame | None = None
@@ -288,6 +294,8 @@ DEMO_PLAN = {"budget": 5_000_000.0, "cost_per_trainee": 6000.0, "pass_rate": 0.6
 
 #: Budgets of the shortfall-vs-budget comparison, as multiples of the plan's budget.
 BUDGET_MULTIPLES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+#: Share of the expected shortfall whose closing budget the report states.
+CLOSING_SHARE = 0.95
 
 
 def _plan(result: RunResult) -> None:
@@ -326,6 +334,7 @@ def _plan(result: RunResult) -> None:
             paths, budget=budget, **common)
     by = "industry" if "industry" in keys else keys[-1]  # places per group in the table
     result.comparison = planning.compare_plans(plans, by=by)
+    result.budget_curve = planning.budget_curve(paths, 8, share=CLOSING_SHARE, **optimised)
 
 
 def _read_csv(path: str, name: str, text_columns: list[str], *,

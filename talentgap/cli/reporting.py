@@ -19,6 +19,7 @@ Report('Skill-gap forecast', sections=4, tables=5, figures=7)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from talentgap.cli._wording import backtest_verdict, plain_constraint
@@ -182,7 +183,37 @@ def headline_text(result: RunResult) -> str:
                     f"would fall to {float(row['shortfall_after']):,.0f} persons "
                     f"({float(row['share_closed']):.0%} of it closed); the plan section "
                     "compares the budgets in between.")
+        if result.budget_curve is not None:
+            sentences.append(_closing_text(result.budget_curve, currency,
+                                           _shortfall_unit(result)))
     return " ".join(sentences)
+
+
+def _closing_text(curve, currency: str, unit: str) -> str:
+    """What budget closes the curve's share of the expected shortfall, or what no budget can.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.planning import BudgetCurve
+    >>> table = pd.DataFrame({"shortfall_after": [100.0, 60.0, 40.0],
+    ...                       "share_closed": [0.0, 0.4, 0.6]},
+    ...                      index=pd.Index([0.0, 1e6, 2e6], name="budget"))
+    >>> print(_closing_text(BudgetCurve(table, float("nan"), 0.95, None, "market"),
+    ...                     "yuan", "persons"))
+    No budget closes 95% of it under the capacities: beyond about 2.0 million yuan more money
+    buys nothing, and the expected shortfall then falls to 40 persons (60% closed).
+    """
+    share = f"{curve.share:.0%}"
+    if np.isfinite(curve.closing_budget):
+        return (f"Closing {share} of the expected shortfall takes at most about "
+                f"{money(curve.closing_budget, currency)} (the smallest of the budgets tried "
+                "that does).")
+    last = curve.table.iloc[-1]
+    return (f"No budget closes {share} of it under the capacities: beyond about "
+            f"{money(float(curve.table.index.max()), currency)} more money buys nothing, and "
+            f"the expected shortfall then falls to {float(last['shortfall_after']):,.0f} "
+            f"{unit} ({float(last['share_closed']):.0%} closed).")
 
 
 def _subtitle(result: RunResult) -> str | None:

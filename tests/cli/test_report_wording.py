@@ -132,3 +132,12 @@ def test_multiyear_report_counts_person_years_and_names_funding_years(national_t
         assert f"{row.region} {row.industry} {row.period} " in text
     assert re.search(r"each extra [\d,]+ yuan of it closes about [\d.]+ person-years", text)
     assert "1e-" not in text and "1e+" not in text
+
+
+def test_demo_headline_says_what_budget_closes_the_shortfall_or_what_none_can(demo_text):
+    # the demo caps each cell at 150 places: no budget closes 95% of the shortfall
+    match = re.search(r"No budget closes 95% of it under the capacities: beyond about "
+                      r"([0-9.]+) million yuan more money buys nothing, and the expected "
+                      r"shortfall then falls to ([0-9,]+) persons \(([0-9]+)% closed\)", demo_text)
+    assert match, demo_text[:2000]
+    assert 0 < int(match.group(3)) < 95
