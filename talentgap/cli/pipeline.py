@@ -69,9 +69,9 @@ class RunResult:
         of budgets (single-period plans).
     budget_curve : BudgetCurve or None
         :func:`talentgap.planning.budget_curve` of the optimised plan
-        (single-period plans): the budget that closes
-        :data:`CLOSING_SHARE` of the expected shortfall, or the most any
-        budget can close under the capacities.
+        (single-period plans without ``[plan] period``): the budget that
+        closes :data:`CLOSING_SHARE` of the expected shortfall, or the most
+        any budget can close under the capacities.
     workforce : pandas.DataFrame or None
         With ``[plan] years`` and ``[targets]``: per cell and year,
         ``employment`` (projected persons employed) and the projected stock
@@ -334,7 +334,8 @@ def _plan(result: RunResult) -> None:
             paths, budget=budget, **common)
     by = "industry" if "industry" in keys else keys[-1]  # places per group in the table
     result.comparison = planning.compare_plans(plans, by=by)
-    result.budget_curve = planning.budget_curve(paths, 8, share=CLOSING_SHARE, **optimised)
+    if period is None:  # budget_curve's own ``period`` measures, it does not choose the need
+        result.budget_curve = planning.budget_curve(paths, 8, share=CLOSING_SHARE, **optimised)
 
 
 def _read_csv(path: str, name: str, text_columns: list[str], *,
