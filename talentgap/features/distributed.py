@@ -62,6 +62,7 @@ from talentgap.errors import (
 )
 from talentgap.features._distributed_design import design_errors, design_partial
 from talentgap.features._groups import group_rows
+from talentgap.features._variance import ratio_variance, snap_noise, variance_factor
 from talentgap.features.design import _RULES as _DESIGN_RULES
 from talentgap.features.design import SurveyDesign
 from talentgap.periods import normalize_freq
@@ -323,40 +324,30 @@ def _merge(stats: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- estimates
 
-def _snapped(raw: np.ndarray, scale: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """``factor * raw``, with values at or below ``scale`` (rounding noise) set to 0."""
-    with np.errstate(invalid="ignore"):
-        kept = np.where(raw > scale, raw, 0.0)
-    return kept * factor
-
-
 def _estimates(stats: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns of :data:`talentgap.features.survey.ESTIMATE_COLUMNS` from the statistics."""
     n = stats["n"].to_numpy()
     S = {name: stats[f"S_{name}"].to_numpy() for name in VALUES}
     C = {pair: stats[f"C_{pair}"].to_numpy() for pair in PAIRS}
+    factor = variance_factor(n)
+    out: dict[str, np.ndarray] = {"n_respondents": n.astype(np.int64)}
     with np.errstate(invalid="ignore", divide="ignore"):
-        factor = np.where(n > 1, n / (n - 1.0), np.nan)
-        out: dict[str, np.ndarray] = {"n_respondents": n.astype(np.int64)}
         for name, value in {"enterprises": "w", "employees": "e", "vacancies": "v",
                             "demand": "h"}.items():
             pair = value + value
             out[name] = S[value]
             # centred sums of equal values are ~1e-32 of the raw squares, true spread more
             noise = 1e-24 * (C[pair] + S[value] * S[value] / n)
-            out[f"{name}_se"] = np.sqrt(_snapped(C[pair], noise, factor))
-        ratios = {  # (S_y, S_x, C_yy, C_xy, C_xx)
+            out[f"{name}_se"] = np.sqrt(snap_noise(C[pair].copy(), noise, factor))
+        ratios = {  # (S_y, S_x, C_yy, C_xy, C_xx): centred moments, as the raw ones
             "shortage_rate": (S["s"], S["w"], C["ss"], C["sw"], C["ww"]),
             "vacancy_rate": (S["v"], S["e"] + S["v"], C["vv"], C["ev"] + C["vv"],
                              C["ee"] + 2 * C["ev"] + C["vv"]),
             "ssv_density": (S["h"], S["v"], C["hh"], C["hv"], C["vv"]),
         }
-        for name, (sy, sx, cyy, cxy, cxx) in ratios.items():
-            ratio = np.where(sx == 0, np.nan, sy / sx)
-            raw = cyy - 2 * ratio * cxy + ratio * ratio * cxx
-            noise = 1e-12 * (cyy + ratio * ratio * cxx)  # the cancellation's rounding
-            out[name] = ratio
-            out[f"{name}_se"] = np.sqrt(_snapped(raw, noise, factor) / (sx * sx))
+        for name, moments in ratios.items():
+            out[name], variance = ratio_variance(*moments, factor)
+            out[f"{name}_se"] = np.sqrt(variance)
     out["single_respondent"] = n == 1
     return out
 

@@ -42,6 +42,7 @@ from talentgap._arguments import check_levels
 from talentgap.errors import ParameterError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
+from talentgap.features._variance import ratio_variance, total_variance, variance_factor
 from talentgap.features.design import DomainVariance, SurveyDesign, design_index
 from talentgap.features.distributed import estimate_partitions, is_dask_frame
 from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
@@ -50,64 +51,6 @@ __all__ = [
     "ESTIMATE_COLUMNS", "DF_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
     "weighted_ratio", "confidence_interval",
 ]
-
-
-def _variance_factor(n: np.ndarray) -> np.ndarray:
-    """``n/(n-1)`` where ``n > 1``, NaN elsewhere (no variance from one respondent)."""
-    factor = n - 1.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(n, factor, out=factor)
-    factor[n <= 1] = np.nan
-    return factor
-
-
-def _snap(raw: np.ndarray, limit: np.ndarray, factor: np.ndarray) -> np.ndarray:
-    """``factor * raw`` where ``raw > limit``, else ``factor * 0``.
-
-    Values at or below ``limit`` (a tiny multiple of the sums they come
-    from) are rounding noise around zero, or negative; they become exactly 0.
-    NaN stays NaN. Works in place on ``raw`` and returns it.
-    """
-    with np.errstate(invalid="ignore"):
-        np.maximum(raw, 0.0, out=raw)
-        raw *= raw > limit  # times 1.0 or 0.0
-        raw += 0.0  # a -0.0 becomes 0.0
-        raw *= factor
-    return raw
-
-
-def _total_variance_from(total: np.ndarray, sum_squares: np.ndarray,
-                         factor: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """``n/(n-1) * sum((w y - T/n)^2)`` from ``T = sum(w y)`` and ``sum((w y)^2)``."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        raw = total * total
-        raw /= n
-        np.subtract(sum_squares, raw, out=raw)
-    return _snap(raw, sum_squares * 1e-12, factor)
-
-
-def _ratio_variance_from(numerator: np.ndarray, denominator: np.ndarray, syy: np.ndarray,
-                         sxy: np.ndarray, sxx: np.ndarray,
-                         factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Ratio ``Y/X`` and its linearised variance from the moments of ``w y`` and ``w x``.
-
-    ``sum(z^2) = (syy - 2 R sxy + R^2 sxx) / X^2`` with ``z = w (y - R x) / X``.
-    """
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = numerator / denominator
-        ratio[denominator == 0] = np.nan
-        raw = 2 * ratio
-        raw *= sxy
-        np.subtract(syy, raw, out=raw)  # syy - 2 R sxy
-        squared = ratio * ratio
-        squared *= sxx  # R^2 sxx
-        raw += squared
-        limit = np.add(syy, squared, out=squared)
-        limit *= 1e-12
-        variance = _snap(raw, limit, factor)
-        limit = np.multiply(denominator, denominator, out=limit)
-        variance /= limit
-    return ratio, variance
 
 
 def weighted_total(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarray,
@@ -141,8 +84,8 @@ def weighted_total(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarra
     wy = w * y
     total = group_sum(codes, n_groups, wy)
     n = np.asarray(n, dtype=np.float64)
-    variance = _total_variance_from(total, group_sum(codes, n_groups, wy * wy),
-                                    _variance_factor(n), n)
+    variance = total_variance(total, group_sum(codes, n_groups, wy * wy),
+                                    variance_factor(n), n)
     return total, np.sqrt(variance)
 
 
@@ -167,9 +110,9 @@ def weighted_ratio(codes: np.ndarray, n_groups: int, w: np.ndarray, y: np.ndarra
     def total(values: np.ndarray) -> np.ndarray:
         return group_sum(codes, n_groups, values)
 
-    ratio, variance = _ratio_variance_from(total(wy), total(wx), total(wy * wy),
+    ratio, variance = ratio_variance(total(wy), total(wx), total(wy * wy),
                                            total(wy * wx), total(wx * wx),
-                                           _variance_factor(np.asarray(n, dtype=np.float64)))
+                                           variance_factor(np.asarray(n, dtype=np.float64)))
     return ratio, np.sqrt(variance)
 
 
@@ -410,7 +353,7 @@ def _moments(table: pd.DataFrame, codes: np.ndarray, size: int,
 def _estimates(sums: dict[str, np.ndarray], n: np.ndarray,
                columns: list[str]) -> dict[str, np.ndarray]:
     """The ``columns`` (of :data:`ESTIMATE_COLUMNS`) from the moments of each group."""
-    factor = _variance_factor(n)
+    factor = variance_factor(n)
     wanted = set(columns)
     out = {}
     for name, (value, squares) in {"enterprises": ("w", "ww"), "employees": ("e", "ee"),
@@ -418,7 +361,7 @@ def _estimates(sums: dict[str, np.ndarray], n: np.ndarray,
         if name in wanted:
             out[name] = sums[value]
         if f"{name}_se" in wanted:
-            variance = _total_variance_from(sums[value], sums[squares], factor, n)
+            variance = total_variance(sums[value], sums[squares], factor, n)
             out[f"{name}_se"] = np.sqrt(variance, out=variance)
     ratios = {
         # shortage: y = reports (0/1), x = 1, so (w y)^2 = w^2 y = (w y)(w x)
@@ -432,7 +375,7 @@ def _estimates(sums: dict[str, np.ndarray], n: np.ndarray,
     }
     for name, moments in ratios.items():
         if name in wanted or f"{name}_se" in wanted:
-            ratio, variance = _ratio_variance_from(*moments(), factor)
+            ratio, variance = ratio_variance(*moments(), factor)
             out[name], out[f"{name}_se"] = ratio, np.sqrt(variance, out=variance)
     if "n_respondents" in wanted:
         out["n_respondents"] = n.astype(np.int64)
