@@ -70,6 +70,14 @@ _COMMANDS = {
     },
 }
 
+#: ``[data]`` settings of ``talentgap demo``: cells by region, industry and skill level, and
+#: the demo files' skill levels, lowest first (employment also counts workers without a
+#: skill certificate, ``unskilled``; vacancies and training are ``skilled`` or
+#: ``high_skilled``).
+DEMO_DATA = {"keys": ["region", "industry", "skill_level"],
+             "skill_levels": ["unskilled", "skilled", "high_skilled"],
+             "high_skilled": ["high_skilled"], "unskilled": ["unskilled"]}
+
 # flag -> (table, key, type): flags override the config file
 _FLAG_SETTINGS = {
     "surveys": ("data", "surveys", str),
@@ -157,12 +165,13 @@ def _merge(into: dict, update: dict) -> dict:
 def build_config(args: argparse.Namespace) -> Config:
     """The run configuration: defaults, then ``--config``, then ``--set``, then flags.
 
-    ``talentgap demo`` starts from the demo plan settings
-    (:data:`~talentgap.cli.pipeline.DEMO_PLAN`) instead of the defaults.
+    ``talentgap demo`` starts from the demo data and plan settings
+    (:data:`DEMO_DATA`, :data:`~talentgap.cli.pipeline.DEMO_PLAN`) instead of
+    the defaults.
     """
     defaults = Config()
     if getattr(args, "command_name", None) == "demo":
-        defaults = defaults.with_overrides({"plan": pipeline.DEMO_PLAN,
+        defaults = defaults.with_overrides({"data": DEMO_DATA, "plan": pipeline.DEMO_PLAN,
                                             "output": {"currency": "yuan"}})
     config = (load_config(args.config, defaults=defaults) if args.config is not None
               else defaults)

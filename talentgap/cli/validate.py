@@ -5,7 +5,9 @@ when any row fails or a file cannot be read. When several tables are given,
 their key codes are compared too (:func:`talentgap.features.codes.check_codes`):
 a code of one table that looks like a code of another written differently
 (case, spaces, full-width characters, a one-letter typo) is an error unless
-``[data] allow_missing_supply`` / ``allow_missing_demand`` accept it.
+``[data] allow_missing_supply`` / ``allow_missing_demand`` accept it. With
+``[data] skill_levels`` declared, a ``skill_level`` (or ``from_level``) outside
+them is an error too (rule ``unknown_code``, naming the table and lines).
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import pandas as pd
 from talentgap import _checks, io
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
 from talentgap.cli.config import Config, load_config
-from talentgap.errors import TalentGapError
+from talentgap.errors import SchemaError, TalentGapError
 from talentgap.features.codes import check_codes, describe_codes, missing_side
+from talentgap.features.skill_levels import check_levels
 from talentgap.schema import SCHEMAS
 
 __all__ = ["add_validate"]
@@ -119,6 +122,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     if not targets:
         raise UsageError("nothing to check: give [TABLE=]PATH arguments or --config")
     results, unreadable, failures, first_problem = [], [], [], None
+    level_errors: list[str] = []
     clean = []
     for table, path in targets:
         codes = {k: v for k, v in allowed.items() if k in SCHEMAS[table].keys}
@@ -134,6 +138,10 @@ def _run_validate(args: argparse.Namespace) -> int:
             continue
         results.append((path, report))
         clean.append((table, path, _with_spaced_codes(frame, report.rejected)))
+        for text, cases in _undeclared_levels(table, path, frame, args.data):
+            level_errors.append(text)
+            failures.append(cases.assign(file=str(path)))
+            first_problem = first_problem or text
         if not report.ok:
             failures.append(report.rejected.assign(file=str(path)))
             if first_problem is None:
@@ -152,6 +160,7 @@ def _run_validate(args: argparse.Namespace) -> int:
                        args.rejected)
     if args.format == "json":
         extra = [codes.to_dict()] if codes is not None else []
+        extra += [{"check": "skill_levels", "ok": False, "error": text} for text in level_errors]
         print(json.dumps([{"file": str(p), **r.to_dict()} for p, r in results] + unreadable
                          + extra, indent=2))
     else:
@@ -159,6 +168,8 @@ def _run_validate(args: argparse.Namespace) -> int:
             print(f"{path}: {report.summary()}")
         for problem in unreadable:
             print(problem["error"])
+        for text in level_errors:
+            print(text)
         if codes is not None:
             print(codes.summary())
     if first_problem is not None:
@@ -167,6 +178,34 @@ def _run_validate(args: argparse.Namespace) -> int:
             print(f"talentgap: error: {first_problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     return EXIT_OK
+
+
+def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame,
+                       data) -> list[tuple[str, pd.DataFrame]]:
+    """Values of ``skill_level`` / ``from_level`` outside ``[data] skill_levels``.
+
+    One ``(message, failures)`` per column at fault, with the file's line numbers
+    (the clean frame keeps each row's position in the file as its index).
+    """
+    levels = data.levels()
+    if levels is None:
+        return []
+    first = 1 if io.file_format(path) == "parquet" else 2
+    found = []
+    for column in ("skill_level", "from_level"):
+        try:
+            check_levels(frame.reset_index(drop=True), levels, name=table, columns=(column,))
+        except SchemaError as exc:
+            cases = exc.failure_cases
+            position = frame.index.to_numpy(dtype=np.int64)[cases["row"].to_numpy(np.int64)]
+            cases = cases.assign(line=position + first, row=position)
+            shown = ", ".join(f"line {line}: {value!r}" for line, value in
+                              zip(cases["line"][:5], cases["value"][:5], strict=True))
+            noun = "row fails" if len(cases) == 1 else "rows fail"
+            found.append((f"{path}: {table}: column {column!r} must be one of the declared "
+                          f"[data] skill_levels {list(levels.order)} [{exc.reason}]; "
+                          f"{len(cases)} {noun}, e.g. {shown}", cases))
+    return found
 
 
 def _allowing_key(table: str, absent_from: str) -> str:

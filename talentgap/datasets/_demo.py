@@ -23,6 +23,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from talentgap.datasets._detail import EMPLOYMENT_LEVELS, SKILL_LEVELS, occupation_categories
 from talentgap.datasets._synthetic import _SIZE_BANDS, _describe, _program_categories
 from talentgap.periods import parse_periods
 
@@ -39,6 +40,7 @@ DEMO_KWARGS = MappingProxyType({
     "sample_fraction": 0.15,
     "lead_time": 1,
     "seed": 20240,
+    "detail": True,
 })
 
 #: File name of each demo table.
@@ -110,7 +112,8 @@ def _first_seen(values: pd.Series) -> pd.CategoricalDtype:
 def _read(path: Path, table: str, freq: str) -> pd.DataFrame:
     dtypes = {name: "int64" for name in _COUNTS[table]}
     dtypes.update({name: "float64" for name in _FLOATS.get(table, ())})
-    dtypes.update({"period": "str", "region": "str", "industry": "str"})
+    dtypes.update({"period": "str", "region": "str", "industry": "str", "skill_level": "str",
+                   "occupation": "str"})
     if table == "surveys":
         dtypes.update({"enterprise_id": "str", "size_band": "str", "reports_shortage": "bool"})
     if table == "training":
@@ -124,6 +127,13 @@ def _read(path: Path, table: str, freq: str) -> pd.DataFrame:
         df["enterprise_id"] = df["enterprise_id"].astype(pd.CategoricalDtype(ids.tolist()))
         df["size_band"] = df["size_band"].astype(
             pd.CategoricalDtype(list(_SIZE_BANDS), ordered=True))
+    if "occupation" in df.columns:
+        order = occupation_categories(df["industry"].cat.categories.tolist())
+        df["occupation"] = df["occupation"].astype(pd.CategoricalDtype(order))
+    if "skill_level" in df.columns:
+        levels = EMPLOYMENT_LEVELS if table == "employment" else SKILL_LEVELS
+        df["skill_level"] = df["skill_level"].astype(
+            pd.CategoricalDtype(pd.Index(list(levels), dtype="str")))
     if table == "training":
         order = _program_categories(df["industry"].cat.categories.tolist(),
                                     pd.unique(df["program"].to_numpy()).tolist())
@@ -135,8 +145,18 @@ def load_demo(*, include_truth: bool = False) -> DemoData:
     """Load the bundled synthetic demo data set.
 
     Eight fictional regions x eight industries x 24 quarters (2019Q1-2024Q4),
-    made by :func:`~talentgap.datasets.make_synthetic` with
-    :data:`DEMO_KWARGS`. No real enterprise is in it.
+    each industry with 2-3 occupations and two skill levels (``skilled``,
+    then ``high_skilled``), made by
+    :func:`~talentgap.datasets.make_synthetic` with :data:`DEMO_KWARGS`
+    (``detail=True``). No real enterprise is in it.
+
+    ``surveys`` is in the long form: one row per enterprise x quarter x
+    ``occupation`` x ``skill_level`` with posts, plus one row with a blank
+    occupation and no posts for a level where the enterprise has none.
+    ``training`` rows carry the ``skill_level`` their programme certifies;
+    ``employment`` has one row per cell, quarter and ``skill_level``
+    (``unskilled``, ``skilled``, ``high_skilled``) and ``truth`` one per
+    cell, quarter and level (``skilled``, ``high_skilled``).
 
     Parameters
     ----------
@@ -150,8 +170,9 @@ def load_demo(*, include_truth: bool = False) -> DemoData:
         ``surveys``, ``training`` and ``employment`` with canonical columns
         and the dtypes of :func:`~talentgap.datasets.make_synthetic`:
         ``period`` as ``period[Q-DEC]``, names as categoricals, counts as
-        int64, ``weight`` as float64, ``reports_shortage`` as bool; ``truth``
-        when asked for, else ``None``.
+        int64, ``weight`` as float64, ``reports_shortage`` as bool,
+        ``occupation`` and ``skill_level`` as categoricals (levels lowest
+        first); ``truth`` when asked for, else ``None``.
 
     Raises
     ------
@@ -165,9 +186,14 @@ def load_demo(*, include_truth: bool = False) -> DemoData:
     >>> from talentgap.datasets import load_demo
     >>> demo = load_demo(include_truth=True)
     >>> demo.training.columns.tolist()
-    ['period', 'region', 'industry', 'program', 'trained', 'certified']
+    ['period', 'region', 'industry', 'program', 'skill_level', 'trained', 'certified']
     >>> demo.surveys["region"].nunique(), demo.surveys["industry"].nunique()
     (8, 8)
+    >>> demo.surveys["skill_level"].cat.categories.tolist()
+    ['skilled', 'high_skilled']
+    >>> sorted(demo.surveys.loc[demo.surveys["industry"] == "textiles", "occupation"]
+    ...        .dropna().unique())
+    ['loom_operator', 'spinner']
     >>> str(demo.truth["period"].min()), str(demo.truth["period"].max())
     ('2019Q1', '2024Q4')
     """

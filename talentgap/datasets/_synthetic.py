@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentgap.datasets._detail import with_detail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features.design import SurveyDesign
 from talentgap.periods import normalize_freq, parse_periods
@@ -74,13 +75,17 @@ class SyntheticData:
     Attributes
     ----------
     surveys : pandas.DataFrame
-        One row per sampled enterprise per period (canonical ``surveys`` columns).
+        One row per sampled enterprise per period (canonical ``surveys`` columns);
+        with ``detail=True`` one row per enterprise x period x occupation x
+        ``skill_level`` (the long form).
     training : pandas.DataFrame
         One row per programme per period (canonical ``training`` columns).
     employment : pandas.DataFrame
-        One row per cell per period: ``employment``, ``skilled``, ``high_skilled``.
+        One row per cell per period (per ``skill_level`` too with
+        ``detail=True``): ``employment``, ``skilled``, ``high_skilled``.
     truth : pandas.DataFrame
-        Population values per cell per period (``demand``, ``supply``, ``gap``, ...).
+        Population values per cell per period (per ``skill_level`` too with
+        ``detail=True``): ``demand``, ``supply``, ``gap``, ...
     frame : pandas.DataFrame
         The enterprise register the survey was drawn from.
     params : pandas.DataFrame
@@ -270,6 +275,7 @@ def make_synthetic(
     new_trade_start=None,
     new_trade_growth: float = 0.3,
     design: bool = False,
+    detail: bool = False,
 ) -> SyntheticData:
     """Simulate shortage surveys, training and employment with a known truth.
 
@@ -331,6 +337,40 @@ def make_synthetic(
     (capped at 0.29), ``high_skilled ~ Binomial(skilled, U(0.25, 0.32))``:
     both stay below the 30% and 35% policy targets.
 
+    **Detail (occupations and skill levels).** With ``detail=True`` the same
+    simulation is broken down further; every other draw comes first, so the
+    totals per enterprise, cell and period equal those of ``detail=False``
+    with the same seed. Each industry has 2-3 occupations (for example
+    ``welder``, ``rebar_worker``, ``surveyor`` in construction engineering;
+    industries outside :data:`DEFAULT_INDUSTRIES` get ``machine_operator``
+    and ``maintenance_technician``) and posts come at two skill levels,
+    lowest first ``skilled`` (ordinary skilled workers) and ``high_skilled``
+    (senior technician and above). A
+    post is high-skilled with a per-cell probability ``U(0.15, 0.40)``, with
+    twice the odds for a hard-to-fill post; its occupation follows the
+    enterprise's own shares (``Dirichlet`` around the cell's shares, so an
+    enterprise hires mostly in one or two trades). Each enterprise's
+    ``vacancies`` and ``hard_to_fill`` are split accordingly (hard-to-fill
+    and other posts separately, so ``hard_to_fill <= vacancies`` on every
+    row). ``surveys`` then has one row per enterprise x period x occupation x
+    ``skill_level`` with posts, plus, for each level where the enterprise has
+    none, one row with no posts and a blank ``occupation`` (so every
+    surveyed enterprise is a respondent of both levels); the
+    enterprise-level columns repeat on every row. ``training`` gains
+    ``skill_level``: ``<industry>/basic`` trains ``skilled``,
+    ``<industry>/advanced`` ``high_skilled``. ``employment`` has one row per
+    cell, period and ``skill_level`` -- ``unskilled`` (no skill certificate),
+    ``skilled`` (ordinary skilled) and ``high_skilled`` -- splitting the
+    cell's employment, with ``skilled`` and ``high_skilled`` per row as the
+    level implies (the form :func:`talentgap.features.skilled_employment`
+    reads with levels ``unskilled``, ``skilled``, ``high_skilled`` and
+    ``unskilled=["unskilled"]``). ``truth`` has one row per cell, level and
+    period: ``vacancies``, ``hard_to_fill``, ``demand``, ``supply`` and
+    ``gap`` of the level (the sampled enterprises' own split plus a split
+    of the cell's other posts with the same probabilities; supply split by
+    which programme's certified workers stayed), and the cell's
+    ``n_enterprises``, ``employees`` and ``shortage_rate`` on both rows.
+
     Parameters
     ----------
     n_regions : int, default 8
@@ -371,6 +411,11 @@ def make_synthetic(
         Draw the survey with size-band strata and take-all large enterprises
         (see **Survey**), adding ``population`` to ``surveys`` and setting
         ``design``. The population and its truth are the same either way.
+    detail : bool, default False
+        Break the tables down by occupation and skill level (see
+        **Detail**): surveys in the long form, training and employment by
+        ``skill_level``, the truth per cell and level. The totals equal
+        those of ``detail=False`` with the same seed.
 
     Returns
     -------
@@ -383,7 +428,11 @@ def make_synthetic(
         Periods are a ``period[<freq>]`` column; names are categoricals;
         counts are int64, ``weight`` float64, ``reports_shortage`` bool.
         Rows are sorted by period, region, industry, then enterprise or
-        programme.
+        programme. With ``detail=True``, ``surveys`` also has
+        ``occupation`` and ``skill_level`` (after ``industry``; an
+        enterprise's rows level by level), ``training`` has ``skill_level``
+        after ``program``, and ``employment`` and ``truth`` have one row per
+        ``skill_level`` of each cell-period.
 
     Raises
     ------
@@ -426,6 +475,19 @@ def make_synthetic(
     >>> make_synthetic(n_regions=1, industries=["welding"], freq="Y", n_periods=3,
     ...                seed=1).employment["period"].astype(str).tolist()
     ['2019', '2020', '2021']
+
+    With occupations and skill levels, the same totals broken down:
+
+    >>> detailed = make_synthetic(n_regions=3, industries=2, n_periods=8, seed=1, detail=True)
+    >>> detailed.surveys["skill_level"].cat.categories.tolist()
+    ['skilled', 'high_skilled']
+    >>> detailed.surveys["occupation"].cat.categories.tolist()
+    ['welder', 'rebar_worker', 'surveyor', 'electrician', 'maintenance_fitter', 'plc_technician']
+    >>> unit = ["period", "enterprise_id"]
+    >>> totals = detailed.surveys.groupby(unit, observed=True)["hard_to_fill"].sum()
+    >>> bool((totals.to_numpy() == data.surveys.set_index(unit)["hard_to_fill"]
+    ...       .loc[totals.index].to_numpy()).all())
+    True
     """
     n_regions = _check_int("n_regions", n_regions, 1)
     n_periods = _check_int("n_periods", n_periods, 1)
@@ -493,7 +555,7 @@ def make_synthetic(
                                                   dtype=industry_cat),
         }
 
-    prog_cell, prog_level, trained, certified = training
+    prog_cell, prog_level, trained, certified, arriving = training
     all_programs = [f"{ind}/{lvl}" for ind in industry_names for lvl in _LEVELS]
     programs = pd.Categorical.from_codes(
         np.tile((prog_cell % n_ind) * len(_LEVELS) + prog_level, n_periods),
@@ -540,8 +602,13 @@ def make_synthetic(
     params["lead_time"] = lead_time
     params["season_length"] = m
     params["first_period"] = _period_array(ordinals[0] + trade_start, freq)
-    data = SyntheticData(surveys=surveys, training=training_df, employment=employment_df,
-                         truth=truth, frame=frame, params=params,
+    tables = {"surveys": surveys, "training": training_df, "employment": employment_df,
+              "truth": truth}
+    if detail:  # drawn after everything else: the plain tables' draws are untouched
+        tables = with_detail(rng, **tables, industries=industry_names, n_regions=n_regions,
+                             first_ordinal=int(ordinals[0]), pop=pop, supply=supply,
+                             certified=arriving, prog_cell=prog_cell, prog_level=prog_level)
+    data = SyntheticData(**tables, frame=frame, params=params,
                          design=SYNTHETIC_DESIGN if design else None)
     return _drop_before_start(data, trade_start, n_ind) if new_trade_cells.any() else data
 
@@ -549,9 +616,10 @@ def make_synthetic(
 def _simulate_training(rng, cells, n_periods, lead_time):
     """Training cohorts and the supply they make.
 
-    Returns ``(prog_cell, prog_level, trained, certified)`` with the counts as
-    T x P arrays, the absorbed supply (T x C) and the expected number trained
-    per period in each cell (C).
+    Returns ``(prog_cell, prog_level, trained, certified, arriving)`` with the
+    counts as T x P arrays (``arriving``: the certified workers of the cohort
+    that supplies each period), the absorbed supply (T x C) and the expected
+    number trained per period in each cell (C).
     """
     n_cells = len(cells["level"])
     n_prog = cells["n_programs"]
@@ -572,7 +640,8 @@ def _simulate_training(rng, cells, n_periods, lead_time):
     absorbed = rng.binomial(cert_cell, cells["absorption"][:, None])
     supply = absorbed[:, :n_periods].T.astype(np.int64)  # cohort t - lead_time arrives at t
     table = (prog_cell, prog_level, trained[:, lead_time:].T.astype(np.int64),
-             certified[:, lead_time:].T.astype(np.int64))
+             certified[:, lead_time:].T.astype(np.int64),
+             certified[:, :n_periods].T.astype(np.int64))
     return table, supply, capacity
 
 
