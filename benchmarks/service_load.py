@@ -6,7 +6,10 @@ each with one keep-alive connection, send a bounded number of requests per
 endpoint, and the script reports requests/s, p50 and p99 latency and the
 errors. The last row repeats /v1/gap while another client keeps a plan
 request in flight (one after the other), to show what a plan costs the
-gap requests' latency. Loopback only (127.0.0.1); nothing else on the network.
+gap requests' latency. Plans are solved in ``--plan-workers`` worker
+processes (default 1, as ``talentgap serve``); ``--plan-workers 0`` solves
+them in the serving process, for comparison. Loopback only (127.0.0.1);
+nothing else on the network.
 
 Server RSS flat: the resident memory (``VmRSS`` of ``/proc/<pid>/status``) of
 the process serving both apps is read after a short warm-up of every
@@ -18,6 +21,7 @@ run as threads of the same process and hold no state between requests.
 Usage::
 
     python benchmarks/service_load.py                   # 8 clients x 250 requests
+    python benchmarks/service_load.py --plan-workers 0  # plans in the serving process
     python benchmarks/service_load.py --requests 2000 --write   # RESULTS.md
 """
 
@@ -64,6 +68,7 @@ def rss_mb(pid: int | None = None) -> float:
 
 class _Server:
     def __init__(self, app) -> None:
+        self.app = app
         self._socket = socket.socket()
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
@@ -163,9 +168,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=250, help="per client and endpoint")
+    parser.add_argument("--plan-workers", type=int, default=1,
+                        help="worker processes solving plans (0: in the serving process)")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
-    settings = ServiceSettings(rate_limit=0)
+    settings = ServiceSettings(rate_limit=0, plan_workers=args.plan_workers)
     with tempfile.TemporaryDirectory() as folder:
         gap_dir, fc_dir, cell, series = _models(Path(folder))
         with _Server(create_app(gap_dir, settings=settings)) as gap_server, \
@@ -184,6 +191,8 @@ def main() -> None:
             rows = [_load(*load, args.clients, args.requests) for load in loads]
             rows.append(_load(*loads[1], args.clients, args.requests, with_plan=True))
             after = rss_mb()
+            plans = gap_server.app.state.plans
+            workers = [] if plans is None else [rss_mb(pid) for pid in plans.pids()]
     table = pd.DataFrame(rows)
     health = table.loc[0, "req_per_s"]
     table["vs_health"] = table["req_per_s"] / health
@@ -195,10 +204,14 @@ def main() -> None:
     text += (f"\nServer RSS: {before:.1f} MB after the warm-up, {after:.1f} MB after "
              f"{len(rows)} loads of {args.clients} x {args.requests} requests "
              f"({after - before:+.1f} MB, {100 * (after - before) / before:+.1f}%).")
+    text += (f"\nPlans solved in {len(workers)} worker process(es) (RSS "
+             f"{', '.join(f'{mb:.1f}' for mb in workers)} MB)." if workers
+             else "\nPlans solved in the serving process (--plan-workers 0).")
     print(text)
     if args.write:
         body = (f"## Service throughput (loopback)\n\n`python benchmarks/service_load.py "
-                f"--clients {args.clients} --requests {args.requests} --write` — "
+                f"--clients {args.clients} --requests {args.requests} "
+                f"--plan-workers {args.plan_workers} --write` — "
                 f"{machine()}\n\n{text}\n")
         write_section("service_load", body)
 

@@ -60,6 +60,12 @@ def add_serve(commands) -> None:
                         help="largest plan solved, as cells x forecast periods x sample "
                              "paths; a larger plan is refused with 422 before any work "
                              "(default 5000000, a few seconds of solving)")
+    parser.add_argument("--plan-workers", type=int, default=1, metavar="N",
+                        help="worker processes that solve plans, so a plan never slows "
+                             "/v1/gap and /v1/forecast (default 1; 0: in the server process)")
+    parser.add_argument("--plan-queue", type=int, default=4, metavar="N",
+                        help="plans that may wait for a worker; one more is refused with 503 "
+                             "and Retry-After (default 4)")
     parser.add_argument("--access-log", default="info", metavar="LEVEL",
                         choices=["debug", "info", "warning", "off"],
                         help="level of the one-line-per-request access log (method, path, "
@@ -92,6 +98,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         raise UsageError("--edition needs --store")
     overrides = dict(rate_limit=args.rate_limit, max_body_bytes=args.max_body,
                      max_cells=args.max_cells, max_plan_size=args.max_plan_size,
+                     plan_workers=args.plan_workers, plan_queue=args.plan_queue,
                      cors_origins=tuple(args.cors_origin),
                      access_log_level=args.access_log.upper())
     if args.token_file is not None:

@@ -114,6 +114,31 @@ class ForecastAnswers:
         :meth:`~talentgap.service._lookup.KeyLookup.rows_of`."""
         return self._lookup.rows_of(series, field)
 
+    def prepare(self, horizon: int, level: Sequence[float] = (80,)) -> None:
+        """Build and keep the forecast table of ``(horizon, level)`` before the first request.
+
+        A served model calls this when it is (re)loaded, with the requests'
+        default horizon and level, so the first request is as fast as later ones.
+        """
+        self._table(check_horizon(horizon), check_levels(level))
+
+    def prepared(self, horizon: int, level: Sequence[float] = (80,)) -> bool:
+        """True when the table of ``(horizon, level)`` is kept.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import talentgap as tg
+        >>> df = pd.DataFrame({"id": ["a"] * 8,
+        ...                    "period": pd.period_range("2022Q1", periods=8, freq="Q"),
+        ...                    "value": [float(v) for v in range(8)]})
+        >>> answers = ForecastAnswers(tg.models.Naive(n_windows=2).fit(df, keys=["id"]), ["id"])
+        >>> answers.prepared(4), answers.prepare(4), answers.prepared(4)
+        (False, None, True)
+        """
+        with self._lock:
+            return (check_horizon(horizon), tuple(check_levels(level))) in self._tables
+
     def _table(self, horizon: int, levels: list[float]) -> _Table:
         """``predict(horizon, level=levels)`` as arrays: kept, or built (and kept if it fits)."""
         key = (horizon, tuple(levels))

@@ -99,6 +99,36 @@ class GapAnswers:
         :meth:`~talentgap.service._lookup.KeyLookup.rows_of`."""
         return self._lookup.rows_of(cells, field)
 
+    def prepare(self, horizon: int) -> None:
+        """Build what the answers for ``horizon`` read, before the first request.
+
+        The model's sample-path statistics for ``horizon`` (kept by the model
+        for its last horizon), the explanation columns and the period labels;
+        a served model calls this when it is (re)loaded, so the first request
+        is as fast as later ones.
+        """
+        horizon = check_horizon(horizon)
+        self.model._simulation(horizon)
+        self._static_explanations(horizon)
+        self._period_labels(horizon)
+
+    def prepared(self, horizon: int) -> bool:
+        """True when the answers for ``horizon`` need nothing built first.
+
+        Examples
+        --------
+        >>> import talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+        >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+        >>> answers = GapAnswers(gap, ["region", "industry"])
+        >>> answers.prepared(4), answers.prepare(4), answers.prepared(4)
+        (False, None, True)
+        """
+        cached = self.model.__dict__.get("_cache")
+        return (self._static is not None and horizon in self._periods
+                and cached is not None and cached[0] == horizon)
+
     def _period_labels(self, horizon: int) -> np.ndarray:
         labels = self._periods.get(horizon)
         if labels is None:

@@ -119,15 +119,22 @@ def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) 
 
 
 def _parameter(value, name: str, keys: list[str]):
+    """A plan parameter: a number, or a table keyed by some or all of the key columns.
+
+    Every entry gives the same key columns: all of them (one value per cell)
+    or some (``{"skill_level": "high_skilled"}``: one value for every cell
+    at that level).
+    """
     if value is None or isinstance(value, (int, float)):
         return value
-    rows = [{**entry.cell, name: entry.value} for entry in value]
-    table = pd.DataFrame(rows)
-    missing = [k for k in keys if k not in table.columns]
-    if missing:
-        raise ParameterError(f"{name}: every cell must give the key columns {keys}; "
-                             f"missing {missing}")
-    return table
+    given = {frozenset(entry.cell) for entry in value}
+    columns = sorted(next(iter(given)), key=lambda k: keys.index(k) if k in keys else -1)
+    if len(given) > 1 or not columns or not set(columns) <= set(keys):
+        raise ParameterError(f"{name}: every entry's cell must give the same key columns, "
+                             f"all or some of {keys}; got "
+                             f"{sorted(sorted(k) for k in given)[:3]}")
+    return pd.DataFrame([{**{k: entry.cell[k] for k in columns}, name: entry.value}
+                         for entry in value])
 
 
 _FREQ_WORDS = {"Y": "years, e.g. '2026'", "Q": "quarters, e.g. '2026Q1'",

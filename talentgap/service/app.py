@@ -12,7 +12,12 @@ thread without a lock, because a fitted model's ``predict``,
 ``sample_paths`` and the planning functions only read its fitted state, and
 each request collects its own warnings (see
 :mod:`talentgap.service._operations`). A gap request does work in proportion
-to the cells it names (:mod:`talentgap.service._gap_rows`).
+to the cells it names (:mod:`talentgap.service._gap_rows`). Plans are solved
+in worker processes started in the app's lifespan
+(:mod:`talentgap.service.plan_workers`, ``plan_workers`` of the settings), so
+a plan never holds this process's interpreter lock; an app whose lifespan
+does not run (mounted in another app, ``TestClient(app)`` outside ``with``)
+solves them in its own process.
 
 Operations: one access-log line per request on the ``talentgap.service.access``
 logger (:class:`~talentgap.service.middleware.AccessLog`); :func:`reload_model`
@@ -64,8 +69,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -74,6 +82,7 @@ from talentgap.models.persistence import read_metadata
 from talentgap.service.docs import install_docs
 from talentgap.service.errors import install_error_handlers
 from talentgap.service.middleware import AccessLog, BodyLimit
+from talentgap.service.plan_workers import PlanWorkers
 from talentgap.service.routers import forecast, gap, health, legacy, model, plan
 from talentgap.service.security import RateLimiter, limit_rate, require_token
 from talentgap.service.settings import ServiceSettings
@@ -107,7 +116,9 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     -------
     fastapi.FastAPI
         Ready to serve: the model is loaded here, so the app also works when
-        mounted in another app or called without its lifespan.
+        mounted in another app or called without its lifespan (plans are then
+        solved in the serving process; with the lifespan, in
+        ``settings.plan_workers`` worker processes).
 
     Raises
     ------
@@ -126,9 +137,10 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
         description="Skill-gap forecasts and training quota plans from a saved talentgap "
                     "model. Start with GET /v1/model to see the cells and periods it knows. "
                     "Every 4xx answer has the shape of ErrorBody.",
-        docs_url=None, redoc_url=None,
+        docs_url=None, redoc_url=None, lifespan=_lifespan,
     )
     app.state.served = served
+    app.state.plans = None  # worker processes, while the lifespan runs
     app.state.reload_lock = threading.Lock()
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_window)
@@ -149,6 +161,24 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     if settings.access_log_level != "OFF":  # outermost: it also sees the 413s
         app.add_middleware(AccessLog, level=logging.getLevelName(settings.access_log_level))
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the plan worker processes (``plan_workers`` > 0) and stop them on shutdown."""
+    settings = app.state.settings
+    if settings.plan_workers > 0:
+        plans = PlanWorkers(settings.plan_workers, settings.plan_queue, settings.plan_timeout)
+        plans.preload(app.state.served)
+        app.state.plans = plans
+        logger.info("plans are solved in %d worker process(es), %d may wait",
+                    settings.plan_workers, settings.plan_queue)
+    try:
+        yield
+    finally:
+        plans, app.state.plans = app.state.plans, None
+        if plans is not None:
+            await anyio.to_thread.run_sync(plans.close)
 
 
 def reload_model(app: FastAPI) -> LoadedModel:
@@ -191,8 +221,11 @@ def reload_model(app: FastAPI) -> LoadedModel:
     {'demand': 'Drift', 'supply': 'Drift'}
     """
     with app.state.reload_lock:  # one reload at a time; requests never take this lock
-        fresh = app.state.served.reloaded()
-        app.state.served = fresh
+        fresh = app.state.served.reloaded()  # the answers' tables are built here, before
+        app.state.served = fresh               # the first request reaches the new model
+        plans = getattr(app.state, "plans", None)
+        if plans is not None:
+            plans.preload(fresh)
     logger.info("reloaded: now serving %s%s (origin %s)", type(fresh.model).__name__,
                 f", edition {fresh.edition}" if fresh.edition else "",
                 getattr(fresh.model, "origin_", None))

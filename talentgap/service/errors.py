@@ -30,6 +30,7 @@ __all__ = [
     "install_error_handlers",
     "error_response",
     "MAX_MESSAGE",
+    "library_refusal",
 ]
 
 #: Longest message returned in an error, in characters.
@@ -43,6 +44,8 @@ _STATUS_TEXT = {
     413: "The request body is larger than the service accepts.",
     422: "A field is invalid or the model cannot serve the request; loc names the field.",
     429: "Too many requests from this client; retry after Retry-After seconds.",
+    503: "Too many plans are being solved or waiting (or the service is shutting down); "
+         "retry after Retry-After seconds.",
 }
 
 
@@ -111,13 +114,27 @@ def error_response(status: int, msg: str, *, loc=(), kind: str = "invalid",
 _FIELD_PREFIX = re.compile(r"^([a-z_]+)(?:\[[^\]]*\])?\s*:")
 
 
-def _library_error(exc: TalentGapError) -> JSONResponse:
-    """A library error as a 422; ``loc`` from a leading ``field:`` in its message."""
+def library_refusal(exc: TalentGapError) -> tuple[int, str, list[str], str]:
+    """A library error as the 422 it is answered with: status, msg, loc, type.
+
+    ``loc`` comes from a leading ``field:`` in the message.
+
+    Examples
+    --------
+    >>> from talentgap.errors import ParameterError
+    >>> library_refusal(ParameterError("periods: 2020 is before the origin"))
+    (422, 'periods: 2020 is before the origin', ['body', 'periods'], 'ParameterError')
+    """
     text = str(exc).strip()
     message = text.splitlines()[0] if text else type(exc).__name__
     match = _FIELD_PREFIX.match(message)
     loc = ["body", match.group(1)] if match else ["body"]
-    return error_response(422, message, loc=loc, kind=type(exc).__name__)
+    return 422, message, loc, type(exc).__name__
+
+
+def _library_error(exc: TalentGapError) -> JSONResponse:
+    status, message, loc, kind = library_refusal(exc)
+    return error_response(status, message, loc=loc, kind=kind)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -139,7 +139,10 @@ class PredictResponse(BaseModel):
 class CellParameter(_Request):
     """A plan parameter for one cell: the key columns plus ``value``."""
 
-    cell: Cell = Field(description="The cell, as {key column: value}.",
+    cell: Cell = Field(description="The cell, as {key column: value}; or some of the key "
+                       "columns, for every cell with those values (e.g. {\"skill_level\": "
+                       "\"high_skilled\"}). Every entry of one parameter gives the same "
+                       "key columns.",
                        examples=[{"region": "Amberfield", "industry": "textiles"}])
     value: float = Field(ge=0, le=1e12, description="The parameter's value for this cell, "
                          ">= 0.", examples=[6000])
@@ -423,8 +426,9 @@ class ForecastRequest(_PredictionRequest):
 
     series: list[Cell] | None = Field(
         None, min_length=1, max_length=MAX_CELLS,
-        description="Series to return, as {key column: value}; all when omitted. At most "
-        "max_cells (GET /v1/model).", examples=[[{"series_id": "a"}]])
+        description="Series to return, as {key column: value}; all when omitted. An entry "
+        "with some of the key columns selects every series with those values. At most "
+        "max_cells entries (GET /v1/model).", examples=[[{"series_id": "a"}]])
 
 
 class ForecastResponse(BaseModel):
@@ -445,8 +449,9 @@ class GapRequest(_PredictionRequest):
 
     cells: list[Cell] | None = Field(
         None, min_length=1, max_length=MAX_CELLS,
-        description="Cells to return, as {key column: value}; all when omitted. At most "
-        "max_cells (GET /v1/model).",
+        description="Cells to return, as {key column: value}; all when omitted. An entry "
+        "with some of the key columns selects every cell with those values. At most "
+        "max_cells entries (GET /v1/model).",
         examples=[[{"region": "Amberfield", "industry": "textiles"}]])
 
 

@@ -19,6 +19,9 @@ __all__ = ["ServiceSettings", "TOKEN_VARIABLE", "read_token_file"]
 #: Environment variable holding the bearer token clients must send.
 TOKEN_VARIABLE = "TALENTGAP_API_TOKEN"
 
+#: Settings for which 0 is allowed (it turns the feature off).
+_MAY_BE_ZERO = ("rate_limit", "plan_workers", "plan_queue")
+
 
 @dataclass(frozen=True)
 class ServiceSettings:
@@ -49,6 +52,18 @@ class ServiceSettings:
         5,000,000, is a few seconds of solving on a 2-core machine (a
         multi-year plan of 100 cells x 8 periods x 1,000 paths, 800,000
         values, solves in about a second).
+    plan_workers : int
+        Worker processes that solve plans (default 1), so a plan never
+        holds the serving process's interpreter lock while ``/v1/gap`` and
+        ``/v1/forecast`` are answered; started in the app's lifespan (see
+        :mod:`talentgap.service.plan_workers`). 0: plans are solved in the
+        serving process, as they are when the lifespan does not run.
+    plan_queue : int
+        Plans that may wait for a worker (default 4); one more is refused
+        with 503 and ``Retry-After``.
+    plan_timeout : float
+        Seconds a plan may wait and run in the workers before it is refused
+        with 503 (default 300).
     cors_origins : tuple of str
         Origins allowed to call from a browser; empty (default): no CORS
         headers at all.
@@ -66,24 +81,30 @@ class ServiceSettings:
     max_cells: int = 1_000
     max_horizon: int = 40
     max_plan_size: int = 5_000_000
+    plan_workers: int = 1
+    plan_queue: int = 4
+    plan_timeout: float = 300.0
     cors_origins: tuple[str, ...] = field(default=())
     access_log_level: str = "INFO"
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():
             raise ConfigError("the API token is empty; set a non-empty token or none")
-        for name in ("rate_limit", "max_body_bytes", "max_cells", "max_horizon", "max_plan_size"):
+        for name in ("rate_limit", "max_body_bytes", "max_cells", "max_horizon", "max_plan_size",
+                     "plan_workers", "plan_queue"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < (0 if name == "rate_limit" else 1):
+            least = 0 if name in _MAY_BE_ZERO else 1
+            if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"service setting {name} == {value!r}, must be a whole "
-                                  f"number >= {0 if name == 'rate_limit' else 1}")
+                                  f"number >= {least}")
         if self.access_log_level != "OFF" and not isinstance(
                 logging.getLevelName(self.access_log_level), int):
             raise ConfigError(f"service setting access_log_level == {self.access_log_level!r}, "
                               "must be DEBUG, INFO, WARNING, ERROR, CRITICAL or OFF")
-        if not self.rate_window > 0:
-            raise ConfigError(f"service setting rate_window == {self.rate_window!r}, "
-                              "must be > 0 seconds")
+        for name in ("rate_window", "plan_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not value > 0:
+                raise ConfigError(f"service setting {name} == {value!r}, must be > 0 seconds")
 
     @classmethod
     def from_env(cls, **overrides) -> ServiceSettings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from functools import cached_property
 from pathlib import Path
@@ -9,15 +10,55 @@ from pathlib import Path
 import pandas as pd
 
 from talentgap.editions import EditionStore
-from talentgap.errors import ConfigError
+from talentgap.errors import ArtifactError, ConfigError, collect_warnings
 from talentgap.models import GapForecaster, load
 from talentgap.models.persistence import read_metadata
 from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
 
-__all__ = ["LoadedModel", "plan_defaults"]
+__all__ = ["LoadedModel", "plan_defaults", "load_consistent"]
 
 logger = logging.getLogger("talentgap.service")
+
+#: Loads of an artifact that keeps being saved over, before giving up.
+_LOAD_ATTEMPTS = 5
+#: Horizon and level of a request that gives none (GapRequest, ForecastRequest).
+_REQUEST_HORIZON, _REQUEST_LEVEL = 4, (80.0,)
+
+
+def load_consistent(path: str | Path) -> tuple[dict, object]:
+    """The metadata and the model of one artifact edition, even while it is saved over.
+
+    The metadata is read (every file checked), then the model is loaded, then
+    the ``metadata_sha256`` in ``metadata.json`` is read again: when it
+    changed, a save replaced the artifact in between and the model may be
+    the newer edition, so both are read again.
+
+    Returns
+    -------
+    metadata : dict
+        As :func:`talentgap.models.persistence.read_metadata`.
+    model : BaseForecaster or GapForecaster
+        The model of the same edition.
+
+    Raises
+    ------
+    ArtifactError
+        As :func:`talentgap.load`, or when the artifact changed during each
+        of a few loads in a row.
+    """
+    root = Path(path)
+    for _ in range(_LOAD_ATTEMPTS):
+        metadata = read_metadata(root)
+        model = load(root)
+        try:
+            now = json.loads((root / "metadata.json").read_bytes()).get("metadata_sha256")
+        except (OSError, ValueError, AttributeError):
+            continue  # replaced at this very moment: read again
+        if now == metadata["metadata_sha256"]:
+            return metadata, model
+    raise ArtifactError(f"artifact {root.name!r}: saved over during each of "
+                        f"{_LOAD_ATTEMPTS} loads in a row; load it once the saves are done")
 
 #: Plan settings of the saved run configuration that POST /v1/plan takes as defaults.
 _PLAN_DEFAULTS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
@@ -32,41 +73,77 @@ class LoadedModel:
     Give ``path`` (an artifact directory) or ``store`` (an edition store
     file, serving ``edition`` or its latest edition).
 
+    Loading also builds what requests read: the positions of the cells or
+    series by key values, the model's sample-path statistics, explanations
+    and period labels (a gap model) or the forecast table (a forecaster) of
+    the requests' default horizon (the saved run's ``[forecast] horizon``,
+    else 4) and level (80), so the first request after a (re)load is as fast
+    as later ones.
+
     Parameters
     ----------
     path : str or pathlib.Path, optional
     store : str or pathlib.Path, optional
     edition : str, optional
+    answers : bool, default True
+        Build the request answers (False: the model and metadata only, as a
+        plan worker process needs).
+
+    Attributes
+    ----------
+    signature : str
+        Names the edition loaded: the artifact's ``metadata_sha256`` (with
+        the edition name, from a store). Two loads with equal signatures
+        hold the same model.
+    prepared_horizon : int or None
+        The horizon whose answers were built at load.
     """
 
     def __init__(self, path: str | Path | None = None, *, store: str | Path | None = None,
-                 edition: str | None = None) -> None:
+                 edition: str | None = None, answers: bool = True) -> None:
         if (path is None) == (store is None):
             raise ConfigError("serve a model artifact (model_dir) or an edition store "
                               "(store), one of them")
-        self._source = (path, store, edition)
         if store is not None:
             editions = EditionStore(store)
             self.edition = edition or editions.latest()
             self.metadata = editions.metadata(self.edition)
             self.model = editions.model(self.edition)
+            self.signature = f"{self.edition}:{self.metadata['metadata_sha256']}"
         else:
             if edition is not None:
                 raise ConfigError("edition needs an edition store (store)")
             self.edition = None
-            self.metadata = read_metadata(path)
-            self.model = load(path)
+            self.metadata, self.model = load_consistent(path)
+            self.signature = self.metadata["metadata_sha256"]
+        #: where the model came from; the named edition pinned once resolved
+        self.source = (path, store, edition)
+        self.pinned_source = (path, store, self.edition)
         self.plan_defaults = plan_defaults(self.metadata.get("config"))
-        #: per-cell answers of a gap model (cell positions kept once, here)
         keys = self.metadata["input_schema"]["keys"]
-        self.gap_answers = (GapAnswers(self.model, keys)
-                            if isinstance(self.model, GapForecaster) else None)
-        #: per-series answers of a forecaster (series positions kept once, here)
-        self.forecast_answers = (None if isinstance(self.model, GapForecaster)
-                                 else ForecastAnswers(self.model, keys))
+        self.gap_answers = self.forecast_answers = None
+        self.prepared_horizon = None
+        if answers:
+            #: per-cell answers of a gap model (cell positions kept once, here)
+            if isinstance(self.model, GapForecaster):
+                self.gap_answers = GapAnswers(self.model, keys)
+            else:  #: per-series answers of a forecaster (series positions kept once, here)
+                self.forecast_answers = ForecastAnswers(self.model, keys)
+            self._prepare()
         logger.info("loaded %s%s (origin %s)", type(self.model).__name__,
                     f", edition {self.edition}" if self.edition else "",
                     getattr(self.model, "origin_", None))
+
+    def _prepare(self) -> None:
+        """Build the cell table, key values and the default request's answers."""
+        horizon = self.plan_defaults.get("horizon", _REQUEST_HORIZON)
+        self.key_values = {k: sorted(self.cells[k].unique()) for k in self.cells.columns}
+        with collect_warnings():  # the requests report their own warnings
+            if self.gap_answers is not None:
+                self.gap_answers.prepare(horizon)
+            else:
+                self.forecast_answers.prepare(horizon, _REQUEST_LEVEL)
+        self.prepared_horizon = horizon
 
     def reloaded(self) -> LoadedModel:
         """The same source loaded again, as it is now.
@@ -80,7 +157,7 @@ class LoadedModel:
         ArtifactError, EditionError
             As when the model was first loaded.
         """
-        path, store, edition = self._source
+        path, store, edition = self.source
         return LoadedModel(path, store=store, edition=edition)
 
     @cached_property

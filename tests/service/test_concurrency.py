@@ -27,7 +27,7 @@ uvicorn = pytest.importorskip("uvicorn", reason="the service extra is not instal
 
 from _server import LoopbackServer  # noqa: E402
 
-from talentgap.service import create_app  # noqa: E402
+from talentgap.service import ServiceSettings, create_app  # noqa: E402
 
 #: Seconds to wait for anything that should happen promptly; reached only on failure.
 PATIENCE = 60.0
@@ -56,7 +56,10 @@ class _Server(LoopbackServer):
 
 @pytest.fixture(scope="module")
 def server(model_dir):
-    with _Server(create_app(model_dir)) as running:
+    # plans in the serving process (plan_workers=0), where the tests' patches hold them;
+    # test_plan_workers.py covers plans in worker processes
+    settings = ServiceSettings.from_env(plan_workers=0)
+    with _Server(create_app(model_dir, settings=settings)) as running:
         yield running
 
 

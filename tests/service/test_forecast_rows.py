@@ -102,10 +102,22 @@ def test_an_unknown_series_is_named(forecaster):
         ForecastAnswers(forecaster, KEYS).answer(2, [80], [{"region": "R9", "sector": "S0"}])
 
 
-@pytest.mark.parametrize("entry", [{"region": "R0"}, {"region": "R0", "sector": "S0", "x": "1"}])
-def test_an_entry_without_exactly_the_keys_is_refused(forecaster, entry):
-    with pytest.raises(ParameterError, match=r"series: each entry must give exactly the key"):
+@pytest.mark.parametrize("entry", [{}, {"x": "1"}, {"region": "R0", "sector": "S0", "x": "1"}])
+def test_an_entry_with_no_key_or_another_column_is_refused(forecaster, entry):
+    with pytest.raises(ParameterError, match=r"series: each entry must give the key columns"):
         ForecastAnswers(forecaster, KEYS).answer(2, [80], [entry])
+
+
+def test_an_entry_with_some_keys_selects_every_series_with_those_values(forecaster):
+    ids = forecaster.arrays_.ids[KEYS].astype(str)
+    _, rows, _ = ForecastAnswers(forecaster, KEYS).answer(
+        1, [80], [{"sector": "S1"}, {"region": "R0"}])
+    in_s1 = ids.index[ids["sector"] == "S1"].tolist()
+    in_r0 = [i for i in ids.index[ids["region"] == "R0"] if i not in in_s1]
+    wanted = ids.iloc[in_s1 + in_r0]
+    assert [(r["region"], r["sector"]) for r in rows] == list(wanted.itertuples(index=False))
+    with pytest.raises(ParameterError, match=r"series: 1 requested series.*'sector': 'S7'"):
+        ForecastAnswers(forecaster, KEYS).answer(1, [80], [{"sector": "S7"}])
 
 
 @pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")

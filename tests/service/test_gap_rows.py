@@ -69,11 +69,25 @@ def test_an_unknown_cell_is_named(answers):
         answers.answer(2, [80], [{"region": "Atlantis", "industry": "textiles"}])
 
 
-@pytest.mark.parametrize("entry", [{"region": "Amberfield"},
+@pytest.mark.parametrize("entry", [{}, {"skill_level": "high_skilled"},
                                    {"region": "Amberfield", "industry": "textiles", "x": "1"}])
-def test_an_entry_without_exactly_the_keys_is_refused(answers, entry):
-    with pytest.raises(ParameterError, match=r"cells: each entry must give exactly the key"):
+def test_an_entry_with_no_key_or_another_column_is_refused(answers, entry):
+    with pytest.raises(ParameterError, match=r"cells: each entry must give the key columns"):
         answers.answer(2, [80], [entry])
+
+
+def test_a_cell_named_twice_is_answered_once(gap_model, answers):
+    cells = _cells(gap_model, [2, 0, 2])
+    _, rows, why = answers.answer(2, [80], cells)
+    assert [(w["region"], w["industry"]) for w in why] == [
+        (c["region"], c["industry"]) for c in cells[:2]]
+    assert len(rows) == 2 * 2
+
+
+def test_prepare_builds_the_answers_of_a_horizon(gap_model):
+    fresh = GapAnswers(gap_model, KEYS)
+    fresh.prepare(3)
+    assert fresh.prepared(3) and not fresh.prepared(5)
 
 
 def test_json_values_turn_nan_and_missing_into_null():

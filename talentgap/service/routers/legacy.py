@@ -16,11 +16,10 @@ from talentgap.service._operations import (
     origin_of,
     records,
     run_gap,
-    run_plan,
     run_predict,
 )
 from talentgap.service.errors import error_responses
-from talentgap.service.routers._common import served, settings
+from talentgap.service.routers._common import served, solve_plan
 from talentgap.service.schemas import (
     ModelInfo,
     PlanRequest,
@@ -71,10 +70,9 @@ def predict(body: PredictRequest, request: Request, response: Response) -> Predi
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Deprecated: use POST /v1/plan",
-             responses=error_responses(400, 401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 422, 429, 503))
 def plan(body: PlanRequest, request: Request, response: Response) -> PlanResponse:
     """Deprecated (removed in the next release): use POST /v1/plan, whose omitted
     fields take the saved run's defaults."""
     _deprecated(response, "/v1/plan")
-    return PlanResponse(**run_plan(served(request), body,
-                                   max_size=settings(request).max_plan_size))
+    return PlanResponse(**solve_plan(request, body))

@@ -18,12 +18,11 @@ def model_info(request: Request) -> ModelInfoV1:
     """The served model's description (shared with the deprecated ``GET /model``)."""
     model, limits = served(request), settings(request)
     meta = model.metadata
-    cells = cells_of(model)
     endpoints = (["/v1/gap", "/v1/plan"] if model.is_gap_model else ["/v1/forecast"])
     return ModelInfoV1(
         estimator=type(model.model).__name__, models=model.model_labels, endpoints=endpoints,
-        keys=keys_of(model), key_values={k: sorted(cells[k].unique()) for k in cells.columns},
-        n_cells=len(cells), freq=meta["freq"], origin=origin_of(model),
+        keys=keys_of(model), key_values=model.key_values, n_cells=len(cells_of(model)),
+        freq=meta["freq"], origin=origin_of(model),
         max_horizon=limits.max_horizon, max_cells=limits.max_cells, max_levels=MAX_LEVELS,
         max_plan_size=limits.max_plan_size if model.is_gap_model else None,
         edition=model.edition, created=meta["created"],

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from talentgap.service._operations import require_gap_model, run_plan
+from talentgap.service._operations import require_gap_model
 from talentgap.service.errors import ServiceError, error_responses
-from talentgap.service.routers._common import check_bounds, served, settings
+from talentgap.service.routers._common import check_bounds, served, solve_plan
 from talentgap.service.schemas import PlanRequest, PlanRequestV1, PlanResponse
 
 __all__ = ["router"]
@@ -20,7 +20,7 @@ _MULTI_YEAR_DEFAULTS = ("lead_time", "exit_rate")
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Allocate training places",
-             responses=error_responses(400, 401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 422, 429, 503))
 def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     """Allocate places per cell to minimise the expected unmet gap within the budget,
     for one cohort or, with ``periods``, per funding period over several years.
@@ -32,6 +32,10 @@ def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     A plan larger than the service's ``max_plan_size`` (cells x forecast periods x
     sample paths; GET /v1/model) is refused with 422 (``type`` ``plan_too_large``)
     before any work starts.
+
+    Plans are solved in worker processes, so they do not slow the other endpoints;
+    when as many plans as the service takes are already being solved or waiting,
+    the plan is refused with 503 and ``Retry-After`` (seconds).
     """
     model = served(request)
     require_gap_model(model, "POST /v1/plan")
@@ -57,5 +61,4 @@ def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     complete = PlanRequest.model_construct(**{
         name: fields.get(name, info.get_default(call_default_factory=True))
         for name, info in PlanRequest.model_fields.items()})
-    return PlanResponse(**run_plan(model, complete,
-                                   max_size=settings(request).max_plan_size))
+    return PlanResponse(**solve_plan(request, complete))
