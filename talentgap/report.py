@@ -187,7 +187,10 @@ def _format_value(value, float_format: Callable[[float], str]) -> str | None:
         value = float(value)
         if math.isinf(value):
             return "\N{INFINITY}" if value > 0 else "\N{MINUS SIGN}\N{INFINITY}"
-        return str(float_format(value))
+        text = str(float_format(value))
+        if text.startswith("-") and not any(d in text for d in "123456789"):
+            text = text[1:]  # -0.3 shown as "-0" would read as a negative count
+        return text
     if isinstance(value, pd.Timestamp) and value == value.normalize() and value.tz is None:
         return value.strftime("%Y-%m-%d")
     return str(value)

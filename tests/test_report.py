@@ -254,6 +254,16 @@ def test_numbers_are_formatted_and_right_aligned():
     assert rows[2] == ["1234.6 persons"]
 
 
+def test_a_value_that_rounds_to_zero_shows_no_minus_sign():
+    table = pd.DataFrame({"gap": [-0.3, -0.6, -0.04, 0.2]})
+    rep = Report("x")
+    rep.add_table(table, float_format="{:,.0f}")
+    rep.add_table(table, float_format="{:.1f}")
+    rows = _tbody_rows(rep.to_html())
+    assert [r[0] for r in rows[:4]] == ["0", "-1", "0", "0"]
+    assert [r[0] for r in rows[4:]] == ["-0.3", "-0.6", "0.0", "0.2"]
+
+
 def test_index_is_shown_when_named():
     by_cell = pd.DataFrame({"region": ["N", "S"], "industry": ["t", "c"], "gap": [1, 2]})
     rep = Report("x")

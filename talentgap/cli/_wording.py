@@ -3,6 +3,8 @@
 The planning functions word their binding constraints without a currency or
 a unit of shortfall (they know neither); the report adds both here, and says
 whether the backtest accuracy is good enough, with the thresholds it uses.
+Every table of the report names its columns through one mapping,
+:func:`column_header`, so no table shows a raw column name.
 """
 
 from __future__ import annotations
@@ -11,7 +13,144 @@ import re
 
 import pandas as pd
 
-__all__ = ["plain_constraint", "backtest_verdict"]
+__all__ = ["plain_constraint", "backtest_verdict", "column_header", "headers_in_words",
+           "per_period", "model_name", "COLUMN_WORDS", "MODEL_WORDS"]
+
+#: Header in words of each column a report table can show. ``{flow}`` is the unit of a
+#: per-period quantity ("persons per quarter"), ``{money}`` the currency in brackets (or
+#: nothing), ``{short}`` the unit of a plan's shortfall ("persons" or "person-years"),
+#: ``{level}`` an interval level.
+COLUMN_WORDS = {
+    "region": "Region", "industry": "Industry", "skill_level": "Skill level",
+    "occupation": "Occupation", "program": "Training programme", "period": "Period",
+    "funding_year": "Funding year", "cells": "Cells",
+    "demand": "Expected demand: hard-to-fill vacancies ({flow})",
+    "supply": "Expected supply: certified workers ({flow})",
+    "gap": "Expected gap ({flow})",
+    "net_gap": "Expected gap, shortages minus surpluses ({flow})",
+    "positive_gap": "Sum of positive expected gaps ({flow})",
+    "gap_lo": "Gap, low end of the {level}% interval ({flow})",
+    "gap_hi": "Gap, high end of the {level}% interval ({flow})",
+    "p_shortage": "Probability of a shortage (0–1)",
+    "flag": "Warning flags", "flags": "Warning flags raised", "rows": "Forecast rows",
+    "meaning": "What the flag means",
+    "demand_model": "Models of demand (weights)", "demand_n_obs": "Periods of demand history",
+    "supply_model": "Models of supply (weights)", "supply_n_obs": "Periods of supply history",
+    "fallback_reason": "Fallback used",
+    "last_observed": "Last observed period",
+    "gap_now": "Gap in the last observed period ({flow})",
+    "gap_then": "Expected gap in the target period ({flow})",
+    "due_to_demand": "Change due to demand (persons)",
+    "due_to_supply": "Change due to supply (persons)",
+    "model": "Model", "rank": "Rank", "n_series": "Cells compared",
+    "mae": "Mean absolute error (persons)", "rmse": "Root mean squared error (persons)",
+    "smape": "sMAPE (0–200)", "mase": "MASE (below 1 beats seasonal naive)",
+    "bias": "Mean error, forecast minus actual (persons)",
+    "coverage": "Share of actual gaps inside the {level}% interval (0–1)",
+    "plan": "Plan", "total_cost": "Cost{money}", "cost": "Cost{money}",
+    "budget": "Budget{money}", "places": "Training places", "quota": "Training places",
+    "expected_certified": "Expected certified workers (persons)",
+    "shortfall_before": "Expected shortfall before the plan ({short})",
+    "shortfall_after": "Expected shortfall after the plan ({short})",
+    "shortage_reduction": "Expected shortfall removed by the plan ({short})",
+    "policy_shortfall_before": "Shortfall against the targets before the plan ({short})",
+    "policy_shortfall_after": "Shortfall against the targets after the plan ({short})",
+    "gap_before": "Expected gap before the plan ({flow})",
+    "gap_after": "Expected gap after the plan ({flow})",
+    "feeds": "Trains for",
+    "workers": "Plan's certified workers still in their trade (persons)",
+    "target_share": "Target share (%)",
+    "share_without_plan": "Projected share without the plan (%)",
+    "share_with_plan": "Projected share with the plan (%)",
+    "table": "Input table", "rows_in": "Rows read", "kept": "Rows kept",
+    "rejected": "Rows rejected",
+}
+_LEVELLED = re.compile(r"(gap_lo|gap_hi|coverage)_([0-9.]+)$")
+_PERIODS = {"Q": "quarter", "M": "month", "Y": "year", "A": "year"}
+
+
+def column_header(column: str, *, freq: str = "Q", currency: str = "",
+                  shortfall: str = "persons") -> str:
+    """The header in words, with its unit, of a column a report table shows.
+
+    Parameters
+    ----------
+    column : str
+        The column name, e.g. ``"gap_before"`` or ``"gap_lo_80"``.
+    freq : str, default "Q"
+        Frequency of the forecast periods: per-period quantities are
+        "persons per quarter" (``"Q"``), "per month" or "per year".
+    currency : str, default ""
+        Unit of money, shown after sums of money when given.
+    shortfall : str, default "persons"
+        Unit of a plan's expected shortfall ("person-years" for a
+        multi-year plan).
+
+    Returns
+    -------
+    str
+        From :data:`COLUMN_WORDS`; a column not in it gets its name with
+        spaces for underscores, capitalised.
+
+    Examples
+    --------
+    >>> column_header("gap_before")
+    'Expected gap before the plan (persons per quarter)'
+    >>> column_header("gap_hi_80", freq="Y")
+    'Gap, high end of the 80% interval (persons per year)'
+    >>> column_header("total_cost", currency="yuan"), column_header("shortfall_after")
+    ('Cost (yuan)', 'Expected shortfall after the plan (persons)')
+    """
+    level = ""
+    match = _LEVELLED.match(column)
+    if match:
+        column, level = match[1], f"{float(match[2]):g}"
+    template = COLUMN_WORDS.get(column)
+    if template is None:
+        return column.replace("_", " ").strip().capitalize()
+    money = f" ({currency})" if currency else ""
+    return template.format(flow=f"persons per {per_period(freq)}", money=money,
+                           short=shortfall, level=level)
+
+
+#: The backtest's models in words; other names are shown as they are.
+MODEL_WORDS = {"GapForecaster": "gap model (demand and supply forecast apart)",
+               "naive": "naive rule (the last observed gap)",
+               "seasonal_naive": "seasonal naive rule (the gap a year before)"}
+
+
+def model_name(name: str) -> str:
+    """A backtested model's name in words (:data:`MODEL_WORDS`), else the name itself.
+
+    Examples
+    --------
+    >>> model_name("seasonal_naive"), model_name("ets")
+    ('seasonal naive rule (the gap a year before)', 'ets')
+    """
+    return MODEL_WORDS.get(name, name)
+
+
+def per_period(freq: str) -> str:
+    """The word for one period of a frequency: ``"Q-DEC"`` -> ``"quarter"``.
+
+    Examples
+    --------
+    >>> per_period("Q-DEC"), per_period("M"), per_period("Y-DEC")
+    ('quarter', 'month', 'year')
+    """
+    return _PERIODS.get(str(freq)[:1].upper(), "period")
+
+
+def headers_in_words(frame: pd.DataFrame, **context) -> pd.DataFrame:
+    """``frame`` with every column renamed by :func:`column_header` (the data unchanged).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"region": ["North"], "p_shortage": [0.9]})
+    >>> list(headers_in_words(table).columns)
+    ['Region', 'Probability of a shortage (0–1)']
+    """
+    return frame.rename(columns={c: column_header(str(c), **context) for c in frame.columns})
 
 #: Phrases of the planner's binding-constraint sentences, and the units they are given.
 _PER_MONEY = re.compile(r"each extra ([0-9][0-9,]*) of it removes about ([0-9.]+) of the")

@@ -602,9 +602,6 @@ def _check_together(config: Config, where: str) -> None:
             if value is not None:
                 raise ConfigError(f"{where}[plan] {key} cannot be combined with [plan] years "
                                   f"(a multi-year plan funds every year listed)")
-        if plan.integer == "round":
-            raise ConfigError(f"{where}[plan] integer = 'round' is not available with [plan] "
-                              "years; use 'none' (continuous places) or 'exact'")
     else:
         if isinstance(plan.budget, (str, dict)):
             raise ConfigError(f"{where}[plan] budget must be a number for a single-period "

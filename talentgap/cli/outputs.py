@@ -50,11 +50,13 @@ import numpy as np
 import pandas as pd
 
 from talentgap import evaluation, io, planning
+from talentgap.cli._by_level import detail_keys, level_heatmaps
+from talentgap.cli._wording import model_name, per_period
 from talentgap.cli.pipeline import RunResult
 from talentgap.evaluation.plots.fonts import font_context
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
-           "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS"]
+           "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS", "level_view"]
 
 #: Per-cell columns of :meth:`GapForecaster.explain` repeated on every row of ``forecast.csv``.
 EXPLANATION_COLUMNS = ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
@@ -220,6 +222,16 @@ def _charts(result: RunResult) -> dict[str, object]:
                 fc, value="gap", period=last, rows=keys[1], cols=keys[0]).figure
             figures["p_shortage_heatmap"] = evaluation.gap_heatmap(
                 fc, value="p_shortage", period=last, rows=keys[1], cols=keys[0]).figure
+        view = level_view(result)
+        if view is not None and view["rows"] is not None:
+            figures["gap_heatmap_by_level"] = level_heatmaps(
+                fc, key=view["key"], rows=view["rows"], cols=view["cols"],
+                order=view["order"], period=view["period"],
+                unit=f"persons per {per_period(getattr(last, 'freqstr', 'Q'))}")
+            if len(keys) == 3:  # a probability cannot be added over a fourth key
+                figures["p_shortage_heatmap_by_level"] = level_heatmaps(
+                    fc, key=view["key"], rows=view["rows"], cols=view["cols"],
+                    order=view["order"], period=view["period"], value="p_shortage")
         top = top_shortages_table(fc, keys=keys, n=config.output.fan_charts)
         history = result.panel
         for rank, row in enumerate(top.itertuples(index=False), start=1):
@@ -228,7 +240,8 @@ def _charts(result: RunResult) -> dict[str, object]:
                 history, fc, keys=cell, value="gap").figure
     if result.backtests:
         figures["error_by_horizon"] = evaluation.error_by_horizon(
-            result.backtests, metric="mae").figure
+            {model_name(name): res for name, res in result.backtests.items()},
+            metric="mae").figure
     if result.comparison is not None:
         figure = planning.plot_shortfall_vs_budget(result.comparison).figure
         _money_axis(figure, config.output.currency)
@@ -236,6 +249,35 @@ def _charts(result: RunResult) -> dict[str, object]:
     if result.target_path is not None:
         figures["target_path"] = target_path_figure(result.target_path)
     return figures
+
+
+def level_view(result: RunResult) -> dict | None:
+    """How the report splits the forecast by skill level (or occupation), or None.
+
+    Returns
+    -------
+    dict or None
+        ``key`` (the level column: ``skill_level`` before ``occupation``),
+        ``order`` (the declared levels), ``period`` (a one-period plan's
+        period, else the last forecast period) and the heatmap panels'
+        ``rows`` and ``cols`` (None when fewer than two other keys). None
+        when the cells carry no detail key or there is no forecast.
+    """
+    keys = list(result.config.data.keys)
+    levels = detail_keys(keys)
+    fc = result.forecast
+    if not levels or fc is None or not fc["gap"].notna().any():
+        return None
+    key = levels[0]
+    period = fc["period"].max()
+    plan = result.plan
+    if plan is not None and not result.config.plan.years and "arrival_period" in plan.cells:
+        arrival = pd.Period(plan.cells["arrival_period"].iloc[0])
+        period = arrival if (fc["period"] == arrival).any() else period
+    order = tuple(result.config.data.skill_levels) if key == "skill_level" else ()
+    others = [k for k in keys if k != key]
+    rows, cols = (others[1], others[0]) if len(others) >= 2 else (None, None)
+    return {"key": key, "order": order, "period": period, "rows": rows, "cols": cols}
 
 
 def _money_axis(figure, currency: str) -> None:

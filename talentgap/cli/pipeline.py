@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import warnings
 from collections.abc import Callable, Sequence
@@ -69,9 +70,9 @@ class RunResult:
         of budgets (single-period plans).
     budget_curve : BudgetCurve or None
         :func:`talentgap.planning.budget_curve` of the optimised plan
-        (single-period plans without ``[plan] period``): the budget that
-        closes :data:`CLOSING_SHARE` of the expected shortfall, or the most
-        any budget can close under the capacities.
+        (single-period plans, measured in the plan's need period): the
+        budget that closes :data:`CLOSING_SHARE` of the expected shortfall,
+        or the most any budget can close under the capacities.
     workforce : pandas.DataFrame or None
         With ``[plan] years`` and ``[targets]``: per cell and year,
         ``employment`` (projected persons employed) and the projected stock
@@ -334,8 +335,16 @@ def _plan(result: RunResult) -> None:
             paths, budget=budget, **common)
     by = "industry" if "industry" in keys else keys[-1]  # places per group in the table
     result.comparison = planning.compare_plans(plans, by=by)
-    if period is None:  # budget_curve's own ``period`` measures, it does not choose the need
-        result.budget_curve = planning.budget_curve(paths, 8, share=CLOSING_SHARE, **optimised)
+    # budget_curve's own ``period`` measures, it does not choose the need: with [plan] period
+    # the curve is drawn on the paths up to that period, whose last period is then the need
+    needs = paths
+    if period is not None:
+        need = pd.Period(str(result.plan.summary["period"]), freq=paths.periods.freq)
+        stop = paths.periods.get_loc(need) + 1
+        needs = dataclasses.replace(paths, periods=paths.periods[:stop],
+                                    demand=paths.demand[:, :stop], supply=paths.supply[:, :stop])
+    curve_args = {name: value for name, value in optimised.items() if name != "period"}
+    result.budget_curve = planning.budget_curve(needs, 8, share=CLOSING_SHARE, **curve_args)
 
 
 def _read_csv(path: str, name: str, text_columns: list[str], *,
@@ -468,15 +477,30 @@ def _exit_rate(result: RunResult, tables: dict):
     if result.panel is None:
         raise ConfigError("[plan] exit_rate = \"estimate\" needs the panel (observed supply)")
     supply = result.panel[[*keys, "period", "supply"]].dropna(subset=["supply"])
-    rates = planning.estimate_exit_rate(_employment(tables), supply, keys=keys)
+    rates = planning.estimate_exit_rate(_employment(tables, config, by_cell=True), supply,
+                                        keys=keys)
     return rates[[*keys, "exit_rate"]]
 
 
-def _employment(tables: dict) -> pd.DataFrame:
+def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.DataFrame:
+    """The employment table the targets read, as given or (``by_cell``) one row per cell.
+
+    With ``[data] skill_levels`` and a table by ``skill_level``, ``skilled``
+    and ``high_skilled`` are the workers of the levels declared skilled and
+    high-skilled (:func:`talentgap.features.skilled_employment`); otherwise
+    the table must carry a ``skilled`` column.
+    """
     employment = tables.get("employment")
-    if employment is None or "skilled" not in employment.columns:
-        raise ConfigError("[targets] need the employment table with a 'skilled' column "
-                          "(set [data] employment)")
+    levels = config.data.levels()
+    by_level = (employment is not None and levels is not None
+                and "skill_level" in employment.columns)
+    if employment is None or not (by_level or "skilled" in employment.columns):
+        raise ConfigError("[targets] need the employment table with a 'skilled' column, or "
+                          "by 'skill_level' with [data] skill_levels declared (set [data] "
+                          "employment)")
+    if by_level and by_cell:
+        return features.skilled_employment(employment, skill_levels=levels,
+                                           keys=list(config.data.keys))
     return employment
 
 
@@ -491,19 +515,20 @@ def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     """
     config = result.config
     keys, targets = list(config.data.keys), config.targets
-    employment = _employment(tables)
+    levels = config.data.levels()  # an employment table by skill_level: the declared levels
+    employment = _employment(tables, config)
     last_year = pd.PeriodIndex(employment["period"]).max().year
     horizon = need_years[-1] - last_year
     if horizon < 1:
         raise ConfigError(f"[plan] years must end after the employment table's last year "
                           f"{last_year}")
+    total = _employment(tables, config, by_cell=True)  # persons employed, every level
     projected = planning.project_employment(
-        employment.drop(columns=[c for c in ("skilled", "high_skilled")
-                                 if c in employment.columns]),
+        total.drop(columns=[c for c in ("skilled", "high_skilled") if c in total.columns]),
         keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
     stock = planning.project_skilled_stock(
         employment, keys=keys, horizon=horizon, freq="Y", pipeline=pipeline,
-        exit_rate=_exit_rate(result, tables))
+        exit_rate=_exit_rate(result, tables), skill_levels=levels)
     if targets.file is not None:
         table = _read_csv(targets.file, "file", ["region", "province", "skill_level"],
                           section="targets")
@@ -511,7 +536,7 @@ def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
         table = pd.DataFrame(targets.rows())
     demand = paths.groupby([*keys, "period"], observed=True)["demand"].mean().reset_index()
     need = planning.policy_need(projected, stock, table, observed=employment, keys=keys,
-                                share_by=targets.share_by, demand=demand)
+                                share_by=targets.share_by, demand=demand, skill_levels=levels)
     need = need[need["period"].dt.year >= need_years[0]].reset_index(drop=True)
     result.policy = need
     wide = stock.pivot_table(index=[*keys, "period"], columns="skill_level", values="stock",
@@ -534,7 +559,7 @@ def _target_path(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
     region_year = need.groupby(["region", "period"], observed=True)
     employment = region_year["employment"].sum()
     skilled = region_year["projected_stock"].sum()
-    observed = _employment(tables).copy()
+    observed = _employment(tables, result.config, by_cell=True).copy()
     observed["period"] = pd.PeriodIndex(observed["period"]).asfreq("Y")
     history = observed.groupby(["region", "period"], observed=True)[
         [c for c in ("employment", "skilled", "high_skilled") if c in observed]].mean()

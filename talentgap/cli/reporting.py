@@ -22,15 +22,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap.cli._wording import backtest_verdict, plain_constraint
-from talentgap.cli.outputs import plan_summary, top_shortages_table
+from talentgap.cli._by_level import ALL_LEVELS, level_totals
+from talentgap.cli._report_plan import (
+    levels_section,
+    plan_section,
+    years_closing_text,
+    years_section,
+)
+from talentgap.cli._report_tables import (
+    add_table,
+    flag_words,
+    is_multiyear,
+    shortfall_span,
+    shortfall_unit,
+)
+from talentgap.cli._wording import backtest_verdict, model_name
+from talentgap.cli.outputs import level_view, top_shortages_table
 from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
 from talentgap.report import Report
 
 __all__ = ["build_report", "flag_meanings", "headline_text", "money", "totals_text"]
-
-_NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
 
 _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
@@ -77,8 +89,10 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                      f"more than {gap_flags.THIN_MISSING_SHARE:.0%} of those periods have no "
                      "demand estimate: the forecast rests on little data.",
         "short_history": "The cell has too short a history for the full models: its forecast "
-                         "comes from a fallback (named in fallback_reason, with the periods "
-                         "used); read its forecast and interval with care.",
+                         "comes from a simpler fallback (named, with the periods used, in the "
+                         "table of how the largest gaps were forecast and in the output file "
+                         "forecast.csv); "
+                         "read its forecast and interval with care.",
         "no_demand_data": "Demand was never observed: no forecast is made.",
         "no_supply_data": "No certified workers were ever observed for the cell: supply is "
                           "taken as 0 (known future supply still counts).",
@@ -111,12 +125,13 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
         report.add_text(totals)
     if result.forecast is not None:
         _forecast_section(report, result, figures, keys)
+        levels_section(report, result, figures)
     if result.backtests:
         _backtest_section(report, result, figures)
     if result.plan is not None:
-        _plan_section(report, result, figures)
+        plan_section(report, result, figures)
         if result.config.plan.years:
-            _years_section(report, result, figures)
+            years_section(report, result, figures)
     _data_section(report, result)
     return report
 
@@ -162,6 +177,9 @@ def headline_text(result: RunResult) -> str:
                          "of at least 80%.")
     else:
         sentences.append(f"No cell is expected to be short in {last['period'].iloc[0]}.")
+    by_level = _levels_headline(result)
+    if by_level:
+        sentences.append(by_level)
     plan = result.plan
     if plan is not None:
         s = plan.summary
@@ -170,8 +188,8 @@ def headline_text(result: RunResult) -> str:
         sentences.append(
             f"A budget of {money(float(s['budget']), currency)} funds "
             f"{float(s['places']):,.0f} training places and cuts the expected shortfall from "
-            f"{before:,.0f} to {after:,.0f} {_shortfall_unit(result)} "
-            f"{_shortfall_span(result)} ({cut:.0%} less).")
+            f"{before:,.0f} to {after:,.0f} {shortfall_unit(result)} "
+            f"{shortfall_span(result)} ({cut:.0%} less).")
         comparison = result.comparison
         if comparison is not None and "rule" in comparison:
             best = comparison[comparison["rule"] == "optimised"].sort_values("budget")
@@ -185,11 +203,42 @@ def headline_text(result: RunResult) -> str:
                     "compares the budgets in between.")
         if result.budget_curve is not None:
             sentences.append(_closing_text(result.budget_curve, currency,
-                                           _shortfall_unit(result)))
+                                           shortfall_unit(result), where=f" in {s['period']}"))
+        elif is_multiyear(result) and len(plan.years):
+            sentences.append(years_closing_text(result))
     return " ".join(sentences)
 
 
-def _closing_text(curve, currency: str, unit: str) -> str:
+def _levels_headline(result: RunResult) -> str:
+    """How the positive expected gaps (and the plan's places) split over the skill levels."""
+    view = level_view(result)
+    if view is None:
+        return ""
+    key, period = view["key"], view["period"]
+    fc = result.forecast[result.forecast["period"] == period]
+    plan = result.plan
+    table = level_totals(fc, key=key, order=view["order"],
+                         quotas=None if plan is None else plan.quotas)
+    table = table[table[key] != ALL_LEVELS]
+    short = float(table["positive_gap"].sum())
+    if short <= 0 or len(table) > 6:
+        return ""
+    named = key.replace("_", " ")
+    parts = [f"{row.positive_gap / short:.0%} at {getattr(row, key)}"
+             for row in table.itertuples(index=False)]
+    parts[0] = parts[0].replace(" at ", " are at ", 1)
+    words = (f"By {named}: of the positive expected gaps in {period}, "
+             + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]))
+    places = float(table["places"].sum()) if "places" in table.columns else 0.0
+    if places > 0:
+        shares = [f"{row.places / places:.0%} to {getattr(row, key)}"
+                  for row in table.itertuples(index=False)]
+        words += ("; the plan's places go " + (shares[0] if len(shares) == 1 else
+                                               ", ".join(shares[:-1]) + " and " + shares[-1]))
+    return words + "."
+
+
+def _closing_text(curve, currency: str, unit: str, *, where: str = "") -> str:
     """What budget closes the curve's share of the expected shortfall, or what no budget can.
 
     Examples
@@ -200,13 +249,13 @@ def _closing_text(curve, currency: str, unit: str) -> str:
     ...                       "share_closed": [0.0, 0.4, 0.6]},
     ...                      index=pd.Index([0.0, 1e6, 2e6], name="budget"))
     >>> print(_closing_text(BudgetCurve(table, float("nan"), 0.95, None, "market"),
-    ...                     "yuan", "persons"))
+    ...                     "yuan", "persons", where=" in 2026Q4"))
     No budget closes 95% of it under the capacities: beyond about 2.0 million yuan more money
     buys nothing, and the expected shortfall then falls to 40 persons (60% closed).
     """
     share = f"{curve.share:.0%}"
     if np.isfinite(curve.closing_budget):
-        return (f"Closing {share} of the expected shortfall takes at most about "
+        return (f"Closing {share} of the expected shortfall{where} takes at most about "
                 f"{money(curve.closing_budget, currency)} (the smallest of the budgets tried "
                 "that does).")
     last = curve.table.iloc[-1]
@@ -236,36 +285,21 @@ def _headline(result: RunResult) -> dict:
         last = fc[fc["period"] == fc["period"].max()]
         figures[f"Sum of positive expected gaps, {last['period'].iloc[0]}"] = int(round(float(
             last["gap"].clip(lower=0).sum())))
-        figures["Cells with P(shortage) ≥ 80%"] = int((last["p_shortage"] >= 0.8).sum())
+        figures["Cells short with a probability of 80% or more"] = int(
+            (last["p_shortage"] >= 0.8).sum())
     if result.leaderboard is not None:
         best = result.leaderboard.iloc[0]
-        figures["Most accurate in backtest"] = str(best["model"])
+        figures["Most accurate in backtest"] = model_name(str(best["model"]))
     if result.plan is not None:
         s = result.plan.summary
         figures["Training places funded"] = int(round(float(s["places"])))
         currency = result.config.output.currency
         figures["Cost of the plan, of the budget"] = (
             f"{float(s['total_cost']):,.0f} of {float(s['budget']):,.0f} {currency}".strip())
-        figures[f"Expected shortfall {_shortfall_span(result)} ({_shortfall_unit(result)}): "
+        figures[f"Expected shortfall {shortfall_span(result)} ({shortfall_unit(result)}): "
                 "before → after"] = (
             f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
     return figures
-
-
-def _multiyear(result: RunResult) -> bool:
-    return result.plan is not None and bool(result.config.plan.years)
-
-
-def _shortfall_span(result: RunResult) -> str:
-    """When the plan's expected shortfall is counted: ``in 2025Q4`` or ``summed over ...``."""
-    s = result.plan.summary
-    if _multiyear(result) and "need_periods" in s:
-        return f"summed over {s['need_periods']}"
-    return f"in {s['period']}"
-
-
-def _shortfall_unit(result: RunResult) -> str:
-    return "person-years" if _multiyear(result) else "persons"
 
 
 def totals_text(result: RunResult) -> str:
@@ -300,13 +334,13 @@ def totals_text(result: RunResult) -> str:
              "gap stands on its own: gaps of different periods are not added up, as a post "
              "still open a period later would be counted twice. The sum of positive "
              f"expected gaps adds, over the cells, the expected gaps in {last} that are above "
-             "0 (the gap column of the table of largest expected gaps)."]
+             "0 (the expected-gap column of the table of largest expected gaps)."]
     if result.plan is not None:
         s = result.plan.summary
         scenarios = s.get("scenarios")
         counted = (f"{int(scenarios):,} simulated scenarios" if pd.notna(scenarios)
                    else "the simulated scenarios")
-        if _multiyear(result):
+        if is_multiyear(result):
             words.append(
                 "The expected shortfall adds the persons short over all cells and over the "
                 f"years {s.get('need_periods', '')} (a year's need is the average of its "
@@ -344,14 +378,13 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
     else:
         shown = [*keys, "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}", "p_shortage",
                  "flag"]  # demand and supply are in forecast.csv
-        table = table.assign(flag=table["flag"].fillna("").str.replace(";", "; "))
-        report.add_table(table[shown], caption=f"Largest expected gaps in "
-                         f"{table['period'].iloc[0]} (persons); the gap lies between "
-                         f"gap_lo_{level:g} and gap_hi_{level:g} with {level:g}% "
-                         "probability; p_shortage is the probability of a shortage, on 0–1",
-                         max_rows=config.output.top,
-                         float_format={c: "{:.2f}" if c == "p_shortage" else "{:,.0f}"
-                                       for c in shown[len(keys):-1]})
+        table = table.assign(flag=flag_words(table["flag"]))
+        add_table(report, result, table[shown], caption=f"Largest expected gaps in "
+                  f"{table['period'].iloc[0]}; the gap lies between the low and the high end "
+                  f"of its {level:g}% interval with {level:g}% probability",
+                  max_rows=config.output.top,
+                  float_format={c: "{:.2f}" if c == "p_shortage" else "{:,.0f}"
+                                for c in shown[len(keys):-1]})
     if "top_shortages" in figures:
         report.add_figure(figures["top_shortages"], caption="Largest expected shortages",
                           alt="Ranked bars of the largest expected gaps with intervals")
@@ -377,10 +410,11 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
     if not flagged.empty:
         counts = flagged["flag"].str.split(";").explode().value_counts()
         meanings = flag_meanings(_season_length(result))
-        table = pd.DataFrame({"flag": counts.index, "rows": counts.to_numpy(),
+        table = pd.DataFrame({"flag": flag_words(pd.Series(counts.index)),
+                              "rows": counts.to_numpy(),
                               "meaning": [meanings.get(c, "") for c in counts.index]})
-        report.add_table(table, caption="Warning flags on forecast rows and what they mean",
-                         max_rows=None)
+        add_table(report, result, table, max_rows=None,
+                  caption="Warning flags on forecast rows and what they mean")
     if result.gap_model is not None and not top.empty:
         _explanation_tables(report, result, top, keys)
 
@@ -398,26 +432,26 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
     cells = top[keys].drop_duplicates()
     why = cells.merge(model.explain(horizon), on=keys, how="left", validate="1:1")
     why = why.assign(fallback_reason=why["fallback_reason"].fillna("none"),
-                     flags=why["flags"].str.replace(";", "; "))
+                     flags=flag_words(why["flags"]))
     report.add_section(
         "How the largest gaps were forecast",
         intro="For each cell: the models that forecast its demand and supply (with their "
               "weights in the combination), how many periods of history they used, any "
               "fallback and the flags raised over the forecast periods.")
-    report.add_table(why[[*keys, "demand_model", "demand_n_obs", "supply_model",
-                          "supply_n_obs", "fallback_reason", "flags"]],
-                     caption="Models, history and fallbacks of the largest gaps",
-                     max_rows=None)
+    add_table(report, result, why[[*keys, "demand_model", "demand_n_obs", "supply_model",
+                                    "supply_n_obs", "fallback_reason", "flags"]],
+              caption="Models, history and fallbacks of the largest gaps", max_rows=None)
     period = top["period"].iloc[0]
     drivers = cells.merge(model.gap_drivers(horizon, period=period), on=keys, how="left",
                           validate="1:1")
     drivers = drivers.assign(last_observed=drivers["last_observed"].astype(str))
-    report.add_table(
-        drivers[[*keys, "last_observed", "gap_now", "gap_then", "due_to_demand",
-                 "due_to_supply"]],
-        caption=f"What drives each gap from its last observed period to {period}: "
-                "gap then − gap now = change due to demand + change due to supply "
-                "(persons; supply falling widens the gap)",
+    add_table(
+        report, result, drivers[[*keys, "last_observed", "gap_now", "gap_then",
+                                 "due_to_demand", "due_to_supply"]],
+        caption=f"What drives each gap from its last observed period to {period}: the "
+                f"expected gap in {period} minus the gap in the last observed period is the "
+                "change due to demand plus the change due to supply (persons; supply falling "
+                "widens the gap)",
         max_rows=None, float_format="{:,.0f}")
 
 
@@ -429,133 +463,18 @@ def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
               f"compared with what happened, for 1 to {result.config.forecast.horizon} "
               "periods ahead. MASE below 1 beats the in-sample seasonal naive error; sMAPE is "
               "on 0–200; coverage is the share of actual gaps inside the interval.")
-    report.add_table(result.leaderboard, caption="Backtest leaderboard (mean over cells)",
-                     max_rows=None, float_format="{:,.3f}")
-    verdict = backtest_verdict(result.leaderboard, level=result.config.forecast.levels[0])
+    board = result.leaderboard.assign(model=result.leaderboard["model"].map(model_name))
+    formats = {c: "{:.2f}" if c == "mase" or c.startswith("coverage") else
+               "{:.0f}" if c == "smape" else "{:,.1f}"
+               for c in board.columns if c not in ("model", "rank", "n_series")}
+    add_table(report, result, board, max_rows=None, float_format=formats,
+              caption="Backtest leaderboard (mean over cells)")
+    verdict = backtest_verdict(board, level=result.config.forecast.levels[0])
     if verdict:
         report.add_text(verdict)
     if "error_by_horizon" in figures:
         report.add_figure(figures["error_by_horizon"], caption="Mean absolute error by "
                           "periods ahead", alt="Backtest error against horizon per model")
-
-
-def _plan_section(report: Report, result: RunResult, figures: dict) -> None:
-    plan = result.plan
-    s = plan.summary
-    currency = result.config.output.currency
-    budget = f"{s['budget']:,.0f} {currency}".strip()
-    if _multiyear(result):
-        intro = (f"Places per cell and funding year ({s['period']}) that minimise the expected "
-                 f"shortfall summed over the years {s.get('need_periods', '')} within a budget "
-                 f"of {budget} in all, counting pass rates and absorption.")
-    else:
-        why = ("the last forecast period: training and certification take time, so places "
-               "funded now serve the latest period forecast"
-               if result.config.plan.period is None else "the period set in the configuration")
-        intro = (f"Places per cell that minimise the expected shortfall in {s['period']} "
-                 f"({why}) within a budget of {budget}, counting pass rates and absorption, "
-                 "compared with funding places in proportion to each cell's expected gap.")
-    report.add_section("Training quota plan", intro=intro)
-    columns = ["plan", "total_cost", "places", "expected_certified",
-               "shortfall_before", "shortfall_after", "shortage_reduction"]
-    summary = plan_summary(result)
-    report.add_table(summary[[c for c in columns if c in summary]],
-                     caption=f"Optimised plan and proportional rule (cost in "
-                     f"{currency or 'money'}; expected shortfall {_shortfall_span(result)}, in "
-                     f"{_shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
-    if plan.binding:
-        unit = "person-years" if _multiyear(result) else "persons"
-        lines = [plain_constraint(line, currency=currency, unit=unit)
-                 for line in plan.binding[:12]]
-        report.add_text("Binding constraints (the limits that shape the plan, and what "
-                        "relaxing each would buy):\n\n" + "\n\n".join(lines))
-        if len(plan.binding) > 12:
-            report.add_text(f"... and {len(plan.binding) - 12} more (plan_binding.csv).")
-    funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
-    ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
-    if "period" in funded.columns and _multiyear(result):
-        ids.append("funding_year")  # a cell is funded in several years
-        funded = funded.assign(funding_year=funded["period"].astype(str))
-    shown = [c for c in (*ids, "quota", "cost", "expected_certified", "gap_before",
-                         "gap_after", "feeds") if c in funded.columns]
-    unit = "programme" if "program" in ids else "cell"
-    caption = f"Places funded per {unit}" + (" and year" if "funding_year" in ids else "")
-    caption += f" (largest first); cost in {currency}" if currency else " (largest first)"
-    if "gap_before" in shown:
-        caption += "; gaps before and after the plan are expected gaps (persons)"
-    whole = bool((funded["quota"] == funded["quota"].round()).all())
-    if not whole:
-        caption += "; places are not rounded to whole numbers in this plan"
-    formats = {c: "{:,.0f}" if c == "cost" else "{:,.1f}" for c in shown if c in _NUMBERS}
-    formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
-    report.add_table(funded[shown], caption=caption, max_rows=30, float_format=formats)
-    if "shortfall_vs_budget" in figures and result.comparison is not None:
-        report.add_figure(figures["shortfall_vs_budget"],
-                          caption="Expected shortfall against budget, optimised vs "
-                          "proportional", alt="Shortfall against budget for both rules")
-
-
-def _years_section(report: Report, result: RunResult, figures: dict) -> None:
-    """Places and cost per year, in words, and the target path per region."""
-    plan, years = result.plan, result.plan.years
-    s = plan.summary
-    funded = years[years["places"] > 0]
-    last = years.iloc[-1]
-    budget = f"{s['budget']:,.0f} {result.config.output.currency}".strip()
-    currency = result.config.output.currency
-    words = (f"The plan funds {s['places']:,.0f} training places over {s['period']} for "
-             f"{s['total_cost']:,.0f} of a {budget} budget; by {last['period']} "
-             f"{last['workers']:,.0f} of the certified workers are still in their trade, and "
-             f"the expected shortfall of vacancies summed over {s['need_periods']} falls from "
-             f"{s['shortfall_before']:,.0f} to {s['shortfall_after']:,.0f} person-years")
-    if result.policy is not None:
-        words += (f", the shortfall against the targets from "
-                  f"{s['policy_shortfall_before']:,.0f} to {s['policy_shortfall_after']:,.0f}")
-    report.add_section(
-        "Plan over the years",
-        intro="Places are funded in each plan year and certify "
-              f"{result.config.plan.lead_time} year(s) later; certified workers then stay "
-              f"with survival 1 − exit rate per year. A year's market need is the average "
-              "of its quarters' expected gaps.")
-    report.add_text(words + ".")
-    shown = [c for c in ("period", "places", "cost", "budget", "workers", "shortfall_before",
-                         "shortfall_after", "policy_shortfall_before",
-                         "policy_shortfall_after") if c in years.columns]
-    money_unit = currency or "money"
-    report.add_table(years[shown], caption=f"Per year: places funded, cost and budget "
-                     f"({money_unit}), plan workers present and expected shortfalls (persons)",
-                     max_rows=None, float_format="{:,.0f}")
-    if funded.empty:
-        report.add_text("No places are funded in any year.")
-    for note in plan.notes:
-        report.add_note(plain_constraint(note, currency=currency, unit="person-years"),
-                        kind="info")
-    if result.target_path is None:
-        return
-    path = result.target_path
-    target_year = result.config.targets.target_year
-    report.add_section(
-        "Target path per region",
-        intro="The skilled share of employment per region: observed (annual averages), the "
-              "target path (straight from the base year to the target), and the projection "
-              "without new training (exits only) and with the plan's certified workers "
-              "added. Shares in percent.")
-    if "target_path" in figures:
-        report.add_figure(figures["target_path"], caption="Skilled workers as % of "
-                          "employment per region, by year",
-                          alt="Observed, target, and projected skilled shares per region")
-    at = path[path["target_share"].notna()]
-    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
-    if year not in set(at["period"]):
-        year = at["period"].max()
-    table = at[at["period"] == year][["region", "skill_level", "target_share",
-                                      "share_without_plan", "share_with_plan"]]
-    table = table.assign(**{c: 100 * table[c] for c in table.columns[2:]})
-    report.add_table(table.rename(columns={
-        "target_share": "target (%)", "share_without_plan": "without plan (%)",
-        "share_with_plan": "with plan (%)"}),
-        caption=f"Shares in {year}: skilled as % of employment, high-skilled as % of "
-                "skilled workers", max_rows=None, float_format="{:.1f}")
 
 
 def _data_section(report: Report, result: RunResult) -> None:
@@ -564,7 +483,8 @@ def _data_section(report: Report, result: RunResult) -> None:
     rejected = result.rejected is not None and len(result.rejected) > 0
     report.add_section("Input data and notes",
                        intro="Every input row is accounted for: kept, or rejected with "
-                       "its rule" + (" (the rejected rows are listed in rejected.csv)."
+                       "its rule" + (" (the rejected rows are listed, with the rule each "
+                                     "breaks, in the output file rejected.csv)."
                                      if rejected else "; no row was rejected."))
     if result.panel is not None:
         report.add_text(result.config.survey.describe() + " Each responding enterprise "
@@ -574,7 +494,7 @@ def _data_section(report: Report, result: RunResult) -> None:
     if result.reports:
         rows = [{"table": name, "rows_in": r.rows_in, "kept": r.rows_kept,
                  "rejected": r.rows_rejected} for name, r in result.reports.items()]
-        report.add_table(pd.DataFrame(rows), caption="Input rows", max_rows=None)
+        add_table(report, result, pd.DataFrame(rows), caption="Input rows", max_rows=None)
     for note in result.notes[:20]:
         report.add_note(note)
 

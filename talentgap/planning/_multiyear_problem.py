@@ -512,10 +512,6 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
                         budget_envelopes, equity, tie_tolerance) -> YearsProblem:
     """Check every input of a multi-year plan and return the :class:`YearsProblem`."""
     risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
-    if integer == "round":
-        raise PlanningError("integer='round' is not available for a multi-year plan "
-                            "(periods=); use integer='none' (continuous places) or "
-                            "integer='exact' (whole places by branch and bound)")
     if surplus_penalty:
         raise PlanningError("surplus_penalty is not available for a multi-year plan "
                             "(periods=); leave it at 0")

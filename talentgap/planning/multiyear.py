@@ -54,16 +54,41 @@ the tolerance divided by that cost). With the default tolerance the rows
 whose dual is not zero also stay tight (every optimal plan keeps them so),
 which leaves a small program over the places that can still move
 (:mod:`talentgap.planning._multiyear_ties`).
+
+Whole places
+------------
+``integer="round"`` (the default) starts from the continuous plan after the
+tie stage and floors every ``q[c, s]`` (minimum quotas were rounded up and
+capacities down to whole places first). Flooring keeps every budget,
+envelope and capacity row; if it breaks an equity rule, the places of that
+rule's cells are rounded up instead and the money is taken back, least
+shortfall lost first, from cells whose rules can spare it. Then whole places
+are added in rounds: every place that still fits is priced by the weighted
+expected shortfall it removes over the need periods it serves, divided by
+what it takes from the binding rows at their values per unit in the
+continuous plan (for one budget row: the shortfall removed per unit of
+money, the single-period rule). Each cell offers its next few places in the
+order adding one at a time would take them, and the cells' places are taken
+best first while they fit and while no cell already served would have a
+better next place, which is (nearly always) what adding one place at a time
+would do; a round is a few vectorised passes over the candidates, and a
+plan takes about ten rounds. The result keeps every constraint,
+removes no less shortfall than the floored plan and, on small random plans,
+stays within 1% of the shortfall with no plan of the integer optimum
+(usually much closer). If no rounding keeps an equity rule, the integer
+program is solved instead (``integer="exact"``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from talentgap.errors import PlanningError
 from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
     Program,
@@ -73,6 +98,7 @@ from talentgap.planning._multiyear_lp import (
     weighted_shortfall,
 )
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
+from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
 from talentgap.planning._params import about, fmt, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
@@ -103,7 +129,7 @@ def allocate_multiyear(
     risk: str = "expected",
     quantile: float | None = None,
     surplus_penalty: float = 0.0,
-    integer: str = "none",
+    integer: str = "round",
     keys=("region", "industry"),
     value: str = "gap",
     total_budget: float | None = None,
@@ -145,11 +171,11 @@ def allocate_multiyear(
         counts each cell-period's quantile gap as its market need.
     surplus_penalty : float, default 0.0
         Must be 0 with ``periods=`` (not available yet).
-    integer : {"none", "exact"}, default "none"
-        Continuous places, or whole places by branch and bound
-        (:func:`scipy.optimize.milp`; the duals are those of the LP
-        relaxation). The greedy rounding (``"round"``) of the single-period
-        plan is not available with ``periods=``.
+    integer : {"round", "exact", "none"}, default "round"
+        Whole places by rounding the continuous plan (see "Whole places" in
+        :mod:`talentgap.planning.multiyear`), whole places by branch and
+        bound (:func:`scipy.optimize.milp`), or continuous places. Whole
+        plans report the duals of the continuous program.
     total_budget : float, optional
         With a per-period budget table, a cap on the plan's total as well.
     policy_need : pandas.DataFrame, optional
@@ -262,7 +288,16 @@ def allocate_multiyear(
     lap("the first stage (optimum and duals)")
     places, objective, moved = break_ties(problem, program, first)
     lap("the tie stage")
-    plan = _assemble(problem, program, first, places, moved)
+    tied = places  # the tie rule's plan, before rounding
+    if problem.integer == "round":
+        try:
+            places = round_years(problem, places, first.row_value)
+        except PlanningError:  # an equity rule that rounding cannot keep: branch and bound
+            logger.info("multi-year plan: rounding cannot keep the equity rules; solving "
+                        "the integer program instead")
+            places = solve(replace(problem, integer="exact"), program).q
+        lap("rounding to whole places")
+    plan = _assemble(problem, program, first, places, moved, tied)
     lap("assembling the plan")
     return plan
 
@@ -326,13 +361,14 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
 def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
            moved: bool) -> list[str]:
     notes = []
-    if moved:
+    if moved:  # q: the tie rule's plan (before any rounding)
         shifted = float(np.abs(q - first.q).sum()) / 2
         notes.append(
-            f"the optimum is not unique: several plans leave the same {problem.objective_name()} "
-            f"(within {problem.tie_tolerance:g} of the shortfall with no plan); of these the "
-            f"plan closest to spreading each period's money in proportion to need was chosen "
-            f"({fmt(shifted)} places moved from the solver's first optimum)")
+            f"several plans are equally good: they leave the same {problem.objective_name()} "
+            f"(within {problem.tie_tolerance:g} of the shortfall with no plan); among them "
+            "talentgap chose the one closest to spreading each funding period's money over "
+            f"the cells in proportion to their need ({fmt(shifted)} places differ from the "
+            "first such plan found)")
     arrival = problem.funding.asi8[None, :] + problem.lead[:, None]
     late = (arrival > problem.need.asi8.max()).all(axis=0)
     for s in np.flatnonzero(late):
@@ -343,7 +379,7 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
 
 
 def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-              moved: bool) -> QuotaPlan:
+              moved: bool, tied: np.ndarray | None = None) -> QuotaPlan:
     n, n_t = problem.n_cells, problem.n_need
     dec_cell, dec_year = problem.decision_cell(), problem.decision_year()
     tgt_cell, tgt_year = problem.target_cell(), problem.target_year()
@@ -423,7 +459,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
         binding=binding, keys=problem.keys, rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
-        notes=_notes(problem, program, first, q, moved),
+        notes=_notes(problem, program, first, q if tied is None else tied, moved),
     )
 
 

@@ -203,11 +203,13 @@ def allocate_quotas(
         Weight, >= 0, of expected certified workers beyond the gap (training
         people for jobs that are not there). 0 means only the shortfall counts.
     integer : {"round", "exact", "none"}, optional
-        Default ``"round"``; with ``periods`` default ``"none"``, and
-        ``"round"`` is not available there.
+        Default ``"round"``, with or without ``periods``.
         ``"round"``: floor the LP places, then add places one at a time where
         the next place removes the most objective per unit cost, while the
-        budget allows (never breaks budget, capacity or minimums). ``"exact"``:
+        budget allows (never breaks budget, capacity or minimums); with
+        ``periods``, the same in batches over funding periods, keeping every
+        budget, envelope, capacity group and equity rule (see "Whole places"
+        in :mod:`talentgap.planning.multiyear`). ``"exact"``:
         solve the integer program with :func:`scipy.optimize.milp` (relative
         gap 1e-6; slower on large problems). ``"none"``: continuous places.
         Minimums round up and capacities down to whole places unless ``"none"``.
@@ -390,7 +392,7 @@ budget_envelopes, equity, tie_tolerance
             min_quota=min_quota, lead_time=lead_time,
             exit_rate=DEFAULT_EXIT_RATE if exit_rate is None else exit_rate, risk=risk,
             quantile=quantile, surplus_penalty=surplus_penalty,
-            integer="none" if integer is None else integer, keys=keys, value=value,
+            integer="round" if integer is None else integer, keys=keys, value=value,
             total_budget=total_budget, policy_need=policy_need, need_weights=need_weights,
             capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
             equity=equity, tie_tolerance=tie_tolerance)
@@ -435,9 +437,9 @@ budget_envelopes, equity, tie_tolerance
 def _tie_notes(tied: int) -> list[str]:
     if tied <= 1:
         return []
-    return [f"the optimum is not unique: {tied} cells remove the same shortfall per unit of "
-            "money where the budget runs out; the last money was spread over them in "
-            "proportion to their remaining need"]
+    return [f"several plans are equally good: {tied} cells remove the same shortfall per unit "
+            "of money where the budget runs out; among those plans talentgap spread the last "
+            "money over these cells in proportion to their remaining need"]
 
 
 def _single_period_only(**given) -> None:

@@ -19,7 +19,8 @@ from talentgap.cli.main import build_parser
 OUTPUT_TABLES = ["panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
                  "plan_summary",
                  "plan_binding", "plan_marginal_value", "plan_comparison"]
-CHARTS = ["top_shortages", "gap_heatmap", "p_shortage_heatmap", "fan_1", "error_by_horizon",
+# the demo's cells are region x industry x skill level: one heatmap panel per level
+CHARTS = ["top_shortages", "gap_heatmap_by_level", "fan_1", "error_by_horizon",
           "shortfall_vs_budget"]
 
 
@@ -61,9 +62,10 @@ def test_demo_writes_every_output(demo_out, capsys):
     for name in CHARTS:
         assert (demo_out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
     forecast = pd.read_csv(demo_out / "forecast.csv")
-    assert {"region", "industry", "period", "demand", "supply", "gap", "gap_lo_80",
-            "gap_hi_80", "p_shortage", "flag"} <= set(forecast.columns)
+    assert {"region", "industry", "skill_level", "period", "demand", "supply", "gap",
+            "gap_lo_80", "gap_hi_80", "p_shortage", "flag"} <= set(forecast.columns)
     assert forecast["period"].nunique() == 4
+    assert set(forecast["skill_level"]) == {"skilled", "high_skilled"}  # the demo's levels
     quotas = pd.read_csv(demo_out / "quotas.csv")
     assert quotas["cost"].sum() <= 5_000_000
     board = pd.read_csv(demo_out / "leaderboard.csv")
@@ -443,7 +445,7 @@ def test_forecast_csv_and_report_explain_each_cell(small_files, tmp_path, capsys
     assert per_cell.nunique().eq(1).all().all()  # one explanation per cell, on each row
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "How the largest gaps were forecast" in page
-    assert "due_to_demand" in page and "due_to_supply" in page
+    assert "Change due to demand (persons)" in page and "Change due to supply" in page
     raised = {c for text in forecast["flag"].fillna("") for c in text.split(";") if c}
     assert raised, "the small data should raise some flag"
     meanings = flag_meanings(4)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from talentgap.cli import main
-from talentgap.cli._wording import backtest_verdict, plain_constraint
+from talentgap.cli._wording import backtest_verdict, column_header, plain_constraint
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "national_targets.toml"
 
@@ -24,13 +24,19 @@ def page_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_text(tmp_path_factory):
-    """``talentgap demo`` with a naive model and charts off: the report's text."""
+def demo_out(tmp_path_factory):
+    """``talentgap demo`` with a naive model and charts off: its output folder."""
     out = tmp_path_factory.mktemp("demo_words")
     code = main(["demo", "--out", str(out), "--no-charts", "--set", "forecast.n_samples=200",
                  "--set", 'forecast.model="naive"'])
     assert code == 0
-    return page_text(out / "report.html")
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_text(demo_out):
+    """The demo report's text."""
+    return page_text(demo_out / "report.html")
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +61,10 @@ def test_binding_constraints_get_currency_and_persons():
 
 
 def test_the_solver_tolerance_is_left_out_of_notes():
-    note = ("the optimum is not unique: several plans leave the same weighted expected "
-            "shortfall (within 1e-09 of the shortfall with no plan); of these ...")
-    assert plain_constraint(note) == ("the optimum is not unique: several plans leave the "
-                                      "same weighted expected shortfall; of these ...")
+    note = ("several plans are equally good: they leave the same weighted expected "
+            "shortfall (within 1e-09 of the shortfall with no plan); among them ...")
+    assert plain_constraint(note) == ("several plans are equally good: they leave the "
+                                      "same weighted expected shortfall; among them ...")
 
 
 @pytest.mark.parametrize(("mase", "coverage", "words"), [
@@ -88,7 +94,7 @@ def test_demo_report_defines_its_totals_with_units(demo_text):
     # the same before and after figures in the key figures, the headline and the plan table
     before, after = re.search(r"before → after ([\d,]+) → ([\d,]+)", text).groups()
     assert f"from {before} to {after} persons" in text
-    assert re.search(rf"optimised [\d,]+ [\d,]+ [\d,]+ {before} {after}", text)
+    assert re.search(rf"optimised plan [\d,]+ [\d,]+ [\d,]+ {before} {after}", text)
 
 
 def test_demo_report_shows_the_currency_and_plain_constraints(demo_text):
@@ -104,7 +110,8 @@ def test_demo_report_shows_the_currency_and_plain_constraints(demo_text):
 
 
 def test_demo_report_explains_intervals_and_weights(demo_text):
-    assert "the gap lies between gap_lo_80 and gap_hi_80 with 80% probability" in demo_text
+    assert ("the gap lies between the low and the high end of its 80% interval with 80% "
+            "probability") in demo_text
     assert "stands for as many enterprises as its design weight" in demo_text
 
 
@@ -124,7 +131,7 @@ def test_multiyear_report_counts_person_years_and_names_funding_years(national_t
     assert re.search(r"Expected shortfall summed over 2025 to 2030 \(person-years\)", text)
     assert re.search(r"to [\d,]+ person-years summed over 2025 to 2030", text)
     assert "Places funded per cell and year" in text
-    assert "funding_year" in text
+    assert "Funding year" in text and "funding_year" not in text
     assert "counts a worker short of the targets as much as a vacancy" in text
     # the rows of the largest quota show their funding year with them
     top = quotas[quotas["quota"] == quotas["quota"].max()].head(5)
@@ -141,3 +148,76 @@ def test_demo_headline_says_what_budget_closes_the_shortfall_or_what_none_can(de
                       r"shortfall then falls to ([0-9,]+) persons \(([0-9]+)% closed\)", demo_text)
     assert match, demo_text[:2000]
     assert 0 < int(match.group(3)) < 95
+
+
+def test_no_table_header_in_the_demo_report_is_a_raw_column_name(demo_out):
+    page = (demo_out / "report.html").read_text(encoding="utf-8")
+    headers = [html.unescape(re.sub(r"<[^>]+>", "", h))
+               for h in re.findall(r"<th[^>]*>(.*?)</th>", page, flags=re.S)]
+    assert len(headers) > 20
+    raw = sorted({h for h in headers if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", h)
+                  or h in {"gap", "quota", "cost", "plan", "model", "region", "mae"}})
+    assert not raw, raw
+    for words in ("Expected gap before the plan (persons per quarter)",
+                  "Probability of a shortage (0–1)", "Cost (yuan)",
+                  "Expected shortfall after the plan (persons)"):
+        assert words in headers
+
+
+def test_column_headers_follow_frequency_currency_and_level():
+    assert column_header("gap_lo_95", freq="M") == (
+        "Gap, low end of the 95% interval (persons per month)")
+    assert column_header("coverage_80") == "Share of actual gaps inside the 80% interval (0–1)"
+    assert column_header("budget", currency="yuan") == "Budget (yuan)"
+    assert column_header("cost") == "Cost"
+    assert column_header("shortfall_before", shortfall="person-years") == (
+        "Expected shortfall before the plan (person-years)")
+    assert column_header("some_new_column") == "Some new column"
+
+
+def test_tie_note_in_plain_words():
+    from talentgap.planning.quotas import _tie_notes
+
+    note = _tie_notes(3)[0]
+    assert note.startswith("several plans are equally good: 3 cells remove the same shortfall")
+    assert "in proportion to their remaining need" in note
+    assert "optimum" not in note and "solver" not in note
+
+
+def test_a_plan_for_a_set_period_gets_its_closing_budget_in_that_period():
+    from talentgap.cli.config import Config
+    from talentgap.cli.pipeline import DEMO_PLAN, run
+    from talentgap.cli.reporting import headline_text
+
+    config = Config.from_dict({"forecast": {"model": "naive", "n_samples": 200},
+                               "plan": {**DEMO_PLAN, "period": "2025Q2"},
+                               "output": {"currency": "yuan"}})
+    result = run(config, steps=("plan",), demo=True)
+    curve, summary = result.budget_curve, result.plan.summary
+    assert str(summary["period"]) == "2025Q2"
+    # measured in the plan's own need period: the same shortfall before any place
+    assert curve.table["shortfall_before"].iloc[0] == pytest.approx(
+        float(summary["shortfall_before"]))
+    text = headline_text(result)
+    assert re.search(r"(Closing 95% of the expected shortfall in 2025Q2 takes at most about "
+                     r"[0-9.]+ million yuan|No budget closes 95% of it under the capacities)",
+                     text), text
+
+
+def test_a_multiyear_plan_says_what_its_budgets_buy_and_leave(tmp_path):
+    out = tmp_path / "out"
+    assert main(["demo", "--out", str(out), "--no-charts", "--set", "forecast.n_samples=200",
+                 "--set", 'forecast.model="naive"', "--set", "plan.years=[2025, 2026]",
+                 "--set", "plan.lead_time=1"]) == 0
+    text = page_text(out / "report.html")
+    years = pd.read_csv(out / "plan_years.csv")
+    funded = years[years["places"] > 0]
+    bought = ", ".join(f"{row.places:,.0f} places in {row.period}"
+                       for row in funded.itertuples(index=False))
+    assert f"Over the funding years the budgets buy {bought}." in text
+    last = years.iloc[-1]
+    assert (f"the expected shortfall in {years['period'].iloc[-1]} falls from "
+            f"{last['shortfall_before']:,.0f} to {last['shortfall_after']:,.0f} persons") in text
+    assert "What limits the plan: the budget is fully used" in text
+    assert "More money would close more of it." in text
+    assert "Closing 95%" not in text  # no budget curve is drawn for a multi-year plan

@@ -1,0 +1,274 @@
+"""The report's plan sections: the plan, the plan over the years, and the view by skill level.
+
+Examples
+--------
+>>> from talentgap.cli.config import Config
+>>> from talentgap.cli.pipeline import DEMO_PLAN, run
+>>> from talentgap.report import Report
+>>> result = run(Config.from_dict({"forecast": {"model": "naive", "n_samples": 100},
+...                                "plan": DEMO_PLAN}), steps=("plan",), demo=True)
+>>> report = Report("Plan")
+>>> plan_section(report, result, {})
+>>> "Training quota plan" in report.to_html()
+True
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
+from talentgap.cli._report_tables import (
+    add_table,
+    is_multiyear,
+    sentence,
+    shortfall_span,
+    shortfall_unit,
+)
+from talentgap.cli._wording import plain_constraint
+from talentgap.cli.outputs import level_view, plan_summary
+from talentgap.cli.pipeline import RunResult
+from talentgap.report import Report
+
+__all__ = ["levels_section", "plan_section", "years_closing_text", "years_section"]
+
+_NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
+
+#: Names of the plans in the plan summary table.
+_PLAN_NAMES = {"optimised": "optimised plan",
+               "proportional": "proportional rule (places in proportion to the gap)"}
+
+
+def years_closing_text(result: RunResult) -> str:
+    """What a multi-year plan's budgets buy by the last need year, and what limits it.
+
+    Only the plan's own per-year figures: no budget curve is drawn for a
+    multi-year plan (one plan per budget would be too slow), so the sentence
+    says what the plan leaves short and which constraints bind.
+    """
+    plan = result.plan
+    years = plan.years
+    funded = years[years["places"] > 0]
+    last, year = years.iloc[-1], years["period"].iloc[-1]
+    places = funded["places"].round().to_numpy()
+    if len(funded) > 1 and (places == places[0]).all():
+        spent = (f"{places[0]:,.0f} places in each of {funded['period'].iloc[0]}–"
+                 f"{funded['period'].iloc[-1]}")
+    else:
+        spent = ", ".join(f"{row.places:,.0f} places in {row.period}"
+                          for row in funded.itertuples(index=False)) or "no places"
+    before, after = float(last["shortfall_before"]), float(last["shortfall_after"])
+    words = (f"Over the funding years the budgets buy {spent}. By {year} the plan's "
+             f"certified workers still in their trade number {float(last['workers']):,.0f}, and "
+             f"the expected shortfall in {year} falls from {before:,.0f} to {after:,.0f} persons")
+    words += f" ({1 - after / before:.0%} closed, {after / before:.0%} left)" if before > 0 else ""
+    if "policy_shortfall_before" in years.columns and pd.notna(last["policy_shortfall_before"]):
+        words += (f"; the shortfall against the targets in {year} falls from "
+                  f"{float(last['policy_shortfall_before']):,.0f} to "
+                  f"{float(last['policy_shortfall_after']):,.0f} persons")
+    words += "."
+    binding = [str(line) for line in plan.binding]
+    budgets = sum("is fully used" in line for line in binding)
+    capacities = sum(line.startswith("capacity of") for line in binding)
+    others = sum(" binds" in line and not line.startswith("capacity of") for line in binding)
+    n_years = int(years["budget"].notna().sum()) if "budget" in years.columns else 0
+    limits = []
+    if budgets:
+        limits.append("the budget is fully used" if budgets == 1 else
+                      f"the budgets of all {budgets} funding years are fully used"
+                      if budgets == n_years else f"{budgets} budget limits are fully used")
+    if capacities:
+        limits.append("one cell reaches its training capacity in one funding year"
+                      if capacities == 1 else f"cells reach their training capacity "
+                      f"{capacities} times over the funding years")
+    if others:
+        limits.append(f"{others} other limit{'s bind' if others > 1 else ' binds'}")
+    if limits:
+        listed = limits[0] if len(limits) == 1 else ", ".join(limits[:-1]) + " and " + limits[-1]
+        words += (f" What limits the plan: {listed}; the plan section lists each binding "
+                  "constraint. More money "
+                  + ("would close more of it." if budgets else "alone would not close more."))
+    else:
+        words += " No budget or capacity limits the plan."
+    return words
+
+
+def levels_section(report: Report, result: RunResult, figures: dict) -> None:
+    """Totals per skill level (and occupation) and the heatmap per level, when cells have them."""
+    view = level_view(result)
+    if view is None:
+        return
+    key, period = view["key"], view["period"]
+    fc = result.forecast[result.forecast["period"] == period]
+    plan = result.plan
+    multiyear = is_multiyear(result)
+    named = key.replace("_", " ")
+    report.add_section(
+        f"Gaps and places by {named}",
+        intro=f"The cells are split by {named}. Per {named} in {period}: expected demand, "
+              "supply and gap added over the cells, the sum of the positive expected gaps"
+              + (", and the training places and cost of the plan" if plan is not None else "")
+              + (". Levels are listed in their declared order" if view["order"] else "")
+              + ".")
+    if "gap_heatmap_by_level" in figures:
+        caption = (f"Expected gap in {period} per {view['rows'].replace('_', ' ')} and "
+                   f"{view['cols'].replace('_', ' ')}, one panel per {named}, all on one colour "
+                   "scale (red: shortage, blue: surplus)")
+        report.add_figure(figures["gap_heatmap_by_level"], caption=caption, alt=caption)
+    if "p_shortage_heatmap_by_level" in figures:
+        caption = (f"Probability of a shortage in {period} per cell, one panel per {named} "
+                   "(0–1, darker is likelier)")
+        report.add_figure(figures["p_shortage_heatmap_by_level"], caption=caption, alt=caption)
+    for level_key in detail_keys(result.config.data.keys):
+        order = view["order"] if level_key == key else ()
+        quotas = plan.quotas if plan is not None else None
+        cells = plan.cells if plan is not None and not multiyear else None
+        table = level_totals(fc, key=level_key, order=order, quotas=quotas, cells=cells)
+        total = f"all {level_key.replace('_', ' ')}s" if level_key != "skill_level" else None
+        if total is not None:
+            table[level_key] = table[level_key].replace(ALL_LEVELS, total)
+        caption = f"Totals by {level_key.replace('_', ' ')} in {period}"
+        if plan is not None and "places" in table.columns:
+            caption += (f"; places and cost summed over the funding years {plan.summary['period']}"
+                        if multiyear else "; places and cost of the optimised plan")
+        add_table(report, result, table, caption=caption, max_rows=None,
+                  float_format="{:,.0f}")
+        if level_key == key and "places" in table.columns:
+            report.add_text(_places_by_level(table, level_key))
+
+
+def _places_by_level(table: pd.DataFrame, key: str) -> str:
+    """The plan's places per level in words, with each level's share of all places."""
+    levels = table[table[key] != ALL_LEVELS]
+    total = float(levels["places"].sum())
+    if total <= 0:
+        return f"The plan funds no places at any {key.replace('_', ' ')}."
+    parts = [f"{row.places:,.0f} for {getattr(row, key)} ({row.places / total:.0%})"
+             for row in levels.itertuples(index=False)]
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"The plan funds {total:,.0f} training places: {listed}."
+
+
+def plan_section(report: Report, result: RunResult, figures: dict) -> None:
+    """The plan: its summary against the proportional rule, binding limits, places per cell."""
+    plan = result.plan
+    s = plan.summary
+    currency = result.config.output.currency
+    budget = f"{s['budget']:,.0f} {currency}".strip()
+    if is_multiyear(result):
+        intro = (f"Places per cell and funding year ({s['period']}) that minimise the expected "
+                 f"shortfall summed over the years {s.get('need_periods', '')} within a budget "
+                 f"of {budget} in all, counting pass rates and absorption.")
+    else:
+        why = ("the last forecast period: training and certification take time, so places "
+               "funded now serve the latest period forecast"
+               if result.config.plan.period is None else "the period set in the configuration")
+        intro = (f"Places per cell that minimise the expected shortfall in {s['period']} "
+                 f"({why}) within a budget of {budget}, counting pass rates and absorption, "
+                 "compared with funding places in proportion to each cell's expected gap.")
+    report.add_section("Training quota plan", intro=intro)
+    columns = ["plan", "total_cost", "places", "expected_certified",
+               "shortfall_before", "shortfall_after", "shortage_reduction"]
+    summary = plan_summary(result)
+    summary = summary.assign(plan=summary["plan"].map(_PLAN_NAMES).fillna(summary["plan"]))
+    add_table(report, result, summary[[c for c in columns if c in summary]],
+              caption=f"Optimised plan and proportional rule (cost in "
+              f"{currency or 'money'}; expected shortfall {shortfall_span(result)}, in "
+              f"{shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
+    if plan.binding:
+        unit = "person-years" if is_multiyear(result) else "persons"
+        lines = [plain_constraint(line, currency=currency, unit=unit)
+                 for line in plan.binding[:12]]
+        report.add_text("Binding constraints (the limits that shape the plan, and what "
+                        "relaxing each would buy):\n\n" + "\n\n".join(lines))
+        if len(plan.binding) > 12:
+            report.add_text(f"... and {len(plan.binding) - 12} more, all listed in the output "
+                            "file plan_binding.csv.")
+    if not is_multiyear(result):  # a multi-year plan's notes follow its per-year table
+        for note in plan.notes:
+            report.add_note(sentence(plain_constraint(note, currency=currency)), kind="info")
+    funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
+    ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
+    if "period" in funded.columns and is_multiyear(result):
+        ids.append("funding_year")  # a cell is funded in several years
+        funded = funded.assign(funding_year=funded["period"].astype(str))
+    shown = [c for c in (*ids, "quota", "cost", "expected_certified", "gap_before",
+                         "gap_after", "feeds") if c in funded.columns]
+    unit = "programme" if "program" in ids else "cell"
+    caption = f"Places funded per {unit}" + (" and year" if "funding_year" in ids else "")
+    caption += f" (largest first); cost in {currency}" if currency else " (largest first)"
+    if "gap_before" in shown:
+        caption += "; gaps before and after the plan are expected gaps (persons)"
+    whole = bool((funded["quota"] == funded["quota"].round()).all())
+    if not whole:
+        caption += "; places are not rounded to whole numbers in this plan"
+    formats = {c: "{:,.0f}" if c == "cost" else "{:,.1f}" for c in shown if c in _NUMBERS}
+    formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
+    add_table(report, result, funded[shown], caption=caption, max_rows=30,
+              float_format=formats)
+    if "shortfall_vs_budget" in figures and result.comparison is not None:
+        report.add_figure(figures["shortfall_vs_budget"],
+                          caption="Expected shortfall against budget, optimised vs "
+                          "proportional", alt="Shortfall against budget for both rules")
+
+
+def years_section(report: Report, result: RunResult, figures: dict) -> None:
+    """Places and cost per year, in words, and the target path per region."""
+    plan, years = result.plan, result.plan.years
+    s = plan.summary
+    funded = years[years["places"] > 0]
+    last = years.iloc[-1]
+    budget = f"{s['budget']:,.0f} {result.config.output.currency}".strip()
+    currency = result.config.output.currency
+    words = (f"The plan funds {s['places']:,.0f} training places over {s['period']} for "
+             f"{s['total_cost']:,.0f} of a {budget} budget; by {last['period']}, "
+             f"{last['workers']:,.0f} of the certified workers are still in their trade, and "
+             f"the expected shortfall of vacancies summed over {s['need_periods']} falls from "
+             f"{s['shortfall_before']:,.0f} to {s['shortfall_after']:,.0f} person-years")
+    if result.policy is not None:
+        words += (f", the shortfall against the targets from "
+                  f"{s['policy_shortfall_before']:,.0f} to {s['policy_shortfall_after']:,.0f}")
+    report.add_section(
+        "Plan over the years",
+        intro="Places are funded in each plan year and certify "
+              f"{result.config.plan.lead_time} year(s) later; certified workers then stay "
+              f"with survival 1 − exit rate per year. A year's market need is the average "
+              "of its quarters' expected gaps.")
+    report.add_text(words + ".")
+    shown = [c for c in ("period", "places", "cost", "budget", "workers", "shortfall_before",
+                         "shortfall_after", "policy_shortfall_before",
+                         "policy_shortfall_after") if c in years.columns]
+    money_unit = currency or "money"
+    add_table(report, result, years[shown], caption=f"Per year: places funded, cost and "
+              f"budget ({money_unit}), plan workers present and expected shortfalls "
+              "(persons)", max_rows=None, float_format="{:,.0f}", shortfall="persons")
+    if funded.empty:
+        report.add_text("No places are funded in any year.")
+    for note in plan.notes:
+        report.add_note(sentence(plain_constraint(note, currency=currency,
+                                                   unit="person-years")), kind="info")
+    if result.target_path is None:
+        return
+    path = result.target_path
+    target_year = result.config.targets.target_year
+    report.add_section(
+        "Target path per region",
+        intro="The skilled share of employment per region: observed (annual averages), the "
+              "target path (straight from the base year to the target), and the projection "
+              "without new training (exits only) and with the plan's certified workers "
+              "added. Shares in percent.")
+    if "target_path" in figures:
+        report.add_figure(figures["target_path"], caption="Skilled workers as % of "
+                          "employment per region, by year",
+                          alt="Observed, target, and projected skilled shares per region")
+    at = path[path["target_share"].notna()]
+    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
+    if year not in set(at["period"]):
+        year = at["period"].max()
+    table = at[at["period"] == year][["region", "skill_level", "target_share",
+                                      "share_without_plan", "share_with_plan"]]
+    table = table.assign(**{c: 100 * table[c] for c in table.columns[2:]})
+    table = table.assign(skill_level=table["skill_level"].str.replace("_", "-"))
+    add_table(report, result, table, max_rows=None, float_format="{:.1f}",
+              caption=f"Shares in {year}: skilled as % of employment, high-skilled as % of "
+                      "skilled workers")

@@ -1,0 +1,80 @@
+"""Shared pieces of the report's sections: tables with headers in words, units, sentences.
+
+Every table of the report goes through :func:`add_table`, which names each
+column in words with its unit (:func:`talentgap.cli._wording.column_header`),
+so no table shows a raw column name.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from talentgap.cli._wording import column_header
+from talentgap.cli.pipeline import RunResult
+from talentgap.report import Report
+
+__all__ = ["add_table", "flag_words", "is_multiyear", "sentence", "shortfall_span",
+           "shortfall_unit", "table_context"]
+
+
+def flag_words(flags: pd.Series) -> pd.Series:
+    """Flag codes as words: ``rising_demand;thin_data`` -> ``rising demand; thin data``.
+
+    Examples
+    --------
+    >>> flag_words(pd.Series(["rising_demand;thin_data", None])).tolist()
+    ['rising demand; thin data', '']
+    """
+    return flags.fillna("").astype(str).str.replace(";", "; ").str.replace("_", " ")
+
+
+def sentence(text: str) -> str:
+    """``text`` with a capital first letter and a closing full stop.
+
+    Examples
+    --------
+    >>> sentence("the budget binds")
+    'The budget binds.'
+    """
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def table_context(result: RunResult, shortfall: str | None = None) -> dict:
+    """Units of the report's table headers: frequency, currency, unit of shortfall."""
+    freq = "Q"
+    for table in (result.forecast, result.panel):
+        if table is not None and len(table):
+            freq = str(getattr(table["period"].iloc[0], "freqstr", "Q"))
+            break
+    return {"freq": freq, "currency": result.config.output.currency,
+            "shortfall": shortfall or ("person-years" if is_multiyear(result) else "persons")}
+
+
+def add_table(report: Report, result: RunResult, frame: pd.DataFrame, *, caption: str,
+              float_format="{:,.2f}", shortfall: str | None = None, **options) -> None:
+    """Add ``frame`` with every header in words (:func:`column_header`), formats following."""
+    context = table_context(result, shortfall)
+    names = {c: column_header(str(c), **context) for c in frame.columns}
+    if isinstance(float_format, dict):
+        float_format = {names[c]: f for c, f in float_format.items()}
+    report.add_table(frame.rename(columns=names), caption=caption, float_format=float_format,
+                     **options)
+
+
+def is_multiyear(result: RunResult) -> bool:
+    """True for a plan over several funding years (``[plan] years``)."""
+    return result.plan is not None and bool(result.config.plan.years)
+
+
+def shortfall_span(result: RunResult) -> str:
+    """When the plan's expected shortfall is counted: ``in 2025Q4`` or ``summed over ...``."""
+    s = result.plan.summary
+    if is_multiyear(result) and "need_periods" in s:
+        return f"summed over {s['need_periods']}"
+    return f"in {s['period']}"
+
+
+def shortfall_unit(result: RunResult) -> str:
+    """The unit of the plan's expected shortfall: persons, or person-years over several years."""
+    return "person-years" if is_multiyear(result) else "persons"
