@@ -31,6 +31,13 @@ peak resident memory (``ru_maxrss``, which includes the input table) is that
 plan's alone::
 
     python benchmarks/planning_speed.py --multiyear --sizes 5,10,20 --write
+
+``--oracle R`` solves the same plan's first stage for ``R`` regions, then
+times every cell's own program at the coupling rows' optimal prices (the
+Lagrangian bound, equal to the optimum) and counts the cells whose optimum
+is unique at those prices (the others are tied)::
+
+    python benchmarks/planning_speed.py --oracle 20
 """
 
 from __future__ import annotations
@@ -47,9 +54,13 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from talentgap.planning import allocate_quotas
 from talentgap.planning._crosswalk import build_network
+from talentgap.planning._multiyear_cells import check_cells, lagrangian
+from talentgap.planning._multiyear_lp import build_program, solve
+from talentgap.planning._multiyear_problem import build_years_problem
 from talentgap.planning._network_solve import round_network, solve_network_lp
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import round_places, solve_lp
@@ -211,6 +222,39 @@ def _one_single(n_regions: int, n_samples: int, seed: int) -> dict:
             "unique": bool(plan.summary["optimum_unique"]), "load": os.getloadavg()[0]}
 
 
+def _oracle(n_regions: int, n_samples: int, seed: int) -> dict:
+    """The per-cell price oracle at the LP's optimal prices: its time, bound and ties.
+
+    Solves the plan's first stage as the planner does, then every cell's
+    own program at the coupling rows' optimal prices (the Lagrangian bound,
+    which must equal the optimum) and the optimality check of the LP's
+    places there: how many cells have a unique optimum at those prices.
+    """
+    table, kwargs = _years_inputs(n_regions, 100, n_samples, 50, seed)
+    kwargs = dict(kwargs)
+    problem = build_years_problem(
+        table, keys=["region", "industry"], value="gap", total_budget=None, absorption=1.0,
+        capacity=None, min_quota=0, risk="expected", quantile=None, surplus_penalty=0.0,
+        policy_need=None, need_weights=None, budget_envelopes=None, equity=None,
+        tie_tolerance=1e-9, **kwargs)
+    del table
+    start = time.perf_counter()
+    first = solve(problem, build_program(problem))
+    lp_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    bound, _ = lagrangian(problem, first.row_value)
+    oracle_seconds = time.perf_counter() - start
+    rows = sp.vstack([f.matrix for f in problem.rows()], format="csr")
+    start = time.perf_counter()
+    optimal, unique = check_cells(problem, rows.T @ first.row_value, first.q)
+    check_seconds = time.perf_counter() - start
+    return {"cells": problem.n_cells, "lp_seconds": round(lp_seconds, 2),
+            "objective": first.objective, "bound": bound,
+            "oracle_seconds": round(oracle_seconds, 2), "check_seconds": round(check_seconds, 2),
+            "optimal_share": float(optimal.mean()), "unique_share": float(unique.mean()),
+            "load": os.getloadavg()[0]}
+
+
 def _multiyear(args) -> None:
     rows, results, stages = [], [], []
     cmd = [sys.executable, __file__, "--single-one", "340", "--samples", str(args.samples),
@@ -279,6 +323,9 @@ def main() -> None:
                         help="multi-year: stop a size after this many seconds")
     parser.add_argument("--multiyear-one", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--single-one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--oracle", type=int, default=0, metavar="R",
+                        help="multi-year: time the per-cell price oracle at the LP's optimal "
+                             "prices for R regions x 100 industries, and count tied cells")
     parser.add_argument("--regions", type=int, default=32)
     parser.add_argument("--industries", type=int, default=40)
     parser.add_argument("--samples", type=int, default=1000)
@@ -289,6 +336,10 @@ def main() -> None:
     parser.add_argument("--note", default="", help="a line added under the table")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
+    if args.oracle:
+        samples = 200 if "--samples" not in sys.argv else args.samples
+        print(json.dumps(_oracle(args.oracle, samples, args.seed)))
+        return
     if args.multiyear_one or args.single_one:
         samples = 200 if args.samples == 1000 and "--samples" not in sys.argv else args.samples
         print(json.dumps(_one_multiyear(args.multiyear_one, samples, 50, args.seed)

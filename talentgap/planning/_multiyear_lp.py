@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from talentgap.errors import PlanningError
+from talentgap.planning._multiyear_cells import chain_form, solve_cells
 from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._params import fmt
 from talentgap.planning._solve import MIP_GAP, VALUE_TOL, pieces_of
@@ -32,6 +33,7 @@ __all__ = ["Program", "Solution", "build_program", "solve", "weighted_shortfall"
 DUAL_TOL = VALUE_TOL
 COARSE_BLOCK = 16   # pieces merged into one column in the first round of the first stage
 _SPLIT = 4          # each refined block is cut into this many
+GUIDE_WINDOW = 6    # single pieces either side of the cells' own optimum (guided round)
 _SLACK_TOL = 1e-7
 _MAX_SHOWN = 8
 
@@ -62,6 +64,7 @@ class Program:
     rows: list[RowInfo]      # the rows after the link rows
     before: float            # weighted objective with no places (the pieces' total)
     piece_link: np.ndarray | None = None  # the link row of every piece (in order within it)
+    link_target: np.ndarray | None = None  # the target of every link row
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,7 @@ def build_program(problem: YearsProblem) -> Program:
         ub=np.concatenate([problem.upper, length]),
         n_q=n_q, n_link=link_ids.size, rows=rows,
         before=float(np.dot(-slope, length)),
-        piece_link=link_row,
+        piece_link=link_row, link_target=link_target,
     )
 
 
@@ -190,10 +193,17 @@ def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
 
 
 def solve(problem: YearsProblem, program: Program) -> Solution:
-    """The LP relaxation's optimum and duals (and whole places when ``integer="exact"``)."""
+    """The LP relaxation's optimum and duals (and whole places when ``integer="exact"``).
+
+    Large continuous programs are solved on merged pieces
+    (:func:`_coarse_to_fine`); when every cell's own program is an
+    isotonic chain (:func:`~talentgap.planning._multiyear_cells.chain_form`)
+    the second round is cut around each cell's own optimum at the first
+    round's prices (:func:`cell_guide`).
+    """
     res = None
     if problem.integer != "exact" and program.piece_link is not None:
-        res = _coarse_to_fine(program)
+        res = _coarse_to_fine(program, guide=cell_guide(problem, program))
     if res is None:
         res = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub)
     if res.status == 2:
@@ -244,8 +254,66 @@ class _Result:
     upper: _Marginals
 
 
+def cell_guide(problem: YearsProblem, program: Program):
+    """Row duals -> each link row's workers at every cell's own optimum there, or None.
+
+    With prices on the coupling rows every cell's program is solved alone
+    (:func:`~talentgap.planning._multiyear_cells.solve_cells`); where its
+    workers lie is where the exact optimum's lie once the prices are near
+    the optimal ones (the first round's are within a few percent). None
+    when the cells' programs are not isotonic chains.
+    """
+    if chain_form(problem) is not None or program.link_target is None:
+        return None
+    families = problem.rows()
+    n_q = problem.n_cells * problem.n_funding
+    rows = (sp.vstack([f.matrix for f in families], format="csr").T.tocsr() if families
+            else sp.csr_matrix((n_q, 0)))
+    scale = np.array([r.scale for r in program.rows])
+
+    def guide(dual: np.ndarray) -> np.ndarray:
+        price = np.maximum(dual[program.n_link:] / scale, 0.0) if scale.size else dual[:0]
+        workers = problem.transfer @ solve_cells(problem, rows @ price).q
+        return workers[program.link_target]
+
+    return guide
+
+
+def guided_starts(program: Program, workers: np.ndarray, *, window: int | None = None
+                  ) -> np.ndarray:
+    """Block starts cut finest around ``workers`` (one number per link row).
+
+    In each link row the ``window`` pieces either side of the piece that
+    holds the row's ``workers`` are single pieces; further out, blocks
+    double in length (1, 2, 4, ... pieces) away from them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> prog = Program(c=np.zeros(12), a_ub=None, b_ub=None, lb=None, ub=np.ones(12),
+    ...                n_q=0, n_link=1, rows=[], before=0.0,
+    ...                piece_link=np.zeros(12, dtype=np.int64))
+    >>> guided_starts(prog, np.array([5.5]), window=1).astype(int).tolist()
+    [1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 1, 0]
+    """
+    window = GUIDE_WINDOW if window is None else window
+    link, length = program.piece_link, program.ub[program.n_q:]
+    every = np.arange(link.size)
+    first = np.r_[True, link[1:] != link[:-1]]
+    head = np.maximum.accumulate(np.where(first, every, 0))
+    pos = every - head                                       # place within its row
+    run = np.cumsum(length)
+    end = run - (run[head] - length[head])                   # workers at the piece's end
+    below = np.bincount(link, weights=end <= workers[link], minlength=workers.size)
+    o = pos - below[link]                                    # pieces past the expected one
+    key = np.where(o > window, window + 1 + np.floor(np.log2(np.maximum(o - window, 1))),
+                   np.where(o < -window,
+                            -window - 1 - np.floor(np.log2(np.maximum(-window - o, 1))), o))
+    return first | (key != np.r_[np.nan, key[:-1]])
+
+
 def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int = 10,
-                    min_pieces: int = 20_000) -> _Result | None:
+                    min_pieces: int = 20_000, guide=None) -> _Result | None:
     """The LP solved on merged pieces, refined where the optimum lies, until it is exact.
 
     Consecutive pieces of one link row are merged into blocks of ``block``
@@ -261,7 +329,11 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
     blocks are still merged. If not, the blocks around each row's workers
     (partly used, the last full and the first empty one) and every block
     holding a piece the check rejects are cut into ``_SPLIT`` shorter blocks
-    and the program is solved again; single pieces are the end of that. Returns
+    and the program is solved again; single pieces are the end of that. With
+    a ``guide`` (:func:`cell_guide`: the first round's row duals -> every
+    link row's workers at the cells' own optimum at those prices), the
+    second round is cut instead around those workers (:func:`guided_starts`),
+    which on the benchmark's plans lets the second round pass. Returns
     None (use the exact program) when there are fewer than ``min_pieces``
     pieces, a merged program cannot be solved, the check fails with nothing
     left to cut or the rounds run out.
@@ -329,6 +401,9 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
         if not split.any():
             return None
         start = _refine(start, bid, split, size)
+        if guide is not None:   # once: finest around every cell's own optimum at these prices
+            start = first | guided_starts(program, guide(-y))
+            guide = None
     return None
 
 

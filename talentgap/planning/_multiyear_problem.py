@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
+from talentgap.planning._multiyear_scenarios import grid_scenarios
 from talentgap.planning._params import (
     cell_names,
     check_budget,
@@ -544,7 +545,8 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
     n, n_f, n_t = len(cells), len(funding), need.size
     target_cell = np.repeat(np.arange(n), n_t)
     target_ord = np.tile(need, n)
-    market, market_plan, source = target_scenarios(
+    read = grid_scenarios(fc, need, quantile)   # None: read the general way
+    market, market_plan, source = read if read is not None else target_scenarios(
         fc, target_cell, target_ord, np.zeros(target_cell.size, dtype=np.int64), funding[0],
         quantile)
     weight_market, weight_policy = _weights(need_weights, cells, keys)

@@ -16,7 +16,12 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from talentgap.planning import allocate_quotas
-from talentgap.planning._multiyear_lp import _coarse_to_fine, build_program, weighted_shortfall
+from talentgap.planning._multiyear_lp import (
+    _coarse_to_fine,
+    build_program,
+    cell_guide,
+    weighted_shortfall,
+)
 from talentgap.planning._multiyear_problem import build_years_problem
 
 REGIONS = ("D0", "D1", "D2")
@@ -182,3 +187,41 @@ def test_a_tie_tolerance_trades_a_bounded_objective_for_a_closer_spread(seed):
     exact, loose = out[1e-9], out[0.05]
     assert loose[1] == pytest.approx(exact[1], rel=1e-9, abs=1e-9)
     assert loose[0] <= exact[0] + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_round_cut_around_each_cells_own_optimum_reaches_the_literal_optimum(seed):
+    case = _case(seed)
+    literal = _literal_optimum(case)
+    problem = build_years_problem(
+        case["needs"], keys=["region", "industry"], value="gap", total_budget=None,
+        absorption=1.0, capacity=None, min_quota=0, risk="expected", quantile=None,
+        surplus_penalty=0.0, policy_need=None, need_weights=None, equity=None,
+        tie_tolerance=1e-9, **_arguments(case))
+    program = build_program(problem)
+    guide = cell_guide(problem, program)
+    assert guide is not None
+    asked = []
+
+    def watched(dual):
+        asked.append(dual.size)
+        return guide(dual)
+
+    merged = _coarse_to_fine(program, block=16, min_pieces=0, guide=watched)
+    assert merged is not None
+    q = merged.x[:program.n_q]
+    assert float(weighted_shortfall(problem, q).sum()) == pytest.approx(literal, rel=1e-6,
+                                                                        abs=1e-6)
+    # the guide is asked once, after the merged first round (which does not pass on
+    # these cases), with every row's dual
+    assert asked == [program.b_ub.size]
+
+
+def test_no_guide_outside_the_chain_form():
+    case = _case(0)
+    problem = build_years_problem(
+        case["needs"], keys=["region", "industry"], value="gap", total_budget=None,
+        absorption=1.0, capacity=None, min_quota=5, risk="expected", quantile=None,
+        surplus_penalty=0.0, policy_need=None, need_weights=None, equity=None,
+        tie_tolerance=1e-9, **_arguments(case))
+    assert cell_guide(problem, build_program(problem)) is None
