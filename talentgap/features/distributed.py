@@ -36,8 +36,10 @@ With a sampling design (:class:`~talentgap.features.SurveyDesign`) the
 shuffle is by PSU (by enterprise without PSUs), so each partition holds whole
 PSUs, and the domain variances come from per-partition sums per domain x
 stratum (see :mod:`talentgap.features._distributed_design`). With a PSU
-column, an enterprise-period repeated under two different PSUs can land in
-two partitions and is then not recognised as a repeat.
+column, an enterprise-period filed under two different PSUs lands in two
+partitions; a second, narrow shuffle by enterprise (enterprise, period, PSU
+and the row's position only) finds it and the error names the enterprise, the
+PSUs and each row's partition and row (rule ``enterprise_in_two_psus``).
 
 Dask is an optional dependency (``pip install talentgap[dask]``); it is
 imported only when a Dask frame arrives.
@@ -65,7 +67,7 @@ from talentgap.features._groups import group_rows
 from talentgap.features._variance import ratio_variance, snap_noise, variance_factor
 from talentgap.features.design import _RULES as _DESIGN_RULES
 from talentgap.features.design import SurveyDesign
-from talentgap.periods import normalize_freq
+from talentgap.periods import normalize_freq, parse_periods
 from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
 
 __all__ = ["is_dask_frame", "estimate_partitions", "panel_from_partitions"]
@@ -78,6 +80,8 @@ _SHIFT = 32  # encoded line: _BASE + (partition << 32 | row within the partition
 _ROW_MASK = (1 << _SHIFT) - 1
 _BASE = 10**12  # every encoded line has 13+ digits, told apart from other numbers
 _MAX_FAILURES = 1000  # failure rows kept per (column, rule)
+#: Rules only the partitioned path checks, in words.
+_PARTITION_RULES = {"enterprise_in_two_psus": "must be one PSU per enterprise and period"}
 _FAN_IN = 8  # partial results combined per tree node
 _MAX_NOTES = 20  # data-quality warnings relayed from the partitions
 _LINE = "_tg_line"  # the encoded input partition and row of every row
@@ -352,6 +356,42 @@ def _estimates(stats: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
+def _psu_conflicts(frame: pd.DataFrame, psu: str, freq: str) -> pd.DataFrame | None:
+    """Rows of enterprise-periods filed under more than one PSU, as failure cases.
+
+    ``frame`` holds every row of its enterprises (shuffled by enterprise). Rows
+    whose period does not parse are left to the validation of their partition.
+    """
+    if len(frame) == 0:
+        return None
+    try:
+        with collect_warnings():
+            period = parse_periods(frame["period"], freq=freq).astype(str).to_numpy()
+    except (SchemaError, ValueError, TypeError):
+        return None
+    table = pd.DataFrame({"enterprise": frame["enterprise_id"].astype(str).to_numpy(),
+                          "period": period, "psu": frame[psu].astype(str).to_numpy(),
+                          "line": frame[_LINE].to_numpy(dtype=np.int64)})
+    counts = table.groupby(["enterprise", "period"], sort=False)["psu"].transform("nunique")
+    table = table[counts.to_numpy() > 1]
+    if table.empty:
+        return None
+    table = table.sort_values(["enterprise", "period", "line"], kind="stable")
+    psus = table.groupby(["enterprise", "period"], sort=False)["psu"].transform(
+        lambda values: ", ".join(repr(v) for v in pd.unique(values)))
+    first = ~table.duplicated(["enterprise", "period", "psu"]).to_numpy()
+    table, psus = table[first], psus[first]
+    line = table["line"].to_numpy(dtype=np.int64) - _BASE
+    out = pd.DataFrame({
+        "partition": line >> _SHIFT, "row": line & _ROW_MASK,
+        "label": (table["enterprise"] + ", " + table["period"]).to_numpy(),
+        "column": psu, "rule": "enterprise_in_two_psus", "value": table["psu"].to_numpy(),
+        "message": ("enterprise " + table["enterprise"] + " in " + table["period"]
+                    + " is under PSUs " + psus + "; this row under "
+                    + table["psu"].map(repr)).to_numpy()})
+    return out.head(_MAX_FAILURES)
+
+
 def _decoded(cases: pd.DataFrame) -> pd.DataFrame:
     """Failure cases with encoded lines, as partition and row (labelled by their stratum)."""
     line = cases["line"].to_numpy(dtype=np.int64) - _BASE
@@ -371,7 +411,7 @@ def _raise_failures(found: pd.DataFrame, n_rows: str) -> None:
                 examples["message"], strict=True))
         many = f"{len(group)}{'+' if len(group) >= _MAX_FAILURES else ''}"
         noun = "row fails" if len(group) == 1 else "rows fail"
-        text = _DESIGN_RULES.get(rule) or rule_text(rule)
+        text = _DESIGN_RULES.get(rule) or _PARTITION_RULES.get(rule) or rule_text(rule)
         lines.append(f"  - column {column!r} {text} [{rule}]; {many} {noun}, "
                      f"e.g. {shown}")
     cases = pd.DataFrame({
@@ -483,11 +523,20 @@ def estimate_partitions(
         level = [dask.delayed(_combine)(level[i:i + fan_in], keys)
                  for i in range(0, len(level), fan_in)]
         fan_in = 2  # a merged part may hold every cell: keep two in memory at a time
-    (failures, stats, notes), = dask.compute(level[0])
+    # the shuffle by PSU splits an enterprise-period filed under two PSUs over partitions,
+    # where no partition sees both rows: a second, narrow shuffle by enterprise checks it
+    conflicts = []
+    if design is not None and design.psu is not None:
+        pairs = tagged[["enterprise_id", "period", design.psu, _LINE]].shuffle(
+            on="enterprise_id")
+        conflicts = [dask.delayed(_psu_conflicts)(part, design.psu, freq)
+                     for part in pairs.to_delayed()]
+    (failures, stats, notes), conflicts = dask.compute(level[0], conflicts)
     for note in notes:
         warn(f"{note} (partitioned table)", DataQualityWarning, stacklevel=3)
-    if failures is not None:
-        _raise_failures(failures, f"{surveys.npartitions} partitions")
+    found = [part for part in [failures, *conflicts] if part is not None and len(part)]
+    if found:
+        _raise_failures(pd.concat(found, ignore_index=True), f"{surveys.npartitions} partitions")
     if stats is None:
         raise SchemaError("surveys: the table has no rows in any cell [empty_table]",
                           reason="empty_table")

@@ -11,6 +11,8 @@ time so memory stays bounded.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -139,35 +141,71 @@ def _drawn_errors(pool: np.ndarray, draw: np.ndarray, lag: np.ndarray,
     return pool[steps, draw[:, None, :]]
 
 
-def _centred(mean: np.ndarray, errors: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """``max(mean + errors x scale, 0)`` per cell, step and sample, float64, C order."""
-    out = np.empty(errors.shape)
-    np.multiply(errors, scale[:, None, None], out=out)
-    out += mean[:, :, None]
-    np.maximum(out, 0.0, out=out)
+def _centred(mean: np.ndarray, errors: np.ndarray, scale: np.ndarray,
+             out: np.ndarray | None = None) -> np.ndarray:
+    """``max(mean + errors x scale, 0)`` per cell, step and sample, into float32 ``out``.
+
+    Computed in float64 in the memory order of ``errors`` (the gathered draws,
+    often step-major), then rounded once into the C-ordered float32 result.
+    """
+    work = np.empty_like(errors)                 # errors' layout: no strided arithmetic
+    np.multiply(errors, scale[:, None, None], out=work)
+    work += mean[:, :, None]
+    np.maximum(work, 0.0, out=work)
+    out = np.empty(errors.shape, dtype=np.float32) if out is None else out
+    out[...] = work
     return out
 
 
-def path_blocks(sim: dict, rows: np.ndarray | None = None):
-    """Yield ``(rows, demand, supply)``: float32 paths of a block of cells, (block, h, samples).
+def path_blocks(sim: dict, rows: np.ndarray | None = None,
+                out: tuple[np.ndarray, np.ndarray] | None = None, *, threads: int = 1,
+                consume=None):
+    """Float32 paths of blocks of cells, ``(rows, demand, supply)`` each (block, h, samples).
 
     ``rows`` (default every cell) selects the cells; the paths of a cell do not
     depend on which other cells are asked for, so a subset costs O(its size).
+    With ``out`` (demand and supply arrays of shape (cells, h, samples), every
+    cell) the paths are written there and the blocks are views of it.
+
+    Without ``consume`` the blocks are yielded in order. With it, ``consume(at,
+    rows, demand, supply)`` is called for every block (``at`` is the block's
+    slice of ``rows``) in ``threads`` threads and nothing is yielded: numpy
+    releases the GIL for the arithmetic, the gathers and the sorts, so a block
+    per core runs at once, each writing only its own slice.
+
+    Each value is computed in float64 and rounded once to float32.
     """
     horizon = sim["demand_mean"].shape[1]
     n, samples = sim["draws"].shape
+    if out is not None and rows is not None:
+        raise ValueError("path_blocks writes into out only for every cell (rows=None)")
     rows = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
     size = max(1, _BLOCK_VALUES // max(1, samples * horizon))
-    for start in range(0, rows.size, size):
+    starts = range(0, rows.size, size)
+
+    def one(start: int):
         block = rows[start:start + size]
+        where = slice(start, start + block.size)
         draw = sim["draws"][block]                                # (b, S)
         demand = _centred(sim["demand_mean"][block],
                           _drawn_errors(sim["d_pool"], draw, sim["d_lag"][block], horizon),
-                          sim["d_scale"][block])
+                          sim["d_scale"][block], None if out is None else out[0][where])
         supply = _centred(sim["supply_mean"][block],
                           _drawn_errors(sim["s_pool"], draw, sim["s_lag"][block], horizon),
-                          sim["s_scale"][block])
+                          sim["s_scale"][block], None if out is None else out[1][where])
         known = sim["known"][block]
         if known.any():  # known supply: the given value in every path
-            supply = np.where(known[:, :, None], sim["supply_mean"][block][:, :, None], supply)
-        yield block, demand.astype(np.float32), supply.astype(np.float32)
+            np.copyto(supply, sim["supply_mean"][block][:, :, None].astype(np.float32),
+                      where=known[:, :, None])
+        return where, block, demand, supply
+
+    if consume is None:
+        return (one(start)[1:] for start in starts)
+    if threads <= 1 or len(starts) <= 1:
+        for start in starts:
+            consume(*one(start))
+        return iter(())
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for _ in pool.map(lambda start: consume(*one(start)), starts):
+            pass  # re-raises the first error of a block
+    return iter(())

@@ -571,15 +571,23 @@ class ETS(BaseForecaster):
         return super().cv_forecasts(horizon)
 
     def _backtest_chunk(self, part, m: int, horizon: int) -> np.ndarray:
-        """Every rolling origin of a chunk in one pass (no refit per origin)."""
+        """Every rolling origin of a chunk in one pass (no refit per origin).
+
+        With ``_also_forms`` (see ``_fit_stops``) returns ``(out, {forms: out})``:
+        the backtests of the models restricted to those forms, from the same fits.
+        """
         windows = int(self.n_windows)
         stops = self._backtest_stops(part.n_obs, horizon, m)
         out = np.full((part.n_series, windows, horizon), np.nan)
+        subsets = self.__dict__.get("_also_forms") or ()
+        also = {names: out.copy() for names in subsets}
         if stops.any():
             state = self._fit_stops(part.values, part.n_obs, m, stops)
-            for k in range(windows):
-                out[:, k] = self._forecast_stop(state, horizon, k)
-        return out
+            for names, chosen in [((), state), *state.get("also", {}).items()]:
+                for k in range(windows):
+                    (also[names] if names else out)[:, k] = self._forecast_stop(chosen,
+                                                                                horizon, k)
+        return (out, also) if subsets else out
 
     def _describe(self, state):
         winner = state["winner"][:, 0]

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, clone
 
 from talentgap._arguments import check_horizon, check_levels
@@ -531,6 +532,11 @@ class GapForecaster(SaveMixin, BaseEstimator):
             raise NotFittedError(f"this GapForecaster is not fitted yet; call fit(panel) "
                                  f"before {call}()")
 
+    def _threads(self) -> int:
+        """Threads that draw and summarise the sample paths: the forecaster's ``n_jobs``."""
+        n_jobs = None if self.forecaster is None else self.forecaster.get_params().get("n_jobs")
+        return max(1, int(effective_n_jobs(n_jobs)))
+
     def _simulation(self, horizon: int) -> dict:
         """Everything the sample paths need for ``horizon`` steps (see ``_transient_attributes``).
 
@@ -689,16 +695,13 @@ class GapForecaster(SaveMixin, BaseEstimator):
             hi = sorted_paths[:, :, above].astype(np.float64)
             return (lo + frac * (hi - lo)).transpose(2, 0, 1)
 
-        done = 0
-        for block, d, s in path_blocks(sim, index):
-            at = slice(done, done + block.size)
-            done += block.size
+        def summarise(at: slice, block: np.ndarray, d: np.ndarray, s: np.ndarray) -> None:
             g = d - s
             means["demand"][at] = d.mean(axis=2, dtype=np.float64)
             means["supply"][at] = s.mean(axis=2, dtype=np.float64)
             p_shortage[at] = np.count_nonzero(g > 0, axis=2) / samples
             if means_only:
-                continue
+                return
             g.sort(axis=2)
             gap_q = read(g)
             median[at] = gap_q[-1]
@@ -707,6 +710,9 @@ class GapForecaster(SaveMixin, BaseEstimator):
                 for name, paths in (("demand", d), ("supply", s)):
                     paths.sort(axis=2)
                     bounds[name][:, at] = read(paths)[:-1]
+
+        # each block writes only its own rows: blocks run in threads (numpy releases the GIL)
+        path_blocks(sim, index, threads=self._threads(), consume=summarise)
         # known supply is the same number in every path: report it exactly, not as an average
         means["supply"] = np.where(sim["known"][index], sim["supply_mean"][index],
                                    means["supply"])
@@ -763,9 +769,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
         n, samples = len(self.cells_), int(self.n_samples)
         demand = np.empty((n, horizon, samples), dtype=np.float32)
         supply = np.empty((n, horizon, samples), dtype=np.float32)
-        for rows, d, s in path_blocks(self._simulation(horizon)):
-            demand[rows] = d
-            supply[rows] = s
+        path_blocks(self._simulation(horizon), out=(demand, supply), threads=self._threads(),
+                    consume=lambda *block: None)  # each block is written into the arrays
         periods = pd.PeriodIndex.from_ordinals(self._origin + 1 + np.arange(horizon),
                                                freq=self.freq_)
         return SamplePaths(cells=self.cells_.reset_index(drop=True), periods=periods,

@@ -390,17 +390,28 @@ def _ses_pass(values: np.ndarray, alpha: np.ndarray, slope: np.ndarray) -> _Pass
     see, sed, sdd = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     decay = 1.0 - alpha
     b = slope[:, None]
+    seen = np.zeros(n_series, dtype=bool)  # series with a level (observed before)
     for j in range(width):
+        present = ~np.isnan(values[:, j])
         y = values[:, j, None]
         error = y - level
-        ok = ~np.isnan(error)
-        error = np.where(ok, error, 0.0)
-        d = np.where(ok, b * c, 0.0)
-        see += error * error
-        sed += error * d
-        sdd += d * d
-        level = np.where(ok, level + alpha * error, y)
-        c = np.where(ok, 1.0 + decay * c, 1.0)
+        if (present & seen).all():  # no series starts or skips here: the same sums, fewer passes
+            d = b * c
+            see += error * error
+            sed += error * d
+            sdd += d * d
+            level = level + alpha * error
+            c = 1.0 + decay * c
+        else:
+            ok = ~np.isnan(error)
+            error = np.where(ok, error, 0.0)
+            d = np.where(ok, b * c, 0.0)
+            see += error * error
+            sed += error * d
+            sdd += d * d
+            level = np.where(ok, level + alpha * error, y)
+            c = np.where(ok, 1.0 + decay * c, 1.0)
+        seen |= present
     count = np.maximum(np.sum(~np.isnan(values), axis=1) - 1, 1)[:, None]
     return _Pass(level, c, see, sed, sdd, count)
 

@@ -143,8 +143,16 @@ class Network:
                            minlength=self.n_targets)
 
     def name(self, row: int) -> str:
-        """Plain-language name of one programme, e.g. ``"CNC machining in Northvale"``."""
-        return cell_names(self.units, self.unit_keys, [row])[0]
+        """Plain-language name of one programme, e.g. ``"CNC machining in Northvale"``.
+
+        The names of all programmes are made once, on the first call: a national
+        plan names thousands of binding capacities.
+        """
+        names = self.__dict__.get("_names")
+        if names is None:  # derived from the frozen fields; the instance is never mutated
+            names = cell_names(self.units, self.unit_keys)
+            object.__setattr__(self, "_names", names)
+        return names[row]
 
     def objective_name(self) -> str:
         if self.risk == "quantile":

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
-from talentgap.models.auto import AutoForecaster
+from talentgap.models.auto import AutoForecaster, ranking_scores
 from talentgap.models.baselines import Drift, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
 
@@ -173,7 +173,9 @@ def test_a_mixed_table_fits_and_bad_series_do_not_change_normal_forecasts():
         fc.weights_.loc[summary.index.get_indexer(list(normal))].reset_index(drop=True),
         alone.weights_)
     # (intervals are calibrated on scaled errors pooled over all series, so those do
-    # depend on the other series: by design, not tested for equality)
+    # depend on the other series: by design, not tested for equality; the ranking of
+    # the candidates half-pools with the collection too, but the hard series here are
+    # not enough to overturn the normal series' clear winners)
 
 
 # ---- combination --------------------------------------------------------------------------------
@@ -193,8 +195,15 @@ def test_combination_weights_sum_to_one(combination):
     np.testing.assert_allclose(summary_weights.to_numpy(), weights.to_numpy())
     if combination == "top_mean":
         used = (weights > 0).sum(axis=1)
-        # three candidates where backtests exist; all six for the 2-observation series
-        assert used.tolist() == [3, 3, 3, 3, 6]
+        # the two best-ranked and the Theta anchor (two when Theta is among them) where
+        # backtests exist; all six for the 2-observation series
+        assert used.tolist()[-1] == 6 and set(used.tolist()[:-1]) <= {2, 3}
+        assert (weights["theta"] > 0).all()
+        errors = fc._backtest_errors(8)  # the selection horizon of quarterly data
+        scores = np.nanmean(errors[:-1].reshape(len(weights) - 1, -1, errors.shape[-1]),
+                            axis=1)
+        ranked = np.argsort(ranking_scores(scores), axis=1, kind="stable")[:, :2]
+        assert (np.take_along_axis(weights.to_numpy()[:-1], ranked, axis=1) > 0).all()
 
 
 def test_best_picks_one_candidate_and_forecasts_with_it():
@@ -224,6 +233,38 @@ def test_top_mean_averages_the_top_candidates():
             assert (w > 0).sum() == 2
         expected = sum(w[name] * forecasts[name][row] for name in fc.weights_.columns)
         np.testing.assert_allclose(out.loc[out["id"] == key, "mean"], expected, rtol=1e-12)
+
+
+def test_ranking_half_pools_each_series_with_the_collection():
+    # b is a little better than a on series 0 and much worse on the two others
+    errors = np.array([[1.1, 1.0, 5.0], [1.0, 3.0, 5.0], [1.0, 4.0, 5.0]])
+    scores = ranking_scores(errors)
+    assert np.argmin(scores, axis=1).tolist() == [0, 0, 0]
+    own = np.log(errors / errors.min(axis=1, keepdims=True))
+    np.testing.assert_allclose(scores, (own + own.mean(axis=0)) / 2)
+    # scale-free: a series measured in other units ranks the same
+    rescaled = errors * np.array([[1000.0], [1.0], [0.01]])
+    np.testing.assert_allclose(ranking_scores(rescaled), scores)
+    # a series whose best error is 0 ranks its exact candidates first and adds no evidence
+    exact = ranking_scores(np.vstack([errors, [0.0, 2.0, 0.0]]))
+    np.testing.assert_allclose(exact[:3], scores)
+    assert np.isinf(exact[3, 1]) and np.argmin(exact[3]) == 0
+    # a candidate without backtest errors is not ranked
+    assert np.isnan(ranking_scores(np.array([[np.nan, 1.0], [2.0, 1.0]]))[0, 0])
+
+
+def test_anchor_joins_the_top_candidates_or_is_left_out():
+    plain = fit_auto(panel(), anchor=None, nonnegative=False)
+    used = (plain.weights_ > 0).sum(axis=1)
+    assert used.tolist() == [2, 2, 2, 2, 6]
+    drift = fit_auto(panel(), anchor="drift", nonnegative=False)
+    assert (drift.weights_["drift"] > 0).all()
+    # candidates without the anchor's name: the top candidates only
+    custom = fit_auto(panel(), candidates={"naive": Naive(), "drift": Drift(),
+                                           "snaive": SeasonalNaive()}, nonnegative=False)
+    assert (custom.weights_ > 0).sum(axis=1).tolist() == [2, 2, 2, 2, 3]
+    with pytest.raises(ParameterError, match="anchor == 3, must be a candidate's name"):
+        fit_auto(panel(), anchor=3)
 
 
 def test_custom_candidates_and_parameter_checks():
