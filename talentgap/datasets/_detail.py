@@ -15,6 +15,15 @@ same enterprises, periods and totals for the same seed:
   the sample: the sampled enterprises' own split plus a binomial split of
   the rest of the cell's posts with the same per-cell probabilities (exact,
   because the level of a post does not depend on the enterprise);
+* every cell trains at both levels: where the plain simulation runs a
+  single programme in a cell, each cohort's trainees are split between a
+  ``basic`` programme (``skilled``) and an ``advanced`` one
+  (``high_skilled``): ``Binomial(trained, 0.4)`` go to ``advanced`` (the
+  40% share of cells that run two programmes), and the cohort's certified
+  workers are split by which of the trainees passed (hypergeometric), so
+  ``certified <= trained`` on every row, each cell-period keeps its
+  ``trained`` and ``certified`` totals, and the warm-up cohorts that supply
+  the first periods are split the same way;
 * the absorbed supply of a cell is split between its ``basic`` programme
   (``skilled``) and its ``advanced`` programme (``high_skilled``) by which
   certified workers stayed (hypergeometric);
@@ -32,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["OCCUPATIONS", "GENERIC_OCCUPATIONS", "SKILL_LEVELS", "EMPLOYMENT_LEVELS",
-           "occupation_categories", "with_detail"]
+           "PROGRAM_LEVELS", "occupation_categories", "with_detail"]
 
 #: Occupations of the default industries (snake_case codes, 2-3 per industry).
 OCCUPATIONS: dict[str, tuple[str, ...]] = {
@@ -52,12 +61,15 @@ GENERIC_OCCUPATIONS: tuple[str, ...] = ("machine_operator", "maintenance_technic
 SKILL_LEVELS: tuple[str, ...] = ("skilled", "high_skilled")
 #: Skill levels of the employment rows: workers without a skill certificate first.
 EMPLOYMENT_LEVELS: tuple[str, ...] = ("unskilled", *SKILL_LEVELS)
+#: Programme name suffix (``<industry>/basic``) of each skill level, in the same order.
+PROGRAM_LEVELS: tuple[str, ...] = ("basic", "advanced")
 
 _MAX_OCCUPATIONS = 3
 _OCCUPATION_CONCENTRATION = 4.0       # Dirichlet parameter of a cell's occupation shares
 _FIRM_CONCENTRATION = 1.0             # Dirichlet concentration of an enterprise's shares
 _HIGH_SHARE = (0.15, 0.40)            # share of a cell-occupation's posts that are high-skilled
 _HIGH_HARD_ODDS = 2.0                 # high-skilled posts are harder to fill: odds ratio
+_ADVANCED_SHARE = 0.4                 # trainees of a one-programme cell moved to advanced
 
 
 def _occupations_of(industry: str) -> tuple[str, ...]:
@@ -152,6 +164,56 @@ def _surveys(surveys: pd.DataFrame, hard: np.ndarray, easy: np.ndarray,
     return out
 
 
+def _both_programs(rng, prog_cell: np.ndarray, prog_level: np.ndarray, trained: np.ndarray,
+                   certified: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cohort counts (P x cohorts) of the plain programmes -> (2C x cohorts), one basic and
+    one advanced programme per cell (row ``2 * cell + level``).
+
+    A cell's existing programmes keep their counts; a cell with a single programme has its
+    trainees split: ``Binomial(trained, 0.4)`` advanced, and the certified among them a
+    hypergeometric draw from the cohort's certified workers (so both programmes keep
+    ``certified <= trained``).
+    """
+    n_levels = len(PROGRAM_LEVELS)
+    row = n_levels * np.asarray(prog_cell, dtype=np.int64) + prog_level
+    out_trained = np.zeros((n_levels * n_cells, trained.shape[1]), dtype=np.int64)
+    out_certified = np.zeros_like(out_trained)
+    out_trained[row] = trained
+    out_certified[row] = certified
+    single = np.bincount(prog_cell, minlength=n_cells)[prog_cell] == 1
+    n, c = trained[single], certified[single]
+    high = rng.binomial(n, _ADVANCED_SHARE)
+    high_cert = rng.hypergeometric(high, n - high, c)
+    basic = row[single]  # a lone programme is the cell's basic one
+    out_trained[basic] -= high
+    out_trained[basic + 1] = high
+    out_certified[basic] -= high_cert
+    out_certified[basic + 1] = high_cert
+    return out_trained, out_certified
+
+
+def _training(training: pd.DataFrame, trained: np.ndarray, certified: np.ndarray,
+              industries: list[str], first_ordinal: int) -> pd.DataFrame:
+    """The training table with both programmes of every cell (``trained`` and ``certified``
+    T x 2C, programmes ordered by cell, then basic before advanced)."""
+    n_periods, n_prog = trained.shape
+    n_ind = len(industries)
+    prog = np.tile(np.arange(n_prog), n_periods)
+    cell, level = np.divmod(prog, len(PROGRAM_LEVELS))
+    names = [f"{ind}/{lvl}" for ind in industries for lvl in PROGRAM_LEVELS]
+    ordinals = first_ordinal + np.repeat(np.arange(n_periods, dtype=np.int64), n_prog)
+    return pd.DataFrame({
+        "period": pd.arrays.PeriodArray(ordinals, dtype=training["period"].dtype),
+        "region": pd.Categorical.from_codes(cell // n_ind, dtype=training["region"].dtype),
+        "industry": pd.Categorical.from_codes(cell % n_ind, dtype=training["industry"].dtype),
+        "program": pd.Categorical.from_codes((cell % n_ind) * len(PROGRAM_LEVELS) + level,
+                                             categories=names),
+        "skill_level": pd.Categorical.from_codes(level, dtype=_level_dtype(SKILL_LEVELS)),
+        "trained": trained.ravel(),
+        "certified": certified.ravel(),
+    })
+
+
 def _supply_by_level(rng, supply: np.ndarray, certified: np.ndarray, prog_cell: np.ndarray,
                      prog_level: np.ndarray) -> np.ndarray:
     """Split the absorbed supply (T x C) by the level of the programme that trained it
@@ -208,16 +270,16 @@ def _employment(employment: pd.DataFrame) -> pd.DataFrame:
 def with_detail(rng, *, surveys: pd.DataFrame, training: pd.DataFrame,
                 employment: pd.DataFrame, truth: pd.DataFrame, industries: list[str],
                 n_regions: int, first_ordinal: int, pop: dict, supply: np.ndarray,
-                certified: np.ndarray, prog_cell: np.ndarray,
-                prog_level: np.ndarray) -> dict[str, pd.DataFrame]:
+                cohorts: dict, lead_time: int) -> dict[str, pd.DataFrame]:
     """The four tables of :func:`make_synthetic` broken down by occupation and skill level.
 
     ``pop`` holds the population totals ``vacancies`` and ``hard_to_fill``
-    (T x C), ``supply`` the absorbed supply (T x C), ``certified`` the
-    certified workers of each programme's cohort that supplies each period
-    (T x P), ``prog_cell`` and ``prog_level`` each programme's cell and level
-    (0 basic, 1 advanced). Returns the new ``surveys``, ``training``,
-    ``employment`` and ``truth``.
+    (T x C), ``supply`` the absorbed supply (T x C), ``cohorts`` the plain
+    programmes: ``prog_cell`` and ``prog_level`` (P, level 0 basic, 1
+    advanced), ``trained`` and ``certified`` per programme and cohort
+    (P x (``lead_time`` + T), the warm-up cohorts first). Returns the new
+    ``surveys``, ``training`` (two programmes per cell), ``employment`` and
+    ``truth``.
     """
     n_ind = len(industries)
     share, high_hard, high_easy = _cell_probabilities(rng, industries, n_regions)
@@ -250,14 +312,16 @@ def with_detail(rng, *, surveys: pd.DataFrame, training: pd.DataFrame,
                                for k in range(len(SKILL_LEVELS))], axis=1)
                .astype(np.int64).reshape(n_periods, n_cells, -1)
                for name, part in (("hard", hard_levels), ("easy", easy_levels))}
-    supply_levels = _supply_by_level(rng, supply, certified, prog_cell, prog_level)
-    level_of_program = pd.Categorical.from_codes(
-        np.tile(prog_level, n_periods), dtype=_level_dtype(SKILL_LEVELS))
-    training = training.copy()
-    training.insert(training.columns.get_loc("program") + 1, "skill_level", level_of_program)
+    trained, certified = _both_programs(rng, cohorts["prog_cell"], cohorts["prog_level"],
+                                        cohorts["trained"], cohorts["certified"], n_cells)
+    prog_cell, prog_level = np.divmod(np.arange(len(trained)), len(PROGRAM_LEVELS))
+    arriving = certified[:, :n_periods].T  # cohort t - lead_time supplies period t
+    supply_levels = _supply_by_level(rng, supply, arriving, prog_cell, prog_level)
+    table = slice(lead_time, lead_time + n_periods)
     return {
         "surveys": _surveys(surveys, hard, easy, industries),
-        "training": training,
+        "training": _training(training, trained[:, table].T, certified[:, table].T,
+                              industries, first_ordinal),
         "employment": _employment(employment),
         "truth": _truth(truth, rng, sampled, pop, supply_levels, high_hard, high_easy),
     }

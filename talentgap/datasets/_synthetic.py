@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from talentgap.datasets._detail import with_detail
+from talentgap.datasets._detail import PROGRAM_LEVELS, with_detail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features.design import SurveyDesign
 from talentgap.periods import normalize_freq, parse_periods
@@ -54,7 +54,7 @@ REGION_NAMES: tuple[str, ...] = (
 
 _SEASON_LENGTH = {"Y": 1, "Q": 4, "M": 12}
 _SIZE_BANDS = ("small", "medium", "large")
-_LEVELS = ("basic", "advanced")
+_LEVELS = PROGRAM_LEVELS
 
 # Model constants (see the docstring of make_synthetic for their meaning).
 _SIZE_MEDIAN, _SIZE_SIGMA = 70.0, 1.0          # employees per key enterprise
@@ -358,7 +358,14 @@ def make_synthetic(
     surveyed enterprise is a respondent of both levels); the
     enterprise-level columns repeat on every row. ``training`` gains
     ``skill_level``: ``<industry>/basic`` trains ``skilled``,
-    ``<industry>/advanced`` ``high_skilled``. ``employment`` has one row per
+    ``<industry>/advanced`` ``high_skilled``, and every cell runs both: in
+    a cell with a single programme, ``Binomial(trained, 0.4)`` of each
+    cohort (warm-up cohorts included) move to ``advanced``, with the
+    cohort's certified workers split by a hypergeometric draw (which
+    trainees passed), so ``certified <= trained`` on every row and
+    ``trained`` and ``certified`` per cell and period are those of
+    ``detail=False`` (``params["n_programs"]`` is then 2 everywhere).
+    ``employment`` has one row per
     cell, period and ``skill_level`` -- ``unskilled`` (no skill certificate),
     ``skilled`` (ordinary skilled) and ``high_skilled`` -- splitting the
     cell's employment, with ``skilled`` and ``high_skilled`` per row as the
@@ -413,9 +420,11 @@ def make_synthetic(
         ``design``. The population and its truth are the same either way.
     detail : bool, default False
         Break the tables down by occupation and skill level (see
-        **Detail**): surveys in the long form, training and employment by
-        ``skill_level``, the truth per cell and level. The totals equal
-        those of ``detail=False`` with the same seed.
+        **Detail**): surveys in the long form, training (a basic and an
+        advanced programme in every cell) and employment by
+        ``skill_level``, the truth per cell and level. The totals per
+        enterprise, cell and period equal those of ``detail=False`` with
+        the same seed.
 
     Returns
     -------
@@ -488,6 +497,17 @@ def make_synthetic(
     >>> bool((totals.to_numpy() == data.surveys.set_index(unit)["hard_to_fill"]
     ...       .loc[totals.index].to_numpy()).all())
     True
+
+    Every cell trains at both levels, with the cell's trainees unchanged:
+
+    >>> cell_period = ["period", "region", "industry"]
+    >>> t = detailed.training
+    >>> bool((t.groupby(cell_period, observed=True)["skill_level"].nunique() == 2).all())
+    True
+    >>> trained = t.groupby(cell_period, observed=True)["trained"].sum()
+    >>> bool((trained == data.training.groupby(cell_period, observed=True)["trained"]
+    ...       .sum().loc[trained.index]).all())
+    True
     """
     n_regions = _check_int("n_regions", n_regions, 1)
     n_periods = _check_int("n_periods", n_periods, 1)
@@ -530,7 +550,7 @@ def make_synthetic(
         n_sample = np.add.reduceat(strata[1], np.arange(0, strata[1].size, len(_SIZE_BANDS)))
     pop, kept = _simulate_enterprises(rng, base, cell_of, starts, n_sample,
                                       vacancy_rate, density, growth, strata=strata)
-    training, supply, cells["capacity"] = _simulate_training(rng, cells, n_periods, lead_time)
+    cohorts, supply, cells["capacity"] = _simulate_training(rng, cells, n_periods, lead_time)
     employment = _simulate_employment(rng, cells, pop["employees"], m)
 
     region_cat = pd.CategoricalDtype(region_names)
@@ -555,7 +575,9 @@ def make_synthetic(
                                                   dtype=industry_cat),
         }
 
-    prog_cell, prog_level, trained, certified, arriving = training
+    prog_cell, prog_level = cohorts["prog_cell"], cohorts["prog_level"]
+    trained = cohorts["trained"][:, lead_time:].T  # the table's cohorts, after the warm-up
+    certified = cohorts["certified"][:, lead_time:].T
     all_programs = [f"{ind}/{lvl}" for ind in industry_names for lvl in _LEVELS]
     programs = pd.Categorical.from_codes(
         np.tile((prog_cell % n_ind) * len(_LEVELS) + prog_level, n_periods),
@@ -607,7 +629,8 @@ def make_synthetic(
     if detail:  # drawn after everything else: the plain tables' draws are untouched
         tables = with_detail(rng, **tables, industries=industry_names, n_regions=n_regions,
                              first_ordinal=int(ordinals[0]), pop=pop, supply=supply,
-                             certified=arriving, prog_cell=prog_cell, prog_level=prog_level)
+                             cohorts=cohorts, lead_time=lead_time)
+        params["n_programs"] = len(PROGRAM_LEVELS)  # every cell trains at both levels
     data = SyntheticData(**tables, frame=frame, params=params,
                          design=SYNTHETIC_DESIGN if design else None)
     return _drop_before_start(data, trade_start, n_ind) if new_trade_cells.any() else data
@@ -616,10 +639,11 @@ def make_synthetic(
 def _simulate_training(rng, cells, n_periods, lead_time):
     """Training cohorts and the supply they make.
 
-    Returns ``(prog_cell, prog_level, trained, certified, arriving)`` with the
-    counts as T x P arrays (``arriving``: the certified workers of the cohort
-    that supplies each period), the absorbed supply (T x C) and the expected
-    number trained per period in each cell (C).
+    Returns the cohorts (a dict: ``prog_cell`` and ``prog_level`` of each of
+    the P programmes, ``trained`` and ``certified`` as P x (``lead_time`` + T)
+    arrays, the ``lead_time`` warm-up cohorts first, so cohort ``t`` supplies
+    period ``t``), the absorbed supply (T x C) and the expected number
+    trained per period in each cell (C).
     """
     n_cells = len(cells["level"])
     n_prog = cells["n_programs"]
@@ -639,10 +663,9 @@ def _simulate_training(rng, cells, n_periods, lead_time):
     cert_cell = np.add.reduceat(certified, prog_starts, axis=0)  # programmes -> cells
     absorbed = rng.binomial(cert_cell, cells["absorption"][:, None])
     supply = absorbed[:, :n_periods].T.astype(np.int64)  # cohort t - lead_time arrives at t
-    table = (prog_cell, prog_level, trained[:, lead_time:].T.astype(np.int64),
-             certified[:, lead_time:].T.astype(np.int64),
-             certified[:, :n_periods].T.astype(np.int64))
-    return table, supply, capacity
+    cohorts = {"prog_cell": prog_cell, "prog_level": prog_level,
+               "trained": trained.astype(np.int64), "certified": certified.astype(np.int64)}
+    return cohorts, supply, capacity
 
 
 def _simulate_employment(rng, cells, key_employees, m):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from talentgap import features, schema
 from talentgap.datasets import make_synthetic
@@ -92,10 +94,11 @@ def test_truth_by_level_sums_to_the_plain_truth(pair):
 def test_training_levels_and_supply(pair):
     plain, detail = pair
     t = detail.training
-    pd.testing.assert_frame_equal(t.drop(columns="skill_level"), plain.training)
     level = t["program"].astype(str).str.rpartition("/")[2].map(
         {"basic": "skilled", "advanced": "high_skilled"})
     assert (t["skill_level"].astype(str) == level).all()
+    assert (t["certified"] <= t["trained"]).all()
+    schema.validate(t, table="training")
     # a level's supply never exceeds the certified workers of its programmes
     lead = int(detail.params["lead_time"].iloc[0])
     certified = t.assign(period=t["period"] + lead).groupby(
@@ -104,13 +107,57 @@ def test_training_levels_and_supply(pair):
     common = supply.index.intersection(certified.index)
     assert len(common) > 0
     assert (supply.loc[common] <= certified.loc[common]).all()
-    # a cell without an advanced programme never has high-skilled supply
-    cell_level = ["region", "industry", "skill_level"]
-    trained = t.groupby(cell_level, observed=True).size().index
-    untrained = detail.truth.set_index(cell_level).index.difference(trained)
-    assert len(untrained) > 0
-    assert (untrained.get_level_values("skill_level") == "high_skilled").all()
-    assert (detail.truth.set_index(cell_level).loc[untrained, "supply"] == 0).all()
+
+
+def test_training_totals_per_cell_period_are_the_plain_simulation(pair):
+    plain, detail = pair
+    counts = ["trained", "certified"]
+    sums = detail.training.groupby(CELL_PERIOD, observed=True)[counts].sum()
+    expected = plain.training.groupby(CELL_PERIOD, observed=True)[counts].sum()
+    assert len(sums) == len(expected)
+    pd.testing.assert_frame_equal(sums.loc[expected.index], expected)
+
+
+def test_every_cell_trains_at_both_levels(pair):
+    plain, detail = pair
+    t = detail.training
+    assert not t.duplicated([*CELL_PERIOD, "program"]).any()
+    per_cell_period = t.groupby(CELL_PERIOD, observed=True)["skill_level"].nunique()
+    assert len(per_cell_period) == len(plain.truth)
+    assert (per_cell_period == 2).all()
+    assert (detail.params["n_programs"] == 2).all()
+    assert len(t) == 2 * len(plain.truth)
+    # some cells ran one programme in the plain simulation, and those get an advanced one
+    single = plain.params.loc[plain.params["n_programs"] == 1, ["region", "industry"]]
+    assert len(single) > 0
+    advanced = t[t["skill_level"] == "high_skilled"].merge(single, on=["region", "industry"])
+    assert advanced["trained"].sum() > 0 and advanced["certified"].sum() > 0
+    # and every cell has high-skilled supply at some period
+    high = detail.truth[detail.truth["skill_level"] == "high_skilled"]
+    assert (high.groupby(["region", "industry"], observed=True)["supply"].sum() > 0).all()
+
+
+def test_two_programme_cells_keep_their_rows(pair):
+    plain, detail = pair
+    both = plain.params.loc[plain.params["n_programs"] == 2, ["region", "industry"]]
+    assert len(both) > 0
+    keys = [*CELL_PERIOD, "program"]
+    expected = plain.training.merge(both, on=["region", "industry"]).set_index(keys)
+    got = detail.training.set_index(keys).loc[expected.index, ["trained", "certified"]]
+    # (the plain table lists only the programmes it runs among its categories)
+    pd.testing.assert_frame_equal(got, expected[["trained", "certified"]],
+                                  check_categorical=False)
+
+
+def test_one_programme_split_is_about_sixty_forty():
+    plain = make_synthetic(n_regions=4, industries=4, n_periods=12, seed=21)
+    detail = make_synthetic(n_regions=4, industries=4, n_periods=12, seed=21, detail=True)
+    single = plain.params.loc[plain.params["n_programs"] == 1, ["region", "industry"]]
+    rows = detail.training.merge(single, on=["region", "industry"])
+    by_level = rows.groupby("skill_level", observed=True)[["trained", "certified"]].sum()
+    share = by_level.loc["high_skilled"] / by_level.sum()
+    assert share["trained"] == pytest.approx(0.4, abs=0.02)
+    assert share["certified"] == pytest.approx(0.4, abs=0.03)
 
 
 def test_employment_by_level_is_what_skilled_employment_reads(pair):
@@ -154,3 +201,33 @@ def test_panel_by_skill_level_tracks_the_truth():
     assert 0.9 < ratio < 1.1
     skilled = merged.groupby("skill_level", observed=True)["skilled"].sum()
     assert skilled["high_skilled"] == merged["high_skilled"].sum()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_regions=st.integers(1, 3),
+    n_industries=st.integers(1, 3),
+    n_periods=st.integers(1, 5),
+    per_cell=st.integers(1, 30),
+    lead_time=st.integers(0, 7),
+    freq=st.sampled_from(["Y", "Q", "M"]),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_training_split_holds_for_any_settings(n_regions, n_industries, n_periods, per_cell,
+                                               lead_time, freq, seed):
+    kwargs = {"n_regions": n_regions, "industries": n_industries, "n_periods": n_periods,
+              "enterprises_per_cell": per_cell, "lead_time": lead_time, "freq": freq,
+              "seed": seed}
+    plain, detail = make_synthetic(**kwargs), make_synthetic(**kwargs, detail=True)
+    t = detail.training
+    assert len(t) == 2 * n_regions * n_industries * n_periods
+    assert (t["certified"] <= t["trained"]).all()
+    counts = ["trained", "certified"]
+    sums = t.groupby(CELL_PERIOD, observed=True)[counts].sum()
+    expected = plain.training.groupby(CELL_PERIOD, observed=True)[counts].sum()
+    pd.testing.assert_frame_equal(sums.loc[expected.index], expected)
+    supply = detail.truth.groupby(CELL_PERIOD, observed=True)["supply"].sum()
+    np.testing.assert_array_equal(
+        supply.loc[plain.truth.set_index(CELL_PERIOD).index].to_numpy(),
+        plain.truth["supply"].to_numpy())
+    assert (detail.truth["supply"] >= 0).all()
