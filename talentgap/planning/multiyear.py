@@ -34,7 +34,11 @@ after each solve the reduced costs of every piece (and the tightness of every
 row with a dual) are checked against the exact program, and only the runs
 around each cell-period's optimum, or holding a piece the check rejects, are
 cut shorter, until the check passes: the solution and duals are then the
-exact program's.
+exact program's. When the plan has no per-cell minimums or capacities, no
+policy need and no equity rule, the second solve is cut around each cell's
+own optimum at the first solve's prices on the coupling rows (budgets,
+envelopes, capacity groups), found for every cell at once by
+:mod:`talentgap.planning._multiyear_cells`.
 With one funding period, one need period, ``e = 0`` and no policy need it is
 the single-period program of :mod:`talentgap.planning.quotas`.
 
