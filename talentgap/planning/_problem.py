@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ __all__ = ["Scenarios", "Problem", "Forecast", "build_problem", "read_forecast",
            "place_bounds", "plan_period", "target_scenarios", "is_sample_paths"]
 
 _MAX_SHOWN = 5
+_GRID_BLOCK = 1 << 21   # scenario values per block of the per-cell sums on a grid
 _INTEGER_TOL = 1e-9
 _INTERVAL = re.compile(r"^(?P<side>lo|hi)_(?P<level>\d+(?:\.\d+)?)$")
 
@@ -71,17 +73,54 @@ class Scenarios:
     def n_cells(self) -> int:
         return self.count.size
 
+    @cached_property
+    def _grid(self) -> tuple[np.ndarray, float] | None:
+        """``(values as a cells x K array, the weight)`` when every cell has the
+        same ``K > 0`` equally weighted values (sample paths), else None."""
+        n = self.count.size
+        k = int(self.count[0]) if n else 0
+        if k == 0 or self.value.size != n * k or not (self.count == k).all():
+            return None
+        weight = np.asarray(self.weight)
+        if not (weight.strides == (0,) or (weight == weight[0]).all()):
+            return None
+        return self.value.reshape(n, k), float(weight[0])
+
+    def _per_cell(self, fn, certified: np.ndarray | None) -> np.ndarray | None:
+        """``w * sum_k fn(values, x)`` per cell on the grid, a block of cells at a
+        time (no scenarios-sized temporaries), or None without a grid."""
+        grid = self._grid
+        if grid is None:
+            return None
+        values, weight = grid
+        out = np.empty(values.shape[0])
+        rows = max(1, _GRID_BLOCK // max(values.shape[1], 1))
+        for lo in range(0, values.shape[0], rows):
+            block = values[lo:lo + rows]
+            x = None if certified is None else certified[lo:lo + rows, None]
+            out[lo:lo + rows] = fn(block, x).sum(axis=1)
+        return weight * out
+
     def shortfall(self, certified: np.ndarray) -> np.ndarray:
         """Expected unmet gap per cell, ``sum_k w_k * max(g_k - x, 0)``."""
+        fast = self._per_cell(lambda g, x: np.maximum(g - x, 0.0), certified)
+        if fast is not None:
+            return fast
         unmet = np.maximum(self.value - certified[self.cell], 0.0)
         return np.bincount(self.cell, weights=self.weight * unmet, minlength=self.n_cells)
 
     def surplus(self, certified: np.ndarray) -> np.ndarray:
         """Expected certified workers beyond the gap per cell, ``sum_k w_k * max(x - g_k, 0)``."""
+        fast = self._per_cell(lambda g, x: np.maximum(x - g, 0.0), certified)
+        if fast is not None:
+            return fast
         extra = np.maximum(certified[self.cell] - self.value, 0.0)
         return np.bincount(self.cell, weights=self.weight * extra, minlength=self.n_cells)
 
     def mean(self) -> np.ndarray:
+        fast = self._per_cell(lambda g, x: g, None)
+        if fast is not None:
+            return fast
         return np.bincount(self.cell, weights=self.weight * self.value, minlength=self.n_cells)
 
     def objective(self, certified: np.ndarray, surplus_penalty: float) -> np.ndarray:
