@@ -80,13 +80,7 @@ def grid_scenarios(fc: Forecast, need: np.ndarray, quantile: float | None
         return None
     values = (gap.copy() if order is None else gap[order]).reshape(n, k)
     values.sort(axis=1)
-    evaluate = Scenarios(cell=np.repeat(np.arange(n, dtype=np.int64), k),
-                         value=values.ravel(),
-                         weight=np.broadcast_to(1.0 / k, (n * k,)),
-                         count=np.full(n, k, dtype=np.int64),
-                         start=np.arange(n, dtype=np.int64) * k)
-    plan = (evaluate if quantile is None
-            else Scenarios.from_values(np.arange(n), evaluate.quantile(quantile), n))
+    evaluate, plan = Scenarios.from_grid(values).with_plan(quantile)
     return evaluate, plan, "samples"
 
 

@@ -69,6 +69,26 @@ class Scenarios:
             weight = 1.0 / count[cell]
         return cls(cell, value, weight, count, start)
 
+    @classmethod
+    def from_grid(cls, values: np.ndarray) -> Scenarios:
+        """Equally likely values from a cells x K array sorted along each row.
+
+        The weight is a read-only broadcast view, not another
+        scenarios-sized array.
+        """
+        n, k = values.shape
+        return cls(cell=np.repeat(np.arange(n, dtype=np.int64), k), value=values.ravel(),
+                   weight=np.broadcast_to(1.0 / k, (n * k,)),
+                   count=np.full(n, k, dtype=np.int64), start=np.arange(n, dtype=np.int64) * k)
+
+    def with_plan(self, quantile: float | None) -> tuple[Scenarios, Scenarios]:
+        """These scenarios and the ones the plan uses: the same, or each
+        cell's ``quantile`` as its single scenario."""
+        if quantile is None:
+            return self, self
+        n = self.n_cells
+        return self, Scenarios.from_values(np.arange(n), self.quantile(quantile), n)
+
     @property
     def n_cells(self) -> int:
         return self.count.size
@@ -528,15 +548,7 @@ def _path_scenarios(fc: Forecast, take: np.ndarray, row_target: np.ndarray,
             column=fc.value, reason="missing_value",
         )
     values.sort(axis=1)
-    samples = values.shape[1]
-    evaluate = Scenarios(cell=np.repeat(np.arange(n, dtype=np.int64), samples),
-                         value=values.ravel(),
-                         # equal weights: a read-only view, not another scenarios-sized array
-                         weight=np.broadcast_to(1.0 / samples, (n * samples,)),
-                         count=np.full(n, samples, dtype=np.int64),
-                         start=np.arange(n, dtype=np.int64) * samples)
-    plan = (evaluate if quantile is None
-            else Scenarios.from_values(np.arange(n), evaluate.quantile(quantile), n))
+    evaluate, plan = Scenarios.from_grid(values).with_plan(quantile)
     return evaluate, plan, "samples"
 
 

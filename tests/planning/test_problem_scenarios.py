@@ -11,9 +11,7 @@ from talentgap.planning._problem import Scenarios
 def _paths(n: int, k: int, seed: int) -> Scenarios:
     """Equally likely sample paths, the way the planner reads them (a broadcast weight)."""
     values = np.sort(np.random.default_rng(seed).normal(50.0, 30.0, (n, k)), axis=1)
-    return Scenarios(cell=np.repeat(np.arange(n, dtype=np.int64), k), value=values.ravel(),
-                     weight=np.broadcast_to(1.0 / k, (n * k,)),
-                     count=np.full(n, k, dtype=np.int64), start=np.arange(n) * k)
+    return Scenarios.from_grid(values)
 
 
 def _by_bincount(sc: Scenarios, certified: np.ndarray) -> tuple[np.ndarray, ...]:
