@@ -224,8 +224,11 @@ def main() -> None:
         "cell had observed at the cut. Target 72-88% in every class. AutoForecaster's "
         "intervals calibrate short series on windows of as many periods of the longer "
         "ones (docs/methods.md, forecast intervals, step 7); the GapForecaster's sample "
-        "paths draw every cell's errors from the pool of all cells, widened by the cell's "
-        "short-history factor (the ratio of its class's interval width to the pooled one).\n\n"
+        "paths draw every cell's errors from the pool of all cells; a cell under two "
+        "seasons, or with no backtest error it can be scaled by without look-ahead, has its "
+        "paths widened to its history class's interval width (the class's width over the "
+        "width of the pool the paths draw from; docs/methods.md, forecast intervals, step "
+        "7).\n\n"
         + classes
     )
     print(body)

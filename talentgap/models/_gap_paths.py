@@ -3,10 +3,12 @@
 How the paths are drawn is described in :mod:`talentgap.models.gap`: pairs of
 scaled backtest error vectors (demand and supply of one cell and origin) are
 pooled over cells, and each path of a cell adds one drawn pair, scaled back
-by the cell's own scales, to its mean forecasts. These helpers hold the
-arithmetic: :func:`simulate` gathers what the paths need for one horizon and
-the draws, :func:`path_blocks` materialises the paths a block of cells at a
-time so memory stays bounded.
+by the cell's own scales, to its mean forecasts; a cell with a short history
+has its scales widened to its history class's interval width
+(:func:`short_history_widening`). These helpers hold the arithmetic:
+:func:`simulate` gathers what the paths need for one horizon and the draws,
+:func:`path_blocks` materialises the paths a block of cells at a time so
+memory stays bounded.
 """
 
 from __future__ import annotations
@@ -16,14 +18,109 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import ParameterError, collect_warnings
-from talentgap.models._conformal import series_scale
+from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
+from talentgap.models._conformal import (
+    calibration_scales,
+    conformal_quantiles,
+    series_scale,
+    short_history_limit,
+)
 from talentgap.models.reconciliation import reconcile
 
-__all__ = ["side_forecast", "reconciled_means", "simulate", "path_blocks"]
+__all__ = ["side_forecast", "short_history_widening", "reconciled_means", "simulate",
+           "path_blocks"]
 
 #: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
+
+#: Coverage level (percent) whose interval widths set a short history's widening factor.
+WIDENING_LEVEL = 80.0
+
+
+def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
+                           horizon: int) -> np.ndarray:
+    """Per series of ``model``: the factor that widens its paths to its history class's width.
+
+    The paths of every cell draw scaled backtest errors from one pool (the
+    errors divided by the series' scales ``scale``). That pool says how far
+    forecasts miss for series like those in it, not for a series with only a
+    few observations of its own. A series is *short* when it has fewer than
+    :func:`~talentgap.models._conformal.short_history_limit` observations or
+    when none of its backtest origins leaves enough data to scale the errors
+    without the periods they forecast
+    (:func:`~talentgap.models._conformal.calibration_scales`): its own
+    backtests then say nothing honest about it. For each length ``k`` of a
+    short series, windows of ``k`` observations of the longer series are
+    forecast by the same model (``model.short_history_errors``), and the
+    factor is the width of their conformal interval at :data:`WIDENING_LEVEL`
+    divided by the width of the same interval of the pool the paths draw
+    from, averaged over the steps (at least 1). Widths are compared in the
+    units the paths use, so a short series' paths are as wide as its class's
+    interval, whatever the scaling of the pool.
+
+    Parameters
+    ----------
+    model : BaseForecaster
+        The fitted inner forecaster.
+    errors : numpy.ndarray, shape (n_series, n_windows, horizon)
+        Its backtest errors (``model.cv_errors(horizon)``).
+    scale : numpy.ndarray, shape (n_series,)
+        The scales the paths' pool divides the errors by.
+    horizon : int
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_series,), every value >= 1 (1 for series that are not short
+        or whose length no longer series can calibrate).
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=4, industries=2, n_periods=16, seed=0,
+    ...                                   new_trades=["ecommerce"], new_trade_start=10)
+    >>> model = tg.models.Naive().fit(data.truth.dropna(subset=["demand"]), target="demand",
+    ...                               keys=["region", "industry"])
+    >>> errors = model.cv_errors(2)
+    >>> scale = series_scale(model.arrays_.values, model.season_length_)
+    >>> factor = short_history_widening(model, errors, scale, 2)
+    >>> short = model.arrays_.n_obs < 8
+    >>> bool((factor[~short] == 1).all()), bool((factor[short] > 1).all())
+    (True, True)
+    """
+    n_obs = model.arrays_.n_obs
+    m = int(model.season_length_)
+    factors = np.ones(n_obs.size)
+    with collect_warnings():  # the caller warns about the pool as a whole
+        calibrated = calibration_scales(errors, model.arrays_.values, m)
+    own = (np.isfinite(errors) & np.isfinite(calibrated)[:, :, None]).any(axis=(1, 2))
+    short = (n_obs < short_history_limit(m)) | ~own
+    lengths = np.unique(n_obs[short])
+    if lengths.size == 0:
+        return factors
+    per_origin = np.repeat(np.asarray(scale, dtype=np.float64)[:, None], errors.shape[1], axis=1)
+    with collect_warnings():
+        pool = conformal_quantiles(errors, per_origin, [WIDENING_LEVEL])[WIDENING_LEVEL]
+        classes = model.short_history_errors(lengths, horizon)
+    width = pool[1] - pool[0]
+    uncalibrated = []
+    for length in lengths:  # a handful of history lengths
+        scaled = classes[int(length)]
+        if not np.isfinite(scaled).any():
+            uncalibrated.append(int(length))
+            continue
+        with collect_warnings():
+            lower, upper = conformal_quantiles(scaled[:, None, :], np.ones(scaled.shape[0]),
+                                               [WIDENING_LEVEL])[WIDENING_LEVEL]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = np.where(width > 0, (upper - lower) / width, 1.0)
+        factors[short & (n_obs == length)] = max(float(np.nanmean(ratio)), 1.0)
+    if uncalibrated:
+        warn(f"no series is long enough to calibrate the sample paths of series with "
+             f"{uncalibrated} observations; their paths use the errors of longer series "
+             "and are likely too narrow", DataQualityWarning, stacklevel=4)
+    return factors
+
 
 def side_forecast(gap, side, horizon: int, fill: float):
     """Per cell: aligned means (n, h), scaled errors (n, W, H), scales (n,), lags (n,).
@@ -50,9 +147,8 @@ def side_forecast(gap, side, horizon: int, fill: float):
     scaled = np.full((n,) + errors.shape[1:], np.nan)
     scaled[rows] = errors[bottom] / scale[bottom, None, None]
     cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
-    # short histories: their paths widen as their own intervals do (history-class
-    # calibration of the inner forecaster; a factor of 1 for long series)
-    cell_scale[rows] = (scale * model.short_history_factors(span))[bottom]
+    # short histories: their paths are as wide as their history class's intervals
+    cell_scale[rows] = (scale * short_history_widening(model, errors, scale, span))[bottom]
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
     return mean, scaled, cell_scale, lag

@@ -340,12 +340,13 @@ def test_design_cells_carry_degrees_of_freedom_and_t_intervals(clustered, design
     df = design_cells.loc[sampled, "demand_df"]
     assert (df >= 1).all() and np.isfinite(df).all()
     assert design_cells.loc[~sampled, "demand_df"].isna().all()
-    bounds = confidence_interval(design_cells, "demand", level=90)
+    bounds = confidence_interval(design_cells, "demand", level=90, method="t")
     q = stats.t.ppf(0.95, design_cells["demand_df"].where(sampled, np.inf))
     np.testing.assert_allclose(bounds["demand_hi_90"],
                                design_cells["demand"] + q * design_cells["demand_se"])
     # t with few degrees of freedom is wider than the normal interval without them
-    normal = confidence_interval(design_cells.drop(columns="demand_df"), "demand", level=90)
+    normal = confidence_interval(design_cells.drop(columns="demand_df"), "demand", level=90,
+                                 method="t")
     assert (bounds["demand_hi_90"] >= normal["demand_hi_90"] - 1e-9).all()
     assert (bounds.loc[sampled, "demand_hi_90"] > normal.loc[sampled, "demand_hi_90"]).all()
     with pytest.raises(ParameterError, match="'wages'"):

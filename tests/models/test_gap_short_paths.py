@@ -1,0 +1,80 @@
+"""Sample paths of short histories: widened to their history class's interval width."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from talentgap.errors import DataQualityWarning
+from talentgap.models import GapForecaster
+from talentgap.models._conformal import calibration_scales, series_scale
+from talentgap.models._gap_paths import short_history_widening
+from talentgap.models.baselines import Naive
+
+HORIZON = 4
+
+
+def walks(lengths: list[int], seed: int, *, end: str = "2026Q4") -> pd.DataFrame:
+    """Random walks around 200, one per length, each ending at ``end``."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i, length in enumerate(lengths):
+        values = 200 + np.cumsum(rng.normal(0, 5, length))
+        frames.append(pd.DataFrame({
+            "id": f"s{i:03d}", "period": pd.period_range(end=end, periods=length, freq="Q"),
+            "value": values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def widening(lengths: list[int], seed: int = 0):
+    model = Naive().fit(walks(lengths, seed), keys=["id"])
+    errors = model.cv_errors(HORIZON)
+    scale = series_scale(model.arrays_.values, model.season_length_)
+    return model, errors, short_history_widening(model, errors, scale, HORIZON)
+
+
+def test_two_seasons_without_own_calibration_are_widened():
+    lengths = [24] * 30 + [8] * 10
+    model, errors, factor = widening(lengths)
+    eight = model.arrays_.n_obs == 8
+    # 8 quarters, 4 steps: every origin leaves too little to scale its errors honestly
+    calibrated = calibration_scales(errors, model.arrays_.values, model.season_length_)
+    assert not (np.isfinite(errors) & np.isfinite(calibrated)[:, :, None])[eight].any()
+    assert (model.short_history_factors(HORIZON)[eight] == 1.0).all()  # the inner boundary
+    assert (factor[eight] > 1.0).all()
+    assert (factor[~eight] == 1.0).all()
+    assert np.unique(factor[eight]).size == 1  # one factor per history length
+
+
+def test_lengths_no_longer_series_calibrates_warn_and_stay_at_one():
+    lengths = [10] * 30 + [7] * 5   # windows of 7 + 4 actuals need 11 observations
+    with pytest.warns(DataQualityWarning, match=r"\[7\] observations"):
+        model, _, factor = widening(lengths)
+    assert (factor == 1.0).all()
+
+
+def panel(seed: int) -> pd.DataFrame:
+    demand = walks([24] * 40 + [5] * 10, seed)
+    supply = walks([24] * 40 + [5] * 10, seed + 100)
+    out = demand.rename(columns={"value": "demand"})
+    out["supply"] = supply["value"].to_numpy() / 4
+    out["region"] = "r"
+    return out.rename(columns={"id": "industry"})
+
+
+@pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")
+def test_short_cells_paths_are_as_wide_as_their_class_interval():
+    gap = GapForecaster(forecaster=Naive(), n_samples=4000).fit(panel(0))
+    demand = gap.sample_paths(HORIZON).demand.astype(np.float64)
+    spread = np.quantile(demand, 0.9, axis=2) - np.quantile(demand, 0.1, axis=2)
+    inner = gap.demand_model_.predict(HORIZON, level=[80])
+    width = (inner["hi_80"] - inner["lo_80"]).to_numpy().reshape(-1, HORIZON)
+    short = gap.demand_model_.arrays_.n_obs == 5
+    ratio = spread[gap.demand_.rows[short]] / width[short]
+    # one factor per length matches the class's width on average over the steps
+    assert 0.9 < ratio.mean() < 1.1
+    # and the short cells' paths are wider than the long cells' relative to their scale
+    scale = series_scale(gap.demand_model_.arrays_.values, 4)
+    relative = spread[gap.demand_.rows].mean(axis=1) / scale
+    assert relative[short].min() > relative[~short].max()
