@@ -74,9 +74,11 @@ class RunResult:
         budget that closes :data:`CLOSING_SHARE` of the expected shortfall,
         or the most any budget can close under the capacities.
     workforce : pandas.DataFrame or None
-        With ``[plan] years`` and ``[targets]``: per cell and year,
-        ``employment`` (projected persons employed) and the projected stock
-        without new training, ``skilled`` and ``high_skilled`` (persons).
+        With ``[plan] years`` and ``[targets]``: per cell (without a
+        ``skill_level`` key) and year, ``employment`` (projected persons
+        employed) and the projected stock without the plan, ``skilled`` and
+        ``high_skilled`` (persons): exits, plus the forecast certified supply
+        by the skill level it joins (:func:`_stock_inflows`).
     policy : pandas.DataFrame or None
         With ``[targets]``: :func:`talentgap.planning.policy_need` per cell
         and year (target shares and stocks, projected stock, policy need).
@@ -397,7 +399,10 @@ def _plan_years(result: RunResult, tables: dict) -> None:
         if level not in policy.columns:
             raise ConfigError(f"[targets] plan_level = {targets.plan_level!r} but no "
                               f"{targets.plan_level} target is set")
-        policy = policy[[*keys, "period", level]].rename(columns={level: "policy_need"})
+        policy = policy[[*_cell_keys(config), "period", level]].rename(
+            columns={level: "policy_need"})
+        if "skill_level" in keys:
+            policy = _need_by_level(policy, pipeline, config, targets.plan_level)
     groups = None
     if settings.capacity_groups is not None:
         groups = _read_csv(settings.capacity_groups, "capacity_groups", ["group", *keys])
@@ -418,10 +423,10 @@ def _annual_paths(result: RunResult,
 
     Returns the annual paths (``period`` annual) and the expected certified
     supply per cell and forecast period (``<keys>, period, supply``: the
-    mean of the same paths), which the skilled-stock projection takes as
-    its inflow: training that goes on at its forecast trend, so that the
-    policy need, like the market need, counts only what that training
-    leaves short.
+    mean of the same paths), which the stock projections take as their
+    inflow (split by skill level in :func:`_stock_inflows`): training that
+    goes on at its forecast trend, so that the policy need, like the market
+    need, counts only what that training leaves short.
     """
     model, keys = result.gap_model, list(result.config.data.keys)
     last = result.forecast["period"].min() - 1
@@ -461,25 +466,61 @@ def _annual_paths(result: RunResult,
     return annual, pipeline
 
 
-def _exit_rate(result: RunResult, tables: dict):
+def _exit_rate(result: RunResult, tables: dict, *, by_stock: bool = False):
     """``[plan] exit_rate``: a number, a per-cell CSV, or ``"estimate"`` from the data.
 
     ``"estimate"`` takes, per cell, the mean yearly share of the skilled
-    stock that the observed stock changes and certified supply imply left
+    stock that the observed stock changes and certified inflows imply left
     (:func:`talentgap.planning.estimate_exit_rate`), so that the stock
-    projection reproduces the data's own turnover.
+    projection reproduces the data's own turnover. With training by skill
+    level the inflows are the stocks' net inflows
+    (:func:`talentgap.features.stock_pipeline`), and ``by_stock`` adds the
+    high-skilled stock's own rates (rows with ``skill_level``), estimated
+    from the high-skilled stock and its inflows.
     """
     config = result.config
-    keys = list(config.data.keys)
+    keys = _cell_keys(config)
     value = config.plan.exit_rate
     if value != "estimate":
-        return _parameter(value, "exit_rate", keys)
+        return _parameter(value, "exit_rate", list(config.data.keys))
     if result.panel is None:
         raise ConfigError("[plan] exit_rate = \"estimate\" needs the panel (observed supply)")
-    supply = result.panel[[*keys, "period", "supply"]].dropna(subset=["supply"])
-    rates = planning.estimate_exit_rate(_employment(tables, config, by_cell=True), supply,
-                                        keys=keys)
-    return rates[[*keys, "exit_rate"]]
+    stock = _employment(tables, config, by_cell=True)
+    inflows = _observed_inflows(config, tables, result.panel)
+    rates = planning.estimate_exit_rate(stock, inflows, keys=keys)[[*keys, "exit_rate"]]
+    high = rates
+    if "supply_high_skilled" in inflows.columns and "high_skilled" in stock.columns and (
+            by_stock or "skill_level" in config.data.keys):
+        high = planning.estimate_exit_rate(stock, inflows, keys=keys, column="high_skilled",
+                                           inflow="supply_high_skilled")[[*keys, "exit_rate"]]
+    if by_stock:
+        return pd.concat([rates.assign(skill_level="skilled"),
+                          high.assign(skill_level="high_skilled")], ignore_index=True)
+    if "skill_level" not in config.data.keys:
+        return rates
+    # plan cells by level: a high-skilled level's workers leave at the high-skilled stock's rate
+    levels = config.data.levels()
+    if levels is None:
+        return rates
+    return pd.concat([(high if levels.flags([name])[1][0] else rates).assign(skill_level=name)
+                      for name in levels.order], ignore_index=True)
+
+
+def _observed_inflows(config: Config, tables: dict, panel: pd.DataFrame) -> pd.DataFrame:
+    """Certified workers who joined the stocks per cell and period, as the data record them.
+
+    The panel's supply, or with declared levels and training by
+    ``skill_level`` (cells without a level key) the net inflows of the
+    skilled and high-skilled stocks, ``supply`` and ``supply_high_skilled``.
+    """
+    keys, levels = _cell_keys(config), config.data.levels()
+    training = tables.get("training")
+    if levels is None or training is None or "skill_level" not in training.columns:
+        supply = panel[[*config.data.keys, "period", "supply"]].dropna(subset=["supply"])
+        return supply.groupby([*keys, "period"], observed=True)["supply"].sum().reset_index()
+    return features.stock_pipeline(training, skill_levels=levels, keys=keys,
+                                   freq=config.data.freq, lead_time=config.panel.lead_time,
+                                   absorption=config.panel.absorption)
 
 
 def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.DataFrame:
@@ -500,8 +541,50 @@ def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.Da
                           "employment)")
     if by_level and by_cell:
         return features.skilled_employment(employment, skill_levels=levels,
-                                           keys=list(config.data.keys))
+                                           keys=_cell_keys(config))
     return employment
+
+
+def _cell_keys(config: Config) -> list[str]:
+    """The keys of the workforce's cells: ``[data] keys`` without ``skill_level``."""
+    return [k for k in config.data.keys if k != "skill_level"]
+
+
+def _need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
+                   plan_level: str) -> pd.DataFrame:
+    """A cell's policy need shared over the plan's cells by skill level that train for it.
+
+    Every skilled level trains for the skilled target, the high-skilled
+    levels for the high-skilled one; the need of a region x industry cell
+    goes to those of its levels the plan has, in proportion to their
+    forecast certified supply (equally where they forecast none).
+    """
+    keys, cell_keys = list(config.data.keys), _cell_keys(config)
+    levels = config.data.levels()
+    if levels is None:
+        raise ConfigError("[targets] with 'skill_level' among [data] keys need the levels "
+                          "declared: set [data] skill_levels and high_skilled")
+    serving = levels.high_skilled if plan_level == "high_skilled" else levels.skilled
+    supply = pipeline.groupby(keys, observed=True)["supply"].sum().reset_index()
+    supply = supply[supply["skill_level"].astype(str).isin(serving)].reset_index(drop=True)
+    supply[keys] = supply[keys].astype(str)
+    grouped = supply.groupby(cell_keys)["supply"]
+    total, count = grouped.transform("sum"), grouped.transform("size")
+    supply["share"] = np.where(total > 0, supply["supply"] / total.where(total > 0, 1.0),
+                               1.0 / count)
+    need = need.assign(**{k: need[k].astype(str) for k in cell_keys})
+    out = supply[[*keys, "share"]].merge(need, on=cell_keys, how="right", indicator=True)
+    lost = out[(out["_merge"] == "right_only") & (out["policy_need"] > 0)]
+    if not lost.empty:
+        cells = lost[cell_keys].drop_duplicates()
+        shown = "; ".join(" / ".join(map(str, row)) for row in cells.head(5).to_numpy())
+        warnings.warn(f"{len(cells)} cell(s) have a policy need but no {plan_level} level to "
+                      f"train for it in the plan, e.g. {shown}; that need is left out of "
+                      "the plan", DataQualityWarning, stacklevel=2)
+    out = out[out["_merge"] == "both"]
+    return pd.DataFrame({**{k: out[k].to_numpy() for k in keys},
+                         "period": out["period"].to_numpy(),
+                         "policy_need": (out["policy_need"] * out["share"]).to_numpy()})
 
 
 def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline: pd.DataFrame,
@@ -509,12 +592,16 @@ def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     """Annual employment and skilled-stock projections, and the policy need per cell-year.
 
     The skilled stock takes the forecast certified supply (``pipeline``) as
-    its inflow, so the policy need is what training at its trend leaves
-    short of the target, the same basis as the market need (demand minus
-    forecast supply); the plan's places come on top of both.
+    its inflow, and the high-skilled stock the part of it trained at
+    high-skilled levels (:func:`_stock_inflows`), so the policy need is what
+    training at its trend leaves short of the target, the same basis as the
+    market need (demand minus forecast supply); the plan's places come on
+    top of both. Stocks, employment and needs are per cell without the
+    ``skill_level`` key (targets are shares of a cell's workers over all
+    levels).
     """
     config = result.config
-    keys, targets = list(config.data.keys), config.targets
+    keys, targets = _cell_keys(config), config.targets  # stocks per cell, not per level
     levels = config.data.levels()  # an employment table by skill_level: the declared levels
     employment = _employment(tables, config)
     last_year = pd.PeriodIndex(employment["period"]).max().year
@@ -526,15 +613,18 @@ def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     projected = planning.project_employment(
         total.drop(columns=[c for c in ("skilled", "high_skilled") if c in total.columns]),
         keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
-    stock = planning.project_skilled_stock(
-        employment, keys=keys, horizon=horizon, freq="Y", pipeline=pipeline,
-        exit_rate=_exit_rate(result, tables), skill_levels=levels)
     if targets.file is not None:
         table = _read_csv(targets.file, "file", ["region", "province", "skill_level"],
                           section="targets")
     else:
         table = pd.DataFrame(targets.rows())
-    demand = paths.groupby([*keys, "period"], observed=True)["demand"].mean().reset_index()
+    high_target = bool((table.get("skill_level") == "high_skilled").any())
+    stock = planning.project_skilled_stock(
+        employment, keys=keys, horizon=horizon, freq="Y",
+        pipeline=_stock_inflows(config, tables, pipeline, high_target=high_target),
+        exit_rate=_exit_rate(result, tables, by_stock=True), skill_levels=levels)
+    demand = (paths.groupby([*config.data.keys, "period"], observed=True)["demand"].mean()
+              .groupby([*keys, "period"], observed=True).sum().reset_index())
     need = planning.policy_need(projected, stock, table, observed=employment, keys=keys,
                                 share_by=targets.share_by, demand=demand, skill_levels=levels)
     need = need[need["period"].dt.year >= need_years[0]].reset_index(drop=True)
@@ -546,6 +636,34 @@ def _policy_need(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     result.workforce = position[position["period"].dt.year >= need_years[0]].reset_index(
         drop=True)
     return need
+
+
+def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
+                   high_target: bool) -> pd.DataFrame:
+    """The forecast certified supply as inflows of the skilled and high-skilled stocks.
+
+    With declared skill levels and training by ``skill_level``, each cell's
+    forecast supply is split by the mix of its last year of training
+    (:func:`talentgap.planning.pipeline_by_level`): training at a
+    high-skilled level feeds both stocks, at another skilled level the
+    skilled stock only. Otherwise every certified worker counts as skilled
+    and none as high-skilled, which a high-skilled target is warned about.
+    """
+    levels = config.data.levels()
+    training = tables.get("training")
+    if levels is not None and training is not None and "skill_level" in training.columns:
+        return planning.pipeline_by_level(
+            pipeline, training, skill_levels=levels, keys=list(config.data.keys),
+            freq=config.data.freq, lead_time=config.panel.lead_time,
+            absorption=config.panel.absorption)
+    if high_target:
+        reason = ("[data] skill_levels are not declared" if levels is None else
+                  "the training table has no 'skill_level' column")
+        warnings.warn(f"the projected high-skilled stock gets no inflow from training, since "
+                      f"{reason}: certified workers count as skilled only, and the "
+                      "high-skilled need is that of exits alone", DataQualityWarning,
+                      stacklevel=2)
+    return pipeline
 
 
 def _target_path(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFrame:
@@ -570,8 +688,9 @@ def _target_path(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         if level == "skilled":
             without, with_plan = stock / employment, (stock + added) / employment
             past = history["skilled"] / history["employment"]
-        else:  # the plan's workers are high-skilled only when the plan serves that level
-            high = stock + added if plan_level == "high_skilled" else stock
+        else:
+            high = stock + _high_skilled_workers(result, plan_level).reindex(
+                stock.index, fill_value=0.0)
             without, with_plan = stock / skilled, high / (skilled + added)
             past = history["high_skilled"] / history["skilled"]
         frames.append(pd.concat([
@@ -583,6 +702,21 @@ def _target_path(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
     columns = ["region", "skill_level", "period", "observed_share", "target_share",
                "share_without_plan", "share_with_plan"]
     return out[columns].sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+
+
+def _high_skilled_workers(result: RunResult, plan_level: str) -> pd.Series:
+    """The plan's certified workers per region and year who are high-skilled.
+
+    Those of the plan's cells at a high-skilled level when the plan is per
+    skill level; otherwise all of them when the plan serves the high-skilled
+    target, and none when it serves the skilled one.
+    """
+    cells, levels = result.plan.cells, result.config.data.levels()
+    if "skill_level" in cells.columns and levels is not None:
+        cells = cells[levels.flags(cells["skill_level"].astype(str))[1]]
+    elif plan_level != "high_skilled":
+        cells = cells.iloc[:0]
+    return cells.groupby(["region", "period"], observed=True)["workers"].sum()
 
 
 def _budget(value):

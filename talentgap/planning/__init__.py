@@ -23,6 +23,8 @@
 * :func:`project_employment`, :func:`project_skilled_stock`,
   :func:`estimate_exit_rate` — employment forecasts and the skilled stock
   without new training (exits and replacement demand), per cell and year;
+  :func:`pipeline_by_level` splits certified supply into the inflows of the
+  skilled and high-skilled stocks by the training's skill levels;
 * :func:`policy_need` — targets per region as data (share or +points by a
   target year, with a path) turned into the persons needed per cell-year.
 """
@@ -35,6 +37,7 @@ from talentgap.planning.targets import target_gap
 from talentgap.planning.what_if import DemandShock, WhatIf, plot_what_if, shock_needs, what_if
 from talentgap.planning.workforce import (
     estimate_exit_rate,
+    pipeline_by_level,
     project_employment,
     project_skilled_stock,
 )
@@ -48,6 +51,7 @@ __all__ = [
     "target_gap",
     "project_employment",
     "project_skilled_stock",
+    "pipeline_by_level",
     "estimate_exit_rate",
     "policy_need",
     "what_if",

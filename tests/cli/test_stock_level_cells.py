@@ -1,0 +1,111 @@
+"""`talentgap plan` over years with ``skill_level`` among the keys (the demo's cells).
+
+Each region x industry trains 30 certified workers a quarter at the
+``skilled`` level and 10 at the ``high_skilled`` level, and employs 3,000
+unskilled, 700 skilled and 300 high-skilled workers every quarter: the
+projected stocks, the policy need and its split over the levels can be worked
+out by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import talentgap as tg
+from talentgap.cli.main import main
+
+WORKERS = {"unskilled": 3000, "skilled": 700, "high_skilled": 300}
+CERTIFIED = {"skilled": 30, "high_skilled": 10}
+
+CONFIG = """
+[data]
+surveys = "surveys.csv"
+training = "training.csv"
+employment = "employment.csv"
+freq = "Q"
+keys = ["region", "industry", "skill_level"]
+skill_levels = ["unskilled", "skilled", "high_skilled"]
+high_skilled = ["high_skilled"]
+unskilled = ["unskilled"]
+
+[forecast]
+model = "naive"
+n_samples = 50
+
+[plan]
+years = [2022]
+budget = 2e5
+cost_per_trainee = 1000
+pass_rate = 0.8
+lead_time = 1
+exit_rate = 0.1
+
+[targets]
+skilled_share = 0.3
+high_skilled_share = 0.35
+target_year = 2023
+"""
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("level_cells")
+    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=5,
+                                      detail=True)
+    cells = data.employment[["period", "region", "industry"]].drop_duplicates()
+    employment = pd.concat([cells.assign(skill_level=level, employment=n)
+                            for level, n in WORKERS.items()], ignore_index=True)
+    training = pd.concat([cells.assign(skill_level=level, trained=n + 5, certified=n)
+                          for level, n in CERTIFIED.items()], ignore_index=True)
+    tg.io.write_table(data.surveys, folder / "surveys.csv")
+    tg.io.write_table(training, folder / "training.csv")
+    tg.io.write_table(employment, folder / "employment.csv")
+    (folder / "plan.toml").write_text(CONFIG, encoding="utf-8")
+    code = main(["plan", "--config", str(folder / "plan.toml"), "--out", str(folder / "out"),
+                 "--no-charts", "--no-report"])
+    assert code == 0
+    return folder / "out"
+
+
+def test_stocks_are_per_region_and_industry_with_both_levels_inflows(out):
+    need = pd.read_csv(out / "policy_need.csv")
+    assert "skill_level" not in need.columns and len(need) == 4 * 2
+    # K: 1000 -> 0.9 * 1000 + 4 * 40 = 1060 -> 1114; H: 300 -> 0.9 * 300 + 4 * 10 = 310 -> 319
+    for year, skilled, high in ((2022, 1060.0, 310.0), (2023, 1114.0, 319.0)):
+        rows = need[need["period"] == year]
+        np.testing.assert_allclose(rows["projected_stock"], skilled, rtol=1e-9)
+        np.testing.assert_allclose(rows["projected_stock_high_skilled"], high, rtol=1e-9)
+
+
+def test_the_skilled_need_is_shared_over_the_levels_by_their_supply(out):
+    need = pd.read_csv(out / "policy_need.csv").set_index(["region", "industry", "period"])
+    cells = pd.read_csv(out / "plan_cells.csv")
+    assert set(cells["skill_level"]) == {"skilled", "high_skilled"}
+    split = cells.pivot_table(index=["region", "industry", "period"], columns="skill_level",
+                              values="policy_need")
+    split = split.loc[need.index]
+    assert (need["policy_need"] > 0).any()
+    # both levels train skilled workers, in the ratio of their supply forecast, 30 : 10
+    np.testing.assert_allclose(split["skilled"], 0.75 * need["policy_need"], rtol=1e-9)
+    np.testing.assert_allclose(split["high_skilled"], 0.25 * need["policy_need"], rtol=1e-9)
+
+
+def test_target_path_counts_the_plans_high_skilled_workers(out):
+    path = pd.read_csv(out / "target_path.csv")
+    need = pd.read_csv(out / "policy_need.csv")
+    cells = pd.read_csv(out / "plan_cells.csv")
+    stock = need.groupby(["region", "period"])[["projected_stock",
+                                                "projected_stock_high_skilled"]].sum()
+    workers = cells.pivot_table(index=["region", "period"], columns="skill_level",
+                                values="workers", aggfunc="sum").reindex(stock.index)
+    assert workers.to_numpy().sum() > 0
+    expected = ((stock["projected_stock_high_skilled"] + workers["high_skilled"])
+                / (stock["projected_stock"] + workers.sum(axis=1)))
+    high = path[path["skill_level"] == "high_skilled"].dropna(subset=["share_with_plan"])
+    got = high.set_index(["region", "period"])["share_with_plan"]
+    np.testing.assert_allclose(got.sort_index(), expected.sort_index(), rtol=1e-9)
+    without = high.set_index(["region", "period"])["share_without_plan"].sort_index()
+    np.testing.assert_allclose(without.xs(2022, level="period"), 2 * 310 / (2 * 1060),
+                               rtol=1e-9)
