@@ -91,10 +91,14 @@ dl.key-figures { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0 1.5r
 table { border-collapse: collapse; font-size: .92rem; font-variant-numeric: tabular-nums; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .45rem; }
 th, td { padding: .36rem .8rem; text-align: left; vertical-align: top; }
-thead th { border-bottom: 2px solid #57606a; white-space: nowrap; }
+/* long headers in words wrap, so a table fits the page instead of scrolling sideways */
+thead th { border-bottom: 2px solid #57606a; vertical-align: bottom; min-width: 5.5rem;
+  max-width: 13rem; }
+td { min-width: 4.5rem; }
 tbody tr { border-bottom: 1px solid #eaeef2; }
 tbody tr:nth-child(even) { background: #f3f6fa; }
-th.num, td.num { text-align: right; white-space: nowrap; }
+td.num { text-align: right; white-space: nowrap; }
+th.num { text-align: right; }
 td.na { color: #8c959f; }
 .table-note { margin: .4rem 0 0; font-size: .85rem; color: #57606a; }
 figure { margin: 1.25rem 0 2rem; }

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap.cli._wording import level_words
 from talentgap.errors import ParameterError
 
 __all__ = ["DETAIL_KEYS", "detail_keys", "level_order", "level_totals", "level_heatmaps",
@@ -193,7 +194,8 @@ def level_heatmaps(forecast: pd.DataFrame, *, key: str, rows: str, cols: str, or
     cmap = colormaps["YlOrRd" if probability else "RdBu_r"].with_extremes(bad="#d0d0d0")
 
     n_panels = max(len(levels), 1)
-    per_row = min(n_panels, 3)
+    # side by side only while a row of panels stays readable on a page: about 12 columns
+    per_row = min(n_panels, 3, max(1, 12 // max(len(c_labels), 1)))
     n_lines = -(-n_panels // per_row)
     label_in = 0.075 * min(max(len(s) for s in r_labels), 32) if r_labels else 0.5
     width = min(1.0 + label_in + per_row * (0.7 * len(c_labels) + 0.4) + 1.0, 16.0)
@@ -205,7 +207,7 @@ def level_heatmaps(forecast: pd.DataFrame, *, key: str, rows: str, cols: str, or
     for ax, level, grid in zip(axes, levels, grids, strict=False):
         image = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, aspect="auto",
                           interpolation="nearest")
-        ax.set_title(f"{key.replace('_', ' ')}: {level}", fontsize=10)
+        ax.set_title(f"{key.replace('_', ' ')}: {level_words(str(level))}", fontsize=10)
         ax.set_xticks(np.arange(len(c_labels)), c_labels, rotation=45, ha="right",
                       rotation_mode="anchor", fontsize=8)
         ax.set_yticks(np.arange(len(r_labels)), r_labels, fontsize=8)

@@ -25,7 +25,13 @@ from talentgap.cli._report_tables import (
     shortfall_span,
     shortfall_unit,
 )
-from talentgap.cli._wording import plain_constraint
+from talentgap.cli._wording import (
+    level_words,
+    levels_in_text,
+    levels_in_words,
+    plain_constraint,
+    plain_note,
+)
 from talentgap.cli.outputs import level_view, plan_summary
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report
@@ -33,6 +39,36 @@ from talentgap.report import Report
 __all__ = ["levels_section", "plan_section", "years_closing_text", "years_section"]
 
 _NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
+
+
+def _years(periods) -> str:
+    """``2025–2029`` for consecutive years, else ``2025, 2027 and 2029``.
+
+    Examples
+    --------
+    >>> _years([2025, 2026, 2027]), _years(["2025", "2027"]), _years([2026])
+    ('2025–2027', '2025 and 2027', '2026')
+    """
+    years = [int(str(p)[:4]) for p in periods]
+    if len(years) > 2 and years == list(range(years[0], years[0] + len(years))):
+        return f"{years[0]}–{years[-1]}"
+    names = [str(y) for y in years]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _funding_years(result: RunResult) -> str:
+    """The funding years of a multi-year plan in words."""
+    years = result.config.plan.years
+    return _years(years) if years else str(result.plan.summary["period"])
+
+
+def _levels(result: RunResult) -> list[str]:
+    """The skill-level codes of the run, to show them in words in free text."""
+    levels = [str(level) for level in result.config.data.skill_levels or ()]
+    fc = result.forecast
+    if fc is not None and "skill_level" in fc.columns:
+        levels += fc["skill_level"].dropna().astype(str).unique().tolist()
+    return levels
 
 #: Names of the plans in the plan summary table.
 _PLAN_NAMES = {"optimised": "optimised plan",
@@ -127,6 +163,8 @@ def levels_section(report: Report, result: RunResult, figures: dict) -> None:
         total = f"all {level_key.replace('_', ' ')}s" if level_key != "skill_level" else None
         if total is not None:
             table[level_key] = table[level_key].replace(ALL_LEVELS, total)
+        else:
+            table = levels_in_words(table)
         caption = f"Totals by {level_key.replace('_', ' ')} in {period}"
         if plan is not None and "places" in table.columns:
             caption += (f"; places and cost summed over the funding years {plan.summary['period']}"
@@ -156,7 +194,8 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     currency = result.config.output.currency
     budget = f"{s['budget']:,.0f} {currency}".strip()
     if is_multiyear(result):
-        intro = (f"Places per cell and funding year ({s['period']}) that minimise the expected "
+        intro = (f"Places per cell and funding year ({_funding_years(result)}) that minimise "
+                 "the expected "
                  f"shortfall summed over the years {s.get('need_periods', '')} within a budget "
                  f"of {budget} in all, counting pass rates and absorption.")
     else:
@@ -177,16 +216,18 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
               f"{shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
     if plan.binding:
         unit = "person-years" if is_multiyear(result) else "persons"
-        lines = [plain_constraint(line, currency=currency, unit=unit)
-                 for line in plan.binding[:12]]
+        levels = _levels(result)
+        lines = [sentence(levels_in_text(plain_constraint(line, currency=currency, unit=unit),
+                                         levels)) for line in plan.binding[:12]]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
                         "relaxing each would buy):\n\n" + "\n\n".join(lines))
         if len(plan.binding) > 12:
             report.add_text(f"... and {len(plan.binding) - 12} more, all listed in the output "
-                            "file plan_binding.csv.")
+                            "file plan_binding.csv (one line per constraint).")
     if not is_multiyear(result):  # a multi-year plan's notes follow its per-year table
         for note in plan.notes:
-            report.add_note(sentence(plain_constraint(note, currency=currency)), kind="info")
+            report.add_note(plain_note(plain_constraint(note, currency=currency),
+                                       levels=_levels(result)), kind="info")
     funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
     ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
     if "period" in funded.columns and is_multiyear(result):
@@ -198,13 +239,14 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     caption = f"Places funded per {unit}" + (" and year" if "funding_year" in ids else "")
     caption += f" (largest first); cost in {currency}" if currency else " (largest first)"
     if "gap_before" in shown:
-        caption += "; gaps before and after the plan are expected gaps (persons)"
+        caption += (f"; gaps before and after the plan are expected gaps in {s['period']} "
+                    "(persons)")
     whole = bool((funded["quota"] == funded["quota"].round()).all())
     if not whole:
         caption += "; places are not rounded to whole numbers in this plan"
-    formats = {c: "{:,.0f}" if c == "cost" else "{:,.1f}" for c in shown if c in _NUMBERS}
+    formats = {c: "{:,.0f}" for c in shown if c in _NUMBERS}
     formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
-    add_table(report, result, funded[shown], caption=caption, max_rows=30,
+    add_table(report, result, levels_in_words(funded[shown]), caption=caption, max_rows=30,
               float_format=formats)
     if "shortfall_vs_budget" in figures and result.comparison is not None:
         report.add_figure(figures["shortfall_vs_budget"],
@@ -220,33 +262,39 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
     last = years.iloc[-1]
     budget = f"{s['budget']:,.0f} {result.config.output.currency}".strip()
     currency = result.config.output.currency
-    words = (f"The plan funds {s['places']:,.0f} training places over {s['period']} for "
-             f"{s['total_cost']:,.0f} of a {budget} budget; by {last['period']}, "
+    words = (f"The plan funds {s['places']:,.0f} training places over "
+             f"{_funding_years(result)} for {s['total_cost']:,.0f} of a {budget} budget; "
+             f"by {last['period']}, "
              f"{last['workers']:,.0f} of the certified workers are still in their trade, and "
              f"the expected shortfall of vacancies summed over {s['need_periods']} falls from "
              f"{s['shortfall_before']:,.0f} to {s['shortfall_after']:,.0f} person-years")
     if result.policy is not None:
-        words += (f", the shortfall against the targets from "
-                  f"{s['policy_shortfall_before']:,.0f} to {s['policy_shortfall_after']:,.0f}")
+        words += (f"; the shortfall against the targets falls from "
+                  f"{s['policy_shortfall_before']:,.0f} to {s['policy_shortfall_after']:,.0f} "
+                  "person-years")
+    lead = int(result.config.plan.lead_time)
     report.add_section(
         "Plan over the years",
         intro="Places are funded in each plan year and certify "
-              f"{result.config.plan.lead_time} year(s) later; certified workers then stay "
-              f"with survival 1 − exit rate per year. A year's market need is the average "
-              "of its quarters' expected gaps.")
+              f"{lead} year{'' if lead == 1 else 's'} later; each year after that, a share of "
+              "the certified workers equal to the exit rate leaves the trade (retirement, "
+              "moving, changing jobs). A year's need for workers is the average of its "
+              "quarters' expected gaps.")
     report.add_text(words + ".")
     shown = [c for c in ("period", "places", "cost", "budget", "workers", "shortfall_before",
                          "shortfall_after", "policy_shortfall_before",
                          "policy_shortfall_after") if c in years.columns]
     money_unit = currency or "money"
-    add_table(report, result, years[shown], caption=f"Per year: places funded, cost and "
+    add_table(report, result, years[shown].rename(columns={"period": "year"}),
+              caption=f"Per year: places funded, cost and "
               f"budget ({money_unit}), plan workers present and expected shortfalls "
               "(persons)", max_rows=None, float_format="{:,.0f}", shortfall="persons")
     if funded.empty:
         report.add_text("No places are funded in any year.")
     for note in plan.notes:
-        report.add_note(sentence(plain_constraint(note, currency=currency,
-                                                   unit="person-years")), kind="info")
+        report.add_note(plain_note(plain_constraint(note, currency=currency,
+                                                    unit="person-years"),
+                                   levels=_levels(result)), kind="info")
     if result.target_path is None:
         return
     path = result.target_path
@@ -255,8 +303,12 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
         "Target path per region",
         intro="The skilled share of employment per region: observed (annual averages), the "
               "target path (straight from the base year to the target), and the projection "
-              "without new training (exits only) and with the plan's certified workers "
-              "added. Shares in percent.")
+              "without the plan and with the plan's certified workers added. Without the "
+              "plan, each year's stock is last year's less the exits, plus the certified "
+              "workers of training going on at its forecast level: all of them join the "
+              "skilled stock, and those trained at high-skilled levels (in the mix of each "
+              "cell's last year of training by level) also join the high-skilled stock. "
+              "Shares in percent.")
     if "target_path" in figures:
         report.add_figure(figures["target_path"], caption="Skilled workers as % of "
                           "employment per region, by year",
@@ -268,7 +320,7 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
     table = at[at["period"] == year][["region", "skill_level", "target_share",
                                       "share_without_plan", "share_with_plan"]]
     table = table.assign(**{c: 100 * table[c] for c in table.columns[2:]})
-    table = table.assign(skill_level=table["skill_level"].str.replace("_", "-"))
+    table = table.assign(skill_level=level_words(table["skill_level"]))
     add_table(report, result, table, max_rows=None, float_format="{:.1f}",
               caption=f"Shares in {year}: skilled as % of employment, high-skilled as % of "
                       "skilled workers")

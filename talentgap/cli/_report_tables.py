@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from talentgap.cli._wording import column_header
+from talentgap.cli._wording import column_header, level_words
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report
 
-__all__ = ["add_table", "flag_words", "is_multiyear", "sentence", "shortfall_span",
-           "shortfall_unit", "table_context"]
+__all__ = ["add_table", "cell_name", "flag_words", "is_multiyear", "key_words", "sentence",
+           "shortfall_span", "shortfall_unit", "table_context"]
 
 
 def flag_words(flags: pd.Series) -> pd.Series:
@@ -26,6 +26,30 @@ def flag_words(flags: pd.Series) -> pd.Series:
     ['rising demand; thin data', '']
     """
     return flags.fillna("").astype(str).str.replace(";", "; ").str.replace("_", " ")
+
+
+def cell_name(values, keys) -> str:
+    """A cell as a person reads it: its key values joined by " / ", levels in words.
+
+    Examples
+    --------
+    >>> cell_name({"region": "Ashmere", "industry": "textiles",
+    ...            "skill_level": "high_skilled"}, ["region", "industry", "skill_level"])
+    'Ashmere / textiles / high-skilled'
+    """
+    return " / ".join(level_words(str(values[k])) if k == "skill_level" else str(values[k])
+                      for k in keys)
+
+
+def key_words(keys) -> str:
+    """What a cell is: ``region × industry × skill level``.
+
+    Examples
+    --------
+    >>> key_words(["region", "industry", "skill_level"])
+    'region × industry × skill level'
+    """
+    return " × ".join(str(k).replace("_", " ") for k in keys)
 
 
 def sentence(text: str) -> str:

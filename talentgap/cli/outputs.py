@@ -51,7 +51,7 @@ import pandas as pd
 
 from talentgap import evaluation, io, planning
 from talentgap.cli._by_level import detail_keys, level_heatmaps
-from talentgap.cli._wording import model_name, per_period
+from talentgap.cli._wording import level_words, levels_in_words, model_name, per_period
 from talentgap.cli.pipeline import RunResult
 from talentgap.evaluation.plots.fonts import font_context
 
@@ -214,12 +214,15 @@ def _charts(result: RunResult) -> dict[str, object]:
     fc = result.forecast
     if fc is not None and fc["gap"].notna().any():
         last = fc["period"].max()
+        shown = levels_in_words(fc)  # labels in words: "high-skilled"
+        flow = f"persons per {per_period(getattr(last, 'freqstr', 'Q'))}"
         figures["top_shortages"] = evaluation.top_shortages(
-            fc, n=config.output.top, period=last, keys=keys[::-1],
-            interval=config.forecast.levels[0]).figure
+            shown, n=config.output.top, period=last, keys=keys,  # as the report's tables
+            interval=config.forecast.levels[0], units=flow,
+            title=f"Largest expected shortages, {last}").figure
         if len(keys) == 2:
             figures["gap_heatmap"] = evaluation.gap_heatmap(
-                fc, value="gap", period=last, rows=keys[1], cols=keys[0]).figure
+                fc, value="gap", period=last, rows=keys[1], cols=keys[0], units=flow).figure
             figures["p_shortage_heatmap"] = evaluation.gap_heatmap(
                 fc, value="p_shortage", period=last, rows=keys[1], cols=keys[0]).figure
         view = level_view(result)
@@ -232,19 +235,21 @@ def _charts(result: RunResult) -> dict[str, object]:
                 figures["p_shortage_heatmap_by_level"] = level_heatmaps(
                     fc, key=view["key"], rows=view["rows"], cols=view["cols"],
                     order=view["order"], period=view["period"], value="p_shortage")
-        top = top_shortages_table(fc, keys=keys, n=config.output.fan_charts)
-        history = result.panel
+        top = top_shortages_table(shown, keys=keys, n=config.output.fan_charts)
+        history = levels_in_words(result.panel)
         for rank, row in enumerate(top.itertuples(index=False), start=1):
             cell = {k: getattr(row, k) for k in keys}
             figures[f"fan_{rank}"] = evaluation.fan_chart(
-                history, fc, keys=cell, value="gap").figure
+                history, shown, keys=cell, value="gap", units=flow).figure
     if result.backtests:
         figures["error_by_horizon"] = evaluation.error_by_horizon(
             {model_name(name): res for name, res in result.backtests.items()},
-            metric="mae").figure
+            metric="mae", title="Mean absolute error by horizon (lower is better)").figure
+        figures["error_by_horizon"].axes[0].set_ylabel("mean absolute error (persons)")
     if result.comparison is not None:
         figure = planning.plot_shortfall_vs_budget(result.comparison).figure
         _money_axis(figure, config.output.currency)
+        figure.axes[0].set_ylabel("expected shortfall after training (persons)")
         figures["shortfall_vs_budget"] = figure
     if result.target_path is not None:
         figures["target_path"] = target_path_figure(result.target_path)
@@ -336,7 +341,8 @@ def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):
         ax.set_xlabel("year")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     denominator = "employment" if skill_level == "skilled" else "skilled workers"
-    fig.suptitle(f"{skill_level.replace('_', '-')} workers as % of {denominator}, by region",
+    fig.suptitle(f"{level_words(skill_level).capitalize()} workers as % of {denominator}, by "
+                 "region",
                  fontsize=11)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)

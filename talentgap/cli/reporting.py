@@ -31,12 +31,22 @@ from talentgap.cli._report_plan import (
 )
 from talentgap.cli._report_tables import (
     add_table,
+    cell_name,
     flag_words,
     is_multiyear,
+    key_words,
     shortfall_span,
     shortfall_unit,
 )
-from talentgap.cli._wording import backtest_verdict, model_name
+from talentgap.cli._wording import (
+    backtest_verdict,
+    level_words,
+    levels_in_words,
+    method_words,
+    model_name,
+    per_period,
+    plain_note,
+)
 from talentgap.cli.outputs import level_view, top_shortages_table
 from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
@@ -69,24 +79,25 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
     Examples
     --------
     >>> print(flag_meanings(4)["rising_demand"])
-    Forecast demand over the year (4 periods) ending at the period exceeds demand over the last
-    observed year (4 periods) by more than 10%.
+    Forecast demand over the year (4 quarters) up to the flagged forecast period exceeds demand
+    over the last observed year (4 quarters) by more than 10%.
     """
-    year = "year" if season_length == 1 else f"year ({season_length} periods)"
+    unit = {4: "quarters", 12: "months"}.get(season_length, "periods")
+    year = "year" if season_length == 1 else f"year ({season_length} {unit})"
     span = max(2 * season_length, 4)
     return {
-        "rising_demand": f"Forecast demand over the {year} ending at the period exceeds demand "
-                         f"over the last observed {year} by more than "
+        "rising_demand": f"Forecast demand over the {year} up to the flagged forecast period "
+                         f"exceeds demand over the last observed {year} by more than "
                          f"{gap_flags.RISING_DEMAND:.0%}.",
-        "falling_supply": f"Forecast supply over the {year} ending at the period is more than "
-                          f"{gap_flags.FALLING_SUPPLY:.0%} below supply over the last observed "
-                          f"{year}.",
+        "falling_supply": f"Forecast supply over the {year} up to the flagged forecast period "
+                          f"is more than {gap_flags.FALLING_SUPPLY:.0%} below supply over the "
+                          f"last observed {year}.",
         "persistent_gap": f"The observed gap was positive in each of the last "
-                          f"{gap_flags.PERSISTENT_PERIODS} periods and the forecast gap is "
+                          f"{gap_flags.PERSISTENT_PERIODS} {unit} and the forecast gap is "
                           "positive too.",
-        "thin_data": f"Over the last {span} periods the survey had fewer than "
-                     f"{gap_flags.THIN_RESPONDENTS:g} respondents per period on average, or "
-                     f"more than {gap_flags.THIN_MISSING_SHARE:.0%} of those periods have no "
+        "thin_data": f"Over the last {span} {unit} the survey had fewer than "
+                     f"{gap_flags.THIN_RESPONDENTS:g} respondents per {unit[:-1]} on average, "
+                     f"or more than {gap_flags.THIN_MISSING_SHARE:.0%} of those {unit} have no "
                      "demand estimate: the forecast rests on little data.",
         "short_history": "The cell has too short a history for the full models: its forecast "
                          "comes from a simpler fallback (named, with the periods used, in the "
@@ -167,8 +178,9 @@ def headline_text(result: RunResult) -> str:
     top = top[top["gap"] > 0]
     sentences = []
     if len(top):
-        cells = [f"{' / '.join(str(row[k]) for k in keys)} ({row['gap']:,.0f} persons short "
-                 f"on average, shortage probability {row['p_shortage']:.0%})"
+        per = per_period(getattr(last["period"].iloc[0], "freqstr", "Q"))
+        cells = [f"{cell_name(row, keys)} ({row['gap']:,.0f} persons short in the {per} on "
+                 f"average, shortage probability {row['p_shortage']:.0%})"
                  for _, row in top.iterrows()]
         where = cells[0] if len(cells) == 1 else ", ".join(cells[:-1]) + " and " + cells[-1]
         sure = int((last["p_shortage"] >= 0.8).sum())
@@ -224,18 +236,23 @@ def _levels_headline(result: RunResult) -> str:
     if short <= 0 or len(table) > 6:
         return ""
     named = key.replace("_", " ")
-    parts = [f"{row.positive_gap / short:.0%} at {getattr(row, key)}"
+    parts = [f"{row.positive_gap / short:.0%} at {_level(key, getattr(row, key))}"
              for row in table.itertuples(index=False)]
     parts[0] = parts[0].replace(" at ", " are at ", 1)
     words = (f"By {named}: of the positive expected gaps in {period}, "
              + (parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]))
     places = float(table["places"].sum()) if "places" in table.columns else 0.0
     if places > 0:
-        shares = [f"{row.places / places:.0%} to {getattr(row, key)}"
+        shares = [f"{row.places / places:.0%} to {_level(key, getattr(row, key))}"
                   for row in table.itertuples(index=False)]
         words += ("; the plan's places go " + (shares[0] if len(shares) == 1 else
                                                ", ".join(shares[:-1]) + " and " + shares[-1]))
     return words + "."
+
+
+def _level(key: str, value) -> str:
+    """A level's name in words (skill levels: ``high-skilled``)."""
+    return level_words(str(value)) if key == "skill_level" else str(value)
 
 
 def _closing_text(curve, currency: str, unit: str, *, where: str = "") -> str:
@@ -279,17 +296,19 @@ def _headline(result: RunResult) -> dict:
     figures = {}
     keys = list(result.config.data.keys)
     if result.panel is not None:
-        figures["Cells"] = int(result.panel.groupby(keys, observed=True).ngroups)
+        figures[f"Cells ({key_words(keys)})"] = int(
+            result.panel.groupby(keys, observed=True).ngroups)
     if result.forecast is not None:
         fc = result.forecast
         last = fc[fc["period"] == fc["period"].max()]
-        figures[f"Sum of positive expected gaps, {last['period'].iloc[0]}"] = int(round(float(
-            last["gap"].clip(lower=0).sum())))
+        figures[f"Sum of positive expected gaps, {last['period'].iloc[0]} (persons)"] = int(
+            round(float(last["gap"].clip(lower=0).sum())))
         figures["Cells short with a probability of 80% or more"] = int(
             (last["p_shortage"] >= 0.8).sum())
     if result.leaderboard is not None:
         best = result.leaderboard.iloc[0]
-        figures["Most accurate in backtest"] = model_name(str(best["model"]))
+        # the short name: the table and the verdict below say what it is
+        figures["Most accurate in backtest"] = model_name(str(best["model"])).split(" (")[0]
     if result.plan is not None:
         s = result.plan.summary
         figures["Training places funded"] = int(round(float(s["places"])))
@@ -351,8 +370,8 @@ def totals_text(result: RunResult) -> str:
                 times = "as much" if weight == 1 else f"{weight:g} times as much"
                 words.append(
                     "The plan also serves the policy targets: its weighted expected shortfall "
-                    f"counts a worker short of the targets {times} as a vacancy ([plan] "
-                    "policy_weight).")
+                    f"counts a worker short of the targets {times} as a vacancy (the "
+                    "policy_weight setting in the [plan] part of the configuration).")
         else:
             words.append(
                 f"The expected shortfall adds the persons short over all cells in {s['period']} "
@@ -370,15 +389,16 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
         "Largest expected shortages",
         intro=f"The cells where demand for skilled workers is expected to exceed certified "
               f"supply by the most in the last forecast period, with {level:g}% intervals "
-              "for the gap and the probability that there is a shortage at all. Gap "
-              "intervals come from joint sample paths of demand and supply.")
+              "for the gap and the probability that there is a shortage at all. The intervals "
+              "come from simulating demand and supply together, so they carry the "
+              "uncertainty of both.")
     table = top = top_shortages_table(result.forecast, keys=keys, n=config.output.top)
     if table.empty:
         report.add_text("No cell has a positive expected gap in the last forecast period.")
     else:
         shown = [*keys, "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}", "p_shortage",
                  "flag"]  # demand and supply are in forecast.csv
-        table = table.assign(flag=flag_words(table["flag"]))
+        table = levels_in_words(table.assign(flag=flag_words(table["flag"])))
         add_table(report, result, table[shown], caption=f"Largest expected gaps in "
                   f"{table['period'].iloc[0]}; the gap lies between the low and the high end "
                   f"of its {level:g}% interval with {level:g}% probability",
@@ -400,8 +420,7 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
             intro="Observed gap and its forecast with shaded intervals, one chart per cell.")
         # the charts follow the ranking the fan charts were drawn from (outputs.charts)
         ranked = top_shortages_table(result.forecast, keys=keys, n=len(fans))
-        names = [" / ".join(str(getattr(row, k)) for k in keys)
-                 for row in ranked.itertuples(index=False)]
+        names = [cell_name(row, keys) for _, row in ranked.iterrows()]
         for rank, stem in enumerate(fans):
             cell = names[rank] if rank < len(names) else f"cell {rank + 1}"
             report.add_figure(figures[stem], caption=f"Gap history and forecast: {cell}",
@@ -413,8 +432,13 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
         table = pd.DataFrame({"flag": flag_words(pd.Series(counts.index)),
                               "rows": counts.to_numpy(),
                               "meaning": [meanings.get(c, "") for c in counts.index]})
+        fc = result.forecast
+        per = per_period(getattr(fc["period"].iloc[0], "freqstr", "Q"))
+        n_periods = int(fc["period"].nunique())
         add_table(report, result, table, max_rows=None,
-                  caption="Warning flags on forecast rows and what they mean")
+                  caption=f"Warning flags and what they mean; the forecast has {len(fc):,} "
+                          f"cell-{per}s ({len(fc) // max(n_periods, 1):,} cells × {n_periods} "
+                          f"{per}s), and one cell-{per} can raise several flags")
     if result.gap_model is not None and not top.empty:
         _explanation_tables(report, result, top, keys)
 
@@ -431,8 +455,10 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
     horizon = int(result.forecast["period"].nunique())
     cells = top[keys].drop_duplicates()
     why = cells.merge(model.explain(horizon), on=keys, how="left", validate="1:1")
-    why = why.assign(fallback_reason=why["fallback_reason"].fillna("none"),
-                     flags=flag_words(why["flags"]))
+    why = levels_in_words(why.assign(
+        fallback_reason=why["fallback_reason"].fillna("none"), flags=flag_words(why["flags"]),
+        demand_model=why["demand_model"].map(method_words, na_action="ignore"),
+        supply_model=why["supply_model"].map(method_words, na_action="ignore")))
     report.add_section(
         "How the largest gaps were forecast",
         intro="For each cell: the models that forecast its demand and supply (with their "
@@ -444,7 +470,8 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
     period = top["period"].iloc[0]
     drivers = cells.merge(model.gap_drivers(horizon, period=period), on=keys, how="left",
                           validate="1:1")
-    drivers = drivers.assign(last_observed=drivers["last_observed"].astype(str))
+    drivers = levels_in_words(
+        drivers.assign(last_observed=drivers["last_observed"].astype(str)))
     add_table(
         report, result, drivers[[*keys, "last_observed", "gap_now", "gap_then",
                                  "due_to_demand", "due_to_supply"]],
@@ -457,24 +484,45 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
 
 def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
     bt = result.config.backtest
+    per = per_period(getattr(result.panel["period"].iloc[0], "freqstr", "Q")
+                     if result.panel is not None and len(result.panel) else "Q")
+    horizon = result.config.forecast.horizon
     report.add_section(
         "Backtest accuracy against baselines",
-        intro=f"Each model was refitted at {bt.n_windows} past cutoffs and its forecasts "
-              f"compared with what happened, for 1 to {result.config.forecast.horizon} "
-              "periods ahead. MASE below 1 beats the in-sample seasonal naive error; sMAPE is "
-              "on 0–200; coverage is the share of actual gaps inside the interval.")
+        intro=f"How well would the forecast have done in the past? Each model was fitted again "
+              f"on the data up to {bt.n_windows} earlier points in time, and its forecasts for "
+              f"the 1 to {horizon} {per}s after each point were compared with the gaps then "
+              "observed. Two simple rules are the yardstick: repeating the last observed gap "
+              f"(naive) and repeating the gap of the same {per} a year before (seasonal "
+              "naive). A model is worth using if it misses by less than they do.")
     board = result.leaderboard.assign(model=result.leaderboard["model"].map(model_name))
     formats = {c: "{:.2f}" if c == "mase" or c.startswith("coverage") else
                "{:.0f}" if c == "smape" else "{:,.1f}"
                for c in board.columns if c not in ("model", "rank", "n_series")}
     add_table(report, result, board, max_rows=None, float_format=formats,
               caption="Backtest leaderboard (mean over cells)")
-    verdict = backtest_verdict(board, level=result.config.forecast.levels[0])
+    verdict = backtest_verdict(result.leaderboard, level=result.config.forecast.levels[0])
     if verdict:
         report.add_text(verdict)
     if "error_by_horizon" in figures:
-        report.add_figure(figures["error_by_horizon"], caption="Mean absolute error by "
-                          "periods ahead", alt="Backtest error against horizon per model")
+        report.add_figure(figures["error_by_horizon"], caption=f"Mean absolute error of each "
+                          f"model by {per}s ahead (persons; lower is better)",
+                          alt="Backtest error against horizon per model")
+
+
+def _design_words(result: RunResult) -> str:
+    """The survey design in words: what the uncertainty of a cell's demand assumes."""
+    survey = result.config.survey
+    per = per_period(getattr(result.panel["period"].iloc[0], "freqstr", "Q"))
+    if not survey.declared:
+        return ("No survey design was declared (strata, sampling clusters or population "
+                "counts), so the uncertainty of each cell's demand is worked out as if the "
+                f"responding enterprises of each cell and {per} were a random sample from a "
+                "large population.")
+    return (survey.describe() + " (A PSU, primary sampling unit, is the group of "
+            "enterprises drawn together; the finite-population correction narrows the "
+            "uncertainty where much of the population was surveyed; a lonely PSU is the only "
+            "one sampled in its stratum.)")
 
 
 def _data_section(report: Report, result: RunResult) -> None:
@@ -487,7 +535,7 @@ def _data_section(report: Report, result: RunResult) -> None:
                                      "breaks, in the output file rejected.csv)."
                                      if rejected else "; no row was rejected."))
     if result.panel is not None:
-        report.add_text(result.config.survey.describe() + " Each responding enterprise "
+        report.add_text(_design_words(result) + " Each responding enterprise "
                         "stands for as many enterprises as its design weight (the surveys "
                         "table's weight column, 1 where there is none), so a cell's demand is "
                         "the weighted total of the hard-to-fill vacancies reported.")
@@ -495,6 +543,13 @@ def _data_section(report: Report, result: RunResult) -> None:
         rows = [{"table": name, "rows_in": r.rows_in, "kept": r.rows_kept,
                  "rejected": r.rows_rejected} for name, r in result.reports.items()]
         add_table(report, result, pd.DataFrame(rows), caption="Input rows", max_rows=None)
-    for note in result.notes[:20]:
+    freq = getattr(result.panel["period"].iloc[0], "freqstr", "Q") if (
+        result.panel is not None and len(result.panel)) else "Q"
+    levels = list(result.config.data.skill_levels or ())
+    if result.forecast is not None and "skill_level" in result.forecast.columns:
+        levels += result.forecast["skill_level"].dropna().astype(str).unique().tolist()
+    shown = dict.fromkeys(plain_note(note, freq=freq, levels=levels)
+                          for note in result.notes[:20])
+    for note in shown:
         report.add_note(note)
 

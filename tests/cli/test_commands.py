@@ -82,7 +82,7 @@ def test_demo_report_embeds_every_chart(demo_out):
     for heading in ("Largest expected shortages", "Backtest accuracy against baselines",
                     "Training quota plan", "Input data and notes"):
         assert heading in page
-    assert "budget is fully used" in page  # binding constraints in words
+    assert "Budget is fully used" in page  # binding constraints in words, capitalised
 
 
 @pytest.mark.slow

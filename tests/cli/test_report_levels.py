@@ -16,6 +16,7 @@ from talentgap.cli._by_level import level_heatmaps, level_totals
 from talentgap.errors import ParameterError
 
 LEVELS = ["skilled", "high_skilled"]  # declared order, not alphabetical
+WORDS = {"skilled": "skilled", "high_skilled": "high-skilled", "all levels": "all levels"}
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 
 
@@ -84,32 +85,34 @@ def test_totals_by_level_match_the_forecast_and_the_plan(level_run):
                            plan["quota"].sum(), plan["cost"].sum(),
                            short["shortfall_before"].sum(), short["shortfall_after"].sum()]
     expected["all levels"] = list(np.sum([expected[k] for k in LEVELS], axis=0))
+    expected = {WORDS[k]: v for k, v in expected.items()}
 
     tables = report_tables(page)
     caption = next(c for c in tables if f"Totals by skill level in {period}" in c)
     headers, rows = tables[caption]
     assert headers[0] == "Skill level"
     assert "Training places" in headers and "Cost (yuan)" in headers
-    assert [row[0] for row in rows] == [*LEVELS, "all levels"]  # declared order, then total
+    # declared order, then the total; levels in words, not codes
+    assert [row[0] for row in rows] == ["skilled", "high-skilled", "all levels"]
     for row in rows:
         want = [f"{v:,.0f}" for v in expected[row[0]]]
         got = [c.lstrip("-") if c.strip("-0") == "" else c for c in row[1:]]
         want = [w.lstrip("-") if w.strip("-0") == "" else w for w in want]
         assert got == want, (row[0], got, want)
     # the plan's places per level in words, with each level's share
-    places = {level: expected[level][5] for level in LEVELS}
+    places = {level: expected[WORDS[level]][5] for level in LEVELS}
     total = sum(places.values())
     sentence = (f"The plan funds {total:,.0f} training places: "
                 f"{places['skilled']:,.0f} for skilled ({places['skilled'] / total:.0%}) and "
-                f"{places['high_skilled']:,.0f} for high_skilled "
+                f"{places['high_skilled']:,.0f} for high-skilled "
                 f"({places['high_skilled'] / total:.0%}).")
     assert sentence in html.unescape(page)
     # and the headline says how the shortages and the places split over the levels
-    short = {level: expected[level][4] for level in LEVELS}
+    short = {level: expected[WORDS[level]][4] for level in LEVELS}
     gaps = sum(short.values())
     assert (f"By skill level: of the positive expected gaps in {period}, "
             f"{short['skilled'] / gaps:.0%} are at skilled and "
-            f"{short['high_skilled'] / gaps:.0%} at high_skilled; the plan's places go "
+            f"{short['high_skilled'] / gaps:.0%} at high-skilled; the plan's places go "
             f"{places['skilled'] / total:.0%} to skilled") in html.unescape(page)
 
 
@@ -199,3 +202,21 @@ def test_probability_panels_use_the_fixed_0_1_scale_and_refuse_to_add():
     with pytest.raises(ParameterError, match="cannot be added"):
         level_heatmaps(fc.assign(skill_level="a"), key="skill_level", rows="industry",
                        cols="region", value="p_shortage")
+
+
+def test_levels_are_words_in_the_level_report_and_its_heatmap_titles(level_run):
+    page = (level_run / "report.html").read_text(encoding="utf-8").replace("<wbr>", "")
+    text = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", " ", page,
+                                                          flags=re.S)))
+    assert "high_skilled" not in text
+    assert "high-skilled" in text
+    fc = pd.DataFrame({"region": ["N", "S"], "industry": "textiles",
+                       "skill_level": ["high_skilled", "skilled"],
+                       "period": pd.Period("2026Q1", "Q"), "gap": [5.0, -2.0]})
+    fig = level_heatmaps(fc, key="skill_level", rows="industry", cols="region",
+                         order=LEVELS)
+    try:
+        assert [ax.get_title() for ax in fig.axes if ax.images] == [
+            "skill level: skilled", "skill level: high-skilled"]
+    finally:
+        plt.close(fig)

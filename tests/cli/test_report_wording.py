@@ -52,12 +52,22 @@ def test_binding_constraints_get_currency_and_persons():
             "removes about 0.75 of the expected shortfall; the 2,000 left buys no place")
     assert plain_constraint(line, currency="yuan") == (
         "budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of "
-        "it closes about 0.75 persons of the expected shortfall; the 2,000 left buys no place")
+        "it closes about 0.75 persons of the expected shortfall; the 2,000 yuan left buys no "
+        "place")
     capacity = ("capacity of textiles in Brackenford binds (150 places); one more place of "
                 "capacity removes about 0.12 of the weighted expected shortfall")
-    assert plain_constraint(capacity, unit="person-years").endswith(
-        "one more place of capacity closes about 0.12 person-years of the weighted expected "
-        "shortfall")
+    assert plain_constraint(capacity, unit="person-years") == (
+        "capacity of textiles in Brackenford is reached (150 places); one more place of "
+        "capacity closes about 0.12 person-years of the weighted expected shortfall")
+    # a rate too small to read is given for 10, 100 or 1,000 places, never as 0.0057
+    small = capacity.replace("0.12", "0.0057")
+    assert "each 100 more places of capacity close about 0.57 persons" in plain_constraint(small)
+    assert "0.0057" not in plain_constraint(small)
+    money = ("the budget cap of programme welding binds (40,000); one more unit of money "
+             "removes about 8.1e-05 of the expected shortfall")
+    assert plain_constraint(money, currency="yuan") == (
+        "the budget cap of programme welding is reached (40,000); each extra 10,000 yuan of it "
+        "closes about 0.81 persons of the expected shortfall")
 
 
 def test_the_solver_tolerance_is_left_out_of_notes():
@@ -68,20 +78,49 @@ def test_the_solver_tolerance_is_left_out_of_notes():
 
 
 @pytest.mark.parametrize(("mase", "coverage", "words"), [
-    (0.8, 0.78, ["MASE of 0.80 is below 1", "within 5 points of 80%: well calibrated"]),
-    (1.01, 0.75, ["is about 1, so its errors are about as large as", "within 5 points"]),
-    (1.3, 0.60, ["is above 1, so its errors are larger than",
-                 "20 points short of 80%: the intervals are too narrow"]),
-    (0.9, 0.97, ["17 points above 80%: the intervals are wider than they need to be"]),
+    (0.8, 0.78, ["MASE of 0.80 is below 1: its errors are smaller than",
+                 "within 5 percentage points of 80%: they can be read as stated"]),
+    (1.01, 0.75, ["is about 1: its errors are about as large as",
+                  "within 5 percentage points"]),
+    (1.3, 0.60, ["is above 1: its errors are larger than",
+                 "20 percentage points short of 80% (more than 5): the intervals are too "
+                 "narrow"]),
+    (0.9, 0.97, ["17 percentage points above 80% (more than 5): the intervals are wider "
+                 "than they need to be"]),
 ])
 def test_backtest_verdict_judges_against_stated_thresholds(mase, coverage, words):
-    board = pd.DataFrame({"model": ["GapForecaster", "naive"], "mase": [mase, 1.2],
-                          "smape": [124.3, 130.0], "coverage_80": [coverage, 0.8]})
+    board = pd.DataFrame({"model": ["GapForecaster", "naive"], "mae": [80.8, 94.9],
+                          "mase": [mase, 1.2], "smape": [124.3, 130.0],
+                          "coverage_80": [coverage, 0.8]})
     text = backtest_verdict(board, level=80)
-    assert text.startswith("How good is this? GapForecaster is the most accurate model")
+    assert text.startswith("How good is this? The gap model (demand and supply forecast "
+                           "apart) ranks first in the backtest.")
+    # the old, awkward sentence is gone: no "GapForecaster is the most accurate model: its"
+    assert "is the most accurate model:" not in text and "GapForecaster" not in text
+    assert ("missed the actual gap by 81 persons on average, 15% less than the better simple "
+            "rule (the naive rule, which missed by 95).") in text
+    assert "(0.95 to 1.05 counts as about the same)" in text  # the threshold it compares with
     for part in words:
         assert part in text
-    assert "sMAPE (124 on 0–200)" in text
+    assert "sMAPE column (124 on a scale of 0 to 200)" in text
+
+
+def test_backtest_verdict_when_a_simple_rule_wins():
+    board = pd.DataFrame({"model": ["seasonal_naive", "GapForecaster"], "mae": [90.0, 99.0],
+                          "mase": [1.1, 1.2]})
+    text = backtest_verdict(board)
+    assert text.startswith("How good is this? A simple rule ranks first in the backtest, the "
+                           "seasonal naive rule (the gap a year before): no model beat it")
+
+
+def test_backtest_verdict_says_when_the_first_model_misses_by_more_than_a_rule():
+    # ranked first by MASE, but a simple rule misses by less on average
+    board = pd.DataFrame({"model": ["GapForecaster", "naive"], "mae": [15.7, 14.2],
+                          "mase": [1.46, 1.59]})
+    text = backtest_verdict(board)
+    assert ("missed the actual gap by 16 persons on average, 11% more than the better simple "
+            "rule (the naive rule, which missed by 14): on this measure it does not beat the "
+            "simple rules, so read its forecasts with care.") in text
 
 
 def test_demo_report_defines_its_totals_with_units(demo_text):
@@ -116,8 +155,12 @@ def test_demo_report_explains_intervals_and_weights(demo_text):
 
 
 def test_demo_report_says_how_good_the_backtest_is(demo_text):
-    assert "How good is this?" in demo_text
-    assert "MASE is the measure to read" in demo_text
+    assert "How good is this? The gap model (demand and supply forecast apart) ranks first" in (
+        demo_text)
+    assert "read the mean absolute error and MASE instead" in demo_text
+    assert "MASE is the measure to read" not in demo_text
+    assert "beats the in-sample seasonal naive error" not in demo_text  # jargon gone
+    assert "Two simple rules are the yardstick" in demo_text
 
 
 def test_no_rejected_rows_no_pointer_to_a_rejected_file(demo_text):
@@ -221,3 +264,6 @@ def test_a_multiyear_plan_says_what_its_budgets_buy_and_leave(tmp_path):
     assert "What limits the plan: the budget is fully used" in text
     assert "More money would close more of it." in text
     assert "Closing 95%" not in text  # no budget curve is drawn for a multi-year plan
+    assert "year(s)" not in text and "certify 1 year later" in text
+    assert "training places over 2025 and 2026 for" in text
+    assert re.search(r"Year Training places Cost \(yuan\)", text)  # not "Period"

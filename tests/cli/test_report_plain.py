@@ -1,0 +1,169 @@
+"""The report in a planner's words: notes, levels, binding limits and charts without codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from talentgap.cli import outputs, pipeline
+from talentgap.cli._wording import level_words, levels_in_text, plain_note, plain_number
+from talentgap.cli.commands import build_config
+from talentgap.cli.main import build_parser
+from talentgap.cli.reporting import build_report
+
+EXIT = ("the mean exit share per period of 1 cell is outside [0, 1] and is clipped (stock "
+        "changes the inflows do not explain): general_equipment in Copperwick: -0.01891")
+HELD = ("the gap model's sample paths reach 2028; the market need of 2029-2030 is held at its "
+        "2028 level (per sample path)")
+SKIPPED = ("7 series-window pair(s) skipped: the series has no observation up to that "
+           "window's cutoff")
+MASE = ("MASE/RMSSE undefined (NaN) for 3 series-window pair(s): the data up to the cutoff has "
+        "no pair of values 4 period(s) apart, or is constant over them (scale 0)")
+REJECTED = "12 input row failure(s) skipped ([data] on_invalid = 'skip'); see rejected.csv"
+SHORT = ("no series is long enough to calibrate the sample paths of series with [9, 10] "
+         "observations; their paths use the errors of longer series and are likely too narrow")
+CONFORMAL = ("too few rolling-origin errors for 95% intervals at horizons [3, 4]; those "
+             "intervals use the largest error seen and may be too narrow; use more windows or "
+             "more series")
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: styles and tags removed, line-break hints too."""
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    body = body.replace("<wbr>", "")
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """The demo's run (naive model, few samples), its charts and its report's text."""
+    out = tmp_path_factory.mktemp("plain")
+    args = build_parser().parse_args(
+        ["demo", "--out", str(out), "--set", "forecast.n_samples=200",
+         "--set", 'forecast.model="naive"'])
+    config = build_config(args)
+    result = pipeline.run(config, steps=("features", "backtest", "forecast", "plan"), demo=True)
+    figures = outputs.charts(result)
+    text = visible_text(build_report(result, figures, command="demo").to_html())
+    yield result, figures, text
+    plt.close("all")
+
+
+def test_level_words_is_the_one_helper():
+    assert level_words("high_skilled") == "high-skilled"
+    column = level_words(pd.Series(["skilled", "high_skilled"], dtype="category"))
+    assert column.tolist() == ["skilled", "high-skilled"]
+    # whole codes only: "skilled" inside "high_skilled" is not a level of its own
+    assert levels_in_text("textiles / high_skilled and skilled_trades", ["skilled",
+                                                                         "high_skilled"]) == (
+        "textiles / high-skilled and skilled_trades")
+
+
+def test_numbers_are_rounded_for_reading():
+    assert [plain_number(v) for v in (12345.678, 4.567, 0.01891, -0.000081234)] == [
+        "12,346", "4.6", "0.019", "-0.000081"]
+
+
+@pytest.mark.parametrize(("message", "old", "new"), [
+    (EXIT, ["-0.01891", "exit share", "clipped", "inflows"],
+     ["For 1 cell the skilled workforce grew by more than the newly certified workers explain",
+      "the plan takes no one to leave there", "general_equipment in Copperwick (-1.9% a "
+      "quarter)."]),
+    (HELD, ["sample paths", "per sample path"],
+     ["The forecast reaches only to 2028: the plan takes the vacancies of 2029–2030 to stay "
+      "at their 2028 level."]),
+    (SKIPPED, ["series-window", "pair(s)", "cutoff"],
+     ["The backtest left out 7 cases where a cell had no data yet"]),
+    (MASE, ["RMSSE", "NaN", "series-window"],
+     ["MASE could not be computed in 3 cases", "left out of the MASE column."]),
+    (REJECTED, ["on_invalid", "failure(s)", "see rejected.csv"],
+     ["12 input rows break a rule of their table and were left out",
+      "the output file rejected.csv lists each with the rule it breaks."]),
+    (SHORT, ["[9, 10]", "calibrate", "observations"],
+     ["The cells with only 9 or 10 quarters of history are too short to check their own past "
+      "forecast errors"]),
+    (CONFORMAL, ["rolling-origin", "horizons [3, 4]"],
+     ["Too few past forecast errors were available to set the 95% intervals 3 to 4 quarters "
+      "ahead"]),
+])
+def test_known_warnings_become_plain_sentences(message, old, new):
+    text = plain_note(message)
+    for words in old:
+        assert words not in text, (words, text)
+    for words in new:
+        assert words in text, (words, text)
+    assert not text[0].islower() and text.endswith(".")
+
+
+def test_other_warnings_get_a_capital_rounded_numbers_and_levels_in_words():
+    text = plain_note("residuals of 2 nodes of high_skilled have scale 1.23456e-05",
+                      levels=["high_skilled"])
+    assert text == "Residuals of 2 nodes of high-skilled have scale 0.000012."
+
+
+def test_report_notes_are_translated_and_the_library_text_is_not(demo_run):
+    result, figures, _ = demo_run
+    noted = dataclasses.replace(result, notes=[EXIT, HELD, SKIPPED])
+    text = visible_text(build_report(noted, figures, command="demo").to_html())
+    assert "-0.01891" not in text and "series-window" not in text
+    assert "sample paths reach" not in text
+    assert "Warning: For 1 cell the skilled workforce grew" in text
+    assert "Warning: The forecast reaches only to 2028" in text
+    assert EXIT in noted.notes  # the run keeps the library's own wording
+
+
+def test_report_shows_skill_levels_in_words(demo_run):
+    _, _, text = demo_run
+    assert "high_skilled" not in text
+    assert "/ high-skilled" in text                       # headline and captions
+    assert "The plan funds" in text and "for high-skilled (" in text
+    assert re.search(r"high-skilled \| |high-skilled \d", text) or " high-skilled " in text
+
+
+def test_binding_lines_start_with_a_capital_and_read_plainly(demo_run):
+    result, _, text = demo_run
+    # the library's own lines are unchanged
+    assert any(line.startswith("budget is fully used") for line in result.plan.binding)
+    assert re.search(r"Budget is fully used: [\d,]+ of [\d,]+ yuan spent; each extra [\d,]+ "
+                     r"yuan of it closes about [\d.]+ persons", text)
+    assert "Capacity of " in text and " is reached (150 places)" in text
+    assert " binds (" not in text and "capacity of clothing" not in text
+    assert re.search(r"the [\d,]+ yuan left buys", text)
+
+
+def test_report_has_no_raw_numbers_codes_or_jargon(demo_run):
+    _, _, text = demo_run
+    assert not re.search(r"\d\.\d{4,}", text)               # no number with 4+ decimals
+    assert not re.search(r"\b\d+(\.\d+)?e[+-]?\d+\b", text)  # no scientific notation
+    assert "joint sample paths" not in text
+    assert "Cells (region × industry × skill level)" in text
+    assert "Sum of positive expected gaps, 2025Q4 (persons)" in text
+    assert "persons short in the quarter on average" in text
+    assert "ending at the period" not in text and "(4 quarters)" in text
+    assert "Cell-quarters of the forecast with the flag" in text
+    assert "exponential smoothing" in text or "last value" in text  # methods in words
+    assert "seasonal_naive" not in text
+    assert "each cell-period is treated as its own stratum" not in text
+    assert "as if the responding enterprises of each cell and quarter were a random" in text
+
+
+def test_charts_label_levels_in_words(demo_run):
+    _, figures, _ = demo_run
+    bars = figures["top_shortages"].axes[0]
+    labels = [t.get_text() for t in bars.get_yticklabels()]
+    assert any("high-skilled" in label for label in labels), labels
+    assert not any("high_skilled" in label for label in labels), labels
+    fans = [figures[k].axes[0].get_title() for k in figures if k.startswith("fan_")]
+    assert fans and not any("high_skilled" in title for title in fans), fans
+    panels = [ax.get_title() for ax in figures["gap_heatmap_by_level"].axes if ax.images]
+    assert panels == ["skill level: skilled", "skill level: high-skilled"]
+    horizon = figures["error_by_horizon"].axes[0]
+    assert horizon.get_title() == "Mean absolute error by horizon (lower is better)"
+    assert horizon.get_ylabel() == "mean absolute error (persons)"
+    budget = figures["shortfall_vs_budget"].axes[0]
+    assert budget.get_ylabel() == "expected shortfall after training (persons)"
