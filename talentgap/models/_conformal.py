@@ -43,7 +43,10 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    has no rolling-origin errors of its own, a scale estimated from a few
    differences, and a forecast from a fallback model; the errors pooled
    from long series understate its uncertainty (80% intervals covered
-   61-65% of the truth for cells with 2-8 quarters on synthetic data).
+   61-65% of the truth for cells with 2-8 quarters on synthetic data). So
+   does a series none of whose backtest errors can be scaled without the
+   periods they forecast (step 2; e.g. 8 quarters and a 4-step horizon):
+   :func:`short_histories` names both kinds.
    Such series are calibrated within their own class: for each history
    length ``k`` present, windows of ``k`` consecutive observations of the
    longer series (from their first observation, shifted by ``0 ..
@@ -89,7 +92,7 @@ from talentgap._numeric import nanmean
 from talentgap.errors import DataQualityWarning, warn
 
 __all__ = ["series_scale", "calibration_scales", "conformal_quantiles", "interval_bounds",
-           "short_history_limit", "short_windows", "difficulty_factors"]
+           "short_history_limit", "short_histories", "short_windows", "difficulty_factors"]
 
 logger = logging.getLogger(__name__)
 
@@ -377,6 +380,49 @@ def short_history_limit(season_length: int) -> int:
     (8, 24, 4)
     """
     return max(2 * int(season_length), 4)
+
+
+def short_histories(n_obs: np.ndarray, errors: np.ndarray, scale: np.ndarray,
+                    season_length: int) -> np.ndarray:
+    """Which series are calibrated by their history class (step 6), not the pool.
+
+    A series is *short* when it has fewer than :func:`short_history_limit`
+    observations, or when none of its backtest errors has a scale computed
+    without the periods it forecast (:func:`calibration_scales`): its own
+    backtests then say nothing honest about it, and its forecast comes from
+    fits to a handful of observations. With 8 quarters and a 4-step horizon,
+    for instance, every origin leaves at most 4 observations besides the
+    held-out ones, too few for a seasonal difference.
+
+    Parameters
+    ----------
+    n_obs : numpy.ndarray of int, shape (n_series,)
+        Observations per series.
+    errors : numpy.ndarray, shape (n_series, n_windows, horizon)
+        Backtest errors (only their finiteness is used).
+    scale : numpy.ndarray, shape (n_series, n_windows)
+        Their scales without look-ahead (:func:`calibration_scales`, or a
+        positive multiple of it); NaN where an origin cannot be scaled.
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_series,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values = np.arange(24.0).reshape(2, 12) ** 1.5
+    >>> values[1, :4] = np.nan                     # the second series: 8 quarters
+    >>> errors = np.ones((2, 2, 4))
+    >>> scale = calibration_scales(errors, values, 4)
+    >>> np.isfinite(scale).tolist()                # no origin of the second can be scaled
+    [[True, True], [False, False]]
+    >>> short_histories(np.array([12, 8]), errors, scale, 4).tolist()
+    [False, True]
+    """
+    own = (np.isfinite(errors) & np.isfinite(scale)[:, :, None]).any(axis=(1, 2))
+    return (np.asarray(n_obs) < short_history_limit(season_length)) | ~own
 
 
 def short_windows(n_obs: np.ndarray, width: int, length: int, horizon: int,

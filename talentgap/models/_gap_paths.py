@@ -23,7 +23,7 @@ from talentgap.models._conformal import (
     calibration_scales,
     conformal_quantiles,
     series_scale,
-    short_history_limit,
+    short_histories,
 )
 from talentgap.models.reconciliation import reconcile
 
@@ -48,9 +48,10 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     :func:`~talentgap.models._conformal.short_history_limit` observations or
     when none of its backtest origins leaves enough data to scale the errors
     without the periods they forecast
-    (:func:`~talentgap.models._conformal.calibration_scales`): its own
-    backtests then say nothing honest about it. For each length ``k`` of a
-    short series, windows of ``k`` observations of the longer series are
+    (:func:`~talentgap.models._conformal.short_histories`, the rule the
+    forecasters' own intervals use): its own backtests then say nothing
+    honest about it. For each length ``k`` of a short series, windows of
+    ``k`` observations of the longer series are
     forecast by the same model (``model.short_history_errors``), and the
     factor is the width of their conformal interval at :data:`WIDENING_LEVEL`
     divided by the width of the same interval of the pool the paths draw
@@ -93,8 +94,7 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     factors = np.ones(n_obs.size)
     with collect_warnings():  # the caller warns about the pool as a whole
         calibrated = calibration_scales(errors, model.arrays_.values, m)
-    own = (np.isfinite(errors) & np.isfinite(calibrated)[:, :, None]).any(axis=(1, 2))
-    short = (n_obs < short_history_limit(m)) | ~own
+    short = short_histories(n_obs, errors, calibrated, m)
     lengths = np.unique(n_obs[short])
     if lengths.size == 0:
         return factors

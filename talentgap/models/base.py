@@ -55,7 +55,7 @@ from talentgap.models._conformal import (
     difficulty_factors,
     interval_bounds,
     series_scale,
-    short_history_limit,
+    short_histories,
     short_windows,
 )
 from talentgap.models._saving import SaveMixin
@@ -477,16 +477,23 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         """Per series: the difficulty factor its interval scale is multiplied by (step 7)."""
         return self._calibration(horizon)[2]
 
+    def _short_histories(self, horizon: int) -> np.ndarray:
+        """Per series: whether its history class calibrates it (see
+        :func:`~talentgap.models._conformal.short_histories`)."""
+        errors, scale, _ = self._calibration(horizon)
+        return short_histories(self.arrays_.n_obs, errors, scale, self.season_length_)
+
     def _short_history_quantiles(self, horizon: int, pooled: dict) -> dict[int, dict]:
         """Per short history length present: its class's quantiles, never inside ``pooled``.
 
-        See step 6 of :mod:`talentgap.models._conformal`: series with fewer than
-        ``short_history_limit(m)`` observations get the conformal quantiles of
-        windows of that many observations of the longer series; lengths no
-        series is long enough to calibrate are left out, with a warning.
+        See step 6 of :mod:`talentgap.models._conformal`: short series (fewer
+        than ``short_history_limit(m)`` observations, or no backtest error
+        scaled without look-ahead) get the conformal quantiles of windows of
+        that many observations of the longer series; lengths no series is long
+        enough to calibrate are left out, with a warning.
         """
         n_obs = self.arrays_.n_obs
-        lengths = np.unique(n_obs[n_obs < short_history_limit(self.season_length_)])
+        lengths = np.unique(n_obs[self._short_histories(horizon)])
         if lengths.size == 0:
             return {}
         pools = self._memo(("short_history", horizon),
@@ -510,9 +517,9 @@ class BaseForecaster(SaveMixin, BaseEstimator):
     def _short_history_bounds(self, bounds: dict, mean: np.ndarray, scale: np.ndarray,
                               pooled: dict, horizon: int) -> None:
         """Replace, in ``bounds``, those of short series by their history class's."""
-        n_obs = self.arrays_.n_obs
+        n_obs, short = self.arrays_.n_obs, self._short_histories(horizon)
         for length, quantiles in self._short_history_quantiles(horizon, pooled).items():
-            rows = n_obs == length  # each class vectorised over its series
+            rows = short & (n_obs == length)  # each class vectorised over its series
             part = interval_bounds(mean[rows], scale[rows], quantiles, self.nonnegative_)
             for level, (lo, hi) in part.items():
                 bounds[level][0][rows], bounds[level][1][rows] = lo, hi
@@ -522,8 +529,9 @@ class BaseForecaster(SaveMixin, BaseEstimator):
 
         The ratio of the width of the ``level`` interval of the series'
         history class (see :meth:`short_history_errors`) to the pooled one,
-        averaged over the ``horizon`` steps: 1 for series with two seasons of
-        history or more. For composites that draw sample paths from pooled
+        averaged over the ``horizon`` steps: 1 for series that are not short
+        (two seasons of history or more and a backtest error scaled without
+        look-ahead). For composites that draw sample paths from pooled
         scaled errors, multiplying a series' scale by its factor widens its
         paths as its intervals are widened.
 
@@ -542,9 +550,9 @@ class BaseForecaster(SaveMixin, BaseEstimator):
         self._check_fitted("short_history_factors")
         horizon = check_horizon(horizon)
         level = check_levels([level])[0]
-        n_obs = self.arrays_.n_obs
+        n_obs, short = self.arrays_.n_obs, self._short_histories(horizon)
         factors = np.ones(self.arrays_.n_series)
-        if not (n_obs < short_history_limit(self.season_length_)).any():
+        if not short.any():
             return factors
         pooled = self._conformal(horizon, [level])
         width = pooled[level][1] - pooled[level][0]
@@ -552,7 +560,7 @@ class BaseForecaster(SaveMixin, BaseEstimator):
             lo, hi = quantiles[level]
             with np.errstate(invalid="ignore", divide="ignore"):
                 ratio = np.where(width > 0, (hi - lo) / width, 1.0)
-            factors[n_obs == length] = max(float(np.nanmean(ratio)), 1.0)
+            factors[short & (n_obs == length)] = max(float(np.nanmean(ratio)), 1.0)
         return factors
 
     def short_history_errors(self, lengths: Sequence[int],
