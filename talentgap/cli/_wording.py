@@ -394,8 +394,8 @@ _NOTES = [
     (r"no series is long enough to calibrate (?:intervals for series of|the sample paths of "
      r"series with) \[?(?P<obs>[\d, ]+)\]? observations.*",
      "The cells with only {obs} {per}s of history are too short to check their own past "
-     "forecast errors: their intervals borrow the errors of cells with a longer history and "
-     "are likely too narrow"),
+     "forecast errors over this horizon: their intervals use the errors of all cells pooled "
+     "together and are likely too narrow"),
     (r"(?P<n>\d+) input row failure\(s\) skipped \(\[data\] on_invalid = 'skip'\); see "
      r"rejected\.csv",
      "{n} input rows break a rule of their table and were left out (the configuration says to "

@@ -117,8 +117,8 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
         factors[short & (n_obs == length)] = max(float(np.nanmean(ratio)), 1.0)
     if uncalibrated:
         warn(f"no series is long enough to calibrate the sample paths of series with "
-             f"{uncalibrated} observations; their paths use the errors of longer series "
-             "and are likely too narrow", DataQualityWarning, stacklevel=4)
+             f"{uncalibrated} observations; their paths use the errors pooled over all series, "
+             "which are likely too narrow for them", DataQualityWarning, stacklevel=4)
     return factors
 
 

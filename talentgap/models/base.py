@@ -510,8 +510,8 @@ class BaseForecaster(SaveMixin, BaseEstimator):
                                 for lv, (lo, hi) in quantiles.items()}
         if uncalibrated:
             warn(f"no series is long enough to calibrate intervals for series of "
-                 f"{uncalibrated} observations; they use the errors of longer series and "
-                 "are likely too narrow", DataQualityWarning, stacklevel=5)
+                 f"{uncalibrated} observations; they use the errors pooled over all series, "
+                 "which are likely too narrow for them", DataQualityWarning, stacklevel=5)
         return out
 
     def _short_history_bounds(self, bounds: dict, mean: np.ndarray, scale: np.ndarray,

@@ -26,7 +26,8 @@ MASE = ("MASE/RMSSE undefined (NaN) for 3 series-window pair(s): the data up to 
         "no pair of values 4 period(s) apart, or is constant over them (scale 0)")
 REJECTED = "12 input row failure(s) skipped ([data] on_invalid = 'skip'); see rejected.csv"
 SHORT = ("no series is long enough to calibrate the sample paths of series with [9, 10] "
-         "observations; their paths use the errors of longer series and are likely too narrow")
+         "observations; their paths use the errors pooled over all series, which are likely too "
+         "narrow for them")
 CONFORMAL = ("too few rolling-origin errors for 95% intervals at horizons [3, 4]; those "
              "intervals use the largest error seen and may be too narrow; use more windows or "
              "more series")
