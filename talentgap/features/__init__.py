@@ -8,13 +8,14 @@ from talentgap.features.calibration import CalibrationReport, calibrate_weights
 from talentgap.features.codes import check_codes
 from talentgap.features.design import SurveyDesign
 from talentgap.features.hierarchy import aggregate
+from talentgap.features.intervals import confidence_interval
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.long_form import long_form
 from talentgap.features.panel import build_panel
 from talentgap.features.skill_levels import SkillLevels, skilled_employment, stock_pipeline
 from talentgap.features.small_area import FayHerriotFit, shrink
 from talentgap.features.supply import pass_rates, training_supply
-from talentgap.features.survey import confidence_interval, estimate_cells
+from talentgap.features.survey import estimate_cells
 
 __all__ = [
     "estimate_cells",

@@ -36,21 +36,13 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from talentgap._arguments import check_levels
-from talentgap.errors import ParameterError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
-from talentgap.features._variance import (
-    log_interval,
-    ratio_variance,
-    symmetric_interval,
-    total_variance,
-    variance_factor,
-)
+from talentgap.features._variance import ratio_variance, total_variance, variance_factor
 from talentgap.features.design import DomainVariance, SurveyDesign, design_index
 from talentgap.features.distributed import estimate_partitions, is_dask_frame
+from talentgap.features.intervals import confidence_interval  # still importable here
 from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
 
 __all__ = [
@@ -208,8 +200,8 @@ def estimate_cells(
             Only with ``design``: the Satterthwaite degrees of freedom of
             each ``<name>_se`` (see
             :meth:`~talentgap.features.design.DomainVariance.degrees_of_freedom`);
-            :func:`confidence_interval` uses them for ``t`` intervals. NaN
-            where the SE is 0.
+            :func:`~talentgap.features.confidence_interval` uses them for
+            ``t`` intervals. NaN where the SE is 0.
 
     Raises
     ------
@@ -542,124 +534,3 @@ def _design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: st
         variance[variance < 0] = 0.0  # rounding noise around an exact 0
         out[name] = np.sqrt(variance)
     return out
-
-
-def confidence_interval(cells: pd.DataFrame, column: str = "demand",
-                        level: float = 95, *, method: str = "auto") -> pd.DataFrame:
-    """Confidence intervals of an estimate of :func:`estimate_cells`, per cell.
-
-    The quantile ``q`` is Student's ``t`` on the cell's ``<column>_df``
-    degrees of freedom when the cells were estimated with a design
-    (Satterthwaite: few PSUs, or a variance that one stratum dominates,
-    widen the interval), the normal quantile otherwise.
-
-    Parameters
-    ----------
-    cells : pandas.DataFrame
-        Output of :func:`estimate_cells`.
-    column : str, default "demand"
-        An estimate with a ``<column>_se`` column (``demand``, ``vacancies``,
-        ``shortage_rate``, ...).
-    level : float, default 95
-        Confidence level in percent, in (1, 100).
-    method : {"auto", "log", "t"}, default "auto"
-        ``"t"``: ``estimate -/+ q se``. ``"log"``: the interval on the log
-        scale, ``estimate * exp(-/+ q se / estimate)``, for positive totals,
-        whose sampling distribution is skewed when a few enterprises carry
-        much of the total (a symmetric interval then misses mostly with the
-        truth above it: a sample that missed the large values has a small
-        estimate and a small SE). For the reported counts (``employees``,
-        ``vacancies``, ``demand``) the upper bound is that of the total with
-        one more reported unit at the cell's mean weight ``enterprises /
-        n_respondents`` (Fay & Feuer, 1997, with the mean weight of Tiwari,
-        Clegg & Zou, 2006; see "Confidence intervals" in the methods page),
-        so a sampled cell whose respondents all reported the same count
-        (most often 0, SE 0) still gets an upper bound above its estimate;
-        a ``take_all`` cell keeps the exact interval ``[estimate, estimate]``.
-        ``"auto"``: ``"log"`` for the totals (``enterprises``,
-        ``employees``, ``vacancies``, ``demand``), ``"t"`` for the rates.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``<column>_lo_<level>`` and ``<column>_hi_<level>``, on the index of
-        ``cells``. Where the SE is 0 and no unit is added (a take-all cell,
-        or ``method="t"``) both equal the estimate; where it is NaN (one
-        respondent without a design) both are NaN.
-
-    Raises
-    ------
-    ParameterError
-        If ``column`` or its ``_se`` column is missing, ``level`` is not a
-        percentage, or ``method`` is not one of the above.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> cells = pd.DataFrame({"demand": [100.0, 50.0], "demand_se": [10.0, 0.0],
-    ...                       "demand_df": [4.0, float("nan")]})
-    >>> confidence_interval(cells, "demand", level=95, method="t").round(2)
-       demand_lo_95  demand_hi_95
-    0         72.24        127.76
-    1         50.00         50.00
-    >>> confidence_interval(cells, "demand", level=95).round(2)
-       demand_lo_95  demand_hi_95
-    0         75.76        132.00
-    1         50.00         50.00
-
-    With the respondent counts, the second cell (SE 0: its respondents all
-    reported the same count) gets an upper bound from one more unit of
-    weight 10 (the first one of weight 5); a take-all cell would stay exact.
-
-    >>> cells = cells.assign(enterprises=[60.0, 40.0], n_respondents=[12, 4],
-    ...                      take_all=[False, False])
-    >>> confidence_interval(cells, "demand", level=95).round(2)
-       demand_lo_95  demand_hi_95
-    0         75.76        141.12
-    1         50.00         83.18
-    """
-    (value,) = check_levels(level)
-    if method not in _INTERVAL_METHODS:
-        raise ParameterError(f"method={method!r} is not supported; use one of "
-                             f"{list(_INTERVAL_METHODS)}")
-    missing = [c for c in (column, f"{column}_se") if c not in cells.columns]
-    if missing:
-        raise ParameterError(f"cells: no column {missing[0]!r} for a confidence interval of "
-                             f"{column!r}; estimates with standard errors are "
-                             f"{[c[:-3] for c in cells.columns if c.endswith('_se')]}")
-    estimate = cells[column].to_numpy(dtype=np.float64)
-    se = cells[f"{column}_se"].to_numpy(dtype=np.float64)
-    upper_tail = 0.5 + value / 200.0
-    if f"{column}_df" in cells.columns:
-        df = cells[f"{column}_df"].to_numpy(dtype=np.float64)
-        df = np.where(np.isfinite(df) & (df > 0), df, np.inf)  # NaN where the SE is 0
-        q = stats.t.ppf(upper_tail, df)
-    else:
-        q = np.full(len(cells), stats.norm.ppf(upper_tail))
-    if method == "auto":
-        method = "log" if column in _TOTALS else "t"
-    if method == "t":
-        lo, hi = symmetric_interval(estimate, se, q)
-    else:
-        lo, hi = log_interval(estimate, se, q, _unit_step(cells, column))
-    label = f"{value:g}"
-    return pd.DataFrame({f"{column}_lo_{label}": lo, f"{column}_hi_{label}": hi},
-                        index=cells.index)
-
-
-_INTERVAL_METHODS = ("auto", "log", "t")
-_TOTALS = ("enterprises", "employees", "vacancies", "demand")
-_REPORTED_COUNTS = ("employees", "vacancies", "demand")
-
-
-def _unit_step(cells: pd.DataFrame, column: str) -> np.ndarray | None:
-    """Mean weight of a cell's respondents, 0 in take-all cells; None when not a count."""
-    if column not in _REPORTED_COUNTS or not {"enterprises", "n_respondents"} <= set(cells):
-        return None
-    with np.errstate(invalid="ignore", divide="ignore"):
-        step = (cells["enterprises"].to_numpy(dtype=np.float64)
-                / cells["n_respondents"].to_numpy(dtype=np.float64))
-    step = np.where(np.isfinite(step) & (step > 0), step, 0.0)
-    if "take_all" in cells.columns:  # no sampling error at all
-        step[cells["take_all"].to_numpy(dtype=bool)] = 0.0
-    return step

@@ -30,6 +30,7 @@
 """
 
 from talentgap.planning.budget_curve import BudgetCurve, budget_curve, plot_budget_curve
+from talentgap.planning.pipeline_levels import pipeline_by_level
 from talentgap.planning.policy import policy_need
 from talentgap.planning.quotas import QuotaPlan, allocate_quotas
 from talentgap.planning.scenarios import compare_plans, plot_shortfall_vs_budget, proportional_plan
@@ -37,7 +38,6 @@ from talentgap.planning.targets import target_gap
 from talentgap.planning.what_if import DemandShock, WhatIf, plot_what_if, shock_needs, what_if
 from talentgap.planning.workforce import (
     estimate_exit_rate,
-    pipeline_by_level,
     project_employment,
     project_skilled_stock,
 )

@@ -143,3 +143,12 @@ def test_bad_inputs_are_named():
         pipeline_by_level(supply, TRAINING.drop(columns="skill_level"), skill_levels=LEVELS)
     with pytest.raises(SchemaError, match=r"column 'supply' of the supply table .* >= 0"):
         pipeline_by_level(supply.assign(supply=-1.0), TRAINING, skill_levels=LEVELS)
+
+
+def test_pipeline_by_level_is_one_function_wherever_it_is_imported_from():
+    from talentgap import planning
+    from talentgap.planning import pipeline_levels, workforce
+
+    assert planning.pipeline_by_level is pipeline_levels.pipeline_by_level
+    assert workforce.pipeline_by_level is pipeline_levels.pipeline_by_level
+    assert "pipeline_by_level" in planning.__all__

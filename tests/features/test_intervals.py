@@ -145,3 +145,13 @@ def test_default_covers_the_synthetic_truth_better_than_t():
     t, auto, alike = (np.concatenate(x) for x in (covered["t"], covered["auto"], alike))
     assert auto.mean() > t.mean()
     assert alike.any() and auto[alike].mean() > t[alike].mean()
+
+
+def test_confidence_interval_is_one_function_wherever_it_is_imported_from():
+    import talentgap.features.survey as survey
+    from talentgap import features
+    from talentgap.features import intervals
+
+    assert survey.confidence_interval is intervals.confidence_interval
+    assert features.confidence_interval is intervals.confidence_interval
+    assert "confidence_interval" in survey.__all__ and "confidence_interval" in features.__all__

@@ -1,0 +1,281 @@
+"""Workforce projections and policy targets for a multi-year plan of the ``talentgap`` command.
+
+With ``[plan] years`` and ``[targets]`` the plan has to meet a policy need
+as well as the market need: the persons short of a target share of skilled
+(and high-skilled) workers, per cell and year. This module turns the
+configuration and the input tables into that need. It projects employment
+and the skilled stocks without the plan (exits at the configured or
+estimated exit rates, inflows from the forecast certified supply split by
+skill level), computes the policy need per cell and year with
+:func:`talentgap.planning.policy_need`, shares a cell's need over its skill
+levels when the plan's cells are per level, and, once the plan is made,
+traces each region's observed, target and projected shares per year.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from talentgap import features, planning
+from talentgap.cli._plan_inputs import plan_parameter, read_plan_csv
+from talentgap.cli._result import RunResult
+from talentgap.cli.config import Config
+from talentgap.errors import ConfigError, DataQualityWarning
+
+__all__ = ["exit_rates", "policy_needs", "need_by_level", "target_paths", "workforce_keys"]
+
+
+def exit_rates(result: RunResult, tables: dict, *, by_stock: bool = False):
+    """``[plan] exit_rate``: a number, a per-cell CSV, or ``"estimate"`` from the data.
+
+    ``"estimate"`` takes, per cell, the mean yearly share of the skilled
+    stock that the observed stock changes and certified inflows imply left
+    (:func:`talentgap.planning.estimate_exit_rate`), so that the stock
+    projection reproduces the data's own turnover. With training by skill
+    level the inflows are the stocks' net inflows
+    (:func:`talentgap.features.stock_pipeline`), and ``by_stock`` adds the
+    high-skilled stock's own rates (rows with ``skill_level``), estimated
+    from the high-skilled stock and its inflows.
+    """
+    config = result.config
+    keys = workforce_keys(config)
+    value = config.plan.exit_rate
+    if value != "estimate":
+        return plan_parameter(value, "exit_rate", list(config.data.keys))
+    if result.panel is None:
+        raise ConfigError("[plan] exit_rate = \"estimate\" needs the panel (observed supply)")
+    stock = _employment(tables, config, by_cell=True)
+    inflows = _observed_inflows(config, tables, result.panel)
+    rates = planning.estimate_exit_rate(stock, inflows, keys=keys)[[*keys, "exit_rate"]]
+    high = rates
+    if "supply_high_skilled" in inflows.columns and "high_skilled" in stock.columns and (
+            by_stock or "skill_level" in config.data.keys):
+        high = planning.estimate_exit_rate(stock, inflows, keys=keys, column="high_skilled",
+                                           inflow="supply_high_skilled")[[*keys, "exit_rate"]]
+    if by_stock:
+        return pd.concat([rates.assign(skill_level="skilled"),
+                          high.assign(skill_level="high_skilled")], ignore_index=True)
+    if "skill_level" not in config.data.keys:
+        return rates
+    # plan cells by level: a high-skilled level's workers leave at the high-skilled stock's rate
+    levels = config.data.levels()
+    if levels is None:
+        return rates
+    return pd.concat([(high if levels.flags([name])[1][0] else rates).assign(skill_level=name)
+                      for name in levels.order], ignore_index=True)
+
+
+def _observed_inflows(config: Config, tables: dict, panel: pd.DataFrame) -> pd.DataFrame:
+    """Certified workers who joined the stocks per cell and period, as the data record them.
+
+    The panel's supply, or with declared levels and training by
+    ``skill_level`` (cells without a level key) the net inflows of the
+    skilled and high-skilled stocks, ``supply`` and ``supply_high_skilled``.
+    """
+    keys, levels = workforce_keys(config), config.data.levels()
+    training = tables.get("training")
+    if levels is None or training is None or "skill_level" not in training.columns:
+        supply = panel[[*config.data.keys, "period", "supply"]].dropna(subset=["supply"])
+        return supply.groupby([*keys, "period"], observed=True)["supply"].sum().reset_index()
+    return features.stock_pipeline(training, skill_levels=levels, keys=keys,
+                                   freq=config.data.freq, lead_time=config.panel.lead_time,
+                                   absorption=config.panel.absorption)
+
+
+def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.DataFrame:
+    """The employment table the targets read, as given or (``by_cell``) one row per cell.
+
+    With ``[data] skill_levels`` and a table by ``skill_level``, ``skilled``
+    and ``high_skilled`` are the workers of the levels declared skilled and
+    high-skilled (:func:`talentgap.features.skilled_employment`); otherwise
+    the table must carry a ``skilled`` column.
+    """
+    employment = tables.get("employment")
+    levels = config.data.levels()
+    by_level = (employment is not None and levels is not None
+                and "skill_level" in employment.columns)
+    if employment is None or not (by_level or "skilled" in employment.columns):
+        raise ConfigError("[targets] need the employment table with a 'skilled' column, or "
+                          "by 'skill_level' with [data] skill_levels declared (set [data] "
+                          "employment)")
+    if by_level and by_cell:
+        return features.skilled_employment(employment, skill_levels=levels,
+                                           keys=workforce_keys(config))
+    return employment
+
+
+def workforce_keys(config: Config) -> list[str]:
+    """The keys of the workforce's cells: ``[data] keys`` without ``skill_level``."""
+    return [k for k in config.data.keys if k != "skill_level"]
+
+
+def need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
+                  plan_level: str) -> pd.DataFrame:
+    """A cell's policy need shared over the plan's cells by skill level that train for it.
+
+    Every skilled level trains for the skilled target, the high-skilled
+    levels for the high-skilled one; the need of a region x industry cell
+    goes to those of its levels the plan has, in proportion to their
+    forecast certified supply (equally where they forecast none).
+    """
+    keys, cell_keys = list(config.data.keys), workforce_keys(config)
+    levels = config.data.levels()
+    if levels is None:
+        raise ConfigError("[targets] with 'skill_level' among [data] keys need the levels "
+                          "declared: set [data] skill_levels and high_skilled")
+    serving = levels.high_skilled if plan_level == "high_skilled" else levels.skilled
+    supply = pipeline.groupby(keys, observed=True)["supply"].sum().reset_index()
+    supply = supply[supply["skill_level"].astype(str).isin(serving)].reset_index(drop=True)
+    supply[keys] = supply[keys].astype(str)
+    grouped = supply.groupby(cell_keys)["supply"]
+    total, count = grouped.transform("sum"), grouped.transform("size")
+    supply["share"] = np.where(total > 0, supply["supply"] / total.where(total > 0, 1.0),
+                               1.0 / count)
+    need = need.assign(**{k: need[k].astype(str) for k in cell_keys})
+    out = supply[[*keys, "share"]].merge(need, on=cell_keys, how="right", indicator=True)
+    lost = out[(out["_merge"] == "right_only") & (out["policy_need"] > 0)]
+    if not lost.empty:
+        cells = lost[cell_keys].drop_duplicates()
+        shown = "; ".join(" / ".join(map(str, row)) for row in cells.head(5).to_numpy())
+        warnings.warn(f"{len(cells)} cell(s) have a policy need but no {plan_level} level to "
+                      f"train for it in the plan, e.g. {shown}; that need is left out of "
+                      "the plan", DataQualityWarning, stacklevel=2)
+    out = out[out["_merge"] == "both"]
+    return pd.DataFrame({**{k: out[k].to_numpy() for k in keys},
+                         "period": out["period"].to_numpy(),
+                         "policy_need": (out["policy_need"] * out["share"]).to_numpy()})
+
+
+def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline: pd.DataFrame,
+                 need_years: list[int]) -> pd.DataFrame:
+    """Annual employment and skilled-stock projections, and the policy need per cell-year.
+
+    The skilled stock takes the forecast certified supply (``pipeline``) as
+    its inflow, and the high-skilled stock the part of it trained at
+    high-skilled levels (:func:`_stock_inflows`), so the policy need is what
+    training at its trend leaves short of the target, the same basis as the
+    market need (demand minus forecast supply); the plan's places come on
+    top of both. Stocks, employment and needs are per cell without the
+    ``skill_level`` key (targets are shares of a cell's workers over all
+    levels).
+    """
+    config = result.config
+    keys, targets = workforce_keys(config), config.targets  # stocks per cell, not per level
+    levels = config.data.levels()  # an employment table by skill_level: the declared levels
+    employment = _employment(tables, config)
+    last_year = pd.PeriodIndex(employment["period"]).max().year
+    horizon = need_years[-1] - last_year
+    if horizon < 1:
+        raise ConfigError(f"[plan] years must end after the employment table's last year "
+                          f"{last_year}")
+    total = _employment(tables, config, by_cell=True)  # persons employed, every level
+    projected = planning.project_employment(
+        total.drop(columns=[c for c in ("skilled", "high_skilled") if c in total.columns]),
+        keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
+    if targets.file is not None:
+        table = read_plan_csv(targets.file, "file", ["region", "province", "skill_level"],
+                          section="targets")
+    else:
+        table = pd.DataFrame(targets.rows())
+    high_target = bool((table.get("skill_level") == "high_skilled").any())
+    stock = planning.project_skilled_stock(
+        employment, keys=keys, horizon=horizon, freq="Y",
+        pipeline=_stock_inflows(config, tables, pipeline, high_target=high_target),
+        exit_rate=exit_rates(result, tables, by_stock=True), skill_levels=levels)
+    demand = (paths.groupby([*config.data.keys, "period"], observed=True)["demand"].mean()
+              .groupby([*keys, "period"], observed=True).sum().reset_index())
+    need = planning.policy_need(projected, stock, table, observed=employment, keys=keys,
+                                share_by=targets.share_by, demand=demand, skill_levels=levels)
+    need = need[need["period"].dt.year >= need_years[0]].reset_index(drop=True)
+    result.policy = need
+    wide = stock.pivot_table(index=[*keys, "period"], columns="skill_level", values="stock",
+                             observed=True).reset_index()
+    wide.columns.name = None
+    position = projected.merge(wide, on=[*keys, "period"], how="left")
+    result.workforce = position[position["period"].dt.year >= need_years[0]].reset_index(
+        drop=True)
+    return need
+
+
+def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
+                   high_target: bool) -> pd.DataFrame:
+    """The forecast certified supply as inflows of the skilled and high-skilled stocks.
+
+    With declared skill levels and training by ``skill_level``, each cell's
+    forecast supply is split by the mix of its last year of training
+    (:func:`talentgap.planning.pipeline_by_level`): training at a
+    high-skilled level feeds both stocks, at another skilled level the
+    skilled stock only. Otherwise every certified worker counts as skilled
+    and none as high-skilled, which a high-skilled target is warned about.
+    """
+    levels = config.data.levels()
+    training = tables.get("training")
+    if levels is not None and training is not None and "skill_level" in training.columns:
+        return planning.pipeline_by_level(
+            pipeline, training, skill_levels=levels, keys=list(config.data.keys),
+            freq=config.data.freq, lead_time=config.panel.lead_time,
+            absorption=config.panel.absorption)
+    if high_target:
+        reason = ("[data] skill_levels are not declared" if levels is None else
+                  "the training table has no 'skill_level' column")
+        warnings.warn(f"the projected high-skilled stock gets no inflow from training, since "
+                      f"{reason}: certified workers count as skilled only, and the "
+                      "high-skilled need is that of exits alone", DataQualityWarning,
+                      stacklevel=2)
+    return pipeline
+
+
+def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFrame:
+    """Per region, level and year: observed, target, projected and planned shares (0-1)."""
+    need, plan = result.policy, result.plan
+    plan_level = result.config.targets.plan_level
+    workers = plan.cells.groupby(["region", "period"], observed=True)["workers"].sum()
+    frames = []
+    levels = [("skilled", "")] + ([("high_skilled", "_high_skilled")]
+                                  if "target_share_high_skilled" in need.columns else [])
+    region_year = need.groupby(["region", "period"], observed=True)
+    employment = region_year["employment"].sum()
+    skilled = region_year["projected_stock"].sum()
+    observed = _employment(tables, result.config, by_cell=True).copy()
+    observed["period"] = pd.PeriodIndex(observed["period"]).asfreq("Y")
+    history = observed.groupby(["region", "period"], observed=True)[
+        [c for c in ("employment", "skilled", "high_skilled") if c in observed]].mean()
+    for level, suffix in levels:
+        target = region_year[f"target_share{suffix}"].first()
+        stock = region_year[f"projected_stock{suffix}"].sum()
+        added = workers.reindex(stock.index, fill_value=0.0)
+        if level == "skilled":
+            without, with_plan = stock / employment, (stock + added) / employment
+            past = history["skilled"] / history["employment"]
+        else:
+            high = stock + _high_skilled_workers(result, plan_level).reindex(
+                stock.index, fill_value=0.0)
+            without, with_plan = stock / skilled, high / (skilled + added)
+            past = history["high_skilled"] / history["skilled"]
+        frames.append(pd.concat([
+            past.rename("observed_share").reset_index().assign(skill_level=level),
+            pd.DataFrame({"target_share": target, "share_without_plan": without,
+                          "share_with_plan": with_plan}).reset_index().assign(
+                skill_level=level)], ignore_index=True))
+    out = pd.concat(frames, ignore_index=True)
+    columns = ["region", "skill_level", "period", "observed_share", "target_share",
+               "share_without_plan", "share_with_plan"]
+    return out[columns].sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+
+
+def _high_skilled_workers(result: RunResult, plan_level: str) -> pd.Series:
+    """The plan's certified workers per region and year who are high-skilled.
+
+    Those of the plan's cells at a high-skilled level when the plan is per
+    skill level; otherwise all of them when the plan serves the high-skilled
+    target, and none when it serves the skilled one.
+    """
+    cells, levels = result.plan.cells, result.config.data.levels()
+    if "skill_level" in cells.columns and levels is not None:
+        cells = cells[levels.flags(cells["skill_level"].astype(str))[1]]
+    elif plan_level != "high_skilled":
+        cells = cells.iloc[:0]
+    return cells.groupby(["region", "period"], observed=True)["workers"].sum()

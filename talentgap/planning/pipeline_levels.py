@@ -1,0 +1,209 @@
+"""Certified supply split into the inflows of the skilled and high-skilled stocks.
+
+A supply forecast counts certified workers per cell and period but does not
+say at which skill level they trained. A stock projection by level needs
+that split: a worker certified at an ordinary skilled level joins the
+skilled stock only, one certified at a high-skilled level joins both stocks
+(high-skilled workers are skilled too), and an upgrade from a skilled to a
+high-skilled level joins the high-skilled stock only.
+:func:`pipeline_by_level` takes the split from each cell's own recent
+training by level and applies it to the supply, giving the ``pipeline``
+that :func:`talentgap.planning.project_skilled_stock` rolls into the
+stocks. The methods page ("Workforce projections and policy targets")
+states the accounting and its assumptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.features.skill_levels import skill_levels_of, stock_pipeline
+from talentgap.features.supply import training_supply
+from talentgap.periods import normalize_freq
+from talentgap.planning._params import cell_names, plural
+from talentgap.planning._tables import PER_YEAR, check_keys, counts, lookup, require
+
+__all__ = ["pipeline_by_level"]
+
+_MAX_SHOWN = 5
+
+
+def _level_mix(training: pd.DataFrame, levels, keys: list[str], freq: str | None,
+               lead_time, absorption) -> pd.DataFrame:
+    """Per cell: certified output, and the parts joining the skilled and high-skilled stocks.
+
+    Sums over the training output of the table's last year (the whole
+    history for cells without output in that year). Columns ``<keys>,
+    total, skilled, high_skilled`` (persons).
+    """
+    options = {"freq": freq, "lead_time": lead_time, "absorption": absorption}
+    total = training_supply(training, keys=keys, **options)
+    total = total[[*keys, "period", "supply"]].rename(columns={"supply": "total"})
+    if "skill_level" in keys:  # a cell per level: the net inflows of each level's rows
+        if "skill_level" not in training.columns:
+            raise ParameterError("keys hold 'skill_level' but the training table has no "
+                                 "'skill_level' column")
+        others = [k for k in keys if k != "skill_level"]
+        level = training["skill_level"]
+        parts = [stock_pipeline(training[level == name], skill_levels=levels, keys=others,
+                                **options).assign(skill_level=name)
+                 for name in levels.order if (level == name).any()]
+        net = pd.concat(parts, ignore_index=True)
+    else:
+        net = stock_pipeline(training, skill_levels=levels, keys=keys, **options)
+    net = net.rename(columns={"supply": "skilled", "supply_high_skilled": "high_skilled"})
+    on = [*keys, "period"]
+    rows = pd.concat([total[on], net[on]], ignore_index=True).astype(object)
+    rows = rows.drop_duplicates(ignore_index=True)
+    for frame, columns in ((total, ["total"]), (net, ["skilled", "high_skilled"])):
+        position = lookup(frame, rows, on)
+        for column in columns:
+            values = frame[column].to_numpy(dtype=np.float64)
+            rows[column] = np.where(position >= 0, values[np.maximum(position, 0)], 0.0)
+    period = pd.PeriodIndex(rows["period"])
+    ordinals = period.asi8
+    recent = ordinals > ordinals.max() - PER_YEAR[normalize_freq(period.freqstr)]
+    columns = ["total", "skilled", "high_skilled"]
+    every = rows.groupby(keys, sort=True)[columns].sum()
+    last = rows[recent].groupby(keys, sort=True)[columns].sum().reindex(every.index,
+                                                                       fill_value=0.0)
+    mix = last.where(np.repeat((last["total"] > 0).to_numpy()[:, None], len(columns), 1),
+                     every)
+    return mix.reset_index()
+
+
+def pipeline_by_level(
+    supply: pd.DataFrame,
+    training: pd.DataFrame,
+    *,
+    skill_levels,
+    keys: Sequence[str] = ("region", "industry"),
+    freq: str | None = None,
+    lead_time: int | pd.DataFrame = 0,
+    absorption: float | pd.DataFrame = 1.0,
+) -> pd.DataFrame:
+    """Certified supply per cell split into the inflows of the skilled and high-skilled stocks.
+
+    A supply forecast (or any table of certified workers per cell and
+    period) says how many certified workers arrive, not at which skill
+    level. This splits it by the mix of the cell's own training by level:
+    over the training output of the training table's last year (the
+    cell's whole history if it had none then), with ``T`` the certified
+    output, and ``S`` and ``H`` the parts that join the skilled and the
+    high-skilled stock (the net inflows of
+    :func:`talentgap.features.stock_pipeline`: new workers join every stock
+    their level counts in; an upgrade joins only the stocks its worker was
+    not in already)::
+
+        supply[c, t]              = supply_in[c, t] * S[c] / T[c]
+        supply_high_skilled[c, t] = supply_in[c, t] * H[c] / T[c]
+
+    Training at an ordinary skilled level thus adds to the skilled stock
+    only, training at a high-skilled level to both (high-skilled workers are
+    skilled), and an upgrade from a skilled to a high-skilled level to the
+    high-skilled stock only. The result is the ``pipeline`` of
+    :func:`talentgap.planning.project_skilled_stock`.
+
+    Parameters
+    ----------
+    supply : pandas.DataFrame
+        ``<keys...>, period, supply``: certified workers per cell and period
+        (persons), e.g. the mean supply of a gap forecast's sample paths.
+    training : pandas.DataFrame
+        The ``training`` table with a ``skill_level`` column (and optionally
+        ``from_level``), the records ``supply`` continues.
+    skill_levels : SkillLevels or sequence of str
+        The declared levels: which count as skilled and high-skilled.
+    keys : sequence of str, default ("region", "industry")
+        Columns identifying a cell; may include ``skill_level`` (a cell per
+        level: its supply joins the stocks its level counts in).
+    freq : {"Y", "Q", "M"}, optional
+        Period frequency for parsing the training table's period labels.
+    lead_time, absorption
+        As for :func:`talentgap.features.training_supply`; they place the
+        training output in time and scale it, as for the supply it splits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``supply``, in its order: ``<keys...>, period,
+        supply`` (inflow to the skilled stock) and ``supply_high_skilled``
+        (inflow to the high-skilled stock), persons.
+
+    Raises
+    ------
+    SchemaError
+        If a table lacks a column, a supply is missing or negative, or the
+        training table breaks its schema or the declared levels.
+    ParameterError
+        If ``skill_levels`` is not given or the training table has no
+        ``skill_level`` column.
+
+    Warns
+    -----
+    DataQualityWarning
+        When cells with supply have no training output to take the mix from:
+        their supply counts as skilled (as a level cell's, by its level) and
+        not as high-skilled.
+
+    Examples
+    --------
+    A cell trains 60 certified workers at the ordinary level and 40 at the
+    high-skilled ``technician`` level a year; a forecast of 200 certified
+    workers in 2026 brings 200 skilled workers, 80 of them high-skilled:
+
+    >>> import pandas as pd
+    >>> from talentgap.features import SkillLevels
+    >>> levels = SkillLevels(order=["ordinary", "technician"], high_skilled=["technician"])
+    >>> training = pd.DataFrame({"period": "2024", "region": "North", "industry": "textiles",
+    ...                          "skill_level": ["ordinary", "technician"],
+    ...                          "trained": [80, 50], "certified": [60, 40]})
+    >>> supply = pd.DataFrame({"region": "North", "industry": "textiles",
+    ...                        "period": ["2025", "2026"], "supply": [100.0, 200.0]})
+    >>> pipeline_by_level(supply, training, skill_levels=levels)
+      region  industry period  supply  supply_high_skilled
+    0  North  textiles   2025   100.0                 40.0
+    1  North  textiles   2026   200.0                 80.0
+    """
+    levels = skill_levels_of(skill_levels)
+    if levels is None:
+        raise ParameterError("skill_levels must be declared to split supply by skill level")
+    keys = check_keys(keys)
+    table = require(supply, "supply", [*keys, "period", "supply"], keys)
+    values = counts(table, "supply", "supply", keys)
+    if "skill_level" not in training.columns:
+        raise ParameterError("the training table has no 'skill_level' column; supply cannot "
+                             "be split by skill level without one")
+    mix = _level_mix(training, levels, keys, freq, lead_time, absorption)
+    position = lookup(mix, table, keys)
+    where = np.maximum(position, 0)
+    total = mix["total"].to_numpy(dtype=np.float64)[where]
+    known = (position >= 0) & (total > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = {name: np.where(known, mix[name].to_numpy(dtype=np.float64)[where] / total,
+                                 np.nan) for name in ("skilled", "high_skilled")}
+    if not known.all():  # no training to take the mix from: the level's own, or skilled only
+        if "skill_level" in keys:
+            skilled, high = levels.flags(table["skill_level"])
+        else:
+            skilled, high = np.ones(len(table), dtype=bool), np.zeros(len(table), dtype=bool)
+        shares["skilled"] = np.where(known, shares["skilled"], skilled.astype(np.float64))
+        shares["high_skilled"] = np.where(known, shares["high_skilled"],
+                                          high.astype(np.float64))
+        alone = np.flatnonzero(~known & (values > 0))
+        if alone.size:
+            shown = cell_names(table, keys, alone[:_MAX_SHOWN])
+            warn(f"{plural(alone.size, 'supply row')} belong to cells without training "
+                 f"output to split them by skill level, e.g. {'; '.join(shown)}; their supply "
+                 "counts as skilled"
+                 + (" (by the cell's level)" if "skill_level" in keys else
+                    " and not as high-skilled"), DataQualityWarning, stacklevel=2)
+    out = pd.DataFrame({k: table[k].reset_index(drop=True) for k in keys})
+    out["period"] = table["period"].reset_index(drop=True)
+    out["supply"] = values * shares["skilled"]
+    out["supply_high_skilled"] = values * shares["high_skilled"]
+    return out
