@@ -22,9 +22,8 @@ from scipy import stats
 
 from talentgap._arguments import check_levels
 from talentgap.errors import ParameterError
-from talentgap.features._variance import log_interval, symmetric_interval
 
-__all__ = ["confidence_interval"]
+__all__ = ["confidence_interval", "symmetric_interval", "log_interval"]
 
 
 def confidence_interval(cells: pd.DataFrame, column: str = "demand",
@@ -146,3 +145,74 @@ def _unit_step(cells: pd.DataFrame, column: str) -> np.ndarray | None:
     if "take_all" in cells.columns:  # no sampling error at all
         step[cells["take_all"].to_numpy(dtype=bool)] = 0.0
     return step
+
+
+def symmetric_interval(estimate: np.ndarray, se: np.ndarray,
+                       q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``estimate -/+ q * se``: the Wald (or ``t``) interval."""
+    half = q * se
+    return estimate - half, estimate + half
+
+
+def log_interval(estimate: np.ndarray, se: np.ndarray, q: np.ndarray,
+                 step: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Interval of a positive total on the log scale, with a one-unit upper step.
+
+    The delta method gives ``se(log T) = se / T``, so the bounds are
+    ``T exp(-q se / T)`` and ``T exp(q se / T)``: never below 0, and longer
+    above the estimate than below it, as the sampling distribution of a
+    total of skewed non-negative values is (the delta method on a
+    transformed scale, as R ``survey``'s ``svyciprop(method="logit")`` does
+    for proportions). With ``step`` (the
+    weight of one more reported unit, per row), the upper bound is that of
+    the total with one more unit of value 1 at that weight,
+    ``T' = T + step`` with variance ``se^2 + step^2`` -- the device of Fay &
+    Feuer (1997, *Statistics in Medicine* 16, 791-801) for weighted counts,
+    with the mean weight as in Tiwari, Clegg & Zou (2006, *Statistical
+    Methods in Medical Research* 15, 547-569). It keeps a sampled total
+    whose respondents all reported the same count (standard error 0, most
+    often all zeros) from getting an interval of width 0.
+
+    Parameters
+    ----------
+    estimate, se, q : numpy.ndarray
+        Estimates (>= 0), standard errors and quantiles (e.g. ``t`` on the
+        estimate's degrees of freedom), aligned.
+    step : numpy.ndarray, optional
+        Weight of one more unit per estimate (0 for none; a cell without
+        sampling error, such as a take-all cell, should get 0).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper bounds. Where the estimate is not positive and the
+        standard error is, the symmetric interval (the log is undefined);
+        a NaN estimate or standard error gives NaN bounds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lo, hi = log_interval(np.array([100.0, 0.0]), np.array([20.0, 0.0]),
+    ...                       np.array([2.0, 2.0]), step=np.array([0.0, 5.0]))
+    >>> lo.round(2).tolist(), hi.round(2).tolist()
+    ([67.03, 0.0], [149.18, 36.95])
+
+    The second total is 0 with SE 0 (every respondent reported 0); with one
+    more unit at weight 5 its upper bound is ``5 exp(2 * 5 / 5)``.
+    """
+    estimate = np.asarray(estimate, dtype=np.float64)
+    se = np.asarray(se, dtype=np.float64)
+    q = np.broadcast_to(np.asarray(q, dtype=np.float64), estimate.shape)
+    step = np.zeros_like(estimate) if step is None else np.asarray(step, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        positive = estimate > 0
+        lo = np.where(positive, estimate * np.exp(-q * se / estimate), estimate - q * se)
+        lo = np.where(se == 0, estimate, lo)  # nothing to widen below
+        top = estimate + step
+        spread = np.sqrt(se * se + step * step)
+        hi = np.where(top > 0, top * np.exp(q * spread / top), estimate + q * se)
+        hi = np.where((se == 0) & (step == 0), estimate, hi)
+    missing = np.isnan(estimate) | np.isnan(se)
+    lo[missing] = np.nan
+    hi[missing] = np.nan
+    return lo, hi

@@ -12,7 +12,7 @@ from scipy import stats
 from talentgap.datasets import make_synthetic
 from talentgap.errors import ParameterError
 from talentgap.features import confidence_interval, estimate_cells
-from talentgap.features._variance import log_interval
+from talentgap.features.intervals import log_interval
 
 
 @pytest.fixture(scope="module")
