@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _constant_cohorts import write_constant_cohorts
 
-import talentgap as tg
 from talentgap.cli.main import main
 
 LEVELS = ("none", "ordinary", "technician")
@@ -49,18 +49,6 @@ target_year = 2023
 """
 
 
-def _inputs(folder) -> None:
-    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=5)
-    cells = data.employment[["period", "region", "industry"]].drop_duplicates()
-    employment = pd.concat([cells.assign(skill_level=level, employment=n)
-                            for level, n in WORKERS.items()], ignore_index=True)
-    training = pd.concat([cells.assign(skill_level=level, trained=n + 5, certified=n)
-                          for level, n in CERTIFIED.items()], ignore_index=True)
-    tg.io.write_table(data.surveys, folder / "surveys.csv")
-    tg.io.write_table(training, folder / "training.csv")
-    tg.io.write_table(employment, folder / "employment.csv")
-
-
 def _run(folder, exit_rate: str):
     (folder / "plan.toml").write_text(CONFIG.format(exit_rate=exit_rate), encoding="utf-8")
     out = folder / f"out_{len(exit_rate)}"
@@ -73,7 +61,7 @@ def _run(folder, exit_rate: str):
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stock_inflows")
-    _inputs(folder)
+    write_constant_cohorts(folder, WORKERS, CERTIFIED)
     return folder
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _constant_cohorts import write_constant_cohorts
 
-import talentgap as tg
 from talentgap.cli.main import main
 
 WORKERS = {"unskilled": 3000, "skilled": 700, "high_skilled": 300}
@@ -52,16 +52,7 @@ target_year = 2023
 @pytest.fixture(scope="module")
 def out(tmp_path_factory):
     folder = tmp_path_factory.mktemp("level_cells")
-    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=5,
-                                      detail=True)
-    cells = data.employment[["period", "region", "industry"]].drop_duplicates()
-    employment = pd.concat([cells.assign(skill_level=level, employment=n)
-                            for level, n in WORKERS.items()], ignore_index=True)
-    training = pd.concat([cells.assign(skill_level=level, trained=n + 5, certified=n)
-                          for level, n in CERTIFIED.items()], ignore_index=True)
-    tg.io.write_table(data.surveys, folder / "surveys.csv")
-    tg.io.write_table(training, folder / "training.csv")
-    tg.io.write_table(employment, folder / "employment.csv")
+    write_constant_cohorts(folder, WORKERS, CERTIFIED, detail=True)
     (folder / "plan.toml").write_text(CONFIG, encoding="utf-8")
     code = main(["plan", "--config", str(folder / "plan.toml"), "--out", str(folder / "out"),
                  "--no-charts", "--no-report"])

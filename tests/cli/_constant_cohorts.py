@@ -1,0 +1,34 @@
+"""Inputs whose skilled stocks can be projected by hand: constant workforce and cohorts.
+
+Every region x industry employs the same number of workers at each skill
+level every quarter and certifies the same cohort at each trained level, so
+a naive supply forecast repeats the cohorts exactly.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import talentgap as tg
+
+
+def write_constant_cohorts(folder, workers: dict, certified: dict, *, detail: bool = False
+                           ) -> None:
+    """Write ``surveys.csv``, ``training.csv`` and ``employment.csv`` into ``folder``.
+
+    ``workers`` maps a skill level to its employment per cell and quarter,
+    ``certified`` a trained level to its certified workers per cell and
+    quarter (5 more are trained than certified). The surveys come from
+    :func:`talentgap.datasets.make_synthetic` (2 regions x 2 industries, 12
+    quarters; by occupation and level with ``detail=True``).
+    """
+    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=5,
+                                      detail=detail)
+    cells = data.employment[["period", "region", "industry"]].drop_duplicates()
+    employment = pd.concat([cells.assign(skill_level=level, employment=n)
+                            for level, n in workers.items()], ignore_index=True)
+    training = pd.concat([cells.assign(skill_level=level, trained=n + 5, certified=n)
+                          for level, n in certified.items()], ignore_index=True)
+    tg.io.write_table(data.surveys, folder / "surveys.csv")
+    tg.io.write_table(training, folder / "training.csv")
+    tg.io.write_table(employment, folder / "employment.csv")
