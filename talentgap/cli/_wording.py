@@ -41,6 +41,7 @@ COLUMN_WORDS = {
     "demand_model": "Models of demand (weights)", "demand_n_obs": "Periods of demand history",
     "supply_model": "Models of supply (weights)", "supply_n_obs": "Periods of supply history",
     "fallback_reason": "Fallback used",
+    "history": "History in {period}s: demand / supply",
     "last_observed": "Last observed period",
     "gap_now": "Gap in the last observed period ({flow})",
     "gap_then": "Expected gap in the target period ({flow})",

@@ -459,13 +459,17 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
         fallback_reason=why["fallback_reason"].fillna("none"), flags=flag_words(why["flags"]),
         demand_model=why["demand_model"].map(method_words, na_action="ignore"),
         supply_model=why["supply_model"].map(method_words, na_action="ignore")))
-    report.add_section(
-        "How the largest gaps were forecast",
-        intro="For each cell: the models that forecast its demand and supply (with their "
-              "weights in the combination), how many periods of history they used, any "
-              "fallback and the flags raised over the forecast periods.")
-    add_table(report, result, why[[*keys, "demand_model", "demand_n_obs", "supply_model",
-                                    "supply_n_obs", "fallback_reason", "flags"]],
+    why["history"] = [f"{d:.0f} / {s:.0f}" if pd.notna(d) and pd.notna(s) else None
+                      for d, s in zip(why["demand_n_obs"], why["supply_n_obs"], strict=True)]
+    shown = [*keys, "demand_model", "supply_model", "history", "fallback_reason", "flags"]
+    intro = ("For each cell: the models that forecast its demand and supply (with their "
+             "weights in the combination), how many periods of history they used, any "
+             "fallback and the flags raised over the forecast periods.")
+    if (why["fallback_reason"] == "none").all():  # say it once instead of a column of "none"
+        shown.remove("fallback_reason")
+        intro += " None of these cells needed a fallback."
+    report.add_section("How the largest gaps were forecast", intro=intro)
+    add_table(report, result, why[shown],
               caption="Models, history and fallbacks of the largest gaps", max_rows=None)
     period = top["period"].iloc[0]
     drivers = cells.merge(model.gap_drivers(horizon, period=period), on=keys, how="left",

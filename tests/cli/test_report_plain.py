@@ -168,3 +168,16 @@ def test_charts_label_levels_in_words(demo_run):
     assert horizon.get_ylabel() == "mean absolute error (persons)"
     budget = figures["shortfall_vs_budget"].axes[0]
     assert budget.get_ylabel() == "expected shortfall after training (persons)"
+
+
+def test_models_table_pairs_the_history_and_drops_an_all_none_fallback_column(demo_run):
+    result, _, text = demo_run
+    table = text[text.index("Models, history and fallbacks"):]
+    table = table[:table.index("Table 4") if "Table 4" in table else None]
+    assert "History in quarters: demand / supply" in table
+    assert re.search(r"\b\d+ / \d+\b", table)
+    assert "Periods of demand history" not in text
+    explained = result.gap_model.explain(4)
+    if (explained["fallback_reason"].isna()).all():
+        assert "None of these cells needed a fallback." in text
+        assert "Fallback used" not in table
