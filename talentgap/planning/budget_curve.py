@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError, PlanningError
+from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._multiyear_lp import DUAL_TOL
 from talentgap.planning._params import fmt, money_scale
 from talentgap.planning._plan import QuotaPlan
@@ -331,8 +332,11 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
     -------
     matplotlib.axes.Axes
         One line per need, the level that closes ``curve.share`` of it
-        (dotted) and the closing budget (vertical); plain numbers with
-        thousands separators on both axes, the legend outside the plot.
+        (dotted) and the closing budget (vertical, to three significant
+        figures in the legend); round ticks as many as their labels' width
+        allows, plain numbers with thousands separators (money in thousands,
+        millions or billions as the axis label says, never an offset or
+        scientific notation), the legend outside the plot.
 
     Examples
     --------
@@ -346,7 +350,6 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
     ['market need', 'market need: 95% closed']
     """
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     if not isinstance(curve, BudgetCurve):
         raise PlanningError(f"plot_budget_curve takes a BudgetCurve, got "
@@ -367,14 +370,14 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
                    label=f"{label}: {curve.share:.0%} closed")
     if np.isfinite(curve.closing_budget):
         ax.axvline(curve.closing_budget, color="grey", linestyle="--",
-                   label=f"closing budget {fmt(curve.closing_budget)}")
+                   label=f"closing budget {money_text(curve.closing_budget)}")
     scale, unit = money_scale(float(np.nanmax(budget)) if budget.size else 0.0)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.4g}"))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    readable_axis(ax.xaxis, scale=scale)
+    workers = readable_count_axis(ax.yaxis, *(table[f"{prefix}shortfall_after"]
+                                               for _, prefix in needs))
     ax.set_xlabel(f"budget, total over the plan{unit}")
     where = f"in {curve.period}" if curve.period is not None else "summed over need periods"
-    ax.set_ylabel(f"expected shortfall after, {where}\n(workers)")
+    ax.set_ylabel(f"expected shortfall after, {where}\n({workers})")
     ax.set_title("Budget curve: expected shortfall vs budget")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return ax

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import PlanningError
+from talentgap.planning._axes import readable_axis, readable_count_axis
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._params import fmt, money_scale
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
@@ -408,13 +409,11 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
         before = np.unique(table["shortfall_before"].to_numpy(dtype=np.float64).round(9))
         if before.size == 1:
             ax.axhline(before[0], linestyle="--", color="grey", label="no training")
-    from matplotlib.ticker import FuncFormatter
-
     scale, unit = money_scale(float(np.nanmax(table["budget"].to_numpy(dtype=np.float64))))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x / scale:,.4g}"))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    readable_axis(ax.xaxis, scale=scale)
+    workers = readable_count_axis(ax.yaxis, table["shortfall_after"])
     ax.set_xlabel(f"budget{unit}")
-    ax.set_ylabel("expected shortfall after training (workers)")
+    ax.set_ylabel(f"expected shortfall after training ({workers})")
     ax.set_title("Expected shortfall vs budget")
     # the y axis follows the data (not forced to 0), the legend sits beside the lines
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError, PlanningError
+from talentgap.planning._axes import readable_count_axis
 from talentgap.planning._params import fmt
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._problem import is_sample_paths
@@ -417,7 +418,10 @@ def plot_what_if(result, *, ax=None):
         Horizontal bars, one group per scenario: the shortfall after the plan
         (solid) over the shortfall before it (light), for the market need and,
         where the plans have one, the policy need; the share of each need
-        closed is written at the bar.
+        closed is written at the bar. The shortfall axis has round ticks, as
+        many as their labels' width allows, in plain numbers with thousands
+        separators (in millions of workers from ten million up; no offset or
+        scientific notation).
 
     Examples
     --------
@@ -431,7 +435,6 @@ def plot_what_if(result, *, ax=None):
     ['base', 'budget +20%']
     """
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
 
     table = result.table if isinstance(result, WhatIf) else result
     if not isinstance(table, pd.DataFrame) or "shortfall_after" not in table.columns:
@@ -462,8 +465,9 @@ def plot_what_if(result, *, ax=None):
                             textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(position, [str(i) for i in table.index])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-    ax.set_xlabel("expected shortfall, summed over cells and need periods (workers)")
+    workers = readable_count_axis(ax.xaxis, *(table[f"{prefix}shortfall_before"]
+                                               for _, prefix in needs))
+    ax.set_xlabel(f"expected shortfall, summed over cells and need periods ({workers})")
     ax.set_title("What-if scenarios")
     ax.margins(x=0.15)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
