@@ -611,37 +611,151 @@ class GapForecaster(SaveMixin, BaseEstimator):
         rows = None if cells is None else self._rows_of(cells)
         sim = self._simulation(horizon)
         self._warn_small_pool(sim["pool_size"], levels)
-        means, bounds, median, p_shortage = self._path_statistics(sim, levels, rows)
-        demand, supply, gap = means["demand"], means["supply"], means["gap"]
-        names = ("demand", "supply", "gap")
         index = np.arange(len(self.cells_)) if rows is None else rows
-        n = index.size
-
         out = self.cells_.iloc[np.repeat(index, horizon)].reset_index(drop=True)
         out[self.time] = pd.PeriodIndex.from_ordinals(
-            np.tile(self._origin + 1 + np.arange(horizon), n), freq=self.freq_)
-        out["demand"] = demand.ravel()
-        out["supply"] = supply.ravel()
-        out["gap"] = gap.ravel()
-        columns = {}
-        for k, lv in enumerate(levels):
-            for name in names:
-                missing = np.isnan(means[name])
-                columns[f"{name}_lo_{lv:g}"] = np.where(missing, np.nan,
-                                                        bounds[name][2 * k]).ravel()
-                columns[f"{name}_hi_{lv:g}"] = np.where(missing, np.nan,
-                                                        bounds[name][2 * k + 1]).ravel()
-        for lv in levels:
-            out[f"gap_lo_{lv:g}"] = columns[f"gap_lo_{lv:g}"]
-            out[f"gap_hi_{lv:g}"] = columns[f"gap_hi_{lv:g}"]
-        out["p_shortage"] = p_shortage.ravel()
-        out["flag"] = self._flags(demand, supply, gap, rows).ravel()
-        out["gap_median"] = median.ravel()
-        for name in ("demand", "supply"):
-            for lv in levels:
-                out[f"{name}_lo_{lv:g}"] = columns[f"{name}_lo_{lv:g}"]
-                out[f"{name}_hi_{lv:g}"] = columns[f"{name}_hi_{lv:g}"]
+            np.tile(self._origin + 1 + np.arange(horizon), index.size), freq=self.freq_)
+        for name, values in self._row_columns(sim, levels, rows).items():
+            out[name] = values
         return out
+
+    def prepare(self, horizon: int) -> None:
+        """Compute and keep the simulation inputs of ``horizon`` before the first forecast.
+
+        :meth:`predict`, :meth:`predict_rows`, :meth:`sample_paths` and
+        :meth:`explain` compute them on their first call for a horizon (inner
+        forecasts, backtest errors and the draws) and keep them, never saved,
+        for the last horizon asked. A service calls this when it loads a
+        model, so that its first request is as fast as the later ones.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1).
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ParameterError
+            For a bad horizon, or series too short for backtests.
+
+        Examples
+        --------
+        >>> import talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+        >>> gap = GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+        >>> gap.prepared(3), gap.prepare(3), gap.prepared(3), gap.prepared(4)
+        (False, None, True, False)
+        """
+        self._check_fitted("prepare")
+        self._simulation(check_horizon(horizon))
+
+    def prepared(self, horizon: int) -> bool:
+        """Whether the simulation inputs of ``horizon`` are kept (see :meth:`prepare`).
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead.
+
+        Returns
+        -------
+        bool
+            True when a forecast for ``horizon`` starts from kept inputs.
+        """
+        cached = self.__dict__.get("_cache")
+        return cached is not None and cached[0] == horizon
+
+    def predict_rows(self, horizon: int, level: Sequence[float] | None = (80,), *,
+                     rows: Sequence[int] | np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """The numbers of :meth:`predict` for cells given by position, as arrays.
+
+        For callers that answer a few cells at a time and build their own
+        output (a web service writing JSON): no table is built, and after the
+        first call for a horizon the cost is proportional to the number of
+        cells asked for. The values are exactly those of :meth:`predict` for
+        the same cells.
+
+        Parameters
+        ----------
+        horizon : int
+            Periods ahead (>= 1).
+        level : sequence of float, default (80,)
+            Interval coverage levels in percent, e.g. ``[80, 95]``.
+        rows : sequence of int, optional
+            Positions of the wanted cells in :attr:`cells_` (0-based, repeats
+            allowed), in the order wanted; default every cell.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            The columns of :meth:`predict` after the keys and the time
+            column, in its order (``demand``, ``supply``, ``gap``, the gap
+            bounds per level, ``p_shortage``, ``flag``, ``gap_median``, the
+            demand and supply bounds per level), each of length ``len(rows)
+            * horizon``, ordered by cell then period.
+
+        Raises
+        ------
+        NotFittedError
+            If ``fit`` has not been called.
+        ParameterError
+            For a bad horizon or level, or a position outside ``cells_``.
+
+        Examples
+        --------
+        >>> import talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+        >>> gap = GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+        >>> columns = gap.predict_rows(2, level=[80], rows=[3, 1])
+        >>> list(columns)[:6], columns["gap"].shape
+        (['demand', 'supply', 'gap', 'gap_lo_80', 'gap_hi_80', 'p_shortage'], (4,))
+        >>> full = gap.predict(2, level=[80])
+        >>> bool((columns["gap"][:2] == full["gap"].to_numpy()[6:8]).all())
+        True
+        """
+        self._check_fitted("predict_rows")
+        horizon = check_horizon(horizon)
+        levels = check_levels(level)
+        if rows is not None:
+            rows = np.asarray(rows)
+            n = len(self.cells_)
+            if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+                raise ParameterError(f"rows must be a 1-D sequence of integer positions in "
+                                     f"cells_, got shape {rows.shape} of {rows.dtype}")
+            rows = rows.astype(np.int64)
+            outside = (rows < 0) | (rows >= n)
+            if outside.any():
+                raise ParameterError(f"rows has {int(outside.sum())} positions outside cells_ "
+                                     f"(0..{n - 1}), e.g. {rows[outside][:3].tolist()}")
+        sim = self._simulation(horizon)
+        self._warn_small_pool(sim["pool_size"], levels)
+        return self._row_columns(sim, levels, rows)
+
+    def _row_columns(self, sim: dict, levels: list[float],
+                     rows: np.ndarray | None) -> dict[str, np.ndarray]:
+        """The columns of ``predict`` after the keys and time (see :meth:`predict_rows`)."""
+        means, bounds, median, p_shortage = self._path_statistics(sim, levels, rows)
+
+        def bound(name: str, k: int, side: int) -> np.ndarray:
+            return np.where(np.isnan(means[name]), np.nan, bounds[name][2 * k + side]).ravel()
+
+        columns = {name: means[name].ravel() for name in ("demand", "supply", "gap")}
+        for k, lv in enumerate(levels):
+            columns[f"gap_lo_{lv:g}"] = bound("gap", k, 0)
+            columns[f"gap_hi_{lv:g}"] = bound("gap", k, 1)
+        columns["p_shortage"] = p_shortage.ravel()
+        columns["flag"] = self._flags(means["demand"], means["supply"], means["gap"],
+                                      rows).ravel()
+        columns["gap_median"] = median.ravel()
+        for name in ("demand", "supply"):
+            for k, lv in enumerate(levels):
+                columns[f"{name}_lo_{lv:g}"] = bound(name, k, 0)
+                columns[f"{name}_hi_{lv:g}"] = bound(name, k, 1)
+        return columns
 
     def _rows_of(self, cells: pd.DataFrame) -> np.ndarray:
         """Row of ``cells_`` of each row of ``cells`` (a table with the key columns)."""

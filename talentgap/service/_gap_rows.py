@@ -7,9 +7,10 @@ that table building, not the arithmetic, is most of the work.
 :class:`GapAnswers` is made once per served model: it keeps the position of
 each cell (a dictionary keyed by the key values) and, after the first
 request, the columns of the explanations that do not depend on the request.
-Each request then reads the statistics of its own cells' sample paths (the
-same computation as ``predict``, restricted to those rows) and builds the
-JSON rows straight from the arrays, so the answer is the same numbers as
+Each request then reads the statistics of its own cells' sample paths
+(:meth:`~talentgap.models.GapForecaster.predict_rows`, the computation behind
+``predict``, restricted to those rows) and builds the JSON rows straight from
+the arrays, so the answer is the same numbers as
 ``predict(horizon, level, cells=...)`` and ``explain(horizon)`` give for
 those cells.
 """
@@ -108,7 +109,7 @@ class GapAnswers:
         is as fast as later ones.
         """
         horizon = check_horizon(horizon)
-        self.model._simulation(horizon)
+        self.model.prepare(horizon)
         self._static_explanations(horizon)
         self._period_labels(horizon)
 
@@ -125,9 +126,8 @@ class GapAnswers:
         >>> answers.prepared(4), answers.prepare(4), answers.prepared(4)
         (False, None, True)
         """
-        cached = self.model.__dict__.get("_cache")
         return (self._static is not None and horizon in self._periods
-                and cached is not None and cached[0] == horizon)
+                and self.model.prepared(horizon))
 
     def _period_labels(self, horizon: int) -> np.ndarray:
         labels = self._periods.get(horizon)
@@ -172,34 +172,17 @@ class GapAnswers:
         horizon = check_horizon(horizon)
         levels = check_levels(level)
         rows = self.rows_of(cells, field)
-        sim = model._simulation(horizon)
-        model._warn_small_pool(sim["pool_size"], levels)
-        means, bounds, median, p_shortage = model._path_statistics(sim, levels, rows)
-        flags = model._flags(means["demand"], means["supply"], means["gap"], rows)
+        numbers = model.predict_rows(horizon, levels, rows=rows)
         columns: dict[str, np.ndarray] = {}
         keyed = self._values[np.repeat(rows, horizon)]
         for j, key in enumerate(self.keys):
             columns[key] = keyed[:, j]
         columns[model.time] = np.tile(self._period_labels(horizon), rows.size)
-        for name in ("demand", "supply", "gap"):
-            columns[name] = means[name].ravel()
-
-        def bound(name: str, k: int, side: int) -> np.ndarray:
-            return np.where(np.isnan(means[name]), np.nan, bounds[name][2 * k + side]).ravel()
-
-        for k, lv in enumerate(levels):
-            columns[f"gap_lo_{lv:g}"] = bound("gap", k, 0)
-            columns[f"gap_hi_{lv:g}"] = bound("gap", k, 1)
-        columns["p_shortage"] = p_shortage.ravel()
-        columns["flag"] = flags.ravel()
-        columns["gap_median"] = median.ravel()
-        for name in ("demand", "supply"):
-            for k, lv in enumerate(levels):
-                columns[f"{name}_lo_{lv:g}"] = bound(name, k, 0)
-                columns[f"{name}_hi_{lv:g}"] = bound(name, k, 1)
+        columns.update(numbers)
         names = list(columns)
         out = [dict(zip(names, values, strict=True))
                for values in zip(*(json_values(v) for v in columns.values()), strict=True)]
+        flags = numbers["flag"].reshape(rows.size, horizon)
         return names, out, self._explanations(horizon, rows, flags)
 
     def _explanations(self, horizon: int, rows: np.ndarray, flags: np.ndarray) -> list[dict]:

@@ -5,12 +5,13 @@ linear program (HiGHS through SciPy); both hold the interpreter lock for
 seconds on a large model. Run in the serving process they would share it
 with the event loop and the threads answering ``/v1/gap`` and
 ``/v1/forecast``, and every one of those would wait. :class:`PlanWorkers`
-runs plans in a small pool of worker processes instead
-(:class:`concurrent.futures.ProcessPoolExecutor`, started with ``spawn``, one
-worker by default). The app starts the pool in its lifespan and stops it on
-shutdown; an app whose lifespan does not run (mounted in another app, or
-called through ``TestClient(app)`` outside a ``with`` block) solves plans in
-its own process, with the same answers.
+runs plans in a small pool of worker processes instead (one by default),
+each a :class:`multiprocessing.Process` started with ``spawn`` that takes one
+task at a time over its own pipe; the pool keeps each worker's process, so it
+can stop exactly the worker whose plan overran. The app starts the pool in
+its lifespan and stops it on shutdown; an app whose lifespan does not run
+(mounted in another app, or called through ``TestClient(app)`` outside a
+``with`` block) solves plans in its own process, with the same answers.
 
 One model edition per plan
     Each worker loads the served model itself, once, from the artifact
@@ -27,25 +28,30 @@ Bounded queue
     At most ``workers + queue`` plans are solved or waiting at once; one
     more is refused with 503 and a ``Retry-After`` (seconds, from the recent
     plans' durations). A plan not answered within ``timeout`` seconds is
-    refused with 503 (the worker finishes it and goes on).
+    refused with 503. A plan still running then is stopped with its worker
+    process, and a fresh worker takes its place and loads the served edition
+    at once: the pool keeps ``workers`` processes, and no worker stays busy
+    with a plan nobody waits for. A worker that dies (killed, out of memory)
+    is replaced the same way.
 Clean shutdown
-    :meth:`PlanWorkers.close` cancels waiting plans, lets running ones end
+    :meth:`PlanWorkers.close` refuses waiting plans, lets running ones end
     for a few seconds, then terminates the workers: no worker outlives the
     server.
 """
 
 from __future__ import annotations
 
+import atexit
+import itertools
 import logging
 import math
 import multiprocessing
+import multiprocessing.connection
 import signal
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import CancelledError, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from queue import Empty, SimpleQueue
 
 from talentgap.errors import TalentGapError, collect_warnings
 from talentgap.service._operations import require_gap_model, run_plan
@@ -60,15 +66,12 @@ logger = logging.getLogger("talentgap.service")
 _KEPT_EDITIONS = 2
 #: Seconds a running plan may take to end when the pool is closed, before it is stopped.
 CLOSE_PATIENCE = 5.0
+#: Seconds a terminated worker may take to exit before it is killed.
+_KILL_PATIENCE = 2.0
 
 # -- in the worker processes ---------------------------------------------------------------
 
 _editions: OrderedDict[str, LoadedModel] = OrderedDict()
-
-
-def _start_worker() -> None:
-    """Worker start-up: Ctrl-C is the server's to handle (it closes the pool)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _edition(source: tuple, signature: str) -> LoadedModel | None:
@@ -96,7 +99,7 @@ def _preload(source: tuple, signature: str, horizon: int) -> bool:
     if loaded is None:
         return False
     with collect_warnings():  # a plan reports its own warnings
-        loaded.model._simulation(horizon)
+        loaded.model.prepare(horizon)
     return True
 
 
@@ -114,7 +117,122 @@ def _solve(source: tuple, signature: str, body, max_size: int | None) -> tuple[s
         return "refused", library_refusal(error)
 
 
+def _work(conn) -> None:
+    """A worker process: run each task sent on ``conn`` and send back its outcome.
+
+    A task is ``(number, function, args)``; the answer ``(number, "ok",
+    result)`` or ``(number, "error", exception)``. ``None``, or the server's
+    end of the pipe closing, ends the loop. Ctrl-C is the server's to handle
+    (it closes the pool).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        number, function, args = message
+        try:
+            answer = (number, "ok", function(*args))
+        except Exception as error:  # sent to the server, which raises it there
+            answer = (number, "error", error)
+        try:
+            conn.send(answer)
+        except (EOFError, OSError):
+            return
+        except Exception as error:  # an answer that cannot be pickled
+            conn.send((number, "error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
 # -- in the serving process ----------------------------------------------------------------
+
+
+class _Stopped(Exception):
+    """The worker process ended before it answered."""
+
+
+class _Overran(Exception):
+    """The worker did not answer in time (it is still running the task)."""
+
+
+class _Worker:
+    """One worker process and the serving process's end of its pipe.
+
+    One thread at a time calls :meth:`call` (the pool hands a worker to one
+    plan); :meth:`send` may be called from any thread.
+    """
+
+    def __init__(self, context) -> None:
+        ours, theirs = context.Pipe()
+        self.process = context.Process(target=_work, args=(theirs,),
+                                       name="talentgap-plan-worker")
+        self.process.start()
+        theirs.close()  # the worker's end lives in the worker: its exit reads as EOF here
+        self.pid: int = self.process.pid
+        self._conn = ours
+        self._numbers = itertools.count(1)
+        self._send_lock = threading.Lock()
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def send(self, function, *args) -> int:
+        """Queue ``function(*args)`` in the worker; its number. Raises _Stopped."""
+        with self._send_lock:
+            number = next(self._numbers)
+            try:
+                self._conn.send((number, function, args))
+            except (EOFError, OSError):
+                raise _Stopped from None
+        return number
+
+    def call(self, function, *args, timeout: float):
+        """``function(*args)`` run in the worker: its result, or the error it raised.
+
+        Answers of earlier tasks sent without waiting (:meth:`PlanWorkers.preload`)
+        are read and dropped on the way. Raises _Overran after ``timeout``
+        seconds, _Stopped when the process ends first.
+        """
+        number = self.send(function, *args)
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            ready = multiprocessing.connection.wait([self._conn, self.process.sentinel],
+                                                    max(0.0, remaining))
+            if self._conn in ready:
+                try:
+                    answered, status, value = self._conn.recv()
+                except (EOFError, OSError):
+                    raise _Stopped from None
+                if answered == number:
+                    if status == "error":
+                        raise value
+                    return value
+                if status == "error":
+                    _log_failed_preload(value)
+            elif ready:
+                raise _Stopped
+            elif remaining <= 0:
+                raise _Overran
+
+    def ask_to_stop(self) -> None:
+        """Let the worker end after the task it runs (if any)."""
+        with self._send_lock:
+            try:
+                self._conn.send(None)
+            except (EOFError, OSError):
+                pass
+
+    def stop(self) -> None:
+        """Terminate the process now (killed if it ignores that) and wait for it."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(_KILL_PATIENCE)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
 
 
 class PlanWorkers:
@@ -123,11 +241,14 @@ class PlanWorkers:
     Parameters
     ----------
     workers : int
-        Worker processes (>= 1).
+        Worker processes (>= 1), started at once and kept at that number: a
+        worker stopped for a plan over ``timeout``, or one that died, is
+        replaced.
     queue : int
         Plans that may wait for a worker; one more is refused with 503.
     timeout : float
-        Seconds a plan may wait and run before it is refused with 503.
+        Seconds a plan may wait and run before it is refused with 503 (and
+        stopped, when it runs).
 
     Examples
     --------
@@ -140,6 +261,8 @@ class PlanWorkers:
     >>> served = LoadedModel(gap.save(f"{tempfile.mkdtemp()}/model"))
     >>> body = PlanRequest(budget=100_000, cost_per_trainee=1_000, horizon=2)
     >>> workers = PlanWorkers(workers=1, queue=2, timeout=120)
+    >>> len(workers.pids())
+    1
     >>> answer = workers.solve(served, body, max_size=None)
     >>> workers.close()
     >>> answer["summary"]["total_cost"] <= 100_000, workers.pids()
@@ -148,15 +271,19 @@ class PlanWorkers:
 
     def __init__(self, workers: int = 1, queue: int = 4, timeout: float = 300.0) -> None:
         self.workers, self.queue, self.timeout = int(workers), int(queue), float(timeout)
+        self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._pending = 0
         self._closed = False
         self._seconds = 1.0  # recent plans' duration (moving average), for Retry-After
-        self._executor = self._new_executor()
-
-    def _new_executor(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker)
+        self._edition: tuple | None = None  # what a new worker loads first (_preload's args)
+        self._pool = [_Worker(self._context) for _ in range(self.workers)]
+        self._idle: SimpleQueue[int | None] = SimpleQueue()  # positions in _pool; None: closed
+        for position in range(self.workers):
+            self._idle.put(position)
+        # the server exits without closing the pool (an error): stop the workers before
+        # multiprocessing waits for them at exit (handlers registered later run first)
+        atexit.register(self._close_at_exit)
 
     @property
     def pending(self) -> int:
@@ -164,26 +291,29 @@ class PlanWorkers:
         return self._pending
 
     def pids(self) -> list[int]:
-        """Process ids of the live workers (started on the first task)."""
-        processes = getattr(self._executor, "_processes", None) or {}
-        return sorted(pid for pid, process in list(processes.items()) if process.is_alive())
+        """Process ids of the live workers."""
+        with self._lock:
+            pool = list(self._pool)
+        return sorted(worker.pid for worker in pool if worker.alive())
 
     def preload(self, served: LoadedModel) -> None:
         """Ask the workers to load the served edition now (not on the first plan).
 
-        One task per worker is queued without waiting for it; which worker
-        takes which is the pool's choice, so it is a hint, not a guarantee.
+        The task is queued in every worker without waiting for it; a worker
+        busy with a plan loads it afterwards. Workers started later (to
+        replace one) load it first too.
         """
         if self._closed or not served.is_gap_model:
             return
-        horizon = served.plan_defaults.get("horizon", 4)
-        for _ in range(self.workers):
+        self._edition = (served.pinned_source, served.signature,
+                         served.plan_defaults.get("horizon", 4))
+        with self._lock:
+            pool = list(self._pool)
+        for worker in pool:
             try:
-                future = self._executor.submit(_preload, served.pinned_source,
-                                               served.signature, horizon)
-            except RuntimeError:  # closed or broken meanwhile: the next plan finds out
-                return
-            future.add_done_callback(_log_failed_preload)
+                worker.send(_preload, *self._edition)
+            except _Stopped:  # the next plan on it finds out and replaces it
+                pass
 
     def _retry_after(self) -> str:
         return str(max(1, min(600, math.ceil(self._seconds * max(1, self._pending)
@@ -193,15 +323,19 @@ class PlanWorkers:
         return ServiceError(503, msg, kind="plans_busy",
                             headers={"Retry-After": self._retry_after()})
 
+    def _refuse_late(self) -> ServiceError:
+        return self._refuse(f"the plan did not finish within {self.timeout:g} seconds "
+                            "(plan_timeout); retry later or ask for a smaller plan")
+
     def solve(self, served: LoadedModel, body, *, max_size: int | None) -> dict:
         """Solve one plan in a worker, as :func:`~talentgap.service._operations.run_plan`.
 
         Raises
         ------
         ServiceError
-            503 when the queue is full, the pool is closed or restarting, or
-            the plan takes longer than ``timeout``; the 409 and 422 of
-            ``run_plan``.
+            503 when the queue is full, the pool is closed, the worker died,
+            or the plan takes longer than ``timeout`` (its worker is then
+            replaced); the 409 and 422 of ``run_plan``.
         """
         require_gap_model(served, "planning")
         with self._lock:
@@ -212,10 +346,9 @@ class PlanWorkers:
                                    f"most this service takes ({self.workers} solving, "
                                    f"{self.queue} waiting); retry after Retry-After seconds")
             self._pending += 1
-            executor = self._executor
         start = time.perf_counter()
         try:
-            status, value = self._wait(executor, served, body, max_size)
+            status, value = self._wait(served, body, max_size)
         finally:
             with self._lock:
                 self._pending -= 1
@@ -229,64 +362,83 @@ class PlanWorkers:
             return run_plan(served, body, max_size=max_size)
         return value
 
-    def _wait(self, executor: ProcessPoolExecutor, served: LoadedModel, body,
-              max_size: int | None) -> tuple[str, object]:
-        """Send the plan to ``executor`` and wait for its answer (see :func:`_solve`)."""
+    def _wait(self, served: LoadedModel, body, max_size: int | None) -> tuple[str, object]:
+        """Wait for a free worker, send it the plan, wait for the answer (see :func:`_solve`)."""
+        deadline = time.monotonic() + self.timeout
         try:
-            future = executor.submit(_solve, served.pinned_source, served.signature, body,
-                                     max_size)
-        except BrokenProcessPool:
-            self._restart(executor)
-            raise self._refuse("the plan workers were restarting; retry") from None
-        except RuntimeError:  # the pool was shut down meanwhile
-            raise self._refuse("the service is shutting down; plans are not taken") from None
+            position = self._idle.get(timeout=self.timeout)
+        except Empty:
+            raise self._refuse_late() from None
+        if position is None or self._closed:
+            self._idle.put(position)  # wake the next plan waiting, if any
+            raise self._refuse("the service is shutting down; plans are not taken")
         try:
-            return future.result(timeout=self.timeout)
-        except FutureTimeout:
-            future.cancel()  # only stops a plan still waiting; a running one ends on its own
-            raise self._refuse(f"the plan did not finish within {self.timeout:g} seconds "
-                               "(plan_timeout); retry later or ask for a smaller plan") from None
-        except BrokenProcessPool:
-            self._restart(executor)
-            raise self._refuse("the plan worker stopped before answering; the workers "
-                               "were restarted, retry") from None
-        except CancelledError:  # still waiting when the pool was closed
-            raise self._refuse("the service is shutting down; plans are not taken") from None
+            if self._edition is None or self._edition[1] != served.signature:
+                self._edition = (served.pinned_source, served.signature,
+                                 served.plan_defaults.get("horizon", 4))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:  # waited all the time there was: nothing sent, nothing to stop
+                raise self._refuse_late()
+            worker = self._pool[position]
+            try:
+                return worker.call(_solve, served.pinned_source, served.signature, body,
+                                   max_size, timeout=remaining)
+            except _Overran:
+                self._replace(position, worker, f"a plan ran over {self.timeout:g} seconds "
+                              f"(plan_timeout): its worker {worker.pid} was stopped")
+                raise self._refuse_late() from None
+            except _Stopped:
+                if self._closed:
+                    raise self._refuse("the service is shutting down; plans are not "
+                                       "taken") from None
+                self._replace(position, worker, f"plan worker {worker.pid} stopped "
+                              "unexpectedly")
+                raise self._refuse("the plan worker stopped before answering; it was "
+                                   "replaced, retry") from None
+        finally:
+            if not self._closed:
+                self._idle.put(position)
 
-    def _restart(self, broken: ProcessPoolExecutor) -> None:
+    def _replace(self, position: int, old: _Worker, why: str) -> None:
+        """Stop worker ``old`` and start a fresh one in its place, loading the served edition."""
         with self._lock:
-            if self._closed or self._executor is not broken:
-                return  # closed, or another request restarted it already
-            self._executor = self._new_executor()
-        logger.error("a plan worker process stopped unexpectedly; the workers were restarted")
-        broken.shutdown(wait=False, cancel_futures=True)
+            if self._closed or self._pool[position] is not old:
+                return
+            fresh = _Worker(self._context)
+            self._pool[position] = fresh
+        old.stop()
+        logger.warning("%s; worker %s replaces it", why, fresh.pid)
+        if self._edition is not None:
+            try:
+                fresh.send(_preload, *self._edition)
+            except _Stopped:
+                pass
 
     def close(self, patience: float = CLOSE_PATIENCE) -> None:
-        """Stop the workers: waiting plans are cancelled, running ones get ``patience``
+        """Stop the workers: waiting plans are refused, running ones get ``patience``
         seconds to end, then each worker is terminated (killed if it ignores that)."""
         with self._lock:
+            if self._closed:
+                return
             self._closed = True
-            executor = self._executor
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        executor.shutdown(wait=False, cancel_futures=True)
+            pool = list(self._pool)
+        atexit.unregister(self._close_at_exit)
+        self._idle.put(None)  # plans waiting for a worker are refused
+        for worker in pool:
+            worker.ask_to_stop()
         deadline = time.monotonic() + patience
-        for process in processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-        for process in processes:
-            if process.is_alive():
+        for worker in pool:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+        for worker in pool:
+            if worker.alive():
                 logger.warning("plan worker %s still busy after %.0f s: terminated",
-                               process.pid, patience)
-                process.terminate()
-                process.join(2.0)
-            if process.is_alive():
-                process.kill()
-                process.join()
+                               worker.pid, patience)
+            worker.stop()
+
+    def _close_at_exit(self) -> None:
+        self.close(patience=0.0)
 
 
-def _log_failed_preload(future) -> None:
-    if future.cancelled():
-        return
-    error = future.exception()
-    if error is not None and not isinstance(error, BrokenProcessPool):  # not: pool closed
-        logger.warning("a plan worker could not load the served model ahead of the first "
-                       "plan (%s); plans will load it or be solved here", error)
+def _log_failed_preload(error: BaseException) -> None:
+    logger.warning("a plan worker could not load the served model ahead of the first "
+                   "plan (%s); plans will load it or be solved here", error)

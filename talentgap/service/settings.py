@@ -63,7 +63,8 @@ class ServiceSettings:
         with 503 and ``Retry-After``.
     plan_timeout : float
         Seconds a plan may wait and run in the workers before it is refused
-        with 503 (default 300).
+        with 503 (default 300); a plan still running then is stopped with its
+        worker, which is replaced.
     cors_origins : tuple of str
         Origins allowed to call from a browser; empty (default): no CORS
         headers at all.

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,14 @@ import pytest
 import talentgap as tg
 
 pytest.importorskip("fastapi", reason="the service extra is not installed")
+from _slow_plans import solve_slowly
 from fastapi.testclient import TestClient
 
 from talentgap.service import ServiceSettings, create_app, reload_model
+from talentgap.service.errors import ServiceError
 from talentgap.service.plan_workers import PlanWorkers
+from talentgap.service.schemas import PlanRequest
+from talentgap.service.state import LoadedModel
 
 PLAN = {"budget": 20_000, "cost_per_trainee": 500, "pass_rate": 0.8, "horizon": 3}
 #: Seconds to wait for something that should happen promptly; reached only on failure.
@@ -143,15 +148,22 @@ def test_a_worker_that_dies_is_replaced(model_dir):
     assert replaced and dead not in replaced
 
 
-def test_close_stops_a_worker_that_is_still_busy():
+def test_close_stops_a_worker_that_is_still_busy(model_dir, monkeypatch):
     workers = PlanWorkers(workers=1, queue=0, timeout=PATIENCE)
-    busy = workers._executor.submit(time.sleep, 10 * PATIENCE)  # a plan that would not end
-    started = workers.pids()
-    start = time.monotonic()
-    workers.close(patience=0.5)
-    assert started and time.monotonic() - start < PATIENCE / 2
-    assert not any(_alive(pid) for pid in started)
-    assert busy.exception(timeout=PATIENCE) is not None  # failed with the pool, not hanging
+    monkeypatch.setattr("talentgap.service.plan_workers._solve", solve_slowly)  # would not end
+    with ThreadPoolExecutor(1) as threads:
+        busy = threads.submit(workers.solve, LoadedModel(model_dir), PlanRequest(**PLAN),
+                              max_size=None)
+        deadline = time.monotonic() + PATIENCE
+        while workers.pending < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        started = workers.pids()
+        start = time.monotonic()
+        workers.close(patience=0.5)
+        assert started and time.monotonic() - start < PATIENCE / 2
+        assert not any(_alive(pid) for pid in started)
+        refused = busy.exception(timeout=PATIENCE)  # refused, not hanging
+    assert isinstance(refused, ServiceError) and refused.status == 503
 
 
 def _free_port() -> int:
