@@ -18,6 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
+from talentgap.cli._notes import plain_constraint, plain_note
 from talentgap.cli._report_tables import (
     add_table,
     is_multiyear,
@@ -25,13 +26,7 @@ from talentgap.cli._report_tables import (
     shortfall_span,
     shortfall_unit,
 )
-from talentgap.cli._wording import (
-    level_words,
-    levels_in_text,
-    levels_in_words,
-    plain_constraint,
-    plain_note,
-)
+from talentgap.cli._wording import level_words, levels_in_text, levels_in_words
 from talentgap.cli.outputs import level_view, plan_summary
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -249,7 +250,7 @@ def _charts(result: RunResult) -> dict[str, object]:
     if result.comparison is not None:
         figure = planning.plot_shortfall_vs_budget(result.comparison).figure
         _money_axis(figure, config.output.currency)
-        figure.axes[0].set_ylabel("expected shortfall after training (persons)")
+        _persons_axis(figure.axes[0].yaxis)
         figures["shortfall_vs_budget"] = figure
     if result.target_path is not None:
         figures["target_path"] = target_path_figure(result.target_path)
@@ -295,6 +296,16 @@ def _money_axis(figure, currency: str) -> None:
         axis.set_xlabel(f"{label[:-1]} of {currency})")
     elif label:
         axis.set_xlabel(f"{label} ({currency})")
+
+
+def _persons_axis(axis) -> None:
+    """Count persons on an axis the plot labelled in its own unit of workers.
+
+    The plot's scale is kept: ``(millions of workers)`` reads
+    ``(millions of persons)``, as the report's tables count persons.
+    """
+    label = axis.get_label_text()
+    axis.set_label_text(re.sub(r"\bworkers\)$", "persons)", label))
 
 
 def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
+from talentgap.cli._notes import plain_note
 from talentgap.cli._report_plan import (
     levels_section,
     plan_section,
@@ -45,7 +46,6 @@ from talentgap.cli._wording import (
     method_words,
     model_name,
     per_period,
-    plain_note,
 )
 from talentgap.cli.outputs import level_view, top_shortages_table
 from talentgap.cli.pipeline import RunResult

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import PlanningError
-from talentgap.planning._axes import readable_axis, readable_count_axis
+from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._params import fmt, money_scale
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
@@ -208,7 +208,9 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
     ----------
     plans : sequence of QuotaPlan or mapping of name -> QuotaPlan
         E.g. optimised and proportional plans at several budgets. Without
-        names, each row is named ``"<label>, budget <budget>"``.
+        names, each row is named ``"<label>, budget <budget>"``, the budget
+        to three significant figures (``"optimised, budget 812 million"``;
+        in full where that would give two different budgets one name).
     by : str or None, default "industry"
         A key column: one ``quota[<value>]`` column per value with the
         plan's places summed over the other keys. None: no such columns.
@@ -306,13 +308,8 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
                 quota_columns[column] = group
                 row[column] = places
         rows.append(row)
-        names.append(name if name is not None else f"{plan.label}, budget {fmt(s['budget'])}")
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
-    table = pd.DataFrame(rows, index=pd.Index(unique, name="plan"))
+        names.append(name if name is not None else (plan.label, float(s["budget"])))
+    table = pd.DataFrame(rows, index=pd.Index(_plan_names(names), name="plan"))
     ordered = sorted(quota_columns, key=lambda c: str(quota_columns[c]))
     table[ordered] = table[ordered].fillna(0)
     values = table[ordered].to_numpy(dtype=np.float64)
@@ -320,6 +317,30 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
         table[ordered] = table[ordered].astype(np.int64)
     base = [c for c in table.columns if c not in quota_columns and c not in year_columns]
     return table[base + ordered + _year_order(year_columns)]
+
+
+def _plan_names(names: list) -> list[str]:
+    """Row names: given names, else ``"<label>, budget <money>"``; repeats numbered ``#2``...
+
+    The money is :func:`~talentgap.planning._axes.money_text` (three
+    significant figures), or :func:`fmt` in full when two different budgets
+    of one label would round to the same text.
+    """
+    budgets: dict[tuple[str, str], set] = {}
+    for name in names:
+        if not isinstance(name, str):
+            budgets.setdefault((name[0], money_text(name[1])), set()).add(name[1])
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        if not isinstance(name, str):
+            label, budget = name
+            money = money_text(budget)
+            money = fmt(budget) if len(budgets[label, money]) > 1 else money
+            name = f"{label}, budget {money}"
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
+    return unique
 
 
 def _share(before: float, after: float) -> float:

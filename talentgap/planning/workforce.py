@@ -535,8 +535,9 @@ def estimate_exit_rate(
     if clipped.size:
         shown = clipped[:_MAX_SHOWN]
         warn(
-            f"the mean exit share per period of {plural(clipped.size, 'cell')} is outside "
-            "[0, 1] and is clipped (stock changes the inflows do not explain): "
+            f"the mean exit share per period of the {column} stock is outside [0, 1] in "
+            f"{plural(clipped.size, 'cell')} and is clipped (stock changes the inflows do "
+            "not explain): "
             + examples(cell_names(cells, keys, shown), [fmt(mean[i]) for i in shown],
                        clipped.size), DataQualityWarning, stacklevel=2)
     per_year = PER_YEAR[code]
@@ -544,8 +545,8 @@ def estimate_exit_rate(
     if short.size:
         shown = short[:_MAX_SHOWN]
         warn(
-            f"exit rates of {plural(short.size, 'cell')} rest on fewer than {_MIN_YEARS} years "
-            "of stock changes and are uncertain: "
+            f"exit rates of the {column} stock in {plural(short.size, 'cell')} rest on fewer "
+            f"than {_MIN_YEARS} years of stock changes and are uncertain: "
             + examples(cell_names(cells, keys, shown), [plural(int(n[i]), "change")
                                                           for i in shown], short.size),
             DataQualityWarning, stacklevel=2)

@@ -11,13 +11,18 @@ import pandas as pd
 import pytest
 
 from talentgap.cli import outputs, pipeline
-from talentgap.cli._wording import level_words, levels_in_text, plain_note, plain_number
+from talentgap.cli._notes import plain_note
+from talentgap.cli._wording import level_words, levels_in_text, plain_number
 from talentgap.cli.commands import build_config
 from talentgap.cli.main import build_parser
 from talentgap.cli.reporting import build_report
 
-EXIT = ("the mean exit share per period of 1 cell is outside [0, 1] and is clipped (stock "
-        "changes the inflows do not explain): general_equipment in Copperwick: -0.01891")
+EXIT = ("the mean exit share per period of the skilled stock is outside [0, 1] in 1 cell and is "
+        "clipped (stock changes the inflows do not explain): general_equipment in Copperwick: "
+        "-0.01891")
+SHORT_EXITS = ("exit rates of the high_skilled stock in 2 cells rest on fewer than 3 years of "
+               "stock changes and are uncertain: textiles in Ashmere: 2 changes; robots in "
+               "Ashmere: 2 changes")
 HELD = ("the gap model's sample paths reach 2028; the market need of 2029-2030 is held at its "
         "2028 level (per sample path)")
 SKIPPED = ("7 series-window pair(s) skipped: the series has no observation up to that "
@@ -101,6 +106,22 @@ def test_known_warnings_become_plain_sentences(message, old, new):
     assert not text[0].islower() and text.endswith(".")
 
 
+def test_exit_notes_say_which_workforce_they_are_about():
+    high = EXIT.replace("the skilled stock", "the high_skilled stock").replace(
+        "-0.01891", "-0.0144")
+    skilled, high_skilled = plain_note(EXIT), plain_note(high)
+    assert skilled.startswith("For 1 cell the skilled workforce grew by more than")
+    assert high_skilled.startswith("For 1 cell the high-skilled workforce grew by more than")
+    assert "(-1.4% a quarter)" in high_skilled and "high_skilled" not in high_skilled
+    falling = plain_note(high.replace("-0.0144", "1.25"), freq="Y")
+    assert falling.startswith("For 1 cell the high-skilled workforce fell by more than all its "
+                              "workers leaving would explain each year")
+    short = plain_note(SHORT_EXITS)
+    assert short.startswith("For 2 cells the share of high-skilled workers leaving the trade is "
+                            "estimated from less than 3 years of data")
+    assert "stock changes" not in short
+
+
 def test_other_warnings_get_a_capital_rounded_numbers_and_levels_in_words():
     text = plain_note("residuals of 2 nodes of high_skilled have scale 1.23456e-05",
                       levels=["high_skilled"])
@@ -168,6 +189,23 @@ def test_charts_label_levels_in_words(demo_run):
     assert horizon.get_ylabel() == "mean absolute error (persons)"
     budget = figures["shortfall_vs_budget"].axes[0]
     assert budget.get_ylabel() == "expected shortfall after training (persons)"
+
+
+@pytest.mark.parametrize(("scale", "unit"), [(1.0, "persons"), (1e4, "millions of persons")])
+def test_shortfall_chart_keeps_the_plots_unit_in_persons(scale, unit):
+    comparison = pd.DataFrame({
+        "label": ["optimised"] * 2 + ["proportional to gap"] * 2,
+        "budget": [4e7, 8e7] * 2,
+        "shortfall_after": [5_700.0 * scale, 2_200.0 * scale, 8_300.0 * scale, 3_400.0 * scale],
+        "shortfall_before": 13_100.0 * scale})
+    config = build_config(build_parser().parse_args(["demo", "--out", "unused"]))
+    figures = outputs.charts(pipeline.RunResult(config=config, comparison=comparison))
+    axes = figures["shortfall_vs_budget"].axes[0]
+    assert axes.get_ylabel() == f"expected shortfall after training ({unit})"
+    ticks = [t.get_text() for t in axes.get_yticklabels() if t.get_text()]
+    digits = max(len(t.replace(",", "")) for t in ticks)
+    assert digits <= 3 if scale > 1 else digits >= 4, ticks  # 20 (millions) or 12,000
+    plt.close("all")
 
 
 def test_models_table_pairs_the_history_and_drops_an_all_none_fallback_column(demo_run):

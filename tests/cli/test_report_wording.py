@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from talentgap.cli import main
-from talentgap.cli._wording import backtest_verdict, column_header, plain_constraint
+from talentgap.cli._notes import plain_constraint
+from talentgap.cli._wording import backtest_verdict, column_header
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "national_targets.toml"
 

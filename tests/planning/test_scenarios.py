@@ -113,6 +113,19 @@ def test_compare_plans_names_by_region_and_errors(forecast, costs):
         compare_plans([forecast])
 
 
+def test_compare_plans_names_rows_by_budget_in_three_figures(forecast, costs):
+    params = dict(cost_per_trainee=costs, pass_rate=1.0)
+    plans = [rule(forecast, budget=b, **params) for rule in (allocate_quotas, proportional_plan)
+             for b in (812_496_666.7, 45_260.0)]
+    assert compare_plans(plans, by=None).index.tolist() == [
+        "optimised, budget 812 million", "optimised, budget 45,300",
+        "proportional to gap, budget 812 million", "proportional to gap, budget 45,300"]
+    # two budgets that round alike keep their names apart in full
+    close = [allocate_quotas(forecast, budget=b, **params) for b in (45_260.0, 45_310.5)]
+    assert compare_plans(close, by=None).index.tolist() == [
+        "optimised, budget 45,260", "optimised, budget 45,310.5"]
+
+
 def test_plot_shortfall_vs_budget(forecast, costs):
     budgets = (2_000, 10_000, 30_000)
     plans = [rule(forecast, budget=b, cost_per_trainee=costs, pass_rate=0.8)

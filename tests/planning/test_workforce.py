@@ -166,12 +166,19 @@ def test_estimate_exit_rate_recovers_the_rate_and_feeds_the_projection():
 
 def test_estimate_exit_rate_warns_and_refuses():
     stock, inflows = _simulated(0.08, ["2023", "2024"], 1)
-    with pytest.warns(DataQualityWarning, match="fewer than 3 years .*textiles: 1 change"):
+    with pytest.warns(DataQualityWarning, match="of the skilled stock in 1 cell rest on fewer "
+                      "than 3 years .*textiles: 1 change"):
         estimate_exit_rate(stock, inflows, keys=["industry"])
     growing = stock.assign(skilled=[1000.0, 2000.0])
     with pytest.warns(DataQualityWarning) as caught:
         rates = estimate_exit_rate(growing, inflows, keys=["industry"])
-    assert any("outside [0, 1] and is clipped" in str(w.message) for w in caught)
+    assert any("outside [0, 1] in 1 cell and is clipped" in str(w.message) for w in caught)
+    # the warnings name the stock column, so two stocks' warnings can be told apart
+    high = growing.rename(columns={"skilled": "high_skilled"})
+    with pytest.warns(DataQualityWarning) as caught:
+        estimate_exit_rate(high, inflows, keys=["industry"], column="high_skilled")
+    assert any(str(w.message).startswith("the mean exit share per period of the high_skilled "
+                                         "stock is outside") for w in caught), caught
     assert rates["exit_rate"].iloc[0] == 0.0
     with pytest.raises(PlanningError, match="two consecutive periods .*textiles"):
         estimate_exit_rate(stock.iloc[:1], inflows, keys=["industry"])
