@@ -22,14 +22,16 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import collect_warnings, warn
+from talentgap.errors import SchemaError, collect_warnings, warn
 from talentgap.features._groups import group_rows
 from talentgap.features.design import SurveyDesign, design_index
 from talentgap.schema import DETAIL_COLUMNS, check_constant
 
-__all__ = ["design_partial", "design_errors", "strata_prefix"]
+__all__ = ["design_partial", "design_errors", "strata_prefix", "stratum_rows"]
 
 _PREFIX = "_h_"  # strata columns in the partial frames (they may repeat a cell key)
+#: Design rules a partition cannot judge alone: they need every row of a stratum.
+_WHOLE_TABLE_RULES = {"fpc_varies", "fpc_below_sample"}
 
 
 def strata_prefix(design: SurveyDesign) -> list[str]:
@@ -43,13 +45,20 @@ def design_partial(table: pd.DataFrame, design: SurveyDesign, slot: np.ndarray,
 
     ``respondents(rows)`` returns the merged respondents of the rows (slot, first
     row, weighted values). Raises :class:`SchemaError` for a design rule broken
-    inside the partition (lines of the partition).
+    inside the partition (lines of the partition). Population counts that vary
+    within a stratum or fall below its sample, and lonely PSUs, are judged on
+    the whole table once the partitions are combined (:func:`design_errors`).
     """
     if any(c in table.columns for c in DETAIL_COLUMNS):
         check_constant(table, design.columns, line_numbers=table.index.to_numpy())
     local = replace(design, lonely_psu="certainty")  # lonely strata: judged after combining
     with collect_warnings():
-        index = design_index(table, local)
+        try:
+            index = design_index(table, local)
+        except SchemaError as error:
+            if not set(error.failure_cases["rule"]) <= _WHOLE_TABLE_RULES:
+                raise
+            index = design_index(table, replace(local, fpc=None))
     strata = group_rows(table, [*design.strata_columns, "period"])
     n_strata = strata.n_groups
     stratum_frame = {_PREFIX + c: strata.frame[c].astype(object).to_numpy()
@@ -66,6 +75,9 @@ def design_partial(table: pd.DataFrame, design: SurveyDesign, slot: np.ndarray,
         np.minimum.at(low, strata.codes, population)
         np.maximum.at(high, strata.codes, population)
         stratum_frame["fpc_low"], stratum_frame["fpc_high"] = low, high
+        stratum_frame["fpc_sum"] = np.bincount(strata.codes, weights=population,
+                                               minlength=n_strata)
+        stratum_frame["rows"] = np.bincount(strata.codes, minlength=n_strata)
 
     inside = np.flatnonzero(slot >= 0)
     unit_slot, first, values = respondents(inside)
@@ -89,37 +101,47 @@ def design_partial(table: pd.DataFrame, design: SurveyDesign, slot: np.ndarray,
 
 
 def _stratum_checks(strata: pd.DataFrame, design: SurveyDesign, where, fail) -> dict:
-    """Scale, lonely flags and take-all flags per stratum; design rules across partitions."""
+    """Scale, lonely flags and take-all flags per stratum; design rules across partitions.
+
+    As for one table, a broken rule names rows: every row of a stratum whose
+    population count is below its sampled PSUs, or that has a lonely PSU
+    (``lonely_psu="fail"``), and the rows whose count differs from their
+    stratum's mean. ``fail`` gets those strata (see :func:`design_errors`).
+    """
     n_psu = strata["n_psu"].to_numpy(dtype=np.float64)
-    problems = []
+    named = []  # the strata whose rows fail, with the rule, value and message
     if design.fpc is not None:
         low, high = strata["fpc_low"].to_numpy(), strata["fpc_high"].to_numpy()
-        varies = ~np.isclose(low, high, rtol=1e-12, atol=0.0)
-        below = ~varies & (high < n_psu * (1 - 1e-12))
-        for mask, rule, text in ((varies, "fpc_varies", "the population count differs "
-                                  "between partitions"),
-                                 (below, "fpc_below_sample", "fewer in the population than "
-                                  "sampled")):
-            if mask.any():
-                lines = strata["line"].to_numpy()[mask]
-                problems.append((design.fpc, rule, text, lines))
-        keep = np.clip(1.0 - n_psu / high, 0.0, 1.0)
+        n_pop = strata["fpc_sum"].to_numpy() / strata["rows"].to_numpy()
+        varies = (~np.isclose(low, n_pop, rtol=1e-12, atol=0.0)
+                  | ~np.isclose(high, n_pop, rtol=1e-12, atol=0.0))
+        if varies.any():
+            named.append(strata[varies].assign(
+                rule="fpc_varies", column=design.fpc, fpc_mean=n_pop[varies], value=None,
+                message=""))
+        below = ~varies & (n_pop < n_psu * (1 - 1e-12))
+        if below.any():
+            sampled = "PSUs" if design.psu is not None else "enterprises"
+            named.append(strata[below].assign(
+                rule="fpc_below_sample", column=design.fpc, fpc_mean=np.nan, message="",
+                value=[f"{p:g} < {n:g} sampled {sampled}"
+                       for p, n in zip(n_pop[below], n_psu[below], strict=True)]))
+        keep = np.clip(1.0 - n_psu / n_pop, 0.0, 1.0)
     else:
         keep = np.ones(n_psu.size)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = keep * n_psu / (n_psu - 1.0)
     single = (n_psu == 1) & (keep > 0)
     scale[n_psu == 1] = 0.0
-    if single.any() and design.lonely_psu == "fail":
-        lines = strata["line"].to_numpy()[single]
-        problems.append((design.strata_columns[0] if design.strata_columns else "period",
-                         "lonely_psu", "the stratum has 1 PSU; choose lonely_psu='adjust' or "
-                         "'certainty', or collapse strata", lines))
-    if problems:
-        fail(pd.concat([pd.DataFrame({
-            "line": lines, "column": column, "rule": rule, "value": None,
-            "message": f"the first row of its stratum ({text})"})
-            for column, rule, text, lines in problems], ignore_index=True))
+    if single.any() and design.lonely_psu == "fail" and not named:
+        label = ", ".join([*design.strata_columns, "period"])
+        named.append(strata[single].assign(
+            rule="lonely_psu", fpc_mean=np.nan,
+            column=design.strata_columns[0] if design.strata_columns else "period",
+            value=f"stratum ({label}) has 1 PSU",
+            message="choose lonely_psu='adjust' or 'certainty', or collapse strata"))
+    if named:
+        fail(pd.concat(named, ignore_index=True))
     if single.any():
         how = ("centred at the grand mean of the period's PSU totals"
                if design.lonely_psu == "adjust" else "counted as adding no variance")
@@ -139,8 +161,10 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
                   where, fail) -> dict[str, np.ndarray]:
     """``*_se``, ``take_all`` and ``*_df`` per cell from the combined sums.
 
-    ``where(line)`` names an encoded line; ``fail(cases)`` raises for design
-    rules broken across partitions (cases: ``line, column, rule, value, message``).
+    ``where(line)`` names an encoded line; ``fail(named)`` raises for design
+    rules broken across partitions: ``named`` holds the strata (rows of
+    ``strata``) with ``rule, column, value, message`` and ``fpc_mean``, whose
+    rows :func:`stratum_rows` finds.
     """
     hcols = strata_prefix(design)
     facts = _stratum_checks(strata, design, where, fail)
@@ -225,3 +249,34 @@ def _positions(frame: pd.DataFrame, table: pd.DataFrame, on: list[str]) -> np.nd
         _tg_at=np.arange(len(table)))
     found = left.merge(right, on=on, how="left")["_tg_at"]
     return found.to_numpy(dtype=np.int64)
+
+
+def stratum_rows(clean: pd.DataFrame, design: SurveyDesign, named: pd.DataFrame) -> pd.DataFrame:
+    """The failing rows of ``clean`` in the strata ``named`` (see :func:`design_errors`).
+
+    Every row of a named stratum fails, except under rule ``fpc_varies``,
+    where only rows whose population count is not the stratum's mean
+    ``fpc_mean`` do, as :func:`talentgap.features.design.design_index` names
+    them. Returns ``line`` (the rows' index), ``column``, ``rule``, ``value``
+    and ``message``.
+    """
+    hcols = strata_prefix(design)
+    rows = clean[[*design.strata_columns, "period"]].astype(
+        {c: object for c in design.strata_columns}).set_axis([*hcols, "period"], axis=1)
+    wanted = named[[*hcols, "period", "rule", "column", "value", "message", "fpc_mean"]]
+    found = rows.assign(_tg_at=np.arange(len(rows))).merge(
+        wanted.astype({c: object for c in hcols}), on=[*hcols, "period"], how="inner")
+    at = found["_tg_at"].to_numpy()
+    mean = found["fpc_mean"].to_numpy(dtype=np.float64)
+    value = found["value"].to_numpy(dtype=object)
+    if design.fpc is not None:
+        population = pd.to_numeric(clean[design.fpc]).to_numpy(dtype=np.float64)[at]
+        varies = (found["rule"] == "fpc_varies").to_numpy()
+        keep = ~varies | ~np.isclose(population, mean, rtol=1e-12, atol=0.0)
+        value = np.where(varies, population.astype(object), value)
+        found, at, value = found[keep], at[keep], value[keep]
+    order = np.argsort(at, kind="stable")
+    return pd.DataFrame({
+        "line": clean.index[at[order]], "column": found["column"].to_numpy()[order],
+        "rule": found["rule"].to_numpy()[order], "value": value[order],
+        "message": found["message"].to_numpy()[order]})

@@ -84,7 +84,8 @@ def _typo_candidate(text: str) -> bool:
 class _Codes:
     """The distinct values of one key column of one table, with their rows and lines."""
 
-    def __init__(self, column: pd.Series, lines: Callable[[], np.ndarray]) -> None:
+    def __init__(self, column: pd.Series, lines: Callable[[], np.ndarray],
+                 counts: np.ndarray | None = None) -> None:
         if isinstance(column.dtype, pd.CategoricalDtype):  # its own codes: no hashing
             codes = column.cat.codes.to_numpy()
             uniques = column.cat.categories
@@ -94,7 +95,11 @@ class _Codes:
         if pd.api.types.infer_dtype(uniques, skipna=False) not in ("string", "empty"):
             uniques = pd.Index(np.asarray(uniques.map(str), dtype=object))
         self.all_values = uniques  # by code, unused categories included
-        self.counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        valid = codes >= 0
+        self.n_rows = np.bincount(codes[valid], minlength=len(uniques))
+        self.counts = self.n_rows if counts is None else np.bincount(
+            codes[valid], weights=np.asarray(counts)[valid], minlength=len(uniques)
+        ).astype(np.int64)  # rows stood for (each row of a summary may stand for many)
         self.present = np.flatnonzero(self.counts)
         self.values = uniques[self.present]
         self.text = [str(value) for value in self.values.tolist()]  # distinct values only
@@ -120,7 +125,7 @@ class _Codes:
         lines = self._lines()
         return [", ".join(str(int(line)) for line in
                           lines[rows[start:start + min(count, _MAX_LINES)]])
-                for start, count in zip(starts, self.counts[positions], strict=True)]
+                for start, count in zip(starts, self.n_rows[positions], strict=True)]
 
     def near_miss(self, value: str) -> tuple[str | None, str]:
         """The value of this table that ``value`` is a near miss of, and how they differ."""
@@ -179,6 +184,7 @@ def check_codes(
     against: str | None = None,
     errors: Literal["report", "raise"] = "report",
     line_numbers: Mapping[str, Sequence[int]] | None = None,
+    row_counts: Mapping[str, Sequence[int]] | None = None,
 ) -> pd.DataFrame:
     """Key values present in one table and absent from another, with near-miss suggestions.
 
@@ -201,6 +207,10 @@ def check_codes(
         label + 2 for an integer index (the CSV line of a row that
         ``pandas.read_csv`` or :func:`talentgap.io.read_table` read, kept by
         validation), else the row position + 2.
+    row_counts : mapping of str to array-like of int, optional
+        Rows of the input each row stands for, per table (default 1): a
+        summary of a table too large to hold, with a few example rows per
+        value, counts the rows of the input.
 
     Returns
     -------
@@ -257,7 +267,8 @@ def check_codes(
         holders = [name for name, frame in tables.items() if key in frame.columns]
         if len(holders) < 2:
             continue
-        codes = {name: _Codes(tables[name][key], lines[name]) for name in holders}
+        codes = {name: _Codes(tables[name][key], lines[name], (row_counts or {}).get(name))
+                 for name in holders}
         for name in holders:
             for other in holders:
                 if other == name or (against is not None and against not in (name, other)):
@@ -367,6 +378,8 @@ def verify_codes(
     keys: Sequence[str],
     codes: Literal["warn", "raise", "ignore"] = "warn",
     allow: Collection[str] = (),
+    line_numbers: Mapping[str, Sequence[int]] | None = None,
+    row_counts: Mapping[str, Sequence[int]] | None = None,
 ) -> pd.DataFrame | None:
     """The check :func:`talentgap.features.build_panel` runs on its input tables.
 
@@ -392,6 +405,8 @@ def verify_codes(
         ``"supply"`` for survey values missing from another table,
         ``"demand"`` for values of another table missing from the surveys
         (see :func:`missing_side`).
+    line_numbers, row_counts : mapping of str to array-like of int, optional
+        Passed to :func:`check_codes`.
 
     Returns
     -------
@@ -428,7 +443,8 @@ def verify_codes(
     present = {name: frame for name, frame in tables.items() if frame is not None}
     if codes == "ignore" or len(present) < 2 or "surveys" not in present:
         return None
-    report = check_codes(present, keys=keys, against="surveys")
+    report = check_codes(present, keys=keys, against="surveys", line_numbers=line_numbers,
+                         row_counts=row_counts)
     side = [missing_side(t, a) for t, a in zip(report["table"], report["absent_from"],
                                                 strict=True)]
     allowed = np.isin(np.asarray(side, dtype=object), list(allow))

@@ -17,7 +17,7 @@ from talentgap import _checks
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 
-__all__ = ["check_coverage"]
+__all__ = ["check_coverage", "fed_occupations", "unfed_rows", "coverage_error"]
 
 _MAX_SHOWN = 5
 
@@ -63,22 +63,64 @@ def check_coverage(surveys: pd.DataFrame, crosswalk: pd.DataFrame, *,
 programme of the crosswalk trains for [not_in_crosswalk]; 2 rows with vacancies fail \
 (occupations 'sewer', 'fitter'), e.g. line 3: 'sewer', line 5: 'fitter'
     """
+    if crosswalk_target(crosswalk) == "occupation" and "occupation" not in surveys.columns:
+        raise ParameterError(f"the {table} table has no 'occupation' column")
+    fed = fed_occupations(crosswalk)
+    unfed = unfed_rows(surveys, fed)
+    if not unfed.any():
+        return
+    rows = np.flatnonzero(unfed)
+    values = np.asarray(surveys["occupation"].iloc[rows], dtype=object)
+    raise coverage_error(values, rows + 2, rows, table=table)  # line 1 is the header
+
+
+def fed_occupations(crosswalk: pd.DataFrame) -> pd.Index:
+    """The occupations some programme of a checked ``program, occupation, share`` crosswalk feeds.
+
+    Examples
+    --------
+    >>> crosswalk = pd.DataFrame({"program": ["welding", "welding"],
+    ...                           "occupation": ["welder", "fitter"], "share": [1.0, 0.0]})
+    >>> fed_occupations(crosswalk).tolist()
+    ['welder']
+    """
     if crosswalk_target(crosswalk) != "occupation":
         raise ParameterError("the crosswalk has no 'occupation' column: it does not say which "
                              "programmes train for an occupation")
-    if "occupation" not in surveys.columns:
-        raise ParameterError(f"the {table} table has no 'occupation' column")
-    fed = check_crosswalk(crosswalk, target="occupation")["occupation"].astype(str)
+    return pd.Index(check_crosswalk(crosswalk, target="occupation")["occupation"].astype(str))
+
+
+def unfed_rows(surveys: pd.DataFrame, fed: pd.Index) -> np.ndarray:
+    """Mask of the rows with vacancies for a named occupation outside ``fed``.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"occupation": ["welder", "sewer", None], "vacancies": [1, 2, 3]})
+    >>> unfed_rows(rows, pd.Index(["welder"])).tolist()
+    [False, True, False]
+    """
     occupation = surveys["occupation"]
     vacancies = pd.to_numeric(surveys["vacancies"], errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan)
     named = occupation.notna().to_numpy()
-    unfed = named & (vacancies > 0) & ~occupation.astype(str).isin(fed).to_numpy()
-    if not unfed.any():
-        return
-    rows = np.flatnonzero(unfed)
-    values = np.asarray(occupation.iloc[rows], dtype=object)
-    lines = rows + 2  # line 1 is the header
+    return named & (vacancies > 0) & ~occupation.astype(str).isin(fed).to_numpy()
+
+
+def coverage_error(values: np.ndarray, lines: np.ndarray, rows: np.ndarray, *,
+                   table: str = "surveys", count: int | None = None) -> SchemaError:
+    """The error of :func:`check_coverage` for the failing rows, in line order.
+
+    ``values`` are their occupations, ``lines`` their input lines, ``rows``
+    their positions; ``count`` is the number of failing rows when only some
+    are given (the first ones, and the first of each occupation).
+
+    Examples
+    --------
+    >>> error = coverage_error(np.array(["sewer"], dtype=object), np.array([3]), np.array([1]))
+    >>> error.reason, error.failure_cases["line"].tolist()
+    ('not_in_crosswalk', [3])
+    """
+    count = len(values) if count is None else count
     names = ", ".join(repr(v) for v in pd.unique(values)[:_MAX_SHOWN])
     shown = ", ".join(f"line {line}: {value!r}"
                       for line, value in zip(lines[:_MAX_SHOWN], values[:_MAX_SHOWN],
@@ -87,8 +129,8 @@ programme of the crosswalk trains for [not_in_crosswalk]; 2 rows with vacancies 
     cases = pd.DataFrame({"line": lines, "row": rows, "column": "occupation",
                           "rule": "not_in_crosswalk", "value": values, "message": text},
                          columns=_checks.FAILURE_COLUMNS)
-    raise SchemaError(
-        f"{table}: column 'occupation' {text} [not_in_crosswalk]; {rows.size} "
-        f"{'row' if rows.size == 1 else 'rows'} with vacancies "
-        f"{'fails' if rows.size == 1 else 'fail'} (occupations {names}), e.g. {shown}",
+    return SchemaError(
+        f"{table}: column 'occupation' {text} [not_in_crosswalk]; {count} "
+        f"{'row' if count == 1 else 'rows'} with vacancies "
+        f"{'fails' if count == 1 else 'fail'} (occupations {names}), e.g. {shown}",
         column="occupation", reason="not_in_crosswalk", failure_cases=cases)

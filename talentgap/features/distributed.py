@@ -12,8 +12,8 @@ module. The rows stay on the workers:
    rule that enterprise-level columns are equal within an
    enterprise-period, and the merging of the detail rows of an
    enterprise-period within a cell are then exact per partition;
-3. each partition is validated (failures name their input partition and
-   row) and reduced to sufficient statistics per cell-period: the count of
+3. each partition is put back in the table's row order, validated and
+   reduced to sufficient statistics per cell-period: the count of
    respondents ``n``, the sums ``S_u`` of the weighted values
    ``u in (w, w*s, w*e, w*v, w*h)`` (weight, shortage report, employees,
    vacancies, hard-to-fill) and their centred cross products
@@ -41,20 +41,25 @@ partitions; a second, narrow shuffle by enterprise (enterprise, period, PSU
 and the row's position only) finds it and the error names the enterprise, the
 PSUs and each row's partition and row (rule ``enterprise_in_two_psus``).
 
+Errors and warnings name the rows as the pandas path does, by their line in
+the whole table and their label, followed by the input partition and row
+(see :mod:`talentgap.features._distributed_failures`). Design rules that
+need every row of a stratum (population counts, lonely PSUs) are judged
+on the combined sums; only when one is broken does a second pass over the
+partitions find the stratum's rows to name.
+
 Dask is an optional dependency (``pip install talentgap[dask]``); it is
 imported only when a Dask frame arrives.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import FAILURE_COLUMNS, rule_text
 from talentgap.errors import (
     DataQualityWarning,
     ParameterError,
@@ -62,11 +67,30 @@ from talentgap.errors import (
     collect_warnings,
     warn,
 )
-from talentgap.features._distributed_design import design_errors, design_partial
+from talentgap.features._distributed_design import design_errors, design_partial, stratum_rows
+from talentgap.features._distributed_failures import (
+    BASE,
+    LINE,
+    Lines,
+    coverage_failures,
+    failures,
+    last_rows,
+    mark_text,
+    merge_values,
+    pool,
+    raise_failures,
+    summarise_values,
+    tag,
+    value_rows,
+)
 from talentgap.features._groups import group_rows
 from talentgap.features._variance import ratio_variance, snap_noise, variance_factor
+from talentgap.features.codes import verify_codes
+from talentgap.features.coverage import fed_occupations
+from talentgap.features.crosswalk import crosswalk_target
 from talentgap.features.design import _RULES as _DESIGN_RULES
 from talentgap.features.design import SurveyDesign
+from talentgap.features.skill_levels import skill_levels_of, skilled_employment
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
 
@@ -76,15 +100,12 @@ __all__ = ["is_dask_frame", "estimate_partitions", "panel_from_partitions"]
 VALUES = ("w", "s", "e", "v", "h")
 #: Cross products needed by the totals and the three ratios (``sw``: shortage x weight).
 PAIRS = ("ww", "ss", "sw", "ee", "vv", "hh", "ev", "hv")
-_SHIFT = 32  # encoded line: _BASE + (partition << 32 | row within the partition)
-_ROW_MASK = (1 << _SHIFT) - 1
-_BASE = 10**12  # every encoded line has 13+ digits, told apart from other numbers
-_MAX_FAILURES = 1000  # failure rows kept per (column, rule)
-#: Rules only the partitioned path checks, in words.
-_PARTITION_RULES = {"enterprise_in_two_psus": "must be one PSU per enterprise and period"}
+#: Rules other than the schema's, in words: the design's and the partitioned path's own.
+_RULES = {**_DESIGN_RULES, "enterprise_in_two_psus": "must be one PSU per enterprise and period"}
 _FAN_IN = 8  # partial results combined per tree node
 _MAX_NOTES = 20  # data-quality warnings relayed from the partitions
-_LINE = "_tg_line"  # the encoded input partition and row of every row
+_LINE = LINE  # the code (input partition and row) of every row
+_tag = tag
 
 
 def is_dask_frame(obj) -> bool:
@@ -98,34 +119,6 @@ def is_dask_frame(obj) -> bool:
     """
     dask = sys.modules.get("dask")  # a Dask frame cannot exist before Dask is imported
     return dask is not None and bool(dask.is_dask_collection(obj))
-
-
-def _line(partition, row):
-    return _BASE + ((np.asarray(partition, dtype=np.int64) << _SHIFT)
-                    | np.asarray(row, dtype=np.int64))
-
-
-def _where(line: int) -> str:
-    code = int(line) - _BASE
-    return f"partition {code >> _SHIFT} row {code & _ROW_MASK}"
-
-
-def _decode_text(text, lines: pd.Index) -> str:
-    """Line numbers (of ``lines``) written by :func:`validate` in a message, as partition and row.
-
-    Only numbers that are lines of the partition are rewritten, never a value.
-    """
-    def where(match: re.Match) -> str:
-        number = int(match.group())
-        return _where(number) if number in lines else match.group()
-
-    text = re.sub(r"\b\d{13,}\b", where, str(text))
-    return text.replace("lines partition", "partition").replace("line partition", "partition")
-
-
-def _tag(frame: pd.DataFrame, partition_info=None) -> pd.DataFrame:
-    number = partition_info["number"] if partition_info else 0
-    return frame.assign(**{_LINE: _line(number, np.arange(len(frame)))})
 
 
 # --------------------------------------------------------------------------- per partition
@@ -182,43 +175,42 @@ def _statistics(slot: np.ndarray, size: int, values: dict[str, np.ndarray]) -> d
     return out
 
 
-def _failures(raw: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
-    """Validation failures with the input partition and row of each."""
-    line = rejected["line"].to_numpy(dtype=np.int64)
-    out = pd.DataFrame({"partition": (line - _BASE) >> _SHIFT,
-                        "row": (line - _BASE) & _ROW_MASK})
-    labels = raw.loc[line, [c for c in ("enterprise_id", "period") if c in raw.columns]]
-    out["label"] = labels.astype(str).agg(", ".join, axis=1).to_numpy()
-    for name in ("column", "rule", "value"):
-        out[name] = rejected[name].to_numpy()
-    out["message"] = [_decode_text(m, raw.index) for m in rejected["message"]]
-    return out.groupby(["column", "rule"], sort=False).head(_MAX_FAILURES)
-
-
 def _partial(frame: pd.DataFrame, keys: list[str], freq: str, weight: str | None,
-             skill_levels: list[str] | None, design: SurveyDesign | None = None) -> tuple:
+             skill_levels: list[str] | None, design: SurveyDesign | None = None,
+             fed: pd.Index | None = None, key_values: bool = False) -> tuple:
     """Validate one partition and reduce it to statistics per cell-period.
 
-    Returns ``(failures, None, notes)`` when a row breaks a rule, else
+    Returns ``(failures, None, notes)`` when a row breaks a rule (or, with
+    ``fed``, has vacancies for an occupation outside ``fed``), else
     ``(None, stats, notes)``; ``notes`` are the data-quality warnings of the
-    partition (legal but unusual values), with partition and row.
+    partition (legal but unusual values), their rows marked for
+    :meth:`~talentgap.features._distributed_failures.Lines.text`. With
+    ``key_values``, ``stats["values"]`` summarises the key values (see
+    :func:`~talentgap.features._distributed_failures.key_values`).
     """
     if len(frame) == 0:
         return None, None, []
     line = frame[_LINE].to_numpy(dtype=np.int64)
+    if (np.diff(line) < 0).any():  # the shuffle mixes rows: back to the table's order, so
+        order = np.argsort(line, kind="stable")  # "first" and "earlier" mean what they do
+        frame, line = frame.iloc[order], line[order]  # in the pandas path
+    labels = frame.index  # the rows' labels in the user's table
     raw = frame.drop(columns=[_LINE])
     raw.index = line
     allowed = {"skill_level": skill_levels} if skill_levels is not None else None
     with collect_warnings() as caught:
         clean, report = validate(raw, table="surveys", freq=freq, errors="report",
                                  line_numbers=line, allowed=allowed)
-    notes = [_decode_text(w, raw.index) for w in caught]
-    failures, stats = _reduce(raw, clean, report.rejected, keys, weight, design)
-    return failures, stats, notes
+    notes = [mark_text(w, raw.index) for w in caught]
+    found, stats = _reduce(raw, labels, clean, report.rejected, keys, weight, design, fed)
+    if stats is not None and key_values:
+        stats["values"] = summarise_values(clean, keys)
+    return found, stats, notes
 
 
-def _reduce(raw: pd.DataFrame, clean: pd.DataFrame, rejected: pd.DataFrame, keys: list[str],
-            weight: str | None, design: SurveyDesign | None) -> tuple:
+def _reduce(raw: pd.DataFrame, labels: pd.Index, clean: pd.DataFrame, rejected: pd.DataFrame,
+            keys: list[str], weight: str | None, design: SurveyDesign | None,
+            fed: pd.Index | None) -> tuple:
     """Failures of a validated partition, or its statistics (a dict of frames)."""
     for key in keys:  # cell keys other than the details must be filled in
         if key in DETAIL_COLUMNS or key not in clean.columns:
@@ -230,14 +222,16 @@ def _reduce(raw: pd.DataFrame, clean: pd.DataFrame, rejected: pd.DataFrame, keys
                 "column": key, "rule": "missing_value", "value": None,
                 "message": "a cell key must not be missing"})], ignore_index=True)
     if len(rejected):
-        return _failures(raw, rejected), None
+        return failures(raw, labels, rejected), None
+    if fed is not None:  # checked once the rows are sound, as in build_panel
+        unfed = coverage_failures(raw, labels, fed)
+        if unfed is not None:
+            return unfed.assign(n_bad=np.int64(0)), None
     inside = np.ones(len(clean), dtype=bool)
     for key in keys:
         if key in DETAIL_COLUMNS:
             inside &= clean[key].array.codes >= 0
     rows = np.flatnonzero(inside)
-    if rows.size == 0 and design is None:
-        return None, None
     slot = np.full(len(clean), -1, dtype=np.int64)
     if rows.size:
         groups = group_rows(clean.iloc[rows], [*keys, "period"])
@@ -259,7 +253,7 @@ def _reduce(raw: pd.DataFrame, clean: pd.DataFrame, rejected: pd.DataFrame, keys
         try:
             found = design_partial(clean, design, slot, out["cells"], keys, respondents)
         except SchemaError as error:  # a design rule broken within the partition
-            return _failures(raw, _design_cases(error)), None
+            return failures(raw, labels, _design_cases(error)), None
         frame, block_of, n_blocks, pair_values = found["blocks"]
         out["blocks"] = pd.DataFrame({**{c: frame[c] for c in frame.columns},
                                       **_statistics(block_of, n_blocks, pair_values)})
@@ -272,30 +266,31 @@ def _design_cases(error: SchemaError) -> pd.DataFrame:
     cases = error.failure_cases.copy()
     line = cases["line"].to_numpy(dtype=np.int64)
     row = pd.to_numeric(cases["row"], errors="coerce").to_numpy(dtype=np.float64)
-    cases["line"] = np.where(line >= _BASE, line, row).astype(np.int64)
+    cases["line"] = np.where(line >= BASE, line, row).astype(np.int64)
     return cases
 
 
 def _combine(parts: list, keys: list[str]) -> tuple:
     """Combine partial results: failures and notes collected, statistics merged."""
     notes = [note for _, _, found in parts for note in found][:_MAX_NOTES]
-    failures = [f for f, _, _ in parts if f is not None]
-    if failures:
-        found = pd.concat(failures, ignore_index=True)
-        return found.groupby(["column", "rule"], sort=False).head(_MAX_FAILURES), None, notes
+    found = [f for f, _, _ in parts if f is not None]
+    if found:
+        return pool(found), None, notes
     stats = [s for _, s, _ in parts if s is not None]
     if not stats:
         return None, None, notes
     if len(stats) == 1:
         return None, stats[0], notes
     merged = {"cells": _merge([s["cells"] for s in stats], keys)}
+    if "values" in stats[0]:
+        merged["values"] = merge_values([s["values"] for s in stats])
     if "blocks" in stats[0]:
         hcols = [c for c in stats[0]["strata"].columns if c.startswith("_h_")]
         merged["blocks"] = _merge([s["blocks"] for s in stats], [*keys, *hcols])
         strata = pd.concat([s["strata"] for s in stats], ignore_index=True)
         how = {"n_psu": "sum", "line": "min"}
         if "fpc_low" in strata.columns:
-            how |= {"fpc_low": "min", "fpc_high": "max"}
+            how |= {"fpc_low": "min", "fpc_high": "max", "fpc_sum": "sum", "rows": "sum"}
         merged["strata"] = strata.groupby([*hcols, "period"], sort=False, dropna=False,
                                           observed=True).agg(how).reset_index()
     return None, merged, notes
@@ -381,50 +376,27 @@ def _psu_conflicts(frame: pd.DataFrame, psu: str, freq: str) -> pd.DataFrame | N
         lambda values: ", ".join(repr(v) for v in pd.unique(values)))
     first = ~table.duplicated(["enterprise", "period", "psu"]).to_numpy()
     table, psus = table[first], psus[first]
-    line = table["line"].to_numpy(dtype=np.int64) - _BASE
-    out = pd.DataFrame({
-        "partition": line >> _SHIFT, "row": line & _ROW_MASK,
-        "label": (table["enterprise"] + ", " + table["period"]).to_numpy(),
-        "column": psu, "rule": "enterprise_in_two_psus", "value": table["psu"].to_numpy(),
+    raw = frame.drop(columns=[_LINE]).set_axis(frame[_LINE].to_numpy(dtype=np.int64))
+    return failures(raw, frame.index, pd.DataFrame({
+        "line": table["line"].to_numpy(), "column": psu, "rule": "enterprise_in_two_psus",
+        "value": table["psu"].to_numpy(),
         "message": ("enterprise " + table["enterprise"] + " in " + table["period"]
                     + " is under PSUs " + psus + "; this row under "
-                    + table["psu"].map(repr)).to_numpy()})
-    return out.head(_MAX_FAILURES)
+                    + table["psu"].map(repr)).to_numpy()}))
 
 
-def _decoded(cases: pd.DataFrame) -> pd.DataFrame:
-    """Failure cases with encoded lines, as partition and row (labelled by their stratum)."""
-    line = cases["line"].to_numpy(dtype=np.int64) - _BASE
-    return cases.drop(columns="line").assign(partition=line >> _SHIFT, row=line & _ROW_MASK,
-                                             label="stratum")
-
-
-def _raise_failures(found: pd.DataFrame, n_rows: str) -> None:
-    found = found.sort_values(["partition", "row"], kind="stable")
-    lines = []
-    for (column, rule), group in found.groupby(["column", "rule"], sort=False):
-        examples = group.head(5)
-        shown = "; ".join(
-            f"partition {p} row {r} ({label}): {message if message else value}"
-            for p, r, label, value, message in zip(
-                examples["partition"], examples["row"], examples["label"], examples["value"],
-                examples["message"], strict=True))
-        many = f"{len(group)}{'+' if len(group) >= _MAX_FAILURES else ''}"
-        noun = "row fails" if len(group) == 1 else "rows fail"
-        text = _DESIGN_RULES.get(rule) or _PARTITION_RULES.get(rule) or rule_text(rule)
-        lines.append(f"  - column {column!r} {text} [{rule}]; {many} {noun}, "
-                     f"e.g. {shown}")
-    cases = pd.DataFrame({
-        "line": found["row"].to_numpy(), "row": found["row"].to_numpy(),
-        "column": found["column"].to_numpy(), "rule": found["rule"].to_numpy(),
-        "value": found["value"].to_numpy(), "message": found["message"].to_numpy()})
-    cases.insert(0, "partition", found["partition"].to_numpy())
-    first = found.iloc[0]
-    raise SchemaError(
-        f"surveys ({n_rows}, partitioned): rows fail validation; each is named by its "
-        "input partition and its row position (from 0) in that partition:\n" + "\n".join(lines),
-        column=str(first["column"]), reason=str(first["rule"]),
-        failure_cases=cases[["partition", *FAILURE_COLUMNS]])
+def _stratum_failures(frame: pd.DataFrame, design: SurveyDesign, freq: str,
+                      named: pd.DataFrame) -> pd.DataFrame | None:
+    """Rows of an input partition failing a design rule judged on whole strata."""
+    if len(frame) == 0:
+        return None
+    line = frame[_LINE].to_numpy(dtype=np.int64)
+    raw = frame.drop(columns=[_LINE]).set_axis(line)
+    with collect_warnings():  # every row passed already
+        clean, _ = validate(raw, table="surveys", freq=freq, errors="report",
+                            line_numbers=line)
+    cases = stratum_rows(clean, design, named)
+    return failures(raw, frame.index, cases) if len(cases) else None
 
 
 def _check_arguments(surveys, keys: list[str], freq: str | None,
@@ -481,11 +453,13 @@ def estimate_partitions(
     ------
     SchemaError
         If rows break the surveys schema (anywhere: duplicates split over two
-        partitions included). ``failure_cases`` has a ``partition`` column;
-        ``line`` and ``row`` hold the row's position (from 0) in its input
-        partition. Design rules broken across partitions (a population count
-        that differs, a lonely PSU with ``lonely_psu="fail"``) name the first
-        row of the stratum.
+        partitions included). The message and ``failure_cases`` name the
+        same lines (position in the whole table + 2) and rows (labels) as
+        :func:`~talentgap.features.estimate_cells` on the computed table,
+        and each row's input partition and position there (columns
+        ``partition`` and ``partition_row``), also for design rules broken
+        across partitions (a population count that differs within a stratum
+        or is below its sample, a lonely PSU with ``lonely_psu="fail"``).
     ParameterError
         For a malformed ``design``, a key that is not a column, or a missing
         ``freq`` when periods are not Periods yet.
@@ -501,9 +475,19 @@ def estimate_partitions(
     >>> bool(np.allclose(cells["demand_se"], local["demand_se"], rtol=1e-9, equal_nan=True))
     True
     """
+    return _estimate(surveys, keys=list(keys), freq=freq, weight=weight, design=design,
+                     skill_levels=skill_levels)[0]
+
+
+def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None, design,
+              skill_levels, fed: pd.Index | None = None,
+              key_values: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """:func:`estimate_partitions`, and with ``key_values`` the rows and first lines of
+    each key value (:func:`~talentgap.features._distributed_failures.summarise_values`,
+    ``code`` as ``line``). With ``fed``, rows with vacancies for an occupation outside
+    ``fed`` fail (rule ``not_in_crosswalk``) once every row is sound."""
     import dask
 
-    keys = list(keys)
     freq = _check_arguments(surveys, keys, freq, design)
     levels = None if skill_levels is None else list(skill_levels)
     if levels is not None and "skill_level" not in surveys.columns:
@@ -516,12 +500,17 @@ def estimate_partitions(
     # whole enterprises (whole PSUs with a design) in each partition
     unit = design.psu if design is not None and design.psu is not None else "enterprise_id"
     shuffled = tagged.shuffle(on=unit)
-    level = [dask.delayed(_partial)(part, keys, freq, weight, levels, design)
-             for part in shuffled.to_delayed()]
+    parts = shuffled.to_delayed()
+    level = [dask.delayed(_partial)(part, keys, freq, weight, levels, design, fed, key_values)
+             for part in parts]
+    # the last row of each input partition any part holds: the lengths, for line numbers
+    last = [dask.delayed(last_rows)(part, surveys.npartitions) for part in parts]
     fan_in = _FAN_IN  # partials of a few rows' cells first, then pairs of merged ones
     while len(level) > 1:
         level = [dask.delayed(_combine)(level[i:i + fan_in], keys)
                  for i in range(0, len(level), fan_in)]
+        last = [dask.delayed(np.maximum.reduce)(last[i:i + fan_in])
+                for i in range(0, len(last), fan_in)]
         fan_in = 2  # a merged part may hold every cell: keep two in memory at a time
     # the shuffle by PSU splits an enterprise-period filed under two PSUs over partitions,
     # where no partition sees both rows: a second, narrow shuffle by enterprise checks it
@@ -531,23 +520,30 @@ def estimate_partitions(
             on="enterprise_id")
         conflicts = [dask.delayed(_psu_conflicts)(part, design.psu, freq)
                      for part in pairs.to_delayed()]
-    (failures, stats, notes), conflicts = dask.compute(level[0], conflicts)
+    (found, stats, notes), last, conflicts = dask.compute(level[0], last[0], conflicts)
+    lines = Lines(last)
     for note in notes:
-        warn(f"{note} (partitioned table)", DataQualityWarning, stacklevel=3)
-    found = [part for part in [failures, *conflicts] if part is not None and len(part)]
+        warn(f"{lines.text(note)} (partitioned table)", DataQualityWarning, stacklevel=4)
+    found = [part for part in [found, *conflicts] if part is not None and len(part)]
     if found:
-        _raise_failures(pd.concat(found, ignore_index=True), f"{surveys.npartitions} partitions")
-    if stats is None:
+        raise_failures(pool(found), lines, surveys.npartitions, _RULES)
+    if stats is None or (design is None and len(stats["cells"]) == 0):
         raise SchemaError("surveys: the table has no rows in any cell [empty_table]",
                           reason="empty_table")
     cells = stats["cells"]
     estimates = _estimates(cells)
     if design is not None:
-        n_parts = f"{surveys.npartitions} partitions"
+        def fail(named: pd.DataFrame) -> None:  # a second pass finds the strata's rows
+            found = dask.compute([dask.delayed(_stratum_failures)(part, design, freq, named)
+                                  for part in tagged.to_delayed()])[0]
+            raise_failures(pool(found), lines, surveys.npartitions, _RULES)
+
         estimates |= design_errors(cells, estimates, stats["blocks"], stats["strata"], keys,
-                                   design, _where,
-                                   lambda cases: _raise_failures(_decoded(cases), n_parts))
-    return _frame(cells, estimates, keys, levels, design is not None)
+                                   design, lines.where, fail)
+    values = None
+    if key_values:
+        values = stats["values"].assign(line=lines.line(stats["values"]["code"].to_numpy()))
+    return _frame(cells, estimates, keys, levels, design is not None), values
 
 
 def _frame(stats: pd.DataFrame, estimates: dict[str, np.ndarray], keys: list[str],
@@ -586,17 +582,42 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
     on one placeholder respondent per surveyed cell-period, so cells,
     periods, ``start``/``end``, key checks and supply are exactly those of
     the pandas path; the survey columns are then replaced by the
-    estimates. ``training`` and ``employment`` are pandas frames.
+    estimates. ``training`` and ``employment`` are pandas frames. The checks
+    of the survey rows themselves (schema, declared skill levels, the
+    coverage of an occupation crosswalk) run on the partitions, and the key
+    codes are compared with the other tables on each survey value's count
+    and first lines gathered there, so errors and warnings name the rows of
+    ``surveys`` with the lines of the pandas path.
     """
     keys = list(keys)
-    cells = estimate_partitions(surveys, keys=keys, freq=freq, design=design)
+    crosswalk = options.get("crosswalk")
+    fed = None  # occupations trained for: rows with vacancies for others fail, as in build
+    if (crosswalk is not None and "occupation" in keys
+            and crosswalk_target(crosswalk) == "occupation"):
+        fed = fed_occupations(crosswalk)
+    levels = skill_levels_of(options.get("skill_levels"))  # checked on the rows, as in build
+    codes = options.pop("codes", "warn")  # the code check needs the rows: run below
+    cells, values = _estimate(
+        surveys, keys=keys, freq=freq, weight="weight", design=design,
+        skill_levels=levels if "skill_level" in surveys.columns else None, fed=fed,
+        key_values=codes != "ignore" and (training is not None or employment is not None))
     placeholder = cells[[*keys, "period"]].assign(
         enterprise_id=[f"cell{i}" for i in range(len(cells))], employees=1, vacancies=0,
         hard_to_fill=0, reports_shortage=False)
     for name in ("region", "industry"):  # required columns that are not panel keys
         if name not in keys:
             placeholder[name] = "all"
-    panel = build(placeholder, training, employment, freq=freq, keys=keys, **options)
+    panel = build(placeholder, training, employment, freq=freq, keys=keys, codes="ignore",
+                  **options)
+    if values is not None:  # the surveys' key values with their counts and first lines
+        table, lines, counts = value_rows(values, keys)
+        if (employment is not None and levels is not None
+                and "skill_level" in employment.columns):  # as build compares it
+            employment = skilled_employment(employment, skill_levels=levels, keys=None,
+                                            freq=freq)
+        verify_codes({"surveys": table, "training": training, "employment": employment},
+                     keys=keys, codes=codes, line_numbers={"surveys": lines},
+                     row_counts={"surveys": counts})
     found = panel[[*keys, "period"]].astype({k: object for k in keys}).merge(
         cells.astype({k: object for k in keys}).assign(_tg_cell=np.arange(len(cells))),
         on=[*keys, "period"], how="left")["_tg_cell"].to_numpy(dtype=np.float64)

@@ -138,7 +138,8 @@ def test_duplicate_across_partitions_named(shuffled):
     assert "partition 0 row 0" in message
     assert f"partition {last} row {row}" in message
     cases = error.value.failure_cases
-    assert sorted(zip(cases["partition"], cases["row"], strict=True)) == [(0, 0), (last, row)]
+    assert sorted(zip(cases["partition"], cases["partition_row"], strict=True)) == [
+        (0, 0), (last, row)]
 
 
 def test_bad_value_named_with_partition_and_row(shuffled):

@@ -53,7 +53,7 @@ def test_an_enterprise_under_two_psus_in_two_partitions_is_named(surveys):
                     f"{row['park']!r}, {other!r}") in message
             cases = error.failure_cases
             cases = cases[cases["rule"] == "enterprise_in_two_psus"]
-            assert cases[["partition", "row"]].values.tolist() == [
+            assert cases[["partition", "partition_row"]].values.tolist() == [
                 [0, at], [len(sizes) - 1, sizes[-1] - 1]]
             assert cases["value"].tolist() == [row["park"], other]
             # where the shuffle by PSU put the two rows apart no partition saw the repeat
