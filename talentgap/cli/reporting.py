@@ -99,11 +99,12 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                      f"{gap_flags.THIN_RESPONDENTS:g} respondents per {unit[:-1]} on average, "
                      f"or more than {gap_flags.THIN_MISSING_SHARE:.0%} of those {unit} have no "
                      "demand estimate: the forecast rests on little data.",
-        "short_history": "The cell has too short a history for the full models: its forecast "
-                         "comes from a simpler fallback (named, with the periods used, in the "
-                         "table of how the largest gaps were forecast and in the output file "
-                         "forecast.csv); "
-                         "read its forecast and interval with care.",
+        "short_history": "The cell has too short a history for the full models, or too short "
+                         "to check its own past forecasts this far ahead: its forecast comes "
+                         "from a simpler fallback or from few observations (named, with the "
+                         "periods used, in the table of how the largest gaps were forecast "
+                         "and in the output file forecast.csv) and its interval is set from "
+                         "cells with as much history; read both with care.",
         "no_demand_data": "Demand was never observed: no forecast is made.",
         "no_supply_data": "No certified workers were ever observed for the cell: supply is "
                           "taken as 0 (known future supply still counts).",

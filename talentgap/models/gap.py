@@ -47,7 +47,13 @@ from sklearn.base import BaseEstimator, clone
 from talentgap._arguments import check_horizon, check_levels
 from talentgap._keys import series_codes
 from talentgap._registry import register, register_dataclass
-from talentgap.errors import NotFittedError, ParameterError, SchemaError, warn
+from talentgap.errors import (
+    NotFittedError,
+    ParameterError,
+    SchemaError,
+    collect_warnings,
+    warn,
+)
 from talentgap.features.hierarchy import Hierarchy
 from talentgap.models._gap_paths import path_blocks, simulate
 from talentgap.models._saving import SaveMixin
@@ -1041,13 +1047,35 @@ class GapForecaster(SaveMixin, BaseEstimator):
         has_demand[self.demand_.rows[self.demand_.rows >= 0]] = True
         has_supply = np.zeros(n, dtype=bool)
         has_supply[self.supply_.rows[self.supply_.rows >= 0]] = True
+        short = self._calibrated_short(demand.shape[1])
         history = self.history_
         if rows is not None:
             history = {name: values[rows] for name, values in history.items()}
             has_demand, has_supply = has_demand[rows], has_supply[rows]
+            short = None if short is None else short[rows]
         return gap_flags(history, demand, supply, gap,
                          season_length=self._season_length(), has_demand=has_demand,
-                         has_supply=has_supply)
+                         has_supply=has_supply, calibrated_short=short)
+
+    def _calibrated_short(self, horizon: int) -> np.ndarray | None:
+        """Per cell: whether the demand model calibrates it on its history class.
+
+        The rule the sample paths widen by (over the same span of steps);
+        None when the demand model has no backtests to judge by.
+        """
+        side = self.demand_
+        if side.model is None or not getattr(side.model, "n_windows", 0):
+            return None
+        span = horizon + int(side.lag.max())
+        try:
+            with collect_warnings():
+                by_series = side.model._short_histories(span)
+        except ParameterError:  # series too short for any backtest at this span
+            return None
+        out = np.zeros(len(self.cells_), dtype=bool)
+        present = side.rows >= 0
+        out[side.rows[present]] = by_series[present]
+        return out
 
     # ---- summary -----------------------------------------------------------------------------
     def _summary(self) -> pd.DataFrame:

@@ -50,9 +50,12 @@ THIN_RESPONDENTS = 3.0
 THIN_MISSING_SHARE = 0.25
 
 #: ``short_history``: demand observed over fewer periods than two seasons (at least 4,
-#: :func:`~talentgap.models._conformal.short_history_limit`): the forecast comes from a
-#: fallback and its intervals from windows of as many periods of longer series. The
-#: number of periods is the cell's ``demand_n_obs`` (``GapForecaster.explain``).
+#: :func:`~talentgap.models._conformal.short_history_limit`), or over so few that none of
+#: the cell's backtests can be scored without the periods it forecast (e.g. 8 quarters
+#: at a 4-quarter horizon; :func:`~talentgap.models._conformal.short_histories`): the
+#: forecast rests on a handful of observations and its intervals come from windows of
+#: as many periods of longer series. The number of periods is the cell's
+#: ``demand_n_obs`` (``GapForecaster.explain``).
 
 #: Reason codes of the ``flag`` column, in the order they are listed.
 FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
@@ -75,7 +78,8 @@ def history_length(history: np.ndarray) -> np.ndarray:
 
 def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.ndarray,
               gap: np.ndarray, *, season_length: int, has_demand: np.ndarray,
-              has_supply: np.ndarray) -> np.ndarray:
+              has_supply: np.ndarray, calibrated_short: np.ndarray | None = None
+              ) -> np.ndarray:
     """Reason codes per cell and forecast step, joined by ``";"`` (empty when none).
 
     Parameters
@@ -91,6 +95,10 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
         whole years so seasonal swings raise no flag.
     has_demand, has_supply : numpy.ndarray of bool
         Per cell: whether the quantity was ever observed.
+    calibrated_short : numpy.ndarray of bool, optional
+        Per cell: whether the demand model calibrates its intervals on its
+        history class (:func:`~talentgap.models._conformal.short_histories`);
+        such cells are flagged ``short_history`` too.
 
     Returns
     -------
@@ -127,6 +135,8 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     codes["thin_data"] = np.repeat(thin[:, None], horizon, axis=1)
     periods = history_length(hist_d)
     short = (periods > 0) & (periods < short_history_limit(m))
+    if calibrated_short is not None:
+        short |= (periods > 0) & np.asarray(calibrated_short, dtype=bool)
     codes["short_history"] = np.repeat(short[:, None], horizon, axis=1)
     no_demand = ~np.asarray(has_demand, dtype=bool)
     no_supply = ~np.asarray(has_supply, dtype=bool)

@@ -78,3 +78,18 @@ def test_short_cells_paths_are_as_wide_as_their_class_interval():
     scale = series_scale(gap.demand_model_.arrays_.values, 4)
     relative = spread[gap.demand_.rows].mean(axis=1) / scale
     assert relative[short].min() > relative[~short].max()
+
+
+@pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")
+def test_cells_calibrated_as_short_are_flagged_short_history():
+    # 8-quarter cells: two seasons, yet at 4 steps no backtest can be scored honestly
+    eight = walks([24] * 30 + [8] * 10, 3).rename(columns={"id": "industry",
+                                                            "value": "demand"})
+    eight["supply"] = eight["demand"] / 4
+    eight["region"] = "r"
+    gap = GapForecaster(forecaster=Naive(), n_samples=200).fit(eight)
+    n_obs = gap.explain(HORIZON).set_index("industry")["demand_n_obs"]
+    for horizon, expected in ((HORIZON, n_obs == 8), (2, n_obs < 0)):
+        flags = gap.predict(horizon).groupby("industry")["flag"].first()
+        flagged = flags.str.contains("short_history").reindex(n_obs.index)
+        assert flagged.tolist() == expected.tolist()
