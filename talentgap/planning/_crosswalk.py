@@ -52,7 +52,7 @@ from talentgap.planning._problem import (
     target_scenarios,
 )
 
-__all__ = ["Network", "read_crosswalk", "build_network"]
+__all__ = ["Network", "read_crosswalk", "read_units", "build_network"]
 
 _MAX_SHOWN = 5
 _PROGRAM = "program"
@@ -283,6 +283,26 @@ def _edges(cw: pd.DataFrame, location: list[str], cells: pd.DataFrame, keys: lis
     return edges[keep].reset_index(drop=True), cell[keep]
 
 
+def read_units(crosswalk, cells: pd.DataFrame, keys: list[str], *, stacklevel: int = 2):
+    """The programmes of a crosswalk and their edges into ``cells`` (rows of the forecast).
+
+    Returns ``(units, unit_keys, edges, edge_unit, edge_cell, target)``: one row per
+    programme (``program`` and the keys other than ``target``), the crosswalk rows
+    spread over the forecast's locations that lead to a cell (``program, <keys...>,
+    share, row``) with their programme and cell numbers, and the key the programmes
+    feed (``"industry"`` or ``"occupation"``). Warns and raises as
+    :func:`build_network` does.
+    """
+    cw, location = read_crosswalk(crosswalk, keys)
+    target = crosswalk_target(crosswalk)
+    edges, edge_cell = _edges(cw, location, cells, keys, stacklevel + 1, target)
+    unit_keys = [_PROGRAM, *(k for k in keys if k != target)]
+    edge_unit = _codes(edges, unit_keys)
+    _, first = np.unique(edge_unit, return_index=True)
+    units = edges[unit_keys].iloc[first].reset_index(drop=True)
+    return units, unit_keys, edges, edge_unit, edge_cell, target
+
+
 def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, period, budget,
                   cost_per_trainee, pass_rate, absorption, capacity, min_quota, lead_time,
                   risk: str, quantile, surplus_penalty, integer: str,
@@ -292,13 +312,8 @@ def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, pe
     budget = check_budget(budget)
     fc = read_forecast(gap_forecast, keys, value)
     keys = fc.keys
-    cw, location = read_crosswalk(crosswalk, keys)
-    target = crosswalk_target(crosswalk)
-    edges, edge_cell = _edges(cw, location, fc.cells, keys, stacklevel + 1, target)
-    unit_keys = [_PROGRAM, *(k for k in keys if k != target)]
-    edge_unit = _codes(edges, unit_keys)
-    _, first = np.unique(edge_unit, return_index=True)
-    units = edges[unit_keys].iloc[first].reset_index(drop=True)
+    units, unit_keys, edges, edge_unit, edge_cell, target = read_units(
+        crosswalk, fc.cells, keys, stacklevel=stacklevel + 1)
 
     naming = {"unit": "programme", "of": "the crosswalk"}
     cost = parameter(cost_per_trainee, "cost_per_trainee", units, unit_keys, **naming)

@@ -87,12 +87,12 @@ def survival(problem: YearsProblem) -> np.ndarray:
 def chain_form(problem: YearsProblem) -> str | None:
     """Why the cells' programs are not isotonic chains this module solves (None: they are).
 
-    They are when places are continuous, every decision is bounded only by
-    ``q >= 0`` (no minimum quotas or capacities per cell), there is no
-    policy need and no equity rule, every target has the same number of
-    scenarios, workers stay with a survival above 0, every cell's yield is
-    positive and at most :data:`MAX_RUN` funding periods arrive by the last
-    need period.
+    They are when places are per cell (not per programme) and continuous,
+    every decision is bounded only by ``q >= 0`` (no minimum quotas or
+    capacities per cell), there is no policy need and no equity rule, every
+    target has the same number of scenarios, workers stay with a survival
+    above 0, every cell's yield is positive and at most :data:`MAX_RUN`
+    funding periods arrive by the last need period.
 
     Examples
     --------
@@ -110,6 +110,8 @@ def chain_form(problem: YearsProblem) -> str | None:
     >>> chain_form(problem) is None
     True
     """
+    if problem.units is not None:
+        return "programmes"
     if problem.integer == "exact":
         return "whole places"
     if problem.policy is not None:

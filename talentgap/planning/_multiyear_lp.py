@@ -118,7 +118,7 @@ def _pieces(problem: YearsProblem):
 
 def build_program(problem: YearsProblem) -> Program:
     """The sparse program of a multi-year plan (see the module docstring)."""
-    n_q = problem.n_cells * problem.n_funding
+    n_q = problem.n_units * problem.n_funding
     target, length, slope, need = _pieces(problem)
     m = target.size
     # link rows: one per (target, need) with pieces: sum pieces - T[target] q <= 0
@@ -266,7 +266,7 @@ def cell_guide(problem: YearsProblem, program: Program):
     if chain_form(problem) is not None or program.link_target is None:
         return None
     families = problem.rows()
-    n_q = problem.n_cells * problem.n_funding
+    n_q = problem.n_units * problem.n_funding
     rows = (sp.vstack([f.matrix for f in families], format="csr").T.tocsr() if families
             else sp.csr_matrix((n_q, 0)))
     scale = np.array([r.scale for r in program.rows])

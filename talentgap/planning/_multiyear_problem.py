@@ -5,9 +5,11 @@ places are paid for), need periods (every period of the needs table) and, per
 cell, the parameters of the single-period plan plus an exit rate. This module
 resolves them once, with the constraint tables (annual budgets, budget
 envelopes, shared capacity groups, equity rules) turned into sparse rows over
-the decisions ``q[c, s]`` (index ``c * S + s``). Problems the caller can fix
-raise :class:`~talentgap.errors.PlanningError` naming the table, the column,
-the rule and example rows.
+the decisions ``q[u, s]`` (index ``u * S + s``). A decision's unit ``u`` is a
+cell, or with a crosswalk a training programme in a location (as in
+:func:`~talentgap.planning._crosswalk.build_network`) that feeds several cells.
+Problems the caller can fix raise :class:`~talentgap.errors.PlanningError`
+naming the table, the column, the rule and example rows.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import scipy.sparse as sp
 
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
+from talentgap.planning._crosswalk import read_units
 from talentgap.planning._multiyear_scenarios import grid_scenarios
 from talentgap.planning._params import (
     cell_names,
@@ -93,10 +96,15 @@ class Equity:
 class YearsProblem:
     """A checked multi-year planning problem (see :mod:`talentgap.planning.multiyear`).
 
-    Decisions are ``q[c, s]`` at index ``c * n_funding + s``; need targets
-    (a cell at a need period) are at index ``c * n_need + t``. ``transfer``
-    maps places to workers present: ``W = transfer @ q`` with entry
-    ``y_c (1 - e_c)^(t - s - L_c)`` where ``t >= s + L_c``.
+    Decisions are ``q[u, s]`` at index ``u * n_funding + s``, where the unit
+    ``u`` is a cell or, with a crosswalk, a programme (a row of ``units``);
+    need targets (a cell at a need period) are at index ``c * n_need + t``.
+    ``transfer`` maps places to workers present: ``W = transfer @ q`` with
+    entry ``y_uc (1 - e_c)^(t - s - L_u)`` where ``t >= s + L_u`` (``y_uc`` the
+    certified workers per place of ``u`` who stay in ``c``). ``cost``,
+    ``pass_rate``, ``lead``, ``capacity``, ``min_quota`` are per unit;
+    ``exit_rate`` per cell; ``absorption`` per unit (with a crosswalk, the
+    share-weighted absorption over the cells the programme feeds).
     """
 
     keys: tuple[str, ...]
@@ -127,10 +135,21 @@ class YearsProblem:
     quantile: float | None
     source: str
     tie_tolerance: float
+    units: pd.DataFrame | None = None     # programmes (with a crosswalk); None: the cells
+    unit_keys: tuple[str, ...] | None = None
+    edge_unit: np.ndarray | None = None   # crosswalk edges into cells: programme -> cell
+    edge_cell: np.ndarray | None = None
+    edge_share: np.ndarray | None = None
+    edge_absorption: np.ndarray | None = None
 
     @property
     def n_cells(self) -> int:
         return len(self.cells)
+
+    @property
+    def n_units(self) -> int:
+        """Units of the decisions: the programmes with a crosswalk, else the cells."""
+        return self.n_cells if self.units is None else len(self.units)
 
     @property
     def n_funding(self) -> int:
@@ -142,13 +161,34 @@ class YearsProblem:
 
     @property
     def yield_(self) -> np.ndarray:
-        return self.pass_rate * self.absorption
+        """Per unit: certified workers per place who stay in the cells of the needs table."""
+        if self.units is None:
+            return self.pass_rate * self.absorption
+        unit, _, share, absorb = self.edges()
+        return np.bincount(unit, weights=self.pass_rate[unit] * absorb * share,
+                           minlength=self.n_units)
+
+    def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(unit, cell, share, absorption)`` per edge (a cell feeds itself without one)."""
+        if self.units is None:
+            every = np.arange(self.n_cells)
+            return every, every, np.ones(self.n_cells), self.absorption
+        return self.edge_unit, self.edge_cell, self.edge_share, self.edge_absorption
+
+    def unit_cells(self) -> sp.csr_matrix:
+        """Cells x units, 1 where the unit's places reach the cell."""
+        unit, cell, _, _ = self.edges()
+        return sp.csr_matrix((np.ones(unit.size), (cell, unit)),
+                             shape=(self.n_cells, self.n_units))
 
     def decision_cell(self) -> np.ndarray:
-        return np.repeat(np.arange(self.n_cells), self.n_funding)
+        """Per decision, its unit (the cell when the plan is per cell)."""
+        return np.repeat(np.arange(self.n_units), self.n_funding)
+
+    decision_unit = decision_cell
 
     def decision_year(self) -> np.ndarray:
-        return np.tile(np.arange(self.n_funding), self.n_cells)
+        return np.tile(np.arange(self.n_funding), self.n_units)
 
     def target_cell(self) -> np.ndarray:
         return np.repeat(np.arange(self.n_cells), self.n_need)
@@ -157,8 +197,10 @@ class YearsProblem:
         return np.tile(np.arange(self.n_need), self.n_cells)
 
     def decision_name(self, i: int) -> str:
-        c, s = divmod(int(i), self.n_funding)
-        return f"{cell_names(self.cells, self.keys, [c])[0]}, {self.funding[s]}"
+        u, s = divmod(int(i), self.n_funding)
+        frame, keys = ((self.cells, self.keys) if self.units is None
+                       else (self.units, self.unit_keys))
+        return f"{cell_names(frame, keys, [u])[0]}, {self.funding[s]}"
 
     def objective_name(self) -> str:
         what = ("shortfall against the planned quantile gap" if self.risk == "quantile"
@@ -216,8 +258,12 @@ def _check_grid(fc: Forecast, need: np.ndarray) -> None:
 
 
 def _match(table: pd.DataFrame, key_columns: list[str], cells: pd.DataFrame, what: str,
-           keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(table row, cell) pairs whose key values agree; every table row must match a cell."""
+           keys: list[str], noun: str = "cells the needs table does"
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """(table row, cell) pairs whose key values agree; every table row must match a cell.
+
+    ``cells`` may be the programmes (``noun="programmes the crosswalk does"``).
+    """
     left = table[key_columns].astype(object).reset_index(drop=True)
     left["__row"] = np.arange(len(left))
     right = cells[key_columns].astype(object).reset_index(drop=True)
@@ -229,7 +275,7 @@ def _match(table: pd.DataFrame, key_columns: list[str], cells: pd.DataFrame, wha
         rows = [", ".join(f"{k}={table[k].iloc[i]!r}" for k in key_columns) for i in shown]
         more = f"; and {unmatched.size - len(shown)} more" if unmatched.size > len(shown) else ""
         raise PlanningError(
-            f"the {what} table names cells the needs table does not have "
+            f"the {what} table names {noun} not have "
             f"(looked up by {key_columns}); {plural(unmatched.size, 'row')} fail: "
             + "; ".join(f"row {i} ({r})" for i, r in zip(shown, rows, strict=True)) + more
         )
@@ -352,7 +398,8 @@ def _empty_rows(kind: str, n_decisions: int, unit: str) -> Rows:
     return Rows(kind, [], [], sp.csr_matrix((0, n_decisions)), np.zeros(0), unit)
 
 
-def _envelopes(table, cells, keys, funding, cost) -> Rows:
+def _envelopes(table, cells, keys, funding, cost, noun: str = "cells the needs table does"
+               ) -> Rows:
     n_f = len(funding)
     n_dec = len(cells) * n_f
     if table is None:
@@ -364,7 +411,7 @@ def _envelopes(table, cells, keys, funding, cost) -> Rows:
     limit = _numbers(table, "budget", what)
     has_period = "period" in table.columns
     year = _periods_of(table["period"], funding, what) if has_period else None
-    row, cell = _match(table, key_columns, cells, what, keys)
+    row, cell = _match(table, key_columns, cells, what, keys, noun)
     if has_period:
         dec = cell * n_f + year[row]
         rows_, cols = row, dec
@@ -378,7 +425,7 @@ def _envelopes(table, cells, keys, funding, cost) -> Rows:
                 [f"the budget envelope of {x}" for x in labels], matrix, limit, "money")
 
 
-def _groups(table, cells, keys, funding) -> Rows:
+def _groups(table, cells, keys, funding, noun: str = "cells the needs table does") -> Rows:
     n_f = len(funding)
     n_dec = len(cells) * n_f
     if table is None:
@@ -403,7 +450,7 @@ def _groups(table, cells, keys, funding) -> Rows:
                         f"{fmt(first[i])}" for i in shown)
         )
     n_groups = len(group_names)
-    row, cell = _match(table, key_columns, cells, what, keys)
+    row, cell = _match(table, key_columns, cells, what, keys, noun)
     group = group_codes[row]
     pairs = np.unique(group * len(cells) + cell)  # a cell listed twice counts once
     group, cell = pairs // len(cells), pairs % len(cells)
@@ -506,12 +553,35 @@ def _transfer(fc: Forecast, funding: np.ndarray, need: np.ndarray, yield_: np.nd
                          shape=(n * n_t, n * n_f))
 
 
+def _edge_transfer(edge_unit: np.ndarray, edge_cell: np.ndarray, edge_yield: np.ndarray,
+                   n_units: int, n_cells: int, funding: np.ndarray, need: np.ndarray,
+                   exit_rate: np.ndarray, lead: np.ndarray) -> sp.csr_matrix:
+    """:func:`_transfer` over crosswalk edges: unit ``u`` reaches cell ``c`` with ``y_uc``."""
+    n_f, n_t = funding.size, need.size
+    lag = need[None, None, :] - funding[None, :, None] - lead[edge_unit][:, None, None]
+    e, s, t = np.nonzero(lag >= 0)                                     # edge x s x t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = edge_yield[e] * np.power(1.0 - exit_rate[edge_cell[e]], lag[e, s, t])
+    keep = value > 0
+    e, s, t = e[keep], s[keep], t[keep]
+    return sp.csr_matrix((value[keep], (edge_cell[e] * n_t + t, edge_unit[e] * n_f + s)),
+                         shape=(n_cells * n_t, n_units * n_f))
+
+
 def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budget,
                         total_budget, cost_per_trainee, pass_rate, absorption, capacity,
                         min_quota, lead_time, exit_rate, risk, quantile, surplus_penalty,
                         integer: str, policy_need, need_weights, capacity_groups,
-                        budget_envelopes, equity, tie_tolerance) -> YearsProblem:
-    """Check every input of a multi-year plan and return the :class:`YearsProblem`."""
+                        budget_envelopes, equity, tie_tolerance, crosswalk=None,
+                        stacklevel: int = 4) -> YearsProblem:
+    """Check every input of a multi-year plan and return the :class:`YearsProblem`.
+
+    With a ``crosswalk`` the decisions are places per programme, read by
+    :func:`~talentgap.planning._crosswalk.read_units` as for single-period
+    programme plans (its warnings point ``stacklevel`` frames up from here);
+    capacity groups and budget envelopes then name programmes by their key
+    columns (``program`` and the location keys).
+    """
     risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
     if surplus_penalty:
         raise PlanningError("surplus_penalty is not available for a multi-year plan "
@@ -525,24 +595,52 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
     funding = _funding(periods, fc)
     need = np.unique(np.asarray(fc.periods.asi8))
     _check_grid(fc, need)
-    cost = parameter(cost_per_trainee, "cost_per_trainee", cells, keys)
-    rate = parameter(pass_rate, "pass_rate", cells, keys, low=0.0, high=1.0, low_open=True)
-    absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
+    frame, frame_keys, naming, noun, edges = cells, keys, {}, "cells the needs table does", {}
+    if crosswalk is not None:
+        units, unit_keys, table, edge_unit, edge_cell, _ = read_units(
+            crosswalk, cells, keys, stacklevel=stacklevel + 1)
+        frame, frame_keys = units, unit_keys
+        naming = {"unit": "programme", "of": "the crosswalk"}
+        noun = "programmes the crosswalk does"
+        edges = {"units": units, "unit_keys": tuple(unit_keys),
+                 "edge_unit": edge_unit.astype(np.int64),
+                 "edge_cell": edge_cell.astype(np.int64),
+                 "edge_share": table["share"].to_numpy(dtype=np.float64),
+                 "edge_absorption": parameter(absorption, "absorption", table,
+                                              ["program", *keys], high=1.0,
+                                              unit="programme-industry flow",
+                                              of="the crosswalk")}
+    cost = parameter(cost_per_trainee, "cost_per_trainee", frame, frame_keys, **naming)
+    rate = parameter(pass_rate, "pass_rate", frame, frame_keys, low=0.0, high=1.0,
+                     low_open=True, **naming)
+    if crosswalk is None:
+        absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
     annual_exits = parameter(exit_rate, "exit_rate", cells, keys, high=1.0)
     per_year = PER_YEAR[normalize_freq(fc.periods.freqstr)]
     exits = 1.0 - (1.0 - annual_exits) ** (1.0 / per_year)
-    minimum = parameter(min_quota, "min_quota", cells, keys)
-    cap = (np.full(len(cells), np.inf) if capacity is None
-           else parameter(capacity, "capacity", cells, keys, allow_inf=True))
-    lead = read_lead(lead_time, cells, keys)
+    minimum = parameter(min_quota, "min_quota", frame, frame_keys, **naming)
+    cap = (np.full(len(frame), np.inf) if capacity is None
+           else parameter(capacity, "capacity", frame, frame_keys, allow_inf=True, **naming))
+    lead = read_lead(lead_time, frame, frame_keys, **naming)
     if (lead < 0).any():
         bad = np.flatnonzero(lead < 0)
         raise PlanningError("lead_time must be >= 0; " + examples(
-            cell_names(cells, keys, bad[:_MAX_SHOWN]), [fmt(lead[i]) for i in bad[:_MAX_SHOWN]],
-            bad.size))
+            cell_names(frame, frame_keys, bad[:_MAX_SHOWN]),
+            [fmt(lead[i]) for i in bad[:_MAX_SHOWN]], bad.size))
     lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=math.inf,
-                                frame=cells, keys=keys)
+                                frame=frame, keys=frame_keys,
+                                unit=naming.get("unit", "cell"))
     n, n_f, n_t = len(cells), len(funding), need.size
+    if crosswalk is None:
+        transfer = _transfer(fc, np.asarray(funding.asi8), need, rate * absorb, exits, lead)
+    else:
+        e_unit, e_share, e_abs = edges["edge_unit"], edges["edge_share"], edges["edge_absorption"]
+        fed = np.bincount(e_unit, weights=e_share, minlength=len(frame))
+        total = np.bincount(e_unit, weights=e_share * e_abs, minlength=len(frame))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            absorb = np.where(fed > 0, total / fed, 0.0)
+        transfer = _edge_transfer(e_unit, edges["edge_cell"], rate[e_unit] * e_abs * e_share,
+                                  len(frame), n, np.asarray(funding.asi8), need, exits, lead)
     target_cell = np.repeat(np.arange(n), n_t)
     target_ord = np.tile(need, n)
     read = grid_scenarios(fc, need, quantile)   # None: read the general way
@@ -555,14 +653,13 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         need=pd.arrays.PeriodArray(need, dtype=fc.periods.dtype),
         cost=cost, pass_rate=rate, absorption=absorb, exit_rate=annual_exits, lead=lead,
         capacity=cap, min_quota=minimum, lower=np.repeat(lower, n_f),
-        upper=np.repeat(upper, n_f),
-        transfer=_transfer(fc, np.asarray(funding.asi8), need, rate * absorb, exits, lead),
+        upper=np.repeat(upper, n_f), transfer=transfer,
         market=market, market_plan=market_plan, policy=_policy(policy_need, fc, need),
         weight_market=weight_market, weight_policy=weight_policy,
-        budgets=_budgets(budget, total_budget, funding, cost, n),
-        envelopes=_envelopes(budget_envelopes, cells, keys, funding, cost),
-        groups=_groups(capacity_groups, cells, keys, funding),
+        budgets=_budgets(budget, total_budget, funding, cost, len(frame)),
+        envelopes=_envelopes(budget_envelopes, frame, list(frame_keys), funding, cost, noun),
+        groups=_groups(capacity_groups, frame, list(frame_keys), funding, noun),
         equity=_equity(equity, cells, keys),
         integer=integer, risk=risk, quantile=quantile, source=source,
-        tie_tolerance=float(tol),
+        tie_tolerance=float(tol), **edges,
     )

@@ -126,7 +126,7 @@ class _Rounder:
         self.problem = problem
         self.objective = _Objective(problem)
         rows = problem.rows()
-        n_q = problem.n_cells * problem.n_funding
+        n_q = problem.n_units * problem.n_funding
         matrix = (sp.vstack([r.matrix for r in rows], format="csc") if rows
                   else sp.csc_matrix((0, n_q)))
         matrix.eliminate_zeros()
@@ -146,7 +146,10 @@ class _Rounder:
         coo = transfer.tocoo()
         self.t_row, self.t_col, self.t_val = coo.row, coo.col, coo.data
         self.transfer = problem.transfer
-        self.cell = problem.decision_cell()
+        self.cell = problem.decision_cell()   # the decision's unit (cell or programme)
+        # equity rules x units: 1 where the unit's places reach a cell of the rule
+        self.rule_units = sp.csr_matrix(
+            (problem.equity.member @ problem.unit_cells()) > 0, dtype=np.float64)
         self.lp = places
         self.q = np.clip(np.floor(places + PLACE_TOL), problem.lower, problem.upper)
         self.none = self.objective.at(np.arange(problem.n_cells * problem.n_need),
@@ -200,7 +203,7 @@ class _Rounder:
         that row without breaking an equity rule.
         """
         eq = self.problem.equity
-        member = eq.member.tocoo()
+        member = self.rule_units.tocoo()
         for _ in range(int(self.q.sum()) + 1):
             over = np.flatnonzero(self.slack < -self.row_tol)
             if not over.size:
@@ -210,7 +213,7 @@ class _Rounder:
             members = members[self.q[members] - 1 >= self.problem.lower[members] - PLACE_TOL]
             loss = -self.gains(members, -1.0)
             if eq.names:  # the margin of the tightest rule each cell belongs to
-                margin = np.full(self.problem.n_cells, np.inf)
+                margin = np.full(self.problem.n_units, np.inf)
                 np.minimum.at(margin, member.col, -self.equity_short()[member.row])
                 keep = loss <= margin[self.cell[members]]
                 members, loss = members[keep], loss[keep]
@@ -235,8 +238,8 @@ class _Rounder:
         failing = np.flatnonzero(self.equity_short() > 0)
         if not failing.size:
             return
-        cells = np.asarray(self.problem.equity.member[failing].sum(axis=0)).ravel() > 0
-        up = cells[self.cell] & (self.lp > self.q + PLACE_TOL)
+        units = np.asarray(self.rule_units[failing].sum(axis=0)).ravel() > 0
+        up = units[self.cell] & (self.lp > self.q + PLACE_TOL)
         self.q[up] = np.minimum(np.ceil(self.lp[up] - PLACE_TOL), self.problem.upper[up])
         self._update()
         self.repair()
@@ -252,7 +255,7 @@ class _Rounder:
         return eq.share * before - eq.member @ per_cell - 1e-7 * np.maximum(before, 1.0)
 
     def round(self, allowed: np.ndarray | None) -> int:
-        """One batch of places; ``allowed`` limits the cells. Returns the places added.
+        """One batch of places; ``allowed`` limits the units. Returns the places added.
 
         Per cell, up to :data:`STEPS` places in the order adding one at a time
         would take them (each the cell's best decision given the ones before),
@@ -269,11 +272,11 @@ class _Rounder:
         alive = np.flatnonzero(open_)
         workers, now = self.workers.copy(), self.now.copy()
         extra = np.zeros(self.q.size)
-        floor = np.full(problem.n_cells, np.inf)      # running minimum of a cell's values
-        next_value = np.full(problem.n_cells, -np.inf)
-        floor2 = np.full(problem.n_cells, np.inf)
+        floor = np.full(problem.n_units, np.inf)      # running minimum of a unit's values
+        next_value = np.full(problem.n_units, -np.inf)
+        floor2 = np.full(problem.n_units, np.inf)
         chosen, values, keys, seconds, steps = [], [], [], [], []
-        remainder0 = np.zeros(problem.n_cells)
+        remainder0 = np.zeros(problem.n_units)
         for step in range(STEPS + 1):
             alive = alive[self.q[alive] + extra[alive] + 1.0 <= problem.upper[alive] + PLACE_TOL]
             if not alive.size:
@@ -310,8 +313,8 @@ class _Rounder:
             mark = np.zeros(self.q.size, dtype=bool)
             mark[d] = True
             hit = mark[self.t_col]
-            t = self.t_row[hit]  # a decision's targets are distinct, one decision per cell
-            workers[t] += self.t_val[hit]
+            t = self.t_row[hit]  # programmes chosen together may share a target
+            np.add.at(workers, t, self.t_val[hit])
             now[t] = self.objective.at(t, workers[t])
             alive = alive[np.isin(self.cell[alive], c)]
         if not chosen:
@@ -321,7 +324,7 @@ class _Rounder:
         cell = self.cell[dec]
         order = np.lexsort((step, -remainder0[cell], -second, -key))
         dec, value, cell, step = dec[order], value[order], cell[order], step[order]
-        count = np.bincount(cell, minlength=problem.n_cells)
+        count = np.bincount(cell, minlength=problem.n_units)
         last = step == count[cell] - 1
         bar = np.r_[-np.inf, np.maximum.accumulate(np.where(last, next_value[cell],
                                                               -np.inf))[:-1]]
@@ -329,7 +332,7 @@ class _Rounder:
         n = int(stop[0]) if stop.size else dec.size
         dec, cell = dec[:n], cell[:n]
         broken = self._broken(dec)
-        first_broken = np.full(problem.n_cells, n)
+        first_broken = np.full(problem.n_units, n)
         np.minimum.at(first_broken, cell[broken], np.flatnonzero(broken))
         take = np.arange(n) < first_broken[cell]
         np.add.at(self.q, dec[take], 1.0)
@@ -421,7 +424,7 @@ def round_years(problem: YearsProblem, places: np.ndarray, dual: np.ndarray) -> 
         failing = np.flatnonzero(short > 0)
         allowed = None
         if failing.size:
-            allowed = np.asarray(eq.member[failing].sum(axis=0)).ravel() > 0
+            allowed = np.asarray(state.rule_units[failing].sum(axis=0)).ravel() > 0
         n = state.round(allowed)
         rounds += 1
         added += n

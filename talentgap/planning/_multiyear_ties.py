@@ -35,6 +35,7 @@ _T_CHUNK = 64       # decisions sharing one copy of a period's scale in the full
 def need_reference(problem: YearsProblem) -> np.ndarray:
     """Per decision: the weighted expected need at the period its places arrive (0 if none).
 
+    A programme's need is the share-weighted sum over the cells it feeds.
     The tie rule spreads each period's money in proportion to this.
     """
     n_f, n_t = problem.n_funding, problem.n_need
@@ -43,12 +44,14 @@ def need_reference(problem: YearsProblem) -> np.ndarray:
     per_target = problem.weight_market[cell] * problem.market.shortfall(np.zeros(cell.size))
     if problem.policy is not None:
         per_target = per_target + problem.weight_policy[cell] * problem.policy
-    arrival = problem.funding.asi8[None, :] + problem.lead[:, None]  # cells x funding
+    unit, fed, share, _ = problem.edges()
+    arrival = problem.funding.asi8[None, :] + problem.lead[unit][:, None]  # edges x funding
     t = np.clip(np.searchsorted(need, arrival), 0, n_t - 1)
     found = need[t] == arrival
-    cells = np.arange(problem.n_cells)[:, None]
-    out = np.where(found, per_target[cells * n_t + t], 0.0)
-    return out.reshape(problem.n_cells * n_f)
+    per_edge = np.where(found, share[:, None] * per_target[fed[:, None] * n_t + t], 0.0)
+    out = np.zeros((problem.n_units, n_f))
+    np.add.at(out, unit, per_edge)
+    return out.reshape(problem.n_units * n_f)
 
 
 def break_ties(problem: YearsProblem, program: Program, first: Solution
@@ -101,7 +104,7 @@ def _two_stage(problem: YearsProblem, program: Program, first: Solution) -> np.n
     # decisions each, chained equal: one column in every deviation row of a period
     # would make the interior point's normal equations dense
     i = np.arange(n_q)
-    per_year = -(-problem.n_cells // _T_CHUNK)
+    per_year = -(-problem.n_units // _T_CHUNK)
     n_c = n_f * per_year
     t_col = n_x + year * per_year + (i // n_f) // _T_CHUNK
     e_col = n_x + n_c + i

@@ -42,6 +42,24 @@ envelopes, capacity groups), found for every cell at once by
 With one funding period, one need period, ``e = 0`` and no policy need it is
 the single-period program of :mod:`talentgap.planning.quotas`.
 
+Programmes
+----------
+With a crosswalk the decision is ``q[u, s]``: places of programme ``u`` (a
+``program`` in a location, as in single-period programme plans) funded in
+``s``. Its graduates join each cell ``c`` it feeds with the crosswalk share
+``sigma_uc`` and the flow's absorption ``a_uc``, and leave at the cell's
+exit rate::
+
+    W[c, t] = sum_{u, s : s + L_u <= t} sigma_uc a_uc p_u q[u, s] (1 - e_c)^(t - s - L_u)
+
+Cost, pass rate, lead time, minimum and capacity are per programme;
+budgets, envelopes and shared capacity groups are rows over programmes,
+needs, weights and equity rules stay per cell. The per-cell shortcut of
+the second round does not apply; the tie rule's need of a programme is the
+share-weighted need of the cells it feeds at its arrival, and rounding
+prices a programme's place by the shortfall it removes in every cell it
+serves.
+
 Ties
 ----
 When several plans reach the optimum (every cell short with the same value
@@ -143,12 +161,13 @@ def allocate_multiyear(
     budget_envelopes: pd.DataFrame | None = None,
     equity=None,
     tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
+    crosswalk: pd.DataFrame | None = None,
 ) -> QuotaPlan:
     """Places per cell and funding period that minimise the weighted expected shortfall.
 
     Called by :func:`~talentgap.planning.allocate_quotas` when ``periods=``
     is given; the parameters shared with it mean the same (see there), per
-    cell and the same in every funding period. The model is in
+    cell (or programme) and the same in every funding period. The model is in
     :mod:`talentgap.planning.multiyear`.
 
     Parameters
@@ -180,6 +199,15 @@ def allocate_multiyear(
         :mod:`talentgap.planning.multiyear`), whole places by branch and
         bound (:func:`scipy.optimize.milp`), or continuous places. Whole
         plans report the duals of the continuous program.
+    crosswalk : pandas.DataFrame, optional
+        ``program, industry, share`` (optionally by region), as for
+        :func:`~talentgap.planning.allocate_quotas`: places are then planned
+        per programme, region and funding period (see "Programmes" in
+        :mod:`talentgap.planning.multiyear`). ``cost_per_trainee``,
+        ``pass_rate``, ``lead_time``, ``min_quota`` and ``capacity`` are per
+        programme, ``absorption`` per programme-industry flow, ``exit_rate``
+        per cell; ``capacity_groups`` and ``budget_envelopes`` name
+        programmes by ``program`` and/or the location keys.
     total_budget : float, optional
         With a per-period budget table, a cap on the plan's total as well.
     policy_need : pandas.DataFrame, optional
@@ -217,11 +245,15 @@ def allocate_multiyear(
         ``.quotas``: one row per cell x funding period (``<keys...>,
         period, arrival_period, quota, cost, expected_certified,
         worker_periods`` — workers present summed over the need periods —,
-        ``need_at_arrival`` and the parameters, with ``capacity_value``).
+        ``need_at_arrival`` and the parameters, with ``capacity_value``);
+        with a crosswalk one row per programme x funding period
+        (``program, <location keys...>, period, ...``, the parameters
+        without ``exit_rate``, and ``feeds``: the industries and shares).
         ``.cells``: one row per cell x need period (``workers``,
         ``gap_before``, ``gap_after``, ``shortfall_before``,
         ``shortfall_after`` and, with a policy need, ``policy_need``,
-        ``policy_shortfall_after``). ``.years``: places, cost, budget and
+        ``policy_shortfall_after``; with a crosswalk ``fed_by``, the
+        programmes feeding the cell). ``.years``: places, cost, budget and
         shortfalls per period. ``.summary``: totals; ``shortfall_*`` is the
         market need's expected shortfall summed over the need cell-periods,
         ``policy_shortfall_*`` the policy need's, ``objective`` the weighted
@@ -269,6 +301,29 @@ def allocate_multiyear(
     [250.0, 162.0]
     >>> round(float(plan.marginal_value["budget"]), 6)   # one more unit: 1 / 100 worker
     0.01
+
+    One programme sends half its graduates to A and half to B; 20% leave
+    each year and each year's budget buys 10 places. Places of 2026 give A
+    and B 5 workers in 2026 and 4 in 2027, those of 2027 five more in 2027.
+    One more unit of 2026 money removes 0.5 / 100 (A in 2026) + 0.4 / 100
+    (B in 2027; A's 2027 need of 8 is met):
+
+    >>> needs = pd.DataFrame({"region": "Northvale", "industry": ["A", "A", "B", "B"],
+    ...                       "period": ["2026", "2027"] * 2, "gap": [10.0, 8.0, 0.0, 20.0]})
+    >>> crosswalk = pd.DataFrame({"program": "welding", "industry": ["A", "B"],
+    ...                           "share": [0.5, 0.5]})
+    >>> plan = allocate_quotas(
+    ...     needs, periods=[2026, 2027], crosswalk=crosswalk, cost_per_trainee=100,
+    ...     budget=pd.DataFrame({"period": [2026, 2027], "budget": [1_000.0, 1_000.0]}),
+    ...     pass_rate=1.0, exit_rate=0.2, integer="none")
+    >>> plan.quotas.round({"quota": 6})[["program", "period", "quota", "feeds"]]
+       program period  quota         feeds
+    0  welding   2026   10.0  A 50%, B 50%
+    1  welding   2027   10.0  A 50%, B 50%
+    >>> plan.summary[["shortfall_before", "shortfall_after"]].astype(float).round(6).tolist()
+    [38.0, 16.0]
+    >>> plan.marginal_value.round(6).to_dict()
+    {'budget[2026]': 0.009, 'budget[2027]': 0.005}
     """
     clock = [time.perf_counter()]
 
@@ -284,6 +339,7 @@ def allocate_multiyear(
         surplus_penalty=surplus_penalty, integer=integer, policy_need=policy_need,
         need_weights=need_weights, capacity_groups=capacity_groups,
         budget_envelopes=budget_envelopes, equity=equity, tie_tolerance=tie_tolerance,
+        crosswalk=crosswalk,
     )
     lap("reading the inputs")
     program = build_program(problem)
@@ -400,22 +456,31 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
     policy_after = np.maximum(policy - workers, 0.0)
     dtype = problem.funding.dtype
 
-    quotas = problem.cells.iloc[dec_cell].reset_index(drop=True)
+    programmes = problem.units is not None
+    quotas = (problem.units if programmes else problem.cells).iloc[dec_cell].reset_index(
+        drop=True)
     quotas["period"] = pd.arrays.PeriodArray(problem.funding.asi8[dec_year], dtype=dtype)
     quotas["arrival_period"] = pd.arrays.PeriodArray(
         problem.funding.asi8[dec_year] + problem.lead[dec_cell], dtype=dtype)
     with np.errstate(divide="ignore"):
         per_certified = problem.cost / y
-    quotas = pd.concat([quotas, pd.DataFrame({
+    columns = {
         "quota": q, "cost": cost, "expected_certified": y[dec_cell] * q,
         "worker_periods": np.asarray(problem.transfer.sum(axis=0)).ravel() * q,
         "need_at_arrival": need_reference(problem),
         "cost_per_trainee": problem.cost[dec_cell], "pass_rate": problem.pass_rate[dec_cell],
-        "absorption": problem.absorption[dec_cell], "exit_rate": problem.exit_rate[dec_cell],
+        "absorption": problem.absorption[dec_cell],
+        # exits are per cell: a programme's workers leave the cell they joined
+        "exit_rate": None if programmes else problem.exit_rate[dec_cell],
         "lead_time": problem.lead[dec_cell], "cost_per_certified": per_certified[dec_cell],
         "min_quota": problem.min_quota[dec_cell], "capacity": problem.capacity[dec_cell],
         "capacity_value": first.capacity_value,
-    })], axis=1)
+    }
+    if programmes:
+        del columns["exit_rate"]
+        feeds, fed_by = _feeds(problem)
+        columns["feeds"] = feeds[dec_cell]
+    quotas = pd.concat([quotas, pd.DataFrame(columns)], axis=1)
 
     cells = problem.cells.iloc[tgt_cell].reset_index(drop=True)
     cells["period"] = pd.arrays.PeriodArray(problem.need.asi8[tgt_year], dtype=dtype)
@@ -424,6 +489,8 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
                "shortage_reduction": short_before - short_after}
     if problem.policy is not None:
         columns.update(policy_need=policy, policy_shortfall_after=policy_after)
+    if programmes:
+        columns["fed_by"] = fed_by[tgt_cell]
     cells = pd.concat([cells, pd.DataFrame(columns)], axis=1)
 
     years = _years(problem, q, cost, workers, short_before, short_after, policy, policy_after)
@@ -465,6 +532,33 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         cell_keys=problem.keys, years=years,
         notes=_notes(problem, program, first, q if tied is None else tied, moved),
     )
+
+
+def _feeds(problem: YearsProblem) -> tuple[np.ndarray, np.ndarray]:
+    """Per programme the industries it feeds with their shares; per cell its programmes."""
+    unit, cell, share, _ = problem.edges()
+    target = [k for k in problem.keys if k not in problem.unit_keys][0]
+    to = problem.cells[target].astype(str).to_numpy(dtype=object)[cell]
+    program = problem.units["program"].astype(str).to_numpy(dtype=object)[unit]
+    percent = pd.Series(100 * share).map("{:.3g}%".format).to_numpy(dtype=object)
+    order = np.lexsort((to, -share, unit))
+    feeds = _join(unit[order], (to + " " + percent)[order], problem.n_units)
+    order = np.lexsort((program, cell))
+    first = np.r_[True, (cell[order][1:] != cell[order][:-1])
+                  | (program[order][1:] != program[order][:-1])]
+    order = order[first]  # a programme named once per cell
+    return feeds, _join(cell[order], program[order], problem.n_cells)
+
+
+def _join(group: np.ndarray, text: np.ndarray, n: int) -> np.ndarray:
+    """``", "``-joined ``text`` per group (``group`` sorted), ``""`` for groups without any."""
+    out = np.full(n, "", dtype=object)
+    if not group.size:
+        return out
+    head = np.r_[True, group[1:] != group[:-1]]
+    pieces = np.where(head, "", ", ") + text
+    out[group[head]] = np.add.reduceat(pieces, np.flatnonzero(head))
+    return out
 
 
 def _budget_total(problem: YearsProblem) -> float:

@@ -229,11 +229,11 @@ def allocate_quotas(
         differ by region: the share of each programme's certified graduates
         going to each industry, >= 0 and summing to 1 per programme (within
         1e-6). Other columns are ignored. Places are then planned per
-        programme and region; see "Programmes". Not available with
-        ``periods`` yet.
+        programme and region; see "Programmes". With ``periods``, per
+        programme, region and funding period; see "Multi-year plans".
     periods : sequence of period labels, optional
-        Funding periods, e.g. ``[2026, 2027]``: plan places per cell and
-        funding period against the needs of every period of
+        Funding periods, e.g. ``[2026, 2027]``: plan places per cell (or
+        programme) and funding period against the needs of every period of
         ``gap_forecast`` (the need periods); ``period`` is then not used.
         See "Multi-year plans".
     exit_rate, total_budget, policy_need, need_weights, capacity_groups, \
@@ -306,10 +306,14 @@ budget_envelopes, equity, tie_tolerance
     ``fed_by == ""`` for them.
 
     **Multi-year plans.** With ``periods`` the decision is places per cell
-    and funding period. Places funded in ``s`` arrive in ``s + lead_time``
-    and their certified workers stay, less ``exit_rate`` a year, through
-    every later need period, so one place reduces the shortfall of several
-    periods. The plan minimises the (weighted) expected shortfall summed
+    (or, with a crosswalk, per programme) and funding period. Places funded
+    in ``s`` arrive in ``s + lead_time`` and their certified workers stay,
+    less ``exit_rate`` a year, through every later need period, so one place
+    reduces the shortfall of several periods. A programme's graduates join
+    the cells it feeds with the crosswalk shares and leave each at that
+    cell's exit rate; budgets, envelopes, capacities, minimums and shared
+    capacity groups then apply to programmes (named by ``program`` and the
+    location keys), equity rules and needs to cells. The plan minimises the (weighted) expected shortfall summed
     over the cell-periods of ``gap_forecast`` and of ``policy_need``, under
     the budget rows, envelopes, shared capacity groups, capacities,
     minimums and equity rules; ties are decided in favour of the plan
@@ -319,7 +323,8 @@ budget_envelopes, equity, tie_tolerance
     or ``"budget[2026]"`` per funding period). The model, its outputs and
     an example are in :func:`talentgap.planning.multiyear.allocate_multiyear`.
     With one funding period, one need period, ``exit_rate=0`` and no policy
-    need the plan is the single-period plan.
+    need the plan is the single-period plan (with a crosswalk, the
+    single-period programme plan).
 
     Examples
     --------
@@ -383,9 +388,6 @@ budget_envelopes, equity, tie_tolerance
     1     equipment    50.0        50.0        0.0
     """  # noqa: E501
     if periods is not None:
-        if crosswalk is not None:
-            raise PlanningError("a multi-year plan (periods=) with a crosswalk is not "
-                                "available yet; plan cells, or one period per programme plan")
         return allocate_multiyear(
             gap_forecast, periods=periods, budget=budget, cost_per_trainee=cost_per_trainee,
             pass_rate=pass_rate, absorption=absorption, capacity=capacity,
@@ -395,7 +397,7 @@ budget_envelopes, equity, tie_tolerance
             integer="round" if integer is None else integer, keys=keys, value=value,
             total_budget=total_budget, policy_need=policy_need, need_weights=need_weights,
             capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
-            equity=equity, tie_tolerance=tie_tolerance)
+            equity=equity, tie_tolerance=tie_tolerance, crosswalk=crosswalk)
     _single_period_only(exit_rate=exit_rate, total_budget=total_budget,
                         policy_need=policy_need, need_weights=need_weights,
                         capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
