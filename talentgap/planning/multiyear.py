@@ -77,6 +77,12 @@ whose dual is not zero also stay tight (every optimal plan keeps them so),
 which leaves a small program over the places that can still move
 (:mod:`talentgap.planning._multiyear_ties`).
 
+When the money is not all needed, places whose workers would come on top of
+the largest need of every period they serve change nothing in the objective
+either; after the tie rule (and rounding) they are taken out, latest funding
+period first, and the notes say how many
+(:mod:`talentgap.planning._multiyear_trim`).
+
 Whole places
 ------------
 ``integer="round"`` (the default) starts from the continuous plan after the
@@ -122,6 +128,7 @@ from talentgap.planning._multiyear_lp import (
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
+from talentgap.planning._multiyear_trim import trim_unneeded
 from talentgap.planning._params import about, fmt, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
 
@@ -357,7 +364,8 @@ def allocate_multiyear(
                         "the integer program instead")
             places = solve(replace(problem, integer="exact"), program).q
         lap("rounding to whole places")
-    plan = _assemble(problem, program, first, places, moved, tied)
+    places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
+    plan = _assemble(problem, program, first, places, moved, tied, trimmed)
     lap("assembling the plan")
     return plan
 
@@ -419,7 +427,7 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
 
 
 def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-           moved: bool) -> list[str]:
+           moved: bool, trimmed: float = 0.0) -> list[str]:
     notes = []
     if moved:  # q: the tie rule's plan (before any rounding)
         shifted = float(np.abs(q - first.q).sum()) / 2
@@ -429,6 +437,11 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
             "talentgap chose the one closest to spreading each funding period's money over "
             f"the cells in proportion to their need ({fmt(shifted)} places differ from the "
             "first such plan found)")
+    if trimmed > 0:
+        notes.append(
+            f"{fmt(trimmed)} places that would remove no {problem.objective_name()} (their "
+            "workers would come on top of the largest need of every period they serve) are "
+            "not funded; their money is left unspent")
     arrival = problem.funding.asi8[None, :] + problem.lead[:, None]
     late = (arrival > problem.need.asi8.max()).all(axis=0)
     for s in np.flatnonzero(late):
@@ -439,7 +452,7 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
 
 
 def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-              moved: bool, tied: np.ndarray | None = None) -> QuotaPlan:
+              moved: bool, tied: np.ndarray | None = None, trimmed: float = 0.0) -> QuotaPlan:
     n, n_t = problem.n_cells, problem.n_need
     dec_cell, dec_year = problem.decision_cell(), problem.decision_year()
     tgt_cell, tgt_year = problem.target_cell(), problem.target_year()
@@ -530,7 +543,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
         binding=binding, keys=problem.keys, rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
-        notes=_notes(problem, program, first, q if tied is None else tied, moved),
+        notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed),
     )
 
 

@@ -1,0 +1,112 @@
+"""Places that remove no shortfall, taken out of a multi-year plan.
+
+When the money or the capacity is not all needed, the program's optimum is
+not unique: places beyond the largest need of every period they serve change
+nothing in the objective, so the solver (and the tie rule, which spreads the
+money in proportion to need) may fund them. :func:`trim_unneeded` takes them
+out: the objective stays the same, every ``<=`` row (budgets, envelopes,
+capacities) still holds, minimum quotas are kept, and the money is left
+unspent.
+
+A target (a cell at a need period) is *covered* when its workers reach its
+largest need: the largest scenario of the market need (when its weight is
+positive) and the policy need (when its weight is positive). Funding
+periods are visited from the latest to the earliest. In each, every place
+funded then gets a share of each covered target's surplus of workers in
+proportion to the workers it brings there, and a place is removed as far as
+its share allows at every target it reaches. With one decision per target and
+funding period (plans per cell) that is simply: remove places until one of
+the need periods they serve would no longer be covered.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from talentgap.planning._multiyear_problem import YearsProblem
+
+__all__ = ["trim_unneeded"]
+
+_TOL = 1e-9
+
+
+def covered_level(problem: YearsProblem) -> np.ndarray:
+    """Per target: the workers above which more remove no weighted shortfall."""
+    cell = problem.target_cell()
+    plan = problem.market_plan
+    top = np.full(cell.size, -np.inf)
+    np.maximum.at(top, plan.cell, plan.value)
+    level = np.where(problem.weight_market[cell] > 0, np.maximum(top, 0.0), 0.0)
+    if problem.policy is not None:
+        level = np.maximum(level, np.where(problem.weight_policy[cell] > 0, problem.policy, 0.0))
+    return level
+
+
+def trim_unneeded(problem: YearsProblem, q: np.ndarray, *, whole: bool = False
+                  ) -> tuple[np.ndarray, float]:
+    """The plan without the places that remove no shortfall, and how many were removed.
+
+    Parameters
+    ----------
+    problem : YearsProblem
+    q : numpy.ndarray
+        Places per decision (index ``u * n_funding + s``).
+    whole : bool, default False
+        Remove whole places only (for whole-place plans).
+
+    Returns
+    -------
+    tuple
+        The places, and the number of places removed.
+
+    Examples
+    --------
+    One cell, need 10 in 2027, places funded in 2026 arrive in 2027: of 25
+    places, 15 remove no shortfall.
+
+    >>> import numpy as np, pandas as pd
+    >>> from talentgap.planning._multiyear_problem import build_years_problem
+    >>> needs = pd.DataFrame({"region": "N", "industry": "A", "period": ["2027"],
+    ...                       "gap": [10.0]})
+    >>> problem = build_years_problem(
+    ...     needs, periods=[2026], keys=["region", "industry"], value="gap",
+    ...     budget=10_000, total_budget=None, cost_per_trainee=100, pass_rate=1.0,
+    ...     absorption=1.0, capacity=None, min_quota=0, lead_time=1, exit_rate=0.0,
+    ...     risk="expected", quantile=None, surplus_penalty=0.0, integer="none",
+    ...     policy_need=None, need_weights=None, capacity_groups=None,
+    ...     budget_envelopes=None, equity=None, tie_tolerance=1e-9)
+    >>> places, removed = trim_unneeded(problem, np.array([25.0]))
+    >>> places.tolist(), removed
+    ([10.0], 15.0)
+    """
+    q = np.asarray(q, dtype=np.float64).copy()
+    transfer = sp.csc_matrix(problem.transfer)
+    slack = transfer @ q - covered_level(problem)
+    year = problem.decision_year()
+    lower = problem.lower
+    removed = 0.0
+    for s in range(problem.n_funding - 1, -1, -1):
+        decisions = np.flatnonzero((year == s) & (q > lower + _TOL))
+        if decisions.size == 0:
+            continue
+        part = transfer[:, decisions]                        # targets x these decisions
+        brought = part @ q[decisions]                        # their workers per target
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # per target: the share of its surplus each worker these places bring may take
+            room = np.where(brought > _TOL, np.maximum(slack, 0.0) / brought, 0.0)
+        # per decision: the least room over the targets it reaches (it reaches at least one)
+        coo = part.tocoo()
+        share = np.full(decisions.size, np.inf)
+        np.minimum.at(share, coo.col, room[coo.row])
+        share = np.where(np.isfinite(share), np.minimum(share, 1.0), 1.0)
+        cut = np.minimum(share * q[decisions], q[decisions] - lower[decisions])
+        if whole:
+            cut = np.floor(cut + _TOL)
+        cut = np.maximum(cut, 0.0)
+        if not cut.any():
+            continue
+        q[decisions] -= cut
+        slack -= part @ cut
+        removed += float(cut.sum())
+    return q, removed
