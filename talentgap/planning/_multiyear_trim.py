@@ -16,7 +16,9 @@ funded then gets a share of each covered target's surplus of workers in
 proportion to the workers it brings there, and a place is removed as far as
 its share allows at every target it reaches. With one decision per target and
 funding period (plans per cell) that is simply: remove places until one of
-the need periods they serve would no longer be covered.
+the need periods they serve would no longer be covered, and one pass ends it;
+programmes that feed the same cell share its surplus, so the passes repeat
+until they remove nothing more.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from talentgap.planning._multiyear_problem import YearsProblem
 __all__ = ["trim_unneeded"]
 
 _TOL = 1e-9
+_SWEEPS = 50
 
 
 def covered_level(problem: YearsProblem) -> np.ndarray:
@@ -83,6 +86,18 @@ def trim_unneeded(problem: YearsProblem, q: np.ndarray, *, whole: bool = False
     q = np.asarray(q, dtype=np.float64).copy()
     transfer = sp.csc_matrix(problem.transfer)
     slack = transfer @ q - covered_level(problem)
+    removed = 0.0
+    for _ in range(_SWEEPS):  # one sweep is exact per cell; programmes sharing a cell need more
+        q, slack, cut = _sweep(problem, transfer, q, slack, whole)
+        removed += cut
+        if cut <= _TOL * max(1.0, removed):
+            break
+    return q, removed
+
+
+def _sweep(problem: YearsProblem, transfer: sp.csc_matrix, q: np.ndarray, slack: np.ndarray,
+           whole: bool) -> tuple[np.ndarray, np.ndarray, float]:
+    """One pass over the funding periods, latest first (see the module docstring)."""
     year = problem.decision_year()
     lower = problem.lower
     removed = 0.0
@@ -109,4 +124,4 @@ def trim_unneeded(problem: YearsProblem, q: np.ndarray, *, whole: bool = False
         q[decisions] -= cut
         slack -= part @ cut
         removed += float(cut.sum())
-    return q, removed
+    return q, slack, removed

@@ -73,3 +73,18 @@ def test_trimming_keeps_the_objective_the_minimums_and_leaves_nothing_useless():
         less = trimmed.copy()
         less[i] -= 1e-3
         assert weighted_shortfall(problem, less).sum() > before
+
+
+def test_programmes_sharing_a_cell_are_trimmed_until_every_place_helps():
+    needs = pd.DataFrame({"region": "N", "industry": ["A", "B"], "period": "2027",
+                          "gap": [10.0, 30.0]})
+    crosswalk = pd.DataFrame({"program": ["P1", "P1", "P2"], "industry": ["A", "B", "B"],
+                              "share": [0.5, 0.5, 1.0]})
+    plan = allocate_quotas(needs, periods=[2026], budget=50_000, cost_per_trainee=100,
+                           pass_rate=1.0, crosswalk=crosswalk, lead_time=1, exit_rate=0.0,
+                           integer="none")
+    cells = plan.cells.set_index("industry")
+    # both cells covered, and no more workers in B than its need unless P1 must feed A
+    assert (cells["shortfall_after"] < 1e-9).all()
+    assert cells.loc["A", "workers"] == pytest.approx(10.0)
+    assert cells.loc["B", "workers"] == pytest.approx(30.0)
