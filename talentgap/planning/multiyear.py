@@ -81,7 +81,7 @@ When the money is not all needed, places whose workers would come on top of
 the largest need of every period they serve change nothing in the objective
 either; after the tie rule (and rounding) they are taken out, latest funding
 period first, and the notes say how many
-(:mod:`talentgap.planning._multiyear_trim`).
+(:mod:`talentgap.planning._trim`).
 
 Whole places
 ------------
@@ -128,9 +128,9 @@ from talentgap.planning._multiyear_lp import (
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
-from talentgap.planning._multiyear_trim import trim_unneeded
 from talentgap.planning._params import about, fmt, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._trim import trim_unneeded
 
 __all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
 

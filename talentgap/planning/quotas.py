@@ -85,7 +85,7 @@ from talentgap.planning._network_solve import (
     solve_network_lp,
     solve_network_milp,
 )
-from talentgap.planning._params import ordinal
+from talentgap.planning._params import fmt, ordinal
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import (
@@ -95,6 +95,7 @@ from talentgap.planning._solve import (
     round_places,
     solve_milp,
 )
+from talentgap.planning._trim import trim_network
 from talentgap.planning.multiyear import (
     DEFAULT_EXIT_RATE,
     DEFAULT_TIE_TOLERANCE,
@@ -472,6 +473,12 @@ def _allocate_programmes(gap_forecast, crosswalk, **kw) -> QuotaPlan:
         places = round_network(problem, lp.places)
     else:
         places = fit_network_budget(problem, lp.places)
-    return assemble_network(problem, places, rule="optimised", label=_label(problem),
+    places, trimmed = trim_network(problem, places, whole=problem.integer != "none")
+    plan = assemble_network(problem, places, rule="optimised", label=_label(problem),
                             budget_value=lp.budget_value, capacity_value=lp.capacity_value,
                             min_value=lp.min_value, lp_objective=lp_objective)
+    if trimmed > 0:
+        plan.notes.append(f"{fmt(trimmed)} places whose graduates would only add to cells whose "
+                          "largest need is already met are not funded; their money is left "
+                          "unspent")
+    return plan

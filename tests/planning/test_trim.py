@@ -9,7 +9,7 @@ import pytest
 from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_lp import weighted_shortfall
 from talentgap.planning._multiyear_problem import build_years_problem
-from talentgap.planning._multiyear_trim import trim_unneeded
+from talentgap.planning._trim import trim_unneeded
 
 RATE = pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]})
 
@@ -88,3 +88,21 @@ def test_programmes_sharing_a_cell_are_trimmed_until_every_place_helps():
     assert (cells["shortfall_after"] < 1e-9).all()
     assert cells.loc["A", "workers"] == pytest.approx(10.0)
     assert cells.loc["B", "workers"] == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize("integer", ["none", "round"])
+def test_a_single_period_programme_plan_funds_only_places_that_help(integer):
+    needs = pd.DataFrame({"region": "N", "industry": ["A", "B"], "period": "2027",
+                          "gap": [10.0, 30.0]})
+    crosswalk = pd.DataFrame({"program": ["P1", "P1", "P2"], "industry": ["A", "B", "B"],
+                              "share": [0.5, 0.5, 1.0]})
+    plan = allocate_quotas(needs, budget=50_000, cost_per_trainee=100, pass_rate=1.0,
+                           crosswalk=crosswalk, integer=integer)
+    surplus = -plan.cells.set_index("industry")["gap_after"]
+    assert (surplus >= -1e-9).all()                      # every need still met
+    # before trimming the LP spent 9,000 here; now no programme can lose a place without
+    # leaving a cell it feeds short (at least one of its cells has no surplus to spare)
+    assert plan.summary["total_cost"] < 9_000
+    for program, rows in crosswalk.groupby("program"):
+        assert (surplus.loc[rows["industry"]] < rows["share"].to_numpy() - 1e-9).any()
+    assert any("largest need is already met" in note for note in plan.notes)

@@ -1,12 +1,13 @@
-"""Places that remove no shortfall, taken out of a multi-year plan.
+"""Places that remove no shortfall, taken out of a plan.
 
 When the money or the capacity is not all needed, the program's optimum is
 not unique: places beyond the largest need of every period they serve change
 nothing in the objective, so the solver (and the tie rule, which spreads the
-money in proportion to need) may fund them. :func:`trim_unneeded` takes them
+money in proportion to need) may fund them. :func:`trim_places` takes them
 out: the objective stays the same, every ``<=`` row (budgets, envelopes,
 capacities) still holds, minimum quotas are kept, and the money is left
-unspent.
+unspent. :func:`trim_unneeded` applies it to a multi-year plan and
+:func:`trim_network` to a single-period programme plan.
 
 A target (a cell at a need period) is *covered* when its workers reach its
 largest need: the largest scenario of the market need (when its weight is
@@ -26,9 +27,10 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from talentgap.planning._crosswalk import Network
 from talentgap.planning._multiyear_problem import YearsProblem
 
-__all__ = ["trim_unneeded"]
+__all__ = ["trim_places", "trim_unneeded", "trim_network"]
 
 _TOL = 1e-9
 _SWEEPS = 50
@@ -83,25 +85,70 @@ def trim_unneeded(problem: YearsProblem, q: np.ndarray, *, whole: bool = False
     >>> places.tolist(), removed
     ([10.0], 15.0)
     """
+    return trim_places(problem.transfer, covered_level(problem), problem.lower,
+                       problem.decision_year(), q, whole=whole)
+
+
+def trim_network(problem: Network, places: np.ndarray, *, whole: bool = False
+                 ) -> tuple[np.ndarray, float]:
+    """:func:`trim_places` for a single-period programme plan (no surplus penalty).
+
+    With a surplus penalty, places beyond the need already cost objective,
+    so the plan has none to take out: the places are returned unchanged.
+    """
+    places = np.asarray(places, dtype=np.float64)
+    if problem.surplus_penalty:
+        return places, 0.0
+    n_targets = len(problem.targets)
+    transfer = sp.csr_matrix((problem.edge_yield, (problem.edge_target, problem.edge_unit)),
+                             shape=(n_targets, problem.n_units))
+    top = np.full(n_targets, -np.inf)
+    np.maximum.at(top, problem.plan.cell, problem.plan.value)
+    return trim_places(transfer, np.maximum(top, 0.0), problem.lower,
+                       np.zeros(problem.n_units, dtype=np.int64), places, whole=whole)
+
+
+def trim_places(transfer, covered: np.ndarray, lower: np.ndarray, period: np.ndarray,
+                q: np.ndarray, *, whole: bool = False) -> tuple[np.ndarray, float]:
+    """Take out the places whose workers only add to targets already covered.
+
+    Parameters
+    ----------
+    transfer : scipy.sparse matrix
+        Targets x decisions: workers present at each target per place.
+    covered : numpy.ndarray
+        Per target: the workers above which more remove nothing.
+    lower : numpy.ndarray
+        Per decision: places that must stay (minimum quotas).
+    period : numpy.ndarray of int
+        Per decision: its funding period (0 = the first); later ones go first.
+    q : numpy.ndarray
+        Places per decision.
+    whole : bool, default False
+        Remove whole places only.
+
+    Returns
+    -------
+    tuple
+        The places, and the number of places removed.
+    """
     q = np.asarray(q, dtype=np.float64).copy()
-    transfer = sp.csc_matrix(problem.transfer)
-    slack = transfer @ q - covered_level(problem)
+    transfer = sp.csc_matrix(transfer)
+    slack = transfer @ q - covered
     removed = 0.0
     for _ in range(_SWEEPS):  # one sweep is exact per cell; programmes sharing a cell need more
-        q, slack, cut = _sweep(problem, transfer, q, slack, whole)
+        q, slack, cut = _sweep(transfer, lower, np.asarray(period), q, slack, whole)
         removed += cut
         if cut <= _TOL * max(1.0, removed):
             break
     return q, removed
 
 
-def _sweep(problem: YearsProblem, transfer: sp.csc_matrix, q: np.ndarray, slack: np.ndarray,
-           whole: bool) -> tuple[np.ndarray, np.ndarray, float]:
+def _sweep(transfer: sp.csc_matrix, lower: np.ndarray, year: np.ndarray, q: np.ndarray,
+           slack: np.ndarray, whole: bool) -> tuple[np.ndarray, np.ndarray, float]:
     """One pass over the funding periods, latest first (see the module docstring)."""
-    year = problem.decision_year()
-    lower = problem.lower
     removed = 0.0
-    for s in range(problem.n_funding - 1, -1, -1):
+    for s in range(int(year.max()) if year.size else -1, -1, -1):
         decisions = np.flatnonzero((year == s) & (q > lower + _TOL))
         if decisions.size == 0:
             continue
