@@ -8,7 +8,8 @@ has its scales widened to its history class's interval width
 (:func:`short_history_widening`). These helpers hold the arithmetic:
 :func:`simulate` gathers what the paths need for one horizon and the draws,
 :func:`path_blocks` materialises the paths a block of cells at a time so
-memory stays bounded.
+memory stays bounded (:mod:`talentgap.models._gap_statistics` reads the
+forecast's numbers off those blocks).
 """
 
 from __future__ import annotations

@@ -35,29 +35,23 @@ backtest errors so that every horizon gets errors of its own distance.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from joblib import effective_n_jobs
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 
 from talentgap._arguments import check_horizon, check_levels
-from talentgap._keys import series_codes
-from talentgap._registry import register, register_dataclass
-from talentgap.errors import (
-    NotFittedError,
-    ParameterError,
-    SchemaError,
-    collect_warnings,
-    warn,
-)
-from talentgap.features.hierarchy import Hierarchy
+from talentgap._registry import register
+from talentgap.errors import NotFittedError
+from talentgap.models._gap_cells import check_rows, rows_of
+from talentgap.models._gap_explain import explain, fallback_text, fitted_summary, gap_drivers
+from talentgap.models._gap_inputs import check_params, known_supply, panel_history, panel_table
 from talentgap.models._gap_paths import path_blocks, simulate
+from talentgap.models._gap_sides import fit_nodes, fit_side, resolve_hierarchy
+from talentgap.models._gap_statistics import path_statistics, row_columns, warn_small_pool
 from talentgap.models._saving import SaveMixin
-from talentgap.models.auto import AutoForecaster
 from talentgap.models.base import BaseForecaster
 from talentgap.models.gap_flags import (
     FALLING_SUPPLY,
@@ -66,11 +60,8 @@ from talentgap.models.gap_flags import (
     RISING_DEMAND,
     THIN_MISSING_SHARE,
     THIN_RESPONDENTS,
-    gap_flags,
 )
 from talentgap.models.paths import SamplePaths
-from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
-from talentgap.periods import period_ordinals
 
 __all__ = [
     "GapForecaster",
@@ -81,25 +72,6 @@ __all__ = [
     "THIN_RESPONDENTS",
     "THIN_MISSING_SHARE",
 ]
-
-logger = logging.getLogger(__name__)
-
-
-@register_dataclass("GapSide")
-@dataclass(frozen=True)
-class _Side:
-    """The fitted model of one quantity (demand or supply) and how its series map to cells.
-
-    ``rows[i]`` is the cell (row of ``cells_``) of the model's series ``i``, or -1
-    for a hierarchy node above the cells. ``lag[i]`` is the number of periods
-    between the series' last observation and the forecast origin.
-    """
-
-    model: BaseForecaster | None
-    rows: np.ndarray
-    lag: np.ndarray
-    node: np.ndarray | None = None  # hierarchy node of each series (with a hierarchy)
-
 
 @register("GapForecaster", kind="gap")
 class GapForecaster(SaveMixin, BaseEstimator):
@@ -268,45 +240,6 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self.keys = keys
         self.time = time
 
-    # ---- parameters ------------------------------------------------------------------------
-    def _check_params(self) -> list[str]:
-        keys = self.keys
-        if isinstance(keys, str) or not all(isinstance(k, str) for k in keys) or not keys:
-            raise ParameterError(f"keys == {keys!r}, must be a non-empty sequence of column "
-                                 "names, e.g. ('region', 'industry')")
-        keys = list(keys)
-        if len(set(keys)) != len(keys) or self.time in keys:
-            raise ParameterError(f"keys {keys} and time {self.time!r} must be distinct columns")
-        if (isinstance(self.n_samples, bool) or not isinstance(self.n_samples, (int, np.integer))
-                or self.n_samples < 1):
-            raise ParameterError(f"n_samples == {self.n_samples!r}, must be an integer >= 1 "
-                                 "(e.g. 1000)")
-        if self.forecaster is not None and not isinstance(self.forecaster, BaseForecaster):
-            raise ParameterError(
-                f"forecaster must be a talentgap forecaster (e.g. AutoForecaster(), ETS()), "
-                f"got {type(self.forecaster).__name__}: the gap's sample paths need its "
-                "rolling-origin backtests")
-        if self.hierarchy is not None:
-            if self.reconcile not in RECONCILE_METHODS:
-                raise ParameterError(f"reconcile == {self.reconcile!r}, must be one of "
-                                     f"{list(RECONCILE_METHODS)}")
-            if not isinstance(self.hierarchy, (Hierarchy, Mapping)):
-                raise ParameterError("hierarchy must be a Hierarchy (Hierarchy.from_mappings"
-                                     "(...)) or a mapping {key: grouping}")
-        return keys
-
-    def _inner(self) -> BaseForecaster:
-        if self.forecaster is None:
-            model = AutoForecaster()
-        else:
-            model = clone(self.forecaster)
-        if model.get_params().get("nonnegative", False) is None:
-            model.set_params(nonnegative=True)  # demand and supply are counts
-        if int(model.get_params().get("n_windows", 0)) < 1:
-            raise ParameterError("the forecaster's n_windows == 0: the gap's sample paths "
-                                 "need its rolling-origin backtest errors; use n_windows >= 1")
-        return model
-
     # ---- fit -------------------------------------------------------------------------------
     def fit(self, panel: pd.DataFrame, *, future_supply: pd.DataFrame | None = None):
         """Fit the demand and supply forecasters to a cell x period panel.
@@ -338,199 +271,33 @@ class GapForecaster(SaveMixin, BaseEstimator):
         ParameterError
             A parameter is out of range.
         """
-        keys = self._check_params()
+        keys = check_params(self)
         time = self.time
-        table, codes, ordinal, freq, cells = self._panel_table(panel, keys)
+        table, codes, ordinal, freq, cells = panel_table(panel, keys, time)
         self.cells_ = cells
-        n_cells = len(cells)
-        demand = table["demand"].to_numpy(dtype=np.float64, na_value=np.nan)
-        supply = table["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
-        if np.isnan(demand).all():
-            raise SchemaError("column 'demand' has no observed value", column="demand",
-                              reason="missing_value")
-        origin = int(ordinal[~np.isnan(demand)].max())
-        first = int(ordinal.min())
-        inside = ordinal <= origin
-        width = origin - first + 1
-        position = codes * width + (ordinal - first)
-
-        def matrix(values: np.ndarray) -> np.ndarray:
-            out = np.full(n_cells * width, np.nan)
-            out[position[inside]] = values[inside]
-            return out.reshape(n_cells, width)
-
-        history = {"demand": matrix(demand), "supply": matrix(supply)}
-        if "n_respondents" in table.columns:
-            respondents = table["n_respondents"].to_numpy(dtype=np.float64, na_value=np.nan)
-            history["n_respondents"] = np.nan_to_num(matrix(respondents), nan=0.0)
+        history, origin, first, work, work_codes = panel_history(table, codes, ordinal,
+                                                                 len(cells), keys, time, freq)
         self.history_ = history
         self.freq_ = freq
         self.origin_ = pd.PeriodIndex.from_ordinals([origin], freq=freq)[0]
         self._origin = origin
 
-        work = table.loc[inside, [*keys]].copy()
-        work[time] = pd.PeriodIndex.from_ordinals(ordinal[inside], freq=freq)
-        work["demand"] = demand[inside]
-        work["supply"] = supply[inside]
-        work_codes = codes[inside]
-
-        hierarchy, bottom_of_cell = self._resolve_hierarchy(cells, keys)
+        hierarchy, bottom_of_cell = resolve_hierarchy(self.hierarchy, cells, keys)
         if hierarchy is None:
-            self.demand_ = self._fit_side(work, work_codes, "demand", keys)
-            self.supply_ = self._fit_side(work, work_codes, "supply", keys)
+            self.demand_ = fit_side(self, work, work_codes, "demand", keys)
+            self.supply_ = fit_side(self, work, work_codes, "supply", keys)
         else:
-            self.demand_ = self._fit_nodes(history["demand"], "demand", hierarchy,
-                                          bottom_of_cell, first)
-            self.supply_ = self._fit_nodes(history["supply"], "supply", hierarchy,
-                                          bottom_of_cell, first)
+            self.demand_ = fit_nodes(self, history["demand"], "demand", hierarchy,
+                                     bottom_of_cell, first)
+            self.supply_ = fit_nodes(self, history["supply"], "supply", hierarchy,
+                                     bottom_of_cell, first)
         self.hierarchy_ = hierarchy
         self.demand_model_ = self.demand_.model
         self.supply_model_ = self.supply_.model
-        self.known_supply_ = self._known_supply(future_supply, keys)
+        self.known_supply_ = known_supply(self, future_supply, keys)
         self.seed_ = int(np.random.default_rng(self.random_state).integers(2**62))
-        self.fitted_summary_ = self._summary()
+        self.fitted_summary_ = fitted_summary(self)
         return self
-
-    def _panel_table(self, panel: pd.DataFrame, keys: list[str]):
-        """Check the panel; each row's cell code, period ordinal, the frequency and the cells."""
-        if not isinstance(panel, pd.DataFrame):
-            raise ParameterError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
-        needed = [*keys, self.time, "demand", "supply"]
-        missing = [c for c in needed if c not in panel.columns]
-        if missing:
-            raise SchemaError(f"the panel lacks the columns {missing}; GapForecaster needs "
-                              f"{needed} (e.g. talentgap.features.build_panel output)",
-                              column=missing[0], reason="missing_column")
-        for column in ("demand", "supply"):
-            dtype = panel[column].dtype
-            if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-                raise SchemaError(f"column {column!r} must be numeric, got {dtype}",
-                                  column=column, reason="dtype")
-        if panel.empty:
-            raise SchemaError("the panel has no rows", column=None, reason="empty")
-        ordinal, freq = period_ordinals(panel, self.time)
-        codes, cells = series_codes(panel, keys)
-        width = int(ordinal.max() - ordinal.min() + 1)
-        flat = codes * width + (ordinal - ordinal.min())
-        if np.unique(flat).size != flat.size:
-            raise SchemaError(f"repeated ({', '.join([*keys, self.time])}) rows: the panel "
-                              "needs one row per cell and period", column=self.time,
-                              reason="duplicate_key")
-        return panel, codes, ordinal, freq, cells
-
-    def _fit_side(self, work: pd.DataFrame, codes: np.ndarray, target: str,
-                  keys: list[str]) -> _Side:
-        """Fit a clone to the cells with at least one observed ``target`` value."""
-        observed = ~np.isnan(work[target].to_numpy())
-        with_data = np.unique(codes[observed])
-        if with_data.size == 0:
-            return _Side(model=None, rows=np.zeros(0, dtype=np.int64),
-                         lag=np.zeros(0, dtype=np.int64))
-        rows = np.isin(codes, with_data)
-        model = self._inner().fit(work.loc[rows, [*keys, self.time, target]], target=target,
-                                  time=self.time, keys=keys)
-        return _Side(model=model, rows=self._cell_rows(model.arrays_.ids, keys),
-                     lag=(self._origin - model.arrays_.last_period).astype(np.int64))
-
-    def _cell_rows(self, ids: pd.DataFrame, keys: list[str]) -> np.ndarray:
-        """Row of ``cells_`` of each series of an inner model."""
-        lookup = pd.MultiIndex.from_frame(self.cells_[keys].astype(object))
-        return lookup.get_indexer(pd.MultiIndex.from_frame(ids[keys].astype(object))).astype(
-            np.int64)
-
-    # ---- hierarchy ---------------------------------------------------------------------------
-    def _resolve_hierarchy(self, cells: pd.DataFrame, keys: list[str]):
-        """The hierarchy over the cells and each cell's bottom position in it (None, None)."""
-        if self.hierarchy is None:
-            return None, None
-        hierarchy = self.hierarchy
-        if not isinstance(hierarchy, Hierarchy):
-            hierarchy = Hierarchy.from_mappings(cells, dict(hierarchy), keys=keys)
-        if list(hierarchy.keys) != keys:
-            raise ParameterError(f"the hierarchy's keys {list(hierarchy.keys)} differ from "
-                                 f"keys {keys}")
-        where = hierarchy.cell_positions(cells)
-        if (where < 0).any() or hierarchy.n_bottom != len(cells):
-            raise ParameterError(
-                f"the hierarchy's bottom cells ({hierarchy.n_bottom}) are not the panel's "
-                f"cells ({len(cells)}); {int((where < 0).sum())} panel cells are not in it. "
-                "Build it from the panel: Hierarchy.from_mappings(panel, levels)")
-        return hierarchy, where
-
-    def _fit_nodes(self, values: np.ndarray, target: str, hierarchy, bottom_of_cell: np.ndarray,
-                   first: int) -> _Side:
-        """Fit a clone to ``target`` summed to every node (NaN where any cell is NaN)."""
-        n_bottom = hierarchy.n_bottom
-        bottom = np.full((n_bottom, values.shape[1]), np.nan)
-        bottom[bottom_of_cell] = values
-        totals = hierarchy.sum_to_nodes(bottom)
-        empty = np.flatnonzero(np.isnan(totals).all(axis=1))
-        if empty.size:
-            raise ParameterError(
-                f"reconciliation needs {target} at every node of the hierarchy, but "
-                f"{empty.size} nodes have no period with {target} observed in all their "
-                f"cells, e.g. {hierarchy.node_examples(empty)}")
-        n_nodes, width = totals.shape
-        frame = hierarchy.nodes[hierarchy.node_columns].iloc[
-            np.repeat(np.arange(n_nodes), width)].reset_index(drop=True)
-        frame[self.time] = pd.PeriodIndex.from_ordinals(
-            np.tile(first + np.arange(width), n_nodes), freq=self.freq_)
-        frame[target] = totals.ravel()
-        model = self._inner().fit(frame, target=target, time=self.time,
-                                  keys=hierarchy.node_columns)
-        node = hierarchy.node_positions(model.arrays_.ids, what="the fitted series")
-        cell_of_bottom = np.full(n_bottom, -1, dtype=np.int64)
-        cell_of_bottom[bottom_of_cell] = np.arange(len(bottom_of_cell))
-        rows = np.where(node < n_bottom, cell_of_bottom[np.minimum(node, n_bottom - 1)], -1)
-        return _Side(model=model, rows=rows.astype(np.int64),
-                     lag=(self._origin - model.arrays_.last_period).astype(np.int64),
-                     node=node.astype(np.int64))
-
-    # ---- known supply ----------------------------------------------------------------------
-    def _known_supply(self, future: pd.DataFrame | None, keys: list[str]):
-        """Known supply as (cell, step, value) arrays; step 1 is the period after the origin."""
-        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
-        if future is None:
-            return empty
-        if not isinstance(future, pd.DataFrame):
-            raise ParameterError("future_supply must be a DataFrame with columns "
-                                 f"{[*keys, self.time, 'supply']}")
-        needed = [*keys, self.time, "supply"]
-        missing = [c for c in needed if c not in future.columns]
-        if missing:
-            raise SchemaError(f"future_supply lacks the columns {missing}; it needs {needed}",
-                              column=missing[0], reason="missing_column")
-        if future.empty:
-            return empty
-        values = future["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = ~np.isfinite(values) | (values < 0)
-        if bad.any():
-            rows = future.loc[bad, needed].head(5).astype(str).to_dict("records")
-            raise SchemaError(f"future_supply['supply'] must be finite and >= 0; "
-                              f"{int(bad.sum())} rows fail, e.g. {rows}", column="supply",
-                              reason="invalid_value")
-        ordinal, freq = period_ordinals(future, self.time)
-        if freq != self.freq_:
-            raise SchemaError(f"future_supply periods have frequency {freq}, the panel "
-                              f"{self.freq_}", column=self.time, reason="bad_period")
-        lookup = pd.MultiIndex.from_frame(self.cells_[keys].astype(object))
-        cell = lookup.get_indexer(pd.MultiIndex.from_frame(future[keys].astype(object)))
-        step = ordinal - self._origin
-        unknown = cell < 0
-        if unknown.any():
-            examples = future.loc[unknown, keys].drop_duplicates().head(3)
-            warn(f"future_supply has {int(unknown.sum())} rows for cells not in the panel, "
-                 f"e.g. {examples.astype(str).to_dict('records')}; they are ignored",
-                 stacklevel=3)
-        keep = ~unknown & (step >= 1)
-        cell, step, values = cell[keep].astype(np.int64), step[keep].astype(np.int64), values[
-            keep]
-        flat = cell * (int(step.max(initial=0)) + 1) + step
-        if np.unique(flat).size != flat.size:
-            raise SchemaError(f"future_supply has repeated ({', '.join(needed[:-1])}) rows; "
-                              "pass one known supply per cell and period",
-                              column=self.time, reason="duplicate_key")
-        return cell, step, values
 
     # ---- forecasts and sample paths ----------------------------------------------------------
     def _check_fitted(self, call: str) -> None:
@@ -614,14 +381,14 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self._check_fitted("predict")
         horizon = check_horizon(horizon)
         levels = check_levels(level)
-        rows = None if cells is None else self._rows_of(cells)
+        rows = None if cells is None else rows_of(self, cells)
         sim = self._simulation(horizon)
-        self._warn_small_pool(sim["pool_size"], levels)
+        warn_small_pool(sim["pool_size"], levels)
         index = np.arange(len(self.cells_)) if rows is None else rows
         out = self.cells_.iloc[np.repeat(index, horizon)].reset_index(drop=True)
         out[self.time] = pd.PeriodIndex.from_ordinals(
             np.tile(self._origin + 1 + np.arange(horizon), index.size), freq=self.freq_)
-        for name, values in self._row_columns(sim, levels, rows).items():
+        for name, values in row_columns(self, sim, levels, rows).items():
             out[name] = values
         return out
 
@@ -726,132 +493,20 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self._check_fitted("predict_rows")
         horizon = check_horizon(horizon)
         levels = check_levels(level)
-        if rows is not None:
-            rows = np.asarray(rows)
-            n = len(self.cells_)
-            if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
-                raise ParameterError(f"rows must be a 1-D sequence of integer positions in "
-                                     f"cells_, got shape {rows.shape} of {rows.dtype}")
-            rows = rows.astype(np.int64)
-            outside = (rows < 0) | (rows >= n)
-            if outside.any():
-                raise ParameterError(f"rows has {int(outside.sum())} positions outside cells_ "
-                                     f"(0..{n - 1}), e.g. {rows[outside][:3].tolist()}")
+        rows = check_rows(rows, len(self.cells_))
         sim = self._simulation(horizon)
-        self._warn_small_pool(sim["pool_size"], levels)
-        return self._row_columns(sim, levels, rows)
-
-    def _row_columns(self, sim: dict, levels: list[float],
-                     rows: np.ndarray | None) -> dict[str, np.ndarray]:
-        """The columns of ``predict`` after the keys and time (see :meth:`predict_rows`)."""
-        means, bounds, median, p_shortage = self._path_statistics(sim, levels, rows)
-
-        def bound(name: str, k: int, side: int) -> np.ndarray:
-            return np.where(np.isnan(means[name]), np.nan, bounds[name][2 * k + side]).ravel()
-
-        columns = {name: means[name].ravel() for name in ("demand", "supply", "gap")}
-        for k, lv in enumerate(levels):
-            columns[f"gap_lo_{lv:g}"] = bound("gap", k, 0)
-            columns[f"gap_hi_{lv:g}"] = bound("gap", k, 1)
-        columns["p_shortage"] = p_shortage.ravel()
-        columns["flag"] = self._flags(means["demand"], means["supply"], means["gap"],
-                                      rows).ravel()
-        columns["gap_median"] = median.ravel()
-        for name in ("demand", "supply"):
-            for k, lv in enumerate(levels):
-                columns[f"{name}_lo_{lv:g}"] = bound(name, k, 0)
-                columns[f"{name}_hi_{lv:g}"] = bound(name, k, 1)
-        return columns
-
-    def _rows_of(self, cells: pd.DataFrame) -> np.ndarray:
-        """Row of ``cells_`` of each row of ``cells`` (a table with the key columns)."""
-        keys = list(self.keys)
-        if not isinstance(cells, pd.DataFrame):
-            raise ParameterError(f"cells must be a DataFrame with the key columns {keys}, "
-                                 f"got {type(cells).__name__}")
-        missing = [k for k in keys if k not in cells.columns]
-        if missing:
-            raise ParameterError(f"cells lacks the key columns {missing}; it needs {keys}")
-        lookup = self.__dict__.get("_lookup")
-        if lookup is None:  # derived from cells_, never saved (see _transient_attributes)
-            lookup = pd.MultiIndex.from_frame(self.cells_[keys].astype(object))
-            self._lookup = lookup
-        rows = lookup.get_indexer(pd.MultiIndex.from_frame(cells[keys].astype(object)))
-        unknown = rows < 0
-        if unknown.any():
-            examples = cells.loc[unknown, keys].head(3).astype(str).to_dict("records")
-            raise ParameterError(f"cells has {int(unknown.sum())} rows for cells the model "
-                                 f"was not fitted to, e.g. {examples}")
-        return rows.astype(np.int64)
+        warn_small_pool(sim["pool_size"], levels)
+        return row_columns(self, sim, levels, rows)
 
     def _path_statistics(self, sim: dict, levels: list[float], rows: np.ndarray | None = None,
                          *, means_only: bool = False):
-        """Means, quantile bounds (2 per level), gap median and P(gap > 0) of the paths.
+        """Means, quantile bounds, gap median and P(gap > 0) of the paths (every forecast's).
 
-        With ``means_only`` nothing is sorted and median and bounds stay NaN.
-
-        One pass over blocks of cells: each block's float32 paths are sorted
-        along the sample axis once per quantity and every quantile is read off
-        the sorted values (linear interpolation, numpy's default method).
+        See :func:`talentgap.models._gap_statistics.path_statistics`; the blocks
+        of cells run in the forecaster's ``n_jobs`` threads.
         """
-        horizon = sim["demand_mean"].shape[1]
-        samples = sim["draws"].shape[1]
-        index = np.arange(sim["draws"].shape[0]) if rows is None else rows
-        n = index.size
-        probs = [p for lv in levels for p in (0.5 - lv / 200.0, 0.5 + lv / 200.0)]
-        names = ("demand", "supply", "gap")
-        bounds = {name: np.full((len(probs), n, horizon), np.nan) for name in names}
-        means = {name: np.full((n, horizon), np.nan) for name in ("demand", "supply")}
-        median = np.full((n, horizon), np.nan)
-        p_shortage = np.full((n, horizon), np.nan)
-        # positions of the wanted quantiles in the sorted paths
-        position = np.array([*probs, 0.5]) * (samples - 1)
-        below = np.floor(position).astype(np.int64)
-        above = np.minimum(below + 1, samples - 1)
-        frac = position - below
-
-        def read(sorted_paths: np.ndarray) -> np.ndarray:   # -> (n_probs + 1, block, h)
-            lo = sorted_paths[:, :, below].astype(np.float64)
-            hi = sorted_paths[:, :, above].astype(np.float64)
-            return (lo + frac * (hi - lo)).transpose(2, 0, 1)
-
-        def summarise(at: slice, block: np.ndarray, d: np.ndarray, s: np.ndarray) -> None:
-            g = d - s
-            means["demand"][at] = d.mean(axis=2, dtype=np.float64)
-            means["supply"][at] = s.mean(axis=2, dtype=np.float64)
-            p_shortage[at] = np.count_nonzero(g > 0, axis=2) / samples
-            if means_only:
-                return
-            g.sort(axis=2)
-            gap_q = read(g)
-            median[at] = gap_q[-1]
-            if probs:
-                bounds["gap"][:, at] = gap_q[:-1]
-                for name, paths in (("demand", d), ("supply", s)):
-                    paths.sort(axis=2)
-                    bounds[name][:, at] = read(paths)[:-1]
-
-        # each block writes only its own rows: blocks run in threads (numpy releases the GIL)
-        path_blocks(sim, index, threads=self._threads(), consume=summarise)
-        # known supply is the same number in every path: report it exactly, not as an average
-        means["supply"] = np.where(sim["known"][index], sim["supply_mean"][index],
-                                   means["supply"])
-        means["gap"] = means["demand"] - means["supply"]  # the gap paths' mean, to rounding
-        p_shortage[np.isnan(means["demand"])] = np.nan
-        median[np.isnan(means["gap"])] = np.nan
-        return means, bounds, median, p_shortage
-
-    @staticmethod
-    def _warn_small_pool(pool_size: int, levels: list[float]) -> None:
-        if not levels:
-            return
-        needed = int(np.ceil(2.0 / (1.0 - max(levels) / 100.0)))
-        if pool_size < needed:
-            warn(
-                f"only {pool_size} (cell, origin) backtest error pairs for the sample paths; "
-                f"{max(levels):g}% gap intervals need about {needed} to reach their tails and "
-                "may be too narrow; use more cells, longer series or more n_windows",
-                stacklevel=3)
+        return path_statistics(sim, levels, rows, threads=self._threads(),
+                               means_only=means_only)
 
     def sample_paths(self, horizon: int) -> SamplePaths:
         """The joint sample paths behind :meth:`predict`, as compact arrays.
@@ -939,38 +594,12 @@ class GapForecaster(SaveMixin, BaseEstimator):
         ('Drift', 16)
         """
         self._check_fitted("explain")
-        horizon = check_horizon(horizon)
-        summary = self.fitted_summary_
-        out = summary[list(self.keys)].reset_index(drop=True)
-        for column in ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs"):
-            out[column] = summary[column].to_numpy()
-        out["fallback_reason"] = self._fallback_text(summary)
-        means = self._path_statistics(self._simulation(horizon), [], means_only=True)[0]
-        flags = self._flags(means["demand"], means["supply"], means["gap"])
-        text = pd.Series(flags.ravel(), dtype=object)
-        raised = np.full(len(out), "", dtype=object)
-        for code in FLAGS:  # a handful of codes, each vectorised over every row
-            hit = text.str.contains(rf"(?:^|;){code}(?:;|$)").to_numpy(dtype=bool)
-            hit = hit.reshape(flags.shape).any(axis=1)
-            raised = np.where(hit, np.where(raised == "", code, raised + ";" + code), raised)
-        out["flags"] = raised
-        return out
+        return explain(self, check_horizon(horizon))
 
     @staticmethod
     def _fallback_text(summary: pd.DataFrame) -> np.ndarray:
         """The cell's own fallback reason and the inner forecasters', joined by "; "."""
-        joined = pd.Series(summary["fallback_reason"].to_numpy(dtype=object), dtype=object)
-        for name in ("demand", "supply"):
-            column = f"{name}_fallback"
-            if column not in summary.columns:
-                continue
-            inner = pd.Series(summary[column].to_numpy(dtype=object), dtype=object)
-            inner = (f"{name}: " + inner.astype(str)).where(inner.notna() & inner.ne(""))
-            both = joined.astype(str) + "; " + inner.astype(str)
-            joined = joined.where(inner.isna(), both.where(joined.notna(), inner))
-        out = joined.to_numpy(dtype=object, copy=True)
-        out[pd.isna(out)] = None
-        return out
+        return fallback_text(summary)
 
     def gap_drivers(self, horizon: int, *, period=None) -> pd.DataFrame:
         """Split each cell's change in gap into the part due to demand and to supply.
@@ -1003,109 +632,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
             If ``period`` is not one of the forecast periods.
         """
         self._check_fitted("gap_drivers")
-        horizon = check_horizon(horizon)
-        step = horizon
-        if period is not None:
-            step = pd.Period(period, freq=self.freq_).ordinal - self._origin
-            if not 1 <= step <= horizon:
-                raise ParameterError(f"period {period} is not one of the {horizon} forecast "
-                                     f"periods after the origin {self.origin_}")
-        means = self._path_statistics(self._simulation(horizon), [], means_only=True)[0]
-        hist_d, hist_s = self.history_["demand"], self.history_["supply"]
-        observed = ~np.isnan(hist_d)
-        width = hist_d.shape[1]
-        last = np.where(observed.any(axis=1),
-                        width - 1 - np.argmax(observed[:, ::-1], axis=1), -1)
-        rows = np.arange(len(last))
-        at = np.maximum(last, 0)
-        demand_now = np.where(last >= 0, hist_d[rows, at], np.nan)
-        supply_now = np.nan_to_num(hist_s[rows, at], nan=0.0)
-        demand_then = means["demand"][:, step - 1]
-        supply_then = means["supply"][:, step - 1]
-        out = self.cells_.reset_index(drop=True).copy()
-        first = self._origin - width + 1
-        out["last_observed"] = pd.PeriodIndex.from_ordinals(first + at, freq=self.freq_)
-        out.loc[last < 0, "last_observed"] = pd.NaT
-        out["gap_now"] = demand_now - supply_now
-        out[self.time] = pd.PeriodIndex.from_ordinals(
-            np.full(len(out), self._origin + step), freq=self.freq_)
-        out["gap_then"] = demand_then - supply_then
-        out["due_to_demand"] = demand_then - demand_now
-        out["due_to_supply"] = supply_now - supply_then
-        return out
-
-    # ---- flags -------------------------------------------------------------------------------
-    def _season_length(self) -> int:
-        model = self.demand_.model or self.supply_.model
-        return int(model.season_length_) if model is not None else 1
-
-    def _flags(self, demand: np.ndarray, supply: np.ndarray, gap: np.ndarray,
-               rows: np.ndarray | None = None) -> np.ndarray:
-        """Reason codes per cell (all, or ``rows``) and step, joined by ";" (class notes)."""
-        n = len(self.cells_)
-        has_demand = np.zeros(n, dtype=bool)
-        has_demand[self.demand_.rows[self.demand_.rows >= 0]] = True
-        has_supply = np.zeros(n, dtype=bool)
-        has_supply[self.supply_.rows[self.supply_.rows >= 0]] = True
-        short = self._calibrated_short(demand.shape[1])
-        history = self.history_
-        if rows is not None:
-            history = {name: values[rows] for name, values in history.items()}
-            has_demand, has_supply = has_demand[rows], has_supply[rows]
-            short = None if short is None else short[rows]
-        return gap_flags(history, demand, supply, gap,
-                         season_length=self._season_length(), has_demand=has_demand,
-                         has_supply=has_supply, calibrated_short=short)
-
-    def _calibrated_short(self, horizon: int) -> np.ndarray | None:
-        """Per cell: whether the demand model calibrates it on its history class.
-
-        The rule the sample paths widen by (over the same span of steps);
-        None when the demand model has no backtests to judge by.
-        """
-        side = self.demand_
-        if side.model is None or not getattr(side.model, "n_windows", 0):
-            return None
-        span = horizon + int(side.lag.max())
-        try:
-            with collect_warnings():
-                by_series = side.model._short_histories(span)
-        except ParameterError:  # series too short for any backtest at this span
-            return None
-        out = np.zeros(len(self.cells_), dtype=bool)
-        present = side.rows >= 0
-        out[side.rows[present]] = by_series[present]
-        return out
-
-    # ---- summary -----------------------------------------------------------------------------
-    def _summary(self) -> pd.DataFrame:
-        summary = self.cells_.copy()
-        n = len(summary)
-        reasons = np.full(n, None, dtype=object)
-        for name, side in (("demand", self.demand_), ("supply", self.supply_)):
-            model_name = np.full(n, None, dtype=object)
-            n_obs = np.zeros(n, dtype=np.int64)
-            fallback = np.full(n, None, dtype=object)
-            if side.model is not None:
-                inner = side.model.fitted_summary_
-                bottom = side.rows >= 0
-                rows = side.rows[bottom]
-                model_name[rows] = inner["model"].to_numpy(dtype=object)[bottom]
-                n_obs[rows] = inner["n_obs"].to_numpy()[bottom]
-                fallback[rows] = inner["fallback_reason"].to_numpy(dtype=object)[bottom]
-            summary[f"{name}_model"] = model_name
-            summary[f"{name}_n_obs"] = n_obs
-            summary[f"{name}_fallback"] = fallback
-            none = n_obs == 0
-            model_name[none] = "none" if name == "demand" else "zero"
-            summary[f"{name}_model"] = model_name
-            text = ("no demand observed: no forecast (NaN demand and gap)" if name == "demand"
-                    else "no supply observed: supply taken as 0 (known future supply still "
-                         "used)")
-            reasons[none] = np.where(reasons[none] == None, text,  # noqa: E711 - object array
-                                     reasons[none].astype(str) + "; " + text)
-        summary["fallback_reason"] = pd.Series(reasons, dtype=object)
-        return summary
+        return gap_drivers(self, check_horizon(horizon), period)
 
     # ---- what a saved artifact records ---------------------------------------------------------
     def _artifact_schema(self) -> dict:

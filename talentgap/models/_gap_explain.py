@@ -1,0 +1,175 @@
+"""Why a gap forecast is what it is: models, fallbacks, flags and the drivers of the change.
+
+Plain functions of a fitted :class:`~talentgap.models.GapForecaster`
+(``gap``) behind its ``fitted_summary_``, :meth:`~talentgap.models.
+GapForecaster.explain` and :meth:`~talentgap.models.GapForecaster.gap_drivers`,
+and the per-row flags of its forecasts (the thresholds and rules are in
+:mod:`talentgap.models.gap_flags`). Path statistics are read through the
+model's ``_path_statistics`` and ``_simulation`` so that every number agrees
+with :meth:`~talentgap.models.GapForecaster.predict`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from talentgap.errors import ParameterError, collect_warnings
+from talentgap.models.gap_flags import FLAGS, gap_flags
+
+__all__ = ["fitted_summary", "fallback_text", "explain", "gap_drivers", "cell_flags",
+           "calibrated_short", "season_length"]
+
+
+def fitted_summary(gap) -> pd.DataFrame:
+    """Per cell: the inner models, their history lengths and fallbacks (``fitted_summary_``)."""
+    summary = gap.cells_.copy()
+    n = len(summary)
+    reasons = np.full(n, None, dtype=object)
+    for name, side in (("demand", gap.demand_), ("supply", gap.supply_)):
+        model_name = np.full(n, None, dtype=object)
+        n_obs = np.zeros(n, dtype=np.int64)
+        fallback = np.full(n, None, dtype=object)
+        if side.model is not None:
+            inner = side.model.fitted_summary_
+            bottom = side.rows >= 0
+            rows = side.rows[bottom]
+            model_name[rows] = inner["model"].to_numpy(dtype=object)[bottom]
+            n_obs[rows] = inner["n_obs"].to_numpy()[bottom]
+            fallback[rows] = inner["fallback_reason"].to_numpy(dtype=object)[bottom]
+        summary[f"{name}_model"] = model_name
+        summary[f"{name}_n_obs"] = n_obs
+        summary[f"{name}_fallback"] = fallback
+        none = n_obs == 0
+        model_name[none] = "none" if name == "demand" else "zero"
+        summary[f"{name}_model"] = model_name
+        text = ("no demand observed: no forecast (NaN demand and gap)" if name == "demand"
+                else "no supply observed: supply taken as 0 (known future supply still "
+                     "used)")
+        reasons[none] = np.where(reasons[none] == None, text,  # noqa: E711 - object array
+                                 reasons[none].astype(str) + "; " + text)
+    summary["fallback_reason"] = pd.Series(reasons, dtype=object)
+    return summary
+
+
+def fallback_text(summary: pd.DataFrame) -> np.ndarray:
+    """The cell's own fallback reason and the inner forecasters', joined by "; ".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"fallback_reason": [None, "no supply observed"],
+    ...                         "demand_fallback": ["too short", None]})
+    >>> fallback_text(summary).tolist()
+    ['demand: too short', 'no supply observed']
+    """
+    joined = pd.Series(summary["fallback_reason"].to_numpy(dtype=object), dtype=object)
+    for name in ("demand", "supply"):
+        column = f"{name}_fallback"
+        if column not in summary.columns:
+            continue
+        inner = pd.Series(summary[column].to_numpy(dtype=object), dtype=object)
+        inner = (f"{name}: " + inner.astype(str)).where(inner.notna() & inner.ne(""))
+        both = joined.astype(str) + "; " + inner.astype(str)
+        joined = joined.where(inner.isna(), both.where(joined.notna(), inner))
+    out = joined.to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
+    return out
+
+
+def explain(gap, horizon: int) -> pd.DataFrame:
+    """The table of :meth:`~talentgap.models.GapForecaster.explain` (``horizon`` checked)."""
+    summary = gap.fitted_summary_
+    out = summary[list(gap.keys)].reset_index(drop=True)
+    for column in ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs"):
+        out[column] = summary[column].to_numpy()
+    out["fallback_reason"] = fallback_text(summary)
+    means = gap._path_statistics(gap._simulation(horizon), [], means_only=True)[0]
+    flags = cell_flags(gap, means["demand"], means["supply"], means["gap"])
+    text = pd.Series(flags.ravel(), dtype=object)
+    raised = np.full(len(out), "", dtype=object)
+    for code in FLAGS:  # a handful of codes, each vectorised over every row
+        hit = text.str.contains(rf"(?:^|;){code}(?:;|$)").to_numpy(dtype=bool)
+        hit = hit.reshape(flags.shape).any(axis=1)
+        raised = np.where(hit, np.where(raised == "", code, raised + ";" + code), raised)
+    out["flags"] = raised
+    return out
+
+
+def gap_drivers(gap, horizon: int, period=None) -> pd.DataFrame:
+    """The table of :meth:`~talentgap.models.GapForecaster.gap_drivers` (``horizon`` checked)."""
+    step = horizon
+    if period is not None:
+        step = pd.Period(period, freq=gap.freq_).ordinal - gap._origin
+        if not 1 <= step <= horizon:
+            raise ParameterError(f"period {period} is not one of the {horizon} forecast "
+                                 f"periods after the origin {gap.origin_}")
+    means = gap._path_statistics(gap._simulation(horizon), [], means_only=True)[0]
+    hist_d, hist_s = gap.history_["demand"], gap.history_["supply"]
+    observed = ~np.isnan(hist_d)
+    width = hist_d.shape[1]
+    last = np.where(observed.any(axis=1),
+                    width - 1 - np.argmax(observed[:, ::-1], axis=1), -1)
+    rows = np.arange(len(last))
+    at = np.maximum(last, 0)
+    demand_now = np.where(last >= 0, hist_d[rows, at], np.nan)
+    supply_now = np.nan_to_num(hist_s[rows, at], nan=0.0)
+    demand_then = means["demand"][:, step - 1]
+    supply_then = means["supply"][:, step - 1]
+    out = gap.cells_.reset_index(drop=True).copy()
+    first = gap._origin - width + 1
+    out["last_observed"] = pd.PeriodIndex.from_ordinals(first + at, freq=gap.freq_)
+    out.loc[last < 0, "last_observed"] = pd.NaT
+    out["gap_now"] = demand_now - supply_now
+    out[gap.time] = pd.PeriodIndex.from_ordinals(
+        np.full(len(out), gap._origin + step), freq=gap.freq_)
+    out["gap_then"] = demand_then - supply_then
+    out["due_to_demand"] = demand_then - demand_now
+    out["due_to_supply"] = supply_now - supply_then
+    return out
+
+
+def season_length(gap) -> int:
+    """The season length of the inner models (1 without any)."""
+    model = gap.demand_.model or gap.supply_.model
+    return int(model.season_length_) if model is not None else 1
+
+
+def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarray,
+               rows: np.ndarray | None = None) -> np.ndarray:
+    """Reason codes per cell (all, or ``rows``) and step, joined by ";" (class notes)."""
+    n = len(gap.cells_)
+    has_demand = np.zeros(n, dtype=bool)
+    has_demand[gap.demand_.rows[gap.demand_.rows >= 0]] = True
+    has_supply = np.zeros(n, dtype=bool)
+    has_supply[gap.supply_.rows[gap.supply_.rows >= 0]] = True
+    short = calibrated_short(gap, demand.shape[1])
+    history = gap.history_
+    if rows is not None:
+        history = {name: values[rows] for name, values in history.items()}
+        has_demand, has_supply = has_demand[rows], has_supply[rows]
+        short = None if short is None else short[rows]
+    return gap_flags(history, demand, supply, gap_values,
+                     season_length=season_length(gap), has_demand=has_demand,
+                     has_supply=has_supply, calibrated_short=short)
+
+
+def calibrated_short(gap, horizon: int) -> np.ndarray | None:
+    """Per cell: whether the demand model calibrates it on its history class.
+
+    The rule the sample paths widen by (over the same span of steps);
+    None when the demand model has no backtests to judge by.
+    """
+    side = gap.demand_
+    if side.model is None or not getattr(side.model, "n_windows", 0):
+        return None
+    span = horizon + int(side.lag.max())
+    try:
+        with collect_warnings():
+            by_series = side.model._short_histories(span)
+    except ParameterError:  # series too short for any backtest at this span
+        return None
+    out = np.zeros(len(gap.cells_), dtype=bool)
+    present = side.rows >= 0
+    out[side.rows[present]] = by_series[present]
+    return out

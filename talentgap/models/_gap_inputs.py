@@ -1,0 +1,205 @@
+"""Checks of what :class:`~talentgap.models.GapForecaster` is given: parameters, panel, supply.
+
+Each function raises the typed error that names the parameter, column or
+rows at fault (:class:`~talentgap.errors.ParameterError`,
+:class:`~talentgap.errors.SchemaError`) and otherwise returns the input as
+arrays the model works with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from talentgap._keys import series_codes
+from talentgap.errors import ParameterError, SchemaError, warn
+from talentgap.features.hierarchy import Hierarchy
+from talentgap.models.base import BaseForecaster
+from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
+from talentgap.periods import period_ordinals
+
+__all__ = ["check_params", "panel_table", "panel_history", "known_supply"]
+
+
+def check_params(gap) -> list[str]:
+    """Check the parameters of the gap model ``gap``; return its keys as a list.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> check_params(tg.models.GapForecaster(keys=("region", "industry")))
+    ['region', 'industry']
+    >>> check_params(tg.models.GapForecaster(n_samples=0))
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: n_samples == 0, must be an integer >= 1 (e.g. 1000)
+    """
+    keys = gap.keys
+    if isinstance(keys, str) or not all(isinstance(k, str) for k in keys) or not keys:
+        raise ParameterError(f"keys == {keys!r}, must be a non-empty sequence of column "
+                             "names, e.g. ('region', 'industry')")
+    keys = list(keys)
+    if len(set(keys)) != len(keys) or gap.time in keys:
+        raise ParameterError(f"keys {keys} and time {gap.time!r} must be distinct columns")
+    if (isinstance(gap.n_samples, bool) or not isinstance(gap.n_samples, (int, np.integer))
+            or gap.n_samples < 1):
+        raise ParameterError(f"n_samples == {gap.n_samples!r}, must be an integer >= 1 "
+                             "(e.g. 1000)")
+    if gap.forecaster is not None and not isinstance(gap.forecaster, BaseForecaster):
+        raise ParameterError(
+            f"forecaster must be a talentgap forecaster (e.g. AutoForecaster(), ETS()), "
+            f"got {type(gap.forecaster).__name__}: the gap's sample paths need its "
+            "rolling-origin backtests")
+    if gap.hierarchy is not None:
+        if gap.reconcile not in RECONCILE_METHODS:
+            raise ParameterError(f"reconcile == {gap.reconcile!r}, must be one of "
+                                 f"{list(RECONCILE_METHODS)}")
+        if not isinstance(gap.hierarchy, (Hierarchy, Mapping)):
+            raise ParameterError("hierarchy must be a Hierarchy (Hierarchy.from_mappings"
+                                 "(...)) or a mapping {key: grouping}")
+    return keys
+
+
+def panel_table(panel: pd.DataFrame, keys: list[str], time: str):
+    """Check the panel; each row's cell code, period ordinal, the frequency and the cells.
+
+    Returns ``(panel, codes, ordinal, freq, cells)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"region": "A", "industry": "x", "demand": [3.0, 4.0],
+    ...                       "supply": [1.0, 2.0], "period": ["2024Q1", "2024Q1"]})
+    >>> panel_table(panel, ["region", "industry"], "period")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: repeated (region, industry, period) rows: the panel needs one row per cell and period
+    """  # noqa: E501 - a doctest's expected output is one line
+    if not isinstance(panel, pd.DataFrame):
+        raise ParameterError(f"panel must be a pandas DataFrame, got {type(panel).__name__}")
+    needed = [*keys, time, "demand", "supply"]
+    missing = [c for c in needed if c not in panel.columns]
+    if missing:
+        raise SchemaError(f"the panel lacks the columns {missing}; GapForecaster needs "
+                          f"{needed} (e.g. talentgap.features.build_panel output)",
+                          column=missing[0], reason="missing_column")
+    for column in ("demand", "supply"):
+        dtype = panel[column].dtype
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            raise SchemaError(f"column {column!r} must be numeric, got {dtype}",
+                              column=column, reason="dtype")
+    if panel.empty:
+        raise SchemaError("the panel has no rows", column=None, reason="empty")
+    ordinal, freq = period_ordinals(panel, time)
+    codes, cells = series_codes(panel, keys)
+    width = int(ordinal.max() - ordinal.min() + 1)
+    flat = codes * width + (ordinal - ordinal.min())
+    if np.unique(flat).size != flat.size:
+        raise SchemaError(f"repeated ({', '.join([*keys, time])}) rows: the panel "
+                          "needs one row per cell and period", column=time,
+                          reason="duplicate_key")
+    return panel, codes, ordinal, freq, cells
+
+
+def panel_history(table: pd.DataFrame, codes: np.ndarray, ordinal: np.ndarray, n_cells: int,
+                  keys: list[str], time: str, freq):
+    """The observed history as (cells, periods) arrays and the rows the inner models see.
+
+    ``table``, ``codes`` and ``ordinal`` are :func:`panel_table`'s output. The
+    forecast origin is the last period with an observed demand in any cell;
+    rows after it are not used.
+
+    Returns
+    -------
+    tuple
+        ``history`` (dict of ``demand``, ``supply`` and, when the panel has
+        it, ``n_respondents`` (missing as 0), each (cells, periods from the
+        first to the origin), NaN where not observed), ``origin`` and
+        ``first`` (period ordinals), ``work`` (the keys, time, ``demand``
+        and ``supply`` of the rows up to the origin) and ``work_codes``
+        (their cell codes).
+
+    Raises
+    ------
+    SchemaError
+        If no demand is observed.
+    """
+    demand = table["demand"].to_numpy(dtype=np.float64, na_value=np.nan)
+    supply = table["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if np.isnan(demand).all():
+        raise SchemaError("column 'demand' has no observed value", column="demand",
+                          reason="missing_value")
+    origin = int(ordinal[~np.isnan(demand)].max())
+    first = int(ordinal.min())
+    inside = ordinal <= origin
+    width = origin - first + 1
+    position = codes * width + (ordinal - first)
+
+    def matrix(values: np.ndarray) -> np.ndarray:
+        out = np.full(n_cells * width, np.nan)
+        out[position[inside]] = values[inside]
+        return out.reshape(n_cells, width)
+
+    history = {"demand": matrix(demand), "supply": matrix(supply)}
+    if "n_respondents" in table.columns:
+        respondents = table["n_respondents"].to_numpy(dtype=np.float64, na_value=np.nan)
+        history["n_respondents"] = np.nan_to_num(matrix(respondents), nan=0.0)
+    work = table.loc[inside, [*keys]].copy()
+    work[time] = pd.PeriodIndex.from_ordinals(ordinal[inside], freq=freq)
+    work["demand"] = demand[inside]
+    work["supply"] = supply[inside]
+    return history, origin, first, work, codes[inside]
+
+
+def known_supply(gap, future: pd.DataFrame | None, keys: list[str]):
+    """Known supply as (cell, step, value) arrays; step 1 is the period after the origin.
+
+    ``gap`` is the gap model being fitted (its ``cells_``, ``freq_`` and
+    origin are set). Rows for cells not in the panel are ignored with a
+    :class:`~talentgap.errors.DataQualityWarning` pointing at the caller of
+    ``fit``; rows at or before the origin are ignored.
+    """
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    if future is None:
+        return empty
+    if not isinstance(future, pd.DataFrame):
+        raise ParameterError("future_supply must be a DataFrame with columns "
+                             f"{[*keys, gap.time, 'supply']}")
+    needed = [*keys, gap.time, "supply"]
+    missing = [c for c in needed if c not in future.columns]
+    if missing:
+        raise SchemaError(f"future_supply lacks the columns {missing}; it needs {needed}",
+                          column=missing[0], reason="missing_column")
+    if future.empty:
+        return empty
+    values = future["supply"].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        rows = future.loc[bad, needed].head(5).astype(str).to_dict("records")
+        raise SchemaError(f"future_supply['supply'] must be finite and >= 0; "
+                          f"{int(bad.sum())} rows fail, e.g. {rows}", column="supply",
+                          reason="invalid_value")
+    ordinal, freq = period_ordinals(future, gap.time)
+    if freq != gap.freq_:
+        raise SchemaError(f"future_supply periods have frequency {freq}, the panel "
+                          f"{gap.freq_}", column=gap.time, reason="bad_period")
+    lookup = pd.MultiIndex.from_frame(gap.cells_[keys].astype(object))
+    cell = lookup.get_indexer(pd.MultiIndex.from_frame(future[keys].astype(object)))
+    step = ordinal - gap._origin
+    unknown = cell < 0
+    if unknown.any():
+        examples = future.loc[unknown, keys].drop_duplicates().head(3)
+        warn(f"future_supply has {int(unknown.sum())} rows for cells not in the panel, "
+             f"e.g. {examples.astype(str).to_dict('records')}; they are ignored",
+             stacklevel=3)  # the caller of GapForecaster.fit
+    keep = ~unknown & (step >= 1)
+    cell, step, values = cell[keep].astype(np.int64), step[keep].astype(np.int64), values[
+        keep]
+    flat = cell * (int(step.max(initial=0)) + 1) + step
+    if np.unique(flat).size != flat.size:
+        raise SchemaError(f"future_supply has repeated ({', '.join(needed[:-1])}) rows; "
+                          "pass one known supply per cell and period",
+                          column=gap.time, reason="duplicate_key")
+    return cell, step, values
