@@ -103,6 +103,6 @@ def test_a_single_period_programme_plan_funds_only_places_that_help(integer):
     # before trimming the LP spent 9,000 here; now no programme can lose a place without
     # leaving a cell it feeds short (at least one of its cells has no surplus to spare)
     assert plan.summary["total_cost"] < 9_000
-    for program, rows in crosswalk.groupby("program"):
+    for _, rows in crosswalk.groupby("program"):
         assert (surplus.loc[rows["industry"]] < rows["share"].to_numpy() - 1e-9).any()
     assert any("largest need is already met" in note for note in plan.notes)
