@@ -27,7 +27,7 @@ from talentgap.cli._report_tables import (
     shortfall_unit,
 )
 from talentgap.cli._wording import level_words, levels_in_text, levels_in_words
-from talentgap.cli.outputs import level_view, plan_summary
+from talentgap.cli.outputs import level_view, places_by_year, plan_summary
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report
 
@@ -189,8 +189,10 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     currency = result.config.output.currency
     budget = f"{s['budget']:,.0f} {currency}".strip()
     if is_multiyear(result):
-        intro = (f"Places per cell and funding year ({_funding_years(result)}) that minimise "
-                 "the expected "
+        unit = ("training programme in each region" if "program" in plan.quotas.columns
+                else "cell")
+        intro = (f"Places per {unit} and funding year ({_funding_years(result)}) that "
+                 "minimise the expected "
                  f"shortfall summed over the years {s.get('need_periods', '')} within a budget "
                  f"of {budget} in all, counting pass rates and absorption.")
     else:
@@ -249,6 +251,27 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
                           "proportional", alt="Shortfall against budget for both rules")
 
 
+def _places_per_year(report: Report, result: RunResult) -> None:
+    """The funded programmes (or cells) with their places in each funding year."""
+    wide = places_by_year(result.plan.quotas)
+    wide = wide[wide["total"] > 0].sort_values("total", ascending=False, kind="stable")
+    programmes = "program" in wide.columns
+    years = set(result.plan.quotas["period"].astype(str))
+    ids = [("programme" if c == "program" else c.replace("_", " ")) for c in wide.columns
+           if c not in years and c != "total"]
+    unit = ", ".join(ids[:-1]) + " and " + ids[-1] if programmes and len(ids) > 1 else "cell"
+    caption = f"Places per {unit} (funded ones, most places first) in each funding year"
+    if programmes:
+        names = wide["program"].astype(str).unique().tolist()
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        report.add_text(f"Places go to {len(names)} training programme"
+                        f"{'s' if len(names) > 1 else ''}: {listed}; graduates join the "
+                        "industries their programme trains for, in its region.")
+    whole = bool((wide["total"] == wide["total"].round()).all())
+    add_table(report, result, levels_in_words(wide), caption=caption, max_rows=30,
+              float_format="{:,.0f}" if whole else "{:,.1f}")
+
+
 def years_section(report: Report, result: RunResult, figures: dict) -> None:
     """Places and cost per year, in words, and the target path per region."""
     plan, years = result.plan, result.plan.years
@@ -286,6 +309,8 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
               "(persons)", max_rows=None, float_format="{:,.0f}", shortfall="persons")
     if funded.empty:
         report.add_text("No places are funded in any year.")
+    else:
+        _places_per_year(report, result)
     for note in plan.notes:
         report.add_note(plain_note(plain_constraint(note, currency=currency,
                                                     unit="person-years"),

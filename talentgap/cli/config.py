@@ -66,7 +66,8 @@ A configuration has eight tables, every key optional (defaults below)::
     period = "2025Q4"              # or a year, 2025; default: the last forecast period
     crosswalk = "crosswalk.csv"    # plan places per training programme: columns
                                    # program, industry, share (and optionally region);
-                                   # parameter CSVs are then keyed by program
+                                   # parameter CSVs are then keyed by program; with
+                                   # years, places per programme and funding year
     # multi-year plans (only with years):
     years = [2025, 2026, 2027]     # funding years; absent: the single-period plan above
     budget = 15_000_000            # with years: the whole plan's money, or per year as
@@ -78,6 +79,7 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # or "estimate": from the observed skilled stock and
                                    # certified supply (needs [data] employment's skilled)
     capacity_groups = "groups.csv" # shared capacity: group, capacity and key columns
+                                   # (and program, with a crosswalk)
     policy_weight = 1.0            # weight of a worker short of the targets, against
                                    # 1 for a worker short of the surveyed gap
 
@@ -598,10 +600,9 @@ def _check_together(config: Config, where: str) -> None:
         raise ConfigError(f"{where}[plan] years must be increasing without repeats, "
                           f"got {list(plan.years)}")
     if plan.years:
-        for key, value in (("period", plan.period), ("crosswalk", plan.crosswalk)):
-            if value is not None:
-                raise ConfigError(f"{where}[plan] {key} cannot be combined with [plan] years "
-                                  f"(a multi-year plan funds every year listed)")
+        if plan.period is not None:
+            raise ConfigError(f"{where}[plan] period cannot be combined with [plan] years "
+                              f"(a multi-year plan funds every year listed)")
     else:
         if isinstance(plan.budget, (str, dict)):
             raise ConfigError(f"{where}[plan] budget must be a number for a single-period "

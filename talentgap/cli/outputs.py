@@ -16,6 +16,8 @@ The file names are fixed, so scripts can rely on them:
 ``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
 ``plan_comparison.csv``       both rules over a range of budgets (single-period plans)
 ``plan_years.csv``            multi-year plans: places, cost, budget, shortfalls per year
+``plan_places.csv``           multi-year plans: places per cell (or programme and
+                              region), one column per funding year, and the total
 ``policy_need.csv``           with ``[targets]``: target and projected stock, policy
                               need per cell and year
 ``target_path.csv``           with ``[targets]``: observed, target and projected shares
@@ -23,7 +25,8 @@ The file names are fixed, so scripts can rely on them:
                               the plan
 ``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
 ``results.xlsx``              one workbook for people who work in Excel: the plan
-                              (``plan``, ``plan_years``), the ``forecast`` and the
+                              (``plan``, ``plan_years``, ``plan_places``), the
+                              ``forecast`` and the
                               ``rejected`` rows, one sheet each (those the run made)
 ``*.png``                     the charts (see :func:`write_charts`)
 ============================  =====================================================
@@ -57,7 +60,8 @@ from talentgap.cli.pipeline import RunResult
 from talentgap.evaluation.plots.fonts import font_context
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
-           "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS", "level_view"]
+           "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS", "level_view",
+           "places_by_year"]
 
 #: Per-cell columns of :meth:`GapForecaster.explain` repeated on every row of ``forecast.csv``.
 EXPLANATION_COLUMNS = ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
@@ -96,6 +100,7 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
             tables["plan_comparison"] = result.comparison.reset_index()
         if result.config.plan.years:
             tables["plan_years"] = result.plan.years
+            tables["plan_places"] = places_by_year(result.plan.quotas)
     if result.policy is not None:
         tables["policy_need"] = result.policy
     if result.target_path is not None:
@@ -130,9 +135,52 @@ def forecast_table(result: RunResult) -> pd.DataFrame:
     return forecast.merge(why, on=keys, how="left", validate="many_to_one", sort=False)
 
 
+def places_by_year(quotas: pd.DataFrame) -> pd.DataFrame:
+    """A multi-year plan's places with one column per funding year.
+
+    Parameters
+    ----------
+    quotas : pandas.DataFrame
+        :attr:`QuotaPlan.quotas <talentgap.planning.QuotaPlan>` of a plan
+        over funding periods: ``[program,] <keys...>, period, quota, ...``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per programme and region (with a crosswalk) or per cell:
+        the id columns, then the places funded in each funding period (a
+        column named by the period) and ``total``. Rows keep the order of
+        ``quotas``; ids that are not keys (``arrival_period``, costs and
+        parameters) are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> quotas = pd.DataFrame({"program": ["sewing"] * 2 + ["welding"] * 2,
+    ...                        "region": "North", "period": ["2026", "2027"] * 2,
+    ...                        "quota": [15.0, 10.0, 0.0, 5.0], "cost": 1.0})
+    >>> places_by_year(quotas)
+       program region  2026  2027  total
+    0   sewing  North  15.0  10.0   25.0
+    1  welding  North   0.0   5.0    5.0
+    """
+    skip = {"period", "arrival_period", "quota", "cost", "expected_certified", "worker_periods",
+            "need_at_arrival", "feeds", "capacity_value", "cost_per_certified"}
+    ids = [c for c in quotas.columns
+           if c not in skip and not pd.api.types.is_numeric_dtype(quotas[c])]
+    labels = quotas["period"].astype(str)
+    wide = (quotas.assign(period=labels)
+            .pivot_table(index=ids, columns="period", values="quota", aggfunc="sum",
+                         sort=False, observed=True))
+    wide = wide[list(dict.fromkeys(sorted(labels)))]
+    wide.columns = [str(c) for c in wide.columns]
+    return wide.assign(total=wide.sum(axis=1)).reset_index()
+
+
 #: Sheets of ``results.xlsx``: sheet name -> table name in :func:`_tables`.
-WORKBOOK_SHEETS = {"plan": "quotas", "plan_years": "plan_years", "plan_summary": "plan_summary",
-                   "forecast": "forecast", "rejected": "rejected"}
+WORKBOOK_SHEETS = {"plan": "quotas", "plan_places": "plan_places", "plan_years": "plan_years",
+                   "plan_summary": "plan_summary", "forecast": "forecast",
+                   "rejected": "rejected"}
 
 
 def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -> list[Path]:

@@ -296,7 +296,9 @@ def _plan_years(result: RunResult, tables: dict) -> None:
     The market need of a year is the average of its periods' gaps, per
     sample path (persons short on average over the year). With ``[targets]``
     the policy need comes from annual employment and skilled-stock
-    projections; both needs count the same certified workers.
+    projections; both needs count the same certified workers. With
+    ``[plan] crosswalk`` places are planned per programme, region and
+    funding year, and the parameter CSVs are keyed by ``program``.
     """
     config = result.config
     settings, targets = config.plan, config.targets
@@ -307,7 +309,11 @@ def _plan_years(result: RunResult, tables: dict) -> None:
     years = [int(y) for y in settings.years]
     need_years = list(range(years[0], years[-1] + settings.lead_time + 1))
     paths, pipeline = _annual_paths(result, need_years)
-    params = {name: plan_parameter(getattr(settings, name), name, keys)
+    crosswalk = None
+    if settings.crosswalk is not None:  # places per programme: parameters keyed by program
+        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys])
+    id_columns = ["program", *keys] if crosswalk is not None else keys
+    params = {name: plan_parameter(getattr(settings, name), name, id_columns)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
     params["exit_rate"] = exit_rates(result, tables)
@@ -324,14 +330,15 @@ def _plan_years(result: RunResult, tables: dict) -> None:
             policy = need_by_level(policy, pipeline, config, targets.plan_level)
     groups = None
     if settings.capacity_groups is not None:
-        groups = read_plan_csv(settings.capacity_groups, "capacity_groups", ["group", *keys])
+        groups = read_plan_csv(settings.capacity_groups, "capacity_groups",
+                               ["group", *id_columns])
     result.plan = planning.allocate_quotas(
         paths.drop(columns=["demand"]), periods=years, budget=plan_budget(settings.budget),
         **params, lead_time=settings.lead_time, risk=settings.risk,
         quantile=settings.quantile, surplus_penalty=settings.surplus_penalty,
         integer=settings.integer, keys=tuple(keys), policy_need=policy,
         need_weights={"market": 1.0, "policy": settings.policy_weight},
-        capacity_groups=groups)
+        capacity_groups=groups, crosswalk=crosswalk)
     if result.policy is not None:
         result.target_path = target_paths(result, tables, keys)
 

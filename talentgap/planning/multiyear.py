@@ -435,8 +435,8 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
             f"several plans are equally good: they leave the same {problem.objective_name()} "
             f"(within {problem.tie_tolerance:g} of the shortfall with no plan); among them "
             "talentgap chose the one closest to spreading each funding period's money over "
-            f"the cells in proportion to their need ({fmt(shifted)} places differ from the "
-            "first such plan found)")
+            f"the {'cells' if problem.units is None else 'programmes'} in proportion to their "
+            f"need ({fmt(shifted)} places differ from the first such plan found)")
     if trimmed > 0:
         notes.append(
             f"{fmt(trimmed)} places that would remove no {problem.objective_name()} (their "
