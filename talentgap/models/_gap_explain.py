@@ -14,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import ParameterError, collect_warnings
+from talentgap.errors import ParameterError
 from talentgap.models.gap_flags import FLAGS, gap_flags
 
 __all__ = ["fitted_summary", "fallback_text", "explain", "gap_drivers", "cell_flags",
-           "calibrated_short", "season_length"]
+           "season_length"]
 
 
 def fitted_summary(gap) -> pd.DataFrame:
@@ -143,7 +143,8 @@ def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarr
     has_demand[gap.demand_.rows[gap.demand_.rows >= 0]] = True
     has_supply = np.zeros(n, dtype=bool)
     has_supply[gap.supply_.rows[gap.supply_.rows >= 0]] = True
-    short = calibrated_short(gap, demand.shape[1])
+    # the paths' rule, computed once with the simulation these means come from
+    short = gap._simulation(demand.shape[1])["calibrated_short"]
     history = gap.history_
     if rows is not None:
         history = {name: values[rows] for name, values in history.items()}
@@ -152,24 +153,3 @@ def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarr
     return gap_flags(history, demand, supply, gap_values,
                      season_length=season_length(gap), has_demand=has_demand,
                      has_supply=has_supply, calibrated_short=short)
-
-
-def calibrated_short(gap, horizon: int) -> np.ndarray | None:
-    """Per cell: whether the demand model calibrates it on its history class.
-
-    The rule the sample paths widen by (over the same span of steps);
-    None when the demand model has no backtests to judge by.
-    """
-    side = gap.demand_
-    if side.model is None or not getattr(side.model, "n_windows", 0):
-        return None
-    span = horizon + int(side.lag.max())
-    try:
-        with collect_warnings():
-            by_series = side.model._short_histories(span)
-    except ParameterError:  # series too short for any backtest at this span
-        return None
-    out = np.zeros(len(gap.cells_), dtype=bool)
-    present = side.rows >= 0
-    out[side.rows[present]] = by_series[present]
-    return out

@@ -29,7 +29,7 @@ from talentgap.models._conformal import (
 from talentgap.models.reconciliation import reconcile
 
 __all__ = ["side_forecast", "short_history_widening", "reconciled_means", "simulate",
-           "path_blocks"]
+           "calibrated_short", "path_blocks"]
 
 #: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
@@ -221,8 +221,31 @@ def simulate(gap, horizon: int) -> dict:
         "s_pool": np.ascontiguousarray(s_pool[usable].T),
         "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
         "known": known, "draws": draws, "pool_size": pool_size,
+        "calibrated_short": calibrated_short(gap, horizon),
     }
     return simulation
+
+
+def calibrated_short(gap, horizon: int) -> np.ndarray | None:
+    """Per cell: whether the demand model calibrates it on its history class.
+
+    The rule the sample paths widen by (over the same span of steps);
+    None when the demand model has no backtests to judge by.
+    """
+    side = gap.demand_
+    if side.model is None or not getattr(side.model, "n_windows", 0):
+        return None
+    span = horizon + int(side.lag.max())
+    try:
+        with collect_warnings():
+            by_series = side.model._short_histories(span)
+    except ParameterError:  # series too short for any backtest at this span
+        return None
+    out = np.zeros(len(gap.cells_), dtype=bool)
+    present = side.rows >= 0
+    out[side.rows[present]] = by_series[present]
+    return out
+
 
 def _drawn_errors(pool: np.ndarray, draw: np.ndarray, lag: np.ndarray,
                   horizon: int) -> np.ndarray:
