@@ -17,10 +17,7 @@ dd = pytest.importorskip("dask.dataframe")
 BY_CELL = SurveyDesign(strata=["region", "industry", "size_band"], fpc="population")
 
 
-@pytest.fixture(autouse=True)
-def synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("dask_synchronous")
 
 
 @pytest.fixture(scope="module")

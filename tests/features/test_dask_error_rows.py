@@ -27,10 +27,7 @@ CROSSWALK = pd.DataFrame({"program": ["welding", "welding", "sewing"],
 BY_OCCUPATION = {"freq": "Y", "keys": ("region", "occupation"), "crosswalk": CROSSWALK}
 
 
-@pytest.fixture(autouse=True)
-def synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("dask_synchronous")
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,7 @@ dd = pytest.importorskip("dask.dataframe")
 DESIGN = SurveyDesign(strata="size_band", psu="park")
 
 
-@pytest.fixture(autouse=True)
-def synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("dask_synchronous")
 
 
 @pytest.fixture(scope="module")
