@@ -36,12 +36,20 @@ _TOL = 1e-9
 _SWEEPS = 50
 
 
+def _largest(scenarios) -> np.ndarray:
+    """Per cell of ``scenarios`` (sorted by cell, then value): its largest value (0 if none)."""
+    count = np.asarray(scenarios.count)
+    value = np.asarray(scenarios.value)
+    if value.size == 0:
+        return np.zeros(count.size)
+    last = np.minimum(np.asarray(scenarios.start) + np.maximum(count, 1) - 1, value.size - 1)
+    return np.where(count > 0, value[last], 0.0)
+
+
 def covered_level(problem: YearsProblem) -> np.ndarray:
     """Per target: the workers above which more remove no weighted shortfall."""
     cell = problem.target_cell()
-    plan = problem.market_plan
-    top = np.full(cell.size, -np.inf)
-    np.maximum.at(top, plan.cell, plan.value)
+    top = _largest(problem.market_plan)
     level = np.where(problem.weight_market[cell] > 0, np.maximum(top, 0.0), 0.0)
     if problem.policy is not None:
         level = np.maximum(level, np.where(problem.weight_policy[cell] > 0, problem.policy, 0.0))
@@ -102,8 +110,7 @@ def trim_network(problem: Network, places: np.ndarray, *, whole: bool = False
     n_targets = len(problem.targets)
     transfer = sp.csr_matrix((problem.edge_yield, (problem.edge_target, problem.edge_unit)),
                              shape=(n_targets, problem.n_units))
-    top = np.full(n_targets, -np.inf)
-    np.maximum.at(top, problem.plan.cell, problem.plan.value)
+    top = _largest(problem.plan)
     return trim_places(transfer, np.maximum(top, 0.0), problem.lower,
                        np.zeros(problem.n_units, dtype=np.int64), places, whole=whole)
 
