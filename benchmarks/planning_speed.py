@@ -28,9 +28,14 @@ every expected gap), per-industry costs and pass rates, and 50 shared
 capacity groups (each industry in one group; a group's yearly capacity is
 half its cells' mean yearly gap). Each size runs in its own process, so the
 peak resident memory (``ru_maxrss``, which includes the input table) is that
-plan's alone::
+plan's alone. Plans are continuous; the largest size is also planned in
+whole places (``integer="round"``)::
 
-    python benchmarks/planning_speed.py --multiyear --sizes 5,10,20 --write
+    python benchmarks/planning_speed.py --multiyear --sizes 10,20,40,80,340 --write
+
+From 2,000 cells on, these plans are solved by classes of alike cells
+(:mod:`talentgap.planning._multiyear_classes`); smaller ones by the full
+program.
 
 ``--oracle R`` solves the same plan's first stage for ``R`` regions, then
 times every cell's own program at the coupling rows' optimal prices (the
@@ -191,9 +196,11 @@ class _Stages(logging.Handler):
         self.seconds[stage] = round(float(seconds), 2)
 
 
-def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int) -> dict:
+def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int,
+                   integer: str = "none") -> dict:
     """Time one multi-year plan in this process; peak memory is this process's."""
     table, kwargs = _years_inputs(n_regions, 100, n_samples, n_groups, seed)
+    kwargs["integer"] = integer
     stages = _Stages()
     log = logging.getLogger("talentgap.planning.multiyear")
     log.addHandler(stages)
@@ -280,20 +287,37 @@ def _multiyear(args) -> None:
         stages.append(f"{r['cells']:,} cells: " + "; ".join(
             f"{name} {seconds:.1f} s" for name, seconds in r["stages"].items()))
         print(rows[-1], flush=True)
-    load = max([os.getloadavg()[0]] + [r["load"] for r in results])
+    whole = ""
+    if results:
+        cmd = [sys.executable, __file__, "--multiyear-one", str(results[-1]["regions"]),
+               "--samples", str(args.samples), "--seed", str(args.seed), "--integer", "round"]
+        r = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True,
+                                      timeout=args.timeout).stdout.strip().splitlines()[-1])
+        rounding = r["stages"].get("rounding to whole places", float("nan"))
+        whole = (f"Whole places (`integer=\"round\"`, the default) at {r['cells']:,} cells: "
+                 f"{r['seconds']:.1f} s in all ({rounding:.1f} s of it rounding), peak memory "
+                 f"{r['peak_gb']:.2f} GB, expected shortfall {r['before']:,.0f} -> "
+                 f"{r['after']:,.0f}.")
+        print(whole, flush=True)
+        load_whole = r["load"]
+    else:
+        load_whole = 0.0
+    load = max([os.getloadavg()[0], load_whole] + [r["load"] for r in results])
     scaling = ""
     if len(results) >= 2:
         a, b = results[0], results[-1]
         exponent = np.log(b["seconds"] / a["seconds"]) / np.log(b["cells"] / a["cells"])
         scaling = (f"Time grows as cells^{exponent:.2f} between {a['cells']:,} and "
-                   f"{b['cells']:,} cells; extrapolated to 34,000 cells: "
-                   f"~{b['seconds'] * (34_000 / b['cells']) ** exponent:,.0f} s.")
+                   f"{b['cells']:,} cells" + (
+                       "." if b["cells"] >= 34_000 else
+                       f"; extrapolated to 34,000 cells: "
+                       f"~{b['seconds'] * (34_000 / b['cells']) ** exponent:,.0f} s."))
     stage_lines = "\n".join(f"- {line}" for line in stages)
     body = f"""## Planning: multi-year plans (5 funding years, {args.samples} sample paths, 50 capacity groups)
 
 `python benchmarks/planning_speed.py --multiyear --sizes {args.sizes} --write` — {machine()}
 
-R regions x 100 industries, need years 2027-2031 with {args.samples} synthetic sample paths per cell-year, funding years 2026-2030 (lead time 1, exits 5% a year), annual budgets (30% of closing every expected gap), per-industry costs and pass rates, 50 shared capacity groups; continuous places. One run per size, each in its own process: time of `allocate_quotas` (reading the table, both LP stages, assembling), peak resident memory of the process (input table included).
+R regions x 100 industries, need years 2027-2031 with {args.samples} synthetic sample paths per cell-year, funding years 2026-2030 (lead time 1, exits 5% a year), annual budgets (30% of closing every expected gap), per-industry costs and pass rates, 50 shared capacity groups; continuous places. One run per size, each in its own process: time of `allocate_quotas` (reading the table, solving, assembling), peak resident memory of the process (input table included).
 
 | cells | sample rows | time | peak memory | cost | expected shortfall | unique |
 |---:|---:|---:|---:|---:|---:|:---:|
@@ -303,6 +327,7 @@ R regions x 100 industries, need years 2027-2031 with {args.samples} synthetic s
 Stages (from the planner's DEBUG log):
 {stage_lines}
 
+{whole}
 Single period, one budget, no crosswalk (solved by the greedy fill, no LP): {single['cells']:,} cells x {args.samples} sample paths ({single['rows']:,} rows), `integer="round"`: {single['seconds']:.1f} s, peak memory {single['peak_gb']:.2f} GB.
 Target of the issue: 34,000 cells in < 60 s and < 4 GB on 2 cores.
 Largest 1-minute load average seen: {load:.2f} on {os.cpu_count()} cores.
@@ -322,6 +347,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="multi-year: stop a size after this many seconds")
     parser.add_argument("--multiyear-one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--integer", default="none", help=argparse.SUPPRESS)
     parser.add_argument("--single-one", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--oracle", type=int, default=0, metavar="R",
                         help="multi-year: time the per-cell price oracle at the LP's optimal "
@@ -342,7 +368,8 @@ def main() -> None:
         return
     if args.multiyear_one or args.single_one:
         samples = 200 if args.samples == 1000 and "--samples" not in sys.argv else args.samples
-        print(json.dumps(_one_multiyear(args.multiyear_one, samples, 50, args.seed)
+        print(json.dumps(_one_multiyear(args.multiyear_one, samples, 50, args.seed,
+                                        args.integer)
                          if args.multiyear_one else _one_single(args.single_one, samples,
                                                                  args.seed)))
         return

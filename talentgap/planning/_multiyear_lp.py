@@ -27,7 +27,8 @@ from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._params import fmt
 from talentgap.planning._solve import MIP_GAP, VALUE_TOL, pieces_of
 
-__all__ = ["Program", "Solution", "build_program", "solve", "weighted_shortfall",
+__all__ = ["Program", "Solution", "build_program", "row_families", "solve",
+           "weighted_shortfall",
            "DUAL_TOL"]
 
 DUAL_TOL = VALUE_TOL
@@ -116,6 +117,30 @@ def _pieces(problem: YearsProblem):
             np.concatenate(need))
 
 
+def row_families(problem: YearsProblem
+                 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, list[RowInfo]]:
+    """The coupling rows over the decisions as the program stores them.
+
+    Returns the matrix (rows x decisions) and limits, each row divided by
+    its scale (money rows by the largest cost, so their duals are per unit
+    of money once multiplied back), the scales and the rows' descriptions.
+    """
+    n_q = problem.n_units * problem.n_funding
+    positive = problem.cost[problem.cost > 0]
+    money_scale = float(positive.max()) if positive.size else 1.0
+    blocks, limits, scales, rows = [sp.csr_matrix((0, n_q))], [np.zeros(0)], [np.zeros(0)], []
+    for family in problem.rows():
+        scale = money_scale if family.unit == "money" else 1.0
+        blocks.append(sp.csr_matrix(family.matrix / scale))
+        limits.append(family.limit / scale)
+        scales.append(np.full(family.size, scale))
+        rows += [RowInfo(family.kind, name, words, float(lim), scale, family.unit)
+                 for name, words, lim in zip(family.names, family.words, family.limit,
+                                             strict=True)]
+    return (sp.vstack(blocks, format="csr"), np.concatenate(limits), np.concatenate(scales),
+            rows)
+
+
 def build_program(problem: YearsProblem) -> Program:
     """The sparse program of a multi-year plan (see the module docstring)."""
     n_q = problem.n_units * problem.n_funding
@@ -131,16 +156,9 @@ def build_program(problem: YearsProblem) -> Program:
          (np.concatenate([t_rows.row, link_row]),
           np.concatenate([t_rows.col, n_q + np.arange(m)]))),
         shape=(link_ids.size, n_q + m))
-    blocks, limits, rows = [link], [np.zeros(link_ids.size)], []
-    positive = problem.cost[problem.cost > 0]
-    money_scale = float(positive.max()) if positive.size else 1.0
-    for family in problem.rows():
-        scale = money_scale if family.unit == "money" else 1.0
-        blocks.append(sp.hstack([family.matrix / scale, sp.csr_matrix((family.size, m))]))
-        limits.append(family.limit / scale)
-        rows += [RowInfo(family.kind, name, words, float(lim), scale, family.unit)
-                 for name, words, lim in zip(family.names, family.words, family.limit,
-                                             strict=True)]
+    coupling, coupling_limit, _, rows = row_families(problem)
+    blocks = [link, sp.hstack([coupling, sp.csr_matrix((coupling.shape[0], m))])]
+    limits = [np.zeros(link_ids.size), coupling_limit]
     eq = problem.equity
     if eq.names:
         member = eq.member[:, target // problem.n_need].multiply(np.abs(slope)[None, :])

@@ -39,6 +39,10 @@ policy need and no equity rule, the second solve is cut around each cell's
 own optimum at the first solve's prices on the coupling rows (budgets,
 envelopes, capacity groups), found for every cell at once by
 :mod:`talentgap.planning._multiyear_cells`.
+Large plans of that form whose cells fall into classes that share costs,
+pass rates, exit rates, weights and coupling rows are solved on a merged
+program with one column per class, level and scenario piece, exactly
+(:mod:`talentgap.planning._multiyear_classes`).
 With one funding period, one need period, ``e = 0`` and no policy need it is
 the single-period program of :mod:`talentgap.planning.quotas`.
 
@@ -117,6 +121,11 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import PlanningError
+from talentgap.planning._multiyear_classes import (
+    MAX_SPLIT_SHARE,
+    merged_classes,
+    solve_by_classes,
+)
 from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
     Program,
@@ -349,12 +358,21 @@ def allocate_multiyear(
         crosswalk=crosswalk,
     )
     lap("reading the inputs")
-    program = build_program(problem)
-    lap("building the program")
-    first = solve(problem, program)
-    lap("the first stage (optimum and duals)")
-    places, objective, moved = break_ties(problem, program, first)
-    lap("the tie stage")
+    classes = merged_classes(problem)
+    merged = None if classes is None else solve_by_classes(
+        problem, classes, max_classes=int(MAX_SPLIT_SHARE * problem.n_cells))
+    if merged is not None:
+        program, first = merged.program, merged.solution
+        lap("the first stage by classes (optimum and duals)")
+        places, moved, class_ties = first.q, False, not merged.unique
+    else:
+        program = build_program(problem)
+        lap("building the program")
+        first = solve(problem, program)
+        lap("the first stage (optimum and duals)")
+        places, _, moved = break_ties(problem, program, first)
+        lap("the tie stage")
+        class_ties = False
     tied = places  # the tie rule's plan, before rounding
     if problem.integer == "round":
         try:
@@ -365,7 +383,7 @@ def allocate_multiyear(
             places = solve(replace(problem, integer="exact"), program).q
         lap("rounding to whole places")
     places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
-    plan = _assemble(problem, program, first, places, moved, tied, trimmed)
+    plan = _assemble(problem, program, first, places, moved, tied, trimmed, class_ties)
     lap("assembling the plan")
     return plan
 
@@ -427,8 +445,15 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
 
 
 def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-           moved: bool, trimmed: float = 0.0) -> list[str]:
+           moved: bool, trimmed: float = 0.0, class_ties: bool = False) -> list[str]:
     notes = []
+    if class_ties:
+        notes.append(
+            f"several plans are equally good: they leave the same {problem.objective_name()}; "
+            "this large plan was solved by merging cells with the same costs, pass rates, "
+            "exit rates, weights and capacity groups, and tied cells of such a class stop at "
+            "the same point of their own need distributions (the rule that spreads money in "
+            "proportion to need is not applied)")
     if moved:  # q: the tie rule's plan (before any rounding)
         shifted = float(np.abs(q - first.q).sum()) / 2
         notes.append(
@@ -452,7 +477,8 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
 
 
 def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-              moved: bool, tied: np.ndarray | None = None, trimmed: float = 0.0) -> QuotaPlan:
+              moved: bool, tied: np.ndarray | None = None, trimmed: float = 0.0,
+              class_ties: bool = False) -> QuotaPlan:
     n, n_t = problem.n_cells, problem.n_need
     dec_cell, dec_year = problem.decision_cell(), problem.decision_year()
     tgt_cell, tgt_year = problem.target_cell(), problem.target_year()
@@ -534,7 +560,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         "surplus_after": float(ev.surplus(workers).sum()),
         "objective": objective,
         "lp_objective": program.before + first.lp_objective,
-        "optimum_unique": not moved,
+        "optimum_unique": not (moved or class_ties),
         "tie_tolerance": problem.tie_tolerance,
     }
     return QuotaPlan(
@@ -543,7 +569,8 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
         binding=binding, keys=problem.keys, rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
-        notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed),
+        notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed,
+                     class_ties),
     )
 
 
