@@ -102,9 +102,14 @@ def _budget(total: float, profile: pd.DataFrame | None):
 
 
 def _saturated(plan: QuotaPlan) -> bool:
-    """No budget row binds: more money would not reduce the shortfall."""
+    """No budget row binds: more money would not reduce the shortfall.
+
+    The budget rows are ``budget`` and ``budget[<period>]``, the money the curve
+    varies; a binding budget envelope (``budget_envelope[...]``) is not one.
+    """
     mv = plan.marginal_value
-    values = mv[[k for k in mv.index if str(k).startswith("budget")]].to_numpy(np.float64)
+    values = mv[[k for k in mv.index if str(k) == "budget"
+                 or str(k).startswith("budget[")]].to_numpy(np.float64)
     cost = float(plan.quotas["cost_per_trainee"].max()) if "cost_per_trainee" in \
         plan.quotas.columns else 1.0
     return bool(values.size) and bool(np.all(np.nan_to_num(values) * max(cost, 1.0) <= DUAL_TOL))

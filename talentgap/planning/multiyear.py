@@ -268,8 +268,11 @@ def allocate_multiyear(
         ``.cells``: one row per cell x need period (``workers``,
         ``gap_before``, ``gap_after``, ``shortfall_before``,
         ``shortfall_after`` and, with a policy need, ``policy_need``,
-        ``policy_shortfall_after``; with a crosswalk ``fed_by``, the
-        programmes feeding the cell). ``.years``: places, cost, budget and
+        ``policy_shortfall_after``; with a crosswalk ``places``, the
+        programmes' places arriving in the cell then, times their share, and
+        ``fed_by``, the programmes feeding the cell). With a crosswalk
+        ``.keys`` are the programme keys and ``.summary["programmes"]``
+        counts them. ``.years``: places, cost, budget and
         shortfalls per period. ``.summary``: totals; ``shortfall_*`` is the
         market need's expected shortfall summed over the need cell-periods,
         ``policy_shortfall_*`` the policy need's, ``objective`` the weighted
@@ -529,6 +532,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
     if problem.policy is not None:
         columns.update(policy_need=policy, policy_shortfall_after=policy_after)
     if programmes:
+        columns["places"] = _arriving_places(problem, q)
         columns["fed_by"] = fed_by[tgt_cell]
     cells = pd.concat([cells, pd.DataFrame(columns)], axis=1)
 
@@ -548,6 +552,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         "period": ", ".join(str(p) for p in problem.funding),
         "need_periods": f"{problem.need[0]} to {problem.need[-1]}",
         "cells": n, "source": problem.source, "scenarios": int(ev.count.max()),
+        **({"programmes": problem.n_units} if programmes else {}),
         "budget": budget_total, "total_cost": total_cost,
         "budget_left": budget_total - total_cost,
         "budget_used": total_cost / budget_total if budget_total > 0 else np.nan,
@@ -567,11 +572,30 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
-        binding=binding, keys=problem.keys, rule="optimised", label=label, cells=cells,
+        binding=binding, keys=problem.unit_keys if programmes else problem.keys,
+        rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
         notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed,
                      class_ties),
     )
+
+
+def _arriving_places(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
+    """Per target (cell x need period): programme places arriving there, times their share.
+
+    A place funded in ``s`` whose programme feeds the cell with share
+    ``sigma`` counts ``sigma`` in the need period it arrives in (none when it
+    arrives after the last need period).
+    """
+    unit, cell, share, _ = problem.edges()
+    n_f, n_t = problem.n_funding, problem.n_need
+    arrival = problem.funding.asi8[None, :] + problem.lead[unit][:, None]      # edges x funding
+    need = problem.need.asi8
+    t = np.clip(np.searchsorted(need, arrival), 0, n_t - 1)
+    found = need[t] == arrival
+    places = share[:, None] * np.asarray(q, dtype=np.float64).reshape(-1, n_f)[unit]
+    return np.bincount((cell[:, None] * n_t + t)[found], weights=places[found],
+                       minlength=problem.n_cells * n_t)
 
 
 def _feeds(problem: YearsProblem) -> tuple[np.ndarray, np.ndarray]:

@@ -295,12 +295,17 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
                     year_columns[column] = None
                     row[column] = value
         if by is not None:
-            if by in plan.keys:
+            quota_keys = _quota_keys(plan)
+            if by in quota_keys:
                 sums = plan.quotas.groupby(by, observed=True, sort=True)["quota"].sum()
             elif by in plan.cell_keys and "places" in plan.cells.columns:
                 sums = plan.cells.groupby(by, observed=True, sort=True)["places"].sum()
+            elif by in plan.cell_keys and "program" in quota_keys:
+                raise PlanningError(
+                    f"by={by!r}: plan {plan.label!r} has places per programme over several "
+                    f"periods and no places per {by}; use by= one of {list(quota_keys)}")
             else:
-                keys = list(dict.fromkeys([*plan.keys, *plan.cell_keys]))
+                keys = list(dict.fromkeys([*quota_keys, *plan.cell_keys]))
                 raise PlanningError(f"by={by!r} is not a key of plan {plan.label!r} "
                                     f"(keys {keys})")
             for group, places in sums.items():
@@ -317,6 +322,15 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
         table[ordered] = table[ordered].astype(np.int64)
     base = [c for c in table.columns if c not in quota_columns and c not in year_columns]
     return table[base + ordered + _year_order(year_columns)]
+
+
+def _quota_keys(plan: QuotaPlan) -> tuple[str, ...]:
+    """The key columns of a plan's quotas: ``plan.keys``, or ``program`` and the location keys
+    of a programme plan whose ``keys`` name its cells (a multi-year programme plan)."""
+    columns = plan.quotas.columns
+    if all(k in columns for k in plan.keys):
+        return tuple(plan.keys)
+    return tuple(k for k in ("program", *plan.keys) if k in columns)
 
 
 def _plan_names(names: list) -> list[str]:

@@ -11,16 +11,20 @@ which keeps one collection per thread, and are returned in the response's
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
+import re
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import pandas as pd
 
 from talentgap import planning
-from talentgap.errors import ParameterError, SchemaError, collect_warnings
+from talentgap.errors import ParameterError, PlanningError, SchemaError, collect_warnings
+from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.models import GapForecaster
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.service.errors import ServiceError
@@ -118,15 +122,24 @@ def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) 
     return dict(columns=columns, rows=rows, explanations=why, warnings=messages)
 
 
-def _parameter(value, name: str, keys: list[str]):
+def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = None):
     """A plan parameter: a number, or a table keyed by some or all of the key columns.
 
     Every entry gives the same key columns: all of them (one value per cell)
     or some (``{"skill_level": "high_skilled"}``: one value for every cell
-    at that level).
+    at that level). With a crosswalk (``programmes``, its programme names)
+    an entry may also name a ``program``, which must be one of them.
     """
     if value is None or isinstance(value, (int, float)):
         return value
+    if programmes is not None and name in _PER_PROGRAMME:
+        keys = [_PROGRAM, *keys]
+        for i, entry in enumerate(value):
+            program = entry.cell.get(_PROGRAM)
+            if program is not None and program not in programmes:
+                raise ServiceError(422, f"{name}[{i}]: programme {program!r} is not in the "
+                                   f"crosswalk{_close(program, programmes)}",
+                                   loc=("body", name, i, "cell", _PROGRAM), kind="ParameterError")
     given = {frozenset(entry.cell) for entry in value}
     columns = sorted(next(iter(given)), key=lambda k: keys.index(k) if k in keys else -1)
     if len(given) > 1 or not columns or not set(columns) <= set(keys):
@@ -220,7 +233,83 @@ def _envelope_table(body: PlanRequest) -> pd.DataFrame | None:
     return _keyed_table(rows, "budget_envelopes", columns)
 
 
-def _multi_year_arguments(body: PlanRequest, served, keys: list[str]) -> tuple[int, dict]:
+_PROGRAM = "program"
+#: Parameters given per programme with a crosswalk (absorption: per programme and cell).
+_PER_PROGRAMME = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
+                  "lead_time")
+
+
+def _close(value: str, known) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``known``, or ``""``."""
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _crosswalk(body: PlanRequest, cells: pd.DataFrame | None,
+               keys: list[str]) -> pd.DataFrame | None:
+    """The request's crosswalk as the library's table, its key values checked against the model.
+
+    The table itself (shares summing to 1, repeated rows, ...) is checked by
+    :func:`~talentgap.features.crosswalk.check_crosswalk`, whose message is
+    answered with the field and the first row at fault.
+    """
+    if not body.crosswalk:
+        return None
+    table = pd.DataFrame([{_PROGRAM: row.program,
+                           **({} if row.industry is None else {"industry": row.industry}),
+                           **row.keys_given(), "share": row.share} for row in body.crosswalk])
+    for column in table.columns.drop([_PROGRAM, "share"]):
+        given = table[column].notna().to_numpy()
+        known = set(cells[column]) if column in keys else set()
+        bad = np.flatnonzero(given & ~table[column].isin(known).to_numpy())
+        if bad.size:
+            i, value = int(bad[0]), str(table[column].iloc[bad[0]])
+            why = (f"{value!r} is not one of the model's (GET /v1/model, key_values)"
+                   f"{_close(value, known)}" if column in keys
+                   else f"is not a key column of the model {keys}")
+            raise ServiceError(422, f"crosswalk[{i}]: {column} {why}",
+                               loc=("body", "crosswalk", i, column), kind="ParameterError")
+    if table.isna().to_numpy().any():
+        raise ParameterError("crosswalk: every row must give the same key columns (e.g. "
+                             "program, industry, share on each row)")
+    target = crosswalk_target(table)
+    try:
+        check_crosswalk(table, location=[k for k in keys if k != target and k in table.columns],
+                        target=target)
+    except SchemaError as err:
+        cases = err.failure_cases
+        where = [] if cases is None or not len(cases) else [int(cases["row"].iloc[0]),
+                                                              str(cases["column"].iloc[0])]
+        where = where if "," not in "".join(map(str, where)) else where[:1]
+        raise ServiceError(422, str(err).strip().splitlines()[0],
+                           loc=("body", "crosswalk", *where), kind="SchemaError") from err
+    return table
+
+
+def _links(table: pd.DataFrame | None, cells: pd.DataFrame | None, keys: list[str]) -> int:
+    """Programme-to-cell links of a crosswalk: its rows spread over the places it leaves open."""
+    if table is None:
+        return 0
+    free = [k for k in keys if k != crosswalk_target(table) and k not in table.columns]
+    places = len(cells[free].drop_duplicates()) if free else 1
+    return int((table["share"] > 0).sum()) * places
+
+
+_NAMED_TABLE = re.compile(r"\bthe ([a-z_]+) table\b|^([a-z_]+) (?:must|is)\b")
+
+
+def _named(err: PlanningError) -> ServiceError | None:
+    """A library refusal whose message names a request field, answered at that field."""
+    message = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    match = _NAMED_TABLE.search(message)
+    field = match and (match.group(1) or match.group(2))
+    if not field or field not in PlanRequest.model_fields:
+        return None
+    return ServiceError(422, message, loc=("body", field), kind=type(err).__name__)
+
+
+def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
+                          programmes: set[str] | None = None) -> tuple[int, dict]:
     """The forecast horizon and the multi-year arguments of ``allocate_quotas``."""
     origin = pd.Period(served.model.origin_)
     funding, horizon = _funding_horizon(body, origin)
@@ -231,7 +320,7 @@ def _multi_year_arguments(body: PlanRequest, served, keys: list[str]) -> tuple[i
     for name in ("exit_rate", "lead_time"):
         value = getattr(body, name)
         if value is not None:
-            args[name] = _parameter(value, name, keys)
+            args[name] = _parameter(value, name, keys, programmes)
     if body.need_weights is not None:
         args["need_weights"] = body.need_weights.model_dump()
     if body.equity is not None:
@@ -252,18 +341,22 @@ def require_gap_model(served, endpoint: str) -> None:
                            f"{type(served.model).__name__}", kind="model_mismatch")
 
 
-def check_plan_size(served, horizon: int, max_size: int | None) -> None:
+def check_plan_size(served, horizon: int, max_size: int | None, links: int = 0) -> None:
     """Refuse (422) a plan whose scenarios would exceed ``max_size`` values.
 
     The size is cells x forecast periods x sample paths of the served model,
-    what the plan's sample paths and linear program hold.
+    what the plan's sample paths and linear program hold. A programme plan
+    adds its ``links`` (programme-to-cell links, each one of the crosswalk's
+    rows in one place), which its program holds per period and sample path
+    as well.
     """
     if max_size is None:
         return
     cells, samples = len(served.model.cells_), int(served.model.n_samples)
-    size = cells * horizon * samples
+    size = (cells + links) * horizon * samples
+    what = f"({cells} cells + {links} programme links)" if links else f"{cells} cells"
     if size > max_size:
-        raise ServiceError(422, f"this plan needs {cells} cells x {horizon} periods x "
+        raise ServiceError(422, f"this plan needs {what} x {horizon} periods x "
                            f"{samples} sample paths = {size:,} values, over the service's "
                            f"limit max_plan_size = {max_size:,}; ask for fewer periods "
                            "(horizon, periods, lead_time)", loc=("body", "horizon"),
@@ -292,22 +385,33 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None) -> dict:
     """
     require_gap_model(served, "planning")
     keys = keys_of(served)
-    params = {name: _parameter(getattr(body, name), name, keys)
+    cells = cells_of(served) if body.crosswalk else None
+    crosswalk = _crosswalk(body, cells, keys)
+    programmes = None if crosswalk is None else set(crosswalk[_PROGRAM])
+    params = {name: _parameter(getattr(body, name), name, keys, programmes)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
+    if crosswalk is not None:
+        params["crosswalk"] = crosswalk
     horizon = body.horizon
     if body.periods is not None:
-        horizon, multi_year = _multi_year_arguments(body, served, keys)
+        horizon, multi_year = _multi_year_arguments(body, served, keys, programmes)
         params.update(multi_year)
     else:
         params["budget"] = body.budget
     if body.period is not None:
         params["period"] = body.period
-    check_plan_size(served, horizon, max_size)
+    check_plan_size(served, horizon, max_size, _links(crosswalk, cells, keys))
     with requests_warnings() as messages:
         paths = served.model.sample_paths(horizon)
-        result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
-                                          keys=tuple(keys), **params)
+        try:
+            result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
+                                              keys=tuple(keys), **params)
+        except PlanningError as err:
+            named = _named(err)
+            if named is None:
+                raise
+            raise named from err
     summary = records(result.summary.to_frame().T)[0]
     return dict(summary=summary, quotas=records(result.quotas),
                 binding=list(result.binding),

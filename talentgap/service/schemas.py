@@ -21,6 +21,7 @@ __all__ = [
     "PlanRequestV1",
     "ModelInfo",
     "CellParameter",
+    "CrosswalkRow",
     "PredictRequest",
     "PredictResponse",
     "PeriodBudget",
@@ -137,13 +138,18 @@ class PredictResponse(BaseModel):
 
 
 class CellParameter(_Request):
-    """A plan parameter for one cell: the key columns plus ``value``."""
+    """A plan parameter for one cell (or, with a crosswalk, one programme) plus ``value``."""
 
     cell: Cell = Field(description="The cell, as {key column: value}; or some of the key "
                        "columns, for every cell with those values (e.g. {\"skill_level\": "
-                       "\"high_skilled\"}). Every entry of one parameter gives the same "
-                       "key columns.",
-                       examples=[{"region": "Amberfield", "industry": "textiles"}])
+                       "\"high_skilled\"}). With a ``crosswalk``, cost_per_trainee, "
+                       "pass_rate, capacity, min_quota and lead_time are per programme: "
+                       "name it by ``program`` and optionally the key columns other than "
+                       "industry (e.g. {\"program\": \"welding\", \"region\": "
+                       "\"Amberfield\"}); absorption may also give ``industry``. Every "
+                       "entry of one parameter gives the same key columns.",
+                       examples=[{"region": "Amberfield", "industry": "textiles"},
+                                 {"program": "welding"}])
     value: float = Field(ge=0, le=1e12, description="The parameter's value for this cell, "
                          ">= 0.", examples=[6000])
 
@@ -243,6 +249,31 @@ class BudgetEnvelope(_KeyedRow):
                                        "or on none.", examples=["2026"])
 
 
+class CrosswalkRow(_KeyedRow):
+    """The share of a training programme's certified graduates that goes to one industry.
+
+    The shares of a programme sum to 1. Give ``region`` (or another key
+    column of the model other than industry) on every row for shares that
+    differ by place; without it each programme is planned in every region
+    with the same shares. For a model keyed by occupation, give
+    ``occupation`` instead of ``industry``.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, allow_inf_nan=False,
+        json_schema_extra={"examples": [{"program": "welding", "industry": "construction",
+                                         "share": 0.6}]})
+
+    program: KeyValue = Field(description="Name of the training programme, e.g. 'welding'.",
+                              examples=["welding"])
+    industry: KeyValue | None = Field(None, description="An industry the programme feeds, one "
+                                      "of the model's (GET /v1/model, key_values).",
+                                      examples=["construction"])
+    share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+        description="Share of the programme's certified graduates going to this industry, "
+        "in [0, 1]; a programme's shares sum to 1.", examples=[0.6])
+
+
 _MULTI_YEAR = ("budget_per_period", "exit_rate", "lead_time", "policy_need", "need_weights",
                "capacity_groups", "budget_envelopes", "equity")
 
@@ -320,6 +351,17 @@ class PlanRequest(_Request):
         None, ge=0, le=1, allow_inf_nan=False,
         description="Share in [0, 1]: each region's plan must remove at least this share of "
         "its weighted expected shortfall.", examples=[0.2])
+    crosswalk: list[CrosswalkRow] | None = Field(
+        None, min_length=1, max_length=MAX_TABLE_ROWS,
+        description="Plan places per training programme instead of per cell: one row per "
+        "programme and industry it feeds, ``program``, ``industry``, ``share`` (and "
+        "optionally ``region``). The quotas are then one row per programme and region (and "
+        "funding period), with ``program`` and ``feeds``; per-programme parameters name "
+        "``program`` in their ``cell``; capacity_groups and budget_envelopes rows name "
+        "programmes by ``program`` (and ``region``).",
+        examples=[[{"program": "welding", "industry": "construction", "share": 0.6},
+                   {"program": "welding", "industry": "equipment", "share": 0.4},
+                   {"program": "sewing", "industry": "textiles", "share": 1.0}]])
 
     @model_validator(mode="after")
     def _one_budget_and_multi_year_fields_with_periods(self):
@@ -348,7 +390,9 @@ class PlanResponse(BaseModel):
                           "policy_shortfall_before/after, objective and optimum_unique.")
     quotas: list[dict] = Field(description="One row per cell (with ``periods``: per cell and "
                                "funding period, with ``period`` and ``arrival_period``): keys, "
-                               "quota, cost, expected_certified, ...")
+                               "quota, cost, expected_certified, ...; with a ``crosswalk`` one "
+                               "per programme and region instead: ``program``, region, ..., "
+                               "``feeds`` (the industries fed and their shares).")
     binding: list[str] = Field(description="Binding constraints, in words.")
     marginal_value: dict[str, float] = Field(
         description="Expected shortfall removed per extra unit of budget ('budget', or "
@@ -393,8 +437,9 @@ class ModelInfoV1(BaseModel):
     max_horizon: int = Field(description="Most periods a request may ask for.")
     max_cells: int = Field(description="Most cells or series one request may name.")
     max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
-                                      "as cells x forecast periods x sample paths; larger: "
-                                      "422 (type plan_too_large).")
+                                      "as cells x forecast periods x sample paths (a "
+                                      "programme plan adds its programme-to-cell links to "
+                                      "the cells); larger: 422 (type plan_too_large).")
     max_levels: int = Field(description="Most interval levels one request may ask for.")
     edition: str | None = Field(None, description="Edition name, when served from an "
                                 "edition store.")

@@ -30,8 +30,11 @@ def plan(body: PlanRequestV1, request: Request) -> PlanResponse:
     library's defaults. Needs a gap model (409 otherwise).
 
     A plan larger than the service's ``max_plan_size`` (cells x forecast periods x
-    sample paths; GET /v1/model) is refused with 422 (``type`` ``plan_too_large``)
-    before any work starts.
+    sample paths, a programme plan's crosswalk links counted with the cells; GET
+    /v1/model) is refused with 422 (``type`` ``plan_too_large``) before any work starts.
+
+    With ``crosswalk`` the places go to training programmes (``program`` in the
+    quotas, with the industries each ``feeds``), for one cohort or with ``periods``.
 
     Plans are solved in worker processes, so they do not slow the other endpoints;
     when as many plans as the service takes are already being solved or waiting,
