@@ -32,9 +32,9 @@ again; in the worst case every cell is its own class, the full program.
 :func:`~talentgap.planning._multiyear_cells.check_cells` at the final prices
 is the certificate, and it says which cells' places are unique.
 
-Where several plans are optimal, cells of one class that are tied take the
-same share of their own tied piece, that is, they stop at the same point of
-their own need distributions.
+Where several plans are optimal, the tie rule of the full program chooses
+among them (:mod:`talentgap.planning._multiyear_class_ties`, from the
+:class:`ClassFace` this module returns).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from talentgap.errors import PlanningError
 from talentgap.planning._multiyear_cells import chain_form, check_cells, survival
 from talentgap.planning._multiyear_lp import (
+    DUAL_TOL,
     Program,
     Solution,
     _run,
@@ -57,8 +58,8 @@ from talentgap.planning._multiyear_lp import (
 )
 from talentgap.planning._multiyear_problem import YearsProblem
 
-__all__ = ["ClassPlan", "class_form", "cell_classes", "merged_classes", "solve_by_classes",
-           "MIN_PIECES", "MAX_CLASS_SHARE", "MAX_SPLIT_SHARE"]
+__all__ = ["ClassFace", "ClassPlan", "class_form", "cell_classes", "merged_classes",
+           "solve_by_classes", "MIN_PIECES", "MAX_CLASS_SHARE", "MAX_SPLIT_SHARE"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,29 @@ _CHAIN_TOL = 1e-9
 
 
 @dataclass(frozen=True)
+class ClassFace:
+    """What the tie rule needs of a plan by classes: where every cell's pieces stand.
+
+    ``ell`` (cells x levels x scenarios): every cell's pieces in level units;
+    ``fill`` (classes x levels x scenarios): the share of each merged piece
+    filled; ``free``: merged pieces with a zero reduced cost (they may move
+    in another optimal plan); ``levels`` (cells x levels) and ``e`` (the
+    survival factor of each level's places) give the places; ``tight`` says
+    which coupling rows have a price (they stay tight in every optimal
+    plan) and ``chain_tight`` (classes x levels) which class chains do.
+    """
+
+    label: np.ndarray
+    ell: np.ndarray
+    fill: np.ndarray
+    free: np.ndarray
+    levels: np.ndarray
+    e: np.ndarray
+    tight: np.ndarray
+    chain_tight: np.ndarray
+
+
+@dataclass(frozen=True)
 class ClassPlan:
     """The merged program's result: the program (its rows), the solution, uniqueness."""
 
@@ -82,6 +106,7 @@ class ClassPlan:
     unique: bool
     n_classes: int
     rounds: int
+    face: ClassFace | None = None
 
 
 def class_form(problem: YearsProblem) -> str | None:
@@ -255,8 +280,8 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
         n_g = int(label.max()) + 1
         rep = np.zeros(n_g, dtype=np.int64)
         rep[label[::-1]] = np.arange(n)[::-1]                    # the first cell of each class
-        res, length, tail = _solve_merged(problem, a_csc, limit, label, rep, n_g, n_j,
-                                          k, ell, slope_unit, e)
+        res, length, tail, reduced = _solve_merged(problem, a_csc, limit, label, rep, n_g,
+                                                   n_j, k, ell, slope_unit, e)
         if res.status == 2:
             raise PlanningError(infeasibility(problem, build_program(problem)))
         if res.status != 0:
@@ -296,13 +321,18 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     if not optimal.all():
         raise PlanningError(f"the multi-year plan by classes failed its check on "
                             f"{int((~optimal).sum())} cells")
+    chain_dual = -np.asarray(res.ineqlin.marginals, dtype=np.float64)[n_coupling:]
+    chain_tight = np.zeros((n_g, n_j), dtype=bool)
+    chain_tight[:, 1:] = (chain_dual > DUAL_TOL).reshape(n_g, n_j - 1)
+    face = ClassFace(label, ell, fill, (np.abs(reduced) <= DUAL_TOL).reshape(n_g, n_j, k),
+                     u, e, duals > DUAL_TOL, chain_tight)
     objective = float(res.fun)
     program = Program(c=np.zeros(0), a_ub=sp.csr_matrix((0, 0)), b_ub=np.zeros(0),
                       lb=np.zeros(0), ub=np.zeros(0), n_q=0, n_link=0, rows=rows,
                       before=before)
     zeros = np.zeros(n * n_f)
     solution = Solution(q, objective, objective, row_value, zeros, zeros)
-    return ClassPlan(program, solution, bool(unique.all()), int(label.max()) + 1, rounds)
+    return ClassPlan(program, solution, bool(unique.all()), n_g, rounds, face)
 
 
 def _solve_merged(problem, a_csc, limit, label, rep, n_g, n_j, k, ell, slope_unit, e):
@@ -355,10 +385,13 @@ def _solve_merged(problem, a_csc, limit, label, rep, n_g, n_j, k, ell, slope_uni
                np.zeros(n_keep + n_g * n_j),
                np.concatenate([length[keep], np.full(n_g * n_j, np.inf)]))
     tail = np.zeros((n_g, n_j))
+    reduced = np.full(length.size, np.inf)     # an empty piece never moves
     if res.status == 0:
         x = np.zeros(length.size)
         x[keep] = res.x[:n_keep]
         tail = res.x[n_keep:].reshape(n_g, n_j)
         res.x = x
-    return res, length, tail
+        reduced[keep] = (np.asarray(res.lower.marginals)[:n_keep]
+                         + np.asarray(res.upper.marginals)[:n_keep])
+    return res, length, tail, reduced
 

@@ -42,7 +42,8 @@ envelopes, capacity groups), found for every cell at once by
 Large plans of that form whose cells fall into classes that share costs,
 pass rates, exit rates, weights and coupling rows are solved on a merged
 program with one column per class, level and scenario piece, exactly
-(:mod:`talentgap.planning._multiyear_classes`).
+(:mod:`talentgap.planning._multiyear_classes`), and their ties decided by
+the same rule (:mod:`talentgap.planning._multiyear_class_ties`).
 With one funding period, one need period, ``e = 0`` and no policy need it is
 the single-period program of :mod:`talentgap.planning.quotas`.
 
@@ -121,6 +122,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import PlanningError
+from talentgap.planning._multiyear_class_ties import break_class_ties
 from talentgap.planning._multiyear_classes import (
     MAX_SPLIT_SHARE,
     merged_classes,
@@ -367,7 +369,8 @@ def allocate_multiyear(
     if merged is not None:
         program, first = merged.program, merged.solution
         lap("the first stage by classes (optimum and duals)")
-        places, moved, class_ties = first.q, False, not merged.unique
+        places, moved = break_class_ties(problem, merged.face, first.q)
+        lap("the tie stage")
     else:
         program = build_program(problem)
         lap("building the program")
@@ -375,7 +378,6 @@ def allocate_multiyear(
         lap("the first stage (optimum and duals)")
         places, _, moved = break_ties(problem, program, first)
         lap("the tie stage")
-        class_ties = False
     tied = places  # the tie rule's plan, before rounding
     if problem.integer == "round":
         try:
@@ -386,7 +388,7 @@ def allocate_multiyear(
             places = solve(replace(problem, integer="exact"), program).q
         lap("rounding to whole places")
     places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
-    plan = _assemble(problem, program, first, places, moved, tied, trimmed, class_ties)
+    plan = _assemble(problem, program, first, places, moved, tied, trimmed)
     lap("assembling the plan")
     return plan
 
@@ -448,15 +450,8 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
 
 
 def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-           moved: bool, trimmed: float = 0.0, class_ties: bool = False) -> list[str]:
+           moved: bool, trimmed: float = 0.0) -> list[str]:
     notes = []
-    if class_ties:
-        notes.append(
-            f"several plans are equally good: they leave the same {problem.objective_name()}; "
-            "this large plan was solved by merging cells with the same costs, pass rates, "
-            "exit rates, weights and capacity groups, and tied cells of such a class stop at "
-            "the same point of their own need distributions (the rule that spreads money in "
-            "proportion to need is not applied)")
     if moved:  # q: the tie rule's plan (before any rounding)
         shifted = float(np.abs(q - first.q).sum()) / 2
         notes.append(
@@ -480,8 +475,7 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
 
 
 def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-              moved: bool, tied: np.ndarray | None = None, trimmed: float = 0.0,
-              class_ties: bool = False) -> QuotaPlan:
+              moved: bool, tied: np.ndarray | None = None, trimmed: float = 0.0) -> QuotaPlan:
     n, n_t = problem.n_cells, problem.n_need
     dec_cell, dec_year = problem.decision_cell(), problem.decision_year()
     tgt_cell, tgt_year = problem.target_cell(), problem.target_year()
@@ -565,7 +559,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         "surplus_after": float(ev.surplus(workers).sum()),
         "objective": objective,
         "lp_objective": program.before + first.lp_objective,
-        "optimum_unique": not (moved or class_ties),
+        "optimum_unique": not moved,
         "tie_tolerance": problem.tie_tolerance,
     }
     return QuotaPlan(
@@ -575,8 +569,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         binding=binding, keys=problem.unit_keys if programmes else problem.keys,
         rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
-        notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed,
-                     class_ties),
+        notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed),
     )
 
 

@@ -162,9 +162,7 @@ def test_plans_by_classes_match_the_full_plan(seed, monkeypatch):
     needs, kwargs = _case(seed, envelopes=seed == 5)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
-    monkeypatch.setattr(classes, "MIN_PIECES", 0)
-    monkeypatch.setattr(classes, "MAX_CLASS_SHARE", 1.0)
-    monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
+    _by_classes(monkeypatch)
     used = []
 
     def spy(*args, **kwargs):
@@ -180,14 +178,73 @@ def test_plans_by_classes_match_the_full_plan(seed, monkeypatch):
     assert list(merged.marginal_value.index) == list(full.marginal_value.index)
     np.testing.assert_allclose(merged.marginal_value.to_numpy(dtype=float),
                                full.marginal_value.to_numpy(dtype=float), rtol=1e-6, atol=1e-12)
+    assert bool(merged.summary["optimum_unique"]) == bool(full.summary["optimum_unique"])
     if not bool(merged.summary["optimum_unique"]):
-        assert any("same point of their own need distributions" in n for n in merged.notes)
+        assert any("several plans are equally good" in n for n in merged.notes)
+        # the same tie rule: as close to need-proportional as the full program's plan
+        assert _deviation(merged) == pytest.approx(_deviation(full), rel=1e-6, abs=1e-6)
     # whole places: rounding starts from the merged plan and keeps every row
     whole = allocate_quotas(needs, **dict(kwargs, integer="round"))
     assert (whole.quotas["quota"] == whole.quotas["quota"].round()).all()
     spent = whole.quotas.groupby("period", observed=True)["cost"].sum()
     budget = kwargs["budget"].set_index("period")["budget"]
     assert (spent.to_numpy() <= budget.to_numpy() + 1e-6).all()
+
+
+def _deviation(plan) -> float:
+    """``sum |q - t_s n|`` of the tie rule, ``t_s`` from each period's money."""
+    q = plan.quotas
+    need_money = (q["need_at_arrival"] * q["cost_per_trainee"]).groupby(q["period"]).transform(
+        "sum")
+    spent = q["cost"].groupby(q["period"]).transform("sum")
+    scale = np.where(need_money > 0, spent / need_money.where(need_money > 0, 1.0), 0.0)
+    return float(np.abs(q["quota"] - scale * q["need_at_arrival"]).sum())
+
+
+def _by_classes(monkeypatch):
+    monkeypatch.setattr(classes, "MIN_PIECES", 0)
+    monkeypatch.setattr(classes, "MAX_CLASS_SHARE", 1.0)
+    monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
+
+
+def test_the_tie_case_spreads_by_need_by_classes(monkeypatch):
+    # the issue's case: 3 districts x 6 trades, equal costs and yields, every cell far short
+    rng = np.random.default_rng(7)
+    index = pd.MultiIndex.from_product([[f"D{i}" for i in range(3)],
+                                        [f"trade{j}" for j in range(6)],
+                                        ["2026", "2027", "2028"]],
+                                       names=["region", "industry", "period"])
+    needs = index.to_frame(index=False).assign(gap=rng.uniform(100, 900, len(index)).round())
+    args = dict(periods=[2026, 2027], cost_per_trainee=100, pass_rate=0.8, lead_time=1,
+                exit_rate=0.1, integer="none",
+                budget=pd.DataFrame({"period": ["2026", "2027"], "budget": [20_000.0] * 2}))
+    full = allocate_quotas(needs, **args)
+    _by_classes(monkeypatch)
+    plan = allocate_quotas(needs, **args)
+    q = plan.quotas
+    assert (q["quota"] > 0.5).all()                       # every short cell gets places
+    for _, year in q.groupby("period"):
+        order = np.argsort(year["need_at_arrival"].to_numpy(), kind="stable")
+        assert (np.diff(year["quota"].to_numpy()[order]) >= -1e-6).all()
+    assert not plan.summary["optimum_unique"]
+    assert any("several plans are equally good" in note for note in plan.notes)
+    assert _deviation(plan) == pytest.approx(_deviation(full), rel=1e-6, abs=1e-6)
+    np.testing.assert_allclose(q["quota"], full.quotas["quota"], atol=1e-5)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_class_ties_keep_the_optimum(seed, monkeypatch):
+    needs, kwargs = _case(seed, envelopes=seed % 2 == 0)
+    args = dict(kwargs, integer="none")
+    full = allocate_quotas(needs, **args)
+    _by_classes(monkeypatch)
+    plan = allocate_quotas(needs, **args)
+    before = float(full.summary["shortfall_before"])
+    assert float(plan.summary["objective"]) == pytest.approx(
+        float(full.summary["objective"]), abs=1e-7 * before)
+    spent = plan.quotas.groupby("period", observed=True)["cost"].sum().to_numpy()
+    assert (spent <= kwargs["budget"]["budget"].to_numpy() * (1 + 1e-9) + 1e-6).all()
+    assert _deviation(plan) <= _deviation(full) * (1 + 1e-6) + 1e-6
 
 
 def test_too_many_leavers_hand_the_plan_to_the_full_program():
