@@ -13,22 +13,27 @@ scenario is ``-c (K - i) / K`` with ``c`` the same for every cell of the
 class. The least total of ``H_j`` over the class's cells for a given sum of
 their levels is then one convex function with ``K`` pieces: piece ``i`` is
 as long as the ``i``-th pieces of all the cells together (the pieces are
-filled steepest first whichever cell they belong to). The merged program
-has one column per class, level and piece instead of one per cell, level
-and piece: on the benchmark's 34,000 cells in 100 classes it is 340 times
-smaller.
+filled steepest first whichever cell they belong to). That is the
+shortfall function of a single cell whose ``i``-th scenario is the sum of
+the class's cells' ``i``-th smallest scenarios (each counted from 0). The
+*merged problem* has one such cell per class, with the class's parameters
+and rows, and is solved as any multi-year plan
+(:func:`~talentgap.planning._multiyear_lp.solve`, exactly): on the
+benchmark's 34,000 cells in 100 classes it is a plan of a few hundred
+cells.
 
-Dropping each cell's own chain makes the merged program a relaxation. Its
+Dropping each cell's own chain makes the merged problem a relaxation. Its
 optimum is laid back on the cells piece by piece: every cell's ``i``-th
 piece is filled to the same fraction as the merged ``i``-th piece. Each cell
-then minimises its own ``H_j`` at the merged program's prices, level by
+then minimises its own ``H_j`` at the merged problem's prices, level by
 level; if its levels also keep the chain, the cell is optimal at those
 prices, and when every cell is, the plan is an optimum of the full program
-and the merged program's row duals are its duals (the optimality
-conditions of the full program hold). Cells whose levels break the chain
-are taken out of their class and solved as classes of their own (their own
-pieces and chain in the merged program), and the merged program is solved
-again; in the worst case every cell is its own class, the full program.
+and the merged problem's row duals are its duals (the optimality
+conditions of the full program hold). Cells whose levels break the chain,
+or that would need their class's workers past its largest scenario (which
+cannot be shared out), are taken out of their class and become classes of
+their own, and the merged problem is solved again; in the worst case every
+cell is its own class, the full program.
 :func:`~talentgap.planning._multiyear_cells.check_cells` at the final prices
 is the certificate, and it says which cells' places are unique.
 
@@ -40,7 +45,7 @@ among them (:mod:`talentgap.planning._multiyear_class_ties`, from the
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,12 +56,12 @@ from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
     Program,
     Solution,
-    _run,
     build_program,
-    infeasibility,
     row_families,
+    solve,
 )
-from talentgap.planning._multiyear_problem import YearsProblem
+from talentgap.planning._multiyear_problem import Rows, YearsProblem
+from talentgap.planning._problem import Scenarios
 
 __all__ = ["ClassFace", "ClassPlan", "class_form", "cell_classes", "merged_classes",
            "solve_by_classes", "MIN_PIECES", "MAX_CLASS_SHARE", "MAX_SPLIT_SHARE"]
@@ -84,7 +89,9 @@ class ClassFace:
     in another optimal plan); ``levels`` (cells x levels) and ``e`` (the
     survival factor of each level's places) give the places; ``tight`` says
     which coupling rows have a price (they stay tight in every optimal
-    plan) and ``chain_tight`` (classes x levels) which class chains do.
+    plan) and ``chain_tight`` (classes x levels) where a class's places have
+    a reduced cost, so stay at 0 (each cell's level equals the previous one)
+    in every optimal plan.
     """
 
     label: np.ndarray
@@ -252,50 +259,48 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     PlanningError
         The constraints conflict, or the merged program cannot be solved.
     """
-    a, limit, scale, rows = row_families(problem)
+    a, _, scale, _ = row_families(problem)
     if label is None:
         label = cell_classes(problem, a)
     n, n_f, n_t = problem.n_cells, problem.n_funding, problem.n_need
     k = int(problem.market_plan.count[0])
     n_j = _arriving(problem)
-    seg = _segments(problem)
-    t_of = np.array([int(np.flatnonzero(seg == j)[0]) for j in range(n_j)])
+    t_of = np.array([int(np.flatnonzero(_segments(problem) == j)[0]) for j in range(n_j)])
     arrival = problem.funding.asi8 + int(problem.lead[0])
     r = survival(problem)
-    y = problem.yield_
-    w = problem.weight_market
-    d = r[:, None] ** (problem.need.asi8[t_of] - arrival[0])[None, :].astype(np.float64)
+    # workers per level unit (U) in each level's need period, and the places' discount
+    yd = problem.yield_[:, None] * r[:, None] ** (
+        problem.need.asi8[t_of] - arrival[0])[None, :].astype(np.float64)           # n x J
     e = r[:, None] ** (arrival[:n_j] - arrival[0])[None, :].astype(np.float64)      # n x J
-    gap = problem.market_plan.value.reshape(n, n_t, k)
-    # every cell's pieces per level in U units: [max(x_(i-1), 0), max(x_i, 0)]
-    x = np.maximum(gap[:, t_of, :] / (y[:, None, None] * d[:, :, None]), 0.0)       # n x J x K
-    ell = np.diff(x, axis=2, prepend=0.0)
-    del x
-    slope_unit = -(w[:, None] * y[:, None] * d)                  # n x J, times (K - i) / K
-    before = float((w * np.maximum(gap, 0.0).mean(axis=2).sum(axis=1)).sum())
-    a_csc = a.tocsc()
+    # every cell's pieces in workers: [max(N_(i-1), 0), max(N_i, 0)] per target
+    piece = np.diff(np.maximum(problem.market_plan.value.reshape(n, n_t, k), 0.0), axis=2,
+                    prepend=0.0)
     rounds = 0
     while True:
         rounds += 1
         n_g = int(label.max()) + 1
         rep = np.zeros(n_g, dtype=np.int64)
         rep[label[::-1]] = np.arange(n)[::-1]                    # the first cell of each class
-        res, length, tail, reduced = _solve_merged(problem, a_csc, limit, label, rep, n_g,
-                                                   n_j, k, ell, slope_unit, e)
-        if res.status == 2:
-            raise PlanningError(infeasibility(problem, build_program(problem)))
-        if res.status != 0:
-            raise PlanningError(f"the multi-year quota LP could not be solved: {res.message}")
+        merged = _merged_problem(problem, label, rep, piece)
+        program = build_program(merged)
+        first = solve(merged, program)
+        # the merged workers laid back on the cells: each cell's i-th piece filled to the
+        # share of the class's i-th piece
+        top = merged.market_plan.value.reshape(n_g, n_t, k)
+        low = np.concatenate([np.zeros((n_g, n_t, 1)), top[:, :, :-1]], axis=2)
+        workers = (merged.transfer @ first.q).reshape(n_g, n_t)
         with np.errstate(invalid="ignore", divide="ignore"):
-            fill = np.where(length > 0, res.x / np.where(length > 0, length, 1.0), 0.0)
-        fill = np.clip(fill, 0.0, 1.0).reshape(n_g, n_j, k)
+            fill = np.clip((workers[:, :, None] - low) / (top - low), 0.0, 1.0)
+        fill = np.where(top > low, fill, 0.0)
+        past_top = np.maximum(workers - top[:, :, -1], 0.0)      # n_g x T
         alone = np.bincount(label, minlength=n_g)[label] == 1
+        cell_workers = (np.einsum("ctk,ctk->ct", piece[:, t_of, :], fill[label][:, t_of, :])
+                        + np.where(alone[:, None], past_top[label][:, t_of], 0.0))
+        u = cell_workers / yd                                    # n x J levels
         # a singleton's rise past its largest scenario is its own; a class's cannot be
         # shared out without breaking some cell's chain, so its cells leave
-        u = np.einsum("cjk,cjk->cj", ell, fill[label]) + np.where(alone[:, None],
-                                                                  tail[label], 0.0)
         broken = (u[:, 1:] < u[:, :-1] - _CHAIN_TOL * (1.0 + np.abs(u[:, :-1]))).any(axis=1)
-        broken |= (tail[label] > _CHAIN_TOL * (1.0 + np.abs(u))).any(axis=1)
+        broken |= (past_top[label][:, t_of] > _CHAIN_TOL * (1.0 + cell_workers)).any(axis=1)
         move = np.flatnonzero(broken & ~alone)
         logger.debug("multi-year plan by classes: round %d, %d classes, %d cells leave theirs",
                      rounds, n_g, move.size)
@@ -313,85 +318,76 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     q = np.zeros((n, n_f))
     q[:, :n_j] = np.maximum(e * np.diff(u, axis=1, prepend=0.0), 0.0)
     q = q.ravel()
-    n_coupling = limit.size
-    duals = -np.asarray(res.ineqlin.marginals, dtype=np.float64)[:n_coupling]
-    row_value = np.maximum(duals / scale if scale.size else duals, 0.0)
-    price = a.T @ np.maximum(duals, 0.0) if n_coupling else np.zeros(n * n_f)
+    price = a.T @ (first.row_value * scale) if scale.size else np.zeros(n * n_f)
     optimal, unique = check_cells(problem, price, q, tol=1e-7)
     if not optimal.all():
         raise PlanningError(f"the multi-year plan by classes failed its check on "
                             f"{int((~optimal).sum())} cells")
-    chain_dual = -np.asarray(res.ineqlin.marginals, dtype=np.float64)[n_coupling:]
-    chain_tight = np.zeros((n_g, n_j), dtype=bool)
-    chain_tight[:, 1:] = (chain_dual > DUAL_TOL).reshape(n_g, n_j - 1)
-    face = ClassFace(label, ell, fill, (np.abs(reduced) <= DUAL_TOL).reshape(n_g, n_j, k),
-                     u, e, duals > DUAL_TOL, chain_tight)
-    objective = float(res.fun)
-    program = Program(c=np.zeros(0), a_ub=sp.csr_matrix((0, 0)), b_ub=np.zeros(0),
-                      lb=np.zeros(0), ub=np.zeros(0), n_q=0, n_link=0, rows=rows,
-                      before=before)
+    face = _face(merged, program, first, label, piece, fill, u, yd, e, t_of)
     zeros = np.zeros(n * n_f)
-    solution = Solution(q, objective, objective, row_value, zeros, zeros)
+    solution = Solution(q, first.objective, first.lp_objective, first.row_value, zeros, zeros)
     return ClassPlan(program, solution, bool(unique.all()), n_g, rounds, face)
 
 
-def _solve_merged(problem, a_csc, limit, label, rep, n_g, n_j, k, ell, slope_unit, e):
-    """The merged program over classes x levels x pieces; returns the result and columns."""
-    n_f = problem.n_funding
-    length = np.zeros((n_g, n_j, k))
-    for j in range(n_j):     # per level: a bincount over every cell's pieces
-        idx = (label[:, None] * k + np.arange(k)[None, :]).ravel()
-        length[:, j, :] = np.bincount(idx, weights=ell[:, j, :].ravel(),
-                                      minlength=n_g * k).reshape(n_g, k)
-    counts = (k - np.arange(k)) / k
-    slope = slope_unit[rep][:, :, None] * counts[None, None, :]            # n_g x J x K
-    length = length.ravel()
-    slope = slope.ravel()
-    col_level = np.repeat(np.arange(n_g * n_j), k)                          # class * J + j
-    # coupling coefficients of a level: its places' column minus the next period's
-    e_rep = e[rep]                                                          # n_g x J
-    cols = (rep[:, None] * n_f + np.arange(n_j)[None, :])                   # n_g x J decisions
-    a_lev = a_csc[:, cols.ravel()] @ sp.diags(e_rep.ravel())
-    nxt = np.where(np.arange(n_j)[None, :] + 1 < n_j, cols + 1, -1)
-    has = (nxt >= 0).ravel()
-    a_next = sp.csc_matrix((a_csc.shape[0], n_g * n_j))
-    if has.any():
-        e_next = np.concatenate([e_rep[:, 1:], np.zeros((n_g, 1))], axis=1).ravel()
-        take = sp.csr_matrix((e_next[has], (np.flatnonzero(has), np.flatnonzero(has))),
-                             shape=(n_g * n_j, n_g * n_j))
-        a_next = a_csc[:, np.where(has, nxt.ravel(), 0)] @ take
-    level_rows = (a_lev - a_next).tocsr()
-    pick = sp.csr_matrix((np.ones(col_level.size), (col_level, np.arange(col_level.size))),
-                         shape=(n_g * n_j, col_level.size))
-    coupling = level_rows @ pick
-    # the class chains: V_(j-1) - V_j <= 0
-    g_idx, j_idx = np.divmod(np.arange(n_g * n_j), n_j)
-    prev = np.flatnonzero(j_idx >= 1)
-    chain = sp.csr_matrix(
-        (np.concatenate([np.ones(prev.size), -np.ones(prev.size)]),
-         (np.tile(np.arange(prev.size), 2), np.concatenate([prev - 1, prev]))),
-        shape=(prev.size, n_g * n_j)) @ pick
-    keep = np.flatnonzero(length > 0)
-    # past its largest scenario a level may still rise (to keep the chain), at slope 0
-    tail_rows = sp.vstack([level_rows, sp.csr_matrix(
-        (np.concatenate([np.ones(prev.size), -np.ones(prev.size)]),
-         (np.tile(np.arange(prev.size), 2), np.concatenate([prev - 1, prev]))),
-        shape=(prev.size, n_g * n_j))], format="csc")
-    a_ub = sp.hstack([sp.vstack([coupling, chain], format="csc")[:, keep], tail_rows],
-                     format="csr")
-    b_ub = np.concatenate([limit, np.zeros(prev.size)])
-    n_keep = keep.size
-    res = _run(np.concatenate([slope[keep], np.zeros(n_g * n_j)]), a_ub, b_ub,
-               np.zeros(n_keep + n_g * n_j),
-               np.concatenate([length[keep], np.full(n_g * n_j, np.inf)]))
-    tail = np.zeros((n_g, n_j))
-    reduced = np.full(length.size, np.inf)     # an empty piece never moves
-    if res.status == 0:
-        x = np.zeros(length.size)
-        x[keep] = res.x[:n_keep]
-        tail = res.x[n_keep:].reshape(n_g, n_j)
-        res.x = x
-        reduced[keep] = (np.asarray(res.lower.marginals)[:n_keep]
-                         + np.asarray(res.upper.marginals)[:n_keep])
-    return res, length, tail, reduced
+def _merged_problem(problem: YearsProblem, label: np.ndarray, rep: np.ndarray,
+                    piece: np.ndarray) -> YearsProblem:
+    """One cell per class: the first cell's parameters and rows, the classes' merged scenarios.
 
+    Scenario ``i`` of a class at a need period is the sum of its cells'
+    ``i``-th smallest scenarios (below 0 counted as 0), so the class's pieces
+    are as long as its cells' ``i``-th pieces together and as steep.
+    """
+    n_g, n_t, k = rep.size, problem.n_need, piece.shape[2]
+    n_f = problem.n_funding
+    length = np.empty((n_g, n_t, k))
+    index = (label[:, None] * k + np.arange(k)[None, :]).ravel()
+    for t in range(n_t):     # a bincount over every cell's pieces per need period
+        length[:, t, :] = np.bincount(index, weights=piece[:, t, :].ravel(),
+                                      minlength=n_g * k).reshape(n_g, k)
+    scenarios = Scenarios.from_grid(np.cumsum(length, axis=2).reshape(n_g * n_t, k))
+    dec = (rep[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
+    tgt = (rep[:, None] * n_t + np.arange(n_t)[None, :]).ravel()
+
+    def rows(family: Rows) -> Rows:
+        if not family.size:
+            return family
+        return replace(family, matrix=sp.csr_matrix(family.matrix.tocsc()[:, dec]))
+
+    return replace(
+        problem, cells=problem.cells.iloc[rep].reset_index(drop=True),
+        cost=problem.cost[rep], pass_rate=problem.pass_rate[rep],
+        absorption=problem.absorption[rep], exit_rate=problem.exit_rate[rep],
+        lead=problem.lead[rep], capacity=problem.capacity[rep],
+        min_quota=problem.min_quota[rep], lower=problem.lower[dec], upper=problem.upper[dec],
+        transfer=sp.csr_matrix(problem.transfer[tgt][:, dec]), market=scenarios,
+        market_plan=scenarios, weight_market=problem.weight_market[rep],
+        weight_policy=problem.weight_policy[rep], budgets=rows(problem.budgets),
+        envelopes=rows(problem.envelopes), groups=rows(problem.groups))
+
+
+def _face(merged: YearsProblem, program: Program, first: Solution, label: np.ndarray,
+          piece: np.ndarray, fill: np.ndarray, u: np.ndarray, yd: np.ndarray, e: np.ndarray,
+          t_of: np.ndarray) -> ClassFace:
+    """Where the tie rule may move the cells' pieces (see :class:`ClassFace`)."""
+    n_g, n_t = merged.n_cells, merged.n_need
+    k = piece.shape[2]
+    # a piece's reduced cost: its slope plus the price of its link row
+    link_price = np.zeros(n_g * n_t)
+    link_price[program.link_target] = first.dual[:program.n_link]
+    slope = -merged.weight_market[:, None] * (k - np.arange(k))[None, :] / k      # n_g x K
+    reduced = slope[:, None, :] + link_price.reshape(n_g, n_t)[:, :, None]
+    top = merged.market_plan.value.reshape(n_g, n_t, k)
+    length = np.diff(top, axis=2, prepend=0.0)
+    free = (np.abs(reduced) <= DUAL_TOL) & (length > 0)
+    n_coupling = len(program.rows)
+    tight = first.dual[program.n_link:program.n_link + n_coupling] > DUAL_TOL
+    n_j = t_of.size
+    # places with a reduced cost stay at 0 in every optimal plan: the level stays where
+    # the previous one is (the first level stays at 0)
+    held = first.reduced[:program.n_q].reshape(n_g, merged.n_funding)[:, :n_j] > DUAL_TOL
+    chain_tight = np.zeros((n_g, n_j), dtype=bool)
+    chain_tight[:, 1:] = held[:, 1:]
+    free = free[:, t_of, :]
+    free[:, 0, :] &= ~held[:, 0, None]
+    ell = piece[:, t_of, :] / yd[:, :, None]
+    return ClassFace(label, ell, fill[:, t_of, :], free, u, e, tight, chain_tight)
