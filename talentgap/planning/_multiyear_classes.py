@@ -207,13 +207,10 @@ def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
     label, first = rank[label.ravel()], np.sort(first)
     # entry by entry against the class's first cell
     rep = first[label]
-    dec = np.arange(n * n_f)
     rep_dec = (rep[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
     diff = (at - at[rep_dec]).tocsr()
     diff.eliminate_zeros()
-    odd = np.flatnonzero(np.bincount(dec[np.repeat(np.arange(diff.shape[0]),
-                                                   np.diff(diff.indptr))] // n_f,
-                                     minlength=n) > 0)
+    odd = np.unique(np.flatnonzero(np.diff(diff.indptr) > 0) // n_f)   # cells that differ
     if odd.size:
         label = label.copy()
         label[odd] = label.max() + 1 + np.arange(odd.size)
@@ -226,9 +223,8 @@ def merged_classes(problem: YearsProblem, *, min_pieces: int | None = None
 
     That is when the problem has the form (:func:`class_form`), at least
     ``min_pieces`` scenario pieces (default :data:`MIN_PIECES`; smaller
-    plans are fast with the full program, which also applies the
-    need-proportional tie rule) and at most :data:`MAX_CLASS_SHARE` as many
-    classes as cells.
+    plans are fast with the full program) and at most
+    :data:`MAX_CLASS_SHARE` as many classes as cells.
     """
     min_pieces = MIN_PIECES if min_pieces is None else min_pieces
     if problem.n_cells == 0 or class_form(problem) is not None:
