@@ -22,6 +22,16 @@ Intervals calibrated on backtest errors cover more than their level when the
 test periods are calmer than the backtested ones, and less when rougher,
 whichever way the errors are turned into quantiles.
 
+Coverage at one cut point is noisy, so ``--cuts N`` also scores the
+AutoForecaster (statsforecast is not refitted) at ``N`` earlier cut points:
+at cut ``j`` the last ``j * h`` training periods of every series are held
+out and the forecasts are scored on the ``h`` periods after the new end
+(:func:`hold_out`). Series left with fewer training periods than the data
+set's shortest series has at cut 0 are dropped; each cut says how many
+series it kept. One table per data set gives coverage, interval scores, MASE
+and the movement ratio at each cut and their mean over the cuts (cut 0
+included).
+
 Run (needs the ``bench`` extra)::
 
     python benchmarks/accuracy.py                      # print the tables
@@ -29,6 +39,9 @@ Run (needs the ``bench`` extra)::
     python benchmarks/accuracy.py --models talentgap   # only talentgap's models
     python benchmarks/accuracy.py --datasets yearly --only AutoForecaster AutoTheta
     python benchmarks/accuracy.py --datasets m3-quarterly m1-yearly --models talentgap
+    python benchmarks/accuracy.py --datasets quarterly yearly --models talentgap \\
+        --only AutoForecaster --cuts 3                 # coverage at 3 earlier cut points
+    python benchmarks/accuracy.py --write --cuts 3     # RESULTS.md with the cut-point table
 """
 
 from __future__ import annotations
@@ -58,6 +71,8 @@ EXTRA_DATASETS = {f"{comp.lower()}-{kind}": (m, h, freq)
                                              "monthly": (12, 18, "M")}.items()}
 EXTRA_DATASETS["m3-other"] = (1, 8, "Y")
 LEVELS = [80, 95]
+#: AutoForecaster's default number of backtest origins (``n_windows``)
+WINDOWS = 5
 
 
 def load(kind: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -146,6 +161,77 @@ def movement_ratio(train: pd.DataFrame, test: pd.DataFrame, m: int, periods: int
     return float(ratio.median())
 
 
+def hold_out(train: pd.DataFrame, periods: int, h: int,
+             min_length: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training and test tables of an earlier cut point.
+
+    Drops the last ``periods`` training periods of every series; the test
+    table is the ``h`` periods after the new end (the first ``h`` of those
+    dropped). Series left with fewer than ``min_length`` training periods are
+    left out of both tables.
+    """
+    train = train.sort_values(["series_id", "period"], kind="stable")
+    from_end = train.groupby("series_id", sort=False).cumcount(ascending=False)
+    kept = train[from_end >= periods]
+    lengths = kept.groupby("series_id", sort=False)["series_id"].transform("size")
+    kept = kept[lengths >= min_length]
+    test = train[(from_end < periods) & (from_end >= periods - h)
+                 & train["series_id"].isin(kept["series_id"].unique())]
+    return kept.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def score_cuts(kind: str, train: pd.DataFrame, test: pd.DataFrame, cuts: int,
+               n_jobs: int, forecast: pd.DataFrame | None = None) -> pd.DataFrame:
+    """AutoForecaster's scores at cut 0 (the competition's test) and ``cuts`` earlier cuts.
+
+    ``forecast`` is a cut-0 forecast already made with the same model and
+    data (it is refitted otherwise). One row per cut: the periods held out,
+    the series kept, :func:`scores` and :func:`movement_ratio`.
+    """
+    m, h, _ = {**DATASETS, **EXTRA_DATASETS}[kind]
+    shortest = int(train.groupby("series_id").size().min())
+    rows = []
+    for j in range(cuts + 1):
+        cut_train, cut_test = (train, test) if j == 0 else hold_out(train, j * h, h, shortest)
+        if cut_train.empty:
+            print(f"{kind}: no series has {shortest} training periods left at cut {j} "
+                  f"({j * h} periods held out); stopping at cut {j - 1}", flush=True)
+            break
+        if j or forecast is None:
+            model = tg.models.AutoForecaster(season_length=m, n_jobs=n_jobs)
+            cut_forecast, _ = run_talentgap(model, cut_train, h)
+        else:
+            cut_forecast = forecast
+        rows.append({"dataset": kind, "cut": j, "held_out": j * h,
+                     "series": cut_train["series_id"].nunique(),
+                     **scores(cut_train, cut_test, cut_forecast, m),
+                     "movement": movement_ratio(cut_train, cut_test, m, h + WINDOWS - 1)})
+        print(rows[-1], flush=True)
+    return pd.DataFrame(rows)
+
+
+#: column of a cut table -> (heading, decimals)
+CUT_COLUMNS = {"cov80": ("80% coverage", 3), "cov95": ("95% coverage", 3),
+               "MASE": ("mean MASE", 3), "MSIS80": ("80% interval score", 2),
+               "MSIS95": ("95% interval score", 2), "movement": ("movement ratio", 2)}
+
+
+def _cut_rows(table: pd.DataFrame) -> list[list[str]]:
+    """Formatted rows of one data set's cut table, then the mean over its cuts."""
+    rows = [[str(r.cut), str(r.held_out), str(r.series),
+             *(f"{getattr(r, col):.{d}f}" for col, (_, d) in CUT_COLUMNS.items())]
+            for r in table.itertuples(index=False)]
+    means = table[list(CUT_COLUMNS)].mean()
+    rows.append([f"mean of {len(table)}", "", "",
+                 *(f"{means[col]:.{d}f}" for col, (_, d) in CUT_COLUMNS.items())])
+    return rows
+
+
+def _cut_text(table: pd.DataFrame) -> str:
+    header = ["cut", "held out", "series", *(name for name, _ in CUT_COLUMNS.values())]
+    return pd.DataFrame(_cut_rows(table), columns=header).to_string(index=False)
+
+
 def run_talentgap(model, train: pd.DataFrame, h: int) -> tuple[pd.DataFrame, float]:
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -210,13 +296,18 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=None, metavar="NAME",
                         help="run only the models whose name contains one of these words, "
                              "e.g. --only AutoForecaster AutoETS")
+    parser.add_argument("--cuts", type=int, default=0, metavar="N",
+                        help="also score the AutoForecaster at N earlier cut points "
+                             "(cut j holds out the last j x h training periods)")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
+    if args.cuts < 0:
+        parser.error(f"--cuts {args.cuts}: must be >= 0 (0: only the competition's test)")
     if args.write and (args.only or set(args.datasets) - set(DATASETS)):
         parser.error("--write records the full Tourism comparison; run it without --only "
                      "and without the extra data sets")
 
-    rows, movement = [], {}
+    rows, movement, cut_tables = [], {}, []
     for kind in args.datasets:
         m, h, freq = {**DATASETS, **EXTRA_DATASETS}[kind]
         train, test = load(kind)
@@ -234,25 +325,38 @@ def main() -> None:
                 if wanted(name):
                     runs[name] = run_statsforecast(model, train, h, args.n_jobs, freq)
         # the default AutoForecaster backtests n_windows = 5 origins of h steps
-        movement[kind] = movement_ratio(train, test, m, h + 5 - 1)
+        movement[kind] = movement_ratio(train, test, m, h + WINDOWS - 1)
         print(f"{kind}: the test periods move {movement[kind]:.2f} x as much as the "
               "backtested ones (median over series)", flush=True)
         for name, (forecast, elapsed) in runs.items():
             rows.append({"dataset": kind, "model": name, **scores(train, test, forecast, m),
                          "seconds": elapsed})
             print(rows[-1], flush=True)
+        if args.cuts:
+            done = runs.get("talentgap AutoForecaster")
+            cut_tables.append(score_cuts(kind, train, test, args.cuts, args.n_jobs,
+                                         forecast=None if done is None else done[0]))
     table = pd.DataFrame(rows)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if not table.empty:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    for cut_table in cut_tables:
+        kind = cut_table["dataset"].iloc[0]
+        h = {**DATASETS, **EXTRA_DATASETS}[kind][1]
+        print(f"\n{kind}: talentgap AutoForecaster at cut 0 and {len(cut_table) - 1} earlier "
+              f"cut points (cut j: the last j x {h} training periods held out)")
+        print(_cut_text(cut_table))
     if args.write:
-        write_section("accuracy", _markdown(table, args.n_jobs, movement))
+        cuts = pd.concat(cut_tables, ignore_index=True) if cut_tables else None
+        write_section("accuracy", _markdown(table, args.n_jobs, movement, cuts, args.cuts))
 
 
-def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float]) -> str:
+def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float],
+              cuts: pd.DataFrame | None = None, n_cuts: int = 0) -> str:
+    command = "python benchmarks/accuracy.py --write" + (f" --cuts {n_cuts}" if n_cuts else "")
     lines = [
         "## Forecast accuracy: Tourism quarterly (h=8) and yearly (h=4)",
         "",
-        f"`python benchmarks/accuracy.py --write` (n_jobs={n_jobs} for every library) — "
-        f"{machine()}",
+        f"`{command}` (n_jobs={n_jobs} for every library) — {machine()}",
         "",
         "Targets: mean MASE <= 0.97 x AutoETS's (yearly: <= AutoTheta's); 80% intervals "
         "covering 77-83% and 95% intervals 93-97% of the test actuals, with interval scores "
@@ -274,7 +378,33 @@ def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float]) -> s
               "test periods / over the last h + 4 training periods; median over series; below "
               "1 the test periods are calmer and backtest-calibrated intervals over-cover): "
               + "; ".join(f"{kind} {ratio:.2f}" for kind, ratio in movement.items()) + "."]
+    if cuts is not None:
+        lines += _cut_markdown(cuts)
     return "\n".join(lines)
+
+
+def _cut_markdown(cuts: pd.DataFrame) -> list[str]:
+    """The sub-section of the accuracy section with the AutoForecaster at earlier cuts."""
+    lines = [
+        "",
+        "### Interval coverage at earlier cut points (talentgap AutoForecaster)",
+        "",
+        "Coverage at the competition's one cut point is noisy, so the AutoForecaster is also "
+        "refitted with the last j x h training periods of every series held out (cut j) and "
+        "scored on the h periods after that new end (statsforecast's models are not "
+        "refitted). Series left with fewer training periods than the data set's shortest "
+        "series has at cut 0 are dropped (column series). The movement ratio is the one "
+        "above, computed at each cut; the last row of each data set is the unweighted mean "
+        "over its cuts, cut 0 included.",
+        "",
+        "| dataset | cut | periods held out | series | 80% coverage | 95% coverage | mean MASE "
+        "| 80% interval score | 95% interval score | movement ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for kind, table in cuts.groupby("dataset", sort=False):
+        for row in _cut_rows(table):
+            lines.append(f"| {kind} | " + " | ".join(row) + " |")
+    return lines
 
 
 if __name__ == "__main__":
