@@ -378,9 +378,42 @@ def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float],
               "test periods / over the last h + 4 training periods; median over series; below "
               "1 the test periods are calmer and backtest-calibrated intervals over-cover): "
               + "; ".join(f"{kind} {ratio:.2f}" for kind, ratio in movement.items()) + "."]
+    verdict = _verdict(table)
+    if verdict:
+        lines += ["", verdict]
     if cuts is not None:
         lines += _cut_markdown(cuts)
     return "\n".join(lines)
+
+
+def _band(value: float, low: float, high: float) -> str:
+    return f"{value:.3f} ({'in' if low <= value <= high else 'outside'} {low:.2f}-{high:.2f})"
+
+
+def _verdict(table: pd.DataFrame) -> str:
+    """The targets, met or not, in words, from the table's talentgap and statsforecast rows."""
+    def row(kind: str, model: str):
+        found = table[(table["dataset"] == kind) & (table["model"] == model)]
+        return None if found.empty else found.iloc[0]
+
+    parts = []
+    for kind, rival in (("quarterly", "AutoETS"), ("yearly", "AutoTheta")):
+        ours, theirs = row(kind, "talentgap AutoForecaster"), row(kind, f"statsforecast {rival}")
+        ets = row(kind, "statsforecast AutoETS")
+        if ours is None:
+            continue
+        text = f"{kind}: AutoForecaster MASE {ours.MASE:.3f}"
+        if theirs is not None:
+            ratio = ours.MASE / theirs.MASE
+            limit = 0.97 if rival == "AutoETS" else 1.0
+            text += (f" = {ratio:.2f} x {rival}'s {theirs.MASE:.3f} (target <= {limit:g} x: "
+                     f"{'met' if ratio <= limit else 'not met'})")
+        if ets is not None and ets.seconds > 0:
+            text += f", in {ours.seconds / ets.seconds:.2f} x AutoETS's time"
+        text += (f"; 80% coverage {_band(ours.cov80, 0.77, 0.83)}, 95% coverage "
+                 f"{_band(ours.cov95, 0.93, 0.97)}")
+        parts.append(text)
+    return ("Targets: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _cut_markdown(cuts: pd.DataFrame) -> list[str]:
