@@ -40,8 +40,15 @@ Every round only adds places that remove shortfall, so the result is never
 worse than the floored plan (when that keeps the equity rules); it keeps
 every bound, constraint row and equity rule. A round is a few sparse
 products and ``STEPS + 1`` evaluations of the shortfall of the targets the
-candidates serve, each a binary search over the sorted scenarios vectorised
-over all candidates.
+candidates serve, vectorised over all candidates: each a search over the
+target's sorted scenarios that starts from where the target's workers
+already stand (a place moves them by a few scenarios). A cell's list is
+kept from one round to the next, since it would come out the same, unless
+its places changed, a period closed to it opened, a place on its list no
+longer fits, or it chose between places of equal value (by their share of
+the rows' slack, which moves every round). That needs the cell's targets to
+be its own: when programmes of a crosswalk share targets, every list is
+made again each round.
 """
 
 from __future__ import annotations
@@ -74,35 +81,60 @@ class _Objective:
     Each target's scenarios are sorted; with their suffix sums, the expected
     shortfall at ``x`` is ``sum_{g_k > x} w_k g_k - x sum_{g_k > x} w_k``,
     where the first scenario above ``x`` is found for many (target, x) pairs
-    at once by a binary search vectorised over the pairs (``log2 K`` steps).
+    at once by a binary search vectorised over the pairs (``log2 K`` steps),
+    or, from a known lower count, by a galloping search (:meth:`count_from`).
+    The sums of the weights are kept once per distinct row when every target
+    has the same equally weighted scenarios (sample paths).
     """
 
     def __init__(self, problem: YearsProblem) -> None:
         sc = problem.market_plan
         n_t = problem.n_cells * problem.n_need
         k = max(int(sc.count.max()) if sc.count.size else 1, 1)
-        position = np.arange(sc.value.size) - sc.start[sc.cell]
-        top = np.zeros(n_t)
-        has = sc.count > 0
-        top[has] = sc.value[sc.start[has] + sc.count[has] - 1]
-        value = np.repeat(top[:, None], k, axis=1)  # padding: the largest value, weight 0
-        weight = np.zeros((n_t, k))
-        value[sc.cell, position] = sc.value
         cell = problem.target_cell()
-        weight[sc.cell, position] = sc.weight * problem.weight_market[cell][sc.cell]
+        weight_market = problem.weight_market[cell]
         self.k = k
         self.steps = int(np.ceil(np.log2(k + 1)))
+        # sums over the scenarios from position j on (j = 0..k), per target, added up from
+        # the last scenario down; the sums of the weights once per distinct weight row
+        above_wg = np.zeros((n_t, k + 1))
+        self.w_row = np.arange(n_t)
+        if sc.value.size == n_t * k:  # every target has K scenarios (sample paths)
+            value = sc.value.reshape(n_t, k)
+            weight = np.reshape(sc.weight, (n_t, k))
+            if n_t and (weight.strides[1] == 0 or (weight == weight.flat[0]).all()):
+                one = sc.weight[0] * weight_market  # one weight per target: its row
+                np.multiply(value, one[:, None], out=above_wg[:, :k])
+                distinct, self.w_row = np.unique(one, return_inverse=True)
+                above_w = np.zeros((distinct.size, k + 1))
+                above_w[:, :k] = distinct[:, None]
+            else:
+                above_w = np.zeros((n_t, k + 1))
+                np.multiply(weight, weight_market[:, None], out=above_w[:, :k])
+                np.multiply(above_w[:, :k], value, out=above_wg[:, :k])
+        else:
+            position = np.arange(sc.value.size) - sc.start[sc.cell]
+            top = np.zeros(n_t)
+            has = sc.count > 0
+            top[has] = sc.value[sc.start[has] + sc.count[has] - 1]
+            value = np.repeat(top[:, None], k, axis=1)  # padding: the largest value, weight 0
+            above_w = np.zeros((n_t, k + 1))
+            value[sc.cell, position] = sc.value
+            above_w[sc.cell, position] = sc.weight * weight_market[sc.cell]
+            np.multiply(above_w[:, :k], value, out=above_wg[:, :k])
         self.value = value.ravel()
-        # sums over the scenarios from position j on (j = 0..k), per target
-        self.above_wg = np.zeros((n_t, k + 1))
-        self.above_w = np.zeros((n_t, k + 1))
-        self.above_wg[:, :k] = np.cumsum((weight * value)[:, ::-1], axis=1)[:, ::-1]
-        self.above_w[:, :k] = np.cumsum(weight[:, ::-1], axis=1)[:, ::-1]
+        for above in (above_wg, above_w):
+            np.cumsum(above[:, k - 1::-1], axis=1, out=above[:, k - 1::-1])
+        self.above_wg_flat, self.above_w_flat = above_wg.ravel(), above_w.ravel()
         self.policy = problem.policy
         self.weight_policy = problem.weight_policy[cell]
 
     def at(self, target: np.ndarray, workers: np.ndarray) -> np.ndarray:
         """Weighted shortfall of ``target[j]`` with ``workers[j]`` workers present."""
+        return self.value_at(target, workers, self.count(target, workers))
+
+    def count(self, target: np.ndarray, workers: np.ndarray) -> np.ndarray:
+        """Per pair: how many of the target's (padded) scenarios are ``<= workers``."""
         low = np.zeros(target.size, dtype=np.int64)  # scenarios <= x: [0, low) of the row
         high = np.full(target.size, self.k, dtype=np.int64)
         row = target * self.k
@@ -112,11 +144,129 @@ class _Objective:
             below = self.value[row + np.minimum(mid, self.k - 1)] <= workers
             low = np.where(active & below, mid + 1, low)
             high = np.where(active & ~below, mid, high)
-        out = self.above_wg[target, low] - workers * self.above_w[target, low]
+        return low
+
+    def count_from(self, target: np.ndarray, workers: np.ndarray,
+                   start: np.ndarray) -> np.ndarray:
+        """:meth:`count` when at least ``start`` scenarios are known to be ``<= workers``.
+
+        A galloping search from ``start`` (probes ``start``, ``start + 1``,
+        ``start + 3``, ``start + 7``, ... then a binary search in the last
+        gap), vectorised over the pairs, each dropped once found: a place
+        moves a target by a few scenarios, so this takes a few steps over
+        fewer and fewer pairs where :meth:`count` takes ``log2 K`` steps over
+        every pair. The counts are the same.
+        """
+        k, value = self.k, self.value
+        low = np.array(start, dtype=np.int64)
+        row = target * k
+        below = value[row + np.minimum(low, k - 1)] <= workers
+        below &= low < k
+        pair = np.flatnonzero(below)  # the pairs still searched, with their state
+        lo, row, x = low[pair] + 1, row[pair], np.asarray(workers)[pair]
+        span = 2
+        while pair.size:
+            probe = lo + (span - 1)
+            below = value[row + np.minimum(probe, k - 1)] <= x
+            below &= probe < k
+            found = np.flatnonzero(~below)
+            if found.size:  # the count is in [lo, min(probe, k)]: a binary search there
+                a, b = lo[found], np.minimum(probe[found], k)
+                xf, rf = x[found], row[found]
+                for _ in range((span - 1).bit_length()):
+                    mid = (a + b) >> 1
+                    go = value[rf + np.minimum(mid, k - 1)] <= xf
+                    active = a < b
+                    a = np.where(active & go, mid + 1, a)
+                    b = np.where(active & ~go, mid, b)
+                low[pair[found]] = a
+                keep = np.flatnonzero(below)
+                pair, lo, row, x, probe = pair[keep], lo[keep], row[keep], x[keep], probe[keep]
+            lo = probe + 1
+            span *= 2
+        return low
+
+    def value_at(self, target: np.ndarray, workers: np.ndarray,
+                 low: np.ndarray) -> np.ndarray:
+        """Weighted shortfall of the pairs, given their :meth:`count`."""
+        out = (self.above_wg_flat[target * (self.k + 1) + low]
+               - workers * self.above_w_flat[self.w_row[target] * (self.k + 1) + low])
         out = np.maximum(out, 0.0)
         if self.policy is not None:
             out += self.weight_policy[target] * np.maximum(self.policy[target] - workers, 0.0)
         return out
+
+
+class _Lists:
+    """Each unit's listed places of the last round it was listed in, kept between rounds.
+
+    A unit's list depends only on its own places and open decisions (when no
+    other unit reaches its targets) and, through the value per share of
+    slack, on the rows' slack; that value only breaks ties. Each step takes
+    the decision of the largest value; when no other decision had the same
+    value, closing a decision the list does not take cannot change it. So a
+    unit is listed again only when its places changed, a decision opened,
+    a decision of its list closed or a tie was broken; otherwise only the
+    value per share of slack is computed again.
+    """
+
+    def __init__(self, n_units: int, cell: np.ndarray, *, own: bool) -> None:
+        self.cell, self.own = cell, own
+        self.listed = np.zeros(n_units, dtype=bool)
+        self.tied = np.zeros(n_units, dtype=bool)
+        self.q = np.full(cell.size, np.nan)      # places and open decisions when listed
+        self.open = np.zeros(cell.size, dtype=bool)
+        self.member = np.zeros(cell.size, dtype=bool)  # taken by a list (or next in it)
+        self.dec = np.full((n_units, STEPS), -1, dtype=np.int64)
+        self.gain = np.zeros((n_units, STEPS))
+        self.value = np.zeros((n_units, STEPS))
+        self.key = np.zeros((n_units, STEPS))
+        self.next_value = np.full(n_units, -np.inf)
+        self.remainder0 = np.zeros(n_units)
+
+    def stale(self, q: np.ndarray, open_: np.ndarray) -> np.ndarray:
+        """Per unit: whether its list must be made again."""
+        if not self.own:
+            return np.ones(self.listed.size, dtype=bool)
+        out = ~self.listed | self.tied
+        out[self.cell[(q != self.q) | (open_ & ~self.open)
+                      | (self.open & ~open_ & self.member)]] = True
+        self.open = open_.copy()
+        return out
+
+    def clear(self, units: np.ndarray, q: np.ndarray, open_: np.ndarray) -> None:
+        """Forget the lists of ``units`` (a mask) before they are made again."""
+        self.listed |= units
+        self.tied[units] = False
+        mine = units[self.cell]
+        self.q[mine], self.open[mine], self.member[mine] = q[mine], open_[mine], False
+        self.dec[units] = -1
+        self.next_value[units] = -np.inf
+        self.remainder0[units] = 0.0
+
+    def put(self, units, step, dec, gain, value, key) -> None:
+        """The ``step``-th place of each of ``units``."""
+        self.dec[units, step], self.gain[units, step] = dec, gain
+        self.member[dec] = True
+        self.value[units, step], self.key[units, step] = value, key
+
+    def entries(self, worst: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Every listed place, by step then unit: decision, value, key, second value, step.
+
+        The second value (by share of the tightest slack, for ties and places
+        on no binding row) is the running minimum over the unit's places.
+        """
+        has = self.dec >= 0
+        gain, dec = self.gain[has[:, 0]], self.dec[has[:, 0]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = worst[np.maximum(dec, 0)]
+            second = np.where(share > 0, gain / share, np.inf)
+        second = np.minimum.accumulate(second, axis=1)
+        full = np.full(has.shape, np.inf)
+        full[has[:, 0]] = second
+        step, unit = np.nonzero(has.T)
+        return (self.dec[unit, step], self.value[unit, step], self.key[unit, step],
+                full[unit, step], step)
 
 
 class _Rounder:
@@ -145,8 +295,15 @@ class _Rounder:
         transfer.eliminate_zeros()
         coo = transfer.tocoo()
         self.t_row, self.t_col, self.t_val = coo.row, coo.col, coo.data
+        self.t_ptr = transfer.indptr
         self.transfer = problem.transfer
         self.cell = problem.decision_cell()   # the decision's unit (cell or programme)
+        # a unit's list depends on its own places only when no other unit reaches its targets
+        unit = self.cell[self.t_col]
+        lowest = np.full(problem.n_cells * problem.n_need, problem.n_units)
+        np.minimum.at(lowest, self.t_row, unit)
+        self.lists = _Lists(problem.n_units, self.cell,
+                            own=bool((lowest[self.t_row] == unit).all()))
         # equity rules x units: 1 where the unit's places reach a cell of the rule
         self.rule_units = sp.csr_matrix(
             (problem.equity.member @ problem.unit_cells()) > 0, dtype=np.float64)
@@ -156,9 +313,16 @@ class _Rounder:
                                       np.zeros(problem.n_cells * problem.n_need))
         self._update()
 
-    def _update(self) -> None:
-        self.workers = self.transfer @ self.q
-        self.now = self.objective.at(np.arange(self.workers.size), self.workers)
+    def _update(self, grown: bool = False) -> None:
+        """Workers, shortfall and slack at :attr:`q` (``grown``: places were only added)."""
+        workers = self.transfer @ self.q
+        target = np.arange(workers.size)
+        if grown and (workers >= self.workers).all():
+            self.pos = self.objective.count_from(target, workers, self.pos)
+        else:
+            self.pos = self.objective.count(target, workers)
+        self.workers = workers
+        self.now = self.objective.value_at(target, workers, self.pos)
         self.slack = self.limit - self.matrix @ self.q
 
     # ---- prices ----------------------------------------------------------------------------
@@ -263,71 +427,26 @@ class _Rounder:
         given all its places would have a further place worth more. A place
         that does not fit (counting every place before it, so the taken ones
         surely fit) is left for the next round with the cell's later places.
+        A cell's list is made again only when it can have changed (see
+        :class:`_Lists`).
         """
         problem = self.problem
         price, worst, fits = self.use()
         open_ = fits & (self.q + 1.0 <= problem.upper + PLACE_TOL)
         if allowed is not None:
             open_ &= allowed[self.cell]
-        alive = np.flatnonzero(open_)
-        workers, now = self.workers.copy(), self.now.copy()
-        extra = np.zeros(self.q.size)
-        floor = np.full(problem.n_units, np.inf)      # running minimum of a unit's values
-        next_value = np.full(problem.n_units, -np.inf)
-        floor2 = np.full(problem.n_units, np.inf)
-        chosen, values, keys, seconds, steps = [], [], [], [], []
-        remainder0 = np.zeros(problem.n_units)
-        for step in range(STEPS + 1):
-            alive = alive[self.q[alive] + extra[alive] + 1.0 <= problem.upper[alive] + PLACE_TOL]
-            if not alive.size:
-                break
-            gain = self._gains(alive, workers, now)
-            alive, gain = alive[gain > VALUE_TOL], gain[gain > VALUE_TOL]
-            if not alive.size:
-                break
-            with np.errstate(divide="ignore"):
-                ratio = np.where(price[alive] > 0, gain / price[alive], np.inf)
-                # free places (no binding row) by value per share of the tightest slack
-                second = np.where(worst[alive] > 0, gain / worst[alive], np.inf)
-            key = _tie_key(ratio)
-            remainder = self.lp[alive] - self.q[alive] - extra[alive]
-            cell = self.cell[alive]
-            order = np.lexsort((-remainder, -second, -key, cell))
-            best = order[np.r_[True, cell[order][1:] != cell[order][:-1]]]
-            c = cell[best]
-            if step == STEPS:
-                next_value[c] = np.minimum(ratio[best], floor[c])
-                break
-            if step == 0:
-                remainder0[c] = remainder[best]
-            d = alive[best]
-            value = np.minimum(ratio[best], floor[c])
-            floor[c] = value
-            chosen.append(d)
-            values.append(value)
-            keys.append(np.minimum(key[best], _tie_key(value)))
-            floor2[c] = np.minimum(second[best], floor2[c])
-            seconds.append(floor2[c])
-            steps.append(np.full(d.size, step))
-            extra[d] += 1.0
-            mark = np.zeros(self.q.size, dtype=bool)
-            mark[d] = True
-            hit = mark[self.t_col]
-            t = self.t_row[hit]  # programmes chosen together may share a target
-            np.add.at(workers, t, self.t_val[hit])
-            now[t] = self.objective.at(t, workers[t])
-            alive = alive[np.isin(self.cell[alive], c)]
-        if not chosen:
+        self._list(self.lists.stale(self.q, open_), open_, price, worst)
+        dec, value, key, second, step = self.lists.entries(worst)
+        if not dec.size:
             return 0
-        dec, value, key, second, step = (np.concatenate(x) for x in (chosen, values, keys,
-                                                                        seconds, steps))
         cell = self.cell[dec]
-        order = np.lexsort((step, -remainder0[cell], -second, -key))
+        # (by step, then unit, where all else is equal: the order of the entries)
+        order = _descending(key, second, self.lists.remainder0[cell])
         dec, value, cell, step = dec[order], value[order], cell[order], step[order]
         count = np.bincount(cell, minlength=problem.n_units)
         last = step == count[cell] - 1
-        bar = np.r_[-np.inf, np.maximum.accumulate(np.where(last, next_value[cell],
-                                                              -np.inf))[:-1]]
+        bar = np.r_[-np.inf, np.maximum.accumulate(
+            np.where(last, self.lists.next_value[cell], -np.inf))[:-1]]
         stop = np.flatnonzero(value < bar * (1.0 - 1e-9))
         n = int(stop[0]) if stop.size else dec.size
         dec, cell = dec[:n], cell[:n]
@@ -336,17 +455,112 @@ class _Rounder:
         np.minimum.at(first_broken, cell[broken], np.flatnonzero(broken))
         take = np.arange(n) < first_broken[cell]
         np.add.at(self.q, dec[take], 1.0)
-        self._update()
+        self._update(grown=True)
         return int(take.sum())
 
-    def _gains(self, columns: np.ndarray, workers: np.ndarray, now: np.ndarray) -> np.ndarray:
-        """Weighted shortfall one more place in each of ``columns`` removes at ``workers``."""
-        take = np.zeros(self.q.size, dtype=bool)
-        take[columns] = True
-        keep = take[self.t_col]
-        t, col = self.t_row[keep], self.t_col[keep]
-        after = self.objective.at(t, workers[t] + self.t_val[keep])
-        return np.bincount(col, weights=now[t] - after, minlength=self.q.size)[columns]
+    def _list(self, units: np.ndarray, open_: np.ndarray, price: np.ndarray,
+              worst: np.ndarray) -> None:
+        """List the places of ``units`` (a mask) into :attr:`lists`, one step at a time."""
+        problem, lists = self.problem, self.lists
+        lists.clear(units, self.q, open_)
+        alive = np.flatnonzero(open_ & units[self.cell])
+        workers, now, pos = self.workers.copy(), self.now.copy(), self.pos.copy()
+        extra = np.zeros(self.q.size)
+        floor = np.full(problem.n_units, np.inf)      # running minimum of a unit's values
+        for step in range(STEPS + 1):
+            alive = alive[self.q[alive] + extra[alive] + 1.0 <= problem.upper[alive] + PLACE_TOL]
+            if not alive.size:
+                break
+            gain, start, low, after = self._gains(alive, workers, now, pos)
+            kept = np.flatnonzero(gain > VALUE_TOL)
+            alive, gain = alive[kept], gain[kept]
+            if not alive.size:
+                break
+            with np.errstate(divide="ignore"):
+                ratio = np.where(price[alive] > 0, gain / price[alive], np.inf)
+                # free places (no binding row) by value per share of the tightest slack
+                second = np.where(worst[alive] > 0, gain / worst[alive], np.inf)
+            key = _tie_key(ratio)
+            remainder = self.lp[alive] - self.q[alive] - extra[alive]
+            best, tied = self._best(alive, key, second, remainder)
+            c = self.cell[alive[best]]
+            lists.tied[c[tied]] = True  # a best value shared: chosen by the slack
+            if step == STEPS:
+                lists.next_value[c] = np.minimum(ratio[best], floor[c])
+                lists.member[alive[best]] = True
+                break
+            if step == 0:
+                lists.remainder0[c] = remainder[best]
+            d = alive[best]
+            value = np.minimum(ratio[best], floor[c])
+            floor[c] = value
+            lists.put(c, step, d, gain[best], value, np.minimum(key[best], _tie_key(value)))
+            extra[d] += 1.0
+            entry = self._entries(d)
+            t = self.t_row[entry]
+            if lists.own:  # one place per target: its count and shortfall were just found
+                mine = _ranges(start[kept[best]], self.t_ptr[d + 1] - self.t_ptr[d])
+                workers[t] += self.t_val[entry]
+                pos[t], now[t] = low[mine], after[mine]
+            else:  # programmes chosen together may share a target
+                np.add.at(workers, t, self.t_val[entry])
+                pos[t] = self.objective.count_from(t, workers[t], pos[t])
+                now[t] = self.objective.value_at(t, workers[t], pos[t])
+            going = np.zeros(problem.n_units, dtype=bool)
+            going[c] = True
+            alive = alive[going[self.cell[alive]]]
+
+    def _best(self, alive: np.ndarray, key: np.ndarray, second: np.ndarray,
+              remainder: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit of ``alive`` (sorted): the position of its best decision, and whether
+        another of its decisions has the same ``key``.
+
+        The best has the largest ``key``, then ``second``, then ``remainder``,
+        then the earliest funding period (a lexicographic maximum over a
+        units x funding periods grid).
+        """
+        cell = self.cell[alive]
+        head = np.ones(cell.size, dtype=bool)
+        head[1:] = cell[1:] != cell[:-1]
+        row, year = np.cumsum(head) - 1, alive - cell * self.problem.n_funding
+        shape = (int(head.sum()), self.problem.n_funding)
+
+        def grid(x: np.ndarray) -> np.ndarray:
+            out = np.full(shape, -np.inf)
+            out[row, year] = x
+            return out
+
+        where = np.full(shape, -1, dtype=np.int64)
+        where[row, year] = np.arange(alive.size)
+        grid_key = grid(key)
+        pick = grid_key == grid_key.max(axis=1)[:, None]
+        tied = pick.sum(axis=1) > 1
+        for x in (second, remainder):
+            part = np.where(pick, grid(x), -np.inf)
+            pick &= part == part.max(axis=1)[:, None]
+        return where[np.arange(shape[0]), pick.argmax(axis=1)], tied
+
+    def _entries(self, columns: np.ndarray) -> np.ndarray:
+        """The transfer entries of the (sorted) decisions ``columns``, in their stored order."""
+        return _ranges(self.t_ptr[columns], self.t_ptr[columns + 1] - self.t_ptr[columns])
+
+    def _gains(self, columns: np.ndarray, workers: np.ndarray, now: np.ndarray,
+               pos: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Weighted shortfall one more place in each of ``columns`` removes at ``workers``.
+
+        ``pos`` holds each target's :meth:`_Objective.count` at ``workers``: a
+        place only adds workers, so the search starts there. Also returned,
+        per transfer entry of the columns (those of column ``j`` from
+        ``start[j]`` on): the target's count and shortfall with the place.
+        """
+        length = self.t_ptr[columns + 1] - self.t_ptr[columns]
+        entry = _ranges(self.t_ptr[columns], length)
+        t, col = self.t_row[entry], self.t_col[entry]
+        x = workers[t] + self.t_val[entry]
+        low = self.objective.count_from(t, x, pos[t])
+        after = self.objective.value_at(t, x, low)
+        gain = np.bincount(col, weights=now[t] - after, minlength=self.q.size)[columns]
+        return gain, np.cumsum(length) - length, low, after
 
     def _broken(self, dec: np.ndarray) -> np.ndarray:
         """Per place of ``dec`` (in order): whether the places up to it overfill a row."""
@@ -358,8 +572,7 @@ class _Rounder:
         start, stop = csc.indptr[dec], csc.indptr[dec + 1]
         length = stop - start
         place = np.repeat(np.arange(dec.size), length)
-        entry = np.repeat(start - np.r_[0, np.cumsum(length)[:-1]], length) + np.arange(
-            length.sum())
+        entry = _ranges(start, length)
         row, val = csc.indices[entry], csc.data[entry]
         order = np.lexsort((place, row))
         row, val, place = row[order], val[order], place[order]
@@ -369,6 +582,28 @@ class _Rounder:
         over = (total - base) > self.slack[row] + self.row_tol[row]
         broken[place[over]] = True
         return broken
+
+
+def _ranges(start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """``start[j], ..., start[j] + length[j] - 1`` for every ``j``, one after the other."""
+    return np.repeat(start - (np.cumsum(length) - length), length) + np.arange(length.sum())
+
+
+def _descending(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
+    """``np.lexsort((-third, -second, -first))``: sorted by ``first`` alone, then the runs
+    of equal ``first`` (few) by the other two; equal entries keep their order."""
+    order = np.argsort(-first, kind="stable")
+    value = first[order]
+    same = np.flatnonzero(value[1:] == value[:-1])
+    if same.size:
+        tied = np.zeros(order.size, dtype=bool)
+        tied[same] = tied[same + 1] = True
+        where = np.flatnonzero(tied)
+        run = np.cumsum(np.r_[True, value[where[1:]] != value[where[:-1]]]
+                        | np.r_[True, where[1:] != where[:-1] + 1])
+        sub = order[where]
+        order[where] = sub[np.lexsort((-third[sub], -second[sub], run))]
+    return order
 
 
 def _tie_key(ratio: np.ndarray) -> np.ndarray:

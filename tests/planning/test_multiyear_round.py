@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_lp import build_program, solve, weighted_shortfall
 from talentgap.planning._multiyear_problem import build_years_problem
-from talentgap.planning._multiyear_round import _Objective, round_years
+from talentgap.planning._multiyear_round import _descending, _Lists, _Objective, round_years
 from talentgap.planning._multiyear_ties import break_ties
 from talentgap.planning._problem import Scenarios
 
@@ -269,3 +269,80 @@ def test_batches_are_as_good_as_one_place_at_a_time(seed):
     assert batched <= reference + 1e-3 * no_plan
     if seed < 25:
         assert batched == pytest.approx(reference, rel=1e-9)
+
+
+# --------------------------------------------------------------------------- speed-ups
+
+
+def test_the_search_from_a_known_count_finds_the_same_counts():
+    needs, kw = _case(5)
+    kw.pop("risk", None)
+    kw.pop("quantile", None)
+    objective = _Objective(_problem(needs, kw, "round"))
+    rng = np.random.default_rng(0)
+    n_t = objective.value.size // objective.k
+    target = rng.integers(0, n_t, 5000)
+    workers = rng.uniform(-10, 120, target.size)
+    workers[:50] = objective.value[target[:50] * objective.k]  # on a scenario
+    count = objective.count(target, workers)
+    start = (count * rng.uniform(0, 1, count.size)).astype(np.int64)  # any lower bound
+    assert count.min() == 0 and count.max() == objective.k
+    np.testing.assert_array_equal(objective.count_from(target, workers, start), count)
+    np.testing.assert_array_equal(objective.count_from(target, workers, count), count)
+
+
+def test_the_sort_by_three_keys_is_lexsort():
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        n = int(rng.integers(0, 30))
+        first = rng.choice([0.0, -0.0, 1.5, 2.0, np.inf], n)
+        second, third = rng.choice([0.0, 1.0, np.inf], n), rng.integers(-1, 2, n) * 1.0
+        np.testing.assert_array_equal(_descending(first, second, third),
+                                      np.lexsort((-third, -second, -first)))
+
+
+def _many_cells(seed: int):
+    """24 cells, 3 funding years, whole-number gaps (ties), two tight capacity groups."""
+    rng = np.random.default_rng(seed)
+    industries = [f"t{j}" for j in range(8)]
+    index = pd.MultiIndex.from_product([["D0", "D1", "D2"], industries,
+                                        ["2027", "2028", "2029", "2030"], range(10)],
+                                       names=["region", "industry", "period", "sample"])
+    needs = index.to_frame(index=False)
+    needs["gap"] = rng.normal(30, 15, len(needs)).round()
+    kw = dict(periods=["2026", "2027", "2028"],
+              budget=_budgets(*rng.uniform(2000, 8000, 3).round()),
+              cost_per_trainee=pd.DataFrame({"industry": industries, "cost_per_trainee":
+                                             rng.integers(1, 4, 8) * 100.0}),
+              pass_rate=pd.DataFrame({"industry": industries,
+                                      "pass_rate": rng.choice([0.5, 0.8], 8)}),
+              lead_time=1, exit_rate=0.1,
+              capacity_groups=pd.DataFrame({"group": ["G"] * 4 + ["H"] * 4, "industry":
+                                            industries, "capacity": float(rng.integers(5, 30))}))
+    return needs, kw
+
+
+def test_lists_kept_between_rounds_give_the_places_of_lists_made_every_round(monkeypatch):
+    kept = []
+    stale = _Lists.stale
+
+    def counting(self, q, open_):
+        out = stale(self, q, open_)
+        kept.append(int((self.listed & ~out).sum()))
+        return out
+
+    for seed in range(6):
+        needs, kw = _many_cells(seed)
+        problem = _problem(needs, kw, "round")
+        program = build_program(problem)
+        first = solve(problem, program)
+        places, _, _ = break_ties(problem, program, first)
+        with monkeypatch.context() as patch:
+            patch.setattr(_Lists, "stale", counting)
+            q = round_years(problem, places, first.row_value)
+        with monkeypatch.context() as patch:  # every unit listed again in every round
+            patch.setattr(_Lists, "stale", lambda self, q, open_: np.ones(self.listed.size,
+                                                                          dtype=bool))
+            again = round_years(problem, places, first.row_value)
+        np.testing.assert_array_equal(q, again)
+    assert sum(kept) > 0  # the kept lists were used
