@@ -10,9 +10,10 @@ import scipy.sparse as sp
 from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_lp import build_program, solve, weighted_shortfall
 from talentgap.planning._multiyear_problem import build_years_problem
-from talentgap.planning._multiyear_round import _descending, _Lists, _Objective, round_years
+from talentgap.planning._multiyear_round import _descending, _Lists, round_years
 from talentgap.planning._multiyear_ties import break_ties
 from talentgap.planning._problem import Scenarios
+from talentgap.planning._target_shortfalls import TargetShortfalls
 
 #: Rounding stays within this share of the weighted shortfall with no plan of the
 #: integer program's optimum (the worst of 120 random cases was 0.6%).
@@ -190,7 +191,7 @@ def test_the_shortfall_evaluation_matches_the_scenarios():
     kw.pop("risk", None)
     kw.pop("quantile", None)
     problem = _problem(needs, kw, "round")
-    objective = _Objective(problem)
+    objective = TargetShortfalls(problem)
     n_t = problem.n_cells * problem.n_need
     workers = rng.uniform(-5, 80, n_t)
     workers[:5] = problem.market_plan.value[problem.market_plan.start[:5]]  # on a scenario
@@ -205,7 +206,7 @@ def test_the_shortfall_evaluation_matches_the_scenarios():
 def test_uneven_scenario_counts_are_padded_without_weight():
     sc = Scenarios.from_values(np.array([0, 0, 0, 1]), np.array([5.0, 1.0, 3.0, 7.0]), 2)
 
-    class _P:  # the fields _Objective reads
+    class _P:  # the fields TargetShortfalls reads
         market_plan = sc
         n_cells, n_need = 2, 1
         weight_market = np.array([1.0, 2.0])
@@ -216,7 +217,7 @@ def test_uneven_scenario_counts_are_padded_without_weight():
         def target_cell():
             return np.arange(2)
 
-    objective = _Objective(_P())
+    objective = TargetShortfalls(_P())
     got = objective.at(np.array([0, 0, 1, 1]), np.array([2.0, 6.0, 3.0, 8.0]))
     # cell 0: mean of (3, 1, 0) at 2 workers = 4/3, at 6: 0; cell 1 (weight 2): 2 * 4, 0
     np.testing.assert_allclose(got, [4 / 3, 0.0, 8.0, 0.0])
@@ -278,7 +279,7 @@ def test_the_search_from_a_known_count_finds_the_same_counts():
     needs, kw = _case(5)
     kw.pop("risk", None)
     kw.pop("quantile", None)
-    objective = _Objective(_problem(needs, kw, "round"))
+    objective = TargetShortfalls(_problem(needs, kw, "round"))
     rng = np.random.default_rng(0)
     n_t = objective.value.size // objective.k
     target = rng.integers(0, n_t, 5000)
