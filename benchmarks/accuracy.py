@@ -387,7 +387,11 @@ def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float],
 
 
 def _band(value: float, low: float, high: float) -> str:
-    return f"{value:.3f} ({'in' if low <= value <= high else 'outside'} {low:.2f}-{high:.2f})"
+    inside = low <= value <= high
+    shown = f"{value:.3f}"
+    if (low <= float(shown) <= high) != inside:   # rounding would hide which side it is on
+        shown = f"{value:.4f}"
+    return f"{shown} ({'in' if inside else 'outside'} {low:.2f}-{high:.2f})"
 
 
 def _verdict(table: pd.DataFrame) -> str:
