@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from talentgap.errors import PlanningError
-from talentgap.planning import allocate_quotas
+from talentgap.planning import _multiyear_classes, allocate_quotas, multiyear
 from talentgap.planning.multiyear import DEFAULT_EXIT_RATE
 
 # --------------------------------------------------------------------------- fixtures
@@ -301,10 +301,16 @@ def test_places_funded_too_late_for_any_need_get_nothing(two_cells):
 # --------------------------------------------------------------------------- ties
 
 
-def test_ties_spread_places_by_need_and_say_so():
+@pytest.mark.parametrize("by_classes", [False, True])
+def test_ties_spread_places_by_need_and_say_so(by_classes, monkeypatch):
     # 3 districts x 6 industries, equal costs and yields, every cell far short in every
     # year: every place removes the same shortfall, so any plan that spends the money is
-    # optimal. The tie rule must spread each year's money in proportion to need.
+    # optimal. The tie rule must spread each year's money in proportion to need, also
+    # when the plan is solved by classes of alike cells (the route of large plans)
+    if by_classes:
+        monkeypatch.setattr(_multiyear_classes, "MIN_PIECES", 0)
+        monkeypatch.setattr(_multiyear_classes, "MAX_CLASS_SHARE", 1.0)
+        monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
     rng = np.random.default_rng(7)
     index = pd.MultiIndex.from_product([[f"D{i}" for i in range(3)],
                                         [f"trade{j}" for j in range(6)],

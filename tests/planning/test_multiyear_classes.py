@@ -207,31 +207,6 @@ def _by_classes(monkeypatch):
     monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
 
 
-def test_the_tie_case_spreads_by_need_by_classes(monkeypatch):
-    # the case: 3 districts x 6 trades, equal costs and yields, every cell far short
-    rng = np.random.default_rng(7)
-    index = pd.MultiIndex.from_product([[f"D{i}" for i in range(3)],
-                                        [f"trade{j}" for j in range(6)],
-                                        ["2026", "2027", "2028"]],
-                                       names=["region", "industry", "period"])
-    needs = index.to_frame(index=False).assign(gap=rng.uniform(100, 900, len(index)).round())
-    args = dict(periods=[2026, 2027], cost_per_trainee=100, pass_rate=0.8, lead_time=1,
-                exit_rate=0.1, integer="none",
-                budget=pd.DataFrame({"period": ["2026", "2027"], "budget": [20_000.0] * 2}))
-    full = allocate_quotas(needs, **args)
-    _by_classes(monkeypatch)
-    plan = allocate_quotas(needs, **args)
-    q = plan.quotas
-    assert (q["quota"] > 0.5).all()                       # every short cell gets places
-    for _, year in q.groupby("period"):
-        order = np.argsort(year["need_at_arrival"].to_numpy(), kind="stable")
-        assert (np.diff(year["quota"].to_numpy()[order]) >= -1e-6).all()
-    assert not plan.summary["optimum_unique"]
-    assert any("several plans are equally good" in note for note in plan.notes)
-    assert _deviation(plan) == pytest.approx(_deviation(full), rel=1e-6, abs=1e-6)
-    np.testing.assert_allclose(q["quota"], full.quotas["quota"], atol=1e-5)
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_class_ties_keep_the_optimum(seed, monkeypatch):
     needs, kwargs = _case(seed, envelopes=seed % 2 == 0)
