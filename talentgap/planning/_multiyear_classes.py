@@ -50,7 +50,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
-from talentgap.errors import PlanningError
 from talentgap.planning._multiyear_cells import chain_form, check_cells, survival
 from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
@@ -247,8 +246,9 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     solution (places, objective change, row values; no capacities or
     minimums exist in this form) and whether every cell's places are unique.
     ``label`` gives each cell's class (default :func:`cell_classes`). None
-    when more than ``max_classes`` classes would be needed (so many cells
-    left their class that the full program is the better way).
+    (the full program should solve it) when more than ``max_classes``
+    classes would be needed, when cells keep leaving their classes, or when
+    the plan fails the per-cell check.
 
     Raises
     ------
@@ -309,16 +309,19 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
         label = label.copy()
         label[move] = n_g + np.arange(move.size)
     if move.size:
-        raise PlanningError("the multi-year plan by classes did not settle")
+        logger.warning("multi-year plan by classes: cells still left their classes after "
+                       "%d rounds; the full program solves it", rounds)
+        return None
     u = np.maximum.accumulate(u, axis=1)   # rounding: a singleton's chain holds exactly
     q = np.zeros((n, n_f))
     q[:, :n_j] = np.maximum(e * np.diff(u, axis=1, prepend=0.0), 0.0)
     q = q.ravel()
     price = a.T @ (first.row_value * scale) if scale.size else np.zeros(n * n_f)
     optimal, unique = check_cells(problem, price, q, tol=1e-7)
-    if not optimal.all():
-        raise PlanningError(f"the multi-year plan by classes failed its check on "
-                            f"{int((~optimal).sum())} cells")
+    if not optimal.all():   # rounding in the solver: the full program decides
+        logger.warning("multi-year plan by classes: %d cells fail the optimality check; the "
+                       "full program solves it", int((~optimal).sum()))
+        return None
     face = _face(merged, program, first, label, piece, fill, u, yd, e, t_of)
     zeros = np.zeros(n * n_f)
     solution = Solution(q, first.objective, first.lp_objective, first.row_value, zeros, zeros)
