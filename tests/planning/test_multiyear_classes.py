@@ -231,3 +231,19 @@ def test_too_many_leavers_hand_the_plan_to_the_full_program():
             assert solve_by_classes(problem, max_classes=int(label.max()) + 1) is None
             return
     pytest.fail("no case made a cell leave its class")
+
+
+def test_a_plan_that_fails_the_check_is_solved_by_the_full_program(monkeypatch, caplog):
+    needs, kwargs = _case(3)
+    args = dict(kwargs, integer="none")
+    full = allocate_quotas(needs, **args)
+    _by_classes(monkeypatch)
+
+    def failing(problem, price, q, tol=1e-9):
+        return np.zeros(problem.n_cells, dtype=bool), np.zeros(problem.n_cells, dtype=bool)
+
+    monkeypatch.setattr(classes, "check_cells", failing)
+    with caplog.at_level("WARNING", logger=classes.__name__):
+        plan = allocate_quotas(needs, **args)
+    assert "fail the optimality check; the full program solves it" in caplog.text
+    pd.testing.assert_frame_equal(plan.quotas, full.quotas)
