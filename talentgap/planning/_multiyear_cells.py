@@ -84,12 +84,14 @@ def survival(problem: YearsProblem) -> np.ndarray:
     return 1.0 - exits
 
 
-def chain_form(problem: YearsProblem) -> str | None:
+def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
     """Why the cells' programs are not isotonic chains this module solves (None: they are).
 
     They are when places are per cell (not per programme) and continuous,
     every decision is bounded only by ``q >= 0`` (no minimum quotas or
-    capacities per cell), there is no policy need and no equity rule, every
+    capacities per cell), there is no policy need (unless ``policy``:
+    :func:`check_cells` takes one, :func:`solve_cells` does not) and no
+    equity rule, every
     target has the same number of scenarios, workers stay with a survival
     above 0, every cell's yield is positive and at most :data:`MAX_RUN`
     funding periods arrive by the last need period.
@@ -114,7 +116,7 @@ def chain_form(problem: YearsProblem) -> str | None:
         return "programmes"
     if problem.integer == "exact":
         return "whole places"
-    if problem.policy is not None:
+    if problem.policy is not None and not policy:
         return "a policy need"
     if problem.equity.names:
         return "equity rules"
@@ -362,7 +364,8 @@ def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
     allows is a positive combination of raising a tail and lowering a head
     of some run, so when all these are strictly away from 0 no other plan
     is as good: the optimum is unique. ``tol`` is relative to the size of
-    the derivatives. One pass over the scenarios: no sorting.
+    the derivatives. One pass over the scenarios: no sorting. A policy need
+    adds its weighted step at the policy need's size.
 
     Examples
     --------
@@ -440,6 +443,15 @@ def _check_group(problem: YearsProblem, cells: np.ndarray, lead: int, price: np.
     size = np.abs(beta) + np.zeros((m, n_j))
     for t in np.flatnonzero(served):
         size[:, seg[t]] += c[:, t]
+    if problem.policy is not None:   # a policy need: one more step, at its size
+        policy = problem.policy[cells[:, None] * n_t + np.arange(n_t)[None, :]]
+        c_p = np.where(served[None, :],
+                       problem.weight_policy[cells][:, None] * y[:, None] * d, 0.0)
+        for t in np.flatnonzero(served):
+            p, w, near = policy[:, t], at[:, t], slack[:, t]
+            right[:, seg[t]] -= c_p[:, t] * (p > w + near)
+            left[:, seg[t]] -= c_p[:, t] * (p >= w - near)
+            size[:, seg[t]] += c_p[:, t]
     eps = tol * (size.sum(axis=1) + 1e-300)
     level_tol = tol * (1.0 + np.abs(u))
     # runs of equal levels; a new run where the level rises

@@ -5,11 +5,10 @@ prices on the coupling rows at which every cell's places are optimal for
 the cell alone. Every optimal plan keeps every cell optimal at those prices
 and keeps tight every row that has a price (complementary slackness with
 that dual solution). A cell's piece whose merged piece has a nonzero reduced
-cost therefore stays where it is; only pieces on a merged piece with a zero
-reduced cost (at most one per class and level: the pieces' slopes differ)
-may move, within their length, while every cell keeps its chain (tight where
-its class's chain has a price), every priced row stays where it is and every
-other row within its limit. Among those plans the second stage minimises
+cost therefore stays where it is, and places with a reduced cost stay at 0;
+only pieces on a merged piece with a zero reduced cost may move, within
+their length, while every cell keeps its chain, every priced row stays
+where it is and every other row within its limit. Among those plans the second stage minimises
 ``sum |q[c, s] - t_s n[c, s]|`` over the places that can move, with ``n``
 the need reference of :func:`~talentgap.planning._multiyear_ties.need_reference`
 and ``t_s`` the money the plan spends in period ``s`` divided by what the
@@ -52,16 +51,12 @@ def break_class_ties(problem: YearsProblem, face: ClassFace, q: np.ndarray
         not unique).
     """
     n, n_f = problem.n_cells, problem.n_funding
-    n_j, k = face.levels.shape[1], face.ell.shape[2]
+    n_j = face.levels.shape[1]
     label = face.label
-    free = face.free[label] & (face.ell > 0)                       # cells x levels x pieces
-    idx = np.flatnonzero(free.ravel())
-    if idx.size == 0:
+    cell, level, length, now = face.cell, face.level, face.length, face.now
+    n_z = cell.size
+    if n_z == 0:
         return q, False
-    cell, level, piece = np.unravel_index(idx, (n, n_j, k))
-    length = face.ell.ravel()[idx]
-    now = length * face.fill[label[cell], level, piece]
-    n_z = idx.size
     # levels that can move, and the places (decisions of the first n_j periods) they touch
     lev = cell * n_j + level
     move_levels = sp.csr_matrix((np.ones(n_z), (lev, np.arange(n_z))), shape=(n * n_j, n_z))

@@ -15,9 +15,11 @@ their levels is then one convex function with ``K`` pieces: piece ``i`` is
 as long as the ``i``-th pieces of all the cells together (the pieces are
 filled steepest first whichever cell they belong to). That is the
 shortfall function of a single cell whose ``i``-th scenario is the sum of
-the class's cells' ``i``-th smallest scenarios (each counted from 0). The
-*merged problem* has one such cell per class, with the class's parameters
-and rows, and is solved as any multi-year plan
+the class's cells' ``i``-th smallest scenarios (each counted from 0). A
+policy need cuts each cell's pieces at its size (:class:`_CellPieces`);
+cells of a class still share the slopes part by part. The *merged
+problem* has one cell per class with the class's pieces, parameters and
+rows, and is solved as any multi-year plan
 (:func:`~talentgap.planning._multiyear_lp.solve`, exactly): on the
 benchmark's 34,000 cells in 100 classes it is a plan of a few hundred
 cells.
@@ -80,23 +82,24 @@ _CHAIN_TOL = 1e-9
 
 @dataclass(frozen=True)
 class ClassFace:
-    """What the tie rule needs of a plan by classes: where every cell's pieces stand.
+    """What the tie rule needs of a plan by classes: the pieces that may still move.
 
-    ``ell`` (cells x levels x scenarios): every cell's pieces in level units;
-    ``fill`` (classes x levels x scenarios): the share of each merged piece
-    filled; ``free``: merged pieces with a zero reduced cost (they may move
-    in another optimal plan); ``levels`` (cells x levels) and ``e`` (the
-    survival factor of each level's places) give the places; ``tight`` says
-    which coupling rows have a price (they stay tight in every optimal
-    plan) and ``chain_tight`` (classes x levels) where a class's places have
-    a reduced cost, so stay at 0 (each cell's level equals the previous one)
+    ``cell``, ``level``, ``length`` and ``now`` describe every cell's piece
+    (in level units) that lies on a merged piece with a zero reduced cost,
+    so may move in another optimal plan, and how much of it is filled.
+    ``levels`` (cells x levels) and ``e`` (the survival factor of each
+    level's places) give the places; ``tight`` says which coupling rows
+    have a price (they stay tight in every optimal plan) and
+    ``chain_tight`` (classes x levels) where a class's places have a
+    reduced cost, so stay at 0 (each cell's level equals the previous one)
     in every optimal plan.
     """
 
     label: np.ndarray
-    ell: np.ndarray
-    fill: np.ndarray
-    free: np.ndarray
+    cell: np.ndarray
+    level: np.ndarray
+    length: np.ndarray
+    now: np.ndarray
     levels: np.ndarray
     e: np.ndarray
     tight: np.ndarray
@@ -119,7 +122,8 @@ def class_form(problem: YearsProblem) -> str | None:
     """Why :func:`solve_by_classes` does not apply to ``problem`` (None: it does).
 
     It needs the cells' own programs to be isotonic chains
-    (:func:`~talentgap.planning._multiyear_cells.chain_form`), continuous
+    (:func:`~talentgap.planning._multiyear_cells.chain_form`; a policy need
+    is allowed), continuous
     places, the exact tie rule, one lead time, and every funding period
     that arrives in time to serve exactly one need period.
 
@@ -139,7 +143,7 @@ def class_form(problem: YearsProblem) -> str | None:
     >>> class_form(problem) is None
     True
     """
-    why = chain_form(problem)
+    why = chain_form(problem, policy=True)
     if why is not None:
         return why
     if problem.integer == "exact":
@@ -169,7 +173,7 @@ def _segments(problem: YearsProblem) -> np.ndarray:
 
 
 def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
-    """Per cell, its class: cells with the same weight, yield, survival and coupling columns.
+    """Per cell, its class: cells with the same weights, yield, survival and coupling columns.
 
     ``a`` holds the coupling rows over the decisions. Columns are compared
     through two random projections and then checked entry by entry against
@@ -198,7 +202,8 @@ def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
     rng = np.random.default_rng(12345)
     at = a.T.tocsr()
     proj = at @ rng.standard_normal((a.shape[0], 2)) if a.shape[0] else np.zeros((n * n_f, 2))
-    key = np.column_stack([problem.weight_market, problem.yield_, survival(problem),
+    key = np.column_stack([problem.weight_market, problem.weight_policy, problem.yield_,
+                           survival(problem),
                            proj[:, 0].reshape(n, n_f), proj[:, 1].reshape(n, n_f)])
     _, first, label = np.unique(key, axis=0, return_index=True, return_inverse=True)
     rank = np.empty(first.size, dtype=np.int64)
@@ -259,7 +264,6 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     if label is None:
         label = cell_classes(problem, a)
     n, n_f, n_t = problem.n_cells, problem.n_funding, problem.n_need
-    k = int(problem.market_plan.count[0])
     n_j = _arriving(problem)
     t_of = np.array([int(np.flatnonzero(_segments(problem) == j)[0]) for j in range(n_j)])
     arrival = problem.funding.asi8 + int(problem.lead[0])
@@ -268,33 +272,34 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     yd = problem.yield_[:, None] * r[:, None] ** (
         problem.need.asi8[t_of] - arrival[0])[None, :].astype(np.float64)           # n x J
     e = r[:, None] ** (arrival[:n_j] - arrival[0])[None, :].astype(np.float64)      # n x J
-    # every cell's pieces in workers: [max(N_(i-1), 0), max(N_i, 0)] per target
-    piece = np.diff(np.maximum(problem.market_plan.value.reshape(n, n_t, k), 0.0), axis=2,
-                    prepend=0.0)
+    pieces = _CellPieces(problem)
     rounds = 0
     while True:
         rounds += 1
         n_g = int(label.max()) + 1
         rep = np.zeros(n_g, dtype=np.int64)
         rep[label[::-1]] = np.arange(n)[::-1]                    # the first cell of each class
-        merged = _merged_problem(problem, label, rep, piece)
-        program = build_program(merged)
-        first = solve(merged, program)
-        # the merged workers laid back on the cells: each cell's i-th piece filled to the
-        # share of the class's i-th piece
-        top = merged.market_plan.value.reshape(n_g, n_t, k)
-        low = np.concatenate([np.zeros((n_g, n_t, 1)), top[:, :, :-1]], axis=2)
+        merged, program, slot_of = _merged(problem, label, rep, pieces)
+        first = solve(merged, program, guided=problem.policy is None)
+        # the merged workers laid back on the cells: each cell's piece in a slot filled to
+        # the share of the class's piece in that slot
+        x = first.x[program.n_q:]
+        fill = np.zeros((n_g * n_t, pieces.slots))
+        length = program.ub[program.n_q:]
+        fill[program.link_target[program.piece_link], slot_of] = np.where(
+            length > 0, x / np.where(length > 0, length, 1.0), 0.0)
+        fill = np.clip(fill, 0.0, 1.0).reshape(n_g, n_t, pieces.slots)
         workers = (merged.transfer @ first.q).reshape(n_g, n_t)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fill = np.clip((workers[:, :, None] - low) / (top - low), 0.0, 1.0)
-        fill = np.where(top > low, fill, 0.0)
-        past_top = np.maximum(workers - top[:, :, -1], 0.0)      # n_g x T
+        laid = np.bincount(program.link_target[program.piece_link], weights=x,
+                           minlength=n_g * n_t).reshape(n_g, n_t)
+        past_top = np.maximum(workers - laid, 0.0)               # n_g x T
         alone = np.bincount(label, minlength=n_g)[label] == 1
-        cell_workers = (np.einsum("ctk,ctk->ct", piece[:, t_of, :], fill[label][:, t_of, :])
-                        + np.where(alone[:, None], past_top[label][:, t_of], 0.0))
+        cell_workers = np.column_stack([
+            (pieces.at(t) * fill[label, t, :]).sum(axis=1) for t in t_of])
+        cell_workers += np.where(alone[:, None], past_top[label][:, t_of], 0.0)
         u = cell_workers / yd                                    # n x J levels
-        # a singleton's rise past its largest scenario is its own; a class's cannot be
-        # shared out without breaking some cell's chain, so its cells leave
+        # a singleton's rise past its last piece is its own; a class's cannot be shared
+        # out without breaking some cell's chain, so its cells leave
         broken = (u[:, 1:] < u[:, :-1] - _CHAIN_TOL * (1.0 + np.abs(u[:, :-1]))).any(axis=1)
         broken |= (past_top[label][:, t_of] > _CHAIN_TOL * (1.0 + cell_workers)).any(axis=1)
         move = np.flatnonzero(broken & ~alone)
@@ -302,12 +307,13 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
                      rounds, n_g, move.size)
         if move.size == 0 or rounds >= _ROUNDS:
             break
-        if max_classes is not None and n_g + move.size > max_classes:
+        label = label.copy()
+        label[move] = n_g + np.arange(move.size)
+        label = np.unique(label, return_inverse=True)[1].ravel()   # no empty classes
+        if max_classes is not None and label.max() + 1 > max_classes:
             logger.debug("multi-year plan by classes: too many classes; the full program "
                          "solves it")
             return None
-        label = label.copy()
-        label[move] = n_g + np.arange(move.size)
     if move.size:
         logger.warning("multi-year plan by classes: cells still left their classes after "
                        "%d rounds; the full program solves it", rounds)
@@ -322,28 +328,87 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
         logger.warning("multi-year plan by classes: %d cells fail the optimality check; the "
                        "full program solves it", int((~optimal).sum()))
         return None
-    face = _face(merged, program, first, label, piece, fill, u, yd, e, t_of)
+    face = _face(program, first, slot_of, label, pieces, fill, u, yd, e, t_of)
     zeros = np.zeros(n * n_f)
     solution = Solution(q, first.objective, first.lp_objective, first.row_value, zeros, zeros)
     return ClassPlan(program, solution, bool(unique.all()), n_g, rounds, face)
 
 
-def _merged_problem(problem: YearsProblem, label: np.ndarray, rep: np.ndarray,
-                    piece: np.ndarray) -> YearsProblem:
-    """One cell per class: the first cell's parameters and rows, the classes' merged scenarios.
+class _CellPieces:
+    """Every cell's pieces at a need period, in *slots* that line up across the cells.
 
-    Scenario ``i`` of a class at a need period is the sum of its cells'
-    ``i``-th smallest scenarios (below 0 counted as 0), so the class's pieces
-    are as long as its cells' ``i``-th pieces together and as steep.
+    Without a policy need, slot ``i`` is the piece between the ``i``-th and
+    ``(i+1)``-th smallest scenarios (counted from 0), where ``K - i`` of the
+    ``K`` scenarios lie above: slope ``-w_m (K - i) / K`` per worker. With a
+    policy need ``P`` that piece is cut at ``P``: slot ``2i`` is its part
+    below ``P`` (slope ``-w_m (K - i) / K - w_p``), slot ``2i + 1`` its part
+    above, and slot ``2K`` runs from the largest scenario up to ``P``
+    (slope ``-w_p``). Cells of a class have the same slope in each slot, so
+    a class's pieces are its cells' pieces added up slot by slot.
     """
-    n_g, n_t, k = rep.size, problem.n_need, piece.shape[2]
-    n_f = problem.n_funding
-    length = np.empty((n_g, n_t, k))
-    index = (label[:, None] * k + np.arange(k)[None, :]).ravel()
+
+    def __init__(self, problem: YearsProblem) -> None:
+        self.k = k = int(problem.market_plan.count[0])
+        self.n_t = problem.n_need
+        self.value = problem.market_plan.value.reshape(problem.n_cells, self.n_t, k)
+        self.policy = (None if problem.policy is None
+                       else problem.policy.reshape(problem.n_cells, self.n_t))
+        self.slots = k if self.policy is None else 2 * k + 1
+
+    def at(self, t: int, cells: np.ndarray | None = None) -> np.ndarray:
+        """Cells x slots: the pieces' lengths (workers) at need period ``t``."""
+        value = self.value[:, t, :] if cells is None else self.value[cells, t, :]
+        top = np.maximum(value, 0.0)
+        low = np.concatenate([np.zeros((top.shape[0], 1)), top[:, :-1]], axis=1)
+        if self.policy is None:
+            return top - low
+        p = (self.policy[:, t] if cells is None else self.policy[cells, t])[:, None]
+        out = np.empty((top.shape[0], self.slots))
+        out[:, 0:2 * self.k:2] = np.maximum(np.minimum(top, p) - low, 0.0)
+        out[:, 1:2 * self.k:2] = np.maximum(top - np.maximum(low, p), 0.0)
+        out[:, 2 * self.k] = np.maximum(p[:, 0] - top[:, -1], 0.0)
+        return out
+
+    def slopes(self, w_m: np.ndarray, w_p: np.ndarray) -> np.ndarray:
+        """Per class (its weights) x slot: the slope per worker."""
+        k = self.k
+        market = -w_m[:, None] * (k - np.arange(k))[None, :] / k
+        if self.policy is None:
+            return market
+        out = np.empty((w_m.size, self.slots))
+        out[:, 0:2 * k:2] = market - w_p[:, None]
+        out[:, 1:2 * k:2] = market
+        out[:, 2 * k] = -w_p
+        return out
+
+
+def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _CellPieces
+            ) -> tuple[YearsProblem, Program, np.ndarray]:
+    """One cell per class, and its program: the class's pieces, slot by slot.
+
+    The merged cell has the class's first cell's parameters and rows. Its
+    pieces at a need period are the class's cells' pieces added up per slot
+    (:class:`_CellPieces`), steepest first; returns the merged problem, its
+    program and each program piece's slot. Without a policy need the
+    merged cell's scenarios are the sums of the class's cells' ``i``-th
+    smallest scenarios (its pieces are then its own, and the program's
+    guide applies).
+    """
+    n_g, n_t, n_f = rep.size, problem.n_need, problem.n_funding
+    slots = pieces.slots
+    length = np.empty((n_g, n_t, slots))
+    index = (label[:, None] * slots + np.arange(slots)[None, :]).ravel()
     for t in range(n_t):     # a bincount over every cell's pieces per need period
-        length[:, t, :] = np.bincount(index, weights=piece[:, t, :].ravel(),
-                                      minlength=n_g * k).reshape(n_g, k)
-    scenarios = Scenarios.from_grid(np.cumsum(length, axis=2).reshape(n_g * n_t, k))
+        length[:, t, :] = np.bincount(index, weights=pieces.at(t).ravel(),
+                                      minlength=n_g * slots).reshape(n_g, slots)
+    slope = pieces.slopes(problem.weight_market[rep], problem.weight_policy[rep])
+    order = np.argsort(slope, axis=1, kind="stable")          # steepest first, per class
+    slot = np.broadcast_to(order[:, None, :], (n_g, n_t, slots))
+    lengths = np.take_along_axis(length, slot, axis=2)
+    slopes = np.broadcast_to(np.take_along_axis(slope, order, axis=1)[:, None, :],
+                             (n_g, n_t, slots))
+    target = np.broadcast_to(np.arange(n_g * n_t).reshape(n_g, n_t, 1), (n_g, n_t, slots))
+    keep = (lengths > 0) & (slopes < 0)
     dec = (rep[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
     tgt = (rep[:, None] * n_t + np.arange(n_t)[None, :]).ravel()
 
@@ -352,41 +417,53 @@ def _merged_problem(problem: YearsProblem, label: np.ndarray, rep: np.ndarray,
             return family
         return replace(family, matrix=sp.csr_matrix(family.matrix.tocsc()[:, dec]))
 
-    return replace(
+    merged_market = (Scenarios.from_grid(np.cumsum(length, axis=2).reshape(n_g * n_t, slots))
+                     if pieces.policy is None else problem.market_plan)
+    merged = replace(
         problem, cells=problem.cells.iloc[rep].reset_index(drop=True),
         cost=problem.cost[rep], pass_rate=problem.pass_rate[rep],
         absorption=problem.absorption[rep], exit_rate=problem.exit_rate[rep],
         lead=problem.lead[rep], capacity=problem.capacity[rep],
         min_quota=problem.min_quota[rep], lower=problem.lower[dec], upper=problem.upper[dec],
-        transfer=sp.csr_matrix(problem.transfer[tgt][:, dec]), market=scenarios,
-        market_plan=scenarios, weight_market=problem.weight_market[rep],
+        transfer=sp.csr_matrix(problem.transfer[tgt][:, dec]), market=merged_market,
+        market_plan=merged_market, policy=None, weight_market=problem.weight_market[rep],
         weight_policy=problem.weight_policy[rep], budgets=rows(problem.budgets),
         envelopes=rows(problem.envelopes), groups=rows(problem.groups))
+    program = build_program(merged, pieces=(target[keep], lengths[keep], slopes[keep],
+                                            np.zeros(int(keep.sum()), dtype=np.int64)))
+    return merged, program, slot[keep]
 
 
-def _face(merged: YearsProblem, program: Program, first: Solution, label: np.ndarray,
-          piece: np.ndarray, fill: np.ndarray, u: np.ndarray, yd: np.ndarray, e: np.ndarray,
+def _face(program: Program, first: Solution, slot_of: np.ndarray, label: np.ndarray,
+          pieces: _CellPieces, fill: np.ndarray, u: np.ndarray, yd: np.ndarray, e: np.ndarray,
           t_of: np.ndarray) -> ClassFace:
     """Where the tie rule may move the cells' pieces (see :class:`ClassFace`)."""
-    n_g, n_t = merged.n_cells, merged.n_need
-    k = piece.shape[2]
-    # a piece's reduced cost: its slope plus the price of its link row
-    link_price = np.zeros(n_g * n_t)
-    link_price[program.link_target] = first.dual[:program.n_link]
-    slope = -merged.weight_market[:, None] * (k - np.arange(k))[None, :] / k      # n_g x K
-    reduced = slope[:, None, :] + link_price.reshape(n_g, n_t)[:, :, None]
-    top = merged.market_plan.value.reshape(n_g, n_t, k)
-    length = np.diff(top, axis=2, prepend=0.0)
-    free = (np.abs(reduced) <= DUAL_TOL) & (length > 0)
-    n_coupling = len(program.rows)
-    tight = first.dual[program.n_link:program.n_link + n_coupling] > DUAL_TOL
+    n_g, n_t, slots = fill.shape
     n_j = t_of.size
+    free = np.zeros((n_g * n_t, slots), dtype=bool)
+    free[program.link_target[program.piece_link], slot_of] = (
+        np.abs(first.reduced[program.n_q:]) <= DUAL_TOL)
+    free = free.reshape(n_g, n_t, slots)
     # places with a reduced cost stay at 0 in every optimal plan: the level stays where
     # the previous one is (the first level stays at 0)
-    held = first.reduced[:program.n_q].reshape(n_g, merged.n_funding)[:, :n_j] > DUAL_TOL
+    held = first.reduced[:program.n_q].reshape(n_g, -1)[:, :n_j] > DUAL_TOL
     chain_tight = np.zeros((n_g, n_j), dtype=bool)
     chain_tight[:, 1:] = held[:, 1:]
-    free = free[:, t_of, :]
-    free[:, 0, :] &= ~held[:, 0, None]
-    ell = piece[:, t_of, :] / yd[:, :, None]
-    return ClassFace(label, ell, fill[:, t_of, :], free, u, e, tight, chain_tight)
+    free[:, t_of[0], :] &= ~held[:, 0, None]
+    parts = []
+    for j, t in enumerate(t_of):
+        moving = np.flatnonzero(free[label, t, :].any(axis=1))
+        if moving.size == 0:
+            continue
+        length = pieces.at(t, moving)
+        cell, slot = np.nonzero(free[label[moving], t, :] & (length > 0))
+        size = length[cell, slot] / yd[moving[cell], j]
+        parts.append((moving[cell], np.full(cell.size, j), size,
+                      size * fill[label[moving[cell]], t, slot]))
+    if parts:
+        cell, level, size, now = (np.concatenate(p) for p in zip(*parts, strict=True))
+    else:
+        cell = level = np.zeros(0, dtype=np.int64)
+        size = now = np.zeros(0)
+    tight = first.dual[program.n_link:program.n_link + len(program.rows)] > DUAL_TOL
+    return ClassFace(label, cell, level, size, now, u, e, tight, chain_tight)

@@ -141,10 +141,15 @@ def row_families(problem: YearsProblem
             rows)
 
 
-def build_program(problem: YearsProblem) -> Program:
-    """The sparse program of a multi-year plan (see the module docstring)."""
+def build_program(problem: YearsProblem, pieces=None) -> Program:
+    """The sparse program of a multi-year plan (see the module docstring).
+
+    ``pieces``, ``(target, length, slope, need)`` per piece, replaces the
+    pieces of the problem's needs (each target's pieces together, steepest
+    first; ``need`` 0 or 1 gives each target up to two link rows).
+    """
     n_q = problem.n_units * problem.n_funding
-    target, length, slope, need = _pieces(problem)
+    target, length, slope, need = _pieces(problem) if pieces is None else pieces
     m = target.size
     # link rows: one per (target, need) with pieces: sum pieces - T[target] q <= 0
     link_key = target * 2 + need
@@ -210,18 +215,20 @@ def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
                 options={"mip_rel_gap": MIP_GAP})
 
 
-def solve(problem: YearsProblem, program: Program) -> Solution:
+def solve(problem: YearsProblem, program: Program, *, guided: bool = True) -> Solution:
     """The LP relaxation's optimum and duals (and whole places when ``integer="exact"``).
 
     Large continuous programs are solved on merged pieces
     (:func:`_coarse_to_fine`); when every cell's own program is an
     isotonic chain (:func:`~talentgap.planning._multiyear_cells.chain_form`)
     the second round is cut around each cell's own optimum at the first
-    round's prices (:func:`cell_guide`).
+    round's prices (:func:`cell_guide`), unless ``guided`` is False (the
+    program's pieces are not the problem's own).
     """
     res = None
     if problem.integer != "exact" and program.piece_link is not None:
-        res = _coarse_to_fine(program, guide=cell_guide(problem, program))
+        res = _coarse_to_fine(program,
+                              guide=cell_guide(problem, program) if guided else None)
     if res is None:
         res = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub)
     if res.status == 2:

@@ -39,9 +39,9 @@ policy need and no equity rule, the second solve is cut around each cell's
 own optimum at the first solve's prices on the coupling rows (budgets,
 envelopes, capacity groups), found for every cell at once by
 :mod:`talentgap.planning._multiyear_cells`.
-Large plans of that form whose cells fall into classes that share costs,
-pass rates, exit rates, weights and coupling rows are solved exactly as a
-merged plan with one cell per class
+Large plans of that form (a policy need allowed) whose cells fall into
+classes that share costs, pass rates, exit rates, weights and coupling rows
+are solved exactly as a merged plan with one cell per class
 (:mod:`talentgap.planning._multiyear_classes`), and their ties decided by
 the same rule (:mod:`talentgap.planning._multiyear_class_ties`).
 With one funding period, one need period, ``e = 0`` and no policy need it is

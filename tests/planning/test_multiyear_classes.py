@@ -29,7 +29,8 @@ from talentgap.planning._multiyear_lp import (
 from talentgap.planning._multiyear_problem import build_years_problem
 
 
-def _case(seed: int, *, envelopes: bool = False, falling: bool = False):
+def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
+          policy: bool = False):
     rng = np.random.default_rng(seed)
     n_reg, n_ind, n_t = int(rng.integers(3, 7)), int(rng.integers(2, 5)), int(rng.integers(2, 5))
     k = int(rng.choice([5, 20, 40]))
@@ -64,6 +65,12 @@ def _case(seed: int, *, envelopes: bool = False, falling: bool = False):
     if envelopes:
         kwargs["budget_envelopes"] = pd.DataFrame(
             {"region": regions[:2], "budget": rng.uniform(200, 2000, 2)})
+    if policy:   # workers short of a policy target, some cells none, weighted against the market
+        cells = needs[["region", "industry", "period"]].drop_duplicates().reset_index(drop=True)
+        kwargs["policy_need"] = cells.assign(
+            policy_need=np.where(rng.random(len(cells)) < 0.3, 0.0,
+                                 rng.uniform(0, 80, len(cells)).round(int(rng.integers(0, 2)))))
+        kwargs["need_weights"] = {"market": 1.0, "policy": float(rng.choice([0.2, 0.5, 1, 3]))}
     return needs, kwargs
 
 
@@ -78,9 +85,10 @@ def _problem(needs, kwargs, **extra):
     return build_years_problem(needs, **args)
 
 
+@pytest.mark.parametrize("policy", [False, True])
 @pytest.mark.parametrize("seed", range(12))
-def test_classes_reach_the_full_programs_optimum_and_duals(seed):
-    needs, kwargs = _case(seed, envelopes=seed % 3 == 0, falling=seed % 2 == 1)
+def test_classes_reach_the_full_programs_optimum_and_duals(seed, policy):
+    needs, kwargs = _case(seed, envelopes=seed % 3 == 0, falling=seed % 2 == 1, policy=policy)
     problem = _problem(needs, kwargs)
     assert class_form(problem) is None
     merged = solve_by_classes(problem)
@@ -142,6 +150,7 @@ def test_classes_follow_costs_weights_and_envelopes():
 
 def test_class_form_names_what_it_cannot_merge():
     needs, kwargs = _case(1)
+    assert class_form(_problem(*_case(1, policy=True))) is None   # a policy need merges too
     assert class_form(_problem(needs, kwargs, integer="exact")) == "whole places"
     assert class_form(_problem(needs, kwargs, tie_tolerance=0.01)) == "a tie tolerance"
     leads = pd.DataFrame({"industry": kwargs["pass_rate"]["industry"],
@@ -157,9 +166,9 @@ def test_class_form_names_what_it_cannot_merge():
             "funding periods that serve no or several need periods")
 
 
-@pytest.mark.parametrize("seed", [2, 5])
+@pytest.mark.parametrize("seed", [2, 5, 7])
 def test_plans_by_classes_match_the_full_plan(seed, monkeypatch):
-    needs, kwargs = _case(seed, envelopes=seed == 5)
+    needs, kwargs = _case(seed, envelopes=seed == 5, policy=seed == 7)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
     _by_classes(monkeypatch)
@@ -209,7 +218,7 @@ def _by_classes(monkeypatch):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_class_ties_keep_the_optimum(seed, monkeypatch):
-    needs, kwargs = _case(seed, envelopes=seed % 2 == 0)
+    needs, kwargs = _case(seed, envelopes=seed % 2 == 0, policy=seed >= 3)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
     _by_classes(monkeypatch)
