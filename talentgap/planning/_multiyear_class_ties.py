@@ -94,7 +94,7 @@ def break_class_ties(problem: YearsProblem, face: ClassFace, q: np.ndarray
             blocks_ub.append(sp.hstack([use[loose], sp.csr_matrix((loose.size, n_d))]))
             limits_ub.append(np.maximum(limit[loose] - used[loose], 0.0))
     # every cell's chain: U[c, j - 1] - U[c, j] <= gap now (= 0 where the class chain is tight)
-    chain = _chain_rows(move_levels, n, n_j)
+    chain = _chain_rows(move_levels, n, n_j, face.valid.ravel())
     if chain is not None:
         rows, pairs = chain
         gap_now = (face.levels[pairs // n_j, pairs % n_j]
@@ -138,12 +138,13 @@ def _places_of_levels(e: np.ndarray, n: int, n_j: int) -> sp.csr_matrix:
     return sp.csr_matrix((vals, (rows, cols)), shape=(n * n_j, n * n_j))
 
 
-def _chain_rows(move_levels: sp.csr_matrix, n: int, n_j: int
+def _chain_rows(move_levels: sp.csr_matrix, n: int, n_j: int, valid: np.ndarray
                 ) -> tuple[sp.csr_matrix, np.ndarray] | None:
-    """Rows ``dU[c, j - 1] - dU[c, j]`` for the pairs of levels where one can move."""
+    """Rows ``dU[c, j - 1] - dU[c, j]`` for the pairs of a cell's levels where one can move
+    (``valid``: the levels the cell has)."""
     moving = np.diff(move_levels.indptr) > 0                        # per level
     every = np.arange(n * n_j)
-    pair = every[(every % n_j > 0) & (moving | np.r_[False, moving[:-1]])]
+    pair = every[(every % n_j > 0) & valid & (moving | np.r_[False, moving[:-1]])]
     if pair.size == 0:
         return None
     rows = move_levels[pair - 1] - move_levels[pair]

@@ -1,9 +1,9 @@
 """Large multi-year plans solved exactly by merging cells that share their parameters.
 
-Cells whose places cost the same, bring the same workers per place, lose
-them at the same rate, carry the same weight and sit in the same coupling
-rows (budgets, envelopes, capacity groups) differ only in their need
-scenarios. Call such cells a *class*. In the level form of
+Cells whose places cost the same, take the same lead time, bring the same
+workers per place, lose them at the same rate, carry the same weights and
+sit in the same coupling rows (budgets, envelopes, capacity groups) differ
+only in their need scenarios. Call such cells a *class*. In the level form of
 :mod:`~talentgap.planning._multiyear_cells` a cell's objective is a sum of
 convex piecewise-linear functions ``H_j(U_j)`` of its levels, one per funding
 period, linked by the chain ``U_1 <= U_2 <= ...``; the coupling rows are
@@ -88,7 +88,8 @@ class ClassFace:
     (in level units) that lies on a merged piece with a zero reduced cost,
     so may move in another optimal plan, and how much of it is filled.
     ``levels`` (cells x levels) and ``e`` (the survival factor of each
-    level's places) give the places; ``tight`` says which coupling rows
+    level's places, 0 for a level a cell does not have: ``valid`` False)
+    give the places; ``tight`` says which coupling rows
     have a price (they stay tight in every optimal plan) and
     ``chain_tight`` (classes x levels) where a class's places have a
     reduced cost, so stay at 0 (each cell's level equals the previous one)
@@ -102,6 +103,7 @@ class ClassFace:
     now: np.ndarray
     levels: np.ndarray
     e: np.ndarray
+    valid: np.ndarray
     tight: np.ndarray
     chain_tight: np.ndarray
 
@@ -124,8 +126,8 @@ def class_form(problem: YearsProblem) -> str | None:
     It needs the cells' own programs to be isotonic chains
     (:func:`~talentgap.planning._multiyear_cells.chain_form`; a policy need
     is allowed), continuous
-    places, the exact tie rule, one lead time, and every funding period
-    that arrives in time to serve exactly one need period.
+    places, the exact tie rule, and, for each lead time, every funding
+    period that arrives in time serving exactly one need period.
 
     Examples
     --------
@@ -150,30 +152,25 @@ def class_form(problem: YearsProblem) -> str | None:
         return "whole places"
     if problem.tie_tolerance > 1e-9:
         return "a tie tolerance"
-    if np.unique(problem.lead).size != 1:
-        return "several lead times"
-    seg = _segments(problem)
-    n_j = _arriving(problem)
-    served = np.bincount(seg[seg >= 0], minlength=n_j)
-    if n_j == 0 or (served != 1).any():
-        return "funding periods that serve no or several need periods"
+    for lead in np.unique(problem.lead):
+        if _served(problem, int(lead)) is None:
+            return "funding periods that serve no or several need periods"
     return None
 
 
-def _arriving(problem: YearsProblem) -> int:
-    arrival = problem.funding.asi8 + int(problem.lead[0])
-    return int((arrival <= problem.need.asi8.max()).sum())
-
-
-def _segments(problem: YearsProblem) -> np.ndarray:
-    """Per need period, the last funding period that has arrived by then (-1: none)."""
-    arrival = problem.funding.asi8 + int(problem.lead[0])
-    n_j = _arriving(problem)
-    return np.searchsorted(arrival[:n_j], problem.need.asi8, side="right") - 1
+def _served(problem: YearsProblem, lead: int) -> np.ndarray | None:
+    """Per funding period that arrives in time (lead time ``lead``), the need period it
+    serves; None unless each serves exactly one (and at least one arrives)."""
+    arrival = problem.funding.asi8 + lead
+    n_j = int((arrival <= problem.need.asi8.max()).sum())
+    seg = np.searchsorted(arrival[:n_j], problem.need.asi8, side="right") - 1
+    if n_j == 0 or (np.bincount(seg[seg >= 0], minlength=n_j) != 1).any():
+        return None
+    return np.searchsorted(seg, np.arange(n_j))       # seg is sorted, each j once
 
 
 def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
-    """Per cell, its class: cells with the same weights, yield, survival and coupling columns.
+    """Per cell, its class: the same weights, yield, survival, lead time and coupling columns.
 
     ``a`` holds the coupling rows over the decisions. Columns are compared
     through two random projections and then checked entry by entry against
@@ -203,7 +200,7 @@ def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
     at = a.T.tocsr()
     proj = at @ rng.standard_normal((a.shape[0], 2)) if a.shape[0] else np.zeros((n * n_f, 2))
     key = np.column_stack([problem.weight_market, problem.weight_policy, problem.yield_,
-                           survival(problem),
+                           survival(problem), problem.lead,
                            proj[:, 0].reshape(n, n_f), proj[:, 1].reshape(n, n_f)])
     _, first, label = np.unique(key, axis=0, return_index=True, return_inverse=True)
     rank = np.empty(first.size, dtype=np.int64)
@@ -264,14 +261,9 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     if label is None:
         label = cell_classes(problem, a)
     n, n_f, n_t = problem.n_cells, problem.n_funding, problem.n_need
-    n_j = _arriving(problem)
-    t_of = np.array([int(np.flatnonzero(_segments(problem) == j)[0]) for j in range(n_j)])
-    arrival = problem.funding.asi8 + int(problem.lead[0])
-    r = survival(problem)
-    # workers per level unit (U) in each level's need period, and the places' discount
-    yd = problem.yield_[:, None] * r[:, None] ** (
-        problem.need.asi8[t_of] - arrival[0])[None, :].astype(np.float64)           # n x J
-    e = r[:, None] ** (arrival[:n_j] - arrival[0])[None, :].astype(np.float64)      # n x J
+    levels = _Levels(problem)
+    t_of, valid, yd, e = levels.t_of, levels.valid, levels.yd, levels.e
+    n_j = t_of.shape[1]
     pieces = _CellPieces(problem)
     rounds = 0
     while True:
@@ -294,14 +286,16 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
                            minlength=n_g * n_t).reshape(n_g, n_t)
         past_top = np.maximum(workers - laid, 0.0)               # n_g x T
         alone = np.bincount(label, minlength=n_g)[label] == 1
-        cell_workers = np.column_stack([
-            (pieces.at(t) * fill[label, t, :]).sum(axis=1) for t in t_of])
-        cell_workers += np.where(alone[:, None], past_top[label][:, t_of], 0.0)
-        u = cell_workers / yd                                    # n x J levels
+        cell_workers = np.zeros((n, n_j))
+        for cells, j, t in levels.groups():
+            cell_workers[cells, j] = (pieces.at(t, cells) * fill[label[cells], t, :]).sum(axis=1)
+        beyond = np.where(valid, past_top[label[:, None], t_of], 0.0)
+        cell_workers += np.where(alone[:, None], beyond, 0.0)
+        u = levels.carry(cell_workers / yd)                      # n x J levels
         # a singleton's rise past its last piece is its own; a class's cannot be shared
         # out without breaking some cell's chain, so its cells leave
         broken = (u[:, 1:] < u[:, :-1] - _CHAIN_TOL * (1.0 + np.abs(u[:, :-1]))).any(axis=1)
-        broken |= (past_top[label][:, t_of] > _CHAIN_TOL * (1.0 + cell_workers)).any(axis=1)
+        broken |= (beyond > _CHAIN_TOL * (1.0 + cell_workers)).any(axis=1)
         move = np.flatnonzero(broken & ~alone)
         logger.debug("multi-year plan by classes: round %d, %d classes, %d cells leave theirs",
                      rounds, n_g, move.size)
@@ -328,7 +322,7 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
         logger.warning("multi-year plan by classes: %d cells fail the optimality check; the "
                        "full program solves it", int((~optimal).sum()))
         return None
-    face = _face(program, first, slot_of, label, pieces, fill, u, yd, e, t_of)
+    face = _face(program, first, slot_of, label, pieces, fill, u, levels)
     zeros = np.zeros(n * n_f)
     solution = Solution(q, first.objective, first.lp_objective, first.row_value, zeros, zeros)
     return ClassPlan(program, solution, bool(unique.all()), n_g, rounds, face)
@@ -435,11 +429,11 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
 
 
 def _face(program: Program, first: Solution, slot_of: np.ndarray, label: np.ndarray,
-          pieces: _CellPieces, fill: np.ndarray, u: np.ndarray, yd: np.ndarray, e: np.ndarray,
-          t_of: np.ndarray) -> ClassFace:
+          pieces: _CellPieces, fill: np.ndarray, u: np.ndarray, levels: _Levels
+          ) -> ClassFace:
     """Where the tie rule may move the cells' pieces (see :class:`ClassFace`)."""
     n_g, n_t, slots = fill.shape
-    n_j = t_of.size
+    n_j = levels.t_of.shape[1]
     free = np.zeros((n_g * n_t, slots), dtype=bool)
     free[program.link_target[program.piece_link], slot_of] = (
         np.abs(first.reduced[program.n_q:]) <= DUAL_TOL)
@@ -449,15 +443,17 @@ def _face(program: Program, first: Solution, slot_of: np.ndarray, label: np.ndar
     held = first.reduced[:program.n_q].reshape(n_g, -1)[:, :n_j] > DUAL_TOL
     chain_tight = np.zeros((n_g, n_j), dtype=bool)
     chain_tight[:, 1:] = held[:, 1:]
-    free[:, t_of[0], :] &= ~held[:, 0, None]
     parts = []
-    for j, t in enumerate(t_of):
-        moving = np.flatnonzero(free[label, t, :].any(axis=1))
+    for cells, j, t in levels.groups():
+        movable = free[label[cells], t, :]
+        if j == 0:
+            movable &= ~held[label[cells], 0, None]
+        moving = cells[movable.any(axis=1)]
         if moving.size == 0:
             continue
         length = pieces.at(t, moving)
-        cell, slot = np.nonzero(free[label[moving], t, :] & (length > 0))
-        size = length[cell, slot] / yd[moving[cell], j]
+        cell, slot = np.nonzero(movable[movable.any(axis=1)] & (length > 0))
+        size = length[cell, slot] / levels.yd[moving[cell], j]
         parts.append((moving[cell], np.full(cell.size, j), size,
                       size * fill[label[moving[cell]], t, slot]))
     if parts:
@@ -466,4 +462,50 @@ def _face(program: Program, first: Solution, slot_of: np.ndarray, label: np.ndar
         cell = level = np.zeros(0, dtype=np.int64)
         size = now = np.zeros(0)
     tight = first.dual[program.n_link:program.n_link + len(program.rows)] > DUAL_TOL
-    return ClassFace(label, cell, level, size, now, u, e, tight, chain_tight)
+    return ClassFace(label, cell, level, size, now, u, levels.e, levels.valid, tight,
+                     chain_tight)
+
+
+class _Levels:
+    """Every cell's levels: one per funding period that arrives by the last need period.
+
+    Cells with a longer lead time have fewer; the arrays are as wide as the
+    most any cell has, and a cell's missing levels (``valid`` False) repeat
+    its last one with places of weight 0 (``e`` 0). ``t_of`` is the need
+    period a level serves, ``yd`` the workers per level unit there and ``e``
+    the survival discount of the level's places.
+    """
+
+    def __init__(self, problem: YearsProblem) -> None:
+        n = problem.n_cells
+        r = survival(problem)
+        leads = np.unique(problem.lead)
+        served = {int(lead): _served(problem, int(lead)) for lead in leads}
+        n_j = max(s.size for s in served.values())
+        self.t_of = np.zeros((n, n_j), dtype=np.int64)
+        self.valid = np.zeros((n, n_j), dtype=bool)
+        self.yd = np.ones((n, n_j))
+        self.e = np.zeros((n, n_j))
+        self._groups = []
+        for lead, t_of in served.items():
+            cells = np.flatnonzero(problem.lead == lead)
+            arrival = problem.funding.asi8 + lead
+            width = t_of.size
+            self.t_of[cells, :width] = t_of
+            self.t_of[cells, width:] = t_of[-1]
+            self.valid[cells, :width] = True
+            rc = r[cells, None]
+            self.yd[cells, :width] = problem.yield_[cells, None] * rc ** (
+                problem.need.asi8[t_of] - arrival[0])[None, :].astype(np.float64)
+            self.e[cells, :width] = rc ** (arrival[:width] - arrival[0])[None, :].astype(
+                np.float64)
+            self._groups += [(cells, j, int(t)) for j, t in enumerate(t_of)]
+
+    def groups(self) -> list[tuple[np.ndarray, int, int]]:
+        """``(cells, level, need period)`` for every lead time and level it has."""
+        return self._groups
+
+    def carry(self, u: np.ndarray) -> np.ndarray:
+        """``u`` with each cell's missing levels set to its last real one."""
+        last = np.maximum.accumulate(np.where(self.valid, np.arange(u.shape[1]), 0), axis=1)
+        return np.take_along_axis(u, last, axis=1)

@@ -30,7 +30,7 @@ from talentgap.planning._multiyear_problem import build_years_problem
 
 
 def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
-          policy: bool = False):
+          policy: bool = False, leads: bool = False):
     rng = np.random.default_rng(seed)
     n_reg, n_ind, n_t = int(rng.integers(3, 7)), int(rng.integers(2, 5)), int(rng.integers(2, 5))
     k = int(rng.choice([5, 20, 40]))
@@ -65,6 +65,9 @@ def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
     if envelopes:
         kwargs["budget_envelopes"] = pd.DataFrame(
             {"region": regions[:2], "budget": rng.uniform(200, 2000, 2)})
+    if leads:    # lead time 1 or 2 years per industry
+        kwargs["lead_time"] = pd.DataFrame({"industry": industries,
+                                            "lead_time": rng.integers(1, 3, n_ind)})
     if policy:   # workers short of a policy target, some cells none, weighted against the market
         cells = needs[["region", "industry", "period"]].drop_duplicates().reset_index(drop=True)
         kwargs["policy_need"] = cells.assign(
@@ -88,7 +91,8 @@ def _problem(needs, kwargs, **extra):
 @pytest.mark.parametrize("policy", [False, True])
 @pytest.mark.parametrize("seed", range(12))
 def test_classes_reach_the_full_programs_optimum_and_duals(seed, policy):
-    needs, kwargs = _case(seed, envelopes=seed % 3 == 0, falling=seed % 2 == 1, policy=policy)
+    needs, kwargs = _case(seed, envelopes=seed % 3 == 0, falling=seed % 2 == 1, policy=policy,
+                          leads=seed % 4 >= 2)
     problem = _problem(needs, kwargs)
     assert class_form(problem) is None
     merged = solve_by_classes(problem)
@@ -155,8 +159,11 @@ def test_class_form_names_what_it_cannot_merge():
     assert class_form(_problem(needs, kwargs, tie_tolerance=0.01)) == "a tie tolerance"
     leads = pd.DataFrame({"industry": kwargs["pass_rate"]["industry"],
                           "lead_time": np.arange(len(kwargs["pass_rate"])) % 2 + 1})
-    assert class_form(_problem(needs, kwargs, lead_time=leads)) in (
-        "several lead times", "funding periods that serve no or several need periods")
+    assert class_form(_problem(needs, kwargs, lead_time=leads)) is None   # several merge
+    # lead time 0: places funded in the first period are overtaken before any need
+    leads = leads.assign(lead_time=leads["lead_time"] - 1)
+    assert class_form(_problem(needs, kwargs, lead_time=leads)) == (
+        "funding periods that serve no or several need periods")
     # funding every other year: a funding period serves two need periods
     periods = sorted(needs["period"].unique())
     if len(periods) >= 3:
@@ -218,7 +225,7 @@ def _by_classes(monkeypatch):
 
 @pytest.mark.parametrize("seed", range(6))
 def test_class_ties_keep_the_optimum(seed, monkeypatch):
-    needs, kwargs = _case(seed, envelopes=seed % 2 == 0, policy=seed >= 3)
+    needs, kwargs = _case(seed, envelopes=seed % 2 == 0, policy=seed >= 3, leads=seed % 3 == 1)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
     _by_classes(monkeypatch)
