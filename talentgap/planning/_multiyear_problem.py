@@ -175,6 +175,19 @@ class YearsProblem:
             return every, every, np.ones(self.n_cells), self.absorption
         return self.edge_unit, self.edge_cell, self.edge_share, self.edge_absorption
 
+    def arrival_targets(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per edge x funding period: the target its places arrive at, and whether they do.
+
+        The target is ``cell * n_need + t`` for the need period ``t`` that is
+        the arrival period; ``False`` where places arrive in no need period
+        (the target index is then meaningless).
+        """
+        unit, cell, _, _ = self.edges()
+        need = self.need.asi8
+        arrival = self.funding.asi8[None, :] + self.lead[unit][:, None]    # edges x funding
+        t = np.clip(np.searchsorted(need, arrival), 0, self.n_need - 1)
+        return cell[:, None] * self.n_need + t, need[t] == arrival
+
     def unit_cells(self) -> sp.csr_matrix:
         """Cells x units, 1 where the unit's places reach the cell."""
         unit, cell, _, _ = self.edges()

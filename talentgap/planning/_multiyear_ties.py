@@ -38,17 +38,14 @@ def need_reference(problem: YearsProblem) -> np.ndarray:
     A programme's need is the share-weighted sum over the cells it feeds.
     The tie rule spreads each period's money in proportion to this.
     """
-    n_f, n_t = problem.n_funding, problem.n_need
-    need = problem.need.asi8
+    n_f = problem.n_funding
     cell = problem.target_cell()
     per_target = problem.weight_market[cell] * problem.market.shortfall(np.zeros(cell.size))
     if problem.policy is not None:
         per_target = per_target + problem.weight_policy[cell] * problem.policy
-    unit, fed, share, _ = problem.edges()
-    arrival = problem.funding.asi8[None, :] + problem.lead[unit][:, None]  # edges x funding
-    t = np.clip(np.searchsorted(need, arrival), 0, n_t - 1)
-    found = need[t] == arrival
-    per_edge = np.where(found, share[:, None] * per_target[fed[:, None] * n_t + t], 0.0)
+    unit, _, share, _ = problem.edges()
+    target, found = problem.arrival_targets()
+    per_edge = np.where(found, share[:, None] * per_target[target], 0.0)
     out = np.zeros((problem.n_units, n_f))
     np.add.at(out, unit, per_edge)
     return out.reshape(problem.n_units * n_f)

@@ -580,15 +580,11 @@ def _arriving_places(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
     ``sigma`` counts ``sigma`` in the need period it arrives in (none when it
     arrives after the last need period).
     """
-    unit, cell, share, _ = problem.edges()
-    n_f, n_t = problem.n_funding, problem.n_need
-    arrival = problem.funding.asi8[None, :] + problem.lead[unit][:, None]      # edges x funding
-    need = problem.need.asi8
-    t = np.clip(np.searchsorted(need, arrival), 0, n_t - 1)
-    found = need[t] == arrival
-    places = share[:, None] * np.asarray(q, dtype=np.float64).reshape(-1, n_f)[unit]
-    return np.bincount((cell[:, None] * n_t + t)[found], weights=places[found],
-                       minlength=problem.n_cells * n_t)
+    unit, _, share, _ = problem.edges()
+    target, found = problem.arrival_targets()
+    places = share[:, None] * np.asarray(q, dtype=np.float64).reshape(-1, problem.n_funding)[unit]
+    return np.bincount(target[found], weights=places[found],
+                       minlength=problem.n_cells * problem.n_need)
 
 
 def _feeds(problem: YearsProblem) -> tuple[np.ndarray, np.ndarray]:
