@@ -63,8 +63,9 @@ except ModuleNotFoundError:  # run as a script from the benchmarks folder
 DATASETS = {"quarterly": (4, 8, "Q"), "yearly": (1, 4, "Y")}
 #: Held-out checks on other competitions (M3 and M1, Makridakis & Hibon 2000; Makridakis et
 #: al. 1982), with each competition's horizons: ``--datasets m3-quarterly m1-yearly ...``.
-#: Not in the default run nor in RESULTS.md; they show whether a change made for Tourism
-#: carries over to series it was not tuned on.
+#: Not in the default run; ``--write`` with only these records them in their own section of
+#: RESULTS.md. They show whether a change made for Tourism carries over to series it was not
+#: tuned on.
 EXTRA_DATASETS = {f"{comp.lower()}-{kind}": (m, h, freq)
                   for comp in ("M3", "M1")
                   for kind, (m, h, freq) in {"yearly": (1, 6, "Y"), "quarterly": (4, 8, "Q"),
@@ -303,9 +304,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.cuts < 0:
         parser.error(f"--cuts {args.cuts}: must be >= 0 (0: only the competition's test)")
-    if args.write and (args.only or set(args.datasets) - set(DATASETS)):
-        parser.error("--write records the full Tourism comparison; run it without --only "
-                     "and without the extra data sets")
+    extra = set(args.datasets) - set(DATASETS)
+    if args.write and extra and (extra != set(args.datasets) or args.cuts):
+        parser.error("--write records either the Tourism comparison or, alone and without "
+                     "--cuts, the M3 and M1 data sets: do not mix them")
+    if args.write and args.only and not extra:
+        parser.error("--write records the full Tourism comparison; run it without --only")
 
     rows, movement, cut_tables = [], {}, []
     for kind in args.datasets:
@@ -345,7 +349,9 @@ def main() -> None:
         print(f"\n{kind}: talentgap AutoForecaster at cut 0 and {len(cut_table) - 1} earlier "
               f"cut points (cut j: the last j x {h} training periods held out)")
         print(_cut_text(cut_table))
-    if args.write:
+    if args.write and extra:
+        write_section("accuracy_heldout", _heldout_markdown(table, args, movement))
+    elif args.write:
         cuts = pd.concat(cut_tables, ignore_index=True) if cut_tables else None
         write_section("accuracy", _markdown(table, args.n_jobs, movement, cuts, args.cuts))
 
@@ -383,6 +389,43 @@ def _markdown(table: pd.DataFrame, n_jobs: int, movement: dict[str, float],
         lines += ["", verdict]
     if cuts is not None:
         lines += _cut_markdown(cuts)
+    return "\n".join(lines)
+
+
+def _heldout_markdown(table: pd.DataFrame, args: argparse.Namespace,
+                      movement: dict[str, float]) -> str:
+    """The section of RESULTS.md with the M3 and M1 data sets."""
+    command = ["python benchmarks/accuracy.py --write --datasets", *args.datasets]
+    if args.models != "all":
+        command.append(f"--models {args.models}")
+    if args.only:
+        command += ["--only", *args.only]
+    lines = [
+        "## Held-out check: M3 and M1 data sets",
+        "",
+        f"`{' '.join(command)}` (n_jobs={args.n_jobs}) — {machine()}",
+        "",
+        "The same scores as for Tourism on data sets the forecasting and interval methods "
+        "were not designed on (each competition's horizon: yearly 6, quarterly 8, monthly "
+        "18, M3 other 8). They show whether a change made while looking at Tourism carries "
+        "over. Movement ratio as above (below 1: test periods calmer than the backtested "
+        "ones).",
+        "",
+        "| dataset | model | mean MASE | mean sMAPE | 80% coverage | 80% interval score "
+        "| 95% coverage | 95% interval score | seconds | movement ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in table.itertuples(index=False):
+        lines.append(f"| {row.dataset} | {row.model} | {row.MASE:.3f} | {row.sMAPE:.2f} | "
+                     f"{row.cov80:.3f} | {row.MSIS80:.2f} | {row.cov95:.3f} | "
+                     f"{row.MSIS95:.2f} | {row.seconds:.2f} | {movement[row.dataset]:.2f} |")
+    ours = table[table["model"] == "talentgap AutoForecaster"]
+    if len(ours) > 1:
+        lines += ["", f"talentgap AutoForecaster over the {len(ours)} data sets: mean 80% "
+                  f"coverage {ours['cov80'].mean():.3f} (mean distance from 0.80: "
+                  f"{(ours['cov80'] - 0.80).abs().mean():.3f}), mean 95% coverage "
+                  f"{ours['cov95'].mean():.3f} (from 0.95: "
+                  f"{(ours['cov95'] - 0.95).abs().mean():.3f})."]
     return "\n".join(lines)
 
 

@@ -17,6 +17,15 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    A window's scale is the same statistic as the series' own scale (the
    seasonal differences, or the fallback the series needs); a window that
    leaves too little data for it contributes no errors.
+   The statistic is the geometric mean of its value over the whole series
+   and over the series' recent periods (:func:`recent_periods`: four
+   seasons, at least 8 periods, before the forecast or the window). A series
+   whose movements grew or faded over the years is then scaled by what it
+   does now, while the long history keeps the scale steady: with the whole
+   series alone, the long series of a data set (whose early, smaller
+   movements dilute the scale) were under-covered and the short ones
+   over-covered; with the recent periods alone, the noise of a few
+   differences widened the intervals.
 3. **Pooling.** The ``n`` scaled errors of all series and origins at step
    ``h`` are pooled, so that short series borrow calibration from the
    others (one series has only ``n_windows`` errors per step).
@@ -91,8 +100,9 @@ import numpy as np
 from talentgap._numeric import nanmean
 from talentgap.errors import DataQualityWarning, warn
 
-__all__ = ["series_scale", "calibration_scales", "conformal_quantiles", "interval_bounds",
-           "short_history_limit", "short_histories", "short_windows", "difficulty_factors"]
+__all__ = ["series_scale", "recent_periods", "calibration_scales", "conformal_quantiles",
+           "interval_bounds", "short_history_limit", "short_histories", "short_windows",
+           "difficulty_factors"]
 
 logger = logging.getLogger(__name__)
 
@@ -120,26 +130,72 @@ def _usable(scale: np.ndarray) -> np.ndarray:
 
 
 def _scale_choice(values: np.ndarray, season_length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each series' scale and which of :func:`_scale_options` it is."""
+    """Each series' whole-series statistic and which of :func:`_scale_options` it is."""
     options = _scale_options(values, season_length)
     choice = np.argmax(_usable(options), axis=0)  # the last option (1) is always usable
     return options[choice, np.arange(values.shape[0])], choice
 
 
+def recent_periods(season_length: int) -> int:
+    """How many of a series' last periods its scale also looks at: 4 seasons, at least 8.
+
+    Examples
+    --------
+    >>> recent_periods(4), recent_periods(12), recent_periods(1)
+    (16, 48, 8)
+    """
+    return max(4 * int(season_length), 8)
+
+
+def _with_recent(whole: np.ndarray, recent_values: np.ndarray, season_length: int,
+                 choice: np.ndarray) -> np.ndarray:
+    """Geometric mean of the whole-series statistic and the same one over recent periods.
+
+    Where the recent periods do not allow the statistic (or it is 0 there),
+    the whole-series one is kept; a NaN whole-series statistic stays NaN.
+    """
+    recent = _scale_options(recent_values, season_length)[choice, np.arange(whole.shape[0])]
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        product = whole * recent
+        # sqrt(x * x) is exactly x; the product of square roots only where the product
+        # overflows or underflows
+        blended = np.where(_usable(product), np.sqrt(product), np.sqrt(whole) * np.sqrt(recent))
+    return np.where(_usable(recent) & _usable(whole) & _usable(blended), blended, whole)
+
+
 def series_scale(values: np.ndarray, season_length: int) -> np.ndarray:
-    """Typical one-step change of each series: the MASE denominator.
+    """Typical one-step change of each series: the MASE denominator, with its recent level.
 
     ``mean(|y_t - y_{t-m}|)`` over each row's observed values, falling back
     to lag 1 where the series is shorter than ``m + 1``, then to ``mean(|y|)``,
-    then to 1, so the result is always positive and finite.
+    then to 1, so the result is always positive and finite. The statistic
+    is the geometric mean of its value over the whole row and over the
+    row's last :func:`recent_periods` periods (the whole-row value alone
+    where those do not allow it).
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN before each one's first observation).
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_series,)
 
     Examples
     --------
     >>> import numpy as np
     >>> series_scale(np.array([[1.0, 2.0, 4.0], [np.nan, 5.0, 5.0]]), 1).tolist()
     [1.5, 5.0]
+    >>> # 12 calm changes of 1, then 8 periods changing by 4: sqrt(2.2 * 4)
+    >>> grown = np.concatenate([np.arange(13.0), 12 + 4 * np.arange(1.0, 9.0)])
+    >>> round(float(series_scale(grown[None, :], 1)[0]), 3)
+    2.966
     """
-    return _scale_choice(values, season_length)[0]
+    whole, choice = _scale_choice(values, season_length)
+    recent = values[:, max(0, values.shape[1] - recent_periods(season_length)):]
+    return _with_recent(whole, recent, season_length, choice)
 
 
 def calibration_scales(errors: np.ndarray, values: np.ndarray,
@@ -188,7 +244,10 @@ def calibration_scales(errors: np.ndarray, values: np.ndarray,
             break
         held_out = values.copy()
         held_out[:, width - cut:width - cut + horizon] = np.nan
-        scale = _scale_options(held_out, season_length)[choice, rows]
+        whole = _scale_options(held_out, season_length)[choice, rows]
+        # recent: the periods just before the window (and the few after it, as in the whole)
+        recent = held_out[:, max(0, width - cut - recent_periods(season_length)):]
+        scale = _with_recent(whole, recent, season_length, choice)
         out[:, k] = np.where(_usable(scale), scale, np.nan)
     finite = np.isfinite(errors)
     if finite.any() and not (finite & np.isfinite(out)[:, :, None]).any():

@@ -14,6 +14,7 @@ from talentgap.models._conformal import (
     conformal_quantiles,
     difficulty_factors,
     interval_bounds,
+    recent_periods,
     series_scale,
     short_history_limit,
     short_windows,
@@ -65,6 +66,27 @@ def test_series_scale_is_always_positive_and_finite():
     assert scale[:2].tolist() == [1.0, 1.0]
 
 
+def test_series_scale_is_the_geometric_mean_of_the_whole_and_the_recent_statistic():
+    # m = 1: the recent periods are the last 8. Twelve changes of 1, then seven of 4.
+    grown = np.concatenate([np.arange(13.0), 12.0 + 4.0 * np.arange(1.0, 9.0)])
+    whole = np.mean(np.abs(np.diff(grown)))                      # (12 + 8 * 4) / 20 = 2.2
+    recent = np.mean(np.abs(np.diff(grown[-recent_periods(1):])))  # 4.0
+    assert recent_periods(1) == 8 and whole == pytest.approx(2.2) and recent == 4.0
+    np.testing.assert_allclose(series_scale(grown[None, :], 1), [np.sqrt(whole * recent)])
+    # a series no longer than the recent periods: both halves are the same statistic
+    short = np.array([[NAN, 1.0, 5.0, 2.0, 7.0]])
+    np.testing.assert_allclose(series_scale(short, 1), [np.mean([4.0, 3.0, 5.0])])
+
+
+def test_series_scale_keeps_the_whole_statistic_where_the_recent_periods_lack_it():
+    # m = 2: recent periods max(4 * 2, 8) = 8. The last 8 values are flat: seasonal
+    # differences 0 there, so the whole-series seasonal statistic is kept alone
+    values = np.concatenate([[0.0, 4.0, 0.0, 4.0, 2.0, 2.0], np.full(8, 2.0)])[None, :]
+    whole = np.mean(np.abs(values[0, 2:] - values[0, :-2]))
+    assert whole > 0
+    np.testing.assert_allclose(series_scale(values, 2), [whole])
+
+
 # ---- calibration_scales -------------------------------------------------------------------------
 def test_each_origin_is_scaled_without_the_periods_it_forecast():
     values = np.array([[1.0, 2.0, 3.0, 4.0, 10.0, 11.0]])
@@ -114,6 +136,18 @@ def test_origins_without_a_backtest_get_no_scale():
     # k = 0 keeps 1, 2, 4: 1.5; k = 1 keeps 1, 2 and 11: 1; k = 2 keeps 1 and 7, 11: 4
     np.testing.assert_allclose(calibration_scales(errors, values, 1),
                                [[1.5, 1.0, 4.0, NAN, NAN]])
+
+
+def test_origin_scales_take_the_recent_periods_before_the_window_they_forecast():
+    # m = 1, recent periods 8, horizon 2, one origin (k = 0: the last 2 periods held out).
+    # 10 changes of 1, then 8 changes of 3, then the 2 forecast periods with a jump.
+    values = np.concatenate([np.arange(11.0), 10.0 + 3.0 * np.arange(1.0, 9.0),
+                             [100.0, 101.0]])[None, :]
+    kept = values[0, :-2]
+    whole = np.mean(np.abs(np.diff(kept)))                      # (10 + 8 * 3) / 18
+    recent = np.mean(np.abs(np.diff(kept[-8:])))                # 3.0
+    scales = calibration_scales(np.ones((1, 1, 2)), values, 1)
+    np.testing.assert_allclose(scales, [[np.sqrt(whole * recent)]])
 
 
 # ---- conformal_quantiles ------------------------------------------------------------------------
