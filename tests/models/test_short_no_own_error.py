@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from talentgap.models import AutoForecaster
-from talentgap.models import base as base_module
+from talentgap.models import _intervals as intervals_module
 from talentgap.models._conformal import (
     conformal_quantiles,
     series_scale,
@@ -39,7 +39,7 @@ def table() -> pd.DataFrame:
 
 def _two_season_rule_only(monkeypatch) -> None:
     """The rule before: short means under two seasons, whatever the backtests allow."""
-    monkeypatch.setattr(base_module, "short_histories",
+    monkeypatch.setattr(intervals_module, "short_histories",
                         lambda n_obs, errors, scale, m: n_obs < short_history_limit(m))
 
 

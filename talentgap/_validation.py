@@ -1,0 +1,489 @@
+"""Validation of a table against its schema, and the data-quality report.
+
+:func:`validate` checks every rule of a :class:`~talentgap.schema.TableSchema`
+on every row, then raises one :class:`~talentgap.errors.SchemaError` or returns
+the clean rows with a :class:`DataQualityReport`; :func:`check_constant`
+applies the enterprise-level rule to columns outside the schema. The
+row-level checks are in :mod:`talentgap._checks`; the public names are
+re-exported by :mod:`talentgap.schema`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from talentgap import _checks
+from talentgap._tables import TableSchema, get_schema, row_key
+from talentgap._units import _NAT, _digits, _first_of_unit, _log_not_constant, unit_codes
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
+from talentgap.periods import normalize_freq, parse_period_values
+
+__all__ = ["DataQualityReport", "validate", "check_constant"]
+
+_MAX_EXAMPLES = 5
+_PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in ("Y", "Q", "M")}
+
+
+@dataclass
+class DataQualityReport:
+    """Accounting of every input row of one validated table.
+
+    Attributes
+    ----------
+    table : str
+        Table name.
+    rows_in, rows_kept, rows_rejected : int
+        ``rows_kept + rows_rejected == rows_in`` always; a row failing two
+        rules is one rejected row with two failures.
+    rejected : pandas.DataFrame
+        One row per failure: ``line`` (input line number), ``row`` (index
+        label in the input frame), ``column``, ``rule`` (a code such as
+        ``"negative"``), ``value`` (the raw input value) and ``message`` (what
+        is wrong with it, e.g. ``"9 > 4"``).
+    warnings : list of str
+        Suspicious but legal findings (also issued as
+        :class:`~talentgap.errors.DataQualityWarning`).
+    freq : str or None
+        Frequency of the parsed periods.
+    extra_columns : list of str
+        Input columns outside the schema, kept unchanged.
+    """
+
+    table: str
+    rows_in: int
+    rows_kept: int
+    rows_rejected: int
+    rejected: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    freq: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return self.rows_rejected == 0
+
+    def summary(self) -> str:
+        """One paragraph: the row accounting, then one line per failed rule."""
+        head = (
+            f"{self.table}: {self.rows_in} rows in, {self.rows_kept} kept, "
+            f"{self.rows_rejected} rejected"
+        )
+        cases = self.rejected.assign(position=self.rejected["line"])
+        lines = [head] + [f"  - {text}" for text in _checks.describe_failures(cases)]
+        lines += [f"  ! {text}" for text in self.warnings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (failures counted by column and rule)."""
+        counts = (
+            self.rejected.groupby(["column", "rule"], sort=True).size()
+            if len(self.rejected) else pd.Series(dtype=int)
+        )
+        return {
+            "table": self.table,
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_rejected": self.rows_rejected,
+            "failures": [
+                {"column": c, "rule": r, "count": int(n)} for (c, r), n in counts.items()
+            ],
+            "warnings": list(self.warnings),
+            "freq": self.freq,
+            "extra_columns": list(self.extra_columns),
+        }
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def validate(
+    df: pd.DataFrame,
+    *,
+    table: str,
+    freq: str | None = None,
+    allowed: Mapping[str, Iterable] | None = None,
+    errors: Literal["raise", "report"] = "raise",
+    line_numbers: Iterable[int] | None = None,
+):
+    """Check a table against its schema and return it with canonical dtypes.
+
+    Every rule is checked on every row before anything is raised, so one
+    error lists all problems. Nothing is dropped, filled or coerced
+    silently: whole-number floats (``12.0``) become integers, labels become
+    categoricals and periods, and every other problem rejects its row.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The raw table.
+    table : {"surveys", "training", "employment", "enterprises", "vacancies"}
+        Which schema to apply (see :data:`SCHEMAS`; ``enterprises`` and
+        ``vacancies`` are the two parts of the surveys in
+        :data:`PART_SCHEMAS`). In the long surveys form the row key adds
+        the detail columns present, and the enterprise-level columns
+        (:data:`UNIT_COLUMNS`) must be equal within an enterprise-period
+        (rule ``not_constant``, every row of the enterprise-period rejected).
+    freq : {"Y", "Q", "M"} or alias, optional
+        Declared period frequency; taken from the labels when omitted (see
+        :func:`talentgap.periods.parse_periods`).
+    allowed : mapping of str to iterable, optional
+        Allowed codes per key column, e.g. ``{"region": regions}``. Values
+        outside the list are rejected (rule ``unknown_code``) and the list
+        becomes the order of the categories.
+    errors : {"raise", "report"}, default "raise"
+        ``"raise"``: raise :class:`~talentgap.errors.SchemaError` if any row
+        fails. ``"report"``: return the rows that pass together with a
+        :class:`DataQualityReport` on the rest.
+    line_numbers : array-like of int, optional
+        Input line number of each row, used in messages. Defaults to the
+        row's position + 2: its line in a CSV file with one header line, as
+        read by ``pandas.read_csv`` with default options.
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+        The passing rows (input index kept, column order kept) with
+        canonical dtypes; columns outside the schema are kept unchanged.
+    report : DataQualityReport
+        Only with ``errors="report"``.
+
+    Raises
+    ------
+    SchemaError
+        With ``errors="raise"``, when any row breaks a rule. In both modes,
+        for problems of the whole table: an empty table, missing required
+        columns (with a hint for near misses), repeated column names,
+        ambiguous periods. ``failure_cases`` holds every failure.
+    ParameterError
+        For an unknown ``table``, ``errors`` or ``freq``, or ``allowed`` for a
+        column that is not a key of the table.
+
+    Warns
+    -----
+    DataQualityWarning
+        For legal but suspicious values, e.g. vacancies above 5 x employees.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"period": ["2024", "2024"], "region": ["A", "B"],
+    ...                     "industry": ["textiles", "textiles"],
+    ...                     "trained": [100, 50], "certified": [70, -1]})
+    >>> validate(raw, table="training")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: training: 1 of 2 rows fail validation (1 failure):
+      - column 'certified' must be >= 0 [negative]; 1 row fails, e.g. line 3 ... 2024): -1
+    >>> validate(raw.iloc[:1], table="training").dtypes.astype(str).tolist()
+    ['period[Y-DEC]', 'category', 'category', 'int64', 'int64']
+    """
+    schema = get_schema(table)
+    if errors not in ("raise", "report"):
+        raise ParameterError(f"errors={errors!r} is not supported; use 'raise' or 'report'")
+    if not isinstance(df, pd.DataFrame):
+        raise ParameterError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    allowed = {k: list(v) for k, v in (allowed or {}).items()}
+    for name in allowed:
+        if name not in schema.keys:
+            raise ParameterError(
+                f"allowed codes given for {name!r}, which is not a key column of the "
+                f"{table} table; key columns are {schema.keys}"
+            )
+    _check_table_shape(df, schema)
+
+    n = len(df)
+    lines = (np.arange(n, dtype=np.int64) + 2 if line_numbers is None
+             else np.asarray(list(line_numbers), dtype=np.int64))
+    if lines.shape != (n,):
+        raise ParameterError(f"line_numbers has {lines.size} entries for {n} rows")
+    log = _checks.FailureLog(n)
+    converted: dict[str, object] = {}
+    numbers: dict[str, np.ndarray] = {}
+    usable: dict[str, np.ndarray | None] = {}
+    declared = freq
+    for col in schema.columns:
+        if col.name not in df.columns:
+            continue
+        values = df[col.name]
+        if col.kind == "period" and _is_period_of(values, freq):
+            periods = values.array
+            declared = next(code for code, dtype in _PERIOD_DTYPES.items()
+                            if dtype == values.dtype)
+            missing = periods.asi8 == _NAT
+            if missing.any():
+                log.add(missing, col.name, "missing_value", values, "period is missing")
+            converted[col.name] = periods
+        elif col.kind == "period":
+            parsed = parse_period_values(values, freq=freq)
+            if parsed.table_error is not None:
+                raise SchemaError(f"{table}: column {col.name!r}: {parsed.table_error}",
+                                  column=col.name, reason="ambiguous_period")
+            for rule in ("missing_value", "bad_period"):
+                log.add(parsed.failed & (parsed.rule == rule), col.name, rule, values,
+                        parsed.message)
+            converted[col.name] = parsed.periods
+            declared = parsed.freq
+        elif col.kind in ("count", "weight"):
+            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, log)
+            failed = log.bad_in([col.name])
+            usable[col.name] = ~failed if failed.any() else None
+        elif col.kind == "flag":
+            converted[col.name] = _checks.check_flag(values, col.name, log)
+        else:
+            target = _BlankAllowed(log) if col.blank_ok else log
+            converted[col.name] = _checks.check_key(values, col.name, target,
+                                                    allowed.get(col.name))
+    for a, b in schema.at_most:
+        _checks.check_at_most(df, numbers, a, b, log, usable)
+    if schema.unique:
+        keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
+        _checks.check_unique(df, keys, log, lines)
+    if schema.constant and any(c in df.columns for c in schema.detail):
+        unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
+        first = _first_of_unit(unit)
+        for name in (c for c in schema.constant if c in df.columns):
+            value = numbers[name] if name in numbers else converted[name]
+            _log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
+
+    log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
+                 "the row (line) is empty")
+    found_cases = log.frame(lines, df.index)
+    cases = found_cases[_checks.FAILURE_COLUMNS]
+    kept = ~log.bad
+    clean = _assemble(df, schema, converted, numbers, kept, allowed)
+    found = _suspicious(clean, schema, lines[kept])
+    for text in found:
+        warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
+
+    if errors == "raise" and len(cases):
+        raise _schema_error(df, schema, found_cases)
+    if errors == "raise":
+        return clean
+    report = DataQualityReport(
+        table=table,
+        rows_in=n,
+        rows_kept=int(kept.sum()),
+        rows_rejected=int((~kept).sum()),
+        rejected=cases,
+        warnings=found,
+        freq=declared,
+        extra_columns=[c for c in df.columns if c not in schema.names],
+    )
+    return clean, report
+
+
+class _BlankAllowed:
+    """A :class:`~talentgap._checks.FailureLog` front that lets blank values pass.
+
+    Used for key columns with ``blank_ok``: every rule but ``missing_value``
+    is recorded in the wrapped log.
+    """
+
+    def __init__(self, log: _checks.FailureLog) -> None:
+        self.log = log
+        self.n_rows = log.n_rows
+
+    def add(self, mask, column, rule, values, details=None) -> None:
+        if rule != "missing_value":
+            self.log.add(mask, column, rule, values, details)
+
+
+def check_constant(df: pd.DataFrame, columns: Iterable[str], *, table: str = "surveys",
+                   line_numbers: Iterable[int] | None = None) -> None:
+    """Raise if a column takes several values within one enterprise-period.
+
+    The enterprise-level rule of the long surveys form, for columns the
+    schema does not know (design columns such as a PSU or a population
+    count); :func:`validate` applies it to the schema's own
+    enterprise-level columns (:data:`UNIT_COLUMNS`).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A table with the ``unique`` columns of ``table`` (for surveys
+        ``enterprise_id, period``).
+    columns : iterable of str
+        Columns that must be constant within each enterprise-period.
+    table : str, default "surveys"
+        Schema whose ``unique`` columns define the unit, and whose name
+        the error carries.
+    line_numbers : array-like of int, optional
+        As in :func:`validate` (default: position + 2).
+
+    Raises
+    ------
+    SchemaError
+        Rule ``not_constant``, naming the column and example lines.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"enterprise_id": ["E1", "E1", "E2"], "period": ["2024"] * 3,
+    ...                      "psu": ["park-1", "park-2", "park-1"]})
+    >>> check_constant(rows, ["psu"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: surveys: 2 of 3 rows fail validation (2 failures):
+      - column 'psu' must be the same on every row of an enterprise-period [not_constant]; ...
+    """
+    schema = get_schema(table)
+    columns = [c for c in columns if c in df.columns]
+    if not columns or len(df) == 0:
+        return
+    n = len(df)
+    lines = (np.arange(n, dtype=np.int64) + 2 if line_numbers is None
+             else np.asarray(list(line_numbers), dtype=np.int64))
+    unit = unit_codes(df[list(schema.unique)])
+    if np.unique(unit[unit >= 0]).size == int((unit >= 0).sum()):
+        return  # one row per enterprise-period: nothing can differ
+    log = _checks.FailureLog(n)
+    for name in columns:
+        digits = _digits(df[name])
+        _log_not_constant(df, unit, digits, digits >= 0, name, log, lines)
+    cases = log.frame(lines, df.index)
+    if len(cases):
+        raise _schema_error(df, schema, cases)
+
+
+def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
+    """Failures of the table as a whole, which no row-level report can carry."""
+    problems = []
+    repeated = df.columns[df.columns.duplicated()].unique().tolist()
+    if repeated:
+        problems.append(f"column names repeat: {repeated}")
+    present = [str(c) for c in df.columns]
+    missing = [c for c in schema.required if c not in df.columns]
+    for name in missing:
+        spare = [c for c in present if c not in schema.names]
+        found = _checks.closest(name, spare)  # e.g. 'vacancy' for 'vacancies'
+        hint = f"; found {found!r} (did you mean {name!r}?)" if found is not None else ""
+        problems.append(f"required column {name!r} is missing{hint}")
+    if len(df) == 0:
+        problems.append("the table has no rows")
+    if problems:
+        first = missing[0] if missing else None
+        reason = "missing_column" if missing else ("empty_table" if len(df) == 0
+                                                   else "repeated_column")
+        raise SchemaError(
+            f"{schema.name}: " + "; ".join(problems)
+            + f". Required columns: {schema.required}",
+            column=first,
+            reason=reason,
+        )
+
+
+def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.ndarray:
+    """Rows (among those that failed) whose every schema column is missing or blank."""
+    empty = np.zeros(len(df), dtype=bool)
+    candidates = np.flatnonzero(bad)
+    if candidates.size == 0:
+        return empty
+    rows = df.iloc[candidates][[c for c in schema.names if c in df.columns]]
+    blank = np.ones(candidates.size, dtype=bool)
+    for name in rows.columns:
+        blank &= _checks.is_blank(rows[name])
+    empty[candidates[blank]] = True
+    return empty
+
+
+def _is_period_of(values: pd.Series, freq: str | None) -> bool:
+    """Whether ``values`` already are Periods of ``freq`` (of any of Y, Q, M when None)."""
+    if not isinstance(values.dtype, pd.PeriodDtype):
+        return False
+    if freq is None:
+        return values.dtype in _PERIOD_DTYPES.values()
+    return values.dtype == _PERIOD_DTYPES[normalize_freq(freq)]
+
+
+def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: dict,
+              kept: np.ndarray, allowed: dict) -> pd.DataFrame:
+    """The kept rows with canonical dtypes, in the input's column order.
+
+    Every column is a new array (the clean table never shares memory with
+    the input), and the frame is built without consolidating the columns
+    into 2-D blocks (one copy per column, not two).
+    """
+    everything = bool(kept.all())
+    positions = slice(None) if everything else np.flatnonzero(kept)
+
+    def take(values):
+        return values.copy() if everything else values[positions]
+
+    out = {}
+    for name in df.columns:
+        if name not in schema.names:
+            out[name] = take(df[name].array)
+        elif schema.column(name).kind == "count":
+            out[name] = numbers[name][positions].astype(np.int64)  # always a new array
+        elif schema.column(name).kind == "weight":
+            out[name] = take(numbers[name])
+        elif name in allowed:
+            out[name] = take(converted[name])
+        else:  # categories: the values of the kept rows only
+            out[name] = take(converted[name])
+            if schema.column(name).kind in ("id", "key"):
+                out[name] = _drop_unused(out[name])
+    index = df.index if everything else df.index[positions]
+    return pd.DataFrame(out, index=index, copy=False)
+
+
+def _drop_unused(values: pd.Categorical) -> pd.Categorical:
+    """``remove_unused_categories`` without sorting the codes (a count per category)."""
+    codes = values.codes
+    n_categories = len(values.categories)
+    used = np.zeros(n_categories + 1, dtype=bool)  # the last slot stands for code -1
+    used[codes] = True
+    used = used[:-1]
+    if used.all():
+        return values
+    renumber = np.append(np.cumsum(used) - 1, -1)
+    renumber[:-1][~used] = -1
+    dtype = pd.CategoricalDtype(values.categories[used], ordered=values.ordered)
+    return pd.Categorical.from_codes(renumber[codes], dtype=dtype, validate=False)
+
+
+def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> list[str]:
+    found = []
+    for a, b, factor in schema.suspicious_above:
+        if a not in clean.columns or b not in clean.columns:
+            continue
+        x, y = clean[a].to_numpy(), clean[b].to_numpy()
+        if x.dtype.kind == y.dtype.kind == "i" and float(factor).is_integer():
+            mask = x > y * int(factor)  # counts <= 2**53: no overflow, no float copy
+        else:
+            mask = x > factor * y
+        if mask.any():
+            shown = ", ".join(f"line {ln}" for ln in lines[mask][:_MAX_EXAMPLES])
+            found.append(
+                f"{int(mask.sum())} row(s) with {a} > {factor:g} x {b} (legal but unusual; "
+                f"check units), e.g. {shown}"
+            )
+    return found
+
+
+def _schema_error(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> SchemaError:
+    """One error for the whole table, from a :meth:`FailureLog.frame`."""
+    examples = cases.groupby(["column", "rule"], sort=False).head(_MAX_EXAMPLES)["position"]
+    examples = np.unique(examples.to_numpy())
+    label_columns = [c for c in schema.row_label if c in df.columns]
+    shown = df.iloc[examples][label_columns].astype(object)
+    # astype(str) keeps missing values as NaN (pandas >= 3), which str.join cannot take
+    labels = shown.where(shown.notna(), "NA").map(str).agg(", ".join, axis=1)
+    described = _checks.describe_failures(cases, pd.Series(labels.to_numpy(), index=examples))
+    n_bad = cases["position"].nunique()
+    n_fail = len(cases)
+    head = (f"{schema.name}: {n_bad} of {len(df)} rows fail validation "
+            f"({n_fail} failure{'s' if n_fail != 1 else ''}):")
+    first = cases.iloc[0]
+    return SchemaError(
+        "\n".join([head] + [f"  - {d}" for d in described]),
+        column=str(first["column"]),
+        reason=str(first["rule"]),
+        failure_cases=cases[_checks.FAILURE_COLUMNS].copy(),
+    )
