@@ -55,6 +55,10 @@ __all__ = ["Report"]
 _NA = "\N{EM DASH}"
 _NUM_CLASS = ' class="num"'
 _NOTE_KINDS = {"warning": "Warning", "info": "Note"}
+#: Tables of at most this many rows are not split across printed pages.
+_SHORT_TABLE = 20
+#: Tables of at least this many columns are set tighter to fit the page's width.
+_WIDE_TABLE = 10
 
 FloatFormat = str | Callable[[float], str]
 
@@ -95,6 +99,9 @@ th, td { padding: .36rem .8rem; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid #57606a; vertical-align: bottom; min-width: 5.5rem;
   max-width: 13rem; }
 td { min-width: 4.5rem; }
+.table-wrap.wide table { font-size: .85rem; }
+.table-wrap.wide th, .table-wrap.wide td { padding: .3rem .5rem; }
+.table-wrap.wide thead th { min-width: 4.5rem; }
 tbody tr { border-bottom: 1px solid #eaeef2; }
 tbody tr:nth-child(even) { background: #f3f6fa; }
 td.num { text-align: right; white-space: nowrap; }
@@ -120,7 +127,9 @@ footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid #d8dee4;
   .page { max-width: none; min-height: 0; padding: 0; box-shadow: none; }
   a { color: inherit; text-decoration: none; }
   h2, caption, .intro { break-after: avoid; }
-  figure, dl.key-figures, .note, tr { break-inside: avoid; }
+  /* each section starts a new page; the first follows the summary */
+  section + section { break-before: page; }
+  figure, dl.key-figures, .note, tr, .table-wrap.short { break-inside: avoid; }
   figure img { max-height: 21cm; width: auto; margin: 0 auto; }
   thead { display: table-header-group; }
   /* no scrolling on paper: a wide table fits the page width and wraps its text */
@@ -446,7 +455,11 @@ class Report:
                  else f"<td>{_breakable(t)}</td>")
                 for t in texts])
         rows = ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
-        parts = ['<div class="table-wrap"><table>']
+        # a short table stays on one printed page; a long one may run on; a table of many
+        # columns gets a smaller type and tighter cells so it fits the page's width
+        short = " short" if len(shown) <= _SHORT_TABLE else ""
+        wide = " wide" if len(columns) >= _WIDE_TABLE else ""
+        parts = [f'<div class="table-wrap{short}{wide}"><table>']
         if caption is not None:
             parts.append(f"<caption>Table {self._n_tables}. {_esc(caption)}</caption>")
         parts.append(f"<thead><tr>{head}</tr></thead>")

@@ -14,7 +14,7 @@ import re
 
 from talentgap.cli._wording import level_words, levels_in_text, per_period, plain_number
 
-__all__ = ["plain_constraint", "plain_note"]
+__all__ = ["plain_constraint", "plain_constraints", "plain_note"]
 
 
 def _step_of(value: float, largest: float = 1e12) -> float:
@@ -37,9 +37,9 @@ _TIE = re.compile(r" \(within [0-9.eE+-]+ of the shortfall with no plan\)")
 _MOVED = re.compile(r" \([0-9.,]+ places differ from the first such plan found\)")
 
 
-def _per_place(match: re.Match, unit: str) -> str:
+def _per_place(match: re.Match, unit: str, step: float | None = None) -> str:
     value = float(match[2])
-    step = _step_of(value, largest=1000)
+    step = _step_of(value, largest=1000) if step is None else step
     what = "place of capacity" if match[1].endswith("capacity") else "place"
     if step == 1:
         return f"one more {what} closes about {plain_number(value)} {unit} of the"
@@ -47,7 +47,55 @@ def _per_place(match: re.Match, unit: str) -> str:
             f"{plain_number(value * step)} {unit} of the")
 
 
-def plain_constraint(line: str, *, currency: str = "", unit: str = "persons") -> str:
+def _money_rate(line: str) -> float | None:
+    """Shortfall removed per unit of money in a budget sentence, or None."""
+    if m := _PER_MONEY.search(line):
+        return float(m[2]) / float(m[1].replace(",", ""))
+    if m := _PER_UNIT_MONEY.search(line):
+        return float(m[1])
+    return None
+
+
+def _place_rate(line: str) -> float | None:
+    """Shortfall removed per place in a capacity (or place) sentence, or None."""
+    m = _PER_PLACE.search(line)
+    return float(m[2]) if m else None
+
+
+def _common_step(rates: list, largest: float) -> float | None:
+    """One step for a list: the one at which the smallest positive rate reaches 0.1."""
+    positive = [r for r in rates if r is not None and r > 0]
+    return _step_of(min(positive), largest=largest) if positive else None
+
+
+def plain_constraints(lines, *, currency: str = "", unit: str = "persons") -> list[str]:
+    """:func:`plain_constraint` of each line, with one step per kind of constraint.
+
+    The budget lines share one sum of money and the capacity lines one
+    number of places, chosen so that the smallest effect in the list still
+    reads with two significant figures: lines of one list compare at a glance.
+
+    Examples
+    --------
+    >>> lines = plain_constraints([
+    ...     "capacity of textiles in A binds (400 places); one more place of capacity removes "
+    ...     "about 0.0057 of the expected shortfall",
+    ...     "capacity of textiles in B binds (400 places); one more place of capacity removes "
+    ...     "about 0.043 of the expected shortfall"])
+    >>> [line.split("; ")[1][:41] for line in lines]
+    ['each 100 more places of capacity close ab', 'each 100 more places of capacity close ab']
+    >>> [line.split("about ")[1][:4] for line in lines]
+    ['0.57', '4.3 ']
+    """
+    lines = [str(line) for line in lines]
+    money = _common_step([_money_rate(line) for line in lines], largest=1e12)
+    places = _common_step([_place_rate(line) for line in lines], largest=1000)
+    return [plain_constraint(line, currency=currency, unit=unit, money_step=money,
+                             place_step=places) for line in lines]
+
+
+def plain_constraint(line: str, *, currency: str = "", unit: str = "persons",
+                     money_step: float | None = None, place_step: float | None = None) -> str:
     """A binding-constraint sentence of the plan with its units: money and persons.
 
     The sentence keeps its lower-case start (the report capitalises it);
@@ -62,6 +110,10 @@ def plain_constraint(line: str, *, currency: str = "", unit: str = "persons") ->
         Unit of money, e.g. ``"yuan"``.
     unit : str, default "persons"
         Unit of the shortfall: ``"persons"`` (one period) or ``"person-years"``.
+    money_step, place_step : float, optional
+        The sum of money and the number of places an effect is given for;
+        by default the line's own (the smallest power of ten at which the
+        effect reaches 0.1). :func:`plain_constraints` sets one per list.
 
     Returns
     -------
@@ -82,18 +134,24 @@ def plain_constraint(line: str, *, currency: str = "", unit: str = "persons") ->
     close about 0.57 persons of the expected shortfall
     """
     money_unit = f" {currency}" if currency else ""
-    line = _PER_MONEY.sub(lambda m: f"each extra {m[1]}{money_unit} of it closes about "
-                          f"{m[2]} {unit} of the", line)
+
+    def per_money(m: re.Match) -> str:
+        if money_step is None:
+            return f"each extra {m[1]}{money_unit} of it closes about {m[2]} {unit} of the"
+        rate = float(m[2]) / float(m[1].replace(",", ""))
+        return (f"each extra {money_step:,.0f}{money_unit} of it closes about "
+                f"{plain_number(rate * money_step)} {unit} of the")
 
     def per_unit_money(m: re.Match) -> str:
-        step = _step_of(float(m[1]))
+        step = _step_of(float(m[1])) if money_step is None else money_step
         return (f"each extra {step:,.0f}{money_unit} of it closes about "
                 f"{plain_number(float(m[1]) * step)} {unit} of the")
 
+    line = _PER_MONEY.sub(per_money, line)
     line = _PER_UNIT_MONEY.sub(per_unit_money, line)
     line = _SPENT.sub(lambda m: f"{m[1]} of {m[2]}{money_unit} spent", line)
     line = _LEFT.sub(lambda m: f"the {m[1]}{money_unit} left buys", line)
-    line = _PER_PLACE.sub(lambda m: _per_place(m, unit), line)
+    line = _PER_PLACE.sub(lambda m: _per_place(m, unit, place_step), line)
     line = _ADDS.sub(lambda m: f"adds about {plain_number(float(m[1]))} {unit} to the", line)
     line = _BINDS.sub(lambda m: " is reached (" if m[1] == " (" else " limits the plan:", line)
     return _MOVED.sub("", _TIE.sub("", line))

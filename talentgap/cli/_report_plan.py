@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
-from talentgap.cli._notes import plain_constraint, plain_note
+from talentgap.cli._notes import plain_constraint, plain_constraints, plain_note
 from talentgap.cli._report_tables import (
     add_table,
     is_multiyear,
@@ -31,7 +31,8 @@ from talentgap.cli.outputs import level_view, places_by_year, plan_summary
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report
 
-__all__ = ["levels_section", "plan_section", "years_closing_text", "years_section"]
+__all__ = ["held_need", "held_words", "levels_section", "plan_section", "years_closing_text",
+           "years_section"]
 
 _NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
 
@@ -65,6 +66,33 @@ def _levels(result: RunResult) -> list[str]:
         levels += fc["skill_level"].dropna().astype(str).unique().tolist()
     return levels
 
+def held_need(result: RunResult) -> tuple[int, list[int]] | None:
+    """The last forecast year of a multi-year plan and the later need years held at its level.
+
+    None when the forecast reaches every need year (or the plan is not
+    multi-year).
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> r = RunResult(Config.from_dict({}), forecast_reach=pd.Period("2028Q4"))
+    >>> r.plan = type("Plan", (), {"years": pd.DataFrame({"period": [2027, 2028, 2029, 2030]})})
+    >>> held_need(r)
+    (2028, [2029, 2030])
+    """
+    reach, plan = result.forecast_reach, result.plan
+    if reach is None or plan is None or getattr(plan, "years", None) is None:
+        return None
+    held = [int(str(p)[:4]) for p in plan.years["period"]
+            if int(str(p)[:4]) > reach.year]
+    return (reach.year, held) if held else None
+
+
+def held_words(held: tuple[int, list[int]]) -> str:
+    """``needs after 2028 held at 2028's level`` for :func:`held_need`'s answer."""
+    return f"needs after {held[0]} held at {held[0]}'s level"
+
+
 #: Names of the plans in the plan summary table.
 _PLAN_NAMES = {"optimised": "optimised plan",
                "proportional": "proportional rule (places in proportion to the gap)"}
@@ -91,7 +119,11 @@ def years_closing_text(result: RunResult) -> str:
     before, after = float(last["shortfall_before"]), float(last["shortfall_after"])
     words = (f"Over the funding years the budgets buy {spent}. By {year} the plan's "
              f"certified workers still in their trade number {float(last['workers']):,.0f}, and "
-             f"the expected shortfall in {year} falls from {before:,.0f} to {after:,.0f} persons")
+             f"the expected shortfall in {year}")
+    held = held_need(result)
+    in_held = held is not None and int(str(year)[:4]) in held[1]
+    words += f" ({held_words(held)})" if in_held else ""
+    words += f" falls from {before:,.0f} to {after:,.0f} persons"
     words += f" ({1 - after / before:.0%} closed, {after / before:.0%} left)" if before > 0 else ""
     if "policy_shortfall_before" in years.columns and pd.notna(last["policy_shortfall_before"]):
         words += (f"; the shortfall against the targets in {year} falls from "
@@ -214,8 +246,8 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     if plan.binding:
         unit = "person-years" if is_multiyear(result) else "persons"
         levels = _levels(result)
-        lines = [sentence(levels_in_text(plain_constraint(line, currency=currency, unit=unit),
-                                         levels)) for line in plan.binding[:12]]
+        lines = [sentence(levels_in_text(line, levels)) for line in
+                 plain_constraints(plan.binding[:12], currency=currency, unit=unit)]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
                         "relaxing each would buy):\n\n" + "\n\n".join(lines))
         if len(plan.binding) > 12:
@@ -303,10 +335,17 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
                          "shortfall_after", "policy_shortfall_before",
                          "policy_shortfall_after") if c in years.columns]
     money_unit = currency or "money"
-    add_table(report, result, years[shown].rename(columns={"period": "year"}),
-              caption=f"Per year: places funded, cost and "
-              f"budget ({money_unit}), plan workers present and expected shortfalls "
-              "(persons)", max_rows=None, float_format="{:,.0f}", shortfall="persons")
+    table = years[shown].rename(columns={"period": "year"})
+    caption = (f"Per year: places funded, cost and budget ({money_unit}), plan workers "
+               "present and expected shortfalls (persons)")
+    held = held_need(result)
+    if held is not None:  # mark the years whose need is the last forecast year's
+        marked = table["year"].map(lambda y: f"{y} *" if int(str(y)[:4]) in held[1] else str(y))
+        table = table.assign(year=marked)
+        caption += (f"; * the forecast reaches only to {held[0]}: the needs of "
+                    f"{_years(held[1])} are held at {held[0]}'s level")
+    add_table(report, result, table, caption=caption, max_rows=None, float_format="{:,.0f}",
+              shortfall="persons")
     if funded.empty:
         report.add_text("No places are funded in any year.")
     else:

@@ -11,10 +11,11 @@ import pandas as pd
 
 from talentgap.cli._wording import column_header, level_words
 from talentgap.cli.pipeline import RunResult
+from talentgap.models.gap_flags import FLAGS
 from talentgap.report import Report
 
-__all__ = ["add_table", "cell_name", "flag_words", "is_multiyear", "key_words", "sentence",
-           "shortfall_span", "shortfall_unit", "table_context"]
+__all__ = ["add_table", "cell_name", "flag_words", "flags_any_period", "is_multiyear",
+           "key_words", "sentence", "shortfall_span", "shortfall_unit", "table_context"]
 
 
 def flag_words(flags: pd.Series) -> pd.Series:
@@ -26,6 +27,32 @@ def flag_words(flags: pd.Series) -> pd.Series:
     ['rising demand; thin data', '']
     """
     return flags.fillna("").astype(str).str.replace(";", "; ").str.replace("_", " ")
+
+
+def flags_any_period(forecast: pd.DataFrame, keys) -> pd.DataFrame:
+    """Per cell, the flag codes raised in any forecast period, in the order of ``FLAGS``.
+
+    The same flags as :meth:`talentgap.models.GapForecaster.explain`, so the
+    report's tables agree on a cell's flags.
+
+    Examples
+    --------
+    >>> fc = pd.DataFrame({"region": ["A", "A", "B"], "period": [1, 2, 1],
+    ...                    "flag": ["thin_data", "rising_demand", None]})
+    >>> flags_any_period(fc, ["region"])["flag"].tolist()
+    ['rising_demand;thin_data', '']
+    """
+    codes = forecast["flag"].fillna("").astype(str)
+    cells = forecast[list(keys)].drop_duplicates().reset_index(drop=True)
+    raised = pd.Series("", index=cells.index, dtype=object)
+    for code in FLAGS:  # a handful of codes, each vectorised over every row
+        hit = codes.str.contains(rf"(?:^|;){code}(?:;|$)", regex=True)
+        any_hit = (forecast[list(keys)].assign(hit=hit.to_numpy())
+                   .groupby(list(keys), observed=True, sort=False)["hit"].any())
+        hit = cells.merge(any_hit.reset_index(), on=list(keys), how="left")["hit"]
+        hit = hit.fillna(False).astype(bool).to_numpy()
+        raised = raised.where(~hit, raised.where(raised == "", raised + ";") + code)
+    return cells.assign(flag=raised.to_numpy())
 
 
 def cell_name(values, keys) -> str:

@@ -64,6 +64,10 @@ class RunResult:
         With ``[targets]``: per region, skill level and year, the observed
         share (history), the target share, and the projected share without
         and with the plan's certified workers (shares on 0-1).
+    forecast_reach : pandas.Period or None
+        With ``[plan] years``: the last period of the gap model's sample
+        paths the plan's needs come from; the needs of later years are held
+        at the level of this period's year.
     notes : list of str
         Warnings raised on the way (data quality, fallbacks), for the report.
     """
@@ -83,4 +87,5 @@ class RunResult:
     workforce: pd.DataFrame | None = None
     policy: pd.DataFrame | None = None
     target_path: pd.DataFrame | None = None
+    forecast_reach: pd.Period | None = None
     notes: list = field(default_factory=list)

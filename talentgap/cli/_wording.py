@@ -11,11 +11,15 @@ are reworded in :mod:`talentgap.cli._notes`.
 from __future__ import annotations
 
 import math
+import numbers
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
-__all__ = ["backtest_verdict", "column_header", "headers_in_words", "level_words",
+__all__ = ["backtest_verdict", "column_header", "coverage_band", "coverage_sentence",
+           "coverage_verdict",
+           "mase_verdict", "MASE_ABOUT_1", "headers_in_words", "level_words",
            "levels_in_text", "levels_in_words", "per_period", "model_name", "method_words",
            "plain_number", "COLUMN_WORDS", "MODEL_WORDS"]
 
@@ -272,23 +276,98 @@ def _baseline(name: str) -> bool:
                                                             MODEL_WORDS["seasonal_naive"])
 
 
-def backtest_verdict(leaderboard: pd.DataFrame, *, level: float = 80.0) -> str:
+#: A MASE between these two counts as "about 1": as large as the yardstick it divides by.
+MASE_ABOUT_1 = (0.95, 1.05)
+
+
+def coverage_band(level: float) -> float:
+    """How far (percentage points) coverage may miss ``level`` and still count as calibrated.
+
+    5 points, or half the share the interval is allowed to miss (``(100 -
+    level) / 2``) when that is smaller, so a 95% interval gets 2.5 points:
+    one that holds 90% of the actual values misses twice as often as it says.
+
+    Examples
+    --------
+    >>> coverage_band(80), coverage_band(95), coverage_band(99)
+    (5.0, 2.5, 0.5)
+    """
+    return min(5.0, (100.0 - float(level)) / 2)
+
+
+def mase_verdict(mase: float) -> str:
+    """``is below 1``, ``is about 1`` or ``is above 1`` (:data:`MASE_ABOUT_1`), with its meaning.
+
+    Examples
+    --------
+    >>> mase_verdict(0.9)
+    'is below 1: its errors are smaller than'
+    """
+    low, high = MASE_ABOUT_1
+    if mase < low:
+        return "is below 1: its errors are smaller than"
+    if mase <= high:
+        return "is about 1: its errors are about as large as"
+    return "is above 1: its errors are larger than"
+
+
+def coverage_verdict(coverage: float, level: float) -> str:
+    """Whether a ``level``% interval's coverage is near its level, in words (:func:`coverage_band`).
+
+    Examples
+    --------
+    >>> coverage_verdict(0.76, 80)
+    'within 5 percentage points of 80%: they can be read as stated'
+    >>> coverage_verdict(0.9, 95)
+    '5.0 percentage points short of 95% (more than 2.5): the intervals are too narrow, so treat them as optimistic'
+    """  # noqa: E501
+    band = coverage_band(level)
+    points = 100 * float(coverage) - float(level)
+    digits = 0 if band >= 1 and band == int(band) else 1
+    if abs(points) <= band:
+        return f"within {band:g} percentage points of {level:g}%: they can be read as stated"
+    if points < 0:
+        return (f"{-points:.{digits}f} percentage points short of {level:g}% (more than "
+                f"{band:g}): the intervals are too narrow, so treat them as optimistic")
+    return (f"{points:.{digits}f} percentage points above {level:g}% (more than {band:g}): "
+            "the intervals are wider than they need to be")
+
+
+def coverage_sentence(coverage: float, level: float, *, what: str = "the actual gaps") -> str:
+    """``95% intervals contained 89.3% of the actual gaps, 5.7 percentage points short ...``.
+
+    Coverage shows one decimal when the band (:func:`coverage_band`) is
+    narrower than 5 points, so the judgement can be checked from the number.
+
+    Examples
+    --------
+    >>> coverage_sentence(0.893, 95, what="the actual values")[:61]
+    '95% intervals contained 89.3% of the actual values, 5.7 perce'
+    """
+    shown = f"{coverage:.0%}" if coverage_band(level) >= 5 else f"{coverage:.1%}"
+    return (f"{float(level):g}% intervals contained {shown} of {what}, "
+            f"{coverage_verdict(coverage, level)}")
+
+
+def backtest_verdict(leaderboard: pd.DataFrame, *,
+                     level: float | Sequence[float] = 80.0) -> str:
     """Whether the best model's backtest accuracy is good enough, in words, with thresholds.
 
     The first-ranked model is compared with the better of the simple rules
     (naive, seasonal naive) by its mean absolute error; MASE is read
     against 1 (0.95 to 1.05 counts as "about 1"); intervals are judged well
-    calibrated when their coverage is within 5 percentage points of their
-    level. sMAPE is explained, not judged: it is large whenever gaps are
-    near 0.
+    calibrated when their coverage is within :func:`coverage_band` of their
+    level (5 percentage points at 80%, 2.5 at 95%). sMAPE is explained, not
+    judged: it is large whenever gaps are near 0.
 
     Parameters
     ----------
     leaderboard : pandas.DataFrame
         Ranked models (``model``, ``mae``, ``mase``, ``smape``,
         ``coverage_<level>``); names as the backtest gives them or in words.
-    level : float, default 80
-        Interval level in percent.
+    level : float or sequence of float, default 80
+        Interval level(s) in percent; each level with a ``coverage_<level>``
+        column gets its own sentence.
 
     Returns
     -------
@@ -339,29 +418,14 @@ def backtest_verdict(leaderboard: pd.DataFrame, *, level: float = 80.0) -> str:
                          f"{rule_mae:,.0f}){judged}")
     mase = best.get("mase")
     if mase is not None and pd.notna(mase):
-        if mase < 0.95:
-            judged = "is below 1: its errors are smaller than"
-        elif mase <= 1.05:
-            judged = "is about 1: its errors are about as large as"
-        else:
-            judged = "is above 1: its errors are larger than"
-        words.append(f"Its MASE of {mase:.2f} {judged} the typical change of a cell's gap "
-                     "from one year to the next in its history, the yardstick MASE divides "
-                     "by (0.95 to 1.05 counts as about the same).")
-    coverage = best.get(f"coverage_{level:g}")
-    if coverage is not None and pd.notna(coverage):
-        points = 100 * coverage - level
-        if abs(points) <= 5:
-            judged = (f"within 5 percentage points of {level:g}%: they can be read as "
-                      "stated")
-        elif points < 0:
-            judged = (f"{-points:.0f} percentage points short of {level:g}% (more than 5): "
-                      "the intervals are too narrow, so treat them as optimistic")
-        else:
-            judged = (f"{points:.0f} percentage points above {level:g}% (more than 5): the "
-                      "intervals are wider than they need to be")
-        words.append(f"Its {level:g}% intervals contained {coverage:.0%} of the actual gaps, "
-                     f"{judged}.")
+        low, high = MASE_ABOUT_1
+        words.append(f"Its MASE of {mase:.2f} {mase_verdict(mase)} the typical change of a "
+                     "cell's gap from one year to the next in its history, the yardstick MASE "
+                     f"divides by ({low:g} to {high:g} counts as about the same).")
+    for each in [level] if isinstance(level, numbers.Real) else level:
+        coverage = best.get(f"coverage_{float(each):g}")
+        if coverage is not None and pd.notna(coverage):
+            words.append(f"Its {coverage_sentence(coverage, each)}.")
     smape = best.get("smape")
     if smape is not None and pd.notna(smape):
         words.append(f"The sMAPE column ({smape:.0f} on a scale of 0 to 200) looks large "

@@ -5,8 +5,8 @@ and forecast as an edition (:func:`store_run`); ``talentgap editions list
 --store FILE`` lists the editions; ``talentgap evaluate --store FILE
 --edition NAME --actuals DIR_OR_CONFIG --out OUT`` scores one against data
 observed later and writes ``edition_scores.csv`` (per cell),
-``edition_scores_by_group.csv``, ``edition_scores_summary.csv`` and
-``edition_points.csv``.
+``edition_scores_by_group.csv``, ``edition_scores_summary.csv``,
+``edition_points.csv`` and ``report.html``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from talentgap.cli._common import EXIT_OK, UsageError
+from talentgap.cli._wording import coverage_band, coverage_sentence, per_period
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError
 from talentgap.report import Report
@@ -109,7 +110,8 @@ def add_edition_commands(commands) -> None:
                     "industry and region, next to naive and seasonal-naive baselines fitted "
                     "on the data the edition knew: direction of change, MASE and interval "
                     "coverage. Writes edition_scores.csv, edition_scores_by_group.csv, "
-                    "edition_scores_summary.csv and edition_points.csv into --out.",
+                    "edition_scores_summary.csv, edition_points.csv and report.html (the "
+                    "scores in words) into --out.",
         epilog=textwrap.dedent(
             "examples:\n  talentgap evaluate --store editions.sqlite --edition 2024Q4 "
             "--actuals new_data/ --out scores\n"
@@ -213,28 +215,107 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The scores' methods in words: the stored forecast and the two simple rules.
+_METHOD_WORDS = {"edition": "stored forecast",
+                 "naive": "naive rule (the last value carries on)",
+                 "seasonal_naive": "seasonal naive rule (the same season a year before)"}
+_RULES = ("naive", "seasonal_naive")
+
+
+def _score_headers(columns, per: str) -> dict[str, str]:
+    """Plain headers with units of the score tables' columns (``coverage_<level>`` too)."""
+    words = {"by": "Grouped by", "group": "Group", "quantity": "Quantity",
+             "method": "Forecast", "n_points": "Cell-periods compared",
+             "direction": "Share of changes in the right direction (0–1)",
+             "mase": "MASE: error against the seasonal naive rule in sample (below 1 is "
+                     "better)",
+             "mae": f"Mean absolute error (persons per {per})",
+             "bias": f"Mean error, forecast minus actual (persons per {per})"}
+    for column in columns:
+        if str(column).startswith("coverage_"):
+            level = float(str(column).removeprefix("coverage_"))
+            words[column] = f"Share of actual values inside the {level:g}% interval (0–1)"
+    return {c: words[c] for c in columns if c in words}
+
+
+def _score_verdict(summary: pd.DataFrame) -> str:
+    """Per quantity: the stored forecast's MASE against the rules', coverage against its level.
+
+    The thresholds are the backtest verdict's
+    (:func:`talentgap.cli._wording.coverage_band`).
+    """
+    words = []
+    for quantity, rows in summary.groupby("quantity", sort=False):
+        own = rows[rows["method"] == "edition"]
+        rules = rows[rows["method"].isin(_RULES)].dropna(subset=["mase"])
+        if own.empty or pd.isna(own["mase"].iloc[0]):
+            continue
+        mase = float(own["mase"].iloc[0])
+        text = f"{str(quantity).capitalize()}: the stored forecast's MASE is {mase:.2f}"
+        if len(rules):
+            best = rules.sort_values("mase").iloc[0]
+            rule = _METHOD_WORDS[str(best["method"])].split(" (")[0]
+            compared = ("below" if mase < best["mase"] else
+                        "above" if mase > best["mase"] else "equal to")
+            text += (f", {compared} the better simple rule's ({rule}, {best['mase']:.2f})"
+                     + ("" if compared == "below" else ": it does not beat the simple rules"))
+        for column in [c for c in rows.columns if str(c).startswith("coverage_")]:
+            coverage = own[column].iloc[0]
+            if pd.notna(coverage):
+                level = float(str(column).removeprefix("coverage_"))
+                text += f"; its {coverage_sentence(coverage, level, what='the actual values')}"
+        words.append(text + ".")
+    return " ".join(words)
+
+
+def _score_table(report: Report, table: pd.DataFrame, per: str, **options) -> None:
+    """A score table with the methods and headers in words and numbers rounded to read."""
+    formats = {c: "{:.2f}" for c in table.columns
+               if c in ("direction", "mase") or str(c).startswith("coverage_")}
+    formats.update({c: "{:,.1f}" for c in ("mae", "bias") if c in table.columns})
+    table = table.assign(method=table["method"].map(_METHOD_WORDS).fillna(table["method"]))
+    headers = _score_headers(table.columns, per)
+    report.add_table(table.rename(columns=headers), max_rows=options.pop("max_rows", None),
+                     float_format={headers.get(c, c): f for c, f in formats.items()},
+                     **options)
+
+
 def _score_report(scores) -> Report:
     """A report section on how the edition did against what happened, next to the baselines."""
+    per = per_period(scores.origin.freqstr)
     report = Report(f"Forecast edition {scores.edition} against what happened",
                     subtitle=f"origin {scores.origin}; scored on {scores.periods[0]}–"
                              f"{scores.periods[-1]}")
+    levels = [float(str(c).removeprefix("coverage_")) for c in scores.summary.columns
+              if str(c).startswith("coverage_")]
+    bands = " and ".join(f"{coverage_band(level):g} percentage points of {level:g}%"
+                         for level in levels)
+    good = ("A good stored forecast has a MASE below the simple rules' and a share of actual "
+            "values inside each interval near its level"
+            + (f" (within {bands})" if bands else "") + ".")
     report.add_section(
         "How the stored forecast did",
         intro="Each stored forecast is compared with the values observed later, next to two "
-              "rules fitted on the same history: naive (the last value carries on) and "
-              "seasonal naive (the same season last year). direction: share of cell-periods "
-              "whose change from the origin went the way the forecast said (0-1); mase: "
-              "mean absolute error divided by the in-sample seasonal-naive error (below 1 "
-              "beats that rule in sample); coverage_<level>: share of actual values inside "
-              "the stored interval, which should be close to the level.")
-    numbers = {c: "{:,.3f}" for c in scores.summary.columns if c not in ("quantity", "method",
-                                                                         "n_points")}
-    report.add_table(scores.summary, caption="All cells, per quantity and method",
-                     max_rows=None, float_format=numbers)
+              "simple rules fitted on the same history: the naive rule (the last value "
+              "carries on) and the seasonal naive rule (the same season a year before). The "
+              "share of changes in the right direction counts the cell-periods whose change "
+              "from the origin went the way the forecast said; MASE divides the mean absolute "
+              "error by the typical error of the seasonal naive rule in the history (below 1 "
+              "beats that rule); the interval columns give the share of actual values inside "
+              "the stored intervals. " + good)
+    _score_table(report, scores.summary, per,
+                 caption="All cells, per quantity (gap, demand, supply) and forecast")
+    verdict = _score_verdict(scores.summary)
+    if verdict:
+        report.add_text(verdict)
     gap = scores.groups[scores.groups["quantity"] == "gap"]
     if len(gap):
-        report.add_table(gap, caption="The gap per group (industry, region)", max_rows=60,
-                         float_format=numbers)
+        report.add_text("Per industry and per region, for the gap: " + good[0].lower()
+                        + good[1:] + " A group where the stored forecast's MASE is above the "
+                        "simple rules' is one where the forecast did worse than repeating the "
+                        "past.")
+        _score_table(report, gap, per, caption="The gap per group (industry, region)",
+                     max_rows=60)
     return report
 
 

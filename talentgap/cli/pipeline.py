@@ -207,7 +207,7 @@ def _build_panel(tables: dict, config: Config) -> pd.DataFrame:
 def _backtest(result: RunResult) -> None:
     config, panel = result.config, result.panel
     bt, keys = config.backtest, list(config.data.keys)
-    horizon, levels = config.forecast.horizon, [config.forecast.levels[0]]
+    horizon, levels = config.forecast.horizon, list(config.forecast.levels)
     metrics = ("mae", "rmse", "smape", "mase", "bias", "coverage")
     results = {"GapForecaster": evaluation.backtest_gap(
         _gap_forecaster(config), panel, horizon=horizon, n_windows=bt.n_windows,
@@ -370,6 +370,7 @@ def _annual_paths(result: RunResult,
             reach -= 1
             if reach == 0:
                 raise
+    result.forecast_reach = end
     pipeline = (paths.groupby([*keys, "period"], observed=True, sort=True)["supply"].mean()
                 .reset_index())
     paths = paths.assign(period=pd.PeriodIndex(paths["period"]).asfreq("Y"))

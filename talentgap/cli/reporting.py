@@ -25,6 +25,8 @@ import pandas as pd
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
 from talentgap.cli._notes import plain_note
 from talentgap.cli._report_plan import (
+    held_need,
+    held_words,
     levels_section,
     plan_section,
     years_closing_text,
@@ -34,6 +36,7 @@ from talentgap.cli._report_tables import (
     add_table,
     cell_name,
     flag_words,
+    flags_any_period,
     is_multiyear,
     key_words,
     shortfall_span,
@@ -290,6 +293,12 @@ def _subtitle(result: RunResult) -> str | None:
     if result.forecast is not None:
         fc = result.forecast["period"]
         parts.append(f"forecast {fc.min()}–{fc.max()}")
+    reach, plan = result.forecast_reach, result.plan
+    if reach is not None and plan is not None and result.forecast is not None:
+        years = [int(str(p)[:4]) for p in plan.years["period"]]
+        words = (f"plan years {years[0]}–{years[-1]} on forecasts to {reach}")
+        held = held_need(result)
+        parts.append(words + (f" ({held_words(held)})" if held else ""))
     return ", ".join(parts) or None
 
 
@@ -399,10 +408,17 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
     else:
         shown = [*keys, "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}", "p_shortage",
                  "flag"]  # demand and supply are in forecast.csv
+        # the flags of any forecast period, as in the table of how each gap was forecast
+        flags = flags_any_period(result.forecast, keys)
+        table = table.drop(columns="flag").merge(flags, on=keys, how="left", validate="1:1")
         table = levels_in_words(table.assign(flag=flag_words(table["flag"])))
+        first, last = result.forecast["period"].min(), result.forecast["period"].max()
+        span = (f"raised in {last}" if first == last else
+                f"raised in any forecast period ({first}–{last})")
         add_table(report, result, table[shown], caption=f"Largest expected gaps in "
                   f"{table['period'].iloc[0]}; the gap lies between the low and the high end "
-                  f"of its {level:g}% interval with {level:g}% probability",
+                  f"of its {level:g}% interval with {level:g}% probability; warning flags: "
+                  f"those {span}",
                   max_rows=config.output.top,
                   float_format={c: "{:.2f}" if c == "p_shortage" else "{:,.0f}"
                                 for c in shown[len(keys):-1]})
@@ -506,7 +522,7 @@ def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
                for c in board.columns if c not in ("model", "rank", "n_series")}
     add_table(report, result, board, max_rows=None, float_format=formats,
               caption="Backtest leaderboard (mean over cells)")
-    verdict = backtest_verdict(result.leaderboard, level=result.config.forecast.levels[0])
+    verdict = backtest_verdict(result.leaderboard, level=result.config.forecast.levels)
     if verdict:
         report.add_text(verdict)
     if "error_by_horizon" in figures:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -83,7 +84,18 @@ def test_evaluate_writes_the_scores(stored, files, tmp_path, capsys):
     assert {"direction", "mase", "coverage_80", "coverage_95"} <= set(summary.columns)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert f"Forecast edition {name} against what happened" in html
-    assert "seasonal naive" in html and "coverage_80" in html
+    assert "seasonal naive" in html
+    # plain headers with units, rounded numbers and a verdict, no raw codes
+    for code in ("n_points", "coverage_80", "coverage_95", "seasonal_naive", ">mase<"):
+        assert code not in html
+    assert "Share of actual values inside the 80% interval (0–1)" in html
+    assert "Mean absolute error (persons per quarter)" in html
+    assert "A good stored forecast has a MASE below the simple rules&#x27;" in html
+    assert "within 5 percentage points of 80% and 2.5 percentage points of 95%" in html
+    assert re.search(r"Gap: the stored forecast&#x27;s MASE is \d\.\d\d, (below|above|equal "
+                     r"to) the better simple rule&#x27;s", html)
+    assert "% intervals contained " in html
+    assert not re.search(r">-?\d+\.\d{3,}<", html)  # no three-decimal cells
 
     data_all = {t: tg.io.read_table(files / "all" / f"{t}.csv", table=t, freq="Q")
                 for t in ("surveys", "training")}
@@ -143,3 +155,10 @@ def test_bad_input_exits_2_with_one_line(stored, files, tmp_path, capsys, argv, 
     code = main([arg.format(**values) for arg in argv])
     assert code == 2
     assert message in one_line(capsys.readouterr().err)
+
+
+def test_evaluate_help_lists_the_report(capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "edition_points.csv and report.html" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -70,6 +72,52 @@ def test_report_has_the_target_path_section(national):
     assert "Target path per region" in html
     assert "Plan over the years" in html
     assert "The plan funds" in html
+
+
+@pytest.mark.slow
+def test_report_says_where_needs_are_held_past_the_forecast(national):
+    """The forecast's sample paths stop before the last need year: subtitle, headline and
+    the years table say so where the numbers are read, not only in a closing warning."""
+    html = (national / "report.html").read_text(encoding="utf-8")
+    subtitle = re.search(r'<p class="subtitle">(.*?)</p>', html).group(1)
+    match = re.search(r"plan years 2025–2030 on forecasts to (\d{4})Q4 \(needs after "
+                      r"(\d{4}) held at (\d{4})&#x27;s level\)", subtitle)
+    assert match, subtitle
+    reach = int(match.group(1))
+    assert reach < 2030 and match.group(2) == match.group(3) == str(reach)
+    assert (f"the expected shortfall in 2030 (needs after {reach} held at {reach}&#x27;s "
+            "level) falls from") in html
+    table = re.search(r"<caption>Table \d+\. Per year: .*?</table>", html, re.S).group(0)
+    assert f"the forecast reaches only to {reach}" in table
+    marked = re.findall(r"<td>(\d{4}) \*</td>", table)
+    assert marked == [str(y) for y in range(reach + 1, 2031)]
+    assert f"<td>{reach}</td>" in table
+
+
+def _rows(page: str, caption: str) -> list[list[str]]:
+    """The body cells of the table whose caption contains ``caption``, as text."""
+    table = re.search(rf"<caption>[^<]*{re.escape(caption)}.*?</table>", page, re.S).group(0)
+    body = table.split("<tbody>")[1]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)) for cell in
+             re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in body.split("<tr>")[1:]]
+
+
+@pytest.mark.slow
+def test_largest_gaps_and_models_tables_show_the_same_flags(national):
+    """The largest-gaps table showed the last period's flags, the models table those of any
+    period: one cell read two ways. Both show the flags of any forecast period and say so."""
+    page = (national / "report.html").read_text(encoding="utf-8")
+    forecast = pd.read_csv(national / "forecast.csv")
+    first, last = forecast["period"].min(), forecast["period"].max()
+    assert f"warning flags: those raised in any forecast period ({first}–{last})" in page
+    largest = {tuple(row[:2]): row[-1] for row in _rows(page, "Largest expected gaps")}
+    models = {tuple(row[:2]): row[-1] for row in _rows(page, "Models, history")}
+    assert largest.keys() == models.keys() and any(largest.values())
+    assert largest == models
+    # the example has a top cell whose flags in the last period are not all it raised
+    at_last = forecast[forecast["period"] == last].set_index(["region", "industry"])["flag"]
+    words = at_last.fillna("").str.replace(";", "; ").str.replace("_", " ")
+    assert any(words[cell] != flags for cell, flags in largest.items())
 
 
 def _write(tmp_path, text: str) -> Path:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from talentgap.cli import outputs, pipeline
-from talentgap.cli._notes import plain_note
+from talentgap.cli._notes import plain_constraints, plain_note
 from talentgap.cli._wording import level_words, levels_in_text, plain_number
 from talentgap.cli.commands import build_config
 from talentgap.cli.main import build_parser
@@ -104,6 +104,24 @@ def test_known_warnings_become_plain_sentences(message, old, new):
     for words in new:
         assert words in text, (words, text)
     assert not text[0].islower() and text.endswith(".")
+
+
+def test_binding_lines_of_one_kind_share_one_step():
+    """Budget lines share one sum of money, capacity lines one number of places, so the
+    lines of one list compare at a glance; the smallest effect keeps 2 significant figures."""
+    lines = plain_constraints([
+        "budget for 2025 is fully used: 1,000 of 1,000 spent; each extra 1,000 of it removes "
+        "about 0.16 of the expected shortfall",
+        "budget for 2026 is fully used: 1,000 of 1,000 spent; each extra 10,000 of it removes "
+        "about 0.81 of the expected shortfall",
+        "capacity of textiles in Ashmere binds (400 places); one more place of capacity "
+        "removes about 0.0057 of the expected shortfall",
+        "capacity of textiles in Dunhollow binds (400 places); one more place of capacity "
+        "removes about 0.043 of the expected shortfall"], currency="yuan", unit="person-years")
+    assert "each extra 10,000 yuan of it closes about 1.6 person-years" in lines[0]
+    assert "each extra 10,000 yuan of it closes about 0.81 person-years" in lines[1]
+    assert "each 100 more places of capacity close about 0.57 person-years" in lines[2]
+    assert "each 100 more places of capacity close about 4.3 person-years" in lines[3]
 
 
 def test_exit_notes_say_which_workforce_they_are_about():

@@ -11,7 +11,12 @@ import pytest
 
 from talentgap.cli import main
 from talentgap.cli._notes import plain_constraint
-from talentgap.cli._wording import backtest_verdict, column_header
+from talentgap.cli._wording import (
+    backtest_verdict,
+    column_header,
+    coverage_band,
+    coverage_verdict,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "national_targets.toml"
 
@@ -104,6 +109,28 @@ def test_backtest_verdict_judges_against_stated_thresholds(mase, coverage, words
     for part in words:
         assert part in text
     assert "sMAPE column (124 on a scale of 0 to 200)" in text
+
+
+@pytest.mark.parametrize(("coverage_95", "words"), [
+    (0.94, "Its 95% intervals contained 94.0% of the actual gaps, within 2.5 percentage "
+           "points of 95%: they can be read as stated."),
+    (0.90, "Its 95% intervals contained 90.0% of the actual gaps, 5.0 percentage points short "
+           "of 95% (more than 2.5): the intervals are too narrow"),
+])
+def test_backtest_verdict_judges_the_95_intervals_with_their_own_band(coverage_95, words):
+    board = pd.DataFrame({"model": ["GapForecaster", "naive"], "mae": [80.8, 94.9],
+                          "coverage_80": [0.76, 0.8], "coverage_95": [coverage_95, 0.9]})
+    text = backtest_verdict(board, level=[80, 95])
+    assert ("Its 80% intervals contained 76% of the actual gaps, within 5 percentage points "
+            "of 80%") in text
+    assert words in text
+    assert text.index("80% intervals") < text.index("95% intervals")
+
+
+def test_coverage_band_is_the_one_threshold_of_the_verdicts():
+    assert [coverage_band(level) for level in (50, 80, 90, 95)] == [5.0, 5.0, 5.0, 2.5]
+    assert coverage_verdict(0.925, 95).startswith("within 2.5 percentage points")
+    assert coverage_verdict(0.92, 95).startswith("3.0 percentage points short of 95%")
 
 
 def test_backtest_verdict_when_a_simple_rule_wins():

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -33,6 +34,35 @@ _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 KNOWN_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
                   "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
                   "Hiragino Sans GB", "Heiti SC", "AR PL UMing CN", "Noto Serif CJK SC")
+
+
+class _QuietWeight(logging.Filter):
+    """Drops matplotlib's "Failed to find font weight ... for <family>" for CJK families.
+
+    The CJK families come in one weight (WenQuanYi Zen Hei is 500, not 400),
+    so every chart drawn with them logs it once per text style; nothing is
+    wrong. Other families and every other message still get through.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.families: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (str(record.msg).startswith("findfont: Failed to find font weight")
+                    and len(args) > 1 and str(args[1]) in self.families)
+
+
+_QUIET_WEIGHT = _QuietWeight()
+
+
+def _quiet_weight_of(family: str) -> None:
+    """Silence the font-weight message for ``family`` on matplotlib's font logger."""
+    _QUIET_WEIGHT.families.add(family)
+    logger = logging.getLogger("matplotlib.font_manager")
+    if _QUIET_WEIGHT not in logger.filters:
+        logger.addFilter(_QUIET_WEIGHT)
 
 
 def needs_cjk(texts: Iterable[object]) -> bool:
@@ -89,7 +119,9 @@ def font_context(texts: Iterable[object]):
     context manager
         :func:`matplotlib.rc_context` with the default sans-serif fonts
         followed by an installed CJK family when ``texts`` need one; a
-        context that changes nothing otherwise. When they need one and none
+        context that changes nothing otherwise. matplotlib's log message that
+        the CJK family has no regular weight (it has one weight only) is
+        dropped for that family. When they need one and none
         is installed, a :class:`~talentgap.errors.DataQualityWarning` says so
         (the names then show as boxes).
     """
@@ -101,6 +133,8 @@ def font_context(texts: Iterable[object]):
              "is installed, so they appear as boxes; install one (e.g. Debian's "
              "fonts-noto-cjk or fonts-wqy-zenhei)", DataQualityWarning, stacklevel=2)
         return nullcontext()
+    # charts may be saved after the context ends, so the filter stays for this family
+    _quiet_weight_of(families[0])
     # explicit family names: matplotlib falls back glyph by glyph along this list
     base = [name for name in rcParams["font.sans-serif"] if name not in families]
     return rc_context({"font.family": [*base[:1], families[0]]})
