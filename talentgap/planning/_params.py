@@ -54,11 +54,33 @@ def about(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def per_money(value: float) -> str:
+def money_step(values) -> float:
+    """The round sum of money at which the smallest of several effects reads well.
+
+    ``values`` are shortfalls removed per unit of money (budgets' duals); the
+    sum is the smallest power of ten from which the smallest positive one
+    reaches 0.1 (1 if none is positive). Lines that share it can be compared
+    at a glance.
+
+    Examples
+    --------
+    >>> money_step([8.115e-05]), money_step([1.9e-04, 8.1e-05]), money_step([0.25])
+    (10000.0, 10000.0, 1.0)
+    """
+    positive = [float(v) for v in values if float(v) > 0]
+    smallest = min(positive) if positive else 1.0
+    step = 1.0
+    while smallest * step < 0.1 and step < 1e12:
+        step *= 10
+    return step
+
+
+def per_money(value: float, step: float | None = None) -> str:
     """What an extra sum of money removes, at a round sum where the effect reads well.
 
     ``value`` is the shortfall removed per unit of money (a budget's dual).
-    The sum is the smallest power of ten from which the effect reaches 0.1.
+    The sum is ``step``, by default :func:`money_step` of this value alone:
+    the smallest power of ten from which the effect reaches 0.1.
 
     Examples
     --------
@@ -66,11 +88,11 @@ def per_money(value: float) -> str:
     'each extra 10,000 of it removes about 0.81'
     >>> per_money(0.25)
     'each extra 1 of it removes about 0.25'
+    >>> per_money(1.9e-04, step=10_000)
+    'each extra 10,000 of it removes about 1.9'
     """
     value = float(value)
-    step = 1.0
-    while value * step < 0.1 and step < 1e12:
-        step *= 10
+    step = money_step([value]) if step is None else float(step)
     return f"each extra {step:,.0f} of it removes about {about(value * step)}"
 
 

@@ -139,7 +139,7 @@ from talentgap.planning._multiyear_lp import (
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
-from talentgap.planning._params import about, fmt, ordinal, per_money
+from talentgap.planning._params import about, fmt, money_step, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._trim import trim_unneeded
 
@@ -406,14 +406,22 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
     what = problem.objective_name()
     lines, marginal = [], {}
     used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
+    scale = float(problem.cost.max()) or 1.0
+
+    def binds(r: int) -> bool:
+        return float(first.row_value[r]) * scale > DUAL_TOL
+
+    # one sum of money for every budget line, so that the lines can be compared
+    budgets = [r for r, info in enumerate(program.rows) if info.kind == "budget" and binds(r)]
+    step = money_step(first.row_value[budgets])
     for r, info in enumerate(program.rows):
         value = float(first.row_value[r])
         if info.kind == "budget":
             marginal[info.name] = value
             spent, limit = round(float(used[r]), 6), info.limit  # solver noise in the sum
-            if value * (float(problem.cost.max()) or 1.0) > DUAL_TOL:
+            if binds(r):
                 lines.append(f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
-                             f"{per_money(value)} of the {what}")
+                             f"{per_money(value, step)} of the {what}")
             elif closed:
                 lines.append(f"{info.words} is not the limit: every need is met; "
                              f"{fmt(spent)} of {fmt(limit)} spent")
