@@ -9,23 +9,73 @@ synthetic data), so neither can drift from what the code does.
 from __future__ import annotations
 
 import json
+import os
+import re
 import tempfile
 from pathlib import Path
+
+#: Width of the ``--help`` text on the CLI page, whatever terminal builds the docs.
+HELP_COLUMNS = 78
+
+# Markdown code spans (a run of backticks, closed by a run of the same length): kept as they are.
+_CODE_SPAN = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+# Characters that Markdown (with MyST's dollar maths) or HTML would read as markup in text
+# taken from the code: ``<token>`` would pass through as an HTML tag and vanish, ``|`` would
+# end a table cell, ``&lt;`` would become an entity, ``$...$`` maths.
+_MARKUP = re.compile(r"([\\<>&|*_\[\]$])")
+
+
+def escape(text: str, *, cell: bool = False) -> str:
+    r"""Text from the code (e.g. an OpenAPI description) as Markdown that shows it as written.
+
+    Outside code spans every character Markdown or HTML would read as markup
+    gets a backslash; code spans (```x``` or ````x````) are kept as they are,
+    since Markdown shows their content literally. With ``cell=True`` (text for
+    a table cell) a ``|`` inside a code span is escaped too, as a table row is
+    split at every unescaped ``|`` before code spans are read.
+
+    Examples
+    --------
+    >>> print(escape("No valid bearer token (Authorization: Bearer <token>)."))
+    No valid bearer token (Authorization: Bearer \<token\>).
+    >>> print(escape("``lo_<level>`` and hi_<level> | 5 & 6"))
+    ``lo_<level>`` and hi\_\<level\> \| 5 \& 6
+    >>> print(escape("`a|b` or c|d", cell=True))
+    `a\|b` or c\|d
+    """
+    parts, start = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        span = match.group(0).replace("|", "\\|") if cell else match.group(0)
+        parts += [_MARKUP.sub(r"\\\1", text[start:match.start()]), span]
+        start = match.end()
+    parts.append(_MARKUP.sub(r"\\\1", text[start:]))
+    return "".join(parts)
 
 
 def cli_page() -> str:
     from talentgap.cli.main import build_parser
 
-    parser = build_parser()
-    lines = ["# Command line", "",
-             "Every command of `talentgap`, with the help it prints "
-             "(`talentgap COMMAND --help`).", "",
-             "```text", parser.format_help().rstrip(), "```", ""]
-    actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
-    for name, sub in actions[0].choices.items():
-        lines += [f"## `talentgap {name}`", "", "```text", sub.format_help().rstrip(), "```",
-                  ""]
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(HELP_COLUMNS)  # argparse wraps to the terminal's width
+    try:
+        parser = build_parser()
+        lines = ["# Command line", "",
+                 "Every command of `talentgap`, with the help it prints "
+                 "(`talentgap COMMAND --help`).", "", *_help_block(parser.format_help())]
+        actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+        for name, sub in actions[0].choices.items():
+            lines += [f"## `talentgap {name}`", "", *_help_block(sub.format_help())]
+    finally:
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
     return "\n".join(lines)
+
+
+def _help_block(text: str) -> list[str]:
+    """A ``--help`` text as a code block of class ``cli-help`` (its long lines wrap)."""
+    return ["```{code-block} text", ":class: cli-help", "", text.rstrip(), "```", ""]
 
 
 def _schema_name(ref: dict | None) -> str:
@@ -56,29 +106,30 @@ def http_page() -> str:
             title = f"`{method.upper()} {path}`"
             if op.get("deprecated"):
                 title += " (deprecated)"
-            lines += [f"## {title}", "", op.get("summary", ""), ""]
+            lines += [f"## {title}", "", escape(op.get("summary", "")), ""]
             if op.get("description"):
-                lines += [op["description"].strip(), ""]
+                lines += [escape(op["description"].strip()), ""]
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             if body:
                 lines += [f"Request body: `{_schema_name(body.get('schema'))}`", ""]
             lines += ["| status | meaning | body |", "|---|---|---|"]
             for status, response in op.get("responses", {}).items():
                 content = response.get("content", {}).get("application/json", {})
-                description = " ".join(response.get("description", "").split())
+                description = escape(" ".join(response.get("description", "").split()), cell=True)
                 lines.append(f"| {status} | {description} | "
                              f"`{_schema_name(content.get('schema'))}` |")
             lines.append("")
     lines += ["## Schemas", ""]
     for name, component in schema.get("components", {}).get("schemas", {}).items():
-        lines += [f"### `{name}`", "", " ".join(component.get("description", "").split()), ""]
+        lines += [f"### `{name}`", "", escape(" ".join(component.get("description", "").split())),
+                  ""]
         properties = component.get("properties", {})
         if properties:
             lines += ["| field | type | description |", "|---|---|---|"]
             for field, spec in properties.items():
                 kind = spec.get("type") or _schema_name(spec) or " / ".join(
                     _schema_name(s) or s.get("type", "") for s in spec.get("anyOf", []))
-                text = " ".join(str(spec.get("description", "")).split()).replace("|", "\\|")
+                text = escape(" ".join(str(spec.get("description", "")).split()), cell=True)
                 lines.append(f"| `{field}` | {kind} | {text} |")
             lines.append("")
     return "\n".join(lines)

@@ -52,7 +52,9 @@ autosummary_generate = False
 
 html_theme = "alabaster"
 html_title = f"talentgap {release}"
-html_static_path: list[str] = []
+# Local style sheet: long CLI help lines wrap, wide notebook tables scroll in their own box
+html_static_path = ["_static"]
+html_css_files = ["talentgap.css"]
 
 
 def _skip_sklearn_request_methods(app, what, name, obj, skip, options):
