@@ -55,7 +55,8 @@ A configuration has eight tables, every key optional (defaults below)::
     [plan]
     budget = 5_000_000
     cost_per_trainee = 6000        # a number, or a CSV with the key columns and
-    pass_rate = 0.67               # a column named like the parameter
+    pass_rate = 0.67               # a column named like the parameter (with `years`,
+                                   # cost, capacity and min_quota CSVs may add `period`)
     absorption = 1.0
     capacity = "capacity.csv"
     min_quota = 0

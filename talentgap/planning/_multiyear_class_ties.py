@@ -68,7 +68,7 @@ def break_class_ties(problem: YearsProblem, face: ClassFace, q: np.ndarray
     q_now = np.asarray(q, dtype=np.float64)[dec]
     ref = need_reference(problem)
     year = problem.decision_year()
-    cost = problem.cost[problem.decision_cell()]
+    cost = problem.cost
     need_money = np.bincount(year, weights=cost * ref, minlength=n_f)
     spent = np.bincount(year, weights=cost * np.asarray(q, dtype=np.float64), minlength=n_f)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -415,10 +415,10 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
                      if pieces.policy is None else problem.market_plan)
     merged = replace(
         problem, cells=problem.cells.iloc[rep].reset_index(drop=True),
-        cost=problem.cost[rep], pass_rate=problem.pass_rate[rep],
+        cost=problem.cost[dec], pass_rate=problem.pass_rate[rep],
         absorption=problem.absorption[rep], exit_rate=problem.exit_rate[rep],
-        lead=problem.lead[rep], capacity=problem.capacity[rep],
-        min_quota=problem.min_quota[rep], lower=problem.lower[dec], upper=problem.upper[dec],
+        lead=problem.lead[rep], capacity=problem.capacity[dec],
+        min_quota=problem.min_quota[dec], lower=problem.lower[dec], upper=problem.upper[dec],
         transfer=sp.csr_matrix(problem.transfer[tgt][:, dec]), market=merged_market,
         market_plan=merged_market, policy=None, weight_market=problem.weight_market[rep],
         weight_policy=problem.weight_policy[rep], budgets=rows(problem.budgets),

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._crosswalk import read_units
+from talentgap.planning._multiyear_params import by_period, decision_labels, has_period
 from talentgap.planning._multiyear_scenarios import grid_scenarios
 from talentgap.planning._params import (
     cell_names,
@@ -101,23 +102,25 @@ class YearsProblem:
     need targets (a cell at a need period) are at index ``c * n_need + t``.
     ``transfer`` maps places to workers present: ``W = transfer @ q`` with
     entry ``y_uc (1 - e_c)^(t - s - L_u)`` where ``t >= s + L_u`` (``y_uc`` the
-    certified workers per place of ``u`` who stay in ``c``). ``cost``,
-    ``pass_rate``, ``lead``, ``capacity``, ``min_quota`` are per unit;
+    certified workers per place of ``u`` who stay in ``c``). ``pass_rate``
+    and ``lead`` are per unit;
     ``exit_rate`` per cell; ``absorption`` per unit (with a crosswalk, the
-    share-weighted absorption over the cells the programme feeds).
+    share-weighted absorption over the cells the programme feeds);
+    ``cost``, ``capacity`` and ``min_quota`` per decision, as given (they may
+    differ by funding period, see :mod:`talentgap.planning._multiyear_params`).
     """
 
     keys: tuple[str, ...]
     cells: pd.DataFrame
     funding: pd.arrays.PeriodArray
     need: pd.arrays.PeriodArray
-    cost: np.ndarray
+    cost: np.ndarray           # per decision
     pass_rate: np.ndarray
     absorption: np.ndarray
     exit_rate: np.ndarray      # per year, as given
     lead: np.ndarray
-    capacity: np.ndarray
-    min_quota: np.ndarray
+    capacity: np.ndarray       # per decision
+    min_quota: np.ndarray      # per decision
     lower: np.ndarray          # per decision
     upper: np.ndarray          # per decision
     transfer: sp.csr_matrix    # targets x decisions
@@ -366,7 +369,7 @@ def _budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
     n_f = len(funding)
     cell = np.repeat(np.arange(n_cells), n_f)
     year = np.tile(np.arange(n_f), n_cells)
-    money = cost[cell]
+    money = cost  # per decision
     names, words, matrices, limits = [], [], [], []
     total_row = sp.csr_matrix((money, (np.zeros(cell.size, dtype=np.int64),
                                        np.arange(cell.size))), shape=(1, cell.size))
@@ -433,7 +436,7 @@ def _envelopes(table, cells, keys, funding, cost, noun: str = "cells the needs t
         cols = (cell[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
     labels = [_label(table, key_columns, i) + (f", {table['period'].iloc[i]}" if has_period
                                                else "") for i in range(len(table))]
-    matrix = sp.csr_matrix((cost[cols // n_f], (rows_, cols)), shape=(len(table), n_dec))
+    matrix = sp.csr_matrix((cost[cols], (rows_, cols)), shape=(len(table), n_dec))
     return Rows("budget_envelope", [f"budget_envelope[{x}]" for x in labels],
                 [f"the budget envelope of {x}" for x in labels], matrix, limit, "money")
 
@@ -623,7 +626,9 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
                                               ["program", *keys], high=1.0,
                                               unit="programme-industry flow",
                                               of="the crosswalk")}
-    cost = parameter(cost_per_trainee, "cost_per_trainee", frame, frame_keys, **naming)
+    n, n_f, n_t = len(cells), len(funding), need.size
+    cost = by_period(cost_per_trainee, "cost_per_trainee", frame, frame_keys, funding,
+                     **naming)
     rate = parameter(pass_rate, "pass_rate", frame, frame_keys, low=0.0, high=1.0,
                      low_open=True, **naming)
     if crosswalk is None:
@@ -631,19 +636,27 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
     annual_exits = parameter(exit_rate, "exit_rate", cells, keys, high=1.0)
     per_year = PER_YEAR[normalize_freq(fc.periods.freqstr)]
     exits = 1.0 - (1.0 - annual_exits) ** (1.0 / per_year)
-    minimum = parameter(min_quota, "min_quota", frame, frame_keys, **naming)
-    cap = (np.full(len(frame), np.inf) if capacity is None
-           else parameter(capacity, "capacity", frame, frame_keys, allow_inf=True, **naming))
+    minimum = by_period(min_quota, "min_quota", frame, frame_keys, funding, **naming)
+    cap = (np.full(len(frame) * n_f, np.inf) if capacity is None
+           else by_period(capacity, "capacity", frame, frame_keys, funding, allow_inf=True,
+                          **naming))
     lead = read_lead(lead_time, frame, frame_keys, **naming)
     if (lead < 0).any():
         bad = np.flatnonzero(lead < 0)
         raise PlanningError("lead_time must be >= 0; " + examples(
             cell_names(frame, frame_keys, bad[:_MAX_SHOWN]),
             [fmt(lead[i]) for i in bad[:_MAX_SHOWN]], bad.size))
-    lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=math.inf,
-                                frame=frame, keys=frame_keys,
-                                unit=naming.get("unit", "cell"))
-    n, n_f, n_t = len(cells), len(funding), need.size
+    if has_period(min_quota) or has_period(capacity):   # bounds differ by funding period
+        lower, upper = place_bounds(cost, minimum, cap, integer=integer,
+                                    budget=math.inf,
+                                    frame=decision_labels(frame, frame_keys, funding),
+                                    keys=["decision"],
+                                    unit=naming.get("unit", "cell") + "-period")
+    else:
+        lower, upper = place_bounds(cost[::n_f], minimum[::n_f], cap[::n_f], integer=integer,
+                                    budget=math.inf, frame=frame, keys=frame_keys,
+                                    unit=naming.get("unit", "cell"))
+        lower, upper = np.repeat(lower, n_f), np.repeat(upper, n_f)
     if crosswalk is None:
         transfer = _transfer(fc, np.asarray(funding.asi8), need, rate * absorb, exits, lead)
     else:
@@ -665,8 +678,7 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         keys=tuple(keys), cells=cells, funding=funding,
         need=pd.arrays.PeriodArray(need, dtype=fc.periods.dtype),
         cost=cost, pass_rate=rate, absorption=absorb, exit_rate=annual_exits, lead=lead,
-        capacity=cap, min_quota=minimum, lower=np.repeat(lower, n_f),
-        upper=np.repeat(upper, n_f), transfer=transfer,
+        capacity=cap, min_quota=minimum, lower=lower, upper=upper, transfer=transfer,
         market=market, market_plan=market_plan, policy=_policy(policy_need, fc, need),
         weight_market=weight_market, weight_policy=weight_policy,
         budgets=_budgets(budget, total_budget, funding, cost, len(frame)),

@@ -94,7 +94,7 @@ def _two_stage(problem: YearsProblem, program: Program, first: Solution) -> np.n
     n_f = problem.n_funding
     ref = need_reference(problem)
     year = problem.decision_year()
-    cost = problem.cost[problem.decision_cell()]
+    cost = problem.cost
     positive = problem.cost[problem.cost > 0]
     money_scale = float(positive.max()) if positive.size else 1.0
     # columns: x (n_x), t (n_c), e (n_q). Each period's t is held in copies of _T_CHUNK
@@ -207,7 +207,7 @@ def _exact_face(problem: YearsProblem, program: Program, first: Solution
     n_q, n_x, n_f = program.n_q, program.c.size, problem.n_funding
     ref = need_reference(problem)
     year = problem.decision_year()
-    cost = problem.cost[problem.decision_cell()]
+    cost = problem.cost
     positive = problem.cost[problem.cost > 0]
     money_scale = float(positive.max()) if positive.size else 1.0
     d = first.reduced

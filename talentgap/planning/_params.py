@@ -191,6 +191,11 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: st
         )
     key_columns = [c for c in value.columns if c != name]
     unknown = [c for c in key_columns if c not in keys]
+    if "period" in unknown:
+        raise PlanningError(
+            f"the {name} table has a 'period' column, but {name} is one value per {unit} "
+            "here: only cost_per_trainee, capacity and min_quota of a multi-year plan "
+            "(periods=) may change by funding period; drop the 'period' column")
     if not key_columns or unknown:
         raise PlanningError(
             f"the {name} table must have key columns from {keys} next to {name!r}; "

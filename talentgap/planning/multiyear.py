@@ -17,11 +17,14 @@ plan minimises the weighted expected shortfall summed over cell-periods::
 
     minimise   sum_{c,t} w_m[c] (1/K) sum_k max(N[c,t,k] - W[c,t], 0)
              + sum_{c,t} w_p[c] max(P[c,t] - W[c,t], 0)
-    subject to sum_c cost_c q[c, s] <= B_s            (each budget row)
-               sum_{c in e} cost_c q[c, s] <= B_e     (budget envelopes)
+    subject to sum_c cost_cs q[c, s] <= B_s           (each budget row)
+               sum_{c in e} cost_cs q[c, s] <= B_e    (budget envelopes)
                sum_{c in g} q[c, s] <= C_g            (shared capacity groups)
                removed shortfall of region r >= share_r x its shortfall  (equity)
-               min_c <= q[c, s] <= cap_c
+               min_cs <= q[c, s] <= cap_cs
+
+(cost, minimum and capacity are per cell, or per cell and funding period
+when given as tables with a ``period`` column).
 
 The same workers count against both needs: a certified worker who takes a
 vacant post also raises the skilled stock. Each shortfall term is convex and
@@ -185,8 +188,9 @@ def allocate_multiyear(
 
     Called by :func:`~talentgap.planning.allocate_quotas` when ``periods=``
     is given; the parameters shared with it mean the same (see there), per
-    cell (or programme) and the same in every funding period. The model is in
-    :mod:`talentgap.planning.multiyear`.
+    cell (or programme) and the same in every funding period, except that
+    ``cost_per_trainee``, ``capacity`` and ``min_quota`` may change by
+    funding period. The model is in :mod:`talentgap.planning.multiyear`.
 
     Parameters
     ----------
@@ -202,6 +206,14 @@ def allocate_multiyear(
     budget : float or pandas.DataFrame
         One number for the whole plan, or a table ``period, budget`` with
         one row per funding period (money per period).
+    cost_per_trainee, capacity, min_quota : float or pandas.DataFrame
+        One number, a per-cell table (key columns and the value), or a
+        table with a ``period`` column as well: one row per cell (or
+        programme) and funding period, every pair exactly once; key columns
+        may be a subset of the keys (``industry, period, capacity``) or
+        none (``period, cost_per_trainee``: the same for every cell). A
+        place funded in ``s`` costs that period's cost in every budget row
+        and envelope; ``.quotas`` shows each row's own values.
     exit_rate : float or pandas.DataFrame, default 0.03
         Share of a cell's certified workers who leave it per year, in
         [0, 1] (the skilled-stock projection's default). For quarterly
@@ -322,6 +334,24 @@ def allocate_multiyear(
     [250.0, 162.0]
     >>> round(float(plan.marginal_value["budget"]), 6)   # one more unit: 1 / 100 worker
     0.01
+
+    Costs may change by funding period. If a place in A costs 200 in 2027,
+    A in 2027 removes 1 worker per 200: after A's 20 places of 2026 the
+    money buys places in B in 2026 instead (0.95 workers per 100):
+
+    >>> cost = pd.DataFrame({"industry": ["A", "A", "B", "B"],
+    ...                      "period": [2026, 2027, 2026, 2027],
+    ...                      "cost_per_trainee": [100.0, 200.0, 100.0, 100.0]})
+    >>> plan = allocate_quotas(
+    ...     needs, periods=[2026, 2027], budget=7_000, cost_per_trainee=cost,
+    ...     pass_rate=pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]}),
+    ...     lead_time=1, exit_rate=0.1, integer="none")
+    >>> plan.quotas.round({"quota": 6})[["industry", "period", "quota", "cost_per_trainee"]]
+      industry period  quota  cost_per_trainee
+    0        A   2026   20.0             100.0
+    1        A   2027    0.0             200.0
+    2        B   2026   50.0             100.0
+    3        B   2027    0.0             100.0
 
     One programme sends half its graduates to A and half to B; 20% leave
     each year and each year's budget buys 10 places. Places of 2026 give A
@@ -490,7 +520,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
     y = problem.yield_
     if problem.integer != "none":
         q = np.round(q).astype(np.int64)
-    cost = problem.cost[dec_cell] * q
+    cost = problem.cost * q
     workers = problem.transfer @ q
     ev = problem.market
     gap_before = ev.mean()
@@ -507,17 +537,17 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
     quotas["arrival_period"] = pd.arrays.PeriodArray(
         problem.funding.asi8[dec_year] + problem.lead[dec_cell], dtype=dtype)
     with np.errstate(divide="ignore"):
-        per_certified = problem.cost / y
+        per_certified = problem.cost / y[dec_cell]
     columns = {
         "quota": q, "cost": cost, "expected_certified": y[dec_cell] * q,
         "worker_periods": np.asarray(problem.transfer.sum(axis=0)).ravel() * q,
         "need_at_arrival": need_reference(problem),
-        "cost_per_trainee": problem.cost[dec_cell], "pass_rate": problem.pass_rate[dec_cell],
+        "cost_per_trainee": problem.cost, "pass_rate": problem.pass_rate[dec_cell],
         "absorption": problem.absorption[dec_cell],
         # exits are per cell: a programme's workers leave the cell they joined
         "exit_rate": None if programmes else problem.exit_rate[dec_cell],
-        "lead_time": problem.lead[dec_cell], "cost_per_certified": per_certified[dec_cell],
-        "min_quota": problem.min_quota[dec_cell], "capacity": problem.capacity[dec_cell],
+        "lead_time": problem.lead[dec_cell], "cost_per_certified": per_certified,
+        "min_quota": problem.min_quota, "capacity": problem.capacity,
         "capacity_value": first.capacity_value,
     }
     if programmes:

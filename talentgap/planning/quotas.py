@@ -172,15 +172,22 @@ def allocate_quotas(
         ``periods``, one number for the whole plan or a table
         ``period, budget`` with one row per funding period.
     cost_per_trainee : float or pandas.DataFrame
-        Cost of one training place, >= 0.
+        Cost of one training place, >= 0. With ``periods``, the cost,
+        capacity and minimum may also change by funding period: a table
+        with key columns (or none), ``period`` and the value, one row per
+        cell (or programme) and funding period, e.g.
+        ``pd.DataFrame({"period": [2026, 2027], "cost_per_trainee":
+        [100.0, 105.0]})`` for places that cost 5% more in 2027 everywhere.
     pass_rate : float or pandas.DataFrame
         Share of trainees who certify, in (0, 1].
     absorption : float or pandas.DataFrame, default 1.0
         Share of certified trainees who stay and take a job in the cell, in [0, 1].
     capacity : float or pandas.DataFrame, optional
-        Most places a cell can train (``inf`` or None: no limit).
+        Most places a cell can train (``inf`` or None: no limit); with
+        ``periods``, per funding period (also by year, as ``cost_per_trainee``).
     min_quota : float or pandas.DataFrame, default 0
-        Fewest places per cell.
+        Fewest places per cell; with ``periods``, per funding period (also
+        by year, as ``cost_per_trainee``).
     lead_time : int or pandas.DataFrame, default 0
         Periods between the cohort's period (``period``) and the period its
         certified graduates become available, as in

@@ -395,7 +395,7 @@ def _deviation(problem, q):
     from talentgap.planning._multiyear_ties import need_reference
 
     ref, year = need_reference(problem), problem.decision_year()
-    cost = problem.cost[problem.decision_cell()]
+    cost = problem.cost   # per decision
     need_money = np.bincount(year, weights=cost * ref, minlength=problem.n_funding)
     money = np.bincount(year, weights=cost * q, minlength=problem.n_funding)
     with np.errstate(divide="ignore", invalid="ignore"):

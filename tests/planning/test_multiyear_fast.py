@@ -171,7 +171,7 @@ def test_a_tie_tolerance_trades_a_bounded_objective_for_a_closer_spread(seed):
 
     def spread(problem, q):
         ref, year = need_reference(problem), problem.decision_year()
-        cost = problem.cost[problem.decision_cell()]
+        cost = problem.cost   # per decision
         need_money = np.bincount(year, weights=cost * ref, minlength=problem.n_funding)
         money = np.bincount(year, weights=cost * q, minlength=problem.n_funding)
         t = np.where(need_money > 0, money / np.where(need_money > 0, need_money, 1), 0.0)
