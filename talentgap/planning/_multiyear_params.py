@@ -20,7 +20,7 @@ from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._params import cell_names, check_range, parameter, plural
 
-__all__ = ["by_period", "has_period", "decision_labels"]
+__all__ = ["by_period", "has_period", "decision_labels", "funding_index"]
 
 _MAX_SHOWN = 5
 
@@ -108,7 +108,7 @@ def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.Pe
     for column in [*key_columns, "period"]:
         if value[column].isna().any():
             raise PlanningError(f"column {column!r} of {what} has missing values")
-    year = _funding_index(value["period"], funding, what)
+    year = funding_index(value["period"], funding, what)
     repeated = value.assign(__year=year).duplicated(subset=[*key_columns, "__year"],
                                                     keep=False).to_numpy()
     if repeated.any():
@@ -150,8 +150,18 @@ def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.Pe
     return values
 
 
-def _funding_index(column: pd.Series, funding: pd.arrays.PeriodArray, what: str) -> np.ndarray:
-    """Funding-period index per row (as the ``budget`` table's ``period`` is read)."""
+def funding_index(column: pd.Series, funding: pd.arrays.PeriodArray, what: str) -> np.ndarray:
+    """Funding-period index per row of a table's ``period`` column (must be funding periods).
+
+    ``what`` names the table in messages (``"the budget table"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> funding = pd.period_range("2026", periods=3, freq="Y").array
+    >>> funding_index(pd.Series([2027, "2026"]), funding, "the budget table").tolist()
+    [1, 0]
+    """
     try:
         parsed = np.asarray(parse_periods(column, freq=normalize_freq(funding.freqstr))
                             .array.asi8)

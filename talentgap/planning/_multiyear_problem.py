@@ -26,7 +26,12 @@ import scipy.sparse as sp
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._crosswalk import read_units
-from talentgap.planning._multiyear_params import by_period, decision_labels, has_period
+from talentgap.planning._multiyear_params import (
+    by_period,
+    decision_labels,
+    funding_index,
+    has_period,
+)
 from talentgap.planning._multiyear_scenarios import grid_scenarios
 from talentgap.planning._params import (
     cell_names,
@@ -344,27 +349,6 @@ def _label(table: pd.DataFrame, key_columns: list[str], i: int) -> str:
     return ", ".join(str(table[k].iloc[i]) for k in key_columns)
 
 
-def _periods_of(column: pd.Series, funding: pd.arrays.PeriodArray, what: str) -> np.ndarray:
-    """Funding-period index per row of a table's ``period`` column (must be funding periods)."""
-    freq = normalize_freq(funding.freqstr)
-    try:
-        parsed = np.asarray(parse_periods(column, freq=freq).array.asi8)
-    except SchemaError as err:
-        raise PlanningError(f"column 'period' of the {what} table: {err}") from err
-    index = np.searchsorted(funding.asi8, parsed)
-    index = np.clip(index, 0, len(funding) - 1)
-    bad = np.flatnonzero(funding.asi8[index] != parsed)
-    if bad.size:
-        shown = bad[:_MAX_SHOWN]
-        raise PlanningError(
-            f"column 'period' of the {what} table must name funding periods "
-            f"({', '.join(str(p) for p in funding)}); {plural(bad.size, 'row')} "
-            f"{'do' if bad.size != 1 else 'does'} not, e.g. "
-            + "; ".join(f"row {i}: {column.iloc[i]!r}" for i in shown)
-        )
-    return index
-
-
 def _budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
     n_f = len(funding)
     cell = np.repeat(np.arange(n_cells), n_f)
@@ -375,7 +359,7 @@ def _budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
                                        np.arange(cell.size))), shape=(1, cell.size))
     if isinstance(budget, pd.DataFrame):
         _table(budget, "budget", ["period", "budget"], ["period"])
-        index = _periods_of(budget["period"], funding, "budget")
+        index = funding_index(budget["period"], funding, "the budget table")
         limit = _numbers(budget, "budget", "budget")
         counts = np.bincount(index, minlength=n_f)
         if (counts > 1).any():
@@ -426,7 +410,7 @@ def _envelopes(table, cells, keys, funding, cost, noun: str = "cells the needs t
         raise PlanningError("the budget_envelopes table needs key columns, e.g. region, budget")
     limit = _numbers(table, "budget", what)
     has_period = "period" in table.columns
-    year = _periods_of(table["period"], funding, what) if has_period else None
+    year = funding_index(table["period"], funding, f"the {what} table") if has_period else None
     row, cell = _match(table, key_columns, cells, what, keys, noun)
     if has_period:
         dec = cell * n_f + year[row]
