@@ -166,13 +166,17 @@ def build_config(args: argparse.Namespace) -> Config:
     """The run configuration: defaults, then ``--config``, then ``--set``, then flags.
 
     ``talentgap demo`` starts from the demo data and plan settings
-    (:data:`DEMO_DATA`, :data:`~talentgap.cli.pipeline.DEMO_PLAN`) instead of
-    the defaults.
+    (:data:`DEMO_DATA`, :data:`~talentgap.cli.pipeline.DEMO_PLAN`, whose
+    absorption the panel uses too) instead of the defaults.
     """
     defaults = Config()
     if getattr(args, "command_name", None) == "demo":
-        defaults = defaults.with_overrides({"data": DEMO_DATA, "plan": pipeline.DEMO_PLAN,
-                                            "output": {"currency": "yuan"}})
+        # certified workers of past training (the panel's supply) stay in their trade at
+        # the same rate as those of the planned places: 85%, the demo cells' mean (75-95%)
+        defaults = defaults.with_overrides({
+            "data": DEMO_DATA, "plan": pipeline.DEMO_PLAN,
+            "panel": {"absorption": pipeline.DEMO_PLAN["absorption"]},
+            "output": {"currency": "yuan"}})
     config = (load_config(args.config, defaults=defaults) if args.config is not None
               else defaults)
     overrides: dict = {}
