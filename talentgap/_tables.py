@@ -38,10 +38,9 @@ PERIOD = "period"
 REGION = "region"
 INDUSTRY = "industry"
 
-#: Detail columns of the long surveys form: a row per enterprise x period x detail.
+# DETAIL_COLUMNS, UNIT_COLUMNS and PART_SCHEMAS are documented in talentgap.schema,
+# their public home.
 DETAIL_COLUMNS = ("occupation", "skill_level")
-#: Enterprise-level columns of the surveys table: equal on every row of an
-#: enterprise-period (checked by :func:`validate`, rule ``not_constant``).
 UNIT_COLUMNS = (REGION, INDUSTRY, "employees", "reports_shortage", "weight", "size_band",
                 "stratum")
 
@@ -205,9 +204,6 @@ SCHEMAS: dict[str, TableSchema] = {
 
 _ENTERPRISE_COLUMNS = tuple(c for c in SCHEMAS["surveys"].columns
                             if c.name not in ("vacancies", "hard_to_fill", *DETAIL_COLUMNS))
-#: The two parts of the long surveys form, joined by
-#: :func:`talentgap.features.long_form`; kept apart from :data:`SCHEMAS`
-#: (the input tables) but known to :func:`get_schema` and :func:`validate`.
 PART_SCHEMAS: dict[str, TableSchema] = {
     "enterprises": TableSchema(
         name="enterprises",

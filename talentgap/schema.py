@@ -59,8 +59,8 @@ from talentgap._tables import (
 from talentgap._units import unit_codes
 from talentgap._validation import DataQualityReport, check_constant, validate
 
-# The definitions live in talentgap._tables; their documentation is repeated here, where
-# the API reference reads it.
+# The definitions live in talentgap._tables; they are documented here, where the API
+# reference reads them.
 #: Detail columns of the long surveys form: a row per enterprise x period x detail.
 DETAIL_COLUMNS = _tables.DETAIL_COLUMNS
 #: Enterprise-level columns of the surveys table: equal on every row of an

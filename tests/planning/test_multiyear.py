@@ -15,16 +15,6 @@ from talentgap.planning.multiyear import DEFAULT_EXIT_RATE
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture
-def two_cells() -> pd.DataFrame:
-    """Cells A and B of one region, need periods 2026-2028, one scenario."""
-    return pd.DataFrame({
-        "region": "Northvale", "industry": ["A"] * 3 + ["B"] * 3,
-        "period": ["2026", "2027", "2028"] * 2,
-        "gap": [30.0, 20.0, 80.0, 20.0, 40.0, 60.0],
-    })
-
-
 PASS = pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]})
 
 

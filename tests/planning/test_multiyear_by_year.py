@@ -15,22 +15,12 @@ import pytest
 
 from talentgap.errors import PlanningError
 from talentgap.planning import _multiyear_classes as classes
-from talentgap.planning import allocate_quotas, multiyear
+from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_classes import class_form
 from talentgap.planning._multiyear_params import by_period
 from talentgap.planning._multiyear_problem import build_years_problem
 
 PASS = pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]})
-
-
-@pytest.fixture
-def two_cells() -> pd.DataFrame:
-    """Cells A and B of one region, need periods 2026-2028, one scenario."""
-    return pd.DataFrame({
-        "region": "Northvale", "industry": ["A"] * 3 + ["B"] * 3,
-        "period": ["2026", "2027", "2028"] * 2,
-        "gap": [30.0, 20.0, 80.0, 20.0, 40.0, 60.0],
-    })
 
 
 def _two(needs, **kw):
@@ -271,22 +261,14 @@ def test_capacities_by_year_keep_plans_off_the_class_route():
     assert class_form(_problem(needs, kwargs, capacity=unbounded)) is None
 
 
-def test_the_class_route_agrees_with_the_full_program_on_an_unbounded_year_table(monkeypatch):
+def test_the_class_route_agrees_with_the_full_program_on_an_unbounded_year_table(
+        route_by_classes):
     needs, kwargs = _grid()
     years = ["2025", "2026", "2027"]
     unbounded = pd.DataFrame({"industry": np.repeat(["t0", "t1", "t2"], 3), "period": years * 3,
                               "capacity": np.inf})
     full = allocate_quotas(needs, **kwargs)
-    monkeypatch.setattr(classes, "MIN_PIECES", 0)
-    monkeypatch.setattr(classes, "MAX_CLASS_SHARE", 1.0)
-    monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
-    used = []
-
-    def spy(*args, **kw):
-        used.append(classes.solve_by_classes(*args, **kw))
-        return used[-1]
-
-    monkeypatch.setattr(multiyear, "solve_by_classes", spy)
+    used = route_by_classes()
     merged = allocate_quotas(needs, capacity=unbounded, **kwargs)
     assert used and used[0] is not None                 # made by classes
     before = float(full.summary["shortfall_before"])
@@ -361,7 +343,8 @@ def test_envelopes_count_each_years_cost(two_cells):
     assert "budget_envelope[A]" in plan.marginal_value.index
 
 
-def test_the_class_route_agrees_with_the_full_program_when_costs_change_by_year(monkeypatch):
+def test_the_class_route_agrees_with_the_full_program_when_costs_change_by_year(
+        route_by_classes):
     needs, kwargs = _grid()
     years = ["2025", "2026", "2027"]
     cost = pd.DataFrame({"industry": np.repeat(["t0", "t1", "t2"], 3), "period": years * 3,
@@ -371,16 +354,7 @@ def test_the_class_route_agrees_with_the_full_program_when_costs_change_by_year(
     full = allocate_quotas(needs, **kwargs)
     q = full.quotas
     np.testing.assert_allclose(q["cost"], q["quota"] * q["cost_per_trainee"])
-    monkeypatch.setattr(classes, "MIN_PIECES", 0)
-    monkeypatch.setattr(classes, "MAX_CLASS_SHARE", 1.0)
-    monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
-    used = []
-
-    def spy(*args, **kw):
-        used.append(classes.solve_by_classes(*args, **kw))
-        return used[-1]
-
-    monkeypatch.setattr(multiyear, "solve_by_classes", spy)
+    used = route_by_classes()
     problem = _problem(needs, dict(kwargs, integer="none"))
     assert classes.merged_classes(problem).max() + 1 == 3      # one class per industry
     merged = allocate_quotas(needs, **kwargs)

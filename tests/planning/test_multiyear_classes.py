@@ -174,18 +174,11 @@ def test_class_form_names_what_it_cannot_merge():
 
 
 @pytest.mark.parametrize("seed", [2, 5, 7])
-def test_plans_by_classes_match_the_full_plan(seed, monkeypatch):
+def test_plans_by_classes_match_the_full_plan(seed, route_by_classes):
     needs, kwargs = _case(seed, envelopes=seed == 5, policy=seed == 7)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
-    _by_classes(monkeypatch)
-    used = []
-
-    def spy(*args, **kwargs):
-        used.append(solve_by_classes(*args, **kwargs))
-        return used[-1]
-
-    monkeypatch.setattr(multiyear, "solve_by_classes", spy)
+    used = route_by_classes()
     merged = allocate_quotas(needs, **args)
     assert used and used[0] is not None        # the plan was made by classes
     before = float(full.summary["shortfall_before"])

@@ -22,16 +22,6 @@ TOLERANCE = 0.01
 PASS = pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]})
 
 
-@pytest.fixture
-def two_cells() -> pd.DataFrame:
-    """Cells A and B of one region, need periods 2026-2028, one scenario."""
-    return pd.DataFrame({
-        "region": "Northvale", "industry": ["A"] * 3 + ["B"] * 3,
-        "period": ["2026", "2027", "2028"] * 2,
-        "gap": [30.0, 20.0, 80.0, 20.0, 40.0, 60.0],
-    })
-
-
 def _budgets(*values, start=2026) -> pd.DataFrame:
     return pd.DataFrame({"period": [str(start + i) for i in range(len(values))],
                          "budget": list(values)})
