@@ -280,6 +280,18 @@ def _score_table(report: Report, table: pd.DataFrame, per: str, **options) -> No
                      **options)
 
 
+def _sampling_words(scores) -> str:
+    """What the stored demand and gap intervals were widened by, when they were."""
+    sampled = scores.points.loc[scores.points["quantity"] != "supply", "actual_se"]
+    if not (sampled > 0).any():
+        return ""
+    return ("The stored demand and gap intervals are for the true values in the population, "
+            "while the values observed later are survey estimates with a sampling error of "
+            "their own: each interval was widened by the standard error of the estimate it "
+            "is compared with. Supply is counted from training records and compared as "
+            "stored. ")
+
+
 def _score_report(scores) -> Report:
     """A report section on how the edition did against what happened, next to the baselines."""
     per = per_period(scores.origin.freqstr)
@@ -302,7 +314,7 @@ def _score_report(scores) -> Report:
               "from the origin went the way the forecast said; MASE divides the mean absolute "
               "error by the typical error of the seasonal naive rule in the history (below 1 "
               "beats that rule); the interval columns give the share of actual values inside "
-              "the stored intervals. " + good)
+              "the stored intervals. " + _sampling_words(scores) + good)
     _score_table(report, scores.summary, per,
                  caption="All cells, per quantity (gap, demand, supply) and forecast")
     verdict = _score_verdict(scores.summary)

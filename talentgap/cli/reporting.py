@@ -401,7 +401,7 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
               f"supply by the most in the last forecast period, with {level:g}% intervals "
               "for the gap and the probability that there is a shortage at all. The intervals "
               "come from simulating demand and supply together, so they carry the "
-              "uncertainty of both.")
+              "uncertainty of both." + _population_words(result))
     table = top = top_shortages_table(result.forecast, keys=keys, n=config.output.top)
     if table.empty:
         report.add_text("No cell has a positive expected gap in the last forecast period.")
@@ -503,6 +503,27 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
         max_rows=None, float_format="{:,.0f}")
 
 
+def _population_words(result: RunResult) -> str:
+    """What the gap intervals are for, when the model took the sampling error out."""
+    if getattr(result.gap_model, "demand_se_", None) is None:
+        return ""
+    return (" They are intervals for the true gap in the population: the sampling error of "
+            "the survey's demand estimates is taken out of them, so a later survey estimate, "
+            "which has a sampling error of its own, can fall outside more often.")
+
+
+def _sampling_backtest_words(result: RunResult) -> str:
+    """How the gap model's intervals were compared with survey estimates in the backtest."""
+    gap = (result.backtests or {}).get("GapForecaster")
+    if gap is None or "actual_se" not in gap.forecasts.columns:
+        return ""
+    return (" The gaps observed are survey estimates with a sampling error of their own, while "
+            "the gap model's intervals are for the true gap: before they were compared, each "
+            "of its intervals was widened by the standard error of the estimate it was "
+            "compared with. The simple rules' intervals are built from the estimates and "
+            "include that error already.")
+
+
 def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
     bt = result.config.backtest
     per = per_period(getattr(result.panel["period"].iloc[0], "freqstr", "Q")
@@ -515,7 +536,8 @@ def _backtest_section(report: Report, result: RunResult, figures: dict) -> None:
               f"the 1 to {horizon} {per}s after each point were compared with the gaps then "
               "observed. Two simple rules are the yardstick: repeating the last observed gap "
               f"(naive) and repeating the gap of the same {per} a year before (seasonal "
-              "naive). A model is worth using if it misses by less than they do.")
+              "naive). A model is worth using if it misses by less than they do."
+              + _sampling_backtest_words(result))
     board = result.leaderboard.assign(model=result.leaderboard["model"].map(model_name))
     formats = {c: "{:.2f}" if c == "mase" or c.startswith("coverage") else
                "{:.0f}" if c == "smape" else "{:,.1f}"

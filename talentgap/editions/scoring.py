@@ -25,7 +25,12 @@ Scores, per cell, per group and overall, for ``gap``, ``demand`` and
 ``coverage_<level>``
     Share (0-1) of actual values inside the stored ``<quantity>_lo_<level>``
     .. ``<quantity>_hi_<level>`` interval (the edition only; baselines have
-    no stored intervals).
+    no stored intervals). An edition whose model forecast the population
+    demand and gap (``GapForecaster(sampling_se=...)``) has its demand and gap
+    intervals widened by the sampling error of each later estimate, the
+    actuals' column of that name, before they are compared with it
+    (:func:`talentgap.evaluation.with_sampling_error`; supply is counted,
+    not estimated). The points table shows the ``actual_se`` used.
 ``mae``, ``bias``
     In persons; ``bias`` > 0 means forecasts too high.
 
@@ -47,7 +52,7 @@ import pandas as pd
 from talentgap._arguments import resolve_season_length
 from talentgap.editions.store import EditionStore
 from talentgap.errors import DataQualityWarning, EditionError, warn
-from talentgap.evaluation import metrics
+from talentgap.evaluation import metrics, with_sampling_error
 from talentgap.models import Naive, SeasonalNaive
 
 __all__ = ["EditionScores", "score_edition", "direction_accuracy", "QUANTITIES", "METHODS"]
@@ -74,7 +79,9 @@ class EditionScores:
         One row per cell, period, quantity and method: ``<keys...>, period,
         step`` (periods after the origin), ``quantity, method, actual,
         forecast, base`` (last value known at the origin), ``scale`` (MASE
-        denominator) and the stored bounds ``lo_<level>, hi_<level>``.
+        denominator), the bounds ``lo_<level>, hi_<level>`` (stored, or widened
+        by the actual's sampling error; see the module docstring) and
+        ``actual_se`` (0 where none applies).
     cells : pandas.DataFrame
         Per cell, quantity and method: ``n_points, direction, mase, mae,
         bias, coverage_<level>...``.
@@ -232,7 +239,11 @@ def _actual_values(actuals, keys, time, model, name) -> pd.DataFrame:
     if missing:
         raise EditionError(f"the actuals lack the column(s) {missing}; pass a panel as built "
                            "by talentgap.features.build_panel")
-    out = actuals[[*keys, time, *QUANTITIES]].copy()
+    se = _sampling_column(model, actuals)
+    out = actuals[[*keys, time, *QUANTITIES, *([se] if se else [])]].copy()
+    if se:
+        out = out.rename(columns={se: "actual_se"})
+        out["actual_se"] = pd.to_numeric(out["actual_se"], errors="coerce").astype(np.float64)
     periods = out[time]
     freq = model.origin_.freq
     if isinstance(periods.dtype, pd.PeriodDtype):
@@ -255,6 +266,18 @@ def _actual_values(actuals, keys, time, model, name) -> pd.DataFrame:
     for quantity in QUANTITIES:
         out[quantity] = pd.to_numeric(out[quantity], errors="coerce").astype(np.float64)
     return out
+
+
+def _sampling_column(model, actuals: pd.DataFrame) -> str | None:
+    """The actuals' standard-error column to widen the edition's intervals by, or None.
+
+    Only for a model whose paths left the sampling error out (``demand_se_``
+    set at fit); editions stored before that have none.
+    """
+    column = getattr(model, "sampling_se", None)
+    if getattr(model, "demand_se_", None) is None or column not in actuals.columns:
+        return None
+    return column
 
 
 def _histories(model) -> tuple[dict[str, np.ndarray], int]:
@@ -329,8 +352,12 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
     for quantity in QUANTITIES:
         base = _last_observed(history[quantity])
         scale = _scales(history[quantity], m)
-        truth = act.loc[act["ordinal"].isin(periods), ["cell", "ordinal", quantity]]
+        sampled = quantity != "supply" and "actual_se" in act.columns
+        truth = act.loc[act["ordinal"].isin(periods),
+                        ["cell", "ordinal", quantity, *(["actual_se"] if sampled else [])]]
         truth = truth.rename(columns={quantity: "actual"})
+        if not sampled:
+            truth["actual_se"] = 0.0
         bounds = {}
         for column in fc.columns:
             match = re.fullmatch(rf"{quantity}_(lo|hi)_(.+)", column)
@@ -346,6 +373,8 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
                                       int(periods.max()))
         for method, table in methods.items():
             part = truth.merge(table, on=["cell", "ordinal"], how="left")
+            if method == "edition" and sampled:
+                _widen(part)
             part.insert(0, "method", method)
             part.insert(0, "quantity", quantity)
             part["base"] = base[part["cell"].to_numpy()]
@@ -358,10 +387,20 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
     rest = points.drop(columns=["cell", "ordinal"])
     bound_columns = sorted([c for c in rest.columns if c[:3] in ("lo_", "hi_")],
                            key=lambda c: (float(c[3:]), c[:2] == "hi"))
-    rest = rest[["quantity", "method", "actual", "forecast", "base", "scale", *bound_columns]]
+    rest = rest[["quantity", "method", "actual", "forecast", "base", "scale", *bound_columns,
+                 "actual_se"]]
     out = pd.concat([lead, rest], axis=1)
     return out.sort_values(["quantity", "method", "step"], kind="stable",
                            key=_method_order).reset_index(drop=True), periods
+
+
+def _widen(part: pd.DataFrame) -> None:
+    """Widen the stored bounds of ``part`` by each actual's sampling error, in place."""
+    se = part["actual_se"].to_numpy(dtype=np.float64)
+    for column in [c for c in part.columns if c.startswith("lo_")]:
+        level = column[3:]
+        part[column], part[f"hi_{level}"] = with_sampling_error(
+            part[column], part[f"hi_{level}"], se, level=float(level), center=part["forecast"])
 
 
 def _method_order(column: pd.Series) -> pd.Series:

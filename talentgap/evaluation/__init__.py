@@ -21,6 +21,7 @@ from talentgap.evaluation.metrics import (
     smape,
 )
 from talentgap.evaluation.plots import error_by_horizon, fan_chart, gap_heatmap, top_shortages
+from talentgap.evaluation.sampling_error import with_sampling_error
 from talentgap.evaluation.tables import evaluate
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "pinball",
     "coverage",
     "interval_score",
+    "with_sampling_error",
     "evaluate",
     "backtest",
     "backtest_gap",

@@ -312,11 +312,12 @@ def _add_scales(piece: pd.DataFrame, diff: np.ndarray, codes: np.ndarray, n_seri
 
 def _assemble(pieces: list[pd.DataFrame], series: _Series, *, model, names: list[str],
               levels: list[float], horizon: int, n_windows: int, step: int,
-              season_length: int) -> BacktestResult:
+              season_length: int, extra: Sequence[str] = ()) -> BacktestResult:
     """The result of a backtest from its windows' aligned forecasts (see :func:`_align`).
 
     Sorts the forecasts by series, window and step, joins the actuals,
-    scores them and returns the :class:`BacktestResult`.
+    scores them and returns the :class:`BacktestResult`. ``extra`` columns of
+    the pieces are kept in its ``forecasts`` after ``actual``.
     """
     keys, time = series.keys, series.time
     fc = pd.concat(pieces, ignore_index=True)
@@ -328,7 +329,7 @@ def _assemble(pieces: list[pd.DataFrame], series: _Series, *, model, names: list
 
     per_series, summary = _score(fc, names, levels, series.ids, horizon)
     bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
-    forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual"]]
+    forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual", *extra]]
     return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
                           model=type(model).__name__, keys=keys, time=time, horizon=horizon,
                           n_windows=n_windows, step=step, season_length=season_length,

@@ -17,6 +17,18 @@ every cell. A fresh clone of the model is fitted on the panel rows with period
 observed gap is at ``T`` these are exactly the windows of
 :func:`~talentgap.evaluation.backtest`, so the two results compare like with
 like. A cell with no observed demand up to ``c_k`` sits that window out.
+
+What the intervals are compared with
+------------------------------------
+A gap forecaster with ``sampling_se`` (the default, when the panel has a
+``demand_se`` column) forecasts the *population* gap: its intervals leave out
+the sampling error of the survey estimates. The actuals of a backtest are
+such estimates, so before the coverage and interval score are computed each
+interval is widened by the sampling error of the estimate it is compared with
+(:func:`~talentgap.evaluation.with_sampling_error`, with the panel's standard
+error of that cell-period). Intervals and actuals then refer to the same
+quantity, as they do for a baseline fitted to the estimates themselves.
+``forecasts`` holds the widened bounds and the ``actual_se`` used.
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ from talentgap._keys import series_codes
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.evaluation.backtest import (
     BacktestResult,
+    _actuals,
     _add_scales,
     _align,
     _assemble,
@@ -40,6 +53,7 @@ from talentgap.evaluation.backtest import (
     _Series,
 )
 from talentgap.evaluation.metrics import SCALED_METRICS
+from talentgap.evaluation.sampling_error import with_sampling_error
 from talentgap.evaluation.tables import (
     _check_metric_names,
     _lag_differences,
@@ -90,7 +104,10 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     BacktestResult
         As :func:`~talentgap.evaluation.backtest` returns, with ``mean`` the
         forecast gap and ``lo_<level>``/``hi_<level>`` its interval bounds;
-        ``model`` is the class name.
+        ``model`` is the class name. When the model forecasts the population
+        gap (its ``sampling_se`` column is in the panel), the bounds are
+        widened by each actual's sampling error, which ``forecasts`` shows as
+        ``actual_se`` (see the module docstring).
 
     Raises
     ------
@@ -109,8 +126,9 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     >>> res = backtest_gap(gap, panel, horizon=2, n_windows=2, level=[80])
     >>> res.model, len(res.forecasts)
     ('GapForecaster', 16)
-    >>> list(res.forecasts.columns)
-    ['region', 'industry', 'period', 'cutoff', 'horizon_step', 'mean', 'lo_80', 'hi_80', 'actual']
+    >>> list(res.forecasts.columns)   # actual_se: the panel's demand_se (see above)
+    ['region', 'industry', 'period', 'cutoff', 'horizon_step', 'mean', 'lo_80', 'hi_80', 'actual',
+     'actual_se']
     """
     horizon = _positive_int(horizon, "horizon")
     n_windows = _positive_int(n_windows, "n_windows")
@@ -131,6 +149,10 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     if not has_demand.any():
         raise ParameterError("column 'demand' has no observed value")
     origin = int(ordinals[has_demand].max())
+    column = getattr(model, "sampling_se", None)
+    if column not in panel.columns:  # the model's own rule: nothing to take out, or add back
+        column = None
+    se = _numeric(panel, column, "panel") if column is not None else None
     diff = _lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
     work = panel.reset_index(drop=True)
     predict_levels = [int(v) if v.is_integer() else v for v in levels] or None
@@ -157,6 +179,8 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
                        cutoff=np.full(n_series, cut, dtype=np.int64), usable=seen,
                        horizon=horizon, levels=levels)
         piece["_window"] = k
+        if se is not None:
+            _add_sampling_error(piece, se, codes, ordinals, levels, time)
         if diff is not None:
             _add_scales(piece, diff, codes, n_series, in_train)
         pieces.append(piece.dropna(subset=["mean"]))
@@ -170,4 +194,16 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
 
     series = _Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
     return _assemble(pieces, series, model=model, names=names, levels=levels, horizon=horizon,
-                     n_windows=n_windows, step=step, season_length=m)
+                     n_windows=n_windows, step=step, season_length=m,
+                     extra=() if se is None else ("actual_se",))
+
+
+def _add_sampling_error(piece: pd.DataFrame, se: np.ndarray, codes: np.ndarray,
+                        ordinals: np.ndarray, levels: list[float], time: str) -> None:
+    """Add ``actual_se`` to a window's forecasts and widen their bounds by it."""
+    actual_se = _actuals(piece["_code"].to_numpy(), piece[time].array.asi8, codes, ordinals, se)
+    piece["actual_se"] = actual_se
+    for level in levels:
+        lo, hi = f"lo_{level:g}", f"hi_{level:g}"
+        piece[lo], piece[hi] = with_sampling_error(piece[lo], piece[hi], actual_se, level=level,
+                                                   center=piece["mean"])

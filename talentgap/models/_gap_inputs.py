@@ -20,7 +20,10 @@ from talentgap.models.base import BaseForecaster
 from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
 from talentgap.periods import period_ordinals
 
-__all__ = ["check_params", "panel_table", "panel_history", "known_supply"]
+__all__ = ["check_params", "panel_table", "sampling_column", "panel_history", "known_supply"]
+
+#: The panel column of the demand estimates' standard errors that GapForecaster uses by default.
+DEFAULT_SAMPLING_SE = "demand_se"
 
 
 def check_params(gap) -> list[str]:
@@ -47,6 +50,9 @@ def check_params(gap) -> list[str]:
             or gap.n_samples < 1):
         raise ParameterError(f"n_samples == {gap.n_samples!r}, must be an integer >= 1 "
                              "(e.g. 1000)")
+    if gap.sampling_se is not None and not isinstance(gap.sampling_se, str):
+        raise ParameterError(f"sampling_se == {gap.sampling_se!r}, must be a column name "
+                             "(e.g. 'demand_se') or None")
     if gap.forecaster is not None and not isinstance(gap.forecaster, BaseForecaster):
         raise ParameterError(
             f"forecaster must be a talentgap forecaster (e.g. AutoForecaster(), ETS()), "
@@ -103,8 +109,56 @@ def panel_table(panel: pd.DataFrame, keys: list[str], time: str):
     return panel, codes, ordinal, freq, cells
 
 
+def sampling_column(gap, panel: pd.DataFrame) -> str | None:
+    """The column of the demand estimates' standard errors the gap model uses, or None.
+
+    ``gap.sampling_se`` names it; the default (``"demand_se"``) is used when
+    the panel has it and otherwise nothing is, while any other name must be a
+    column. Its values must be numeric and >= 0 (NaN: unknown).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import talentgap as tg
+    >>> panel = pd.DataFrame({"region": "A", "industry": "x", "period": ["2024Q1", "2024Q2"],
+    ...                       "demand": [30.0, 40.0], "supply": [10.0, 20.0],
+    ...                       "demand_se": [4.0, -1.0]})
+    >>> sampling_column(tg.models.GapForecaster(sampling_se=None), panel) is None
+    True
+    >>> sampling_column(tg.models.GapForecaster(), panel)
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: panel column 'demand_se' (standard errors of the demand estimates) must be >= 0; 1 row fails, e.g. line 3 (region=A, industry=x, period=2024Q2): -1.0
+    """  # noqa: E501 - a doctest's expected output is one line
+    name = gap.sampling_se
+    if name is None:
+        return None
+    if name not in panel.columns:
+        if name == DEFAULT_SAMPLING_SE:
+            return None
+        raise SchemaError(f"sampling_se={name!r} is not a column of the panel; name the "
+                          "column of the demand estimates' standard errors, or pass "
+                          "sampling_se=None", column=name, reason="missing_column")
+    dtype = panel[name].dtype
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        raise SchemaError(f"panel column {name!r} (standard errors of the demand estimates) "
+                          f"must be numeric, got {dtype}", column=name, reason="dtype")
+    values = panel[name].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = values < 0
+    if bad.any():
+        at = np.flatnonzero(bad)
+        shown = ", ".join(
+            f"line {i + 2} ({', '.join(f'{c}={panel[c].iloc[i]}' for c in [*gap.keys, gap.time])})"
+            f": {values[i]}" for i in at[:3])
+        raise SchemaError(f"panel column {name!r} (standard errors of the demand estimates) "
+                          f"must be >= 0; {at.size} row{'s' if at.size > 1 else ''} "
+                          f"fail{'' if at.size > 1 else 's'}, e.g. {shown}", column=name,
+                          reason="negative")
+    return name
+
+
 def panel_history(table: pd.DataFrame, codes: np.ndarray, ordinal: np.ndarray, n_cells: int,
-                  keys: list[str], time: str, freq):
+                  keys: list[str], time: str, freq, *, sampling_se: str | None = None):
     """The observed history as (cells, periods) arrays and the rows the inner models see.
 
     ``table``, ``codes`` and ``ordinal`` are :func:`panel_table`'s output. The
@@ -115,7 +169,8 @@ def panel_history(table: pd.DataFrame, codes: np.ndarray, ordinal: np.ndarray, n
     -------
     tuple
         ``history`` (dict of ``demand``, ``supply`` and, when the panel has
-        it, ``n_respondents`` (missing as 0), each (cells, periods from the
+        it, ``n_respondents`` (missing as 0), and ``demand_se`` (the
+        ``sampling_se`` column, when given), each (cells, periods from the
         first to the origin), NaN where not observed), ``origin`` and
         ``first`` (period ordinals), ``work`` (the keys, time, ``demand``
         and ``supply`` of the rows up to the origin) and ``work_codes``
@@ -146,6 +201,9 @@ def panel_history(table: pd.DataFrame, codes: np.ndarray, ordinal: np.ndarray, n
     if "n_respondents" in table.columns:
         respondents = table["n_respondents"].to_numpy(dtype=np.float64, na_value=np.nan)
         history["n_respondents"] = np.nan_to_num(matrix(respondents), nan=0.0)
+    if sampling_se is not None:
+        se = table[sampling_se].to_numpy(dtype=np.float64, na_value=np.nan)
+        history["demand_se"] = matrix(np.where(np.isnan(demand), np.nan, se))
     work = table.loc[inside, [*keys]].copy()
     work[time] = pd.PeriodIndex.from_ordinals(ordinal[inside], freq=freq)
     work["demand"] = demand[inside]

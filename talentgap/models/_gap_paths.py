@@ -23,19 +23,108 @@ from talentgap.errors import DataQualityWarning, ParameterError, collect_warning
 from talentgap.models._conformal import (
     calibration_scales,
     conformal_quantiles,
+    difficulty_factors,
     series_scale,
     short_histories,
 )
 from talentgap.models.reconciliation import reconcile
 
-__all__ = ["side_forecast", "short_history_widening", "reconciled_means", "simulate",
-           "calibrated_short", "path_blocks"]
+__all__ = ["side_forecast", "short_history_widening", "recent_sampling_se",
+           "sampling_error_removal", "reconciled_means", "simulate", "calibrated_short",
+           "path_blocks"]
 
 #: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
 
 #: Coverage level (percent) whose interval widths set a short history's widening factor.
 WIDENING_LEVEL = 80.0
+
+#: The largest share of a cell's predictive demand variance taken out as sampling error.
+MAX_SAMPLING_SHARE = 0.5
+
+
+def recent_sampling_se(se: np.ndarray, periods: int) -> np.ndarray:
+    """Per cell, the root mean square of its last ``periods`` known standard errors.
+
+    Parameters
+    ----------
+    se : numpy.ndarray, shape (n_cells, n_periods)
+        Standard errors of the demand estimates, oldest first; NaN where unknown.
+    periods : int
+        How many of each cell's last known values to use.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_cells,); 0 for a cell without a known standard error.
+
+    Examples
+    --------
+    >>> se = np.array([[9.0, 3.0, np.nan, 4.0], [np.nan, np.nan, np.nan, np.nan]])
+    >>> recent_sampling_se(se, 2).tolist()    # sqrt((3**2 + 4**2) / 2)
+    [3.5355339059327378, 0.0]
+    """
+    known = np.isfinite(se)
+    from_end = np.cumsum(known[:, ::-1], axis=1)[:, ::-1]
+    keep = known & (from_end <= periods)
+    count = keep.sum(axis=1)
+    total = np.where(keep, np.square(np.where(known, se, 0.0)), 0.0).sum(axis=1)
+    return np.sqrt(total / np.maximum(count, 1))
+
+
+def sampling_error_removal(pool: np.ndarray, lag: np.ndarray, scale: np.ndarray,
+                           se: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shift and multiplier that take the survey's sampling error out of the demand paths.
+
+    The backtest errors in the pool compare forecasts with survey estimates,
+    so their spread holds the estimates' sampling error as well as the
+    forecast's own error. A path for the population demand keeps only the
+    second: for cell ``c`` and step ``h``, the pool's deviations from their
+    mean ``mu_h`` (variance ``var_h``, in scaled units) are multiplied by
+    ``sqrt(1 - (se_c / s_c)**2 / var_h)``, with ``se_c`` the cell's standard
+    error (:func:`recent_sampling_se`) and ``s_c`` its path scale, which takes
+    the cell's sampling variance out of its predictive variance. At most
+    :data:`MAX_SAMPLING_SHARE` of the variance is taken out: a standard error
+    estimated from a few respondents can be far too large, and a cell whose
+    estimates seemed to be all sampling error would otherwise get paths of
+    no spread.
+
+    Parameters
+    ----------
+    pool : numpy.ndarray, shape (steps, pairs)
+        Scaled demand errors of the pool, step-major.
+    lag : numpy.ndarray of int, shape (n_cells,)
+        Each cell's first step in the pool.
+    scale : numpy.ndarray, shape (n_cells,)
+        Each cell's path scale (NaN or 0: left as it is).
+    se : numpy.ndarray, shape (n_cells,)
+        Each cell's sampling standard error, in persons (0: nothing taken out).
+    horizon : int
+
+    Returns
+    -------
+    shift, multiplier : numpy.ndarray, each (n_cells, horizon)
+        The path of a draw with scaled error ``z`` is ``mean + shift +
+        multiplier * scale * z``: its expectation is unchanged and its
+        variance is reduced by the sampling variance.
+
+    Examples
+    --------
+    >>> pool = np.array([[-2.0, -1.0, 1.0, 2.0]])         # one step: mean 0, variance 2.5
+    >>> shift, multiplier = sampling_error_removal(pool, np.array([0, 0]), np.array([10.0, 10.0]),
+    ...                                            np.array([5.0, 50.0]), 1)
+    >>> multiplier.round(3).tolist()    # sqrt(1 - 0.5**2 / 2.5); the second: half taken out
+    [[0.949], [0.707]]
+    """
+    mu, var = pool.mean(axis=1), pool.var(axis=1)
+    steps = lag[:, None] + np.arange(horizon)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.square(se / scale)[:, None] / var[steps]
+        multiplier = np.sqrt(1.0 - np.clip(share, 0.0, MAX_SAMPLING_SHARE))
+    multiplier = np.where(np.isfinite(multiplier), multiplier, 1.0)
+    with np.errstate(invalid="ignore"):
+        shift = np.where(multiplier < 1.0, mu[steps] * scale[:, None] * (1.0 - multiplier), 0.0)
+    return shift, multiplier
 
 
 def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
@@ -66,8 +155,9 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
         The fitted inner forecaster.
     errors : numpy.ndarray, shape (n_series, n_windows, horizon)
         Its backtest errors (``model.cv_errors(horizon)``).
-    scale : numpy.ndarray, shape (n_series,)
-        The scales the paths' pool divides the errors by.
+    scale : numpy.ndarray, shape (n_series,) or (n_series, n_windows)
+        The scales the paths' pool divides the errors by, per series or per
+        series and origin.
     horizon : int
 
     Returns
@@ -99,7 +189,9 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     lengths = np.unique(n_obs[short])
     if lengths.size == 0:
         return factors
-    per_origin = np.repeat(np.asarray(scale, dtype=np.float64)[:, None], errors.shape[1], axis=1)
+    per_origin = np.asarray(scale, dtype=np.float64)
+    if per_origin.ndim == 1:
+        per_origin = np.repeat(per_origin[:, None], errors.shape[1], axis=1)
     with collect_warnings():
         pool = conformal_quantiles(errors, per_origin, [WIDENING_LEVEL])[WIDENING_LEVEL]
         classes = model.short_history_errors(lengths, horizon)
@@ -136,23 +228,48 @@ def side_forecast(gap, side, horizon: int, fill: float):
     raw = model.predict(span)["mean"].to_numpy(dtype=np.float64).reshape(-1, span)
     steps = side.lag[:, None] + np.arange(horizon)[None, :]
     aligned = np.take_along_axis(raw, steps, axis=1)
-    with collect_warnings():  # the caller warns about the pool as a whole
-        errors = model.cv_errors(span)
-    scale = series_scale(model.arrays_.values, model.season_length_)
+    bottom = side.rows >= 0
+    errors, calibration, difficulty = _calibration(model, span, bottom)
+    scale = series_scale(model.arrays_.values, model.season_length_) * difficulty
     if side.node is not None:
         aligned = reconciled_means(gap, side, aligned, errors)
-    bottom = side.rows >= 0
     rows = side.rows[bottom]
     mean = np.full((n, horizon), fill)
     mean[rows] = aligned[bottom]
     scaled = np.full((n,) + errors.shape[1:], np.nan)
-    scaled[rows] = errors[bottom] / scale[bottom, None, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled[rows] = errors[bottom] / calibration[bottom, :, None]
     cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
     # short histories: their paths are as wide as their history class's intervals
-    cell_scale[rows] = (scale * short_history_widening(model, errors, scale, span))[bottom]
+    cell_scale[rows] = (scale * short_history_widening(model, errors, calibration,
+                                                       span))[bottom]
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
     return mean, scaled, cell_scale, lag
+
+
+def _calibration(model, span: int, cells: np.ndarray):
+    """Backtest errors (every series), and the scales and difficulty of the ``cells`` rows.
+
+    The calibration of the inner forecaster's own intervals
+    (:mod:`talentgap.models._conformal`, steps 2 and 7): each origin's errors
+    divided by the series' scale without the periods that origin forecast,
+    times its difficulty from the other origins, and the difficulty of the
+    forecast being issued. Difficulty is relative to the pool the paths draw
+    from, the cells' errors, so with a hierarchy the nodes above the cells
+    are left out of it (NaN there).
+    """
+    with collect_warnings():  # the caller warns about the pool as a whole
+        if cells.all():
+            return model._calibration(span)
+        errors = model.cv_errors(span)
+        scale = np.full(errors.shape[:2], np.nan)
+        difficulty = np.full(errors.shape[0], np.nan)
+        scale[cells] = calibration_scales(errors[cells], model.arrays_.values[cells],
+                                          model.season_length_)
+        per_origin, difficulty[cells] = difficulty_factors(errors[cells], scale[cells])
+        scale[cells] *= per_origin
+    return errors, scale, difficulty
 
 
 def reconciled_means(gap, side, mean: np.ndarray, errors: np.ndarray) -> np.ndarray:
@@ -182,6 +299,7 @@ def reconciled_means(gap, side, mean: np.ndarray, errors: np.ndarray) -> np.ndar
     out[order] = result.forecasts["mean"].to_numpy().reshape(n_series, horizon)
     return out
 
+
 def simulate(gap, horizon: int) -> dict:
     """Means, scaled error pool, scales, lags and draws of the sample paths."""
     n = len(gap.cells_)
@@ -210,6 +328,12 @@ def simulate(gap, horizon: int) -> dict:
     known[cell[inside], step[inside] - 1] = True
     known_value[cell[inside], step[inside] - 1] = value[inside]
     s_mean = np.where(known, known_value, s_mean)
+    d_pool, s_pool = d_pool[usable], s_pool[usable]
+    se = getattr(gap, "demand_se_", None)
+    if se is not None:  # paths for the population demand
+        shift, multiplier = sampling_error_removal(d_pool.T, d_lag, d_scale, se, horizon)
+        d_mean = d_mean + shift
+        d_scale = d_scale[:, None] * multiplier
     rng = np.random.default_rng(gap.seed_)
     pool_size = int(usable.sum())
     # int32 halves the largest array of the simulation (cells x samples); same stream as int64
@@ -217,8 +341,8 @@ def simulate(gap, horizon: int) -> dict:
     simulation = {
         "demand_mean": d_mean, "supply_mean": s_mean,
         # pools step-major (steps x pairs): a draw then gathers along contiguous rows
-        "d_pool": np.ascontiguousarray(d_pool[usable].T),
-        "s_pool": np.ascontiguousarray(s_pool[usable].T),
+        "d_pool": np.ascontiguousarray(d_pool.T),
+        "s_pool": np.ascontiguousarray(s_pool.T),
         "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
         "known": known, "draws": draws, "pool_size": pool_size,
         "calibrated_short": calibrated_short(gap, horizon),
@@ -265,11 +389,13 @@ def _centred(mean: np.ndarray, errors: np.ndarray, scale: np.ndarray,
              out: np.ndarray | None = None) -> np.ndarray:
     """``max(mean + errors x scale, 0)`` per cell, step and sample, into float32 ``out``.
 
+    ``scale`` is per cell, shape (block,), or per cell and step, (block, h).
+
     Computed in float64 in the memory order of ``errors`` (the gathered draws,
     often step-major), then rounded once into the C-ordered float32 result.
     """
     work = np.empty_like(errors)                 # errors' layout: no strided arithmetic
-    np.multiply(errors, scale[:, None, None], out=work)
+    np.multiply(errors, scale.reshape(scale.shape[0], -1, 1), out=work)  # per cell or step
     work += mean[:, :, None]
     np.maximum(work, 0.0, out=work)
     out = np.empty(errors.shape, dtype=np.float32) if out is None else out

@@ -9,13 +9,18 @@ interval bounds:
 
 1. Rolling-origin backtests of both inner models give errors
    ``actual - forecast`` per cell, origin and step (``cv_errors``).
-2. Each error is divided by its series' scale (the MASE denominator,
-   :func:`~talentgap.models._conformal.series_scale`); the demand and supply
-   errors of the same cell and origin form one *pair*, and pairs are pooled
-   over all cells, like the conformal intervals of the inner forecasters.
+2. Each error is scaled as for the inner forecasters' own conformal
+   intervals: by its series' scale without the periods its origin forecast
+   (:func:`~talentgap.models._conformal.calibration_scales`) times the
+   series' difficulty (:func:`~talentgap.models._conformal.difficulty_factors`).
+   The demand and supply errors of the same cell and origin form one *pair*,
+   and pairs are pooled over all cells.
 3. A sample path of cell ``c`` draws one pair from the pool and adds its
-   error vectors, multiplied back by ``c``'s own demand and supply scales, to
-   ``c``'s point forecasts over the whole horizon. The demand and supply
+   error vectors, multiplied back by ``c``'s own demand and supply scales
+   (whole-series scale times difficulty), to ``c``'s point forecasts over the
+   whole horizon. With ``sampling_se`` the demand errors are first shrunk so
+   that the paths are for the population, not for survey estimates (see
+   the Notes of :class:`GapForecaster`). The demand and supply
    errors of one draw come from the same cell and origin, so their
    correlation (a boom raising demand and training intake together, say) and
    the dependence across horizon steps are kept. Samples are clipped at 0
@@ -45,10 +50,17 @@ from sklearn.base import BaseEstimator
 from talentgap._arguments import check_horizon, check_levels
 from talentgap._registry import register
 from talentgap.errors import NotFittedError
+from talentgap.models._conformal import recent_periods
 from talentgap.models._gap_cells import check_rows, rows_of
 from talentgap.models._gap_explain import explain, fallback_text, fitted_summary, gap_drivers
-from talentgap.models._gap_inputs import check_params, known_supply, panel_history, panel_table
-from talentgap.models._gap_paths import path_blocks, simulate
+from talentgap.models._gap_inputs import (
+    check_params,
+    known_supply,
+    panel_history,
+    panel_table,
+    sampling_column,
+)
+from talentgap.models._gap_paths import path_blocks, recent_sampling_se, simulate
 from talentgap.models._gap_sides import fit_nodes, fit_side, resolve_hierarchy
 from talentgap.models._gap_statistics import path_statistics, row_columns, warn_small_pool
 from talentgap.models._saving import SaveMixin
@@ -104,6 +116,14 @@ class GapForecaster(SaveMixin, BaseEstimator):
         Columns of the panel defining a cell.
     time : str, default "period"
         Period column of the panel.
+    sampling_se : str or None, default "demand_se"
+        Column of the panel with the standard error of each demand estimate
+        (the survey's sampling error; :func:`talentgap.features.build_panel`
+        writes ``demand_se``). The paths are then for the *population* demand
+        and gap: the sampling variance of a cell's estimates is taken out of
+        its paths' spread (see *Population, not estimates* below). The default
+        column is used when the panel has it; None (or a panel without it)
+        makes the paths for the series as observed.
 
     Attributes
     ----------
@@ -122,6 +142,11 @@ class GapForecaster(SaveMixin, BaseEstimator):
         cells this estimator handled itself (no demand or no supply data).
     seed_ : int
         Seed of the sample paths.
+    demand_se_ : numpy.ndarray or None
+        Per cell (in ``cells_`` order), the sampling standard error taken out
+        of its demand paths: the root mean square of its last
+        ``max(4m, 8)`` known standard errors (0 without one); None when no
+        ``sampling_se`` column is used.
 
     Notes
     -----
@@ -178,6 +203,22 @@ class GapForecaster(SaveMixin, BaseEstimator):
     cell whose paths all lie on one side of 0 and otherwise the paths'
     expected shortfall is the larger (Jensen's inequality).
 
+    **Population, not estimates.** The demand series are survey estimates,
+    each off the population value by its sampling error; the backtest errors
+    behind the paths compare forecasts with such estimates, so their spread
+    holds that sampling error as well as the forecast's own. What a planner
+    needs is the population gap, so with ``sampling_se`` the paths keep only
+    the forecast's error: per cell and step, the deviations of the pooled
+    errors from their mean are shrunk so that the paths' variance falls by
+    the cell's sampling variance (``demand_se_`` squared), taking out at most
+    half of it (:func:`~talentgap.models._gap_paths.sampling_error_removal`).
+    The means are unchanged. A later survey estimate varies around the
+    population value by its own sampling error as well, so it falls outside
+    these intervals more often than their level says;
+    :func:`talentgap.evaluation.backtest_gap` and
+    :func:`talentgap.editions.score_edition` add each estimate's standard
+    error before comparing (:func:`talentgap.evaluation.with_sampling_error`).
+
     **Hierarchy.** With ``hierarchy``, demand and supply are summed to every
     node of the crossed hierarchy (a node is NaN in a period where any of its
     cells is), the inner forecaster is fitted to every node, and the mean
@@ -231,7 +272,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
 
     def __init__(self, *, forecaster: BaseForecaster | None = None, hierarchy=None,
                  reconcile: str = "mint_shrink", n_samples: int = 1000, random_state=0,
-                 keys: Sequence[str] = ("region", "industry"), time: str = "period") -> None:
+                 keys: Sequence[str] = ("region", "industry"), time: str = "period",
+                 sampling_se: str | None = "demand_se") -> None:
         self.forecaster = forecaster
         self.hierarchy = hierarchy
         self.reconcile = reconcile
@@ -239,6 +281,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self.random_state = random_state
         self.keys = keys
         self.time = time
+        self.sampling_se = sampling_se
 
     # ---- fit -------------------------------------------------------------------------------
     def fit(self, panel: pd.DataFrame, *, future_supply: pd.DataFrame | None = None):
@@ -275,8 +318,9 @@ class GapForecaster(SaveMixin, BaseEstimator):
         time = self.time
         table, codes, ordinal, freq, cells = panel_table(panel, keys, time)
         self.cells_ = cells
-        history, origin, first, work, work_codes = panel_history(table, codes, ordinal,
-                                                                 len(cells), keys, time, freq)
+        sampling_se = sampling_column(self, table)
+        history, origin, first, work, work_codes = panel_history(
+            table, codes, ordinal, len(cells), keys, time, freq, sampling_se=sampling_se)
         self.history_ = history
         self.freq_ = freq
         self.origin_ = pd.PeriodIndex.from_ordinals([origin], freq=freq)[0]
@@ -294,6 +338,9 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self.hierarchy_ = hierarchy
         self.demand_model_ = self.demand_.model
         self.supply_model_ = self.supply_.model
+        self.demand_se_ = (None if sampling_se is None else recent_sampling_se(
+            history["demand_se"], recent_periods(self.demand_.model.season_length_)
+            if self.demand_.model is not None else 8))
         self.known_supply_ = known_supply(self, future_supply, keys)
         self.seed_ = int(np.random.default_rng(self.random_state).integers(2**62))
         self.fitted_summary_ = fitted_summary(self)

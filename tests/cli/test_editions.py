@@ -95,6 +95,8 @@ def test_evaluate_writes_the_scores(stored, files, tmp_path, capsys):
     assert re.search(r"Gap: the stored forecast&#x27;s MASE is \d\.\d\d, (below|above|equal "
                      r"to) the better simple rule&#x27;s", html)
     assert "% intervals contained " in html
+    # the stored intervals are for the population; the later values are estimates
+    assert "each interval was widened by the standard error of the estimate" in html
     assert not re.search(r">-?\d+\.\d{3,}<", html)  # no three-decimal cells
 
     data_all = {t: tg.io.read_table(files / "all" / f"{t}.csv", table=t, freq="Q")

@@ -237,3 +237,13 @@ def test_models_table_pairs_the_history_and_drops_an_all_none_fallback_column(de
     if (explained["fallback_reason"].isna()).all():
         assert "None of these cells needed a fallback." in text
         assert "Fallback used" not in table
+
+
+def test_report_says_the_gap_intervals_are_for_the_population(demo_run):
+    result, _, text = demo_run
+    assert result.gap_model.demand_se_ is not None
+    assert "They are intervals for the true gap in the population" in text
+    assert ("before they were compared, each of its intervals was widened by the standard "
+            "error of the estimate it was compared with") in text
+    gap = result.backtests["GapForecaster"].forecasts
+    assert (gap["actual_se"] > 0).mean() > 0.9

@@ -58,9 +58,15 @@ def test_mase_and_coverage_of_one_cell_by_hand(demo):
 
     scale = np.mean(np.abs(history[4:] - history[:-4]))
     expected_mase = np.mean(np.abs(y - f)) / scale
-    lo = fc.sort_values("period")["gap_lo_80"].to_numpy()
-    hi = fc.sort_values("period")["gap_hi_80"].to_numpy()
+    # the edition's intervals are for the population gap: widened by each estimate's
+    # sampling error before they are compared with it
+    lo, hi = tg.evaluation.with_sampling_error(
+        fc.sort_values("period")["gap_lo_80"], fc.sort_values("period")["gap_hi_80"],
+        later["demand_se"], level=80, center=f)
     expected_coverage = np.mean((lo <= y) & (y <= hi))
+    points = cell_rows(scores.points, region, industry)
+    np.testing.assert_allclose(points["lo_80"], lo)
+    np.testing.assert_allclose(points["actual_se"], later["demand_se"])
 
     row = cell_rows(scores.cells, region, industry).iloc[0]
     assert row["n_points"] == 4
@@ -155,3 +161,24 @@ def test_actual_periods_as_text_are_read(demo):
                           by=())
     pd.testing.assert_frame_equal(again.summary, scores.summary)
     assert again.groups.empty
+
+
+def test_supply_is_counted_and_old_editions_are_compared_as_stored(demo, tmp_path):
+    panel, cut, store, scores = demo
+    supply = scores.points[(scores.points["quantity"] == "supply")
+                           & (scores.points["method"] == "edition")]
+    assert (supply["actual_se"] == 0).all()
+    stored = store.forecast("2023Q4")
+    merged = supply.merge(stored, on=[*KEYS, "period"])
+    np.testing.assert_allclose(merged["lo_80"], merged["supply_lo_80"])
+    # a model that left no sampling error out (as editions stored before it could) is
+    # compared with the actuals as stored
+    plain = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=200,
+                                    sampling_se=None).fit(cut)
+    other = EditionStore(tmp_path / "editions.sqlite")
+    other.add("plain", plain, plain.predict(4, level=[80]))
+    points = score_edition(other, "plain", panel).points
+    gap = points[(points["quantity"] == "gap") & (points["method"] == "edition")]
+    merged = gap.merge(other.forecast("plain"), on=[*KEYS, "period"])
+    np.testing.assert_allclose(merged["lo_80"], merged["gap_lo_80"])
+    assert (gap["actual_se"] == 0).all()

@@ -85,3 +85,37 @@ def test_cells_without_early_demand_sit_out(panel):
     with pytest.warns(tg.errors.DataQualityWarning, match="skipped"):
         res = backtest_gap(naive_gap(), late, horizon=2, n_windows=2)
     assert len(res.forecasts) == 5 * 2 * 2
+
+
+@pytest.mark.filterwarnings("ignore:only 30 .cell, origin. backtest error pairs")
+def test_population_intervals_are_widened_by_each_actuals_sampling_error(panel):
+    res = backtest_gap(naive_gap(), panel, horizon=2, n_windows=2, level=[80, 95],
+                       metrics=["coverage"])
+    fc = res.forecasts
+    keyed = panel.set_index(["region", "industry", "period"])
+    index = pd.MultiIndex.from_frame(fc[["region", "industry", "period"]])
+    np.testing.assert_allclose(fc["actual_se"], keyed["demand_se"].reindex(index).to_numpy())
+    assert (fc["actual_se"] > 0).mean() > 0.9
+    cut = fc["cutoff"].max()
+    raw = naive_gap().fit(panel[panel["period"] <= cut]).predict(2, level=[80, 95])
+    last = fc[fc["cutoff"] == cut].merge(raw, on=["region", "industry", "period"])
+    for level in (80, 95):
+        lo, hi = tg.evaluation.with_sampling_error(
+            last[f"gap_lo_{level}"], last[f"gap_hi_{level}"], last["actual_se"], level=level,
+            center=last["gap"])
+        np.testing.assert_allclose(last[f"lo_{level}"], lo)
+        np.testing.assert_allclose(last[f"hi_{level}"], hi)
+        assert (last[f"lo_{level}"] < last[f"gap_lo_{level}"]).all()
+    inside = (fc["actual"] >= fc["lo_80"]) & (fc["actual"] <= fc["hi_80"])
+    assert res.summary.loc["coverage_80", "all"] == pytest.approx(inside[fc["actual"].notna()]
+                                                                  .mean())
+
+
+def test_intervals_for_the_series_as_observed_are_judged_as_they_are(panel):
+    res = backtest_gap(naive_gap(sampling_se=None), panel, horizon=2, n_windows=1, level=[80])
+    assert "actual_se" not in res.forecasts.columns
+    cut = res.forecasts["cutoff"].max()
+    raw = naive_gap(sampling_se=None).fit(panel[panel["period"] <= cut]).predict(2, level=[80])
+    merged = res.forecasts.merge(raw, on=["region", "industry", "period"])
+    np.testing.assert_allclose(merged["lo_80"], merged["gap_lo_80"])
+    np.testing.assert_allclose(merged["hi_80"], merged["gap_hi_80"])

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import pickle
+import re
 import shutil
 import threading
 import warnings
@@ -33,6 +34,7 @@ from talentgap.models import (
     Naive,
     Theta,
 )
+from talentgap.models.gap_flags import FLAGS
 from talentgap.models.persistence import (
     FORMAT_VERSION,
     _metadata_hash,
@@ -329,8 +331,7 @@ def test_format_1_artifacts_load_and_predict_as_when_saved(name):
         warnings.simplefilter("ignore", DataQualityWarning)
         got = model.predict(horizon, level=[80])
         if name.startswith("gap"):
-            # the sample paths are as saved (bounds, p_shortage equal); demand, supply and
-            # gap are now the means of those paths rather than their centres
+            # demand, supply and gap are the means of the paths (they were their centres)
             point = ["demand", "supply", "gap"]
             means = model.sample_paths(horizon).to_frame().groupby(
                 [*model.keys, "period"], observed=True, sort=False)[point].mean()
@@ -339,12 +340,21 @@ def test_format_1_artifacts_load_and_predict_as_when_saved(name):
             expected = expected.drop(columns=point)
     got = got.assign(period=got["period"].astype(str))
     assert list(got.columns) == list(expected.columns)
-    if not name.startswith("gap"):
-        # intervals are recomputed from the saved state by the current calibration (each
-        # series' difficulty factor came later), so only their shape is as saved
+    # intervals are recomputed from the saved state by the current calibration (each series'
+    # difficulty factor and scales without look-ahead came later, for the gap model's paths
+    # too), so only their shape is as saved
+    bounds = [c for c in expected.columns if re.fullmatch(r"(\w+_)?(lo|hi)_80", c)]
+    for lo in [c for c in bounds if "lo_80" in c]:
+        hi = lo.replace("lo_80", "hi_80")
+        assert (got[lo] <= got[hi]).all(), lo
+    if name.startswith("gap"):
+        assert got["p_shortage"].between(0, 1).all()
+        codes = {c for f in got["flag"].fillna("") for c in f.split(";") if c}
+        assert codes <= set(FLAGS)
+        bounds += ["p_shortage", "flag"]   # rising/falling flags follow the paths' means
+    else:
         assert (got["lo_80"] <= got["mean"]).all() and (got["mean"] <= got["hi_80"]).all()
-        got, expected = got.drop(columns=["lo_80", "hi_80"]), expected.drop(
-            columns=["lo_80", "hi_80"])
+    got, expected = got.drop(columns=bounds), expected.drop(columns=bounds)
     for column in expected.columns:
         if pd.api.types.is_numeric_dtype(expected[column]):
             # the gap model's paths are float32 now: quantiles agree to float32 rounding
