@@ -107,11 +107,31 @@ __all__ = ["series_scale", "recent_periods", "calibration_scales", "conformal_qu
 logger = logging.getLogger(__name__)
 
 
+#: Differences smaller than this share of the values differenced are rounding, counted as 0.
+_ROUNDING = 1e-9
+
+
 def _mean_abs_diff(values: np.ndarray, lag: int) -> np.ndarray:
-    """Mean of ``|y_t - y_{t-lag}|`` over each row's observed pairs (NaN if none)."""
+    """Mean of ``|y_t - y_{t-lag}|`` over each row's observed pairs (NaN if none).
+
+    Two values equal up to floating-point rounding (one estimate summed in
+    two orders, say) differ by 0, not by 1e-17: a scale of 1e-17 would blow
+    every error it divides up by as much.
+
+    Examples
+    --------
+    >>> values = np.array([[0.1 + 0.2, 0.3, 0.5]])
+    >>> float(values[0, 0] - values[0, 1]) != 0.0, _mean_abs_diff(values[:, :2], 1).tolist()
+    (True, [0.0])
+    >>> _mean_abs_diff(values, 1).tolist()     # (0 + 0.2) / 2
+    [0.1]
+    """
     if values.shape[1] <= lag:
         return np.full(values.shape[0], np.nan)
-    diff = np.abs(values[:, lag:] - values[:, :-lag])
+    first, second = values[:, :-lag], values[:, lag:]
+    diff = np.abs(second - first)
+    with np.errstate(invalid="ignore"):
+        diff[diff <= _ROUNDING * np.fmax(np.abs(first), np.abs(second))] = 0.0
     count = np.sum(~np.isnan(diff), axis=1)
     total = np.nansum(diff, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -121,8 +121,9 @@ class PredictResponse(BaseModel):
     columns: list[str] = Field(description="Column names of every row, in order.")
     rows: list[dict] = Field(description="For a gap model: the key columns, period, demand, "
                              "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage (0-1), "
-                             "flag, ...; for a forecaster: keys, period, mean, lo_<level>, "
-                             "hi_<level>. Missing values are null.")
+                             "flag, ... (for the population values, as in POST /v1/gap); for "
+                             "a forecaster: keys, period, mean, lo_<level>, hi_<level>. "
+                             "Missing values are null.")
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting (e.g. too few backtest errors for a level).")
     explanations: list[dict] | None = Field(
@@ -509,7 +510,14 @@ class GapResponse(BaseModel):
     columns: list[str] = Field(description="Column names of every row: keys, period, demand, "
                                "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage, flag, "
                                "...")
-    rows: list[dict] = Field(description="One per cell and period; missing values are null.")
+    rows: list[dict] = Field(description="One per cell and period; missing values are null. "
+                             "demand, supply and gap are the means of the model's sample "
+                             "paths, gap_lo_<level>/gap_hi_<level> their quantiles and "
+                             "p_shortage their share above 0. A model fitted with survey "
+                             "standard errors (the panel's demand_se, as build_panel "
+                             "writes) forecasts the population values: the sampling error "
+                             "of the survey's estimates is not in its intervals, so a later "
+                             "estimate falls outside them more often than the level says.")
     explanations: list[dict] = Field(description="One per returned cell: demand_model, "
                                      "supply_model, demand_n_obs, supply_n_obs, "
                                      "fallback_reason, flags.")

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
+import talentgap as tg
 from talentgap.errors import DataQualityWarning
 from talentgap.models._conformal import (
     _rank,
@@ -416,3 +417,24 @@ def test_short_windows_keep_only_windows_inside_each_series():
     np.testing.assert_array_equal(columns[0], np.arange(7))
     np.testing.assert_array_equal(columns[-1], np.arange(3, 10))   # series 2 starts at column 3
     assert short_history_limit(4) == 8 and short_history_limit(2) == 4
+
+
+def test_differences_that_are_rounding_count_as_zero():
+    """Equal estimates that differ in the last bit gave a scale of 5e-17: every error it
+    divided became enormous, and so did the series' difficulty factor."""
+    tied = np.array([[0.1 + 0.2, 0.3]])                    # 0.30000000000000004 and 0.3
+    assert tied[0, 0] != tied[0, 1]
+    # no movement: the next statistic, the mean level, is the scale
+    assert series_scale(tied, 1)[0] == pytest.approx(0.3)
+
+
+@pytest.mark.slow
+def test_the_demo_cell_with_tied_estimates_keeps_a_sane_forecast():
+    keys = ["region", "industry", "skill_level"]
+    data = tg.datasets.load_demo()
+    panel = tg.features.build_panel(data.surveys, data.training, lead_time=1, keys=keys)
+    early = panel[panel["period"] <= panel["period"].max() - 12]
+    forecast = tg.models.GapForecaster(keys=keys, n_samples=200).fit(early).predict(4)
+    # Ashmere's high-skilled robot operators had two equal estimates (26.444...) that
+    # differed in the last bit: their paths reached 1.6e8 persons
+    assert forecast["demand"].max() < 3 * early["demand"].max()
