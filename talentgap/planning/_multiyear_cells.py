@@ -88,6 +88,7 @@ def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
     """Why the cells' programs are not isotonic chains this module solves (None: they are).
 
     They are when places are per cell (not per programme) and continuous,
+    there is no surplus penalty,
     every decision is bounded only by ``q >= 0`` (no minimum quotas or
     capacities per cell), there is no policy need (unless ``policy``:
     :func:`check_cells` takes one, :func:`solve_cells` does not) and no
@@ -114,6 +115,8 @@ def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
     """
     if problem.units is not None:
         return "programmes"
+    if problem.surplus_penalty:
+        return "a surplus penalty"
     if problem.integer == "exact":
         return "whole places"
     if problem.policy is not None and not policy:

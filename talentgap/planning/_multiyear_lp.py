@@ -11,6 +11,13 @@ variable per linear piece (the delta form of
 and need: ``sum of the target's pieces <= W``. Convexity makes the steeper
 pieces fill first, so the optimum equals that of the literal form with one
 shortfall variable per scenario (the tests check it).
+
+A surplus penalty ``p`` (workers beyond the market need, per target) stays
+linear in these variables through ``max(W - N, 0) = max(N - W, 0) + W - N``:
+the market pieces' slopes are multiplied by ``1 + p``, each place costs
+``p`` x its market-weighted workers over the need periods
+(:meth:`~talentgap.planning._multiyear_problem.YearsProblem.surplus_cost`),
+and the constant ``- p sum w E[N]`` enters :attr:`Program.before` only.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._params import fmt
 from talentgap.planning._solve import MIP_GAP, VALUE_TOL, pieces_of
 
-__all__ = ["Program", "Solution", "build_program", "row_families", "solve",
+__all__ = ["Program", "Solution", "build_program", "plan_objective", "row_families", "solve",
            "weighted_shortfall",
            "DUAL_TOL"]
 
@@ -63,7 +70,7 @@ class Program:
     n_q: int
     n_link: int              # the first n_link rows link pieces to workers
     rows: list[RowInfo]      # the rows after the link rows
-    before: float            # weighted objective with no places (the pieces' total)
+    before: float            # objective with no places (the pieces' total + the constant)
     piece_link: np.ndarray | None = None  # the link row of every piece (in order within it)
     link_target: np.ndarray | None = None  # the target of every link row
 
@@ -92,6 +99,20 @@ def weighted_shortfall(problem: YearsProblem, q: np.ndarray, *, scenarios=None) 
     out = problem.weight_market[cell] * sc.shortfall(workers)
     if problem.policy is not None:
         out = out + problem.weight_policy[cell] * np.maximum(problem.policy - workers, 0.0)
+    return out
+
+
+def plan_objective(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
+    """The objective's terms per target: :func:`weighted_shortfall` plus the surplus penalty.
+
+    The penalty term is ``p w_m[c] mean_k max(W - N[k], 0)``, the workers
+    beyond the planned market need (the same scenarios the shortfall uses).
+    """
+    out = weighted_shortfall(problem, q)
+    if problem.surplus_penalty:
+        workers = problem.transfer @ q
+        weight = problem.weight_market[problem.target_cell()]
+        out = out + problem.surplus_penalty * weight * problem.market_plan.surplus(workers)
     return out
 
 
@@ -176,14 +197,16 @@ def build_program(problem: YearsProblem, pieces=None) -> Program:
         rows += [RowInfo("equity", name, words, float(lim), float(s), "shortfall")
                  for name, words, lim, s in zip(eq.names, eq.words, need_removed, scale,
                                                 strict=True)]
+    # the surplus penalty: market pieces (1 + p) as steep, a cost per place, a constant
+    steep = np.where(need == 0, 1.0 + problem.surplus_penalty, 1.0) * slope
     return Program(
-        c=np.concatenate([np.zeros(n_q), slope]),
+        c=np.concatenate([problem.surplus_cost(), steep]),
         a_ub=sp.vstack(blocks, format="csr"),
         b_ub=np.concatenate(limits),
         lb=np.concatenate([problem.lower, np.zeros(m)]),
         ub=np.concatenate([problem.upper, length]),
         n_q=n_q, n_link=link_ids.size, rows=rows,
-        before=float(np.dot(-slope, length)),
+        before=float(np.dot(-steep, length)) + problem.surplus_constant(),
         piece_link=link_row, link_target=link_target,
     )
 
@@ -384,7 +407,7 @@ def _coarse_to_fine(program: Program, *, block: int = COARSE_BLOCK, rounds: int 
             share = np.where(blen[bid] > 0, length / blen[bid], 0.0)
         w = sp.csr_matrix((share, (every, bid)), shape=(m, n_b))
         a = sp.hstack([a_q, a_p @ w], format="csr")
-        c = np.concatenate([np.zeros(n_q), c_full[n_q:] @ w])
+        c = np.concatenate([c_full[:n_q], c_full[n_q:] @ w])
         res = _run(c, a, program.b_ub, np.concatenate([program.lb[:n_q], np.zeros(n_b)]),
                    np.concatenate([program.ub[:n_q], blen]))
         if res.status != 0:

@@ -113,6 +113,9 @@ class YearsProblem:
     share-weighted absorption over the cells the programme feeds);
     ``cost``, ``capacity`` and ``min_quota`` per decision, as given (they may
     differ by funding period, see :mod:`talentgap.planning._multiyear_params`).
+    ``surplus_penalty`` charges workers beyond the market need per target,
+    times the cell's market weight (:meth:`surplus_cost`,
+    :meth:`surplus_constant`).
     """
 
     keys: tuple[str, ...]
@@ -149,6 +152,7 @@ class YearsProblem:
     edge_cell: np.ndarray | None = None
     edge_share: np.ndarray | None = None
     edge_absorption: np.ndarray | None = None
+    surplus_penalty: float = 0.0          # per worker beyond the market need, x its weight
 
     @property
     def n_cells(self) -> int:
@@ -226,7 +230,28 @@ class YearsProblem:
     def objective_name(self) -> str:
         what = ("shortfall against the planned quantile gap" if self.risk == "quantile"
                 else "expected shortfall")
-        return ("weighted " + what) if self.policy is not None else what
+        what = ("weighted " + what) if self.policy is not None else what
+        return what + (" plus the surplus penalty" if self.surplus_penalty else "")
+
+    def surplus_cost(self) -> np.ndarray:
+        """Per decision: ``surplus_penalty`` x the market-weighted workers it adds.
+
+        A place's workers summed over the need periods they serve, each
+        times its cell's market weight, times the penalty: the linear part of
+        ``p w max(W - N, 0) = p w max(N - W, 0) + p w W - p w N`` (zero
+        without a penalty).
+        """
+        if not self.surplus_penalty:
+            return np.zeros(self.n_units * self.n_funding)
+        weight = self.weight_market[self.target_cell()]
+        return self.surplus_penalty * np.asarray(self.transfer.T @ weight).ravel()
+
+    def surplus_constant(self) -> float:
+        """``- surplus_penalty x sum_t w E[N]``: the constant of the identity above."""
+        if not self.surplus_penalty:
+            return 0.0
+        weight = self.weight_market[self.target_cell()]
+        return -self.surplus_penalty * float(np.dot(weight, self.market_plan.mean()))
 
     def rows(self) -> list[Rows]:
         return [r for r in (self.budgets, self.envelopes, self.groups) if r.size]
@@ -583,9 +608,6 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
     columns (``program`` and the location keys).
     """
     risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
-    if surplus_penalty:
-        raise PlanningError("surplus_penalty is not available for a multi-year plan "
-                            "(periods=); leave it at 0")
     tol = tie_tolerance
     if (isinstance(tol, bool) or not isinstance(tol, numbers.Real)
             or not (0.0 <= float(tol) < 1.0)):
@@ -670,5 +692,5 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         groups=_groups(capacity_groups, frame, list(frame_keys), funding, noun),
         equity=_equity(equity, cells, keys),
         integer=integer, risk=risk, quantile=quantile, source=source,
-        tie_tolerance=float(tol), **edges,
+        tie_tolerance=float(tol), surplus_penalty=float(surplus_penalty), **edges,
     )

@@ -36,6 +36,12 @@ its tie stage (:mod:`talentgap.planning.multiyear`):
    larger remainder of the continuous plan. Rounds repeat until no place
    fits or removes anything, at most :data:`MAX_ROUNDS` times.
 
+With a surplus penalty a place is priced by the objective it removes: the
+weighted shortfall plus the penalty times the market-weighted workers
+beyond the market need (:class:`_PenalisedShortfalls`), so a place whose
+workers would mostly come on top of the need is not added. (With equity
+rules as well the planner solves the integer program instead.)
+
 Every round only adds places that remove shortfall, so the result is never
 worse than the floored plan (when that keeps the equity rules); it keeps
 every bound, constraint row and equity rule. A round is a few sparse
@@ -54,6 +60,7 @@ made again each round.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -74,6 +81,28 @@ MAX_ROUNDS = 200
 STEPS = 8
 _ROW_TOL = 1e-9       # relative slack of a constraint row treated as exact
 _MAX_SHOWN = 5
+
+
+class _PenalisedShortfalls(TargetShortfalls):
+    """:class:`TargetShortfalls` plus the surplus penalty, per target.
+
+    ``w max(N - W, 0) + p w max(W - N, 0) = (1 + p) w max(N - W, 0) + p w (W - N)``
+    (mean over the scenarios): the shortfall with weights ``(1 + p) w`` and
+    a line in the workers.
+    """
+
+    def __init__(self, problem: YearsProblem) -> None:
+        p = problem.surplus_penalty
+        super().__init__(replace(problem, weight_market=problem.weight_market * (1.0 + p)))
+        weight = problem.weight_market[problem.target_cell()]
+        self.slope = p * weight
+        self.offset = self.slope * problem.market_plan.mean()
+
+    def value_at(self, target: np.ndarray, workers: np.ndarray,
+                 low: np.ndarray) -> np.ndarray:
+        """Weighted shortfall plus the surplus penalty of the pairs, given their count."""
+        return (super().value_at(target, workers, low)
+                + self.slope[target] * workers - self.offset[target])
 
 
 class _Lists:
@@ -153,7 +182,8 @@ class _Rounder:
 
     def __init__(self, problem: YearsProblem, places: np.ndarray, dual: np.ndarray) -> None:
         self.problem = problem
-        self.objective = TargetShortfalls(problem)
+        self.objective = (_PenalisedShortfalls(problem) if problem.surplus_penalty
+                          else TargetShortfalls(problem))
         rows = problem.rows()
         n_q = problem.n_units * problem.n_funding
         matrix = (sp.vstack([r.matrix for r in rows], format="csc") if rows

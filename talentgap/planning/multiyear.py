@@ -26,6 +26,17 @@ plan minimises the weighted expected shortfall summed over cell-periods::
 (cost, minimum and capacity are per cell, or per cell and funding period
 when given as tables with a ``period`` column).
 
+With ``surplus_penalty = lam > 0`` the objective also charges
+``lam w_m[c] (1/K) sum_k max(W[c,t] - N[c,t,k], 0)`` per cell-period: the
+plan's workers beyond the market need (none for the policy need). Since
+``max(W - N, 0) = max(N - W, 0) + W - N`` this is the market shortfall with
+weight ``(1 + lam) w_m`` plus a cost per place of ``lam`` x its
+market-weighted workers over the need periods, less the constant
+``lam sum w_m mean_k N`` (added back to every objective reported). A
+penalised plan takes the full program (not the per-cell guide or the route
+by classes below); its rounding prices places by the penalised objective,
+and with equity rules whole places come from the integer program.
+
 The same workers count against both needs: a certified worker who takes a
 vacant post also raises the skilled stock. Each shortfall term is convex and
 piecewise linear in ``W[c, t]``, which is linear in ``q``; the program
@@ -136,8 +147,8 @@ from talentgap.planning._multiyear_lp import (
     Program,
     Solution,
     build_program,
+    plan_objective,
     solve,
-    weighted_shortfall,
 )
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
@@ -223,7 +234,13 @@ def allocate_multiyear(
         As for :func:`~talentgap.planning.allocate_quotas`; a quantile plan
         counts each cell-period's quantile gap as its market need.
     surplus_penalty : float, default 0.0
-        Must be 0 with ``periods=`` (not available yet).
+        Weight, >= 0, of the expected workers the plan adds beyond the market
+        need of each need period (``max(W - N, 0)`` per cell-period and
+        scenario), relative to one worker of shortfall of the same cell: it
+        is multiplied by the cell's market weight. The policy need has no
+        surplus term. ``summary["objective"]`` then includes it, the
+        budget values are net of it, and shortfalls are still reported
+        without it (see "Surplus penalty" in the methods page).
     integer : {"round", "exact", "none"}, default "round"
         Whole places by rounding the continuous plan (see "Whole places" in
         :mod:`talentgap.planning.multiyear`), whole places by branch and
@@ -289,11 +306,14 @@ def allocate_multiyear(
         counts them. ``.years``: places, cost, budget and
         shortfalls per period. ``.summary``: totals; ``shortfall_*`` is the
         market need's expected shortfall summed over the need cell-periods,
-        ``policy_shortfall_*`` the policy need's, ``objective`` the weighted
-        sum, ``optimum_unique`` the tie flag. ``.marginal_value``: one entry
+        ``policy_shortfall_*`` the policy need's, ``surplus_after`` the
+        expected workers beyond the market need, ``objective`` the weighted
+        sum plus ``surplus_penalty`` (also reported) x the weighted surplus,
+        ``optimum_unique`` the tie flag. ``.marginal_value``: one entry
         per budget row (``"budget"`` or ``"budget[2026]"``, weighted
-        shortfall removed per unit of money), then each binding envelope,
-        capacity group, capacity, minimum and equity rule. ``.binding``: the
+        shortfall removed per unit of money, net of the surplus penalty),
+        then each binding envelope, capacity group, capacity, minimum and
+        equity rule. ``.binding``: the
         same in words. ``.notes``: the tie rule and late funding periods.
 
     Raises
@@ -375,6 +395,21 @@ def allocate_multiyear(
     [38.0, 16.0]
     >>> plan.marginal_value.round(6).to_dict()
     {'budget[2026]': 0.009, 'budget[2027]': 0.005}
+
+    A surplus penalty: one cell needs 4 workers in 2026 and 10 in 2027, and
+    places stay. Without the penalty every plan with 4 to 10 places in 2026
+    and the rest in 2027 meets both needs; with it only 4 and 6 leave no
+    worker beyond the need:
+
+    >>> needs = pd.DataFrame({"region": "Northvale", "industry": "A",
+    ...                       "period": ["2026", "2027"], "gap": [4.0, 10.0]})
+    >>> plan = allocate_quotas(needs, periods=[2026, 2027], budget=10_000,
+    ...                        cost_per_trainee=100, pass_rate=1.0, exit_rate=0.0,
+    ...                        surplus_penalty=0.5)
+    >>> plan.quotas["quota"].tolist()
+    [4, 6]
+    >>> plan.summary[["surplus_after", "surplus_penalty", "objective"]].tolist()
+    [0.0, 0.5, 0.0]
     """
     clock = [time.perf_counter()]
 
@@ -409,7 +444,12 @@ def allocate_multiyear(
         places, _, moved = break_ties(problem, program, first)
         lap("the tie stage")
     tied = places  # the tie rule's plan, before rounding
-    if problem.integer == "round":
+    if problem.integer == "round" and problem.surplus_penalty and problem.equity.names:
+        # rounding prices places by the penalised objective but keeps equity rules in
+        # shortfall removed; the integer program holds both exactly
+        places = solve(replace(problem, integer="exact"), program).q
+        lap("whole places by the integer program (surplus penalty with equity rules)")
+    elif problem.integer == "round":
         try:
             places = round_years(problem, places, first.row_value)
         except PlanningError:  # an equity rule that rounding cannot keep: branch and bound
@@ -498,9 +538,12 @@ def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarr
             "talentgap chose the one closest to spreading each funding period's money over "
             f"the {'cells' if problem.units is None else 'programmes'} in proportion to their "
             f"need ({fmt(shifted)} places differ from the first such plan found)")
-    if trimmed > 0:
+    if trimmed > 1e-9:
+        what = problem.objective_name()
+        if problem.surplus_penalty:
+            what = what.removesuffix(" plus the surplus penalty") + " and only add surplus"
         notes.append(
-            f"{fmt(trimmed)} places that would remove no {problem.objective_name()} (their "
+            f"{fmt(trimmed)} places that would remove no {what} (their "
             "workers would come on top of the largest need of every period they serve) are "
             "not funded; their money is left unspent")
     arrival = problem.funding.asi8[None, :] + problem.lead[:, None]
@@ -573,10 +616,12 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
     binding, marginal = _binding(problem, program, first, q, closed)
     budget_total = _budget_total(problem)
     total_cost = float(cost.sum())
-    objective = float(weighted_shortfall(problem, q).sum())
+    objective = float(plan_objective(problem, q).sum())
     label = "optimised over " + ", ".join(str(p) for p in problem.funding)
     if problem.risk == "quantile":
         label += f", {ordinal(problem.quantile)} gap"
+    if problem.surplus_penalty:
+        label += f", surplus penalty {problem.surplus_penalty:g}"
     summary = {
         "rule": "optimised", "risk": problem.risk,
         "quantile": problem.quantile if problem.quantile is not None else np.nan,
@@ -595,6 +640,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         "policy_shortfall_before": float(policy.sum()),
         "policy_shortfall_after": float(policy_after.sum()),
         "surplus_after": float(ev.surplus(workers).sum()),
+        "surplus_penalty": problem.surplus_penalty,
         "objective": objective,
         "lp_objective": program.before + first.lp_objective,
         "optimum_unique": not moved,

@@ -210,6 +210,8 @@ def allocate_quotas(
     surplus_penalty : float, default 0.0
         Weight, >= 0, of expected certified workers beyond the gap (training
         people for jobs that are not there). 0 means only the shortfall counts.
+        With ``periods``, per cell-period against the market need, times the
+        cell's market weight (see :mod:`talentgap.planning.multiyear`).
     integer : {"round", "exact", "none"}, optional
         Default ``"round"``, with or without ``periods``.
         ``"round"``: floor the LP places, then add places one at a time where
