@@ -46,6 +46,9 @@ A configuration has eight tables, every key optional (defaults below)::
     n_samples = 1000
     random_state = 0
     n_jobs = 1
+    intervals = "population"       # gap intervals for the true gap (the survey's
+                                   # sampling error taken out) or "estimates" (for the
+                                   # next survey estimate: sampling error kept in)
 
     [backtest]
     n_windows = 3
@@ -260,6 +263,7 @@ class ForecastConfig:
     n_samples: int = field(default=1000, metadata={"min": 10})
     random_state: int = field(default=0, metadata={"min": 0})
     n_jobs: int = 1
+    intervals: str = field(default="population", metadata=_choices("population", "estimates"))
 
 
 @dataclass(frozen=True)

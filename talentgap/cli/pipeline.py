@@ -69,7 +69,9 @@ def _gap_forecaster(config: Config) -> models.GapForecaster:
     fc = config.forecast
     return models.GapForecaster(forecaster=make_forecaster(fc.model, config),
                                 n_samples=fc.n_samples, random_state=fc.random_state,
-                                keys=tuple(config.data.keys))
+                                keys=tuple(config.data.keys),
+                                sampling_se="demand_se" if fc.intervals == "population"
+                                else None)
 
 
 def run(config: Config, *, steps: Sequence[str], demo: bool = False,

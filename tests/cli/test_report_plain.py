@@ -247,3 +247,19 @@ def test_report_says_the_gap_intervals_are_for_the_population(demo_run):
             "error of the estimate it was compared with") in text
     gap = result.backtests["GapForecaster"].forecasts
     assert (gap["actual_se"] > 0).mean() > 0.9
+
+
+def test_intervals_for_the_estimates_keep_the_sampling_error(tmp_path):
+    """``[forecast] intervals = "estimates"``: the paths keep the sampling error, the backtest
+    compares them with the estimates as they are, and the report says nothing else."""
+    args = build_parser().parse_args(
+        ["demo", "--out", str(tmp_path), "--set", "forecast.n_samples=100",
+         "--set", 'forecast.model="naive"', "--set", 'forecast.intervals="estimates"'])
+    config = build_config(args)
+    assert config.forecast.intervals == "estimates"
+    result = pipeline.run(config, steps=("features", "backtest", "forecast"), demo=True)
+    assert result.gap_model.demand_se_ is None
+    assert "actual_se" not in result.backtests["GapForecaster"].forecasts.columns
+    text = visible_text(build_report(result, {}, command="demo").to_html())
+    assert "intervals for the true gap in the population" not in text
+    assert "widened by the standard error" not in text
