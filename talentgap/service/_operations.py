@@ -406,6 +406,7 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None) -> dict:
         paths = served.model.sample_paths(horizon)
         try:
             result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
+                                              surplus_penalty=body.surplus_penalty,
                                               keys=tuple(keys), **params)
         except PlanningError as err:
             named = _named(err)

@@ -312,6 +312,13 @@ class PlanRequest(_Request):
         "expected", description="'expected': minimise the expected unmet gap over the "
         "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
     quantile: float | None = Field(None, gt=0, lt=1, description="With risk='quantile'.")
+    surplus_penalty: float = Field(
+        0.0, ge=0, le=1e6, allow_inf_nan=False,
+        description="Weight of the expected certified workers beyond the gap, relative to "
+        "one worker of shortfall (training people for jobs that are not there); 0: only the "
+        "shortfall counts. With ``periods``, per cell-period against the market need, times "
+        "the cell's market weight. Shortfalls in the response exclude it; "
+        "summary.objective includes it.")
     period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4' "
                                "(single-period plans; not with ``periods``).")
     periods: list[PeriodLabel] | None = Field(

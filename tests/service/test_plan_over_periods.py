@@ -208,3 +208,31 @@ def test_openapi_describes_the_multi_year_fields(client):
     bounds = [part.get("maxItems") for part in request["periods"]["anyOf"]]
     assert 20 in bounds
     assert schemas["PolicyNeed"]["additionalProperties"]["type"] == "string"
+
+
+@pytest.mark.parametrize("periods", [None, FUNDING])
+def test_the_surplus_penalty_reaches_the_plan(client, gap_model, periods):
+    # money for every place any path could use: only the penalty stops places short of it
+    extra = ({"periods": periods, "budget_per_period": [
+        {"period": p, "budget": 1e8} for p in FUNDING],
+        "lead_time": 1, "exit_rate": 0.1} if periods else {"budget": 1e8})
+    reply = _plan(client, surplus_penalty=0.7, **extra)
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    library = dict(extra)
+    if periods:
+        library["budget"] = pd.DataFrame({"period": FUNDING, "budget": 1e8})
+        del library["budget_per_period"]
+    want = tg.planning.allocate_quotas(gap_model.sample_paths(4), **BASE, **library,
+                                       surplus_penalty=0.7)
+    np.testing.assert_allclose(pd.DataFrame(body["quotas"])["quota"], want.quotas["quota"],
+                               atol=1e-6)
+    assert body["summary"]["objective"] == pytest.approx(float(want.summary["objective"]))
+    plain = _plan(client, **extra).json()
+    assert body["summary"]["surplus_after"] < plain["summary"]["surplus_after"]
+
+
+def test_a_negative_surplus_penalty_is_refused(client):
+    reply = _plan(client, budget=1000, surplus_penalty=-1)
+    assert reply.status_code == 422
+    assert "surplus_penalty" in reply.text
