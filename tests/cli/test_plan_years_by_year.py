@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from _synthetic_inputs import write_synthetic_inputs
 
-import talentgap as tg
 from talentgap.cli import main
 
 YEARS = (2023, 2024)  # the synthetic data end in 2022Q4
 INDUSTRIES = ["construction_engineering", "electromechanical_technology", "textiles"]
-
-
-def _inputs(folder: Path) -> list[str]:
-    """Small synthetic surveys and training (3 regions x 3 industries) as CSV, and the flags."""
-    data = tg.datasets.make_synthetic(n_regions=3, industries=3, n_periods=16, seed=5)
-    tg.io.write_table(data.surveys, folder / "surveys.csv")
-    tg.io.write_table(data.training, folder / "training.csv")
-    return ["--surveys", str(folder / "surveys.csv"), "--training",
-            str(folder / "training.csv"), "--forecaster", "naive",
-            "--set", "forecast.n_samples=200", "--no-charts"]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +27,8 @@ def planned(tmp_path_factory):
                       f"pass_rate = 0.8\nyears = {list(YEARS)}\n"
                       "budget = { 2023 = 30000, 2024 = 30000 }\n", encoding="utf-8")
     out = folder / "out"
-    code = main(["plan", "--config", str(config), *_inputs(folder), "--out", str(out)])
+    code = main(["plan", "--config", str(config), *write_synthetic_inputs(folder),
+                 "--out", str(out)])
     return code, out
 
 

@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _synthetic_inputs import write_synthetic_inputs
 
-import talentgap as tg
 from talentgap.cli import main
 from talentgap.cli.config import load_config
 from talentgap.errors import ConfigError
 
 YEARS = (2023, 2024)  # the synthetic data end in 2022Q4
 BUDGET = {2023: 30_000.0, 2024: 30_000.0}
-
-
-def _inputs(folder: Path) -> list[str]:
-    """Small synthetic surveys and training (3 regions x 3 industries) as CSV, and the flags."""
-    data = tg.datasets.make_synthetic(n_regions=3, industries=3, n_periods=16, seed=5)
-    tg.io.write_table(data.surveys, folder / "surveys.csv")
-    tg.io.write_table(data.training, folder / "training.csv")
-    return ["--surveys", str(folder / "surveys.csv"), "--training",
-            str(folder / "training.csv"), "--forecaster", "naive",
-            "--set", "forecast.n_samples=200", "--no-charts"]
 
 
 def _programme_files(folder: Path) -> None:
@@ -58,7 +48,8 @@ def folder(tmp_path_factory):
 def planned(folder):
     """``talentgap plan`` with a crosswalk over two funding years, once."""
     out = folder / "out"
-    code = main(["plan", "--config", str(_config(folder)), *_inputs(folder), "--out", str(out)])
+    code = main(["plan", "--config", str(_config(folder)), *write_synthetic_inputs(folder),
+                 "--out", str(out)])
     return code, out
 
 
@@ -128,7 +119,8 @@ def test_capacity_groups_may_name_programmes(folder, planned, tmp_path):
                  ).to_csv(folder / "groups.csv", index=False)
     out = tmp_path / "out"
     config = _config(folder, 'capacity_groups = "groups.csv"\n', "groups.toml")
-    assert main(["plan", "--config", str(config), *_inputs(tmp_path), "--out", str(out)]) == 0
+    assert main(["plan", "--config", str(config), *write_synthetic_inputs(tmp_path),
+                 "--out", str(out)]) == 0
     quotas = pd.read_csv(out / "quotas.csv")
     welding = quotas[quotas["program"] == "welding"].groupby("period")["quota"].sum()
     assert (welding <= 3).all()

@@ -6,26 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _synthetic_inputs import write_synthetic_inputs
 
-import talentgap as tg
 from talentgap.cli import main
-
-
-def _inputs(folder: Path) -> list[str]:
-    """Small synthetic surveys and training (3 regions x 3 industries) as CSV, and the flags."""
-    data = tg.datasets.make_synthetic(n_regions=3, industries=3, n_periods=16, seed=5)
-    tg.io.write_table(data.surveys, folder / "surveys.csv")
-    tg.io.write_table(data.training, folder / "training.csv")
-    return ["--surveys", str(folder / "surveys.csv"), "--training",
-            str(folder / "training.csv"), "--forecaster", "naive",
-            "--set", "forecast.n_samples=200", "--no-charts"]
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory) -> dict[float, Path]:
     """The same two-year plan with money to spare, without and with a surplus penalty."""
     folder = tmp_path_factory.mktemp("surplus")
-    flags = _inputs(folder)
+    flags = write_synthetic_inputs(folder)
     out = {}
     for penalty in (0.0, 0.5):
         config = folder / f"plan_{penalty}.toml"

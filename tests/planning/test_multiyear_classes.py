@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from talentgap.planning import _multiyear_classes as classes
-from talentgap.planning import allocate_quotas, multiyear
+from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_classes import (
     cell_classes,
     class_form,
@@ -210,19 +210,14 @@ def _deviation(plan) -> float:
     return float(np.abs(q["quota"] - scale * q["need_at_arrival"]).sum())
 
 
-def _by_classes(monkeypatch):
-    monkeypatch.setattr(classes, "MIN_PIECES", 0)
-    monkeypatch.setattr(classes, "MAX_CLASS_SHARE", 1.0)
-    monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
-
-
 @pytest.mark.parametrize("seed", range(6))
-def test_class_ties_keep_the_optimum(seed, monkeypatch):
+def test_class_ties_keep_the_optimum(seed, route_by_classes):
     needs, kwargs = _case(seed, envelopes=seed % 2 == 0, policy=seed >= 3, leads=seed % 3 == 1)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
-    _by_classes(monkeypatch)
+    used = route_by_classes()
     plan = allocate_quotas(needs, **args)
+    assert used and used[-1] is not None       # made by classes
     before = float(full.summary["shortfall_before"])
     assert float(plan.summary["objective"]) == pytest.approx(
         float(full.summary["objective"]), abs=1e-7 * before)
@@ -242,11 +237,12 @@ def test_too_many_leavers_hand_the_plan_to_the_full_program():
     pytest.fail("no case made a cell leave its class")
 
 
-def test_a_plan_that_fails_the_check_is_solved_by_the_full_program(monkeypatch, caplog):
+def test_a_plan_that_fails_the_check_is_solved_by_the_full_program(monkeypatch, caplog,
+                                                                   route_by_classes):
     needs, kwargs = _case(3)
     args = dict(kwargs, integer="none")
     full = allocate_quotas(needs, **args)
-    _by_classes(monkeypatch)
+    used = route_by_classes()
 
     def failing(problem, price, q, tol=1e-9):
         return np.zeros(problem.n_cells, dtype=bool), np.zeros(problem.n_cells, dtype=bool)
@@ -255,4 +251,5 @@ def test_a_plan_that_fails_the_check_is_solved_by_the_full_program(monkeypatch, 
     with caplog.at_level("WARNING", logger=classes.__name__):
         plan = allocate_quotas(needs, **args)
     assert "fail the optimality check; the full program solves it" in caplog.text
+    assert used == [None]                      # offered to the route, which declined
     pd.testing.assert_frame_equal(plan.quotas, full.quotas)
