@@ -234,6 +234,12 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
         intro = (f"Places per cell that minimise the expected shortfall in {s['period']} "
                  f"({why}) within a budget of {budget}, counting pass rates and absorption, "
                  "compared with funding places in proportion to each cell's expected gap.")
+    penalty = result.config.plan.surplus_penalty
+    if penalty:
+        intro += (f" Each certified worker the plan would add beyond the need counts against it "
+                  f"as {penalty:g} of a worker short (the surplus penalty): places that would "
+                  "mostly train people for posts that are not there are left out; the "
+                  "shortfalls shown do not include it.")
     report.add_section("Training quota plan", intro=intro)
     columns = ["plan", "total_cost", "places", "expected_certified",
                "shortfall_before", "shortfall_after", "shortage_reduction"]

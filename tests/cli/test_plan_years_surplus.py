@@ -51,3 +51,9 @@ def test_the_summary_says_the_objective_includes_the_penalty(planned):
         "penalty").any()
     report = (planned[0.5] / "report.html").read_text(encoding="utf-8")
     assert "plus the surplus penalty" in report
+
+
+def test_the_report_says_the_plan_counts_surplus(planned):
+    penalised = (planned[0.5] / "report.html").read_text(encoding="utf-8")
+    assert "counts against it as 0.5 of a worker short (the surplus penalty)" in penalised
+    assert "surplus penalty" not in (planned[0.0] / "report.html").read_text(encoding="utf-8")
