@@ -210,10 +210,12 @@ def _policy_need(table: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int,
-                   integer: str = "none", policy: bool = False) -> dict:
+                   integer: str = "none", policy: bool = False,
+                   surplus_penalty: float = 0.0) -> dict:
     """Time one multi-year plan in this process; peak memory is this process's."""
     table, kwargs = _years_inputs(n_regions, 100, n_samples, n_groups, seed)
     kwargs["integer"] = integer
+    kwargs["surplus_penalty"] = surplus_penalty
     if policy:
         kwargs["policy_need"] = _policy_need(table, seed)
         kwargs["need_weights"] = {"market": 1.0, "policy": 0.5}
@@ -375,6 +377,8 @@ def main() -> None:
     parser.add_argument("--integer", default="none", help=argparse.SUPPRESS)
     parser.add_argument("--policy", default="", help=argparse.SUPPRESS)
     parser.add_argument("--single-one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--surplus-penalty", type=float, default=0.0,
+                        help="with --multiyear-one: the plan's surplus_penalty")
     parser.add_argument("--oracle", type=int, default=0, metavar="R",
                         help="multi-year: time the per-cell price oracle at the LP's optimal "
                              "prices for R regions x 100 industries, and count tied cells")
@@ -395,7 +399,8 @@ def main() -> None:
     if args.multiyear_one or args.single_one:
         samples = 200 if args.samples == 1000 and "--samples" not in sys.argv else args.samples
         print(json.dumps(_one_multiyear(args.multiyear_one, samples, 50, args.seed,
-                                        args.integer, bool(args.policy))
+                                        args.integer, bool(args.policy),
+                                        args.surplus_penalty)
                          if args.multiyear_one else _one_single(args.single_one, samples,
                                                                  args.seed)))
         return
