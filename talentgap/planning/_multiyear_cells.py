@@ -39,9 +39,21 @@ every partition. :func:`check_cells` tests given places against the same
 optimality conditions in one pass (no sorting), and :func:`lagrangian`
 turns the cells' optima into the program's dual bound.
 
+A surplus penalty ``lam`` changes nothing in this form. Since
+``max(W - N, 0) = max(N - W, 0) + W - N``, the penalised market term of a
+target is ``(1 + lam) w mean_k max(N[t, k] - W_t, 0) + lam w W_t`` less a
+constant: the shortfall with a ``(1 + lam)`` times larger weight, and a
+linear cost per place of ``lam`` x the market-weighted workers it adds
+(:meth:`~talentgap.planning._multiyear_problem.YearsProblem.surplus_cost`),
+which is added to the place's price. The constant
+(:meth:`~talentgap.planning._multiyear_problem.YearsProblem.surplus_constant`)
+is left out of every value here.
+
 These are the per-cell steps of a price decomposition of the multi-year
-program; the planner does not use them yet. :func:`chain_form` says
-whether a problem has the form they solve.
+program: the second round of the program's solve is cut around the cells'
+optima (:func:`~talentgap.planning._multiyear_lp.cell_guide`), and the
+plans by classes are checked with :func:`check_cells`.
+:func:`chain_form` says whether a problem has the form they solve.
 """
 
 from __future__ import annotations
@@ -84,12 +96,25 @@ def survival(problem: YearsProblem) -> np.ndarray:
     return 1.0 - exits
 
 
+def _market_weight(problem: YearsProblem) -> np.ndarray:
+    """Per cell: the market shortfall's weight, ``(1 + lam)`` x it with a surplus penalty."""
+    return problem.weight_market * (1.0 + problem.surplus_penalty)
+
+
+def _with_surplus_cost(problem: YearsProblem, price: np.ndarray) -> np.ndarray:
+    """Cells x funding periods: ``price`` plus the surplus penalty's cost per place."""
+    price = np.asarray(price, dtype=np.float64).reshape(problem.n_cells, problem.n_funding)
+    if not problem.surplus_penalty:
+        return price
+    return price + problem.surplus_cost().reshape(problem.n_cells, problem.n_funding)
+
+
 def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
     """Why the cells' programs are not isotonic chains this module solves (None: they are).
 
-    They are when places are per cell (not per programme) and continuous,
-    there is no surplus penalty,
-    every decision is bounded only by ``q >= 0`` (no minimum quotas or
+    They are when places are per cell (not per programme) and continuous
+    (a surplus penalty is allowed: see the module docstring), every
+    decision is bounded only by ``q >= 0`` (no minimum quotas or
     capacities per cell), there is no policy need (unless ``policy``:
     :func:`check_cells` takes one, :func:`solve_cells` does not) and no
     equity rule, every
@@ -115,8 +140,6 @@ def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
     """
     if problem.units is not None:
         return "programmes"
-    if problem.surplus_penalty:
-        return "a surplus penalty"
     if problem.integer == "exact":
         return "whole places"
     if problem.policy is not None and not policy:
@@ -146,11 +169,14 @@ def solve_cells(problem: YearsProblem, price: np.ndarray) -> CellPlans:
         A problem of the form :func:`chain_form` accepts.
     price : numpy.ndarray
         Per decision (index ``c * n_funding + s``), the objective a place
-        costs: the coupling rows' prices times its coefficients, >= 0.
+        costs: the coupling rows' prices times its coefficients, >= 0. The
+        surplus penalty's cost per place is added here.
 
     Returns
     -------
     CellPlans
+        With a surplus penalty ``value`` is the cell's penalised objective
+        without its constant, plus the places' price.
 
     Examples
     --------
@@ -178,7 +204,7 @@ def solve_cells(problem: YearsProblem, price: np.ndarray) -> CellPlans:
     q = np.zeros(n * n_f)
     value = np.zeros(n)
     unique = np.ones(n, dtype=bool)
-    price = np.asarray(price, dtype=np.float64).reshape(n, n_f)
+    price = _with_surplus_cost(problem, price)
     k = int(problem.market_plan.count[0])
     chunk = max(1, _CHUNK // (k * problem.n_need))
     for lead in np.unique(problem.lead):
@@ -205,7 +231,7 @@ def _solve_group(problem: YearsProblem, cells: np.ndarray, lead: int, price: np.
     n_j = int((arrival <= need.max()).sum())
     target = cells[:, None] * n_t + np.arange(n_t)[None, :]                    # m x T
     gap = problem.market_plan.value.reshape(-1, k)[target]                     # m x T x K
-    weight = problem.weight_market[cells]
+    weight = _market_weight(problem)[cells]
     q = np.zeros((m, n_f))
     late = price[:, n_j:]
     unique = ~(late <= 0).any(axis=1)       # a free place that serves no need: any amount
@@ -368,7 +394,9 @@ def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
     of some run, so when all these are strictly away from 0 no other plan
     is as good: the optimum is unique. ``tol`` is relative to the size of
     the derivatives. One pass over the scenarios: no sorting. A policy need
-    adds its weighted step at the policy need's size.
+    adds its weighted step at the policy need's size; a surplus penalty
+    steepens the market steps and adds its cost per place to ``price``
+    (see the module docstring).
 
     Examples
     --------
@@ -394,7 +422,7 @@ def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
     n, n_f = problem.n_cells, problem.n_funding
     optimal = np.ones(n, dtype=bool)
     unique = np.ones(n, dtype=bool)
-    price = np.asarray(price, dtype=np.float64).reshape(n, n_f)
+    price = _with_surplus_cost(problem, price)
     q = np.asarray(q, dtype=np.float64).reshape(n, n_f)
     k = int(problem.market_plan.count[0])
     chunk = max(1, _CHUNK // (k * problem.n_need))
@@ -429,7 +457,8 @@ def _check_group(problem: YearsProblem, cells: np.ndarray, lead: int, price: np.
     e = r[:, None] ** (arrival[:n_j] - arrival[0])[None, :].astype(np.float64)
     pe = price[:, :n_j] * e
     beta = pe - np.concatenate([pe[:, 1:], np.zeros((m, 1))], axis=1)
-    c = np.where(served[None, :], problem.weight_market[cells][:, None] * y[:, None] * d, 0.0)
+    c = np.where(served[None, :], _market_weight(problem)[cells][:, None] * y[:, None] * d,
+                 0.0)
     u = np.cumsum(q[:, :n_j] / e, axis=1)                                  # m x J levels
     gap = problem.market_plan.value.reshape(-1, k)[cells[:, None] * n_t
                                                    + np.arange(n_t)[None, :]]
@@ -491,7 +520,8 @@ def lagrangian(problem: YearsProblem, row_price: np.ndarray) -> tuple[float, np.
     >= 0. Returns ``sum over cells of their least value - price . limit``
     minus the weighted shortfall with no places, which is at most the
     program's optimal objective change (weak duality) and equal to it at
-    optimal prices, and the rows' use by the cells' optimal places (a
+    optimal prices (with a surplus penalty, the change of the penalised
+    objective), and the rows' use by the cells' optimal places (a
     supergradient of the bound is use - limit).
 
     Examples
@@ -523,6 +553,6 @@ def lagrangian(problem: YearsProblem, row_price: np.ndarray) -> tuple[float, np.
     row_price = np.asarray(row_price, dtype=np.float64)
     plans = solve_cells(problem, a.T @ row_price)
     cell = problem.target_cell()
-    before = float((problem.weight_market[cell]
+    before = float((_market_weight(problem)[cell]
                     * problem.market_plan.shortfall(np.zeros(cell.size))).sum())
     return float(plans.value.sum() - row_price @ limit) - before, a @ plans.q

@@ -15,6 +15,12 @@ and ``t_s`` the money the plan spends in period ``s`` divided by what the
 need-proportional spread would cost: the rule of the full program's tie
 stage, with each period's money held at the optimum's (which the priced
 budget rows do anyway).
+
+With a surplus penalty nothing changes: the merged program's reduced costs
+already count the steeper pieces and the penalty's cost per place, so a
+move of pieces with zero reduced cost (and of the places they touch)
+leaves the penalised objective where it is, as it leaves the shortfall
+without one.
 """
 
 from __future__ import annotations

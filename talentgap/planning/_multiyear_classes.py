@@ -17,8 +17,14 @@ filled steepest first whichever cell they belong to). That is the
 shortfall function of a single cell whose ``i``-th scenario is the sum of
 the class's cells' ``i``-th smallest scenarios (each counted from 0). A
 policy need cuts each cell's pieces at its size (:class:`_CellPieces`);
-cells of a class still share the slopes part by part. The *merged
-problem* has one cell per class with the class's pieces, parameters and
+cells of a class still share the slopes part by part. A surplus penalty
+``lam`` keeps all this exact: it makes each market slope ``(1 + lam)`` times
+as steep (still the same for every cell of a class) and adds a cost per
+place of ``lam`` x the market-weighted workers it adds, which is the same
+for every cell of a class (same weight, yield, survival and lead time), so
+the class's total is that cost times the class's workers; the merged cell
+carries both, and the constant of the penalty is the full problem's. The
+*merged problem* has one cell per class with the class's pieces, parameters and
 rows, and is solved as any multi-year plan
 (:func:`~talentgap.planning._multiyear_lp.solve`, exactly): on the
 benchmark's 34,000 cells in 100 classes it is a plan of a few hundred
@@ -125,7 +131,7 @@ def class_form(problem: YearsProblem) -> str | None:
 
     It needs the cells' own programs to be isotonic chains
     (:func:`~talentgap.planning._multiyear_cells.chain_form`; a policy need
-    is allowed), continuous
+    and a surplus penalty are allowed), continuous
     places, the exact tie rule, and, for each lead time, every funding
     period that arrives in time serving exactly one need period.
 
@@ -382,8 +388,10 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
 
     The merged cell has the class's first cell's parameters and rows. Its
     pieces at a need period are the class's cells' pieces added up per slot
-    (:class:`_CellPieces`), steepest first; returns the merged problem, its
-    program and each program piece's slot. Without a policy need the
+    (:class:`_CellPieces`), steepest first (market pieces ``1 + lam`` as
+    steep with a surplus penalty ``lam``, whose cost per place the merged
+    cell also has); returns the merged problem, its program and each
+    program piece's slot. Without a policy need the
     merged cell's scenarios are the sums of the class's cells' ``i``-th
     smallest scenarios (its pieces are then its own, and the program's
     guide applies).
@@ -395,7 +403,9 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
     for t in range(n_t):     # a bincount over every cell's pieces per need period
         length[:, t, :] = np.bincount(index, weights=pieces.at(t).ravel(),
                                       minlength=n_g * slots).reshape(n_g, slots)
-    slope = pieces.slopes(problem.weight_market[rep], problem.weight_policy[rep])
+    # a surplus penalty makes the market pieces (1 + lam) as steep (not the policy's)
+    slope = pieces.slopes(problem.weight_market[rep] * (1.0 + problem.surplus_penalty),
+                          problem.weight_policy[rep])
     order = np.argsort(slope, axis=1, kind="stable")          # steepest first, per class
     slot = np.broadcast_to(order[:, None, :], (n_g, n_t, slots))
     lengths = np.take_along_axis(length, slot, axis=2)
@@ -414,7 +424,7 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
     merged_market = (Scenarios.from_grid(np.cumsum(length, axis=2).reshape(n_g * n_t, slots))
                      if pieces.policy is None else problem.market_plan)
     merged = replace(
-        problem, cells=problem.cells.iloc[rep].reset_index(drop=True),
+        problem, surplus_penalty=0.0, cells=problem.cells.iloc[rep].reset_index(drop=True),
         cost=problem.cost[dec], pass_rate=problem.pass_rate[rep],
         absorption=problem.absorption[rep], exit_rate=problem.exit_rate[rep],
         lead=problem.lead[rep], capacity=problem.capacity[dec],
@@ -423,8 +433,16 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
         market_plan=merged_market, policy=None, weight_market=problem.weight_market[rep],
         weight_policy=problem.weight_policy[rep], budgets=rows(problem.budgets),
         envelopes=rows(problem.envelopes), groups=rows(problem.groups))
+    # built without the penalty (the slopes above have it), which then adds its cost per
+    # place (the same for every cell of a class) and the full problem's constant
     program = build_program(merged, pieces=(target[keep], lengths[keep], slopes[keep],
                                             np.zeros(int(keep.sum()), dtype=np.int64)))
+    if problem.surplus_penalty:
+        merged = replace(merged, surplus_penalty=problem.surplus_penalty)
+        cost = np.zeros(program.c.size)
+        cost[:program.n_q] = merged.surplus_cost()
+        program = replace(program, c=program.c + cost,
+                          before=program.before + problem.surplus_constant())
     return merged, program, slot[keep]
 
 

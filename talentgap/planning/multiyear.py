@@ -33,9 +33,10 @@ plan's workers beyond the market need (none for the policy need). Since
 weight ``(1 + lam) w_m`` plus a cost per place of ``lam`` x its
 market-weighted workers over the need periods, less the constant
 ``lam sum w_m mean_k N`` (added back to every objective reported). A
-penalised plan takes the full program (not the per-cell guide or the route
-by classes below); its rounding prices places by the penalised objective,
-and with equity rules whole places come from the integer program.
+penalised plan takes the same routes as one without a penalty (the per-cell
+guide and the route by classes below carry the steeper pieces and the cost
+per place); its rounding prices places by the penalised objective, and with
+equity rules whole places come from the integer program.
 
 The same workers count against both needs: a certified worker who takes a
 vacant post also raises the skilled stock. Each shortfall term is convex and

@@ -165,9 +165,77 @@ def test_the_objective_identity_holds_with_negative_needs():
     assert plan.summary["lp_objective"] == pytest.approx(min(by_hand), abs=1e-9)
 
 
-def test_the_route_by_classes_leaves_penalised_plans_to_the_full_program(route_by_classes):
-    # eight cells in two classes, sample paths: the route by classes takes the plan without
-    # a penalty; with one the full program solves it, and both agree with the full program
+def _class_case(seed: int, *, policy: bool = False, envelopes: bool = False,
+                leads: bool = False, falling: bool = False):
+    """Regions x industries with sample paths: cells of an industry share a class."""
+    rng = np.random.default_rng(seed)
+    n_reg, n_ind, n_t, k = int(rng.integers(3, 6)), int(rng.integers(2, 4)), 3, 8
+    need = [str(y) for y in range(2026, 2026 + n_t)]
+    funding = [str(y) for y in range(2025, 2025 + n_t)]
+    regions, industries = [f"R{i}" for i in range(n_reg)], [f"t{j}" for j in range(n_ind)]
+    index = pd.MultiIndex.from_product([regions, industries, need, range(k)],
+                                       names=["region", "industry", "period", "sample"])
+    needs = index.to_frame(index=False)
+    cell = np.repeat(np.arange(n_reg * n_ind), n_t * k)
+    year = np.tile(np.repeat(np.arange(n_t), k), n_reg * n_ind)
+    trend = rng.uniform(-0.4, 0.3, n_reg * n_ind) if falling else np.full(n_reg * n_ind, 0.1)
+    mean = rng.uniform(-5, 50, n_reg * n_ind)[cell] * (1.0 + trend[cell] * year)
+    needs["gap"] = rng.normal(mean, rng.uniform(2, 15)).round(int(rng.integers(0, 2)))
+    cost = rng.integers(1, 5, n_ind) * 100.0
+    kwargs = dict(
+        periods=funding,
+        budget=pd.DataFrame({"period": funding, "budget": rng.uniform(0.1, 0.4)
+                             * needs["gap"].clip(lower=0).sum() / k * cost.mean() / n_t}),
+        cost_per_trainee=pd.DataFrame({"industry": industries, "cost_per_trainee": cost}),
+        pass_rate=pd.DataFrame({"industry": industries,
+                                "pass_rate": rng.uniform(0.5, 1.0, n_ind)}),
+        exit_rate=pd.DataFrame({"industry": industries,
+                                "exit_rate": rng.choice([0.0, 0.05, 0.2], n_ind)}),
+        capacity_groups=pd.DataFrame({"group": [f"g{j % 2}" for j in range(n_ind)],
+                                      "industry": industries,
+                                      "capacity": rng.uniform(5, 40) * n_reg}),
+        lead_time=1, surplus_penalty=float(rng.choice([0.3, 0.8, 2.0])))
+    if envelopes:
+        kwargs["budget_envelopes"] = pd.DataFrame({"region": regions[:2],
+                                                   "budget": rng.uniform(200, 2000, 2)})
+    if leads:
+        kwargs["lead_time"] = pd.DataFrame({"industry": industries,
+                                            "lead_time": np.arange(n_ind) % 2 + 1})
+    if policy:
+        cells = needs[["region", "industry", "period"]].drop_duplicates()
+        kwargs["policy_need"] = cells.assign(
+            policy_need=np.where(rng.random(len(cells)) < 0.3, 0.0,
+                                 rng.uniform(0, 60, len(cells)).round()))
+        kwargs["need_weights"] = {"market": 1.0, "policy": float(rng.choice([0.3, 1.0, 3.0]))}
+    return needs, kwargs
+
+
+def _tie_deviation(plan) -> float:
+    """``sum |q - t_s n|``, the tie rule's measure (``t_s`` from each period's money)."""
+    q = plan.quotas
+    need_money = (q["need_at_arrival"] * q["cost_per_trainee"]).groupby(q["period"]).transform(
+        "sum")
+    spent = q["cost"].groupby(q["period"]).transform("sum")
+    scale = np.where(need_money > 0, spent / need_money.where(need_money > 0, 1.0), 0.0)
+    return float(np.abs(q["quota"] - scale * q["need_at_arrival"]).sum())
+
+
+def _assert_same_plan(plan, full) -> None:
+    """The full program's places, or with several optima one as close to need.
+
+    ``optimum_unique`` says whether the tie rule moved the first optimum
+    found, which differs between the routes; the tie rule's own program may
+    have several optima too, all as close to need.
+    """
+    if bool(plan.summary["optimum_unique"]) and bool(full.summary["optimum_unique"]):
+        np.testing.assert_allclose(plan.quotas["quota"], full.quotas["quota"],
+                                   rtol=1e-6, atol=1e-6)
+    assert _tie_deviation(plan) == pytest.approx(_tie_deviation(full), rel=1e-6, abs=1e-6)
+
+
+def test_the_route_by_classes_makes_penalised_plans(route_by_classes):
+    # eight cells in two classes, sample paths: the route by classes makes the plan with and
+    # without a penalty, each the full program's
     rng = np.random.default_rng(7)
     cells = [("N", f"i{j}") for j in range(8)]
     rows = [{"region": r, "industry": i, "period": p, "sample": k,
@@ -186,10 +254,128 @@ def test_the_route_by_classes_leaves_penalised_plans_to_the_full_program(route_b
     assert len(used) == 1 and used[0] is not None          # the class route made it
     assert plain.summary["objective"] == pytest.approx(full[0.0].summary["objective"])
     penalised = allocate_quotas(needs, surplus_penalty=0.8, **kw)
-    assert len(used) == 1                                    # not offered to the class route
-    pd.testing.assert_frame_equal(penalised.quotas, full[0.8].quotas)
+    assert len(used) == 2 and used[1] is not None          # and the penalised plan too
+    _assert_same_plan(penalised, full[0.8])
     assert penalised.summary["objective"] == pytest.approx(full[0.8].summary["objective"])
+    assert penalised.summary["lp_objective"] == pytest.approx(full[0.8].summary["lp_objective"])
     assert penalised.summary["surplus_after"] < plain.summary["surplus_after"]
+
+
+@pytest.mark.parametrize(("seed", "extra"), [
+    (0, {}), (1, {"policy": True}), (2, {"envelopes": True}), (3, {"leads": True}),
+    (4, {"policy": True, "envelopes": True, "leads": True}), (5, {"falling": True}),
+    (6, {"policy": True, "falling": True, "leads": True})])
+def test_penalised_plans_by_classes_are_the_full_programs(seed, extra, route_by_classes):
+    needs, kwargs = _class_case(seed, **extra)
+    args = dict(kwargs, integer="none")
+    full = allocate_quotas(needs, **args)
+    used = route_by_classes()
+    plan = allocate_quotas(needs, **args)
+    assert len(used) == 1 and used[0] is not None          # made by classes
+    scale = max(1.0, float(full.summary["shortfall_before"]))
+    assert plan.summary["objective"] == pytest.approx(full.summary["objective"],
+                                                      abs=1e-7 * scale)
+    assert plan.summary["lp_objective"] == pytest.approx(full.summary["lp_objective"],
+                                                         abs=1e-7 * scale)
+    np.testing.assert_allclose(plan.marginal_value.to_numpy(dtype=float),
+                               full.marginal_value.reindex(plan.marginal_value.index)
+                               .to_numpy(dtype=float), rtol=1e-6, atol=1e-9)
+    _assert_same_plan(plan, full)
+    # whole places: rounded from the plan by classes, every budget kept, near the optimum
+    rounded = allocate_quotas(needs, **dict(kwargs, integer="round"))
+    assert len(used) == 2 and used[1] is not None
+    quota = rounded.quotas["quota"]
+    assert (quota == quota.round()).all()
+    spent = rounded.quotas.groupby("period", observed=True)["cost"].sum().to_numpy()
+    assert (spent <= kwargs["budget"]["budget"].to_numpy() + 1e-6).all()
+    assert float(rounded.summary["objective"]) >= float(full.summary["objective"]) - 1e-7 * scale
+    assert float(rounded.summary["objective"]) <= float(full.summary["objective"]) + 0.01 * scale
+
+
+def test_a_penalised_plan_that_fails_the_check_goes_to_the_full_program(monkeypatch,
+                                                                        route_by_classes):
+    from talentgap.planning import _multiyear_classes as classes
+
+    needs, kwargs = _class_case(2)
+    args = dict(kwargs, integer="none")
+    full = allocate_quotas(needs, **args)
+    used = route_by_classes()
+
+    def failing(problem, price, q, tol=1e-9):
+        return np.zeros(problem.n_cells, dtype=bool), np.zeros(problem.n_cells, dtype=bool)
+
+    monkeypatch.setattr(classes, "check_cells", failing)
+    plan = allocate_quotas(needs, **args)
+    assert used == [None]                      # offered to the route, which declined
+    pd.testing.assert_frame_equal(plan.quotas, full.quotas)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_per_cell_check_counts_the_penalty(seed):
+    # at the full program's duals every cell's penalised places pass the check; the same
+    # places judged without the penalty (or with it and without the cost per place) fail
+    from dataclasses import replace
+
+    from talentgap.planning._multiyear_cells import check_cells
+    from talentgap.planning._multiyear_lp import build_program, row_families, solve
+
+    needs, kwargs = _class_case(seed, policy=seed % 2 == 1)
+    problem = build_years_problem(
+        needs, keys=["region", "industry"], value="gap", total_budget=None, absorption=1.0,
+        capacity=None, min_quota=0, risk="expected", quantile=None, integer="none",
+        policy_need=kwargs.pop("policy_need", None), need_weights=kwargs.pop("need_weights",
+                                                                             None),
+        budget_envelopes=None, equity=None, tie_tolerance=1e-9, **kwargs)
+    assert problem.surplus_penalty > 0
+    full = solve(problem, build_program(problem))
+    a, _, scale, _ = row_families(problem)
+    price = a.T @ (full.row_value * scale)
+    optimal, _ = check_cells(problem, price, full.q, tol=1e-7)
+    assert optimal.all()
+    plain, _ = check_cells(replace(problem, surplus_penalty=0.0), price, full.q, tol=1e-7)
+    assert not plain.all()
+
+
+@pytest.mark.parametrize("penalty", [0.5, 2.0])
+def test_a_cells_own_penalised_program_matches_its_literal_program(penalty):
+    # one cell, two funding periods, three need periods, exits, eight paths: the chain
+    # solver at a price per place against the literal program with one shortfall and one
+    # surplus variable per need period and path
+    from scipy.optimize import linprog
+
+    from talentgap.planning._multiyear_cells import chain_form, check_cells, solve_cells
+
+    rng = np.random.default_rng(11)
+    paths = {p: list(np.round(rng.uniform(-3, 30, 8))) for p in ("2027", "2028", "2029")}
+    problem = build_years_problem(
+        _paths(paths), periods=[2026, 2027], keys=["region", "industry"], value="gap",
+        budget=1e6, total_budget=None, cost_per_trainee=1.0, pass_rate=0.8, absorption=1.0,
+        capacity=None, min_quota=0, lead_time=1, exit_rate=0.2, risk="expected",
+        quantile=None, surplus_penalty=penalty, integer="none", policy_need=None,
+        need_weights=None, capacity_groups=None, budget_envelopes=None, equity=None,
+        tie_tolerance=1e-9)
+    assert chain_form(problem) is None
+    t_block = problem.transfer.toarray()                  # 3 need periods x 2 decisions
+    gaps = np.array(list(paths.values()))                 # 3 x 8
+    k = gaps.shape[1]
+    for price in ([0.1, 0.1], [0.6, 0.2], [1.5, 0.05]):
+        plans = solve_cells(problem, np.array(price))
+        # x = [q (2), u (24), v (24)]: u >= N - T q, v >= T q - N
+        eye = np.identity(gaps.size)
+        spread = np.repeat(t_block, k, axis=0)
+        a_ub = np.block([[-spread, -eye, np.zeros_like(eye)],
+                         [spread, np.zeros_like(eye), -eye]])
+        b_ub = np.concatenate([-gaps.ravel(), gaps.ravel()])
+        cost = np.concatenate([price, np.full(gaps.size, 1.0 / k),
+                               np.full(gaps.size, penalty / k)])
+        res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+        assert res.status == 0
+        # the cell's value leaves out the penalty's constant, - penalty x sum of mean needs
+        assert plans.value[0] - penalty * gaps.mean(axis=1).sum() == pytest.approx(
+            res.fun, abs=1e-9)
+        assert check_cells(problem, np.array(price), plans.q)[0].all()
+        if plans.unique[0]:
+            np.testing.assert_allclose(plans.q, res.x[:2], atol=1e-7)
 
 
 def test_penalty_with_equity_rules_gives_whole_places_that_keep_them():
