@@ -211,11 +211,13 @@ def _policy_need(table: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int,
                    integer: str = "none", policy: bool = False,
-                   surplus_penalty: float = 0.0) -> dict:
+                   surplus_penalty: float = 0.0, cell_capacity: bool = False) -> dict:
     """Time one multi-year plan in this process; peak memory is this process's."""
     table, kwargs = _years_inputs(n_regions, 100, n_samples, n_groups, seed)
     kwargs["integer"] = integer
     kwargs["surplus_penalty"] = surplus_penalty
+    if cell_capacity:
+        kwargs["capacity"] = _cell_capacity(table, kwargs, seed)
     if policy:
         kwargs["policy_need"] = _policy_need(table, seed)
         kwargs["need_weights"] = {"market": 1.0, "policy": 0.5}
@@ -232,6 +234,24 @@ def _one_multiyear(n_regions: int, n_samples: int, n_groups: int, seed: int,
             "cost": float(s["total_cost"]), "before": float(s["shortfall_before"]),
             "after": float(s["shortfall_after"]), "unique": bool(s["optimum_unique"]),
             "stages": stages.seconds, "load": os.getloadavg()[0]}
+
+
+def _cell_capacity(table: pd.DataFrame, kwargs: dict, seed: int) -> pd.DataFrame:
+    """Places per cell and funding year (a college's places per trade), the same in every
+    region: for a third of the trades about the places a mid-sized cell would use, so that
+    it binds for the larger cells of those trades; for the rest far above any need."""
+    rng = np.random.default_rng(seed + 1)
+    rate = kwargs["pass_rate"].set_index("industry")["pass_rate"]
+    mean = table.groupby(["industry", "region"], observed=True)["gap"].mean().clip(lower=0)
+    typical = mean.groupby(level="industry", observed=True).median()
+    names = [str(x) for x in typical.index]
+    tight = rng.random(len(names)) < 1 / 3
+    rows = []
+    for year, funding in enumerate(kwargs["periods"]):
+        places = typical.to_numpy() / rate.loc[names].to_numpy() * (0.3 + 0.05 * year)
+        rows.append(pd.DataFrame({"industry": names, "period": funding,
+                                  "capacity": np.where(tight, places.round(1), 1e6)}))
+    return pd.concat(rows, ignore_index=True)
 
 
 def _one_single(n_regions: int, n_samples: int, seed: int) -> dict:
@@ -377,6 +397,7 @@ def main() -> None:
     parser.add_argument("--integer", default="none", help=argparse.SUPPRESS)
     parser.add_argument("--policy", default="", help=argparse.SUPPRESS)
     parser.add_argument("--single-one", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--cell-capacity", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--surplus-penalty", type=float, default=0.0,
                         help="with --multiyear-one: the plan's surplus_penalty")
     parser.add_argument("--oracle", type=int, default=0, metavar="R",
@@ -400,7 +421,7 @@ def main() -> None:
         samples = 200 if args.samples == 1000 and "--samples" not in sys.argv else args.samples
         print(json.dumps(_one_multiyear(args.multiyear_one, samples, 50, args.seed,
                                         args.integer, bool(args.policy),
-                                        args.surplus_penalty)
+                                        args.surplus_penalty, args.cell_capacity)
                          if args.multiyear_one else _one_single(args.single_one, samples,
                                                                  args.seed)))
         return

@@ -109,13 +109,16 @@ def _with_surplus_cost(problem: YearsProblem, price: np.ndarray) -> np.ndarray:
     return price + problem.surplus_cost().reshape(problem.n_cells, problem.n_funding)
 
 
-def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
+def chain_form(problem: YearsProblem, *, policy: bool = False, bounds: bool = False
+               ) -> str | None:
     """Why the cells' programs are not isotonic chains this module solves (None: they are).
 
     They are when places are per cell (not per programme) and continuous
     (a surplus penalty is allowed: see the module docstring), every
     decision is bounded only by ``q >= 0`` (no minimum quotas or
-    capacities per cell), there is no policy need (unless ``policy``:
+    capacities per cell, unless ``bounds``: :func:`check_cells` takes them
+    with their prices, :func:`solve_cells` does not), there is no policy
+    need (unless ``policy``:
     :func:`check_cells` takes one, :func:`solve_cells` does not) and no
     equity rule, every
     target has the same number of scenarios, workers stay with a survival
@@ -146,7 +149,7 @@ def chain_form(problem: YearsProblem, *, policy: bool = False) -> str | None:
         return "a policy need"
     if problem.equity.names:
         return "equity rules"
-    if (problem.lower != 0).any() or np.isfinite(problem.upper).any():
+    if not bounds and ((problem.lower != 0).any() or np.isfinite(problem.upper).any()):
         return "minimum quotas or capacities per cell"
     count = problem.market_plan.count
     if count.size == 0 or (count != count[0]).any() or count[0] < 1:
@@ -382,7 +385,8 @@ def _block(x: np.ndarray, jump: np.ndarray, beta: np.ndarray
 
 
 def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
-                tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray]:
+                tol: float = 1e-9, bound_price: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Per cell: whether places ``q`` are optimal at ``price``, and whether uniquely so.
 
     The optimality conditions of the isotonic chain at the levels ``U``
@@ -397,6 +401,17 @@ def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
     adds its weighted step at the policy need's size; a surplus penalty
     steepens the market steps and adds its cost per place to ``price``
     (see the module docstring).
+
+    Minimum quotas and capacities per decision (``problem.lower``,
+    ``problem.upper``) are checked through their prices: ``bound_price``
+    per decision, > 0 for a capacity that binds (objective removed per
+    extra place of it), < 0 for a minimum quota that binds. Places are
+    optimal when they keep their bounds, a bound has a price only where the
+    places sit on it (a positive price at the capacity, a negative one at a
+    minimum above 0), and the chain (bounded by ``q >= 0`` only) is optimal
+    at ``price + bound_price``: then no plan within the bounds does better
+    (the bounds' prices are a Lagrange multiplier of them), and when the
+    chain's optimum at those prices is unique so is the plan's.
 
     Examples
     --------
@@ -424,6 +439,12 @@ def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
     unique = np.ones(n, dtype=bool)
     price = _with_surplus_cost(problem, price)
     q = np.asarray(q, dtype=np.float64).reshape(n, n_f)
+    if bound_price is not None:
+        bound = np.asarray(bound_price, dtype=np.float64).reshape(n, n_f)
+        price = price + bound
+        optimal &= _bounds_kept(problem, q, bound, tol)
+    elif (problem.lower != 0).any() or np.isfinite(problem.upper).any():
+        optimal &= _bounds_kept(problem, q, np.zeros((n, n_f)), tol)
     k = int(problem.market_plan.count[0])
     chunk = max(1, _CHUNK // (k * problem.n_need))
     for lead in np.unique(problem.lead):
@@ -433,6 +454,24 @@ def check_cells(problem: YearsProblem, price: np.ndarray, q: np.ndarray, *,
             optimal[cells], unique[cells] = _check_group(problem, cells, int(lead),
                                                          price[cells], q[cells], tol)
     return optimal, unique
+
+
+def _bounds_kept(problem: YearsProblem, q: np.ndarray, bound: np.ndarray, tol: float
+                 ) -> np.ndarray:
+    """Per cell: places within their bounds, and bound prices only where places sit on them."""
+    n, n_f = q.shape
+    lower = problem.lower.reshape(n, n_f)
+    upper = problem.upper.reshape(n, n_f)
+    near_low = tol * (1.0 + np.abs(lower))
+    near_up = tol * (1.0 + np.abs(np.where(np.isfinite(upper), upper, 0.0)))
+    inside = (q >= lower - near_low) & (q <= upper + near_up)
+    # a capacity's price (> 0) at the capacity, a minimum's (< 0) at a minimum above 0
+    at_up = np.isfinite(upper) & (q >= upper - near_up)
+    at_low = (lower > 0) & (q <= lower + near_low)
+    size = tol * (1.0 + np.abs(bound))
+    priced = (bound <= size) | at_up
+    priced &= (bound >= -size) | at_low
+    return (inside & priced).all(axis=1)
 
 
 def _check_group(problem: YearsProblem, cells: np.ndarray, lead: int, price: np.ndarray,

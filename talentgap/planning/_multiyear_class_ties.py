@@ -5,16 +5,17 @@ prices on the coupling rows at which every cell's places are optimal for
 the cell alone. Every optimal plan keeps every cell optimal at those prices
 and keeps tight every row that has a price (complementary slackness with
 that dual solution). A cell's piece whose merged piece has a nonzero reduced
-cost therefore stays where it is, and places with a reduced cost stay at 0;
+cost therefore stays where it is, and places with a reduced cost stay put;
 only pieces on a merged piece with a zero reduced cost may move, within
-their length, while every cell keeps its chain, every priced row stays
-where it is and every other row within its limit. Among those plans the second stage minimises
-``sum |q[c, s] - t_s n[c, s]|`` over the places that can move, with ``n``
-the need reference of :func:`~talentgap.planning._multiyear_ties.need_reference`
-and ``t_s`` the money the plan spends in period ``s`` divided by what the
-need-proportional spread would cost: the rule of the full program's tie
-stage, with each period's money held at the optimum's (which the priced
-budget rows do anyway).
+their length, while every cell keeps its chain and its places their
+minimum quota and capacity, every priced row stays where it is and every
+other row within its limit (places whose bound has a price stay on it).
+Among those plans the second stage minimises ``sum |q[c, s] - t_s n[c, s]|``
+over the places that can move, with ``n`` the need reference of
+:func:`~talentgap.planning._multiyear_ties.need_reference` and ``t_s`` the
+money the plan spends in period ``s`` divided by what the need-proportional
+spread would cost: the rule of the full program's tie stage, with each
+period's money held at the optimum's (which the priced budget rows do anyway).
 
 With a surplus penalty nothing changes: the merged program's reduced costs
 already count the steeper pieces and the penalty's cost per place, so a
@@ -99,6 +100,17 @@ def break_class_ties(problem: YearsProblem, face: ClassFace, q: np.ndarray
         if loose.size:
             blocks_ub.append(sp.hstack([use[loose], sp.csr_matrix((loose.size, n_d))]))
             limits_ub.append(np.maximum(limit[loose] - used[loose], 0.0))
+    # every place within its bounds (minimum quota, capacity)
+    low_room = q_now - problem.lower[dec]
+    high_room = problem.upper[dec] - q_now
+    capped = np.flatnonzero(np.isfinite(high_room))
+    if capped.size:
+        blocks_ub.append(sp.hstack([g[capped], sp.csr_matrix((capped.size, n_d))]))
+        limits_ub.append(np.maximum(high_room[capped], 0.0))
+    floored = np.flatnonzero(problem.lower[dec] > 0)
+    if floored.size:
+        blocks_ub.append(sp.hstack([-g[floored], sp.csr_matrix((floored.size, n_d))]))
+        limits_ub.append(np.maximum(low_room[floored], 0.0))
     # every cell's chain: U[c, j - 1] - U[c, j] <= gap now (= 0 where the class chain is tight)
     chain = _chain_rows(move_levels, n, n_j, face.valid.ravel())
     if chain is not None:

@@ -45,6 +45,14 @@ cell is its own class, the full program.
 :func:`~talentgap.planning._multiyear_cells.check_cells` at the final prices
 is the certificate, and it says which cells' places are unique.
 
+Minimum quotas and capacities per cell (or per cell and funding period)
+are part of a class's parameters; the merged cell has their sums, so the
+merged problem stays a relaxation. Cells whose laid-back places leave their
+own bounds leave their class too. At the end a class's bound that binds
+(a reduced cost on the class's places) has every cell of the class on its
+own bound, and that reduced cost is each such bound's price, which the
+check verifies with the places (:func:`_bound_price`).
+
 Where several plans are optimal, the tie rule of the full program chooses
 among them (:mod:`talentgap.planning._multiyear_class_ties`, from the
 :class:`ClassFace` this module returns).
@@ -58,6 +66,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.sparse as sp
 
+from talentgap.errors import PlanningError
 from talentgap.planning._multiyear_cells import chain_form, check_cells, survival
 from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
@@ -130,8 +139,9 @@ def class_form(problem: YearsProblem) -> str | None:
     """Why :func:`solve_by_classes` does not apply to ``problem`` (None: it does).
 
     It needs the cells' own programs to be isotonic chains
-    (:func:`~talentgap.planning._multiyear_cells.chain_form`; a policy need
-    and a surplus penalty are allowed), continuous
+    (:func:`~talentgap.planning._multiyear_cells.chain_form`; a policy need,
+    a surplus penalty and minimum quotas and capacities per cell, or per
+    cell and funding period, are allowed), continuous
     places, the exact tie rule, and, for each lead time, every funding
     period that arrives in time serving exactly one need period.
 
@@ -151,7 +161,7 @@ def class_form(problem: YearsProblem) -> str | None:
     >>> class_form(problem) is None
     True
     """
-    why = chain_form(problem, policy=True)
+    why = chain_form(problem, policy=True, bounds=True)
     if why is not None:
         return why
     if problem.integer == "exact":
@@ -176,7 +186,8 @@ def _served(problem: YearsProblem, lead: int) -> np.ndarray | None:
 
 
 def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
-    """Per cell, its class: the same weights, yield, survival, lead time and coupling columns.
+    """Per cell, its class: the same weights, yield, survival, lead time, coupling columns
+    and bounds (minimum quota and capacity per funding period).
 
     ``a`` holds the coupling rows over the decisions. Columns are compared
     through two random projections and then checked entry by entry against
@@ -207,7 +218,9 @@ def cell_classes(problem: YearsProblem, a: sp.csr_matrix) -> np.ndarray:
     proj = at @ rng.standard_normal((a.shape[0], 2)) if a.shape[0] else np.zeros((n * n_f, 2))
     key = np.column_stack([problem.weight_market, problem.weight_policy, problem.yield_,
                            survival(problem), problem.lead,
-                           proj[:, 0].reshape(n, n_f), proj[:, 1].reshape(n, n_f)])
+                           proj[:, 0].reshape(n, n_f), proj[:, 1].reshape(n, n_f),
+                           problem.lower.reshape(n, n_f),
+                           np.minimum(problem.upper, np.finfo(np.float64).max).reshape(n, n_f)])
     _, first, label = np.unique(key, axis=0, return_index=True, return_inverse=True)
     rank = np.empty(first.size, dtype=np.int64)
     rank[np.argsort(first)] = np.arange(first.size)     # classes in order of first cell
@@ -251,8 +264,9 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
 
     Returns the merged program (its ``rows`` and ``before`` mean what they
     mean for :func:`~talentgap.planning._multiyear_lp.build_program`), the
-    solution (places, objective change, row values; no capacities or
-    minimums exist in this form) and whether every cell's places are unique.
+    solution (places, objective change, row values, and the values of the
+    cells' capacities and minimum quotas that bind) and whether every
+    cell's places are unique.
     ``label`` gives each cell's class (default :func:`cell_classes`). None
     (the full program should solve it) when more than ``max_classes``
     classes would be needed, when cells keep leaving their classes, or when
@@ -261,7 +275,9 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     Raises
     ------
     PlanningError
-        The constraints conflict, or the merged program cannot be solved.
+        The constraints conflict, or the merged program cannot be solved
+        (with minimum quotas or capacities per cell: None, and the full
+        program says which conflict).
     """
     a, _, scale, _ = row_families(problem)
     if label is None:
@@ -271,6 +287,9 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     t_of, valid, yd, e = levels.t_of, levels.valid, levels.yd, levels.e
     n_j = t_of.shape[1]
     pieces = _CellPieces(problem)
+    lower = problem.lower.reshape(n, n_f)
+    upper = problem.upper.reshape(n, n_f)
+    bounded = bool((lower != 0).any() or np.isfinite(upper).any())
     rounds = 0
     while True:
         rounds += 1
@@ -278,7 +297,16 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
         rep = np.zeros(n_g, dtype=np.int64)
         rep[label[::-1]] = np.arange(n)[::-1]                    # the first cell of each class
         merged, program, slot_of = _merged(problem, label, rep, pieces)
-        first = solve(merged, program, guided=problem.policy is None)
+        try:
+            first = solve(merged, program, guided=problem.policy is None)
+        except PlanningError:
+            if not bounded:
+                raise
+            # summed bounds would name a class's first cell for all of them: the full
+            # program says which cells' minimums and capacities conflict
+            logger.debug("multi-year plan by classes: the merged plan has no solution; the "
+                         "full program solves it")
+            return None
         # the merged workers laid back on the cells: each cell's piece in a slot filled to
         # the share of the class's piece in that slot
         x = first.x[program.n_q:]
@@ -302,6 +330,11 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
         # out without breaking some cell's chain, so its cells leave
         broken = (u[:, 1:] < u[:, :-1] - _CHAIN_TOL * (1.0 + np.abs(u[:, :-1]))).any(axis=1)
         broken |= (beyond > _CHAIN_TOL * (1.0 + cell_workers)).any(axis=1)
+        if bounded:   # a class's places within its cells' summed bounds, not each cell's
+            places = e * np.diff(u, axis=1, prepend=0.0)
+            broken |= (valid & ((places < lower[:, :n_j] - _CHAIN_TOL * (1.0 + lower[:, :n_j]))
+                                | (places > upper[:, :n_j]
+                                   + _CHAIN_TOL * (1.0 + upper[:, :n_j])))).any(axis=1)
         move = np.flatnonzero(broken & ~alone)
         logger.debug("multi-year plan by classes: round %d, %d classes, %d cells leave theirs",
                      rounds, n_g, move.size)
@@ -321,17 +354,43 @@ def solve_by_classes(problem: YearsProblem, label: np.ndarray | None = None, *,
     u = np.maximum.accumulate(u, axis=1)   # rounding: a singleton's chain holds exactly
     q = np.zeros((n, n_f))
     q[:, :n_j] = np.maximum(e * np.diff(u, axis=1, prepend=0.0), 0.0)
-    q = q.ravel()
+    # places that arrive after the last need period are the class's, shared out equally
+    late = np.ones((n, n_f), dtype=bool)
+    late[:, :n_j] = ~valid
+    share = (first.q.reshape(-1, n_f)[label]
+             / np.bincount(label, minlength=int(label.max()) + 1)[label, None])
+    q = np.where(late, share, q)
+    q = np.clip(q, lower, upper).ravel()   # rounding: each cell keeps its bounds exactly
     price = a.T @ (first.row_value * scale) if scale.size else np.zeros(n * n_f)
-    optimal, unique = check_cells(problem, price, q, tol=1e-7)
+    bound = _bound_price(problem, first, program.n_q, label)
+    if bounded:
+        optimal, unique = check_cells(problem, price, q, tol=1e-7, bound_price=bound)
+    else:
+        optimal, unique = check_cells(problem, price, q, tol=1e-7)
     if not optimal.all():   # rounding in the solver: the full program decides
         logger.warning("multi-year plan by classes: %d cells fail the optimality check; the "
                        "full program solves it", int((~optimal).sum()))
         return None
     face = _face(program, first, slot_of, label, pieces, fill, u, levels)
-    zeros = np.zeros(n * n_f)
-    solution = Solution(q, first.objective, first.lp_objective, first.row_value, zeros, zeros)
+    solution = Solution(q, first.objective, first.lp_objective, first.row_value,
+                        np.maximum(bound, 0.0), np.maximum(-bound, 0.0))
     return ClassPlan(program, solution, bool(unique.all()), n_g, rounds, face)
+
+
+def _bound_price(problem: YearsProblem, first: Solution, n_q: int, label: np.ndarray
+                 ) -> np.ndarray:
+    """Per decision: the price of its cell's capacity (> 0) or minimum quota (< 0).
+
+    A class's places carry their cells' summed bounds; where one binds in
+    the merged program (a reduced cost on the class's places) every cell of
+    the class sits on its own bound, at the same price per place.
+    :func:`~talentgap.planning._multiyear_cells.check_cells` verifies it.
+    """
+    n_f = problem.n_funding
+    reduced = -first.reduced[:n_q].reshape(-1, n_f)[label].ravel()
+    capacity = np.isfinite(problem.upper) & (reduced > 0)
+    minimum = (problem.lower > 0) & (reduced < 0)
+    return np.where(capacity | minimum, reduced, 0.0)
 
 
 class _CellPieces:
@@ -415,6 +474,8 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
     keep = (lengths > 0) & (slopes < 0)
     dec = (rep[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
     tgt = (rep[:, None] * n_t + np.arange(n_t)[None, :]).ravel()
+    # the class's bounds: its cells' (equal) bounds times their number
+    size = np.repeat(np.bincount(label, minlength=n_g).astype(np.float64), n_f)
 
     def rows(family: Rows) -> Rows:
         if not family.size:
@@ -427,8 +488,9 @@ def _merged(problem: YearsProblem, label: np.ndarray, rep: np.ndarray, pieces: _
         problem, surplus_penalty=0.0, cells=problem.cells.iloc[rep].reset_index(drop=True),
         cost=problem.cost[dec], pass_rate=problem.pass_rate[rep],
         absorption=problem.absorption[rep], exit_rate=problem.exit_rate[rep],
-        lead=problem.lead[rep], capacity=problem.capacity[dec],
-        min_quota=problem.min_quota[dec], lower=problem.lower[dec], upper=problem.upper[dec],
+        lead=problem.lead[rep], capacity=problem.capacity[dec] * size,
+        min_quota=problem.min_quota[dec] * size, lower=problem.lower[dec] * size,
+        upper=problem.upper[dec] * size,
         transfer=sp.csr_matrix(problem.transfer[tgt][:, dec]), market=merged_market,
         market_plan=merged_market, policy=None, weight_market=problem.weight_market[rep],
         weight_policy=problem.weight_policy[rep], budgets=rows(problem.budgets),
@@ -456,9 +518,9 @@ def _face(program: Program, first: Solution, slot_of: np.ndarray, label: np.ndar
     free[program.link_target[program.piece_link], slot_of] = (
         np.abs(first.reduced[program.n_q:]) <= DUAL_TOL)
     free = free.reshape(n_g, n_t, slots)
-    # places with a reduced cost stay at 0 in every optimal plan: the level stays where
-    # the previous one is (the first level stays at 0)
-    held = first.reduced[:program.n_q].reshape(n_g, -1)[:, :n_j] > DUAL_TOL
+    # places with a reduced cost stay where they are in every optimal plan (at 0, or on a
+    # bound that binds): the level moves with the previous one (the first stays)
+    held = np.abs(first.reduced[:program.n_q].reshape(n_g, -1)[:, :n_j]) > DUAL_TOL
     chain_tight = np.zeros((n_g, n_j), dtype=bool)
     chain_tight[:, 1:] = held[:, 1:]
     parts = []

@@ -16,6 +16,7 @@ import pytest
 from talentgap.errors import PlanningError
 from talentgap.planning import _multiyear_classes as classes
 from talentgap.planning import allocate_quotas
+from talentgap.planning._multiyear_cells import chain_form
 from talentgap.planning._multiyear_classes import class_form
 from talentgap.planning._multiyear_params import by_period
 from talentgap.planning._multiyear_problem import build_years_problem
@@ -250,12 +251,13 @@ def _problem(needs, kwargs, **extra):
     return build_years_problem(needs, **args)
 
 
-def test_capacities_by_year_keep_plans_off_the_class_route():
+def test_capacities_by_year_take_the_class_route_but_not_the_guide():
     needs, kwargs = _grid()
     years = ["2025", "2026", "2027"]
     finite = pd.DataFrame({"industry": np.repeat(["t0", "t1", "t2"], 3), "period": years * 3,
                            "capacity": [np.inf, np.inf, 5.0] + [np.inf] * 6})
-    assert class_form(_problem(needs, kwargs, capacity=finite)) == (
+    assert class_form(_problem(needs, kwargs, capacity=finite)) is None
+    assert chain_form(_problem(needs, kwargs, capacity=finite)) == (
         "minimum quotas or capacities per cell")
     unbounded = finite.assign(capacity=np.inf)
     assert class_form(_problem(needs, kwargs, capacity=unbounded)) is None
