@@ -13,13 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _years_problem import years_problem
 
 from talentgap.errors import PlanningError
 from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_cells import chain_form, check_cells
 from talentgap.planning._multiyear_classes import class_form, solve_by_classes
 from talentgap.planning._multiyear_lp import build_program, row_families, solve
-from talentgap.planning._multiyear_problem import build_years_problem
 
 
 def _case(seed: int, *, policy: bool = False, envelopes: bool = False, by_year: bool = True,
@@ -77,14 +77,7 @@ def _case(seed: int, *, policy: bool = False, envelopes: bool = False, by_year: 
 
 
 def _problem(needs, kwargs, **extra):
-    args = dict(keys=["region", "industry"], value="gap", total_budget=None, absorption=1.0,
-                capacity=None, min_quota=0, risk="expected", quantile=None,
-                surplus_penalty=0.0, integer="none", policy_need=None, need_weights=None,
-                capacity_groups=None, budget_envelopes=None, equity=None,
-                tie_tolerance=1e-9)
-    args.update(kwargs)
-    args.update(extra)
-    return build_years_problem(needs, **args)
+    return years_problem(needs, **{**kwargs, **extra})
 
 
 CASES = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _years_problem import years_problem
 
 from talentgap.errors import PlanningError
 from talentgap.planning import _multiyear_classes as classes
@@ -19,7 +20,6 @@ from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_cells import chain_form
 from talentgap.planning._multiyear_classes import class_form
 from talentgap.planning._multiyear_params import by_period
-from talentgap.planning._multiyear_problem import build_years_problem
 
 PASS = pd.DataFrame({"industry": ["A", "B"], "pass_rate": [1.0, 0.5]})
 
@@ -243,12 +243,7 @@ def _grid(seed: int = 3):
 
 
 def _problem(needs, kwargs, **extra):
-    args = {"keys": ["region", "industry"], "value": "gap", "total_budget": None,
-            "absorption": 1.0, "capacity": None, "min_quota": 0, "risk": "expected",
-            "quantile": None, "surplus_penalty": 0.0, "policy_need": None,
-            "need_weights": None, "capacity_groups": None, "budget_envelopes": None,
-            "equity": None, "tie_tolerance": 1e-9, **kwargs, **extra}
-    return build_years_problem(needs, **args)
+    return years_problem(needs, **{**kwargs, **extra})
 
 
 def test_capacities_by_year_take_the_class_route_but_not_the_guide():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _years_problem import years_problem
 
 from talentgap.planning import _multiyear_classes as classes
 from talentgap.planning import allocate_quotas
@@ -26,7 +27,6 @@ from talentgap.planning._multiyear_lp import (
     solve,
     weighted_shortfall,
 )
-from talentgap.planning._multiyear_problem import build_years_problem
 
 
 def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
@@ -78,14 +78,7 @@ def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
 
 
 def _problem(needs, kwargs, **extra):
-    args = dict(keys=["region", "industry"], value="gap", total_budget=None, absorption=1.0,
-                capacity=None, min_quota=0, risk="expected", quantile=None,
-                surplus_penalty=0.0, integer="none", policy_need=None, need_weights=None,
-                capacity_groups=None, budget_envelopes=None, equity=None,
-                tie_tolerance=1e-9)
-    args.update(kwargs)
-    args.update(extra)
-    return build_years_problem(needs, **args)
+    return years_problem(needs, **{**kwargs, **extra})
 
 
 @pytest.mark.parametrize("policy", [False, True])

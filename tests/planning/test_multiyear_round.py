@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _years_problem import years_problem
 
 from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_lp import build_program, solve, weighted_shortfall
-from talentgap.planning._multiyear_problem import build_years_problem
 from talentgap.planning._multiyear_round import _descending, _Lists, round_years
 from talentgap.planning._multiyear_ties import break_ties
 from talentgap.planning._problem import Scenarios
@@ -106,13 +106,7 @@ def _case(seed: int):
 
 
 def _problem(needs, kw, integer):
-    args = dict(keys=["region", "industry"], value="gap", total_budget=None, absorption=1.0,
-                capacity=None, min_quota=0, risk="expected", quantile=None,
-                surplus_penalty=0.0, policy_need=None, need_weights=None,
-                capacity_groups=None, budget_envelopes=None, equity=None,
-                tie_tolerance=1e-9)
-    args.update(kw)
-    return build_years_problem(needs, integer=integer, **args)
+    return years_problem(needs, **{**kw, "integer": integer})
 
 
 # seeds 3, 18, 52, 58 and 128 break an equity rule when floored (128: no rounding keeps
