@@ -230,10 +230,11 @@ def test_too_many_leavers_hand_the_plan_to_the_full_program():
     pytest.fail("no case made a cell leave its class")
 
 
-def test_a_plan_that_fails_the_check_is_solved_by_the_full_program(monkeypatch, caplog,
+@pytest.mark.parametrize("penalty", [0.0, 0.5])
+def test_a_plan_that_fails_the_check_is_solved_by_the_full_program(penalty, monkeypatch, caplog,
                                                                    route_by_classes):
     needs, kwargs = _case(3)
-    args = dict(kwargs, integer="none")
+    args = dict(kwargs, integer="none", surplus_penalty=penalty)
     full = allocate_quotas(needs, **args)
     used = route_by_classes()
 

@@ -292,24 +292,6 @@ def test_penalised_plans_by_classes_are_the_full_programs(seed, extra, route_by_
     assert float(rounded.summary["objective"]) <= float(full.summary["objective"]) + 0.01 * scale
 
 
-def test_a_penalised_plan_that_fails_the_check_goes_to_the_full_program(monkeypatch,
-                                                                        route_by_classes):
-    from talentgap.planning import _multiyear_classes as classes
-
-    needs, kwargs = _class_case(2)
-    args = dict(kwargs, integer="none")
-    full = allocate_quotas(needs, **args)
-    used = route_by_classes()
-
-    def failing(problem, price, q, tol=1e-9):
-        return np.zeros(problem.n_cells, dtype=bool), np.zeros(problem.n_cells, dtype=bool)
-
-    monkeypatch.setattr(classes, "check_cells", failing)
-    plan = allocate_quotas(needs, **args)
-    assert used == [None]                      # offered to the route, which declined
-    pd.testing.assert_frame_equal(plan.quotas, full.quotas)
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_the_per_cell_check_counts_the_penalty(seed):
     # at the full program's duals every cell's penalised places pass the check; the same
