@@ -2,10 +2,10 @@
 
 How the paths are drawn is described in :mod:`talentgap.models.gap`: pairs of
 scaled backtest error vectors (demand and supply of one cell and origin) are
-pooled over cells, and each path of a cell adds one drawn pair, scaled back
-by the cell's own scales, to its mean forecasts; a cell with a short history
-has its scales widened to its history class's interval width
-(:func:`short_history_widening`). These helpers hold the arithmetic:
+pooled over cells and centred on their median, and each path of a cell adds
+one drawn pair, scaled back by the cell's own scales, to its point forecasts;
+a cell with a short history has its deviations stretched to its history
+class's interval on each side (:func:`short_history_widening`). These helpers hold the arithmetic:
 :func:`simulate` gathers what the paths need for one horizon and the draws,
 :func:`path_blocks` materialises the paths a block of cells at a time so
 memory stays bounded (:mod:`talentgap.models._gap_statistics` reads the
@@ -128,26 +128,31 @@ def sampling_error_removal(pool: np.ndarray, lag: np.ndarray, scale: np.ndarray,
 
 
 def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
-                           horizon: int) -> np.ndarray:
-    """Per series of ``model``: the factor that widens its paths to its history class's width.
+                           horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per series of ``model``: the factors that stretch its paths to its history class's interval.
 
     The paths of every cell draw scaled backtest errors from one pool (the
-    errors divided by the series' scales ``scale``). That pool says how far
-    forecasts miss for series like those in it, not for a series with only a
-    few observations of its own. A series is *short* when it has fewer than
+    errors divided by the series' scales ``scale``, centred on their median
+    at each step). That pool says how far forecasts miss for series like those
+    in it, not for a series with only a few observations of its own. A
+    series is *short* when it has fewer than
     :func:`~talentgap.models._conformal.short_history_limit` observations or
     when none of its backtest origins leaves enough data to scale the errors
     without the periods they forecast
     (:func:`~talentgap.models._conformal.short_histories`, the rule the
     forecasters' own intervals use): its own backtests then say nothing
     honest about it. For each length ``k`` of a short series, windows of
-    ``k`` observations of the longer series are
-    forecast by the same model (``model.short_history_errors``), and the
-    factor is the width of their conformal interval at :data:`WIDENING_LEVEL`
-    divided by the width of the same interval of the pool the paths draw
-    from, averaged over the steps (at least 1). Widths are compared in the
-    units the paths use, so a short series' paths are as wide as its class's
-    interval, whatever the scaling of the pool.
+    ``k`` observations of the longer series are forecast by the same model
+    (``model.short_history_errors``), and their conformal interval at
+    :data:`WIDENING_LEVEL` is the class's interval, in signed errors around
+    the forecast. The *lower* factor is the class's lower bound divided by
+    the centred pool's, the *upper* factor the same for the upper bounds,
+    each averaged over the steps and at least 1: a path's deviations below
+    its centre are multiplied by the first, those above by the second, so a
+    short series' paths reach as far as its class's interval on each side.
+    Short series tend to be new and growing, which their few observations
+    undershoot (the class's upper bound is the further one), and the paths
+    keep that asymmetry. Widths are compared in the units the paths use.
 
     Parameters
     ----------
@@ -162,9 +167,9 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
 
     Returns
     -------
-    numpy.ndarray
-        Shape (n_series,), every value >= 1 (1 for series that are not short
-        or whose length no longer series can calibrate).
+    lower, upper : numpy.ndarray
+        Each of shape (n_series,), every value >= 1 (1 for series that are
+        not short or whose length no longer series can calibrate).
 
     Examples
     --------
@@ -175,54 +180,83 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     ...                               keys=["region", "industry"])
     >>> errors = model.cv_errors(2)
     >>> scale = series_scale(model.arrays_.values, model.season_length_)
-    >>> factor = short_history_widening(model, errors, scale, 2)
+    >>> lower, upper = short_history_widening(model, errors, scale, 2)
     >>> short = model.arrays_.n_obs < 8
-    >>> bool((factor[~short] == 1).all()), bool((factor[short] > 1).all())
-    (True, True)
+    >>> bool((lower[~short] == 1).all() and (upper[~short] == 1).all())
+    True
+    >>> bool((upper[short] > 1).all())
+    True
     """
     n_obs = model.arrays_.n_obs
     m = int(model.season_length_)
-    factors = np.ones(n_obs.size)
+    lower, upper = np.ones(n_obs.size), np.ones(n_obs.size)
     with collect_warnings():  # the caller warns about the pool as a whole
         calibrated = calibration_scales(errors, model.arrays_.values, m)
     short = short_histories(n_obs, errors, calibrated, m)
     lengths = np.unique(n_obs[short])
     if lengths.size == 0:
-        return factors
+        return lower, upper
     per_origin = np.asarray(scale, dtype=np.float64)
     if per_origin.ndim == 1:
         per_origin = np.repeat(per_origin[:, None], errors.shape[1], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled = errors / per_origin[:, :, None]
+    scaled[~np.isfinite(scaled)] = np.nan
+    centre = _pool_medians(scaled.reshape(-1, scaled.shape[2]))
     with collect_warnings():
-        pool = conformal_quantiles(errors, per_origin, [WIDENING_LEVEL])[WIDENING_LEVEL]
+        pool_lo, pool_hi = conformal_quantiles(
+            errors - centre[None, None, :] * per_origin[:, :, None], per_origin,
+            [WIDENING_LEVEL])[WIDENING_LEVEL]
         classes = model.short_history_errors(lengths, horizon)
-    width = pool[1] - pool[0]
     uncalibrated = []
     for length in lengths:  # a handful of history lengths
-        scaled = classes[int(length)]
-        if not np.isfinite(scaled).any():
+        errors_k = classes[int(length)]
+        if not np.isfinite(errors_k).any():
             uncalibrated.append(int(length))
             continue
         with collect_warnings():
-            lower, upper = conformal_quantiles(scaled[:, None, :], np.ones(scaled.shape[0]),
-                                               [WIDENING_LEVEL])[WIDENING_LEVEL]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(width > 0, (upper - lower) / width, 1.0)
-        factors[short & (n_obs == length)] = max(float(np.nanmean(ratio)), 1.0)
+            lo, hi = conformal_quantiles(errors_k[:, None, :], np.ones(errors_k.shape[0]),
+                                         [WIDENING_LEVEL])[WIDENING_LEVEL]
+        rows = short & (n_obs == length)
+        lower[rows] = _mean_ratio(lo, pool_lo)
+        upper[rows] = _mean_ratio(hi, pool_hi)
     if uncalibrated:
         warn(f"no series is long enough to calibrate the sample paths of series with "
              f"{uncalibrated} observations; their paths use the errors pooled over all series, "
              "which are likely too narrow for them", DataQualityWarning, stacklevel=4)
-    return factors
+    return lower, upper
+
+
+def _pool_medians(pool: np.ndarray) -> np.ndarray:
+    """Median of each column's finite values (0 for a column without any)."""
+    out = np.zeros(pool.shape[1])
+    has = np.isfinite(pool).any(axis=0)
+    out[has] = np.nanmedian(pool[:, has], axis=0)
+    return out
+
+
+def _mean_ratio(bound: np.ndarray, pool_bound: np.ndarray) -> float:
+    """Mean over steps of ``bound / pool_bound`` (steps where the pool's is 0 skipped), >= 1."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(pool_bound != 0, bound / pool_bound, np.nan)
+    if not np.isfinite(ratio).any():
+        return 1.0
+    return max(float(np.nanmean(ratio)), 1.0)
 
 
 def side_forecast(gap, side, horizon: int, fill: float):
-    """Per cell: aligned means (n, h), scaled errors (n, W, H), scales (n,), lags (n,).
+    """Per cell: means (n, h), scaled errors (n, W, H), scales (n,), stretches (n,), lags (n,).
 
-    Cells without a model get ``fill`` as mean, scale 0 and NaN errors.
+    A path's deviation from its cell's point forecast is the drawn scaled
+    error times the scale, times the stretch where it is above (the upper
+    factor of :func:`short_history_widening` over the lower one; 1 for
+    cells that are not short). Cells without a model get ``fill`` as mean,
+    scale 0 and NaN errors.
     """
     n = len(gap.cells_)
     if side.model is None:
-        return (np.full((n, horizon), fill), None, np.zeros(n), np.zeros(n, dtype=np.int64))
+        return (np.full((n, horizon), fill), None, np.zeros(n), np.ones(n),
+                np.zeros(n, dtype=np.int64))
     model = side.model
     span = horizon + int(side.lag.max())
     raw = model.predict(span)["mean"].to_numpy(dtype=np.float64).reshape(-1, span)
@@ -240,12 +274,14 @@ def side_forecast(gap, side, horizon: int, fill: float):
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled[rows] = errors[bottom] / calibration[bottom, :, None]
     cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
-    # short histories: their paths are as wide as their history class's intervals
-    cell_scale[rows] = (scale * short_history_widening(model, errors, calibration,
-                                                       span))[bottom]
+    stretch = np.ones(n)
+    # short histories: their paths reach as far as their history class's intervals
+    lower, upper = short_history_widening(model, errors, calibration, span)
+    cell_scale[rows] = (scale * lower)[bottom]
+    stretch[rows] = (upper / lower)[bottom]
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
-    return mean, scaled, cell_scale, lag
+    return mean, scaled, cell_scale, stretch, lag
 
 
 def _calibration(model, span: int, cells: np.ndarray):
@@ -303,8 +339,8 @@ def reconciled_means(gap, side, mean: np.ndarray, errors: np.ndarray) -> np.ndar
 def simulate(gap, horizon: int) -> dict:
     """Means, scaled error pool, scales, lags and draws of the sample paths."""
     n = len(gap.cells_)
-    d_mean, d_err, d_scale, d_lag = side_forecast(gap, gap.demand_, horizon, np.nan)
-    s_mean, s_err, s_scale, s_lag = side_forecast(gap, gap.supply_, horizon, 0.0)
+    d_mean, d_err, d_scale, d_stretch, d_lag = side_forecast(gap, gap.demand_, horizon, np.nan)
+    s_mean, s_err, s_scale, s_stretch, s_lag = side_forecast(gap, gap.supply_, horizon, 0.0)
     d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
 
     # the pool: (cell, origin) pairs with demand and supply errors at every step needed
@@ -328,7 +364,9 @@ def simulate(gap, horizon: int) -> dict:
     known[cell[inside], step[inside] - 1] = True
     known_value[cell[inside], step[inside] - 1] = value[inside]
     s_mean = np.where(known, known_value, s_mean)
+    # centred: at every step half the paths lie above the point forecast, half below
     d_pool, s_pool = d_pool[usable], s_pool[usable]
+    d_pool, s_pool = d_pool - np.median(d_pool, axis=0), s_pool - np.median(s_pool, axis=0)
     se = getattr(gap, "demand_se_", None)
     if se is not None:  # paths for the population demand
         shift, multiplier = sampling_error_removal(d_pool.T, d_lag, d_scale, se, horizon)
@@ -344,6 +382,7 @@ def simulate(gap, horizon: int) -> dict:
         "d_pool": np.ascontiguousarray(d_pool.T),
         "s_pool": np.ascontiguousarray(s_pool.T),
         "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
+        "d_stretch": d_stretch, "s_stretch": s_stretch,
         "known": known, "draws": draws, "pool_size": pool_size,
         "calibrated_short": calibrated_short(gap, horizon),
     }
@@ -386,16 +425,23 @@ def _drawn_errors(pool: np.ndarray, draw: np.ndarray, lag: np.ndarray,
 
 
 def _centred(mean: np.ndarray, errors: np.ndarray, scale: np.ndarray,
-             out: np.ndarray | None = None) -> np.ndarray:
+             stretch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """``max(mean + errors x scale, 0)`` per cell, step and sample, into float32 ``out``.
 
-    ``scale`` is per cell, shape (block,), or per cell and step, (block, h).
+    ``scale`` is per cell, shape (block,), or per cell and step, (block, h);
+    deviations above ``mean`` (the point forecast) are multiplied by the
+    cell's ``stretch`` (block,) as well.
 
     Computed in float64 in the memory order of ``errors`` (the gathered draws,
     often step-major), then rounded once into the C-ordered float32 result.
     """
     work = np.empty_like(errors)                 # errors' layout: no strided arithmetic
     np.multiply(errors, scale.reshape(scale.shape[0], -1, 1), out=work)  # per cell or step
+    stretched = np.flatnonzero(stretch != 1.0)     # short histories only: usually none
+    if stretched.size:
+        part = work[stretched]
+        part *= np.where(part > 0, stretch[stretched, None, None], 1.0)
+        work[stretched] = part
     work += mean[:, :, None]
     np.maximum(work, 0.0, out=work)
     out = np.empty(errors.shape, dtype=np.float32) if out is None else out
@@ -435,10 +481,12 @@ def path_blocks(sim: dict, rows: np.ndarray | None = None,
         draw = sim["draws"][block]                                # (b, S)
         demand = _centred(sim["demand_mean"][block],
                           _drawn_errors(sim["d_pool"], draw, sim["d_lag"][block], horizon),
-                          sim["d_scale"][block], None if out is None else out[0][where])
+                          sim["d_scale"][block], sim["d_stretch"][block],
+                          None if out is None else out[0][where])
         supply = _centred(sim["supply_mean"][block],
                           _drawn_errors(sim["s_pool"], draw, sim["s_lag"][block], horizon),
-                          sim["s_scale"][block], None if out is None else out[1][where])
+                          sim["s_scale"][block], sim["s_stretch"][block],
+                          None if out is None else out[1][where])
         known = sim["known"][block]
         if known.any():  # known supply: the given value in every path
             np.copyto(supply, sim["supply_mean"][block][:, :, None].astype(np.float32),

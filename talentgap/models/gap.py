@@ -14,11 +14,14 @@ interval bounds:
    (:func:`~talentgap.models._conformal.calibration_scales`) times the
    series' difficulty (:func:`~talentgap.models._conformal.difficulty_factors`).
    The demand and supply errors of the same cell and origin form one *pair*,
-   and pairs are pooled over all cells.
+   and pairs are pooled over all cells, then centred: the median of each
+   step's demand errors, and of its supply errors, is subtracted from them.
 3. A sample path of cell ``c`` draws one pair from the pool and adds its
    error vectors, multiplied back by ``c``'s own demand and supply scales
    (whole-series scale times difficulty), to ``c``'s point forecasts over the
-   whole horizon. With ``sampling_se`` the demand errors are first shrunk so
+   whole horizon. A cell with a short history has its deviations stretched,
+   below and above its forecast separately, to its history class's interval.
+   With ``sampling_se`` the demand errors are first shrunk so
    that the paths are for the population, not for survey estimates (see
    the Notes of :class:`GapForecaster`). The demand and supply
    errors of one draw come from the same cell and origin, so their
@@ -190,9 +193,13 @@ class GapForecaster(SaveMixin, BaseEstimator):
     **One distribution.** ``predict``'s ``demand``, ``supply`` and ``gap``
     are the means of the sample paths (``sample_paths(h).to_frame().groupby([*keys,
     time]).mean()`` gives them to rounding), not the inner models' point
-    forecasts on which the paths are centred. They differ from those by the
-    mean of the drawn scaled errors (the backtests' bias) and by clipping
-    at 0, which raises the mean of counts near 0. Being sample means they
+    forecasts on which the paths are centred (the pooled errors are shifted
+    so that their median at each step is 0: half the paths lie above the
+    point forecast, and one series with wild backtest errors cannot pull the
+    bulk of every cell's paths away from its forecast). They differ from
+    those by the skew of the errors (mean minus median, as far as the drawn
+    pairs show it; a short history's asymmetric stretch adds to it) and by
+    clipping at 0, which raises the mean of counts near 0. Being sample means they
     carry Monte Carlo error (about ``sd / sqrt(n_samples)``) and move a
     little with ``random_state``. ``gap_median`` is the paths' median.
     Intervals are the paths' equal-tailed quantiles, not widened: for skewed

@@ -36,22 +36,61 @@ def widening(lengths: list[int], seed: int = 0):
 
 def test_two_seasons_without_own_calibration_are_widened():
     lengths = [24] * 30 + [8] * 10
-    model, errors, factor = widening(lengths)
+    model, errors, (lower, upper) = widening(lengths)
     eight = model.arrays_.n_obs == 8
     # 8 quarters, 4 steps: every origin leaves too little to scale its errors honestly
     calibrated = calibration_scales(errors, model.arrays_.values, model.season_length_)
     assert not (np.isfinite(errors) & np.isfinite(calibrated)[:, :, None])[eight].any()
     assert (model.short_history_factors(HORIZON)[eight] > 1.0).all()  # the same rule inside
-    assert (factor[eight] > 1.0).all()
-    assert (factor[~eight] == 1.0).all()
-    assert np.unique(factor[eight]).size == 1  # one factor per history length
+    assert (np.maximum(lower, upper)[eight] > 1.0).all()
+    assert (lower[eight] >= 1.0).all() and (upper[eight] >= 1.0).all()
+    assert (lower[~eight] == 1.0).all() and (upper[~eight] == 1.0).all()
+    # one pair of factors per history length
+    assert np.unique(lower[eight]).size == 1 and np.unique(upper[eight]).size == 1
 
 
 def test_lengths_no_longer_series_calibrates_warn_and_stay_at_one():
     lengths = [10] * 30 + [7] * 5   # windows of 7 + 4 actuals need 11 observations
     with pytest.warns(DataQualityWarning, match=r"\[7\] observations"):
-        model, _, factor = widening(lengths)
-    assert (factor == 1.0).all()
+        _, _, (lower, upper) = widening(lengths)
+    assert (lower == 1.0).all() and (upper == 1.0).all()
+
+
+DRIFT = 1.0
+
+
+def growing(seed: int) -> pd.DataFrame:
+    """Random walks with drift: a last-value forecast undershoots them."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for i, length in enumerate([24] * 40 + [5] * 10):
+        values = 200 + np.cumsum(rng.normal(DRIFT, 5, length))
+        frames.append(pd.DataFrame({
+            "industry": f"s{i:03d}", "region": "r",
+            "period": pd.period_range(end="2026Q4", periods=length, freq="Q"),
+            "demand": values, "supply": values / 4}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")
+def test_short_cells_paths_reach_their_class_interval_on_each_side():
+    gap = GapForecaster(forecaster=Naive(), n_samples=4000, sampling_se=None).fit(growing(1))
+    paths = gap.sample_paths(HORIZON).demand.astype(np.float64)
+    inner = gap.demand_model_.predict(HORIZON, level=[80])
+    mean = inner["mean"].to_numpy().reshape(-1, HORIZON)
+    below = (mean - inner["lo_80"].to_numpy().reshape(-1, HORIZON))
+    above = (inner["hi_80"].to_numpy().reshape(-1, HORIZON) - mean)
+    short = gap.demand_model_.arrays_.n_obs == 5
+    rows = gap.demand_.rows[short]
+    # the class's interval leans upwards: a 5-quarter walk's last value undershoots its growth
+    assert (above[short] / below[short]).mean() > 1.4
+    reach_up = np.quantile(paths, 0.9, axis=2)[rows] - mean[short]
+    reach_down = mean[short] - np.quantile(paths, 0.1, axis=2)[rows]
+    # one pair of factors per length: each side matches the class's on average over the steps
+    assert 0.9 < (reach_up / above[short]).mean() < 1.1
+    assert 0.9 < (reach_down / below[short]).mean() < 1.1
+    # one factor for both sides would have left the upper side short of the class's bound
+    assert (reach_up / reach_down).mean() > 1.4
 
 
 def panel(seed: int) -> pd.DataFrame:
