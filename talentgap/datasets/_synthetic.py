@@ -7,6 +7,11 @@ survey-style tables together with the population truth they were drawn from.
 It is the test bed for every estimator in the package: an estimate can be
 compared with ``truth`` instead of with another estimate.
 
+This module checks the arguments and runs the steps in the order they draw
+from the generator; each step (``talentgap.datasets._synthetic_steps``) says
+what it draws, and the tables are assembled from the simulated arrays in
+``talentgap.datasets._synthetic_tables``.
+
 Examples
 --------
 >>> from talentgap.datasets import make_synthetic
@@ -23,24 +28,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from talentgap.datasets._detail import PROGRAM_LEVELS, with_detail
-from talentgap.datasets._simulate import (
-    _SIZE_BANDS,
-    _SIZE_MEDIAN,
-    _SIZE_SIGMA,
-    _cells,
-    _design_strata,
-    _format_ids,
-    _id_width,
-    _latent,
-    _new_trade_starts,
-    _period_array,
-    _simulate_employment,
-    _simulate_enterprises,
-    _simulate_training,
-    _surveys_table,
-    _with_design,
-    _with_new_trades,
+from talentgap.datasets._detail import PROGRAM_LEVELS
+from talentgap.datasets._simulate import _SIZE_BANDS, _with_new_trades
+from talentgap.datasets._synthetic_steps import (
+    _cell_parameters,
+    _detail,
+    _employment,
+    _register,
+    _Settings,
+    _shortage,
+    _survey,
+    _training,
+)
+from talentgap.datasets._synthetic_tables import (
+    _Axes,
+    _drop_before_start,
+    _frame_table,
+    _params_table,
+    _truth_table,
 )
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features.design import SurveyDesign
@@ -69,6 +74,10 @@ REGION_NAMES: tuple[str, ...] = (
     "Ironmere", "Juniperton", "Kestrelford", "Larchwick", "Mossbury", "Nettlefield",
     "Oakhollow", "Pinewhistle", "Quillby", "Ravenmoor", "Silverlea", "Thistlecombe",
 )
+
+#: The design of ``make_synthetic(design=True).surveys``: size-band strata within
+#: cells, the stratum's population count in column ``population``.
+SYNTHETIC_DESIGN = SurveyDesign(strata=("region", "industry", "size_band"), fpc="population")
 
 _SEASON_LENGTH = {"Y": 1, "Q": 4, "M": 12}
 _LEVELS = PROGRAM_LEVELS
@@ -171,6 +180,39 @@ def _resolve_start(start, freq: str) -> int:
     except SchemaError as exc:
         raise ParameterError(f"start={start!r} is not a period label: {exc}") from None
     return own.asfreq(freq, how="start").ordinal
+
+
+def _check_arguments(*, n_regions, industries, n_periods, start, freq, enterprises_per_cell,
+                     sample_fraction, lead_time, new_trades, new_trade_start, new_trade_growth,
+                     design) -> _Settings:
+    """Check the arguments (raising :class:`ParameterError`, in this order) and resolve the
+    names, the frequency and the periods. Draws nothing.
+
+    ``new_trade_start`` and ``new_trade_growth`` are checked where they are used
+    (``_new_trade_starts``, after the first draws), and only when there are new trades.
+    """
+    n_regions = _check_int("n_regions", n_regions, 1)
+    n_periods = _check_int("n_periods", n_periods, 1)
+    enterprises_per_cell = _check_int("enterprises_per_cell", enterprises_per_cell, 1)
+    lead_time = _check_int("lead_time", lead_time, 0)
+    if not (isinstance(sample_fraction, (int, float, np.floating))
+            and 0 < sample_fraction <= 1):
+        raise ParameterError(f"sample_fraction == {sample_fraction!r}, must be in (0, 1]")
+    freq = normalize_freq(freq)
+    industry_names = _resolve_industries(industries)
+    industry_names, is_new_trade = _with_new_trades(industry_names, new_trades)
+    region_names = _region_names(n_regions)
+    first = _resolve_start(start, freq)
+    axes = _Axes(ordinals=first + np.arange(n_periods, dtype=np.int64), freq=freq,
+                 region=pd.CategoricalDtype(region_names),
+                 industry=pd.CategoricalDtype(industry_names),
+                 size_band=pd.CategoricalDtype(list(_SIZE_BANDS), ordered=True))
+    return _Settings(n_regions=n_regions, enterprises_per_cell=enterprises_per_cell,
+                     sample_fraction=sample_fraction, lead_time=lead_time,
+                     season_length=_SEASON_LENGTH[freq], industries=industry_names,
+                     new_trade_cells=np.tile(is_new_trade, n_regions),
+                     new_trade_start=new_trade_start, new_trade_growth=new_trade_growth,
+                     design=bool(design), axes=axes)
 
 
 def _program_categories(industries: list[str], programs) -> list[str]:
@@ -434,150 +476,37 @@ def make_synthetic(
     ...       .sum().loc[trained.index]).all())
     True
     """
-    n_regions = _check_int("n_regions", n_regions, 1)
-    n_periods = _check_int("n_periods", n_periods, 1)
-    enterprises_per_cell = _check_int("enterprises_per_cell", enterprises_per_cell, 1)
-    lead_time = _check_int("lead_time", lead_time, 0)
-    if not (isinstance(sample_fraction, (int, float, np.floating))
-            and 0 < sample_fraction <= 1):
-        raise ParameterError(f"sample_fraction == {sample_fraction!r}, must be in (0, 1]")
-    freq = normalize_freq(freq)
-    m = _SEASON_LENGTH[freq]
-    industry_names = _resolve_industries(industries)
-    industry_names, is_new_trade = _with_new_trades(industry_names, new_trades)
-    region_names = _region_names(n_regions)
-    first = _resolve_start(start, freq)
-    ordinals = first + np.arange(n_periods, dtype=np.int64)
+    settings = _check_arguments(
+        n_regions=n_regions, industries=industries, n_periods=n_periods, start=start,
+        freq=freq, enterprises_per_cell=enterprises_per_cell, sample_fraction=sample_fraction,
+        lead_time=lead_time, new_trades=new_trades, new_trade_start=new_trade_start,
+        new_trade_growth=new_trade_growth, design=design)
+    axes = settings.axes
+    # Every step draws from one generator, in this order: reordering the steps (or the draws
+    # inside them) changes every table for a given seed. New draws go last, like the detail.
     rng = np.random.default_rng(seed)
-
-    n_ind = len(industry_names)
-    n_cells = n_regions * n_ind
-    cells = _cells(rng, n_regions, n_ind, enterprises_per_cell, sample_fraction, m)
-    new_trade_cells = np.tile(is_new_trade, n_regions)
-    n_ent, n_sample = cells["n_enterprises"], cells["n_sampled"]
-
-    # --- register: enterprises stored contiguously by cell (cell = region * n_ind + industry)
-    total = int(n_ent.sum())
-    cell_of = np.repeat(np.arange(n_cells, dtype=np.int32), n_ent)
-    starts = np.concatenate([[0], np.cumsum(n_ent)[:-1]])
-    base = np.maximum(1, np.rint(rng.lognormal(np.log(_SIZE_MEDIAN), _SIZE_SIGMA, total)))
-    band = np.digitize(base, [50, 250]).astype(np.int8)
-    base_sum = np.add.reduceat(base, starts)
-
-    trade_start, offset = _new_trade_starts(rng, new_trade_cells, n_periods, m,
-                                            new_trade_start, new_trade_growth)
-    vacancy_rate, density, growth = _latent(rng, cells, ordinals, m, offset)
-    expected_demand = base_sum[:, None] * growth * vacancy_rate * density
-    cells["mean_demand"] = expected_demand.mean(axis=1)
-
-    strata = _design_strata(cell_of, band, n_cells, sample_fraction) if design else None
-    if strata is not None:  # cells hold the sum of their strata's samples
-        n_sample = np.add.reduceat(strata[1], np.arange(0, strata[1].size, len(_SIZE_BANDS)))
-    pop, kept = _simulate_enterprises(rng, base, cell_of, starts, n_sample,
-                                      vacancy_rate, density, growth, strata=strata)
-    cohorts, supply, cells["capacity"] = _simulate_training(rng, cells, n_periods, lead_time)
-    employment = _simulate_employment(rng, cells, pop["employees"], m)
-
-    region_cat = pd.CategoricalDtype(region_names)
-    industry_cat = pd.CategoricalDtype(industry_names)
-    band_cat = pd.CategoricalDtype(list(_SIZE_BANDS), ordered=True)
-
-    weight = (n_ent / n_sample).astype(np.float64)
-    surveys = _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind,
-                             (region_cat, industry_cat, band_cat))
-    if strata is not None:
-        surveys = _with_design(surveys, kept, strata)
-    del kept
-
-    # --- tables per cell-period (period-major, then region, industry)
-    def cell_keys(cell_index=None) -> dict:
-        cell_index = np.arange(n_cells) if cell_index is None else cell_index
-        return {
-            "period": _period_array(np.repeat(ordinals, len(cell_index)), freq),
-            "region": pd.Categorical.from_codes(np.tile(cell_index // n_ind, n_periods),
-                                                dtype=region_cat),
-            "industry": pd.Categorical.from_codes(np.tile(cell_index % n_ind, n_periods),
-                                                  dtype=industry_cat),
-        }
-
-    prog_cell, prog_level = cohorts["prog_cell"], cohorts["prog_level"]
-    trained = cohorts["trained"][:, lead_time:].T  # the table's cohorts, after the warm-up
-    certified = cohorts["certified"][:, lead_time:].T
-    all_programs = [f"{ind}/{lvl}" for ind in industry_names for lvl in _LEVELS]
-    programs = pd.Categorical.from_codes(
-        np.tile((prog_cell % n_ind) * len(_LEVELS) + prog_level, n_periods),
-        categories=all_programs,
-    ).remove_unused_categories()
-    training_df = pd.DataFrame({
-        **cell_keys(cell_index=prog_cell),
-        "program": programs,
-        "trained": trained.ravel(),
-        "certified": certified.ravel(),
-    })
-    employment_df = pd.DataFrame({**cell_keys(), **{k: v.ravel() for k, v in employment.items()}})
-    demand = pop["hard_to_fill"]
-    truth = pd.DataFrame({
-        **cell_keys(),
-        "n_enterprises": np.tile(n_ent, n_periods),
-        "employees": pop["employees"].ravel(),
-        "vacancies": pop["vacancies"].ravel(),
-        "hard_to_fill": demand.ravel(),
-        "shortage_rate": (pop["reporting"] / n_ent).ravel(),
-        "demand": demand.ravel(),
-        "supply": supply.ravel(),
-        "gap": (demand - supply).ravel(),
-    })
-    truth = truth[["region", "industry", "period", *truth.columns[3:]]]
-
-    frame = pd.DataFrame({
-        "enterprise_id": pd.array(_format_ids(np.arange(1, total + 1), _id_width(total)),
-                                  dtype="str"),
-        "region": pd.Categorical.from_codes(cell_of // n_ind, dtype=region_cat),
-        "industry": pd.Categorical.from_codes(cell_of % n_ind, dtype=industry_cat),
-        "size_band": pd.Categorical.from_codes(band, dtype=band_cat),
-        "employees": base.astype(np.int64),
-    })
-    cell_index = np.arange(n_cells)
-    params = pd.DataFrame({
-        "region": pd.Categorical.from_codes(cell_index // n_ind, dtype=region_cat),
-        "industry": pd.Categorical.from_codes(cell_index % n_ind, dtype=industry_cat),
-        **{k: v for k, v in cells.items() if k not in ("n_enterprises", "n_sampled")},
-    })
-    params.insert(2, "n_enterprises", n_ent)
-    params.insert(3, "n_sampled", n_sample)
-    params.insert(4, "weight", weight)
-    params["lead_time"] = lead_time
-    params["season_length"] = m
-    params["first_period"] = _period_array(ordinals[0] + trade_start, freq)
-    tables = {"surveys": surveys, "training": training_df, "employment": employment_df,
-              "truth": truth}
+    cells = _cell_parameters(rng, settings)
+    register = _register(rng, cells["n_enterprises"])
+    shortage = _shortage(rng, settings, cells, register)
+    cells["mean_demand"] = shortage.mean_demand
+    survey = _survey(rng, settings, cells, register, shortage)
+    training = _training(rng, settings, cells)
+    cells["capacity"] = training.capacity
+    tables = {
+        "surveys": survey.table,
+        "training": training.table,
+        "employment": _employment(rng, settings, cells, survey.population["employees"]),
+        "truth": _truth_table(axes, cells["n_enterprises"], survey.population, training.supply),
+    }
+    frame = _frame_table(axes, register.cell_of, register.band, register.base)
+    params = _params_table(axes, cells, survey.n_sampled, survey.weight,
+                           lead_time=settings.lead_time, season_length=settings.season_length,
+                           trade_start=shortage.trade_start)
     if detail:  # drawn after everything else: the plain tables' draws are untouched
-        tables = with_detail(rng, **tables, industries=industry_names, n_regions=n_regions,
-                             first_ordinal=int(ordinals[0]), pop=pop, supply=supply,
-                             cohorts=cohorts, lead_time=lead_time)
+        tables = _detail(rng, tables, settings, survey, training)
         params["n_programs"] = len(PROGRAM_LEVELS)  # every cell trains at both levels
-    data = SyntheticData(**tables, frame=frame, params=params,
+    if settings.new_trade_cells.any():
+        origin = int(params["first_period"].min().ordinal)
+        tables = _drop_before_start(tables, shortage.trade_start, axes.n_industries, origin)
+    return SyntheticData(**tables, frame=frame, params=params,
                          design=SYNTHETIC_DESIGN if design else None)
-    return _drop_before_start(data, trade_start, n_ind) if new_trade_cells.any() else data
-
-
-def _drop_before_start(data: SyntheticData, first: np.ndarray, n_ind: int) -> SyntheticData:
-    """Remove the rows of every cell before its first period, in every table."""
-    origin = int(data.params["first_period"].min().ordinal)
-
-    def keep(df: pd.DataFrame) -> pd.DataFrame:
-        cell = (df["region"].cat.codes.to_numpy(np.int64) * n_ind
-                + df["industry"].cat.codes.to_numpy(np.int64))
-        index = pd.PeriodIndex(df["period"]).asi8 - origin
-        return df[index >= first[cell]].reset_index(drop=True)
-
-    surveys = keep(data.surveys)
-    surveys["enterprise_id"] = surveys["enterprise_id"].cat.remove_unused_categories()
-    return SyntheticData(surveys=surveys, training=keep(data.training),
-                         employment=keep(data.employment), truth=keep(data.truth),
-                         frame=data.frame, params=data.params, design=data.design)
-
-
-# ---- optional realistic design: size-band strata, take-all large enterprises ---------------
-#: The design of ``make_synthetic(design=True).surveys``.
-SYNTHETIC_DESIGN = SurveyDesign(strata=("region", "industry", "size_band"), fpc="population")
