@@ -506,7 +506,7 @@ def make_synthetic(
         tables = _detail(rng, tables, settings, survey, training)
         params["n_programs"] = len(PROGRAM_LEVELS)  # every cell trains at both levels
     if settings.new_trade_cells.any():
-        origin = int(params["first_period"].min().ordinal)
-        tables = _drop_before_start(tables, shortage.trade_start, axes.n_industries, origin)
+        tables = _drop_before_start(tables, shortage.trade_start, axes.n_industries,
+                                    int(axes.ordinals[0]))
     return SyntheticData(**tables, frame=frame, params=params,
                          design=SYNTHETIC_DESIGN if design else None)

@@ -384,6 +384,17 @@ def test_new_trades_start_part_way_in_every_table():
     assert grown.median() > 1.1
 
 
+def test_when_every_trade_is_new_each_cell_starts_at_its_first_period():
+    data = make_synthetic(n_regions=2, industries=["robotics"], new_trades=["robotics"],
+                          new_trade_start=3, n_periods=8, seed=0)
+    first = data.params.set_index(["region", "industry"])["first_period"]
+    assert (first == pd.Period("2019Q4", freq="Q")).all()   # 3 quarters after the start
+    for table in (data.truth, data.surveys, data.training, data.employment):
+        begins = table.groupby(["region", "industry"], observed=True)["period"].min()
+        np.testing.assert_array_equal(begins.to_numpy(), first.loc[begins.index].to_numpy())
+    assert len(data.truth) == 2 * 5     # quarters 2019Q4 .. 2020Q4 of both regions
+
+
 def test_without_new_trades_the_tables_are_unchanged():
     plain = make_synthetic(n_regions=2, industries=3, n_periods=6, seed=2)
     empty = make_synthetic(n_regions=2, industries=3, n_periods=6, seed=2, new_trades=())
