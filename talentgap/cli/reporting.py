@@ -62,6 +62,11 @@ _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "plan": "Training quota plan", "features": "Skill-gap panel"}
 
 
+def _least_change() -> str:
+    change = gap_flags.LEAST_CHANGE
+    return f"{change:g} person" + ("" if change == 1 else "s")
+
+
 def flag_meanings(season_length: int = 1) -> dict[str, str]:
     """Each warning flag of a gap forecast in words, with its threshold.
 
@@ -83,7 +88,8 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
     --------
     >>> print(flag_meanings(4)["rising_demand"])
     Forecast demand over the year (4 quarters) up to the flagged forecast period exceeds demand
-    over the last observed year (4 quarters) by more than 10%.
+    over the last observed year (4 quarters) by more than 10% (and by at least 1 person per
+    period).
     """
     unit = {4: "quarters", 12: "months"}.get(season_length, "periods")
     year = "year" if season_length == 1 else f"year ({season_length} {unit})"
@@ -91,10 +97,12 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
     return {
         "rising_demand": f"Forecast demand over the {year} up to the flagged forecast period "
                          f"exceeds demand over the last observed {year} by more than "
-                         f"{gap_flags.RISING_DEMAND:.0%}.",
+                         f"{gap_flags.RISING_DEMAND:.0%} (and by at least "
+                         f"{_least_change()} per period).",
         "falling_supply": f"Forecast supply over the {year} up to the flagged forecast period "
                           f"is more than {gap_flags.FALLING_SUPPLY:.0%} below supply over the "
-                          f"last observed {year}.",
+                          f"last observed {year} (and by at least "
+                          f"{_least_change()} per period).",
         "persistent_gap": f"The observed gap was positive in each of the last "
                           f"{gap_flags.PERSISTENT_PERIODS} {unit} and the forecast gap is "
                           "positive too.",

@@ -71,6 +71,7 @@ from talentgap.models.base import BaseForecaster
 from talentgap.models.gap_flags import (
     FALLING_SUPPLY,
     FLAGS,
+    LEAST_CHANGE,
     PERSISTENT_PERIODS,
     RISING_DEMAND,
     THIN_MISSING_SHARE,
@@ -83,6 +84,7 @@ __all__ = [
     "FLAGS",
     "RISING_DEMAND",
     "FALLING_SUPPLY",
+    "LEAST_CHANGE",
     "PERSISTENT_PERIODS",
     "THIN_RESPONDENTS",
     "THIN_MISSING_SHARE",
@@ -175,10 +177,12 @@ class GapForecaster(SaveMixin, BaseEstimator):
         Demand over the year (``m`` periods, ``m`` the season length) ending
         at the row's period, forecasts filling in after the origin, exceeds
         demand over the last observed year by more than
-        :data:`RISING_DEMAND` (10%). Comparing whole years keeps seasonal
-        swings from raising the flag.
+        :data:`RISING_DEMAND` (10%) and by at least :data:`LEAST_CHANGE` (one
+        person per period). Comparing whole years keeps seasonal swings from
+        raising the flag.
     ``falling_supply``
-        The same for supply falling by more than :data:`FALLING_SUPPLY` (10%).
+        The same for supply falling by more than :data:`FALLING_SUPPLY` (10%)
+        and at least one person per period.
     ``persistent_gap``
         The observed gap was > 0 in each of the last
         :data:`PERSISTENT_PERIODS` (4) periods and the forecast gap is > 0.

@@ -29,6 +29,7 @@ __all__ = [
     "FLAGS",
     "RISING_DEMAND",
     "FALLING_SUPPLY",
+    "LEAST_CHANGE",
     "PERSISTENT_PERIODS",
     "THIN_RESPONDENTS",
     "THIN_MISSING_SHARE",
@@ -41,6 +42,9 @@ RISING_DEMAND = 0.10
 #: ``falling_supply``: supply over the year ending at the forecast period is below supply
 #: over the last observed year by more than this share.
 FALLING_SUPPLY = 0.10
+#: ``rising_demand`` and ``falling_supply``: and by at least this many persons per period
+#: (a cell that never reported demand is not "rising" when its forecast is 0.3 persons).
+LEAST_CHANGE = 1.0
 #: ``persistent_gap``: the observed gap was > 0 in each of this many last periods.
 PERSISTENT_PERIODS = 4
 #: ``thin_data``: fewer survey respondents than this per period, on average, over the
@@ -121,9 +125,11 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
 
     codes = {}
     ahead, before = year_change(hist_d, demand)
-    codes["rising_demand"] = ahead > (1.0 + RISING_DEMAND) * before
+    codes["rising_demand"] = ((ahead > (1.0 + RISING_DEMAND) * before)
+                              & (ahead - before >= LEAST_CHANGE))
     ahead, before = year_change(hist_s, supply)
-    codes["falling_supply"] = ahead < (1.0 - FALLING_SUPPLY) * before
+    codes["falling_supply"] = ((ahead < (1.0 - FALLING_SUPPLY) * before)
+                               & (before - ahead >= LEAST_CHANGE))
     recent = hist_g[:, -PERSISTENT_PERIODS:]
     was_positive = (recent.shape[1] == PERSISTENT_PERIODS) & (recent > 0).all(axis=1)
     codes["persistent_gap"] = was_positive[:, None] & (gap > 0)

@@ -35,6 +35,14 @@ def test_falling_supply_and_persistent_gap():
     assert out.tolist() == [["falling_supply;persistent_gap"] * 2]
 
 
+def test_changes_under_one_person_raise_no_flag():
+    history = {"demand": np.vstack([np.zeros(4), np.full(4, 2.0)]),
+               "supply": np.vstack([np.full(4, 1.5), np.full(4, 20.0)])}
+    # 0 -> 0.3 persons of demand is "infinitely" higher, 1.5 -> 0.9 supply 40% lower: noise
+    out = flags(history, [[0.3, 0.3], [3.5, 3.5]], [[0.9, 0.9], [17.0, 17.0]])
+    assert out.tolist() == [["", ""], ["rising_demand;falling_supply"] * 2]
+
+
 def test_thin_data_from_respondents_or_missing_periods():
     base = {"demand": np.full((2, 8), 5.0), "supply": np.full((2, 8), 6.0)}
     base["n_respondents"] = np.array([[2.0] * 8, [10.0] * 8])
