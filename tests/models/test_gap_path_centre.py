@@ -65,3 +65,20 @@ def test_one_broken_series_does_not_move_the_other_cells_paths():
     assert (np.abs(median - centre)[1:] < 0.1 * spread[1:]).all()
     # and the closing programme's paths stay around its falling forecast, not far above it
     assert np.abs(median[0] - centre[0]).max() < 0.2 * spread[0].max()
+
+
+@pytest.mark.filterwarnings("ignore::talentgap.errors.DataQualityWarning")
+def test_a_gross_data_error_hardly_moves_the_other_cells_expected_gaps():
+    rng = np.random.default_rng(5)
+    demand = 300 + np.cumsum(rng.normal(0, 10.0, (30, 20)), axis=1)
+    supply = 250 + np.cumsum(rng.normal(0, 8.0, (30, 20)), axis=1)
+    clean = GapForecaster(n_samples=2000, random_state=0).fit(
+        cells(demand, supply)).predict(HORIZON, level=[80])
+    demand[0, -1] *= 50                               # a unit error in one cell's last survey
+    wrong = GapForecaster(n_samples=2000, random_state=0).fit(
+        cells(demand, supply)).predict(HORIZON, level=[80])
+    others = (clean["industry"] != "i00").to_numpy()
+    width = (clean["gap_hi_80"] - clean["gap_lo_80"]).to_numpy()[others]
+    moved = np.abs(wrong["gap"] - clean["gap"]).to_numpy()[others] / width
+    # its backtest error is hundreds of typical errors; fenced in, it moves the others little
+    assert moved.max() < 0.1
