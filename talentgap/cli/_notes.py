@@ -1,20 +1,25 @@
 """Library notes in a planner's words: binding constraints and warnings of a run.
 
-The planning functions word their binding constraints without a currency or
-a unit of shortfall (they know neither): :func:`plain_constraint` adds both.
-The library's warnings name methods and columns: :func:`plain_note` rewords
-the known ones (what happened and what it means for the plan) and rounds
-the numbers of any other. The library's own wording (logs, warnings,
-``plan.binding``) is unchanged; only the report reads the plain sentences.
+The planning functions describe their constraints as a table
+(:attr:`~talentgap.planning.QuotaPlan.constraints`) without a currency or a
+unit of shortfall (they know neither): :func:`plain_constraints` words each
+row from its numbers with both. The library's warnings name methods and
+columns: :func:`plain_note` rewords the known ones (what happened and what it
+means for the plan) and rounds the numbers of any other. The library's own
+wording (logs, warnings, ``plan.binding``) is unchanged; only the report
+reads the plain sentences.
 """
 
 from __future__ import annotations
 
+import math
 import re
+
+import pandas as pd
 
 from talentgap.cli._wording import level_words, levels_in_text, per_period, plain_number
 
-__all__ = ["plain_constraint", "plain_constraints", "plain_note"]
+__all__ = ["plain_constraints", "plain_note", "plain_plan_note"]
 
 
 def _step_of(value: float, largest: float = 1e12) -> float:
@@ -25,136 +30,175 @@ def _step_of(value: float, largest: float = 1e12) -> float:
     return step
 
 
-#: Phrases of the planner's binding-constraint sentences, and the units they are given.
-_PER_MONEY = re.compile(r"each extra ([0-9][0-9,]*) of it removes about ([0-9.]+) of the")
-_PER_UNIT_MONEY = re.compile(r"one more unit of money removes about ([0-9.e-]+) of the")
-_PER_PLACE = re.compile(r"one more (place(?: of capacity)?) removes about ([0-9.e-]+) of the")
-_ADDS = re.compile(r"adds about ([0-9.e-]+) to the")
-_SPENT = re.compile(r"([0-9][0-9,]*) of ([0-9][0-9,]*) spent")
-_LEFT = re.compile(r"the ([0-9][0-9,]*) left buys")
-_BINDS = re.compile(r" binds( \(|:)")
-_TIE = re.compile(r" \(within [0-9.eE+-]+ of the shortfall with no plan\)")
-_MOVED = re.compile(r" \([0-9.,]+ places differ from the first such plan found\)")
+def _amount(value: float) -> str:
+    """A limit or a sum of money as the plan gives it: thousands separators, 4 significant
+    decimals below 1,000."""
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value == round(value) and abs(value) < 1e15:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def _per_place(match: re.Match, unit: str, step: float | None = None) -> str:
-    value = float(match[2])
+def _common_step(rates, largest: float) -> float | None:
+    """One step for a list: the one at which the smallest positive rate reaches 0.1."""
+    positive = [float(r) for r in rates if float(r) > 0]
+    return _step_of(min(positive), largest=largest) if positive else None
+
+
+def _per_place(value: float, what: str, unit: str, step: float | None) -> str:
     step = _step_of(value, largest=1000) if step is None else step
-    what = "place of capacity" if match[1].endswith("capacity") else "place"
     if step == 1:
         return f"one more {what} closes about {plain_number(value)} {unit} of the"
     return (f"each {step:,.0f} more {what.replace('place', 'places')} close about "
             f"{plain_number(value * step)} {unit} of the")
 
 
-def _money_rate(line: str) -> float | None:
-    """Shortfall removed per unit of money in a budget sentence, or None."""
-    if m := _PER_MONEY.search(line):
-        return float(m[2]) / float(m[1].replace(",", ""))
-    if m := _PER_UNIT_MONEY.search(line):
-        return float(m[1])
-    return None
+def _per_money(value: float, money: str, unit: str, step: float | None) -> str:
+    step = _step_of(value) if step is None else step
+    return (f"each extra {step:,.0f}{money} of it closes about {plain_number(value * step)} "
+            f"{unit} of the")
 
 
-def _place_rate(line: str) -> float | None:
-    """Shortfall removed per place in a capacity (or place) sentence, or None."""
-    m = _PER_PLACE.search(line)
-    return float(m[2]) if m else None
+def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
+                      summary: pd.Series | None = None) -> list[str]:
+    """The rows of a plan's constraints table as sentences with their units.
 
-
-def _common_step(rates: list, largest: float) -> float | None:
-    """One step for a list: the one at which the smallest positive rate reaches 0.1."""
-    positive = [r for r in rates if r is not None and r > 0]
-    return _step_of(min(positive), largest=largest) if positive else None
-
-
-def plain_constraints(lines, *, currency: str = "", unit: str = "persons") -> list[str]:
-    """:func:`plain_constraint` of each line, with one step per kind of constraint.
-
-    The budget lines share one sum of money and the capacity lines one
-    number of places, chosen so that the smallest effect in the list still
-    reads with two significant figures: lines of one list compare at a glance.
-
-    Examples
-    --------
-    >>> lines = plain_constraints([
-    ...     "capacity of textiles in A binds (400 places); one more place of capacity removes "
-    ...     "about 0.0057 of the expected shortfall",
-    ...     "capacity of textiles in B binds (400 places); one more place of capacity removes "
-    ...     "about 0.043 of the expected shortfall"])
-    >>> [line.split("; ")[1][:41] for line in lines]
-    ['each 100 more places of capacity close ab', 'each 100 more places of capacity close ab']
-    >>> [line.split("about ")[1][:4] for line in lines]
-    ['0.57', '4.3 ']
-    """
-    lines = [str(line) for line in lines]
-    money = _common_step([_money_rate(line) for line in lines], largest=1e12)
-    places = _common_step([_place_rate(line) for line in lines], largest=1000)
-    return [plain_constraint(line, currency=currency, unit=unit, money_step=money,
-                             place_step=places) for line in lines]
-
-
-def plain_constraint(line: str, *, currency: str = "", unit: str = "persons",
-                     money_step: float | None = None, place_step: float | None = None) -> str:
-    """A binding-constraint sentence of the plan with its units: money and persons.
-
-    The sentence keeps its lower-case start (the report capitalises it);
-    "binds" reads "is reached", a rate too small to read is given for ten,
-    a hundred or a thousand places, and the solver's tolerance is left out.
+    Each row is worded from its columns (``kind``, ``words``, ``binds``,
+    ``limit``, ``used``, ``unit``, ``value``, ``objective``): sums of money
+    carry the currency, effects the unit of shortfall, "binds" reads "is
+    reached" (a rule "limits the plan"). The money rows share one sum of money
+    and the place rows (capacities) one number of places, chosen so that the
+    smallest effect in the list still reads with two significant figures:
+    the lines of one list compare at a glance. A row that is no constraint
+    (``unsupplied_cells``) keeps its ``sentence``. Sentences keep their
+    lower-case start (the report capitalises them).
 
     Parameters
     ----------
-    line : str
-        A sentence of ``plan.binding`` (or ``plan.notes``).
+    constraints : pandas.DataFrame or iterable of mappings
+        :attr:`~talentgap.planning.QuotaPlan.constraints`, or some of its rows.
     currency : str, default ""
         Unit of money, e.g. ``"yuan"``.
     unit : str, default "persons"
         Unit of the shortfall: ``"persons"`` (one period) or ``"person-years"``.
-    money_step, place_step : float, optional
-        The sum of money and the number of places an effect is given for;
-        by default the line's own (the smallest power of ten at which the
-        effect reaches 0.1). :func:`plain_constraints` sets one per list.
+    summary : pandas.Series, optional
+        The plan's :attr:`~talentgap.planning.QuotaPlan.summary`, which says
+        whether every need is met (a budget that does not bind then says so),
+        whether places are whole (money left under a binding budget "buys no
+        further useful place") and whether the plan spans several periods
+        (its budgets are then each "the budget for <period>").
 
     Returns
     -------
-    str
-        The sentence with the currency after each sum of money, the unit
-        after each amount of shortfall, and no solver tolerance.
+    list of str
+        One sentence per row, in order.
 
     Examples
     --------
-    >>> print(plain_constraint("budget is fully used: 4,998,000 of 5,000,000 spent; each extra "
-    ...                        "10,000 of it removes about 0.75 of the expected shortfall",
-    ...                        currency="yuan"))
-    budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of it closes
-    about 0.75 persons of the expected shortfall
-    >>> print(plain_constraint("capacity of textiles in Ashmere binds (150 places); one more "
-    ...                        "place of capacity removes about 0.0057 of the expected shortfall"))
-    capacity of textiles in Ashmere is reached (150 places); each 100 more places of capacity
-    close about 0.57 persons of the expected shortfall
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({
+    ...     "kind": ["budget", "capacity", "capacity"],
+    ...     "words": ["budget", "capacity of textiles in A", "capacity of textiles in B"],
+    ...     "binds": [True, True, True], "limit": [5_000_000, 400, 400],
+    ...     "used": [4_998_000, 400, 400], "unit": ["money", "places", "places"],
+    ...     "value": [7.5e-05, 0.0057, 0.043], "objective": "expected shortfall"})
+    >>> for line in plain_constraints(rows, currency="yuan"):
+    ...     print(line)
+    budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of it closes about 0.75 persons of the expected shortfall
+    capacity of textiles in A is reached (400 places); each 100 more places of capacity close about 0.57 persons of the expected shortfall
+    capacity of textiles in B is reached (400 places); each 100 more places of capacity close about 4.3 persons of the expected shortfall
+    """  # noqa: E501
+    table = (constraints if isinstance(constraints, pd.DataFrame)
+             else pd.DataFrame(list(constraints)))
+    if table.empty:
+        return []
+    value = pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=float)
+    binds = table["binds"].to_numpy(dtype=bool)
+    rated = binds & (value > 0)
+    money = _common_step(value[rated & (table["unit"] == "money").to_numpy()], largest=1e12)
+    places = _common_step(value[rated & (table["unit"] == "places").to_numpy()
+                                & (table["kind"] != "min_quota").to_numpy()], largest=1000)
+    context = _Context(currency=currency, unit=unit, money_step=money, place_step=places,
+                       summary=summary)
+    return [context.words(row) for row in table.to_dict("records")]
+
+
+class _Context:
+    """What every row of one list is worded with: units, common steps, plan-wide facts."""
+
+    def __init__(self, *, currency: str, unit: str, money_step, place_step, summary) -> None:
+        self.money = f" {currency}" if currency else ""
+        self.unit = unit
+        self.money_step, self.place_step = money_step, place_step
+        summary = pd.Series(dtype=object) if summary is None else summary
+        after = float(summary.get("shortfall_after", math.nan))
+        after += float(summary.get("policy_shortfall_after", 0.0) or 0.0)
+        self.closed = after <= 1e-9
+        self.whole = summary.get("integer", "none") != "none"
+        self.several = "need_periods" in summary.index
+
+    def words(self, row: dict) -> str:
+        kind, value, objective = row["kind"], float(row["value"]), row.get("objective", "")
+        if kind == "budget":
+            return self._budget(row, value, objective)
+        if kind in ("unsupplied_cells",) or not row["binds"]:
+            return str(row.get("sentence", row["words"]))
+        subject, limit = row["words"], _amount(row["limit"])
+        if kind == "min_quota":
+            return (f"{subject} is reached ({limit} places); each required place adds about "
+                    f"{plain_number(-value)} {self.unit} to the {objective}, as the money would "
+                    "do more elsewhere")
+        if row["unit"] == "shortfall":  # an equity rule
+            return (f"{subject} limits the plan: each further worker of shortfall it requires "
+                    f"removed adds about {plain_number(-value)} {self.unit} to the {objective}")
+        if row["unit"] == "money":
+            head = f"{subject} is reached ({limit})"
+            effect = _per_money(value, self.money, self.unit, self.money_step)
+        else:
+            head = f"{subject} is reached ({limit} places)"
+            what = "place of capacity" if kind == "capacity" else "place"
+            effect = _per_place(value, what, self.unit, self.place_step)
+        return head if math.isnan(value) else f"{head}; {effect} {objective}"
+
+    def _budget(self, row: dict, value: float, objective: str) -> str:
+        subject, money = row["words"], self.money
+        used, limit = float(row["used"]), float(row["limit"])
+        spent = f"{_amount(used)} of {_amount(limit)}{money} spent"
+        left = limit - used
+        if row["binds"]:
+            line = f"{subject} is fully used: {spent}"
+            if not math.isnan(value):
+                line += f"; {_per_money(value, money, self.unit, self.money_step)} {objective}"
+            if left > 0 and self.whole and not self.several:
+                line += f"; the {_amount(left)}{money} left buys no further useful place"
+            return line
+        if self.several:
+            return (f"{subject} is not the limit: every need is met; {spent}" if self.closed
+                    else f"{subject} is not the limit: {spent}; more of it would not reduce "
+                         f"the {objective}")
+        if self.closed:
+            return f"every expected gap is closed: {spent}, {_amount(left)}{money} not needed"
+        return (f"{subject} is not the limit: {spent}; more money would not reduce the "
+                f"{objective}")
+
+
+#: Plan notes: the solver's tolerance and the count of places a tie moved, left out.
+_TIE = re.compile(r" \(within [0-9.eE+-]+ of the shortfall with no plan\)")
+_MOVED = re.compile(r" \([0-9.,]+ places differ from the first such plan found\)")
+
+
+def plain_plan_note(note: str) -> str:
+    """A note of the plan (:attr:`~talentgap.planning.QuotaPlan.notes`) without solver details.
+
+    Examples
+    --------
+    >>> plain_plan_note("several plans are equally good: they leave the same expected "
+    ...                 "shortfall (within 1e-09 of the shortfall with no plan); among them ...")
+    'several plans are equally good: they leave the same expected shortfall; among them ...'
     """
-    money_unit = f" {currency}" if currency else ""
-
-    def per_money(m: re.Match) -> str:
-        if money_step is None:
-            return f"each extra {m[1]}{money_unit} of it closes about {m[2]} {unit} of the"
-        rate = float(m[2]) / float(m[1].replace(",", ""))
-        return (f"each extra {money_step:,.0f}{money_unit} of it closes about "
-                f"{plain_number(rate * money_step)} {unit} of the")
-
-    def per_unit_money(m: re.Match) -> str:
-        step = _step_of(float(m[1])) if money_step is None else money_step
-        return (f"each extra {step:,.0f}{money_unit} of it closes about "
-                f"{plain_number(float(m[1]) * step)} {unit} of the")
-
-    line = _PER_MONEY.sub(per_money, line)
-    line = _PER_UNIT_MONEY.sub(per_unit_money, line)
-    line = _SPENT.sub(lambda m: f"{m[1]} of {m[2]}{money_unit} spent", line)
-    line = _LEFT.sub(lambda m: f"the {m[1]}{money_unit} left buys", line)
-    line = _PER_PLACE.sub(lambda m: _per_place(m, unit, place_step), line)
-    line = _ADDS.sub(lambda m: f"adds about {plain_number(float(m[1]))} {unit} to the", line)
-    line = _BINDS.sub(lambda m: " is reached (" if m[1] == " (" else " limits the plan:", line)
-    return _MOVED.sub("", _TIE.sub("", line))
+    return _MOVED.sub("", _TIE.sub("", str(note)))
 
 
 #: Warnings and notes of the library, reworded for a planner: (pattern, words). The words

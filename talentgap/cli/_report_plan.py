@@ -18,7 +18,7 @@ from __future__ import annotations
 import pandas as pd
 
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
-from talentgap.cli._notes import plain_constraint, plain_constraints, plain_note
+from talentgap.cli._notes import plain_constraints, plain_note, plain_plan_note
 from talentgap.cli._report_tables import (
     add_table,
     is_multiyear,
@@ -130,10 +130,11 @@ def years_closing_text(result: RunResult) -> str:
                   f"{float(last['policy_shortfall_before']):,.0f} to "
                   f"{float(last['policy_shortfall_after']):,.0f} persons")
     words += "."
-    binding = [str(line) for line in plan.binding]
-    budgets = sum("is fully used" in line for line in binding)
-    capacities = sum(line.startswith("capacity of") for line in binding)
-    others = sum(" binds" in line and not line.startswith("capacity of") for line in binding)
+    limits_table = plan.constraints
+    binds, kind = limits_table["binds"].to_numpy(dtype=bool), limits_table["kind"]
+    budgets = int((binds & (kind == "budget").to_numpy()).sum())
+    capacities = int((binds & (kind == "capacity").to_numpy()).sum())
+    others = int((binds & ~kind.isin(["budget", "capacity"]).to_numpy()).sum())
     n_years = int(years["budget"].notna().sum()) if "budget" in years.columns else 0
     limits = []
     if budgets:
@@ -249,20 +250,21 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
               caption=f"Optimised plan and proportional rule (cost in "
               f"{currency or 'money'}; expected shortfall {shortfall_span(result)}, in "
               f"{shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
-    if plan.binding:
+    if len(plan.constraints):
         unit = "person-years" if is_multiyear(result) else "persons"
         levels = _levels(result)
         lines = [sentence(levels_in_text(line, levels)) for line in
-                 plain_constraints(plan.binding[:12], currency=currency, unit=unit)]
+                 plain_constraints(plan.constraints.head(12), currency=currency, unit=unit,
+                                   summary=plan.summary)]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
                         "relaxing each would buy):\n\n" + "\n\n".join(lines))
-        if len(plan.binding) > 12:
-            report.add_text(f"... and {len(plan.binding) - 12} more, all listed in the output "
+        if len(plan.constraints) > 12:
+            report.add_text(f"... and {len(plan.constraints) - 12} more, all listed in the output "
                             "file plan_binding.csv (one line per constraint).")
     if not is_multiyear(result):  # a multi-year plan's notes follow its per-year table
         for note in plan.notes:
-            report.add_note(plain_note(plain_constraint(note, currency=currency),
-                                       levels=_levels(result)), kind="info")
+            report.add_note(plain_note(plain_plan_note(note), levels=_levels(result)),
+                            kind="info")
     funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
     ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
     if "period" in funded.columns and is_multiyear(result):
@@ -357,9 +359,8 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
     else:
         _places_per_year(report, result)
     for note in plan.notes:
-        report.add_note(plain_note(plain_constraint(note, currency=currency,
-                                                    unit="person-years"),
-                                   levels=_levels(result)), kind="info")
+        report.add_note(plain_note(plain_plan_note(note), levels=_levels(result)),
+                        kind="info")
     if result.target_path is None:
         return
     path = result.target_path

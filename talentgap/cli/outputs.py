@@ -12,7 +12,11 @@ The file names are fixed, so scripts can rely on them:
 ``quotas.csv``                places per cell (or programme) of the optimised plan
 ``plan_cells.csv``            per cell: places reaching it, gap before and after the plan
 ``plan_summary.csv``          optimised vs proportional plan: cost, shortfall, ...
-``plan_binding.csv``          the constraints that bind, in words
+``plan_binding.csv``          the plan's constraints, one row each: ``kind``, ``name``,
+                              ``words``, ``binds``, ``limit``, ``used``, ``unit``,
+                              ``value``, ``objective`` (see
+                              :attr:`~talentgap.planning.QuotaPlan.constraints`) and
+                              the ``sentence`` in words, last
 ``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
 ``plan_comparison.csv``       both rules over a range of budgets (single-period plans)
 ``plan_years.csv``            multi-year plans: places, cost, budget, shortfalls per year
@@ -94,7 +98,7 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables["quotas"] = result.plan.quotas
         tables["plan_cells"] = result.plan.cells
         tables["plan_summary"] = plan_summary(result)
-        tables["plan_binding"] = pd.DataFrame({"binding": list(result.plan.binding)})
+        tables["plan_binding"] = result.plan.constraints
         tables["plan_marginal_value"] = marginal_value_table(result.plan)
         if result.comparison is not None:
             tables["plan_comparison"] = result.comparison.reset_index()
@@ -453,6 +457,8 @@ def summary(result: RunResult, *, command: str, out: Path, files: list[Path]) ->
     if result.plan is not None:
         doc["plan"] = {k: _plain(v) for k, v in result.plan.summary.items()}
         doc["plan"]["binding"] = list(result.plan.binding)
+        doc["plan"]["constraints"] = [{k: _plain(v) for k, v in row.items()} for row in
+                                      result.plan.constraints.to_dict("records")]
         if result.proportional is not None:
             doc["proportional"] = {k: _plain(v)
                                    for k, v in result.proportional.summary.items()}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from talentgap.planning._constraints import ConstraintRows, empty_constraints
 from talentgap.planning._crosswalk import Network
 from talentgap.planning._params import about, cell_names, fmt, per_money, plural
 from talentgap.planning._problem import Problem
@@ -97,7 +98,7 @@ class QuotaPlan:
         objective is the expected shortfall.
     binding : list of str
         Which constraints bind, in words; with a crosswalk also which cells
-        no programme feeds.
+        no programme feeds. The same list as ``constraints["sentence"]``.
     keys : tuple of str
         The key columns of :attr:`quotas` (the cell keys, or ``program``
         and the location keys).
@@ -115,6 +116,27 @@ class QuotaPlan:
     notes : list of str
         Remarks on how the plan was chosen, e.g. that the optimum was not
         unique and how the tie was decided.
+    constraints : pandas.DataFrame
+        The constraints of :attr:`binding` as a table, one row per sentence
+        in the same order: ``kind`` (``"budget"``, ``"capacity"``,
+        ``"min_quota"``; multi-year plans also ``"budget_envelope"``,
+        ``"capacity_group"`` and ``"equity"``; programme plans
+        ``"unsupplied_cells"`` for the cells no programme feeds), ``name``
+        (as :attr:`marginal_value` names it, e.g. ``"budget[2026]"`` or
+        ``"capacity[textiles in Northvale]"``), ``words`` (the constraint in
+        words, e.g. ``"capacity of textiles in Northvale"``), ``binds``
+        (bool), ``limit`` (the budget, capacity, minimum quota or, for an
+        equity rule, the shortfall it must remove), ``used`` (money spent or
+        places funded against the limit; NaN where not known), ``unit``
+        (``"money"``, ``"places"`` or ``"shortfall"``), ``value``,
+        ``objective`` (what ``value`` is measured in, e.g. ``"expected
+        shortfall"``) and ``sentence`` (the line of :attr:`binding`).
+        ``value`` is the objective removed per unit increase of the limit,
+        the :attr:`marginal_value` entry of ``name``: positive for budgets
+        and capacities, negative for minimum quotas and equity rules (raising
+        those adds ``-value`` to the objective per required place or worker
+        of shortfall), 0 for a budget that does not bind and NaN where the
+        rule has no LP (the proportional rule) or the row is no constraint.
     """
 
     quotas: pd.DataFrame
@@ -128,6 +150,7 @@ class QuotaPlan:
     cell_keys: tuple[str, ...] = ("region", "industry")
     years: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    constraints: pd.DataFrame = field(default_factory=empty_constraints)
 
     def __repr__(self) -> str:
         s = self.summary
@@ -165,10 +188,13 @@ def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) 
 
 def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
              budget_value: float, capacity_value: np.ndarray, min_value: np.ndarray, rule: str,
-             unmet: np.ndarray) -> list[str]:
-    """Which constraints bind, in words; ``unmet`` > 0 where a place would still serve a gap."""
+             unmet: np.ndarray) -> ConstraintRows:
+    """Which constraints bind: rows of the constraints table and their sentences.
+
+    ``unmet`` > 0 where a place would still serve a gap.
+    """
     what = problem.objective_name()
-    lines = []
+    rows = ConstraintRows(what)
     spent, budget = summary["total_cost"], problem.budget
     left = budget - spent
     if rule == "optimised":
@@ -184,27 +210,42 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
             line += f"; {per_money(budget_value)} of the {what}"
         if left > 0 and problem.integer != "none":
             line += f"; the {fmt(left)} left buys no further useful place"
-        lines.append(line)
     elif summary["shortfall_after"] <= 1e-9:
-        lines.append(f"every expected gap is closed: {fmt(spent)} of {fmt(budget)} spent, "
-                     f"{fmt(left)} not needed")
+        line = (f"every expected gap is closed: {fmt(spent)} of {fmt(budget)} spent, "
+                f"{fmt(left)} not needed")
     else:
-        lines.append(f"budget is not the limit: {fmt(spent)} of {fmt(budget)} spent; more money "
-                     f"would not reduce the {what}")
-    for c in np.flatnonzero(capacity_value > VALUE_TOL):
-        lines.append(f"capacity of {problem.name(c)} binds ({fmt(problem.upper[c])} places); "
-                     f"one more place of capacity removes about {about(capacity_value[c])} "
-                     f"of the {what}")
+        line = (f"budget is not the limit: {fmt(spent)} of {fmt(budget)} spent; more money "
+                f"would not reduce the {what}")
+    rows.add("budget", ["budget"], ["budget"], binds=money_binds, limit=budget, used=spent,
+             unit="money", value=budget_value if rule == "optimised" else np.nan,
+             sentence=[line])
+    cap = np.flatnonzero(capacity_value > VALUE_TOL)
+    names = [problem.name(c) for c in cap]
+    rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
+             binds=True, limit=problem.upper[cap], used=places[cap], unit="places",
+             value=capacity_value[cap],
+             sentence=[f"capacity of {n} binds ({fmt(problem.upper[c])} places); one more "
+                       f"place of capacity removes about {about(capacity_value[c])} of the "
+                       f"{what}" for n, c in zip(names, cap, strict=True)])
     if rule != "optimised":
-        for c in np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
-                                & (places > 0)):
-            lines.append(f"capacity of {problem.name(c)} is reached "
-                         f"({fmt(problem.upper[c])} places)")
-    for c in np.flatnonzero(min_value > VALUE_TOL):
-        lines.append(f"minimum quota of {problem.name(c)} binds ({fmt(problem.lower[c])} "
-                     f"places); each required place adds about {about(min_value[c])} to the "
-                     f"{what}, as the money would do more elsewhere")
-    return lines
+        full = np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
+                              & (places > 0))
+        names = [problem.name(c) for c in full]
+        rows.add("capacity", [f"capacity[{n}]" for n in names],
+                 [f"capacity of {n}" for n in names], binds=True, limit=problem.upper[full],
+                 used=places[full], unit="places",
+                 sentence=[f"capacity of {n} is reached ({fmt(problem.upper[c])} places)"
+                           for n, c in zip(names, full, strict=True)])
+    low = np.flatnonzero(min_value > VALUE_TOL)
+    names = [problem.name(c) for c in low]
+    rows.add("min_quota", [f"min_quota[{n}]" for n in names],
+             [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
+             used=places[low], unit="places", value=-min_value[low],
+             sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[c])} places); each "
+                       f"required place adds about {about(min_value[c])} to the {what}, as "
+                       "the money would do more elsewhere" for n, c in zip(names, low,
+                                                                            strict=True)])
+    return rows
 
 
 def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
@@ -269,32 +310,37 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
     }
     if optimum_unique is not None:
         summary["optimum_unique"] = bool(optimum_unique)
-    binding = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
-                       short_after)
+    rows = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
+                    short_after)
     return QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=_marginal_values(problem, rule, budget_value, capacity_value,
                                         min_value),
-        binding=binding,
+        binding=rows.sentences,
         keys=problem.keys,
         rule=rule,
         label=label,
         cells=cells,
         cell_keys=problem.keys,
         notes=list(notes or []),
+        constraints=rows.frame(),
     )
 
 
-def _unsupplied_line(problem: Network, short_after: np.ndarray) -> list[str]:
+def _unsupplied_row(rows: ConstraintRows, problem: Network, short_after: np.ndarray) -> None:
+    """The cells no programme feeds: one row if there are any (no constraint: no numbers)."""
     unfed = np.flatnonzero(~problem.fed)
     if unfed.size == 0:
-        return []
+        return
     names = cell_names(problem.targets, problem.keys, unfed[:_MAX_SHOWN])
     more = f"; and {unfed.size - len(names)} more" if unfed.size > len(names) else ""
-    return [f"no programme feeds {plural(unfed.size, 'cell')} of the gap forecast, so "
-            f"{'it gets' if unfed.size == 1 else 'they get'} no supply (expected shortfall "
-            f"{fmt(short_after[unfed].sum())} left as it is): {'; '.join(names)}{more}"]
+    left = float(short_after[unfed].sum())
+    rows.add("unsupplied_cells", ["unsupplied_cells"], ["cells no programme feeds"],
+             binds=False,
+             sentence=[f"no programme feeds {plural(unfed.size, 'cell')} of the gap forecast, "
+                       f"so {'it gets' if unfed.size == 1 else 'they get'} no supply (expected "
+                       f"shortfall {fmt(left)} left as it is): {'; '.join(names)}{more}"])
 
 
 def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: str,
@@ -367,20 +413,21 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
     # a programme still has work to do if a cell it feeds (with yield) has unmet gap left
     serves = (problem.edge_yield > 0) & (short_after[problem.edge_target] > 0)
     unmet = np.bincount(problem.edge_unit, weights=serves.astype(float), minlength=n)
-    binding = _binding(problem, places, summary, budget_value, capacity_value, min_value,
-                       rule, unmet)
-    binding += _unsupplied_line(problem, short_after)
+    rows = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
+                    unmet)
+    _unsupplied_row(rows, problem, short_after)
     return QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=_marginal_values(problem, rule, budget_value, capacity_value,
                                         min_value),
-        binding=binding,
+        binding=rows.sentences,
         keys=problem.unit_keys,
         rule=rule,
         label=label,
         cells=cells,
         cell_keys=problem.keys,
+        constraints=rows.frame(),
     )
 
 

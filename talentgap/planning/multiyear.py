@@ -137,6 +137,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import PlanningError
+from talentgap.planning._constraints import ConstraintRows
 from talentgap.planning._multiyear_class_ties import break_class_ties
 from talentgap.planning._multiyear_classes import (
     MAX_SPLIT_SHARE,
@@ -472,10 +473,11 @@ def _spent(problem: YearsProblem, q: np.ndarray) -> list[np.ndarray]:
 
 
 def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-             closed: bool) -> tuple[list[str], dict]:
-    """Binding constraints in words, and their marginal values by name."""
+             closed: bool) -> tuple[ConstraintRows, dict]:
+    """Binding constraints (rows of the constraints table, with their sentences) and their
+    marginal values by name."""
     what = problem.objective_name()
-    lines, marginal = [], {}
+    rows, marginal = ConstraintRows(what), {}
     used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
     scale = float(problem.cost.max()) or 1.0
 
@@ -487,45 +489,59 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
     step = money_step(first.row_value[budgets])
     for r, info in enumerate(program.rows):
         value = float(first.row_value[r])
+        spent = round(float(used[r]), 6) if r < used.size else np.nan  # solver noise in the sum
         if info.kind == "budget":
             marginal[info.name] = value
-            spent, limit = round(float(used[r]), 6), info.limit  # solver noise in the sum
+            limit = info.limit
             if binds(r):
-                lines.append(f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
-                             f"{per_money(value, step)} of the {what}")
+                line = (f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
+                        f"{per_money(value, step)} of the {what}")
             elif closed:
-                lines.append(f"{info.words} is not the limit: every need is met; "
-                             f"{fmt(spent)} of {fmt(limit)} spent")
+                line = (f"{info.words} is not the limit: every need is met; "
+                        f"{fmt(spent)} of {fmt(limit)} spent")
             else:
-                lines.append(f"{info.words} is not the limit: {fmt(spent)} of {fmt(limit)} "
-                             f"spent; more of it would not reduce the {what}")
+                line = (f"{info.words} is not the limit: {fmt(spent)} of {fmt(limit)} "
+                        f"spent; more of it would not reduce the {what}")
+            rows.add("budget", [info.name], [info.words], binds=binds(r), limit=limit,
+                     used=spent, unit="money", value=value, sentence=[line])
             continue
         if value <= DUAL_TOL:
             continue
         if info.kind == "equity":
             marginal[info.name] = -value
-            lines.append(f"{info.words} binds: each further worker of shortfall it requires "
-                         f"removed adds about {about(value)} to the {what}")
+            line = (f"{info.words} binds: each further worker of shortfall it requires "
+                    f"removed adds about {about(value)} to the {what}")
+            value = -value
         else:
             marginal[info.name] = value
             per = "unit of money" if info.unit == "money" else "place"
             limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
-            lines.append(f"{info.words} binds ({limit}); one more {per} "
-                         f"removes about {about(value)} of the {what}")
+            line = (f"{info.words} binds ({limit}); one more {per} "
+                    f"removes about {about(value)} of the {what}")
+        rows.add(info.kind, [info.name], [info.words], binds=True, limit=info.limit,
+                 used=spent, unit=info.unit, value=value, sentence=[line])
     cap = np.flatnonzero(first.capacity_value > DUAL_TOL)
-    for i in cap:
-        name = problem.decision_name(i)
+    names = [problem.decision_name(i) for i in cap]
+    for name, i in zip(names, cap, strict=True):
         marginal[f"capacity[{name}]"] = float(first.capacity_value[i])
-        lines.append(f"capacity of {name} binds ({fmt(problem.upper[i])} places); one more "
-                     f"place of capacity removes about {about(first.capacity_value[i])} of "
-                     f"the {what}")
-    for i in np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0)):
-        name = problem.decision_name(i)
+    rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
+             binds=True, limit=problem.upper[cap], used=q[cap], unit="places",
+             value=first.capacity_value[cap],
+             sentence=[f"capacity of {n} binds ({fmt(problem.upper[i])} places); one more "
+                       f"place of capacity removes about {about(first.capacity_value[i])} of "
+                       f"the {what}" for n, i in zip(names, cap, strict=True)])
+    low = np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0))
+    names = [problem.decision_name(i) for i in low]
+    for name, i in zip(names, low, strict=True):
         marginal[f"min_quota[{name}]"] = -float(first.min_value[i])
-        lines.append(f"minimum quota of {name} binds ({fmt(problem.lower[i])} places); each "
-                     f"required place adds about {about(first.min_value[i])} to the {what}, "
-                     "as the money would do more elsewhere")
-    return lines, marginal
+    rows.add("min_quota", [f"min_quota[{n}]" for n in names],
+             [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
+             used=q[low], unit="places", value=-first.min_value[low],
+             sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[i])} places); each "
+                       f"required place adds about {about(first.min_value[i])} to the {what}, "
+                       "as the money would do more elsewhere" for n, i in zip(names, low,
+                                                                              strict=True)])
+    return rows, marginal
 
 
 def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
@@ -614,7 +630,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
 
     years = _years(problem, q, cost, workers, short_before, short_after, policy, policy_after)
     closed = float(short_after.sum() + policy_after.sum()) <= 1e-9
-    binding, marginal = _binding(problem, program, first, q, closed)
+    rows, marginal = _binding(problem, program, first, q, closed)
     budget_total = _budget_total(problem)
     total_cost = float(cost.sum())
     objective = float(plan_objective(problem, q).sum())
@@ -651,10 +667,11 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
-        binding=binding, keys=problem.unit_keys if programmes else problem.keys,
+        binding=rows.sentences, keys=problem.unit_keys if programmes else problem.keys,
         rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
         notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed),
+        constraints=rows.frame(),
     )
 
 

@@ -415,7 +415,7 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None) -> dict:
             raise named from err
     summary = records(result.summary.to_frame().T)[0]
     return dict(summary=summary, quotas=records(result.quotas),
-                binding=list(result.binding),
+                binding=list(result.binding), constraints=records(result.constraints),
                 marginal_value={str(k): float(v) for k, v in result.marginal_value.items()},
                 years=None if body.periods is None else records(result.years),
                 notes=list(result.notes), warnings=messages)

@@ -31,6 +31,7 @@ __all__ = [
     "BudgetEnvelope",
     "PlanRequest",
     "PlanResponse",
+    "ConstraintOut",
 ]
 
 Cell = dict[str, str]
@@ -389,6 +390,35 @@ class PlanRequest(_Request):
         return self
 
 
+class ConstraintOut(BaseModel):
+    """One constraint of a plan (a row of ``QuotaPlan.constraints``), in numbers and words."""
+
+    kind: str = Field(description="'budget', 'capacity', 'min_quota'; multi-year plans also "
+                      "'budget_envelope', 'capacity_group', 'equity'; programme plans "
+                      "'unsupplied_cells' (cells no programme feeds: no constraint).",
+                      examples=["capacity"])
+    name: str = Field(description="The constraint as marginal_value names it.",
+                      examples=["capacity[textiles in Amberfield]"])
+    words: str = Field(description="The constraint in words.",
+                       examples=["capacity of textiles in Amberfield"])
+    binds: bool = Field(description="Whether the constraint holds the plan back.")
+    limit: float | None = Field(description="The budget, capacity or minimum (places), or the "
+                                "shortfall an equity rule must remove; null for no constraint.",
+                                examples=[150])
+    used: float | None = Field(description="Money spent or places funded against the limit; "
+                               "null where not known.", examples=[150])
+    unit: str = Field(description="Unit of limit and used: 'money', 'places' or 'shortfall'.",
+                      examples=["places"])
+    value: float | None = Field(description="Objective removed per unit increase of the limit "
+                                "(the marginal_value entry of name): negative for a minimum "
+                                "quota or equity rule, whose every required unit adds -value; "
+                                "null for the proportional rule or no constraint.",
+                                examples=[0.083])
+    objective: str = Field(description="What value is measured in.",
+                           examples=["expected shortfall"])
+    sentence: str = Field(description="The constraint in a sentence: the line of binding.")
+
+
 class PlanResponse(BaseModel):
     """The plan: places per cell (and funding period), its cost and the shortfall it leaves."""
 
@@ -401,7 +431,10 @@ class PlanResponse(BaseModel):
                                "quota, cost, expected_certified, ...; with a ``crosswalk`` one "
                                "per programme and region instead: ``program``, region, ..., "
                                "``feeds`` (the industries fed and their shares).")
-    binding: list[str] = Field(description="Binding constraints, in words.")
+    binding: list[str] = Field(description="Binding constraints, in words (the sentences "
+                               "of constraints).")
+    constraints: list[ConstraintOut] = Field(
+        [], description="The same constraints in numbers, one per line of binding, in order.")
     marginal_value: dict[str, float] = Field(
         description="Expected shortfall removed per extra unit of budget ('budget', or "
                     "'budget[2026]' per funding period) and of each binding constraint.")

@@ -45,9 +45,10 @@ def test_the_summary_says_the_objective_includes_the_penalty(planned):
         assert row["surplus_penalty"] == penalty
         assert row["objective"] == pytest.approx(
             row["shortfall_after"] + penalty * row["surplus_after"])
-    binding = pd.read_csv(planned[0.5] / "plan_binding.csv")["binding"]
-    assert binding.str.contains("expected shortfall plus the surplus penalty").all()
-    assert not pd.read_csv(planned[0.0] / "plan_binding.csv")["binding"].str.contains(
+    binding = pd.read_csv(planned[0.5] / "plan_binding.csv")
+    assert binding["sentence"].str.contains("expected shortfall plus the surplus penalty").all()
+    assert (binding["objective"] == "expected shortfall plus the surplus penalty").all()
+    assert not pd.read_csv(planned[0.0] / "plan_binding.csv")["sentence"].str.contains(
         "penalty").any()
     report = (planned[0.5] / "report.html").read_text(encoding="utf-8")
     assert "plus the surplus penalty" in report

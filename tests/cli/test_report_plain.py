@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import re
 
 import matplotlib.pyplot as plt
@@ -109,15 +110,14 @@ def test_known_warnings_become_plain_sentences(message, old, new):
 def test_binding_lines_of_one_kind_share_one_step():
     """Budget lines share one sum of money, capacity lines one number of places, so the
     lines of one list compare at a glance; the smallest effect keeps 2 significant figures."""
-    lines = plain_constraints([
-        "budget for 2025 is fully used: 1,000 of 1,000 spent; each extra 1,000 of it removes "
-        "about 0.16 of the expected shortfall",
-        "budget for 2026 is fully used: 1,000 of 1,000 spent; each extra 10,000 of it removes "
-        "about 0.81 of the expected shortfall",
-        "capacity of textiles in Ashmere binds (400 places); one more place of capacity "
-        "removes about 0.0057 of the expected shortfall",
-        "capacity of textiles in Dunhollow binds (400 places); one more place of capacity "
-        "removes about 0.043 of the expected shortfall"], currency="yuan", unit="person-years")
+    lines = plain_constraints(pd.DataFrame({
+        "kind": ["budget", "budget", "capacity", "capacity"],
+        "words": ["the budget for 2025", "the budget for 2026", "capacity of textiles in Ashmere",
+                  "capacity of textiles in Dunhollow"],
+        "binds": True, "limit": [1000.0, 1000.0, 400.0, 400.0],
+        "used": [1000.0, 1000.0, 400.0, 400.0], "unit": ["money", "money", "places", "places"],
+        "value": [1.6e-4, 8.1e-5, 0.0057, 0.043], "objective": "expected shortfall"}),
+        currency="yuan", unit="person-years")
     assert "each extra 10,000 yuan of it closes about 1.6 person-years" in lines[0]
     assert "each extra 10,000 yuan of it closes about 0.81 person-years" in lines[1]
     assert "each 100 more places of capacity close about 0.57 person-years" in lines[2]
@@ -174,6 +174,21 @@ def test_binding_lines_start_with_a_capital_and_read_plainly(demo_run):
     assert "Capacity of " in text and " is reached (150 places)" in text
     assert " binds (" not in text and "capacity of clothing" not in text
     assert re.search(r"the [\d,]+ yuan left buys", text)
+
+
+def test_plan_outputs_carry_the_constraints_table(demo_run, tmp_path):
+    result, _, _ = demo_run
+    outputs.write_tables(result, tmp_path, parquet=False)
+    table = pd.read_csv(tmp_path / "plan_binding.csv")
+    assert list(table.columns) == list(result.plan.constraints.columns)
+    assert table.columns[-1] == "sentence"
+    assert table["sentence"].tolist() == list(result.plan.binding)
+    assert table.loc[0, "kind"] == "budget" and table.loc[0, "limit"] == 5_000_000
+    doc = outputs.summary(result, command="demo", out=tmp_path, files=[])
+    rows = doc["plan"]["constraints"]
+    assert [row["sentence"] for row in rows] == doc["plan"]["binding"]
+    assert rows[0]["value"] == pytest.approx(result.plan.marginal_value["budget"])
+    assert json.loads(json.dumps(doc, allow_nan=False))["plan"]["constraints"] == rows
 
 
 def test_report_has_no_raw_numbers_codes_or_jargon(demo_run):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from talentgap.cli import main
-from talentgap.cli._notes import plain_constraint
+from talentgap.cli._notes import plain_constraints, plain_plan_note
 from talentgap.cli._wording import (
     backtest_verdict,
     column_header,
@@ -53,34 +53,45 @@ def national_text(tmp_path_factory):
     return page_text(out / "report.html"), pd.read_csv(out / "quotas.csv")
 
 
+def _rows(**columns) -> pd.DataFrame:
+    """Rows of a plan's constraints table (every constraint binds, one objective)."""
+    return pd.DataFrame({"binds": True, "objective": "expected shortfall", **columns})
+
+
 def test_binding_constraints_get_currency_and_persons():
-    line = ("budget is fully used: 4,998,000 of 5,000,000 spent; each extra 10,000 of it "
-            "removes about 0.75 of the expected shortfall; the 2,000 left buys no place")
-    assert plain_constraint(line, currency="yuan") == (
+    budget = _rows(kind=["budget"], words=["budget"], limit=[5_000_000.0], used=[4_998_000.0],
+                   unit=["money"], value=[7.5e-05])
+    summary = pd.Series({"integer": "round", "shortfall_after": 10.0})
+    assert plain_constraints(budget, currency="yuan", summary=summary) == [
         "budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of "
         "it closes about 0.75 persons of the expected shortfall; the 2,000 yuan left buys no "
-        "place")
-    capacity = ("capacity of textiles in Brackenford binds (150 places); one more place of "
-                "capacity removes about 0.12 of the weighted expected shortfall")
-    assert plain_constraint(capacity, unit="person-years") == (
+        "further useful place"]
+    capacity = _rows(kind=["capacity"], words=["capacity of textiles in Brackenford"],
+                     limit=[150.0], used=[150.0], unit=["places"], value=[0.12],
+                     objective="weighted expected shortfall")
+    assert plain_constraints(capacity, unit="person-years") == [
         "capacity of textiles in Brackenford is reached (150 places); one more place of "
-        "capacity closes about 0.12 person-years of the weighted expected shortfall")
+        "capacity closes about 0.12 person-years of the weighted expected shortfall"]
     # a rate too small to read is given for 10, 100 or 1,000 places, never as 0.0057
-    small = capacity.replace("0.12", "0.0057")
-    assert "each 100 more places of capacity close about 0.57 persons" in plain_constraint(small)
-    assert "0.0057" not in plain_constraint(small)
-    money = ("the budget cap of programme welding binds (40,000); one more unit of money "
-             "removes about 8.1e-05 of the expected shortfall")
-    assert plain_constraint(money, currency="yuan") == (
+    small = plain_constraints(capacity.assign(value=0.0057))[0]
+    assert "each 100 more places of capacity close about 0.57 persons" in small
+    assert "0.0057" not in small
+    money = _rows(kind=["budget_envelope"], words=["the budget cap of programme welding"],
+                  limit=[40_000.0], used=[40_000.0], unit=["money"], value=[8.1e-05])
+    assert plain_constraints(money, currency="yuan") == [
         "the budget cap of programme welding is reached (40,000); each extra 10,000 yuan of it "
-        "closes about 0.81 persons of the expected shortfall")
+        "closes about 0.81 persons of the expected shortfall"]
+    # a proportional plan's capacity has no value: no effect is claimed
+    reached = capacity.assign(value=float("nan"))
+    assert plain_constraints(reached) == [
+        "capacity of textiles in Brackenford is reached (150 places)"]
 
 
 def test_the_solver_tolerance_is_left_out_of_notes():
     note = ("several plans are equally good: they leave the same weighted expected "
             "shortfall (within 1e-09 of the shortfall with no plan); among them ...")
-    assert plain_constraint(note) == ("several plans are equally good: they leave the "
-                                      "same weighted expected shortfall; among them ...")
+    assert plain_plan_note(note) == ("several plans are equally good: they leave the "
+                                     "same weighted expected shortfall; among them ...")
 
 
 @pytest.mark.parametrize(("mase", "coverage", "words"), [

@@ -99,6 +99,14 @@ def test_without_periods_the_plan_is_the_single_period_one(client, gap_model):
         _as_text(want.summary.to_frame().T).to_json(orient="records"))[0]
     assert body["binding"] == list(want.binding)
     assert body["marginal_value"] == pytest.approx(want.marginal_value.to_dict())
+    # the constraints in numbers: one row per binding line, values the duals
+    constraints = pd.DataFrame(body["constraints"])
+    assert list(constraints.columns) == list(want.constraints.columns)
+    assert constraints["sentence"].tolist() == list(want.binding)
+    assert constraints["kind"].iloc[0] == "budget"
+    assert constraints["limit"].iloc[0] == 50_000
+    assert constraints["value"].tolist() == pytest.approx(
+        want.marginal_value[constraints["name"]].tolist())
     assert body["years"] is None
     assert body["notes"] == []
 
@@ -120,6 +128,10 @@ def test_policy_need_and_shared_capacity(client, gap_model):
     assert members["quota"].sum() > 0  # the policy need is the only need that counts
     assert body["summary"]["policy_shortfall_before"] == pytest.approx(500.0 * len(need))
     assert any("college" in line for line in body["binding"])
+    groups = [row for row in body["constraints"] if row["kind"] == "capacity_group"]
+    assert groups and all(row["binds"] and row["unit"] == "places" and row["limit"] == 12
+                          and row["used"] == pytest.approx(12) and row["value"] > 0
+                          for row in groups)
 
 
 def test_budget_envelopes_limit_a_region(client, gap_model):
