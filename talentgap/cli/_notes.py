@@ -171,7 +171,7 @@ class _Context:
             line = f"{subject} is fully used: {spent}"
             if not math.isnan(value):
                 line += f"; {_per_money(value, money, self.unit, self.money_step)} {objective}"
-            if left > 0 and self.whole and not self.several:
+            if self.whole and left > 1e-9 * max(abs(limit), 1.0):   # not rounding noise
                 line += f"; the {_amount(left)}{money} left buys no further useful place"
             return line
         if self.several:

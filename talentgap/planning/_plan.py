@@ -127,7 +127,10 @@ class QuotaPlan:
         words, e.g. ``"capacity of textiles in Northvale"``), ``binds``
         (bool), ``limit`` (the budget, capacity, minimum quota or, for an
         equity rule, the shortfall it must remove), ``used`` (money spent or
-        places funded against the limit; NaN where not known), ``unit``
+        places funded against the limit; for an equity rule the weighted
+        shortfall the plan removes in its cells, summed over the need periods
+        as the rule counts it: at least ``limit``, equal to it where the rule
+        binds and places are continuous; NaN where not known), ``unit``
         (``"money"``, ``"places"`` or ``"shortfall"``), ``value``,
         ``objective`` (what ``value`` is measured in, e.g. ``"expected
         shortfall"``) and ``sentence`` (the line of :attr:`binding`).

@@ -151,6 +151,7 @@ from talentgap.planning._multiyear_lp import (
     build_program,
     plan_objective,
     solve,
+    weighted_shortfall,
 )
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
@@ -479,6 +480,7 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
     what = problem.objective_name()
     rows, marginal = ConstraintRows(what), {}
     used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
+    removed = _equity_removed(problem, q)
     scale = float(problem.cost.max()) or 1.0
 
     def binds(r: int) -> bool:
@@ -490,12 +492,17 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
     for r, info in enumerate(program.rows):
         value = float(first.row_value[r])
         spent = round(float(used[r]), 6) if r < used.size else np.nan  # solver noise in the sum
+        if info.kind == "equity":
+            spent = float(removed[problem.equity.names.index(info.name)])
         if info.kind == "budget":
             marginal[info.name] = value
             limit = info.limit
             if binds(r):
                 line = (f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
                         f"{per_money(value, step)} of the {what}")
+                left = limit - spent   # whole places: money left over (not rounding noise)
+                if problem.integer != "none" and left > 1e-9 * max(abs(limit), 1.0):
+                    line += f"; the {fmt(left)} left buys no further useful place"
             elif closed:
                 line = (f"{info.words} is not the limit: every need is met; "
                         f"{fmt(spent)} of {fmt(limit)} spent")
@@ -542,6 +549,22 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
                        "as the money would do more elsewhere" for n, i in zip(names, low,
                                                                               strict=True)])
     return rows, marginal
+
+
+def _equity_removed(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
+    """Per equity rule: the weighted shortfall its cells lose at places ``q``.
+
+    The left-hand side of the rule's row in the program (its pieces filled
+    as far as the plan's workers reach): the weighted shortfall with no plan
+    less the one at ``q`` (market and policy need, the scenarios the plan is
+    optimised against), summed over the need periods and the rule's cells.
+    """
+    eq = problem.equity
+    if not eq.names:
+        return np.zeros(0)
+    q = np.asarray(q, dtype=np.float64)
+    gone = weighted_shortfall(problem, np.zeros(q.size)) - weighted_shortfall(problem, q)
+    return eq.member @ gone.reshape(problem.n_cells, problem.n_need).sum(axis=1)
 
 
 def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,

@@ -161,3 +161,111 @@ def _with_currency(line: str) -> str:
     return (line.replace(" spent;", " yuan spent;").replace(" left buys", " yuan left buys")
             .replace("each extra 100 of it removes about 0.5 of",
                      "each extra 100 yuan of it closes about 0.50 persons of"))
+
+
+# --------------------------------------------------------------------------- equity rows
+
+def _equity_needs() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Regions N and S, industries A and B, three sample paths of 2026-2028, a policy need."""
+    paths = {"N": [[30, 50, 70], [40, 60, 80], [50, 70, 90]],
+             "S": [[10, 20, 60], [20, 30, 40], [25, 35, 45]]}
+    rows = [{"region": region, "industry": industry, "period": period, "sample": k,
+             "gap": g + shift}
+            for region, per in paths.items() for industry, shift in (("A", 0.0), ("B", 10.0))
+            for period, values in zip(["2026", "2027", "2028"], per, strict=True)
+            for k, g in enumerate(values)]
+    needs = pd.DataFrame(rows)
+    policy = needs[needs["sample"] == 0].drop(columns=["sample", "gap"])
+    return needs, policy.assign(policy_need=np.tile([5.0, 15.0, 25.0], 4))
+
+
+@pytest.mark.parametrize("integer", ["none", "round"])
+def test_equity_rows_use_the_weighted_shortfall_the_plan_removes(integer):
+    # S costs four times as much as N: S's rule (15% of its weighted shortfall) binds, N's
+    # (5%) holds with room to spare and is no row of the table
+    needs, policy = _equity_needs()
+    equity = pd.DataFrame({"region": ["N", "S"], "share": [0.05, 0.15]})
+    plan = allocate_quotas(
+        needs, periods=[2026, 2027], budget=20_000.0,
+        cost_per_trainee=pd.DataFrame({"region": ["N", "S"], "cost_per_trainee": [100.0, 400.0]}),
+        pass_rate=0.8, lead_time=1, exit_rate=0.1, policy_need=policy,
+        need_weights={"market": 1.0, "policy": 0.5}, equity=equity, integer=integer)
+    table = plan.constraints
+    assert table["sentence"].tolist() == plan.binding
+    rows = table[table["kind"] == "equity"].set_index("name")
+    assert rows.index.tolist() == ["equity[S]"] and rows["binds"].all()
+    assert rows["unit"].tolist() == ["shortfall"]
+    # by hand from the plan's cells: market shortfall removed plus half the policy's
+    cells = plan.cells
+    removed = (cells["shortage_reduction"]
+               + 0.5 * (cells["policy_need"] - cells["policy_shortfall_after"]))
+    before = cells["shortfall_before"] + 0.5 * cells["policy_need"]
+    removed, before = removed.groupby(cells["region"]).sum(), before.groupby(cells["region"]).sum()
+    assert rows.loc["equity[S]", "limit"] == pytest.approx(0.15 * before["S"])
+    assert rows.loc["equity[S]", "used"] == pytest.approx(removed["S"])
+    if integer == "none":  # the rule binds: the plan removes exactly what it requires
+        assert rows.loc["equity[S]", "used"] == pytest.approx(rows.loc["equity[S]", "limit"])
+    else:  # whole places remove at least that much (here 18 places in S, not 17.4)
+        assert rows.loc["equity[S]", "used"] > rows.loc["equity[S]", "limit"] + 1.0
+    # the rule that does not bind holds with room to spare
+    assert removed["N"] > 0.05 * before["N"] + 100
+    assert "equity[N]" not in plan.marginal_value
+
+
+@pytest.fixture
+def two_regions_one_industry() -> pd.DataFrame:
+    """One industry in R0 and R1, a need of 100 in each of 2026-2029."""
+    return pd.DataFrame({"region": ["R0"] * 4 + ["R1"] * 4, "industry": "A",
+                         "period": ["2026", "2027", "2028", "2029"] * 2, "gap": 100.0})
+
+
+def test_an_equity_rule_that_binds_uses_its_limit(two_regions_one_industry):
+    # R1 costs ten times as much as R0: 5% of its 400 of shortfall (20) takes 20 / 3 places
+    kw = {"periods": [2026], "budget": 4000.0, "pass_rate": 1.0, "lead_time": 1,
+          "exit_rate": 0.0, "cost_per_trainee": pd.DataFrame({"region": ["R0", "R1"],
+                                                              "cost_per_trainee": [50.0, 500.0]})}
+    plan = allocate_quotas(two_regions_one_industry, equity=0.05, integer="none", **kw)
+    row = plan.constraints.set_index("name").loc["equity[R1]"]
+    assert row["binds"] and row["value"] == pytest.approx(-9.0)
+    assert (row["limit"], row["used"]) == pytest.approx((20.0, 20.0))
+    # whole places: 7 places in R1 remove 21 (one each in 2027-2029)
+    whole = allocate_quotas(two_regions_one_industry, equity=0.05, **kw)
+    row = whole.constraints.set_index("name").loc["equity[R1]"]
+    assert (row["limit"], row["used"]) == pytest.approx((20.0, 21.0))
+    # R0's rule (its 80 places remove far more than 20) does not bind: no row
+    assert "equity[R0]" not in plan.constraints["name"].tolist()
+
+
+# --------------------------------------------------------------------------- whole places
+
+def test_multiyear_whole_places_say_the_money_left_buys_no_useful_place(two_cells):
+    # A place costs 100 in A, 300 in B (half of B's trainees certify): 2026's 3,050 buys 30
+    # places in A, and the 50 left buys no place; 2027's 4,000 is spent to the unit
+    budget = pd.DataFrame({"period": ["2026", "2027"], "budget": [3050.0, 4000.0]})
+    kw = {"periods": [2026, 2027], "budget": budget, "pass_rate": PASS_YEARS, "lead_time": 1,
+          "exit_rate": 0.1, "cost_per_trainee": pd.DataFrame({"industry": ["A", "B"],
+                                                              "cost_per_trainee": [100.0, 300.0]})}
+    plan = allocate_quotas(two_cells, **kw)
+    table = plan.constraints
+    assert table["sentence"].tolist() == plan.binding
+    assert table["binds"].tolist() == [True, True]
+    assert table["used"].tolist() == [3000.0, 4000.0]
+    years = plan.years.set_index(plan.years["period"].astype(str))
+    assert table["used"].tolist() == years.loc[["2026", "2027"], "cost"].tolist()
+    assert plan.binding == [
+        "the budget for 2026 is fully used: 3,000 of 3,050 spent; each extra 100 of it removes "
+        "about 0.9 of the expected shortfall; the 50 left buys no further useful place",
+        "the budget for 2027 is fully used: 4,000 of 4,000 spent; each extra 100 of it removes "
+        "about 1 of the expected shortfall"]
+    lines = plain_constraints(table, currency="yuan", unit="person-years", summary=plan.summary)
+    assert lines == [
+        "the budget for 2026 is fully used: 3,000 of 3,050 yuan spent; each extra 100 yuan of "
+        "it closes about 0.90 person-years of the expected shortfall; the 50 yuan left buys no "
+        "further useful place",
+        "the budget for 2027 is fully used: 4,000 of 4,000 yuan spent; each extra 100 yuan of "
+        "it closes about 1.00 person-years of the expected shortfall"]
+    # continuous places spend it all: no such clause, in the library or the report
+    free = allocate_quotas(two_cells, integer="none", **kw)
+    assert free.constraints["used"].tolist() == pytest.approx([3050.0, 4000.0])
+    words = plain_constraints(free.constraints, currency="yuan", summary=free.summary)
+    assert not any("left buys" in line for line in free.binding + words)
