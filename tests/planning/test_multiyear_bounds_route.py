@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _years_problem import years_problem
+from _years_problem import industry_terms, needs_grid, years_problem
 
 from talentgap.errors import PlanningError
 from talentgap.planning import allocate_quotas
@@ -28,13 +28,7 @@ def _case(seed: int, *, policy: bool = False, envelopes: bool = False, by_year: 
     rng = np.random.default_rng(seed)
     n_reg, n_ind, n_t = int(rng.integers(3, 6)), int(rng.integers(2, 5)), int(rng.integers(2, 4))
     k = int(rng.choice([5, 20]))
-    need = [str(y) for y in range(2026, 2026 + n_t)]
-    funding = [str(y) for y in range(2025, 2025 + n_t)]
-    regions = [f"R{i}" for i in range(n_reg)]
-    industries = [f"t{j}" for j in range(n_ind)]
-    index = pd.MultiIndex.from_product([regions, industries, need, range(k)],
-                                       names=["region", "industry", "period", "sample"])
-    needs = index.to_frame(index=False)
+    needs, industries, funding = needs_grid(n_reg, n_ind, n_t, k)
     cell_mean = rng.uniform(-5, 60, n_reg * n_ind)
     year = np.tile(np.repeat(np.arange(n_t), k), n_reg * n_ind)
     cell = np.repeat(np.arange(n_reg * n_ind), n_t * k)
@@ -55,18 +49,14 @@ def _case(seed: int, *, policy: bool = False, envelopes: bool = False, by_year: 
         budget=pd.DataFrame({"period": funding,
                              "budget": rng.uniform(0.2, 0.6) * needs["gap"].clip(lower=0).sum()
                              / k * cost.mean() / n_t}),
-        cost_per_trainee=pd.DataFrame({"industry": industries, "cost_per_trainee": cost}),
-        pass_rate=pd.DataFrame({"industry": industries,
-                                "pass_rate": rng.uniform(0.5, 1.0, n_ind)}),
-        exit_rate=pd.DataFrame({"industry": industries,
-                                "exit_rate": rng.choice([0.0, 0.05, 0.2], n_ind)}),
+        **industry_terms(rng, industries, cost),
         capacity=capacity, lead_time=1)
     if minimum:   # a minimum per industry, below its capacity
         floor = rng.choice([0.0, 1.0, 2.5], n_ind)
         kwargs["min_quota"] = pd.DataFrame({"industry": industries, "min_quota": floor})
     if envelopes:
         kwargs["budget_envelopes"] = pd.DataFrame(
-            {"region": regions[:2], "budget": rng.uniform(500, 3000, 2)})
+            {"region": ["R0", "R1"], "budget": rng.uniform(500, 3000, 2)})
     if policy:
         cells = needs[["region", "industry", "period"]].drop_duplicates().reset_index(drop=True)
         kwargs["policy_need"] = cells.assign(

@@ -11,7 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _years_problem import years_problem
+from _years_problem import (
+    industry_terms,
+    needs_grid,
+    tie_deviation,
+    two_capacity_groups,
+    years_problem,
+)
 
 from talentgap.planning import _multiyear_classes as classes
 from talentgap.planning import allocate_quotas
@@ -34,13 +40,7 @@ def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
     rng = np.random.default_rng(seed)
     n_reg, n_ind, n_t = int(rng.integers(3, 7)), int(rng.integers(2, 5)), int(rng.integers(2, 5))
     k = int(rng.choice([5, 20, 40]))
-    need = [str(y) for y in range(2026, 2026 + n_t)]
-    funding = [str(y) for y in range(2025, 2025 + n_t)]
-    regions = [f"R{i}" for i in range(n_reg)]
-    industries = [f"t{j}" for j in range(n_ind)]
-    index = pd.MultiIndex.from_product([regions, industries, need, range(k)],
-                                       names=["region", "industry", "period", "sample"])
-    needs = index.to_frame(index=False)
+    needs, industries, funding = needs_grid(n_reg, n_ind, n_t, k)
     cell_mean = rng.uniform(-5, 60, n_reg * n_ind)
     trend = rng.uniform(-0.4, 0.3, n_reg * n_ind) if falling else np.full(n_reg * n_ind, 0.1)
     year = np.tile(np.repeat(np.arange(n_t), k), n_reg * n_ind)
@@ -53,18 +53,12 @@ def _case(seed: int, *, envelopes: bool = False, falling: bool = False,
         budget=pd.DataFrame({"period": funding,
                              "budget": rng.uniform(0.1, 0.4) * needs["gap"].clip(lower=0).sum()
                              / k * cost.mean() / n_t}),
-        cost_per_trainee=pd.DataFrame({"industry": industries, "cost_per_trainee": cost}),
-        pass_rate=pd.DataFrame({"industry": industries,
-                                "pass_rate": rng.uniform(0.5, 1.0, n_ind)}),
-        exit_rate=pd.DataFrame({"industry": industries,
-                                "exit_rate": rng.choice([0.0, 0.05, 0.2], n_ind)}),
-        capacity_groups=pd.DataFrame({"group": [f"g{j % 2}" for j in range(n_ind)],
-                                      "industry": industries,
-                                      "capacity": rng.uniform(5, 40) * n_reg}),
+        **industry_terms(rng, industries, cost),
+        capacity_groups=two_capacity_groups(rng, industries, n_reg),
         lead_time=1)
     if envelopes:
         kwargs["budget_envelopes"] = pd.DataFrame(
-            {"region": regions[:2], "budget": rng.uniform(200, 2000, 2)})
+            {"region": ["R0", "R1"], "budget": rng.uniform(200, 2000, 2)})
     if leads:    # lead time 1 or 2 years per industry
         kwargs["lead_time"] = pd.DataFrame({"industry": industries,
                                             "lead_time": rng.integers(1, 3, n_ind)})
@@ -184,7 +178,7 @@ def test_plans_by_classes_match_the_full_plan(seed, route_by_classes):
     if not bool(merged.summary["optimum_unique"]):
         assert any("several plans are equally good" in n for n in merged.notes)
         # the same tie rule: as close to need-proportional as the full program's plan
-        assert _deviation(merged) == pytest.approx(_deviation(full), rel=1e-6, abs=1e-6)
+        assert tie_deviation(merged) == pytest.approx(tie_deviation(full), rel=1e-6, abs=1e-6)
     # whole places: rounding starts from the merged plan and keeps every row
     whole = allocate_quotas(needs, **dict(kwargs, integer="round"))
     assert (whole.quotas["quota"] == whole.quotas["quota"].round()).all()
@@ -193,14 +187,6 @@ def test_plans_by_classes_match_the_full_plan(seed, route_by_classes):
     assert (spent.to_numpy() <= budget.to_numpy() + 1e-6).all()
 
 
-def _deviation(plan) -> float:
-    """``sum |q - t_s n|`` of the tie rule, ``t_s`` from each period's money."""
-    q = plan.quotas
-    need_money = (q["need_at_arrival"] * q["cost_per_trainee"]).groupby(q["period"]).transform(
-        "sum")
-    spent = q["cost"].groupby(q["period"]).transform("sum")
-    scale = np.where(need_money > 0, spent / need_money.where(need_money > 0, 1.0), 0.0)
-    return float(np.abs(q["quota"] - scale * q["need_at_arrival"]).sum())
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -216,7 +202,7 @@ def test_class_ties_keep_the_optimum(seed, route_by_classes):
         float(full.summary["objective"]), abs=1e-7 * before)
     spent = plan.quotas.groupby("period", observed=True)["cost"].sum().to_numpy()
     assert (spent <= kwargs["budget"]["budget"].to_numpy() * (1 + 1e-9) + 1e-6).all()
-    assert _deviation(plan) <= _deviation(full) * (1 + 1e-6) + 1e-6
+    assert tie_deviation(plan) <= tie_deviation(full) * (1 + 1e-6) + 1e-6
 
 
 def test_too_many_leavers_hand_the_plan_to_the_full_program():

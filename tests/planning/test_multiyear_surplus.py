@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _years_problem import industry_terms, needs_grid, tie_deviation, two_capacity_groups
 
 from talentgap.planning import allocate_quotas
 from talentgap.planning._multiyear_lp import plan_objective
@@ -170,12 +171,7 @@ def _class_case(seed: int, *, policy: bool = False, envelopes: bool = False,
     """Regions x industries with sample paths: cells of an industry share a class."""
     rng = np.random.default_rng(seed)
     n_reg, n_ind, n_t, k = int(rng.integers(3, 6)), int(rng.integers(2, 4)), 3, 8
-    need = [str(y) for y in range(2026, 2026 + n_t)]
-    funding = [str(y) for y in range(2025, 2025 + n_t)]
-    regions, industries = [f"R{i}" for i in range(n_reg)], [f"t{j}" for j in range(n_ind)]
-    index = pd.MultiIndex.from_product([regions, industries, need, range(k)],
-                                       names=["region", "industry", "period", "sample"])
-    needs = index.to_frame(index=False)
+    needs, industries, funding = needs_grid(n_reg, n_ind, n_t, k)
     cell = np.repeat(np.arange(n_reg * n_ind), n_t * k)
     year = np.tile(np.repeat(np.arange(n_t), k), n_reg * n_ind)
     trend = rng.uniform(-0.4, 0.3, n_reg * n_ind) if falling else np.full(n_reg * n_ind, 0.1)
@@ -186,17 +182,11 @@ def _class_case(seed: int, *, policy: bool = False, envelopes: bool = False,
         periods=funding,
         budget=pd.DataFrame({"period": funding, "budget": rng.uniform(0.1, 0.4)
                              * needs["gap"].clip(lower=0).sum() / k * cost.mean() / n_t}),
-        cost_per_trainee=pd.DataFrame({"industry": industries, "cost_per_trainee": cost}),
-        pass_rate=pd.DataFrame({"industry": industries,
-                                "pass_rate": rng.uniform(0.5, 1.0, n_ind)}),
-        exit_rate=pd.DataFrame({"industry": industries,
-                                "exit_rate": rng.choice([0.0, 0.05, 0.2], n_ind)}),
-        capacity_groups=pd.DataFrame({"group": [f"g{j % 2}" for j in range(n_ind)],
-                                      "industry": industries,
-                                      "capacity": rng.uniform(5, 40) * n_reg}),
+        **industry_terms(rng, industries, cost),
+        capacity_groups=two_capacity_groups(rng, industries, n_reg),
         lead_time=1, surplus_penalty=float(rng.choice([0.3, 0.8, 2.0])))
     if envelopes:
-        kwargs["budget_envelopes"] = pd.DataFrame({"region": regions[:2],
+        kwargs["budget_envelopes"] = pd.DataFrame({"region": ["R0", "R1"],
                                                    "budget": rng.uniform(200, 2000, 2)})
     if leads:
         kwargs["lead_time"] = pd.DataFrame({"industry": industries,
@@ -210,14 +200,6 @@ def _class_case(seed: int, *, policy: bool = False, envelopes: bool = False,
     return needs, kwargs
 
 
-def _tie_deviation(plan) -> float:
-    """``sum |q - t_s n|``, the tie rule's measure (``t_s`` from each period's money)."""
-    q = plan.quotas
-    need_money = (q["need_at_arrival"] * q["cost_per_trainee"]).groupby(q["period"]).transform(
-        "sum")
-    spent = q["cost"].groupby(q["period"]).transform("sum")
-    scale = np.where(need_money > 0, spent / need_money.where(need_money > 0, 1.0), 0.0)
-    return float(np.abs(q["quota"] - scale * q["need_at_arrival"]).sum())
 
 
 def _assert_same_plan(plan, full) -> None:
@@ -230,7 +212,7 @@ def _assert_same_plan(plan, full) -> None:
     if bool(plan.summary["optimum_unique"]) and bool(full.summary["optimum_unique"]):
         np.testing.assert_allclose(plan.quotas["quota"], full.quotas["quota"],
                                    rtol=1e-6, atol=1e-6)
-    assert _tie_deviation(plan) == pytest.approx(_tie_deviation(full), rel=1e-6, abs=1e-6)
+    assert tie_deviation(plan) == pytest.approx(tie_deviation(full), rel=1e-6, abs=1e-6)
 
 
 def test_the_route_by_classes_makes_penalised_plans(route_by_classes):
