@@ -17,8 +17,8 @@ import pandas as pd
 
 from talentgap.errors import PlanningError
 
-__all__ = ["fmt", "plural", "cell_names", "examples", "ordinal", "per_cell", "check_range",
-           "parameter", "check_budget", "check_options"]
+__all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "ordinal", "per_cell",
+           "check_range", "parameter", "check_budget", "check_options"]
 
 _MAX_SHOWN = 5
 
@@ -94,6 +94,18 @@ def per_money(value: float, step: float | None = None) -> str:
     value = float(value)
     step = money_step([value]) if step is None else float(step)
     return f"each extra {step:,.0f} of it removes about {about(value * step)}"
+
+
+def left_over(limit: float, spent: float) -> float:
+    """Money a budget has left, or 0 where the difference is the rounding of its sum.
+
+    Examples
+    --------
+    >>> left_over(160_000_000, 159_950_500), left_over(5e6, 5e6 - 1e-7)
+    (49500.0, 0.0)
+    """
+    left = float(limit) - float(spent)
+    return left if left > 1e-9 * max(abs(float(limit)), 1.0) else 0.0
 
 
 def money_scale(largest: float) -> tuple[float, str]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from talentgap.planning._constraints import ConstraintRows, empty_constraints
 from talentgap.planning._crosswalk import Network
-from talentgap.planning._params import about, cell_names, fmt, per_money, plural
+from talentgap.planning._params import about, cell_names, fmt, left_over, per_money, plural
 from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
@@ -211,8 +211,9 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
         line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
         if rule == "optimised":
             line += f"; {per_money(budget_value)} of the {what}"
-        if left > 0 and problem.integer != "none":
-            line += f"; the {fmt(left)} left buys no further useful place"
+        spare = left_over(budget, spent)
+        if spare and problem.integer != "none":
+            line += f"; the {fmt(spare)} left buys no further useful place"
     elif summary["shortfall_after"] <= 1e-9:
         line = (f"every expected gap is closed: {fmt(spent)} of {fmt(budget)} spent, "
                 f"{fmt(left)} not needed")

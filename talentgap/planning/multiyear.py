@@ -156,7 +156,7 @@ from talentgap.planning._multiyear_lp import (
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
-from talentgap.planning._params import about, fmt, money_step, ordinal, per_money
+from talentgap.planning._params import about, fmt, left_over, money_step, ordinal, per_money
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._trim import trim_unneeded
 
@@ -500,8 +500,8 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
             if binds(r):
                 line = (f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
                         f"{per_money(value, step)} of the {what}")
-                left = limit - spent   # whole places: money left over (not rounding noise)
-                if problem.integer != "none" and left > 1e-9 * max(abs(limit), 1.0):
+                left = left_over(limit, spent)   # whole places: money that buys nothing
+                if problem.integer != "none" and left:
                     line += f"; the {fmt(left)} left buys no further useful place"
             elif closed:
                 line = (f"{info.words} is not the limit: every need is met; "
