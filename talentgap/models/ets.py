@@ -216,26 +216,25 @@ def _scan(form: ETSForm, m: int, params: np.ndarray, y: np.ndarray, g: np.ndarra
     g_by_candidate = np.ascontiguousarray(g.transpose(1, 0, 2))       # (c, T, free)
     sse_full = np.einsum("cnt,cnt->nc", errors, errors)
     cross_full = np.matmul(errors, g_by_candidate).transpose(1, 0, 2)  # (n, c, free)
-    sse0 = np.zeros((n, stops.shape[1], c))
-    cross = np.zeros((n, stops.shape[1], c, g.shape[2]))
-    # Shorter stops: subtract the last terms, counted back from each series' longest stop.
-    width = int((longest[:, None] - np.where(stops > 0, stops, longest[:, None])).max())
-    if width:
-        back = longest[:, None] - 1 - np.arange(width)[None, :]          # (n, width)
-        valid = back >= 0
-        back = np.where(valid, back, 0)
-        e_back = np.take_along_axis(errors, back[None], axis=2) * valid[None]  # (c, n, width)
-        sse_back = np.cumsum(e_back * e_back, axis=2)
-        cross_back = np.cumsum(e_back[..., None] * g_by_candidate[:, back], axis=2)
-    for j in range(stops.shape[1]):
-        drop = longest - stops[:, j]                                       # terms to remove
-        sse0[:, j] = sse_full
-        cross[:, j] = cross_full
-        rows = np.flatnonzero((drop > 0) & (stops[:, j] > 0))
-        if rows.size:
-            last = drop[rows] - 1
-            sse0[rows, j] -= sse_back[:, rows, last].T
-            cross[rows, j] -= cross_back[:, rows, last].transpose(1, 0, 2)
+    n_stops = stops.shape[1]
+    sse0 = np.repeat(sse_full[:, None, :], n_stops, axis=1)            # (n, S, c)
+    cross = np.repeat(cross_full[:, None], n_stops, axis=1)            # (n, S, c, free)
+    # Shorter stops: subtract the terms after them, counted back from each series'
+    # longest stop. One batched product per stop and distinct (longest stop, terms
+    # dropped): a loop over lengths, not series (a balanced panel has one per stop).
+    drop = longest[:, None] - stops
+    rows, cols = np.nonzero((drop > 0) & (stops > 0))
+    if rows.size:
+        key = (longest[rows] * (n_steps + 1) + drop[rows, cols]) * n_stops + cols
+        for value in np.unique(key):
+            r = rows[key == value]
+            length, j = divmod(int(value), n_stops)
+            end, width = divmod(length, n_steps + 1)
+            if r[-1] - r[0] + 1 == r.size:  # consecutive series (the rule): a view, no copy
+                r = slice(int(r[0]), int(r[-1]) + 1)
+            tail = errors[:, r, end - width:end]                            # (c, p, width)
+            sse0[r, j] -= np.einsum("cpt,cpt->pc", tail, tail)
+            cross[r, j] -= np.matmul(tail, g_by_candidate[:, end - width:end]).transpose(1, 0, 2)
     return sse0, cross
 
 
@@ -253,8 +252,9 @@ def _solve_initial(gram: np.ndarray, stops: np.ndarray, cross: np.ndarray) -> np
         a = a + ridge * np.eye(free)
         rows, cols = np.nonzero(stops == length)
         inverse = np.linalg.inv(a)                           # the same for every series
-        b = cross[rows, cols][:, :, None, :]                 # (p, c, 1, free)
-        x0[rows, cols] = np.matmul(b, inverse.transpose(0, 2, 1)[None])[:, :, 0, :]
+        b = cross[rows, cols].transpose(1, 0, 2)             # (c, p, free)
+        # one (p, free) x (free, free) product per candidate: BLAS-sized, not p x c tiny ones
+        x0[rows, cols] = np.matmul(b, inverse.transpose(0, 2, 1)).transpose(1, 0, 2)
     return x0
 
 

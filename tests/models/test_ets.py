@@ -176,6 +176,30 @@ def test_least_squares_initial_state_equals_brute_force(name):
             assert reported[0, j, c] >= sse * (1 - 1e-12)
 
 
+@pytest.mark.parametrize("name", ["AAdA", "ANN", "log-ANA"])
+def test_sums_at_several_stops_equal_one_stop_at_a_time(name):
+    """Series of different lengths, stops in any order and some unused (0): the sums
+    at every stop are those of a scan asked for that stop alone."""
+    form = FORMS[name]
+    rng = np.random.default_rng(5)
+    n, width = 40, 24
+    n_obs = rng.integers(6, width + 1, n)
+    y = np.where(np.arange(width)[None, :] < n_obs[:, None],
+                 rng.normal(0, 1, (n, width)).cumsum(axis=1) + 30, 0.0)
+    stops = np.column_stack([n_obs - 9, n_obs, n_obs - 2, n_obs - 5])
+    stops = np.where(stops >= 5, stops, 0)
+    stops[::7, 1] = 0  # a series whose longest stop is not its length
+    params = _grid(form)
+    g, _ = _responses(form, M, params, width)
+    sse0, cross = _scan(form, M, params, y, g, stops)
+    for j in range(stops.shape[1]):
+        alone_sse, alone_cross = _scan(form, M, params, y, g, stops[:, j:j + 1])
+        used = stops[:, j] > 0
+        np.testing.assert_allclose(sse0[used, j], alone_sse[used, 0], rtol=1e-10)
+        np.testing.assert_allclose(cross[used, j], alone_cross[used, 0], rtol=1e-10,
+                                   atol=1e-10 * np.abs(alone_cross).max())
+
+
 def test_many_series_at_once_equal_each_alone():
     rng = np.random.default_rng(4)
     t = np.arange(30)
