@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["money_text", "plain_number", "round_ticks", "readable_axis",
+__all__ = ["money_text", "round_ticks", "tick_text", "readable_axis",
            "readable_count_axis"]
 
 #: Tick labels, in em of the tick font: the width of a digit (other characters count by
@@ -26,12 +26,12 @@ _MAX_TICKS = 8
 _MANTISSAS = np.array([1.0, 2.0, 2.5, 5.0])
 
 
-def plain_number(value: float) -> str:
+def tick_text(value: float) -> str:
     """A tick value: thousands separators, at most 3 decimals, never scientific notation.
 
     Examples
     --------
-    >>> plain_number(1_250_000.0), plain_number(2.5), plain_number(0.30000000000000004)
+    >>> tick_text(1_250_000.0), tick_text(2.5), tick_text(0.30000000000000004)
     ('1,250,000', '2.5', '0.3')
     """
     value = float(value)
@@ -54,7 +54,7 @@ def money_text(value: float) -> str:
         return str(value)
     scale, word = next(((scale, word) for scale, word in ((1e9, " billion"), (1e6, " million"))
                         if abs(value) >= scale), (1.0, ""))
-    return plain_number(float(f"{value / scale:.3g}")) + word
+    return tick_text(float(f"{value / scale:.3g}")) + word
 
 
 def round_ticks(lo: float, hi: float, least_step: float) -> np.ndarray:
@@ -173,7 +173,7 @@ def readable_axis(axis, *, scale: float = 1.0) -> None:
     from matplotlib.ticker import FuncFormatter
 
     def label(x: float, _pos=None) -> str:
-        return plain_number(x / scale)
+        return tick_text(x / scale)
 
     axis.set_major_locator(_fitting_locator_class()(label))
     axis.set_major_formatter(FuncFormatter(label))

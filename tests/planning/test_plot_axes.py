@@ -18,7 +18,7 @@ from talentgap.planning import (
     plot_shortfall_vs_budget,
     plot_what_if,
 )
-from talentgap.planning._axes import money_text, plain_number, round_ticks
+from talentgap.planning._axes import money_text, round_ticks, tick_text
 
 SCENARIOS = pd.Index(["base", "budget +20%", "textiles demand +50%", "target 2028"],
                      name="scenario")
@@ -149,9 +149,9 @@ def test_plot_shortfall_vs_budget_axes_are_readable(scale):
 
 
 def test_money_and_tick_texts_never_use_scientific_notation():
-    assert plain_number(1e20) == "100,000,000,000,000,000,000"
-    assert plain_number(-0.0001) == "0"
-    assert plain_number(1234.5) == "1,234.5"
+    assert tick_text(1e20) == "100,000,000,000,000,000,000"
+    assert tick_text(-0.0001) == "0"
+    assert tick_text(1234.5) == "1,234.5"
     assert money_text(812_496_666.7) == "812 million"
     assert money_text(-2_500_000.0) == "-2.5 million"
     assert money_text(3.2e13) == "32,000 billion"
