@@ -598,12 +598,15 @@ def _duplicated(codes: pd.DataFrame) -> np.ndarray:
 
 
 def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
-                 lines: np.ndarray) -> None:
+                 lines: np.ndarray, *, column: str | None = None, hint: str = "") -> None:
     """Rows sharing a key: exact repeats keep their first copy, conflicts are all rejected.
 
-    Only rows whose key values are themselves valid take part.
+    Only rows whose key values are themselves valid take part. ``column``
+    names the failures (default: the key columns joined; ``"*"`` for the
+    whole row) and ``hint`` is added to their messages.
     """
-    label = ", ".join(keys.columns)
+    label = ", ".join(keys.columns) if column is None else column
+    hint = f"; {hint}" if hint else ""
     unusable = log.bad_in(keys.columns)
     if unusable.any():
         candidates = np.flatnonzero(~unusable)
@@ -624,7 +627,7 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     repeat_mask = np.zeros(log.n_rows, dtype=bool)
     repeat_mask[shared_positions[repeat]] = True
     log.add(repeat_mask, label, "duplicate_row", np.full(repeat.sum(), None, dtype=object),
-            "repeats an earlier row exactly; the first copy is kept")
+            f"repeats an earlier row exactly; the first copy is kept{hint}")
 
     rest = shared_positions[~repeat]
     conflict = _duplicated(codes.iloc[rest])
@@ -635,8 +638,9 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     lines_of_group = pd.Series(lines[positions]).groupby(group).agg(
         lambda s: ", ".join(map(str, s))
     )
-    details = np.array([f"({label}) shared by lines {lines_of_group[g]}" for g in group],
-                       dtype=object)
+    shared_by = ", ".join(keys.columns)
+    details = np.array([f"({shared_by}) shared by lines {lines_of_group[g]}{hint}"
+                        for g in group], dtype=object)
     mask = np.zeros(log.n_rows, dtype=bool)
     mask[positions] = True
     log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)
@@ -658,6 +662,7 @@ def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) 
             shown.append(f"line {line}{where}: {detail}")
         n = group["position"].nunique()
         noun = "row fails" if n == 1 else "rows fail"
-        out.append(f"column {column!r} {rule_text(rule)} [{rule}]; {n} {noun}, e.g. "
+        subject = "a row" if column == "*" else f"column {column!r}"  # "*": the whole row
+        out.append(f"{subject} {rule_text(rule)} [{rule}]; {n} {noun}, e.g. "
                    + "; ".join(shown))
     return out

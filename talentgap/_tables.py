@@ -102,6 +102,10 @@ class TableSchema:
     constant : tuple of str
         Columns that must be equal on every row sharing the ``unique``
         values (enterprise-level columns of the long form).
+    distinct_rows : bool
+        Whether a row must differ from every earlier row in some column.
+        For a table whose rows are summed (training cohorts), a copy of a
+        row would count its people twice (rule ``duplicate_row``).
     """
 
     name: str
@@ -112,6 +116,7 @@ class TableSchema:
     row_label: tuple[str, ...] = ()
     detail: tuple[str, ...] = ()
     constant: tuple[str, ...] = ()
+    distinct_rows: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -181,6 +186,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         at_most=(("certified", "trained"),),
         row_label=(REGION, INDUSTRY, "program", PERIOD),
+        distinct_rows=True,
     ),
     "employment": TableSchema(
         name="employment",

@@ -25,6 +25,11 @@ from talentgap.periods import normalize_freq, parse_period_values
 
 __all__ = ["DataQualityReport", "validate", "check_constant"]
 
+#: Why a table whose rows are summed refuses a repeated row.
+_DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; separate cohorts "
+                  "with the same numbers belong in one row, or need a column (program) that "
+                  "tells them apart")
+
 _MAX_EXAMPLES = 5
 _PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in ("Y", "Q", "M")}
 
@@ -244,6 +249,10 @@ def validate(
     if schema.unique:
         keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
         _checks.check_unique(df, keys, log, lines)
+    if schema.distinct_rows:
+        whole = pd.DataFrame({c.name: numbers[c.name] if c.name in numbers else converted[c.name]
+                              for c in schema.columns if c.name in df.columns})
+        _checks.check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
     if schema.constant and any(c in df.columns for c in schema.detail):
         unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
         first = _first_of_unit(unit)

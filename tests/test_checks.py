@@ -14,7 +14,7 @@ def _training(regions, industries=None):
     n = len(regions)
     return pd.DataFrame({"period": ["2024"] * n, "region": regions,
                          "industry": industries or ["textiles"] * n,
-                         "trained": [10] * n, "certified": [5] * n})
+                         "trained": list(range(10, 10 + n)), "certified": [5] * n})
 
 
 @pytest.mark.parametrize("make", [list, lambda v: pd.Categorical(v),

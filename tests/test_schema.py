@@ -254,6 +254,33 @@ def test_employment_is_unique_per_period_region_industry(employment):
     assert err.column == "period, region, industry"
 
 
+def test_a_copied_training_row_is_refused_not_counted_twice(training):
+    """Training rows are summed per cell: a copy would double its people."""
+    copied = pd.concat([training, training.iloc[[0]]], ignore_index=True)
+    err = raised(copied, table="training")
+    assert triples(err.failure_cases) == {(5, "*", "duplicate_row")}
+    assert "a row must not repeat an earlier row" in str(err)
+    assert "count its people twice" in str(err)
+    clean, report = validate(copied, table="training", errors="report")
+    pd.testing.assert_frame_equal(clean, validate(training, table="training"))
+    assert (report.rows_kept, report.rows_rejected) == (3, 1)
+
+
+def test_training_rows_written_differently_but_equal_are_refused(training):
+    # the same numbers spelled differently: equal once read, so still a copy
+    copied = pd.concat([training, training.iloc[[0]].assign(trained="120.0")],
+                       ignore_index=True)
+    err = raised(copied, table="training")
+    assert {rule for _, _, rule in triples(err.failure_cases)} == {"duplicate_key"}
+    assert {line for line, _, _ in triples(err.failure_cases)} == {2, 5}
+
+
+def test_training_cohorts_that_differ_in_any_column_are_kept(training):
+    cohorts = pd.concat([training, training.iloc[[0]].assign(program="P9"),
+                         training.iloc[[0]].assign(certified=79)], ignore_index=True)
+    assert len(validate(cohorts, table="training")) == 5
+
+
 def test_rows_with_a_bad_key_take_no_part_in_the_duplicate_rule(surveys):
     bad = with_value(surveys, 2, "period", "2024Q1x")
     bad = with_value(bad, 2, "employees", 7)

@@ -81,6 +81,9 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
             return False
     if schema.unique and _has_repeated_keys(df, row_key(schema, df.columns)):
         return False  # the full validation names the rows
+    if schema.distinct_rows and _has_repeated_keys(
+            df, [c.name for c in schema.columns if c.name in df.columns]):
+        return False  # a copied row: the full validation names it
     if schema.constant and any(c in df.columns for c in schema.detail):
         return _unit_columns_constant(df, schema)
     return True

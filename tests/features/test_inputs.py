@@ -109,3 +109,18 @@ def test_categorical_input_validates_like_the_same_values_as_text(clean):
     assert not np.shares_memory(a["weight"].to_numpy(), shuffled["weight"].to_numpy())
     assert not np.shares_memory(a["region"].cat.codes.to_numpy(),
                                 shuffled["region"].cat.codes.to_numpy())
+
+
+def test_a_copied_row_of_a_canonical_training_table_is_caught():
+    """Training rows are summed: the fast path for canonical tables checks for copies too."""
+    from talentgap.features import build_panel, training_supply
+
+    data = make_synthetic(n_regions=2, industries=2, n_periods=4, seed=3)
+    training = validate(data.training, table="training", freq="Q")
+    assert canonical_table(training, "training", freq="Q") is training
+    copied = pd.concat([training, training.iloc[[2]]], ignore_index=True)
+    assert copied.dtypes.equals(training.dtypes)  # still canonical dtypes
+    for call in (lambda: training_supply(copied, freq="Q"),
+                 lambda: build_panel(data.surveys, copied)):
+        with pytest.raises(SchemaError, match=r"\[duplicate_row\]"):
+            call()
