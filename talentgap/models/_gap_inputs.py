@@ -50,6 +50,11 @@ def check_params(gap) -> list[str]:
             or gap.n_samples < 1):
         raise ParameterError(f"n_samples == {gap.n_samples!r}, must be an integer >= 1 "
                              "(e.g. 1000)")
+    horizon = gap.horizon
+    if horizon is not None and (isinstance(horizon, bool)
+                                or not isinstance(horizon, (int, np.integer)) or horizon < 1):
+        raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1 (the longest "
+                             "horizon the model will be asked for) or None")
     if gap.sampling_se is not None and not isinstance(gap.sampling_se, str):
         raise ParameterError(f"sampling_se == {gap.sampling_se!r}, must be a column name "
                              "(e.g. 'demand_se') or None")

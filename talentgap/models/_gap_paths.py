@@ -30,8 +30,8 @@ from talentgap.models._conformal import (
 from talentgap.models.reconciliation import reconcile
 
 __all__ = ["side_forecast", "short_history_widening", "recent_sampling_se", "fenced",
-           "sampling_error_removal", "reconciled_means", "simulate", "calibrated_short",
-           "path_blocks"]
+           "sampling_error_removal", "reconciled_means", "simulate", "first_steps",
+           "calibrated_short", "path_blocks"]
 
 #: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
@@ -430,6 +430,21 @@ def simulate(gap, horizon: int) -> dict:
         "calibrated_short": calibrated_short(gap, horizon),
     }
     return simulation
+
+
+def first_steps(simulation: dict, horizon: int) -> dict:
+    """The simulation of a longer span cut to its first ``horizon`` steps.
+
+    The draws, pools, scales and stretches are the span's: every step keeps
+    the distribution it has in the longer simulation.
+    """
+    out = dict(simulation)
+    for name in ("demand_mean", "supply_mean", "known"):
+        out[name] = simulation[name][:, :horizon]
+    for name in ("d_scale", "s_scale"):
+        if np.ndim(simulation[name]) == 2:  # one scale per step
+            out[name] = simulation[name][:, :horizon]
+    return out
 
 
 def calibrated_short(gap, horizon: int) -> np.ndarray | None:

@@ -52,7 +52,7 @@ from sklearn.base import BaseEstimator
 
 from talentgap._arguments import check_horizon, check_levels
 from talentgap._registry import register
-from talentgap.errors import NotFittedError
+from talentgap.errors import NotFittedError, ParameterError
 from talentgap.models._conformal import recent_periods
 from talentgap.models._gap_cells import check_rows, rows_of
 from talentgap.models._gap_explain import explain, fallback_text, fitted_summary, gap_drivers
@@ -63,7 +63,12 @@ from talentgap.models._gap_inputs import (
     panel_table,
     sampling_column,
 )
-from talentgap.models._gap_paths import path_blocks, recent_sampling_se, simulate
+from talentgap.models._gap_paths import (
+    first_steps,
+    path_blocks,
+    recent_sampling_se,
+    simulate,
+)
 from talentgap.models._gap_sides import fit_nodes, fit_side, resolve_hierarchy
 from talentgap.models._gap_statistics import path_statistics, row_columns, warn_small_pool
 from talentgap.models._saving import SaveMixin
@@ -129,6 +134,16 @@ class GapForecaster(SaveMixin, BaseEstimator):
         its paths' spread (see *Population, not estimates* below). The default
         column is used when the panel has it; None (or a panel without it)
         makes the paths for the series as observed.
+    horizon : int, optional
+        The longest horizon the model will be asked for. When given, every
+        forecast, set of sample paths and explanation is cut from one
+        simulation of this many periods, so a period's numbers (expected
+        values, intervals, ``p_shortage``) are the same whatever horizon a
+        call asks for; a longer horizon is refused. When None (the default)
+        each horizon is simulated on its own, calibrated on the most recent
+        backtest origins its span allows (see *Calibration and the horizon
+        asked* in the notes): the same period can then differ somewhat
+        between, say, ``predict(4)`` and ``sample_paths(8)``.
 
     Attributes
     ----------
@@ -214,6 +229,16 @@ class GapForecaster(SaveMixin, BaseEstimator):
     cell whose paths all lie on one side of 0 and otherwise the paths'
     expected shortfall is the larger (Jensen's inequality).
 
+    **Calibration and the horizon asked.** The paths of an ``h``-period
+    request draw their errors from backtests that hold out ``h`` periods
+    (plus the supply lead), the most recent origins that span allows. A
+    longer request therefore draws on older origins, and a period's
+    expected values, intervals and ``p_shortage`` can differ between, say,
+    ``predict(4)`` and ``sample_paths(8)`` (on the demo data by up to about
+    a tenth of a cell's gap). Give ``horizon`` to fix the span: every
+    request is then cut from one simulation of ``horizon`` periods, and a
+    table, a plan and an explanation made from the model all agree.
+
     **Population, not estimates.** The demand series are survey estimates,
     each off the population value by its sampling error; the backtest errors
     behind the paths compare forecasts with such estimates, so their spread
@@ -284,7 +309,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
     def __init__(self, *, forecaster: BaseForecaster | None = None, hierarchy=None,
                  reconcile: str = "mint_shrink", n_samples: int = 1000, random_state=0,
                  keys: Sequence[str] = ("region", "industry"), time: str = "period",
-                 sampling_se: str | None = "demand_se") -> None:
+                 sampling_se: str | None = "demand_se", horizon: int | None = None) -> None:
         self.forecaster = forecaster
         self.hierarchy = hierarchy
         self.reconcile = reconcile
@@ -293,6 +318,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self.keys = keys
         self.time = time
         self.sampling_se = sampling_se
+        self.horizon = horizon
 
     # ---- fit -------------------------------------------------------------------------------
     def fit(self, panel: pd.DataFrame, *, future_supply: pd.DataFrame | None = None):
@@ -368,18 +394,32 @@ class GapForecaster(SaveMixin, BaseEstimator):
         n_jobs = None if self.forecaster is None else self.forecaster.get_params().get("n_jobs")
         return max(1, int(effective_n_jobs(n_jobs)))
 
+    def _span(self, horizon: int) -> int:
+        """Periods simulated to answer ``horizon``: the model's ``horizon`` when it has one."""
+        if self.horizon is None:
+            return horizon
+        if horizon > self.horizon:
+            raise ParameterError(
+                f"horizon {horizon} is beyond the {self.horizon} periods this model simulates "
+                f"(GapForecaster(horizon={self.horizon})); ask for at most {self.horizon}, or "
+                "refit with a longer horizon")
+        return int(self.horizon)
+
     def _simulation(self, horizon: int) -> dict:
         """Everything the sample paths need for ``horizon`` steps (see ``_transient_attributes``).
 
-        Kept for the last horizon asked only (paths are large). The cache is
-        replaced in one assignment, so concurrent calls at worst compute it twice.
+        Simulated over :meth:`_span` steps and cut to ``horizon``. Kept for
+        the last span asked only (paths are large). The cache is replaced in
+        one assignment, so concurrent calls at worst compute it twice.
         """
+        span = self._span(horizon)
         cached = self.__dict__.get("_cache")
-        if cached is not None and cached[0] == horizon:
-            return cached[1]
-        simulation = simulate(self, horizon)
-        self._cache = (horizon, simulation)
-        return simulation
+        if cached is not None and cached[0] == span:
+            simulation = cached[1]
+        else:
+            simulation = simulate(self, span)
+            self._cache = (span, simulation)
+        return simulation if span == horizon else first_steps(simulation, horizon)
 
     def predict(self, horizon: int, level: Sequence[float] | None = (80,), *,
                 cells: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -497,7 +537,9 @@ class GapForecaster(SaveMixin, BaseEstimator):
             True when a forecast for ``horizon`` starts from kept inputs.
         """
         cached = self.__dict__.get("_cache")
-        return cached is not None and cached[0] == horizon
+        if self.horizon is not None and horizon > self.horizon:
+            return False
+        return cached is not None and cached[0] == self._span(horizon)
 
     def predict_rows(self, horizon: int, level: Sequence[float] | None = (80,), *,
                      rows: Sequence[int] | np.ndarray | None = None) -> dict[str, np.ndarray]:
