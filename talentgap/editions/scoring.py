@@ -367,6 +367,10 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
                                                       *bounds.values()]]
         stored = stored.rename(columns={quantity: "forecast",
                                         **{v: k for k, v in bounds.items()}})
+        # like for like: every method is scored on the points the edition forecast
+        forecast_points = stored.loc[np.isfinite(stored["forecast"].to_numpy(dtype=np.float64)),
+                                     ["cell", "ordinal"]]
+        truth = truth.merge(forecast_points, on=["cell", "ordinal"], how="inner")
         methods = {"edition": stored}
         for kind in _BASELINES:
             methods[kind] = _baseline(kind, history[quantity], first, freq, m,

@@ -234,13 +234,13 @@ class EditionStore:
         """
         name = _check_name(name)
         origin, freq, keys, time = _check_model(model)
-        horizon = _check_forecast(forecast, model, keys, time)
+        horizon, n_cells = _check_forecast(forecast, model, keys, time)
         when = _created_text(created)
         forecast_blob = encode_table(forecast.reset_index(drop=True))
         files = _artifact_files(model, config)
         estimator = json.loads(files["metadata.json"].decode("utf-8"))["estimator"]
         row = (name, str(origin), int(origin.ordinal), freq, when, __version__,
-               data_fingerprint(model), estimator, len(model.cells_), horizon, notes,
+               data_fingerprint(model), estimator, n_cells, horizon, notes,
                forecast_blob, _sha256(forecast_blob))
         with self._connect(create=True) as connection:
             connection.execute("BEGIN IMMEDIATE")
@@ -290,8 +290,9 @@ class EditionStore:
         -------
         pandas.DataFrame
             ``name``, ``origin`` (the period label of the forecast origin),
-            ``created`` (UTC timestamps), ``n_cells``, ``horizon`` (periods
-            forecast), ``fingerprint`` (sha256 of the fitted data), ``freq``,
+            ``created`` (UTC timestamps), ``n_cells`` (cells the stored forecast
+            covers), ``horizon`` (periods forecast), ``fingerprint`` (sha256 of
+            the fitted data), ``freq``,
             ``estimator``, ``talentgap_version`` and ``notes``.
         """
         with self._connect() as connection:
@@ -446,7 +447,8 @@ def _check_model(model):
     return model.origin_, model.freq_, list(model.cells_.columns), model.time
 
 
-def _check_forecast(forecast, model, keys: list[str], time: str) -> int:
+def _check_forecast(forecast, model, keys: list[str], time: str) -> tuple[int, int]:
+    """The forecast's horizon and number of cells, after checking it fits ``model``."""
     if not isinstance(forecast, pd.DataFrame):
         raise EditionError(f"forecast must be a DataFrame (GapForecaster.predict output), "
                            f"got {type(forecast).__name__}")
@@ -470,7 +472,7 @@ def _check_forecast(forecast, model, keys: list[str], time: str) -> int:
         example = ", ".join(map(str, extra.iloc[0][keys].tolist()))
         raise EditionError(f"the forecast has {len(extra)} cell(s) the model was not fitted "
                            f"on, e.g. ({example})")
-    return int(ordinals.max() - model.origin_.ordinal)
+    return int(ordinals.max() - model.origin_.ordinal), len(cells)
 
 
 def _created_text(created) -> str:

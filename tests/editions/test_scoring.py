@@ -182,3 +182,20 @@ def test_supply_is_counted_and_old_editions_are_compared_as_stored(demo, tmp_pat
     merged = gap.merge(other.forecast("plain"), on=[*KEYS, "period"])
     np.testing.assert_allclose(merged["lo_80"], merged["gap_lo_80"])
     assert (gap["actual_se"] == 0).all()
+
+
+def test_an_edition_of_some_cells_is_scored_like_for_like(demo, tmp_path):
+    """A forecast of a few cells: the baselines are scored on exactly its points."""
+    panel, cut, store, _ = demo
+    gap = store.model("2023Q4")
+    some = gap.predict(4, level=[80]).head(10)          # 2 cells x 4 quarters + 2 rows
+    partial = EditionStore(tmp_path / "partial.sqlite")
+    partial.add("some", gap, some)
+    assert partial.list().loc[0, "n_cells"] == 3
+    scores = score_edition(partial, "some", panel)
+    counts = scores.summary.set_index(["quantity", "method"])["n_points"]
+    for quantity in ("gap", "demand", "supply"):
+        assert counts[(quantity, "edition")] == 10
+        assert counts[(quantity, "naive")] == counts[(quantity, "seasonal_naive")] == 10
+    scored = scores.points[["region", "industry", "period"]].drop_duplicates()
+    assert len(scored.merge(some[["region", "industry", "period"]])) == len(scored) == 10
