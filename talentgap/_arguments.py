@@ -1,8 +1,9 @@
 """Checks of the arguments shared by forecasters, backtests and metrics.
 
-Interval levels, forecast horizons and season lengths are validated the same
-way wherever they are accepted, so one bad value gets one message whether it
-goes to ``predict``, ``backtest`` or a metric.
+Interval levels, forecast horizons, season lengths and key-column lists are
+validated the same way wherever they are accepted, so one bad value gets one
+message whether it goes to ``predict``, ``backtest``, a metric or a table
+builder.
 
 Examples
 --------
@@ -16,7 +17,8 @@ import numpy as np
 
 from talentgap.errors import ParameterError
 
-__all__ = ["SEASON_LENGTHS", "check_levels", "check_horizon", "resolve_season_length"]
+__all__ = ["SEASON_LENGTHS", "check_levels", "check_horizon", "key_list",
+           "resolve_season_length"]
 
 #: Default season length per pandas period frequency code.
 SEASON_LENGTHS = {"Y": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24}
@@ -111,9 +113,46 @@ def check_horizon(horizon) -> int:
     ...
     talentgap.errors.ParameterError: horizon == 0, must be an integer >= 1
     """
-    if not isinstance(horizon, (int, np.integer)) or horizon < 1:
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
         raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1")
     return int(horizon)
+
+
+def key_list(keys, *, name: str = "keys") -> list[str]:
+    """Key columns as a list of names; one name given as a string is refused.
+
+    A string is a sequence of characters: ``list("region")`` would silently
+    become six one-letter columns.
+
+    Parameters
+    ----------
+    keys : sequence of str
+        Column names (may be empty where the caller allows it).
+    name : str, default "keys"
+        The argument's name, for the message.
+
+    Raises
+    ------
+    ParameterError
+        If ``keys`` is a string or not a sequence.
+
+    Examples
+    --------
+    >>> key_list(("region", "industry"))
+    ['region', 'industry']
+    >>> key_list("region")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: keys == 'region' is one string; pass a list ...
+    """
+    if isinstance(keys, (str, bytes)):
+        raise ParameterError(f"{name} == {keys!r} is one string; pass a list of column names, "
+                             f"e.g. [{keys!r}]")
+    try:
+        return list(keys)
+    except TypeError:
+        raise ParameterError(f"{name} == {keys!r}, must be a list of column names, "
+                             "e.g. ['region', 'industry']") from None
 
 
 def resolve_season_length(season_length: int | None, freq: str) -> int:

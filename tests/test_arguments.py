@@ -100,3 +100,29 @@ def test_given_season_length_wins_and_is_checked():
 
 def test_season_lengths_table():
     assert SEASON_LENGTHS["Q"] == 4 and SEASON_LENGTHS["M"] == 12 and SEASON_LENGTHS["Y"] == 1
+
+
+def test_one_key_given_as_a_string_is_refused_everywhere():
+    """``keys="region"`` would become six one-letter columns: every entry point refuses it."""
+    import talentgap as tg
+    from talentgap._arguments import key_list
+    from talentgap.errors import ParameterError
+
+    assert key_list(("region", "industry")) == ["region", "industry"]
+    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=8, seed=2)
+    panel = tg.features.build_panel(data.surveys, data.training)
+    calls = {
+        "estimate_cells": lambda: tg.features.estimate_cells(data.surveys, keys="region"),
+        "build_panel": lambda: tg.features.build_panel(data.surveys, keys="region"),
+        "training_supply": lambda: tg.features.training_supply(data.training, keys="region"),
+        "fit": lambda: tg.models.Naive().fit(panel, target="demand", keys="region"),
+        "backtest": lambda: tg.evaluation.backtest(tg.models.Naive(), panel, target="demand",
+                                                   keys="region", horizon=1, n_windows=1),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ParameterError, match=r"keys == 'region' is one string; pass a list "
+                           r"of column names, e\.g\. \['region'\]"):
+            call()
+        assert name
+    with pytest.raises(ParameterError, match="must be a list of column names"):
+        key_list(3)

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap._arguments import check_levels, resolve_season_length
+from talentgap._arguments import check_levels, key_list, resolve_season_length
 from talentgap._keys import codes_in, series_codes
 from talentgap._numeric import nanmean
 from talentgap.errors import (
@@ -210,7 +210,7 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
             "use refit=True (the default), or fewer windows / a larger step to save time")
     if refit is not True:
         raise ParameterError(f"refit == {refit!r}, must be True")
-    keys, exog = list(keys), list(exog or [])
+    keys, exog = key_list(keys), list(exog or [])
     levels = check_levels(level)
     names = _check_metric_names(metrics, levels)
     _require(df, [*keys, time, target, *exog], "df")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
 from talentgap.errors import ParameterError
 from talentgap.features._groups import GroupIndex, group_rows
 from talentgap.features._inputs import (
@@ -263,7 +264,7 @@ def build_panel(
             lead_time=lead_time, absorption=absorption, crosswalk=crosswalk, start=start,
             end=end, supply_fill=supply_fill, design=design, codes=codes,
             skill_levels=skill_levels)
-    keys = list(keys)
+    keys = key_list(keys)
     freq = normalize_freq(freq)
     levels = skill_levels_of(skill_levels)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,

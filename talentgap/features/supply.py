@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import canonical_table
@@ -58,9 +59,7 @@ def _value(value) -> object:
 
 
 def _check_keys(keys: Sequence[str]) -> list[str]:
-    if isinstance(keys, str):
-        raise ParameterError(f"keys must be a sequence of column names, not the string {keys!r}")
-    keys = list(keys)
+    keys = key_list(keys)
     if not all(isinstance(k, str) for k in keys):
         raise ParameterError(f"keys must be column names (str), got {keys!r}")
     if len(set(keys)) != len(keys):

@@ -37,6 +37,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features._variance import ratio_variance, total_variance, variance_factor
@@ -261,7 +262,7 @@ def estimate_cells(
     if is_dask_frame(surveys):  # per-partition sums combined on the cluster
         return estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
                                    design=design, skill_levels=skill_levels)
-    keys = list(keys)
+    keys = key_list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
     wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS]

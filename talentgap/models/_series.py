@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
 from talentgap._keys import series_codes
 from talentgap._registry import register_dataclass
 from talentgap.errors import ParameterError, SchemaError
@@ -166,7 +167,7 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     >>> arrays.n_obs.tolist(), arrays.n_interpolated.tolist()
     ([4, 1], [1, 0])
     """
-    keys, exog = list(keys), list(exog or [])
+    keys, exog = key_list(keys), list(exog or [])
     missing = [c for c in [*keys, time, target, *exog] if c not in df.columns]
     if missing:
         raise ParameterError(f"columns {missing} are not in the table; "

@@ -338,7 +338,7 @@ def test_bad_keys_and_bad_tables(quarterly):
         training_supply(quarterly, keys=("region", "district"))
     with pytest.raises(ParameterError, match="'period'"):
         pass_rates(quarterly, keys=("region", "period"))
-    with pytest.raises(ParameterError, match="not the string"):
+    with pytest.raises(ParameterError, match="is one string"):
         training_supply(quarterly, keys="region")
     with pytest.raises(SchemaError, match="certified"):
         training_supply(quarterly.assign(certified=[80, 60, 20, 5, 0]))  # 60 > 50
