@@ -50,6 +50,13 @@ def check_params(gap) -> list[str]:
             or gap.n_samples < 1):
         raise ParameterError(f"n_samples == {gap.n_samples!r}, must be an integer >= 1 "
                              "(e.g. 1000)")
+    seed = gap.random_state
+    if not (seed is None or isinstance(seed, (np.random.Generator, np.random.BitGenerator,
+                                              np.random.SeedSequence))
+            or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+                and seed >= 0)):
+        raise ParameterError(f"random_state == {seed!r}, must be an integer >= 0, a "
+                             "numpy.random.Generator or None")
     horizon = gap.horizon
     if horizon is not None and (isinstance(horizon, bool)
                                 or not isinstance(horizon, (int, np.integer)) or horizon < 1):

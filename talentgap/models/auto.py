@@ -29,7 +29,7 @@ from talentgap._arguments import resolve_season_length
 from talentgap._registry import register
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models._series import to_arrays
-from talentgap.models.base import BaseForecaster, backtest_actuals
+from talentgap.models.base import BaseForecaster, backtest_actuals, is_whole
 
 __all__ = ["AutoForecaster", "default_candidates", "ranking_scores"]
 
@@ -214,7 +214,14 @@ class AutoForecaster(BaseForecaster):
         self.min_history = min_history
 
     def _check_params(self) -> None:
-        if not float(self.min_history).is_integer() or self.min_history < 0:
+        if self.candidates is not None and not (
+                isinstance(self.candidates, dict)
+                and all(isinstance(name, str) and isinstance(model, BaseForecaster)
+                        for name, model in self.candidates.items())):
+            raise ParameterError("candidates must be a dict {name: forecaster} of talentgap "
+                                 "forecasters, e.g. {'ets': ETS(), 'theta': Theta()}; got "
+                                 f"{type(self.candidates).__name__}")
+        if not is_whole(self.min_history) or self.min_history < 0:
             raise ParameterError(f"min_history == {self.min_history!r}, must be an integer "
                                  ">= 0")
         if self.analogues is not None and not (
@@ -229,7 +236,7 @@ class AutoForecaster(BaseForecaster):
         if self.combination not in _COMBINATIONS:
             raise ParameterError(f"combination == {self.combination!r}, must be one of "
                                  f"{_COMBINATIONS}")
-        if not float(self.top).is_integer() or self.top < 1:
+        if not is_whole(self.top) or self.top < 1:
             raise ParameterError(f"top == {self.top!r}, must be an integer >= 1")
         if self.anchor is not None and not isinstance(self.anchor, str):
             raise ParameterError(f"anchor == {self.anchor!r}, must be a candidate's name "
@@ -238,7 +245,7 @@ class AutoForecaster(BaseForecaster):
             raise ParameterError("n_windows == 0: AutoForecaster ranks its candidates by "
                                  "backtests and needs n_windows >= 1")
         if self.selection_horizon is not None and (
-                not float(self.selection_horizon).is_integer() or self.selection_horizon < 1):
+                not is_whole(self.selection_horizon) or self.selection_horizon < 1):
             raise ParameterError(f"selection_horizon == {self.selection_horizon!r}, must be "
                                  "an integer >= 1")
 

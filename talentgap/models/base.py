@@ -72,6 +72,18 @@ def _single_threaded(function, *arguments):
         return function(*arguments)
 
 
+
+def is_whole(value) -> bool:
+    """Whether ``value`` is a whole number (an int, or a float like ``5.0``; not a bool or text).
+
+    Examples
+    --------
+    >>> is_whole(5), is_whole(5.0), is_whole(2.5), is_whole("5"), is_whole(True)
+    (True, True, False, False, False)
+    """
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)) and float(value).is_integer())
+
 class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
     """Base class of the forecasters; not used directly.
 
@@ -251,9 +263,9 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
         return parts
 
     def _check_common_params(self) -> None:
-        if self.n_jobs is not None and (not float(self.n_jobs).is_integer() or self.n_jobs == 0):
+        if self.n_jobs is not None and (not is_whole(self.n_jobs) or self.n_jobs == 0):
             raise ParameterError(f"n_jobs == {self.n_jobs!r}, must be a non-zero integer or None")
-        if not float(self.n_windows).is_integer() or self.n_windows < 0:
+        if not is_whole(self.n_windows) or self.n_windows < 0:
             raise ParameterError(f"n_windows == {self.n_windows!r}, must be an integer >= 0")
         if self.nonnegative not in (None, True, False):
             raise ParameterError(f"nonnegative == {self.nonnegative!r}, must be None, True "
