@@ -47,6 +47,11 @@ _NEEDS = "needs"
 class DemandShock:
     """Multiply the need of selected cells by a factor.
 
+    The need is the gap (demand minus supply), not demand: a factor of 2
+    doubles a cell's expected shortage, and doubles a surplus too. (Doubling
+    demand would raise the gap by the demand itself.) Its label says so:
+    ``"textiles market need x2"``.
+
     Parameters
     ----------
     factor : float
@@ -82,11 +87,11 @@ class DemandShock:
             raise ParameterError(f"DemandShock need={self.need!r}; use 'market' or 'policy'")
 
     def describe(self) -> str:
-        """The shock in words, e.g. ``"textiles demand x1.3"``."""
+        """The shock in words, e.g. ``"textiles market need x1.3"``."""
         what = ", ".join(str(v) if not _is_list(v) else "/".join(map(str, v))
                          for v in self.where.values()) or "all cells"
         when = "" if self.periods is None else " in " + ", ".join(map(str, self.periods))
-        noun = "demand" if self.need == "market" else "policy need"
+        noun = "market need" if self.need == "market" else "policy need"
         return f"{what} {noun} x{self.factor:g}{when}"
 
 

@@ -20,7 +20,7 @@ from talentgap.planning import (
 )
 from talentgap.planning._axes import money_text, round_ticks, tick_text
 
-SCENARIOS = pd.Index(["base", "budget +20%", "textiles demand +50%", "target 2028"],
+SCENARIOS = pd.Index(["base", "budget +20%", "textiles need +50%", "target 2028"],
                      name="scenario")
 #: a tick label with an exponent ("1e+06") or without thousands separators ("120000")
 _SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")

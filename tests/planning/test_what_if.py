@@ -109,7 +109,7 @@ def test_demand_shock_in_one_industry_raises_its_places():
     other = cells["industry"] != "textiles"
     assert np.allclose(cells.loc[other, "gap_before_x"], cells.loc[other, "gap_before_y"])
     assert np.allclose(cells.loc[~other, "gap_before_x"], 1.6 * cells.loc[~other, "gap_before_y"])
-    assert table.loc["textiles shock", "changes"] == "textiles demand x1.6"
+    assert table.loc["textiles shock", "changes"] == "textiles market need x1.6"
 
 
 def test_shock_of_some_periods_and_regions_only():
