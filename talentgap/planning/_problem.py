@@ -345,6 +345,12 @@ def read_forecast(gap_forecast, keys, value: str) -> Forecast:
     the table, whose checks then say what is wrong.
     """
     if is_sample_paths(gap_forecast):
+        own = list(gap_forecast.keys)
+        left_out = [k for k in own if k not in list(keys)]
+        if left_out and not isinstance(keys, str):
+            raise PlanningError(
+                f"keys {list(keys)} leave out the sample paths' key column(s) {left_out}: "
+                f"the paths' cells are keyed by {own}; pass keys={tuple(own)!r}")
         fc = _read_paths(gap_forecast, keys, value)
         if fc is not None:
             return fc
@@ -497,7 +503,8 @@ def target_scenarios(fc: Forecast, target_cell: np.ndarray, target_ord: np.ndarr
         if repeated.any():
             bad = np.unique(row_target[repeated])
             raise SchemaError(
-                "the gap scenarios repeat a sample number within a cell-period: "
+                "the gap scenarios repeat a sample number within a cell-period (do the keys "
+                "leave out a column that tells cells apart?): "
                 + "; ".join(cell_names(targets, fc.keys, bad[:_MAX_SHOWN])),
                 column="sample", reason="duplicate",
             )

@@ -529,3 +529,21 @@ def test_what_if_shocks_compact_paths_through_their_long_table():
     robots = frame["industry"].eq("robots").to_numpy()
     np.testing.assert_allclose(shocked["gap"].to_numpy()[robots], 2 * frame["gap"][robots])
     np.testing.assert_array_equal(shocked["gap"].to_numpy()[~robots], frame["gap"][~robots])
+
+
+def test_keys_that_leave_out_a_key_of_the_sample_paths_are_named():
+    """Paths keyed by region x industry x skill level, planned with the default keys."""
+    import talentgap as tg
+
+    data = tg.datasets.load_demo()
+    panel = tg.features.build_panel(data.surveys, data.training, lead_time=1,
+                                    keys=("region", "industry", "skill_level"))
+    gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=30,
+                                  keys=("region", "industry", "skill_level")).fit(panel)
+    paths = gap.sample_paths(2)
+    with pytest.raises(PlanningError, match=r"leave out the sample paths' key column\(s\) "
+                       r"\['skill_level'\].*pass keys=\('region', 'industry', 'skill_level'\)"):
+        allocate_quotas(paths, budget=1e5, cost_per_trainee=1000, pass_rate=0.8)
+    plan = allocate_quotas(paths, budget=1e5, cost_per_trainee=1000, pass_rate=0.8,
+                           keys=paths.keys)
+    assert list(plan.quotas.columns[:3]) == ["region", "industry", "skill_level"]
