@@ -62,7 +62,8 @@ def _per_money(value: float, money: str, unit: str, step: float | None) -> str:
 
 
 def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
-                      summary: pd.Series | None = None) -> list[str]:
+                      summary: pd.Series | None = None,
+                      cheapest: float | None = None) -> list[str]:
     """The rows of a plan's constraints table as sentences with their units.
 
     Each row is worded from its columns (``kind``, ``words``, ``binds``,
@@ -89,6 +90,9 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
         whether places are whole (money left under a binding budget "buys no
         further useful place") and whether the plan spans several periods
         (its budgets are then each "the budget for <period>").
+    cheapest : float, optional
+        The cost of the cheapest place the plan could fund. A budget below it,
+        with whole places, says so instead of reading as "fully used".
 
     Returns
     -------
@@ -109,6 +113,10 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
     budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of it closes about 0.75 persons of the expected shortfall
     capacity of textiles in A is reached (400 places); each 100 more places of capacity close about 0.57 persons of the expected shortfall
     capacity of textiles in B is reached (400 places); each 100 more places of capacity close about 4.3 persons of the expected shortfall
+    >>> tiny = rows.head(1).assign(limit=1_000, used=0)
+    >>> print(plain_constraints(tiny, currency="yuan", summary=pd.Series({"integer": "round"}),
+    ...                         cheapest=6_000)[0])
+    budget of 1,000 yuan is below the cost of one place (the cheapest place costs 6,000 yuan): no place can be funded
     """  # noqa: E501
     table = (constraints if isinstance(constraints, pd.DataFrame)
              else pd.DataFrame(list(constraints)))
@@ -121,15 +129,17 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
     places = _common_step(value[rated & (table["unit"] == "places").to_numpy()
                                 & (table["kind"] != "min_quota").to_numpy()], largest=1000)
     context = _Context(currency=currency, unit=unit, money_step=money, place_step=places,
-                       summary=summary)
+                       summary=summary, cheapest=cheapest)
     return [context.words(row) for row in table.to_dict("records")]
 
 
 class _Context:
     """What every row of one list is worded with: units, common steps, plan-wide facts."""
 
-    def __init__(self, *, currency: str, unit: str, money_step, place_step, summary) -> None:
+    def __init__(self, *, currency: str, unit: str, money_step, place_step, summary,
+                 cheapest: float | None = None) -> None:
         self.money = f" {currency}" if currency else ""
+        self.cheapest = math.nan if cheapest is None else float(cheapest)
         self.unit = unit
         self.money_step, self.place_step = money_step, place_step
         summary = pd.Series(dtype=object) if summary is None else summary
@@ -167,6 +177,10 @@ class _Context:
         used, limit = float(row["used"]), float(row["limit"])
         spent = f"{_amount(used)} of {_amount(limit)}{money} spent"
         left = limit - used
+        if row["binds"] and self.whole and used <= 0 and limit < self.cheapest:
+            return (f"{subject} of {_amount(limit)}{money} is below the cost of one place (the "
+                    f"cheapest place costs {_amount(self.cheapest)}{money}): no place can be "
+                    "funded")
         if row["binds"]:
             line = f"{subject} is fully used: {spent}"
             if not math.isnan(value):

@@ -16,7 +16,7 @@ import pandas as pd
 
 from talentgap.errors import ConfigError
 
-__all__ = ["read_plan_csv", "plan_parameter", "plan_budget"]
+__all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_budget"]
 
 
 def read_plan_csv(path: str, name: str, text_columns: list[str], *,
@@ -28,8 +28,123 @@ def read_plan_csv(path: str, name: str, text_columns: list[str], *,
     return pd.read_csv(path, dtype={c: str for c in text_columns})
 
 
+#: The values each parameter file may hold: (lowest, highest, lowest excluded, inf allowed).
+_RULES = {"cost_per_trainee": (0.0, np.inf, False, False),
+          "pass_rate": (0.0, 1.0, True, False),
+          "absorption": (0.0, 1.0, False, False),
+          "min_quota": (0.0, np.inf, False, False),
+          "capacity": (0.0, np.inf, False, True),
+          "exit_rate": (0.0, 1.0, False, False),
+          "budget": (0.0, np.inf, False, False)}
+
+#: Offending rows shown in a message.
+_SHOWN = 3
+
+
+def _rule_words(low: float, high: float, low_open: bool) -> str:
+    if np.isfinite(high):
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}]"
+    return f"{'>' if low_open else '>='} {low:g}"
+
+
+def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: str,
+                shown: list[str]) -> str:
+    """``1 row fails, e.g. line 5 (Amberfield, textiles): -500``: CSV lines count the header."""
+    parts = []
+    for i, what in zip(rows[:_SHOWN], shown, strict=False):
+        ids = ", ".join(str(table[k].iloc[i]) for k in keys)
+        parts.append(f"line {i + 2}" + (f" ({ids})" if ids else "") + f": {what}")
+    more = f"; and {rows.size - _SHOWN} more" if rows.size > _SHOWN else ""
+    return (f"{rows.size} row{'' if rows.size == 1 else 's'} "
+            f"fail{'s' if rows.size == 1 else ''}, e.g. " + "; ".join(parts) + more)
+
+
+def check_plan_csv(table: pd.DataFrame, name: str, path: str, *,
+                   section: str = "plan") -> pd.DataFrame:
+    """Check the rows of a plan parameter file; errors name the file and the lines at fault.
+
+    Every failing rule is listed before the error is raised: values that are
+    missing or not numbers, values outside the parameter's range, and key
+    values that repeat an earlier row. Line numbers are those of the CSV
+    file, its header being line 1.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The file as read, one row per line after the header.
+    name : str
+        The setting and the value column, e.g. ``"cost_per_trainee"``.
+    path : str
+        The file, as the configuration names it.
+    section : str, default "plan"
+        The configuration part the setting belongs to.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` with its value column as numbers.
+
+    Raises
+    ------
+    ConfigError
+        When a row breaks a rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"region": ["A", "A", "B"], "industry": ["x", "x", "y"],
+    ...                       "cost_per_trainee": [4000, -500, 6000]})
+    >>> check_plan_csv(table, "cost_per_trainee", "cost.csv")
+    Traceback (most recent call last):
+      ...
+    talentgap.errors.ConfigError: [plan] cost_per_trainee: cost.csv: column 'cost_per_trainee' \
+must be >= 0 and finite; 1 row fails, e.g. line 3 (A, x): -500; column 'region, industry' \
+must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
+    """
+    keys = [c for c in table.columns if c != name]
+    raw = table[name]
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    problems = []
+    missing = np.flatnonzero(raw.isna().to_numpy())
+    if missing.size:
+        problems.append(f"column {name!r} must have a value; "
+                        + _rows_words(table, missing, keys, name, ["empty"] * missing.size))
+    text = np.flatnonzero(np.isnan(values) & raw.notna().to_numpy())
+    if text.size:
+        problems.append(f"column {name!r} must be a number; "
+                        + _rows_words(table, text, keys, name,
+                                      [repr(raw.iloc[i]) for i in text[:_SHOWN]]))
+    low, high, low_open, allow_inf = _RULES.get(name, (-np.inf, np.inf, False, True))
+    with np.errstate(invalid="ignore"):
+        out = (values <= low) if low_open else (values < low)
+        out |= values > high
+        if not allow_inf:
+            out |= np.isinf(values)
+    out = np.flatnonzero(out & ~np.isnan(values))
+    if out.size:
+        problems.append(f"column {name!r} must be {_rule_words(low, high, low_open)}"
+                        + ("" if allow_inf else " and finite") * (not np.isfinite(high))
+                        + "; " + _rows_words(table, out, keys, name,
+                                             [f"{values[i]:g}" for i in out[:_SHOWN]]))
+    if keys:
+        key_text = table[keys].astype(str)
+        repeated = np.flatnonzero(key_text.duplicated().to_numpy())
+        if repeated.size:
+            first_line = pd.Series(np.arange(len(table))).groupby(
+                [key_text[k].to_numpy() for k in keys]).transform("min").to_numpy() + 2
+            problems.append(f"column {', '.join(keys)!r} must not repeat an earlier row; "
+                            + _rows_words(table, repeated, keys, name,
+                                          [f"repeats line {first_line[i]}"
+                                           for i in repeated[:_SHOWN]]))
+    if problems:
+        raise ConfigError(f"[{section}] {name}: {path}: " + "; ".join(problems))
+    return table.assign(**{name: values})
+
+
 def plan_parameter(value, name: str, id_columns: list[str]):
     """A plan parameter: a number as is, a string as a per-cell (or per-programme) CSV.
+
+    The file's rows are checked by :func:`check_plan_csv`.
 
     Examples
     --------
@@ -42,9 +157,7 @@ def plan_parameter(value, name: str, id_columns: list[str]):
     if name not in table.columns:
         raise ConfigError(f"[plan] {name}: {value} has no column {name!r}; columns are "
                           f"{list(table.columns)}")
-    if not np.issubdtype(table[name].dtype, np.number):
-        raise ConfigError(f"[plan] {name}: column {name!r} of {value} must be numeric")
-    return table
+    return check_plan_csv(table, name, value)
 
 
 def plan_budget(value):
@@ -64,5 +177,5 @@ def plan_budget(value):
         if not {"period", "budget"} <= set(table.columns):
             raise ConfigError(f"[plan] budget: {value} needs columns 'period' and 'budget'; "
                               f"columns are {list(table.columns)}")
-        return table[["period", "budget"]]
+        return check_plan_csv(table[["period", "budget"]], "budget", value)
     return value

@@ -215,6 +215,73 @@ def _places_by_level(table: pd.DataFrame, key: str) -> str:
     return f"The plan funds {total:,.0f} training places: {listed}."
 
 
+def cheapest_place(plan) -> float | None:
+    """The cost of the cheapest place the plan could fund (a cell with room), or None."""
+    quotas = plan.quotas
+    if "cost_per_trainee" not in quotas.columns:
+        return None
+    cost = pd.to_numeric(quotas["cost_per_trainee"], errors="coerce")
+    room = cost > 0
+    if "capacity" in quotas.columns:
+        room &= pd.to_numeric(quotas["capacity"], errors="coerce").fillna(float("inf")) > 0
+    return float(cost[room].min()) if room.any() else None
+
+
+def plan_quantile(result: RunResult) -> float | None:
+    """The quantile a plan is made against (``risk = "quantile"``), or None."""
+    s = result.plan.summary
+    if str(s.get("risk", "expected")) != "quantile":
+        return None
+    q = pd.to_numeric(pd.Series([s.get("quantile")]), errors="coerce").iloc[0]
+    return float(q) if pd.notna(q) else result.config.plan.quantile
+
+
+def percentile_words(q: float) -> str:
+    """``0.8`` -> ``'80th-percentile'``, ``0.925`` -> ``'92.5th-percentile'``."""
+    pct = 100 * q
+    if abs(pct - round(pct)) > 1e-9:
+        return f"{pct:g}th-percentile"
+    n = int(round(pct))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}-percentile"
+
+
+def objective_words(result: RunResult) -> str:
+    """What the plan minimises: ``expected shortfall`` or the shortfall against a quantile gap.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> from talentgap.cli.pipeline import run
+    >>> result = run(Config.from_dict({"forecast": {"model": "naive", "n_samples": 100},
+    ...                               "plan": {"budget": 1e6, "cost_per_trainee": 6000,
+    ...                                        "risk": "quantile", "quantile": 0.8}}),
+    ...              steps=("forecast", "plan"), demo=True)
+    >>> objective_words(result)
+    "shortfall against each cell's 80th-percentile gap"
+    """
+    q = plan_quantile(result)
+    if q is None:
+        return "expected shortfall"
+    return f"shortfall against each cell's {percentile_words(q)} gap"
+
+
+def quantile_note(result: RunResult) -> str:
+    """For a plan made against a quantile gap: what that means and why surplus cells get places.
+
+    Empty for a plan that minimises the expected shortfall.
+    """
+    q = plan_quantile(result)
+    if q is None:
+        return ""
+    return (f" The plan guards against the worse outcomes (risk = \"quantile\", quantile "
+            f"{q:g}): each cell is planned for the gap it exceeds with a probability of only "
+            f"{1 - q:.0%}, not for its expected gap, so a cell whose expected gap is a surplus "
+            f"is funded when its {percentile_words(q)} gap is still a shortage. The shortfalls "
+            "in the tables are expected shortfalls, shown for comparison: the plan is not "
+            "chosen to make them smallest, and the proportional rule can leave a smaller one.")
+
+
 def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     """The plan: its summary against the proportional rule, binding limits, places per cell."""
     plan = result.plan
@@ -225,16 +292,21 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
         unit = ("training programme in each region" if "program" in plan.quotas.columns
                 else "cell")
         intro = (f"Places per {unit} and funding year ({_funding_years(result)}) that "
-                 "minimise the expected "
-                 f"shortfall summed over the years {s.get('need_periods', '')} within a budget "
+                 f"minimise the {objective_words(result)} "
+                 f"summed over the years {s.get('need_periods', '')} within a budget "
                  f"of {budget} in all, counting pass rates and absorption.")
     else:
         why = ("the last forecast period: training and certification take time, so places "
                "funded now serve the latest period forecast"
                if result.config.plan.period is None else "the period set in the configuration")
-        intro = (f"Places per cell that minimise the expected shortfall in {s['period']} "
-                 f"({why}) within a budget of {budget}, counting pass rates and absorption, "
-                 "compared with funding places in proportion to each cell's expected gap.")
+        intro = (f"Places per cell that minimise the {objective_words(result)} in "
+                 f"{s['period']} ({why}) within a budget of {budget}, counting pass rates and "
+                 "absorption, compared with funding places in proportion to each cell's "
+                 "expected gap.")
+    intro += quantile_note(result)
+    if not currency:
+        intro += (" No currency is configured (the currency setting in the [output] part of the "
+                  "configuration), so sums of money are shown without a unit.")
     penalty = result.config.plan.surplus_penalty
     if penalty:
         intro += (f" Each certified worker the plan would add beyond the need counts against it "
@@ -255,7 +327,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
         levels = _levels(result)
         lines = [sentence(levels_in_text(line, levels)) for line in
                  plain_constraints(plan.constraints.head(12), currency=currency, unit=unit,
-                                   summary=plan.summary)]
+                                   summary=plan.summary, cheapest=cheapest_place(plan))]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
                         "relaxing each would buy):\n\n" + "\n\n".join(lines))
         if len(plan.constraints) > 12:
@@ -345,7 +417,17 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
     money_unit = currency or "money"
     table = years[shown].rename(columns={"period": "year"})
     caption = (f"Per year: places funded, cost and budget ({money_unit}), plan workers "
-               "present and expected shortfalls (persons)")
+               "present and expected shortfalls (persons in the year; added over the years "
+               "they give the person-years of the plan section)")
+    if "budget" in table.columns and table["budget"].isna().all():
+        caption += f"; the budget, {budget}, is for the whole plan, not per year"
+    funding = {int(str(y)[:4]) for y in result.config.plan.years}
+    need_only = [int(str(y)[:4]) for y in years["period"] if int(str(y)[:4]) not in funding]
+    if need_only:
+        one = len(need_only) == 1
+        caption += (f"; no places are funded in {_years(need_only)} (not "
+                    f"{'a funding year' if one else 'funding years'}): the places of earlier "
+                    f"years serve {'its' if one else 'their'} need")
     held = held_need(result)
     if held is not None:  # mark the years whose need is the last forecast year's
         marked = table["year"].map(lambda y: f"{y} *" if int(str(y)[:4]) in held[1] else str(y))

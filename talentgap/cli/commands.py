@@ -17,6 +17,7 @@ from pathlib import Path
 
 from talentgap.cli import outputs, pipeline
 from talentgap.cli._common import EXIT_OK, UsageError
+from talentgap.cli._wording import model_name
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
 from talentgap.cli.editions import add_store_options, check_store_options, store_run
 from talentgap.errors import ConfigError
@@ -254,6 +255,13 @@ def _run_command(args: argparse.Namespace) -> int:
 
             files.append(build_report(result, figures, command=name).write(out / "report.html"))
         _close(figures)
+        stale = outputs.stale_outputs(out, files)
+        if stale:
+            shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5
+                                           else "")
+            logger.warning("the output folder %s holds %d file(s) of an earlier run that this "
+                           "run did not write: %s; they do not belong to these results: remove "
+                           "them or use a new --out folder", out, len(stale), shown)
         save_to = getattr(args, "save_model", None)
         if save_to is not None and result.gap_model is not None:
             result.gap_model.save(save_to, config=config.to_dict())
@@ -283,17 +291,21 @@ def _print_summary(result, args, name: str, out: Path, files: list[Path]) -> Non
     if "forecast" in doc:
         f = doc["forecast"]
         lines.append(f"  forecast {f['periods'][0]}..{f['periods'][-1]} for {f['cells']} cells;"
-                     f" sum of positive expected gaps in {f['periods'][-1]}: "
-                     f"{f['expected_gap_last_period']:,.0f} persons, "
-                     f"{f['cells_likely_short']} cells with P(shortage) >= 0.8")
+                     f" in {f['last_period']}: net expected gap "
+                     f"{f['net_expected_gap_last_period']:,.0f} persons, sum of positive "
+                     f"expected gaps {f['sum_positive_expected_gaps_last_period']:,.0f} "
+                     f"persons, {f['cells_likely_short']} cells short with a probability of "
+                     f"{f['likely_short_min_p_shortage']:.0%} or more")
     if result.leaderboard is not None:
         best = result.leaderboard.iloc[0]
-        lines.append(f"  backtest: best {best['model']} (see leaderboard.csv)")
+        lines.append(f"  backtest: most accurate {model_name(str(best['model']))}; see "
+                     "leaderboard.csv")
     if result.plan is not None:
         s = result.plan.summary
+        currency = f" {result.config.output.currency}".rstrip()
         lines.append(f"  plan: {s['places']:,.0f} places for {s['total_cost']:,.0f} of "
-                     f"{s['budget']:,.0f}; expected shortfall {s['shortfall_before']:,.0f} -> "
-                     f"{s['shortfall_after']:,.0f}")
+                     f"{s['budget']:,.0f}{currency}; expected shortfall "
+                     f"{s['shortfall_before']:,.0f} -> {s['shortfall_after']:,.0f}")
     if any(path.name == "report.html" for path in files):
         lines.append(f"  report: {out / 'report.html'}")
     print("\n".join(lines))

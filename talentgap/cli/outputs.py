@@ -31,7 +31,8 @@ The file names are fixed, so scripts can rely on them:
 ``results.xlsx``              one workbook for people who work in Excel: the plan
                               (``plan``, ``plan_years``, ``plan_places``), the
                               ``forecast`` and the
-                              ``rejected`` rows, one sheet each (those the run made)
+                              ``rejected`` rows, one sheet each (those the run made);
+                              a capacity without limit is an empty cell
 ``*.png``                     the charts (see :func:`write_charts`)
 ============================  =====================================================
 
@@ -59,13 +60,14 @@ import pandas as pd
 
 from talentgap import evaluation, io, planning
 from talentgap.cli._by_level import detail_keys, level_heatmaps
+from talentgap.cli._totals import last_period_totals
 from talentgap.cli._wording import level_words, levels_in_words, model_name, per_period
 from talentgap.cli.pipeline import RunResult
 from talentgap.evaluation.plots.fonts import font_context
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
            "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS", "level_view",
-           "places_by_year"]
+           "places_by_year", "stale_outputs", "TABLE_NAMES"]
 
 #: Per-cell columns of :meth:`GapForecaster.explain` repeated on every row of ``forecast.csv``.
 EXPLANATION_COLUMNS = ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
@@ -187,6 +189,54 @@ WORKBOOK_SHEETS = {"plan": "quotas", "plan_places": "plan_places", "plan_years":
                    "rejected": "rejected"}
 
 
+#: The tables a run can write (``<name>.csv`` and ``<name>.parquet``).
+TABLE_NAMES = ("panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
+               "plan_summary", "plan_binding", "plan_marginal_value", "plan_comparison",
+               "plan_years", "plan_places", "policy_need", "target_path", "rejected")
+
+
+def stale_outputs(out: Path, written: list[Path]) -> list[str]:
+    """Files in ``out`` that a talentgap run writes but this run did not: left by an earlier run.
+
+    Only names talentgap writes count (its tables as CSV or Parquet,
+    ``results.xlsx``, ``report.html`` and PNG charts); other files in the
+    folder are the user's own.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> for name in ("forecast.csv", "fan_3.png", "plan_years.csv", "my_notes.csv"):
+    ...     _ = (out / name).write_text("")
+    >>> stale_outputs(out, [out / "forecast.csv"])
+    ['fan_3.png', 'plan_years.csv']
+    """
+    ours = {f"{name}{suffix}" for name in TABLE_NAMES for suffix in (".csv", ".parquet")}
+    ours |= {"results.xlsx", "report.html"}
+    done = {Path(path).name for path in written}
+    if not out.is_dir():
+        return []
+    return sorted(path.name for path in out.iterdir()
+                  if path.is_file() and path.name not in done
+                  and (path.name in ours or path.suffix == ".png"))
+
+
+def _without_inf(frame: pd.DataFrame) -> pd.DataFrame:
+    """Infinite numbers (a capacity without limit) as empty cells: Excel has no infinity.
+
+    Examples
+    --------
+    >>> _without_inf(pd.DataFrame({"capacity": [150.0, np.inf]}))["capacity"].tolist()
+    [150.0, nan]
+    """
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])
+              and np.isinf(frame[c].to_numpy(dtype=float, na_value=np.nan)).any()]
+    if not floats:
+        return frame
+    return frame.assign(**{c: frame[c].where(~np.isinf(frame[c].to_numpy(
+        dtype=float, na_value=np.nan))) for c in floats})
+
+
 def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -> list[Path]:
     """Write every table the run produced into ``out``; return the paths written.
 
@@ -206,7 +256,8 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -
         written.append(io.write_table(frame, out / f"{name}.csv"))
         if parquet:
             written.append(io.write_table(frame, out / f"{name}.parquet"))
-    sheets = {sheet: tables[name] for sheet, name in WORKBOOK_SHEETS.items() if name in tables}
+    sheets = {sheet: _without_inf(tables[name]) for sheet, name in WORKBOOK_SHEETS.items()
+              if name in tables}
     if sheets:
         written.append(io.write_workbook(sheets, out / "results.xlsx"))
     return written
@@ -443,13 +494,19 @@ def summary(result: RunResult, *, command: str, out: Path, files: list[Path]) ->
                         "first_period": str(result.panel["period"].min()),
                         "last_period": str(result.panel["period"].max())}
     if result.forecast is not None:
-        fc = result.forecast
-        last = fc[fc["period"] == fc["period"].max()]
+        totals = last_period_totals(result.forecast)
         doc["forecast"] = {
-            "periods": [str(p) for p in fc["period"].unique()],
-            "cells": len(last),
-            "expected_gap_last_period": _plain(last["gap"].clip(lower=0).sum()),
-            "cells_likely_short": int((last["p_shortage"] >= 0.8).sum()),
+            "periods": [str(p) for p in result.forecast["period"].unique()],
+            "cells": totals["cells"],
+            "last_period": totals["last_period"],
+            # expected gaps added over all cells: shortages minus surpluses
+            "net_expected_gap_last_period": _plain(totals["net_expected_gap"]),
+            # expected gaps added over the cells whose expected gap is above 0
+            "sum_positive_expected_gaps_last_period": _plain(
+                totals["sum_positive_expected_gaps"]),
+            "cells_expected_short_last_period": totals["cells_expected_short"],
+            "likely_short_min_p_shortage": totals["likely_short_min_p_shortage"],
+            "cells_likely_short": totals["cells_likely_short"],
         }
     if result.leaderboard is not None:
         doc["backtest"] = [{k: _plain(v) for k, v in row.items()}

@@ -25,9 +25,12 @@ import pandas as pd
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
 from talentgap.cli._notes import plain_note
 from talentgap.cli._report_plan import (
+    cheapest_place,
     held_need,
     held_words,
     levels_section,
+    objective_words,
+    plan_quantile,
     plan_section,
     years_closing_text,
     years_section,
@@ -42,6 +45,7 @@ from talentgap.cli._report_tables import (
     shortfall_span,
     shortfall_unit,
 )
+from talentgap.cli._totals import LIKELY_SHORT, last_period_totals
 from talentgap.cli._wording import (
     backtest_verdict,
     level_words,
@@ -195,10 +199,10 @@ def headline_text(result: RunResult) -> str:
                  f"average, shortage probability {row['p_shortage']:.0%})"
                  for _, row in top.iterrows()]
         where = cells[0] if len(cells) == 1 else ", ".join(cells[:-1]) + " and " + cells[-1]
-        sure = int((last["p_shortage"] >= 0.8).sum())
+        sure = int((last["p_shortage"] >= LIKELY_SHORT).sum())
         sentences.append(f"In {last['period'].iloc[0]} the largest expected shortages are in "
                          f"{where}. {sure} of {len(last)} cells are short with a probability "
-                         "of at least 80%.")
+                         f"of at least {LIKELY_SHORT:.0%}.")
     else:
         sentences.append(f"No cell is expected to be short in {last['period'].iloc[0]}.")
     by_level = _levels_headline(result)
@@ -209,11 +213,20 @@ def headline_text(result: RunResult) -> str:
         s = plan.summary
         before, after = float(s["shortfall_before"]), float(s["shortfall_after"])
         cut = 1 - after / before if before > 0 else 0.0
-        sentences.append(
-            f"A budget of {money(float(s['budget']), currency)} funds "
-            f"{float(s['places']):,.0f} training places and cuts the expected shortfall from "
-            f"{before:,.0f} to {after:,.0f} {shortfall_unit(result)} "
-            f"{shortfall_span(result)} ({cut:.0%} less).")
+        cheapest = cheapest_place(plan)
+        if (float(s["places"]) <= 0 and cheapest is not None
+                and float(s["budget"]) < cheapest and s.get("integer", "none") != "none"):
+            sentences.append(
+                f"A budget of {money(float(s['budget']), currency)} is below the cost of one "
+                f"training place (the cheapest costs {money(cheapest, currency)}): it funds no "
+                f"place and leaves the expected shortfall at {before:,.0f} "
+                f"{shortfall_unit(result)} {shortfall_span(result)}.")
+        else:
+            sentences.append(
+                f"A budget of {money(float(s['budget']), currency)} funds "
+                f"{float(s['places']):,.0f} training places and cuts the expected shortfall "
+                f"from {before:,.0f} to {after:,.0f} {shortfall_unit(result)} "
+                f"{shortfall_span(result)} ({cut:.0%} less).")
         comparison = result.comparison
         if comparison is not None and "rule" in comparison:
             best = comparison[comparison["rule"] == "optimised"].sort_values("budget")
@@ -317,12 +330,15 @@ def _headline(result: RunResult) -> dict:
         figures[f"Cells ({key_words(keys)})"] = int(
             result.panel.groupby(keys, observed=True).ngroups)
     if result.forecast is not None:
-        fc = result.forecast
-        last = fc[fc["period"] == fc["period"].max()]
-        figures[f"Sum of positive expected gaps, {last['period'].iloc[0]} (persons)"] = int(
-            round(float(last["gap"].clip(lower=0).sum())))
-        figures["Cells short with a probability of 80% or more"] = int(
-            (last["p_shortage"] >= 0.8).sum())
+        totals = last_period_totals(result.forecast)
+        period = totals["last_period"]
+        figures[f"Sum of positive expected gaps, {period} (persons)"] = int(
+            round(totals["sum_positive_expected_gaps"]))
+        figures[f"Net expected gap, {period}: shortages minus surpluses (persons)"] = int(
+            round(totals["net_expected_gap"]))
+        figures["Cells short with a probability of "
+                f"{totals['likely_short_min_p_shortage']:.0%} or more"] = (
+            totals["cells_likely_short"])
     if result.leaderboard is not None:
         best = result.leaderboard.iloc[0]
         # the short name: the table and the verdict below say what it is
@@ -395,8 +411,12 @@ def totals_text(result: RunResult) -> str:
                 f"The expected shortfall adds the persons short over all cells in {s['period']} "
                 f"and averages over {counted} of demand and supply: it is larger than the sum "
                 "of positive expected gaps because a cell whose expected gap is a surplus is "
-                "still short in some scenarios. The plan is judged by the expected shortfall; "
-                "the gaps before and after the plan in its table are expected gaps per cell.")
+                "still short in some scenarios. "
+                + ("The plan is judged by the expected shortfall; "
+                   if plan_quantile(result) is None else
+                   f"The plan is chosen against the {objective_words(result)} and its "
+                   "expected shortfall is shown for comparison; ")
+                + "the gaps before and after the plan in its table are expected gaps per cell.")
     return " ".join(words)
 
 

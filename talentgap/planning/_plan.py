@@ -207,7 +207,12 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
         step = 1.0 if problem.integer != "none" else PLACE_TOL
         room = (places + step <= problem.upper) & (unmet > 0)
         money_binds = bool(room.any()) and not (problem.cost[room] * step <= left).any()
-    if money_binds:
+    cheapest = problem.cost[(problem.cost > 0) & (problem.upper > 0)]
+    if (money_binds and problem.integer != "none" and spent <= 0 and cheapest.size
+            and budget < cheapest.min()):
+        line = (f"budget of {fmt(budget)} is below the cost of one place (the cheapest place "
+                f"costs {fmt(cheapest.min())}): no place can be funded")
+    elif money_binds:
         line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
         if rule == "optimised":
             line += f"; {per_money(budget_value)} of the {what}"
