@@ -39,12 +39,12 @@ from talentgap.planning._params import (
     cell_names,
     check_budget,
     check_options,
-    ordinal,
     parameter,
     plural,
 )
 from talentgap.planning._problem import (
     Scenarios,
+    objective_words,
     place_bounds,
     plan_period,
     read_forecast,
@@ -155,11 +155,7 @@ class Network:
         return names[row]
 
     def objective_name(self) -> str:
-        if self.risk == "quantile":
-            what = f"shortfall against the {ordinal(self.quantile)} gap"
-        else:
-            what = "expected shortfall"
-        return what + (" plus the surplus penalty" if self.surplus_penalty else "")
+        return objective_words(self.risk, self.quantile, self.surplus_penalty, self.source)
 
     def feeds(self) -> list[str]:
         """Per programme, the industries it feeds in the forecast with their shares."""

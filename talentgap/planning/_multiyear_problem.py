@@ -45,6 +45,7 @@ from talentgap.planning._params import (
 from talentgap.planning._problem import (
     Forecast,
     Scenarios,
+    objective_words,
     place_bounds,
     read_forecast,
     read_lead,
@@ -228,10 +229,8 @@ class YearsProblem:
         return f"{cell_names(frame, keys, [u])[0]}, {self.funding[s]}"
 
     def objective_name(self) -> str:
-        what = ("shortfall against the planned quantile gap" if self.risk == "quantile"
-                else "expected shortfall")
-        what = ("weighted " + what) if self.policy is not None else what
-        return what + (" plus the surplus penalty" if self.surplus_penalty else "")
+        return objective_words(self.risk, None, self.surplus_penalty, self.source,
+                               weighted=self.policy is not None)
 
     def surplus_cost(self) -> np.ndarray:
         """Per decision: ``surplus_penalty`` x the market-weighted workers it adds.

@@ -32,7 +32,8 @@ from talentgap.planning._params import (
 )
 
 __all__ = ["Scenarios", "Problem", "Forecast", "build_problem", "read_forecast", "read_lead",
-           "place_bounds", "plan_period", "target_scenarios", "is_sample_paths"]
+           "place_bounds", "plan_period", "target_scenarios", "is_sample_paths",
+           "objective_words"]
 
 _MAX_SHOWN = 5
 _GRID_BLOCK = 1 << 21   # scenario values per block of the per-cell sums on a grid
@@ -221,11 +222,37 @@ class Problem:
         return cell_names(self.cells, self.keys, [row])[0]
 
     def objective_name(self) -> str:
-        if self.risk == "quantile":
-            what = f"shortfall against the {ordinal(self.quantile)} gap"
-        else:
-            what = "expected shortfall"
-        return what + (" plus the surplus penalty" if self.surplus_penalty else "")
+        return objective_words(self.risk, self.quantile, self.surplus_penalty, self.source)
+
+
+def objective_words(risk: str, quantile: float | None, surplus_penalty: float, source: str,
+                    *, weighted: bool = False) -> str:
+    """What a plan minimises, in words.
+
+    From sample paths the expected risk is the *expected shortfall*
+    ``E[max(g - c, 0)]``; from a forecast table (one expected gap per cell)
+    it is the *shortfall of the expected gap* ``max(E[g] - c, 0)``, which is
+    smaller wherever the gap may fall on either side of 0. ``quantile=None``
+    with the quantile risk: each period's own planned quantile.
+
+    Examples
+    --------
+    >>> objective_words("expected", None, 0.0, "samples")
+    'expected shortfall'
+    >>> objective_words("expected", None, 0.0, "forecast")
+    'shortfall of the expected gap'
+    >>> objective_words("quantile", 0.8, 0.5, "samples")
+    'shortfall against the 80th-percentile gap plus the surplus penalty'
+    """
+    if risk == "quantile":
+        what = ("shortfall against the planned quantile gap" if quantile is None
+                else f"shortfall against the {ordinal(quantile)} gap")
+    elif source == "forecast":
+        what = "shortfall of the expected gap"
+    else:
+        what = "expected shortfall"
+    what = ("weighted " + what) if weighted else what
+    return what + (" plus the surplus penalty" if surplus_penalty else "")
 
 
 # --------------------------------------------------------------------------- the forecast table

@@ -371,7 +371,7 @@ budget_envelopes, equity, tie_tolerance
     >>> round(float(plan.marginal_value["budget"]) * 750, 6)   # 1 / 750 per unit of money
     1.0
     >>> plan.binding[1]
-    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes about 0.47 of the expected shortfall'
+    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes about 0.47 of the shortfall of the expected gap'
 
     Two programmes in one region: welding sends 60% of its graduates to
     construction and 40% to equipment making; machining sends all to

@@ -47,7 +47,7 @@ def test_single_period_rows_hold_the_duals_and_the_summary(plan):
     quota = plan.quotas.set_index("industry")["quota"]
     assert table["used"].iloc[1:].tolist() == pytest.approx([quota["A"], quota["C"]])
     assert table["unit"].tolist() == ["money", "places", "places"]
-    assert (table["objective"] == "expected shortfall").all()
+    assert (table["objective"] == "shortfall of the expected gap").all()
 
 
 def test_a_budget_that_does_not_bind_has_value_zero():
@@ -138,9 +138,10 @@ def test_report_words_a_hand_made_table_with_units_and_one_step_per_kind():
 def test_report_words_budgets_that_do_not_bind_and_money_left(plan):
     lines = plain_constraints(plan.constraints, currency="yuan", summary=plan.summary)
     assert lines[0].startswith("budget is fully used: 1,700 of 1,700 yuan spent; each extra "
-                               "100 yuan of it closes about 0.50 persons of the expected")
+                               "100 yuan of it closes about 0.50 persons of the shortfall of "
+                               "the expected gap")
     assert lines[1] == ("capacity of A in Northvale is reached (10 places); one more place of "
-                        "capacity closes about 0.50 persons of the expected shortfall")
+                        "capacity closes about 0.50 persons of the shortfall of the expected gap")
     closed = allocate_quotas(GAP, budget=1e6, cost_per_trainee=COST, pass_rate=PASS)
     words = plain_constraints(closed.constraints, currency="yuan", summary=closed.summary)
     assert words[0] == ("every expected gap is closed: 130,000 of 1,000,000 yuan spent, "
@@ -149,7 +150,7 @@ def test_report_words_budgets_that_do_not_bind_and_money_left(plan):
                             capacity=10)
     words = plain_constraints(loose.constraints, currency="yuan", summary=loose.summary)
     assert words[0] == ("budget is not the limit: 4,000 of 1,000,000 yuan spent; more money "
-                        "would not reduce the expected shortfall")
+                        "would not reduce the shortfall of the expected gap")
     whole = allocate_quotas(GAP, budget=1750.0, cost_per_trainee=COST, pass_rate=PASS,
                             capacity=CAP)
     text = plain_constraints(whole.constraints, currency="yuan", summary=whole.summary)[0]
@@ -254,16 +255,16 @@ def test_multiyear_whole_places_say_the_money_left_buys_no_useful_place(two_cell
     assert table["used"].tolist() == years.loc[["2026", "2027"], "cost"].tolist()
     assert plan.binding == [
         "the budget for 2026 is fully used: 3,000 of 3,050 spent; each extra 100 of it removes "
-        "about 0.9 of the expected shortfall; the 50 left buys no further useful place",
+        "about 0.9 of the shortfall of the expected gap; the 50 left buys no further useful place",
         "the budget for 2027 is fully used: 4,000 of 4,000 spent; each extra 100 of it removes "
-        "about 1 of the expected shortfall"]
+        "about 1 of the shortfall of the expected gap"]
     lines = plain_constraints(table, currency="yuan", unit="person-years", summary=plan.summary)
     assert lines == [
         "the budget for 2026 is fully used: 3,000 of 3,050 yuan spent; each extra 100 yuan of "
-        "it closes about 0.90 person-years of the expected shortfall; the 50 yuan left buys no "
-        "further useful place",
+        "it closes about 0.90 person-years of the shortfall of the expected gap; the 50 yuan "
+        "left buys no further useful place",
         "the budget for 2027 is fully used: 4,000 of 4,000 yuan spent; each extra 100 yuan of "
-        "it closes about 1.00 person-years of the expected shortfall"]
+        "it closes about 1.00 person-years of the shortfall of the expected gap"]
     # continuous places spend it all: no such clause, in the library or the report
     free = allocate_quotas(two_cells, integer="none", **kw)
     assert free.constraints["used"].tolist() == pytest.approx([3050.0, 4000.0])

@@ -90,7 +90,7 @@ def test_binding_constraints_in_words(forecast, trades):
     assert plan.binding[0].startswith("budget is fully used: 39,600 of 40,000 spent")
     assert plan.binding[1].startswith(
         "capacity of e-commerce in Southvale binds (30 places); one more place of capacity "
-        "removes about 0.47 of the expected shortfall")
+        "removes about 0.47 of the shortfall of the expected gap")
     assert len(plan.binding) == 2
 
 
