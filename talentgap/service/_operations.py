@@ -27,7 +27,7 @@ from talentgap.errors import ParameterError, PlanningError, SchemaError, collect
 from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.models import GapForecaster
 from talentgap.periods import normalize_freq, parse_periods
-from talentgap.service.errors import ServiceError
+from talentgap.service.errors import ServiceError, library_kind
 from talentgap.service.schemas import MAX_FORECAST_HORIZON, PlanRequest
 
 __all__ = ["records", "cells_of", "keys_of", "origin_of", "run_predict", "run_gap", "run_plan",
@@ -81,8 +81,12 @@ def cells_of(served) -> pd.DataFrame:
 
 
 def origin_of(served) -> str | None:
-    """The model's last training period as a label."""
-    origin = getattr(served.model, "origin_", None)
+    """The model's last training period as a label (a forecaster's: its series' last)."""
+    model = served.model
+    origin = getattr(model, "origin_", None)
+    arrays = getattr(model, "arrays_", None)
+    if origin is None and arrays is not None and len(arrays.last_period):
+        origin = pd.Period(ordinal=int(np.max(arrays.last_period)), freq=arrays.freq)
     return None if origin is None else str(origin)
 
 
@@ -122,16 +126,21 @@ def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) 
     return dict(columns=columns, rows=rows, explanations=why, warnings=messages)
 
 
-def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = None):
+def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = None,
+               cells: pd.DataFrame | None = None):
     """A plan parameter: a number, or a table keyed by some or all of the key columns.
 
     Every entry gives the same key columns: all of them (one value per cell)
     or some (``{"skill_level": "high_skilled"}``: one value for every cell
     at that level). With a crosswalk (``programmes``, its programme names)
-    an entry may also name a ``program``, which must be one of them.
+    an entry may also name a ``program``, which must be one of them. With
+    ``cells`` (the model's), a key value no cell has is refused at its entry.
     """
     if value is None or isinstance(value, (int, float)):
         return value
+    if not value:
+        raise ServiceError(422, f"{name}: give one number or at least one entry",
+                           loc=("body", name), kind="too_short")
     if programmes is not None and name in _PER_PROGRAMME:
         keys = [_PROGRAM, *keys]
         for i, entry in enumerate(value):
@@ -139,15 +148,27 @@ def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = 
             if program is not None and program not in programmes:
                 raise ServiceError(422, f"{name}[{i}]: programme {program!r} is not in the "
                                    f"crosswalk{_close(program, programmes)}",
-                                   loc=("body", name, i, "cell", _PROGRAM), kind="ParameterError")
+                                   loc=("body", name, i, "cell", _PROGRAM),
+                                   kind="invalid_value")
     given = {frozenset(entry.cell) for entry in value}
     columns = sorted(next(iter(given)), key=lambda k: keys.index(k) if k in keys else -1)
     if len(given) > 1 or not columns or not set(columns) <= set(keys):
         raise ParameterError(f"{name}: every entry's cell must give the same key columns, "
                              f"all or some of {keys}; got "
                              f"{sorted(sorted(k) for k in given)[:3]}")
-    return pd.DataFrame([{**{k: entry.cell[k] for k in columns}, name: entry.value}
-                         for entry in value])
+    table = pd.DataFrame([{**{k: entry.cell[k] for k in columns}, name: entry.value}
+                          for entry in value])
+    for column in columns if cells is not None else ():
+        if column not in cells.columns:
+            continue
+        known = set(cells[column])
+        bad = np.flatnonzero(~table[column].isin(known).to_numpy())
+        if bad.size:
+            i, given = int(bad[0]), str(table[column].iloc[bad[0]])
+            raise ServiceError(422, f"{name}[{i}]: {column} {given!r} is not one of the "
+                               f"model's (GET /v1/model, key_values){_close(given, known)}",
+                               loc=("body", name, i, "cell", column), kind="invalid_value")
+    return table
 
 
 _FREQ_WORDS = {"Y": "years, e.g. '2026'", "Q": "quarters, e.g. '2026Q1'",
@@ -164,8 +185,23 @@ def _parse(labels: list[str], freq: str, field: str) -> pd.PeriodIndex:
                              f"{_FREQ_WORDS.get(freq, freq)})") from err
 
 
-def _funding_horizon(body: PlanRequest, origin: pd.Period) -> tuple[pd.PeriodIndex, int]:
-    """The funding periods, checked, and the forecast horizon that covers their arrivals."""
+def _check_horizon(horizon: int, limit: int, field: str = "horizon",
+                   what: str | None = None) -> None:
+    """Refuse (422 at ``field``) a forecast of more than ``limit`` periods."""
+    if horizon > limit:
+        what = f"{horizon} periods is" if what is None else what
+        raise ServiceError(422, f"{field}: {what} more than max_horizon = {limit}, the most "
+                           "periods this service forecasts for the served model "
+                           "(GET /v1/model)", loc=("body", field), kind="less_than_equal")
+
+
+def _funding_horizon(body: PlanRequest, origin: pd.Period,
+                     limit: int = MAX_FORECAST_HORIZON) -> tuple[pd.PeriodIndex, int]:
+    """The funding periods, checked, and the forecast horizon that covers their arrivals.
+
+    The last funding period plus the lead time must lie at most ``limit``
+    periods after the origin (the ``max_horizon`` of GET /v1/model).
+    """
     freq = normalize_freq(origin.freqstr)
     funding = _parse(body.periods, freq, "periods")
     early = [str(p) for p in funding if p <= origin]
@@ -176,17 +212,40 @@ def _funding_horizon(body: PlanRequest, origin: pd.Period) -> tuple[pd.PeriodInd
     lead = body.lead_time
     if isinstance(lead, list):
         values = [entry.value for entry in lead]
-        if not all(math.isfinite(v) and 0 <= v <= MAX_FORECAST_HORIZON for v in values):
+        if not all(math.isfinite(v) and 0 <= v <= limit for v in values):
             raise ParameterError(f"lead_time: every cell's value must be a whole number of "
-                                 f"periods in [0, {MAX_FORECAST_HORIZON}]")
+                                 f"periods in [0, {limit}]")
         lead = max(values)
     lead = int(lead or 0)
     steps = int((funding.max() - origin).n) + lead
-    if steps > MAX_FORECAST_HORIZON:
-        raise ParameterError(f"periods: the last funding period {funding.max()} plus lead_time "
-                             f"{lead} is {steps} periods after the model's origin "
-                             f"{origin}; at most {MAX_FORECAST_HORIZON} can be forecast")
+    _check_horizon(steps, limit, "periods",
+                   f"the last funding period {funding.max()} plus lead_time {lead} is {steps} "
+                   f"periods after the model's origin {origin},")
     return funding, max(body.horizon, steps)
+
+
+def _check_period(period: str, origin: pd.Period, horizon: int, limit: int) -> None:
+    """Refuse (422 at ``period``) a single plan's period outside the forecast it asks for.
+
+    A label the model's frequency cannot read is left to the planner's own message.
+    """
+    try:
+        target = _parse([period], normalize_freq(origin.freqstr), "period")[0]
+    except (SchemaError, ParameterError):
+        return
+    steps = int((target - origin).n)
+    if steps < 1:
+        raise ServiceError(422, f"period: {target} is not after the model's origin {origin}; "
+                           f"plans target forecast periods, from {origin + 1} on",
+                           loc=("body", "period"), kind="invalid_value")
+    if steps > horizon:
+        hint = (f"ask with horizon >= {steps}" if steps <= limit else
+                f"at most max_horizon = {limit} periods can be forecast (GET /v1/model), up "
+                f"to {origin + limit}")
+        raise ServiceError(422, f"period: {target} is {steps} periods after the model's "
+                           f"origin {origin}, past the last forecast period "
+                           f"{origin + horizon} of horizon {horizon}; {hint}",
+                           loc=("body", "period"), kind="invalid_value")
 
 
 def _budget_table(body: PlanRequest, funding: pd.PeriodIndex, freq: str) -> pd.DataFrame:
@@ -230,7 +289,18 @@ def _envelope_table(body: PlanRequest) -> pd.DataFrame | None:
     if any(dated) and not all(dated):
         raise ParameterError("budget_envelopes: give a period on every row or on none")
     columns = ["budget", "period"] if all(dated) else ["budget"]
-    return _keyed_table(rows, "budget_envelopes", columns)
+    table = _keyed_table(rows, "budget_envelopes", columns)
+    groups = table.drop(columns="budget")
+    repeated = np.flatnonzero(groups.duplicated(keep="first").to_numpy())
+    if repeated.size:
+        second = int(repeated[0])
+        first = int(np.flatnonzero((groups == groups.iloc[second]).all(axis=1).to_numpy())[0])
+        raise ServiceError(422, f"budget_envelopes: rows {first} and {second} give the same "
+                           "cells" + (" and period" if all(dated) else "") + "; give one "
+                           "budget per group of cells", loc=("body", "budget_envelopes",
+                                                             int(second)),
+                           kind="invalid_value")
+    return table
 
 
 _PROGRAM = "program"
@@ -268,7 +338,7 @@ def _crosswalk(body: PlanRequest, cells: pd.DataFrame | None,
                    f"{_close(value, known)}" if column in keys
                    else f"is not a key column of the model {keys}")
             raise ServiceError(422, f"crosswalk[{i}]: {column} {why}",
-                               loc=("body", "crosswalk", i, column), kind="ParameterError")
+                               loc=("body", "crosswalk", i, column), kind="invalid_value")
     if table.isna().to_numpy().any():
         raise ParameterError("crosswalk: every row must give the same key columns (e.g. "
                              "program, industry, share on each row)")
@@ -282,7 +352,7 @@ def _crosswalk(body: PlanRequest, cells: pd.DataFrame | None,
                                                               str(cases["column"].iloc[0])]
         where = where if "," not in "".join(map(str, where)) else where[:1]
         raise ServiceError(422, str(err).strip().splitlines()[0],
-                           loc=("body", "crosswalk", *where), kind="SchemaError") from err
+                           loc=("body", "crosswalk", *where), kind="invalid_table") from err
     return table
 
 
@@ -305,14 +375,15 @@ def _named(err: PlanningError) -> ServiceError | None:
     field = match and (match.group(1) or match.group(2))
     if not field or field not in PlanRequest.model_fields:
         return None
-    return ServiceError(422, message, loc=("body", field), kind=type(err).__name__)
+    return ServiceError(422, message, loc=("body", field), kind=library_kind(err))
 
 
 def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
-                          programmes: set[str] | None = None) -> tuple[int, dict]:
+                          programmes: set[str] | None = None,
+                          limit: int = MAX_FORECAST_HORIZON) -> tuple[int, dict]:
     """The forecast horizon and the multi-year arguments of ``allocate_quotas``."""
     origin = pd.Period(served.model.origin_)
-    funding, horizon = _funding_horizon(body, origin)
+    funding, horizon = _funding_horizon(body, origin, limit)
     freq = normalize_freq(origin.freqstr)
     args: dict = {"periods": [str(p) for p in funding]}
     args["budget"] = (body.budget if body.budget_per_period is None
@@ -320,7 +391,7 @@ def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
     for name in ("exit_rate", "lead_time"):
         value = getattr(body, name)
         if value is not None:
-            args[name] = _parameter(value, name, keys, programmes)
+            args[name] = _parameter(value, name, keys, programmes, cells_of(served))
     if body.need_weights is not None:
         args["need_weights"] = body.need_weights.model_dump()
     if body.equity is not None:
@@ -363,15 +434,17 @@ def check_plan_size(served, horizon: int, max_size: int | None, links: int = 0) 
                            kind="plan_too_large")
 
 
-def run_plan(served, body: PlanRequest, *, max_size: int | None = None) -> dict:
+def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
+             max_horizon: int | None = None) -> dict:
     """Allocate places per cell to minimise the expected unmet gap within the budget.
 
     Uses the gap model's joint sample paths (see ``talentgap.planning.
     allocate_quotas``). With ``periods`` the plan funds places per cell in
     each funding period against the needs of every forecast period up to the
     horizon (extended to cover the last funding period plus the lead time).
-    A plan over ``max_size`` values (see :func:`check_plan_size`) is refused
-    before anything is computed.
+    A plan over ``max_size`` values (see :func:`check_plan_size`), or one
+    that needs more forecast periods than ``max_horizon`` (default: the
+    served model's ``max_horizon``), is refused before anything is computed.
 
     Returns
     -------
@@ -381,25 +454,29 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None) -> dict:
     Raises
     ------
     ServiceError
-        422 for a plan over ``max_size``; 409 when the model is no gap model.
+        422 for a plan over ``max_size`` or ``max_horizon``; 409 when the
+        model is no gap model.
     """
     require_gap_model(served, "planning")
     keys = keys_of(served)
     cells = cells_of(served) if body.crosswalk else None
     crosswalk = _crosswalk(body, cells, keys)
     programmes = None if crosswalk is None else set(crosswalk[_PROGRAM])
-    params = {name: _parameter(getattr(body, name), name, keys, programmes)
+    params = {name: _parameter(getattr(body, name), name, keys, programmes, cells_of(served))
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
     if crosswalk is not None:
         params["crosswalk"] = crosswalk
+    limit = served.max_horizon if max_horizon is None else min(max_horizon, served.max_horizon)
     horizon = body.horizon
+    _check_horizon(horizon, limit)
     if body.periods is not None:
-        horizon, multi_year = _multi_year_arguments(body, served, keys, programmes)
+        horizon, multi_year = _multi_year_arguments(body, served, keys, programmes, limit)
         params.update(multi_year)
     else:
         params["budget"] = body.budget
     if body.period is not None:
+        _check_period(body.period, pd.Period(served.model.origin_), horizon, limit)
         params["period"] = body.period
     check_plan_size(served, horizon, max_size, _links(crosswalk, cells, keys))
     with requests_warnings() as messages:

@@ -74,17 +74,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Security
 from fastapi.middleware.cors import CORSMiddleware
 
 from talentgap._version import __version__
 from talentgap.models.persistence import read_metadata
+from talentgap.service._openapi_bounds import install_bounds
 from talentgap.service.docs import install_docs
 from talentgap.service.errors import install_error_handlers
 from talentgap.service.middleware import AccessLog, BodyLimit
 from talentgap.service.plan_workers import PlanWorkers
 from talentgap.service.routers import forecast, gap, health, legacy, model, plan
-from talentgap.service.security import RateLimiter, limit_rate, require_token
+from talentgap.service.security import RateLimiter, bearer_scheme, limit_rate, require_token
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
@@ -145,14 +146,17 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     app.state.settings = settings
     app.state.rate_limiter = RateLimiter(settings.rate_limit, settings.rate_window)
     guarded = [Depends(require_token), Depends(limit_rate)]
+    if settings.token is not None:  # declared in the OpenAPI document for /docs' "Authorize"
+        guarded.insert(0, Security(bearer_scheme))
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=guarded)
     for resource in (model, forecast, gap, plan):
         v1.include_router(resource.router)
     app.include_router(v1)
     app.include_router(legacy.router, dependencies=guarded)
-    install_error_handlers(app)
+    install_error_handlers(app, authenticate=require_token)
     install_docs(app)
+    install_bounds(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST"],
@@ -223,6 +227,7 @@ def reload_model(app: FastAPI) -> LoadedModel:
     with app.state.reload_lock:  # one reload at a time; requests never take this lock
         fresh = app.state.served.reloaded()  # the answers' tables are built here, before
         app.state.served = fresh               # the first request reaches the new model
+        app.openapi_schema = None  # rebuilt with the new model's max_horizon
         plans = getattr(app.state, "plans", None)
         if plans is not None:
             plans.preload(fresh)

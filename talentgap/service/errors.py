@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from talentgap.errors import TalentGapError
+from talentgap.service.schemas import UNION_TAGS
 
 __all__ = [
     "ErrorItem",
@@ -31,6 +32,7 @@ __all__ = [
     "error_response",
     "MAX_MESSAGE",
     "library_refusal",
+    "library_kind",
 ]
 
 #: Longest message returned in an error, in characters.
@@ -55,11 +57,21 @@ class ErrorItem(BaseModel):
     loc: list[str | int] = Field(description="Path of the field at fault, e.g. "
                                  "['body', 'level', 2]; empty when the whole request is "
                                  "refused.", examples=[["body", "horizon"]])
-    msg: str = Field(description="What is wrong, in one sentence (at most 300 characters; "
-                     "the input itself is never repeated).",
+    msg: str = Field(description="What is wrong, in one sentence of at most 300 "
+                     "characters. The request body is never echoed; a key value or period "
+                     "that is not the model's is named, with the closest one it knows.",
                      examples=["Input should be less than or equal to 40"])
-    type: str = Field(description="Machine-readable kind of error, e.g. 'less_than_equal', "
-                      "'unauthorized', 'model_mismatch', 'too_large'.",
+    type: str = Field(description="Machine-readable kind of error. Refusals of a field's "
+                      "form or bounds carry pydantic's codes (e.g. 'less_than_equal', "
+                      "'greater_than', 'too_short', 'too_long', 'missing', 'float_type', "
+                      "'extra_forbidden', 'value_error', 'json_invalid'); the service's own: "
+                      "'json_required' (no JSON body), "
+                      "'invalid_value' (a value the model or library cannot use), "
+                      "'invalid_table' (rows of a table sent with a plan, e.g. a crosswalk), "
+                      "'plan_refused' (a plan the planner cannot make from these inputs), "
+                      "'unauthorized' (401), 'model_mismatch' (409), 'too_large' (413), "
+                      "'plan_too_large' (422), 'rate_limited' (429), 'plans_busy' (503), "
+                      "'bad_request' (400), 'http_error' (404, 405).",
                       examples=["less_than_equal"])
 
 
@@ -111,7 +123,8 @@ def error_response(status: int, msg: str, *, loc=(), kind: str = "invalid",
     return JSONResponse(status_code=status, content=body, headers=headers)
 
 
-_FIELD_PREFIX = re.compile(r"^([a-z_]+)(?:\[[^\]]*\])?\s*:")
+#: A message that starts with the field it is about: ``horizon: ...``, ``level=0.8 ...``.
+_FIELD_PREFIX = re.compile(r"^([a-z_]+)(?:\[[^\]]*\])?\s*(?::|=(?!=))")
 
 
 def library_refusal(exc: TalentGapError) -> tuple[int, str, list[str], str]:
@@ -123,13 +136,65 @@ def library_refusal(exc: TalentGapError) -> tuple[int, str, list[str], str]:
     --------
     >>> from talentgap.errors import ParameterError
     >>> library_refusal(ParameterError("periods: 2020 is before the origin"))
-    (422, 'periods: 2020 is before the origin', ['body', 'periods'], 'ParameterError')
+    (422, 'periods: 2020 is before the origin', ['body', 'periods'], 'invalid_value')
     """
     text = str(exc).strip()
     message = text.splitlines()[0] if text else type(exc).__name__
     match = _FIELD_PREFIX.match(message)
     loc = ["body", match.group(1)] if match else ["body"]
-    return 422, message, loc, type(exc).__name__
+    return 422, message, loc, library_kind(exc)
+
+
+#: The ``type`` of a library error's 422, by the error's class (or a base class).
+_LIBRARY_KINDS = {"SchemaError": "invalid_table", "PlanningError": "plan_refused",
+                  "ParameterError": "invalid_value"}
+
+
+def library_kind(error: BaseException | type) -> str:
+    """The stable ``type`` code of a library error (never a Python class name).
+
+    Examples
+    --------
+    >>> from talentgap.errors import PlanningError
+    >>> library_kind(PlanningError("budget must be >= 0")), library_kind(KeyError)
+    ('plan_refused', 'invalid_value')
+    """
+    cls = error if isinstance(error, type) else type(error)
+    for base in cls.__mro__:
+        if base.__name__ in _LIBRARY_KINDS:
+            return _LIBRARY_KINDS[base.__name__]
+    return "invalid_value"
+
+
+def _field_path(loc) -> list[str | int]:
+    """A validation error's ``loc`` as the path of the field: the form a per-cell
+    parameter took (``number`` or ``table``, see ``UNION_TAGS``) is left out.
+
+    Examples
+    --------
+    >>> _field_path(("body", "capacity", "table", 0, "value"))
+    ['body', 'capacity', 0, 'value']
+    """
+    parts = [part if isinstance(part, (str, int)) else str(part) for part in loc]
+    return [part for i, part in enumerate(parts)
+            if not (part in UNION_TAGS and i >= 2 and isinstance(parts[i - 1], str))]
+
+
+_VALUE_ERROR = "Value error, "
+#: A request-wide check's message that starts with the field it is about.
+_FIELD_FIRST = re.compile(r"^([a-z_]+)(?=:|,| and )")
+
+
+def _item(error: dict) -> dict:
+    """A pydantic error as an :class:`ErrorItem`; a check of the whole body whose message
+    starts with a field's name (``"quantile: ..."``) is placed at that field."""
+    loc, msg = _field_path(error.get("loc", ())), str(error.get("msg", "invalid"))
+    if msg.startswith(_VALUE_ERROR):
+        msg = msg[len(_VALUE_ERROR):]
+        field = _FIELD_FIRST.match(msg)
+        if loc == ["body"] and field:
+            loc = ["body", field.group(1)]
+    return {"loc": loc, "msg": _short(msg), "type": str(error.get("type", "invalid"))}
 
 
 def _library_error(exc: TalentGapError) -> JSONResponse:
@@ -137,8 +202,14 @@ def _library_error(exc: TalentGapError) -> JSONResponse:
     return error_response(status, message, loc=loc, kind=kind)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Answer every refusal of ``app`` with :class:`ErrorBody`."""
+def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
+    """Answer every refusal of ``app`` with :class:`ErrorBody`.
+
+    ``authenticate(request)``, when given, runs before an invalid body is
+    answered: the body is read before the route's dependencies, so without
+    it a request with neither the token nor a valid body would learn about
+    its body (422) rather than its token (401).
+    """
 
     @app.exception_handler(ServiceError)
     async def _service(request: Request, exc: ServiceError) -> JSONResponse:
@@ -151,11 +222,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        items = [{"loc": [part if isinstance(part, (str, int)) else str(part)
-                          for part in error.get("loc", ())],
-                  "msg": _short(error.get("msg", "invalid")),
-                  "type": str(error.get("type", "invalid"))}
-                 for error in exc.errors()[:20]]
+        if authenticate is not None:
+            try:
+                authenticate(request)
+            except ServiceError as refused:
+                return error_response(refused.status, refused.msg, loc=refused.loc,
+                                      kind=refused.kind, headers=refused.headers)
+        items = [_item(error) for error in exc.errors()[:20]]
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json" and any(item["loc"] == ["body"] for item in items):
+            items = [{"loc": ["body"], "msg": "the body must be a JSON object sent with "
+                      "'Content-Type: application/json'", "type": "json_required"}]
         if any(item["type"] == "json_invalid" for item in items):
             for item in items:
                 item["loc"] = [p for p in item["loc"] if isinstance(p, str)][:1]

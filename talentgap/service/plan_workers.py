@@ -103,14 +103,15 @@ def _preload(source: tuple, signature: str, horizon: int) -> bool:
     return True
 
 
-def _solve(source: tuple, signature: str, body, max_size: int | None) -> tuple[str, object]:
+def _solve(source: tuple, signature: str, body, max_size: int | None,
+           max_horizon: int | None = None) -> tuple[str, object]:
     """One plan: ``("ok", fields)``, ``("refused", (status, msg, loc, kind))`` or
     ``("stale", None)`` when the worker cannot load the edition asked for."""
     loaded = _edition(source, signature)
     if loaded is None:
         return "stale", None
     try:
-        return "ok", run_plan(loaded, body, max_size=max_size)
+        return "ok", run_plan(loaded, body, max_size=max_size, max_horizon=max_horizon)
     except ServiceError as error:
         return "refused", (error.status, error.msg, error.loc, error.kind)
     except TalentGapError as error:
@@ -306,7 +307,8 @@ class PlanWorkers:
         if self._closed or not served.is_gap_model:
             return
         self._edition = (served.pinned_source, served.signature,
-                         served.plan_defaults.get("horizon", 4))
+                         max(1, min(served.plan_defaults.get("horizon", 4),
+                                    served.max_horizon)))
         with self._lock:
             pool = list(self._pool)
         for worker in pool:
@@ -327,7 +329,8 @@ class PlanWorkers:
         return self._refuse(f"the plan did not finish within {self.timeout:g} seconds "
                             "(plan_timeout); retry later or ask for a smaller plan")
 
-    def solve(self, served: LoadedModel, body, *, max_size: int | None) -> dict:
+    def solve(self, served: LoadedModel, body, *, max_size: int | None,
+              max_horizon: int | None = None) -> dict:
         """Solve one plan in a worker, as :func:`~talentgap.service._operations.run_plan`.
 
         Raises
@@ -348,7 +351,7 @@ class PlanWorkers:
             self._pending += 1
         start = time.perf_counter()
         try:
-            status, value = self._wait(served, body, max_size)
+            status, value = self._wait(served, body, max_size, max_horizon)
         finally:
             with self._lock:
                 self._pending -= 1
@@ -359,10 +362,11 @@ class PlanWorkers:
         if status == "stale":  # the artifact was saved over: solve with the served edition
             logger.info("plan solved in the serving process: the workers now load a newer "
                         "edition than the one served (reload to serve it)")
-            return run_plan(served, body, max_size=max_size)
+            return run_plan(served, body, max_size=max_size, max_horizon=max_horizon)
         return value
 
-    def _wait(self, served: LoadedModel, body, max_size: int | None) -> tuple[str, object]:
+    def _wait(self, served: LoadedModel, body, max_size: int | None,
+              max_horizon: int | None) -> tuple[str, object]:
         """Wait for a free worker, send it the plan, wait for the answer (see :func:`_solve`)."""
         deadline = time.monotonic() + self.timeout
         try:
@@ -375,14 +379,15 @@ class PlanWorkers:
         try:
             if self._edition is None or self._edition[1] != served.signature:
                 self._edition = (served.pinned_source, served.signature,
-                                 served.plan_defaults.get("horizon", 4))
+                                 max(1, min(served.plan_defaults.get("horizon", 4),
+                                            served.max_horizon)))
             remaining = deadline - time.monotonic()
             if remaining <= 0:  # waited all the time there was: nothing sent, nothing to stop
                 raise self._refuse_late()
             worker = self._pool[position]
             try:
                 return worker.call(_solve, served.pinned_source, served.signature, body,
-                                   max_size, timeout=remaining)
+                                   max_size, max_horizon, timeout=remaining)
             except _Overran:
                 self._replace(position, worker, f"a plan ran over {self.timeout:g} seconds "
                               f"(plan_timeout): its worker {worker.pid} was stopped")

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
 __all__ = [
     "Health",
@@ -21,6 +29,7 @@ __all__ = [
     "PlanRequestV1",
     "ModelInfo",
     "CellParameter",
+    "CellShare",
     "CrosswalkRow",
     "PredictRequest",
     "PredictResponse",
@@ -35,6 +44,13 @@ __all__ = [
 ]
 
 Cell = dict[str, str]
+
+#: The industries of the demo model, which the per-cell table examples name.
+_DEMO_INDUSTRIES = ("clothing_and_shoes", "construction_engineering", "ecommerce",
+                    "electromechanical_technology", "general_equipment", "industrial_robotics",
+                    "live_streaming", "textiles")
+#: What the examples of per-model values (periods, key values) assume.
+_DEMO = "the example assumes the quarterly demo model of ``examples/plan.toml`` (origin 2024Q4)"
 
 #: Most periods a forecast (and a plan's need periods) may reach past the model's origin.
 MAX_FORECAST_HORIZON = 120
@@ -95,8 +111,11 @@ Level = Annotated[float, Field(gt=0, lt=100)]
 
 
 def _distinct(levels: list[float]) -> list[float]:
-    if len(set(levels)) != len(levels):
-        raise ValueError("levels must be distinct")
+    """The levels, refused when two give the same column label (``lo_80``: ``{level:g}``)."""
+    labels = [f"{level:g}" for level in levels]
+    if len(set(labels)) != len(labels):
+        raise ValueError("level: the interval levels must be distinct, also as the column "
+                         "labels they give (lo_<level>, with 6 significant digits)")
     return levels
 
 
@@ -140,7 +159,12 @@ class PredictResponse(BaseModel):
 
 
 class CellParameter(_Request):
-    """A plan parameter for one cell (or, with a crosswalk, one programme) plus ``value``."""
+    """A plan parameter for one cell (or, with a crosswalk, one programme) plus ``value``.
+
+    One entry of a per-cell table: the entries of a parameter together must
+    give a value for every cell of the model (or every programme), e.g. one
+    entry per industry with ``{"industry": ...}``, or one per cell.
+    """
 
     cell: Cell = Field(description="The cell, as {key column: value}; or some of the key "
                        "columns, for every cell with those values (e.g. {\"skill_level\": "
@@ -156,6 +180,37 @@ class CellParameter(_Request):
                          ">= 0.", examples=[6000])
 
 
+class CellShare(CellParameter):
+    """A share (``pass_rate``, ``absorption``) for one cell or programme, in (0, 1]."""
+
+    value: float = Field(gt=0, le=1, description="The share for this cell, in (0, 1].",
+                         examples=[0.67])
+
+
+#: Tags of the two forms of a per-cell parameter; they are not part of an error's ``loc``.
+UNION_TAGS = ("number", "table")
+
+
+def _number_or_table(value) -> str:
+    return "table" if isinstance(value, list) else "number"
+
+
+def _per_cell(number, entry: type[CellParameter] = CellParameter):
+    """One number (``number``, with its bounds) or a non-empty list of per-cell entries.
+
+    The form is chosen by the JSON type (a list is a table), so an invalid
+    value gets one error, of that form.
+    """
+    table = Annotated[list[entry], Field(min_length=1, max_length=MAX_CELLS)]
+    return Annotated[Annotated[number, Tag("number")] | Annotated[table, Tag("table")],
+                     Discriminator(_number_or_table)]
+
+
+_Cost = _per_cell(Annotated[float, Field(ge=0.01, le=1e12)])
+_Share = _per_cell(Annotated[float, Field(gt=0, le=1)], CellShare)
+_Places = _per_cell(Annotated[float, Field(ge=0, le=1e12)])
+_Rate = _per_cell(Annotated[float, Field(ge=0, le=1)])
+_Lead = _per_cell(Annotated[int, Field(ge=0, le=20)])
 
 
 class _KeyedRow(BaseModel):
@@ -184,7 +239,7 @@ class PeriodBudget(_Request):
     """The money for one funding period of a multi-year plan."""
 
     period: PeriodLabel = Field(description="A funding period, one of ``periods``.",
-                                examples=["2026"])
+                                examples=["2025Q1"])
     budget: _Finite = Field(description="Money for places funded in this period, >= 0, in "
                             "the unit of cost_per_trainee.", examples=[2_000_000])
 
@@ -199,11 +254,12 @@ class PolicyNeed(_KeyedRow):
     model_config = ConfigDict(
         extra="allow", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"region": "Amberfield", "industry": "textiles",
-                                         "period": "2027", "policy_need": 120}]})
+                                         "period": "2025Q3", "policy_need": 120}]})
 
     period: PeriodLabel = Field(description="A need period: one of the forecast periods the "
                                 "plan counts shortfalls in (from the period after the model's "
-                                "origin to the end of the horizon).", examples=["2027"])
+                                "origin to the end of the horizon), in the model's frequency.",
+                                examples=["2025Q3"])
     policy_need: _Finite = Field(description="Workers short of the policy target (persons, "
                                  ">= 0), e.g. from a skilled-share target.", examples=[120])
 
@@ -248,7 +304,7 @@ class BudgetEnvelope(_KeyedRow):
                             "in ``period`` when given.", examples=[800_000])
     period: PeriodLabel | None = Field(None, description="A funding period: the envelope "
                                        "then limits that period only. Give it on every row "
-                                       "or on none.", examples=["2026"])
+                                       "or on none.", examples=["2025Q1"])
 
 
 class CrosswalkRow(_KeyedRow):
@@ -263,14 +319,15 @@ class CrosswalkRow(_KeyedRow):
 
     model_config = ConfigDict(
         extra="allow", strict=True, allow_inf_nan=False,
-        json_schema_extra={"examples": [{"program": "welding", "industry": "construction",
+        json_schema_extra={"examples": [{"program": "welding",
+                                         "industry": "construction_engineering",
                                          "share": 0.6}]})
 
     program: KeyValue = Field(description="Name of the training programme, e.g. 'welding'.",
                               examples=["welding"])
     industry: KeyValue | None = Field(None, description="An industry the programme feeds, one "
                                       "of the model's (GET /v1/model, key_values).",
-                                      examples=["construction"])
+                                      examples=["construction_engineering"])
     share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
         description="Share of the programme's certified graduates going to this industry, "
         "in [0, 1]; a programme's shares sum to 1.", examples=[0.6])
@@ -298,17 +355,17 @@ class PlanRequest(_Request):
                                  "training places, in the unit of cost_per_trainee; with "
                                  "``periods``, for the whole plan. Give this or "
                                  "``budget_per_period``.", examples=[5_000_000])
-    cost_per_trainee: Annotated[float, Field(ge=0.01, le=1e12)] | list[CellParameter] = Field(
+    cost_per_trainee: _Cost = Field(
         examples=[6000], description="Cost of one place: one number, or one per cell.")
-    pass_rate: float | list[CellParameter] = Field(
+    pass_rate: _Share = Field(
         1.0, examples=[0.67], description="Share of trainees certified, in (0, 1].")
-    absorption: float | list[CellParameter] = Field(
+    absorption: _Share = Field(
         1.0, description="Share of certified workers who stay, in (0, 1].")
-    capacity: float | list[CellParameter] | None = Field(
+    capacity: _Places | None = Field(
         None, description="Most places per cell (none: unlimited); with ``periods``, per "
         "funding period.")
-    min_quota: float | list[CellParameter] = Field(0.0, description="Fewest places per cell; "
-                                                   "with ``periods``, per funding period.")
+    min_quota: _Places = Field(0.0, description="Fewest places per cell; "
+                               "with ``periods``, per funding period.")
     risk: Literal["expected", "quantile"] = Field(
         "expected", description="'expected': minimise the expected unmet gap over the "
         "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
@@ -320,25 +377,26 @@ class PlanRequest(_Request):
         "shortfall counts. With ``periods``, per cell-period against the market need, times "
         "the cell's market weight. Shortfalls in the response exclude it; "
         "summary.objective includes it.")
-    period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4' "
+    period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4': one "
+                               "of the forecast periods (after the model's origin, at most "
+                               "``horizon`` periods on), in the model's frequency "
                                "(single-period plans; not with ``periods``).")
     periods: list[PeriodLabel] | None = Field(
         None, min_length=1, max_length=MAX_PERIODS,
         description="Funding periods of a multi-year plan, in the model's frequency "
         "('2026', '2026Q1' or '2026-03'), each after the model's origin. Places funded in a "
-        "period certify ``lead_time`` periods later. The fields below need it.",
-        examples=[["2026", "2027", "2028"]])
+        "period certify ``lead_time`` periods later. The fields below need it. The labels "
+        f"must be of the model's frequency (GET /v1/model, freq); {_DEMO}.",
+        examples=[["2025Q1", "2025Q2", "2025Q3"]])
     budget_per_period: list[PeriodBudget] | None = Field(
         None, min_length=1, max_length=MAX_PERIODS,
         description="One budget per funding period, instead of one ``budget`` for the whole "
         "plan: exactly one row for each of ``periods``.")
-    exit_rate: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | Annotated[
-        list[CellParameter], Field(min_length=1, max_length=MAX_CELLS)] | None = Field(
+    exit_rate: _Rate | None = Field(
         None, description="Share of a cell's certified workers who leave it per year "
         "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default "
         "0.03.", examples=[0.1])
-    lead_time: Annotated[int, Field(ge=0, le=20)] | Annotated[
-        list[CellParameter], Field(min_length=1, max_length=MAX_CELLS)] | None = Field(
+    lead_time: _Lead | None = Field(
         None, description="Whole periods from funding to certification (0-20): one number or "
         "one per cell. Default 0.", examples=[1])
     policy_need: list[PolicyNeed] | None = Field(
@@ -368,8 +426,8 @@ class PlanRequest(_Request):
         "funding period), with ``program`` and ``feeds``; per-programme parameters name "
         "``program`` in their ``cell``; capacity_groups and budget_envelopes rows name "
         "programmes by ``program`` (and ``region``).",
-        examples=[[{"program": "welding", "industry": "construction", "share": 0.6},
-                   {"program": "welding", "industry": "equipment", "share": 0.4},
+        examples=[[{"program": "welding", "industry": "construction_engineering", "share": 0.6},
+                   {"program": "welding", "industry": "general_equipment", "share": 0.4},
                    {"program": "sewing", "industry": "textiles", "share": 1.0}]])
 
     @model_validator(mode="after")
@@ -383,15 +441,21 @@ class PlanRequest(_Request):
             given = [name for name in _MULTI_YEAR if getattr(self, name) is not None]
             if given:
                 raise ValueError(f"{', '.join(given)}: multi-year options need periods (the "
-                                 "funding periods, e.g. ['2026', '2027'])")
+                                 "funding periods in the model's frequency, e.g. "
+                                 "['2025Q1', '2025Q2'] for a quarterly model)")
         elif self.period is not None:
             raise ValueError("period: a multi-year plan takes its funding periods from "
                              "periods; leave period out")
+        if self.risk == "expected" and "risk" in self.model_fields_set and (
+                self.quantile is not None):
+            raise ValueError("quantile: risk='expected' minimises the expected shortfall and "
+                             "uses no quantile; give risk='quantile' with quantile, or leave "
+                             "quantile out")
         return self
 
 
 class ConstraintOut(BaseModel):
-    """One constraint of a plan (a row of ``QuotaPlan.constraints``), in numbers and words."""
+    """One constraint of a plan, in numbers and words (one line of ``binding``)."""
 
     kind: str = Field(description="'budget', 'capacity', 'min_quota'; multi-year plans also "
                       "'budget_envelope', 'capacity_group', 'equity'; programme plans "
@@ -422,13 +486,43 @@ class ConstraintOut(BaseModel):
 class PlanResponse(BaseModel):
     """The plan: places per cell (and funding period), its cost and the shortfall it leaves."""
 
-    summary: dict = Field(description="budget, total_cost, places, expected_certified, "
-                          "shortfall_before, shortfall_after, ...; with ``periods`` the "
-                          "shortfalls are summed over the need cell-periods, with "
-                          "policy_shortfall_before/after, objective and optimum_unique.")
+    summary: dict = Field(description="The plan in totals. Money is in the unit of "
+                          "cost_per_trainee, workers in persons. rule ('optimised': the "
+                          "places solve the plan's optimisation), risk, quantile "
+                          "(null with risk 'expected'), integer (how places were made whole), "
+                          "period (the target period), cells (cell rows the plan is scored "
+                          "on), source ('samples': the model's sample paths), scenarios "
+                          "(sample paths per cell), budget, total_cost (never above budget), "
+                          "budget_left, budget_used (share of the budget spent, 0-1), places, "
+                          "expected_certified (places x pass_rate x absorption), "
+                          "shortfall_before and shortfall_after (expected unmet gap without "
+                          "and with the plan, the mean over the paths of max(gap, 0), summed "
+                          "over cells), shortage_reduction (their difference), surplus_after "
+                          "(expected certified workers beyond the gap), objective (what the "
+                          "plan minimised, including surplus_penalty), lp_objective (the "
+                          "optimum before places were made whole; null without one) and "
+                          "optimum_unique. With ``periods`` the shortfalls are summed over "
+                          "the need cell-periods, with need_periods, policy_shortfall_before "
+                          "and policy_shortfall_after (the policy need's), surplus_penalty "
+                          "and tie_tolerance; with a ``crosswalk`` "
+                          "also programmes and unsupplied_cells.")
     quotas: list[dict] = Field(description="One row per cell (with ``periods``: per cell and "
-                               "funding period, with ``period`` and ``arrival_period``): keys, "
-                               "quota, cost, expected_certified, ...; with a ``crosswalk`` one "
+                               "funding period): the key columns, period (when the places are "
+                               "funded), arrival_period (period + lead_time, when their "
+                               "graduates count), quota (places), cost, expected_certified, the "
+                               "parameters used (cost_per_trainee, pass_rate, absorption, "
+                               "min_quota, capacity; with ``periods`` also exit_rate and "
+                               "lead_time), cost_per_certified (cost of one certified worker "
+                               "who stays) and capacity_value (shortfall removed per extra place "
+                               "of capacity; 0 where capacity does not bind). A single-period "
+                               "plan adds planned_gap (the gap planned against: the expected "
+                               "gap or its quantile), gap_before/gap_after (expected gap without "
+                               "and with the plan) and shortfall_before/shortfall_after/"
+                               "shortage_reduction per cell; a multi-year plan adds "
+                               "worker_periods (the places' certified workers present, summed "
+                               "over the need periods) and need_at_arrival (the weighted "
+                               "expected shortfall without a plan in the arrival period, by "
+                               "which ties are shared out). With a ``crosswalk`` one row "
                                "per programme and region instead: ``program``, region, ..., "
                                "``feeds`` (the industries fed and their shares).")
     binding: list[str] = Field(description="Binding constraints, in words (the sentences "
@@ -475,7 +569,14 @@ class ModelInfoV1(BaseModel):
     freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
     origin: str | None = Field(None, description="Last period of the training data; "
                                "forecasts start the period after.", examples=["2024Q4"])
-    max_horizon: int = Field(description="Most periods a request may ask for.")
+    max_horizon: int = Field(description="Most periods past the origin a request may "
+                             "forecast, the one limit of ``horizon`` (/v1/gap, /v1/forecast, "
+                             "/v1/plan) and of a plan's ``periods`` plus ``lead_time``: the "
+                             "smaller of the service's configured maximum and the longest "
+                             "horizon the model's rolling-origin backtests can calibrate "
+                             "(each needs a held-out span of that many periods, plus the "
+                             "series' lag, with enough history before it). More: 422.",
+                             examples=[22])
     max_cells: int = Field(description="Most cells or series one request may name.")
     max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
                                       "as cells x forecast periods x sample paths (a "
@@ -514,7 +615,8 @@ class ForecastRequest(_PredictionRequest):
         None, min_length=1, max_length=MAX_CELLS,
         description="Series to return, as {key column: value}; all when omitted. An entry "
         "with some of the key columns selects every series with those values. At most "
-        "max_cells entries (GET /v1/model).", examples=[[{"series_id": "a"}]])
+        "max_cells entries (GET /v1/model).",
+        examples=[[{"region": "Amberfield", "industry": "textiles"}]])
 
 
 class ForecastResponse(BaseModel):
@@ -530,8 +632,24 @@ class ForecastResponse(BaseModel):
                                 "forecasting.")
 
 
+#: How a gap model's numbers depend on the horizon asked for (/v1/gap and /v1/plan).
+_SAME_HORIZON = (
+    "The intervals, p_shortage and the expected demand, supply and gap of a period are "
+    "calibrated on rolling-origin backtests of the span asked for, so the same period can "
+    "differ somewhat between requests with different horizons; to compare or combine "
+    "results, ask with the same horizon.")
+
+
 class GapRequest(_PredictionRequest):
     """Forecast the skill gap of a gap model's cells, all or the ones listed."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"horizon": 4, "level": [80, 95],
+         "cells": [{"region": "Amberfield", "industry": "textiles"}]}]})
+
+    horizon: int = Field(4, ge=1, le=MAX_FORECAST_HORIZON,
+                         description="Periods ahead, at most the model's max_horizon "
+                         f"(GET /v1/model). {_SAME_HORIZON}")
 
     cells: list[Cell] | None = Field(
         None, min_length=1, max_length=MAX_CELLS,
@@ -547,13 +665,31 @@ class GapResponse(BaseModel):
     origin: str | None = Field(None, description="Last period of the training data.",
                                examples=["2024Q4"])
     freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
-    columns: list[str] = Field(description="Column names of every row: keys, period, demand, "
-                               "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage, flag, "
-                               "...")
+    columns: list[str] = Field(description="Column names of every row, in order: the key "
+                               "columns, period, demand, supply, gap, gap_lo_<level> and "
+                               "gap_hi_<level> per level, p_shortage, flag, gap_median, then "
+                               "demand_lo_<level>, demand_hi_<level>, supply_lo_<level> and "
+                               "supply_hi_<level> per level.",
+                               examples=[["region", "industry", "period", "demand", "supply",
+                                          "gap", "gap_lo_80", "gap_hi_80", "p_shortage", "flag",
+                                          "gap_median", "demand_lo_80", "demand_hi_80",
+                                          "supply_lo_80", "supply_hi_80"]])
     rows: list[dict] = Field(description="One per cell and period; missing values are null. "
-                             "demand, supply and gap are the means of the model's sample "
-                             "paths, gap_lo_<level>/gap_hi_<level> their quantiles and "
-                             "p_shortage their share above 0. A model fitted with survey "
+                             "Units are persons in the period: demand is the skill-shortage "
+                             "vacancies (hard-to-fill posts), supply the certified workers who "
+                             "become available to the cell, gap = demand - supply (positive: "
+                             "a shortage). demand, supply and gap are the means of the model's "
+                             "sample paths, gap_median their median, <x>_lo_<level>/"
+                             "<x>_hi_<level> the bounds of the central interval of that level "
+                             "(gap_hi_80 is the 0.9 quantile), p_shortage (0-1) the share of "
+                             "paths with a gap above 0. flag: reason codes to look twice, "
+                             "';'-separated, empty when none: rising_demand (demand over the "
+                             "year to the period >10% above the last observed year), "
+                             "falling_supply (supply >10% below it), persistent_gap (a "
+                             "shortage in each of the last 4 observed periods), thin_data "
+                             "(few survey respondents or many periods without an estimate), "
+                             "short_history (demand observed over few periods), "
+                             "no_demand_data, no_supply_data. A model fitted with survey "
                              "standard errors (the panel's demand_se, as build_panel "
                              "writes) forecasts the population values: the sampling error "
                              "of the survey's estimates is not in its intervals, so a later "
@@ -569,20 +705,40 @@ class PlanRequestV1(PlanRequest):
     """A training plan, as ``talentgap plan`` makes it; omitted fields take the defaults
     saved with the model (GET /v1/model, ``plan_defaults``), then the library's."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"budget": 5_000_000, "cost_per_trainee": 6000, "pass_rate": 0.67, "horizon": 4},
+        {"budget": 5_000_000, "periods": ["2025Q1", "2025Q2"], "lead_time": 1,
+         "exit_rate": 0.03}]})
+
     horizon: int | None = Field(None, ge=1, le=MAX_FORECAST_HORIZON,
-                                description="Forecast periods; default: the saved run's "
-                                "[forecast] horizon, else 4. The plan targets the last one "
-                                "unless ``period`` is given.")
-    cost_per_trainee: Annotated[float, Field(ge=0.01, le=1e12)] | list[CellParameter] | None = (
-        Field(None, examples=[6000], description="Cost of one place: one number, or one per "
-              "cell; default: the saved run's [plan] cost_per_trainee."))
-    pass_rate: float | list[CellParameter] | None = Field(
+                                description="Forecast periods, at most max_horizon (GET "
+                                "/v1/model); default: the saved run's [forecast] horizon, "
+                                "else 4. The plan targets the last one unless ``period`` is "
+                                f"given. {_SAME_HORIZON}")
+    exit_rate: _Rate | None = Field(
+        None, description="Share of a cell's certified workers who leave it per year "
+        "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default: "
+        "the saved run's [plan] exit_rate (GET /v1/model, plan_defaults), else 0.03.",
+        examples=[0.1])
+    lead_time: _Lead | None = Field(
+        None, description="Whole periods from funding to certification (0-20): one number or "
+        "one per cell. Default: the saved run's [plan] lead_time (GET /v1/model, "
+        "plan_defaults; ``talentgap forecast`` saves 1 unless the configuration says "
+        "otherwise), else 0.", examples=[1])
+    cost_per_trainee: _Cost | None = (
+        Field(None, examples=[6000, [{"cell": {"industry": industry}, "value": 6000}
+                                     for industry in _DEMO_INDUSTRIES]],
+              description="Cost of one place: one number, or a table whose entries together "
+              "cover every cell (the table example, one entry per industry, assumes the "
+              "quarterly demo model of ``examples/plan.toml``); default: the saved run's "
+              "[plan] cost_per_trainee."))
+    pass_rate: _Share | None = Field(
         None, examples=[0.67], description="Share of trainees certified, in (0, 1]; default "
         "from the saved run, else 1.")
-    absorption: float | list[CellParameter] | None = Field(
+    absorption: _Share | None = Field(
         None, description="Share of certified workers who stay, in (0, 1]; default from the "
         "saved run, else 1.")
-    min_quota: float | list[CellParameter] | None = Field(
+    min_quota: _Places | None = Field(
         None, description="Fewest places per cell; default from the saved run, else 0.")
     risk: Literal["expected", "quantile"] | None = Field(
         None, description="'expected' or 'quantile'; default from the saved run, else "

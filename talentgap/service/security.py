@@ -14,10 +14,18 @@ import time
 from collections import deque
 
 from fastapi import Request
+from fastapi.security import HTTPBearer
 
 from talentgap.service.errors import ServiceError
 
-__all__ = ["RateLimiter", "require_token", "limit_rate"]
+__all__ = ["RateLimiter", "require_token", "limit_rate", "bearer_scheme"]
+
+#: The bearer token as the OpenAPI document declares it (``securitySchemes``), so the
+#: docs page's "Authorize" button sends it; the check itself is :func:`require_token`.
+bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="bearerToken",
+    description="The service's API token (TALENTGAP_API_TOKEN or --token-file of "
+                "'talentgap serve'), sent as 'Authorization: Bearer <token>'.")
 
 
 class RateLimiter:

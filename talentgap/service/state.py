@@ -15,6 +15,8 @@ from talentgap.models import GapForecaster, load
 from talentgap.models.persistence import read_metadata
 from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
+from talentgap.service._horizon import forecastable_horizon
+from talentgap.service.schemas import MAX_FORECAST_HORIZON
 
 __all__ = ["LoadedModel", "plan_defaults", "load_consistent"]
 
@@ -97,6 +99,11 @@ class LoadedModel:
         hold the same model.
     prepared_horizon : int or None
         The horizon whose answers were built at load.
+    max_horizon : int
+        The most periods the model can forecast (at most
+        :data:`~talentgap.service.schemas.MAX_FORECAST_HORIZON`): the longest
+        horizon its backtests can calibrate, from its fitted series' lengths
+        (see :func:`~talentgap.service._horizon.forecastable_horizon`).
     """
 
     def __init__(self, path: str | Path | None = None, *, store: str | Path | None = None,
@@ -120,6 +127,7 @@ class LoadedModel:
         self.source = (path, store, edition)
         self.pinned_source = (path, store, self.edition)
         self.plan_defaults = plan_defaults(self.metadata.get("config"))
+        self.max_horizon = forecastable_horizon(self.model, MAX_FORECAST_HORIZON)
         keys = self.metadata["input_schema"]["keys"]
         self.gap_answers = self.forecast_answers = None
         self.prepared_horizon = None
@@ -136,8 +144,10 @@ class LoadedModel:
 
     def _prepare(self) -> None:
         """Build the cell table, key values and the default request's answers."""
-        horizon = self.plan_defaults.get("horizon", _REQUEST_HORIZON)
+        horizon = min(self.plan_defaults.get("horizon", _REQUEST_HORIZON), self.max_horizon)
         self.key_values = {k: sorted(self.cells[k].unique()) for k in self.cells.columns}
+        if horizon < 1:  # the model forecasts nothing: every request is refused
+            return
         with collect_warnings():  # the requests report their own warnings
             if self.gap_answers is not None:
                 self.gap_answers.prepare(horizon)

@@ -16,7 +16,7 @@ __all__ = ["solve_slowly"]
 SLEEP = 3600.0
 
 
-def solve_slowly(source, signature, body, max_size) -> tuple[str, object]:
+def solve_slowly(source, signature, body, max_size, max_horizon=None) -> tuple[str, object]:
     """Take the arguments of a plan and sleep instead of solving it."""
     time.sleep(SLEEP)
     return "ok", {}

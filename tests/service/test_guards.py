@@ -77,7 +77,7 @@ def test_rate_limiter_window_and_clients():
 
 @pytest.mark.parametrize(("body", "loc"), [
     ({"level": list(range(1, 12))}, ["body", "level"]),
-    ({"level": [80, 80]}, ["body"]),
+    ({"level": [80, 80]}, ["body", "level"]),
     ({"level": [100]}, ["body", "level", 0]),
     ({"horizon": 7}, ["body", "horizon"]),
     ({"horizon": True}, ["body", "horizon"]),

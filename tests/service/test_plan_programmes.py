@@ -162,7 +162,7 @@ def test_shares_not_summing_to_one_name_the_row(client, crosswalk):
                                                  "crosswalk": short}))
     assert item["loc"] == ["body", "crosswalk", 0, "share"]
     assert "sum to 1" in item["msg"] and "welding" in item["msg"] and "rows 0" in item["msg"]
-    assert item["type"] == "SchemaError"
+    assert item["type"] == "invalid_table"
 
 
 def test_an_unknown_industry_names_the_row_and_suggests(client, crosswalk, industries):

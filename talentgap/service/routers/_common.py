@@ -9,7 +9,7 @@ from talentgap.service.errors import ServiceError
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
-__all__ = ["served", "settings", "check_bounds", "solve_plan"]
+__all__ = ["served", "settings", "horizon_limit", "check_bounds", "solve_plan"]
 
 
 def served(request: Request) -> LoadedModel:
@@ -22,13 +22,28 @@ def settings(request: Request) -> ServiceSettings:
     return request.app.state.settings
 
 
+def horizon_limit(request: Request) -> tuple[int, str]:
+    """The most periods a request may forecast (``max_horizon`` of GET /v1/model), and why.
+
+    The smaller of the service's configured maximum and the longest horizon
+    the served model's backtests can calibrate (see
+    :func:`~talentgap.service._horizon.forecastable_horizon`).
+    """
+    configured, model = settings(request).max_horizon, served(request).max_horizon
+    if model < configured:
+        return model, ("the longest the served model can forecast: its series are too short "
+                       "for rolling-origin backtests of more periods")
+    return configured, "the most this service forecasts"
+
+
 def check_bounds(request: Request, horizon: int, cells: list | None, field: str) -> None:
-    """Refuse (422) a horizon or a cell list over the configured maxima."""
-    limits = settings(request)
-    if horizon > limits.max_horizon:
-        raise ServiceError(422, f"horizon {horizon} is more than the most this service "
-                           f"forecasts, {limits.max_horizon} periods",
+    """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model)."""
+    limit, why = horizon_limit(request)
+    if horizon > limit:
+        raise ServiceError(422, f"horizon: {horizon} periods is more than max_horizon = "
+                           f"{limit}, {why} (GET /v1/model)",
                            loc=("body", "horizon"), kind="less_than_equal")
+    limits = settings(request)
     if cells is not None and len(cells) > limits.max_cells:
         raise ServiceError(422, f"{len(cells)} entries; at most {limits.max_cells} per request",
                            loc=("body", field), kind="too_long")
@@ -42,7 +57,8 @@ def solve_plan(request: Request, body) -> dict:
     :class:`~talentgap.service.plan_workers.PlanWorkers`.
     """
     model, max_size = served(request), settings(request).max_plan_size
+    max_horizon = horizon_limit(request)[0]
     plans = getattr(request.app.state, "plans", None)
     if plans is None:
-        return run_plan(model, body, max_size=max_size)
-    return plans.solve(model, body, max_size=max_size)
+        return run_plan(model, body, max_size=max_size, max_horizon=max_horizon)
+    return plans.solve(model, body, max_size=max_size, max_horizon=max_horizon)

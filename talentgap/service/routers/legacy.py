@@ -19,7 +19,7 @@ from talentgap.service._operations import (
     run_predict,
 )
 from talentgap.service.errors import error_responses
-from talentgap.service.routers._common import served, solve_plan
+from talentgap.service.routers._common import check_bounds, served, solve_plan
 from talentgap.service.schemas import (
     ModelInfo,
     PlanRequest,
@@ -61,6 +61,7 @@ def predict(body: PredictRequest, request: Request, response: Response) -> Predi
     POST /v1/forecast (forecaster)."""
     model = served(request)
     _deprecated(response, "/v1/gap" if model.is_gap_model else "/v1/forecast")
+    check_bounds(request, body.horizon, body.cells, "cells")
     if model.is_gap_model:
         answer = run_gap(model, body.horizon, body.level, body.cells)
     else:

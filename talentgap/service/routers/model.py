@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from talentgap.service._operations import cells_of, keys_of, origin_of
 from talentgap.service.errors import error_responses
-from talentgap.service.routers._common import served, settings
+from talentgap.service.routers._common import horizon_limit, served, settings
 from talentgap.service.schemas import MAX_LEVELS, ModelInfoV1
 
 __all__ = ["router", "model_info"]
@@ -23,7 +23,7 @@ def model_info(request: Request) -> ModelInfoV1:
         estimator=type(model.model).__name__, models=model.model_labels, endpoints=endpoints,
         keys=keys_of(model), key_values=model.key_values, n_cells=len(cells_of(model)),
         freq=meta["freq"], origin=origin_of(model),
-        max_horizon=limits.max_horizon, max_cells=limits.max_cells, max_levels=MAX_LEVELS,
+        max_horizon=horizon_limit(request)[0], max_cells=limits.max_cells, max_levels=MAX_LEVELS,
         max_plan_size=limits.max_plan_size if model.is_gap_model else None,
         edition=model.edition, created=meta["created"],
         talentgap_version=meta["talentgap_version"], data_fingerprint=meta["data_fingerprint"],
