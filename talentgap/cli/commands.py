@@ -100,7 +100,8 @@ def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
     inputs.add_argument("--config", type=Path, metavar="TOML",
                         help="run configuration (see examples/plan.toml)")
     if name != "demo":
-        inputs.add_argument("--surveys", metavar="PATH", help="survey file (CSV or Parquet)")
+        inputs.add_argument("--surveys", metavar="PATH",
+                            help="survey file (CSV, Excel .xlsx or Parquet)")
         inputs.add_argument("--training", metavar="PATH", help="training records file")
         inputs.add_argument("--employment", metavar="PATH", help="employment file")
         inputs.add_argument("--freq", choices=["Y", "Q", "M"], help="period frequency")

@@ -56,7 +56,8 @@ def add_validate(commands) -> None:
     )
     parser.add_argument(
         "files", nargs="*", metavar="[TABLE=]PATH",
-        help="a file to check (CSV or Parquet); prefix it with TABLE= to name its table",
+        help="a file to check (CSV, Excel .xlsx or Parquet); prefix it with TABLE= to name "
+             "its table",
     )
     parser.add_argument("--config", type=Path, metavar="TOML",
                         help="check the [data] files of this run configuration (and use its "

@@ -70,10 +70,10 @@ def check_params(gap) -> list[str]:
             f"forecaster must be a talentgap forecaster (e.g. AutoForecaster(), ETS()), "
             f"got {type(gap.forecaster).__name__}: the gap's sample paths need its "
             "rolling-origin backtests")
+    if gap.reconcile not in RECONCILE_METHODS:  # checked with or without a hierarchy
+        raise ParameterError(f"reconcile == {gap.reconcile!r}, must be one of "
+                             f"{list(RECONCILE_METHODS)}")
     if gap.hierarchy is not None:
-        if gap.reconcile not in RECONCILE_METHODS:
-            raise ParameterError(f"reconcile == {gap.reconcile!r}, must be one of "
-                                 f"{list(RECONCILE_METHODS)}")
         if not isinstance(gap.hierarchy, (Hierarchy, Mapping)):
             raise ParameterError("hierarchy must be a Hierarchy (Hierarchy.from_mappings"
                                  "(...)) or a mapping {key: grouping}")

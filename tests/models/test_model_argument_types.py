@@ -44,3 +44,8 @@ def test_auto_forecaster_arguments_of_the_wrong_type(panel, params, message):
 def test_is_whole():
     assert [is_whole(v) for v in (3, 3.0, 2.5, "3", True, None)] == [
         True, True, False, False, False, False]
+
+
+def test_an_unknown_reconcile_method_is_refused_without_a_hierarchy_too(panel):
+    with pytest.raises(ParameterError, match="reconcile == 'bogus'"):
+        tg.models.GapForecaster(forecaster=tg.models.Naive(), reconcile="bogus").fit(panel)
