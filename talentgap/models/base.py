@@ -348,6 +348,9 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
             Number of periods ahead (>= 1).
         level : sequence of float, optional
             Prediction-interval coverage levels in percent, e.g. ``[80, 95]``.
+            The intervals are calibrated on backtests of ``horizon`` steps, so
+            a period's interval (not its ``mean``) can differ between
+            forecasts of different horizons.
         future : pandas.DataFrame, optional
             Future values of the exogenous regressors (keys, time and the
             ``exog`` columns) for every series and forecast period; required
