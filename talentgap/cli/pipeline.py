@@ -372,6 +372,14 @@ def _annual_paths(result: RunResult,
             reach -= 1
             if reach == 0:
                 raise
+    span, horizon = int(end.ordinal - last.ordinal), int(result.config.forecast.horizon)
+    if model.horizon is None:
+        # one simulation behind the forecast table and the plan, so they agree on every
+        # period they share (each horizon is otherwise calibrated on its own)
+        model.set_params(horizon=max(span, horizon))
+        result.forecast = model.predict(horizon, level=list(result.config.forecast.levels))
+        if horizon > span:
+            paths = model.sample_paths(span).to_frame()
     result.forecast_reach = end
     pipeline = (paths.groupby([*keys, "period"], observed=True, sort=True)["supply"].mean()
                 .reset_index())

@@ -160,3 +160,20 @@ def test_inline_targets_become_table_rows():
     assert rows[["region", "skill_level"]].values.tolist() == [
         ["*", "skilled"], ["East", "high_skilled"], ["*", "high_skilled"]]
     assert rows["delta_points"].iloc[2] == 2.5
+
+
+@pytest.mark.slow
+def test_the_forecast_table_and_the_plan_come_from_one_simulation():
+    """The report's forecast and the multi-year plan's paths agree on the periods they share."""
+    import numpy as np
+
+    from talentgap.cli import pipeline
+
+    config = load_config(EXAMPLE)
+    result = pipeline.run(config, steps=["features", "forecast", "plan"])
+    model, horizon = result.gap_model, config.forecast.horizon
+    assert model.horizon is not None and model.horizon >= horizon
+    paths = model.sample_paths(model.horizon)
+    gap = (paths.demand.astype(np.float64).mean(axis=-1)
+           - paths.supply.astype(np.float64).mean(axis=-1))[:, :horizon]
+    np.testing.assert_allclose(result.forecast["gap"].to_numpy(), gap.ravel(), atol=1e-3)
