@@ -18,7 +18,13 @@ import pandas as pd
 
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
-from talentgap.planning._params import cell_names, check_range, parameter, plural
+from talentgap.planning._params import (
+    cell_names,
+    check_range,
+    parameter,
+    plural,
+    shown_value,
+)
 
 __all__ = ["by_period", "has_period", "decision_labels", "funding_index"]
 
@@ -145,7 +151,8 @@ def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.Pe
         raise PlanningError(
             f"{name} must be a number for every {unit} and funding period; "
             f"{plural(bad.size, unit + '-period')} {'fail' if bad.size != 1 else 'fails'}, "
-            "e.g. " + "; ".join(f"{labels['decision'].iloc[i]}: {_shown(raw[i])}" for i in shown))
+            "e.g. " + "; ".join(f"{labels['decision'].iloc[i]}: {shown_value(raw[i])}"
+                                for i in shown))
     check_range(values, name, labels, ["decision"], unit=f"{unit}-period", **rule)
     return values
 
@@ -175,14 +182,9 @@ def funding_index(column: pd.Series, funding: pd.arrays.PeriodArray, what: str) 
             f"column 'period' of {what} must name funding periods "
             f"({', '.join(str(p) for p in funding)}); {plural(bad.size, 'row')} "
             f"{'do' if bad.size != 1 else 'does'} not, e.g. "
-            + "; ".join(f"row {i}: {_shown(column.iloc[i])}" for i in shown))
+            + "; ".join(f"row {i}: {shown_value(column.iloc[i])}" for i in shown))
     return index
 
 
-def _shown(value) -> str:
-    """A table value for messages: strings quoted, numbers as written (no numpy repr)."""
-    return repr(value) if isinstance(value, str) else str(value)
-
-
 def _row_label(table: pd.DataFrame, key_columns: list[str], i: int) -> str:
-    return ", ".join(f"{k}={_shown(table[k].iloc[i])}" for k in [*key_columns, "period"])
+    return ", ".join(f"{k}={shown_value(table[k].iloc[i])}" for k in [*key_columns, "period"])

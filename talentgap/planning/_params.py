@@ -18,7 +18,7 @@ import pandas as pd
 from talentgap.errors import PlanningError
 
 __all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "ordinal", "per_cell",
-           "check_range", "parameter", "check_budget", "check_options"]
+           "check_range", "parameter", "check_budget", "check_options", "shown_value"]
 
 _MAX_SHOWN = 5
 
@@ -242,7 +242,7 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: st
         raise PlanningError(
             f"{name} must be a number for every {unit}; {plural(bad.size, unit)} "
             f"{'fail' if bad.size != 1 else 'fails'}: "
-            + examples(names, [repr(raw[i]) for i in bad[:_MAX_SHOWN]], bad.size)
+            + examples(names, [shown_value(raw[i]) for i in bad[:_MAX_SHOWN]], bad.size)
         )
     return numbers_
 
@@ -322,3 +322,17 @@ def check_options(integer: str, risk: str, quantile, surplus_penalty) -> tuple[s
     if risk == "quantile":
         raise PlanningError("risk='quantile' needs quantile=, e.g. quantile=0.8")
     return "expected", None
+
+
+def shown_value(value) -> str:
+    """A table value for messages: text quoted, numbers as written, a blank as "missing".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shown_value("abc"), shown_value(np.float64(2.5)), shown_value(np.nan), shown_value(None)
+    ("'abc'", '2.5', 'missing', 'missing')
+    """
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return "missing"
+    return repr(value) if isinstance(value, str) else str(value)

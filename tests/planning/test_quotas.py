@@ -547,3 +547,11 @@ def test_keys_that_leave_out_a_key_of_the_sample_paths_are_named():
     plan = allocate_quotas(paths, budget=1e5, cost_per_trainee=1000, pass_rate=0.8,
                            keys=paths.keys)
     assert list(plan.quotas.columns[:3]) == ["region", "industry", "skill_level"]
+
+
+def test_a_blank_in_a_per_cell_table_is_named_missing(forecast):
+    capacity = forecast[["region", "industry"]].assign(capacity=[10.0, np.nan, 5.0])
+    with pytest.raises(PlanningError, match=r"construction in Northvale: missing") as info:
+        allocate_quotas(forecast, budget=1e4, cost_per_trainee=100, pass_rate=0.5,
+                        capacity=capacity)
+    assert "np.float64" not in str(info.value)
