@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from talentgap._words import percentile_words
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
 from talentgap.cli._notes import plain_constraints, plain_note, plain_plan_note
 from talentgap.cli._report_tables import (
@@ -234,16 +235,6 @@ def plan_quantile(result: RunResult) -> float | None:
         return None
     q = pd.to_numeric(pd.Series([s.get("quantile")]), errors="coerce").iloc[0]
     return float(q) if pd.notna(q) else result.config.plan.quantile
-
-
-def percentile_words(q: float) -> str:
-    """``0.8`` -> ``'80th-percentile'``, ``0.925`` -> ``'92.5th-percentile'``."""
-    pct = 100 * q
-    if abs(pct - round(pct)) > 1e-9:
-        return f"{pct:g}th-percentile"
-    n = int(round(pct))
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}-percentile"
 
 
 def objective_words(result: RunResult) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from talentgap.errors import PlanningError
 
-__all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "ordinal", "per_cell",
+__all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "per_cell",
            "check_range", "parameter", "check_budget", "check_options", "shown_value"]
 
 _MAX_SHOWN = 5
@@ -149,17 +149,6 @@ def examples(names: list[str], details: list[str], total: int) -> str:
     shown = "; ".join(f"{n}: {d}" for n, d in zip(names, details, strict=True))
     more = f"; and {total - len(names)} more" if total > len(names) else ""
     return shown + more
-
-
-def ordinal(q: float) -> str:
-    """``0.8`` -> ``'80th-percentile'``."""
-    pct = 100 * q
-    text = f"{pct:g}"
-    if pct == round(pct):
-        n = int(round(pct))
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}-percentile"
-    return f"{text}th-percentile"
 
 
 # --------------------------------------------------------------------------- parameters

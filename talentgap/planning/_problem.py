@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from talentgap._words import percentile_words
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._params import (
@@ -26,7 +27,6 @@ from talentgap.planning._params import (
     check_options,
     examples,
     fmt,
-    ordinal,
     parameter,
     plural,
 )
@@ -246,7 +246,7 @@ def objective_words(risk: str, quantile: float | None, surplus_penalty: float, s
     """
     if risk == "quantile":
         what = ("shortfall against the planned quantile gap" if quantile is None
-                else f"shortfall against the {ordinal(quantile)} gap")
+                else f"shortfall against the {percentile_words(quantile)} gap")
     elif source == "forecast":
         what = "shortfall of the expected gap"
     else:

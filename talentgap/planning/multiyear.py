@@ -136,6 +136,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from talentgap._words import percentile_words
 from talentgap.errors import PlanningError
 from talentgap.planning._constraints import ConstraintRows
 from talentgap.planning._multiyear_class_ties import break_class_ties
@@ -156,7 +157,7 @@ from talentgap.planning._multiyear_lp import (
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
-from talentgap.planning._params import about, fmt, left_over, money_step, ordinal, per_money
+from talentgap.planning._params import about, fmt, left_over, money_step, per_money
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._trim import trim_unneeded
 
@@ -659,7 +660,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
     objective = float(plan_objective(problem, q).sum())
     label = "optimised over " + ", ".join(str(p) for p in problem.funding)
     if problem.risk == "quantile":
-        label += f", {ordinal(problem.quantile)} gap"
+        label += f", {percentile_words(problem.quantile)} gap"
     if problem.surplus_penalty:
         label += f", surplus penalty {problem.surplus_penalty:g}"
     summary = {

@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from talentgap._words import percentile_words
 from talentgap.errors import PlanningError
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._knapsack import solve_knapsack
@@ -85,7 +86,7 @@ from talentgap.planning._network_solve import (
     solve_network_lp,
     solve_network_milp,
 )
-from talentgap.planning._params import fmt, ordinal
+from talentgap.planning._params import fmt
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import (
@@ -464,7 +465,7 @@ def _single_period_only(**given) -> None:
 def _label(problem) -> str:
     label = "optimised"
     if problem.risk == "quantile":
-        label += f", {ordinal(problem.quantile)} gap"
+        label += f", {percentile_words(problem.quantile)} gap"
     if problem.surplus_penalty:
         label += f", surplus penalty {problem.surplus_penalty:g}"
     return label
