@@ -24,7 +24,7 @@ import pandas as pd
 
 from talentgap.errors import SchemaError, collect_warnings, warn
 from talentgap.features._groups import group_rows
-from talentgap.features.design import SurveyDesign, design_index
+from talentgap.features.design import SurveyDesign, _absent_lonely, design_index
 from talentgap.schema import DETAIL_COLUMNS, check_constant
 
 __all__ = ["design_partial", "design_errors", "strata_prefix", "stratum_rows"]
@@ -176,15 +176,14 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
     scale = facts["scale"][stratum_of]
     lonely = facts["lonely"][stratum_of]
     k = blocks["n"].to_numpy()
-    # per period: PSUs and the summed scale of lonely strata
+    # per period: PSUs; per domain: the lonely strata of its period it has no PSU in
     periods, period_of_stratum = np.unique(strata["period"].array.asi8, return_inverse=True)
     units = np.bincount(period_of_stratum, weights=facts["n_psu"], minlength=periods.size)
-    lonely_scale = np.bincount(period_of_stratum,
-                               weights=np.where(facts["lonely"], facts["scale"], 0.0),
-                               minlength=periods.size)
     period_of_domain = np.searchsorted(periods, cells["period"].array.asi8)
     domain_units = units[period_of_domain]
-    domain_lonely_scale = lonely_scale[period_of_domain]
+    absent_scale, absent_scale2 = _absent_lonely(
+        facts["lonely"], facts["scale"], period_of_stratum.reshape(-1), periods.size,
+        period_of_domain, domain_of, lonely, scale)
     any_lonely = bool(facts["lonely"].any())
     S = {u: blocks[f"S_{u}"].to_numpy() for u in "wsevh"}
     C = {p: blocks[f"C_{p}"].to_numpy() for p in ("ww", "ss", "sw", "ee", "vv", "hh", "ev",
@@ -217,22 +216,22 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
             squares = c + a * a / k
             ss[ss <= 1e-12 * squares] = 0.0
             contribution = scale * ss
-            extra = 0.0
-            if any_lonely:
+            grand2 = 0.0
+            if any_lonely:  # each lonely stratum: scale (z_h - g)^2, z_h = 0 where absent
                 total = np.bincount(domain_of, weights=a, minlength=n_domains)
                 grand = total / domain_units
                 g = grand[domain_of]
-                contribution = np.where(lonely, scale * ((a - g) ** 2 - g * g), contribution)
-                extra = domain_lonely_scale * grand * grand
-            top = np.bincount(domain_of, weights=contribution, minlength=n_domains) + extra
+                contribution = np.where(lonely, scale * (a - g) ** 2, contribution)
+                grand2 = grand * grand
+            top = np.bincount(domain_of, weights=contribution, minlength=n_domains)
+            top += absent_scale * grand2
             variance = top.copy()
             variance[variance < 0] = 0.0
             out[f"{name}_se"] = np.sqrt(variance)
             df_block = np.where(lonely, 1.0, n_h - 1.0)
             share = np.where(df_block > 0, contribution * contribution / df_block, 0.0)
             bottom = np.bincount(domain_of, weights=share, minlength=n_domains)
-            if any_lonely:
-                bottom = bottom + extra * extra
+            bottom += absent_scale2 * grand2 * grand2
             df = top * top / bottom
             df[~(top > 0)] = np.nan
             out[f"{name}_df"] = df

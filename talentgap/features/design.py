@@ -384,28 +384,31 @@ class DomainVariance:
         # per domain: its period (domains without rows get period 0 and no variance)
         period_of_domain = np.zeros(n_domains, dtype=np.int64)
         period_of_domain[codes] = index.period_of_row
-        lonely_scale = np.bincount(index.period_of_stratum,
-                                   weights=np.where(index.lonely, index.scale, 0.0),
-                                   minlength=index.units_per_period.size)
-        self.domain_lonely_scale = lonely_scale[period_of_domain]
         self.domain_units = index.units_per_period[period_of_domain]
         self.any_lonely = bool(index.lonely.any())
+        self.absent_scale, self.absent_scale2 = _absent_lonely(
+            index.lonely, index.scale, index.period_of_stratum, index.units_per_period.size,
+            period_of_domain, self.block_domain, self.block_lonely, self.block_scale)
 
     def __call__(self, score: np.ndarray) -> np.ndarray:
         """Variance of the domain totals of ``score`` (one value per row)."""
-        contribution, extra = self._contributions(score)
+        contribution, g = self._contributions(score)
         variance = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
-        return variance + extra
+        if self.any_lonely:
+            variance += self.absent_scale * g * g
+        return variance
 
     def degrees_of_freedom(self, score: np.ndarray) -> np.ndarray:
         """Satterthwaite degrees of freedom of the domain totals of ``score``.
 
         ``(sum_h v_h)^2 / sum_h v_h^2 / (n_h - 1)`` over the strata h of the
         domain's period, ``v_h`` the stratum's part of :meth:`__call__` and
-        ``n_h`` its sampled PSUs (a lonely stratum counts with one degree of
-        freedom). Few PSUs, or a variance dominated by one stratum, give few
-        degrees of freedom and so wider ``t`` intervals. NaN where the
-        variance is 0 (nothing to widen).
+        ``n_h`` its sampled PSUs. Under ``lonely_psu="adjust"`` every lonely
+        stratum is a term of its own with one degree of freedom,
+        ``v_h = (1 - f_h) (z_h - T / P)^2``, also a lonely stratum without a
+        row in the domain (``z_h = 0``). Few PSUs, or a variance dominated by
+        one stratum, give few degrees of freedom and so wider ``t``
+        intervals. NaN where the variance is 0 (nothing to widen).
 
         Examples
         --------
@@ -422,25 +425,31 @@ class DomainVariance:
         The strata add 4 and 36 to the variance, each with one degree of
         freedom: ``40^2 / (4^2 + 36^2) = 1.22``.
         """
-        contribution, extra = self._contributions(score)
+        contribution, g = self._contributions(score)
         with np.errstate(invalid="ignore", divide="ignore"):
             df_block = np.where(self.block_lonely, 1.0, self.n_in_block - 1.0)
             share = np.where(df_block > 0, contribution * contribution / df_block, 0.0)
-            top = np.bincount(self.block_domain, weights=contribution,
-                              minlength=self.n_domains) + extra
+            top = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
             bottom = np.bincount(self.block_domain, weights=share, minlength=self.n_domains)
-            if self.any_lonely:
-                bottom = bottom + extra * extra  # the grand-mean term: one degree of freedom
+            if self.any_lonely:  # lonely strata without a row in the domain: (0 - g)^2 each
+                g2 = g * g
+                top += self.absent_scale * g2
+                bottom += self.absent_scale2 * g2 * g2
             df = top * top / bottom
         df[~(top > 0)] = np.nan
         return df
 
     def _contributions(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
-        """Per (domain, stratum) block variance parts, and a per-domain extra term."""
+        """Per (domain, stratum) block variance parts, and each domain's grand mean.
+
+        A lonely block adds ``scale (z_h - g)^2`` with ``g = T / P`` the
+        grand mean of the PSU totals of the domain's period; the lonely
+        strata without a block add ``scale g^2`` each (see the callers).
+        """
         n_blocks = self.block_domain.size
         z = np.bincount(self.pair_of_row, weights=score)  # PSU x domain totals
         s1 = np.bincount(self.block_of_pair, weights=z, minlength=n_blocks)
-        extra: np.ndarray | float = 0.0
+        grand: np.ndarray | float = 0.0
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1 / self.n_in_block
             deviation = z - mean[self.block_of_pair]
@@ -455,7 +464,31 @@ class DomainVariance:
                 grand = total / self.domain_units
                 g = grand[self.block_domain]
                 # lonely strata: (z - grand)^2 instead of (z - mean)^2 = 0
-                lonely = self.block_scale * ((s1 - g) ** 2 - g * g)
-                contribution = np.where(self.block_lonely, lonely, contribution)
-                extra = self.domain_lonely_scale * grand * grand
-        return contribution, extra
+                contribution = np.where(self.block_lonely, self.block_scale * (s1 - g) ** 2,
+                                        contribution)
+        return contribution, grand
+
+
+def _absent_lonely(lonely: np.ndarray, scale: np.ndarray, period_of_stratum: np.ndarray,
+                   n_periods: int, period_of_domain: np.ndarray, block_domain: np.ndarray,
+                   block_lonely: np.ndarray,
+                   block_scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per domain: summed ``scale`` and ``scale^2`` of the lonely strata it has no PSU in.
+
+    Only lonely strata of the domain's own period count. Each adds
+    ``scale (0 - g)^2`` to the variance and, as a one-df term of its own,
+    ``scale^2 g^4`` to the denominator of the Satterthwaite degrees of freedom.
+    """
+    n_domains = period_of_domain.size
+
+    def per_domain(weights_stratum: np.ndarray, weights_block: np.ndarray) -> np.ndarray:
+        period = np.bincount(period_of_stratum, weights=np.where(lonely, weights_stratum, 0.0),
+                             minlength=n_periods)
+        present = np.bincount(block_domain, weights=np.where(block_lonely, weights_block, 0.0),
+                              minlength=n_domains)
+        return period[period_of_domain] - present
+
+    absent = np.rint(per_domain(np.ones(lonely.size), np.ones(block_domain.size))) > 0
+    scale_sum = np.where(absent, per_domain(scale, block_scale), 0.0)
+    square_sum = np.where(absent, per_domain(scale * scale, block_scale * block_scale), 0.0)
+    return np.maximum(scale_sum, 0.0), np.maximum(square_sum, 0.0)

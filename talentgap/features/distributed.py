@@ -625,6 +625,13 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
     position = found[hit].astype(np.int64)
     survey_columns = [c for c in cells.columns
                       if c not in (*keys, "period") and c in panel.columns]
+    if design is not None:  # the take-all flag and the df of each SE, after the survey columns
+        extra = ["take_all", *(c.replace("_se", "_df") for c in panel.columns
+                               if c.endswith("_se") and c in cells.columns)]
+        at = panel.columns.get_loc("single_respondent") + 1
+        for offset, name in enumerate(extra):
+            panel.insert(at + offset, name, False if name == "take_all" else np.nan)
+        survey_columns += extra
     for name in survey_columns:
         values = cells[name].to_numpy()
         if values.dtype == bool:

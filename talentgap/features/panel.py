@@ -30,7 +30,7 @@ from talentgap.features.design import SurveyDesign
 from talentgap.features.distributed import is_dask_frame, panel_from_partitions
 from talentgap.features.skill_levels import check_levels, skill_levels_of, skilled_employment
 from talentgap.features.supply import training_supply
-from talentgap.features.survey import estimate_arrays
+from talentgap.features.survey import check_key_names, estimate_arrays
 from talentgap.periods import normalize_freq
 
 __all__ = ["build_panel"]
@@ -40,8 +40,13 @@ _SURVEY_COLUMNS = [
     "vacancy_rate", "vacancy_rate_se", "ssv_density", "ssv_density_se", "enterprises",
     "employees", "vacancies", "single_respondent",
 ]
+#: With a design, also carried: the take-all flag and the degrees of freedom of each SE.
+_DESIGN_COLUMNS = ["take_all", *(c.replace("_se", "_df") for c in _SURVEY_COLUMNS
+                                 if c.endswith("_se"))]
 _SUPPLY_COLUMNS = ["supply", "trained", "certified", "pass_rate"]
 _EMPLOYMENT_COLUMNS = ["employment", "skilled", "high_skilled"]
+_OUTPUT_COLUMNS = [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS, *_SUPPLY_COLUMNS, *_EMPLOYMENT_COLUMNS,
+                   "gap", "demand_missing", "supply_missing", "employment_missing"]
 
 
 def _common_categories(frames: list[pd.DataFrame], key: str) -> pd.CategoricalDtype:
@@ -179,8 +184,12 @@ def build_panel(
         are then design-based, each cell-period a domain of its period's
         design, exactly as :func:`talentgap.features.estimate_cells` with the
         same ``design`` gives them (also when ``start``/``end`` cut periods
-        off). :func:`talentgap.features.shrink` then uses these standard
-        errors.
+        off), with its ``take_all`` flag and the degrees of freedom
+        ``demand_df``, ``shortage_rate_df``, ``vacancy_rate_df`` and
+        ``ssv_density_df``. :func:`talentgap.features.shrink` (which keeps
+        take-all cells) and :func:`talentgap.features.confidence_interval`
+        (``t`` quantiles on those degrees of freedom) then give the answers
+        they give on the ``estimate_cells`` output.
     codes : {"warn", "raise", "ignore"}, default "warn"
         What to do when a key value of the training or employment table
         looks like a survey value written differently (letter case,
@@ -221,6 +230,12 @@ def build_panel(
             and their ``*_se`` — are carried along).
         ``n_respondents``
             0 where the cell was not surveyed in that period.
+        ``take_all``, ``demand_df``, ``shortage_rate_df``, ``vacancy_rate_df``, ``ssv_density_df``
+            Only with ``design``, as in
+            :func:`talentgap.features.estimate_cells`: True where every
+            respondent is in a take-all stratum (False where the cell was not
+            surveyed), and the Satterthwaite degrees of freedom of each SE
+            (NaN where the SE is 0 or the cell was not surveyed).
         ``supply``, ``trained``, ``certified``, ``pass_rate``
             Certified workers arriving (x absorption), from the training table.
         ``gap``
@@ -238,7 +253,8 @@ def build_panel(
         differently across tables.
     ParameterError
         If a key is missing from a table (for example ``skill_level`` from
-        the training table of a panel keyed by it), ``start`` is after
+        the training table of a panel keyed by it) or names a column of the
+        panel (for example ``keys=["employees"]``), ``start`` is after
         ``end``, the design is malformed or ``skill_levels`` is.
 
     Warns
@@ -258,6 +274,7 @@ def build_panel(
     >>> bool(panel["supply_missing"].iloc[0]), bool(panel["supply_missing"].iloc[1])
     (True, False)
     """
+    check_key_names(key_list(keys), _OUTPUT_COLUMNS, "build_panel")
     if is_dask_frame(surveys):  # survey estimates from per-partition sums on the cluster
         return panel_from_partitions(
             build_panel, surveys, training, employment, freq=freq, keys=keys,
@@ -328,7 +345,8 @@ def build_panel(
     n[slot_of_group] = groups.counts
     n[size] = 0  # the slot of every group outside the range
     row_slots = spread_codes(groups.map_rows(slot_of_group), inside, len(table), size)
-    estimates = estimate_arrays(table, row_slots, n, columns=_SURVEY_COLUMNS, design=design)
+    wanted = _SURVEY_COLUMNS if design is None else [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS]
+    estimates = estimate_arrays(table, row_slots, n, columns=wanted, design=design)
     panel.update({name: values[:size] for name, values in estimates.items()})
     panel["demand_missing"] = n[:size] == 0
 

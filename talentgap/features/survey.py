@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import key_list
+from talentgap._checks import did_you_mean
+from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features._variance import ratio_variance, total_variance, variance_factor
@@ -48,7 +50,7 @@ from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
 
 __all__ = [
     "ESTIMATE_COLUMNS", "DF_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
-    "weighted_ratio", "confidence_interval",
+    "weighted_ratio", "confidence_interval", "check_key_names", "check_weight_column",
 ]
 
 
@@ -149,8 +151,9 @@ def estimate_cells(
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing raw period labels.
     weight : str or None, default "weight"
-        Design-weight column; when the table has no such column (or
-        ``weight=None``), every weight is 1.
+        Design-weight column; when the table has no column named
+        ``"weight"`` (or ``weight=None``), every weight is 1. Any other name
+        must be a column of the table.
     design : SurveyDesign, optional
         The sampling design (strata, PSUs, population counts). With it,
         every cell is a domain of the whole design of its period and the
@@ -213,10 +216,13 @@ def estimate_cells(
         skill level lies outside ``skill_levels`` (rule ``unknown_code``),
         or its design columns break a design rule (see
         :func:`talentgap.features.design.design_index`) or, in the long form,
-        differ within an enterprise-period.
+        differ within an enterprise-period; or if ``weight`` names a column
+        other than ``"weight"`` that the table does not have (rule
+        ``missing_column``, with the closest name).
     ParameterError
-        If a key is not a column of the table, or ``skill_levels`` is
-        malformed or given for a table without ``skill_level``.
+        If a key is not a column of the table, names an output column (e.g.
+        ``keys=["employees"]``), or ``skill_levels`` is malformed or given
+        for a table without ``skill_level``.
 
     Examples
     --------
@@ -259,6 +265,10 @@ def estimate_cells(
     0    ordinary              2       50.0     2.0
     1        high              1       40.0     1.0
     """
+    outputs = ESTIMATE_COLUMNS if design is None else [*ESTIMATE_COLUMNS, "take_all",
+                                                        *DF_COLUMNS]
+    check_key_names(key_list(keys), outputs, "estimate_cells")
+    check_weight_column(surveys.columns, weight)
     if is_dask_frame(surveys):  # per-partition sums combined on the cluster
         return estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
                                    design=design, skill_levels=skill_levels)
@@ -284,6 +294,62 @@ def estimate_cells(
         columns = {name: values[:groups.n_groups] for name, values in columns.items()}
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
     return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
+
+
+def check_key_names(keys: list[str], outputs: Sequence[str], function: str) -> None:
+    """Refuse a key that names an output column (the estimate would overwrite the labels).
+
+    Raises
+    ------
+    ParameterError
+        Naming the key and the output column it collides with.
+
+    Examples
+    --------
+    >>> check_key_names(["region", "employees"], ESTIMATE_COLUMNS,
+    ...                 "estimate_cells")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: key 'employees' names an output column of ...
+    """
+    taken = set(outputs)
+    for key in keys:
+        if key in taken:
+            raise ParameterError(
+                f"key {key!r} names an output column of {function} ({key!r}), which would "
+                "overwrite the cell labels with the estimates; key by a copy of the column "
+                f"under another name, e.g. surveys.assign({key}_key=surveys[{key!r}])")
+
+
+def check_weight_column(columns, weight: str | None) -> None:
+    """Refuse a ``weight`` name the caller chose that is not a column of the table.
+
+    The default name ``"weight"`` may be absent (every weight is then 1); any
+    other name was asked for, and falling back to weight 1 would silently
+    give unweighted totals.
+
+    Raises
+    ------
+    SchemaError
+        Naming the column (rule ``missing_column``), with the closest column
+        name if one is close.
+
+    Examples
+    --------
+    >>> check_weight_column(["enterprise_id", "weight"], "wieght")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: surveys: weight column 'wieght' ... (did you mean 'weight'?) ...
+    """
+    if weight is None or weight == _DEFAULT_WEIGHT or weight in columns:
+        return
+    raise SchemaError(
+        f"surveys: weight column {weight!r} is not a column of the table"
+        f"{did_you_mean(weight, columns)} [missing_column]; columns are {list(columns)}",
+        column=str(weight), reason="missing_column")
+
+
+_DEFAULT_WEIGHT = "weight"
 
 
 def _take_all(codes: np.ndarray, size: int, index) -> np.ndarray:

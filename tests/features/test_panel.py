@@ -296,9 +296,11 @@ def test_shrink_uses_the_design_standard_errors(designed):
     panel = build_panel(designed.surveys, design=designed.design)
     plain = build_panel(designed.surveys)
     by_design = shrink(panel, target="demand", variance_smoothing=None)
-    by_hand = shrink(plain.assign(demand_se=panel["demand_se"]), target="demand",
+    carried = ["demand_se", "take_all", *(c for c in panel.columns if c.endswith("_df"))]
+    by_hand = shrink(plain.assign(**{c: panel[c] for c in carried}), target="demand",
                      variance_smoothing=None)
-    pd.testing.assert_frame_equal(by_design, by_hand.assign(**{
-        c: by_design[c] for c in panel.columns if c.endswith("_se") and c != "demand_se"}))
+    expected = by_hand.assign(**{
+        c: by_design[c] for c in panel.columns if c.endswith("_se") and c != "demand_se"})
+    pd.testing.assert_frame_equal(by_design, expected[by_design.columns])
     assert not np.allclose(by_design["demand_fh"], shrink(plain, target="demand",
                                                           variance_smoothing=None)["demand_fh"])
