@@ -341,7 +341,8 @@ def test_every_returned_name_is_described_on_the_openapi_page(client, gap_model)
     gap = client.post("/v1/gap", json={"horizon": 2, "level": [80]}).json()
     generic = [re.sub(r"_80$", "_<level>", c) for c in gap["columns"]]
     assert all(c in gap_text for c in [*generic, *FLAGS, "persons"]), gap_text
-    plan_text = str(schemas["PlanResponse"]["properties"])
+    plan_text = str([schemas[name]["properties"]
+                     for name in ("PlanResponse", "PlanSummary", "QuotaRow", "YearRow")])
     origin = pd.Period(gap_model.origin_)
     for body in (PLAN, {**PLAN, "periods": [str(origin + 1), str(origin + 2)]}):
         plan = client.post("/v1/plan", json=body).json()

@@ -16,7 +16,7 @@ router = APIRouter(tags=["gap"])
 
 @router.post("/gap", response_model=GapResponse, summary="Forecast the skill gap",
              responses=error_responses(400, 401, 409, 413, 422, 429))
-def gap(body: GapRequest, request: Request) -> GapResponse:
+def gap(body: GapRequest, request: Request) -> dict:
     """Demand, supply, the gap with its intervals, the probability of a shortage and
     flags per cell and period, and per cell the models behind them (``explanations``).
 
@@ -25,5 +25,5 @@ def gap(body: GapRequest, request: Request) -> GapResponse:
     model = served(request)
     require_gap_model(model, "POST /v1/gap")
     check_bounds(request, body.horizon, body.cells, "cells")
-    return GapResponse(origin=origin_of(model), freq=model.metadata["freq"],
-                       **run_gap(model, body.horizon, body.level, body.cells))
+    return dict(origin=origin_of(model), freq=model.metadata["freq"],  # FastAPI checks it
+                **run_gap(model, body.horizon, body.level, body.cells))

@@ -56,7 +56,7 @@ def model_info(request: Request, response: Response) -> ModelInfo:
 @router.post("/predict", response_model=PredictResponse,
              summary="Deprecated: use POST /v1/gap or /v1/forecast",
              responses=error_responses(400, 401, 413, 422, 429))
-def predict(body: PredictRequest, request: Request, response: Response) -> PredictResponse:
+def predict(body: PredictRequest, request: Request, response: Response) -> dict:
     """Deprecated (removed in the next release): use POST /v1/gap (gap model) or
     POST /v1/forecast (forecaster)."""
     model = served(request)
@@ -67,13 +67,13 @@ def predict(body: PredictRequest, request: Request, response: Response) -> Predi
     else:
         answer = dict(run_predict(model, body.horizon, body.level, body.cells),
                       explanations=None)
-    return PredictResponse(origin=origin_of(model), freq=model.metadata["freq"], **answer)
+    return dict(origin=origin_of(model), freq=model.metadata["freq"], **answer)
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Deprecated: use POST /v1/plan",
              responses=error_responses(400, 401, 409, 413, 422, 429, 503))
-def plan(body: PlanRequest, request: Request, response: Response) -> PlanResponse:
+def plan(body: PlanRequest, request: Request, response: Response) -> dict:
     """Deprecated (removed in the next release): use POST /v1/plan, whose omitted
     fields take the saved run's defaults."""
     _deprecated(response, "/v1/plan")
-    return PlanResponse(**solve_plan(request, body))
+    return solve_plan(request, body)  # checked against PlanResponse once, by FastAPI

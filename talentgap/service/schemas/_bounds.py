@@ -1,0 +1,50 @@
+"""Limits of a request and the field types the request and response bodies share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+__all__ = ["MAX_FORECAST_HORIZON", "MAX_PERIODS", "MAX_TABLE_ROWS", "MAX_CELLS", "MAX_LEVELS",
+           "Cell", "PeriodLabel", "KeyValue", "Finite", "Level", "SAME_HORIZON",
+           "StrictRequest"]
+
+#: Most periods a forecast (and a plan's need periods) may reach past the model's origin.
+MAX_FORECAST_HORIZON = 120
+#: Most funding periods in one plan.
+MAX_PERIODS = 20
+#: Most rows of a table sent with a plan (policy needs, capacity groups, envelopes).
+MAX_TABLE_ROWS = 10_000
+#: Most cells in a per-cell parameter list.
+MAX_CELLS = 10_000
+#: Most interval levels in one request.
+MAX_LEVELS = 10
+
+#: A cell (or series), as {key column: value}.
+Cell = dict[str, str]
+#: A period label: a year ``2026``, a quarter ``2026Q1`` or a month ``2026-03``; it must be
+#: of the model's frequency (GET /model, ``freq``).
+PeriodLabel = Annotated[str, StringConstraints(
+    strip_whitespace=True, max_length=8,
+    pattern=r"^[0-9]{4}(?:-?[Qq][1-4]|-(?:0[1-9]|1[0-2]))?$")]
+#: A key value of a cell (e.g. a region's or an industry's name).
+KeyValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+#: A finite number >= 0 (money, places, persons).
+Finite = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: An interval level in percent.
+Level = Annotated[float, Field(gt=0, lt=100)]
+
+#: How a gap model's numbers depend on the horizon asked for (/v1/gap and /v1/plan).
+SAME_HORIZON = (
+    "The intervals, p_shortage and the expected demand, supply and gap of a period are "
+    "calibrated on rolling-origin backtests of the span asked for, so the same period can "
+    "differ somewhat between requests with different horizons; to compare or combine "
+    "results, ask with the same horizon.")
+
+
+class StrictRequest(BaseModel):
+    """Base of the request bodies: unknown fields, wrong JSON types, NaN and Infinity refused."""
+
+    # strict: no true/false for numbers, no numbers for text; NaN and Infinity refused
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)

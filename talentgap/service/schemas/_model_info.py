@@ -1,0 +1,90 @@
+"""What the service and its model are: health, readiness and the model's description."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from talentgap.service.schemas._bounds import Cell
+
+__all__ = ["Health", "Ready", "ModelInfo", "ModelInfoV1"]
+
+
+class Health(BaseModel):
+    """Liveness and what is loaded."""
+
+    status: Literal["ok"] = Field("ok", description="Always 'ok' when the service answers.")
+    talentgap_version: str = Field(description="Library version of the service.",
+                                   examples=["0.1.0"])
+    model_loaded: bool = Field(description="True once the artifact is loaded.")
+    estimator: str = Field(description="Class of the loaded model.", examples=["GapForecaster"])
+
+
+class ModelInfo(BaseModel):
+    """What the loaded model was fitted on, from its artifact's metadata."""
+
+    estimator: str = Field(description="Class of the loaded model.",
+                           examples=["GapForecaster"])
+    created: str = Field(description="When the artifact was saved (UTC, ISO 8601).")
+    talentgap_version: str = Field(description="Library version that saved it.")
+    keys: list[str] = Field(description="Columns that identify a cell or series.",
+                            examples=[["region", "industry"]])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    origin: str | None = Field(None, description="Last period of the training data; "
+                               "forecasts start the period after.", examples=["2024Q4"])
+    cells: list[Cell] = Field(description="Every cell or series the model can forecast.")
+    data_fingerprint: str = Field(description="sha256 of the training data.")
+    config: dict | None = Field(None, description="The run configuration saved with it.")
+    supports_plan: bool = Field(description="True for a gap model (POST /plan works).")
+
+
+class Ready(BaseModel):
+    """Readiness: whether the model is loaded and requests can be served."""
+
+    status: Literal["ready"] = Field("ready", description="'ready' when requests can be served.")
+    estimator: str = Field(description="Class of the loaded model.", examples=["GapForecaster"])
+    edition: str | None = Field(None, description="Edition served, when loaded from an "
+                                "edition store.", examples=["2026-q1"])
+
+
+class ModelInfoV1(BaseModel):
+    """What the served model can answer (no server paths)."""
+
+    estimator: str = Field(description="Class of the loaded model.",
+                           examples=["GapForecaster"])
+    models: dict[str, str] = Field(description="What produces the forecasts: for a gap model "
+                                   "'demand' and 'supply' model labels, else 'forecast'.",
+                                   examples=[{"demand": "AutoForecaster", "supply": "Naive"}])
+    endpoints: list[str] = Field(description="The /v1 endpoints this model answers (the "
+                                 "others return 409).", examples=[["/v1/gap", "/v1/plan"]])
+    keys: list[str] = Field(description="Columns that identify a cell or series.",
+                            examples=[["region", "industry"]])
+    key_values: dict[str, list[str]] = Field(description="The values of each key column.")
+    n_cells: int = Field(description="Number of cells (or series) the model knows.")
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    origin: str | None = Field(None, description="Last period of the training data; "
+                               "forecasts start the period after.", examples=["2024Q4"])
+    max_horizon: int = Field(description="Most periods past the origin a request may "
+                             "forecast, the one limit of ``horizon`` (/v1/gap, /v1/forecast, "
+                             "/v1/plan) and of a plan's ``periods`` plus ``lead_time``: the "
+                             "smaller of the service's configured maximum and the longest "
+                             "horizon the model's rolling-origin backtests can calibrate "
+                             "(each needs a held-out span of that many periods, plus the "
+                             "series' lag, with enough history before it). More: 422.",
+                             examples=[22])
+    max_cells: int = Field(description="Most cells or series one request may name.")
+    max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
+                                      "as cells x forecast periods x sample paths (a "
+                                      "programme plan adds its programme-to-cell links to "
+                                      "the cells); larger: 422 (type plan_too_large).")
+    max_levels: int = Field(description="Most interval levels one request may ask for.")
+    edition: str | None = Field(None, description="Edition name, when served from an "
+                                "edition store.")
+    created: str = Field(description="When the artifact was saved (UTC, ISO 8601).")
+    talentgap_version: str = Field(description="Library version that saved it.")
+    data_fingerprint: str = Field(description="sha256 of the training data.")
+    plan_defaults: dict[str, float | int | str] = Field(
+        description="Values POST /v1/plan uses for omitted fields, from the run "
+        "configuration saved with the model (the CLI's [plan] and [forecast] sections); "
+        "settings held in files are not shown.")

@@ -1,0 +1,198 @@
+"""Plan request bodies: ``POST /plan``, and ``POST /v1/plan`` with the saved run's defaults."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from talentgap.service.schemas._bounds import (
+    MAX_FORECAST_HORIZON,
+    MAX_PERIODS,
+    MAX_TABLE_ROWS,
+    SAME_HORIZON,
+    PeriodLabel,
+    StrictRequest,
+)
+from talentgap.service.schemas._per_cell import Cost, Lead, Places, Rate, Share
+from talentgap.service.schemas._plan_tables import (
+    BudgetEnvelope,
+    CapacityGroupMember,
+    CrosswalkRow,
+    NeedWeights,
+    PeriodBudget,
+    PolicyNeed,
+)
+
+__all__ = ["PlanRequest", "PlanRequestV1"]
+
+#: The industries of the demo model, which the per-cell table examples name.
+_DEMO_INDUSTRIES = ("clothing_and_shoes", "construction_engineering", "ecommerce",
+                    "electromechanical_technology", "general_equipment", "industrial_robotics",
+                    "live_streaming", "textiles")
+#: What the examples of per-model values (periods, key values) assume.
+_DEMO = "the example assumes the quarterly demo model of ``examples/plan.toml`` (origin 2024Q4)"
+
+_MULTI_YEAR = ("budget_per_period", "exit_rate", "lead_time", "policy_need", "need_weights",
+               "capacity_groups", "budget_envelopes", "equity")
+
+
+class PlanRequest(StrictRequest):
+    """Allocate training places to cells under a budget (see ``allocate_quotas``).
+
+    Without ``periods`` the plan funds one cohort. With ``periods`` it funds
+    places per cell in each funding period against the needs of every
+    forecast period, counting each place in every later period its workers
+    stay (see ``talentgap.planning.allocate_quotas``, multi-year plans).
+    """
+
+    horizon: int = Field(4, ge=1, le=MAX_FORECAST_HORIZON,
+                         description="Forecast periods; the plan targets the last one "
+                         "unless ``period`` is given. With ``periods`` these are the need "
+                         "periods, extended when needed to reach the last funding period "
+                         "plus ``lead_time``.")
+    budget: float | None = Field(None, ge=0, le=1e15, allow_inf_nan=False, description="Money for "
+                                 "training places, in the unit of cost_per_trainee; with "
+                                 "``periods``, for the whole plan. Give this or "
+                                 "``budget_per_period``.", examples=[5_000_000])
+    cost_per_trainee: Cost = Field(
+        examples=[6000], description="Cost of one place: one number, or one per cell.")
+    pass_rate: Share = Field(
+        1.0, examples=[0.67], description="Share of trainees certified, in (0, 1].")
+    absorption: Share = Field(
+        1.0, description="Share of certified workers who stay, in (0, 1].")
+    capacity: Places | None = Field(
+        None, description="Most places per cell (none: unlimited); with ``periods``, per "
+        "funding period.")
+    min_quota: Places = Field(0.0, description="Fewest places per cell; "
+                               "with ``periods``, per funding period.")
+    risk: Literal["expected", "quantile"] = Field(
+        "expected", description="'expected': minimise the expected unmet gap over the "
+        "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
+    quantile: float | None = Field(None, gt=0, lt=1, description="With risk='quantile'.")
+    surplus_penalty: float = Field(
+        0.0, ge=0, le=1e6, allow_inf_nan=False,
+        description="Weight of the expected certified workers beyond the gap, relative to "
+        "one worker of shortfall (training people for jobs that are not there); 0: only the "
+        "shortfall counts. With ``periods``, per cell-period against the market need, times "
+        "the cell's market weight. Shortfalls in the response exclude it; "
+        "summary.objective includes it.")
+    period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4': one "
+                               "of the forecast periods (after the model's origin, at most "
+                               "``horizon`` periods on), in the model's frequency "
+                               "(single-period plans; not with ``periods``).")
+    periods: list[PeriodLabel] | None = Field(
+        None, min_length=1, max_length=MAX_PERIODS,
+        description="Funding periods of a multi-year plan, in the model's frequency "
+        "('2026', '2026Q1' or '2026-03'), each after the model's origin. Places funded in a "
+        "period certify ``lead_time`` periods later. The fields below need it. The labels "
+        f"must be of the model's frequency (GET /v1/model, freq); {_DEMO}.",
+        examples=[["2025Q1", "2025Q2", "2025Q3"]])
+    budget_per_period: list[PeriodBudget] | None = Field(
+        None, min_length=1, max_length=MAX_PERIODS,
+        description="One budget per funding period, instead of one ``budget`` for the whole "
+        "plan: exactly one row for each of ``periods``.")
+    exit_rate: Rate | None = Field(
+        None, description="Share of a cell's certified workers who leave it per year "
+        "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default "
+        "0.03.", examples=[0.1])
+    lead_time: Lead | None = Field(
+        None, description="Whole periods from funding to certification (0-20): one number or "
+        "one per cell. Default 0.", examples=[1])
+    policy_need: list[PolicyNeed] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="A second need beside the forecast gap: workers short of a policy target "
+        "per cell and need period (every key column, ``period``, ``policy_need``). "
+        "Cell-periods without a row have none.")
+    need_weights: NeedWeights | None = Field(
+        None, description="Weights of the market and policy needs; 1 and 1 when omitted.")
+    capacity_groups: list[CapacityGroupMember] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="Shared capacity: one row per member of a group, ``group``, ``capacity`` "
+        "(places per funding period for the whole group) and key columns naming the members.")
+    budget_envelopes: list[BudgetEnvelope] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="Money envelopes, e.g. per city: key columns, ``budget`` and optionally "
+        "``period``. Cells without a row are limited by the budget only.")
+    equity: float | None = Field(
+        None, ge=0, le=1, allow_inf_nan=False,
+        description="Share in [0, 1]: each region's plan must remove at least this share of "
+        "its weighted expected shortfall.", examples=[0.2])
+    crosswalk: list[CrosswalkRow] | None = Field(
+        None, min_length=1, max_length=MAX_TABLE_ROWS,
+        description="Plan places per training programme instead of per cell: one row per "
+        "programme and industry it feeds, ``program``, ``industry``, ``share`` (and "
+        "optionally ``region``). The quotas are then one row per programme and region (and "
+        "funding period), with ``program`` and ``feeds``; per-programme parameters name "
+        "``program`` in their ``cell``; capacity_groups and budget_envelopes rows name "
+        "programmes by ``program`` (and ``region``).",
+        examples=[[{"program": "welding", "industry": "construction_engineering", "share": 0.6},
+                   {"program": "welding", "industry": "general_equipment", "share": 0.4},
+                   {"program": "sewing", "industry": "textiles", "share": 1.0}]])
+
+    @model_validator(mode="after")
+    def _one_budget_and_multi_year_fields_with_periods(self):
+        if self.budget is None and self.budget_per_period is None:
+            raise ValueError("budget: give the money for the plan as budget (one number) or, "
+                             "with periods, as budget_per_period")
+        if self.budget is not None and self.budget_per_period is not None:
+            raise ValueError("budget and budget_per_period: give one of them, not both")
+        if self.periods is None:
+            given = [name for name in _MULTI_YEAR if getattr(self, name) is not None]
+            if given:
+                raise ValueError(f"{', '.join(given)}: multi-year options need periods (the "
+                                 "funding periods in the model's frequency, e.g. "
+                                 "['2025Q1', '2025Q2'] for a quarterly model)")
+        elif self.period is not None:
+            raise ValueError("period: a multi-year plan takes its funding periods from "
+                             "periods; leave period out")
+        if self.risk == "expected" and "risk" in self.model_fields_set and (
+                self.quantile is not None):
+            raise ValueError("quantile: risk='expected' minimises the expected shortfall and "
+                             "uses no quantile; give risk='quantile' with quantile, or leave "
+                             "quantile out")
+        return self
+
+
+class PlanRequestV1(PlanRequest):
+    """A training plan, as ``talentgap plan`` makes it; omitted fields take the defaults
+    saved with the model (GET /v1/model, ``plan_defaults``), then the library's."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"budget": 5_000_000, "cost_per_trainee": 6000, "pass_rate": 0.67, "horizon": 4},
+        {"budget": 5_000_000, "periods": ["2025Q1", "2025Q2"], "lead_time": 1,
+         "exit_rate": 0.03}]})
+
+    horizon: int | None = Field(None, ge=1, le=MAX_FORECAST_HORIZON,
+                                description="Forecast periods, at most max_horizon (GET "
+                                "/v1/model); default: the saved run's [forecast] horizon, "
+                                "else 4. The plan targets the last one unless ``period`` is "
+                                f"given. {SAME_HORIZON}")
+    exit_rate: Rate | None = Field(
+        None, description="Share of a cell's certified workers who leave it per year "
+        "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default: "
+        "the saved run's [plan] exit_rate (GET /v1/model, plan_defaults), else 0.03.",
+        examples=[0.1])
+    lead_time: Lead | None = Field(
+        None, description="Whole periods from funding to certification (0-20): one number or "
+        "one per cell. Default: the saved run's [plan] lead_time (GET /v1/model, "
+        "plan_defaults; ``talentgap forecast`` saves 1 unless the configuration says "
+        "otherwise), else 0.", examples=[1])
+    cost_per_trainee: Cost | None = (
+        Field(None, examples=[6000, [{"cell": {"industry": industry}, "value": 6000}
+                                     for industry in _DEMO_INDUSTRIES]],
+              description="Cost of one place: one number, or a table whose entries together "
+              "cover every cell (the table example, one entry per industry, assumes the "
+              "quarterly demo model of ``examples/plan.toml``); default: the saved run's "
+              "[plan] cost_per_trainee."))
+    pass_rate: Share | None = Field(
+        None, examples=[0.67], description="Share of trainees certified, in (0, 1]; default "
+        "from the saved run, else 1.")
+    absorption: Share | None = Field(
+        None, description="Share of certified workers who stay, in (0, 1]; default from the "
+        "saved run, else 1.")
+    min_quota: Places | None = Field(
+        None, description="Fewest places per cell; default from the saved run, else 0.")
+    risk: Literal["expected", "quantile"] | None = Field(
+        None, description="'expected' or 'quantile'; default from the saved run, else "
+        "'expected'.")

@@ -1,0 +1,94 @@
+"""The totals of a plan (``summary`` of ``POST /v1/plan``), one typed field per figure."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = ["PlanSummary"]
+
+_MULTI_YEAR = "Multi-year plans (with ``periods``) only."
+_PROGRAMMES = "Plans with a ``crosswalk`` only."
+
+
+class PlanSummary(BaseModel):
+    """The plan in totals: money in the unit of cost_per_trainee, workers in persons.
+
+    Every plan gives the fields without a default. A single-period plan's
+    shortfalls are summed over the cells at the target period, a multi-year
+    plan's over the need cell-periods. Fields that only one kind of plan
+    gives (multi-year, or with a ``crosswalk``) are absent from the others.
+    """
+
+    rule: str = Field(description="How the places were chosen: 'optimised' (they solve the "
+                      "plan's optimisation).", examples=["optimised"])
+    risk: Literal["expected", "quantile"] = Field(
+        description="What the plan minimised: 'expected' (the expected unmet gap over the "
+        "sample paths) or 'quantile' (each cell's ``quantile`` gap covered).",
+        examples=["expected"])
+    quantile: float | None = Field(description="The gap quantile covered with risk "
+                                   "'quantile', in (0, 1); null with risk 'expected'.",
+                                   examples=[None])
+    integer: str = Field(description="How places were made whole: 'round' (the optimum's "
+                         "places floored, then one place at a time where it removes the most "
+                         "per unit of money, within every limit).", examples=["round"])
+    period: str = Field(description="The target period of a single-period plan; the funding "
+                        "periods of a multi-year plan, ', '-separated.",
+                        examples=["2025Q4", "2025Q1, 2025Q2"])
+    need_periods: str | None = Field(None, description="The need periods whose shortfalls the "
+                                     f"plan counts, 'first to last'. {_MULTI_YEAR}",
+                                     examples=["2025Q1 to 2025Q4"])
+    cells: int = Field(description="Cell rows the plan is scored on (cells of the gap "
+                       "forecast; with a crosswalk, the cells the programmes may feed).",
+                       examples=[16])
+    programmes: int | None = Field(None, description="Rows of ``quotas`` per funding period: "
+                                   f"programmes x places they are planned in. {_PROGRAMMES}",
+                                   examples=[4])
+    unsupplied_cells: int | None = Field(None, description="Cells no programme feeds (they "
+                                         "get no supply). Single-period plans with a "
+                                         "``crosswalk`` only.", examples=[0])
+    source: str = Field(description="What the plan read: 'samples', the model's sample "
+                        "paths.", examples=["samples"])
+    scenarios: int = Field(description="Sample paths per cell.", examples=[1000])
+    budget: float = Field(description="The money for the plan (with ``budget_per_period``, "
+                          "their sum).", examples=[5_000_000])
+    total_cost: float = Field(description="Money the places cost; never above budget.",
+                              examples=[4_998_000])
+    budget_left: float = Field(description="budget - total_cost.", examples=[2000])
+    budget_used: float | None = Field(description="Share of the budget spent, 0-1; null for "
+                                      "a budget of 0.", examples=[0.9996])
+    places: float = Field(description="Training places funded (persons).", examples=[833])
+    expected_certified: float = Field(description="Expected certified workers who stay "
+                                      "(places x pass_rate x absorption).", examples=[502.4])
+    shortfall_before: float = Field(description="Expected unmet gap without the plan: the "
+                                    "mean over the sample paths of max(gap, 0), summed over "
+                                    "the cells (and need periods).", examples=[1945.3])
+    shortfall_after: float = Field(description="Expected unmet gap with the plan.",
+                                   examples=[1480.1])
+    shortage_reduction: float = Field(description="shortfall_before - shortfall_after.",
+                                      examples=[465.2])
+    policy_shortfall_before: float | None = Field(
+        None, description="Workers short of the policy need (``policy_need``) without the "
+        f"plan, summed over the need cell-periods; 0 without a policy need. {_MULTI_YEAR}",
+        examples=[0.0])
+    policy_shortfall_after: float | None = Field(
+        None, description=f"The same with the plan. {_MULTI_YEAR}", examples=[0.0])
+    surplus_after: float = Field(description="Expected certified workers beyond the gap with "
+                                 "the plan (training for jobs that are not there).",
+                                 examples=[577.7])
+    surplus_penalty: float | None = Field(None, description="The surplus_penalty the plan "
+                                          f"used. {_MULTI_YEAR}", examples=[0.0])
+    objective: float = Field(description="What the plan minimised at its places: the "
+                             "expected shortfall plus surplus_penalty x surplus (weighted "
+                             "by the need weights in a multi-year plan).", examples=[1480.1])
+    lp_objective: float | None = Field(description="The optimum before places were made "
+                                       "whole; null without one.", examples=[1479.6])
+    optimum_unique: bool | None = Field(None, description="False when several plans were "
+                                        "equally good (``notes`` say how this one was "
+                                        "chosen). Every plan but a single-period plan with "
+                                        "a ``crosswalk``.", examples=[True])
+    tie_tolerance: float | None = Field(None, description="How much of the weighted "
+                                        "shortfall without a plan the choice among equally "
+                                        f"good plans may give up. {_MULTI_YEAR}",
+                                        examples=[1e-9])

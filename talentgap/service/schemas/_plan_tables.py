@@ -1,0 +1,132 @@
+"""Table rows sent with a plan: budgets per period, policy needs, groups, envelopes, crosswalk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from talentgap.service.schemas._bounds import Finite, KeyValue, PeriodLabel, StrictRequest
+
+__all__ = ["PeriodBudget", "PolicyNeed", "NeedWeights", "CapacityGroupMember",
+           "BudgetEnvelope", "CrosswalkRow"]
+
+
+class _KeyedRow(BaseModel):
+    """A table row naming cells by key columns, e.g. ``"region": "Amberfield"``.
+
+    The key columns are the model's (GET /model, ``keys``) and are given as
+    further properties with string values next to the documented ones.
+    """
+
+    model_config = ConfigDict(extra="allow", strict=True, allow_inf_nan=False)
+    __pydantic_extra__: dict[str, KeyValue] = Field(init=False)
+
+    @model_validator(mode="after")
+    def _few_key_columns(self):
+        if len(self.__pydantic_extra__ or {}) > 10:
+            raise ValueError(f"a row names cells by at most 10 key columns; got "
+                             f"{sorted(self.__pydantic_extra__)}")
+        return self
+
+    def keys_given(self) -> dict[str, str]:
+        """The key columns of this row and their values."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+class PeriodBudget(StrictRequest):
+    """The money for one funding period of a multi-year plan."""
+
+    period: PeriodLabel = Field(description="A funding period, one of ``periods``.",
+                                examples=["2025Q1"])
+    budget: Finite = Field(description="Money for places funded in this period, >= 0, in "
+                           "the unit of cost_per_trainee.", examples=[2_000_000])
+
+
+class PolicyNeed(_KeyedRow):
+    """Workers short of a policy target in one cell and need period.
+
+    Give every key column of the model (e.g. ``region`` and ``industry``)
+    next to ``period`` and ``policy_need``.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, allow_inf_nan=False,
+        json_schema_extra={"examples": [{"region": "Amberfield", "industry": "textiles",
+                                         "period": "2025Q3", "policy_need": 120}]})
+
+    period: PeriodLabel = Field(description="A need period: one of the forecast periods the "
+                                "plan counts shortfalls in (from the period after the model's "
+                                "origin to the end of the horizon), in the model's frequency.",
+                                examples=["2025Q3"])
+    policy_need: Finite = Field(description="Workers short of the policy target (persons, "
+                                ">= 0), e.g. from a skilled-share target.", examples=[120])
+
+
+class NeedWeights(StrictRequest):
+    """The weight of one worker of shortfall of each need in a multi-year plan."""
+
+    market: Finite = Field(1.0, description="Weight of the market need (the forecast gap "
+                           "from the surveys), >= 0.", examples=[1.0])
+    policy: Finite = Field(1.0, description="Weight of the policy need (``policy_need``), "
+                           ">= 0.", examples=[0.5])
+
+
+class CapacityGroupMember(_KeyedRow):
+    """One member of a shared capacity group (e.g. a college training several industries).
+
+    Key columns (some or all of the model's) name the member cells:
+    ``"industry": "textiles"`` alone makes every region's textiles cell a member.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, allow_inf_nan=False,
+        json_schema_extra={"examples": [{"group": "North college", "capacity": 1200,
+                                         "industry": "textiles"}]})
+
+    group: KeyValue = Field(description="Name of the group.", examples=["North college"])
+    capacity: Finite = Field(description="Places per funding period for the whole group, "
+                             "the same on each of its rows.", examples=[1200])
+
+
+class BudgetEnvelope(_KeyedRow):
+    """Money the cells of a row (e.g. one city's) may spend.
+
+    Key columns (some of the model's, e.g. ``region``) name the cells.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, allow_inf_nan=False,
+        json_schema_extra={"examples": [{"region": "Amberfield", "budget": 800_000}]})
+
+    budget: Finite = Field(description="Most money these cells may spend over the plan, or "
+                           "in ``period`` when given.", examples=[800_000])
+    period: PeriodLabel | None = Field(None, description="A funding period: the envelope "
+                                       "then limits that period only. Give it on every row "
+                                       "or on none.", examples=["2025Q1"])
+
+
+class CrosswalkRow(_KeyedRow):
+    """The share of a training programme's certified graduates that goes to one industry.
+
+    The shares of a programme sum to 1. Give ``region`` (or another key
+    column of the model other than industry) on every row for shares that
+    differ by place; without it each programme is planned in every region
+    with the same shares. For a model keyed by occupation, give
+    ``occupation`` instead of ``industry``.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, allow_inf_nan=False,
+        json_schema_extra={"examples": [{"program": "welding",
+                                         "industry": "construction_engineering",
+                                         "share": 0.6}]})
+
+    program: KeyValue = Field(description="Name of the training programme, e.g. 'welding'.",
+                              examples=["welding"])
+    industry: KeyValue | None = Field(None, description="An industry the programme feeds, one "
+                                      "of the model's (GET /v1/model, key_values).",
+                                      examples=["construction_engineering"])
+    share: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] = Field(
+        description="Share of the programme's certified graduates going to this industry, "
+        "in [0, 1]; a programme's shares sum to 1.", examples=[0.6])

@@ -1,0 +1,122 @@
+"""Answers of the forecast requests: forecast and gap rows, and what produced them."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from talentgap.service.schemas._rows import as_produced
+
+__all__ = ["CellExplanation", "PredictResponse", "ForecastResponse", "GapResponse"]
+
+
+class CellExplanation(BaseModel):
+    """What produced one cell's gap forecast: its models, history, fallbacks and flags.
+
+    The row starts with the cell's key columns (e.g. ``region``,
+    ``industry``; GET /v1/model, ``keys``) as further properties with text
+    values, which vary with the model.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str] = Field(init=False)
+
+    demand_model: str = Field(description="What produced the demand forecast, with the "
+                              "combination weights; 'none' without demand data.",
+                              examples=["ets 0.5 + theta 0.5"])
+    supply_model: str = Field(description="What produced the supply forecast; 'zero' "
+                              "without supply data.", examples=["naive"])
+    demand_n_obs: int = Field(description="Periods of demand history used.", examples=[24])
+    supply_n_obs: int = Field(description="Periods of supply history used.", examples=[23])
+    fallback_reason: str | None = Field(description="Every fallback of the cell in words "
+                                        "('demand: ...' or 'supply: ...' for the inner "
+                                        "forecasters'); null when none.", examples=[None])
+    flags: str = Field(description="The flag codes (see the rows' flag) raised in any "
+                       "returned period, ';'-separated; empty when none.",
+                       examples=["rising_demand"])
+
+
+#: One explanation per cell, checked against CellExplanation and answered as produced.
+Explanations = as_produced(list[CellExplanation])
+
+
+class PredictResponse(BaseModel):
+    """Forecast rows: one per cell and period."""
+
+    origin: str | None = Field(None, description="Last period of the training data; "
+                               "the rows start the period after.", examples=["2024Q4"])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    columns: list[str] = Field(description="Column names of every row, in order.")
+    rows: list[dict] = Field(description="For a gap model: the key columns, period, demand, "
+                             "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage (0-1), "
+                             "flag, ... (for the population values, as in POST /v1/gap); for "
+                             "a forecaster: keys, period, mean, lo_<level>, hi_<level>. "
+                             "Missing values are null.")
+    warnings: list[str] = Field([], description="Data-quality warnings raised while "
+                                "forecasting (e.g. too few backtest errors for a level).")
+    explanations: Explanations | None = Field(
+        None, description="For a gap model, one per returned cell (see CellExplanation): the "
+        "key columns, demand_model and supply_model, demand_n_obs and supply_n_obs, "
+        "fallback_reason and flags. Null for other forecasters.",
+        examples=[[{"region": "Amberfield", "industry": "textiles",
+                    "demand_model": "ets 0.5 + theta 0.5", "supply_model": "naive",
+                    "demand_n_obs": 24, "supply_n_obs": 23, "fallback_reason": None,
+                    "flags": "rising_demand"}]])
+
+
+class ForecastResponse(BaseModel):
+    """Forecast rows: one per series and period."""
+
+    origin: str | None = Field(None, description="Last period of the training data.",
+                               examples=["2024Q4"])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    columns: list[str] = Field(description="Column names of every row: the keys, period, "
+                               "mean, lo_<level>, hi_<level>.")
+    rows: list[dict] = Field(description="One per series and period; missing values are null.")
+    warnings: list[str] = Field([], description="Data-quality warnings raised while "
+                                "forecasting.")
+
+
+class GapResponse(BaseModel):
+    """Gap forecast rows and what produced them."""
+
+    origin: str | None = Field(None, description="Last period of the training data.",
+                               examples=["2024Q4"])
+    freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
+    columns: list[str] = Field(description="Column names of every row, in order: the key "
+                               "columns, period, demand, supply, gap, gap_lo_<level> and "
+                               "gap_hi_<level> per level, p_shortage, flag, gap_median, then "
+                               "demand_lo_<level>, demand_hi_<level>, supply_lo_<level> and "
+                               "supply_hi_<level> per level.",
+                               examples=[["region", "industry", "period", "demand", "supply",
+                                          "gap", "gap_lo_80", "gap_hi_80", "p_shortage", "flag",
+                                          "gap_median", "demand_lo_80", "demand_hi_80",
+                                          "supply_lo_80", "supply_hi_80"]])
+    rows: list[dict] = Field(description="One per cell and period; missing values are null. "
+                             "Units are persons in the period: demand is the skill-shortage "
+                             "vacancies (hard-to-fill posts), supply the certified workers who "
+                             "become available to the cell, gap = demand - supply (positive: "
+                             "a shortage). demand, supply and gap are the means of the model's "
+                             "sample paths, gap_median their median, <x>_lo_<level>/"
+                             "<x>_hi_<level> the bounds of the central interval of that level "
+                             "(gap_hi_80 is the 0.9 quantile), p_shortage (0-1) the share of "
+                             "paths with a gap above 0. flag: reason codes to look twice, "
+                             "';'-separated, empty when none: rising_demand (demand over the "
+                             "year to the period >10% above the last observed year), "
+                             "falling_supply (supply >10% below it), persistent_gap (a "
+                             "shortage in each of the last 4 observed periods), thin_data "
+                             "(few survey respondents or many periods without an estimate), "
+                             "short_history (demand observed over few periods), "
+                             "no_demand_data, no_supply_data. A model fitted with survey "
+                             "standard errors (the panel's demand_se, as build_panel "
+                             "writes) forecasts the population values: the sampling error "
+                             "of the survey's estimates is not in its intervals, so a later "
+                             "estimate falls outside them more often than the level says.")
+    explanations: Explanations = Field(
+        description="One per returned cell, in the order of the rows: the key columns and "
+        "what produced the cell's forecasts (see CellExplanation).",
+        examples=[[{"region": "Amberfield", "industry": "textiles",
+                    "demand_model": "ets 0.5 + theta 0.5", "supply_model": "naive",
+                    "demand_n_obs": 24, "supply_n_obs": 23, "fallback_reason": None,
+                    "flags": "rising_demand"}]])
+    warnings: list[str] = Field([], description="Data-quality warnings raised while "
+                                "forecasting.")
