@@ -25,7 +25,8 @@ from talentgap.cli._result import RunResult
 from talentgap.cli.config import Config
 from talentgap.errors import ConfigError, DataQualityWarning
 
-__all__ = ["exit_rates", "policy_needs", "need_by_level", "target_paths", "workforce_keys"]
+__all__ = ["exit_rates", "policy_needs", "need_by_level", "target_paths",
+           "high_skilled_share_falls", "workforce_keys"]
 
 
 def exit_rates(result: RunResult, tables: dict, *, by_stock: bool = False):
@@ -229,7 +230,27 @@ def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
 
 
 def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFrame:
-    """Per region, level and year: observed, target, projected and planned shares (0-1)."""
+    """Per region, level and year: observed, target, projected and planned shares (0-1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region, skill_level, period, share_of, observed_share,
+        target_share, share_without_plan, share_with_plan,
+        workers_without_plan, workers_with_plan, denominator_without_plan,
+        denominator_with_plan``. ``skill_level`` ``"skilled"`` rows are
+        skilled workers as a share of employment (``share_of`` is
+        ``"employment"``), ``"high_skilled"`` rows high-skilled workers as a
+        share of skilled workers (``share_of`` is ``"skilled"``; the skilled
+        count includes the high-skilled). Observed years carry
+        ``observed_share`` (annual averages) only; projected years the target
+        path and the projections, with the counts (persons) behind each
+        projected share: ``share = workers / denominator``. The plan's
+        certified workers add to the skilled workers; those at high-skilled
+        levels (:func:`_high_skilled_workers`) also to the high-skilled, so
+        the plan enlarges both the numerator and the denominator of the
+        high-skilled share. Employment is the same with and without the plan.
+    """
     need, plan = result.policy, result.plan
     plan_level = result.config.targets.plan_level
     workers = plan.cells.groupby(["region", "period"], observed=True)["workers"].sum()
@@ -248,22 +269,90 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         stock = region_year[f"projected_stock{suffix}"].sum()
         added = workers.reindex(stock.index, fill_value=0.0)
         if level == "skilled":
-            without, with_plan = stock / employment, (stock + added) / employment
+            share_of, with_workers = "employment", stock + added
+            base, with_base = employment, employment
             past = history["skilled"] / history["employment"]
         else:
-            high = stock + _high_skilled_workers(result, plan_level).reindex(
+            share_of = "skilled"
+            with_workers = stock + _high_skilled_workers(result, plan_level).reindex(
                 stock.index, fill_value=0.0)
-            without, with_plan = stock / skilled, high / (skilled + added)
+            base, with_base = skilled, skilled + added
             past = history["high_skilled"] / history["skilled"]
         frames.append(pd.concat([
-            past.rename("observed_share").reset_index().assign(skill_level=level),
-            pd.DataFrame({"target_share": target, "share_without_plan": without,
-                          "share_with_plan": with_plan}).reset_index().assign(
-                skill_level=level)], ignore_index=True))
+            past.rename("observed_share").reset_index(),
+            pd.DataFrame({"target_share": target, "share_without_plan": stock / base,
+                          "share_with_plan": with_workers / with_base,
+                          "workers_without_plan": stock, "workers_with_plan": with_workers,
+                          "denominator_without_plan": base,
+                          "denominator_with_plan": with_base}).reset_index()],
+            ignore_index=True).assign(skill_level=level, share_of=share_of))
     out = pd.concat(frames, ignore_index=True)
-    columns = ["region", "skill_level", "period", "observed_share", "target_share",
-               "share_without_plan", "share_with_plan"]
+    columns = ["region", "skill_level", "period", "share_of", "observed_share", "target_share",
+               "share_without_plan", "share_with_plan", "workers_without_plan",
+               "workers_with_plan", "denominator_without_plan", "denominator_with_plan"]
     return out[columns].sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+
+
+def high_skilled_share_falls(path: pd.DataFrame, year, *, decimals: int = 1) -> pd.DataFrame:
+    """Regions where the plan lowers the high-skilled share of skilled workers in ``year``.
+
+    The plan's certified workers all join the skilled workers, the
+    denominator of the high-skilled share, and only those at high-skilled
+    levels its numerator. With ``H`` high-skilled of ``S`` skilled workers
+    without the plan, and ``h`` high-skilled among the plan's ``a``
+    workers, the share with the plan ``(H + h) / (S + a)`` is below
+    ``H / S`` exactly when ``h / a < H / S``: when the plan's workers are
+    less often high-skilled than the skilled workers already are.
+
+    Parameters
+    ----------
+    path : pandas.DataFrame
+        :func:`target_paths` output.
+    year : pandas.Period or int
+        The year to look at (``period`` may hold annual periods or years).
+    decimals : int, default 1
+        Only falls that show at this many decimals of a percentage count
+        (the report's precision).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region, period, share_without_plan, share_with_plan,
+        plan_workers`` (``a``, persons), ``plan_high_skilled`` (``h``),
+        ``plan_high_skilled_share`` (``h / a``, 0-1), largest fall first;
+        empty where the share does not fall.
+
+    Examples
+    --------
+    >>> path = pd.DataFrame({
+    ...     "region": ["A", "B"], "skill_level": "high_skilled",
+    ...     "period": pd.PeriodIndex(["2029", "2029"], freq="Y"),
+    ...     "share_without_plan": [0.30, 0.30], "share_with_plan": [300 / 1100, 0.35],
+    ...     "workers_without_plan": [300.0, 300.0], "workers_with_plan": [300.0, 350.0],
+    ...     "denominator_without_plan": [1000.0, 1000.0],
+    ...     "denominator_with_plan": [1100.0, 1000.0]})
+    >>> high_skilled_share_falls(path, 2029)[["region", "plan_workers", "plan_high_skilled"]]
+      region  plan_workers  plan_high_skilled
+    0      A         100.0                0.0
+    """
+    year = pd.Period(str(year), "Y").year
+    periods = path["period"]  # periods, or years as numbers (a target_path.csv read back)
+    years = periods.dt.year if isinstance(periods.dtype, pd.PeriodDtype) else periods
+    rows = path[(path["skill_level"] == "high_skilled") & (years.astype("int64") == year)]
+    rows = rows.dropna(subset=["share_without_plan", "share_with_plan"])
+    shown = 100 * rows[["share_without_plan", "share_with_plan"]]
+    rows = rows[shown["share_with_plan"].round(decimals)
+                < shown["share_without_plan"].round(decimals)]
+    added = rows["denominator_with_plan"] - rows["denominator_without_plan"]
+    high = rows["workers_with_plan"] - rows["workers_without_plan"]
+    out = pd.DataFrame({"region": rows["region"], "period": rows["period"],
+                        "share_without_plan": rows["share_without_plan"],
+                        "share_with_plan": rows["share_with_plan"], "plan_workers": added,
+                        "plan_high_skilled": high,
+                        "plan_high_skilled_share": high / added.where(added > 0)})
+    fall = out["share_without_plan"] - out["share_with_plan"]
+    return out.loc[fall.sort_values(ascending=False, kind="stable").index].reset_index(
+        drop=True)
 
 
 def _high_skilled_workers(result: RunResult, plan_level: str) -> pd.Series:

@@ -26,7 +26,8 @@ The file names are fixed, so scripts can rely on them:
                               need per cell and year
 ``target_path.csv``           with ``[targets]``: observed, target and projected shares
                               (0-1) per region, skill level and year, without and with
-                              the plan
+                              the plan, and the counts behind the projected shares
+                              (``workers_*`` / ``denominator_*``; ``share_of``)
 ``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
 ``results.xlsx``              one workbook for people who work in Excel: the plan
                               (``plan``, ``plan_years``, ``plan_places``), the
@@ -357,6 +358,9 @@ def _charts(result: RunResult) -> dict[str, object]:
         figures["shortfall_vs_budget"] = figure
     if result.target_path is not None:
         figures["target_path"] = target_path_figure(result.target_path)
+        if (result.target_path["skill_level"] == "high_skilled").any():
+            figures["target_path_high_skilled"] = target_path_figure(
+                result.target_path, skill_level="high_skilled")
     return figures
 
 
@@ -412,7 +416,10 @@ def _persons_axis(axis) -> None:
 
 
 def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):
-    """Skilled share per region and year: observed, target path, without and with the plan.
+    """A target share per region and year: observed, target path, without and with the plan.
+
+    The skilled share is of employment, the high-skilled share of skilled
+    workers; the legend uses the words of the report's target table.
 
     Parameters
     ----------
@@ -420,6 +427,8 @@ def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):
         :attr:`RunResult.target_path` (``region, skill_level, period,
         observed_share, target_share, share_without_plan, share_with_plan``).
     skill_level : {"skilled", "high_skilled"}, default "skilled"
+        The share drawn: skilled workers as % of employment, or high-skilled
+        workers as % of skilled workers.
 
     Returns
     -------
@@ -435,10 +444,10 @@ def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):
     n_rows = -(-len(regions) // n_cols)
     fig = Figure(figsize=(3.2 * n_cols, 2.6 * n_rows + 0.6), layout="constrained")
     axes = fig.subplots(n_rows, n_cols, sharex=True, sharey=True, squeeze=False).ravel()
-    series = (("observed_share", "observed", "black", "-"),
+    series = (("observed_share", "observed (annual average)", "black", "-"),
               ("target_share", "target path", "tab:red", "--"),
-              ("share_without_plan", "projected, no plan", "tab:gray", ":"),
-              ("share_with_plan", "projected, with plan", "tab:blue", "-"))
+              ("share_without_plan", "projected without the plan", "tab:gray", ":"),
+              ("share_with_plan", "projected with the plan", "tab:blue", "-"))
     for ax, region in zip(axes, regions, strict=False):
         part = rows[rows["region"] == region]
         for column, label, color, style in series:
@@ -459,7 +468,8 @@ def target_path_figure(path: pd.DataFrame, *, skill_level: str = "skilled"):
                  "region",
                  fontsize=11)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=4 if n_cols > 2 else 2,
+               fontsize=8)
     return fig
 
 

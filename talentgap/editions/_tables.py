@@ -3,10 +3,13 @@
 A table is stored as compressed JSON: per column its name, a dtype
 descriptor and its values. Periods are kept as ordinals with their
 frequency, categoricals as codes with their categories, numpy numbers and
-booleans with their dtype, nullable extension types by name, and text as
-text; missing values are JSON ``null``. Nothing is pickled, so reading a
-table never runs code. Floats are written with Python's shortest exact
-representation, so values come back bit for bit.
+booleans with their dtype, pandas' string dtypes with their storage and
+missing-value marker (``str`` and ``string`` stay apart, as do the python
+and pyarrow storages), other nullable extension types by name, and text
+of ``object`` dtype as ``object`` (pandas 3 would otherwise read it back
+as ``str``); missing values are JSON ``null``. Nothing is pickled, so
+reading a table never runs code. Floats are written with Python's
+shortest exact representation, so values come back bit for bit.
 
 Examples
 --------
@@ -18,6 +21,9 @@ Examples
 >>> pd.testing.assert_frame_equal(same, df)
 >>> str(same["period"].dtype)
 'period[Q-DEC]'
+>>> keys = pd.DataFrame({"region": pd.Series(["a", "b"], dtype=object)})
+>>> decode_table(encode_table(keys))["region"].dtype
+dtype('O')
 """
 
 from __future__ import annotations
@@ -56,6 +62,10 @@ def _encode_column(series: pd.Series) -> dict:
                 "values": series.cat.codes.astype(int).tolist()}
     if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
         return {"kind": "numpy", "dtype": dtype.str, "values": _plain(series.to_numpy())}
+    if isinstance(dtype, pd.StringDtype):
+        return {"kind": "string", "storage": dtype.storage,
+                "na": "nan" if dtype.na_value is np.nan else "NA",
+                "values": _plain(series.astype(object).to_numpy())}
     if isinstance(dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
             dtype, pd.DatetimeTZDtype):
         return {"kind": "extension", "dtype": str(dtype),
@@ -84,10 +94,14 @@ def _decode_column(spec: dict) -> pd.Series:
         dtype = np.dtype(spec["dtype"])
         fill = np.nan if dtype.kind == "f" else None
         return pd.Series(np.array([fill if v is None else v for v in values], dtype=dtype))
+    if kind == "string":
+        na_value = np.nan if spec["na"] == "nan" else pd.NA
+        return pd.Series(pd.array(values, dtype=pd.StringDtype(spec["storage"],
+                                                               na_value=na_value)))
     if kind == "extension":
         return pd.Series(pd.array(values, dtype=spec["dtype"]))
-    if kind == "object":
-        return pd.Series(np.array(values, dtype=object))
+    if kind == "object":  # dtype=object: pandas 3 would infer its own ``str`` dtype
+        return pd.Series(np.array(values, dtype=object), dtype=object)
     raise EditionError(f"stored column of unknown kind {kind!r}")
 
 

@@ -214,7 +214,7 @@ def test_multiyear_report_counts_person_years_and_names_funding_years(national_t
     assert re.search(r"to [\d,]+ person-years summed over 2025 to 2030", text)
     assert "Places funded per cell and year" in text
     assert "Funding year" in text and "funding_year" not in text
-    assert "counts a worker short of the targets as much as a vacancy" in text
+    assert "counts a worker short of that target as much as a vacancy" in text
     # the rows of the largest quota show their funding year with them
     top = quotas[quotas["quota"] == quotas["quota"].max()].head(5)
     for row in top.itertuples(index=False):
