@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from talentgap._words import rows_fail
+
 __all__ = [
     "FailureLog",
     "RULE_TEXT",
@@ -43,6 +45,7 @@ RULE_TEXT = {
     "not_integer": "must hold whole numbers",
     "negative": "must be >= 0",
     "not_positive": "must be finite and > 0",
+    "not_finite": "must be a finite number",
     "not_boolean": "must be true/false (1/0, yes/no)",
     "bad_period": "must hold period labels of the declared frequency",
     "unknown_code": "must be one of the allowed codes",
@@ -661,8 +664,7 @@ def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) 
             where = f" ({row_labels[position]})" if row_labels is not None else ""
             shown.append(f"line {line}{where}: {detail}")
         n = group["position"].nunique()
-        noun = "row fails" if n == 1 else "rows fail"
         subject = "a row" if column == "*" else f"column {column!r}"  # "*": the whole row
-        out.append(f"{subject} {rule_text(rule)} [{rule}]; {n} {noun}, e.g. "
+        out.append(f"{subject} {rule_text(rule)} [{rule}]; {rows_fail(n)}, e.g. "
                    + "; ".join(shown))
     return out

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks, io
+from talentgap._words import rows_fail
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import SchemaError, TalentGapError
@@ -202,10 +203,9 @@ def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame,
             cases = cases.assign(line=position + first, row=position)
             shown = ", ".join(f"line {line}: {value!r}" for line, value in
                               zip(cases["line"][:5], cases["value"][:5], strict=True))
-            noun = "row fails" if len(cases) == 1 else "rows fail"
             found.append((f"{path}: {table}: column {column!r} must be one of the declared "
                           f"[data] skill_levels {list(levels.order)} [{exc.reason}]; "
-                          f"{len(cases)} {noun}, e.g. {shown}", cases))
+                          f"{rows_fail(len(cases))}, e.g. {shown}", cases))
     return found
 
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import FAILURE_COLUMNS, rule_text
+from talentgap._words import rows_fail
 from talentgap.errors import SchemaError
 from talentgap.features.coverage import coverage_error, unfed_rows
 from talentgap.schema import get_schema
@@ -227,9 +228,8 @@ def raise_failures(found: pd.DataFrame, lines: Lines, n_partitions: int, rules: 
             shown.append(f"line {line[i]} ({where}partition {partition[i]} row {row[i]}): "
                          f"{lines.text(detail)}")
         n = int(found["n_failing"].iat[at[0]])
-        noun = "row fails" if n == 1 else "rows fail"
         text = rules.get(rule) or rule_text(rule)
-        texts.append(f"  - column {column!r} {text} [{rule}]; {n} {noun}, e.g. "
+        texts.append(f"  - column {column!r} {text} [{rule}]; {rows_fail(n)}, e.g. "
                      + "; ".join(shown))
     n_bad = int(found["n_bad"].iat[0])
     n_fail = int(found.groupby(["column", "rule"], sort=False)["n_failing"].first().sum())

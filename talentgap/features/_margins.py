@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import FailureLog, describe_failures
+from talentgap._words import count_words, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.periods import parse_periods
@@ -32,6 +34,8 @@ __all__ = [
     "check_reachable",
     "check_consistent",
     "check_within_bounds",
+    "table_error",
+    "explain_no_convergence",
     "COUNT",
 ]
 
@@ -129,6 +133,39 @@ def _parse_population_periods(values: pd.Series, freq: str, where: str) -> np.nd
         raise ParameterError(f"{where}: column 'period': {exc}") from None
 
 
+def table_error(name: str, frame: pd.DataFrame, log: FailureLog,
+                label_columns: Sequence[str]) -> SchemaError | None:
+    """One :class:`SchemaError` for the failures in ``log``, worded as table validation words them.
+
+    ``name`` names the table (``"surveys"``, ``"the totals of margin ('region',)"``);
+    rows are named by their line (position + 2, as in a CSV file with a header
+    row) and their values of ``label_columns``. None when nothing failed.
+    """
+    cases = log.frame(np.arange(len(frame), dtype=np.int64) + 2, frame.index)
+    if not len(cases):
+        return None
+    examples = np.unique(cases.groupby(["column", "rule"], sort=False).head(5)["position"])
+    present = [c for c in label_columns if c in frame.columns]
+    labels = None
+    if present:
+        shown = frame.iloc[examples][present].astype(object)
+        text = shown.where(shown.notna(), "NA").map(str).agg(", ".join, axis=1)
+        labels = pd.Series(text.to_numpy(), index=examples)
+    described = describe_failures(cases, labels)
+    n_bad, n_fail = cases["position"].nunique(), len(cases)
+    first = cases.iloc[0]
+    return SchemaError(
+        f"{name}: {n_bad} of {count_words(len(frame), 'row')} fail validation "
+        f"({count_words(n_fail, 'failure')}):\n" + "\n".join(f"  - {d}" for d in described),
+        column=str(first["column"]), reason=str(first["rule"]),
+        failure_cases=cases.drop(columns="position"))
+
+
+def _log_missing(frame: pd.DataFrame, columns: Sequence[str], log: FailureLog) -> None:
+    for col in columns:
+        log.add(frame[col].isna().to_numpy(), col, "missing_value", frame[col], "missing")
+
+
 def register_totals(register: pd.DataFrame, margins, freq: str, by_period: bool) -> dict:
     """Enterprise counts per category of every margin, from a register (one row each)."""
     has_period = "period" in register.columns
@@ -141,16 +178,18 @@ def register_totals(register: pd.DataFrame, margins, freq: str, by_period: bool)
         frame = register.assign(period=pd.arrays.PeriodArray(periods,
                                                              dtype=pd.PeriodDtype(freq)))
     totals = {}
+    for col in dict.fromkeys(c for margin in margins for c in margin):
+        if col not in register.columns:
+            raise ParameterError(
+                f"margin column {col!r} is not a column of the population register; "
+                f"columns are {list(register.columns)}")
+    log = FailureLog(len(register))
+    _log_missing(register, list(dict.fromkeys(c for m in margins for c in m)), log)
+    error = table_error("the population register", register, log,
+                        ["enterprise_id", "period"])
+    if error is not None:
+        raise error
     for margin in margins:
-        for col in margin:
-            if col not in register.columns:
-                raise ParameterError(
-                    f"margin column {col!r} is not a column of the population register; "
-                    f"columns are {list(register.columns)}")
-            if register[col].isna().any():
-                raise ParameterError(
-                    f"margin column {col!r} of the population register has "
-                    f"{int(register[col].isna().sum())} missing values")
         groups = group_rows(frame, [*margin, "period"] if has_period else list(margin))
         table = groups.frame
         table[COUNT] = group_sum(groups.codes, groups.n_groups)
@@ -181,23 +220,29 @@ def mapping_totals(population: Mapping, margins) -> dict:
                     f"the totals of margin {margin!r} have no column {col!r}; they need the "
                     f"margin's columns and {COUNT!r} (optionally 'period'); columns are "
                     f"{list(table.columns)}")
-        for col in margin:
-            if table[col].isna().any():
-                raise ParameterError(f"the totals of margin {margin!r} have "
-                                     f"{int(table[col].isna().sum())} missing values in {col!r}")
-        count = pd.to_numeric(table[COUNT], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~(np.isfinite(count) & (count >= 0))
-        if bad.any():
-            raise ParameterError(
-                f"the totals of margin {margin!r}: column {COUNT!r} must be finite and >= 0; "
-                f"{int(bad.sum())} rows fail, e.g. {table[COUNT].to_numpy()[bad][:3].tolist()}")
+        _check_totals_table(table, margin)
         totals[margin] = table
     return totals
 
 
-def _n(count: int, word: str, plural: str | None = None) -> str:
-    """``"1 category"``, ``"3 categories"``."""
-    return f"{count} {word if count == 1 else (plural or word + 's')}"
+def _check_totals_table(table: pd.DataFrame, margin: tuple[str, ...]) -> None:
+    """Margin labels present; counts numbers, finite and >= 0 (fractions allowed): all listed."""
+    log = FailureLog(len(table))
+    _log_missing(table, margin, log)
+    raw = table[COUNT]
+    absent = raw.isna().to_numpy()
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        count = np.full(len(table), np.nan)
+    else:
+        count = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    log.add(absent, COUNT, "missing_value", raw, "missing")
+    log.add(np.isnan(count) & ~absent, COUNT, "not_numeric", raw)
+    log.add(np.isinf(count), COUNT, "not_finite", raw)
+    log.add(count < 0, COUNT, "negative", raw)
+    period = ["period"] if "period" in table.columns else []
+    error = table_error(f"the totals of margin {margin!r}", table, log, [*margin, *period])
+    if error is not None:
+        raise error
 
 
 def _show(value) -> str:
@@ -241,7 +286,7 @@ def encode_margin(table: pd.DataFrame, margin: tuple[str, ...], totals: pd.DataF
             shown = pd.arrays.PeriodArray(missing[:_MAX_EXAMPLES], dtype=period_dtype)
             raise ParameterError(
                 f"the totals of margin {margin!r} have a 'period' column but no rows for "
-                f"{missing.size} surveyed period(s), e.g. {[str(p) for p in shown]}")
+                f"{count_words(missing.size, 'surveyed period')}, e.g. {[str(p) for p in shown]}")
         pop_rows, pop_period = pop_rows[in_survey], pos[in_survey]
     else:  # the same totals apply to every period
         pop_rows = np.repeat(pop_rows, n_periods)
@@ -257,7 +302,7 @@ def encode_margin(table: pd.DataFrame, margin: tuple[str, ...], totals: pd.DataF
         if (s_codes < 0).any():
             raise SchemaError(
                 f"margin column {col!r} of the surveys table must not be missing; "
-                f"{int((s_codes < 0).sum())} rows fail", column=col, reason="missing_value")
+                f"{rows_fail(int((s_codes < 0).sum()))}", column=col, reason="missing_value")
         p_codes, p_labels = _labels(totals[col])
         union = s_labels.append(p_labels[~p_labels.isin(s_labels)])
         p_digit = union.get_indexer(p_labels)[p_codes[pop_rows]]
@@ -278,7 +323,7 @@ def encode_margin(table: pd.DataFrame, margin: tuple[str, ...], totals: pd.DataF
         dup = np.flatnonzero(repeats > 1)
         raise ParameterError(
             f"the totals of margin {margin!r} give more than one count for "
-            f"{dup.size} categories; one row per category"
+            f"{count_words(dup.size, 'category', 'categories')}; one row per category"
             f"{' and period' if has_period else ''} is allowed")
     target = np.full(n_cells, np.nan)
     target[p_cell] = counts[pop_rows]
@@ -302,26 +347,31 @@ def check_reachable(margin: Margin, by_period: bool) -> None:
     no_total = np.flatnonzero(margin.active & np.isnan(margin.target))
     if no_total.size:
         raise ParameterError(
-            f"margin {margin.name}: {_n(no_total.size, 'sampled category', 'sampled categories')} "
-            "without a population total: " + _examples(margin, no_total, by_period,
-                                  lambda c: f" ({_n(margin.n_sample[c], 'respondent')})")
+            f"margin {margin.name}: "
+            f"{count_words(no_total.size, 'sampled category', 'sampled categories')} "
+            "without a population total: "
+            + _examples(margin, no_total, by_period,
+                        lambda c: f" ({count_words(margin.n_sample[c], 'respondent')})")
             + "; add their counts to the totals (check the spelling of the labels)")
     zero = np.flatnonzero(margin.active & (margin.target == 0))
     if zero.size:
         raise ParameterError(
-            f"margin {margin.name}: {_n(zero.size, 'sampled category', 'sampled categories')} "
+            f"margin {margin.name}: "
+            f"{count_words(zero.size, 'sampled category', 'sampled categories')} "
             "with a population count of 0, which no positive weight can reach: "
             + _examples(margin, zero, by_period,
-                        lambda c: f" ({_n(margin.n_sample[c], 'respondent')})"))
+                        lambda c: f" ({count_words(margin.n_sample[c], 'respondent')})"))
     empty = np.flatnonzero(~margin.active & (np.nan_to_num(margin.target) > 0))
     if empty.size:
         raise ParameterError(
             f"margin {margin.name}: "
-            f"{_n(empty.size, 'population category', 'population categories')} with no "
+            f"{count_words(empty.size, 'population category', 'population categories')} with no "
             "sample rows, which no reweighting can reach: "
             + _examples(margin, empty, by_period,
                         lambda c: f" (count {margin.target[c]:g})")
-            + "; collapse them with a neighbouring category or drop them from the margin")
+            + ("; collapse it with a neighbouring category or drop it from the margin"
+               if empty.size == 1 else
+               "; collapse them with neighbouring categories or drop them from the margin"))
 
 
 def check_consistent(margins: list[Margin], survey_periods, period_dtype, n_periods: int,
@@ -349,31 +399,118 @@ def check_consistent(margins: list[Margin], survey_periods, period_dtype, n_peri
 def check_within_bounds(margin: Margin, w0: np.ndarray, lo, hi, by_period: bool) -> None:
     """Each category's total must lie in ``[lo, hi]`` x its design-weighted count.
 
-    ``lo`` and ``hi`` are numbers or per-row arrays of bounds on the ratios.
+    ``lo`` and ``hi`` are numbers or per-row arrays of bounds on the ratios;
+    a row with ``lo = hi = 1`` (a take-all respondent) keeps its design
+    weight, and a category of such rows alone is refused for what it is: a
+    count that differs from fixed weights, which no bounds can change.
     """
     design = margin.totals(w0)
     target = np.nan_to_num(margin.target)
     slack = 1e-12 * np.maximum(target, 1.0)
-    if np.ndim(lo) or np.ndim(hi):
+    per_row = bool(np.ndim(lo) or np.ndim(hi))
+    if per_row:
         with np.errstate(invalid="ignore"):  # 0 * inf for an unbounded row
             low = margin.totals(w0 * np.broadcast_to(lo, w0.shape))
             high = margin.totals(np.where(np.isfinite(hi), w0 * hi, np.inf))
+        held = np.broadcast_to(np.asarray(lo) == np.asarray(hi), w0.shape)
+        n_free = margin.totals((~held).astype(np.float64))
     else:
         low, high = lo * design, hi * design
-    bad = np.flatnonzero(margin.active & ((target > high + slack) | (target < low - slack)))
+        n_free = margin.n_sample.astype(np.float64)
+    bad = margin.active & ((target > high + slack) | (target < low - slack))
+    fixed = np.flatnonzero(bad & (n_free == 0))
+    if fixed.size:
+        def held_text(c):
+            return (f" has count {target[c]:g}, but the design weights of its "
+                    f"{count_words(margin.n_sample[c], 'respondent')} sum to {design[c]:g}")
+        raise ParameterError(
+            f"margin {margin.name}: {count_words(fixed.size, 'category', 'categories')} "
+            "made only of take-all respondents, whose weights are fixed at their design "
+            "weights (their strata are a census, so raking does not change them), with a "
+            "count other than the sum of those weights: "
+            + _examples(margin, fixed, by_period, held_text)
+            + "; correct the count or the stratum's population count, or merge the "
+            "category with one that has sampled respondents")
+    bad = np.flatnonzero(bad)
     if bad.size:
         def extra(c):
             need = target[c] / design[c]
             return (f" needs {target[c]:g} enterprises from "
-                    f"{_n(margin.n_sample[c], 'respondent')} with design weights summing to "
-                    f"{design[c]:g} (ratio {need:.3g})")
-        if np.ndim(lo) or np.ndim(hi):
+                    f"{count_words(margin.n_sample[c], 'respondent')} with design weights "
+                    f"summing to {design[c]:g} (ratio {need:.3g})")
+        if per_row:
             # held rows have lo = hi = 1 and the others the configured lo <= 1 <= hi
             shown = (f"{(float(np.min(lo)), float(np.max(hi)))} (take-all respondents held "
                      "at their design weights)")
         else:
             shown = f"{(lo, hi)}"
         raise ParameterError(
-            f"margin {margin.name}: {_n(bad.size, 'category', 'categories')} out of reach of "
-            f"the bounds {shown} on weight ratios: " + _examples(margin, bad, by_period, extra)
+            f"margin {margin.name}: {count_words(bad.size, 'category', 'categories')} out of "
+            f"reach of the bounds {shown} on weight ratios: "
+            + _examples(margin, bad, by_period, extra)
             + "; widen the bounds or collapse small categories")
+
+
+def _pinned(margins: list[Margin], skip: int) -> str:
+    """The margin (other than ``skip``) with most respondents alone in their category."""
+    best, alone_best = None, 0
+    for k, margin in enumerate(margins):
+        if k == skip:
+            continue
+        alone = int((margin.n_sample[margin.codes] == 1).sum())
+        if alone > alone_best:
+            best, alone_best = margin, alone
+    if best is None:
+        return ""
+    n = best.codes.size
+    who = ("every respondent is" if alone_best == n else
+           f"{alone_best} of the {n} respondents are" if alone_best > 1 else
+           f"1 of the {n} respondents is")
+    return (f" ({who} the only respondent of its category of margin {best.name}, "
+            "which fixes its weight)")
+
+
+def explain_no_convergence(margins: list[Margin], w: np.ndarray, ratio: np.ndarray,
+                           row_lo, row_hi, bounds: tuple[float, float], *, worst: int,
+                           cell: int, iterations: int, stalled: bool, falling: bool,
+                           tol: float, by_period: bool) -> str:
+    """Why raking stopped short of ``tol``, worded by cause.
+
+    Weights at a bound point to the bounds. With none at a bound (or no
+    bounds at all) and an error that no longer falls, the margins cannot all
+    be met with positive weights on these respondents, whatever the bounds:
+    the message names the margin left off target, by how much, and a margin
+    whose single-respondent categories pin weights. ``stalled``: raking
+    stopped early; ``falling``: the error still fell in the last sweeps.
+    """
+    margin = margins[worst]
+    achieved = margin.totals(w)[cell]
+    target = margin.target[cell]
+    how = (f"stopped after {iterations} sweeps because the error no longer falls"
+           if stalled else f"did not converge in {iterations} iterations")
+    where = (f"margin {margin.name} is still {abs(achieved - target) / target:.3g} off "
+             f"(relative) at {describe_cell(margin, cell, by_period)} (target {target:g}, "
+             f"achieved {achieved:.6g}; tol={tol:g})")
+    row_lo, row_hi = np.broadcast_to(row_lo, w.shape), np.broadcast_to(row_hi, w.shape)
+    held = row_lo == row_hi
+    final = np.clip(ratio, row_lo, row_hi)
+    with np.errstate(invalid="ignore"):
+        at_bound = ~held & (((row_lo > 0) & (final <= row_lo * (1 + 1e-9)))
+                            | (np.isfinite(row_hi) & (final >= row_hi * (1 - 1e-9))))
+    if at_bound.any():
+        n = int(at_bound.sum())
+        return (f"raking {how}: {where}; {count_words(n, 'weight')} "
+                f"{'sits' if n == 1 else 'sit'} at the bounds {bounds} on weight ratios, "
+                "which may be too tight for these margins together: try wider bounds, fewer "
+                f"or coarser margins{', or a larger max_iter' if falling else ''}")
+    unbounded = bounds[0] == 0 and not np.isfinite(bounds[1])
+    cause = "no bounds were set" if unbounded else f"no weight is at the bounds {bounds}"
+    if held.any():
+        cause += (f" and the weights of {count_words(int(held.sum()), 'take-all respondent')}"
+                  " are fixed")
+    if falling:
+        return (f"raking {how}: {where}; {cause}, and the error is still falling: try a "
+                "larger max_iter")
+    return (f"raking {how}: {where}; {cause}, so these margins cannot all be met with "
+            f"positive weights on these respondents{_pinned(margins, worst)}: collapse small "
+            "categories, or drop or coarsen a margin")

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import FailureLog, check_numeric
+from talentgap._words import rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
 from talentgap.features._groups import group_sum
 from talentgap.features._inputs import canonical_table
@@ -52,11 +54,12 @@ from talentgap.features._margins import (
     check_options,
     check_reachable,
     check_within_bounds,
-    describe_cell,
     encode_margin,
+    explain_no_convergence,
     mapping_totals,
     normalize_margins,
     register_totals,
+    table_error,
 )
 from talentgap.features.design import SurveyDesign, design_index
 from talentgap.schema import DETAIL_COLUMNS, unit_codes
@@ -71,6 +74,8 @@ DESIGN_WEIGHT = "design_weight"
 _NEWTON_STEPS = 60  # per margin step, to solve the bounded factor equations
 _INNER_RTOL = 0.01  # each margin step is solved to this fraction of tol
 _BOUND_RTOL = 1e-9  # a ratio this close to a bound counts as "at the bound"
+_STALL_SWEEPS = 10  # raking stops early when the error fell by less than
+_STALL_DROP = 0.01  # this share over that many sweeps and cannot reach tol in time
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,26 @@ def _max_error(margins: list[Margin], w: np.ndarray) -> tuple[float, int, int]:
     return max(worst, 0.0), *where
 
 
+def _stalled(history: list[float], tol: float, max_iter: int) -> bool:
+    """Whether the error has stopped falling: raking cannot reach ``tol`` within ``max_iter``.
+
+    True when the error fell by less than :data:`_STALL_DROP` (relative) over
+    the last :data:`_STALL_SWEEPS` sweeps *and*, at that pace, would not reach
+    ``tol`` in the sweeps left; a slow run that would still converge in time
+    goes on.
+    """
+    sweeps = len(history) - 1
+    if sweeps < _STALL_SWEEPS:
+        return False
+    now, before = history[-1], history[-1 - _STALL_SWEEPS]
+    if now > tol and before > 0 and now >= before * (1 - _STALL_DROP):
+        if now >= before:
+            return True
+        pace = (now / before) ** (1.0 / _STALL_SWEEPS)  # error factor per sweep
+        return sweeps + np.log(tol / now) / np.log(pace) > max_iter
+    return False
+
+
 def _report_tables(margins: list[Margin], w0: np.ndarray, w: np.ndarray) -> dict:
     out = {}
     for margin in margins:
@@ -220,8 +245,26 @@ def _check_psu_weights(table: pd.DataFrame, w0: np.ndarray, unit: np.ndarray, ps
     raise SchemaError(
         f"column {weight!r} must be the same for every enterprise of a PSU "
         f"[weight_varies_in_psu] (a design with psu={psu!r} and a population count of PSUs "
-        f"takes each sampled PSU whole); {rows.size} rows fail, e.g. {shown}",
+        f"takes each sampled PSU whole); {rows_fail(rows.size)}, e.g. {shown}",
         column=weight, reason="weight_varies_in_psu", failure_cases=cases)
+
+
+def _design_weights(table: pd.DataFrame, weight: str, margin_columns: list[str]) -> np.ndarray:
+    """The starting weights (1 without the column), checked with the margin columns.
+
+    A weight column other than the schema's ``weight`` gets the schema's
+    weight rules, and the margin columns must not be missing; every failing
+    row is listed in one :class:`SchemaError`, as table validation does.
+    """
+    log = FailureLog(len(table))
+    for col in dict.fromkeys(margin_columns):
+        log.add(table[col].isna().to_numpy(), col, "missing_value", table[col], "missing")
+    w0 = (check_numeric(table[weight], weight, "weight", log).astype(np.float64)
+          if weight in table.columns else np.ones(len(table)))
+    error = table_error("surveys", table, log, ["enterprise_id", "period"])
+    if error is not None:
+        raise error
+    return w0
 
 
 def calibrate_weights(
@@ -285,7 +328,9 @@ def calibrate_weights(
         the allowed relative difference between the grand totals of two
         margins.
     max_iter : int, default 100
-        Maximum number of sweeps over all margins.
+        Maximum number of sweeps over all margins. Raking stops earlier,
+        with an error, when its error fell by less than 1% over the last 10
+        sweeps and at that pace would not reach ``tol`` within ``max_iter``.
     by_period : bool, default True
         Calibrate each period's respondents to the totals separately (all
         periods in one vectorised pass). With ``False`` the respondents of
@@ -320,17 +365,25 @@ def calibrate_weights(
     Raises
     ------
     SchemaError
-        If the surveys table breaks its schema, a design weight is not
-        finite and > 0, or (with ``design``) a design column breaks a design
-        rule; every failing row is listed with its line number.
+        If the surveys table breaks its schema, a design weight (in
+        ``weight``, whatever its name) is not finite and > 0, a margin
+        column of the surveys, the totals or the register has a missing
+        value, a count of the totals is not a finite number >= 0, or (with
+        ``design``) a design column breaks a design rule. Every failing row
+        is listed with its line number (position + 2) and rule, in the
+        message and in ``failure_cases``.
     ParameterError
         If an argument is out of range or a margin column is missing from
         the surveys or the population; if a sampled category has no (or a
         zero) population total; if a population category with a positive
         count has no respondents (no reweighting can reach it); if two
         margins' totals differ by more than ``tol`` relative in a period;
-        or if raking does not converge within ``max_iter`` sweeps (usually
-        because the bounds are too tight).
+        if a category made only of take-all respondents (whose weights are
+        fixed) has a count other than their weights' sum; or if raking
+        stops short of ``tol``: after ``max_iter`` sweeps, or earlier once
+        its error no longer falls. The message says which cause it sees:
+        weights held at the bounds, or (none at a bound, or no bounds)
+        margins that cannot all be met on these respondents.
 
     See Also
     --------
@@ -417,16 +470,7 @@ def calibrate_weights(
         with warnings.catch_warnings():  # lonely PSUs are reported where SEs are made
             warnings.simplefilter("ignore", DataQualityWarning)
             index = design_index(table, design)
-    if weight in table.columns:
-        w0 = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=np.float64)
-        bad = ~(np.isfinite(w0) & (w0 > 0))
-        if bad.any():
-            raise SchemaError(
-                f"column {weight!r} must be finite and > 0; {int(bad.sum())} rows fail, "
-                f"e.g. lines {', '.join(map(str, np.flatnonzero(bad)[:5] + 2))}",
-                column=weight, reason="not_positive")
-    else:
-        w0 = np.ones(len(table))
+    w0 = _design_weights(table, weight, [c for m in margin_list for c in m])
     if design is not None and design.psu is not None and design.fpc is not None:
         _check_psu_weights(table, w0, index.unit, design.psu, weight)
     fixed = None
@@ -485,23 +529,24 @@ def calibrate_weights(
     ratio = np.ones(len(w0))  # untruncated ratios; the weights are w0 * clip(ratio, lo, hi)
     w = w0.copy()
     error, worst_margin, worst_cell = _max_error(encoded, w)
-    iterations = 0
-    while error > tol and iterations < max_iter:
+    history = [error]
+    iterations, stalled = 0, False
+    while error > tol and iterations < max_iter and not stalled:
         iterations += 1
         for margin in encoded:
             _fit_margin(margin, ratio, w0, row_lo, row_hi, tol)
         w = w0 * np.clip(ratio, row_lo, row_hi)
         error, worst_margin, worst_cell = _max_error(encoded, w)
+        history.append(error)
+        stalled = _stalled(history, tol, max_iter)
         logger.debug("raking sweep %d: max relative error %.3g", iterations, error)
     if error > tol:
-        margin = encoded[worst_margin]
-        achieved = margin.totals(w)[worst_cell]
-        raise ParameterError(
-            f"raking did not converge in {max_iter} iterations: margin {margin.name} is still "
-            f"{error:.3g} off (relative) at {describe_cell(margin, worst_cell, by_period)} "
-            f"(target {margin.target[worst_cell]:g}, achieved {achieved:.6g}; tol={tol:g}); "
-            f"the bounds {(lo, hi)} on weight ratios may be too tight for these margins "
-            "together: try wider bounds, fewer or coarser margins, or a larger max_iter")
+        falling = not stalled and (len(history) < 3 or history[-1] < history[-2] * (
+            1 - _STALL_DROP / _STALL_SWEEPS))
+        raise ParameterError(explain_no_convergence(
+            encoded, w, ratio, row_lo, row_hi, (lo, hi), worst=worst_margin, cell=worst_cell,
+            iterations=iterations, stalled=stalled, falling=falling, tol=tol,
+            by_period=by_period))
 
     final = np.clip(ratio, row_lo, row_hi)
     at_bound = np.zeros(len(w), dtype=bool)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import FailureLog
+from talentgap._words import count_words, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 
 __all__ = ["SHARE_TOLERANCE", "CROSSWALK_COLUMNS", "TARGETS", "crosswalk_target",
@@ -53,13 +54,10 @@ def _plain(value) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _rows(n: int) -> str:
-    return f"{n} row" if n == 1 else f"{n} rows"
-
-
 def _row_text(frame: pd.DataFrame, columns: list[str], i: int) -> str:
+    """``line 3 (program='welding', ...)``: lines count as in a CSV file with a header row."""
     values = ", ".join(f"{c}={_plain(frame[c].iloc[i])!r}" for c in columns)
-    return f"row {_plain(frame.index[i])!r} ({values})"
+    return f"line {i + 2} ({values})"
 
 
 def _rows_text(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) -> str:
@@ -131,10 +129,10 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
     SchemaError
         If ``crosswalk`` is not a DataFrame, lacks a column, has no rows, or
         breaks a rule. The message names table ``'crosswalk'``, the column,
-        the rule and up to five rows by their labels; ``column`` and
-        ``reason`` are those of the first rule named, and ``failure_cases``
-        lists every failing row (``line`` counts as in a CSV file with a
-        header row).
+        the rule and up to five rows by their line (position + 2: lines
+        count as in a CSV file with a header row); ``column`` and ``reason``
+        are those of the first rule named, and ``failure_cases`` lists every
+        failing row with its ``line`` and its index label (``row``).
 
     Examples
     --------
@@ -146,7 +144,7 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
     Traceback (most recent call last):
     ...
     talentgap.errors.SchemaError: table 'crosswalk': the shares of each programme must sum to 1
-    (within 1e-06); program='welding' sums to 0.9 (short by 0.1; rows 0, 1)
+    (within 1e-06); program='welding' sums to 0.9 (short by 0.1; lines 2, 3)
     >>> by_region = cw.assign(region="North", share=[0.5, 0.5, 1.0])
     >>> check_crosswalk(by_region, location=["region"]).columns.tolist()
     ['program', 'region', 'industry', 'share']
@@ -177,7 +175,7 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
         first_blank = first_blank or (column if here.any() else None)
         blank |= here
     if blank.any():
-        problems.append((f"{_rows(int(blank.sum()))} with a missing "
+        problems.append((f"{count_words(int(blank.sum()), 'row')} with a missing "
                          f"{' or '.join(key_columns)}: "
                          + _rows_text(crosswalk, needed, np.flatnonzero(blank)),
                          first_blank, "missing_value"))
@@ -193,14 +191,14 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
         rows = np.flatnonzero(unusable)
         rule = ("missing_value" if absent[rows[0]] else
                 "not_finite" if np.isinf(share[rows[0]]) else "not_numeric")
-        problems.append((f"{_rows(rows.size)} with a share that is not a finite number: "
+        problems.append((f"{count_words(rows.size, 'row')} with a share that is not a finite "
+                         "number: "
                          + _rows_text(crosswalk, needed, rows), "share", rule))
     negative = np.isfinite(share) & (share < 0)
     log.add(negative, "share", "negative", raw)
     if negative.any():
         rows = np.flatnonzero(negative)
-        problems.append((f"column 'share' must be >= 0; {_rows(rows.size)} "
-                         f"{'fail' if rows.size != 1 else 'fails'}: "
+        problems.append((f"column 'share' must be >= 0; {rows_fail(rows.size)}: "
                          + _rows_text(crosswalk, needed, rows), "share", "negative"))
 
     cw = pd.DataFrame({c: crosswalk[c].to_numpy(dtype=object) for c in key_columns},
@@ -227,9 +225,11 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
             rows = np.flatnonzero(codes == g)
             who = ", ".join(f"{c}={_plain(cw[c].iloc[rows[0]])!r}" for c in group)
             gap = sums[g] - 1.0
-            labels = ", ".join(repr(_plain(cw.index[i])) for i in rows[:_MAX_SHOWN])
+            lines = ", ".join(str(i + 2) for i in rows[:_MAX_SHOWN])
+            more_rows = f" and {rows.size - _MAX_SHOWN} more" if rows.size > _MAX_SHOWN else ""
             details.append(f"{who} sums to {sums[g]:.10g} ({'over' if gap > 0 else 'short'} "
-                           f"by {abs(gap):.3g}; rows {labels})")
+                           f"by {abs(gap):.3g}; line{'s' if rows.size > 1 else ''} "
+                           f"{lines}{more_rows})")
         more = f"; and {off.size - _MAX_SHOWN} more" if off.size > _MAX_SHOWN else ""
         wrong = np.isin(codes, off)
         log.add(wrong, "share", "share_sum", raw,

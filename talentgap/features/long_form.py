@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import FAILURE_COLUMNS
+from talentgap._words import rows_fail
 from talentgap.errors import SchemaError
 from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
 
@@ -63,10 +64,9 @@ def _unknown_enterprises(vacancies: pd.DataFrame, rows: np.ndarray) -> SchemaErr
         "value": vacancies["enterprise_id"].iloc[rows].to_numpy(dtype=object),
         "message": "no row of the enterprises table has this enterprise_id and period",
     })[FAILURE_COLUMNS]
-    noun = "row fails" if rows.size == 1 else "rows fail"
     return SchemaError(
         f"vacancies: column 'enterprise_id' must name an enterprise-period of the "
-        f"enterprises table [unknown_enterprise]; {rows.size} {noun}, e.g. "
+        f"enterprises table [unknown_enterprise]; {rows_fail(rows.size)}, e.g. "
         + "; ".join(labels),
         column="enterprise_id", reason="unknown_enterprise", failure_cases=cases,
     )

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks
+from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._inputs import canonical_table
 from talentgap.features.supply import training_supply
@@ -153,8 +154,7 @@ def _level_error(table: str, column: str, rule: str, text: str, rows: np.ndarray
                           "value": values, "message": text},
                          columns=_checks.FAILURE_COLUMNS)
     return SchemaError(
-        f"{table}: column {column!r} {text} [{rule}]; {rows.size} "
-        f"{'row fails' if rows.size == 1 else 'rows fail'}, e.g. {shown}",
+        f"{table}: column {column!r} {text} [{rule}]; {rows_fail(rows.size)}, e.g. {shown}",
         column=column, reason=rule, failure_cases=cases)
 
 

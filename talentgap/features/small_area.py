@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize
 
+from talentgap._words import rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 
 __all__ = ["shrink", "FayHerriotFit"]
@@ -357,8 +358,8 @@ def _check_values(estimates: pd.DataFrame, y: np.ndarray, s: np.ndarray,
         text = dict(zip(("negative", "not_finite"), ("must be >= 0", "must be finite"),
                         strict=True))[first["rule"]]
         raise SchemaError(
-            f"column {first['column']!r} {text} [{first['rule']}]; {len(shown)} "
-            f"{'row fails' if len(shown) == 1 else 'rows fail'}, e.g. {examples}"
+            f"column {first['column']!r} {text} [{first['rule']}]; {rows_fail(len(shown))}, "
+            f"e.g. {examples}"
             + (f" ({len(cases)} failures in all)" if len(cases) > len(shown) else ""),
             column=str(first["column"]), reason=str(first["rule"]), failure_cases=cases)
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import key_list
+from talentgap._words import lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import canonical_table
@@ -98,8 +99,8 @@ def _cell_rows(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         if blank.any():
             lines = np.flatnonzero(blank)[:_MAX_SHOWN] + 2
             raise SchemaError(
-                f"key column {key!r} must not be missing; {int(blank.sum())} rows fail, "
-                f"e.g. lines {', '.join(map(str, lines))}",
+                f"key column {key!r} must not be missing; {rows_fail(int(blank.sum()))}, "
+                f"e.g. {lines_text(lines)}",
                 column=key, reason="missing_value",
             )
         rows[key] = pd.Categorical(rows[key])

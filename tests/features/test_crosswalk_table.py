@@ -65,7 +65,7 @@ def test_the_tolerance_is_one_in_a_million(crosswalk):
     assert SHARE_TOLERANCE == 1e-6
     check_crosswalk(crosswalk.assign(share=[0.5, 0.5 + 5e-7, 1.0]))
     with pytest.raises(SchemaError, match=r"program='welding' sums to 1.000002 \(over by "
-                                          r"2e-06; rows 0, 1\)") as info:
+                                          r"2e-06; lines 2, 3\)") as info:
         check_crosswalk(crosswalk.assign(share=[0.5, 0.5 + 2e-6, 1.0]))
     assert info.value.column == "share"
     assert info.value.reason == "share_sum"
@@ -80,10 +80,10 @@ def test_every_row_problem_is_reported_at_once(crosswalk):
         check_crosswalk(bad)
     message = str(info.value)
     assert message.startswith("table 'crosswalk' breaks 4 rules:")
-    assert "1 row with a missing program or industry: row 1" in message
-    assert "1 row with a share that is not a finite number: row 2" in message
-    assert "column 'share' must be >= 0; 1 row fails: row 0" in message
-    assert "repeats program-industry combinations: row 2" in message
+    assert "1 row with a missing program or industry: line 3" in message
+    assert "1 row with a share that is not a finite number: line 4" in message
+    assert "column 'share' must be >= 0; 1 row fails: line 2 (program='welding'" in message
+    assert "repeats program-industry combinations: line 4" in message
     assert info.value.column == "program"
     assert info.value.reason == "missing_value"
     cases = info.value.failure_cases

@@ -1,4 +1,4 @@
-"""Confidence intervals of survey estimates: the t interval and the log-scale default."""
+"""Confidence intervals of survey estimates: the t interval and the log default for totals."""
 
 from __future__ import annotations
 
@@ -88,10 +88,11 @@ def test_default_for_counts_is_log_with_one_more_unit_at_the_mean_weight(synthet
                                   cells["enterprises"][known])
 
 
-def test_default_for_rates_is_the_t_interval(synthetic):
+def test_default_for_rates_is_the_logit_interval(synthetic):
     _, cells = synthetic
-    pd.testing.assert_frame_equal(confidence_interval(cells, "shortage_rate"),
-                                  confidence_interval(cells, "shortage_rate", method="t"))
+    for rate in ("shortage_rate", "vacancy_rate", "ssv_density"):
+        pd.testing.assert_frame_equal(confidence_interval(cells, rate),
+                                      confidence_interval(cells, rate, method="logit"))
 
 
 def test_without_a_design_all_zero_cell_gets_an_upper_bound():

@@ -289,7 +289,7 @@ def test_crosswalk_needs_a_program_column(quarterly, crosswalk):
 
 @pytest.mark.parametrize("share", [-0.5, np.nan])
 def test_crosswalk_rejects_bad_shares(quarterly, crosswalk, share):
-    with pytest.raises(SchemaError, match="row 2"):
+    with pytest.raises(SchemaError, match="line 4"):
         training_supply(quarterly, crosswalk=crosswalk.assign(share=[1.0, 1.0, share]))
 
 

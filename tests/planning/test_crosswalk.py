@@ -265,13 +265,13 @@ def test_compare_plans_by_programme_or_industry(forecast, crosswalk, params):
 @pytest.mark.parametrize(("change", "message"), [
     (lambda cw: cw.assign(share=[0.5, 0.4, 1.0]),
      r"shares of each programme must sum to 1 \(within 1e-06\); program='welding' sums to "
-     r"0.9 \(short by 0.1; rows 0, 1\)"),
+     r"0.9 \(short by 0.1; lines 2, 3\)"),
     (lambda cw: cw.assign(share=[1.5, -0.5, 1.0]),
-     r"column 'share' must be >= 0; 1 row fails: row 1 \(program='welding', "
+     r"column 'share' must be >= 0; 1 row fails: line 3 \(program='welding', "
      r"industry='equipment', share=-0.5\)"),
     (lambda cw: cw.assign(share=[0.5, "half", 1.0]), "share that is not a finite number"),
     (lambda cw: cw.assign(industry=["construction", None, "equipment"]),
-     r"1 row with a missing program or industry: row 1"),
+     r"1 row with a missing program or industry: line 3"),
     (lambda cw: pd.concat([cw, cw.iloc[[2]]]), "repeats program-industry combinations"),
     (lambda cw: cw.drop(columns="share"), r"\['share'\] missing"),
     (lambda cw: cw.iloc[:0], "table 'crosswalk' has no rows"),

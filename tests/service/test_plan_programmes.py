@@ -161,7 +161,7 @@ def test_shares_not_summing_to_one_name_the_row(client, crosswalk):
     item = _detail(client.post("/v1/plan", json={"budget": 1000, "cost_per_trainee": 100,
                                                  "crosswalk": short}))
     assert item["loc"] == ["body", "crosswalk", 0, "share"]
-    assert "sum to 1" in item["msg"] and "welding" in item["msg"] and "rows 0" in item["msg"]
+    assert "sum to 1" in item["msg"] and "welding" in item["msg"] and "line 2" in item["msg"]
     assert item["type"] == "invalid_table"
 
 
