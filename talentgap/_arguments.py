@@ -1,24 +1,40 @@
 """Checks of the arguments shared by forecasters, backtests and metrics.
 
-Interval levels, forecast horizons, season lengths and key-column lists are
-validated the same way wherever they are accepted, so one bad value gets one
-message whether it goes to ``predict``, ``backtest``, a metric or a table
-builder.
+Interval levels, forecast horizons, season lengths, lags and other counts,
+and key-column lists are validated the same way wherever they are accepted,
+so one bad value gets one message whether it goes to ``predict``,
+``backtest``, a metric, a feature or a planning table. The names of the
+interval columns (``lo_80``, ``gap_hi_95``) are made here too, by
+:func:`interval_columns`, so that every table labels a level alike.
+
+Counts (a horizon, a season length, a lag, a number of windows) follow
+scikit-learn's rule for integer parameters: a Python or numpy integer is
+accepted; a bool, a string and a float are refused, even a whole float such
+as ``4.0`` (write ``4``, or ``int(x)`` for a value read from a float column).
 
 Examples
 --------
 >>> check_levels([95, 80]), check_horizon(4), resolve_season_length(None, "Q-DEC")
 ([80.0, 95.0], 4, 4)
+>>> check_count(0, "n_windows", minimum=0), interval_columns(80, prefix="gap")
+(0, ('gap_lo_80', 'gap_hi_80'))
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Integral
 
 import numpy as np
 
 from talentgap.errors import ParameterError
 
-__all__ = ["SEASON_LENGTHS", "check_levels", "check_horizon", "key_list",
+__all__ = ["SEASON_LENGTHS", "check_count", "check_counts", "check_levels", "check_horizon",
+           "interval_columns", "is_integer", "key_list", "level_label",
            "resolve_season_length"]
+
+#: Significant digits of a level in a column name (``f"{level:g}"``).
+LABEL_DIGITS = 6
 
 #: Default season length per pandas period frequency code.
 SEASON_LENGTHS = {"Y": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24}
@@ -44,7 +60,11 @@ def check_levels(level, *, name: str = "level") -> list[float]:
     ParameterError
         If a level is not a number in the open interval (0, 100), or is at
         most 1: levels are percentages, and ``0.8`` is refused with the hint
-        to write ``80`` rather than read as a 0.8% interval.
+        to write ``80`` rather than read as a 0.8% interval. Also if two
+        levels get the same column label (:func:`level_label` keeps 6
+        significant digits: 80 and 80.0000001 are both ``lo_80``), or if a
+        level's label would read 100 or less than 1 (99.9999999 gives
+        ``lo_100``).
 
     Examples
     --------
@@ -64,6 +84,12 @@ def check_levels(level, *, name: str = "level") -> list[float]:
     Traceback (most recent call last):
     ...
     talentgap.errors.ParameterError: levels='high': every level must be a number in ...
+    >>> check_levels([80, 80.0000001])
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: level=[80, 80.0000001]: the levels 80.0 and 80.0000001 \
+both give the columns lo_80/hi_80 (a level keeps 6 significant digits in a column name); drop one \
+or make them differ within 6 digits, e.g. [80]
     """
     if level is None:
         return []
@@ -83,7 +109,195 @@ def check_levels(level, *, name: str = "level") -> list[float]:
         hint = f"use {100 * first:g}" if first < 1 else "a 100% interval is not allowed"
         raise ParameterError(f"{name}={first:g} looks like a fraction; {hint} "
                              "(levels are percentages in (0, 100), e.g. [80, 95])")
-    return sorted(set(values))
+    out = sorted(set(values))
+    _check_labels(out, level, name)
+    return out
+
+
+def _check_labels(values: list[float], level, name: str) -> None:
+    """Refuse levels whose column labels collide or do not read as a level in (1, 100)."""
+    labels = [level_label(v) for v in values]
+    for value, label in zip(values, labels, strict=True):
+        if not 1 < float(label) < 100:
+            bound = "at most 99.9999, e.g. 99.9" if value > 50 else "at least 1.00001, e.g. 1.5"
+            raise ParameterError(
+                f"{name}={value!r} would be labelled {label} in column names (lo_{label}/"
+                f"hi_{label}: a level keeps {LABEL_DIGITS} significant digits), which is not "
+                f"a level in (1, 100); use a level of {bound}")
+    for k in range(1, len(values)):
+        if labels[k] == labels[k - 1]:
+            label = labels[k]
+            raise ParameterError(
+                f"{name}={level!r}: the levels {values[k - 1]!r} and {values[k]!r} both give "
+                f"the columns lo_{label}/hi_{label} (a level keeps {LABEL_DIGITS} significant "
+                f"digits in a column name); drop one or make them differ within "
+                f"{LABEL_DIGITS} digits, e.g. [{label}]")
+
+
+def level_label(level) -> str:
+    """The text of a level in column names: ``80`` for 80.0, ``97.5``, 6 significant digits.
+
+    Parameters
+    ----------
+    level : float
+        A level in percent, as returned by :func:`check_levels`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> level_label(80.0), level_label(97.5), level_label(12.3456789)
+    ('80', '97.5', '12.3457')
+    """
+    return f"{float(level):g}"
+
+
+def interval_columns(level, prefix: str = "") -> tuple[str, str]:
+    """The lower and upper bound columns of a level: ``lo_80``, ``hi_80``.
+
+    Parameters
+    ----------
+    level : float
+        A level in percent, as returned by :func:`check_levels` (which
+        refuses levels whose labels collide or read 100).
+    prefix : str, default ""
+        The quantity the interval bounds, ``""`` for the ``mean`` of a
+        forecast: ``prefix="gap"`` gives ``gap_lo_80``, ``gap_hi_80``.
+
+    Returns
+    -------
+    tuple of str
+        ``(lower, upper)`` column names.
+
+    Examples
+    --------
+    >>> interval_columns(80.0), interval_columns(97.5, prefix="demand")
+    (('lo_80', 'hi_80'), ('demand_lo_97.5', 'demand_hi_97.5'))
+    """
+    label = level_label(level)
+    head = f"{prefix}_" if prefix else ""
+    return f"{head}lo_{label}", f"{head}hi_{label}"
+
+
+def is_integer(value) -> bool:
+    """Whether ``value`` is a Python or numpy integer (not a bool, a float or text).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> [is_integer(v) for v in (5, np.int64(5), 5.0, "5", True, None)]
+    [True, True, False, False, False, False]
+    """
+    return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def check_count(value, name: str, *, minimum: int = 1) -> int:
+    """A whole-number argument (a horizon, a season length, a lag) as an ``int``.
+
+    One rule for every such argument, scikit-learn's: a Python or numpy
+    integer is accepted; a bool, a string, ``None`` and any float (``4.0``
+    too) are refused.
+
+    Parameters
+    ----------
+    value : int
+        The argument's value.
+    name : str
+        The argument's name, for the message.
+    minimum : int, default 1
+        The smallest value accepted.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        ``"<name> == <value>, must be an integer >= <minimum>"``, with the
+        integer to write when ``value`` is a whole float.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_count(np.int64(4), "season_length"), check_count(0, "n_windows", minimum=0)
+    (4, 0)
+    >>> check_count(4.0, "season_length")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: season_length == 4.0, must be an integer >= 1 (write 4)
+    >>> check_count(True, "horizon")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: horizon == True, must be an integer >= 1
+    """
+    hint = _count_problem(value, minimum)
+    if hint is not None:
+        raise ParameterError(f"{name} == {value!r}, must be an integer >= {minimum}{hint}")
+    return int(value)
+
+
+def _count_problem(value, minimum: int) -> str | None:
+    """``None`` if ``value`` is an integer >= ``minimum``, else a hint (maybe empty) to add."""
+    if is_integer(value) and value >= minimum:
+        return None
+    if (isinstance(value, (float, np.floating)) and np.isfinite(value)
+            and float(value).is_integer() and value >= minimum):
+        return f" (write {int(value)})"
+    return ""
+
+
+def check_counts(values, name: str, *, minimum: int = 1) -> list[int]:
+    """One or more whole-number arguments (lags, windows) as a list of ``int``.
+
+    Each value follows :func:`check_count`; one value may be given alone.
+
+    Parameters
+    ----------
+    values : int or sequence of int
+        The argument's value(s).
+    name : str
+        The argument's name, for the message.
+    minimum : int, default 1
+        The smallest value accepted.
+
+    Returns
+    -------
+    list of int
+        In the order given.
+
+    Raises
+    ------
+    ParameterError
+        If there is no value, or one value breaks :func:`check_count`'s rule
+        (the message names the argument, the values and the first bad one).
+
+    Examples
+    --------
+    >>> check_counts(4, "lags"), check_counts((1, 2, 4), "lags")
+    ([4], [1, 2, 4])
+    >>> check_counts([1.0, 2], "lags")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: lags == [1.0, 2], must be integers >= 1; 1.0 is not (write 1)
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        return [check_count(values, name, minimum=minimum)]
+    try:
+        items = list(values)
+    except TypeError:  # a 0-d array
+        return [check_count(values, name, minimum=minimum)]
+    if not items:
+        raise ParameterError(f"{name} == {values!r}, must hold at least one integer "
+                             f">= {minimum}")
+    for item in items:
+        hint = _count_problem(item, minimum)
+        if hint is not None:
+            raise ParameterError(f"{name} == {values!r}, must be integers >= {minimum}; "
+                                 f"{item!r} is not{hint}")
+    return [int(item) for item in items]
 
 
 def check_horizon(horizon) -> int:
@@ -113,12 +327,11 @@ def check_horizon(horizon) -> int:
     ...
     talentgap.errors.ParameterError: horizon == 0, must be an integer >= 1
     """
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1")
-    return int(horizon)
+    return check_count(horizon, "horizon")
 
 
-def key_list(keys, *, name: str = "keys") -> list[str]:
+def key_list(keys, *, name: str = "keys", allow_empty: bool = True,
+             distinct: bool = False) -> list[str]:
     """Key columns as a list of names; one name given as a string is refused.
 
     A string is a sequence of characters: ``list("region")`` would silently
@@ -127,14 +340,19 @@ def key_list(keys, *, name: str = "keys") -> list[str]:
     Parameters
     ----------
     keys : sequence of str
-        Column names (may be empty where the caller allows it).
+        Column names.
     name : str, default "keys"
         The argument's name, for the message.
+    allow_empty : bool, default True
+        Whether no key at all is accepted (a table of one series).
+    distinct : bool, default False
+        Whether a name given twice is refused.
 
     Raises
     ------
     ParameterError
-        If ``keys`` is a string or not a sequence.
+        If ``keys`` is a string or not a sequence, is empty where that is not
+        allowed, or repeats a name where names must be distinct.
 
     Examples
     --------
@@ -144,15 +362,30 @@ def key_list(keys, *, name: str = "keys") -> list[str]:
     Traceback (most recent call last):
     ...
     talentgap.errors.ParameterError: keys == 'region' is one string; pass a list ...
+    >>> key_list(["region", "industry", "region"], distinct=True)
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: keys == ['region', 'industry', 'region'] names 'region' \
+more than once; each key column is named once
     """
     if isinstance(keys, (str, bytes)):
         raise ParameterError(f"{name} == {keys!r} is one string; pass a list of column names, "
                              f"e.g. [{keys!r}]")
     try:
-        return list(keys)
+        names = list(keys)
     except TypeError:
         raise ParameterError(f"{name} == {keys!r}, must be a list of column names, "
                              "e.g. ['region', 'industry']") from None
+    if not names and not allow_empty:
+        raise ParameterError(f"{name} == {keys!r}, must name at least one column, "
+                             "e.g. ['region', 'industry']")
+    if distinct:
+        seen: set = set()
+        repeated = [k for k in names if k in seen or seen.add(k)]
+        if repeated:
+            raise ParameterError(f"{name} == {names!r} names {repeated[0]!r} more than once; "
+                                 "each key column is named once")
+    return names
 
 
 def resolve_season_length(season_length: int | None, freq: str) -> int:
@@ -173,7 +406,8 @@ def resolve_season_length(season_length: int | None, freq: str) -> int:
     Raises
     ------
     ParameterError
-        If ``season_length`` is not a whole number >= 1, or is ``None`` for
+        If ``season_length`` is not an integer >= 1 (:func:`check_count`), or
+        is ``None`` for
         a frequency without a default.
 
     Examples
@@ -191,6 +425,4 @@ def resolve_season_length(season_length: int | None, freq: str) -> int:
             raise ParameterError(f"no default season length for frequency {freq!r}; "
                                  "pass season_length")
         return SEASON_LENGTHS[code]
-    if not float(season_length).is_integer() or season_length < 1:
-        raise ParameterError(f"season_length == {season_length!r}, must be an integer >= 1")
-    return int(season_length)
+    return check_count(season_length, "season_length")

@@ -2,9 +2,10 @@
 
 In the long surveys form an enterprise-period spans several rows (one per
 detail), and its enterprise-level columns must be equal on all of them.
-:func:`unit_codes` numbers the units; :func:`_log_not_constant` records the
-rows of a unit whose value of a column differs (rule ``not_constant``), for
-:func:`talentgap.schema.validate` and :func:`talentgap.schema.check_constant`.
+:func:`unit_codes` numbers the units (from the :func:`value_codes` of each
+column); :func:`log_not_constant` records the rows of a unit whose value of a
+column differs (rule ``not_constant``), for :func:`talentgap.schema.validate`
+and :func:`talentgap.schema.check_constant`.
 """
 
 from __future__ import annotations
@@ -12,20 +13,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["unit_codes"]
+from talentgap.periods import NO_PERIOD
 
-_NAT = np.iinfo(np.int64).min  # the ordinal of a missing Period (NaT)
+__all__ = ["unit_codes", "value_codes", "first_of_unit", "log_not_constant"]
 
 
-def _digits(values) -> np.ndarray:
-    """Integer codes of one column (-1 for a missing value): equal values, equal codes."""
+def value_codes(values) -> np.ndarray:
+    """Integer codes of one column (-1 for a missing value): equal values, equal codes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> value_codes(pd.Series(["b", "a", None, "b"])).tolist()
+    [0, 1, -1, 0]
+    """
     if isinstance(values, pd.Series):
         values = values.array
     if isinstance(values.dtype, pd.CategoricalDtype):
         return np.asarray(values.codes, dtype=np.int64)
     if isinstance(values.dtype, pd.PeriodDtype):
         ordinals = np.asarray(values.asi8, dtype=np.int64)
-        missing = ordinals == _NAT
+        missing = ordinals == NO_PERIOD
         if missing.all():
             return np.full(ordinals.size, -1, dtype=np.int64)
         out = ordinals - ordinals[~missing].min()
@@ -49,7 +57,7 @@ def unit_codes(frame: pd.DataFrame) -> np.ndarray:
     combined = np.zeros(len(frame), dtype=np.int64)
     missing = np.zeros(len(frame), dtype=bool)
     for name in frame.columns:
-        digit = _digits(frame[name])
+        digit = value_codes(frame[name])
         missing |= digit < 0
         width = int(digit.max()) + 1 if digit.size else 1
         combined *= max(width, 1)
@@ -61,8 +69,15 @@ def unit_codes(frame: pd.DataFrame) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
-def _first_of_unit(unit: np.ndarray) -> np.ndarray:
-    """Position of the first row of each row's unit (a row without a unit: itself)."""
+def first_of_unit(unit: np.ndarray) -> np.ndarray:
+    """Position of the first row of each row's unit (a row without a unit: itself).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> first_of_unit(np.array([1, 0, 1, -1, 0])).tolist()
+    [0, 1, 0, 3, 1]
+    """
     n = unit.size
     has_unit = unit >= 0
     if n == 0 or not has_unit.any():
@@ -73,7 +88,7 @@ def _first_of_unit(unit: np.ndarray) -> np.ndarray:
     return np.where(has_unit, first[np.maximum(unit, 0)], np.arange(n))
 
 
-def _log_not_constant(df: pd.DataFrame, unit: np.ndarray, values, usable: np.ndarray,
+def log_not_constant(df: pd.DataFrame, unit: np.ndarray, values, usable: np.ndarray,
                       name: str, log, lines: np.ndarray,
                       first: np.ndarray | None = None) -> None:
     """Record rows of units (enterprise-periods) where column ``name`` takes several values.
@@ -83,9 +98,9 @@ def _log_not_constant(df: pd.DataFrame, unit: np.ndarray, values, usable: np.nda
     different value. Vectorised: gathers over the rows, Python work only to
     format the failing rows' messages.
     """
-    digits = _digits(values) if not isinstance(values, np.ndarray) else values
+    digits = value_codes(values) if not isinstance(values, np.ndarray) else values
     with np.errstate(invalid="ignore"):
-        first = _first_of_unit(unit) if first is None else first
+        first = first_of_unit(unit) if first is None else first
         if not (digits != digits[first]).any():
             return  # every row equals its unit's first row (one gather, one comparison)
     valid = usable & (unit >= 0)

@@ -19,9 +19,9 @@ import pandas as pd
 
 from talentgap import _checks
 from talentgap._tables import TableSchema, get_schema, row_key
-from talentgap._units import _NAT, _digits, _first_of_unit, _log_not_constant, unit_codes
+from talentgap._units import first_of_unit, log_not_constant, unit_codes, value_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
-from talentgap.periods import normalize_freq, parse_period_values
+from talentgap.periods import NO_PERIOD, normalize_freq, parse_period_values
 
 __all__ = ["DataQualityReport", "validate", "check_constant"]
 
@@ -220,7 +220,7 @@ def validate(
             periods = values.array
             declared = next(code for code, dtype in _PERIOD_DTYPES.items()
                             if dtype == values.dtype)
-            missing = periods.asi8 == _NAT
+            missing = periods.asi8 == NO_PERIOD
             if missing.any():
                 log.add(missing, col.name, "missing_value", values, "period is missing")
             converted[col.name] = periods
@@ -255,10 +255,10 @@ def validate(
         _checks.check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
     if schema.constant and any(c in df.columns for c in schema.detail):
         unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
-        first = _first_of_unit(unit)
+        first = first_of_unit(unit)
         for name in (c for c in schema.constant if c in df.columns):
             value = numbers[name] if name in numbers else converted[name]
-            _log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
+            log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
 
     log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
                  "the row (line) is empty")
@@ -353,8 +353,8 @@ def check_constant(df: pd.DataFrame, columns: Iterable[str], *, table: str = "su
         return  # one row per enterprise-period: nothing can differ
     log = _checks.FailureLog(n)
     for name in columns:
-        digits = _digits(df[name])
-        _log_not_constant(df, unit, digits, digits >= 0, name, log, lines)
+        digits = value_codes(df[name])
+        log_not_constant(df, unit, digits, digits >= 0, name, log, lines)
     cases = log.frame(lines, df.index)
     if len(cases):
         raise _schema_error(df, schema, cases)

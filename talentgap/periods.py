@@ -32,7 +32,8 @@ import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
 
-__all__ = ["FREQUENCIES", "normalize_freq", "parse_periods", "period_ordinals", "freq_name"]
+__all__ = ["FREQUENCIES", "NO_PERIOD", "normalize_freq", "parse_periods", "period_ordinals",
+           "period_array", "freq_name"]
 
 #: Canonical frequency codes and the aliases accepted for each.
 FREQUENCIES: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,9 @@ FREQUENCIES: dict[str, tuple[str, ...]] = {
 _ALIASES = {alias: code for code, aliases in FREQUENCIES.items() for alias in aliases}
 _NAMES = {"Y": "annual", "Q": "quarterly", "M": "monthly", "date": "dates"}
 _PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
-_NAT = np.iinfo(np.int64).min
+#: The ordinal pandas gives a missing Period (``NaT``), the smallest int64; also marks
+#: "no period" in arrays of ordinals.
+NO_PERIOD = np.iinfo(np.int64).min
 
 _QUARTER_YEAR_FIRST = r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"
 _QUARTER_FIRST = r"^[Qq](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})$"
@@ -97,6 +100,33 @@ def freq_name(freq: str) -> str:
     return _NAMES[normalize_freq(freq)]
 
 
+def period_array(ordinals, freq: str) -> pd.arrays.PeriodArray:
+    """Periods of frequency ``freq`` from their pandas ordinals (:data:`NO_PERIOD`: missing).
+
+    Parameters
+    ----------
+    ordinals : array-like of int
+        Ordinals as pandas counts them (periods since 1970 of that frequency).
+    freq : str
+        A frequency pandas knows, e.g. ``"Y"``, ``"Q"`` or ``"M"``.
+
+    Returns
+    -------
+    pandas.arrays.PeriodArray
+
+    Examples
+    --------
+    >>> period_array([216, 217], "Q")
+    <PeriodArray>
+    ['2024Q1', '2024Q2']
+    Length: 2, dtype: period[Q-DEC]
+    >>> period_array([NO_PERIOD], "Y").isna().tolist()
+    [True]
+    """
+    return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64),
+                                 dtype=pd.PeriodDtype(freq))
+
+
 @dataclass(frozen=True)
 class ParsedPeriods:
     """Result of :func:`parse_period_values`: one entry per input value.
@@ -146,7 +176,7 @@ def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.nda
     """
     n = len(uniques)
     kind = np.full(n, "bad", dtype=object)
-    ordinal = np.full(n, _NAT, dtype=np.int64)
+    ordinal = np.full(n, NO_PERIOD, dtype=np.int64)
     values = np.asarray(uniques, dtype=object)
 
     is_missing = pd.isna(uniques)
@@ -275,7 +305,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
             )
         declared = regular.pop() if regular else "Q"
 
-    unique_ordinal = np.full(len(uniques), _NAT, dtype=np.int64)
+    unique_ordinal = np.full(len(uniques), NO_PERIOD, dtype=np.int64)
     same = kind == declared
     unique_ordinal[same] = ordinal[same]
     is_date = kind == "date"
@@ -285,7 +315,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
 
     unique_rule = np.full(len(uniques), None, dtype=object)
     unique_message = np.full(len(uniques), None, dtype=object)
-    for i in np.flatnonzero(unique_ordinal == _NAT):  # distinct failing labels only
+    for i in np.flatnonzero(unique_ordinal == NO_PERIOD):  # distinct failing labels only
         if kind[i] == "missing":
             unique_rule[i] = "missing_value"
             unique_message[i] = "period is missing"
@@ -301,7 +331,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
             )
 
     row_ordinal = unique_ordinal[codes]
-    failed = row_ordinal == _NAT
+    failed = row_ordinal == NO_PERIOD
     rule = unique_rule[codes]
     message = unique_message[codes]
     periods = pd.arrays.PeriodArray(row_ordinal, dtype=pd.PeriodDtype(declared))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ConfigError
+from talentgap.planning._params import PARAMETER_RANGES
 
 __all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_budget"]
 
@@ -28,23 +29,8 @@ def read_plan_csv(path: str, name: str, text_columns: list[str], *,
     return pd.read_csv(path, dtype={c: str for c in text_columns})
 
 
-#: The values each parameter file may hold: (lowest, highest, lowest excluded, inf allowed).
-_RULES = {"cost_per_trainee": (0.0, np.inf, False, False),
-          "pass_rate": (0.0, 1.0, True, False),
-          "absorption": (0.0, 1.0, False, False),
-          "min_quota": (0.0, np.inf, False, False),
-          "capacity": (0.0, np.inf, False, True),
-          "exit_rate": (0.0, 1.0, False, False),
-          "budget": (0.0, np.inf, False, False)}
-
 #: Offending rows shown in a message.
 _SHOWN = 3
-
-
-def _rule_words(low: float, high: float, low_open: bool) -> str:
-    if np.isfinite(high):
-        return f"in {'(' if low_open else '['}{low:g}, {high:g}]"
-    return f"{'>' if low_open else '>='} {low:g}"
 
 
 def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: str,
@@ -64,8 +50,9 @@ def check_plan_csv(table: pd.DataFrame, name: str, path: str, *,
     """Check the rows of a plan parameter file; errors name the file and the lines at fault.
 
     Every failing rule is listed before the error is raised: values that are
-    missing or not numbers, values outside the parameter's range, and key
-    values that repeat an earlier row. Line numbers are those of the CSV
+    missing or not numbers, values outside the parameter's range (the
+    planners' own, :data:`~talentgap.planning._params.PARAMETER_RANGES`),
+    and key values that repeat an earlier row. Line numbers are those of the CSV
     file, its header being line 1.
 
     Parameters
@@ -114,16 +101,11 @@ must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
         problems.append(f"column {name!r} must be a number; "
                         + _rows_words(table, text, keys, name,
                                       [repr(raw.iloc[i]) for i in text[:_SHOWN]]))
-    low, high, low_open, allow_inf = _RULES.get(name, (-np.inf, np.inf, False, True))
-    with np.errstate(invalid="ignore"):
-        out = (values <= low) if low_open else (values < low)
-        out |= values > high
-        if not allow_inf:
-            out |= np.isinf(values)
-    out = np.flatnonzero(out & ~np.isnan(values))
+    rule = PARAMETER_RANGES.get(name)
+    out = np.flatnonzero(rule.outside(values)) if rule is not None else np.array([], int)
     if out.size:
-        problems.append(f"column {name!r} must be {_rule_words(low, high, low_open)}"
-                        + ("" if allow_inf else " and finite") * (not np.isfinite(high))
+        problems.append(f"column {name!r} must be {rule.words()}"
+                        + ("" if rule.allow_inf else " and finite") * (not np.isfinite(rule.high))
                         + "; " + _rows_words(table, out, keys, name,
                                              [f"{values[i]:g}" for i in out[:_SHOWN]]))
     if keys:

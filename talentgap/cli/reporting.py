@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._words import money_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
 from talentgap.cli._notes import plain_note
 from talentgap.cli._report_plan import (
@@ -59,7 +60,7 @@ from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
 from talentgap.report import Report
 
-__all__ = ["build_report", "flag_meanings", "headline_text", "money", "totals_text"]
+__all__ = ["build_report", "flag_meanings", "headline_text", "totals_text"]
 
 _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
@@ -163,24 +164,6 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
     return report
 
 
-def money(value: float, currency: str = "") -> str:
-    """A sum of money in words a planner reads: ``5.0 million yuan``, ``48,000 yuan``.
-
-    Examples
-    --------
-    >>> money(5e6, "yuan"), money(48_000, "yuan"), money(1.25e9), money(-3.2e6)
-    ('5.0 million yuan', '48,000 yuan', '1.25 billion', '-3.2 million')
-    """
-    size = abs(value)
-    if size >= 1e9:
-        text = f"{value / 1e9:,.3g} billion"
-    elif size >= 1e6:
-        text = f"{value / 1e6:,.1f} million"
-    else:
-        text = f"{value:,.0f}"
-    return f"{text} {currency}".strip()
-
-
 def headline_text(result: RunResult) -> str:
     """One paragraph in words: where the largest expected shortages are, how sure, what the
     budget buys and what a larger budget would do (only figures the run computed)."""
@@ -217,13 +200,13 @@ def headline_text(result: RunResult) -> str:
         if (float(s["places"]) <= 0 and cheapest is not None
                 and float(s["budget"]) < cheapest and s.get("integer", "none") != "none"):
             sentences.append(
-                f"A budget of {money(float(s['budget']), currency)} is below the cost of one "
-                f"training place (the cheapest costs {money(cheapest, currency)}): it funds no "
-                f"place and leaves the expected shortfall at {before:,.0f} "
+                f"A budget of {money_words(float(s['budget']), currency)} is below the cost of "
+                f"one training place (the cheapest costs {money_words(cheapest, currency)}): it "
+                f"funds no place and leaves the expected shortfall at {before:,.0f} "
                 f"{shortfall_unit(result)} {shortfall_span(result)}.")
         else:
             sentences.append(
-                f"A budget of {money(float(s['budget']), currency)} funds "
+                f"A budget of {money_words(float(s['budget']), currency)} funds "
                 f"{float(s['places']):,.0f} training places and cuts the expected shortfall "
                 f"from {before:,.0f} to {after:,.0f} {shortfall_unit(result)} "
                 f"{shortfall_span(result)} ({cut:.0%} less).")
@@ -234,7 +217,7 @@ def headline_text(result: RunResult) -> str:
             if len(larger):
                 row = larger.iloc[-1]
                 sentences.append(
-                    f"With {money(float(row['budget']), currency)} the expected shortfall "
+                    f"With {money_words(float(row['budget']), currency)} the expected shortfall "
                     f"would fall to {float(row['shortfall_after']):,.0f} persons "
                     f"({float(row['share_closed']):.0%} of it closed); the plan section "
                     "compares the budgets in between.")
@@ -292,18 +275,18 @@ def _closing_text(curve, currency: str, unit: str, *, where: str = "") -> str:
     ...                      index=pd.Index([0.0, 1e6, 2e6], name="budget"))
     >>> print(_closing_text(BudgetCurve(table, float("nan"), 0.95, None, "market"),
     ...                     "yuan", "persons", where=" in 2026Q4"))
-    No budget closes 95% of it under the capacities: beyond about 2.0 million yuan more money
+    No budget closes 95% of it under the capacities: beyond about 2 million yuan more money
     buys nothing, and the expected shortfall then falls to 40 persons (60% closed).
     """
     share = f"{curve.share:.0%}"
     if np.isfinite(curve.closing_budget):
         return (f"Closing {share} of the expected shortfall{where} takes at most about "
-                f"{money(curve.closing_budget, currency)} (the smallest of the budgets tried "
-                "that does).")
+                f"{money_words(curve.closing_budget, currency)} (the smallest of the budgets "
+                "tried that does).")
     last = curve.table.iloc[-1]
     return (f"No budget closes {share} of it under the capacities: beyond about "
-            f"{money(float(curve.table.index.max()), currency)} more money buys nothing, and "
-            f"the expected shortfall then falls to {float(last['shortfall_after']):,.0f} "
+            f"{money_words(float(curve.table.index.max()), currency)} more money buys nothing, "
+            f"and the expected shortfall then falls to {float(last['shortfall_after']):,.0f} "
             f"{unit} ({float(last['share_closed']):.0%} closed).")
 
 
@@ -402,9 +385,10 @@ def totals_text(result: RunResult) -> str:
             if result.policy is not None:
                 weight = float(result.config.plan.policy_weight)
                 times = "as much" if weight == 1 else f"{weight:g} times as much"
+                served = level_words(result.config.targets.plan_level)
                 words.append(
-                    "The plan also serves the policy targets: its weighted expected shortfall "
-                    f"counts a worker short of the targets {times} as a vacancy (the "
+                    f"The plan also serves the policy's {served} target: its weighted expected "
+                    f"shortfall counts a worker short of that target {times} as a vacancy (the "
                     "policy_weight setting in the [plan] part of the configuration).")
         else:
             words.append(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError
+from talentgap.periods import period_array
 
 __all__: list[str] = []
 
@@ -48,10 +49,6 @@ def _format_ids(numbers: np.ndarray, width: int) -> np.ndarray:
         chars[:, k] = 48 + rest % 10
         rest //= 10
     return chars.view(f"S{width + 1}").ravel().astype(f"U{width + 1}")
-
-
-def _period_array(ordinals: np.ndarray, freq: str) -> pd.arrays.PeriodArray:
-    return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64), dtype=pd.PeriodDtype(freq))
 
 
 def _cells(rng, n_regions, n_industries, enterprises_per_cell, sample_fraction, m):
@@ -214,7 +211,7 @@ def _surveys_table(kept, ordinals, freq, cell_of, band, weight, n_ind, dtypes):
     cell = cell_of[idx]
     ids = _format_ids(np.flatnonzero(ever) + 1, _id_width(len(cell_of)))
     return pd.DataFrame({
-        "period": _period_array(np.repeat(ordinals, counts), freq),
+        "period": period_array(np.repeat(ordinals, counts), freq),
         "enterprise_id": pd.Categorical.from_codes(id_code[idx], categories=ids),
         "region": pd.Categorical.from_codes(cell // n_ind, dtype=region_cat),
         "industry": pd.Categorical.from_codes(cell % n_ind, dtype=industry_cat),

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from talentgap.datasets._detail import PROGRAM_LEVELS
-from talentgap.datasets._simulate import _format_ids, _id_width, _period_array
+from talentgap.datasets._simulate import _format_ids, _id_width
+from talentgap.periods import period_array
 
 __all__: list[str] = []
 
@@ -52,7 +53,7 @@ class _Axes:
         cell_index = np.arange(self.n_cells) if cell_index is None else cell_index
         n_periods = len(self.ordinals)
         return {
-            "period": _period_array(np.repeat(self.ordinals, len(cell_index)), self.freq),
+            "period": period_array(np.repeat(self.ordinals, len(cell_index)), self.freq),
             **self.names(np.tile(cell_index, n_periods)),
         }
 
@@ -128,7 +129,7 @@ def _params_table(axes: _Axes, cells: dict[str, np.ndarray], n_sampled: np.ndarr
     params.insert(4, "weight", weight)
     params["lead_time"] = lead_time
     params["season_length"] = season_length
-    params["first_period"] = _period_array(axes.ordinals[0] + trade_start, axes.freq)
+    params["first_period"] = period_array(axes.ordinals[0] + trade_start, axes.freq)
     return params
 
 

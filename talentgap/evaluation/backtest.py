@@ -45,7 +45,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap._arguments import check_levels, key_list, resolve_season_length
+from talentgap._arguments import (
+    check_count,
+    check_levels,
+    interval_columns,
+    key_list,
+    resolve_season_length,
+)
 from talentgap._keys import codes_in, series_codes
 from talentgap._numeric import nanmean
 from talentgap.errors import (
@@ -66,11 +72,10 @@ from talentgap.evaluation.tables import (
     _require,
     _same_freq,
 )
-from talentgap.periods import period_ordinals
+from talentgap.periods import NO_PERIOD, period_ordinals
 
 __all__ = ["BacktestResult", "backtest", "leaderboard"]
 
-_NONE = np.iinfo(np.int64).min
 #: Metrics where lower is better, in the order ``leaderboard`` looks for one to rank by.
 _RANKING = ("mase", "rmsse", "mae", "rmse", "smape", "mape")
 
@@ -119,12 +124,6 @@ class BacktestResult:
     step: int
     season_length: int
     levels: list[float] = field(default_factory=list)
-
-
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ParameterError(f"{name} == {value!r}, must be an integer >= 1")
-    return int(value)
 
 
 def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
@@ -200,9 +199,9 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
     >>> res.summary.loc["mae", ["all", "h1", "h2"]].tolist()
     [8.75, 5.5, 12.0]
     """
-    horizon = _positive_int(horizon, "horizon")
-    n_windows = _positive_int(n_windows, "n_windows")
-    step = _positive_int(step, "step")
+    horizon = check_count(horizon, "horizon")
+    n_windows = check_count(n_windows, "n_windows")
+    step = check_count(step, "step")
     if refit is False:
         raise ParameterError(
             "refit=False is not supported: a talentgap forecaster cannot move its forecast "
@@ -210,7 +209,7 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
             "use refit=True (the default), or fewer windows / a larger step to save time")
     if refit is not True:
         raise ParameterError(f"refit == {refit!r}, must be True")
-    keys, exog = key_list(keys), list(exog or [])
+    keys, exog = key_list(keys, distinct=True), list(exog or [])
     levels = check_levels(level)
     names = _check_metric_names(metrics, levels)
     _require(df, [*keys, time, target, *exog], "df")
@@ -222,9 +221,9 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
     _check_unique(codes, ordinals, keys, time)
 
     observed = ~np.isnan(y)
-    end = np.full(n_series, _NONE)
+    end = np.full(n_series, NO_PERIOD)
     np.maximum.at(end, codes[observed], ordinals[observed])
-    empty = end == _NONE
+    empty = end == NO_PERIOD
     if empty.all():
         raise ParameterError(f"column {target!r} has no observed value")
     if empty.any():
@@ -237,11 +236,11 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
 
     pieces, skipped, unscaled = [], 0, 0
     for k in range(n_windows):  # a handful of windows, each vectorised over all series
-        cutoff = np.where(empty, _NONE, end - horizon - step * (n_windows - 1 - k))
+        cutoff = np.where(empty, NO_PERIOD, end - horizon - step * (n_windows - 1 - k))
         in_train = ~empty[codes] & (ordinals <= cutoff[codes])
-        last = np.full(n_series, _NONE)
+        last = np.full(n_series, NO_PERIOD)
         np.maximum.at(last, codes[in_train & observed], ordinals[in_train & observed])
-        usable = last != _NONE
+        usable = last != NO_PERIOD
         skipped += int((~usable & ~empty).sum())
         if not usable.any():
             continue
@@ -328,7 +327,7 @@ def _assemble(pieces: list[pd.DataFrame], series: _Series, *, model, names: list
                             series.ordinals, series.y)
 
     per_series, summary = _score(fc, names, levels, series.ids, horizon)
-    bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
+    bounds = [column for lv in levels for column in interval_columns(lv)]
     forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual", *extra]]
     return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
                           model=type(model).__name__, keys=keys, time=time, horizon=horizon,
@@ -354,7 +353,7 @@ def _align(forecast: pd.DataFrame, *, keys: list[str], time: str, freq: str,
            ids: pd.DataFrame, cutoff: np.ndarray, usable: np.ndarray, horizon: int,
            levels: list[float]) -> pd.DataFrame:
     """A window's forecasts for steps 1..horizon after each cutoff, with series codes."""
-    bounds = [f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")]
+    bounds = [column for lv in levels for column in interval_columns(lv)]
     _require(forecast, [*keys, time, "mean", *bounds], "the model's forecasts")
     f_ordinals, f_freq = period_ordinals(forecast, time)
     _same_freq(freq, f_freq, "the model's forecasts")

@@ -39,7 +39,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap._arguments import check_levels, resolve_season_length
+from talentgap._arguments import (
+    check_count,
+    check_levels,
+    interval_columns,
+    resolve_season_length,
+)
 from talentgap._keys import series_codes
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.evaluation.backtest import (
@@ -49,7 +54,6 @@ from talentgap.evaluation.backtest import (
     _align,
     _assemble,
     _check_unique,
-    _positive_int,
     _Series,
 )
 from talentgap.evaluation.metrics import SCALED_METRICS
@@ -63,8 +67,6 @@ from talentgap.evaluation.tables import (
 from talentgap.periods import period_ordinals
 
 __all__ = ["backtest_gap"]
-
-_NONE = np.iinfo(np.int64).min
 
 
 def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, step: int = 1,
@@ -130,9 +132,9 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     ['region', 'industry', 'period', 'cutoff', 'horizon_step', 'mean', 'lo_80', 'hi_80', 'actual',
      'actual_se']
     """
-    horizon = _positive_int(horizon, "horizon")
-    n_windows = _positive_int(n_windows, "n_windows")
-    step = _positive_int(step, "step")
+    horizon = check_count(horizon, "horizon")
+    n_windows = check_count(n_windows, "n_windows")
+    step = check_count(step, "step")
     keys, time = list(model.keys), model.time
     levels = check_levels(level)
     names = _check_metric_names(metrics, levels)
@@ -174,7 +176,8 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
             raise ParameterError(f"backtest window {k + 1} of {n_windows} (cutoff {label}): "
                                  f"{exc}; or use fewer windows") from exc
         forecast = forecast.rename(columns={"gap": "mean", **{
-            f"gap_{side}_{lv:g}": f"{side}_{lv:g}" for lv in levels for side in ("lo", "hi")}})
+            gap_column: column for lv in levels for gap_column, column
+            in zip(interval_columns(lv, prefix="gap"), interval_columns(lv), strict=True)}})
         piece = _align(forecast, keys=keys, time=time, freq=freq, ids=ids,
                        cutoff=np.full(n_series, cut, dtype=np.int64), usable=seen,
                        horizon=horizon, levels=levels)
@@ -204,6 +207,6 @@ def _add_sampling_error(piece: pd.DataFrame, se: np.ndarray, codes: np.ndarray,
     actual_se = _actuals(piece["_code"].to_numpy(), piece[time].array.asi8, codes, ordinals, se)
     piece["actual_se"] = actual_se
     for level in levels:
-        lo, hi = f"lo_{level:g}", f"hi_{level:g}"
+        lo, hi = interval_columns(level)
         piece[lo], piece[hi] = with_sampling_error(piece[lo], piece[hi], actual_se, level=level,
                                                    center=piece["mean"])

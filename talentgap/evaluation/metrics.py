@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from talentgap._arguments import check_levels
+from talentgap._arguments import check_count, check_levels
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 
 __all__ = [
@@ -201,13 +201,6 @@ def _same_length(array: np.ndarray, name: str, n: int) -> np.ndarray:
     return array
 
 
-def _check_season_length(season_length) -> int:
-    if (isinstance(season_length, bool) or not isinstance(season_length, (int, np.integer))
-            or season_length < 1):
-        raise ParameterError(f"season_length == {season_length!r}, must be an integer >= 1")
-    return int(season_length)
-
-
 def _check_quantile(quantile) -> float:
     if quantile is None:
         raise ParameterError("pinball needs quantile=, the level q in (0, 1) that y_pred "
@@ -260,7 +253,7 @@ def _compute(name: str, y_true, y_pred, *, y_train, season_length, lower, upper,
         lo = _same_length(_as_array(lower, "lower"), "lower", n)
         hi = _same_length(_as_array(upper, "upper"), "upper", n)
         _check_bounds(lo, hi)
-    m = _check_season_length(season_length)
+    m = check_count(season_length, "season_length")
     if name == "interval_score":
         if level is None:
             raise ParameterError("interval_score needs level=, the coverage of the interval "

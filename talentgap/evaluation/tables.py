@@ -12,7 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import check_levels, resolve_season_length
+from talentgap._arguments import (
+    check_levels,
+    interval_columns,
+    key_list,
+    level_label,
+    resolve_season_length,
+)
 from talentgap._checks import did_you_mean
 from talentgap._keys import codes_in, series_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
@@ -76,8 +82,9 @@ def _grouped_metrics(names: Sequence[str], levels: list[float], *, y: np.ndarray
             out[name] = (np.sqrt(means) if spec.root else means, counts)
             continue
         for level in levels:
-            lo = frame[f"lo_{level:g}"].to_numpy(dtype=np.float64, na_value=np.nan)
-            hi = frame[f"hi_{level:g}"].to_numpy(dtype=np.float64, na_value=np.nan)
+            lo_column, hi_column = interval_columns(level)
+            lo = frame[lo_column].to_numpy(dtype=np.float64, na_value=np.nan)
+            hi = frame[hi_column].to_numpy(dtype=np.float64, na_value=np.nan)
             if name == "pinball":
                 a = 1.0 - level / 100.0
                 terms = np.concatenate([_terms(name, y, lo, None, None, None, quantile=a / 2),
@@ -89,7 +96,7 @@ def _grouped_metrics(names: Sequence[str], levels: list[float], *, y: np.ndarray
                 _check_bounds(np.nan_to_num(lo, nan=-np.inf), np.nan_to_num(hi, nan=np.inf))
                 terms = _terms(name, y, None, lo, hi, None, level=level)
                 means, counts = _group_means(terms, codes, n_groups)
-            out[f"{name}_{level:g}"] = (means, counts)
+            out[f"{name}_{level_label(level)}"] = (means, counts)
     return out
 
 
@@ -240,14 +247,14 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
     2  a   mase    0.5  2
     3  b   mase    0.5  1
     """
-    keys = list(keys)
+    keys = key_list(keys, distinct=True)
     level_list = check_levels(levels)
     names = _check_metric_names(metrics, level_list)
     level_list = level_list if any(n in INTERVAL_METRICS for n in names) else []
     needed = [*keys, time]
     if any(n not in INTERVAL_METRICS for n in names):
         needed.append("mean")
-    needed += [f"{side}_{lv:g}" for lv in level_list for side in ("lo", "hi")]
+    needed += [column for lv in level_list for column in interval_columns(lv)]
     _require(forecasts, needed, "forecasts")
 
     ordinals, freq = period_ordinals(forecasts, time)

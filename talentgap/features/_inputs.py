@@ -21,13 +21,12 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import MAX_COUNT, suspect_text
+from talentgap._words import lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.periods import normalize_freq
+from talentgap.periods import NO_PERIOD, normalize_freq
 from talentgap.schema import DETAIL_COLUMNS, get_schema, row_key, unit_codes, validate
 
 __all__ = ["canonical_table", "surveys_table", "rows_with_details", "spread_codes"]
-
-_NAT = np.iinfo(np.int64).min  # the ordinal of a missing Period (NaT)
 
 
 def _has_missing(values: pd.Series) -> bool:
@@ -35,7 +34,7 @@ def _has_missing(values: pd.Series) -> bool:
     if isinstance(values.dtype, pd.CategoricalDtype):
         return len(values) > 0 and values.cat.codes.to_numpy().min() < 0
     if isinstance(values.dtype, pd.PeriodDtype):
-        return len(values) > 0 and values.array.asi8.min() == _NAT
+        return len(values) > 0 and values.array.asi8.min() == NO_PERIOD
     return bool(values.isna().any())
 
 
@@ -195,8 +194,8 @@ def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str],
         if _has_missing(table[key]):
             rows = np.flatnonzero(table[key].isna().to_numpy())[:5] + 2
             raise SchemaError(
-                f"key column {key!r} must not be missing; {int(table[key].isna().sum())} rows "
-                f"fail, e.g. lines {', '.join(map(str, rows))}",
+                f"key column {key!r} must not be missing; "
+                f"{rows_fail(int(table[key].isna().sum()))}, e.g. {lines_text(rows)}",
                 column=key, reason="missing_value",
             )
     return table

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_counts, key_list
 from talentgap.errors import ParameterError
 from talentgap.features._groups import group_rows
 
@@ -25,7 +26,7 @@ class _Layout:
     """Where each row of a long panel sits in a cells x periods matrix."""
 
     def __init__(self, df: pd.DataFrame, keys: Sequence[str], time: str) -> None:
-        keys = list(keys)
+        keys = key_list(keys, distinct=True)
         missing = [c for c in [*keys, time] if c not in df.columns]
         if missing:
             raise ParameterError(f"columns {missing} are not in the panel; "
@@ -82,13 +83,6 @@ def _window_squares(matrix: np.ndarray, mean: np.ndarray, window: int) -> np.nda
     return out
 
 
-def _positive_ints(values, name: str) -> list[int]:
-    values = [values] if np.isscalar(values) else list(values)
-    if not values or any(not float(v).is_integer() or v < 1 for v in values):
-        raise ParameterError(f"{name}={values!r}: every value must be an integer >= 1")
-    return [int(v) for v in values]
-
-
 def _value_columns(df: pd.DataFrame, columns) -> list[str]:
     columns = [columns] if isinstance(columns, str) else list(columns)
     missing = [c for c in columns if c not in df.columns]
@@ -131,7 +125,7 @@ def add_lags(df: pd.DataFrame, *, columns: str | Sequence[str] = ("gap",),
     >>> add_lags(df, lags=[1, 2], keys=["region"])[["gap_lag1", "gap_lag2"]].values.tolist()
     [[nan, nan], [1.0, nan], [nan, 2.0], [nan, nan], [10.0, nan]]
     """
-    columns, lags = _value_columns(df, columns), _positive_ints(lags, "lags")
+    columns, lags = _value_columns(df, columns), check_counts(lags, "lags")
     layout = _Layout(df, keys, time)
     out = df.copy()
     for name in columns:
@@ -180,7 +174,7 @@ def add_rolling(df: pd.DataFrame, *, columns: str | Sequence[str] = ("gap",),
     2             2.5            5.0
     3             4.5            9.0
     """
-    columns, windows = _value_columns(df, columns), _positive_ints(windows, "windows")
+    columns, windows = _value_columns(df, columns), check_counts(windows, "windows")
     unknown = [s for s in stats if s not in ("mean", "sum", "std")]
     if unknown:
         raise ParameterError(f"stats {unknown} are not supported; use 'mean', 'sum', 'std'")
@@ -243,7 +237,7 @@ def add_growth(df: pd.DataFrame, *, columns: str | Sequence[str] = ("demand",),
     >>> add_growth(df, keys=["region"])["demand_growth1"].round(3).tolist()
     [nan, 0.1, -1.0]
     """
-    columns, periods = _value_columns(df, columns), _positive_ints(periods, "periods")
+    columns, periods = _value_columns(df, columns), check_counts(periods, "periods")
     suffix = {"pct": "growth", "log": "logdiff", "diff": "diff"}
     if kind not in suffix:
         raise ParameterError(f"kind={kind!r} is not supported; use 'pct', 'log' or 'diff'")

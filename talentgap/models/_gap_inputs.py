@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._keys import series_codes
+from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.features.hierarchy import Hierarchy
 from talentgap.models.base import BaseForecaster
@@ -249,7 +250,7 @@ def known_supply(gap, future: pd.DataFrame | None, keys: list[str]):
     if bad.any():
         rows = future.loc[bad, needed].head(5).astype(str).to_dict("records")
         raise SchemaError(f"future_supply['supply'] must be finite and >= 0; "
-                          f"{int(bad.sum())} rows fail, e.g. {rows}", column="supply",
+                          f"{rows_fail(int(bad.sum()))}, e.g. {rows}", column="supply",
                           reason="invalid_value")
     ordinal, freq = period_ordinals(future, gap.time)
     if freq != gap.freq_:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from talentgap._arguments import interval_columns
 from talentgap.errors import warn
 from talentgap.models._gap_explain import cell_flags
 from talentgap.models._gap_paths import path_blocks
@@ -101,16 +102,16 @@ def row_columns(gap, sim: dict, levels: list[float],
 
     columns = {name: means[name].ravel() for name in ("demand", "supply", "gap")}
     for k, lv in enumerate(levels):
-        columns[f"gap_lo_{lv:g}"] = bound("gap", k, 0)
-        columns[f"gap_hi_{lv:g}"] = bound("gap", k, 1)
+        lo, hi = interval_columns(lv, prefix="gap")
+        columns[lo], columns[hi] = bound("gap", k, 0), bound("gap", k, 1)
     columns["p_shortage"] = p_shortage.ravel()
     columns["flag"] = cell_flags(gap, means["demand"], means["supply"], means["gap"],
                                  rows).ravel()
     columns["gap_median"] = median.ravel()
     for name in ("demand", "supply"):
         for k, lv in enumerate(levels):
-            columns[f"{name}_lo_{lv:g}"] = bound(name, k, 0)
-            columns[f"{name}_hi_{lv:g}"] = bound(name, k, 1)
+            lo, hi = interval_columns(lv, prefix=name)
+            columns[lo], columns[hi] = bound(name, k, 0), bound(name, k, 1)
     return columns
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import key_list
+from talentgap._arguments import interval_columns, key_list
 from talentgap._keys import series_codes
 from talentgap._registry import register_dataclass
 from talentgap.errors import ParameterError, SchemaError
@@ -167,7 +167,7 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     >>> arrays.n_obs.tolist(), arrays.n_interpolated.tolist()
     ([4, 1], [1, 0])
     """
-    keys, exog = key_list(keys), list(exog or [])
+    keys, exog = key_list(keys, distinct=True), list(exog or [])
     missing = [c for c in [*keys, time, target, *exog] if c not in df.columns]
     if missing:
         raise ParameterError(f"columns {missing} are not in the table; "
@@ -243,6 +243,7 @@ def forecast_frame(ids: pd.DataFrame, last_period: np.ndarray, freq: str, mean: 
     out["mean"] = mean.ravel()
     for level in sorted(bounds or {}):
         lo, hi = bounds[level]
-        out[f"lo_{level:g}"] = lo.ravel()
-        out[f"hi_{level:g}"] = hi.ravel()
+        lo_column, hi_column = interval_columns(level)
+        out[lo_column] = lo.ravel()
+        out[hi_column] = hi.ravel()
     return out

@@ -25,11 +25,12 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap._arguments import resolve_season_length
+from talentgap._arguments import check_count, resolve_season_length
 from talentgap._registry import register
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models._series import to_arrays
-from talentgap.models.base import BaseForecaster, backtest_actuals, is_whole
+from talentgap.models.base import BaseForecaster, backtest_actuals
+from talentgap.models.ets import ETS
 
 __all__ = ["AutoForecaster", "default_candidates", "ranking_scores"]
 
@@ -221,9 +222,7 @@ class AutoForecaster(BaseForecaster):
             raise ParameterError("candidates must be a dict {name: forecaster} of talentgap "
                                  "forecasters, e.g. {'ets': ETS(), 'theta': Theta()}; got "
                                  f"{type(self.candidates).__name__}")
-        if not is_whole(self.min_history) or self.min_history < 0:
-            raise ParameterError(f"min_history == {self.min_history!r}, must be an integer "
-                                 ">= 0")
+        check_count(self.min_history, "min_history", minimum=0)
         if self.analogues is not None and not (
                 isinstance(self.analogues, dict)
                 and all(isinstance(c, str) and isinstance(m, dict)
@@ -236,18 +235,15 @@ class AutoForecaster(BaseForecaster):
         if self.combination not in _COMBINATIONS:
             raise ParameterError(f"combination == {self.combination!r}, must be one of "
                                  f"{_COMBINATIONS}")
-        if not is_whole(self.top) or self.top < 1:
-            raise ParameterError(f"top == {self.top!r}, must be an integer >= 1")
+        check_count(self.top, "top")
         if self.anchor is not None and not isinstance(self.anchor, str):
             raise ParameterError(f"anchor == {self.anchor!r}, must be a candidate's name "
                                  "(e.g. 'theta') or None")
         if self.n_windows < 1:
             raise ParameterError("n_windows == 0: AutoForecaster ranks its candidates by "
                                  "backtests and needs n_windows >= 1")
-        if self.selection_horizon is not None and (
-                not is_whole(self.selection_horizon) or self.selection_horizon < 1):
-            raise ParameterError(f"selection_horizon == {self.selection_horizon!r}, must be "
-                                 "an integer >= 1")
+        if self.selection_horizon is not None:
+            check_count(self.selection_horizon, "selection_horizon")
 
     def fit(self, df: pd.DataFrame, *, target: str = "value", time: str = "period",
             keys: Sequence[str], exog: Sequence[str] | None = None):
@@ -278,9 +274,10 @@ class AutoForecaster(BaseForecaster):
             if any(name in subsets for subsets in shared.values()):
                 continue  # fitted with the candidate whose forms include its own
             data = arrays if model._supports_exog else without_exog
-            if name in shared:
-                fitted.update(_fit_with_subsets(model, {n: models[n] for n in shared[name]},
-                                                data, labels, name))
+            if name in shared:  # one pass over the chunks fits the model and its subsets
+                fitted.update(model.fit_arrays_with_subsets(
+                    data, {n: models[n] for n in shared[name]}, **labels))
+                fitted[name] = model
             else:
                 fitted[name] = model.fit_arrays(data, **labels)
         fitted = {name: fitted[name] for name in models}
@@ -373,6 +370,22 @@ class AutoForecaster(BaseForecaster):
         combined = np.where(usable, stacked * w, 0.0).sum(axis=-1)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, combined / total, np.nan)
+
+    def min_observations(self) -> int:
+        """The fewest observations any candidate fits: a series is forecast where one does.
+
+        Returns
+        -------
+        int
+            The smallest ``min_observations()`` of the fitted ``candidates_``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        """
+        self._check_fitted("min_observations")
+        return min(model.min_observations() for model in self.candidates_.values())
 
     def cv_forecasts(self, horizon: int) -> np.ndarray:
         """Backtest forecasts of the combination, cross-fitted.
@@ -615,11 +628,6 @@ def ranking_scores(errors: np.ndarray) -> np.ndarray:
     return (own + collection[None, :]) / 2.0
 
 
-#: Candidates whose forecast of the first ``h`` steps does not depend on the horizon asked
-#: (per-series recursions): their shorter backtests can reuse the fit's longer ones.
-_PREFIX_MODELS = frozenset({"ETS", "Theta", "Naive", "Drift", "SeasonalNaive"})
-
-
 def _shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
                        fitted: dict) -> dict[str, np.ndarray]:
     """``cv_forecasts(horizon)`` of every candidate, without fitting anything twice.
@@ -627,11 +635,12 @@ def _shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
     Origin ``k`` of an ``h``-step backtest holds out ``h + k`` periods, as origin
     ``k - (H - h)`` of the fit's ``H``-step backtest does: its forecasts are the
     first ``h`` steps of those, for models whose first steps do not depend on the
-    horizon; only the other origins are refitted (4-step backtests after an
-    8-step fit: 4 of 5 origins). And a candidate choosing among a subset of
-    another's forms (the "damped" ETS) takes them from the same form fits, as at
-    fit. The results are those of each candidate's own ``cv_forecasts`` (to
-    rounding: the form fits of several origins are vectorised together).
+    horizon (``_horizon_free_prefix``, see :class:`BaseForecaster`); only the
+    other origins are refitted (4-step backtests after an 8-step fit: 4 of 5
+    origins). And a candidate choosing among a subset of another's forms (the
+    "damped" ETS) takes them from the same form fits, as at fit. The results are
+    those of each candidate's own ``cv_forecasts`` (to rounding: the form fits of
+    several origins are vectorised together).
     """
     windows = int(next(iter(models.values())).n_windows)
     longer = [h for h in fitted if h > horizon]
@@ -641,14 +650,14 @@ def _shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
     for name, model in models.items():
         if name in out or any(name in subsets for subsets in shared.values()):
             continue  # done with the candidate whose forms include its own
-        reuse = fresh < windows and type(model).__name__ in _PREFIX_MODELS
-        first = copy(model)  # the fitted state, shared; only the origins differ
-        first.n_windows = fresh if reuse else windows
+        reuse = fresh < windows and model._horizon_free_prefix
+        origins = fresh if reuse else windows
         if name in shared:
-            out.update(_subset_backtests(first, {n: models[n] for n in shared[name]},
-                                         horizon, name))
-        elif first.n_windows:
-            out[name] = first.cv_forecasts(horizon)
+            out[name], others = model.cv_forecasts_with_subsets(
+                horizon, {n: models[n] for n in shared[name]}, n_windows=origins)
+            out.update(others)
+        elif origins:  # the fitted state, shared; only the origins differ
+            out[name] = copy(model).set_params(n_windows=origins).cv_forecasts(horizon)
         for done in [name, *shared.get(name, [])]:
             if reuse:
                 older = fitted[min(longer)][done][:, :windows - fresh, :horizon]
@@ -657,55 +666,24 @@ def _shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
     return {name: out[name] for name in models}
 
 
-def _subset_backtests(source: BaseForecaster, subsets: dict[str, BaseForecaster],
-                      horizon: int, name: str) -> dict[str, np.ndarray]:
-    """Backtests of ``source`` and of the ``subsets`` of its forms, each form fitted once."""
-    arrays, windows = source.arrays_, int(source.n_windows)
-    forms = {other: tuple(model.get_params()["forms"]) for other, model in subsets.items()}
-    out = {n: np.full((arrays.n_series, windows, horizon), np.nan) for n in [name, *forms]}
-    if not windows:
-        return out
-    worker = source._worker()
-    worker._also_forms = tuple(forms.values())
-    chunks = source._chunks(arrays.n_series)
-    results = source._parallel(worker._backtest_chunk,
-                               [(arrays.take(rows), source.season_length_, horizon)
-                                for rows in chunks])
-    for rows, (own, also) in zip(chunks, results, strict=True):
-        out[name][rows] = own
-        for other, names in forms.items():
-            out[other][rows] = also[names]
-    return out
-
-
 def _form_subsets(models: dict[str, BaseForecaster]) -> dict[str, list[str]]:
     """Candidates that choose among a subset of another candidate's forms.
 
-    ``{source: [names...]}`` where each named candidate is of the same class
-    as ``source``, has the same parameters except ``forms``, and its forms
-    are among the source's explicit ``forms`` (the default "damped" ETS and
-    "ets", say): such a model is the source restricted to fewer forms, and
-    its fit can be chosen from the source's form fits instead of fitting
-    those forms again. Only models that take such subsets into their
-    parallel tasks (``_also_forms`` in ``_worker_attributes``) qualify.
+    ``{source: [names...]}`` where each named candidate is the source
+    restricted to some of its explicit forms (:meth:`ETS.is_form_subset_of`;
+    the default "damped" ETS and "ets", say): its fit is chosen from the
+    source's form fits (:meth:`ETS.fit_arrays_with_subsets`) instead of
+    fitting those forms again.
     """
     out: dict[str, list[str]] = {}
     taken: set[str] = set()
     for name, model in models.items():
-        if "_also_forms" not in type(model)._worker_attributes or name in taken:
+        if not isinstance(model, ETS) or name in taken:
             continue
-        params = model.get_params()
-        if params.get("model") != "auto" or params.get("forms") is None:
-            continue
-        rest = {k: v for k, v in params.items() if k != "forms"}
         for other, candidate in models.items():
-            if other in (name, *taken, *out) or type(candidate) is not type(model):
+            if other in (name, *taken, *out):
                 continue
-            theirs = candidate.get_params()
-            if theirs.get("forms") is None or rest != {k: v for k, v in theirs.items()
-                                                       if k != "forms"}:
-                continue
-            if set(theirs["forms"]) <= set(params["forms"]):
+            if isinstance(candidate, ETS) and candidate.is_form_subset_of(model):
                 out.setdefault(name, []).append(other)
                 taken.add(other)
         if name in out:
@@ -713,37 +691,9 @@ def _form_subsets(models: dict[str, BaseForecaster]) -> dict[str, list[str]]:
     return out
 
 
-def _fit_with_subsets(source: BaseForecaster, subsets: dict[str, BaseForecaster],
-                      data, labels: dict, name: str) -> dict[str, BaseForecaster]:
-    """Fit ``source`` and the ``subsets`` of its forms in one pass over the chunks.
-
-    Every form is fitted once; each model then chooses among its own forms
-    exactly as if fitted alone (same chunks, same rolling origins); only a
-    chunk where the source fails (an exception) falls back for both.
-    """
-    keys = {other: tuple(model.get_params()["forms"]) for other, model in subsets.items()}
-    source._start_fit(data, **labels)
-    source._also_forms = tuple(keys.values())
-    try:
-        fits = source._fit_chunks(data)
-    finally:
-        del source._also_forms
-    out = {}
-    for other, model in subsets.items():
-        model._start_fit(data, **labels)
-        own = [({"state": None if chunk["state"] is None else chunk["state"]["also"][keys[other]],
-                 "usable": chunk["usable"]}, reasons) for chunk, reasons in fits]
-        out[other] = model._end_fit(data, own)
-    for chunk, _ in fits:  # the source keeps only its own state
-        if chunk["state"] is not None:
-            chunk["state"].pop("also", None)
-    out[name] = source._end_fit(data, fits)
-    return out
-
-
 def _too_short(model: BaseForecaster) -> np.ndarray:
     """Per series: whether ``model`` had too few observations to fit it."""
-    return model.arrays_.n_obs < model._min_obs(model.season_length_)
+    return model.arrays_.n_obs < model.min_observations()
 
 
 def _fallback_name(n_obs: int) -> str:

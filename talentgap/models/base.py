@@ -15,7 +15,8 @@ output table. A model implements three methods working on 2-D arrays for
 all series at once:
 
 ``_min_obs(season_length)``
-    Observations a series needs for this model.
+    Observations a series needs for this model (public, once fitted, as
+    ``min_observations()``).
 ``_fit_arrays(values, n_obs, season_length, exog)``
     Fit to ``values`` (n_series x n_periods, right-aligned, NaN padding on
     the left) and return a state object.
@@ -39,7 +40,13 @@ from joblib.parallel import get_active_backend
 from sklearn.base import BaseEstimator, clone
 from threadpoolctl import threadpool_limits
 
-from talentgap._arguments import check_horizon, check_levels, resolve_season_length
+from talentgap._arguments import (
+    check_count,
+    check_horizon,
+    check_levels,
+    is_integer,
+    resolve_season_length,
+)
 from talentgap.errors import (
     NotFittedError,
     ParameterError,
@@ -72,18 +79,6 @@ def _single_threaded(function, *arguments):
         return function(*arguments)
 
 
-
-def is_whole(value) -> bool:
-    """Whether ``value`` is a whole number (an int, or a float like ``5.0``; not a bool or text).
-
-    Examples
-    --------
-    >>> is_whole(5), is_whole(5.0), is_whole(2.5), is_whole("5"), is_whole(True)
-    (True, True, False, False, False)
-    """
-    return (isinstance(value, (int, float, np.integer, np.floating))
-            and not isinstance(value, (bool, np.bool_)) and float(value).is_integer())
-
 class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
     """Base class of the forecasters; not used directly.
 
@@ -99,6 +94,11 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
     _transient_attributes = ("_memo_cache",)
     #: Attributes set before the fit that parallel tasks need (see ``_worker``).
     _worker_attributes: tuple[str, ...] = ("backtest_horizon_",)
+    #: Whether the first ``h`` steps of a forecast do not depend on the horizon asked (a
+    #: recursion per series, say): a shorter backtest from an origin is then the start of
+    #: a longer one from the same origin, which AutoForecaster reuses. A subclass that
+    #: breaks this for its parent sets it back to False.
+    _horizon_free_prefix = False
 
     # ---- what subclasses implement -------------------------------------------------
     def _min_obs(self, season_length: int) -> int:
@@ -263,10 +263,9 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
         return parts
 
     def _check_common_params(self) -> None:
-        if self.n_jobs is not None and (not is_whole(self.n_jobs) or self.n_jobs == 0):
+        if self.n_jobs is not None and (not is_integer(self.n_jobs) or self.n_jobs == 0):
             raise ParameterError(f"n_jobs == {self.n_jobs!r}, must be a non-zero integer or None")
-        if not is_whole(self.n_windows) or self.n_windows < 0:
-            raise ParameterError(f"n_windows == {self.n_windows!r}, must be an integer >= 0")
+        check_count(self.n_windows, "n_windows", minimum=0)
         if self.nonnegative not in (None, True, False):
             raise ParameterError(f"nonnegative == {self.nonnegative!r}, must be None, True "
                                  "or False")
@@ -337,6 +336,37 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
             future = None if exog_future is None else exog_future[target]
             mean[target] = self._forecast_arrays(chunk["state"], horizon, future)
         return mean
+
+    def min_observations(self) -> int:
+        """The fewest observations of a series this fitted model fits (at least 1).
+
+        A shorter series gets the fallback forecast, and a rolling origin of
+        the interval backtests counts for a series only when the history
+        before it is this long. The number may depend on the fitted season
+        length, hence the fit first.
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> import talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=1, industries=2, n_periods=12, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training)
+        >>> fit = dict(target="demand", keys=["region", "industry"])
+        >>> tg.models.Naive().fit(panel, **fit).min_observations()
+        1
+        >>> tg.models.SeasonalNaive().fit(panel, **fit).min_observations()  # a year of quarters
+        4
+        """
+        self._check_fitted("min_observations")
+        return max(int(self._min_obs(self.season_length_)), 1)
 
     def predict(self, horizon: int, *, level: Sequence[float] | None = None,
                 future: pd.DataFrame | None = None) -> pd.DataFrame:

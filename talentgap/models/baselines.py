@@ -22,6 +22,8 @@ def _first_values(values: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
 
 
 class _Baseline(BaseForecaster):
+    _horizon_free_prefix = True  # each forecast step is a function of the fit only
+
     def __init__(self, *, season_length: int | None = None, nonnegative: bool | None = None,
                  n_windows: int = 5, n_jobs: int | None = 1) -> None:
         self.season_length = season_length

@@ -433,8 +433,7 @@ class ETS(BaseForecaster):
     [148.0, 150.0, 152.0, 164.0]
     """
 
-    #: Passed to parallel tasks: the subsets of forms also to choose from (AutoForecaster).
-    _worker_attributes = ("backtest_horizon_", "_also_forms")
+    _horizon_free_prefix = True  # a recursion per series: see BaseForecaster
 
     def __init__(self, *, season_length: int | None = None, model: str = "auto",
                  forms=None, nonnegative: bool | None = None, n_windows: int = 5,
@@ -499,8 +498,8 @@ class ETS(BaseForecaster):
                 usable &= positive
             fits.append((form, choice, usable))
         state = self._select(fits, y, log_y, scale, m, stops)
-        # ETS restricted to some of these forms (another candidate of AutoForecaster):
-        # chosen from the same form fits, so they are not fitted twice
+        # ETS restricted to some of these forms (fit_arrays_with_subsets): chosen from
+        # the same form fits, so they are not fitted twice
         subsets = self.__dict__.get("_also_forms") or ()
         if subsets:
             state["also"] = {names: self._select([f for n in names for f in fits
@@ -573,7 +572,7 @@ class ETS(BaseForecaster):
     def _backtest_chunk(self, part, m: int, horizon: int) -> np.ndarray:
         """Every rolling origin of a chunk in one pass (no refit per origin).
 
-        With ``_also_forms`` (see ``_fit_stops``) returns ``(out, {forms: out})``:
+        On a worker of :meth:`_subset_worker` returns ``(out, {forms: out})``:
         the backtests of the models restricted to those forms, from the same fits.
         """
         windows = int(self.n_windows)
@@ -588,6 +587,193 @@ class ETS(BaseForecaster):
                     (also[names] if names else out)[:, k] = self._forecast_stop(chosen,
                                                                                 horizon, k)
         return (out, also) if subsets else out
+
+    # ---- several ETS models that choose among subsets of one set of forms -------------
+    def is_form_subset_of(self, other: BaseForecaster) -> bool:
+        """Whether this model is ``other`` restricted to some of its forms.
+
+        True when both are of the same class, choose the form automatically
+        among explicit ``forms`` and have equal other parameters, and this
+        model's forms are all among ``other``'s. Such a model can take its fit
+        and backtests from ``other``'s form fits
+        (:meth:`fit_arrays_with_subsets`, :meth:`cv_forecasts_with_subsets`),
+        as the "damped" candidate of
+        :func:`~talentgap.models.auto.default_candidates` does from "ets".
+
+        Parameters
+        ----------
+        other : BaseForecaster
+
+        Returns
+        -------
+        bool
+
+        Examples
+        --------
+        >>> ETS(forms=("AAdN",)).is_form_subset_of(ETS(forms=("ANN", "AAdN")))
+        True
+        >>> ETS(forms=("AAdN",), n_windows=3).is_form_subset_of(ETS(forms=("ANN", "AAdN")))
+        False
+        >>> ETS(forms=("AAdN",)).is_form_subset_of(ETS())  # no explicit forms
+        False
+        """
+        if type(other) is not type(self):
+            return False
+        mine, theirs = self.get_params(), other.get_params()
+        if theirs["model"] != "auto" or theirs["forms"] is None or mine["forms"] is None:
+            return False
+        mine_rest = {k: v for k, v in mine.items() if k != "forms"}
+        theirs_rest = {k: v for k, v in theirs.items() if k != "forms"}
+        return mine_rest == theirs_rest and set(mine["forms"]) <= set(theirs["forms"])
+
+    def fit_arrays_with_subsets(self, arrays, subsets: dict[str, ETS], *,
+                                target: str = "value", time: str = "period",
+                                keys=(), backtest_horizon: int | None = None
+                                ) -> dict[str, ETS]:
+        """Fit this model and ``subsets`` of its forms in one pass over the chunks.
+
+        Every form is fitted once; each model then chooses among its own
+        forms exactly as if fitted alone with :meth:`fit_arrays` (same
+        chunks, same rolling origins). Only a chunk where this model's fit
+        fails (an exception) falls back for all of them.
+
+        Parameters
+        ----------
+        arrays : SeriesArrays
+            Series laid out by :func:`talentgap.models._series.to_arrays`.
+        subsets : dict of str to ETS
+            Models for which :meth:`is_form_subset_of` this one holds; they
+            are fitted in place.
+        target, time, keys, backtest_horizon
+            As for :meth:`fit_arrays`.
+
+        Returns
+        -------
+        dict of str to ETS
+            ``subsets``, fitted (this model is fitted too).
+
+        Raises
+        ------
+        ParameterError
+            If a model of ``subsets`` is not a subset of this one.
+
+        Examples
+        --------
+        >>> import talentgap as tg
+        >>> from talentgap.models._series import to_arrays
+        >>> data = tg.datasets.make_synthetic(n_regions=1, industries=2, n_periods=16, seed=0)
+        >>> arrays = to_arrays(data.truth, target="demand", time="period",
+        ...                    keys=["region", "industry"])
+        >>> ets = ETS(forms=("ANN", "AAdN"))
+        >>> damped = ets.fit_arrays_with_subsets(arrays, {"damped": ETS(forms=("AAdN",))},
+        ...                                      target="demand", keys=["region", "industry"])
+        >>> alone = ETS(forms=("AAdN",)).fit_arrays(arrays, target="demand",
+        ...                                          keys=["region", "industry"])
+        >>> bool((damped["damped"].point_forecasts(4) == alone.point_forecasts(4)).all())
+        True
+        """
+        forms = self._subset_forms(subsets)
+        labels = {"target": target, "time": time, "keys": keys,
+                  "backtest_horizon": backtest_horizon}
+        self._start_fit(arrays, **labels)
+        worker = self._subset_worker(tuple(forms.values()))
+        fits = self._parallel(worker._fit_chunk, [(arrays.take(rows), self.season_length_)
+                                                  for rows in self.chunks_])
+        for name, model in subsets.items():
+            model._start_fit(arrays, **labels)
+            own = [({"state": None if chunk["state"] is None
+                     else chunk["state"]["also"][forms[name]],
+                     "usable": chunk["usable"]}, reasons) for chunk, reasons in fits]
+            model._end_fit(arrays, own)
+        for chunk, _ in fits:  # this model keeps only its own state
+            if chunk["state"] is not None:
+                chunk["state"].pop("also", None)
+        self._end_fit(arrays, fits)
+        return subsets
+
+    def cv_forecasts_with_subsets(self, horizon: int, subsets: dict[str, ETS], *,
+                                  n_windows: int | None = None
+                                  ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Backtest forecasts of this model and of ``subsets`` of its forms, fitted once.
+
+        Every form is fitted once per chunk at all the rolling origins; each
+        model then chooses among its own forms per origin. The forecasts are
+        those of each model's own :meth:`cv_forecasts` when it refits the
+        origins (to rounding: the fits of several origins are vectorised
+        together).
+
+        Parameters
+        ----------
+        horizon : int
+            Steps forecast from each origin.
+        subsets : dict of str to ETS
+            Fitted models for which :meth:`is_form_subset_of` this one holds.
+        n_windows : int, optional
+            Forecast from the first ``n_windows`` origins only (origin ``k``
+            holds out each series' last ``horizon + k`` periods); default
+            ``self.n_windows``, all of them.
+
+        Returns
+        -------
+        own : numpy.ndarray
+            Shape (n_series, n_windows, horizon), as :meth:`cv_forecasts`.
+        others : dict of str to numpy.ndarray
+            The same for each model of ``subsets``.
+
+        Raises
+        ------
+        ParameterError
+            If a model of ``subsets`` is not a subset of this one.
+
+        Examples
+        --------
+        >>> import numpy as np, talentgap as tg
+        >>> from talentgap.models._series import to_arrays
+        >>> data = tg.datasets.make_synthetic(n_regions=1, industries=2, n_periods=16, seed=0)
+        >>> arrays = to_arrays(data.truth, target="demand", time="period",
+        ...                    keys=["region", "industry"])
+        >>> ets, damped = ETS(forms=("ANN", "AAdN")), {"damped": ETS(forms=("AAdN",))}
+        >>> _ = ets.fit_arrays_with_subsets(arrays, damped, target="demand",
+        ...                                 keys=["region", "industry"])
+        >>> own, others = ets.cv_forecasts_with_subsets(4, damped)
+        >>> own.shape, others["damped"].shape
+        ((2, 5, 4), (2, 5, 4))
+        >>> bool(np.allclose(others["damped"], damped["damped"].cv_forecasts(4), equal_nan=True))
+        True
+        """
+        self._check_fitted("cv_forecasts_with_subsets")
+        forms = self._subset_forms(subsets)
+        arrays = self.arrays_
+        windows = int(self.n_windows if n_windows is None else n_windows)
+        own = np.full((arrays.n_series, windows, horizon), np.nan)
+        others = {name: own.copy() for name in forms}
+        if not windows:
+            return own, others
+        worker = self._subset_worker(tuple(forms.values())).set_params(n_windows=windows)
+        chunks = self._chunks(arrays.n_series)
+        results = self._parallel(worker._backtest_chunk,
+                                 [(arrays.take(rows), self.season_length_, horizon)
+                                  for rows in chunks])
+        for rows, (mine, also) in zip(chunks, results, strict=True):
+            own[rows] = mine
+            for name, names in forms.items():
+                others[name][rows] = also[names]
+        return own, others
+
+    def _subset_forms(self, subsets: dict[str, ETS]) -> dict[str, tuple[str, ...]]:
+        """The forms of each model of ``subsets``, checked to be among this model's."""
+        wrong = [name for name, model in subsets.items() if not isinstance(model, ETS)
+                 or not model.is_form_subset_of(self)]
+        if wrong:
+            raise ParameterError(f"{wrong} are not this ETS restricted to some of its forms "
+                                 f"{self.forms!r} (see ETS.is_form_subset_of)")
+        return {name: tuple(model.forms) for name, model in subsets.items()}
+
+    def _subset_worker(self, subsets: tuple[tuple[str, ...], ...]) -> ETS:
+        """A parallel worker (see ``_worker``) that also chooses among each subset of forms."""
+        worker = self._worker()
+        worker._also_forms = subsets
+        return worker
 
     def _describe(self, state):
         winner = state["winner"][:, 0]

@@ -55,7 +55,7 @@ from talentgap._registry import register
 from talentgap.errors import NotFittedError, ParameterError
 from talentgap.models._conformal import recent_periods
 from talentgap.models._gap_cells import check_rows, rows_of
-from talentgap.models._gap_explain import explain, fallback_text, fitted_summary, gap_drivers
+from talentgap.models._gap_explain import explain, fitted_summary, gap_drivers
 from talentgap.models._gap_inputs import (
     check_params,
     known_supply,
@@ -695,11 +695,6 @@ class GapForecaster(SaveMixin, BaseEstimator):
         """
         self._check_fitted("explain")
         return explain(self, check_horizon(horizon))
-
-    @staticmethod
-    def _fallback_text(summary: pd.DataFrame) -> np.ndarray:
-        """The cell's own fallback reason and the inner forecasters', joined by "; "."""
-        return fallback_text(summary)
 
     def gap_drivers(self, horizon: int, *, period=None) -> pd.DataFrame:
         """Split each cell's change in gap into the part due to demand and to supply.

@@ -27,7 +27,7 @@ regressor uses its own OpenMP threads).
 from __future__ import annotations
 
 import logging
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
+from talentgap._arguments import check_count, check_counts
 from talentgap._registry import register
 from talentgap.errors import ParameterError
 from talentgap.models.base import BaseForecaster
@@ -57,11 +58,6 @@ SINGLE_THREAD_ROWS = 50_000
 def _threads(n_rows: int):
     return threadpool_limits(limits=1 if n_rows < SINGLE_THREAD_ROWS else None,
                              user_api="openmp")
-
-
-def _is_int(value, minimum: int) -> bool:
-    return (isinstance(value, Integral) and not isinstance(value, bool)
-            and int(value) >= minimum)
 
 
 def _origin_scale(window_mean: np.ndarray, history_mean: np.ndarray) -> np.ndarray:
@@ -165,17 +161,11 @@ class GlobalBoosting(BaseForecaster):
     # ---- parameters ------------------------------------------------------------------
     def _check_params(self) -> None:
         if self.lags is not None:
-            lags = [self.lags] if np.isscalar(self.lags) else list(self.lags)
-            if not lags or not all(_is_int(lag, 1) for lag in lags):
-                raise ParameterError(f"lags == {self.lags!r}: every lag must be an integer "
-                                     ">= 1, e.g. [1, 2, 4]")
-        if self.max_horizon is not None and not _is_int(self.max_horizon, 1):
-            raise ParameterError(f"max_horizon == {self.max_horizon!r}, must be an integer "
-                                 ">= 1 or None")
+            check_counts(self.lags, "lags")
+        if self.max_horizon is not None:
+            check_count(self.max_horizon, "max_horizon")
         for name, minimum in (("max_iter", 1), ("max_leaf_nodes", 2), ("min_samples_leaf", 1)):
-            if not _is_int(getattr(self, name), minimum):
-                raise ParameterError(f"{name} == {getattr(self, name)!r}, must be an integer "
-                                     f">= {minimum}")
+            check_count(getattr(self, name), name, minimum=minimum)
         rate = self.learning_rate
         if not isinstance(rate, Real) or isinstance(rate, bool) or not (0 < rate <= 1):
             raise ParameterError(f"learning_rate == {rate!r}, must be in (0, 1]")

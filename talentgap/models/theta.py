@@ -151,6 +151,8 @@ class Theta(BaseForecaster):
     0  25.855  1.291
     """
 
+    _horizon_free_prefix = True  # a recursion per series: see BaseForecaster
+
     def __init__(self, *, season_length: int | None = None, method: str = "optimized",
                  theta: float = 2.0, deseasonalize: bool | str = "auto",
                  decomposition: str = "multiplicative", nonnegative: bool | None = None,

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from talentgap._words import money_words
+
 __all__ = ["money_text", "round_ticks", "tick_text", "readable_axis",
            "readable_count_axis"]
 
@@ -44,17 +46,15 @@ def tick_text(value: float) -> str:
 def money_text(value: float) -> str:
     """Money for a legend or a label: three significant figures, millions and billions in words.
 
+    :func:`talentgap._words.money_words` (the report's money) at three
+    significant figures below a million too: a legend keeps its labels short.
+
     Examples
     --------
     >>> money_text(812_496_666.7), money_text(45_260.0), money_text(2.5e9), money_text(80)
     ('812 million', '45,300', '2.5 billion', '80')
     """
-    value = float(value)
-    if not math.isfinite(value):
-        return str(value)
-    scale, word = next(((scale, word) for scale, word in ((1e9, " billion"), (1e6, " million"))
-                        if abs(value) >= scale), (1.0, ""))
-    return tick_text(float(f"{value / scale:.3g}")) + word
+    return money_words(value, figures=3)
 
 
 def round_ticks(lo: float, hi: float, least_step: float) -> np.ndarray:

@@ -313,13 +313,12 @@ def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, pe
 
     naming = {"unit": "programme", "of": "the crosswalk"}
     cost = parameter(cost_per_trainee, "cost_per_trainee", units, unit_keys, **naming)
-    rate = parameter(pass_rate, "pass_rate", units, unit_keys, low=0.0, high=1.0,
-                     low_open=True, **naming)
+    rate = parameter(pass_rate, "pass_rate", units, unit_keys, **naming)
     minimum = parameter(min_quota, "min_quota", units, unit_keys, **naming)
     cap = (np.full(len(units), np.inf) if capacity is None
-           else parameter(capacity, "capacity", units, unit_keys, allow_inf=True, **naming))
+           else parameter(capacity, "capacity", units, unit_keys, **naming))
     edge_keys = [_PROGRAM, *keys]
-    absorb = parameter(absorption, "absorption", edges, edge_keys, high=1.0,
+    absorb = parameter(absorption, "absorption", edges, edge_keys,
                        unit="programme-industry flow", of="the crosswalk")
     lead = read_lead(lead_time, units, unit_keys, **naming)
     lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=budget,

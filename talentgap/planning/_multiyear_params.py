@@ -68,7 +68,7 @@ def decision_labels(frame: pd.DataFrame, keys, funding: pd.arrays.PeriodArray) -
 
 
 def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.PeriodArray, *,
-              unit: str = "cell", of: str = "the gap forecast", **rule) -> np.ndarray:
+              unit: str = "cell", of: str = "the gap forecast") -> np.ndarray:
     """A plan parameter per decision (unit-major, funding period minor), checked.
 
     Without a ``period`` column the value is read per unit by
@@ -76,8 +76,8 @@ def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.Pe
     funding periods. With one, the table's other columns are key columns
     (none: the same value for every unit in that period); each unit must
     find exactly one row at each funding period, and each ``period`` must
-    be a funding period. ``rule`` is the value's range, as for
-    :func:`~talentgap.planning._params.check_range`.
+    be a funding period. The values are checked against the parameter's
+    range in :data:`~talentgap.planning._params.PARAMETER_RANGES`.
 
     Raises
     ------
@@ -101,7 +101,7 @@ def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.Pe
     keys = list(keys)
     n_u, n_f = len(frame), len(funding)
     if not has_period(value):
-        return np.repeat(parameter(value, name, frame, keys, unit=unit, of=of, **rule), n_f)
+        return np.repeat(parameter(value, name, frame, keys, unit=unit, of=of), n_f)
     what = f"the {name} table"
     if name not in value.columns:
         raise PlanningError(f"{what} needs a column named {name!r}; it has "
@@ -153,7 +153,7 @@ def by_period(value, name: str, frame: pd.DataFrame, keys, funding: pd.arrays.Pe
             f"{plural(bad.size, unit + '-period')} {'fail' if bad.size != 1 else 'fails'}, "
             "e.g. " + "; ".join(f"{labels['decision'].iloc[i]}: {shown_value(raw[i])}"
                                 for i in shown))
-    check_range(values, name, labels, ["decision"], unit=f"{unit}-period", **rule)
+    check_range(values, name, labels, ["decision"], unit=f"{unit}-period")
     return values
 
 

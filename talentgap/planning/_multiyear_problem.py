@@ -34,6 +34,8 @@ from talentgap.planning._multiyear_params import (
 )
 from talentgap.planning._multiyear_scenarios import grid_scenarios
 from talentgap.planning._params import (
+    PARAMETER_RANGES,
+    ParameterRange,
     cell_names,
     check_budget,
     check_options,
@@ -41,6 +43,7 @@ from talentgap.planning._params import (
     fmt,
     parameter,
     plural,
+    shown_value,
 )
 from talentgap.planning._problem import (
     Forecast,
@@ -347,24 +350,23 @@ def _table(value, what: str, needed: list[str], keys: list[str], *, extra=()) ->
     return key_columns
 
 
-def _numbers(value: pd.DataFrame, column: str, what: str, *, low: float = 0.0,
-             high: float = math.inf, allow_inf: bool = False) -> np.ndarray:
+def _numbers(value: pd.DataFrame, column: str, what: str,
+             rule: ParameterRange | None = None) -> np.ndarray:
+    """A table's column as numbers in ``rule``: by default the plan parameter's range of
+    that name (``budget``, ``capacity``: :data:`PARAMETER_RANGES`), else ``>= 0``."""
+    rule = PARAMETER_RANGES.get(column, ParameterRange()) if rule is None else rule
     raw = value[column].to_numpy()
     numbers_ = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        bad = np.isnan(numbers_) | (numbers_ < low) | (numbers_ > high)
-        if not allow_inf:
-            bad |= np.isinf(numbers_)
-    rows = np.flatnonzero(bad)
+    rows = np.flatnonzero(np.isnan(numbers_) | rule.outside(numbers_))
     if rows.size:
-        rule = (f"in [{fmt(low)}, {fmt(high)}]" if math.isfinite(high)
-                else f"a finite number >= {fmt(low)}" if not allow_inf else f">= {fmt(low)}")
+        words = (rule.words() if math.isfinite(rule.high) or rule.allow_inf
+                 else f"a finite number {rule.words()}")
         shown = rows[:_MAX_SHOWN]
         raise PlanningError(
-            f"column {column!r} of the {what} table must be {rule}; "
+            f"column {column!r} of the {what} table must be {words}; "
             f"{plural(rows.size, 'row')} {'fail' if rows.size != 1 else 'fails'}, e.g. "
-            + "; ".join(f"row {i}: {raw[i]!r}" for i in shown)
+            + "; ".join(f"row {i}: {shown_value(raw[i])}" for i in shown)
         )
     return numbers_
 
@@ -461,7 +463,7 @@ def _groups(table, cells, keys, funding, noun: str = "cells the needs table does
                             "e.g. group, capacity, industry")
     if table["group"].isna().any():
         raise PlanningError("column 'group' of the capacity_groups table has missing values")
-    capacity = _numbers(table, "capacity", what, allow_inf=True)
+    capacity = _numbers(table, "capacity", what)
     group_codes, group_names = pd.factorize(table["group"], sort=True)
     first = pd.Series(capacity).groupby(group_codes).transform("first").to_numpy()
     differs = np.flatnonzero(capacity != first)
@@ -485,7 +487,9 @@ def _groups(table, cells, keys, funding, noun: str = "cells the needs table does
                       / np.bincount(group_codes, minlength=n_groups), n_f)
     names = [f"capacity_group[{g}, {p}]" for g in group_names for p in funding]
     words = [f"the shared capacity of {g} in {p}" for g in group_names for p in funding]
-    return Rows("capacity_group", names, words, matrix, limit, "places")
+    kept = np.flatnonzero(np.isfinite(limit))  # an unlimited group (capacity inf) has no row
+    return Rows("capacity_group", [names[i] for i in kept], [words[i] for i in kept],
+                matrix[kept], limit[kept], "places")
 
 
 def _equity(equity, cells, keys) -> Equity:
@@ -506,7 +510,7 @@ def _equity(equity, cells, keys) -> Equity:
     key_columns = _table(table, what, ["share"], keys)
     if not key_columns:
         raise PlanningError("the equity table needs key columns, e.g. region, share")
-    share = _numbers(table, "share", what, high=1.0)
+    share = _numbers(table, "share", what, ParameterRange(high=1.0))
     row, cell = _match(table, key_columns, cells, what, keys)
     member = sp.csr_matrix((np.ones(row.size), (row, cell)), shape=(len(table), n))
     labels = [_label(table, key_columns, i) for i in range(len(table))]
@@ -628,23 +632,21 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
                  "edge_cell": edge_cell.astype(np.int64),
                  "edge_share": table["share"].to_numpy(dtype=np.float64),
                  "edge_absorption": parameter(absorption, "absorption", table,
-                                              ["program", *keys], high=1.0,
+                                              ["program", *keys],
                                               unit="programme-industry flow",
                                               of="the crosswalk")}
     n, n_f, n_t = len(cells), len(funding), need.size
     cost = by_period(cost_per_trainee, "cost_per_trainee", frame, frame_keys, funding,
                      **naming)
-    rate = parameter(pass_rate, "pass_rate", frame, frame_keys, low=0.0, high=1.0,
-                     low_open=True, **naming)
+    rate = parameter(pass_rate, "pass_rate", frame, frame_keys, **naming)
     if crosswalk is None:
-        absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
-    annual_exits = parameter(exit_rate, "exit_rate", cells, keys, high=1.0)
+        absorb = parameter(absorption, "absorption", cells, keys)
+    annual_exits = parameter(exit_rate, "exit_rate", cells, keys)
     per_year = PER_YEAR[normalize_freq(fc.periods.freqstr)]
     exits = 1.0 - (1.0 - annual_exits) ** (1.0 / per_year)
     minimum = by_period(min_quota, "min_quota", frame, frame_keys, funding, **naming)
     cap = (np.full(len(frame) * n_f, np.inf) if capacity is None
-           else by_period(capacity, "capacity", frame, frame_keys, funding, allow_inf=True,
-                          **naming))
+           else by_period(capacity, "capacity", frame, frame_keys, funding, **naming))
     lead = read_lead(lead_time, frame, frame_keys, **naming)
     if (lead < 0).any():
         bad = np.flatnonzero(lead < 0)

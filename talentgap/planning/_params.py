@@ -3,11 +3,14 @@
 A parameter such as ``pass_rate`` is one number for every cell or a DataFrame
 with key columns and a column named like the parameter; a cell missing from
 the table, or a value out of range, raises :class:`~talentgap.errors.PlanningError`
-naming the cell and by how much the rule fails.
+naming the cell and by how much the rule fails. Each parameter's range is its
+entry in :data:`PARAMETER_RANGES`, the one table every planner (and the command
+line's parameter files) checks against.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 from collections.abc import Sequence
@@ -18,9 +21,76 @@ import pandas as pd
 from talentgap.errors import PlanningError
 
 __all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "per_cell",
-           "check_range", "parameter", "check_budget", "check_options", "shown_value"]
+           "ParameterRange", "PARAMETER_RANGES", "check_range", "parameter", "check_budget",
+           "check_options", "shown_value"]
 
 _MAX_SHOWN = 5
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterRange:
+    """The values a plan parameter may take: ``[low, high]``, or ``(low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        The bounds; ``high`` may be infinite (no upper bound).
+    low_open : bool, default False
+        Whether ``low`` itself is refused (``pass_rate`` in ``(0, 1]``).
+    allow_inf : bool, default False
+        Whether an infinite value is accepted (``capacity``: no limit).
+
+    Examples
+    --------
+    >>> rule = PARAMETER_RANGES["pass_rate"]
+    >>> rule.words(), rule.outside([0.0, 0.5, 1.2]).tolist()
+    ('in (0, 1]', [True, False, True])
+    >>> PARAMETER_RANGES["capacity"].words(), PARAMETER_RANGES["capacity"].outside([np.inf])
+    ('>= 0', array([False]))
+    """
+
+    low: float = 0.0
+    high: float = math.inf
+    low_open: bool = False
+    allow_inf: bool = False
+
+    def below(self, values) -> np.ndarray:
+        """True where a value is under ``low`` (or at it, when ``low_open``)."""
+        values = np.asarray(values, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            return (values <= self.low) if self.low_open else (values < self.low)
+
+    def outside(self, values) -> np.ndarray:
+        """True where a value breaks the rule; NaN is not flagged (callers name it apart)."""
+        values = np.asarray(values, dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            bad = self.below(values) | (values > self.high)
+        if not self.allow_inf:
+            bad |= np.isinf(values)
+        return bad
+
+    def words(self) -> str:
+        """The rule in a message: ``"in (0, 1]"``, ``"in [0, 1]"``, ``">= 0"``, ``"> 0"``."""
+        if math.isfinite(self.high):
+            return f"in {'(' if self.low_open else '['}{fmt(self.low)}, {fmt(self.high)}]"
+        return f"{'>' if self.low_open else '>='} {fmt(self.low)}"
+
+
+#: The one table of plan parameter ranges: the planners check every value against it
+#: (:func:`parameter`, :func:`check_budget`), and so do the command line's parameter files.
+#: ``market`` and ``policy`` are the weights of the two needs of a multi-year plan.
+PARAMETER_RANGES: dict[str, ParameterRange] = {
+    "cost_per_trainee": ParameterRange(),
+    "pass_rate": ParameterRange(high=1.0, low_open=True),
+    "absorption": ParameterRange(high=1.0),
+    "min_quota": ParameterRange(),
+    "capacity": ParameterRange(allow_inf=True),
+    "exit_rate": ParameterRange(high=1.0),
+    "lead_time": ParameterRange(),
+    "budget": ParameterRange(),
+    "market": ParameterRange(),
+    "policy": ParameterRange(),
+}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -237,27 +307,23 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: st
 
 
 def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[str], *,
-                low: float = 0.0, high: float = math.inf, low_open: bool = False,
-                allow_inf: bool = False, scalar: bool = False, unit: str = "cell") -> None:
-    """Raise :class:`PlanningError` for values outside ``[low, high]`` (or ``(low, high]``)."""
+                scalar: bool = False, unit: str = "cell") -> None:
+    """Raise :class:`PlanningError` for values outside ``PARAMETER_RANGES[name]``."""
+    rule = PARAMETER_RANGES[name]
     with np.errstate(invalid="ignore"):
-        too_low = (values <= low) if low_open else (values < low)
-        too_high = values > high
-        bad = too_low | too_high | np.isnan(values)
-        if not allow_inf:
-            bad |= np.isinf(values)
+        too_low = rule.below(values)
+        too_high = values > rule.high
+    bad = rule.outside(values) | np.isnan(values)
     if not bad.any():
         return
-    rule = f"({fmt(low)}, {fmt(high)}]" if low_open else (
-        f"[{fmt(low)}, {fmt(high)}]" if math.isfinite(high) else f">= {fmt(low)}")
-    rule_text = f"in {rule}" if not rule.startswith(">") else rule
+    low, high = rule.low, rule.high
 
     def detail(i: int) -> str:
         v = values[i]
         if not math.isfinite(v) and not np.isnan(v):
             return f"{fmt(v)} (must be finite)"
         if too_low[i]:
-            return (f"{fmt(v)} (must be > {fmt(low)})" if low_open and v == low
+            return (f"{fmt(v)} (must be > {fmt(low)})" if rule.low_open and v == low
                     else f"{fmt(v)} (below {fmt(low)} by {fmt(low - v)})")
         if too_high[i]:
             return f"{fmt(v)} (above {fmt(high)} by {fmt(v - high)})"
@@ -265,21 +331,23 @@ def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[s
 
     rows = np.flatnonzero(bad)
     if scalar:
-        raise PlanningError(f"{name} must be {rule_text}; got {detail(rows[0])}")
+        raise PlanningError(f"{name} must be {rule.words()}; got {detail(rows[0])}")
     shown = rows[:_MAX_SHOWN]
     raise PlanningError(
-        f"{name} must be {rule_text}; {plural(rows.size, unit)} "
+        f"{name} must be {rule.words()}; {plural(rows.size, unit)} "
         f"{'fail' if rows.size != 1 else 'fails'}: "
         + examples(cell_names(cells, keys, shown), [detail(i) for i in shown], rows.size)
     )
 
 
 def parameter(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: str = "cell",
-              of: str = "the gap forecast", **rule) -> np.ndarray:
-    """:func:`per_cell` then :func:`check_range`: one checked float per row of ``cells``."""
+              of: str = "the gap forecast") -> np.ndarray:
+    """:func:`per_cell` then :func:`check_range`: one checked float per row of ``cells``.
+
+    The range is the parameter's entry in :data:`PARAMETER_RANGES`.
+    """
     values = per_cell(value, name, cells, keys, unit=unit, of=of)
-    check_range(values, name, cells, keys, scalar=not isinstance(value, pd.DataFrame), unit=unit,
-                **rule)
+    check_range(values, name, cells, keys, scalar=not isinstance(value, pd.DataFrame), unit=unit)
     return values
 
 
@@ -289,8 +357,7 @@ def check_budget(budget) -> float:
         raise PlanningError(f"budget must be a number (money), got {type(budget).__name__}")
     if not math.isfinite(number):
         raise PlanningError(f"budget must be finite, got {budget!r}")
-    if number < 0:
-        raise PlanningError(f"budget must be >= 0; got {fmt(number)} (below 0 by {fmt(-number)})")
+    check_range(np.array([number]), "budget", pd.DataFrame(), [], scalar=True)
     return number
 
 

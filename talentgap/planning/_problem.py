@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from talentgap._arguments import key_list
 from talentgap._words import percentile_words
-from talentgap.errors import PlanningError, SchemaError
+from talentgap.errors import ParameterError, PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._params import (
     cell_names,
@@ -259,14 +260,16 @@ def objective_words(risk: str, quantile: float | None, surplus_penalty: float, s
 
 
 def _check_keys(table: pd.DataFrame, keys, value: str) -> list[str]:
-    if isinstance(keys, str):
-        raise PlanningError(f"keys must be a sequence of column names, not the string {keys!r}")
-    keys = list(keys)
-    if not keys or len(set(keys)) != len(keys):
-        raise PlanningError(f"keys must be one or more distinct column names, got {keys!r}")
-    reserved = {"period", "sample", value} & set(keys)
+    """The gap forecast's key columns: a list of distinct names (:func:`key_list`), none of
+    them a column the plan reads otherwise, each in ``table`` and never blank."""
+    try:
+        keys = key_list(keys, allow_empty=False, distinct=True)
+    except ParameterError as error:  # a plan's inputs fail with PlanningError
+        raise PlanningError(str(error)) from error
+    reserved = [k for k in ("period", "sample", value) if k in keys]
     if reserved:
-        raise PlanningError(f"keys must not include {sorted(reserved)}")
+        raise PlanningError(f"keys == {keys!r} include {reserved}: 'period', 'sample' and the "
+                            f"value column {value!r} cannot name cells")
     missing = [k for k in keys if k not in table.columns]
     if missing:
         raise SchemaError(
@@ -279,7 +282,8 @@ def _check_keys(table: pd.DataFrame, keys, value: str) -> list[str]:
         if blank.any():
             raise SchemaError(
                 f"key column {key!r} of the gap forecast must not be missing; "
-                f"{int(blank.sum())} rows fail, e.g. row {int(np.flatnonzero(blank)[0])}",
+                f"{plural(int(blank.sum()), 'row')} {'fails' if blank.sum() == 1 else 'fail'}, "
+                f"e.g. row {int(np.flatnonzero(blank)[0])}",
                 column=key, reason="missing_value",
             )
     return keys
@@ -644,11 +648,11 @@ def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budge
     fc = read_forecast(gap_forecast, keys, value)
     cells, keys = fc.cells, fc.keys
     cost = parameter(cost_per_trainee, "cost_per_trainee", cells, keys)
-    rate = parameter(pass_rate, "pass_rate", cells, keys, low=0.0, high=1.0, low_open=True)
-    absorb = parameter(absorption, "absorption", cells, keys, high=1.0)
+    rate = parameter(pass_rate, "pass_rate", cells, keys)
+    absorb = parameter(absorption, "absorption", cells, keys)
     minimum = parameter(min_quota, "min_quota", cells, keys)
     cap = (np.full(len(cells), np.inf) if capacity is None
-           else parameter(capacity, "capacity", cells, keys, allow_inf=True))
+           else parameter(capacity, "capacity", cells, keys))
     lead = read_lead(lead_time, cells, keys)
     lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=budget,
                                 frame=cells, keys=keys)

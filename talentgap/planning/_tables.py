@@ -11,8 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
-from talentgap.periods import normalize_freq, parse_periods
+from talentgap.periods import normalize_freq, parse_periods, period_array
 from talentgap.planning._params import cell_names
 
 __all__ = ["PER_YEAR", "check_keys", "require", "period_ordinals", "freq_code", "period_array",
@@ -24,11 +25,30 @@ _MAX_SHOWN = 5
 
 
 def check_keys(keys, *, allow_empty: bool = False) -> list[str]:
-    """``keys`` as a list of distinct column names other than ``period``."""
-    keys = [keys] if isinstance(keys, str) else list(keys)
-    if (not keys and not allow_empty) or "period" in keys or len(set(keys)) != len(keys):
-        raise ParameterError(f"keys must be one or more distinct column names (not 'period'), "
-                             f"got {keys!r}")
+    """``keys`` as a list of distinct column names other than ``period``.
+
+    The rule of every ``keys`` argument (:func:`talentgap._arguments.key_list`:
+    a list, not one string; each name once), and ``period`` is not a key here.
+
+    Examples
+    --------
+    >>> check_keys(["region", "industry"])
+    ['region', 'industry']
+    >>> check_keys("region")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: keys == 'region' is one string; pass a list ...
+    >>> check_keys(["region", "period"])
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: keys == ['region', 'period'] include 'period', the time \
+column; name the columns of a cell only, e.g. ['region']
+    """
+    keys = key_list(keys, allow_empty=allow_empty, distinct=True)
+    if "period" in keys:
+        others = [k for k in keys if k != "period"] or ["region", "industry"]
+        raise ParameterError(f"keys == {keys!r} include 'period', the time column; name the "
+                             f"columns of a cell only, e.g. {others!r}")
     return keys
 
 
@@ -55,12 +75,6 @@ def require(table, what: str, needed: Sequence[str], keys: Sequence[str] = ()) -
 def freq_code(dtype: pd.PeriodDtype) -> str:
     """``"Y"``, ``"Q"`` or ``"M"`` for a period dtype."""
     return normalize_freq(pd.arrays.PeriodArray(np.zeros(0, np.int64), dtype=dtype).freqstr)
-
-
-def period_array(ordinals: np.ndarray, freq: str) -> pd.arrays.PeriodArray:
-    """Periods of frequency ``freq`` from their ordinals."""
-    return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64),
-                                 dtype=pd.PeriodDtype(freq))
 
 
 def period_ordinals(column: pd.Series, what: str, freq: str | None = None

@@ -22,10 +22,11 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from talentgap._words import rows_fail
 from talentgap.errors import PlanningError, SchemaError
-from talentgap.periods import normalize_freq, parse_periods
+from talentgap.periods import parse_periods
 from talentgap.planning._params import cell_names, fmt
-from talentgap.planning._tables import require
+from talentgap.planning._tables import freq_code, require
 
 __all__ = ["target_gap"]
 
@@ -52,7 +53,7 @@ def _counts(table: pd.DataFrame, column: str, what: str) -> np.ndarray:
         shown = ", ".join(f"row {i}: {table[column].iloc[i]!r}" for i in bad[:_MAX_SHOWN])
         raise SchemaError(
             f"column {column!r} of the {what} table must be a finite number >= 0; "
-            f"{bad.size} rows fail, e.g. {shown}", column=column, reason="negative")
+            f"{rows_fail(bad.size)}, e.g. {shown}", column=column, reason="negative")
     return values
 
 
@@ -174,7 +175,7 @@ def target_gap(
     employment = _columns(employment_forecast, "employment_forecast",
                           [*by, "period", "employment"])
     rows, dtype = _aggregate(employment, by, "employment", "employment_forecast", None)
-    freq = normalize_freq(pd.arrays.PeriodArray(np.zeros(0, np.int64), dtype=dtype).freqstr)
+    freq = freq_code(dtype)
     skilled_table = _columns(skilled, "skilled", [*by, "skilled"])
     counts, _ = _aggregate(skilled_table, by, "skilled", "skilled", freq)
     current = _align(rows, counts, by, "skilled", "skilled", dtype)

@@ -28,14 +28,14 @@ targets") states the accounting and its assumptions.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, warn
+from talentgap._arguments import check_horizon
+from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.features.skill_levels import skilled_employment
 from talentgap.models import AutoForecaster
 from talentgap.periods import normalize_freq
@@ -63,13 +63,6 @@ _STOCKS = ("employment", "skilled", "high_skilled")
 _LEVELS = ("skilled", "high_skilled")
 _MAX_SHOWN = 5
 _MIN_YEARS = 3
-
-
-def _horizon(horizon) -> int:
-    if (isinstance(horizon, bool) or not isinstance(horizon, numbers.Real)
-            or not float(horizon).is_integer() or horizon < 1):
-        raise ParameterError(f"horizon must be a whole number of periods >= 1, got {horizon!r}")
-    return int(horizon)
 
 
 def _prepare(table, what: str, keys: list[str], columns: list[str], freq: str | None, *,
@@ -171,7 +164,7 @@ def project_employment(
     1   2026      1200.0    310.0
     """
     keys = check_keys(keys)
-    horizon = _horizon(horizon)
+    horizon = check_horizon(horizon)
     require(employment, "employment", [*keys, "period", "employment"], keys)
     employment = _by_cell(employment, skill_levels, keys)
     columns = [c for c in _STOCKS if c in employment.columns]
@@ -246,13 +239,11 @@ def _exit_rates(exit_rate, cells: pd.DataFrame, keys: list[str],
                 levels: list[str]) -> dict[str, np.ndarray]:
     """Annual exit rate of every cell, per stock (a ``skill_level`` column sets them apart)."""
     if not isinstance(exit_rate, pd.DataFrame):
-        annual = parameter(exit_rate, "exit_rate", cells, keys, of="the stock table",
-                           low=0.0, high=1.0)
+        annual = parameter(exit_rate, "exit_rate", cells, keys, of="the stock table")
         return dict.fromkeys(levels, annual)
     table = exit_rate.drop(columns=["n_periods"], errors="ignore")  # a count, not a key
     if "skill_level" not in table.columns or "skill_level" in keys:
-        annual = parameter(table, "exit_rate", cells, keys, of="the stock table",
-                           low=0.0, high=1.0)
+        annual = parameter(table, "exit_rate", cells, keys, of="the stock table")
         return dict.fromkeys(levels, annual)
     stock = table["skill_level"].astype(object).to_numpy()
     unknown = sorted({str(v) for v in stock} - set(_LEVELS))
@@ -278,8 +269,7 @@ def _exit_rates(exit_rate, cells: pd.DataFrame, keys: list[str],
                 raise PlanningError(f"the exit_rate table has {len(rows)} rows for the {lvl} "
                                     "stock and no key columns; rule: one row per stock")
             value = rows["exit_rate"].iloc[0]
-        out[lvl] = parameter(value, "exit_rate", cells, keys, of="the stock table",
-                             low=0.0, high=1.0)
+        out[lvl] = parameter(value, "exit_rate", cells, keys, of="the stock table")
     return out
 
 
@@ -382,7 +372,7 @@ def project_skilled_stock(
     1   2026  875.0      20.0                95.0
     """
     keys = check_keys(keys)
-    horizon = _horizon(horizon)
+    horizon = check_horizon(horizon)
     stock = _by_cell(stock, skill_levels, keys)
     require(stock, "stock", [*keys, "period", "skilled"], keys)
     levels = [c for c in _LEVELS if c in stock.columns]

@@ -9,8 +9,9 @@ answerable only when some origin leaves both a long enough history to fit
 and held-out values to compare with:
 
 - a forecaster needs one series and origin whose history keeps at least the
-  model's minimum number of observations and whose held-out periods hold at
-  least one observed value;
+  model's minimum number of observations (``min_observations()``; for a
+  combination, the least of its candidates') and whose held-out periods
+  hold at least one observed value;
 - a gap model needs one cell and origin whose demand series and supply
   series both keep that history and have every held-out period observed
   (the paths draw whole backtest error paths of a cell).
@@ -27,19 +28,6 @@ import numpy as np
 __all__ = ["forecastable_horizon"]
 
 
-def _least_history(model) -> int:
-    """Fewest observations the model fits on at a backtest origin (at least 1).
-
-    A combination (``candidates_``) forecasts wherever one of its candidates does.
-    """
-    candidates = getattr(model, "candidates_", None)
-    if candidates:
-        return min(_least_history(candidate) for candidate in candidates.values())
-    least = getattr(model, "_min_obs", None)
-    season = getattr(model, "season_length_", 1)
-    return max(int(least(season)) if callable(least) else 1, 1)
-
-
 def _usable(model, horizons: np.ndarray, lag: int, windows: int, *,
             every_step: bool) -> np.ndarray:
     """Whether each series has backtest errors at each origin, for each horizon.
@@ -53,7 +41,7 @@ def _usable(model, horizons: np.ndarray, lag: int, windows: int, *,
     observed = np.asarray(arrays.observed, dtype=bool)
     n_series, width = observed.shape
     n_obs = np.asarray(arrays.n_obs, dtype=np.int64)
-    least = _least_history(model)
+    least = model.min_observations()
     # unobserved periods before each column: a window's count is a difference of two
     missing = np.zeros((n_series, width + 1), dtype=np.int64)
     np.cumsum(~observed, axis=1, out=missing[:, 1:])

@@ -207,7 +207,7 @@ def test_non_period_time_column_raises(function):
 
 def test_bad_parameters_raise():
     panel = _panel(seed=11)
-    with pytest.raises(ParameterError, match="every value must be an integer >= 1"):
+    with pytest.raises(ParameterError, match=r"lags == \[0\], must be integers >= 1; 0 is not"):
         add_lags(panel, lags=[0], keys=KEYS)
     with pytest.raises(ParameterError, match=r"columns \['nope'\] are not in the panel"):
         add_lags(panel, columns="nope", keys=KEYS)

@@ -9,6 +9,7 @@ from sklearn.base import clone
 
 import talentgap as tg
 from talentgap.errors import DataQualityWarning, NotFittedError, ParameterError, SchemaError
+from talentgap.models._gap_explain import fallback_text
 from talentgap.models.baselines import Drift, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
 from talentgap.models.gap import FLAGS, GapForecaster
@@ -586,7 +587,7 @@ def test_explain_reports_inner_fallbacks_with_their_quantity():
     summary = pd.DataFrame({"fallback_reason": [None, "no supply observed", None],
                             "demand_fallback": ["too short: naive", None, None],
                             "supply_fallback": [None, None, "all zero"]})
-    text = GapForecaster._fallback_text(summary)
+    text = fallback_text(summary)
     assert text.tolist() == ["demand: too short: naive", "no supply observed",
                              "supply: all zero"]
 

@@ -94,7 +94,8 @@ def test_explanations_match_the_methods(fitted):
                                   fitted.gap_drivers(3))
     pd.testing.assert_frame_equal(_gap_explain.fitted_summary(fitted), fitted.fitted_summary_)
     summary = fitted.fitted_summary_
-    assert (GapForecaster._fallback_text(summary) == _gap_explain.fallback_text(summary)).all()
+    reasons = fitted.explain(3)["fallback_reason"].to_numpy(dtype=object)
+    assert (reasons == _gap_explain.fallback_text(summary)).all()
 
 
 def test_cell_selection_errors_name_the_rows(fitted):

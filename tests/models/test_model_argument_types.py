@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import talentgap as tg
+from talentgap._arguments import is_integer
 from talentgap.errors import ParameterError
-from talentgap.models.base import is_whole
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +41,9 @@ def test_auto_forecaster_arguments_of_the_wrong_type(panel, params, message):
         tg.models.AutoForecaster(**params).fit(panel, target="demand", keys=["region", "industry"])
 
 
-def test_is_whole():
-    assert [is_whole(v) for v in (3, 3.0, 2.5, "3", True, None)] == [
-        True, True, False, False, False, False]
+def test_is_integer():
+    assert [is_integer(v) for v in (3, 3.0, 2.5, "3", True, None)] == [
+        True, False, False, False, False, False]
 
 
 def test_an_unknown_reconcile_method_is_refused_without_a_hierarchy_too(panel):

@@ -9,7 +9,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import check_levels
+from talentgap._arguments import check_levels, level_label
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import parse_periods
 
@@ -67,7 +67,8 @@ def _new_axes(figsize: tuple[float, float]):
 
 
 def _level_text(level) -> str:
-    return f"{float(level):g}"
+    """A level as interval column names write it (:func:`talentgap._arguments.level_label`)."""
+    return level_label(level)
 
 
 def _bound_patterns(column: str) -> tuple[str, str]:
