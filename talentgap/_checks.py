@@ -56,6 +56,7 @@ RULE_TEXT = {
     "text_collision": "must not hold different values that read the same as text",
     "surrounding_space": "must not start or end with spaces",
     "not_constant": "must be the same on every row of an enterprise-period",
+    "group_incomplete": "must belong to a group none of whose rows was rejected",
 }
 #: Largest count accepted: every whole number up to it is exact in float64 and int64.
 MAX_COUNT = 2**53

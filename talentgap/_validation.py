@@ -10,6 +10,7 @@ re-exported by :mod:`talentgap.schema`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -23,7 +24,7 @@ from talentgap._units import first_of_unit, log_not_constant, unit_codes, value_
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.periods import NO_PERIOD, normalize_freq, parse_period_values
 
-__all__ = ["DataQualityReport", "validate", "check_constant"]
+__all__ = ["DataQualityReport", "validate", "check_constant", "reject_incomplete_groups"]
 
 #: Why a table whose rows are summed refuses a repeated row.
 _DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; separate cohorts "
@@ -57,6 +58,11 @@ class DataQualityReport:
         Frequency of the parsed periods.
     extra_columns : list of str
         Input columns outside the schema, kept unchanged.
+    row_keys : pandas.DataFrame or None
+        One row per input row, in input order: ``line``, ``kept`` (bool) and
+        the period, id and key columns as parsed (missing where a value
+        could not be read). :func:`reject_incomplete_groups` reads it to find
+        the group of each rejected row.
     """
 
     table: str
@@ -67,6 +73,7 @@ class DataQualityReport:
     warnings: list[str] = field(default_factory=list)
     freq: str | None = None
     extra_columns: list[str] = field(default_factory=list)
+    row_keys: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -283,8 +290,111 @@ def validate(
         warnings=found,
         freq=declared,
         extra_columns=[c for c in df.columns if c not in schema.names],
+        row_keys=pd.DataFrame({"line": lines, "kept": kept,
+                               **{c.name: converted[c.name] for c in schema.columns
+                                  if c.name in converted and c.kind in ("period", "id", "key")}},
+                              index=df.index, copy=False),
     )
     return clean, report
+
+
+def reject_incomplete_groups(clean: pd.DataFrame, report: DataQualityReport, *,
+                             by: Iterable[str], group: str = "group"):
+    """Reject every kept row of a group that lost a row to validation.
+
+    A total over a group (an enterprise's vacancies in a period, a cell's
+    training output in a period) computed from the rows that passed is an
+    undercount when one of its rows was rejected. This moves the other rows
+    of such groups to the rejected rows too (rule ``group_incomplete``,
+    naming the first rejected line of the group), so that the group is
+    missing rather than too small; ``rows_in == rows_kept + rows_rejected``
+    still holds. A rejected row whose own group columns could not be read
+    names no group and rejects nothing more.
+
+    Parameters
+    ----------
+    clean : pandas.DataFrame
+        The clean rows, as :func:`validate` (``errors="report"``) returned them.
+    report : DataQualityReport
+        Its report.
+    by : iterable of str
+        Columns that define a group, e.g. ``("enterprise_id", "period")``;
+        those the table lacks are left out (none left: nothing changes).
+    group : str, default "group"
+        What a group is called in the messages, e.g. ``"cell-period"``.
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+        The rows of complete groups.
+    report : DataQualityReport
+        A new report with the moved rows among the rejected ones.
+
+    Raises
+    ------
+    ParameterError
+        If ``clean`` is not the table ``report`` describes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"period": ["2024Q1"] * 3, "region": ["A", "A", "B"],
+    ...                     "industry": ["textiles"] * 3, "program": ["p1", "p2", "p1"],
+    ...                     "trained": [10, 20, 30], "certified": ["5", "9%", "12"]})
+    >>> clean, report = validate(raw, table="training", errors="report")
+    >>> clean, report = reject_incomplete_groups(clean, report,
+    ...                                          by=("period", "region", "industry"),
+    ...                                          group="cell-period")
+    >>> clean["region"].tolist(), (report.rows_kept, report.rows_rejected)
+    (['B'], (1, 2))
+    >>> report.rejected[["line", "rule"]].to_dict("list")
+    {'line': [2, 3], 'rule': ['group_incomplete', 'not_numeric']}
+    """
+    keys = report.row_keys
+    if keys is None or len(keys) != report.rows_in or int(keys["kept"].sum()) != len(clean):
+        raise ParameterError("clean and report do not belong together: pass the two results "
+                             "of one validate(..., errors='report') call")
+    by = [c for c in dict.fromkeys(by) if c in keys.columns]
+    kept = keys["kept"].to_numpy(dtype=bool)
+    if not by or kept.all() or not kept.any():
+        return clean, report
+    # one id per group over all rows (keys of kept and rejected rows share their dtypes)
+    ids = keys.groupby(by, observed=True, sort=False, dropna=True).ngroup()
+    ids = ids.to_numpy(dtype=float, na_value=np.nan)
+    ids = np.where(np.isnan(ids), -1, ids).astype(np.int64)  # -1: a key could not be read
+    lines = keys["line"].to_numpy(dtype=np.int64)
+    failed = np.flatnonzero(~kept & (ids >= 0))
+    if failed.size == 0:
+        return clean, report
+    first = np.full(int(ids.max()) + 1, -1, dtype=np.int64)  # first failed row of each group
+    by_line = failed[np.argsort(lines[failed], kind="stable")[::-1]]
+    first[ids[by_line]] = by_line  # the last write wins: the smallest line
+    hit = kept & (ids >= 0)
+    hit[hit] = first[ids[hit]] >= 0
+    if not hit.any():
+        return clean, report
+    positions = np.flatnonzero(hit)
+    bad_groups, which = np.unique(ids[positions], return_inverse=True)  # few groups
+    shown = keys.iloc[first[bad_groups]][by].astype(object)
+    labels = np.asarray(shown.map(str).agg(", ".join, axis=1), dtype=object)
+    messages = np.asarray([f"line {line} of the same {group} ({', '.join(by)}) was rejected, "
+                           f"so the {group} is left out whole rather than undercounted"
+                           for line in lines[first[bad_groups]].tolist()], dtype=object)
+    moved = pd.DataFrame({
+        "line": lines[positions],
+        "row": keys.index.to_numpy()[positions],
+        "column": "*",
+        "rule": "group_incomplete",
+        "value": labels[which],
+        "message": messages[which],
+    })
+    rejected = pd.concat([report.rejected, moved], ignore_index=True)
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    n_moved = positions.size
+    new = dataclasses.replace(report, rows_kept=report.rows_kept - n_moved,
+                              rows_rejected=report.rows_rejected + n_moved,
+                              rejected=rejected, row_keys=keys.assign(kept=kept & ~hit))
+    return clean.iloc[np.flatnonzero(~hit[kept])], new
 
 
 class _BlankAllowed:

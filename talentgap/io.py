@@ -3,9 +3,11 @@
 :func:`read_table` reads a file, parses its periods and validates it against
 its table schema in one step, so every message names the file and the input
 line of each offending row. CSV files come the way bureaus export them: the
-encoding (UTF-8, UTF-8 with a byte-order mark, GBK/GB18030) and the separator
-(comma, semicolon, tab) are detected unless given, and a file that cannot be
-read says what it looks like instead.
+encoding (UTF-8, UTF-8 or UTF-16 with a byte-order mark, GBK/GB18030) and the
+separator (comma, semicolon, tab) are detected unless given, and a file that
+cannot be read says what it looks like instead, down to the line of the first
+byte no encoding decodes. Side files (codes lists, plan parameter CSVs) are
+read the same way by :func:`read_text` and :func:`read_csv_file`.
 
 Examples
 --------
@@ -21,6 +23,8 @@ Examples
 
 from __future__ import annotations
 
+import codecs
+import csv
 import logging
 from pathlib import Path
 from typing import Literal
@@ -28,17 +32,34 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from talentgap._encoding import (
+    ENCODINGS,
+    bom_encoding,
+    detect_encoding,
+    first_bad_byte,
+    head_bytes,
+    mixed_script,
+    next_encodings,
+    same_encoding,
+)
+from talentgap._excel_reading import formula_hint, read_excel_rows
+from talentgap._input_hints import (
+    MISSING_TEXT,
+    blank_rows,
+    excel_error_cells,
+    header_row_hint,
+    repeated_names,
+    trailing_blank,
+)
+from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import parse_periods
 from talentgap.schema import get_schema, validate
 
-__all__ = ["read_table", "write_table", "write_workbook", "parse_periods", "file_format",
-           "sniff_csv"]
+__all__ = ["read_table", "read_csv_file", "read_text", "write_table", "write_workbook",
+           "parse_periods", "file_format", "sniff_csv", "ENCODINGS"]
 
 logger = logging.getLogger(__name__)
-
-#: Text read as a missing value in non-key CSV columns.
-_MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "#N/A")
 
 _FORMATS = {
     ".csv": "csv",
@@ -48,12 +69,12 @@ _FORMATS = {
     ".pq": "parquet",
     ".xlsx": "excel",
 }
-#: Encodings tried, in order, when ``encoding="auto"``: UTF-8 (a byte-order mark is
-#: dropped), then GB18030, the superset of GBK that Excel on Chinese-locale machines writes.
-ENCODINGS = ("utf-8-sig", "gb18030")
 #: Separators considered when ``sep="auto"``.
 SEPARATORS = (",", ";", "\t")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: What to do about an encoding, in every message that names one.
+_ENCODING_ADVICE = ("pass encoding= (e.g. 'latin-1', 'cp1252', 'gb18030'; in a run "
+                    "configuration [data] encoding, for `talentgap validate` --encoding)")
 
 
 def file_format(path: str | Path) -> str:
@@ -82,38 +103,37 @@ def file_format(path: str | Path) -> str:
     )
 
 
-def _head_bytes(path: Path, size: int = 65536) -> bytes:
-    if path.name.lower().endswith(".gz"):
-        import gzip
-
-        with gzip.open(path, "rb") as handle:
-            return handle.read(size)
-    with open(path, "rb") as handle:
-        return handle.read(size)
-
-
-def _decodes(data: bytes, encoding: str) -> bool:
+def _check_encoding(encoding: str) -> None:
+    if encoding == "auto":
+        return
     try:
-        data.decode(encoding)
-    except UnicodeDecodeError as exc:  # a multi-byte character cut at the end is fine
-        return exc.start >= len(data) - 4
-    return True
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ParameterError(f"encoding={encoding!r} is not a known text encoding; use "
+                             "'auto' or a name such as 'utf-8', 'gb18030', 'latin-1', "
+                             "'cp1252', 'utf-16'") from None
 
 
-def sniff_csv(path: str | Path, *, expected: tuple[str, ...] = ()) -> tuple[str, str]:
+def sniff_csv(path: str | Path, *, expected: tuple[str, ...] = (),
+              encoding: str = "auto") -> tuple[str, str]:
     """The encoding and separator a CSV file most likely uses.
 
-    The encoding is the first of :data:`ENCODINGS` that decodes the start
-    of the file (UTF-8 first, so plain ASCII and UTF-8 files stay UTF-8).
-    The separator is the one of :data:`SEPARATORS` that splits the header
-    into the most ``expected`` column names, then into the most fields with
-    the same count on the first lines.
+    The encoding is the one a byte-order mark declares (UTF-8, or UTF-16 as
+    Excel's "Unicode Text" writes), else the given ``encoding``, else the
+    first of :data:`ENCODINGS` that decodes the start of the file (UTF-8
+    first, so plain ASCII and UTF-8 files stay UTF-8). The separator is
+    the one of :data:`SEPARATORS` that splits the header into the most
+    ``expected`` column names, then into the most fields with the same
+    count on the first lines.
 
     Parameters
     ----------
     path : str or pathlib.Path
     expected : tuple of str
         Column names the header should contain.
+    encoding : str, default "auto"
+        The file's encoding when known (a byte-order mark still wins): only
+        the separator is sniffed.
 
     Returns
     -------
@@ -126,9 +146,13 @@ def sniff_csv(path: str | Path, *, expected: tuple[str, ...] = ()) -> tuple[str,
     >>> _ = path.write_bytes("period;region;industry\\n2024Q1;温州;纺织\\n".encode("gbk"))
     >>> sniff_csv(path, expected=("period", "region"))
     ('gb18030', ';')
+    >>> _ = path.write_text("period\\tregion\\n2024Q1\\tZürich\\n", encoding="utf-16")
+    >>> sniff_csv(path, expected=("period", "region"))
+    ('utf-16', '\\t')
     """
-    head = _head_bytes(Path(path))
-    encoding = next((e for e in ENCODINGS if _decodes(head, e)), ENCODINGS[0])
+    head = head_bytes(Path(path))
+    if encoding == "auto" or bom_encoding(head) is not None:  # a byte-order mark wins
+        encoding = detect_encoding(head)
     text = head.decode(encoding, errors="replace")
     lines = [line for line in text.splitlines()[:20] if line.strip()]
     if not lines:
@@ -144,45 +168,111 @@ def sniff_csv(path: str | Path, *, expected: tuple[str, ...] = ()) -> tuple[str,
     return encoding, max(SEPARATORS, key=score)
 
 
-def _read_csv(path: Path, table: str, sep: str, encoding: str) -> pd.DataFrame:
-    schema = get_schema(table)
-    expected = tuple(c.name for c in schema.columns)
-    if sep == "auto" or encoding == "auto":
-        found_encoding, found_sep = sniff_csv(path, expected=expected)
-        encoding = found_encoding if encoding == "auto" else encoding
-        sep = found_sep if sep == "auto" else sep
-    text_columns = [c.name for c in schema.columns if c.kind in ("id", "key")]
+def _parse_csv(path: Path, sep: str, encoding: str, text_columns: list[str]) -> pd.DataFrame:
+    """Every line a row (blank ones too), header names as written, key columns as text."""
+    names = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
+                        keep_default_na=False).iloc[0].tolist()
+    repeated = repeated_names(names)
+    if repeated:
+        raise SchemaError(f"{path}: column names must not repeat (spaces and case "
+                          f"ignored): {'; '.join(repeated)}", reason="repeated_column")
     # Codes such as "NA" or "None" are legitimate region or industry codes: in
     # key columns only an empty field is missing.
-    missing = {name: [""] for name in text_columns}
-    try:
-        header = pd.read_csv(path, sep=sep, encoding=encoding, nrows=0).columns
-        missing.update({name: list(_MISSING_TEXT) for name in header if name not in missing})
-        # Blank lines are read as empty rows, so row i is line i + 2 of the file
-        # and validation accounts for them (rule "empty_row").
-        raw = pd.read_csv(path, sep=sep, encoding=encoding,
-                          dtype={name: str for name in text_columns},
-                          skip_blank_lines=False, keep_default_na=False, na_values=missing)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise SchemaError(f"{path}: cannot be read as CSV with encoding {encoding!r} and "
-                          f"separator {sep!r}: {exc}{_hint(path, expected, sep, encoding)}",
-                          reason="unreadable_file") from exc
+    missing = {name: [""] if name in text_columns else list(MISSING_TEXT)
+               for name in names}
+    # Blank lines are read as empty rows, so row i is line i + 2 of the file
+    # and validation accounts for them (rule "empty_row").
+    return pd.read_csv(path, sep=sep, encoding=encoding,
+                       dtype={name: str for name in text_columns},
+                       skip_blank_lines=False, keep_default_na=False, na_values=missing)
+
+
+def _undecodable(path: Path, tried: tuple[str, ...]) -> str:
+    """Where each encoding tried fails, e.g. ``'utf-8-sig' from line 5 (byte 0xfc)``."""
+    parts = []
+    for encoding in tried:
+        found = first_bad_byte(path, encoding)
+        if found is not None:
+            line, offset = found
+            byte = head_bytes(path, offset + 1)[offset:]
+            parts.append(f"not {encoding!r} from line {line} (byte 0x{byte.hex()})")
+    return ", ".join(parts)
+
+
+def _read_raw_csv(path: Path, sep: str, encoding: str, text_columns: list[str],
+                  expected: tuple[str, ...]) -> tuple[pd.DataFrame, str, str]:
+    """The file as rows, with the encoding and separator it was read with.
+
+    With ``encoding="auto"``, a decode error anywhere in the file (not only in
+    the start the sniffer saw) has the whole file read again with the next
+    candidate; when none fits, the message names the line of the first bad byte.
+    """
+    _check_encoding(encoding)
+    auto = encoding == "auto"
+    found_encoding, found_sep = sniff_csv(path, expected=expected, encoding=encoding)
+    sep = found_sep if sep == "auto" else sep
+    candidates = (found_encoding, *next_encodings(found_encoding)) if auto else (
+        found_encoding,)
+    for candidate in candidates:
+        try:
+            return _parse_csv(path, sep, candidate, text_columns), candidate, sep
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise SchemaError(f"{path}: cannot be read as CSV with encoding {candidate!r} "
+                              f"and separator {sep!r}: {exc}"
+                              f"{_hint(path, expected, sep, candidate)}",
+                              reason="unreadable_file") from exc
+    where = _undecodable(path, candidates)
+    hint = "" if auto else _hint(path, expected, sep, encoding)
+    raise SchemaError(f"{path}: cannot be read as CSV with encoding "
+                      f"{' or '.join(map(repr, candidates))} and separator {sep!r}: {where}"
+                      + (hint or f"; the file is in another encoding: {_ENCODING_ADVICE}"),
+                      reason="unreadable_file")
+
+
+def _check_guess(path: Path, raw: pd.DataFrame, text_columns: list[str],
+                 lines: np.ndarray) -> None:
+    """Refuse GB18030 guesses whose codes mix Chinese and Latin letters in one word."""
+    for name in text_columns:
+        if name not in raw.columns:
+            continue
+        mixed = np.flatnonzero(mixed_script(raw[name]))
+        if mixed.size:
+            shown = ", ".join(f"line {lines[i]}: {raw[name].iloc[i]!r}" for i in mixed[:3])
+            raise SchemaError(
+                f"{path}: column {name!r}: {rows_fail(mixed.size)} the encoding check "
+                f"[wrong_encoding], e.g. {shown}: codes that mix Chinese characters and "
+                "Latin letters in one word are the sign of a file read as GB18030 that is "
+                f"in another encoding (Latin-1 'Zürich' reads as 'Z黵ich'); "
+                f"{_ENCODING_ADVICE}; encoding='gb18030' if the codes are right",
+                column=name, reason="wrong_encoding")
+
+
+def _read_csv(path: Path, table: str, sep: str,
+              encoding: str) -> tuple[pd.DataFrame, np.ndarray]:
+    schema = get_schema(table)
+    expected = tuple(c.name for c in schema.columns)
+    text_columns = [c.name for c in schema.columns if c.kind in ("id", "key")]
+    raw, used, sep = _read_raw_csv(path, sep, encoding, text_columns, expected)
+    raw = raw.iloc[:len(raw) - trailing_blank(raw)]  # blank lines at the end are no data
+    lines = np.arange(len(raw), dtype=np.int64) + 2
+    if encoding == "auto" and used == "gb18030":
+        _check_guess(path, raw, text_columns, lines)
     if not any(name in raw.columns for name in expected):
-        hint = _hint(path, expected, sep, encoding)
+        hint = _hint(path, expected, sep, used)
         if hint:
             raise SchemaError(f"{path}: none of the {table} columns {list(expected[:4])}... "
                               f"in the header {list(raw.columns[:4])}{hint}",
                               reason="unreadable_file")
-    return raw
+    return raw, lines
 
 
 def _hint(path: Path, expected: tuple[str, ...], sep: str, encoding: str) -> str:
     """What the file looks like, when it is not what it was read as."""
     found_encoding, found_sep = sniff_csv(path, expected=expected)
     advice = []
-    if found_encoding != encoding and not (encoding.lower().replace("_", "-") in ("utf-8",
-                                                                                  "utf8")
-                                           and found_encoding == "utf-8-sig"):
+    if not same_encoding(found_encoding, encoding):
         advice.append(f"encoding={found_encoding!r}")
     if found_sep != sep:
         advice.append(f"sep={found_sep!r} ({_SEPARATOR_NAMES[found_sep]}-separated)")
@@ -192,15 +282,125 @@ def _hint(path: Path, expected: tuple[str, ...], sep: str, encoding: str) -> str
             + ": pass them, or leave both as 'auto' to detect them")
 
 
-def _read_excel(path: Path, table: str) -> pd.DataFrame:
-    schema = get_schema(table)
-    text_columns = [c.name for c in schema.columns if c.kind in ("id", "key")]
-    try:
-        return pd.read_excel(path, sheet_name=0, engine="openpyxl",
-                             dtype={name: str for name in text_columns})
-    except (ValueError, KeyError, OSError) as exc:
-        raise SchemaError(f"{path}: cannot be read as an Excel workbook: {exc}",
-                          reason="unreadable_file") from exc
+def _csv_header_hint(path: Path, sep: str, encoding: str,
+                     expected: tuple[str, ...]) -> str:
+    """Where the header seems to be, from the first lines of a CSV file."""
+    text = head_bytes(path).decode(encoding if encoding != "auto" else detect_encoding(
+        head_bytes(path)), errors="replace")
+    rows = list(csv.reader(text.splitlines()[:10], delimiter=sep))
+    return header_row_hint(rows, expected)
+
+
+def read_csv_file(path: str | Path, *, text_columns: tuple[str, ...] | list[str] = (),
+                  sep: str = "auto", encoding: str = "auto") -> pd.DataFrame:
+    """Read a CSV side file (a codes list, plan parameters) the way tables are read.
+
+    The encoding and separator are detected as for :func:`read_table`
+    (:func:`sniff_csv`, with the whole file read again with the next
+    candidate on a decode error), header names must not repeat, blank
+    lines at the end are dropped and blank lines in the middle are dropped
+    too, with ``attrs["line_numbers"]`` keeping each row's line in the file
+    (the header is line 1). Only an empty field is missing in
+    ``text_columns``, which are read as text; as for tables, a GB18030 guess
+    whose ``text_columns`` mix Chinese characters and Latin letters in one
+    word is refused (reason ``wrong_encoding``).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    text_columns : sequence of str, optional
+        Columns read as text (codes such as ``"007"`` keep their zeros).
+    sep, encoding : str, default "auto"
+        As in :func:`read_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    SchemaError
+        When the file cannot be decoded or parsed (reason ``unreadable_file``)
+        or its header repeats a name (reason ``repeated_column``).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "cost.csv"
+    >>> _ = path.write_bytes("region,cost\\n温州,4000\\n\\n杭州,5000\\n\\n".encode("gbk"))
+    >>> table = read_csv_file(path, text_columns=["region"])
+    >>> table["region"].tolist(), table.attrs["line_numbers"]
+    (['温州', '杭州'], [2, 4])
+    """
+    path = Path(path)
+    raw, used, _ = _read_raw_csv(path, sep, encoding, list(text_columns), tuple(text_columns))
+    raw = raw.iloc[:len(raw) - trailing_blank(raw)]
+    keep = ~blank_rows(raw) if raw.shape[1] else np.ones(len(raw), dtype=bool)
+    lines = (np.flatnonzero(keep) + 2).tolist()
+    raw = raw[keep].reset_index(drop=True)
+    if encoding == "auto" and used == "gb18030":
+        _check_guess(path, raw, list(text_columns), np.asarray(lines, dtype=np.int64))
+    raw.attrs["line_numbers"] = lines
+    return raw
+
+
+def read_text(path: str | Path, *, encoding: str = "auto") -> str:
+    """The text of a file (e.g. a list of codes, one per line), its encoding detected.
+
+    A byte-order mark (UTF-8 or UTF-16) is honoured and dropped; otherwise
+    the first of :data:`ENCODINGS` that decodes the whole file is used.
+
+    Raises
+    ------
+    SchemaError
+        When no encoding tried decodes the file (reason ``unreadable_file``),
+        naming the line of the first bad byte.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "regions.txt"
+    >>> _ = path.write_bytes("\\ufeff温州\\n杭州\\n".encode("utf-8"))
+    >>> read_text(path).splitlines()
+    ['温州', '杭州']
+    """
+    path = Path(path)
+    _check_encoding(encoding)
+    data = head_bytes(path, None)
+    marked = bom_encoding(data[:4]) is not None  # a byte-order mark wins over encoding=
+    first = detect_encoding(data[:65536]) if encoding == "auto" or marked else encoding
+    encoding = "auto" if marked else encoding
+    candidates = (first, *next_encodings(first)) if encoding == "auto" else (encoding,)
+    for candidate in candidates:
+        try:
+            return data.decode(candidate).lstrip("\ufeff")
+        except UnicodeDecodeError:
+            continue
+    raise SchemaError(f"{path}: cannot be decoded as text with encoding "
+                      f"{' or '.join(map(repr, candidates))}: "
+                      f"{_undecodable(path, candidates)}; {_ENCODING_ADVICE}",
+                      reason="unreadable_file")
+
+
+def _excel_errors(path: Path, raw: pd.DataFrame, schema_names: list[str],
+                  lines: np.ndarray) -> None:
+    """Refuse Excel error values (``#N/A``, ``#REF!``) in any column, naming their lines."""
+    found = excel_error_cells(raw, schema_names, lines)
+    if not found:
+        return
+    cases = pd.DataFrame([{"line": int(line), "row": int(line) - 2, "column": name,
+                           "rule": "excel_error", "value": value,
+                           "message": "Excel error value"}
+                          for name, at, values in found
+                          for line, value in zip(at, values, strict=True)])
+    parts = [f"column {name!r} must not hold Excel error values [excel_error]; "
+             f"{rows_fail(len(at))}, e.g. "
+             + ", ".join(f"line {line}: {value!r}" for line, value in
+                         zip(at[:3], values[:3], strict=False))
+             for name, at, values in found]
+    raise SchemaError(f"{path}: " + "; ".join(parts) + ": a formula failed (fix or clear "
+                      "those cells in the workbook and save it again)",
+                      column=found[0][0], reason="excel_error", failure_cases=cases)
 
 
 def read_table(
@@ -229,9 +429,15 @@ def read_table(
         As in :func:`talentgap.schema.validate`.
     sep, encoding : str, default "auto"
         CSV field separator and text encoding; ``"auto"`` detects them
-        (:func:`sniff_csv`: UTF-8 with or without a byte-order mark, or
-        GB18030/GBK; comma, semicolon or tab). When a file cannot be read as
-        given, the error says which encoding or separator it looks like.
+        (:func:`sniff_csv`: UTF-8 with or without a byte-order mark, UTF-16
+        with one, or GB18030/GBK; comma, semicolon or tab). A byte-order mark
+        always decides the encoding. With ``encoding="auto"``, a decode error
+        anywhere in the file has it read again with the next candidate, and a
+        GB18030 guess whose key codes mix Chinese characters and Latin letters
+        in one word (a Latin-1 ``Zürich`` read as ``Z黵ich``) is refused (reason
+        ``wrong_encoding``): give the encoding (``"latin-1"``, ``"cp1252"``,
+        or ``"gb18030"`` when such codes are genuine). When a file cannot be
+        read as given, the error says which encoding or separator it looks like.
 
     Returns
     -------
@@ -242,10 +448,14 @@ def read_table(
     Raises
     ------
     SchemaError
-        The file cannot be parsed, or (with ``errors="raise"``) rows break
-        the schema. The message starts with the file name; line numbers are
-        those of the file (the header is line 1), for Excel those of the
-        sheet. For Parquet, ``line`` is the 1-based row number.
+        The file cannot be parsed or decoded, its header repeats a name
+        (spaces and case ignored), a cell holds an Excel error value such as
+        ``#REF!`` (reason ``excel_error``, in CSV and Excel alike), or (with
+        ``errors="raise"``) rows break the schema. The message starts with the
+        file name; line numbers are those of the file (the header is line 1),
+        for Excel those of the sheet. For Parquet, ``line`` is the 1-based row
+        number. Blank lines at the end of a file are not rows; in key columns
+        only an empty cell is missing (``NA`` is a code) in CSV and Excel.
     FileNotFoundError
         If ``path`` does not exist.
 
@@ -262,21 +472,35 @@ def read_table(
     fmt = file_format(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
+    hints = ""
     if fmt == "csv":
-        raw = _read_csv(path, table, sep, encoding)
-        lines = np.arange(len(raw), dtype=np.int64) + 2
+        raw, lines = _read_csv(path, table, sep, encoding)
     elif fmt == "excel":
-        raw = _read_excel(path, table)
-        lines = np.arange(len(raw), dtype=np.int64) + 2
+        raw, lines, hints = read_excel_rows(path, table)
     else:
         raw = pd.read_parquet(path)
         lines = np.arange(len(raw), dtype=np.int64) + 1
+    schema = get_schema(table)
+    if fmt != "parquet":
+        _excel_errors(path, raw, list(schema.names), lines)
     try:
-        return validate(raw, table=table, freq=freq, allowed=allowed, errors=errors,
-                        line_numbers=lines)
+        result = validate(raw, table=table, freq=freq, allowed=allowed, errors=errors,
+                          line_numbers=lines)
     except SchemaError as exc:
-        raise SchemaError(f"{path}: {exc}", column=exc.column, reason=exc.reason,
+        if fmt == "csv" and exc.reason == "missing_column":
+            hints += _csv_header_hint(path, sep if sep != "auto" else sniff_csv(
+                path, expected=tuple(schema.names), encoding=encoding)[1], encoding,
+                tuple(schema.names))
+        if fmt == "excel":
+            hints += formula_hint(path, exc.failure_cases, list(raw.columns))
+        raise SchemaError(f"{path}: {exc}{hints}", column=exc.column, reason=exc.reason,
                           failure_cases=exc.failure_cases) from None
+    if errors == "report" and fmt == "excel":
+        clean, report = result
+        hint = (hints + formula_hint(path, report.rejected, list(raw.columns))).lstrip("; ")
+        if hint:
+            report.warnings.append(hint)
+    return result
 
 
 def _labelled(df: pd.DataFrame) -> pd.DataFrame:

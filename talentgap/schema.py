@@ -57,7 +57,12 @@ from talentgap._tables import (
     row_key,
 )
 from talentgap._units import unit_codes
-from talentgap._validation import DataQualityReport, check_constant, validate
+from talentgap._validation import (
+    DataQualityReport,
+    check_constant,
+    reject_incomplete_groups,
+    validate,
+)
 
 # The definitions live in talentgap._tables; they are documented here, where the API
 # reference reads them.
@@ -87,5 +92,6 @@ __all__ = [
     "row_key",
     "unit_codes",
     "check_constant",
+    "reject_incomplete_groups",
     "PART_SCHEMAS",
 ]

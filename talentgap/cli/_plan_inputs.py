@@ -14,23 +14,40 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import ConfigError
+from talentgap.errors import ConfigError, ParameterError, SchemaError
+from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
 
 __all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_budget"]
 
 
 def read_plan_csv(path: str, name: str, text_columns: list[str], *,
-                  section: str = "plan") -> pd.DataFrame:
-    """The CSV file a ``[section] name`` setting names, ``text_columns`` read as text."""
+                  section: str = "plan", encoding: str = "auto") -> pd.DataFrame:
+    """The CSV file a ``[section] name`` setting names, ``text_columns`` read as text.
+
+    Read as the input tables are (:func:`talentgap.io.read_csv_file`: the
+    encoding and separator detected, blank lines skipped), with
+    ``attrs["line_numbers"]`` holding each row's line in the file.
+    """
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"[{section}] {name}: no such file {path}")
-    return pd.read_csv(path, dtype={c: str for c in text_columns})
+    try:
+        return read_csv_file(path, text_columns=text_columns, encoding=encoding)
+    except (SchemaError, ParameterError) as exc:
+        raise ConfigError(f"[{section}] {name}: {exc}") from None
 
 
 #: Offending rows shown in a message.
 _SHOWN = 3
+
+
+def _lines(table: pd.DataFrame) -> np.ndarray:
+    """Each row's line in its file: as read (blank lines skipped), else position + 2."""
+    lines = table.attrs.get("line_numbers")
+    if lines is not None and len(lines) == len(table):
+        return np.asarray(lines, dtype=np.int64)
+    return np.arange(len(table), dtype=np.int64) + 2
 
 
 def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: str,
@@ -39,7 +56,7 @@ def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: st
     parts = []
     for i, what in zip(rows[:_SHOWN], shown, strict=False):
         ids = ", ".join(str(table[k].iloc[i]) for k in keys)
-        parts.append(f"line {i + 2}" + (f" ({ids})" if ids else "") + f": {what}")
+        parts.append(f"line {_lines(table)[i]}" + (f" ({ids})" if ids else "") + f": {what}")
     more = f"; and {rows.size - _SHOWN} more" if rows.size > _SHOWN else ""
     return (f"{rows.size} row{'' if rows.size == 1 else 's'} "
             f"fail{'s' if rows.size == 1 else ''}, e.g. " + "; ".join(parts) + more)
@@ -112,8 +129,8 @@ must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
         key_text = table[keys].astype(str)
         repeated = np.flatnonzero(key_text.duplicated().to_numpy())
         if repeated.size:
-            first_line = pd.Series(np.arange(len(table))).groupby(
-                [key_text[k].to_numpy() for k in keys]).transform("min").to_numpy() + 2
+            first_line = pd.Series(_lines(table)).groupby(
+                [key_text[k].to_numpy() for k in keys]).transform("min").to_numpy()
             problems.append(f"column {', '.join(keys)!r} must not repeat an earlier row; "
                             + _rows_words(table, repeated, keys, name,
                                           [f"repeats line {first_line[i]}"
@@ -123,10 +140,11 @@ must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
     return table.assign(**{name: values})
 
 
-def plan_parameter(value, name: str, id_columns: list[str]):
+def plan_parameter(value, name: str, id_columns: list[str], *, encoding: str = "auto"):
     """A plan parameter: a number as is, a string as a per-cell (or per-programme) CSV.
 
-    The file's rows are checked by :func:`check_plan_csv`.
+    The file (read in ``encoding``, ``[data] encoding``) is checked by
+    :func:`check_plan_csv`.
 
     Examples
     --------
@@ -135,15 +153,15 @@ def plan_parameter(value, name: str, id_columns: list[str]):
     """
     if value is None or not isinstance(value, str):
         return value
-    table = read_plan_csv(value, name, id_columns)
+    table = read_plan_csv(value, name, id_columns, encoding=encoding)
     if name not in table.columns:
         raise ConfigError(f"[plan] {name}: {value} has no column {name!r}; columns are "
                           f"{list(table.columns)}")
     return check_plan_csv(table, name, value)
 
 
-def plan_budget(value):
-    """``[plan] budget``: a number, or per year (``{"2026": money}`` or a CSV).
+def plan_budget(value, *, encoding: str = "auto"):
+    """``[plan] budget``: a number, or per year (``{"2026": money}`` or a CSV in ``encoding``).
 
     Examples
     --------
@@ -155,7 +173,7 @@ def plan_budget(value):
     if isinstance(value, dict):
         return pd.DataFrame({"period": list(value), "budget": list(value.values())})
     if isinstance(value, str):
-        table = read_plan_csv(value, "budget", ["period"])
+        table = read_plan_csv(value, "budget", ["period"], encoding=encoding)
         if not {"period", "budget"} <= set(table.columns):
             raise ConfigError(f"[plan] budget: {value} needs columns 'period' and 'budget'; "
                               f"columns are {list(table.columns)}")

@@ -45,7 +45,8 @@ def exit_rates(result: RunResult, tables: dict, *, by_stock: bool = False):
     keys = workforce_keys(config)
     value = config.plan.exit_rate
     if value != "estimate":
-        return plan_parameter(value, "exit_rate", list(config.data.keys))
+        return plan_parameter(value, "exit_rate", list(config.data.keys),
+                              encoding=config.data.encoding)
     if result.panel is None:
         raise ConfigError("[plan] exit_rate = \"estimate\" needs the panel (observed supply)")
     stock = _employment(tables, config, by_cell=True)
@@ -178,7 +179,7 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
         keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
     if targets.file is not None:
         table = read_plan_csv(targets.file, "file", ["region", "province", "skill_level"],
-                          section="targets")
+                              section="targets", encoding=config.data.encoding)
     else:
         table = pd.DataFrame(targets.rows())
     high_target = bool((table.get("skill_level") == "high_skilled").any())

@@ -23,6 +23,10 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # declared); a level outside them is an error
     high_skilled = ["technician", "senior_technician"]  # levels counted as high-skilled
     unskilled = []                 # levels not counted as skilled (every other is)
+    encoding = "auto"              # text encoding of the CSV files above: "auto"
+                                   # detects UTF-8, UTF-16 (with a byte-order mark) or
+                                   # GB18030/GBK; else a name such as "latin-1",
+                                   # "cp1252", "gb18030", "utf-8"
 
     [survey]     # the sampling design of the surveys file (absent: none declared; each
                  # cell-period is then its own stratum, sampled with replacement)
@@ -128,6 +132,7 @@ talentgap.errors.ConfigError: unknown key 'horizn' in [forecast]; did you mean '
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import difflib
 import os
@@ -181,6 +186,7 @@ class DataConfig:
     skill_levels: tuple[str, ...] = ()
     high_skilled: tuple[str, ...] = ()
     unskilled: tuple[str, ...] = ()
+    encoding: str = field(default="auto", metadata={"encoding": True})
 
     def levels(self):
         """The declared :class:`~talentgap.features.SkillLevels`, or None.
@@ -578,6 +584,12 @@ def _check_value(value, meta, label: str) -> None:
     if meta.get("nonempty") and not items:
         raise ConfigError(f"{label} must not be empty")
     choices = meta.get("choices")
+    if meta.get("encoding") and value != "auto":
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ConfigError(f"{label} must be 'auto' or a text encoding such as 'utf-8', "
+                              f"'gb18030', 'latin-1', 'cp1252'; got {value!r}") from None
     for item in items:
         if choices and item not in choices:
             raise ConfigError(f"{label} must be one of {', '.join(map(repr, choices))}; "

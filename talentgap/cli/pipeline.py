@@ -22,6 +22,7 @@ import dataclasses
 import logging
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pandas as pd
 
@@ -102,7 +103,9 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
     ConfigError
         A required setting or file is missing.
     SchemaError
-        An input file breaks its schema (with ``on_invalid = "error"``).
+        An input file breaks its schema (with ``on_invalid = "error"``), or
+        with ``"skip"`` no row of a table is left (``rejected.csv`` is then
+        written to the output folder before the error is raised).
     """
     unknown = sorted(set(steps) - set(STEPS))
     if unknown:
@@ -164,9 +167,14 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
             clean, report = schema.validate(frame, table=name, freq=data.freq,
                                             errors="report")
         else:
-            clean, report = io.read_table(path, table=name, freq=data.freq, errors="report")
+            clean, report = io.read_table(path, table=name, freq=data.freq, errors="report",
+                                          encoding=data.encoding)
             if not report.ok and data.on_invalid == "error":
                 raise _rejection_error(path, report)
+        if not report.ok:  # a group that lost a row is left out whole, not undercounted
+            clean, report = schema.reject_incomplete_groups(
+                clean, report, by=_GROUPS.get(name, ("period", *data.keys)),
+                group=_GROUP_NAMES.get(name, "cell-period"))
         logger.info("%s: %s", path or f"demo {name}", report.summary())
         result.reports[name] = report
         if not report.ok:
@@ -176,10 +184,35 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
         frame = pd.concat(rejected, ignore_index=True)
         lead = ["table", "file"]
         result.rejected = failures_as_text(frame[[*lead, *frame.columns.drop(lead)]])
+        emptied = [name for name, report in result.reports.items() if report.rows_kept == 0]
+        if emptied:
+            raise _emptied_error(emptied, result, config)
         warnings.warn(f"{len(result.rejected)} input row failure(s) skipped "
                       "([data] on_invalid = 'skip'); see rejected.csv", DataQualityWarning,
                       stacklevel=2)
     return tables
+
+
+#: The rows a rejected row takes with it (``[data] on_invalid = "skip"``): its
+#: enterprise-period in the surveys; its cell-period in the other tables.
+_GROUPS = {"surveys": ("enterprise_id", "period")}
+_GROUP_NAMES = {"surveys": "enterprise-period"}
+
+
+def _emptied_error(emptied: list[str], result: RunResult, config: Config) -> SchemaError:
+    """No row of a table survived: say so, after writing ``rejected.csv``."""
+    out = Path(config.output.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = io.write_table(result.rejected, out / "rejected.csv")
+    name = emptied[0]
+    report = result.reports[name]
+    own = report.rejected[report.rejected["rule"] != "group_incomplete"]
+    case = (own if len(own) else report.rejected).iloc[0]
+    return SchemaError(
+        f"all {report.rows_in} rows of {name} were rejected ([data] on_invalid = 'skip'), "
+        f"e.g. line {case['line']}: column {case['column']!r} breaks rule {case['rule']!r} "
+        f"({case['message']}); every rejected row is listed in {written}",
+        column=case["column"], reason=case["rule"], failure_cases=result.rejected)
 
 
 def _rejection_error(path, report) -> SchemaError:
@@ -210,7 +243,7 @@ def _backtest(result: RunResult) -> None:
     config, panel = result.config, result.panel
     bt, keys = config.backtest, list(config.data.keys)
     horizon, levels = config.forecast.horizon, list(config.forecast.levels)
-    metrics = ("mae", "rmse", "smape", "mase", "bias", "coverage")
+    metrics = (*evaluation.GAP_METRICS, "coverage")  # no sMAPE: gaps cross 0
     results = {"GapForecaster": evaluation.backtest_gap(
         _gap_forecaster(config), panel, horizon=horizon, n_windows=bt.n_windows,
         step=bt.step, level=levels, metrics=metrics,
@@ -254,9 +287,11 @@ def _plan(result: RunResult) -> None:
     keys = list(config.data.keys)
     crosswalk = None
     if settings.crosswalk is not None:
-        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys])
+        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
+                                  encoding=config.data.encoding)
     id_columns = ["program", *keys] if crosswalk is not None else keys
-    params = {name: plan_parameter(getattr(settings, name), name, id_columns)
+    params = {name: plan_parameter(getattr(settings, name), name, id_columns,
+                                        encoding=config.data.encoding)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
     if crosswalk is not None:
@@ -313,9 +348,11 @@ def _plan_years(result: RunResult, tables: dict) -> None:
     paths, pipeline = _annual_paths(result, need_years)
     crosswalk = None
     if settings.crosswalk is not None:  # places per programme: parameters keyed by program
-        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys])
+        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
+                                  encoding=config.data.encoding)
     id_columns = ["program", *keys] if crosswalk is not None else keys
-    params = {name: plan_parameter(getattr(settings, name), name, id_columns)
+    params = {name: plan_parameter(getattr(settings, name), name, id_columns,
+                                        encoding=config.data.encoding)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
     params["exit_rate"] = exit_rates(result, tables)
@@ -333,9 +370,10 @@ def _plan_years(result: RunResult, tables: dict) -> None:
     groups = None
     if settings.capacity_groups is not None:
         groups = read_plan_csv(settings.capacity_groups, "capacity_groups",
-                               ["group", *id_columns])
+                               ["group", *id_columns], encoding=config.data.encoding)
     result.plan = planning.allocate_quotas(
-        paths.drop(columns=["demand"]), periods=years, budget=plan_budget(settings.budget),
+        paths.drop(columns=["demand"]), periods=years,
+        budget=plan_budget(settings.budget, encoding=config.data.encoding),
         **params, lead_time=settings.lead_time, risk=settings.risk,
         quantile=settings.quantile, surplus_penalty=settings.surplus_penalty,
         integer=settings.integer, keys=tuple(keys), policy_need=policy,

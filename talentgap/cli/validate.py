@@ -25,7 +25,7 @@ from talentgap import _checks, io
 from talentgap._words import rows_fail
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
 from talentgap.cli.config import Config, load_config
-from talentgap.errors import SchemaError, TalentGapError
+from talentgap.errors import ConfigError, SchemaError, TalentGapError
 from talentgap.features.codes import check_codes, describe_codes, missing_side
 from talentgap.features.skill_levels import check_levels
 from talentgap.schema import SCHEMAS
@@ -71,6 +71,10 @@ def add_validate(commands) -> None:
         "--codes", action="append", default=[], metavar="COLUMN=FILE",
         help="allowed codes for a key column, one per line in FILE (repeatable)",
     )
+    parser.add_argument("--encoding", metavar="NAME",
+                        help="text encoding of the CSV files and --codes lists, e.g. latin-1, "
+                        "cp1252, gb18030 (default: the config's [data] encoding, else auto: "
+                        "UTF-8, UTF-16 with a byte-order mark, or GB18030/GBK)")
     parser.add_argument("--rejected", type=Path, metavar="CSV",
                         help="write every failure (file, line, column, rule, value) here")
     parser.add_argument("--format", choices=["text", "json"], default="text",
@@ -88,16 +92,19 @@ def _split_target(item: str, default_table: str | None) -> tuple[str, Path]:
     return default_table, Path(item)
 
 
-def _read_codes(specs: list[str]) -> dict[str, list[str]]:
+def _read_codes(specs: list[str], encoding: str = "auto") -> dict[str, list[str]]:
+    """Codes lists, one code a line, their encoding detected as the tables' is."""
     allowed = {}
     for spec in specs:
         column, sep, file = spec.partition("=")
         if not sep:
             raise UsageError(f"--codes {spec}: expected COLUMN=FILE")
         try:
-            text = Path(file).read_text(encoding="utf-8")
+            text = io.read_text(file, encoding=encoding)
         except OSError as exc:
             raise UsageError(f"--codes {spec}: cannot read {file}: {exc.strerror}") from exc
+        except SchemaError as exc:
+            raise ConfigError(f"--codes {spec}: {exc}") from None
         allowed[column] = [line.strip() for line in text.splitlines() if line.strip()]
     return allowed
 
@@ -118,9 +125,10 @@ def _config_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 
 def _run_validate(args: argparse.Namespace) -> int:
-    allowed = _read_codes(args.codes)
     targets = [*_config_targets(args),
                *(_split_target(item, args.table) for item in args.files)]
+    encoding = args.encoding or args.data.encoding
+    allowed = _read_codes(args.codes, encoding)
     if not targets:
         raise UsageError("nothing to check: give [TABLE=]PATH arguments or --config")
     results, unreadable, failures, first_problem = [], [], [], None
@@ -130,7 +138,8 @@ def _run_validate(args: argparse.Namespace) -> int:
         codes = {k: v for k, v in allowed.items() if k in SCHEMAS[table].keys}
         try:
             frame, report = io.read_table(path, table=table, freq=args.freq,
-                                          allowed=codes or None, errors="report")
+                                          allowed=codes or None, errors="report",
+                                          encoding=encoding)
         except (TalentGapError, FileNotFoundError) as exc:  # the file as a whole: go on
             if args.debug:
                 raise
@@ -223,6 +232,8 @@ class _CodeCheck:
         key = [_allowing_key(t, a) for t, a in zip(report["table"], report["absent_from"],
                                                     strict=True)]
         allowed = np.array([bool(getattr(data, k)) for k in key], dtype=bool)
+        self.spelled = report["absent_from"].isna().to_numpy()  # one code written two ways
+        allowed &= ~self.spelled  # not a cell missing a side: no [data] key accepts it
         near = report["near_miss"].to_numpy(dtype=bool)
         self.key = key
         self.error_rows = near & ~allowed
@@ -250,11 +261,18 @@ class _CodeCheck:
         if self.report.empty:
             return f"codes: key values agree across {tables}"
         n_near = int(self.report["near_miss"].sum())
-        lines = [f"codes across {tables}: {len(self.report)} value(s) missing from another "
-                 f"table, {n_near} of them look like a code written differently"]
-        for text, bad, ok, key in zip(self.texts, self.error_rows, self.allowed_rows,
-                                      self.key, strict=True):
-            if bad:
+        n_spelled = int(self.spelled.sum())
+        n_missing = len(self.report) - n_spelled
+        found = [f"{n_missing} value(s) missing from another table, {n_near - n_spelled} of "
+                 "them look like a code written differently"] if n_missing else []
+        if n_spelled:
+            found.append(f"{n_spelled} value(s) are another spelling of a code")
+        lines = [f"codes across {tables}: " + "; ".join(found)]
+        for text, bad, ok, key, spelled in zip(self.texts, self.error_rows, self.allowed_rows,
+                                               self.key, self.spelled, strict=True):
+            if bad and spelled:
+                lines.append(f"  - error: {text}; write the code one way in every file")
+            elif bad:
                 lines.append(f"  - error: {text}; set [data] {key} = true if the codes "
                              "really differ")
             elif ok:
@@ -292,11 +310,16 @@ def _with_spaced_codes(frame: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFr
 def _compare_codes(clean: list[tuple[str, Path, pd.DataFrame]], data) -> _CodeCheck | None:
     """Key codes of the tables read, compared with the surveys (each table given once)."""
     names = [table for table, _, _ in clean]
-    if len(set(names)) < 2 or len(set(names)) != len(names) or "surveys" not in names:
+    if not names or len(set(names)) != len(names):
         return None
+    between = len(names) > 1 and "surveys" in names  # else: codes written two ways only
     tables = {table: frame for table, _, frame in clean}
     first = {table: 1 if io.file_format(path) == "parquet" else 2 for table, path, _ in clean}
     lines = {table: frame.index.to_numpy(dtype=np.int64) + first[table]  # lines kept as index
              for table, frame in tables.items()}
-    report = check_codes(tables, against="surveys", line_numbers=lines)
+    report = check_codes(tables, against="surveys" if between else None, line_numbers=lines)
+    if not between:
+        report = report[report["absent_from"].isna()].reset_index(drop=True)
+        if report.empty:
+            return None
     return _CodeCheck(report, data, {table: path for table, path, _ in clean})

@@ -13,10 +13,20 @@ the value the other table holds when the two are *near misses*:
 * up to spaces around it (``Longwan `` / ``Longwan``);
 * up to full-width or other compatibility characters (``Ｏｕｈａｉ`` /
   ``Ouhai``, Unicode NFKC normalisation);
+* up to runs of spaces between words (``North  vale`` / ``North vale``);
+* up to leading zeros, for codes made of digits only (``0101`` / ``101``: a
+  spreadsheet that read the code as a number);
 * a one-letter typo: one letter inserted, dropped, replaced, or two
   neighbouring letters swapped (``textlies`` / ``textiles``), for codes of at
   least four characters that hold a letter (numeric codes such as ``3101``
   and ``3102`` are different codes, not typos).
+
+The same comparison, without typos, finds one code written several ways
+*within* the data: over all values of a key column in every table (a single
+table included), values that agree up to case, spaces, full-width characters
+or leading zeros are one code, even when every table holds every spelling
+(``Amberfield`` until 2024Q2 and ``AMBERFIELD`` after it, in all three
+files). The spelling with the most rows is the suggestion for the others.
 
 A value without a near miss is a plain absence: a cell with no supply, or
 training for an industry the surveys do not cover yet. Both are listed; only
@@ -51,8 +61,15 @@ _MIN_TYPO_LENGTH = 4
 
 
 def _normal(text: str) -> str:
-    """The form two near-miss codes share: NFKC, no surrounding spaces, case-folded."""
-    return unicodedata.normalize("NFKC", text).strip().casefold()
+    """The form two near-miss codes share.
+
+    NFKC, spaces collapsed (none around, one between words), case-folded, and
+    a code of digits only read as a number (``0101`` and ``101`` share ``101``).
+    """
+    normal = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    if normal.isascii() and normal.isdigit():
+        return normal.lstrip("0") or "0"
+    return normal
 
 
 def _deletions(text: str) -> list[str]:
@@ -161,8 +178,14 @@ def _difference(value: str, match: str) -> str:
     wide_match = unicodedata.normalize("NFKC", match).strip()
     if wide_value != value.strip() or wide_match != match.strip():
         reasons.append("full-width characters")
-    if wide_value != wide_match and wide_value.casefold() == wide_match.casefold():
+    one_value, one_match = " ".join(wide_value.split()), " ".join(wide_match.split())
+    if one_value != wide_value or one_match != wide_match:
+        reasons.append("spaces between words")
+    if one_value != one_match and one_value.casefold() == one_match.casefold():
         reasons.append("letter case")
+    if (one_value != one_match and one_value.isascii() and one_value.isdigit()
+            and one_match.isascii() and one_match.isdigit()):
+        reasons.append("leading zeros")
     return " and ".join(reasons)
 
 
@@ -215,15 +238,20 @@ def check_codes(
     Returns
     -------
     pandas.DataFrame
-        One row per key column, table, other table and absent value, sorted
-        in that order. Columns: ``column``; ``table`` (the table holding the
-        value); ``absent_from`` (the table lacking it); ``value`` (as text);
+        One row per key column, table, other table and absent value, and
+        one per key column, table and value that is another spelling of a
+        code (unless already reported as absent); sorted by column, table,
+        other table (spellings last) and value.
+        Columns: ``column``; ``table`` (the table holding the value);
+        ``absent_from`` (the table lacking it; missing for another spelling
+        of a code all tables may hold); ``value`` (as text);
         ``rows`` (its rows in ``table``); ``lines`` (up to five example line
         numbers, as text); ``suggestion`` (the near-miss value of
         ``absent_from``, missing without one); ``reason`` (how the two differ:
         ``"letter case"``, ``"surrounding spaces"``, ``"full-width
         characters"``, ``"one-letter typo"``, joined by "and"; empty
-        without a suggestion); ``near_miss`` (bool).
+        without a suggestion; also ``"spaces between words"`` and
+        ``"leading zeros"``); ``near_miss`` (bool).
 
     Raises
     ------
@@ -265,15 +293,19 @@ def check_codes(
     found = []
     for key in dict.fromkeys(keys):
         holders = [name for name, frame in tables.items() if key in frame.columns]
-        if len(holders) < 2:
+        if not holders:
             continue
         codes = {name: _Codes(tables[name][key], lines[name], (row_counts or {}).get(name))
                  for name in holders}
+        between = []
         for name in holders:
             for other in holders:
                 if other == name or (against is not None and against not in (name, other)):
                     continue
-                found.extend(_absent(key, name, codes[name], other, codes[other]))
+                between.extend(_absent(key, name, codes[name], other, codes[other]))
+        found.extend(between)
+        reported = {(row[1], row[3]) for row in between if row[-1]}
+        found.extend(row for row in _spellings(key, codes) if (row[1], row[3]) not in reported)
     columns = list(zip(*found, strict=True)) if found else [()] * len(REPORT_COLUMNS)
     report = pd.DataFrame({
         name: np.array(values, dtype=np.int64 if name == "rows" else
@@ -296,6 +328,45 @@ def _absent(key: str, name: str, own: _Codes, other: str, theirs: _Codes) -> lis
         suggestion, reason = theirs.near_miss(value)
         rows.append((key, name, other, value, int(own.counts[position]), lines,
                      suggestion, reason, suggestion is not None))
+    return rows
+
+
+def _tidy(text: str) -> bool:
+    """Whether ``text`` is written plainly: NFKC already, single spaces between words only."""
+    return text == " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _spellings(key: str, codes: Mapping[str, _Codes]) -> list[tuple]:
+    """Values of one key column written several ways, over every table holding it.
+
+    The values sharing a :func:`_normal` form are one code; the spelling
+    with the most rows over all tables (on a tie a plainly written one, then
+    the first in sort order) is taken as the intended one, and every other
+    spelling is reported in each table holding it, with ``absent_from``
+    missing.
+    """
+    totals: dict[str, dict[str, int]] = {}
+    for own in codes.values():  # distinct values only
+        for value, count in zip(own.text, own.counts[own.present].tolist(), strict=True):
+            spellings = totals.setdefault(_normal(value), {})
+            spellings[value] = spellings.get(value, 0) + int(count)
+    canonical = {}
+    for spellings in totals.values():
+        if len(spellings) > 1:
+            best = min(spellings, key=lambda value: (-spellings[value], not _tidy(value),
+                                                     value))
+            canonical.update({value: best for value in spellings if value != best})
+    rows = []
+    if not canonical:
+        return rows
+    for name, own in codes.items():
+        odd = [i for i, value in enumerate(own.text) if value in canonical]
+        positions = own.present[odd]
+        for position, lines in zip(positions, own.lines_of(positions), strict=True):
+            value = str(own.all_values[position])
+            match = canonical[value]
+            rows.append((key, name, None, value, int(own.counts[position]), lines, match,
+                         _difference(value, match), True))
     return rows
 
 
@@ -329,7 +400,12 @@ def describe_codes(report: pd.DataFrame, *, near_miss_only: bool = False) -> lis
         noun = "row" if row.rows == 1 else "rows"
         where = "line" if "," not in row.lines else "lines"
         text = (f"column {row.column!r}: {row.value!r} in {row.table} ({row.rows} {noun}, "
-                f"e.g. {where} {row.lines}) is not in {row.absent_from}")
+                f"e.g. {where} {row.lines})")
+        if pd.isna(row.absent_from):  # one code written several ways
+            out.append(f"{text} is {row.suggestion!r} written another way (did you mean "
+                       f"{row.suggestion!r}? {row.reason}) [code_mismatch]")
+            continue
+        text += f" is not in {row.absent_from}"
         if row.near_miss:
             text += f" (did you mean {row.suggestion!r}? {row.reason}) [code_mismatch]"
         out.append(text)
@@ -350,8 +426,8 @@ def _mismatch_error(report: pd.DataFrame) -> SchemaError:
         "message": sentences,
     })
     noun = "value is" if len(near) == 1 else "values are"
-    message = (f"{len(near)} key {noun} written differently across tables "
-               "(rule code_mismatch: key values must agree across tables):\n"
+    message = (f"{len(near)} key {noun} written differently across or within tables "
+               "(rule code_mismatch: one code must be written one way in every table):\n"
                + "\n".join(f"  - {text}" for text in sentences))
     return SchemaError(message, column=str(first["column"]), reason="code_mismatch",
                        failure_cases=cases)
@@ -384,8 +460,10 @@ def verify_codes(
     """The check :func:`talentgap.features.build_panel` runs on its input tables.
 
     Every table is compared with the ``surveys`` table on ``keys`` (see
-    :func:`check_codes`). Near misses — a code of one table that looks like
-    a code of the other written differently — issue one
+    :func:`check_codes`), and the values of each key column over all tables
+    are searched for one code written several ways. Near misses — a code of
+    one table that looks like a code of the other written differently, or
+    another spelling of a code — issue one
     :class:`~talentgap.errors.DataQualityWarning` listing them
     (``codes="warn"``) or raise :class:`~talentgap.errors.SchemaError`
     (``codes="raise"``); plain absences (a cell without supply, training for
@@ -411,7 +489,9 @@ def verify_codes(
     Returns
     -------
     pandas.DataFrame or None
-        The :func:`check_codes` report, or ``None`` when nothing was compared.
+        The :func:`check_codes` report, or ``None`` with ``codes="ignore"`` or
+        no table. Without a ``surveys`` table to compare with (or with it
+        alone) only codes written several ways are looked for and reported.
 
     Raises
     ------
@@ -441,19 +521,23 @@ def verify_codes(
     if unknown:
         raise ParameterError(f"allow={unknown[0]!r}: sides are 'supply' and 'demand'")
     present = {name: frame for name, frame in tables.items() if frame is not None}
-    if codes == "ignore" or len(present) < 2 or "surveys" not in present:
+    if codes == "ignore" or not present:
         return None
-    report = check_codes(present, keys=keys, against="surveys", line_numbers=line_numbers,
-                         row_counts=row_counts)
+    between = len(present) > 1 and "surveys" in present
+    report = check_codes(present, keys=keys, against="surveys" if between else None,
+                         line_numbers=line_numbers, row_counts=row_counts)
+    if not between:  # one table, or none to compare with: codes written several ways only
+        report = report[report["absent_from"].isna()].reset_index(drop=True)
     side = [missing_side(t, a) for t, a in zip(report["table"], report["absent_from"],
                                                 strict=True)]
-    allowed = np.isin(np.asarray(side, dtype=object), list(allow))
+    # a code written several ways is one code, not a cell missing a side: never allowed
+    allowed = np.isin(np.asarray(side, dtype=object), list(allow)) & report["absent_from"].notna()
     if codes == "raise" and (report["near_miss"].to_numpy(dtype=bool) & ~allowed).any():
         raise _mismatch_error(report[~allowed])
     near = report[report["near_miss"]]
     if len(near):
-        warn(f"{len(near)} key value(s) written differently across tables (cells that "
-             "should be one are split, and the survey cells lose their supply); fix the "
+        warn(f"{len(near)} key value(s) written differently across tables or within one "
+             "(cells that should be one are split, and cells lose their supply); fix the "
              "codes, or pass codes='ignore' if they really differ:\n"
              + "\n".join(f"  - {text}" for text in describe_codes(near)),
              DataQualityWarning, stacklevel=3)

@@ -1,0 +1,203 @@
+"""What a raw input table looks like when it is not what it was read as.
+
+Helpers of :mod:`talentgap.io` that inspect a table as read from a file,
+before validation: blank lines at its end (not data), repeated column
+names, Excel error values (``#N/A``, ``#REF!``), Excel date serials in the
+period column, a title row above the header, another sheet holding the data,
+and formula cells without a saved value. Each returns findings or hint text
+for the messages; none changes a value.
+
+Examples
+--------
+>>> import pandas as pd
+>>> raw = pd.DataFrame({"period": ["2024Q1", None], "region": ["A", " "]})
+>>> trailing_blank(raw)
+1
+>>> repeated_names(["period", "trained", "Trained "])
+["'Trained ' (column 3) repeats 'trained' (column 2)"]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentgap._checks import is_blank
+
+__all__ = ["MISSING_TEXT", "EXCEL_ERRORS", "blank_rows", "trailing_blank", "repeated_names",
+           "excel_error_cells", "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells",
+           "formula_cells"]
+
+#: Text read as a missing value in non-key columns (CSV and Excel). Excel's error
+#: values (``#N/A``, ``#REF!``, ...) are not missing: they are reported (rule ``excel_error``).
+MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
+
+#: The error values Excel shows (and writes to CSV) in a cell whose formula failed.
+EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
+                "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
+                "#BUSY!", "#UNKNOWN!")
+
+#: Excel date serials of the years 1950-2100, the range where a period would fall.
+_SERIALS = (18264, 73415)
+
+
+def blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Whether each row of ``raw`` is blank: every field missing, empty or spaces."""
+    blank = np.ones(len(raw), dtype=bool)
+    for i in range(raw.shape[1]):
+        blank &= is_blank(raw.iloc[:, i])
+    return blank
+
+
+def trailing_blank(raw: pd.DataFrame) -> int:
+    """How many rows at the end of ``raw`` are blank (every field empty or spaces).
+
+    Only the end of the table is looked at (a growing tail), not every row.
+    """
+    if raw.shape[1] == 0 or len(raw) == 0:
+        return 0
+    size = 64
+    while True:
+        tail = raw.iloc[-size:]
+        filled = np.flatnonzero(~blank_rows(tail))
+        if filled.size or size >= len(raw):
+            return len(tail) - (int(filled[-1]) + 1 if filled.size else 0)
+        size *= 4
+
+
+def _normal(name) -> str:
+    return str(name).strip().lstrip("\ufeff").casefold()
+
+
+def repeated_names(names: list) -> list[str]:
+    """Column names that repeat an earlier one (spaces and case ignored), with positions.
+
+    Positions count from 1, as a spreadsheet user counts columns.
+    """
+    first: dict[str, int] = {}
+    found = []
+    for position, name in enumerate(names, start=1):
+        if name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip():
+            continue
+        key = _normal(name)
+        if key in first:
+            earlier = first[key]
+            found.append(f"{str(name)!r} (column {position}) repeats "
+                         f"{str(names[earlier - 1])!r} (column {earlier})")
+        else:
+            first[key] = position
+    return found
+
+
+def excel_error_cells(raw: pd.DataFrame, columns: list[str],
+                      lines: np.ndarray) -> list[tuple[str, np.ndarray, list[str]]]:
+    """``(column, lines, values)`` of the cells holding an Excel error value."""
+    found = []
+    for name in columns:
+        if name not in raw.columns or raw[name].dtype.kind in "biufcmM":
+            continue
+        values = raw[name]
+        hit = values.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
+        if hit.any():
+            rows = np.flatnonzero(hit)
+            found.append((name, lines[rows], [str(v) for v in values.iloc[rows]]))
+    return found
+
+
+def serial_hint(raw: pd.DataFrame, column: str = "period") -> str:
+    """A hint when ``column`` holds whole numbers that look like Excel date serials."""
+    if column not in raw.columns:
+        return ""
+    numbers = pd.to_numeric(raw[column], errors="coerce").to_numpy(dtype=float,
+                                                                  na_value=np.nan)
+    serial = (numbers >= _SERIALS[0]) & (numbers <= _SERIALS[1]) & (numbers % 1 == 0)
+    if not serial.any():
+        return ""
+    example = int(numbers[np.flatnonzero(serial)[0]])
+    day = (pd.Timestamp("1899-12-30") + pd.Timedelta(days=example)).date()
+    return (f"; column {column!r} holds numbers such as {example} that look like Excel date "
+            f"serials ({example} is {day}): format the column as text (2019Q1) or as dates "
+            "in the workbook")
+
+
+def header_row_hint(rows: list[list], expected: tuple[str, ...]) -> str:
+    """Where the header seems to be when the first row does not hold the column names.
+
+    ``rows`` are the first rows of the file or sheet, the first one being row 1.
+    """
+    wanted = {name.casefold() for name in expected}
+
+    def hits(row) -> int:
+        return sum(_normal(cell) in wanted for cell in row if cell is not None)
+
+    enough = min(3, len(wanted))
+    if not rows or hits(rows[0]) >= enough:
+        return ""
+    for number, row in enumerate(rows[1:], start=2):
+        if hits(row) >= enough:
+            return (f"; the header seems to be on row {number}, not row 1: remove the "
+                    f"{number - 1} row{'s' if number > 2 else ''} above it (a title?)")
+    return ""
+
+
+def sheet_hint(path: Path, expected: tuple[str, ...]) -> str:
+    """Name the sheets of a workbook, and the one whose first rows hold the column names."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = book.sheetnames
+        if len(names) < 2:
+            return ""
+        wanted = {name.casefold() for name in expected}
+        holding = []
+        for name in names[1:]:
+            rows = book[name].iter_rows(max_row=10, values_only=True)
+            if any(sum(_normal(c) in wanted for c in row if c is not None) >= 3
+                   for row in rows):
+                holding.append(name)
+    finally:
+        book.close()
+    where = (f"; sheet {holding[0]!r} seems to hold them: move it first"
+             if holding else "")
+    return f"; the first sheet {names[0]!r} is read; the workbook's sheets are {names}{where}"
+
+
+def sheet_cells(path: Path, cells: list[tuple[int, str]], header: list[str], *,
+                formulas: bool = False) -> dict[tuple[int, str], object]:
+    """The stored values of ``(line, column)`` cells of the first sheet, as openpyxl sees them.
+
+    With ``formulas=False`` the saved values (an error value such as
+    ``'#REF!'``, which pandas reads as missing); with ``formulas=True`` the
+    formulas (``'=D2-50'``) where the cells hold one.
+    """
+    from openpyxl import load_workbook
+
+    position = {name: i for i, name in enumerate(header)}
+    by_line: dict[int, list[tuple[int, str]]] = {}
+    for line, name in cells:
+        if name in position:
+            by_line.setdefault(int(line), []).append((position[name], name))
+    if not by_line:
+        return {}
+    book = load_workbook(path, read_only=True, data_only=not formulas)
+    found = {}
+    try:
+        rows = book.worksheets[0].iter_rows(max_row=max(by_line), values_only=True)
+        for line, row in enumerate(rows, start=1):
+            for i, name in by_line.get(line, ()):
+                if i < len(row) and row[i] is not None:
+                    found[(line, name)] = row[i]
+    finally:
+        book.close()
+    return found
+
+
+def formula_cells(path: Path, cells: list[tuple[int, str]],
+                  header: list[str]) -> set[tuple[int, str]]:
+    """The ``(line, column)`` cells among ``cells`` that hold a formula (first sheet)."""
+    stored = sheet_cells(path, cells, header, formulas=True)
+    return {cell for cell, value in stored.items()
+            if isinstance(value, str) and value.startswith("=")}
