@@ -25,7 +25,13 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    series alone, the long series of a data set (whose early, smaller
    movements dilute the scale) were under-covered and the short ones
    over-covered; with the recent periods alone, the noise of a few
-   differences widened the intervals.
+   differences widened the intervals. A difference far outside the
+   series' own (beyond ``10`` interquartile ranges of its differences,
+   :func:`difference_fences`) is left out of the statistic: it is a data
+   error, one value typed 50 times too large, say, not a movement of the
+   series (with it, such a value made one series' scale 160 times its usual
+   size). :func:`outlying_values` names such values, and the forecasters
+   warn about them when fitted.
 3. **Pooling.** The ``n`` scaled errors of all series and origins at step
    ``h`` are pooled, so that short series borrow calibration from the
    others (one series has only ``n_windows`` errors per step).
@@ -46,7 +52,12 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    widened equally on both sides), and a wider level contains a narrower
    one. The bounds are ``mean + lower * s`` and ``mean + upper * s`` with
    ``s`` the series' scale from all its data times its difficulty factor
-   (step 7), clipped at 0 for count data.
+   (step 7), clipped at 0 for count data. Before the ranks are taken, a
+   pooled scaled error beyond the step's far fences (``10`` interquartile
+   ranges beyond its quartiles) is set to the fence: the widest bounds of a
+   small pool (a 95% bound from 50 errors is the largest of them) then
+   reach the fence, not a data error hundreds of typical errors out; ranks
+   inside the fences do not move.
 6. **Short histories (Mondrian by history length).** A series with fewer
    than :func:`short_history_limit` observations (two seasons, at least 4)
    has no rolling-origin errors of its own, a scale estimated from a few
@@ -78,7 +89,10 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    square root of the mean of its absolute scaled backtest errors relative
    to the pool's median at the same step, with one origin's worth of
    pseudo-errors at the pool's level (a series without backtest errors
-   keeps factor 1). The square root pools the series' estimate half-way
+   keeps factor 1). A relative error above the pool's "far out" fence at
+   its step (``Q3 + 3 IQR``, about 5 times the median error) counts as the
+   fence, so the errors one data error causes do not make the series look
+   hundreds of times harder than it is. The square root pools the series' estimate half-way
    (geometrically) towards the common level, because the few, overlapping
    origins of one series measure its difficulty with much noise. The
    errors of origin ``k`` are scaled by the factor estimated from the
@@ -102,7 +116,8 @@ from talentgap.errors import DataQualityWarning, warn
 
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "conformal_quantiles",
            "interval_bounds", "short_history_limit", "short_histories", "short_windows",
-           "difficulty_factors"]
+           "difficulty_factors", "difference_fences", "outlying_values", "OWN_FENCE_IQR",
+           "OWN_FENCE_MIN", "DIFFICULTY_FENCE_IQR"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +126,89 @@ logger = logging.getLogger(__name__)
 _ROUNDING = 1e-9
 
 
+#: How many interquartile ranges beyond its quartiles one of a series' own differences
+#: may lie before it counts as a data error (:func:`difference_fences`).
+OWN_FENCE_IQR = 10.0
+
+#: Fewest observed differences a series needs before its own differences are fenced.
+OWN_FENCE_MIN = 5
+
+#: How many interquartile ranges above the upper quartile of the pooled relative
+#: errors one error may count in a series' difficulty (Tukey's "far out" fence).
+DIFFICULTY_FENCE_IQR = 3.0
+
+
+def _row_quantile(ordered: np.ndarray, count: np.ndarray, share: float) -> np.ndarray:
+    """Linear-interpolation quantile of each row's first ``count`` (sorted) values."""
+    position = share * np.maximum(count - 1, 0)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    low = np.take_along_axis(ordered, below[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, above[:, None], axis=1)[:, 0]
+    return low + (position - below) * (high - low)
+
+
+def difference_fences(diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the far fences beyond which one of its own signed differences is a data error.
+
+    ``Q1 - k * IQR`` and ``Q3 + k * IQR`` of the row's observed differences
+    (``k`` = :data:`OWN_FENCE_IQR`; Tukey's fences, ten times as wide as his
+    "far out" ones): for normal changes 14 standard deviations out, never
+    reached by a series' own movements, but far inside the two changes a
+    value typed 50 times too large makes (into it and out of it). The
+    quartiles are those of the row's changes other than 0: a count that
+    stayed the same says nothing about how large its changes are, and with
+    them the quartiles of an intermittent series (mostly 0, now and then a
+    few) lie a fraction of a person apart. A row with fewer than
+    :data:`OWN_FENCE_MIN` such changes, or with an IQR of 0, is not fenced
+    (infinite fences).
+
+    Parameters
+    ----------
+    diff : numpy.ndarray, shape (n_series, n_differences)
+        Signed differences, NaN where not observed.
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray, each (n_series,)
+
+    Examples
+    --------
+    >>> diff = np.array([[-2.0, -1.0, 0.0, 1.0, 2.0, 1.0, 0.0, 9000.0]])
+    >>> lower, upper = difference_fences(diff)      # quartiles of the 6 non-zero: -0.5, 1.75
+    >>> lower.tolist(), upper.tolist()
+    ([-23.0], [24.25])
+    """
+    if diff.shape[1] == 0:
+        return np.full(diff.shape[0], -np.inf), np.full(diff.shape[0], np.inf)
+    diff = np.where(diff == 0, np.nan, diff)
+    count = np.sum(~np.isnan(diff), axis=1)
+    ordered = np.sort(diff, axis=1)  # NaN last
+    q1, q3 = _row_quantile(ordered, count, 0.25), _row_quantile(ordered, count, 0.75)
+    spread = OWN_FENCE_IQR * (q3 - q1)
+    fenced = (count >= OWN_FENCE_MIN) & (spread > 0)
+    return np.where(fenced, q1 - spread, -np.inf), np.where(fenced, q3 + spread, np.inf)
+
+
+def _differences(values: np.ndarray, lag: int) -> np.ndarray:
+    """Signed ``y_t - y_{t-lag}``, (n_series, n_periods - lag); rounding-size ones are 0."""
+    first, second = values[:, :-lag], values[:, lag:]
+    diff = second - first
+    with np.errstate(invalid="ignore"):
+        diff[np.abs(diff) <= _ROUNDING * np.fmax(np.abs(first), np.abs(second))] = 0.0
+    return diff
+
+
 def _mean_abs_diff(values: np.ndarray, lag: int) -> np.ndarray:
     """Mean of ``|y_t - y_{t-lag}|`` over each row's observed pairs (NaN if none).
 
     Two values equal up to floating-point rounding (one estimate summed in
     two orders, say) differ by 0, not by 1e-17: a scale of 1e-17 would blow
-    every error it divides up by as much.
+    every error it divides up by as much. A difference beyond the row's own
+    far fences (:func:`difference_fences`) is left out: it is a data error
+    (or a break no other change of the series comes near), not the typical
+    movement the scale measures; with it, one value typed 50 times too
+    large made a series' scale 160 times its usual size.
 
     Examples
     --------
@@ -125,13 +217,16 @@ def _mean_abs_diff(values: np.ndarray, lag: int) -> np.ndarray:
     (True, [0.0])
     >>> _mean_abs_diff(values, 1).tolist()     # (0 + 0.2) / 2
     [0.1]
+    >>> spike = np.array([[10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10]])
+    >>> # quartiles of the 9 changes -1 and 1: the jumps 490 and -489 are left out
+    >>> round(float(_mean_abs_diff(spike, 1)[0]), 2)
+    1.29
     """
     if values.shape[1] <= lag:
         return np.full(values.shape[0], np.nan)
-    first, second = values[:, :-lag], values[:, lag:]
-    diff = np.abs(second - first)
-    with np.errstate(invalid="ignore"):
-        diff[diff <= _ROUNDING * np.fmax(np.abs(first), np.abs(second))] = 0.0
+    diff = _differences(values, lag)
+    lower, upper = difference_fences(diff)
+    diff = np.abs(np.where((diff < lower[:, None]) | (diff > upper[:, None]), np.nan, diff))
     count = np.sum(~np.isnan(diff), axis=1)
     total = np.nansum(diff, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -154,6 +249,52 @@ def _scale_choice(values: np.ndarray, season_length: int) -> tuple[np.ndarray, n
     options = _scale_options(values, season_length)
     choice = np.argmax(_usable(options), axis=0)  # the last option (1) is always usable
     return options[choice, np.arange(values.shape[0])], choice
+
+
+def outlying_values(values: np.ndarray, season_length: int) -> np.ndarray:
+    """Where a value changes by far more than its series' other changes: a likely data error.
+
+    The changes are the differences the series' scale is built from (a
+    season apart, or one period apart where the series is too short for
+    that; :func:`series_scale`); a value is *outlying* when its change from
+    the value before lies beyond the series' own far fences
+    (:func:`difference_fences`), except when that change only takes the
+    series back from an outlying value (the way out of a spike). Series
+    scaled by their level or by 1 have no such changes.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN where not observed).
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray of bool, same shape as ``values``
+
+    Examples
+    --------
+    >>> values = np.array([[10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10],
+    ...                    [10.0, 11, 10, 12, 11, 10, 500, 510, 505, 511]])
+    >>> np.flatnonzero(outlying_values(values, 1)[0]).tolist()   # the spike, not its way back
+    [6]
+    >>> np.flatnonzero(outlying_values(values, 1)[1]).tolist()   # the start of a new level
+    [6]
+    """
+    _, choice = _scale_choice(values, season_length)
+    out = np.zeros(values.shape, dtype=bool)
+    for lag, rows in ((int(season_length), choice == 0), (1, choice == 1)):  # two lags
+        if not rows.any() or values.shape[1] <= lag:
+            continue
+        diff = _differences(values[rows], lag)
+        lower, upper = difference_fences(diff)
+        with np.errstate(invalid="ignore"):
+            beyond = np.where(diff > upper[:, None], 1, np.where(diff < lower[:, None], -1, 0))
+        back = np.zeros(beyond.shape, dtype=bool)
+        back[:, lag:] = beyond[:, lag:] * beyond[:, :-lag] < 0
+        out[np.flatnonzero(rows)[:, None], np.arange(lag, values.shape[1])[None, :]] = (
+            (beyond != 0) & ~back)
+    return out
 
 
 def recent_periods(season_length: int) -> int:
@@ -323,7 +464,7 @@ def difficulty_factors(errors: np.ndarray,
     has = np.isfinite(size).reshape(-1, horizon).any(axis=0)
     typical[has] = np.nanmedian(size.reshape(-1, horizon)[:, has], axis=0)
     typical = np.where(typical > 0, typical, np.nan)   # a step all-zero says nothing
-    relative = size / typical
+    relative = _held_in(size / typical)
     found = np.isfinite(relative)
     relative = np.where(found, relative, 0.0)
     windows = errors.shape[1]
@@ -341,9 +482,43 @@ def difficulty_factors(errors: np.ndarray,
     return per_origin, per_origin.mean(axis=1)
 
 
+def _held_in(relative: np.ndarray) -> np.ndarray:
+    """Relative errors (n_series, n_windows, horizon) above the pool's far fence set to it.
+
+    Per step, the fence is ``Q3 + k * IQR`` of the pooled finite values (``k``
+    = :data:`DIFFICULTY_FENCE_IQR`, Tukey's "far out" fence; for normal
+    errors 3.6 standard deviations, 5.4 times the median error, passed by
+    3 errors in 10,000): a data error that a series' backtests forecast
+    from, or were scored against, then counts as a large error, not as
+    hundreds of typical ones, in that series' difficulty (one value typed 50
+    times too large made a factor of 10.5, against about 1 without it).
+    """
+    pooled = relative.reshape(-1, relative.shape[2])
+    has = np.isfinite(pooled).sum(axis=0) >= OWN_FENCE_MIN
+    if not has.any():
+        return relative
+    fence = np.full(relative.shape[2], np.inf)
+    q1, q3 = np.nanquantile(pooled[:, has], [0.25, 0.75], axis=0)
+    fence[has] = np.where(q3 > q1, q3 + DIFFICULTY_FENCE_IQR * (q3 - q1), np.inf)
+    return np.minimum(relative, fence)  # NaN stays NaN
+
+
 def _half_pooled(total: np.ndarray, count: np.ndarray, prior: int) -> np.ndarray:
     """``sqrt`` of the mean relative error with ``prior`` pseudo-errors of 1."""
     return np.sqrt((total + prior) / (count + prior))
+
+
+def _within_fences(values: np.ndarray) -> np.ndarray:
+    """A step's pooled scaled errors, those beyond its far fences set to the fence.
+
+    The fences of :func:`difference_fences` (``k`` = :data:`OWN_FENCE_IQR`
+    interquartile ranges beyond the quartiles) of the pool itself: a data
+    error in one series then widens the other series' widest intervals (a
+    95% bound from a pool of 50 errors is its largest) to the fence, not to
+    hundreds of typical errors. Ranks inside the fences do not move.
+    """
+    lower, upper = difference_fences(values[None, :])
+    return np.clip(values, lower[0], upper[0])
 
 
 def _rank(n: int, share_percent: float) -> int:
@@ -394,7 +569,8 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = errors / scale
     horizon = scaled.shape[2]
-    pooled = [np.sort(col[np.isfinite(col)]) for col in scaled.reshape(-1, horizon).T]
+    pooled = [np.sort(_within_fences(col[np.isfinite(col)]))
+              for col in scaled.reshape(-1, horizon).T]
     magnitudes = [np.sort(np.abs(values)) for values in pooled]
     out = {}
     previous = None

@@ -339,7 +339,7 @@ def _calibration(model, span: int, cells: np.ndarray):
     with collect_warnings():  # the caller warns about the pool as a whole
         if cells.all():
             return model._calibration(span)
-        errors = model.cv_errors(span)
+        errors = model._calibration_errors(span)
         scale = np.full(errors.shape[:2], np.nan)
         difficulty = np.full(errors.shape[0], np.nan)
         scale[cells] = calibration_scales(errors[cells], model.arrays_.values[cells],

@@ -51,7 +51,7 @@ class _IntervalsMixin:
     def _calibration(self, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Backtest errors, their scales and each series' difficulty factor, cached."""
         def calibration():
-            errors = self.cv_errors(horizon)
+            errors = self._calibration_errors(horizon)
             # each origin's errors scaled without the periods it forecast (no look-ahead),
             # times the series' difficulty estimated on the other origins (step 7)
             scale = calibration_scales(errors, self.arrays_.values, self.season_length_)
@@ -224,7 +224,29 @@ class _IntervalsMixin:
         steps. Returns shape (n_series, n_windows, horizon), NaN where a
         series is too short.
         """
-        forecasts = self.cv_forecasts(horizon)
+        return self._errors_of(self.cv_forecasts(horizon), horizon)
+
+    def _calibration_errors(self, horizon: int) -> np.ndarray:
+        """The backtest errors that calibrate the intervals, shape as :meth:`cv_errors`."""
+        return self._errors_of(self._calibration_forecasts(horizon), horizon)
+
+    def _calibration_forecasts(self, horizon: int,
+                               searched: np.ndarray | None = None) -> np.ndarray:
+        """Backtest forecasts of the model being issued: :meth:`cv_forecasts` by default.
+
+        ``searched``: this model's :meth:`cv_forecasts` at ``horizon`` when the
+        caller has them already (they are not computed twice).
+
+        Models whose refit at a short origin would choose another model than
+        the one fitted to the whole history (ETS's form search, Theta's
+        seasonality test) override this
+        to refit the final choice instead, so that the intervals are
+        calibrated on the errors of the model that forecasts.
+        """
+        return self.cv_forecasts(horizon) if searched is None else searched
+
+    def _errors_of(self, forecasts: np.ndarray, horizon: int) -> np.ndarray:
+        """``actual - forecast`` of backtest forecasts (n, W, h); NaN where unobserved."""
         if self.nonnegative_:
             forecasts = np.maximum(forecasts, 0.0)
         actual, observed = backtest_actuals(self.arrays_, horizon, forecasts.shape[1])

@@ -28,6 +28,7 @@ from sklearn.base import clone
 from talentgap._arguments import check_count, resolve_season_length
 from talentgap._registry import register
 from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.models._outliers import warn_outlying_values
 from talentgap.models._series import to_arrays
 from talentgap.models.base import BaseForecaster, backtest_actuals
 from talentgap.models.ets import ETS
@@ -286,6 +287,7 @@ class AutoForecaster(BaseForecaster):
         self.chunks_ = [np.arange(arrays.n_series)]
         self.states_ = [None]
         self.fallback_reason_ = np.full(arrays.n_series, None, dtype=object)
+        warn_outlying_values(arrays, self.season_length_, target)  # likely data errors
         self.short_fallback_ = np.stack(
             [_too_short(model) for model in fitted.values()], axis=1)   # (n, k)
         # the candidates' backtests at the selection horizon are learned state (the weights
@@ -395,13 +397,45 @@ class AutoForecaster(BaseForecaster):
         prediction intervals are not flattered by choosing the candidates on
         those same errors.
         """
-        forecasts = self._candidate_forecasts(horizon)
+        return self._cross_fitted(self._candidate_forecasts(horizon), horizon)
+
+    def _calibration_forecasts(self, horizon: int,
+                               searched: np.ndarray | None = None) -> np.ndarray:
+        """The cross-fitted combination of the candidates' calibration backtests.
+
+        The weights are those of :meth:`cv_forecasts` (chosen on the
+        candidates' searched backtests, so the ranking is unchanged); each
+        candidate contributes the backtests of the model it issues (for ETS,
+        the final form refitted at each origin; for Theta, the final seasonal
+        adjustment kept).
+        """
+        own = self._candidate_forecasts(horizon)
+        forecasts, dropped = dict(own), {}
+        for name, model in self.candidates_.items():
+            if type(model)._calibration_forecasts is not BaseForecaster._calibration_forecasts:
+                forecasts[name] = model._calibration_forecasts(horizon, own[name])
+                # origins too short for the final form: the combination is dropped there
+                # too (the other candidates alone are a different forecast)
+                dropped[name] = np.isnan(forecasts[name]) & np.isfinite(own[name])
+        return self._cross_fitted(forecasts, horizon, dropped)
+
+    def _cross_fitted(self, forecasts: dict[str, np.ndarray], horizon: int,
+                      dropped: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        """Combine backtests (n, W, h) per origin with weights chosen on the other origins.
+
+        ``dropped``: per candidate, cells (n, W, h) where the combination is left
+        NaN if that candidate has weight there.
+        """
         errors = self._backtest_errors(horizon)
         windows = errors.shape[1]
+        names = list(self.candidates_)
         out = np.full((self.arrays_.n_series, windows, horizon), np.nan)
         for k in range(windows):  # a handful of origins
             weights = self._weights_from(np.delete(errors, k, axis=1))
             out[:, k] = self._combine({n: f[:, k] for n, f in forecasts.items()}, weights)
+            for name, cells in (dropped or {}).items():
+                weighted = weights[:, names.index(name)] > 0
+                out[:, k][weighted[:, None] & cells[:, k]] = np.nan
         return out
 
     def _window_forecasts(self, window, horizon, exog_future):

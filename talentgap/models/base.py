@@ -56,6 +56,7 @@ from talentgap.errors import (
 from talentgap.models._conformal import interval_bounds, series_scale
 from talentgap.models._fallback import _Fallback
 from talentgap.models._intervals import _IntervalsMixin, _nest, backtest_actuals
+from talentgap.models._outliers import warn_outlying_values
 from talentgap.models._saving import SaveMixin
 from talentgap.models._series import (
     SeriesArrays,
@@ -146,7 +147,9 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
         self
         """
         arrays = to_arrays(df, target=target, time=time, keys=keys, exog=exog)
-        return self.fit_arrays(arrays, target=target, time=time, keys=keys)
+        self.fit_arrays(arrays, target=target, time=time, keys=keys)
+        warn_outlying_values(arrays, self.season_length_, target)  # likely data errors
+        return self
 
     def fit_arrays(self, arrays: SeriesArrays, *, target: str = "value",
                    time: str = "period", keys: Sequence[str] = (),

@@ -24,6 +24,7 @@ extra pass. Model forms are chosen per series by AICc (Hyndman et al. 2008,
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass
 from itertools import product
 
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._registry import register, register_dataclass
-from talentgap.errors import ParameterError
+from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models.base import BaseForecaster
 
 __all__ = ["ETS", "ETSForm", "ets_filter", "FORMS", "DEFAULT_FORMS"]
@@ -413,9 +414,10 @@ class ETS(BaseForecaster):
 
     Notes
     -----
-    Smoothing parameters are searched on a fixed grid (alpha in
-    [0.02, 0.95], beta and gamma as shares of alpha and 1 - alpha, phi in
-    {0.85, 0.95}) with least-squares initial states for every grid point; see
+    Smoothing parameters are searched on a fixed grid (alpha one of 0.03,
+    0.12, 0.25, 0.42, 0.62 and 0.90; beta 0.03, 0.15 or 0.5 times alpha;
+    gamma 0.03, 0.15 or 0.45 times 1 - alpha; phi 0.85 or 0.95) with
+    least-squares initial states for every grid point; see
     the module docstring. Forms on the log scale give median forecasts
     ``exp(mean of log)``, which is what absolute-error metrics such as MASE
     reward.
@@ -466,7 +468,7 @@ class ETS(BaseForecaster):
         horizon = getattr(self, "backtest_horizon_", None)
         if horizon:  # the rolling origins of the coming backtest, in the same pass
             stops = np.hstack([stops, self._backtest_stops(n_obs, horizon, season_length)])
-        return self._fit_stops(values, n_obs, season_length, stops)
+        return self._fit_stops(values, n_obs, season_length, stops, final_form=bool(horizon))
 
     def _backtest_stops(self, n_obs: np.ndarray, horizon: int, m: int) -> np.ndarray:
         """Series lengths at the rolling origins (0 where too short to fit)."""
@@ -474,8 +476,13 @@ class ETS(BaseForecaster):
         return np.where(stops >= self._min_obs(m), stops, 0)
 
     def _fit_stops(self, values: np.ndarray, n_obs: np.ndarray, m: int,
-                   stops: np.ndarray) -> dict:
-        """Choose and fit the best form for every series at every stop (length)."""
+                   stops: np.ndarray, *, final_form: bool = False) -> dict:
+        """Choose and fit the best form for every series at every stop (length).
+
+        With ``final_form`` (column 0 of ``stops`` is each series' full length),
+        the state also holds, under ``"final_form"``, the rolling origins
+        refitted in the form chosen at full length (:meth:`_final_form`).
+        """
         y = _left_align(values, n_obs)
         # Log forms only where the first `stop` values are all > 0: each rolling origin
         # judges only the values it has seen.
@@ -498,6 +505,10 @@ class ETS(BaseForecaster):
                 usable &= positive
             fits.append((form, choice, usable))
         state = self._select(fits, y, log_y, scale, m, stops)
+        fixed = {"y": y, "log_y": log_y, "scale": scale, "m": m, "stops": stops,
+                 "positive": positive}
+        if final_form:
+            state["final_form"] = self._final_form(fits, state["winner"], **fixed)
         # ETS restricted to some of these forms (fit_arrays_with_subsets): chosen from
         # the same form fits, so they are not fitted twice
         subsets = self.__dict__.get("_also_forms") or ()
@@ -505,7 +516,48 @@ class ETS(BaseForecaster):
             state["also"] = {names: self._select([f for n in names for f in fits
                                                   if f[0].name == n], y, log_y, scale, m, stops)
                              for names in subsets}
+            if final_form:
+                for chosen in state["also"].values():
+                    chosen["final_form"] = self._final_form(fits, chosen["winner"], **fixed)
         return state
+
+    @staticmethod
+    def _final_form(fits, winner, *, y, log_y, scale, m, stops, positive) -> dict:
+        """The rolling origins refitted in each series' final form (no form search).
+
+        Interval calibration wants the errors of the model being issued: at an
+        origin where the search picked another form (short origins favour
+        level-only forms: AICc's small-sample penalty on seasonal states), the
+        final form's parameters and initial states are refitted on that
+        origin's history instead. It needs ``n_free + 3`` observations there
+        (not the search's two full seasons); an origin too short even for that
+        is dropped (``"drop"``), unless the series would keep no origin at
+        all, in which case its searched forecasts stay (``"searched"``).
+        Only the cells that differ from the search are stored.
+        """
+        final = winner[:, :1]
+        differs = (winner != final) & (final != "") & (stops > 0)
+        differs[:, 0] = False
+        out = {"forms": {}, "drop": differs.copy()}
+        for form, choice, _ in fits:
+            usable = stops >= max(form.n_free(m) + 3, 3)
+            if form.log:
+                usable &= positive
+            mask = differs & (final == form.name) & usable
+            rows = np.flatnonzero(mask.any(axis=1))
+            if rows.size == 0:
+                continue
+            out["drop"] &= ~mask
+            data = (log_y if form.log else y / scale[:, None])[rows]
+            states = np.zeros_like(choice.x0)
+            states[rows] = _states_at(form, m, choice.params[rows], choice.x0[rows], data,
+                                      np.where(mask[rows], stops[rows], 0))
+            out["forms"][form.name] = (form, mask, states, choice.params)
+        # a series keeps at least one origin: all dropped -> its searched forecasts stay
+        kept = (stops[:, 1:] > 0) & ~out["drop"][:, 1:]
+        out["searched"] = out["drop"][:, 1:].any(axis=1) & ~kept.any(axis=1)
+        out["drop"][out["searched"]] = False
+        return out
 
     def _select(self, fits, y, log_y, scale, m, stops) -> dict:
         """The state of the best of the fitted ``(form, choice, usable)`` per (series, stop)."""
@@ -535,17 +587,25 @@ class ETS(BaseForecaster):
         result["winner"] = winner
         return result
 
-    def _forecast_stop(self, state: dict, horizon: int, stop: int = 0) -> np.ndarray:
+    def _forecast_stop(self, state: dict, horizon: int, stop: int = 0, *,
+                       final_form: bool = False) -> np.ndarray:
+        """Forecasts from stop column ``stop``; with ``final_form``, of the final form."""
         stops, m = state["stops"], state["m"]
         n = stops.shape[0]
         out = np.full((n, horizon), np.nan)
-        for form, mask, states, params in state["forms"].values():
+        fixed = state.get("final_form") if final_form else None
+        forms = list(state["forms"].values())
+        if fixed is not None:  # the refitted final forms replace the search where it differs
+            forms += list(fixed["forms"].values())
+        for form, mask, states, params in forms:
             rows = np.flatnonzero(mask[:, stop])
             if rows.size == 0:
                 continue
             fc = _forecast_states(form, m, states[rows, stop], params[rows, stop],
                                   stops[rows, stop], horizon)
             out[rows] = np.exp(fc) if form.log else fc * state["scale"][rows, None]
+        if fixed is not None:
+            out[fixed["drop"][:, stop]] = np.nan
         return out
 
     def _forecast_arrays(self, state, horizon, exog_future):
@@ -568,6 +628,83 @@ class ETS(BaseForecaster):
                                                                         k + 1)
             return out
         return super().cv_forecasts(horizon)
+
+    def _calibration_forecasts(self, horizon: int,
+                               searched: np.ndarray | None = None) -> np.ndarray:
+        """Backtest forecasts of each series' final form (see :meth:`_final_form`), cached.
+
+        The errors that calibrate the intervals; :meth:`cv_forecasts` keeps the
+        form search at every origin (how the model would have been chosen then),
+        which is what ranking candidate models needs.
+        """
+        return self._memo(("final_form_cv", horizon),
+                          lambda: self._final_form_cv(horizon, searched))
+
+    def _final_form_cv(self, horizon: int,
+                       searched_forecasts: np.ndarray | None) -> np.ndarray:
+        arrays, windows = self.arrays_, int(self.n_windows)
+        out = np.full((arrays.n_series, windows, horizon), np.nan)
+        searched = np.zeros(arrays.n_series, dtype=bool)
+        if horizon == getattr(self, "backtest_horizon_", None):
+            for rows, chunk in zip(self.chunks_, self.states_, strict=True):
+                state = chunk["state"]
+                if state is None or chunk["usable"].size == 0:
+                    continue
+                if "final_form" not in state:  # a model saved before: the searched forms
+                    return (self.cv_forecasts(horizon) if searched_forecasts is None
+                            else searched_forecasts)
+                kept = rows[chunk["usable"]]
+                for k in range(windows):
+                    out[kept, k] = self._forecast_stop(state, horizon, k + 1, final_form=True)
+                searched[kept] = state["final_form"]["searched"]
+        else:  # refit each series' final form alone at the origins (no other form)
+            final = np.full(arrays.n_series, "", dtype=object)
+            for rows, chunk in zip(self.chunks_, self.states_, strict=True):
+                if chunk["state"] is not None and chunk["usable"].size:
+                    final[rows[chunk["usable"]]] = chunk["state"]["winner"][:, 0]
+            tasks, places = [], []
+            for name in sorted(set(final) - {""}):  # a handful of forms
+                rows = np.flatnonzero(final == name)
+                for part in self._chunks(rows.size):
+                    tasks.append((arrays.take(rows[part]), self.season_length_, horizon, name))
+                    places.append(rows[part])
+            results = self._parallel(self._worker()._one_form_chunk, tasks)
+            for rows, (result, chunk_searched) in zip(places, results, strict=True):
+                out[rows], searched[rows] = result, chunk_searched
+            if searched.any():  # no origin fits the final form: the searched backtests
+                if searched_forecasts is None:
+                    searched_forecasts = self.cv_forecasts(horizon)
+                out[searched] = searched_forecasts[searched]
+        if searched.any():
+            examples = arrays.ids.iloc[np.flatnonzero(searched)[:3]].astype(str)
+            count = int(searched.sum())
+            warn(f"{count} series {'is' if count == 1 else 'are'} too short at every "
+                 f"{horizon}-step backtest origin to refit the form chosen on their whole "
+                 f"history, e.g. "
+                 f"{examples.to_dict('records')}; their prediction intervals are calibrated "
+                 "on the errors of the forms the search chose at those origins instead, "
+                 "often simpler ones with larger errors (docs/methods.md, forecast "
+                 "intervals, step 1)", DataQualityWarning, stacklevel=6)
+        return out
+
+    def _one_form_chunk(self, part, m: int, horizon: int, name: str):
+        """:meth:`_final_form_chunk` of series whose final form is ``name``, fitting it alone."""
+        alone = copy(self)
+        alone.model = name
+        return alone._final_form_chunk(part, m, horizon)
+
+    def _final_form_chunk(self, part, m: int, horizon: int):
+        """A chunk's backtests in each series' final form, with the full length in the pass."""
+        windows = int(self.n_windows)
+        stops = np.hstack([part.n_obs[:, None], self._backtest_stops(part.n_obs, horizon, m)])
+        out = np.full((part.n_series, windows, horizon), np.nan)
+        searched = np.zeros(part.n_series, dtype=bool)
+        if stops[:, 1:].any():
+            state = self._fit_stops(part.values, part.n_obs, m, stops, final_form=True)
+            for k in range(windows):
+                out[:, k] = self._forecast_stop(state, horizon, k + 1, final_form=True)
+            searched = state["final_form"]["searched"]
+        return out, searched
 
     def _backtest_chunk(self, part, m: int, horizon: int) -> np.ndarray:
         """Every rolling origin of a chunk in one pass (no refit per origin).

@@ -206,6 +206,15 @@ class GapForecaster(SaveMixin, BaseEstimator):
         :data:`THIN_RESPONDENTS` (3) respondents per period on average
         (``n_respondents``, when the panel has it) or more than
         :data:`THIN_MISSING_SHARE` (25%) of periods without a demand estimate.
+    ``outlier_in_history``
+        A past demand or supply value of the cell changed from the one before
+        (a season before, for seasonal series) by more than
+        :data:`~talentgap.models.gap_flags.OUTLIER_FENCE_IQR` (10)
+        interquartile ranges beyond the cell's other changes: likely a data
+        error. The intervals leave it out of the cell's scale and hold it in
+        its difficulty; the point forecast may still follow it. The inner
+        forecaster's ``DataQualityWarning`` at ``fit`` names the cell, the
+        period and the value.
     ``no_demand_data``, ``no_supply_data``
         As under *Missing data*.
 

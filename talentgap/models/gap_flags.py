@@ -22,7 +22,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from talentgap._numeric import nanmean
-from talentgap.models._conformal import short_history_limit
+from talentgap.models._conformal import OWN_FENCE_IQR, outlying_values, short_history_limit
 
 __all__ = [
     "gap_flags",
@@ -34,6 +34,7 @@ __all__ = [
     "THIN_RESPONDENTS",
     "THIN_MISSING_SHARE",
     "history_length",
+    "OUTLIER_FENCE_IQR",
 ]
 
 #: ``rising_demand``: demand over the year ending at the forecast period exceeds demand
@@ -61,9 +62,17 @@ THIN_MISSING_SHARE = 0.25
 #: as many periods of longer series. The number of periods is the cell's
 #: ``demand_n_obs`` (``GapForecaster.explain``).
 
+#: ``outlier_in_history``: an observed demand or supply value of the cell changed from
+#: the value before (a season before, for seasonal series) by more than
+#: :data:`~talentgap.models._conformal.OWN_FENCE_IQR` interquartile ranges beyond the
+#: cell's other changes (:func:`~talentgap.models._conformal.outlying_values`): likely a
+#: data error. The intervals hold it in, but the point forecast may follow it; the
+#: forecaster's ``DataQualityWarning`` at fit names the cell, the period and the value.
+OUTLIER_FENCE_IQR = OWN_FENCE_IQR
+
 #: Reason codes of the ``flag`` column, in the order they are listed.
 FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
-         "no_demand_data", "no_supply_data")
+         "outlier_in_history", "no_demand_data", "no_supply_data")
 
 
 def history_length(history: np.ndarray) -> np.ndarray:
@@ -144,6 +153,9 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     if calibrated_short is not None:
         short |= (periods > 0) & np.asarray(calibrated_short, dtype=bool)
     codes["short_history"] = np.repeat(short[:, None], horizon, axis=1)
+    outlying = (outlying_values(hist_d, m).any(axis=1)
+                | outlying_values(hist_s, m).any(axis=1))
+    codes["outlier_in_history"] = np.repeat(outlying[:, None], horizon, axis=1)
     no_demand = ~np.asarray(has_demand, dtype=bool)
     no_supply = ~np.asarray(has_supply, dtype=bool)
     codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)

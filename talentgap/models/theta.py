@@ -186,9 +186,9 @@ class Theta(BaseForecaster):
                                  f"{list(_DECOMPOSITIONS)}")
 
     def _fit_arrays(self, values: np.ndarray, n_obs: np.ndarray, season_length: int,
-                    exog: np.ndarray | None) -> dict:
+                    exog: np.ndarray | None, *, kind: np.ndarray | None = None) -> dict:
         m = int(season_length)
-        kind, indices = self._seasonal_kind(values, n_obs, m)
+        kind, indices = self._seasonal_kind(values, n_obs, m, kind)
         adjusted = _adjust(values, n_obs, kind, indices, m)
         slope = _ols_slope(adjusted)
         alpha, _ = _search_alpha(adjusted, slope, optimise_theta=False)
@@ -231,6 +231,70 @@ class Theta(BaseForecaster):
                             np.where((kind == _ADDITIVE)[:, None], mean + factor, mean))
         return mean
 
+    def _calibration_forecasts(self, horizon: int,
+                               searched: np.ndarray | None = None) -> np.ndarray:
+        """Backtests with each series' final seasonal adjustment kept at every origin.
+
+        The seasonality test is weak on short histories, so at a short origin
+        a series adjusted on its whole history is often left unadjusted: the
+        errors of that other model would calibrate its intervals. Here the
+        final choice is kept and only the indices, smoothing and theta are
+        refitted; an origin under two seasons is dropped, unless the series
+        would keep none (then its :meth:`cv_forecasts`, or ``searched`` when
+        given, stay). Cached.
+        """
+        return self._memo(("final_kind_cv", horizon),
+                          lambda: self._final_kind_cv(horizon, searched))
+
+    def _final_kind_cv(self, horizon: int, searched: np.ndarray | None) -> np.ndarray:
+        if searched is None:
+            searched = self.cv_forecasts(horizon)
+        arrays, m = self.arrays_, self.season_length_
+        final = np.full(arrays.n_series, _NONE, dtype=np.int64)
+        for rows, chunk in zip(self.chunks_, self.states_, strict=True):
+            if chunk["state"] is not None:
+                final[rows[chunk["usable"]]] = chunk["state"]["kind"]
+        out = searched.copy()
+        drop = np.zeros(out.shape[:2], dtype=bool)
+        width = arrays.values.shape[1]
+        parts, cells = [], []
+        for k in range(out.shape[1]):  # a handful of origins
+            cut = horizon + k
+            if cut >= width:
+                break
+            train = arrays.truncate(cut)
+            rows = np.flatnonzero((final != _NONE) & (train.n_obs >= self._min_obs(m)))
+            if rows.size == 0:
+                continue
+            part = train.take(rows)
+            # refit only where the searched backtest may have chosen another adjustment:
+            # none (too short, or the test fails), or multiplicative for an additive one
+            with np.errstate(invalid="ignore"):
+                positive = ~(np.nanmin(part.values, axis=1) <= 0)
+            differs = ((part.n_obs < 2 * m) | ~seasonal_test(part.values, part.n_obs, m)
+                       | ((final[rows] == _ADDITIVE) & positive
+                          & (self.decomposition == "multiplicative")))
+            if differs.any():
+                keep = np.flatnonzero(differs)
+                values = part.values[keep]  # right-aligned: pad on the left to one width
+                parts.append((np.hstack([np.full((keep.size, cut), np.nan), values]),
+                              part.n_obs[keep]))
+                cells.append((rows[keep], k))
+        if parts:  # every origin's refits in one vectorised fit
+            values = np.vstack([v for v, _ in parts])
+            n_obs = np.concatenate([n for _, n in parts])
+            rows = np.concatenate([r for r, _ in cells])
+            state = self._fit_arrays(values, n_obs, m, None, kind=final[rows])
+            mean = self._forecast_arrays(state, horizon, None)
+            ok = (state["kind"] != _NONE) & np.isfinite(mean).all(axis=1)
+            origin = np.concatenate([np.full(r.size, k) for r, k in cells])
+            out[rows[ok], origin[ok]] = mean[ok]
+            drop[rows[~ok], origin[~ok]] = True
+        kept = np.isfinite(searched).any(axis=2) & ~drop
+        drop &= kept.any(axis=1)[:, None]
+        out[drop] = np.nan
+        return out
+
     def _describe(self, state: dict) -> pd.DataFrame:
         return pd.DataFrame({
             "theta": state["theta"],
@@ -240,17 +304,24 @@ class Theta(BaseForecaster):
         })
 
     # ---- seasonal adjustment ------------------------------------------------------------
-    def _seasonal_kind(self, values: np.ndarray, n_obs: np.ndarray,
-                       m: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per series: which adjustment (code) and the seasonal indices (n_series, m)."""
+    def _seasonal_kind(self, values: np.ndarray, n_obs: np.ndarray, m: int,
+                       forced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per series: which adjustment (code) and the seasonal indices (n_series, m).
+
+        ``forced`` (codes per series): adjust exactly those series (no test),
+        where two seasons allow it; the backtests that calibrate intervals.
+        """
         n_series = values.shape[0]
         kind = np.full(n_series, _NONE, dtype=np.int64)
         indices = np.zeros((n_series, max(m, 1)))
-        auto = isinstance(self.deseasonalize, str)
-        if m < 2 or not (auto or bool(self.deseasonalize)) or not (n_obs >= 2 * m).any():
+        auto = isinstance(self.deseasonalize, str) and forced is None
+        if m < 2 or not (auto or forced is not None or bool(self.deseasonalize)) or not (
+                n_obs >= 2 * m).any():
             return kind, indices
         eligible = n_obs >= 2 * m
-        if auto:
+        if forced is not None:
+            eligible &= forced != _NONE
+        elif auto:
             eligible &= seasonal_test(values, n_obs, m)
         if not eligible.any():
             return kind, indices
