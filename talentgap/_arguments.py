@@ -5,7 +5,8 @@ and key-column lists are validated the same way wherever they are accepted,
 so one bad value gets one message whether it goes to ``predict``,
 ``backtest``, a metric, a feature or a planning table. The names of the
 interval columns (``lo_80``, ``gap_hi_95``) are made here too, by
-:func:`interval_columns`, so that every table labels a level alike.
+:func:`interval_columns`, so that every table labels a level alike, and
+read back by :func:`parse_interval_column`.
 
 Counts (a horizon, a season length, a lag, a number of windows) follow
 scikit-learn's rule for integer parameters: a Python or numpy integer is
@@ -22,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from numbers import Integral
 
@@ -31,10 +33,13 @@ from talentgap.errors import ParameterError
 
 __all__ = ["SEASON_LENGTHS", "check_count", "check_counts", "check_levels", "check_horizon",
            "interval_columns", "is_integer", "key_list", "level_label",
-           "resolve_season_length"]
+           "parse_interval_column", "parse_level_label", "resolve_season_length"]
 
 #: Significant digits of a level in a column name (``f"{level:g}"``).
 LABEL_DIGITS = 6
+
+#: A level's label as :func:`level_label` writes levels in (1, 100): digits, maybe a fraction.
+_LEVEL_TEXT = re.compile(r"\d+(?:\.\d+)?")
 
 #: Default season length per pandas period frequency code.
 SEASON_LENGTHS = {"Y": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24}
@@ -181,6 +186,73 @@ def interval_columns(level, prefix: str = "") -> tuple[str, str]:
     return f"{head}lo_{label}", f"{head}hi_{label}"
 
 
+def parse_level_label(label) -> float | None:
+    """The level a column label names, the inverse of :func:`level_label`.
+
+    Parameters
+    ----------
+    label : str
+        The text after ``lo_``, ``hi_`` or ``coverage_`` in a column name.
+
+    Returns
+    -------
+    float or None
+        The level in percent; ``None`` if ``label`` is not a decimal number
+        in (0, 100) (no sign, no exponent), so other columns are never taken
+        for a level's.
+
+    Examples
+    --------
+    >>> parse_level_label(level_label(97.5)), parse_level_label("80")
+    (97.5, 80.0)
+    >>> parse_level_label("100"), parse_level_label("1e1"), parse_level_label("low")
+    (None, None, None)
+    """
+    if not isinstance(label, str) or _LEVEL_TEXT.fullmatch(label) is None:
+        return None
+    level = float(label)
+    return level if 0 < level < 100 else None
+
+
+def parse_interval_column(column, prefix: str = "") -> tuple[str, float] | None:
+    """The side and level of an interval column, the inverse of :func:`interval_columns`.
+
+    Parameters
+    ----------
+    column : str
+        A column name, e.g. ``"gap_lo_80"``.
+    prefix : str, default ""
+        The quantity the interval bounds, as given to :func:`interval_columns`
+        (``""`` for the ``lo_80``/``hi_80`` columns of a forecast's ``mean``).
+
+    Returns
+    -------
+    tuple of (str, float) or None
+        ``("lo", 80.0)`` or ``("hi", 80.0)``; ``None`` for any other column
+        (another quantity's bounds, or a label :func:`parse_level_label`
+        does not read as a level).
+
+    Examples
+    --------
+    >>> parse_interval_column("gap_hi_97.5", prefix="gap"), parse_interval_column("lo_80")
+    (('hi', 97.5), ('lo', 80.0))
+    >>> [parse_interval_column(c, prefix="gap") for c in ("lo_80", "gap_lo_x", "gap")]
+    [None, None, None]
+    >>> parse_interval_column(interval_columns(12.3456789, prefix="demand")[0], "demand")
+    ('lo', 12.3457)
+    """
+    if not isinstance(column, str):
+        return None
+    head = f"{prefix}_" if prefix else ""
+    if not column.startswith(head):
+        return None
+    side, _, label = column[len(head):].partition("_")
+    if side not in ("lo", "hi"):
+        return None
+    level = parse_level_label(label)
+    return None if level is None else (side, level)
+
+
 def is_integer(value) -> bool:
     """Whether ``value`` is a Python or numpy integer (not a bool, a float or text).
 
@@ -193,7 +265,7 @@ def is_integer(value) -> bool:
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
 
 
-def check_count(value, name: str, *, minimum: int = 1) -> int:
+def check_count(value, name: str, *, minimum: int = 1, detail: str = "") -> int:
     """A whole-number argument (a horizon, a season length, a lag) as an ``int``.
 
     One rule for every such argument, scikit-learn's: a Python or numpy
@@ -208,6 +280,9 @@ def check_count(value, name: str, *, minimum: int = 1) -> int:
         The argument's name, for the message.
     minimum : int, default 1
         The smallest value accepted.
+    detail : str, default ""
+        Words the message adds after the rule: what the count means, an
+        example (``" (e.g. 1000)"``) or another value accepted (``" or None"``).
 
     Returns
     -------
@@ -216,8 +291,8 @@ def check_count(value, name: str, *, minimum: int = 1) -> int:
     Raises
     ------
     ParameterError
-        ``"<name> == <value>, must be an integer >= <minimum>"``, with the
-        integer to write when ``value`` is a whole float.
+        ``"<name> == <value>, must be an integer >= <minimum><detail>"``,
+        with the integer to write when ``value`` is a whole float.
 
     Examples
     --------
@@ -232,10 +307,15 @@ def check_count(value, name: str, *, minimum: int = 1) -> int:
     Traceback (most recent call last):
     ...
     talentgap.errors.ParameterError: horizon == True, must be an integer >= 1
+    >>> check_count(2.0, "n", detail=" (e.g. 1000)")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: n == 2.0, must be an integer >= 1 (e.g. 1000) (write 2)
     """
     hint = _count_problem(value, minimum)
     if hint is not None:
-        raise ParameterError(f"{name} == {value!r}, must be an integer >= {minimum}{hint}")
+        raise ParameterError(f"{name} == {value!r}, must be an integer >= {minimum}{detail}"
+                             f"{hint}")
     return int(value)
 
 

@@ -47,6 +47,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_count
 from talentgap._version import __version__
 from talentgap.errors import ParameterError
 
@@ -414,10 +415,8 @@ class Report:
             raise ParameterError(f"table must be a pandas DataFrame or Series; "
                                  f"got {type(table).__name__}")
         caption = _text_arg(caption, "caption", optional=True)
-        if max_rows is not None and (isinstance(max_rows, bool)
-                                     or not isinstance(max_rows, numbers.Integral)
-                                     or max_rows < 1):
-            raise ParameterError(f"max_rows must be a positive integer or None; got {max_rows!r}")
+        if max_rows is not None:
+            check_count(max_rows, "max_rows", detail=" or None")
         if isinstance(float_format, Mapping):
             unknown = [col for col in float_format if col not in table.columns]
             if unknown:

@@ -171,3 +171,90 @@ def test_every_table_labels_a_level_alike(drift, series, panel):
     assert {"lo_12.3457", "hi_97.5"} <= set(res.forecasts.columns)
     assert {"coverage_12.3457", "coverage_97.5"} <= set(res.metrics["metric"])
     assert {"gap_lo_97.5", "gap_hi_97.5", "demand_lo_97.5", "supply_hi_97.5"} <= set(gap.columns)
+
+
+# ---- the rules reach features, plots, synthetic data, the gap model and the report -----------
+
+
+@pytest.fixture(scope="module")
+def training() -> pd.DataFrame:
+    return pd.DataFrame({"period": ["2024Q1"] * 2, "region": ["North", "South"],
+                         "industry": "textiles", "trained": [10, 8], "certified": [8, 6]})
+
+
+def test_whole_numbers_of_supply_raking_plots_and_synthetic_data(training, panel):
+    with pytest.raises(ParameterError, match=r"^lead_time == 1\.0, must be an integer >= 0 "
+                                             r"\(periods\) or a DataFrame .*\(write 1\)$"):
+        tg.features.training_supply(training, lead_time=1.0)
+    with pytest.raises(ParameterError, match="^max_iter" + _FLOAT.format(minimum=1)):
+        tg.features.calibrate_weights(panel, panel, margins=["region"], max_iter=2.0)
+    ranked = panel.assign(gap_lo_80=panel["gap"] - 1, gap_hi_80=panel["gap"] + 1)
+    with pytest.raises(ParameterError, match="^n" + _FLOAT.format(minimum=1)):
+        tg.evaluation.plots.top_shortages(ranked, n=2.0, interval=80)
+    for name in ("n_regions", "industries", "n_periods", "enterprises_per_cell"):
+        with pytest.raises(ParameterError, match=f"^{name}" + _FLOAT.format(minimum=1)):
+            tg.datasets.make_synthetic(**{name: 2.0})
+    with pytest.raises(ParameterError, match="^lead_time" + _FLOAT.format(minimum=0)):
+        tg.datasets.make_synthetic(lead_time=2.0)
+
+
+def test_whole_numbers_of_the_gap_model(panel):
+    with pytest.raises(ParameterError, match=r"^n_samples == 2\.0, must be an integer >= 1 "
+                                             r"\(e\.g\. 1000\) \(write 2\)$"):
+        tg.models.GapForecaster(n_samples=2.0).fit(panel)
+    with pytest.raises(ParameterError, match=r"^horizon == 2\.0, must be an integer >= 1 \(the "
+                                             r"longest horizon .*\) or None \(write 2\)$"):
+        tg.models.GapForecaster(horizon=2.0).fit(panel)
+    with pytest.raises(ParameterError, match=r"^random_state == 1\.0, must be an integer >= 0"):
+        tg.models.GapForecaster(random_state=1.0).fit(panel)
+
+
+def test_keys_of_supply_and_of_the_gap_model(training, panel):
+    twice = r"names 'region' more than once; each key column is named once"
+    with pytest.raises(ParameterError, match=twice):
+        tg.features.training_supply(training, keys=["region", "region"])
+    with pytest.raises(ParameterError, match=twice):
+        tg.models.GapForecaster(keys=["region", "region"]).fit(panel)
+    one = r"^keys == 'region' is one string; pass a list of column names"
+    with pytest.raises(ParameterError, match=one):
+        tg.features.training_supply(training, keys="region")
+    with pytest.raises(ParameterError, match=one):
+        tg.models.GapForecaster(keys="region").fit(panel)
+    with pytest.raises(ParameterError, match=r"^keys == \[\], must name at least one column"):
+        tg.models.GapForecaster(keys=[]).fit(panel)
+
+
+def test_survey_intervals_and_report_tables_label_a_level_alike(panel):
+    from talentgap._arguments import interval_columns
+    from talentgap.cli._wording import column_header
+    from talentgap.cli.outputs import top_shortages_table
+
+    cells = tg.features.estimate_cells(tg.datasets.make_synthetic(
+        n_regions=1, industries=2, n_periods=2, seed=3).surveys)
+    out = tg.features.confidence_interval(cells, "demand", level=12.3456789)
+    assert list(out.columns) == ["demand_lo_12.3457", "demand_hi_12.3457"]
+    assert "12.3457% interval" in column_header("gap_lo_12.3457")
+    assert "97.5%" in column_header("coverage_97.5")
+    assert column_header("gap_lo_x") == "Gap lo x"  # not a level: no level in words
+    forecast = panel.assign(gap=1.0, gap_lo_12_old=0.0, p_shortage=0.5, flag="",
+                            **dict(zip(interval_columns(12.3456789, "gap"),
+                                       (0.0, 2.0), strict=True)))
+    table = top_shortages_table(forecast, keys=["region", "industry"], n=1)
+    assert [c for c in table.columns if c.startswith("gap_")] == [
+        "gap_lo_12.3457", "gap_hi_12.3457"]
+
+
+def test_whole_numbers_of_a_budget_curve_and_a_report_table():
+    needs = pd.DataFrame({"region": ["A", "B"], "industry": "x", "period": "2026",
+                          "gap": [10.0, 5.0]})
+    with pytest.raises(ParameterError, match=r"^budgets == 5\.0, must be an integer >= 2 "
+                                             r"\(points of the curve\) or a list of budgets "
+                                             r"\(write 5\)$"):
+        tg.planning.budget_curve(needs, 5.0, cost_per_trainee=10, pass_rate=0.8)
+    with pytest.raises(ParameterError, match=r"^budgets == 1, must be an integer >= 2"):
+        tg.planning.budget_curve(needs, 1, cost_per_trainee=10, pass_rate=0.8)
+    from talentgap.report import Report
+
+    with pytest.raises(ParameterError, match=r"^max_rows == 2\.0, must be an integer >= 1 or "
+                                             r"None \(write 2\)$"):
+        Report("t").add_table(needs, max_rows=2.0)

@@ -14,6 +14,8 @@ from talentgap._arguments import (
     interval_columns,
     is_integer,
     level_label,
+    parse_interval_column,
+    parse_level_label,
     resolve_season_length,
 )
 from talentgap.errors import ParameterError
@@ -240,3 +242,28 @@ def test_levels_whose_labels_collide_or_read_100_are_refused(level, message):
 def test_label_rule_names_the_argument():
     with pytest.raises(ParameterError, match=r"^levels=99\.9999999 would be labelled 100"):
         check_levels([99.9999999], name="levels")
+
+
+# ---- interval columns read back --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["", "gap", "demand", "shortage_rate", "employment"])
+def test_parse_interval_column_inverts_interval_columns(prefix):
+    levels = check_levels([1.00001, 2.5, 12.3456789, 50, 80, 95, 97.5, 99.9, 99.9999])
+    for level in levels:
+        lo, hi = interval_columns(level, prefix=prefix)
+        expected = float(level_label(level))
+        assert parse_interval_column(lo, prefix=prefix) == ("lo", expected)
+        assert parse_interval_column(hi, prefix=prefix) == ("hi", expected)
+        assert parse_level_label(level_label(level)) == expected
+        assert interval_columns(parse_interval_column(lo, prefix)[1], prefix) == (lo, hi)
+
+
+@pytest.mark.parametrize(("column", "prefix"), [
+    ("gap_lo_80", ""), ("lo_80", "gap"), ("demand_lo_80", "gap"), ("gap_mid_80", "gap"),
+    ("gap_lo_", "gap"), ("gap_lo_x", "gap"), ("gap_lo_-5", "gap"), ("gap_lo_1e1", "gap"),
+    ("gap_lo_100", "gap"), ("gap_lo_0", "gap"), ("gap_lo_80_old", "gap"), ("gap", "gap"),
+    ("mean", ""), (80, ""), (None, ""), ("gaps_lo_80", "gap"),
+])
+def test_parse_interval_column_refuses_other_columns(column, prefix):
+    assert parse_interval_column(column, prefix=prefix) is None

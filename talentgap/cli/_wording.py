@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from talentgap._arguments import level_label, parse_interval_column, parse_level_label
+
 __all__ = ["backtest_verdict", "column_header", "coverage_band", "coverage_sentence",
            "coverage_verdict",
            "mase_verdict", "MASE_ABOUT_1", "headers_in_words", "level_words",
@@ -75,7 +77,6 @@ COLUMN_WORDS = {
     "table": "Input table", "rows_in": "Rows read", "kept": "Rows kept",
     "rejected": "Rows rejected",
 }
-_LEVELLED = re.compile(r"(gap_lo|gap_hi|coverage)_([0-9.]+)$")
 _PERIODS = {"Q": "quarter", "M": "month", "Y": "year", "A": "year"}
 
 
@@ -111,16 +112,28 @@ def column_header(column: str, *, freq: str = "Q", currency: str = "",
     >>> column_header("total_cost", currency="yuan"), column_header("shortfall_after")
     ('Cost (yuan)', 'Expected shortfall after the plan (persons)')
     """
-    level = ""
-    match = _LEVELLED.match(column)
-    if match:
-        column, level = match[1], f"{float(match[2]):g}"
+    column, level = _levelled(column)
     template = COLUMN_WORDS.get(column)
     if template is None:
         return column.replace("_", " ").strip().capitalize()
     money = f" ({currency})" if currency else ""
     return template.format(flow=f"persons per {per_period(freq)}", money=money,
                            short=shortfall, level=level, period=per_period(freq))
+
+
+def _levelled(column: str) -> tuple[str, str]:
+    """``("gap_lo", "80")`` for ``gap_lo_80``, ``("coverage", "80")`` for ``coverage_80``.
+
+    The level's label is read back as the interval columns write it
+    (:func:`talentgap._arguments.parse_interval_column`); any other column
+    is returned as it is, with no level.
+    """
+    interval = parse_interval_column(column, prefix="gap")
+    if interval is not None:
+        return f"gap_{interval[0]}", level_label(interval[1])
+    head, _, label = column.rpartition("_")
+    level = parse_level_label(label) if head == "coverage" else None
+    return (column, "") if level is None else (head, level_label(level))
 
 
 #: The backtest's models in words; other names are shown as they are.
@@ -423,7 +436,7 @@ def backtest_verdict(leaderboard: pd.DataFrame, *,
                      "cell's gap from one year to the next in its history, the yardstick MASE "
                      f"divides by ({low:g} to {high:g} counts as about the same).")
     for each in [level] if isinstance(level, numbers.Real) else level:
-        coverage = best.get(f"coverage_{float(each):g}")
+        coverage = best.get(f"coverage_{level_label(each)}")
         if coverage is not None and pd.notna(coverage):
             words.append(f"Its {coverage_sentence(coverage, each)}.")
     smape = best.get("smape")

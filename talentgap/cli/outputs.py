@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import evaluation, io, planning
+from talentgap._arguments import parse_interval_column
 from talentgap.cli._by_level import detail_keys, level_heatmaps
 from talentgap.cli._totals import last_period_totals
 from talentgap.cli._wording import level_words, levels_in_words, model_name, per_period
@@ -286,7 +287,7 @@ def top_shortages_table(forecast: pd.DataFrame, *, keys, n: int, period=None) ->
     period = forecast["period"].max() if period is None else pd.Period(period)
     rows = forecast[forecast["period"] == period]
     rows = rows[rows["gap"] > 0].sort_values("gap", ascending=False).head(n)
-    bounds = [c for c in rows.columns if c.startswith(("gap_lo_", "gap_hi_"))]
+    bounds = [c for c in rows.columns if parse_interval_column(c, prefix="gap")]
     columns = [*keys, "period", "demand", "supply", "gap", *bounds, "p_shortage", "flag"]
     return rows[columns].reset_index(drop=True)
 

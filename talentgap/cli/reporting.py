@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import interval_columns
 from talentgap._words import money_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
 from talentgap.cli._notes import plain_note
@@ -121,6 +122,13 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                          "periods used, in the table of how the largest gaps were forecast "
                          "and in the output file forecast.csv) and its interval is set from "
                          "cells with as much history; read both with care.",
+        "outlier_in_history": "An observed demand or supply value of the cell changed from "
+                              "the one before (a year before, for seasonal data) by far more "
+                              "than any of its other changes (beyond "
+                              f"{gap_flags.OUTLIER_FENCE_IQR:g} interquartile ranges of them): "
+                              "likely a data error. The interval is kept from widening "
+                              "with it, but the forecast may follow it; the run's warnings "
+                              "name the period and the value: check and correct it.",
         "no_demand_data": "Demand was never observed: no forecast is made.",
         "no_supply_data": "No certified workers were ever observed for the cell: supply is "
                           "taken as 0 (known future supply still counts).",
@@ -418,7 +426,7 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
     if table.empty:
         report.add_text("No cell has a positive expected gap in the last forecast period.")
     else:
-        shown = [*keys, "gap", f"gap_lo_{level:g}", f"gap_hi_{level:g}", "p_shortage",
+        shown = [*keys, "gap", *interval_columns(level, prefix="gap"), "p_shortage",
                  "flag"]  # demand and supply are in forecast.csv
         # the flags of any forecast period, as in the table of how each gap was forecast
         flags = flags_any_period(result.forecast, keys)

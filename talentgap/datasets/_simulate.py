@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import ParameterError
-from talentgap.periods import period_array
+from talentgap.errors import ParameterError, SchemaError
+from talentgap.periods import parse_periods, period_array
 
 __all__: list[str] = []
 
@@ -237,28 +237,66 @@ def _with_new_trades(industries: list[str], new_trades) -> tuple[list[str], np.n
 
 
 def _new_trade_starts(rng, new_cells: np.ndarray, n_periods: int, m: int, start,
-                      growth: float) -> tuple[np.ndarray, np.ndarray | None]:
+                      growth: float, *, first_period: pd.Period | None = None,
+                      ) -> tuple[np.ndarray, np.ndarray | None]:
     """First period index of every cell (0 unless a new trade) and the growth offset (C x T).
 
-    A new-trade cell starts at a uniform draw from ``start`` (``(low, high)`` period
-    indices, both included; default the second half of the periods, leaving at least
-    one) and its shortage index grows by ``growth`` a year from then on.
+    A new-trade cell starts at a uniform draw from ``start`` (``(low, high)``, both
+    included; default the second half of the periods, leaving at least one) and its
+    shortage index grows by ``growth`` a year from then on. ``start``, or each end of
+    it, is a 0-based period index or a period label of the simulated frequency
+    (``"2023Q2"``; ``first_period`` is the period of index 0).
     """
     first = np.zeros(len(new_cells), dtype=np.int64)
     if not new_cells.any():
         return first, None
     if start is None:
-        start = (n_periods // 2, n_periods - 1)
-    low, high = (start, start) if isinstance(start, (int, np.integer)) else tuple(start)
-    if not (0 <= low <= high < n_periods):
-        raise ParameterError(f"new_trade_start == {start!r}, must be period indices "
-                             f"0 <= low <= high < n_periods ({n_periods})")
+        low, high = n_periods // 2, n_periods - 1
+    else:
+        low, high = _start_range(start, n_periods, first_period)
     if not np.isfinite(growth):
         raise ParameterError(f"new_trade_growth == {growth!r}, must be finite")
     first[new_cells] = rng.integers(int(low), int(high) + 1, int(new_cells.sum()))
     t = np.arange(n_periods)[None, :]
     offset = np.where(new_cells[:, None], growth * (t - first[:, None]) / m, 0.0)
     return first, offset
+
+
+def _start_range(start, n_periods: int, first_period: pd.Period | None) -> tuple[int, int]:
+    """``new_trade_start`` as period indices ``(low, high)``, checked."""
+    if first_period is None:
+        labels = ""
+    else:
+        last, middle = first_period + (n_periods - 1), first_period + n_periods // 2
+        labels = f", a period label {first_period}..{last} (e.g. '{middle}')"
+    problem = (f"new_trade_start == {start!r}: must be a period index 0..{n_periods - 1}"
+               f"{labels}, or a pair (low, high) of them with low <= high")
+    one = (str, pd.Period, int, np.integer)
+    if isinstance(start, one) and not isinstance(start, bool):
+        pair = (start, start)
+    elif isinstance(start, (tuple, list, np.ndarray)) and len(start) == 2:
+        pair = tuple(start)
+    else:
+        raise ParameterError(problem)
+    low, high = (_start_index(value, first_period, problem) for value in pair)
+    if not (0 <= low <= high < n_periods):
+        raise ParameterError(problem)
+    return low, high
+
+
+def _start_index(value, first_period: pd.Period | None, problem: str) -> int:
+    """One end of ``new_trade_start`` as a period index (may be out of range)."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (str, pd.Period)) and first_period is not None:
+        try:
+            period = parse_periods([value], freq=first_period.freqstr, name="new_trade_start")
+        except SchemaError as exc:
+            cases = exc.failure_cases
+            why = cases["message"].iloc[0] if cases is not None and len(cases) else exc
+            raise ParameterError(f"{problem}; {why}") from None
+        return int(period.asi8[0] - first_period.ordinal)
+    raise ParameterError(problem)
 
 
 # ---- optional realistic design: size-band strata, take-all large enterprises ---------------

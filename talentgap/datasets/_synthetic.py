@@ -23,11 +23,13 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_count
 from talentgap.datasets._detail import PROGRAM_LEVELS
 from talentgap.datasets._simulate import _SIZE_BANDS, _with_new_trades
 from talentgap.datasets._synthetic_steps import (
@@ -134,19 +136,11 @@ def _describe(name: str, tables: dict[str, pd.DataFrame | None]) -> str:
     return f"{name}(\n" + "\n".join(parts) + "\n)"
 
 
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ParameterError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ParameterError(f"{name} == {value}, must be >= {minimum}")
-    return int(value)
-
-
 def _resolve_industries(industries) -> list[str]:
     if industries is None:
         return list(DEFAULT_INDUSTRIES)
-    if isinstance(industries, (int, np.integer)) and not isinstance(industries, bool):
-        k = _check_int("industries", industries, 1)
+    if isinstance(industries, (numbers.Real, np.number)):  # 2.0 and True are refused
+        k = check_count(industries, "industries", minimum=1)
         width = max(2, len(str(k)))
         extra = [f"industry_{j:0{width}d}" for j in range(len(DEFAULT_INDUSTRIES) + 1, k + 1)]
         return (list(DEFAULT_INDUSTRIES) + extra)[:k]
@@ -191,10 +185,10 @@ def _check_arguments(*, n_regions, industries, n_periods, start, freq, enterpris
     ``new_trade_start`` and ``new_trade_growth`` are checked where they are used
     (``_new_trade_starts``, after the first draws), and only when there are new trades.
     """
-    n_regions = _check_int("n_regions", n_regions, 1)
-    n_periods = _check_int("n_periods", n_periods, 1)
-    enterprises_per_cell = _check_int("enterprises_per_cell", enterprises_per_cell, 1)
-    lead_time = _check_int("lead_time", lead_time, 0)
+    n_regions = check_count(n_regions, "n_regions", minimum=1)
+    n_periods = check_count(n_periods, "n_periods", minimum=1)
+    enterprises_per_cell = check_count(enterprises_per_cell, "enterprises_per_cell", minimum=1)
+    lead_time = check_count(lead_time, "lead_time", minimum=0)
     if not (isinstance(sample_fraction, (int, float, np.floating))
             and 0 < sample_fraction <= 1):
         raise ParameterError(f"sample_fraction == {sample_fraction!r}, must be in (0, 1]")
@@ -375,9 +369,11 @@ def make_synthetic(
         there): each of their cells starts at a period index drawn uniformly
         from ``new_trade_start`` and has no rows in any table before it.
         ``params["first_period"]`` records every cell's first period.
-    new_trade_start : int or (int, int), optional
-        Period index (0-based), or inclusive range, of the new trades' first
-        periods; default the second half of the periods.
+    new_trade_start : int, period label or a pair of them, optional
+        The new trades' first period: a period index (0-based) or a label of
+        ``freq`` (``"2023Q2"``), or an inclusive range ``(low, high)`` of
+        them (``(6, 10)``, ``("2020Q3", "2021Q3")``); default the second
+        half of the periods.
     new_trade_growth : float, default 0.3
         Yearly growth of a new trade's latent shortage index from its start
         (added to its drawn trend; 0.3 is about 8% more posts a quarter).

@@ -128,9 +128,10 @@ def _shortage(rng, settings: _Settings, cells: dict, register: _Register) -> _Sh
     the expected demand of a cell-period, registered employees x growth x rate x
     density, is averaged into ``mean_demand`` (which sizes the training).
     """
+    first_period = pd.Period(ordinal=int(settings.axes.ordinals[0]), freq=settings.axes.freq)
     trade_start, offset = _new_trade_starts(rng, settings.new_trade_cells, settings.n_periods,
                                             settings.season_length, settings.new_trade_start,
-                                            settings.new_trade_growth)
+                                            settings.new_trade_growth, first_period=first_period)
     vacancy_rate, density, growth = _latent(rng, cells, settings.axes.ordinals,
                                             settings.season_length, offset)
     expected_demand = register.base_sum[:, None] * growth * vacancy_rate * density

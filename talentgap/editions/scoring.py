@@ -42,14 +42,18 @@ with a :class:`~talentgap.errors.DataQualityWarning`).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import resolve_season_length
+from talentgap._arguments import (
+    interval_columns,
+    level_label,
+    parse_interval_column,
+    resolve_season_length,
+)
 from talentgap.editions.store import EditionStore
 from talentgap.errors import DataQualityWarning, EditionError, warn
 from talentgap.evaluation import metrics, with_sampling_error
@@ -90,6 +94,32 @@ class EditionScores:
         (its value), then as ``cells``.
     summary : pandas.DataFrame
         The same over every cell, per quantity and method.
+
+    Examples
+    --------
+    An edition made two quarters before the end of the data, scored on them:
+
+    >>> import tempfile, talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=1)
+    >>> panel = tg.features.build_panel(data.surveys, data.training)
+    >>> early = panel[panel["period"] <= panel["period"].max() - 2]
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(early)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     store = EditionStore(f"{tmp}/editions.sqlite")
+    ...     store.add("2021Q2", gap, gap.predict(2))
+    ...     scores = score_edition(store, "2021Q2", panel)
+    >>> scores.edition, scores.origin, [str(p) for p in scores.periods]
+    ('2021Q2', Period('2021Q2', 'Q-DEC'), ['2021Q3', '2021Q4'])
+    >>> scores.summary.loc[scores.summary["quantity"] == "gap", ["method", "n_points"]]
+               method  n_points
+    0         edition         8
+    1           naive         8
+    2  seasonal_naive         8
+    >>> list(scores.cells.columns)
+    ['region', 'industry', 'quantity', 'method', 'n_points', 'direction', 'mase', 'mae', 'bias',
+     'coverage_80']
+    >>> len(scores.points)   # 4 cells x 2 periods x 3 quantities x 3 methods
+    72
     """
 
     edition: str
@@ -205,7 +235,7 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     origin = model.origin_.ordinal
     cells = model.cells_.reset_index(drop=True)
     points, periods = _points(model, forecast, actual, cells, keys, time, m, name)
-    levels = sorted((c[3:] for c in points.columns if c.startswith("lo_")), key=float)
+    levels = _levels(points.columns)
 
     def table(groups: list[str]) -> pd.DataFrame:
         rows = []
@@ -213,7 +243,7 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
                                           observed=True):
             rows.append((*label, *_scores(part, levels)))
         columns = [*groups, "quantity", "method", "n_points", "direction", "mase", "mae",
-                   "bias", *[f"coverage_{lv}" for lv in levels]]
+                   "bias", *[f"coverage_{level_label(lv)}" for lv in levels]]
         return pd.DataFrame(rows, columns=columns)
 
     by_cell = table(keys)
@@ -360,9 +390,10 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
             truth["actual_se"] = 0.0
         bounds = {}
         for column in fc.columns:
-            match = re.fullmatch(rf"{quantity}_(lo|hi)_(.+)", column)
-            if match:
-                bounds[f"{match[1]}_{match[2]}"] = column
+            parsed = parse_interval_column(column, prefix=quantity)
+            if parsed is not None:  # stored as gap_lo_80, scored as lo_80
+                side, level = parsed
+                bounds[interval_columns(level)[side == "hi"]] = column
         stored = fc.loc[fc["ordinal"].isin(periods), ["cell", "ordinal", quantity,
                                                       *bounds.values()]]
         stored = stored.rename(columns={quantity: "forecast",
@@ -389,8 +420,7 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
     lead[time] = pd.PeriodIndex.from_ordinals(points["ordinal"].to_numpy(), freq=freq)
     lead["step"] = (points["ordinal"] - origin).to_numpy()
     rest = points.drop(columns=["cell", "ordinal"])
-    bound_columns = sorted([c for c in rest.columns if c[:3] in ("lo_", "hi_")],
-                           key=lambda c: (float(c[3:]), c[:2] == "hi"))
+    bound_columns = [c for level in _levels(rest.columns) for c in interval_columns(level)]
     rest = rest[["quantity", "method", "actual", "forecast", "base", "scale", *bound_columns,
                  "actual_se"]]
     out = pd.concat([lead, rest], axis=1)
@@ -401,10 +431,16 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
 def _widen(part: pd.DataFrame) -> None:
     """Widen the stored bounds of ``part`` by each actual's sampling error, in place."""
     se = part["actual_se"].to_numpy(dtype=np.float64)
-    for column in [c for c in part.columns if c.startswith("lo_")]:
-        level = column[3:]
-        part[column], part[f"hi_{level}"] = with_sampling_error(
-            part[column], part[f"hi_{level}"], se, level=float(level), center=part["forecast"])
+    for level in _levels(part.columns):
+        lo, hi = interval_columns(level)
+        part[lo], part[hi] = with_sampling_error(part[lo], part[hi], se, level=level,
+                                                 center=part["forecast"])
+
+
+def _levels(columns) -> list[float]:
+    """The levels of the ``lo_<level>`` columns among ``columns``, ascending."""
+    return sorted({parsed[1] for parsed in map(parse_interval_column, columns)
+                   if parsed is not None and parsed[0] == "lo"})
 
 
 def _method_order(column: pd.Series) -> pd.Series:
@@ -429,8 +465,9 @@ def _scores(part: pd.DataFrame, levels: list) -> tuple:
             if scaled.any() else np.nan)
     coverage = []
     for lv in levels:
-        lo = part[f"lo_{lv}"].to_numpy(dtype=np.float64)
-        hi = part[f"hi_{lv}"].to_numpy(dtype=np.float64)
+        lo_column, hi_column = interval_columns(lv)
+        lo = part[lo_column].to_numpy(dtype=np.float64)
+        hi = part[hi_column].to_numpy(dtype=np.float64)
         inside = ok & ~(np.isnan(lo) | np.isnan(hi))
         coverage.append(metrics.coverage(y[inside], f[inside], lower=lo[inside],
                                          upper=hi[inside]) if inside.any() else np.nan)

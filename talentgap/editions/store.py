@@ -127,6 +127,49 @@ class EditionStore:
     the whole edition (``BEGIN IMMEDIATE``), waiting up to 30 s for another
     writer. The file must be on a local disk (WAL does not work over network
     file systems).
+
+    Examples
+    --------
+    Two editions of a small gap model, kept in a temporary folder:
+
+    >>> import tempfile, talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training)
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> store = EditionStore(f"{folder.name}/editions.sqlite")
+    >>> forecast = gap.predict(2)
+    >>> store.add("2021Q4", gap, forecast, created="2022-01-15", notes="first run")
+    >>> store.add("2021Q4b", gap, gap.predict(4), created="2022-01-20", notes="one year")
+    >>> store.list()[["name", "origin", "n_cells", "horizon", "notes"]]
+          name  origin  n_cells  horizon      notes
+    0   2021Q4  2021Q4        4        2  first run
+    1  2021Q4b  2021Q4        4        4   one year
+    >>> store.names(), store.latest()
+    (['2021Q4', '2021Q4b'], '2021Q4b')
+    >>> store.info("2021Q4")["created"]
+    Timestamp('2022-01-15 00:00:00+0000', tz='UTC')
+
+    Read back, the forecast is the table stored and the model forecasts it
+    again:
+
+    >>> store.forecast("2021Q4").equals(forecast)
+    True
+    >>> store.model("2021Q4").predict(2).equals(forecast)
+    True
+    >>> store.metadata("2021Q4")["estimator"]
+    'GapForecaster'
+
+    Editions are removed only when asked:
+
+    >>> store.remove("2021Q4b")
+    >>> store.names()
+    ['2021Q4']
+    >>> store.forecast("2021Q4b")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.EditionError: no edition '2021Q4b' in '...'; stored: 2021Q4
+    >>> folder.cleanup()
     """
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -313,7 +356,14 @@ class EditionStore:
         Raises
         ------
         EditionError
-            If the store holds no edition.
+            If the store holds no edition (or there is no store yet).
+
+        Examples
+        --------
+        >>> EditionStore("no-such-folder/editions.sqlite").latest()
+        Traceback (most recent call last):
+        ...
+        talentgap.errors.EditionError: no edition store at 'no-such-folder/editions.sqlite'; ...
         """
         names = self.names()
         if not names:

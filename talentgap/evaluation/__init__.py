@@ -6,7 +6,7 @@
 """
 
 from talentgap.evaluation.backtest import BacktestResult, backtest, leaderboard
-from talentgap.evaluation.backtest_gap import backtest_gap
+from talentgap.evaluation.backtest_gap import GAP_METRICS, backtest_gap
 from talentgap.evaluation.metrics import (
     METRICS,
     bias,
@@ -26,6 +26,7 @@ from talentgap.evaluation.tables import evaluate
 
 __all__ = [
     "METRICS",
+    "GAP_METRICS",
     "mae",
     "rmse",
     "mape",

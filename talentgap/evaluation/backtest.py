@@ -111,6 +111,34 @@ class BacktestResult:
         As used (``season_length``: the lag of the MASE/RMSSE scale).
     levels : list of float
         Interval levels forecast and judged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.evaluation import backtest, evaluate
+    >>> from talentgap.models import Naive
+    >>> df = pd.DataFrame({"id": "a", "period": pd.period_range("2015", periods=8, freq="Y"),
+    ...                    "value": [1.0, 2, 4, 7, 11, 16, 22, 29]})
+    >>> res = backtest(Naive(), df, target="value", keys=["id"], horizon=2, n_windows=2,
+    ...                metrics=["mae", "mase"])
+    >>> res.model, res.horizon, res.n_windows, res.season_length
+    ('Naive', 2, 2, 1)
+    >>> res.metrics
+      id metric     value  n
+    0  a    mae  8.750000  4
+    1  a   mase  3.183333  4
+    >>> res.summary
+                 all   h1         h2
+    metric
+    mae     8.750000  5.5  12.000000
+    mase    3.183333  2.0   4.366667
+
+    One score per window, from the forecasts:
+
+    >>> evaluate(res.forecasts, keys=["id", "cutoff"], metrics=["mae"])
+      id cutoff metric  value  n
+    0  a   2019    mae    8.0  2
+    1  a   2020    mae    9.5  2
     """
 
     forecasts: pd.DataFrame

@@ -66,12 +66,16 @@ from talentgap.evaluation.tables import (
 )
 from talentgap.periods import period_ordinals
 
-__all__ = ["backtest_gap"]
+__all__ = ["backtest_gap", "GAP_METRICS"]
+
+#: Metrics of :func:`backtest_gap` by default: in persons (``mae``, ``rmse``,
+#: ``bias``) and scaled (``mase``). No sMAPE: a gap crosses 0 (see ``metrics``).
+GAP_METRICS = ("mae", "rmse", "mase", "bias")
 
 
 def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, step: int = 1,
                  level: float | Sequence[float] | None = None,
-                 metrics: Sequence[str] = ("mae", "rmse", "smape", "mase", "bias"),
+                 metrics: Sequence[str] = GAP_METRICS,
                  season_length: int | None = None) -> BacktestResult:
     """Rolling-origin backtest of a gap forecaster: refit at each cutoff, compare the gap.
 
@@ -95,8 +99,14 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     level : float or sequence of float, optional
         Gap interval levels (percent) to forecast and judge (``coverage``,
         ``interval_score``).
-    metrics : sequence of str
-        Names from :data:`talentgap.evaluation.METRICS`.
+    metrics : sequence of str, default ("mae", "rmse", "mase", "bias")
+        Names from :data:`talentgap.evaluation.METRICS` (:data:`GAP_METRICS`
+        by default). sMAPE is left out of the default because a gap crosses
+        0: ``|y - f| / (|y| + |f|)`` is 1 (sMAPE 200) wherever the actual
+        and forecast gap have opposite signs, and large wherever both are
+        small next to their difference, however few persons apart they are;
+        so the score (0-200) says more about how many gaps are near 0 than
+        about the forecast. Ask for ``"smape"`` to have it.
     season_length : int, optional
         Lag of the MASE/RMSSE scale; default from the frequency (4 for
         quarters).

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_count
 from talentgap._checks import FailureLog, describe_failures
 from talentgap._words import count_words, rows_fail
 from talentgap.errors import ParameterError, SchemaError
@@ -113,8 +114,7 @@ def check_options(bounds, tol, max_iter) -> tuple[float, float]:
             "(bounds on final/initial weight ratios, e.g. (0.2, 5.0))")
     if not (isinstance(tol, (int, float, np.floating)) and 0 < tol < 1):
         raise ParameterError(f"tol == {tol!r}, must be a relative tolerance in (0, 1)")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ParameterError(f"max_iter == {max_iter!r}, must be an integer >= 1")
+    check_count(max_iter, "max_iter")
     return lo, hi
 
 

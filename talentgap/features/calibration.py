@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import FailureLog, check_numeric
-from talentgap._words import rows_fail
+from talentgap._words import count_words, rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
 from talentgap.features._groups import group_sum
 from talentgap.features._inputs import canonical_table
@@ -109,6 +109,27 @@ class CalibrationReport:
         ``n_respondents``, ``target`` (population count), ``design`` (sum of
         design weights), ``achieved`` (sum of calibrated weights) and
         ``relative_error``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.features import calibrate_weights
+    >>> surveys = pd.DataFrame({
+    ...     "period": "2024Q1", "enterprise_id": ["E1", "E2", "E3", "E4"],
+    ...     "region": ["North", "North", "South", "South"], "industry": "textiles",
+    ...     "employees": [40, 12, 25, 300], "vacancies": [3, 1, 2, 10],
+    ...     "hard_to_fill": [2, 1, 0, 4], "reports_shortage": [1, 1, 0, 1], "weight": 10.0})
+    >>> totals = {("region",): pd.DataFrame({"region": ["North", "South"],
+    ...                                      "count": [30, 50]})}
+    >>> _, report = calibrate_weights(surveys, totals, margins=[("region",)],
+    ...                               return_report=True)
+    >>> print(report)
+    raking converged after 1 iteration over 1 margin: max relative error 0, 0 weights at a
+    bound (0.2, 5.0), weight ratios in [1.5, 2.5]
+    >>> report.margins[("region",)]
+      region  period  n_respondents  target  design  achieved  relative_error
+    0  North  2024Q1              2    30.0    20.0      30.0             0.0
+    1  South  2024Q1              2    50.0    20.0      50.0             0.0
     """
 
     iterations: int
@@ -124,9 +145,10 @@ class CalibrationReport:
         """One line of the diagnostics, e.g. for a log or a report."""
         state = "converged" if self.converged else "did not converge"
         lo, hi = self.weight_ratio_range
-        return (f"raking {state} after {self.iterations} iterations over "
-                f"{len(self.margins)} margins: max relative error "
-                f"{self.max_relative_error:.2g}, {self.n_trimmed} weights at a bound "
+        return (f"raking {state} after {count_words(self.iterations, 'iteration')} over "
+                f"{count_words(len(self.margins), 'margin')}: max relative error "
+                f"{self.max_relative_error:.2g}, "
+                f"{count_words(self.n_trimmed, 'weight')} at a bound "
                 f"{self.bounds}, weight ratios in [{lo:.4g}, {hi:.4g}]")
 
     def __str__(self) -> str:

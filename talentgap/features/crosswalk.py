@@ -36,7 +36,7 @@ from talentgap._checks import FailureLog
 from talentgap._words import count_words, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 
-__all__ = ["SHARE_TOLERANCE", "CROSSWALK_COLUMNS", "TARGETS", "crosswalk_target",
+__all__ = ["SHARE_TOLERANCE", "CROSSWALK_COLUMNS", "TARGETS", "ROW_NAMES", "crosswalk_target",
            "check_crosswalk"]
 
 #: The shares of a programme must sum to 1 within this (shares typed to six decimals pass).
@@ -47,6 +47,10 @@ CROSSWALK_COLUMNS = ("program", "industry", "share")
 TARGETS = ("industry", "occupation")
 _TABLE = "table 'crosswalk'"
 _MAX_SHOWN = 5
+#: How messages number a crosswalk's rows (``row_names``), and the number of the first row:
+#: ``"line"``, its line in a CSV file with a header row (position + 2); ``"item"``, its item
+#: in a JSON array (position, from 0), as a service answering a JSON body names it.
+ROW_NAMES = {"line": 2, "item": 0}
 
 
 def _plain(value) -> object:
@@ -54,14 +58,27 @@ def _plain(value) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _row_text(frame: pd.DataFrame, columns: list[str], i: int) -> str:
+def _numbered(rows, row_names: str = "line") -> str:
+    """Rows by number, noun agreeing: ``'line 3'``, ``'lines 2, 5'``; ``'items 0, 3'``.
+
+    Examples
+    --------
+    >>> _numbered([1]), _numbered([0, 3], "item")
+    ('line 3', 'items 0, 3')
+    """
+    numbers = [str(int(i) + ROW_NAMES[row_names]) for i in rows]
+    return f"{row_names}{'s' if len(numbers) != 1 else ''} {', '.join(numbers)}"
+
+
+def _row_text(frame: pd.DataFrame, columns: list[str], i: int, row_names: str = "line") -> str:
     """``line 3 (program='welding', ...)``: lines count as in a CSV file with a header row."""
     values = ", ".join(f"{c}={_plain(frame[c].iloc[i])!r}" for c in columns)
-    return f"line {i + 2} ({values})"
+    return f"{_numbered([i], row_names)} ({values})"
 
 
-def _rows_text(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) -> str:
-    shown = "; ".join(_row_text(frame, columns, i) for i in rows[:_MAX_SHOWN])
+def _rows_text(frame: pd.DataFrame, columns: list[str], rows: np.ndarray,
+               row_names: str = "line") -> str:
+    shown = "; ".join(_row_text(frame, columns, i, row_names) for i in rows[:_MAX_SHOWN])
     more = rows.size - _MAX_SHOWN
     return shown + (f"; and {more} more" if more > 0 else "")
 
@@ -95,7 +112,7 @@ def crosswalk_target(crosswalk) -> str:
 
 
 def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
-                    target: str = "industry") -> pd.DataFrame:
+                    target: str = "industry", row_names: str = "line") -> pd.DataFrame:
     """Check a programme -> industry crosswalk and return it in canonical form.
 
     Every row rule is checked before raising, so one error lists every
@@ -116,6 +133,12 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
         What the programmes feed: a ``program, occupation, share`` crosswalk
         sends each programme's graduates to occupations (for demand keyed by
         occupation) and is checked by the same rules.
+    row_names : {"line", "item"}, default "line"
+        How messages number the rows (:data:`ROW_NAMES`): ``"line"``, by
+        their line in a CSV file with a header row (position + 2), for a
+        table read from a file; ``"item"``, by their position from 0, for
+        rows sent as the items of a JSON array (``failure_cases`` keeps the
+        lines either way, next to the rows' index labels).
 
     Returns
     -------
@@ -130,7 +153,8 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
         If ``crosswalk`` is not a DataFrame, lacks a column, has no rows, or
         breaks a rule. The message names table ``'crosswalk'``, the column,
         the rule and up to five rows by their line (position + 2: lines
-        count as in a CSV file with a header row); ``column`` and ``reason``
+        count as in a CSV file with a header row; or by item, see
+        ``row_names``); ``column`` and ``reason``
         are those of the first rule named, and ``failure_cases`` lists every
         failing row with its ``line`` and its index label (``row``).
 
@@ -145,6 +169,11 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
     ...
     talentgap.errors.SchemaError: table 'crosswalk': the shares of each programme must sum to 1
     (within 1e-06); program='welding' sums to 0.9 (short by 0.1; lines 2, 3)
+    >>> check_crosswalk(cw, row_names="item")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: table 'crosswalk': the shares of each programme must sum to 1
+    (within 1e-06); program='welding' sums to 0.9 (short by 0.1; items 0, 1)
     >>> by_region = cw.assign(region="North", share=[0.5, 0.5, 1.0])
     >>> check_crosswalk(by_region, location=["region"]).columns.tolist()
     ['program', 'region', 'industry', 'share']
@@ -154,6 +183,8 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
                           f"share; got {type(crosswalk).__name__}", reason="not_a_table")
     if target not in TARGETS:
         raise ParameterError(f"target={target!r}; a crosswalk feeds one of {list(TARGETS)}")
+    if row_names not in ROW_NAMES:
+        raise ParameterError(f"row_names={row_names!r}; use one of {list(ROW_NAMES)}")
     location = list(location)
     key_columns = ["program", *location, target]
     needed = ["program", *location, target, "share"]
@@ -177,7 +208,7 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
     if blank.any():
         problems.append((f"{count_words(int(blank.sum()), 'row')} with a missing "
                          f"{' or '.join(key_columns)}: "
-                         + _rows_text(crosswalk, needed, np.flatnonzero(blank)),
+                         + _rows_text(crosswalk, needed, np.flatnonzero(blank), row_names),
                          first_blank, "missing_value"))
 
     raw = crosswalk["share"]
@@ -193,13 +224,14 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
                 "not_finite" if np.isinf(share[rows[0]]) else "not_numeric")
         problems.append((f"{count_words(rows.size, 'row')} with a share that is not a finite "
                          "number: "
-                         + _rows_text(crosswalk, needed, rows), "share", rule))
+                         + _rows_text(crosswalk, needed, rows, row_names), "share", rule))
     negative = np.isfinite(share) & (share < 0)
     log.add(negative, "share", "negative", raw)
     if negative.any():
         rows = np.flatnonzero(negative)
         problems.append((f"column 'share' must be >= 0; {rows_fail(rows.size)}: "
-                         + _rows_text(crosswalk, needed, rows), "share", "negative"))
+                         + _rows_text(crosswalk, needed, rows, row_names), "share",
+                         "negative"))
 
     cw = pd.DataFrame({c: crosswalk[c].to_numpy(dtype=object) for c in key_columns},
                       index=crosswalk.index)
@@ -210,7 +242,8 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
             f"({label}) repeats another row")
     if repeated.any():
         problems.append((f"repeats {'-'.join(key_columns)} combinations: "
-                         + _rows_text(crosswalk, needed, np.flatnonzero(repeated)), label,
+                         + _rows_text(crosswalk, needed, np.flatnonzero(repeated), row_names),
+                         label,
                          "duplicate_key"))
     if problems:
         _raise(problems, log, crosswalk)
@@ -225,11 +258,10 @@ def check_crosswalk(crosswalk, *, location: Sequence[str] = (),
             rows = np.flatnonzero(codes == g)
             who = ", ".join(f"{c}={_plain(cw[c].iloc[rows[0]])!r}" for c in group)
             gap = sums[g] - 1.0
-            lines = ", ".join(str(i + 2) for i in rows[:_MAX_SHOWN])
             more_rows = f" and {rows.size - _MAX_SHOWN} more" if rows.size > _MAX_SHOWN else ""
             details.append(f"{who} sums to {sums[g]:.10g} ({'over' if gap > 0 else 'short'} "
-                           f"by {abs(gap):.3g}; line{'s' if rows.size > 1 else ''} "
-                           f"{lines}{more_rows})")
+                           f"by {abs(gap):.3g}; {_numbered(rows[:_MAX_SHOWN], row_names)}"
+                           f"{more_rows})")
         more = f"; and {off.size - _MAX_SHOWN} more" if off.size > _MAX_SHOWN else ""
         wrong = np.isin(codes, off)
         log.add(wrong, "share", "share_sum", raw,

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import FAILURE_COLUMNS
+from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.features._groups import group_rows
 
@@ -152,8 +153,8 @@ class _Failures:
                 for line, value in zip(examples["line"], examples["value"], strict=True)
             )
             detail = examples["message"].iloc[0]
-            lines.append(f"  - column {column!r} {_RULES[rule]} [{rule}]; {len(group)} "
-                         f"row{'s' if len(group) != 1 else ''} fail, e.g. {where}"
+            lines.append(f"  - column {column!r} {_RULES[rule]} [{rule}]; "
+                         f"{rows_fail(len(group))}, e.g. {where}"
                          + (f" ({detail})" if detail else ""))
         first = cases.iloc[0]
         raise SchemaError("surveys: the sampling design is not usable:\n" + "\n".join(lines),

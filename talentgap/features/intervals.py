@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from talentgap._arguments import check_levels
+from talentgap._arguments import check_levels, interval_columns
 from talentgap._words import count_words
 from talentgap.errors import ParameterError, warn
 
@@ -168,9 +168,8 @@ def confidence_interval(cells: pd.DataFrame, column: str = "demand",
         lo, hi = log_interval(estimate, se, q, _unit_step(cells, column))
     else:
         lo, hi = _proportion_interval(cells, column, estimate, se, q, value)
-    label = f"{value:g}"
-    return pd.DataFrame({f"{column}_lo_{label}": lo, f"{column}_hi_{label}": hi},
-                        index=cells.index)
+    lo_column, hi_column = interval_columns(value, prefix=column)
+    return pd.DataFrame({lo_column: lo, hi_column: hi}, index=cells.index)
 
 
 _INTERVAL_METHODS = ("auto", "log", "logit", "t")

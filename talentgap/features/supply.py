@@ -26,8 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import key_list
-from talentgap._words import lines_text, rows_fail
+from talentgap._arguments import check_count, key_list
+from talentgap._words import count_words, lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import canonical_table
@@ -60,11 +60,9 @@ def _value(value) -> object:
 
 
 def _check_keys(keys: Sequence[str]) -> list[str]:
-    keys = key_list(keys)
+    keys = key_list(keys, distinct=True)
     if not all(isinstance(k, str) for k in keys):
         raise ParameterError(f"keys must be column names (str), got {keys!r}")
-    if len(set(keys)) != len(keys):
-        raise ParameterError(f"keys must not repeat, got {keys!r}")
     bad = [k for k in keys if k in _NOT_KEYS]
     if bad:
         raise ParameterError(
@@ -108,14 +106,14 @@ def _cell_rows(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _check_scalar_lead_time(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ParameterError(
-            "lead_time must be a whole number of periods (int >= 0) or a DataFrame with "
-            f"key columns and a 'lead_time' column, got {value!r}"
-        )
-    if value < 0:
-        raise ParameterError(f"lead_time == {value}, must be >= 0 (periods)")
-    return int(value)
+    if isinstance(value, numbers.Real):  # the whole-number rule: 1.0 and True are refused
+        return check_count(value, "lead_time", minimum=0,
+                           detail=" (periods) or a DataFrame with key columns and a "
+                                  "'lead_time' column")
+    raise ParameterError(
+        "lead_time must be a whole number of periods (int >= 0) or a DataFrame with "
+        f"key columns and a 'lead_time' column, got {value!r}"
+    )
 
 
 def _check_scalar_absorption(value) -> float:
@@ -149,7 +147,7 @@ def _check_per_cell_values(table: pd.DataFrame, name: str, key_columns: list[str
         for i in bad[:_MAX_SHOWN]
     )
     raise ParameterError(
-        f"{name} table: {bad.size} row{'s' if bad.size != 1 else ''} out of range "
+        f"{name} table: {count_words(bad.size, 'row')} out of range "
         f"({name} {rule}): {shown}"
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_count, is_integer, key_list
 from talentgap._keys import series_codes
 from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
@@ -40,29 +41,22 @@ def check_params(gap) -> list[str]:
     ...
     talentgap.errors.ParameterError: n_samples == 0, must be an integer >= 1 (e.g. 1000)
     """
-    keys = gap.keys
-    if isinstance(keys, str) or not all(isinstance(k, str) for k in keys) or not keys:
-        raise ParameterError(f"keys == {keys!r}, must be a non-empty sequence of column "
-                             "names, e.g. ('region', 'industry')")
-    keys = list(keys)
-    if len(set(keys)) != len(keys) or gap.time in keys:
+    keys = key_list(gap.keys, allow_empty=False, distinct=True)
+    if not all(isinstance(k, str) for k in keys):
+        raise ParameterError(f"keys == {gap.keys!r}, must be column names (str), "
+                             "e.g. ('region', 'industry')")
+    if gap.time in keys:
         raise ParameterError(f"keys {keys} and time {gap.time!r} must be distinct columns")
-    if (isinstance(gap.n_samples, bool) or not isinstance(gap.n_samples, (int, np.integer))
-            or gap.n_samples < 1):
-        raise ParameterError(f"n_samples == {gap.n_samples!r}, must be an integer >= 1 "
-                             "(e.g. 1000)")
+    check_count(gap.n_samples, "n_samples", detail=" (e.g. 1000)")
     seed = gap.random_state
     if not (seed is None or isinstance(seed, (np.random.Generator, np.random.BitGenerator,
                                               np.random.SeedSequence))
-            or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
-                and seed >= 0)):
+            or (is_integer(seed) and seed >= 0)):
         raise ParameterError(f"random_state == {seed!r}, must be an integer >= 0, a "
                              "numpy.random.Generator or None")
-    horizon = gap.horizon
-    if horizon is not None and (isinstance(horizon, bool)
-                                or not isinstance(horizon, (int, np.integer)) or horizon < 1):
-        raise ParameterError(f"horizon == {horizon!r}, must be an integer >= 1 (the longest "
-                             "horizon the model will be asked for) or None")
+    if gap.horizon is not None:
+        check_count(gap.horizon, "horizon", detail=" (the longest horizon the model will be "
+                    "asked for) or None")
     if gap.sampling_se is not None and not isinstance(gap.sampling_se, str):
         raise ParameterError(f"sampling_se == {gap.sampling_se!r}, must be a column name "
                              "(e.g. 'demand_se') or None")
@@ -164,8 +158,7 @@ def sampling_column(gap, panel: pd.DataFrame) -> str | None:
             f"line {i + 2} ({', '.join(f'{c}={panel[c].iloc[i]}' for c in [*gap.keys, gap.time])})"
             f": {values[i]}" for i in at[:3])
         raise SchemaError(f"panel column {name!r} (standard errors of the demand estimates) "
-                          f"must be >= 0; {at.size} row{'s' if at.size > 1 else ''} "
-                          f"fail{'' if at.size > 1 else 's'}, e.g. {shown}", column=name,
+                          f"must be >= 0; {rows_fail(at.size)}, e.g. {shown}", column=name,
                           reason="negative")
     return name
 

@@ -34,7 +34,6 @@ laid out as a table with a ``horizon_step`` column (see :func:`reconcile`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, sparse
 
+from talentgap._arguments import parse_interval_column
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.features.hierarchy import TOP, Hierarchy
 from talentgap.models._reconcile_solvers import nonnegative_solve, normal_operator, solve_normal
@@ -236,9 +236,8 @@ def _shrunk_covariance(matrix: np.ndarray,
 
 
 def _interval_columns(columns: Sequence[str], value: str) -> list[str]:
-    prefix = "" if value == "mean" else f"{re.escape(value)}_"
-    pattern = re.compile(rf"^{prefix}(lo|hi)_.+$")
-    return [c for c in columns if isinstance(c, str) and pattern.match(c)]
+    prefix = "" if value == "mean" else value
+    return [c for c in columns if parse_interval_column(c, prefix=prefix)]
 
 
 # ---- reconcile ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from talentgap._words import rows_fail
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._crosswalk import read_units
@@ -324,7 +325,7 @@ def _match(table: pd.DataFrame, key_columns: list[str], cells: pd.DataFrame, wha
         more = f"; and {unmatched.size - len(shown)} more" if unmatched.size > len(shown) else ""
         raise PlanningError(
             f"the {what} table names {noun} not have "
-            f"(looked up by {key_columns}); {plural(unmatched.size, 'row')} fail: "
+            f"(looked up by {key_columns}); {rows_fail(unmatched.size)}: "
             + "; ".join(f"row {i} ({r})" for i, r in zip(shown, rows, strict=True)) + more
         )
     both = both.dropna(subset=["__cell"])
@@ -365,7 +366,7 @@ def _numbers(value: pd.DataFrame, column: str, what: str,
         shown = rows[:_MAX_SHOWN]
         raise PlanningError(
             f"column {column!r} of the {what} table must be {words}; "
-            f"{plural(rows.size, 'row')} {'fail' if rows.size != 1 else 'fails'}, e.g. "
+            f"{rows_fail(rows.size)}, e.g. "
             + "; ".join(f"row {i}: {shown_value(raw[i])}" for i in shown)
         )
     return numbers_
@@ -539,7 +540,7 @@ def _policy(table, fc: Forecast, need: np.ndarray) -> np.ndarray | None:
         raise PlanningError(
             "column 'period' of the policy_need table must name need periods (the periods "
             f"of the needs table, {fc.periods.min()} to {fc.periods.max()}); "
-            f"{plural(bad.size, 'row')} fail, e.g. "
+            f"{rows_fail(bad.size)}, e.g. "
             + "; ".join(f"row {i}: {table['period'].iloc[i]!r}" for i in bad[:_MAX_SHOWN]))
     row, cell = _match(table, list(fc.keys), fc.cells, what, fc.keys)
     target = cell * need.size + t[row]

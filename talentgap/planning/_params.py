@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._words import count_words, money_words
 from talentgap.errors import PlanningError
 
 __all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "per_cell",
@@ -109,19 +110,20 @@ def fmt(value: float) -> str:
 
 
 def about(value: float) -> str:
-    """A rate in words: two significant digits, never scientific notation.
+    """A rate in words: two significant figures, never scientific notation.
+
+    The rounding and wording of :func:`talentgap._words.money_words` at two
+    significant figures (millions and billions in words), so an effect and
+    the sum of money that buys it read alike.
 
     Examples
     --------
     >>> about(0.81234), about(12.6), about(0.000081234)
     ('0.81', '13', '0.000081')
+    >>> about(1234.5), about(2.46e6), about(-0.0)
+    ('1,200', '2.5 million', '0')
     """
-    value = float(value)
-    if not math.isfinite(value) or value == 0:
-        return fmt(value)
-    digits = max(0, 1 - math.floor(math.log10(abs(value))))
-    text = f"{round(value, digits):,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return money_words(value, figures=2)
 
 
 def money_step(values) -> float:
@@ -233,8 +235,8 @@ def _scalar(value, name: str) -> float | None:
 
 
 def plural(n: int, unit: str) -> str:
-    """``"1 cell"``, ``"3 cells"``."""
-    return f"{n} {unit}{'' if n == 1 else 's'}"
+    """``"1 cell"``, ``"3 cells"`` (:func:`talentgap._words.count_words`)."""
+    return count_words(n, unit)
 
 
 def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: str = "cell",

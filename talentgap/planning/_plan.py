@@ -140,6 +140,39 @@ class QuotaPlan:
         those adds ``-value`` to the objective per required place or worker
         of shortfall), 0 for a budget that does not bind and NaN where the
         rule has no LP (the proportional rule) or the row is no constraint.
+
+    Examples
+    --------
+    A plan is what :func:`~talentgap.planning.allocate_quotas` returns. Here
+    robotics certifies a worker for 150 and textiles for 200 (100 a place,
+    half pass), so robotics is served first:
+
+    >>> import pandas as pd
+    >>> from talentgap.planning import allocate_quotas
+    >>> needs = pd.DataFrame({"region": "Northvale", "industry": ["textiles", "robotics"],
+    ...                       "period": "2026", "gap": [300.0, 100.0]})
+    >>> trades = pd.DataFrame({"industry": ["textiles", "robotics"],
+    ...                        "cost_per_trainee": [100.0, 150.0], "pass_rate": [0.5, 1.0]})
+    >>> plan = allocate_quotas(needs, budget=20_000,
+    ...                        cost_per_trainee=trades[["industry", "cost_per_trainee"]],
+    ...                        pass_rate=trades[["industry", "pass_rate"]])
+    >>> plan
+    QuotaPlan(label='optimised', cells=2, places=150, cost=20,000 of 20,000, shortfall 400 -> 275)
+    >>> plan.quotas[["industry", "quota", "cost", "cost_per_certified", "gap_after"]]
+       industry  quota     cost  cost_per_certified  gap_after
+    0  robotics    100  15000.0               150.0        0.0
+    1  textiles     50   5000.0               200.0      275.0
+    >>> plan.summary[["total_cost", "shortfall_before", "shortfall_after"]].tolist()
+    [20000.0, 400.0, 275.0]
+
+    The budget binds: another 100 would fund one more textiles place and
+    remove half a person of shortfall.
+
+    >>> float(plan.marginal_value["budget"])
+    0.005
+    >>> plan.constraints[["kind", "binds", "limit", "used"]]
+         kind  binds    limit     used
+    0  budget   True  20000.0  20000.0
     """
 
     quotas: pd.DataFrame

@@ -10,7 +10,6 @@ naming the cell, the rule and by how much it fails.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from talentgap._arguments import key_list
-from talentgap._words import percentile_words
+from talentgap._arguments import key_list, parse_interval_column
+from talentgap._words import percentile_words, rows_fail
 from talentgap.errors import ParameterError, PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._params import (
@@ -39,7 +38,6 @@ __all__ = ["Scenarios", "Problem", "Forecast", "build_problem", "read_forecast",
 _MAX_SHOWN = 5
 _GRID_BLOCK = 1 << 21   # scenario values per block of the per-cell sums on a grid
 _INTEGER_TOL = 1e-9
-_INTERVAL = re.compile(r"^(?P<side>lo|hi)_(?P<level>\d+(?:\.\d+)?)$")
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -282,7 +280,7 @@ def _check_keys(table: pd.DataFrame, keys, value: str) -> list[str]:
         if blank.any():
             raise SchemaError(
                 f"key column {key!r} of the gap forecast must not be missing; "
-                f"{plural(int(blank.sum()), 'row')} {'fails' if blank.sum() == 1 else 'fail'}, "
+                f"{rows_fail(int(blank.sum()))}, "
                 f"e.g. row {int(np.flatnonzero(blank)[0])}",
                 column=key, reason="missing_value",
             )
@@ -408,18 +406,14 @@ def read_forecast(gap_forecast, keys, value: str) -> Forecast:
 
 def _interval_columns(table: pd.DataFrame, value: str) -> dict[float, str]:
     """``{quantile level: column}`` for the interval columns of ``value``."""
-    prefixes = [f"{value}_"] + ([""] if value == "mean" else [])
+    prefixes = [value] + ([""] if value == "mean" else [])
     found: dict[float, str] = {}
     for column in table.columns:
-        if not isinstance(column, str):
-            continue
         for prefix in prefixes:
-            if not column.startswith(prefix):
-                continue
-            m = _INTERVAL.match(column[len(prefix):])
-            if m and 0 < float(m["level"]) < 100:
-                level = float(m["level"]) / 100
-                q = 0.5 + level / 2 if m["side"] == "hi" else 0.5 - level / 2
+            parsed = parse_interval_column(column, prefix=prefix)
+            if parsed is not None:
+                side, level = parsed[0], parsed[1] / 100
+                q = 0.5 + level / 2 if side == "hi" else 0.5 - level / 2
                 found[q] = column
     return found
 
@@ -523,7 +517,7 @@ def target_scenarios(fc: Forecast, target_cell: np.ndarray, target_ord: np.ndarr
         bad = np.unique(row_target[blank])
         raise SchemaError(
             f"column {value!r} of the gap forecast must be a finite number at each cell's "
-            f"arrival period; {blank.size} rows fail, e.g. "
+            f"arrival period; {rows_fail(blank.size)}, e.g. "
             + "; ".join(cell_names(targets, fc.keys, bad[:_MAX_SHOWN])),
             column=value, reason="missing_value",
         )
@@ -581,7 +575,7 @@ def _path_scenarios(fc: Forecast, take: np.ndarray, row_target: np.ndarray,
         targets = fc.cells.iloc[target_cell].reset_index(drop=True)
         raise SchemaError(
             f"column {fc.value!r} of the gap forecast must be a finite number at each cell's "
-            f"arrival period; {int((~np.isfinite(values)).sum())} rows fail, e.g. "
+            f"arrival period; {rows_fail(int((~np.isfinite(values)).sum()))}, e.g. "
             + "; ".join(cell_names(targets, fc.keys, blank[:_MAX_SHOWN])),
             column=fc.value, reason="missing_value",
         )

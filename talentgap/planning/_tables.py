@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import key_list
+from talentgap._words import rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
 from talentgap.periods import normalize_freq, parse_periods, period_array
 from talentgap.planning._params import cell_names
@@ -67,7 +68,7 @@ def require(table, what: str, needed: Sequence[str], keys: Sequence[str] = ()) -
         if blank.size:
             raise SchemaError(
                 f"key column {key!r} of the {what} table must not be missing; "
-                f"{blank.size} rows fail, e.g. rows {blank[:_MAX_SHOWN].tolist()}",
+                f"{rows_fail(blank.size)}, e.g. rows {blank[:_MAX_SHOWN].tolist()}",
                 column=key, reason="missing_value")
     return table
 
@@ -103,7 +104,7 @@ def counts(table: pd.DataFrame, column: str, what: str, keys: Sequence[str]) -> 
         shown = "; ".join(f"{n}: {table[column].iloc[i]!r}"
                           for n, i in zip(names, bad[:_MAX_SHOWN], strict=True))
         raise SchemaError(f"column {column!r} of the {what} table must be a finite number >= 0;"
-                          f" {bad.size} rows fail, e.g. {shown}", column=column,
+                          f" {rows_fail(bad.size)}, e.g. {shown}", column=column,
                           reason="negative")
     return values
 

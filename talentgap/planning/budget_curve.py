@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_count
 from talentgap.errors import ParameterError, PlanningError
 from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._multiyear_lp import DUAL_TOL
@@ -273,10 +274,9 @@ def budget_curve(
 
     cache: dict[float, QuotaPlan] = {}
     saturated_at = math.inf
-    if isinstance(budgets, numbers.Integral) and not isinstance(budgets, bool):
-        if budgets < 2:
-            raise ParameterError(f"budgets must be >= 2 points or a list of budgets, got "
-                                 f"{budgets!r}")
+    if isinstance(budgets, (numbers.Real, np.number)):  # a number of points: 5.0 is refused
+        budgets = check_count(budgets, "budgets", minimum=2,
+                              detail=" (points of the curve) or a list of budgets")
         if max_budget is None:
             saturated_at, saturated_plan = _saturation(plan_at, base, profile)
             max_budget = saturated_at

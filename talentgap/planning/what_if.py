@@ -107,6 +107,22 @@ class WhatIf:
         scenario's changes in words).
     plans : dict of str to QuotaPlan
         Every plan by scenario name, the base first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.planning import what_if
+    >>> needs = pd.DataFrame({"region": "N", "industry": ["textiles", "robots"],
+    ...                       "period": "2026", "gap": [300.0, 100.0]})
+    >>> base = {"needs": needs, "budget": 20_000, "cost_per_trainee": 100, "pass_rate": 1.0}
+    >>> run = what_if(base, {"budget +20%": {"budget_factor": 1.2}})
+    >>> run.table[["changes", "total_cost", "shortfall_after"]]
+                     changes  total_cost  shortfall_after
+    scenario
+    base                         20000.0            200.0
+    budget +20%  budget x1.2     24000.0            160.0
+    >>> list(run.plans), run.plans["budget +20%"].summary["places"]
+    (['base', 'budget +20%'], 240.0)
     """
 
     table: pd.DataFrame

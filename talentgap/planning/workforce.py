@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap._arguments import check_horizon
+from talentgap._arguments import check_horizon, parse_interval_column
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.features.skill_levels import skilled_employment
 from talentgap.models import AutoForecaster
@@ -180,7 +180,7 @@ def project_employment(
         forecast = fitted.predict(horizon, level=levels)
         forecast = forecast.rename(columns={
             c: (column if c == "mean" else f"{column}_{c}")
-            for c in forecast.columns if c == "mean" or c.startswith(("lo_", "hi_"))})
+            for c in forecast.columns if c == "mean" or parse_interval_column(c)})
         if out is None:
             out = forecast
             continue

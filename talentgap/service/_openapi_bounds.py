@@ -6,18 +6,29 @@ The request schemas carry fixed ceilings (``horizon`` at most
 its settings and the served model allow (``max_horizon`` and ``max_cells``
 of ``GET /v1/model``). :func:`install_bounds` writes those into the
 document, so a client generated from it refuses what the server would.
+
+The plan parameters' bounds need no rewriting: the schemas take them from
+the planners' range table (:mod:`talentgap.service.schemas._per_cell`),
+except that a ``lead_time`` is also held to ``max_horizon - 1`` (the first
+funding period is one period after the origin, and its places must certify
+within ``max_horizon``), which is written in here too.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-__all__ = ["install_bounds", "horizon_bound"]
+from talentgap.service.schemas._per_cell import MAX_LEAD_TIME
+
+__all__ = ["install_bounds", "horizon_bound", "lead_time_bound"]
 
 #: Request schemas with a ``horizon`` field.
 _HORIZON = ("GapRequest", "ForecastRequest", "PredictRequest", "PlanRequest", "PlanRequestV1")
 #: Request schemas' lists of cells (or series) bounded by ``max_cells``.
 _CELL_LISTS = {"GapRequest": "cells", "ForecastRequest": "series", "PredictRequest": "cells"}
+#: Request schemas with a ``lead_time`` field, and the schema of its per-cell entries.
+_LEAD_TIME = ("PlanRequest", "PlanRequestV1")
+_LEAD_ENTRY = "CellLeadTime"
 
 
 def horizon_bound(app: FastAPI) -> int:
@@ -33,8 +44,25 @@ def _bound(spec: dict, key: str, value: int) -> None:
         form[key] = value
 
 
+def _bound_number(spec: dict, key: str, value: int) -> None:
+    """Set ``key`` on the number forms (``integer``/``number``) of a property's schema."""
+    if spec.get("type") in ("integer", "number"):
+        spec[key] = value
+    for form in [*spec.get("anyOf", []), *spec.get("oneOf", [])]:
+        _bound_number(form, key, value)
+
+
+def lead_time_bound(app: FastAPI) -> int:
+    """The longest ``lead_time`` a plan of ``app`` may give: the service's cap
+    :data:`~talentgap.service.schemas._per_cell.MAX_LEAD_TIME`, and one period less than
+    :func:`horizon_bound` (places funded in the period after the origin must certify
+    within it)."""
+    return max(0, min(MAX_LEAD_TIME, horizon_bound(app) - 1))
+
+
 def install_bounds(app: FastAPI) -> None:
-    """Make ``app``'s OpenAPI document give the service's real ``horizon`` and cell bounds.
+    """Make ``app``'s OpenAPI document give the service's real ``horizon``, cell and
+    ``lead_time`` bounds.
 
     The document is built on the first request for it and again after a
     reload (which clears ``app.openapi_schema``).
@@ -53,6 +81,13 @@ def install_bounds(app: FastAPI) -> None:
                 field = components.get(name, {}).get("properties", {}).get(field_name)
                 if field is not None:
                     _bound(field, "maxItems", app.state.settings.max_cells)
+            for name in _LEAD_TIME:
+                field = components.get(name, {}).get("properties", {}).get("lead_time")
+                if field is not None:
+                    _bound_number(field, "maximum", lead_time_bound(app))
+            entry = components.get(_LEAD_ENTRY, {}).get("properties", {}).get("value")
+            if entry is not None:
+                _bound_number(entry, "maximum", lead_time_bound(app))
         return app.openapi_schema
 
     app.openapi = openapi

@@ -320,8 +320,9 @@ def _crosswalk(body: PlanRequest, cells: pd.DataFrame | None,
     """The request's crosswalk as the library's table, its key values checked against the model.
 
     The table itself (shares summing to 1, repeated rows, ...) is checked by
-    :func:`~talentgap.features.crosswalk.check_crosswalk`, whose message is
-    answered with the field and the first row at fault.
+    :func:`~talentgap.features.crosswalk.check_crosswalk`, whose message names
+    the rows by their items in the JSON array (``row_names="item"``, as ``loc``
+    does) and is answered with the field and the first row at fault.
     """
     if not body.crosswalk:
         return None
@@ -345,7 +346,7 @@ def _crosswalk(body: PlanRequest, cells: pd.DataFrame | None,
     target = crosswalk_target(table)
     try:
         check_crosswalk(table, location=[k for k in keys if k != target and k in table.columns],
-                        target=target)
+                        target=target, row_names="item")
     except SchemaError as err:
         cases = err.failure_cases
         where = [] if cases is None or not len(cases) else [int(cases["row"].iloc[0]),

@@ -164,6 +164,8 @@ def test_backtest_writes_leaderboard(small_files, tmp_path, capsys):
                  "--no-report"]) == 0
     board = pd.read_csv(out / "leaderboard.csv")
     assert list(board["rank"]) == sorted(board["rank"])
+    assert {"mae", "mase", "bias"} <= set(board.columns)
+    assert "smape" not in board.columns  # gaps cross 0: sMAPE would mislead
     backtest = pd.read_csv(out / "backtest.csv")
     assert set(backtest["model"]) == {"GapForecaster", "naive", "seasonal_naive"}
     assert backtest["cutoff"].nunique() == 2

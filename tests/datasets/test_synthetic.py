@@ -407,3 +407,28 @@ def test_without_new_trades_the_tables_are_unchanged():
 def test_new_trade_arguments_are_checked(bad):
     with pytest.raises(ParameterError, match="new_trade"):
         make_synthetic(n_regions=1, industries=1, n_periods=8, seed=0, **bad)
+
+
+def test_new_trade_start_accepts_period_labels_as_indices():
+    args = dict(n_regions=2, industries=2, n_periods=12, seed=5, new_trades=("textiles",))
+    by_index = make_synthetic(**args, new_trade_start=(4, 9))
+    by_label = make_synthetic(**args, new_trade_start=("2020Q1", "2021Q2"))
+    pd.testing.assert_frame_equal(by_label.truth, by_index.truth)
+    one = make_synthetic(**args, new_trade_start="2020Q3")
+    first = one.params.set_index(["region", "industry"])["first_period"]
+    assert (first.xs("textiles", level="industry") == pd.Period("2020Q3", freq="Q")).all()
+
+
+@pytest.mark.parametrize(("start", "why"), [
+    ("2023Q2", r"period label 2019Q1\.\.2021Q4"),          # after the last period
+    ("2020", "annual but the declared frequency is quarterly"),
+    ("2020Q1x", "not a recognised label"),
+    (2020, r"period index 0\.\.11"),                     # a year is a label, not an index
+    (("2021Q1", "2020Q1"), "low <= high"),
+    ((1, 2, 3), r"a pair \(low, high\)"),
+    (1.5, r"period index 0\.\.11"),
+])
+def test_bad_new_trade_start_names_the_argument_and_the_forms(start, why):
+    with pytest.raises(ParameterError, match=r"new_trade_start == .*" + why):
+        make_synthetic(n_regions=1, industries=1, n_periods=12, seed=0,
+                       new_trades=("textiles",), new_trade_start=start)

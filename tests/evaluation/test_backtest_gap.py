@@ -119,3 +119,15 @@ def test_intervals_for_the_series_as_observed_are_judged_as_they_are(panel):
     merged = res.forecasts.merge(raw, on=["region", "industry", "period"])
     np.testing.assert_allclose(merged["lo_80"], merged["gap_lo_80"])
     np.testing.assert_allclose(merged["hi_80"], merged["gap_hi_80"])
+
+
+def test_smape_is_left_out_by_default_and_given_on_request(panel):
+    default = backtest_gap(naive_gap(), panel, horizon=2, n_windows=2)
+    assert set(default.metrics["metric"]) == set(tg.evaluation.GAP_METRICS)
+    assert "smape" not in default.summary.index
+    asked = backtest_gap(naive_gap(), panel, horizon=2, n_windows=2, metrics=["mase", "smape"])
+    smape = asked.metrics[asked.metrics["metric"] == "smape"].set_index(["region", "industry"])
+    for (region, industry), rows in asked.forecasts.groupby(["region", "industry"],
+                                                            observed=True):
+        expected = tg.evaluation.smape(rows["actual"], rows["mean"])
+        assert smape.loc[(region, industry), "value"] == pytest.approx(expected)

@@ -77,7 +77,7 @@ def test_rate_limiter_window_and_clients():
 
 @pytest.mark.parametrize(("body", "loc"), [
     ({"level": list(range(1, 12))}, ["body", "level"]),
-    ({"level": [80, 80]}, ["body", "level"]),
+    ({"level": [80, 80.0000001]}, ["body", "level"]),
     ({"level": [100]}, ["body", "level", 0]),
     ({"horizon": 7}, ["body", "horizon"]),
     ({"horizon": True}, ["body", "horizon"]),
@@ -133,7 +133,7 @@ def test_non_finite_numbers_are_422(bounded, text):
     assert reply.json()["detail"][0]["loc"][0] == "body"
 
 
-@pytest.mark.parametrize("fields", [{"min_quota": False}, {"cost_per_trainee": 1e-300},
+@pytest.mark.parametrize("fields", [{"min_quota": False}, {"cost_per_trainee": 1e300},
                                     {"budget": 1e300}])
 def test_plan_refuses_booleans_and_overflowing_numbers(bounded, fields):
     body = {"budget": 1e10, "cost_per_trainee": 100, **fields}

@@ -161,7 +161,7 @@ def test_shares_not_summing_to_one_name_the_row(client, crosswalk):
     item = _detail(client.post("/v1/plan", json={"budget": 1000, "cost_per_trainee": 100,
                                                  "crosswalk": short}))
     assert item["loc"] == ["body", "crosswalk", 0, "share"]
-    assert "sum to 1" in item["msg"] and "welding" in item["msg"] and "line 2" in item["msg"]
+    assert "sum to 1" in item["msg"] and "welding" in item["msg"] and "item 0" in item["msg"]
     assert item["type"] == "invalid_table"
 
 
@@ -239,4 +239,4 @@ def test_openapi_describes_the_crosswalk_with_an_example(client):
     assert {"program", "industry", "share"} <= set(row["properties"])
     assert row["required"] == ["program", "share"]
     assert all(row["properties"][name].get("description") for name in ("program", "share"))
-    assert "program" in schemas["CellParameter"]["properties"]["cell"]["description"]
+    assert "program" in schemas["CellCostPerTrainee"]["properties"]["cell"]["description"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import level_label, parse_level_label
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.evaluation.plots._common import (
     _FREQ_WORDS,
@@ -276,9 +276,9 @@ def error_by_horizon(results, *, metric: str = "mae", by: str | None = None,
         ax.axhline(0.0, color="0.35", linewidth=0.8, zorder=1)
     elif metric in ("mase", "rmsse"):
         ax.axhline(1.0, color="0.35", linewidth=0.8, linestyle=":", zorder=1)
-    elif (m := re.match(r"^coverage_(\d+(?:\.\d+)?)$", metric)):
-        ax.axhline(float(m.group(1)) / 100, color="0.35", linewidth=0.8, linestyle=":",
-                   zorder=1, label=f"nominal {m.group(1)}%")
+    elif metric.startswith("coverage_") and (level := parse_level_label(metric[9:])):
+        ax.axhline(level / 100, color="0.35", linewidth=0.8, linestyle=":",
+                   zorder=1, label=f"nominal {level_label(level)}%")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(f"horizon ({word} ahead)")
     ax.set_ylabel(_metric_axis_label(metric, units))

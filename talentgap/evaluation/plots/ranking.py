@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import check_count
 from talentgap.errors import ParameterError
 from talentgap.evaluation.plots._common import (
     _DASH,
@@ -93,8 +94,7 @@ def top_shortages(gap_forecast: pd.DataFrame, *, n: int = 15, period=None,
     """
     frame = _check_frame(gap_forecast, "gap_forecast")
     _check_ax(ax)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ParameterError(f"n == {n!r}, must be an integer >= 1")
+    n = check_count(n, "n")
     keys = [keys] if isinstance(keys, str) else list(keys)
     if not keys:
         raise ParameterError("keys must name at least one column, e.g. ('industry', 'region')")

@@ -27,7 +27,7 @@ from talentgap.service.schemas._bounds import Level as Level
 from talentgap.service.schemas._bounds import PeriodLabel as PeriodLabel
 from talentgap.service.schemas._model_info import Health, ModelInfo, ModelInfoV1, Ready
 from talentgap.service.schemas._per_cell import UNION_TAGS as UNION_TAGS
-from talentgap.service.schemas._per_cell import CellParameter, CellShare
+from talentgap.service.schemas._per_cell import CellParameter
 from talentgap.service.schemas._plan_request import PlanRequest, PlanRequestV1
 from talentgap.service.schemas._plan_response import ConstraintOut, PlanResponse
 from talentgap.service.schemas._plan_rows import QuotaRow, YearRow
@@ -59,7 +59,6 @@ __all__ = [
     "PlanRequestV1",
     "ModelInfo",
     "CellParameter",
-    "CellShare",
     "CrosswalkRow",
     "PredictRequest",
     "PredictResponse",

@@ -14,7 +14,7 @@ from talentgap.service.schemas._bounds import (
     PeriodLabel,
     StrictRequest,
 )
-from talentgap.service.schemas._per_cell import Cost, Lead, Places, Rate, Share
+from talentgap.service.schemas._per_cell import parameter_words, per_cell
 from talentgap.service.schemas._plan_tables import (
     BudgetEnvelope,
     CapacityGroupMember,
@@ -32,6 +32,15 @@ _DEMO_INDUSTRIES = ("clothing_and_shoes", "construction_engineering", "ecommerce
                     "live_streaming", "textiles")
 #: What the examples of per-model values (periods, key values) assume.
 _DEMO = "the example assumes the quarterly demo model of ``examples/plan.toml`` (origin 2024Q4)"
+
+#: The per-cell parameters, each with the bounds of the planners' range table.
+Cost = per_cell("cost_per_trainee")
+PassRate = per_cell("pass_rate")
+Absorption = per_cell("absorption")
+Capacity = per_cell("capacity")
+MinQuota = per_cell("min_quota")
+ExitRate = per_cell("exit_rate")
+Lead = per_cell("lead_time")
 
 _MULTI_YEAR = ("budget_per_period", "exit_rate", "lead_time", "policy_need", "need_weights",
                "capacity_groups", "budget_envelopes", "equity")
@@ -56,15 +65,18 @@ class PlanRequest(StrictRequest):
                                  "``periods``, for the whole plan. Give this or "
                                  "``budget_per_period``.", examples=[5_000_000])
     cost_per_trainee: Cost = Field(
-        examples=[6000], description="Cost of one place: one number, or one per cell.")
-    pass_rate: Share = Field(
-        1.0, examples=[0.67], description="Share of trainees certified, in (0, 1].")
-    absorption: Share = Field(
-        1.0, description="Share of certified workers who stay, in (0, 1].")
-    capacity: Places | None = Field(
+        examples=[6000], description="Cost of one place, "
+        f"{parameter_words('cost_per_trainee')}: one number, or one per cell.")
+    pass_rate: PassRate = Field(
+        1.0, examples=[0.67], description="Share of trainees certified, "
+        f"{parameter_words('pass_rate')}.")
+    absorption: Absorption = Field(
+        1.0, description="Share of certified workers who stay, "
+        f"{parameter_words('absorption')}.")
+    capacity: Capacity | None = Field(
         None, description="Most places per cell (none: unlimited); with ``periods``, per "
         "funding period.")
-    min_quota: Places = Field(0.0, description="Fewest places per cell; "
+    min_quota: MinQuota = Field(0.0, description="Fewest places per cell; "
                                "with ``periods``, per funding period.")
     risk: Literal["expected", "quantile"] = Field(
         "expected", description="'expected': minimise the expected unmet gap over the "
@@ -92,13 +104,14 @@ class PlanRequest(StrictRequest):
         None, min_length=1, max_length=MAX_PERIODS,
         description="One budget per funding period, instead of one ``budget`` for the whole "
         "plan: exactly one row for each of ``periods``.")
-    exit_rate: Rate | None = Field(
+    exit_rate: ExitRate | None = Field(
         None, description="Share of a cell's certified workers who leave it per year "
-        "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default "
-        "0.03.", examples=[0.1])
+        f"(retirement, leaving the trade), {parameter_words('exit_rate')}: one number or one "
+        "per cell. Default 0.03.", examples=[0.1])
     lead_time: Lead | None = Field(
-        None, description="Whole periods from funding to certification (0-20): one number or "
-        "one per cell. Default 0.", examples=[1])
+        None, description="Periods from funding to certification, "
+        f"{parameter_words('lead_time')}: one number or one per cell. Default 0.",
+        examples=[1])
     policy_need: list[PolicyNeed] | None = Field(
         None, max_length=MAX_TABLE_ROWS,
         description="A second need beside the forecast gap: workers short of a policy target "
@@ -168,30 +181,35 @@ class PlanRequestV1(PlanRequest):
                                 "/v1/model); default: the saved run's [forecast] horizon, "
                                 "else 4. The plan targets the last one unless ``period`` is "
                                 f"given. {SAME_HORIZON}")
-    exit_rate: Rate | None = Field(
+    exit_rate: ExitRate | None = Field(
         None, description="Share of a cell's certified workers who leave it per year "
-        "(retirement, leaving the trade), in [0, 1]: one number or one per cell. Default: "
+        f"(retirement, leaving the trade), {parameter_words('exit_rate')}: one number or one "
+        "per cell. Default: "
         "the saved run's [plan] exit_rate (GET /v1/model, plan_defaults), else 0.03.",
         examples=[0.1])
     lead_time: Lead | None = Field(
-        None, description="Whole periods from funding to certification (0-20): one number or "
-        "one per cell. Default: the saved run's [plan] lead_time (GET /v1/model, "
-        "plan_defaults; ``talentgap forecast`` saves 1 unless the configuration says "
-        "otherwise), else 0.", examples=[1])
+        None, description="Periods from funding to certification, "
+        f"{parameter_words('lead_time')}: one number or one per cell. Default: the saved "
+        "run's [plan] lead_time (GET /v1/model, plan_defaults; ``talentgap forecast`` saves "
+        "1 unless the configuration says otherwise), else 0.", examples=[1])
     cost_per_trainee: Cost | None = (
         Field(None, examples=[6000, [{"cell": {"industry": industry}, "value": 6000}
                                      for industry in _DEMO_INDUSTRIES]],
-              description="Cost of one place: one number, or a table whose entries together "
+              description="Cost of one place, "
+              f"{parameter_words('cost_per_trainee')}: one number, or a table whose entries "
+              "together "
               "cover every cell (the table example, one entry per industry, assumes the "
               "quarterly demo model of ``examples/plan.toml``); default: the saved run's "
               "[plan] cost_per_trainee."))
-    pass_rate: Share | None = Field(
-        None, examples=[0.67], description="Share of trainees certified, in (0, 1]; default "
+    pass_rate: PassRate | None = Field(
+        None, examples=[0.67], description="Share of trainees certified, "
+        f"{parameter_words('pass_rate')}; default "
         "from the saved run, else 1.")
-    absorption: Share | None = Field(
-        None, description="Share of certified workers who stay, in (0, 1]; default from the "
+    absorption: Absorption | None = Field(
+        None, description="Share of certified workers who stay, "
+        f"{parameter_words('absorption')}; default from the "
         "saved run, else 1.")
-    min_quota: Places | None = Field(
+    min_quota: MinQuota | None = Field(
         None, description="Fewest places per cell; default from the saved run, else 0.")
     risk: Literal["expected", "quantile"] | None = Field(
         None, description="'expected' or 'quantile'; default from the saved run, else "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from talentgap._arguments import check_levels
+from talentgap.errors import ParameterError
 from talentgap.service.schemas._bounds import (
     MAX_CELLS,
     MAX_FORECAST_HORIZON,
@@ -17,13 +20,26 @@ from talentgap.service.schemas._bounds import (
 __all__ = ["PredictRequest", "ForecastRequest", "GapRequest"]
 
 
-def _distinct(levels: list[float]) -> list[float]:
-    """The levels, refused when two give the same column label (``lo_80``: ``{level:g}``)."""
-    labels = [f"{level:g}" for level in levels]
-    if len(set(labels)) != len(labels):
-        raise ValueError("level: the interval levels must be distinct, also as the column "
-                         "labels they give (lo_<level>, with 6 significant digits)")
-    return levels
+def _levels(levels: list[float]) -> list[float]:
+    """The levels as the library takes them (:func:`talentgap._arguments.check_levels`).
+
+    Sorted, each once; a level that reads as a fraction, or two whose column
+    labels collide (``lo_80``), or one labelled 100 is refused with the
+    library's message, as an ``invalid_value`` error at the field.
+
+    Examples
+    --------
+    >>> _levels([95, 80, 80])
+    [80.0, 95.0]
+    >>> _levels([80, 80.0000001])
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.PydanticCustomError: level=[80, 80.0000001]: the levels ...
+    """
+    try:
+        return check_levels(levels)
+    except ParameterError as err:
+        raise PydanticCustomError("invalid_value", str(err)) from None
 
 
 class PredictRequest(StrictRequest):
@@ -38,19 +54,20 @@ class PredictRequest(StrictRequest):
         description="Cells to return, as {key column: value}; all when omitted.",
         examples=[[{"region": "Amberfield", "industry": "textiles"}]])
 
+    _check_levels = field_validator("level")(_levels)
+
 
 class _PredictionRequest(StrictRequest):
     horizon: int = Field(4, ge=1, le=MAX_FORECAST_HORIZON,
                          description="Periods ahead, at most the model's max_horizon "
                          "(GET /v1/model).")
     level: list[Level] = Field([80.0], min_length=1, max_length=MAX_LEVELS,
-                               description="Interval levels in percent (0-100), distinct, "
-                               "at most 10.", examples=[[80, 95]])
+                               description="Interval levels in percent (0-100), at most 10; "
+                               "a level is labelled with 6 significant digits (lo_80, "
+                               "lo_97.5), so two levels must differ within them, and a "
+                               "repeated level counts once.", examples=[[80, 95]])
 
-    @model_validator(mode="after")
-    def _distinct_levels(self):
-        _distinct(self.level)
-        return self
+    _check_levels = field_validator("level")(_levels)
 
 
 class ForecastRequest(_PredictionRequest):

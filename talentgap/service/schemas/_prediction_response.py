@@ -106,6 +106,8 @@ class GapResponse(BaseModel):
                              "shortage in each of the last 4 observed periods), thin_data "
                              "(few survey respondents or many periods without an estimate), "
                              "short_history (demand observed over few periods), "
+                             "outlier_in_history (a past value far outside the cell's "
+                             "other changes: likely a data error), "
                              "no_demand_data, no_supply_data. A model fitted with survey "
                              "standard errors (the panel's demand_se, as build_panel "
                              "writes) forecasts the population values: the sampling error "
