@@ -126,9 +126,10 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                               "the one before (a year before, for seasonal data) by far more "
                               "than any of its other changes (beyond "
                               f"{gap_flags.OUTLIER_FENCE_IQR:g} interquartile ranges of them): "
-                              "likely a data error. The interval is kept from widening "
+                              "a data error, or a survey estimate one large respondent "
+                              "moved. The interval is kept from widening "
                               "with it, but the forecast may follow it; the run's warnings "
-                              "name the period and the value: check and correct it.",
+                              "name the period and the value: check it, and correct an error.",
         "no_demand_data": "Demand was never observed: no forecast is made.",
         "no_supply_data": "No certified workers were ever observed for the cell: supply is "
                           "taken as 0 (known future supply still counts).",

@@ -107,8 +107,9 @@ def warn_outlying_values(arrays, season_length: int, target: str, *,
         warn(f"column '{target}': {values} in {int(flagged.sum())} series {verb} far outside "
              "their series' other changes (the change from the value before, a season "
              f"before for seasonal series, is more than {OWN_FENCE_IQR:g} interquartile "
-             f"ranges beyond the quartiles of the series' changes), likely data errors, "
+             f"ranges beyond the quartiles of the series' changes): data errors, or a "
+             "survey estimate that one large respondent moved, "
              f"e.g. {'; '.join(examples)}; the intervals leave them out of the series' "
-             "scale, but the point forecasts may follow them: check and correct them",
+             "scale, but the point forecasts may follow them: check them, and correct errors",
              DataQualityWarning, stacklevel=stacklevel)
     return flagged
