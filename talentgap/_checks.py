@@ -35,6 +35,8 @@ __all__ = [
     "check_at_most",
     "check_unique",
     "describe_failures",
+    "EXCEL_ERRORS",
+    "excel_errors",
 ]
 
 FAILURE_COLUMNS = ["line", "row", "column", "rule", "value", "message"]
@@ -57,7 +59,12 @@ RULE_TEXT = {
     "surrounding_space": "must not start or end with spaces",
     "not_constant": "must be the same on every row of an enterprise-period",
     "group_incomplete": "must belong to a group none of whose rows was rejected",
+    "excel_error": "must not hold Excel error values",
 }
+#: The error values Excel shows (and writes to CSV) in a cell whose formula failed.
+EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
+                "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
+                "#BUSY!", "#UNKNOWN!")
 #: Largest count accepted: every whole number up to it is exact in float64 and int64.
 MAX_COUNT = 2**53
 _TRUE = ["1", "true", "t", "yes", "y"]
@@ -648,6 +655,23 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     mask = np.zeros(log.n_rows, dtype=bool)
     mask[positions] = True
     log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)
+
+
+def excel_errors(values: pd.Series) -> np.ndarray:
+    """Which values are an Excel error value (``#N/A``, ``#REF!``): a formula that failed.
+
+    Only text can hold one; for a categorical column only its categories are
+    looked at.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        hit = values.cat.categories.isin(EXCEL_ERRORS)
+        if not hit.any():
+            return np.zeros(len(values), dtype=bool)
+        codes = values.cat.codes.to_numpy()
+        return np.append(hit, False)[codes]  # code -1 (missing) reads the last slot
+    if values.dtype.kind in "biufcmM" or isinstance(values.dtype, pd.PeriodDtype):
+        return np.zeros(len(values), dtype=bool)
+    return values.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
 
 
 def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) -> list[str]:

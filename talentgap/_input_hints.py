@@ -2,10 +2,10 @@
 
 Helpers of :mod:`talentgap.io` that inspect a table as read from a file,
 before validation: blank lines at its end (not data), repeated column
-names, Excel error values (``#N/A``, ``#REF!``), Excel date serials in the
-period column, a title row above the header, another sheet holding the data,
-and formula cells without a saved value. Each returns findings or hint text
-for the messages; none changes a value.
+names, Excel date serials in the period column, a title row above the
+header, another sheet holding the data, and formula cells without a saved
+value (Excel error values are a rule of validation, ``excel_error``).
+Each returns findings or hint text for the messages; none changes a value.
 
 Examples
 --------
@@ -24,20 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import is_blank
+from talentgap._checks import EXCEL_ERRORS, is_blank
 
 __all__ = ["MISSING_TEXT", "EXCEL_ERRORS", "blank_rows", "trailing_blank", "repeated_names",
-           "excel_error_cells", "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells",
-           "formula_cells"]
+           "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells", "formula_cells"]
 
 #: Text read as a missing value in non-key columns (CSV and Excel). Excel's error
-#: values (``#N/A``, ``#REF!``, ...) are not missing: they are reported (rule ``excel_error``).
+#: values (:data:`EXCEL_ERRORS`: ``#N/A``, ``#REF!``, ...) are not missing: validation
+#: rejects their rows (rule ``excel_error``).
 MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
-
-#: The error values Excel shows (and writes to CSV) in a cell whose formula failed.
-EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
-                "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
-                "#BUSY!", "#UNKNOWN!")
 
 #: Excel date serials of the years 1950-2100, the range where a period would fall.
 _SERIALS = (18264, 73415)
@@ -88,21 +83,6 @@ def repeated_names(names: list) -> list[str]:
                          f"{str(names[earlier - 1])!r} (column {earlier})")
         else:
             first[key] = position
-    return found
-
-
-def excel_error_cells(raw: pd.DataFrame, columns: list[str],
-                      lines: np.ndarray) -> list[tuple[str, np.ndarray, list[str]]]:
-    """``(column, lines, values)`` of the cells holding an Excel error value."""
-    found = []
-    for name in columns:
-        if name not in raw.columns or raw[name].dtype.kind in "biufcmM":
-            continue
-        values = raw[name]
-        hit = values.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
-        if hit.any():
-            rows = np.flatnonzero(hit)
-            found.append((name, lines[rows], [str(v) for v in values.iloc[rows]]))
     return found
 
 

@@ -32,6 +32,7 @@ _DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; se
                   "tells them apart")
 
 _MAX_EXAMPLES = 5
+_EXCEL_ERROR_TEXT = "a formula failed (fix or clear the cell in the workbook, save it again)"
 _PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in ("Y", "Q", "M")}
 
 
@@ -45,7 +46,9 @@ class DataQualityReport:
         Table name.
     rows_in, rows_kept, rows_rejected : int
         ``rows_kept + rows_rejected == rows_in`` always; a row failing two
-        rules is one rejected row with two failures.
+        rules is one rejected row with two failures. Of the rejected rows,
+        :attr:`rows_with_group` broke no rule themselves but were left out
+        with their group (:func:`reject_incomplete_groups`).
     rejected : pandas.DataFrame
         One row per failure: ``line`` (input line number), ``row`` (index
         label in the input frame), ``column``, ``rule`` (a code such as
@@ -80,6 +83,17 @@ class DataQualityReport:
         """True when no row was rejected."""
         return self.rows_rejected == 0
 
+    @property
+    def rows_with_group(self) -> int:
+        """Rejected rows that broke no rule but were left out with their group.
+
+        Rule ``group_incomplete`` (see :func:`reject_incomplete_groups`); the
+        other ``rows_rejected - rows_with_group`` rows break a rule themselves.
+        """
+        if len(self.rejected) == 0:
+            return 0
+        return int((self.rejected["rule"] == "group_incomplete").sum())
+
     def summary(self) -> str:
         """One paragraph: the row accounting, then one line per failed rule."""
         head = (
@@ -102,6 +116,7 @@ class DataQualityReport:
             "rows_in": self.rows_in,
             "rows_kept": self.rows_kept,
             "rows_rejected": self.rows_rejected,
+            "rows_with_group": self.rows_with_group,
             "failures": [
                 {"column": c, "rule": r, "count": int(n)} for (c, r), n in counts.items()
             ],
@@ -128,7 +143,10 @@ def validate(
     Every rule is checked on every row before anything is raised, so one
     error lists all problems. Nothing is dropped, filled or coerced
     silently: whole-number floats (``12.0``) become integers, labels become
-    categoricals and periods, and every other problem rejects its row.
+    categoricals and periods, and every other problem rejects its row. An
+    Excel error value (``#N/A``, ``#REF!``: a spreadsheet formula that
+    failed) in any column breaks rule ``excel_error``, and only that rule:
+    it is neither a code nor reported again by the column's own rules.
 
     Parameters
     ----------
@@ -223,6 +241,14 @@ def validate(
         if col.name not in df.columns:
             continue
         values = df[col.name]
+        cell_log = log
+        spreadsheet_errors = _checks.excel_errors(values)
+        if spreadsheet_errors.any():  # its own rule; the column's rules see an empty cell
+            shown = values[spreadsheet_errors].astype(str).to_numpy(dtype=object)
+            log.add(spreadsheet_errors, col.name, "excel_error", shown,
+                    [f"{value!r}: {_EXCEL_ERROR_TEXT}" for value in shown])
+            values = values.mask(spreadsheet_errors)
+            cell_log = _Skipping(log, spreadsheet_errors)
         if col.kind == "period" and _is_period_of(values, freq):
             periods = values.array
             declared = next(code for code, dtype in _PERIOD_DTYPES.items()
@@ -237,18 +263,18 @@ def validate(
                 raise SchemaError(f"{table}: column {col.name!r}: {parsed.table_error}",
                                   column=col.name, reason="ambiguous_period")
             for rule in ("missing_value", "bad_period"):
-                log.add(parsed.failed & (parsed.rule == rule), col.name, rule, values,
-                        parsed.message)
+                cell_log.add(parsed.failed & (parsed.rule == rule), col.name, rule, values,
+                             parsed.message)
             converted[col.name] = parsed.periods
             declared = parsed.freq
         elif col.kind in ("count", "weight"):
-            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, log)
+            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, cell_log)
             failed = log.bad_in([col.name])
             usable[col.name] = ~failed if failed.any() else None
         elif col.kind == "flag":
-            converted[col.name] = _checks.check_flag(values, col.name, log)
+            converted[col.name] = _checks.check_flag(values, col.name, cell_log)
         else:
-            target = _BlankAllowed(log) if col.blank_ok else log
+            target = _BlankAllowed(cell_log) if col.blank_ok else cell_log
             converted[col.name] = _checks.check_key(values, col.name, target,
                                                     allowed.get(col.name))
     for a, b in schema.at_most:
@@ -411,6 +437,35 @@ class _BlankAllowed:
     def add(self, mask, column, rule, values, details=None) -> None:
         if rule != "missing_value":
             self.log.add(mask, column, rule, values, details)
+
+
+class _Skipping:
+    """A :class:`~talentgap._checks.FailureLog` front that drops failures of some rows.
+
+    Used for the cells of a column already rejected as Excel error values
+    (rule ``excel_error``), so that the column's own rules, which see those
+    cells as empty, do not report them a second time.
+    """
+
+    def __init__(self, log, skip: np.ndarray) -> None:
+        self.log = log
+        self.skip = skip
+        self.n_rows = log.n_rows
+
+    def add(self, mask, column, rule, values, details=None) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        keep = ~self.skip[np.flatnonzero(mask)]
+        if not keep.any():
+            return
+        # values and details come for every row or for the failing ones only
+        values = np.asarray(values, dtype=object)
+        if values.shape[0] != self.n_rows:
+            values = values[keep]
+        if details is not None and not isinstance(details, str):
+            details = np.asarray(details, dtype=object)
+            if details.shape[0] != self.n_rows:
+                details = details[keep]
+        self.log.add(mask & ~self.skip, column, rule, values, details)
 
 
 def check_constant(df: pd.DataFrame, columns: Iterable[str], *, table: str = "surveys",

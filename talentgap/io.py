@@ -46,7 +46,6 @@ from talentgap._excel_reading import formula_hint, read_excel_rows
 from talentgap._input_hints import (
     MISSING_TEXT,
     blank_rows,
-    excel_error_cells,
     header_row_hint,
     repeated_names,
     trailing_blank,
@@ -382,27 +381,6 @@ def read_text(path: str | Path, *, encoding: str = "auto") -> str:
                       reason="unreadable_file")
 
 
-def _excel_errors(path: Path, raw: pd.DataFrame, schema_names: list[str],
-                  lines: np.ndarray) -> None:
-    """Refuse Excel error values (``#N/A``, ``#REF!``) in any column, naming their lines."""
-    found = excel_error_cells(raw, schema_names, lines)
-    if not found:
-        return
-    cases = pd.DataFrame([{"line": int(line), "row": int(line) - 2, "column": name,
-                           "rule": "excel_error", "value": value,
-                           "message": "Excel error value"}
-                          for name, at, values in found
-                          for line, value in zip(at, values, strict=True)])
-    parts = [f"column {name!r} must not hold Excel error values [excel_error]; "
-             f"{rows_fail(len(at))}, e.g. "
-             + ", ".join(f"line {line}: {value!r}" for line, value in
-                         zip(at[:3], values[:3], strict=False))
-             for name, at, values in found]
-    raise SchemaError(f"{path}: " + "; ".join(parts) + ": a formula failed (fix or clear "
-                      "those cells in the workbook and save it again)",
-                      column=found[0][0], reason="excel_error", failure_cases=cases)
-
-
 def read_table(
     path: str | Path,
     *,
@@ -449,9 +427,10 @@ def read_table(
     ------
     SchemaError
         The file cannot be parsed or decoded, its header repeats a name
-        (spaces and case ignored), a cell holds an Excel error value such as
-        ``#REF!`` (reason ``excel_error``, in CSV and Excel alike), or (with
-        ``errors="raise"``) rows break the schema. The message starts with the
+        (spaces and case ignored), or (with ``errors="raise"``) rows break
+        the schema; a cell holding an Excel error value such as ``#REF!``
+        (in CSV and Excel alike) breaks rule ``excel_error``, so with
+        ``errors="report"`` its row is rejected like any other. The message starts with the
         file name; line numbers are those of the file (the header is line 1),
         for Excel those of the sheet. For Parquet, ``line`` is the 1-based row
         number. Blank lines at the end of a file are not rows; in key columns
@@ -481,8 +460,6 @@ def read_table(
         raw = pd.read_parquet(path)
         lines = np.arange(len(raw), dtype=np.int64) + 1
     schema = get_schema(table)
-    if fmt != "parquet":
-        _excel_errors(path, raw, list(schema.names), lines)
     try:
         result = validate(raw, table=table, freq=freq, allowed=allowed, errors=errors,
                           line_numbers=lines)

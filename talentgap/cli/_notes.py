@@ -19,7 +19,12 @@ import pandas as pd
 
 from talentgap.cli._wording import level_words, levels_in_text, per_period, plain_number
 
-__all__ = ["plain_constraints", "plain_note", "plain_plan_note"]
+__all__ = ["plain_constraints", "plain_note", "plain_plan_note", "GROUP_NAMES", "skipped_rows",
+           "skip_warning", "skip_sentence"]
+
+#: What the group a skipped row takes with it is called, per input table
+#: (``[data] on_invalid = "skip"``); the tables not named here: ``"cell-period"``.
+GROUP_NAMES = {"surveys": "enterprise-period"}
 
 
 def _step_of(value: float, largest: float = 1e12) -> float:
@@ -264,10 +269,6 @@ _NOTES = [
      "The cells with only {obs} {per}s of history are too short to check their own past "
      "forecast errors over this horizon: their intervals use the errors of all cells pooled "
      "together and are likely too narrow"),
-    (r"(?P<n>\d+) input row failure\(s\) skipped \(\[data\] on_invalid = 'skip'\); see "
-     r"rejected\.csv",
-     "{n} input rows break a rule of their table and were left out (the configuration says to "
-     "skip such rows); the output file rejected.csv lists each with the rule it breaks"),
 ]
 _NOTE_PATTERNS = [(re.compile(pattern, re.S), words) for pattern, words in _NOTES]
 _LONG_NUMBER = re.compile(r"(?<![\w.])-?(?:\d+\.\d{3,}|\d+(?:\.\d+)?[eE][+-]?\d+)(?![\w.])")
@@ -356,3 +357,73 @@ def plain_note(message: str, *, freq: str = "Q", levels=()) -> str:
     text = levels_in_text(text, levels)
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def skipped_rows(reports: dict) -> tuple[int, int, list[str]]:
+    """The input rows a run left out (``[data] on_invalid = "skip"``), counted from its reports.
+
+    Parameters
+    ----------
+    reports : dict of str -> DataQualityReport
+        The run's input reports, by table.
+
+    Returns
+    -------
+    (breaking, with_group, groups) : tuple
+        Rows that break a rule themselves; rows that broke none but were left
+        out with their group (rule ``group_incomplete``); the names of those
+        groups (``"enterprise-period"``, ``"cell-period"``), in table order.
+    """
+    breaking = sum(r.rows_rejected - r.rows_with_group for r in reports.values())
+    with_group = sum(r.rows_with_group for r in reports.values())
+    groups = list(dict.fromkeys(GROUP_NAMES.get(name, "cell-period")
+                                for name, r in reports.items() if r.rows_with_group))
+    return breaking, with_group, groups
+
+
+def skip_warning(reports: dict) -> str | None:
+    """The run's warning on the input rows it skipped (``None`` when it skipped none).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Report
+    >>> skip_warning({"training": Report(rows_rejected=8, rows_with_group=4)})
+    "8 input rows skipped ([data] on_invalid = 'skip'): 4 break a rule, 4 more are left out \
+with their cell-period; see rejected.csv"
+    """
+    breaking, with_group, groups = skipped_rows(reports)
+    if breaking + with_group == 0:
+        return None
+    more = (f", {with_group} more are left out with their {' or '.join(groups)}"
+            if with_group else "")
+    return (f"{breaking + with_group} input row{'s' if breaking + with_group != 1 else ''} "
+            f"skipped ([data] on_invalid = 'skip'): {breaking} "
+            f"break{'s' if breaking == 1 else ''} a rule{more}; "
+            "see rejected.csv")
+
+
+def skip_sentence(reports: dict) -> str | None:
+    """The report's sentence on the input rows a run skipped (``None`` when it skipped none).
+
+    Built from the same counts as :func:`skip_warning`, so the two agree.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Report
+    >>> print(skip_sentence({"training": Report(rows_rejected=8, rows_with_group=4)}))
+    4 input rows break a rule of their table and were left out (the configuration says to skip
+    such rows); 4 more were left out with them because their cell-period would otherwise be
+    undercounted. The output file rejected.csv lists each with the rule it breaks.
+    """
+    breaking, with_group, groups = skipped_rows(reports)
+    if breaking + with_group == 0:
+        return None
+    one = breaking == 1
+    text = (f"{breaking} input row{'' if one else 's'} break{'s' if one else ''} a rule of "
+            f"{'its' if one else 'their'} table and {'was' if one else 'were'} left out (the "
+            "configuration says to skip such rows)")
+    if with_group:
+        text += (f"; {with_group} more {'was' if with_group == 1 else 'were'} left out with "
+                 f"{'it' if one else 'them'} because their {' or '.join(groups)} would "
+                 "otherwise be undercounted")
+    return text + ". The output file rejected.csv lists each with the rule it breaks."

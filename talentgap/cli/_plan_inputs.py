@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import closest
 from talentgap.errors import ConfigError, ParameterError, SchemaError
 from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
@@ -62,15 +63,21 @@ def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: st
             f"fail{'s' if rows.size == 1 else ''}, e.g. " + "; ".join(parts) + more)
 
 
-def check_plan_csv(table: pd.DataFrame, name: str, path: str, *,
+def check_plan_csv(table: pd.DataFrame, name: str, path: str, *, keys: list[str],
                    section: str = "plan") -> pd.DataFrame:
     """Check the rows of a plan parameter file; errors name the file and the lines at fault.
 
-    Every failing rule is listed before the error is raised: values that are
-    missing or not numbers, values outside the parameter's range (the
-    planners' own, :data:`~talentgap.planning._params.PARAMETER_RANGES`),
-    and key values that repeat an earlier row. Line numbers are those of the CSV
-    file, its header being line 1.
+    The file holds the value column and key columns, as the planners look a
+    per-cell (or per-programme) table up: by the key columns it has, each of
+    which must be one of ``keys``. Any other column (a comment column such
+    as ``note``, a misspelt key) is refused, naming it, rather than ignored
+    or taken for a key: a misspelt key left out would match each row to
+    every cell the remaining keys name. Then every failing rule is listed
+    before the error is raised: values that are missing or not numbers,
+    values outside the parameter's range (the planners' own,
+    :data:`~talentgap.planning._params.PARAMETER_RANGES`), and key values
+    that repeat an earlier row. Line numbers are those of the CSV file, its
+    header being line 1.
 
     Parameters
     ----------
@@ -80,6 +87,10 @@ def check_plan_csv(table: pd.DataFrame, name: str, path: str, *,
         The setting and the value column, e.g. ``"cost_per_trainee"``.
     path : str
         The file, as the configuration names it.
+    keys : list of str
+        The key columns the file may have: the plan's keys (``program``
+        first with a crosswalk), and ``period`` where a value may change by
+        funding period.
     section : str, default "plan"
         The configuration part the setting belongs to.
 
@@ -98,13 +109,20 @@ def check_plan_csv(table: pd.DataFrame, name: str, path: str, *,
     >>> import pandas as pd
     >>> table = pd.DataFrame({"region": ["A", "A", "B"], "industry": ["x", "x", "y"],
     ...                       "cost_per_trainee": [4000, -500, 6000]})
-    >>> check_plan_csv(table, "cost_per_trainee", "cost.csv")
+    >>> check_plan_csv(table, "cost_per_trainee", "cost.csv", keys=["region", "industry"])
     Traceback (most recent call last):
       ...
     talentgap.errors.ConfigError: [plan] cost_per_trainee: cost.csv: column 'cost_per_trainee' \
 must be >= 0 and finite; 1 row fails, e.g. line 3 (A, x): -500; column 'region, industry' \
 must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
+    >>> check_plan_csv(table.assign(note="2025 tender"), "cost_per_trainee", "cost.csv",
+    ...                keys=["region", "industry"])
+    Traceback (most recent call last):
+      ...
+    talentgap.errors.ConfigError: [plan] cost_per_trainee: cost.csv: column 'note' is neither \
+the value column 'cost_per_trainee' nor a key column (region, industry): ...
     """
+    _refuse_other_columns(table, name, path, keys, section)
     keys = [c for c in table.columns if c != name]
     raw = table[name]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -140,11 +158,29 @@ must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
     return table.assign(**{name: values})
 
 
+def _refuse_other_columns(table: pd.DataFrame, name: str, path: str, keys: list[str],
+                          section: str) -> None:
+    """A ConfigError naming the columns that are neither ``name`` nor one of ``keys``."""
+    other = [str(c) for c in table.columns if c != name and c not in keys]
+    if not other:
+        return
+    hints = [f"{c!r} (did you mean {near!r}?)" if (near := closest(c, keys)) else repr(c)
+             for c in other]
+    raise ConfigError(
+        f"[{section}] {name}: {path}: column{'s' if len(other) > 1 else ''} "
+        f"{', '.join(hints)} {'are' if len(other) > 1 else 'is'} neither the value column "
+        f"{name!r} nor a key column ({', '.join(keys)}): the table is looked up by its key "
+        "columns, so remove other columns (such as notes) from the file, or rename a key "
+        "column written differently")
+
+
 def plan_parameter(value, name: str, id_columns: list[str], *, encoding: str = "auto"):
     """A plan parameter: a number as is, a string as a per-cell (or per-programme) CSV.
 
     The file (read in ``encoding``, ``[data] encoding``) is checked by
-    :func:`check_plan_csv`.
+    :func:`check_plan_csv`, with ``id_columns`` and ``period`` as its
+    possible key columns (the planners say which parameters may change by
+    funding period).
 
     Examples
     --------
@@ -157,7 +193,7 @@ def plan_parameter(value, name: str, id_columns: list[str], *, encoding: str = "
     if name not in table.columns:
         raise ConfigError(f"[plan] {name}: {value} has no column {name!r}; columns are "
                           f"{list(table.columns)}")
-    return check_plan_csv(table, name, value)
+    return check_plan_csv(table, name, value, keys=[*id_columns, "period"])
 
 
 def plan_budget(value, *, encoding: str = "auto"):
@@ -177,5 +213,5 @@ def plan_budget(value, *, encoding: str = "auto"):
         if not {"period", "budget"} <= set(table.columns):
             raise ConfigError(f"[plan] budget: {value} needs columns 'period' and 'budget'; "
                               f"columns are {list(table.columns)}")
-        return check_plan_csv(table[["period", "budget"]], "budget", value)
+        return check_plan_csv(table, "budget", value, keys=["period"])
     return value

@@ -29,6 +29,7 @@ import pandas as pd
 from talentgap import datasets, evaluation, features, io, models, planning, schema
 from talentgap._registry import config_names
 from talentgap.cli._common import failures_as_text
+from talentgap.cli._notes import GROUP_NAMES, skip_warning
 from talentgap.cli._plan_inputs import plan_budget, plan_parameter, read_plan_csv
 from talentgap.cli._result import RunResult
 from talentgap.cli._targets import (
@@ -174,7 +175,7 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
         if not report.ok:  # a group that lost a row is left out whole, not undercounted
             clean, report = schema.reject_incomplete_groups(
                 clean, report, by=_GROUPS.get(name, ("period", *data.keys)),
-                group=_GROUP_NAMES.get(name, "cell-period"))
+                group=GROUP_NAMES.get(name, "cell-period"))
         logger.info("%s: %s", path or f"demo {name}", report.summary())
         result.reports[name] = report
         if not report.ok:
@@ -187,16 +188,14 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
         emptied = [name for name, report in result.reports.items() if report.rows_kept == 0]
         if emptied:
             raise _emptied_error(emptied, result, config)
-        warnings.warn(f"{len(result.rejected)} input row failure(s) skipped "
-                      "([data] on_invalid = 'skip'); see rejected.csv", DataQualityWarning,
-                      stacklevel=2)
+        # rows, not failures: the report words the same counts (skip_sentence)
+        warnings.warn(skip_warning(result.reports), DataQualityWarning, stacklevel=2)
     return tables
 
 
 #: The rows a rejected row takes with it (``[data] on_invalid = "skip"``): its
 #: enterprise-period in the surveys; its cell-period in the other tables.
 _GROUPS = {"surveys": ("enterprise_id", "period")}
-_GROUP_NAMES = {"surveys": "enterprise-period"}
 
 
 def _emptied_error(emptied: list[str], result: RunResult, config: Config) -> SchemaError:

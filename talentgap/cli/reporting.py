@@ -25,7 +25,7 @@ import pandas as pd
 from talentgap._arguments import interval_columns
 from talentgap._words import money_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
-from talentgap.cli._notes import plain_note
+from talentgap.cli._notes import plain_note, skip_sentence, skip_warning
 from talentgap.cli._report_plan import (
     cheapest_place,
     held_need,
@@ -612,8 +612,12 @@ def _data_section(report: Report, result: RunResult) -> None:
     levels = list(result.config.data.skill_levels or ())
     if result.forecast is not None and "skill_level" in result.forecast.columns:
         levels += result.forecast["skill_level"].dropna().astype(str).unique().tolist()
-    shown = dict.fromkeys(plain_note(note, freq=freq, levels=levels)
-                          for note in result.notes[:20])
+    # the skipped rows are worded from the reports' counts, not from the note's text
+    skipped = skip_sentence(result.reports) if result.rejected is not None else None
+    noted = skip_warning(result.reports)
+    shown = dict.fromkeys([skipped] if skipped else [])
+    shown.update(dict.fromkeys(plain_note(note, freq=freq, levels=levels)
+                               for note in result.notes[:20] if note != noted))
     for note in shown:
         report.add_note(note)
 

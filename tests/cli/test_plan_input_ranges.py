@@ -62,7 +62,7 @@ def _multi_year(name: str, value: float):
 def _refused_by_cli(name: str, value: float) -> bool:
     table = pd.DataFrame({"region": ["North"], "industry": ["A"], name: [value]})
     try:
-        check_plan_csv(table, name, f"{name}.csv")
+        check_plan_csv(table, name, f"{name}.csv", keys=["region", "industry"])
     except ConfigError as error:
         assert f"column {name!r} must be {PARAMETER_RANGES[name].words()}" in str(error)
         return True

@@ -30,7 +30,6 @@ SKIPPED = ("7 series-window pair(s) skipped: the series has no observation up to
            "window's cutoff")
 MASE = ("MASE/RMSSE undefined (NaN) for 3 series-window pair(s): the data up to the cutoff has "
         "no pair of values 4 period(s) apart, or is constant over them (scale 0)")
-REJECTED = "12 input row failure(s) skipped ([data] on_invalid = 'skip'); see rejected.csv"
 SHORT = ("no series is long enough to calibrate the sample paths of series with [9, 10] "
          "observations; their paths use the errors pooled over all series, which are likely too "
          "narrow for them")
@@ -88,9 +87,6 @@ def test_numbers_are_rounded_for_reading():
      ["The backtest left out 7 cases where a cell had no data yet"]),
     (MASE, ["RMSSE", "NaN", "series-window"],
      ["MASE could not be computed in 3 cases", "left out of the MASE column."]),
-    (REJECTED, ["on_invalid", "failure(s)", "see rejected.csv"],
-     ["12 input rows break a rule of their table and were left out",
-      "the output file rejected.csv lists each with the rule it breaks."]),
     (SHORT, ["[9, 10]", "calibrate", "observations"],
      ["The cells with only 9 or 10 quarters of history are too short to check their own past "
       "forecast errors"]),
