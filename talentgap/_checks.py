@@ -671,6 +671,9 @@ def excel_errors(values: pd.Series) -> np.ndarray:
         return np.append(hit, False)[codes]  # code -1 (missing) reads the last slot
     if values.dtype.kind in "biufcmM" or isinstance(values.dtype, pd.PeriodDtype):
         return np.zeros(len(values), dtype=bool)
+    maybe = values.str.startswith("#") if pd.api.types.is_string_dtype(values) else None
+    if maybe is not None and not maybe.any():  # every error value starts with '#'
+        return np.zeros(len(values), dtype=bool)
     return values.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
 
 
