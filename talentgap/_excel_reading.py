@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import EXCEL_ERRORS
 from talentgap._input_hints import (
-    EXCEL_ERRORS,
     MISSING_TEXT,
     formula_cells,
     header_row_hint,

@@ -24,14 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import EXCEL_ERRORS, is_blank
+from talentgap._checks import is_blank
 
-__all__ = ["MISSING_TEXT", "EXCEL_ERRORS", "blank_rows", "trailing_blank", "repeated_names",
+__all__ = ["MISSING_TEXT", "blank_rows", "trailing_blank", "repeated_names",
            "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells", "formula_cells"]
 
 #: Text read as a missing value in non-key columns (CSV and Excel). Excel's error
-#: values (:data:`EXCEL_ERRORS`: ``#N/A``, ``#REF!``, ...) are not missing: validation
-#: rejects their rows (rule ``excel_error``).
+#: values (:data:`talentgap._checks.EXCEL_ERRORS`: ``#N/A``, ``#REF!``, ...) are not
+#: missing: validation rejects their rows (rule ``excel_error``).
 MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
 
 #: Excel date serials of the years 1950-2100, the range where a period would fall.
