@@ -17,8 +17,8 @@ from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, 
 from talentgap.periods import normalize_freq, parse_periods, period_array
 from talentgap.planning._params import cell_names
 
-__all__ = ["PER_YEAR", "check_keys", "require", "period_ordinals", "freq_code", "period_array",
-           "counts", "check_unique", "row_names", "lookup", "coarsen"]
+__all__ = ["PER_YEAR", "check_keys", "require", "period_column_ordinals", "freq_code",
+           "period_array", "counts", "require_unique", "row_names", "lookup", "coarsen"]
 
 #: Periods per year of each frequency code.
 PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
@@ -78,9 +78,28 @@ def freq_code(dtype: pd.PeriodDtype) -> str:
     return normalize_freq(pd.arrays.PeriodArray(np.zeros(0, np.int64), dtype=dtype).freqstr)
 
 
-def period_ordinals(column: pd.Series, what: str, freq: str | None = None
+def period_column_ordinals(column: pd.Series, what: str, freq: str | None = None
                     ) -> tuple[np.ndarray, str]:
-    """Ordinals and frequency code of a period column (Periods kept, labels parsed)."""
+    """Ordinals and frequency code of a planning table's period column.
+
+    Periods are kept (and moved to the end of their span at ``freq`` when
+    given), labels parsed (at ``freq`` when given); the code is ``"Y"``,
+    ``"Q"`` or ``"M"``. Unlike
+    :func:`talentgap.periods.period_ordinals`, which reads a forecasting
+    table's time column and returns the pandas frequency string, it takes
+    one column, can convert it to a wanted frequency, and names the
+    planning table in its errors.
+
+    Examples
+    --------
+    >>> ordinals, code = period_column_ordinals(pd.Series(["2026", "2027"]), "needs")
+    >>> code, ordinals.tolist()            # years since 1970
+    ('Y', [56, 57])
+    >>> years = pd.Series(pd.period_range("2026", periods=2, freq="Y"))
+    >>> ordinals, code = period_column_ordinals(years, "needs", "Q")
+    >>> code, str(pd.Period(ordinal=int(ordinals[0]), freq=code))
+    ('Q', '2026Q4')
+    """
     if isinstance(column.dtype, pd.PeriodDtype):
         if column.isna().any():
             raise SchemaError(f"column 'period' of the {what} table has missing values",
@@ -119,9 +138,24 @@ def row_names(table: pd.DataFrame, keys: Sequence[str], rows) -> list[str]:
     return [f"row {i} ({n})" if n else f"row {i}" for i, n in zip(rows, names, strict=True)]
 
 
-def check_unique(table: pd.DataFrame, on: Sequence[str], what: str,
+def require_unique(table: pd.DataFrame, on: Sequence[str], what: str,
                  codes: pd.DataFrame | None = None) -> None:
-    """Raise :class:`SchemaError` when two rows share the values of ``on``."""
+    """Raise :class:`SchemaError` when two rows share the values of ``on``.
+
+    A planning table's inputs must have one row per cell (and period): the
+    error names the table and a few of the repeated rows. (Survey and
+    training tables are checked by :mod:`talentgap.schema` instead, which
+    collects duplicate rows as row failures rather than raising.)
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"region": ["North", "North"], "need": [3, 4]})
+    >>> require_unique(table, ["region"], "region_map")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: the region_map table must have one row per (region); 2 rows \
+share one, e.g. row 0 (North); row 1 (North)
+    """
     frame = codes if codes is not None else table[list(on)]
     repeated = np.flatnonzero(frame.duplicated(keep=False).to_numpy())
     if repeated.size:

@@ -29,7 +29,7 @@ from talentgap.planning._axes import money_text, readable_axis, readable_count_a
 from talentgap.planning._multiyear_lp import DUAL_TOL
 from talentgap.planning._params import fmt, money_scale
 from talentgap.planning._plan import QuotaPlan
-from talentgap.planning._tables import period_ordinals
+from talentgap.planning._tables import period_column_ordinals
 from talentgap.planning.quotas import allocate_quotas
 from talentgap.planning.scenarios import compare_plans
 
@@ -167,8 +167,8 @@ def _period_columns(table: pd.DataFrame, plans: list[QuotaPlan], period) -> tupl
     first = plans[0]
     if len(first.years):
         labels = first.years["period"]
-        ordinals, code = period_ordinals(labels, "years")
-        wanted, _ = period_ordinals(pd.Series([period], dtype=object), "period", code)
+        ordinals, code = period_column_ordinals(labels, "years")
+        wanted, _ = period_column_ordinals(pd.Series([period], dtype=object), "period", code)
         hit = np.flatnonzero(ordinals == wanted[0])
         if not hit.size:
             raise PlanningError(f"period {period!r} is not a need period of the plan; periods "
@@ -182,8 +182,8 @@ def _period_columns(table: pd.DataFrame, plans: list[QuotaPlan], period) -> tupl
         return table, label
     cells = first.cells
     arrival = cells["arrival_period"] if "arrival_period" in cells.columns else cells["period"]
-    ordinals, code = period_ordinals(arrival, "cells")
-    wanted, _ = period_ordinals(pd.Series([period], dtype=object), "period", code)
+    ordinals, code = period_column_ordinals(arrival, "cells")
+    wanted, _ = period_column_ordinals(pd.Series([period], dtype=object), "period", code)
     if not (ordinals == wanted[0]).any():
         raise PlanningError(f"period {period!r} is not the plan's arrival period "
                             f"{arrival.astype(str).iloc[0]}")

@@ -32,7 +32,7 @@ from talentgap.planning._axes import readable_count_axis
 from talentgap.planning._params import fmt
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._problem import is_sample_paths
-from talentgap.planning._tables import period_ordinals, require
+from talentgap.planning._tables import period_column_ordinals, require
 from talentgap.planning.quotas import allocate_quotas
 from talentgap.planning.scenarios import compare_plans
 
@@ -203,8 +203,8 @@ def shock_needs(table: pd.DataFrame, shock: DemandShock, *, value: str = "gap") 
                                 f"has {column} in {wanted}; values are e.g. {known}")
         selected &= hit
     if shock.periods is not None:
-        ordinals, code = period_ordinals(table["period"], "needs")
-        wanted, _ = period_ordinals(pd.Series(list(shock.periods), dtype=object),
+        ordinals, code = period_column_ordinals(table["period"], "needs")
+        wanted, _ = period_column_ordinals(pd.Series(list(shock.periods), dtype=object),
                                     "demand shock periods", code)
         selected &= np.isin(ordinals, wanted)
     if not selected.any():

@@ -43,13 +43,13 @@ from talentgap.planning._params import cell_names, examples, fmt, parameter, plu
 from talentgap.planning._tables import (
     PER_YEAR,
     check_keys,
-    check_unique,
     coarsen,
     counts,
     lookup,
     period_array,
-    period_ordinals,
+    period_column_ordinals,
     require,
+    require_unique,
 )
 from talentgap.planning.pipeline_levels import pipeline_by_level  # still importable here
 
@@ -69,14 +69,14 @@ def _prepare(table, what: str, keys: list[str], columns: list[str], freq: str | 
              unique: bool = True) -> tuple[pd.DataFrame, np.ndarray, str]:
     """``keys`` and ``columns`` (floats) with period ordinals at frequency ``freq``."""
     table = require(table, what, [*keys, "period", *columns], keys)
-    ordinals, code = period_ordinals(table["period"], what)
+    ordinals, code = period_column_ordinals(table["period"], what)
     frame = pd.DataFrame({k: table[k].reset_index(drop=True) for k in keys})
     for column in columns:
         frame[column] = counts(table, column, what, keys)
     if unique:
         codes = frame[keys].copy()
         codes["_ordinal"] = ordinals
-        check_unique(table, [*keys, "period"], what, codes=codes)
+        require_unique(table, [*keys, "period"], what, codes=codes)
     if freq is not None and normalize_freq(freq) != code:
         frame, ordinals = coarsen(frame, keys, columns, ordinals, code, normalize_freq(freq),
                                   what)
@@ -214,7 +214,7 @@ def _inflows(pipeline, cells: pd.DataFrame, keys: list[str], code: str, first: i
         return zeros
     names = {"skilled": "supply", "high_skilled": "supply_high_skilled"}
     table = require(pipeline, "pipeline", [*keys, "period", "supply"], keys)
-    ordinals, _ = period_ordinals(table["period"], "pipeline", code)
+    ordinals, _ = period_column_ordinals(table["period"], "pipeline", code)
     position = lookup(cells, table, keys)
     unknown = np.flatnonzero(position < 0)
     if unknown.size:
@@ -494,7 +494,7 @@ def estimate_exit_rate(
     table = require(inflows, "inflows", [*keys, "period", inflow], keys)
     entering = pd.DataFrame({c: table[c].reset_index(drop=True) for c in keys})
     entering[inflow] = counts(table, inflow, "inflows", keys)
-    entering["_ordinal"], _ = period_ordinals(table["period"], "inflows", code)
+    entering["_ordinal"], _ = period_column_ordinals(table["period"], "inflows", code)
     entering = entering.groupby([*keys, "_ordinal"], sort=True, observed=True)[inflow].sum()
     entering = entering.reset_index()
 

@@ -10,7 +10,6 @@ import pytest
 import talentgap as tg
 from talentgap.errors import DataQualityWarning
 from talentgap.models._conformal import (
-    _rank,
     calibration_scales,
     conformal_quantiles,
     difficulty_factors,
@@ -20,6 +19,7 @@ from talentgap.models._conformal import (
     short_history_limit,
     short_windows,
 )
+from talentgap.models._conformal.quantiles import _rank
 
 NAN = np.nan
 

@@ -4,8 +4,9 @@
 statsmodels implements the same models twice: Holt-Winters
 ``ExponentialSmoothing`` (component form, where the trend weight is
 ``beta* = beta / alpha``) and ``ETSModel`` (error-correction form, ``beta``
-itself). The vectorised fit (``_responses``, ``_scan``, ``_solve_initial``) is
-checked against brute force built from ``ets_filter``.
+itself). The vectorised fit (``error_responses``, ``scan_errors``,
+``solve_initial_states`` of ``talentgap.models._ets_state_space``) is checked
+against brute force built from ``ets_filter``.
 """
 
 from __future__ import annotations
@@ -17,17 +18,15 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from talentgap.errors import ParameterError
-from talentgap.models._series import to_arrays
-from talentgap.models.ets import (
-    ETS,
-    FORMS,
-    _forecast_states,
-    _grid,
-    _responses,
-    _scan,
-    _solve_initial,
-    ets_filter,
+from talentgap.models._ets_state_space import (
+    error_responses,
+    forecast_states,
+    parameter_grid,
+    scan_errors,
+    solve_initial_states,
 )
+from talentgap.models._series import to_arrays
+from talentgap.models.ets import ETS, FORMS, ets_filter
 
 LINEAR = ["ANN", "AAN", "AAdN", "ANA", "AAA", "AAdA"]
 M = 4
@@ -111,7 +110,7 @@ def test_forecasts_from_the_final_state_match_statsmodels(name, n):
     y = seasonal_series(n=n)  # n = 23 ends mid-season: the slots must wrap correctly
     form, params, x0 = setup(name)
     _, state = ets_filter(y, form, params, x0, M)
-    forecast = _forecast_states(form, M, state[None], np.array([params]), np.array([n]), 9)[0]
+    forecast = forecast_states(form, M, state[None], np.array([params]), np.array([n]), 9)[0]
     model = ETSModel(y, error="add", **statsmodels_kwargs(form))
     result = model.smooth(np.array([VALUES[p] for p in model.param_names]))
     np.testing.assert_allclose(forecast, result.forecast(9), rtol=0, atol=1e-8)
@@ -150,14 +149,14 @@ def test_least_squares_initial_state_equals_brute_force(name):
     form = FORMS[name]
     raw = seasonal_series(n=22, seed=3)
     y = raw / np.mean(np.abs(raw))  # the engine works on series divided by their mean |y|
-    grid = _grid(form)
+    grid = parameter_grid(form)
     candidates = np.arange(0, len(grid), max(1, len(grid) // 6))
     params = grid[candidates]
     n = len(y)
     stops = np.array([[n, n - 3, n - 7]])
-    g, gram = _responses(form, M, params, n)
-    sse0, cross = _scan(form, M, params, y[None, :], g, stops)
-    x0 = _solve_initial(gram, stops, cross)
+    g, gram = error_responses(form, M, params, n)
+    sse0, cross = scan_errors(form, M, params, y[None, :], g, stops)
+    x0 = solve_initial_states(gram, stops, cross)
     reported = sse0 - np.einsum("...i,...i->...", cross, x0)  # as _fit_form computes it
     k, free = form.n_states(M), form.n_initial(M)
     for j, stop in enumerate(stops[0]):
@@ -170,7 +169,7 @@ def test_least_squares_initial_state_equals_brute_force(name):
             best, _ = ets_filter(y[:stop], form, p, np.r_[expected, np.zeros(k - free)], M)
             # the engine's x0 reaches the least-squares minimum ...
             assert sse == pytest.approx(np.sum((y[:stop] - best) ** 2), rel=1e-9)
-            # ... and reports its SSE; the tiny ridge of _solve_initial (1e-9 x trace)
+            # ... and reports its SSE; the tiny ridge of solve_initial_states (1e-9 x trace)
             # adds ridge * |x0|^2 to the reported value, so it is never below the truth.
             assert reported[0, j, c] == pytest.approx(sse, rel=1e-4)
             assert reported[0, j, c] >= sse * (1 - 1e-12)
@@ -189,11 +188,11 @@ def test_sums_at_several_stops_equal_one_stop_at_a_time(name):
     stops = np.column_stack([n_obs - 9, n_obs, n_obs - 2, n_obs - 5])
     stops = np.where(stops >= 5, stops, 0)
     stops[::7, 1] = 0  # a series whose longest stop is not its length
-    params = _grid(form)
-    g, _ = _responses(form, M, params, width)
-    sse0, cross = _scan(form, M, params, y, g, stops)
+    params = parameter_grid(form)
+    g, _ = error_responses(form, M, params, width)
+    sse0, cross = scan_errors(form, M, params, y, g, stops)
     for j in range(stops.shape[1]):
-        alone_sse, alone_cross = _scan(form, M, params, y, g, stops[:, j:j + 1])
+        alone_sse, alone_cross = scan_errors(form, M, params, y, g, stops[:, j:j + 1])
         used = stops[:, j] > 0
         np.testing.assert_allclose(sse0[used, j], alone_sse[used, 0], rtol=1e-10)
         np.testing.assert_allclose(cross[used, j], alone_cross[used, 0], rtol=1e-10,

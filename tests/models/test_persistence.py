@@ -34,13 +34,9 @@ from talentgap.models import (
     Naive,
     Theta,
 )
+from talentgap.models._artifact_files import metadata_hash
 from talentgap.models.gap_flags import FLAGS
-from talentgap.models.persistence import (
-    FORMAT_VERSION,
-    _metadata_hash,
-    data_fingerprint,
-    read_metadata,
-)
+from talentgap.models.persistence import FORMAT_VERSION, data_fingerprint, read_metadata
 
 N_SERIES, N_PERIODS, HORIZON = 3, 16, 4
 LEVELS = [80, 95]
@@ -136,7 +132,7 @@ def rewrite(root: Path, name: str, data: bytes | None) -> None:
 
 
 def write_metadata(root: Path, metadata: dict) -> None:
-    metadata["metadata_sha256"] = _metadata_hash(metadata)
+    metadata["metadata_sha256"] = metadata_hash(metadata)
     (root / "metadata.json").write_text(json.dumps(metadata))
 
 

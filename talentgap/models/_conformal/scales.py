@@ -1,0 +1,312 @@
+"""The scale of each series, and the fences that tell its data errors from its movements.
+
+Step 2 of the interval method (:mod:`talentgap.models._conformal`): the
+typical change of a series (:func:`series_scale`, the MASE denominator
+blended with its recent level), the same statistic without the periods a
+rolling origin forecast (:func:`calibration_scales`), and the far fences of a
+series' own differences (:func:`difference_fences`) that keep a value typed
+50 times too large out of it; :func:`outlying_values` names such values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from talentgap._numeric import nanmean
+from talentgap.errors import DataQualityWarning, warn
+
+__all__ = ["series_scale", "recent_periods", "calibration_scales", "difference_fences",
+           "outlying_values", "OWN_FENCE_IQR", "OWN_FENCE_MIN"]
+
+#: Differences smaller than this share of the values differenced are rounding, counted as 0.
+_ROUNDING = 1e-9
+
+
+#: How many interquartile ranges beyond its quartiles one of a series' own differences
+#: may lie before it counts as a data error (:func:`difference_fences`).
+OWN_FENCE_IQR = 10.0
+
+#: Fewest observed differences a series needs before its own differences are fenced.
+OWN_FENCE_MIN = 5
+
+
+def _row_quantile(ordered: np.ndarray, count: np.ndarray, share: float) -> np.ndarray:
+    """Linear-interpolation quantile of each row's first ``count`` (sorted) values."""
+    position = share * np.maximum(count - 1, 0)
+    below = np.floor(position).astype(np.int64)
+    above = np.minimum(below + 1, np.maximum(count - 1, 0))
+    low = np.take_along_axis(ordered, below[:, None], axis=1)[:, 0]
+    high = np.take_along_axis(ordered, above[:, None], axis=1)[:, 0]
+    return low + (position - below) * (high - low)
+
+
+def difference_fences(diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the far fences beyond which one of its own signed differences is a data error.
+
+    ``Q1 - k * IQR`` and ``Q3 + k * IQR`` of the row's observed differences
+    (``k`` = :data:`OWN_FENCE_IQR`; Tukey's fences, ten times as wide as his
+    "far out" ones): for normal changes 14 standard deviations out, never
+    reached by a series' own movements, but far inside the two changes a
+    value typed 50 times too large makes (into it and out of it). The
+    quartiles are those of the row's changes other than 0: a count that
+    stayed the same says nothing about how large its changes are, and with
+    them the quartiles of an intermittent series (mostly 0, now and then a
+    few) lie a fraction of a person apart. A row with fewer than
+    :data:`OWN_FENCE_MIN` such changes, or with an IQR of 0, is not fenced
+    (infinite fences).
+
+    Parameters
+    ----------
+    diff : numpy.ndarray, shape (n_series, n_differences)
+        Signed differences, NaN where not observed.
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray, each (n_series,)
+
+    Examples
+    --------
+    >>> diff = np.array([[-2.0, -1.0, 0.0, 1.0, 2.0, 1.0, 0.0, 9000.0]])
+    >>> lower, upper = difference_fences(diff)      # quartiles of the 6 non-zero: -0.5, 1.75
+    >>> lower.tolist(), upper.tolist()
+    ([-23.0], [24.25])
+    """
+    if diff.shape[1] == 0:
+        return np.full(diff.shape[0], -np.inf), np.full(diff.shape[0], np.inf)
+    diff = np.where(diff == 0, np.nan, diff)
+    count = np.sum(~np.isnan(diff), axis=1)
+    ordered = np.sort(diff, axis=1)  # NaN last
+    q1, q3 = _row_quantile(ordered, count, 0.25), _row_quantile(ordered, count, 0.75)
+    spread = OWN_FENCE_IQR * (q3 - q1)
+    fenced = (count >= OWN_FENCE_MIN) & (spread > 0)
+    return np.where(fenced, q1 - spread, -np.inf), np.where(fenced, q3 + spread, np.inf)
+
+
+def _differences(values: np.ndarray, lag: int) -> np.ndarray:
+    """Signed ``y_t - y_{t-lag}``, (n_series, n_periods - lag); rounding-size ones are 0."""
+    first, second = values[:, :-lag], values[:, lag:]
+    diff = second - first
+    with np.errstate(invalid="ignore"):
+        diff[np.abs(diff) <= _ROUNDING * np.fmax(np.abs(first), np.abs(second))] = 0.0
+    return diff
+
+
+def _mean_abs_diff(values: np.ndarray, lag: int) -> np.ndarray:
+    """Mean of ``|y_t - y_{t-lag}|`` over each row's observed pairs (NaN if none).
+
+    Two values equal up to floating-point rounding (one estimate summed in
+    two orders, say) differ by 0, not by 1e-17: a scale of 1e-17 would blow
+    every error it divides up by as much. A difference beyond the row's own
+    far fences (:func:`difference_fences`) is left out: it is a data error
+    (or a break no other change of the series comes near), not the typical
+    movement the scale measures; with it, one value typed 50 times too
+    large made a series' scale 160 times its usual size.
+
+    Examples
+    --------
+    >>> values = np.array([[0.1 + 0.2, 0.3, 0.5]])
+    >>> float(values[0, 0] - values[0, 1]) != 0.0, _mean_abs_diff(values[:, :2], 1).tolist()
+    (True, [0.0])
+    >>> _mean_abs_diff(values, 1).tolist()     # (0 + 0.2) / 2
+    [0.1]
+    >>> spike = np.array([[10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10]])
+    >>> # quartiles of the 9 changes -1 and 1: the jumps 490 and -489 are left out
+    >>> round(float(_mean_abs_diff(spike, 1)[0]), 2)
+    1.29
+    """
+    if values.shape[1] <= lag:
+        return np.full(values.shape[0], np.nan)
+    diff = _differences(values, lag)
+    lower, upper = difference_fences(diff)
+    diff = np.abs(np.where((diff < lower[:, None]) | (diff > upper[:, None]), np.nan, diff))
+    count = np.sum(~np.isnan(diff), axis=1)
+    total = np.nansum(diff, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _scale_options(values: np.ndarray, season_length: int) -> np.ndarray:
+    """The statistics a series' scale is chosen from, in order, shape (4, n_series)."""
+    level = nanmean(np.abs(values), axis=1)  # NaN for all-NaN rows
+    return np.stack([_mean_abs_diff(values, season_length), _mean_abs_diff(values, 1), level,
+                     np.ones(values.shape[0])])
+
+
+def _usable(scale: np.ndarray) -> np.ndarray:
+    return (scale > 0) & np.isfinite(scale)
+
+
+def _scale_choice(values: np.ndarray, season_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' whole-series statistic and which of :func:`_scale_options` it is."""
+    options = _scale_options(values, season_length)
+    choice = np.argmax(_usable(options), axis=0)  # the last option (1) is always usable
+    return options[choice, np.arange(values.shape[0])], choice
+
+
+def outlying_values(values: np.ndarray, season_length: int) -> np.ndarray:
+    """Where a value changes by far more than its series' other changes: a likely data error.
+
+    The changes are the differences the series' scale is built from (a
+    season apart, or one period apart where the series is too short for
+    that; :func:`series_scale`); a value is *outlying* when its change from
+    the value before lies beyond the series' own far fences
+    (:func:`difference_fences`), except when that change only takes the
+    series back from an outlying value (the way out of a spike). Series
+    scaled by their level or by 1 have no such changes.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN where not observed).
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray of bool, same shape as ``values``
+
+    Examples
+    --------
+    >>> values = np.array([[10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10],
+    ...                    [10.0, 11, 10, 12, 11, 10, 500, 510, 505, 511]])
+    >>> np.flatnonzero(outlying_values(values, 1)[0]).tolist()   # the spike, not its way back
+    [6]
+    >>> np.flatnonzero(outlying_values(values, 1)[1]).tolist()   # the start of a new level
+    [6]
+    """
+    _, choice = _scale_choice(values, season_length)
+    out = np.zeros(values.shape, dtype=bool)
+    for lag, rows in ((int(season_length), choice == 0), (1, choice == 1)):  # two lags
+        if not rows.any() or values.shape[1] <= lag:
+            continue
+        diff = _differences(values[rows], lag)
+        lower, upper = difference_fences(diff)
+        with np.errstate(invalid="ignore"):
+            beyond = np.where(diff > upper[:, None], 1, np.where(diff < lower[:, None], -1, 0))
+        back = np.zeros(beyond.shape, dtype=bool)
+        back[:, lag:] = beyond[:, lag:] * beyond[:, :-lag] < 0
+        out[np.flatnonzero(rows)[:, None], np.arange(lag, values.shape[1])[None, :]] = (
+            (beyond != 0) & ~back)
+    return out
+
+
+def recent_periods(season_length: int) -> int:
+    """How many of a series' last periods its scale also looks at: 4 seasons, at least 8.
+
+    Examples
+    --------
+    >>> recent_periods(4), recent_periods(12), recent_periods(1)
+    (16, 48, 8)
+    """
+    return max(4 * int(season_length), 8)
+
+
+def _with_recent(whole: np.ndarray, recent_values: np.ndarray, season_length: int,
+                 choice: np.ndarray) -> np.ndarray:
+    """Geometric mean of the whole-series statistic and the same one over recent periods.
+
+    Where the recent periods do not allow the statistic (or it is 0 there),
+    the whole-series one is kept; a NaN whole-series statistic stays NaN.
+    """
+    recent = _scale_options(recent_values, season_length)[choice, np.arange(whole.shape[0])]
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        product = whole * recent
+        # sqrt(x * x) is exactly x; the product of square roots only where the product
+        # overflows or underflows
+        blended = np.where(_usable(product), np.sqrt(product), np.sqrt(whole) * np.sqrt(recent))
+    return np.where(_usable(recent) & _usable(whole) & _usable(blended), blended, whole)
+
+
+def series_scale(values: np.ndarray, season_length: int) -> np.ndarray:
+    """Typical one-step change of each series: the MASE denominator, with its recent level.
+
+    ``mean(|y_t - y_{t-m}|)`` over each row's observed values, falling back
+    to lag 1 where the series is shorter than ``m + 1``, then to ``mean(|y|)``,
+    then to 1, so the result is always positive and finite. The statistic
+    is the geometric mean of its value over the whole row and over the
+    row's last :func:`recent_periods` periods (the whole-row value alone
+    where those do not allow it).
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN before each one's first observation).
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_series,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> series_scale(np.array([[1.0, 2.0, 4.0], [np.nan, 5.0, 5.0]]), 1).tolist()
+    [1.5, 5.0]
+    >>> # 12 calm changes of 1, then 8 periods changing by 4: sqrt(2.2 * 4)
+    >>> grown = np.concatenate([np.arange(13.0), 12 + 4 * np.arange(1.0, 9.0)])
+    >>> round(float(series_scale(grown[None, :], 1)[0]), 3)
+    2.966
+    """
+    whole, choice = _scale_choice(values, season_length)
+    recent = values[:, max(0, values.shape[1] - recent_periods(season_length)):]
+    return _with_recent(whole, recent, season_length, choice)
+
+
+def calibration_scales(errors: np.ndarray, values: np.ndarray,
+                       season_length: int) -> np.ndarray:
+    """Scale of each series for the errors of each rolling origin, without look-ahead.
+
+    For origin ``k`` (which forecast the ``H`` periods ending ``k`` periods
+    before each series' last one), the statistic :func:`series_scale` uses
+    for the series, computed with those ``H`` periods left out: differences
+    that involve a held-out period are dropped. NaN where the rest of the
+    series does not allow that statistic (the window's errors then do not
+    calibrate). Only if that leaves no usable error at all are the
+    whole-series scales used, with a ``DataQualityWarning``.
+
+    Parameters
+    ----------
+    errors : numpy.ndarray, shape (n_series, n_windows, horizon)
+        Backtest errors (only their shape and finiteness are used).
+    values : numpy.ndarray, shape (n_series, n_periods)
+        The right-aligned series the backtests were run on.
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_series, n_windows)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> values = np.array([[1.0, 2.0, 3.0, 4.0, 10.0, 11.0]])
+    >>> errors = np.ones((1, 2, 1))
+    >>> series_scale(values, 1).tolist()  # the jump 4 -> 10 is in it
+    [2.0]
+    >>> # origin 0 forecast 11: diffs 1, 1, 1, 6; origin 1 forecast 10: diffs 1, 1, 1
+    >>> calibration_scales(errors, values, 1).tolist()
+    [[2.25, 1.0]]
+    """
+    n_series, windows, horizon = errors.shape
+    width = values.shape[1]
+    _, choice = _scale_choice(values, season_length)
+    rows = np.arange(n_series)
+    out = np.full((n_series, windows), np.nan)
+    for k in range(windows):  # a handful of origins
+        cut = horizon + k
+        if cut >= width:
+            break
+        held_out = values.copy()
+        held_out[:, width - cut:width - cut + horizon] = np.nan
+        whole = _scale_options(held_out, season_length)[choice, rows]
+        # recent: the periods just before the window (and the few after it, as in the whole)
+        recent = held_out[:, max(0, width - cut - recent_periods(season_length)):]
+        scale = _with_recent(whole, recent, season_length, choice)
+        out[:, k] = np.where(_usable(scale), scale, np.nan)
+    finite = np.isfinite(errors)
+    if finite.any() and not (finite & np.isfinite(out)[:, :, None]).any():
+        warn(
+            "the series are too short to scale backtest errors without the periods they "
+            "forecast; intervals use whole-series scales and may be too narrow; use longer "
+            "series or more series", DataQualityWarning, stacklevel=3)
+        out = np.repeat(series_scale(values, season_length)[:, None], windows, axis=1)
+    return out
