@@ -186,9 +186,10 @@ def _cut_at_capacity(cell: np.ndarray, piece: np.ndarray, cap_room: np.ndarray,
 
 
 def _ratios(slope: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """Objective removed per unit of money of every piece (inf where it costs nothing)."""
+    """Objective removed per unit of money of every piece (inf where it costs nothing, or
+    so little that the ratio passes the largest float: it is filled first either way)."""
     ratio = np.full(slope.size, np.inf)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         np.divide(-slope, coef, out=ratio, where=coef > 0)
     return ratio
 

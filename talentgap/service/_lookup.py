@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import did_you_mean
 from talentgap.errors import ParameterError
+from talentgap.service.errors import echo
 
 __all__ = ["KeyLookup"]
 
@@ -80,6 +82,17 @@ class KeyLookup:
             rows = np.intersect1d(rows, part, assume_unique=True)
         return rows.astype(np.int64)
 
+    def _suggestion(self, given: dict) -> str:
+        """``"; region 'Amberfeld' is not one of the model's (did you mean 'Amberfield'?)"``
+        for the first value of ``given`` that its column does not have, else ``""``."""
+        for key, value in given.items():
+            known = np.unique(self.values[:, self.keys.index(key)].astype(str))
+            if value in set(known.tolist()):
+                continue
+            return f"; {key} {echo(value)!r} is not one of the model's" + did_you_mean(
+                value, known)
+        return ""
+
     def rows_of(self, entries: list[dict] | None, field: str = "cells") -> np.ndarray:
         """Positions of the requested entries' rows among the model's (all when None).
 
@@ -99,16 +112,23 @@ class KeyLookup:
         Raises
         ------
         ParameterError
-            An entry gives no key column, a column that is not a key, or
-            no value; or selects no row of the model (the message gives
-            the first one).
+            An entry gives no key column, a column that is not a key (named,
+            with the closest key column), or no value; or selects no row of
+            the model (the message gives the first one, and for a value no
+            row has, the closest value the column has).
         """
         if entries is None:
             return np.arange(len(self))
         keys, wanted = self.keys, set(self.keys)
         asked: list[dict] = []
-        for entry in entries:
-            if (not isinstance(entry, dict) or not entry or not entry.keys() <= wanted
+        for i, entry in enumerate(entries):
+            foreign = [] if not isinstance(entry, dict) else sorted(entry.keys() - wanted)
+            if foreign:
+                raise ParameterError(
+                    f"{field}: each entry must give the key columns {keys}, all or some; "
+                    f"entry {i} gives {echo(foreign[0])!r}, not a key column"
+                    f"{did_you_mean(foreign[0], keys)}")
+            if (not isinstance(entry, dict) or not entry
                     or any(v is None for v in entry.values())):
                 raise ParameterError(
                     f"{field}: each entry must give the key columns {keys}, all of them (one "
@@ -118,9 +138,10 @@ class KeyLookup:
         sizes = np.fromiter((part.size for part in found), dtype=np.int64, count=len(found))
         unknown = sizes == 0
         if unknown.any():
-            first = {k: v[:40] for k, v in asked[int(unknown.argmax())].items()}
+            first = asked[int(unknown.argmax())]
             raise ParameterError(f"{field}: {int(unknown.sum())} requested {self.what} are not "
-                                 f"in the model, e.g. {first}; GET /v1/model lists them")
+                                 f"in the model, e.g. {({k: echo(v) for k, v in first.items()})}"
+                                 f"{self._suggestion(first)}; GET /v1/model lists them")
         rows = np.concatenate(found)
         _, first_seen = np.unique(rows, return_index=True)
         return rows[np.sort(first_seen)]

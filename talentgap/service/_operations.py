@@ -11,11 +11,9 @@ which keeps one collection per thread, and are returned in the response's
 
 from __future__ import annotations
 
-import difflib
 import json
-import math
+import logging
 import re
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,16 +21,21 @@ import numpy as np
 import pandas as pd
 
 from talentgap import planning
+from talentgap._checks import closest
 from talentgap.errors import ParameterError, PlanningError, SchemaError, collect_warnings
 from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.models import GapForecaster
-from talentgap.periods import normalize_freq, parse_periods
+from talentgap.periods import normalize_freq
+from talentgap.service._plan_periods import check_period, lead_range, parse_labels
 from talentgap.service.errors import ServiceError, library_kind
 from talentgap.service.schemas import MAX_FORECAST_HORIZON, PlanRequest
 
 __all__ = ["records", "cells_of", "keys_of", "origin_of", "run_predict", "run_gap", "run_plan",
            "check_plan_size",
            "requests_warnings", "require_gap_model"]
+
+
+logger = logging.getLogger("talentgap.service")
 
 
 @contextmanager
@@ -43,7 +46,11 @@ def requests_warnings() -> Iterator[list[str]]:
     the collection belongs to that thread only, so concurrent requests never
     see each other's warnings. On leaving, the yielded list is filled with the
     messages of the data-quality (``UserWarning``) warnings, each once, in the
-    order first raised; any other category goes on to :func:`warnings.warn`.
+    order first raised. Warnings of other categories, and numpy's
+    floating-point errors in this thread (an overflow, a division by zero;
+    numpy would print them as ``RuntimeWarning``), are logged on the
+    ``talentgap.service`` logger instead, each once: they concern the
+    service, not the request.
 
     Yields
     ------
@@ -51,14 +58,22 @@ def requests_warnings() -> Iterator[list[str]]:
         Empty inside the block; the messages after it.
     """
     messages: list[str] = []
-    with collect_warnings() as caught:
+    floating: list[str] = []
+
+    def _floating(kind: str, flag: int) -> None:
+        floating.append(kind)
+
+    with collect_warnings() as caught, np.errstate(divide="call", over="call",
+                                                   invalid="call", call=_floating):
         yield messages
-    for item in caught:
-        if not isinstance(item, UserWarning):
-            warnings.warn(item, stacklevel=3)
+    for text in dict.fromkeys(f"{type(item).__name__}: {item}" for item in caught
+                              if not isinstance(item, UserWarning)):
+        logger.warning("during a request: %s", text)
+    for kind in dict.fromkeys(floating):
+        logger.warning("during a request: numpy floating-point error (%s); the "
+                       "result holds what numpy gives (inf or nan)", kind)
     messages.extend(dict.fromkeys(str(item) for item in caught
                                   if isinstance(item, UserWarning)))
-
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -171,20 +186,6 @@ def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = 
     return table
 
 
-_FREQ_WORDS = {"Y": "years, e.g. '2026'", "Q": "quarters, e.g. '2026Q1'",
-               "M": "months, e.g. '2026-03'"}
-
-
-def _parse(labels: list[str], freq: str, field: str) -> pd.PeriodIndex:
-    """Period labels of the model's frequency, or a 422 naming ``field``."""
-    try:
-        return parse_periods(list(labels), freq=freq, name=field)
-    except (SchemaError, ParameterError) as err:
-        message = str(err).strip().splitlines()[0]
-        raise ParameterError(f"{field}: {message} (the model's periods are "
-                             f"{_FREQ_WORDS.get(freq, freq)})") from err
-
-
 def _check_horizon(horizon: int, limit: int, field: str = "horizon",
                    what: str | None = None) -> None:
     """Refuse (422 at ``field``) a forecast of more than ``limit`` periods."""
@@ -203,20 +204,13 @@ def _funding_horizon(body: PlanRequest, origin: pd.Period,
     periods after the origin (the ``max_horizon`` of GET /v1/model).
     """
     freq = normalize_freq(origin.freqstr)
-    funding = _parse(body.periods, freq, "periods")
+    funding = parse_labels(body.periods, freq, "periods")
     early = [str(p) for p in funding if p <= origin]
     if early:
         raise ParameterError(f"periods: {', '.join(early)} "
                              f"{'is' if len(early) == 1 else 'are'} not after the model's origin "
                              f"{origin}; places can be funded from {origin + 1} on")
-    lead = body.lead_time
-    if isinstance(lead, list):
-        values = [entry.value for entry in lead]
-        if not all(math.isfinite(v) and 0 <= v <= limit for v in values):
-            raise ParameterError(f"lead_time: every cell's value must be a whole number of "
-                                 f"periods in [0, {limit}]")
-        lead = max(values)
-    lead = int(lead or 0)
+    lead = lead_range(body.lead_time, limit)[1]
     steps = int((funding.max() - origin).n) + lead
     _check_horizon(steps, limit, "periods",
                    f"the last funding period {funding.max()} plus lead_time {lead} is {steps} "
@@ -224,33 +218,10 @@ def _funding_horizon(body: PlanRequest, origin: pd.Period,
     return funding, max(body.horizon, steps)
 
 
-def _check_period(period: str, origin: pd.Period, horizon: int, limit: int) -> None:
-    """Refuse (422 at ``period``) a single plan's period outside the forecast it asks for.
-
-    A label the model's frequency cannot read is left to the planner's own message.
-    """
-    try:
-        target = _parse([period], normalize_freq(origin.freqstr), "period")[0]
-    except (SchemaError, ParameterError):
-        return
-    steps = int((target - origin).n)
-    if steps < 1:
-        raise ServiceError(422, f"period: {target} is not after the model's origin {origin}; "
-                           f"plans target forecast periods, from {origin + 1} on",
-                           loc=("body", "period"), kind="invalid_value")
-    if steps > horizon:
-        hint = (f"ask with horizon >= {steps}" if steps <= limit else
-                f"at most max_horizon = {limit} periods can be forecast (GET /v1/model), up "
-                f"to {origin + limit}")
-        raise ServiceError(422, f"period: {target} is {steps} periods after the model's "
-                           f"origin {origin}, past the last forecast period "
-                           f"{origin + horizon} of horizon {horizon}; {hint}",
-                           loc=("body", "period"), kind="invalid_value")
-
-
 def _budget_table(body: PlanRequest, funding: pd.PeriodIndex, freq: str) -> pd.DataFrame:
     rows = body.budget_per_period
-    periods = _parse([row.period for row in rows], freq, "budget_per_period")
+    periods = parse_labels([row.period for row in rows], freq, "budget_per_period",
+                           ("period",))
     seen = pd.Series(periods).value_counts()
     twice = [str(p) for p, n in seen.items() if n > 1]
     foreign = sorted({str(p) for p in periods} - {str(p) for p in funding})
@@ -261,7 +232,7 @@ def _budget_table(body: PlanRequest, funding: pd.PeriodIndex, freq: str) -> pd.D
     if problem:
         raise ParameterError(f"budget_per_period {problem}; give one budget for each funding "
                              f"period ({', '.join(str(p) for p in funding)})")
-    return pd.DataFrame({"period": [row.period for row in rows],
+    return pd.DataFrame({"period": [str(p) for p in periods],
                          "budget": [row.budget for row in rows]})
 
 
@@ -311,8 +282,8 @@ _PER_PROGRAMME = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "mi
 
 def _close(value: str, known) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``known``, or ``""``."""
-    close = difflib.get_close_matches(value, sorted(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = closest(value, sorted(known))
+    return f"; did you mean {close!r}?" if close is not None else ""
 
 
 def _crosswalk(body: PlanRequest, cells: pd.DataFrame | None,
@@ -476,9 +447,12 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
         params.update(multi_year)
     else:
         params["budget"] = body.budget
+        if body.lead_time is not None:  # funded in period, counted lead_time later
+            params["lead_time"] = _parameter(body.lead_time, "lead_time", keys, programmes,
+                                             cells_of(served))
     if body.period is not None:
-        _check_period(body.period, pd.Period(served.model.origin_), horizon, limit)
-        params["period"] = body.period
+        params["period"] = check_period(body.period, pd.Period(served.model.origin_), horizon,
+                                        limit, lead_range(body.lead_time, limit))
     check_plan_size(served, horizon, max_size, _links(crosswalk, cells, keys))
     with requests_warnings() as messages:
         paths = served.model.sample_paths(horizon)

@@ -22,7 +22,11 @@ solves them in its own process.
 Operations: one access-log line per request on the ``talentgap.service.access``
 logger (:class:`~talentgap.service.middleware.AccessLog`); :func:`reload_model`
 loads the model again without dropping requests (``talentgap serve`` calls it
-on ``SIGHUP``); a plan over the configured ``max_plan_size`` is refused with 422.
+on ``SIGHUP``) and logs which model it now serves (source, edition, fingerprint); every
+``/v1`` answer names the model that made it in its ``X-Model-Fingerprint`` header (and
+``X-Model-Edition`` from an edition store); a plan over the configured ``max_plan_size``
+is refused with 422. Answers of 1000 bytes or more are gzip-compressed for a client that
+sends ``Accept-Encoding: gzip``.
 
 Endpoints (the OpenAPI page at ``/docs`` describes every field and status):
 
@@ -45,10 +49,12 @@ Endpoints (the OpenAPI page at ``/docs`` describes every field and status):
 
 With a token (:class:`~talentgap.service.settings.ServiceSettings`), every
 call except ``/health``, ``/ready`` and the docs needs ``Authorization:
-Bearer <token>`` (else 401). Errors: every 4xx has one shape,
-``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``: 401 no token,
-409 the model cannot answer the endpoint, 413 body too large, 422 an invalid
-field or a request the model cannot serve, 429 rate limited.
+Bearer <token>`` (else 401). Errors: every 4xx and 5xx has one shape,
+``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``: 400 a body that
+is not UTF-8, 401 no token, 409 the model cannot answer the endpoint, 413 body
+too large, 422 an invalid field or a request the model cannot serve, 429 rate
+limited, 500 (``internal_error``) an unexpected failure, logged with its
+traceback and never described in the body.
 
 Examples
 --------
@@ -76,6 +82,7 @@ from pathlib import Path
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Security
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 
 from talentgap._version import __version__
 from talentgap.models.persistence import read_metadata
@@ -85,6 +92,7 @@ from talentgap.service.errors import install_error_handlers
 from talentgap.service.middleware import AccessLog, BodyLimit
 from talentgap.service.plan_workers import PlanWorkers
 from talentgap.service.routers import forecast, gap, health, legacy, model, plan
+from talentgap.service.routers._common import IDENTITY_HEADERS, identify
 from talentgap.service.security import RateLimiter, bearer_scheme, limit_rate, require_token
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
@@ -92,6 +100,9 @@ from talentgap.service.state import LoadedModel
 __all__ = ["create_app", "reload_model", "LoadedModel"]
 
 logger = logging.getLogger("talentgap.service")
+
+#: Answers at least this large are gzip-compressed for a client that accepts it.
+_GZIP_MIN_BYTES = 1000
 
 
 def create_app(model_dir: str | Path | None = None, *, store: str | Path | None = None,
@@ -137,7 +148,8 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
         version=__version__,
         description="Skill-gap forecasts and training quota plans from a saved talentgap "
                     "model. Start with GET /v1/model to see the cells and periods it knows. "
-                    "Every 4xx answer has the shape of ErrorBody.",
+                    "Every 4xx and 5xx answer has the shape of ErrorBody; every /v1 answer "
+                    "names the model that made it in its X-Model-Fingerprint header.",
         docs_url=None, redoc_url=None, lifespan=_lifespan,
     )
     app.state.served = served
@@ -148,12 +160,14 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     guarded = [Depends(require_token), Depends(limit_rate)]
     if settings.token is not None:  # declared in the OpenAPI document for /docs' "Authorize"
         guarded.insert(0, Security(bearer_scheme))
+    guarded.append(Depends(identify))  # after the token: a 401 names no model
+    identified = {200: {"headers": IDENTITY_HEADERS}}
     app.include_router(health.router)
-    v1 = APIRouter(prefix="/v1", dependencies=guarded)
+    v1 = APIRouter(prefix="/v1", dependencies=guarded, responses=identified)
     for resource in (model, forecast, gap, plan):
         v1.include_router(resource.router)
     app.include_router(v1)
-    app.include_router(legacy.router, dependencies=guarded)
+    app.include_router(legacy.router, dependencies=guarded, responses=identified)
     install_error_handlers(app, authenticate=require_token)
     install_docs(app)
     install_bounds(app)
@@ -161,6 +175,7 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(GZipMiddleware, minimum_size=_GZIP_MIN_BYTES)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.access_log_level != "OFF":  # outermost: it also sees the 413s
         app.add_middleware(AccessLog, level=logging.getLevelName(settings.access_log_level))
@@ -231,7 +246,5 @@ def reload_model(app: FastAPI) -> LoadedModel:
         plans = getattr(app.state, "plans", None)
         if plans is not None:
             plans.preload(fresh)
-    logger.info("reloaded: now serving %s%s (origin %s)", type(fresh.model).__name__,
-                f", edition {fresh.edition}" if fresh.edition else "",
-                getattr(fresh.model, "origin_", None))
+    logger.info("reloaded: now serving %s", fresh.describe())
     return fresh

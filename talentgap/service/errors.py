@@ -1,4 +1,4 @@
-"""One error shape for every 4xx answer, and the handlers that produce it.
+"""One error shape for every 4xx and 5xx answer, and the handlers that produce it.
 
 Every refused request is answered with :class:`ErrorBody`::
 
@@ -6,12 +6,16 @@ Every refused request is answered with :class:`ErrorBody`::
 
 ``loc`` is the path of the field at fault (``[]`` when the request as a
 whole is refused), ``msg`` one sentence, ``type`` a short machine-readable
-code. Inputs are never echoed: a validation error keeps only where and why,
-and every message is cut to :data:`MAX_MESSAGE` characters.
+code. Inputs are never echoed whole: a validation error keeps only where and
+why, a value named in a message is cut to :data:`MAX_ECHO` characters
+(:func:`echo`), and every message is cut to :data:`MAX_MESSAGE` characters.
+An unexpected failure is a 500 of the same shape (``type`` ``internal_error``)
+that says nothing about its cause; the traceback goes to the log.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 from fastapi import FastAPI, Request
@@ -21,6 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from talentgap.errors import TalentGapError
+from talentgap.service._openapi_bounds import horizon_bound
 from talentgap.service.schemas import UNION_TAGS
 
 __all__ = [
@@ -31,12 +36,18 @@ __all__ = [
     "install_error_handlers",
     "error_response",
     "MAX_MESSAGE",
+    "MAX_ECHO",
+    "echo",
     "library_refusal",
     "library_kind",
 ]
 
+logger = logging.getLogger("talentgap.service")
+
 #: Longest message returned in an error, in characters.
 MAX_MESSAGE = 300
+#: Longest request value a message repeats, in characters (longer ones end in "...").
+MAX_ECHO = 40
 
 _STATUS_TEXT = {
     400: "The request body could not be read (e.g. bytes that are not UTF-8 text).",
@@ -46,6 +57,8 @@ _STATUS_TEXT = {
     413: "The request body is larger than the service accepts.",
     422: "A field is invalid or the model cannot serve the request; loc names the field.",
     429: "Too many requests from this client; retry after Retry-After seconds.",
+    500: "An unexpected failure of the service (type 'internal_error'); the body says "
+         "nothing of its cause, which the service logs.",
     503: "Too many plans are being solved or waiting (or the service is shutting down); "
          "retry after Retry-After seconds.",
 }
@@ -71,12 +84,13 @@ class ErrorItem(BaseModel):
                       "'plan_refused' (a plan the planner cannot make from these inputs), "
                       "'unauthorized' (401), 'model_mismatch' (409), 'too_large' (413), "
                       "'plan_too_large' (422), 'rate_limited' (429), 'plans_busy' (503), "
-                      "'bad_request' (400), 'http_error' (404, 405).",
+                      "'bad_request' (400), 'http_error' (404, 405), "
+                      "'internal_error' (500).",
                       examples=["less_than_equal"])
 
 
 class ErrorBody(BaseModel):
-    """The body of every 4xx answer."""
+    """The body of every 4xx and 5xx answer."""
 
     detail: list[ErrorItem] = Field(description="The reasons, at least one.")
 
@@ -106,9 +120,22 @@ class ServiceError(Exception):
 
 
 def error_responses(*statuses: int) -> dict:
-    """OpenAPI ``responses`` entries of the given status codes, all with :class:`ErrorBody`."""
+    """OpenAPI ``responses`` entries of the given status codes and 500, all with
+    :class:`ErrorBody`."""
     return {status: {"model": ErrorBody, "description": _STATUS_TEXT[status]}
-            for status in statuses}
+            for status in (*statuses, 500)}
+
+
+def echo(value) -> str:
+    """A request value as a message repeats it: at most :data:`MAX_ECHO` characters.
+
+    Examples
+    --------
+    >>> echo("2025Q1"), echo("x" * 100)
+    ('2025Q1', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...')
+    """
+    text = str(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 3] + "..."
 
 
 def _short(text: str) -> str:
@@ -183,6 +210,8 @@ def _field_path(loc) -> list[str | int]:
 _VALUE_ERROR = "Value error, "
 #: A request-wide check's message that starts with the field it is about.
 _FIELD_FIRST = re.compile(r"^([a-z_]+)(?=:|,| and )")
+#: Statuses whose Starlette exception gets its own ``type`` (else ``http_error``).
+_HTTP_KINDS = {400: "bad_request"}
 
 
 def _item(error: dict) -> dict:
@@ -195,6 +224,15 @@ def _item(error: dict) -> dict:
         if loc == ["body"] and field:
             loc = ["body", field.group(1)]
     return {"loc": loc, "msg": _short(msg), "type": str(error.get("type", "invalid"))}
+
+
+def _horizon_message(request: Request, msg: str) -> str:
+    """The refusal of a horizon over the schema's ceiling, naming the bound the service
+    applies and publishes (``max_horizon``, the OpenAPI ``maximum``)."""
+    state = getattr(request.app, "state", None)
+    if getattr(state, "served", None) is None or getattr(state, "settings", None) is None:
+        return msg
+    return f"horizon: at most max_horizon = {horizon_bound(request.app)} periods (GET /v1/model)"
 
 
 def _library_error(exc: TalentGapError) -> JSONResponse:
@@ -236,10 +274,22 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
         if any(item["type"] == "json_invalid" for item in items):
             for item in items:
                 item["loc"] = [p for p in item["loc"] if isinstance(p, str)][:1]
+        for item in items:
+            if item["loc"] == ["body", "horizon"] and item["type"] == "less_than_equal":
+                item["msg"] = _horizon_message(request, item["msg"])
         return JSONResponse(status_code=422, content={"detail": items})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
-        return error_response(exc.status_code, detail, kind="http_error",
+        return error_response(exc.status_code, detail,
+                              kind=_HTTP_KINDS.get(exc.status_code, "http_error"),
                               headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # the server is told too (Starlette raises the exception on after this answer)
+        logger.error("unexpected failure answering %s %r", request.method[:20],
+                     request.url.path[:200], exc_info=exc)
+        return error_response(500, "the service failed unexpectedly; the failure is logged "
+                              "on the server", kind="internal_error")

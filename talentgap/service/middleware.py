@@ -5,13 +5,37 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import quote
 
 from talentgap.service.errors import error_response
 
-__all__ = ["BodyLimit", "AccessLog", "ACCESS_LOGGER"]
+__all__ = ["BodyLimit", "AccessLog", "ACCESS_LOGGER", "log_text"]
 
 #: Name of the logger that receives one line per request.
 ACCESS_LOGGER = "talentgap.service.access"
+#: Longest path and method an access-log line holds, in characters.
+_MAX_PATH, _MAX_METHOD = 200, 20
+#: Characters written as they are; every other one is percent-encoded (URL-style).
+_SAFE = "/:@!$&'()*+,;-._~"
+
+
+def log_text(text: str, limit: int) -> str:
+    r"""A request-controlled value as one log field: percent-encoded, at most ``limit`` long.
+
+    Control characters (a line break could forge a second log line), spaces
+    and ``=`` (they would forge another ``key=value`` field), ``%`` and
+    non-ASCII characters are percent-encoded as in a URL; a longer result is
+    cut and ends in ``...``.
+
+    Examples
+    --------
+    >>> log_text("/v1/\nFAKE status=200", 200)
+    '/v1/%0AFAKE%20status%3D200'
+    >>> log_text("/v1/" + "x" * 50, 20)
+    '/v1/xxxxxxxxxxxxx...'
+    """
+    text = quote(str(text), safe=_SAFE)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class BodyLimit:
@@ -90,8 +114,12 @@ class AccessLog:
     client=127.0.0.1``; the same values are attached to the record as
     attributes (``method``, ``path``, ``status``, ``duration_ms``,
     ``client``), so a JSON formatter can write them as fields. The query
-    string is never logged. When the logger does not take ``level``, nothing
-    is measured.
+    string is never logged. The method, path and client (which a proxy's
+    forwarding header may set) are written percent-encoded and cut to 20,
+    200 and 200 characters
+    (:func:`log_text`): a line break or ``" status=200"`` in a path cannot
+    forge a line or a field. When the logger does not take ``level``,
+    nothing is measured.
 
     Parameters
     ----------
@@ -138,10 +166,10 @@ class AccessLog:
         try:
             await self.app(scope, receive, watch)
         finally:
-            fields = {"method": scope.get("method", ""),
-                      "path": scope.get("path", ""),
+            fields = {"method": log_text(scope.get("method", ""), _MAX_METHOD),
+                      "path": log_text(scope.get("path", ""), _MAX_PATH),
                       "status": status,
                       "duration_ms": round(1e3 * (time.perf_counter() - start), 1),
-                      "client": (scope.get("client") or ("-",))[0]}
+                      "client": log_text((scope.get("client") or ("-",))[0], _MAX_PATH)}
             self.logger.log(self.level, " ".join(f"{k}={v}" for k, v in fields.items()),
                             extra=fields)

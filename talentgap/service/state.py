@@ -97,6 +97,9 @@ class LoadedModel:
         Names the edition loaded: the artifact's ``metadata_sha256`` (with
         the edition name, from a store). Two loads with equal signatures
         hold the same model.
+    fingerprint : str
+        The artifact's ``metadata_sha256`` (answered in the
+        ``X-Model-Fingerprint`` header and GET /v1/model).
     prepared_horizon : int or None
         The horizon whose answers were built at load.
     max_horizon : int
@@ -123,6 +126,7 @@ class LoadedModel:
             self.edition = None
             self.metadata, self.model = load_consistent(path)
             self.signature = self.metadata["metadata_sha256"]
+        self.fingerprint = str(self.metadata["metadata_sha256"])
         #: where the model came from; the named edition pinned once resolved
         self.source = (path, store, edition)
         self.pinned_source = (path, store, self.edition)
@@ -154,6 +158,15 @@ class LoadedModel:
             else:
                 self.forecast_answers.prepare(horizon, _REQUEST_LEVEL)
         self.prepared_horizon = horizon
+
+    def describe(self) -> str:
+        """Which model this is, for the log: class, source, edition, fingerprint, origin,
+        e.g. ``GapForecaster from out/model (fingerprint 3f2a..., origin 2024Q4)``."""
+        path, store, _ = self.source
+        where = (f"edition {self.edition} of store {store}" if store is not None
+                 else f"{path}")
+        return (f"{type(self.model).__name__} from {where} (fingerprint {self.fingerprint}, "
+                f"origin {getattr(self.model, 'origin_', None)})")
 
     def reloaded(self) -> LoadedModel:
         """The same source loaded again, as it is now.

@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from talentgap.service._operations import run_plan
 from talentgap.service.errors import ServiceError
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
-__all__ = ["served", "settings", "horizon_limit", "check_bounds", "solve_plan"]
+__all__ = ["served", "settings", "horizon_limit", "check_bounds", "solve_plan", "identify",
+           "FINGERPRINT_HEADER", "EDITION_HEADER", "IDENTITY_HEADERS"]
+
+#: Response headers naming the model that answered.
+FINGERPRINT_HEADER, EDITION_HEADER = "X-Model-Fingerprint", "X-Model-Edition"
+#: Their OpenAPI description (the ``headers`` of a 200 response).
+IDENTITY_HEADERS = {
+    FINGERPRINT_HEADER: {"description": "The artifact fingerprint (metadata_sha256) of the "
+                         "model that answered; GET /v1/model gives the served one as "
+                         "model_fingerprint. It changes when a reload serves another model.",
+                         "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+    EDITION_HEADER: {"description": "The edition that answered, when the model is served "
+                     "from an edition store (absent otherwise).",
+                     "schema": {"type": "string"}},
+}
 
 
 def served(request: Request) -> LoadedModel:
-    """The model the app serves."""
-    return request.app.state.served
+    """The model answering this request: the one :func:`identify` named, else the app's."""
+    model = getattr(request.state, "served", None)
+    return request.app.state.served if model is None else model
+
+
+def identify(request: Request, response: Response) -> None:
+    """Pin the served model for the whole request and name it in the response headers.
+
+    A reload (SIGHUP) between this and the answer cannot mix two models: the
+    request keeps the one named in :data:`FINGERPRINT_HEADER` (and
+    :data:`EDITION_HEADER` when served from an edition store).
+    """
+    model = request.app.state.served
+    request.state.served = model
+    response.headers[FINGERPRINT_HEADER] = model.fingerprint
+    if model.edition:
+        response.headers[EDITION_HEADER] = model.edition
 
 
 def settings(request: Request) -> ServiceSettings:

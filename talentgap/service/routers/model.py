@@ -27,7 +27,7 @@ def model_info(request: Request) -> ModelInfoV1:
         max_plan_size=limits.max_plan_size if model.is_gap_model else None,
         edition=model.edition, created=meta["created"],
         talentgap_version=meta["talentgap_version"], data_fingerprint=meta["data_fingerprint"],
-        plan_defaults=model.plan_defaults)
+        model_fingerprint=model.fingerprint, plan_defaults=model.plan_defaults)
 
 
 @router.get("/model", response_model=ModelInfoV1, summary="What the model can answer",

@@ -16,7 +16,8 @@ router = APIRouter(tags=["plan"])
 #: Defaults of a field when neither the request nor the saved run gives one.
 _LIBRARY_DEFAULTS = {"horizon": 4, "pass_rate": 1.0, "absorption": 1.0, "min_quota": 0.0,
                      "risk": "expected"}
-_MULTI_YEAR_DEFAULTS = ("lead_time", "exit_rate")
+#: Saved settings taken only by multi-year plans (``lead_time`` serves single ones too).
+_MULTI_YEAR_DEFAULTS = ("exit_rate",)
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Allocate training places",
@@ -46,7 +47,7 @@ def plan(body: PlanRequestV1, request: Request) -> dict:
     given = body.model_dump(exclude_unset=True)
     fields = {name: value for name, value in body if name in given}
     for name in ("horizon", "cost_per_trainee", "pass_rate", "absorption", "min_quota",
-                 "risk", "capacity", "quantile"):
+                 "risk", "capacity", "quantile", "lead_time"):
         if name not in given and name in saved:
             fields[name] = saved[name]
     if body.periods is not None:

@@ -23,17 +23,21 @@ MAX_LEVELS = 10
 
 #: A cell (or series), as {key column: value}.
 Cell = dict[str, str]
-#: A period label: a year ``2026``, a quarter ``2026Q1`` or a month ``2026-03``; it must be
-#: of the model's frequency (GET /model, ``freq``).
-PeriodLabel = Annotated[str, StringConstraints(
-    strip_whitespace=True, max_length=8,
-    pattern=r"^[0-9]{4}(?:-?[Qq][1-4]|-(?:0[1-9]|1[0-2]))?$")]
+#: A period label: a year ``2026``, a quarter ``2026Q1``, a month ``2026-03`` or an ISO date
+#: ``2026-03-31`` (the period it falls in), of the model's frequency (GET /v1/model,
+#: ``freq``). Every period field is read by one parser, the library's
+#: (:func:`talentgap.periods.parse_periods`), and a label it cannot read is refused the same
+#: way in each (422, ``invalid_value``; see :mod:`talentgap.service._plan_periods`).
+PeriodLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                               max_length=32)]
 #: A key value of a cell (e.g. a region's or an industry's name).
 KeyValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 #: A finite number >= 0 (money, places, persons).
 Finite = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-#: An interval level in percent.
-Level = Annotated[float, Field(gt=0, lt=100)]
+#: An interval level in percent, in (1, 100): the library reads a level <= 1 as a fraction
+#: written by mistake (0.8 for 80) and refuses it with that hint, so the published bound is
+#: 1 while the field's own check stops at 0 and leaves the rest to the library's message.
+Level = Annotated[float, Field(gt=0, lt=100, json_schema_extra={"exclusiveMinimum": 1})]
 
 #: How a gap model's numbers depend on the horizon asked for (/v1/gap and /v1/plan).
 SAME_HORIZON = (

@@ -84,6 +84,10 @@ class ModelInfoV1(BaseModel):
     created: str = Field(description="When the artifact was saved (UTC, ISO 8601).")
     talentgap_version: str = Field(description="Library version that saved it.")
     data_fingerprint: str = Field(description="sha256 of the training data.")
+    model_fingerprint: str = Field(description="The artifact's fingerprint (its "
+                                   "metadata_sha256): every /v1 answer carries the one of the "
+                                   "model that made it in its X-Model-Fingerprint header.",
+                                   examples=["3f2a9c" + "0" * 58])
     plan_defaults: dict[str, float | int | str] = Field(
         description="Values POST /v1/plan uses for omitted fields, from the run "
         "configuration saved with the model (the CLI's [plan] and [forecast] sections); "

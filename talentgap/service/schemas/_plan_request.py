@@ -42,7 +42,8 @@ MinQuota = per_cell("min_quota")
 ExitRate = per_cell("exit_rate")
 Lead = per_cell("lead_time")
 
-_MULTI_YEAR = ("budget_per_period", "exit_rate", "lead_time", "policy_need", "need_weights",
+#: Fields of multi-year plans only (``lead_time`` serves single-period plans too).
+_MULTI_YEAR = ("budget_per_period", "exit_rate", "policy_need", "need_weights",
                "capacity_groups", "budget_envelopes", "equity")
 
 
@@ -89,15 +90,20 @@ class PlanRequest(StrictRequest):
         "shortfall counts. With ``periods``, per cell-period against the market need, times "
         "the cell's market weight. Shortfalls in the response exclude it; "
         "summary.objective includes it.")
-    period: str | None = Field(None, description="Period to plan for, e.g. '2025Q4': one "
-                               "of the forecast periods (after the model's origin, at most "
-                               "``horizon`` periods on), in the model's frequency "
-                               "(single-period plans; not with ``periods``).")
+    period: PeriodLabel | None = Field(
+        None, description="Single-period plans (not with ``periods``): the period the places "
+        "are funded in, e.g. '2025Q3', in the model's frequency ('2026', '2026Q1', '2026-03' "
+        "or an ISO date, which stands for its period). Its places count against the gap "
+        "``lead_time`` periods later (``arrival_period`` of the quotas), which must be a "
+        "forecast period: after the model's origin, at most ``horizon`` periods on. Default: "
+        "the last forecast period minus ``lead_time``.", examples=["2025Q3"])
     periods: list[PeriodLabel] | None = Field(
         None, min_length=1, max_length=MAX_PERIODS,
         description="Funding periods of a multi-year plan, in the model's frequency "
-        "('2026', '2026Q1' or '2026-03'), each after the model's origin. Places funded in a "
-        "period certify ``lead_time`` periods later. The fields below need it. The labels "
+        "('2026', '2026Q1', '2026-03' or an ISO date, which stands for its period), each "
+        "after the model's origin. Places funded in a period certify ``lead_time`` periods "
+        "later. The multi-year fields (budget_per_period, exit_rate, policy_need, "
+        "need_weights, capacity_groups, budget_envelopes, equity) need it. The labels "
         f"must be of the model's frequency (GET /v1/model, freq); {_DEMO}.",
         examples=[["2025Q1", "2025Q2", "2025Q3"]])
     budget_per_period: list[PeriodBudget] | None = Field(
@@ -110,7 +116,9 @@ class PlanRequest(StrictRequest):
         "per cell. Default 0.03.", examples=[0.1])
     lead_time: Lead | None = Field(
         None, description="Periods from funding to certification, "
-        f"{parameter_words('lead_time')}: one number or one per cell. Default 0.",
+        f"{parameter_words('lead_time')}: one number or one per cell. A single-period plan "
+        "funds its places in ``period`` and counts them against the gap of period + "
+        "lead_time. Default 0.",
         examples=[1])
     policy_need: list[PolicyNeed] | None = Field(
         None, max_length=MAX_TABLE_ROWS,
@@ -189,7 +197,9 @@ class PlanRequestV1(PlanRequest):
         examples=[0.1])
     lead_time: Lead | None = Field(
         None, description="Periods from funding to certification, "
-        f"{parameter_words('lead_time')}: one number or one per cell. Default: the saved "
+        f"{parameter_words('lead_time')}: one number or one per cell; in a single-period "
+        "plan too, whose places are funded in ``period`` and count against the gap of "
+        "period + lead_time. Default: the saved "
         "run's [plan] lead_time (GET /v1/model, plan_defaults; ``talentgap forecast`` saves "
         "1 unless the configuration says otherwise), else 0.", examples=[1])
     cost_per_trainee: Cost | None = (

@@ -33,8 +33,9 @@ class PlanSummary(BaseModel):
     integer: str = Field(description="How places were made whole: 'round' (the optimum's "
                          "places floored, then one place at a time where it removes the most "
                          "per unit of money, within every limit).", examples=["round"])
-    period: str = Field(description="The target period of a single-period plan; the funding "
-                        "periods of a multi-year plan, ', '-separated.",
+    period: str = Field(description="The period a single-period plan funds its places in "
+                        "(they count lead_time periods later: the quotas' arrival_period); "
+                        "the funding periods of a multi-year plan, ', '-separated.",
                         examples=["2025Q4", "2025Q1, 2025Q2"])
     need_periods: str | None = Field(None, description="The need periods whose shortfalls the "
                                      f"plan counts, 'first to last'. {_MULTI_YEAR}",

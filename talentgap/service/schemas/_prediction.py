@@ -45,7 +45,8 @@ def _levels(levels: list[float]) -> list[float]:
 class PredictRequest(StrictRequest):
     """Forecast the next ``horizon`` periods, for all cells or the ones listed."""
 
-    horizon: int = Field(4, ge=1, le=120, description="Periods ahead.")
+    horizon: int = Field(4, ge=1, le=MAX_FORECAST_HORIZON, description="Periods ahead, at "
+                         "most the model's max_horizon (GET /v1/model).")
     level: list[float] = Field([80.0], max_length=MAX_LEVELS,
                                description="Interval levels in percent (0-100), at most 10.",
                                examples=[[80, 95]])
@@ -62,7 +63,9 @@ class _PredictionRequest(StrictRequest):
                          description="Periods ahead, at most the model's max_horizon "
                          "(GET /v1/model).")
     level: list[Level] = Field([80.0], min_length=1, max_length=MAX_LEVELS,
-                               description="Interval levels in percent (0-100), at most 10; "
+                               description="Interval levels in percent, each above 1 and "
+                               "below 100 (80 for an 80% interval; a level of 1 or less reads "
+                               "as a fraction and is refused), at most 10; "
                                "a level is labelled with 6 significant digits (lo_80, "
                                "lo_97.5), so two levels must differ within them, and a "
                                "repeated level counts once.", examples=[[80, 95]])

@@ -59,7 +59,8 @@ class PredictResponse(BaseModel):
         "fallback_reason and flags. Null for other forecasters.",
         examples=[[{"region": "Amberfield", "industry": "textiles",
                     "demand_model": "ets 0.5 + theta 0.5", "supply_model": "naive",
-                    "demand_n_obs": 24, "supply_n_obs": 23, "fallback_reason": None,
+                    "demand_n_obs": 24, "supply_n_obs": 23,
+                    "fallback_reason": "supply: too short",
                     "flags": "rising_demand"}]])
 
 
@@ -106,6 +107,9 @@ class GapResponse(BaseModel):
                              "shortage in each of the last 4 observed periods), thin_data "
                              "(few survey respondents or many periods without an estimate), "
                              "short_history (demand observed over few periods), "
+                             "last_period_missing (demand or supply not observed in the "
+                             "last period(s): forecast from the cell's last observed period, "
+                             "further ahead, with the intervals of those steps), "
                              "outlier_in_history (a past value far outside the cell's "
                              "other changes: a data error, or a survey estimate one large "
                              "respondent moved), "
@@ -119,7 +123,8 @@ class GapResponse(BaseModel):
         "what produced the cell's forecasts (see CellExplanation).",
         examples=[[{"region": "Amberfield", "industry": "textiles",
                     "demand_model": "ets 0.5 + theta 0.5", "supply_model": "naive",
-                    "demand_n_obs": 24, "supply_n_obs": 23, "fallback_reason": None,
+                    "demand_n_obs": 24, "supply_n_obs": 23,
+                    "fallback_reason": "supply: too short",
                     "flags": "rising_demand"}]])
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting.")
