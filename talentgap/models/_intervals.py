@@ -230,12 +230,13 @@ class _IntervalsMixin:
         """The backtest errors that calibrate the intervals, shape as :meth:`cv_errors`."""
         return self._errors_of(self._calibration_forecasts(horizon), horizon)
 
-    def _calibration_forecasts(self, horizon: int,
-                               searched: np.ndarray | None = None) -> np.ndarray:
+    def _calibration_forecasts(self, horizon: int, searched: np.ndarray | None = None, *,
+                               quiet: bool = False) -> np.ndarray:
         """Backtest forecasts of the model being issued: :meth:`cv_forecasts` by default.
 
         ``searched``: this model's :meth:`cv_forecasts` at ``horizon`` when the
-        caller has them already (they are not computed twice).
+        caller has them already (they are not computed twice). ``quiet``: no
+        warning about the intervals (the caller ranks models with them).
 
         Models whose refit at a short origin would choose another model than
         the one fitted to the whole history (ETS's form search, Theta's

@@ -33,7 +33,7 @@ from talentgap.models._series import to_arrays
 from talentgap.models.base import BaseForecaster, backtest_actuals
 from talentgap.models.ets import ETS
 
-__all__ = ["AutoForecaster", "default_candidates", "ranking_scores"]
+__all__ = ["AutoForecaster", "default_candidates", "ranking_scores", "ranking_horizons"]
 
 _COMBINATIONS = ("top_mean", "mean", "median", "best")
 
@@ -101,7 +101,9 @@ class AutoForecaster(BaseForecaster):
         has that name; ``None``: no anchor.
     selection_horizon : int, optional
         Horizon of the backtests that rank candidates; default two years
-        of periods (8 quarterly, 24 monthly, 4 annual).
+        of periods (8 quarterly, 24 monthly, 4 annual). A seasonal series
+        too short for its earliest origin to keep two seasons is ranked on
+        a shorter horizon (:func:`ranking_horizons`).
     nonnegative : bool, optional
         Keep forecasts and bounds >= 0; default: True for count data.
     n_windows : int, default 5
@@ -131,14 +133,20 @@ class AutoForecaster(BaseForecaster):
     pooled_ranking_ : bool
         True: candidates ranked by :func:`ranking_scores` (models saved
         before it rank by each series' own errors and have no anchor).
+    ranking_horizon_ : numpy.ndarray of int
+        Per series, the horizon of the backtests its candidates were ranked on.
     fitted_summary_ : pandas.DataFrame
-        Per series: the candidates used and their weights, the ETS form, and
-        any fallback reason.
+        Per series: the candidates used and their weights, the ranking
+        horizon, the ETS form, and any fallback reason.
 
     Notes
     -----
     **Ranking.** A candidate's error on a series is its mean absolute
-    backtest error over the origins and steps. Five overlapping origins
+    backtest error over the origins and steps, from backtests of the model
+    it issues (ETS's final form and Theta's final seasonal choice refitted
+    at each origin, where they can be; a search at each origin would rank
+    what the candidate chooses from a shorter history instead), at the
+    series' ranking horizon (:func:`ranking_horizons`). Five overlapping origins
     measure which candidate suits a series with much noise: picking the
     lowest error per series gains little over a fixed combination on
     competition data. The rank therefore uses the candidate's error relative
@@ -290,13 +298,19 @@ class AutoForecaster(BaseForecaster):
         warn_outlying_values(arrays, self.season_length_, target)  # likely data errors
         self.short_fallback_ = np.stack(
             [_too_short(model) for model in fitted.values()], axis=1)   # (n, k)
-        # the candidates' backtests at the selection horizon are learned state (the weights
+        # the candidates' backtests at the ranking horizons are learned state (the weights
         # come from them); other horizons are computed when asked and never saved
         self._candidate_cv = {horizon: {name: model.cv_forecasts(horizon)
                                         for name, model in fitted.items()}}
+        self.ranking_horizon_ = ranking_horizons(arrays.n_obs, horizon, self.season_length_,
+                                                 int(self.n_windows))
+        for shorter in np.unique(self.ranking_horizon_)[::-1]:
+            if shorter != horizon:
+                self._candidate_cv[int(shorter)] = _shorter_backtests(fitted, int(shorter),
+                                                                      self._candidate_cv)
         self.pooled_ranking_ = True
         self.anchor_ = self.anchor if self.anchor in fitted else None
-        self.weights_ = self._weights(horizon)
+        self.weights_ = self._weights()
         self.analogue_rows_, self.analogue_ratio_ = self._analogues(arrays, keys)
         self.fallback_reason_ = self._fallback_reasons()
         self.fitted_summary_ = self._summary()
@@ -319,20 +333,38 @@ class AutoForecaster(BaseForecaster):
                           lambda: _shorter_backtests(self.candidates_, horizon,
                                                      self._candidate_cv))
 
+    def _issued_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
+        """Backtests (n, W, h) of the model each candidate issues, for ranking.
+
+        A candidate that searches among forms at every origin (ETS's forms,
+        Theta's seasonality test) would otherwise be ranked on models it does
+        not forecast with: on 48 months, Theta's test found no season at the
+        backtest origins but did on the whole series. Its backtests with the
+        final choice refitted (``_calibration_forecasts``) rank it instead,
+        and its searched ones where the final choice cannot be fitted at an
+        origin.
+        """
+        searched = self._candidate_forecasts(horizon)
+        out = {}
+        for name, model in self.candidates_.items():
+            issued = model._calibration_forecasts(horizon, searched[name], quiet=True)
+            out[name] = np.where(np.isnan(issued), searched[name], issued)
+        return out
+
     def _backtest_errors(self, horizon: int) -> np.ndarray:
-        """Absolute backtest errors of every candidate, shape (n, W, h, k)."""
-        forecasts = self._candidate_forecasts(horizon)
+        """Absolute backtest errors of the model each candidate issues, shape (n, W, h, k)."""
+        forecasts = self._issued_forecasts(horizon)
         actual, observed = backtest_actuals(self.arrays_, horizon, int(self.n_windows))
         return np.stack([np.where(observed, np.abs(actual - forecasts[n]), np.nan)
                          for n in self.candidates_], axis=-1)
 
     def _weights_from(self, errors: np.ndarray) -> np.ndarray:
         """Per-series weights (n, k) from absolute backtest errors (n, W, h, k)."""
-        n_series, n_candidates = errors.shape[0], errors.shape[-1]
-        flat = errors.reshape(n_series, -1, n_candidates)
-        count = np.sum(~np.isnan(flat), axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):  # NaN, not a warning, when none
-            score = np.where(count > 0, np.nansum(flat, axis=1) / count, np.nan)
+        return self._weights_from_scores(_mean_errors(errors))
+
+    def _weights_from_scores(self, score: np.ndarray) -> np.ndarray:
+        """Per-series weights (n, k) from mean absolute backtest errors (n, k; NaN: none)."""
+        n_series, n_candidates = score.shape
         has_score = np.isfinite(score)
         weights = np.zeros((n_series, n_candidates))
         if self.combination in ("mean", "median"):
@@ -352,10 +384,13 @@ class AutoForecaster(BaseForecaster):
             weights[~has_score.any(axis=1)] = 1.0
         return weights / weights.sum(axis=1, keepdims=True)
 
-    def _weights(self, horizon: int) -> pd.DataFrame:
-        """Per-series weights from the candidates' backtest errors."""
-        weights = self._weights_from(self._backtest_errors(horizon))
-        return pd.DataFrame(weights, columns=list(self.candidates_))
+    def _weights(self) -> pd.DataFrame:
+        """Per-series weights from the candidates' backtest errors at its ranking horizon."""
+        score = np.full((self.arrays_.n_series, len(self.candidates_)), np.nan)
+        for horizon in np.unique(self.ranking_horizon_):
+            rows = self.ranking_horizon_ == horizon
+            score[rows] = _mean_errors(self._backtest_errors(int(horizon))[rows])
+        return pd.DataFrame(self._weights_from_scores(score), columns=list(self.candidates_))
 
     def _combine(self, forecasts: dict[str, np.ndarray],
                  weights: np.ndarray | None = None) -> np.ndarray:
@@ -399,8 +434,8 @@ class AutoForecaster(BaseForecaster):
         """
         return self._cross_fitted(self._candidate_forecasts(horizon), horizon)
 
-    def _calibration_forecasts(self, horizon: int,
-                               searched: np.ndarray | None = None) -> np.ndarray:
+    def _calibration_forecasts(self, horizon: int, searched: np.ndarray | None = None, *,
+                               quiet: bool = False) -> np.ndarray:
         """The cross-fitted combination of the candidates' calibration backtests.
 
         The weights are those of :meth:`cv_forecasts` (chosen on the
@@ -413,7 +448,7 @@ class AutoForecaster(BaseForecaster):
         forecasts, dropped = dict(own), {}
         for name, model in self.candidates_.items():
             if type(model)._calibration_forecasts is not BaseForecaster._calibration_forecasts:
-                forecasts[name] = model._calibration_forecasts(horizon, own[name])
+                forecasts[name] = model._calibration_forecasts(horizon, own[name], quiet=quiet)
                 # origins too short for the final form: the combination is dropped there
                 # too (the other candidates alone are a different forecast)
                 dropped[name] = np.isnan(forecasts[name]) & np.isfinite(own[name])
@@ -586,6 +621,10 @@ class AutoForecaster(BaseForecaster):
                                           + str(int(self.min_history)) + ")")
         summary["n_obs"] = arrays.n_obs
         summary["n_interpolated"] = arrays.n_interpolated
+        # models saved before per-series ranking horizons have none
+        ranking = self.__dict__.get("ranking_horizon_")
+        if ranking is not None:
+            summary["ranking_horizon"] = ranking
         for name in weights.columns:
             summary[f"weight_{name}"] = weights[name].to_numpy()
         if "ets" in self.candidates_:
@@ -698,6 +737,66 @@ def _shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
                 out[done] = older.copy() if not fresh else np.concatenate(
                     [out[done], older], axis=1)
     return {name: out[name] for name in models}
+
+
+def _mean_errors(errors: np.ndarray) -> np.ndarray:
+    """Mean absolute error (n, k) over the origins and steps of errors (n, W, h, k)."""
+    flat = errors.reshape(errors.shape[0], -1, errors.shape[-1])
+    count = np.sum(~np.isnan(flat), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN, not a warning, when none
+        return np.where(count > 0, np.nansum(flat, axis=1) / count, np.nan)
+
+
+def ranking_horizons(n_obs: np.ndarray, horizon: int, season_length: int,
+                     n_windows: int) -> np.ndarray:
+    """Per series, the horizon of the backtests that rank its candidates.
+
+    Origin ``k`` of an ``h``-step backtest keeps a series' first ``n - h - k``
+    observations. A seasonal candidate needs two seasons (``2 m``
+    observations) to be seasonal: from fewer, an origin fits its nonseasonal
+    forms, and the ranking measures a model other than the one the series'
+    forecast uses (on 40 months with 24-step backtests, seasonal exponential
+    smoothing was ranked on origins of 12 to 16 months and lost its weight to
+    worse candidates). A series long enough to be forecast by seasonal forms
+    (more than ``2 m`` observations) but too short for its earliest origin of
+    ``horizon`` steps to keep ``2 m`` is therefore ranked on the longest
+    horizon, among ``horizon`` halved repeatedly (``horizon``, ``horizon //
+    2``, ..., 1), that does (or on one step if none does). Other series, and
+    all series of nonseasonal data (``m = 1``), are ranked at ``horizon``.
+
+    Parameters
+    ----------
+    n_obs : numpy.ndarray of int
+        Observations of each series.
+    horizon : int
+        The selection horizon: the longest ranking horizon.
+    season_length : int
+    n_windows : int
+        Rolling origins of the backtests.
+
+    Returns
+    -------
+    numpy.ndarray of int, same shape as ``n_obs``
+
+    Examples
+    --------
+    Monthly series of 40, 48, 60 and 20 observations, 24-step selection, 5
+    origins (the earliest origin keeps ``n - h - 4`` observations):
+
+    >>> ranking_horizons(np.array([40, 48, 60, 20]), 24, 12, 5).tolist()
+    [12, 12, 24, 24]
+    """
+    n_obs = np.asarray(n_obs)
+    out = np.full(n_obs.shape, int(horizon), dtype=np.int64)
+    need = 2 * int(season_length)
+    if season_length <= 1:
+        return out
+    longest = n_obs - (int(n_windows) - 1) - need     # longest h whose origins keep `need`
+    short = (longest < horizon) & (n_obs > need)
+    grid = sorted({max(int(horizon) >> j, 1) for j in range(int(horizon).bit_length())})
+    choice = np.searchsorted(grid, np.maximum(longest, 1), side="right") - 1
+    out[short] = np.asarray(grid)[np.maximum(choice[short], 0)]
+    return out
 
 
 def _form_subsets(models: dict[str, BaseForecaster]) -> dict[str, list[str]]:

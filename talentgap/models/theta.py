@@ -231,8 +231,8 @@ class Theta(BaseForecaster):
                             np.where((kind == _ADDITIVE)[:, None], mean + factor, mean))
         return mean
 
-    def _calibration_forecasts(self, horizon: int,
-                               searched: np.ndarray | None = None) -> np.ndarray:
+    def _calibration_forecasts(self, horizon: int, searched: np.ndarray | None = None, *,
+                               quiet: bool = False) -> np.ndarray:
         """Backtests with each series' final seasonal adjustment kept at every origin.
 
         The seasonality test is weak on short histories, so at a short origin

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
-from talentgap.models.auto import AutoForecaster, ranking_scores
+from talentgap.models.auto import AutoForecaster, _mean_errors, ranking_scores
 from talentgap.models.baselines import Drift, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
 
@@ -227,10 +227,15 @@ def test_top_mean_averages_the_top_candidates():
     out = fc.predict(3)
     forecasts = {name: model.predict(3)["mean"].to_numpy().reshape(-1, 3)
                  for name, model in fc.candidates_.items()}
+    names = list(fc.candidates_)
     for row, key in enumerate(fc.fitted_summary_["id"]):
         w = fc.weights_.iloc[row]
         if key != "two":
-            assert (w > 0).sum() == 2
+            errors = fc._backtest_errors(int(fc.ranking_horizon_[row]))
+            rank = np.argsort(ranking_scores(_mean_errors(errors))[row], kind="stable")
+            top = {names[j] for j in rank[:2]}
+            assert set(w[w > 0].index) == top | {"theta"}  # the two best and the anchor
+            assert np.allclose(w[w > 0], 1 / len(top | {"theta"}))
         expected = sum(w[name] * forecasts[name][row] for name in fc.weights_.columns)
         np.testing.assert_allclose(out.loc[out["id"] == key, "mean"], expected, rtol=1e-12)
 

@@ -110,14 +110,25 @@ def test_theta_calibration_keeps_the_seasonal_adjustment():
     np.testing.assert_array_equal(kept[~adjusted], searched[~adjusted])
 
 
-def test_auto_weights_come_from_the_searched_backtests():
+def test_auto_ranks_on_final_forms_where_they_fit_and_searched_forms_elsewhere():
     df, _ = _seasonal(16, series=12)
-    auto = tg.models.AutoForecaster().fit(df, keys=["id"])
-    # the ranking errors are the candidates' searched backtests ...
-    errors = auto._backtest_errors(8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        auto = tg.models.AutoForecaster().fit(df, keys=["id"])
     ets = auto.candidates_["ets"]
-    actual = np.abs(errors[..., list(auto.candidates_).index("ets")])
-    searched = np.abs(auto._errors_of(ets.cv_forecasts(8), 8))
-    np.testing.assert_allclose(actual, searched, equal_nan=True)
+    column = list(auto.candidates_).index("ets")
+    # 16 quarters are ranked on 4-step backtests: origins of 8-12 quarters keep two seasons
+    assert auto.ranking_horizon_.tolist() == [4] * 12
+    fitted = {}
+    for horizon in (8, 4):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            final = fitted[horizon] = ets._calibration_forecasts(horizon)
+        searched = ets.cv_forecasts(horizon)
+        expected = np.abs(auto._errors_of(np.where(np.isnan(final), searched, final), horizon))
+        np.testing.assert_allclose(np.abs(auto._backtest_errors(horizon)[..., column]),
+                                   expected, equal_nan=True)
+    # some origins are too short for the final form: the searched backtests fill in there
+    assert 0 < np.isnan(fitted[8]).mean() < 1
     # ... while the intervals use the final forms'
     assert not np.allclose(auto._calibration_errors(4), auto.cv_errors(4), equal_nan=True)
