@@ -11,6 +11,7 @@ from talentgap.features.hierarchy import aggregate
 from talentgap.features.intervals import confidence_interval
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.long_form import long_form
+from talentgap.features.nonresponse import adjust_nonresponse
 from talentgap.features.panel import build_panel
 from talentgap.features.skill_levels import SkillLevels, skilled_employment, stock_pipeline
 from talentgap.features.small_area import FayHerriotFit, shrink
@@ -23,6 +24,7 @@ __all__ = [
     "long_form",
     "SurveyDesign",
     "calibrate_weights",
+    "adjust_nonresponse",
     "CalibrationReport",
     "training_supply",
     "pass_rates",

@@ -48,8 +48,36 @@ def fitted_summary(gap) -> pd.DataFrame:
                      "used)")
         reasons[none] = np.where(reasons[none] == None, text,  # noqa: E711 - object array
                                  reasons[none].astype(str) + "; " + text)
+        early = _ends_early_text(gap, side, name)
+        if early is not None:
+            at, text = early
+            reasons[at] = np.where(reasons[at] == None, text,  # noqa: E711 - object array
+                                   reasons[at].astype(str) + "; " + text)
     summary["fallback_reason"] = pd.Series(reasons, dtype=object)
     return summary
+
+
+def _ends_early_text(gap, side, name: str):
+    """Cells (rows of ``cells_``) whose ``name`` series ends before the origin, and why.
+
+    None when there is none; otherwise the rows and one sentence each, e.g.
+    ``"supply last observed 2024Q3, 1 period before the origin 2024Q4: forecast
+    from there, each period 1 step further ahead than the other cells'"``.
+    """
+    if side.model is None:
+        return None
+    late = (side.rows >= 0) & (side.lag > 0)
+    if not late.any():
+        return None
+    lag = side.lag[late]
+    last = pd.PeriodIndex.from_ordinals(gap._origin - lag, freq=gap.freq_).astype(str)
+    periods = np.where(lag == 1, " period", " periods")
+    steps = np.where(lag == 1, " step", " steps")
+    count = lag.astype(str)
+    text = (f"{name} last observed " + np.asarray(last, dtype=object) + ", " + count + periods
+            + f" before the origin {gap.origin_}: forecast from there, each period "
+            + count + steps + " further ahead than the other cells'")
+    return side.rows[late], text
 
 
 def fallback_text(summary: pd.DataFrame) -> np.ndarray:
@@ -113,7 +141,11 @@ def gap_drivers(gap, horizon: int, period=None) -> pd.DataFrame:
     rows = np.arange(len(last))
     at = np.maximum(last, 0)
     demand_now = np.where(last >= 0, hist_d[rows, at], np.nan)
-    supply_now = np.nan_to_num(hist_s[rows, at], nan=0.0)
+    # supply then: its last observed value up to that period (a supply series may end
+    # before it, its last period missing; never observed: 0, as in the forecast)
+    seen = np.where(~np.isnan(hist_s), np.arange(width)[None, :], -1)
+    latest = np.maximum.accumulate(seen, axis=1)[rows, at]
+    supply_now = np.where(latest >= 0, hist_s[rows, np.maximum(latest, 0)], 0.0)
     demand_then = means["demand"][:, step - 1]
     supply_then = means["supply"][:, step - 1]
     out = gap.cells_.reset_index(drop=True).copy()
@@ -143,13 +175,16 @@ def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarr
     has_demand[gap.demand_.rows[gap.demand_.rows >= 0]] = True
     has_supply = np.zeros(n, dtype=bool)
     has_supply[gap.supply_.rows[gap.supply_.rows >= 0]] = True
-    # the paths' rule, computed once with the simulation these means come from
-    short = gap._simulation(demand.shape[1])["calibrated_short"]
+    # the paths' rules, computed once with the simulation these means come from
+    sim = gap._simulation(demand.shape[1])
+    short = sim["calibrated_short"]
+    early = sim.get("ends_early")
     history = gap.history_
     if rows is not None:
         history = {name: values[rows] for name, values in history.items()}
         has_demand, has_supply = has_demand[rows], has_supply[rows]
         short = None if short is None else short[rows]
+        early = None if early is None else early[rows]
     return gap_flags(history, demand, supply, gap_values,
                      season_length=season_length(gap), has_demand=has_demand,
-                     has_supply=has_supply, calibrated_short=short)
+                     has_supply=has_supply, calibrated_short=short, ends_early=early)

@@ -27,20 +27,17 @@ from talentgap.models._conformal import (
     series_scale,
     short_histories,
 )
+from talentgap.models._gap_sampling import sampling_error_removal
 from talentgap.models.reconciliation import reconcile
 
-__all__ = ["side_forecast", "short_history_widening", "recent_sampling_se", "fenced",
-           "sampling_error_removal", "reconciled_means", "simulate", "first_steps",
-           "calibrated_short", "path_blocks"]
+__all__ = ["side_forecast", "short_history_widening", "fenced", "reconciled_means", "simulate",
+           "first_steps", "calibrated_short", "path_blocks"]
 
 #: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
 
 #: Coverage level (percent) whose interval widths set a short history's widening factor.
 WIDENING_LEVEL = 80.0
-
-#: The largest share of a cell's predictive demand variance taken out as sampling error.
-MAX_SAMPLING_SHARE = 0.5
 
 #: How many interquartile ranges beyond the quartiles a pooled scaled error may lie
 #: (:func:`fenced`).
@@ -82,90 +79,6 @@ def fenced(pool: np.ndarray) -> np.ndarray:
     q1, q3 = np.quantile(pool, [0.25, 0.75], axis=0)
     spread = FENCE_IQR * (q3 - q1)
     return np.clip(pool, q1 - spread, q3 + spread)
-
-
-def recent_sampling_se(se: np.ndarray, periods: int) -> np.ndarray:
-    """Per cell, the root mean square of its last ``periods`` known standard errors.
-
-    Parameters
-    ----------
-    se : numpy.ndarray, shape (n_cells, n_periods)
-        Standard errors of the demand estimates, oldest first; NaN where unknown.
-    periods : int
-        How many of each cell's last known values to use.
-
-    Returns
-    -------
-    numpy.ndarray
-        Shape (n_cells,); 0 for a cell without a known standard error.
-
-    Examples
-    --------
-    >>> se = np.array([[9.0, 3.0, np.nan, 4.0], [np.nan, np.nan, np.nan, np.nan]])
-    >>> recent_sampling_se(se, 2).tolist()    # sqrt((3**2 + 4**2) / 2)
-    [3.5355339059327378, 0.0]
-    """
-    known = np.isfinite(se)
-    from_end = np.cumsum(known[:, ::-1], axis=1)[:, ::-1]
-    keep = known & (from_end <= periods)
-    count = keep.sum(axis=1)
-    total = np.where(keep, np.square(np.where(known, se, 0.0)), 0.0).sum(axis=1)
-    return np.sqrt(total / np.maximum(count, 1))
-
-
-def sampling_error_removal(pool: np.ndarray, lag: np.ndarray, scale: np.ndarray,
-                           se: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shift and multiplier that take the survey's sampling error out of the demand paths.
-
-    The backtest errors in the pool compare forecasts with survey estimates,
-    so their spread holds the estimates' sampling error as well as the
-    forecast's own error. A path for the population demand keeps only the
-    second: for cell ``c`` and step ``h``, the pool's deviations from their
-    mean ``mu_h`` (variance ``var_h``, in scaled units) are multiplied by
-    ``sqrt(1 - (se_c / s_c)**2 / var_h)``, with ``se_c`` the cell's standard
-    error (:func:`recent_sampling_se`) and ``s_c`` its path scale, which takes
-    the cell's sampling variance out of its predictive variance. At most
-    :data:`MAX_SAMPLING_SHARE` of the variance is taken out: a standard error
-    estimated from a few respondents can be far too large, and a cell whose
-    estimates seemed to be all sampling error would otherwise get paths of
-    no spread.
-
-    Parameters
-    ----------
-    pool : numpy.ndarray, shape (steps, pairs)
-        Scaled demand errors of the pool, step-major.
-    lag : numpy.ndarray of int, shape (n_cells,)
-        Each cell's first step in the pool.
-    scale : numpy.ndarray, shape (n_cells,)
-        Each cell's path scale (NaN or 0: left as it is).
-    se : numpy.ndarray, shape (n_cells,)
-        Each cell's sampling standard error, in persons (0: nothing taken out).
-    horizon : int
-
-    Returns
-    -------
-    shift, multiplier : numpy.ndarray, each (n_cells, horizon)
-        The path of a draw with scaled error ``z`` is ``mean + shift +
-        multiplier * scale * z``: its expectation is unchanged and its
-        variance is reduced by the sampling variance.
-
-    Examples
-    --------
-    >>> pool = np.array([[-2.0, -1.0, 1.0, 2.0]])         # one step: mean 0, variance 2.5
-    >>> shift, multiplier = sampling_error_removal(pool, np.array([0, 0]), np.array([10.0, 10.0]),
-    ...                                            np.array([5.0, 50.0]), 1)
-    >>> multiplier.round(3).tolist()    # sqrt(1 - 0.5**2 / 2.5); the second: half taken out
-    [[0.949], [0.707]]
-    """
-    mu, var = pool.mean(axis=1), pool.var(axis=1)
-    steps = lag[:, None] + np.arange(horizon)[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.square(se / scale)[:, None] / var[steps]
-        multiplier = np.sqrt(1.0 - np.clip(share, 0.0, MAX_SAMPLING_SHARE))
-    multiplier = np.where(np.isfinite(multiplier), multiplier, 1.0)
-    with np.errstate(invalid="ignore"):
-        shift = np.where(multiplier < 1.0, mu[steps] * scale[:, None] * (1.0 - multiplier), 0.0)
-    return shift, multiplier
 
 
 def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
@@ -285,44 +198,65 @@ def _mean_ratio(bound: np.ndarray, pool_bound: np.ndarray) -> float:
     return max(float(np.nanmean(ratio)), 1.0)
 
 
-def side_forecast(gap, side, horizon: int, fill: float):
-    """Per cell: means (n, h), scaled errors (n, W, H), scales (n,), stretches (n,), lags (n,).
+def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None):
+    """Per cell: means (n, h), scaled errors, scales (n,), stretches (n,), lags (n,).
 
     A path's deviation from its cell's point forecast is the drawn scaled
     error times the scale, times the stretch where it is above (the upper
     factor of :func:`short_history_widening` over the lower one; 1 for
     cells that are not short). Cells without a model get ``fill`` as mean,
     scale 0 and NaN errors.
+
+    The scaled errors are a pair: those of the ``horizon``-step backtests
+    (n, W, horizon), which every cell's paths draw from, and, when ``span``
+    is longer, those of ``span``-step backtests (n, W, span) for the cells
+    whose series ends before the origin (lag > 0), whose forecast periods
+    are steps ``lag + 1 .. lag + horizon`` of their model (None otherwise).
+    The scales, stretches and the other cells' errors come from the
+    ``horizon``-step backtests alone, so a cell that lost its last period
+    changes no other cell's calibration.
     """
     n = len(gap.cells_)
+    span = horizon if span is None else int(span)
     if side.model is None:
-        return (np.full((n, horizon), fill), None, np.zeros(n), np.ones(n),
+        return (np.full((n, horizon), fill), None, None, np.zeros(n), np.ones(n),
                 np.zeros(n, dtype=np.int64))
     model = side.model
-    span = horizon + int(side.lag.max())
-    raw = model.predict(span)["mean"].to_numpy(dtype=np.float64).reshape(-1, span)
+    reach = horizon + int(side.lag.max())
+    raw = model.predict(reach)["mean"].to_numpy(dtype=np.float64).reshape(-1, reach)
     steps = side.lag[:, None] + np.arange(horizon)[None, :]
     aligned = np.take_along_axis(raw, steps, axis=1)
     bottom = side.rows >= 0
-    errors, calibration, difficulty = _calibration(model, span, bottom)
+    errors, calibration, difficulty = _calibration(model, horizon, bottom)
     scale = series_scale(model.arrays_.values, model.season_length_) * difficulty
     if side.node is not None:
         aligned = reconciled_means(gap, side, aligned, errors)
     rows = side.rows[bottom]
     mean = np.full((n, horizon), fill)
     mean[rows] = aligned[bottom]
-    scaled = np.full((n,) + errors.shape[1:], np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scaled[rows] = errors[bottom] / calibration[bottom, :, None]
+    scaled = _cell_errors(errors, calibration, rows, bottom, n)
+    extended = None
+    if span > horizon:
+        errors_e, calibration_e, _ = _calibration(model, span, bottom)
+        extended = _cell_errors(errors_e, calibration_e, rows, bottom, n)
     cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
     stretch = np.ones(n)
     # short histories: their paths reach as far as their history class's intervals
-    lower, upper = short_history_widening(model, errors, calibration, span)
+    lower, upper = short_history_widening(model, errors, calibration, horizon)
     cell_scale[rows] = (scale * lower)[bottom]
     stretch[rows] = (upper / lower)[bottom]
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
-    return mean, scaled, cell_scale, stretch, lag
+    return mean, scaled, extended, cell_scale, stretch, lag
+
+
+def _cell_errors(errors: np.ndarray, calibration: np.ndarray, rows: np.ndarray,
+                 bottom: np.ndarray, n: int) -> np.ndarray:
+    """Backtest errors over their per-origin scales, one row per cell (NaN: no series)."""
+    scaled = np.full((n,) + errors.shape[1:], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scaled[rows] = errors[bottom] / calibration[bottom, :, None]
+    return scaled
 
 
 def _calibration(model, span: int, cells: np.ndarray):
@@ -377,14 +311,15 @@ def reconciled_means(gap, side, mean: np.ndarray, errors: np.ndarray) -> np.ndar
     return out
 
 
-def simulate(gap, horizon: int) -> dict:
-    """Means, scaled error pool, scales, lags and draws of the sample paths."""
-    n = len(gap.cells_)
-    d_mean, d_err, d_scale, d_stretch, d_lag = side_forecast(gap, gap.demand_, horizon, np.nan)
-    s_mean, s_err, s_scale, s_stretch, s_lag = side_forecast(gap, gap.supply_, horizon, 0.0)
-    d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
+def _error_pool(d_err: np.ndarray, s_err: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Centred, fenced (demand, supply) scaled errors of the usable (cell, origin) pairs.
 
-    # the pool: (cell, origin) pairs with demand and supply errors at every step needed
+    A pair is usable when both its errors are finite at every step. Centred:
+    at every step half the paths lie above the point forecast, half below;
+    gross errors are fenced in (:func:`fenced`). Shapes (pairs, steps); no
+    rows when no pair is usable.
+    """
+    n = d_err.shape[0]
     windows = d_err.shape[1] if s_err is None else min(d_err.shape[1], s_err.shape[1])
     d_pool = d_err[:, :windows].reshape(n * windows, -1)
     usable = np.isfinite(d_pool).all(axis=1)
@@ -393,7 +328,37 @@ def simulate(gap, horizon: int) -> dict:
     else:
         s_pool = s_err[:, :windows].reshape(n * windows, -1)
         usable &= np.isfinite(s_pool).all(axis=1)
+    d_pool, s_pool = d_pool[usable], s_pool[usable]
     if not usable.any():
+        return d_pool, s_pool
+    d_pool, s_pool = d_pool - np.median(d_pool, axis=0), s_pool - np.median(s_pool, axis=0)
+    return fenced(d_pool), fenced(s_pool)
+
+
+def simulate(gap, horizon: int) -> dict:
+    """Means, scaled error pool, scales, lags and draws of the sample paths.
+
+    Every cell draws its (demand, supply) error pairs from the pool of
+    ``horizon``-step backtests. A cell whose demand or supply series ends
+    ``lag`` periods before the origin (its last period missing, e.g. left
+    out as invalid) is forecast ``lag + 1 .. lag + horizon`` steps from its
+    own end; it draws from a second pool, of backtests that long, at those
+    steps, with a draw stream of its own: the other cells draw the same pairs
+    as without it, from a pool that differs only by that cell's own pairs.
+    """
+    n = len(gap.cells_)
+    lags = [side.lag for side in (gap.demand_, gap.supply_) if side.lag.size]
+    span = horizon + max((int(lag.max()) for lag in lags), default=0)
+    d_mean, d_err, d_ext, d_scale, d_stretch, d_lag = side_forecast(
+        gap, gap.demand_, horizon, np.nan, span)
+    s_mean, s_err, s_ext, s_scale, s_stretch, s_lag = side_forecast(
+        gap, gap.supply_, horizon, 0.0, span)
+    d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
+
+    # the pool: (cell, origin) pairs with demand and supply errors at every step needed
+    d_pool, s_pool = _error_pool(d_err, s_err)
+    pool_size = d_pool.shape[0]
+    if pool_size == 0:
         raise ParameterError(
             "no cell has demand and supply backtest errors at every step needed: the "
             f"series are too short for {horizon}-step rolling-origin backtests; use "
@@ -405,20 +370,42 @@ def simulate(gap, horizon: int) -> dict:
     known[cell[inside], step[inside] - 1] = True
     known_value[cell[inside], step[inside] - 1] = value[inside]
     s_mean = np.where(known, known_value, s_mean)
-    # centred: at every step half the paths lie above the point forecast, half below; gross
-    # errors fenced in
-    d_pool, s_pool = d_pool[usable], s_pool[usable]
-    d_pool, s_pool = d_pool - np.median(d_pool, axis=0), s_pool - np.median(s_pool, axis=0)
-    d_pool, s_pool = fenced(d_pool), fenced(s_pool)
+    ends_early = np.maximum(d_lag, s_lag)  # periods between a cell's last data and the origin
+    lagged = ends_early > 0
+    d_ext_pool = s_ext_pool = np.zeros((0, span))
+    if lagged.any():
+        d_ext_pool, s_ext_pool = _error_pool(
+            d_ext if d_ext is not None else np.full((n, d_err.shape[1], span), np.nan),
+            s_ext if s_err is not None else None)
+        if d_ext_pool.shape[0] == 0:  # too short for backtests this long: steps of the pool
+            warn(f"{int(lagged.sum())} cells end before the forecast origin, and no series is "
+                 f"long enough for {span}-step backtests: their paths use the errors of "
+                 f"{horizon}-step forecasts, which are likely too narrow for them",
+                 DataQualityWarning, stacklevel=4)
+            d_lag, s_lag = np.zeros_like(d_lag), np.zeros_like(s_lag)
+            lagged = np.zeros(n, dtype=bool)
     se = getattr(gap, "demand_se_", None)
     if se is not None:  # paths for the population demand
-        shift, multiplier = sampling_error_removal(d_pool.T, d_lag, d_scale, se, horizon)
+        shift, multiplier = sampling_error_removal(d_pool.T, np.where(lagged, 0, d_lag),
+                                                   d_scale, se, horizon)
+        if lagged.any():
+            shift_e, multiplier_e = sampling_error_removal(d_ext_pool.T, d_lag, d_scale, se,
+                                                           horizon)
+            shift = np.where(lagged[:, None], shift_e, shift)
+            multiplier = np.where(lagged[:, None], multiplier_e, multiplier)
         d_mean = d_mean + shift
         d_scale = d_scale[:, None] * multiplier
     rng = np.random.default_rng(gap.seed_)
-    pool_size = int(usable.sum())
     # int32 halves the largest array of the simulation (cells x samples); same stream as int64
     draws = rng.integers(0, pool_size, size=(n, int(gap.n_samples))).astype(np.int32)
+    if lagged.any():  # the second pool after the first, drawn from a stream of its own
+        d_pool = np.concatenate([np.pad(d_pool, ((0, 0), (0, span - horizon)),
+                                        constant_values=np.nan), d_ext_pool])
+        s_pool = np.concatenate([np.pad(s_pool, ((0, 0), (0, span - horizon)),
+                                        constant_values=np.nan), s_ext_pool])
+        own = np.random.default_rng([gap.seed_, 1])
+        draws[lagged] = pool_size + own.integers(0, d_ext_pool.shape[0],
+                                                 size=(int(lagged.sum()), draws.shape[1]))
     simulation = {
         "demand_mean": d_mean, "supply_mean": s_mean,
         # pools step-major (steps x pairs): a draw then gathers along contiguous rows
@@ -427,6 +414,7 @@ def simulate(gap, horizon: int) -> dict:
         "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
         "d_stretch": d_stretch, "s_stretch": s_stretch,
         "known": known, "draws": draws, "pool_size": pool_size,
+        "ends_early": ends_early,
         "calibrated_short": calibrated_short(gap, horizon),
     }
     return simulation
@@ -450,16 +438,15 @@ def first_steps(simulation: dict, horizon: int) -> dict:
 def calibrated_short(gap, horizon: int) -> np.ndarray | None:
     """Per cell: whether the demand model calibrates it on its history class.
 
-    The rule the sample paths widen by (over the same span of steps);
+    The rule the sample paths widen by (over the same ``horizon`` steps);
     None when the demand model has no backtests to judge by.
     """
     side = gap.demand_
     if side.model is None or not getattr(side.model, "n_windows", 0):
         return None
-    span = horizon + int(side.lag.max())
     try:
         with collect_warnings():
-            by_series = side.model._short_histories(span)
+            by_series = side.model._short_histories(horizon)
     except ParameterError:  # series too short for any backtest at this span
         return None
     out = np.zeros(len(gap.cells_), dtype=bool)

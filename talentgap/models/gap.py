@@ -63,12 +63,8 @@ from talentgap.models._gap_inputs import (
     panel_table,
     sampling_column,
 )
-from talentgap.models._gap_paths import (
-    first_steps,
-    path_blocks,
-    recent_sampling_se,
-    simulate,
-)
+from talentgap.models._gap_paths import first_steps, path_blocks, simulate
+from talentgap.models._gap_sampling import recent_sampling_se
 from talentgap.models._gap_sides import fit_nodes, fit_side, resolve_hierarchy
 from talentgap.models._gap_statistics import path_statistics, row_columns, warn_small_pool
 from talentgap.models._saving import SaveMixin
@@ -177,8 +173,13 @@ class GapForecaster(SaveMixin, BaseEstimator):
     ``fallback_reason``. A cell whose supply is never observed (no training
     output reaches it) gets supply 0 without uncertainty, except where
     ``future_supply`` knows better, and the flag ``no_supply_data``. A series
-    ending before the origin is forecast from its own end and the steps past
-    the origin are used.
+    ending before the origin (a cell whose last period is missing, e.g. its
+    rows were left out as invalid) is forecast from its own end, and steps
+    ``lag + 1 .. lag + horizon`` of that forecast are reported for the same
+    periods as every other cell's; its paths draw the errors of those steps
+    from backtests that long (its own draws, so no other cell's paths
+    change), its ``fallback_reason`` names its last observed period and its
+    rows carry the flag ``last_period_missing``.
 
     **Known supply.** ``fit(panel, future_supply=...)`` takes certified
     workers already in the pipeline (e.g. :func:`talentgap.features.
@@ -206,6 +207,9 @@ class GapForecaster(SaveMixin, BaseEstimator):
         :data:`THIN_RESPONDENTS` (3) respondents per period on average
         (``n_respondents``, when the panel has it) or more than
         :data:`THIN_MISSING_SHARE` (25%) of periods without a demand estimate.
+    ``last_period_missing``
+        As under *Missing data*: the cell's demand or supply ends before the
+        origin, so each of its forecasts is one step (or more) further ahead.
     ``outlier_in_history``
         A past demand or supply value of the cell changed from the one before
         (a season before, for seasonal series) by more than
@@ -256,7 +260,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
     the forecast's error: per cell and step, the deviations of the pooled
     errors from their mean are shrunk so that the paths' variance falls by
     the cell's sampling variance (``demand_se_`` squared), taking out at most
-    half of it (:func:`~talentgap.models._gap_paths.sampling_error_removal`).
+    half of it (:func:`~talentgap.models._gap_sampling.sampling_error_removal`).
     The means are unchanged. A later survey estimate varies around the
     population value by its own sampling error as well, so it falls outside
     these intervals more often than their level says;
@@ -720,9 +724,9 @@ class GapForecaster(SaveMixin, BaseEstimator):
         pandas.DataFrame
             One row per cell: ``<keys...>``, ``last_observed`` (the cell's
             last period with observed demand), ``gap_now`` (observed demand
-            minus supply then; supply not observed counts as 0, as in the
-            forecast), ``<time>`` (the forecast period), ``gap_then`` (the
-            mean forecast gap, as in :meth:`predict`), ``due_to_demand``
+            minus supply then: the last supply observed up to that period, 0
+            when none ever was, as in the forecast), ``<time>`` (the forecast
+            period), ``gap_then`` (the mean forecast gap, as in :meth:`predict`), ``due_to_demand``
             (forecast minus observed demand) and ``due_to_supply`` (observed
             minus forecast supply: falling supply widens the gap). So
             ``gap_then - gap_now = due_to_demand + due_to_supply``. Cells

@@ -70,9 +70,16 @@ THIN_MISSING_SHARE = 0.25
 #: forecaster's ``DataQualityWarning`` at fit names the cell, the period and the value.
 OUTLIER_FENCE_IQR = OWN_FENCE_IQR
 
+#: ``last_period_missing``: the cell's demand or supply was last observed one or more periods
+#: before the forecast origin (the last period with demand in any cell), e.g. because its
+#: rows of the last period were left out as invalid. Its forecasts start from its own last
+#: observed period, so the forecast for each target period is one step (or more) further
+#: ahead than the other cells' and draws the errors of that step; the cell's
+#: ``fallback_reason`` names its last observed period.
+
 #: Reason codes of the ``flag`` column, in the order they are listed.
 FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
-         "outlier_in_history", "no_demand_data", "no_supply_data")
+         "last_period_missing", "outlier_in_history", "no_demand_data", "no_supply_data")
 
 
 def history_length(history: np.ndarray) -> np.ndarray:
@@ -91,8 +98,8 @@ def history_length(history: np.ndarray) -> np.ndarray:
 
 def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.ndarray,
               gap: np.ndarray, *, season_length: int, has_demand: np.ndarray,
-              has_supply: np.ndarray, calibrated_short: np.ndarray | None = None
-              ) -> np.ndarray:
+              has_supply: np.ndarray, calibrated_short: np.ndarray | None = None,
+              ends_early: np.ndarray | None = None) -> np.ndarray:
     """Reason codes per cell and forecast step, joined by ``";"`` (empty when none).
 
     Parameters
@@ -112,6 +119,11 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
         Per cell: whether the demand model calibrates its intervals on its
         history class (:func:`~talentgap.models._conformal.short_histories`);
         such cells are flagged ``short_history`` too.
+    ends_early : numpy.ndarray of int, optional
+        Per cell: periods between the last observed demand or supply and the
+        forecast origin (0: observed up to it); cells with more are flagged
+        ``last_period_missing``, and their ``persistent_gap`` looks at the
+        periods before their own end.
 
     Returns
     -------
@@ -139,8 +151,12 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     ahead, before = year_change(hist_s, supply)
     codes["falling_supply"] = ((ahead < (1.0 - FALLING_SUPPLY) * before)
                                & (before - ahead >= LEAST_CHANGE))
-    recent = hist_g[:, -PERSISTENT_PERIODS:]
-    was_positive = (recent.shape[1] == PERSISTENT_PERIODS) & (recent > 0).all(axis=1)
+    # the last periods observed: those before the origin, or before a cell's own end
+    lag = np.zeros(n, dtype=np.int64) if ends_early is None else np.asarray(ends_early,
+                                                                            dtype=np.int64)
+    at = hist_g.shape[1] - lag[:, None] - PERSISTENT_PERIODS + np.arange(PERSISTENT_PERIODS)
+    recent = np.take_along_axis(hist_g, np.maximum(at, 0), axis=1) if hist_g.size else hist_g
+    was_positive = (at >= 0).all(axis=1) & (recent > 0).all(axis=1)
     codes["persistent_gap"] = was_positive[:, None] & (gap > 0)
     span = max(2 * m, 4)
     missing_share = np.isnan(hist_d[:, -span:]).mean(axis=1)
@@ -153,6 +169,7 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     if calibrated_short is not None:
         short |= (periods > 0) & np.asarray(calibrated_short, dtype=bool)
     codes["short_history"] = np.repeat(short[:, None], horizon, axis=1)
+    codes["last_period_missing"] = np.repeat((lag > 0)[:, None], horizon, axis=1)
     outlying = (outlying_values(hist_d, m).any(axis=1)
                 | outlying_values(hist_s, m).any(axis=1))
     codes["outlier_in_history"] = np.repeat(outlying[:, None], horizon, axis=1)

@@ -9,7 +9,7 @@ import pytest
 import talentgap as tg
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.models import GapForecaster
-from talentgap.models._gap_paths import (
+from talentgap.models._gap_sampling import (
     MAX_SAMPLING_SHARE,
     recent_sampling_se,
     sampling_error_removal,

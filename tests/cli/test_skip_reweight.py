@@ -1,0 +1,40 @@
+"""``on_invalid = "skip"`` and the survey weights: the kept respondents carry the left-out ones."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from talentgap.cli import pipeline
+from talentgap.cli.config import load_config
+
+
+def _run(folder, surveys):
+    surveys.to_csv(folder / "surveys.csv", index=False)
+    config = folder / "run.toml"
+    config.write_text('[data]\nsurveys = "surveys.csv"\non_invalid = "skip"\n')
+    return pipeline.run(load_config(config), steps=("features",))
+
+
+def test_weights_of_the_class_are_kept_and_said(tmp_path):
+    surveys = pd.DataFrame({
+        "period": ["2024Q1"] * 4 + ["2024Q2"] * 3,
+        "enterprise_id": ["E0", "E1", "E2", "E3", "E0", "E1", "E2"],
+        "region": ["North", "North", "North", "South", "North", "North", "North"],
+        "industry": "textiles", "employees": 40, "vacancies": 9,
+        "hard_to_fill": ["2", "5", "1%", "3", "4", "4", "4"], "reports_shortage": True,
+        "weight": [2.0, 4.0, 6.0, 3.0, 2.0, 4.0, 6.0]})
+    result = _run(tmp_path, surveys)
+    panel = result.panel.assign(period=result.panel["period"].astype(str))
+    north = panel.set_index(["region", "period"]).loc[("North", "2024Q1")]
+    # the file's left-out weight is not at hand: taken as the class's mean kept weight,
+    # (2 + 4) / 2 = 3, so the kept weights are multiplied by (2 + 4 + 3) / (2 + 4) = 1.5
+    assert north["demand"] == pytest.approx(1.5 * (2 * 2 + 4 * 5))
+    assert north["n_respondents"] == 2
+    # the other class-periods are untouched
+    assert panel.set_index(["region", "period"]).loc[("North", "2024Q2"), "demand"] == 48.0
+    text = result.reports["surveys"].warnings[-1]
+    assert "1 enterprise-period left out as invalid is unit non-response" in text
+    assert "multiplied by 1.5" in text and "(region x industry x period)" in text
+    assert "1 left-out weight was not known" in text
+    assert text in result.notes  # and so in the report's notes
