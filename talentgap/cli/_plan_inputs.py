@@ -19,7 +19,8 @@ from talentgap.errors import ConfigError, ParameterError, SchemaError
 from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
 
-__all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_budget"]
+__all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_budget",
+           "panel_absorption"]
 
 
 def read_plan_csv(path: str, name: str, text_columns: list[str], *,
@@ -215,3 +216,32 @@ def plan_budget(value, *, encoding: str = "auto"):
                               f"columns are {list(table.columns)}")
         return check_plan_csv(table, "budget", value, keys=["period"])
     return value
+
+
+def panel_absorption(config):
+    """The absorption the supply of past training counts: a number, or a table per cell.
+
+    ``[panel] absorption`` and ``[plan] absorption`` are one setting (see
+    :mod:`talentgap.cli.config`), so the panel, the projections without a
+    plan and an estimated exit rate count the same share of certified
+    workers as the plan's places. A CSV is read as for the plan (keyed by
+    the cells, or by ``program`` with ``[plan] crosswalk``); one that gives
+    absorption by funding ``period`` is refused: past training has none.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> panel_absorption(Config.from_dict({"plan": {"absorption": 0.85}}))
+    0.85
+    """
+    value = config.panel.absorption
+    if not isinstance(value, str):
+        return value
+    keys = list(config.data.keys)
+    id_columns = ["program", *keys] if config.plan.crosswalk is not None else keys
+    table = plan_parameter(value, "absorption", id_columns, encoding=config.data.encoding)
+    if "period" in table.columns:
+        raise ConfigError(f"[plan] absorption: {value} has a 'period' column, but absorption "
+                          "is one share per cell (or programme): the supply of past training "
+                          "counts it too; drop the 'period' column")
+    return table

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import features, planning
-from talentgap.cli._plan_inputs import plan_parameter, read_plan_csv
+from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, read_plan_csv
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import Config
 from talentgap.errors import ConfigError, DataQualityWarning
@@ -84,7 +84,7 @@ def _observed_inflows(config: Config, tables: dict, panel: pd.DataFrame) -> pd.D
         return supply.groupby([*keys, "period"], observed=True)["supply"].sum().reset_index()
     return features.stock_pipeline(training, skill_levels=levels, keys=keys,
                                    freq=config.data.freq, lead_time=config.panel.lead_time,
-                                   absorption=config.panel.absorption)
+                                   absorption=panel_absorption(config))
 
 
 def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.DataFrame:
@@ -219,7 +219,7 @@ def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
         return planning.pipeline_by_level(
             pipeline, training, skill_levels=levels, keys=list(config.data.keys),
             freq=config.data.freq, lead_time=config.panel.lead_time,
-            absorption=config.panel.absorption)
+            absorption=panel_absorption(config))
     if high_target:
         reason = ("[data] skill_levels are not declared" if levels is None else
                   "the training table has no 'skill_level' column")

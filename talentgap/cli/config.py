@@ -39,7 +39,8 @@ A configuration has eight tables, every key optional (defaults below)::
 
     [panel]      # how training output becomes supply
     lead_time = 1                  # periods from certification to availability
-    absorption = 1.0               # share of certified workers who stay
+    absorption = 1.0               # the same setting as [plan] absorption (below):
+                                   # set it in either table, or in both with the same value
 
     [forecast]
     horizon = 4
@@ -64,8 +65,12 @@ A configuration has eight tables, every key optional (defaults below)::
     cost_per_trainee = 6000        # a number, or a CSV with the key columns and
     pass_rate = 0.67               # a column named like the parameter (with `years`,
                                    # cost, capacity and min_quota CSVs may add `period`)
-    absorption = 1.0
-    capacity = "capacity.csv"
+    absorption = 1.0               # share of certified trainees who take jobs in their
+                                   # trade (a number or a CSV per cell); one setting for
+                                   # the supply of past training ([panel]) and of the
+                                   # plan's places: set here, [panel] absorption follows
+    capacity = "capacity.csv"      # places per cell at most; a CSV may list only some
+                                   # cells: the others have no limit
     min_quota = 0
     risk = "expected"              # "expected" or "quantile"
     quantile = 0.8                 # with risk = "quantile"
@@ -118,6 +123,17 @@ A configuration has eight tables, every key optional (defaults below)::
 
 Unknown tables or keys are errors with a suggestion ("did you mean
 'horizon'?"); a value of the wrong type names the key and the type expected.
+A share written as a percentage (``pass_rate = 67``) is refused with the share
+meant (0.67); a number written as text (``budget = "1,200,000"``) is refused
+rather than taken for a file name.
+
+**Absorption** is the share of certified trainees who take jobs in the trade
+they trained for. It is one quantity, used twice: the supply of past training
+(``[panel]``, and with it the forecast gap, the projections without a plan and
+an estimated exit rate) and the workers the plan's places yield (``[plan]``).
+Set it once, in ``[plan] absorption`` or ``[panel] absorption``; the other
+follows (a later layer, such as ``--set plan.absorption=0.9``, moves both).
+Setting both to different values is an error naming both keys.
 
 Examples
 --------
@@ -142,6 +158,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from talentgap._registry import config_names
+from talentgap.cli._config_rules import number_text, one_absorption, refuse_number_text
 from talentgap.errors import ConfigError
 
 __all__ = [
@@ -255,7 +272,9 @@ class PanelConfig:
     """``[panel]``: how certified training output becomes supply."""
 
     lead_time: int = field(default=1, metadata={"min": 0})
-    absorption: float = field(default=1.0, metadata={"min": 0.0, "max": 1.0})
+    #: the same setting as ``[plan] absorption``: giving one sets both
+    absorption: NumberOrPath = field(default=1.0, metadata={"min": 0.0, "max": 1.0,
+                                                            "path": True})
 
 
 @dataclass(frozen=True)
@@ -288,8 +307,10 @@ class PlanConfig:
 
     budget: Budget | None = field(default=None, metadata={"min": 0.0, "path": True})
     cost_per_trainee: NumberOrPath | None = field(default=None, metadata={"path": True})
-    pass_rate: NumberOrPath = field(default=1.0, metadata={"path": True})
-    absorption: NumberOrPath = field(default=1.0, metadata={"path": True})
+    pass_rate: NumberOrPath = field(default=1.0, metadata={"path": True, "min": 0.0,
+                                                          "min_open": True, "max": 1.0})
+    absorption: NumberOrPath = field(default=1.0, metadata={"path": True, "min": 0.0,
+                                                           "max": 1.0})
     capacity: NumberOrPath | None = field(default=None, metadata={"path": True})
     min_quota: NumberOrPath = field(default=0.0, metadata={"path": True})
     risk: str = field(default="expected", metadata=_choices("expected", "quantile"))
@@ -446,6 +467,7 @@ class Config:
             current = getattr(self, name)
             changes[name] = dataclasses.replace(
                 current, **_check_section(name, type(current), values, where, base))
+        one_absorption(raw, changes, self, where)
         config = dataclasses.replace(self, **changes)
         _check_together(config, where)
         return config
@@ -522,6 +544,8 @@ def _check_section(section: str, cls, values: dict, where: str, base: Path | Non
         meta = fields[key].metadata
         label = f"{where}[{section}] {key}"
         value = _check_type(value, hints[key], label)
+        if meta.get("path") and isinstance(value, str) and value not in meta.get("words", ()):
+            refuse_number_text(value, hints[key], label)
         _check_value(value, meta, label)
         if (meta.get("path") and isinstance(value, str) and base is not None
                 and value not in meta.get("words", ())):
@@ -595,10 +619,15 @@ def _check_value(value, meta, label: str) -> None:
             raise ConfigError(f"{label} must be one of {', '.join(map(repr, choices))}; "
                               f"got {item!r}{_suggest(str(item), choices)}")
         if isinstance(item, (int, float)) and not isinstance(item, bool):
+            if meta.get("min_open") and item <= meta["min"]:
+                raise ConfigError(f"{label} must be > {meta['min']}, got {item!r}")
             if "min" in meta and item < meta["min"]:
                 raise ConfigError(f"{label} must be >= {meta['min']}, got {item!r}")
             if "max" in meta and item > meta["max"]:
-                raise ConfigError(f"{label} must be <= {meta['max']}, got {item!r}")
+                hint = ""
+                if meta["max"] == 1.0 and item <= 100:  # a share written as a percentage
+                    hint = f"; a share, not a percentage: did you mean {item / 100:g}?"
+                raise ConfigError(f"{label} must be <= {meta['max']}, got {item!r}{hint}")
 
 
 def _check_together(config: Config, where: str) -> None:
@@ -634,6 +663,10 @@ def _check_together(config: Config, where: str) -> None:
             if not (year.isdigit() and int(year) in plan.years):
                 raise ConfigError(f"{where}[plan] budget: key {year!r} is not one of "
                                   f"[plan] years {list(plan.years)}")
+            if isinstance(money, str) and (number := number_text(money)) is not None:
+                raise ConfigError(f"{where}[plan] budget.{year} must be a number "
+                                  f"({number:.0f} or {number:_.0f}, without quotes), got "
+                                  f"{_describe_value(money)}")
             if not _matches(money, float) or money < 0:
                 raise ConfigError(f"{where}[plan] budget.{year} must be a number >= 0, "
                                   f"got {_describe_value(money)}")

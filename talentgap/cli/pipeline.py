@@ -30,7 +30,12 @@ from talentgap import datasets, evaluation, features, io, models, planning, sche
 from talentgap._registry import config_names
 from talentgap.cli._common import failures_as_text
 from talentgap.cli._notes import GROUP_NAMES, skip_warning
-from talentgap.cli._plan_inputs import plan_budget, plan_parameter, read_plan_csv
+from talentgap.cli._plan_inputs import (
+    panel_absorption,
+    plan_budget,
+    plan_parameter,
+    read_plan_csv,
+)
 from talentgap.cli._result import RunResult
 from talentgap.cli._targets import (
     exit_rates,
@@ -176,6 +181,8 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
             clean, report = schema.reject_incomplete_groups(
                 clean, report, by=_GROUPS.get(name, ("period", *data.keys)),
                 group=GROUP_NAMES.get(name, "cell-period"))
+            if name == "surveys" and report.rows_kept:  # unit non-response: reweight
+                clean, report = _reweight(clean, report, frame, config)
         logger.info("%s: %s", path or f"demo {name}", report.summary())
         result.reports[name] = report
         if not report.ok:
@@ -191,6 +198,23 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
         # rows, not failures: the report words the same counts (skip_sentence)
         warnings.warn(skip_warning(result.reports), DataQualityWarning, stacklevel=2)
     return tables
+
+
+def _reweight(clean: pd.DataFrame, report, raw: pd.DataFrame | None, config: Config):
+    """Kept respondents reweighted for the enterprise-periods left out, said in the report.
+
+    Classes: the declared strata, else the cell's enterprise-level keys, by period
+    (:func:`talentgap.features.adjust_nonresponse`); a left-out weight the report
+    cannot give (files are not kept raw) is its class's mean kept weight.
+    """
+    by = [c for c in (config.survey.strata or config.data.keys)
+          if c not in ("occupation", "skill_level") and c in clean.columns]
+    clean, classes = features.adjust_nonresponse(clean, report, by=by, raw=raw)
+    text = features.nonresponse.describe_nonresponse(classes, by)
+    if text is None:
+        return clean, report
+    warnings.warn(text, DataQualityWarning, stacklevel=3)
+    return clean, dataclasses.replace(report, warnings=[*report.warnings, text])
 
 
 #: The rows a rejected row takes with it (``[data] on_invalid = "skip"``): its
@@ -231,7 +255,7 @@ def _build_panel(tables: dict, config: Config) -> pd.DataFrame:
     panel = features.build_panel(
         tables["surveys"], tables.get("training"), tables.get("employment"),
         freq=config.data.freq, keys=tuple(config.data.keys),
-        lead_time=config.panel.lead_time, absorption=config.panel.absorption,
+        lead_time=config.panel.lead_time, absorption=panel_absorption(config),
         design=config.survey.design(), codes="ignore", skill_levels=data.levels())
     cells = panel.groupby(list(config.data.keys), observed=True).ngroups
     logger.info("panel: %d cells x %d periods", cells, panel["period"].nunique())

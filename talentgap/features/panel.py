@@ -167,7 +167,12 @@ def build_panel(
     keys : sequence of str, default ("region", "industry")
         Columns that define a cell.
     lead_time, absorption, crosswalk
-        Passed to :func:`talentgap.features.training_supply`. A
+        Passed to :func:`talentgap.features.training_supply`. The
+        ``absorption`` (share of certified trainees who take jobs in their
+        trade) is the one a plan on this panel's forecast should use too
+        (``absorption=`` of :func:`talentgap.planning.allocate_quotas`):
+        nothing checks that the two agree, and a panel at 1.0 under a plan
+        at 0.85 counts past cohorts in full. A
         ``program, occupation, share`` crosswalk spreads the training output
         over the occupations each programme trains for (a panel keyed by
         ``occupation``); survey rows with vacancies for an occupation it

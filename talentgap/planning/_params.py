@@ -18,8 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import did_you_mean
 from talentgap._words import count_words, money_words
-from talentgap.errors import PlanningError
+from talentgap.errors import DataQualityWarning, PlanningError, warn
 
 __all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "per_cell",
            "ParameterRange", "PARAMETER_RANGES", "check_range", "parameter", "check_budget",
@@ -40,6 +41,9 @@ class ParameterRange:
         Whether ``low`` itself is refused (``pass_rate`` in ``(0, 1]``).
     allow_inf : bool, default False
         Whether an infinite value is accepted (``capacity``: no limit).
+    absent : float, optional
+        The value of a cell (or programme) a per-cell table has no row for
+        (``capacity``: no limit); None (the default): every cell needs a row.
 
     Examples
     --------
@@ -54,6 +58,7 @@ class ParameterRange:
     high: float = math.inf
     low_open: bool = False
     allow_inf: bool = False
+    absent: float | None = None
 
     def below(self, values) -> np.ndarray:
         """True where a value is under ``low`` (or at it, when ``low_open``)."""
@@ -85,7 +90,7 @@ PARAMETER_RANGES: dict[str, ParameterRange] = {
     "pass_rate": ParameterRange(high=1.0, low_open=True),
     "absorption": ParameterRange(high=1.0),
     "min_quota": ParameterRange(),
-    "capacity": ParameterRange(allow_inf=True),
+    "capacity": ParameterRange(allow_inf=True, absent=math.inf),
     "exit_rate": ParameterRange(high=1.0),
     "lead_time": ParameterRange(),
     "budget": ParameterRange(),
@@ -245,7 +250,24 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: st
 
     ``cells`` holds the rows the parameter is needed for (cells of the gap
     forecast, or programmes of a crosswalk); ``unit`` and ``of`` name them in
-    messages ("no row for 1 programme of the crosswalk").
+    messages ("no row for 1 programme of the crosswalk"). A table needs a
+    row for every cell, except for a parameter with an ``absent`` value in
+    :data:`PARAMETER_RANGES` (``capacity``: cells without a row have no
+    limit); a key value no cell has is then an error when it looks like one
+    (a misspelt region, with a suggestion) and a warning otherwise.
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"region": ["Amberfield", "Ashmere"], "industry": ["x", "x"]})
+    >>> one = pd.DataFrame({"region": ["Ashmere"], "industry": ["x"], "capacity": [50]})
+    >>> per_cell(one, "capacity", cells, ["region", "industry"]).tolist()
+    [inf, 50.0]
+    >>> per_cell(one.assign(region="Ashmer"), "capacity", cells, ["region", "industry"])
+    Traceback (most recent call last):
+      ...
+    talentgap.errors.PlanningError: the capacity table names region 'Ashmer' (did you mean \
+'Ashmere'?), which no cell of the gap forecast has; correct the name: a cell without a row \
+has no limit, so the row would be lost
     """
     n = len(cells)
     number = _scalar(value, name)
@@ -287,14 +309,32 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: st
         [cells[c].astype(object).to_numpy() for c in key_columns])
     position = table_index.get_indexer(cell_index)
     absent = np.flatnonzero(position < 0)
-    if absent.size:
+    default = getattr(PARAMETER_RANGES.get(name), "absent", None)
+    typos, strangers = _unknown_key_values(value, cells, key_columns)
+    if absent.size and default is None:
         names = cell_names(cells, keys, absent[:_MAX_SHOWN])
         more = f" and {absent.size - len(names)} more" if absent.size > len(names) else ""
         raise PlanningError(
             f"the {name} table has no row for {plural(absent.size, unit)} of {of}: "
             f"{'; '.join(names)}{more} (looked up by {key_columns})"
+            + (f"; it names {', '.join(typos)}" if typos else "")
         )
-    raw = value[name].to_numpy()[position]
+    if default is not None:
+        keeps = ("has no limit" if math.isinf(default)
+                 else f"keeps the default {name}, {fmt(default)}")
+        if typos:
+            raise PlanningError(
+                f"the {name} table names {', '.join(typos)}, which no {unit} of {of} has; "
+                f"correct the name: a {unit} without a row {keeps}, so the row would be lost")
+        if strangers:
+            warn(f"the {name} table's rows for {', '.join(strangers)} match no {unit} of {of} "
+                 f"and are not used ('*' is not a wildcard here); a {unit} without a row "
+                 f"{keeps}", DataQualityWarning, stacklevel=4)
+    if absent.size:
+        raw = np.where(position < 0, default,
+                       value[name].to_numpy(dtype=object)[np.maximum(position, 0)])
+    else:
+        raw = value[name].to_numpy()[position]
     numbers_ = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan)
     bad = np.flatnonzero(np.isnan(numbers_))
@@ -306,6 +346,22 @@ def per_cell(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: st
             + examples(names, [shown_value(raw[i]) for i in bad[:_MAX_SHOWN]], bad.size)
         )
     return numbers_
+
+
+def _unknown_key_values(table: pd.DataFrame, cells: pd.DataFrame,
+                        key_columns: list[str]) -> tuple[list[str], list[str]]:
+    """Key values of a parameter table that no cell has: look-alikes of one, and the others.
+
+    ``(["region 'Amberfeld' (did you mean 'Amberfield'?)"], ["region '*'"])``.
+    """
+    typos, strangers = [], []
+    for column in key_columns:
+        known = pd.unique(cells[column].astype(object).to_numpy())
+        given = pd.unique(table[column].astype(object).to_numpy())
+        for value in given[~pd.Index(given).isin(known)][:_MAX_SHOWN]:
+            hint = did_you_mean(value, [str(k) for k in known])
+            (typos if hint else strangers).append(f"{column} {value!r}{hint}")
+    return typos, strangers
 
 
 def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[str], *,

@@ -11,12 +11,18 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import did_you_mean
-from talentgap.errors import PlanningError, SchemaError
+from talentgap.errors import DataQualityWarning, PlanningError, SchemaError, warn
 from talentgap.planning._params import fmt, plural
-from talentgap.planning._tables import PER_YEAR, lookup, period_array, period_ordinals, require
+from talentgap.planning._tables import (
+    PER_YEAR,
+    lookup,
+    period_array,
+    period_column_ordinals,
+    require,
+)
 
 __all__ = ["SKILL_LEVELS", "WILDCARD", "Problems", "check_targets", "expand_wildcards",
-           "check_path"]
+           "check_path", "warn_implausible_targets", "DELTA_POINTS_PLAUSIBLE"]
 
 #: Skill levels a target can be set for, and what their share is a share of.
 SKILL_LEVELS = {"skilled": "employment", "high_skilled": "skilled workers"}
@@ -154,6 +160,80 @@ def check_targets(targets, unit: str, units: np.ndarray, last_year: int) -> pd.D
                          "base_year": base_year.astype(np.int64)})
 
 
+#: Relative targets outside this range of percentage points are warned about: below 1 is
+#: probably a fraction written for points (0.025 for 2.5), above 20 a share for points.
+DELTA_POINTS_PLAUSIBLE = (1.0, 20.0)
+
+
+def warn_implausible_targets(targets: pd.DataFrame, base_share: np.ndarray,
+                             final: np.ndarray, unit: str) -> None:
+    """A DataQualityWarning for targets that are valid but probably not what was meant.
+
+    ``targets`` are the checked rows after the wildcards are expanded (one
+    per target unit and skill level), ``base_share`` their observed share in
+    the base year (NaN: unknown) and ``final`` their target share. Warned:
+    relative targets of fewer than 1 or more than 20 percentage points
+    (:data:`DELTA_POINTS_PLAUSIBLE`), absolute targets below the share
+    already observed, whose target path falls, and targets due in their base
+    year. Each distinct target is named once, with the regions it reaches.
+    """
+    delta = targets["delta"].to_numpy(dtype=np.float64)
+    share = targets["share"].to_numpy(dtype=np.float64)
+    names = targets["unit"].astype(str).to_numpy(dtype=object)
+    levels = targets["skill_level"].to_numpy(dtype=object)
+    low, high = DELTA_POINTS_PLAUSIBLE
+    with np.errstate(invalid="ignore"):
+        small = (np.abs(delta) < low) & (delta != 0)
+        large = np.abs(delta) > high
+        falls = ~np.isnan(share) & (final < base_share)
+    years = targets["target_year"].to_numpy()
+    now = years == targets["base_year"].to_numpy()
+    messages = []
+    for level in SKILL_LEVELS:
+        mine = levels == level
+        for value in np.unique(delta[small & mine]):
+            at = small & mine & (delta == value)
+            messages.append(
+                f"the {level} target of {_reach(names[at], unit)} is {fmt(value)} percentage "
+                f"points over the base year: delta_points are points, not a fraction (2.5 "
+                f"means +2.5 points); did you mean {fmt(value * 100)} points?")
+        for value in np.unique(delta[large & mine]):
+            at = np.flatnonzero(large & mine & (delta == value))
+            example = (f" (e.g. {names[at[0]]!r} from {base_share[at[0]]:.1%} to "
+                       f"{final[at[0]]:.1%})" if np.isfinite(base_share[at[0]]) else "")
+            messages.append(
+                f"the {level} target of {_reach(names[at], unit)} raises the share by "
+                f"{fmt(value)} percentage points{example}, more than {fmt(high)}; check "
+                "delta_points (2.5 means +2.5 points)")
+        for value in np.unique(share[falls & mine]):
+            at = np.flatnonzero(falls & mine & (share == value))
+            observed = ", ".join(f"{names[i]!r} {base_share[i]:.1%}" for i in at[:_MAX_SHOWN])
+            observed += f" and {at.size - _MAX_SHOWN} more" if at.size > _MAX_SHOWN else ""
+            whose = "its target path falls" if at.size == 1 else "their target paths fall"
+            messages.append(
+                f"the {level} target share {value:.1%} is below the share observed in the base "
+                f"year in {plural(at.size, unit)} ({observed}), so {whose}; "
+                + (f"did you mean {value * 10:.0%}? " if value * 10 <= 1 else "")
+                + "a share is written 0.35 for 35%")
+        for year in np.unique(years[now & mine]):
+            at = now & mine & (years == year)
+            messages.append(
+                f"the {level} target of {_reach(names[at], unit)} is due in the base year "
+                f"{year}: the target share holds from then on, with no path towards it; "
+                "check target_year")
+    for message in messages:
+        warn(message, DataQualityWarning, stacklevel=4)
+
+
+def _reach(names: np.ndarray, unit: str) -> str:
+    """``region 'Ashmere'`` or ``12 regions (e.g. 'Ashmere', 'Copperwick')``."""
+    names = pd.unique(names)
+    if len(names) == 1:
+        return f"{unit} {names[0]!r}"
+    shown = ", ".join(repr(n) for n in names[:2])
+    return f"{plural(len(names), unit)} (e.g. {shown})"
+
+
 def expand_wildcards(rows: pd.DataFrame, units: np.ndarray) -> pd.DataFrame:
     """Rows for ``"*"`` copied to every unit without a row of its own for that skill level."""
     wild = rows["unit"].to_numpy(dtype=object) == WILDCARD
@@ -184,7 +264,7 @@ def check_path(path, unit: str, units: np.ndarray, freq: str) -> pd.DataFrame:
 
 def _end_ordinals(column: pd.Series, what: str, freq: str) -> np.ndarray:
     """Ordinal at frequency ``freq`` of the last sub-period of each (coarser) period."""
-    ordinals, code = period_ordinals(column, what)
+    ordinals, code = period_column_ordinals(column, what)
     if code == freq:
         return ordinals
     if PER_YEAR[code] > PER_YEAR[freq]:

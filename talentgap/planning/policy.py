@@ -22,7 +22,8 @@ column           meaning
 
 The share a region aims at in each projected period (its **target path**)
 runs linearly from the share observed at the end of the base year to the
-target share at the end of the target year, and stays flat afterwards. A
+target share at the end of the target year, and stays flat afterwards (a
+target year equal to the base year: the target share from the base year on). A
 ``path`` table (``region``, ``skill_level``, ``period``, ``share``) adds
 intermediate points through which the path runs instead.
 
@@ -48,15 +49,16 @@ from talentgap.planning._policy_tables import (
     check_path,
     check_targets,
     expand_wildcards,
+    warn_implausible_targets,
 )
 from talentgap.planning._tables import (
     check_keys,
-    check_unique,
     counts,
     lookup,
     period_array,
-    period_ordinals,
+    period_column_ordinals,
     require,
+    require_unique,
 )
 
 __all__ = ["SKILL_LEVELS", "policy_need"]
@@ -75,7 +77,7 @@ def _units(regions: pd.Series, region_map) -> tuple[str, np.ndarray]:
         return "region", values
     if isinstance(region_map, pd.DataFrame):
         table = require(region_map, "region_map", ["region", "province"], ["region", "province"])
-        check_unique(table, ["region"], "region_map")
+        require_unique(table, ["region"], "region_map")
         mapping = dict(zip(table["region"].to_numpy(dtype=object),
                            table["province"].to_numpy(dtype=object), strict=True))
     elif isinstance(region_map, (Mapping, pd.Series)):
@@ -124,7 +126,7 @@ def _base_shares(observed, keys: list[str], unit_of, targets: pd.DataFrame, freq
     if (targets["skill_level"] == "high_skilled").any():
         needed.append("high_skilled")
     table = require(observed, "observed", needed, keys)
-    ordinals, code = period_ordinals(table["period"], "observed")
+    ordinals, code = period_column_ordinals(table["period"], "observed")
     years = pd.PeriodIndex(period_array(ordinals, code)).year.to_numpy()
     unit = unit_of(table["region"])
     codes, uniques = pd.factorize(pd.Series(unit, dtype=object))
@@ -187,13 +189,16 @@ def _target_points(targets: pd.DataFrame, original: pd.DataFrame, base_share: np
                                f"{fmt(targets['delta'].iloc[i])} points = {fmt(final[i])} is "
                                "outside [0, 1]" for i in reach])
     problems.raise_any()
+    warn_implausible_targets(targets, base_share, final, unit)
 
     target_time = pd.PeriodIndex(period_array(targets["target_year"].to_numpy() - 1970, "Y")
                                  ).asfreq(freq, how="end").asi8
+    # target_year == base_year: a one-point path, the target share from the base year on
+    starts = has_base & (base_time != target_time)
     parts = [pd.DataFrame({"unit": targets["unit"], "skill_level": targets["skill_level"],
                            "time": target_time, "share": final}),
              pd.DataFrame({"unit": targets["unit"], "skill_level": targets["skill_level"],
-                           "time": base_time, "share": base_share})[has_base]]
+                           "time": base_time, "share": base_share})[starts]]
     if path is not None:
         start = lookup(targets, path, ["unit", "skill_level"])
         origin = np.where(start >= 0, base_time[np.maximum(start, 0)], -1)
@@ -387,10 +392,10 @@ def policy_need(
     # projected cells and periods
     table = require(employment_projection, "employment_projection",
                     [*keys, "period", "employment"], keys)
-    ordinals, freq = period_ordinals(table["period"], "employment_projection")
+    ordinals, freq = period_column_ordinals(table["period"], "employment_projection")
     cells = pd.DataFrame({k: table[k].reset_index(drop=True) for k in keys})
     cells["_ordinal"] = ordinals
-    check_unique(table, [*keys, "period"], "employment_projection", codes=cells)
+    require_unique(table, [*keys, "period"], "employment_projection", codes=cells)
     employment = counts(table, "employment", "employment_projection", keys)
     unit_column, unit = _units(cells["region"], region_map)
 
@@ -401,7 +406,7 @@ def policy_need(
     if skill_levels is not None and "skill_level" in observed.columns:
         observed = skilled_employment(observed, skill_levels=skill_levels, keys=keys)
     observed_table = require(observed, "observed", [*keys, "period"], keys)
-    obs_ordinals, obs_code = period_ordinals(observed_table["period"], "observed")
+    obs_ordinals, obs_code = period_column_ordinals(observed_table["period"], "observed")
     last_year = int(pd.Period(ordinal=int(obs_ordinals.max()), freq=obs_code).year)
     rows = check_targets(targets, unit_column, unit, last_year)
     checked_path = None if path is None else check_path(path, unit_column, unit, freq)
@@ -417,7 +422,8 @@ def policy_need(
                           [*keys, "skill_level", "period", *_STOCK_COLUMNS], keys)
     stock_frame = pd.DataFrame({c: stock_table[c].reset_index(drop=True)
                                 for c in [*keys, "skill_level"]})
-    stock_frame["_ordinal"], _ = period_ordinals(stock_table["period"], "stock_projection", freq)
+    stock_frame["_ordinal"], _ = period_column_ordinals(stock_table["period"],
+                                                        "stock_projection", freq)
     stock_values = {c: counts(stock_table, c, "stock_projection", keys) for c in _STOCK_COLUMNS}
     stocks = {}
     for lvl in needed_levels:
@@ -508,9 +514,9 @@ def _demand(demand, cells: pd.DataFrame, keys: list[str], freq: str) -> np.ndarr
     frame = pd.DataFrame({k: table[k].reset_index(drop=True) for k in keys})
     on = list(keys)
     if "period" in table.columns:
-        frame["_ordinal"], _ = period_ordinals(table["period"], "demand", freq)
+        frame["_ordinal"], _ = period_column_ordinals(table["period"], "demand", freq)
         on.append("_ordinal")
-    check_unique(table, [*keys, *(["period"] if "period" in table.columns else [])], "demand",
+    require_unique(table, [*keys, *(["period"] if "period" in table.columns else [])], "demand",
                  codes=frame[on])
     values = counts(table, "demand", "demand", keys)
     position = lookup(frame, cells, on)

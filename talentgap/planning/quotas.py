@@ -183,9 +183,18 @@ def allocate_quotas(
         Share of trainees who certify, in (0, 1].
     absorption : float or pandas.DataFrame, default 1.0
         Share of certified trainees who stay and take a job in the cell, in [0, 1].
+        Pass the ``absorption`` the gap forecast's panel was built with
+        (:func:`talentgap.features.build_panel`): the panel's supply of past
+        training and the plan's places then count the same share of
+        certified workers. Nothing checks that they agree; a plan at 0.85 on
+        a panel at 1.0 counts the past cohorts in full and so understates
+        the gap it plans for.
     capacity : float or pandas.DataFrame, optional
         Most places a cell can train (``inf`` or None: no limit); with
         ``periods``, per funding period (also by year, as ``cost_per_trainee``).
+        A table may list only some cells: the others have no limit (a key
+        value no cell has, such as a misspelt region, is an error naming the
+        closest one).
     min_quota : float or pandas.DataFrame, default 0
         Fewest places per cell; with ``periods``, per funding period (also
         by year, as ``cost_per_trainee``).
