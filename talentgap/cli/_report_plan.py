@@ -17,24 +17,30 @@ from __future__ import annotations
 
 import pandas as pd
 
-from talentgap._words import percentile_words
+from talentgap._words import money_words, percentile_words
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
-from talentgap.cli._notes import plain_constraints, plain_note, plain_plan_note
+from talentgap.cli._notes import plain_note, plain_plan_note
+from talentgap.cli._report_plan_tables import (
+    binding_sentences,
+    plan_years_table,
+    run_levels,
+    shared_budget_front_loaded,
+)
 from talentgap.cli._report_tables import (
     add_table,
     is_multiyear,
-    sentence,
     shortfall_span,
     shortfall_unit,
 )
-from talentgap.cli._targets import high_skilled_share_falls
-from talentgap.cli._wording import level_words, levels_in_text, levels_in_words
+from talentgap.cli._report_targets import targets_section
+from talentgap.cli._wording import level_words, levels_in_words
 from talentgap.cli.outputs import level_view, places_by_year, plan_summary
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report
 
-__all__ = ["falling_share_words", "held_need", "held_words", "levels_section", "plan_section",
-           "years_closing_text", "years_section"]
+__all__ = ["arrival_shortfall", "cut_text", "front_loaded_words",
+           "held_need", "held_words", "levels_section", "plan_section", "years_closing_text",
+           "years_section"]
 
 _NUMBERS = ("cost", "expected_certified", "gap_before", "gap_after")
 
@@ -62,11 +68,7 @@ def _funding_years(result: RunResult) -> str:
 
 def _levels(result: RunResult) -> list[str]:
     """The skill-level codes of the run, to show them in words in free text."""
-    levels = [str(level) for level in result.config.data.skill_levels or ()]
-    fc = result.forecast
-    if fc is not None and "skill_level" in fc.columns:
-        levels += fc["skill_level"].dropna().astype(str).unique().tolist()
-    return levels
+    return run_levels(result)
 
 def held_need(result: RunResult) -> tuple[int, list[int]] | None:
     """The last forecast year of a multi-year plan and the later need years held at its level.
@@ -100,8 +102,71 @@ _PLAN_NAMES = {"optimised": "optimised plan",
                "proportional": "proportional rule (places in proportion to the gap)"}
 
 
+def _closing_year(result: RunResult) -> tuple[int, str]:
+    """The row of the per-year table the headline speaks of, and how to name its year.
+
+    The target year (``[targets] target_year``) when the plan has targets and
+    the year is in the table; otherwise the last need year, with a word on a
+    target year outside the table.
+    """
+    years = [int(str(p)[:4]) for p in result.plan.years["period"]]
+    target = result.config.targets.target_year if result.policy is not None else None
+    if target is not None and int(target) in years:
+        return years.index(int(target)), ", the target year,"
+    if target is not None:  # outside the years the plan counts
+        return len(years) - 1, f" (the last year the plan counts; the target year is {target})"
+    return len(years) - 1, ""
+
+
+def arrival_shortfall(result: RunResult) -> dict | None:
+    """A multi-year plan's expected shortfall over the years its places can reach.
+
+    Places funded in the first funding year certify ``lead_time`` years
+    later: the years before cannot gain from the plan, and a cut counted
+    over them is diluted. Returns ``first`` and ``last`` (the years from the
+    first arrival on), ``before``, ``after`` (their shortfalls summed, from
+    the per-year table) and ``early`` (the years before, in words), or None
+    when every counted year can be reached (``lead_time = 0``).
+    """
+    years = result.plan.years
+    labels = years["period"].astype(str).str[:4].astype(int).to_numpy()
+    first = int(str(result.config.plan.years[0])[:4]) + int(result.config.plan.lead_time)
+    reach = labels >= first
+    if reach.all() or not reach.any():
+        return None
+    return {"first": first, "last": int(labels[-1]),
+            "before": float(years.loc[reach, "shortfall_before"].sum()),
+            "after": float(years.loc[reach, "shortfall_after"].sum()),
+            "early": _years(labels[~reach].tolist())}
+
+
+def cut_text(result: RunResult, before: float, after: float, cut: float) -> str:
+    """What the budget buys and how much of the expected shortfall it cuts, over which years.
+
+    A multi-year plan whose places arrive a lead time after funding counts
+    the cut over the years they can reach, and gives the total over every
+    counted year (the key figure) with the years no place can reach.
+    """
+    s, currency = result.plan.summary, result.config.output.currency
+    unit, span = shortfall_unit(result), shortfall_span(result)
+    bought = (f"A budget of {money_words(float(s['budget']), currency)} funds "
+              f"{float(s['places']):,.0f} training places and cuts the expected shortfall")
+    reach = arrival_shortfall(result) if is_multiyear(result) else None
+    if reach is None or reach["before"] <= 0:
+        return f"{bought} from {before:,.0f} to {after:,.0f} {unit} {span} ({cut:.0%} less)."
+    lead = int(result.config.plan.lead_time)
+    years = (f"{reach['first']}–{reach['last']}" if reach["last"] > reach["first"]
+             else str(reach["first"]))
+    return (f"{bought} summed over {years}, the years its places can reach (a place "
+            f"certifies {lead} year{'' if lead == 1 else 's'} after it is funded), from "
+            f"{reach['before']:,.0f} to {reach['after']:,.0f} {unit} "
+            f"({1 - reach['after'] / reach['before']:.0%} less); counting "
+            f"{reach['early']} too, before any place has arrived, the expected shortfall "
+            f"{span} falls from {before:,.0f} to {after:,.0f} {unit} ({cut:.0%} less).")
+
+
 def years_closing_text(result: RunResult) -> str:
-    """What a multi-year plan's budgets buy by the last need year, and what limits it.
+    """What a multi-year plan's budgets buy by the target (or last need) year; what limits it.
 
     Only the plan's own per-year figures: no budget curve is drawn for a
     multi-year plan (one plan per budget would be too slow), so the sentence
@@ -110,7 +175,8 @@ def years_closing_text(result: RunResult) -> str:
     plan = result.plan
     years = plan.years
     funded = years[years["places"] > 0]
-    last, year = years.iloc[-1], years["period"].iloc[-1]
+    at, which = _closing_year(result)
+    last, year = years.iloc[at], years["period"].iloc[at]
     places = funded["places"].round().to_numpy()
     if len(funded) > 1 and (places == places[0]).all():
         spent = (f"{places[0]:,.0f} places in each of {funded['period'].iloc[0]}–"
@@ -118,8 +184,15 @@ def years_closing_text(result: RunResult) -> str:
     else:
         spent = ", ".join(f"{row.places:,.0f} places in {row.period}"
                           for row in funded.itertuples(index=False)) or "no places"
+    table = plan_years_table(result)
+    shared = bool(table["budget_for"].str.endswith("(shared)").any())
+    idle = [int(str(p)[:4]) for p in table.loc[(table["budget_for"] != "")
+                                                & (table["places"] <= 0), "period"]]
+    if shared and idle and len(funded):
+        spent += f" and none in {_years(idle)}"
+    buy = "the budget buys" if shared else "the budgets buy"
     before, after = float(last["shortfall_before"]), float(last["shortfall_after"])
-    words = (f"Over the funding years the budgets buy {spent}. By {year} the plan's "
+    words = (f"Over the funding years {buy} {spent}. By {year}{which} the plan's "
              f"certified workers still in their trade number {float(last['workers']):,.0f}, and "
              f"the expected shortfall in {year}")
     held = held_need(result)
@@ -218,18 +291,6 @@ def _places_by_level(table: pd.DataFrame, key: str) -> str:
     return f"The plan funds {total:,.0f} training places: {listed}."
 
 
-def cheapest_place(plan) -> float | None:
-    """The cost of the cheapest place the plan could fund (a cell with room), or None."""
-    quotas = plan.quotas
-    if "cost_per_trainee" not in quotas.columns:
-        return None
-    cost = pd.to_numeric(quotas["cost_per_trainee"], errors="coerce")
-    room = cost > 0
-    if "capacity" in quotas.columns:
-        room &= pd.to_numeric(quotas["capacity"], errors="coerce").fillna(float("inf")) > 0
-    return float(cost[room].min()) if room.any() else None
-
-
 def plan_quantile(result: RunResult) -> float | None:
     """The quantile a plan is made against (``risk = "quantile"``), or None."""
     s = result.plan.summary
@@ -310,17 +371,21 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     columns = ["plan", "total_cost", "places", "expected_certified",
                "shortfall_before", "shortfall_after", "shortage_reduction"]
     summary = plan_summary(result)
+    compared = bool((summary["plan"] == "proportional").any())
     summary = summary.assign(plan=summary["plan"].map(_PLAN_NAMES).fillna(summary["plan"]))
     add_table(report, result, summary[[c for c in columns if c in summary]],
-              caption=f"Optimised plan and proportional rule (cost in "
+              caption=("Optimised plan and proportional rule" if compared else
+                       "Optimised plan: cost, places, expected workers added and expected "
+                       "shortfall") + f" (cost in "
               f"{currency or 'money'}; expected shortfall {shortfall_span(result)}, in "
               f"{shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
+    if not compared and is_multiyear(result):
+        report.add_text("A plan over several funding years is not compared with the "
+                        "proportional rule (places in proportion to each cell's expected "
+                        "gap): that rule divides one period's budget and has no form over "
+                        "several funding years, so no plan_comparison.csv is written.")
     if len(plan.constraints):
-        unit = "person-years" if is_multiyear(result) else "persons"
-        levels = _levels(result)
-        lines = [sentence(levels_in_text(line, levels)) for line in
-                 plain_constraints(plan.constraints.head(12), currency=currency, unit=unit,
-                                   summary=plan.summary, cheapest=cheapest_place(plan))]
+        lines = binding_sentences(result)[:12]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
                         "relaxing each would buy):\n\n" + "\n\n".join(lines))
         if len(plan.constraints) > 12:
@@ -405,16 +470,24 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
               "moving, changing jobs). A year's need for workers is the average of its "
               "quarters' expected gaps.")
     report.add_text(words + ".")
-    shown = [c for c in ("period", "places", "cost", "budget", "workers", "shortfall_before",
-                         "shortfall_after", "policy_shortfall_before",
-                         "policy_shortfall_after") if c in years.columns]
+    early = shared_budget_front_loaded(result)
+    if early is not None:
+        report.add_text(front_loaded_words(result, *early))
+    years = plan_years_table(result)  # as plan_years.csv: the budget said on every row
+    shared = bool(years["budget_for"].str.endswith("(shared)").any())
+    shown = [c for c in ("period", "places", "cost", "cost_to_date" if shared else None,
+                         "budget", "workers", "shortfall_before", "shortfall_after",
+                         "policy_shortfall_before", "policy_shortfall_after")
+             if c in years.columns]
     money_unit = currency or "money"
     table = years[shown].rename(columns={"period": "year"})
     caption = (f"Per year: places funded, cost and budget ({money_unit}), plan workers "
                "present and expected shortfalls (persons in the year; added over the years "
                "they give the person-years of the plan section)")
-    if "budget" in table.columns and table["budget"].isna().all():
-        caption += f"; the budget, {budget}, is for the whole plan, not per year"
+    if shared:
+        caption += (f"; the budget, {budget}, is for the whole plan, not per year: it is "
+                    "shared by the funding years and shown in full on each of their rows, "
+                    "and the cost to date is how much of it is spent by the end of the year")
     if "policy_shortfall_before" in table.columns:
         caption += (f"; the shortfall against the targets is that of the "
                     f"{level_words(result.config.targets.plan_level)} target, the one the "
@@ -442,128 +515,37 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
         report.add_note(plain_note(plain_plan_note(note), levels=_levels(result)),
                         kind="info")
     if result.target_path is not None:
-        _targets_section(report, result, figures)
+        targets_section(report, result, figures)
 
 
-#: The target shares in words: what is counted, and of what.
-_SHARE_WORDS = {"skilled": "skilled, % of employment",
-                "high_skilled": "high-skilled, % of skilled workers"}
-
-
-def _targets_intro(result: RunResult, high: bool) -> str:
-    """What the target section shows: which shares are targets, of what, and how projected."""
-    shares = ("The skilled share is a target: skilled workers as a percentage of employment "
-              "(all employed persons, every skill level)")
-    if high:
-        shares = ("Two shares are targets: the skilled share, skilled workers as a percentage "
-                  "of employment (all employed persons, every skill level), and the "
-                  "high-skilled share, high-skilled workers as a percentage of skilled workers "
-                  "(the skilled workers include the high-skilled)")
-    level = result.config.targets.plan_level
-    other = "skilled" if level == "high_skilled" else "high_skilled"
-    served = (f" The plan's places serve the vacancies and the {level_words(level)} target "
-              f"([targets] plan_level); the {level_words(other)} share is shown as it "
-              "follows, but the plan does not aim at it." if high else "")
-    return (f"{shares}. Per region, each is shown observed (annual averages of the data), on "
-            "its target path (straight from the share in the last observed period of the "
-            "base year to the target at the end of the target year, and flat after it; a "
-            "target of some points above the base year adds them to that share, which can "
-            "differ a little from the year's average shown as observed), and "
-            "projected without the plan and with it. Without the plan, each year's stock is "
-            "last year's less the exits, plus the certified workers of training going on at "
-            "its forecast level: all of them join the skilled stock, and those trained at "
-            "high-skilled levels (in the mix of each cell's last year of training by level) "
-            "also join the high-skilled stock. With the plan, its certified workers still in "
-            "their trade join the skilled workers too, and those trained at high-skilled "
-            "levels the high-skilled workers; employment is the same in both projections."
-            f"{served} Shares in percent.")
-
-
-def _targets_section(report: Report, result: RunResult, figures: dict) -> None:
-    """The target shares per region: definitions, figures, the target year's table, and why."""
-    path = result.target_path
-    high = bool((path["skill_level"] == "high_skilled").any())
-    report.add_section("Target path per region", intro=_targets_intro(result, high))
-    for level in ("skilled", "high_skilled"):
-        stem = "target_path" if level == "skilled" else "target_path_high_skilled"
-        if stem in figures:
-            words = _SHARE_WORDS[level].replace(", %", " workers as %")
-            report.add_figure(figures[stem], caption=f"{words.capitalize()} per region, by "
-                              "year: observed, target path, projected without and with the "
-                              "plan",
-                              alt=f"Observed, target and projected {level_words(level)} "
-                                  "shares per region")
-    at = path[path["target_share"].notna()]
-    target_year = result.config.targets.target_year
-    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
-    if year not in set(at["period"]):
-        year = at["period"].max()
-    seen = path[path["observed_share"].notna()]
-    base = seen["period"].max()
-    shown = at[at["period"] == year].merge(
-        seen[seen["period"] == base][["region", "skill_level", "observed_share"]],
-        on=["region", "skill_level"], how="left", suffixes=("_", ""))
-    order = {"skilled": 0, "high_skilled": 1}
-    shown = shown.sort_values("skill_level", key=lambda s: s.map(order), kind="stable")
-    table = pd.DataFrame({
-        "Region": shown["region"].to_numpy(),
-        "Share": shown["skill_level"].map(_SHARE_WORDS).to_numpy(),
-        f"Observed in {base} (%)": 100 * shown["observed_share"].to_numpy(),
-        f"Target in {year} (%)": 100 * shown["target_share"].to_numpy(),
-        f"Projected in {year} without the plan (%)": 100 * shown["share_without_plan"].to_numpy(),
-        f"Projected in {year} with the plan (%)": 100 * shown["share_with_plan"].to_numpy()})
-    report.add_table(table, max_rows=None, float_format="{:.1f}", index=False,
-                     caption=f"Target shares per region: observed in {base} (annual average), "
-                             f"the target for {year}, and the projections for {year}; skilled "
-                             "as % of employment, high-skilled as % of skilled workers")
-    if high:
-        words = falling_share_words(high_skilled_share_falls(path, year))
-        if words:
-            report.add_text(words)
-
-
-def falling_share_words(falls: pd.DataFrame) -> str:
-    """Why the plan lowers the high-skilled share where it does, in words ("" where it does not).
-
-    Parameters
-    ----------
-    falls : pandas.DataFrame
-        :func:`talentgap.cli._targets.high_skilled_share_falls` output.
+def front_loaded_words(result: RunResult, year: str, cost: float, total: float) -> str:
+    """Why one budget shared by the funding years is mostly spent in the first, and the remedy.
 
     Examples
     --------
-    >>> falls = pd.DataFrame({"region": ["Amberfield"], "period": [pd.Period("2029", "Y")],
-    ...                       "share_without_plan": [0.31], "share_with_plan": [0.304],
-    ...                       "plan_workers": [1200.0], "plan_high_skilled": [150.0],
-    ...                       "plan_high_skilled_share": [0.125]})
-    >>> print(falling_share_words(falls))  # doctest: +NORMALIZE_WHITESPACE
-    Why the high-skilled share can fall with the plan: in 2029 the plan's certified workers
-    still in their trade in Amberfield number 1,200, 150 of them (12.5%) high-skilled, while
-    31.0% of the skilled workers there are high-skilled without the plan. All 1,200 count as
-    skilled workers, the denominator of the high-skilled share, but only 150 as high-skilled
-    workers, its numerator, so that share falls from 31.0% without the plan to 30.4% with
-    it, although the plan adds workers.
+    >>> from talentgap.cli.config import Config
+    >>> r = RunResult(Config.from_dict({"plan": {"years": [2025, 2026, 2027],
+    ...                                          "lead_time": 1},
+    ...                                 "output": {"currency": "yuan"}}))
+    >>> print(front_loaded_words(r, "2025", 9.8e6, 1e7))  # doctest: +NORMALIZE_WHITESPACE
+    The budget is one sum shared by the funding years, and 98% of the plan's cost (9,800,000
+    of 10,000,000 yuan) falls in 2025: a place funded early adds workers for more of the years
+    the plan counts (a place funded in 2025 adds workers from 2026 to 2028, one funded in
+    2027 only in 2028), so the cheapest way to cut the shortfall summed over the years is to
+    fund places as early as it can. To spread the places over the years, give a budget per
+    year ([plan] budget = { 2025 = ..., 2026 = ..., 2027 = ... }).
     """
-    if falls.empty:
-        return ""
-    first = falls.iloc[0]
-    added, high = first["plan_workers"], first["plan_high_skilled"]
-    without = f"{100 * first['share_without_plan']:.1f}%"
-    whom, numerator = ("none of them high-skilled", "none") if round(high) == 0 else (
-        f"{high:,.0f} of them ({100 * first['plan_high_skilled_share']:.1f}%) high-skilled",
-        f"only {high:,.0f}")
-    text = (f"Why the high-skilled share can fall with the plan: in {first['period']} the "
-            f"plan's certified workers still in their trade in {first['region']} number "
-            f"{added:,.0f}, {whom}, while {without} of the skilled workers there are "
-            f"high-skilled without the plan. All {added:,.0f} count as skilled workers, the "
-            f"denominator of the high-skilled share, but {numerator} as high-skilled workers, "
-            f"its numerator, so that share falls from {without} without the plan to "
-            f"{100 * first['share_with_plan']:.1f}% with it, although the plan adds workers.")
-    rest = falls.iloc[1:]
-    if not rest.empty:
-        listed = "; ".join(f"{row.region} from {100 * row.share_without_plan:.1f}% to "
-                           f"{100 * row.share_with_plan:.1f}%"
-                           for row in rest.itertuples(index=False))
-        text += (f" For the same reason it falls in {len(rest)} other region"
-                 f"{'s' if len(rest) > 1 else ''}: {listed}.")
-    return text
+    settings = result.config.plan
+    funding = [int(str(y)[:4]) for y in settings.years]
+    lead = int(settings.lead_time)
+    last_need = funding[-1] + lead
+    money = f" {result.config.output.currency}".rstrip()
+    per_year = ", ".join(f"{y} = ..." for y in funding[:3]) + (", ..." if len(funding) > 3
+                                                                else "")
+    return (f"The budget is one sum shared by the funding years, and {cost / total:.0%} of "
+            f"the plan's cost ({cost:,.0f} of {total:,.0f}{money}) falls in {year}: a place "
+            "funded early adds workers for more of the years the plan counts (a place funded "
+            f"in {funding[0]} adds workers from {funding[0] + lead} to {last_need}, one funded "
+            f"in {funding[-1]} only in {last_need}), so the cheapest way to cut the shortfall "
+            "summed over the years is to fund places as early as it can. To spread the places "
+            f"over the years, give a budget per year ([plan] budget = {{ {per_year} }}).")

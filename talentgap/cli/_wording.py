@@ -61,7 +61,9 @@ COLUMN_WORDS = {
     "coverage": "Share of actual gaps inside the {level}% interval (0–1)",
     "plan": "Plan", "total_cost": "Cost{money}", "cost": "Cost{money}",
     "budget": "Budget{money}", "places": "Training places", "quota": "Training places",
-    "expected_certified": "Expected certified workers (persons)",
+    "expected_certified": "Expected workers added: certified and taking jobs in the trade "
+                          "(persons)",
+    "cost_to_date": "Cost to date{money}",
     "shortfall_before": "Expected shortfall before the plan ({short})",
     "shortfall_after": "Expected shortfall after the plan ({short})",
     "shortage_reduction": "Expected shortfall removed by the plan ({short})",

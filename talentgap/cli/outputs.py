@@ -9,17 +9,25 @@ The file names are fixed, so scripts can rely on them:
                               :func:`forecast_table`)
 ``backtest.csv``              backtest forecasts of every model (column ``model``)
 ``leaderboard.csv``           backtest accuracy per model, best first
-``quotas.csv``                places per cell (or programme) of the optimised plan
+``quotas.csv``                places per cell (or programme) of the optimised plan;
+                              ``expected_certified`` is the expected workers added
+                              (places x pass rate x absorption: certified and taking
+                              jobs in the trade)
 ``plan_cells.csv``            per cell: places reaching it, gap before and after the plan
-``plan_summary.csv``          optimised vs proportional plan: cost, shortfall, ...
+``plan_summary.csv``          the optimised plan (and, for a one-period plan, the
+                              proportional rule): cost, shortfall, ...
 ``plan_binding.csv``          the plan's constraints, one row each: ``kind``, ``name``,
                               ``words``, ``binds``, ``limit``, ``used``, ``unit``,
                               ``value``, ``objective`` (see
                               :attr:`~talentgap.planning.QuotaPlan.constraints`) and
-                              the ``sentence`` in words, last
+                              last the ``sentence`` the report prints, with the
+                              currency and the unit of shortfall
 ``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
 ``plan_comparison.csv``       both rules over a range of budgets (single-period plans)
-``plan_years.csv``            multi-year plans: places, cost, budget, shortfalls per year
+``plan_years.csv``            multi-year plans: places, cost, budget (a total shared by
+                              the funding years is shown on each of their rows),
+                              ``budget_for`` (the year, or ``2025–2028 (shared)``),
+                              ``cost_to_date``, workers and shortfalls per year
 ``plan_places.csv``           multi-year plans: places per cell (or programme and
                               region), one column per funding year, and the total
 ``policy_need.csv``           with ``[targets]``: target and projected stock, policy
@@ -29,11 +37,13 @@ The file names are fixed, so scripts can rely on them:
                               the plan, and the counts behind the projected shares
                               (``workers_*`` / ``denominator_*``; ``share_of``)
 ``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
-``results.xlsx``              one workbook for people who work in Excel: the plan
-                              (``plan``, ``plan_years``, ``plan_places``), the
-                              ``forecast`` and the
-                              ``rejected`` rows, one sheet each (those the run made);
-                              a capacity without limit is an empty cell
+``results.xlsx``              one workbook for people who work in Excel: a first
+                              ``contents`` sheet, then one sheet per table, named as
+                              its CSV file (``quotas``, ``plan_places``,
+                              ``plan_years``, ``plan_summary``, ``plan_binding``,
+                              ``policy_need``, ``target_path``, ``forecast``,
+                              ``rejected``: those the run made); a capacity without
+                              limit is an empty cell
 ``*.png``                     the charts (see :func:`write_charts`)
 ============================  =====================================================
 
@@ -62,6 +72,7 @@ import pandas as pd
 from talentgap import evaluation, io, planning
 from talentgap._arguments import parse_interval_column
 from talentgap.cli._by_level import detail_keys, level_heatmaps
+from talentgap.cli._report_plan_tables import binding_table, plan_years_table
 from talentgap.cli._totals import last_period_totals
 from talentgap.cli._wording import level_words, levels_in_words, model_name, per_period
 from talentgap.cli.pipeline import RunResult
@@ -69,7 +80,8 @@ from talentgap.evaluation.plots.fonts import font_context
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
            "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS", "level_view",
-           "places_by_year", "stale_outputs", "TABLE_NAMES"]
+           "places_by_year", "stale_outputs", "TABLE_NAMES", "WORKBOOK_SHEETS",
+           "workbook_contents"]
 
 #: Per-cell columns of :meth:`GapForecaster.explain` repeated on every row of ``forecast.csv``.
 EXPLANATION_COLUMNS = ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
@@ -102,12 +114,12 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables["quotas"] = result.plan.quotas
         tables["plan_cells"] = result.plan.cells
         tables["plan_summary"] = plan_summary(result)
-        tables["plan_binding"] = result.plan.constraints
+        tables["plan_binding"] = binding_table(result)
         tables["plan_marginal_value"] = marginal_value_table(result.plan)
         if result.comparison is not None:
             tables["plan_comparison"] = result.comparison.reset_index()
         if result.config.plan.years:
-            tables["plan_years"] = result.plan.years
+            tables["plan_years"] = plan_years_table(result)
             tables["plan_places"] = places_by_year(result.plan.quotas)
     if result.policy is not None:
         tables["policy_need"] = result.policy
@@ -185,10 +197,41 @@ def places_by_year(quotas: pd.DataFrame) -> pd.DataFrame:
     return wide.assign(total=wide.sum(axis=1)).reset_index()
 
 
-#: Sheets of ``results.xlsx``: sheet name -> table name in :func:`_tables`.
-WORKBOOK_SHEETS = {"plan": "quotas", "plan_places": "plan_places", "plan_years": "plan_years",
-                   "plan_summary": "plan_summary", "forecast": "forecast",
-                   "rejected": "rejected"}
+#: Sheets of ``results.xlsx``, in order: each is named as the CSV file it mirrors
+#: (``<name>.csv``), with what it holds; the workbook opens on a ``contents`` sheet
+#: listing them (:func:`workbook_contents`).
+WORKBOOK_SHEETS = {
+    "quotas": "training places per cell or programme (and funding year, over several)",
+    "plan_places": "places per cell (or programme and region), one column per funding year",
+    "plan_years": "per year: places, cost, budget, workers added and shortfalls",
+    "plan_summary": "the plan (and the proportional rule, for one period): cost, places, "
+                    "expected shortfall before and after",
+    "plan_binding": "the limits that shape the plan, one sentence each",
+    "policy_need": "target and projected skilled workers and the policy need per cell and year",
+    "target_path": "observed, target and projected shares per region and year",
+    "forecast": "expected gap per cell and period, with intervals and warning flags",
+    "rejected": "input rows left out, with the rule each breaks",
+}
+#: Name of the first sheet of ``results.xlsx``.
+CONTENTS_SHEET = "contents"
+
+
+def workbook_contents(names) -> pd.DataFrame:
+    """The ``contents`` sheet of ``results.xlsx``: each sheet, its CSV file and what it holds.
+
+    Parameters
+    ----------
+    names : iterable of str
+        The tables the workbook holds (keys of :data:`WORKBOOK_SHEETS`).
+
+    Examples
+    --------
+    >>> workbook_contents(["quotas", "forecast"])[["sheet", "file"]].to_dict("list")
+    {'sheet': ['quotas', 'forecast'], 'file': ['quotas.csv', 'forecast.csv']}
+    """
+    names = list(names)
+    return pd.DataFrame({"sheet": names, "file": [f"{name}.csv" for name in names],
+                         "holds": [WORKBOOK_SHEETS[name] for name in names]})
 
 
 #: The tables a run can write (``<name>.csv`` and ``<name>.parquet``).
@@ -258,9 +301,10 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -
         written.append(io.write_table(frame, out / f"{name}.csv"))
         if parquet:
             written.append(io.write_table(frame, out / f"{name}.parquet"))
-    sheets = {sheet: _without_inf(tables[name]) for sheet, name in WORKBOOK_SHEETS.items()
-              if name in tables}
-    if sheets:
+    names = [name for name in WORKBOOK_SHEETS if name in tables]
+    if names:
+        sheets = {CONTENTS_SHEET: workbook_contents(names)}
+        sheets.update({name: _without_inf(tables[name]) for name in names})
         written.append(io.write_workbook(sheets, out / "results.xlsx"))
     return written
 

@@ -27,7 +27,7 @@ from talentgap._words import money_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
 from talentgap.cli._notes import plain_note, skip_sentence, skip_warning
 from talentgap.cli._report_plan import (
-    cheapest_place,
+    cut_text,
     held_need,
     held_words,
     levels_section,
@@ -37,6 +37,7 @@ from talentgap.cli._report_plan import (
     years_closing_text,
     years_section,
 )
+from talentgap.cli._report_plan_tables import cheapest_place
 from talentgap.cli._report_tables import (
     add_table,
     cell_name,
@@ -122,6 +123,13 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                          "periods used, in the table of how the largest gaps were forecast "
                          "and in the output file forecast.csv) and its interval is set from "
                          "cells with as much history; read both with care.",
+        "last_period_missing": "The cell's demand or supply was not observed in the last "
+                               "period(s) before the forecast (for example its rows were "
+                               "left out as invalid): its forecast starts from its last "
+                               "observed period (named in the output file forecast.csv), so "
+                               "each forecast period is one step or more further ahead than "
+                               "for the other cells, and its interval is that of a forecast "
+                               "so far ahead.",
         "outlier_in_history": "An observed demand or supply value of the cell changed from "
                               "the one before (a year before, for seasonal data) by far more "
                               "than any of its other changes (beyond "
@@ -214,11 +222,7 @@ def headline_text(result: RunResult) -> str:
                 f"funds no place and leaves the expected shortfall at {before:,.0f} "
                 f"{shortfall_unit(result)} {shortfall_span(result)}.")
         else:
-            sentences.append(
-                f"A budget of {money_words(float(s['budget']), currency)} funds "
-                f"{float(s['places']):,.0f} training places and cuts the expected shortfall "
-                f"from {before:,.0f} to {after:,.0f} {shortfall_unit(result)} "
-                f"{shortfall_span(result)} ({cut:.0%} less).")
+            sentences.append(cut_text(result, before, after, cut))
         comparison = result.comparison
         if comparison is not None and "rule" in comparison:
             best = comparison[comparison["rule"] == "optimised"].sort_values("budget")
@@ -308,11 +312,30 @@ def _subtitle(result: RunResult) -> str | None:
         parts.append(f"forecast {fc.min()}–{fc.max()}")
     reach, plan = result.forecast_reach, result.plan
     if reach is not None and plan is not None and result.forecast is not None:
+        funding = [int(str(y)[:4]) for y in result.config.plan.years]
         years = [int(str(p)[:4]) for p in plan.years["period"]]
-        words = (f"plan years {years[0]}–{years[-1]} on forecasts to {reach}")
+        words = f"plan years {_span(funding)}"
+        if years[-1] > funding[-1]:  # the places of the last years serve later needs
+            words += f", needs counted {_span(years)}"
+        words += f" on forecasts to {reach}"
         held = held_need(result)
         parts.append(words + (f" ({held_words(held)})" if held else ""))
     return ", ".join(parts) or None
+
+
+def _span(years: list[int]) -> str:
+    """``2025–2028`` for consecutive years, ``2025`` for one, else ``2025, 2027``.
+
+    Examples
+    --------
+    >>> _span([2025, 2026, 2027, 2028]), _span([2026]), _span([2025, 2027])
+    ('2025–2028', '2026', '2025, 2027')
+    """
+    if len(years) == 1:
+        return str(years[0])
+    if years == list(range(years[0], years[0] + len(years))):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def _headline(result: RunResult) -> dict:

@@ -80,12 +80,15 @@ def test_report_says_where_needs_are_held_past_the_forecast(national):
     the years table say so where the numbers are read, not only in a closing warning."""
     html = (national / "report.html").read_text(encoding="utf-8")
     subtitle = re.search(r'<p class="subtitle">(.*?)</p>', html).group(1)
-    match = re.search(r"plan years 2025–2030 on forecasts to (\d{4})Q4 \(needs after "
-                      r"(\d{4}) held at (\d{4})&#x27;s level\)", subtitle)
+    match = re.search(r"plan years 2025–2029, needs counted 2025–2030 on forecasts to "
+                      r"(\d{4})Q4 \(needs after (\d{4}) held at (\d{4})&#x27;s level\)",
+                      subtitle)
     assert match, subtitle
     reach = int(match.group(1))
-    assert reach < 2030 and match.group(2) == match.group(3) == str(reach)
-    assert (f"the expected shortfall in 2030 (needs after {reach} held at {reach}&#x27;s "
+    assert reach < 2029 and match.group(2) == match.group(3) == str(reach)
+    # the headline speaks of the target year, 2029, whose need is held too
+    assert "By 2029, the target year, the plan" in html
+    assert (f"the expected shortfall in 2029 (needs after {reach} held at {reach}&#x27;s "
             "level) falls from") in html
     table = re.search(r"<caption>Table \d+\. Per year: .*?</table>", html, re.S).group(0)
     assert f"the forecast reaches only to {reach}" in table

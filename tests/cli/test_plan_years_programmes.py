@@ -96,7 +96,7 @@ def test_places_per_year_table_matches_the_quotas(planned):
         assert (wide[str(year)].to_numpy() == long[year].to_numpy()).all()
     assert wide["total"].sum() == quotas["quota"].sum()
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert {"plan", "plan_places", "plan_years"} <= set(sheets)
+    assert {"quotas", "plan_places", "plan_years"} <= set(sheets)
     assert sheets["plan_places"]["total"].sum() == quotas["quota"].sum()
 
 

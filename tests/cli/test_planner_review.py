@@ -245,7 +245,7 @@ def test_workbook_writes_no_capacity_limit_as_an_empty_cell(tmp_path):
     result = run(Config.from_dict(config), steps=("forecast", "plan"), demo=True)
     assert (result.plan.quotas["capacity"] == float("inf")).all()
     outputs.write_tables(result, tmp_path, parquet=False)
-    sheet = load_workbook(tmp_path / "results.xlsx", read_only=True)["plan"]
+    sheet = load_workbook(tmp_path / "results.xlsx", read_only=True)["quotas"]
     rows = list(sheet.iter_rows(values_only=True))
     column = rows[0].index("capacity")
     assert all(row[column] is None for row in rows[1:])

@@ -13,6 +13,7 @@ import pytest
 
 from talentgap.cli import outputs, pipeline
 from talentgap.cli._notes import plain_constraints, plain_note
+from talentgap.cli._report_plan_tables import binding_sentences
 from talentgap.cli._wording import level_words, levels_in_text, plain_number
 from talentgap.cli.commands import build_config
 from talentgap.cli.main import build_parser
@@ -178,7 +179,10 @@ def test_plan_outputs_carry_the_constraints_table(demo_run, tmp_path):
     table = pd.read_csv(tmp_path / "plan_binding.csv")
     assert list(table.columns) == list(result.plan.constraints.columns)
     assert table.columns[-1] == "sentence"
-    assert table["sentence"].tolist() == list(result.plan.binding)
+    # the sentences the report prints, with the currency (the library's lines have none)
+    assert table["sentence"].tolist() == binding_sentences(result)
+    assert table.loc[0, "sentence"].startswith("Budget is fully used: ")
+    assert " yuan spent; " in table.loc[0, "sentence"]
     assert table.loc[0, "kind"] == "budget" and table.loc[0, "limit"] == 5_000_000
     doc = outputs.summary(result, command="demo", out=tmp_path, files=[])
     rows = doc["plan"]["constraints"]

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 from _constant_cohorts import write_constant_cohorts
 
-from talentgap.cli._report_plan import falling_share_words
+from talentgap.cli._report_targets import falling_share_words
 from talentgap.cli._targets import high_skilled_share_falls
 from talentgap.cli.main import main
 

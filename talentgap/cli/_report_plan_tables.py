@@ -1,0 +1,126 @@
+"""The plan's tables as both the report and the output files give them.
+
+One builder per table, so that ``plan_binding.csv`` and ``plan_years.csv``
+say what the report says: the binding constraints as sentences with the
+currency and the unit of shortfall (:func:`binding_sentences`), and the
+per-year table with its budget on every row, also when one total is shared
+by the funding years (:func:`plan_years_table`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from talentgap import planning
+from talentgap.cli._notes import plain_constraints
+from talentgap.cli._report_tables import sentence
+from talentgap.cli._wording import levels_in_text
+from talentgap.cli.pipeline import RunResult
+
+__all__ = ["binding_sentences", "binding_table", "cheapest_place", "plan_years_table",
+           "run_levels", "shared_budget_front_loaded"]
+
+
+def run_levels(result: RunResult) -> list[str]:
+    """The skill-level codes of the run, to write them in words in free text."""
+    levels = [str(level) for level in result.config.data.skill_levels or ()]
+    fc = result.forecast
+    if fc is not None and "skill_level" in fc.columns:
+        levels += fc["skill_level"].dropna().astype(str).unique().tolist()
+    return levels
+
+
+def cheapest_place(plan: planning.QuotaPlan) -> float | None:
+    """The cost of the cheapest place the plan could fund (a cell with room), or None."""
+    quotas = plan.quotas
+    if "cost_per_trainee" not in quotas.columns:
+        return None
+    cost = pd.to_numeric(quotas["cost_per_trainee"], errors="coerce")
+    room = cost > 0
+    if "capacity" in quotas.columns:
+        room &= pd.to_numeric(quotas["capacity"], errors="coerce").fillna(float("inf")) > 0
+    return float(cost[room].min()) if room.any() else None
+
+
+def binding_sentences(result: RunResult) -> list[str]:
+    """Each row of the plan's constraints table as the sentence the report prints.
+
+    With the currency (``[output] currency``) and the unit of shortfall
+    (persons, or person-years over several years), skill levels in words:
+    the report and the ``sentence`` column of ``plan_binding.csv`` come from
+    here, so they read the same.
+    """
+    plan = result.plan
+    unit = "person-years" if result.config.plan.years else "persons"
+    lines = plain_constraints(plan.constraints, currency=result.config.output.currency,
+                              unit=unit, summary=plan.summary, cheapest=cheapest_place(plan))
+    levels = run_levels(result)
+    return [sentence(levels_in_text(line, levels)) for line in lines]
+
+
+def binding_table(result: RunResult) -> pd.DataFrame:
+    """``plan_binding.csv``: the plan's constraints with :func:`binding_sentences` last."""
+    table = result.plan.constraints
+    return table.assign(sentence=binding_sentences(result)) if len(table) else table
+
+
+def plan_years_table(result: RunResult) -> pd.DataFrame:
+    """``plan_years.csv``: a multi-year plan's per-year table, its budget said per row.
+
+    :attr:`QuotaPlan.years <talentgap.planning.QuotaPlan>` with the budget
+    filled in where one total is shared by the funding years (the total on
+    each funding year's row), and two columns after ``budget``:
+    ``budget_for`` (the year itself, ``"2025–2028 (shared)"`` for one total,
+    empty for a year without funding) and ``cost_to_date`` (the cost of the
+    places funded up to and including the year).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> years = pd.DataFrame({"period": pd.period_range("2025", periods=3, freq="Y"),
+    ...                       "places": [90.0, 10.0, 0.0], "cost": [900.0, 100.0, 0.0],
+    ...                       "budget": np.nan})
+    >>> result = SimpleNamespace(plan=SimpleNamespace(years=years,
+    ...                                               summary=pd.Series({"budget": 1000.0})),
+    ...                          config=SimpleNamespace(plan=SimpleNamespace(years=[2025, 2026])))
+    >>> plan_years_table(result)[["budget", "budget_for", "cost_to_date"]]
+       budget          budget_for  cost_to_date
+    0  1000.0  2025–2026 (shared)         900.0
+    1  1000.0  2025–2026 (shared)        1000.0
+    2     NaN                            1000.0
+    """
+    years = result.plan.years
+    funding = [int(str(y)[:4]) for y in result.config.plan.years]
+    labels = years["period"].astype(str).str[:4]
+    funded = labels.astype(int).isin(funding).to_numpy()
+    budget = years["budget"].to_numpy(dtype=float)
+    if not np.isfinite(budget[funded]).any():  # one total for the whole plan
+        budget = np.where(funded, float(result.plan.summary["budget"]), np.nan)
+        span = (f"{funding[0]}–{funding[-1]}" if len(funding) > 1 else str(funding[0]))
+        budget_for = np.where(funded, f"{span} (shared)", "")
+    else:
+        budget_for = np.where(funded & np.isfinite(budget), labels.to_numpy(), "")
+    out = years.assign(budget=budget, budget_for=budget_for,
+                       cost_to_date=years["cost"].cumsum().to_numpy())
+    columns = list(years.columns)
+    at = columns.index("budget") + 1
+    return out[[*columns[:at], "budget_for", "cost_to_date", *columns[at:]]]
+
+
+def shared_budget_front_loaded(result: RunResult, *, share: float = 0.5) -> tuple | None:
+    """When one budget shared by the funding years is mostly spent in the first of them.
+
+    Returns ``(first funding year, cost in it, total cost)`` when more than
+    ``share`` of the plan's cost falls in its first funding year under one
+    total budget, else None.
+    """
+    table = plan_years_table(result)
+    shared = table["budget_for"].str.endswith("(shared)")
+    if not shared.any() or len(result.config.plan.years) < 2:
+        return None
+    total = float(table["cost"].sum())
+    first = table[shared].iloc[0]
+    if total <= 0 or float(first["cost"]) <= share * total:
+        return None
+    return str(first["period"]), float(first["cost"]), total
