@@ -1,20 +1,23 @@
 """Row-level rule checks behind :func:`talentgap.schema.validate`.
 
-Each ``check_*`` function looks at one column (or a pair, or the key
-columns), records every failing row in a :class:`FailureLog`, and returns the
-column's values in their canonical form. Work is vectorised: masks over all
-rows, and Python-level work only over *distinct* values or failing rows.
+Each ``check_*`` function looks at one column (or a pair), records every
+failing row in a :class:`FailureLog`, and returns the column's values in
+their canonical form. Work is vectorised: masks over all rows, and
+Python-level work only over *distinct* values or failing rows. Blank and
+spaced text is found by :mod:`talentgap._text_checks`; rows sharing a key
+by :mod:`talentgap._duplicates`.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
+import functools
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
+from talentgap._text_checks import blank_and_spaced, is_blank, suspect_text
 from talentgap._words import rows_fail
 
 __all__ = [
@@ -22,18 +25,13 @@ __all__ = [
     "RULE_TEXT",
     "rule_text",
     "did_you_mean",
-    "is_blank",
-    "blank_text",
-    "any_blank_text",
-    "spaced_text",
-    "suspect_text",
     "MAX_COUNT",
     "closest",
     "check_numeric",
     "check_flag",
     "check_key",
+    "factorize_values",
     "check_at_most",
-    "check_unique",
     "describe_failures",
     "EXCEL_ERRORS",
     "excel_errors",
@@ -202,24 +200,6 @@ def closest(name: str, candidates: Iterable) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def is_blank(values: pd.Series) -> np.ndarray:
-    """Missing values, and strings that are empty or whitespace only."""
-    blank = values.isna().to_numpy().copy()
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        present = np.flatnonzero(~blank)
-        text = values.iloc[present].astype(str).to_numpy(dtype=str)
-        blank[present[_strip(text) == ""]] = True
-    return blank
-
-
-def _strip(text: np.ndarray) -> np.ndarray:
-    """``str.strip`` of every element of a numpy unicode array (vectorised on numpy >= 2)."""
-    strings = getattr(np, "strings", None)
-    if strings is not None:
-        return strings.strip(text)
-    return np.char.strip(text)  # numpy 1.26
-
-
 def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
     """Count rules (``kind="count"``) or weight rules (``kind="weight"``).
 
@@ -302,8 +282,15 @@ def check_flag(values: pd.Series, name: str, log: FailureLog) -> np.ndarray:
     return is_true
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (-1 = missing) and distinct values; a categorical's own codes are reused."""
+def factorize_values(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (-1 = missing) and distinct values; a categorical's own codes are reused.
+
+    Examples
+    --------
+    >>> codes, uniques = factorize_values(pd.Series(["b", None, "a", "b"]))
+    >>> codes.tolist(), list(uniques)
+    ([0, -1, 1, 0], ['b', 'a'])
+    """
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.cat.codes.to_numpy().astype(np.int64)
         used = np.flatnonzero(np.bincount(codes[codes >= 0],
@@ -325,21 +312,24 @@ def _sorted_order(present: pd.Index) -> np.ndarray:
 
 
 def check_key(values: pd.Series, name: str, log: FailureLog,
-              allowed: list | None = None) -> pd.Categorical:
+              allowed: list | None = None,
+              factorized: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Categorical:
     """Key rules (present, and among ``allowed`` when given); returns a categorical.
 
     The categories are ``allowed`` in its order, or else the sorted distinct
     values that passed. A categorical column is checked on its categories
     (blank, colliding as text), and its rows only through their codes.
+    ``factorized`` is :func:`factorize_values` of ``values`` when the caller
+    already has it (the rows are then not read again).
     """
     if isinstance(values.dtype, pd.CategoricalDtype) and allowed is None:
         checked = _check_categories(values, name, log)
         if checked is not None:
             return checked
-    codes, uniques = _factorize(values)
+    codes, uniques = factorize_values(values) if factorized is None else factorized
     uniques = pd.Index(uniques, dtype=object)
-    blank_unique, spaced = _blank_and_spaced(uniques)
-    missing = np.append(blank_unique, True)[codes]
+    blank_unique, spaced = blank_and_spaced(uniques)
+    missing = np.append(blank_unique, True)[codes] if blank_unique.any() else codes < 0
     log.add(missing, name, "missing_value", values, "missing")
     _log_spaced(uniques, spaced, codes, name, log, values)
     # distinct values only; distinct strings never collide, so all-text keys skip this
@@ -366,6 +356,9 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     # map the few distinct values to categories once, then every row by its code
     position = np.append(categories.get_indexer(uniques), -1)
     position[np.flatnonzero(blank_unique)] = -1
+    # in the smallest integer type that holds the codes (pandas' own choice), so the
+    # rows are gathered once, straight into the categorical's codes
+    position = position.astype(np.min_scalar_type(-len(categories) - 2))
     return pd.Categorical.from_codes(position[codes], categories=_text_labels(categories))
 
 
@@ -380,90 +373,16 @@ def _text_labels(categories: pd.Index) -> pd.Index:
         return categories
     if not (categories.dtype == object or isinstance(categories.dtype, pd.StringDtype)):
         return categories
+    if categories.dtype == _text_dtype():
+        return categories  # already what the conversion below would give
     labels = pd.Index(np.asarray(categories, dtype=object))
     return labels if labels.dtype != categories.dtype else categories
 
 
-def blank_text(text: np.ndarray) -> np.ndarray:
-    """Empty or whitespace-only entries of a numpy unicode array."""
-    strings = getattr(np, "strings", None)
-    if strings is not None:
-        return (strings.str_len(text) == 0) | strings.isspace(text)
-    return (np.char.str_len(text) == 0) | np.char.isspace(text)  # numpy 1.26
-
-
-_BLANK_SEGMENT = re.compile(r"\x00\s*\x00")  # \s: the characters str.isspace accepts
-
-
-def any_blank_text(strings: pd.Index) -> bool:
-    """Whether any of ``strings`` (all ``str``) is empty or whitespace only.
-
-    One regular-expression scan over the strings joined by NUL characters
-    (far cheaper than a numpy unicode copy of many distinct strings); a NUL
-    inside a string can only make the scan report a candidate, which is then
-    checked string by string with :func:`blank_text`.
-    """
-    items = strings.to_numpy(dtype=object).tolist()
-    if _BLANK_SEGMENT.search("\x00" + "\x00".join(items) + "\x00") is None:
-        return False
-    return bool(blank_text(np.asarray(items, dtype=str)).any()) if items else False
-
-
-# after a NUL: an empty string or one starting with white space. Searched in the joined
-# strings and in their reverse (strings ending with white space): a pattern that starts
-# with a literal is found far faster than one that starts with a class.
-_EDGE = re.compile(r"\x00[\x00\s]")
-
-
-def suspect_text(strings: pd.Index) -> bool:
-    """Whether any of ``strings`` (all ``str``) may be blank or start or end with a space.
-
-    ``False`` proves that none is empty, whitespace only, or has surrounding
-    white space: two regular-expression scans over the strings joined by NUL
-    characters, cheaper than a numpy unicode copy of many distinct strings.
-    ``True`` only says the strings need a closer look (a NUL inside a string
-    can raise a false alarm): see :func:`spaced_text` and :func:`blank_text`.
-
-    Examples
-    --------
-    >>> suspect_text(pd.Index(["Ouhai", "Longwan"])), suspect_text(pd.Index(["Longwan "]))
-    (False, True)
-    """
-    joined = "\x00" + "\x00".join(strings.to_numpy(dtype=object).tolist()) + "\x00"
-    return _EDGE.search(joined) is not None or _EDGE.search(joined[::-1]) is not None
-
-
-def _blank_and_spaced(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
-    """Blank values (missing, empty, whitespace only) and text with surrounding spaces.
-
-    Both per distinct value, from one ``strip``.
-    """
-    series = pd.Series(uniques, dtype=object)
-    blank = series.isna().to_numpy().copy()
-    spaced = np.zeros(len(series), dtype=bool)
-    present = np.flatnonzero(~blank)
-    text = series.iloc[present].astype(str).to_numpy(dtype=str)
-    stripped = _strip(text)
-    empty = stripped == ""
-    blank[present[empty]] = True
-    differs = present[(stripped != text) & ~empty]
-    if differs.size:  # only text counts (str() of another object is not its value)
-        spaced[differs] = [isinstance(series.iloc[i], str) for i in differs]
-    return blank, spaced
-
-
-def spaced_text(values: pd.Index) -> np.ndarray:
-    """Which of ``values`` are text that starts or ends with white space.
-
-    Blank (whitespace-only) strings are not counted: they are missing
-    values. Full-width spaces (U+3000) count as spaces.
-
-    Examples
-    --------
-    >>> spaced_text(pd.Index(["Longwan ", "Longwan", " Ouhai", "   ", 7])).tolist()
-    [True, False, True, False, False]
-    """
-    return _blank_and_spaced(pd.Index(values, dtype=object))[1]
+@functools.cache
+def _text_dtype():
+    """The dtype pandas gives an index of ``str`` values (``str`` in pandas 3, else object)."""
+    return pd.Index(["a"]).dtype
 
 
 def _log_spaced(uniques: pd.Index, spaced: np.ndarray, codes: np.ndarray, name: str,
@@ -491,7 +410,7 @@ def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categ
         return None
     codes = values.cat.codes.to_numpy()
     if suspect_text(categories):
-        blank, spaced = _blank_and_spaced(categories)
+        blank, spaced = blank_and_spaced(categories)
     else:
         blank = spaced = np.zeros(len(categories), dtype=bool)
     if blank.any():
@@ -536,133 +455,25 @@ def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: 
     log.add(bad, a, f"exceeds_{b}", raw[a], details)
 
 
-def _integer_codes(frame: pd.DataFrame) -> pd.DataFrame:
-    """The same rows as integer codes per column: equal values, equal codes.
-
-    ``DataFrame.duplicated`` on a Period column boxes every value into a
-    Python object; comparing ordinals (and category codes, factorized
-    labels) finds the same duplicates without that cost.
-    """
-    return pd.DataFrame({name: _column_codes(frame[name]) for name in frame.columns},
-                        index=frame.index)
-
-
-def _column_codes(column: pd.Series) -> np.ndarray:
-    if isinstance(column.dtype, pd.PeriodDtype):
-        return column.array.asi8
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy()
-    return pd.factorize(column, use_na_sentinel=True)[0]
-
-
-def _combined_code(columns: list[np.ndarray]) -> tuple[np.ndarray, int] | None:
-    """One mixed-radix ``int64`` code per row (and the number of possible codes).
-
-    ``None`` when the combinations do not fit in one ``int64``.
-    """
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    radix = 1
-    for column in columns:
-        low, high = int(column.min()), int(column.max())
-        width = high - low + 1
-        if radix * width >= 1 << 62:  # too many combinations for one int64
-            return None
-        if radix == 1:
-            np.subtract(column, low, out=combined, casting="unsafe")
-        else:
-            combined += (column.astype(np.int64) - low) * radix
-        radix *= width
-    return combined, radix
-
-
-def _repeated_codes(combined: np.ndarray, radix: int) -> np.ndarray:
-    """Rows whose code repeats another row's (every copy marked)."""
-    n = len(combined)
-    if radix <= max(16 * n, 1 << 20):  # one byte per possible code
-        counts = np.zeros(radix, dtype=np.uint8)
-        counts[combined] = 1
-        if np.count_nonzero(counts) == n:  # the usual case: no repeat at all
-            return np.zeros(n, dtype=bool)
-        counts = np.bincount(combined, minlength=radix)
-        return counts[combined] > 1
-    order = np.argsort(combined, kind="stable")
-    ordered = combined[order]
-    same = ordered[1:] == ordered[:-1]
-    if not same.any():
-        return np.zeros(n, dtype=bool)
-    marked = np.zeros(n, dtype=bool)
-    marked[1:] |= same
-    marked[:-1] |= same
-    out = np.zeros(n, dtype=bool)
-    out[order] = marked
-    return out
-
-
-def _duplicated(codes: pd.DataFrame) -> np.ndarray:
-    """Rows whose integer codes repeat another row's (every copy marked)."""
-    if codes.empty:
-        return np.zeros(0, dtype=bool)
-    found = _combined_code([codes[name].to_numpy() for name in codes.columns])
-    if found is None:
-        return codes.duplicated(keep=False).to_numpy()
-    return _repeated_codes(*found)
-
-
-def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
-                 lines: np.ndarray, *, column: str | None = None, hint: str = "") -> None:
-    """Rows sharing a key: exact repeats keep their first copy, conflicts are all rejected.
-
-    Only rows whose key values are themselves valid take part. ``column``
-    names the failures (default: the key columns joined; ``"*"`` for the
-    whole row) and ``hint`` is added to their messages.
-    """
-    label = ", ".join(keys.columns) if column is None else column
-    hint = f"; {hint}" if hint else ""
-    unusable = log.bad_in(keys.columns)
-    if unusable.any():
-        candidates = np.flatnonzero(~unusable)
-        codes = _integer_codes(keys)
-        shared = _duplicated(codes.iloc[candidates])
-    else:  # every row takes part: one combined code straight from the columns
-        candidates = np.arange(log.n_rows)
-        columns = [_column_codes(keys[name]) for name in keys.columns]
-        found = _combined_code(columns) if log.n_rows else None
-        shared = (_repeated_codes(*found) if found is not None
-                  else _duplicated(_integer_codes(keys)))
-        if shared.any():
-            codes = _integer_codes(keys)
-    if not shared.any():
-        return
-    shared_positions = candidates[shared]
-    repeat = raw.iloc[shared_positions].astype(str).duplicated(keep="first").to_numpy()
-    repeat_mask = np.zeros(log.n_rows, dtype=bool)
-    repeat_mask[shared_positions[repeat]] = True
-    log.add(repeat_mask, label, "duplicate_row", np.full(repeat.sum(), None, dtype=object),
-            f"repeats an earlier row exactly; the first copy is kept{hint}")
-
-    rest = shared_positions[~repeat]
-    conflict = _duplicated(codes.iloc[rest])
-    if not conflict.any():
-        return
-    positions = rest[conflict]
-    group = pd.factorize(pd.MultiIndex.from_frame(keys.iloc[positions]))[0]
-    lines_of_group = pd.Series(lines[positions]).groupby(group).agg(
-        lambda s: ", ".join(map(str, s))
-    )
-    shared_by = ", ".join(keys.columns)
-    details = np.array([f"({shared_by}) shared by lines {lines_of_group[g]}{hint}"
-                        for g in group], dtype=object)
-    mask = np.zeros(log.n_rows, dtype=bool)
-    mask[positions] = True
-    log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)
-
-
-def excel_errors(values: pd.Series) -> np.ndarray:
+def excel_errors(values: pd.Series,
+                 factorized: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Which values are an Excel error value (``#N/A``, ``#REF!``): a formula that failed.
 
     Only text can hold one; for a categorical column only its categories are
-    looked at.
+    looked at, and so are the distinct values when ``factorized``
+    (:func:`factorize_values` of ``values``) is given.
+
+    Examples
+    --------
+    >>> excel_errors(pd.Series(["Ouhai", "#N/A", None])).tolist()
+    [False, True, False]
     """
+    if factorized is not None:
+        codes, uniques = factorized
+        hit = pd.Index(uniques, dtype=object).isin(EXCEL_ERRORS)
+        if not hit.any():
+            return np.zeros(len(values), dtype=bool)
+        return np.append(hit, False)[codes]  # code -1 (missing) reads the last slot
     if isinstance(values.dtype, pd.CategoricalDtype):
         hit = values.cat.categories.isin(EXCEL_ERRORS)
         if not hit.any():

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import is_blank
+from talentgap._text_checks import is_blank
 
 __all__ = ["MISSING_TEXT", "blank_rows", "trailing_blank", "repeated_names",
            "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells", "formula_cells"]

@@ -1,30 +1,32 @@
-"""Validation of a table against its schema, and the data-quality report.
+"""Validation of a table against its schema.
 
 :func:`validate` checks every rule of a :class:`~talentgap.schema.TableSchema`
 on every row, then raises one :class:`~talentgap.errors.SchemaError` or returns
-the clean rows with a :class:`DataQualityReport`; :func:`check_constant`
-applies the enterprise-level rule to columns outside the schema. The
-row-level checks are in :mod:`talentgap._checks`; the public names are
+the clean rows with a :class:`~talentgap._quality.DataQualityReport`;
+:func:`check_constant` applies the enterprise-level rule to columns outside
+the schema. The row-level checks are in :mod:`talentgap._checks` (rows
+sharing a key in :mod:`talentgap._duplicates`); the public names are
 re-exported by :mod:`talentgap.schema`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from talentgap import _checks
+from talentgap._duplicates import check_unique
+from talentgap._quality import DataQualityReport
 from talentgap._tables import TableSchema, get_schema, row_key
+from talentgap._text_checks import is_blank
 from talentgap._units import first_of_unit, log_not_constant, unit_codes, value_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.periods import NO_PERIOD, normalize_freq, parse_period_values
 
-__all__ = ["DataQualityReport", "validate", "check_constant", "reject_incomplete_groups"]
+__all__ = ["validate", "check_constant"]
 
 #: Why a table whose rows are summed refuses a repeated row.
 _DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; separate cohorts "
@@ -34,99 +36,6 @@ _DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; se
 _MAX_EXAMPLES = 5
 _EXCEL_ERROR_TEXT = "a formula failed (fix or clear the cell in the workbook, save it again)"
 _PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in ("Y", "Q", "M")}
-
-
-@dataclass
-class DataQualityReport:
-    """Accounting of every input row of one validated table.
-
-    Attributes
-    ----------
-    table : str
-        Table name.
-    rows_in, rows_kept, rows_rejected : int
-        ``rows_kept + rows_rejected == rows_in`` always; a row failing two
-        rules is one rejected row with two failures. Of the rejected rows,
-        :attr:`rows_with_group` broke no rule themselves but were left out
-        with their group (:func:`reject_incomplete_groups`).
-    rejected : pandas.DataFrame
-        One row per failure: ``line`` (input line number), ``row`` (index
-        label in the input frame), ``column``, ``rule`` (a code such as
-        ``"negative"``), ``value`` (the raw input value) and ``message`` (what
-        is wrong with it, e.g. ``"9 > 4"``).
-    warnings : list of str
-        Suspicious but legal findings (also issued as
-        :class:`~talentgap.errors.DataQualityWarning`).
-    freq : str or None
-        Frequency of the parsed periods.
-    extra_columns : list of str
-        Input columns outside the schema, kept unchanged.
-    row_keys : pandas.DataFrame or None
-        One row per input row, in input order: ``line``, ``kept`` (bool) and
-        the period, id and key columns as parsed (missing where a value
-        could not be read). :func:`reject_incomplete_groups` reads it to find
-        the group of each rejected row.
-    """
-
-    table: str
-    rows_in: int
-    rows_kept: int
-    rows_rejected: int
-    rejected: pd.DataFrame
-    warnings: list[str] = field(default_factory=list)
-    freq: str | None = None
-    extra_columns: list[str] = field(default_factory=list)
-    row_keys: pd.DataFrame | None = field(default=None, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        """True when no row was rejected."""
-        return self.rows_rejected == 0
-
-    @property
-    def rows_with_group(self) -> int:
-        """Rejected rows that broke no rule but were left out with their group.
-
-        Rule ``group_incomplete`` (see :func:`reject_incomplete_groups`); the
-        other ``rows_rejected - rows_with_group`` rows break a rule themselves.
-        """
-        if len(self.rejected) == 0:
-            return 0
-        return int((self.rejected["rule"] == "group_incomplete").sum())
-
-    def summary(self) -> str:
-        """One paragraph: the row accounting, then one line per failed rule."""
-        head = (
-            f"{self.table}: {self.rows_in} rows in, {self.rows_kept} kept, "
-            f"{self.rows_rejected} rejected"
-        )
-        cases = self.rejected.assign(position=self.rejected["line"])
-        lines = [head] + [f"  - {text}" for text in _checks.describe_failures(cases)]
-        lines += [f"  ! {text}" for text in self.warnings]
-        return "\n".join(lines)
-
-    def to_dict(self) -> dict:
-        """JSON-ready summary (failures counted by column and rule)."""
-        counts = (
-            self.rejected.groupby(["column", "rule"], sort=True).size()
-            if len(self.rejected) else pd.Series(dtype=int)
-        )
-        return {
-            "table": self.table,
-            "rows_in": self.rows_in,
-            "rows_kept": self.rows_kept,
-            "rows_rejected": self.rows_rejected,
-            "rows_with_group": self.rows_with_group,
-            "failures": [
-                {"column": c, "rule": r, "count": int(n)} for (c, r), n in counts.items()
-            ],
-            "warnings": list(self.warnings),
-            "freq": self.freq,
-            "extra_columns": list(self.extra_columns),
-        }
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def validate(
@@ -228,7 +137,7 @@ def validate(
     _check_table_shape(df, schema)
 
     n = len(df)
-    lines = (np.arange(n, dtype=np.int64) + 2 if line_numbers is None
+    lines = (np.arange(2, n + 2, dtype=np.int64) if line_numbers is None
              else np.asarray(list(line_numbers), dtype=np.int64))
     if lines.shape != (n,):
         raise ParameterError(f"line_numbers has {lines.size} entries for {n} rows")
@@ -242,13 +151,18 @@ def validate(
             continue
         values = df[col.name]
         cell_log = log
-        spreadsheet_errors = _checks.excel_errors(values)
+        # a key column is read once: its codes and distinct values serve both checks
+        factorized = (_checks.factorize_values(values)
+                      if col.kind in ("id", "key")
+                      and not isinstance(values.dtype, pd.CategoricalDtype) else None)
+        spreadsheet_errors = _checks.excel_errors(values, factorized)
         if spreadsheet_errors.any():  # its own rule; the column's rules see an empty cell
             shown = values[spreadsheet_errors].astype(str).to_numpy(dtype=object)
             log.add(spreadsheet_errors, col.name, "excel_error", shown,
                     [f"{value!r}: {_EXCEL_ERROR_TEXT}" for value in shown])
             values = values.mask(spreadsheet_errors)
             cell_log = _Skipping(log, spreadsheet_errors)
+            factorized = None  # the key rules read the masked values
         if col.kind == "period" and _is_period_of(values, freq):
             periods = values.array
             declared = next(code for code, dtype in _PERIOD_DTYPES.items()
@@ -276,16 +190,16 @@ def validate(
         else:
             target = _BlankAllowed(cell_log) if col.blank_ok else cell_log
             converted[col.name] = _checks.check_key(values, col.name, target,
-                                                    allowed.get(col.name))
+                                                    allowed.get(col.name), factorized)
     for a, b in schema.at_most:
         _checks.check_at_most(df, numbers, a, b, log, usable)
     if schema.unique:
         keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
-        _checks.check_unique(df, keys, log, lines)
+        check_unique(df, keys, log, lines)
     if schema.distinct_rows:
         whole = pd.DataFrame({c.name: numbers[c.name] if c.name in numbers else converted[c.name]
                               for c in schema.columns if c.name in df.columns})
-        _checks.check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
+        check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
     if schema.constant and any(c in df.columns for c in schema.detail):
         unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
         first = first_of_unit(unit)
@@ -299,7 +213,7 @@ def validate(
     cases = found_cases[_checks.FAILURE_COLUMNS]
     kept = ~log.bad
     clean = _assemble(df, schema, converted, numbers, kept, allowed)
-    found = _suspicious(clean, schema, lines[kept])
+    found = _suspicious(clean, schema, lines, kept)
     for text in found:
         warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 
@@ -322,105 +236,6 @@ def validate(
                               index=df.index, copy=False),
     )
     return clean, report
-
-
-def reject_incomplete_groups(clean: pd.DataFrame, report: DataQualityReport, *,
-                             by: Iterable[str], group: str = "group"):
-    """Reject every kept row of a group that lost a row to validation.
-
-    A total over a group (an enterprise's vacancies in a period, a cell's
-    training output in a period) computed from the rows that passed is an
-    undercount when one of its rows was rejected. This moves the other rows
-    of such groups to the rejected rows too (rule ``group_incomplete``,
-    naming the first rejected line of the group), so that the group is
-    missing rather than too small; ``rows_in == rows_kept + rows_rejected``
-    still holds. A rejected row whose own group columns could not be read
-    names no group and rejects nothing more.
-
-    Parameters
-    ----------
-    clean : pandas.DataFrame
-        The clean rows, as :func:`validate` (``errors="report"``) returned them.
-    report : DataQualityReport
-        Its report.
-    by : iterable of str
-        Columns that define a group, e.g. ``("enterprise_id", "period")``;
-        those the table lacks are left out (none left: nothing changes).
-    group : str, default "group"
-        What a group is called in the messages, e.g. ``"cell-period"``.
-
-    Returns
-    -------
-    clean : pandas.DataFrame
-        The rows of complete groups.
-    report : DataQualityReport
-        A new report with the moved rows among the rejected ones.
-
-    Raises
-    ------
-    ParameterError
-        If ``clean`` is not the table ``report`` describes.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> raw = pd.DataFrame({"period": ["2024Q1"] * 3, "region": ["A", "A", "B"],
-    ...                     "industry": ["textiles"] * 3, "program": ["p1", "p2", "p1"],
-    ...                     "trained": [10, 20, 30], "certified": ["5", "9%", "12"]})
-    >>> clean, report = validate(raw, table="training", errors="report")
-    >>> clean, report = reject_incomplete_groups(clean, report,
-    ...                                          by=("period", "region", "industry"),
-    ...                                          group="cell-period")
-    >>> clean["region"].tolist(), (report.rows_kept, report.rows_rejected)
-    (['B'], (1, 2))
-    >>> report.rejected[["line", "rule"]].to_dict("list")
-    {'line': [2, 3], 'rule': ['group_incomplete', 'not_numeric']}
-    """
-    keys = report.row_keys
-    if keys is None or len(keys) != report.rows_in or int(keys["kept"].sum()) != len(clean):
-        raise ParameterError("clean and report do not belong together: pass the two results "
-                             "of one validate(..., errors='report') call")
-    by = [c for c in dict.fromkeys(by) if c in keys.columns]
-    kept = keys["kept"].to_numpy(dtype=bool)
-    if not by or kept.all() or not kept.any():
-        return clean, report
-    # one id per group over all rows (keys of kept and rejected rows share their dtypes)
-    ids = keys.groupby(by, observed=True, sort=False, dropna=True).ngroup()
-    ids = ids.to_numpy(dtype=float, na_value=np.nan)
-    ids = np.where(np.isnan(ids), -1, ids).astype(np.int64)  # -1: a key could not be read
-    lines = keys["line"].to_numpy(dtype=np.int64)
-    failed = np.flatnonzero(~kept & (ids >= 0))
-    if failed.size == 0:
-        return clean, report
-    first = np.full(int(ids.max()) + 1, -1, dtype=np.int64)  # first failed row of each group
-    by_line = failed[np.argsort(lines[failed], kind="stable")[::-1]]
-    first[ids[by_line]] = by_line  # the last write wins: the smallest line
-    hit = kept & (ids >= 0)
-    hit[hit] = first[ids[hit]] >= 0
-    if not hit.any():
-        return clean, report
-    positions = np.flatnonzero(hit)
-    bad_groups, which = np.unique(ids[positions], return_inverse=True)  # few groups
-    shown = keys.iloc[first[bad_groups]][by].astype(object)
-    labels = np.asarray(shown.map(str).agg(", ".join, axis=1), dtype=object)
-    messages = np.asarray([f"line {line} of the same {group} ({', '.join(by)}) was rejected, "
-                           f"so the {group} is left out whole rather than undercounted"
-                           for line in lines[first[bad_groups]].tolist()], dtype=object)
-    moved = pd.DataFrame({
-        "line": lines[positions],
-        "row": keys.index.to_numpy()[positions],
-        "column": "*",
-        "rule": "group_incomplete",
-        "value": labels[which],
-        "message": messages[which],
-    })
-    rejected = pd.concat([report.rejected, moved], ignore_index=True)
-    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
-    n_moved = positions.size
-    new = dataclasses.replace(report, rows_kept=report.rows_kept - n_moved,
-                              rows_rejected=report.rows_rejected + n_moved,
-                              rejected=rejected, row_keys=keys.assign(kept=kept & ~hit))
-    return clean.iloc[np.flatnonzero(~hit[kept])], new
 
 
 class _BlankAllowed:
@@ -561,7 +376,7 @@ def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.nd
     rows = df.iloc[candidates][[c for c in schema.names if c in df.columns]]
     blank = np.ones(candidates.size, dtype=bool)
     for name in rows.columns:
-        blank &= _checks.is_blank(rows[name])
+        blank &= is_blank(rows[name])
     empty[candidates[blank]] = True
     return empty
 
@@ -616,13 +431,27 @@ def _drop_unused(values: pd.Categorical) -> pd.Categorical:
     used = used[:-1]
     if used.all():
         return values
-    renumber = np.append(np.cumsum(used) - 1, -1)
+    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
     renumber[:-1][~used] = -1
-    dtype = pd.CategoricalDtype(values.categories[used], ordered=values.ordered)
+    dtype = _subset_dtype(values.categories[used], values.ordered)
     return pd.Categorical.from_codes(renumber[codes], dtype=dtype, validate=False)
 
 
-def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> list[str]:
+def _subset_dtype(categories: pd.Index, ordered: bool) -> pd.CategoricalDtype:
+    """The categorical dtype of ``categories``, a subset of a dtype's categories.
+
+    Those are distinct already, so pandas' fast path (also taken by its own
+    ``remove_unused_categories``) skips hashing every label again.
+    """
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    if fast is None:
+        return pd.CategoricalDtype(categories, ordered=ordered)
+    return fast(categories, ordered)
+
+
+def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray,
+                kept: np.ndarray) -> list[str]:
+    """Legal but unusual values of the clean rows (``kept`` rows of the input) in words."""
     found = []
     for a, b, factor in schema.suspicious_above:
         if a not in clean.columns or b not in clean.columns:
@@ -633,7 +462,8 @@ def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray) -> 
         else:
             mask = x > factor * y
         if mask.any():
-            shown = ", ".join(f"line {ln}" for ln in lines[mask][:_MAX_EXAMPLES])
+            first = np.flatnonzero(kept)[np.flatnonzero(mask)[:_MAX_EXAMPLES]]
+            shown = ", ".join(f"line {ln}" for ln in lines[first])
             found.append(
                 f"{int(mask.sum())} row(s) with {a} > {factor:g} x {b} (legal but unusual; "
                 f"check units), e.g. {shown}"

@@ -45,6 +45,7 @@ Examples
 from __future__ import annotations
 
 from talentgap import _tables
+from talentgap._quality import DataQualityReport, reject_incomplete_groups
 from talentgap._tables import (
     INDUSTRY,
     PERIOD,
@@ -57,12 +58,7 @@ from talentgap._tables import (
     row_key,
 )
 from talentgap._units import unit_codes
-from talentgap._validation import (
-    DataQualityReport,
-    check_constant,
-    reject_incomplete_groups,
-    validate,
-)
+from talentgap._validation import check_constant, validate
 
 # The definitions live in talentgap._tables; they are documented here, where the API
 # reference reads them.

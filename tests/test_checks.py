@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from talentgap import _checks
 from talentgap.errors import SchemaError
 from talentgap.schema import validate
 
@@ -45,8 +44,25 @@ def test_inner_spaces_and_blank_values_are_not_surrounding_spaces():
     assert clean["region"].astype(str).tolist() == ["Ou hai", "B"]
 
 
-def test_spaced_text_on_distinct_values():
-    values = pd.Index(["a", " b", "c\t", "", "  ", 3, None, "d e"], dtype=object)
-    assert _checks.spaced_text(values).tolist() == [False, True, True, False, False, False,
-                                                    False, False]
-    assert not _checks.spaced_text(pd.Index([], dtype=object)).any()
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_unused_categories_of_a_key_are_dropped_from_the_clean_table(dtype):
+    regions = pd.Index(["A", "B", "C", "D"], dtype=dtype)
+    raw = _training(pd.Categorical(["D", "B", "D", "A"], categories=regions))
+    raw.loc[3, "certified"] = -1  # the only 'A' row is rejected
+    clean, report = validate(raw, table="training", errors="report")
+    assert report.rejected["line"].tolist() == [5]
+    assert list(clean["region"].cat.categories) == ["B", "D"]
+    assert clean["region"].astype(str).tolist() == ["D", "B", "D"]
+    assert clean["region"].cat.categories.is_unique
+
+
+def test_excel_error_in_a_text_key_is_read_from_its_distinct_values():
+    raw = _training(["Ouhai", "#N/A", "Ouhai", "#REF!"],
+                    ["textiles", "textiles", "#N/A", "textiles"])
+    clean, report = validate(raw, table="training", errors="report")
+    rejected = report.rejected
+    assert rejected[["line", "column", "rule"]].values.tolist() == [
+        [3, "region", "excel_error"], [4, "industry", "excel_error"],
+        [5, "region", "excel_error"]]
+    assert clean["region"].astype(str).tolist() == ["Ouhai"]
+    assert list(clean["industry"].cat.categories) == ["textiles"]

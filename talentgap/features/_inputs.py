@@ -20,7 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import MAX_COUNT, suspect_text
+from talentgap._checks import MAX_COUNT
+from talentgap._text_checks import suspect_text
 from talentgap._words import lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import NO_PERIOD, normalize_freq

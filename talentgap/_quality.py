@@ -1,0 +1,216 @@
+"""The data-quality report of a validated table, and the skip-mode bookkeeping on it.
+
+:class:`DataQualityReport` accounts for every input row of one
+:func:`~talentgap.schema.validate` call (``errors="report"``): kept, or
+rejected with the rule it broke. :func:`reject_incomplete_groups` moves the
+kept rows of a group that lost a row to the rejected ones, so that a total
+over the group is missing rather than too small. The public names are
+re-exported by :mod:`talentgap.schema`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from talentgap import _checks
+from talentgap.errors import ParameterError
+
+__all__ = ["DataQualityReport", "reject_incomplete_groups"]
+
+
+@dataclass
+class DataQualityReport:
+    """Accounting of every input row of one validated table.
+
+    Attributes
+    ----------
+    table : str
+        Table name.
+    rows_in, rows_kept, rows_rejected : int
+        ``rows_kept + rows_rejected == rows_in`` always; a row failing two
+        rules is one rejected row with two failures. Of the rejected rows,
+        :attr:`rows_with_group` broke no rule themselves but were left out
+        with their group (:func:`reject_incomplete_groups`).
+    rejected : pandas.DataFrame
+        One row per failure: ``line`` (input line number), ``row`` (index
+        label in the input frame), ``column``, ``rule`` (a code such as
+        ``"negative"``), ``value`` (the raw input value) and ``message`` (what
+        is wrong with it, e.g. ``"9 > 4"``).
+    warnings : list of str
+        Suspicious but legal findings (also issued as
+        :class:`~talentgap.errors.DataQualityWarning`).
+    freq : str or None
+        Frequency of the parsed periods.
+    extra_columns : list of str
+        Input columns outside the schema, kept unchanged.
+    row_keys : pandas.DataFrame or None
+        One row per input row, in input order: ``line``, ``kept`` (bool) and
+        the period, id and key columns as parsed (missing where a value
+        could not be read). :func:`reject_incomplete_groups` reads it to find
+        the group of each rejected row.
+    """
+
+    table: str
+    rows_in: int
+    rows_kept: int
+    rows_rejected: int
+    rejected: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+    freq: str | None = None
+    extra_columns: list[str] = field(default_factory=list)
+    row_keys: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when no row was rejected."""
+        return self.rows_rejected == 0
+
+    @property
+    def rows_with_group(self) -> int:
+        """Rejected rows that broke no rule but were left out with their group.
+
+        Rule ``group_incomplete`` (see :func:`reject_incomplete_groups`); the
+        other ``rows_rejected - rows_with_group`` rows break a rule themselves.
+        """
+        if len(self.rejected) == 0:
+            return 0
+        return int((self.rejected["rule"] == "group_incomplete").sum())
+
+    def summary(self) -> str:
+        """One paragraph: the row accounting, then one line per failed rule."""
+        head = (
+            f"{self.table}: {self.rows_in} rows in, {self.rows_kept} kept, "
+            f"{self.rows_rejected} rejected"
+        )
+        cases = self.rejected.assign(position=self.rejected["line"])
+        lines = [head] + [f"  - {text}" for text in _checks.describe_failures(cases)]
+        lines += [f"  ! {text}" for text in self.warnings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """JSON-ready summary (failures counted by column and rule)."""
+        counts = (
+            self.rejected.groupby(["column", "rule"], sort=True).size()
+            if len(self.rejected) else pd.Series(dtype=int)
+        )
+        return {
+            "table": self.table,
+            "rows_in": self.rows_in,
+            "rows_kept": self.rows_kept,
+            "rows_rejected": self.rows_rejected,
+            "rows_with_group": self.rows_with_group,
+            "failures": [
+                {"column": c, "rule": r, "count": int(n)} for (c, r), n in counts.items()
+            ],
+            "warnings": list(self.warnings),
+            "freq": self.freq,
+            "extra_columns": list(self.extra_columns),
+        }
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def reject_incomplete_groups(clean: pd.DataFrame, report: DataQualityReport, *,
+                             by: Iterable[str], group: str = "group"):
+    """Reject every kept row of a group that lost a row to validation.
+
+    A total over a group (an enterprise's vacancies in a period, a cell's
+    training output in a period) computed from the rows that passed is an
+    undercount when one of its rows was rejected. This moves the other rows
+    of such groups to the rejected rows too (rule ``group_incomplete``,
+    naming the first rejected line of the group), so that the group is
+    missing rather than too small; ``rows_in == rows_kept + rows_rejected``
+    still holds. A rejected row whose own group columns could not be read
+    names no group and rejects nothing more.
+
+    Parameters
+    ----------
+    clean : pandas.DataFrame
+        The clean rows, as :func:`validate` (``errors="report"``) returned them.
+    report : DataQualityReport
+        Its report.
+    by : iterable of str
+        Columns that define a group, e.g. ``("enterprise_id", "period")``;
+        those the table lacks are left out (none left: nothing changes).
+    group : str, default "group"
+        What a group is called in the messages, e.g. ``"cell-period"``.
+
+    Returns
+    -------
+    clean : pandas.DataFrame
+        The rows of complete groups.
+    report : DataQualityReport
+        A new report with the moved rows among the rejected ones.
+
+    Raises
+    ------
+    ParameterError
+        If ``clean`` is not the table ``report`` describes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.schema import validate
+    >>> raw = pd.DataFrame({"period": ["2024Q1"] * 3, "region": ["A", "A", "B"],
+    ...                     "industry": ["textiles"] * 3, "program": ["p1", "p2", "p1"],
+    ...                     "trained": [10, 20, 30], "certified": ["5", "9%", "12"]})
+    >>> clean, report = validate(raw, table="training", errors="report")
+    >>> clean, report = reject_incomplete_groups(clean, report,
+    ...                                          by=("period", "region", "industry"),
+    ...                                          group="cell-period")
+    >>> clean["region"].tolist(), (report.rows_kept, report.rows_rejected)
+    (['B'], (1, 2))
+    >>> report.rejected[["line", "rule"]].to_dict("list")
+    {'line': [2, 3], 'rule': ['group_incomplete', 'not_numeric']}
+    """
+    keys = report.row_keys
+    if keys is None or len(keys) != report.rows_in or int(keys["kept"].sum()) != len(clean):
+        raise ParameterError("clean and report do not belong together: pass the two results "
+                             "of one validate(..., errors='report') call")
+    by = [c for c in dict.fromkeys(by) if c in keys.columns]
+    kept = keys["kept"].to_numpy(dtype=bool)
+    if not by or kept.all() or not kept.any():
+        return clean, report
+    # one id per group over all rows (keys of kept and rejected rows share their dtypes)
+    ids = keys.groupby(by, observed=True, sort=False, dropna=True).ngroup()
+    ids = ids.to_numpy(dtype=float, na_value=np.nan)
+    ids = np.where(np.isnan(ids), -1, ids).astype(np.int64)  # -1: a key could not be read
+    lines = keys["line"].to_numpy(dtype=np.int64)
+    failed = np.flatnonzero(~kept & (ids >= 0))
+    if failed.size == 0:
+        return clean, report
+    first = np.full(int(ids.max()) + 1, -1, dtype=np.int64)  # first failed row of each group
+    by_line = failed[np.argsort(lines[failed], kind="stable")[::-1]]
+    first[ids[by_line]] = by_line  # the last write wins: the smallest line
+    hit = kept & (ids >= 0)
+    hit[hit] = first[ids[hit]] >= 0
+    if not hit.any():
+        return clean, report
+    positions = np.flatnonzero(hit)
+    bad_groups, which = np.unique(ids[positions], return_inverse=True)  # few groups
+    shown = keys.iloc[first[bad_groups]][by].astype(object)
+    labels = np.asarray(shown.map(str).agg(", ".join, axis=1), dtype=object)
+    messages = np.asarray([f"line {line} of the same {group} ({', '.join(by)}) was rejected, "
+                           f"so the {group} is left out whole rather than undercounted"
+                           for line in lines[first[bad_groups]].tolist()], dtype=object)
+    moved = pd.DataFrame({
+        "line": lines[positions],
+        "row": keys.index.to_numpy()[positions],
+        "column": "*",
+        "rule": "group_incomplete",
+        "value": labels[which],
+        "message": messages[which],
+    })
+    rejected = pd.concat([report.rejected, moved], ignore_index=True)
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    n_moved = positions.size
+    new = dataclasses.replace(report, rows_kept=report.rows_kept - n_moved,
+                              rows_rejected=report.rows_rejected + n_moved,
+                              rejected=rejected, row_keys=keys.assign(kept=kept & ~hit))
+    return clean.iloc[np.flatnonzero(~hit[kept])], new
