@@ -27,7 +27,7 @@ from sklearn.base import clone
 
 from talentgap._arguments import check_count, resolve_season_length
 from talentgap._registry import register
-from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
 from talentgap.models._outliers import warn_outlying_values
 from talentgap.models._series import to_arrays
 from talentgap.models.base import BaseForecaster, backtest_actuals
@@ -254,6 +254,11 @@ class AutoForecaster(BaseForecaster):
         if self.selection_horizon is not None:
             check_count(self.selection_horizon, "selection_horizon")
 
+    def _candidate_params(self) -> dict:
+        """The parameters every candidate takes from this model."""
+        return {"season_length": self.season_length, "n_windows": self.n_windows,
+                "n_jobs": self.n_jobs, "nonnegative": self.nonnegative}
+
     def fit(self, df: pd.DataFrame, *, target: str = "value", time: str = "period",
             keys: Sequence[str], exog: Sequence[str] | None = None):
         """Fit every candidate and weigh them per series (see the class docstring).
@@ -271,25 +276,10 @@ class AutoForecaster(BaseForecaster):
             raise ParameterError("candidates is empty")
         horizon = self.selection_horizon or 2 * max(
             resolve_season_length(self.season_length, arrays.freq), 2)
-        without_exog = replace(arrays, exog=None, exog_names=())
-        models = {name: clone(model).set_params(season_length=self.season_length,
-                                                n_windows=self.n_windows, n_jobs=self.n_jobs,
-                                                nonnegative=self.nonnegative)
+        models = {name: clone(model).set_params(**self._candidate_params())
                   for name, model in candidates.items()}
-        shared = _form_subsets(models)
         labels = {"target": target, "time": time, "keys": keys, "backtest_horizon": horizon}
-        fitted = {}
-        for name, model in models.items():
-            if any(name in subsets for subsets in shared.values()):
-                continue  # fitted with the candidate whose forms include its own
-            data = arrays if model._supports_exog else without_exog
-            if name in shared:  # one pass over the chunks fits the model and its subsets
-                fitted.update(model.fit_arrays_with_subsets(
-                    data, {n: models[n] for n in shared[name]}, **labels))
-                fitted[name] = model
-            else:
-                fitted[name] = model.fit_arrays(data, **labels)
-        fitted = {name: fitted[name] for name in models}
+        fitted = _fit_candidates(models, arrays, labels)
         self.candidates_ = fitted
         self._set_layout(arrays, target=target, time=time, keys=keys)
         self.chunks_ = [np.arange(arrays.n_series)]
@@ -298,19 +288,16 @@ class AutoForecaster(BaseForecaster):
         warn_outlying_values(arrays, self.season_length_, target)  # likely data errors
         self.short_fallback_ = np.stack(
             [_too_short(model) for model in fitted.values()], axis=1)   # (n, k)
-        # the candidates' backtests at the ranking horizons are learned state (the weights
+        # the candidates' backtests at the selection horizon are learned state (the weights
         # come from them); other horizons are computed when asked and never saved
         self._candidate_cv = {horizon: {name: model.cv_forecasts(horizon)
                                         for name, model in fitted.items()}}
         self.ranking_horizon_ = ranking_horizons(arrays.n_obs, horizon, self.season_length_,
                                                  int(self.n_windows))
-        for shorter in np.unique(self.ranking_horizon_)[::-1]:
-            if shorter != horizon:
-                self._candidate_cv[int(shorter)] = _shorter_backtests(fitted, int(shorter),
-                                                                      self._candidate_cv)
         self.pooled_ranking_ = True
         self.anchor_ = self.anchor if self.anchor in fitted else None
-        self.weights_ = self._weights()
+        weights = self._weights_from_scores(self._ranking_errors(candidates, labels))
+        self.weights_ = pd.DataFrame(weights, columns=list(fitted))
         self.analogue_rows_, self.analogue_ratio_ = self._analogues(arrays, keys)
         self.fallback_reason_ = self._fallback_reasons()
         self.fitted_summary_ = self._summary()
@@ -333,30 +320,38 @@ class AutoForecaster(BaseForecaster):
                           lambda: _shorter_backtests(self.candidates_, horizon,
                                                      self._candidate_cv))
 
-    def _issued_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
-        """Backtests (n, W, h) of the model each candidate issues, for ranking.
-
-        A candidate that searches among forms at every origin (ETS's forms,
-        Theta's seasonality test) would otherwise be ranked on models it does
-        not forecast with: on 48 months, Theta's test found no season at the
-        backtest origins but did on the whole series. Its backtests with the
-        final choice refitted (``_calibration_forecasts``) rank it instead,
-        and its searched ones where the final choice cannot be fitted at an
-        origin.
-        """
-        searched = self._candidate_forecasts(horizon)
-        out = {}
-        for name, model in self.candidates_.items():
-            issued = model._calibration_forecasts(horizon, searched[name], quiet=True)
-            out[name] = np.where(np.isnan(issued), searched[name], issued)
-        return out
-
     def _backtest_errors(self, horizon: int) -> np.ndarray:
         """Absolute backtest errors of the model each candidate issues, shape (n, W, h, k)."""
-        forecasts = self._issued_forecasts(horizon)
-        actual, observed = backtest_actuals(self.arrays_, horizon, int(self.n_windows))
-        return np.stack([np.where(observed, np.abs(actual - forecasts[n]), np.nan)
-                         for n in self.candidates_], axis=-1)
+        return _issued_errors(self.candidates_, self.arrays_, horizon, int(self.n_windows),
+                              self._candidate_forecasts(horizon))
+
+    def _ranking_errors(self, templates: dict[str, BaseForecaster], labels: dict) -> np.ndarray:
+        """Mean absolute backtest error (n, k) of each candidate at its series' ranking horizon.
+
+        Series ranked on a shorter horizon than the selection horizon
+        (:func:`ranking_horizons`) are backtested by the candidates refitted to
+        them alone (a few series, usually: refitting every series would double
+        the fit), with that horizon announced; what that refit warns, the fit
+        on every series has said already.
+        """
+        horizon = int(labels["backtest_horizon"])
+        score = np.full((self.arrays_.n_series, len(self.candidates_)), np.nan)
+        at = self.ranking_horizon_ == horizon
+        if at.any():
+            score[at] = _mean_errors(self._backtest_errors(horizon)[at])
+        for shorter in np.unique(self.ranking_horizon_[~at]):  # a few horizons
+            rows = np.flatnonzero(self.ranking_horizon_ == shorter)
+            part = self.arrays_.take(rows)
+            models = {name: clone(model).set_params(**self._candidate_params())
+                      for name, model in templates.items()}
+            with collect_warnings():
+                refitted = _fit_candidates(models, part, {**labels,
+                                                          "backtest_horizon": int(shorter)})
+                searched = {name: model.cv_forecasts(int(shorter))
+                            for name, model in refitted.items()}
+                score[rows] = _mean_errors(_issued_errors(refitted, part, int(shorter),
+                                                          int(self.n_windows), searched))
+        return score
 
     def _weights_from(self, errors: np.ndarray) -> np.ndarray:
         """Per-series weights (n, k) from absolute backtest errors (n, W, h, k)."""
@@ -383,14 +378,6 @@ class AutoForecaster(BaseForecaster):
             # series with no backtest at all: every candidate counts
             weights[~has_score.any(axis=1)] = 1.0
         return weights / weights.sum(axis=1, keepdims=True)
-
-    def _weights(self) -> pd.DataFrame:
-        """Per-series weights from the candidates' backtest errors at its ranking horizon."""
-        score = np.full((self.arrays_.n_series, len(self.candidates_)), np.nan)
-        for horizon in np.unique(self.ranking_horizon_):
-            rows = self.ranking_horizon_ == horizon
-            score[rows] = _mean_errors(self._backtest_errors(int(horizon))[rows])
-        return pd.DataFrame(self._weights_from_scores(score), columns=list(self.candidates_))
 
     def _combine(self, forecasts: dict[str, np.ndarray],
                  weights: np.ndarray | None = None) -> np.ndarray:
@@ -739,9 +726,48 @@ def _shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
     return {name: out[name] for name in models}
 
 
+def _fit_candidates(models: dict[str, BaseForecaster], arrays, labels: dict
+                    ) -> dict[str, BaseForecaster]:
+    """Fit the (unfitted) candidates to ``arrays``; candidates sharing form fits in one pass."""
+    without_exog = replace(arrays, exog=None, exog_names=())
+    shared = _form_subsets(models)
+    fitted = {}
+    for name, model in models.items():
+        if any(name in subsets for subsets in shared.values()):
+            continue  # fitted with the candidate whose forms include its own
+        data = arrays if model._supports_exog else without_exog
+        if name in shared:  # one pass over the chunks fits the model and its subsets
+            fitted.update(model.fit_arrays_with_subsets(
+                data, {n: models[n] for n in shared[name]}, **labels))
+            fitted[name] = model
+        else:
+            fitted[name] = model.fit_arrays(data, **labels)
+    return {name: fitted[name] for name in models}
+
+
+def _issued_errors(candidates: dict[str, BaseForecaster], arrays, horizon: int,
+                   windows: int, searched: dict[str, np.ndarray]) -> np.ndarray:
+    """Absolute backtest errors (n, W, h, k) of the model each candidate issues.
+
+    A candidate that searches among forms at every origin (ETS's forms,
+    Theta's seasonality test) would otherwise be ranked on models it does not
+    forecast with: on 48 months, Theta's test found no season at the backtest
+    origins but did on the whole series. Its backtests with the final choice
+    refitted (``_calibration_forecasts``) count instead, and its ``searched``
+    ones where the final choice cannot be fitted at an origin.
+    """
+    actual, observed = backtest_actuals(arrays, horizon, windows)
+    out = []
+    for name, model in candidates.items():
+        issued = model._calibration_forecasts(horizon, searched[name], quiet=True)
+        forecast = np.where(np.isnan(issued), searched[name], issued)
+        out.append(np.where(observed, np.abs(actual - forecast), np.nan))
+    return np.stack(out, axis=-1)
+
+
 def _mean_errors(errors: np.ndarray) -> np.ndarray:
     """Mean absolute error (n, k) over the origins and steps of errors (n, W, h, k)."""
-    flat = errors.reshape(errors.shape[0], -1, errors.shape[-1])
+    flat = errors.reshape(errors.shape[0], int(np.prod(errors.shape[1:-1])), errors.shape[-1])
     count = np.sum(~np.isnan(flat), axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):  # NaN, not a warning, when none
         return np.where(count > 0, np.nansum(flat, axis=1) / count, np.nan)
