@@ -50,9 +50,10 @@ class DataQualityReport:
         Input columns outside the schema, kept unchanged.
     row_keys : pandas.DataFrame or None
         One row per input row, in input order: ``line``, ``kept`` (bool) and
-        the period, id and key columns as parsed (missing where a value
-        could not be read). :func:`reject_incomplete_groups` reads it to find
-        the group of each rejected row.
+        the period, id, key and weight columns as parsed (missing where a
+        value could not be read). :func:`reject_incomplete_groups` reads it to
+        find the group of each rejected row, and
+        :func:`talentgap.features.adjust_nonresponse` the weight of each.
     """
 
     table: str

@@ -232,7 +232,9 @@ def validate(
         extra_columns=[c for c in df.columns if c not in schema.names],
         row_keys=pd.DataFrame({"line": lines, "kept": kept,
                                **{c.name: converted[c.name] for c in schema.columns
-                                  if c.name in converted and c.kind in ("period", "id", "key")}},
+                                  if c.name in converted and c.kind in ("period", "id", "key")},
+                               **{c.name: numbers[c.name] for c in schema.columns
+                                  if c.name in numbers and c.kind == "weight"}},
                               index=df.index, copy=False),
     )
     return clean, report

@@ -27,14 +27,27 @@ def test_weights_of_the_class_are_kept_and_said(tmp_path):
     result = _run(tmp_path, surveys)
     panel = result.panel.assign(period=result.panel["period"].astype(str))
     north = panel.set_index(["region", "period"]).loc[("North", "2024Q1")]
-    # the file's left-out weight is not at hand: taken as the class's mean kept weight,
-    # (2 + 4) / 2 = 3, so the kept weights are multiplied by (2 + 4 + 3) / (2 + 4) = 1.5
-    assert north["demand"] == pytest.approx(1.5 * (2 * 2 + 4 * 5))
+    # the left-out enterprise's weight (6) is read from its row: the kept weights are
+    # multiplied by (2 + 4 + 6) / (2 + 4) = 2
+    assert north["demand"] == pytest.approx(2 * (2 * 2 + 4 * 5))
     assert north["n_respondents"] == 2
     # the other class-periods are untouched
     assert panel.set_index(["region", "period"]).loc[("North", "2024Q2"), "demand"] == 48.0
     text = result.reports["surveys"].warnings[-1]
     assert "1 enterprise-period left out as invalid is unit non-response" in text
-    assert "multiplied by 1.5" in text and "(region x industry x period)" in text
-    assert "1 left-out weight was not known" in text
+    assert "multiplied by 2" in text and "(region x industry x period)" in text
+    assert "not known" not in text
     assert text in result.notes  # and so in the report's notes
+
+
+def test_an_unreadable_left_out_weight_is_the_class_mean(tmp_path):
+    surveys = pd.DataFrame({
+        "period": ["2024Q1"] * 4, "enterprise_id": ["E0", "E1", "E2", "E3"],
+        "region": ["North", "North", "North", "South"], "industry": "textiles",
+        "employees": 40, "vacancies": 9, "hard_to_fill": ["2", "5", "1", "3"],
+        "reports_shortage": True, "weight": ["2", "4", "six", "3"]})
+    result = _run(tmp_path, surveys)
+    north = result.panel.set_index("region").loc["North"]
+    # the class's mean kept weight, (2 + 4) / 2 = 3: factor (2 + 4 + 3) / (2 + 4) = 1.5
+    assert north["demand"] == pytest.approx(1.5 * (2 * 2 + 4 * 5))
+    assert "1 left-out weight was not known" in result.reports["surveys"].warnings[-1]

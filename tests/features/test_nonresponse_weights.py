@@ -1,5 +1,7 @@
 """Weighting-class adjustment for enterprise-periods skipped as invalid, by hand."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -55,7 +57,11 @@ def test_unreadable_weight_is_the_mean_kept_weight():
 def test_without_raw_and_without_weights():
     raw = _surveys([2.0, 3.0, 5.0, 4.0, 1.5, 2.5], ["2", "1", "x", "3", "4", "6"])
     clean, report = _skip(raw)
-    _, classes = adjust_nonresponse(clean, report)  # the weight of E2 is not known
+    _, classes = adjust_nonresponse(clean, report)  # E2's weight, 5, as the report parsed it
+    assert classes["weights_imputed"].tolist() == [0]
+    assert classes["factor"].tolist() == [2.0]  # (2 + 3 + 5) / (2 + 3)
+    without = replace(report, row_keys=report.row_keys.drop(columns="weight"))
+    _, classes = adjust_nonresponse(clean, without)  # not known: the class's mean kept weight
     assert classes["weights_imputed"].tolist() == [1]
     assert classes["factor"].tolist() == [1.5]
     unweighted = raw.drop(columns="weight")
