@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
-from talentgap.models.auto import AutoForecaster, _mean_errors, ranking_scores
+from talentgap.models._ranking import mean_errors as _mean_errors
+from talentgap.models.auto import AutoForecaster, ranking_scores
 from talentgap.models.baselines import Drift, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
 

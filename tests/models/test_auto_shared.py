@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 
 from talentgap.models import base
+from talentgap.models._ranking import form_subsets as _form_subsets
 from talentgap.models._series import to_arrays
-from talentgap.models.auto import AutoForecaster, _form_subsets, default_candidates
+from talentgap.models.auto import AutoForecaster, default_candidates
 from talentgap.models.baselines import Drift
 from talentgap.models.ets import ETS
 
