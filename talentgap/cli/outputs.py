@@ -37,6 +37,9 @@ The file names are fixed, so scripts can rely on them:
                               the plan, and the counts behind the projected shares
                               (``workers_*`` / ``denominator_*``; ``share_of``)
 ``rejected.csv``              input rows dropped with ``on_invalid = "skip"``
+``masked_values.csv``         with ``[forecast] outliers = "mask"``: every demand and
+                              supply value set to missing as a likely data error
+                              (:attr:`GapForecaster.masked_values_`; empty when none)
 ``results.xlsx``              one workbook for people who work in Excel: a first
                               ``contents`` sheet, then one sheet per table, named as
                               its CSV file (``quotas``, ``plan_places``,
@@ -127,6 +130,9 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables["target_path"] = result.target_path
     if result.rejected is not None:
         tables["rejected"] = result.rejected
+    model = result.gap_model
+    if model is not None and model.get_params().get("outliers") == "mask":
+        tables["masked_values"] = model.masked_values_
     return tables
 
 
@@ -237,7 +243,8 @@ def workbook_contents(names) -> pd.DataFrame:
 #: The tables a run can write (``<name>.csv`` and ``<name>.parquet``).
 TABLE_NAMES = ("panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
                "plan_summary", "plan_binding", "plan_marginal_value", "plan_comparison",
-               "plan_years", "plan_places", "policy_need", "target_path", "rejected")
+               "plan_years", "plan_places", "policy_need", "target_path", "rejected",
+               "masked_values")
 
 
 def stale_outputs(out: Path, written: list[Path]) -> list[str]:

@@ -62,7 +62,7 @@ from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
 from talentgap.report import Report
 
-__all__ = ["build_report", "flag_meanings", "headline_text", "totals_text"]
+__all__ = ["build_report", "flag_meanings", "headline_text", "totals_text", "masked_note"]
 
 _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
@@ -137,7 +137,15 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                               "a data error, or a survey estimate one large respondent "
                               "moved. The interval is kept from widening "
                               "with it, but the forecast may follow it; the run's warnings "
-                              "name the period and the value: check it, and correct an error.",
+                              "name the period and the value: check it, and correct an error "
+                              "(or set [forecast] outliers = \"mask\" to leave such values "
+                              "out).",
+        "outlier_masked": "A past demand or supply value of the cell changed by far more "
+                          "than any of its other changes and, as the run's settings ask "
+                          "([forecast] outliers = \"mask\"), was set aside as a likely data "
+                          "error: the forecast fills it in from the periods around it. The "
+                          "notes on the input data and the output file masked_values.csv "
+                          "name it: if it was a real change, the forecast leaves it out.",
         "no_demand_data": "Demand was never observed: no forecast is made.",
         "no_supply_data": "No certified workers were ever observed for the cell: supply is "
                           "taken as 0 (known future supply still counts).",
@@ -612,8 +620,55 @@ def _design_words(result: RunResult) -> str:
             "one sampled in its stratum.)")
 
 
+def masked_note(result: RunResult, *, limit: int = 3) -> str | None:
+    """The values ``[forecast] outliers = "mask"`` set aside: how many, and a few of them.
+
+    None when the gap model masked nothing (or was not asked to).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> from talentgap.cli.config import Config
+    >>> masked = pd.DataFrame({"region": ["Ashmere"], "industry": ["textiles"],
+    ...                        "period": [pd.Period("2023Q2", freq="Q")], "column": ["demand"],
+    ...                        "value": [12345.0], "change": [12100.0], "lag": [4],
+    ...                        "fence": [850.0]})
+    >>> run = SimpleNamespace(config=Config(), gap_model=SimpleNamespace(masked_values_=masked))
+    >>> print(masked_note(run))
+    1 past value was set aside as a likely data error ([forecast] outliers = "mask") and
+    filled in from the periods around it before the forecast: it changed from the value a year
+    before by far more than the cell's other changes (beyond 10 interquartile ranges of them):
+    Ashmere / textiles, demand in 2023Q2: 12,345 (a change of +12,100, past the limit of +850
+    its other changes set). Every such value is listed in the output file masked_values.csv.
+    """
+    masked = getattr(result.gap_model, "masked_values_", None)
+    if masked is None or not len(masked):
+        return None
+    keys, count = list(result.config.data.keys), len(masked)
+    before = {1: "the value before"}
+    lags = masked["lag"].astype(int).unique()
+    span = " or ".join(before.get(int(lag), "the value a year before") for lag in sorted(lags))
+    shown = []
+    for row in masked.head(limit).to_dict("records"):  # a few examples
+        shown.append(f"{cell_name(row, keys)}, {row['column']} in {row['period']}: "
+                     f"{row['value']:,.0f} (a change of {row['change']:+,.0f}, past the "
+                     f"limit of {row['fence']:+,.0f} its other changes set)")
+    values = "1 past value was" if count == 1 else f"{count:,} past values were"
+    it = "it" if count == 1 else "them"
+    each = "it" if count == 1 else "each"
+    more = "" if count <= limit else f" and {count - limit:,} more"
+    return (f"{values} set aside as a likely data error ([forecast] outliers = \"mask\") "
+            f"and filled in from the periods around {it} before the forecast: {each} "
+            f"changed from {span} by far more than the cell's other changes (beyond "
+            f"{gap_flags.OUTLIER_FENCE_IQR:g} interquartile ranges of them): "
+            f"{'; '.join(shown)}{more}. Every such value is listed in the output file "
+            "masked_values.csv.")
+
+
 def _data_section(report: Report, result: RunResult) -> None:
-    if not result.reports and not result.notes and result.panel is None:
+    masked = masked_note(result)
+    if not result.reports and not result.notes and result.panel is None and masked is None:
         return
     rejected = result.rejected is not None and len(result.rejected) > 0
     report.add_section("Input data and notes",
@@ -641,6 +696,8 @@ def _data_section(report: Report, result: RunResult) -> None:
     shown = dict.fromkeys([skipped] if skipped else [])
     shown.update(dict.fromkeys(plain_note(note, freq=freq, levels=levels)
                                for note in result.notes[:20] if note != noted))
+    if masked is not None:
+        shown[masked] = None
     for note in shown:
         report.add_note(note)
 

@@ -6,6 +6,7 @@ Every forecaster follows one contract (see :mod:`talentgap.models.base`)::
     fc.predict(horizon=8, level=[80, 95])
 """
 
+from talentgap.models._outliers import mask_outliers
 from talentgap.models.auto import AutoForecaster
 from talentgap.models.base import BaseForecaster
 from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
@@ -21,4 +22,4 @@ from talentgap.models.theta import Theta
 __all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS", "Theta",
            "GlobalBoosting", "SARIMAX", "AutoForecaster", "GapForecaster", "SamplePaths",
            "Hierarchy",
-           "reconcile", "load"]
+           "reconcile", "load", "mask_outliers"]

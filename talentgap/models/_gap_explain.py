@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._keys import codes_in
 from talentgap.errors import ParameterError
 from talentgap.models.gap_flags import FLAGS, gap_flags
 
@@ -54,6 +55,13 @@ def fitted_summary(gap) -> pd.DataFrame:
             reasons[at] = np.where(reasons[at] == None, text,  # noqa: E711 - object array
                                    reasons[at].astype(str) + "; " + text)
     summary["fallback_reason"] = pd.Series(reasons, dtype=object)
+    masked = getattr(gap, "masked_values_", None)
+    for name in ("demand", "supply"):
+        count = np.zeros(n, dtype=np.int64)
+        if masked is not None and len(masked):
+            rows = codes_in(masked[masked["column"] == name], list(gap.keys), gap.cells_)
+            np.add.at(count, rows[rows >= 0], 1)
+        summary[f"{name}_masked"] = count
     return summary
 
 
@@ -180,11 +188,18 @@ def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarr
     short = sim["calibrated_short"]
     early = sim.get("ends_early")
     history = gap.history_
+    summary = gap.fitted_summary_  # a model saved before masking existed has no counts
+    masked = np.zeros(n, dtype=bool)
+    for column in ("demand_masked", "supply_masked"):
+        if column in summary.columns:
+            masked |= summary[column].to_numpy() > 0
     if rows is not None:
         history = {name: values[rows] for name, values in history.items()}
         has_demand, has_supply = has_demand[rows], has_supply[rows]
         short = None if short is None else short[rows]
         early = None if early is None else early[rows]
+        masked = masked[rows]
     return gap_flags(history, demand, supply, gap_values,
                      season_length=season_length(gap), has_demand=has_demand,
-                     has_supply=has_supply, calibrated_short=short, ends_early=early)
+                     has_supply=has_supply, calibrated_short=short, ends_early=early,
+                     masked=masked)

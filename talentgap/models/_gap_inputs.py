@@ -13,19 +13,24 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import check_count, is_integer, key_list
+from talentgap._arguments import check_count, is_integer, key_list, resolve_season_length
 from talentgap._keys import series_codes
 from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.features.hierarchy import Hierarchy
+from talentgap.models._outliers import MASKED_COLUMNS, mask_outliers
 from talentgap.models.base import BaseForecaster
 from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
 from talentgap.periods import period_ordinals
 
-__all__ = ["check_params", "panel_table", "sampling_column", "panel_history", "known_supply"]
+__all__ = ["check_params", "panel_table", "sampling_column", "panel_history", "known_supply",
+           "masked_panel", "OUTLIER_CHOICES"]
 
 #: The panel column of the demand estimates' standard errors that GapForecaster uses by default.
 DEFAULT_SAMPLING_SE = "demand_se"
+
+#: What ``GapForecaster(outliers=...)`` does with values that look like data errors.
+OUTLIER_CHOICES = ("keep", "mask")
 
 
 def check_params(gap) -> list[str]:
@@ -65,6 +70,10 @@ def check_params(gap) -> list[str]:
             f"forecaster must be a talentgap forecaster (e.g. AutoForecaster(), ETS()), "
             f"got {type(gap.forecaster).__name__}: the gap's sample paths need its "
             "rolling-origin backtests")
+    if not isinstance(gap.outliers, str) or gap.outliers not in OUTLIER_CHOICES:
+        raise ParameterError(f"outliers == {gap.outliers!r}, must be one of "
+                             f"{list(OUTLIER_CHOICES)}: 'keep' fits the values as they are, "
+                             "'mask' sets the values that look like data errors to missing")
     if gap.reconcile not in RECONCILE_METHODS:  # checked with or without a hierarchy
         raise ParameterError(f"reconcile == {gap.reconcile!r}, must be one of "
                              f"{list(RECONCILE_METHODS)}")
@@ -114,6 +123,61 @@ def panel_table(panel: pd.DataFrame, keys: list[str], time: str):
                           "needs one row per cell and period", column=time,
                           reason="duplicate_key")
     return panel, codes, ordinal, freq, cells
+
+
+def masked_panel(gap, table: pd.DataFrame, ordinal: np.ndarray, freq: str, keys: list[str]):
+    """The panel with outlying demand and supply values masked, and the table of them.
+
+    With ``gap.outliers == "keep"`` the panel itself and an empty table. With
+    ``"mask"``, :func:`~talentgap.models._outliers.mask_outliers` is applied
+    to each of ``demand`` and ``supply`` over the rows the inner models see
+    (up to the last period with an observed demand), with the inner
+    forecaster's season length; the table of masked values lists both
+    (``column`` says which).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import talentgap as tg
+    >>> panel = pd.DataFrame({"region": "A", "industry": "x",
+    ...                       "period": pd.period_range("2021Q1", periods=12, freq="Q"),
+    ...                       "demand": [10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10, 11, 12],
+    ...                       "supply": 5.0})
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(season_length=1),
+    ...                               outliers="mask")
+    >>> ordinal = panel["period"].array.asi8
+    >>> masked, found = masked_panel(gap, panel, ordinal, "Q-DEC", ["region", "industry"])
+    >>> found[["period", "column", "value"]].to_dict("records")
+    [{'period': Period('2022Q3', 'Q-DEC'), 'column': 'demand', 'value': 500.0}]
+    >>> int(masked["demand"].isna().sum())
+    1
+    """
+    empty = table.iloc[:0][[*keys, gap.time]].reset_index(drop=True)
+    for name in MASKED_COLUMNS:
+        empty[name] = pd.Series(dtype=object if name == "column" else
+                                np.int64 if name == "lag" else np.float64)
+    demand = table["demand"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if gap.outliers != "mask" or np.isnan(demand).all():
+        return table, empty
+    inside = np.flatnonzero(ordinal <= ordinal[~np.isnan(demand)].max())
+    season = None if gap.forecaster is None else gap.forecaster.get_params().get(
+        "season_length")
+    season = resolve_season_length(season, freq)
+    part = table.iloc[inside][[*keys, gap.time, "demand", "supply"]]
+    out, found = table.copy(), [empty]
+    for name in ("demand", "supply"):  # the two quantities
+        if part[name].isna().all():
+            continue
+        masked, listed = mask_outliers(part, target=name, time=gap.time, keys=keys,
+                                       season_length=season)
+        if len(listed):
+            values = out[name].to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+            values[inside] = masked[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            out[name] = values
+            found.append(listed)
+    if len(found) == 1:
+        return table, empty
+    return out, pd.concat(found[1:], ignore_index=True)
 
 
 def sampling_column(gap, panel: pd.DataFrame) -> str | None:

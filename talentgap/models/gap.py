@@ -59,6 +59,7 @@ from talentgap.models._gap_explain import explain, fitted_summary, gap_drivers
 from talentgap.models._gap_inputs import (
     check_params,
     known_supply,
+    masked_panel,
     panel_history,
     panel_table,
     sampling_column,
@@ -140,6 +141,19 @@ class GapForecaster(SaveMixin, BaseEstimator):
         backtest origins its span allows (see *Calibration and the horizon
         asked* in the notes): the same period can then differ somewhat
         between, say, ``predict(4)`` and ``sample_paths(8)``.
+    outliers : {"keep", "mask"}, default "keep"
+        What to do with past demand and supply values that look like data
+        errors (a change from the value before, a season before for seasonal
+        series, more than 10 interquartile ranges beyond the cell's other
+        changes; :func:`talentgap.models.mask_outliers`). ``"keep"`` fits
+        them as they are: the intervals are protected from them, the point
+        forecast may follow them, and the cell is flagged
+        ``outlier_in_history``. ``"mask"`` sets them to missing before the
+        fit, so they are interpolated like any missing value (a cell's last
+        value, when masked, ends its series a period early:
+        ``last_period_missing``), lists them in :attr:`masked_values_` and
+        flags the cell ``outlier_masked``. Whether such a value is an error
+        is a data-policy choice, hence off by default.
 
     Attributes
     ----------
@@ -154,8 +168,10 @@ class GapForecaster(SaveMixin, BaseEstimator):
         Per cell: ``demand_model``/``supply_model`` (the inner forecasters'
         ``model`` column, e.g. ``"ets 0.33 + theta 0.33 + drift 0.33"``),
         ``demand_n_obs``/``supply_n_obs``, the inner fallback reasons
-        ``demand_fallback``/``supply_fallback``, and ``fallback_reason`` for
-        cells this estimator handled itself (no demand or no supply data).
+        ``demand_fallback``/``supply_fallback``, ``fallback_reason`` for
+        cells this estimator handled itself (no demand or no supply data), and
+        ``demand_masked``/``supply_masked`` (values masked as likely data
+        errors, see ``outliers``).
     seed_ : int
         Seed of the sample paths.
     demand_se_ : numpy.ndarray or None
@@ -163,6 +179,13 @@ class GapForecaster(SaveMixin, BaseEstimator):
         of its demand paths: the root mean square of its last
         ``max(4m, 8)`` known standard errors (0 without one); None when no
         ``sampling_se`` column is used.
+    masked_values_ : pandas.DataFrame
+        The values ``outliers="mask"`` set to missing, one row each (empty
+        otherwise): ``<keys...>, <time>``, ``column`` (``"demand"`` or
+        ``"supply"``), ``value``, ``change`` (from the value ``lag`` periods
+        before), ``lag`` and ``fence`` (the cell's fence the change crossed).
+        ``fitted_summary_`` counts them per cell (``demand_masked``,
+        ``supply_masked``).
 
     Notes
     -----
@@ -219,6 +242,10 @@ class GapForecaster(SaveMixin, BaseEstimator):
         its difficulty; the point forecast may still follow it. The inner
         forecaster's ``DataQualityWarning`` at ``fit`` names the cell, the
         period and the value.
+    ``outlier_masked``
+        With ``outliers="mask"``: such a value of the cell's demand or supply
+        was set to missing before the fit and interpolated (listed in
+        :attr:`masked_values_`).
     ``no_demand_data``, ``no_supply_data``
         As under *Missing data*.
 
@@ -322,7 +349,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
     def __init__(self, *, forecaster: BaseForecaster | None = None, hierarchy=None,
                  reconcile: str = "mint_shrink", n_samples: int = 1000, random_state=0,
                  keys: Sequence[str] = ("region", "industry"), time: str = "period",
-                 sampling_se: str | None = "demand_se", horizon: int | None = None) -> None:
+                 sampling_se: str | None = "demand_se", horizon: int | None = None,
+                 outliers: str = "keep") -> None:
         self.forecaster = forecaster
         self.hierarchy = hierarchy
         self.reconcile = reconcile
@@ -332,6 +360,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         self.time = time
         self.sampling_se = sampling_se
         self.horizon = horizon
+        self.outliers = outliers
 
     # ---- fit -------------------------------------------------------------------------------
     def fit(self, panel: pd.DataFrame, *, future_supply: pd.DataFrame | None = None):
@@ -367,6 +396,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         keys = check_params(self)
         time = self.time
         table, codes, ordinal, freq, cells = panel_table(panel, keys, time)
+        table, self.masked_values_ = masked_panel(self, table, ordinal, freq, keys)
         self.cells_ = cells
         sampling_se = sampling_column(self, table)
         history, origin, first, work, work_codes = panel_history(

@@ -70,6 +70,10 @@ THIN_MISSING_SHARE = 0.25
 #: forecaster's ``DataQualityWarning`` at fit names the cell, the period and the value.
 OUTLIER_FENCE_IQR = OWN_FENCE_IQR
 
+#: ``outlier_masked``: with ``GapForecaster(outliers="mask")``, such a value of the cell's
+#: demand or supply was set to missing before the fit and interpolated like any missing
+#: value (:func:`talentgap.models.mask_outliers`); the model's ``masked_values_`` lists it.
+
 #: ``last_period_missing``: the cell's demand or supply was last observed one or more periods
 #: before the forecast origin (the last period with demand in any cell), e.g. because its
 #: rows of the last period were left out as invalid. Its forecasts start from its own last
@@ -79,7 +83,8 @@ OUTLIER_FENCE_IQR = OWN_FENCE_IQR
 
 #: Reason codes of the ``flag`` column, in the order they are listed.
 FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
-         "last_period_missing", "outlier_in_history", "no_demand_data", "no_supply_data")
+         "last_period_missing", "outlier_in_history", "outlier_masked", "no_demand_data",
+         "no_supply_data")
 
 
 def history_length(history: np.ndarray) -> np.ndarray:
@@ -99,7 +104,8 @@ def history_length(history: np.ndarray) -> np.ndarray:
 def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.ndarray,
               gap: np.ndarray, *, season_length: int, has_demand: np.ndarray,
               has_supply: np.ndarray, calibrated_short: np.ndarray | None = None,
-              ends_early: np.ndarray | None = None) -> np.ndarray:
+              ends_early: np.ndarray | None = None,
+              masked: np.ndarray | None = None) -> np.ndarray:
     """Reason codes per cell and forecast step, joined by ``";"`` (empty when none).
 
     Parameters
@@ -124,6 +130,9 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
         forecast origin (0: observed up to it); cells with more are flagged
         ``last_period_missing``, and their ``persistent_gap`` looks at the
         periods before their own end.
+    masked : numpy.ndarray of bool, optional
+        Per cell: whether a demand or supply value was masked as a likely
+        data error before the fit; such cells are flagged ``outlier_masked``.
 
     Returns
     -------
@@ -173,6 +182,8 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     outlying = (outlying_values(hist_d, m).any(axis=1)
                 | outlying_values(hist_s, m).any(axis=1))
     codes["outlier_in_history"] = np.repeat(outlying[:, None], horizon, axis=1)
+    masked = np.zeros(n, dtype=bool) if masked is None else np.asarray(masked, dtype=bool)
+    codes["outlier_masked"] = np.repeat(masked[:, None], horizon, axis=1)
     no_demand = ~np.asarray(has_demand, dtype=bool)
     no_supply = ~np.asarray(has_supply, dtype=bool)
     codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)

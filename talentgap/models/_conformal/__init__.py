@@ -123,6 +123,7 @@ from talentgap.models._conformal.scales import (
     OWN_FENCE_MIN,
     calibration_scales,
     difference_fences,
+    outlying_changes,
     outlying_values,
     recent_periods,
     series_scale,
@@ -135,5 +136,6 @@ from talentgap.models._conformal.short_series import (
 
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "conformal_quantiles",
            "interval_bounds", "short_history_limit", "short_histories", "short_windows",
-           "difficulty_factors", "difference_fences", "outlying_values", "OWN_FENCE_IQR",
+           "difficulty_factors", "difference_fences", "outlying_values", "outlying_changes",
+           "OWN_FENCE_IQR",
            "OWN_FENCE_MIN", "DIFFICULTY_FENCE_IQR"]

@@ -16,7 +16,7 @@ from talentgap._numeric import nanmean
 from talentgap.errors import DataQualityWarning, warn
 
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "difference_fences",
-           "outlying_values", "OWN_FENCE_IQR", "OWN_FENCE_MIN"]
+           "outlying_values", "outlying_changes", "OWN_FENCE_IQR", "OWN_FENCE_MIN"]
 
 #: Differences smaller than this share of the values differenced are rounding, counted as 0.
 _ROUNDING = 1e-9
@@ -143,6 +143,58 @@ def _scale_choice(values: np.ndarray, season_length: int) -> tuple[np.ndarray, n
     return options[choice, np.arange(values.shape[0])], choice
 
 
+def outlying_changes(values: np.ndarray, season_length: int):
+    """:func:`outlying_values` with the change behind each and the fence it crossed.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN where not observed).
+    season_length : int
+
+    Returns
+    -------
+    hit : numpy.ndarray of bool, same shape as ``values``
+        :func:`outlying_values`.
+    lag : numpy.ndarray of int, shape (n_series,)
+        Periods between the values each series' changes compare (its season
+        length, or 1); 0 for series without such changes.
+    change : numpy.ndarray, same shape as ``values``
+        Each value minus the value ``lag`` periods before (NaN where none).
+    lower, upper : numpy.ndarray, each (n_series,)
+        The series' far fences (:func:`difference_fences`; infinite where
+        not fenced).
+
+    Examples
+    --------
+    >>> values = np.array([[10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10]])
+    >>> hit, lag, change, lower, upper = outlying_changes(values, 1)
+    >>> np.flatnonzero(hit[0]).tolist(), lag.tolist(), float(change[0, 6]), upper.tolist()
+    ([6], [1], 490.0, [21.0])
+    """
+    _, choice = _scale_choice(values, season_length)
+    n_series, width = values.shape
+    hit = np.zeros(values.shape, dtype=bool)
+    lags = np.zeros(n_series, dtype=np.int64)
+    change = np.full(values.shape, np.nan)
+    lower, upper = np.full(n_series, -np.inf), np.full(n_series, np.inf)
+    for lag, rows in ((int(season_length), choice == 0), (1, choice == 1)):  # two lags
+        if not rows.any() or width <= lag:
+            continue
+        at = np.flatnonzero(rows)
+        diff = _differences(values[rows], lag)
+        low, high = difference_fences(diff)
+        with np.errstate(invalid="ignore"):
+            beyond = np.where(diff > high[:, None], 1, np.where(diff < low[:, None], -1, 0))
+        back = np.zeros(beyond.shape, dtype=bool)
+        back[:, lag:] = beyond[:, lag:] * beyond[:, :-lag] < 0
+        columns = np.arange(lag, width)[None, :]
+        hit[at[:, None], columns] = (beyond != 0) & ~back
+        change[at[:, None], columns] = diff
+        lags[at], lower[at], upper[at] = lag, low, high
+    return hit, lags, change, lower, upper
+
+
 def outlying_values(values: np.ndarray, season_length: int) -> np.ndarray:
     """Where a value changes by far more than its series' other changes: a likely data error.
 
@@ -153,6 +205,7 @@ def outlying_values(values: np.ndarray, season_length: int) -> np.ndarray:
     (:func:`difference_fences`), except when that change only takes the
     series back from an outlying value (the way out of a spike). Series
     scaled by their level or by 1 have no such changes.
+    :func:`outlying_changes` also gives the change and the fences.
 
     Parameters
     ----------
@@ -173,20 +226,7 @@ def outlying_values(values: np.ndarray, season_length: int) -> np.ndarray:
     >>> np.flatnonzero(outlying_values(values, 1)[1]).tolist()   # the start of a new level
     [6]
     """
-    _, choice = _scale_choice(values, season_length)
-    out = np.zeros(values.shape, dtype=bool)
-    for lag, rows in ((int(season_length), choice == 0), (1, choice == 1)):  # two lags
-        if not rows.any() or values.shape[1] <= lag:
-            continue
-        diff = _differences(values[rows], lag)
-        lower, upper = difference_fences(diff)
-        with np.errstate(invalid="ignore"):
-            beyond = np.where(diff > upper[:, None], 1, np.where(diff < lower[:, None], -1, 0))
-        back = np.zeros(beyond.shape, dtype=bool)
-        back[:, lag:] = beyond[:, lag:] * beyond[:, :-lag] < 0
-        out[np.flatnonzero(rows)[:, None], np.arange(lag, values.shape[1])[None, :]] = (
-            (beyond != 0) & ~back)
-    return out
+    return outlying_changes(values, season_length)[0]
 
 
 def recent_periods(season_length: int) -> int:
