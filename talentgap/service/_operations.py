@@ -186,22 +186,27 @@ def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = 
     return table
 
 
+_WHY = "the most periods this service forecasts for the served model"
+
+
 def _check_horizon(horizon: int, limit: int, field: str = "horizon",
-                   what: str | None = None) -> None:
-    """Refuse (422 at ``field``) a forecast of more than ``limit`` periods."""
+                   what: str | None = None, why: str = _WHY) -> None:
+    """Refuse (422 at ``field``) a forecast of more than ``limit`` periods, saying ``why``
+    (:meth:`~talentgap.service.state.LoadedModel.horizon_reason`)."""
     if horizon > limit:
         what = f"{horizon} periods is" if what is None else what
-        raise ServiceError(422, f"{field}: {what} more than max_horizon = {limit}, the most "
-                           "periods this service forecasts for the served model "
+        raise ServiceError(422, f"{field}: {what} more than max_horizon = {limit}, {why} "
                            "(GET /v1/model)", loc=("body", field), kind="less_than_equal")
 
 
 def _funding_horizon(body: PlanRequest, origin: pd.Period,
-                     limit: int = MAX_FORECAST_HORIZON) -> tuple[pd.PeriodIndex, int]:
+                     limit: int = MAX_FORECAST_HORIZON,
+                     why: str = _WHY) -> tuple[pd.PeriodIndex, int]:
     """The funding periods, checked, and the forecast horizon that covers their arrivals.
 
     The last funding period plus the lead time must lie at most ``limit``
-    periods after the origin (the ``max_horizon`` of GET /v1/model).
+    periods after the origin (the ``max_horizon`` of GET /v1/model): a plan
+    needing more is refused, not extended past the model's horizon.
     """
     freq = normalize_freq(origin.freqstr)
     funding = parse_labels(body.periods, freq, "periods")
@@ -214,7 +219,7 @@ def _funding_horizon(body: PlanRequest, origin: pd.Period,
     steps = int((funding.max() - origin).n) + lead
     _check_horizon(steps, limit, "periods",
                    f"the last funding period {funding.max()} plus lead_time {lead} is {steps} "
-                   f"periods after the model's origin {origin},")
+                   f"periods after the model's origin {origin},", why)
     return funding, max(body.horizon, steps)
 
 
@@ -352,10 +357,11 @@ def _named(err: PlanningError) -> ServiceError | None:
 
 def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
                           programmes: set[str] | None = None,
-                          limit: int = MAX_FORECAST_HORIZON) -> tuple[int, dict]:
+                          limit: int = MAX_FORECAST_HORIZON,
+                          why: str = _WHY) -> tuple[int, dict]:
     """The forecast horizon and the multi-year arguments of ``allocate_quotas``."""
     origin = pd.Period(served.model.origin_)
-    funding, horizon = _funding_horizon(body, origin, limit)
+    funding, horizon = _funding_horizon(body, origin, limit, why)
     freq = normalize_freq(origin.freqstr)
     args: dict = {"periods": [str(p) for p in funding]}
     args["budget"] = (body.budget if body.budget_per_period is None
@@ -440,10 +446,11 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     if crosswalk is not None:
         params["crosswalk"] = crosswalk
     limit = served.max_horizon if max_horizon is None else min(max_horizon, served.max_horizon)
+    why = served.horizon_reason(limit)
     horizon = body.horizon
-    _check_horizon(horizon, limit)
+    _check_horizon(horizon, limit, why=why)
     if body.periods is not None:
-        horizon, multi_year = _multi_year_arguments(body, served, keys, programmes, limit)
+        horizon, multi_year = _multi_year_arguments(body, served, keys, programmes, limit, why)
         params.update(multi_year)
     else:
         params["budget"] = body.budget

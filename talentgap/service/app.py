@@ -142,7 +142,8 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     if model_dir is not None:
         read_metadata(model_dir)  # the artifact's own error, before anything else
     settings = ServiceSettings.from_env() if settings is None else settings
-    served = LoadedModel(model_dir, store=store, edition=edition)
+    served = LoadedModel(model_dir, store=store, edition=edition,
+                         horizon_cap=settings.max_horizon)
     app = FastAPI(
         title="talentgap prediction service",
         version=__version__,

@@ -82,8 +82,9 @@ def _edition(source: tuple, signature: str) -> LoadedModel | None:
     """
     loaded = _editions.get(signature)
     if loaded is None:
-        path, store, edition = source
-        loaded = LoadedModel(path, store=store, edition=edition, answers=False)
+        path, store, edition, horizon_cap = source
+        loaded = LoadedModel(path, store=store, edition=edition, answers=False,
+                             horizon_cap=horizon_cap)
         if loaded.signature != signature:
             return None
         _editions[signature] = loaded

@@ -90,6 +90,15 @@ class LoadedModel:
     answers : bool, default True
         Build the request answers (False: the model and metadata only, as a
         plan worker process needs).
+    horizon_cap : int, default MAX_FORECAST_HORIZON
+        The most periods the service forecasts (its ``max_horizon``
+        setting). A gap model saved without a horizon (``GapForecaster(
+        horizon=None)``, by library code) gets its horizon fixed here, to the
+        longest span up to this cap that its backtests can calibrate
+        (:func:`~talentgap.service._horizon.forecastable_horizon`): every
+        answer is then cut from one simulation of that span, so a period's
+        numbers do not change with the horizon a request asks for. A plan
+        worker loads with the same cap, so it fixes the same horizon.
 
     Attributes
     ----------
@@ -103,14 +112,18 @@ class LoadedModel:
     prepared_horizon : int or None
         The horizon whose answers were built at load.
     max_horizon : int
-        The most periods the model can forecast (at most
-        :data:`~talentgap.service.schemas.MAX_FORECAST_HORIZON`): the longest
+        The most periods the model can forecast (at most ``horizon_cap``):
+        a gap model's horizon (the span it simulates), else the longest
         horizon its backtests can calibrate, from its fitted series' lengths
         (see :func:`~talentgap.service._horizon.forecastable_horizon`).
+    horizon_fixed_at_load : bool
+        True when the gap model had no horizon and got one at load (see
+        ``horizon_cap``).
     """
 
     def __init__(self, path: str | Path | None = None, *, store: str | Path | None = None,
-                 edition: str | None = None, answers: bool = True) -> None:
+                 edition: str | None = None, answers: bool = True,
+                 horizon_cap: int = MAX_FORECAST_HORIZON) -> None:
         if (path is None) == (store is None):
             raise ConfigError("serve a model artifact (model_dir) or an edition store "
                               "(store), one of them")
@@ -127,11 +140,14 @@ class LoadedModel:
             self.metadata, self.model = load_consistent(path)
             self.signature = self.metadata["metadata_sha256"]
         self.fingerprint = str(self.metadata["metadata_sha256"])
-        #: where the model came from; the named edition pinned once resolved
+        self.horizon_cap = max(1, min(int(horizon_cap), MAX_FORECAST_HORIZON))
+        #: where the model came from; the named edition pinned once resolved (and the cap
+        #: its horizon is fixed with, so a plan worker loads the same model)
         self.source = (path, store, edition)
-        self.pinned_source = (path, store, self.edition)
+        self.pinned_source = (path, store, self.edition, self.horizon_cap)
         self.plan_defaults = plan_defaults(self.metadata.get("config"))
-        self.max_horizon = forecastable_horizon(self.model, MAX_FORECAST_HORIZON)
+        self.horizon_fixed_at_load = self._fix_horizon()
+        self.max_horizon = forecastable_horizon(self.model, self.horizon_cap)
         keys = self.metadata["input_schema"]["keys"]
         self.gap_answers = self.forecast_answers = None
         self.prepared_horizon = None
@@ -142,9 +158,41 @@ class LoadedModel:
             else:  #: per-series answers of a forecaster (series positions kept once, here)
                 self.forecast_answers = ForecastAnswers(self.model, keys)
             self._prepare()
-        logger.info("loaded %s%s (origin %s)", type(self.model).__name__,
+        logger.info("loaded %s%s (origin %s, horizon %s)", type(self.model).__name__,
                     f", edition {self.edition}" if self.edition else "",
-                    getattr(self.model, "origin_", None))
+                    getattr(self.model, "origin_", None), getattr(self.model, "horizon", None))
+
+    def _fix_horizon(self) -> bool:
+        """Give a gap model saved without a horizon the longest one it can simulate
+        (up to :attr:`horizon_cap`); True when it got one."""
+        model = self.model
+        if not isinstance(model, GapForecaster) or model.horizon is not None:
+            return False
+        longest = forecastable_horizon(model, self.horizon_cap)
+        if longest < 1:  # it forecasts nothing: every request is refused
+            return False
+        model.set_params(horizon=longest)
+        logger.info("the model was saved without a horizon: fixed at load to %d periods, the "
+                    "longest up to the service's max_horizon %d that its backtests can "
+                    "calibrate; every answer is cut from one simulation of that span",
+                    longest, self.horizon_cap)
+        return True
+
+    def horizon_reason(self, limit: int) -> str:
+        """Why requests stop at ``limit`` periods (``max_horizon`` of GET /v1/model).
+
+        ``limit`` is the smaller of the service's maximum and :attr:`max_horizon`.
+        """
+        fixed = getattr(self.model, "horizon", None) if self.is_gap_model else None
+        if fixed is not None and not self.horizon_fixed_at_load and 0 < int(fixed) <= limit:
+            return (f"the served model's horizon: it simulates {int(fixed)} periods, once, "
+                    "for every answer; for more, refit it with a larger [forecast] "
+                    "max_horizon")
+        if limit < self.max_horizon or limit >= self.horizon_cap:
+            return "the most periods this service forecasts"
+        saved = " (it was saved without a horizon)" if self.horizon_fixed_at_load else ""
+        return ("the longest the served model can forecast: its series are too short for "
+                f"rolling-origin backtests of more periods{saved}")
 
     def _prepare(self) -> None:
         """Build the cell table, key values and the default request's answers."""
@@ -181,7 +229,7 @@ class LoadedModel:
             As when the model was first loaded.
         """
         path, store, edition = self.source
-        return LoadedModel(path, store=store, edition=edition)
+        return LoadedModel(path, store=store, edition=edition, horizon_cap=self.horizon_cap)
 
     @cached_property
     def cells(self) -> pd.DataFrame:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 import talentgap as tg
+from talentgap.service._horizon import forecastable_horizon
+from talentgap.service.settings import ServiceSettings
 
 
 @pytest.fixture(scope="package")
 def gap_model():
-    """A gap model on 2 regions x 3 industries, 16 quarters, naive forecasts."""
+    """A gap model on 2 regions x 3 industries, 16 quarters, naive forecasts, as the service
+    holds it: its horizon fixed at the longest its backtests calibrate within the service's
+    default ``max_horizon`` (what the service fixes for a model saved without one)."""
     data = tg.datasets.make_synthetic(n_regions=2, industries=3, n_periods=16, seed=2)
     panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
-    return tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=200).fit(panel)
+    model = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=200).fit(panel)
+    return model.set_params(horizon=forecastable_horizon(model, ServiceSettings().max_horizon))
 
 
 @pytest.fixture(scope="package")
 def model_dir(gap_model, tmp_path_factory):
-    """The gap model saved as an artifact, with a small run configuration."""
-    return gap_model.save(tmp_path_factory.mktemp("artifact") / "gap",
-                          config={"forecast": {"horizon": 4}})
+    """The gap model saved as an artifact without a horizon (as library code saves it; the
+    service fixes it at load), with a small run configuration."""
+    unfixed = copy.copy(gap_model).set_params(horizon=None)
+    return unfixed.save(tmp_path_factory.mktemp("artifact") / "gap",
+                        config={"forecast": {"horizon": 4}})

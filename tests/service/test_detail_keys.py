@@ -42,8 +42,9 @@ def panel():
 
 @pytest.fixture(scope="module")
 def gap_by_level(panel):
-    return tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=100,
-                                   keys=KEYS).fit(panel)
+    model = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=100,
+                                    keys=KEYS).fit(panel)
+    return model.set_params(horizon=10)  # the span it simulates for every answer
 
 
 @pytest.fixture(scope="module")

@@ -260,7 +260,7 @@ def test_a_numpy_warning_during_a_request_is_logged_not_printed(model_dir, monke
         warnings.simplefilter("error")
         reply = TestClient(app).post("/v1/gap", json={"horizon": 1})
     assert reply.status_code == 200, reply.text
-    assert reply.json()["warnings"] == []
+    assert not any("overflow" in text for text in reply.json()["warnings"])
     assert any("overflow" in r.getMessage() for r in caplog.records
                if r.name == "talentgap.service")
 

@@ -54,15 +54,14 @@ def settings(request: Request) -> ServiceSettings:
 def horizon_limit(request: Request) -> tuple[int, str]:
     """The most periods a request may forecast (``max_horizon`` of GET /v1/model), and why.
 
-    The smaller of the service's configured maximum and the longest horizon
-    the served model's backtests can calibrate (see
+    The smaller of the service's configured maximum and the served model's
+    ``max_horizon``: a gap model's horizon (the span it simulates once for
+    every answer), else the longest horizon its backtests can calibrate (see
     :func:`~talentgap.service._horizon.forecastable_horizon`).
     """
-    configured, model = settings(request).max_horizon, served(request).max_horizon
-    if model < configured:
-        return model, ("the longest the served model can forecast: its series are too short "
-                       "for rolling-origin backtests of more periods")
-    return configured, "the most this service forecasts"
+    model = served(request)
+    limit = min(settings(request).max_horizon, model.max_horizon)
+    return limit, model.horizon_reason(limit)
 
 
 def check_bounds(request: Request, horizon: int, cells: list | None, field: str) -> None:

@@ -39,12 +39,12 @@ Finite = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 #: 1 while the field's own check stops at 0 and leaves the rest to the library's message.
 Level = Annotated[float, Field(gt=0, lt=100, json_schema_extra={"exclusiveMinimum": 1})]
 
-#: How a gap model's numbers depend on the horizon asked for (/v1/gap and /v1/plan).
+#: Why a gap model's numbers do not depend on the horizon asked for (/v1/gap and /v1/plan).
 SAME_HORIZON = (
-    "The intervals, p_shortage and the expected demand, supply and gap of a period are "
-    "calibrated on rolling-origin backtests of the span asked for, so the same period can "
-    "differ somewhat between requests with different horizons; to compare or combine "
-    "results, ask with the same horizon.")
+    "A period's numbers do not depend on the horizon asked: the served gap model simulates "
+    "its horizon (GET /v1/model, model_horizon) once, and every answer is cut from that one "
+    "simulation, so a period has the same expected demand, supply and gap, intervals and "
+    "p_shortage in requests of any horizon; a horizon beyond it is refused (422).")
 
 
 class StrictRequest(BaseModel):

@@ -71,8 +71,21 @@ class ModelInfoV1(BaseModel):
                              "smaller of the service's configured maximum and the longest "
                              "horizon the model's rolling-origin backtests can calibrate "
                              "(each needs a held-out span of that many periods, plus the "
-                             "series' lag, with enough history before it). More: 422.",
+                             "series' lag, with enough history before it). A gap model "
+                             "answers only up to its horizon (model_horizon). More: 422.",
                              examples=[22])
+    model_horizon: int | None = Field(
+        None, description="Periods the served gap model simulates, once, for every answer: "
+        "/v1/gap rows and /v1/plan scenarios of any horizon up to it are cuts of that one "
+        "simulation, so a period's expected values, intervals and p_shortage are the same "
+        "whatever horizon a request asks for. Saved with the model ('talentgap forecast "
+        "--save-model' saves [forecast] max_horizon, by default the span the run needs; "
+        "refit with a larger one to serve longer horizons), or, for a model saved without "
+        "one, fixed at load (horizon_fixed_at_load) to the longest its backtests can "
+        "calibrate within the service's maximum. Null for a forecaster.", examples=[4])
+    horizon_fixed_at_load: bool = Field(
+        False, description="True when the gap model was saved without a horizon and the "
+        "service fixed model_horizon when it loaded it (also logged).")
     max_cells: int = Field(description="Most cells or series one request may name.")
     max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
                                       "as cells x forecast periods x sample paths (a "

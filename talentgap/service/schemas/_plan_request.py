@@ -60,7 +60,7 @@ class PlanRequest(StrictRequest):
                          description="Forecast periods; the plan targets the last one "
                          "unless ``period`` is given. With ``periods`` these are the need "
                          "periods, extended when needed to reach the last funding period "
-                         "plus ``lead_time``.")
+                         "plus ``lead_time``, within max_horizon (GET /v1/model).")
     budget: float | None = Field(None, ge=0, le=1e15, allow_inf_nan=False, description="Money for "
                                  "training places, in the unit of cost_per_trainee; with "
                                  "``periods``, for the whole plan. Give this or "
@@ -103,7 +103,10 @@ class PlanRequest(StrictRequest):
         "('2026', '2026Q1', '2026-03' or an ISO date, which stands for its period), each "
         "after the model's origin. Places funded in a period certify ``lead_time`` periods "
         "later. The multi-year fields (budget_per_period, exit_rate, policy_need, "
-        "need_weights, capacity_groups, budget_envelopes, equity) need it. The labels "
+        "need_weights, capacity_groups, budget_envelopes, equity) need it. The last "
+        "funding period plus ``lead_time`` must be at most max_horizon periods after the "
+        "origin (GET /v1/model; a gap model's horizon): a plan needing more is refused "
+        "(422), not forecast further. The labels "
         f"must be of the model's frequency (GET /v1/model, freq); {_DEMO}.",
         examples=[["2025Q1", "2025Q2", "2025Q3"]])
     budget_per_period: list[PeriodBudget] | None = Field(

@@ -49,7 +49,8 @@ class PredictResponse(BaseModel):
     rows: list[dict] = Field(description="For a gap model: the key columns, period, demand, "
                              "supply, gap, gap_lo_<level>, gap_hi_<level>, p_shortage (0-1), "
                              "flag, ... (for the population values, as in POST /v1/gap); for "
-                             "a forecaster: keys, period, mean, lo_<level>, hi_<level>. "
+                             "a forecaster: keys, period, mean (the forecaster's point "
+                             "forecast, see POST /v1/forecast), lo_<level>, hi_<level>. "
                              "Missing values are null.")
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting (e.g. too few backtest errors for a level).")
@@ -72,7 +73,16 @@ class ForecastResponse(BaseModel):
     freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
     columns: list[str] = Field(description="Column names of every row: the keys, period, "
                                "mean, lo_<level>, hi_<level>.")
-    rows: list[dict] = Field(description="One per series and period; missing values are null.")
+    rows: list[dict] = Field(description="One per series and period; missing values are "
+                             "null. mean is the forecaster's point forecast (what "
+                             "AutoForecaster.predict and the other forecasters return as "
+                             "'mean'), lo_<level>/hi_<level> the bounds of its central "
+                             "interval of that level. It is not a gap model's expected "
+                             "demand: POST /v1/gap's demand is the mean of the gap model's "
+                             "sample paths, which for the same series lies off the point "
+                             "forecast by the mean of the backtest errors the paths draw and "
+                             "by their clipping at 0 (on the demo data about a tenth of a "
+                             "cell's demand).")
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting.")
 
@@ -97,7 +107,9 @@ class GapResponse(BaseModel):
                              "vacancies (hard-to-fill posts), supply the certified workers who "
                              "become available to the cell, gap = demand - supply (positive: "
                              "a shortage). demand, supply and gap are the means of the model's "
-                             "sample paths, gap_median their median, <x>_lo_<level>/"
+                             "sample paths (the expected values; not the inner forecasters' "
+                             "point forecasts, which a forecaster's 'mean' in POST "
+                             "/v1/forecast is), gap_median their median, <x>_lo_<level>/"
                              "<x>_hi_<level> the bounds of the central interval of that level "
                              "(gap_hi_80 is the 0.9 quantile), p_shortage (0-1) the share of "
                              "paths with a gap above 0. flag: reason codes to look twice, "
