@@ -208,7 +208,12 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
 
     def _set_layout(self, arrays: SeriesArrays, *, target: str, time: str,
                     keys: Sequence[str]) -> None:
-        """Learned attributes every forecaster has: the data layout and its conventions."""
+        """Learned attributes every forecaster has: the data layout and its conventions.
+
+        Set at the start of every fit, which also forgets what was derived from a
+        previous fit (:meth:`_memo`).
+        """
+        self.__dict__.pop("_memo_cache", None)
         m = resolve_season_length(self.season_length, arrays.freq)
         nonnegative = self.nonnegative
         if nonnegative is None:  # count data: whole numbers >= 0
@@ -393,7 +398,9 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
         -------
         pandas.DataFrame
             ``<keys...>, <time>, mean`` and, per level, ``lo_<level>``,
-            ``hi_<level>``: one row per series and step.
+            ``hi_<level>``: one row per series and step. ``mean`` is the
+            model's point forecast; for ETS forms fitted on the log scale
+            (``log-ANN``, ``log-ANA``) it is ``exp(mean of log)``, a median.
 
         Raises
         ------

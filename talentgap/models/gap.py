@@ -394,6 +394,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
             A parameter is out of range.
         """
         keys = check_params(self)
+        for derived in self._transient_attributes:  # from a previous fit
+            self.__dict__.pop(derived, None)
         time = self.time
         table, codes, ordinal, freq, cells = panel_table(panel, keys, time)
         table, self.masked_values_ = masked_panel(self, table, ordinal, freq, keys)
