@@ -18,8 +18,19 @@ matching normal half-width of the sampling error::
 which is exact when the forecast's error and the sampling error are
 independent and normal, and otherwise an approximation that keeps the
 interval's asymmetry. ``c`` is the forecast, moved into the interval when it
-lies outside (skewed paths of small counts). A standard error of 0 or NaN
-leaves the interval as it is.
+lies outside (skewed paths of small counts). A standard error of 0 (a
+take-all cell, or a counted quantity) leaves the interval as it is.
+
+A NaN standard error is not 0: it marks an estimate whose sampling error
+could not be estimated, typically a cell-period with a single respondent,
+which is the noisiest estimate there is. Treating it as 0 would judge an
+unwidened interval against it and count a miss against the forecast that is
+really the survey's. Its widened bounds are NaN instead: the interval
+metrics (:func:`talentgap.evaluation.coverage`,
+:func:`~talentgap.evaluation.interval_score`) leave such points out, as they
+leave out missing actuals, and a
+:class:`~talentgap.errors.DataQualityWarning` says how many there were. The
+point forecast is scored as usual.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ import numpy as np
 from scipy.stats import norm
 
 from talentgap._arguments import check_levels
+from talentgap.errors import warn
 
 __all__ = ["with_sampling_error"]
 
@@ -45,7 +57,7 @@ def with_sampling_error(lower, upper, se, *, level: float,
         percent.
     se : array-like
         Standard error of each estimate the interval will be compared with
-        (0 or NaN: none).
+        (0: none; NaN: not known, the widened bounds are NaN).
     level : float
         The intervals' coverage level in percent, e.g. 80.
     center : array-like, optional
@@ -55,7 +67,13 @@ def with_sampling_error(lower, upper, se, *, level: float,
     Returns
     -------
     lower, upper : numpy.ndarray
-        The widened bounds (float64, the shape of the inputs broadcast).
+        The widened bounds (float64, the shape of the inputs broadcast); NaN
+        where ``se`` is NaN.
+
+    Warns
+    -----
+    DataQualityWarning
+        When some ``se`` are NaN (with finite bounds), with their count.
 
     Examples
     --------
@@ -63,12 +81,18 @@ def with_sampling_error(lower, upper, se, *, level: float,
     >>> lower.round(1).tolist(), upper.round(1).tolist()   # z = 1.2816; sqrt(20**2 + 38.4**2)
     ([80.0, 56.7], [120.0, 143.3])
     """
+    se = np.asarray(se, dtype=np.float64)
     z = float(norm.ppf(0.5 + check_levels([level])[0] / 200.0))
     lower = np.asarray(lower, dtype=np.float64)
     upper = np.asarray(upper, dtype=np.float64)
-    se = np.nan_to_num(np.asarray(se, dtype=np.float64), nan=0.0)
+    unknown = np.broadcast_to(np.isnan(se), np.broadcast(lower, upper, se).shape)
+    unknown_count = int((unknown & np.isfinite(lower + upper)).sum())
+    if unknown_count:
+        warn(f"{unknown_count} of {unknown.size} intervals are compared with estimates "
+             "without a standard error (NaN, e.g. a cell-period with a single respondent); "
+             "their widened bounds are NaN and interval scores leave them out")
     middle = (lower + upper) / 2.0 if center is None else np.asarray(center, dtype=np.float64)
     middle = np.clip(middle, lower, upper)
-    spread = np.square(z * se)
+    spread = np.square(z * se)  # NaN where se is: the widened bound is not known
     return (middle - np.sqrt(np.square(middle - lower) + spread),
             middle + np.sqrt(np.square(upper - middle) + spread))

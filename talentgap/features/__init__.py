@@ -11,6 +11,7 @@ from talentgap.features.hierarchy import aggregate
 from talentgap.features.intervals import confidence_interval
 from talentgap.features.lags import add_growth, add_lags, add_rolling
 from talentgap.features.long_form import long_form
+from talentgap.features.node_estimates import estimate_nodes
 from talentgap.features.nonresponse import adjust_nonresponse
 from talentgap.features.panel import build_panel
 from talentgap.features.skill_levels import SkillLevels, skilled_employment, stock_pipeline
@@ -39,4 +40,5 @@ __all__ = [
     "add_rolling",
     "add_growth",
     "aggregate",
+    "estimate_nodes",
 ]

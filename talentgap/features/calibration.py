@@ -267,7 +267,10 @@ def _check_psu_weights(table: pd.DataFrame, w0: np.ndarray, unit: np.ndarray, ps
     raise SchemaError(
         f"column {weight!r} must be the same for every enterprise of a PSU "
         f"[weight_varies_in_psu] (a design with psu={psu!r} and a population count of PSUs "
-        f"takes each sampled PSU whole); {rows_fail(rows.size)}, e.g. {shown}",
+        f"takes each sampled PSU whole); {rows_fail(rows.size)}, e.g. {shown}. Weights "
+        "that differ within a PSU are not design weights: if they come from "
+        "adjust_nonresponse, pass it the same design= so its weighting classes keep each "
+        "PSU whole (strata, or the period alone)",
         column=weight, reason="weight_varies_in_psu", failure_cases=cases)
 
 

@@ -34,7 +34,8 @@ from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.features._groups import group_rows
 
-__all__ = ["SurveyDesign", "LONELY_PSU_POLICIES", "DesignIndex", "design_index", "DomainVariance"]
+__all__ = ["SurveyDesign", "LONELY_PSU_POLICIES", "DesignIndex", "design_index", "DomainVariance",
+           "mark_design"]
 
 #: Accepted values of :attr:`SurveyDesign.lonely_psu`.
 LONELY_PSU_POLICIES = ("adjust", "certainty", "fail")
@@ -493,3 +494,15 @@ def _absent_lonely(lonely: np.ndarray, scale: np.ndarray, period_of_stratum: np.
     scale_sum = np.where(absent, per_domain(scale, block_scale), 0.0)
     square_sum = np.where(absent, per_domain(scale * scale, block_scale * block_scale), 0.0)
     return np.maximum(scale_sum, 0.0), np.maximum(square_sum, 0.0)
+
+
+def mark_design(cells: pd.DataFrame, design: SurveyDesign | None) -> pd.DataFrame:
+    """Record in ``cells.attrs["survey_design"]`` the design the estimates used.
+
+    Sums of design-based cell variances are not the variances of sums
+    (cells are domains sharing strata and PSUs);
+    :func:`talentgap.features.aggregate` reads the mark to refuse them.
+    """
+    if design is not None:
+        cells.attrs["survey_design"] = repr(design)
+    return cells

@@ -8,6 +8,8 @@ that knows the levels of every key, lists the nodes, holds the sparse summing
 matrix ``S`` that maps bottom cells to nodes and sums a cells x periods array
 to every node. :func:`aggregate` uses it to sum a panel to every node;
 :func:`talentgap.models.reconcile` uses it to make forecasts of all nodes add up.
+Standard errors of node totals under a survey design (cells sharing strata
+and PSUs) come from the microdata: :func:`talentgap.features.estimate_nodes`.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pandas as pd
 from scipy import sparse
 
 from talentgap._registry import register_dataclass
-from talentgap.errors import ParameterError
+from talentgap.errors import ParameterError, warn
 
 __all__ = ["Hierarchy", "aggregate", "ADDITIVE_COLUMNS", "TOP"]
 
@@ -367,8 +369,14 @@ def aggregate(panel: pd.DataFrame, *, levels: Mapping[str, object] | None = None
     keys : sequence of str, default ("region", "industry")
     values : sequence of str, optional
         Columns to sum; default: the panel's :data:`ADDITIVE_COLUMNS`.
-        ``demand_se`` is combined as ``sqrt(sum(se^2))`` (cells are
-        independent strata) when present.
+        ``demand_se`` is combined as ``sqrt(sum(se^2))`` when present: right
+        when each cell is its own stratum (a panel built without a design).
+        A panel built with a design (it has ``take_all`` or ``*_df`` columns,
+        or ``attrs["survey_design"]``) gets NaN ``demand_se`` on nodes of
+        more than one cell, and a warning:
+        its cells are domains sharing strata and PSUs, their totals covary,
+        and only the microdata give a node's standard error (use
+        :func:`talentgap.features.estimate_nodes`).
     time : str, default "period"
 
     Returns
@@ -388,6 +396,12 @@ def aggregate(panel: pd.DataFrame, *, levels: Mapping[str, object] | None = None
     ParameterError
         A key or time column is missing or has missing values, or a mapping
         is malformed (see :meth:`Hierarchy.from_mappings`).
+
+    Warns
+    -----
+    DataQualityWarning
+        The panel was built with a survey design and has ``demand_se``: the
+        ``demand_se`` of nodes of several cells are NaN (see ``values``).
 
     Examples
     --------
@@ -414,6 +428,14 @@ def aggregate(panel: pd.DataFrame, *, levels: Mapping[str, object] | None = None
     with_se = "demand_se" in panel.columns and "demand" in numbers.columns
     if with_se:
         numbers["demand_se"] = panel["demand_se"].astype(np.float64) ** 2
+        design = _design_marks(panel)
+        if design:  # cells are domains of one design: their variances do not add up
+            warn(f"aggregate: the panel was built with a survey design ({design}); its "
+                 "cells are domains sharing strata and PSUs, so a node's demand_se is not "
+                 "the root sum of its cells' squared SEs and is left NaN where the node has "
+                 "several cells. Estimate the "
+                 "nodes from the surveys with talentgap.features.estimate_nodes(surveys, "
+                 "levels=..., design=...) for design-based SEs")
     if panel.empty:
         return _empty_totals(panel, keys, time, numbers.columns)
 
@@ -439,7 +461,17 @@ def aggregate(panel: pd.DataFrame, *, levels: Mapping[str, object] | None = None
         out[column] = totals[node, at, j]
     if with_se:
         out["demand_se"] = np.sqrt(out["demand_se"])
+        if design:  # a node of one cell keeps that cell's design-based SE
+            out.loc[out["n_cells"] > 1, "demand_se"] = np.nan
     return out
+
+
+def _design_marks(panel: pd.DataFrame) -> str:
+    """What shows that ``panel`` was estimated with a survey design ('' if nothing)."""
+    marks = [c for c in panel.columns if c == "take_all" or str(c).endswith("_df")]
+    if panel.attrs.get("survey_design"):
+        marks.insert(0, f"attrs['survey_design'] = {panel.attrs['survey_design']}")
+    return ", ".join(marks[:3])
 
 
 def _empty_totals(panel: pd.DataFrame, keys: list[str], time: str,

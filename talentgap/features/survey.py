@@ -43,7 +43,7 @@ from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features._variance import ratio_variance, total_variance, variance_factor
-from talentgap.features.design import DomainVariance, SurveyDesign, design_index
+from talentgap.features.design import DomainVariance, SurveyDesign, design_index, mark_design
 from talentgap.features.distributed import estimate_partitions, is_dask_frame
 from talentgap.features.intervals import confidence_interval  # still importable here
 from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
@@ -270,8 +270,9 @@ def estimate_cells(
     check_key_names(key_list(keys), outputs, "estimate_cells")
     check_weight_column(surveys.columns, weight)
     if is_dask_frame(surveys):  # per-partition sums combined on the cluster
-        return estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
-                                   design=design, skill_levels=skill_levels)
+        return mark_design(estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
+                                               design=design, skill_levels=skill_levels),
+                           design)
     keys = key_list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
@@ -293,7 +294,8 @@ def estimate_cells(
                                   columns=wanted, design=design)
         columns = {name: values[:groups.n_groups] for name, values in columns.items()}
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
-    return pd.DataFrame(out, copy=False)  # fresh arrays: no need to consolidate
+    return mark_design(pd.DataFrame(out, copy=False), design)  # fresh arrays: no consolidation
+
 
 
 def check_key_names(keys: list[str], outputs: Sequence[str], function: str) -> None:

@@ -4,7 +4,10 @@ The linear innovations state-space models of Hyndman, Koehler, Ord & Snyder
 (*Forecasting with Exponential Smoothing*, 2008) with additive errors,
 additive or damped trend and additive seasonality — ANN, AAN, AAdN, ANA,
 AAA, AAdA — each also fitted to ``log(y)`` for positive series, which stands
-in for multiplicative trend, seasonality and errors.
+in for multiplicative trend, seasonality and errors. For a log-scale form the
+``mean`` column of the forecast is ``exp(mean of log)``: the median of the
+forecast distribution, below its mean when the series is right-skewed (the
+mean of a log-normal forecast would be ``exp(mu + sigma**2 / 2)``).
 
 How the fit is vectorised
 -------------------------
@@ -92,9 +95,13 @@ class ETS(FormSubsetsMixin, BaseForecaster):
     0.12, 0.25, 0.42, 0.62 and 0.90; beta 0.03, 0.15 or 0.5 times alpha;
     gamma 0.03, 0.15 or 0.45 times 1 - alpha; phi 0.85 or 0.95) with
     least-squares initial states for every grid point; see
-    the module docstring. Forms on the log scale give median forecasts
-    ``exp(mean of log)``, which is what absolute-error metrics such as MASE
-    reward.
+    the module docstring. Forms on the log scale (``log-ANN``, ``log-ANA``,
+    ...) give median forecasts: their ``mean`` column is ``exp(mean of log)``,
+    which is what absolute-error metrics such as MASE reward, and lies below
+    the expected value of a right-skewed series. The expected values of
+    :class:`~talentgap.models.GapForecaster` (``demand``, ``supply``, ``gap``:
+    means of its sample paths) are centred on this point forecast as their
+    median and add the backtest errors around it, so they pick up the skew.
 
     Examples
     --------

@@ -51,3 +51,24 @@ def test_an_unreadable_left_out_weight_is_the_class_mean(tmp_path):
     # the class's mean kept weight, (2 + 4) / 2 = 3: factor (2 + 4 + 3) / (2 + 4) = 1.5
     assert north["demand"] == pytest.approx(1.5 * (2 * 2 + 4 * 5))
     assert "1 left-out weight was not known" in result.reports["surveys"].warnings[-1]
+
+
+def test_a_cluster_design_reweights_whole_psus(tmp_path):
+    """PSUs without strata: one class per period, so every enterprise of a park keeps one
+    weight (region x industry classes would split the parks)."""
+    surveys = pd.DataFrame({
+        "period": "2024Q1", "enterprise_id": [f"E{i}" for i in range(8)],
+        "region": ["N", "N", "S", "S", "N", "S", "N", "S"], "industry": "tex",
+        "employees": 50, "vacancies": 4, "hard_to_fill": ["1", "2", "1", "x", "3", "1", "2", "1"],
+        "reports_shortage": True, "weight": 5.0,
+        "park": ["P1", "P1", "P1", "P1", "P2", "P2", "P3", "P3"], "parks": 15})
+    surveys.to_csv(tmp_path / "surveys.csv", index=False)
+    config = tmp_path / "run.toml"
+    config.write_text('[data]\nsurveys = "surveys.csv"\non_invalid = "skip"\n'
+                      '[survey]\npsu = "park"\nfpc = "parks"\n')
+    result = pipeline.run(load_config(config), steps=("features",))
+    panel = result.panel.set_index("region")
+    # factor 40 / 35 for all 7 kept: N has 4 kept units (hard_to_fill 1, 2, 3, 2)
+    assert panel.loc["N", "demand"] == pytest.approx(5 * 40 / 35 * 8)
+    assert panel.loc["S", "demand"] == pytest.approx(5 * 40 / 35 * 3)
+    assert "(period)" in result.reports["surveys"].warnings[-1]

@@ -40,6 +40,10 @@ def test_points_carry_the_bounds_under_their_interval_columns(scores):
     shown = [c for c in scores.points.columns if c[:3] in ("lo_", "hi_")]
     assert shown == bounds
     edition = scores.points[scores.points["method"] == "edition"]
+    # an actual without a standard error (one respondent) gets no widened interval
+    unknown = edition["actual_se"].isna()
+    assert edition.loc[unknown, bounds].isna().all().all()
+    edition = edition[~unknown]
     assert (edition["lo_97.5"] <= edition["lo_12.3457"]).all()
     assert (edition["hi_12.3457"] <= edition["hi_97.5"]).all()
     assert edition["lo_97.5"].notna().all()

@@ -6,15 +6,28 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from talentgap.errors import ParameterError
+from talentgap.errors import DataQualityWarning, ParameterError
 from talentgap.evaluation import with_sampling_error
+from talentgap.evaluation.metrics import coverage
 
 
 def test_no_sampling_error_leaves_the_interval_as_it_is():
-    lo, hi = with_sampling_error([-5.0, 10.0, 3.0], [20.0, 30.0, 9.0], [0.0, np.nan, 0.0],
+    lo, hi = with_sampling_error([-5.0, 10.0, 3.0], [20.0, 30.0, 9.0], [0.0, 0.0, 0.0],
                                  level=95, center=[0.0, 50.0, 1.0])
     np.testing.assert_array_equal(lo, [-5.0, 10.0, 3.0])
     np.testing.assert_array_equal(hi, [20.0, 30.0, 9.0])
+
+
+def test_an_unknown_sampling_error_is_not_zero():
+    """A NaN SE (one respondent: the noisiest estimate) gives no widened interval, so
+    interval scores leave the point out instead of judging an unwidened interval."""
+    with pytest.warns(DataQualityWarning, match="1 of 3 intervals"):
+        lo, hi = with_sampling_error([-5.0, 10.0, 3.0], [20.0, 30.0, 9.0], [0.0, np.nan, 1.0],
+                                     level=95, center=[0.0, 50.0, 1.0])
+    assert np.isnan(lo[1]) and np.isnan(hi[1])
+    assert lo[0] == -5.0 and hi[2] > 9.0
+    actual = np.array([1.0, 45.0, 2.0])  # far outside the unwidened [10, 30]
+    assert coverage(actual, lower=lo, upper=hi) == 1.0  # 2 points judged, both inside
 
 
 def test_each_half_is_combined_with_the_normal_half_width():
