@@ -252,10 +252,17 @@ def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None)
 
 def _cell_errors(errors: np.ndarray, calibration: np.ndarray, rows: np.ndarray,
                  bottom: np.ndarray, n: int) -> np.ndarray:
-    """Backtest errors over their per-origin scales, one row per cell (NaN: no series)."""
+    """Backtest errors over their per-origin scales, one row per cell (NaN: no series).
+
+    A series that never changed has scale 0 and errors of 0: its scaled errors
+    are 0, so its cell's (demand, supply) pairs stay in the pool.
+    """
     scaled = np.full((n,) + errors.shape[1:], np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled[rows] = errors[bottom] / calibration[bottom, :, None]
+    still = np.zeros(scaled.shape, dtype=bool)
+    still[rows] = (calibration[bottom] == 0)[:, :, None] & np.isfinite(errors[bottom])
+    scaled[still] = 0.0
     return scaled
 
 

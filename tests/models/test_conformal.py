@@ -45,17 +45,19 @@ def test_series_scale_and_its_fallbacks():
         [1.0, 2.0, 1.0, 2.0, 1.0],     # seasonal differences all 0 -> lag 1: 1
         [NAN, NAN, 5.0, 5.0, 5.0],     # constant -> mean |y|
         [NAN, NAN, NAN, NAN, -7.0],    # one value -> mean |y|
-        [0.0, 0.0, 0.0, 0.0, 0.0],     # all zero -> 1
+        [NAN, NAN, 0.0, 0.0, 0.0],     # all zero -> 1
         [NAN, NAN, NAN, 2.0, 6.0],     # shorter than m + 1 -> lag 1: 4
+        [0.0, 0.0, 0.0, 0.0, 0.0],     # never changed in two seasons or more -> 0
     ])
-    np.testing.assert_allclose(series_scale(values, 2), [4 / 3, 1.0, 5.0, 7.0, 1.0, 4.0])
+    np.testing.assert_allclose(series_scale(values, 2), [4 / 3, 1.0, 5.0, 7.0, 1.0, 4.0, 0.0])
 
 
 def test_series_scale_lag_longer_than_the_table():
     values = np.array([[NAN, 1.0, 3.0, 6.0], [2.0, 2.0, 2.0, 2.0]])
     # m = 4 leaves no seasonal difference at all: lag 1, then mean |y|
     np.testing.assert_allclose(series_scale(values, 4), [2.5, 2.0])
-    np.testing.assert_allclose(series_scale(values, 1), [2.5, 2.0])
+    # m = 1: four equal values are two seasons without a change -> 0
+    np.testing.assert_allclose(series_scale(values, 1), [2.5, 0.0])
 
 
 def test_series_scale_is_always_positive_and_finite():

@@ -160,7 +160,9 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
         horizon step, each of shape ``(horizon,)``. A step without errors
         takes the interval of the step before it (NaN if there is none),
         with a ``DataQualityWarning``, as does a step with too few errors
-        for the level.
+        for the level. A step whose only errors are those of series of
+        scale 0 (series that never changed, forecast without error) gets
+        ``(0, 0)`` without a warning.
 
     Examples
     --------
@@ -175,6 +177,8 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
     with np.errstate(invalid="ignore", divide="ignore"):
         scaled = errors / scale
     horizon = scaled.shape[2]
+    # errors of series that never changed (scale 0) are 0/0: left out of the pool
+    still = (np.isfinite(errors) & (scale == 0)).reshape(-1, horizon).any(axis=0)
     pooled = [np.sort(_within_fences(col[np.isfinite(col)]))
               for col in scaled.reshape(-1, horizon).T]
     magnitudes = [np.sort(np.abs(values)) for values in pooled]
@@ -185,6 +189,9 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
         short = []
         for step, (values, sizes) in enumerate(zip(pooled, magnitudes, strict=True)):
             n = values.size
+            if n == 0 and still[step]:
+                lower[step], upper[step] = 0.0, 0.0
+                continue
             if n == 0:
                 short.append(step + 1)
                 continue
@@ -218,11 +225,17 @@ def conformal_quantiles(errors: np.ndarray, scale: np.ndarray,
 def interval_bounds(mean: np.ndarray, scale: np.ndarray,
                     quantiles: dict[float, tuple[np.ndarray, np.ndarray]],
                     nonnegative: bool) -> dict[float, tuple[np.ndarray, np.ndarray]]:
-    """``mean + lower * scale`` and ``mean + upper * scale`` per level, clipped at 0 if asked."""
+    """``mean + lower * scale`` and ``mean + upper * scale`` per level, clipped at 0 if asked.
+
+    A series of scale 0 (one that never changed) gets its point forecast as
+    both bounds, whatever the quantiles (even NaN ones, when no other series
+    left an error to pool).
+    """
     bounds = {}
+    still = (np.asarray(scale) == 0)[:, None]
     for level, (lower, upper) in quantiles.items():
-        lo = mean + lower[None, :] * scale[:, None]
-        hi = mean + upper[None, :] * scale[:, None]
+        lo = mean + np.where(still, 0.0, lower[None, :] * scale[:, None])
+        hi = mean + np.where(still, 0.0, upper[None, :] * scale[:, None])
         if nonnegative:
             lo, hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
         bounds[level] = (lo, hi)

@@ -6,6 +6,7 @@ blended with its recent level), the same statistic without the periods a
 rolling origin forecast (:func:`calibration_scales`), and the far fences of a
 series' own differences (:func:`difference_fences`) that keep a value typed
 50 times too large out of it; :func:`outlying_values` names such values.
+A series that never changed (:func:`never_changed`) has scale 0.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import numpy as np
 
 from talentgap._numeric import nanmean
 from talentgap.errors import DataQualityWarning, warn
+from talentgap.models._conformal.short_series import short_history_limit
 
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "difference_fences",
-           "outlying_values", "outlying_changes", "OWN_FENCE_IQR", "OWN_FENCE_MIN"]
+           "outlying_values", "outlying_changes", "never_changed", "OWN_FENCE_IQR",
+           "OWN_FENCE_MIN"]
 
 #: Differences smaller than this share of the values differenced are rounding, counted as 0.
 _ROUNDING = 1e-9
@@ -134,6 +137,40 @@ def _scale_options(values: np.ndarray, season_length: int) -> np.ndarray:
 
 def _usable(scale: np.ndarray) -> np.ndarray:
     return (scale > 0) & np.isfinite(scale)
+
+
+def never_changed(values: np.ndarray, season_length: int) -> np.ndarray:
+    """Which series never changed: two seasons of history or more, every change 0.
+
+    A row qualifies when it has at least
+    :func:`~talentgap.models._conformal.short_history_limit` observations,
+    its observed one-period changes are all 0 (up to rounding) and so are
+    its observed seasonal ones. Its scale is 0 (:func:`series_scale`): its
+    history shows no typical change to scale errors by, and every model
+    forecasts it without backtest error. A shorter row of equal values is
+    not flagged: a few values say little about how a series moves.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN where not observed).
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_series,)
+
+    Examples
+    --------
+    >>> values = np.array([[40.0] * 8, [np.nan] * 5 + [40.0] * 3, [40.0] * 7 + [41.0]])
+    >>> never_changed(values, 4).tolist()   # the second is too short, the third moved
+    [True, False, False]
+    """
+    lag1 = _mean_abs_diff(values, 1)
+    seasonal = _mean_abs_diff(values, season_length)
+    n_obs = np.sum(~np.isnan(values), axis=1)
+    return ((lag1 == 0) & ((seasonal == 0) | np.isnan(seasonal))
+            & (n_obs >= short_history_limit(season_length)))
 
 
 def _scale_choice(values: np.ndarray, season_length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -260,11 +297,13 @@ def series_scale(values: np.ndarray, season_length: int) -> np.ndarray:
     """Typical one-step change of each series: the MASE denominator, with its recent level.
 
     ``mean(|y_t - y_{t-m}|)`` over each row's observed values, falling back
-    to lag 1 where the series is shorter than ``m + 1``, then to ``mean(|y|)``,
-    then to 1, so the result is always positive and finite. The statistic
+    to lag 1 where the series is shorter than ``m + 1`` (or its seasonal
+    changes are all 0), then to ``mean(|y|)``, then to 1. The statistic
     is the geometric mean of its value over the whole row and over the
     row's last :func:`recent_periods` periods (the whole-row value alone
-    where those do not allow it).
+    where those do not allow it). A series that never changed in two
+    seasons or more (:func:`never_changed`) has scale 0, so its interval is
+    its point forecast; every other scale is positive and finite.
 
     Parameters
     ----------
@@ -285,10 +324,13 @@ def series_scale(values: np.ndarray, season_length: int) -> np.ndarray:
     >>> grown = np.concatenate([np.arange(13.0), 12 + 4 * np.arange(1.0, 9.0)])
     >>> round(float(series_scale(grown[None, :], 1)[0]), 3)
     2.966
+    >>> series_scale(np.array([[40.0] * 8, [np.nan] * 6 + [40.0] * 2]), 4).tolist()
+    [0.0, 40.0]
     """
     whole, choice = _scale_choice(values, season_length)
     recent = values[:, max(0, values.shape[1] - recent_periods(season_length)):]
-    return _with_recent(whole, recent, season_length, choice)
+    scale = _with_recent(whole, recent, season_length, choice)
+    return np.where(never_changed(values, season_length), 0.0, scale)
 
 
 def calibration_scales(errors: np.ndarray, values: np.ndarray,
@@ -300,8 +342,10 @@ def calibration_scales(errors: np.ndarray, values: np.ndarray,
     for the series, computed with those ``H`` periods left out: differences
     that involve a held-out period are dropped. NaN where the rest of the
     series does not allow that statistic (the window's errors then do not
-    calibrate). Only if that leaves no usable error at all are the
-    whole-series scales used, with a ``DataQualityWarning``.
+    calibrate). A series that never changed (:func:`never_changed`) has
+    scale 0 at every origin: its errors (0) then leave the pool as 0/0.
+    Only if that leaves no usable error at all are the whole-series scales
+    used, with a ``DataQualityWarning``.
 
     Parameters
     ----------
@@ -342,6 +386,7 @@ def calibration_scales(errors: np.ndarray, values: np.ndarray,
         recent = held_out[:, max(0, width - cut - recent_periods(season_length)):]
         scale = _with_recent(whole, recent, season_length, choice)
         out[:, k] = np.where(_usable(scale), scale, np.nan)
+    out[never_changed(values, season_length)] = 0.0
     finite = np.isfinite(errors)
     if finite.any() and not (finite & np.isfinite(out)[:, :, None]).any():
         warn(
