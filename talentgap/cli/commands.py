@@ -19,7 +19,14 @@ from talentgap.cli import outputs, pipeline
 from talentgap.cli._common import EXIT_OK, UsageError
 from talentgap.cli._wording import model_name
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
-from talentgap.cli.editions import add_store_options, check_store_options, store_run
+from talentgap.cli.editions import (
+    AlreadyStored,
+    add_store_options,
+    check_store_options,
+    check_stored,
+    store_run,
+    stored_check,
+)
 from talentgap.errors import ConfigError
 
 __all__ = ["add_pipeline_commands"]
@@ -241,8 +248,10 @@ def _run_command(args: argparse.Namespace) -> int:
     out = Path(config.output.dir)
     bar = _progress(sys.stderr.isatty() and not args.quiet, total=len(steps) + 2)
     try:
+        if gap_model is not None:  # the edition store, checked before any work
+            check_stored(args, config, gap_model)
         result = pipeline.run(config, steps=steps, demo=name == "demo", gap_model=gap_model,
-                              progress=bar)
+                              progress=bar, before_fit=stored_check(args, config))
         bar("writing outputs")
         files = outputs.write_tables(result, out, parquet=config.output.parquet)
         figures = {}
@@ -268,6 +277,10 @@ def _run_command(args: argparse.Namespace) -> int:
             result.gap_model.save(save_to, config=config.to_dict())
             logger.info("model saved to %s", save_to)
         store_run(args, result, config)
+    except AlreadyStored as done:
+        print(json.dumps({"command": name, "already_stored": True, "message": str(done)})
+              if args.format == "json" else f"talentgap {name}: {done}")
+        return EXIT_OK
     finally:
         bar.close()
     _print_summary(result, args, name, out, files)

@@ -44,6 +44,12 @@ A configuration has eight tables, every key optional (defaults below)::
 
     [forecast]
     horizon = 4
+    max_horizon = 8                # periods the gap model simulates: every forecast,
+                                   # plan and saved model of the run is cut from that one
+                                   # simulation, and a saved model answers up to it
+                                   # (default: the longest span the configuration
+                                   # needs: horizon, or to the end of the needs of the
+                                   # [plan] years; shorter when backtests cannot reach)
     levels = [80, 95]
     model = "auto"                 # auto, ets, theta, boosting, naive, seasonal_naive,
                                    # drift, mean
@@ -54,6 +60,12 @@ A configuration has eight tables, every key optional (defaults below)::
     intervals = "population"       # gap intervals for the true gap (the survey's
                                    # sampling error taken out) or "estimates" (for the
                                    # next survey estimate: sampling error kept in)
+    outliers = "keep"              # "keep", or "mask": past demand and supply values
+                                   # that look like data errors (a change more than 10
+                                   # interquartile ranges beyond the cell's other
+                                   # changes) are set to missing and interpolated before
+                                   # the fit; the report names them, masked_values.csv
+                                   # lists them
 
     [backtest]
     n_windows = 3
@@ -282,6 +294,8 @@ class ForecastConfig:
     """``[forecast]``: the gap forecast."""
 
     horizon: int = field(default=4, metadata={"min": 1})
+    #: periods the gap model simulates (None: the longest span the run needs)
+    max_horizon: int | None = field(default=None, metadata={"min": 1})
     levels: tuple[float, ...] = field(default=(80, 95), metadata={"nonempty": True})
     model: str = field(default="auto", metadata=_choices(*MODEL_NAMES))
     season_length: int | None = field(default=None, metadata={"min": 1})
@@ -289,6 +303,8 @@ class ForecastConfig:
     random_state: int = field(default=0, metadata={"min": 0})
     n_jobs: int = 1
     intervals: str = field(default="population", metadata=_choices("population", "estimates"))
+    #: "mask": values that look like data errors are masked before the fit (GapForecaster)
+    outliers: str = field(default="keep", metadata=_choices("keep", "mask"))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """``talentgap editions`` and ``talentgap evaluate``: stored forecast editions and their scores.
 
 ``talentgap forecast ... --store FILE [--edition NAME]`` stores a run's model
-and forecast as an edition (:func:`store_run`); ``talentgap editions list
+and forecast as an edition (:func:`store_run`), after checking the store before
+the work (:func:`check_stored`): running the same data and settings again does
+nothing and exits 0, another run under a stored name is refused unless
+``--replace-edition``; ``talentgap editions list
 --store FILE`` lists the editions; ``talentgap evaluate --store FILE
 --edition NAME --actuals DIR_OR_CONFIG --out OUT`` scores one against data
 observed later and writes ``edition_scores.csv`` (per cell),
@@ -15,6 +18,8 @@ import argparse
 import json
 import logging
 import textwrap
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -25,7 +30,8 @@ from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError
 from talentgap.report import Report
 
-__all__ = ["add_edition_commands", "add_store_options", "check_store_options", "store_run"]
+__all__ = ["add_edition_commands", "add_store_options", "check_store_options", "store_run",
+           "stored_check", "check_stored", "AlreadyStored"]
 
 logger = logging.getLogger("talentgap.cli")
 
@@ -39,7 +45,10 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     """The ``--store``/``--edition``/``--replace-edition`` options of a forecasting command."""
     group = parser.add_argument_group("editions")
     group.add_argument("--store", type=Path, metavar="FILE",
-                       help="store the model and forecast as an edition in this SQLite file")
+                       help="store the model and forecast as an edition in this SQLite file "
+                            "(checked before the work: an edition stored from the same data "
+                            "and settings ends the run at once, exit 0; another run under a "
+                            "stored name is refused)")
     group.add_argument("--edition", metavar="NAME",
                        help="the edition's name (default: the forecast origin, e.g. 2024Q4)")
     group.add_argument("--replace-edition", action="store_true",
@@ -48,18 +57,125 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
 
 
 def check_store_options(args: argparse.Namespace) -> None:
-    """Refuse edition options without ``--store``, and a stored name before any work is done."""
+    """Refuse edition options without ``--store`` (a stored name: :func:`check_stored`)."""
     store = getattr(args, "store", None)
-    if store is None:
-        if getattr(args, "edition", None) is not None or getattr(args, "replace_edition", False):
-            raise UsageError("--edition and --replace-edition need --store FILE")
-        return
-    if args.edition is not None and not args.replace_edition and Path(store).is_file():
-        from talentgap.editions import EditionStore
+    if store is None and (getattr(args, "edition", None) is not None
+                          or getattr(args, "replace_edition", False)):
+        raise UsageError("--edition and --replace-edition need --store FILE")
 
-        if args.edition in EditionStore(store).names():
-            raise UsageError(f"--edition {args.edition}: already stored in {store}; editions "
-                             "are append-only (choose a new name or add --replace-edition)")
+
+class AlreadyStored(Exception):
+    """The run's edition is in the store already, from the same data and configuration.
+
+    The command says so (the message) and exits 0 without doing the work again.
+    """
+
+
+#: Settings that do not change an edition's model or forecast: the output folder and its
+#: files, the input files' names and encoding (their contents are in the data
+#: fingerprint) and the number of threads.
+_NOT_COMPARED = {"output": None, "data": ("surveys", "training", "employment", "encoding"),
+                 "forecast": ("n_jobs",)}
+
+
+def _compared(config: dict | None) -> dict:
+    """The settings of a run configuration that make its edition (JSON values)."""
+    settings = json.loads(json.dumps(config or {}, default=str))
+    for table, keys in _NOT_COMPARED.items():
+        if keys is None:
+            settings.pop(table, None)
+        else:
+            for key in keys:
+                settings.get(table, {}).pop(key, None)
+    return settings
+
+
+def _differences(stored: dict, now: dict) -> list[str]:
+    """``[table] key: stored X, now Y`` for each setting that differs."""
+    out = []
+    for table in sorted(set(stored) | set(now)):
+        old, new = stored.get(table) or {}, now.get(table) or {}
+        for key in sorted(set(old) | set(new)):
+            if old.get(key) != new.get(key):
+                out.append(f"[{table}] {key}: stored {old.get(key)!r}, now {new.get(key)!r}")
+    return out
+
+
+def check_stored(args: argparse.Namespace, config: Config, model) -> None:
+    """Check the edition store before the work: a stored name is done or refused.
+
+    The edition's name is ``--edition`` or the forecast origin. When the store
+    holds it (and ``--replace-edition`` is not given): from the same data
+    (fingerprint) and the same settings (all but ``[output]``, the input file
+    names, their encoding and ``n_jobs``), the run has nothing to add and
+    :class:`AlreadyStored` is raised; otherwise the run is refused.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The command's options (``store``, ``edition``, ``replace_edition``).
+    config : Config
+        The run's configuration.
+    model : GapForecaster
+        A gap model fitted to the run's panel (only its data is read: its
+        origin and data fingerprint), or the model given with ``--model``.
+
+    Raises
+    ------
+    AlreadyStored
+        The edition holds this run already.
+    UsageError
+        The edition holds another run: the message names what differs,
+        ``--replace-edition`` and ``--edition``.
+    """
+    store = getattr(args, "store", None)
+    if store is None or args.replace_edition or not Path(store).is_file():
+        return
+    from talentgap.editions import EditionStore
+    from talentgap.models.persistence import data_fingerprint
+
+    editions = EditionStore(store)
+    name = args.edition or str(model.origin_)
+    if name not in editions.names():
+        return
+    named = f"--edition {name}" if args.edition else f"edition {name!r} (the forecast origin)"
+    changed = _differences(_compared(editions.metadata(name).get("config")),
+                           _compared(config.to_dict()))
+    if data_fingerprint(model) != editions.info(name)["fingerprint"]:
+        changed.insert(0, "the data (its fingerprint)")
+    if not changed:
+        raise AlreadyStored(f"{named} is already in {store} from the same data and "
+                            "configuration; nothing was run or stored again (run without "
+                            "--store to write the files again)")
+    more = f" and {len(changed) - 2} more" if len(changed) > 2 else ""
+    raise UsageError(f"{named}: already in {store} from another run ({'; '.join(changed[:2])}"
+                     f"{more}); editions are append-only: add --replace-edition to replace "
+                     "it, or name a new edition with --edition NAME")
+
+
+def stored_check(args: argparse.Namespace, config: Config) -> Callable | None:
+    """The check of :func:`check_stored` on a run's panel, or None without ``--store``.
+
+    Called with the panel before anything is fitted
+    (``pipeline.run(before_fit=...)``): the data the run's gap model would be
+    fitted on is read by fitting a naive one (its origin and data
+    fingerprint are those of any gap model of the same settings).
+    """
+    if getattr(args, "store", None) is None or args.replace_edition \
+            or not Path(args.store).is_file():
+        return None
+    from talentgap import models
+    from talentgap.cli import pipeline
+
+    def check(panel) -> None:
+        with warnings.catch_warnings():  # the run's own fit warns where it matters
+            warnings.simplefilter("ignore")
+            model = pipeline.gap_forecaster(config).set_params(
+                forecaster=models.Naive(season_length=config.forecast.season_length),
+                n_samples=10).fit(panel)
+        check_stored(args, config, model)
+
+    return check
 
 
 def store_run(args: argparse.Namespace, result, config: Config) -> str | None:

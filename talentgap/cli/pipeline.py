@@ -47,7 +47,7 @@ from talentgap.cli._targets import (
 from talentgap.cli.config import MODEL_NAMES, Config
 from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError
 
-__all__ = ["RunResult", "run", "make_forecaster", "STEPS"]
+__all__ = ["RunResult", "run", "make_forecaster", "gap_forecaster", "STEPS"]
 
 logger = logging.getLogger("talentgap.cli")
 
@@ -72,18 +72,28 @@ def make_forecaster(name: str, config: Config) -> models.BaseForecaster:
     return forecasters[name](**params)
 
 
-def _gap_forecaster(config: Config) -> models.GapForecaster:
+def gap_forecaster(config: Config) -> models.GapForecaster:
+    """The run's unfitted gap forecaster (``[forecast]`` settings; its horizon is fixed
+    after the fit, before any prediction).
+
+    Examples
+    --------
+    >>> gap = gap_forecaster(Config.from_dict({"forecast": {"model": "naive"}}))
+    >>> gap.forecaster, gap.n_samples, gap.horizon
+    (Naive(), 1000, None)
+    """
     fc = config.forecast
     return models.GapForecaster(forecaster=make_forecaster(fc.model, config),
                                 n_samples=fc.n_samples, random_state=fc.random_state,
                                 keys=tuple(config.data.keys),
                                 sampling_se="demand_se" if fc.intervals == "population"
-                                else None)
+                                else None, outliers=fc.outliers)
 
 
 def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         gap_model: models.GapForecaster | None = None,
-        progress: Callable[[str], None] | None = None) -> RunResult:
+        progress: Callable[[str], None] | None = None,
+        before_fit: Callable[[pd.DataFrame], None] | None = None) -> RunResult:
     """Run the pipeline steps a command needs.
 
     Parameters
@@ -99,6 +109,10 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         it instead of fitting one, and no input files are needed for them.
     progress : callable, optional
         Called with each step's name as it starts.
+    before_fit : callable, optional
+        Called with the panel once it is built, before any backtest or fit
+        (the command checks its edition store there); an exception it raises
+        ends the run.
 
     Returns
     -------
@@ -129,12 +143,14 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
             tables = _read_inputs(config, demo, result)
             announce("building the panel")
             result.panel = _build_panel(tables, config)
+            if before_fit is not None:
+                before_fit(result.panel)
         if "backtest" in steps:
             announce("backtesting")
             _backtest(result)
         if {"forecast", "plan"} & set(steps):
             announce("forecasting")
-            _forecast(result, gap_model)
+            _forecast(result, gap_model, planning="plan" in steps)
         if "plan" in steps:
             announce("planning quotas")
             if config.plan.years:
@@ -203,13 +219,20 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
 def _reweight(clean: pd.DataFrame, report, raw: pd.DataFrame | None, config: Config):
     """Kept respondents reweighted for the enterprise-periods left out, said in the report.
 
-    Classes: the declared strata, else the cell's enterprise-level keys, by period
+    Classes: the declared strata, else the period alone under a design with PSUs (so
+    a PSU's weights stay equal), else the cell's enterprise-level keys, by period
     (:func:`talentgap.features.adjust_nonresponse`); a left-out weight the report
-    cannot give (files are not kept raw) is its class's mean kept weight.
+    cannot give (not a number > 0 in any row of its unit) is its class's mean kept
+    weight.
     """
-    by = [c for c in (config.survey.strata or config.data.keys)
-          if c not in ("occupation", "skill_level") and c in clean.columns]
-    clean, classes = features.adjust_nonresponse(clean, report, by=by, raw=raw)
+    design = config.survey.design()
+    if not config.survey.strata and design is not None and design.psu is not None:
+        by = []
+    else:
+        by = [c for c in (config.survey.strata or config.data.keys)
+              if c not in ("occupation", "skill_level") and c in clean.columns]
+    clean, classes = features.adjust_nonresponse(clean, report, by=by, raw=raw,
+                                                 design=design)
     text = features.nonresponse.describe_nonresponse(classes, by)
     if text is None:
         return clean, report
@@ -268,7 +291,7 @@ def _backtest(result: RunResult) -> None:
     horizon, levels = config.forecast.horizon, list(config.forecast.levels)
     metrics = (*evaluation.GAP_METRICS, "coverage")  # no sMAPE: gaps cross 0
     results = {"GapForecaster": evaluation.backtest_gap(
-        _gap_forecaster(config), panel, horizon=horizon, n_windows=bt.n_windows,
+        gap_forecaster(config), panel, horizon=horizon, n_windows=bt.n_windows,
         step=bt.step, level=levels, metrics=metrics,
         season_length=config.forecast.season_length)}
     for name in dict.fromkeys(bt.baselines):
@@ -280,13 +303,95 @@ def _backtest(result: RunResult) -> None:
     result.leaderboard = evaluation.leaderboard(results)
 
 
-def _forecast(result: RunResult, gap_model) -> None:
+def _forecast(result: RunResult, gap_model, *, planning: bool) -> None:
     config = result.config
+    loaded = gap_model is not None
     if gap_model is None:
-        gap_model = _gap_forecaster(config).fit(result.panel)
+        gap_model = gap_forecaster(config).fit(result.panel)
     result.gap_model = gap_model
+    _fix_horizon(result, loaded=loaded, planning=planning)
     result.forecast = gap_model.predict(config.forecast.horizon,
                                         level=list(config.forecast.levels))
+
+
+def _fix_horizon(result: RunResult, *, loaded: bool, planning: bool) -> None:
+    """Fix the gap model's horizon, the periods it simulates, before any prediction.
+
+    Every table, plan, explanation, stored edition and saved model of the run
+    is then cut from one simulation (``GapForecaster(horizon=...)``), so a
+    period's numbers are the same whatever horizon a later call asks for,
+    and a saved model carries its horizon. ``[forecast] max_horizon`` sets it;
+    by default it is the longest span the configuration needs: ``[forecast]
+    horizon`` and, with ``[plan] years``, forecasts to the end of the last
+    need year (a forecast run of that configuration simulates the same span
+    as its plan run, so the two agree). When the backtests are too short for
+    that span, the longest span of whole need years they allow is taken, as
+    far as :attr:`RunResult.forecast_reach`; the plan holds later years'
+    needs (:func:`_annual_paths`). A loaded model with a horizon keeps it.
+    """
+    config, model = result.config, result.gap_model
+    horizon, wanted = int(config.forecast.horizon), config.forecast.max_horizon
+    fixed = source = None
+    if loaded and model.horizon is not None:
+        fixed = int(model.horizon)
+        source = f"the model given with --model simulates {fixed} periods (fixed at its fit)"
+        if wanted is not None and int(wanted) != fixed:
+            raise ConfigError(f"[forecast] max_horizon = {wanted}, but {source}; leave "
+                              "max_horizon out, or fit a model with it (talentgap forecast "
+                              "--save-model)")
+    elif wanted is not None:
+        fixed = int(wanted)
+        source = f"[forecast] max_horizon = {fixed}"
+    if fixed is not None and horizon > fixed:
+        raise ConfigError(f"[forecast] horizon = {horizon} is more than the periods the gap "
+                          f"model simulates: {source}; ask for at most {fixed} periods, or "
+                          f"set [forecast] max_horizon to at least {horizon} and fit again")
+    origin = pd.Period(model.origin_)
+    ends = _need_spans(config, origin, planning)
+    if fixed is not None:
+        reach = sum(span <= fixed for span in ends)
+        if ends and reach == 0:
+            raise ConfigError(f"[plan] years need forecasts to at least "
+                              f"{origin + ends[0]}, {ends[0]} periods after the origin "
+                              f"{origin}; {source}: raise it to {ends[-1]} (the plan's span) "
+                              "or leave it out")
+        model.set_params(horizon=fixed)
+        try:
+            model.prepare(fixed)
+        except ParameterError as err:
+            raise ConfigError(f"{source}: {err}; set a smaller [forecast] max_horizon, or "
+                              "leave it out (the run then simulates what it needs)") from err
+    else:
+        spans = [max(horizon, span) for span in ends] or [horizon]
+        for reach in range(len(spans), 0, -1):
+            try:
+                model.set_params(horizon=spans[reach - 1])
+                model.prepare(spans[reach - 1])
+                break
+            except ParameterError:  # the backtest errors behind the paths are too short
+                if reach == 1:
+                    raise
+    logger.info("gap model: %d periods simulated once for every forecast and plan",
+                model.horizon)
+    if ends and planning:
+        result.forecast_reach = origin + ends[reach - 1]
+
+
+def _need_spans(config: Config, origin: pd.Period, planning: bool) -> list[int]:
+    """Periods from the origin to the end of each need year of ``[plan] years`` (none
+    without years, or, in a run that does not plan, years that have passed)."""
+    settings = config.plan
+    if not settings.years:
+        return []
+    years = [int(y) for y in settings.years]
+    need_years = range(years[0], years[-1] + settings.lead_time + 1)
+    if need_years[0] <= origin.year:
+        if planning:
+            raise ConfigError(f"[plan] years must start after the data's last period "
+                              f"{origin}; got {need_years[0]}")
+        return []
+    return [int(pd.Period(str(y), freq="Y").asfreq(origin.freqstr, how="end").ordinal
+                - origin.ordinal) for y in need_years]
 
 
 #: ``[plan]`` settings of ``talentgap demo`` where its config and flags leave them out.
@@ -418,30 +523,13 @@ def _annual_paths(result: RunResult,
     need, counts only what that training leaves short.
     """
     model, keys = result.gap_model, list(result.config.data.keys)
-    last = result.forecast["period"].min() - 1
-    if need_years[0] <= last.year:
-        raise ConfigError(f"[plan] years must start after the data's last period {last}; "
-                          f"got {need_years[0]}")
-    paths, reach = None, len(need_years)
+    last = pd.Period(model.origin_)
     periods_per_year = int(pd.Period("2001", freq="Y").asfreq(last.freqstr, how="end").ordinal
                            - pd.Period("2000", freq="Y").asfreq(last.freqstr, how="end").ordinal)
-    while paths is None:
-        end = pd.Period(str(need_years[reach - 1]), freq="Y").asfreq(last.freqstr, how="end")
-        try:
-            paths = model.sample_paths(int(end.ordinal - last.ordinal)).to_frame()
-        except ParameterError:  # the backtest errors behind the paths are too short
-            reach -= 1
-            if reach == 0:
-                raise
-    span, horizon = int(end.ordinal - last.ordinal), int(result.config.forecast.horizon)
-    if model.horizon is None:
-        # one simulation behind the forecast table and the plan, so they agree on every
-        # period they share (each horizon is otherwise calibrated on its own)
-        model.set_params(horizon=max(span, horizon))
-        result.forecast = model.predict(horizon, level=list(result.config.forecast.levels))
-        if horizon > span:
-            paths = model.sample_paths(span).to_frame()
-    result.forecast_reach = end
+    # the last need year the model's one simulation reaches (_fix_horizon)
+    end = result.forecast_reach
+    reach = sum(year <= end.year for year in need_years)
+    paths = model.sample_paths(int(end.ordinal - last.ordinal)).to_frame()
     pipeline = (paths.groupby([*keys, "period"], observed=True, sort=True)["supply"].mean()
                 .reset_index())
     paths = paths.assign(period=pd.PeriodIndex(paths["period"]).asfreq("Y"))

@@ -123,11 +123,12 @@ def test_evaluate_reads_a_config_and_defaults_to_the_latest(stored, files, tmp_p
 
 def test_re_storing_is_refused_unless_replacing(stored, files, tmp_path, capsys):
     name = EditionStore(stored).latest()
-    code = main(forecast_args(files, tmp_path / "o", stored, "--edition", name))
+    other = ("--set", "forecast.random_state=1")  # another run (the same one: exit 0)
+    code = main(forecast_args(files, tmp_path / "o", stored, "--edition", name, *other))
     assert code == 2
     assert "append-only" in one_line(capsys.readouterr().err)
-    # without --edition the name is the origin, refused after the run
-    assert main(forecast_args(files, tmp_path / "o", stored)) == 2
+    # without --edition the name is the origin, refused before the run
+    assert main(forecast_args(files, tmp_path / "o", stored, *other)) == 2
     assert "append-only" in one_line(capsys.readouterr().err)
     copy = tmp_path / "copy.sqlite"
     copy.write_bytes(stored.read_bytes())
