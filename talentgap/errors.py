@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 import pandas as pd
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "TalentGapError",
@@ -86,11 +87,19 @@ class ParameterError(TalentGapError, ValueError):
     """A function or estimator argument has a value outside its allowed range."""
 
 
-class NotFittedError(TalentGapError, ValueError, AttributeError):
+class NotFittedError(TalentGapError, _SklearnNotFittedError):
     """An estimator was used before ``fit`` was called.
 
-    Derives from ``ValueError`` and ``AttributeError`` like scikit-learn's
-    exception of the same name, so code written for scikit-learn catches it.
+    Derives from scikit-learn's exception of the same name (itself a
+    ``ValueError`` and an ``AttributeError``), so code written for
+    scikit-learn, ``except sklearn.exceptions.NotFittedError``, catches it.
+
+    Examples
+    --------
+    >>> import sklearn.exceptions
+    >>> issubclass(NotFittedError, (sklearn.exceptions.NotFittedError, ValueError,
+    ...                             AttributeError, TalentGapError))
+    True
     """
 
 

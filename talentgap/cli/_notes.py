@@ -223,6 +223,13 @@ def plain_plan_note(note: str) -> str:
 #: Warnings and notes of the library, reworded for a planner: (pattern, words). The words
 #: are a format string of the pattern's groups plus ``per`` (the period: "quarter").
 _NOTES = [
+    (r"shortfall_before and shortfall_after are the expected shortfall \(mean over "
+     r"(?P<count>[\d,]+) scenarios?\): .*",
+     "The shortfalls in this report are expected shortfalls: the persons short in each cell, "
+     "averaged over {count} simulated futures of the gap"),
+    (r"shortfall_before and shortfall_after are the shortfall of the expected gap: .*",
+     "The shortfalls in this report are those of the expected gap, one expected gap per cell; "
+     "the persons short averaged over simulated futures of the gap would be larger"),
     (r"the mean exit share per period of the (?P<stock>\w+) stock is outside \[0, 1\] in "
      r"(?P<n>\d+) cells? and is clipped \(stock changes the inflows do not explain\): "
      r"(?P<cells>.*)",

@@ -26,12 +26,12 @@ from talentgap.features._inputs import (
 from talentgap.features.codes import verify_codes
 from talentgap.features.coverage import check_coverage
 from talentgap.features.crosswalk import crosswalk_target
-from talentgap.features.design import SurveyDesign
+from talentgap.features.design import SurveyDesign, mark_design
 from talentgap.features.distributed import is_dask_frame, panel_from_partitions
 from talentgap.features.skill_levels import check_levels, skill_levels_of, skilled_employment
 from talentgap.features.supply import training_supply
 from talentgap.features.survey import check_key_names, estimate_arrays
-from talentgap.periods import normalize_freq
+from talentgap.periods import check_same_freq, normalize_freq
 
 __all__ = ["build_panel"]
 
@@ -256,6 +256,12 @@ def build_panel(
         If an input table breaks its schema, or the design columns a
         design rule; with ``codes="raise"``, if key values are written
         differently across tables.
+        If the tables' periods have different frequencies (rule
+        ``period_frequency``), for example surveys in fiscal quarters
+        (``period[Q-MAR]``) and training in calendar quarters
+        (``period[Q-DEC]``): pandas numbers them differently, so the join
+        would shift one table against the other. Convert first, e.g.
+        ``df["period"].dt.asfreq("Q-DEC", how="end")``.
     ParameterError
         If a key is missing from a table (for example ``skill_level`` from
         the training table of a panel keyed by it) or names a column of the
@@ -281,11 +287,11 @@ def build_panel(
     """
     check_key_names(key_list(keys), _OUTPUT_COLUMNS, "build_panel")
     if is_dask_frame(surveys):  # survey estimates from per-partition sums on the cluster
-        return panel_from_partitions(
+        return mark_design(panel_from_partitions(
             build_panel, surveys, training, employment, freq=freq, keys=keys,
             lead_time=lead_time, absorption=absorption, crosswalk=crosswalk, start=start,
             end=end, supply_fill=supply_fill, design=design, codes=codes,
-            skill_levels=skill_levels)
+            skill_levels=skill_levels), design)
     keys = key_list(keys)
     freq = normalize_freq(freq)
     levels = skill_levels_of(skill_levels)
@@ -316,6 +322,11 @@ def build_panel(
         parts.append((jobs, columns, "employment_missing"))
     verify_codes({"surveys": table, "training": training, "employment": employment},
                  keys=keys, codes=codes)
+    # Rows land on the grid by period ordinal, which pandas counts per frequency.
+    check_same_freq({"surveys": table["period"],
+                     "training": supply["period"] if training is not None else None,
+                     "employment": jobs["period"] if employment is not None else None},
+                    action="joining them into the panel")
 
     survey_periods = groups.labels[-1]  # first to last surveyed period
     first = pd.Period(start, freq=freq) if start is not None else survey_periods[0]
@@ -376,7 +387,7 @@ def build_panel(
         panel["supply"] = np.where(panel["supply_missing"], supply_fill, panel["supply"])
     panel["gap"] = panel["demand"] - panel["supply"]
     # copy=False: the columns are fresh arrays; skip consolidating them into one block.
-    return pd.DataFrame(_order_columns(panel, keys), copy=False)
+    return mark_design(pd.DataFrame(_order_columns(panel, keys), copy=False), design)
 
 
 def _scatter(values: np.ndarray, position: np.ndarray, size: int) -> np.ndarray:

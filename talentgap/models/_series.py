@@ -170,8 +170,15 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     keys, exog = key_list(keys, distinct=True), list(exog or [])
     missing = [c for c in [*keys, time, target, *exog] if c not in df.columns]
     if missing:
+        indexed = [c for c in missing if c in df.index.names]
+        hint = ""
+        if indexed:
+            what = "it is" if len(indexed) == 1 else "they are"
+            where = "the index" if df.index.nlevels == 1 else "levels of the index"
+            hint = (f"; {', '.join(map(repr, indexed))}: {what} {where}, not a column: use "
+                    "df.reset_index()")
         raise ParameterError(f"columns {missing} are not in the table; "
-                             f"columns are {list(df.columns)}")
+                             f"columns are {list(df.columns)}{hint}")
     if not pd.api.types.is_numeric_dtype(df[target].dtype) or pd.api.types.is_bool_dtype(
             df[target].dtype):
         raise ParameterError(f"target column {target!r} must be numeric, got {df[target].dtype}")

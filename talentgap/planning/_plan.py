@@ -20,7 +20,8 @@ from talentgap.planning._params import about, cell_names, fmt, left_over, per_mo
 from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
-__all__ = ["QuotaPlan", "assemble", "assemble_network"]
+__all__ = ["QuotaPlan", "assemble", "assemble_network", "shortfall_basis", "shortfall_note",
+           "shortfall_words"]
 
 _CELL_COLUMNS = ["expected_certified", "planned_gap", "gap_before", "gap_after",
                  "shortfall_before", "shortfall_after", "shortage_reduction"]
@@ -44,8 +45,10 @@ class QuotaPlan:
         ``planned_gap`` (the gap the plan was optimised against: the expected
         gap, or its quantile), ``gap_before`` / ``gap_after`` (expected gap
         without / with the plan; negative = surplus), ``shortfall_before`` /
-        ``shortfall_after`` (expected unmet gap, the mean of ``max(gap, 0)``
-        over the scenarios), ``shortage_reduction`` (their difference), the
+        ``shortfall_after`` (unmet gap: from sample paths the expected
+        shortfall, the mean of ``max(gap, 0)`` over the scenarios; from a
+        forecast table the shortfall of the expected gap, ``max(E[gap], 0)``,
+        as ``summary["shortfall_basis"]`` says), ``shortage_reduction`` (their difference), the
         parameters used (``cost_per_trainee``, ``pass_rate``, ``absorption``,
         ``cost_per_certified``, ``min_quota``, ``capacity``) and
         ``capacity_value`` (objective removed per extra place of capacity; 0
@@ -82,7 +85,10 @@ class QuotaPlan:
         ``budget``, ``total_cost`` (never above ``budget``), ``budget_left``,
         ``budget_used`` (share, 0-1), ``places``, ``expected_certified``,
         ``shortfall_before``, ``shortfall_after``,
-        ``shortage_reduction``, ``surplus_after``, ``objective`` (the planning
+        ``shortage_reduction``, ``shortfall_basis`` (which shortfall these
+        are: ``"shortfall of the expected gap"`` from a forecast table,
+        ``"expected shortfall (mean over N scenarios)"`` from sample paths;
+        see :func:`shortfall_basis`), ``surplus_after``, ``objective`` (the planning
         objective of this plan) and ``lp_objective`` (the optimum of the LP
         relaxation; NaN for rules without an LP). With a crosswalk also
         ``programmes`` (rows of :attr:`quotas`) and ``unsupplied_cells``
@@ -114,8 +120,9 @@ class QuotaPlan:
         its ``budget`` (NaN unless budgets are per period), ``workers``
         from the plan present in it and the shortfalls before and after.
     notes : list of str
-        Remarks on how the plan was chosen, e.g. that the optimum was not
-        unique and how the tie was decided.
+        Remarks on the plan: first which shortfall its figures are (as
+        ``summary["shortfall_basis"]``), then how it was chosen, e.g. that
+        the optimum was not unique and how the tie was decided.
     constraints : pandas.DataFrame
         The constraints of :attr:`binding` as a table, one row per sentence
         in the same order: ``kind`` (``"budget"``, ``"capacity"``,
@@ -200,6 +207,78 @@ class QuotaPlan:
 
 
 # --------------------------------------------------------------------------- assembling
+
+
+def shortfall_basis(source: str, scenarios: int) -> str:
+    """What a plan's ``shortfall_before`` and ``shortfall_after`` are, in words.
+
+    From a forecast table (one expected gap per cell) they are the
+    *shortfall of the expected gap* ``max(E[g] - c, 0)``; from sample paths
+    the *expected shortfall* ``E[max(g - c, 0)]``, the mean over the
+    scenarios. By Jensen's inequality the second is never smaller, and
+    larger wherever the gap may fall on either side of ``c``: the two are
+    different figures, not two estimates of one.
+
+    Parameters
+    ----------
+    source : {"forecast", "samples"}
+        The input form the plan read (``summary["source"]``).
+    scenarios : int
+        Scenarios per cell (``summary["scenarios"]``).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> shortfall_basis("forecast", 1)
+    'shortfall of the expected gap'
+    >>> shortfall_basis("samples", 1000)
+    'expected shortfall (mean over 1,000 scenarios)'
+    """
+    if source == "forecast":
+        return "shortfall of the expected gap"
+    return f"expected shortfall (mean over {scenarios:,} scenario{'s' * (scenarios != 1)})"
+
+
+def shortfall_words(bases) -> str:
+    """The short name of the shortfall that plans (or a comparison table) report.
+
+    ``bases`` are :func:`shortfall_basis` texts (a ``shortfall_basis``
+    column); one name when they agree, ``"shortfall"`` when they differ or
+    are not known (a table made before the column existed).
+
+    Examples
+    --------
+    >>> shortfall_words(["expected shortfall (mean over 1,000 scenarios)"] * 2)
+    'expected shortfall'
+    >>> shortfall_words(["shortfall of the expected gap"])
+    'shortfall of the expected gap'
+    >>> shortfall_words(["shortfall of the expected gap", "expected shortfall (mean over 9)"])
+    'shortfall'
+    """
+    short = {str(b).split(" (")[0] for b in bases if isinstance(b, str) and b}
+    return short.pop() if len(short) == 1 else "shortfall"
+
+
+def shortfall_note(source: str, scenarios: int) -> str:
+    """The plan note that says which shortfall the plan's figures are.
+
+    Examples
+    --------
+    >>> shortfall_note("samples", 200)[:72]
+    'shortfall_before and shortfall_after are the expected shortfall (mean ov'
+    """
+    basis = shortfall_basis(source, scenarios)
+    if source == "forecast":
+        return (f"shortfall_before and shortfall_after are the {basis}: max(expected gap - "
+                "certified, 0) per cell, summed over the cells, from the forecast table's one "
+                "expected gap per cell; the expected shortfall (the mean of max(gap - "
+                "certified, 0) over scenarios) is larger wherever the gap may fall on either "
+                "side of the certified workers: plan on the model's sample_paths() for it")
+    return (f"shortfall_before and shortfall_after are the {basis}: the mean of "
+            "max(gap - certified, 0) per cell, summed over the cells")
 
 
 def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) -> np.ndarray:
@@ -365,7 +444,7 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         label=label,
         cells=cells,
         cell_keys=problem.keys,
-        notes=list(notes or []),
+        notes=[shortfall_note(problem.source, summary["scenarios"]), *(notes or [])],
         constraints=rows.frame(),
     )
 
@@ -469,6 +548,7 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
         label=label,
         cells=cells,
         cell_keys=problem.keys,
+        notes=[shortfall_note(problem.source, summary["scenarios"])],
         constraints=rows.frame(),
     )
 
@@ -507,6 +587,7 @@ def _totals(problem, total_cost: float, places: np.ndarray, certified: np.ndarra
         "shortfall_before": float(short_before.sum()),
         "shortfall_after": float(short_after.sum()),
         "shortage_reduction": float(short_before.sum() - short_after.sum()),
+        "shortfall_basis": shortfall_basis(problem.source, int(ev.count.max())),
         "surplus_after": float(ev.surplus(per_target).sum()),
         "objective": float(problem.plan.objective(per_target, problem.surplus_penalty).sum()),
         "lp_objective": lp_objective,

@@ -28,7 +28,7 @@ from talentgap.errors import ParameterError, PlanningError
 from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._multiyear_lp import DUAL_TOL
 from talentgap.planning._params import fmt, money_scale
-from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._plan import QuotaPlan, shortfall_words
 from talentgap.planning._tables import period_column_ordinals
 from talentgap.planning.quotas import allocate_quotas
 from talentgap.planning.scenarios import compare_plans
@@ -67,6 +67,11 @@ class BudgetCurve:
         The need period the shares are measured in; None: all need periods.
     need : str
         ``"market"``, ``"policy"`` or ``"both"`` (each need closes the share).
+    shortfall_basis : str
+        Which shortfall the table's figures are (the plans'
+        ``summary["shortfall_basis"]``): ``"shortfall of the expected gap"``
+        for needs given as a forecast table, ``"expected shortfall (mean
+        over N scenarios)"`` for sample paths.
     """
 
     table: pd.DataFrame
@@ -74,6 +79,7 @@ class BudgetCurve:
     share: float
     period: str | None
     need: str
+    shortfall_basis: str = ""
 
 
 def _total(budget) -> tuple[float, pd.DataFrame | None]:
@@ -304,8 +310,10 @@ def budget_curve(
     label = None
     if period is not None:
         table, label = _period_columns(table, plans, period)
-    table = table.drop(columns=[c for c in ("label", "rule", "risk", "budget", "budget_used")
-                                if c in table.columns])
+    basis = (str(table["shortfall_basis"].iloc[0]) if "shortfall_basis" in table.columns
+             and table["shortfall_basis"].nunique() == 1 else "")
+    table = table.drop(columns=[c for c in ("label", "rule", "risk", "shortfall_basis", "budget",
+                                            "budget_used") if c in table.columns])
     table.insert(0, "budget", grid)
     table = table.set_index("budget")
     table["share_closed"] = _closed(table, "")
@@ -320,18 +328,25 @@ def budget_curve(
     hit = np.flatnonzero(ok)
     closing = float(grid[hit[0]]) if hit.size else np.nan
     return BudgetCurve(table=table, closing_budget=closing, share=float(share), period=label,
-                       need=need)
+                       need=need, shortfall_basis=basis)
 
 
 def plot_budget_curve(curve: BudgetCurve, *, ax=None):
-    """Expected shortfall after the plan against the budget, per need.
+    """Shortfall after the plan against the budget, per need.
+
+    The shortfall is the curve's ``shortfall_basis`` (the expected
+    shortfall of plans on sample paths, the shortfall of the expected gap
+    of plans on a forecast table); the axis says which.
 
     Parameters
     ----------
     curve : BudgetCurve
         From :func:`budget_curve`.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; by default a new figure (no pyplot).
+        Where to draw. By default a new figure from
+        ``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots do,
+        so a notebook shows it inline; nothing calls ``plt.show()``. Close it
+        with ``plt.close(ax.figure)`` when drawing many in a script.
 
     Returns
     -------
@@ -353,15 +368,19 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
     >>> ax = plot_budget_curve(curve)
     >>> [line.get_label() for line in ax.get_lines()][:2]
     ['market need', 'market need: 95% closed']
+    >>> ax.get_title()
+    'Budget curve: shortfall of the expected gap vs budget'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     if not isinstance(curve, BudgetCurve):
         raise PlanningError(f"plot_budget_curve takes a BudgetCurve, got "
                             f"{type(curve).__name__}")
     table = curve.table
     if ax is None:
-        ax = Figure(figsize=(7.5, 4.0), layout="constrained").add_subplot()
+        _, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
     budget = table.index.to_numpy(np.float64)
     needs = [("market need", "")]
     if "policy_shortfall_before" in table.columns and (
@@ -382,7 +401,8 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
                                                for _, prefix in needs))
     ax.set_xlabel(f"budget, total over the plan{unit}")
     where = f"in {curve.period}" if curve.period is not None else "summed over need periods"
-    ax.set_ylabel(f"expected shortfall after, {where}\n({workers})")
-    ax.set_title("Budget curve: expected shortfall vs budget")
+    words = shortfall_words([curve.shortfall_basis])
+    ax.set_ylabel(f"{words} after, {where}\n({workers})")
+    ax.set_title(f"Budget curve: {words} vs budget")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return ax

@@ -158,7 +158,7 @@ from talentgap.planning._multiyear_problem import YearsProblem, build_years_prob
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_ties import break_ties, need_reference
 from talentgap.planning._params import about, fmt, left_over, money_step, per_money
-from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._plan import QuotaPlan, shortfall_basis, shortfall_note
 from talentgap.planning._trim import trim_unneeded
 
 __all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
@@ -678,6 +678,7 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         "shortfall_before": float(short_before.sum()),
         "shortfall_after": float(short_after.sum()),
         "shortage_reduction": float(short_before.sum() - short_after.sum()),
+        "shortfall_basis": shortfall_basis(problem.source, int(ev.count.max())),
         "policy_shortfall_before": float(policy.sum()),
         "policy_shortfall_after": float(policy_after.sum()),
         "surplus_after": float(ev.surplus(workers).sum()),
@@ -694,7 +695,8 @@ def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.nd
         binding=rows.sentences, keys=problem.unit_keys if programmes else problem.keys,
         rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
-        notes=_notes(problem, program, first, q if tied is None else tied, moved, trimmed),
+        notes=[shortfall_note(problem.source, int(ev.count.max())),
+               *_notes(problem, program, first, q if tied is None else tied, moved, trimmed)],
         constraints=rows.frame(),
     )
 

@@ -305,9 +305,15 @@ budget_envelopes, equity, tie_tolerance
     (a subset of ``keys``: costs may vary by industry only) and a column
     named like the parameter, e.g. ``industry, cost_per_trainee``.
     ``summary["shortfall_before"]`` and ``["shortfall_after"]`` are always
-    expected shortfalls over the forecast's own scenarios (the mean for a
-    forecast table), so plans of different risk settings compare on one
-    yardstick; the plan's ``objective`` is on the scenarios it optimised.
+    measured on the forecast's own scenarios, so plans of different risk
+    settings compare on one yardstick; the plan's ``objective`` is on the
+    scenarios it optimised. From sample paths they are the *expected
+    shortfall* ``E[max(g - c, 0)]`` (the mean over the scenarios); from a
+    forecast table, with one expected gap per cell, the *shortfall of the
+    expected gap* ``max(E[g] - c, 0)``, which is smaller wherever the gap
+    may fall on either side of ``c`` (Jensen's inequality).
+    ``summary["shortfall_basis"]`` and the first of ``.notes`` say which, as
+    :func:`compare_plans` and the plots do: compare plans of one basis.
 
     **Programmes.** With a crosswalk the decision is ``q_u`` places per
     programme ``u`` (a ``program`` in a region). A place yields

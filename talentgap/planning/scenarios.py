@@ -20,7 +20,7 @@ from talentgap.errors import PlanningError
 from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._params import fmt, money_scale
-from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
+from talentgap.planning._plan import QuotaPlan, assemble, assemble_network, shortfall_words
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import spent
 
@@ -230,6 +230,10 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
     -------
     pandas.DataFrame
         Indexed by plan name (``plan``), with ``label``, ``rule``, ``risk``,
+        ``shortfall_basis`` (which shortfall the plan's figures are: the
+        ``"shortfall of the expected gap"`` of a plan on a forecast table, or
+        the ``"expected shortfall (mean over N scenarios)"`` of one on
+        sample paths; the two differ, so compare plans of one basis),
         ``budget``, ``total_cost``, ``budget_used``, ``places``,
         ``expected_certified``, ``shortfall_before``, ``shortfall_after``,
         ``shortage_reduction``, ``share_closed`` (``shortage_reduction /
@@ -260,6 +264,8 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
     ...                        proportional_plan(forecast, **params)])
     >>> table.index.tolist()
     ['optimised, budget 20,000', 'proportional to gap, budget 20,000']
+    >>> table["shortfall_basis"].tolist()
+    ['shortfall of the expected gap', 'shortfall of the expected gap']
     >>> table[["shortfall_after", "quota[robots]", "quota[textiles]"]].to_numpy().tolist()
     [[250.0, 100.0, 50.0], [286.0, 28.0, 86.0]]
     """
@@ -281,7 +287,8 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
             raise PlanningError(f"compare_plans takes QuotaPlan objects, got "
                                 f"{type(plan).__name__}")
         s = plan.summary
-        row = {"label": plan.label, "rule": plan.rule, "risk": s["risk"]}
+        row = {"label": plan.label, "rule": plan.rule, "risk": s["risk"],
+               "shortfall_basis": s.get("shortfall_basis", "")}
         row.update({c: float(s[c]) for c in _SUMMARY_COLUMNS})
         row["share_closed"] = _share(row["shortfall_before"], row["shortfall_after"])
         row["marginal_value"] = float(plan.marginal_value.get("budget", np.nan))
@@ -393,16 +400,24 @@ def _year_order(columns: Mapping[str, None]) -> list[str]:
 
 
 def plot_shortfall_vs_budget(comparison, *, ax=None):
-    """Expected shortfall after training against the budget, one line per rule.
+    """Shortfall after training against the budget, one line per rule.
+
+    The shortfall is the one the plans report (their ``shortfall_basis``):
+    the expected shortfall of plans on sample paths, the shortfall of the
+    expected gap of plans on a forecast table; the axis says which. Plans
+    of both kinds in one table are drawn with their basis in the legend.
 
     Parameters
     ----------
     comparison : pandas.DataFrame or sequence of QuotaPlan
         The table of :func:`compare_plans` (columns ``label``, ``budget``,
-        ``shortfall_after``, ``shortfall_before``), or plans to compare.
+        ``shortfall_after``, ``shortfall_before``, ``shortfall_basis``), or
+        plans to compare.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; by default a new :class:`matplotlib.figure.Figure`
-        (no pyplot, so it works with any backend and never shows a window).
+        Where to draw. By default a new figure from
+        ``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots do,
+        so a notebook shows it inline; nothing calls ``plt.show()``. Close it
+        with ``plt.close(ax.figure)`` when drawing many in a script.
 
     Returns
     -------
@@ -411,6 +426,7 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
 
     Examples
     --------
+    >>> import matplotlib.pyplot as plt
     >>> import pandas as pd
     >>> from talentgap.planning import (allocate_quotas, compare_plans,
     ...                                 plot_shortfall_vs_budget, proportional_plan)
@@ -424,8 +440,11 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
     >>> ax = plot_shortfall_vs_budget(compare_plans(plans))
     >>> [line.get_label() for line in ax.get_lines()]
     ['optimised', 'proportional to gap', 'no training']
+    >>> ax.get_ylabel()
+    'shortfall of the expected gap after training (workers)'
+    >>> plt.close(ax.figure)
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     table = comparison
     if not isinstance(table, pd.DataFrame):
@@ -435,11 +454,17 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
         raise PlanningError(f"the comparison table needs columns {missing}; "
                             "make it with compare_plans")
     if ax is None:
-        ax = Figure(figsize=(6.4, 4.0), layout="constrained").add_subplot()
-    for label, group in table.groupby("label", sort=False):
+        _, ax = plt.subplots(figsize=(6.4, 4.0), layout="constrained")
+    bases = (table["shortfall_basis"] if "shortfall_basis" in table.columns
+             else pd.Series("", index=table.index))
+    words = shortfall_words(bases)
+    lines = table["label"].astype(str)
+    if words == "shortfall" and bases.nunique() > 1:  # one line per rule and basis
+        lines = lines + " (" + bases.map(lambda b: shortfall_words([b])) + ")"
+    for name, group in table.groupby(lines.to_numpy(), sort=False):
         group = group.sort_values("budget")
         ax.plot(group["budget"].to_numpy(), group["shortfall_after"].to_numpy(), marker="o",
-                label=str(label))
+                label=str(name))
     if "shortfall_before" in table.columns:
         before = np.unique(table["shortfall_before"].to_numpy(dtype=np.float64).round(9))
         if before.size == 1:
@@ -448,8 +473,8 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
     readable_axis(ax.xaxis, scale=scale)
     workers = readable_count_axis(ax.yaxis, table["shortfall_after"])
     ax.set_xlabel(f"budget{unit}")
-    ax.set_ylabel(f"expected shortfall after training ({workers})")
-    ax.set_title("Expected shortfall vs budget")
+    ax.set_ylabel(f"{words} after training ({workers})")
+    ax.set_title(f"{words[0].upper()}{words[1:]} vs budget")
     # the y axis follows the data (not forced to 0), the legend sits beside the lines
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
               frameon=False)

@@ -30,7 +30,7 @@ import pandas as pd
 from talentgap.errors import ParameterError, PlanningError
 from talentgap.planning._axes import readable_count_axis
 from talentgap.planning._params import fmt
-from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._plan import QuotaPlan, shortfall_words
 from talentgap.planning._problem import is_sample_paths
 from talentgap.planning._tables import period_column_ordinals, require
 from talentgap.planning.quotas import allocate_quotas
@@ -246,6 +246,11 @@ def _allowed(planner: Callable) -> tuple[set[str] | None, str | None]:
     return names, first
 
 
+#: Names a caller may give the needs table (allocate_quotas' first argument, or the forecast
+#: methods' outputs): a base mapping holds it under ``"needs"``.
+_NEEDS_ALIASES = ("gap_forecast", "forecast", "paths", "sample_paths", "gap")
+
+
 def _check_keys(arguments, scenario: str, valid: set[str] | None, *, special: bool) -> None:
     """Every key of a scenario is an argument of the plan (or a special key)."""
     if not isinstance(arguments, Mapping):
@@ -258,6 +263,10 @@ def _check_keys(arguments, scenario: str, valid: set[str] | None, *, special: bo
             continue
         close = difflib.get_close_matches(str(key), sorted(valid), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        if _NEEDS in valid and key in _NEEDS_ALIASES:
+            hint = (f"; did you mean {_NEEDS!r}? A base mapping holds the needs table "
+                    "(allocate_quotas' first argument, gap_forecast: a forecast table or "
+                    f"sample paths) under {_NEEDS!r}")
         if key in SPECIAL_KEYS and not special:
             hint = "; it needs a base given as a mapping of allocate_quotas arguments"
         raise ParameterError(f"scenario {scenario!r}: unknown key {key!r}{hint} (keys are the "
@@ -424,14 +433,22 @@ def what_if(
 
 
 def plot_what_if(result, *, ax=None):
-    """Expected shortfall before and after each scenario's plan, per need.
+    """Shortfall before and after each scenario's plan, per need.
+
+    The shortfall is the one the plans report (the table's
+    ``shortfall_basis``): the expected shortfall of plans on sample paths,
+    the shortfall of the expected gap of plans on a forecast table; the axis
+    says which.
 
     Parameters
     ----------
     result : WhatIf or pandas.DataFrame
         A :func:`what_if` result or its table.
     ax : matplotlib.axes.Axes, optional
-        Where to draw; by default a new figure (no pyplot).
+        Where to draw. By default a new figure from
+        ``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots do,
+        so a notebook shows it inline; nothing calls ``plt.show()``. Close it
+        with ``plt.close(ax.figure)`` when drawing many in a script.
 
     Returns
     -------
@@ -454,8 +471,12 @@ def plot_what_if(result, *, ax=None):
     >>> ax = plot_what_if(what_if(base, {"budget +20%": {"budget_factor": 1.2}}))
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['base', 'budget +20%']
+    >>> ax.get_xlabel()
+    'shortfall of the expected gap, summed over cells and need periods (workers)'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(ax.figure)
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     table = result.table if isinstance(result, WhatIf) else result
     if not isinstance(table, pd.DataFrame) or "shortfall_after" not in table.columns:
@@ -466,7 +487,7 @@ def plot_what_if(result, *, ax=None):
         needs.append(("policy need", "policy_"))
     n, k = len(table), len(needs)
     if ax is None:
-        ax = Figure(figsize=(7.0, 1.0 + 0.5 * n * k), layout="constrained").add_subplot()
+        _, ax = plt.subplots(figsize=(7.0, 1.0 + 0.5 * n * k), layout="constrained")
     height = 0.8 / k
     position = np.arange(n, dtype=np.float64)
     colours = ("tab:blue", "tab:orange")
@@ -488,7 +509,9 @@ def plot_what_if(result, *, ax=None):
     ax.invert_yaxis()
     workers = readable_count_axis(ax.xaxis, *(table[f"{prefix}shortfall_before"]
                                                for _, prefix in needs))
-    ax.set_xlabel(f"expected shortfall, summed over cells and need periods ({workers})")
+    words = shortfall_words(table["shortfall_basis"] if "shortfall_basis" in table.columns
+                            else [])
+    ax.set_xlabel(f"{words}, summed over cells and need periods ({workers})")
     ax.set_title("What-if scenarios")
     ax.margins(x=0.15)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)

@@ -230,7 +230,8 @@ def test_shortfall_chart_keeps_the_plots_unit_in_persons(scale, unit):
         "label": ["optimised"] * 2 + ["proportional to gap"] * 2,
         "budget": [4e7, 8e7] * 2,
         "shortfall_after": [5_700.0 * scale, 2_200.0 * scale, 8_300.0 * scale, 3_400.0 * scale],
-        "shortfall_before": 13_100.0 * scale})
+        "shortfall_before": 13_100.0 * scale,
+        "shortfall_basis": "expected shortfall (mean over 1,000 scenarios)"})
     config = build_config(build_parser().parse_args(["demo", "--out", "unused"]))
     figures = outputs.charts(pipeline.RunResult(config=config, comparison=comparison))
     axes = figures["shortfall_vs_budget"].axes[0]

@@ -108,7 +108,8 @@ def test_without_periods_the_plan_is_the_single_period_one(client, gap_model):
     assert constraints["value"].tolist() == pytest.approx(
         want.marginal_value[constraints["name"]].tolist())
     assert body["years"] is None
-    assert body["notes"] == []
+    assert body["notes"] == list(want.notes)
+    assert body["summary"]["shortfall_basis"] == "expected shortfall (mean over 200 scenarios)"
 
 
 def test_policy_need_and_shared_capacity(client, gap_model):

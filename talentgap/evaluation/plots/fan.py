@@ -76,7 +76,10 @@ def fan_chart(history: pd.DataFrame | None, forecast: pd.DataFrame, *,
     units : str or None, default "persons"
         Shown on the y label, ``"gap (persons)"``.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into; default a new 8 x 4 inch figure.
+        Axes to draw into; default a new 8 x 4 inch pyplot figure
+        (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
+        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns
     -------

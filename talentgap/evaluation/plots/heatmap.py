@@ -77,8 +77,11 @@ def gap_heatmap(gap_forecast: pd.DataFrame, *, value: str = "gap", period=None,
     title : str, optional
         Default ``"<value> by <rows> and <cols>, <period>"``.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into; default a new figure sized to the grid (about
-        0.65 x 0.4 inch per cell, smaller for large grids).
+        Axes to draw into; default a new pyplot figure sized to the grid
+        (about 0.65 x 0.4 inch per cell, smaller for large grids)
+        (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
+        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns
     -------

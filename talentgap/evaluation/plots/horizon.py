@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -35,11 +36,22 @@ def _freq_word(frame: pd.DataFrame, time: str) -> str:
     return "periods"
 
 
+def _did_you_mean(metric: str, available: Sequence[str]) -> str:
+    """``"; did you mean 'coverage_80'?"`` for a metric named without its level, or a typo."""
+    close = ([m for m in available if m.startswith(f"{metric}_")]
+             or difflib.get_close_matches(metric, list(available), n=3))
+    if not close:
+        return ""
+    return (f"; did you mean {close[0]!r}?" if len(close) == 1
+            else f"; did you mean one of {close}?")
+
+
 def _from_summary(summary: pd.DataFrame, metric: str, name: str) -> pd.DataFrame:
     steps = {c: int(m.group(1)) for c in summary.columns if (m := _STEP_COLUMN.match(str(c)))}
     if metric not in summary.index:
-        raise ParameterError(f"metric {metric!r} is not in {name}; it has "
-                             f"{list(summary.index)}")
+        available = [str(m) for m in summary.index]
+        raise ParameterError(f"metric {metric!r} is not in {name}; its metrics are "
+                             f"{available}{_did_you_mean(metric, available)}")
     row = summary.loc[metric, list(steps)]
     return pd.DataFrame({"step": list(steps.values()),
                          "value": pd.to_numeric(row, errors="coerce").to_numpy(float)})
@@ -116,8 +128,15 @@ def _curves(results, metric: str, *, by, keys, horizon, mean, actual, time):
         fc = results.forecasts
         res_time = getattr(results, "time", time)
         word = _freq_word(fc, res_time)
-        if by is None and metric in results.summary.index:
+        available = [str(m) for m in results.summary.index]
+        if by is None and (metric in available or metric not in _RAW_METRICS):
             out = _from_summary(results.summary, metric, "the backtest summary")
+        elif metric not in _RAW_METRICS:
+            raise ParameterError(
+                f"metric {metric!r} with by={by!r}: by= splits the backtest forecasts into "
+                f"groups, and from forecasts and actuals alone only {list(_RAW_METRICS)} can "
+                f"be computed; drop by= to plot {metric!r} from the backtest summary (its "
+                f"metrics are {available})")
         else:
             out = _from_forecasts(fc, metric, horizon=horizon, mean=mean, actual=actual,
                                   keys=keys if keys is not None else getattr(results, "keys",
@@ -223,7 +242,10 @@ def error_by_horizon(results, *, metric: str = "mae", by: str | None = None,
     title : str, optional
         Default ``"Forecast error by horizon: <metric>"``.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into; default a new 7 x 4 inch figure.
+        Axes to draw into; default a new 7 x 4 inch pyplot figure
+        (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
+        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns
     -------

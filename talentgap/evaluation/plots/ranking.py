@@ -49,7 +49,9 @@ def top_shortages(gap_forecast: pd.DataFrame, *, n: int = 15, period=None,
     value : str, default "gap"
         Column to rank by, largest first; only cells with ``value > 0`` (a
         shortage) and not NaN are ranked. ``"p_shortage"`` ranks by the
-        probability of a shortage.
+        probability of a shortage; ``"mean"`` ranks a forecaster's output
+        (a forecast of the gap by :class:`~talentgap.models.AutoForecaster`
+        or a baseline, columns ``mean``, ``lo_80``, ...).
     keys : sequence of str, default ("industry", "region")
         Columns naming a cell; the bar label joins their values in this
         order, ``"textiles — Northvale"``.
@@ -62,8 +64,11 @@ def top_shortages(gap_forecast: pd.DataFrame, *, n: int = 15, period=None,
     title : str, optional
         Default ``"Largest forecast shortages, <period>"``.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into; default a new figure whose height grows with
-        ``n`` (0.3 inch a bar).
+        Axes to draw into; default a new pyplot figure whose height grows
+        with ``n`` (0.3 inch a bar)
+        (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
+        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns
     -------
@@ -110,7 +115,11 @@ def top_shortages(gap_forecast: pd.DataFrame, *, n: int = 15, period=None,
         else:
             raise ParameterError("interval must be a level such as 80 or a pair of column "
                                  f"names (lo, hi); got {interval!r}")
-    _require(frame, [*keys, time, value, *(bounds or ())], "gap_forecast")
+    hint = ""
+    if value not in frame.columns and "mean" in frame.columns:
+        hint = ("; a forecaster's output (AutoForecaster, ETS, ...) holds its point forecast "
+                "in 'mean' and its intervals in lo_<level>/hi_<level>: pass value='mean'")
+    _require(frame, [*keys, time, value, *(bounds or ())], "gap_forecast", hint)
     frame, period_label = _pick_period(frame, time, period, "gap_forecast")
     if frame.duplicated(subset=keys).any():
         raise ParameterError(f"gap_forecast has several rows per cell {keys} in period "

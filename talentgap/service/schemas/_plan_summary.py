@@ -69,6 +69,10 @@ class PlanSummary(BaseModel):
                                    examples=[1480.1])
     shortage_reduction: float = Field(description="shortfall_before - shortfall_after.",
                                       examples=[465.2])
+    shortfall_basis: str = Field(description="Which shortfall shortfall_before and "
+                                 "shortfall_after are: 'expected shortfall (mean over N "
+                                 "scenarios)', the mean over the sample paths.",
+                                 examples=["expected shortfall (mean over 1,000 scenarios)"])
     policy_shortfall_before: float | None = Field(
         None, description="Workers short of the policy need (``policy_need``) without the "
         f"plan, summed over the need cell-periods; 0 without a policy need. {_MULTI_YEAR}",
