@@ -8,6 +8,7 @@ as every configuration error does.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 
 from talentgap.errors import ConfigError
@@ -15,31 +16,62 @@ from talentgap.errors import ConfigError
 __all__ = ["ABSORPTION_KEYS", "number_text", "refuse_number_text", "one_absorption"]
 
 
+#: ``1,200,000`` or ``1,200.5``: commas group thousands (the first group does not start with 0).
+_COMMA_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?")
+#: ``1.200.000`` or ``1.200,5``: dots group thousands, a comma (if any) marks the decimals.
+_DOT_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}((\.\d{3}){2,}(,\d*)?|(\.\d{3})+,\d*)")
+#: ``0,85`` or ``12,5``: a decimal comma.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def _read_number(text: str) -> tuple[float | None, bool]:
+    """The number a text spells and whether it was written with a decimal comma."""
+    cleaned = text.strip().replace("_", "").replace(" ", "")
+    comma = False
+    if _COMMA_GROUPS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    elif _DOT_GROUPS.fullmatch(cleaned):
+        comma = "," in cleaned
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _DECIMAL_COMMA.fullmatch(cleaned):
+        comma = True
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return float(cleaned), comma
+    except ValueError:
+        return None, False
+
+
 def number_text(text: str) -> float | None:
-    """The number a text spells (``"1,200,000"``, ``"33000000"``, ``"5e6"``), else None.
+    """The number a text spells (``"1,200,000"``, ``"1.200.000"``, ``"0,85"``), else None.
+
+    Thousands may be grouped with commas, dots (two groups or more, or with a
+    decimal comma: ``"1.200,5"``), spaces or underscores; a comma that groups
+    no thousands (``"0,85"``, ``"12,5"``) is a decimal comma. A single dot
+    is a decimal point (``"1.200"`` is 1.2), as a single comma before three
+    digits groups thousands (``"1,200"`` is 1200).
 
     Examples
     --------
     >>> number_text("1,200,000"), number_text(" 1_200_000 "), number_text("budget.csv")
     (1200000.0, 1200000.0, None)
+    >>> number_text("1.200.000"), number_text("1.200,5"), number_text("0,85")
+    (1200000.0, 1200.5, 0.85)
     """
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+    return _read_number(text)[0]
 
 
 def refuse_number_text(value: str, hint, label: str) -> None:
     """A setting that is a number or a CSV path, given a number as text: a ConfigError."""
-    number = number_text(value)
+    number, comma = _read_number(value)
     if number is None:
         return
     example = f"{number:.0f} or {number:_.0f}" if number.is_integer() and number >= 1e4 \
         else f"{number:g}"
     table = ", a table per year" if dict in typing.get_args(hint) else ""
+    decimal = " (a decimal comma: write a decimal point)" if comma else ""
     raise ConfigError(f"{label} must be a number ({example}, without quotes){table} or the "
-                      f"path of a CSV; got {value!r}, a number written as text")
+                      f"path of a CSV; got {value!r}, a number written as text{decimal}")
 
 
 #: The two keys of the one absorption setting: the share of certified trainees who take

@@ -20,7 +20,6 @@ from talentgap.cli._common import EXIT_OK, UsageError
 from talentgap.cli._wording import model_name
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
 from talentgap.cli.editions import (
-    AlreadyStored,
     add_store_options,
     check_store_options,
     check_stored,
@@ -247,11 +246,12 @@ def _run_command(args: argparse.Namespace) -> int:
         config = config.with_overrides({"data": {"keys": list(gap_model.cells_.columns)}})
     out = Path(config.output.dir)
     bar = _progress(sys.stderr.isatty() and not args.quiet, total=len(steps) + 2)
+    stored: list[str] = []  # the edition store, checked before any work: this run already?
     try:
-        if gap_model is not None:  # the edition store, checked before any work
-            check_stored(args, config, gap_model)
+        if gap_model is not None:
+            stored += filter(None, [check_stored(args, config, gap_model)])
         result = pipeline.run(config, steps=steps, demo=name == "demo", gap_model=gap_model,
-                              progress=bar, before_fit=stored_check(args, config))
+                              progress=bar, before_fit=stored_check(args, config, stored))
         bar("writing outputs")
         files = outputs.write_tables(result, out, parquet=config.output.parquet)
         figures = {}
@@ -276,15 +276,32 @@ def _run_command(args: argparse.Namespace) -> int:
         if save_to is not None and result.gap_model is not None:
             result.gap_model.save(save_to, config=config.to_dict())
             logger.info("model saved to %s", save_to)
-        store_run(args, result, config)
-    except AlreadyStored as done:
-        print(json.dumps({"command": name, "already_stored": True, "message": str(done)})
-              if args.format == "json" else f"talentgap {name}: {done}")
-        return EXIT_OK
+            _say_saved_horizon(result.gap_model, config, save_to)
+        if not stored:
+            store_run(args, result, config)
     finally:
         bar.close()
-    _print_summary(result, args, name, out, files)
+    _print_summary(result, args, name, out, files, stored=stored[0] if stored else None)
     return EXIT_OK
+
+
+def _say_saved_horizon(gap_model, config: Config, save_to) -> None:
+    """Say how far a saved model answers: the periods it simulates, fixed at the fit.
+
+    A warning when the span came from the run's own needs (``[forecast]
+    max_horizon`` not set): a model served later refuses longer horizons and
+    plans that reach further.
+    """
+    if gap_model.horizon is None:
+        return
+    chosen = config.forecast.max_horizon is not None
+    (logger.info if chosen else logger.warning)(
+        "the model saved to %s answers forecasts and plans up to %d periods after %s "
+        "(the span this run simulated%s); to serve longer horizons or multi-year plans, set "
+        "[forecast] max_horizon (e.g. --set forecast.max_horizon=%d) and fit again",
+        save_to, int(gap_model.horizon), gap_model.origin_,
+        "" if chosen else ": [forecast] horizon, or the [plan] years' needs",
+        max(8, 2 * int(gap_model.horizon)))
 
 
 def _close(figures: dict) -> None:
@@ -294,8 +311,12 @@ def _close(figures: dict) -> None:
         plt.close(fig)
 
 
-def _print_summary(result, args, name: str, out: Path, files: list[Path]) -> None:
+def _print_summary(result, args, name: str, out: Path, files: list[Path], *,
+                   stored: str | None = None) -> None:
     doc = outputs.summary(result, command=name, out=out, files=files)
+    if stored is not None:  # the edition store holds this run already
+        doc["already_stored"] = True
+        doc["store_message"] = stored
     if args.format == "json":
         print(json.dumps(doc, indent=2, default=str))
         return
@@ -322,4 +343,6 @@ def _print_summary(result, args, name: str, out: Path, files: list[Path]) -> Non
                      f"{s['shortfall_before']:,.0f} -> {s['shortfall_after']:,.0f}")
     if any(path.name == "report.html" for path in files):
         lines.append(f"  report: {out / 'report.html'}")
+    if stored is not None:
+        lines.append(f"  {stored}")
     print("\n".join(lines))

@@ -2,9 +2,9 @@
 
 ``talentgap forecast ... --store FILE [--edition NAME]`` stores a run's model
 and forecast as an edition (:func:`store_run`), after checking the store before
-the work (:func:`check_stored`): running the same data and settings again does
-nothing and exits 0, another run under a stored name is refused unless
-``--replace-edition``; ``talentgap editions list
+the work (:func:`check_stored`): running the same data and settings again
+writes its files but does not store the edition again, another run under a
+stored name is refused unless ``--replace-edition``; ``talentgap editions list
 --store FILE`` lists the editions; ``talentgap evaluate --store FILE
 --edition NAME --actuals DIR_OR_CONFIG --out OUT`` scores one against data
 observed later and writes ``edition_scores.csv`` (per cell),
@@ -31,7 +31,7 @@ from talentgap.errors import ConfigError
 from talentgap.report import Report
 
 __all__ = ["add_edition_commands", "add_store_options", "check_store_options", "store_run",
-           "stored_check", "check_stored", "AlreadyStored"]
+           "stored_check", "check_stored"]
 
 logger = logging.getLogger("talentgap.cli")
 
@@ -46,9 +46,10 @@ def add_store_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("editions")
     group.add_argument("--store", type=Path, metavar="FILE",
                        help="store the model and forecast as an edition in this SQLite file "
-                            "(checked before the work: an edition stored from the same data "
-                            "and settings ends the run at once, exit 0; another run under a "
-                            "stored name is refused)")
+                            "(checked before the work: when an edition holds the same data "
+                            "and model and forecast settings, the files are written and the "
+                            "edition is not stored again; another run under a stored name is "
+                            "refused)")
     group.add_argument("--edition", metavar="NAME",
                        help="the edition's name (default: the forecast origin, e.g. 2024Q4)")
     group.add_argument("--replace-edition", action="store_true",
@@ -64,30 +65,42 @@ def check_store_options(args: argparse.Namespace) -> None:
         raise UsageError("--edition and --replace-edition need --store FILE")
 
 
-class AlreadyStored(Exception):
-    """The run's edition is in the store already, from the same data and configuration.
-
-    The command says so (the message) and exits 0 without doing the work again.
-    """
-
-
-#: Settings that do not change an edition's model or forecast: the output folder and its
-#: files, the input files' names and encoding (their contents are in the data
-#: fingerprint) and the number of threads.
-_NOT_COMPARED = {"output": None, "data": ("surveys", "training", "employment", "encoding"),
-                 "forecast": ("n_jobs",)}
+#: The tables of settings that make an edition's model and forecast (the plan, targets,
+#: backtests and output are not stored in an edition), less those that change neither:
+#: the input files' names and encoding (their contents are in the data fingerprint) and
+#: the number of threads. ``[plan] years`` and ``lead_time`` are compared only where they
+#: set the periods the model simulates (:func:`_compared`).
+_COMPARED = {"data": ("surveys", "training", "employment", "encoding"), "panel": (),
+             "survey": (), "forecast": ("n_jobs",)}
 
 
 def _compared(config: dict | None) -> dict:
-    """The settings of a run configuration that make its edition (JSON values)."""
+    """The settings of a run configuration that make its edition (JSON values).
+
+    ``[data]``, ``[panel]``, ``[survey]`` and ``[forecast]`` (less the input
+    file names, their encoding and ``n_jobs``), and, when ``[forecast]
+    max_horizon`` is not set and ``[plan] years`` are, ``[plan] years`` and
+    ``lead_time``: the model then simulates to the end of the plan's need
+    years. A plan's budget, costs or rates change no edition.
+
+    Examples
+    --------
+    >>> base = {"forecast": {"horizon": 4, "n_jobs": 2}, "plan": {"budget": 5e6, "years": []},
+    ...         "output": {"dir": "out"}}
+    >>> _compared(base)
+    {'forecast': {'horizon': 4}}
+    >>> _compared({**base, "plan": {"budget": 6e6, "years": [2026], "lead_time": 1}})
+    {'forecast': {'horizon': 4}, 'plan': {'years': [2026], 'lead_time': 1}}
+    """
     settings = json.loads(json.dumps(config or {}, default=str))
-    for table, keys in _NOT_COMPARED.items():
-        if keys is None:
-            settings.pop(table, None)
-        else:
-            for key in keys:
-                settings.get(table, {}).pop(key, None)
-    return settings
+    out = {}
+    for table, skipped in _COMPARED.items():
+        if isinstance(settings.get(table), dict):
+            out[table] = {k: v for k, v in settings[table].items() if k not in skipped}
+    plan = settings.get("plan") if isinstance(settings.get("plan"), dict) else {}
+    if plan.get("years") and out.get("forecast", {}).get("max_horizon") is None:
+        out["plan"] = {"years": plan["years"], "lead_time": plan.get("lead_time")}
+    return out
 
 
 def _differences(stored: dict, now: dict) -> list[str]:
@@ -101,14 +114,14 @@ def _differences(stored: dict, now: dict) -> list[str]:
     return out
 
 
-def check_stored(args: argparse.Namespace, config: Config, model) -> None:
-    """Check the edition store before the work: a stored name is done or refused.
+def check_stored(args: argparse.Namespace, config: Config, model) -> str | None:
+    """Check the edition store before the work: a stored name is this run, or refused.
 
     The edition's name is ``--edition`` or the forecast origin. When the store
     holds it (and ``--replace-edition`` is not given): from the same data
-    (fingerprint) and the same settings (all but ``[output]``, the input file
-    names, their encoding and ``n_jobs``), the run has nothing to add and
-    :class:`AlreadyStored` is raised; otherwise the run is refused.
+    (fingerprint) and the same model and forecast settings (:func:`_compared`),
+    the run's files are still written but the edition is not stored again,
+    and the message saying so is returned; otherwise the run is refused.
 
     Parameters
     ----------
@@ -120,46 +133,51 @@ def check_stored(args: argparse.Namespace, config: Config, model) -> None:
         A gap model fitted to the run's panel (only its data is read: its
         origin and data fingerprint), or the model given with ``--model``.
 
+    Returns
+    -------
+    str or None
+        What to tell the user when the edition holds this run already (the
+        run then stores nothing); None when the run is to be stored.
+
     Raises
     ------
-    AlreadyStored
-        The edition holds this run already.
     UsageError
         The edition holds another run: the message names what differs,
         ``--replace-edition`` and ``--edition``.
     """
     store = getattr(args, "store", None)
     if store is None or args.replace_edition or not Path(store).is_file():
-        return
+        return None
     from talentgap.editions import EditionStore
     from talentgap.models.persistence import data_fingerprint
 
     editions = EditionStore(store)
     name = args.edition or str(model.origin_)
     if name not in editions.names():
-        return
+        return None
     named = f"--edition {name}" if args.edition else f"edition {name!r} (the forecast origin)"
     changed = _differences(_compared(editions.metadata(name).get("config")),
                            _compared(config.to_dict()))
     if data_fingerprint(model) != editions.info(name)["fingerprint"]:
         changed.insert(0, "the data (its fingerprint)")
     if not changed:
-        raise AlreadyStored(f"{named} is already in {store} from the same data and "
-                            "configuration; nothing was run or stored again (run without "
-                            "--store to write the files again)")
+        return (f"{named} is already in {store} from the same data and model and forecast "
+                "settings; it was not stored again")
     more = f" and {len(changed) - 2} more" if len(changed) > 2 else ""
     raise UsageError(f"{named}: already in {store} from another run ({'; '.join(changed[:2])}"
                      f"{more}); editions are append-only: add --replace-edition to replace "
                      "it, or name a new edition with --edition NAME")
 
 
-def stored_check(args: argparse.Namespace, config: Config) -> Callable | None:
+def stored_check(args: argparse.Namespace, config: Config,
+                 found: list[str]) -> Callable | None:
     """The check of :func:`check_stored` on a run's panel, or None without ``--store``.
 
     Called with the panel before anything is fitted
     (``pipeline.run(before_fit=...)``): the data the run's gap model would be
     fitted on is read by fitting a naive one (its origin and data
-    fingerprint are those of any gap model of the same settings).
+    fingerprint are those of any gap model of the same settings). When the
+    edition holds this run already, the message is appended to ``found``.
     """
     if getattr(args, "store", None) is None or args.replace_edition \
             or not Path(args.store).is_file():
@@ -173,7 +191,9 @@ def stored_check(args: argparse.Namespace, config: Config) -> Callable | None:
             model = pipeline.gap_forecaster(config).set_params(
                 forecaster=models.Naive(season_length=config.forecast.season_length),
                 n_samples=10).fit(panel)
-        check_stored(args, config, model)
+        message = check_stored(args, config, model)
+        if message is not None:
+            found.append(message)
 
     return check
 

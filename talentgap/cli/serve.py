@@ -26,7 +26,10 @@ def add_serve(commands) -> None:
         help="serve a saved model over HTTP (JSON under /v1, OpenAPI at /docs)",
         description="Serve gap forecasts, forecasts and quota plans from a saved model "
                     "artifact (or the latest edition of an edition store) over HTTP. Needs "
-                    "the extra: pip install 'talentgap[service]'.",
+                    "the extra: pip install 'talentgap[service]'. A model answers up to the "
+                    "periods it simulates, fixed when it was fitted: a model saved by a run "
+                    "with [forecast] horizon = 4 refuses horizon 8 and longer multi-year "
+                    "plans unless that run set [forecast] max_horizon.",
         epilog=textwrap.dedent("""\
             examples:
               talentgap forecast --config examples/plan.toml --save-model model --out out

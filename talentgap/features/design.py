@@ -501,7 +501,10 @@ def mark_design(cells: pd.DataFrame, design: SurveyDesign | None) -> pd.DataFram
 
     Sums of design-based cell variances are not the variances of sums
     (cells are domains sharing strata and PSUs);
-    :func:`talentgap.features.aggregate` reads the mark to refuse them.
+    :func:`talentgap.features.aggregate` reads the mark, warns, and leaves
+    ``demand_se`` NaN on nodes of more than one cell (the sums themselves are
+    kept); :func:`talentgap.features.estimate_nodes` gives those nodes'
+    design-based SEs from the microdata.
     """
     if design is not None:
         cells.attrs["survey_design"] = repr(design)

@@ -11,7 +11,11 @@ therefore estimates each node as a domain of the whole design, exactly as
 2019, section 4.3; R ``survey::svyby``): one call of the estimator per level
 combination, with the node labels as the cells. Without a design each
 bottom cell-period is its own stratum, as in ``estimate_cells``, and a
-node's variance is the sum of its cells' variances.
+node's variance is the sum of its cells' variances; a cell with a single
+respondent has no variance estimate, so by default the SEs of every node
+above it are NaN (``lonely_cell="nan"``, with a warning naming the cells) or,
+with ``lonely_cell="certainty"``, the cell adds 0 variance (R ``survey``'s
+``lonely.psu = "certainty"``), which understates the node's SE.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import key_list
-from talentgap.errors import ParameterError, collect_warnings, warn
+from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
 from talentgap.features._inputs import surveys_table
 from talentgap.features.design import SurveyDesign
 from talentgap.features.hierarchy import Hierarchy
@@ -39,11 +43,18 @@ __all__ = ["estimate_nodes"]
 
 _LONELY = "have a single sampled PSU"  # the design's lonely-PSU warning, implied design only
 
+#: What a single-respondent cell adds to its nodes' variances without a design.
+LONELY_CELL = ("nan", "certainty")
+
+#: How many single-respondent cells a warning names.
+_EXAMPLES = 3
+
 
 def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None = None,
                    keys: Sequence[str] = ("region", "industry"), freq: str | None = None,
                    weight: str | None = "weight", design: SurveyDesign | None = None,
-                   skill_levels: Sequence[str] | None = None) -> pd.DataFrame:
+                   skill_levels: Sequence[str] | None = None,
+                   lonely_cell: str = "nan") -> pd.DataFrame:
     """Design-based estimates of every node of the crossed hierarchy of the cells.
 
     Each node-period (e.g. province x all in 2024Q1) is estimated as a
@@ -69,12 +80,21 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
     design : SurveyDesign, optional
         The sampling design. Without it each bottom cell-period is its own
         stratum (as in ``estimate_cells``): a node's variance of a total is
-        the sum of its cells' variances, and its SEs are NaN where a cell
-        under it has a single respondent (that cell's variance is unknown).
-        Without a design the keys must be enterprise-level (not
-        ``occupation`` or ``skill_level``).
+        the sum of its cells' variances (see ``lonely_cell`` for cells with a
+        single respondent, whose variance is unknown). Without a design the
+        keys must be enterprise-level (not ``occupation`` or ``skill_level``).
     skill_levels : sequence of str, optional
         The declared order of the skill levels, as for ``estimate_cells``.
+    lonely_cell : {"nan", "certainty"}, default "nan"
+        Without a design: what a bottom cell-period with a single respondent
+        adds to the variance of the nodes above it. ``"nan"``: it is
+        unknown, so every SE of those nodes is NaN. ``"certainty"``: 0, as
+        if the cell were taken whole (R ``survey``'s ``lonely.psu =
+        "certainty"``); the nodes' SEs then understate their error by that
+        cell's unknown share, and a node whose every cell has a single
+        respondent keeps NaN SEs. Either way a
+        :class:`~talentgap.errors.DataQualityWarning` names the cells. With a
+        ``design`` its ``lonely_psu`` rule applies instead.
 
     Returns
     -------
@@ -94,8 +114,15 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
     ------
     ParameterError
         A key is missing, a mapping is malformed (see
-        :meth:`Hierarchy.from_mappings`), or a detail key is used without a
-        design.
+        :meth:`Hierarchy.from_mappings`), a detail key is used without a
+        design, or ``lonely_cell`` is not one of its values.
+
+    Warns
+    -----
+    DataQualityWarning
+        Without a design, when a cell-period with a single respondent lies
+        under a node of several cells: names the cells and says what its
+        nodes' SEs are (NaN, or understated).
     SchemaError
         The table or its design columns break a rule (as for ``estimate_cells``).
 
@@ -115,8 +142,25 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
     >>> nodes = estimate_nodes(surveys, keys=["region"], design=design)
     >>> nodes[["region", "demand", "demand_se"]].round(2).to_dict("records")
     [{'region': 'N', 'demand': 56.0, 'demand_se': 24.33}, {'region': 'S', 'demand': 52.0, 'demand_se': 17.44}, {'region': 'all', 'demand': 108.0, 'demand_se': 41.57}]
+
+    Without a design, region S's single respondent has no variance: the
+    total's SE is NaN, or, with ``lonely_cell="certainty"``, N's alone.
+
+    >>> two = surveys.iloc[:4].assign(region=["N", "S", "N", "N"])
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     nan = estimate_nodes(two, keys=["region"])
+    ...     zero = estimate_nodes(two, keys=["region"], lonely_cell="certainty")
+    >>> nan["demand_se"].round(2).tolist(), zero["demand_se"].round(2).tolist()
+    ([26.23, nan, nan], [26.23, nan, 26.23])
+    >>> "region=S in 2024Q1" in str(caught[0].message)
+    True
     """  # noqa: E501 - a doctest's expected output is one line
     keys = key_list(keys)
+    if lonely_cell not in LONELY_CELL:
+        raise ParameterError(f"estimate_nodes: lonely_cell={lonely_cell!r}, must be one of "
+                             f"{', '.join(map(repr, LONELY_CELL))}")
     check_key_names(keys, [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS], "estimate_nodes")
     check_weight_column(surveys.columns, weight)
     detail = [k for k in keys if k in DETAIL_COLUMNS]
@@ -164,11 +208,14 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
                                minlength=hierarchy.n_bottom * n_periods)
                    .reshape(hierarchy.n_bottom, n_periods))
     n_cells = hierarchy.sum_to_nodes(respondents > 0).reshape(-1)
-    if design is None:  # a cell with one respondent has no variance estimate: nor its nodes
-        single = hierarchy.sum_to_nodes(respondents == 1).reshape(-1) > 0
+    if design is None:  # a cell with one respondent has no variance estimate
+        lonely = respondents == 1
+        single = hierarchy.sum_to_nodes(lonely).reshape(-1)
+        unknown = single > 0 if lonely_cell == "nan" else single == n_cells
         for name in columns:
             if name.endswith("_se"):
-                estimates[name][single] = np.nan
+                estimates[name][unknown] = np.nan
+        _warn_lonely(hierarchy, periods, lonely, (single > 0) & (n_cells > 1), lonely_cell)
     keep = np.flatnonzero(estimates["n_respondents"] > 0)
     node, at = np.divmod(keep, n_periods)
     out = hierarchy.nodes[hierarchy.node_columns].iloc[node].reset_index(drop=True)
@@ -178,3 +225,25 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
     for name in columns:
         out[name] = estimates[name][keep]
     return out
+
+
+def _warn_lonely(hierarchy: Hierarchy, periods: pd.Index, lonely: np.ndarray,
+                 touched: np.ndarray, lonely_cell: str) -> None:
+    """Name the single-respondent cells whose unknown variance reaches a node of several cells."""
+    if not touched.any():
+        return
+    cells, at = np.nonzero(lonely)
+    labels = hierarchy.bottom[list(hierarchy.keys)].iloc[cells[:_EXAMPLES]]
+    names = [", ".join(f"{k}={v}" for k, v in zip(hierarchy.keys, row, strict=True))
+             for row in labels.itertuples(index=False)]  # a few examples
+    shown = "; ".join(f"{name} in {periods[p]}" for name, p in
+                      zip(names, at[:_EXAMPLES], strict=True))
+    more = f" and {cells.size - _EXAMPLES} more" if cells.size > _EXAMPLES else ""
+    effect = ("their SEs are NaN (pass lonely_cell='certainty' to count such a cell's "
+              "variance as 0, an understatement)" if lonely_cell == "nan" else
+              "such a cell adds 0 variance (lonely_cell='certainty'), so their SEs "
+              "understate the error")
+    warn(f"surveys: {cells.size} cell-period(s) have a single respondent, whose variance "
+         f"is unknown, e.g. {shown}{more}; {int(touched.sum())} node-period(s) of several "
+         f"cells lie above them and {effect}; pass a design= whose strata span the cells "
+         "for SEs that use every respondent", DataQualityWarning, stacklevel=3)

@@ -120,14 +120,17 @@ def adjust_nonresponse(clean: pd.DataFrame, report, *, by: Sequence[str] | None 
         is NaN where such a unit has no kept unit to take a mean from) and
         ``collapsed_into`` (the broader class, e.g. ``"region=North, any
         industry, 2024Q1"``, for a class that kept no unit and for the
-        classes it joined; ``""`` otherwise). Units whose period, enterprise
-        or class could not be read are in no class and are counted in
-        ``classes.attrs["unassigned"]``.
+        classes it joined; ``""`` otherwise). Left-out rows whose period,
+        enterprise or class could not be read, or was rejected by validation
+        (a region ``' North '`` with spaces names no class), are in no class:
+        they adjust no weight and are counted in ``classes.attrs["unassigned"]``.
 
     Raises
     ------
     ParameterError
-        If ``clean`` and ``report`` do not belong together, a ``by`` column
+        If ``clean`` and ``report`` do not belong together (``clean``'s rows
+        are matched to the report's kept rows by index label, so they may be
+        reordered but not re-indexed or filtered), a ``by`` column
         is missing, ``raw`` is not the table ``report`` describes, or a
         ``by`` column varies within a PSU of ``design``.
 
@@ -168,6 +171,7 @@ def adjust_nonresponse(clean: pd.DataFrame, report, *, by: Sequence[str] | None 
         raise ParameterError(f"the surveys have no column {missing[0]!r} to form the "
                              "weighting classes; pass by= columns of the table")
     kept = keys["kept"].to_numpy(dtype=bool)
+    aligned = clean.iloc[_kept_order(clean, keys.index[kept])]  # in the report's row order
     out = clean.copy()
     has_weight = weight in clean.columns
     rows = pd.DataFrame({"kept": kept}, index=keys.index)
@@ -182,10 +186,14 @@ def adjust_nonresponse(clean: pd.DataFrame, report, *, by: Sequence[str] | None 
             rows[column] = raw[column].to_numpy(dtype=object)
         else:  # only the kept rows say it
             rows[column] = None
-            rows.loc[kept, column] = clean[column].to_numpy(dtype=object)
+            rows.loc[kept, column] = aligned[column].to_numpy(dtype=object)
+    # a left-out row whose unit or class value validation rejected has no known class
+    rejected = _rejected_values(report, keys, [*_UNIT, *by, *extra]) & ~kept[:, None]
+    for j, column in enumerate([*_UNIT, *by, *extra]):  # a loop over class columns
+        rows.loc[rejected[:, j], column] = None
     values = np.full(len(rows), np.nan)
     if has_weight:
-        values[kept] = clean[weight].to_numpy(dtype=np.float64)
+        values[kept] = aligned[weight].to_numpy(dtype=np.float64)
         source = (keys if weight in keys.columns  # as parsed, when the report keeps it
                   else raw if raw is not None and weight in raw.columns else None)
         if source is not None:
@@ -219,6 +227,49 @@ def adjust_nonresponse(clean: pd.DataFrame, report, *, by: Sequence[str] | None 
     out[weight] = base * scale
     _warn_large(classes, by)
     return out, classes
+
+
+def _kept_order(clean: pd.DataFrame, labels: pd.Index) -> np.ndarray:
+    """Position in ``clean`` of each row the report kept (``labels``: their input labels).
+
+    Rows are matched by index label (``validate`` keeps the input's index),
+    so a reordered ``clean`` still matches; a ``clean`` whose labels are not
+    those of the kept rows (re-indexed, filtered, or another table) is refused.
+    """
+    if clean.index.equals(labels):
+        return np.arange(len(clean))
+    order = None
+    if labels.is_unique and clean.index.is_unique:
+        order = clean.index.get_indexer(labels)
+    if order is None or (order < 0).any():
+        missing = labels.difference(clean.index)[:3].tolist() if labels.is_unique else []
+        extra = clean.index.difference(labels)[:3].tolist() if clean.index.is_unique else []
+        detail = (f"e.g. rows {missing} kept by the report are not in clean" if missing else
+                  f"e.g. rows {extra} of clean are not rows the report kept" if extra else
+                  "the input's index repeats labels, so clean must keep the order "
+                  "validate returned")
+        raise ParameterError(
+            "surveys: clean does not match the report's kept rows by index label "
+            f"({detail}); pass clean as validate(..., errors='report') or "
+            "reject_incomplete_groups returned it (rows may be reordered, not re-indexed, "
+            "filtered or added)")
+    return order
+
+
+def _rejected_values(report, keys: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """Which input rows (of ``keys``) had their value of each column rejected, (n_rows, n_cols).
+
+    Such a value (``' North '`` with its spaces, say) names no class the kept
+    rows know: the row's class is unknown.
+    """
+    found = np.zeros((len(keys), len(columns)), dtype=bool)
+    cases = getattr(report, "rejected", None)
+    if cases is None or not len(cases) or "line" not in keys.columns:
+        return found
+    lines = keys["line"].to_numpy()
+    for j, column in enumerate(columns):  # a loop over class columns
+        found[:, j] = np.isin(lines, cases.loc[cases["column"] == column, "line"].to_numpy())
+    return found
 
 
 def _default_classes(design: SurveyDesign | None) -> tuple[str, ...]:
@@ -365,7 +416,7 @@ def describe_nonresponse(classes: pd.DataFrame, by: Sequence[str]) -> str | None
     ...                         "weights_imputed": [0, 0],
     ...                         "collapsed_into": ["any region, 2024Q1"] * 2})
     >>> print(describe_nonresponse(classes, ["region"]))
-    surveys: 2 enterprise-periods left out as invalid are unit non-response; in 1 class (region x period) the kept respondents' design weights were multiplied by 2.8 so that the class keeps its weight total (9 of its 14 had been left out, 64%); 1 class lost every respondent and was collapsed into a broader class whose kept respondents carry its weight (region=S, 2024Q1 into any region, 2024Q1).
+    surveys: 2 enterprise-periods left out as invalid are unit non-response; in 1 class (region x period) the kept respondents' design weights were multiplied by 2.8 so that the class keeps its weight total and carries that of the classes collapsed into it (5 of its 10 had been left out, 50%); 1 class lost every respondent (a weight of 4) and was collapsed into a broader class whose kept respondents carry its weight (region=S, 2024Q1 into any region, 2024Q1).
     """  # noqa: E501 - a doctest's expected output is one line
     unassigned = int(classes.attrs.get("unassigned", 0))
     if classes.empty and not unassigned:
@@ -381,15 +432,16 @@ def describe_nonresponse(classes: pd.DataFrame, by: Sequence[str]) -> str | None
     if len(adjusted):
         low, high = adjusted["factor"].min(), adjusted["factor"].max()
         factor = f"{low:.3g}" if np.isclose(low, high) else f"{low:.3g} to {high:.3g}"
-        weights = classes[finite]
-        lost = float((weights["weight_total"] - weights["weight_kept"]).sum())
-        total = float(weights["weight_total"].sum())
+        lost = float((adjusted["weight_total"] - adjusted["weight_kept"]).sum())
+        total = float(adjusted["weight_total"].sum())
         many = len(adjusted) != 1
+        carried = (" and carries that of the classes collapsed into it" if (finite & emptied)
+                   .any() else "")
         parts.append(f"in {len(adjusted)} class{'es' if many else ''} ({label}) the kept "
                      f"respondents' design weights were multiplied by {factor} so that "
-                     f"{'each' if many else 'the'} class keeps its weight total ({lost:,.3g} "
-                     f"of {'their' if many else 'its'} {total:,.3g} had been left out, "
-                     f"{lost / total:.0%})")
+                     f"{'each' if many else 'the'} class keeps its weight total{carried} "
+                     f"({lost:,.3g} of {'their' if many else 'its'} {total:,.3g} had been "
+                     f"left out, {lost / total:.0%})")
     imputed = int(classes.loc[finite, "weights_imputed"].sum())
     if imputed:
         parts.append(f"{imputed} left-out weight{'s were' if imputed != 1 else ' was'} not "
@@ -403,9 +455,11 @@ def describe_nonresponse(classes: pd.DataFrame, by: Sequence[str]) -> str | None
                         + row["period"], axis=1))
         pairs = "; ".join(f"{a} into {b}" for a, b in zip(
             names.iloc[:5], collapsed["collapsed_into"].iloc[:5], strict=True))
+        weight = float(collapsed["weight_total"].sum())
         parts.append(f"{len(collapsed)} class{'es' if many else ''} lost every respondent "
-                     f"and {'were' if many else 'was'} collapsed into a broader class whose "
-                     f"kept respondents carry {'their' if many else 'its'} weight ({pairs}"
+                     f"(a weight of {weight:,.3g}) and {'were' if many else 'was'} collapsed "
+                     "into a broader class whose kept respondents carry "
+                     f"{'their' if many else 'its'} weight ({pairs}"
                      f"{', ...' if len(collapsed) > 5 else ''})")
     gone = classes[~finite]
     if len(gone):
@@ -418,6 +472,10 @@ def describe_nonresponse(classes: pd.DataFrame, by: Sequence[str]) -> str | None
                      f"every class of {'their' if many else 'its'} period, and {lost} (no "
                      f"survey estimate for {periods})")
     if unassigned:
-        parts.append(f"{unassigned} left-out rows name no readable period, enterprise or "
-                     "class and adjust no weight")
+        many = unassigned != 1
+        parts.append(f"{unassigned} left-out row{'s' if many else ''} "
+                     f"name{'' if many else 's'} no readable period, enterprise or class (a "
+                     "value missing, unreadable or rejected by validation), so "
+                     f"{'their' if many else 'its'} class is unknown and "
+                     f"{'they adjust' if many else 'it adjusts'} no weight")
     return "; ".join(parts) + "."

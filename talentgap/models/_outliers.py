@@ -6,10 +6,10 @@ series) lies far outside the series' own changes
 interval calibration, but a model fitted to it may still follow it. The
 forecasters name such values when they are fitted, with a
 :class:`~talentgap.errors.DataQualityWarning`, so the caller can check them.
-Whether to drop them is the caller's choice: :func:`mask_outliers` sets them
-to missing (the forecasters then interpolate them like any missing value) and
-lists what it masked; ``GapForecaster(outliers="mask")`` does so for demand
-and supply.
+Whether to drop them is the caller's choice: :func:`mask_outliers` sets those
+that look like one-off errors (the series comes back afterwards) to missing
+(the forecasters then interpolate them like any missing value) and lists what
+it masked; ``GapForecaster(outliers="mask")`` does so for demand and supply.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from talentgap._arguments import key_list, resolve_season_length
 from talentgap._keys import series_codes
 from talentgap.errors import DataQualityWarning, warn
 from talentgap.models._conformal import OWN_FENCE_IQR, outlying_changes, outlying_values
+from talentgap.models._conformal.scales import confirmed_spikes
 from talentgap.models._series import to_arrays
 from talentgap.periods import period_ordinals
 
@@ -132,18 +133,26 @@ def warn_outlying_values(arrays, season_length: int, target: str, *,
 def mask_outliers(df: pd.DataFrame, *, target: str = "value", time: str = "period",
                   keys: Sequence[str], season_length: int | None = None
                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Set the values that look like data errors to missing, and list them.
+    """Set the values that look like one-off data errors to missing, and list them.
 
-    The rule is the one behind the forecasters' warnings and the gap
-    model's ``outlier_in_history`` flag
-    (:func:`~talentgap.models._conformal.outlying_values`): a value is
-    masked when its change from the value a season before (one period
-    before, for series too short for seasonal changes) lies more than
+    The values considered are those behind the forecasters' warnings and the
+    gap model's ``outlier_in_history`` flag
+    (:func:`~talentgap.models._conformal.outlying_values`): a value whose
+    change from the value a season before (one period before, for series
+    too short for seasonal changes) lies more than
     :data:`~talentgap.models._conformal.OWN_FENCE_IQR` (10) interquartile
     ranges beyond the quartiles of the series' other changes; the change
-    back from such a value is not counted. A value typed 50 times too large
-    is masked; a series' own movements, even large ones, almost never are
-    (series with fewer than 5 non-zero changes are never masked). The series
+    back from such a value is not counted. Of these, only a *confirmed
+    spike* is masked
+    (:func:`~talentgap.models._conformal.scales.confirmed_spikes`): the
+    series comes back from it, the change to the value a season (or a
+    period) later lying beyond the opposite fence. A flagged value that no
+    later value confirms, one in the last season of the series or the start
+    of a new level that persists, is kept: it may be real, and is still
+    named by the warning and the flag. A value typed 50 times too large
+    inside the series is masked; a series' own movements, even large ones,
+    almost never are (series with fewer than 5 non-zero changes are never
+    masked). The series
     are laid out as the forecasters lay them out
     (:func:`talentgap.models._series.to_arrays`): missing values inside a
     series are interpolated before the changes are taken, and only
@@ -151,10 +160,9 @@ def mask_outliers(df: pd.DataFrame, *, target: str = "value", time: str = "perio
 
     A forecaster fitted to the result treats a masked value as any missing
     value: inside a series it is interpolated and counted in its
-    ``fitted_summary_["n_interpolated"]``; a series' last value, when
-    masked, ends the series a period earlier (it is forecast from the value
-    before). Masking is a data-policy choice: nothing is masked unless asked,
-    and every masked value is listed.
+    ``fitted_summary_["n_interpolated"]`` (a value of a series' last season
+    is never masked: no later value confirms it). Masking is a data-policy
+    choice: nothing is masked unless asked, and every masked value is listed.
 
     Parameters
     ----------
@@ -204,6 +212,10 @@ def mask_outliers(df: pd.DataFrame, *, target: str = "value", time: str = "perio
     0    A  2022Q3  demand  500.0   490.0    1   21.0
     >>> int(masked["demand"].isna().sum()), int(df["demand"].isna().sum())
     (1, 0)
+    >>> # a new level at the end: flagged, but no later value confirms a spike
+    >>> shifted = df.assign(demand=[10.0, 11, 10, 12, 11, 10, 12, 11, 12, 10, 200, 201])
+    >>> len(mask_outliers(shifted, target="demand", keys=["cell"], season_length=1)[1])
+    0
     >>> import talentgap as tg
     >>> fc = tg.models.Naive().fit(masked, target="demand", keys=["cell"])
     >>> int(fc.fitted_summary_["n_interpolated"].iloc[0])
@@ -221,7 +233,7 @@ def mask_outliers(df: pd.DataFrame, *, target: str = "value", time: str = "perio
     arrays = to_arrays(df_in, target=target, time=time, keys=keys)
     m = resolve_season_length(season_length, arrays.freq)
     hit, lag, change, lower, upper = outlying_changes(arrays.values, m)
-    hit &= arrays.observed
+    hit = confirmed_spikes(hit, lag, change, lower, upper) & arrays.observed
     # each observed row's place in the arrays (rows of series codes, columns of periods)
     codes, _ = series_codes(df_in, keys)
     ordinal, _ = period_ordinals(df_in, time)

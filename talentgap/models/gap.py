@@ -148,12 +148,14 @@ class GapForecaster(SaveMixin, BaseEstimator):
         changes; :func:`talentgap.models.mask_outliers`). ``"keep"`` fits
         them as they are: the intervals are protected from them, the point
         forecast may follow them, and the cell is flagged
-        ``outlier_in_history``. ``"mask"`` sets them to missing before the
-        fit, so they are interpolated like any missing value (a cell's last
-        value, when masked, ends its series a period early:
-        ``last_period_missing``), lists them in :attr:`masked_values_` and
-        flags the cell ``outlier_masked``. Whether such a value is an error
-        is a data-policy choice, hence off by default.
+        ``outlier_in_history``. ``"mask"`` sets those the series comes back
+        from (a one-off spike) to missing before the fit, so they are
+        interpolated like any missing value, lists them in
+        :attr:`masked_values_` and flags the cell ``outlier_masked``; a value
+        no later value confirms as a spike (one in the cell's last season,
+        or the start of a new level that persists) is kept and flagged
+        ``outlier_in_history``. Whether such a value is an error is a
+        data-policy choice, hence off by default.
 
     Attributes
     ----------

@@ -1,5 +1,6 @@
-"""``--store`` checks the edition store before the work: a repeated run exits 0 at once,
-another run under a stored name is refused before anything is fitted or written."""
+"""``--store`` checks the edition store before the work: a repeated run writes its files
+but stores nothing again, another run under a stored name is refused before anything is
+fitted or written."""
 
 from __future__ import annotations
 
@@ -39,19 +40,23 @@ def stored(inputs, tmp_path):
     return store
 
 
-def test_the_same_run_again_does_nothing_and_exits_0(inputs, tmp_path, stored, capsys):
+def test_the_same_run_again_writes_its_files_and_stores_nothing(inputs, tmp_path, stored,
+                                                                 capsys):
     before = EditionStore(stored).list()
     capsys.readouterr()
     out = tmp_path / "second"
     assert main(_args(inputs, out, stored)) == 0
     said = capsys.readouterr().out
     name = before["name"].iloc[0]
-    assert f"edition '{name}'" in said and "same data and configuration" in said
-    assert not out.exists()  # nothing was forecast or written
+    assert f"edition '{name}'" in said and "it was not stored again" in said
+    assert (out / "forecast.csv").is_file()    # the files are written all the same
     pd.testing.assert_frame_equal(EditionStore(stored).list(), before)  # stored once
-    # the same with the name given
-    assert main(_args(inputs, out, stored, "--edition", name)) == 0
-    assert "already in" in capsys.readouterr().out and not out.exists()
+    # the same with the name given, and a plan-only setting changed
+    assert main(_args(inputs, tmp_path / "third", stored, "--edition", name,
+                      "--set", "plan.budget=123456")) == 0
+    assert "already in" in capsys.readouterr().out
+    assert (tmp_path / "third" / "forecast.csv").is_file()
+    pd.testing.assert_frame_equal(EditionStore(stored).list(), before)
 
 
 @pytest.mark.parametrize(("change", "named"), [

@@ -122,9 +122,12 @@ def test_without_design_a_single_respondent_cell_leaves_its_nodes_without_se():
     alone = df.iloc[[0]].assign(region="S2", enterprise_id="LONE")
     df = pd.concat([df, alone], ignore_index=True)
     levels = {"region": {**LEVELS["region"], "S2": "south"}}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no lonely-PSU warning from the implied design
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")  # no lonely-PSU warning from the implied design
         out = estimate_nodes(df, levels=levels)
+    assert [str(w.message) for w in caught if "single" in str(w.message)] == [
+        str(caught[0].message)] and "region=S2" in str(caught[0].message)
+    assert len(caught) == 1
     south = out["region"].isin(["S2", "south", "all"]) & out["industry"].isin(
         [alone["industry"].iloc[0], "all"])
     assert out.loc[south, "demand_se"].isna().all()

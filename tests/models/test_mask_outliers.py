@@ -84,7 +84,7 @@ def test_a_masked_value_is_interpolated_and_counted_like_any_missing_value():
 def test_integer_counts_and_series_without_values():
     table = seasonal_table(3)
     table["value"] = table["value"].astype(np.int64)
-    table.loc[(table["id"] == "s1") & (table["period"] == PERIODS[20]), "value"] *= 50
+    table.loc[(table["id"] == "s1") & (table["period"] == PERIODS[16]), "value"] *= 50
     table = pd.concat([table, pd.DataFrame({"id": "empty", "period": PERIODS[:3],
                                             "value": [pd.NA] * 3})], ignore_index=True)
     table["value"] = table["value"].astype("Int64")
@@ -131,26 +131,30 @@ def test_mask_brings_the_gap_forecast_back_where_keep_does_not():
         assert summary["demand_masked"].sum() == 1 and summary["supply_masked"].sum() == 0
 
 
-def test_a_masked_last_value_ends_the_cell_early():
+def test_a_flagged_last_value_is_kept_and_flagged_not_masked():
+    # no later value tells a spike in the last season from the start of a new level
     data = tg.datasets.make_synthetic(seed=1, n_regions=2)
     panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
     last = panel["period"].max()
     cell = (panel["region"] == "Amberfield") & (panel["industry"] == "ecommerce")
     spoiled = spoil(panel, cell & (panel["period"] == last), "demand")
-    model = tg.models.GapForecaster(forecaster=tg.models.SeasonalNaive(), n_samples=100,
-                                    outliers="mask").fit(spoiled)
-    assert model.masked_values_["period"].tolist() == [last]
-    assert model.origin_ == last          # other cells still reach the last period
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataQualityWarning)
+        model = tg.models.GapForecaster(forecaster=tg.models.SeasonalNaive(), n_samples=100,
+                                        outliers="mask").fit(spoiled)
+    assert model.masked_values_.empty
+    assert any("far outside" in str(w.message) for w in caught)   # still named
     why = model.explain(2).set_index(KEYS).loc[("Amberfield", "ecommerce")]
-    assert {"outlier_masked", "last_period_missing"} <= set(why["flags"].split(";"))
-    assert str(last - 1) in why["fallback_reason"]
+    flags = set(why["flags"].split(";"))
+    assert "outlier_in_history" in flags and "outlier_masked" not in flags
 
 
 def test_no_value_of_clean_synthetic_data_is_masked_but_a_few():
     # False positives: on 10 seeds of make_synthetic (30,080 demand and supply values)
-    # the rule masks 4, all at seed 0: three survey estimates of a one-respondent cell
+    # the rule names 4, all at seed 0: three survey estimates of a one-respondent cell
     # that one large enterprise moves (492, 534 and 420 against 0-36 otherwise) and the
-    # peak of a real surge (3,064 after 1,301 and 2,277). Seeds 1-9: none.
+    # peak of a real surge (3,064 after 1,301 and 2,277); of these only 492, which the
+    # series comes back from, is masked. Seeds 1-9: none.
     per_seed = []
     values = 0
     for seed in range(10):
@@ -161,7 +165,7 @@ def test_no_value_of_clean_synthetic_data_is_masked_but_a_few():
                                          keys=KEYS)[1] for side in ("demand", "supply")]
         per_seed.append(sum(len(f) for f in found))
     assert values == 30_080
-    assert sum(per_seed) <= 4 and sum(count > 0 for count in per_seed) <= 1, per_seed
+    assert sum(per_seed) <= 1, per_seed
 
 
 def test_outliers_parameter_is_checked_in_fit_and_kept_on_save(tmp_path):

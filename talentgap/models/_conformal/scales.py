@@ -18,8 +18,8 @@ from talentgap.errors import DataQualityWarning, warn
 from talentgap.models._conformal.short_series import short_history_limit
 
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "difference_fences",
-           "outlying_values", "outlying_changes", "never_changed", "OWN_FENCE_IQR",
-           "OWN_FENCE_MIN"]
+           "outlying_values", "outlying_changes", "confirmed_spikes", "never_changed",
+           "OWN_FENCE_IQR", "OWN_FENCE_MIN"]
 
 #: Differences smaller than this share of the values differenced are rounding, counted as 0.
 _ROUNDING = 1e-9
@@ -230,6 +230,53 @@ def outlying_changes(values: np.ndarray, season_length: int):
         change[at[:, None], columns] = diff
         lags[at], lower[at], upper[at] = lag, low, high
     return hit, lags, change, lower, upper
+
+
+def confirmed_spikes(hit: np.ndarray, lag: np.ndarray, change: np.ndarray,
+                     lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Which outlying values a later value confirms as a one-off spike.
+
+    An outlying value (:func:`outlying_changes`) is a *confirmed spike* when
+    the series comes back from it: the change ``lag`` periods later, from
+    the outlying value to the next one, lies beyond the opposite far fence
+    (the way out of the spike that :func:`outlying_values` does not count).
+    A value near the end of a series, with no value ``lag`` periods later,
+    is never confirmed: no later value tells a spike from the start of a new
+    level. Nor is the start of a new level that persists (the series does not
+    come back), nor a run of several outlying values in a row (the way back
+    starts from a value that is not outlying itself).
+
+    Parameters
+    ----------
+    hit, lag, change, lower, upper : numpy.ndarray
+        The outputs of :func:`outlying_changes`.
+
+    Returns
+    -------
+    numpy.ndarray of bool, same shape as ``hit``
+
+    Examples
+    --------
+    >>> values = np.array([[10.0, 11, 10, 12, 11, 10, 500, 11, 12, 10],      # a spike
+    ...                    [10.0, 11, 10, 12, 11, 10, 500, 510, 505, 511],   # a new level
+    ...                    [10.0, 11, 10, 12, 11, 10, 12, 11, 10, 500]])     # the last value
+    >>> found = outlying_changes(values, 1)
+    >>> found[0].sum(axis=1).tolist()
+    [1, 1, 1]
+    >>> confirmed_spikes(*found).sum(axis=1).tolist()
+    [1, 0, 0]
+    """
+    with np.errstate(invalid="ignore"):
+        beyond = np.where(change > upper[:, None], 1, np.where(change < lower[:, None], -1, 0))
+    confirmed = np.zeros(hit.shape, dtype=bool)
+    for step in np.unique(lag[lag > 0]):  # at most two lags
+        if hit.shape[1] <= step:
+            continue
+        rows = np.flatnonzero(lag == step)
+        back = beyond[rows, step:] * beyond[rows, :-step] < 0
+        confirmed[rows[:, None], np.arange(hit.shape[1] - step)[None, :]] = (
+            hit[rows, :-step] & back)
+    return confirmed
 
 
 def outlying_values(values: np.ndarray, season_length: int) -> np.ndarray:
