@@ -380,7 +380,7 @@ class Report:
     def add_table(self, table: pd.DataFrame | pd.Series, *, caption: str | None = None,
                   max_rows: int | None = 50,
                   float_format: FloatFormat | Mapping[str, FloatFormat] = "{:,.2f}",
-                  index: bool | None = None) -> None:
+                  index: bool | None = None, source: str | None = None) -> None:
         """Add a table; numbers are right-aligned, long tables are cut.
 
         Parameters
@@ -401,6 +401,10 @@ class Report:
             Show the index as leading columns; default only when it is
             named (e.g. after ``set_index`` or ``groupby``), so a plain row
             number is not shown.
+        source : str, optional
+            Where every row is, e.g. ``"quotas.csv (sheet quotas of
+            results.xlsx)"``: the line under a cut table names it, so the
+            reader knows where the rows not shown are.
 
         Raises
         ------
@@ -415,6 +419,7 @@ class Report:
             raise ParameterError(f"table must be a pandas DataFrame or Series; "
                                  f"got {type(table).__name__}")
         caption = _text_arg(caption, "caption", optional=True)
+        source = _text_arg(source, "source", optional=True)
         if max_rows is not None:
             check_count(max_rows, "max_rows", detail=" or None")
         if isinstance(float_format, Mapping):
@@ -467,8 +472,10 @@ class Report:
             parts.append('<p class="table-note">No rows.</p>')
         elif len(shown) < n_rows:
             hidden = n_rows - len(shown)
+            where = (f"; all {n_rows:,} rows are in {_esc(source)}" if source
+                     else "")
             parts.append(f'<p class="table-note">Showing the first {len(shown):,} of '
-                         f'{n_rows:,} rows; {hidden:,} more not shown.</p>')
+                         f'{n_rows:,} rows; {hidden:,} more not shown{where}.</p>')
         parts.append("</div>")
         self._append("\n".join(parts))
 

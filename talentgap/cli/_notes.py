@@ -20,7 +20,11 @@ import pandas as pd
 from talentgap.cli._wording import level_words, levels_in_text, per_period, plain_number
 
 __all__ = ["plain_constraints", "plain_note", "plain_plan_note", "GROUP_NAMES", "skipped_rows",
-           "skip_warning", "skip_sentence"]
+           "skip_warning", "skip_sentence", "small_classes_note", "SMALL_CLASS",
+           "qualifies_intervals", "short_history_lengths", "short_history_note"]
+
+#: Fewer places than this in a funded cell (and year) make a class too small to run well.
+SMALL_CLASS = 10
 
 #: What the group a skipped row takes with it is called, per input table
 #: (``[data] on_invalid = "skip"``); the tables not named here: ``"cell-period"``.
@@ -116,8 +120,8 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
     >>> for line in plain_constraints(rows, currency="yuan"):
     ...     print(line)
     budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of it closes about 0.75 persons of the expected shortfall
-    capacity of textiles in A is reached (400 places); each 100 more places of capacity close about 0.57 persons of the expected shortfall
-    capacity of textiles in B is reached (400 places); each 100 more places of capacity close about 4.3 persons of the expected shortfall
+    capacity of textiles in A is reached (400 places); each 100 more places of capacity close about 0.57 persons of the expected shortfall, net of what the same money would close in other cells (the budget is fully used, so the money comes from there)
+    capacity of textiles in B is reached (400 places); each 100 more places of capacity close about 4.3 persons of the expected shortfall, net of what the same money would close in other cells (the budget is fully used, so the money comes from there)
     >>> tiny = rows.head(1).assign(limit=1_000, used=0)
     >>> print(plain_constraints(tiny, currency="yuan", summary=pd.Series({"integer": "round"}),
     ...                         cheapest=6_000)[0])
@@ -135,6 +139,8 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
                                 & (table["kind"] != "min_quota").to_numpy()], largest=1000)
     context = _Context(currency=currency, unit=unit, money_step=money, place_step=places,
                        summary=summary, cheapest=cheapest)
+    context.budget_binds = bool((binds & (table["unit"] == "money").to_numpy()
+                                 & (table["kind"] == "budget").to_numpy()).any())
     return [context.words(row) for row in table.to_dict("records")]
 
 
@@ -153,6 +159,7 @@ class _Context:
         self.closed = after <= 1e-9
         self.whole = summary.get("integer", "none") != "none"
         self.several = "need_periods" in summary.index
+        self.budget_binds = False
 
     def words(self, row: dict) -> str:
         kind, value, objective = row["kind"], float(row["value"]), row.get("objective", "")
@@ -175,6 +182,9 @@ class _Context:
             head = f"{subject} is reached ({limit} places)"
             what = "place of capacity" if kind == "capacity" else "place"
             effect = _per_place(value, what, self.unit, self.place_step)
+            if self.budget_binds and value > 0:  # the places are paid from other cells
+                objective = (f"{objective}, net of what the same money would close in other "
+                             "cells (the budget is fully used, so the money comes from there)")
         return head if math.isnan(value) else f"{head}; {effect} {objective}"
 
     def _budget(self, row: dict, value: float, objective: str) -> str:
@@ -271,6 +281,13 @@ _NOTES = [
      "{n} series have too short a history for some of the models and are forecast by "
      "repeating their last value, e.g. {cells}; their intervals are set from the errors of "
      "longer series"),
+    (r"(?P<n>\d+) of (?P<total>\d+) intervals are compared with estimates without a "
+     r"standard error \(NaN, .*\); their widened bounds are NaN and interval scores leave "
+     r"them out",
+     "{n} of the {total} forecast intervals checked in the backtest could not be compared "
+     "with the survey estimate, as that estimate has no measure of its own sampling error "
+     "(e.g. a cell-period with a single responding enterprise); the accuracy of the "
+     "intervals is judged without them"),
     (r"no series is long enough to calibrate (?:intervals for series of|the sample paths of "
      r"series with) \[?(?P<obs>[\d, ]+)\]? observations.*",
      "The cells with only {obs} {per}s of history are too short to check their own past "
@@ -284,7 +301,8 @@ _CLIPPED_CELL = re.compile(r"([^;:]+): (-?[0-9.eE+-]+)")
 
 def _clipped_cells(text: str, per: str) -> str:
     """``textiles in X: -0.01891; and 2 more`` -> ``textiles in X (-1.9% a quarter); ...``."""
-    return _CLIPPED_CELL.sub(lambda m: f"{m[1].strip()} ({plain_number(100 * float(m[2]))}% "
+    # the space after each "; " stays: cells must not run together ("...quarter);textiles")
+    return _CLIPPED_CELL.sub(lambda m: f"{m[1].rstrip()} ({plain_number(100 * float(m[2]))}% "
                              f"a {per})", text)
 
 
@@ -434,3 +452,134 @@ def skip_sentence(reports: dict) -> str | None:
                  f"{'it' if one else 'them'} because their {' or '.join(groups)} would "
                  "otherwise be undercounted")
     return text + ". The output file rejected.csv lists each with the rule it breaks."
+
+
+def small_classes_note(quotas: pd.DataFrame, keys, *, limit: int = 4,
+                       smallest: int = SMALL_CLASS) -> str | None:
+    """The report's note on funded cells with fewer than ``smallest`` places, or None.
+
+    Parameters
+    ----------
+    quotas : pandas.DataFrame
+        The plan's quotas (``[program,] <keys...>, [period,] quota``).
+    keys : sequence of str
+        The cell keys.
+    limit : int, default 4
+        Examples named.
+    smallest : int, default :data:`SMALL_CLASS`
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> quotas = pd.DataFrame({"region": ["A", "A", "B"], "industry": ["textiles", "robots",
+    ...                        "textiles"], "period": ["2026", "2027", "2026"],
+    ...                        "quota": [1.0, 40.0, 3.0]})
+    >>> print(small_classes_note(quotas, ["region", "industry"]))
+    2 of 3 funded cell-years have fewer than 10 places, e.g. 1 place for A / textiles in 2026
+    and 3 places for B / textiles in 2026: classes that small may not run. [plan] min_quota
+    (places per cell and year at least) funds every cell at least that many places; to leave
+    such cells out instead, set their capacity to 0 in a capacity CSV, or merge their places
+    into a neighbouring region's class.
+    """
+    funded = quotas[quotas["quota"] > 0]
+    small = funded[funded["quota"] < smallest].sort_values("quota", kind="stable")
+    if small.empty:
+        return None
+    ids = [c for c in ("program", *keys) if c in small.columns]
+    yearly = "period" in small.columns and quotas["period"].nunique() > 1
+    unit = "funded cell-years" if yearly else "funded cells"
+    shown = []
+    for row in small.head(limit).to_dict("records"):
+        name = " / ".join(level_words(str(row[k])) if k == "skill_level" else str(row[k])
+                          for k in ids)
+        count = f"{row['quota']:,.0f}"
+        when = f" in {row['period']}" if yearly else ""
+        shown.append(f"{count} place{'' if count == '1' else 's'} for {name}{when}")
+    if len(small) > limit or len(shown) == 1:
+        listed = ", ".join(shown)
+    else:
+        listed = ", ".join(shown[:-1]) + " and " + shown[-1]
+    more = f" and {len(small) - limit:,} more (quotas.csv lists all)" if len(small) > limit else ""
+    return (f"{len(small):,} of {len(funded):,} {unit} have fewer than {smallest} places, e.g. "
+            f"{listed}{more}: classes that small may not run. [plan] min_quota (places per "
+            "cell and year at least) funds every cell at least that many places; to leave such "
+            "cells out instead, set their capacity to 0 in a capacity CSV, or merge their "
+            "places into a neighbouring region's class.")
+
+
+#: Library messages that qualify the forecast intervals (the report shows them by its tables).
+_SHORT_HISTORY = re.compile(r"no series is long enough to calibrate (?:intervals for series of|"
+                            r"the sample paths of series with) \[?(?P<obs>[\d, ]+)\]? "
+                            r"observations", re.S)
+_INTERVAL_NOTES = (_SHORT_HISTORY, re.compile(r"too few rolling-origin errors for "),
+                   re.compile(r"only \d+ \(cell, origin\) backtest error pairs"))
+
+
+def qualifies_intervals(message: str) -> bool:
+    """Whether a library message says the forecast intervals may be too narrow.
+
+    Examples
+    --------
+    >>> qualifies_intervals("no series is long enough to calibrate the sample paths of series "
+    ...                     "with [24] observations; their paths use ...")
+    True
+    >>> qualifies_intervals("3 cells have no supply data")
+    False
+    """
+    text = " ".join(str(message).split())
+    return any(pattern.match(text) for pattern in _INTERVAL_NOTES)
+
+
+def short_history_lengths(messages) -> list[int]:
+    """The history lengths the "no series is long enough" messages name, merged and sorted.
+
+    Examples
+    --------
+    >>> short_history_lengths(["no series is long enough to calibrate the sample paths of "
+    ...                        "series with [24] observations; ...",
+    ...                        "no series is long enough to calibrate the sample paths of "
+    ...                        "series with [23] observations; ..."])
+    [23, 24]
+    """
+    found = set()
+    for message in messages:
+        match = _SHORT_HISTORY.match(" ".join(str(message).split()))
+        if match:
+            found.update(int(v) for v in match["obs"].replace(",", " ").split())
+    return sorted(found)
+
+
+def short_history_note(lengths, *, freq: str = "Q", concerned: int | None = None,
+                       cells: int | None = None) -> str:
+    """One note for every cell whose history is too short to check its own intervals.
+
+    Parameters
+    ----------
+    lengths : sequence of int
+        History lengths (:func:`short_history_lengths`).
+    freq : str, default "Q"
+    concerned, cells : int, optional
+        How many cells have such a history, of how many.
+
+    Examples
+    --------
+    >>> print(short_history_note([23, 24], concerned=64, cells=64))
+    The intervals and shortage probabilities of all 64 cells are likely too narrow: their
+    history (23 or 24 quarters) is too short to check their own past forecast errors over this
+    horizon, so their intervals use the errors of all cells pooled together. Read them as a
+    lower bound on the uncertainty.
+    >>> print(short_history_note([24], concerned=5, cells=64)[:60])
+    The intervals and shortage probabilities of 5 of the 64 cell
+    """
+    per = per_period(freq)
+    counts = [str(v) for v in lengths]
+    spans = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " or " + counts[-1]
+    if concerned is not None and cells:
+        who = (f"all {cells:,} cells" if concerned >= cells else
+               f"{concerned:,} of the {cells:,} cells ({concerned / cells:.0%})")
+    else:
+        who = f"the cells with {spans} {per}s of history"
+    return (f"The intervals and shortage probabilities of {who} are likely too narrow: their "
+            f"history ({spans} {per}s) is too short to check their own past forecast errors "
+            "over this horizon, so their intervals use the errors of all cells pooled "
+            "together. Read them as a lower bound on the uncertainty.")

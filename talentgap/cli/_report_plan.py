@@ -19,9 +19,11 @@ import pandas as pd
 
 from talentgap._words import money_words, percentile_words
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
-from talentgap.cli._notes import plain_note, plain_plan_note
+from talentgap.cli._notes import plain_note, plain_plan_note, small_classes_note
 from talentgap.cli._report_plan_tables import (
+    all_years_words,
     binding_sentences,
+    certified_words,
     plan_years_table,
     run_levels,
     shared_budget_front_loaded,
@@ -193,8 +195,8 @@ def years_closing_text(result: RunResult) -> str:
     buy = "the budget buys" if shared else "the budgets buy"
     before, after = float(last["shortfall_before"]), float(last["shortfall_after"])
     words = (f"Over the funding years {buy} {spent}. By {year}{which} the plan's "
-             f"certified workers still in their trade number {float(last['workers']):,.0f}, and "
-             f"the expected shortfall in {year}")
+             f"certified workers still in their trade number {float(last['workers']):,.0f}"
+             f"{certified_words(result, year)}, and the expected shortfall in {year}")
     held = held_need(result)
     in_held = held is not None and int(str(year)[:4]) in held[1]
     words += f" ({held_words(held)})" if in_held else ""
@@ -336,6 +338,25 @@ def quantile_note(result: RunResult) -> str:
             "chosen to make them smallest, and the proportional rule can leave a smaller one.")
 
 
+def _objective_total(result: RunResult) -> str:
+    """The shortfall the constraints' effects are changes of, with its parts, in words."""
+    s = result.plan.summary
+    total = pd.to_numeric(pd.Series([s.get("objective")]), errors="coerce").iloc[0]
+    if result.policy is None or pd.isna(total) or "policy_shortfall_after" not in s:
+        return ""
+    weight = float(result.config.plan.policy_weight)
+    times = "" if weight == 1 else f"{weight:g} × "
+    words = (f"; the effects are changes of the weighted expected shortfall, which the plan "
+             f"leaves at {float(total):,.0f} {shortfall_unit(result)}, "
+             f"{float(s['shortfall_after']):,.0f} of vacancies plus {times}"
+             f"{float(s['policy_shortfall_after']):,.0f} against the "
+             f"{level_words(result.config.targets.plan_level)} target")
+    penalty = float(s.get("surplus_penalty", 0) or 0)
+    if penalty > 0 and pd.notna(s.get("surplus_after")):
+        words += f" plus {penalty:g} × {float(s['surplus_after']):,.0f} of surplus"
+    return words
+
+
 def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     """The plan: its summary against the proportional rule, binding limits, places per cell."""
     plan = result.plan
@@ -371,6 +392,9 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     columns = ["plan", "total_cost", "places", "expected_certified",
                "shortfall_before", "shortfall_after", "shortage_reduction"]
     summary = plan_summary(result)
+    if is_multiyear(result):  # every place's workers, once certified, before exits
+        summary = summary.rename(columns={"expected_certified": "certified_all_years"})
+        columns[columns.index("expected_certified")] = "certified_all_years"
     compared = bool((summary["plan"] == "proportional").any())
     summary = summary.assign(plan=summary["plan"].map(_PLAN_NAMES).fillna(summary["plan"]))
     add_table(report, result, summary[[c for c in columns if c in summary]],
@@ -378,7 +402,8 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
                        "Optimised plan: cost, places, expected workers added and expected "
                        "shortfall") + f" (cost in "
               f"{currency or 'money'}; expected shortfall {shortfall_span(result)}, in "
-              f"{shortfall_unit(result)})", max_rows=None, float_format="{:,.0f}")
+              f"{shortfall_unit(result)}{all_years_words(result)})", max_rows=None,
+              float_format="{:,.0f}")
     if not compared and is_multiyear(result):
         report.add_text("A plan over several funding years is not compared with the "
                         "proportional rule (places in proportion to each cell's expected "
@@ -387,7 +412,8 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     if len(plan.constraints):
         lines = binding_sentences(result)[:12]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
-                        "relaxing each would buy):\n\n" + "\n\n".join(lines))
+                        f"relaxing each would buy{_objective_total(result)}):\n\n"
+                        + "\n\n".join(lines))
         if len(plan.constraints) > 12:
             report.add_text(f"... and {len(plan.constraints) - 12} more, all listed in the output "
                             "file plan_binding.csv (one line per constraint).")
@@ -414,7 +440,10 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     formats = {c: "{:,.0f}" for c in shown if c in _NUMBERS}
     formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
     add_table(report, result, levels_in_words(funded[shown]), caption=caption, max_rows=30,
-              float_format=formats)
+              float_format=formats, source="quotas.csv (sheet quotas of results.xlsx)")
+    small = small_classes_note(plan.quotas, list(result.config.data.keys))
+    if small:
+        report.add_note(small)
     if "shortfall_vs_budget" in figures and result.comparison is not None:
         report.add_figure(figures["shortfall_vs_budget"],
                           caption="Expected shortfall against budget, optimised vs "
@@ -439,7 +468,8 @@ def _places_per_year(report: Report, result: RunResult) -> None:
                         "industries their programme trains for, in its region.")
     whole = bool((wide["total"] == wide["total"].round()).all())
     add_table(report, result, levels_in_words(wide), caption=caption, max_rows=30,
-              float_format="{:,.0f}" if whole else "{:,.1f}")
+              float_format="{:,.0f}" if whole else "{:,.1f}",
+              source="plan_places.csv (sheet plan_places of results.xlsx)")
 
 
 def years_section(report: Report, result: RunResult, figures: dict) -> None:
@@ -453,7 +483,8 @@ def years_section(report: Report, result: RunResult, figures: dict) -> None:
     words = (f"The plan funds {s['places']:,.0f} training places over "
              f"{_funding_years(result)} for {s['total_cost']:,.0f} of a {budget} budget; "
              f"by {last['period']}, "
-             f"{last['workers']:,.0f} of the certified workers are still in their trade, and "
+             f"{last['workers']:,.0f} of the certified workers are still in their trade"
+             f"{certified_words(result, last['period'])}, and "
              f"the expected shortfall of vacancies summed over {s['need_periods']} falls from "
              f"{s['shortfall_before']:,.0f} to {s['shortfall_after']:,.0f} person-years")
     if result.policy is not None:

@@ -14,11 +14,12 @@ import pandas as pd
 
 from talentgap import planning
 from talentgap.cli._notes import plain_constraints
-from talentgap.cli._report_tables import sentence
+from talentgap.cli._report_tables import is_multiyear, sentence
 from talentgap.cli._wording import levels_in_text
 from talentgap.cli.pipeline import RunResult
 
-__all__ = ["binding_sentences", "binding_table", "cheapest_place", "plan_years_table",
+__all__ = ["all_years_words", "binding_sentences", "binding_table", "certified_words",
+           "cheapest_place", "plan_years_table",
            "run_levels", "shared_budget_front_loaded"]
 
 
@@ -124,3 +125,41 @@ def shared_budget_front_loaded(result: RunResult, *, share: float = 0.5) -> tupl
     if total <= 0 or float(first["cost"]) <= share * total:
         return None
     return str(first["period"]), float(first["cost"]), total
+
+
+def certified_words(result: RunResult, year) -> str:
+    """How the workers still in their trade in ``year`` relate to all the plan's certified ones.
+
+    `` (of the 4,556 certified by then, before exits; all its places add 5,695 once the
+    last have certified in 2030)``: the per-year table counts the workers present in a
+    year, the plan summary every place's certified workers before any leave the trade.
+    "" when the plan's quotas carry no arrival period.
+    """
+    quotas = result.plan.quotas
+    if "arrival_period" not in quotas.columns or "expected_certified" not in quotas.columns:
+        return ""
+    arrival = quotas["arrival_period"].astype(str).str[:4].astype(int)
+    certified = quotas["expected_certified"].astype(float)
+    by_then = float(certified[arrival <= int(str(year)[:4])].sum())
+    total = float(certified.sum())
+    words = f" (of the {by_then:,.0f} certified by then, before exits"
+    if total > by_then + 0.5:
+        last = int(arrival[certified > 0].max())
+        words += (f"; all its places add {total:,.0f} once the last have certified in "
+                  f"{last}")
+    return words + ")"
+
+
+def all_years_words(result: RunResult) -> str:
+    """For a multi-year plan's summary table: what its workers added count, over which years."""
+    quotas = result.plan.quotas
+    if not is_multiyear(result) or "arrival_period" not in quotas.columns:
+        return ""
+    funded = quotas[quotas["quota"] > 0]
+    if funded.empty:
+        return ""
+    last = funded.loc[funded["period"].astype(str) == funded["period"].astype(str).max()]
+    return (f"; the workers added count every place's certified workers once they certify, "
+            f"before any leave the trade, so places funded in {last['period'].iloc[0]} count "
+            f"though they certify in {last['arrival_period'].iloc[0]}; the per-year table "
+            "shows how many are still in their trade each year")

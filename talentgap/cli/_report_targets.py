@@ -6,14 +6,17 @@ target year's table, and why a plan can lower the high-skilled share.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from talentgap._words import money_words
 from talentgap.cli._targets import high_skilled_share_falls
 from talentgap.cli._wording import level_words
 from talentgap.cli.pipeline import RunResult
 from talentgap.report import Report
 
-__all__ = ["falling_share_words", "targets_section"]
+__all__ = ["falling_share_words", "first_screen_words", "money_by_region_words", "need_words",
+           "rough_reach_cost", "target_reach", "targets_section"]
 
 
 #: The target shares in words: what is counted, and of what.
@@ -65,10 +68,7 @@ def targets_section(report: Report, result: RunResult, figures: dict) -> None:
                               alt=f"Observed, target and projected {level_words(level)} "
                                   "shares per region")
     at = path[path["target_share"].notna()]
-    target_year = result.config.targets.target_year
-    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
-    if year not in set(at["period"]):
-        year = at["period"].max()
+    year = _target_year(result, path)
     seen = path[path["observed_share"].notna()]
     base = seen["period"].max()
     shown = at[at["period"] == year].merge(
@@ -87,10 +87,25 @@ def targets_section(report: Report, result: RunResult, figures: dict) -> None:
                      caption=f"Target shares per region: observed in {base} (annual average), "
                              f"the target for {year}, and the projections for {year}; skilled "
                              "as % of employment, high-skilled as % of skilled workers")
+    report.add_text(need_words(result))
     if high:
         words = falling_share_words(high_skilled_share_falls(path, year))
         if words:
             report.add_text(words)
+
+
+def need_words(result: RunResult) -> str:
+    """What ``policy_need.csv``'s ``policy_need`` column counts: a region's need, shared out."""
+    by = ("projected employment" if result.config.targets.share_by == "employment"
+          else "survey demand (skill-shortage vacancies)")
+    return ("The targets are the regions', so is the need: the output file policy_need.csv "
+            "gives per cell and year the target and projected skilled workers, and its "
+            "policy_need column is the region's shortfall (its target stock minus its "
+            "projected stock, summed over its cells, floored at 0) shared out among the "
+            f"region's cells in proportion to their {by} ([targets] share_by). A cell's "
+            "policy_need is therefore not its own target_stock - projected_stock: a cell "
+            "above its own target offsets the shortfall of the others (the same holds for "
+            "policy_need_high_skilled and the high-skilled target).")
 
 
 def falling_share_words(falls: pd.DataFrame) -> str:
@@ -138,3 +153,184 @@ def falling_share_words(falls: pd.DataFrame) -> str:
         text += (f" For the same reason it falls in {len(rest)} other region"
                  f"{'s' if len(rest) > 1 else ''}: {listed}.")
     return text
+
+
+def _target_year(result: RunResult, path: pd.DataFrame):
+    """The year the targets are read in: ``[targets] target_year``, else the last target."""
+    at = path[path["target_share"].notna()]
+    target_year = result.config.targets.target_year
+    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
+    return year if year in set(at["period"]) else at["period"].max()
+
+
+def _percent(share: float) -> str:
+    """``30%`` or ``29.4%``: a share (0-1) in percent, one decimal at most."""
+    return f"{round(100 * float(share), 1):g}%"
+
+
+def _range(values) -> str:
+    """``26.1–29.4%`` (or one value) for shares (0-1)."""
+    low, high = float(min(values)), float(max(values))
+    return (_percent(low) if f"{100 * low:.1f}" == f"{100 * high:.1f}"
+            else f"{100 * low:.1f}–{100 * high:.1f}%")
+
+
+def _reach_words(at: pd.DataFrame, level: str) -> str:
+    """How many regions reach one target share in the target year, with and without the plan."""
+    n = len(at)
+    reach = int((at["share_with_plan"] >= at["target_share"] - 1e-12).sum())
+    who = ("no region reaches" if reach == 0 else
+           "every region reaches" if reach == n else
+           f"{reach} of {n} regions reach")
+    targets = at["target_share"]
+    of = _SHARE_WORDS[level].split(", % ")[1]
+    target = (f"the {_percent(targets.iloc[0])} {level_words(level)} target "
+              f"({level_words(level)} workers as a share {of})"
+              if targets.round(6).nunique() == 1 else
+              f"its {level_words(level)} target ({_range(targets)} {of})")
+    return (f"{who} {target}; with the plan the regions' shares are "
+            f"{_range(at['share_with_plan'])}, without it {_range(at['share_without_plan'])}")
+
+
+def target_reach(result: RunResult) -> dict | None:
+    """The target year, per target level the regions reaching it, the plan's money by region.
+
+    None for a run without targets (or without a plan). Keys: ``year``,
+    ``reach`` (level -> regions reaching the target with the plan, of ``regions``),
+    ``regions``.
+    """
+    path = result.target_path
+    if path is None or result.plan is None or not path["target_share"].notna().any():
+        return None
+    year = _target_year(result, path)
+    at = path[(path["period"] == year) & path["share_with_plan"].notna()]
+    reach = {level: int((rows["share_with_plan"] >= rows["target_share"] - 1e-12).sum())
+             for level, rows in at.groupby("skill_level", sort=False)}
+    return {"year": year, "reach": reach, "regions": int(at["region"].nunique()), "at": at}
+
+
+def money_by_region_words(result: RunResult, *, top: int = 3) -> str:
+    """Where the plan's money goes: the regions with the largest shares of its cost.
+
+    From the plan's ``quotas`` (cost and places summed over cells and funding
+    years); "" without a ``region`` column or without spending.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> quotas = pd.DataFrame({"region": ["A", "A", "B", "C"], "quota": [30, 20, 30, 20],
+    ...                        "cost": [3e5, 2e5, 3e5, 2e5]})
+    >>> r = SimpleNamespace(plan=SimpleNamespace(quotas=quotas),
+    ...                     config=SimpleNamespace(output=SimpleNamespace(currency="yuan")))
+    >>> print(money_by_region_words(r, top=2))
+    Where the money goes: A 50% of the cost (50 places, 500,000 yuan), B 30% (30 places, 300,000 yuan); the other region 20%.
+    """  # noqa: E501
+    quotas = result.plan.quotas
+    if "region" not in quotas.columns or "cost" not in quotas.columns:
+        return ""
+    by = quotas.groupby("region", observed=True)[["quota", "cost"]].sum()
+    total = float(by["cost"].sum())
+    if total <= 0:
+        return ""
+    by = by[by["cost"] > 0].sort_values("cost", ascending=False, kind="stable")
+    currency = result.config.output.currency
+    parts = [f"{region} {row.cost / total:.0%}" + (" of the cost" if i == 0 else "")
+             + f" ({row.quota:,.0f} places, {money_words(row.cost, currency)})"
+             for i, (region, row) in enumerate(by.head(top).iterrows())]
+    words = "Where the money goes: " + ", ".join(parts)
+    rest = by.iloc[top:]
+    if len(rest):
+        words += (f"; the other {'region' if len(rest) == 1 else f'{len(rest)} regions'} "
+                  f"{float(rest['cost'].sum()) / total:.0%}")
+    return words + "."
+
+
+def rough_reach_cost(result: RunResult) -> dict | None:
+    """Order of magnitude of what reaching the plan's target in the target year would take.
+
+    ``places = left / (pass_rate * absorption)`` and ``cost = places *
+    cost_per_trainee``, where ``left`` is the shortfall against the target the
+    plan serves that the plan leaves in the target year (``plan_years``'
+    ``policy_shortfall_after``), and pass rate, absorption and cost per place
+    are averages over the plan's places (over its cells when it funds none).
+    A rough estimate: it leaves out exits, the lead time, capacities and the
+    vacancies. None without targets or when nothing is left short.
+    """
+    reach = target_reach(result)
+    years, quotas = result.plan.years, result.plan.quotas
+    needed = {"pass_rate", "absorption", "cost_per_trainee"}
+    if (reach is None or "policy_shortfall_after" not in years.columns
+            or not needed <= set(quotas.columns)):
+        return None
+    labels = years["period"].astype(str).str[:4].astype(int)
+    row = years[labels == reach["year"].year]
+    row = years.iloc[[-1]] if row.empty else row
+    left = float(row["policy_shortfall_after"].iloc[0])
+    if not left > 0:
+        return None
+    weight = quotas["quota"].clip(lower=0).to_numpy(dtype=float)
+    weight = weight if weight.sum() > 0 else np.ones(len(quotas))
+    pass_rate = float(np.average(quotas["pass_rate"], weights=weight))
+    absorption = float(np.average(quotas["absorption"], weights=weight))
+    cost = float(np.average(quotas["cost_per_trainee"], weights=weight))
+    places = left / (pass_rate * absorption)
+    return {"year": row["period"].iloc[0], "left": left, "pass_rate": pass_rate,
+            "absorption": absorption, "cost_per_place": cost, "places": places,
+            "cost": places * cost, "budget": float(result.plan.summary["budget"])}
+
+
+def _about(value: float) -> str:
+    """``117,000``: a count at three significant figures.
+
+    Examples
+    --------
+    >>> _about(116_718.3), _about(5_695.0)
+    ('117,000', '5,700')
+    """
+    return f"{float(f'{value:.3g}'):,.0f}"
+
+
+def first_screen_words(result: RunResult) -> str:
+    """The targets on the report's first screen: who reaches them, the money, a rough cost.
+
+    "" for a run without targets. Every figure comes from the run's tables:
+    ``target_path`` (shares in the target year), ``quotas`` (places and cost
+    per region), ``plan_years`` (the shortfall left against the target).
+    """
+    reach = target_reach(result)
+    if reach is None:
+        return ""
+    at, year = reach["at"], reach["year"]
+    levels = [level for level in ("skilled", "high_skilled")
+              if (at["skill_level"] == level).any()]
+    parts = [_reach_words(at[at["skill_level"] == level], level) for level in levels]
+    words = f"Against the targets in {year}, the target year: " + "; ".join(parts) + "."
+    if "high_skilled" in levels:
+        falls = high_skilled_share_falls(result.target_path, year)
+        if len(falls):
+            n = len(falls)
+            where = ("in every region" if n == reach["regions"] else
+                     f"in {n} of {reach['regions']} regions")
+            words += (f" The plan lowers the high-skilled share {where}: fewer of its "
+                      "workers are high-skilled than of the skilled workers already there, "
+                      "and all of them count as skilled workers, the share's denominator "
+                      "(the section \"Target path per region\" gives the figures).")
+    money = money_by_region_words(result)
+    if money:
+        words += " " + money
+    rough = rough_reach_cost(result)
+    if rough is not None:
+        currency = result.config.output.currency
+        served = level_words(result.config.targets.plan_level)
+        words += (
+            f" Rough estimate of what reaching the {served} target in {rough['year']} would "
+            f"take: the plan leaves {rough['left']:,.0f} persons short of it; at "
+            f"{rough['pass_rate'] * rough['absorption']:.2f} workers per place (pass rate "
+            f"{rough['pass_rate']:.2f} × absorption {rough['absorption']:.2f}) that is about "
+            f"{_about(rough['places'])} more places, and at "
+            f"{money_words(rough['cost_per_place'], currency)} a place about "
+            f"{money_words(rough['cost'], currency, figures=2)}, against a budget of "
+            f"{money_words(rough['budget'], currency)} for the whole plan (persons short ÷ "
+            "workers per place × cost per place; an order of magnitude only: it leaves out "
+            "exits, the year a place takes to certify, capacities and the vacancies).")
+    return words

@@ -50,7 +50,7 @@ COLUMN_WORDS = {
     "history": "History in {period}s: demand / supply",
     "last_observed": "Last observed period",
     "gap_now": "Gap in the last observed period ({flow})",
-    "gap_then": "Expected gap in the target period ({flow})",
+    "gap_then": "Expected gap in the last forecast period ({flow})",
     "due_to_demand": "Change due to demand (persons)",
     "due_to_supply": "Change due to supply (persons)",
     "model": "Model", "rank": "Rank", "n_series": "Cells compared",
@@ -63,6 +63,8 @@ COLUMN_WORDS = {
     "budget": "Budget{money}", "places": "Training places", "quota": "Training places",
     "expected_certified": "Expected workers added: certified and taking jobs in the trade "
                           "(persons)",
+    "certified_all_years": "Expected workers added by all the plan's places: certified and "
+                           "taking jobs in the trade, before any leave it (persons)",
     "cost_to_date": "Cost to date{money}",
     "shortfall_before": "Expected shortfall before the plan ({short})",
     "shortfall_after": "Expected shortfall after the plan ({short})",

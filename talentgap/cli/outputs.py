@@ -15,7 +15,9 @@ The file names are fixed, so scripts can rely on them:
                               jobs in the trade)
 ``plan_cells.csv``            per cell: places reaching it, gap before and after the plan
 ``plan_summary.csv``          the optimised plan (and, for a one-period plan, the
-                              proportional rule): cost, shortfall, ...
+                              proportional rule): cost, shortfall, ``scenarios``, ...;
+                              one-period plans: ``shortfall_after_mc_se`` and
+                              ``shortage_reduction_mc_se`` (simulation noise)
 ``plan_binding.csv``          the plan's constraints, one row each: ``kind``, ``name``,
                               ``words``, ``binds``, ``limit``, ``used``, ``unit``,
                               ``value``, ``objective`` (see
@@ -75,6 +77,7 @@ import pandas as pd
 from talentgap import evaluation, io, planning
 from talentgap._arguments import parse_interval_column
 from talentgap.cli._by_level import detail_keys, level_heatmaps
+from talentgap.cli._report_front import chart_texts, shortfall_error
 from talentgap.cli._report_plan_tables import binding_table, plan_years_table
 from talentgap.cli._totals import last_period_totals
 from talentgap.cli._wording import level_words, levels_in_words, model_name, per_period
@@ -213,7 +216,9 @@ WORKBOOK_SHEETS = {
     "plan_summary": "the plan (and the proportional rule, for one period): cost, places, "
                     "expected shortfall before and after",
     "plan_binding": "the limits that shape the plan, one sentence each",
-    "policy_need": "target and projected skilled workers and the policy need per cell and year",
+    "policy_need": "target and projected skilled workers per cell and year; policy_need is "
+                   "each region's shortfall shared out among its cells, not a cell's "
+                   "target_stock - projected_stock",
     "target_path": "observed, target and projected shares per region and year",
     "forecast": "expected gap per cell and period, with intervals and warning flags",
     "rejected": "input rows left out, with the rule each breaks",
@@ -317,8 +322,21 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -
 
 
 def plan_summary(result: RunResult) -> pd.DataFrame:
-    """Optimised and proportional plans side by side (one row per plan)."""
+    """Optimised and proportional plans side by side (one row per plan).
+
+    For a one-period plan on sample paths the optimised row also holds the
+    Monte Carlo standard errors of its expected shortfall
+    (``shortfall_after_mc_se``) and of the shortfall it removes
+    (``shortage_reduction_mc_se``): the standard deviation over the paths
+    divided by the square root of ``scenarios``
+    (:func:`talentgap.cli._report_front.shortfall_error`).
+    """
     rows = [result.plan.summary.rename("optimised")]
+    error = shortfall_error(result)
+    if error is not None:  # simulation noise of the optimised plan's expected shortfall
+        rows[0] = pd.concat([rows[0], pd.Series(
+            {"shortfall_after_mc_se": error["after"],
+             "shortage_reduction_mc_se": error["reduction"]})]).rename("optimised")
     if result.proportional is not None:
         rows.append(result.proportional.summary.rename("proportional"))
     frame = pd.DataFrame(rows)
@@ -356,12 +374,7 @@ def charts(result: RunResult) -> dict[str, object]:
     Drawn with a CJK-capable fallback font when the cell names need one
     (:func:`talentgap.evaluation.plots.fonts.font_context`).
     """
-    names = []
-    for table in (result.forecast, result.panel):
-        if table is not None:
-            names += [table[key].astype(str).unique() for key in result.config.data.keys
-                      if key in table.columns]
-    with font_context(np.concatenate(names) if names else []):
+    with font_context(chart_texts(result)):
         return _charts(result)
 
 
@@ -404,7 +417,13 @@ def _charts(result: RunResult) -> dict[str, object]:
             metric="mae", title="Mean absolute error by horizon (lower is better)").figure
         figures["error_by_horizon"].axes[0].set_ylabel("mean absolute error (persons)")
     if result.comparison is not None:
-        figure = planning.plot_shortfall_vs_budget(result.comparison).figure
+        curve, plan = result.budget_curve, result.plan
+        # the chosen budget marked; the curve's wider grid reaches where money stops helping
+        figure = planning.plot_shortfall_vs_budget(
+            result.comparison,
+            chosen_budget=None if plan is None else float(plan.summary["budget"]),
+            curve=None if curve is None or "shortfall_after" not in curve.table
+            else curve.table).figure
         _money_axis(figure, config.output.currency)
         _persons_axis(figure.axes[0].yaxis)
         figures["shortfall_vs_budget"] = figure
@@ -575,6 +594,10 @@ def summary(result: RunResult, *, command: str, out: Path, files: list[Path]) ->
                            for row in result.leaderboard.to_dict("records")]
     if result.plan is not None:
         doc["plan"] = {k: _plain(v) for k, v in result.plan.summary.items()}
+        error = shortfall_error(result)  # simulation noise of the expected shortfall
+        if error is not None:
+            doc["plan"]["shortfall_after_mc_se"] = error["after"]
+            doc["plan"]["shortage_reduction_mc_se"] = error["reduction"]
         doc["plan"]["binding"] = list(result.plan.binding)
         doc["plan"]["constraints"] = [{k: _plain(v) for k, v in row.items()} for row in
                                       result.plan.constraints.to_dict("records")]

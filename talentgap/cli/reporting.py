@@ -25,7 +25,13 @@ import pandas as pd
 from talentgap._arguments import interval_columns
 from talentgap._words import money_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
-from talentgap.cli._notes import plain_note, skip_sentence, skip_warning
+from talentgap.cli._notes import plain_note, qualifies_intervals, skip_sentence, skip_warning
+from talentgap.cli._report_front import (
+    front_matter,
+    interval_notes,
+    probability_cell,
+    probability_words,
+)
 from talentgap.cli._report_plan import (
     cut_text,
     held_need,
@@ -48,6 +54,7 @@ from talentgap.cli._report_tables import (
     shortfall_span,
     shortfall_unit,
 )
+from talentgap.cli._report_targets import first_screen_words, rough_reach_cost, target_reach
 from talentgap.cli._totals import LIKELY_SHORT, last_period_totals
 from talentgap.cli._wording import (
     backtest_verdict,
@@ -138,8 +145,9 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                               "moved. The interval is kept from widening "
                               "with it, but the forecast may follow it; the run's warnings "
                               "name the period and the value: check it, and correct an error "
-                              "(or set [forecast] outliers = \"mask\" to leave such values "
-                              "out).",
+                              "(or set [forecast] outliers = \"mask\" to leave out such a "
+                              "value when the series comes back after it; a value in the "
+                              "last season, or the start of a new level, is kept).",
         "outlier_masked": "A past demand or supply value of the cell changed by far more "
                           "than any of its other changes and, as the run's settings ask "
                           "([forecast] outliers = \"mask\"), was set aside as a likely data "
@@ -173,9 +181,17 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
     words = headline_text(result)
     if words:
         report.add_text(words)
+    targets = first_screen_words(result)
+    if targets:
+        report.add_text(targets)
     totals = totals_text(result)
     if totals:
         report.add_text(totals)
+    for text, kind in front_matter(result):  # outputs, simulation noise, a missing font
+        if kind is None:
+            report.add_text(text)
+        else:
+            report.add_note(text, kind=kind)
     if result.forecast is not None:
         _forecast_section(report, result, figures, keys)
         levels_section(report, result, figures)
@@ -203,8 +219,9 @@ def headline_text(result: RunResult) -> str:
     sentences = []
     if len(top):
         per = per_period(getattr(last["period"].iloc[0], "freqstr", "Q"))
+        n_paths = config.forecast.n_samples  # p_shortage is a share of these paths
         cells = [f"{cell_name(row, keys)} ({row['gap']:,.0f} persons short in the {per} on "
-                 f"average, shortage probability {row['p_shortage']:.0%})"
+                 f"average, {probability_words(row['p_shortage'], n_paths)})"
                  for _, row in top.iterrows()]
         where = cells[0] if len(cells) == 1 else ", ".join(cells[:-1]) + " and " + cells[-1]
         sure = int((last["p_shortage"] >= LIKELY_SHORT).sum())
@@ -315,17 +332,25 @@ def _subtitle(result: RunResult) -> str | None:
     parts = []
     if result.panel is not None:
         parts.append(f"history {result.panel['period'].min()}–{result.panel['period'].max()}")
+    reach, plan = result.forecast_reach, result.plan
+    planned = reach is not None and plan is not None and result.forecast is not None
     if result.forecast is not None:
         fc = result.forecast["period"]
-        parts.append(f"forecast {fc.min()}–{fc.max()}")
-    reach, plan = result.forecast_reach, result.plan
-    if reach is not None and plan is not None and result.forecast is not None:
+        if planned:  # the tables' periods apart from the longer forecast of the plan's needs
+            per = per_period(getattr(fc.max(), "freqstr", "Q"))
+            n = fc.nunique()
+            parts.append(f"tables of the next {n} {per}{'s' if n > 1 else ''} "
+                         f"({fc.min()}–{fc.max()})")
+        else:
+            parts.append(f"forecast {fc.min()}–{fc.max()}")
+    if planned:
         funding = [int(str(y)[:4]) for y in result.config.plan.years]
         years = [int(str(p)[:4]) for p in plan.years["period"]]
         words = f"plan years {_span(funding)}"
         if years[-1] > funding[-1]:  # the places of the last years serve later needs
-            words += f", needs counted {_span(years)}"
-        words += f" on forecasts to {reach}"
+            words += f", plan needs counted {_span(years)} and forecast to {reach}"
+        else:
+            words += f", plan needs forecast to {reach}"
         held = held_need(result)
         parts.append(words + (f" ({held_words(held)})" if held else ""))
     return ", ".join(parts) or None
@@ -355,10 +380,11 @@ def _headline(result: RunResult) -> dict:
     if result.forecast is not None:
         totals = last_period_totals(result.forecast)
         period = totals["last_period"]
-        figures[f"Sum of positive expected gaps, {period} (persons)"] = int(
+        per = per_period(getattr(result.forecast["period"].max(), "freqstr", "Q"))
+        figures[f"Sum of positive expected gaps, {period} (persons in the {per})"] = int(
             round(totals["sum_positive_expected_gaps"]))
-        figures[f"Net expected gap, {period}: shortages minus surpluses (persons)"] = int(
-            round(totals["net_expected_gap"]))
+        figures[f"Net expected gap, {period}: shortages minus surpluses (persons in the "
+                f"{per})"] = int(round(totals["net_expected_gap"]))
         figures["Cells short with a probability of "
                 f"{totals['likely_short_min_p_shortage']:.0%} or more"] = (
             totals["cells_likely_short"])
@@ -375,6 +401,24 @@ def _headline(result: RunResult) -> dict:
         figures[f"Expected shortfall {shortfall_span(result)} ({shortfall_unit(result)}): "
                 "before → after"] = (
             f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
+        figures.update(_target_figures(result))
+    return figures
+
+
+def _target_figures(result: RunResult) -> dict:
+    """Key figures of a run with targets: regions reaching each, a rough cost of the rest."""
+    reach = target_reach(result)
+    if reach is None:
+        return {}
+    figures = {f"Regions reaching the {level_words(level)} target in {reach['year']}, with "
+               "the plan": f"{n} of {reach['regions']}" for level, n in
+               sorted(reach["reach"].items(), key=lambda item: item[0] != "skilled")}
+    rough = rough_reach_cost(result)
+    if rough is not None:
+        served = level_words(result.config.targets.plan_level)
+        figures[f"Rough cost of reaching the {served} target in {rough['year']} (estimate, "
+                "formula below)"] = "~" + money_words(rough["cost"], result.config.output.currency,
+                                                       figures=2)
     return figures
 
 
@@ -472,8 +516,12 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
                   f"of its {level:g}% interval with {level:g}% probability; warning flags: "
                   f"those {span}",
                   max_rows=config.output.top,
-                  float_format={c: "{:.2f}" if c == "p_shortage" else "{:,.0f}"
+                  float_format={c: probability_cell if c == "p_shortage" else "{:,.0f}"
                                 for c in shown[len(keys):-1]})
+    # the notes that qualify these intervals stand by the table, not at the report's end
+    freq = getattr(result.forecast["period"].iloc[0], "freqstr", "Q")
+    for note in interval_notes(result, freq=freq, levels=result.config.data.skill_levels or ()):
+        report.add_note(note)
     if "top_shortages" in figures:
         report.add_figure(figures["top_shortages"], caption="Largest expected shortages",
                           alt="Ranked bars of the largest expected gaps with intervals")
@@ -695,7 +743,8 @@ def _data_section(report: Report, result: RunResult) -> None:
     noted = skip_warning(result.reports)
     shown = dict.fromkeys([skipped] if skipped else [])
     shown.update(dict.fromkeys(plain_note(note, freq=freq, levels=levels)
-                               for note in result.notes[:20] if note != noted))
+                               for note in result.notes[:20]
+                               if note != noted and not qualifies_intervals(note)))
     if masked is not None:
         shown[masked] = None
     for note in shown:

@@ -399,7 +399,7 @@ def _year_order(columns: Mapping[str, None]) -> list[str]:
     return sorted(columns, key=key)
 
 
-def plot_shortfall_vs_budget(comparison, *, ax=None):
+def plot_shortfall_vs_budget(comparison, *, ax=None, chosen_budget=None, curve=None):
     """Shortfall after training against the budget, one line per rule.
 
     The shortfall is the one the plans report (their ``shortfall_basis``):
@@ -418,11 +418,20 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
         ``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots do,
         so a notebook shows it inline; nothing calls ``plt.show()``. Close it
         with ``plt.close(ax.figure)`` when drawing many in a script.
+    chosen_budget : float, optional
+        The budget of the plan chosen: marked by a vertical line.
+    curve : pandas.DataFrame, optional
+        Further optimised plans over a wider range of budgets, e.g.
+        :attr:`BudgetCurve.table <talentgap.planning.BudgetCurve>` (index
+        ``budget``, column ``shortfall_after``): drawn as a dashed line, so
+        the chart reaches the budget beyond which money stops helping.
 
     Returns
     -------
     matplotlib.axes.Axes
         The axes drawn on (``ax.figure`` is the figure, e.g. to ``savefig``).
+        The shortfall axis starts at 0, so the share a budget closes reads
+        from the heights of the lines.
 
     Examples
     --------
@@ -442,6 +451,8 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
     ['optimised', 'proportional to gap', 'no training']
     >>> ax.get_ylabel()
     'shortfall of the expected gap after training (workers)'
+    >>> float(ax.get_ylim()[0])
+    0.0
     >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
@@ -465,17 +476,28 @@ def plot_shortfall_vs_budget(comparison, *, ax=None):
         group = group.sort_values("budget")
         ax.plot(group["budget"].to_numpy(), group["shortfall_after"].to_numpy(), marker="o",
                 label=str(name))
+    budgets = table["budget"].to_numpy(dtype=np.float64)
+    if curve is not None and len(curve):
+        wide = curve.sort_index()
+        ax.plot(wide.index.to_numpy(dtype=np.float64),
+                wide["shortfall_after"].to_numpy(dtype=np.float64), linestyle="--",
+                marker=".", color="tab:blue", alpha=0.6, label="optimised, wider range")
+        budgets = np.concatenate([budgets, wide.index.to_numpy(dtype=np.float64)])
+    if chosen_budget is not None and np.isfinite(float(chosen_budget)):
+        ax.axvline(float(chosen_budget), color="black", linestyle=":", linewidth=1,
+                   label="chosen budget")
     if "shortfall_before" in table.columns:
         before = np.unique(table["shortfall_before"].to_numpy(dtype=np.float64).round(9))
         if before.size == 1:
             ax.axhline(before[0], linestyle="--", color="grey", label="no training")
-    scale, unit = money_scale(float(np.nanmax(table["budget"].to_numpy(dtype=np.float64))))
+    scale, unit = money_scale(float(np.nanmax(budgets)))
     readable_axis(ax.xaxis, scale=scale)
     workers = readable_count_axis(ax.yaxis, table["shortfall_after"])
     ax.set_xlabel(f"budget{unit}")
     ax.set_ylabel(f"{words} after training ({workers})")
     ax.set_title(f"{words[0].upper()}{words[1:]} vs budget")
-    # the y axis follows the data (not forced to 0), the legend sits beside the lines
+    # the shortfall axis starts at 0: a small cut must not look steep; the legend sits beside
+    ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
               frameon=False)
     return ax

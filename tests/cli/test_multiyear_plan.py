@@ -80,7 +80,7 @@ def test_report_says_where_needs_are_held_past_the_forecast(national):
     the years table say so where the numbers are read, not only in a closing warning."""
     html = (national / "report.html").read_text(encoding="utf-8")
     subtitle = re.search(r'<p class="subtitle">(.*?)</p>', html).group(1)
-    match = re.search(r"plan years 2025–2029, needs counted 2025–2030 on forecasts to "
+    match = re.search(r"plan years 2025–2029, plan needs counted 2025–2030 and forecast to "
                       r"(\d{4})Q4 \(needs after (\d{4}) held at (\d{4})&#x27;s level\)",
                       subtitle)
     assert match, subtitle

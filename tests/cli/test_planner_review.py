@@ -64,8 +64,9 @@ def test_report_key_figures_agree_with_the_summary(expected_run, tmp_path):
     text = visible(build_report(expected_run, {}, command="plan"))
     net = f"{f['net_expected_gap_last_period']:,.0f}"
     positive = f"{f['sum_positive_expected_gaps_last_period']:,.0f}"
-    assert f"Net expected gap, 2025Q4: shortages minus surpluses (persons) {net}" in text
-    assert f"Sum of positive expected gaps, 2025Q4 (persons) {positive}" in text
+    assert (f"Net expected gap, 2025Q4: shortages minus surpluses (persons in the quarter) "
+            f"{net}") in text
+    assert f"Sum of positive expected gaps, 2025Q4 (persons in the quarter) {positive}" in text
     assert f"Cells short with a probability of 80% or more {f['cells_likely_short']}" in text
 
 

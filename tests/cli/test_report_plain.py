@@ -197,7 +197,7 @@ def test_report_has_no_raw_numbers_codes_or_jargon(demo_run):
     assert not re.search(r"\b\d+(\.\d+)?e[+-]?\d+\b", text)  # no scientific notation
     assert "joint sample paths" not in text
     assert "Cells (region × industry × skill level)" in text
-    assert "Sum of positive expected gaps, 2025Q4 (persons)" in text
+    assert "Sum of positive expected gaps, 2025Q4 (persons in the quarter)" in text
     assert "persons short in the quarter on average" in text
     assert "ending at the period" not in text and "(4 quarters)" in text
     assert "Cell-quarters of the forecast with the flag" in text

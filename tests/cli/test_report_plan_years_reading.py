@@ -89,7 +89,7 @@ def test_headline_gives_the_target_years_figures(per_year):
 
 def test_header_names_the_configured_plan_years_and_the_need_years_apart(per_year):
     _, text, _ = per_year
-    assert "plan years 2025–2027, needs counted 2025–2028 on forecasts to" in text
+    assert "plan years 2025–2027, plan needs counted 2025–2028 and forecast to" in text
     assert "plan years 2025–2028" not in text
 
 

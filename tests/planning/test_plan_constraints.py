@@ -126,7 +126,8 @@ def test_report_words_a_hand_made_table_with_units_and_one_step_per_kind():
     # capacity rows share one number of places
     assert lines[2] == ("capacity of textiles in A is reached (400 places); each 100 more "
                         "places of capacity close about 0.57 person-years of the expected "
-                        "shortfall")
+                        "shortfall, net of what the same money would close in other cells (the "
+                        "budget is fully used, so the money comes from there)")
     assert "each 100 more places of capacity close about 4.3 person-years" in lines[3]
     # a minimum's value is negative: each required place adds -value
     assert lines[4] == ("minimum quota of sewing in C is reached (5 places); each required "
@@ -141,7 +142,9 @@ def test_report_words_budgets_that_do_not_bind_and_money_left(plan):
                                "100 yuan of it closes about 0.50 persons of the shortfall of "
                                "the expected gap")
     assert lines[1] == ("capacity of A in Northvale is reached (10 places); one more place of "
-                        "capacity closes about 0.50 persons of the shortfall of the expected gap")
+                        "capacity closes about 0.50 persons of the shortfall of the expected "
+                        "gap, net of what the same money would close in other cells (the "
+                        "budget is fully used, so the money comes from there)")
     closed = allocate_quotas(GAP, budget=1e6, cost_per_trainee=COST, pass_rate=PASS)
     words = plain_constraints(closed.constraints, currency="yuan", summary=closed.summary)
     assert words[0] == ("every expected gap is closed: 130,000 of 1,000,000 yuan spent, "

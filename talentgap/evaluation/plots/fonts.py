@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from contextlib import nullcontext
 from functools import lru_cache
@@ -26,7 +27,13 @@ from matplotlib import font_manager, rc_context, rcParams
 
 from talentgap.errors import DataQualityWarning, warn
 
-__all__ = ["needs_cjk", "cjk_fonts", "font_context"]
+__all__ = ["needs_cjk", "cjk_fonts", "font_context", "missing_font_note", "MISSING_FONT_HINT"]
+
+#: How to install a font with CJK glyphs (named in the warning and the report's note).
+MISSING_FONT_HINT = ("install one (e.g. on Debian or Ubuntu: apt-get install fonts-noto-cjk "
+                     "or fonts-wqy-zenhei) and run again")
+#: matplotlib's warning for each character its font lacks (one per glyph and chart).
+_GLYPH_MISSING = r"Glyph \d+ .*missing from"
 
 #: CJK ideographs, kana, hangul and CJK punctuation.
 _CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
@@ -123,18 +130,48 @@ def font_context(texts: Iterable[object]):
         the CJK family has no regular weight (it has one weight only) is
         dropped for that family. When they need one and none
         is installed, a :class:`~talentgap.errors.DataQualityWarning` says so
-        (the names then show as boxes).
+        (the names then show as boxes) and matplotlib's own warning for each
+        missing glyph is silenced from then on: the one warning stands for them.
     """
     if not needs_cjk(texts):
         return nullcontext()
     families = cjk_fonts()
     if not families:
         warn("charts show Chinese, Japanese or Korean names but no font with those glyphs "
-             "is installed, so they appear as boxes; install one (e.g. Debian's "
-             "fonts-noto-cjk or fonts-wqy-zenhei)", DataQualityWarning, stacklevel=2)
+             f"is installed, so they appear as boxes; {MISSING_FONT_HINT}",
+             DataQualityWarning, stacklevel=2)
+        # this one warning stands for matplotlib's one per missing glyph, which would
+        # otherwise follow by the dozen when the charts are drawn (possibly after the context)
+        warnings.filterwarnings("ignore", message=_GLYPH_MISSING, category=UserWarning)
         return nullcontext()
     # charts may be saved after the context ends, so the filter stays for this family
     _quiet_weight_of(families[0])
     # explicit family names: matplotlib falls back glyph by glyph along this list
     base = [name for name in rcParams["font.sans-serif"] if name not in families]
     return rc_context({"font.family": [*base[:1], families[0]]})
+
+
+def missing_font_note(texts: Iterable[object]) -> str | None:
+    """A sentence for a report whose charts show ``texts`` without a font for them, or None.
+
+    Parameters
+    ----------
+    texts : iterable
+        The labels the charts show.
+
+    Returns
+    -------
+    str or None
+        None when no text needs a CJK font or one is installed.
+
+    Examples
+    --------
+    >>> missing_font_note(["Amberfield"]) is None
+    True
+    """
+    if not needs_cjk(texts) or cjk_fonts():
+        return None
+    return ("The charts show Chinese, Japanese or Korean names, but no font with those "
+            "characters is installed on the computer that made this report, so the names "
+            f"appear as empty boxes in the charts (the tables show them correctly); "
+            f"{MISSING_FONT_HINT}.")
