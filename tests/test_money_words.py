@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from talentgap._words import money_words
-from talentgap.cli.reporting import _closing_text
+from talentgap.cli._report_headline import _closing_text
 from talentgap.planning import BudgetCurve
 from talentgap.planning._axes import money_text
 
