@@ -345,7 +345,7 @@ def plot_budget_curve(curve: BudgetCurve, *, ax=None):
     ax : matplotlib.axes.Axes, optional
         Where to draw. By default a new figure from
         ``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots do,
-        so a notebook shows it inline; nothing calls ``plt.show()``. Close it
+        so a notebook shows it inline; this function never shows it itself. Close it
         with ``plt.close(ax.figure)`` when drawing many in a script.
 
     Returns

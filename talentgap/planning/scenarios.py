@@ -416,7 +416,7 @@ def plot_shortfall_vs_budget(comparison, *, ax=None, chosen_budget=None, curve=N
     ax : matplotlib.axes.Axes, optional
         Where to draw. By default a new figure from
         ``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots do,
-        so a notebook shows it inline; nothing calls ``plt.show()``. Close it
+        so a notebook shows it inline; this function never shows it itself. Close it
         with ``plt.close(ax.figure)`` when drawing many in a script.
     chosen_budget : float, optional
         The budget of the plan chosen: marked by a vertical line.
