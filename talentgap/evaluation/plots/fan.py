@@ -78,7 +78,7 @@ def fan_chart(history: pd.DataFrame | None, forecast: pd.DataFrame, *,
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; default a new 8 x 4 inch pyplot figure
         (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
-        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        make, so a notebook shows it inline; it is never shown from here;
         close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns

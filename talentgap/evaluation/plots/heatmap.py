@@ -80,7 +80,7 @@ def gap_heatmap(gap_forecast: pd.DataFrame, *, value: str = "gap", period=None,
         Axes to draw into; default a new pyplot figure sized to the grid
         (about 0.65 x 0.4 inch per cell, smaller for large grids)
         (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
-        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        make, so a notebook shows it inline; it is never shown from here;
         close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns

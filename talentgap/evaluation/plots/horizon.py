@@ -244,7 +244,7 @@ def error_by_horizon(results, *, metric: str = "mae", by: str | None = None,
     ax : matplotlib.axes.Axes, optional
         Axes to draw into; default a new 7 x 4 inch pyplot figure
         (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
-        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        make, so a notebook shows it inline; it is never shown from here;
         close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns

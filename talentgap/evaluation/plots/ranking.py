@@ -67,7 +67,7 @@ def top_shortages(gap_forecast: pd.DataFrame, *, n: int = 15, period=None,
         Axes to draw into; default a new pyplot figure whose height grows
         with ``n`` (0.3 inch a bar)
         (``matplotlib.pyplot.subplots``, as pandas and scikit-learn plots
-        make, so a notebook shows it inline; nothing calls ``plt.show()``;
+        make, so a notebook shows it inline; it is never shown from here;
         close it with ``plt.close(ax.figure)`` when drawing many).
 
     Returns
