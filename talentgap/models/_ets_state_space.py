@@ -73,6 +73,22 @@ class ETSForm:
         initial = 1 + self.has_trend + ((m - 1) if self.has_season else 0)
         return smoothing + initial
 
+    def min_length(self, m: int) -> int:
+        """The fewest observations this form is fitted to: the one rule fit and checks share.
+
+        AICc needs ``length > n_par + 1`` with ``n_par`` the free quantities
+        plus the error variance, so ``n_free + 3``; a seasonal form also needs
+        two full seasons. ANN: 5; AAdN: 8; AAdA with ``m = 4``: 12.
+
+        Examples
+        --------
+        >>> ETSForm("N", "N").min_length(4), ETSForm("Ad", "N").min_length(4)
+        (5, 8)
+        >>> ETSForm("Ad", "A").min_length(4), ETSForm("N", "A").min_length(12)
+        (12, 24)
+        """
+        return max(self.n_free(m) + 3, 2 * m if self.has_season else 0, 3)
+
 
 
 def parameter_grid(form: ETSForm) -> np.ndarray:
@@ -333,7 +349,7 @@ def fit_form(form: ETSForm, m: int, y: np.ndarray, log_y: np.ndarray | None,
     with np.errstate(divide="ignore", invalid="ignore"):
         loglik = -0.5 * length * (np.log(2 * np.pi * sse / length) + 1.0)
         aicc = -2 * loglik + 2 * n_par + 2 * n_par * (n_par + 1) / (length - n_par - 1)
-    aicc = np.where(length - n_par - 1 > 0, aicc, np.inf)
+    aicc = np.where(length >= form.min_length(m), aicc, np.inf)  # the rule ETS checks
     best = np.argmin(aicc, axis=-1)             # (n, S)
     pick = best[..., None]
     score = np.take_along_axis(aicc, pick, axis=-1)[..., 0]

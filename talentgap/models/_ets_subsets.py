@@ -60,7 +60,7 @@ class FormSubsetsMixin:
         self._check_fitted("cv_forecasts_with_subsets")
         forms = self._subset_forms(subsets)
         arrays = self.arrays_
-        windows = int(self.n_windows if n_windows is None else n_windows)
+        windows = int(self._fit_param("n_windows") if n_windows is None else n_windows)
         own = np.full((arrays.n_series, windows, horizon), np.nan)
         others = {name: own.copy() for name in forms}
         if not windows:

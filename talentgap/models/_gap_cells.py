@@ -25,7 +25,7 @@ def rows_of(gap, cells: pd.DataFrame) -> np.ndarray:
     The look-up index is derived from ``cells_`` on first use and kept on the
     model as ``_lookup`` (a transient attribute: never saved).
     """
-    keys = list(gap.keys)
+    keys = list(gap._fit_param("keys"))
     if not isinstance(cells, pd.DataFrame):
         raise ParameterError(f"cells must be a DataFrame with the key columns {keys}, "
                              f"got {type(cells).__name__}")

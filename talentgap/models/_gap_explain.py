@@ -59,7 +59,8 @@ def fitted_summary(gap) -> pd.DataFrame:
     for name in ("demand", "supply"):
         count = np.zeros(n, dtype=np.int64)
         if masked is not None and len(masked):
-            rows = codes_in(masked[masked["column"] == name], list(gap.keys), gap.cells_)
+            keys = list(gap._fit_param("keys"))
+            rows = codes_in(masked[masked["column"] == name], keys, gap.cells_)
             np.add.at(count, rows[rows >= 0], 1)
         summary[f"{name}_masked"] = count
     return summary
@@ -116,7 +117,7 @@ def fallback_text(summary: pd.DataFrame) -> np.ndarray:
 def explain(gap, horizon: int) -> pd.DataFrame:
     """The table of :meth:`~talentgap.models.GapForecaster.explain` (``horizon`` checked)."""
     summary = gap.fitted_summary_
-    out = summary[list(gap.keys)].reset_index(drop=True)
+    out = summary[list(gap._fit_param("keys"))].reset_index(drop=True)
     for column in ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs"):
         out[column] = summary[column].to_numpy()
     out["fallback_reason"] = fallback_text(summary)
@@ -161,7 +162,7 @@ def gap_drivers(gap, horizon: int, period=None) -> pd.DataFrame:
     out["last_observed"] = pd.PeriodIndex.from_ordinals(first + at, freq=gap.freq_)
     out.loc[last < 0, "last_observed"] = pd.NaT
     out["gap_now"] = demand_now - supply_now
-    out[gap.time] = pd.PeriodIndex.from_ordinals(
+    out[gap._fit_param("time")] = pd.PeriodIndex.from_ordinals(
         np.full(len(out), gap._origin + step), freq=gap.freq_)
     out["gap_then"] = demand_then - supply_then
     out["due_to_demand"] = demand_then - demand_now
@@ -177,7 +178,7 @@ def season_length(gap) -> int:
 
 def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarray,
                rows: np.ndarray | None = None) -> np.ndarray:
-    """Reason codes per cell (all, or ``rows``) and step, joined by ";" (class notes)."""
+    """Reason codes per cell (all, or ``rows``) and step, joined by ";" (methods page)."""
     n = len(gap.cells_)
     has_demand = np.zeros(n, dtype=bool)
     has_demand[gap.demand_.rows[gap.demand_.rows >= 0]] = True

@@ -46,12 +46,11 @@ def check_params(gap) -> list[str]:
     ...
     talentgap.errors.ParameterError: n_samples == 0, must be an integer >= 1 (e.g. 1000)
     """
-    keys = key_list(gap.keys, allow_empty=False, distinct=True)
-    if not all(isinstance(k, str) for k in keys):
-        raise ParameterError(f"keys == {gap.keys!r}, must be column names (str), "
-                             "e.g. ('region', 'industry')")
-    if gap.time in keys:
-        raise ParameterError(f"keys {keys} and time {gap.time!r} must be distinct columns")
+    read = {"demand": "the demand column", "supply": "the supply column"}
+    if isinstance(gap.sampling_se, str):
+        read[gap.sampling_se] = "the sampling_se column"
+    keys = key_list(gap.keys, allow_empty=False, distinct=True, strings=True,
+                    time=gap.time, reserved=read)
     check_count(gap.n_samples, "n_samples", detail=" (e.g. 1000)")
     seed = gap.random_state
     if not (seed is None or isinstance(seed, (np.random.Generator, np.random.BitGenerator,

@@ -24,9 +24,9 @@ from talentgap.models._conformal import (
     calibration_scales,
     conformal_quantiles,
     difficulty_factors,
-    series_scale,
     short_histories,
 )
+from talentgap.models._gap_analogues import analogue_widening
 from talentgap.models._gap_sampling import sampling_error_removal
 from talentgap.models.reconciliation import reconcile
 
@@ -133,6 +133,7 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     >>> model = tg.models.Naive().fit(data.truth.dropna(subset=["demand"]), target="demand",
     ...                               keys=["region", "industry"])
     >>> errors = model.cv_errors(2)
+    >>> from talentgap.models._conformal import series_scale
     >>> scale = series_scale(model.arrays_.values, model.season_length_)
     >>> lower, upper = short_history_widening(model, errors, scale, 2)
     >>> short = model.arrays_.n_obs < 8
@@ -228,7 +229,8 @@ def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None)
     aligned = np.take_along_axis(raw, steps, axis=1)
     bottom = side.rows >= 0
     errors, calibration, difficulty = _calibration(model, horizon, bottom)
-    scale = series_scale(model.arrays_.values, model.season_length_) * difficulty
+    # the scales of the model's own intervals: a short run of zeros takes its class's
+    scale = model._series_scales(horizon) * difficulty
     if side.node is not None:
         aligned = reconciled_means(gap, side, aligned, errors)
     rows = side.rows[bottom]
@@ -302,16 +304,17 @@ def reconciled_means(gap, side, mean: np.ndarray, errors: np.ndarray) -> np.ndar
     order = np.argsort(side.node)
     frame = hierarchy.nodes[hierarchy.node_columns].iloc[
         np.repeat(side.node[order], horizon)].reset_index(drop=True)
-    frame[gap.time] = pd.PeriodIndex.from_ordinals(
+    frame[gap._fit_param("time")] = pd.PeriodIndex.from_ordinals(
         np.tile(gap.origin_.ordinal + 1 + np.arange(horizon), n_series), freq=gap.freq_)
     frame["mean"] = mean[order].ravel()
     residuals = None
-    if gap.reconcile in ("wls_var", "mint_shrink"):
-        steps = min(horizon, errors.shape[2]) if gap.reconcile == "wls_var" else 1
+    method = gap._fit_param("reconcile")
+    if method in ("wls_var", "mint_shrink"):
+        steps = min(horizon, errors.shape[2]) if method == "wls_var" else 1
         rows = errors[:, :, :steps].transpose(1, 2, 0).reshape(-1, n_series)
         residuals = np.full((rows.shape[0], hierarchy.n_nodes), np.nan)
         residuals[:, side.node] = rows
-    result = reconcile(frame, hierarchy, method=gap.reconcile, residuals=residuals,
+    result = reconcile(frame, hierarchy, method=method, residuals=residuals,
                        nonnegative=True)
     out = np.empty_like(mean)
     out[order] = result.forecasts["mean"].to_numpy().reshape(n_series, horizon)
@@ -404,7 +407,7 @@ def simulate(gap, horizon: int) -> dict:
         d_scale = d_scale[:, None] * multiplier
     rng = np.random.default_rng(gap.seed_)
     # int32 halves the largest array of the simulation (cells x samples); same stream as int64
-    draws = rng.integers(0, pool_size, size=(n, int(gap.n_samples))).astype(np.int32)
+    draws = rng.integers(0, pool_size, size=(n, int(gap._fit_param("n_samples")))).astype(np.int32)
     if lagged.any():  # the second pool after the first, drawn from a stream of its own
         d_pool = np.concatenate([np.pad(d_pool, ((0, 0), (0, span - horizon)),
                                         constant_values=np.nan), d_ext_pool])
@@ -413,13 +416,15 @@ def simulate(gap, horizon: int) -> dict:
         own = np.random.default_rng([gap.seed_, 1])
         draws[lagged] = pool_size + own.integers(0, d_ext_pool.shape[0],
                                                  size=(int(lagged.sum()), draws.shape[1]))
+    d_scale, d_stretch, d_tails = analogue_widening(gap, horizon, d_mean, d_scale, d_stretch,
+                                                    d_pool.T, draws, d_lag)
     simulation = {
         "demand_mean": d_mean, "supply_mean": s_mean,
         # pools step-major (steps x pairs): a draw then gathers along contiguous rows
         "d_pool": np.ascontiguousarray(d_pool.T),
         "s_pool": np.ascontiguousarray(s_pool.T),
         "d_scale": d_scale, "s_scale": s_scale, "d_lag": d_lag, "s_lag": s_lag,
-        "d_stretch": d_stretch, "s_stretch": s_stretch,
+        "d_stretch": d_stretch, "s_stretch": s_stretch, "d_tails": d_tails,
         "known": known, "draws": draws, "pool_size": pool_size,
         "ends_early": ends_early,
         "calibrated_short": calibrated_short(gap, horizon),
@@ -436,8 +441,8 @@ def first_steps(simulation: dict, horizon: int) -> dict:
     out = dict(simulation)
     for name in ("demand_mean", "supply_mean", "known"):
         out[name] = simulation[name][:, :horizon]
-    for name in ("d_scale", "s_scale"):
-        if np.ndim(simulation[name]) == 2:  # one scale per step
+    for name in ("d_scale", "s_scale", "d_stretch", "s_stretch", "d_tails"):
+        if np.ndim(simulation.get(name)) >= 2:  # one per step
             out[name] = simulation[name][:, :horizon]
     return out
 
@@ -477,23 +482,35 @@ def _drawn_errors(pool: np.ndarray, draw: np.ndarray, lag: np.ndarray,
 
 
 def _centred(mean: np.ndarray, errors: np.ndarray, scale: np.ndarray,
-             stretch: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+             stretch: np.ndarray, out: np.ndarray | None = None,
+             tails: np.ndarray | None = None) -> np.ndarray:
     """``max(mean + errors x scale, 0)`` per cell, step and sample, into float32 ``out``.
 
     ``scale`` is per cell, shape (block,), or per cell and step, (block, h);
     deviations above ``mean`` (the point forecast) are multiplied by the
-    cell's ``stretch`` (block,) as well.
+    cell's ``stretch`` (block,) or (block, h) as well, and with ``tails``
+    (block, h, 4) deviations beyond a knot by its slope, from the knot out
+    (:func:`~talentgap.models._gap_analogues.analogue_widening`).
 
     Computed in float64 in the memory order of ``errors`` (the gathered draws,
     often step-major), then rounded once into the C-ordered float32 result.
     """
     work = np.empty_like(errors)                 # errors' layout: no strided arithmetic
     np.multiply(errors, scale.reshape(scale.shape[0], -1, 1), out=work)  # per cell or step
-    stretched = np.flatnonzero(stretch != 1.0)     # short histories only: usually none
+    factor = stretch.reshape(stretch.shape[0], -1, 1)             # per cell or step
+    stretched = np.flatnonzero((factor != 1.0).any(axis=(1, 2)))   # short histories only
     if stretched.size:
         part = work[stretched]
-        part *= np.where(part > 0, stretch[stretched, None, None], 1.0)
+        part *= np.where(part > 0, factor[stretched], 1.0)
         work[stretched] = part
+    bent = (np.zeros(0, dtype=np.int64) if tails is None else   # analogue cells only
+            np.flatnonzero((tails[:, :, 1::2] != 1.0).any(axis=(1, 2))))
+    if bent.size:
+        knot_lo, slope_lo, knot_hi, slope_hi = np.moveaxis(tails[bent][:, :, :, None], 2, 0)
+        part = work[bent]
+        work[bent] = np.where(part < knot_lo, knot_lo + (part - knot_lo) * slope_lo,
+                              np.where(part > knot_hi, knot_hi + (part - knot_hi) * slope_hi,
+                                       part))
     work += mean[:, :, None]
     np.maximum(work, 0.0, out=work)
     out = np.empty(errors.shape, dtype=np.float32) if out is None else out
@@ -534,7 +551,8 @@ def path_blocks(sim: dict, rows: np.ndarray | None = None,
         demand = _centred(sim["demand_mean"][block],
                           _drawn_errors(sim["d_pool"], draw, sim["d_lag"][block], horizon),
                           sim["d_scale"][block], sim["d_stretch"][block],
-                          None if out is None else out[0][where])
+                          None if out is None else out[0][where],
+                          None if sim.get("d_tails") is None else sim["d_tails"][block])
         supply = _centred(sim["supply_mean"][block],
                           _drawn_errors(sim["s_pool"], draw, sim["s_lag"][block], horizon),
                           sim["s_scale"][block], sim["s_stretch"][block],

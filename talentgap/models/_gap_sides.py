@@ -43,8 +43,14 @@ class Side:
     node: np.ndarray | None = None  # hierarchy node of each series (with a hierarchy)
 
 
-def inner_forecaster(forecaster: BaseForecaster | None) -> BaseForecaster:
+def inner_forecaster(forecaster: BaseForecaster | None,
+                     target: str = "demand") -> BaseForecaster:
     """An unfitted clone of ``forecaster`` (default ``AutoForecaster()``) set up for counts.
+
+    Declared ``analogues`` serve the demand only: a new trade's supply is its
+    own certified trainees, counted in the training records from its first
+    cohort (0 before it), so the supply clone forecasts it from that history
+    rather than from another trade's training output scaled to its demand.
 
     Examples
     --------
@@ -58,6 +64,8 @@ def inner_forecaster(forecaster: BaseForecaster | None) -> BaseForecaster:
         model = clone(forecaster)
     if model.get_params().get("nonnegative", False) is None:
         model.set_params(nonnegative=True)  # demand and supply are counts
+    if target == "supply" and model.get_params().get("analogues"):
+        model.set_params(analogues=None)
     if int(model.get_params().get("n_windows", 0)) < 1:
         raise ParameterError("the forecaster's n_windows == 0: the gap's sample paths "
                              "need its rolling-origin backtest errors; use n_windows >= 1")
@@ -73,7 +81,7 @@ def fit_side(gap, work: pd.DataFrame, codes: np.ndarray, target: str,
         return Side(model=None, rows=np.zeros(0, dtype=np.int64),
                     lag=np.zeros(0, dtype=np.int64))
     rows = np.isin(codes, with_data)
-    model = inner_forecaster(gap.forecaster).fit(
+    model = inner_forecaster(gap.forecaster, target).fit(
         work.loc[rows, [*keys, gap.time, target]], target=target, time=gap.time, keys=keys)
     return Side(model=model, rows=cell_rows(gap.cells_, model.arrays_.ids, keys),
                 lag=(gap._origin - model.arrays_.last_period).astype(np.int64))
@@ -131,7 +139,7 @@ def fit_nodes(gap, values: np.ndarray, target: str, hierarchy, bottom_of_cell: n
     frame[gap.time] = pd.PeriodIndex.from_ordinals(
         np.tile(first + np.arange(width), n_nodes), freq=gap.freq_)
     frame[target] = totals.ravel()
-    model = inner_forecaster(gap.forecaster).fit(frame, target=target, time=gap.time,
+    model = inner_forecaster(gap.forecaster, target).fit(frame, target=target, time=gap.time,
                                                  keys=hierarchy.node_columns)
     node = hierarchy.node_positions(model.arrays_.ids, what="the fitted series")
     cell_of_bottom = np.full(n_bottom, -1, dtype=np.int64)

@@ -6,7 +6,7 @@ that turns the fitted model into intervals: rolling-origin backtests
 calibration into conformal quantiles (the steps of
 :mod:`talentgap.models._conformal`), and the wider intervals of series with short
 histories, calibrated on short windows of the longer series. It relies on the fitting
-machinery of ``BaseForecaster`` (``_memo``, ``_worker``, ``_fit_chunk``,
+machinery of ``BaseForecaster`` (``_memo``, ``_fit_param``, ``_worker``, ``_fit_chunk``,
 ``_forecast_all``, ``_parallel``, ``_chunks``, ``_check_fitted``).
 """
 
@@ -21,12 +21,13 @@ from talentgap._arguments import check_horizon, check_levels
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models._conformal import (
     calibration_scales,
+    class_scales,
     conformal_quantiles,
     difficulty_factors,
     interval_bounds,
-    series_scale,
     short_histories,
     short_windows,
+    window_scales,
 )
 from talentgap.models._fallback import _Fallback
 from talentgap.models._series import SeriesArrays
@@ -41,11 +42,12 @@ class _IntervalsMixin:
                    levels: list[float]) -> dict[float, tuple[np.ndarray, np.ndarray]]:
         """Per-horizon conformal quantiles (see :mod:`talentgap.models._conformal`), cached."""
         errors, scale, _ = self._calibration(horizon)
-        if self.n_windows == 0 or not np.isfinite(errors).any():
+        windows = self._fit_param("n_windows")
+        if windows == 0 or not np.isfinite(errors).any():
             raise ParameterError(
                 f"prediction intervals need rolling-origin errors: n_windows == "
-                f"{self.n_windows} and the series are too short for any {horizon}-step "
-                "backtest; use n_windows >= 1 and longer series, or predict without level")
+                f"{windows} and the series are too short for any {horizon}-step "
+                "backtest; fit with n_windows >= 1 and longer series, or predict without level")
         return conformal_quantiles(errors, scale, levels)
 
     def _calibration(self, horizon: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,6 +61,18 @@ class _IntervalsMixin:
             return errors, scale * per_origin, overall
 
         return self._memo(("calibration", horizon), calibration)
+
+    def _series_scales(self, horizon: int) -> np.ndarray:
+        """Per series: the scale its interval is drawn at, before its difficulty (step 2).
+
+        :func:`~talentgap.models._conformal.series_scale`, except that a short
+        run of zeros takes the scale of its history class's windows
+        (:func:`~talentgap.models._conformal.class_scales`), cached.
+        """
+        arrays = self.arrays_
+        return self._memo(("series_scales", horizon), lambda: class_scales(
+            arrays.values, arrays.n_obs, self.season_length_, horizon,
+            int(self._fit_param("n_windows"))))
 
     def _difficulty(self, horizon: int) -> np.ndarray:
         """Per series: the difficulty factor its interval scale is multiplied by (step 7)."""
@@ -158,8 +172,9 @@ class _IntervalsMixin:
         series long enough (see :func:`~talentgap.models._conformal.short_windows`)
         are forecast ``horizon`` steps by this model, fitted to the window
         alone, and the errors divided by the scale of the ``k`` observations
-        (:func:`~talentgap.models._conformal.series_scale`), as for a series
-        that has only ``k``.
+        (:func:`~talentgap.models._conformal.series_scale`; a window of zeros
+        takes the median of the others', :func:`~talentgap.models._conformal.window_scales`),
+        as for a series that has only ``k``.
 
         Parameters
         ----------
@@ -180,7 +195,7 @@ class _IntervalsMixin:
         for length in lengths:  # a handful of history lengths
             length = int(length)
             rows, columns = short_windows(arrays.n_obs, arrays.values.shape[1], length,
-                                          horizon, int(self.n_windows))
+                                          horizon, int(self._fit_param("n_windows")))
             if rows.size == 0:
                 out[length] = np.full((0, horizon), np.nan)
                 continue
@@ -200,7 +215,7 @@ class _IntervalsMixin:
                 forecast = np.maximum(forecast, 0.0)
             actual = arrays.values[take][:, length:]
             observed = arrays.observed[take][:, length:]
-            scale = series_scale(window.values, self.season_length_)
+            scale = window_scales(window.values, self.season_length_)
             out[length] = np.where(observed, actual - forecast, np.nan) / scale[:, None]
         return out
 
@@ -265,15 +280,16 @@ class _IntervalsMixin:
         chunks = self._chunks(arrays.n_series)
         tasks = [(arrays.take(rows), self.season_length_, horizon) for rows in chunks]
         results = self._parallel(self._worker()._backtest_chunk, tasks)
-        out = np.full((arrays.n_series, int(self.n_windows), horizon), np.nan)
+        out = np.full((arrays.n_series, int(self._fit_param("n_windows")), horizon), np.nan)
         for rows, result in zip(chunks, results, strict=True):
             out[rows] = result
         return out
 
     def _backtest_chunk(self, part: SeriesArrays, m: int, horizon: int) -> np.ndarray:
         """Refit a chunk at every rolling origin and forecast ``horizon`` steps from each."""
-        out = np.full((part.n_series, int(self.n_windows), horizon), np.nan)
-        for k in range(int(self.n_windows)):
+        windows = int(self._fit_param("n_windows"))
+        out = np.full((part.n_series, windows, horizon), np.nan)
+        for k in range(windows):
             cut = horizon + k
             if cut >= part.values.shape[1]:
                 break

@@ -9,7 +9,6 @@ each series is ranked on, and the half-pooled ranking scores.
 
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import replace
 
 import numpy as np
@@ -87,7 +86,7 @@ def shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
     those of each candidate's own ``cv_forecasts`` (to rounding: the form fits of
     several origins are vectorised together).
     """
-    windows = int(next(iter(models.values())).n_windows)
+    windows = int(next(iter(models.values()))._fit_param("n_windows"))
     longer = [h for h in fitted if h > horizon]
     fresh = windows if not longer else min(windows, min(longer) - horizon)
     out: dict[str, np.ndarray] = {}
@@ -102,7 +101,7 @@ def shorter_backtests(models: dict[str, BaseForecaster], horizon: int,
                 horizon, {n: models[n] for n in shared[name]}, n_windows=origins)
             out.update(others)
         elif origins:  # the fitted state, shared; only the origins differ
-            out[name] = copy(model).set_params(n_windows=origins).cv_forecasts(horizon)
+            out[name] = model._refitted_as(n_windows=origins).cv_forecasts(horizon)
         for done in [name, *shared.get(name, [])]:
             if reuse:
                 older = fitted[min(longer)][done][:, :windows - fresh, :horizon]

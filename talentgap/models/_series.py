@@ -149,7 +149,8 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     Raises
     ------
     ParameterError
-        For missing columns or a non-numeric target.
+        For missing columns, a non-numeric target, or a key naming the
+        time, target or a regressor column (:func:`talentgap._arguments.key_list`).
     SchemaError
         For repeated (keys, period) rows, unusable periods, missing
         regressor values, or a table without any observed target.
@@ -167,7 +168,9 @@ def to_arrays(df: pd.DataFrame, *, target: str, time: str, keys: Sequence[str],
     >>> arrays.n_obs.tolist(), arrays.n_interpolated.tolist()
     ([4, 1], [1, 0])
     """
-    keys, exog = key_list(keys, distinct=True), list(exog or [])
+    exog = list(exog or [])
+    keys = key_list(keys, distinct=True, time=time, target=target,
+                    reserved={column: "a regressor column" for column in exog})
     missing = [c for c in [*keys, time, target, *exog] if c not in df.columns]
     if missing:
         indexed = [c for c in missing if c in df.index.names]

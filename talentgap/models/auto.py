@@ -27,6 +27,8 @@ from sklearn.base import clone
 from talentgap._arguments import check_count, resolve_season_length
 from talentgap._registry import register
 from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
+from talentgap.models._analogues import match_analogues
+from talentgap.models._auto_summary import fallback_reasons, fitted_summary, series_are, too_short
 from talentgap.models._outliers import warn_outlying_values
 from talentgap.models._ranking import (
     fit_candidates,
@@ -83,6 +85,9 @@ def default_candidates(season_length: int | None = None, *, exog: bool = False,
 class AutoForecaster(BaseForecaster):
     """Fit several forecasters and combine them per series by their backtest accuracy.
 
+    A parameter changed after ``fit`` takes effect at the next ``fit``: until then the
+    weights, forecasts and intervals use those the fit recorded in ``params_``.
+
     Parameters
     ----------
     season_length : int, optional
@@ -122,14 +127,29 @@ class AutoForecaster(BaseForecaster):
         than ``min_history`` observations whose key is declared is forecast
         as its analogue (the series with the analogue value and the same
         other keys, at least ``min_history`` observations and the same last
-        period) scaled by the ratio of their totals over the periods the
-        series was observed; its intervals contain the analogue's, scaled
-        the same way. Labelled ``analogue <column>=<value> x <ratio>``.
-    min_history : int, default 0
+        period) scaled by the ratio of the series' total over the periods it
+        was observed to the analogue's smoothed values over the same periods
+        (:func:`~talentgap.models._analogues.smoothed_values`); its intervals
+        contain the analogue's, scaled the same way. Labelled ``analogue
+        <column>=<value> x <ratio>``. A declared series that cannot use its
+        analogue (none with the same other keys, the analogue too short or
+        ending in another period, no positive level) keeps its own forecast,
+        with a ``DataQualityWarning`` at fit and the reason in
+        ``fitted_summary_["fallback_reason"]``. An analogue value that no
+        series has is a ``ParameterError``.
+    min_history : int, optional
         Observations below which a series with a declared analogue uses it.
+        Default: the most observations any candidate needs
+        (``max(c.min_observations())``; 8 quarters with the default
+        candidates), i.e. a series is forecast from its analogue where some
+        candidate would fall back to naive. ``0`` turns analogues off (with a
+        warning when some are declared).
 
     Attributes
     ----------
+    params_ : dict
+        The parameters of the last fit, which every method after it uses
+        (``n_jobs`` aside, which changes no number).
     candidates_ : dict of str to forecaster
         The fitted candidates.
     weights_ : pandas.DataFrame
@@ -142,8 +162,14 @@ class AutoForecaster(BaseForecaster):
     ranking_horizon_ : numpy.ndarray of int
         Per series, the horizon of the backtests its candidates were ranked on.
     fitted_summary_ : pandas.DataFrame
-        Per series: the candidates used and their weights, the ranking
-        horizon, the ETS form, and any fallback reason.
+        Per series: the candidates used and their weights (0 for a series
+        forecast from its analogue), the ranking horizon, the ETS form, and
+        any fallback reason.
+    min_history_ : int
+        The ``min_history`` in use (its default resolved from the candidates).
+    analogue_rows_, analogue_ratio_ : numpy.ndarray
+        Per series, the row of the analogue it is forecast from (-1: none)
+        and the level ratio applied to it.
 
     Notes
     -----
@@ -216,7 +242,7 @@ class AutoForecaster(BaseForecaster):
                  combination: str = "top_mean", top: int = 2, anchor: str | None = "theta",
                  selection_horizon: int | None = None, nonnegative: bool | None = None,
                  n_windows: int = 5, n_jobs: int | None = 1, analogues=None,
-                 min_history: int = 0) -> None:
+                 min_history: int | None = None) -> None:
         self.season_length = season_length
         self.candidates = candidates
         self.combination = combination
@@ -237,7 +263,8 @@ class AutoForecaster(BaseForecaster):
             raise ParameterError("candidates must be a dict {name: forecaster} of talentgap "
                                  "forecasters, e.g. {'ets': ETS(), 'theta': Theta()}; got "
                                  f"{type(self.candidates).__name__}")
-        check_count(self.min_history, "min_history", minimum=0)
+        if self.min_history is not None:
+            check_count(self.min_history, "min_history", minimum=0)
         if self.analogues is not None and not (
                 isinstance(self.analogues, dict)
                 and all(isinstance(c, str) and isinstance(m, dict)
@@ -271,6 +298,7 @@ class AutoForecaster(BaseForecaster):
 
         Parameters and return value as in :meth:`BaseForecaster.fit`.
         """
+        self._record_params()
         self._check_common_params()
         self._check_params()
         arrays = to_arrays(df, target=target, time=time, keys=keys, exog=exog)
@@ -293,7 +321,7 @@ class AutoForecaster(BaseForecaster):
         self.fallback_reason_ = np.full(arrays.n_series, None, dtype=object)
         warn_outlying_values(arrays, self.season_length_, target)  # likely data errors
         self.short_fallback_ = np.stack(
-            [_too_short(model) for model in fitted.values()], axis=1)   # (n, k)
+            [too_short(model) for model in fitted.values()], axis=1)   # (n, k)
         # the candidates' backtests at the selection horizon are learned state (the weights
         # come from them); other horizons are computed when asked and never saved
         self._candidate_cv = {horizon: {name: model.cv_forecasts(horizon)
@@ -304,18 +332,54 @@ class AutoForecaster(BaseForecaster):
         self.anchor_ = self.anchor if self.anchor in fitted else None
         weights = self._weights_from_scores(self._ranking_errors(candidates, labels))
         self.weights_ = pd.DataFrame(weights, columns=list(fitted))
-        self.analogue_rows_, self.analogue_ratio_ = self._analogues(arrays, keys)
-        self.fallback_reason_ = self._fallback_reasons()
+        self.min_history_ = self._resolved_min_history()
+        match = match_analogues(arrays, keys, self._fit_param("analogues"), self.min_history_,
+                                self.season_length_)
+        self.analogue_rows_, self.analogue_ratio_ = match.rows, match.ratio
+        self.fallback_reason_ = fallback_reasons(self, match.unused)
         self.fitted_summary_ = self._summary()
-        named = (self.fallback_reason_ != None) & (self.analogue_rows_ < 0)  # noqa: E711
-        if named.any():
-            examples = arrays.ids.iloc[np.flatnonzero(named)[:3]].astype(str).to_dict("records")
-            warn(f"{int(named.sum())} series are too short for some candidate models and use "
-                 f"a naive forecast in their place, e.g. {examples}: see "
-                 "fitted_summary_['fallback_reason']; their prediction intervals are "
-                 "calibrated on windows of as many observations of the longer series",
-                 DataQualityWarning, stacklevel=2)
+        self._warn_short(match.unused)
         return self
+
+    def _resolved_min_history(self) -> int:
+        """``min_history``, or by default the most observations any candidate needs."""
+        given = self._fit_param("min_history")
+        if given is not None:
+            if given == 0 and self._fit_param("analogues"):
+                warn("min_history=0: no series is shorter than that, so the declared "
+                     "analogues are never used; leave min_history unset to forecast series "
+                     "too short for some candidate from their analogue", DataQualityWarning,
+                     stacklevel=3)
+            return int(given)
+        return max(model.min_observations() for model in self.candidates_.values())
+
+    def _warn_short(self, unused: np.ndarray) -> None:
+        """Warn at fit of series forecast from an analogue, not from theirs, or with fallbacks."""
+        ids = self.arrays_.ids.astype(str)
+        analogue = self.analogue_rows_ >= 0
+        missed = unused != None  # noqa: E711
+        fallback = (self.fallback_reason_ != None) & ~analogue  # noqa: E711
+        see = ": see fitted_summary_['fallback_reason']"
+        if analogue.any():
+            warn(f"{series_are(analogue)} forecast from their declared analogue scaled to "
+                 "their level, e.g. "
+                 f"{ids.iloc[np.flatnonzero(analogue)[:3]].to_dict('records')}{see}",
+                 DataQualityWarning, stacklevel=3)
+        if missed.any():
+            shown = np.flatnonzero(missed)[:3]
+            examples = "; ".join(f"{row} {why}" for row, why in zip(
+                ids.iloc[shown].to_dict("records"), unused[shown], strict=True))
+            verb = "is" if missed.sum() == 1 else "are"
+            warn(f"{int(missed.sum())} series cannot use their declared analogue and {verb} "
+                 f"forecast from their own history: {examples}{see}", DataQualityWarning,
+                 stacklevel=3)
+        if fallback.any():
+            count = int(fallback.sum())
+            warn(f"{series_are(fallback)} too short for some candidate models and "
+                 f"{'uses' if count == 1 else 'use'} a naive forecast in their place, e.g. "
+                 f"{ids.iloc[np.flatnonzero(fallback)[:3]].to_dict('records')}{see}; their "
+                 "prediction intervals are calibrated on windows of as many observations of "
+                 "the longer series", DataQualityWarning, stacklevel=3)
 
     # ---- combination -----------------------------------------------------------------
     def _candidate_forecasts(self, horizon: int) -> dict[str, np.ndarray]:
@@ -328,8 +392,8 @@ class AutoForecaster(BaseForecaster):
 
     def _backtest_errors(self, horizon: int) -> np.ndarray:
         """Absolute backtest errors of the model each candidate issues, shape (n, W, h, k)."""
-        return issued_errors(self.candidates_, self.arrays_, horizon, int(self.n_windows),
-                              self._candidate_forecasts(horizon))
+        return issued_errors(self.candidates_, self.arrays_, horizon,
+                             int(self._fit_param("n_windows")), self._candidate_forecasts(horizon))
 
     def _ranking_errors(self, templates: dict[str, BaseForecaster], labels: dict) -> np.ndarray:
         """Mean absolute backtest error (n, k) of each candidate at its series' ranking horizon.
@@ -368,17 +432,19 @@ class AutoForecaster(BaseForecaster):
         n_series, n_candidates = score.shape
         has_score = np.isfinite(score)
         weights = np.zeros((n_series, n_candidates))
-        if self.combination in ("mean", "median"):
+        combination = self._fit_param("combination")
+        if combination in ("mean", "median"):
             weights[:] = 1.0
         else:
-            count = 1 if self.combination == "best" else min(int(self.top), n_candidates)
+            count = (1 if combination == "best"
+                     else min(int(self._fit_param("top")), n_candidates))
             # models saved before the pooled ranking and the anchor rank by their own errors
             pooled = self.__dict__.get("pooled_ranking_", False)
             rank = np.where(has_score, ranking_scores(score) if pooled else score, np.inf)
             ranked = np.argsort(rank, axis=1, kind="stable")
             weights[np.arange(n_series)[:, None], ranked[:, :count]] = 1.0
             anchor = self.__dict__.get("anchor_")
-            if self.combination == "top_mean" and anchor is not None:
+            if combination == "top_mean" and anchor is not None:
                 column = list(self.candidates_).index(anchor)
                 weights[has_score[:, column], column] = 1.0
             # series with no backtest at all: every candidate counts
@@ -390,7 +456,7 @@ class AutoForecaster(BaseForecaster):
         """Combine candidate forecasts (n, ...) with per-series weights (default: fitted)."""
         names = list(self.candidates_)
         stacked = np.stack([forecasts[n] for n in names], axis=-1)      # (n, ..., k)
-        if self.combination == "median":
+        if self._fit_param("combination") == "median":
             return np.nanmedian(stacked, axis=-1)
         weights = self.weights_.to_numpy() if weights is None else weights
         shape = (weights.shape[0],) + (1,) * (stacked.ndim - 2) + (weights.shape[1],)
@@ -490,37 +556,6 @@ class AutoForecaster(BaseForecaster):
         return self._from_analogues(self._combine(means))
 
     # ---- cold start from declared analogues ---------------------------------------------
-    def _analogues(self, arrays, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Row of each series' analogue (-1: none) and the level ratio to it."""
-        rows = np.full(arrays.n_series, -1, dtype=np.int64)
-        ratio = np.full(arrays.n_series, np.nan)
-        if not self.analogues or not self.min_history:
-            return rows, ratio
-        unknown = [c for c in self.analogues if c not in keys]
-        if unknown:
-            raise ParameterError(f"analogues names columns {unknown} that are not keys "
-                                 f"{list(keys)}")
-        ids = arrays.ids.astype(str).reset_index(drop=True)
-        lookup = ids.reset_index().rename(columns={"index": "analogue_row"})
-        for column, mapping in self.analogues.items():  # a declared column or two
-            wanted = ids.assign(**{column: ids[column].map(mapping)})
-            found = wanted.merge(lookup, on=list(keys), how="left")["analogue_row"]
-            declared = ids[column].isin(list(mapping)).to_numpy() & found.notna().to_numpy()
-            rows = np.where(declared & (rows < 0), found.fillna(-1).to_numpy(np.int64), rows)
-        short = arrays.n_obs < int(self.min_history)
-        source = np.where(rows >= 0, rows, 0)
-        usable = ((rows >= 0) & short & (arrays.n_obs >= 1)
-                  & (arrays.n_obs[source] >= int(self.min_history))
-                  & (arrays.last_period[source] == arrays.last_period))
-        own = np.isfinite(arrays.values)
-        total = np.nansum(arrays.values, axis=1)
-        other = np.nansum(np.where(own, arrays.values[source], np.nan), axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            level = total / other
-        usable &= np.isfinite(level) & (level > 0)
-        rows = np.where(usable, rows, -1)
-        return rows, np.where(usable, level, np.nan)
-
     def _analogue_rows(self) -> np.ndarray:
         """Rows of series forecast from an analogue (none in artifacts saved before them)."""
         found = self.__dict__.get("analogue_rows_")
@@ -546,108 +581,11 @@ class AutoForecaster(BaseForecaster):
             lo[rows] = np.minimum(lo[rows], lo[source] * level)
             hi[rows] = np.maximum(hi[rows], hi[source] * level)
 
-    def _fallback_reasons(self) -> np.ndarray:
-        """Per series: which weighted candidates were too short, or None."""
-        weighted = self.weights_.to_numpy() > 0
-        too_short = self.short_fallback_ & weighted
-        names = np.array(list(self.candidates_), dtype=object)
-        n_obs = self.arrays_.n_obs
-        reasons = np.full(len(n_obs), None, dtype=object)
-        hit = too_short.any(axis=1)
-        key = np.column_stack([too_short, n_obs])[hit]
-        patterns, inverse = np.unique(key, axis=0, return_inverse=True)
-        text = np.array([f"series too short for {', '.join(names[row[:-1].astype(bool)])}: "
-                         f"{row[-1]} observations; {_fallback_name(row[-1])} forecast used"
-                         for row in patterns], dtype=object)
-        reasons[hit] = text[inverse.ravel()]
-        rows = np.flatnonzero(self.analogue_rows_ >= 0)
-        if rows.size:
-            reasons[rows] = (n_obs[rows].astype(str) + " observations < min_history="
-                             + str(int(self.min_history)) + ": forecast from the analogue "
-                             + self._analogue_names(rows)
-                             + " scaled by its level over the same periods")
-        return reasons
-
-    def _labels(self) -> np.ndarray:
-        """What produced each series' forecast: e.g. ``"ets 0.33 + theta 0.33 + drift 0.33"``.
-
-        Candidates that were too short for a series are replaced by the
-        forecast that stood in for them (naive, or the mean of fewer than 3
-        observations), whose weights add up; the names of the candidates it
-        stood in for follow in brackets.
-        """
-        weights = self.weights_.to_numpy().round(4)
-        names = list(self.candidates_)
-        n_obs = self.arrays_.n_obs
-        too_short = self.short_fallback_ & (weights > 0)
-        key = np.column_stack([weights, too_short, n_obs * too_short.any(axis=1)])
-        patterns, inverse = np.unique(key, axis=0, return_inverse=True)
-        k = len(names)
-        labels = []
-        for row in patterns:  # one label per pattern of weights and fallbacks
-            weight, short, obs = row[:k], row[k:2 * k].astype(bool), int(row[-1])
-            parts: dict[str, float] = {}
-            for name, w, fell in zip(names, weight, short, strict=True):
-                if w > 0:
-                    shown = _fallback_name(obs) if fell else name
-                    parts[shown] = parts.get(shown, 0.0) + w
-            label = " + ".join(f"{n} {w:.2f}" for n, w in parts.items())
-            if short.any():
-                label += (f" (series too short for "
-                          f"{', '.join(n for n, s in zip(names, short, strict=True) if s)}"
-                          f": {obs} observations)")
-            labels.append(label)
-        return np.array(labels, dtype=object)[inverse.ravel()]
+    def _min_history(self) -> int:
+        """The ``min_history`` of the fit (artifacts saved before its default: the given)."""
+        found = self.__dict__.get("min_history_")
+        return int(self._fit_param("min_history") or 0) if found is None else int(found)
 
     def _summary(self) -> pd.DataFrame:
-        arrays = self.arrays_
-        summary = arrays.ids.copy()
-        weights = self.weights_
-        summary["model"] = self._labels()
-        rows = np.flatnonzero(self.analogue_rows_ >= 0)
-        if rows.size:
-            names = self._analogue_names(rows)
-            ratio = pd.Series(self.analogue_ratio_[rows]).map("{:.3g}".format).to_numpy()
-            summary.loc[rows, "model"] = ("analogue " + names + " x " + ratio
-                                          + " (" + arrays.n_obs[rows].astype(str)
-                                          + " observations < min_history "
-                                          + str(int(self.min_history)) + ")")
-        summary["n_obs"] = arrays.n_obs
-        summary["n_interpolated"] = arrays.n_interpolated
-        # models saved before per-series ranking horizons have none
-        ranking = self.__dict__.get("ranking_horizon_")
-        if ranking is not None:
-            summary["ranking_horizon"] = ranking
-        for name in weights.columns:
-            summary[f"weight_{name}"] = weights[name].to_numpy()
-        if "ets" in self.candidates_:
-            summary["ets_form"] = self.candidates_["ets"].fitted_summary_.get("ets_form")
-        reasons = self.fallback_reason_.copy()
-        for name, model in self.candidates_.items():  # failures other than too few data
-            other = (model.fallback_reason_ != None) & ~_too_short(model)  # noqa: E711
-            found = f"{name}: " + model.fallback_reason_[other].astype(str)
-            reasons[other] = np.where(reasons[other] == None, found,  # noqa: E711
-                                      reasons[other].astype(str) + "; " + found)
-        summary["fallback_reason"] = pd.Series(reasons, dtype=object)
-        return summary
-
-    def _analogue_names(self, rows: np.ndarray) -> np.ndarray:
-        """``"<column>=<value>"`` of each analogue, for the declared column that maps it."""
-        ids = self.arrays_.ids.astype(str)
-        names = np.full(rows.size, "", dtype=object)
-        for column in self.analogues:  # a declared column or two
-            target = ids[column].to_numpy(dtype=object)[self.analogue_rows_[rows]]
-            own = ids[column].to_numpy(dtype=object)[rows]
-            names = np.where((names == "") & (own != target), column + "=" + target, names)
-        return names
-
-
-def _too_short(model: BaseForecaster) -> np.ndarray:
-    """Per series: whether ``model`` had too few observations to fit it."""
-    return model.arrays_.n_obs < model.min_observations()
-
-
-def _fallback_name(n_obs: int) -> str:
-    """The forecast used where a model is too short: naive, or the mean of < 3 values."""
-    return "naive" if n_obs >= 3 else "mean"
-
+        """The ``fitted_summary_`` table (see :mod:`talentgap.models._auto_summary`)."""
+        return fitted_summary(self)

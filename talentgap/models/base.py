@@ -35,9 +35,7 @@ from time import perf_counter
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from joblib._parallel_backends import LokyBackend
-from joblib.parallel import get_active_backend
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import BaseEstimator
 from threadpoolctl import threadpool_limits
 
 from talentgap._arguments import (
@@ -53,8 +51,9 @@ from talentgap.errors import (
     SchemaError,
     warn,
 )
-from talentgap.models._conformal import interval_bounds, series_scale
+from talentgap.models._conformal import interval_bounds
 from talentgap.models._fallback import _Fallback
+from talentgap.models._fit_params import FitParamsMixin
 from talentgap.models._intervals import _IntervalsMixin, _nest, backtest_actuals
 from talentgap.models._outliers import warn_outlying_values
 from talentgap.models._saving import SaveMixin
@@ -68,6 +67,12 @@ __all__ = ["BaseForecaster", "backtest_actuals"]
 
 logger = logging.getLogger(__name__)
 
+try:  # joblib (1.6) has no public way to ask which backend is active
+    from joblib._parallel_backends import LokyBackend
+    from joblib.parallel import get_active_backend
+except ImportError:  # pragma: no cover - a joblib that moved them
+    LokyBackend = get_active_backend = None
+
 #: Series per joblib task.
 CHUNK_SIZE = 500
 #: A chunk faster than this is not worth sending to a parallel worker (see ``_parallel``).
@@ -80,12 +85,27 @@ def _single_threaded(function, *arguments):
         return function(*arguments)
 
 
-class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
+def _default_backend() -> bool:
+    """Whether joblib's default local process backend (loky) is the active one.
+
+    False when the caller chose another (``joblib.parallel_config(backend="dask")``),
+    and when this joblib cannot tell: then every chunk goes to the backend.
+    """
+    if get_active_backend is None:  # pragma: no cover - see the guarded import
+        return False
+    return isinstance(get_active_backend()[0], LokyBackend)
+
+
+class BaseForecaster(FitParamsMixin, _IntervalsMixin, SaveMixin, BaseEstimator):
     """Base class of the forecasters; not used directly.
 
     Subclasses define ``__init__`` with their parameters (stored unchanged,
     as in scikit-learn) and must include ``season_length``, ``nonnegative``,
     ``n_windows`` and ``n_jobs``.
+
+    A parameter changed after ``fit`` (``set_params`` or assignment) takes effect at the
+    next ``fit``: until then every method, intervals included, uses the parameters the fit
+    recorded in ``params_`` (``n_jobs`` aside, which changes no number).
     """
 
     #: Whether the model uses exogenous regressors (``fit(..., exog=[...])``).
@@ -169,6 +189,7 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
     def _start_fit(self, arrays: SeriesArrays, *, target: str, time: str,
                    keys: Sequence[str], backtest_horizon: int | None) -> None:
         """Check the parameters and set the layout attributes (the first half of a fit)."""
+        self._record_params()
         self._check_common_params()
         self._check_params()
         if arrays.exog_names and not self._supports_exog:
@@ -284,8 +305,8 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
                 for start in range(0, n_series, CHUNK_SIZE)]
 
     def _worker(self) -> BaseForecaster:
-        """A copy with the parameters only, cheap to send to parallel tasks."""
-        worker = clone(self)
+        """A copy with the parameters of the fit only, cheap to send to parallel tasks."""
+        worker = self._fit_clone()
         for name in self._worker_attributes:
             setattr(worker, name, getattr(self, name, None))
         return worker
@@ -303,7 +324,7 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
         """
         if self.n_jobs in (None, 1) or len(argument_list) == 1:
             return [function(*arguments) for arguments in argument_list]
-        if not isinstance(get_active_backend()[0], LokyBackend):
+        if not _default_backend():
             return Parallel(n_jobs=self.n_jobs)(
                 delayed(_single_threaded)(function, *a) for a in argument_list)
         with threadpool_limits(limits=1):
@@ -416,7 +437,7 @@ class BaseForecaster(_IntervalsMixin, SaveMixin, BaseEstimator):
         bounds = None
         if levels:
             quantiles = self._conformal(horizon, levels)
-            scale = series_scale(arrays.values, self.season_length_) * self._difficulty(horizon)
+            scale = self._series_scales(horizon) * self._difficulty(horizon)
             bounds = interval_bounds(mean, scale, quantiles, self.nonnegative_)
             self._short_history_bounds(bounds, mean, scale, quantiles, horizon)
         if self.nonnegative_:

@@ -136,13 +136,17 @@ class ETS(FormSubsetsMixin, BaseForecaster):
                                  f"{sorted(FORMS)}")
 
     def _candidate_forms(self, m: int) -> list[ETSForm]:
-        if self.model != "auto":
-            return [FORMS[self.model]]
-        names = self.forms if self.forms is not None else DEFAULT_FORMS
+        model, forms = self._fit_param("model"), self._fit_param("forms")  # also after fit
+        if model != "auto":
+            return [FORMS[model]]
+        names = forms if forms is not None else DEFAULT_FORMS
         return [FORMS[n] for n in names if m > 1 or not FORMS[n].has_season]
 
     def _min_obs(self, season_length: int) -> int:
-        return 5  # the simplest form, ANN, has 2 estimates and the error variance
+        # the shortest series one of the forms fits (ANN: 5, the damped forms: 8), by the
+        # rule fit_form applies, so a series this long is fitted, not a non-finite fallback
+        forms = self._candidate_forms(season_length) or [FORMS["ANN"]]
+        return min(form.min_length(season_length) for form in forms)
 
     def _fit_arrays(self, values, n_obs, season_length, exog):
         stops = n_obs[:, None]
@@ -151,10 +155,17 @@ class ETS(FormSubsetsMixin, BaseForecaster):
             stops = np.hstack([stops, self._backtest_stops(n_obs, horizon, season_length)])
         return self._fit_stops(values, n_obs, season_length, stops, final_form=bool(horizon))
 
-    def _backtest_stops(self, n_obs: np.ndarray, horizon: int, m: int) -> np.ndarray:
-        """Series lengths at the rolling origins (0 where too short to fit)."""
-        stops = n_obs[:, None] - horizon - np.arange(int(self.n_windows))[None, :]
-        return np.where(stops >= self._min_obs(m), stops, 0)
+    def _backtest_stops(self, n_obs: np.ndarray, horizon: int, m: int,
+                        least: int | None = None) -> np.ndarray:
+        """Series lengths at the rolling origins (0 where shorter than ``least``).
+
+        ``least`` defaults to this model's minimum; a final form refitted alone
+        keeps the origins of the search (those too short for it are marked).
+        """
+        windows = int(self._fit_param("n_windows"))
+        stops = n_obs[:, None] - horizon - np.arange(windows)[None, :]
+        least = self._min_obs(m) if least is None else least
+        return np.where(stops >= least, stops, 0)
 
     def _fit_stops(self, values: np.ndarray, n_obs: np.ndarray, m: int,
                    stops: np.ndarray, *, final_form: bool = False) -> dict:
@@ -179,9 +190,7 @@ class ETS(FormSubsetsMixin, BaseForecaster):
             if form.has_season and m < 2:
                 continue
             choice = fit_form(form, m, y, log_y, scale, stops)
-            usable = stops >= max(form.n_free(m) + 3, 3)
-            if form.has_season:
-                usable &= stops >= 2 * m
+            usable = stops >= form.min_length(m)
             if form.log:
                 usable &= positive
             fits.append((form, choice, usable))
@@ -291,7 +300,7 @@ class ETS(FormSubsetsMixin, BaseForecaster):
         When ``horizon`` was announced to :meth:`fit_arrays`, the origins were
         already fitted together with the final model and nothing is refitted.
         """
-        arrays, windows = self.arrays_, int(self.n_windows)
+        arrays, windows = self.arrays_, int(self._fit_param("n_windows"))
         if horizon == getattr(self, "backtest_horizon_", None):
             out = np.full((arrays.n_series, windows, horizon), np.nan)
             for rows, chunk in zip(self.chunks_, self.states_, strict=True):
@@ -331,7 +340,7 @@ class ETS(FormSubsetsMixin, BaseForecaster):
     def _final_form_cv(self, horizon: int, searched_forecasts: np.ndarray | None
                        ) -> tuple[np.ndarray, np.ndarray]:
         """The final forms' backtests, and which series kept their searched ones instead."""
-        arrays, windows = self.arrays_, int(self.n_windows)
+        arrays, windows = self.arrays_, int(self._fit_param("n_windows"))
         out = np.full((arrays.n_series, windows, horizon), np.nan)
         searched = np.zeros(arrays.n_series, dtype=bool)
         if horizon == getattr(self, "backtest_horizon_", None):
@@ -370,12 +379,13 @@ class ETS(FormSubsetsMixin, BaseForecaster):
         """:meth:`_final_form_chunk` of series whose final form is ``name``, fitting it alone."""
         alone = copy(self)
         alone.model = name
-        return alone._final_form_chunk(part, m, horizon)
+        return alone._final_form_chunk(part, m, horizon, least=self._min_obs(m))
 
-    def _final_form_chunk(self, part, m: int, horizon: int):
+    def _final_form_chunk(self, part, m: int, horizon: int, least: int | None = None):
         """A chunk's backtests in each series' final form, with the full length in the pass."""
-        windows = int(self.n_windows)
-        stops = np.hstack([part.n_obs[:, None], self._backtest_stops(part.n_obs, horizon, m)])
+        windows = int(self._fit_param("n_windows"))
+        stops = np.hstack([part.n_obs[:, None],
+                           self._backtest_stops(part.n_obs, horizon, m, least)])
         out = np.full((part.n_series, windows, horizon), np.nan)
         searched = np.zeros(part.n_series, dtype=bool)
         if stops[:, 1:].any():
@@ -392,7 +402,7 @@ class ETS(FormSubsetsMixin, BaseForecaster):
         returns ``(out, {forms: out})``: the backtests of the models restricted
         to those forms, from the same fits.
         """
-        windows = int(self.n_windows)
+        windows = int(self._fit_param("n_windows"))
         stops = self._backtest_stops(part.n_obs, horizon, m)
         out = np.full((part.n_series, windows, horizon), np.nan)
         subsets = self.__dict__.get("_also_forms") or ()

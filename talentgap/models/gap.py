@@ -1,44 +1,13 @@
 """GapForecaster: demand, supply and the skill gap per cell, with joint uncertainty.
 
-The gap of a cell is ``demand - supply`` (positive = shortage). Demand (the
-estimated skill-shortage vacancies) and supply (certified workers becoming
-available) are forecast separately per cell by clones of one forecaster;
-certified workers already in the training pipeline enter as *known* future
-supply. Uncertainty comes from sample paths, never from subtracting
-interval bounds:
-
-1. Rolling-origin backtests of both inner models give errors
-   ``actual - forecast`` per cell, origin and step (``cv_errors``).
-2. Each error is scaled as for the inner forecasters' own conformal
-   intervals: by its series' scale without the periods its origin forecast
-   (:func:`~talentgap.models._conformal.calibration_scales`) times the
-   series' difficulty (:func:`~talentgap.models._conformal.difficulty_factors`).
-   The demand and supply errors of the same cell and origin form one *pair*,
-   and pairs are pooled over all cells, then centred: the median of each
-   step's demand errors, and of its supply errors, is subtracted from them.
-3. A sample path of cell ``c`` draws one pair from the pool and adds its
-   error vectors, multiplied back by ``c``'s own demand and supply scales
-   (whole-series scale times difficulty), to ``c``'s point forecasts over the
-   whole horizon. A cell with a short history has its deviations stretched,
-   below and above its forecast separately, to its history class's interval.
-   With ``sampling_se`` the demand errors are first shrunk so
-   that the paths are for the population, not for survey estimates (see
-   the Notes of :class:`GapForecaster`). The demand and supply
-   errors of one draw come from the same cell and origin, so their
-   correlation (a boom raising demand and training intake together, say) and
-   the dependence across horizon steps are kept. Samples are clipped at 0
-   (both are counts) and ``gap_k = demand_k - supply_k``.
-
-One predictive distribution serves every number: the reported ``demand``,
-``supply`` and ``gap`` are the means of the paths, ``gap_median`` their
-median, quantiles of the ``gap_k`` give ``gap_lo_<level>``/``gap_hi_<level>``,
-``p_shortage`` is the share of paths with ``gap_k > 0``, and plans drawn from
-:meth:`GapForecaster.sample_paths` use the same paths. This is a residual
-(bootstrap) version of split-conformal prediction (Vovk, Gammerman & Shafer
-2005); drawing whole error vectors from past origins follows the
-"empirical error paths" of Hyndman & Athanasopoulos, *Forecasting: Principles
-and Practice*, 3rd ed., section 5.5 (bootstrapped residuals), applied to
-backtest errors so that every horizon gets errors of its own distance.
+The gap of a cell is ``demand - supply`` (positive = shortage). Demand and
+supply are forecast per cell by two clones of one forecaster, and their
+uncertainty comes from joint sample paths (pooled, scaled backtest errors
+drawn in pairs), never from subtracting interval bounds; every number
+reported is a statistic of those paths. The paths are drawn by
+:mod:`talentgap.models._gap_paths` and summarised by
+:mod:`talentgap.models._gap_statistics`; the methods page (docs/methods.md,
+"The gap model: joint sample paths and P(shortage)") gives the method.
 """
 
 from __future__ import annotations
@@ -47,13 +16,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator
 
 from talentgap._arguments import check_horizon, check_levels
 from talentgap._registry import register
-from talentgap.errors import NotFittedError, ParameterError
 from talentgap.models._conformal import recent_periods
+from talentgap.models._fit_params import FitParamsMixin
 from talentgap.models._gap_cells import check_rows, rows_of
 from talentgap.models._gap_explain import explain, fitted_summary, gap_drivers
 from talentgap.models._gap_inputs import (
@@ -64,10 +32,11 @@ from talentgap.models._gap_inputs import (
     panel_table,
     sampling_column,
 )
-from talentgap.models._gap_paths import first_steps, path_blocks, simulate
+from talentgap.models._gap_paths import path_blocks
 from talentgap.models._gap_sampling import recent_sampling_se
 from talentgap.models._gap_sides import fit_nodes, fit_side, resolve_hierarchy
-from talentgap.models._gap_statistics import path_statistics, row_columns, warn_small_pool
+from talentgap.models._gap_simulation import GapSimulationMixin
+from talentgap.models._gap_statistics import row_columns, warn_small_pool
 from talentgap.models._saving import SaveMixin
 from talentgap.models.base import BaseForecaster
 from talentgap.models.gap_flags import (
@@ -93,8 +62,11 @@ __all__ = [
 ]
 
 @register("GapForecaster", kind="gap")
-class GapForecaster(SaveMixin, BaseEstimator):
+class GapForecaster(GapSimulationMixin, FitParamsMixin, SaveMixin, BaseEstimator):
     """Forecast demand, supply and the skill gap per cell, with joint sample paths.
+
+    A parameter changed after ``fit`` takes effect at the next ``fit`` (``horizon``
+    aside, see :attr:`params_`), so a forecast never depends on the calls made before it.
 
     Parameters
     ----------
@@ -104,10 +76,12 @@ class GapForecaster(SaveMixin, BaseEstimator):
         ``nonnegative`` is None is fitted with ``nonnegative=True``: demand and
         supply are counts (design-weighted totals are not whole numbers, so the
         automatic count detection would not see it). Its ``n_windows`` rolling
-        origins give the backtest errors behind the sample paths.
+        origins give the backtest errors behind the sample paths. Its
+        ``analogues`` serve the demand only (a new trade's supply is its own
+        training output).
     hierarchy : talentgap.models.reconciliation.Hierarchy or mapping, optional
         Reconcile the mean demand and supply forecasts over this crossed
-        hierarchy (see below). A mapping ``{key: grouping}`` is passed to
+        hierarchy (methods page). A mapping ``{key: grouping}`` is passed to
         ``Hierarchy.from_mappings(panel, hierarchy, keys=keys)`` at fit.
     reconcile : str, default "mint_shrink"
         Method of :func:`talentgap.models.reconciliation.reconcile` (used only with
@@ -124,38 +98,27 @@ class GapForecaster(SaveMixin, BaseEstimator):
     time : str, default "period"
         Period column of the panel.
     sampling_se : str or None, default "demand_se"
-        Column of the panel with the standard error of each demand estimate
-        (the survey's sampling error; :func:`talentgap.features.build_panel`
-        writes ``demand_se``). The paths are then for the *population* demand
-        and gap: the sampling variance of a cell's estimates is taken out of
-        its paths' spread (see *Population, not estimates* below). The default
-        column is used when the panel has it; None (or a panel without it)
-        makes the paths for the series as observed.
+        Panel column with each demand estimate's sampling standard error
+        (:func:`talentgap.features.build_panel` writes ``demand_se``): its
+        variance is taken out of the paths, which are then for the
+        *population* demand and gap (methods page, "Population, not
+        estimates"). Used when the panel has it; None (or a panel without it)
+        gives paths for the series as observed.
     horizon : int, optional
         The longest horizon the model will be asked for. When given, every
         forecast, set of sample paths and explanation is cut from one
-        simulation of this many periods, so a period's numbers (expected
-        values, intervals, ``p_shortage``) are the same whatever horizon a
-        call asks for; a longer horizon is refused. When None (the default)
-        each horizon is simulated on its own, calibrated on the most recent
-        backtest origins its span allows (see *Calibration and the horizon
-        asked* in the notes): the same period can then differ somewhat
-        between, say, ``predict(4)`` and ``sample_paths(8)``.
+        simulation of this many periods, so a period's numbers are the same
+        whatever horizon a call asks for; a longer horizon is refused. When
+        None each horizon is simulated on its own, calibrated on the most
+        recent origins its span allows, and a period's numbers can differ
+        somewhat between horizons (methods page, "The span simulated").
     outliers : {"keep", "mask"}, default "keep"
         What to do with past demand and supply values that look like data
-        errors (a change from the value before, a season before for seasonal
-        series, more than 10 interquartile ranges beyond the cell's other
-        changes; :func:`talentgap.models.mask_outliers`). ``"keep"`` fits
-        them as they are: the intervals are protected from them, the point
-        forecast may follow them, and the cell is flagged
-        ``outlier_in_history``. ``"mask"`` sets those the series comes back
-        from (a one-off spike) to missing before the fit, so they are
-        interpolated like any missing value, lists them in
-        :attr:`masked_values_` and flags the cell ``outlier_masked``; a value
-        no later value confirms as a spike (one in the cell's last season,
-        or the start of a new level that persists) is kept and flagged
-        ``outlier_in_history``. Whether such a value is an error is a
-        data-policy choice, hence off by default.
+        errors (:func:`talentgap.models.mask_outliers`). ``"keep"`` fits them
+        as they are and flags the cell ``outlier_in_history``; ``"mask"``
+        sets those the series comes back from (a one-off spike) to missing
+        before the fit, lists them in :attr:`masked_values_` and flags the
+        cell ``outlier_masked`` (methods page, "Masking, on request").
 
     Attributes
     ----------
@@ -188,138 +151,25 @@ class GapForecaster(SaveMixin, BaseEstimator):
         before), ``lag`` and ``fence`` (the cell's fence the change crossed).
         ``fitted_summary_`` counts them per cell (``demand_masked``,
         ``supply_masked``).
+    params_ : dict
+        The parameters of the last fit. A parameter changed after ``fit``
+        (``set_params`` or assignment) takes effect at the next ``fit``: until
+        then every method, the kept sample-path inputs included, uses these;
+        ``horizon`` alone is read at each call (a service sets it on a loaded
+        model), and the kept inputs are those of its span.
 
     Notes
     -----
-    **Missing data.** Each quantity's series runs from its first to its last
-    observed period (inner gaps are interpolated by the inner forecaster). A
-    cell whose demand is never observed gets no forecast: NaN demand, gap,
-    bounds and ``p_shortage``, the flag ``no_demand_data`` and a
-    ``fallback_reason``. A cell whose supply is never observed (no training
-    output reaches it) gets supply 0 without uncertainty, except where
-    ``future_supply`` knows better, and the flag ``no_supply_data``. A series
-    ending before the origin (a cell whose last period is missing, e.g. its
-    rows were left out as invalid) is forecast from its own end, and steps
-    ``lag + 1 .. lag + horizon`` of that forecast are reported for the same
-    periods as every other cell's; its paths draw the errors of those steps
-    from backtests that long (its own draws, so no other cell's paths
-    change), its ``fallback_reason`` names its last observed period and its
-    rows carry the flag ``last_period_missing``.
-
-    **Known supply.** ``fit(panel, future_supply=...)`` takes certified
-    workers already in the pipeline (e.g. :func:`talentgap.features.
-    training_supply` of cohorts in training, whose output arrives after the
-    origin). For those cell-periods the supply *is* the given value in every
-    path: its forecast and its uncertainty are not used.
-
-    **Flags** (per output row; codes joined by ``";"``, empty when none):
-
-    ``rising_demand``
-        Demand over the year (``m`` periods, ``m`` the season length) ending
-        at the row's period, forecasts filling in after the origin, exceeds
-        demand over the last observed year by more than
-        :data:`RISING_DEMAND` (10%) and by at least :data:`LEAST_CHANGE` (one
-        person per period). Comparing whole years keeps seasonal swings from
-        raising the flag.
-    ``falling_supply``
-        The same for supply falling by more than :data:`FALLING_SUPPLY` (10%)
-        and at least one person per period.
-    ``persistent_gap``
-        The observed gap was > 0 in each of the last
-        :data:`PERSISTENT_PERIODS` (4) periods and the forecast gap is > 0.
-    ``thin_data``
-        Over the last ``max(2m, 4)`` periods, fewer than
-        :data:`THIN_RESPONDENTS` (3) respondents per period on average
-        (``n_respondents``, when the panel has it) or more than
-        :data:`THIN_MISSING_SHARE` (25%) of periods without a demand estimate.
-    ``last_period_missing``
-        As under *Missing data*: the cell's demand or supply ends before the
-        origin, so each of its forecasts is one step (or more) further ahead.
-    ``outlier_in_history``
-        A past demand or supply value of the cell changed from the one before
-        (a season before, for seasonal series) by more than
-        :data:`~talentgap.models.gap_flags.OUTLIER_FENCE_IQR` (10)
-        interquartile ranges beyond the cell's other changes: likely a data
-        error. The intervals leave it out of the cell's scale and hold it in
-        its difficulty; the point forecast may still follow it. The inner
-        forecaster's ``DataQualityWarning`` at ``fit`` names the cell, the
-        period and the value.
-    ``outlier_masked``
-        With ``outliers="mask"``: such a value of the cell's demand or supply
-        was set to missing before the fit and interpolated (listed in
-        :attr:`masked_values_`).
-    ``no_demand_data``, ``no_supply_data``
-        As under *Missing data*.
-
-    **One distribution.** ``predict``'s ``demand``, ``supply`` and ``gap``
-    are the means of the sample paths (``sample_paths(h).to_frame().groupby([*keys,
-    time]).mean()`` gives them to rounding), not the inner models' point
-    forecasts on which the paths are centred (the pooled errors are shifted
-    so that their median at each step is 0: half the paths lie above the
-    point forecast, and one series with wild backtest errors cannot pull the
-    bulk of every cell's paths away from its forecast). They differ from
-    those by the skew of the errors (mean minus median, as far as the drawn
-    pairs show it; a short history's asymmetric stretch adds to it) and by
-    clipping at 0, which raises the mean of counts near 0. Being sample means they
-    carry Monte Carlo error (about ``sd / sqrt(n_samples)``) and move a
-    little with ``random_state``. ``gap_median`` is the paths' median.
-    Intervals are the paths' equal-tailed quantiles, not widened: for skewed
-    paths (small counts clipped at 0) a narrow interval may not contain the
-    mean, while it always contains the median. A plan against the forecast
-    table's ``gap`` minimises shortfall against ``max(E[g], 0)``; a plan
-    against the sample paths against ``E[max(g, 0)]``. The two agree for a
-    cell whose paths all lie on one side of 0 and otherwise the paths'
-    expected shortfall is the larger (Jensen's inequality).
-
-    **Calibration and the horizon asked.** The paths of an ``h``-period
-    request draw their errors from backtests that hold out ``h`` periods
-    (plus the supply lead), the most recent origins that span allows. A
-    longer request therefore draws on older origins, and a period's
-    expected values, intervals and ``p_shortage`` can differ between, say,
-    ``predict(4)`` and ``sample_paths(8)`` (on the demo data by up to about
-    a tenth of a cell's gap). Give ``horizon`` to fix the span: every
-    request is then cut from one simulation of ``horizon`` periods, and a
-    table, a plan and an explanation made from the model all agree.
-
-    **Population, not estimates.** The demand series are survey estimates,
-    each off the population value by its sampling error; the backtest errors
-    behind the paths compare forecasts with such estimates, so their spread
-    holds that sampling error as well as the forecast's own. What a planner
-    needs is the population gap, so with ``sampling_se`` the paths keep only
-    the forecast's error: per cell and step, the deviations of the pooled
-    errors from their mean are shrunk so that the paths' variance falls by
-    the cell's sampling variance (``demand_se_`` squared), taking out at most
-    half of it (:func:`~talentgap.models._gap_sampling.sampling_error_removal`).
-    The means are unchanged. A later survey estimate varies around the
-    population value by its own sampling error as well, so it falls outside
-    these intervals more often than their level says;
-    :func:`talentgap.evaluation.backtest_gap` and
-    :func:`talentgap.editions.score_edition` add each estimate's standard
-    error before comparing (:func:`talentgap.evaluation.with_sampling_error`).
-
-    **Hierarchy.** With ``hierarchy``, demand and supply are summed to every
-    node of the crossed hierarchy (a node is NaN in a period where any of its
-    cells is), the inner forecaster is fitted to every node, and the mean
-    forecasts of all nodes are reconciled per quantity with
-    :func:`talentgap.models.reconciliation.reconcile` (``nonnegative=True``).
-    ``wls_var`` takes its variances from the nodes' backtest errors of every
-    forecast step pooled, ``mint_shrink`` its shrunk covariance from the
-    one-step errors. On ``make_synthetic`` truth over 40 seeds
-    (``benchmarks/reconcile_accuracy.py``), pooled ``wls_var`` changed the
-    cells' MASE by -1.3% on average (worst seed +4.1%) against -0.2% (worst
-    +6.9%) for one-step ``mint_shrink``; ``reconcile="wls_var"`` is the better
-    choice on such data. The cells' reconciled means replace their base
-    forecasts, and the sample paths are centred on them (errors as without
-    a hierarchy). Output stays at the cell level; the path centres add up
-    to the reconciled totals, the reported means (see *One distribution*)
-    only up to the cells' mean errors and clipping. Every node needs
-    observed demand and supply.
-
-    **Limits.** Paths are drawn independently for each cell, so they keep the
-    correlation of demand with supply within a cell but not correlation
-    across cells: sums of paths over cells understate the uncertainty of a
-    total when cells share shocks. Pooled scaled errors assume the cells'
-    errors are alike after scaling.
+    Path ``k`` of a cell adds one drawn pair of pooled, scaled backtest errors
+    (demand and supply of one cell and origin) to its point forecasts over the
+    whole horizon, clipped at 0: a residual-bootstrap form of split-conformal
+    prediction (Vovk, Gammerman & Shafer 2005) drawing whole error paths
+    (Hyndman & Athanasopoulos 2021, section 5.5). ``demand``, ``supply`` and
+    ``gap`` are the paths' means, the bounds their quantiles, ``p_shortage``
+    their share with a gap above 0. The :doc:`methods page </methods>` ("The
+    gap model") gives the steps, short histories and analogues, missing data,
+    known supply, population paths, the hierarchy, the span simulated, the
+    ``flag`` codes (:data:`FLAGS`) and the limits.
 
     Examples
     --------
@@ -395,6 +245,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         ParameterError
             A parameter is out of range.
         """
+        self._record_params()
         keys = check_params(self)
         for derived in self._transient_attributes:  # from a previous fit
             self.__dict__.pop(derived, None)
@@ -431,43 +282,6 @@ class GapForecaster(SaveMixin, BaseEstimator):
         return self
 
     # ---- forecasts and sample paths ----------------------------------------------------------
-    def _check_fitted(self, call: str) -> None:
-        if not hasattr(self, "seed_"):
-            raise NotFittedError(f"this GapForecaster is not fitted yet; call fit(panel) "
-                                 f"before {call}()")
-
-    def _threads(self) -> int:
-        """Threads that draw and summarise the sample paths: the forecaster's ``n_jobs``."""
-        n_jobs = None if self.forecaster is None else self.forecaster.get_params().get("n_jobs")
-        return max(1, int(effective_n_jobs(n_jobs)))
-
-    def _span(self, horizon: int) -> int:
-        """Periods simulated to answer ``horizon``: the model's ``horizon`` when it has one."""
-        if self.horizon is None:
-            return horizon
-        if horizon > self.horizon:
-            raise ParameterError(
-                f"horizon {horizon} is beyond the {self.horizon} periods this model simulates "
-                f"(GapForecaster(horizon={self.horizon})); ask for at most {self.horizon}, or "
-                "refit with a longer horizon")
-        return int(self.horizon)
-
-    def _simulation(self, horizon: int) -> dict:
-        """Everything the sample paths need for ``horizon`` steps (see ``_transient_attributes``).
-
-        Simulated over :meth:`_span` steps and cut to ``horizon``. Kept for
-        the last span asked only (paths are large). The cache is replaced in
-        one assignment, so concurrent calls at worst compute it twice.
-        """
-        span = self._span(horizon)
-        cached = self.__dict__.get("_cache")
-        if cached is not None and cached[0] == span:
-            simulation = cached[1]
-        else:
-            simulation = simulate(self, span)
-            self._cache = (span, simulation)
-        return simulation if span == horizon else first_steps(simulation, horizon)
-
     def predict(self, horizon: int, level: Sequence[float] | None = (80,), *,
                 cells: pd.DataFrame | None = None) -> pd.DataFrame:
         """Forecast demand, supply and gap per cell for ``horizon`` periods after the origin.
@@ -494,7 +308,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
             supply``; known supply exactly where given), per level
             ``gap_lo_<level>, gap_hi_<level>`` (equal-tailed quantiles of the
             same gap paths), ``p_shortage`` (share of those paths with
-            gap > 0, on 0-1), ``flag`` (reason codes, see the class notes),
+            gap > 0, on 0-1), ``flag`` (reason codes, see the methods page),
             ``gap_median`` (median of the gap paths) and per level
             ``demand_lo_<level>``, ``demand_hi_<level>``,
             ``supply_lo_<level>``, ``supply_hi_<level>`` (quantiles of the
@@ -531,7 +345,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         warn_small_pool(sim["pool_size"], levels)
         index = np.arange(len(self.cells_)) if rows is None else rows
         out = self.cells_.iloc[np.repeat(index, horizon)].reset_index(drop=True)
-        out[self.time] = pd.PeriodIndex.from_ordinals(
+        out[self._fit_param("time")] = pd.PeriodIndex.from_ordinals(
             np.tile(self._origin + 1 + np.arange(horizon), index.size), freq=self.freq_)
         for name, values in row_columns(self, sim, levels, rows).items():
             out[name] = values
@@ -645,16 +459,6 @@ class GapForecaster(SaveMixin, BaseEstimator):
         warn_small_pool(sim["pool_size"], levels)
         return row_columns(self, sim, levels, rows)
 
-    def _path_statistics(self, sim: dict, levels: list[float], rows: np.ndarray | None = None,
-                         *, means_only: bool = False):
-        """Means, quantile bounds, gap median and P(gap > 0) of the paths (every forecast's).
-
-        See :func:`talentgap.models._gap_statistics.path_statistics`; the blocks
-        of cells run in the forecaster's ``n_jobs`` threads.
-        """
-        return path_statistics(sim, levels, rows, threads=self._threads(),
-                               means_only=means_only)
-
     def sample_paths(self, horizon: int) -> SamplePaths:
         """The joint sample paths behind :meth:`predict`, as compact arrays.
 
@@ -688,7 +492,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         """
         self._check_fitted("sample_paths")
         horizon = check_horizon(horizon)
-        n, samples = len(self.cells_), int(self.n_samples)
+        n, samples = len(self.cells_), int(self._fit_param("n_samples"))
         demand = np.empty((n, horizon, samples), dtype=np.float32)
         supply = np.empty((n, horizon, samples), dtype=np.float32)
         path_blocks(self._simulation(horizon), out=(demand, supply), threads=self._threads(),
@@ -696,7 +500,7 @@ class GapForecaster(SaveMixin, BaseEstimator):
         periods = pd.PeriodIndex.from_ordinals(self._origin + 1 + np.arange(horizon),
                                                freq=self.freq_)
         return SamplePaths(cells=self.cells_.reset_index(drop=True), periods=periods,
-                           demand=demand, supply=supply, time=self.time)
+                           demand=demand, supply=supply, time=self._fit_param("time"))
 
     # ---- explanations ------------------------------------------------------------------------
     def explain(self, horizon: int) -> pd.DataFrame:
@@ -779,7 +583,8 @@ class GapForecaster(SaveMixin, BaseEstimator):
     # ---- what a saved artifact records ---------------------------------------------------------
     def _artifact_schema(self) -> dict:
         """Input columns, cells and frequency, for the artifact's metadata."""
-        return {"target": ["demand", "supply"], "time": self.time, "keys": list(self.keys),
+        return {"target": ["demand", "supply"], "time": self._fit_param("time"),
+                "keys": list(self._fit_param("keys")),
                 "exog": [], "ids": self.cells_, "freq": self.freq_}
 
     def _fingerprint_parts(self) -> list[tuple[str, object]]:

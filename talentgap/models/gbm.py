@@ -173,13 +173,15 @@ class GlobalBoosting(BaseForecaster):
             raise ParameterError(f"loss == {self.loss!r}, must be one of {list(_LOSSES)}")
 
     def _lags(self, m: int) -> np.ndarray:
-        if self.lags is None:
+        lags = self._fit_param("lags")  # also read after fit, by min_observations()
+        if lags is None:
             return np.arange(1, max(2 * m, 4) + 1)
-        lags = [self.lags] if np.isscalar(self.lags) else list(self.lags)
+        lags = [lags] if np.isscalar(lags) else list(lags)
         return np.array(sorted({int(lag) for lag in lags}))
 
     def _train_horizon(self, m: int) -> int:
-        return int(self.max_horizon) if self.max_horizon is not None else max(2 * m, 8)
+        horizon = self._fit_param("max_horizon")
+        return int(horizon) if horizon is not None else max(2 * m, 8)
 
     def _min_obs(self, season_length: int) -> int:
         return int(self._lags(season_length).max()) + 1

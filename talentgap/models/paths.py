@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from talentgap.errors import ParameterError
+
 __all__ = ["SamplePaths"]
 
 _QUANTITIES = ("demand", "supply", "gap")
@@ -41,6 +43,12 @@ class SamplePaths:
         without demand data hold NaN demand.
     time : str
         Name of the period column of :meth:`to_frame`.
+
+    Raises
+    ------
+    ParameterError
+        If ``demand`` or ``supply`` is not 3-D with one row per cell and one
+        column per period, or the two shapes differ.
 
     Examples
     --------
@@ -69,12 +77,17 @@ class SamplePaths:
         shape = (len(self.cells), len(self.periods))
         for name in ("demand", "supply"):
             values = getattr(self, name)
-            if values.ndim != 3 or values.shape[:2] != shape:
-                raise ValueError(f"{name} must have shape (n_cells, n_periods, n_samples) = "
-                                 f"{shape + ('n_samples',)}, got {values.shape}")
+            shape_of = getattr(values, "shape", None)
+            if shape_of is None or len(shape_of) != 3 or tuple(shape_of[:2]) != shape:
+                raise ParameterError(
+                    f"{name} must be an array of shape (n_cells, n_periods, n_samples) = "
+                    f"{shape + ('n_samples',)}: one row per row of cells ({shape[0]}), one "
+                    f"column per period ({shape[1]}), one layer per sample path; got "
+                    f"{'no array' if shape_of is None else f'shape {tuple(shape_of)}'}")
         if self.demand.shape != self.supply.shape:
-            raise ValueError(f"demand {self.demand.shape} and supply {self.supply.shape} "
-                             "must have the same shape")
+            raise ParameterError(f"demand and supply must have the same shape (the same "
+                                 f"paths), got demand {self.demand.shape} and supply "
+                                 f"{self.supply.shape}")
 
     # ---- sizes ---------------------------------------------------------------------------
     @property
@@ -129,9 +142,14 @@ class SamplePaths:
         numpy.ndarray
             float64 (the stored float32 values, and their exact difference for
             the gap), so ``gap == demand - supply`` holds exactly.
+
+        Raises
+        ------
+        ParameterError
+            If ``name`` is not ``"demand"``, ``"supply"`` or ``"gap"``.
         """
-        if name not in _QUANTITIES:
-            raise ValueError(f"name == {name!r}, must be one of {list(_QUANTITIES)}")
+        if not isinstance(name, str) or name not in _QUANTITIES:
+            raise ParameterError(f"name == {name!r}, must be one of {list(_QUANTITIES)}")
 
         def pick(array: np.ndarray) -> np.ndarray:   # float32, a view when nothing is picked
             if cells is None and steps is None:

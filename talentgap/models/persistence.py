@@ -66,6 +66,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,7 +75,7 @@ import pandas as pd
 
 from talentgap import _registry
 from talentgap._version import __version__
-from talentgap.errors import ArtifactError, ParameterError
+from talentgap.errors import ArtifactError, ParameterError, warn
 from talentgap.models._artifact_files import (
     ARRAYS,
     FORMAT,
@@ -149,6 +150,14 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
     ParameterError
         If ``config`` is not JSON data.
 
+    Warns
+    -----
+    UserWarning
+        For a gap model without a ``horizon``: the prediction service fixes
+        one when it loads the artifact (two years of periods by default), so
+        its answers can differ from this model's ``predict(h)``; the message
+        says how to choose the span.
+
     Notes
     -----
     The files are written to a new hidden sibling directory first. An
@@ -175,6 +184,8 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
         raise ArtifactError(f"cannot save a {class_name(type(model))}: only these estimators "
                             f"can be saved: {known}")
     model._check_fitted("save")
+    if name in dict(_registry.all_estimators(kind="gap")) and model.horizon is None:
+        _warn_no_horizon(name)
     if config is not None:
         if not isinstance(config, dict):
             raise ParameterError(f"config must be a dict, got {type(config).__name__}")
@@ -199,6 +210,21 @@ def save(model, path: str | os.PathLike, *, config: dict | None = None) -> Path:
     metadata["metadata_sha256"] = metadata_hash(metadata)
     files[METADATA] = json_bytes(metadata, indent=2)
     return write_artifact(Path(path), files)
+
+
+def _warn_no_horizon(name: str) -> None:
+    """Say that the service will fix the horizon of a gap model saved without one."""
+    level, frame = 3, sys._getframe(2)  # the caller of save, past talentgap's own frames
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("talentgap."):
+        level, frame = level + 1, frame.f_back
+    warn(f"saving a {name} without a horizon (horizon=None): the prediction service "
+         "(talentgap serve) fixes one when it loads the model, by default two years of its "
+         "periods (8 quarters; at most the longest its backtests can calibrate; setting "
+         "horizon_at_load), answers every request from one simulation of that span and "
+         "refuses longer requests, so its numbers can differ from this model's predict(h), "
+         "which calibrates each h on its own; to choose the span, call "
+         "model.set_params(horizon=8) (or the periods clients will ask for) before save, no "
+         "refit needed, or fit GapForecaster(horizon=8)", UserWarning, stacklevel=level)
 
 
 def _check_json(value, path: str) -> None:

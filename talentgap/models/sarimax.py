@@ -250,7 +250,10 @@ class SARIMAX(BaseForecaster):
                 break
             best = step
         if tried[best] is None:
-            raise ValueError("no (p, q) candidate could be fitted")
+            raise ParameterError(
+                f"auto == True, but none of the {len(tried)} orders (p, {d}, q) tried, with p "
+                f"and q in 0..{_MAX_PQ}, seasonal_order {seasonal} and trend {trend!r}, could "
+                "be fitted to this series; use auto=False with an order=(p, d, q) that fits")
         return (best[0], d, best[1]), tried[best]
 
     def _fit_series(self, endog, exog, m):

@@ -250,6 +250,7 @@ class Theta(BaseForecaster):
         if searched is None:
             searched = self.cv_forecasts(horizon)
         arrays, m = self.arrays_, self.season_length_
+        refit = self._worker()  # the parameters of the fit, whatever was set since
         final = np.full(arrays.n_series, _NONE, dtype=np.int64)
         for rows, chunk in zip(self.chunks_, self.states_, strict=True):
             if chunk["state"] is not None:
@@ -273,7 +274,7 @@ class Theta(BaseForecaster):
                 positive = ~(np.nanmin(part.values, axis=1) <= 0)
             differs = ((part.n_obs < 2 * m) | ~seasonal_test(part.values, part.n_obs, m)
                        | ((final[rows] == _ADDITIVE) & positive
-                          & (self.decomposition == "multiplicative")))
+                          & (refit.decomposition == "multiplicative")))
             if differs.any():
                 keep = np.flatnonzero(differs)
                 values = part.values[keep]  # right-aligned: pad on the left to one width
@@ -284,8 +285,8 @@ class Theta(BaseForecaster):
             values = np.vstack([v for v, _ in parts])
             n_obs = np.concatenate([n for _, n in parts])
             rows = np.concatenate([r for r, _ in cells])
-            state = self._fit_arrays(values, n_obs, m, None, kind=final[rows])
-            mean = self._forecast_arrays(state, horizon, None)
+            state = refit._fit_arrays(values, n_obs, m, None, kind=final[rows])
+            mean = refit._forecast_arrays(state, horizon, None)
             ok = (state["kind"] != _NONE) & np.isfinite(mean).all(axis=1)
             origin = np.concatenate([np.full(r.size, k) for r, k in cells])
             out[rows[ok], origin[ok]] = mean[ok]

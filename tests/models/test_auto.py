@@ -89,11 +89,12 @@ def test_very_short_series_get_naive_style_forecasts_and_reasons(n):
     assert out["mean"].between(min(values) - 3, max(values) + 3).all()
     reason = fc.fitted_summary_.loc[0, "fallback_reason"]
     assert reason.startswith("series too short for ets, ")
-    assert reason.endswith(f"{n} observations; {'naive' if n >= 3 else 'mean'} forecast used")
+    observations = f"{n} observation{'' if n == 1 else 's'}"
+    assert reason.endswith(f"{observations}; {'naive' if n >= 3 else 'mean'} forecast used")
     assert f"too short for ets, {'' if n >= 3 else 'theta, '}damped" in reason
     label = fc.fitted_summary_.loc[0, "model"]
     assert label.startswith("naive 0.67" if n >= 3 else "mean ")
-    assert label.endswith(f": {n} observations)") and "ets 0." not in label
+    assert label.endswith(f": {observations})") and "ets 0." not in label
     assert fc.fitted_summary_.loc[0, "n_obs"] == n
     if n == 1:
         np.testing.assert_allclose(out["mean"], 5.0)

@@ -27,7 +27,9 @@ def test_keys_as_a_list(keys, expected):
     ([], r"^keys == \[\], must name at least one column"),
     (["region", "region"], r"names 'region' more than once; each key column is named once$"),
     (["region", 3], r"^keys == \['region', 3\], must be column names \(str\)"),
-    (["region", "period"], r"^keys \['region', 'period'\] and time 'period' must be distinct"),
+    (["region", "period"], r"^keys == \['region', 'period'\] include 'period': a key cannot "
+                           r"be the time column 'period'"),
+    (["region", "supply"], r"include 'supply': a key cannot be the supply column 'supply'"),
     (None, r"^keys == None, must be a list of column names"),
 ])
 def test_bad_keys(keys, message):

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import talentgap as tg
+from talentgap.errors import ParameterError
 from talentgap.models import SamplePaths
 from talentgap.models.gap import GapForecaster
 
@@ -54,7 +55,8 @@ def test_gap_is_computed_for_the_selected_cell_periods_only():
     np.testing.assert_array_equal(picked, whole[[1, 0], [1, 0]])
     np.testing.assert_array_equal(paths.gap(steps=np.ones(3, dtype=int)), whole[:, 1])
     np.testing.assert_array_equal(paths.values("supply", cells=[2]), paths.supply[[2]])
-    with pytest.raises(ValueError, match="'cost'"):
+    with pytest.raises(ParameterError,
+                       match=r"name == 'cost', must be one of \['demand', 'supply', 'gap'\]"):
         paths.values("cost")
 
 
@@ -63,9 +65,20 @@ def test_shapes_are_checked_and_repr_is_short():
     assert repr(paths) == ("SamplePaths(3 cells x 2 periods x 5 samples, keys ['region', "
                            "'industry'], 2026Q1..2026Q2)")
     assert paths.nbytes == 2 * 3 * 2 * 5 * 4
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ParameterError, match=r"demand must be an array of shape \(n_cells, "
+                       r"n_periods, n_samples\) = \(3, 1, 'n_samples'\).*got shape \(3, 2, 5\)"):
         SamplePaths(cells=paths.cells, periods=paths.periods[:1], demand=paths.demand,
                     supply=paths.supply)
+    with pytest.raises(ParameterError, match=r"supply must be an array .*got shape \(3, 2\)"):
+        SamplePaths(cells=paths.cells, periods=paths.periods, demand=paths.demand,
+                    supply=paths.supply[:, :, 0])
+    with pytest.raises(ParameterError, match="supply must be an array .*got no array"):
+        SamplePaths(cells=paths.cells, periods=paths.periods, demand=paths.demand,
+                    supply=None)
+    with pytest.raises(ParameterError, match=r"same shape .*demand \(3, 2, 5\) and supply "
+                                             r"\(3, 2, 4\)"):
+        SamplePaths(cells=paths.cells, periods=paths.periods, demand=paths.demand,
+                    supply=paths.supply[:, :, :4])
 
 
 def test_model_paths_are_float32_and_match_predict(gap):

@@ -13,6 +13,7 @@ from threadpoolctl import threadpool_limits
 
 from talentgap.errors import NotFittedError, ParameterError, SchemaError
 from talentgap.models import base
+from talentgap.models import sarimax as sarimax_module
 from talentgap.models.sarimax import SARIMAX
 
 PERIODS = pd.period_range("2012Q1", periods=40, freq="Q")
@@ -201,3 +202,16 @@ def test_bad_parameters(params, match):
     fc = SARIMAX(**params)
     with pytest.raises(ParameterError, match=match):
         fc.fit(seasonal_walks(n_series=1, n_periods=8), keys=["id"])
+
+
+def test_a_search_that_fits_no_order_names_the_orders_and_the_way_out(monkeypatch):
+    def fails(endog, exog, order, seasonal_order, trend):
+        raise np.linalg.LinAlgError("Schur decomposition solver error")
+
+    monkeypatch.setattr(sarimax_module, "_fit_one", fails)
+    with pytest.raises(ParameterError,
+                       match=r"auto == True, but none of the 9 orders \(p, 1, q\) tried, with p "
+                             r"and q in 0\.\.2, seasonal_order \(0, 1, 1, 4\) and trend None, "
+                             r"could be fitted to this series; use auto=False with an "
+                             r"order=\(p, d, q\) that fits"):
+        SARIMAX()._search(np.arange(12.0), None, 1, (0, 1, 1, 4), None)

@@ -158,16 +158,21 @@ def test_a_short_series_is_forecast_from_its_declared_analogue():
         new = out.loc[(region, "live_streaming")].reset_index(drop=True)
         old = out.loc[(region, "ecommerce")].reset_index(drop=True)
         ratio = summary.loc[(region, "live_streaming"), "model"].split(" x ")[1].split(" ")[0]
-        np.testing.assert_allclose(new["mean"] / old["mean"], 0.5, rtol=0.01)
-        assert float(ratio) == pytest.approx(0.5, rel=0.01)
-        assert (new["lo_80"] <= 0.5 * old["lo_80"] * 1.01).all()
-        assert (new["hi_80"] >= 0.5 * old["hi_80"] * 0.99).all()
+        # the ratio: the series' mean over its 3 quarters to the analogue's over its last 8
+        # (by hand; 0.5 times the analogue's growth over the 2.5 quarters between them)
+        rows = two_trades().query("region == @region")
+        by_hand = (rows.query("industry == 'live_streaming'")["value"].mean()
+                   / rows.query("industry == 'ecommerce'")["value"].iloc[-8:].mean())
+        assert float(ratio) == pytest.approx(by_hand, rel=2e-3)
+        np.testing.assert_allclose(new["mean"] / old["mean"], by_hand, rtol=1e-9)
+        assert (new["lo_80"] <= float(ratio) * old["lo_80"] * 1.001).all()
+        assert (new["hi_80"] >= float(ratio) * old["hi_80"] * 0.999).all()
     label = summary.loc[("north", "live_streaming"), "model"]
-    assert label.startswith("analogue industry=ecommerce x 0.5")
+    assert label.startswith("analogue industry=ecommerce x 0.55")
     assert label.endswith("(3 observations < min_history 8)")
     assert summary.loc[("north", "live_streaming"), "fallback_reason"] == (
         "3 observations < min_history=8: forecast from the analogue industry=ecommerce "
-        "scaled by its level over the same periods")
+        "scaled to the series' level")
     assert summary.loc[("north", "ecommerce"), "fallback_reason"] is None
     # without the declaration the same series falls back to naive and says so
     plain = AutoForecaster().fit(two_trades(), keys=keys).fitted_summary_.set_index(keys)

@@ -43,8 +43,13 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    gave a series at exactly 40 for 40 quarters an 80% interval of 21 to 60
    from the naive model and about 40 +- 3 from ETS, set by how small the
    other series' errors happened to be against the zeros it put in the
-   pool.) A shorter run of equal values keeps the fallbacks (``mean(|y|)``,
-   then 1) and the calibration of its history class (step 6).
+   pool.) A shorter run of equal values keeps the fallback ``mean(|y|)``
+   and the calibration of its history class (step 6). A short run of zeros
+   (:func:`uninformative_scales`) has no statistic at all; the last fallback,
+   1 person, made its interval a person or two wide next to series of
+   hundreds. It takes the median scale of the windows that calibrate its
+   history class instead (:func:`class_scales`; a window of zeros, the
+   median of the other windows', :func:`window_scales`).
 3. **Pooling.** The ``n`` scaled errors of all series and origins at step
    ``h`` are pooled, so that short series borrow calibration from the
    others (one series has only ``n_windows`` errors per step).
@@ -135,12 +140,15 @@ from talentgap.models._conformal.scales import (
     OWN_FENCE_IQR,
     OWN_FENCE_MIN,
     calibration_scales,
+    class_scales,
     difference_fences,
     never_changed,
     outlying_changes,
     outlying_values,
     recent_periods,
     series_scale,
+    uninformative_scales,
+    window_scales,
 )
 from talentgap.models._conformal.short_series import (
     short_histories,
@@ -151,5 +159,6 @@ from talentgap.models._conformal.short_series import (
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "conformal_quantiles",
            "interval_bounds", "short_history_limit", "short_histories", "short_windows",
            "difficulty_factors", "difference_fences", "outlying_values", "outlying_changes",
-           "never_changed", "OWN_FENCE_IQR",
+           "never_changed", "uninformative_scales", "window_scales", "class_scales",
+           "OWN_FENCE_IQR",
            "OWN_FENCE_MIN", "DIFFICULTY_FENCE_IQR"]

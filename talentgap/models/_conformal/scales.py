@@ -6,7 +6,9 @@ blended with its recent level), the same statistic without the periods a
 rolling origin forecast (:func:`calibration_scales`), and the far fences of a
 series' own differences (:func:`difference_fences`) that keep a value typed
 50 times too large out of it; :func:`outlying_values` names such values.
-A series that never changed (:func:`never_changed`) has scale 0.
+A series that never changed (:func:`never_changed`) has scale 0; a short one
+whose values are all 0 has no statistic of its own (:func:`uninformative_scales`)
+and borrows the scale of its history class (:func:`class_scales`).
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import numpy as np
 
 from talentgap._numeric import nanmean
 from talentgap.errors import DataQualityWarning, warn
-from talentgap.models._conformal.short_series import short_history_limit
+from talentgap.models._conformal.short_series import short_history_limit, short_windows
 
 __all__ = ["series_scale", "recent_periods", "calibration_scales", "difference_fences",
            "outlying_values", "outlying_changes", "confirmed_spikes", "never_changed",
+           "uninformative_scales", "window_scales", "class_scales",
            "OWN_FENCE_IQR", "OWN_FENCE_MIN"]
 
 #: Differences smaller than this share of the values differenced are rounding, counted as 0.
@@ -441,4 +444,140 @@ def calibration_scales(errors: np.ndarray, values: np.ndarray,
             "forecast; intervals use whole-series scales and may be too narrow; use longer "
             "series or more series", DataQualityWarning, stacklevel=3)
         out = np.repeat(series_scale(values, season_length)[:, None], windows, axis=1)
+    return out
+
+
+def uninformative_scales(values: np.ndarray, season_length: int) -> np.ndarray:
+    """Which series have no statistic of their own to scale by: a short run of zeros.
+
+    A row with observations, every one of them 0, that has not
+    :func:`never_changed` (fewer than two seasons of them): no change and no
+    level to measure its movements by. :func:`series_scale` gives it the
+    last fallback, 1 person, whatever the size of the series around it;
+    :func:`class_scales` and :func:`window_scales` give it its history
+    class's typical scale instead.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN where not observed).
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n_series,)
+
+    Examples
+    --------
+    >>> values = np.array([[np.nan] * 7 + [0.0], [np.nan] * 4 + [0.0] * 4, [0.0] * 8,
+    ...                    [np.nan] * 6 + [0.0, 3.0], [np.nan] * 7 + [1.0], [np.nan] * 8])
+    >>> uninformative_scales(values, 4).tolist()  # the third never changed: scale 0
+    [True, True, False, False, False, False]
+    """
+    _, choice = _scale_choice(values, season_length)
+    n_obs = np.sum(~np.isnan(values), axis=1)
+    constant = choice == 3  # no change, no level: only the fallback 1 was usable
+    return constant & (n_obs > 0) & ~never_changed(values, season_length)
+
+
+def _median_usable(scale: np.ndarray) -> float:
+    """Median of the usable (positive, finite) scales; NaN if there are none."""
+    usable = scale[_usable(scale)]
+    return float(np.median(usable)) if usable.size else np.nan
+
+
+def window_scales(values: np.ndarray, season_length: int) -> np.ndarray:
+    """:func:`series_scale` of windows of one history length, zeros scaled like the others.
+
+    A window whose values are all 0 (:func:`uninformative_scales`) gets the
+    median scale of the other windows (NaN if every window is such: its
+    errors then calibrate nothing), instead of the fallback 1 that would put
+    its errors, in persons, among errors relative to the windows' scales.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_windows, length)
+        The observations of windows of the same length.
+    season_length : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_windows,)
+
+    Examples
+    --------
+    >>> windows = np.array([[0.0, 0.0], [10.0, 14.0], [20.0, 26.0], [30.0, 40.0]])
+    >>> window_scales(windows, 4).tolist()   # lag-1 changes 4, 6, 10; median 6
+    [6.0, 4.0, 6.0, 10.0]
+    """
+    scale = series_scale(values, season_length)
+    zeros = uninformative_scales(values, season_length)
+    if zeros.any():
+        scale = np.where(zeros, _median_usable(scale[~zeros]), scale)
+    return scale
+
+
+def class_scales(values: np.ndarray, n_obs: np.ndarray, season_length: int, horizon: int,
+                 n_windows: int) -> np.ndarray:
+    """:func:`series_scale`, with a short run of zeros given its history class's scale.
+
+    A series whose observations are all 0 and too few to say it never
+    changes (:func:`uninformative_scales`) has no scale of its own; the
+    fallback of 1 person made its intervals a person or two wide however
+    large the other series are. Its scale is the median of the scales of
+    the windows that calibrate its history class (step 6 of
+    :mod:`talentgap.models._conformal`: ``k`` consecutive observations of
+    each longer series, :func:`~talentgap.models._conformal.short_windows`),
+    each computed from its ``k`` observations (:func:`window_scales`): how
+    much a series with ``k`` observations of this data typically moves, in
+    the units of the class's scaled errors. Where no series is long enough
+    for such windows, the median of the other series' own scales; where
+    there are none either, 1. Every other series keeps
+    :func:`series_scale`.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (n_series, n_periods)
+        Right-aligned series (NaN before each one's first observation).
+    n_obs : numpy.ndarray of int, shape (n_series,)
+        Observations per series.
+    season_length : int
+    horizon, n_windows : int
+        Of the class's windows, as in
+        :func:`~talentgap.models._conformal.short_windows`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_series,)
+
+    Examples
+    --------
+    >>> values = np.array([[10.0, 14.0, 12.0, 18.0],
+    ...                    [20.0, 30.0, 26.0, 40.0],
+    ...                    [np.nan, np.nan, np.nan, 0.0]])
+    >>> n_obs = np.array([4, 4, 1])
+    >>> float(series_scale(values, 1)[2]), float(class_scales(values, n_obs, 1, 2, 2)[2])
+    (1.0, 17.0)
+
+    The class's windows of one observation (followed by 2 actuals, 2 per
+    series) are 10, 14, 20 and 30, and a window of one observation is
+    scaled by its level: the zero series gets their median, 17.
+    """
+    scale = series_scale(values, season_length)
+    zeros = uninformative_scales(values, season_length)
+    if not zeros.any():
+        return scale
+    n_obs = np.asarray(n_obs, dtype=np.int64)
+    fallback = _median_usable(scale[~zeros])
+    out = scale.copy()
+    width = values.shape[1]
+    for length in np.unique(n_obs[zeros]):  # a handful of history lengths
+        rows, columns = short_windows(n_obs, width, int(length), horizon, n_windows)
+        borrowed = np.nan
+        if rows.size:
+            windows = values[rows[:, None], columns[:, :int(length)]]
+            borrowed = _median_usable(window_scales(windows, season_length))
+        if not np.isfinite(borrowed):
+            borrowed = fallback if np.isfinite(fallback) else 1.0
+        out[zeros & (n_obs == length)] = borrowed
     return out
