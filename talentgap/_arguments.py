@@ -24,7 +24,7 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from numbers import Integral
 
 import numpy as np
@@ -410,12 +410,19 @@ def check_horizon(horizon) -> int:
     return check_count(horizon, "horizon")
 
 
-def key_list(keys, *, name: str = "keys", allow_empty: bool = True,
-             distinct: bool = False) -> list[str]:
-    """Key columns as a list of names; one name given as a string is refused.
+def key_list(keys, *, name: str = "keys", allow_empty: bool = True, distinct: bool = False,
+             strings: bool = False, time: str | None = None, target: str | None = None,
+             reserved: Mapping[str, str] | None = None, hint: str | None = None) -> list[str]:
+    """Key columns as a list of names, checked against the columns the call uses otherwise.
 
-    A string is a sequence of characters: ``list("region")`` would silently
-    become six one-letter columns.
+    The one rule of every ``keys`` argument: a list of column names, not one
+    string (a string is a sequence of characters: ``list("region")`` would
+    silently become six one-letter columns), each name at most once where
+    ``distinct``, and none of them a column the call reads or writes for
+    another purpose: the time column, the target, a regressor, an output
+    column. A key cannot name such a column because the table would then be
+    grouped by the very values it reads (or the output would overwrite its
+    labels), which otherwise surfaces far away as "repeated rows".
 
     Parameters
     ----------
@@ -427,12 +434,34 @@ def key_list(keys, *, name: str = "keys", allow_empty: bool = True,
         Whether no key at all is accepted (a table of one series).
     distinct : bool, default False
         Whether a name given twice is refused.
+    strings : bool, default False
+        Whether every name must be a ``str`` (pandas also allows other
+        column labels).
+    time : str, optional
+        The call's time column (``"period"``), which no key may name.
+    target : str, optional
+        The call's target (value) column, which no key may name.
+    reserved : mapping of str to str, optional
+        Other columns no key may name, each with its role for the message
+        (``{"sample": "the sample column"}``); ``time`` and ``target`` are
+        added as "the time column" and "the target column".
+    hint : str, optional
+        What to do instead, for the message, where ``{key}`` stands for the
+        clashing key (and ``{{``, ``}}`` for braces); by default the keys
+        without the clashing ones (``e.g. ['region']``).
+
+    Returns
+    -------
+    list of str
 
     Raises
     ------
     ParameterError
         If ``keys`` is a string or not a sequence, is empty where that is not
-        allowed, or repeats a name where names must be distinct.
+        allowed, repeats a name where names must be distinct, holds a label
+        that is not a ``str`` where names must be strings, or names a
+        reserved column (the message names the argument, the key and the
+        rule: "a key cannot be the time column 'period'").
 
     Examples
     --------
@@ -447,6 +476,17 @@ def key_list(keys, *, name: str = "keys", allow_empty: bool = True,
     ...
     talentgap.errors.ParameterError: keys == ['region', 'industry', 'region'] names 'region' \
 more than once; each key column is named once
+    >>> key_list(["region", "period"], time="period", target="value")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: keys == ['region', 'period'] include 'period': a key \
+cannot be the time column 'period'; keys name only the columns that identify a series or \
+cell, e.g. ['region']
+    >>> key_list(["value"], time="period", target="value")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: keys == ['value'] include 'value': a key cannot be the \
+target column 'value'; ... e.g. ['region', 'industry']
     """
     if isinstance(keys, (str, bytes)):
         raise ParameterError(f"{name} == {keys!r} is one string; pass a list of column names, "
@@ -465,7 +505,36 @@ more than once; each key column is named once
         if repeated:
             raise ParameterError(f"{name} == {names!r} names {repeated[0]!r} more than once; "
                                  "each key column is named once")
+    if strings and not all(isinstance(k, str) for k in names):
+        raise ParameterError(f"{name} == {keys!r}, must be column names (str), "
+                             "e.g. ['region', 'industry']")
+    # a column with several roles is named by its first of: time, target, the others
+    roles = {**(reserved or {}),
+             **({target: "the target column"} if isinstance(target, str) else {}),
+             **({time: "the time column"} if isinstance(time, str) else {})}
+    _check_reserved(names, roles, name, hint)
     return names
+
+
+def _check_reserved(names: list, roles: Mapping[str, str], name: str, hint: str | None) -> None:
+    """Refuse the first key that is a column of ``roles``, naming its role."""
+    def role_of(key) -> str | None:
+        try:
+            return roles.get(key)
+        except TypeError:  # an unhashable "name" is not a column of any role
+            return None
+
+    for key in names:
+        role = role_of(key)
+        if role is None:
+            continue
+        if hint is None:
+            others = [k for k in names if role_of(k) is None] or ["region", "industry"]
+            hint = f"keys name only the columns that identify a series or cell, e.g. {others!r}"
+        else:
+            hint = hint.format(key=key)
+        raise ParameterError(f"{name} == {names!r} include {key!r}: a key cannot be {role} "
+                             f"{key!r}; {hint}")
 
 
 def resolve_season_length(season_length: int | None, freq: str) -> int:

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from talentgap._text_checks import blank_and_spaced, is_blank, suspect_text
+from talentgap._numeric import full_width_numbers, number_hints
+from talentgap._text_checks import blank_and_spaced, is_blank, suspect_text, totals_labels
 from talentgap._words import rows_fail
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "describe_failures",
     "EXCEL_ERRORS",
     "excel_errors",
+    "totals_rows",
 ]
 
 FAILURE_COLUMNS = ["line", "row", "column", "rule", "value", "message"]
@@ -46,7 +48,7 @@ RULE_TEXT = {
     "negative": "must be >= 0",
     "not_positive": "must be finite and > 0",
     "not_finite": "must be a finite number",
-    "not_boolean": "must be true/false (1/0, yes/no)",
+    "not_boolean": "must be true/false (1/0, yes/no, 是/否)",
     "bad_period": "must hold period labels of the declared frequency",
     "unknown_code": "must be one of the allowed codes",
     "duplicate_key": "must identify one row",
@@ -58,6 +60,9 @@ RULE_TEXT = {
     "not_constant": "must be the same on every row of an enterprise-period",
     "group_incomplete": "must belong to a group none of whose rows was rejected",
     "excel_error": "must not hold Excel error values",
+    "totals_row": "must hold one respondent, not a total or subtotal",
+    "mixed_detail_rows": ("must not be blank on a row next to rows of the same "
+                          "enterprise-period that give it"),
 }
 #: The error values Excel shows (and writes to CSV) in a cell whose formula failed.
 EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
@@ -65,8 +70,8 @@ EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM
                 "#BUSY!", "#UNKNOWN!")
 #: Largest count accepted: every whole number up to it is exact in float64 and int64.
 MAX_COUNT = 2**53
-_TRUE = ["1", "true", "t", "yes", "y"]
-_FALSE = ["0", "false", "f", "no", "n"]
+_TRUE = ["1", "true", "t", "yes", "y", "是"]
+_FALSE = ["0", "false", "f", "no", "n", "否"]
 _MAX_EXAMPLES = 5
 
 
@@ -98,6 +103,7 @@ class FailureLog:
     def __init__(self, n_rows: int) -> None:
         self.n_rows = n_rows
         self.bad = np.zeros(n_rows, dtype=bool)
+        self._settled: np.ndarray | None = None  # rows whose one failure is final
         self._batches: list[tuple[np.ndarray, str, str, np.ndarray, np.ndarray]] = []
         self._bad_by_column: dict[str, np.ndarray] = {}
 
@@ -123,29 +129,48 @@ class FailureLog:
             details = np.asarray(details, dtype=object)
             if details.shape[0] == self.n_rows:
                 details = details[positions]
+        if self._settled is not None:  # a settled row takes no further failure
+            keep = ~self._settled[positions]
+            if not keep.all():
+                positions, values, details = positions[keep], values[keep], details[keep]
+                if positions.size == 0:
+                    return
         self._batches.append((positions, column, rule, values, details))
         self.bad[positions] = True
         column_mask = self._bad_by_column.setdefault(column, np.zeros(self.n_rows, dtype=bool))
         column_mask[positions] = True
 
-    def collapse(self, mask: np.ndarray, column: str, rule: str, detail: str) -> None:
-        """Replace every failure of the rows in ``mask`` by one failure ``rule``."""
+    def collapse(self, mask: np.ndarray, column: str, rule: str, detail, values=None, *,
+                 settle: bool = False) -> None:
+        """Replace every failure of the rows in ``mask`` by one failure ``rule``.
+
+        ``detail`` is one message or one per row (all rows); ``values`` the
+        values shown (all rows; default none). With ``settle`` that failure is
+        final: the rows take no later failure, and count as failing in every
+        column for the checks that follow (:meth:`bad_in`).
+        """
+        if self._settled is not None:
+            mask = mask & ~self._settled  # a settled row keeps its failure
         if not mask.any():
             return
         batches = []
-        for positions, col, rul, values, details in self._batches:
+        for positions, col, rul, shown, details in self._batches:
             keep = ~mask[positions]
             if keep.any():
-                batches.append((positions[keep], col, rul, values[keep], details[keep]))
+                batches.append((positions[keep], col, rul, shown[keep], details[keep]))
         self._batches = batches
         for column_mask in self._bad_by_column.values():
             column_mask &= ~mask
         self.bad &= ~mask
-        self.add(mask, column, rule, np.full(int(mask.sum()), None, dtype=object), detail)
+        self.add(mask, column, rule,
+                 np.full(int(mask.sum()), None, dtype=object) if values is None else values,
+                 detail)
+        if settle:
+            self._settled = mask.copy() if self._settled is None else self._settled | mask
 
     def bad_in(self, columns: Iterable[str]) -> np.ndarray:
-        """Rows failing a rule on any of ``columns``."""
-        out = np.zeros(self.n_rows, dtype=bool)
+        """Rows failing a rule on any of ``columns`` (or settled, see :meth:`collapse`)."""
+        out = np.zeros(self.n_rows, dtype=bool) if self._settled is None else self._settled.copy()
         for name in columns:
             if name in self._bad_by_column:
                 out |= self._bad_by_column[name]
@@ -200,12 +225,17 @@ def closest(name: str, candidates: Iterable) -> str | None:
     return lowered[match[0]] if match else None
 
 
-def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
+def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog,
+                  widened: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Count rules (``kind="count"``) or weight rules (``kind="weight"``).
 
     Returns the values as numbers: ``int64`` for an integer column (whose
     failing rows are exactly the rows logged against ``name``), else
-    ``float64`` with NaN where the value itself is unusable.
+    ``float64`` with NaN where the value itself is unusable. Text written
+    with full-width digits (``１２０``) is read as the number it shows (the
+    rows are put in ``widened[name]`` when given, for a warning); other text
+    fails rule ``not_numeric`` with a hint for thousands separators and
+    decimal commas (:func:`talentgap._numeric.number_hints`).
     """
     if pd.api.types.is_bool_dtype(values.dtype):
         log.add(np.ones(len(values), dtype=bool), name, "not_numeric", values)
@@ -223,7 +253,15 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog) -> n
         if values.dtype == object:  # True among numbers is no count (as a boolean column)
             numbers = np.where(values.map(type).isin([bool, np.bool_]).to_numpy(), np.nan,
                                numbers)
-        log.add(np.isnan(numbers) & ~missing, name, "not_numeric", values)
+        unread = np.isnan(numbers) & ~missing
+        if unread.any():
+            numbers = numbers.copy()
+            numbers[unread] = full_width_numbers(values[unread])
+            if widened is not None and not np.isnan(numbers[unread]).all():
+                widened[name] = unread & ~np.isnan(numbers)
+            unread &= np.isnan(numbers)
+            log.add(unread, name, "not_numeric", values[unread].to_numpy(dtype=object),
+                    number_hints(values[unread].to_numpy(dtype=object)))
     log.add(missing, name, "missing_value", values, "missing")
     valid = ~np.isnan(numbers)
     if kind == "weight":
@@ -453,6 +491,32 @@ def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: 
     details = np.array([f"{u:g} > {v:g}" for u, v in zip(x[bad], y[bad], strict=True)],
                        dtype=object)
     log.add(bad, a, f"exceeds_{b}", raw[a], details)
+
+
+def totals_rows(values: pd.Series,
+                factorized: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Which values label a totals or subtotal row (``合计``, ``小计``, ``Total``).
+
+    Judged on the distinct values (or a categorical's categories) by
+    :func:`talentgap._text_checks.totals_labels`; ``factorized`` as in
+    :func:`excel_errors`.
+
+    Examples
+    --------
+    >>> totals_rows(pd.Series(["E1", "合计", None, " Subtotal"])).tolist()
+    [False, True, False, True]
+    """
+    if factorized is None and isinstance(values.dtype, pd.CategoricalDtype):
+        factorized = values.cat.codes.to_numpy(), values.cat.categories
+    elif factorized is None:
+        if values.dtype.kind in "biufcmM" or isinstance(values.dtype, pd.PeriodDtype):
+            return np.zeros(len(values), dtype=bool)
+        factorized = factorize_values(values)
+    codes, uniques = factorized
+    hit = totals_labels(pd.Index(uniques, dtype=object))
+    if not hit.any():
+        return np.zeros(len(values), dtype=bool)
+    return np.append(hit, False)[codes]  # code -1 (missing) reads the last slot
 
 
 def excel_errors(values: pd.Series,

@@ -104,9 +104,15 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     >>> log = FailureLog(3)
     >>> check_unique(keys.assign(vacancies=[3, 4, 1]), keys, log, np.arange(2, 5))
     >>> cases = log.frame(np.arange(2, 5), keys.index)
-    >>> cases["line"].tolist(), cases["rule"].iloc[0], cases["message"].iloc[0]
-    ([2, 3], 'duplicate_key', '(enterprise_id, period) shared by lines 2, 3')
-    """
+    >>> cases["line"].tolist(), cases["rule"].iloc[0]
+    ([2, 3], 'duplicate_key')
+    >>> print(cases["message"].iloc[0])
+    (enterprise_id, period) shared by lines 2, 3 with different values; every copy is rejected, since which one is right is not known
+    >>> log = FailureLog(3)
+    >>> check_unique(keys, keys, log, np.arange(2, 5))  # line 3 repeats line 2 exactly
+    >>> log.frame(np.arange(2, 5), keys.index)[["line", "rule"]].values.tolist()
+    [[3, 'duplicate_row']]
+    """  # noqa: E501 - a doctest's expected output is one line
     label = ", ".join(keys.columns) if column is None else column
     hint = f"; {hint}" if hint else ""
     unusable = log.bad_in(keys.columns)
@@ -141,8 +147,9 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
         lambda s: ", ".join(map(str, s))
     )
     shared_by = ", ".join(keys.columns)
-    details = np.array([f"({shared_by}) shared by lines {lines_of_group[g]}{hint}"
-                        for g in group], dtype=object)
+    details = np.array([f"({shared_by}) shared by lines {lines_of_group[g]} with different "
+                        f"values; every copy is rejected, since which one is right is not "
+                        f"known{hint}" for g in group], dtype=object)
     mask = np.zeros(log.n_rows, dtype=bool)
     mask[positions] = True
     log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)

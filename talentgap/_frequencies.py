@@ -11,8 +11,9 @@ import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
 
-__all__ = ["FREQUENCIES", "ALIASES", "NAMES", "CALENDAR", "normalize_freq", "canonical_freqstr",
-           "describe_freq", "fiscal_hint", "check_same_freq", "freq_name"]
+__all__ = ["FREQUENCIES", "ALIASES", "NAMES", "CALENDAR", "PER_YEAR", "normalize_freq",
+           "canonical_freqstr", "describe_freq", "fiscal_hint", "check_same_freq", "freq_name",
+           "periods_per_year"]
 
 #: Canonical frequency codes and the aliases accepted for each.
 FREQUENCIES: dict[str, tuple[str, ...]] = {
@@ -22,6 +23,9 @@ FREQUENCIES: dict[str, tuple[str, ...]] = {
 }
 ALIASES = {alias: code for code, aliases in FREQUENCIES.items() for alias in aliases}
 NAMES = {"Y": "annual", "Q": "quarterly", "M": "monthly", "date": "dates"}
+
+#: Periods per year of each frequency code.
+PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
 
 #: The calendar anchor of each anchored pandas frequency.
 CALENDAR = {"Q": "Q-DEC", "Y": "Y-DEC", "A": "Y-DEC"}
@@ -197,3 +201,35 @@ def freq_name(freq: str) -> str:
     'annual'
     """
     return NAMES[normalize_freq(freq)]
+
+
+def periods_per_year(freq: str) -> int:
+    """Periods per year of an annual, quarterly or monthly frequency (:data:`PER_YEAR`).
+
+    Parameters
+    ----------
+    freq : str
+        A code or alias (``"Q"``, ``"quarterly"``) or a pandas frequency
+        string, anchored at any month (``"Q-DEC"``, ``"Q-MAR"``, ``"Y-JUN"``).
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        If ``freq`` is not annual, quarterly or monthly.
+
+    Examples
+    --------
+    >>> periods_per_year("Q-DEC"), periods_per_year("Q-MAR"), periods_per_year("monthly")
+    (4, 4, 12)
+    >>> periods_per_year("W")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: freq='W' is not supported; use 'Y' (annual), 'Q' \
+(quarterly) or 'M' (monthly)
+    """
+    head = canonical_freqstr(freq).partition("-")[0] if isinstance(freq, str) else freq
+    return PER_YEAR[normalize_freq(head)]

@@ -6,6 +6,9 @@ names, Excel date serials in the period column, a title row above the
 header, another sheet holding the data, and formula cells without a saved
 value (Excel error values are a rule of validation, ``excel_error``).
 Each returns findings or hint text for the messages; none changes a value.
+The layout options of :func:`talentgap.io.read_table` (``sheet``,
+``header_row``, ``columns``) are applied here too: :func:`rename_columns`
+and :func:`find_header_row`.
 
 Examples
 --------
@@ -25,9 +28,12 @@ import numpy as np
 import pandas as pd
 
 from talentgap._text_checks import is_blank
+from talentgap.errors import SchemaError
 
 __all__ = ["MISSING_TEXT", "blank_rows", "trailing_blank", "repeated_names",
-           "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells", "formula_cells"]
+           "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells", "formula_cells",
+           "rename_columns", "find_header_row", "column_map_hint", "setting",
+           "HEADER_SEARCH_ROWS"]
 
 #: Text read as a missing value in non-key columns (CSV and Excel). Excel's error
 #: values (:data:`talentgap._checks.EXCEL_ERRORS`: ``#N/A``, ``#REF!``, ...) are not
@@ -36,6 +42,19 @@ MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
 
 #: Excel date serials of the years 1950-2100, the range where a period would fall.
 _SERIALS = (18264, 73415)
+#: Rows searched for the header when ``header_row`` is automatic.
+HEADER_SEARCH_ROWS = 20
+
+
+def setting(table: str, option: str, value: str) -> str:
+    """How to give a reading option, in Python and in a run configuration.
+
+    Examples
+    --------
+    >>> setting("surveys", "sheet", "'数据'")
+    "sheet='数据' (in a run configuration [data] surveys_sheet)"
+    """
+    return f"{option}={value} (in a run configuration [data] {table}_{option})"
 
 
 def blank_rows(raw: pd.DataFrame) -> np.ndarray:
@@ -102,7 +121,7 @@ def serial_hint(raw: pd.DataFrame, column: str = "period") -> str:
             "in the workbook")
 
 
-def header_row_hint(rows: list[list], expected: tuple[str, ...]) -> str:
+def header_row_hint(rows: list[list], expected: tuple[str, ...], table: str = "") -> str:
     """Where the header seems to be when the first row does not hold the column names.
 
     ``rows`` are the first rows of the file or sheet, the first one being row 1.
@@ -117,12 +136,101 @@ def header_row_hint(rows: list[list], expected: tuple[str, ...]) -> str:
         return ""
     for number, row in enumerate(rows[1:], start=2):
         if hits(row) >= enough:
-            return (f"; the header seems to be on row {number}, not row 1: remove the "
-                    f"{number - 1} row{'s' if number > 2 else ''} above it (a title?)")
+            option = setting(table, "header_row", str(number)) if table else (
+                f"header_row={number}")
+            return (f"; the header seems to be on row {number}, not row 1 (a title "
+                    f"above it?): pass {option}")
     return ""
 
 
-def sheet_hint(path: Path, expected: tuple[str, ...]) -> str:
+def rename_columns(names: list, columns: dict | None, where: str) -> list:
+    """The header ``names`` with ``columns`` (the file's name -> the schema's) applied.
+
+    Names match with spaces and case ignored. A name of ``columns`` that is
+    not in the header, or a new name that another column already has, is a
+    :class:`~talentgap.errors.SchemaError` naming the file's columns.
+
+    Examples
+    --------
+    >>> rename_columns(["期间", "地区 ", "x"], {"期间": "period", "地区": "region"}, "f.csv")
+    ['period', 'region', 'x']
+    """
+    if not columns:
+        return list(names)
+    shown = [str(n) for n in names if n is not None and str(n).strip()]
+    wanted = {_normal(old): new for old, new in columns.items()}
+    renamed = [wanted.get(_normal(n), n) if n is not None else n for n in names]
+    absent = sorted(set(wanted) - {_normal(n) for n in names if n is not None})
+    if absent:
+        old = [k for k in columns if _normal(k) in absent]
+        raise SchemaError(f"{where}: columns= renames {old} but the header has no such "
+                          f"column; the file's columns are {shown}",
+                          reason="missing_column")
+    repeated = repeated_names(renamed)
+    if repeated:
+        raise SchemaError(f"{where}: after renaming with columns=, column names repeat: "
+                          f"{'; '.join(repeated)}; the file's columns are {shown}",
+                          reason="repeated_column")
+    return renamed
+
+
+def find_header_row(rows: list[list], required: tuple[str, ...], columns: dict | None,
+                    where: str, table: str) -> int:
+    """The 1-based row holding every required column name (after ``columns``), else 1.
+
+    Row 1 wins when it holds them all; otherwise the one row of the first
+    :data:`HEADER_SEARCH_ROWS` that does. Two such rows are ambiguous: a
+    :class:`~talentgap.errors.SchemaError` asks for ``header_row``.
+
+    Examples
+    --------
+    >>> rows = [["Survey 2024Q3", None], ["期间", "region"], ["2024Q3", "A"]]
+    >>> find_header_row(rows, ("period", "region"), {"期间": "period"}, "f.xlsx", "surveys")
+    2
+    """
+    wanted = {_normal(name) for name in required}
+    mapped = {_normal(old): _normal(new) for old, new in (columns or {}).items()}
+    holding = []
+    for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
+        names = {mapped.get(_normal(c), _normal(c)) for c in row
+                 if c is not None and not (isinstance(c, float) and np.isnan(c))}
+        if wanted <= names:
+            holding.append(number)
+    if not holding or holding[0] == 1:
+        return 1
+    if len(holding) > 1:
+        raise SchemaError(f"{where}: rows {holding} all hold the {table} column names: "
+                          f"pass {setting(table, 'header_row', 'N')} to say which is the "
+                          "header", reason="missing_column")
+    return holding[0]
+
+
+def column_map_hint(header: list[str], known: tuple[str, ...], required: tuple[str, ...],
+                    table: str) -> str:
+    """When required columns are missing and the file has others: how to map them.
+
+    Examples
+    --------
+    >>> print(column_map_hint(["期间", "region"], ("period", "region"),
+    ...                       ("period", "region"), "surveys"))  # doctest: +NORMALIZE_WHITESPACE
+    ; the file's columns are ['期间', 'region']: to read columns under other names, map
+    the file's names to the schema's with columns={'期间': 'period', ...} (in a run
+    configuration [data] surveys_columns = {"期间" = "period", ...})
+    """
+    present = {_normal(n) for n in header}
+    missing = [name for name in required if name not in present]
+    named = [n for n in header if not str(n).startswith("Unnamed: ")]
+    unknown = [n for n in named if _normal(n) not in {k.casefold() for k in known}]
+    if not missing or not unknown or len(named) < 2:  # one name: a title, not a header
+        return ""
+    old, new = str(unknown[0]).replace('"', ""), missing[0]
+    return (f"; the file's columns are {[str(n) for n in header]}: to read columns under "
+            f"other names, map the file's names to the schema's with "
+            f"columns={{{old!r}: {new!r}, ...}} (in a run configuration [data] "
+            f'{table}_columns = {{"{old}" = "{new}", ...}})')
+
+
+def sheet_hint(path: Path, expected: tuple[str, ...], table: str = "") -> str:
     """Name the sheets of a workbook, and the one whose first rows hold the column names."""
     from openpyxl import load_workbook
 
@@ -140,14 +248,18 @@ def sheet_hint(path: Path, expected: tuple[str, ...]) -> str:
                 holding.append(name)
     finally:
         book.close()
-    where = (f"; sheet {holding[0]!r} seems to hold them: move it first"
-             if holding else "")
+    option = setting(table, "sheet", repr(holding[0])) if table and holding else (
+        f"sheet={holding[0]!r}" if holding else "")
+    where = f"; sheet {holding[0]!r} seems to hold them: pass {option}" if holding else ""
     return f"; the first sheet {names[0]!r} is read; the workbook's sheets are {names}{where}"
 
 
 def sheet_cells(path: Path, cells: list[tuple[int, str]], header: list[str], *,
-                formulas: bool = False) -> dict[tuple[int, str], object]:
-    """The stored values of ``(line, column)`` cells of the first sheet, as openpyxl sees them.
+                formulas: bool = False, sheet: str | int = 0) -> dict[tuple[int, str], object]:
+    """The stored values of ``(line, column)`` cells of a sheet, as openpyxl sees them.
+
+    ``sheet`` is the sheet's name or 0-based position (default the first);
+    ``line`` is the row number in the sheet.
 
     With ``formulas=False`` the saved values (an error value such as
     ``'#REF!'``, which pandas reads as missing); with ``formulas=True`` the
@@ -165,7 +277,8 @@ def sheet_cells(path: Path, cells: list[tuple[int, str]], header: list[str], *,
     book = load_workbook(path, read_only=True, data_only=not formulas)
     found = {}
     try:
-        rows = book.worksheets[0].iter_rows(max_row=max(by_line), values_only=True)
+        found_sheet = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
+        rows = found_sheet.iter_rows(max_row=max(by_line), values_only=True)
         for line, row in enumerate(rows, start=1):
             for i, name in by_line.get(line, ()):
                 if i < len(row) and row[i] is not None:
@@ -175,9 +288,9 @@ def sheet_cells(path: Path, cells: list[tuple[int, str]], header: list[str], *,
     return found
 
 
-def formula_cells(path: Path, cells: list[tuple[int, str]],
-                  header: list[str]) -> set[tuple[int, str]]:
-    """The ``(line, column)`` cells among ``cells`` that hold a formula (first sheet)."""
-    stored = sheet_cells(path, cells, header, formulas=True)
+def formula_cells(path: Path, cells: list[tuple[int, str]], header: list[str], *,
+                  sheet: str | int = 0) -> set[tuple[int, str]]:
+    """The ``(line, column)`` cells among ``cells`` that hold a formula (``sheet``)."""
+    stored = sheet_cells(path, cells, header, formulas=True, sheet=sheet)
     return {cell for cell, value in stored.items()
             if isinstance(value, str) and value.startswith("=")}

@@ -20,7 +20,14 @@ import pandas as pd
 from talentgap import _checks
 from talentgap.errors import ParameterError
 
-__all__ = ["DataQualityReport", "reject_incomplete_groups"]
+__all__ = ["DataQualityReport", "reject_incomplete_groups", "unit_groups", "UNIT_GROUPS"]
+
+#: The group a rejected row takes with it in every ``validate(..., errors="report")``:
+#: per table, its columns and its name in messages. A survey's enterprise-period is one
+#: respondent (its long-form rows hold one enterprise's answers); the other tables' groups
+#: are cell-periods, whose cells the caller chooses (:func:`reject_incomplete_groups`).
+UNIT_GROUPS = {name: (("enterprise_id", "period"), "enterprise-period")
+               for name in ("surveys", "enterprises", "vacancies")}
 
 
 @dataclass
@@ -117,6 +124,36 @@ class DataQualityReport:
         return self.summary()
 
 
+def unit_groups(table: str) -> tuple[tuple[str, ...], str] | None:
+    """Columns and name of the group every rejected row of ``table`` takes with it.
+
+    ``None`` for tables without such a group (training, employment: their
+    cell-period depends on the caller's cell keys).
+
+    Examples
+    --------
+    >>> unit_groups("surveys")
+    (('enterprise_id', 'period'), 'enterprise-period')
+    >>> unit_groups("training") is None
+    True
+    """
+    return UNIT_GROUPS.get(table)
+
+
+def _exact_repeats(rejected: pd.DataFrame, lines: np.ndarray) -> np.ndarray:
+    """Rows (by input line) rejected only as exact repeats of an earlier row.
+
+    Such a row (rule ``duplicate_row`` and no other) is a copy whose first
+    copy is kept: its group lost nothing.
+    """
+    if not len(rejected):
+        return np.zeros(len(lines), dtype=bool)
+    rule = rejected["rule"].to_numpy(dtype=object)
+    line = rejected["line"].to_numpy(dtype=np.int64)
+    repeat = np.isin(lines, line[rule == "duplicate_row"])
+    return repeat & ~np.isin(lines, line[rule != "duplicate_row"])
+
+
 def reject_incomplete_groups(clean: pd.DataFrame, report: DataQualityReport, *,
                              by: Iterable[str], group: str = "group"):
     """Reject every kept row of a group that lost a row to validation.
@@ -128,7 +165,13 @@ def reject_incomplete_groups(clean: pd.DataFrame, report: DataQualityReport, *,
     naming the first rejected line of the group), so that the group is
     missing rather than too small; ``rows_in == rows_kept + rows_rejected``
     still holds. A rejected row whose own group columns could not be read
-    names no group and rejects nothing more.
+    names no group and rejects nothing more. A row rejected only as an exact
+    repeat of an earlier row (rule ``duplicate_row``: its first copy is kept)
+    takes nothing from its group, so it rejects nothing more; rows that share
+    a key with different values (rule ``duplicate_key``) are all rejected and
+    do take their group with them. The function is idempotent:
+    :func:`~talentgap.schema.validate` with ``errors="report"`` already applies
+    it to the enterprise-periods of the surveys (see :func:`unit_groups`).
 
     Parameters
     ----------
@@ -183,7 +226,9 @@ def reject_incomplete_groups(clean: pd.DataFrame, report: DataQualityReport, *,
     ids = ids.to_numpy(dtype=float, na_value=np.nan)
     ids = np.where(np.isnan(ids), -1, ids).astype(np.int64)  # -1: a key could not be read
     lines = keys["line"].to_numpy(dtype=np.int64)
-    failed = np.flatnonzero(~kept & (ids >= 0))
+    # an exact repeat (rule duplicate_row and no other) leaves its first copy: the group
+    # still has every row it had
+    failed = np.flatnonzero(~kept & (ids >= 0) & ~_exact_repeats(report.rejected, lines))
     if failed.size == 0:
         return clean, report
     first = np.full(int(ids.max()) + 1, -1, dtype=np.int64)  # first failed row of each group

@@ -9,8 +9,8 @@ allow-lists and the conformance tests all read it, as scikit-learn's
 
 Saved artifacts name classes by their registry name (``"ETS"``, not
 ``"talentgap.models.ets.ETS"``), so moving a class to another module never
-breaks a saved model. This module imports nothing from talentgap: the
-estimators import it, never the other way round.
+breaks a saved model. This module imports only :mod:`talentgap.errors` from
+talentgap: the estimators import it, never the other way round.
 
 Examples
 --------
@@ -26,6 +26,8 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from talentgap.errors import ParameterError
 
 __all__ = [
     "register",
@@ -47,11 +49,13 @@ _NAMES: dict[type, str] = {}
 
 def _claim(name: str, cls: type) -> None:
     if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"registry name {name!r} must be a Python identifier")
+        raise ParameterError(f"name == {name!r}, must be a Python identifier (letters, digits "
+                             "and underscores, not starting with a digit), e.g. 'MyModel'")
     known = _ESTIMATORS.get(name, (None,))[0] or _DATACLASSES.get(name)
     if known is not None and known is not cls:
-        raise ValueError(f"registry name {name!r} is taken by {known.__module__}."
-                         f"{known.__qualname__}")
+        raise ParameterError(f"name == {name!r} is taken by {known.__module__}."
+                             f"{known.__qualname__}; registry names must be unique: register "
+                             f"{cls.__qualname__} under another name")
     _NAMES[cls] = name
 
 
@@ -74,9 +78,15 @@ def register(name: str, *, kind: str = "forecaster",
     -------
     callable
         The decorator; it returns the class unchanged.
+
+    Raises
+    ------
+    ParameterError
+        If ``kind`` is unknown, or (when the decorator is applied) ``name`` is
+        not a Python identifier or already names another class.
     """
     if kind not in KINDS:
-        raise ValueError(f"kind == {kind!r}, must be one of {KINDS}")
+        raise ParameterError(f"kind == {kind!r}, must be one of {list(KINDS)}")
 
     def decorate(cls: type) -> type:
         _claim(name, cls)
@@ -87,7 +97,14 @@ def register(name: str, *, kind: str = "forecaster",
 
 
 def register_dataclass(name: str) -> Callable[[type], type]:
-    """Class decorator: register a data class that fitted estimators hold in their state."""
+    """Class decorator: register a data class that fitted estimators hold in their state.
+
+    Raises
+    ------
+    ParameterError
+        When the decorator is applied: ``name`` is not a Python identifier or
+        already names another class.
+    """
 
     def decorate(cls: type) -> type:
         _claim(name, cls)
@@ -104,9 +121,23 @@ def all_estimators(kind: str | None = None) -> list[tuple[str, type]]:
     ----------
     kind : {"forecaster", "gap"}, optional
         Only estimators of this kind.
+
+    Returns
+    -------
+    list of (str, type)
+
+    Raises
+    ------
+    ParameterError
+        If ``kind`` is not ``"forecaster"``, ``"gap"`` or None.
+
+    Examples
+    --------
+    >>> [name for name, _ in all_estimators(kind="gap")]
+    ['GapForecaster']
     """
     if kind is not None and kind not in KINDS:
-        raise ValueError(f"kind == {kind!r}, must be one of {KINDS} or None")
+        raise ParameterError(f"kind == {kind!r}, must be one of {list(KINDS)} or None")
     return sorted((name, cls) for name, (cls, k, _) in _ESTIMATORS.items()
                   if kind is None or k == kind)
 

@@ -6,11 +6,19 @@ A key value that is empty or whitespace only is missing (rule
 both, on distinct values or on a column's categories, never on every row
 when the distinct values will do; :mod:`talentgap._checks` turns them into
 row failures.
+
+:func:`fold_codes` gives the form two spellings of one code share (letter
+case, full-width characters and spaces set aside): the codes of different
+tables are compared in it (:mod:`talentgap.features.codes`), and so are the
+enterprise ids of one period. :func:`totals_labels` finds the labels of a
+totals or subtotal row (``合计``, ``小计``, ``Total``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -23,7 +31,16 @@ __all__ = [
     "suspect_text",
     "blank_and_spaced",
     "spaced_text",
+    "fold_codes",
+    "folds_apart",
+    "TOTALS_LABELS",
+    "totals_labels",
 ]
+
+#: The labels of a totals or subtotal row, in their :func:`fold_codes` form with every
+#: space taken out (``Grand Total`` -> ``grandtotal``; traditional characters included).
+TOTALS_LABELS = frozenset({"合计", "小计", "总计", "总计数", "全部", "合計", "小計", "總計",
+                           "總計數", "total", "subtotal", "sum", "grandtotal"})
 
 
 def is_blank(values: pd.Series) -> np.ndarray:
@@ -156,3 +173,131 @@ def spaced_text(values: pd.Index) -> np.ndarray:
     [True, False, True, False, False]
     """
     return blank_and_spaced(pd.Index(values, dtype=object))[1]
+
+
+_SPACE_RUN = re.compile(r"[^\S\x00]+")  # white space other than the NUL separator
+_SPACE_AT_EDGE = re.compile(r" ?\x00 ?")
+_FINAL_COLON = re.compile(r":(?=\x00)")
+#: The white space NFKC leaves as it is, other than the plain space.
+_OTHER_SPACE = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u1680\u2028\u2029"
+#: Every totals label, folded and without spaces, holds one of these.
+_TOTALS_ANCHORS = ("合", "小", "总", "全", "總", "total", "sum")
+
+
+def _needs_spacing(joined: str) -> bool:
+    """Whether NUL-joined (NFKC) text has white space that folding changes.
+
+    A few substring scans (``in`` runs in C), so that the regular-expression
+    pass is only made when some value has a run of spaces, a space at an
+    edge, or other white space.
+    """
+    if " " in joined and ("  " in joined or " \x00" in joined or "\x00 " in joined
+                          or joined[:1] == " " or joined[-1:] == " "):
+        return True
+    return any(ch in joined for ch in _OTHER_SPACE)
+
+
+def _fold_joined(items: list[str]) -> str:
+    """:func:`fold_codes` of ``items`` (no NUL in them), joined by NUL characters."""
+    joined = "\x00".join(items)
+    if not joined.isascii():
+        joined = unicodedata.normalize("NFKC", joined)  # NUL is a starter: no mixing
+    joined = joined.casefold()
+    if not _needs_spacing(joined):
+        return joined
+    return _SPACE_AT_EDGE.sub("\x00", _SPACE_RUN.sub(" ", joined)).strip(" ")
+
+
+def _text_items(values: pd.Index) -> tuple[np.ndarray, list[str]]:
+    """Which of ``values`` are text, and those values as a list of ``str``."""
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        text = ~np.asarray(values.isna())  # a string dtype: every present value is text
+    elif pd.api.types.infer_dtype(values, skipna=False) == "string":
+        text = np.ones(len(values), dtype=bool)
+    else:
+        text = np.array([isinstance(v, str) for v in values], dtype=bool)
+    items = (values if text.all() else values[text]).tolist()
+    return text, items
+
+
+def folds_apart(values: pd.Index) -> bool:
+    """Whether no two of ``values`` (distinct text) share a :func:`fold_codes` form.
+
+    Decided from the joined text without folding each value when it can be:
+    plain ASCII text written in one letter case throughout, without white
+    space that folding changes, is folded one to one. Otherwise the folded
+    forms are compared.
+
+    Examples
+    --------
+    >>> folds_apart(pd.Index(["E001", "E002"])), folds_apart(pd.Index(["E001", "e001"]))
+    (True, False)
+    """
+    _, items = _text_items(pd.Index(values))
+    joined = "\x00".join(items)
+    if (joined.isascii() and (joined.upper() == joined or joined.lower() == joined)
+            and not _needs_spacing(joined)):
+        return True
+    return len(set(fold_codes(items))) == len(items)
+
+
+def fold_codes(strings: Sequence[str]) -> list[str]:
+    """The form spellings of one code share: NFKC, case-folded, spaces collapsed.
+
+    Full-width and other compatibility characters become their plain form
+    (Unicode NFKC: ``Ｅ００１`` -> ``E001``), letter case is folded, runs of
+    white space become one space and none is kept around the text. The
+    strings are joined by NUL characters and folded in one pass, so the work
+    is done in C, not per value (a string holding a NUL is folded alone).
+
+    Parameters
+    ----------
+    strings : sequence of str
+        Distinct values, usually (the categories of a key column).
+
+    Returns
+    -------
+    list of str
+        The folded form of each string, in order.
+
+    Examples
+    --------
+    >>> fold_codes(["E001", "e001", "Ｅ００１", " North  vale "])
+    ['e001', 'e001', 'e001', 'north vale']
+    """
+    items = list(strings)
+    if not items:
+        return []
+    folded = _fold_joined(items).split("\x00")
+    if len(folded) == len(items):
+        return folded
+    return [_fold_joined([s.replace("\x00", " ")]) for s in items]  # rare: a NUL inside
+
+
+def totals_labels(values: pd.Index) -> np.ndarray:
+    """Which of ``values`` label a totals or subtotal row (:data:`TOTALS_LABELS`).
+
+    Compared in the :func:`fold_codes` form with every space and a final
+    colon taken out: case, full-width characters and spaces do not matter
+    (``合　计``, ``TOTAL``, ``Grand total:``). Only text can be a label.
+
+    Examples
+    --------
+    >>> totals_labels(pd.Index(["E1", "合　计", " Total ", "小计：", "totally", 3])).tolist()
+    [False, True, True, True, False, False]
+    """
+    values = pd.Index(values)
+    text, items = _text_items(values)
+    out = np.zeros(len(values), dtype=bool)
+    if not items:
+        return out
+    joined = _fold_joined(items)
+    if joined.count("\x00") != len(items) - 1:  # rare: a NUL inside a value
+        joined = "\x00".join(fold_codes(items))
+    bare = joined.replace(" ", "")
+    if not any(anchor in bare for anchor in _TOTALS_ANCHORS):
+        return out  # the usual case: no value can be a label
+    if ":" in bare:
+        bare = _FINAL_COLON.sub("", bare + "\x00")[:-1]
+    out[text] = pd.Index(bare.split("\x00")).isin(list(TOTALS_LABELS))
+    return out

@@ -19,9 +19,10 @@ import pandas as pd
 
 from talentgap import _checks
 from talentgap._duplicates import check_unique
-from talentgap._quality import DataQualityReport
+from talentgap._quality import DataQualityReport, reject_incomplete_groups, unit_groups
 from talentgap._tables import TableSchema, get_schema, row_key
 from talentgap._text_checks import is_blank
+from talentgap._unit_rows import check_mixed_details, check_row_key
 from talentgap._units import first_of_unit, log_not_constant, unit_codes, value_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.periods import NO_PERIOD, normalize_freq, parse_period_values
@@ -55,7 +56,14 @@ def validate(
     categoricals and periods, and every other problem rejects its row. An
     Excel error value (``#N/A``, ``#REF!``: a spreadsheet formula that
     failed) in any column breaks rule ``excel_error``, and only that rule:
-    it is neither a code nor reported again by the column's own rules.
+    it is neither a code nor reported again by the column's own rules. A
+    row whose period, id or key column holds a totals label (``合计``,
+    ``小计``, ``Total``, case, width and spaces aside) breaks rule
+    ``totals_row`` and no other. Ids that differ only in letter
+    case, full-width characters or spaces are one id in the row key; in the
+    long form, a blank detail next to rows of its enterprise-period that
+    give it breaks rule ``mixed_detail_rows``. Full-width digits in number columns are
+    read as the number they show, with a warning.
 
     Parameters
     ----------
@@ -78,7 +86,13 @@ def validate(
     errors : {"raise", "report"}, default "raise"
         ``"raise"``: raise :class:`~talentgap.errors.SchemaError` if any row
         fails. ``"report"``: return the rows that pass together with a
-        :class:`DataQualityReport` on the rest.
+        :class:`DataQualityReport` on the rest. In the surveys (and their
+        two parts), an enterprise-period that lost a row is then left out
+        whole (its other rows rejected with rule ``group_incomplete``, see
+        :func:`~talentgap.schema.reject_incomplete_groups`): an enterprise
+        answers for all its rows or is a non-respondent, never a partial
+        count. A row that exactly repeats an earlier one takes nothing with
+        it: its first copy is kept.
     line_numbers : array-like of int, optional
         Input line number of each row, used in messages. Defaults to the
         row's position + 2: its line in a CSV file with one header line, as
@@ -145,6 +159,8 @@ def validate(
     converted: dict[str, object] = {}
     numbers: dict[str, np.ndarray] = {}
     usable: dict[str, np.ndarray | None] = {}
+    widened: dict[str, np.ndarray] = {}
+    totals = _TotalsRows(n)
     declared = freq
     for col in schema.columns:
         if col.name not in df.columns:
@@ -155,6 +171,8 @@ def validate(
         factorized = (_checks.factorize_values(values)
                       if col.kind in ("id", "key")
                       and not isinstance(values.dtype, pd.CategoricalDtype) else None)
+        if col.kind in ("id", "key"):
+            totals.add(col.name, values, _checks.totals_rows(values, factorized))
         spreadsheet_errors = _checks.excel_errors(values, factorized)
         if spreadsheet_errors.any():  # its own rule; the column's rules see an empty cell
             shown = values[spreadsheet_errors].astype(str).to_numpy(dtype=object)
@@ -181,8 +199,11 @@ def validate(
                              parsed.message)
             converted[col.name] = parsed.periods
             declared = parsed.freq
+            if parsed.failed.any():  # a totals label is never a period
+                totals.add(col.name, values, _totals_among(values, parsed.failed))
         elif col.kind in ("count", "weight"):
-            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, cell_log)
+            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, cell_log,
+                                                      widened)
             failed = log.bad_in([col.name])
             usable[col.name] = ~failed if failed.any() else None
         elif col.kind == "flag":
@@ -191,21 +212,32 @@ def validate(
             target = _BlankAllowed(cell_log) if col.blank_ok else cell_log
             converted[col.name] = _checks.check_key(values, col.name, target,
                                                     allowed.get(col.name), factorized)
+    # a totals row fails once, whatever else it breaks, and takes part in no later rule
+    log.collapse(totals.rows, "*", "totals_row", totals.details, totals.values, settle=True)
     for a, b in schema.at_most:
         _checks.check_at_most(df, numbers, a, b, log, usable)
     if schema.unique:
         keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
-        check_unique(df, keys, log, lines)
+        check_row_key(df, keys, log, lines,
+                      ids=tuple(c.name for c in schema.columns if c.kind == "id"))
     if schema.distinct_rows:
         whole = pd.DataFrame({c.name: numbers[c.name] if c.name in numbers else converted[c.name]
                               for c in schema.columns if c.name in df.columns})
         check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
+    unit = None  # the enterprise-period of each row, in the long form
     if schema.constant and any(c in df.columns for c in schema.detail):
         unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
         first = first_of_unit(unit)
         for name in (c for c in schema.constant if c in df.columns):
             value = numbers[name] if name in numbers else converted[name]
             log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
+    blank_details = [c for c in schema.detail
+                     if c in df.columns and schema.column(c).blank_ok]
+    if schema.unique and blank_details:
+        if unit is None:
+            unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
+        check_mixed_details(unit, {c: np.asarray(converted[c].codes) for c in blank_details},
+                            ~log.bad_in([*schema.unique, *blank_details]), log, lines)
 
     log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
                  "the row (line) is empty")
@@ -213,7 +245,7 @@ def validate(
     cases = found_cases[_checks.FAILURE_COLUMNS]
     kept = ~log.bad
     clean = _assemble(df, schema, converted, numbers, kept, allowed)
-    found = _suspicious(clean, schema, lines, kept)
+    found = _suspicious(clean, schema, lines, kept) + _widened(df, widened, lines)
     for text in found:
         warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 
@@ -231,13 +263,68 @@ def validate(
         freq=declared,
         extra_columns=[c for c in df.columns if c not in schema.names],
         row_keys=pd.DataFrame({"line": lines, "kept": kept,
-                               **{c.name: converted[c.name] for c in schema.columns
+                               **{c.name: _unless(converted[c.name], totals.rows)
+                                  for c in schema.columns
                                   if c.name in converted and c.kind in ("period", "id", "key")},
                                **{c.name: numbers[c.name] for c in schema.columns
                                   if c.name in numbers and c.kind == "weight"}},
                               index=df.index, copy=False),
     )
+    unit = unit_groups(table)  # a respondent that lost a row is left out whole
+    if unit is not None and not report.ok:
+        clean, report = reject_incomplete_groups(clean, report, by=unit[0], group=unit[1])
     return clean, report
+
+
+class _TotalsRows:
+    """The rows whose key, id or period value labels a totals or subtotal row.
+
+    Each row is described by the first such value found (its column, in
+    schema order).
+    """
+
+    def __init__(self, n_rows: int) -> None:
+        self.rows = np.zeros(n_rows, dtype=bool)
+        self.details = np.full(n_rows, None, dtype=object)
+        self.values = np.full(n_rows, None, dtype=object)
+
+    def add(self, column: str, values: pd.Series, hit: np.ndarray) -> None:
+        new = hit & ~self.rows
+        if not new.any():
+            return
+        shown = np.asarray(values[new], dtype=object)
+        self.values[new] = shown
+        self.details[new] = [f"looks like a totals row ({value!r} in column {column!r}); "
+                             "totals are computed from the rows, leave it out of the file"
+                             for value in shown]
+        self.rows |= new
+
+
+def _totals_among(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """:func:`~talentgap._checks.totals_rows` of ``values``, judged on ``rows`` only."""
+    hit = np.zeros(len(values), dtype=bool)
+    positions = np.flatnonzero(rows)
+    hit[positions] = _checks.totals_rows(values.iloc[positions].astype(object))
+    return hit
+
+
+def _unless(values, rows: np.ndarray):
+    """``values`` with ``rows`` missing (a totals row names no respondent nor group)."""
+    if not rows.any():
+        return values
+    return pd.Series(values, copy=True).mask(rows).array
+
+
+def _widened(df: pd.DataFrame, widened: dict[str, np.ndarray], lines: np.ndarray) -> list[str]:
+    """Warnings for numbers read from full-width digits, one per column."""
+    found = []
+    for name, rows in widened.items():
+        positions = np.flatnonzero(rows)[:_MAX_EXAMPLES]
+        shown = ", ".join(f"line {line}: {value!r}" for line, value in
+                          zip(lines[positions], df[name].iloc[positions], strict=True))
+        found.append(f"column {name!r}: {int(rows.sum())} value(s) written in full-width "
+                     f"digits were read as the numbers they show, e.g. {shown}")
+    return found
 
 
 class _BlankAllowed:

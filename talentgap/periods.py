@@ -12,6 +12,13 @@ monthly (``"M"``) — and refuses anything it would have to guess:
 * dates when no frequency is declared (a date fits every frequency);
 * day-first or month-first dates such as ``"03/04/2024"``.
 
+Labels in the forms Chinese statistical reports use are read too:
+``"2024年"`` or ``"2024年度"`` (a year), ``"2024年3季度"``, ``"2024年第3季度"``
+or ``"2024年第三季度"`` (a quarter) and ``"2024年3月"`` (a month); full-width
+digits (``"２０２４Q３"``) are read as the digits they show. A date written
+otherwise than ISO (``"2024/09/30"``, ``"2024年9月30日"``) is refused with the
+ISO spelling to use.
+
 Examples
 --------
 >>> from talentgap.periods import parse_periods
@@ -19,6 +26,8 @@ Examples
 PeriodIndex(['2024Q1', '2024Q2', '2024Q3'], dtype='period[Q-DEC]')
 >>> parse_periods(["2024-03-31", "2024-04-01"], freq="Q")
 PeriodIndex(['2024Q1', '2024Q2'], dtype='period[Q-DEC]')
+>>> parse_periods(["2024年3季度", "2024年第四季度"])
+PeriodIndex(['2024Q3', '2024Q4'], dtype='period[Q-DEC]')
 """
 
 from __future__ import annotations
@@ -45,7 +54,8 @@ from talentgap._frequencies import (
 from talentgap.errors import SchemaError
 
 __all__ = ["FREQUENCIES", "NO_PERIOD", "normalize_freq", "parse_periods", "period_ordinals",
-           "period_array", "freq_name", "describe_freq", "check_same_freq"]
+           "period_array", "end_ordinals", "year_end_ordinals", "freq_name", "describe_freq",
+           "check_same_freq"]
 
 #: The ordinal pandas gives a missing Period (``NaT``), the smallest int64; also marks
 #: "no period" in arrays of ordinals.
@@ -60,6 +70,14 @@ _UTC_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ][0-9:.]*?)\s*(?:Z|[+\-]\d{2}(?::?\d{2})?)
 #: First letter of an inferred timestamp frequency -> the period frequency it spaces.
 _STAMP_FREQ = {"Y": "Y", "A": "Y", "Q": "Q", "M": "M", "B": "B", "D": "D", "W": "W"}
 _HINT = "use e.g. '2024', '2024Q1', '2024-03' or an ISO date '2024-03-31'"
+#: Chinese forms: 2024年 / 2024年度, 2024年3季度 / 2024年第三季度, 2024年3月.
+_YEAR_CN = r"^(?P<y>\d{4})\s*年度?$"
+_QUARTER_CN = r"^(?P<y>\d{4})\s*年\s*第?\s*(?P<q>[1-4一二三四])\s*季度?$"
+_MONTH_CN = r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月份?$"
+_CN_QUARTERS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+#: Dates written otherwise than ISO: year first (one reading), or day and month first.
+_OTHER_DATE = r"^(?P<y>\d{4})\s*(?:[/.]|年)\s*(?P<m>\d{1,2})\s*(?:[/.]|月)\s*(?P<d>\d{1,2})\s*日?$"
+_DAY_MONTH_DATE = r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}$"
 def period_array(ordinals, freq: str) -> pd.arrays.PeriodArray:
     """Periods of frequency ``freq`` from their pandas ordinals (:data:`NO_PERIOD`: missing).
 
@@ -85,6 +103,62 @@ def period_array(ordinals, freq: str) -> pd.arrays.PeriodArray:
     """
     return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64),
                                  dtype=pd.PeriodDtype(freq))
+
+
+def end_ordinals(ordinals, source: str, freq: str) -> np.ndarray:
+    """Ordinals at ``freq`` of the last ``freq`` period of each ``source`` period.
+
+    A year's last quarter, a quarter's last month; with ``freq`` no finer
+    than ``source``, the period that holds the source period's end.
+
+    Parameters
+    ----------
+    ordinals : array-like of int
+        Periods of frequency ``source`` as pandas ordinals.
+    source, freq : str
+        Frequencies pandas knows (``"Y"``, ``"Q-DEC"``, ``"M"``, ...).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Examples
+    --------
+    >>> q = end_ordinals([54, 55], "Y", "Q")       # the years 2024 and 2025
+    >>> [str(p) for p in period_array(q, "Q")]
+    ['2024Q4', '2025Q4']
+    >>> [str(p) for p in period_array(end_ordinals(q, "Q", "M"), "M")]
+    ['2024-12', '2025-12']
+    """
+    return pd.PeriodIndex(period_array(ordinals, source)).asfreq(freq, how="end").asi8
+
+
+def year_end_ordinals(years, freq: str) -> np.ndarray:
+    """Ordinals at ``freq`` of the last period of each calendar year.
+
+    Parameters
+    ----------
+    years : int or array-like of int
+        Calendar years, e.g. ``2026``.
+    freq : str
+        A frequency pandas knows (``"Y"``, ``"Q-DEC"``, ``"M"``, ...).
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        One ordinal per year (:func:`end_ordinals` of the years).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> last = year_end_ordinals([2026, 2027], "Q")
+    >>> [str(p) for p in period_array(last, "Q")]
+    ['2026Q4', '2027Q4']
+    >>> int(year_end_ordinals(2026, "M")[0] - pd.Period("2025-06", freq="M").ordinal)
+    18
+    """
+    years = np.atleast_1d(np.asarray(years, dtype=np.int64))
+    return end_ordinals(years - 1970, "Y", freq)
 
 
 @dataclass(frozen=True)
@@ -168,7 +242,7 @@ def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.nda
     is_text = np.array([isinstance(v, str) for v in values], dtype=bool)
     if is_text.any():
         idx = np.flatnonzero(is_text)
-        text = pd.Series(values[is_text], dtype=object).str.strip()
+        text = pd.Series(values[is_text], dtype=object).str.normalize("NFKC").str.strip()
         for pattern in (_QUARTER_YEAR_FIRST, _QUARTER_FIRST):
             m = text.str.extract(pattern)
             ok = m["y"].notna().to_numpy()
@@ -179,10 +253,22 @@ def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.nda
         ok = (m["y"].notna() & month.between(1, 12)).to_numpy()
         kind[idx[ok]] = "M"
         ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 12 + month[ok].astype(int) - 1
-        m = text.str.extract(_YEAR)
+        for pattern in (_YEAR, _YEAR_CN):
+            m = text.str.extract(pattern)
+            ok = m["y"].notna().to_numpy()
+            kind[idx[ok]] = "Y"
+            ordinal[idx[ok]] = m["y"][ok].astype(int) - 1970
+        m = text.str.extract(_QUARTER_CN)
         ok = m["y"].notna().to_numpy()
-        kind[idx[ok]] = "Y"
-        ordinal[idx[ok]] = m["y"][ok].astype(int) - 1970
+        if ok.any():
+            quarter = m["q"][ok].replace(_CN_QUARTERS).astype(int)
+            kind[idx[ok]] = "Q"
+            ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 4 + quarter - 1
+        m = text.str.extract(_MONTH_CN)
+        month = pd.to_numeric(m["m"], errors="coerce")
+        ok = (m["y"].notna() & month.between(1, 12)).to_numpy()
+        kind[idx[ok]] = "M"
+        ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 12 + month[ok].astype(int) - 1
         iso = text.str.match(_ISO_DATE).to_numpy()
         if iso.any():
             stamps = _wall_clock(text[iso])
@@ -194,6 +280,22 @@ def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.nda
 
     shown = np.array([repr(v) if isinstance(v, str) else str(v) for v in values], dtype=object)
     return kind, ordinal, shown
+
+
+def _hint(value) -> str:
+    """How to write a label that is not recognised: its ISO spelling if it is a date."""
+    if not isinstance(value, str):
+        return _HINT
+    text = pd.Series([value], dtype=object).str.normalize("NFKC").str.strip()
+    date = text.str.extract(_OTHER_DATE).iloc[0]
+    if date.notna().all():
+        iso = f"{date['y']}-{int(date['m']):02d}-{int(date['d']):02d}"
+        return (f"it looks like a date: write it as an ISO date {iso!r} (the declared "
+                f"frequency decides its period) or as a period label such as '2024Q3'")
+    if text.str.match(_DAY_MONTH_DATE).iloc[0]:
+        return ("it looks like a date whose day and month cannot be told apart: write it "
+                "as an ISO date 'YYYY-MM-DD' or as a period label such as '2024Q3'")
+    return _HINT
 
 
 def _mixed_message(kind: np.ndarray, shown: np.ndarray, codes: np.ndarray) -> str:
@@ -296,7 +398,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
             unique_message[i] = _foreign_period_message(uniques[i])
         elif kind[i] == "bad":
             unique_rule[i] = "bad_period"
-            unique_message[i] = f"period {shown[i]} is not a recognised label; {_HINT}"
+            unique_message[i] = f"period {shown[i]} is not a recognised label; {_hint(uniques[i])}"
         else:
             unique_rule[i] = "bad_period"
             unique_message[i] = (

@@ -137,7 +137,8 @@ def test_a_key_named_twice_is_refused_everywhere(employment, series):
 
 
 def test_period_is_not_a_planning_key(employment):
-    with pytest.raises(ParameterError, match=r"include 'period', the time column.*\['region'\]"):
+    with pytest.raises(ParameterError, match=r"include 'period': a key cannot be the time column "
+                                             r"'period'.*\['region'\]"):
         _project(employment, keys=["region", "period"])
     assert list(_project(employment, keys=["region"]).columns[:2]) == ["region", "period"]
 

@@ -42,11 +42,11 @@ def test_the_encoding_argument_overrides_sniffing(tmp_path):
     assert clean["region"].astype(str).tolist() == ["Zürich", "Genève"]
 
 
-def test_gbk_codes_mixing_scripts_are_accepted_when_the_encoding_is_given(tmp_path):
+def test_gbk_codes_mixing_scripts_are_accepted(tmp_path):
     path = tmp_path / "surveys.csv"
     path.write_bytes(surveys("温州A区", "杭州").encode("gbk"))
-    with pytest.raises(SchemaError, match="wrong_encoding"):
-        read_table(path, table="surveys")
+    clean = read_table(path, table="surveys")
+    assert clean["region"].astype(str).tolist() == ["温州A区", "杭州"]
     clean = read_table(path, table="surveys", encoding="gb18030")
     assert clean["region"].astype(str).tolist() == ["温州A区", "杭州"]
 
@@ -111,8 +111,9 @@ def test_blank_lines_at_the_end_are_not_rows_but_in_the_middle_they_are(tmp_path
 
 def test_a_title_row_above_the_header_is_pointed_at(tmp_path):
     path = tmp_path / "training.csv"
-    path.write_text("Training 2024\n" + TRAINING + "2024Q1,A,textiles,100,50\n")
-    with pytest.raises(SchemaError, match="header seems to be on row 2"):
+    path.write_text("Training 2024\n" + TRAINING.replace(",certified", ",passed")
+                    + "2024Q1,A,textiles,100,50\n")
+    with pytest.raises(SchemaError, match="header seems to be on row 2.*header_row=2"):
         read_table(path, table="training")
 
 
@@ -225,7 +226,7 @@ def test_excel_date_serial_in_the_period_column_is_hinted(tmp_path):
 
 
 def test_excel_title_row_and_other_sheets_are_named(tmp_path):
-    path = _workbook(tmp_path / "t.xlsx", [["Training 2024"], HEAD,
+    path = _workbook(tmp_path / "t.xlsx", [["Training 2024"], [*HEAD[:-1], "passed"],
                                            ["2024Q1", "A", "textiles", 100, 50]])
     with pytest.raises(SchemaError, match="header seems to be on row 2"):
         read_table(path, table="training")

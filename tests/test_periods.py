@@ -8,13 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from talentgap._frequencies import PER_YEAR, periods_per_year
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import (
+    end_ordinals,
     freq_name,
     normalize_freq,
     parse_period_values,
     parse_periods,
     period_ordinals,
+    year_end_ordinals,
 )
 
 
@@ -326,3 +329,39 @@ def test_period_ordinals_refuse_unusable_time_columns(values, reason, message):
     assert info.value.column == "when"
     assert info.value.reason == reason
     assert "'when'" in str(info.value)
+
+
+# ---- period arithmetic -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("freq", ["Y", "Q", "M", "Q-MAR", "Y-JUN", "Q-DEC"])
+def test_year_end_ordinals_match_pandas_period_by_period(freq):
+    years = [1999, 2024, 2026]
+    expected = [pd.Period(str(y), freq="Y").asfreq(freq, how="end").ordinal for y in years]
+    assert year_end_ordinals(years, freq).tolist() == expected
+    assert year_end_ordinals(2026, freq).tolist() == expected[-1:]
+
+
+def test_end_ordinals_move_each_period_to_its_last_sub_period():
+    quarters = pd.PeriodIndex(["2024Q1", "2024Q4", "2025Q2"], freq="Q")
+    months = end_ordinals(quarters.asi8, "Q", "M")
+    assert [str(p) for p in pd.PeriodIndex.from_ordinals(months, freq="M")] == [
+        "2024-03", "2024-12", "2025-06"]
+    assert end_ordinals(quarters.asi8, "Q", "Q").tolist() == quarters.asi8.tolist()
+
+
+@pytest.mark.parametrize(("freq", "expected"), [("Y", 1), ("annual", 1), ("A", 1), ("Y-JUN", 1),
+                                                ("Q", 4), ("Q-DEC", 4), ("QE-MAR", 4),
+                                                ("M", 12), ("monthly", 12)])
+def test_periods_per_year_reads_codes_aliases_and_anchored_strings(freq, expected):
+    assert periods_per_year(freq) == expected
+    # the same count as a year's span measured in pandas ordinals
+    code = normalize_freq(freq.split("-")[0].replace("QE", "Q"))
+    span = (pd.Period("2001", freq="Y").asfreq(code, how="end").ordinal
+            - pd.Period("2000", freq="Y").asfreq(code, how="end").ordinal)
+    assert PER_YEAR[code] == span
+
+
+def test_periods_per_year_refuses_other_frequencies():
+    with pytest.raises(ParameterError, match=r"freq='W' is not supported"):
+        periods_per_year("W")

@@ -8,6 +8,7 @@ import talentgap as tg
 from talentgap import _registry
 from talentgap.cli.config import MODEL_NAMES, Config
 from talentgap.cli.pipeline import make_forecaster
+from talentgap.errors import ParameterError
 
 
 def test_every_registered_estimator_is_exported_by_tg_models():
@@ -29,8 +30,11 @@ def test_kinds_split_the_registry():
     forecasters = dict(_registry.all_estimators(kind="forecaster"))
     assert all(issubclass(cls, tg.models.BaseForecaster) for cls in forecasters.values())
     assert [name for name, _ in _registry.all_estimators(kind="gap")] == ["GapForecaster"]
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ParameterError,
+                       match=r"kind == 'model', must be one of \['forecaster', 'gap'\] or None"):
         _registry.all_estimators(kind="model")
+    with pytest.raises(ParameterError, match=r"kind == 'model', must be one of"):
+        _registry.register("Model", kind="model")
 
 
 def test_the_command_line_offers_the_registered_names():
@@ -53,8 +57,13 @@ def test_a_taken_name_is_refused():
     class Impostor:
         pass
 
-    with pytest.raises(ValueError, match="'ETS' is taken by talentgap.models.ets.ETS"):
+    with pytest.raises(ParameterError,
+                       match="name == 'ETS' is taken by talentgap.models.ets.ETS; registry "
+                             "names must be unique: register .*Impostor under another name"):
         _registry.register("ETS")(Impostor)
-    with pytest.raises(ValueError, match="identifier"):
+    with pytest.raises(ParameterError,
+                       match="name == 'not a name', must be a Python identifier"):
         _registry.register("not a name")(Impostor)
+    with pytest.raises(ParameterError, match="name == '1st', must be a Python identifier"):
+        _registry.register_dataclass("1st")(Impostor)
     assert _registry.estimator_class("ETS") is tg.models.ETS

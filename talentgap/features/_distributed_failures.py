@@ -45,9 +45,6 @@ _MARK = "\x1f"  # brackets a code in a worker's message text: "\x1f<partition>:<
 _MARKED = re.compile(_MARK + r"(\d+):(\d+)" + _MARK)
 _COVERAGE = "not_in_crosswalk"
 _MAX_LINES = 5  # example lines per key value, as the code check shows them
-#: Columns of the failure frames the workers send back.
-COLUMNS = ["code", "partition", "row", "label", "column", "rule", "value", "message",
-           "n_failing", "n_bad"]
 
 
 def encode(partition, row) -> np.ndarray:
@@ -155,10 +152,12 @@ def _trim(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def failures(raw: pd.DataFrame, labels: pd.Index, cases: pd.DataFrame) -> pd.DataFrame:
-    """Failure cases of a partition (``line``: codes) as a frame of :data:`COLUMNS`.
+    """Failure cases of a partition (``line``: codes) as the frame a worker sends back.
 
     ``raw`` is the partition indexed by code, ``labels`` its rows' labels in
-    the user's table (the pandas path's ``row``).
+    the user's table (the pandas path's ``row``). The frame's columns are
+    ``code, partition, row, label, column, rule, value, message, n_failing,
+    n_bad``.
     """
     code = cases["line"].to_numpy(dtype=np.int64)
     at = raw.index.get_indexer(code)

@@ -184,8 +184,6 @@ def surveys_table(df: pd.DataFrame, *, freq: str | None, keys: list[str],
         raise ParameterError(
             f"keys {missing} are not columns of the surveys table; columns are {list(df.columns)}"
         )
-    if "period" in keys:
-        raise ParameterError("keys must not include 'period': estimates are always per period")
     table = canonical_table(df, "surveys", freq=freq)
     if skill_levels is not None:
         table = _ordered_levels(table, skill_levels)

@@ -36,17 +36,15 @@ procedures in survey sampling. *JASA* 88(423), 1013-1020.
 from __future__ import annotations
 
 import logging
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import FailureLog, check_numeric
-from talentgap._words import count_words, rows_fail
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
-from talentgap.features._groups import group_sum
+from talentgap._words import count_words
+from talentgap.errors import ParameterError, collect_warnings
+from talentgap.features._calibration_checks import check_psu_weights, design_weights
 from talentgap.features._inputs import canonical_table
 from talentgap.features._margins import (
     Margin,
@@ -59,9 +57,11 @@ from talentgap.features._margins import (
     mapping_totals,
     normalize_margins,
     register_totals,
-    table_error,
 )
+from talentgap.features._raking import STALL_DROP, STALL_SWEEPS, fit_margin, max_error
+from talentgap.features._raking import stalled as _stalled  # a local name is `stalled`
 from talentgap.features.design import SurveyDesign, design_index
+from talentgap.features.nonresponse import ADJUSTED_MARK
 from talentgap.schema import DETAIL_COLUMNS, unit_codes
 
 __all__ = ["calibrate_weights", "CalibrationReport"]
@@ -71,11 +71,7 @@ logger = logging.getLogger(__name__)
 #: Column that keeps the weights the calibration started from.
 DESIGN_WEIGHT = "design_weight"
 
-_NEWTON_STEPS = 60  # per margin step, to solve the bounded factor equations
-_INNER_RTOL = 0.01  # each margin step is solved to this fraction of tol
 _BOUND_RTOL = 1e-9  # a ratio this close to a bound counts as "at the bound"
-_STALL_SWEEPS = 10  # raking stops early when the error fell by less than
-_STALL_DROP = 0.01  # this share over that many sweeps and cannot reach tol in time
 
 
 @dataclass(frozen=True)
@@ -155,82 +151,6 @@ class CalibrationReport:
         return self.summary()
 
 
-def _fit_margin(margin: Margin, ratio: np.ndarray, w0: np.ndarray, lo, hi,
-                tol: float) -> None:
-    """One raking step on ``margin``: update the untruncated ratios in place.
-
-    Every category ``g`` gets the factor ``c_g`` solving
-    ``sum_{i in g} d_i * clip(c_g * a_i, lo, hi) = target_g`` (``a`` = ``ratio``),
-    which is the exact minimisation of the calibration dual over the margin's
-    multipliers (Deville & Särndal 1992). Without bounds the solution is the
-    classic IPF factor ``target / current_total``. With bounds each factor is
-    found by Newton steps on the piecewise-linear left-hand side, safeguarded
-    by a bracket, for all categories at once. ``lo`` and ``hi`` are numbers
-    or per-row arrays (``lo = hi = 1`` holds a row's weight fixed).
-    """
-    codes, n_cells = margin.codes, len(margin.target)
-    active = margin.active
-    target = np.nan_to_num(margin.target)
-    da = w0 * ratio
-    if np.ndim(lo) == 0 and lo == 0 and not np.isfinite(hi):
-        c = np.ones(n_cells)
-        np.divide(target, group_sum(codes, n_cells, da), out=c, where=active)
-        ratio *= c[codes]
-        return
-    c = np.ones(n_cells)
-    below = np.zeros(n_cells)            # factors known to give too small a total
-    above = np.full(n_cells, np.inf)     # factors known to give too large a total
-    for _ in range(_NEWTON_STEPS):
-        scaled = c[codes] * ratio
-        total = group_sum(codes, n_cells, w0 * np.clip(scaled, lo, hi))
-        residual = target - total
-        todo = active & (np.abs(residual) > _INNER_RTOL * tol * target)
-        if not todo.any():
-            break
-        free = (scaled > lo) & (scaled < hi)
-        slope = group_sum(codes, n_cells, np.where(free, da, 0.0))
-        below = np.where(todo & (residual > 0), np.maximum(below, c), below)
-        above = np.where(todo & (residual < 0), np.minimum(above, c), above)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            newton = c + residual / slope
-            fallback = np.where(np.isinf(above), 4.0 * c,
-                                np.where(below == 0, 0.25 * c, np.sqrt(below * above)))
-        ok = (slope > 0) & (newton > below) & (newton < above)
-        c = np.where(todo, np.where(ok, newton, fallback), c)
-    ratio *= c[codes]
-
-
-def _max_error(margins: list[Margin], w: np.ndarray) -> tuple[float, int, int]:
-    """Largest relative error over all margins, with its margin and cell."""
-    worst, where = -1.0, (0, 0)
-    for k, margin in enumerate(margins):
-        err = margin.relative_error(w)
-        cell = int(np.argmax(err)) if err.size else 0
-        if err.size and err[cell] > worst:
-            worst, where = float(err[cell]), (k, cell)
-    return max(worst, 0.0), *where
-
-
-def _stalled(history: list[float], tol: float, max_iter: int) -> bool:
-    """Whether the error has stopped falling: raking cannot reach ``tol`` within ``max_iter``.
-
-    True when the error fell by less than :data:`_STALL_DROP` (relative) over
-    the last :data:`_STALL_SWEEPS` sweeps *and*, at that pace, would not reach
-    ``tol`` in the sweeps left; a slow run that would still converge in time
-    goes on.
-    """
-    sweeps = len(history) - 1
-    if sweeps < _STALL_SWEEPS:
-        return False
-    now, before = history[-1], history[-1 - _STALL_SWEEPS]
-    if now > tol and before > 0 and now >= before * (1 - _STALL_DROP):
-        if now >= before:
-            return True
-        pace = (now / before) ** (1.0 / _STALL_SWEEPS)  # error factor per sweep
-        return sweeps + np.log(tol / now) / np.log(pace) > max_iter
-    return False
-
-
 def _report_tables(margins: list[Margin], w0: np.ndarray, w: np.ndarray) -> dict:
     out = {}
     for margin in margins:
@@ -243,53 +163,6 @@ def _report_tables(margins: list[Margin], w0: np.ndarray, w: np.ndarray) -> dict
         out[margin.columns] = table.sort_values(list(table.columns[: table.columns.get_loc(
             "n_respondents")]), ignore_index=True)
     return out
-
-
-def _check_psu_weights(table: pd.DataFrame, w0: np.ndarray, unit: np.ndarray, psu: str,
-                       weight: str) -> None:
-    """Design weights must agree within each PSU (of a period): every row listed."""
-    n_units = int(unit.max()) + 1 if unit.size else 0
-    first = np.full(n_units, -1, dtype=np.int64)
-    first[unit[::-1]] = np.arange(unit.size - 1, -1, -1)  # each PSU's first row
-    reference = w0[first[unit]]
-    bad = ~np.isclose(w0, reference, rtol=1e-9, atol=0.0)
-    if not bad.any():
-        return
-    rows = np.flatnonzero(bad)
-    shown = "; ".join(
-        f"line {r + 2} ({table['enterprise_id'].iloc[r]}, {table['period'].iloc[r]}, "
-        f"{psu} {table[psu].iloc[r]}): {w0[r]:g} vs {reference[r]:g} on line "
-        f"{first[unit[r]] + 2}" for r in rows[:5])
-    cases = pd.DataFrame({"line": rows + 2, "row": table.index[rows], "column": weight,
-                          "rule": "weight_varies_in_psu", "value": w0[rows],
-                          "message": [f"{w0[r]:g} vs {reference[r]:g} on line "
-                                      f"{first[unit[r]] + 2}" for r in rows]})
-    raise SchemaError(
-        f"column {weight!r} must be the same for every enterprise of a PSU "
-        f"[weight_varies_in_psu] (a design with psu={psu!r} and a population count of PSUs "
-        f"takes each sampled PSU whole); {rows_fail(rows.size)}, e.g. {shown}. Weights "
-        "that differ within a PSU are not design weights: if they come from "
-        "adjust_nonresponse, pass it the same design= so its weighting classes keep each "
-        "PSU whole (strata, or the period alone)",
-        column=weight, reason="weight_varies_in_psu", failure_cases=cases)
-
-
-def _design_weights(table: pd.DataFrame, weight: str, margin_columns: list[str]) -> np.ndarray:
-    """The starting weights (1 without the column), checked with the margin columns.
-
-    A weight column other than the schema's ``weight`` gets the schema's
-    weight rules, and the margin columns must not be missing; every failing
-    row is listed in one :class:`SchemaError`, as table validation does.
-    """
-    log = FailureLog(len(table))
-    for col in dict.fromkeys(margin_columns):
-        log.add(table[col].isna().to_numpy(), col, "missing_value", table[col], "missing")
-    w0 = (check_numeric(table[weight], weight, "weight", log).astype(np.float64)
-          if weight in table.columns else np.ones(len(table)))
-    error = table_error("surveys", table, log, ["enterprise_id", "period"])
-    if error is not None:
-        raise error
-    return w0
 
 
 def calibrate_weights(
@@ -375,7 +248,8 @@ def calibrate_weights(
         PSU's selection probability: the *design* weights must then agree
         within each PSU (rule ``weight_varies_in_psu``). Calibrated weights
         may differ within a PSU; the rule applies to the weights the
-        calibration starts from, and to no other design.
+        calibration starts from, and to no other design (not to weights
+        :func:`~talentgap.features.adjust_nonresponse` changed, by class).
     return_report : bool, default False
         Also return a :class:`CalibrationReport`.
 
@@ -492,12 +366,12 @@ def calibrate_weights(
                     f"surveys table; columns are {list(table.columns)}")
 
     if design is not None:
-        with warnings.catch_warnings():  # lonely PSUs are reported where SEs are made
-            warnings.simplefilter("ignore", DataQualityWarning)
+        with collect_warnings():  # lonely PSUs are reported where SEs are made
             index = design_index(table, design)
-    w0 = _design_weights(table, weight, [c for m in margin_list for c in m])
-    if design is not None and design.psu is not None and design.fpc is not None:
-        _check_psu_weights(table, w0, index.unit, design.psu, weight)
+    w0 = design_weights(table, weight, [c for m in margin_list for c in m])
+    if (design is not None and design.psu is not None and design.fpc is not None
+            and not getattr(surveys, "attrs", {}).get(ADJUSTED_MARK, False)):
+        check_psu_weights(table, w0, index.unit, design.psu, weight)
     fixed = None
     if design is not None and index.take_all is not None:
         # a take-all stratum is a census of its enterprises: their weights stay as designed
@@ -553,21 +427,21 @@ def calibrate_weights(
 
     ratio = np.ones(len(w0))  # untruncated ratios; the weights are w0 * clip(ratio, lo, hi)
     w = w0.copy()
-    error, worst_margin, worst_cell = _max_error(encoded, w)
+    error, worst_margin, worst_cell = max_error(encoded, w)
     history = [error]
     iterations, stalled = 0, False
     while error > tol and iterations < max_iter and not stalled:
         iterations += 1
         for margin in encoded:
-            _fit_margin(margin, ratio, w0, row_lo, row_hi, tol)
+            fit_margin(margin, ratio, w0, row_lo, row_hi, tol)
         w = w0 * np.clip(ratio, row_lo, row_hi)
-        error, worst_margin, worst_cell = _max_error(encoded, w)
+        error, worst_margin, worst_cell = max_error(encoded, w)
         history.append(error)
         stalled = _stalled(history, tol, max_iter)
         logger.debug("raking sweep %d: max relative error %.3g", iterations, error)
     if error > tol:
         falling = not stalled and (len(history) < 3 or history[-1] < history[-2] * (
-            1 - _STALL_DROP / _STALL_SWEEPS))
+            1 - STALL_DROP / STALL_SWEEPS))
         raise ParameterError(explain_no_convergence(
             encoded, w, ratio, row_lo, row_hi, (lo, hi), worst=worst_margin, cell=worst_cell,
             iterations=iterations, stalled=stalled, falling=falling, tol=tol,

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks
+from talentgap._text_checks import fold_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 
 __all__ = ["CODE_KEYS", "check_codes", "describe_codes", "missing_side", "verify_codes"]
@@ -63,10 +64,11 @@ _MIN_TYPO_LENGTH = 4
 def _normal(text: str) -> str:
     """The form two near-miss codes share.
 
-    NFKC, spaces collapsed (none around, one between words), case-folded, and
-    a code of digits only read as a number (``0101`` and ``101`` share ``101``).
+    NFKC, spaces collapsed (none around, one between words), case-folded
+    (:func:`talentgap._text_checks.fold_codes`), and a code of digits only
+    read as a number (``0101`` and ``101`` share ``101``).
     """
-    normal = " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    normal = fold_codes([text])[0]
     if normal.isascii() and normal.isdigit():
         return normal.lstrip("0") or "0"
     return normal

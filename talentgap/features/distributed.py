@@ -17,12 +17,14 @@ module. The rows stay on the workers:
    respondents ``n``, the sums ``S_u`` of the weighted values
    ``u in (w, w*s, w*e, w*v, w*h)`` (weight, shortage report, employees,
    vacancies, hard-to-fill) and their centred cross products
-   ``C_uv = sum((u - S_u/n) (v - S_v/n))``;
+   ``C_uv = sum((u - S_u/n) (v - S_v/n))``
+   (:mod:`talentgap.features._distributed_partition`);
 4. the partial statistics are combined in a tree on the workers, exactly
    and stably (Chan, Golub & LeVeque 1983, for any number of parts):
    ``n = sum_p n_p``, ``S = sum_p S_p`` and
    ``C_uv = sum_p C_p,uv + sum_p n_p (m_p,u - m_u) (m_p,v - m_v)`` with
-   ``m = S / n``. Only one row per cell-period (and partition) travels.
+   ``m = S / n`` (:mod:`talentgap.features._distributed_moments`). Only one
+   row per cell-period (and partition) travels.
 
 The estimates follow from these statistics as in
 :mod:`talentgap.features.survey` (each cell-period its own stratum, sampled
@@ -60,50 +62,37 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap.errors import (
-    DataQualityWarning,
-    ParameterError,
-    SchemaError,
-    collect_warnings,
-    warn,
-)
-from talentgap.features._distributed_design import design_errors, design_partial, stratum_rows
+from talentgap._arguments import key_list
+from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
+from talentgap.features._distributed_design import design_errors
 from talentgap.features._distributed_failures import (
-    BASE,
     LINE,
     Lines,
-    coverage_failures,
-    failures,
     last_rows,
-    mark_text,
-    merge_values,
     pool,
     raise_failures,
-    summarise_values,
     tag,
     value_rows,
 )
-from talentgap.features._groups import group_rows
-from talentgap.features._variance import ratio_variance, snap_noise, variance_factor
+from talentgap.features._distributed_moments import combine as _combine
+from talentgap.features._distributed_moments import estimates as _estimates
+from talentgap.features._distributed_partition import partial as _partial
+from talentgap.features._distributed_partition import psu_conflicts as _psu_conflicts
+from talentgap.features._distributed_partition import stratum_failures as _stratum_failures
 from talentgap.features.codes import verify_codes
 from talentgap.features.coverage import fed_occupations
 from talentgap.features.crosswalk import crosswalk_target
 from talentgap.features.design import _RULES as _DESIGN_RULES
 from talentgap.features.design import SurveyDesign
 from talentgap.features.skill_levels import skill_levels_of, skilled_employment
-from talentgap.periods import normalize_freq, parse_periods
-from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
+from talentgap.periods import normalize_freq
+from talentgap.schema import get_schema
 
 __all__ = ["is_dask_frame", "estimate_partitions", "panel_from_partitions"]
 
-#: Weighted values whose sums and centred cross products are kept per cell-period.
-VALUES = ("w", "s", "e", "v", "h")
-#: Cross products needed by the totals and the three ratios (``sw``: shortage x weight).
-PAIRS = ("ww", "ss", "sw", "ee", "vv", "hh", "ev", "hv")
 #: Rules other than the schema's, in words: the design's and the partitioned path's own.
 _RULES = {**_DESIGN_RULES, "enterprise_in_two_psus": "must be one PSU per enterprise and period"}
 _FAN_IN = 8  # partial results combined per tree node
-_MAX_NOTES = 20  # data-quality warnings relayed from the partitions
 _LINE = LINE  # the code (input partition and row) of every row
 _tag = tag
 
@@ -121,284 +110,6 @@ def is_dask_frame(obj) -> bool:
     return dask is not None and bool(dask.is_dask_collection(obj))
 
 
-# --------------------------------------------------------------------------- per partition
-
-def _weighted_values(table: pd.DataFrame, weight: str | None) -> dict[str, np.ndarray]:
-    if weight is not None and weight in table.columns:
-        w = table[weight].to_numpy(dtype=np.float64)
-    else:
-        w = np.ones(len(table))
-    return {"w": w, "s": w * table["reports_shortage"].to_numpy(dtype=bool),
-            "e": w * table["employees"].to_numpy(dtype=np.float64),
-            "v": w * table["vacancies"].to_numpy(dtype=np.float64),
-            "h": w * table["hard_to_fill"].to_numpy(dtype=np.float64)}
-
-
-def _respondents(table: pd.DataFrame, slot: np.ndarray, size: int,
-                 weight: str | None) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-    """Slot, first row and weighted values of each respondent (long form: rows merged).
-
-    The detail rows of one enterprise-period in one slot are one respondent:
-    its vacancies and hard-to-fill are their sums, every other value (equal
-    on each row by rule) is taken once.
-    """
-    values = _weighted_values(table, weight)
-    every = np.arange(len(table))
-    if not any(c in table.columns for c in DETAIL_COLUMNS):
-        return slot, every, values
-    unit = pd.factorize(pd.MultiIndex.from_arrays(
-        [table["enterprise_id"].to_numpy(), table["period"].array.asi8]))[0]
-    _, first, inverse = np.unique(unit.astype(np.int64) * np.int64(size) + slot,
-                                  return_index=True, return_inverse=True)
-    if first.size == len(table):
-        return slot, every, values
-    inverse = inverse.reshape(-1)
-    merged = {name: values[name][first] for name in ("w", "s", "e")}
-    for name in ("v", "h"):  # weights are equal within the unit: sum(w x) = w sum(x)
-        merged[name] = np.bincount(inverse, weights=values[name], minlength=first.size)
-    return slot[first], first, merged
-
-
-def _statistics(slot: np.ndarray, size: int, values: dict[str, np.ndarray]) -> dict:
-    """``n``, sums and centred cross products per slot (two passes over the rows)."""
-    n = np.bincount(slot, minlength=size).astype(np.float64)
-    out = {"n": n}
-    deviation = {}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name in VALUES:
-            total = np.bincount(slot, weights=values[name], minlength=size)
-            out[f"S_{name}"] = total
-            deviation[name] = values[name] - (total / n)[slot]
-    for pair in PAIRS:
-        a, b = deviation[pair[0]], deviation[pair[1]]
-        out[f"C_{pair}"] = np.bincount(slot, weights=a * b, minlength=size)
-    return out
-
-
-def _partial(frame: pd.DataFrame, keys: list[str], freq: str, weight: str | None,
-             skill_levels: list[str] | None, design: SurveyDesign | None = None,
-             fed: pd.Index | None = None, key_values: bool = False) -> tuple:
-    """Validate one partition and reduce it to statistics per cell-period.
-
-    Returns ``(failures, None, notes)`` when a row breaks a rule (or, with
-    ``fed``, has vacancies for an occupation outside ``fed``), else
-    ``(None, stats, notes)``; ``notes`` are the data-quality warnings of the
-    partition (legal but unusual values), their rows marked for
-    :meth:`~talentgap.features._distributed_failures.Lines.text`. With
-    ``key_values``, ``stats["values"]`` summarises the key values (see
-    :func:`~talentgap.features._distributed_failures.key_values`).
-    """
-    if len(frame) == 0:
-        return None, None, []
-    line = frame[_LINE].to_numpy(dtype=np.int64)
-    if (np.diff(line) < 0).any():  # the shuffle mixes rows: back to the table's order, so
-        order = np.argsort(line, kind="stable")  # "first" and "earlier" mean what they do
-        frame, line = frame.iloc[order], line[order]  # in the pandas path
-    labels = frame.index  # the rows' labels in the user's table
-    raw = frame.drop(columns=[_LINE])
-    raw.index = line
-    allowed = {"skill_level": skill_levels} if skill_levels is not None else None
-    with collect_warnings() as caught:
-        clean, report = validate(raw, table="surveys", freq=freq, errors="report",
-                                 line_numbers=line, allowed=allowed)
-    notes = [mark_text(w, raw.index) for w in caught]
-    found, stats = _reduce(raw, labels, clean, report.rejected, keys, weight, design, fed)
-    if stats is not None and key_values:
-        stats["values"] = summarise_values(clean, keys)
-    return found, stats, notes
-
-
-def _reduce(raw: pd.DataFrame, labels: pd.Index, clean: pd.DataFrame, rejected: pd.DataFrame,
-            keys: list[str], weight: str | None, design: SurveyDesign | None,
-            fed: pd.Index | None) -> tuple:
-    """Failures of a validated partition, or its statistics (a dict of frames)."""
-    for key in keys:  # cell keys other than the details must be filled in
-        if key in DETAIL_COLUMNS or key not in clean.columns:
-            continue
-        missing = clean[key].isna().to_numpy()
-        if missing.any():
-            rejected = pd.concat([rejected, pd.DataFrame({
-                "line": clean.index[missing].to_numpy(), "row": clean.index[missing],
-                "column": key, "rule": "missing_value", "value": None,
-                "message": "a cell key must not be missing"})], ignore_index=True)
-    if len(rejected):
-        return failures(raw, labels, rejected), None
-    if fed is not None:  # checked once the rows are sound, as in build_panel
-        unfed = coverage_failures(raw, labels, fed)
-        if unfed is not None:
-            return unfed.assign(n_bad=np.int64(0)), None
-    inside = np.ones(len(clean), dtype=bool)
-    for key in keys:
-        if key in DETAIL_COLUMNS:
-            inside &= clean[key].array.codes >= 0
-    rows = np.flatnonzero(inside)
-    slot = np.full(len(clean), -1, dtype=np.int64)
-    if rows.size:
-        groups = group_rows(clean.iloc[rows], [*keys, "period"])
-        slot[rows] = groups.codes
-        n_slots = groups.n_groups
-        cells = {k: groups.frame[k].astype(object).to_numpy() for k in keys}
-        cells["period"] = groups.frame["period"]
-    else:  # no row in a cell, but its PSUs still count in their strata
-        n_slots = 0
-        cells = {k: np.array([], dtype=object) for k in keys}
-        cells["period"] = clean["period"].array[:0]
-
-    def respondents(at: np.ndarray):
-        return _respondents(clean.iloc[at], slot[at], n_slots, weight)
-
-    unit_slot, _, values = respondents(rows)
-    out = {"cells": pd.DataFrame({**cells, **_statistics(unit_slot, n_slots, values)})}
-    if design is not None:
-        try:
-            found = design_partial(clean, design, slot, out["cells"], keys, respondents)
-        except SchemaError as error:  # a design rule broken within the partition
-            return failures(raw, labels, _design_cases(error)), None
-        frame, block_of, n_blocks, pair_values = found["blocks"]
-        out["blocks"] = pd.DataFrame({**{c: frame[c] for c in frame.columns},
-                                      **_statistics(block_of, n_blocks, pair_values)})
-        out["strata"] = found["strata"]
-    return None, out
-
-
-def _design_cases(error: SchemaError) -> pd.DataFrame:
-    """The failure cases of a design error raised inside a partition, with encoded lines."""
-    cases = error.failure_cases.copy()
-    line = cases["line"].to_numpy(dtype=np.int64)
-    row = pd.to_numeric(cases["row"], errors="coerce").to_numpy(dtype=np.float64)
-    cases["line"] = np.where(line >= BASE, line, row).astype(np.int64)
-    return cases
-
-
-def _combine(parts: list, keys: list[str]) -> tuple:
-    """Combine partial results: failures and notes collected, statistics merged."""
-    notes = [note for _, _, found in parts for note in found][:_MAX_NOTES]
-    found = [f for f, _, _ in parts if f is not None]
-    if found:
-        return pool(found), None, notes
-    stats = [s for _, s, _ in parts if s is not None]
-    if not stats:
-        return None, None, notes
-    if len(stats) == 1:
-        return None, stats[0], notes
-    merged = {"cells": _merge([s["cells"] for s in stats], keys)}
-    if "values" in stats[0]:
-        merged["values"] = merge_values([s["values"] for s in stats])
-    if "blocks" in stats[0]:
-        hcols = [c for c in stats[0]["strata"].columns if c.startswith("_h_")]
-        merged["blocks"] = _merge([s["blocks"] for s in stats], [*keys, *hcols])
-        strata = pd.concat([s["strata"] for s in stats], ignore_index=True)
-        how = {"n_psu": "sum", "line": "min"}
-        if "fpc_low" in strata.columns:
-            how |= {"fpc_low": "min", "fpc_high": "max", "fpc_sum": "sum", "rows": "sum"}
-        merged["strata"] = strata.groupby([*hcols, "period"], sort=False, dropna=False,
-                                          observed=True).agg(how).reset_index()
-    return None, merged, notes
-
-
-def _merge(stats: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
-    """Statistics of the same groups (``keys`` and period) from several parts, pooled."""
-    frame = pd.concat(stats, ignore_index=True)
-    groups = group_rows(frame, [*keys, "period"])
-    code, size = groups.codes, groups.n_groups
-    n_part = frame["n"].to_numpy()
-    n = np.bincount(code, weights=n_part, minlength=size)
-    out = {k: groups.frame[k].to_numpy() for k in keys}
-    out["period"] = groups.frame["period"]
-    out["n"] = n
-    shift = {}
-    for name in VALUES:
-        part_sum = frame[f"S_{name}"].to_numpy()
-        total = np.bincount(code, weights=part_sum, minlength=size)
-        out[f"S_{name}"] = total
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shift[name] = part_sum / n_part - (total / n)[code]  # m_p - m
-    for pair in PAIRS:
-        a, b = shift[pair[0]], shift[pair[1]]
-        out[f"C_{pair}"] = (np.bincount(code, weights=frame[f"C_{pair}"].to_numpy(),
-                                        minlength=size)
-                            + np.bincount(code, weights=n_part * a * b, minlength=size))
-    return pd.DataFrame(out)
-
-
-# --------------------------------------------------------------------------- estimates
-
-def _estimates(stats: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The columns of :data:`talentgap.features.survey.ESTIMATE_COLUMNS` from the statistics."""
-    n = stats["n"].to_numpy()
-    S = {name: stats[f"S_{name}"].to_numpy() for name in VALUES}
-    C = {pair: stats[f"C_{pair}"].to_numpy() for pair in PAIRS}
-    factor = variance_factor(n)
-    out: dict[str, np.ndarray] = {"n_respondents": n.astype(np.int64)}
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name, value in {"enterprises": "w", "employees": "e", "vacancies": "v",
-                            "demand": "h"}.items():
-            pair = value + value
-            out[name] = S[value]
-            # centred sums of equal values are ~1e-32 of the raw squares, true spread more
-            noise = 1e-24 * (C[pair] + S[value] * S[value] / n)
-            out[f"{name}_se"] = np.sqrt(snap_noise(C[pair].copy(), noise, factor))
-        ratios = {  # (S_y, S_x, C_yy, C_xy, C_xx): centred moments, as the raw ones
-            "shortage_rate": (S["s"], S["w"], C["ss"], C["sw"], C["ww"]),
-            "vacancy_rate": (S["v"], S["e"] + S["v"], C["vv"], C["ev"] + C["vv"],
-                             C["ee"] + 2 * C["ev"] + C["vv"]),
-            "ssv_density": (S["h"], S["v"], C["hh"], C["hv"], C["vv"]),
-        }
-        for name, moments in ratios.items():
-            out[name], variance = ratio_variance(*moments, factor)
-            out[f"{name}_se"] = np.sqrt(variance)
-    out["single_respondent"] = n == 1
-    return out
-
-
-def _psu_conflicts(frame: pd.DataFrame, psu: str, freq: str) -> pd.DataFrame | None:
-    """Rows of enterprise-periods filed under more than one PSU, as failure cases.
-
-    ``frame`` holds every row of its enterprises (shuffled by enterprise). Rows
-    whose period does not parse are left to the validation of their partition.
-    """
-    if len(frame) == 0:
-        return None
-    try:
-        with collect_warnings():
-            period = parse_periods(frame["period"], freq=freq).astype(str).to_numpy()
-    except (SchemaError, ValueError, TypeError):
-        return None
-    table = pd.DataFrame({"enterprise": frame["enterprise_id"].astype(str).to_numpy(),
-                          "period": period, "psu": frame[psu].astype(str).to_numpy(),
-                          "line": frame[_LINE].to_numpy(dtype=np.int64)})
-    counts = table.groupby(["enterprise", "period"], sort=False)["psu"].transform("nunique")
-    table = table[counts.to_numpy() > 1]
-    if table.empty:
-        return None
-    table = table.sort_values(["enterprise", "period", "line"], kind="stable")
-    psus = table.groupby(["enterprise", "period"], sort=False)["psu"].transform(
-        lambda values: ", ".join(repr(v) for v in pd.unique(values)))
-    first = ~table.duplicated(["enterprise", "period", "psu"]).to_numpy()
-    table, psus = table[first], psus[first]
-    raw = frame.drop(columns=[_LINE]).set_axis(frame[_LINE].to_numpy(dtype=np.int64))
-    return failures(raw, frame.index, pd.DataFrame({
-        "line": table["line"].to_numpy(), "column": psu, "rule": "enterprise_in_two_psus",
-        "value": table["psu"].to_numpy(),
-        "message": ("enterprise " + table["enterprise"] + " in " + table["period"]
-                    + " is under PSUs " + psus + "; this row under "
-                    + table["psu"].map(repr)).to_numpy()}))
-
-
-def _stratum_failures(frame: pd.DataFrame, design: SurveyDesign, freq: str,
-                      named: pd.DataFrame) -> pd.DataFrame | None:
-    """Rows of an input partition failing a design rule judged on whole strata."""
-    if len(frame) == 0:
-        return None
-    line = frame[_LINE].to_numpy(dtype=np.int64)
-    raw = frame.drop(columns=[_LINE]).set_axis(line)
-    with collect_warnings():  # every row passed already
-        clean, _ = validate(raw, table="surveys", freq=freq, errors="report",
-                            line_numbers=line)
-    cases = stratum_rows(clean, design, named)
-    return failures(raw, frame.index, cases) if len(cases) else None
-
-
 def _check_arguments(surveys, keys: list[str], freq: str | None,
                      design: SurveyDesign | None) -> str:
     columns = list(surveys.columns)
@@ -414,8 +125,6 @@ def _check_arguments(surveys, keys: list[str], freq: str | None,
     if missing:
         raise ParameterError(
             f"keys {missing} are not columns of the surveys table; columns are {columns}")
-    if "period" in keys:
-        raise ParameterError("keys must not include 'period': estimates are always per period")
     required = [c.name for c in get_schema("surveys").columns if c.required]
     absent = [c for c in required if c not in columns]
     if absent:
@@ -475,8 +184,8 @@ def estimate_partitions(
     >>> bool(np.allclose(cells["demand_se"], local["demand_se"], rtol=1e-9, equal_nan=True))
     True
     """
-    return _estimate(surveys, keys=list(keys), freq=freq, weight=weight, design=design,
-                     skill_levels=skill_levels)[0]
+    return _estimate(surveys, keys=key_list(keys, time="period"), freq=freq, weight=weight,
+                     design=design, skill_levels=skill_levels)[0]
 
 
 def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None, design,
@@ -589,7 +298,7 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
     and first lines gathered there, so errors and warnings name the rows of
     ``surveys`` with the lines of the pandas path.
     """
-    keys = list(keys)
+    keys = key_list(keys, time="period")
     crosswalk = options.get("crosswalk")
     fed = None  # occupations trained for: rows with vacancies for others fail, as in build
     if (crosswalk is not None and "occupation" in keys

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from talentgap._arguments import key_list
 from talentgap._registry import register_dataclass
 from talentgap.errors import ParameterError, warn
 
@@ -159,9 +160,7 @@ class Hierarchy:
         >>> hier.nodes.tail(2)[["region", "industry", "n_cells"]].to_numpy().tolist()
         [['all', 'y', 1], ['all', 'all', 3]]
         """
-        keys = list(keys)
-        if not keys:
-            raise ParameterError("keys is empty; name at least one key column")
+        keys = key_list(keys, allow_empty=False, distinct=True)
         levels = _check_levels(levels, keys)
         missing = [k for k in keys if k not in bottom.columns]
         if missing:
@@ -413,7 +412,8 @@ def aggregate(panel: pd.DataFrame, *, levels: Mapping[str, object] | None = None
     >>> out[out["industry_level"] == "industry"][["region", "gap"]].values.tolist()
     [['a', 1.0], ['b', 2.0], ['c', 4.0], ['north', 3.0], ['south', 4.0], ['all', 7.0]]
     """
-    keys = list(keys)
+    keys = key_list(keys, distinct=True, time=time,
+                    reserved={c: "a value column" for c in (values or ())})
     levels = _check_levels(levels, keys)
     missing = [c for c in [*keys, time] if c not in panel.columns]
     if missing:

@@ -26,7 +26,7 @@ class _Layout:
     """Where each row of a long panel sits in a cells x periods matrix."""
 
     def __init__(self, df: pd.DataFrame, keys: Sequence[str], time: str) -> None:
-        keys = key_list(keys, distinct=True)
+        keys = key_list(keys, distinct=True, time=time)
         missing = [c for c in [*keys, time] if c not in df.columns]
         if missing:
             raise ParameterError(f"columns {missing} are not in the panel; "

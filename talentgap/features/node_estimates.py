@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import key_list
 from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
 from talentgap.features._inputs import surveys_table
 from talentgap.features.design import SurveyDesign
@@ -157,11 +156,10 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
     >>> "region=S in 2024Q1" in str(caught[0].message)
     True
     """  # noqa: E501 - a doctest's expected output is one line
-    keys = key_list(keys)
+    keys = check_key_names(keys, [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS], "estimate_nodes")
     if lonely_cell not in LONELY_CELL:
         raise ParameterError(f"estimate_nodes: lonely_cell={lonely_cell!r}, must be one of "
                              f"{', '.join(map(repr, LONELY_CELL))}")
-    check_key_names(keys, [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS], "estimate_nodes")
     check_weight_column(surveys.columns, weight)
     detail = [k for k in keys if k in DETAIL_COLUMNS]
     if design is None and detail:

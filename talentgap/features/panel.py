@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import key_list
 from talentgap.errors import ParameterError
 from talentgap.features._groups import GroupIndex, group_rows
 from talentgap.features._inputs import (
@@ -28,12 +27,12 @@ from talentgap.features.coverage import check_coverage
 from talentgap.features.crosswalk import crosswalk_target
 from talentgap.features.design import SurveyDesign, mark_design
 from talentgap.features.distributed import is_dask_frame, panel_from_partitions
-from talentgap.features.skill_levels import check_levels, skill_levels_of, skilled_employment
+from talentgap.features.skill_levels import check_skill_levels, skill_levels_of, skilled_employment
 from talentgap.features.supply import training_supply
 from talentgap.features.survey import check_key_names, estimate_arrays
 from talentgap.periods import check_same_freq, normalize_freq
 
-__all__ = ["build_panel"]
+__all__ = ["build_panel", "input_cells"]
 
 _SURVEY_COLUMNS = [
     "n_respondents", "demand", "demand_se", "shortage_rate", "shortage_rate_se",
@@ -46,7 +45,8 @@ _DESIGN_COLUMNS = ["take_all", *(c.replace("_se", "_df") for c in _SURVEY_COLUMN
 _SUPPLY_COLUMNS = ["supply", "trained", "certified", "pass_rate"]
 _EMPLOYMENT_COLUMNS = ["employment", "skilled", "high_skilled"]
 _OUTPUT_COLUMNS = [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS, *_SUPPLY_COLUMNS, *_EMPLOYMENT_COLUMNS,
-                   "gap", "demand_missing", "supply_missing", "employment_missing"]
+                   "gap", "demand_missing", "supply_missing", "employment_missing",
+                   "rows_missing"]
 
 
 def _common_categories(frames: list[pd.DataFrame], key: str) -> pd.CategoricalDtype:
@@ -134,6 +134,74 @@ def _employment_cells(employment: pd.DataFrame, keys: list[str], freq: str) -> p
     return table.groupby([*keys, "period"], observed=True, sort=False)[present].sum().reset_index()
 
 
+def input_cells(reports, keys: Sequence[str] = ("region", "industry")) -> pd.DataFrame:
+    """The cells of every input row, kept or rejected, from the tables' data-quality reports.
+
+    The ``cells`` to pass to :func:`build_panel` after validating with
+    ``errors="report"`` (or skipping invalid rows): a cell whose rows were
+    all rejected still has its key values in its report
+    (:attr:`~talentgap.schema.DataQualityReport.row_keys`), so the panel
+    keeps it, with missing values, instead of losing it.
+
+    Parameters
+    ----------
+    reports : iterable of DataQualityReport
+        One per table. A report without ``row_keys`` or without one of the
+        key columns (an employment table with no ``skill_level``) names no
+        cell; neither does a row whose key value is blank or was itself
+        rejected (a value the kept rows cannot share).
+    keys : sequence of str, default ("region", "industry")
+        The panel's key columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The key columns, one row per distinct cell, in first-seen order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.schema import validate
+    >>> raw = pd.DataFrame({"period": ["2024Q1", "2024Q1"], "region": ["A", "B"],
+    ...                     "industry": ["textiles", "textiles"], "trained": [10, 20],
+    ...                     "certified": [5, 30]})
+    >>> clean, report = validate(raw, table="training", errors="report")
+    >>> clean["region"].tolist(), input_cells([report])["region"].tolist()
+    (['A'], ['A', 'B'])
+    """
+    keys = list(keys)
+    found = []
+    for report in reports:  # a loop over the input tables
+        rows = getattr(report, "row_keys", None)
+        if rows is None or any(k not in rows.columns for k in keys):
+            continue
+        named = rows[keys].notna().all(axis=1).to_numpy()
+        cases = report.rejected
+        if cases is not None and len(cases) and "line" in rows.columns:
+            bad = cases.loc[cases["column"].isin(keys), "line"].to_numpy()
+            named = named & ~np.isin(rows["line"].to_numpy(), bad)
+        found.append(rows.loc[named, keys].astype(object))
+    if not found:
+        return pd.DataFrame(columns=keys)
+    return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def _declared_cells(cells: pd.DataFrame, keys: list[str], levels) -> pd.DataFrame:
+    """The distinct cells of ``cells``: its key columns, rows with a blank key left out."""
+    if not isinstance(cells, pd.DataFrame):
+        raise ParameterError(f"cells must be a DataFrame with the key columns {keys}, "
+                             f"got {type(cells).__name__}")
+    missing = [k for k in keys if k not in cells.columns]
+    if missing:
+        raise ParameterError(f"cells has no column {missing[0]!r}, which is a panel key; "
+                             f"pass one row per cell with the key columns {keys}")
+    table = cells[keys]
+    if levels is not None and "skill_level" in keys:
+        check_skill_levels(table, levels, name="cells", columns=("skill_level",))
+    named = table.notna().all(axis=1).to_numpy()
+    return table[named].drop_duplicates(ignore_index=True)
+
+
 def build_panel(
     surveys: pd.DataFrame,
     training: pd.DataFrame | None = None,
@@ -150,6 +218,7 @@ def build_panel(
     design: SurveyDesign | None = None,
     codes: str = "warn",
     skill_levels=None,
+    cells: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Build the regular long panel of demand, supply and gap per cell and period.
 
@@ -217,6 +286,18 @@ def build_panel(
         ``from_level`` is checked but takes nothing away from the panel's
         supply (the stock accounting of
         :func:`talentgap.features.stock_pipeline` does that).
+    cells : pandas.DataFrame, optional
+        The complete set of cells: one row per cell with the key columns
+        (other columns, such as ``period``, are ignored; repeated cells and
+        rows with a blank key are fine). Every cell it names is in the panel
+        for every period, also when no row of the surveys, training or
+        employment table is in it: its values are then missing, its
+        ``demand_missing`` and ``supply_missing`` flags True, and the
+        ``rows_missing`` column (added only when ``cells`` is given) says
+        so. Cells of the tables it does not name are kept too. Typical use:
+        the cells of every input row, kept or rejected as invalid, so that a
+        cell whose survey rows were all rejected still shows, with missing
+        demand, instead of vanishing (the command line passes these).
 
     Returns
     -------
@@ -249,6 +330,9 @@ def build_panel(
             When ``employment`` is given.
         ``demand_missing``, ``supply_missing``, ``employment_missing``
             True where the value is not observed.
+        ``rows_missing``
+            Only with ``cells``: True for every period of a cell that only
+            ``cells`` names (no row of any table is in it).
 
     Raises
     ------
@@ -264,7 +348,7 @@ def build_panel(
         ``df["period"].dt.asfreq("Q-DEC", how="end")``.
     ParameterError
         If a key is missing from a table (for example ``skill_level`` from
-        the training table of a panel keyed by it) or names a column of the
+        the training table of a panel keyed by it, or from ``cells``) or names a column of the
         panel (for example ``keys=["employees"]``), ``start`` is after
         ``end``, the design is malformed or ``skill_levels`` is.
 
@@ -284,28 +368,38 @@ def build_panel(
     (24, 6, 6)
     >>> bool(panel["supply_missing"].iloc[0]), bool(panel["supply_missing"].iloc[1])
     (True, False)
+
+    A cell no table has a row for (here: every survey row of it was
+    rejected) stays in the panel when ``cells`` names it:
+
+    >>> every = data.surveys[["region", "industry"]]
+    >>> kept = data.surveys[data.surveys["region"] != data.surveys["region"].iloc[0]]
+    >>> panel = build_panel(kept, cells=every)
+    >>> lost = panel[panel["rows_missing"]]
+    >>> len(lost), bool(lost["demand_missing"].all()), bool(lost["demand"].isna().all())
+    (12, True, True)
     """
-    check_key_names(key_list(keys), _OUTPUT_COLUMNS, "build_panel")
+    keys = check_key_names(keys, _OUTPUT_COLUMNS, "build_panel")
     if is_dask_frame(surveys):  # survey estimates from per-partition sums on the cluster
         return mark_design(panel_from_partitions(
             build_panel, surveys, training, employment, freq=freq, keys=keys,
             lead_time=lead_time, absorption=absorption, crosswalk=crosswalk, start=start,
             end=end, supply_fill=supply_fill, design=design, codes=codes,
-            skill_levels=skill_levels), design)
-    keys = key_list(keys)
+            skill_levels=skill_levels, cells=cells), design)
     freq = normalize_freq(freq)
     levels = skill_levels_of(skill_levels)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=levels if levels and "skill_level" in surveys else None)
     if levels is not None and training is not None:
-        check_levels(training, levels, name="training")
+        check_skill_levels(training, levels, name="training")
     if (crosswalk is not None and "occupation" in keys
             and crosswalk_target(crosswalk) == "occupation"):
         check_coverage(surveys, crosswalk)
     inside = rows_with_details(table, keys)  # blank occupation/skill_level: in no cell
     groups = group_rows(table if inside is None else table[[*keys, "period"]].iloc[inside],
                         [*keys, "period"])
-    cells, groups_per_cell, step = _survey_cells(groups, keys)
+    surveyed, groups_per_cell, step = _survey_cells(groups, keys)
+    declared = None if cells is None else _declared_cells(cells, keys, levels)
     # Each other part: the (keys, period) of its rows, its value columns, its missing flag.
     parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = []
     if training is not None:
@@ -335,13 +429,15 @@ def build_panel(
         raise ParameterError(f"start {first} is after end {last}")
     periods = pd.period_range(first, last, freq=freq)
 
-    # Cells: every key combination seen in the surveys or the training table.
-    frames = [cells] + ([supply] if training is not None else [])
-    dtypes = {k: _common_categories(frames, k) for k in keys}
+    # Cells: every key combination seen in the surveys or the training table, or declared.
+    frames = [surveyed] + ([supply] if training is not None else [])
+    others = [] if declared is None else [declared]
+    dtypes = {k: _common_categories(frames + others, k) for k in keys}
     if levels is not None and "skill_level" in dtypes:
         dtypes["skill_level"] = levels.dtype  # the declared order, not the alphabet
     frame_codes = [_cell_codes(f, keys, dtypes) for f in frames]
-    cell_ids = _sorted_unique(np.concatenate(frame_codes))
+    declared_codes = [_cell_codes(f, keys, dtypes) for f in others]
+    cell_ids = _sorted_unique(np.concatenate(frame_codes + declared_codes))
     n_cells, n_periods = cell_ids.size, len(periods)
 
     panel = _grid(cell_ids, keys, dtypes, periods)  # dict of columns, built up below
@@ -386,6 +482,12 @@ def build_panel(
     if supply_fill is not None:
         panel["supply"] = np.where(panel["supply_missing"], supply_fill, panel["supply"])
     panel["gap"] = panel["demand"] - panel["supply"]
+    if declared is not None:  # cells no table has a row for: only ``cells`` names them
+        named = np.zeros(n_cells + 1, dtype=bool)
+        rest = [_cell_codes(f, keys, dtypes) for f, _, _ in parts[len(frames) - 1:]]
+        for codes in [*frame_codes, *rest]:  # a loop over the tables
+            named[np.searchsorted(cell_ids, codes[codes >= 0])] = True
+        panel["rows_missing"] = np.repeat(~named[:n_cells], n_periods)
     # copy=False: the columns are fresh arrays; skip consolidating them into one block.
     return mark_design(pd.DataFrame(_order_columns(panel, keys), copy=False), design)
 

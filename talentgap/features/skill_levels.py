@@ -31,15 +31,18 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks
+from talentgap._arguments import key_list
 from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._inputs import canonical_table
 from talentgap.features.supply import training_supply
 
-__all__ = ["SkillLevels", "skill_levels_of", "check_levels", "skilled_employment",
+__all__ = ["SkillLevels", "skill_levels_of", "check_skill_levels", "skilled_employment",
            "stock_pipeline"]
 
 _MAX_SHOWN = 5
+#: The counts of an employment table by skill level, in persons.
+_EMPLOYMENT_COUNTS = ("employment", "skilled", "high_skilled")
 
 
 def _names(value, what: str) -> tuple[str, ...]:
@@ -158,7 +161,7 @@ def _level_error(table: str, column: str, rule: str, text: str, rows: np.ndarray
         column=column, reason=rule, failure_cases=cases)
 
 
-def check_levels(table: pd.DataFrame, levels: SkillLevels, *, name: str,
+def check_skill_levels(table: pd.DataFrame, levels: SkillLevels, *, name: str,
                  columns: Sequence[str] = ("skill_level", "from_level")) -> None:
     """Raise if a level in ``columns`` of ``table`` is not a declared level.
 
@@ -173,7 +176,7 @@ def check_levels(table: pd.DataFrame, levels: SkillLevels, *, name: str,
     Examples
     --------
     >>> training = pd.DataFrame({"skill_level": ["senior", "master"]})
-    >>> check_levels(training, SkillLevels(order=["senior"]), name="training")
+    >>> check_skill_levels(training, SkillLevels(order=["senior"]), name="training")
     Traceback (most recent call last):
     ...
     talentgap.errors.SchemaError: training: column 'skill_level' must be one of the declared \
@@ -271,7 +274,7 @@ def skilled_employment(employment: pd.DataFrame, *, skill_levels,
         raise ParameterError("the employment table has no 'skill_level' column; its skilled "
                              "and high_skilled counts cannot be derived from levels")
     table = canonical_table(employment, "employment", freq=freq)
-    check_levels(table, levels, name="employment", columns=("skill_level",))
+    check_skill_levels(table, levels, name="employment", columns=("skill_level",))
     skilled, high = levels.flags(table["skill_level"])
     workers = table["employment"].to_numpy(dtype=np.int64)
     derived = {"skilled": np.where(skilled, workers, 0),
@@ -282,12 +285,13 @@ def skilled_employment(employment: pd.DataFrame, *, skill_levels,
     table = table.assign(skill_level=table["skill_level"].astype(levels.dtype), **derived)
     if keys is None:
         return table
-    keys = list(keys)
+    keys = key_list(keys, distinct=True, time="period",
+                    reserved={c: f"the {c} column" for c in _EMPLOYMENT_COUNTS})
     missing = [k for k in keys if k not in table.columns]
     if missing:
         raise ParameterError(f"keys {missing} are not columns of the employment table")
     return (table.groupby([*keys, "period"], observed=True, sort=True)
-            [["employment", "skilled", "high_skilled"]].sum().reset_index())
+            [list(_EMPLOYMENT_COUNTS)].sum().reset_index())
 
 
 def _gains(rows: pd.DataFrame, levels: SkillLevels) -> tuple[np.ndarray, np.ndarray]:
@@ -384,15 +388,16 @@ def stock_pipeline(training: pd.DataFrame, *, skill_levels,
     levels = skill_levels_of(skill_levels)
     if levels is None:
         raise ParameterError("skill_levels must be declared to count stock inflows by level")
-    keys = list(keys)
-    if "skill_level" in keys or "from_level" in keys:
-        raise ParameterError("the stock pipeline is per skilled / high-skilled stock: leave "
-                             "'skill_level' and 'from_level' out of keys")
+    keys = key_list(keys, distinct=True, time="period",
+                    reserved={"skill_level": "the skill-level column",
+                              "from_level": "the upgrade-training column"},
+                    hint="the stock pipeline is per skilled / high-skilled stock: leave "
+                         "'skill_level' and 'from_level' out of keys")
     if "skill_level" not in training.columns:
         raise ParameterError("the training table has no 'skill_level' column; stock inflows "
                              "by level need one")
     table = canonical_table(training, "training", freq=freq)
-    check_levels(table, levels, name="training")
+    check_skill_levels(table, levels, name="training")
     _check_upgrades(table, levels)
     parts = []
     for column, gains in zip(("supply", "supply_high_skilled"), _gains(table, levels),

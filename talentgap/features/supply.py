@@ -37,7 +37,10 @@ from talentgap.schema import get_schema
 __all__ = ["training_supply", "pass_rates"]
 
 _MAX_SHOWN = 5
-_NOT_KEYS = ("period", "trained", "certified", "enrolled", "share", "lead_time", "absorption")
+#: Columns the supply reads besides the keys, with their role: no key may name one.
+_READ = {"trained": "a count column", "certified": "a count column",
+         "enrolled": "a count column", "share": "the crosswalk's share column",
+         "lead_time": "the lead-time column", "absorption": "the absorption column"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -57,19 +60,6 @@ def _cells_text(cells: pd.DataFrame, columns: Sequence[str]) -> str:
 def _value(value) -> object:
     """Plain Python scalar for messages (``np.str_('a')`` -> ``'a'``)."""
     return value.item() if isinstance(value, np.generic) else value
-
-
-def _check_keys(keys: Sequence[str]) -> list[str]:
-    keys = key_list(keys, distinct=True)
-    if not all(isinstance(k, str) for k in keys):
-        raise ParameterError(f"keys must be column names (str), got {keys!r}")
-    bad = [k for k in keys if k in _NOT_KEYS]
-    if bad:
-        raise ParameterError(
-            f"keys {bad} are not cell keys: 'period' is always a separate column and counts "
-            "cannot define cells"
-        )
-    return keys
 
 
 def _cell_rows(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -382,7 +372,7 @@ def training_supply(
     (``general_equipment`` is new to the table, so it is appended after the
     training table's industries.)
     """
-    keys = _check_keys(keys)
+    keys = key_list(keys, distinct=True, strings=True, time="period", reserved=_READ)
     if not isinstance(lead_time, pd.DataFrame):
         lead_time = _check_scalar_lead_time(lead_time)
     if not isinstance(absorption, pd.DataFrame):
@@ -505,7 +495,7 @@ def pass_rates(
     >>> pass_rates(training, prior_strength=10)["pass_rate"].round(4).tolist()
     [0.7951, 0.4727]
     """
-    keys = _check_keys(keys)
+    keys = key_list(keys, distinct=True, strings=True, time="period", reserved=_READ)
     if (isinstance(prior_strength, bool) or not isinstance(prior_strength, numbers.Real)
             or not np.isfinite(prior_strength) or prior_strength < 0):
         raise ParameterError(

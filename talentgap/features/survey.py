@@ -39,14 +39,22 @@ import pandas as pd
 
 from talentgap._arguments import key_list
 from talentgap._checks import did_you_mean
-from talentgap.errors import ParameterError, SchemaError
+from talentgap.errors import SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
+from talentgap.features._survey_moments import (
+    RATIO_NAMES,
+    design_errors,
+    merge_detail_rows,
+    moment_estimates,
+    moments,
+    take_all,
+)
 from talentgap.features._variance import ratio_variance, total_variance, variance_factor
-from talentgap.features.design import DomainVariance, SurveyDesign, design_index, mark_design
+from talentgap.features.design import SurveyDesign, design_index, mark_design
 from talentgap.features.distributed import estimate_partitions, is_dask_frame
 from talentgap.features.intervals import confidence_interval  # still importable here
-from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
+from talentgap.schema import DETAIL_COLUMNS, check_constant
 
 __all__ = [
     "ESTIMATE_COLUMNS", "DF_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
@@ -267,13 +275,12 @@ def estimate_cells(
     """
     outputs = ESTIMATE_COLUMNS if design is None else [*ESTIMATE_COLUMNS, "take_all",
                                                         *DF_COLUMNS]
-    check_key_names(key_list(keys), outputs, "estimate_cells")
+    keys = check_key_names(keys, outputs, "estimate_cells")
     check_weight_column(surveys.columns, weight)
     if is_dask_frame(surveys):  # per-partition sums combined on the cluster
         return mark_design(estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
                                                design=design, skill_levels=skill_levels),
                            design)
-    keys = key_list(keys)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
     wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS]
@@ -297,30 +304,30 @@ def estimate_cells(
     return mark_design(pd.DataFrame(out, copy=False), design)  # fresh arrays: no consolidation
 
 
+def check_key_names(keys, outputs: Sequence[str], function: str) -> list[str]:
+    """The keys of a survey estimate as a list (:func:`talentgap._arguments.key_list`).
 
-def check_key_names(keys: list[str], outputs: Sequence[str], function: str) -> None:
-    """Refuse a key that names an output column (the estimate would overwrite the labels).
+    No key may be ``period`` (estimates are always per period) or an output
+    column of ``function`` (the estimate would overwrite the cell labels).
 
     Raises
     ------
     ParameterError
-        Naming the key and the output column it collides with.
+        Naming the argument, the key and the column it collides with.
 
     Examples
     --------
-    >>> check_key_names(["region", "employees"], ESTIMATE_COLUMNS,
-    ...                 "estimate_cells")  # doctest: +ELLIPSIS
+    >>> check_key_names(["region", "employees"], ESTIMATE_COLUMNS, "estimate_cells")
     Traceback (most recent call last):
     ...
-    talentgap.errors.ParameterError: key 'employees' names an output column of ...
+    talentgap.errors.ParameterError: keys == ['region', 'employees'] include 'employees': a \
+key cannot be an output column of estimate_cells 'employees'; ...
     """
-    taken = set(outputs)
-    for key in keys:
-        if key in taken:
-            raise ParameterError(
-                f"key {key!r} names an output column of {function} ({key!r}), which would "
-                "overwrite the cell labels with the estimates; key by a copy of the column "
-                f"under another name, e.g. surveys.assign({key}_key=surveys[{key!r}])")
+    return key_list(keys, time="period",
+                    reserved={column: f"an output column of {function}" for column in outputs},
+                    hint="the estimates would overwrite the cell labels; key by a copy of the "
+                         "column under another name, e.g. surveys.assign({key}_key="
+                         "surveys['{key}'])")
 
 
 def check_weight_column(columns, weight: str | None) -> None:
@@ -354,14 +361,6 @@ def check_weight_column(columns, weight: str | None) -> None:
 _DEFAULT_WEIGHT = "weight"
 
 
-def _take_all(codes: np.ndarray, size: int, index) -> np.ndarray:
-    """Slots whose every row is in a take-all stratum of the design."""
-    if index.take_all is None:
-        return np.zeros(size, dtype=bool)
-    sampled = ~index.take_all[index.stratum_of_unit[index.unit]]
-    return np.bincount(codes, weights=sampled, minlength=size) == 0
-
-
 #: Output columns of :func:`estimate_cells` after the keys and period, in order.
 ESTIMATE_COLUMNS = [
     "n_respondents",
@@ -374,81 +373,6 @@ ESTIMATE_COLUMNS = [
 
 #: With a design, the Satterthwaite degrees of freedom of each ``*_se`` column.
 DF_COLUMNS = [name.replace("_se", "_df") for name in ESTIMATE_COLUMNS if name.endswith("_se")]
-
-
-def _as_numbers(values: pd.Series) -> np.ndarray:
-    """A numeric numpy view of ``values`` (no float copy: ufuncs cast integers on the fly)."""
-    array = values.to_numpy()
-    return array if array.dtype.kind in "iuf" else values.to_numpy(dtype=np.float64)
-
-
-def _moments(table: pd.DataFrame, codes: np.ndarray, size: int,
-             weight: str | None) -> dict[str, np.ndarray]:
-    """Per-group sums of the weighted values, their squares and cross products.
-
-    One bincount each over ``size`` groups. Products go to two reused
-    row-sized buffers, so no row-sized temporary is allocated per sum. The
-    variances follow from these moments (see the module docstring).
-    """
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=values, minlength=size)
-
-    rows = len(table)
-    if weight is not None and weight in table.columns:
-        w = table[weight].to_numpy(dtype=np.float64)
-    else:
-        w = np.ones(rows)
-    a, b = np.empty(rows), np.empty(rows)
-    shortage = table["reports_shortage"].to_numpy(dtype=bool)
-    sums = {"w": total(w), "ww": total(np.multiply(w, w, out=a))}
-    # reports are 0/1 and weights finite, so w * s is where(s, w, 0) exactly
-    sums["ss"] = total(np.multiply(a, shortage, out=b))
-    sums["s"] = total(np.multiply(w, shortage, out=b))
-    we = np.multiply(w, _as_numbers(table["employees"]), out=a)
-    sums["e"], sums["ee"] = total(we), total(np.multiply(we, we, out=b))
-    wv = np.multiply(w, _as_numbers(table["vacancies"]), out=b)
-    sums["v"] = total(wv)
-    sums["ev"] = total(np.multiply(we, wv, out=a))  # last use of we
-    sums["vv"] = total(np.multiply(wv, wv, out=a))
-    wh = np.multiply(w, _as_numbers(table["hard_to_fill"]), out=a)
-    sums["h"] = total(wh)
-    sums["hv"] = total(np.multiply(wh, wv, out=b))  # last use of wv
-    sums["hh"] = total(np.multiply(wh, wh, out=a))
-    return sums
-
-
-def _estimates(sums: dict[str, np.ndarray], n: np.ndarray,
-               columns: list[str]) -> dict[str, np.ndarray]:
-    """The ``columns`` (of :data:`ESTIMATE_COLUMNS`) from the moments of each group."""
-    factor = variance_factor(n)
-    wanted = set(columns)
-    out = {}
-    for name, (value, squares) in {"enterprises": ("w", "ww"), "employees": ("e", "ee"),
-                                   "vacancies": ("v", "vv"), "demand": ("h", "hh")}.items():
-        if name in wanted:
-            out[name] = sums[value]
-        if f"{name}_se" in wanted:
-            variance = total_variance(sums[value], sums[squares], factor, n)
-            out[f"{name}_se"] = np.sqrt(variance, out=variance)
-    ratios = {
-        # shortage: y = reports (0/1), x = 1, so (w y)^2 = w^2 y = (w y)(w x)
-        "shortage_rate": lambda: (sums["s"], sums["w"], sums["ss"], sums["ss"], sums["ww"]),
-        # vacancy rate: y = vacancies, x = employees + vacancies
-        "vacancy_rate": lambda: (sums["v"], sums["e"] + sums["v"], sums["vv"],
-                                 sums["ev"] + sums["vv"],
-                                 sums["ee"] + 2 * sums["ev"] + sums["vv"]),
-        # density: y = hard_to_fill, x = vacancies
-        "ssv_density": lambda: (sums["h"], sums["v"], sums["hh"], sums["hv"], sums["vv"]),
-    }
-    for name, moments in ratios.items():
-        if name in wanted or f"{name}_se" in wanted:
-            ratio, variance = ratio_variance(*moments(), factor)
-            out[name], out[f"{name}_se"] = ratio, np.sqrt(variance, out=variance)
-    if "n_respondents" in wanted:
-        out["n_respondents"] = n.astype(np.int64)
-    if "single_respondent" in wanted:
-        out["single_respondent"] = n == 1
-    return {name: out[name] for name in columns}
 
 
 def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
@@ -492,7 +416,7 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         if any(c in table.columns for c in DETAIL_COLUMNS):
             check_constant(table, design.columns)
         index = design_index(table, design)
-    merged = _merge_detail_rows(table, codes, n.size)
+    merged = merge_detail_rows(table, codes, n.size)
     if merged is not None:  # long form: one row per enterprise-period in each slot
         first, table = merged
         codes = codes[first]
@@ -503,16 +427,16 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
             index = replace(index, unit=index.unit[first],
                             period_of_row=index.period_of_row[first])
     if design is None:
-        estimates = _estimates(_moments(table, codes, n.size, weight), n, columns)
+        estimates = moment_estimates(moments(table, codes, n.size, weight), n, columns)
     else:
         wanted = list(dict.fromkeys([*(c for c in columns
                                        if c != "take_all" and not c.endswith("_df")),
-                                     *_RATIO_NAMES]))
-        estimates = _estimates(_moments(table, codes, n.size, weight), n, wanted)
-        estimates.update(_design_errors(table, codes, n.size, weight, estimates, index,
-                                        [c for c in columns if c.endswith(("_se", "_df"))]))
+                                     *RATIO_NAMES]))
+        estimates = moment_estimates(moments(table, codes, n.size, weight), n, wanted)
+        estimates.update(design_errors(table, codes, n.size, weight, estimates, index,
+                                       [c for c in columns if c.endswith(("_se", "_df"))]))
         if "take_all" in columns:
-            estimates["take_all"] = _take_all(codes, n.size, index) & (n > 0)
+            estimates["take_all"] = take_all(codes, n.size, index) & (n > 0)
         estimates = {name: estimates[name] for name in columns}
     empty = n == 0
     if empty.any():  # empty sums are 0; an empty stratum has no estimate
@@ -525,81 +449,3 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
                     estimates[name][empty] = np.nan
     return estimates
 
-
-_RATIO_NAMES = ["shortage_rate", "vacancy_rate", "ssv_density"]
-
-
-def _merge_detail_rows(table: pd.DataFrame, codes: np.ndarray,
-                       size: int) -> tuple[np.ndarray, pd.DataFrame] | None:
-    """Merge the detail rows of one enterprise-period that fall in the same slot.
-
-    In the long form an enterprise-period has several rows (one per
-    occupation and/or skill level). Within a slot (cell-period) they are
-    one respondent: its ``vacancies`` and ``hard_to_fill`` are the sums of
-    its rows there, every other column (enterprise-level, so equal on every
-    row) is taken from its first row there. Returns the first row of each
-    merged unit (ascending, so input order is kept) and the merged table,
-    or None when every enterprise-period already has one row per slot.
-    """
-    if not any(c in table.columns for c in DETAIL_COLUMNS):
-        return None  # one row per enterprise-period (the schema's unique key)
-    unit = unit_codes(table[["enterprise_id", "period"]])
-    pair = unit * np.int64(size) + codes
-    _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
-    if first.size == len(table):
-        return None
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    inverse = rank[inverse.reshape(-1)]
-    first = first[order]
-    merged = table.iloc[first]
-    sums = {name: np.bincount(inverse, weights=table[name].to_numpy(dtype=np.float64),
-                              minlength=first.size).astype(np.int64)
-            for name in ("vacancies", "hard_to_fill")}
-    return first, merged.assign(**sums)
-
-
-def _design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: str | None,
-                   estimates: dict[str, np.ndarray], index,
-                   wanted: list[str]) -> dict[str, np.ndarray]:
-    """Design-based standard errors (and degrees of freedom) of the ``wanted`` columns.
-
-    Linearised row scores (``w y`` for a total; ``w (y - R x) / X`` for a
-    ratio, with the slot's ``R`` and ``X``) go through the domain variance
-    of :class:`~talentgap.features.design.DomainVariance`.
-    """
-    variance_of = DomainVariance(index, codes, size)
-    codes = np.asarray(codes)
-    if weight is not None and weight in table.columns:
-        w = table[weight].to_numpy(dtype=np.float64)
-    else:
-        w = np.ones(len(table))
-    employees = w * _as_numbers(table["employees"])
-    vacancies = w * _as_numbers(table["vacancies"])
-    hard = w * _as_numbers(table["hard_to_fill"])
-    shortage = w * table["reports_shortage"].to_numpy(dtype=bool)
-
-    def ratio_score(name: str, y: np.ndarray, x: np.ndarray) -> np.ndarray:
-        denominator = np.bincount(codes, weights=x, minlength=size)
-        return (y - estimates[name][codes] * x) / denominator[codes]
-
-    scores = {
-        "enterprises_se": lambda: w, "employees_se": lambda: employees,
-        "vacancies_se": lambda: vacancies, "demand_se": lambda: hard,
-        "shortage_rate_se": lambda: ratio_score("shortage_rate", shortage, w),
-        "vacancy_rate_se": lambda: ratio_score("vacancy_rate", vacancies,
-                                               employees + vacancies),
-        "ssv_density_se": lambda: ratio_score("ssv_density", hard, vacancies),
-    }
-    out = {}
-    for name in wanted:
-        score = scores[name.replace("_df", "_se")]()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if name.endswith("_df"):
-                out[name] = variance_of.degrees_of_freedom(score)
-                continue
-            variance = variance_of(score)  # a ratio with X = 0: NaN
-        variance[variance < 0] = 0.0  # rounding noise around an exact 0
-        out[name] = np.sqrt(variance)
-    return out

@@ -337,7 +337,7 @@ def test_hierarchy_partial_cross_and_errors():
         Hierarchy.from_mappings(cells[["region"]], {})
     with pytest.raises(ParameterError, match="not among keys"):
         Hierarchy.from_mappings(cells, {"occupation": {}})
-    with pytest.raises(ParameterError, match="keys is empty"):
+    with pytest.raises(ParameterError, match=r"keys == \[\], must name at least one column"):
         Hierarchy.from_mappings(cells, keys=[])
     with pytest.raises(ParameterError, match="bottom has no rows"):
         Hierarchy.from_mappings(cells.iloc[:0])

@@ -86,5 +86,6 @@ def test_collapsed_class_weight_is_reported_apart_from_the_adjusted_class():
                             "weights_imputed": [0, 0],
                             "collapsed_into": ["any region, 2024Q1"] * 2})
     text = describe_nonresponse(classes, ["region"])
-    assert "(5 of its 10 had been left out, 50%)" in text
+    # the factor 2.8 = 14 / 5 carries both classes: 9 of their 14 had been left out
+    assert "(9 of the 14 had been left out, 64%)" in text
     assert "lost every respondent (a weight of 4)" in text

@@ -71,18 +71,16 @@ def test_without_raw_and_without_weights():
     assert adjusted["weight"].tolist() == [1.5, 1.5, 1.0, 1.0, 1.0]
 
 
-def test_class_with_no_unit_left_is_collapsed_into_the_period():
+def test_cell_with_no_unit_left_keeps_its_weight_out_of_other_cells():
     raw = _surveys([2.0, 3.0, 5.0, 4.0, 1.5, 2.5], ["2", "1", "3", "x", "4", "6"])
     clean, report = _skip(raw)
     adjusted, classes = adjust_nonresponse(clean, report, raw=raw)
-    # South 2024Q1 lost its only unit (weight 4): region dropped, the period's class is
-    # North + South: factor (2 + 3 + 5 + 4) / (2 + 3 + 5) = 1.4 on North's kept units
+    # South 2024Q1 lost its only unit (weight 4): North's respondents do not stand for it
     assert classes[["region", "enterprises_kept", "weight_lost_share"]].to_dict("records") == [
-        {"region": "North", "enterprises_kept": 3, "weight_lost_share": 0.0},
         {"region": "South", "enterprises_kept": 0, "weight_lost_share": 1.0}]
-    assert classes["factor"].tolist() == pytest.approx([1.4, 1.4])
-    assert classes["collapsed_into"].tolist() == ["any region, any industry, 2024Q1"] * 2
-    np.testing.assert_allclose(adjusted["weight"], [2.8, 4.2, 7.0, 1.5, 2.5])
+    assert np.isnan(classes["factor"].item()) and classes["weight_total"].item() == 4.0
+    assert classes["collapsed_into"].tolist() == [""]
+    np.testing.assert_allclose(adjusted["weight"], clean["weight"])
 
 
 def test_nothing_lost_and_bad_arguments():

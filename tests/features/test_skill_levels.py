@@ -7,7 +7,7 @@ import pytest
 
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features import SkillLevels, skilled_employment, stock_pipeline
-from talentgap.features.skill_levels import check_levels, skill_levels_of
+from talentgap.features.skill_levels import check_skill_levels, skill_levels_of
 
 ORDER = ("ordinary", "senior", "technician", "senior_technician")
 LEVELS = SkillLevels(order=ORDER, high_skilled=("technician", "senior_technician"))
@@ -41,12 +41,12 @@ def test_unknown_level_names_table_column_rule_and_lines():
                              "from_level": [None, None, "ordinary", None]})
     with pytest.raises(SchemaError, match=r"training: column 'skill_level'.*\[unknown_code\]; "
                        r"2 rows fail, e\.g\. line 3: 'master', line 5: 'Senior'") as err:
-        check_levels(training, LEVELS, name="training")
+        check_skill_levels(training, LEVELS, name="training")
     assert err.value.column == "skill_level"
     assert err.value.reason == "unknown_code"
     assert err.value.failure_cases["line"].tolist() == [3, 5]
     with pytest.raises(SchemaError, match=r"column 'from_level'.*line 2: 'apprentice'"):
-        check_levels(pd.DataFrame({"from_level": ["apprentice"]}), LEVELS, name="training")
+        check_skill_levels(pd.DataFrame({"from_level": ["apprentice"]}), LEVELS, name="training")
 
 
 LEVELS_NONE = SkillLevels(order=("none", *ORDER), high_skilled=("technician", "senior_technician"),

@@ -212,7 +212,7 @@ def test_input_is_not_mutated(small_surveys):
 def test_unknown_key_and_period_key_raise(small_surveys):
     with pytest.raises(ParameterError, match="'occupation'"):
         estimate_cells(small_surveys, keys=["region", "occupation"])
-    with pytest.raises(ParameterError, match="must not include 'period'"):
+    with pytest.raises(ParameterError, match="a key cannot be the time column 'period'"):
         estimate_cells(small_surveys, keys=["region", "period"])
 
 

@@ -1,0 +1,303 @@
+"""Reading a CSV file into raw rows: encoding, separator, header row, column names.
+
+Private helper of :mod:`talentgap.io`, as :mod:`talentgap._excel_reading` is
+for workbooks. The encoding (a byte-order mark, else UTF-8, else GB18030)
+and the separator are sniffed (:func:`sniff_csv`); a decode error past the
+sniffed start has the whole file read again with the next candidate; codes
+that look mis-decoded (:func:`talentgap._encoding.mojibake`) are refused
+for a guessed encoding and warned about for a given one; a file that mixes
+UTF-8 and GBK lines is refused naming the lines of each. The header is row
+1, the row given, or the one row holding every required column name, and
+its names may be renamed to the schema's; line numbers stay the file's own.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from talentgap._encoding import (
+    bom_encoding,
+    detect_encoding,
+    encoding_words,
+    first_bad_byte,
+    head_bytes,
+    line_encodings,
+    mojibake,
+    next_encodings,
+    same_encoding,
+)
+from talentgap._input_hints import (
+    HEADER_SEARCH_ROWS,
+    MISSING_TEXT,
+    find_header_row,
+    header_row_hint,
+    rename_columns,
+    repeated_names,
+    trailing_blank,
+)
+from talentgap._words import rows_fail
+from talentgap.errors import ParameterError, SchemaError, warn
+from talentgap.schema import get_schema
+
+__all__ = ["SEPARATORS", "ENCODING_ADVICE", "check_encoding", "sniff_csv", "read_raw_csv",
+           "read_csv_rows", "check_read", "csv_header_hint", "undecodable"]
+
+#: Separators considered when ``sep="auto"``.
+SEPARATORS = (",", ";", "\t")
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: What to do about an encoding, in every message that names one.
+ENCODING_ADVICE = ("pass encoding= (e.g. 'latin-1', 'cp1252', 'gb18030'; in a run "
+                    "configuration [data] encoding, for `talentgap validate` --encoding)")
+
+
+def check_encoding(encoding: str) -> None:
+    if encoding == "auto":
+        return
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ParameterError(f"encoding={encoding!r} is not a known text encoding; use "
+                             "'auto' or a name such as 'utf-8', 'gb18030', 'latin-1', "
+                             "'cp1252', 'utf-16'") from None
+
+
+def sniff_csv(path: str | Path, *, expected: tuple[str, ...] = (),
+              encoding: str = "auto") -> tuple[str, str]:
+    """The encoding and separator a CSV file most likely uses.
+
+    The encoding is the one a byte-order mark declares (UTF-8, or UTF-16 as
+    Excel's "Unicode Text" writes), else the given ``encoding``, else the
+    first of :data:`ENCODINGS` that decodes the start of the file (UTF-8
+    first, so plain ASCII and UTF-8 files stay UTF-8). The separator is
+    the one of :data:`SEPARATORS` that splits the header into the most
+    ``expected`` column names, then into the most fields with the same
+    count on the first lines.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    expected : tuple of str
+        Column names the header should contain.
+    encoding : str, default "auto"
+        The file's encoding when known (a byte-order mark still wins): only
+        the separator is sniffed.
+
+    Returns
+    -------
+    (encoding, sep) : tuple of str
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "training.csv"
+    >>> _ = path.write_bytes("period;region;industry\\n2024Q1;温州;纺织\\n".encode("gbk"))
+    >>> sniff_csv(path, expected=("period", "region"))
+    ('gb18030', ';')
+    >>> _ = path.write_text("period\\tregion\\n2024Q1\\tZürich\\n", encoding="utf-16")
+    >>> sniff_csv(path, expected=("period", "region"))
+    ('utf-16', '\\t')
+    """
+    head = head_bytes(Path(path))
+    if encoding == "auto" or bom_encoding(head) is not None:  # a byte-order mark wins
+        encoding = detect_encoding(head)
+    text = head.decode(encoding, errors="replace")
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if not lines:
+        return encoding, ","
+    header = lines[0]
+
+    def score(sep: str) -> tuple[int, int, int]:
+        names = [name.strip().strip('"').lstrip("\ufeff") for name in header.split(sep)]
+        counts = [line.count(sep) for line in lines]
+        consistent = sum(c == counts[0] for c in counts) if counts[0] else 0
+        return sum(name in expected for name in names), consistent, counts[0]
+
+    return encoding, max(SEPARATORS, key=score)
+
+
+def _parse_csv(path: Path, sep: str, encoding: str, text_columns: list[str], *,
+               header_row: int = 1, columns: dict | None = None) -> pd.DataFrame:
+    """Every line below the header a row (blank ones too), key columns as text.
+
+    The header is line ``header_row``; its names are kept as written, or
+    renamed by ``columns``.
+    """
+    skip = header_row - 1
+    names = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
+                        keep_default_na=False, skiprows=skip).iloc[0].tolist()
+    names = rename_columns(names, columns, str(path))
+    repeated = repeated_names(names)
+    if repeated:
+        raise SchemaError(f"{path}: column names must not repeat (spaces and case "
+                          f"ignored): {'; '.join(repeated)}", reason="repeated_column")
+    # Codes such as "NA" or "None" are legitimate region or industry codes: in
+    # key columns only an empty field is missing.
+    missing = {name: [""] if name in text_columns else list(MISSING_TEXT)
+               for name in names}
+    # Blank lines are read as empty rows, so row i is line i + header_row + 1 of
+    # the file and validation accounts for them (rule "empty_row").
+    return pd.read_csv(path, sep=sep, encoding=encoding, skiprows=skip, header=0, names=names,
+                       dtype={name: str for name in text_columns},
+                       skip_blank_lines=False, keep_default_na=False, na_values=missing)
+
+
+def undecodable(path: Path, tried: tuple[str, ...]) -> str:
+    """Where each encoding tried fails, e.g. ``'utf-8-sig' from line 5 (byte 0xfc)``."""
+    parts = []
+    for encoding in tried:
+        found = first_bad_byte(path, encoding)
+        if found is not None:
+            line, offset = found
+            byte = head_bytes(path, offset + 1)[offset:]
+            parts.append(f"not {encoding!r} from line {line} (byte 0x{byte.hex()})")
+    return ", ".join(parts)
+
+
+def read_raw_csv(path: Path, sep: str, encoding: str, text_columns: list[str],
+                  expected: tuple[str, ...], *, header_row: int = 1,
+                  columns: dict | None = None) -> tuple[pd.DataFrame, str, str]:
+    """The file as rows, with the encoding and separator it was read with.
+
+    With ``encoding="auto"``, a decode error anywhere in the file (not only in
+    the start the sniffer saw) has the whole file read again with the next
+    candidate; when none fits, the message names the line of the first bad byte,
+    or the lines of each encoding when the file mixes UTF-8 and GBK.
+    """
+    check_encoding(encoding)
+    auto = encoding == "auto"
+    found_encoding, found_sep = sniff_csv(path, expected=expected, encoding=encoding)
+    sep = found_sep if sep == "auto" else sep
+    candidates = (found_encoding, *next_encodings(found_encoding)) if auto else (
+        found_encoding,)
+    for candidate in candidates:
+        try:
+            return (_parse_csv(path, sep, candidate, text_columns, header_row=header_row,
+                               columns=columns), candidate, sep)
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise SchemaError(f"{path}: cannot be read as CSV with encoding {candidate!r} "
+                              f"and separator {sep!r}: {exc}"
+                              f"{_hint(path, expected, sep, candidate)}",
+                              reason="unreadable_file") from exc
+    _refuse_mixed(path)
+    where = undecodable(path, candidates)
+    hint = "" if auto else _hint(path, expected, sep, encoding)
+    raise SchemaError(f"{path}: cannot be read as CSV with encoding "
+                      f"{' or '.join(map(repr, candidates))} and separator {sep!r}: {where}"
+                      + (hint or f"; the file is in another encoding: {ENCODING_ADVICE}"),
+                      reason="unreadable_file")
+
+
+def _lines_text(lines: list[int]) -> str:
+    shown = ", ".join(map(str, lines[:5]))
+    more = f", ... ({len(lines)} lines)" if len(lines) > 5 else ""
+    return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
+
+
+def _refuse_mixed(path: Path) -> None:
+    """Refuse a file whose lines mix UTF-8 and GBK: no one encoding reads it right."""
+    if bom_encoding(head_bytes(path, 4)) is not None:
+        return
+    found = line_encodings(path)
+    if found["utf-8"] and found["gb18030"]:
+        raise SchemaError(
+            f"{path}: the file mixes UTF-8 ({_lines_text(found['utf-8'])}) and GBK "
+            f"({_lines_text(found['gb18030'])}): no one encoding reads it, and any one "
+            "garbles the other lines' codes; save it in one encoding (e.g. re-save each "
+            "part as UTF-8 before putting them together)", reason="mixed_encoding")
+
+
+def _check_decoding(path: Path, raw: pd.DataFrame, text_columns: list[str],
+                    lines: np.ndarray, used: str, *, given: bool) -> None:
+    """Codes that look mis-decoded: an error for a guessed encoding, a warning for a given one.
+
+    Either way a file that mixes UTF-8 and GBK lines is refused by line.
+    """
+    for name in text_columns:
+        if name not in raw.columns:
+            continue
+        mask, fixes = mojibake(raw[name], used)
+        rows = np.flatnonzero(mask)
+        if not rows.size:
+            continue
+        _refuse_mixed(path)
+        shown = ", ".join(f"line {lines[i]}: {raw[name].iloc[i]!r}" for i in rows[:3])
+        better, text = fixes[raw[name].iloc[rows[0]]]
+        message = (f"{path}: column {name!r}: {rows_fail(rows.size)} the encoding check "
+                   f"[wrong_encoding], e.g. {shown}: read as {encoding_words(used)} these "
+                   f"codes hold characters that do not go together, and their bytes read as "
+                   f"{encoding_words(better)} give {text!r}: the file is probably "
+                   f"{better!r}")
+        if given:
+            warn(f"{message}; check encoding={used!r}")
+            continue
+        raise SchemaError(f"{message}; {ENCODING_ADVICE}", column=name,
+                          reason="wrong_encoding")
+
+
+def _head_rows(path: Path, sep: str, encoding: str) -> list[list[str]]:
+    """The first lines of a CSV file as fields, to look for the header in."""
+    head = head_bytes(path)
+    text = head.decode(encoding if encoding != "auto" else detect_encoding(head),
+                       errors="replace")
+    return list(csv.reader(text.splitlines()[:HEADER_SEARCH_ROWS], delimiter=sep))
+
+
+def read_csv_rows(path: Path, table: str, sep: str, encoding: str, *, header_row: int | None,
+              columns: dict | None) -> tuple[pd.DataFrame, np.ndarray]:
+    schema = get_schema(table)
+    expected = tuple(c.name for c in schema.columns)
+    text_columns = [c.name for c in schema.columns if c.kind in ("id", "key")]
+    check_encoding(encoding)
+    if header_row is None:
+        found_encoding, found_sep = sniff_csv(path, expected=expected, encoding=encoding)
+        header_row = find_header_row(
+            _head_rows(path, found_sep if sep == "auto" else sep, found_encoding),
+            tuple(schema.required), columns, str(path), table)
+    raw, used, sep = read_raw_csv(path, sep, encoding, text_columns, expected,
+                                   header_row=header_row, columns=columns)
+    raw = raw.iloc[:len(raw) - trailing_blank(raw)]  # blank lines at the end are no data
+    lines = np.arange(len(raw), dtype=np.int64) + header_row + 1
+    check_read(path, raw, text_columns, lines, encoding, used)
+    if not any(name in raw.columns for name in expected):
+        hint = _hint(path, expected, sep, used)
+        if hint:
+            raise SchemaError(f"{path}: none of the {table} columns {list(expected[:4])}... "
+                              f"in the header {list(raw.columns[:4])}{hint}",
+                              reason="unreadable_file")
+    return raw, lines
+
+
+def _hint(path: Path, expected: tuple[str, ...], sep: str, encoding: str) -> str:
+    """What the file looks like, when it is not what it was read as."""
+    found_encoding, found_sep = sniff_csv(path, expected=expected)
+    advice = []
+    if not same_encoding(found_encoding, encoding):
+        advice.append(f"encoding={found_encoding!r}")
+    if found_sep != sep:
+        advice.append(f"sep={found_sep!r} ({_SEPARATOR_NAMES[found_sep]}-separated)")
+    if not advice:
+        return ""
+    return ("; the file looks like " + " and ".join(advice)
+            + ": pass them, or leave both as 'auto' to detect them")
+
+
+def check_read(path: Path, raw: pd.DataFrame, text_columns: list[str], lines: np.ndarray,
+                encoding: str, used: str) -> None:
+    """Check the codes of a guessed GB18030 reading, or of any given encoding."""
+    if encoding == "auto" and used == "gb18030":
+        _check_decoding(path, raw, text_columns, lines, used, given=False)
+    elif encoding != "auto" and same_encoding(encoding, used):  # not overruled by a BOM
+        _check_decoding(path, raw, text_columns, lines, used, given=True)
+
+
+def csv_header_hint(path: Path, sep: str, encoding: str,
+                     expected: tuple[str, ...], table: str) -> str:
+    """Where the header seems to be, from the first lines of a CSV file."""
+    return header_row_hint(_head_rows(path, sep, encoding)[:10], expected, table)
