@@ -9,35 +9,45 @@ stored name is refused unless ``--replace-edition``; ``talentgap editions list
 --edition NAME --actuals DIR_OR_CONFIG --out OUT`` scores one against data
 observed later and writes ``edition_scores.csv`` (per cell),
 ``edition_scores_by_group.csv``, ``edition_scores_summary.csv``,
-``edition_points.csv`` and ``report.html``.
+``edition_scored.csv`` (per quantity: the periods and cells scored, and why the
+edition's other cell-periods were not), ``edition_points.csv`` and
+``evaluation_report.html`` (default folder ``talentgap-evaluation``, so that a
+forecast's ``report.html`` is never overwritten). The later panel is built
+with the edition's stored panel settings; without ``--edition`` the edition
+with the latest forecast origin is scored.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
+import sys
 import textwrap
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from talentgap.cli._common import EXIT_OK, UsageError
-from talentgap.cli._wording import coverage_band, coverage_sentence, per_period
+from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from talentgap.cli._edition_scores import labelled, print_scores, score_report
 from talentgap.cli.config import Config, load_config
-from talentgap.errors import ConfigError
-from talentgap.report import Report
+from talentgap.errors import ConfigError, EditionError
 
 __all__ = ["add_edition_commands", "add_store_options", "check_store_options", "store_run",
-           "stored_check", "check_stored"]
+           "stored_check", "check_stored", "StoredEdition", "edition_exit"]
 
 logger = logging.getLogger("talentgap.cli")
 
 #: Files ``talentgap evaluate`` writes, by table of :class:`~talentgap.editions.EditionScores`.
 SCORE_FILES = {"cells": "edition_scores.csv", "groups": "edition_scores_by_group.csv",
-               "summary": "edition_scores_summary.csv", "points": "edition_points.csv"}
+               "summary": "edition_scores_summary.csv", "scored": "edition_scored.csv",
+               "points": "edition_points.csv"}
+#: The report ``talentgap evaluate`` writes (its own name: never a forecast's ``report.html``).
+REPORT_FILE = "evaluation_report.html"
+#: The default output folder of ``talentgap evaluate`` (a forecast's is ``talentgap-out``).
+DEFAULT_OUT = Path("talentgap-evaluation")
 
 
 # ---- storing a run ---------------------------------------------------------------------------
@@ -158,7 +168,7 @@ def check_stored(args: argparse.Namespace, config: Config, model) -> str | None:
     named = f"--edition {name}" if args.edition else f"edition {name!r} (the forecast origin)"
     changed = _differences(_compared(editions.metadata(name).get("config")),
                            _compared(config.to_dict()))
-    if data_fingerprint(model) != editions.info(name)["fingerprint"]:
+    if data_fingerprint(model) != editions.info(name)["data_fingerprint"]:
         changed.insert(0, "the data (its fingerprint)")
     if not changed:
         return (f"{named} is already in {store} from the same data and model and forecast "
@@ -198,24 +208,103 @@ def stored_check(args: argparse.Namespace, config: Config,
     return check
 
 
-def store_run(args: argparse.Namespace, result, config: Config) -> str | None:
+@dataclass(frozen=True)
+class StoredEdition:
+    """What ``--store`` did with a run: the edition stored, or why it was not.
+
+    Attributes
+    ----------
+    name : str
+        The edition's name.
+    store : str
+        The edition store file.
+    stored : bool
+        True when the edition was stored.
+    error : str or None
+        Why it was not stored (the store locked by another process, damaged, ...).
+    n_files : int
+        Output files the run wrote either way.
+    out : str or None
+        Their folder.
+
+    Examples
+    --------
+    >>> StoredEdition("2024Q4", "editions.sqlite", True).message
+    'edition 2024Q4 stored in editions.sqlite'
+    >>> StoredEdition("2024Q4", "editions.sqlite", False, "locked", 5, "out").message
+    "edition 2024Q4 was NOT stored in editions.sqlite: locked; the run's 5 output files were \
+written to out; run the command again to store the edition"
+    """
+
+    name: str
+    store: str
+    stored: bool
+    error: str | None = None
+    n_files: int = 0
+    out: str | None = None
+
+    @property
+    def message(self) -> str:
+        """One line for the command's text summary."""
+        if self.stored:
+            return f"edition {self.name} stored in {self.store}"
+        where = f" to {self.out}" if self.out else ""
+        return (f"edition {self.name} was NOT stored in {self.store}: {self.error}; the run's "
+                f"{self.n_files} output files were written{where}; run the command again to "
+                "store the edition")
+
+    def as_dict(self) -> dict:
+        """The JSON summary's ``edition`` entry."""
+        return {"name": self.name, "store": self.store, "stored": self.stored,
+                "error": self.error, "files_written": self.n_files}
+
+
+def store_run(args: argparse.Namespace, result, config: Config, *,
+              written: list | None = None) -> StoredEdition | None:
     """Store the run's gap model and forecast as an edition when ``--store`` was given.
+
+    Called after the run's files are written: a store that cannot take the
+    edition (locked by another process, damaged) does not lose them; the
+    result says the edition was not stored, and :func:`edition_exit` makes
+    the command fail.
 
     Returns
     -------
-    str or None
-        The edition's name, or None when nothing was stored.
+    StoredEdition or None
+        The edition stored (or not, and why); None without ``--store``.
     """
     if getattr(args, "store", None) is None or result.gap_model is None \
             or result.forecast is None:
         return None
+    from talentgap.cli.pipeline import saved_config
     from talentgap.editions import EditionStore
 
     name = args.edition or str(result.gap_model.origin_)
-    EditionStore(args.store).add(name, result.gap_model, result.forecast,
-                                 replace=args.replace_edition, config=config.to_dict())
+    n_files = len(written or [])
+    saved = saved_config(result) if getattr(result, "config", None) is not None \
+        else config.to_dict()
+    try:
+        EditionStore(args.store).add(name, result.gap_model, result.forecast,
+                                     replace=args.replace_edition, config=saved)
+    except EditionError as exc:
+        out = str(Path(written[0]).parent) if written else None
+        return StoredEdition(name, str(args.store), False, str(exc), n_files, out)
     logger.info("edition %s stored in %s", name, args.store)
-    return name
+    return StoredEdition(name, str(args.store), True, None, n_files)
+
+
+def edition_exit(edition: StoredEdition | None) -> int:
+    """The command's exit code: an error when ``--store`` could not store the edition.
+
+    Examples
+    --------
+    >>> edition_exit(None), edition_exit(StoredEdition("2024Q4", "e.sqlite", True))
+    (0, 0)
+    """
+    if edition is None or edition.stored:
+        return EXIT_OK
+    print(f"talentgap: error: {edition.message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 # ---- the commands ----------------------------------------------------------------------------
@@ -224,7 +313,12 @@ def add_edition_commands(commands) -> None:
     editions = commands.add_parser(
         "editions", help="list or remove stored forecast editions",
         description="List the forecast editions in an edition store (a SQLite file written "
-                    "by 'talentgap forecast --store'), or remove one.",
+                    "by 'talentgap forecast --store'), or remove one. The list is ordered by "
+                    "forecast origin (ties: by when stored); its last edition is the latest, "
+                    "the one 'talentgap serve --store' and 'talentgap evaluate' use when no "
+                    "edition is named. data_fingerprint is the sha256 of the data the model "
+                    "was fitted on; model_fingerprint is the artifact's metadata sha256, the "
+                    "X-Model-Fingerprint the service answers with.",
         epilog=textwrap.dedent("examples:\n  talentgap editions list --store editions.sqlite\n"
                                "  talentgap editions remove 2024Q4 --store editions.sqlite\n"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -245,9 +339,14 @@ def add_edition_commands(commands) -> None:
         description="Score a stored forecast edition against data observed later, per cell, "
                     "industry and region, next to naive and seasonal-naive baselines fitted "
                     "on the data the edition knew: direction of change, MASE and interval "
-                    "coverage. Writes edition_scores.csv, edition_scores_by_group.csv, "
-                    "edition_scores_summary.csv, edition_points.csv and report.html (the "
-                    "scores in words) into --out.",
+                    "coverage. The later panel is built with the edition's stored panel "
+                    "settings (keys, frequency, lead time, absorption, survey design); a "
+                    "--actuals configuration that sets them otherwise gets a warning. Says "
+                    "per quantity which periods and cells were scored and why the edition's "
+                    "other cell-periods were not. Writes edition_scores.csv, "
+                    "edition_scores_by_group.csv, edition_scores_summary.csv, "
+                    "edition_scored.csv, edition_points.csv and evaluation_report.html into "
+                    "--out.",
         epilog=textwrap.dedent(
             "examples:\n  talentgap evaluate --store editions.sqlite --edition 2024Q4 "
             "--actuals new_data/ --out scores\n"
@@ -256,12 +355,15 @@ def add_edition_commands(commands) -> None:
     evaluate.add_argument("--store", type=Path, metavar="FILE", required=True,
                           help="the edition store")
     evaluate.add_argument("--edition", metavar="NAME",
-                          help="the edition to score (default: the latest stored)")
+                          help="the edition to score (default: the latest forecast origin; "
+                               "of editions with that origin, the one stored last)")
     evaluate.add_argument("--actuals", type=Path, metavar="DIR_OR_CONFIG", required=True,
                           help="the later data: a folder with surveys.csv and training.csv "
                                "(or .parquet), or a TOML run configuration naming them")
-    evaluate.add_argument("--out", type=Path, metavar="DIR", default=Path("talentgap-out"),
-                          help="output folder (default talentgap-out)")
+    evaluate.add_argument("--out", type=Path, metavar="DIR", default=DEFAULT_OUT,
+                          help=f"output folder (default {DEFAULT_OUT}; the report is "
+                               f"{REPORT_FILE}, so a forecast's report.html is never "
+                               "overwritten)")
     evaluate.add_argument("--format", choices=["text", "json"], default="text",
                           help="text summary (default) or a JSON summary on stdout")
     evaluate.set_defaults(run=_run_evaluate)
@@ -276,10 +378,15 @@ def _run_list(args: argparse.Namespace) -> int:
     elif listing.empty:
         print(f"{args.store}: no editions")
     else:
-        shown = listing.assign(fingerprint=listing["fingerprint"].str[:12],
-                               created=listing["created"].dt.strftime("%Y-%m-%d %H:%M:%S"))
-        columns = ["name", "origin", "created", "n_cells", "horizon", "fingerprint"]
+        shown = listing.assign(
+            data_fingerprint=listing["data_fingerprint"].str[:12],
+            model_fingerprint=listing["model_fingerprint"].fillna("").str[:12],
+            created=listing["created"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+        columns = ["name", "origin", "created", "n_cells", "horizon", "data_fingerprint",
+                   "model_fingerprint"]
         print(shown[columns].to_string(index=False))
+        print(f"(by forecast origin; the latest, {listing['name'].iloc[-1]}, is the one "
+              "'serve --store' and 'evaluate' use without --edition)")
     return EXIT_OK
 
 
@@ -291,17 +398,61 @@ def _run_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _actuals_config(path: Path, stored: dict | None, keys: list[str], freq: str) -> Config:
-    """The run configuration that reads the later data, with the edition's panel settings."""
-    base = Config()
-    if stored:  # how the edition's panel was built (lead time, absorption, ...)
-        try:
-            data = {k: v for k, v in stored.get("data", {}).items()
-                    if k not in ("surveys", "training", "employment")}
-            base = Config.from_dict({"data": data, "panel": stored.get("panel", {})})
-        except ConfigError:
-            logger.warning("the edition's stored configuration is not readable; using defaults")
-    base = base.with_overrides({"data": {"keys": keys, "freq": freq}})
+#: Settings of ``[data]`` that say how to read the later files, not how the panel is built:
+#: they are the actuals' own. Every other setting of ``[data]``, ``[panel]`` and ``[survey]``
+#: builds the panel and is the edition's.
+_ACTUALS_OWN = ("surveys", "training", "employment", "encoding", "on_invalid",
+                "allow_missing_supply", "allow_missing_demand")
+_PANEL_TABLES = ("data", "panel", "survey")
+#: ``talentgap.features.build_panel``'s own defaults, for an edition stored from Python that
+#: names only some (or none) of its panel settings.
+_BUILD_PANEL_DEFAULTS = {"lead_time": 0, "absorption": 1.0}
+
+
+def _panel_settings(config: dict) -> dict:
+    """The settings of a configuration (``Config.to_dict()``) that build the panel."""
+    return {table: {k: v for k, v in (config.get(table) or {}).items()
+                    if not (table == "data" and k in _ACTUALS_OWN)}
+            for table in _PANEL_TABLES}
+
+
+def _edition_settings(stored: dict | None, keys: list[str], freq: str,
+                      name: str) -> tuple[Config, bool]:
+    """The configuration that builds a panel as the edition's was, and whether it is known.
+
+    An edition stored by ``talentgap forecast --store`` records its whole
+    configuration. One stored from Python records its keys and frequency,
+    and its ``[panel]`` settings only when they were given
+    (``EditionStore.add(..., config={"panel": {...}})``); settings it does not
+    name take :func:`talentgap.features.build_panel`'s defaults.
+    """
+    stored = stored if isinstance(stored, dict) else {}
+    settings = _panel_settings(stored)
+    settings["data"].update(keys=list(keys), freq=freq)
+    known = isinstance(stored.get("panel"), dict)
+    settings["panel"] = {**_BUILD_PANEL_DEFAULTS, **settings["panel"]}
+    try:
+        return Config().with_overrides(settings), known
+    except ConfigError as exc:
+        raise ConfigError(f"edition {name!r}: its stored panel settings cannot build the "
+                          f"later panel the same way ({exc}); the scores would not compare "
+                          "like with like") from exc
+
+
+def _actuals_config(path: Path, stored: dict | None, keys: list[str], freq: str,
+                    name: str = "") -> Config:
+    """The run configuration that reads the later data and builds its panel as the edition's.
+
+    The files (and how to read them) are the actuals'; the panel settings
+    (``[data]`` keys, frequency and skill levels, ``[panel]`` lead time and
+    absorption, ``[survey]`` design) are the edition's, so that the later
+    panel is built the way the edition's was. A TOML configuration that sets
+    one of them differently gets a warning naming it. An edition that does
+    not record its panel settings (stored from Python without them) is
+    scored with the configuration's settings, or ``build_panel``'s defaults
+    for a folder, with a warning that they are assumed.
+    """
+    edition, known = _edition_settings(stored, keys, freq, name)
     if path.is_dir():
         found = {}
         for table in ("surveys", "training", "employment"):
@@ -313,13 +464,43 @@ def _actuals_config(path: Path, stored: dict | None, keys: list[str], freq: str)
         if missing:
             raise UsageError(f"--actuals {path}: no {' or '.join(f'{t}.csv' for t in missing)} "
                              "in this folder")
-        data = {"surveys": found["surveys"], "training": found["training"]}
-        if "employment" in found:
-            data["employment"] = found["employment"]
-        return base.with_overrides({"data": data})
+        if not known:
+            panel = edition.panel
+            logger.warning(
+                "edition %s does not record how its panel was built (it was stored without "
+                "[panel] settings); the later panel is built with talentgap.features."
+                "build_panel's defaults, lead_time = %s and absorption = %s: if the edition "
+                "was built otherwise the supply and gap scores are not like for like (give "
+                "--actuals a TOML configuration with its [panel] settings, or store editions "
+                "with config={'panel': {...}})", name, panel.lead_time, panel.absorption)
+        return edition.with_overrides({"data": {t: found[t] for t in found}})
     if path.suffix.lower() == ".toml" and path.is_file():
-        config = load_config(path, defaults=base)
-        return config.with_overrides({"data": {"keys": keys, "freq": freq}})
+        if not known:  # the configuration's own settings, as a run of it would build
+            config = load_config(path, defaults=Config().with_overrides(
+                {"data": {"keys": list(keys), "freq": freq}}))
+            panel = config.panel
+            logger.warning(
+                "edition %s does not record how its panel was built (it was stored without "
+                "[panel] settings); the later panel is built with the settings of %s "
+                "(lead_time = %s, absorption = %s), which cannot be checked against the "
+                "edition's", name, path, panel.lead_time, panel.absorption)
+            return config.with_overrides({"data": {"keys": list(keys), "freq": freq}})
+        config = load_config(path, defaults=edition)
+        ours, theirs = _panel_settings(edition.to_dict()), _panel_settings(config.to_dict())
+        changed = [f"[{table}] {key} = {theirs[table].get(key)!r} (the edition's: "
+                   f"{ours[table].get(key)!r})"
+                   for table in _PANEL_TABLES
+                   for key in sorted(set(ours[table]) | set(theirs[table]))
+                   if ours[table].get(key) != theirs[table].get(key)]
+        if changed:
+            logger.warning(
+                "%s sets %d panel setting(s) differently from edition %s: %s; the later panel "
+                "is built with the edition's settings so that its scores compare like with "
+                "like (to score other settings, store an edition made with them)",
+                path, len(changed), name, "; ".join(changed))
+        own = {k: getattr(config.data, k) for k in _ACTUALS_OWN}
+        return dataclasses.replace(config, data=dataclasses.replace(edition.data, **own),
+                                   panel=edition.panel, survey=edition.survey)
     if not path.exists():
         raise FileNotFoundError(f"--actuals {path}: no such folder or file")
     raise UsageError(f"--actuals {path}: expected a folder with surveys.csv and training.csv "
@@ -332,10 +513,13 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     store = EditionStore(args.store)
     name = args.edition or store.latest()
+    if args.edition is None:
+        logger.info("scoring edition %s: the latest forecast origin in %s", name, args.store)
     model = store.model(name)
     keys = list(model.cells_.columns)
     freq = model.origin_.freqstr[0]
-    config = _actuals_config(args.actuals, store.metadata(name).get("config"), keys, freq)
+    config = _actuals_config(args.actuals, store.metadata(name).get("config"), keys, freq,
+                             name)
     panel = pipeline.run(config, steps=("features",)).panel
     scores = score_edition(store, name, panel, keys=keys,
                            by=[k for k in ("industry", "region") if k in keys] or keys[:1])
@@ -344,144 +528,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     files = []
     for attribute, filename in SCORE_FILES.items():
         path = out / filename
-        getattr(scores, attribute).to_csv(path, index=False)
+        labelled(getattr(scores, attribute), scores).to_csv(path, index=False)
         files.append(path)
-    files.append(_score_report(scores).write(out / "report.html"))
-    _print_scores(args, scores, files)
+    files.append(score_report(scores).write(out / REPORT_FILE))
+    print_scores(args, scores, files, latest=args.edition is None)
     return EXIT_OK
-
-
-#: The scores' methods in words: the stored forecast and the two simple rules.
-_METHOD_WORDS = {"edition": "stored forecast",
-                 "naive": "naive rule (the last value carries on)",
-                 "seasonal_naive": "seasonal naive rule (the same season a year before)"}
-_RULES = ("naive", "seasonal_naive")
-
-
-def _score_headers(columns, per: str) -> dict[str, str]:
-    """Plain headers with units of the score tables' columns (``coverage_<level>`` too)."""
-    words = {"by": "Grouped by", "group": "Group", "quantity": "Quantity",
-             "method": "Forecast", "n_points": "Cell-periods compared",
-             "direction": "Share of changes in the right direction (0–1)",
-             "mase": "MASE: error against the seasonal naive rule in sample (below 1 is "
-                     "better)",
-             "mae": f"Mean absolute error (persons per {per})",
-             "bias": f"Mean error, forecast minus actual (persons per {per})"}
-    for column in columns:
-        if str(column).startswith("coverage_"):
-            level = float(str(column).removeprefix("coverage_"))
-            words[column] = f"Share of actual values inside the {level:g}% interval (0–1)"
-    return {c: words[c] for c in columns if c in words}
-
-
-def _score_verdict(summary: pd.DataFrame) -> str:
-    """Per quantity: the stored forecast's MASE against the rules', coverage against its level.
-
-    The thresholds are the backtest verdict's
-    (:func:`talentgap.cli._wording.coverage_band`).
-    """
-    words = []
-    for quantity, rows in summary.groupby("quantity", sort=False):
-        own = rows[rows["method"] == "edition"]
-        rules = rows[rows["method"].isin(_RULES)].dropna(subset=["mase"])
-        if own.empty or pd.isna(own["mase"].iloc[0]):
-            continue
-        mase = float(own["mase"].iloc[0])
-        text = f"{str(quantity).capitalize()}: the stored forecast's MASE is {mase:.2f}"
-        if len(rules):
-            best = rules.sort_values("mase").iloc[0]
-            rule = _METHOD_WORDS[str(best["method"])].split(" (")[0]
-            compared = ("below" if mase < best["mase"] else
-                        "above" if mase > best["mase"] else "equal to")
-            text += (f", {compared} the better simple rule's ({rule}, {best['mase']:.2f})"
-                     + ("" if compared == "below" else ": it does not beat the simple rules"))
-        for column in [c for c in rows.columns if str(c).startswith("coverage_")]:
-            coverage = own[column].iloc[0]
-            if pd.notna(coverage):
-                level = float(str(column).removeprefix("coverage_"))
-                text += f"; its {coverage_sentence(coverage, level, what='the actual values')}"
-        words.append(text + ".")
-    return " ".join(words)
-
-
-def _score_table(report: Report, table: pd.DataFrame, per: str, **options) -> None:
-    """A score table with the methods and headers in words and numbers rounded to read."""
-    formats = {c: "{:.2f}" for c in table.columns
-               if c in ("direction", "mase") or str(c).startswith("coverage_")}
-    formats.update({c: "{:,.1f}" for c in ("mae", "bias") if c in table.columns})
-    table = table.assign(method=table["method"].map(_METHOD_WORDS).fillna(table["method"]))
-    headers = _score_headers(table.columns, per)
-    report.add_table(table.rename(columns=headers), max_rows=options.pop("max_rows", None),
-                     float_format={headers.get(c, c): f for c, f in formats.items()},
-                     **options)
-
-
-def _sampling_words(scores) -> str:
-    """What the stored demand and gap intervals were widened by, when they were."""
-    sampled = scores.points.loc[scores.points["quantity"] != "supply", "actual_se"]
-    if not (sampled > 0).any():
-        return ""
-    return ("The stored demand and gap intervals are for the true values in the population, "
-            "while the values observed later are survey estimates with a sampling error of "
-            "their own: each interval was widened by the standard error of the estimate it "
-            "is compared with. Supply is counted from training records and compared as "
-            "stored. ")
-
-
-def _score_report(scores) -> Report:
-    """A report section on how the edition did against what happened, next to the baselines."""
-    per = per_period(scores.origin.freqstr)
-    report = Report(f"Forecast edition {scores.edition} against what happened",
-                    subtitle=f"origin {scores.origin}; scored on {scores.periods[0]}–"
-                             f"{scores.periods[-1]}")
-    levels = [float(str(c).removeprefix("coverage_")) for c in scores.summary.columns
-              if str(c).startswith("coverage_")]
-    bands = " and ".join(f"{coverage_band(level):g} percentage points of {level:g}%"
-                         for level in levels)
-    good = ("A good stored forecast has a MASE below the simple rules' and a share of actual "
-            "values inside each interval near its level"
-            + (f" (within {bands})" if bands else "") + ".")
-    report.add_section(
-        "How the stored forecast did",
-        intro="Each stored forecast is compared with the values observed later, next to two "
-              "simple rules fitted on the same history: the naive rule (the last value "
-              "carries on) and the seasonal naive rule (the same season a year before). The "
-              "share of changes in the right direction counts the cell-periods whose change "
-              "from the origin went the way the forecast said; MASE divides the mean absolute "
-              "error by the typical error of the seasonal naive rule in the history (below 1 "
-              "beats that rule); the interval columns give the share of actual values inside "
-              "the stored intervals. " + _sampling_words(scores) + good)
-    _score_table(report, scores.summary, per,
-                 caption="All cells, per quantity (gap, demand, supply) and forecast")
-    verdict = _score_verdict(scores.summary)
-    if verdict:
-        report.add_text(verdict)
-    gap = scores.groups[scores.groups["quantity"] == "gap"]
-    if len(gap):
-        report.add_text("Per industry and per region, for the gap: " + good[0].lower()
-                        + good[1:] + " A group where the stored forecast's MASE is above the "
-                        "simple rules' is one where the forecast did worse than repeating the "
-                        "past.")
-        _score_table(report, gap, per, caption="The gap per group (industry, region)",
-                     max_rows=60)
-    return report
-
-
-def _print_scores(args: argparse.Namespace, scores, files: list[Path]) -> None:
-    summary = scores.summary
-    if args.format == "json":
-        doc = {"edition": scores.edition, "origin": str(scores.origin),
-               "periods": [str(p) for p in scores.periods],
-               "summary": json.loads(summary.to_json(orient="records")),
-               "files": [str(f) for f in files]}
-        print(json.dumps(doc, indent=2))
-        return
-    lines = [f"talentgap evaluate: edition {scores.edition} (origin {scores.origin}) scored on "
-             f"{scores.periods[0]}..{scores.periods[-1]}; wrote {len(files)} files to "
-             f"{files[0].parent}"]
-    shown = summary.copy()
-    for column in shown.columns[2:]:
-        if column != "n_points":
-            shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
-    lines += ["  " + line for line in shown.to_string(index=False).splitlines()]
-    print("\n".join(lines))

@@ -16,7 +16,8 @@ Scores, per cell, per group and overall, for ``gap``, ``demand`` and
     origin is right: ``sign(actual - base) == sign(forecast - base)``, with
     ``base`` the cell's last observed value at or before the origin (as
     the edition knew it). A no-change forecast gets a point only where the
-    actual value did not change either.
+    actual value did not change either, so the naive rule's score would be
+    about 0 by construction: it is left out (NaN).
 ``mase``
     Mean absolute error divided by the cell's in-sample seasonal-naive
     error, ``mean(|y_t - y_{t-m}|)`` over the edition's history (Hyndman &
@@ -30,13 +31,23 @@ Scores, per cell, per group and overall, for ``gap``, ``demand`` and
     intervals widened by the sampling error of each later estimate, the
     actuals' column of that name, before they are compared with it
     (:func:`talentgap.evaluation.with_sampling_error`; supply is counted,
-    not estimated). The points table shows the ``actual_se`` used.
+    not estimated). The points table shows the ``actual_se`` used; a point
+    whose estimate has no standard error (a single respondent) has no
+    widened interval and is left out of the coverage, so
+    ``n_coverage_<level>`` (the points the coverage counts) can be below
+    ``n_points``.
 ``mae``, ``bias``
     In persons; ``bias`` > 0 means forecasts too high.
 
 The metrics are those of :mod:`talentgap.evaluation.metrics` (missing values
 are left out; a cell with a constant history has no MASE scale and gets NaN
-with a :class:`~talentgap.errors.DataQualityWarning`).
+with a :class:`~talentgap.errors.DataQualityWarning`). With a season length
+of 1 (yearly editions) the seasonal naive rule is the naive rule and is left
+out. Each table says which periods its scores cover (``first_period``,
+``last_period``), and :attr:`EditionScores.scored` says per quantity how many
+of the edition's cell-periods were scored and why the others were not: a
+quantity can be scored on fewer periods than another (supply observed
+before demand, a gap needing both).
 """
 
 from __future__ import annotations
@@ -49,17 +60,21 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import (
+    check_count,
     interval_columns,
     level_label,
     parse_interval_column,
     resolve_season_length,
 )
 from talentgap.editions.store import EditionStore
-from talentgap.errors import DataQualityWarning, EditionError, warn
+from talentgap.errors import DataQualityWarning, EditionError, ParameterError, SchemaError, warn
 from talentgap.evaluation import metrics, with_sampling_error
+from talentgap.evaluation._terms import naive_scales as _naive_scales
 from talentgap.models import Naive, SeasonalNaive
+from talentgap.periods import normalize_freq, parse_periods
 
-__all__ = ["EditionScores", "score_edition", "direction_accuracy", "QUANTITIES", "METHODS"]
+__all__ = ["EditionScores", "score_edition", "direction_accuracy", "QUANTITIES", "METHODS",
+           "SCORED_COLUMNS"]
 
 #: The quantities scored.
 QUANTITIES = ("gap", "demand", "supply")
@@ -78,7 +93,8 @@ class EditionScores:
     origin : pandas.Period
         The edition's forecast origin.
     periods : list of pandas.Period
-        The periods scored (forecast by the edition and observed later).
+        Every period on which some quantity was scored (forecast by the
+        edition and observed later); see ``scored`` for each quantity's.
     points : pandas.DataFrame
         One row per cell, period, quantity and method: ``<keys...>, period,
         step`` (periods after the origin), ``quantity, method, actual,
@@ -87,13 +103,25 @@ class EditionScores:
         by the actual's sampling error; see the module docstring) and
         ``actual_se`` (0 where none applies).
     cells : pandas.DataFrame
-        Per cell, quantity and method: ``n_points, direction, mase, mae,
-        bias, coverage_<level>...``.
+        Per cell, quantity and method: ``n_points, first_period,
+        last_period`` (the periods of the points scored), ``direction, mase,
+        mae, bias`` and per level ``coverage_<level>, n_coverage_<level>``
+        (the points with an interval to count; NaN/0 for the baselines,
+        which have no stored intervals). ``direction`` is NaN for the naive
+        rule (about 0 by construction).
     groups : pandas.DataFrame
         The same per group: ``by`` (the key, e.g. ``"industry"``), ``group``
         (its value), then as ``cells``.
     summary : pandas.DataFrame
         The same over every cell, per quantity and method.
+    scored : pandas.DataFrame
+        Per quantity, what of the edition was scored: ``first_period,
+        last_period, n_periods, periods`` (their labels, space-separated: a
+        hole shows), ``n_cells, n_points`` (cell-periods scored),
+        ``n_forecast`` (the edition's cell-periods), ``n_not_scored`` and why:
+        ``not_in_actuals`` (no row for the cell-period), ``actual_missing``
+        (the row has no value of this quantity, e.g. supply in the first
+        periods of a panel with a lead time) and ``forecast_missing``.
 
     Examples
     --------
@@ -116,10 +144,15 @@ class EditionScores:
     1           naive         8
     2  seasonal_naive         8
     >>> list(scores.cells.columns)
-    ['region', 'industry', 'quantity', 'method', 'n_points', 'direction', 'mase', 'mae', 'bias',
-     'coverage_80']
+    ['region', 'industry', 'quantity', 'method', 'n_points', 'first_period', 'last_period',
+     'direction', 'mase', 'mae', 'bias', 'coverage_80', 'n_coverage_80']
     >>> len(scores.points)   # 4 cells x 2 periods x 3 quantities x 3 methods
     72
+    >>> scores.scored[["quantity", "first_period", "last_period", "n_points", "n_forecast"]]
+      quantity first_period last_period  n_points  n_forecast
+    0      gap       2021Q3      2021Q4         8           8
+    1   demand       2021Q3      2021Q4         8           8
+    2   supply       2021Q3      2021Q4         8           8
     """
 
     edition: str
@@ -129,6 +162,7 @@ class EditionScores:
     cells: pd.DataFrame
     groups: pd.DataFrame
     summary: pd.DataFrame
+    scored: pd.DataFrame
 
 
 def direction_accuracy(y_true, y_pred, *, y_base) -> float:
@@ -186,8 +220,9 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     by : sequence of str, default ("industry", "region")
         Keys to break the scores down by, one breakdown each.
     season_length : int, optional
-        ``m`` of the MASE scale and of the seasonal-naive baseline; default
-        the edition model's season length.
+        ``m`` of the MASE scale and of the seasonal-naive baseline, from 1
+        to one less than the number of periods in the edition's history;
+        default the edition model's season length.
 
     Returns
     -------
@@ -197,6 +232,12 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     ------
     EditionError
         No such edition, keys or columns missing, or no period in common.
+    SchemaError
+        A period label of the actuals is not one of the edition's frequency
+        (``"2023"`` or ``"2023-05"`` for a quarterly edition), parsed by
+        :func:`talentgap.periods.parse_periods`; ``failure_cases`` lists the rows.
+    ParameterError
+        ``season_length`` is not a whole number >= 1 shorter than the history.
 
     Examples
     --------
@@ -212,7 +253,8 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     >>> len(scores.periods), scores.summary["method"].unique().tolist()
     (4, ['edition', 'naive', 'seasonal_naive'])
     >>> list(scores.summary.columns)
-    ['quantity', 'method', 'n_points', 'direction', 'mase', 'mae', 'bias', 'coverage_80']
+    ['quantity', 'method', 'n_points', 'first_period', 'last_period', 'direction', 'mase',
+     'mae', 'bias', 'coverage_80', 'n_coverage_80']
     """
     if not isinstance(store, EditionStore):
         store = EditionStore(store)
@@ -226,25 +268,25 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     unknown = [b for b in by if b not in keys]
     if unknown:
         raise EditionError(f"by {unknown}: can only break scores down by the keys {keys}")
-    m = season_length
-    if m is None:
-        inner = model.demand_model_ or model.supply_model_
-        m = (int(inner.season_length_) if inner is not None
-             else resolve_season_length(None, model.freq_))
+    m = _season_length(season_length, model, name)
     actual = _actual_values(actuals, keys, time, model, name)
-    origin = model.origin_.ordinal
     cells = model.cells_.reset_index(drop=True)
-    points, periods = _points(model, forecast, actual, cells, keys, time, m, name)
+    points, scored = _points(model, forecast, actual, cells, keys, time, m, name)
     levels = _levels(points.columns)
 
     def table(groups: list[str]) -> pd.DataFrame:
         rows = []
         for label, part in points.groupby([*groups, "quantity", "method"], sort=False,
                                           observed=True):
-            rows.append((*label, *_scores(part, levels)))
-        columns = [*groups, "quantity", "method", "n_points", "direction", "mase", "mae",
-                   "bias", *[f"coverage_{level_label(lv)}" for lv in levels]]
-        return pd.DataFrame(rows, columns=columns)
+            rows.append((*label, *_scores(part, levels, time)))
+        columns = [*groups, "quantity", "method", "n_points", "first_period", "last_period",
+                   "direction", "mase", "mae", "bias",
+                   *[f"{kind}_{level_label(lv)}" for lv in levels
+                     for kind in ("coverage", "n_coverage")]]
+        out = pd.DataFrame(rows, columns=columns)
+        for column in ("first_period", "last_period"):
+            out[column] = pd.array(out[column], dtype=pd.PeriodDtype(model.origin_.freq))
+        return out
 
     by_cell = table(keys)
     parts = []
@@ -255,10 +297,11 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     groups = (pd.concat(parts, ignore_index=True) if parts
               else pd.DataFrame(columns=["by", "group", *by_cell.columns[len(keys):]]))
     summary = table([])
+    used = points.loc[points["actual"].notna() & points["forecast"].notna()
+                      & (points["method"] == "edition"), time]
     return EditionScores(edition=name, origin=pd.Period(model.origin_),
-                         periods=[pd.Period(ordinal=o, freq=model.origin_.freq)
-                                  for o in periods if o > origin],
-                         points=points, cells=by_cell, groups=groups, summary=summary)
+                         periods=sorted(set(used)), points=points, cells=by_cell,
+                         groups=groups, summary=summary, scored=scored)
 
 
 # ---- the pieces --------------------------------------------------------------------------------
@@ -274,18 +317,7 @@ def _actual_values(actuals, keys, time, model, name) -> pd.DataFrame:
     if se:
         out = out.rename(columns={se: "actual_se"})
         out["actual_se"] = pd.to_numeric(out["actual_se"], errors="coerce").astype(np.float64)
-    periods = out[time]
-    freq = model.origin_.freq
-    if isinstance(periods.dtype, pd.PeriodDtype):
-        if periods.dtype.freq != freq:
-            raise EditionError(f"the actuals are {periods.dtype} periods; edition "
-                               f"{name!r} forecasts {model.origin_.freqstr} periods")
-    else:
-        try:
-            out[time] = pd.PeriodIndex(periods.astype(str), freq=freq)
-        except (ValueError, TypeError) as exc:
-            raise EditionError(f"the actuals' column {time!r} cannot be read as "
-                               f"{model.origin_.freqstr} periods: {exc}") from exc
+    out[time] = _actual_periods(out[time], time, model, name)
     for key in keys:
         out[key] = out[key].astype(str)
     repeated = out.duplicated([*keys, time])
@@ -329,16 +361,49 @@ def _last_observed(values: np.ndarray) -> np.ndarray:
 
 def _scales(values: np.ndarray, m: int) -> np.ndarray:
     """Per row, the in-sample seasonal-naive MAE ``mean(|y_t - y_{t-m}|)``; NaN if none or 0."""
-    out = np.full(values.shape[0], np.nan)
-    if values.shape[1] > m:
-        for i, row in enumerate(values):
-            out[i] = metrics.mae(row[m:], row[:-m])
-    constant = out == 0
+    n, width = values.shape
+    if width <= m:
+        return np.full(n, np.nan)
+    diff = (values[:, m:] - values[:, :-m]).ravel()
+    scale, _ = _naive_scales(diff, np.repeat(np.arange(n), width - m), n)
+    pairs = ~np.isnan(diff).reshape(n, width - m)
+    constant = np.isnan(scale) & pairs.any(axis=1)
     if constant.any():
         warn(f"{int(constant.sum())} series have a constant history over every {m}-period "
              "step (MASE scale 0): their MASE is NaN", DataQualityWarning, stacklevel=4)
-        out[constant] = np.nan
-    return out
+    return scale
+
+
+def _season_length(season_length, model, name: str) -> int:
+    """``m`` of the MASE scale and the seasonal naive rule: given, or the edition model's."""
+    history = model.history_["demand"].shape[1]
+    if season_length is None:
+        inner = model.demand_model_ or model.supply_model_
+        m = (int(inner.season_length_) if inner is not None
+             else resolve_season_length(None, model.freq_))
+    else:
+        m = check_count(season_length, "season_length",
+                        detail=" (the lag of the MASE scale and the season of the seasonal "
+                               "naive rule, e.g. 4 for quarters)")
+    if m >= history:
+        raise ParameterError(f"season_length == {m}, must be below {history}, the number of "
+                             f"periods in the history of edition {name!r}: no pair of values "
+                             f"{m} periods apart there gives a MASE scale")
+    return m
+
+
+def _actual_periods(values: pd.Series, time: str, model, name: str) -> pd.Series:
+    """The actuals' periods at the edition's frequency (its one parser; others refused)."""
+    freq = model.origin_.freq
+    if isinstance(values.dtype, pd.PeriodDtype) and values.dtype.freq == freq:
+        return values
+    try:
+        return parse_periods(values.reset_index(drop=True), freq=normalize_freq(model.freq_),
+                             name=time).set_axis(values.index)
+    except SchemaError as exc:
+        raise SchemaError(f"table 'actuals' (scoring edition {name!r}, which forecasts "
+                          f"{normalize_freq(model.freq_)} periods): {exc}", column=time,
+                          reason=exc.reason, failure_cases=exc.failure_cases) from exc
 
 
 def _baseline(kind: str, values: np.ndarray, first: int, freq, m: int,
@@ -359,7 +424,7 @@ def _baseline(kind: str, values: np.ndarray, first: int, freq, m: int,
 
 
 def _points(model, forecast, actual, cells, keys, time, m, name):
-    """The long table of every scored point, and the ordinals of the periods scored."""
+    """The long table of every scored point, and per quantity what was scored (and not)."""
     origin, freq = model.origin_.ordinal, model.origin_.freq
     code_of = pd.DataFrame({k: cells[k].astype(str) for k in keys})
     code_of["cell"] = np.arange(len(cells))
@@ -378,7 +443,9 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
         raise EditionError(f"nothing to score: edition {name!r} forecasts "
                            f"{fc[time].min()}..{fc[time].max()} and the actuals {seen}")
     history, first = _histories(model)
-    frames = []
+    # the seasonal naive rule is the naive rule when the season is one period
+    baselines = [kind for kind in _BASELINES if not (kind == "seasonal_naive" and m == 1)]
+    frames, scored = [], []
     for quantity in QUANTITIES:
         base = _last_observed(history[quantity])
         scale = _scales(history[quantity], m)
@@ -402,8 +469,9 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
         forecast_points = stored.loc[np.isfinite(stored["forecast"].to_numpy(dtype=np.float64)),
                                      ["cell", "ordinal"]]
         truth = truth.merge(forecast_points, on=["cell", "ordinal"], how="inner")
+        scored.append(_scored_row(quantity, fc, act, truth, freq))
         methods = {"edition": stored}
-        for kind in _BASELINES:
+        for kind in baselines:
             methods[kind] = _baseline(kind, history[quantity], first, freq, m,
                                       int(periods.max()))
         for method, table in methods.items():
@@ -424,8 +492,36 @@ def _points(model, forecast, actual, cells, keys, time, m, name):
     rest = rest[["quantity", "method", "actual", "forecast", "base", "scale", *bound_columns,
                  "actual_se"]]
     out = pd.concat([lead, rest], axis=1)
-    return out.sort_values(["quantity", "method", "step"], kind="stable",
-                           key=_method_order).reset_index(drop=True), periods
+    out = out.sort_values(["quantity", "method", "step"], kind="stable",
+                          key=_method_order).reset_index(drop=True)
+    return out, pd.DataFrame(scored, columns=SCORED_COLUMNS)
+
+
+#: The columns of :attr:`EditionScores.scored`.
+SCORED_COLUMNS = ["quantity", "first_period", "last_period", "n_periods", "periods", "n_cells",
+                  "n_points", "n_forecast", "n_not_scored", "not_in_actuals",
+                  "actual_missing", "forecast_missing"]
+
+
+def _scored_row(quantity: str, fc: pd.DataFrame, act: pd.DataFrame, truth: pd.DataFrame,
+                freq) -> tuple:
+    """What of the edition's cell-periods of ``quantity`` was scored, and why the rest not."""
+    scored = truth.loc[truth["actual"].notna(), ["cell", "ordinal"]]
+    edition = fc[["cell", "ordinal", quantity]].merge(
+        act[["cell", "ordinal", quantity]].rename(columns={quantity: "_actual"}),
+        on=["cell", "ordinal"], how="left", indicator=True)
+    no_forecast = ~np.isfinite(edition[quantity].to_numpy(dtype=np.float64))
+    absent = (edition["_merge"] == "left_only").to_numpy() & ~no_forecast
+    missing = edition["_actual"].isna().to_numpy() & ~absent & ~no_forecast
+    ordinals = scored["ordinal"].to_numpy()
+    first, last = ((pd.Period(ordinal=int(ordinals.min()), freq=freq),
+                    pd.Period(ordinal=int(ordinals.max()), freq=freq)) if ordinals.size
+                   else (pd.NaT, pd.NaT))
+    n_points = len(scored)
+    labels = " ".join(str(pd.Period(ordinal=int(o), freq=freq)) for o in np.unique(ordinals))
+    return (quantity, first, last, int(np.unique(ordinals).size), labels,
+            int(scored["cell"].nunique()), n_points, len(edition), len(edition) - n_points,
+            int(absent.sum()), int(missing.sum()), int(no_forecast.sum()))
 
 
 def _widen(part: pd.DataFrame) -> None:
@@ -451,15 +547,19 @@ def _method_order(column: pd.Series) -> pd.Series:
     return column
 
 
-def _scores(part: pd.DataFrame, levels: list) -> tuple:
-    """``n_points, direction, mase, mae, bias, coverage...`` of one set of points."""
+def _scores(part: pd.DataFrame, levels: list, time: str) -> tuple:
+    """``n_points, first_period, last_period, direction, mase, mae, bias`` and per level
+    ``coverage, n_coverage`` of one set of points (one method)."""
     y = part["actual"].to_numpy(dtype=np.float64)
     f = part["forecast"].to_numpy(dtype=np.float64)
     scale = part["scale"].to_numpy(dtype=np.float64)
     ok = ~(np.isnan(y) | np.isnan(f))
     if not ok.any():
-        return (0, *[np.nan] * (4 + len(levels)))
-    direction = direction_accuracy(y, f, y_base=part["base"].to_numpy(dtype=np.float64))
+        return (0, pd.NaT, pd.NaT, *[np.nan] * 4, *[np.nan, 0] * len(levels))
+    periods = part[time].to_numpy()[ok]
+    # the naive rule forecasts no change: its direction score is ~0 by construction
+    direction = (np.nan if part["method"].iloc[0] == "naive" else
+                 direction_accuracy(y, f, y_base=part["base"].to_numpy(dtype=np.float64)))
     scaled = ~np.isnan(scale) & ok
     mase = (metrics.mae(y[scaled] / scale[scaled], f[scaled] / scale[scaled])
             if scaled.any() else np.nan)
@@ -469,7 +569,7 @@ def _scores(part: pd.DataFrame, levels: list) -> tuple:
         lo = part[lo_column].to_numpy(dtype=np.float64)
         hi = part[hi_column].to_numpy(dtype=np.float64)
         inside = ok & ~(np.isnan(lo) | np.isnan(hi))
-        coverage.append(metrics.coverage(y[inside], f[inside], lower=lo[inside],
-                                         upper=hi[inside]) if inside.any() else np.nan)
-    return (int(ok.sum()), direction, mase, metrics.mae(y[ok], f[ok]),
-            metrics.bias(y[ok], f[ok]), *coverage)
+        coverage += [metrics.coverage(y[inside], f[inside], lower=lo[inside], upper=hi[inside])
+                     if inside.any() else np.nan, int(inside.sum())]
+    return (int(ok.sum()), min(periods), max(periods), direction, mase,
+            metrics.mae(y[ok], f[ok]), metrics.bias(y[ok], f[ok]), *coverage)

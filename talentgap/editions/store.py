@@ -51,16 +51,28 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from talentgap._version import __version__
+from talentgap.editions._checks import (
+    artifact_files,
+    check_forecast,
+    check_model,
+    check_name,
+    created_text,
+    created_times,
+    is_locked,
+    metadata_sha,
+    origin_end,
+    with_panel_facts,
+)
 from talentgap.editions._tables import decode_table, encode_table
 from talentgap.errors import ArtifactError, EditionError
 from talentgap.models import GapForecaster
-from talentgap.models.persistence import data_fingerprint, load, read_metadata, save
+from talentgap.models.persistence import data_fingerprint, load, read_metadata
 
 __all__ = ["EditionStore", "STORE_FORMAT", "SCHEMA_VERSION"]
 
@@ -70,7 +82,6 @@ STORE_FORMAT = "talentgap-editions"
 SCHEMA_VERSION = 1
 #: Seconds an operation waits for another writer's lock before failing.
 _BUSY_TIMEOUT = 30.0
-_MAX_NAME = 200
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS store_info (
@@ -197,13 +208,41 @@ class EditionStore:
         with closing(connection):
             try:
                 connection.execute("PRAGMA foreign_keys = ON")
-                if create:
+                if create and self._is_new(connection):
                     self._initialise(connection)
                 self._check_format(connection)
                 yield connection
+            except sqlite3.OperationalError as exc:
+                if is_locked(exc):
+                    raise EditionError(
+                        f"the edition store {str(self.path)!r} is locked by another process "
+                        f"(waited {_BUSY_TIMEOUT:g} s for it: {exc}); retry when that process "
+                        "has finished (another forecast storing an edition, or a program "
+                        "holding the file open)") from exc
+                raise self._damaged(exc) from exc
             except sqlite3.DatabaseError as exc:
-                raise EditionError(f"{str(self.path)!r} cannot be used as an edition store: "
-                                   f"{exc}") from exc
+                raise self._damaged(exc) from exc
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> EditionError:
+        return EditionError(f"{str(self.path)!r} cannot be used as an edition store: it is "
+                            f"damaged or not a talentgap edition store ({exc})")
+
+    def _is_new(self, connection: sqlite3.Connection) -> bool:
+        """True for an empty database; False for an edition store; refuses any other file.
+
+        Checked before the tables are created, so that a store never writes its
+        tables into another application's SQLite file.
+        """
+        tables = [r[0] for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+        if not tables:
+            return True
+        if "store_info" not in tables:
+            shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
+            raise EditionError(f"{str(self.path)!r} is a SQLite database of another "
+                               f"application (tables: {shown}), not a talentgap edition "
+                               "store; it was left unchanged: choose another file")
+        return False
 
     @staticmethod
     def _initialise(connection: sqlite3.Connection) -> None:
@@ -226,12 +265,20 @@ class EditionStore:
         try:
             info = dict(connection.execute("SELECT key, value FROM store_info").fetchall())
         except sqlite3.DatabaseError as exc:
+            if is_locked(exc):
+                raise
+            if "no such table" not in str(exc):
+                raise self._damaged(exc) from exc
             raise EditionError(f"{str(self.path)!r} is not a talentgap edition store "
                                f"({exc})") from exc
         if info.get("format") != STORE_FORMAT:
             raise EditionError(f"{str(self.path)!r} is not a talentgap edition store "
                                f"(format {info.get('format')!r})")
-        version = int(info.get("schema_version", "0"))
+        try:
+            version = int(info.get("schema_version", "0"))
+        except (TypeError, ValueError):
+            raise EditionError(f"{str(self.path)!r} is damaged: its schema_version "
+                               f"{info.get('schema_version')!r} is not a whole number") from None
         if version > SCHEMA_VERSION:
             raise EditionError(f"the edition store {str(self.path)!r} has schema version "
                                f"{version}; this talentgap reads up to {SCHEMA_VERSION}: "
@@ -264,6 +311,13 @@ class EditionStore:
         config : dict, optional
             The run's configuration (JSON data), kept in the artifact's
             metadata (see :meth:`metadata`), e.g. how the panel was built.
+            Its ``data`` table always records the model's ``keys`` and
+            ``freq``. The lead time, absorption and survey design of the
+            panel are not recorded by the panel or the model: give them as
+            ``config={"panel": {"lead_time": 0, "absorption": 1.0}}`` (the
+            arguments given to :func:`~talentgap.features.build_panel`) so
+            that ``talentgap evaluate`` builds the later panel the same way;
+            without a ``panel`` table it has to assume them and warns.
 
         Raises
         ------
@@ -275,12 +329,12 @@ class EditionStore:
         ParameterError
             If ``config`` is not JSON data.
         """
-        name = _check_name(name)
-        origin, freq, keys, time = _check_model(model)
-        horizon, n_cells = _check_forecast(forecast, model, keys, time)
-        when = _created_text(created)
+        name = check_name(name)
+        origin, freq, keys, time = check_model(model)
+        horizon, n_cells = check_forecast(forecast, model, keys, time)
+        when = created_text(created)
         forecast_blob = encode_table(forecast.reset_index(drop=True))
-        files = _artifact_files(model, config)
+        files = artifact_files(model, with_panel_facts(config, keys, freq))
         estimator = json.loads(files["metadata.json"].decode("utf-8"))["estimator"]
         row = (name, str(origin), int(origin.ordinal), freq, when, __version__,
                data_fingerprint(model), estimator, n_cells, horizon, notes,
@@ -327,31 +381,54 @@ class EditionStore:
 
     # ---- reading -----------------------------------------------------------------------------
     def list(self) -> pd.DataFrame:
-        """One row per edition, oldest first.
+        """One row per edition, by forecast origin (ties: by when stored); the latest last.
 
         Returns
         -------
         pandas.DataFrame
             ``name``, ``origin`` (the period label of the forecast origin),
             ``created`` (UTC timestamps), ``n_cells`` (cells the stored forecast
-            covers), ``horizon`` (periods forecast), ``fingerprint`` (sha256 of
-            the fitted data), ``freq``,
+            covers), ``horizon`` (periods forecast), ``data_fingerprint``
+            (sha256 of the data the model was fitted on: equal for two
+            editions fitted on the same data), ``model_fingerprint`` (the
+            artifact's ``metadata_sha256``, which the service sends as
+            ``X-Model-Fingerprint`` when it serves the edition), ``freq``,
             ``estimator``, ``talentgap_version`` and ``notes``.
+
+        Raises
+        ------
+        EditionError
+            If there is no store, or a stored row is damaged (e.g. its
+            ``created`` is not an ISO 8601 time).
         """
         with self._connect() as connection:
             rows = connection.execute(
-                f"SELECT {', '.join(_LIST_COLUMNS)} FROM editions "
-                "ORDER BY created, name").fetchall()
-        out = pd.DataFrame(rows, columns=_LIST_COLUMNS)
-        out["created"] = pd.to_datetime(out["created"], utc=True, format="ISO8601")
+                f"SELECT {', '.join('e.' + c for c in _LIST_COLUMNS)}, a.data FROM editions e "
+                "LEFT JOIN artifact_files a ON a.edition = e.name AND a.path = 'metadata.json' "
+                "ORDER BY e.created, e.name").fetchall()
+        out = pd.DataFrame([row[:-1] for row in rows], columns=_LIST_COLUMNS)
+        out["created"] = created_times(out["created"], out["name"], self.path)
+        out.insert(out.columns.get_loc("fingerprint") + 1, "model_fingerprint",
+                   [metadata_sha(row[-1]) for row in rows])
+        out = out.rename(columns={"fingerprint": "data_fingerprint"})
+        end = [origin_end(o, f) for o, f in zip(out["origin"], out["freq"], strict=True)]
+        order = sorted(range(len(out)), key=lambda i: (end[i], out["created"].iloc[i],
+                                                       out["name"].iloc[i]))
+        out = out.iloc[order].reset_index(drop=True)
         return out.astype({"n_cells": "int64", "horizon": "int64"})
 
     def names(self) -> list[str]:
-        """Edition names, oldest first."""
+        """Edition names in the order of :meth:`list` (by origin, then when stored)."""
         return self.list()["name"].tolist()
 
     def latest(self) -> str:
-        """The name of the most recently created edition.
+        """The name of the edition with the latest forecast origin.
+
+        Of editions with the same origin, the one stored last. This is the
+        edition ``talentgap serve --store`` serves and ``talentgap evaluate``
+        scores when no edition is named: an edition stored today for an
+        earlier origin (a re-run of an old quarter) does not displace the
+        newest forecast.
 
         Raises
         ------
@@ -372,14 +449,12 @@ class EditionStore:
 
     def info(self, name: str) -> dict:
         """The listing row of one edition as a dict (see :meth:`list`)."""
-        with self._connect() as connection:
-            row = connection.execute(f"SELECT {', '.join(_LIST_COLUMNS)} FROM editions "
-                                     "WHERE name = ?", (name,)).fetchone()
-            if row is None:
+        listing = self.list()
+        found = listing[listing["name"] == name]
+        if found.empty:
+            with self._connect() as connection:
                 raise self._unknown(connection, name)
-        info = dict(zip(_LIST_COLUMNS, row, strict=True))
-        info["created"] = pd.Timestamp(info["created"]).tz_convert("UTC")
-        return info
+        return found.iloc[0].to_dict()
 
     def forecast(self, name: str) -> pd.DataFrame:
         """The stored forecast table of edition ``name``, with its original dtypes.
@@ -478,73 +553,3 @@ class EditionStore:
             "SELECT name FROM editions ORDER BY created, name").fetchall()]
         known = f"; stored: {', '.join(names)}" if names else "; the store is empty"
         return EditionError(f"no edition {name!r} in {str(self.path)!r}{known}")
-
-
-# ---- checks and helpers ----------------------------------------------------------------------
-def _check_name(name) -> str:
-    if not isinstance(name, str) or not name.strip() or name != name.strip() \
-            or len(name) > _MAX_NAME:
-        raise EditionError(f"edition name {name!r}: must be 1-{_MAX_NAME} characters of text "
-                           "without leading or trailing blanks, e.g. '2024Q4'")
-    return name
-
-
-def _check_model(model):
-    if not isinstance(model, GapForecaster):
-        raise EditionError(f"an edition holds a GapForecaster, got {type(model).__name__}")
-    if not hasattr(model, "origin_"):
-        raise EditionError("the GapForecaster is not fitted yet; call fit(panel) first")
-    return model.origin_, model.freq_, list(model.cells_.columns), model.time
-
-
-def _check_forecast(forecast, model, keys: list[str], time: str) -> tuple[int, int]:
-    """The forecast's horizon and number of cells, after checking it fits ``model``."""
-    if not isinstance(forecast, pd.DataFrame):
-        raise EditionError(f"forecast must be a DataFrame (GapForecaster.predict output), "
-                           f"got {type(forecast).__name__}")
-    missing = [c for c in [*keys, time, "gap"] if c not in forecast.columns]
-    if missing:
-        raise EditionError(f"the forecast lacks the column(s) {missing} of the model's "
-                           "output; pass GapForecaster.predict(...) output")
-    periods = forecast[time]
-    if not isinstance(periods.dtype, pd.PeriodDtype) or periods.dtype.freq != model.origin_.freq:
-        raise EditionError(f"forecast column {time!r} has dtype {periods.dtype}; expected "
-                           f"periods of the model's frequency ({model.freq_})")
-    ordinals = periods.array.asi8
-    if len(forecast) == 0 or ordinals.min() <= model.origin_.ordinal:
-        raise EditionError(f"the forecast must cover periods after the model's origin "
-                           f"{model.origin_}; it has {len(forecast)} rows starting "
-                           f"{periods.min() if len(forecast) else 'nowhere'}")
-    cells = forecast[keys].astype(str).drop_duplicates()
-    known = model.cells_.astype(str)
-    extra = cells.merge(known, how="left", indicator=True).query("_merge == 'left_only'")
-    if len(extra):
-        example = ", ".join(map(str, extra.iloc[0][keys].tolist()))
-        raise EditionError(f"the forecast has {len(extra)} cell(s) the model was not fitted "
-                           f"on, e.g. ({example})")
-    return int(ordinals.max() - model.origin_.ordinal), len(cells)
-
-
-def _created_text(created) -> str:
-    if created is None:
-        stamp = datetime.now(UTC)
-    else:
-        try:
-            stamp = pd.Timestamp(created).to_pydatetime()
-        except (ValueError, TypeError) as exc:
-            raise EditionError(f"created == {created!r}: expected a datetime or ISO 8601 "
-                               "text, e.g. '2025-01-31T12:00:00Z'") from exc
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
-        stamp = stamp.astimezone(UTC)
-    return stamp.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def _artifact_files(model, config: dict | None) -> dict[str, bytes]:
-    """The files of the model's artifact, by relative path."""
-    with tempfile.TemporaryDirectory(prefix="talentgap-edition-") as tmp:
-        root = save(model, Path(tmp) / "model", config=config)
-        read_metadata(root)  # the artifact checks itself before it is stored
-        return {p.relative_to(root).as_posix(): p.read_bytes()
-                for p in sorted(root.rglob("*")) if p.is_file()}
-

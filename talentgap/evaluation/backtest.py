@@ -52,26 +52,11 @@ from talentgap._arguments import (
     key_list,
     resolve_season_length,
 )
-from talentgap._keys import codes_in, series_codes
-from talentgap._numeric import nanmean
-from talentgap.errors import (
-    DataQualityWarning,
-    ParameterError,
-    SchemaError,
-    collect_warnings,
-    warn,
-)
-from talentgap.evaluation.metrics import SCALED_METRICS
-from talentgap.evaluation.tables import (
-    _check_metric_names,
-    _group_scales,
-    _grouped_metrics,
-    _lag_differences,
-    _long_metrics,
-    _numeric,
-    _require,
-    _same_freq,
-)
+from talentgap._keys import series_codes
+from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.evaluation._common import check_metric_names, numeric, require
+from talentgap.evaluation._terms import SCALED_METRICS, lag_differences
+from talentgap.evaluation._windows import Series, add_scales, align, assemble, check_unique
 from talentgap.periods import NO_PERIOD, period_ordinals
 
 __all__ = ["BacktestResult", "backtest", "leaderboard"]
@@ -207,7 +192,9 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
     ------
     ParameterError
         For bad arguments, missing columns, ``refit=False``, or data too
-        short for any window.
+        short for any window; for a key naming the time, target or a regressor
+        column, or an output column (``cutoff``, ``horizon_step``, ``mean``,
+        ``actual``, the interval bounds).
     SchemaError
         For repeated (series, period) rows or forecasts of another frequency.
 
@@ -237,16 +224,20 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
             "use refit=True (the default), or fewer windows / a larger step to save time")
     if refit is not True:
         raise ParameterError(f"refit == {refit!r}, must be True")
-    keys, exog = key_list(keys, distinct=True), list(exog or [])
-    levels = check_levels(level)
-    names = _check_metric_names(metrics, levels)
-    _require(df, [*keys, time, target, *exog], "df")
-    y = _numeric(df, target, "df")
+    exog, levels = list(exog or []), check_levels(level)
+    outputs = ["cutoff", "horizon_step", "mean", "actual",
+               *(column for lv in levels for column in interval_columns(lv))]
+    keys = key_list(keys, distinct=True, time=time, target=target,
+                    reserved={**{c: "an output column of backtest" for c in outputs},
+                              **{c: "a regressor column" for c in exog}})
+    names = check_metric_names(metrics, levels)
+    require(df, [*keys, time, target, *exog], "df")
+    y = numeric(df, target, "df")
     ordinals, freq = period_ordinals(df, time)
     m = resolve_season_length(season_length, freq)
     codes, ids = series_codes(df, keys)
     n_series = len(ids)
-    _check_unique(codes, ordinals, keys, time)
+    check_unique(codes, ordinals, keys, time)
 
     observed = ~np.isnan(y)
     end = np.full(n_series, NO_PERIOD)
@@ -259,7 +250,7 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
                       "are left out of the backtest", DataQualityWarning, stacklevel=2)
     work = df[list(dict.fromkeys([*keys, time, target, *exog]))].reset_index(drop=True)
     work[time] = pd.arrays.PeriodArray(ordinals, dtype=pd.PeriodDtype(freq))
-    diff = _lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
+    diff = lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
     predict_levels = [int(v) if v.is_integer() else v for v in levels] or None
 
     pieces, skipped, unscaled = [], 0, 0
@@ -284,11 +275,11 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
         else:
             fitted.fit(work.iloc[rows], target=target, time=time, keys=keys)
             forecast = fitted.predict(horizon + extra, level=predict_levels)
-        piece = _align(forecast, keys=keys, time=time, freq=freq, ids=ids, cutoff=cutoff,
-                       usable=usable, horizon=horizon, levels=levels)
+        piece = align(forecast, keys=keys, time=time, freq=freq, ids=ids, cutoff=cutoff,
+                      usable=usable, horizon=horizon, levels=levels)
         piece["_window"] = k
         if diff is not None:
-            scale_abs = _add_scales(piece, diff, codes, n_series, in_train)
+            scale_abs = add_scales(piece, diff, codes, n_series, in_train)
             unscaled += int((np.isnan(scale_abs) & usable).sum())
         pieces.append(piece)
     if not pieces:
@@ -303,144 +294,12 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
                       f"data up to the cutoff has no pair of values {m} period(s) apart, or "
                       "is constant over them (scale 0)", DataQualityWarning, stacklevel=2)
 
-    series = _Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
-    return _assemble(pieces, series, model=model, names=names, levels=levels, horizon=horizon,
-                     n_windows=n_windows, step=step, season_length=m)
-
-
-@dataclass(frozen=True, eq=False)
-class _Series:
-    """The backtested table by series: what the windows' forecasts are scored against.
-
-    ``ids`` holds one row of key values per series; ``codes``, ``ordinals``
-    and ``y`` give each row's series, period ordinal and actual value.
-    """
-
-    keys: list[str]
-    time: str
-    ids: pd.DataFrame
-    codes: np.ndarray
-    ordinals: np.ndarray
-    y: np.ndarray
-
-
-def _add_scales(piece: pd.DataFrame, diff: np.ndarray, codes: np.ndarray, n_series: int,
-                in_train: np.ndarray) -> np.ndarray:
-    """Give a window's forecasts the MASE/RMSSE scales of their series' training rows.
-
-    Adds ``_scale_abs`` and ``_scale_sq`` to ``piece``; returns the absolute
-    scale per series (NaN where undefined).
-    """
-    scale_abs, scale_sq = _group_scales(diff, codes, n_series, mask=in_train)
-    piece["_scale_abs"] = scale_abs[piece["_code"].to_numpy()]
-    piece["_scale_sq"] = scale_sq[piece["_code"].to_numpy()]
-    return scale_abs
-
-
-def _assemble(pieces: list[pd.DataFrame], series: _Series, *, model, names: list[str],
-              levels: list[float], horizon: int, n_windows: int, step: int,
-              season_length: int, extra: Sequence[str] = ()) -> BacktestResult:
-    """The result of a backtest from its windows' aligned forecasts (see :func:`_align`).
-
-    Sorts the forecasts by series, window and step, joins the actuals,
-    scores them and returns the :class:`BacktestResult`. ``extra`` columns of
-    the pieces are kept in its ``forecasts`` after ``actual``.
-    """
-    keys, time = series.keys, series.time
-    fc = pd.concat(pieces, ignore_index=True)
-    order = np.lexsort((fc["horizon_step"].to_numpy(), fc["_window"].to_numpy(),
-                        fc["_code"].to_numpy()))
-    fc = fc.iloc[order].reset_index(drop=True)
-    fc["actual"] = _actuals(fc["_code"].to_numpy(), _ordinals(fc[time]), series.codes,
-                            series.ordinals, series.y)
-
-    per_series, summary = _score(fc, names, levels, series.ids, horizon)
-    bounds = [column for lv in levels for column in interval_columns(lv)]
-    forecasts = fc[[*keys, time, "cutoff", "horizon_step", "mean", *bounds, "actual", *extra]]
+    series = Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
+    forecasts, per_series, summary = assemble(pieces, series, names=names, levels=levels,
+                                              horizon=horizon)
     return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
                           model=type(model).__name__, keys=keys, time=time, horizon=horizon,
-                          n_windows=n_windows, step=step, season_length=season_length,
-                          levels=levels)
-
-
-def _check_unique(codes: np.ndarray, ordinals: np.ndarray, keys: list[str], time: str) -> None:
-    frame = pd.DataFrame({"code": codes, "ordinal": ordinals})
-    repeated = frame.duplicated()
-    if repeated.any():
-        raise SchemaError(f"repeated ({', '.join([*keys, time])}) rows: {int(repeated.sum())} "
-                          f"row(s) repeat an earlier series-period, e.g. row "
-                          f"{int(np.flatnonzero(repeated)[0])}; each series needs one row per "
-                          "period", column=time, reason="duplicate_key")
-
-
-def _ordinals(periods: pd.Series) -> np.ndarray:
-    return periods.array.asi8.copy()
-
-
-def _align(forecast: pd.DataFrame, *, keys: list[str], time: str, freq: str,
-           ids: pd.DataFrame, cutoff: np.ndarray, usable: np.ndarray, horizon: int,
-           levels: list[float]) -> pd.DataFrame:
-    """A window's forecasts for steps 1..horizon after each cutoff, with series codes."""
-    bounds = [column for lv in levels for column in interval_columns(lv)]
-    _require(forecast, [*keys, time, "mean", *bounds], "the model's forecasts")
-    f_ordinals, f_freq = period_ordinals(forecast, time)
-    _same_freq(freq, f_freq, "the model's forecasts")
-    f_codes = codes_in(forecast, keys, ids)
-    known = f_codes >= 0
-    known[known] = usable[f_codes[known]]
-    steps = np.where(known, f_ordinals - cutoff[np.maximum(f_codes, 0)], 0)
-    keep = np.flatnonzero(known & (steps >= 1) & (steps <= horizon))
-    flat = f_codes[keep] * horizon + steps[keep]
-    if np.unique(flat).size != flat.size:
-        raise SchemaError("the model's forecasts repeat a (series, period) row",
-                          column=time, reason="duplicate_key")
-    expected = int(usable.sum()) * horizon
-    if keep.size < expected:
-        warn(f"the model's forecasts lack {expected - keep.size} of {expected} "
-                      "series-steps of a window; those are not evaluated", DataQualityWarning,
-                      stacklevel=3)
-    piece = forecast.iloc[keep][[*keys, time, "mean", *bounds]].reset_index(drop=True)
-    piece[time] = pd.arrays.PeriodArray(f_ordinals[keep], dtype=pd.PeriodDtype(freq))
-    piece["cutoff"] = pd.arrays.PeriodArray(cutoff[f_codes[keep]], dtype=pd.PeriodDtype(freq))
-    piece["horizon_step"] = steps[keep].astype(np.int64)
-    piece["_code"] = f_codes[keep]
-    return piece
-
-
-def _actuals(codes: np.ndarray, ordinals: np.ndarray, data_codes: np.ndarray,
-             data_ordinals: np.ndarray, y: np.ndarray) -> np.ndarray:
-    low = int(min(ordinals.min(), data_ordinals.min()))
-    width = int(max(ordinals.max(), data_ordinals.max())) - low + 1
-    index = pd.Index(data_codes * width + (data_ordinals - low))
-    position = index.get_indexer(codes * width + (ordinals - low))
-    return np.where(position >= 0, y[np.maximum(position, 0)], np.nan)
-
-
-def _score(fc: pd.DataFrame, names: list[str], levels: list[float], ids: pd.DataFrame,
-           horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-series metrics (long) and the summary (overall and per horizon step)."""
-    present, code = np.unique(fc["_code"].to_numpy(), return_inverse=True)
-    n_groups = present.size
-    scaled = "_scale_abs" in fc
-    common = {
-        "y": fc["actual"].to_numpy(dtype=np.float64),
-        "frame": fc,
-        "scale_abs": fc["_scale_abs"].to_numpy() if scaled else None,
-        "scale_sq": fc["_scale_sq"].to_numpy() if scaled else None,
-    }
-    per_series = _grouped_metrics(names, levels, codes=code, n_groups=n_groups, **common)
-    step_code = code * horizon + fc["horizon_step"].to_numpy() - 1
-    with collect_warnings():  # the same points; warned about above
-        per_step = _grouped_metrics(names, levels, codes=step_code,
-                                    n_groups=n_groups * horizon, **common)
-    labels = list(per_series)
-    table = np.full((len(labels), horizon + 1), np.nan)
-    for row, label in enumerate(labels):  # a metric NaN for every series stays NaN
-        table[row, 0] = nanmean(per_series[label][0], axis=0)
-        table[row, 1:] = nanmean(per_step[label][0].reshape(n_groups, horizon), axis=0)
-    summary = pd.DataFrame(table, columns=["all", *[f"h{h}" for h in range(1, horizon + 1)]],
-                           index=pd.Index(labels, name="metric"))
-    return _long_metrics(ids.iloc[present].reset_index(drop=True), per_series), summary
+                          n_windows=n_windows, step=step, season_length=m, levels=levels)
 
 
 # ---- comparing models ---------------------------------------------------------------------
@@ -556,7 +415,7 @@ def leaderboard(results, *, by: Sequence[str] | None = None,
                           "are left out of the comparison", DataQualityWarning, stacklevel=2)
         table = table.loc[common]
     if mapping is not None:
-        _require(mapping, keys, "mapping")
+        require(mapping, keys, "mapping")
         extra = [c for c in mapping.columns if c not in keys]
         table = table.merge(mapping[[*keys, *extra]].drop_duplicates(keys), on=keys, how="left")
     unknown = [c for c in by if c not in table.columns or c in metric_columns or c == "model"]

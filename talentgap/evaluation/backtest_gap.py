@@ -43,27 +43,23 @@ from talentgap._arguments import (
     check_count,
     check_levels,
     interval_columns,
+    key_list,
     resolve_season_length,
 )
 from talentgap._keys import series_codes
 from talentgap.errors import DataQualityWarning, ParameterError, warn
-from talentgap.evaluation.backtest import (
-    BacktestResult,
-    _actuals,
-    _add_scales,
-    _align,
-    _assemble,
-    _check_unique,
-    _Series,
+from talentgap.evaluation._common import check_metric_names, numeric, require
+from talentgap.evaluation._terms import SCALED_METRICS, lag_differences
+from talentgap.evaluation._windows import (
+    Series,
+    actuals,
+    add_scales,
+    align,
+    assemble,
+    check_unique,
 )
-from talentgap.evaluation.metrics import SCALED_METRICS
+from talentgap.evaluation.backtest import BacktestResult
 from talentgap.evaluation.sampling_error import with_sampling_error
-from talentgap.evaluation.tables import (
-    _check_metric_names,
-    _lag_differences,
-    _numeric,
-    _require,
-)
 from talentgap.periods import period_ordinals
 
 __all__ = ["backtest_gap", "GAP_METRICS"]
@@ -145,16 +141,17 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     horizon = check_count(horizon, "horizon")
     n_windows = check_count(n_windows, "n_windows")
     step = check_count(step, "step")
-    keys, time = list(model.keys), model.time
-    levels = check_levels(level)
-    names = _check_metric_names(metrics, levels)
-    _require(panel, [*keys, time, "demand", "supply", "gap"], "panel")
-    y = _numeric(panel, "gap", "panel")
-    demand = _numeric(panel, "demand", "panel")
+    time, levels = model.time, check_levels(level)
+    keys = key_list(model.keys, allow_empty=False, distinct=True, time=time,
+                    reserved={c: f"the {c} column" for c in ("demand", "supply", "gap")})
+    names = check_metric_names(metrics, levels)
+    require(panel, [*keys, time, "demand", "supply", "gap"], "panel")
+    y = numeric(panel, "gap", "panel")
+    demand = numeric(panel, "demand", "panel")
     ordinals, freq = period_ordinals(panel, time)
     m = resolve_season_length(season_length, freq)
     codes, ids = series_codes(panel, keys)
-    _check_unique(codes, ordinals, keys, time)
+    check_unique(codes, ordinals, keys, time)
     n_series = len(ids)
 
     has_demand = ~np.isnan(demand)
@@ -164,8 +161,8 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
     column = getattr(model, "sampling_se", None)
     if column not in panel.columns:  # the model's own rule: nothing to take out, or add back
         column = None
-    se = _numeric(panel, column, "panel") if column is not None else None
-    diff = _lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
+    se = numeric(panel, column, "panel") if column is not None else None
+    diff = lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
     work = panel.reset_index(drop=True)
     predict_levels = [int(v) if v.is_integer() else v for v in levels] or None
 
@@ -188,14 +185,14 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
         forecast = forecast.rename(columns={"gap": "mean", **{
             gap_column: column for lv in levels for gap_column, column
             in zip(interval_columns(lv, prefix="gap"), interval_columns(lv), strict=True)}})
-        piece = _align(forecast, keys=keys, time=time, freq=freq, ids=ids,
-                       cutoff=np.full(n_series, cut, dtype=np.int64), usable=seen,
-                       horizon=horizon, levels=levels)
+        piece = align(forecast, keys=keys, time=time, freq=freq, ids=ids,
+                      cutoff=np.full(n_series, cut, dtype=np.int64), usable=seen,
+                      horizon=horizon, levels=levels)
         piece["_window"] = k
         if se is not None:
             _add_sampling_error(piece, se, codes, ordinals, levels, time)
         if diff is not None:
-            _add_scales(piece, diff, codes, n_series, in_train)
+            add_scales(piece, diff, codes, n_series, in_train)
         pieces.append(piece.dropna(subset=["mean"]))
     if not pieces:
         raise ParameterError(
@@ -205,16 +202,19 @@ def backtest_gap(model, panel: pd.DataFrame, *, horizon: int, n_windows: int, st
         warn(f"{skipped} cell-window pair(s) skipped: the cell has no observed demand "
                       "up to that window's cutoff", DataQualityWarning, stacklevel=2)
 
-    series = _Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
-    return _assemble(pieces, series, model=model, names=names, levels=levels, horizon=horizon,
-                     n_windows=n_windows, step=step, season_length=m,
-                     extra=() if se is None else ("actual_se",))
+    series = Series(keys=keys, time=time, ids=ids, codes=codes, ordinals=ordinals, y=y)
+    forecasts, per_series, summary = assemble(pieces, series, names=names, levels=levels,
+                                              horizon=horizon,
+                                              extra=() if se is None else ("actual_se",))
+    return BacktestResult(forecasts=forecasts, metrics=per_series, summary=summary,
+                          model=type(model).__name__, keys=keys, time=time, horizon=horizon,
+                          n_windows=n_windows, step=step, season_length=m, levels=levels)
 
 
 def _add_sampling_error(piece: pd.DataFrame, se: np.ndarray, codes: np.ndarray,
                         ordinals: np.ndarray, levels: list[float], time: str) -> None:
     """Add ``actual_se`` to a window's forecasts and widen their bounds by it."""
-    actual_se = _actuals(piece["_code"].to_numpy(), piece[time].array.asi8, codes, ordinals, se)
+    actual_se = actuals(piece["_code"].to_numpy(), piece[time].array.asi8, codes, ordinals, se)
     piece["actual_se"] = actual_se
     for level in levels:
         lo, hi = interval_columns(level)

@@ -42,12 +42,20 @@ with a :class:`~talentgap.errors.DataQualityWarning`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from talentgap._arguments import check_count, check_levels
 from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.evaluation._terms import (
+    INTERVAL_METRICS,
+    SCALED_METRICS,
+    SPECS,
+    check_bounds,
+    naive_scales,
+    point_terms,
+    warn_zero_actuals,
+)
 
 __all__ = [
     "mae",
@@ -64,112 +72,6 @@ __all__ = [
     "INTERVAL_METRICS",
     "SCALED_METRICS",
 ]
-
-
-# ---- the per-point terms behind every metric ------------------------------------------------
-@dataclass(frozen=True)
-class _Spec:
-    """How a metric is computed: the mean of per-point terms, optionally square-rooted."""
-
-    term: Callable[..., np.ndarray]
-    uses_pred: bool = True       # NaN in y_pred drops the point
-    interval: bool = False       # uses lower/upper (NaN there drops the point)
-    scale: str | None = None     # "abs" or "sq": divides by a seasonal-naive scale
-    root: bool = False           # sqrt of the mean
-
-
-def _t_abs(y, f, lo, hi, scale, level, quantile):
-    return np.abs(y - f)
-
-
-def _t_sq(y, f, lo, hi, scale, level, quantile):
-    return (y - f) ** 2
-
-
-def _t_ape(y, f, lo, hi, scale, level, quantile):
-    return np.where(y != 0, 100.0 * np.abs(y - f) / np.abs(y), np.nan)
-
-
-def _t_sape(y, f, lo, hi, scale, level, quantile):
-    denominator = np.abs(y) + np.abs(f)
-    return np.where(denominator > 0, 200.0 * np.abs(y - f) / denominator, 0.0)
-
-
-def _t_scaled_abs(y, f, lo, hi, scale, level, quantile):
-    return np.abs(y - f) / scale
-
-
-def _t_scaled_sq(y, f, lo, hi, scale, level, quantile):
-    return (y - f) ** 2 / scale
-
-
-def _t_bias(y, f, lo, hi, scale, level, quantile):
-    return f - y
-
-
-def _t_pinball(y, f, lo, hi, scale, level, quantile):
-    d = y - f
-    return np.maximum(quantile * d, (quantile - 1.0) * d)
-
-
-def _t_cover(y, f, lo, hi, scale, level, quantile):
-    return ((lo <= y) & (y <= hi)).astype(np.float64)
-
-
-def _t_winkler(y, f, lo, hi, scale, level, quantile):
-    penalty = 2.0 / (1.0 - level / 100.0)
-    return (hi - lo) + penalty * np.maximum(lo - y, 0.0) + penalty * np.maximum(y - hi, 0.0)
-
-
-_SPECS: dict[str, _Spec] = {
-    "mae": _Spec(_t_abs),
-    "rmse": _Spec(_t_sq, root=True),
-    "mape": _Spec(_t_ape),
-    "smape": _Spec(_t_sape),
-    "mase": _Spec(_t_scaled_abs, scale="abs"),
-    "rmsse": _Spec(_t_scaled_sq, scale="sq", root=True),
-    "bias": _Spec(_t_bias),
-    "pinball": _Spec(_t_pinball),
-    "coverage": _Spec(_t_cover, uses_pred=False, interval=True),
-    "interval_score": _Spec(_t_winkler, uses_pred=False, interval=True),
-}
-
-#: Metrics judged on prediction intervals (reported per level by :func:`evaluate`).
-INTERVAL_METRICS = frozenset({"coverage", "interval_score", "pinball"})
-#: Metrics scaled by the in-sample seasonal naive error (need training data).
-SCALED_METRICS = frozenset({"mase", "rmsse"})
-
-
-def _terms(name: str, y, f, lo, hi, scale, level=None, quantile=None) -> np.ndarray:
-    """Per-point terms of metric ``name``; NaN where the point is left out."""
-    spec = _SPECS[name]
-    valid = ~np.isnan(y)
-    if spec.uses_pred:
-        valid &= ~np.isnan(f)
-    if spec.interval:
-        valid &= ~np.isnan(lo) & ~np.isnan(hi)
-    if spec.scale is not None:
-        valid &= ~np.isnan(scale)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        terms = spec.term(y, f, lo, hi, scale, level, quantile)
-    return np.where(valid, terms, np.nan)
-
-
-def _group_means(terms: np.ndarray, codes: np.ndarray,
-                 n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the non-NaN terms per group code (NaN for an empty group), and the counts."""
-    ok = ~np.isnan(terms)
-    counts = np.bincount(codes[ok], minlength=n_groups)
-    sums = np.bincount(codes[ok], weights=terms[ok], minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan), counts
-
-
-def _warn_zero_actuals(y: np.ndarray, f: np.ndarray) -> None:
-    zeros = int(np.sum((y == 0) & ~np.isnan(f)))
-    if zeros:
-        warn(f"mape is undefined where the actual value is 0; {zeros} such point(s) "
-                      "left out (smape or mase handle zeros)", DataQualityWarning, stacklevel=3)
 
 
 # ---- input checks ---------------------------------------------------------------------------
@@ -210,38 +112,29 @@ def _check_quantile(quantile) -> float:
     return float(quantile)
 
 
-def _check_bounds(lo: np.ndarray, hi: np.ndarray) -> None:
-    crossed = lo > hi
-    if crossed.any():
-        first = int(np.flatnonzero(crossed)[0])
-        raise ParameterError(f"lower > upper at {int(crossed.sum())} point(s), e.g. position "
-                             f"{first}: {lo[first]:g} > {hi[first]:g}")
-
-
 def _train_scale(y_train, season_length: int, kind: str, name: str) -> float:
     if y_train is None:
         raise ParameterError(f"{name} needs y_train, the series the model was fitted on, "
                              "for its scale (the in-sample seasonal naive error)")
     train = _as_array(y_train, "y_train")
-    diff = train[season_length:] - train[:-season_length] if train.size > season_length else []
-    diff = np.asarray(diff, dtype=np.float64)
-    diff = diff[~np.isnan(diff)]
-    if diff.size == 0:
+    diff = np.asarray(train[season_length:] - train[:-season_length]
+                      if train.size > season_length else [], dtype=np.float64)
+    if np.isnan(diff).all():
         raise ParameterError(
             f"{name} needs y_train with at least season_length + 1 = {season_length + 1} "
             f"values (one pair {season_length} period(s) apart); got {train.size}")
-    scale = float(np.mean(np.abs(diff)) if kind == "abs" else np.mean(diff ** 2))
-    if scale == 0:
+    scale_abs, scale_sq = naive_scales(diff, np.zeros(diff.size, dtype=np.int64), 1)
+    scale = float((scale_abs if kind == "abs" else scale_sq)[0])
+    if np.isnan(scale):
         warn(f"{name} is undefined: y_train is constant over every {season_length}-"
                       "period step (scale 0); returning NaN", DataQualityWarning, stacklevel=3)
-        return np.nan
     return scale
 
 
 def _compute(name: str, y_true, y_pred, *, y_train, season_length, lower, upper, level,
              quantile) -> float:
     """One metric on 1-D arrays (the shared engine of the public metric functions)."""
-    spec = _SPECS[name]
+    spec = SPECS[name]
     y = _as_array(y_true, "y_true")
     n = y.shape[0]
     f = lo = hi = None
@@ -252,7 +145,7 @@ def _compute(name: str, y_true, y_pred, *, y_train, season_length, lower, upper,
             raise ParameterError(f"{name} needs lower= and upper=, the interval bounds")
         lo = _same_length(_as_array(lower, "lower"), "lower", n)
         hi = _same_length(_as_array(upper, "upper"), "upper", n)
-        _check_bounds(lo, hi)
+        check_bounds(lo, hi)
     m = check_count(season_length, "season_length")
     if name == "interval_score":
         if level is None:
@@ -267,8 +160,8 @@ def _compute(name: str, y_true, y_pred, *, y_train, season_length, lower, upper,
     if spec.scale is not None:
         scale = _train_scale(y_train, m, spec.scale, name)
     if name == "mape":
-        _warn_zero_actuals(y, f)
-    terms = _terms(name, y, f, lo, hi, scale, level, quantile)
+        warn_zero_actuals(y, f)
+    terms = point_terms(name, y, f, lo, hi, scale, level, quantile)
     terms = terms[~np.isnan(terms)]
     if terms.size == 0:
         return float("nan")

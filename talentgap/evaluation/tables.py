@@ -16,161 +16,30 @@ from talentgap._arguments import (
     check_levels,
     interval_columns,
     key_list,
-    level_label,
     resolve_season_length,
 )
-from talentgap._checks import did_you_mean
 from talentgap._keys import codes_in, series_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
-from talentgap.evaluation.metrics import (
-    _SPECS,
+from talentgap.evaluation._common import check_metric_names, numeric, require, same_freq
+from talentgap.evaluation._terms import (
     INTERVAL_METRICS,
-    METRICS,
     SCALED_METRICS,
-    _check_bounds,
-    _group_means,
-    _terms,
-    _warn_zero_actuals,
+    grouped_metrics,
+    lag_differences,
+    long_metrics,
+    naive_scales,
 )
 from talentgap.periods import period_ordinals
 
 __all__ = ["evaluate"]
 
 
-def _check_metric_names(metrics: Sequence[str], levels: list[float]) -> list[str]:
-    """Known metric names, in order, without repeats; interval metrics need ``levels``."""
-    if isinstance(metrics, str):
-        metrics = [metrics]
-    names = list(dict.fromkeys(metrics))
-    if not names:
-        raise ParameterError("metrics is empty; name at least one of " + ", ".join(METRICS))
-    for name in names:
-        if name not in METRICS:
-            raise ParameterError(f"unknown metric {name!r}{did_you_mean(name, METRICS)}; "
-                                 f"known metrics: {', '.join(METRICS)}")
-    needs_level = [n for n in names if n in INTERVAL_METRICS]
-    if needs_level and not levels:
-        raise ParameterError(f"{needs_level} judge prediction intervals and need a coverage "
-                             "level (e.g. level=80 / levels=(80,))")
-    return names
-
-
-def _grouped_metrics(names: Sequence[str], levels: list[float], *, y: np.ndarray,
-                    frame: pd.DataFrame, codes: np.ndarray, n_groups: int,
-                    scale_abs: np.ndarray | None = None,
-                    scale_sq: np.ndarray | None = None
-                    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Every metric per group code, vectorised: ``{label: (values, n_points)}``.
-
-    ``frame`` holds ``mean`` and the ``lo_<level>``/``hi_<level>`` columns
-    row by row with the actuals ``y``; ``scale_abs``/``scale_sq`` are each
-    row's MASE/RMSSE scale (NaN where undefined). Interval metrics are
-    reported per level; ``pinball`` at a level is the mean of the pinball
-    losses of the lower bound (``q = a/2``) and the upper bound
-    (``q = 1 - a/2``), ``a = 1 - level/100``.
-    """
-    f = frame["mean"].to_numpy(dtype=np.float64, na_value=np.nan) if "mean" in frame else None
-    out = {}
-    for name in names:  # a handful of metrics; each is vectorised over all rows
-        spec = _SPECS[name]
-        if name not in INTERVAL_METRICS:
-            scale = {"abs": scale_abs, "sq": scale_sq, None: None}[spec.scale]
-            if name == "mape":
-                _warn_zero_actuals(y, f)
-            terms = _terms(name, y, f, None, None, scale)
-            means, counts = _group_means(terms, codes, n_groups)
-            out[name] = (np.sqrt(means) if spec.root else means, counts)
-            continue
-        for level in levels:
-            lo_column, hi_column = interval_columns(level)
-            lo = frame[lo_column].to_numpy(dtype=np.float64, na_value=np.nan)
-            hi = frame[hi_column].to_numpy(dtype=np.float64, na_value=np.nan)
-            if name == "pinball":
-                a = 1.0 - level / 100.0
-                terms = np.concatenate([_terms(name, y, lo, None, None, None, quantile=a / 2),
-                                        _terms(name, y, hi, None, None, None,
-                                               quantile=1 - a / 2)])
-                means, counts = _group_means(terms, np.concatenate([codes, codes]), n_groups)
-                counts = counts // 2
-            else:
-                _check_bounds(np.nan_to_num(lo, nan=-np.inf), np.nan_to_num(hi, nan=np.inf))
-                terms = _terms(name, y, None, lo, hi, None, level=level)
-                means, counts = _group_means(terms, codes, n_groups)
-            out[f"{name}_{level_label(level)}"] = (means, counts)
-    return out
-
-
-def _long_metrics(ids: pd.DataFrame, results: dict[str, tuple[np.ndarray, np.ndarray]]
-                 ) -> pd.DataFrame:
-    """``<ids...>, metric, value, n`` from :func:`_grouped_metrics` output (metric-major)."""
-    n_groups = len(ids)
-    labels = list(results)
-    out = ids.iloc[np.tile(np.arange(n_groups), len(labels))].reset_index(drop=True)
-    out["metric"] = np.repeat(np.array(labels, dtype=object), n_groups)
-    out["value"] = np.concatenate([results[k][0] for k in labels]) if labels else []
-    out["n"] = np.concatenate([results[k][1] for k in labels]).astype(np.int64) if labels else []
-    return out
-
-
-def _lag_differences(codes: np.ndarray, ordinals: np.ndarray, y: np.ndarray,
-                    season_length: int) -> np.ndarray:
-    """``y_t - y_{t-m}`` for each row (same series, ``m`` periods earlier); NaN if absent."""
-    if codes.size == 0:
-        return np.zeros(0)
-    low = int(ordinals.min())
-    width = int(ordinals.max()) - low + 1 + season_length
-    key = codes * width + (ordinals - low + season_length)
-    index = pd.Index(key)
-    if not index.is_unique:
-        raise SchemaError("repeated (series, period) rows in the training data: each series "
-                          "needs one row per period", reason="duplicate_key")
-    partner = index.get_indexer(key - season_length)
-    previous = np.where(partner >= 0, y[np.maximum(partner, 0)], np.nan)
-    return y - previous
-
-
-def _group_scales(diff: np.ndarray, codes: np.ndarray, n_groups: int,
-                 mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """MASE and RMSSE scales per group from lag differences; NaN where undefined or 0."""
-    keep = ~np.isnan(diff) & (codes >= 0)
-    if mask is not None:
-        keep &= mask
-    scale_abs, _ = _group_means(np.where(keep, np.abs(diff), np.nan), np.maximum(codes, 0),
-                                n_groups)
-    scale_sq, _ = _group_means(np.where(keep, diff ** 2, np.nan), np.maximum(codes, 0),
-                               n_groups)
-    return (np.where(scale_abs > 0, scale_abs, np.nan),
-            np.where(scale_sq > 0, scale_sq, np.nan))
-
-
 def _warn_undefined_scales(scale: np.ndarray, season_length: int, what: str) -> None:
     bad = int(np.isnan(scale).sum())
     if bad:
         warn(f"MASE/RMSSE undefined (NaN) for {bad} {what}: the training data has no "
-                      f"pair of values {season_length} period(s) apart, or is constant over "
-                      "them (scale 0)", DataQualityWarning, stacklevel=3)
-
-
-def _numeric(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
-    if column not in frame.columns:
-        raise ParameterError(f"column {column!r} is not in {table}; columns are "
-                             f"{list(frame.columns)}")
-    values = frame[column]
-    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
-            values.dtype):
-        raise ParameterError(f"column {column!r} of {table} must be numeric, got {values.dtype}")
-    y = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    if np.isinf(y).any():
-        raise SchemaError(f"column {column!r} of {table} holds infinite values", column=column,
-                          reason="not_finite")
-    return y
-
-
-def _require(frame: pd.DataFrame, columns: list[str], table: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"columns {missing} are not in {table}; columns are "
-                             f"{list(frame.columns)}")
+             f"pair of values {season_length} period(s) apart, or is constant over "
+             "them (scale 0)", DataQualityWarning, stacklevel=3)
 
 
 def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
@@ -226,7 +95,10 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
     ------
     ParameterError
         For unknown metrics, missing columns, interval metrics without
-        levels, or scaled metrics without ``train``.
+        levels, or scaled metrics without ``train``; for a key naming the time
+        column, the target (read from ``actuals``/``train``), a forecast column
+        (``mean``, ``actual``, the interval bounds) or an output column
+        (``metric``, ``value``, ``n``).
     SchemaError
         For repeated (series, period) actuals or mismatching frequencies.
 
@@ -247,26 +119,33 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
     2  a   mase    0.5  2
     3  b   mase    0.5  1
     """
-    keys = key_list(keys, distinct=True)
     level_list = check_levels(levels)
-    names = _check_metric_names(metrics, level_list)
+    names = check_metric_names(metrics, level_list)
     level_list = level_list if any(n in INTERVAL_METRICS for n in names) else []
+    read = ["mean", *(column for lv in level_list for column in interval_columns(lv))]
+    keys = key_list(keys, distinct=True, time=time,
+                    target=None if actuals is None and train is None else target,
+                    reserved={**{c: "an output column of evaluate" for c in ("metric", "value",
+                                                                          "n")},
+                              **{c: "a forecast column" for c in read},
+                              **({"actual": "the actual-value column"} if actuals is None
+                                 else {})})
     needed = [*keys, time]
     if any(n not in INTERVAL_METRICS for n in names):
         needed.append("mean")
     needed += [column for lv in level_list for column in interval_columns(lv)]
-    _require(forecasts, needed, "forecasts")
+    require(forecasts, needed, "forecasts")
 
     ordinals, freq = period_ordinals(forecasts, time)
     codes, ids = series_codes(forecasts, keys)
     n_groups = len(ids)
     if actuals is None:
-        y = _numeric(forecasts, "actual", "forecasts (no actuals table was given)")
+        y = numeric(forecasts, "actual", "forecasts (no actuals table was given)")
     else:
-        _require(actuals, [*keys, time], "actuals")
-        y_actual = _numeric(actuals, target, "actuals")
+        require(actuals, [*keys, time], "actuals")
+        y_actual = numeric(actuals, target, "actuals")
         a_ordinals, a_freq = period_ordinals(actuals, time)
-        _same_freq(freq, a_freq, "actuals")
+        same_freq(freq, a_freq, "actuals")
         a_codes = codes_in(actuals, keys, ids)
         y = _lookup(codes, ordinals, a_codes, a_ordinals, y_actual)
         unmatched = int(np.isnan(y).sum())
@@ -279,27 +158,21 @@ def evaluate(forecasts: pd.DataFrame, actuals: pd.DataFrame | None = None,
         if train is None:
             raise ParameterError(f"{[n for n in names if n in SCALED_METRICS]} need train=, "
                                  "the data the forecasts were fitted on, for their scale")
-        _require(train, [*keys, time], "train")
-        y_train = _numeric(train, target, "train")
+        require(train, [*keys, time], "train")
+        y_train = numeric(train, target, "train")
         t_ordinals, t_freq = period_ordinals(train, time)
-        _same_freq(freq, t_freq, "train")
+        same_freq(freq, t_freq, "train")
         m = resolve_season_length(season_length, freq)
         t_codes = codes_in(train, keys, ids)
         known = t_codes >= 0
-        diff = _lag_differences(t_codes[known], t_ordinals[known], y_train[known], m)
-        group_abs, group_sq = _group_scales(diff, t_codes[known], n_groups)
+        diff = lag_differences(t_codes[known], t_ordinals[known], y_train[known], m)
+        group_abs, group_sq = naive_scales(diff, t_codes[known], n_groups)
         _warn_undefined_scales(group_abs, m, "series")
         scale_abs, scale_sq = group_abs[codes], group_sq[codes]
 
-    results = _grouped_metrics(names, level_list, y=y, frame=forecasts, codes=codes,
+    results = grouped_metrics(names, level_list, y=y, frame=forecasts, codes=codes,
                               n_groups=n_groups, scale_abs=scale_abs, scale_sq=scale_sq)
-    return _long_metrics(ids, results)
-
-
-def _same_freq(freq: str, other: str, table: str) -> None:
-    if freq != other:
-        raise SchemaError(f"periods of {table} have frequency {other!r} but the forecasts "
-                          f"have {freq!r}", reason="bad_period")
+    return long_metrics(ids, results)
 
 
 def _lookup(codes: np.ndarray, ordinals: np.ndarray, source_codes: np.ndarray,

@@ -62,7 +62,7 @@ def test_forecast_stores_an_edition_named_by_its_origin(stored, files, capsys):
 
     assert main(["editions", "list", "--store", str(stored)]) == 0
     text = capsys.readouterr().out
-    assert origin in text and "fingerprint" in text
+    assert origin in text and "data_fingerprint" in text and "model_fingerprint" in text
     assert main(["editions", "list", "--store", str(stored), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["name"] for r in rows] == [origin]
@@ -75,14 +75,21 @@ def test_evaluate_writes_the_scores(stored, files, tmp_path, capsys):
     code = main(["evaluate", "--store", str(stored), "--edition", name,
                  "--actuals", str(files / "all"), "--out", str(out)])
     assert code == 0
-    assert "scored on" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "scored, per quantity:" in text
+    assert re.search(r"gap: \d{4}Q\d\.\.\d{4}Q\d \(4 periods\), 9 cells, 36 of the 36 "
+                     "cell-periods forecast", text)
     cells = pd.read_csv(out / "edition_scores.csv")
     groups = pd.read_csv(out / "edition_scores_by_group.csv")
     summary = pd.read_csv(out / "edition_scores_summary.csv")
     assert len(cells) == 9 * 3 * 3
     assert set(groups["by"]) == {"industry", "region"}
     assert {"direction", "mase", "coverage_80", "coverage_95"} <= set(summary.columns)
-    html = (out / "report.html").read_text(encoding="utf-8")
+    for table in (cells, groups, summary):  # labelled with what was scored
+        assert (table["edition"] == name).all() and (table["origin"] == name).all()
+        assert {"first_period", "last_period", "n_coverage_80"} <= set(table.columns)
+    assert not (out / "report.html").exists()  # never a forecast's report
+    html = (out / "evaluation_report.html").read_text(encoding="utf-8")
     assert f"Forecast edition {name} against what happened" in html
     assert "seasonal naive" in html
     # plain headers with units, rounded numbers and a verdict, no raw codes
@@ -164,4 +171,6 @@ def test_evaluate_help_lists_the_report(capsys):
     with pytest.raises(SystemExit):
         main(["evaluate", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "edition_points.csv and report.html" in text
+    assert "edition_points.csv and evaluation_report.html" in text
+    assert "default talentgap-evaluation" in text
+    assert "latest forecast origin" in text

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import sqlite3
 import threading
+from contextlib import closing
 
 import numpy as np
 import pandas as pd
@@ -51,7 +53,9 @@ def test_list_describes_each_edition(store, fitted):
     assert listing["origin"].tolist() == [str(gap.origin_)] * 2
     assert listing["n_cells"].tolist() == [len(gap.cells_)] * 2
     assert listing["horizon"].tolist() == [3, 1]
-    assert listing["fingerprint"].tolist() == [data_fingerprint(gap)] * 2
+    assert listing["data_fingerprint"].tolist() == [data_fingerprint(gap)] * 2
+    assert listing["model_fingerprint"].tolist() == [
+        store.metadata(n)["metadata_sha256"] for n in ("a", "b")]
     assert listing["created"].iloc[0] == pd.Timestamp("2025-01-02 03:04:05", tz="UTC")
     assert store.latest() == "b"
     assert store.info("a")["talentgap_version"] == tg.__version__
@@ -208,10 +212,102 @@ def test_run_config_is_kept_in_the_artifact_metadata(store, fitted):
     gap, forecast = fitted
     store.add("c", gap, forecast, config={"panel": {"lead_time": 2}})
     store.add("d", gap, forecast)
-    assert store.metadata("c")["config"] == {"panel": {"lead_time": 2}}
-    assert store.metadata("d")["config"] is None
+    facts = {"keys": ["region", "industry"], "freq": "Q"}  # the model records these itself
+    assert store.metadata("c")["config"] == {"panel": {"lead_time": 2}, "data": facts}
+    assert store.metadata("d")["config"] == {"data": facts}  # no [panel]: not known
     assert store.metadata("c")["estimator"] == "GapForecaster"
 
 
 def test_edition_error_is_a_talentgap_value_error():
     assert issubclass(EditionError, (tg.errors.TalentGapError, ValueError))
+
+
+def test_latest_is_the_latest_forecast_origin_then_the_last_stored(tmp_path, fitted):
+    gap, forecast = fitted
+    data = tg.datasets.make_synthetic(n_regions=3, industries=3, n_periods=14, seed=3)
+    panel = tg.features.build_panel(data.surveys, data.training)
+    early = panel[panel["period"] <= panel["period"].max() - 2]
+    old = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=20).fit(early)
+    store = EditionStore(tmp_path / "e.sqlite")
+    store.add("new-a", gap, forecast, created="2025-01-01")
+    store.add("new-b", gap, forecast, created="2025-01-02")
+    # a re-run of an earlier quarter, stored last, does not displace the newest forecast
+    store.add("rerun-old", old, old.predict(2), created="2025-03-01")
+    assert store.latest() == "new-b"
+    assert store.names() == ["rerun-old", "new-a", "new-b"]
+    assert store.list()["origin"].tolist() == [str(old.origin_)] + [str(gap.origin_)] * 2
+
+
+def test_another_applications_database_is_left_unchanged(tmp_path, fitted):
+    gap, forecast = fitted
+    foreign = tmp_path / "foreign.db"
+    with closing(sqlite3.connect(foreign)) as connection:
+        connection.execute("CREATE TABLE customers (id, name)")
+        connection.execute("INSERT INTO customers VALUES (1, 'a')")
+        connection.commit()
+    with pytest.raises(EditionError, match=r"another application \(tables: customers\)"):
+        EditionStore(foreign).add("x", gap, forecast)
+    with closing(sqlite3.connect(foreign)) as connection:
+        tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert [r[0] for r in tables] == ["customers"]
+    empty = tmp_path / "empty.sqlite"
+    empty.touch()  # an empty file is a new database: it becomes a store
+    EditionStore(empty).add("x", gap, forecast)
+    assert EditionStore(empty).names() == ["x"]
+
+
+def test_a_locked_store_is_told_apart_from_a_damaged_one(store, fitted, monkeypatch):
+    gap, forecast = fitted
+    store.add("a", gap, forecast)
+    monkeypatch.setattr("talentgap.editions.store._BUSY_TIMEOUT", 0.05)
+    with closing(sqlite3.connect(store.path, isolation_level=None)) as holder:
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(EditionError, match="locked by another process.*retry"):
+            store.add("b", gap, forecast)
+        holder.execute("ROLLBACK")
+    store.add("b", gap, forecast)
+    assert store.names() == ["a", "b"]
+    damaged = store.path.parent / "half.sqlite"
+    damaged.write_bytes(store.path.read_bytes()[:4096] + b"\x00" * 100)
+    with pytest.raises(EditionError, match="damaged") as info:
+        EditionStore(damaged).list()
+    assert "locked by another process" not in str(info.value)
+
+
+@pytest.mark.parametrize(("sql", "match"), [
+    ("UPDATE store_info SET value = 'x' WHERE key = 'schema_version'",
+     r"damaged: its schema_version 'x' is not a whole number"),
+    ("UPDATE editions SET created = 'yesterday'",
+     r"edition 'a' in .* is damaged: its created time 'yesterday' is not ISO 8601"),
+])
+def test_damaged_rows_give_edition_errors(store, fitted, sql, match):
+    gap, forecast = fitted
+    store.add("a", gap, forecast)
+    with closing(sqlite3.connect(store.path)) as connection:
+        connection.execute(sql)
+        connection.commit()
+    with pytest.raises(EditionError, match=match):
+        store.list()
+
+
+@pytest.mark.parametrize("created", ["01/02/2024", "2024.01.02", "yesterday", "2024-13-01"])
+def test_created_must_be_iso_8601(store, fitted, created):
+    gap, forecast = fitted
+    with pytest.raises(EditionError, match="ISO 8601"):
+        store.add("a", gap, forecast, created=created)
+
+
+def test_created_iso_forms_and_dates(store, fitted):
+    gap, forecast = fitted
+    store.add("a", gap, forecast, created="2025-01-01T05:00:00+08:00")
+    store.add("b", gap, forecast, created=datetime.date(2025, 2, 1))
+    created = store.list().set_index("name")["created"]
+    assert created["a"] == pd.Timestamp("2024-12-31 21:00", tz="UTC")
+    assert created["b"] == pd.Timestamp("2025-02-01", tz="UTC")
+
+
+@pytest.mark.parametrize("name", ["a\nb", "tab\there", "zero\u200bwidth"])
+def test_names_with_control_characters_are_refused(store, fitted, name):
+    gap, forecast = fitted
+    with pytest.raises(EditionError, match="control or invisible"):
+        store.add(name, gap, forecast)

@@ -1,4 +1,4 @@
-"""Forecast accuracy metrics: hand-computed values, conventions, errors, and ``evaluate``."""
+"""Forecast accuracy metrics: hand-computed values, conventions and errors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
+from talentgap.errors import DataQualityWarning, ParameterError
 from talentgap.evaluation import metrics as mt
 from talentgap.evaluation.metrics import (
     METRICS,
@@ -25,7 +25,6 @@ from talentgap.evaluation.metrics import (
     rmsse,
     smape,
 )
-from talentgap.evaluation.tables import evaluate
 
 Y = [1.0, 2.0, 3.0]
 F = [2.0, 2.0, 5.0]   # errors f - y: 1, 0, 2
@@ -177,111 +176,3 @@ def test_every_registered_metric_takes_the_shared_signature():
 def test_bad_input_raises_parameter_error(call, match):
     with pytest.raises(ParameterError, match=match):
         call()
-
-
-# ---- evaluate ----------------------------------------------------------------------------------
-def _tables():
-    fc = pd.DataFrame({"id": ["a", "a", "b", "b"],
-                       "period": pd.PeriodIndex(["2024", "2025", "2024", "2025"], freq="Y"),
-                       "mean": [4.0, 4.0, 10.0, 11.0],
-                       "lo_80": [3.0, 2.0, 9.0, 9.0], "hi_80": [5.0, 6.0, 11.0, 13.0]})
-    actual = pd.DataFrame({"id": ["b", "a", "a", "b"], "period": ["2024", "2024", "2025", "2025"],
-                           "value": [12.0, 3.0, 5.0, 11.0]})
-    train = pd.DataFrame({"id": ["a"] * 4 + ["b"] * 3,
-                          "period": ["2020", "2021", "2022", "2023", "2021", "2022", "2023"],
-                          "value": [1.0, 2.0, 4.0, 7.0, 10.0, 14.0, 12.0]})
-    return fc, actual, train
-
-
-def test_evaluate_matches_the_metric_functions_per_series():
-    fc, actual, train = _tables()
-    names = ["mae", "rmse", "smape", "mase", "rmsse", "bias", "coverage", "interval_score"]
-    out = evaluate(fc, actual, train, keys=["id"], metrics=names, levels=[80])
-    assert list(out.columns) == ["id", "metric", "value", "n"]
-    labels = ["mae", "rmse", "smape", "mase", "rmsse", "bias", "coverage_80",
-              "interval_score_80"]
-    assert out["metric"].unique().tolist() == labels
-    merged = fc.merge(actual.assign(period=pd.PeriodIndex(actual["period"], freq="Y")),
-                      on=["id", "period"])
-    for sid, rows in merged.groupby("id"):
-        y_train = train.loc[train["id"] == sid, "value"].to_numpy()
-        for name, label in zip(names, labels, strict=True):
-            expected = METRICS[name](rows["value"], rows["mean"], y_train=y_train,
-                                     lower=rows["lo_80"], upper=rows["hi_80"], level=80)
-            got = out.loc[(out["id"] == sid) & (out["metric"] == label), "value"].item()
-            assert got == pytest.approx(expected), (sid, label)
-
-
-def test_evaluate_hand_values():
-    fc, actual, train = _tables()
-    out = evaluate(fc, actual, train, keys=["id"], metrics=["mase", "coverage"])
-    value = out.set_index(["id", "metric"])["value"]
-    # a: errors 1, 1; scale mean(1, 2, 3) = 2 -> 0.5.  b: errors 2, 0; scale mean(4, 2) = 3
-    assert value[("a", "mase")] == 0.5
-    assert value[("b", "mase")] == pytest.approx(1 / 3)
-    # a: 3 in [3, 5], 5 in [2, 6];  b: 12 above [9, 11], 11 in [9, 13]
-    assert value[("a", "coverage_80")] == 1.0
-    assert value[("b", "coverage_80")] == 0.5
-
-
-def test_evaluate_scale_follows_periods_not_row_positions():
-    fc = pd.DataFrame({"period": ["2024"], "mean": [10.0]})
-    actual = pd.DataFrame({"period": ["2024"], "value": [12.0]})
-    # 2022 is missing: only the 2020 -> 2021 step counts (scale 1), not 2021 -> 2023
-    train = pd.DataFrame({"period": ["2023", "2020", "2021"], "value": [10.0, 1.0, 2.0]})
-    out = evaluate(fc, actual, train, keys=[], metrics=["mase"])
-    assert out["value"].item() == 2.0
-
-
-def test_evaluate_uses_actual_column_when_no_actuals_table():
-    fc, _, _ = _tables()
-    fc["actual"] = [3.0, 5.0, np.nan, 11.0]
-    out = evaluate(fc, keys=["id"], metrics=["mae"])
-    assert out["value"].tolist() == [1.0, 0.0]
-    assert out["n"].tolist() == [2, 1]
-
-
-def test_evaluate_pinball_is_mean_loss_of_the_two_bounds():
-    fc, actual, _ = _tables()
-    out = evaluate(fc, actual, keys=["id"], metrics=["pinball"], levels=[80])
-    a_rows = out.loc[out["id"] == "a", "value"].item()
-    lo = pinball([3.0, 5.0], [3.0, 2.0], quantile=0.1)
-    hi = pinball([3.0, 5.0], [5.0, 6.0], quantile=0.9)
-    assert a_rows == pytest.approx((lo + hi) / 2)
-
-
-def test_evaluate_is_vectorised_over_many_series():
-    rng = np.random.default_rng(0)
-    n, h = 3000, 4
-    ids = np.repeat(np.arange(n), h)
-    periods = np.tile(pd.period_range("2024Q1", periods=h, freq="Q"), n)
-    fc = pd.DataFrame({"sid": ids, "period": periods, "mean": rng.normal(size=n * h)})
-    actual = fc.assign(value=fc["mean"] + 1.0).drop(columns="mean")
-    out = evaluate(fc, actual, keys=["sid"], metrics=["mae", "bias"])
-    assert out.shape == (2 * n, 4)
-    assert np.allclose(out.loc[out["metric"] == "mae", "value"], 1.0)
-    assert np.allclose(out.loc[out["metric"] == "bias", "value"], -1.0)
-
-
-def test_evaluate_errors():
-    fc, actual, train = _tables()
-    with pytest.raises(ParameterError, match="need train="):
-        evaluate(fc, actual, keys=["id"], metrics=["mase"])
-    with pytest.raises(ParameterError, match="did you mean 'smape'"):
-        evaluate(fc, actual, train, keys=["id"], metrics=["smap"])
-    with pytest.raises(ParameterError, match="need a coverage level"):
-        evaluate(fc, actual, keys=["id"], metrics=["coverage"], levels=None)
-    with pytest.raises(ParameterError, match="'lo_95'"):
-        evaluate(fc, actual, keys=["id"], metrics=["coverage"], levels=[95])
-    with pytest.raises(SchemaError, match="repeated"):
-        evaluate(fc, pd.concat([actual, actual]), keys=["id"], metrics=["mae"])
-    quarterly = actual.assign(period=["2024Q1"] * 2 + ["2024Q2"] * 2)
-    with pytest.raises(SchemaError, match="frequency"):
-        evaluate(fc, quarterly, keys=["id"], metrics=["mae"])
-
-
-def test_evaluate_warns_about_forecasts_without_actuals():
-    fc, actual, _ = _tables()
-    with pytest.warns(DataQualityWarning, match="1 of 4 forecast rows have no actual"):
-        out = evaluate(fc, actual.iloc[1:], keys=["id"], metrics=["mae"])
-    assert out["n"].tolist() == [2, 1]

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import check_levels, level_label
+from talentgap._words import exact_number
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import parse_periods
 
@@ -109,12 +110,8 @@ def _is_probability(value: str) -> bool:
 
 
 def _format_number(v: float, probability: bool) -> str:
-    if not np.isfinite(v):
-        return ""
-    if probability:
-        return f"{v:.2f}"
-    text = f"{v:,.0f}"
-    return "0" if text == "-0" else text
+    """A value on a chart: a probability at 2 decimals, anything else whole; blank if missing."""
+    return exact_number(v, decimals=2 if probability else 0) if np.isfinite(v) else ""
 
 
 # ---- the time axis ----------------------------------------------------------------------------
