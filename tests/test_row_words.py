@@ -12,7 +12,7 @@ from talentgap.errors import ParameterError, PlanningError, SchemaError
 from talentgap.features import SurveyDesign, estimate_cells
 from talentgap.features.crosswalk import check_crosswalk
 from talentgap.planning import allocate_quotas
-from talentgap.planning._multiyear_problem import _match
+from talentgap.planning._multiyear_inputs import _match
 from talentgap.planning._tables import counts, require
 
 
@@ -83,7 +83,7 @@ def gap():
 def test_single_period_plan_counts_rows(gap):
     def plan(table):
         allocate_quotas(table, budget=1000, cost_per_trainee=10, pass_rate=0.8)
-    _one_and_two(lambda k: plan(gap.assign(gap=[np.nan] * k + [5.0] * (3 - k))),
+    _one_and_two(lambda k: plan(gap.assign(gap=[np.inf] * k + [5.0] * (3 - k))),
                  r"'gap' of the gap forecast must be a finite number .*; 1 row fails, "
                  r"e\.g\. x in A")
     _one_and_two(lambda k: plan(gap.assign(region=["A"] + [None] * k + ["B"] * (2 - k))),

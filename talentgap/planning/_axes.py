@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from talentgap._words import money_words
+from talentgap._words import money_words, unsigned_zero
 
 __all__ = ["money_text", "round_ticks", "tick_text", "readable_axis",
            "readable_count_axis"]
@@ -39,8 +39,7 @@ def tick_text(value: float) -> str:
     value = float(value)
     if not math.isfinite(value):
         return str(value)
-    text = f"{value:,.3f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return unsigned_zero(f"{value:,.3f}".rstrip("0").rstrip("."))
 
 
 def money_text(value: float) -> str:

@@ -100,6 +100,7 @@ class Network:
     integer: str
     source: str
     target: str = _INDUSTRY  # what the programmes feed: "industry" or "occupation"
+    notes: tuple[str, ...] = ()   # cells left out for want of a forecast (Forecast.notes)
 
     @property
     def n_units(self) -> int:
@@ -349,4 +350,5 @@ def build_network(gap_forecast: pd.DataFrame, crosswalk, *, keys, value: str, pe
         edge_share=edges[_SHARE].to_numpy(dtype=np.float64), edge_absorption=absorb,
         budget=budget, surplus_penalty=float(surplus_penalty), evaluate=evaluate, plan=plan,
         risk=risk, quantile=quantile, integer=integer, source=source, target=target,
+        notes=fc.notes,
     )

@@ -63,9 +63,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from talentgap.periods import normalize_freq
+from talentgap._frequencies import periods_per_year
 from talentgap.planning._multiyear_problem import YearsProblem
-from talentgap.planning._tables import PER_YEAR
 
 __all__ = ["CellPlans", "chain_form", "solve_cells", "check_cells", "lagrangian", "MAX_RUN"]
 
@@ -91,7 +90,7 @@ class CellPlans:
 
 def survival(problem: YearsProblem) -> np.ndarray:
     """Per cell: the share of workers who stay one more need period."""
-    per_year = PER_YEAR[normalize_freq(problem.funding.freqstr)]
+    per_year = periods_per_year(problem.funding.freqstr)
     exits = 1.0 - (1.0 - problem.exit_rate) ** (1.0 / per_year)
     return 1.0 - exits
 

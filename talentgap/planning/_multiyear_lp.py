@@ -22,6 +22,8 @@ and the constant ``- p sum w E[N]`` enters :attr:`Program.before` only.
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,11 +34,13 @@ from talentgap.errors import PlanningError
 from talentgap.planning._multiyear_cells import chain_form, solve_cells
 from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._params import fmt
-from talentgap.planning._solve import MIP_GAP, VALUE_TOL, pieces_of
+from talentgap.planning._solve import VALUE_TOL, mip_options, mip_words, pieces_of
 
 __all__ = ["Program", "Solution", "build_program", "plan_objective", "row_families", "solve",
            "weighted_shortfall",
            "DUAL_TOL"]
+
+logger = logging.getLogger(__name__)
 
 DUAL_TOL = VALUE_TOL
 COARSE_BLOCK = 16   # pieces merged into one column in the first round of the first stage
@@ -86,6 +90,10 @@ class Solution:
     x: np.ndarray | None = None        # the LP's optimum, every column (continuous plans)
     reduced: np.ndarray | None = None  # the LP's reduced costs, every column
     dual: np.ndarray | None = None     # the LP's row duals (>= 0), every row, link rows first
+    # integer="exact" stopped by its time limit: what to say (None: proven optimal, or
+    # not an integer program) and whether it found no whole plan (q is then the LP's)
+    mip_note: str | None = None
+    no_whole_plan: bool = False
 
 
 # --------------------------------------------------------------------------- building
@@ -215,11 +223,13 @@ def build_program(problem: YearsProblem, pieces=None) -> Program:
 
 
 def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
-         method: str = "highs"):
+         method: str = "highs", time_limit: float | None = None):
     """linprog (HiGHS) or, with ``integer_q`` whole-place variables first, milp.
 
     ``method="highs-ipm"`` (interior point, then crossover to a vertex)
     falls back to HiGHS' own choice if it does not reach an optimum.
+    ``time_limit`` (seconds) bounds milp; see
+    :func:`~talentgap.planning._solve.mip_options`.
     """
     if not integer_q:
         bounds = np.column_stack([lb, ub])
@@ -235,7 +245,7 @@ def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
     integrality = np.zeros(c.size)
     integrality[:integer_q] = 1
     return milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub),
-                options={"mip_rel_gap": MIP_GAP})
+                options=mip_options(time_limit))
 
 
 def solve(problem: YearsProblem, program: Program, *, guided: bool = True) -> Solution:
@@ -269,19 +279,28 @@ def solve(problem: YearsProblem, program: Program, *, guided: bool = True) -> So
     reduced = (np.asarray(res.lower.marginals, dtype=np.float64)
                + np.asarray(res.upper.marginals, dtype=np.float64))
     lp_x = np.asarray(res.x, dtype=np.float64)
+    note, found = None, True
     if problem.integer == "exact":
+        start = time.perf_counter()
         whole = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub,
-                     integer_q=n_q)
-        if whole.x is None or not whole.success:
+                     integer_q=n_q, time_limit=problem.time_limit)
+        logger.info("integer program: status %s (%s), relative gap %s, %.1f s", whole.status,
+                    whole.message, getattr(whole, "mip_gap", None),
+                    time.perf_counter() - start)
+        if whole.status == 1:   # the time limit: the best whole plan so far, if any
+            note, found = mip_words(whole, problem.time_limit), whole.x is not None
+        elif whole.x is None or not whole.success:
             raise PlanningError("the integer multi-year quota problem could not be solved: "
                                 f"{whole.message}")
-        x, objective = whole.x, float(whole.fun)
+        if found:
+            x, objective = whole.x, float(whole.fun)
     q = np.clip(x[:n_q], problem.lower, problem.upper)
-    if problem.integer == "exact":
+    if problem.integer == "exact" and found:
         return Solution(np.round(q), objective, lp_objective, row_value, capacity_value,
-                        min_value)
+                        min_value, mip_note=note)
     return Solution(q, objective, lp_objective, row_value, capacity_value, min_value,
-                    lp_x, reduced, -np.asarray(res.ineqlin.marginals, dtype=np.float64))
+                    lp_x, reduced, -np.asarray(res.ineqlin.marginals, dtype=np.float64),
+                    mip_note=note, no_whole_plan=not found)
 
 
 @dataclass(frozen=True)

@@ -143,8 +143,9 @@ def _two_stage(problem: YearsProblem, program: Program, first: Solution) -> np.n
     ub = np.concatenate([program.ub, np.full(n_c + n_q, np.inf)])
     if first.reduced is None:  # whole places: the full second stage
         res = _run(c, a_ub, b_ub, lb, ub, a_eq=a_eq, b_eq=b_eq,
-                   integer_q=n_q if problem.integer == "exact" else 0)
-        x = None if res.x is None or res.status != 0 else res.x
+                   integer_q=n_q if problem.integer == "exact" else 0,
+                   time_limit=problem.time_limit)
+        x = None if res.x is None or res.status not in (0, 1) else res.x   # 1: time limit
     else:
         x = _on_the_optimal_face(first, c, a_ub, b_ub, lb, ub, a_eq, b_eq, n_x)
     return x

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import did_you_mean
-from talentgap._words import count_words, money_words
+from talentgap._words import about, count_words, exact_number
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 
 __all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "per_cell",
@@ -27,6 +27,10 @@ __all__ = ["fmt", "left_over", "plural", "cell_names", "examples", "per_cell",
            "check_options", "shown_value"]
 
 _MAX_SHOWN = 5
+
+#: The planning modules' short name for :func:`talentgap._words.exact_number`, the one rule
+#: for a value in a message; prose effects use :func:`talentgap._words.about`.
+fmt = exact_number
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,38 +101,6 @@ PARAMETER_RANGES: dict[str, ParameterRange] = {
     "market": ParameterRange(),
     "policy": ParameterRange(),
 }
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def fmt(value: float) -> str:
-    """A number for messages: thousands separators, at most 4 significant decimals."""
-    value = float(value)
-    if not math.isfinite(value):
-        return str(value)
-    if value == round(value) and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    if abs(value) >= 1000:
-        return f"{value:,.1f}"
-    return f"{value:.4g}"
-
-
-def about(value: float) -> str:
-    """A rate in words: two significant figures, never scientific notation.
-
-    The rounding and wording of :func:`talentgap._words.money_words` at two
-    significant figures (millions and billions in words), so an effect and
-    the sum of money that buys it read alike.
-
-    Examples
-    --------
-    >>> about(0.81234), about(12.6), about(0.000081234)
-    ('0.81', '13', '0.000081')
-    >>> about(1234.5), about(2.46e6), about(-0.0)
-    ('1,200', '2.5 million', '0')
-    """
-    return money_words(value, figures=2)
 
 
 def money_step(values) -> float:

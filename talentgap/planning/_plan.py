@@ -17,11 +17,18 @@ import pandas as pd
 from talentgap.planning._constraints import ConstraintRows, empty_constraints
 from talentgap.planning._crosswalk import Network
 from talentgap.planning._params import about, cell_names, fmt, left_over, per_money, plural
+from talentgap.planning._plan_words import (
+    below_one_place,
+    objective_basis,
+    shortfall_basis,
+    shortfall_note,
+    shortfall_words,
+)
 from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
-__all__ = ["QuotaPlan", "assemble", "assemble_network", "shortfall_basis", "shortfall_note",
-           "shortfall_words"]
+__all__ = ["QuotaPlan", "assemble", "assemble_network", "below_one_place", "objective_basis",
+           "shortfall_basis", "shortfall_note", "shortfall_words"]
 
 _CELL_COLUMNS = ["expected_certified", "planned_gap", "gap_before", "gap_after",
                  "shortfall_before", "shortfall_after", "shortage_reduction"]
@@ -88,8 +95,16 @@ class QuotaPlan:
         ``shortage_reduction``, ``shortfall_basis`` (which shortfall these
         are: ``"shortfall of the expected gap"`` from a forecast table,
         ``"expected shortfall (mean over N scenarios)"`` from sample paths;
-        see :func:`shortfall_basis`), ``surplus_after``, ``objective`` (the planning
-        objective of this plan) and ``lp_objective`` (the optimum of the LP
+        see :func:`shortfall_basis`), ``surplus_before`` and ``surplus_after``
+        (expected workers beyond the market need, ``E[max(x - g, 0)]``, without
+        and with the plan: both include the surplus of cells whose gap may be
+        negative without any plan, so the plan's own addition is their
+        difference), ``objective`` (the planning
+        objective of this plan: the sum over the cells of what
+        ``objective_basis`` names, e.g. ``"expected shortfall"`` or, with
+        ``risk="quantile"``, ``"shortfall against the 90th-percentile gap"``,
+        plus ``surplus_penalty`` x the surplus beyond that gap; see
+        :func:`objective_basis`) and ``lp_objective`` (the optimum of the LP
         relaxation; NaN for rules without an LP). With a crosswalk also
         ``programmes`` (rows of :attr:`quotas`) and ``unsupplied_cells``
         (cells no programme feeds). Shortfalls are summed over all cells,
@@ -209,78 +224,6 @@ class QuotaPlan:
 # --------------------------------------------------------------------------- assembling
 
 
-def shortfall_basis(source: str, scenarios: int) -> str:
-    """What a plan's ``shortfall_before`` and ``shortfall_after`` are, in words.
-
-    From a forecast table (one expected gap per cell) they are the
-    *shortfall of the expected gap* ``max(E[g] - c, 0)``; from sample paths
-    the *expected shortfall* ``E[max(g - c, 0)]``, the mean over the
-    scenarios. By Jensen's inequality the second is never smaller, and
-    larger wherever the gap may fall on either side of ``c``: the two are
-    different figures, not two estimates of one.
-
-    Parameters
-    ----------
-    source : {"forecast", "samples"}
-        The input form the plan read (``summary["source"]``).
-    scenarios : int
-        Scenarios per cell (``summary["scenarios"]``).
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> shortfall_basis("forecast", 1)
-    'shortfall of the expected gap'
-    >>> shortfall_basis("samples", 1000)
-    'expected shortfall (mean over 1,000 scenarios)'
-    """
-    if source == "forecast":
-        return "shortfall of the expected gap"
-    return f"expected shortfall (mean over {scenarios:,} scenario{'s' * (scenarios != 1)})"
-
-
-def shortfall_words(bases) -> str:
-    """The short name of the shortfall that plans (or a comparison table) report.
-
-    ``bases`` are :func:`shortfall_basis` texts (a ``shortfall_basis``
-    column); one name when they agree, ``"shortfall"`` when they differ or
-    are not known (a table made before the column existed).
-
-    Examples
-    --------
-    >>> shortfall_words(["expected shortfall (mean over 1,000 scenarios)"] * 2)
-    'expected shortfall'
-    >>> shortfall_words(["shortfall of the expected gap"])
-    'shortfall of the expected gap'
-    >>> shortfall_words(["shortfall of the expected gap", "expected shortfall (mean over 9)"])
-    'shortfall'
-    """
-    short = {str(b).split(" (")[0] for b in bases if isinstance(b, str) and b}
-    return short.pop() if len(short) == 1 else "shortfall"
-
-
-def shortfall_note(source: str, scenarios: int) -> str:
-    """The plan note that says which shortfall the plan's figures are.
-
-    Examples
-    --------
-    >>> shortfall_note("samples", 200)[:72]
-    'shortfall_before and shortfall_after are the expected shortfall (mean ov'
-    """
-    basis = shortfall_basis(source, scenarios)
-    if source == "forecast":
-        return (f"shortfall_before and shortfall_after are the {basis}: max(expected gap - "
-                "certified, 0) per cell, summed over the cells, from the forecast table's one "
-                "expected gap per cell; the expected shortfall (the mean of max(gap - "
-                "certified, 0) over scenarios) is larger wherever the gap may fall on either "
-                "side of the certified workers: plan on the model's sample_paths() for it")
-    return (f"shortfall_before and shortfall_after are the {basis}: the mean of "
-            "max(gap - certified, 0) per cell, summed over the cells")
-
-
 def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) -> np.ndarray:
     """Objective added per place forced by a minimum quota (0 where it does not bind).
 
@@ -309,7 +252,8 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
     ``unmet`` > 0 where a place would still serve a gap.
     """
     what = problem.objective_name()
-    rows = ConstraintRows(what)
+    decisions = problem.units if isinstance(problem, Network) else problem.cells
+    rows = ConstraintRows(what, labels=list(decisions.columns))
     spent, budget = summary["total_cost"], problem.budget
     left = budget - spent
     if rule == "optimised":
@@ -322,8 +266,8 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
     cheapest = problem.cost[(problem.cost > 0) & (problem.upper > 0)]
     if (money_binds and problem.integer != "none" and spent <= 0 and cheapest.size
             and budget < cheapest.min()):
-        line = (f"budget of {fmt(budget)} is below the cost of one place (the cheapest place "
-                f"costs {fmt(cheapest.min())}): no place can be funded")
+        line = below_one_place("budget", budget, float(cheapest.min()),
+                               budget_value if rule == "optimised" else np.nan, what)
     elif money_binds:
         line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
         if rule == "optimised":
@@ -344,7 +288,7 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
     names = [problem.name(c) for c in cap]
     rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
              binds=True, limit=problem.upper[cap], used=places[cap], unit="places",
-             value=capacity_value[cap],
+             value=capacity_value[cap], at=decisions.iloc[cap],
              sentence=[f"capacity of {n} binds ({fmt(problem.upper[c])} places); one more "
                        f"place of capacity removes about {about(capacity_value[c])} of the "
                        f"{what}" for n, c in zip(names, cap, strict=True)])
@@ -354,14 +298,14 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
         names = [problem.name(c) for c in full]
         rows.add("capacity", [f"capacity[{n}]" for n in names],
                  [f"capacity of {n}" for n in names], binds=True, limit=problem.upper[full],
-                 used=places[full], unit="places",
+                 used=places[full], unit="places", at=decisions.iloc[full],
                  sentence=[f"capacity of {n} is reached ({fmt(problem.upper[c])} places)"
                            for n, c in zip(names, full, strict=True)])
     low = np.flatnonzero(min_value > VALUE_TOL)
     names = [problem.name(c) for c in low]
     rows.add("min_quota", [f"min_quota[{n}]" for n in names],
              [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
-             used=places[low], unit="places", value=-min_value[low],
+             used=places[low], unit="places", value=-min_value[low], at=decisions.iloc[low],
              sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[c])} places); each "
                        f"required place adds about {about(min_value[c])} to the {what}, as "
                        "the money would do more elsewhere" for n, c in zip(names, low,
@@ -588,7 +532,10 @@ def _totals(problem, total_cost: float, places: np.ndarray, certified: np.ndarra
         "shortfall_after": float(short_after.sum()),
         "shortage_reduction": float(short_before.sum() - short_after.sum()),
         "shortfall_basis": shortfall_basis(problem.source, int(ev.count.max())),
+        "surplus_before": float(ev.surplus(np.zeros_like(per_target)).sum()),
         "surplus_after": float(ev.surplus(per_target).sum()),
         "objective": float(problem.plan.objective(per_target, problem.surplus_penalty).sum()),
+        "objective_basis": objective_basis(problem.risk, problem.quantile,
+                                           problem.surplus_penalty, problem.source),
         "lp_objective": lp_objective,
     }

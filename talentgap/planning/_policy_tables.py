@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import did_you_mean
+from talentgap._frequencies import PER_YEAR
 from talentgap.errors import DataQualityWarning, PlanningError, SchemaError, warn
+from talentgap.periods import end_ordinals
 from talentgap.planning._params import fmt, plural
 from talentgap.planning._tables import (
-    PER_YEAR,
     lookup,
-    period_array,
     period_column_ordinals,
     require,
 )
@@ -270,4 +270,4 @@ def _end_ordinals(column: pd.Series, what: str, freq: str) -> np.ndarray:
     if PER_YEAR[code] > PER_YEAR[freq]:
         raise SchemaError(f"the {what} table's periods are {code!r}, finer than the "
                           f"projection's {freq!r}", column="period", reason="bad_period")
-    return pd.PeriodIndex(period_array(ordinals, code)).asfreq(freq, how="end").asi8
+    return end_ordinals(ordinals, code, freq)

@@ -3,9 +3,11 @@
 Everything the allocators need is resolved here, once: the cells (one per
 combination of the key columns), per-cell parameter arrays, the period each
 cell's trainees arrive in, and the gap scenarios of every cell sorted by
-value. Problems the caller can fix raise :class:`~talentgap.errors.PlanningError`
-(parameters) or :class:`~talentgap.errors.SchemaError` (the forecast table)
-naming the cell, the rule and by how much it fails.
+value. The forecast itself (its cells and periods) is read by
+:func:`~talentgap.planning._forecast.read_forecast`. Problems the caller can
+fix raise :class:`~talentgap.errors.PlanningError` (parameters) or
+:class:`~talentgap.errors.SchemaError` (the forecast table) naming the cell,
+the rule and by how much it fails.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from talentgap._arguments import key_list, parse_interval_column
+from talentgap._arguments import parse_interval_column
 from talentgap._words import percentile_words, rows_fail
-from talentgap.errors import ParameterError, PlanningError, SchemaError
+from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
+from talentgap.planning._forecast import Forecast, is_sample_paths, read_forecast
 from talentgap.planning._params import (
     cell_names,
     check_budget,
@@ -206,6 +209,7 @@ class Problem:
     quantile: float | None
     integer: str
     source: str
+    notes: tuple[str, ...] = ()   # cells left out for want of a forecast (Forecast.notes)
 
     @property
     def n_cells(self) -> int:
@@ -254,52 +258,7 @@ def objective_words(risk: str, quantile: float | None, surplus_penalty: float, s
     return what + (" plus the surplus penalty" if surplus_penalty else "")
 
 
-# --------------------------------------------------------------------------- the forecast table
-
-
-def _check_keys(table: pd.DataFrame, keys, value: str) -> list[str]:
-    """The gap forecast's key columns: a list of distinct names (:func:`key_list`), none of
-    them a column the plan reads otherwise, each in ``table`` and never blank."""
-    try:
-        keys = key_list(keys, allow_empty=False, distinct=True)
-    except ParameterError as error:  # a plan's inputs fail with PlanningError
-        raise PlanningError(str(error)) from error
-    reserved = [k for k in ("period", "sample", value) if k in keys]
-    if reserved:
-        raise PlanningError(f"keys == {keys!r} include {reserved}: 'period', 'sample' and the "
-                            f"value column {value!r} cannot name cells")
-    missing = [k for k in keys if k not in table.columns]
-    if missing:
-        raise SchemaError(
-            f"the gap forecast has no key column {missing[0]!r}; columns are "
-            f"{list(table.columns)} (pass keys= to name the cell columns)",
-            column=missing[0], reason="missing_column",
-        )
-    for key in keys:
-        blank = table[key].isna().to_numpy()
-        if blank.any():
-            raise SchemaError(
-                f"key column {key!r} of the gap forecast must not be missing; "
-                f"{rows_fail(int(blank.sum()))}, "
-                f"e.g. row {int(np.flatnonzero(blank)[0])}",
-                column=key, reason="missing_value",
-            )
-    return keys
-
-
-def _periods(table: pd.DataFrame) -> pd.arrays.PeriodArray:
-    if "period" not in table.columns:
-        raise SchemaError(
-            f"the gap forecast needs a 'period' column; columns are {list(table.columns)}",
-            column="period", reason="missing_column",
-        )
-    column = table["period"]
-    if isinstance(column.dtype, pd.PeriodDtype):
-        if column.isna().any():
-            raise SchemaError("column 'period' of the gap forecast has missing values",
-                              column="period", reason="missing_value")
-        return column.array
-    return parse_periods(column).array
+# --------------------------------------------------------------------------- the targets
 
 
 def plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd.Period:
@@ -313,95 +272,6 @@ def plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd.
     except SchemaError as err:
         raise PlanningError(f"period={period!r} is not a period of the forecast's "
                             f"frequency: {err}") from err
-
-
-@dataclass(frozen=True)
-class Forecast:
-    """A checked gap forecast: the table, its cells and every row's cell and period.
-
-    From sample paths held as arrays (see :func:`is_sample_paths`) ``table`` is
-    None, ``paths`` the object and the "rows" are its cell-periods in its own
-    order (row ``r`` is ``paths.cells`` row ``r // n_periods``, period
-    ``r % n_periods``), with ``codes`` their cells in key order.
-    """
-
-    table: pd.DataFrame | None
-    keys: list[str]
-    value: str
-    periods: pd.arrays.PeriodArray
-    codes: np.ndarray
-    cells: pd.DataFrame
-    paths: object | None = None
-
-
-def is_sample_paths(obj) -> bool:
-    """Whether ``obj`` is compact sample paths (``talentgap.models.SamplePaths`` or alike).
-
-    Planning reads them by their shape, not their class (models and planning
-    do not import each other): ``cells`` (key columns), ``periods``, float
-    ``demand`` and ``supply`` arrays (cells x periods x samples), ``values(name,
-    cells, steps)`` and ``to_frame()``.
-    """
-    return (not isinstance(obj, pd.DataFrame)
-            and all(hasattr(obj, a) for a in ("cells", "periods", "demand", "supply",
-                                                "values", "to_frame")))
-
-
-def _read_paths(paths, keys, value: str) -> Forecast | None:
-    """The Forecast of compact sample paths, or None when only the long table can say why not."""
-    keys = _check_keys(paths.cells, keys, value)
-    if sorted(keys) != sorted(paths.cells.columns) or value not in ("demand", "supply", "gap"):
-        return None
-    n, horizon = len(paths.cells), len(paths.periods)
-    if n == 0 or horizon == 0 or paths.demand.shape[2] == 0:
-        raise SchemaError("the gap forecast has no rows", column=value, reason="empty")
-    order = (paths.cells.reset_index(drop=True).sort_values(keys, kind="stable")
-             .index.to_numpy().astype(np.int64))
-    rank = np.empty(n, dtype=np.int64)
-    rank[order] = np.arange(n)
-    cells = paths.cells[keys].iloc[order].reset_index(drop=True)
-    periods = pd.PeriodIndex(paths.periods)
-    grid_periods = pd.arrays.PeriodArray(np.tile(periods.asi8, n), dtype=periods.dtype)
-    return Forecast(None, keys, value, grid_periods, np.repeat(rank, horizon), cells,
-                    paths=paths)
-
-
-def read_forecast(gap_forecast, keys, value: str) -> Forecast:
-    """Check the forecast table's columns and find its cells (sorted by the keys).
-
-    Compact sample paths (:func:`is_sample_paths`) are read without building
-    their long table; with keys other than the paths' own they are turned into
-    the table, whose checks then say what is wrong.
-    """
-    if is_sample_paths(gap_forecast):
-        own = list(gap_forecast.keys)
-        left_out = [k for k in own if k not in list(keys)]
-        if left_out and not isinstance(keys, str):
-            raise PlanningError(
-                f"keys {list(keys)} leave out the sample paths' key column(s) {left_out}: "
-                f"the paths' cells are keyed by {own}; pass keys={tuple(own)!r}")
-        fc = _read_paths(gap_forecast, keys, value)
-        if fc is not None:
-            return fc
-        gap_forecast = gap_forecast.to_frame()
-    if not isinstance(gap_forecast, pd.DataFrame):
-        raise PlanningError(
-            f"gap_forecast must be a pandas DataFrame or sample paths, got "
-            f"{type(gap_forecast).__name__}")
-    table = gap_forecast
-    keys = _check_keys(table, keys, value)
-    if value not in table.columns:
-        raise SchemaError(
-            f"the gap forecast has no {value!r} column; columns are {list(table.columns)}",
-            column=value, reason="missing_column",
-        )
-    if len(table) == 0:
-        raise SchemaError("the gap forecast has no rows", column=value, reason="empty")
-    periods = _periods(table)
-    codes = table.groupby(keys, sort=True, observed=True, dropna=False).ngroup().to_numpy()
-    _, first = np.unique(codes, return_index=True)
-    cells = table[keys].iloc[first].reset_index(drop=True)
-    return Forecast(table, keys, value, periods, codes, cells)
 
 
 def _interval_columns(table: pd.DataFrame, value: str) -> dict[float, str]:
@@ -661,4 +531,5 @@ def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budge
         pass_rate=rate, absorption=absorb, capacity=cap, min_quota=minimum, lower=lower,
         upper=upper, budget=budget, surplus_penalty=float(surplus_penalty), evaluate=evaluate,
         plan=plan, risk=risk, quantile=quantile, integer=integer, source=source,
+        notes=fc.notes,
     )

@@ -22,11 +22,18 @@ from talentgap.planning._problem import Problem, Scenarios
 
 __all__ = ["LPResult", "solve_lp", "solve_milp", "round_places", "repair", "fit_budget",
            "gain", "pieces_of", "spent", "shrink_to_budget",
-           "PLACE_TOL", "VALUE_TOL", "MIP_GAP"]
+           "check_time_limit", "mip_options", "mip_words",
+           "PLACE_TOL", "VALUE_TOL", "MIP_GAP", "DEFAULT_TIME_LIMIT"]
 
 PLACE_TOL = 1e-6      # LP places within this of a whole number count as that number
 VALUE_TOL = 1e-7      # objective change per place below which a constraint does not bind
-MIP_GAP = 1e-6       # relative optimality gap for integer="exact"
+#: Relative optimality gap at which ``integer="exact"`` stops: the best whole plan found
+#: is then within this share of the objective of the best possible one (1e-4: 5 persons
+#: of a shortfall of 50,000 removed, far below the forecast's sampling error).
+MIP_GAP = 1e-4
+#: Seconds ``integer="exact"`` may spend in branch and bound before it takes the best
+#: whole plan found so far (see :func:`mip_options`).
+DEFAULT_TIME_LIMIT = 60.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,51 @@ def spent(cost: np.ndarray, places: np.ndarray) -> float:
 # --------------------------------------------------------------------------- solvers
 
 
+def check_time_limit(time_limit) -> float | None:
+    """``time_limit`` as seconds (a number > 0), or None (no limit); else PlanningError.
+
+    Examples
+    --------
+    >>> check_time_limit(30)
+    30.0
+    >>> check_time_limit(0)
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.PlanningError: time_limit must be a number of seconds > 0 (or None: no limit), e.g. 60; got 0
+    """  # noqa: E501
+    if time_limit is None:
+        return None
+    ok = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)
+    if not ok or not math.isfinite(time_limit) or time_limit <= 0:
+        raise PlanningError("time_limit must be a number of seconds > 0 (or None: no limit), "
+                            f"e.g. 60; got {time_limit!r}")
+    return float(time_limit)
+
+
+def mip_options(time_limit: float | None) -> dict:
+    """The options of :func:`scipy.optimize.milp`: :data:`MIP_GAP` and the time limit.
+
+    When the limit is reached the result has ``status`` 1 and, if branch and
+    bound found one, the best whole plan so far in ``x`` and its relative
+    gap to the bound in ``mip_gap``.
+    """
+    options = {"mip_rel_gap": MIP_GAP}
+    if time_limit is not None:
+        options["time_limit"] = float(time_limit)
+    return options
+
+
+def mip_words(res, time_limit: float | None) -> str:
+    """A note on an integer program stopped by its time limit (``res`` from milp)."""
+    gap = getattr(res, "mip_gap", None)
+    gap_words = (f"the best whole plan found is within {100 * float(gap):.3g}% of the "
+                 "bound on the best possible one" if gap is not None and np.isfinite(gap)
+                 else "the gap to the best possible plan is unknown")
+    return (f"the integer program reached its time limit of {time_limit:g} s before it "
+            f"proved the plan optimal: {gap_words} (relative gap; the solver stops at "
+            f"{MIP_GAP:g}); raise time_limit for a proven optimum")
+
+
 @dataclass(frozen=True)
 class LPResult:
     places: np.ndarray
@@ -190,8 +242,15 @@ def solve_lp(problem: Problem) -> LPResult:
     return LPResult(places, budget_value, capacity_value)
 
 
-def solve_milp(problem: Problem) -> np.ndarray:
-    """Whole places by branch and bound (:func:`scipy.optimize.milp`)."""
+def solve_milp(problem: Problem, *, time_limit: float | None = None
+               ) -> tuple[np.ndarray | None, str | None]:
+    """Whole places by branch and bound (:func:`scipy.optimize.milp`), and a note.
+
+    The note is None when the plan is proven optimal (within
+    :data:`MIP_GAP`); when ``time_limit`` seconds run out it says so (the
+    places are then the best whole plan found), and the places are None if
+    no whole plan was found by then.
+    """
     y, lower, upper = problem.yield_, problem.lower, problem.upper
     n = problem.n_cells
     sc = problem.plan
@@ -202,7 +261,7 @@ def solve_milp(problem: Problem) -> np.ndarray:
     active = np.flatnonzero((top > lower) & (y > 0))
     places = lower.copy()
     if active.size == 0:
-        return places
+        return places, None
     x0 = y * lower
     x_max = np.where(np.isin(np.arange(n), active), y * top, x0)
     pieces = pieces_of(sc, x0, y, problem.surplus_penalty, x_max=x_max)
@@ -233,12 +292,17 @@ def solve_milp(problem: Problem) -> np.ndarray:
         integrality=np.concatenate([np.zeros(m), np.ones(active.size)]),
         bounds=Bounds(np.concatenate([np.zeros(m), lower[active]]),
                       np.concatenate([pieces.length, top[active]])),
-        options={"mip_rel_gap": MIP_GAP},
+        options=mip_options(time_limit),
     )
-    if res.x is None or not res.success:
+    note = None
+    if res.status == 1:   # the time limit: the best whole plan so far, if any
+        note = mip_words(res, time_limit)
+        if res.x is None:
+            return None, note
+    elif res.x is None or not res.success:
         raise PlanningError(f"the integer quota problem could not be solved: {res.message}")
     places[active] = np.round(res.x[m:])
-    return places
+    return places, note
 
 
 def gain(problem: Problem, c: int, q: float) -> float:

@@ -11,46 +11,16 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import key_list
+from talentgap._frequencies import PER_YEAR
 from talentgap._words import rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
-from talentgap.periods import normalize_freq, parse_periods, period_array
+from talentgap.periods import end_ordinals, normalize_freq, parse_periods, period_array
 from talentgap.planning._params import cell_names
 
-__all__ = ["PER_YEAR", "check_keys", "require", "period_column_ordinals", "freq_code",
+__all__ = ["require", "period_column_ordinals", "freq_code",
            "period_array", "counts", "require_unique", "row_names", "lookup", "coarsen"]
 
-#: Periods per year of each frequency code.
-PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
 _MAX_SHOWN = 5
-
-
-def check_keys(keys, *, allow_empty: bool = False) -> list[str]:
-    """``keys`` as a list of distinct column names other than ``period``.
-
-    The rule of every ``keys`` argument (:func:`talentgap._arguments.key_list`:
-    a list, not one string; each name once), and ``period`` is not a key here.
-
-    Examples
-    --------
-    >>> check_keys(["region", "industry"])
-    ['region', 'industry']
-    >>> check_keys("region")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    talentgap.errors.ParameterError: keys == 'region' is one string; pass a list ...
-    >>> check_keys(["region", "period"])
-    Traceback (most recent call last):
-    ...
-    talentgap.errors.ParameterError: keys == ['region', 'period'] include 'period', the time \
-column; name the columns of a cell only, e.g. ['region']
-    """
-    keys = key_list(keys, allow_empty=allow_empty, distinct=True)
-    if "period" in keys:
-        others = [k for k in keys if k != "period"] or ["region", "industry"]
-        raise ParameterError(f"keys == {keys!r} include 'period', the time column; name the "
-                             f"columns of a cell only, e.g. {others!r}")
-    return keys
 
 
 def require(table, what: str, needed: Sequence[str], keys: Sequence[str] = ()) -> pd.DataFrame:
@@ -82,13 +52,14 @@ def period_column_ordinals(column: pd.Series, what: str, freq: str | None = None
                     ) -> tuple[np.ndarray, str]:
     """Ordinals and frequency code of a planning table's period column.
 
+    A thin reader over :mod:`talentgap.periods`: labels are parsed by
+    :func:`~talentgap.periods.parse_periods` (at ``freq`` when given),
     Periods are kept (and moved to the end of their span at ``freq`` when
-    given), labels parsed (at ``freq`` when given); the code is ``"Y"``,
-    ``"Q"`` or ``"M"``. Unlike
-    :func:`talentgap.periods.period_ordinals`, which reads a forecasting
-    table's time column and returns the pandas frequency string, it takes
-    one column, can convert it to a wanted frequency, and names the
-    planning table in its errors.
+    given, :func:`~talentgap.periods.end_ordinals`). It adds what
+    :func:`~talentgap.periods.period_ordinals` (a forecasting table's time
+    column, in the pandas frequency string) does not: a wanted frequency,
+    the code ``"Y"``, ``"Q"`` or ``"M"``, and the planning table's name when
+    a Period is missing.
 
     Examples
     --------
@@ -104,11 +75,10 @@ def period_column_ordinals(column: pd.Series, what: str, freq: str | None = None
         if column.isna().any():
             raise SchemaError(f"column 'period' of the {what} table has missing values",
                               column="period", reason="missing_value")
-        code = freq_code(column.dtype)
-        if freq is not None and normalize_freq(freq) != code:
-            column = column.dt.asfreq(normalize_freq(freq), how="end")
-            code = normalize_freq(freq)
-        return column.array.asi8.copy(), code
+        code, wanted = freq_code(column.dtype), freq and normalize_freq(freq)
+        if not wanted or wanted == code:
+            return column.array.asi8.copy(), code
+        return end_ordinals(column.array.asi8, column.array.freqstr, wanted), wanted
     parsed = parse_periods(column, freq=freq)
     return parsed.array.asi8.copy(), freq_code(parsed.dtype)
 

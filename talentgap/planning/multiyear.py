@@ -80,6 +80,19 @@ share-weighted need of the cells it feeds at its arrival, and rounding
 prices a programme's place by the shortfall it removes in every cell it
 serves.
 
+Least cost
+----------
+When the money is not all needed, many plans leave the same weighted
+shortfall (places funded years early, or more places than any need, where
+every such plan already meets the needs). A cost stage keeps the objective
+within ``tie_tolerance`` of the optimum (with the default, on the optimal
+face) and every constraint, and minimises the money spent; the tie rule below
+then chooses among the plans that spend no more
+(:mod:`talentgap.planning._multiyear_cost`). The order is lexicographic, so
+the shortfall optimum cannot move, and the reported duals stay those of the
+shortfall problem. It is skipped when a budget over every funding period (or
+each period's own) binds, since every optimal plan then spends it.
+
 Ties
 ----
 When several plans reach the optimum (every cell short with the same value
@@ -125,6 +138,12 @@ removes no less shortfall than the floored plan and, on small random plans,
 stays within 1% of the shortfall with no plan of the integer optimum
 (usually much closer). If no rounding keeps an equity rule, the integer
 program is solved instead (``integer="exact"``).
+
+``integer="exact"`` solves the integer program by branch and bound to a
+relative gap of 1e-4 or for at most ``time_limit`` seconds; stopped by the
+limit it keeps the best whole plan found (a warning and a note give its gap;
+the cost and tie stages are then skipped), or rounds the continuous plan if
+it found none.
 """
 
 from __future__ import annotations
@@ -136,29 +155,18 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from talentgap._words import percentile_words
-from talentgap.errors import PlanningError
-from talentgap.planning._constraints import ConstraintRows
+from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.planning._multiyear_class_ties import break_class_ties
-from talentgap.planning._multiyear_classes import (
-    MAX_SPLIT_SHARE,
-    merged_classes,
-    solve_by_classes,
-)
-from talentgap.planning._multiyear_lp import (
-    DUAL_TOL,
-    Program,
-    Solution,
-    build_program,
-    plan_objective,
-    solve,
-    weighted_shortfall,
-)
+from talentgap.planning._multiyear_classes import MAX_SPLIT_SHARE, merged_classes, solve_by_classes
+from talentgap.planning._multiyear_cost import least_cost
+from talentgap.planning._multiyear_lp import Program, Solution, build_program, solve
 from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
 from talentgap.planning._multiyear_round import round_years
-from talentgap.planning._multiyear_ties import break_ties, need_reference
-from talentgap.planning._params import about, fmt, left_over, money_step, per_money
-from talentgap.planning._plan import QuotaPlan, shortfall_basis, shortfall_note
+from talentgap.planning._multiyear_tables import assemble_plan
+from talentgap.planning._multiyear_ties import break_ties
+from talentgap.planning._params import fmt
+from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._solve import DEFAULT_TIME_LIMIT
 from talentgap.planning._trim import trim_unneeded
 
 __all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
@@ -198,6 +206,7 @@ def allocate_multiyear(
     equity=None,
     tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
     crosswalk: pd.DataFrame | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> QuotaPlan:
     """Places per cell and funding period that minimise the weighted expected shortfall.
 
@@ -248,8 +257,17 @@ def allocate_multiyear(
     integer : {"round", "exact", "none"}, default "round"
         Whole places by rounding the continuous plan (see "Whole places" in
         :mod:`talentgap.planning.multiyear`), whole places by branch and
-        bound (:func:`scipy.optimize.milp`), or continuous places. Whole
+        bound (:func:`scipy.optimize.milp`, to a relative gap of 1e-4 of
+        the objective, within ``time_limit``), or continuous places. Whole
         plans report the duals of the continuous program.
+    time_limit : float or None, default 60
+        Seconds the integer programs of ``integer="exact"`` may take (None:
+        no limit); the cost and tie stages share what the first leaves (at
+        least a tenth each). At the limit the plan is the best whole plan
+        found, not proven optimal (a
+        :class:`~talentgap.errors.DataQualityWarning` and a note give its
+        relative gap), or, if none was found, the rounded plan
+        (``summary["integer"]`` is then ``"round"``).
     crosswalk : pandas.DataFrame, optional
         ``program, industry, share`` (optionally by region), as for
         :func:`~talentgap.planning.allocate_quotas`: places are then planned
@@ -311,14 +329,21 @@ def allocate_multiyear(
         shortfalls per period. ``.summary``: totals; ``shortfall_*`` is the
         market need's expected shortfall summed over the need cell-periods,
         ``policy_shortfall_*`` the policy need's, ``surplus_after`` the
-        expected workers beyond the market need, ``objective`` the weighted
-        sum plus ``surplus_penalty`` (also reported) x the weighted surplus,
+        expected workers beyond the market need with the plan, summed over
+        the need cell-periods (``mean_k max(W - N[k], 0)``): it includes the
+        surplus the forecast has without any plan (scenarios where the gap
+        is negative), which is ``surplus_before``, so the plan's own
+        addition is ``surplus_after - surplus_before``; ``objective`` the weighted
+        sum plus ``surplus_penalty`` (also reported) x the weighted surplus
+        (``objective_basis`` says which, in words),
         ``optimum_unique`` the tie flag. ``.marginal_value``: one entry
         per budget row (``"budget"`` or ``"budget[2026]"``, weighted
         shortfall removed per unit of money, net of the surplus penalty),
         then each binding envelope, capacity group, capacity, minimum and
         equity rule. ``.binding``: the
-        same in words. ``.notes``: the tie rule and late funding periods.
+        same in words. ``.notes``: the tie rule, the cost stage (money saved
+        among equally good plans), a time limit reached and late funding
+        periods.
 
     Raises
     ------
@@ -416,6 +441,7 @@ def allocate_multiyear(
     [0.0, 0.5, 0.0]
     """
     clock = [time.perf_counter()]
+    mip_notes, saved = [], 0.0
 
     def lap(stage: str) -> None:
         clock.append(time.perf_counter())
@@ -429,7 +455,7 @@ def allocate_multiyear(
         surplus_penalty=surplus_penalty, integer=integer, policy_need=policy_need,
         need_weights=need_weights, capacity_groups=capacity_groups,
         budget_envelopes=budget_envelopes, equity=equity, tie_tolerance=tie_tolerance,
-        crosswalk=crosswalk,
+        crosswalk=crosswalk, time_limit=time_limit,
     )
     lap("reading the inputs")
     classes = merged_classes(problem)
@@ -445,13 +471,27 @@ def allocate_multiyear(
         lap("building the program")
         first = solve(problem, program)
         lap("the first stage (optimum and duals)")
-        places, _, moved = break_ties(problem, program, first)
-        lap("the tie stage")
+        if first.mip_note is not None:
+            mip_notes.append(_time_limit_note(first))
+            warn(mip_notes[-1], DataQualityWarning, stacklevel=3)
+            if first.no_whole_plan:   # the continuous optimum, rounded
+                problem = replace(problem, integer="round")
+        if first.mip_note is not None and not first.no_whole_plan:
+            places, moved = first.q, False   # not proven optimal: no tie stage either
+        else:
+            cheapest = least_cost(_time_left(problem, clock[2]), program, first)
+            lap("the cost stage")
+            if cheapest is not None:   # the tie rule among the cheapest plans
+                saved, first, program_ties = cheapest.saved, cheapest.first, cheapest.program
+            else:
+                program_ties = program
+            places, _, moved = break_ties(_time_left(problem, clock[2]), program_ties, first)
+            lap("the tie stage")
     tied = places  # the tie rule's plan, before rounding
     if problem.integer == "round" and problem.surplus_penalty and problem.equity.names:
         # rounding prices places by the penalised objective but keeps equity rules in
         # shortfall removed; the integer program holds both exactly
-        places = solve(replace(problem, integer="exact"), program).q
+        places = _exact_places(problem, program, mip_notes)
         lap("whole places by the integer program (surplus penalty with equity rules)")
     elif problem.integer == "round":
         try:
@@ -459,320 +499,49 @@ def allocate_multiyear(
         except PlanningError:  # an equity rule that rounding cannot keep: branch and bound
             logger.info("multi-year plan: rounding cannot keep the equity rules; solving "
                         "the integer program instead")
-            places = solve(replace(problem, integer="exact"), program).q
+            places = _exact_places(problem, program, mip_notes)
         lap("rounding to whole places")
     places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
-    plan = _assemble(problem, program, first, places, moved, tied, trimmed)
+    plan = assemble_plan(problem, program, first, places, moved, tied, trimmed)
+    plan.notes.extend([*problem.notes, *mip_notes])
+    if saved > 0:
+        plan.summary["optimum_unique"] = False
+        plan.notes.append(
+            f"several plans leave the same {problem.objective_name()}; the plan is the one "
+            f"that spends the least money among them ({fmt(saved)} less than the first "
+            "such plan found), as places beyond the need or funded earlier than needed "
+            "would remove no more of it")
     lap("assembling the plan")
     return plan
 
 
-# --------------------------------------------------------------------------- assembling
+def _time_left(problem: YearsProblem, start: float) -> YearsProblem:
+    """The problem with the seconds of ``time_limit`` left since ``start`` (at least a
+    tenth of them), for the integer programs of the cost and tie stages."""
+    if problem.time_limit is None or problem.integer != "exact":
+        return problem
+    used = time.perf_counter() - start
+    return replace(problem, time_limit=max(problem.time_limit - used,
+                                           0.1 * problem.time_limit))
 
 
-def _spent(problem: YearsProblem, q: np.ndarray) -> list[np.ndarray]:
-    return [family.matrix @ q for family in problem.rows()]
+def _time_limit_note(first: Solution) -> str:
+    """The note (and warning) on an integer program stopped by its time limit."""
+    if first.no_whole_plan:
+        return (first.mip_note + "; it found no whole plan by then, so the continuous plan "
+                "is rounded instead (integer = \"round\")")
+    return (first.mip_note + "; the plan is that best whole plan, not proven optimal, and "
+            "the choice among equally good plans is not made")
 
 
-def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-             closed: bool) -> tuple[ConstraintRows, dict]:
-    """Binding constraints (rows of the constraints table, with their sentences) and their
-    marginal values by name."""
-    what = problem.objective_name()
-    rows, marginal = ConstraintRows(what), {}
-    used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
-    removed = _equity_removed(problem, q)
-    scale = float(problem.cost.max()) or 1.0
-
-    def binds(r: int) -> bool:
-        return float(first.row_value[r]) * scale > DUAL_TOL
-
-    # one sum of money for every budget line, so that the lines can be compared
-    budgets = [r for r, info in enumerate(program.rows) if info.kind == "budget" and binds(r)]
-    step = money_step(first.row_value[budgets])
-    for r, info in enumerate(program.rows):
-        value = float(first.row_value[r])
-        spent = round(float(used[r]), 6) if r < used.size else np.nan  # solver noise in the sum
-        if info.kind == "equity":
-            spent = float(removed[problem.equity.names.index(info.name)])
-        if info.kind == "budget":
-            marginal[info.name] = value
-            limit = info.limit
-            if binds(r):
-                line = (f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
-                        f"{per_money(value, step)} of the {what}")
-                left = left_over(limit, spent)   # whole places: money that buys nothing
-                if problem.integer != "none" and left:
-                    line += f"; the {fmt(left)} left buys no further useful place"
-            elif closed:
-                line = (f"{info.words} is not the limit: every need is met; "
-                        f"{fmt(spent)} of {fmt(limit)} spent")
-            else:
-                line = (f"{info.words} is not the limit: {fmt(spent)} of {fmt(limit)} "
-                        f"spent; more of it would not reduce the {what}")
-            rows.add("budget", [info.name], [info.words], binds=binds(r), limit=limit,
-                     used=spent, unit="money", value=value, sentence=[line])
-            continue
-        if value <= DUAL_TOL:
-            continue
-        if info.kind == "equity":
-            marginal[info.name] = -value
-            line = (f"{info.words} binds: each further worker of shortfall it requires "
-                    f"removed adds about {about(value)} to the {what}")
-            value = -value
-        else:
-            marginal[info.name] = value
-            per = "unit of money" if info.unit == "money" else "place"
-            limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
-            line = (f"{info.words} binds ({limit}); one more {per} "
-                    f"removes about {about(value)} of the {what}")
-        rows.add(info.kind, [info.name], [info.words], binds=True, limit=info.limit,
-                 used=spent, unit=info.unit, value=value, sentence=[line])
-    cap = np.flatnonzero(first.capacity_value > DUAL_TOL)
-    names = [problem.decision_name(i) for i in cap]
-    for name, i in zip(names, cap, strict=True):
-        marginal[f"capacity[{name}]"] = float(first.capacity_value[i])
-    rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
-             binds=True, limit=problem.upper[cap], used=q[cap], unit="places",
-             value=first.capacity_value[cap],
-             sentence=[f"capacity of {n} binds ({fmt(problem.upper[i])} places); one more "
-                       f"place of capacity removes about {about(first.capacity_value[i])} of "
-                       f"the {what}" for n, i in zip(names, cap, strict=True)])
-    low = np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0))
-    names = [problem.decision_name(i) for i in low]
-    for name, i in zip(names, low, strict=True):
-        marginal[f"min_quota[{name}]"] = -float(first.min_value[i])
-    rows.add("min_quota", [f"min_quota[{n}]" for n in names],
-             [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
-             used=q[low], unit="places", value=-first.min_value[low],
-             sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[i])} places); each "
-                       f"required place adds about {about(first.min_value[i])} to the {what}, "
-                       "as the money would do more elsewhere" for n, i in zip(names, low,
-                                                                              strict=True)])
-    return rows, marginal
-
-
-def _equity_removed(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
-    """Per equity rule: the weighted shortfall its cells lose at places ``q``.
-
-    The left-hand side of the rule's row in the program (its pieces filled
-    as far as the plan's workers reach): the weighted shortfall with no plan
-    less the one at ``q`` (market and policy need, the scenarios the plan is
-    optimised against), summed over the need periods and the rule's cells.
-    """
-    eq = problem.equity
-    if not eq.names:
-        return np.zeros(0)
-    q = np.asarray(q, dtype=np.float64)
-    gone = weighted_shortfall(problem, np.zeros(q.size)) - weighted_shortfall(problem, q)
-    return eq.member @ gone.reshape(problem.n_cells, problem.n_need).sum(axis=1)
-
-
-def _notes(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-           moved: bool, trimmed: float = 0.0) -> list[str]:
-    notes = []
-    if moved:  # q: the tie rule's plan (before any rounding)
-        shifted = float(np.abs(q - first.q).sum()) / 2
-        notes.append(
-            f"several plans are equally good: they leave the same {problem.objective_name()} "
-            f"(within {problem.tie_tolerance:g} of the shortfall with no plan); among them "
-            "talentgap chose the one closest to spreading each funding period's money over "
-            f"the {'cells' if problem.units is None else 'programmes'} in proportion to their "
-            f"need ({fmt(shifted)} places differ from the first such plan found)")
-    if trimmed > 1e-9:
-        what = problem.objective_name()
-        if problem.surplus_penalty:
-            what = what.removesuffix(" plus the surplus penalty") + " and only add surplus"
-        notes.append(
-            f"{fmt(trimmed)} places that would remove no {what} (their "
-            "workers would come on top of the largest need of every period they serve) are "
-            "not funded; their money is left unspent")
-    arrival = problem.funding.asi8[None, :] + problem.lead[:, None]
-    late = (arrival > problem.need.asi8.max()).all(axis=0)
-    for s in np.flatnonzero(late):
-        notes.append(f"places funded in {problem.funding[s]} arrive after the last need period "
-                     f"{problem.need[-1]} and count for nothing; the plan funds only the "
-                     "minimum quotas there")
-    return notes
-
-
-def _assemble(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-              moved: bool, tied: np.ndarray | None = None, trimmed: float = 0.0) -> QuotaPlan:
-    n, n_t = problem.n_cells, problem.n_need
-    dec_cell, dec_year = problem.decision_cell(), problem.decision_year()
-    tgt_cell, tgt_year = problem.target_cell(), problem.target_year()
-    y = problem.yield_
-    if problem.integer != "none":
-        q = np.round(q).astype(np.int64)
-    cost = problem.cost * q
-    workers = problem.transfer @ q
-    ev = problem.market
-    gap_before = ev.mean()
-    short_before = ev.shortfall(np.zeros(n * n_t))
-    short_after = ev.shortfall(workers)
-    policy = problem.policy if problem.policy is not None else np.zeros(n * n_t)
-    policy_after = np.maximum(policy - workers, 0.0)
-    dtype = problem.funding.dtype
-
-    programmes = problem.units is not None
-    quotas = (problem.units if programmes else problem.cells).iloc[dec_cell].reset_index(
-        drop=True)
-    quotas["period"] = pd.arrays.PeriodArray(problem.funding.asi8[dec_year], dtype=dtype)
-    quotas["arrival_period"] = pd.arrays.PeriodArray(
-        problem.funding.asi8[dec_year] + problem.lead[dec_cell], dtype=dtype)
-    with np.errstate(divide="ignore"):
-        per_certified = problem.cost / y[dec_cell]
-    columns = {
-        "quota": q, "cost": cost, "expected_certified": y[dec_cell] * q,
-        "worker_periods": np.asarray(problem.transfer.sum(axis=0)).ravel() * q,
-        "need_at_arrival": need_reference(problem),
-        "cost_per_trainee": problem.cost, "pass_rate": problem.pass_rate[dec_cell],
-        "absorption": problem.absorption[dec_cell],
-        # exits are per cell: a programme's workers leave the cell they joined
-        "exit_rate": None if programmes else problem.exit_rate[dec_cell],
-        "lead_time": problem.lead[dec_cell], "cost_per_certified": per_certified,
-        "min_quota": problem.min_quota, "capacity": problem.capacity,
-        "capacity_value": first.capacity_value,
-    }
-    if programmes:
-        del columns["exit_rate"]
-        feeds, fed_by = _feeds(problem)
-        columns["feeds"] = feeds[dec_cell]
-    quotas = pd.concat([quotas, pd.DataFrame(columns)], axis=1)
-
-    cells = problem.cells.iloc[tgt_cell].reset_index(drop=True)
-    cells["period"] = pd.arrays.PeriodArray(problem.need.asi8[tgt_year], dtype=dtype)
-    columns = {"workers": workers, "gap_before": gap_before, "gap_after": gap_before - workers,
-               "shortfall_before": short_before, "shortfall_after": short_after,
-               "shortage_reduction": short_before - short_after}
-    if problem.policy is not None:
-        columns.update(policy_need=policy, policy_shortfall_after=policy_after)
-    if programmes:
-        columns["places"] = _arriving_places(problem, q)
-        columns["fed_by"] = fed_by[tgt_cell]
-    cells = pd.concat([cells, pd.DataFrame(columns)], axis=1)
-
-    years = _years(problem, q, cost, workers, short_before, short_after, policy, policy_after)
-    closed = float(short_after.sum() + policy_after.sum()) <= 1e-9
-    rows, marginal = _binding(problem, program, first, q, closed)
-    budget_total = _budget_total(problem)
-    total_cost = float(cost.sum())
-    objective = float(plan_objective(problem, q).sum())
-    label = "optimised over " + ", ".join(str(p) for p in problem.funding)
-    if problem.risk == "quantile":
-        label += f", {percentile_words(problem.quantile)} gap"
-    if problem.surplus_penalty:
-        label += f", surplus penalty {problem.surplus_penalty:g}"
-    summary = {
-        "rule": "optimised", "risk": problem.risk,
-        "quantile": problem.quantile if problem.quantile is not None else np.nan,
-        "integer": problem.integer,
-        "period": ", ".join(str(p) for p in problem.funding),
-        "need_periods": f"{problem.need[0]} to {problem.need[-1]}",
-        "cells": n, "source": problem.source, "scenarios": int(ev.count.max()),
-        **({"programmes": problem.n_units} if programmes else {}),
-        "budget": budget_total, "total_cost": total_cost,
-        "budget_left": budget_total - total_cost,
-        "budget_used": total_cost / budget_total if budget_total > 0 else np.nan,
-        "places": float(q.sum()), "expected_certified": float((y[dec_cell] * q).sum()),
-        "shortfall_before": float(short_before.sum()),
-        "shortfall_after": float(short_after.sum()),
-        "shortage_reduction": float(short_before.sum() - short_after.sum()),
-        "shortfall_basis": shortfall_basis(problem.source, int(ev.count.max())),
-        "policy_shortfall_before": float(policy.sum()),
-        "policy_shortfall_after": float(policy_after.sum()),
-        "surplus_after": float(ev.surplus(workers).sum()),
-        "surplus_penalty": problem.surplus_penalty,
-        "objective": objective,
-        "lp_objective": program.before + first.lp_objective,
-        "optimum_unique": not moved,
-        "tie_tolerance": problem.tie_tolerance,
-    }
-    return QuotaPlan(
-        quotas=quotas,
-        summary=pd.Series(summary, dtype=object, name=label),
-        marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
-        binding=rows.sentences, keys=problem.unit_keys if programmes else problem.keys,
-        rule="optimised", label=label, cells=cells,
-        cell_keys=problem.keys, years=years,
-        notes=[shortfall_note(problem.source, int(ev.count.max())),
-               *_notes(problem, program, first, q if tied is None else tied, moved, trimmed)],
-        constraints=rows.frame(),
-    )
-
-
-def _arriving_places(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
-    """Per target (cell x need period): programme places arriving there, times their share.
-
-    A place funded in ``s`` whose programme feeds the cell with share
-    ``sigma`` counts ``sigma`` in the need period it arrives in (none when it
-    arrives after the last need period).
-    """
-    unit, _, share, _ = problem.edges()
-    target, found = problem.arrival_targets()
-    places = share[:, None] * np.asarray(q, dtype=np.float64).reshape(-1, problem.n_funding)[unit]
-    return np.bincount(target[found], weights=places[found],
-                       minlength=problem.n_cells * problem.n_need)
-
-
-def _feeds(problem: YearsProblem) -> tuple[np.ndarray, np.ndarray]:
-    """Per programme the industries it feeds with their shares; per cell its programmes."""
-    unit, cell, share, _ = problem.edges()
-    target = [k for k in problem.keys if k not in problem.unit_keys][0]
-    to = problem.cells[target].astype(str).to_numpy(dtype=object)[cell]
-    program = problem.units["program"].astype(str).to_numpy(dtype=object)[unit]
-    percent = pd.Series(100 * share).map("{:.3g}%".format).to_numpy(dtype=object)
-    order = np.lexsort((to, -share, unit))
-    feeds = _join(unit[order], (to + " " + percent)[order], problem.n_units)
-    order = np.lexsort((program, cell))
-    first = np.r_[True, (cell[order][1:] != cell[order][:-1])
-                  | (program[order][1:] != program[order][:-1])]
-    order = order[first]  # a programme named once per cell
-    return feeds, _join(cell[order], program[order], problem.n_cells)
-
-
-def _join(group: np.ndarray, text: np.ndarray, n: int) -> np.ndarray:
-    """``", "``-joined ``text`` per group (``group`` sorted), ``""`` for groups without any."""
-    out = np.full(n, "", dtype=object)
-    if not group.size:
-        return out
-    head = np.r_[True, group[1:] != group[:-1]]
-    pieces = np.where(head, "", ", ") + text
-    out[group[head]] = np.add.reduceat(pieces, np.flatnonzero(head))
-    return out
-
-
-def _budget_total(problem: YearsProblem) -> float:
-    rows = problem.budgets
-    if "budget[total]" in rows.names:
-        return float(min(rows.limit[rows.names.index("budget[total]")],
-                         rows.limit[: len(problem.funding)].sum()))
-    return float(rows.limit.sum())
-
-
-def _years(problem: YearsProblem, q, cost, workers, short_before, short_after, policy,
-           policy_after) -> pd.DataFrame:
-    """Per period (funding and need periods): places, cost, budget, workers and shortfalls."""
-    funding, need = problem.funding.asi8, problem.need.asi8
-    every = np.union1d(funding, need)
-    n_p = every.size
-    fund_at = np.searchsorted(every, funding)[problem.decision_year()]
-    need_at = np.searchsorted(every, need)[problem.target_year()]
-    budget = np.full(n_p, np.nan)
-    rows = problem.budgets
-    if rows.names[0] != "budget":
-        budget[np.searchsorted(every, funding)] = rows.limit[: funding.size]
-    out = pd.DataFrame({
-        "period": pd.arrays.PeriodArray(every, dtype=problem.funding.dtype),
-        "places": np.bincount(fund_at, weights=q.astype(np.float64), minlength=n_p),
-        "cost": np.bincount(fund_at, weights=cost, minlength=n_p),
-        "budget": budget,
-        "workers": np.bincount(need_at, weights=workers, minlength=n_p),
-        "shortfall_before": np.bincount(need_at, weights=short_before, minlength=n_p),
-        "shortfall_after": np.bincount(need_at, weights=short_after, minlength=n_p),
-    })
-    if problem.policy is not None:
-        out["policy_shortfall_before"] = np.bincount(need_at, weights=policy, minlength=n_p)
-        out["policy_shortfall_after"] = np.bincount(need_at, weights=policy_after,
-                                                    minlength=n_p)
-    return out
+def _exact_places(problem: YearsProblem, program: Program, notes: list[str]) -> np.ndarray:
+    """Whole places from the integer program where rounding cannot keep every rule."""
+    whole = solve(replace(problem, integer="exact"), program)
+    if whole.no_whole_plan:
+        raise PlanningError(f"{whole.mip_note}; no whole plan that keeps every equity rule "
+                            "was found by then (rounding cannot keep them): raise time_limit "
+                            "or use integer=\"none\"")
+    if whole.mip_note is not None:
+        notes.append(whole.mip_note + "; the plan is that best whole plan, not proven optimal")
+        warn(notes[-1], DataQualityWarning, stacklevel=4)
+    return whole.q

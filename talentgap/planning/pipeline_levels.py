@@ -20,12 +20,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
+from talentgap._frequencies import periods_per_year
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.features.skill_levels import skill_levels_of, stock_pipeline
 from talentgap.features.supply import training_supply
-from talentgap.periods import normalize_freq
 from talentgap.planning._params import cell_names, plural
-from talentgap.planning._tables import PER_YEAR, check_keys, counts, lookup, require
+from talentgap.planning._tables import counts, lookup, require
 
 __all__ = ["pipeline_by_level"]
 
@@ -66,7 +67,7 @@ def _level_mix(training: pd.DataFrame, levels, keys: list[str], freq: str | None
             rows[column] = np.where(position >= 0, values[np.maximum(position, 0)], 0.0)
     period = pd.PeriodIndex(rows["period"])
     ordinals = period.asi8
-    recent = ordinals > ordinals.max() - PER_YEAR[normalize_freq(period.freqstr)]
+    recent = ordinals > ordinals.max() - periods_per_year(period.freqstr)
     columns = ["total", "skilled", "high_skilled"]
     every = rows.groupby(keys, sort=True)[columns].sum()
     last = rows[recent].groupby(keys, sort=True)[columns].sum().reindex(every.index,
@@ -172,7 +173,8 @@ def pipeline_by_level(
     levels = skill_levels_of(skill_levels)
     if levels is None:
         raise ParameterError("skill_levels must be declared to split supply by skill level")
-    keys = check_keys(keys)
+    keys = key_list(keys, allow_empty=False, distinct=True, time="period",
+                    reserved={"supply": "the supply column"})
     table = require(supply, "supply", [*keys, "period", "supply"], keys)
     values = counts(table, "supply", "supply", keys)
     if "skill_level" not in training.columns:

@@ -39,8 +39,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from talentgap._arguments import key_list
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, warn
 from talentgap.features.skill_levels import skilled_employment
+from talentgap.periods import end_ordinals, year_end_ordinals
 from talentgap.planning._params import cell_names, fmt, plural
 from talentgap.planning._policy_tables import (
     SKILL_LEVELS,
@@ -52,7 +54,6 @@ from talentgap.planning._policy_tables import (
     warn_implausible_targets,
 )
 from talentgap.planning._tables import (
-    check_keys,
     counts,
     lookup,
     period_array,
@@ -153,8 +154,7 @@ def _base_shares(observed, keys: list[str], unit_of, targets: pd.DataFrame, freq
         share = np.where(found & (denominator > 0), numerator / denominator, np.nan)
     base_time = np.full(len(targets), -1, dtype=np.int64)
     if found.any():
-        base_time[found] = pd.PeriodIndex(period_array(base[found].astype(np.int64), code)
-                                          ).asfreq(freq, how="end").asi8
+        base_time[found] = end_ordinals(base[found].astype(np.int64), code, freq)
     return share, base_time
 
 
@@ -191,8 +191,7 @@ def _target_points(targets: pd.DataFrame, original: pd.DataFrame, base_share: np
     problems.raise_any()
     warn_implausible_targets(targets, base_share, final, unit)
 
-    target_time = pd.PeriodIndex(period_array(targets["target_year"].to_numpy() - 1970, "Y")
-                                 ).asfreq(freq, how="end").asi8
+    target_time = year_end_ordinals(targets["target_year"].to_numpy(), freq)
     # target_year == base_year: a one-point path, the target share from the base year on
     starts = has_base & (base_time != target_time)
     parts = [pd.DataFrame({"unit": targets["unit"], "skill_level": targets["skill_level"],
@@ -379,7 +378,7 @@ def policy_need(
     2  textiles   2025         0.300         180.0         30.0
     3  textiles   2026         0.350         210.0         60.0
     """
-    keys = check_keys(keys)
+    keys = key_list(keys, allow_empty=False, distinct=True, time="period")
     if "region" not in keys:
         raise ParameterError(f"keys must include 'region' (targets are set on regions), got "
                              f"{keys!r}")

@@ -76,7 +76,7 @@ from __future__ import annotations
 import pandas as pd
 
 from talentgap._words import percentile_words
-from talentgap.errors import PlanningError
+from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._knapsack import solve_knapsack
 from talentgap.planning._network_solve import (
@@ -90,7 +90,9 @@ from talentgap.planning._params import fmt
 from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import (
+    DEFAULT_TIME_LIMIT,
     MIP_GAP,
+    check_time_limit,
     fit_budget,
     repair,
     round_places,
@@ -135,6 +137,7 @@ def allocate_quotas(
     budget_envelopes: pd.DataFrame | None = None,
     equity=None,
     tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> QuotaPlan:
     """Allocate training places to cells so the expected unmet gap is smallest for the money.
 
@@ -167,7 +170,12 @@ def allocate_quotas(
             ``keys`` must be the paths' key columns).
 
         The presence of a ``sample`` column selects (b). Other columns are
-        ignored. Gaps are in workers (positive = shortage).
+        ignored. Gaps are in workers (positive = shortage). A cell whose gap
+        is missing at every period and in every sample (no demand data: the
+        gap model's flag ``no_demand_data``) is left out: it gets no places,
+        and a :class:`~talentgap.errors.DataQualityWarning` and a note in
+        ``.notes`` name it. A gap missing only at some periods or samples of
+        a cell is an error.
     budget : float or pandas.DataFrame
         Money available, >= 0, in the unit of ``cost_per_trainee``. With
         ``periods``, one number for the whole plan or a table
@@ -230,9 +238,17 @@ def allocate_quotas(
         ``periods``, the same in batches over funding periods, keeping every
         budget, envelope, capacity group and equity rule (see "Whole places"
         in :mod:`talentgap.planning.multiyear`). ``"exact"``:
-        solve the integer program with :func:`scipy.optimize.milp` (relative
-        gap 1e-6; slower on large problems). ``"none"``: continuous places.
+        solve the integer program with :func:`scipy.optimize.milp` (it stops
+        at a relative gap of 1e-4 of the objective, far below the forecast's
+        sampling error, or after ``time_limit`` seconds; slower on large
+        problems). ``"none"``: continuous places.
         Minimums round up and capacities down to whole places unless ``"none"``.
+    time_limit : float or None, default 60
+        Seconds ``integer="exact"`` may spend in branch and bound (None: no
+        limit). When they run out the plan is the best whole plan found so
+        far, with a :class:`~talentgap.errors.DataQualityWarning` and a note
+        giving its relative gap to the bound (not proven optimal); if none
+        was found, the rounded plan (``integer="round"``), with a warning.
     keys : sequence of str, default ("region", "industry")
         The cell key columns of ``gap_forecast`` and of any per-cell table.
     period : str or pandas.Period, optional
@@ -423,7 +439,8 @@ budget_envelopes, equity, tie_tolerance
             integer="round" if integer is None else integer, keys=keys, value=value,
             total_budget=total_budget, policy_need=policy_need, need_weights=need_weights,
             capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
-            equity=equity, tie_tolerance=tie_tolerance, crosswalk=crosswalk)
+            equity=equity, tie_tolerance=tie_tolerance, crosswalk=crosswalk,
+            time_limit=time_limit)
     _single_period_only(exit_rate=exit_rate, total_budget=total_budget,
                         policy_need=policy_need, need_weights=need_weights,
                         capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
@@ -444,22 +461,32 @@ budget_envelopes, equity, tie_tolerance
     lp = solve_knapsack(problem)
     lam = problem.surplus_penalty
     lp_objective = float(problem.plan.objective(problem.yield_ * lp.places, lam).sum())
-    if problem.integer == "exact":
-        places = repair(problem, solve_milp(problem))
-        if lp.tied > 1:  # the rounded spread, if it is as good as the integer program's pick
+    limit = check_time_limit(time_limit)
+    notes = [*problem.notes, *_tie_notes(lp.tied)]
+    whole, mip_note = (solve_milp(problem, time_limit=limit)
+                       if problem.integer == "exact" else (None, None))
+    if mip_note is not None:
+        if whole is None:
+            mip_note += "; no whole plan was found by then, so the places are rounded instead"
+        warn(mip_note, DataQualityWarning, stacklevel=2)
+        notes.append(mip_note)
+    if whole is not None:
+        places = repair(problem, whole)
+        # the rounded spread, if it is as good as the integer program's pick
+        if lp.tied > 1 and mip_note is None:
             spread = round_places(problem, lp.places)
             chosen = float(problem.plan.objective(problem.yield_ * places, lam).sum())
             if float(problem.plan.objective(problem.yield_ * spread, lam).sum()) <= (
                     chosen + MIP_GAP * max(abs(chosen), 1.0)):
                 places = spread
-    elif problem.integer == "round":
+    elif problem.integer in ("round", "exact"):
         places = round_places(problem, lp.places)
     else:
         places = fit_budget(problem, lp.places)
     return assemble(problem, places, rule="optimised", label=_label(problem),
                     budget_value=lp.budget_value, capacity_value=lp.capacity_value,
                     lp_objective=lp_objective, optimum_unique=lp.tied <= 1,
-                    notes=_tie_notes(lp.tied))
+                    notes=notes)
 
 
 def _tie_notes(tied: int) -> list[str]:
@@ -502,6 +529,7 @@ def _allocate_programmes(gap_forecast, crosswalk, **kw) -> QuotaPlan:
     plan = assemble_network(problem, places, rule="optimised", label=_label(problem),
                             budget_value=lp.budget_value, capacity_value=lp.capacity_value,
                             min_value=lp.min_value, lp_objective=lp_objective)
+    plan.notes.extend(problem.notes)
     if trimmed > 0:
         plan.notes.append(f"{fmt(trimmed)} places whose graduates would only add to cells whose "
                           "largest need is already met are not funded; their money is left "

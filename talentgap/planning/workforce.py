@@ -34,15 +34,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from talentgap._arguments import check_horizon, parse_interval_column
+from talentgap._arguments import check_horizon, key_list, parse_interval_column
+from talentgap._frequencies import PER_YEAR
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.features.skill_levels import skilled_employment
 from talentgap.models import AutoForecaster
 from talentgap.periods import normalize_freq
 from talentgap.planning._params import cell_names, examples, fmt, parameter, plural
 from talentgap.planning._tables import (
-    PER_YEAR,
-    check_keys,
     coarsen,
     counts,
     lookup,
@@ -163,7 +162,8 @@ def project_employment(
     0   2025      1150.0    295.0
     1   2026      1200.0    310.0
     """
-    keys = check_keys(keys)
+    keys = key_list(keys, allow_empty=False, distinct=True, time="period",
+                    reserved={c: f"the {c} column" for c in _STOCKS})
     horizon = check_horizon(horizon)
     require(employment, "employment", [*keys, "period", "employment"], keys)
     employment = _by_cell(employment, skill_levels, keys)
@@ -371,7 +371,8 @@ def project_skilled_stock(
     0   2025  950.0      50.0               100.0
     1   2026  875.0      20.0                95.0
     """
-    keys = check_keys(keys)
+    keys = key_list(keys, allow_empty=False, distinct=True, time="period",
+                    reserved={c: f"the {c} column" for c in _LEVELS})
     horizon = check_horizon(horizon)
     stock = _by_cell(stock, skill_levels, keys)
     require(stock, "stock", [*keys, "period", "skilled"], keys)
@@ -486,7 +487,8 @@ def estimate_exit_rate(
         industry  exit_rate  n_periods
     0  textiles       0.1          3
     """
-    keys = check_keys(keys)
+    keys = key_list(keys, allow_empty=False, distinct=True, time="period",
+                    reserved={column: "the stock column", inflow: "the inflow column"})
     frame, ordinals, code = _prepare(stock, "stock", keys, [column], None, unique=False)
     frame["_ordinal"] = ordinals
     frame = frame.groupby([*keys, "_ordinal"], sort=True, observed=True)[column].sum()

@@ -31,7 +31,9 @@ def plan():
 
 def test_single_period_rows_hold_the_duals_and_the_summary(plan):
     table = plan.constraints
-    assert list(table.columns) == CONSTRAINT_COLUMNS
+    # then the cell of each row as data: the plan's key columns, missing for the budget
+    assert list(table.columns) == [*CONSTRAINT_COLUMNS, "region", "industry"]
+    assert table["industry"].tolist()[1:] == ["A", "C"] and pd.isna(table["industry"].iloc[0])
     assert table["sentence"].tolist() == plan.binding
     assert table["kind"].tolist() == ["budget", "capacity", "min_quota"]
     assert table["name"].tolist() == ["budget", "capacity[A in Northvale]",
@@ -82,9 +84,10 @@ def test_multiyear_rows_hold_each_budget_and_capacity(two_cells):
                            cost_per_trainee=100, pass_rate=PASS_YEARS, lead_time=1,
                            exit_rate=0.1, capacity=capacity, integer="none")
     table = plan.constraints
-    assert list(table.columns) == CONSTRAINT_COLUMNS
+    assert list(table.columns) == [*CONSTRAINT_COLUMNS, "region", "industry", "period"]
     assert table["sentence"].tolist() == plan.binding
     budgets = table[table["kind"] == "budget"]
+    assert budgets["period"].tolist() == ["2026", "2027"]
     assert budgets["name"].tolist() == ["budget[2026]", "budget[2027]"]
     assert budgets["binds"].all()
     assert budgets["limit"].tolist() == [3000.0, 4000.0]
@@ -92,6 +95,7 @@ def test_multiyear_rows_hold_each_budget_and_capacity(two_cells):
     assert budgets["used"].tolist() == pytest.approx(years.loc[["2026", "2027"], "cost"])
     caps = table[table["kind"] == "capacity"]
     assert caps["name"].tolist() == ["capacity[A in Northvale, 2027]"]
+    assert caps[["region", "industry", "period"]].values.tolist() == [["Northvale", "A", "2027"]]
     assert caps["limit"].tolist() == [30.0] and caps["used"].tolist() == pytest.approx([30.0])
     assert (caps["value"] > 0).all()
     # every row is named as marginal_value names it, with its value
@@ -122,7 +126,7 @@ def test_report_words_a_hand_made_table_with_units_and_one_step_per_kind():
                         "shortfall")
     assert "each extra 10,000 yuan of it closes about 0.81 person-years" in lines[1]
     assert lines[5] == ("the budget envelope of South is reached (40,000); each extra 10,000 "
-                        "yuan of it closes about 2.0 person-years of the expected shortfall")
+                        "yuan of it closes about 2 person-years of the expected shortfall")
     # capacity rows share one number of places
     assert lines[2] == ("capacity of textiles in A is reached (400 places); each 100 more "
                         "places of capacity close about 0.57 person-years of the expected "
@@ -139,10 +143,10 @@ def test_report_words_a_hand_made_table_with_units_and_one_step_per_kind():
 def test_report_words_budgets_that_do_not_bind_and_money_left(plan):
     lines = plain_constraints(plan.constraints, currency="yuan", summary=plan.summary)
     assert lines[0].startswith("budget is fully used: 1,700 of 1,700 yuan spent; each extra "
-                               "100 yuan of it closes about 0.50 persons of the shortfall of "
+                               "100 yuan of it closes about 0.5 persons of the shortfall of "
                                "the expected gap")
     assert lines[1] == ("capacity of A in Northvale is reached (10 places); one more place of "
-                        "capacity closes about 0.50 persons of the shortfall of the expected "
+                        "capacity closes about 0.5 persons of the shortfall of the expected "
                         "gap, net of what the same money would close in other cells (the "
                         "budget is fully used, so the money comes from there)")
     closed = allocate_quotas(GAP, budget=1e6, cost_per_trainee=COST, pass_rate=PASS)
@@ -164,7 +168,7 @@ def _with_currency(line: str) -> str:
     """The library's budget line with the report's units (what the report showed before)."""
     return (line.replace(" spent;", " yuan spent;").replace(" left buys", " yuan left buys")
             .replace("each extra 100 of it removes about 0.5 of",
-                     "each extra 100 yuan of it closes about 0.50 persons of"))
+                     "each extra 100 yuan of it closes about 0.5 persons of"))
 
 
 # --------------------------------------------------------------------------- equity rows
@@ -264,10 +268,10 @@ def test_multiyear_whole_places_say_the_money_left_buys_no_useful_place(two_cell
     lines = plain_constraints(table, currency="yuan", unit="person-years", summary=plan.summary)
     assert lines == [
         "the budget for 2026 is fully used: 3,000 of 3,050 yuan spent; each extra 100 yuan of "
-        "it closes about 0.90 person-years of the shortfall of the expected gap; the 50 yuan "
+        "it closes about 0.9 person-years of the shortfall of the expected gap; the 50 yuan "
         "left buys no further useful place",
         "the budget for 2027 is fully used: 4,000 of 4,000 yuan spent; each extra 100 yuan of "
-        "it closes about 1.00 person-years of the shortfall of the expected gap"]
+        "it closes about 1 person-years of the shortfall of the expected gap"]
     # continuous places spend it all: no such clause, in the library or the report
     free = allocate_quotas(two_cells, integer="none", **kw)
     assert free.constraints["used"].tolist() == pytest.approx([3050.0, 4000.0])

@@ -42,12 +42,13 @@ def test_the_key_list_messages_say_what_to_pass():
     assert key_list([]) == [] and key_list(["a", "a"]) == ["a", "a"]  # the defaults allow both
 
 
-@pytest.mark.parametrize(("keys", "reserved"), [(["region", "period"], "period"),
-                                                (["region", "gap"], "gap"),
-                                                (["sample", "region"], "sample")])
-def test_columns_the_plan_reads_cannot_be_keys(forecast, keys, reserved):
-    with pytest.raises(PlanningError, match=rf"keys == .* include \['{reserved}'\]: 'period', "
-                                            r"'sample' and the value column 'gap' cannot name"):
+@pytest.mark.parametrize(("keys", "reserved", "role"),
+                         [(["region", "period"], "period", "the time column"),
+                          (["region", "gap"], "gap", "the value column"),
+                          (["sample", "region"], "sample", "the sample-path column")])
+def test_columns_the_plan_reads_cannot_be_keys(forecast, keys, reserved, role):
+    with pytest.raises(PlanningError, match=rf"keys == .* include '{reserved}': a key cannot "
+                                            rf"be {role} '{reserved}'; .*e\.g\. \['region'\]"):
         _plan(forecast, keys)
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talentgap.planning import allocate_quotas, proportional_plan
+from talentgap.planning._solve import MIP_GAP
 
 SETTINGS = settings(max_examples=30, deadline=None)
 
@@ -82,9 +83,10 @@ def test_optimised_shortfall_is_never_above_the_proportional_rule(seed):
     assert lp.summary["shortfall_after"] <= naive.summary["shortfall_after"] + tol
     exact = allocate_quotas(case["table"], integer="exact", **case["params"])
     naive_whole = proportional_plan(case["table"], **case["params"])
-    # exact is optimal among whole plans up to milp's relative gap
-    assert exact.summary["shortfall_after"] <= naive_whole.summary["shortfall_after"] * (
-        1 + 2e-6) + tol
+    # exact is optimal among whole plans up to milp's relative gap (see below)
+    gap = MIP_GAP * max(abs(exact.summary["shortfall_before"]),
+                        abs(exact.summary["shortfall_after"]))
+    assert exact.summary["shortfall_after"] <= naive_whole.summary["shortfall_after"] + gap + tol
 
 
 @SETTINGS
@@ -96,7 +98,11 @@ def test_whole_plans_are_never_better_than_the_lp_relaxation(seed, integer):
     assert plan.summary["objective"] >= plan.summary["lp_objective"] - tol
     if integer == "exact":
         rounded = allocate_quotas(case["table"], integer="round", **case["params"])
-        assert plan.summary["objective"] <= rounded.summary["objective"] * (1 + 2e-6) + tol
+        # exact is within milp's relative gap of the best whole plan, which rounding cannot
+        # beat; the solver measures the gap on its own objective, which can carry the
+        # shortfall without the plan as a constant, so allow that share of it too
+        gap = MIP_GAP * max(abs(plan.summary["shortfall_before"]), abs(plan.summary["objective"]))
+        assert plan.summary["objective"] <= rounded.summary["objective"] + gap + tol
 
 
 @SETTINGS

@@ -470,7 +470,7 @@ def test_bad_forecast_tables(forecast, trades):
     with pytest.raises(SchemaError, match="more than one row per cell-period"):
         _plan(pd.concat([forecast, forecast]), trades)
     with pytest.raises(SchemaError, match="finite number"):
-        _plan(forecast.assign(gap=[1.0, np.nan, 2.0]), trades)
+        _plan(forecast.assign(gap=[1.0, np.inf, 2.0]), trades)  # (all missing: left out)
     with pytest.raises(SchemaError, match="no key column 'region'"):
         _plan(forecast.drop(columns="region"), trades)
     samples = forecast.assign(sample=0)
@@ -515,7 +515,7 @@ def test_compact_paths_multi_year_plan_as_their_long_table():
 
 def test_compact_paths_with_missing_demand_name_the_cell():
     paths = _compact_paths()
-    paths.demand[1] = np.nan
+    paths.demand[1, :, 0] = np.nan  # one path (a cell missing in every path is left out)
     with pytest.raises(SchemaError, match="robots in N"):
         allocate_quotas(paths, budget=1000, cost_per_trainee=10, pass_rate=1.0)
 

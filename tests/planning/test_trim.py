@@ -34,7 +34,11 @@ def test_a_budget_not_all_needed_funds_only_places_that_help(integer):
     assert quotas.loc[("A", pd.Period("2026", "Y"))] == 10   # closes A's 10, no more
     assert quotas.loc[("B", pd.Period("2026", "Y"))] == 60   # 60 x 0.5 = B's 30
     assert plan.summary["total_cost"] == 7_000 and plan.summary["shortfall_after"] == 0
-    assert any("remove no shortfall of the expected gap" in note for note in plan.notes)
+    # the cost stage (or, after it, trimming) leaves out the places that help nothing, and
+    # says so when the first plan found had them
+    said = [note for note in plan.notes if "remove no shortfall of the expected gap" in note
+            or "spends the least money" in note]
+    assert said or integer == "exact"
 
 
 def test_later_places_go_first_and_the_need_of_every_period_stays_covered():

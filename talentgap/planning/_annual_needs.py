@@ -1,0 +1,131 @@
+"""Annual needs from a sub-annual gap model: each year's periods averaged, per sample path.
+
+A multi-year plan funds places per year against yearly needs. A quarterly
+(or monthly) gap model's sample paths give one gap per cell, quarter and
+path; the year's market need of a cell is the mean of its quarters' gaps on
+the same path (persons short on average over the year), so the annual paths
+keep the joint uncertainty of the quarterly ones. ``talentgap plan`` with
+``[plan] years`` and ``POST /v1/plan`` with annual ``periods`` on a
+quarterly model both plan on these needs, so the two give the same plan.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from talentgap.errors import ParameterError
+
+__all__ = ["annual_needs", "hold_need_years", "mark_held_years"]
+
+
+def annual_needs(paths, *, keys, first_year: int | None = None,
+                 columns=("demand", "gap")) -> pd.DataFrame:
+    """Sample paths averaged over the periods of each calendar year, path by path.
+
+    Parameters
+    ----------
+    paths : talentgap.models.SamplePaths or pandas.DataFrame
+        The gap model's sample paths (``GapForecaster.sample_paths``), or
+        their long table ``<keys...>, period, sample`` and ``columns``.
+    keys : sequence of str
+        The cell key columns.
+    first_year : int, optional
+        Leave out the years before this one (the first need year).
+    columns : sequence of str, default ("demand", "gap")
+        The columns averaged.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<keys...>, period, sample, <columns...>``: one row per cell, year
+        (an annual ``period``) and path, sorted by them; each value the mean
+        of that path's values over the year's periods in ``paths``. A year
+        the paths cover only in part is the mean over the periods they hold.
+
+    Raises
+    ------
+    ParameterError
+        No period of the paths lies in ``first_year`` or later.
+
+    Examples
+    --------
+    Two quarters of 2026 on two paths: each path's year is its own mean.
+
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame({"region": "N", "industry": "A",
+    ...                       "period": pd.PeriodIndex(["2025Q4", "2026Q1", "2026Q1",
+    ...                                                 "2026Q2", "2026Q2"], freq="Q"),
+    ...                       "sample": [0, 0, 1, 0, 1], "gap": [9.0, 10.0, 20.0, 30.0, 0.0]})
+    >>> annual_needs(paths, keys=["region", "industry"], first_year=2026, columns=["gap"])
+      region industry period  sample   gap
+    0      N        A   2026       0  20.0
+    1      N        A   2026       1  10.0
+    """
+    keys, columns = list(keys), list(columns)
+    frame = paths.to_frame() if hasattr(paths, "to_frame") else paths
+    frame = frame.assign(period=pd.PeriodIndex(frame["period"]).asfreq("Y"))
+    if first_year is not None:
+        frame = frame[frame["period"].dt.year >= int(first_year)]
+        if frame.empty:
+            raise ParameterError(f"first_year = {first_year}: the sample paths end before it")
+    return (frame.groupby([*keys, "period", "sample"], observed=True, sort=True)[columns]
+            .mean().reset_index())
+
+
+def hold_need_years(annual: pd.DataFrame, years) -> pd.DataFrame:
+    """The yearly needs with ``years`` past the paths' reach holding the last year's need.
+
+    Each held year copies, per cell and sample path, the need of the last
+    year the paths reach (the latest ``period`` of ``annual``): a plan over
+    more years than the model forecasts plans the later ones on that copy
+    (:func:`mark_held_years` says so in the plan).
+
+    Examples
+    --------
+    >>> annual = pd.DataFrame({"region": "N", "period": pd.PeriodIndex(["2026"], freq="Y"),
+    ...                        "sample": 0, "gap": [5.0]})
+    >>> hold_need_years(annual, [2027])["period"].astype(str).tolist()
+    ['2026', '2027']
+    """
+    years = [int(y) for y in years]
+    if not years:
+        return annual
+    last = annual[annual["period"] == annual["period"].max()]
+    return pd.concat([annual] + [last.assign(period=pd.Period(str(y), freq="Y"))
+                                 for y in years], ignore_index=True)
+
+
+def mark_held_years(plan, held) -> None:
+    """``need_basis`` in a multi-year plan's per-cell and per-year tables, and a note on the
+    held need years' share of the need.
+
+    ``need_basis`` is ``"forecast"``, or ``"held at <year>"`` for the need
+    years ``held`` past the forecast (:func:`hold_need_years`). The plan's
+    tables are changed in place; a plan without them is left as it is.
+    """
+    if plan.cells is None or plan.years is None or not len(plan.years):
+        return
+    held = [int(y) for y in held]
+    for table in (plan.cells, plan.years):
+        table["need_basis"] = "forecast"
+    if not held:
+        return
+    last = min(held) - 1
+    for table in (plan.cells, plan.years):
+        table.loc[pd.PeriodIndex(table["period"]).year > last, "need_basis"] = f"held at {last}"
+    years = plan.years
+    copied = years["need_basis"] != "forecast"
+    parts = []
+    for column, what in (("shortfall_before", "expected market shortfall"),
+                         ("policy_shortfall_before", "policy need")):
+        if column in years.columns and float(years[column].sum()) > 0:
+            share = float(years.loc[copied, column].sum()) / float(years[column].sum())
+            parts.append(f"{share:.0%} of the {what} without the plan")
+    span = str(held[0]) if len(held) == 1 else f"{held[0]}-{held[-1]}"
+    what = (f"1 need year of {len(years)} ({span}) lies past the forecast and holds"
+            if len(held) == 1 else
+            f"{len(held)} need years of {len(years)} ({span}) lie past the forecast and hold")
+    plan.notes.append(
+        f"{what} its {last} market need, per sample path (need_basis \"held at {last}\" in "
+        "the plan tables)" + ("; they carry " + " and ".join(parts) if parts else "")
+        + "; the plan's figures for those years rest on that copy")
