@@ -19,13 +19,28 @@ and held-out values to compare with:
 :func:`forecastable_horizon` finds the largest such horizon from the fitted
 series' lengths and observation masks alone, without running a backtest, so
 ``GET /v1/model`` can report it and every request is checked against it.
+
+A gap model saved without a horizon (``GapForecaster(horizon=None)``) gets
+one when the service loads it, :func:`horizon_at_load`: by default two years
+of its periods (8 quarters, 24 months; at least the requests' default
+horizon), not the longest it can calibrate. Every answer is cut from one
+simulation of that span, calibrated on backtests that hold out the whole
+span, so the longer the span, the older the origins behind even the first
+quarter, and the further a period's numbers move from the library's
+``predict(4)`` of the same model.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["forecastable_horizon"]
+from talentgap._frequencies import periods_per_year
+
+__all__ = ["forecastable_horizon", "horizon_at_load", "HORIZON_RULES"]
+
+#: How :func:`horizon_at_load` picks the span of a gap model saved without one (besides a
+#: number of periods): two years of periods, or the longest its backtests can calibrate.
+HORIZON_RULES = ("two_years", "longest")
 
 
 def _usable(model, horizons: np.ndarray, lag: int, windows: int, *,
@@ -129,3 +144,55 @@ def forecastable_horizon(model, cap: int) -> int:
     if fixed is not None:
         return min(fixed, int(cap)) if longest >= fixed else 0
     return min(longest, int(cap))
+
+
+def horizon_at_load(model, cap: int, *, rule: str | int = "two_years", least: int = 4) -> int:
+    """The horizon the service fixes for a gap model saved without one.
+
+    Parameters
+    ----------
+    model : GapForecaster
+        A fitted gap model with ``horizon=None``; only read.
+    cap : int
+        The most periods the service forecasts (its ``max_horizon``).
+    rule : {"two_years", "longest"} or int, default "two_years"
+        ``"two_years"``: two years of the model's periods (8 quarters,
+        24 months, 2 years), and at least ``least``; ``"longest"``: the
+        longest span its backtests can calibrate; a number: that many
+        periods.
+    least : int, default 4
+        The requests' default horizon (the saved run's ``[forecast]
+        horizon``, else 4), which ``"two_years"`` always covers.
+
+    Returns
+    -------
+    int
+        The span, at most the longest the model's backtests can calibrate
+        within ``cap`` (:func:`forecastable_horizon`); 0 when it can
+        forecast nothing.
+
+    Raises
+    ------
+    ParameterError
+        If the model's frequency is not annual, quarterly or monthly and
+        ``rule`` is ``"two_years"``.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
+    >>> horizon_at_load(gap, 40), horizon_at_load(gap, 40, rule="longest")
+    (8, 14)
+    >>> horizon_at_load(gap, 6), horizon_at_load(gap, 40, least=12)
+    (6, 12)
+    >>> horizon_at_load(gap, 40, rule=5), horizon_at_load(gap, 40, rule=30)
+    (5, 14)
+    """
+    longest = forecastable_horizon(model, cap)
+    if rule == "longest":
+        return longest
+    if isinstance(rule, str):
+        rule = max(2 * periods_per_year(str(model.freq_)), int(least))
+    return min(int(rule), longest)

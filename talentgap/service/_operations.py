@@ -26,8 +26,15 @@ from talentgap.errors import ParameterError, PlanningError, SchemaError, collect
 from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.models import GapForecaster
 from talentgap.periods import normalize_freq
-from talentgap.service._plan_periods import check_period, lead_range, parse_labels
-from talentgap.service.errors import ServiceError, library_kind
+from talentgap.planning._annual_needs import annual_needs, hold_need_years, mark_held_years
+from talentgap.service._plan_periods import (
+    check_period,
+    funding_years,
+    lead_range,
+    parse_labels,
+    years_span,
+)
+from talentgap.service.errors import ServiceError, library_kind, plan_unsolved
 from talentgap.service.schemas import MAX_FORECAST_HORIZON, PlanRequest
 
 __all__ = ["records", "cells_of", "keys_of", "origin_of", "run_predict", "run_gap", "run_plan",
@@ -173,6 +180,15 @@ def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = 
                              f"{sorted(sorted(k) for k in given)[:3]}")
     table = pd.DataFrame([{**{k: entry.cell[k] for k in columns}, name: entry.value}
                           for entry in value])
+    repeated = np.flatnonzero(table.duplicated(subset=columns, keep="first").to_numpy())
+    if repeated.size:  # at the entry, as a cell the model lacks is
+        i = int(repeated[0])
+        first = int(np.flatnonzero((table[columns] == table[columns].iloc[i])
+                                   .all(axis=1).to_numpy())[0])
+        raise ServiceError(422, f"{name}[{i}]: gives the same cell as {name}[{first}] "
+                           f"({', '.join(f'{k} {table[k].iloc[i]!r}' for k in columns)}); "
+                           "give one value per cell", loc=("body", name, i, "cell"),
+                           kind="invalid_value")
     for column in columns if cells is not None else ():
         if column not in cells.columns:
             continue
@@ -227,16 +243,21 @@ def _budget_table(body: PlanRequest, funding: pd.PeriodIndex, freq: str) -> pd.D
     rows = body.budget_per_period
     periods = parse_labels([row.period for row in rows], freq, "budget_per_period",
                            ("period",))
-    seen = pd.Series(periods).value_counts()
-    twice = [str(p) for p, n in seen.items() if n > 1]
-    foreign = sorted({str(p) for p in periods} - {str(p) for p in funding})
-    missing = [str(p) for p in funding if p not in set(periods)]
-    problem = (f"repeats {', '.join(twice)}" if twice
-               else f"names {', '.join(foreign)}, not among periods" if foreign
-               else f"has no row for {', '.join(missing)}" if missing else None)
-    if problem:
-        raise ParameterError(f"budget_per_period {problem}; give one budget for each funding "
-                             f"period ({', '.join(str(p) for p in funding)})")
+    labels = [str(p) for p in periods]
+    twice = [i for i, label in enumerate(labels) if label in labels[:i]]
+    foreign = [i for i, label in enumerate(labels) if label not in {str(p) for p in funding}]
+    missing = [str(p) for p in funding if str(p) not in set(labels)]
+    problem = (f"budget_per_period[{twice[0]}]: repeats {labels[twice[0]]}" if twice
+               else f"budget_per_period[{foreign[0]}]: {labels[foreign[0]]} is not among "
+               "periods" if foreign
+               else f"budget_per_period: has no row for {', '.join(missing)}" if missing
+               else None)
+    if problem:  # at the row at fault, or at the field for a row that is missing
+        at = twice or foreign
+        raise ServiceError(422, f"{problem}; give one budget for each funding period "
+                           f"({', '.join(str(p) for p in funding)})",
+                           loc=("body", "budget_per_period", *([at[0], "period"] if at else [])),
+                           kind="invalid_value")
     return pd.DataFrame({"period": [str(p) for p in periods],
                          "budget": [row.budget for row in rows]})
 
@@ -358,11 +379,20 @@ def _named(err: PlanningError) -> ServiceError | None:
 def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
                           programmes: set[str] | None = None,
                           limit: int = MAX_FORECAST_HORIZON,
-                          why: str = _WHY) -> tuple[int, dict]:
-    """The forecast horizon and the multi-year arguments of ``allocate_quotas``."""
+                          why: str = _WHY) -> tuple[int, dict, int | None, list[int]]:
+    """The forecast horizon, the multi-year arguments of ``allocate_quotas`` and, for
+    funding years on a quarterly or monthly model, the first need year (else None) and
+    the need years held past the forecast."""
     origin = pd.Period(served.model.origin_)
-    funding, horizon = _funding_horizon(body, origin, limit, why)
     freq = normalize_freq(origin.freqstr)
+    years = funding_years(body.periods, freq)
+    held: list[int] = []
+    if years is None:
+        funding, horizon = _funding_horizon(body, origin, limit, why)
+    else:  # yearly needs from the model's periods: the roll-up of ``talentgap plan``
+        funding, freq = years, "Y"
+        horizon, held = years_span(years, lead_range(body.lead_time, limit)[1], origin, limit,
+                                   hold=bool(served.plan_defaults.get("hold_need")))
     args: dict = {"periods": [str(p) for p in funding]}
     args["budget"] = (body.budget if body.budget_per_period is None
                       else _budget_table(body, funding, freq))
@@ -379,7 +409,21 @@ def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
     args["capacity_groups"] = _keyed_table(body.capacity_groups, "capacity_groups",
                                            ["group", "capacity"])
     args["budget_envelopes"] = _envelope_table(body)
-    return horizon, args
+    return horizon, args, None if years is None else int(years[0].year), held
+
+
+def _with_lists(summary: dict, result, funding: list[str] | None) -> dict:
+    """The summary with its periods as lists, next to their text (``periods`` after
+    ``period``, ``need_periods_list`` after ``need_periods``)."""
+    out = {}
+    for name, value in summary.items():
+        out[name] = value
+        if name == "period":
+            out["periods"] = [str(value)] if funding is None else [str(p) for p in funding]
+        elif name == "need_periods" and funding is not None:
+            need = pd.PeriodIndex(result.cells["period"]).unique().sort_values()
+            out["need_periods_list"] = [str(p) for p in need]
+    return out
 
 
 def require_gap_model(served, endpoint: str) -> None:
@@ -390,14 +434,18 @@ def require_gap_model(served, endpoint: str) -> None:
                            f"{type(served.model).__name__}", kind="model_mismatch")
 
 
-def check_plan_size(served, horizon: int, max_size: int | None, links: int = 0) -> None:
+def check_plan_size(served, horizon: int, max_size: int | None, links: int = 0, *,
+                    field: str | None = "horizon") -> None:
     """Refuse (422) a plan whose scenarios would exceed ``max_size`` values.
 
     The size is cells x forecast periods x sample paths of the served model,
-    what the plan's sample paths and linear program hold. A programme plan
-    adds its ``links`` (programme-to-cell links, each one of the crosswalk's
-    rows in one place), which its program holds per period and sample path
-    as well.
+    what the plan's sample paths and linear program hold: ``horizon`` is the
+    periods the plan reads (a single-period plan: the periods its places
+    arrive in). A programme plan adds its ``links`` (programme-to-cell links,
+    each one of the crosswalk's rows in one place), which its program holds
+    per period and sample path as well. ``field`` is the request field that
+    sets the periods (the refusal's ``loc``); None: none does, the model's
+    cells and paths alone are too many.
     """
     if max_size is None:
         return
@@ -405,10 +453,12 @@ def check_plan_size(served, horizon: int, max_size: int | None, links: int = 0) 
     size = (cells + links) * horizon * samples
     what = f"({cells} cells + {links} programme links)" if links else f"{cells} cells"
     if size > max_size:
-        raise ServiceError(422, f"this plan needs {what} x {horizon} periods x "
-                           f"{samples} sample paths = {size:,} values, over the service's "
-                           f"limit max_plan_size = {max_size:,}; ask for fewer periods "
-                           "(horizon, periods, lead_time)", loc=("body", "horizon"),
+        hint = (f"ask for fewer periods ({field})" if field is not None else
+                "the served model's cells and sample paths are too many for one plan here")
+        raise ServiceError(422, f"this plan needs {what} x {horizon} period"
+                           f"{'s' * (horizon != 1)} x {samples} sample paths = {size:,} "
+                           f"values, over the service's limit max_plan_size = {max_size:,}; "
+                           f"{hint}", loc=("body", field) if field else ("body",),
                            kind="plan_too_large")
 
 
@@ -420,6 +470,11 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     allocate_quotas``). With ``periods`` the plan funds places per cell in
     each funding period against the needs of every forecast period up to the
     horizon (extended to cover the last funding period plus the lead time).
+    ``periods`` given as years on a quarterly or monthly model fund years
+    against yearly needs, from the first funding year to the last plus the
+    lead time (in years): each the mean of its periods' gaps per sample path
+    (:func:`talentgap.planning._annual_needs.annual_needs`, as ``talentgap
+    plan`` with ``[plan] years``).
     A plan over ``max_size`` values (see :func:`check_plan_size`), or one
     that needs more forecast periods than ``max_horizon`` (default: the
     served model's ``max_horizon``), is refused before anything is computed.
@@ -432,8 +487,9 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     Raises
     ------
     ServiceError
-        422 for a plan over ``max_size`` or ``max_horizon``; 409 when the
-        model is no gap model.
+        422 for a plan over ``max_size`` or ``max_horizon``, or one the solver
+        fails on numerically (type ``plan_unsolved``, never the solver's own
+        status); 409 when the model is no gap model.
     """
     require_gap_model(served, "planning")
     keys = keys_of(served)
@@ -449,8 +505,10 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     why = served.horizon_reason(limit)
     horizon = body.horizon
     _check_horizon(horizon, limit, why=why)
+    first_year, held = None, []  # funding years on a quarterly model: yearly needs from here
     if body.periods is not None:
-        horizon, multi_year = _multi_year_arguments(body, served, keys, programmes, limit, why)
+        horizon, multi_year, first_year, held = _multi_year_arguments(
+            body, served, keys, programmes, limit, why)
         params.update(multi_year)
     else:
         params["budget"] = body.budget
@@ -460,19 +518,34 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     if body.period is not None:
         params["period"] = check_period(body.period, pd.Period(served.model.origin_), horizon,
                                         limit, lead_range(body.lead_time, limit))
-    check_plan_size(served, horizon, max_size, _links(crosswalk, cells, keys))
+    if body.periods is not None:  # every need period: to the last arrival, or the horizon
+        longer = first_year is None and horizon == body.horizon
+        read, field = horizon, "horizon" if longer else "periods"
+    else:  # the periods its places arrive in, one per lead time
+        shortest, longest = lead_range(body.lead_time, limit)
+        read, field = longest - shortest + 1, (None if longest == shortest else "lead_time")
+    check_plan_size(served, read, max_size, _links(crosswalk, cells, keys), field=field)
     with requests_warnings() as messages:
         paths = served.model.sample_paths(horizon)
+        if first_year is not None:  # later need years hold the last one forecast
+            paths = hold_need_years(annual_needs(paths, keys=keys, first_year=first_year,
+                                                 columns=["gap"]), held)
         try:
             result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
                                               surplus_penalty=body.surplus_penalty,
                                               keys=tuple(keys), **params)
-        except PlanningError as err:
-            named = _named(err)
+        except (PlanningError, ValueError, ArithmeticError) as err:
+            unsolved = plan_unsolved(err)
+            if unsolved is not None:
+                raise unsolved from err
+            named = _named(err) if isinstance(err, PlanningError) else None
             if named is None:
                 raise
             raise named from err
-    summary = records(result.summary.to_frame().T)[0]
+    if body.periods is not None:  # need_basis: "forecast", or "held at <year>"
+        mark_held_years(result, held)
+    summary = _with_lists(records(result.summary.to_frame().T)[0], result,
+                          params.get("periods") if body.periods is not None else None)
     return dict(summary=summary, quotas=records(result.quotas),
                 binding=list(result.binding), constraints=records(result.constraints),
                 marginal_value={str(k): float(v) for k, v in result.marginal_value.items()},

@@ -12,14 +12,17 @@ cannot read is refused the same way in every field: 422, ``type``
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.periods import freq_name, normalize_freq, parse_periods
+from talentgap.periods import freq_name, normalize_freq, parse_periods, year_end_ordinals
 from talentgap.service.errors import ServiceError, echo
 
-__all__ = ["parse_labels", "lead_range", "check_period"]
+__all__ = ["parse_labels", "lead_range", "check_period", "funding_years", "years_span"]
+
+_YEAR = re.compile(r"\d{4}")
 
 _EXAMPLE = {"Y": "'2026'", "Q": "'2026Q1'", "M": "'2026-03'"}
 
@@ -140,3 +143,82 @@ def check_period(period: str, origin: pd.Period, horizon: int, limit: int,
                            f"{origin + horizon} of horizon {horizon}; {hint}",
                            loc=("body", "period"), kind="invalid_value")
     return str(target)
+
+
+def funding_years(labels, freq: str) -> pd.PeriodIndex | None:
+    """The funding years of a plan on a quarterly or monthly model, or None.
+
+    ``periods`` given as years (every label four digits, ``'2026'``) on a
+    model of a shorter period ask for a plan of funding years against yearly
+    needs (as ``talentgap plan`` with ``[plan] years``); any other labels are
+    periods of the model's frequency (None: read them with
+    :func:`parse_labels`).
+
+    Examples
+    --------
+    >>> funding_years(["2026", "2027"], "Q").astype(str).tolist()
+    ['2026', '2027']
+    >>> funding_years(["2026Q1"], "Q") is None, funding_years(["2026"], "Y") is None
+    (True, True)
+    """
+    if normalize_freq(freq) == "Y" or not labels:
+        return None
+    if not all(isinstance(label, str) and _YEAR.fullmatch(label.strip()) for label in labels):
+        return None
+    return parse_labels([label.strip() for label in labels], "Y", "periods")
+
+
+def years_span(years: pd.PeriodIndex, lead: int, origin: pd.Period, limit: int,
+               hold: bool = False) -> tuple[int, list[int]]:
+    """Periods of the model a yearly plan reads, and its need years held past them.
+
+    The need years run from the first funding year to the last plus the
+    longest ``lead`` (in years); the first must begin after the origin. The
+    plan reads the model's periods to the end of the last need year within
+    ``limit`` periods of the origin (``max_horizon``); later need years hold
+    that year's need, as ``talentgap plan`` holds them, when they are no more
+    than the years forecast (or ``hold``, the saved run's ``[plan]
+    hold_need``).
+
+    Returns
+    -------
+    steps : int
+        Periods from the origin to the end of the last need year forecast.
+    held : list of int
+        The need years past it.
+
+    Raises
+    ------
+    ServiceError
+        422 at ``periods`` otherwise.
+
+    Examples
+    --------
+    >>> years = pd.PeriodIndex(["2025", "2026"], freq="Y")
+    >>> years_span(years, 1, pd.Period("2024Q4", freq="Q"), 24)
+    (12, [])
+    >>> years_span(years, 1, pd.Period("2024Q4", freq="Q"), 10)
+    (8, [2027])
+    """
+    early = [str(y) for y in years if y.year <= origin.year]
+    if early:
+        raise ServiceError(422, f"periods: funding year {early[0]} does not begin after the "
+                           f"model's origin {origin}; yearly plans on a "
+                           f"{freq_name(normalize_freq(origin.freqstr))} model fund from "
+                           f"{origin.year + 1} on", loc=("body", "periods"),
+                           kind="invalid_value")
+    need = list(range(int(years.min().year), int(years.max().year) + int(lead) + 1))
+    ends = (year_end_ordinals(need, origin.freqstr) - origin.ordinal).tolist()
+    reach = sum(end <= limit for end in ends)
+    held = need[reach:]
+    if reach == 0 or (len(held) > reach and not hold):
+        some = (f"reach {need[reach - 1]}: {len(held)} of {len(need)} need years would hold "
+                f"its need, more than the {reach} forecast" if reach else
+                f"end {origin + limit}, before the end of {need[0]}")
+        raise ServiceError(422, f"periods: the needs of funding years {years.min()}-"
+                           f"{years.max()} with lead_time {lead} (years) run to the end of "
+                           f"{need[-1]}, {ends[-1]} periods after the model's origin {origin}; "
+                           f"forecasts of at most max_horizon = {limit} periods (GET "
+                           f"/v1/model) {some}; plan fewer or earlier years",
+                           loc=("body", "periods"), kind="less_than_equal")
+    return int(ends[reach - 1]), held

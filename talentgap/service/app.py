@@ -19,14 +19,19 @@ a plan never holds this process's interpreter lock; an app whose lifespan
 does not run (mounted in another app, ``TestClient(app)`` outside ``with``)
 solves them in its own process.
 
-Operations: one access-log line per request on the ``talentgap.service.access``
+Operations: every answer carries the request's ``X-Request-ID`` (the client's,
+or one the service makes; :class:`~talentgap.service.middleware.RequestId`); one
+access-log line per request, with that id, on the ``talentgap.service.access``
 logger (:class:`~talentgap.service.middleware.AccessLog`); :func:`reload_model`
 loads the model again without dropping requests (``talentgap serve`` calls it
-on ``SIGHUP``) and logs which model it now serves (source, edition, fingerprint); every
-``/v1`` answer names the model that made it in its ``X-Model-Fingerprint`` header (and
-``X-Model-Edition`` from an edition store); a plan over the configured ``max_plan_size``
-is refused with 422. Answers of 1000 bytes or more are gzip-compressed for a client that
-sends ``Accept-Encoding: gzip``.
+on ``SIGHUP``) and logs which model it now serves (source, edition, fingerprint) on
+:data:`EVENTS_LOGGER`; every ``/v1`` answer, refusals included (not a 401), names the
+model that made it in its ``X-Model-Fingerprint`` header (and ``X-Model-Edition`` from
+an edition store); a plan over the configured ``max_plan_size`` is refused with 422.
+Answers of 1000 bytes or more are gzip-compressed for a client that sends
+``Accept-Encoding: gzip``. ``HEAD`` answers on every ``GET`` route. With
+``cors_origins``, browsers on those origins may call it and read the headers above
+and ``Retry-After``.
 
 Endpoints (the OpenAPI page at ``/docs`` describes every field and status):
 
@@ -51,10 +56,12 @@ With a token (:class:`~talentgap.service.settings.ServiceSettings`), every
 call except ``/health``, ``/ready`` and the docs needs ``Authorization:
 Bearer <token>`` (else 401). Errors: every 4xx and 5xx has one shape,
 ``{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}``: 400 a body that
-is not UTF-8, 401 no token, 409 the model cannot answer the endpoint, 413 body
-too large, 422 an invalid field or a request the model cannot serve, 429 rate
-limited, 500 (``internal_error``) an unexpected failure, logged with its
-traceback and never described in the body.
+is not UTF-8 (or a refused CORS preflight), 401 no token, 409 the model cannot
+answer the endpoint, 413 body too large, 415 a compressed body, 422 an invalid
+field, a missing JSON body or a request the model cannot serve, 429 rate
+limited, 503 plans busy, 500 (``internal_error``) an unexpected failure, logged
+once with its traceback and request id and never described in the body, which
+quotes the id.
 
 Examples
 --------
@@ -81,15 +88,24 @@ from pathlib import Path
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Security
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from talentgap._version import __version__
 from talentgap.models.persistence import read_metadata
 from talentgap.service._openapi_bounds import install_bounds
+from talentgap.service._openapi_headers import install_headers
 from talentgap.service.docs import install_docs
-from talentgap.service.errors import install_error_handlers
-from talentgap.service.middleware import AccessLog, BodyLimit
+from talentgap.service.errors import REQUEST_ID_HEADER, install_error_handlers
+from talentgap.service.middleware import (
+    EXPOSED_HEADERS,
+    AccessLog,
+    BodyLimit,
+    CorsWithErrorBody,
+    Failures,
+    HeadAsGet,
+    ModelIdentity,
+    RequestId,
+)
 from talentgap.service.plan_workers import PlanWorkers
 from talentgap.service.routers import forecast, gap, health, legacy, model, plan
 from talentgap.service.routers._common import IDENTITY_HEADERS, identify
@@ -97,9 +113,12 @@ from talentgap.service.security import RateLimiter, bearer_scheme, limit_rate, r
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
-__all__ = ["create_app", "reload_model", "LoadedModel"]
+__all__ = ["create_app", "reload_model", "LoadedModel", "EVENTS_LOGGER"]
 
-logger = logging.getLogger("talentgap.service")
+#: The logger of the service's operational events at INFO (a reload, the plan workers
+#: started), which ``talentgap serve`` shows at its default level, as it shows access lines.
+EVENTS_LOGGER = "talentgap.service.events"
+events = logging.getLogger(EVENTS_LOGGER)
 
 #: Answers at least this large are gzip-compressed for a client that accepts it.
 _GZIP_MIN_BYTES = 1000
@@ -143,7 +162,8 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
         read_metadata(model_dir)  # the artifact's own error, before anything else
     settings = ServiceSettings.from_env() if settings is None else settings
     served = LoadedModel(model_dir, store=store, edition=edition,
-                         horizon_cap=settings.max_horizon)
+                         horizon_cap=settings.max_horizon,
+                         horizon_rule=settings.horizon_at_load)
     app = FastAPI(
         title="talentgap prediction service",
         version=__version__,
@@ -172,14 +192,21 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     install_error_handlers(app, authenticate=require_token)
     install_docs(app)
     install_bounds(app)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type"])
+    install_headers(app, prefix=v1.prefix)
+    # added innermost first (see talentgap.service.middleware for the order and why)
     app.add_middleware(GZipMiddleware, minimum_size=_GZIP_MIN_BYTES)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    if settings.access_log_level != "OFF":  # outermost: it also sees the 413s
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(Failures)
+    if settings.cors_origins:
+        app.add_middleware(CorsWithErrorBody, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "HEAD", "POST"],
+                           allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
+                           expose_headers=list(EXPOSED_HEADERS))
+    app.add_middleware(ModelIdentity, prefix=v1.prefix)  # on the 500s and preflights too
+    if settings.access_log_level != "OFF":  # it also sees the 413s and the 500s
         app.add_middleware(AccessLog, level=logging.getLevelName(settings.access_log_level))
+    app.add_middleware(RequestId)  # outermost: the access line and every answer carry the id
     return app
 
 
@@ -191,7 +218,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         plans = PlanWorkers(settings.plan_workers, settings.plan_queue, settings.plan_timeout)
         plans.preload(app.state.served)
         app.state.plans = plans
-        logger.info("plans are solved in %d worker process(es), %d may wait",
+        events.info("plans are solved in %d worker process(es), %d may wait",
                     settings.plan_workers, settings.plan_queue)
     try:
         yield
@@ -247,5 +274,5 @@ def reload_model(app: FastAPI) -> LoadedModel:
         plans = getattr(app.state, "plans", None)
         if plans is not None:
             plans.preload(fresh)
-    logger.info("reloaded: now serving %s", fresh.describe())
+    events.info("reloaded: now serving %s", fresh.describe())
     return fresh

@@ -10,13 +10,16 @@ code. Inputs are never echoed whole: a validation error keeps only where and
 why, a value named in a message is cut to :data:`MAX_ECHO` characters
 (:func:`echo`), and every message is cut to :data:`MAX_MESSAGE` characters.
 An unexpected failure is a 500 of the same shape (``type`` ``internal_error``)
-that says nothing about its cause; the traceback goes to the log.
+that says nothing about its cause but quotes the request's id
+(``X-Request-ID``); the traceback goes to the log under that id
+(:class:`~talentgap.service.middleware.Failures`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,7 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from talentgap.errors import TalentGapError
+from talentgap.errors import ParameterError, PlanningError, SchemaError, TalentGapError
 from talentgap.service._openapi_bounds import horizon_bound
 from talentgap.service.schemas import UNION_TAGS
 
@@ -40,6 +43,12 @@ __all__ = [
     "echo",
     "library_refusal",
     "library_kind",
+    "plan_unsolved",
+    "internal_error",
+    "log_failure",
+    "REQUEST_ID_HEADER",
+    "REQUEST_ID_KEY",
+    "request_id",
 ]
 
 logger = logging.getLogger("talentgap.service")
@@ -48,17 +57,27 @@ logger = logging.getLogger("talentgap.service")
 MAX_MESSAGE = 300
 #: Longest request value a message repeats, in characters (longer ones end in "...").
 MAX_ECHO = 40
+#: The header that names a request: the client's own id, or one the service makes; echoed on
+#: every answer and written in the access line and in the log of a failure.
+REQUEST_ID_HEADER = "X-Request-ID"
+#: Where a request's id is kept in its ASGI scope.
+REQUEST_ID_KEY = "talentgap.request_id"
 
 _STATUS_TEXT = {
-    400: "The request body could not be read (e.g. bytes that are not UTF-8 text).",
+    400: "The request body could not be read (bytes that are not UTF-8 text, a "
+         "Content-Length that is not a number) or a browser's preflight request "
+         "(OPTIONS) from an origin, method or header the service does not allow.",
     401: "No valid bearer token (Authorization: Bearer <token>).",
     404: "No such path.",
     409: "The served model cannot answer this endpoint; the message names the model needed.",
     413: "The request body is larger than the service accepts.",
+    415: "The request body is compressed or otherwise encoded (Content-Encoding other than "
+         "identity); send plain JSON.",
     422: "A field is invalid or the model cannot serve the request; loc names the field.",
     429: "Too many requests from this client; retry after Retry-After seconds.",
     500: "An unexpected failure of the service (type 'internal_error'); the body says "
-         "nothing of its cause, which the service logs.",
+         "nothing of its cause, which the service logs under the request's X-Request-ID, "
+         "which the message quotes.",
     503: "Too many plans are being solved or waiting (or the service is shutting down); "
          "retry after Retry-After seconds.",
 }
@@ -82,9 +101,13 @@ class ErrorItem(BaseModel):
                       "'invalid_value' (a value the model or library cannot use), "
                       "'invalid_table' (rows of a table sent with a plan, e.g. a crosswalk), "
                       "'plan_refused' (a plan the planner cannot make from these inputs), "
+                      "'plan_unsolved' (the solver failed numerically on these inputs; "
+                      "narrow their range and retry), "
                       "'unauthorized' (401), 'model_mismatch' (409), 'too_large' (413), "
+                      "'unsupported_encoding' (415), "
                       "'plan_too_large' (422), 'rate_limited' (429), 'plans_busy' (503), "
-                      "'bad_request' (400), 'http_error' (404, 405), "
+                      "'bad_request' (400), 'cors_refused' (400, a preflight refused), "
+                      "'http_error' (404, 405), "
                       "'internal_error' (500).",
                       examples=["less_than_equal"])
 
@@ -193,6 +216,46 @@ def library_kind(error: BaseException | type) -> str:
     return "invalid_value"
 
 
+#: How the planners word a failure of the solver itself (a numerical failure of HiGHS, not a
+#: conflict of constraints, which they explain): its message is the solver's status.
+_SOLVER_FAILED = re.compile(r"\bcould not be solved\b")
+#: The 422 of a plan the solver fails on: what the client can change.
+_UNSOLVED = ("the solver could not solve this plan's linear program (a numerical failure, not "
+             "a conflict of constraints): the inputs span too many orders of magnitude; bring "
+             "need_weights, surplus_penalty, policy_need, capacities and budgets nearer the "
+             "scale of the forecast gap and costs, or leave extreme values out, and retry")
+
+
+def plan_unsolved(error: Exception) -> ServiceError | None:
+    """The 422 (type ``plan_unsolved``) of a plan the solver itself failed on, or None.
+
+    A solver failure is a planner's "could not be solved" (whose message is
+    the solver's status) or an error raised inside :mod:`scipy.optimize`
+    (e.g. its refusal of an infinite input). The answer says what the client
+    can change, never the solver's status, which is logged.
+
+    Examples
+    --------
+    >>> from talentgap.errors import PlanningError
+    >>> plan_unsolved(PlanningError("the quota LP could not be solved: HiGHS Status 15")).kind
+    'plan_unsolved'
+    >>> plan_unsolved(PlanningError("no plan meets every constraint")) is None
+    True
+    """
+    if isinstance(error, PlanningError):
+        failed = bool(_SOLVER_FAILED.search(str(error)))
+    elif isinstance(error, ParameterError | SchemaError | ServiceError):
+        failed = False
+    else:
+        failed = any(frame.f_globals.get("__name__", "").startswith("scipy.optimize")
+                     for frame, _ in traceback.walk_tb(error.__traceback__))
+    if not failed:
+        return None
+    logger.warning("a plan was refused (422 plan_unsolved): the solver failed: %s",
+                   _short(str(error) or type(error).__name__))
+    return ServiceError(422, _UNSOLVED, loc=("body",), kind="plan_unsolved")
+
+
 def _field_path(loc) -> list[str | int]:
     """A validation error's ``loc`` as the path of the field: the form a per-cell
     parameter took (``number`` or ``table``, see ``UNION_TAGS``) is left out.
@@ -235,6 +298,49 @@ def _horizon_message(request: Request, msg: str) -> str:
     return f"horizon: at most max_horizon = {horizon_bound(request.app)} periods (GET /v1/model)"
 
 
+def request_id(scope) -> str | None:
+    """The id of a request (``X-Request-ID``), from its ASGI scope or a ``Request``; None
+    when no :class:`~talentgap.service.middleware.RequestId` named it."""
+    scope = getattr(scope, "scope", scope)
+    return scope.get(REQUEST_ID_KEY)
+
+
+def internal_error(request: str | None) -> JSONResponse:
+    """The 500 answer of an unexpected failure: nothing of its cause, the request's id to
+    quote.
+
+    Examples
+    --------
+    >>> import json
+    >>> item = json.loads(internal_error("4b1d").body)["detail"][0]
+    >>> item["type"], "quote request id 4b1d" in item["msg"]
+    ('internal_error', True)
+    """
+    if request is None:
+        msg = "the service failed unexpectedly; the failure is logged on the server"
+    else:
+        msg = (f"the service failed unexpectedly; quote request id {request} when reporting "
+               "it (the failure is logged on the server under that id)")
+    return error_response(500, msg, kind="internal_error")
+
+
+def log_failure(scope, error: BaseException) -> None:
+    """Log an unexpected failure once, with its traceback, the request and its id."""
+    logger.error("unexpected failure answering %s %r (request id %s)",
+                 str(scope.get("method", ""))[:20], str(scope.get("path", ""))[:200],
+                 request_id(scope) or "-", exc_info=error)
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """The message of a body FastAPI could not parse (its own says only "There was an error
+    parsing the body"): text that is not UTF-8, or None for another cause."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return (f"the body is not UTF-8 text: byte {cause.object[cause.start]:#04x} at offset "
+                f"{cause.start} cannot be read; send the JSON encoded as UTF-8")
+    return None
+
+
 def _library_error(exc: TalentGapError) -> JSONResponse:
     status, message, loc, kind = library_refusal(exc)
     return error_response(status, message, loc=loc, kind=kind)
@@ -268,7 +374,9 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
                                       kind=refused.kind, headers=refused.headers)
         items = [_item(error) for error in exc.errors()[:20]]
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if media != "application/json" and any(item["loc"] == ["body"] for item in items):
+        no_body = any(item["loc"] == ["body"] and item["type"] == "missing" for item in items)
+        if no_body or (media != "application/json"
+                       and any(item["loc"] == ["body"] for item in items)):
             items = [{"loc": ["body"], "msg": "the body must be a JSON object sent with "
                       "'Content-Type: application/json'", "type": "json_required"}]
         if any(item["type"] == "json_invalid" for item in items):
@@ -282,14 +390,15 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 400:
+            detail = _unreadable_body(exc) or detail
         return error_response(exc.status_code, detail,
                               kind=_HTTP_KINDS.get(exc.status_code, "http_error"),
                               headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # the server is told too (Starlette raises the exception on after this answer)
-        logger.error("unexpected failure answering %s %r", request.method[:20],
-                     request.url.path[:200], exc_info=exc)
-        return error_response(500, "the service failed unexpectedly; the failure is logged "
-                              "on the server", kind="internal_error")
+        # reached only by a failure outside Failures (create_app's middleware answers the
+        # rest); Starlette raises the exception on to the server after this answer
+        log_failure(request.scope, exc)
+        return internal_error(request_id(request))

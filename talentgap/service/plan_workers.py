@@ -50,6 +50,7 @@ import multiprocessing.connection
 import signal
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from queue import Empty, SimpleQueue
 
@@ -82,9 +83,9 @@ def _edition(source: tuple, signature: str) -> LoadedModel | None:
     """
     loaded = _editions.get(signature)
     if loaded is None:
-        path, store, edition, horizon_cap = source
+        path, store, edition, horizon_cap, horizon_rule = source
         loaded = LoadedModel(path, store=store, edition=edition, answers=False,
-                             horizon_cap=horizon_cap)
+                             horizon_cap=horizon_cap, horizon_rule=horizon_rule)
         if loaded.signature != signature:
             return None
         _editions[signature] = loaded
@@ -119,11 +120,38 @@ def _solve(source: tuple, signature: str, body, max_size: int | None,
         return "refused", library_refusal(error)
 
 
+class _WorkerTraceback(Exception):
+    """The traceback of a failure in a plan worker, as text: the cause of the error the
+    serving process raises, so the logged traceback shows the worker's frames too."""
+
+    def __str__(self) -> str:
+        return "\n" + str(self.args[0]).rstrip()
+
+
+def _with_traceback(error: BaseException, text: str) -> BaseException:
+    error.__cause__ = _WorkerTraceback(text)
+    return error
+
+
+class _Failure:
+    """An exception raised in a worker, pickled with its traceback as text (a traceback
+    object cannot cross the pipe); it arrives as the exception, caused by a
+    :class:`_WorkerTraceback` (as :mod:`concurrent.futures` does)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        self.text = "".join(traceback.format_exception(error))
+
+    def __reduce__(self):
+        return _with_traceback, (self.error, self.text)
+
+
 def _work(conn) -> None:
     """A worker process: run each task sent on ``conn`` and send back its outcome.
 
     A task is ``(number, function, args)``; the answer ``(number, "ok",
-    result)`` or ``(number, "error", exception)``. ``None``, or the server's
+    result)`` or ``(number, "error", exception)``, the exception caused by a
+    :class:`_WorkerTraceback` that holds the worker's traceback. ``None``, or the server's
     end of the pipe closing, ends the loop. Ctrl-C is the server's to handle
     (it closes the pool).
     """
@@ -139,7 +167,7 @@ def _work(conn) -> None:
         try:
             answer = (number, "ok", function(*args))
         except Exception as error:  # sent to the server, which raises it there
-            answer = (number, "error", error)
+            answer = (number, "error", _Failure(error))
         try:
             conn.send(answer)
         except (EOFError, OSError):

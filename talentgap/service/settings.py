@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from talentgap.errors import ConfigError
+from talentgap.service._horizon import HORIZON_RULES
 
 __all__ = ["ServiceSettings", "TOKEN_VARIABLE", "read_token_file"]
 
@@ -41,9 +42,25 @@ class ServiceSettings:
     max_body_bytes : int
         Largest request body accepted, in bytes (default 1 MB); larger: 413.
     max_cells : int
-        Most cells (or series) one request may name.
+        Most cells (or series) one request may answer: its entries and the rows
+        they select (no cells: every cell of the model). Plans are bounded by
+        ``max_plan_size`` instead.
     max_horizon : int
         Most periods past the model's origin a request may ask for.
+    horizon_at_load : {"two_years", "longest"} or int
+        The horizon given to a gap model saved without one
+        (``GapForecaster(horizon=None)``) when it is loaded: every answer is
+        then cut from one simulation of that span, and a longer request is
+        refused. ``"two_years"`` (default): two years of the model's periods
+        (8 quarters, 24 months, 2 years), and at least the requests' default
+        horizon (the saved run's ``[forecast] horizon``, else 4);
+        ``"longest"``: the longest span the model's backtests can calibrate;
+        a number: that many periods. Each is capped by ``max_horizon`` and
+        by the longest span the backtests can calibrate. A longer span
+        calibrates every period, the first included, on older backtest
+        origins, so its numbers move further from the library's
+        ``predict(4)``; see the service guide, *Horizons and periods*.
+        A model saved with a horizon keeps its own.
     max_plan_size : int
         Largest plan solved, counted as cells x forecast periods x sample
         paths of the served model (the scenarios the plan's linear program
@@ -81,6 +98,7 @@ class ServiceSettings:
     max_body_bytes: int = 1_000_000
     max_cells: int = 1_000
     max_horizon: int = 40
+    horizon_at_load: str | int = "two_years"
     max_plan_size: int = 5_000_000
     plan_workers: int = 1
     plan_queue: int = 4
@@ -98,6 +116,12 @@ class ServiceSettings:
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 raise ConfigError(f"service setting {name} == {value!r}, must be a whole "
                                   f"number >= {least}")
+        rule = self.horizon_at_load
+        if rule not in HORIZON_RULES and (not isinstance(rule, int) or isinstance(rule, bool)
+                                          or rule < 1):
+            raise ConfigError(f"service setting horizon_at_load == {rule!r}, must be "
+                              f"{' or '.join(map(repr, HORIZON_RULES))} or a whole number "
+                              ">= 1 (periods)")
         if self.access_log_level != "OFF" and not isinstance(
                 logging.getLevelName(self.access_log_level), int):
             raise ConfigError(f"service setting access_log_level == {self.access_log_level!r}, "

@@ -15,7 +15,7 @@ from talentgap.models import GapForecaster, load
 from talentgap.models.persistence import read_metadata
 from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
-from talentgap.service._horizon import forecastable_horizon
+from talentgap.service._horizon import forecastable_horizon, horizon_at_load
 from talentgap.service.schemas import MAX_FORECAST_HORIZON
 
 __all__ = ["LoadedModel", "plan_defaults", "load_consistent"]
@@ -64,7 +64,7 @@ def load_consistent(path: str | Path) -> tuple[dict, object]:
 
 #: Plan settings of the saved run configuration that POST /v1/plan takes as defaults.
 _PLAN_DEFAULTS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
-                  "risk", "quantile", "lead_time", "exit_rate")
+                  "risk", "quantile", "lead_time", "exit_rate", "surplus_penalty", "budget")
 
 
 class LoadedModel:
@@ -92,13 +92,18 @@ class LoadedModel:
         plan worker process needs).
     horizon_cap : int, default MAX_FORECAST_HORIZON
         The most periods the service forecasts (its ``max_horizon``
-        setting). A gap model saved without a horizon (``GapForecaster(
-        horizon=None)``, by library code) gets its horizon fixed here, to the
-        longest span up to this cap that its backtests can calibrate
-        (:func:`~talentgap.service._horizon.forecastable_horizon`): every
-        answer is then cut from one simulation of that span, so a period's
-        numbers do not change with the horizon a request asks for. A plan
-        worker loads with the same cap, so it fixes the same horizon.
+        setting).
+    horizon_rule : {"two_years", "longest"} or int, default "two_years"
+        The horizon a gap model saved without one (``GapForecaster(
+        horizon=None)``, by library code) gets here (the service's
+        ``horizon_at_load`` setting): two years of its periods and at least
+        the requests' default horizon, the longest span its backtests can
+        calibrate, or a number of periods; at most ``horizon_cap`` and that
+        longest span (:func:`~talentgap.service._horizon.horizon_at_load`).
+        Every answer is then cut from one simulation of that span, so a
+        period's numbers do not change with the horizon a request asks for.
+        A plan worker loads with the same cap and rule, so it fixes the
+        same horizon.
 
     Attributes
     ----------
@@ -118,12 +123,16 @@ class LoadedModel:
         (see :func:`~talentgap.service._horizon.forecastable_horizon`).
     horizon_fixed_at_load : bool
         True when the gap model had no horizon and got one at load (see
-        ``horizon_cap``).
+        ``horizon_rule``).
+    calibratable_horizon : int or None
+        For such a model, the longest span its backtests can calibrate
+        (within ``horizon_cap``), which a longer fixed horizon could reach.
     """
 
     def __init__(self, path: str | Path | None = None, *, store: str | Path | None = None,
                  edition: str | None = None, answers: bool = True,
-                 horizon_cap: int = MAX_FORECAST_HORIZON) -> None:
+                 horizon_cap: int = MAX_FORECAST_HORIZON,
+                 horizon_rule: str | int = "two_years") -> None:
         if (path is None) == (store is None):
             raise ConfigError("serve a model artifact (model_dir) or an edition store "
                               "(store), one of them")
@@ -144,7 +153,8 @@ class LoadedModel:
         #: where the model came from; the named edition pinned once resolved (and the cap
         #: its horizon is fixed with, so a plan worker loads the same model)
         self.source = (path, store, edition)
-        self.pinned_source = (path, store, self.edition, self.horizon_cap)
+        self.horizon_rule = horizon_rule
+        self.pinned_source = (path, store, self.edition, self.horizon_cap, horizon_rule)
         self.plan_defaults = plan_defaults(self.metadata.get("config"))
         self.horizon_fixed_at_load = self._fix_horizon()
         self.max_horizon = forecastable_horizon(self.model, self.horizon_cap)
@@ -163,19 +173,23 @@ class LoadedModel:
                     getattr(self.model, "origin_", None), getattr(self.model, "horizon", None))
 
     def _fix_horizon(self) -> bool:
-        """Give a gap model saved without a horizon the longest one it can simulate
-        (up to :attr:`horizon_cap`); True when it got one."""
+        """Give a gap model saved without a horizon one by :attr:`horizon_rule` (up to
+        :attr:`horizon_cap`); True when it got one."""
         model = self.model
+        self.calibratable_horizon = None
         if not isinstance(model, GapForecaster) or model.horizon is not None:
             return False
-        longest = forecastable_horizon(model, self.horizon_cap)
-        if longest < 1:  # it forecasts nothing: every request is refused
+        self.calibratable_horizon = forecastable_horizon(model, self.horizon_cap)
+        span = horizon_at_load(model, self.horizon_cap, rule=self.horizon_rule,
+                               least=self.plan_defaults.get("horizon", _REQUEST_HORIZON))
+        if span < 1:  # it forecasts nothing: every request is refused
             return False
-        model.set_params(horizon=longest)
-        logger.info("the model was saved without a horizon: fixed at load to %d periods, the "
-                    "longest up to the service's max_horizon %d that its backtests can "
-                    "calibrate; every answer is cut from one simulation of that span",
-                    longest, self.horizon_cap)
+        model.set_params(horizon=span)
+        logger.info("the model was saved without a horizon: fixed at load to %d periods "
+                    "(horizon_at_load = %r; its backtests can calibrate up to %d within the "
+                    "service's max_horizon %d); every answer is cut from one simulation of "
+                    "that span", span, self.horizon_rule, self.calibratable_horizon,
+                    self.horizon_cap)
         return True
 
     def horizon_reason(self, limit: int) -> str:
@@ -190,6 +204,11 @@ class LoadedModel:
                     "max_horizon")
         if limit < self.max_horizon or limit >= self.horizon_cap:
             return "the most periods this service forecasts"
+        if self.horizon_fixed_at_load and limit < (self.calibratable_horizon or 0):
+            more = self.calibratable_horizon
+            return (f"fixed at load for a model saved without a horizon; for up to {more}, "
+                    f"save after model.set_params(horizon={more}) (no refit) or fit "
+                    f"GapForecaster(horizon={more})")
         saved = " (it was saved without a horizon)" if self.horizon_fixed_at_load else ""
         return ("the longest the served model can forecast: its series are too short for "
                 f"rolling-origin backtests of more periods{saved}")
@@ -229,7 +248,8 @@ class LoadedModel:
             As when the model was first loaded.
         """
         path, store, edition = self.source
-        return LoadedModel(path, store=store, edition=edition, horizon_cap=self.horizon_cap)
+        return LoadedModel(path, store=store, edition=edition, horizon_cap=self.horizon_cap,
+                           horizon_rule=self.horizon_rule)
 
     @cached_property
     def cells(self) -> pd.DataFrame:
@@ -266,7 +286,26 @@ def plan_defaults(config: dict | None) -> dict:
     -------
     dict
         ``horizon`` (from ``[forecast]``) and the numeric (or ``risk``) settings
-        of ``[plan]``; a setting held in a file is left out.
+        of ``[plan]``, in the form of the request's fields: ``budget`` (one
+        number) or ``budget_per_period`` (``[{"period": "2026", "budget": ...}]``,
+        from a budget per year), and ``exit_rate`` as one number or, for
+        ``exit_rate = "estimate"``, the per-cell rates the run's plan used
+        (``[{"cell": {...}, "value": ...}]``, saved as ``exit_rate_estimated``).
+        A setting held in a file (a CSV of costs, capacities, budgets, ...) is
+        left out, and so are settings the service cannot honour: ``[targets]``
+        (the policy need comes from employment projections the model does
+        not hold), ``integer``, ``crosswalk`` and ``capacity_groups``.
+        ``hold_need`` (True only) lets a yearly plan hold more need years
+        past the forecast than it forecasts.
+
+    Examples
+    --------
+    >>> saved = plan_defaults({"forecast": {"horizon": 4}, "plan": {
+    ...     "budget": {"2026": 5e6, "2027": 6e6}, "exit_rate": "estimate", "lead_time": 1,
+    ...     "exit_rate_estimated": [{"cell": {"region": "N"}, "value": 0.02}]}})
+    >>> saved["budget_per_period"], saved["exit_rate"], saved["lead_time"]
+    ([{'period': '2026', 'budget': 5000000.0}, {'period': '2027', 'budget': 6000000.0}], \
+[{'cell': {'region': 'N'}, 'value': 0.02}], 1)
     """
     config = config or {}
     out: dict = {}
@@ -278,6 +317,21 @@ def plan_defaults(config: dict | None) -> dict:
         value = plan.get(name)
         if name == "risk" and value in ("expected", "quantile"):
             out[name] = value
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif _number(value):
             out[name] = value
+    budget = plan.get("budget")
+    if isinstance(budget, dict) and budget and all(_number(v) for v in budget.values()):
+        out["budget_per_period"] = [{"period": str(year), "budget": float(value)}
+                                    for year, value in budget.items()]
+    if plan.get("hold_need") is True:   # need years past the forecast hold its last one
+        out["hold_need"] = True
+    estimated = plan.get("exit_rate_estimated")
+    if plan.get("exit_rate") == "estimate" and isinstance(estimated, list) and estimated and all(
+            isinstance(e, dict) and isinstance(e.get("cell"), dict) and _number(e.get("value"))
+            for e in estimated):
+        out["exit_rate"] = [{"cell": dict(e["cell"]), "value": e["value"]} for e in estimated]
     return out
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

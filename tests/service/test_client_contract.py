@@ -193,10 +193,11 @@ def demo_client(tmp_path_factory):
         warnings.simplefilter("ignore")
         panel = tg.features.build_panel(data.surveys, data.training, freq="Q", lead_time=1)
         gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=50).fit(panel)
-    path = gap.save(tmp_path_factory.mktemp("demo") / "model",
-                    config={"forecast": {"horizon": 4},
-                            "plan": {"cost_per_trainee": 6000, "pass_rate": 0.67,
-                                     "absorption": 0.85, "capacity": 150, "lead_time": 1}})
+    with pytest.warns(UserWarning, match="without a horizon"):  # fixed at load: 8 quarters
+        path = gap.save(tmp_path_factory.mktemp("demo") / "model",
+                        config={"forecast": {"horizon": 4},
+                                "plan": {"cost_per_trainee": 6000, "pass_rate": 0.67,
+                                         "absorption": 0.85, "capacity": 150, "lead_time": 1}})
     return TestClient(create_app(path, settings=ServiceSettings(plan_workers=0)))
 
 
@@ -274,7 +275,8 @@ def test_a_model_with_a_fixed_span_forecasts_up_to_it(gap_model):
     fixed = copy.copy(gap_model)
     fixed.horizon = 5
     assert forecastable_horizon(fixed, 40) == 5 and forecastable_horizon(fixed, 3) == 3
-    fixed.horizon = forecastable_horizon(gap_model, 120) + 1  # its backtests cannot reach it
+    unfixed = copy.copy(gap_model).set_params(horizon=None)
+    fixed.horizon = forecastable_horizon(unfixed, 120) + 1  # its backtests cannot reach it
     assert forecastable_horizon(fixed, 40) == 0
 
 

@@ -183,21 +183,52 @@ def test_serve_reads_a_token_file_and_stays_quiet_on_loopback(model_dir, tmp_pat
 
 
 def test_a_plan_over_the_size_limit_is_422_naming_the_limit(model_dir, gap_model):
-    # 6 cells x 4 periods x 200 paths = 4,800 values; the limit lets 3 periods through
+    # 6 cells x 4 need periods x 200 paths = 4,800 values; the limit lets 3 periods through
     limit = 6 * 3 * 200
     client = TestClient(create_app(model_dir, settings=ServiceSettings(max_plan_size=limit)))
     body = {"budget": 5000, "cost_per_trainee": 100}
     for path in ("/v1/plan", "/plan"):
-        reply = client.post(path, json={**body, "horizon": 4})
-        assert reply.status_code == 422, reply.text
-        item = reply.json()["detail"][0]
-        assert item["type"] == "plan_too_large"
-        assert item["loc"] == ["body", "horizon"]
-        assert "max_plan_size = 3,600" in item["msg"] and "4,800 values" in item["msg"]
-    assert client.post("/v1/plan", json={**body, "horizon": 3}).status_code == 200
+        for fields, at in (({"periods": ["2023Q1", "2023Q4"], "horizon": 1}, "periods"),
+                           ({"periods": ["2023Q1"], "horizon": 4}, "horizon")):
+            reply = client.post(path, json={**body, **fields})
+            assert reply.status_code == 422, reply.text
+            item = reply.json()["detail"][0]
+            assert item["type"] == "plan_too_large"
+            assert item["loc"] == ["body", at]   # the field that asked for the periods
+            assert "max_plan_size = 3,600" in item["msg"] and "4,800 values" in item["msg"]
+    assert client.post("/v1/plan", json={**body, "periods": ["2023Q3"],
+                                         "horizon": 3}).status_code == 200
+    # one period: only the period its places arrive in is read, whatever the horizon
+    assert client.post("/v1/plan", json={**body, "horizon": 4}).status_code == 200
     assert client.get("/v1/model").json()["max_plan_size"] == limit
+
+
+def test_a_single_period_plan_is_sized_by_its_arrival_periods(model_dir):
+    client = TestClient(create_app(model_dir, settings=ServiceSettings(max_plan_size=1000)))
+    reply = client.post("/v1/plan", json={"budget": 5000, "cost_per_trainee": 100})
+    item = reply.json()["detail"][0]   # 6 cells x 1 period x 200 paths
+    assert item["type"] == "plan_too_large" and item["loc"] == ["body"]
+    assert "6 cells x 1 period x 200 sample paths = 1,200 values" in item["msg"]
 
 
 def test_the_plan_size_limit_must_be_positive():
     with pytest.raises(ConfigError, match="max_plan_size == 0, must be a whole number >= 1"):
         ServiceSettings(max_plan_size=0)
+
+
+def test_max_cells_limits_the_rows_a_request_selects(model_dir, gap_model):
+    client = TestClient(create_app(model_dir, settings=ServiceSettings(max_cells=4)))
+    cells = gap_model.cells_.astype(str)   # 3 industries in each of 2 regions
+    regions, industries = cells["region"].unique(), cells["industry"].unique()
+    assert client.post("/v1/gap", json={"cells": [{"region": regions[0]}]}).status_code == 200
+    assert client.post("/v1/gap", json={"cells": [{"industry": i} for i in industries[:2]]}
+                       ).status_code == 200   # 2 entries, 4 cells
+    for body, says in (({}, "no cells selects all 6 cells"),
+                       ({"cells": [{"region": r} for r in regions]},
+                        "the 2 entries select 6 cells")):
+        item = client.post("/v1/gap", json=body).json()["detail"][0]
+        assert item["loc"] == ["body", "cells"] and item["type"] == "too_long"
+        assert says in item["msg"] and "max_cells = 4" in item["msg"]
+    # a plan is bounded by max_plan_size, not max_cells
+    assert client.post("/v1/plan", json={"budget": 100, "cost_per_trainee": 10}).status_code \
+        == 200

@@ -45,7 +45,8 @@ def test_one_access_line_per_request_with_its_fields(model_dir, caplog):
     assert all(isinstance(r.duration_ms, float) and r.duration_ms >= 0 for r in lines)
     message = lines[1].getMessage()
     assert message.startswith("method=POST path=/v1/gap status=422 duration_ms=")
-    assert message.endswith(" client=testclient")
+    assert " client=testclient request_id=" in message
+    assert message.endswith(f" request_id={lines[1].request_id}")
     assert "secret" not in lines[0].getMessage()
 
 

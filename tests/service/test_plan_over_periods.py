@@ -95,6 +95,8 @@ def test_without_periods_the_plan_is_the_single_period_one(client, gap_model):
     pd.testing.assert_frame_equal(pd.DataFrame(body["quotas"]),
                                   _as_text(want.quotas).reset_index(drop=True),
                                   check_dtype=False)
+    periods = body["summary"].pop("periods")   # the funding period as a list, too
+    assert periods == [body["summary"]["period"]]
     assert body["summary"] == json.loads(
         _as_text(want.summary.to_frame().T).to_json(orient="records"))[0]
     assert body["binding"] == list(want.binding)
@@ -156,8 +158,9 @@ def test_a_malformed_period_is_422_naming_periods(client, label):
     assert reply.json()["detail"][0]["loc"] == ["body", "periods", 0]
 
 
-@pytest.mark.parametrize(("label", "says"), [("2023", "quarterly"),
-                                             ("2022Q3", "origin 2022Q4")])
+@pytest.mark.parametrize(("label", "says"), [("2023-06", "quarterly"),
+                                             ("2022Q3", "origin 2022Q4"),
+                                             ("2022", "origin 2022Q4")])
 def test_a_period_the_model_cannot_fund_is_422_naming_periods(client, label, says):
     reply = _plan(client, budget=1000, periods=[label])
     assert says in _detail(reply)
@@ -249,3 +252,87 @@ def test_a_negative_surplus_penalty_is_refused(client):
     reply = _plan(client, budget=1000, surplus_penalty=-1)
     assert reply.status_code == 422
     assert "surplus_penalty" in reply.text
+
+
+# every number of a plan request is bounded; a solver failure is a typed 422
+
+def _need(value):
+    return [{"region": "Amberfield", "industry": "textiles", "period": "2023Q2",
+             "policy_need": value}]
+
+
+@pytest.mark.parametrize(("fields", "loc"), [
+    ({"budget": 1e6, "policy_need": _need(1e308)}, ["body", "policy_need", 0, "policy_need"]),
+    ({"budget": 1e6, "policy_need": _need(1.1e12)}, ["body", "policy_need", 0, "policy_need"]),
+    ({"budget": 1e6, "need_weights": {"market": 1e308, "policy": 1.0}},
+     ["body", "need_weights", "market"]),
+    ({"budget": 1e6, "need_weights": {"policy": 2e6}}, ["body", "need_weights", "policy"]),
+    ({"budget": 1e6, "capacity_groups": [{"group": "g", "capacity": 1e13,
+                                          "industry": "textiles"}]},
+     ["body", "capacity_groups", 0, "capacity"]),
+    ({"budget_per_period": [{"period": p, "budget": 2e15} for p in FUNDING]},
+     ["body", "budget_per_period", 0, "budget"]),
+    ({"budget": 1e6, "budget_envelopes": [{"region": "Amberfield", "budget": 2e15}]},
+     ["body", "budget_envelopes", 0, "budget"]),
+    ({"budget": 2e15}, ["body", "budget"]),
+    ({"budget": 1e6, "surplus_penalty": 2e6}, ["body", "surplus_penalty"]),
+])
+def test_a_number_over_its_published_bound_is_422_at_the_field(client, fields, loc):
+    reply = _plan(client, periods=FUNDING, **fields)
+    assert reply.status_code == 422, reply.text
+    item = reply.json()["detail"][0]  # budget_per_period: one item per row over it
+    assert (item["loc"], item["type"]) == (loc, "less_than_equal")
+
+
+def test_the_bounds_are_published(client):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["PolicyNeed"]["properties"]["policy_need"]["maximum"] == 1e12
+    assert schemas["CapacityGroupMember"]["properties"]["capacity"]["maximum"] == 1e12
+    assert schemas["NeedWeights"]["properties"]["market"]["maximum"] == 1e6
+    assert schemas["NeedWeights"]["properties"]["policy"]["maximum"] == 1e6
+    assert schemas["PeriodBudget"]["properties"]["budget"]["maximum"] == 1e15
+    assert schemas["BudgetEnvelope"]["properties"]["budget"]["maximum"] == 1e15
+
+
+def test_the_largest_accepted_needs_and_weights_are_planned(client):
+    reply = _plan(client, budget=1e6, periods=FUNDING, policy_need=_need(1e12),
+                  need_weights={"market": 1e6, "policy": 1e6})
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["summary"]["total_cost"] <= 1e6
+
+
+def _solver_fails(raised):
+    def allocate(*args, **kwargs):
+        raise raised() if callable(raised) else raised
+    return allocate
+
+
+def _infinite_linprog():
+    from scipy.optimize import linprog
+
+    linprog([1.0], A_eq=[[np.inf]], b_eq=[1.0])
+
+
+@pytest.mark.parametrize("failure", [
+    tg.errors.PlanningError("the multi-year quota LP could not be solved: The HiGHS status "
+                            "code was not recognized. (HiGHS Status 15: model_status is "
+                            "Unknown; primal_status is None)"),
+    _infinite_linprog,
+])
+def test_a_solver_failure_is_a_typed_422_without_the_solvers_status(model_dir, monkeypatch,
+                                                                     caplog, failure):
+    monkeypatch.setattr(tg.planning, "allocate_quotas", _solver_fails(failure))
+    in_process = TestClient(create_app(model_dir), raise_server_exceptions=False)
+    reply = in_process.post("/v1/plan", json={**BASE, "budget": 1e6, "periods": FUNDING})
+    assert reply.status_code == 422, reply.text
+    [item] = reply.json()["detail"]
+    assert item["type"] == "plan_unsolved" and item["loc"] == ["body"]
+    assert "HiGHS" not in item["msg"] and "linprog" not in item["msg"]
+    assert "need_weights" in item["msg"]  # what to change
+    assert any("solver failed" in r.getMessage() for r in caplog.records)
+
+
+def test_a_conflict_of_constraints_stays_plan_refused(client):
+    reply = _plan(client, budget=1.0, periods=FUNDING, min_quota=5)
+    assert reply.status_code == 422, reply.text
+    assert reply.json()["detail"][0]["type"] == "plan_refused"

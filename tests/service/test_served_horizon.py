@@ -1,5 +1,6 @@
 """One served model, one number per period: every answer is cut from one simulation of the
-model's horizon; a longer request is refused naming that horizon and how to get a longer one."""
+model's horizon (fixed at load, two years by default, for a model saved without one); a longer
+request is refused naming that horizon and how to get a longer one."""
 
 from __future__ import annotations
 
@@ -75,23 +76,35 @@ def test_a_multi_year_plan_is_cut_from_the_same_simulation_and_refused_past_it(f
     assert "simulates 6 periods" in item["msg"] and "[forecast] max_horizon" in item["msg"]
 
 
-def test_a_model_saved_without_a_horizon_gets_one_at_load(model_dir, gap_model, caplog):
-    settings = ServiceSettings(max_horizon=8, plan_workers=0)
+def test_a_model_saved_without_a_horizon_gets_two_years_at_load(model_dir, gap_model, caplog):
     with caplog.at_level(logging.INFO, "talentgap.service"):
-        client = TestClient(create_app(model_dir, settings=settings))
+        client = TestClient(create_app(model_dir, settings=ServiceSettings(plan_workers=0)))
     unfixed = copy.copy(gap_model).set_params(horizon=None)
-    assert forecastable_horizon(unfixed, 40) > 8  # the service's maximum binds
+    assert forecastable_horizon(unfixed, 40) == 14  # its backtests could calibrate more
     info = client.get("/v1/model").json()
     assert (info["model_horizon"], info["horizon_fixed_at_load"], info["max_horizon"]) == (
-        8, True, 8)
+        8, True, 8)  # 8 quarters
     assert any("fixed at load to 8 periods" in r.getMessage() for r in caplog.records)
     short, longest = _rows(client, 3), _rows(client, 8)
     pd.testing.assert_frame_equal(short[NUMBERS], longest.loc[short.index, NUMBERS])
     # the library's numbers of the same model with that horizon
     expected = unfixed.set_params(horizon=8).predict(3, level=[80])
     assert short["gap"].to_numpy() == pytest.approx(expected["gap"].to_numpy())
-    reply = client.post("/v1/gap", json={"horizon": 9})
-    assert reply.status_code == 422 and "max_horizon = 8" in reply.json()["detail"][0]["msg"]
+
+
+def test_a_request_past_the_horizon_fixed_at_load_says_how_to_save_a_longer_one(model_dir):
+    client = TestClient(create_app(model_dir, settings=ServiceSettings(plan_workers=0)))
+    for path, body in [("/v1/gap", {"horizon": 9}), ("/v1/plan", {**PLAN, "budget": 1e5,
+                                                                   "horizon": 9})]:
+        reply = client.post(path, json=body)
+        assert reply.status_code == 422, reply.text
+        item = reply.json()["detail"][0]
+        assert item["loc"] == ["body", "horizon"]
+        msg = item["msg"]
+        assert "max_horizon = 8" in msg and "saved without a horizon" in msg, msg
+        # the ways to more: save with a horizon, set after fit (no refit) or before it
+        assert "model.set_params(horizon=14) (no refit)" in msg, msg
+        assert "GapForecaster(horizon=14)" in msg and len(msg) <= 300, msg
 
 
 def test_a_forecaster_has_no_model_horizon(tmp_path):

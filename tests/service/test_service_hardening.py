@@ -99,7 +99,32 @@ def test_a_body_that_is_not_utf8_is_a_400_bad_request(client):
     reply = client.post("/v1/gap", content=b'{"horizon": "\xff"}',
                         headers={"content-type": "application/json"})
     assert reply.status_code == 400
-    assert reply.json()["detail"][0]["type"] == "bad_request"
+    [item] = reply.json()["detail"]
+    assert item["type"] == "bad_request" and item["loc"] == []
+    assert item["msg"].startswith("the body is not UTF-8 text: byte 0xff at offset 13")
+
+
+def test_a_compressed_body_is_a_415_naming_the_encoding(client):
+    reply = client.post("/v1/gap", content=b"\x1f\x8b\x08\x00",
+                        headers={"content-type": "application/json",
+                                 "content-encoding": "gzip"})
+    assert reply.status_code == 415
+    assert reply.headers["accept-encoding"] == "identity"
+    [item] = reply.json()["detail"]
+    assert item["type"] == "unsupported_encoding"
+    assert item["loc"] == ["header", "content-encoding"] and "'gzip'" in item["msg"]
+    plain = client.post("/v1/gap", json={"horizon": 1},
+                        headers={"content-encoding": "identity"})
+    assert plain.status_code == 200, plain.text
+
+
+@pytest.mark.parametrize("headers", [{"content-type": "application/json"}, {}])
+def test_an_empty_body_is_json_required(client, headers):
+    reply = client.post("/v1/gap", content=b"", headers=headers)
+    assert reply.status_code == 422
+    assert reply.json()["detail"] == [{
+        "loc": ["body"], "type": "json_required",
+        "msg": "the body must be a JSON object sent with 'Content-Type: application/json'"}]
 
 
 # 4. which model answered
@@ -141,9 +166,32 @@ def test_an_edition_is_named_in_the_answers_and_the_reload_log(gap_model, tmp_pa
 def test_the_identity_headers_are_documented(spec):
     for path in ("/v1/gap", "/v1/plan", "/v1/model", "/v1/forecast"):
         operation = next(iter(spec["paths"][path].values()))
-        headers = operation["responses"]["200"]["headers"]
-        assert {"X-Model-Fingerprint", "X-Model-Edition"} <= set(headers), path
+        for status, answer in operation["responses"].items():
+            named = {"X-Model-Fingerprint", "X-Model-Edition"} <= set(answer["headers"])
+            assert named == (status != "401"), (path, status)
+            assert "X-Request-ID" in answer["headers"], (path, status)
         assert operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+        assert "Retry-After" in operation["responses"]["429"]["headers"]
+    assert "Retry-After" in spec["paths"]["/v1/plan"]["post"]["responses"]["503"]["headers"]
+    assert "X-Request-ID" in spec["paths"]["/health"]["get"]["responses"]["200"]["headers"]
+
+
+def test_refusals_of_v1_name_the_model_but_a_401_does_not(model_dir):
+    app = create_app(model_dir, settings=ServiceSettings(token="t", max_body_bytes=500))
+    client = TestClient(app, headers={"Authorization": "Bearer t"})
+    fingerprint = app.state.served.fingerprint
+    refusals = [client.post("/v1/gap", json={"horizon": 0}),  # 422
+                client.post("/v1/gap", content=b"{", headers={"content-type":
+                                                              "application/json"}),
+                client.post("/v1/gap", content=b"x" * 501),  # 413
+                client.post("/v1/forecast", json={"horizon": 1}),  # 409: a gap model
+                client.get("/v1/nowhere")]  # 404
+    assert [r.status_code for r in refusals] == [422, 422, 413, 409, 404]
+    assert all(r.headers["X-Model-Fingerprint"] == fingerprint for r in refusals)
+    unauthorized = TestClient(app).get("/v1/model")
+    assert unauthorized.status_code == 401 and "X-Model-Fingerprint" not in unauthorized.headers
+    assert client.get("/ready").json()["model_fingerprint"] == fingerprint
 
 
 # 5. levels
@@ -224,9 +272,15 @@ def test_every_example_in_the_openapi_document_validates(spec):
     assert invalid == []
 
 
-def test_head_health_and_ready_answer_200(client):
-    assert client.head("/health").status_code == 200
-    assert client.head("/ready").status_code == 200
+@pytest.mark.parametrize("path", ["/health", "/ready", "/v1/model", "/openapi.json", "/docs",
+                                  "/model"])
+def test_head_answers_on_every_get_route_as_the_get_without_its_body(client, path):
+    got, head = client.get(path), client.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"] != "0"
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert client.head("/v1/gap").status_code == 405  # a POST route, as GET would be
 
 
 def test_large_answers_are_gzip_compressed_for_a_client_that_accepts_it(client):
@@ -290,3 +344,113 @@ def test_a_single_period_plan_takes_the_saved_lead_time(gap_model, tmp_path):
     assert reply.status_code == 200, reply.text
     quota = reply.json()["quotas"][0]
     assert (quota["period"], quota["arrival_period"]) == ("2023Q3", "2023Q4")
+
+
+# 11. CORS
+
+ORIGIN = "https://planner.example"
+
+
+@pytest.fixture(scope="module")
+def browser(model_dir):
+    app = create_app(model_dir, settings=ServiceSettings(cors_origins=(ORIGIN,)))
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_browser_may_read_the_services_headers(browser):
+    reply = browser.get("/v1/model", headers={"Origin": ORIGIN})
+    assert reply.headers["access-control-allow-origin"] == ORIGIN
+    exposed = {h.strip() for h in reply.headers["access-control-expose-headers"].split(",")}
+    assert exposed == {"X-Model-Fingerprint", "X-Model-Edition", "X-Request-ID", "Retry-After"}
+    preflight = browser.options("/v1/gap", headers={
+        "Origin": ORIGIN, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-request-id"})
+    assert preflight.status_code == 200
+    assert "X-Request-ID" in preflight.headers["access-control-allow-headers"]
+
+
+def test_a_refused_preflight_has_the_error_body(browser):
+    reply = browser.options("/v1/gap", headers={"Origin": "https://elsewhere.example",
+                                                "Access-Control-Request-Method": "DELETE"})
+    assert reply.status_code == 400
+    assert reply.headers["content-type"] == "application/json"
+    [item] = reply.json()["detail"]
+    assert item["type"] == "cors_refused" and item["loc"] == []
+    assert item["msg"].startswith("Disallowed CORS origin, method")
+    assert "X-Request-ID" in reply.headers
+
+
+# 12. typed rows: the published schema holds the answers
+
+def _answer_schema(spec: dict, path: str) -> dict:
+    operation = spec["paths"][path]["post"]["responses"]["200"]
+    return _resolved(operation["content"]["application/json"]["schema"], spec["components"])
+
+
+def test_gap_rows_are_typed_and_the_answers_validate_against_them(client, spec):
+    jsonschema = pytest.importorskip("jsonschema")
+    row = spec["components"]["schemas"]["GapRow"]
+    assert row["additionalProperties"] == {"type": "string", "description": row[
+        "additionalProperties"]["description"]}
+    assert {"period", "demand", "supply", "gap", "p_shortage", "flag",
+            "gap_median"} <= set(row["required"])
+    validator = jsonschema.Draft202012Validator(_answer_schema(spec, "/v1/gap"))
+    answer = client.post("/v1/gap", json={"horizon": 2, "level": [80, 97.5]}).json()
+    assert "gap_hi_97.5" in answer["rows"][0]
+    assert list(validator.iter_errors(answer)) == []
+    answer["rows"][0]["gap_hi_97.5"] = "wide"  # a level column is a number
+    answer["rows"][1]["extra_count"] = 3  # an unknown column is a key column: text
+    assert len(list(validator.iter_errors(answer))) == 2
+
+
+def test_forecast_rows_are_typed_and_the_answers_validate_against_them(tmp_path, spec):
+    jsonschema = pytest.importorskip("jsonschema")
+    data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
+    panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    forecaster = tg.models.Naive().fit(panel, target="demand", keys=list(KEYS))
+    forecaster.save(tmp_path / "naive")
+    reply = TestClient(create_app(tmp_path / "naive")).post(
+        "/v1/forecast", json={"horizon": 2, "level": [80]})
+    assert reply.status_code == 200, reply.text
+    validator = jsonschema.Draft202012Validator(_answer_schema(spec, "/v1/forecast"))
+    answer = reply.json()
+    assert {"mean", "lo_80", "hi_80", "region"} <= set(answer["rows"][0])
+    assert list(validator.iter_errors(answer)) == []
+    answer["rows"][0]["lo_80"] = "low"
+    assert len(list(validator.iter_errors(answer))) == 1
+
+
+# 13. the reload line at the default level of ``talentgap serve``
+
+def test_a_reload_is_logged_on_the_events_logger_that_serve_shows(model_dir, monkeypatch):
+    import argparse
+
+    from talentgap.cli import serve as serve_command
+    from talentgap.service.app import EVENTS_LOGGER
+
+    events = logging.getLogger(EVENTS_LOGGER)
+    monkeypatch.setattr(events, "level", logging.NOTSET)
+    monkeypatch.setattr(logging.getLogger(ACCESS_LOGGER), "level", logging.NOTSET)
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    monkeypatch.setattr(serve_command, "_reload_on_sighup", lambda app: None)
+    talentgap_logger = logging.getLogger("talentgap")
+    monkeypatch.setattr(talentgap_logger, "level", logging.WARNING)  # the CLI's default
+    args = argparse.Namespace(model=model_dir, store=None, edition=None, host="127.0.0.1",
+                              port=0, token_file=None, rate_limit=0, max_body=1000,
+                              max_cells=10, max_plan_size=10, plan_workers=0, plan_queue=0,
+                              horizon_at_load="two_years", access_log="info", cors_origin=[],
+                              quiet=True)
+    serve_command._run_serve(args)
+    assert not events.isEnabledFor(logging.INFO)  # --quiet hides it
+    serve_command._run_serve(argparse.Namespace(**{**vars(args), "quiet": False}))
+    assert events.isEnabledFor(logging.INFO)
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    events.addHandler(handler)
+    try:
+        reload_model(create_app(model_dir))
+    finally:
+        events.removeHandler(handler)
+    assert [r.levelno for r in records] == [logging.INFO]
+    assert records[0].getMessage().startswith("reloaded: now serving")

@@ -138,8 +138,9 @@ def test_unversioned_routes_still_answer_with_a_deprecation_header(client, metho
 
 def test_ready_and_health_are_open(client):
     assert client.get("/health").json()["model_loaded"] is True
+    fingerprint = client.get("/v1/model").json()["model_fingerprint"]
     assert client.get("/ready").json() == {"status": "ready", "estimator": "GapForecaster",
-                                           "edition": None}
+                                           "edition": None, "model_fingerprint": fingerprint}
 
 
 def test_the_app_works_mounted_in_another_app(configured_dir, gap_model):

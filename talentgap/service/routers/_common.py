@@ -64,8 +64,15 @@ def horizon_limit(request: Request) -> tuple[int, str]:
     return limit, model.horizon_reason(limit)
 
 
-def check_bounds(request: Request, horizon: int, cells: list | None, field: str) -> None:
-    """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model)."""
+def check_bounds(request: Request, horizon: int, cells: list | None, field: str, *,
+                 rows: bool = True) -> None:
+    """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model).
+
+    ``max_cells`` limits the cells (or series) a request answers: its entries,
+    and with ``rows`` the rows they select (an entry giving some key columns
+    selects every cell with those values; no ``cells`` selects every cell of
+    the model). A plan (``rows=False``) is bounded by ``max_plan_size`` instead.
+    """
     limit, why = horizon_limit(request)
     if horizon > limit:
         raise ServiceError(422, f"horizon: {horizon} periods is more than max_horizon = "
@@ -74,6 +81,19 @@ def check_bounds(request: Request, horizon: int, cells: list | None, field: str)
     limits = settings(request)
     if cells is not None and len(cells) > limits.max_cells:
         raise ServiceError(422, f"{len(cells)} entries; at most {limits.max_cells} per request",
+                           loc=("body", field), kind="too_long")
+    model = served(request)
+    answers = model.gap_answers if model.is_gap_model else model.forecast_answers
+    if not rows or answers is None:
+        return
+    selected = len(answers.rows_of(cells, field))
+    if selected > limits.max_cells:
+        what = "cells" if model.is_gap_model else "series"
+        asked = (f"no {field} selects all {selected} {what} of the model" if cells is None
+                 else f"the {len(cells)} entries select {selected} {what}")
+        raise ServiceError(422, f"{field}: {asked}, more than max_cells = {limits.max_cells} "
+                           f"per request (GET /v1/model); name at most {limits.max_cells} "
+                           f"{what} in {field} (an entry may give some key columns)",
                            loc=("body", field), kind="too_long")
 
 

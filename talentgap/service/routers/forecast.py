@@ -15,7 +15,7 @@ router = APIRouter(tags=["forecast"])
 
 
 @router.post("/forecast", response_model=ForecastResponse, summary="Forecast series",
-             responses=error_responses(400, 401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 415, 422, 429))
 def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
     """Forecast ``horizon`` periods after the origin for the listed series (all when
     omitted): ``mean``, ``lo_<level>`` and ``hi_<level>`` per series and period.

@@ -15,7 +15,7 @@ router = APIRouter(tags=["gap"])
 
 
 @router.post("/gap", response_model=GapResponse, summary="Forecast the skill gap",
-             responses=error_responses(400, 401, 409, 413, 422, 429))
+             responses=error_responses(400, 401, 409, 413, 415, 422, 429))
 def gap(body: GapRequest, request: Request) -> dict:
     """Demand, supply, the gap with its intervals, the probability of a shortage and
     flags per cell and period, and per cell the models behind them (``explanations``).

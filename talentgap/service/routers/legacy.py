@@ -55,7 +55,7 @@ def model_info(request: Request, response: Response) -> ModelInfo:
 
 @router.post("/predict", response_model=PredictResponse,
              summary="Deprecated: use POST /v1/gap or /v1/forecast",
-             responses=error_responses(400, 401, 413, 422, 429))
+             responses=error_responses(400, 401, 413, 415, 422, 429))
 def predict(body: PredictRequest, request: Request, response: Response) -> dict:
     """Deprecated (removed in the next release): use POST /v1/gap (gap model) or
     POST /v1/forecast (forecaster)."""
@@ -71,7 +71,7 @@ def predict(body: PredictRequest, request: Request, response: Response) -> dict:
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Deprecated: use POST /v1/plan",
-             responses=error_responses(400, 401, 409, 413, 422, 429, 503))
+             responses=error_responses(400, 401, 409, 413, 415, 422, 429, 503))
 def plan(body: PlanRequest, request: Request, response: Response) -> dict:
     """Deprecated (removed in the next release): use POST /v1/plan, whose omitted
     fields take the saved run's defaults."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from pydantic import TypeAdapter
 
 from talentgap.service._operations import require_gap_model
 from talentgap.service.errors import ServiceError, error_responses
@@ -18,17 +19,53 @@ _LIBRARY_DEFAULTS = {"horizon": 4, "pass_rate": 1.0, "absorption": 1.0, "min_quo
                      "risk": "expected"}
 #: Saved settings taken only by multi-year plans (``lead_time`` serves single ones too).
 _MULTI_YEAR_DEFAULTS = ("exit_rate",)
+#: Saved settings that every plan takes when the request leaves them out.
+_DEFAULTS = ("horizon", "cost_per_trainee", "pass_rate", "absorption", "min_quota", "risk",
+             "capacity", "quantile", "lead_time", "surplus_penalty")
+
+
+def _saved(name: str, value):
+    """A saved default as the request field's value (per-cell tables and budget rows as their
+    entry models, which the plan reads by attribute)."""
+    if isinstance(value, list):
+        return TypeAdapter(PlanRequest.model_fields[name].annotation).validate_python(value)
+    return value
+
+
+def _saved_budget(fields: dict, given: dict, saved: dict, multi_year: bool) -> None:
+    """The saved run's budget where the request gives none (one number, or per year)."""
+    if "budget" in given or "budget_per_period" in given:
+        return
+    if "budget" in saved:
+        fields["budget"] = saved["budget"]
+    elif "budget_per_period" in saved and multi_year:
+        fields["budget_per_period"] = _saved("budget_per_period", saved["budget_per_period"])
+    elif "budget_per_period" in saved:
+        years = ", ".join(row["period"] for row in saved["budget_per_period"])
+        raise ServiceError(422, f"budget: the saved run's budget is per year ({years}); give "
+                           "budget for a single-period plan, or periods naming those years",
+                           loc=("body", "budget"), kind="missing")
+    else:
+        raise ServiceError(422, "budget: give the money for the plan as budget (one number) "
+                           "or, with periods, as budget_per_period (the saved run has no "
+                           "[plan] budget)", loc=("body", "budget"), kind="missing")
 
 
 @router.post("/plan", response_model=PlanResponse, summary="Allocate training places",
-             responses=error_responses(400, 401, 409, 413, 422, 429, 503))
+             responses=error_responses(400, 401, 409, 413, 415, 422, 429, 503))
 def plan(body: PlanRequestV1, request: Request) -> dict:
     """Allocate places per cell to minimise the expected unmet gap within the budget,
     for one cohort or, with ``periods``, per funding period over several years.
 
     Omitted fields take the values of the run configuration saved with the model
     (GET /v1/model, ``plan_defaults``) as ``talentgap plan`` does, then the
-    library's defaults. Needs a gap model (409 otherwise).
+    library's defaults: among them the budget (one number, or per year), the lead
+    time and, for a run that estimated exit rates, the per-cell rates its plan used.
+    ``periods`` given as years on a quarterly model plan funding years against
+    yearly needs as ``talentgap plan`` with ``[plan] years`` does, so the same
+    settings give the same plan; the run's policy targets are not applied (they
+    need employment projections the model does not hold: give ``policy_need``).
+    Needs a gap model (409 otherwise).
 
     A plan larger than the service's ``max_plan_size`` (cells x forecast periods x
     sample paths, a programme plan's crosswalk links counted with the cells; GET
@@ -46,14 +83,14 @@ def plan(body: PlanRequestV1, request: Request) -> dict:
     saved = model.plan_defaults
     given = body.model_dump(exclude_unset=True)
     fields = {name: value for name, value in body if name in given}
-    for name in ("horizon", "cost_per_trainee", "pass_rate", "absorption", "min_quota",
-                 "risk", "capacity", "quantile", "lead_time"):
+    for name in _DEFAULTS:
         if name not in given and name in saved:
             fields[name] = saved[name]
     if body.periods is not None:
         for name in _MULTI_YEAR_DEFAULTS:
             if name not in given and name in saved:
-                fields[name] = saved[name]
+                fields[name] = _saved(name, saved[name])
+    _saved_budget(fields, given, saved, body.periods is not None)
     for name, value in _LIBRARY_DEFAULTS.items():
         if fields.get(name) is None:
             fields[name] = value
@@ -61,7 +98,7 @@ def plan(body: PlanRequestV1, request: Request) -> dict:
         raise ServiceError(422, "cost_per_trainee: give the cost of one place (the saved run "
                            "has no [plan] cost_per_trainee)", loc=("body", "cost_per_trainee"),
                            kind="missing")
-    check_bounds(request, fields["horizon"], None, "cells")
+    check_bounds(request, fields["horizon"], None, "cells", rows=False)
     complete = PlanRequest.model_construct(**{
         name: fields.get(name, info.get_default(call_default_factory=True))
         for name, info in PlanRequest.model_fields.items()})

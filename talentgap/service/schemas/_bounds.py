@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 __all__ = ["MAX_FORECAST_HORIZON", "MAX_PERIODS", "MAX_TABLE_ROWS", "MAX_CELLS", "MAX_LEVELS",
-           "Cell", "PeriodLabel", "KeyValue", "Finite", "Level", "SAME_HORIZON",
-           "StrictRequest"]
+           "MAX_VALUE", "MAX_BUDGET", "MAX_WEIGHT", "Cell", "PeriodLabel", "KeyValue",
+           "Finite", "Money", "Weight", "Level", "SAME_HORIZON", "StrictRequest"]
 
 #: Most periods a forecast (and a plan's need periods) may reach past the model's origin.
 MAX_FORECAST_HORIZON = 120
@@ -20,6 +20,14 @@ MAX_TABLE_ROWS = 10_000
 MAX_CELLS = 10_000
 #: Most interval levels in one request.
 MAX_LEVELS = 10
+#: The service's ceiling on a cost, a number of places or of persons (the library has none).
+MAX_VALUE = 1e12
+#: The service's ceiling on money: a plan's budget, a period's budget, an envelope.
+MAX_BUDGET = 1e15
+#: The service's ceiling on a weight relative to one worker of shortfall (a need's weight, the
+#: surplus penalty): only the ratios of the weights change a plan, and a ratio past 10^6 already
+#: makes the lighter need count for nothing next to the heavier one.
+MAX_WEIGHT = 1e6
 
 #: A cell (or series), as {key column: value}.
 Cell = dict[str, str]
@@ -32,8 +40,12 @@ PeriodLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length
                                                max_length=32)]
 #: A key value of a cell (e.g. a region's or an industry's name).
 KeyValue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-#: A finite number >= 0 (money, places, persons).
-Finite = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+#: A finite number of places or persons, in [0, MAX_VALUE].
+Finite = Annotated[float, Field(ge=0, le=MAX_VALUE, allow_inf_nan=False)]
+#: An amount of money, in [0, MAX_BUDGET].
+Money = Annotated[float, Field(ge=0, le=MAX_BUDGET, allow_inf_nan=False)]
+#: A weight relative to one worker of shortfall, in [0, MAX_WEIGHT].
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
 #: An interval level in percent, in (1, 100): the library reads a level <= 1 as a fraction
 #: written by mistake (0.8 for 80) and refuses it with that hint, so the published bound is
 #: 1 while the field's own check stops at 0 and leaves the rest to the library's message.

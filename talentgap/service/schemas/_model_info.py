@@ -46,6 +46,10 @@ class Ready(BaseModel):
     estimator: str = Field(description="Class of the loaded model.", examples=["GapForecaster"])
     edition: str | None = Field(None, description="Edition served, when loaded from an "
                                 "edition store.", examples=["2026-q1"])
+    model_fingerprint: str = Field(description="The served artifact's fingerprint "
+                                   "(metadata_sha256), as X-Model-Fingerprint of the /v1 "
+                                   "answers and model_fingerprint of GET /v1/model.",
+                                   pattern="^[0-9a-f]{64}$")
 
 
 class ModelInfoV1(BaseModel):
@@ -81,12 +85,18 @@ class ModelInfoV1(BaseModel):
         "whatever horizon a request asks for. Saved with the model ('talentgap forecast "
         "--save-model' saves [forecast] max_horizon, by default the span the run needs; "
         "refit with a larger one to serve longer horizons), or, for a model saved without "
-        "one, fixed at load (horizon_fixed_at_load) to the longest its backtests can "
-        "calibrate within the service's maximum. Null for a forecaster.", examples=[4])
+        "one, fixed at load (horizon_fixed_at_load) by the service's horizon_at_load "
+        "setting: by default two years of its periods (8 quarters), at most the longest its "
+        "backtests can calibrate and the service's maximum. Null for a forecaster.",
+        examples=[4])
     horizon_fixed_at_load: bool = Field(
         False, description="True when the gap model was saved without a horizon and the "
         "service fixed model_horizon when it loaded it (also logged).")
-    max_cells: int = Field(description="Most cells or series one request may name.")
+    max_cells: int = Field(description="Most cells or series one request may answer: "
+                           "the entries of its cells (series) and the rows they select, an "
+                           "entry giving some key columns selecting every cell with those "
+                           "values and no cells every cell of the model (more: 422). Plans "
+                           "are bounded by max_plan_size instead.")
     max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
                                       "as cells x forecast periods x sample paths (a "
                                       "programme plan adds its programme-to-cell links to "
@@ -101,7 +111,13 @@ class ModelInfoV1(BaseModel):
                                    "metadata_sha256): every /v1 answer carries the one of the "
                                    "model that made it in its X-Model-Fingerprint header.",
                                    examples=["3f2a9c" + "0" * 58])
-    plan_defaults: dict[str, float | int | str] = Field(
+    plan_defaults: dict[str, bool | int | float | str | list[dict[str, float | str | Cell]]] = (
+        Field(
         description="Values POST /v1/plan uses for omitted fields, from the run "
-        "configuration saved with the model (the CLI's [plan] and [forecast] sections); "
-        "settings held in files are not shown.")
+        "configuration saved with the model (the CLI's [plan] and [forecast] sections), "
+        "in the form of the request's fields: numbers, ``budget_per_period`` rows for a "
+        "budget per year, and ``exit_rate`` entries (``cell``, ``value``) for the per-cell "
+        "rates an exit_rate = \"estimate\" run used; hold_need (true) when the run lets "
+        "a yearly plan hold more need years past the forecast than it forecasts. Settings "
+        "held in files are not shown, nor those a request cannot take ([targets], "
+        "integer).", examples=[{"cost_per_trainee": 6000, "lead_time": 1}]))

@@ -14,17 +14,15 @@ from typing import Annotated
 
 from pydantic import Discriminator, Field, Tag
 
-from talentgap.planning._params import PARAMETER_RANGES, fmt
-from talentgap.service.schemas._bounds import MAX_CELLS, Cell, StrictRequest
+from talentgap._words import exact_number
+from talentgap.planning._params import PARAMETER_RANGES
+from talentgap.service.schemas._bounds import MAX_CELLS, MAX_VALUE, Cell, StrictRequest
 
 __all__ = ["CellParameter", "CellCostPerTrainee", "CellPassRate", "CellAbsorption",
            "CellCapacity", "CellMinQuota", "CellExitRate", "CellLeadTime", "UNION_TAGS",
            "MAX_VALUE", "MAX_LEAD_TIME", "WHOLE", "PER_CELL", "parameter_bounds",
            "parameter_words", "per_cell", "cell_entry", "number_of"]
 
-#: The service's ceiling on a cost, a number of places or a budget-like amount (bounded
-#: inputs; the library has none).
-MAX_VALUE = 1e12
 #: The service's ceiling on a lead time, in periods: a plan also needs its last funding
 #: period plus the lead time within ``max_horizon`` (GET /v1/model).
 MAX_LEAD_TIME = 20
@@ -78,8 +76,9 @@ def parameter_words(name: str) -> str:
     if bounds["le"] == rule.high:
         return whole + rule.words()
     if whole:
-        return f"{whole}in {'(' if rule.low_open else '['}{fmt(rule.low)}, {fmt(bounds['le'])}]"
-    return f"{rule.words()} (at most {fmt(bounds['le'])})"
+        low, high = exact_number(rule.low), exact_number(bounds["le"])
+        return f"{whole}in {'(' if rule.low_open else '['}{low}, {high}]"
+    return f"{rule.words()} (at most {exact_number(bounds['le'])})"
 
 
 def number_of(name: str):

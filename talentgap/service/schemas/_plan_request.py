@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from talentgap.service.schemas._bounds import (
+    MAX_BUDGET,
     MAX_FORECAST_HORIZON,
     MAX_PERIODS,
     MAX_TABLE_ROWS,
+    MAX_WEIGHT,
     SAME_HORIZON,
     PeriodLabel,
     StrictRequest,
@@ -61,10 +63,11 @@ class PlanRequest(StrictRequest):
                          "unless ``period`` is given. With ``periods`` these are the need "
                          "periods, extended when needed to reach the last funding period "
                          "plus ``lead_time``, within max_horizon (GET /v1/model).")
-    budget: float | None = Field(None, ge=0, le=1e15, allow_inf_nan=False, description="Money for "
-                                 "training places, in the unit of cost_per_trainee; with "
-                                 "``periods``, for the whole plan. Give this or "
-                                 "``budget_per_period``.", examples=[5_000_000])
+    budget: float | None = Field(None, ge=0, le=MAX_BUDGET, allow_inf_nan=False,
+                                 description="Money for training places, in the unit of "
+                                 "cost_per_trainee, at most 10^15; with ``periods``, for the "
+                                 "whole plan. Give this or ``budget_per_period``.",
+                                 examples=[5_000_000])
     cost_per_trainee: Cost = Field(
         examples=[6000], description="Cost of one place, "
         f"{parameter_words('cost_per_trainee')}: one number, or one per cell.")
@@ -84,7 +87,7 @@ class PlanRequest(StrictRequest):
         "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
     quantile: float | None = Field(None, gt=0, lt=1, description="With risk='quantile'.")
     surplus_penalty: float = Field(
-        0.0, ge=0, le=1e6, allow_inf_nan=False,
+        0.0, ge=0, le=MAX_WEIGHT, allow_inf_nan=False,
         description="Weight of the expected certified workers beyond the gap, relative to "
         "one worker of shortfall (training people for jobs that are not there); 0: only the "
         "shortfall counts. With ``periods``, per cell-period against the market need, times "
@@ -154,9 +157,12 @@ class PlanRequest(StrictRequest):
                    {"program": "welding", "industry": "general_equipment", "share": 0.4},
                    {"program": "sewing", "industry": "textiles", "share": 1.0}]])
 
+    #: Whether the request itself must give the money (POST /v1/plan takes the saved run's).
+    budget_required: ClassVar[bool] = True
+
     @model_validator(mode="after")
     def _one_budget_and_multi_year_fields_with_periods(self):
-        if self.budget is None and self.budget_per_period is None:
+        if self.budget is None and self.budget_per_period is None and self.budget_required:
             raise ValueError("budget: give the money for the plan as budget (one number) or, "
                              "with periods, as budget_per_period")
         if self.budget is not None and self.budget_per_period is not None:
@@ -180,7 +186,15 @@ class PlanRequest(StrictRequest):
 
 class PlanRequestV1(PlanRequest):
     """A training plan, as ``talentgap plan`` makes it; omitted fields take the defaults
-    saved with the model (GET /v1/model, ``plan_defaults``), then the library's."""
+    saved with the model (GET /v1/model, ``plan_defaults``), then the library's.
+
+    ``periods`` given as years (``'2026'``) on a quarterly or monthly model plan
+    funding years against yearly needs, as ``talentgap plan`` with ``[plan] years``
+    does: each year's market need is the mean of its periods' gaps on each sample
+    path, and ``lead_time`` counts years. The saved run's policy targets are not
+    applied (give ``policy_need``)."""
+
+    budget_required: ClassVar[bool] = False
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"budget": 5_000_000, "cost_per_trainee": 6000, "pass_rate": 0.67, "horizon": 4},
@@ -191,12 +205,37 @@ class PlanRequestV1(PlanRequest):
                                 description="Forecast periods, at most max_horizon (GET "
                                 "/v1/model); default: the saved run's [forecast] horizon, "
                                 "else 4. The plan targets the last one unless ``period`` is "
-                                f"given. {SAME_HORIZON}")
+                                "given. Not used by a plan whose ``periods`` are years on a "
+                                "quarterly or monthly model: its needs end with the last "
+                                f"funding year plus ``lead_time``. {SAME_HORIZON}")
+    budget: float | None = Field(None, ge=0, le=MAX_BUDGET, allow_inf_nan=False,
+                                 description="Money for training places, in the unit of "
+                                 "cost_per_trainee, at most 10^15; with ``periods``, for the "
+                                 "whole plan. Give this or ``budget_per_period``; with "
+                                 "neither, the saved run's [plan] budget (GET /v1/model, "
+                                 "plan_defaults: ``budget``, or ``budget_per_period`` for a "
+                                 "budget per year, which needs ``periods`` naming those "
+                                 "years).", examples=[5_000_000])
+    periods: list[PeriodLabel] | None = Field(
+        None, min_length=1, max_length=MAX_PERIODS,
+        description="Funding periods of a multi-year plan, each after the model's origin, "
+        "in the model's frequency ('2026Q1', '2026-03' or an ISO date, which stands for its "
+        "period), or as years ('2026') on any model: on a quarterly or monthly model, years "
+        "plan funding years against yearly needs (each year's gap the mean of its periods' "
+        "gaps on each sample path), as ``talentgap plan`` with [plan] years does; "
+        "``lead_time`` then counts years and the needs run from the first funding year to "
+        "the last plus ``lead_time``, which must end within max_horizon (GET /v1/model). "
+        "Places funded in a period certify ``lead_time`` periods later. The multi-year "
+        "fields (budget_per_period, exit_rate, policy_need, need_weights, capacity_groups, "
+        "budget_envelopes, equity) need it, with periods (or years) of the same kind. A "
+        "plan needing forecasts past max_horizon is refused (422), not forecast further; "
+        f"{_DEMO}.", examples=[["2025Q1", "2025Q2", "2025Q3"], ["2025", "2026", "2027"]])
     exit_rate: ExitRate | None = Field(
         None, description="Share of a cell's certified workers who leave it per year "
         f"(retirement, leaving the trade), {parameter_words('exit_rate')}: one number or one "
         "per cell. Default: "
-        "the saved run's [plan] exit_rate (GET /v1/model, plan_defaults), else 0.03.",
+        "the saved run's [plan] exit_rate (GET /v1/model, plan_defaults; for exit_rate = "
+        "\"estimate\", the per-cell rates its plan used), else 0.03.",
         examples=[0.1])
     lead_time: Lead | None = Field(
         None, description="Periods from funding to certification, "

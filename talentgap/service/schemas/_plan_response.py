@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from talentgap.service.schemas._plan_rows import QuotaRow, YearRow
 from talentgap.service.schemas._plan_summary import PlanSummary
@@ -12,7 +12,20 @@ __all__ = ["ConstraintOut", "PlanResponse"]
 
 
 class ConstraintOut(BaseModel):
-    """One constraint of a plan, in numbers and words (one line of ``binding``)."""
+    """One constraint of a plan, in numbers and words (one line of ``binding``).
+
+    Which cell (or programme) and funding period a row is about is data too,
+    for a program to read without parsing ``name``: the model's key columns
+    (e.g. ``region``, ``industry``, ``skill_level``; with a ``crosswalk``
+    ``program`` and the location keys) follow ``sentence`` as further
+    properties, then, in a multi-year plan, ``period`` (the funding period of a
+    budget per period or of a cell's capacity or minimum); each is null where
+    the row is about no one cell or period (a budget for the whole plan, a
+    group of cells).
+    """
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, str | None] = Field(init=False)
 
     kind: str = Field(description="'budget', 'capacity', 'min_quota'; multi-year plans also "
                       "'budget_envelope', 'capacity_group', 'equity'; programme plans "

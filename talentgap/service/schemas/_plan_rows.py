@@ -101,6 +101,11 @@ class YearRow(BaseModel):
     shortfall_before: float = Field(description="Expected unmet gap in the period without "
                                     "the plan, summed over the cells.", examples=[1489.6])
     shortfall_after: float = Field(description="The same with the plan.", examples=[1221.6])
+    need_basis: str | None = Field(
+        None, description="Where the period's market need comes from: 'forecast', or 'held "
+        "at <year>' for a need year past the model's horizon that holds its last forecast "
+        "year's need (funding years on a quarterly or monthly model; ``notes`` give their "
+        f"share of the need). {_MULTI_YEAR}", examples=["forecast"])
     policy_shortfall_before: float | None = Field(
         None, description="Workers short of the policy need without the plan. Plans with a "
         "``policy_need`` only.", examples=[50.0])

@@ -37,9 +37,16 @@ class PlanSummary(BaseModel):
                         "(they count lead_time periods later: the quotas' arrival_period); "
                         "the funding periods of a multi-year plan, ', '-separated.",
                         examples=["2025Q4", "2025Q1, 2025Q2"])
+    periods: list[str] = Field(description="The funding periods as a list, in order (one "
+                               "for a single-period plan): the labels of ``period``.",
+                               examples=[["2025Q1", "2025Q2"]])
     need_periods: str | None = Field(None, description="The need periods whose shortfalls the "
                                      f"plan counts, 'first to last'. {_MULTI_YEAR}",
                                      examples=["2025Q1 to 2025Q4"])
+    need_periods_list: list[str] | None = Field(None, description="The need periods as a "
+                                                "list, in order: every period of "
+                                                f"need_periods. {_MULTI_YEAR}",
+                                                examples=[["2025Q1", "2025Q2", "2025Q3"]])
     cells: int = Field(description="Cell rows the plan is scored on (cells of the gap "
                        "forecast; with a crosswalk, the cells the programmes may feed).",
                        examples=[16])
@@ -79,14 +86,32 @@ class PlanSummary(BaseModel):
         examples=[0.0])
     policy_shortfall_after: float | None = Field(
         None, description=f"The same with the plan. {_MULTI_YEAR}", examples=[0.0])
-    surplus_after: float = Field(description="Expected certified workers beyond the gap with "
-                                 "the plan (training for jobs that are not there).",
+    surplus_before: float = Field(
+        description="Expected workers beyond the market need without any plan (where "
+        "the forecast gap may be negative): the part of surplus_after the plan did not "
+        "cause.", examples=[410.3])
+    surplus_after: float = Field(description="Expected workers beyond the market need with "
+                                 "the plan, including those beyond it without any plan "
+                                 "(surplus_before): the plan's own addition is "
+                                 "surplus_after - surplus_before.",
                                  examples=[577.7])
     surplus_penalty: float | None = Field(None, description="The surplus_penalty the plan "
                                           f"used. {_MULTI_YEAR}", examples=[0.0])
-    objective: float = Field(description="What the plan minimised at its places: the "
-                             "expected shortfall plus surplus_penalty x surplus (weighted "
-                             "by the need weights in a multi-year plan).", examples=[1480.1])
+    objective: float = Field(description="What the plan minimised, at its places: the "
+                             "figure objective_basis names, summed over the cells (and need "
+                             "periods). With risk 'expected' the expected shortfall; with "
+                             "risk 'quantile' the shortfall against each cell's quantile gap "
+                             "(not the expected shortfall of shortfall_after); plus "
+                             "surplus_penalty x the surplus beyond that gap; in a multi-year "
+                             "plan each need times its need weight.", examples=[1480.1])
+    objective_basis: str = Field(description="What objective measures, in words: 'expected "
+                                 "shortfall', 'shortfall against the 90th-percentile gap' "
+                                 "(risk 'quantile'), 'shortfall of the expected gap' (a "
+                                 "forecast table), followed by ' plus <surplus_penalty> x the "
+                                 "expected surplus' (or 'the surplus beyond <that gap>') with "
+                                 "a surplus penalty; a multi-year plan adds ' x market "
+                                 "weight' and, with a policy need, ' plus policy shortfall x "
+                                 "policy weight'.", examples=["expected shortfall"])
     lp_objective: float | None = Field(description="The optimum before places were made "
                                        "whole; null without one.", examples=[1479.6])
     optimum_unique: bool | None = Field(None, description="False when several plans were "

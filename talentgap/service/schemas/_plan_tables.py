@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from talentgap.service.schemas._bounds import Finite, KeyValue, PeriodLabel, StrictRequest
+from talentgap.service.schemas._bounds import (
+    Finite,
+    KeyValue,
+    Money,
+    PeriodLabel,
+    StrictRequest,
+    Weight,
+)
 
 __all__ = ["PeriodBudget", "PolicyNeed", "NeedWeights", "CapacityGroupMember",
            "BudgetEnvelope", "CrosswalkRow"]
@@ -39,8 +46,8 @@ class PeriodBudget(StrictRequest):
 
     period: PeriodLabel = Field(description="A funding period, one of ``periods``.",
                                 examples=["2025Q1"])
-    budget: Finite = Field(description="Money for places funded in this period, >= 0, in "
-                           "the unit of cost_per_trainee.", examples=[2_000_000])
+    budget: Money = Field(description="Money for places funded in this period, >= 0 (at "
+                          "most 10^15), in the unit of cost_per_trainee.", examples=[2_000_000])
 
 
 class PolicyNeed(_KeyedRow):
@@ -60,16 +67,18 @@ class PolicyNeed(_KeyedRow):
                                 "origin to the end of the horizon), in the model's frequency.",
                                 examples=["2025Q3"])
     policy_need: Finite = Field(description="Workers short of the policy target (persons, "
-                                ">= 0), e.g. from a skilled-share target.", examples=[120])
+                                ">= 0, at most 10^12), e.g. from a skilled-share target.",
+                                examples=[120])
 
 
 class NeedWeights(StrictRequest):
     """The weight of one worker of shortfall of each need in a multi-year plan."""
 
-    market: Finite = Field(1.0, description="Weight of the market need (the forecast gap "
-                           "from the surveys), >= 0.", examples=[1.0])
-    policy: Finite = Field(1.0, description="Weight of the policy need (``policy_need``), "
-                           ">= 0.", examples=[0.5])
+    market: Weight = Field(1.0, description="Weight of the market need (the forecast gap "
+                           "from the surveys), in [0, 10^6]. Only the ratio of the two weights "
+                           "(and to surplus_penalty) changes the plan.", examples=[1.0])
+    policy: Weight = Field(1.0, description="Weight of the policy need (``policy_need``), "
+                           "in [0, 10^6].", examples=[0.5])
 
 
 class CapacityGroupMember(_KeyedRow):
@@ -86,7 +95,8 @@ class CapacityGroupMember(_KeyedRow):
 
     group: KeyValue = Field(description="Name of the group.", examples=["North college"])
     capacity: Finite = Field(description="Places per funding period for the whole group, "
-                             "the same on each of its rows.", examples=[1200])
+                             ">= 0 (at most 10^12), the same on each of its rows.",
+                             examples=[1200])
 
 
 class BudgetEnvelope(_KeyedRow):
@@ -99,8 +109,8 @@ class BudgetEnvelope(_KeyedRow):
         extra="allow", strict=True, allow_inf_nan=False,
         json_schema_extra={"examples": [{"region": "Amberfield", "budget": 800_000}]})
 
-    budget: Finite = Field(description="Most money these cells may spend over the plan, or "
-                           "in ``period`` when given.", examples=[800_000])
+    budget: Money = Field(description="Most money these cells may spend over the plan, or "
+                          "in ``period`` when given; >= 0, at most 10^15.", examples=[800_000])
     period: PeriodLabel | None = Field(None, description="A funding period: the envelope "
                                        "then limits that period only. Give it on every row "
                                        "or on none.", examples=["2025Q1"])

@@ -6,7 +6,78 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from talentgap.service.schemas._rows import as_produced
 
-__all__ = ["CellExplanation", "PredictResponse", "ForecastResponse", "GapResponse"]
+__all__ = ["CellExplanation", "PredictResponse", "ForecastResponse", "GapResponse", "GapRow",
+           "ForecastRow", "GAP_INTERVAL_COLUMN", "INTERVAL_COLUMN"]
+
+#: The interval columns of a gap row, one pair per level asked for: ``gap_lo_80``,
+#: ``demand_hi_97.5`` (the level as ``talentgap._arguments.level_label`` writes it).
+GAP_INTERVAL_COLUMN = r"^(gap|demand|supply)_(lo|hi)_[0-9]+(\.[0-9]+)?$"
+#: The interval columns of a forecast row: ``lo_80``, ``hi_97.5``.
+INTERVAL_COLUMN = r"^(lo|hi)_[0-9]+(\.[0-9]+)?$"
+#: A number or null (a missing value).
+_NUMBER = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+
+
+def _row_schema(pattern: str, what: str):
+    """The JSON schema of a row: its fields, the interval columns by ``pattern`` (numbers),
+    and the key columns, which vary with the model, as further text properties."""
+
+    def extra(schema: dict) -> None:
+        schema["patternProperties"] = {pattern: {**_NUMBER, "description": what}}
+        schema["additionalProperties"] = {
+            "type": "string", "description": "A key column of the model (GET /v1/model, "
+            "keys), e.g. region or industry, and its value."}
+
+    return extra
+
+
+class GapRow(BaseModel):
+    """One cell and period of a gap forecast.
+
+    Besides the fields below, a row has the cell's key columns (GET
+    /v1/model, ``keys``; text values) and, for each level asked for, the
+    bounds of the central interval of gap, demand and supply: ``gap_lo_80``,
+    ``gap_hi_80``, ``demand_lo_80``, ... (numbers; the level as written in
+    ``columns``, e.g. ``97.5``).
+    """
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_row_schema(
+        GAP_INTERVAL_COLUMN, "A bound of the central interval of gap, demand or supply at a "
+        "level asked for (gap_hi_80 is the 0.9 quantile of the gap); persons."))
+    __pydantic_extra__: dict[str, str | float | None] = Field(init=False)
+
+    period: str = Field(description="The forecast period, in the model's frequency.",
+                        examples=["2025Q1"])
+    demand: float | None = Field(description="Expected skill-shortage vacancies (the mean "
+                                 "of the sample paths), persons.", examples=[7.8])
+    supply: float | None = Field(description="Expected certified workers who become "
+                                 "available to the cell, persons.", examples=[8.5])
+    gap: float | None = Field(description="Expected demand - supply; positive: a shortage.",
+                              examples=[-0.7])
+    p_shortage: float | None = Field(description="Share of sample paths with a gap above 0, "
+                                     "0-1.", examples=[0.39])
+    flag: str = Field(description="Reason codes to look twice, ';'-separated; empty when "
+                      "none (see the rows' description).", examples=["rising_demand"])
+    gap_median: float | None = Field(description="Median of the gap over the sample paths.",
+                                     examples=[-2.7])
+
+
+class ForecastRow(BaseModel):
+    """One series and period of a forecast.
+
+    Besides the fields below, a row has the series' key columns (text) and,
+    for each level asked for, ``lo_<level>`` and ``hi_<level>`` (numbers).
+    """
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_row_schema(
+        INTERVAL_COLUMN, "A bound of the forecaster's central interval at a level asked for "
+        "(hi_80 is the 0.9 quantile)."))
+    __pydantic_extra__: dict[str, str | float | None] = Field(init=False)
+
+    period: str = Field(description="The forecast period, in the model's frequency.",
+                        examples=["2025Q1"])
+    mean: float | None = Field(description="The forecaster's point forecast.",
+                               examples=[41.2])
 
 
 class CellExplanation(BaseModel):
@@ -73,7 +144,8 @@ class ForecastResponse(BaseModel):
     freq: str = Field(description="Period frequency (pandas alias).", examples=["Q-DEC"])
     columns: list[str] = Field(description="Column names of every row: the keys, period, "
                                "mean, lo_<level>, hi_<level>.")
-    rows: list[dict] = Field(description="One per series and period; missing values are "
+    rows: as_produced(list[ForecastRow]) = Field(
+                             description="One per series and period; missing values are "
                              "null. mean is the forecaster's point forecast (what "
                              "AutoForecaster.predict and the other forecasters return as "
                              "'mean'), lo_<level>/hi_<level> the bounds of its central "
@@ -102,7 +174,8 @@ class GapResponse(BaseModel):
                                           "gap", "gap_lo_80", "gap_hi_80", "p_shortage", "flag",
                                           "gap_median", "demand_lo_80", "demand_hi_80",
                                           "supply_lo_80", "supply_hi_80"]])
-    rows: list[dict] = Field(description="One per cell and period; missing values are null. "
+    rows: as_produced(list[GapRow]) = Field(
+                             description="One per cell and period; missing values are null. "
                              "Units are persons in the period: demand is the skill-shortage "
                              "vacancies (hard-to-fill posts), supply the certified workers who "
                              "become available to the cell, gap = demand - supply (positive: "
