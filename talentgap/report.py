@@ -34,20 +34,26 @@ Examples
 from __future__ import annotations
 
 import base64
-import html
 import io
-import math
-import numbers
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from talentgap._arguments import check_count
+from talentgap._report_style import CSS
+from talentgap._report_values import (
+    breakable,
+    check_float_format,
+    esc,
+    format_value,
+    header_text,
+    is_number,
+    numeric_column,
+)
 from talentgap._version import __version__
 from talentgap.errors import ParameterError
 
@@ -63,96 +69,6 @@ _WIDE_TABLE = 10
 
 FloatFormat = str | Callable[[float], str]
 
-_CSS = """
-*, *::before, *::after { box-sizing: border-box; }
-html { color-scheme: light; }
-body { margin: 0; background: #eef1f4; color: #1f2328;
-  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
-    "Liberation Sans", "DejaVu Sans", Arial, sans-serif; }
-.page { max-width: 66rem; margin: 0 auto; padding: 2rem 2.75rem 2.5rem; background: #fff;
-  min-height: 100vh; box-shadow: 0 0 0 1px #d8dee4; }
-.report-head { border-bottom: 3px solid #1f4e79; padding-bottom: .8rem; }
-h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 .3rem; color: #1f4e79; }
-.subtitle { margin: 0; color: #57606a; font-size: 1.1rem; }
-h2 { font-size: 1.45rem; line-height: 1.3; margin: 2.25rem 0 .75rem; padding-bottom: .3rem;
-  border-bottom: 1px solid #d8dee4; }
-p { margin: .5rem 0 1rem; max-width: 50rem; }
-a { color: #0b5cad; }
-nav.toc { margin: 1.5rem 0 1rem; padding: .8rem 1.4rem; background: #f3f6fa;
-  border: 1px solid #d8dee4; border-radius: 6px; }
-nav.toc .toc-title { margin: 0 0 .3rem; font-size: .8rem; font-weight: 600;
-  letter-spacing: .06em; text-transform: uppercase; color: #57606a; }
-nav.toc ol { margin: 0; padding-left: 1.4rem; }
-nav.toc li { margin: .15rem 0; }
-section { margin-bottom: 2rem; }
-.intro { color: #3d444d; }
-dl.key-figures { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0 1.5rem; }
-.key-figure { flex: 1 1 12rem; margin: 0; padding: .6rem .95rem; background: #f6f8fa;
-  border: 1px solid #d8dee4; border-left: 4px solid #1f4e79; border-radius: 6px; }
-.key-figure dt { font-size: .85rem; color: #57606a; }
-.key-figure dd { margin: .1rem 0 0; font-size: 1.6rem; font-weight: 600; line-height: 1.25;
-  font-variant-numeric: tabular-nums; }
-.table-wrap { overflow-x: auto; margin: 1rem 0 1.5rem; }
-table { border-collapse: collapse; font-size: .92rem; font-variant-numeric: tabular-nums; }
-caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .45rem; }
-th, td { padding: .36rem .8rem; text-align: left; vertical-align: top; }
-/* long headers in words wrap, so a table fits the page instead of scrolling sideways */
-thead th { border-bottom: 2px solid #57606a; vertical-align: bottom; min-width: 5.5rem;
-  max-width: 13rem; }
-td { min-width: 4.5rem; }
-.table-wrap.wide table { font-size: .85rem; }
-.table-wrap.wide th, .table-wrap.wide td { padding: .3rem .5rem; }
-.table-wrap.wide thead th { min-width: 4.5rem; }
-tbody tr { border-bottom: 1px solid #eaeef2; }
-tbody tr:nth-child(even) { background: #f3f6fa; }
-td.num { text-align: right; white-space: nowrap; }
-th.num { text-align: right; }
-td.na { color: #8c959f; }
-.table-note { margin: .4rem 0 0; font-size: .85rem; color: #57606a; }
-figure { margin: 1.25rem 0 2rem; }
-figure img { display: block; max-width: 100%; height: auto; }
-figcaption { margin-top: .5rem; font-size: .9rem; color: #57606a; }
-.label { font-weight: 600; color: #1f2328; }
-.note { margin: 1rem 0; padding: .65rem 1rem; border-left: 4px solid #bf8700;
-  background: #fff8c5; border-radius: 4px; }
-.note.info { border-left-color: #0969da; background: #ddf4ff; }
-footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid #d8dee4;
-  font-size: .85rem; color: #57606a; }
-@media (max-width: 40rem) {
-  .page { padding: 1rem 1rem 2rem; }
-  h1 { font-size: 1.6rem; }
-}
-@page { size: A4; margin: 1.5cm 1.4cm; }
-@media print {
-  body { background: #fff; font-size: 10.5pt; }
-  .page { max-width: none; min-height: 0; padding: 0; box-shadow: none; }
-  a { color: inherit; text-decoration: none; }
-  h2, caption, .intro { break-after: avoid; }
-  /* each section starts a new page; the first follows the summary */
-  section + section { break-before: page; }
-  figure, dl.key-figures, .note, tr, .table-wrap.short { break-inside: avoid; }
-  figure img { max-height: 21cm; width: auto; margin: 0 auto; }
-  thead { display: table-header-group; }
-  /* no scrolling on paper: a wide table fits the page width and wraps its text */
-  .table-wrap { overflow: visible; }
-  table { width: 100%; font-size: 8.5pt; }
-  th, td { padding: .22rem .45rem; }
-  thead th { white-space: normal; }
-  td { overflow-wrap: break-word; }
-  tbody tr:nth-child(even), .key-figure, .note, nav.toc {
-    -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-"""
-
-
-def _esc(text) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _breakable(text) -> str:
-    """Escaped text that may wrap after an underscore (``electromechanical_technology``)."""
-    return _esc(text).replace("_", "_<wbr>")
-
 
 def _text_arg(value, name: str, *, optional: bool = False) -> str | None:
     if value is None and optional:
@@ -160,71 +76,6 @@ def _text_arg(value, name: str, *, optional: bool = False) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ParameterError(f"{name} must be a non-empty string; got {value!r}")
     return value
-
-
-def _is_na(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float | np.floating | np.datetime64 | np.timedelta64):
-        return bool(pd.isna(value))
-    return False
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-
-
-def _check_float_format(fmt, name: str) -> Callable[[float], str]:
-    if callable(fmt):
-        return fmt
-    if isinstance(fmt, str):
-        try:
-            fmt.format(1234.5)
-        except (ValueError, IndexError, KeyError) as err:
-            raise ParameterError(
-                f"{name} {fmt!r} is not a format string for one number, e.g. '{{:,.1f}}': {err}"
-            ) from None
-        return fmt.format
-    raise ParameterError(f"{name} must be a format string such as '{{:,.1f}}' or a callable; "
-                         f"got {type(fmt).__name__}")
-
-
-def _format_value(value, float_format: Callable[[float], str]) -> str | None:
-    """Text of one value, or None when it is missing."""
-    if _is_na(value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return f"{int(value):,}"
-    if isinstance(value, numbers.Real):
-        value = float(value)
-        if math.isinf(value):
-            return "\N{INFINITY}" if value > 0 else "\N{MINUS SIGN}\N{INFINITY}"
-        text = str(float_format(value))
-        if text.startswith("-") and not any(d in text for d in "123456789"):
-            text = text[1:]  # -0.3 shown as "-0" would read as a negative count
-        return text
-    if isinstance(value, pd.Timestamp) and value == value.normalize() and value.tz is None:
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _numeric_column(column: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(column.dtype):
-        return False
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return True
-    if column.dtype == object:
-        present = [v for v in column.tolist() if not _is_na(v)]
-        return bool(present) and all(_is_number(v) for v in present)
-    return False
-
-
-def _header_text(label) -> str:
-    if isinstance(label, tuple):
-        return " / ".join(str(part) for part in label if str(part) != "")
-    return str(label)
 
 
 def _png_of(fig, dpi: float) -> tuple[bytes, int, int]:
@@ -325,7 +176,7 @@ class Report:
         anchor = f"section-{len(self._sections)}"
         self._sections.append(_Section(title, anchor))
         if intro is not None:
-            self._append(f'<p class="intro">{_esc(intro)}</p>')
+            self._append(f'<p class="intro">{esc(intro)}</p>')
 
     def add_text(self, text: str) -> None:
         """Add text; blank lines separate paragraphs. No markup is interpreted.
@@ -336,7 +187,7 @@ class Report:
         """
         text = _text_arg(text, "text")
         paragraphs = [" ".join(p.split()) for p in text.replace("\r\n", "\n").split("\n\n")]
-        self._append("\n".join(f"<p>{_esc(p)}</p>" for p in paragraphs if p))
+        self._append("\n".join(f"<p>{esc(p)}</p>" for p in paragraphs if p))
 
     def add_note(self, text: str, *, kind: str = "warning") -> None:
         """Add a highlighted note, e.g. a data-quality warning.
@@ -352,7 +203,7 @@ class Report:
         if kind not in _NOTE_KINDS:
             raise ParameterError(f"kind must be one of {sorted(_NOTE_KINDS)}; got {kind!r}")
         self._append(f'<div class="note {kind}" role="note"><span class="label">'
-                     f'{_NOTE_KINDS[kind]}:</span> {_esc(text)}</div>')
+                     f'{_NOTE_KINDS[kind]}:</span> {esc(text)}</div>')
 
     def add_key_figures(self, figures: Mapping[str, object], *,
                         float_format: FloatFormat = "{:,.1f}") -> None:
@@ -369,12 +220,12 @@ class Report:
         """
         if not isinstance(figures, Mapping) or not figures:
             raise ParameterError("figures must be a non-empty mapping of label -> value")
-        fmt = _check_float_format(float_format, "float_format")
+        fmt = check_float_format(float_format, "float_format")
         items = []
         for label, value in figures.items():
-            text = _format_value(value, fmt)
-            shown = _esc(text) if text is not None else _NA
-            items.append(f'<div class="key-figure"><dt>{_esc(label)}</dt><dd>{shown}</dd></div>')
+            text = format_value(value, fmt)
+            shown = esc(text) if text is not None else _NA
+            items.append(f'<div class="key-figure"><dt>{esc(label)}</dt><dd>{shown}</dd></div>')
         self._append('<dl class="key-figures">\n' + "\n".join(items) + "\n</dl>")
 
     def add_table(self, table: pd.DataFrame | pd.Series, *, caption: str | None = None,
@@ -427,11 +278,11 @@ class Report:
             if unknown:
                 raise ParameterError(f"float_format names columns not in the table: "
                                      f"{unknown}; columns are {list(table.columns)}")
-            formats = {col: _check_float_format(f, f"float_format[{col!r}]")
+            formats = {col: check_float_format(f, f"float_format[{col!r}]")
                        for col, f in float_format.items()}
-            default = _check_float_format("{:,.2f}", "float_format")
+            default = check_float_format("{:,.2f}", "float_format")
         else:
-            formats, default = {}, _check_float_format(float_format, "float_format")
+            formats, default = {}, check_float_format(float_format, "float_format")
         if index is None:
             index = any(name is not None for name in table.index.names)
 
@@ -441,22 +292,22 @@ class Report:
         if index:
             index_frame = shown.index.to_frame(index=False)
             for j, name in enumerate(shown.index.names):
-                label = "" if name is None else _header_text(name)
+                label = "" if name is None else header_text(name)
                 columns.append((label, index_frame.iloc[:, j], default))
         for j, label in enumerate(shown.columns):
-            columns.append((_header_text(label), shown.iloc[:, j], formats.get(label, default)))
+            columns.append((header_text(label), shown.iloc[:, j], formats.get(label, default)))
 
         self._n_tables += 1
-        numeric = [_numeric_column(col) for _, col, _ in columns]
-        head = "".join(f"<th scope=\"col\"{_NUM_CLASS if num else ''}>{_esc(label)}</th>"
+        numeric = [numeric_column(col) for _, col, _ in columns]
+        head = "".join(f"<th scope=\"col\"{_NUM_CLASS if num else ''}>{esc(label)}</th>"
                        for (label, _, _), num in zip(columns, numeric, strict=True))
         cells = []
         for (_, col, fmt), num in zip(columns, numeric, strict=True):
-            texts = [_format_value(v, fmt) for v in col.tolist()]
+            texts = [format_value(v, fmt) for v in col.tolist()]
             cells.append([
                 (f'<td class="{"num na" if num else "na"}">{_NA}</td>' if t is None
-                 else f"<td{_NUM_CLASS}>{_esc(t)}</td>" if num
-                 else f"<td>{_breakable(t)}</td>")
+                 else f"<td{_NUM_CLASS}>{esc(t)}</td>" if num
+                 else f"<td>{breakable(t)}</td>")
                 for t in texts])
         rows = ["<tr>" + "".join(row) + "</tr>" for row in zip(*cells, strict=True)]
         # a short table stays on one printed page; a long one may run on; a table of many
@@ -465,14 +316,14 @@ class Report:
         wide = " wide" if len(columns) >= _WIDE_TABLE else ""
         parts = [f'<div class="table-wrap{short}{wide}"><table>']
         if caption is not None:
-            parts.append(f"<caption>Table {self._n_tables}. {_esc(caption)}</caption>")
+            parts.append(f"<caption>Table {self._n_tables}. {esc(caption)}</caption>")
         parts.append(f"<thead><tr>{head}</tr></thead>")
         parts.append("<tbody>\n" + "\n".join(rows) + "\n</tbody></table>")
         if n_rows == 0:
             parts.append('<p class="table-note">No rows.</p>')
         elif len(shown) < n_rows:
             hidden = n_rows - len(shown)
-            where = (f"; all {n_rows:,} rows are in {_esc(source)}" if source
+            where = (f"; all {n_rows:,} rows are in {esc(source)}" if source
                      else "")
             parts.append(f'<p class="table-note">Showing the first {len(shown):,} of '
                          f'{n_rows:,} rows; {hidden:,} more not shown{where}.</p>')
@@ -516,7 +367,7 @@ class Report:
                                  f"got {type(figure).__name__}")
         caption = _text_arg(caption, "caption", optional=True)
         alt = _text_arg(alt, "alt", optional=True)
-        if not _is_number(dpi) or not dpi > 0:
+        if not is_number(dpi) or not dpi > 0:
             raise ParameterError(f"dpi must be a positive number; got {dpi!r}")
         png, width, height = _png_of(fig, float(dpi))
 
@@ -525,10 +376,10 @@ class Report:
             titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
             alt = caption or (titles[0] if titles else f"Figure {self._n_figures}")
         uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        parts = [f'<figure><img src="{uri}" alt="{_esc(alt)}" width="{width}" '
+        parts = [f'<figure><img src="{uri}" alt="{esc(alt)}" width="{width}" '
                  f'height="{height}">']
         if caption is not None:
-            parts.append(f"<figcaption>Figure {self._n_figures}. {_esc(caption)}</figcaption>")
+            parts.append(f"<figcaption>Figure {self._n_figures}. {esc(caption)}</figcaption>")
         parts.append("</figure>")
         self._append("\n".join(parts))
 
@@ -552,33 +403,33 @@ class Report:
         stamp = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
         sections = [s for s in self._sections if s.title is not None]
 
-        body = ['<header class="report-head">', f"<h1>{_esc(self.title)}</h1>"]
+        body = ['<header class="report-head">', f"<h1>{esc(self.title)}</h1>"]
         if self.subtitle is not None:
-            body.append(f'<p class="subtitle">{_esc(self.subtitle)}</p>')
+            body.append(f'<p class="subtitle">{esc(self.subtitle)}</p>')
         body.append("</header>")
         if len(sections) >= 2:
-            links = "\n".join(f'<li><a href="#{s.anchor}">{_esc(s.title)}</a></li>'
+            links = "\n".join(f'<li><a href="#{s.anchor}">{esc(s.title)}</a></li>'
                               for s in sections)
             body.append(f'<nav class="toc" aria-label="Contents">\n<p class="toc-title">'
                         f"Contents</p>\n<ol>\n{links}\n</ol>\n</nav>")
         body.extend(self._sections[0].blocks)
         for s in sections:
             body.append(f'<section aria-labelledby="{s.anchor}">')
-            body.append(f'<h2 id="{s.anchor}">{_esc(s.title)}</h2>')
+            body.append(f'<h2 id="{s.anchor}">{esc(s.title)}</h2>')
             body.extend(s.blocks)
             body.append("</section>")
-        body.append(f"<footer>Generated by talentgap {_esc(__version__)} on "
+        body.append(f"<footer>Generated by talentgap {esc(__version__)} on "
                     f"{stamp:%Y-%m-%d %H:%M} UTC.</footer>")
 
         return "\n".join([
             "<!DOCTYPE html>",
-            f'<html lang="{_esc(self.lang)}">',
+            f'<html lang="{esc(self.lang)}">',
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f'<meta name="generator" content="talentgap {_esc(__version__)}">',
-            f"<title>{_esc(self.title)}</title>",
-            f"<style>{_CSS}</style>",
+            f'<meta name="generator" content="talentgap {esc(__version__)}">',
+            f"<title>{esc(self.title)}</title>",
+            f"<style>{CSS}</style>",
             "</head>",
             "<body>",
             '<div class="page">',

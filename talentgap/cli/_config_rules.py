@@ -1,8 +1,9 @@
 """Configuration rules for planners' likely slips: numbers written as text, one absorption.
 
-Kept apart from :mod:`talentgap.cli.config` (which reads and type-checks the
-tables) so each stays small; the messages name the file and ``[table] key``
-as every configuration error does.
+Kept apart from :mod:`talentgap.cli.config` (which reads the tables) and
+:mod:`talentgap.cli._config_checks` (which type-checks them) so each stays
+small; the messages name the file and ``[table] key`` as every configuration
+error does.
 """
 
 from __future__ import annotations

@@ -1,23 +1,24 @@
-"""Library notes in a planner's words: binding constraints and warnings of a run.
+"""Library notes in a planner's words: the warnings of a run, its skipped rows, small classes.
 
-The planning functions describe their constraints as a table
-(:attr:`~talentgap.planning.QuotaPlan.constraints`) without a currency or a
-unit of shortfall (they know neither): :func:`plain_constraints` words each
-row from its numbers with both. The library's warnings name methods and
-columns: :func:`plain_note` rewords the known ones (what happened and what it
-means for the plan) and rounds the numbers of any other. The library's own
-wording (logs, warnings, ``plan.binding``) is unchanged; only the report
-reads the plain sentences.
+The library's warnings name methods and columns: :func:`plain_note` rewords
+the known ones (what happened and what it means for the plan) and rounds the
+numbers of any other. The skipped input rows, the classes too small to run
+and the series too short to calibrate intervals get a sentence each. The
+library's own wording (logs, warnings, ``plan.binding``) is unchanged; only
+the report reads the plain sentences. The plan's binding constraints are
+worded by :func:`~talentgap.cli._constraint_words.plain_constraints`
+(importable from here too).
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 import pandas as pd
 
-from talentgap.cli._wording import level_words, levels_in_text, per_period, plain_number
+from talentgap._words import rounded_number
+from talentgap.cli._constraint_words import plain_constraints
+from talentgap.cli._wording import level_words, levels_in_text, per_period
 
 __all__ = ["plain_constraints", "plain_note", "plain_plan_note", "GROUP_NAMES", "skipped_rows",
            "skip_warning", "skip_sentence", "small_classes_note", "SMALL_CLASS",
@@ -29,188 +30,6 @@ SMALL_CLASS = 10
 #: What the group a skipped row takes with it is called, per input table
 #: (``[data] on_invalid = "skip"``); the tables not named here: ``"cell-period"``.
 GROUP_NAMES = {"surveys": "enterprise-period"}
-
-
-def _step_of(value: float, largest: float = 1e12) -> float:
-    """The smallest power of ten at which ``value`` per unit reaches 0.1."""
-    step = 1.0
-    while 0 < value * step < 0.1 and step < largest:
-        step *= 10
-    return step
-
-
-def _amount(value: float) -> str:
-    """A limit or a sum of money as the plan gives it: thousands separators, 4 significant
-    decimals below 1,000."""
-    value = float(value)
-    if not math.isfinite(value):
-        return str(value)
-    if value == round(value) and abs(value) < 1e15:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value) >= 1000 else f"{value:.4g}"
-
-
-def _common_step(rates, largest: float) -> float | None:
-    """One step for a list: the one at which the smallest positive rate reaches 0.1."""
-    positive = [float(r) for r in rates if float(r) > 0]
-    return _step_of(min(positive), largest=largest) if positive else None
-
-
-def _per_place(value: float, what: str, unit: str, step: float | None) -> str:
-    step = _step_of(value, largest=1000) if step is None else step
-    if step == 1:
-        return f"one more {what} closes about {plain_number(value)} {unit} of the"
-    return (f"each {step:,.0f} more {what.replace('place', 'places')} close about "
-            f"{plain_number(value * step)} {unit} of the")
-
-
-def _per_money(value: float, money: str, unit: str, step: float | None) -> str:
-    step = _step_of(value) if step is None else step
-    return (f"each extra {step:,.0f}{money} of it closes about {plain_number(value * step)} "
-            f"{unit} of the")
-
-
-def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
-                      summary: pd.Series | None = None,
-                      cheapest: float | None = None) -> list[str]:
-    """The rows of a plan's constraints table as sentences with their units.
-
-    Each row is worded from its columns (``kind``, ``words``, ``binds``,
-    ``limit``, ``used``, ``unit``, ``value``, ``objective``): sums of money
-    carry the currency, effects the unit of shortfall, "binds" reads "is
-    reached" (a rule "limits the plan"). The money rows share one sum of money
-    and the place rows (capacities) one number of places, chosen so that the
-    smallest effect in the list still reads with two significant figures:
-    the lines of one list compare at a glance. A row that is no constraint
-    (``unsupplied_cells``) keeps its ``sentence``. Sentences keep their
-    lower-case start (the report capitalises them).
-
-    Parameters
-    ----------
-    constraints : pandas.DataFrame or iterable of mappings
-        :attr:`~talentgap.planning.QuotaPlan.constraints`, or some of its rows.
-    currency : str, default ""
-        Unit of money, e.g. ``"yuan"``.
-    unit : str, default "persons"
-        Unit of the shortfall: ``"persons"`` (one period) or ``"person-years"``.
-    summary : pandas.Series, optional
-        The plan's :attr:`~talentgap.planning.QuotaPlan.summary`, which says
-        whether every need is met (a budget that does not bind then says so),
-        whether places are whole (money left under a binding budget "buys no
-        further useful place") and whether the plan spans several periods
-        (its budgets are then each "the budget for <period>").
-    cheapest : float, optional
-        The cost of the cheapest place the plan could fund. A budget below it,
-        with whole places, says so instead of reading as "fully used".
-
-    Returns
-    -------
-    list of str
-        One sentence per row, in order.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> rows = pd.DataFrame({
-    ...     "kind": ["budget", "capacity", "capacity"],
-    ...     "words": ["budget", "capacity of textiles in A", "capacity of textiles in B"],
-    ...     "binds": [True, True, True], "limit": [5_000_000, 400, 400],
-    ...     "used": [4_998_000, 400, 400], "unit": ["money", "places", "places"],
-    ...     "value": [7.5e-05, 0.0057, 0.043], "objective": "expected shortfall"})
-    >>> for line in plain_constraints(rows, currency="yuan"):
-    ...     print(line)
-    budget is fully used: 4,998,000 of 5,000,000 yuan spent; each extra 10,000 yuan of it closes about 0.75 persons of the expected shortfall
-    capacity of textiles in A is reached (400 places); each 100 more places of capacity close about 0.57 persons of the expected shortfall, net of what the same money would close in other cells (the budget is fully used, so the money comes from there)
-    capacity of textiles in B is reached (400 places); each 100 more places of capacity close about 4.3 persons of the expected shortfall, net of what the same money would close in other cells (the budget is fully used, so the money comes from there)
-    >>> tiny = rows.head(1).assign(limit=1_000, used=0)
-    >>> print(plain_constraints(tiny, currency="yuan", summary=pd.Series({"integer": "round"}),
-    ...                         cheapest=6_000)[0])
-    budget of 1,000 yuan is below the cost of one place (the cheapest place costs 6,000 yuan): no place can be funded
-    """  # noqa: E501
-    table = (constraints if isinstance(constraints, pd.DataFrame)
-             else pd.DataFrame(list(constraints)))
-    if table.empty:
-        return []
-    value = pd.to_numeric(table["value"], errors="coerce").to_numpy(dtype=float)
-    binds = table["binds"].to_numpy(dtype=bool)
-    rated = binds & (value > 0)
-    money = _common_step(value[rated & (table["unit"] == "money").to_numpy()], largest=1e12)
-    places = _common_step(value[rated & (table["unit"] == "places").to_numpy()
-                                & (table["kind"] != "min_quota").to_numpy()], largest=1000)
-    context = _Context(currency=currency, unit=unit, money_step=money, place_step=places,
-                       summary=summary, cheapest=cheapest)
-    context.budget_binds = bool((binds & (table["unit"] == "money").to_numpy()
-                                 & (table["kind"] == "budget").to_numpy()).any())
-    return [context.words(row) for row in table.to_dict("records")]
-
-
-class _Context:
-    """What every row of one list is worded with: units, common steps, plan-wide facts."""
-
-    def __init__(self, *, currency: str, unit: str, money_step, place_step, summary,
-                 cheapest: float | None = None) -> None:
-        self.money = f" {currency}" if currency else ""
-        self.cheapest = math.nan if cheapest is None else float(cheapest)
-        self.unit = unit
-        self.money_step, self.place_step = money_step, place_step
-        summary = pd.Series(dtype=object) if summary is None else summary
-        after = float(summary.get("shortfall_after", math.nan))
-        after += float(summary.get("policy_shortfall_after", 0.0) or 0.0)
-        self.closed = after <= 1e-9
-        self.whole = summary.get("integer", "none") != "none"
-        self.several = "need_periods" in summary.index
-        self.budget_binds = False
-
-    def words(self, row: dict) -> str:
-        kind, value, objective = row["kind"], float(row["value"]), row.get("objective", "")
-        if kind == "budget":
-            return self._budget(row, value, objective)
-        if kind in ("unsupplied_cells",) or not row["binds"]:
-            return str(row.get("sentence", row["words"]))
-        subject, limit = row["words"], _amount(row["limit"])
-        if kind == "min_quota":
-            return (f"{subject} is reached ({limit} places); each required place adds about "
-                    f"{plain_number(-value)} {self.unit} to the {objective}, as the money would "
-                    "do more elsewhere")
-        if row["unit"] == "shortfall":  # an equity rule
-            return (f"{subject} limits the plan: each further worker of shortfall it requires "
-                    f"removed adds about {plain_number(-value)} {self.unit} to the {objective}")
-        if row["unit"] == "money":
-            head = f"{subject} is reached ({limit})"
-            effect = _per_money(value, self.money, self.unit, self.money_step)
-        else:
-            head = f"{subject} is reached ({limit} places)"
-            what = "place of capacity" if kind == "capacity" else "place"
-            effect = _per_place(value, what, self.unit, self.place_step)
-            if self.budget_binds and value > 0:  # the places are paid from other cells
-                objective = (f"{objective}, net of what the same money would close in other "
-                             "cells (the budget is fully used, so the money comes from there)")
-        return head if math.isnan(value) else f"{head}; {effect} {objective}"
-
-    def _budget(self, row: dict, value: float, objective: str) -> str:
-        subject, money = row["words"], self.money
-        used, limit = float(row["used"]), float(row["limit"])
-        spent = f"{_amount(used)} of {_amount(limit)}{money} spent"
-        left = limit - used
-        if row["binds"] and self.whole and used <= 0 and limit < self.cheapest:
-            return (f"{subject} of {_amount(limit)}{money} is below the cost of one place (the "
-                    f"cheapest place costs {_amount(self.cheapest)}{money}): no place can be "
-                    "funded")
-        if row["binds"]:
-            line = f"{subject} is fully used: {spent}"
-            if not math.isnan(value):
-                line += f"; {_per_money(value, money, self.unit, self.money_step)} {objective}"
-            if self.whole and left > 1e-9 * max(abs(limit), 1.0):   # not rounding noise
-                line += f"; the {_amount(left)}{money} left buys no further useful place"
-            return line
-        if self.several:
-            return (f"{subject} is not the limit: every need is met; {spent}" if self.closed
-                    else f"{subject} is not the limit: {spent}; more of it would not reduce "
-                         f"the {objective}")
-        if self.closed:
-            return f"every expected gap is closed: {spent}, {_amount(left)}{money} not needed"
-        return (f"{subject} is not the limit: {spent}; more money would not reduce the "
-                f"{objective}")
 
 
 #: Plan notes: the solver's tolerance and the count of places a tie moved, left out.
@@ -276,11 +95,19 @@ _NOTES = [
      "Only {n} past forecast errors were available to simulate the gaps, and {level}% "
      "intervals need about {needed}: they may be too narrow (more cells, a longer history or "
      "more backtest windows would help)"),
-    (r"(?P<n>\d+) series are too short for some candidate models and use a naive forecast in "
-     r"their place, e\.g\. (?P<cells>.*?): see fitted_summary_.*",
+    (r"(?P<n>\d+) series (?:is|are) too short for some candidate models and uses? a naive "
+     r"forecast in their place, e\.g\. (?P<cells>.*?): see fitted_summary_.*",
      "{n} series have too short a history for some of the models and are forecast by "
      "repeating their last value, e.g. {cells}; their intervals are set from the errors of "
      "longer series"),
+    (r"(?P<n>\d+) series (?:is|are) forecast from their declared analogue scaled to their "
+     r"level, e\.g\. (?P<cells>.*?): see fitted_summary_.*",
+     "{n} series with a short history are forecast from the series declared as their "
+     "analogue, scaled to their own level, e.g. {cells}"),
+    (r"(?P<n>\d+) series cannot use their declared analogue and (?:is|are) forecast from "
+     r"their own history: (?P<cells>.*?): see fitted_summary_.*",
+     "{n} series cannot use the series declared as their analogue and are forecast from "
+     "their own history: {cells}"),
     (r"(?P<n>\d+) of (?P<total>\d+) intervals are compared with estimates without a "
      r"standard error \(NaN, .*\); their widened bounds are NaN and interval scores leave "
      r"them out",
@@ -302,7 +129,7 @@ _CLIPPED_CELL = re.compile(r"([^;:]+): (-?[0-9.eE+-]+)")
 def _clipped_cells(text: str, per: str) -> str:
     """``textiles in X: -0.01891; and 2 more`` -> ``textiles in X (-1.9% a quarter); ...``."""
     # the space after each "; " stays: cells must not run together ("...quarter);textiles")
-    return _CLIPPED_CELL.sub(lambda m: f"{m[1].rstrip()} ({plain_number(100 * float(m[2]))}% "
+    return _CLIPPED_CELL.sub(lambda m: f"{m[1].rstrip()} ({rounded_number(100 * float(m[2]))}% "
                              f"a {per})", text)
 
 
@@ -378,7 +205,7 @@ def plain_note(message: str, *, freq: str = "Q", levels=()) -> str:
         text = words.format(per=per, **found)
         break
     else:
-        text = _LONG_NUMBER.sub(lambda m: plain_number(float(m[0])), text)
+        text = _LONG_NUMBER.sub(lambda m: rounded_number(float(m[0])), text)
     text = levels_in_text(text, levels)
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."

@@ -23,6 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from talentgap._words import percent_text
 from talentgap.cli._notes import (
     plain_note,
     qualifies_intervals,
@@ -33,7 +34,7 @@ from talentgap.cli._result import RunResult
 from talentgap.evaluation.plots.fonts import missing_font_note
 
 __all__ = ["shortfall_error", "simulation_text", "outputs_sentence", "front_matter",
-           "chart_texts", "chart_font_note", "interval_notes", "percent_text",
+           "chart_texts", "chart_font_note", "interval_notes",
            "probability_words", "probability_cell",
            "FEW_SIMULATIONS", "NOISY_SHARE"]
 
@@ -165,16 +166,18 @@ def outputs_sentence(result: RunResult) -> str:
     --------
     >>> from types import SimpleNamespace as NS
     >>> print(outputs_sentence(NS(plan=object(), forecast=object())))
-    The report's tables show the main rows; every row is in the output folder, in results.xlsx
-    (one sheet per table, listed on its first sheet) and in CSV files of the same names
-    (quotas.csv, forecast.csv, ...).
+    The report's tables show the main rows; every row is in the output folder, in CSV files
+    (quotas.csv, forecast.csv, ...) and, for the plan and forecast tables, in results.xlsx
+    (one sheet per table, named as its CSV file and listed on its first sheet; the panel,
+    backtest and budget comparison tables are CSV only).
     """
     names = [name for name, table in (("quotas", result.plan), ("forecast", result.forecast))
              if table is not None]
     files = ", ".join(f"{name}.csv" for name in names)
     return ("The report's tables show the main rows; every row is in the output folder, in "
-            "results.xlsx (one sheet per table, listed on its first sheet) and in CSV files of "
-            f"the same names ({files + ', ' if files else ''}...).")
+            f"CSV files ({files + ', ' if files else ''}...) and, for the plan and forecast "
+            "tables, in results.xlsx (one sheet per table, named as its CSV file and listed on "
+            "its first sheet; the panel, backtest and budget comparison tables are CSV only).")
 
 
 def front_matter(result: RunResult) -> list[tuple[str, str | None]]:
@@ -235,27 +238,6 @@ def interval_notes(result: RunResult, *, freq: str = "Q", levels=()) -> list[str
     return list(dict.fromkeys(notes))
 
 
-def percent_text(p: float) -> str:
-    """A probability as the report shows it everywhere: whole percent, halves rounded up.
-
-    0 and 1 read "<0.1%" and ">99.9%" only when not exact; exact 0 and 1 read
-    "0%" and "100%" (:func:`probability_words` says "in all N simulations").
-
-    Examples
-    --------
-    >>> percent_text(0.975), percent_text(0.9999), percent_text(1.0), percent_text(0.0004)
-    ('98%', '>99.9%', '100%', '<0.1%')
-    """
-    p = float(p)
-    if not math.isfinite(p):
-        return "—"
-    if 0.999 < p < 1:
-        return ">99.9%"
-    if 0 < p < 0.001:
-        return "<0.1%"
-    return f"{math.floor(round(100 * p, 6) + 0.5):.0f}%"
-
-
 def probability_words(p: float, scenarios: int | None = None) -> str:
     """``shortage probability 98%``, or ``short in all 1,000 simulations`` when every one is.
 
@@ -270,7 +252,8 @@ def probability_words(p: float, scenarios: int | None = None) -> str:
 
 
 def probability_cell(p: float) -> str:
-    """A probability in a 0–1 table column, rounded as :func:`percent_text` rounds it.
+    """A probability in a 0–1 table column, rounded as
+    :func:`~talentgap._words.percent_text` rounds it.
 
     Examples
     --------

@@ -244,9 +244,17 @@ def _target_figures(result: RunResult) -> dict:
     reach = target_reach(result)
     if reach is None:
         return {}
-    figures = {f"Regions reaching the {level_words(level)} target in {reach['year']}, with "
-               "the plan": f"{n} of {reach['regions']}" for level, n in
-               sorted(reach["reach"].items(), key=lambda item: item[0] != "skilled")}
+    figures = {}
+    for level, n in sorted(reach["reach"].items(), key=lambda item: item[0] != "skilled"):
+        targeted, regions = reach["targeted"][level], reach["regions"]
+        if targeted == 0:
+            continue
+        value = f"{n} of {targeted}"
+        if targeted < regions:  # regions without a target at this level neither reach nor miss
+            value += (f" with a target ({regions - targeted} of {regions} regions have no "
+                      f"{level_words(level)} target)")
+        figures[f"Regions reaching the {level_words(level)} target in {reach['year']}, with "
+                "the plan"] = value
     rough = rough_reach_cost(result)
     if rough is not None:
         served = level_words(result.config.targets.plan_level)

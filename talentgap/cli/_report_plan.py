@@ -374,8 +374,14 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
         why = ("the last forecast period: training and certification take time, so places "
                "funded now serve the latest period forecast"
                if result.config.plan.period is None else "the period set in the configuration")
+        funded = str(s["period"])   # the places count lead_time periods later
+        need = (str(plan.quotas["arrival_period"].iloc[0]) if len(plan.quotas)
+                and "arrival_period" in plan.quotas.columns else funded)
+        if need != funded:
+            why += (f"; the places are funded in {funded} and count from {need}, once their "
+                    "trainees certify ([plan] lead_time)")
         intro = (f"Places per cell that minimise the {objective_words(result)} in "
-                 f"{s['period']} ({why}) within a budget of {budget}, counting pass rates and "
+                 f"{need} ({why}) within a budget of {budget}, counting pass rates and "
                  "absorption, compared with funding places in proportion to each cell's "
                  "expected gap.")
     intro += quantile_note(result)

@@ -61,9 +61,13 @@ def binding_sentences(result: RunResult) -> list[str]:
 
 
 def binding_table(result: RunResult) -> pd.DataFrame:
-    """``plan_binding.csv``: the plan's constraints with :func:`binding_sentences` last."""
+    """``plan_binding.csv``: the plan's constraints with :func:`binding_sentences` last
+    (after the columns naming each row's cell and period)."""
     table = result.plan.constraints
-    return table.assign(sentence=binding_sentences(result)) if len(table) else table
+    if not len(table):
+        return table
+    table = table.assign(sentence=binding_sentences(result))
+    return table[[*table.columns.drop("sentence"), "sentence"]]
 
 
 def plan_years_table(result: RunResult) -> pd.DataFrame:

@@ -176,37 +176,61 @@ def _range(values) -> str:
 
 
 def _reach_words(at: pd.DataFrame, level: str) -> str:
-    """How many regions reach one target share in the target year, with and without the plan."""
+    """How many regions reach one target share in the target year, with and without the plan.
+
+    Only regions with a target at ``level`` count; the regions without one are said apart.
+    """
+    untargeted = int(at.loc[at["target_share"].isna(), "region"].nunique())
+    at = at[at["target_share"].notna()]
     n = len(at)
     reach = int((at["share_with_plan"] >= at["target_share"] - 1e-12).sum())
-    who = ("no region reaches" if reach == 0 else
-           "every region reaches" if reach == n else
-           f"{reach} of {n} regions reach")
+    if untargeted:
+        with_one = f"{n} region{'s' if n != 1 else ''} with a {level_words(level)} target"
+        who = (f"none of the {with_one} reaches" if reach == 0 and n > 1 else
+               f"the {with_one} does not reach" if reach == 0 else
+               f"each of the {with_one} reaches" if reach == n and n > 1 else
+               f"the {with_one} reaches" if reach == n else
+               f"{reach} of the {with_one} reach")
+    else:
+        who = ("no region reaches" if reach == 0 else
+               "every region reaches" if reach == n else
+               f"{reach} of {n} regions reach")
     targets = at["target_share"]
     of = _SHARE_WORDS[level].split(", % ")[1]
     target = (f"the {_percent(targets.iloc[0])} {level_words(level)} target "
               f"({level_words(level)} workers as a share {of})"
               if targets.round(6).nunique() == 1 else
               f"its {level_words(level)} target ({_range(targets)} {of})")
-    return (f"{who} {target}; with the plan the regions' shares are "
-            f"{_range(at['share_with_plan'])}, without it {_range(at['share_without_plan'])}")
+    words = (f"{who} {target}; with the plan the regions' shares are "
+             f"{_range(at['share_with_plan'])}, without it {_range(at['share_without_plan'])}")
+    if untargeted:
+        words += (f" ({untargeted} other region{'s have' if untargeted != 1 else ' has'} no "
+                  f"{level_words(level)} target)")
+    return words
 
 
 def target_reach(result: RunResult) -> dict | None:
     """The target year, per target level the regions reaching it, the plan's money by region.
 
     None for a run without targets (or without a plan). Keys: ``year``,
-    ``reach`` (level -> regions reaching the target with the plan, of ``regions``),
-    ``regions``.
+    ``reach`` (level -> regions with a target at that level reaching it with the
+    plan), ``targeted`` (level -> regions with a target at that level: ``reach``
+    counts among these, never among regions without one), ``regions`` (every
+    region with shares in the target year) and ``at`` (their rows of the target path).
     """
     path = result.target_path
     if path is None or result.plan is None or not path["target_share"].notna().any():
         return None
     year = _target_year(result, path)
     at = path[(path["period"] == year) & path["share_with_plan"].notna()]
+    given = at[at["target_share"].notna()]
+    levels = at["skill_level"].drop_duplicates().tolist()
     reach = {level: int((rows["share_with_plan"] >= rows["target_share"] - 1e-12).sum())
-             for level, rows in at.groupby("skill_level", sort=False)}
-    return {"year": year, "reach": reach, "regions": int(at["region"].nunique()), "at": at}
+             for level, rows in given.groupby("skill_level", sort=False)}
+    targeted = given.groupby("skill_level", sort=False)["region"].nunique()
+    return {"year": year, "reach": {level: reach.get(level, 0) for level in levels},
+            "targeted": {level: int(targeted.get(level, 0)) for level in levels},
+            "regions": int(at["region"].nunique()), "at": at}
 
 
 def money_by_region_words(result: RunResult, *, top: int = 3) -> str:

@@ -14,8 +14,6 @@ traces each region's observed, target and projected shares per year.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -23,7 +21,7 @@ from talentgap import features, planning
 from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, read_plan_csv
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import Config
-from talentgap.errors import ConfigError, DataQualityWarning
+from talentgap.errors import ConfigError, DataQualityWarning, warn
 
 __all__ = ["exit_rates", "policy_needs", "need_by_level", "target_paths",
            "high_skilled_share_falls", "workforce_keys"]
@@ -142,9 +140,9 @@ def need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
     if not lost.empty:
         cells = lost[cell_keys].drop_duplicates()
         shown = "; ".join(" / ".join(map(str, row)) for row in cells.head(5).to_numpy())
-        warnings.warn(f"{len(cells)} cell(s) have a policy need but no {plan_level} level to "
-                      f"train for it in the plan, e.g. {shown}; that need is left out of "
-                      "the plan", DataQualityWarning, stacklevel=2)
+        warn(f"{len(cells)} cell(s) have a policy need but no {plan_level} level to "
+             f"train for it in the plan, e.g. {shown}; that need is left out of "
+             "the plan", DataQualityWarning, stacklevel=2)
     out = out[out["_merge"] == "both"]
     return pd.DataFrame({**{k: out[k].to_numpy() for k in keys},
                          "period": out["period"].to_numpy(),
@@ -223,10 +221,9 @@ def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
     if high_target:
         reason = ("[data] skill_levels are not declared" if levels is None else
                   "the training table has no 'skill_level' column")
-        warnings.warn(f"the projected high-skilled stock gets no inflow from training, since "
-                      f"{reason}: certified workers count as skilled only, and the "
-                      "high-skilled need is that of exits alone", DataQualityWarning,
-                      stacklevel=2)
+        warn(f"the projected high-skilled stock gets no inflow from training, since "
+             f"{reason}: certified workers count as skilled only, and the "
+             "high-skilled need is that of exits alone", DataQualityWarning, stacklevel=2)
     return pipeline
 
 

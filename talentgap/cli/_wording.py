@@ -10,7 +10,6 @@ are reworded in :mod:`talentgap.cli._notes`.
 
 from __future__ import annotations
 
-import math
 import numbers
 import re
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ __all__ = ["backtest_verdict", "column_header", "coverage_band", "coverage_sente
            "coverage_verdict",
            "mase_verdict", "MASE_ABOUT_1", "headers_in_words", "level_words",
            "levels_in_text", "levels_in_words", "per_period", "model_name", "method_words",
-           "plain_number", "COLUMN_WORDS", "MODEL_WORDS"]
+           "COLUMN_WORDS", "MODEL_WORDS"]
 
 #: Header in words of each column a report table can show. ``{flow}`` is the unit of a
 #: per-period quantity ("persons per quarter"), ``{money}`` the currency in brackets (or
@@ -69,6 +68,10 @@ COLUMN_WORDS = {
     "shortfall_before": "Expected shortfall before the plan ({short})",
     "shortfall_after": "Expected shortfall after the plan ({short})",
     "shortage_reduction": "Expected shortfall removed by the plan ({short})",
+    "surplus_before": "Expected workers beyond the market need without any plan ({short})",
+    "surplus_after": "Expected workers beyond the market need with the plan, including "
+                     "those beyond it without any plan ({short})",
+    "need_basis": "Need: forecast, or held at the last forecast year's",
     "policy_shortfall_before": "Shortfall against the targets before the plan ({short})",
     "policy_shortfall_after": "Shortfall against the targets after the plan ({short})",
     "gap_before": "Expected gap before the plan ({flow})",
@@ -262,30 +265,6 @@ def levels_in_text(text: str, levels) -> str:
         return text
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, codes)) + r")(?![\w-])")
     return pattern.sub(lambda m: level_words(m[1]), text)
-
-
-def plain_number(value: float) -> str:
-    """A number a person reads: whole above 10, one decimal above 1, else two significant.
-
-    Never scientific notation.
-
-    Examples
-    --------
-    >>> plain_number(1234.567), plain_number(3.14159), plain_number(-0.01891)
-    ('1,235', '3.1', '-0.019')
-    >>> plain_number(8.1e-05)
-    '0.000081'
-    """
-    value = float(value)
-    size = abs(value)
-    if not math.isfinite(value) or size >= 10:
-        return f"{value:,.0f}" if math.isfinite(value) else str(value)
-    if size >= 1:
-        return f"{value:.1f}"
-    if size == 0:
-        return "0"
-    digits = 1 - math.floor(math.log10(size))
-    return f"{value:.{digits}f}"
 
 
 def _baseline(name: str) -> bool:

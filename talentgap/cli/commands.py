@@ -16,13 +16,14 @@ import tomllib
 from pathlib import Path
 
 from talentgap.cli import outputs, pipeline
-from talentgap.cli._common import EXIT_OK, UsageError
+from talentgap.cli._common import UsageError
 from talentgap.cli._wording import model_name
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
 from talentgap.cli.editions import (
     add_store_options,
     check_store_options,
     check_stored,
+    edition_exit,
     store_run,
     stored_check,
 )
@@ -274,15 +275,15 @@ def _run_command(args: argparse.Namespace) -> int:
                            "them or use a new --out folder", out, len(stale), shown)
         save_to = getattr(args, "save_model", None)
         if save_to is not None and result.gap_model is not None:
-            result.gap_model.save(save_to, config=config.to_dict())
+            result.gap_model.save(save_to, config=pipeline.saved_config(result))
             logger.info("model saved to %s", save_to)
             _say_saved_horizon(result.gap_model, config, save_to)
-        if not stored:
-            store_run(args, result, config)
+        edition = None if stored else store_run(args, result, config, written=files)
     finally:
         bar.close()
-    _print_summary(result, args, name, out, files, stored=stored[0] if stored else None)
-    return EXIT_OK
+    _print_summary(result, args, name, out, files, stored=stored[0] if stored else None,
+                   edition=edition)
+    return edition_exit(edition)
 
 
 def _say_saved_horizon(gap_model, config: Config, save_to) -> None:
@@ -312,11 +313,14 @@ def _close(figures: dict) -> None:
 
 
 def _print_summary(result, args, name: str, out: Path, files: list[Path], *,
-                   stored: str | None = None) -> None:
+                   stored: str | None = None, edition=None) -> None:
     doc = outputs.summary(result, command=name, out=out, files=files)
     if stored is not None:  # the edition store holds this run already
         doc["already_stored"] = True
         doc["store_message"] = stored
+    if edition is not None:  # --store: the edition stored, or why it was not
+        doc["edition"] = edition.as_dict()
+        stored = edition.message
     if args.format == "json":
         print(json.dumps(doc, indent=2, default=str))
         return

@@ -27,6 +27,14 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # detects UTF-8, UTF-16 (with a byte-order mark) or
                                    # GB18030/GBK; else a name such as "latin-1",
                                    # "cp1252", "gb18030", "utf-8"
+    surveys_sheet = "数据"          # Excel: the sheet to read, by name or position
+                                   # counted from 1 (default: the first sheet)
+    surveys_header_row = 2         # CSV and Excel: the row of the column names,
+                                   # counted from 1 (default: row 1, or the one row of
+                                   # the first 20 holding every required column name)
+    surveys_columns = {"期间" = "period", "企业编号" = "enterprise_id"}
+                                   # the file's column names (quoted) -> talentgap's
+                                   # (training_* and employment_* likewise)
 
     [survey]     # the sampling design of the surveys file (absent: none declared; each
                  # cell-period is then its own stratum, sampled with replacement)
@@ -66,6 +74,13 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # changes) are set to missing and interpolated before
                                    # the fit; the report names them, masked_values.csv
                                    # lists them
+    min_history = 8                # with analogues: observations below which a new
+                                   # trade's demand is forecast from its analogue
+                                   # (default: what the models need, 8 quarters)
+
+    [forecast.analogues]           # new trades (model "auto"): new industry = the
+    live_streaming = "ecommerce"   # industry whose demand it follows, same region;
+                                   # both must be industries of the data
 
     [backtest]
     n_windows = 3
@@ -88,7 +103,11 @@ A configuration has eight tables, every key optional (defaults below)::
     quantile = 0.8                 # with risk = "quantile"
     surplus_penalty = 0.0
     integer = "round"              # "round" or "exact"
-    period = "2025Q4"              # or a year, 2025; default: the last forecast period
+    time_limit = 60                # seconds integer = "exact" may search; then the best
+                                   # whole plan found (not proven optimal: the plan's
+                                   # notes say its gap), or the rounded plan if none
+    period = "2025Q3"              # the funding period, or a year, 2025; default: the
+                                   # last forecast period minus lead_time (below)
     crosswalk = "crosswalk.csv"    # plan places per training programme: columns
                                    # program, industry, share (and optionally region);
                                    # parameter CSVs are then keyed by program; with
@@ -98,7 +117,9 @@ A configuration has eight tables, every key optional (defaults below)::
     budget = 15_000_000            # with years: the whole plan's money, or per year as
                                    # a table {2025 = 5e6, 2026 = 5e6, ...} or a CSV
                                    # with columns period, budget
-    lead_time = 1                  # years from funding to certification
+    lead_time = 1                  # years from funding to certification (without
+                                   # years: periods; the single-period plan funds in
+                                   # period and counts its places lead_time later)
     exit_rate = 0.03               # share of certified workers leaving per year; or a
                                    # CSV with some key columns and an exit_rate column;
                                    # or "estimate": from the observed skilled stock and
@@ -107,6 +128,10 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # (and program, with a crosswalk)
     policy_weight = 1.0            # weight of a worker short of the targets, against
                                    # 1 for a worker short of the surveyed gap
+    hold_need = false              # need years past the forecast's reach hold its last
+                                   # year's need (marked "held at <year>" in the plan
+                                   # tables); more held years than forecast years is an
+                                   # error unless this is true
 
     [targets]    # policy targets (multi-year plans): a CSV, or the keys below
     file = "targets.csv"           # region, skill_level, share or delta_points,
@@ -160,17 +185,20 @@ talentgap.errors.ConfigError: unknown key 'horizn' in [forecast]; did you mean '
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
-import difflib
-import os
 import tomllib
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from talentgap._registry import config_names
-from talentgap.cli._config_rules import number_text, one_absorption, refuse_number_text
+from talentgap.cli._config_checks import (
+    TARGET_LEVELS,
+    check_section,
+    check_together,
+    describe_value,
+    suggest,
+)
+from talentgap.cli._config_rules import one_absorption
 from talentgap.errors import ConfigError
 
 __all__ = [
@@ -216,6 +244,26 @@ class DataConfig:
     high_skilled: tuple[str, ...] = ()
     unskilled: tuple[str, ...] = ()
     encoding: str = field(default="auto", metadata={"encoding": True})
+    surveys_sheet: str | int | None = field(default=None, metadata={"min": 1})
+    training_sheet: str | int | None = field(default=None, metadata={"min": 1})
+    employment_sheet: str | int | None = field(default=None, metadata={"min": 1})
+    surveys_header_row: int | None = field(default=None, metadata={"min": 1})
+    training_header_row: int | None = field(default=None, metadata={"min": 1})
+    employment_header_row: int | None = field(default=None, metadata={"min": 1})
+    surveys_columns: dict | None = None
+    training_columns: dict | None = None
+    employment_columns: dict | None = None
+
+    def read_options(self, table: str) -> dict:
+        """The layout options of ``table``'s file, as :func:`talentgap.io.read_table` takes them.
+
+        Examples
+        --------
+        >>> DataConfig(surveys_sheet="数据", surveys_header_row=2).read_options("surveys")
+        {'sheet': '数据', 'header_row': 2, 'columns': None}
+        """
+        return {option: getattr(self, f"{table}_{option}")
+                for option in ("sheet", "header_row", "columns")}
 
     def levels(self):
         """The declared :class:`~talentgap.features.SkillLevels`, or None.
@@ -305,6 +353,10 @@ class ForecastConfig:
     intervals: str = field(default="population", metadata=_choices("population", "estimates"))
     #: "mask": values that look like data errors are masked before the fit (GapForecaster)
     outliers: str = field(default="keep", metadata=_choices("keep", "mask"))
+    #: ``[forecast.analogues]``: new industry -> its analogue industry (model "auto")
+    analogues: dict | None = None
+    #: observations below which a declared new industry is forecast from its analogue
+    min_history: int | None = field(default=None, metadata={"min": 0})
 
 
 @dataclass(frozen=True)
@@ -333,6 +385,7 @@ class PlanConfig:
     quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
     surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
     integer: str | None = field(default=None, metadata=_choices("round", "exact", "none"))
+    time_limit: float = field(default=60.0, metadata={"min": 0.0, "min_open": True})
     period: str | int | None = None  # an int is a year: period = 2025
     crosswalk: str | None = field(default=None, metadata={"path": True})
     years: tuple[int, ...] = field(default=(), metadata={"min": 1900, "max": 2999})
@@ -342,6 +395,7 @@ class PlanConfig:
                                                             "words": ("estimate",)})
     capacity_groups: str | None = field(default=None, metadata={"path": True})
     policy_weight: float = field(default=1.0, metadata={"min": 0.0})
+    hold_need: bool = False
 
 
 @dataclass(frozen=True)
@@ -371,7 +425,7 @@ class TargetsConfig:
         """True when targets are set (a file or at least one share)."""
         return self.file is not None or any(
             getattr(self, f"{level}_{kind}") is not None
-            for level in _LEVELS for kind in ("share", "delta_points"))
+            for level in TARGET_LEVELS for kind in ("share", "delta_points"))
 
     def rows(self) -> list[dict]:
         """The inline targets as rows of a targets table (``"*"``: every other region).
@@ -382,7 +436,7 @@ class TargetsConfig:
         [{'region': '*', 'skill_level': 'skilled', 'share': 0.3, 'target_year': 2029}]
         """
         out = []
-        for level in _LEVELS:
+        for level in TARGET_LEVELS:
             share = getattr(self, f"{level}_share")
             delta = getattr(self, f"{level}_delta_points")
             regions = getattr(self, f"{level}_share_regions") or ("*",)
@@ -420,9 +474,6 @@ _SECTIONS = {
     "targets": TargetsConfig,
     "output": OutputConfig,
 }
-
-_LEVELS = ("skilled", "high_skilled")
-
 
 @dataclass(frozen=True)
 class Config:
@@ -476,16 +527,16 @@ class Config:
         changes = {}
         for name, values in raw.items():
             if name not in _SECTIONS:
-                raise ConfigError(f"{where}unknown table [{name}]{_suggest(name, _SECTIONS)}")
+                raise ConfigError(f"{where}unknown table [{name}]{suggest(name, _SECTIONS)}")
             if not isinstance(values, dict):
                 raise ConfigError(f"{where}[{name}] must be a table of settings, "
-                                  f"got {_describe_value(values)}")
+                                  f"got {describe_value(values)}")
             current = getattr(self, name)
             changes[name] = dataclasses.replace(
-                current, **_check_section(name, type(current), values, where, base))
+                current, **check_section(name, type(current), values, where, base))
         one_absorption(raw, changes, self, where)
         config = dataclasses.replace(self, **changes)
-        _check_together(config, where)
+        check_together(config, where)
         return config
 
     def to_dict(self) -> dict:
@@ -540,193 +591,3 @@ def load_config(path: str | Path, *, defaults: Config | None = None) -> Config:
     return (defaults or Config()).with_overrides(raw, source=str(path),
                                                  base=path.resolve().parent)
 
-
-# ---- checking ------------------------------------------------------------------------------
-def _suggest(name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    return f"; known: {', '.join(sorted(known))}"
-
-
-def _check_section(section: str, cls, values: dict, where: str, base: Path | None) -> dict:
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    hints = typing.get_type_hints(cls)
-    checked = {}
-    for key, value in values.items():
-        if key not in fields:
-            raise ConfigError(f"{where}unknown key {key!r} in [{section}]"
-                              f"{_suggest(key, fields)}")
-        meta = fields[key].metadata
-        label = f"{where}[{section}] {key}"
-        value = _check_type(value, hints[key], label)
-        if meta.get("path") and isinstance(value, str) and value not in meta.get("words", ()):
-            refuse_number_text(value, hints[key], label)
-        _check_value(value, meta, label)
-        if (meta.get("path") and isinstance(value, str) and base is not None
-                and value not in meta.get("words", ())):
-            value = value if Path(value).is_absolute() else os.path.normpath(base / value)
-        checked[key] = value
-    return checked
-
-
-_TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-               dict: "a table", type(None): "nothing"}
-
-
-def _describe_type(hint) -> str:
-    args = typing.get_args(hint)
-    if typing.get_origin(hint) is tuple:
-        return f"a list of {_describe_type(args[0]).split(' ', 1)[1]}s"
-    if args:  # a union
-        words = [_describe_type(a) for a in args if a is not type(None)]
-        if float in args and str in args:
-            table = " or a table" if dict in args else ""
-            return f"a number{table} or a string (a CSV file)"
-        return " or ".join(words)
-    return _TYPE_WORDS[hint]
-
-
-def _describe_value(value) -> str:
-    kind = {bool: "true/false", int: "an integer", float: "a number", str: "a string",
-            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
-    return f"{value!r} ({kind})"
-
-
-def _matches(value, hint) -> bool:
-    if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    if hint is type(None):
-        return value is None
-    return isinstance(value, hint)
-
-
-def _check_type(value, hint, label: str):
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple:
-        item = args[0]
-        if not isinstance(value, list) or not all(_matches(v, item) for v in value):
-            raise ConfigError(f"{label} must be {_describe_type(hint)}, "
-                              f"got {_describe_value(value)}")
-        return tuple(float(v) if item is float and not float(v).is_integer() else v
-                     for v in value)
-    options = args or (hint,)
-    for option in options:
-        if _matches(value, option):
-            return float(value) if option is float and isinstance(value, float) else value
-    raise ConfigError(f"{label} must be {_describe_type(hint)}, got {_describe_value(value)}")
-
-
-def _check_value(value, meta, label: str) -> None:
-    items = value if isinstance(value, tuple) else (value,)
-    if meta.get("nonempty") and not items:
-        raise ConfigError(f"{label} must not be empty")
-    choices = meta.get("choices")
-    if meta.get("encoding") and value != "auto":
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise ConfigError(f"{label} must be 'auto' or a text encoding such as 'utf-8', "
-                              f"'gb18030', 'latin-1', 'cp1252'; got {value!r}") from None
-    for item in items:
-        if choices and item not in choices:
-            raise ConfigError(f"{label} must be one of {', '.join(map(repr, choices))}; "
-                              f"got {item!r}{_suggest(str(item), choices)}")
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            if meta.get("min_open") and item <= meta["min"]:
-                raise ConfigError(f"{label} must be > {meta['min']}, got {item!r}")
-            if "min" in meta and item < meta["min"]:
-                raise ConfigError(f"{label} must be >= {meta['min']}, got {item!r}")
-            if "max" in meta and item > meta["max"]:
-                hint = ""
-                if meta["max"] == 1.0 and item <= 100:  # a share written as a percentage
-                    hint = f"; a share, not a percentage: did you mean {item / 100:g}?"
-                raise ConfigError(f"{label} must be <= {meta['max']}, got {item!r}{hint}")
-
-
-def _check_together(config: Config, where: str) -> None:
-    """Rules that tie several keys together (checked on the whole configuration)."""
-    plan, targets = config.plan, config.targets
-    survey = config.survey
-    _check_skill_levels(config.data, where)
-    named = [*survey.strata, *(c for c in (survey.psu, survey.fpc) if c is not None)]
-    if "period" in named:
-        raise ConfigError(f"{where}[survey] 'period' is not a design column: each period is "
-                          "its own sample already")
-    if len(set(named)) != len(named):
-        raise ConfigError(f"{where}[survey] strata, psu and fpc must name different columns, "
-                          f"got {named}")
-    if len(set(plan.years)) != len(plan.years) or list(plan.years) != sorted(plan.years):
-        raise ConfigError(f"{where}[plan] years must be increasing without repeats, "
-                          f"got {list(plan.years)}")
-    if plan.years:
-        if plan.period is not None:
-            raise ConfigError(f"{where}[plan] period cannot be combined with [plan] years "
-                              f"(a multi-year plan funds every year listed)")
-    else:
-        if isinstance(plan.budget, (str, dict)):
-            raise ConfigError(f"{where}[plan] budget must be a number for a single-period "
-                              f"plan, got {_describe_value(plan.budget)}; a budget per year "
-                              "(a table or a CSV) needs [plan] years")
-        if plan.capacity_groups is not None:
-            raise ConfigError(f"{where}[plan] capacity_groups needs [plan] years")
-        if targets.given:
-            raise ConfigError(f"{where}[targets] needs a multi-year plan: set [plan] years")
-    if isinstance(plan.budget, dict):
-        for year, money in plan.budget.items():
-            if not (year.isdigit() and int(year) in plan.years):
-                raise ConfigError(f"{where}[plan] budget: key {year!r} is not one of "
-                                  f"[plan] years {list(plan.years)}")
-            if isinstance(money, str) and (number := number_text(money)) is not None:
-                raise ConfigError(f"{where}[plan] budget.{year} must be a number "
-                                  f"({number:.0f} or {number:_.0f}, without quotes), got "
-                                  f"{_describe_value(money)}")
-            if not _matches(money, float) or money < 0:
-                raise ConfigError(f"{where}[plan] budget.{year} must be a number >= 0, "
-                                  f"got {_describe_value(money)}")
-        missing = [y for y in plan.years if str(y) not in plan.budget]
-        if missing:
-            raise ConfigError(f"{where}[plan] budget: no money for year(s) {missing}; a "
-                              "per-year budget names every year of [plan] years")
-    _check_targets(targets, where)
-
-
-def _check_skill_levels(data: DataConfig, where: str) -> None:
-    order = data.skill_levels
-    if len(set(order)) != len(order):
-        raise ConfigError(f"{where}[data] skill_levels repeat a level: {list(order)}")
-    for key in ("high_skilled", "unskilled"):
-        unknown = [v for v in getattr(data, key) if v not in order]
-        if unknown:
-            raise ConfigError(f"{where}[data] {key} level {unknown[0]!r} is not one of "
-                              f"[data] skill_levels {list(order)}")
-    both = set(data.high_skilled) & set(data.unskilled)
-    if both:
-        raise ConfigError(f"{where}[data] level {sorted(both)[0]!r} cannot be both "
-                          "high_skilled and unskilled")
-
-
-def _check_targets(targets: TargetsConfig, where: str) -> None:
-    inline = [f"{level}_{kind}" for level in _LEVELS for kind in ("share", "delta_points")
-              if getattr(targets, f"{level}_{kind}") is not None]
-    if targets.file is not None and inline:
-        raise ConfigError(f"{where}[targets] file and {inline[0]} cannot both be set: give "
-                          "the targets as a table or as keys")
-    for level in _LEVELS:
-        share = getattr(targets, f"{level}_share")
-        delta = getattr(targets, f"{level}_delta_points")
-        regions = getattr(targets, f"{level}_share_regions")
-        if regions and share is None:
-            raise ConfigError(f"{where}[targets] {level}_share_regions needs {level}_share")
-        if share is not None and delta is not None and not regions:
-            raise ConfigError(f"{where}[targets] {level}_share and {level}_delta_points both "
-                              f"cover every region; list the regions of the share in "
-                              f"{level}_share_regions")
-    if inline and targets.target_year is None:
-        raise ConfigError(f"{where}[targets] target_year is required with {inline[0]}")
-    if (targets.base_year is not None and targets.target_year is not None
-            and targets.target_year < targets.base_year):
-        raise ConfigError(f"{where}[targets] target_year ({targets.target_year}) must not be "
-                          f"before base_year ({targets.base_year})")

@@ -20,7 +20,9 @@ The file names are fixed, so scripts can rely on them:
                               ``shortage_reduction_mc_se`` (simulation noise)
 ``plan_binding.csv``          the plan's constraints, one row each: ``kind``, ``name``,
                               ``words``, ``binds``, ``limit``, ``used``, ``unit``,
-                              ``value``, ``objective`` (see
+                              ``value``, ``objective``, the key columns of the cell
+                              (or programme) a row is about and, over several years,
+                              its ``period`` (see
                               :attr:`~talentgap.planning.QuotaPlan.constraints`) and
                               last the ``sentence`` the report prints, with the
                               currency and the unit of shortfall
@@ -46,9 +48,16 @@ The file names are fixed, so scripts can rely on them:
                               ``contents`` sheet, then one sheet per table, named as
                               its CSV file (``quotas``, ``plan_places``,
                               ``plan_years``, ``plan_summary``, ``plan_binding``,
+                              ``plan_cells``, ``plan_marginal_value``,
                               ``policy_need``, ``target_path``, ``forecast``,
-                              ``rejected``: those the run made); a capacity without
-                              limit is an empty cell
+                              ``rejected``: those the run made; ``panel``,
+                              ``backtest``, ``leaderboard``, ``plan_comparison``
+                              and ``masked_values`` are CSV only); a capacity without
+                              limit is an empty cell. The ``rejected`` sheet shows
+                              the first 10,000 rows and no sheet more than Excel's
+                              1,048,576 rows: the ``contents`` sheet gives each
+                              table's ``rows``, the rows its sheet ``shown`` and a
+                              ``note`` where the CSV file holds more
 ``*.png``                     the charts (see :func:`write_charts`)
 ============================  =====================================================
 
@@ -81,6 +90,13 @@ from talentgap.cli._report_front import chart_texts, shortfall_error
 from talentgap.cli._report_plan_tables import binding_table, plan_years_table
 from talentgap.cli._totals import last_period_totals
 from talentgap.cli._wording import level_words, levels_in_words, model_name, per_period
+from talentgap.cli._workbook import (
+    REJECTED_SHEET_ROWS,
+    SHEET_ROWS,
+    WORKBOOK_SHEETS,
+    workbook_contents,
+    workbook_sheets,
+)
 from talentgap.cli.pipeline import RunResult
 from talentgap.evaluation.plots.fonts import font_context
 
@@ -206,45 +222,6 @@ def places_by_year(quotas: pd.DataFrame) -> pd.DataFrame:
     return wide.assign(total=wide.sum(axis=1)).reset_index()
 
 
-#: Sheets of ``results.xlsx``, in order: each is named as the CSV file it mirrors
-#: (``<name>.csv``), with what it holds; the workbook opens on a ``contents`` sheet
-#: listing them (:func:`workbook_contents`).
-WORKBOOK_SHEETS = {
-    "quotas": "training places per cell or programme (and funding year, over several)",
-    "plan_places": "places per cell (or programme and region), one column per funding year",
-    "plan_years": "per year: places, cost, budget, workers added and shortfalls",
-    "plan_summary": "the plan (and the proportional rule, for one period): cost, places, "
-                    "expected shortfall before and after",
-    "plan_binding": "the limits that shape the plan, one sentence each",
-    "policy_need": "target and projected skilled workers per cell and year; policy_need is "
-                   "each region's shortfall shared out among its cells, not a cell's "
-                   "target_stock - projected_stock",
-    "target_path": "observed, target and projected shares per region and year",
-    "forecast": "expected gap per cell and period, with intervals and warning flags",
-    "rejected": "input rows left out, with the rule each breaks",
-}
-#: Name of the first sheet of ``results.xlsx``.
-CONTENTS_SHEET = "contents"
-
-
-def workbook_contents(names) -> pd.DataFrame:
-    """The ``contents`` sheet of ``results.xlsx``: each sheet, its CSV file and what it holds.
-
-    Parameters
-    ----------
-    names : iterable of str
-        The tables the workbook holds (keys of :data:`WORKBOOK_SHEETS`).
-
-    Examples
-    --------
-    >>> workbook_contents(["quotas", "forecast"])[["sheet", "file"]].to_dict("list")
-    {'sheet': ['quotas', 'forecast'], 'file': ['quotas.csv', 'forecast.csv']}
-    """
-    names = list(names)
-    return pd.DataFrame({"sheet": names, "file": [f"{name}.csv" for name in names],
-                         "holds": [WORKBOOK_SHEETS[name] for name in names]})
-
-
 #: The tables a run can write (``<name>.csv`` and ``<name>.parquet``).
 TABLE_NAMES = ("panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
                "plan_summary", "plan_binding", "plan_marginal_value", "plan_comparison",
@@ -278,23 +255,9 @@ def stale_outputs(out: Path, written: list[Path]) -> list[str]:
                   and (path.name in ours or path.suffix == ".png"))
 
 
-def _without_inf(frame: pd.DataFrame) -> pd.DataFrame:
-    """Infinite numbers (a capacity without limit) as empty cells: Excel has no infinity.
-
-    Examples
-    --------
-    >>> _without_inf(pd.DataFrame({"capacity": [150.0, np.inf]}))["capacity"].tolist()
-    [150.0, nan]
-    """
-    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])
-              and np.isinf(frame[c].to_numpy(dtype=float, na_value=np.nan)).any()]
-    if not floats:
-        return frame
-    return frame.assign(**{c: frame[c].where(~np.isinf(frame[c].to_numpy(
-        dtype=float, na_value=np.nan))) for c in floats})
-
-
-def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -> list[Path]:
+def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None,
+                 _rejected_rows: int = REJECTED_SHEET_ROWS,
+                 _sheet_rows: int = SHEET_ROWS) -> list[Path]:
     """Write every table the run produced into ``out``; return the paths written.
 
     Parameters
@@ -304,6 +267,10 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -
         The output folder (created if needed).
     parquet : bool, optional
         Also write ``.parquet`` copies; default when pyarrow is installed.
+
+    Every table is written whole as CSV (and Parquet); in ``results.xlsx``
+    the ``rejected`` sheet shows the first 10,000 rows and no sheet more
+    than Excel holds (:func:`talentgap.cli._workbook.workbook_sheets`).
     """
     out.mkdir(parents=True, exist_ok=True)
     parquet = parquet_available() if parquet is None else parquet
@@ -313,10 +280,8 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None) -
         written.append(io.write_table(frame, out / f"{name}.csv"))
         if parquet:
             written.append(io.write_table(frame, out / f"{name}.parquet"))
-    names = [name for name in WORKBOOK_SHEETS if name in tables]
-    if names:
-        sheets = {CONTENTS_SHEET: workbook_contents(names)}
-        sheets.update({name: _without_inf(tables[name]) for name in names})
+    sheets = workbook_sheets(tables, rejected_rows=_rejected_rows, max_rows=_sheet_rows)
+    if sheets:
         written.append(io.write_workbook(sheets, out / "results.xlsx"))
     return written
 

@@ -4,8 +4,9 @@ Each command runs a prefix of one pipeline — read and validate the inputs,
 build the panel, backtest, forecast, plan — and :func:`run` returns every
 intermediate result in a :class:`RunResult`, so the command can write the
 files and the report it promises and a script can do the same without the
-command line. The workforce projections and policy needs of a multi-year
-plan against targets come from :mod:`talentgap.cli._targets`.
+command line. The multi-year plan step (``[plan] years``) is in
+:mod:`talentgap.cli._pipeline_years`, its workforce projections and policy
+needs against targets in :mod:`talentgap.cli._targets`.
 
 Examples
 --------
@@ -29,25 +30,16 @@ import pandas as pd
 from talentgap import datasets, evaluation, features, io, models, planning, schema
 from talentgap._registry import config_names
 from talentgap.cli._common import failures_as_text
+from talentgap.cli._config_analogues import analogue_params, check_analogue_values
 from talentgap.cli._notes import GROUP_NAMES, skip_warning
-from talentgap.cli._plan_inputs import (
-    panel_absorption,
-    plan_budget,
-    plan_parameter,
-    read_plan_csv,
-)
+from talentgap.cli._pipeline_years import plan_years
+from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, read_plan_csv
 from talentgap.cli._result import RunResult
-from talentgap.cli._targets import (
-    exit_rates,
-    need_by_level,
-    policy_needs,
-    target_paths,
-    workforce_keys,
-)
 from talentgap.cli.config import MODEL_NAMES, Config
-from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError
+from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError, warn
+from talentgap.periods import year_end_ordinals
 
-__all__ = ["RunResult", "run", "make_forecaster", "gap_forecaster", "STEPS"]
+__all__ = ["RunResult", "run", "make_forecaster", "gap_forecaster", "saved_config", "STEPS"]
 
 logger = logging.getLogger("talentgap.cli")
 
@@ -83,7 +75,10 @@ def gap_forecaster(config: Config) -> models.GapForecaster:
     (Naive(), 1000, None)
     """
     fc = config.forecast
-    return models.GapForecaster(forecaster=make_forecaster(fc.model, config),
+    forecaster = make_forecaster(fc.model, config)
+    if analogue_params(fc):  # new trades' demand from their analogues (model "auto")
+        forecaster.set_params(**analogue_params(fc))
+    return models.GapForecaster(forecaster=forecaster,
                                 n_samples=fc.n_samples, random_state=fc.random_state,
                                 keys=tuple(config.data.keys),
                                 sampling_se="demand_se" if fc.intervals == "population"
@@ -142,7 +137,8 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
             announce("reading inputs")
             tables = _read_inputs(config, demo, result)
             announce("building the panel")
-            result.panel = _build_panel(tables, config)
+            result.panel = _build_panel(tables, config, result.reports)
+            check_analogue_values(config.forecast, result.panel)
             if before_fit is not None:
                 before_fit(result.panel)
         if "backtest" in steps:
@@ -154,7 +150,7 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         if "plan" in steps:
             announce("planning quotas")
             if config.plan.years:
-                _plan_years(result, tables if needs_panel else {})
+                plan_years(result, tables if needs_panel else {})
             else:
                 _plan(result)
     for item in caught:  # data and model warnings go to the report; others pass on
@@ -190,7 +186,7 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
                                             errors="report")
         else:
             clean, report = io.read_table(path, table=name, freq=data.freq, errors="report",
-                                          encoding=data.encoding)
+                                          encoding=data.encoding, **data.read_options(name))
             if not report.ok and data.on_invalid == "error":
                 raise _rejection_error(path, report)
         if not report.ok:  # a group that lost a row is left out whole, not undercounted
@@ -212,31 +208,28 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
         if emptied:
             raise _emptied_error(emptied, result, config)
         # rows, not failures: the report words the same counts (skip_sentence)
-        warnings.warn(skip_warning(result.reports), DataQualityWarning, stacklevel=2)
+        warn(skip_warning(result.reports), DataQualityWarning, stacklevel=2)
     return tables
 
 
 def _reweight(clean: pd.DataFrame, report, raw: pd.DataFrame | None, config: Config):
     """Kept respondents reweighted for the enterprise-periods left out, said in the report.
 
-    Classes: the declared strata, else the period alone under a design with PSUs (so
-    a PSU's weights stay equal), else the cell's enterprise-level keys, by period
-    (:func:`talentgap.features.adjust_nonresponse`); a left-out weight the report
-    cannot give (not a number > 0 in any row of its unit) is its class's mean kept
-    weight.
+    Classes: the cell's enterprise-level keys, by period, split by the declared strata
+    (:func:`talentgap.features.adjust_nonresponse`): a respondent never stands for
+    another cell's enterprises, and a cell-period that lost every respondent has no
+    survey estimate. A left-out weight the report cannot read is its class's mean kept
+    weight; one given as a number <= 0 stands for no enterprise.
     """
     design = config.survey.design()
-    if not config.survey.strata and design is not None and design.psu is not None:
-        by = []
-    else:
-        by = [c for c in (config.survey.strata or config.data.keys)
-              if c not in ("occupation", "skill_level") and c in clean.columns]
-    clean, classes = features.adjust_nonresponse(clean, report, by=by, raw=raw,
+    by = [c for c in config.survey.strata if c in clean.columns]
+    cells = [c for c in config.data.keys if c in clean.columns]
+    clean, classes = features.adjust_nonresponse(clean, report, by=by, cells=cells, raw=raw,
                                                  design=design)
-    text = features.nonresponse.describe_nonresponse(classes, by)
+    text = features.nonresponse.describe_nonresponse(classes)
     if text is None:
         return clean, report
-    warnings.warn(text, DataQualityWarning, stacklevel=3)
+    warn(text, DataQualityWarning, stacklevel=3)
     return clean, dataclasses.replace(report, warnings=[*report.warnings, text])
 
 
@@ -271,15 +264,19 @@ def _rejection_error(path, report) -> SchemaError:
         failure_cases=report.rejected)
 
 
-def _build_panel(tables: dict, config: Config) -> pd.DataFrame:
+def _build_panel(tables: dict, config: Config, reports: dict | None = None) -> pd.DataFrame:
     data = config.data  # codes written differently across tables: an error unless allowed
+    # skipped rows: a cell that lost every row stays in the panel, its values missing
+    cells = (None if not reports or all(r.ok for r in reports.values())
+             else features.panel.input_cells(reports.values(), keys=data.keys))
     allow = [side for side in ("supply", "demand") if getattr(data, f"allow_missing_{side}")]
     features.codes.verify_codes(tables, keys=data.keys, codes="raise", allow=allow)
     panel = features.build_panel(
         tables["surveys"], tables.get("training"), tables.get("employment"),
         freq=config.data.freq, keys=tuple(config.data.keys),
         lead_time=config.panel.lead_time, absorption=panel_absorption(config),
-        design=config.survey.design(), codes="ignore", skill_levels=data.levels())
+        design=config.survey.design(), codes="ignore", skill_levels=data.levels(),
+        cells=cells)
     cells = panel.groupby(list(config.data.keys), observed=True).ngroups
     logger.info("panel: %d cells x %d periods", cells, panel["period"].nunique())
     return panel
@@ -327,7 +324,8 @@ def _fix_horizon(result: RunResult, *, loaded: bool, planning: bool) -> None:
     as its plan run, so the two agree). When the backtests are too short for
     that span, the longest span of whole need years they allow is taken, as
     far as :attr:`RunResult.forecast_reach`; the plan holds later years'
-    needs (:func:`_annual_paths`). A loaded model with a horizon keeps it.
+    needs (:func:`talentgap.cli._pipeline_years.annual_paths`). A loaded
+    model with a horizon keeps it.
     """
     config, model = result.config, result.gap_model
     horizon, wanted = int(config.forecast.horizon), config.forecast.max_horizon
@@ -390,8 +388,7 @@ def _need_spans(config: Config, origin: pd.Period, planning: bool) -> list[int]:
             raise ConfigError(f"[plan] years must start after the data's last period "
                               f"{origin}; got {need_years[0]}")
         return []
-    return [int(pd.Period(str(y), freq="Y").asfreq(origin.freqstr, how="end").ordinal
-                - origin.ordinal) for y in need_years]
+    return (year_end_ordinals(list(need_years), origin.freqstr) - origin.ordinal).tolist()
 
 
 #: ``[plan]`` settings of ``talentgap demo`` where its config and flags leave them out.
@@ -419,7 +416,7 @@ def _plan(result: RunResult) -> None:
                                   encoding=config.data.encoding)
     id_columns = ["program", *keys] if crosswalk is not None else keys
     params = {name: plan_parameter(getattr(settings, name), name, id_columns,
-                                        encoding=config.data.encoding)
+                                   encoding=config.data.encoding)
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota")}
     if crosswalk is not None:
@@ -427,10 +424,11 @@ def _plan(result: RunResult) -> None:
     horizon = config.forecast.horizon
     paths = result.gap_model.sample_paths(horizon)
     period = None if settings.period is None else str(settings.period)
-    common = {**params, "keys": tuple(keys), "period": period,
+    # places funded in ``period`` count lead_time periods later, as POST /v1/plan counts them
+    common = {**params, "keys": tuple(keys), "period": period, "lead_time": settings.lead_time,
               "integer": settings.integer or "round"}  # the single-period default
     optimised = dict(common, risk=settings.risk, quantile=settings.quantile,
-                     surplus_penalty=settings.surplus_penalty)
+                     surplus_penalty=settings.surplus_penalty, time_limit=settings.time_limit)
     result.plan = planning.allocate_quotas(paths, budget=settings.budget, **optimised)
     result.proportional = planning.proportional_plan(paths, budget=settings.budget, **common)
     plans = {}
@@ -443,10 +441,11 @@ def _plan(result: RunResult) -> None:
     by = "industry" if "industry" in keys else keys[-1]  # places per group in the table
     result.comparison = planning.compare_plans(plans, by=by)
     # budget_curve's own ``period`` measures, it does not choose the need: with [plan] period
-    # the curve is drawn on the paths up to that period, whose last period is then the need
+    # the curve is drawn on the paths up to its places' arrival, which is then the need
     needs = paths
     if period is not None:
-        need = pd.Period(str(result.plan.summary["period"]), freq=paths.periods.freq)
+        need = pd.Period(str(result.plan.quotas["arrival_period"].iloc[0]),
+                         freq=paths.periods.freq)
         stop = paths.periods.get_loc(need) + 1
         needs = dataclasses.replace(paths, periods=paths.periods[:stop],
                                     demand=paths.demand[:, :stop], supply=paths.supply[:, :stop])
@@ -454,99 +453,37 @@ def _plan(result: RunResult) -> None:
     result.budget_curve = planning.budget_curve(needs, 8, share=CLOSING_SHARE, **curve_args)
 
 
-# ---- multi-year plan -----------------------------------------------------------------------
-def _plan_years(result: RunResult, tables: dict) -> None:
-    """``[plan] years``: one plan over the funding years against annual needs.
+def saved_config(result: RunResult) -> dict:
+    """The run configuration saved with its model (``--save-model``), as plain values.
 
-    The market need of a year is the average of its periods' gaps, per
-    sample path (persons short on average over the year). With ``[targets]``
-    the policy need comes from annual employment and skilled-stock
-    projections; both needs count the same certified workers. With
-    ``[plan] crosswalk`` places are planned per programme, region and
-    funding year, and the parameter CSVs are keyed by ``program``.
+    :meth:`Config.to_dict`, plus, when ``[plan] exit_rate = "estimate"`` gave
+    a multi-year plan per-cell exit rates, those rates as ``[plan]
+    exit_rate_estimated`` (``[{"cell": {key: value}, "value": rate}]``, one
+    entry per cell): ``POST /v1/plan`` takes them as its default
+    ``exit_rate``, so a served plan uses the rates the run's plan used (the
+    data they were estimated from are not in the model).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> quotas = pd.DataFrame({"region": "N", "industry": ["A", "A", "B"],
+    ...                        "exit_rate": [0.02, 0.02, 0.05]})
+    >>> config = Config.from_dict({"plan": {"years": [2026], "exit_rate": "estimate"}})
+    >>> saved = saved_config(SimpleNamespace(config=config, plan=SimpleNamespace(quotas=quotas)))
+    >>> saved["plan"]["exit_rate"], saved["plan"]["exit_rate_estimated"][1]
+    ('estimate', {'cell': {'region': 'N', 'industry': 'B'}, 'value': 0.05})
     """
     config = result.config
-    settings, targets = config.plan, config.targets
-    if settings.budget is None or settings.cost_per_trainee is None:
-        raise ConfigError("planning needs [plan] budget and cost_per_trainee (or --budget and "
-                          "--cost-per-trainee)")
+    saved = config.to_dict()
+    plan = result.plan
+    quotas = None if plan is None else plan.quotas
     keys = list(config.data.keys)
-    years = [int(y) for y in settings.years]
-    need_years = list(range(years[0], years[-1] + settings.lead_time + 1))
-    paths, pipeline = _annual_paths(result, need_years)
-    crosswalk = None
-    if settings.crosswalk is not None:  # places per programme: parameters keyed by program
-        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
-                                  encoding=config.data.encoding)
-    id_columns = ["program", *keys] if crosswalk is not None else keys
-    params = {name: plan_parameter(getattr(settings, name), name, id_columns,
-                                        encoding=config.data.encoding)
-              for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
-                           "min_quota")}
-    params["exit_rate"] = exit_rates(result, tables)
-    policy = None
-    if targets.given:
-        policy = policy_needs(result, tables, paths, pipeline, need_years)
-        level = "policy_need" if targets.plan_level == "skilled" else "policy_need_high_skilled"
-        if level not in policy.columns:
-            raise ConfigError(f"[targets] plan_level = {targets.plan_level!r} but no "
-                              f"{targets.plan_level} target is set")
-        policy = policy[[*workforce_keys(config), "period", level]].rename(
-            columns={level: "policy_need"})
-        if "skill_level" in keys:
-            policy = need_by_level(policy, pipeline, config, targets.plan_level)
-    groups = None
-    if settings.capacity_groups is not None:
-        groups = read_plan_csv(settings.capacity_groups, "capacity_groups",
-                               ["group", *id_columns], encoding=config.data.encoding)
-    result.plan = planning.allocate_quotas(
-        paths.drop(columns=["demand"]), periods=years,
-        budget=plan_budget(settings.budget, encoding=config.data.encoding),
-        **params, lead_time=settings.lead_time, risk=settings.risk,
-        quantile=settings.quantile, surplus_penalty=settings.surplus_penalty,
-        integer=settings.integer, keys=tuple(keys), policy_need=policy,
-        need_weights={"market": 1.0, "policy": settings.policy_weight},
-        capacity_groups=groups, crosswalk=crosswalk)
-    if result.policy is not None:
-        result.target_path = target_paths(result, tables, keys)
-
-
-def _annual_paths(result: RunResult,
-                  need_years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The gap model's sample paths averaged over each need year, and the supply pipeline.
-
-    Returns the annual paths (``period`` annual) and the expected certified
-    supply per cell and forecast period (``<keys>, period, supply``: the
-    mean of the same paths), which the stock projections take as their
-    inflow (split by skill level, see :mod:`talentgap.cli._targets`): training that
-    goes on at its forecast trend, so that the policy need, like the market
-    need, counts only what that training leaves short.
-    """
-    model, keys = result.gap_model, list(result.config.data.keys)
-    last = pd.Period(model.origin_)
-    periods_per_year = int(pd.Period("2001", freq="Y").asfreq(last.freqstr, how="end").ordinal
-                           - pd.Period("2000", freq="Y").asfreq(last.freqstr, how="end").ordinal)
-    # the last need year the model's one simulation reaches (_fix_horizon)
-    end = result.forecast_reach
-    reach = sum(year <= end.year for year in need_years)
-    paths = model.sample_paths(int(end.ordinal - last.ordinal)).to_frame()
-    pipeline = (paths.groupby([*keys, "period"], observed=True, sort=True)["supply"].mean()
-                .reset_index())
-    paths = paths.assign(period=pd.PeriodIndex(paths["period"]).asfreq("Y"))
-    paths = paths[paths["period"].dt.year >= need_years[0]]
-    annual = (paths.groupby([*keys, "period", "sample"], observed=True, sort=True)
-              [["demand", "gap"]].mean().reset_index())
-    if reach < len(need_years):
-        held = need_years[reach - 1]
-        warnings.warn(f"the gap model's sample paths reach {held}; the market need of "
-                      f"{need_years[reach]}-{need_years[-1]} is held at its {held} level "
-                      "(per sample path)", DataQualityWarning, stacklevel=2)
-        last_year = annual[annual["period"].dt.year == held]
-        annual = pd.concat([annual] + [
-            last_year.assign(period=pd.Period(str(y), freq="Y"))
-            for y in need_years[reach:]], ignore_index=True)
-        held_supply = pipeline[pipeline["period"].dt.year == held]
-        pipeline = pd.concat([pipeline] + [
-            held_supply.assign(period=held_supply["period"] + (y - held) * periods_per_year)
-            for y in need_years[reach:]], ignore_index=True)
-    return annual, pipeline
+    if (config.plan.exit_rate != "estimate" or not config.plan.years or quotas is None
+            or "exit_rate" not in quotas.columns or not set(keys) <= set(quotas.columns)):
+        return saved
+    rates = quotas[[*keys, "exit_rate"]].drop_duplicates(subset=keys)
+    cells = rates[keys].astype(str).to_dict("records")
+    saved["plan"]["exit_rate_estimated"] = [
+        {"cell": cell, "value": float(rate)}
+        for cell, rate in zip(cells, rates["exit_rate"].to_numpy(dtype=float), strict=True)]
+    return saved

@@ -19,9 +19,11 @@ Report('Skill-gap forecast', sections=4, tables=5, figures=7)
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from talentgap._arguments import interval_columns
+from talentgap._words import count_words
 from talentgap.cli._flag_meanings import flag_meanings
 from talentgap.cli._notes import plain_note, qualifies_intervals, skip_sentence, skip_warning
 from talentgap.cli._report_front import (
@@ -54,7 +56,8 @@ from talentgap.cli.pipeline import RunResult
 from talentgap.models import gap_flags
 from talentgap.report import Report
 
-__all__ = ["build_report", "flag_meanings", "headline_text", "totals_text", "masked_note"]
+__all__ = ["build_report", "flag_meanings", "headline_text", "totals_text", "masked_note",
+           "analogue_note"]
 
 _TITLES = {"demo": "Skill-gap forecast and training plan (demo data)",
            "forecast": "Skill-gap forecast", "backtest": "Skill-gap forecast accuracy",
@@ -140,6 +143,9 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
     freq = getattr(result.forecast["period"].iloc[0], "freqstr", "Q")
     for note in interval_notes(result, freq=freq, levels=result.config.data.skill_levels or ()):
         report.add_note(note)
+    analogues = analogue_note(result)
+    if analogues is not None:
+        report.add_note(analogues)
     if "top_shortages" in figures:
         report.add_figure(figures["top_shortages"], caption="Largest expected shortages",
                           alt="Ranked bars of the largest expected gaps with intervals")
@@ -191,7 +197,8 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
     cells = top[keys].drop_duplicates()
     why = cells.merge(model.explain(horizon), on=keys, how="left", validate="1:1")
     why = levels_in_words(why.assign(
-        fallback_reason=why["fallback_reason"].fillna("none"), flags=flag_words(why["flags"]),
+        fallback_reason=why["fallback_reason"].map(method_words, na_action="ignore")
+        .fillna("none"), flags=flag_words(why["flags"]),
         demand_model=why["demand_model"].map(method_words, na_action="ignore"),
         supply_model=why["supply_model"].map(method_words, na_action="ignore")))
     why["history"] = [f"{d:.0f} / {s:.0f}" if pd.notna(d) and pd.notna(s) else None
@@ -330,6 +337,39 @@ def masked_note(result: RunResult, *, limit: int = 3) -> str | None:
             f"{gap_flags.OUTLIER_FENCE_IQR:g} interquartile ranges of them): "
             f"{'; '.join(shown)}{more}. Every such value is listed in the output file "
             "masked_values.csv.")
+
+
+def analogue_note(result: RunResult) -> str | None:
+    """Every cell whose demand is forecast from its declared analogue, with the ratio.
+
+    None when no cell is (no ``[forecast.analogues]``, or every declared cell
+    has history enough of its own).
+    """
+    inner = getattr(result.gap_model, "demand_model_", None)
+    used = getattr(inner, "analogue_rows_", None)
+    if used is None or not (used >= 0).any():
+        return None
+    keys = [k for k in result.config.data.keys if k in inner.arrays_.ids.columns]
+    rows = np.flatnonzero(used >= 0)
+    ids = inner.arrays_.ids.astype(str).reset_index(drop=True)
+    mine, theirs = ids.iloc[rows].reset_index(drop=True), ids.iloc[used[rows]]
+    # the analogue named by the key values that differ from the cell's (the declared ones)
+    differs = mine[keys].to_numpy() != theirs[keys].to_numpy()
+    per = per_period(str(inner.arrays_.freq))
+    cells = [f"{cell_name(row, keys)} from "
+             f"{' / '.join(theirs[keys].to_numpy()[i][differs[i]])} × {ratio:.3g} "
+             f"({count_words(int(n), per)} of history)"
+             for i, (row, ratio, n) in enumerate(zip(
+                 mine.to_dict("records"), inner.analogue_ratio_[rows],
+                 inner.arrays_.n_obs[rows], strict=True))]  # the few cells declared
+    many = len(cells) > 1
+    return (f"The demand of {len(cells)} cell{'s' if many else ''} with a short history "
+            "is forecast from the series declared as "
+            f"{'their' if many else 'its'} analogue ([forecast.analogues]), multiplied by the "
+            f"ratio of {'their' if many else 'its'} recent level to the analogue's: "
+            f"{'; '.join(cells)}. Their intervals are at least as wide as the analogue's, "
+            "scaled by the same ratio; the uncertainty of a ratio taken from a few "
+            "observations is not in them, so read these forecasts as a first estimate.")
 
 
 def _data_section(report: Report, result: RunResult) -> None:

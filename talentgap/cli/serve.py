@@ -45,7 +45,9 @@ def add_serve(commands) -> None:
     source.add_argument("--model", type=Path, metavar="DIR",
                         help="artifact directory written by --save-model or model.save()")
     source.add_argument("--store", type=Path, metavar="FILE",
-                        help="edition store: serve its latest edition (or --edition)")
+                        help="edition store: serve its latest edition, the one with the "
+                             "latest forecast origin (of equal origins, the one stored last), "
+                             "or --edition")
     parser.add_argument("--edition", metavar="NAME", help="edition to serve from --store")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
@@ -58,7 +60,19 @@ def add_serve(commands) -> None:
     parser.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
                         help="largest request body accepted (default 1000000)")
     parser.add_argument("--max-cells", type=int, default=1_000, metavar="N",
-                        help="most cells or series one request may name (default 1000)")
+                        help="most cells or series one request may answer: the entries "
+                             "it names and the rows they select (an entry with some key "
+                             "columns selects every cell with those values; no cells: every "
+                             "cell of the model); plans are bounded by --max-plan-size "
+                             "(default 1000)")
+    parser.add_argument("--horizon-at-load", type=_horizon_rule, default="two_years",
+                        metavar="RULE",
+                        help="horizon given to a gap model saved without one (library "
+                             "code, GapForecaster(horizon=None)): two_years (default: 8 "
+                             "quarters or 24 months, at least the saved run's [forecast] "
+                             "horizon, else 4), longest (the longest its backtests can "
+                             "calibrate; every period is then calibrated on the oldest "
+                             "origins) or a number of periods; a longer request is refused")
     parser.add_argument("--max-plan-size", type=int, default=5_000_000, metavar="N",
                         help="largest plan solved, as cells x forecast periods x sample "
                              "paths; a larger plan is refused with 422 before any work "
@@ -79,6 +93,16 @@ def add_serve(commands) -> None:
     parser.set_defaults(run=_run_serve)
 
 
+def _horizon_rule(text: str) -> str | int:
+    """``--horizon-at-load``: ``two_years``, ``longest`` or a whole number of periods >= 1."""
+    if text in ("two_years", "longest"):
+        return text
+    if text.isdigit() and int(text) >= 1:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text!r}: use two_years, longest or a whole number "
+                                     "of periods >= 1")
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -93,6 +117,7 @@ def _run_serve(args: argparse.Namespace) -> int:
         import uvicorn
 
         from talentgap.service import ServiceSettings, create_app, read_token_file
+        from talentgap.service.app import EVENTS_LOGGER
         from talentgap.service.middleware import ACCESS_LOGGER
     except ModuleNotFoundError as exc:
         raise UsageError(f"the service needs {exc.name!r}: pip install 'talentgap[service]'"
@@ -102,6 +127,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     overrides = dict(rate_limit=args.rate_limit, max_body_bytes=args.max_body,
                      max_cells=args.max_cells, max_plan_size=args.max_plan_size,
                      plan_workers=args.plan_workers, plan_queue=args.plan_queue,
+                     horizon_at_load=args.horizon_at_load,
                      cors_origins=tuple(args.cors_origin),
                      access_log_level=args.access_log.upper())
     if args.token_file is not None:
@@ -121,6 +147,8 @@ def _run_serve(args: argparse.Namespace) -> int:
               f"{'required' if settings.token else 'off'})", file=sys.stderr, flush=True)
     if settings.access_log_level != "OFF":
         logging.getLogger(ACCESS_LOGGER).setLevel(settings.access_log_level)
+    if not getattr(args, "quiet", False):  # a reload's "now serving ..." line, as access lines
+        logging.getLogger(EVENTS_LOGGER).setLevel(logging.INFO)
     _reload_on_sighup(app)
     level = logging.getLogger("talentgap").getEffectiveLevel()
     log_level = "info" if level <= logging.INFO else "warning"

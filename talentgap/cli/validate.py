@@ -27,7 +27,7 @@ from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError, SchemaError, TalentGapError
 from talentgap.features.codes import check_codes, describe_codes, missing_side
-from talentgap.features.skill_levels import check_levels
+from talentgap.features.skill_levels import check_skill_levels
 from talentgap.schema import SCHEMAS
 
 __all__ = ["add_validate"]
@@ -139,7 +139,7 @@ def _run_validate(args: argparse.Namespace) -> int:
         try:
             frame, report = io.read_table(path, table=table, freq=args.freq,
                                           allowed=codes or None, errors="report",
-                                          encoding=encoding)
+                                          encoding=encoding, **args.data.read_options(table))
         except (TalentGapError, FileNotFoundError) as exc:  # the file as a whole: go on
             if args.debug:
                 raise
@@ -205,7 +205,7 @@ def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame,
     found = []
     for column in ("skill_level", "from_level"):
         try:
-            check_levels(frame.reset_index(drop=True), levels, name=table, columns=(column,))
+            check_skill_levels(frame.reset_index(drop=True), levels, name=table, columns=(column,))
         except SchemaError as exc:
             cases = exc.failure_cases
             position = frame.index.to_numpy(dtype=np.int64)[cases["row"].to_numpy(np.int64)]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from talentgap._words import percent_text
 from talentgap.cli import main
 from talentgap.cli._notes import (
     plain_note,
@@ -22,7 +23,6 @@ from talentgap.cli._notes import (
 )
 from talentgap.cli._report_front import (
     chart_font_note,
-    percent_text,
     probability_cell,
     probability_words,
     shortfall_error,

@@ -189,3 +189,44 @@ def test_policy_need_is_a_regions_shortfall_shared_out(run):
     assert "A cell's policy_need is therefore not its own target_stock - projected_stock" \
         in text
     assert "not a cell's target_stock - projected_stock" in WORKBOOK_SHEETS["policy_need"]
+
+
+
+def _half_targeted():
+    """Four regions in the target year: a skilled target in each, a high-skilled one in two
+    (one reached), as ``target_path`` holds them (no target: a missing share)."""
+    from types import SimpleNamespace
+
+    year = pd.Period("2029", freq="Y")
+    rows = [{"region": r, "skill_level": "skilled", "period": year, "target_share": 0.3,
+             "share_with_plan": s, "share_without_plan": s - 0.01}
+            for r, s in zip("ABCD", [0.31, 0.25, 0.26, 0.27], strict=True)]
+    rows += [{"region": r, "skill_level": "high_skilled", "period": year, "target_share": t,
+              "share_with_plan": 0.3, "share_without_plan": 0.29}
+             for r, t in zip("ABCD", [0.35, 0.3, np.nan, np.nan], strict=True)]
+    return SimpleNamespace(
+        target_path=pd.DataFrame(rows),
+        plan=SimpleNamespace(years=pd.DataFrame(), quotas=pd.DataFrame()),
+        config=SimpleNamespace(targets=SimpleNamespace(target_year=2029, plan_level="skilled"),
+                               output=SimpleNamespace(currency="yuan")))
+
+
+def test_regions_without_a_target_are_not_counted_as_missing_it():
+    from talentgap.cli._report_headline import _target_figures
+    from talentgap.cli._report_targets import _reach_words, target_reach
+
+    result = _half_targeted()
+    reach = target_reach(result)
+    assert reach["reach"] == {"skilled": 1, "high_skilled": 1}
+    assert reach["targeted"] == {"skilled": 4, "high_skilled": 2} and reach["regions"] == 4
+    figures = _target_figures(result)
+    assert figures["Regions reaching the skilled target in 2029, with the plan"] == "1 of 4"
+    assert figures["Regions reaching the high-skilled target in 2029, with the plan"] == (
+        "1 of 2 with a target (2 of 4 regions have no high-skilled target)")
+    at = reach["at"]
+    words = _reach_words(at[at["skill_level"] == "high_skilled"], "high_skilled")
+    assert words.startswith("1 of the 2 regions with a high-skilled target reach its "
+                            "high-skilled target")
+    assert words.endswith("(2 other regions have no high-skilled target)")
+    assert _reach_words(at[at["skill_level"] == "skilled"], "skilled").startswith(
+        "1 of 4 regions reach")

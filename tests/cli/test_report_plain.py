@@ -11,10 +11,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from talentgap._words import rounded_number
 from talentgap.cli import outputs, pipeline
 from talentgap.cli._notes import plain_constraints, plain_note
 from talentgap.cli._report_plan_tables import binding_sentences
-from talentgap.cli._wording import level_words, levels_in_text, plain_number
+from talentgap.cli._wording import level_words, levels_in_text
 from talentgap.cli.commands import build_config
 from talentgap.cli.main import build_parser
 from talentgap.cli.reporting import build_report
@@ -72,8 +73,9 @@ def test_level_words_is_the_one_helper():
 
 
 def test_numbers_are_rounded_for_reading():
-    assert [plain_number(v) for v in (12345.678, 4.567, 0.01891, -0.000081234)] == [
-        "12,346", "4.6", "0.019", "-0.000081"]
+    # prose rounds to two significant figures at every size (12,345.678 once read "12,346")
+    assert [rounded_number(v) for v in (12345.678, 4.567, 0.01891, -0.000081234)] == [
+        "12,000", "4.6", "0.019", "-0.000081"]
 
 
 @pytest.mark.parametrize(("message", "old", "new"), [
@@ -177,8 +179,10 @@ def test_plan_outputs_carry_the_constraints_table(demo_run, tmp_path):
     result, _, _ = demo_run
     outputs.write_tables(result, tmp_path, parquet=False)
     table = pd.read_csv(tmp_path / "plan_binding.csv")
-    assert list(table.columns) == list(result.plan.constraints.columns)
+    # the library's columns, with the sentence moved after the cell's key columns
+    assert sorted(table.columns) == sorted(result.plan.constraints.columns)
     assert table.columns[-1] == "sentence"
+    assert {"region", "industry", "skill_level"} <= set(table.columns)
     # the sentences the report prints, with the currency (the library's lines have none)
     assert table["sentence"].tolist() == binding_sentences(result)
     assert table.loc[0, "sentence"].startswith("Budget is fully used: ")

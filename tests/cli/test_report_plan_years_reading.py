@@ -117,7 +117,8 @@ def test_workbook_sheets_are_named_as_the_csv_files_with_contents_first(per_year
     names = book.sheetnames
     assert names[0] == "contents"
     assert names[1:] == ["quotas", "plan_places", "plan_years", "plan_summary", "plan_binding",
-                         "policy_need", "target_path", "forecast"]
+                         "plan_cells", "plan_marginal_value", "policy_need", "target_path",
+                         "forecast"]
     assert all(len(name) <= 31 for name in names)
     contents = pd.read_excel(out / "results.xlsx", sheet_name="contents")
     assert contents["sheet"].tolist() == names[1:]
