@@ -221,8 +221,16 @@ class Problem:
         return self.pass_rate * self.absorption
 
     def name(self, row: int) -> str:
-        """Plain-language name of one cell, e.g. ``"textiles in Northvale"``."""
-        return cell_names(self.cells, self.keys, [row])[0]
+        """Plain-language name of one cell, e.g. ``"textiles in Northvale"``.
+
+        The names of all cells are made once, on the first call: a plan (and each
+        point of a budget curve) names every binding capacity and minimum.
+        """
+        names = self.__dict__.get("_names")
+        if names is None:  # derived from the frozen fields; the instance is never mutated
+            names = cell_names(self.cells, self.keys)
+            object.__setattr__(self, "_names", names)
+        return names[row]
 
     def objective_name(self) -> str:
         return objective_words(self.risk, self.quantile, self.surplus_penalty, self.source)
