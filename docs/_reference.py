@@ -92,7 +92,8 @@ def http_page() -> str:
 
     data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=16, seed=0)
     panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
-    model = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=50).fit(panel)
+    model = tg.models.GapForecaster(forecaster=tg.models.Drift(), n_samples=50,
+                                    horizon=8).fit(panel)
     with tempfile.TemporaryDirectory() as tmp:
         schema = create_app(model.save(Path(tmp) / "model")).openapi()
     lines = ["# HTTP API", "",
