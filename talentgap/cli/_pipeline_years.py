@@ -14,7 +14,7 @@ import pandas as pd
 
 from talentgap import planning
 from talentgap._frequencies import periods_per_year
-from talentgap.cli._plan_inputs import plan_budget, plan_parameter, read_plan_csv
+from talentgap.cli._plan_inputs import plan_budget, plan_parameters, read_plan_csv
 from talentgap.cli._result import RunResult
 from talentgap.cli._targets import (
     exit_rates,
@@ -49,15 +49,8 @@ def plan_years(result: RunResult, tables: dict) -> None:
     need_years = list(range(years[0], years[-1] + settings.lead_time + 1))
     held = check_held(result, need_years)
     paths, pipeline = annual_paths(result, need_years)
-    crosswalk = None
-    if settings.crosswalk is not None:  # places per programme: parameters keyed by program
-        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
-                                  encoding=config.data.encoding)
+    crosswalk, params = plan_parameters(config)
     id_columns = ["program", *keys] if crosswalk is not None else keys
-    params = {name: plan_parameter(getattr(settings, name), name, id_columns,
-                                   encoding=config.data.encoding)
-              for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
-                           "min_quota")}
     params["exit_rate"] = exit_rates(result, tables)
     policy = None
     if targets.given:

@@ -19,8 +19,11 @@ from talentgap.errors import ConfigError, ParameterError, SchemaError
 from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
 
-__all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_budget",
-           "panel_absorption"]
+__all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_parameters",
+           "plan_budget", "panel_absorption"]
+
+#: The ``[plan]`` settings given per cell (or per programme) that every plan reads.
+CELL_PARAMETERS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota")
 
 
 def read_plan_csv(path: str, name: str, text_columns: list[str], *,
@@ -195,6 +198,25 @@ def plan_parameter(value, name: str, id_columns: list[str], *, encoding: str = "
         raise ConfigError(f"[plan] {name}: {value} has no column {name!r}; columns are "
                           f"{list(table.columns)}")
     return check_plan_csv(table, name, value, keys=[*id_columns, "period"])
+
+
+def plan_parameters(config) -> tuple[pd.DataFrame | None, dict]:
+    """The ``[plan]`` crosswalk (None without one) and the per-cell parameters.
+
+    With a crosswalk the parameters belong to programmes, so their files are
+    keyed by ``program`` and the cell keys; without one by the cell keys.
+    Each parameter is a number or a checked table (:func:`plan_parameter`).
+    """
+    settings, keys = config.plan, list(config.data.keys)
+    encoding = config.data.encoding
+    crosswalk = None
+    if settings.crosswalk is not None:  # places per programme: parameters keyed by program
+        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
+                                  encoding=encoding)
+    id_columns = ["program", *keys] if crosswalk is not None else keys
+    params = {name: plan_parameter(getattr(settings, name), name, id_columns, encoding=encoding)
+              for name in CELL_PARAMETERS}
+    return crosswalk, params
 
 
 def plan_budget(value, *, encoding: str = "auto"):

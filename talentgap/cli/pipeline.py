@@ -33,7 +33,7 @@ from talentgap.cli._common import failures_as_text
 from talentgap.cli._config_analogues import analogue_params, check_analogue_values
 from talentgap.cli._notes import GROUP_NAMES, skip_warning
 from talentgap.cli._pipeline_years import plan_years
-from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, read_plan_csv
+from talentgap.cli._plan_inputs import panel_absorption, plan_parameters
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import MODEL_NAMES, Config
 from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError, warn
@@ -410,15 +410,7 @@ def _plan(result: RunResult) -> None:
         raise ConfigError("planning needs [plan] budget and cost_per_trainee (or --budget and "
                           "--cost-per-trainee)")
     keys = list(config.data.keys)
-    crosswalk = None
-    if settings.crosswalk is not None:
-        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
-                                  encoding=config.data.encoding)
-    id_columns = ["program", *keys] if crosswalk is not None else keys
-    params = {name: plan_parameter(getattr(settings, name), name, id_columns,
-                                   encoding=config.data.encoding)
-              for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
-                           "min_quota")}
+    crosswalk, params = plan_parameters(config)
     if crosswalk is not None:
         params["crosswalk"] = crosswalk
     horizon = config.forecast.horizon
