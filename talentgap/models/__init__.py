@@ -13,13 +13,15 @@ from talentgap.models.baselines import Drift, Mean, Naive, SeasonalNaive
 from talentgap.models.ets import ETS
 from talentgap.models.gap import GapForecaster
 from talentgap.models.gbm import GlobalBoosting
+from talentgap.models.intermittent import TSB, Croston
 from talentgap.models.paths import SamplePaths
 from talentgap.models.persistence import load
 from talentgap.models.reconciliation import Hierarchy, reconcile
 from talentgap.models.sarimax import SARIMAX
 from talentgap.models.theta import Theta
 
-__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "ETS", "Theta",
+__all__ = ["BaseForecaster", "Naive", "SeasonalNaive", "Drift", "Mean", "Croston", "TSB",
+           "ETS", "Theta",
            "GlobalBoosting", "SARIMAX", "AutoForecaster", "GapForecaster", "SamplePaths",
            "Hierarchy",
            "reconcile", "load", "mask_outliers"]

@@ -25,6 +25,7 @@ pandas Index/Series/DataFrame ``pandas.*``: index, column labels, one entry per
                               time zone, string and nullable dtypes)
 scipy sparse CSR/CSC matrix   ``scipy.sparse``: shape and three arrays
 numpy Generator               ``numpy.Generator``: bit generator name and state
+numpy RandomState             ``numpy.RandomState``: bit generator name and state
 talentgap estimator           ``estimator``: registry name, ``params``, ``state``
 talentgap dataclass           ``dataclass``: registry name and fields
 scikit-learn model            ``sklearn``: file written with skops
@@ -177,7 +178,7 @@ class Encoder:
         if isinstance(value, pd.Period):
             return {"__type__": "pandas.Period", "freq": value.freqstr,
                     "ordinal": int(value.ordinal), "value": str(value)}
-        if isinstance(value, np.random.Generator):
+        if isinstance(value, (np.random.Generator, np.random.RandomState)):
             return self._generator(value, path)
         seen = self._seen.get(id(value))
         if seen is not None and seen[1] is value:
@@ -262,12 +263,15 @@ class Encoder:
         return {"__type__": "numpy.scalar", "dtype": value.dtype.str,
                 "value": self.encode(value.item(), path)}
 
-    def _generator(self, value: np.random.Generator, path: str) -> dict:
-        name = type(value.bit_generator).__name__
+    def _generator(self, value: np.random.Generator | np.random.RandomState,
+                   path: str) -> dict:
+        legacy = isinstance(value, np.random.RandomState)
+        state = value.get_state(legacy=False) if legacy else value.bit_generator.state
+        name = state["bit_generator"]
         if name not in _BIT_GENERATORS:
             raise ArtifactError(f"cannot save {path}: bit generator {name} is not supported")
-        return {"__type__": "numpy.Generator", "bit_generator": name,
-                "state": self.encode(value.bit_generator.state, f"{path}.state")}
+        return {"__type__": "numpy.RandomState" if legacy else "numpy.Generator",
+                "bit_generator": name, "state": self.encode(state, f"{path}.state")}
 
     def _store(self, array: np.ndarray, path: str) -> str:
         if array.dtype.kind not in _NPZ_KINDS or array.dtype.names is not None:
@@ -410,6 +414,8 @@ class Decoder:
             self._fail(path, f"bit generator {value['bit_generator']!r} is not supported")
         bit_generator = cls()
         bit_generator.state = self.decode(value["state"], f"{path}.state")
+        if value["__type__"] == "numpy.RandomState":
+            return np.random.RandomState(bit_generator)
         return np.random.Generator(bit_generator)
 
     def _ref(self, value, path):
@@ -525,7 +531,8 @@ class Decoder:
 _HANDLERS = {
     "float": Decoder._float, "tuple": Decoder._tuple, "dict": Decoder._dict_items,
     "numpy.scalar": Decoder._scalar, "pandas.Period": Decoder._period,
-    "numpy.Generator": Decoder._generator, "ref": Decoder._ref, "ndarray": Decoder._ndarray,
+    "numpy.Generator": Decoder._generator, "numpy.RandomState": Decoder._generator,
+    "ref": Decoder._ref, "ndarray": Decoder._ndarray,
     "pandas.DataFrame": Decoder._frame, "pandas.Series": Decoder._series,
     "pandas.RangeIndex": Decoder._range_index, "pandas.Index": Decoder._index,
     "scipy.sparse": Decoder._sparse, "estimator": Decoder._estimator,

@@ -13,7 +13,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import check_count, is_integer, key_list, resolve_season_length
+from talentgap._arguments import (
+    check_count,
+    key_list,
+    random_generator,
+    resolve_season_length,
+)
 from talentgap._keys import series_codes
 from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
@@ -52,12 +57,7 @@ def check_params(gap) -> list[str]:
     keys = key_list(gap.keys, allow_empty=False, distinct=True, strings=True,
                     time=gap.time, reserved=read)
     check_count(gap.n_samples, "n_samples", detail=" (e.g. 1000)")
-    seed = gap.random_state
-    if not (seed is None or isinstance(seed, (np.random.Generator, np.random.BitGenerator,
-                                              np.random.SeedSequence))
-            or (is_integer(seed) and seed >= 0)):
-        raise ParameterError(f"random_state == {seed!r}, must be an integer >= 0, a "
-                             "numpy.random.Generator or None")
+    random_generator(gap.random_state)  # raises ParameterError for anything else
     if gap.horizon is not None:
         check_count(gap.horizon, "horizon", detail=" (the longest horizon the model will be "
                     "asked for) or None")

@@ -5,7 +5,8 @@ scaled backtest error vectors (demand and supply of one cell and origin) are
 pooled over cells and centred on their median, and each path of a cell adds
 one drawn pair, scaled back by the cell's own scales, to its point forecasts;
 a cell with a short history has its deviations stretched to its history
-class's interval on each side (:func:`short_history_widening`). These helpers hold the arithmetic:
+class's interval on each side (:func:`short_history_widening`, in
+:mod:`talentgap.models._gap_widening`). These helpers hold the arithmetic:
 :func:`simulate` gathers what the paths need for one horizon and the draws,
 :func:`path_blocks` materialises the paths a block of cells at a time so
 memory stays bounded (:mod:`talentgap.models._gap_statistics` reads the
@@ -20,14 +21,11 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
-from talentgap.models._conformal import (
-    calibration_scales,
-    conformal_quantiles,
-    difficulty_factors,
-    short_histories,
-)
+from talentgap.models._conformal import calibration_scales, difficulty_factors
 from talentgap.models._gap_analogues import analogue_widening
 from talentgap.models._gap_sampling import sampling_error_removal
+from talentgap.models._gap_widening import WIDENING_LEVEL as WIDENING_LEVEL
+from talentgap.models._gap_widening import short_history_widening
 from talentgap.models.reconciliation import reconcile
 
 __all__ = ["side_forecast", "short_history_widening", "fenced", "reconciled_means", "simulate",
@@ -35,9 +33,6 @@ __all__ = ["side_forecast", "short_history_widening", "fenced", "reconciled_mean
 
 #: Values per block when drawing sample paths (bounds memory to ~ block x samples x horizon).
 _BLOCK_VALUES = 4_000_000
-
-#: Coverage level (percent) whose interval widths set a short history's widening factor.
-WIDENING_LEVEL = 80.0
 
 #: How many interquartile ranges beyond the quartiles a pooled scaled error may lie
 #: (:func:`fenced`).
@@ -79,124 +74,6 @@ def fenced(pool: np.ndarray) -> np.ndarray:
     q1, q3 = np.quantile(pool, [0.25, 0.75], axis=0)
     spread = FENCE_IQR * (q3 - q1)
     return np.clip(pool, q1 - spread, q3 + spread)
-
-
-def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
-                           horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per series of ``model``: the factors that stretch its paths to its history class's interval.
-
-    The paths of every cell draw scaled backtest errors from one pool (the
-    errors divided by the series' scales ``scale``, centred on their median
-    at each step). That pool says how far forecasts miss for series like those
-    in it, not for a series with only a few observations of its own. A
-    series is *short* when it has fewer than
-    :func:`~talentgap.models._conformal.short_history_limit` observations or
-    when none of its backtest origins leaves enough data to scale the errors
-    without the periods they forecast
-    (:func:`~talentgap.models._conformal.short_histories`, the rule the
-    forecasters' own intervals use): its own backtests then say nothing
-    honest about it. For each length ``k`` of a short series, windows of
-    ``k`` observations of the longer series are forecast by the same model
-    (``model.short_history_errors``), and their conformal interval at
-    :data:`WIDENING_LEVEL` is the class's interval, in signed errors around
-    the forecast. The *lower* factor is the class's lower bound divided by
-    the centred pool's, the *upper* factor the same for the upper bounds,
-    each averaged over the steps and at least 1: a path's deviations below
-    its centre are multiplied by the first, those above by the second, so a
-    short series' paths reach as far as its class's interval on each side.
-    Short series tend to be new and growing, which their few observations
-    undershoot (the class's upper bound is the further one), and the paths
-    keep that asymmetry. Widths are compared in the units the paths use.
-
-    Parameters
-    ----------
-    model : BaseForecaster
-        The fitted inner forecaster.
-    errors : numpy.ndarray, shape (n_series, n_windows, horizon)
-        Its backtest errors (``model.cv_errors(horizon)``).
-    scale : numpy.ndarray, shape (n_series,) or (n_series, n_windows)
-        The scales the paths' pool divides the errors by, per series or per
-        series and origin.
-    horizon : int
-
-    Returns
-    -------
-    lower, upper : numpy.ndarray
-        Each of shape (n_series,), every value >= 1 (1 for series that are
-        not short or whose length no longer series can calibrate).
-
-    Examples
-    --------
-    >>> import talentgap as tg
-    >>> data = tg.datasets.make_synthetic(n_regions=4, industries=2, n_periods=16, seed=0,
-    ...                                   new_trades=["ecommerce"], new_trade_start=10)
-    >>> model = tg.models.Naive().fit(data.truth.dropna(subset=["demand"]), target="demand",
-    ...                               keys=["region", "industry"])
-    >>> errors = model.cv_errors(2)
-    >>> from talentgap.models._conformal import series_scale
-    >>> scale = series_scale(model.arrays_.values, model.season_length_)
-    >>> lower, upper = short_history_widening(model, errors, scale, 2)
-    >>> short = model.arrays_.n_obs < 8
-    >>> bool((lower[~short] == 1).all() and (upper[~short] == 1).all())
-    True
-    >>> bool((upper[short] > 1).all())
-    True
-    """
-    n_obs = model.arrays_.n_obs
-    m = int(model.season_length_)
-    lower, upper = np.ones(n_obs.size), np.ones(n_obs.size)
-    with collect_warnings():  # the caller warns about the pool as a whole
-        calibrated = calibration_scales(errors, model.arrays_.values, m)
-    short = short_histories(n_obs, errors, calibrated, m)
-    lengths = np.unique(n_obs[short])
-    if lengths.size == 0:
-        return lower, upper
-    per_origin = np.asarray(scale, dtype=np.float64)
-    if per_origin.ndim == 1:
-        per_origin = np.repeat(per_origin[:, None], errors.shape[1], axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = errors / per_origin[:, :, None]
-    scaled[~np.isfinite(scaled)] = np.nan
-    centre = _pool_medians(scaled.reshape(-1, scaled.shape[2]))
-    with collect_warnings():
-        pool_lo, pool_hi = conformal_quantiles(
-            errors - centre[None, None, :] * per_origin[:, :, None], per_origin,
-            [WIDENING_LEVEL])[WIDENING_LEVEL]
-        classes = model.short_history_errors(lengths, horizon)
-    uncalibrated = []
-    for length in lengths:  # a handful of history lengths
-        errors_k = classes[int(length)]
-        if not np.isfinite(errors_k).any():
-            uncalibrated.append(int(length))
-            continue
-        with collect_warnings():
-            lo, hi = conformal_quantiles(errors_k[:, None, :], np.ones(errors_k.shape[0]),
-                                         [WIDENING_LEVEL])[WIDENING_LEVEL]
-        rows = short & (n_obs == length)
-        lower[rows] = _mean_ratio(lo, pool_lo)
-        upper[rows] = _mean_ratio(hi, pool_hi)
-    if uncalibrated:
-        warn(f"no series is long enough to calibrate the sample paths of series with "
-             f"{uncalibrated} observations; their paths use the errors pooled over all series, "
-             "which are likely too narrow for them", DataQualityWarning, stacklevel=4)
-    return lower, upper
-
-
-def _pool_medians(pool: np.ndarray) -> np.ndarray:
-    """Median of each column's finite values (0 for a column without any)."""
-    out = np.zeros(pool.shape[1])
-    has = np.isfinite(pool).any(axis=0)
-    out[has] = np.nanmedian(pool[:, has], axis=0)
-    return out
-
-
-def _mean_ratio(bound: np.ndarray, pool_bound: np.ndarray) -> float:
-    """Mean over steps of ``bound / pool_bound`` (steps where the pool's is 0 skipped), >= 1."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(pool_bound != 0, bound / pool_bound, np.nan)
-    if not np.isfinite(ratio).any():
-        return 1.0
-    return max(float(np.nanmean(ratio)), 1.0)
 
 
 def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None):
@@ -345,6 +222,27 @@ def _error_pool(d_err: np.ndarray, s_err: np.ndarray | None) -> tuple[np.ndarray
     return fenced(d_pool), fenced(s_pool)
 
 
+def _key_order(cells: pd.DataFrame) -> np.ndarray | None:
+    """Positions that sort the cells by their key values as text; None when they are sorted.
+
+    Category order, and the order rows came in, play no part: the cells of
+    ``["Z", "B"]`` and of ``["B", "Z"]`` give the same order.
+    """
+    if len(cells) < 2 or cells.shape[1] == 0:
+        return None
+    codes = [pd.factorize(cells[c].astype(str).to_numpy(dtype=object), sort=True)[0]
+             for c in cells.columns]
+    order = np.lexsort(codes[::-1])
+    return None if (order == np.arange(order.size)).all() else order
+
+
+def _in_order(order: np.ndarray | None, *arrays):
+    """``arrays`` (one row per cell, or None) with their rows in ``order``."""
+    if order is None:
+        return arrays
+    return tuple(None if a is None else a[order] for a in arrays)
+
+
 def simulate(gap, horizon: int) -> dict:
     """Means, scaled error pool, scales, lags and draws of the sample paths.
 
@@ -355,8 +253,12 @@ def simulate(gap, horizon: int) -> dict:
     own end; it draws from a second pool, of backtests that long, at those
     steps, with a draw stream of its own: the other cells draw the same pairs
     as without it, from a pool that differs only by that cell's own pairs.
+    The pools and the draws follow the cells sorted by their key values
+    (:func:`_key_order`), so the paths of a cell do not depend on the order
+    the cells (or a key's categories) came in.
     """
     n = len(gap.cells_)
+    by_key = _key_order(gap.cells_)
     lags = [side.lag for side in (gap.demand_, gap.supply_) if side.lag.size]
     span = horizon + max((int(lag.max()) for lag in lags), default=0)
     d_mean, d_err, d_ext, d_scale, d_stretch, d_lag = side_forecast(
@@ -366,7 +268,7 @@ def simulate(gap, horizon: int) -> dict:
     d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
 
     # the pool: (cell, origin) pairs with demand and supply errors at every step needed
-    d_pool, s_pool = _error_pool(d_err, s_err)
+    d_pool, s_pool = _error_pool(*_in_order(by_key, d_err, s_err))
     pool_size = d_pool.shape[0]
     if pool_size == 0:
         raise ParameterError(
@@ -384,9 +286,9 @@ def simulate(gap, horizon: int) -> dict:
     lagged = ends_early > 0
     d_ext_pool = s_ext_pool = np.zeros((0, span))
     if lagged.any():
-        d_ext_pool, s_ext_pool = _error_pool(
-            d_ext if d_ext is not None else np.full((n, d_err.shape[1], span), np.nan),
-            s_ext if s_err is not None else None)
+        d_ext_pool, s_ext_pool = _error_pool(*_in_order(
+            by_key, d_ext if d_ext is not None else np.full((n, d_err.shape[1], span), np.nan),
+            s_ext if s_err is not None else None))
         if d_ext_pool.shape[0] == 0:  # too short for backtests this long: steps of the pool
             warn(f"{int(lagged.sum())} cells end before the forecast origin, and no series is "
                  f"long enough for {span}-step backtests: their paths use the errors of "
@@ -408,14 +310,17 @@ def simulate(gap, horizon: int) -> dict:
     rng = np.random.default_rng(gap.seed_)
     # int32 halves the largest array of the simulation (cells x samples); same stream as int64
     draws = rng.integers(0, pool_size, size=(n, int(gap._fit_param("n_samples")))).astype(np.int32)
+    if by_key is not None:  # the k-th row of draws is the k-th cell by key values
+        draws[by_key] = draws.copy()
     if lagged.any():  # the second pool after the first, drawn from a stream of its own
         d_pool = np.concatenate([np.pad(d_pool, ((0, 0), (0, span - horizon)),
                                         constant_values=np.nan), d_ext_pool])
         s_pool = np.concatenate([np.pad(s_pool, ((0, 0), (0, span - horizon)),
                                         constant_values=np.nan), s_ext_pool])
         own = np.random.default_rng([gap.seed_, 1])
-        draws[lagged] = pool_size + own.integers(0, d_ext_pool.shape[0],
-                                                 size=(int(lagged.sum()), draws.shape[1]))
+        late = np.flatnonzero(lagged) if by_key is None else by_key[lagged[by_key]]
+        draws[late] = pool_size + own.integers(0, d_ext_pool.shape[0],
+                                               size=(late.size, draws.shape[1]))
     d_scale, d_stretch, d_tails = analogue_widening(gap, horizon, d_mean, d_scale, d_stretch,
                                                     d_pool.T, draws, d_lag)
     simulation = {

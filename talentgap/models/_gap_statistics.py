@@ -138,5 +138,7 @@ def warn_small_pool(pool_size: int, levels: list[float]) -> None:
         warn(
             f"only {pool_size} (cell, origin) backtest error pairs for the sample paths; "
             f"{max(levels):g}% gap intervals need about {needed} to reach their tails and "
-            "may be too narrow; use more cells, longer series or more n_windows",
+            f"may be too narrow (a cell's paths take at most {pool_size} values per step, "
+            "so bounds of different levels can coincide); use more cells, longer series "
+            "or more n_windows",
             stacklevel=3)

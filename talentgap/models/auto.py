@@ -25,10 +25,13 @@ import pandas as pd
 from sklearn.base import clone
 
 from talentgap._arguments import check_count, resolve_season_length
+from talentgap._keys import key_values_text
 from talentgap._registry import register
 from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
 from talentgap.models._analogues import match_analogues
+from talentgap.models._auto_exog import exog_aware, window_weights
 from talentgap.models._auto_summary import fallback_reasons, fitted_summary, series_are, too_short
+from talentgap.models._auto_weights import COMBINATIONS, candidate_weights, combine, cross_fitted
 from talentgap.models._outliers import warn_outlying_values
 from talentgap.models._ranking import (
     fit_candidates,
@@ -43,8 +46,6 @@ from talentgap.models.base import BaseForecaster
 
 __all__ = ["AutoForecaster", "default_candidates", "ranking_scores", "ranking_horizons"]
 
-_COMBINATIONS = ("top_mean", "mean", "median", "best")
-
 
 def default_candidates(season_length: int | None = None, *, exog: bool = False,
                        n_windows: int = 5, n_jobs: int | None = 1) -> dict[str, BaseForecaster]:
@@ -53,8 +54,9 @@ def default_candidates(season_length: int | None = None, *, exog: bool = False,
     Exponential smoothing (automatic form among level, damped-trend and
     seasonal forms), optimised Theta, damped-trend ETS, and the naive, drift
     and (for seasonal data) seasonal naive
-    benchmarks; SARIMAX joins when exogenous regressors are given. The
-    combination :class:`AutoForecaster` makes of them by default (the two
+    benchmarks; SARIMAX joins when exogenous regressors are given (and then
+    :class:`AutoForecaster` combines only the candidates that use them; see
+    its Notes). The combination :class:`AutoForecaster` makes of them by default (the two
     best-ranked per series plus Theta) beats every single candidate on the
     Tourism, M3 and M1 data sets, and was the best of the combination rules
     tried over all of them together (see the Notes of
@@ -105,7 +107,9 @@ class AutoForecaster(BaseForecaster):
         Best-ranked candidates averaged by ``top_mean`` (besides the anchor).
     anchor : str or None, default "theta"
         Candidate that ``top_mean`` always includes where it has backtest
-        errors, whatever its rank: a robust method that keeps the
+        errors, whatever its rank (with exogenous regressors, only where
+        it uses them or no candidate that does forecasts the series; see
+        the Notes): a robust method that keeps the
         combination from resting on a noisy ranking alone (the Theta method
         won the M3 competition and is a benchmark of M4; Makridakis &
         Hibon 2000, Makridakis et al. 2020). Ignored when no candidate
@@ -167,6 +171,10 @@ class AutoForecaster(BaseForecaster):
         any fallback reason.
     min_history_ : int
         The ``min_history`` in use (its default resolved from the candidates).
+    exog_aware_ : numpy.ndarray of bool or None
+        With exogenous regressors, per series and candidate (n_series,
+        n_candidates): whether the candidate uses them and forecast the
+        series without a naive fallback; None when fitted without them.
     analogue_rows_, analogue_ratio_ : numpy.ndarray
         Per series, the row of the analogue it is forecast from (-1: none)
         and the level ratio applied to it.
@@ -221,6 +229,18 @@ class AutoForecaster(BaseForecaster):
       widths non-decreasing in ``h``; levels nested; clipped at 0 for count
       data.
 
+    **Exogenous regressors.** Fitted with ``exog``, the candidates that
+    use regressors (SARIMAX among the defaults) get the other candidates'
+    models' weight: on every series where at least one of them has a
+    backtest score and did not fall back to a naive forecast, only they are
+    ranked and combined (by every ``combination`` rule) and the ``anchor`` is
+    not added, so that models blind to the regressors cannot outvote the ones
+    that use them when the regressors move in the forecast periods. Series
+    where all of them fell back keep the usual combination. ``exog_aware_``
+    records, per series and candidate, which ones counted. The backtests use
+    the regressors' observed values, so the intervals leave out the error of
+    forecasting the regressors.
+
     The scaled errors of different series are assumed exchangeable with the
     error of a new forecast. Series whose volatility keeps growing with their
     level (steady multiplicative growth) break that in one direction: their
@@ -274,9 +294,9 @@ class AutoForecaster(BaseForecaster):
             raise ParameterError(f"analogues == {self.analogues!r}, must be a dict "
                                  "{key_column: {value: analogue_value}} of strings, e.g. "
                                  "{'industry': {'live_streaming': 'ecommerce'}}")
-        if self.combination not in _COMBINATIONS:
+        if self.combination not in COMBINATIONS:
             raise ParameterError(f"combination == {self.combination!r}, must be one of "
-                                 f"{_COMBINATIONS}")
+                                 f"{COMBINATIONS}")
         check_count(self.top, "top")
         if self.anchor is not None and not isinstance(self.anchor, str):
             raise ParameterError(f"anchor == {self.anchor!r}, must be a candidate's name "
@@ -330,6 +350,7 @@ class AutoForecaster(BaseForecaster):
                                                  int(self.n_windows))
         self.pooled_ranking_ = True
         self.anchor_ = self.anchor if self.anchor in fitted else None
+        self.exog_aware_ = exog_aware(fitted) if arrays.exog_names else None
         weights = self._weights_from_scores(self._ranking_errors(candidates, labels))
         self.weights_ = pd.DataFrame(weights, columns=list(fitted))
         self.min_history_ = self._resolved_min_history()
@@ -338,7 +359,7 @@ class AutoForecaster(BaseForecaster):
         self.analogue_rows_, self.analogue_ratio_ = match.rows, match.ratio
         self.fallback_reason_ = fallback_reasons(self, match.unused)
         self.fitted_summary_ = self._summary()
-        self._warn_short(match.unused)
+        self._warn_short(match.unused, target)
         return self
 
     def _resolved_min_history(self) -> int:
@@ -353,22 +374,26 @@ class AutoForecaster(BaseForecaster):
             return int(given)
         return max(model.min_observations() for model in self.candidates_.values())
 
-    def _warn_short(self, unused: np.ndarray) -> None:
-        """Warn at fit of series forecast from an analogue, not from theirs, or with fallbacks."""
+    def _warn_short(self, unused: np.ndarray, target: str) -> None:
+        """Warn at fit of series forecast from an analogue, not from theirs, or with fallbacks.
+
+        The series are named by their key values (``North / textiles``), and the
+        column forecast is said, so that the warnings of two models fitted to
+        the same cells (a gap model's demand and supply) read apart.
+        """
         ids = self.arrays_.ids.astype(str)
         analogue = self.analogue_rows_ >= 0
         missed = unused != None  # noqa: E711
         fallback = (self.fallback_reason_ != None) & ~analogue  # noqa: E711
-        see = ": see fitted_summary_['fallback_reason']"
+        see = f" (forecasting {target!r}): see fitted_summary_['fallback_reason']"
         if analogue.any():
             warn(f"{series_are(analogue)} forecast from their declared analogue scaled to "
-                 "their level, e.g. "
-                 f"{ids.iloc[np.flatnonzero(analogue)[:3]].to_dict('records')}{see}",
+                 f"their level, e.g. {key_values_text(ids, np.flatnonzero(analogue))}{see}",
                  DataQualityWarning, stacklevel=3)
         if missed.any():
             shown = np.flatnonzero(missed)[:3]
-            examples = "; ".join(f"{row} {why}" for row, why in zip(
-                ids.iloc[shown].to_dict("records"), unused[shown], strict=True))
+            examples = "; ".join(f"{key_values_text(ids, [row])} {why}" for row, why in zip(
+                shown, unused[shown], strict=True))
             verb = "is" if missed.sum() == 1 else "are"
             warn(f"{int(missed.sum())} series cannot use their declared analogue and {verb} "
                  f"forecast from their own history: {examples}{see}", DataQualityWarning,
@@ -377,7 +402,7 @@ class AutoForecaster(BaseForecaster):
             count = int(fallback.sum())
             warn(f"{series_are(fallback)} too short for some candidate models and "
                  f"{'uses' if count == 1 else 'use'} a naive forecast in their place, e.g. "
-                 f"{ids.iloc[np.flatnonzero(fallback)[:3]].to_dict('records')}{see}; their "
+                 f"{key_values_text(ids, np.flatnonzero(fallback))}{see}; their "
                  "prediction intervals are calibrated on windows of as many observations of "
                  "the longer series", DataQualityWarning, stacklevel=3)
 
@@ -429,43 +454,19 @@ class AutoForecaster(BaseForecaster):
 
     def _weights_from_scores(self, score: np.ndarray) -> np.ndarray:
         """Per-series weights (n, k) from mean absolute backtest errors (n, k; NaN: none)."""
-        n_series, n_candidates = score.shape
-        has_score = np.isfinite(score)
-        weights = np.zeros((n_series, n_candidates))
-        combination = self._fit_param("combination")
-        if combination in ("mean", "median"):
-            weights[:] = 1.0
-        else:
-            count = (1 if combination == "best"
-                     else min(int(self._fit_param("top")), n_candidates))
+        return candidate_weights(
+            score, list(self.candidates_), combination=self._fit_param("combination"),
+            top=self._fit_param("top"), anchor=self.__dict__.get("anchor_"),
             # models saved before the pooled ranking and the anchor rank by their own errors
-            pooled = self.__dict__.get("pooled_ranking_", False)
-            rank = np.where(has_score, ranking_scores(score) if pooled else score, np.inf)
-            ranked = np.argsort(rank, axis=1, kind="stable")
-            weights[np.arange(n_series)[:, None], ranked[:, :count]] = 1.0
-            anchor = self.__dict__.get("anchor_")
-            if combination == "top_mean" and anchor is not None:
-                column = list(self.candidates_).index(anchor)
-                weights[has_score[:, column], column] = 1.0
-            # series with no backtest at all: every candidate counts
-            weights[~has_score.any(axis=1)] = 1.0
-        return weights / weights.sum(axis=1, keepdims=True)
+            pooled=self.__dict__.get("pooled_ranking_", False),
+            aware=self.__dict__.get("exog_aware_"))
 
     def _combine(self, forecasts: dict[str, np.ndarray],
                  weights: np.ndarray | None = None) -> np.ndarray:
         """Combine candidate forecasts (n, ...) with per-series weights (default: fitted)."""
-        names = list(self.candidates_)
-        stacked = np.stack([forecasts[n] for n in names], axis=-1)      # (n, ..., k)
-        if self._fit_param("combination") == "median":
-            return np.nanmedian(stacked, axis=-1)
         weights = self.weights_.to_numpy() if weights is None else weights
-        shape = (weights.shape[0],) + (1,) * (stacked.ndim - 2) + (weights.shape[1],)
-        w = np.broadcast_to(weights.reshape(shape), stacked.shape)
-        usable = np.isfinite(stacked) & (w > 0)
-        total = np.where(usable, w, 0.0).sum(axis=-1)
-        combined = np.where(usable, stacked * w, 0.0).sum(axis=-1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(total > 0, combined / total, np.nan)
+        return combine(forecasts, list(self.candidates_), weights,
+                       median=self._fit_param("combination") == "median")
 
     def min_observations(self) -> int:
         """The fewest observations any candidate fits: a series is forecast where one does.
@@ -520,17 +521,8 @@ class AutoForecaster(BaseForecaster):
         ``dropped``: per candidate, cells (n, W, h) where the combination is left
         NaN if that candidate has weight there.
         """
-        errors = self._backtest_errors(horizon)
-        windows = errors.shape[1]
-        names = list(self.candidates_)
-        out = np.full((self.arrays_.n_series, windows, horizon), np.nan)
-        for k in range(windows):  # a handful of origins
-            weights = self._weights_from(np.delete(errors, k, axis=1))
-            out[:, k] = self._combine({n: f[:, k] for n, f in forecasts.items()}, weights)
-            for name, cells in (dropped or {}).items():
-                weighted = weights[:, names.index(name)] > 0
-                out[:, k][weighted[:, None] & cells[:, k]] = np.nan
-        return out
+        return cross_fitted(forecasts, self._backtest_errors(horizon), list(self.candidates_),
+                            weigh=self._weights_from, combine=self._combine, dropped=dropped)
 
     def _window_forecasts(self, window, horizon, exog_future):
         """The combination's forecasts of series with only ``window``'s observations.
@@ -546,7 +538,8 @@ class AutoForecaster(BaseForecaster):
                                           horizon, exog_future if model._supports_exog
                                           else None)
             for name, model in self.candidates_.items()}
-        return self._combine(forecasts, np.ones((window.n_series, len(forecasts))))
+        return self._combine(forecasts, window_weights(
+            self.candidates_, window.n_series, self.__dict__.get("exog_aware_") is not None))
 
     def _forecast_all(self, arrays, chunks, states, horizon, exog_future):
         means = {}
@@ -554,6 +547,20 @@ class AutoForecaster(BaseForecaster):
             future = exog_future if model._supports_exog else None
             means[name] = model.point_forecasts(horizon, future=future)
         return self._from_analogues(self._combine(means))
+
+    _has_fitted_values = True  # see fitted_values()
+
+    def _fitted_array(self):
+        """The candidates' fitted values, combined with the fitted per-series weights.
+
+        Candidates without cheap fitted values (SARIMAX, GlobalBoosting) are
+        left out, the others' weights renormalised per series (as a
+        candidate's missing forecast is in :meth:`_combine`).
+        """
+        shape = self.arrays_.values.shape
+        fitted = {name: model._fitted_array() if model._has_fitted_values
+                  else np.full(shape, np.nan) for name, model in self.candidates_.items()}
+        return self._combine(fitted)
 
     # ---- cold start from declared analogues ---------------------------------------------
     def _analogue_rows(self) -> np.ndarray:

@@ -30,13 +30,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from time import perf_counter
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
-from threadpoolctl import threadpool_limits
 
 from talentgap._arguments import (
     check_count,
@@ -54,8 +51,11 @@ from talentgap.errors import (
 from talentgap.models._conformal import interval_bounds
 from talentgap.models._fallback import _Fallback
 from talentgap.models._fit_params import FitParamsMixin
+from talentgap.models._in_sample import _InSampleMixin
 from talentgap.models._intervals import _IntervalsMixin, _nest, backtest_actuals
 from talentgap.models._outliers import warn_outlying_values
+from talentgap.models._parallel import CHEAP_TASK_SECONDS as CHEAP_TASK_SECONDS
+from talentgap.models._parallel import run_chunks
 from talentgap.models._saving import SaveMixin
 from talentgap.models._series import (
     SeriesArrays,
@@ -67,36 +67,13 @@ __all__ = ["BaseForecaster", "backtest_actuals"]
 
 logger = logging.getLogger(__name__)
 
-try:  # joblib (1.6) has no public way to ask which backend is active
-    from joblib._parallel_backends import LokyBackend
-    from joblib.parallel import get_active_backend
-except ImportError:  # pragma: no cover - a joblib that moved them
-    LokyBackend = get_active_backend = None
-
 #: Series per joblib task.
 CHUNK_SIZE = 500
-#: A chunk faster than this is not worth sending to a parallel worker (see ``_parallel``).
-CHEAP_TASK_SECONDS = 0.02
+# CHEAP_TASK_SECONDS (imported above, so still importable from here) is read, and so
+# patched, in talentgap.models._parallel.
 
 
-def _single_threaded(function, *arguments):
-    """Run a task with one BLAS/OpenMP thread: parallel tasks already fill the cores."""
-    with threadpool_limits(limits=1):
-        return function(*arguments)
-
-
-def _default_backend() -> bool:
-    """Whether joblib's default local process backend (loky) is the active one.
-
-    False when the caller chose another (``joblib.parallel_config(backend="dask")``),
-    and when this joblib cannot tell: then every chunk goes to the backend.
-    """
-    if get_active_backend is None:  # pragma: no cover - see the guarded import
-        return False
-    return isinstance(get_active_backend()[0], LokyBackend)
-
-
-class BaseForecaster(FitParamsMixin, _IntervalsMixin, SaveMixin, BaseEstimator):
+class BaseForecaster(FitParamsMixin, _IntervalsMixin, _InSampleMixin, SaveMixin, BaseEstimator):
     """Base class of the forecasters; not used directly.
 
     Subclasses define ``__init__`` with their parameters (stored unchanged,
@@ -106,6 +83,37 @@ class BaseForecaster(FitParamsMixin, _IntervalsMixin, SaveMixin, BaseEstimator):
     A parameter changed after ``fit`` (``set_params`` or assignment) takes effect at the
     next ``fit``: until then every method, intervals included, uses the parameters the fit
     recorded in ``params_`` (``n_jobs`` aside, which changes no number).
+
+    ``n_jobs`` runs chunks of 500 series in worker processes; it pays only on
+    large tables (tens of thousands of series) on idle cores: starting the
+    workers takes seconds, and work estimated at under ``CHEAP_TASK_SECONDS``
+    stays in this process whatever ``n_jobs`` says (the methods page, *When
+    n_jobs pays*, has the measurements).
+
+    Examples
+    --------
+    A forecaster of the mean of each series' last two values: it fits and
+    forecasts all series at once as 2-D arrays (series x periods); the long
+    table, chunking and intervals come from this class.
+
+    >>> import pandas as pd
+    >>> class LastTwo(BaseForecaster):
+    ...     def __init__(self, *, season_length=None, nonnegative=None, n_windows=2,
+    ...                  n_jobs=1):
+    ...         self.season_length, self.nonnegative = season_length, nonnegative
+    ...         self.n_windows, self.n_jobs = n_windows, n_jobs
+    ...     def _min_obs(self, season_length):
+    ...         return 2
+    ...     def _fit_arrays(self, values, n_obs, season_length, exog):
+    ...         return {"level": values[:, -2:].mean(axis=1)}
+    ...     def _forecast_arrays(self, state, horizon, exog_future):
+    ...         return np.repeat(state["level"][:, None], horizon, axis=1)
+    >>> df = pd.DataFrame({"id": "a", "period": pd.period_range("2020", periods=6, freq="Y"),
+    ...                    "value": [3.0, 5.0, 4.0, 6.0, 5.0, 7.0]})
+    >>> LastTwo().fit(df, keys=["id"]).predict(2)[["id", "period", "mean"]]
+      id period  mean
+    0  a   2026   6.0
+    1  a   2027   6.0
     """
 
     #: Whether the model uses exogenous regressors (``fit(..., exog=[...])``).
@@ -314,26 +322,10 @@ class BaseForecaster(FitParamsMixin, _IntervalsMixin, SaveMixin, BaseEstimator):
     def _parallel(self, function, argument_list):
         """``function(*arguments)`` for every chunk: here, or in ``n_jobs`` processes.
 
-        With joblib's default (local process) backend the first chunk runs
-        here, single-threaded as in a worker; when it took less than
-        ``CHEAP_TASK_SECONDS`` (the naive benchmarks, say) the others run here
-        too: sending them to workers and their results back would cost more
-        than the work. Every chunk runs the same single-threaded code, so the
-        results do not depend on where it ran. A backend the caller chose
-        (``joblib.parallel_config(backend="dask")``) gets every chunk.
+        Work estimated at under ``CHEAP_TASK_SECONDS`` runs here; see
+        :func:`talentgap.models._parallel.run_chunks`.
         """
-        if self.n_jobs in (None, 1) or len(argument_list) == 1:
-            return [function(*arguments) for arguments in argument_list]
-        if not _default_backend():
-            return Parallel(n_jobs=self.n_jobs)(
-                delayed(_single_threaded)(function, *a) for a in argument_list)
-        with threadpool_limits(limits=1):
-            start = perf_counter()
-            first = function(*argument_list[0])
-            if perf_counter() - start < CHEAP_TASK_SECONDS:
-                return [first] + [function(*a) for a in argument_list[1:]]
-        return [first] + Parallel(n_jobs=self.n_jobs)(
-            delayed(_single_threaded)(function, *a) for a in argument_list[1:])
+        return run_chunks(function, argument_list, self.n_jobs)
 
     def _fit_chunk(self, arrays: SeriesArrays, m: int):
         """Fit one chunk; series the model cannot take are marked for the fallback."""
@@ -512,6 +504,9 @@ class BaseForecaster(FitParamsMixin, _IntervalsMixin, SaveMixin, BaseEstimator):
     short_history_errors = _IntervalsMixin.short_history_errors
     cv_errors = _IntervalsMixin.cv_errors
     cv_forecasts = _IntervalsMixin.cv_forecasts
+    # ---- residual tables (see ``_InSampleMixin``) -----------------------------------------
+    backtest_residuals = _InSampleMixin.backtest_residuals
+    fitted_values = _InSampleMixin.fitted_values
 
     # ---- exogenous regressors ----------------------------------------------------------
     def _future_exog(self, future: pd.DataFrame | None, horizon: int) -> np.ndarray | None:

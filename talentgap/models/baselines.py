@@ -3,7 +3,10 @@
 Simple methods every forecast should be compared with (Hyndman &
 Athanasopoulos, *Forecasting: Principles and Practice*, 3rd ed., §5.2). All
 work on every series at once; intervals come from the shared conformal
-machinery of :class:`~talentgap.models.base.BaseForecaster`.
+machinery of :class:`~talentgap.models.base.BaseForecaster`. Each gives its
+in-sample one-step forecasts with ``fitted_values()``.
+
+For intermittent counts (mostly zeros) see :mod:`talentgap.models.intermittent`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._registry import register
+from talentgap.models._in_sample import naive_fitted
 from talentgap.models.base import BaseForecaster
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Mean"]
@@ -23,6 +27,7 @@ def _first_values(values: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
 
 class _Baseline(BaseForecaster):
     _horizon_free_prefix = True  # each forecast step is a function of the fit only
+    _has_fitted_values = True  # see fitted_values()
 
     def __init__(self, *, season_length: int | None = None, nonnegative: bool | None = None,
                  n_windows: int = 5, n_jobs: int | None = 1) -> None:
@@ -45,7 +50,9 @@ class Naive(_Baseline):
     n_windows : int, default 5
         Rolling origins for the conformal prediction intervals.
     n_jobs : int, default 1
-        Parallel jobs over chunks of series.
+        Worker processes over chunks of 500 series; worth it only for tens of
+        thousands of series on idle cores (small work stays in this process,
+        see :class:`~talentgap.models.base.BaseForecaster`).
 
     Examples
     --------
@@ -63,6 +70,9 @@ class Naive(_Baseline):
 
     def _forecast_arrays(self, state, horizon, exog_future):
         return np.repeat(state["last"][:, None], horizon, axis=1)
+
+    def _fitted_arrays(self, state, values, n_obs):
+        return naive_fitted(values)
 
 
 @register("SeasonalNaive", config_name="seasonal_naive")
@@ -90,6 +100,9 @@ class SeasonalNaive(_Baseline):
     def _forecast_arrays(self, state, horizon, exog_future):
         m = state["season"].shape[1]
         return state["season"][:, np.arange(horizon) % m]
+
+    def _fitted_arrays(self, state, values, n_obs):
+        return naive_fitted(values, state["season"].shape[1])
 
 
 @register("Drift", config_name="drift")
@@ -119,6 +132,9 @@ class Drift(_Baseline):
         steps = np.arange(1, horizon + 1)
         return state["last"][:, None] + state["slope"][:, None] * steps[None, :]
 
+    def _fitted_arrays(self, state, values, n_obs):
+        return naive_fitted(values) + state["slope"][:, None]
+
     def _describe(self, state):
         return pd.DataFrame({"slope": state["slope"]})
 
@@ -141,3 +157,6 @@ class Mean(_Baseline):
 
     def _forecast_arrays(self, state, horizon, exog_future):
         return np.repeat(state["mean"][:, None], horizon, axis=1)
+
+    def _fitted_arrays(self, state, values, n_obs):
+        return np.where(np.isnan(values), np.nan, state["mean"][:, None])

@@ -45,6 +45,8 @@ from talentgap._registry import register
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models._ets_state_space import (
     ETSForm,
+    _Layout,
+    _step,
     ets_filter,
     fit_form,
     forecast_states,
@@ -117,6 +119,7 @@ class ETS(FormSubsetsMixin, BaseForecaster):
     """
 
     _horizon_free_prefix = True  # a recursion per series: see BaseForecaster
+    _has_fitted_values = True  # the filter's one-step predictions: see fitted_values()
 
     def __init__(self, *, season_length: int | None = None, model: str = "auto",
                  forms=None, nonnegative: bool | None = None, n_windows: int = 5,
@@ -266,6 +269,8 @@ class ETS(FormSubsetsMixin, BaseForecaster):
             states = states_at(form, m, choice.params, choice.x0, data,
                                 np.where(mask, stops, 0))
             result["forms"][name] = (form, mask, states, choice.params)
+            # initial states of the full-length fit, for the in-sample fitted values
+            result.setdefault("initial", {})[name] = choice.x0[:, 0].copy()
         # Too short for every form: a level-only model on the mean (ANN with x0 = mean).
         result["winner"] = winner
         return result
@@ -293,6 +298,29 @@ class ETS(FormSubsetsMixin, BaseForecaster):
 
     def _forecast_arrays(self, state, horizon, exog_future):
         return self._forecast_stop(state, horizon)
+
+    def _fitted_arrays(self, state, values, n_obs):
+        """The filter's one-step predictions from the fitted initial states (see
+        :func:`~talentgap.models._ets_state_space.ets_filter`), right-aligned."""
+        if "initial" not in state:
+            raise NotImplementedError("this ETS was fitted by a talentgap version that did "
+                                      "not keep its initial states; refit it for fitted_values()")
+        y, width = left_align(values, n_obs), values.shape[1]
+        left = np.full(y.shape, np.nan)
+        for name, (form, mask, _, params) in state["forms"].items():
+            rows = np.flatnonzero(mask[:, 0])
+            if rows.size == 0:
+                continue
+            data = (np.log(np.where(y[rows] > 0, y[rows], 1.0)) if form.log
+                    else y[rows] / state["scale"][rows, None])
+            layout, x = _Layout(form, state["m"]), state["initial"][name][rows].copy()
+            mu = np.stack([_step(layout, x, params[rows, 0], t, data[:, t])[0]
+                           for t in range(width)], axis=1)  # a loop over time steps
+            left[rows] = np.exp(mu) if form.log else mu * state["scale"][rows, None]
+        column = np.arange(width)[None, :] - (width - n_obs[:, None])  # right -> left
+        inside = column >= 0
+        return np.where(inside, np.take_along_axis(left, np.where(inside, column, 0), axis=1),
+                        np.nan)
 
     def cv_forecasts(self, horizon: int) -> np.ndarray:
         """Forecasts from every rolling origin in one pass per chunk (see the module notes).

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from talentgap._arguments import check_horizon, check_levels
+from talentgap._arguments import check_horizon, check_levels, random_generator
 from talentgap._registry import register
 from talentgap.models._conformal import recent_periods
 from talentgap.models._fit_params import FitParamsMixin
@@ -89,10 +89,12 @@ class GapForecaster(GapSimulationMixin, FitParamsMixin, SaveMixin, BaseEstimator
         ``"ols"``, ``"bottom_up"`` or ``"top_down"``.
     n_samples : int, default 1000
         Sample paths per cell.
-    random_state : int, numpy.random.Generator or None, default 0
+    random_state : int, numpy.random.Generator, numpy.random.RandomState or None, default 0
         Seeds :func:`numpy.random.default_rng`; the same int gives the same
         paths. One seed is drawn from it at ``fit``, so ``predict`` and
-        :meth:`sample_paths` of a fitted model always use the same paths.
+        :meth:`sample_paths` of a fitted model always use the same paths. A
+        Generator or RandomState is not advanced (the seed is drawn from a
+        copy), so refitting with the same object gives the same paths.
     keys : sequence of str, default ("region", "industry")
         Columns of the panel defining a cell.
     time : str, default "period"
@@ -277,7 +279,7 @@ class GapForecaster(GapSimulationMixin, FitParamsMixin, SaveMixin, BaseEstimator
             history["demand_se"], recent_periods(self.demand_.model.season_length_)
             if self.demand_.model is not None else 8))
         self.known_supply_ = known_supply(self, future_supply, keys)
-        self.seed_ = int(np.random.default_rng(self.random_state).integers(2**62))
+        self.seed_ = int(random_generator(self.random_state).integers(2**62))
         self.fitted_summary_ = fitted_summary(self)
         return self
 

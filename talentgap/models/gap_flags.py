@@ -138,6 +138,19 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     -------
     numpy.ndarray of str (object), shape (cells, horizon)
         Codes from :data:`FLAGS`, in that order.
+
+    Examples
+    --------
+    Two cells, one step ahead: the first's demand doubles on a gap that has
+    lasted four periods; the second never reported certified supply.
+
+    >>> history = {"demand": np.array([[10.0, 10, 10, 10], [4.0, 4, 4, 4]]),
+    ...            "supply": np.array([[5.0, 5, 5, 5], [np.nan] * 4])}
+    >>> gap_flags(history, np.array([[20.0], [4.0]]), np.array([[5.0], [0.0]]),
+    ...           np.array([[15.0], [4.0]]), season_length=1,
+    ...           has_demand=np.array([True, True]), has_supply=np.array([True, False]))
+    array([['rising_demand;persistent_gap'],
+           ['no_supply_data']], dtype=object)
     """
     n, horizon = demand.shape
     m = season_length

@@ -26,10 +26,17 @@ Typical use, with the node layout of :func:`talentgap.features.aggregate`::
     totals = aggregate(panel, levels=levels)          # every node x period
     fc = AutoForecaster().fit(totals, target="gap", keys=hier.node_columns)
     base = fc.predict(horizon=4, level=[80])
+    errors = fc.backtest_residuals(4)     # node columns, period, horizon_step, residual
     res = reconcile(base, hier, method="wls_var", residuals=errors)  # coherent rows
 
-``errors``: backtest errors of every node, e.g. from ``fc.cv_errors(4)``
-laid out as a table with a ``horizon_step`` column (see :func:`reconcile`).
+``errors``: the rolling-origin errors of every node
+(:meth:`~talentgap.models.base.BaseForecaster.backtest_residuals`, the errors
+of ``fc.cv_errors(4)`` as a long table), at the horizon being reconciled.
+In-sample one-step residuals, the classic choice for ``wls_var``
+(Wickramasuriya et al. 2019), are ``fc.fitted_values()`` (columns
+``residual`` and the period) for the models that give them; ``mint_shrink``
+pairs the nodes' residuals by period, so every node needs one for the same
+periods.
 """
 
 from __future__ import annotations
@@ -82,6 +89,18 @@ class ReconcileResult:
         ``nonnegative=True``); the projection moves non-negative cells too.
     shrinkage : float or None
         The Schäfer-Strimmer intensity ``l`` used by ``mint_shrink``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hier = Hierarchy.from_mappings(pd.DataFrame({"region": ["a", "b"]}), keys=["region"])
+    >>> base = hier.nodes[hier.node_columns].assign(period=pd.Period("2025", "Y"),
+    ...                                              mean=[4.0, 6.0, 13.0])
+    >>> res = reconcile(base, hier, method="ols")
+    >>> res
+    ReconcileResult(method='ols', rows=3, n_negative=0, n_adjusted=0)
+    >>> res.forecasts[["region", "mean"]].to_numpy().tolist()  # the regions add up to all
+    [['a', 5.0], ['b', 7.0], ['all', 12.0]]
     """
 
     forecasts: pd.DataFrame
@@ -274,7 +293,12 @@ def reconcile(forecasts: pd.DataFrame, hierarchy: Hierarchy, *, method: str = "w
         Needed by ``wls_var`` and ``mint_shrink`` (ignored otherwise):
         in-sample or backtest residuals (actual minus forecast) of every
         node, either a long table or an array (n_obs, n_nodes) in the order
-        of ``hierarchy.nodes`` (one row per observation of all nodes). The
+        of ``hierarchy.nodes`` (one row per observation of all nodes). A
+        forecaster fitted on every node gives the table directly:
+        ``fc.backtest_residuals(horizon)`` (rolling-origin errors, with
+        ``horizon_step``) or ``fc.fitted_values()`` (in-sample one-step
+        residuals). ``fc.cv_errors(horizon)`` is neither layout: an array
+        (n_series, n_windows, horizon). The
         table has the node columns, ``time`` and ``residual``, one row per
         node and period, and for backtest errors of several horizons also
         ``horizon_step`` (one row per node, period and step, as in

@@ -17,7 +17,11 @@ machine).
 
 The learned state is plain numbers (orders and parameter vectors); forecasts
 re-run the Kalman filter with those parameters, which gives exactly the
-forecasts of the original statsmodels fit.
+forecasts of the original statsmodels fit. The rolling-origin backtests
+(intervals, and ranking inside AutoForecaster) choose the differencing again on
+each origin's history (two cheap tests) and keep the fitted ``(p, q)``; where
+the specification is unchanged they refit from the fitted parameters: a few
+optimiser iterations per series and origin instead of a whole order search.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ from threadpoolctl import threadpool_limits
 from talentgap._registry import register
 from talentgap.errors import ParameterError
 from talentgap.models import base as _base
+from talentgap.models._fallback import _Fallback
+from talentgap.models._sarimax_orders import differencing_orders
+from talentgap.models._series import SeriesArrays
 from talentgap.models.base import BaseForecaster
 
 __all__ = ["SARIMAX", "CHUNK_SERIES"]
@@ -44,6 +51,8 @@ CHUNK_SERIES = 16
 
 #: Below this many observations the automatic rule does not difference (d = 0).
 _SHORT = 8
+#: Optimiser iterations of the refits at the backtest origins (warm-started).
+_REFIT_ITERATIONS = 20
 _TRENDS = ("n", "c", "t", "ct")
 _START = ((1, 1), (0, 0), (1, 0), (0, 1))  # first candidates (p, q) of the stepwise search
 _MAX_PQ = 2
@@ -61,8 +70,11 @@ def _is_order(value, size: int) -> bool:
                     for v in value))
 
 
-def _fit_one(endog, exog, order, seasonal_order, trend):
-    """Fit one specification: (params, aic, converged); raises on a failed fit."""
+def _fit_one(endog, exog, order, seasonal_order, trend, start_params=None, maxiter=50):
+    """Fit one specification: (params, aic, converged); raises on a failed fit.
+
+    ``start_params``: where the optimiser starts (statsmodels' own choice if None).
+    """
     # Import before silencing: statsmodels adds "always" warning filters when first
     # imported, which would otherwise override the "ignore" below on the first fit.
     statsmodels_sarimax = _statsmodels_sarimax()
@@ -72,7 +84,7 @@ def _fit_one(endog, exog, order, seasonal_order, trend):
         warnings.simplefilter("ignore")
         model = statsmodels_sarimax(endog, exog=exog, order=order,
                                     seasonal_order=seasonal_order, trend=trend)
-        result = model.fit(disp=False)
+        result = model.fit(start_params=start_params, disp=False, maxiter=maxiter)
     params = np.asarray(result.params, dtype=np.float64)
     aic = float(result.aic)
     if not (np.isfinite(params).all() and np.isfinite(aic)):
@@ -106,26 +118,30 @@ class SARIMAX(BaseForecaster):
     ----------
     season_length : int, optional
         Season length ``m``; default from the period frequency.
-    order : tuple of int, default (1, 1, 1)
-        ``(p, d, q)``; used as given when ``auto=False``, else the start of
-        the search.
+    order : tuple of int, optional
+        ``(p, d, q)``. Given: ``d`` is used as given, and so are ``p`` and
+        ``q`` when ``auto=False``. None (default): ``d`` is chosen per
+        series by the KPSS test (below), and ``p = q = 1`` when
+        ``auto=False``.
     seasonal_order : tuple of int, optional
-        ``(P, D, Q, s)``; default ``(0, 1, 1, m)`` for series with at least
-        ``3*m`` observations when ``m > 1``, else ``(0, 0, 0, 0)``.
+        ``(P, D, Q, s)``, used as given. None (default): ``(0, 1, 1, m)``
+        for a series with at least ``3*m`` observations (``m > 1``) whose
+        seasonal strength is at least 0.64, else ``(0, 0, 0, 0)``.
     auto : bool, default True
         Choose ``(p, q)`` in ``{0, 1, 2}`` per series by AIC with a small
         stepwise search (start from ``(1, 1), (0, 0), (1, 0), (0, 1)``, then
         move to a neighbour while the AIC improves; Hyndman & Khandakar
-        2008). ``d`` is 1, or 0 for series shorter than 8 observations (no
-        unit-root test); with ``d = D = 0`` and ``trend=None`` a constant is
-        included so that forecasts revert to the series mean, not to zero.
+        2008). With ``d = D = 0`` and ``trend=None`` (and ``order`` not given
+        with ``auto=False``) a constant is included so that forecasts revert
+        to the series mean, not to zero.
     trend : {"n", "c", "t", "ct"}, optional
         Deterministic trend passed to statsmodels.
     nonnegative : bool, optional
         Keep forecasts and bounds >= 0; default: True for count data.
     n_windows : int, default 3
-        Rolling origins for the conformal prediction intervals (each refits
-        every series).
+        Rolling origins for the conformal prediction intervals. Each origin
+        chooses ``d`` and ``D`` again on its own history and refits with the
+        fitted ``(p, q)`` (see :meth:`cv_forecasts`).
     n_jobs : int, default 1
         Parallel jobs over chunks of series.
 
@@ -140,6 +156,20 @@ class SARIMAX(BaseForecaster):
 
     Notes
     -----
+    **Differencing chosen from the data** (as ``auto.arima`` and
+    statsforecast's ``AutoARIMA`` do; see
+    :mod:`talentgap.models._sarimax_orders`): with regressors, on the
+    residuals of the series' least squares regression on them. ``D = 1``
+    when the seasonal strength ``max(0, 1 - Var(R) / Var(S + R))`` of an STL
+    decomposition is at least 0.64 (Wang, Smith & Hyndman 2006); then
+    ``d = 1`` when the KPSS test (level stationarity, ``trunc(4 (n/100)^(1/4))``
+    lags, statsmodels' ``kpss``) rejects at 5% on the (seasonally
+    differenced) series, else 0. Series shorter than 8 observations are not
+    differenced. The tests run per series inside the per-series fit loop; each
+    costs a small fraction of one fit. On 200 simulated series of 40
+    observations the test chose ``d = 1`` for about 65% of random walks and for
+    4-6% of stationary AR(1) series (coefficient 0.3).
+
     A series whose chosen specification fails (an exception, or non-finite
     parameters) is refitted with ``(1, d, 0)`` and no seasonal part; if that
     fails too, or the series is constant, it gets the naive forecast with the
@@ -155,15 +185,15 @@ class SARIMAX(BaseForecaster):
     ...                    "period": pd.period_range("2015Q1", periods=24, freq="Q"),
     ...                    "value": 100 + np.cumsum(rng.normal(0, 1, 24))})
     >>> fc = SARIMAX(order=(1, 1, 0), auto=False).fit(df, keys=["id"])
-    >>> fc.fitted_summary_[["order", "seasonal_order"]].iloc[0].tolist()
-    ['(1, 1, 0)', '(0, 1, 1, 4)']
+    >>> fc.fitted_summary_[["order", "seasonal_order"]].iloc[0].tolist()  # no season found
+    ['(1, 1, 0)', '(0, 0, 0, 0)']
     >>> fc.predict(2)["period"].astype(str).tolist()
     ['2021Q1', '2021Q2']
     """
 
     _supports_exog = True
 
-    def __init__(self, *, season_length: int | None = None, order=(1, 1, 1),
+    def __init__(self, *, season_length: int | None = None, order=None,
                  seasonal_order=None, auto: bool = True, trend: str | None = None,
                  nonnegative: bool | None = None, n_windows: int = 3,
                  n_jobs: int | None = 1) -> None:
@@ -178,8 +208,9 @@ class SARIMAX(BaseForecaster):
 
     # ---- parameters ------------------------------------------------------------------
     def _check_params(self) -> None:
-        if not _is_order(self.order, 3):
-            raise ParameterError(f"order == {self.order!r}, must be (p, d, q) of integers >= 0")
+        if self.order is not None and not _is_order(self.order, 3):
+            raise ParameterError(f"order == {self.order!r}, must be None or (p, d, q) of "
+                                 "integers >= 0")
         if self.seasonal_order is not None and not _is_order(self.seasonal_order, 4):
             raise ParameterError(f"seasonal_order == {self.seasonal_order!r}, must be None or "
                                  "(P, D, Q, s) of integers >= 0")
@@ -210,21 +241,32 @@ class SARIMAX(BaseForecaster):
         return chunk, reasons
 
     # ---- model -------------------------------------------------------------------------
-    def _candidates(self, n_obs: int, m: int):
-        """(p, d, q), seasonal order and trend for one series (p, q None when searched)."""
+    def _candidates(self, endog: np.ndarray, exog: np.ndarray | None, m: int):
+        """(p, d, q), seasonal order and trend for one series (p, q None when searched).
+
+        ``d`` and ``D`` not given by ``order`` / ``seasonal_order`` come from the
+        data (:func:`~talentgap.models._sarimax_orders.differencing_orders`).
+        """
+        n_obs = endog.size
+        seasonal_possible = m > 1 and n_obs >= 3 * m
+        tested = None
+        if self.order is None or self.seasonal_order is None:
+            tested = ((0, 0) if n_obs < _SHORT else
+                      differencing_orders(endog, exog, m, seasonal=seasonal_possible))
         if self.seasonal_order is not None:
             seasonal = tuple(int(v) for v in self.seasonal_order)
-        elif m > 1 and n_obs >= 3 * m:
+        elif tested[1]:
             seasonal = (0, 1, 1, m)
         else:
             seasonal = (0, 0, 0, 0)
-        if not self.auto:
-            return tuple(int(v) for v in self.order), seasonal, self.trend
-        d = 1 if n_obs >= _SHORT else 0
+        d = tested[0] if self.order is None else int(self.order[1])
         trend = self.trend
+        if not self.auto and self.order is not None:
+            return tuple(int(v) for v in self.order), seasonal, trend
         if trend is None and d == 0 and seasonal[1] == 0:
-            trend = "c"
-        return (None, d, None), seasonal, trend
+            trend = "c"  # forecasts revert to the series' mean, not to zero
+        pq = (None, None) if self.auto else (1, 1)
+        return (pq[0], d, pq[1]), seasonal, trend
 
     def _search(self, endog, exog, d, seasonal, trend):
         """Stepwise AIC search over (p, q) in {0, 1, 2}; returns the best fit or raises."""
@@ -258,10 +300,9 @@ class SARIMAX(BaseForecaster):
 
     def _fit_series(self, endog, exog, m):
         """Fit one series with the fallbacks; a dict describing the fit (never raises)."""
-        n = endog.size
         if np.ptp(endog) == 0 and (exog is None or np.ptp(exog, axis=0).max() == 0):
             return {"reason": "constant series; naive"}
-        order, seasonal, trend = self._candidates(n, m)
+        order, seasonal, trend = self._candidates(endog, exog, m)
         note = None
         try:
             if self.auto:
@@ -311,6 +352,88 @@ class SARIMAX(BaseForecaster):
                 except Exception as exc:  # NaN rows get the base class's fallback
                     logger.info("SARIMAX forecast failed on a series: %s", exc)
         return out
+
+    # ---- backtests -----------------------------------------------------------------------
+    def cv_forecasts(self, horizon: int) -> np.ndarray:
+        """Forecasts from the last ``n_windows`` origins, shape (n_series, n_windows, horizon).
+
+        Origin ``k`` holds out each series' last ``horizon + k`` periods. At
+        each origin every series chooses ``d`` and ``D`` (those not given by
+        ``order`` / ``seasonal_order``) with the tests of the fit run on the
+        history before the origin only, so the periods an origin forecasts
+        never choose its differencing, and refits with the ``(p, q)`` chosen
+        at fit. Where that specification is the fitted one, the optimiser
+        starts from the fitted parameters (at most 20 iterations); else from
+        statsmodels' starting values. The ``(p, q)`` search is not rerun.
+        Series that got the naive forecast at fit get it at every origin, as
+        does an origin whose refit fails. NaN where a series is too short at
+        that origin.
+        """
+        arrays = self.arrays_
+        tasks = [(arrays.take(rows), self.season_length_, horizon, chunk)
+                 for rows, chunk in zip(self.chunks_, self.states_, strict=True)]
+        results = self._parallel(self._worker()._backtest_fitted, tasks)
+        out = np.full((arrays.n_series, int(self._fit_param("n_windows")), horizon), np.nan)
+        for rows, result in zip(self.chunks_, results, strict=True):
+            out[rows] = result
+        return out
+
+    def _backtest_fitted(self, part: SeriesArrays, m: int, horizon: int, chunk) -> np.ndarray:
+        """One chunk's backtests (see :meth:`cv_forecasts`), with its fitted ``chunk``."""
+        windows = int(self._fit_param("n_windows"))
+        out = np.full((part.n_series, windows, horizon), np.nan)
+        fits = [] if chunk["state"] is None else [
+            (int(row), fit) for row, fit in zip(chunk["usable"], chunk["state"]["fits"],
+                                                strict=True) if fit["reason"] is None]
+        shortest = max(self._min_obs(m), 1)
+        with threadpool_limits(limits=1, user_api="blas"):
+            for k in range(windows):  # a handful of origins
+                cut = horizon + k
+                if cut >= part.values.shape[1]:
+                    break
+                train = part.truncate(cut)
+                mean = _Fallback.forecast(train.values, train.n_obs, horizon)
+                for row, fit in fits:  # statsmodels fits one series at a time
+                    n = int(train.n_obs[row])
+                    if n < shortest:
+                        continue
+                    endog = train.values[row, -n:]
+                    x = None if part.exog is None else train.exog[row, -n:]
+                    future = None if part.exog is None else part.exog[row, -cut:][:horizon]
+                    spec = self._origin_spec(fit, endog, x, m)
+                    same = all(spec[key] == fit[key]
+                               for key in ("order", "seasonal_order", "trend"))
+                    try:  # warm-started where the specification is the fitted one
+                        params = _fit_one(endog, x, spec["order"], spec["seasonal_order"],
+                                          spec["trend"],
+                                          start_params=fit["params"] if same else None,
+                                          maxiter=_REFIT_ITERATIONS if same else 50)[0]
+                        point = _forecast_one({**spec, "params": params}, endog, x, horizon,
+                                              future)
+                    except Exception as exc:  # this origin keeps the naive forecast
+                        logger.debug("SARIMAX backtest refit failed: %s", exc)
+                        continue
+                    if np.isfinite(point).all():
+                        mean[row] = point
+                ok = train.n_obs >= shortest
+                out[ok, k] = mean[ok]
+        return out
+
+    def _origin_spec(self, fit, endog, exog, m) -> dict:
+        """The specification refitted at a backtest origin whose history is ``endog``.
+
+        ``d``, ``D`` and the trend that follows from them are chosen again on
+        the origin's history (as :meth:`_candidates` does at fit), so that the
+        periods an origin forecasts never choose its differencing; ``(p, q)``
+        are the fitted ones (``(1, 0)`` without a seasonal part where the fit
+        fell back to that).
+        """
+        order, seasonal, trend = self._candidates(endog, exog, m)
+        if fit.get("note") is not None:  # the fit fell back, as _fit_series does
+            return {"order": (1, order[1], 0), "seasonal_order": (0, 0, 0, 0),
+                    "trend": trend}
+        return {"order": (fit["order"][0], order[1], fit["order"][2]),
+                "seasonal_order": seasonal, "trend": trend}
 
     def _describe(self, state):
         fits = state["fits"]

@@ -152,6 +152,7 @@ class Theta(BaseForecaster):
     """
 
     _horizon_free_prefix = True  # a recursion per series: see BaseForecaster
+    _has_fitted_values = True  # the SES pass's one-step forecasts: see fitted_values()
 
     def __init__(self, *, season_length: int | None = None, method: str = "optimized",
                  theta: float = 2.0, deseasonalize: bool | str = "auto",
@@ -230,6 +231,26 @@ class Theta(BaseForecaster):
             mean = np.where((kind == _MULTIPLICATIVE)[:, None], mean * factor,
                             np.where((kind == _ADDITIVE)[:, None], mean + factor, mean))
         return mean
+
+    def _fitted_arrays(self, state: dict, values: np.ndarray, n_obs: np.ndarray) -> np.ndarray:
+        """One-step Theta forecasts ``l_{t-1} + w b c_{t-1}`` (as scored by ``_ses_pass``),
+        seasonally re-adjusted."""
+        m, kind = state["m"], state["kind"]
+        adjusted = _adjust(values, n_obs, kind, state["indices"], m)
+        alpha, trend = state["alpha"], state["w"] * state["slope"]
+        level, c = np.full(values.shape[0], np.nan), np.ones(values.shape[0])
+        out = np.full(values.shape, np.nan)
+        for j in range(values.shape[1]):  # a loop over time steps, all series at once
+            out[:, j] = level + trend * c
+            error = adjusted[:, j] - level
+            ok = ~np.isnan(error)
+            level = np.where(ok, level + alpha * error, adjusted[:, j])
+            c = np.where(ok, 1.0 + (1.0 - alpha) * c, 1.0)
+        if (kind != _NONE).any():
+            factor = np.take_along_axis(state["indices"], _positions(values, n_obs, m), axis=1)
+            out = np.where((kind == _MULTIPLICATIVE)[:, None], out * factor,
+                           np.where((kind == _ADDITIVE)[:, None], out + factor, out))
+        return out
 
     def _calibration_forecasts(self, horizon: int, searched: np.ndarray | None = None, *,
                                quiet: bool = False) -> np.ndarray:

@@ -64,7 +64,7 @@ def test_an_unused_analogue_is_named_with_its_reason(case, expected):
     assert not summary.loc[("R1", "new"), "model"].startswith("analogue")
     message = " ".join(str(w.message) for w in caught)
     assert "1 series cannot use their declared analogue and is forecast" in message
-    assert "'industry': 'new'" in message and expected in message
+    assert "R1 / new" in message and expected in message
 
 
 @pytest.mark.filterwarnings("ignore:.*too short for some candidate models")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap.models import base
+from talentgap.models import _parallel, base
 from talentgap.models._ranking import form_subsets as _form_subsets
 from talentgap.models._series import to_arrays
 from talentgap.models.auto import AutoForecaster, default_candidates
@@ -92,7 +92,7 @@ def test_cheap_chunks_stay_in_this_process_and_give_the_same_results(monkeypatch
     monkeypatch.setattr(base, "CHUNK_SIZE", 7)
     df = table()
     sent = []
-    real = base.Parallel
+    real = _parallel.Parallel
 
     class Counting(real):
         def __call__(self, tasks):
@@ -100,13 +100,13 @@ def test_cheap_chunks_stay_in_this_process_and_give_the_same_results(monkeypatch
             sent.append(len(tasks))
             return super().__call__(tasks)
 
-    monkeypatch.setattr(base, "Parallel", Counting)
+    monkeypatch.setattr(_parallel, "Parallel", Counting)
     expected = Drift(n_jobs=1).fit(df, keys=["id"]).cv_errors(3)
-    monkeypatch.setattr(base, "CHEAP_TASK_SECONDS", 10.0)  # (drift takes microseconds)
+    monkeypatch.setattr(_parallel, "CHEAP_TASK_SECONDS", 10.0)  # (drift takes microseconds)
     got = Drift(n_jobs=2).fit(df, keys=["id"]).cv_errors(3)
     assert sent == []                                    # every chunk ran here
     np.testing.assert_array_equal(got, expected)
-    monkeypatch.setattr(base, "CHEAP_TASK_SECONDS", 0.0)  # nothing is cheap: workers get
+    monkeypatch.setattr(_parallel, "CHEAP_TASK_SECONDS", 0.0)  # nothing is cheap: workers get
     got = Drift(n_jobs=2).fit(df, keys=["id"]).cv_errors(3)   # every chunk but the first
     assert sent == [4, 4]                                 # 5 chunks: fit, then backtests
     np.testing.assert_array_equal(got, expected)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 import talentgap as tg
-from talentgap.models import base
+from talentgap.models import _parallel, base
 
 
 def _table() -> pd.DataFrame:
@@ -19,27 +19,27 @@ def _table() -> pd.DataFrame:
 
 
 def test_the_default_backend_is_told_apart_from_a_chosen_one():
-    assert base._default_backend()
+    assert _parallel._default_backend()
     with joblib.parallel_config(backend="threading"):
-        assert not base._default_backend()
+        assert not _parallel._default_backend()
     with joblib.parallel_config(backend="loky"):
-        assert base._default_backend()
+        assert _parallel._default_backend()
 
 
 def test_without_a_way_to_tell_every_chunk_goes_to_the_backend(monkeypatch):
     """The fallback when joblib no longer has the names the check imports."""
     monkeypatch.setattr(base, "CHUNK_SIZE", 4)
     expected = tg.models.Theta(n_jobs=1).fit(_table(), keys=["sid"]).predict(3, level=[80])
-    monkeypatch.setattr(base, "get_active_backend", None)
-    assert not base._default_backend()
+    monkeypatch.setattr(_parallel, "get_active_backend", None)
+    assert not _parallel._default_backend()
     calls = []
-    real = base.Parallel
+    real = _parallel.Parallel
 
     def counted(*args, **kwargs):
         calls.append(kwargs.get("n_jobs"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(base, "Parallel", counted)
+    monkeypatch.setattr(_parallel, "Parallel", counted)
     with joblib.parallel_config(backend="threading"):
         got = tg.models.Theta(n_jobs=2).fit(_table(), keys=["sid"]).predict(3, level=[80])
     assert calls and set(calls) == {2}

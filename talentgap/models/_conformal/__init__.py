@@ -122,8 +122,9 @@ The method, for horizon step ``h`` and coverage level ``1 - a``:
    as many errors as those, it is shrunk as much towards 1 (a factor from
    all errors would be less so, and intervals of hard series too wide).
 
-Where the steps live: the scales and the fences of step 2 (and the
-outlying values they reveal) in :mod:`talentgap.models._conformal.scales`;
+Where the steps live: the scales of step 2 (and the outlying values they
+reveal) in :mod:`talentgap.models._conformal.scales`, the fences of a
+series' own differences in :mod:`talentgap.models._conformal.fences`;
 the pooled quantiles of steps 3-5, the difficulty factors of step 7 and the
 interval bounds in :mod:`talentgap.models._conformal.quantiles`; the short
 histories of step 6 in :mod:`talentgap.models._conformal.short_series`.
