@@ -4,9 +4,10 @@ Interval levels, forecast horizons, season lengths, lags and other counts,
 and key-column lists are validated the same way wherever they are accepted,
 so one bad value gets one message whether it goes to ``predict``,
 ``backtest``, a metric, a feature or a planning table. The names of the
-interval columns (``lo_80``, ``gap_hi_95``) are made here too, by
+interval columns (``lo_80``, ``gap_hi_95``) are made by
 :func:`interval_columns`, so that every table labels a level alike, and
-read back by :func:`parse_interval_column`.
+read back by :func:`parse_interval_column`; the level checks and column
+labels live in :mod:`talentgap._interval_levels` and are re-exported here.
 
 Counts (a horizon, a season length, a lag, a number of windows) follow
 scikit-learn's rule for integer parameters: a Python or numpy integer is
@@ -23,234 +24,29 @@ Examples
 
 from __future__ import annotations
 
-import re
+import copy
 from collections.abc import Iterable, Mapping
 from numbers import Integral
 
 import numpy as np
 
+from talentgap._interval_levels import LABEL_DIGITS as LABEL_DIGITS
+from talentgap._interval_levels import (
+    check_levels,
+    interval_columns,
+    level_label,
+    parse_interval_column,
+    parse_level_label,
+)
 from talentgap.errors import ParameterError
 
 __all__ = ["SEASON_LENGTHS", "check_count", "check_counts", "check_levels", "check_horizon",
            "interval_columns", "is_integer", "key_list", "level_label",
-           "parse_interval_column", "parse_level_label", "resolve_season_length"]
-
-#: Significant digits of a level in a column name (``f"{level:g}"``).
-LABEL_DIGITS = 6
-
-#: A level's label as :func:`level_label` writes levels in (1, 100): digits, maybe a fraction.
-_LEVEL_TEXT = re.compile(r"\d+(?:\.\d+)?")
+           "parse_interval_column", "parse_level_label", "random_generator",
+           "resolve_season_length"]
 
 #: Default season length per pandas period frequency code.
 SEASON_LENGTHS = {"Y": 1, "Q": 4, "M": 12, "W": 52, "D": 7, "B": 5, "h": 24}
-
-
-def check_levels(level, *, name: str = "level") -> list[float]:
-    """Coverage levels as a sorted list of distinct floats in (0, 100).
-
-    Parameters
-    ----------
-    level : float, sequence of float or None
-        Prediction-interval levels in percent; ``None`` for none.
-    name : str, default "level"
-        The argument's name, for the error message.
-
-    Returns
-    -------
-    list of float
-        Sorted, without repeats; empty for ``None``.
-
-    Raises
-    ------
-    ParameterError
-        If a level is not a number in the open interval (0, 100), or is at
-        most 1: levels are percentages, and ``0.8`` is refused with the hint
-        to write ``80`` rather than read as a 0.8% interval. Also if two
-        levels get the same column label (:func:`level_label` keeps 6
-        significant digits: 80 and 80.0000001 are both ``lo_80``), or if a
-        level's label would read 100 or less than 1 (99.9999999 gives
-        ``lo_100``).
-
-    Examples
-    --------
-    >>> check_levels([95, 80, 80])
-    [80.0, 95.0]
-    >>> check_levels(90), check_levels(None)
-    ([90.0], [])
-    >>> check_levels([80, 100])
-    Traceback (most recent call last):
-    ...
-    talentgap.errors.ParameterError: level=[80, 100]: every level must be in (0, 100), ...
-    >>> check_levels([0.8, 0.95])
-    Traceback (most recent call last):
-    ...
-    talentgap.errors.ParameterError: level=0.8 looks like a fraction; use 80 (levels are ...
-    >>> check_levels("high", name="levels")
-    Traceback (most recent call last):
-    ...
-    talentgap.errors.ParameterError: levels='high': every level must be a number in ...
-    >>> check_levels([80, 80.0000001])
-    Traceback (most recent call last):
-    ...
-    talentgap.errors.ParameterError: level=[80, 80.0000001]: the levels 80.0 and 80.0000001 \
-both give the columns lo_80/hi_80 (a level keeps 6 significant digits in a column name); drop one \
-or make them differ within 6 digits, e.g. [80]
-    """
-    if level is None:
-        return []
-    try:
-        levels = [level] if np.isscalar(level) else list(level)
-        if any(isinstance(v, (bool, np.bool_)) for v in levels):
-            raise TypeError
-        values = [float(v) for v in levels]
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name}={level!r}: every level must be a number in (0, 100), "
-                             "e.g. [80, 95]") from None
-    if any(not (0 < v < 100) for v in values):
-        raise ParameterError(f"{name}={levels!r}: every level must be in (0, 100), e.g. [80, 95]")
-    fractions = [v for v in values if v <= 1]
-    if fractions:
-        first = fractions[0]
-        hint = f"use {100 * first:g}" if first < 1 else "a 100% interval is not allowed"
-        raise ParameterError(f"{name}={first:g} looks like a fraction; {hint} "
-                             "(levels are percentages in (0, 100), e.g. [80, 95])")
-    out = sorted(set(values))
-    _check_labels(out, level, name)
-    return out
-
-
-def _check_labels(values: list[float], level, name: str) -> None:
-    """Refuse levels whose column labels collide or do not read as a level in (1, 100)."""
-    labels = [level_label(v) for v in values]
-    for value, label in zip(values, labels, strict=True):
-        if not 1 < float(label) < 100:
-            bound = "at most 99.9999, e.g. 99.9" if value > 50 else "at least 1.00001, e.g. 1.5"
-            raise ParameterError(
-                f"{name}={value!r} would be labelled {label} in column names (lo_{label}/"
-                f"hi_{label}: a level keeps {LABEL_DIGITS} significant digits), which is not "
-                f"a level in (1, 100); use a level of {bound}")
-    for k in range(1, len(values)):
-        if labels[k] == labels[k - 1]:
-            label = labels[k]
-            raise ParameterError(
-                f"{name}={level!r}: the levels {values[k - 1]!r} and {values[k]!r} both give "
-                f"the columns lo_{label}/hi_{label} (a level keeps {LABEL_DIGITS} significant "
-                f"digits in a column name); drop one or make them differ within "
-                f"{LABEL_DIGITS} digits, e.g. [{label}]")
-
-
-def level_label(level) -> str:
-    """The text of a level in column names: ``80`` for 80.0, ``97.5``, 6 significant digits.
-
-    Parameters
-    ----------
-    level : float
-        A level in percent, as returned by :func:`check_levels`.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> level_label(80.0), level_label(97.5), level_label(12.3456789)
-    ('80', '97.5', '12.3457')
-    """
-    return f"{float(level):g}"
-
-
-def interval_columns(level, prefix: str = "") -> tuple[str, str]:
-    """The lower and upper bound columns of a level: ``lo_80``, ``hi_80``.
-
-    Parameters
-    ----------
-    level : float
-        A level in percent, as returned by :func:`check_levels` (which
-        refuses levels whose labels collide or read 100).
-    prefix : str, default ""
-        The quantity the interval bounds, ``""`` for the ``mean`` of a
-        forecast: ``prefix="gap"`` gives ``gap_lo_80``, ``gap_hi_80``.
-
-    Returns
-    -------
-    tuple of str
-        ``(lower, upper)`` column names.
-
-    Examples
-    --------
-    >>> interval_columns(80.0), interval_columns(97.5, prefix="demand")
-    (('lo_80', 'hi_80'), ('demand_lo_97.5', 'demand_hi_97.5'))
-    """
-    label = level_label(level)
-    head = f"{prefix}_" if prefix else ""
-    return f"{head}lo_{label}", f"{head}hi_{label}"
-
-
-def parse_level_label(label) -> float | None:
-    """The level a column label names, the inverse of :func:`level_label`.
-
-    Parameters
-    ----------
-    label : str
-        The text after ``lo_``, ``hi_`` or ``coverage_`` in a column name.
-
-    Returns
-    -------
-    float or None
-        The level in percent; ``None`` if ``label`` is not a decimal number
-        in (0, 100) (no sign, no exponent), so other columns are never taken
-        for a level's.
-
-    Examples
-    --------
-    >>> parse_level_label(level_label(97.5)), parse_level_label("80")
-    (97.5, 80.0)
-    >>> parse_level_label("100"), parse_level_label("1e1"), parse_level_label("low")
-    (None, None, None)
-    """
-    if not isinstance(label, str) or _LEVEL_TEXT.fullmatch(label) is None:
-        return None
-    level = float(label)
-    return level if 0 < level < 100 else None
-
-
-def parse_interval_column(column, prefix: str = "") -> tuple[str, float] | None:
-    """The side and level of an interval column, the inverse of :func:`interval_columns`.
-
-    Parameters
-    ----------
-    column : str
-        A column name, e.g. ``"gap_lo_80"``.
-    prefix : str, default ""
-        The quantity the interval bounds, as given to :func:`interval_columns`
-        (``""`` for the ``lo_80``/``hi_80`` columns of a forecast's ``mean``).
-
-    Returns
-    -------
-    tuple of (str, float) or None
-        ``("lo", 80.0)`` or ``("hi", 80.0)``; ``None`` for any other column
-        (another quantity's bounds, or a label :func:`parse_level_label`
-        does not read as a level).
-
-    Examples
-    --------
-    >>> parse_interval_column("gap_hi_97.5", prefix="gap"), parse_interval_column("lo_80")
-    (('hi', 97.5), ('lo', 80.0))
-    >>> [parse_interval_column(c, prefix="gap") for c in ("lo_80", "gap_lo_x", "gap")]
-    [None, None, None]
-    >>> parse_interval_column(interval_columns(12.3456789, prefix="demand")[0], "demand")
-    ('lo', 12.3457)
-    """
-    if not isinstance(column, str):
-        return None
-    head = f"{prefix}_" if prefix else ""
-    if not column.startswith(head):
-        return None
-    side, _, label = column[len(head):].partition("_")
-    if side not in ("lo", "hi"):
-        return None
-    level = parse_level_label(label)
-    return None if level is None else (side, level)
 
 
 def is_integer(value) -> bool:
@@ -263,6 +59,64 @@ def is_integer(value) -> bool:
     [True, True, False, False, False, False]
     """
     return isinstance(value, Integral) and not isinstance(value, (bool, np.bool_))
+
+
+def random_generator(random_state, *, name: str = "random_state") -> np.random.Generator:
+    """A fresh :class:`numpy.random.Generator` from a ``random_state`` argument.
+
+    Accepts what scikit-learn's ``check_random_state`` and
+    :func:`numpy.random.default_rng` accept: an integer >= 0, ``None`` (fresh
+    entropy), a :class:`numpy.random.Generator`, ``BitGenerator`` or
+    ``SeedSequence``, or a legacy :class:`numpy.random.RandomState`. A
+    generator passed in is never advanced: the result continues a copy of its
+    stream, so the same object (in the same state) gives the same draws each
+    time it is used, and an estimator refitted with it gives the same result.
+    A ``RandomState`` continues the stream of its bit generator (its state
+    copied with ``get_state(legacy=False)``).
+
+    Parameters
+    ----------
+    random_state : int, numpy.random.Generator, numpy.random.RandomState, \
+BitGenerator, SeedSequence or None
+    name : str, default "random_state"
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    ParameterError
+        Anything else (a negative integer, a float, text).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> int(random_generator(7).integers(1000)) == int(np.random.default_rng(7).integers(1000))
+    True
+    >>> legacy = np.random.RandomState(0)
+    >>> a = random_generator(legacy).integers(1000, size=3)
+    >>> b = random_generator(legacy).integers(1000, size=3)   # not advanced: the same draws
+    >>> a.tolist() == b.tolist()
+    True
+    >>> random_generator(-1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: random_state == -1, must be an integer >= 0, ...
+    """
+    if random_state is None or (is_integer(random_state) and random_state >= 0) or isinstance(
+            random_state, np.random.SeedSequence):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, (np.random.Generator, np.random.BitGenerator)):
+        return np.random.default_rng(copy.deepcopy(random_state))
+    if isinstance(random_state, np.random.RandomState):
+        state = random_state.get_state(legacy=False)
+        bits = getattr(np.random, state["bit_generator"])()
+        bits.state = state
+        return np.random.Generator(bits)
+    raise ParameterError(f"{name} == {random_state!r}, must be an integer >= 0, a "
+                         "numpy.random.Generator, a numpy.random.RandomState or None")
 
 
 def check_count(value, name: str, *, minimum: int = 1, detail: str = "") -> int:

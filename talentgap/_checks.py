@@ -5,7 +5,8 @@ failing row in a :class:`FailureLog`, and returns the column's values in
 their canonical form. Work is vectorised: masks over all rows, and
 Python-level work only over *distinct* values or failing rows. Blank and
 spaced text is found by :mod:`talentgap._text_checks`; rows sharing a key
-by :mod:`talentgap._duplicates`.
+by :mod:`talentgap._duplicates`. The log itself, and the sentences that
+report its failures, are :mod:`talentgap._failure_log` (re-exported here).
 """
 
 from __future__ import annotations
@@ -17,9 +18,24 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from talentgap._failure_log import FAILURE_COLUMNS as FAILURE_COLUMNS
+from talentgap._failure_log import (
+    RULE_TEXT,
+    FailureLog,
+    describe_failures,
+    rule_text,
+    show_value,
+)
 from talentgap._numeric import full_width_numbers, number_hints
-from talentgap._text_checks import blank_and_spaced, is_blank, suspect_text, totals_labels
-from talentgap._words import rows_fail
+from talentgap._text_checks import (
+    blank_and_spaced,
+    is_blank,
+    line_broken,
+    nfc_codes,
+    nfc_text,
+    suspect_text,
+    totals_labels,
+)
 
 __all__ = [
     "FailureLog",
@@ -39,31 +55,6 @@ __all__ = [
     "totals_rows",
 ]
 
-FAILURE_COLUMNS = ["line", "row", "column", "rule", "value", "message"]
-
-RULE_TEXT = {
-    "missing_value": "must not be missing",
-    "not_numeric": "must be numeric",
-    "not_integer": "must hold whole numbers",
-    "negative": "must be >= 0",
-    "not_positive": "must be finite and > 0",
-    "not_finite": "must be a finite number",
-    "not_boolean": "must be true/false (1/0, yes/no, 是/否)",
-    "bad_period": "must hold period labels of the declared frequency",
-    "unknown_code": "must be one of the allowed codes",
-    "duplicate_key": "must identify one row",
-    "duplicate_row": "must not repeat an earlier row",
-    "empty_row": "must not be empty",
-    "too_large": "must be <= 2**53 = 9007199254740992 (the largest count stored exactly)",
-    "text_collision": "must not hold different values that read the same as text",
-    "surrounding_space": "must not start or end with spaces",
-    "not_constant": "must be the same on every row of an enterprise-period",
-    "group_incomplete": "must belong to a group none of whose rows was rejected",
-    "excel_error": "must not hold Excel error values",
-    "totals_row": "must hold one respondent, not a total or subtotal",
-    "mixed_detail_rows": ("must not be blank on a row next to rows of the same "
-                          "enterprise-period that give it"),
-}
 #: The error values Excel shows (and writes to CSV) in a cell whose formula failed.
 EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!",
                 "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!",
@@ -72,132 +63,6 @@ EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM
 MAX_COUNT = 2**53
 _TRUE = ["1", "true", "t", "yes", "y", "是"]
 _FALSE = ["0", "false", "f", "no", "n", "否"]
-_MAX_EXAMPLES = 5
-
-
-def rule_text(rule: str) -> str:
-    """The rule as the end of a sentence: ``"exceeds_trained"`` -> ``"must be <= 'trained'"``."""
-    if rule.startswith("exceeds_"):
-        return f"must be <= {rule.removeprefix('exceeds_')!r}"
-    return RULE_TEXT.get(rule, rule)
-
-
-def _show(value) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-class FailureLog:
-    """Failures as arrays of row positions, one batch per (column, rule).
-
-    Parameters
-    ----------
-    n_rows : int
-        Number of rows of the table being checked.
-
-    Attributes
-    ----------
-    bad : numpy.ndarray of bool
-        Rows with at least one failure so far.
-    """
-
-    def __init__(self, n_rows: int) -> None:
-        self.n_rows = n_rows
-        self.bad = np.zeros(n_rows, dtype=bool)
-        self._settled: np.ndarray | None = None  # rows whose one failure is final
-        self._batches: list[tuple[np.ndarray, str, str, np.ndarray, np.ndarray]] = []
-        self._bad_by_column: dict[str, np.ndarray] = {}
-
-    def add(self, mask: np.ndarray, column: str, rule: str, values,
-            details=None) -> None:
-        """Record the rows in ``mask`` as failing ``rule`` on ``column``.
-
-        ``values`` are the raw input values (all rows, or the failing ones);
-        ``details`` the short message of each failure: ``None`` for the raw
-        value, one string for all, or an array (all rows or failing ones).
-        """
-        positions = np.flatnonzero(mask)
-        if positions.size == 0:
-            return
-        values = np.asarray(values, dtype=object)
-        if values.shape[0] == self.n_rows:
-            values = values[positions]
-        if details is None:
-            details = np.array([_show(v) for v in values], dtype=object)
-        elif isinstance(details, str):
-            details = np.full(positions.size, details, dtype=object)
-        else:
-            details = np.asarray(details, dtype=object)
-            if details.shape[0] == self.n_rows:
-                details = details[positions]
-        if self._settled is not None:  # a settled row takes no further failure
-            keep = ~self._settled[positions]
-            if not keep.all():
-                positions, values, details = positions[keep], values[keep], details[keep]
-                if positions.size == 0:
-                    return
-        self._batches.append((positions, column, rule, values, details))
-        self.bad[positions] = True
-        column_mask = self._bad_by_column.setdefault(column, np.zeros(self.n_rows, dtype=bool))
-        column_mask[positions] = True
-
-    def collapse(self, mask: np.ndarray, column: str, rule: str, detail, values=None, *,
-                 settle: bool = False) -> None:
-        """Replace every failure of the rows in ``mask`` by one failure ``rule``.
-
-        ``detail`` is one message or one per row (all rows); ``values`` the
-        values shown (all rows; default none). With ``settle`` that failure is
-        final: the rows take no later failure, and count as failing in every
-        column for the checks that follow (:meth:`bad_in`).
-        """
-        if self._settled is not None:
-            mask = mask & ~self._settled  # a settled row keeps its failure
-        if not mask.any():
-            return
-        batches = []
-        for positions, col, rul, shown, details in self._batches:
-            keep = ~mask[positions]
-            if keep.any():
-                batches.append((positions[keep], col, rul, shown[keep], details[keep]))
-        self._batches = batches
-        for column_mask in self._bad_by_column.values():
-            column_mask &= ~mask
-        self.bad &= ~mask
-        self.add(mask, column, rule,
-                 np.full(int(mask.sum()), None, dtype=object) if values is None else values,
-                 detail)
-        if settle:
-            self._settled = mask.copy() if self._settled is None else self._settled | mask
-
-    def bad_in(self, columns: Iterable[str]) -> np.ndarray:
-        """Rows failing a rule on any of ``columns`` (or settled, see :meth:`collapse`)."""
-        out = np.zeros(self.n_rows, dtype=bool) if self._settled is None else self._settled.copy()
-        for name in columns:
-            if name in self._bad_by_column:
-                out |= self._bad_by_column[name]
-        return out
-
-    def frame(self, lines: np.ndarray, index: pd.Index) -> pd.DataFrame:
-        """All failures in row order: ``position`` and :data:`FAILURE_COLUMNS`."""
-        if not self._batches:
-            columns = ["position", *FAILURE_COLUMNS]
-            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-            return empty.astype({"position": np.int64, "line": np.int64})
-        positions = np.concatenate([b[0] for b in self._batches])
-        column = np.concatenate([np.full(b[0].size, b[1], dtype=object) for b in self._batches])
-        rule = np.concatenate([np.full(b[0].size, b[2], dtype=object) for b in self._batches])
-        frame = pd.DataFrame(
-            {
-                "position": positions,
-                "line": lines[positions].astype(np.int64),
-                "row": index[positions].to_numpy(dtype=object),
-                "column": column,
-                "rule": rule,
-                "value": np.concatenate([b[3] for b in self._batches]),
-                "message": np.concatenate([b[4] for b in self._batches]),
-            }
-        )
-        order = np.lexsort((frame["column"].to_numpy(dtype=str), frame["position"].to_numpy()))
-        return frame.iloc[order].reset_index(drop=True)
 
 
 def did_you_mean(name: str, candidates: Iterable) -> str:
@@ -265,7 +130,8 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog,
     log.add(missing, name, "missing_value", values, "missing")
     valid = ~np.isnan(numbers)
     if kind == "weight":
-        log.add(valid & ~(np.isfinite(numbers) & (numbers > 0)), name, "not_positive", values)
+        bad = valid & ~(np.isfinite(numbers) & (numbers > 0))
+        log.add(bad, name, "not_positive", values, _weight_details(values, numbers, bad))
         return numbers
     whole = valid & np.isfinite(numbers) & (numbers == np.round(numbers))
     log.add(valid & ~whole, name, "not_integer", values)
@@ -274,6 +140,24 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog,
     log.add(huge, name, "too_large", values)
     # Only usable values take part in the rules between columns.
     return np.where(whole & (numbers >= 0) & ~huge, numbers, np.nan)
+
+
+#: Said of the first weight of 0 rejected: why it is refused and what to do.
+_ZERO_WEIGHT_NOTE = (
+    " (a weight of 0 stands for no enterprise: an enterprise found out of scope is no "
+    "respondent, so drop its row, or give it its design weight if it is in scope; R's "
+    "survey would keep it as a sampled unit of its stratum, so the standard errors there "
+    "differ slightly)")
+
+
+def _weight_details(values: pd.Series, numbers: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """The shown value of each failing weight, the first 0 with :data:`_ZERO_WEIGHT_NOTE`."""
+    shown = values.to_numpy(dtype=object)[bad]
+    details = np.array([show_value(v) for v in shown], dtype=object)
+    zero = np.flatnonzero(np.asarray(numbers, dtype=np.float64)[bad] == 0)
+    if zero.size:
+        details[zero[0]] += _ZERO_WEIGHT_NOTE
+    return details
 
 
 def _check_integers(values: pd.Series, name: str, kind: str, log: FailureLog) -> np.ndarray:
@@ -288,7 +172,8 @@ def _check_integers(values: pd.Series, name: str, kind: str, log: FailureLog) ->
     low, high = numbers.min(), numbers.max()
     if kind == "weight":
         if low <= 0:
-            log.add(numbers <= 0, name, "not_positive", values)
+            bad = numbers <= 0
+            log.add(bad, name, "not_positive", values, _weight_details(values, numbers, bad))
         return numbers.astype(float)
     if low < 0:
         log.add(numbers < 0, name, "negative", values)
@@ -355,8 +240,10 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     """Key rules (present, and among ``allowed`` when given); returns a categorical.
 
     The categories are ``allowed`` in its order, or else the sorted distinct
-    values that passed. A categorical column is checked on its categories
-    (blank, colliding as text), and its rows only through their codes.
+    values that passed, text in Unicode NFC (:func:`~talentgap._text_checks.nfc_text`:
+    ``"é"`` written as ``e`` and a combining accent is the same code). A
+    categorical column is checked on its categories (blank, colliding as
+    text, holding a line break), and its rows only through their codes.
     ``factorized`` is :func:`factorize_values` of ``values`` when the caller
     already has it (the rows are then not read again).
     """
@@ -365,7 +252,9 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
         if checked is not None:
             return checked
     codes, uniques = factorize_values(values) if factorized is None else factorized
-    uniques = pd.Index(uniques, dtype=object)
+    codes, uniques = nfc_codes(codes, uniques)
+    if allowed is not None and nfc_text(pd.Index(allowed, dtype=object)) is not None:
+        allowed = nfc_text(pd.Index(allowed, dtype=object)).tolist()
     blank_unique, spaced = blank_and_spaced(uniques)
     missing = np.append(blank_unique, True)[codes] if blank_unique.any() else codes < 0
     log.add(missing, name, "missing_value", values, "missing")
@@ -375,7 +264,7 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
     text = pd.Index(uniques.map(str), dtype=object) if mixed else uniques
     clash = text.duplicated(keep=False) & ~blank_unique if mixed else np.zeros(0, dtype=bool)
     if clash.any():  # e.g. 1 and "1": two categories that print the same
-        shown = np.array([f"{_show(u)} ({type(u).__name__}) reads {t!r} like another value"
+        shown = np.array([f"{show_value(u)} ({type(u).__name__}) reads {t!r} like another value"
                           for u, t in zip(uniques, text, strict=True)], dtype=object)
         rows = np.append(clash, False)[codes]
         log.add(rows, name, "text_collision", values, np.append(shown, "")[codes])
@@ -386,7 +275,7 @@ def check_key(values: pd.Series, name: str, log: FailureLog,
             hints = {u: did_you_mean(u, allowed) for u in uniques[~uniques.isin(allowed)]}
             shown = np.asarray(values, dtype=object)[unknown]
             log.add(unknown, name, "unknown_code", shown,
-                    np.array([f"{_show(v)}{hints[v]}" for v in shown], dtype=object))
+                    np.array([f"{show_value(v)}{hints[v]}" for v in shown], dtype=object))
         categories = pd.Index(list(dict.fromkeys(allowed)))
     else:
         present = uniques[~blank_unique]
@@ -425,14 +314,17 @@ def _text_dtype():
 
 def _log_spaced(uniques: pd.Index, spaced: np.ndarray, codes: np.ndarray, name: str,
                 log: FailureLog, values: pd.Series) -> None:
-    """Reject the rows whose key value starts or ends with spaces (never stripped silently)."""
-    if not spaced.any():
-        return
-    shown = np.array([f"{u!r} starts or ends with spaces (did you mean {u.strip()!r}?)"
-                      if bad else "" for u, bad in zip(uniques, spaced, strict=True)],
-                     dtype=object)
-    rows = np.append(spaced, False)[codes]
-    log.add(rows, name, "surrounding_space", values, np.append(shown, "")[codes])
+    """Reject the rows whose key value starts or ends with spaces (never stripped
+    silently), or holds a line break inside (a cell written on two lines)."""
+    broken = line_broken(uniques) & ~spaced  # one at the edge is a surrounding space
+    for rule, bad, words, fix in (
+            ("surrounding_space", spaced, "starts or ends with spaces", str.strip),
+            ("line_break_in_code", broken, "holds a line break", lambda u: " ".join(u.split()))):
+        if not bad.any():
+            continue
+        shown = np.array([f"{u!r} {words} (did you mean {fix(u)!r}?)" if b else ""
+                          for u, b in zip(uniques, bad, strict=True)], dtype=object)
+        log.add(np.append(bad, False)[codes], name, rule, values, np.append(shown, "")[codes])
 
 
 def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categorical | None:
@@ -446,6 +338,8 @@ def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categ
     categories = values.cat.categories
     if pd.api.types.infer_dtype(categories, skipna=False) != "string":
         return None
+    if nfc_text(categories) is not None:
+        return None  # categories to compose (and maybe merge): the general path
     codes = values.cat.codes.to_numpy()
     if suspect_text(categories):
         blank, spaced = blank_and_spaced(categories)
@@ -550,24 +444,3 @@ def excel_errors(values: pd.Series,
     if maybe is not None and not maybe.any():  # every error value starts with '#'
         return np.zeros(len(values), dtype=bool)
     return values.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
-
-
-def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) -> list[str]:
-    """One sentence per (column, rule): the rule, how many rows, up to five examples.
-
-    ``cases`` is a :meth:`FailureLog.frame`; ``row_labels`` (indexed by
-    position) names each row, e.g. ``"E0042, 2024Q2"``.
-    """
-    out = []
-    for (column, rule), group in cases.groupby(["column", "rule"], sort=False):
-        examples = group.head(_MAX_EXAMPLES)
-        shown = []
-        for position, line, detail in zip(examples["position"], examples["line"],
-                                           examples["message"], strict=True):
-            where = f" ({row_labels[position]})" if row_labels is not None else ""
-            shown.append(f"line {line}{where}: {detail}")
-        n = group["position"].nunique()
-        subject = "a row" if column == "*" else f"column {column!r}"  # "*": the whole row
-        out.append(f"{subject} {rule_text(rule)} [{rule}]; {rows_fail(n)}, e.g. "
-                   + "; ".join(shown))
-    return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,7 @@ from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.schema import get_schema
 
 __all__ = ["SEPARATORS", "ENCODING_ADVICE", "check_encoding", "sniff_csv", "read_raw_csv",
-           "read_csv_rows", "check_read", "csv_header_hint", "undecodable"]
+           "read_csv_rows", "check_read", "csv_header_hint", "undecodable", "record_lines"]
 
 #: Separators considered when ``sep="auto"``.
 SEPARATORS = (",", ";", "\t")
@@ -140,10 +141,55 @@ def _parse_csv(path: Path, sep: str, encoding: str, text_columns: list[str], *,
     missing = {name: [""] if name in text_columns else list(MISSING_TEXT)
                for name in names}
     # Blank lines are read as empty rows, so row i is line i + header_row + 1 of
-    # the file and validation accounts for them (rule "empty_row").
+    # the file (unless a quoted field spans lines: :func:`record_lines`) and
+    # validation accounts for them (rule "empty_row").
     return pd.read_csv(path, sep=sep, encoding=encoding, skiprows=skip, header=0, names=names,
                        dtype={name: str for name in text_columns},
                        skip_blank_lines=False, keep_default_na=False, na_values=missing)
+
+
+def record_lines(path: Path, encoding: str, sep: str, header_row: int, n_rows: int
+                 ) -> np.ndarray:
+    """The line of the file each of the first ``n_rows`` rows below the header starts on.
+
+    Row ``i`` is line ``header_row + 1 + i`` unless a quoted field holds a
+    line break (``"machine\\nbuilding"``): then every row after it starts a
+    line further down. Such a field leaves a line with an odd number of
+    quote characters, which a pass over the file's bytes finds; only then
+    are the records counted with :mod:`csv` (quotes as pandas reads them).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "rows.csv"
+    >>> _ = path.write_text('region,industry\\nA,"machine\\nbuilding"\\nB,textiles\\n')
+    >>> record_lines(path, "utf-8", ",", 1, 2).tolist()
+    [2, 4]
+    """
+    plain = np.arange(n_rows, dtype=np.int64) + header_row + 1
+    data = head_bytes(path, None)
+    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):  # quotes as one byte
+        data, encoding = data.decode(encoding, errors="replace").encode("utf-8"), "utf-8"
+    if b'"' not in data:  # the fast path: no quoted field at all
+        return plain
+    buf = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(buf == ord('"'))
+    breaks = np.flatnonzero(buf == ord("\n"))
+    per_line = np.bincount(np.searchsorted(breaks, quotes), minlength=breaks.size + 1)
+    if not (per_line % 2).any():  # quotes only in pairs on each line
+        return plain
+    reader = csv.reader(io.StringIO(data.decode(encoding, errors="replace"),
+                                    newline=""), delimiter=sep)
+    starts, end = [], 0
+    for _ in reader:  # a loop over records, only for a file with quoted line breaks
+        starts.append(end + 1)
+        end = reader.line_num
+    starts = np.asarray(starts, dtype=np.int64)
+    starts = starts[np.searchsorted(starts, header_row, side="right"):][:n_rows]
+    if starts.size < n_rows:  # the csv module read fewer records than pandas did
+        last = starts[-1] if starts.size else header_row
+        starts = np.concatenate([starts, last + 1 + np.arange(n_rows - starts.size)])
+    return starts
 
 
 def undecodable(path: Path, tried: tuple[str, ...]) -> str:
@@ -263,7 +309,7 @@ def read_csv_rows(path: Path, table: str, sep: str, encoding: str, *, header_row
     raw, used, sep = read_raw_csv(path, sep, encoding, text_columns, expected,
                                    header_row=header_row, columns=columns)
     raw = raw.iloc[:len(raw) - trailing_blank(raw)]  # blank lines at the end are no data
-    lines = np.arange(len(raw), dtype=np.int64) + header_row + 1
+    lines = record_lines(path, used, sep, header_row, len(raw))
     check_read(path, raw, text_columns, lines, encoding, used)
     if not any(name in raw.columns for name in expected):
         hint = _hint(path, expected, sep, used)

@@ -25,7 +25,7 @@ import pandas as pd
 
 from talentgap.errors import SchemaError
 
-__all__ = ["series_codes", "codes_in"]
+__all__ = ["series_codes", "codes_in", "key_values_text"]
 
 
 def series_codes(df: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -113,3 +113,43 @@ def codes_in(df: pd.DataFrame, keys: Sequence[str], ids: pd.DataFrame) -> np.nda
     merged = df[keys].merge(right, on=keys, how="left", sort=False)
     return np.nan_to_num(merged["_code"].to_numpy(dtype=np.float64, na_value=np.nan),
                          nan=-1).astype(np.int64)
+
+
+def key_values_text(ids: pd.DataFrame, rows=None, *, limit: int = 3) -> str:
+    """Series (or cells) in words for messages: ``"North / textiles and South / textiles"``.
+
+    Each row's key values joined by ``" / "`` (in column order), at most
+    ``limit`` of them, the last two joined by "and"; never a Python repr of a
+    dict or tuple.
+
+    Parameters
+    ----------
+    ids : pandas.DataFrame
+        Key columns, one row per series.
+    rows : array-like of int, optional
+        Row positions to name (default: all).
+    limit : int, default 3
+        The most rows named.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> ids = pd.DataFrame({"region": ["North", "South", "East"],
+    ...                     "industry": ["textiles", "textiles", "robots"]})
+    >>> key_values_text(ids, [0, 1])
+    'North / textiles and South / textiles'
+    >>> key_values_text(ids, limit=2)
+    'North / textiles, South / textiles and 1 more'
+    """
+    frame = ids if rows is None else ids.iloc[np.asarray(rows, dtype=np.int64)]
+    names = [" / ".join(str(v) for v in values)
+             for values in frame.astype(object).itertuples(index=False, name=None)]
+    shown, more = names[:limit], len(names) - min(len(names), limit)
+    if not shown:
+        return ""
+    if more:
+        return ", ".join(shown) + f" and {more} more"
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]

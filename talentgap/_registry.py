@@ -20,7 +20,7 @@ Examples
 >>> estimator_class("ETS") is tg.models.ETS, registry_name(tg.models.ETS)
 (True, 'ETS')
 >>> sorted(config_names())[:3]
-['auto', 'boosting', 'drift']
+['auto', 'boosting', 'croston']
 """
 
 from __future__ import annotations

@@ -12,6 +12,12 @@ case, full-width characters and spaces set aside): the codes of different
 tables are compared in it (:mod:`talentgap.features.codes`), and so are the
 enterprise ids of one period. :func:`totals_labels` finds the labels of a
 totals or subtotal row (``合计``, ``小计``, ``Total``).
+
+:func:`nfc_text` writes text keys in Unicode's composed form (NFC), so that
+``"é"`` typed as one character and as ``e`` plus a combining accent (as
+macOS file names and some exports give it) are one code at every input
+boundary; :func:`line_broken` finds codes holding a line break (a cell of
+a sheet written on two lines, rule ``line_break_in_code``).
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ __all__ = [
     "is_blank",
     "strip_text",
     "blank_text",
-    "any_blank_text",
     "suspect_text",
     "blank_and_spaced",
     "spaced_text",
@@ -35,6 +40,9 @@ __all__ = [
     "folds_apart",
     "TOTALS_LABELS",
     "totals_labels",
+    "nfc_text",
+    "nfc_codes",
+    "line_broken",
 ]
 
 #: The labels of a totals or subtotal row, in their :func:`fold_codes` form with every
@@ -85,23 +93,6 @@ def blank_text(text: np.ndarray) -> np.ndarray:
     if strings is not None:
         return (strings.str_len(text) == 0) | strings.isspace(text)
     return (np.char.str_len(text) == 0) | np.char.isspace(text)  # numpy 1.26
-
-
-_BLANK_SEGMENT = re.compile(r"\x00\s*\x00")  # \s: the characters str.isspace accepts
-
-
-def any_blank_text(strings: pd.Index) -> bool:
-    """Whether any of ``strings`` (all ``str``) is empty or whitespace only.
-
-    One regular-expression scan over the strings joined by NUL characters
-    (far cheaper than a numpy unicode copy of many distinct strings); a NUL
-    inside a string can only make the scan report a candidate, which is then
-    checked string by string with :func:`blank_text`.
-    """
-    items = strings.to_numpy(dtype=object).tolist()
-    if _BLANK_SEGMENT.search("\x00" + "\x00".join(items) + "\x00") is None:
-        return False
-    return bool(blank_text(np.asarray(items, dtype=str)).any()) if items else False
 
 
 # after a NUL: an empty string or one starting with white space. Searched in the joined
@@ -300,4 +291,78 @@ def totals_labels(values: pd.Index) -> np.ndarray:
     if ":" in bare:
         bare = _FINAL_COLON.sub("", bare + "\x00")[:-1]
     out[text] = pd.Index(bare.split("\x00")).isin(list(TOTALS_LABELS))
+    return out
+
+
+def nfc_text(values) -> pd.Index | None:
+    """``values`` with their text in Unicode NFC, or None when it already is (the usual case).
+
+    Decided on the text joined by NUL characters (a starter, so nothing
+    composes across two values): ASCII text, or text already in NFC, is
+    returned as None without a copy. Values that are not text are kept.
+
+    Examples
+    --------
+    >>> import unicodedata
+    >>> nfc_text(pd.Index(["Zürich", "Bern"])) is None
+    True
+    >>> nfc_text(pd.Index([unicodedata.normalize("NFD", "Zürich"), 3])).tolist()
+    ['Zürich', 3]
+    """
+    values = pd.Index(values)
+    text, items = _text_items(values)
+    joined = "\x00".join(items)
+    if joined.isascii() or unicodedata.is_normalized("NFC", joined):
+        return None
+    composed = unicodedata.normalize("NFC", joined).split("\x00")
+    if len(composed) != len(items):  # rare: a NUL inside a value
+        composed = [unicodedata.normalize("NFC", s) for s in items]
+    out = values.to_numpy(dtype=object).copy()
+    out[text] = composed
+    return pd.Index(out, dtype=object)
+
+
+def nfc_codes(codes: np.ndarray, uniques) -> tuple[np.ndarray, pd.Index]:
+    """Factorized values (codes, -1 = missing, and distinct values) with the values in NFC.
+
+    Distinct values that are one text once composed (:func:`nfc_text`)
+    become one value, and the codes are renumbered to match.
+
+    Examples
+    --------
+    >>> import unicodedata
+    >>> codes, uniques = nfc_codes(np.array([0, 1, -1]), ["é", unicodedata.normalize("NFD", "é")])
+    >>> codes.tolist(), uniques.tolist()
+    ([0, 0, -1], ['é'])
+    """
+    uniques = pd.Index(uniques, dtype=object)
+    composed = nfc_text(uniques)
+    if composed is None:
+        return codes, uniques
+    renumber, merged = pd.factorize(composed)
+    return np.append(renumber, -1)[codes], pd.Index(merged, dtype=object)
+
+
+#: The characters :meth:`str.splitlines` breaks a line at.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def line_broken(values: pd.Index) -> np.ndarray:
+    """Which of ``values`` are text holding a line break (``"machine\\nbuilding"``).
+
+    A quoted CSV field, or a sheet cell typed with Alt+Enter, can hold one;
+    such a code reads as one name on screen but matches no other table.
+
+    Examples
+    --------
+    >>> line_broken(pd.Index(["machine\\nbuilding", "textiles", 3])).tolist()
+    [True, False, False]
+    """
+    values = pd.Index(values)
+    text, items = _text_items(values)
+    out = np.zeros(len(values), dtype=bool)
+    joined = "".join(items)
+    if joined.isprintable() or not any(ch in joined for ch in _LINE_BREAKS):
+        return out
+    out[np.flatnonzero(text)] = [any(ch in s for ch in _LINE_BREAKS) for s in items]
     return out

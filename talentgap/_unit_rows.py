@@ -203,6 +203,9 @@ def check_row_key(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog, lines:
     group = unit_codes(folded_keys)  # the row key, ids folded
     spelling = unit_codes(keys)  # the row key as written
     valid = (group >= 0) & (spelling >= 0)
+    if not valid.any():  # every row's key has a missing part (periods unreadable, say)
+        check_unique(raw, keys, log, lines)
+        return
     _, first = np.unique(spelling[valid], return_index=True)
     n_spellings = np.bincount(group[valid][first], minlength=int(group.max()) + 1)
     alike = valid & (n_spellings[np.maximum(group, 0)] > 1)

@@ -5,8 +5,9 @@ on every row, then raises one :class:`~talentgap.errors.SchemaError` or returns
 the clean rows with a :class:`~talentgap._quality.DataQualityReport`;
 :func:`check_constant` applies the enterprise-level rule to columns outside
 the schema. The row-level checks are in :mod:`talentgap._checks` (rows
-sharing a key in :mod:`talentgap._duplicates`); the public names are
-re-exported by :mod:`talentgap.schema`.
+sharing a key in :mod:`talentgap._duplicates`), the clean table is built
+by :mod:`talentgap._clean_table`; the public names are re-exported by
+:mod:`talentgap.schema`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks
+from talentgap._clean_table import assemble
 from talentgap._duplicates import check_unique
 from talentgap._quality import DataQualityReport, reject_incomplete_groups, unit_groups
 from talentgap._tables import TableSchema, get_schema, row_key
@@ -109,10 +111,13 @@ def validate(
     Raises
     ------
     SchemaError
-        With ``errors="raise"``, when any row breaks a rule. In both modes,
-        for problems of the whole table: an empty table, missing required
-        columns (with a hint for near misses), repeated column names,
-        ambiguous periods. ``failure_cases`` holds every failure.
+        With ``errors="raise"``, when any row breaks a rule or the table has
+        no rows (reason ``empty_table``; with ``errors="report"`` the empty
+        table is returned with a warning, and the ``vacancies`` part of the
+        two-table form may be empty in either mode: nobody reported a
+        vacancy). In both modes, for problems of the whole table: missing
+        required columns (with a hint for near misses), repeated column
+        names, ambiguous periods. ``failure_cases`` holds every failure.
     ParameterError
         For an unknown ``table``, ``errors`` or ``freq``, or ``allowed`` for a
         column that is not a key of the table.
@@ -148,7 +153,7 @@ def validate(
                 f"allowed codes given for {name!r}, which is not a key column of the "
                 f"{table} table; key columns are {schema.keys}"
             )
-    _check_table_shape(df, schema)
+    _check_table_shape(df, schema, errors)
 
     n = len(df)
     lines = (np.arange(2, n + 2, dtype=np.int64) if line_numbers is None
@@ -244,8 +249,9 @@ def validate(
     found_cases = log.frame(lines, df.index)
     cases = found_cases[_checks.FAILURE_COLUMNS]
     kept = ~log.bad
-    clean = _assemble(df, schema, converted, numbers, kept, allowed)
-    found = _suspicious(clean, schema, lines, kept) + _widened(df, widened, lines)
+    clean = assemble(df, schema, converted, numbers, kept, allowed)
+    found = (_empty_table_note(schema, n) + _suspicious(clean, schema, lines, kept)
+             + _widened(df, widened, lines))
     for text in found:
         warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 
@@ -429,8 +435,19 @@ def check_constant(df: pd.DataFrame, columns: Iterable[str], *, table: str = "su
         raise _schema_error(df, schema, cases)
 
 
-def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
-    """Failures of the table as a whole, which no row-level report can carry."""
+#: Tables whose every row may be absent: no enterprise reported a vacancy.
+_MAY_BE_EMPTY = frozenset({"vacancies"})
+
+
+def _check_table_shape(df: pd.DataFrame, schema: TableSchema, errors: str) -> None:
+    """Failures of the table as a whole, which no row-level report can carry.
+
+    A table without rows is one with ``errors="raise"`` (a file holding only
+    its header is a mistake), except a table in :data:`_MAY_BE_EMPTY`; with
+    ``errors="report"`` it is a warning in the report
+    (:func:`_empty_table_note`), so validating a table whose every row was
+    rejected gives that table back.
+    """
     problems = []
     repeated = df.columns[df.columns.duplicated()].unique().tolist()
     if repeated:
@@ -442,7 +459,7 @@ def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
         found = _checks.closest(name, spare)  # e.g. 'vacancy' for 'vacancies'
         hint = f"; found {found!r} (did you mean {name!r}?)" if found is not None else ""
         problems.append(f"required column {name!r} is missing{hint}")
-    if len(df) == 0:
+    if len(df) == 0 and errors == "raise" and schema.name not in _MAY_BE_EMPTY:
         problems.append("the table has no rows")
     if problems:
         first = missing[0] if missing else None
@@ -454,6 +471,13 @@ def _check_table_shape(df: pd.DataFrame, schema: TableSchema) -> None:
             column=first,
             reason=reason,
         )
+
+
+def _empty_table_note(schema: TableSchema, n: int) -> list[str]:
+    """The report's note on a table without rows (an error with ``errors="raise"``)."""
+    if n or schema.name in _MAY_BE_EMPTY:
+        return []
+    return ["the table has no rows: every estimate from it is empty"]
 
 
 def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.ndarray:
@@ -477,65 +501,6 @@ def _is_period_of(values: pd.Series, freq: str | None) -> bool:
     if freq is None:
         return values.dtype in _PERIOD_DTYPES.values()
     return values.dtype == _PERIOD_DTYPES[normalize_freq(freq)]
-
-
-def _assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: dict,
-              kept: np.ndarray, allowed: dict) -> pd.DataFrame:
-    """The kept rows with canonical dtypes, in the input's column order.
-
-    Every column is a new array (the clean table never shares memory with
-    the input), and the frame is built without consolidating the columns
-    into 2-D blocks (one copy per column, not two).
-    """
-    everything = bool(kept.all())
-    positions = slice(None) if everything else np.flatnonzero(kept)
-
-    def take(values):
-        return values.copy() if everything else values[positions]
-
-    out = {}
-    for name in df.columns:
-        if name not in schema.names:
-            out[name] = take(df[name].array)
-        elif schema.column(name).kind == "count":
-            out[name] = numbers[name][positions].astype(np.int64)  # always a new array
-        elif schema.column(name).kind == "weight":
-            out[name] = take(numbers[name])
-        elif name in allowed:
-            out[name] = take(converted[name])
-        else:  # categories: the values of the kept rows only
-            out[name] = take(converted[name])
-            if schema.column(name).kind in ("id", "key"):
-                out[name] = _drop_unused(out[name])
-    index = df.index if everything else df.index[positions]
-    return pd.DataFrame(out, index=index, copy=False)
-
-
-def _drop_unused(values: pd.Categorical) -> pd.Categorical:
-    """``remove_unused_categories`` without sorting the codes (a count per category)."""
-    codes = values.codes
-    n_categories = len(values.categories)
-    used = np.zeros(n_categories + 1, dtype=bool)  # the last slot stands for code -1
-    used[codes] = True
-    used = used[:-1]
-    if used.all():
-        return values
-    renumber = np.append(np.cumsum(used) - 1, -1).astype(codes.dtype)
-    renumber[:-1][~used] = -1
-    dtype = _subset_dtype(values.categories[used], values.ordered)
-    return pd.Categorical.from_codes(renumber[codes], dtype=dtype, validate=False)
-
-
-def _subset_dtype(categories: pd.Index, ordered: bool) -> pd.CategoricalDtype:
-    """The categorical dtype of ``categories``, a subset of a dtype's categories.
-
-    Those are distinct already, so pandas' fast path (also taken by its own
-    ``remove_unused_categories``) skips hashing every label again.
-    """
-    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
-    if fast is None:
-        return pd.CategoricalDtype(categories, ordered=ordered)
-    return fast(categories, ordered)
 
 
 def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray,

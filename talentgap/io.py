@@ -43,6 +43,7 @@ from talentgap._csv_reading import (
     csv_header_hint,
     read_csv_rows,
     read_raw_csv,
+    record_lines,
     sniff_csv,
     undecodable,
 )
@@ -142,10 +143,11 @@ def read_csv_file(path: str | Path, *, text_columns: tuple[str, ...] | list[str]
     (['温州', '杭州'], [2, 4])
     """
     path = Path(path)
-    raw, used, _ = read_raw_csv(path, sep, encoding, list(text_columns), tuple(text_columns))
+    raw, used, used_sep = read_raw_csv(path, sep, encoding, list(text_columns),
+                                       tuple(text_columns))
     raw = raw.iloc[:len(raw) - trailing_blank(raw)]
     keep = ~blank_rows(raw) if raw.shape[1] else np.ones(len(raw), dtype=bool)
-    lines = (np.flatnonzero(keep) + 2).tolist()
+    lines = record_lines(path, used, used_sep, 1, len(raw))[keep].tolist()
     raw = raw[keep].reset_index(drop=True)
     check_read(path, raw, list(text_columns), np.asarray(lines, dtype=np.int64), encoding,
                 used)
@@ -259,7 +261,9 @@ def read_table(
     ------
     SchemaError
         The file cannot be parsed or decoded, its header repeats a name
-        (spaces and case ignored), or (with ``errors="raise"``) rows break
+        (spaces and case ignored), it has no rows below its header (reason
+        ``empty_table``, with either ``errors``; a ``vacancies`` file may be
+        empty: nobody reported a vacancy), or (with ``errors="raise"``) rows break
         the schema; a cell holding an Excel error value such as ``#REF!``
         (in CSV and Excel alike) breaks rule ``excel_error``, so with
         ``errors="report"`` its row is rejected like any other. The message starts with the
@@ -314,6 +318,8 @@ def read_table(
         lines = np.arange(len(raw), dtype=np.int64) + 1
     schema = get_schema(table)
     try:
+        if len(raw) == 0 and errors == "report":  # a file of a header only is a mistake
+            validate(raw, table=table, freq=freq, allowed=allowed, line_numbers=lines)
         result = validate(raw, table=table, freq=freq, allowed=allowed, errors=errors,
                           line_numbers=lines)
     except SchemaError as exc:

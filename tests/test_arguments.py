@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -25,7 +27,7 @@ from talentgap.errors import ParameterError
     (None, []),
     (80, [80.0]),
     (np.float64(95.5), [95.5]),
-    ([95, 80, 80], [80.0, 95.0]),
+    ([95, 80], [80.0, 95.0]),
     ((1.5, 99.5), [1.5, 99.5]),
     (np.array([90, 50]), [50.0, 90.0]),
     ([], []),
@@ -34,6 +36,17 @@ def test_levels_sorted_distinct_floats(level, expected):
     out = check_levels(level)
     assert out == expected
     assert all(type(v) is float for v in out)
+
+
+@pytest.mark.parametrize(("level", "named"), [
+    ([95, 80, 80], "80 is given more than once; give each level once, e.g. [80, 95]"),
+    ([80, 80.0], "80 is given more than once"),
+    ([90, 95, 90, 95], "90, 95 are given more than once"),
+    (np.array([50.0, 50.0]), "50 is given more than once"),
+])
+def test_a_repeated_level_is_refused_and_named(level, named):
+    with pytest.raises(ParameterError, match=re.escape(named)):
+        check_levels(level)
 
 
 @pytest.mark.parametrize("level", [0, 100, -5, [80, 100], [np.nan], 150])

@@ -23,8 +23,14 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import SchemaError, collect_warnings, warn
+from talentgap.features._domain_variance import _absent_lonely
 from talentgap.features._groups import group_rows
-from talentgap.features.design import SurveyDesign, _absent_lonely, design_index
+from talentgap.features.design import (
+    SurveyDesign,
+    design_index,
+    lonely_strata,
+    lonely_warning,
+)
 from talentgap.schema import DETAIL_COLUMNS, check_constant
 
 __all__ = ["design_partial", "design_errors", "strata_prefix", "stratum_rows"]
@@ -129,31 +135,24 @@ def _stratum_checks(strata: pd.DataFrame, design: SurveyDesign, where, fail) -> 
         keep = np.clip(1.0 - n_psu / n_pop, 0.0, 1.0)
     else:
         keep = np.ones(n_psu.size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = keep * n_psu / (n_psu - 1.0)
-    single = (n_psu == 1) & (keep > 0)
-    scale[n_psu == 1] = 0.0
+    period_of_stratum = np.unique(strata["period"].array.asi8, return_inverse=True)[1]
+    scale, lonely, single, factor = lonely_strata(n_psu, keep, design.lonely_psu,
+                                                  period_of_stratum.reshape(-1))
     if single.any() and design.lonely_psu == "fail" and not named:
         label = ", ".join([*design.strata_columns, "period"])
         named.append(strata[single].assign(
             rule="lonely_psu", fpc_mean=np.nan,
             column=design.strata_columns[0] if design.strata_columns else "period",
             value=f"stratum ({label}) has 1 PSU",
-            message="choose lonely_psu='adjust' or 'certainty', or collapse strata"))
+            message="choose lonely_psu='adjust', 'average', 'certainty' or 'remove', or "
+                    "collapse strata"))
     if named:
         fail(pd.concat(named, ignore_index=True))
     if single.any():
-        how = ("centred at the grand mean of the period's PSU totals"
-               if design.lonely_psu == "adjust" else "counted as adding no variance")
         label = ", ".join([*design.strata_columns, "period"])
         examples = ", ".join(where(x) for x in strata["line"].to_numpy()[single][:5])
-        warn(f"surveys: {int(single.sum())} strata ({label}) have a single sampled PSU and "
-             f"no population count making them take-all; their variance is {how} "
-             f"(lonely_psu={design.lonely_psu!r}), e.g. {examples}", stacklevel=4)
-        if design.lonely_psu == "adjust":
-            scale[single] = keep[single]
-    lonely = single if design.lonely_psu == "adjust" else np.zeros(n_psu.size, dtype=bool)
-    return {"n_psu": n_psu, "scale": scale, "lonely": lonely, "keep": keep}
+        warn(lonely_warning(int(single.sum()), label, design, examples), stacklevel=4)
+    return {"n_psu": n_psu, "scale": scale, "lonely": lonely, "keep": keep, "factor": factor}
 
 
 def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
@@ -227,6 +226,8 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
             top += absent_scale * grand2
             variance = top.copy()
             variance[variance < 0] = 0.0
+            if facts["factor"] is not None:  # "average": lonely strata at the others' mean
+                variance *= facts["factor"][period_of_domain]
             out[f"{name}_se"] = np.sqrt(variance)
             df_block = np.where(lonely, 1.0, n_h - 1.0)
             share = np.where(df_block > 0, contribution * contribution / df_block, 0.0)
@@ -234,6 +235,8 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
             bottom += absent_scale2 * grand2 * grand2
             df = top * top / bottom
             df[~(top > 0)] = np.nan
+            if facts["factor"] is not None:
+                df[np.isnan(facts["factor"][period_of_domain])] = np.nan
             out[f"{name}_df"] = df
     sampled = np.bincount(domain_of, weights=facts["keep"][stratum_of] > 0,
                           minlength=n_domains)

@@ -8,6 +8,14 @@ ones, so the shrunk cells no longer add up to the direct estimate of the
 whole, which is reliable. Ratio benchmarking (Pfeffermann 2013; Rao & Molina
 2015, section 6.4) multiplies the EBLUPs of each benchmark area ``B`` by
 ``sum_B y_i / sum_B theta_i``, so that they add up to the direct total again.
+
+A *rate* (``shortage_rate``, ``vacancy_rate``, ``ssv_density``, any ratio)
+does not add up: the direct rate of an area is the mean of its cells' rates
+weighted by their denominators (enterprises, employees + vacancies,
+vacancies). Its benchmark is that weighted mean, ``sum_B a_i y_i / sum_B a_i
+theta_i`` with the weights ``a_i`` given by ``benchmark_weights``, so that
+``sum_B a_i theta_b,i / sum_B a_i`` equals the direct rate
+``sum_B a_i y_i / sum_B a_i``; without weights, benchmarking a rate is refused.
 """
 
 from __future__ import annotations
@@ -19,7 +27,8 @@ import pandas as pd
 
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 
-__all__ = ["BENCHMARKS", "TOTAL_TARGETS", "ratio_benchmark", "warn_unbenchmarked_total"]
+__all__ = ["BENCHMARKS", "TOTAL_TARGETS", "RATE_DENOMINATORS", "benchmark_weights_of",
+           "ratio_benchmark", "warn_unbenchmarked_total"]
 
 #: Values of ``shrink(benchmark=...)``.
 BENCHMARKS = ("ratio", None)
@@ -27,6 +36,13 @@ BENCHMARKS = ("ratio", None)
 #: Columns of :func:`~talentgap.features.estimate_cells` that are weighted totals, whose
 #: shrunk values need benchmarking to keep adding up.
 TOTAL_TARGETS = ("demand", "vacancies", "employees", "enterprises")
+
+#: The rates of :func:`~talentgap.features.estimate_cells` and the totals that weigh them.
+RATE_DENOMINATORS = {"shortage_rate": "enterprises", "ssv_density": "vacancies",
+                     "vacancy_rate": "employees + vacancies"}
+
+#: Name endings taken to mean a rate (a ratio of two totals) when benchmarking.
+_RATE_ENDINGS = ("_rate", "_share", "_density", "_ratio")
 
 #: Relative departure of the shrunk sum from the direct one that is worth a warning.
 _TOLERANCE = 0.01
@@ -41,9 +57,66 @@ def _groups(estimates: pd.DataFrame, columns: list[str]) -> list[np.ndarray]:
                                   dropna=False).indices.values())
 
 
+def benchmark_weights_of(estimates: pd.DataFrame, target: str, benchmark: str | None,
+                         weights: str | None) -> np.ndarray | None:
+    """The benchmark weights ``a_i`` (a column of ``estimates``), or None for unweighted.
+
+    Raises
+    ------
+    ParameterError
+        If ``weights`` is given without ``benchmark``, for a total (totals add
+        up unweighted), is not a column, or holds a missing, infinite or
+        negative value; or if a rate (``target`` ending in ``_rate``,
+        ``_share``, ``_density`` or ``_ratio``) is benchmarked without weights.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"shortage_rate": [0.5, 0.2], "enterprises": [10.0, 30.0]})
+    >>> benchmark_weights_of(cells, "shortage_rate", "ratio", "enterprises").tolist()
+    [10.0, 30.0]
+    >>> benchmark_weights_of(cells, "shortage_rate", "ratio", None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ParameterError: benchmark='ratio' on 'shortage_rate', a rate: ...
+    """
+    if weights is None:
+        if benchmark is not None and (target in RATE_DENOMINATORS
+                                      or target.endswith(_RATE_ENDINGS)):
+            denominator = RATE_DENOMINATORS.get(target, "its denominator total")
+            hint = (f"benchmark_weights={denominator!r}" if " " not in denominator else
+                    "benchmark_weights='rate_base' after estimates.assign(rate_base="
+                    "estimates['employees'] + estimates['vacancies'])")
+            raise ParameterError(
+                f"benchmark='ratio' on {target!r}, a rate: scaling the cells so that their "
+                "unweighted rates add up to the sum of the direct rates does not keep the "
+                f"area's rate; pass {hint} (the cells' {denominator}) so that the weighted "
+                "mean of the shrunk rates equals the direct rate, or benchmark a total "
+                "(e.g. target='demand')")
+        return None
+    if benchmark is None:
+        raise ParameterError(f"benchmark_weights == {weights!r} needs benchmark='ratio'")
+    if target in TOTAL_TARGETS:
+        raise ParameterError(
+            f"benchmark_weights == {weights!r} with target {target!r}: a total adds up "
+            "unweighted; benchmark_weights are for rates")
+    if weights not in estimates.columns:
+        raise ParameterError(f"benchmark_weights column {weights!r} is not a column of the "
+                             f"estimates; columns are {list(estimates.columns)}")
+    values = estimates[weights].to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~(np.isfinite(values) & (values >= 0))
+    if bad.any():
+        rows = np.flatnonzero(bad)[:3]
+        raise ParameterError(
+            f"benchmark_weights column {weights!r} must be finite and >= 0; "
+            f"{int(bad.sum())} rows fail, e.g. rows {estimates.index[rows].tolist()}: "
+            f"{values[rows].tolist()}")
+    return values
+
+
 def ratio_benchmark(estimates: pd.DataFrame, y: np.ndarray, theta: np.ndarray,
                     source: np.ndarray, by: Sequence[str], *,
-                    target: str) -> np.ndarray:
+                    target: str, weights: np.ndarray | None = None) -> np.ndarray:
     """Per row, the factor ``sum_B y / sum_B theta`` of its benchmark area ``B``.
 
     The sums run over the area's cells shrunk towards the model (source
@@ -66,6 +139,9 @@ def ratio_benchmark(estimates: pd.DataFrame, y: np.ndarray, theta: np.ndarray,
         table is one area.
     target : str
         For messages.
+    weights : numpy.ndarray, optional
+        Per row, the weight ``a_i`` of a rate (see the module notes): the
+        factor is then ``sum_B a y / sum_B a theta``.
 
     Returns
     -------
@@ -92,6 +168,8 @@ def ratio_benchmark(estimates: pd.DataFrame, y: np.ndarray, theta: np.ndarray,
     factor = np.ones(len(estimates))
     adjusted = np.isin(source, ("direct+model", "model"))
     summed = source == "direct+model"
+    if weights is not None:
+        y, theta = y * weights, theta * weights
     for rows in _groups(estimates, list(by)):  # one per benchmark area (e.g. periods)
         direct = float(np.sum(y[rows][summed[rows]]))
         shrunk = float(np.sum(theta[rows][summed[rows]]))

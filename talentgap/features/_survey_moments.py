@@ -16,15 +16,49 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap.features._calibrated_variance import DESIGN_WEIGHT, CalibratedVariance
 from talentgap.features._variance import ratio_variance, total_variance, variance_factor
 from talentgap.features.design import DomainVariance
 from talentgap.schema import DETAIL_COLUMNS, unit_codes
 
 __all__ = ["RATIO_NAMES", "moments", "moment_estimates", "merge_detail_rows", "design_errors",
-           "take_all"]
+           "take_all", "DETAIL_RENAMES", "DETAIL_DROPPED", "detail_cell_columns"]
 
 #: The ratio estimates, whose values the design's ratio scores need.
 RATIO_NAMES = ["shortage_rate", "vacancy_rate", "ssv_density"]
+
+
+#: With ``occupation`` or ``skill_level`` keys, the enterprise-level totals of a cell are those
+#: of the enterprises reporting vacancies in it (an enterprise counts in every detail cell it
+#: reports in, so they do not add up across the cells): named so.
+DETAIL_RENAMES = {"enterprises": "reporting_enterprises", "employees": "reporting_employees"}
+
+#: Left out with detail keys: the survey has no employees per occupation or skill level, so
+#: ``vacancies / (employees + vacancies)`` would divide by every employee of the reporting
+#: enterprises.
+DETAIL_DROPPED = ("vacancy_rate",)
+
+
+def detail_cell_columns(frame: pd.DataFrame, keys) -> pd.DataFrame:
+    """``frame`` with the detail-key names: renamed totals, no ``vacancy_rate`` columns.
+
+    Applies only when a key is a detail column (``occupation``,
+    ``skill_level``); ``<name>_se`` and ``<name>_df`` follow their estimate.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame(columns=["occupation", "enterprises", "enterprises_se",
+    ...                               "employees", "vacancy_rate", "vacancy_rate_se"])
+    >>> list(detail_cell_columns(cells, ["occupation"]).columns)
+    ['occupation', 'reporting_enterprises', 'reporting_enterprises_se', 'reporting_employees']
+    """
+    if not any(k in DETAIL_COLUMNS for k in keys):
+        return frame
+    suffixes = ("", "_se", "_df")
+    dropped = [f"{n}{s}" for n in DETAIL_DROPPED for s in suffixes if f"{n}{s}" in frame]
+    return frame.drop(columns=dropped).rename(columns={
+        f"{old}{s}": f"{new}{s}" for old, new in DETAIL_RENAMES.items() for s in suffixes})
 
 
 def _as_numbers(values: pd.Series) -> np.ndarray:
@@ -136,19 +170,30 @@ def merge_detail_rows(table: pd.DataFrame, codes: np.ndarray,
 
 def design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: str | None,
                   estimates: dict[str, np.ndarray], index,
-                  wanted: list[str]) -> dict[str, np.ndarray]:
+                  wanted: list[str], *, calibration=None,
+                  empty: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Design-based standard errors (and degrees of freedom) of the ``wanted`` columns.
 
     Linearised row scores (``w y`` for a total; ``w (y - R x) / X`` for a
     ratio, with the slot's ``R`` and ``X``) go through the domain variance
-    of :class:`~talentgap.features.design.DomainVariance`.
+    of :class:`~talentgap.features.design.DomainVariance`; with
+    ``calibration`` (the margins the weights were calibrated to) their
+    calibration residuals do, through
+    :class:`~talentgap.features._calibrated_variance.CalibratedVariance`
+    (slots flagged in ``empty`` are left out).
     """
-    variance_of = DomainVariance(index, codes, size)
     codes = np.asarray(codes)
     if weight is not None and weight in table.columns:
         w = table[weight].to_numpy(dtype=np.float64)
     else:
         w = np.ones(len(table))
+    if calibration is None:
+        variance_of = DomainVariance(index, codes, size)
+    else:
+        start = (table[DESIGN_WEIGHT].to_numpy(dtype=np.float64)
+                 if DESIGN_WEIGHT in table.columns else None)  # the weights B is fitted with
+        variance_of = CalibratedVariance(index, codes, size, table, calibration, w, empty,
+                                         design_weights=start)
     employees = w * _as_numbers(table["employees"])
     vacancies = w * _as_numbers(table["vacancies"])
     hard = w * _as_numbers(table["hard_to_fill"])

@@ -44,6 +44,7 @@ import pandas as pd
 
 from talentgap._words import count_words
 from talentgap.errors import ParameterError, collect_warnings
+from talentgap.features._calibrated_variance import CALIBRATION_MARK, DESIGN_WEIGHT
 from talentgap.features._calibration_checks import check_psu_weights, design_weights
 from talentgap.features._inputs import canonical_table
 from talentgap.features._margins import (
@@ -68,8 +69,6 @@ __all__ = ["calibrate_weights", "CalibrationReport"]
 
 logger = logging.getLogger(__name__)
 
-#: Column that keeps the weights the calibration started from.
-DESIGN_WEIGHT = "design_weight"
 
 _BOUND_RTOL = 1e-9  # a ratio this close to a bound counts as "at the bound"
 
@@ -245,11 +244,14 @@ def calibrate_weights(
         population count is one of PSUs and the correction ``1 - n_h/N_h``
         is the whole variance only if each sampled PSU is taken whole (a
         one-stage cluster sample), where every enterprise of a PSU has the
-        PSU's selection probability: the *design* weights must then agree
-        within each PSU (rule ``weight_varies_in_psu``). Calibrated weights
-        may differ within a PSU; the rule applies to the weights the
-        calibration starts from, and to no other design (not to weights
-        :func:`~talentgap.features.adjust_nonresponse` changed, by class).
+        PSU's selection probability: *design* weights that differ within a
+        PSU get a :class:`~talentgap.errors.DataQualityWarning` (rule
+        ``weight_varies_in_psu``, the rows named), as in
+        :func:`~talentgap.features.estimate_cells`; the calibration runs all
+        the same. Calibrated weights may differ within a PSU; the rule
+        applies to the weights the calibration starts from, and to no other
+        design (not to weights :func:`~talentgap.features.adjust_nonresponse`
+        marked as changed, by class, in ``attrs``).
     return_report : bool, default False
         Also return a :class:`CalibrationReport`.
 
@@ -298,17 +300,24 @@ def calibrate_weights(
     Only categories of the margins are constrained; the calibrated weights
     of a margin-crossing cell (e.g. region x industry when calibrating to
     region and to industry x size band separately) need not reproduce any
-    register count. Standard errors computed from calibrated weights as if
-    they were design weights ignore the calibration; for variables
-    correlated with the margins they are usually conservative.
+    register count.
 
-    With a ``design``, the standard errors of
-    :func:`~talentgap.features.estimate_cells` on the output stay the
-    linearised (Taylor) design variances evaluated on the *final* weights:
-    PSU totals of ``w_i y_i`` with the calibrated ``w_i``, strata and
-    population counts as declared. They do not use the calibration
-    residuals (the GREG-type variance of Deville & Särndal 1992), so they do
-    not credit the margins with the variance they remove. The enterprises of
+    The output records the margins in ``attrs["calibration"]`` (with the
+    weight column and ``by_period``). :func:`~talentgap.features.estimate_cells`,
+    :func:`~talentgap.features.estimate_nodes` and
+    :func:`~talentgap.features.build_panel` read it and give the
+    calibration (GREG) standard errors of Deville & Särndal (1992): the
+    design variance (strata, PSUs and population counts as declared, or each
+    cell-period a stratum without a design) of ``w_i e_i``, the residuals of
+    a weighted regression of each variable on the margins' category
+    indicators within each period, so a total a margin fixes has SE 0 (see
+    :mod:`talentgap.features._calibrated_variance`). The record survives
+    copies and row selections in the same session, not a CSV or Parquet
+    round trip: pass ``calibration=[...]`` (the margins) to those functions
+    then; without it they warn (the table has a ``design_weight`` column)
+    and give the conservative SEs of the final weights taken as design
+    weights. With ``by_period=False`` the SEs ignore the calibration, with
+    a warning. The enterprises of
     a take-all stratum (population count = sampled count) are a census: their
     weights are held at the design weights and the other respondents make up
     each margin, so a take-all stratum still adds no variance.
@@ -371,7 +380,7 @@ def calibrate_weights(
     w0 = design_weights(table, weight, [c for m in margin_list for c in m])
     if (design is not None and design.psu is not None and design.fpc is not None
             and not getattr(surveys, "attrs", {}).get(ADJUSTED_MARK, False)):
-        check_psu_weights(table, w0, index.unit, design.psu, weight)
+        check_psu_weights(table, w0, index.unit, design.psu, weight, design.fpc)
     fixed = None
     if design is not None and index.take_all is not None:
         # a take-all stratum is a census of its enterprises: their weights stay as designed
@@ -474,4 +483,6 @@ def calibrate_weights(
         out = out.drop(columns=DESIGN_WEIGHT)
     out[weight] = w
     out.insert(out.columns.get_loc(weight) + 1, DESIGN_WEIGHT, w0)
+    out.attrs[CALIBRATION_MARK] = {"margins": [list(m) for m in margin_list],
+                                   "weight": weight, "by_period": by_period}
     return (out, report) if return_report else out

@@ -79,6 +79,7 @@ from talentgap.features._distributed_moments import estimates as _estimates
 from talentgap.features._distributed_partition import partial as _partial
 from talentgap.features._distributed_partition import psu_conflicts as _psu_conflicts
 from talentgap.features._distributed_partition import stratum_failures as _stratum_failures
+from talentgap.features._survey_moments import detail_cell_columns
 from talentgap.features.codes import verify_codes
 from talentgap.features.coverage import fed_occupations
 from talentgap.features.crosswalk import crosswalk_target
@@ -297,6 +298,21 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
     codes are compared with the other tables on each survey value's count
     and first lines gathered there, so errors and warnings name the rows of
     ``surveys`` with the lines of the pandas path.
+
+    Examples
+    --------
+    The surveys in three partitions give the panel of the pandas path:
+
+    >>> import dask.dataframe as dd
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=4, seed=1)
+    >>> parts = dd.from_pandas(data.surveys, npartitions=3)
+    >>> panel = panel_from_partitions(tg.features.build_panel, parts, data.training, freq="Q")
+    >>> local = tg.features.build_panel(data.surveys, data.training, freq="Q")
+    >>> panel.shape == local.shape, panel["supply"].equals(local["supply"])
+    (True, True)
+    >>> bool(np.allclose(panel["demand_se"], local["demand_se"], rtol=1e-9, equal_nan=True))
+    True
     """
     keys = key_list(keys, time="period")
     crosswalk = options.get("crosswalk")
@@ -310,9 +326,10 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
         surveys, keys=keys, freq=freq, weight="weight", design=design,
         skill_levels=levels if "skill_level" in surveys.columns else None, fed=fed,
         key_values=codes != "ignore" and (training is not None or employment is not None))
+    cells = detail_cell_columns(cells, keys)  # the names build gives detail-key panels
     placeholder = cells[[*keys, "period"]].assign(
         enterprise_id=[f"cell{i}" for i in range(len(cells))], employees=1, vacancies=0,
-        hard_to_fill=0, reports_shortage=False)
+        hard_to_fill=0, reports_shortage=False, weight=1.0)
     for name in ("region", "industry"):  # required columns that are not panel keys
         if name not in keys:
             placeholder[name] = "all"

@@ -112,6 +112,20 @@ class Hierarchy:
     S : scipy.sparse.csr_matrix
         Summing matrix, shape (n_nodes, n_bottom), entry 1 where the bottom
         cell (column) lies under the node (row). Never densified here.
+
+    Examples
+    --------
+    Two regions of one industry: the cells, each region over all
+    industries, the industry over all regions, and the total.
+
+    >>> import pandas as pd
+    >>> hier = Hierarchy.from_mappings(pd.DataFrame({"region": ["a", "b"],
+    ...                                              "industry": ["x", "x"]}))
+    >>> hier.nodes[["region", "industry", "n_cells"]].to_numpy().tolist()
+    [['a', 'x', 1], ['b', 'x', 1], ['a', 'all', 1], ['b', 'all', 1], ['all', 'x', 2], \
+['all', 'all', 2]]
+    >>> hier.S.toarray()[-1].tolist()  # the total sums both cells
+    [1.0, 1.0]
     """
 
     keys: tuple[str, ...]

@@ -173,8 +173,9 @@ def confidence_interval(cells: pd.DataFrame, column: str = "demand",
 
 
 _INTERVAL_METHODS = ("auto", "log", "logit", "t")
-_TOTALS = ("enterprises", "employees", "vacancies", "demand")
-_REPORTED_COUNTS = ("employees", "vacancies", "demand")
+_TOTALS = ("enterprises", "employees", "vacancies", "demand", "reporting_enterprises",
+           "reporting_employees")
+_REPORTED_COUNTS = ("employees", "vacancies", "demand", "reporting_employees")
 #: Rates of estimate_cells that are proportions, bounded to [0, 1] by the surveys schema.
 _PROPORTIONS = ("shortage_rate", "vacancy_rate", "ssv_density")
 _MAX_SHOWN = 5
@@ -217,10 +218,11 @@ def _proportion_interval(cells: pd.DataFrame, column: str, estimate: np.ndarray,
 
 def _unit_step(cells: pd.DataFrame, column: str) -> np.ndarray | None:
     """Mean weight of a cell's respondents, 0 in take-all cells; None when not a count."""
-    if column not in _REPORTED_COUNTS or not {"enterprises", "n_respondents"} <= set(cells):
+    units = "enterprises" if "enterprises" in cells else "reporting_enterprises"  # detail keys
+    if column not in _REPORTED_COUNTS or not {units, "n_respondents"} <= set(cells):
         return None
     with np.errstate(invalid="ignore", divide="ignore"):
-        step = (cells["enterprises"].to_numpy(dtype=np.float64)
+        step = (cells[units].to_numpy(dtype=np.float64)
                 / cells["n_respondents"].to_numpy(dtype=np.float64))
     step = np.where(np.isfinite(step) & (step > 0), step, 0.0)
     if "take_all" in cells.columns:  # no sampling error at all
@@ -230,7 +232,15 @@ def _unit_step(cells: pd.DataFrame, column: str) -> np.ndarray | None:
 
 def symmetric_interval(estimate: np.ndarray, se: np.ndarray,
                        q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``estimate -/+ q * se``: the Wald (or ``t``) interval."""
+    """``estimate -/+ q * se``: the Wald (or ``t``) interval.
+
+    Examples
+    --------
+    >>> lo, hi = symmetric_interval(np.array([100.0, 5.0]), np.array([10.0, 4.0]),
+    ...                             np.array([1.96, 1.96]))
+    >>> lo.round(2).tolist(), hi.round(2).tolist()  # not cut at 0: see log_interval
+    ([80.4, -2.84], [119.6, 12.84])
+    """
     half = q * se
     return estimate - half, estimate + half
 

@@ -157,8 +157,6 @@ def long_form(enterprises: pd.DataFrame, vacancies: pd.DataFrame, *,
     post_of_row = np.concatenate([np.arange(len(posts)), np.full(without.size, -1)])
     order = np.lexsort((post_of_row, firm_of_row))  # a firm's no-vacancy row: none to sort
     firm_of_row, post_of_row = firm_of_row[order], post_of_row[order]
-    has_post = post_of_row >= 0
-    source = np.where(has_post, post_of_row, 0)
 
     out = {name: firms[name].array.take(firm_of_row) for name in firms.columns}
     first = [c for c in (*_COUNTS, *DETAIL_COLUMNS) if c in posts.columns]
@@ -167,7 +165,7 @@ def long_form(enterprises: pd.DataFrame, vacancies: pd.DataFrame, *,
             continue
         values = posts[name].array
         if name in _COUNTS:
-            out[name] = np.where(has_post, np.asarray(values)[source], 0)
+            out[name] = np.asarray(values.take(post_of_row, allow_fill=True, fill_value=0))
         else:  # details and carried columns: blank on the rows without vacancies
-            out[name] = values.take(np.where(has_post, post_of_row, -1), allow_fill=True)
+            out[name] = values.take(post_of_row, allow_fill=True)
     return validate(pd.DataFrame(out), table="surveys", freq=freq)

@@ -26,7 +26,10 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
+from talentgap.features._calibrated_variance import calibration_margins
 from talentgap.features._inputs import surveys_table
+from talentgap.features._survey_columns import warn_unused_survey_columns
+from talentgap.features._survey_moments import detail_cell_columns
 from talentgap.features.design import SurveyDesign
 from talentgap.features.hierarchy import Hierarchy
 from talentgap.features.survey import (
@@ -53,7 +56,7 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
                    keys: Sequence[str] = ("region", "industry"), freq: str | None = None,
                    weight: str | None = "weight", design: SurveyDesign | None = None,
                    skill_levels: Sequence[str] | None = None,
-                   lonely_cell: str = "nan") -> pd.DataFrame:
+                   lonely_cell: str = "nan", calibration=None) -> pd.DataFrame:
     """Design-based estimates of every node of the crossed hierarchy of the cells.
 
     Each node-period (e.g. province x all in 2024Q1) is estimated as a
@@ -94,6 +97,10 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
         respondent keeps NaN SEs. Either way a
         :class:`~talentgap.errors.DataQualityWarning` names the cells. With a
         ``design`` its ``lonely_psu`` rule applies instead.
+    calibration : list of tuple of str, False or None, default None
+        The margins the weights were calibrated to, for calibration (GREG)
+        standard errors; None reads them from ``surveys.attrs`` (as
+        :func:`~talentgap.features.estimate_cells` does), False ignores them.
 
     Returns
     -------
@@ -161,6 +168,9 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
         raise ParameterError(f"estimate_nodes: lonely_cell={lonely_cell!r}, must be one of "
                              f"{', '.join(map(repr, LONELY_CELL))}")
     check_weight_column(surveys.columns, weight)
+    warn_unused_survey_columns(surveys, weight=weight, design=design)
+    margins = calibration_margins(surveys, calibration, weight=weight, function="estimate_nodes",
+                                  keys=keys, design=design)
     detail = [k for k in keys if k in DETAIL_COLUMNS]
     if design is None and detail:
         raise ParameterError(
@@ -195,7 +205,7 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
             n = np.bincount(codes, minlength=slots + 1).astype(np.float64)
             n[slots] = 0.0
             found = estimate_arrays(table, codes, n, weight=weight, columns=columns,
-                                    design=used)
+                                    design=used, calibration=margins)
             pieces.append({name: values[:slots] for name, values in found.items()})
     for message in caught:  # the implied design's one-respondent cells are handled below
         if design is not None or _LONELY not in str(message):
@@ -222,7 +232,7 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
     out["n_cells"] = n_cells[keep].astype(np.int64)
     for name in columns:
         out[name] = estimates[name][keep]
-    return out
+    return detail_cell_columns(out, keys)
 
 
 def _warn_lonely(hierarchy: Hierarchy, periods: pd.Index, lonely: np.ndarray,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError
+from talentgap.features._calibrated_variance import calibration_margins
 from talentgap.features._groups import GroupIndex, group_rows
 from talentgap.features._inputs import (
     canonical_table,
@@ -22,6 +23,8 @@ from talentgap.features._inputs import (
     spread_codes,
     surveys_table,
 )
+from talentgap.features._survey_columns import warn_unused_survey_columns
+from talentgap.features._survey_moments import detail_cell_columns
 from talentgap.features.codes import verify_codes
 from talentgap.features.coverage import check_coverage
 from talentgap.features.crosswalk import crosswalk_target
@@ -263,7 +266,10 @@ def build_panel(
         ``ssv_density_df``. :func:`talentgap.features.shrink` (which keeps
         take-all cells) and :func:`talentgap.features.confidence_interval`
         (``t`` quantiles on those degrees of freedom) then give the answers
-        they give on the ``estimate_cells`` output.
+        they give on the ``estimate_cells`` output. Weights from
+        :func:`~talentgap.features.calibrate_weights` (whose margins the
+        table records in ``attrs``) give the calibration standard errors,
+        as ``estimate_cells`` does.
     codes : {"warn", "raise", "ignore"}, default "warn"
         What to do when a key value of the training or employment table
         looks like a survey value written differently (letter case,
@@ -313,7 +319,9 @@ def build_panel(
             :func:`talentgap.features.estimate_cells`, whose other
             indicators — ``shortage_rate``, ``vacancy_rate``,
             ``ssv_density``, ``enterprises``, ``employees``, ``vacancies``
-            and their ``*_se`` — are carried along).
+            and their ``*_se`` — are carried along; with an ``occupation``
+            or ``skill_level`` key, under its names: ``reporting_enterprises``,
+            ``reporting_employees``, no ``vacancy_rate``).
         ``n_respondents``
             0 where the cell was not surveyed in that period.
         ``take_all``, ``demand_df``, ``shortage_rate_df``, ``vacancy_rate_df``, ``ssv_density_df``
@@ -380,12 +388,13 @@ def build_panel(
     (12, True, True)
     """
     keys = check_key_names(keys, _OUTPUT_COLUMNS, "build_panel")
+    warn_unused_survey_columns(surveys, design=design)
     if is_dask_frame(surveys):  # survey estimates from per-partition sums on the cluster
-        return mark_design(panel_from_partitions(
+        return mark_design(detail_cell_columns(panel_from_partitions(
             build_panel, surveys, training, employment, freq=freq, keys=keys,
             lead_time=lead_time, absorption=absorption, crosswalk=crosswalk, start=start,
             end=end, supply_fill=supply_fill, design=design, codes=codes,
-            skill_levels=skill_levels, cells=cells), design)
+            skill_levels=skill_levels, cells=cells), keys), design)
     freq = normalize_freq(freq)
     levels = skill_levels_of(skill_levels)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
@@ -458,7 +467,10 @@ def build_panel(
     n[size] = 0  # the slot of every group outside the range
     row_slots = spread_codes(groups.map_rows(slot_of_group), inside, len(table), size)
     wanted = _SURVEY_COLUMNS if design is None else [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS]
-    estimates = estimate_arrays(table, row_slots, n, columns=wanted, design=design)
+    margins = calibration_margins(surveys, None, weight="weight", function="build_panel",
+                                  keys=keys, design=design)
+    estimates = estimate_arrays(table, row_slots, n, columns=wanted, design=design,
+                                calibration=margins)
     panel.update({name: values[:size] for name, values in estimates.items()})
     panel["demand_missing"] = n[:size] == 0
 
@@ -489,7 +501,8 @@ def build_panel(
             named[np.searchsorted(cell_ids, codes[codes >= 0])] = True
         panel["rows_missing"] = np.repeat(~named[:n_cells], n_periods)
     # copy=False: the columns are fresh arrays; skip consolidating them into one block.
-    return mark_design(pd.DataFrame(_order_columns(panel, keys), copy=False), design)
+    return mark_design(detail_cell_columns(pd.DataFrame(_order_columns(panel, keys), copy=False),
+                                           keys), design)
 
 
 def _scatter(values: np.ndarray, position: np.ndarray, size: int) -> np.ndarray:

@@ -15,27 +15,28 @@ precise direct estimate keep it, thin cells move towards the regression
 2nd ed., Wiley 2015, chapter 6 (sections 6.1-6.2). Shrunk totals no longer
 add up to the direct total of the whole; ``benchmark="ratio"`` restores the
 totals of given areas (section 6.4; :mod:`talentgap.features._fh_benchmark`),
-and the input checks and design matrix live in
-:mod:`talentgap.features._fh_inputs`.
+the input checks and design matrix live in
+:mod:`talentgap.features._fh_inputs`, and the fit of one model (REML or
+Prasad-Rao variance, EBLUP and MSE) in :mod:`talentgap.features._fh_estimation`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize
 
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.features._fh_benchmark import (
     BENCHMARKS,
     TOTAL_TARGETS,
+    benchmark_weights_of,
     ratio_benchmark,
     warn_unbenchmarked_total,
 )
+from talentgap.features._fh_estimation import MAX_ITER, eblup, prasad_rao, reml
 from talentgap.features._fh_inputs import check_columns, check_values, collinear, design, take_all
 
 __all__ = ["shrink", "FayHerriotFit"]
@@ -44,7 +45,6 @@ _METHODS = ("REML", "PR")
 _SMOOTHING = ("gvf", "gvf_all", None)
 _SOURCE_DIRECT, _SOURCE_MODEL, _SOURCE_NONE = "direct+model", "model", "none"
 _SOURCE_EXACT = "direct"
-_MAX_ITER = 100
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +68,17 @@ class FayHerriotFit:
     Notes
     -----
     Instances compare by identity (``beta`` is a Series).
+
+    Examples
+    --------
+    What :func:`shrink` returns with ``return_fit=True``: five cells'
+    shortage rates pooled around a common mean (no covariates):
+
+    >>> cells = pd.DataFrame({"shortage_rate": [0.2, 0.5, 0.3, 0.8, 0.4],
+    ...                       "shortage_rate_se": [0.1, 0.2, 0.05, 0.3, 0.1]})
+    >>> _, fit = shrink(cells, return_fit=True, method="PR")
+    >>> fit
+    FayHerriotFit(method='PR', s2u=0.0225, n_cells=5, converged=True, beta={'intercept': 0.3605})
     """
 
     beta: pd.Series
@@ -80,133 +91,6 @@ class FayHerriotFit:
         beta = {name: round(float(value), 4) for name, value in self.beta.items()}
         return (f"{type(self).__name__}(method={self.method!r}, s2u={self.s2u:.4g}, "
                 f"n_cells={self.n_cells}, converged={self.converged}, beta={beta})")
-
-
-class _Eblup(NamedTuple):
-    """EBLUP and its MSE components for the cells of one fit (all arrays of length m)."""
-
-    theta: np.ndarray
-    beta: np.ndarray
-    cov_beta: np.ndarray
-    gamma: np.ndarray
-    g1: np.ndarray
-    g2: np.ndarray
-    g3: np.ndarray
-    mse: np.ndarray
-
-
-def _wls(y: np.ndarray, X: np.ndarray, psi: np.ndarray,
-         s2u: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``beta = (X'V^-1 X)^-1 X'V^-1 y`` with ``V = diag(s2u + psi)``.
-
-    Solved through the QR decomposition ``W^(1/2) X = Q R`` (``W = V^-1``),
-    which keeps the conditioning of ``X`` rather than squaring it. Returns
-    ``beta``, ``(X'V^-1 X)^-1 = R^-1 R^-T``, the weights ``1/(s2u + psi)``,
-    ``Q`` and ``R^-1``.
-    """
-    w = 1.0 / (s2u + psi)
-    sw = np.sqrt(w)
-    Q, R = np.linalg.qr(X * sw[:, None])
-    r_inv = linalg.solve_triangular(R, np.eye(R.shape[0]))
-    beta = r_inv @ (Q.T @ (sw * y))
-    return beta, r_inv @ r_inv.T, w, Q, r_inv
-
-
-def _eblup(y: np.ndarray, X: np.ndarray, psi: np.ndarray, s2u: float, *,
-           method: str = "REML") -> _Eblup:
-    """EBLUP and Prasad-Rao MSE terms for a given ``s2u`` (Rao & Molina 2015, 6.2.1).
-
-    ``g1_i = g_i*psi_i``, ``g2_i = (1-g_i)^2 x_i'(X'V^-1X)^-1 x_i``,
-    ``g3_i = psi_i^2 (s2u+psi_i)^-3 Vbar(s2u)`` with the asymptotic variance
-    ``Vbar = 2 / sum((s2u+psi)^-2)`` for REML and
-    ``Vbar = 2 m^-2 sum((s2u+psi)^2)`` for the Prasad-Rao moment estimator;
-    ``mse = g1 + g2 + 2*g3`` for both (Prasad & Rao 1990; Datta & Lahiri 2000).
-    """
-    beta, cov_beta, w, _, r_inv = _wls(y, X, psi, s2u)
-    synthetic = X @ beta
-    gamma = s2u * w
-    theta = gamma * y + (1 - gamma) * synthetic
-    g1 = gamma * psi
-    g2 = (1 - gamma) ** 2 * np.sum((X @ r_inv) ** 2, axis=1)
-    if method == "REML":
-        vbar = 2.0 / np.sum(w**2)
-    else:
-        vbar = 2.0 * np.sum((s2u + psi) ** 2) / len(y) ** 2
-    g3 = psi**2 * w**3 * vbar
-    return _Eblup(theta, beta, cov_beta, gamma, g1, g2, g3, g1 + g2 + 2 * g3)
-
-
-def _prasad_rao(y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> float:
-    """Moment estimator ``(sum r^2 - sum psi_i(1-h_ii)) / (m-p)``, truncated at 0.
-
-    ``r`` are the OLS residuals and ``h_ii`` the OLS leverages (Rao & Molina
-    2015, eq. 6.1.15).
-    """
-    m, p = X.shape
-    xtx_inv = np.linalg.inv(X.T @ X)
-    beta = xtx_inv @ (X.T @ y)
-    resid = y - X @ beta
-    leverage = np.einsum("ij,jk,ik->i", X, xtx_inv, X)
-    return max(0.0, float((resid @ resid - np.sum(psi * (1 - leverage))) / (m - p)))
-
-
-def _reml_terms(y: np.ndarray, X: np.ndarray, psi: np.ndarray,
-                s2u: float) -> tuple[float, float, float]:
-    """Restricted log-likelihood (up to a constant), its score and Fisher information.
-
-    With ``P = V^-1 - V^-1 X (X'V^-1 X)^-1 X'V^-1`` (never formed):
-    ``l = -(sum log(s2u+psi) + log|X'V^-1X| + y'Py)/2``,
-    ``score = (y'PPy - tr P)/2``, ``info = tr(PP)/2`` (Rao & Molina 2015, 6.2.4).
-    """
-    beta, _, w, Q, r_inv = _wls(y, X, psi, s2u)
-    resid = y - X @ beta
-    wr = w * resid  # = P y
-    logdet = 2 * np.sum(np.log(np.abs(np.diag(r_inv))))  # log |(X'V^-1 X)^-1|
-    loglik = -0.5 * (np.sum(np.log(s2u + psi)) - logdet + float(wr @ resid))
-    leverage = np.sum(Q * Q, axis=1)  # of the weighted regression
-    qwq = Q.T @ (Q * w[:, None])
-    trace_p = np.sum(w * (1 - leverage))
-    trace_pp = np.sum(w**2 * (1 - 2 * leverage)) + np.sum(qwq * qwq)
-    return float(loglik), float(0.5 * (wr @ wr - trace_p)), float(0.5 * trace_pp)
-
-
-def _reml(y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> tuple[float, bool]:
-    """REML estimate of ``s2u`` over ``[0, inf)``: Fisher scoring with step halving.
-
-    Starts from the Prasad-Rao estimate; each step is projected onto
-    ``s2u >= 0`` and halved until the restricted likelihood does not decrease.
-    If scoring does not converge (or the information is lost to rounding,
-    with sampling variances many orders of magnitude apart), a bounded Brent search
-    (:func:`scipy.optimize.minimize_scalar`) on ``[0, upper]`` is used instead.
-    """
-    scale = max(float(np.var(y)), float(np.mean(psi)), np.finfo(float).tiny)
-    tol_abs, tol_rel = 1e-14 * scale, 1e-10
-    s2u = _prasad_rao(y, X, psi)
-    loglik, score, info = _reml_terms(y, X, psi, s2u)
-    for _ in range(_MAX_ITER):  # Fisher scoring
-        if s2u == 0.0 and score <= 0.0:
-            return 0.0, True
-        if not (np.isfinite(info) and info > 0):  # lost to rounding: extreme weights
-            break
-        step = score / info
-        while True:
-            new = max(0.0, s2u + step)
-            new_loglik, new_score, new_info = _reml_terms(y, X, psi, new)
-            small = abs(new - s2u) <= tol_abs + tol_rel * s2u
-            if new_loglik >= loglik - 1e-12 * abs(loglik) or small:
-                break
-            step /= 2
-        done = small
-        s2u, loglik, score, info = new, new_loglik, new_score, new_info
-        if done:
-            return s2u, True
-    upper = 10.0 * (float(np.var(y)) + float(np.max(psi)))
-    res = optimize.minimize_scalar(lambda s: -_reml_terms(y, X, psi, s)[0],
-                                   bounds=(0.0, upper), method="bounded",
-                                   options={"xatol": tol_abs + tol_rel * s2u})
-    candidates = [(loglik, s2u), (-res.fun, float(res.x)), (_reml_terms(y, X, psi, 0.0)[0], 0.0)]
-    best = max(candidates)[1]
-    return best, bool(res.success)
 
 
 def _gvf(psi: np.ndarray, n: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -235,7 +119,7 @@ def _gvf(psi: np.ndarray, n: np.ndarray, usable: np.ndarray) -> np.ndarray:
         return float(v @ eta - np.sum(np.exp(eta)))
 
     current = quasi_loglik(coef)
-    for _ in range(_MAX_ITER):
+    for _ in range(MAX_ITER):
         mu = np.exp(Z @ coef)
         step = np.linalg.solve((Z * mu[:, None]).T @ Z, Z.T @ (v - mu))
         for _ in range(60):
@@ -261,6 +145,7 @@ def shrink(
     variance_smoothing: str | None = "gvf",
     benchmark: str | None = None,
     benchmark_by: str | Sequence[str] | None = None,
+    benchmark_weights: str | None = None,
     return_fit: bool = False,
 ):
     """Fay-Herriot EBLUP of a direct estimate per cell, borrowing strength across cells.
@@ -344,13 +229,19 @@ def shrink(
         up to the area's direct total again (ratio benchmarking: Pfeffermann
         2013; Rao & Molina 2015, section 6.4). Cells of source ``"model"``
         get the same factor; ``"direct"`` and ``"none"`` cells are kept.
-        Meant for totals (``demand``, ``vacancies``): the sums are
-        unweighted, which is the right constraint for totals, not for
-        rates. The MSE becomes ``mse + (theta_b - theta^)^2`` (see Returns).
+        The sums are unweighted, the constraint for totals (``demand``,
+        ``vacancies``); a rate needs ``benchmark_weights``. The MSE becomes
+        ``mse + (theta_b - theta^)^2`` (see Returns).
     benchmark_by : str or sequence of str, optional
         Columns whose combinations are the benchmark areas, e.g.
         ``"period"`` (the national total of each period) or
         ``["region", "period"]``. Only with ``benchmark``.
+    benchmark_weights : str, optional
+        Required to benchmark a rate (a ``target`` ending in ``_rate``,
+        ``_share``, ``_density`` or ``_ratio``), refused for a total: the
+        column ``a`` of each cell's denominator (``"enterprises"`` for
+        ``shortage_rate``), so the factor is ``sum(a y) / sum(a theta^)`` and
+        the ``a``-weighted mean of the shrunk rates is the direct rate.
     return_fit : bool, default False
         Also return the fitted parameters.
 
@@ -407,7 +298,8 @@ def shrink(
         than parameters + 1 or collinear covariates; if a covariate has
         missing values; if the GVF is needed but fewer than 2 cells have a
         direct variance and at least 2 respondents; if ``benchmark`` is
-        unknown, ``benchmark_by`` is given without it, or a benchmark area's
+        unknown, ``benchmark_by`` or ``benchmark_weights`` is misused (see
+        above; weights must be finite >= 0), or a benchmark area's
         direct and shrunk totals are of opposite signs (or only the shrunk
         one is 0).
     SchemaError
@@ -497,6 +389,7 @@ def shrink(
     bench_cols = ([] if benchmark_by is None
                   else [benchmark_by] if isinstance(benchmark_by, str) else list(benchmark_by))
     check_columns(estimates, target, se, covariates, by_cols, bench_cols)
+    bench_weights = benchmark_weights_of(estimates, target, benchmark, benchmark_weights)
 
     y = estimates[target].to_numpy(dtype=np.float64, na_value=np.nan)
     s = estimates[se].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -546,10 +439,10 @@ def shrink(
             raise ParameterError(f"covariates {covariates} are collinear over the {m} fitted "
                                  f"cells{where}")
         if method == "REML":
-            s2u, converged = _reml(yf, Xf, psif)
+            s2u, converged = reml(yf, Xf, psif)
         else:
-            s2u, converged = _prasad_rao(yf, Xf, psif), True
-        res = _eblup(yf, Xf, psif, s2u, method=method)
+            s2u, converged = prasad_rao(yf, Xf, psif), True
+        res = eblup(yf, Xf, psif, s2u, method=method)
         fits[key] = FayHerriotFit(beta=pd.Series(res.beta, index=names, name=target),
                                   s2u=float(s2u), method=method, n_cells=m,
                                   converged=converged)
@@ -572,7 +465,8 @@ def shrink(
                       f"is NaN", DataQualityWarning, stacklevel=2)
 
     if benchmark == "ratio":
-        factor = ratio_benchmark(estimates, y, theta, source, bench_cols, target=target)
+        factor = ratio_benchmark(estimates, y, theta, source, bench_cols, target=target,
+                                 weights=bench_weights)
         benchmarked = theta * factor
         mse = mse + (benchmarked - theta) ** 2
         theta = benchmarked

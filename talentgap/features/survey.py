@@ -39,12 +39,16 @@ import pandas as pd
 
 from talentgap._arguments import key_list
 from talentgap._checks import did_you_mean
-from talentgap.errors import SchemaError
+from talentgap.errors import ParameterError, SchemaError, collect_warnings
+from talentgap.features._calibrated_variance import calibration_margins
+from talentgap.features._calibration_checks import check_estimate_weights
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
+from talentgap.features._survey_columns import warn_unused_survey_columns
 from talentgap.features._survey_moments import (
     RATIO_NAMES,
     design_errors,
+    detail_cell_columns,
     merge_detail_rows,
     moment_estimates,
     moments,
@@ -54,7 +58,7 @@ from talentgap.features._variance import ratio_variance, total_variance, varianc
 from talentgap.features.design import SurveyDesign, design_index, mark_design
 from talentgap.features.distributed import estimate_partitions, is_dask_frame
 from talentgap.features.intervals import confidence_interval  # still importable here
-from talentgap.schema import DETAIL_COLUMNS, check_constant
+from talentgap.schema import DETAIL_COLUMNS, check_constant, unit_codes
 
 __all__ = [
     "ESTIMATE_COLUMNS", "DF_COLUMNS", "estimate_cells", "estimate_arrays", "weighted_total",
@@ -133,6 +137,7 @@ def estimate_cells(
     weight: str | None = "weight",
     design: SurveyDesign | None = None,
     skill_levels: Sequence[str] | None = None,
+    calibration=None,
 ) -> pd.DataFrame:
     """Design-weighted estimates of shortage indicators per cell and period.
 
@@ -160,15 +165,21 @@ def estimate_cells(
         Period frequency for parsing raw period labels.
     weight : str or None, default "weight"
         Design-weight column; when the table has no column named
-        ``"weight"`` (or ``weight=None``), every weight is 1. Any other name
-        must be a column of the table.
+        ``"weight"`` (or ``weight=None``), every weight is 1 and the
+        estimates are unweighted sample counts. A missing ``"weight"`` column
+        gets a :class:`~talentgap.errors.DataQualityWarning` naming the
+        columns that look like weights (``weight=None`` asks for weight 1
+        without one). Any other name must be a column of the table.
     design : SurveyDesign, optional
         The sampling design (strata, PSUs, population counts). With it,
         every cell is a domain of the whole design of its period and the
         standard errors are design-based (see
         :mod:`talentgap.features.design`); the estimates themselves do not
         change. Without it, each cell-period is its own stratum, sampled with
-        replacement. In the long form, design columns must be equal on every
+        replacement (columns named like design columns, e.g. ``stratum``,
+        ``psu`` or ``population``, then get a
+        :class:`~talentgap.errors.DataQualityWarning` saying they are not
+        used). In the long form, design columns must be equal on every
         row of an enterprise-period.
     skill_levels : sequence of str, optional
         The declared order of the skill levels, lowest first (e.g.
@@ -176,6 +187,21 @@ def estimate_cells(
         categorical and cells sort in that order; a level outside the list
         is a :class:`~talentgap.errors.SchemaError` (rule ``unknown_code``)
         naming its lines.
+    calibration : list of tuple of str, False or None, default None
+        The margins the weights were calibrated to (e.g. ``[("region",),
+        ("industry", "size_band")]``): the standard errors are then the
+        calibration (GREG) variances, on the residuals of a weighted
+        regression of each estimated variable on the margins' category
+        indicators within each period
+        (:mod:`talentgap.features._calibrated_variance`), so a total that a
+        margin fixes has SE 0. None: the margins recorded by
+        :func:`~talentgap.features.calibrate_weights` in
+        ``surveys.attrs["calibration"]`` (kept by copies and row selections
+        in the same session, lost by a CSV or Parquet round trip, after
+        which a table with a ``design_weight`` column gets a warning and the
+        conservative SEs). False: ignore any calibration. Without
+        ``design``, each cell-period is a stratum of enterprises, so the
+        keys must be enterprise columns.
 
     Returns
     -------
@@ -191,10 +217,16 @@ def estimate_cells(
         ``enterprises``, ``employees``, ``vacancies``, ``demand``
             Weighted totals: enterprises represented, employees, vacancies
             and hard-to-fill vacancies (``demand``), each with ``<name>_se``.
+            With an ``occupation`` or ``skill_level`` key the first two are
+            ``reporting_enterprises`` and ``reporting_employees``: the
+            enterprises reporting vacancies in the cell and all their
+            employees, which do not add up across the detail cells.
         ``shortage_rate``
             Weighted share of enterprises reporting a shortage (0-1).
         ``vacancy_rate``
             ``vacancies / (employees + vacancies)`` (ratio estimator, 0-1).
+            Not given with a detail key: the survey has no employees per
+            occupation or skill level.
         ``ssv_density``
             ``hard_to_fill / vacancies``: the share of vacancies that are
             hard to fill for lack of skills (0-1; NaN without vacancies).
@@ -268,19 +300,22 @@ def estimate_cells(
     >>> estimate_cells(long)[["n_respondents", "employees", "demand"]].to_dict("records")
     [{'n_respondents': 2, 'employees': 50.0, 'demand': 3.0}]
     >>> by_level = estimate_cells(long, keys=["skill_level"], skill_levels=["ordinary", "high"])
-    >>> by_level[["skill_level", "n_respondents", "employees", "demand"]]
-      skill_level  n_respondents  employees  demand
-    0    ordinary              2       50.0     2.0
-    1        high              1       40.0     1.0
+    >>> by_level[["skill_level", "n_respondents", "reporting_employees", "demand"]]
+      skill_level  n_respondents  reporting_employees  demand
+    0    ordinary              2                 50.0     2.0
+    1        high              1                 40.0     1.0
     """
     outputs = ESTIMATE_COLUMNS if design is None else [*ESTIMATE_COLUMNS, "take_all",
                                                         *DF_COLUMNS]
     keys = check_key_names(keys, outputs, "estimate_cells")
     check_weight_column(surveys.columns, weight)
+    warn_unused_survey_columns(surveys, weight=weight, design=design)
+    margins = calibration_margins(surveys, calibration, weight=weight, function="estimate_cells",
+                                  keys=keys, design=design, dask=is_dask_frame(surveys))
     if is_dask_frame(surveys):  # per-partition sums combined on the cluster
-        return mark_design(estimate_partitions(surveys, keys=keys, freq=freq, weight=weight,
-                                               design=design, skill_levels=skill_levels),
-                           design)
+        return mark_design(detail_cell_columns(estimate_partitions(
+            surveys, keys=keys, freq=freq, weight=weight, design=design,
+            skill_levels=skill_levels), keys), design)
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
     wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS]
@@ -291,17 +326,18 @@ def estimate_cells(
     if not blank.any():
         groups = group_rows(table, [*keys, "period"])
         columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight,
-                                  columns=wanted, design=design)
+                                  columns=wanted, design=design, calibration=margins)
     else:  # rows without the detail: in no cell, but still in the design (one extra slot)
         inside = np.flatnonzero(~blank)
         groups = group_rows(table[[*keys, "period"]].iloc[inside], [*keys, "period"])
         codes = np.full(len(table), groups.n_groups, dtype=np.int64)
         codes[inside] = groups.codes
         columns = estimate_arrays(table, codes, np.append(groups.counts, 0), weight=weight,
-                                  columns=wanted, design=design)
+                                  columns=wanted, design=design, calibration=margins)
         columns = {name: values[:groups.n_groups] for name, values in columns.items()}
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
-    return mark_design(pd.DataFrame(out, copy=False), design)  # fresh arrays: no consolidation
+    cells = detail_cell_columns(pd.DataFrame(out, copy=False), keys)  # fresh arrays
+    return mark_design(cells, design)
 
 
 def check_key_names(keys, outputs: Sequence[str], function: str) -> list[str]:
@@ -333,9 +369,9 @@ key cannot be an output column of estimate_cells 'employees'; ...
 def check_weight_column(columns, weight: str | None) -> None:
     """Refuse a ``weight`` name the caller chose that is not a column of the table.
 
-    The default name ``"weight"`` may be absent (every weight is then 1); any
-    other name was asked for, and falling back to weight 1 would silently
-    give unweighted totals.
+    The default name ``"weight"`` may be absent (every weight is then 1, with a
+    warning from the estimates); any other name was asked for, and falling
+    back to weight 1 would silently give unweighted totals.
 
     Raises
     ------
@@ -378,7 +414,8 @@ DF_COLUMNS = [name.replace("_se", "_df") for name in ESTIMATE_COLUMNS if name.en
 def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
                     weight: str | None = "weight",
                     columns: list[str] | None = None,
-                    design: SurveyDesign | None = None) -> dict[str, np.ndarray]:
+                    design: SurveyDesign | None = None,
+                    calibration: list[tuple[str, ...]] | None = None) -> dict[str, np.ndarray]:
     """The estimates of :func:`estimate_cells` per slot, as arrays.
 
     Parameters
@@ -400,6 +437,12 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
     design : SurveyDesign, optional
         With a design, each slot is a domain of the design and the ``*_se``
         columns are design-based.
+    calibration : list of tuple of str, optional
+        The margins the weights were calibrated to: the ``*_se`` columns
+        are then those of the calibration residuals
+        (:mod:`talentgap.features._calibrated_variance`). Without a design,
+        each slot is a stratum of enterprises (every enterprise-period in
+        one slot) and a slot of one respondent keeps NaN SEs.
 
     Returns
     -------
@@ -407,6 +450,23 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         One array per column, aligned with the slots. A slot without rows
         has NaN estimates and SEs, ``n_respondents`` 0 and
         ``single_respondent`` False.
+
+    Examples
+    --------
+    Slot 0 holds two enterprises of weight 2 with 1 and 3 hard-to-fill
+    posts: demand ``2*1 + 2*3 = 8``, and its SE
+    ``sqrt(2/1 * ((2-4)^2 + (6-4)^2)) = 4``; slot 1 has one respondent, so
+    no SE:
+
+    >>> table = pd.DataFrame({"period": pd.Period("2024Q1", "Q"), "region": "N",
+    ...                       "enterprise_id": ["A", "B", "C"], "industry": "x",
+    ...                       "employees": [10, 20, 30], "vacancies": [2, 4, 1],
+    ...                       "hard_to_fill": [1, 3, 0], "reports_shortage": [True, True, False],
+    ...                       "weight": [2.0, 2.0, 5.0]})
+    >>> out = estimate_arrays(table, np.array([0, 0, 1]), np.array([2, 1]),
+    ...                       columns=["demand", "demand_se", "n_respondents"])
+    >>> {name: values.tolist() for name, values in out.items()}
+    {'demand': [8.0, 0.0], 'demand_se': [4.0, nan], 'n_respondents': [2, 1]}
     """
     n = np.asarray(n, dtype=np.float64)
     columns = ESTIMATE_COLUMNS if columns is None else columns
@@ -416,6 +476,7 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         if any(c in table.columns for c in DETAIL_COLUMNS):
             check_constant(table, design.columns)
         index = design_index(table, design)
+        check_estimate_weights(table, index.unit, design, weight)
     merged = merge_detail_rows(table, codes, n.size)
     if merged is not None:  # long form: one row per enterprise-period in each slot
         first, table = merged
@@ -426,7 +487,10 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         if index is not None:
             index = replace(index, unit=index.unit[first],
                             period_of_row=index.period_of_row[first])
-    if design is None:
+    implied = design is None and calibration is not None
+    if implied:  # calibrated without a design: each slot a stratum of enterprises
+        index = cells_as_strata(table, codes)
+    if index is None:
         estimates = moment_estimates(moments(table, codes, n.size, weight), n, columns)
     else:
         wanted = list(dict.fromkeys([*(c for c in columns
@@ -434,7 +498,12 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
                                      *RATIO_NAMES]))
         estimates = moment_estimates(moments(table, codes, n.size, weight), n, wanted)
         estimates.update(design_errors(table, codes, n.size, weight, estimates, index,
-                                       [c for c in columns if c.endswith(("_se", "_df"))]))
+                                       [c for c in columns if c.endswith(("_se", "_df"))],
+                                       calibration=calibration, empty=n == 0))
+        if implied:  # one respondent: no variance estimate, as without calibration
+            for name in columns:
+                if name.endswith("_se"):
+                    estimates[name][n < 2] = np.nan
         if "take_all" in columns:
             estimates["take_all"] = take_all(codes, n.size, index) & (n > 0)
         estimates = {name: estimates[name] for name in columns}
@@ -443,9 +512,26 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         for name in ("enterprises", "employees", "vacancies", "demand"):
             if name in estimates:
                 estimates[name][empty] = np.nan
-        if design is not None:  # nor a design variance (the domain sums would give 0)
+        if index is not None:  # nor a design variance (the domain sums would give 0)
             for name in estimates:
                 if name.endswith(("_se", "_df")):
                     estimates[name][empty] = np.nan
     return estimates
+
+
+def cells_as_strata(table: pd.DataFrame, codes: np.ndarray):
+    """The implied design of calibrated estimates without a declared design.
+
+    Each slot (cell-period) is a stratum of enterprises, as the estimates
+    without a design assume; an enterprise-period must lie in one slot.
+    """
+    units = unit_codes(table[["enterprise_id", "period"]])
+    if np.unique(units).size < units.size:
+        raise ParameterError(
+            "calibrated standard errors without a design need cells of whole enterprises; "
+            "with occupation or skill_level keys pass design= (e.g. SurveyDesign() for one "
+            "stratum per period)")
+    with collect_warnings():  # a one-respondent cell keeps NaN SEs (estimate_arrays)
+        return design_index(table.assign(_cell_stratum=np.asarray(codes)),
+                            SurveyDesign(strata="_cell_stratum", lonely_psu="certainty"))
 

@@ -480,14 +480,19 @@ def test_calibration_within_design_keeps_design_columns_and_changes_weights():
     assert out["stratum"].astype(str).tolist() == df["stratum"].tolist()
     np.testing.assert_allclose(out.groupby("region", observed=True)["weight"].sum(), [14, 30])
     assert not np.allclose(out["weight"], out["design_weight"])
-    # SEs stay linearised on the final weights: the same as a table carrying them as design
-    # weights; a cell of the take-all stratum alone has no sampling variance
+    # calibration=False: SEs linearised on the final weights, the same as a table carrying
+    # them as design weights; calibrated or not, a cell of the take-all stratum alone has
+    # no sampling variance
     cells = estimate_cells(out, keys=("region", "size_band"), design=design)
-    again = estimate_cells(out.drop(columns="design_weight"), keys=("region", "size_band"),
-                           design=design)
-    np.testing.assert_allclose(cells["demand_se"], again["demand_se"])
-    large = cells[cells["size_band"] == "large"]
-    assert (large["demand_se"] == 0).all() and (large["enterprises_se"] == 0).all()
+    plain = estimate_cells(out, keys=("region", "size_band"), design=design,
+                           calibration=False)
+    bare = out.drop(columns="design_weight")
+    bare.attrs = {}
+    again = estimate_cells(bare, keys=("region", "size_band"), design=design)
+    np.testing.assert_allclose(plain["demand_se"], again["demand_se"])
+    for table in (cells, plain):
+        large = table[table["size_band"] == "large"]
+        assert (large["demand_se"] == 0).all() and (large["enterprises_se"] == 0).all()
     assert (cells.loc[cells["size_band"] == "small", "enterprises_se"] >= 0).all()
 
 
@@ -502,18 +507,24 @@ def test_calibration_checks_the_design_first():
                           design=SurveyDesign(strata="stratum", fpc="population"))
 
 
-def test_weights_must_agree_within_a_psu_only_when_psus_are_counted():
-    from talentgap.features import SurveyDesign
+def test_weights_differing_within_a_psu_are_warned_about_only_when_psus_are_counted():
+    from talentgap.errors import DataQualityWarning
+    from talentgap.features import SurveyDesign, estimate_cells
 
     df = _designed_surveys()
     df["parks"] = [4, 4, 4, 4, 2, 2]
     df.loc[1, "weight"] = 6.0  # P1 holds weights 5 and 6
     totals = {("region",): pd.DataFrame({"region": ["N", "S"], "count": [15, 30]})}
-    with pytest.raises(SchemaError, match=r"weight_varies_in_psu.*line 3 \(E001.*6 vs 5 on "
-                                          r"line 2") as caught:
-        calibrate_weights(df, totals, margins=["region"],
-                          design=SurveyDesign(strata="stratum", psu="park", fpc="parks"))
-    assert caught.value.failure_cases["line"].tolist() == [3]
+    design = SurveyDesign(strata="stratum", psu="park", fpc="parks")
+    with pytest.warns(DataQualityWarning, match=r"weight_varies_in_psu.*line 3 \(E001.*6 vs 5 "
+                                                r"on line 2.*'parks'"):
+        warned = calibrate_weights(df, totals, margins=["region"], design=design)
+    # a warning, as R's survey allows such weights: the margins are met all the same
+    np.testing.assert_allclose(warned.groupby("region", observed=True)["weight"].sum(),
+                               [15, 30])
+    # estimate_cells says the same of the same table (its weights before calibration)
+    with pytest.warns(DataQualityWarning, match=r"weight_varies_in_psu.*line 3 \(E001"):
+        estimate_cells(df, design=design)
     # PSUs without a population count of PSUs: weights may vary within a PSU
     out = calibrate_weights(df, totals, margins=["region"], bounds=None,
                             design=SurveyDesign(strata="stratum", psu="park"))

@@ -190,4 +190,5 @@ def test_key_codes_compared_on_the_rows_of_every_partition(codes):
     with pytest.warns(DataQualityWarning) as spread:
         call(parts(table))
     assert [str(w.message) for w in spread] == [str(w.message) for w in local]
-    assert "'textiles' in surveys (15 rows, e.g. lines 3, 5, 7, 9, 11)" in str(spread[0].message)
+    assert any("'textiles' in surveys (15 rows, e.g. lines 3, 5, 7, 9, 11)" in str(w.message)
+               for w in spread)

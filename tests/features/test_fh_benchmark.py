@@ -114,3 +114,53 @@ def test_ratio_benchmark_needs_totals_of_one_sign():
     frame = _totals().assign(demand=[5.0, -6, 4, -5, 1, 380, 40, 20, 55, 15])
     with pytest.raises(ParameterError, match="same sign"):
         shrink(frame, target="demand", benchmark="ratio", benchmark_by="period")
+
+
+def _rates() -> pd.DataFrame:
+    """Two periods of five cells: a rate, its SE and the cells' enterprises."""
+    return pd.DataFrame({
+        "period": ["2024Q1"] * 5 + ["2024Q2"] * 5,
+        "region": list("ABCDE") * 2,
+        "shortage_rate": [0.7, 0.2, 0.5, 0.9, 0.4, 0.6, 0.3, 0.45, 0.8, 0.1],
+        "shortage_rate_se": [0.05, 0.15, 0.1, 0.2, 0.12, 0.06, 0.14, 0.1, 0.18, 0.1],
+        "enterprises": [400.0, 30, 25, 60, 12, 380, 40, 20, 55, 15],
+        "n_respondents": [30, 6, 5, 9, 3, 28, 7, 5, 8, 3],
+    })
+
+
+def test_weighted_benchmark_keeps_the_direct_weighted_rate():
+    frame = _rates()
+    plain = shrink(frame, target="shortage_rate")
+    out = shrink(frame, target="shortage_rate", benchmark="ratio", benchmark_by="period",
+                 benchmark_weights="enterprises")
+    for _, part in out.groupby("period"):
+        a = part["enterprises"]
+        direct = (a * part["shortage_rate"]).sum() / a.sum()
+        assert (a * part["shortage_rate_fh"]).sum() / a.sum() == pytest.approx(direct, rel=1e-12)
+        theta = plain.loc[part.index, "shortage_rate_fh"]
+        factor = (a * part["shortage_rate"]).sum() / (a * theta).sum()
+        np.testing.assert_allclose(part["shortage_rate_benchmark"], factor, rtol=1e-12)
+    # not the unweighted constraint, which would keep the plain sum of the rates instead
+    sums = out.groupby("period")[["shortage_rate", "shortage_rate_fh"]].sum()
+    assert not np.allclose(sums["shortage_rate_fh"], sums["shortage_rate"], rtol=1e-3)
+
+
+@pytest.mark.parametrize(("target", "kwargs", "match"), [
+    ("shortage_rate", {}, r"a rate.*benchmark_weights='enterprises'"),
+    ("vacancy_rate", {}, r"a rate.*employees'\] \+ estimates\['vacancies"),
+    ("demand", {"benchmark_weights": "n_respondents"}, "a total adds up unweighted"),
+    ("shortage_rate", {"benchmark_weights": "firms"}, "'firms' is not a column"),
+])
+def test_rate_benchmark_arguments(target, kwargs, match):
+    frame = _rates().assign(vacancy_rate=0.1, vacancy_rate_se=0.01, demand=5.0, demand_se=1.0)
+    with pytest.raises(ParameterError, match=match):
+        shrink(frame, target=target, benchmark="ratio", **kwargs)
+
+
+def test_benchmark_weights_must_be_finite_and_not_negative():
+    frame = _rates()
+    frame.loc[3, "enterprises"] = np.nan
+    with pytest.raises(ParameterError, match=r"finite and >= 0; 1 rows fail, e.g. rows \[3\]"):
+        shrink(frame, target="shortage_rate", benchmark="ratio", benchmark_weights="enterprises")
+    with pytest.raises(ParameterError, match="needs benchmark='ratio'"):
+        shrink(_rates(), target="shortage_rate", benchmark_weights="enterprises")

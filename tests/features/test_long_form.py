@@ -70,8 +70,8 @@ def test_enterprise_counted_once_in_its_region_industry_cell():
 def test_vacancies_land_in_their_occupation_cells():
     cells = estimate_cells(hand_long(), keys=("region", "occupation"))
     ouhai = cells[cells["region"] == "Ouhai"]
-    got = records(ouhai, "occupation", ["n_respondents", "employees", "shortage_rate",
-                                        "vacancies", "demand"])
+    got = records(ouhai, "occupation", ["n_respondents", "reporting_employees",
+                                        "shortage_rate", "vacancies", "demand"])
     assert got == {
         "CNC operator": (1, 400, 1.0, 2 * 6, 2 * 2),
         "robot operator": (1, 400, 1.0, 2 * 3, 2 * 3),
@@ -79,6 +79,11 @@ def test_vacancies_land_in_their_occupation_cells():
     }
     # the occupations of a region add up to its demand (E3 has no post: in no occupation cell)
     assert ouhai["demand"].sum() == 20
+    # enterprise-level totals are of the reporting enterprises, named so; no vacancy rate
+    assert ouhai["reporting_enterprises"].sum() > 2 * 1 + 4 * 1  # E1 counts in three cells
+    assert not {"employees", "enterprises", "vacancy_rate", "vacancy_rate_se"} & set(cells)
+    by_region = estimate_cells(hand_long(), keys=("region", "industry"))
+    assert {"employees", "enterprises", "vacancy_rate"} <= set(by_region)
 
 
 def test_vacancies_land_in_their_skill_level_cells_in_the_declared_order():
@@ -86,7 +91,8 @@ def test_vacancies_land_in_their_skill_level_cells_in_the_declared_order():
     ouhai = cells[cells["region"] == "Ouhai"]
     assert ouhai["skill_level"].tolist() == LEVELS  # not alphabetical
     assert cells["skill_level"].cat.ordered
-    got = records(ouhai, "skill_level", ["n_respondents", "employees", "vacancies", "demand"])
+    got = records(ouhai, "skill_level", ["n_respondents", "reporting_employees", "vacancies",
+                                         "demand"])
     assert got == {"ordinary": (2, 600, 2 * 9 + 4 * 1, 2 * 4), "high": (1, 400, 2 * 6, 2 * 6)}
 
 
@@ -282,7 +288,9 @@ def test_build_panel_by_detail_matches_estimate_cells_and_skips_blank_details():
     panel = build_panel(long, keys=keys, design=design)
     cells = estimate_cells(long, keys=keys, design=design)
     assert len(panel) == len(cells) == 4
-    for name in ["n_respondents", "employees", "demand", "demand_se", "shortage_rate"]:
+    assert "vacancy_rate_df" not in panel and "reporting_enterprises" in panel
+    for name in ["n_respondents", "reporting_employees", "demand", "demand_se",
+                 "shortage_rate"]:
         np.testing.assert_allclose(panel[name].to_numpy(dtype=float),
                                    cells[name].to_numpy(dtype=float), rtol=1e-12,
                                    err_msg=name)

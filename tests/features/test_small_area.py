@@ -12,15 +12,8 @@ from hypothesis import strategies as st
 from talentgap.datasets import make_synthetic
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError
 from talentgap.features import estimate_cells
-from talentgap.features.small_area import (
-    FayHerriotFit,
-    _eblup,
-    _gvf,
-    _prasad_rao,
-    _reml,
-    _reml_terms,
-    shrink,
-)
+from talentgap.features._fh_estimation import eblup, prasad_rao, reml, reml_terms
+from talentgap.features.small_area import FayHerriotFit, _gvf, shrink
 
 NEW_COLUMNS = ["shortage_rate_fh", "shortage_rate_fh_mse", "shortage_rate_fh_se",
                "shortage_rate_shrinkage", "shortage_rate_fh_source"]
@@ -86,7 +79,7 @@ def _cells_frame():
 @pytest.mark.parametrize("s2u", [0.0, 0.004, 0.05])
 def test_eblup_matches_textbook_matrix_formulas(method, s2u):
     y, X, psi = _small_case()
-    res = _eblup(y, X, psi, s2u, method=method)
+    res = eblup(y, X, psi, s2u, method=method)
     beta, A, theta, g1, g2, g3 = _textbook(y, X, psi, s2u, method)
     np.testing.assert_allclose(res.beta, beta, rtol=0, atol=1e-10)
     np.testing.assert_allclose(res.cov_beta, A, rtol=0, atol=1e-10)
@@ -100,7 +93,7 @@ def test_eblup_matches_textbook_matrix_formulas(method, s2u):
 def test_wls_step_matches_statsmodels():
     y, X, psi = _small_case()
     s2u = 0.02
-    res = _eblup(y, X, psi, s2u)
+    res = eblup(y, X, psi, s2u)
     wls = sm.WLS(y, X, weights=1.0 / (s2u + psi)).fit()
     np.testing.assert_allclose(res.beta, wls.params, rtol=1e-10)
     np.testing.assert_allclose(res.cov_beta, wls.normalized_cov_params, rtol=1e-10)
@@ -122,7 +115,7 @@ def test_public_output_matches_textbook_at_the_fitted_variance():
 def test_reml_terms_match_dense_likelihood_and_its_derivative():
     y, X, psi = _small_case()
     for s2u in (0.001, 0.01, 0.1):
-        loglik, score, info = _reml_terms(y, X, psi, s2u)
+        loglik, score, info = reml_terms(y, X, psi, s2u)
         h = 1e-6
         diff = [_dense_reml_loglik(y, X, psi, s2u + d) - _dense_reml_loglik(y, X, psi, s2u)
                 for d in (h, -h)]
@@ -140,12 +133,12 @@ def test_reml_maximises_the_restricted_likelihood():
     X = np.column_stack([np.ones(m), rng.normal(size=m)])
     psi = rng.uniform(0.2, 1.0, m)
     y = X @ [1.0, 0.5] + rng.normal(0, 0.7, m) + rng.normal(0, np.sqrt(psi))
-    s2u, converged = _reml(y, X, psi)
+    s2u, converged = reml(y, X, psi)
     assert converged and s2u > 0
     best = _dense_reml_loglik(y, X, psi, s2u)
     for other in (0.0, 0.9 * s2u, 0.99 * s2u, 1.01 * s2u, 1.1 * s2u, 3 * s2u):
         assert best >= _dense_reml_loglik(y, X, psi, other)
-    assert abs(_reml_terms(y, X, psi, s2u)[1]) < 1e-6
+    assert abs(reml_terms(y, X, psi, s2u)[1]) < 1e-6
 
 
 def _simulate_fh(seed, s2u, m=3000):
@@ -176,15 +169,15 @@ def test_prasad_rao_matches_dense_moment_formula():
     M = np.eye(m) - X @ np.linalg.inv(X.T @ X) @ X.T  # OLS residual maker
     expected = (y @ M @ y - np.trace(M @ np.diag(psi))) / (m - p)
     assert expected > 0
-    assert np.isclose(_prasad_rao(y, X, psi), expected, rtol=1e-12)
+    assert np.isclose(prasad_rao(y, X, psi), expected, rtol=1e-12)
 
 
 def test_prasad_rao_truncates_at_zero_and_reml_stops_at_zero():
     y, X, psi = _small_case()
     beta = np.array([0.5, 0.1])
     y_line = X @ beta  # no spread beyond the regression: raw PR estimate is negative
-    assert _prasad_rao(y_line, X, psi) == 0.0
-    assert _reml(y_line, X, psi) == (0.0, True)
+    assert prasad_rao(y_line, X, psi) == 0.0
+    assert reml(y_line, X, psi) == (0.0, True)
     frame = pd.DataFrame({"rate": y_line + 1e-4 * np.array([1, -1, 1, -1, 1, -1, 0]),
                           "rate_se": np.sqrt(psi), "x": X[:, 1]})
     for method in ("PR", "REML"):

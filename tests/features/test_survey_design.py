@@ -285,8 +285,48 @@ def test_psu_may_change_stratum_between_periods():
 
 
 def test_bad_policy_is_a_parameter_error():
-    with pytest.raises(ParameterError, match="lonely_psu='remove'"):
-        estimate_cells(_tiny(hard_to_fill=[1, 2]), design=SurveyDesign(lonely_psu="remove"))
+    with pytest.raises(ParameterError, match="lonely_psu='drop'.*'average'.*'remove'"):
+        estimate_cells(_tiny(hard_to_fill=[1, 2]), design=SurveyDesign(lonely_psu="drop"))
+
+
+def test_lonely_average_and_remove_by_hand():
+    # strata a (2 and 6), c (1, 3, 8) sampled, b lonely (4); population 10 everywhere.
+    # R: "average" sums the other strata and scales by strata / non-lonely strata (3 / 2);
+    # "remove" drops the lonely stratum (0), as "certainty" does.
+    df = _tiny(hard_to_fill=[2, 6, 4, 1, 3, 8], stratum=["a", "a", "b", "c", "c", "c"],
+               population=[10] * 6)
+    a_part = (1 - 2 / 10) * 2 / 1 * ((2 - 4) ** 2 + (6 - 4) ** 2)
+    c_part = (1 - 3 / 10) * 3 / 2 * ((1 - 4) ** 2 + (3 - 4) ** 2 + (8 - 4) ** 2)
+    design = SurveyDesign(strata="stratum", fpc="population", lonely_psu="average")
+    with pytest.warns(DataQualityWarning, match="average of the period's other strata"):
+        average = estimate_cells(df, design=design)
+    assert average["demand_se"].iloc[0] == pytest.approx(
+        np.sqrt((a_part + c_part) * 3 / 2), rel=1e-12)
+    with pytest.warns(DataQualityWarning, match="left out"):
+        removed = estimate_cells(df, design=SurveyDesign(strata="stratum", fpc="population",
+                                                         lonely_psu="remove"))
+    assert removed["demand_se"].iloc[0] == pytest.approx(np.sqrt(a_part + c_part), rel=1e-12)
+    # degrees of freedom: the lonely stratum is not a term under either rule
+    expected_df = (a_part + c_part) ** 2 / (a_part ** 2 / 1 + c_part ** 2 / 2)
+    for table in (average, removed):
+        assert table["demand_df"].iloc[0] == pytest.approx(expected_df, rel=1e-12)
+
+
+def test_lonely_average_with_every_stratum_lonely_is_nan():
+    df = _tiny(hard_to_fill=[2, 6], stratum=["a", "b"], population=[10, 10])
+    with pytest.warns(DataQualityWarning, match="2 strata"):
+        cells = estimate_cells(df, design=SurveyDesign(strata="stratum", fpc="population",
+                                                       lonely_psu="average"))
+    assert np.isnan(cells["demand_se"].iloc[0]) and np.isnan(cells["demand_df"].iloc[0])
+
+
+def test_lonely_warning_says_why_with_a_population_count():
+    df = _tiny(hard_to_fill=[2, 6, 4], stratum=["a", "a", "b"], population=[10, 10, 10])
+    with pytest.warns(DataQualityWarning, match="population count above 1, so they are not "
+                                                "take-all"):
+        estimate_cells(df, design=SurveyDesign(strata="stratum", fpc="population"))
+    with pytest.warns(DataQualityWarning, match="no population count that could make"):
+        estimate_cells(df, design=SurveyDesign(strata="stratum"))
 
 
 def _satterthwaite_by_hand(df: pd.DataFrame, value: np.ndarray) -> pd.Series:
