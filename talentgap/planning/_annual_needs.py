@@ -15,7 +15,8 @@ import pandas as pd
 
 from talentgap.errors import ParameterError
 
-__all__ = ["annual_needs", "hold_need_years", "mark_held_years"]
+__all__ = ["annual_needs", "hold_need_years", "mark_held_years", "held_shares",
+           "held_share_words"]
 
 
 def annual_needs(paths, *, keys, first_year: int | None = None,
@@ -114,18 +115,69 @@ def mark_held_years(plan, held) -> None:
     for table in (plan.cells, plan.years):
         table.loc[pd.PeriodIndex(table["period"]).year > last, "need_basis"] = f"held at {last}"
     years = plan.years
-    copied = years["need_basis"] != "forecast"
-    parts = []
-    for column, what in (("shortfall_before", "expected market shortfall"),
-                         ("policy_shortfall_before", "policy need")):
-        if column in years.columns and float(years[column].sum()) > 0:
-            share = float(years.loc[copied, column].sum()) / float(years[column].sum())
-            parts.append(f"{share:.0%} of the {what} without the plan")
+    carried = held_share_words(held_shares(years))
     span = str(held[0]) if len(held) == 1 else f"{held[0]}-{held[-1]}"
     what = (f"1 need year of {len(years)} ({span}) lies past the forecast and holds"
             if len(held) == 1 else
             f"{len(held)} need years of {len(years)} ({span}) lie past the forecast and hold")
     plan.notes.append(
         f"{what} its {last} market need, per sample path (need_basis \"held at {last}\" in "
-        "the plan tables)" + ("; they carry " + " and ".join(parts) if parts else "")
+        "the plan tables)" + (f"; they carry {carried}" if carried else "")
         + "; the plan's figures for those years rest on that copy")
+
+
+#: The need columns of a multi-year plan's per-year table whose held share is told, in words.
+_NEED_WORDS = {"shortfall_before": "expected market shortfall",
+               "policy_shortfall_before": "policy need"}
+
+
+def held_shares(years: pd.DataFrame) -> dict[str, float]:
+    """The share of the need without the plan that the held need years carry.
+
+    Parameters
+    ----------
+    years : pandas.DataFrame
+        A multi-year plan's per-year table (``QuotaPlan.years``) marked by
+        :func:`mark_held_years` (its ``need_basis`` column).
+
+    Returns
+    -------
+    dict
+        ``{column: share}`` (0-1) for ``shortfall_before`` (the expected
+        market shortfall) and ``policy_shortfall_before`` (the policy need),
+        those of the two the table has with a positive total; the held
+        years' part of that total. Empty without held years.
+
+    Examples
+    --------
+    >>> years = pd.DataFrame({"period": ["2026", "2027", "2028"],
+    ...                       "shortfall_before": [30.0, 30.0, 40.0],
+    ...                       "need_basis": ["forecast", "forecast", "held at 2027"]})
+    >>> held_shares(years)
+    {'shortfall_before': 0.4}
+    """
+    if years is None or "need_basis" not in years.columns:
+        return {}
+    copied = (years["need_basis"] != "forecast").to_numpy()
+    if not copied.any():
+        return {}
+    shares = {}
+    for column in _NEED_WORDS:
+        if column in years.columns:
+            values = pd.to_numeric(years[column]).to_numpy(dtype=float)
+            total = float(values.sum())
+            if total > 0:
+                shares[column] = float(values[copied].sum()) / total
+    return shares
+
+
+def held_share_words(shares: dict) -> str:
+    """:func:`held_shares`'s answer in words; ``""`` when it is empty.
+
+    Examples
+    --------
+    >>> held_share_words({"shortfall_before": 0.39, "policy_shortfall_before": 0.5})
+    '39% of the expected market shortfall and 50% of the policy need without the plan'
+    """
+    parts = [f"{share:.0%} of the {_NEED_WORDS[column]}" for column, share in shares.items()]
+    return " and ".join(parts) + " without the plan" if parts else ""

@@ -118,8 +118,8 @@ def chain_form(problem: YearsProblem, *, policy: bool = False, bounds: bool = Fa
     capacities per cell, unless ``bounds``: :func:`check_cells` takes them
     with their prices, :func:`solve_cells` does not), there is no policy
     need (unless ``policy``:
-    :func:`check_cells` takes one, :func:`solve_cells` does not) and no
-    equity rule, every
+    :func:`check_cells` takes one, :func:`solve_cells` does not), no
+    equity rule and no minimum places of a capacity group, every
     target has the same number of scenarios, workers stay with a survival
     above 0, every cell's yield is positive and at most :data:`MAX_RUN`
     funding periods arrive by the last need period.
@@ -148,6 +148,8 @@ def chain_form(problem: YearsProblem, *, policy: bool = False, bounds: bool = Fa
         return "a policy need"
     if problem.equity.names:
         return "equity rules"
+    if problem.group_mins is not None and problem.group_mins.size:
+        return "minimum places per capacity group"
     if not bounds and ((problem.lower != 0).any() or np.isfinite(problem.upper).any()):
         return "minimum quotas or capacities per cell"
     count = problem.market_plan.count

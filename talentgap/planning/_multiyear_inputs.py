@@ -34,11 +34,12 @@ from talentgap.planning._params import (
     check_budget,
     fmt,
     parameter,
+    plural,
     shown_value,
 )
 
-__all__ = ["Rows", "Equity", "read_budgets", "read_envelopes", "read_groups", "read_equity",
-           "read_policy_need", "read_need_weights"]
+__all__ = ["Rows", "Equity", "read_budgets", "read_envelopes", "read_groups",
+           "read_group_minimums", "read_equity", "read_policy_need", "read_need_weights"]
 
 _MAX_SHOWN = 5
 _NEEDS = ("market", "policy")
@@ -241,26 +242,88 @@ def read_groups(table, cells, keys, funding, noun: str = "cells the needs table 
     n_dec = len(cells) * n_f
     if table is None:
         return _empty_rows("capacity_group", n_dec, "places")
+    matrix, capacity, _, group_names = _group_members(table, cells, keys, funding, noun)
+    limit = np.repeat(capacity, n_f)
+    names = [f"capacity_group[{g}, {p}]" for g in group_names for p in funding]
+    words = [f"the shared capacity of {g} in {p}" for g in group_names for p in funding]
+    kept = np.flatnonzero(np.isfinite(limit))  # an unlimited group (capacity inf) has no row
+    return Rows("capacity_group", [names[i] for i in kept], [words[i] for i in kept],
+                matrix[kept], limit[kept], "places")
+
+
+def read_group_minimums(table, cells, keys, funding,
+                        noun: str = "cells the needs table does") -> Rows:
+    """The minimum places of each capacity group per funding period (``min_places``).
+
+    ``sum q >= min`` is stored as the ``<=`` row ``-sum q <= -min`` (kind
+    ``"capacity_group_min"``; rows only for groups with a minimum above 0).
+    A minimum above the group's capacity raises :class:`PlanningError`
+    naming the group.
+    """
+    n_dec = len(cells) * len(funding)
+    if table is None or "min_places" not in getattr(table, "columns", ()):
+        return _empty_rows("capacity_group_min", n_dec, "places")
+    matrix, capacity, minimum, group_names = _group_members(table, cells, keys, funding, noun)
+    above = np.flatnonzero(minimum > capacity)
+    if above.size:
+        raise PlanningError(
+            "column 'min_places' of the capacity_groups table must be at most the group's "
+            "'capacity' (places per funding period for the whole group); "
+            f"{plural(above.size, 'group')} fail: "
+            + "; ".join(f"group {group_names[g]!r}: min_places {fmt(minimum[g])} > capacity "
+                        f"{fmt(capacity[g])}" for g in above[:_MAX_SHOWN]))
+    n_f = len(funding)
+    limit = np.repeat(minimum, n_f)
+    names = [f"capacity_group_min[{g}, {p}]" for g in group_names for p in funding]
+    words = [f"the minimum places of {g} in {p} (at least {fmt(m)})"
+             for g, m in zip(group_names, minimum, strict=True) for p in funding]
+    kept = np.flatnonzero(limit > 0)
+    return Rows("capacity_group_min", [names[i] for i in kept], [words[i] for i in kept],
+                -matrix[kept], -limit[kept], "places")
+
+
+def _group_members(table, cells, keys, funding, noun: str
+                   ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, pd.Index]:
+    """A capacity groups table read: (groups x funding periods) x decisions membership,
+    and per group its capacity (inf without that column), minimum (0 without
+    ``min_places``) and name."""
+    n_f = len(funding)
+    n_dec = len(cells) * n_f
     what = "capacity_groups"
-    key_columns = _table(table, what, ["group", "capacity"], keys)
+    key_columns = _table(table, what, ["group"], keys, extra=("capacity", "min_places"))
+    if not {"capacity", "min_places"} & set(table.columns):
+        raise PlanningError("the capacity_groups table needs a column 'capacity' (places per "
+                            "funding period at most) or 'min_places' (at least), or both; it "
+                            f"has {list(table.columns)}")
     if not key_columns:
         raise PlanningError("the capacity_groups table needs key columns naming the members, "
                             "e.g. group, capacity, industry")
     if table["group"].isna().any():
         raise PlanningError("column 'group' of the capacity_groups table has missing values")
-    capacity = _numbers(table, "capacity", what)
     group_codes, group_names = pd.factorize(table["group"], sort=True)
-    first = pd.Series(capacity).groupby(group_codes).transform("first").to_numpy()
-    differs = np.flatnonzero(capacity != first)
-    if differs.size:
-        shown = differs[:_MAX_SHOWN]
-        raise PlanningError(
-            "column 'capacity' of the capacity_groups table must be the same on every row "
-            "of a group (places per funding period for the whole group); "
-            + "; ".join(f"row {i} (group {table['group'].iloc[i]!r}): {fmt(capacity[i])} vs "
-                        f"{fmt(first[i])}" for i in shown)
-        )
     n_groups = len(group_names)
+    per_group = []
+    for column, absent, meaning in (("capacity", np.inf, "places per funding period for the "
+                                     "whole group"),
+                                    ("min_places", 0.0, "places per funding period the whole "
+                                     "group must have at least")):
+        if column not in table.columns:
+            per_group.append(np.full(n_groups, absent))
+            continue
+        values = _numbers(table, column, what, PARAMETER_RANGES.get(
+            column, ParameterRange() if column == "min_places" else None))
+        first = pd.Series(values).groupby(group_codes).transform("first").to_numpy()
+        differs = np.flatnonzero(values != first)
+        if differs.size:
+            shown = differs[:_MAX_SHOWN]
+            raise PlanningError(
+                f"column {column!r} of the capacity_groups table must be the same on every "
+                f"row of a group ({meaning}); "
+                + "; ".join(f"row {i} (group {table['group'].iloc[i]!r}): {fmt(values[i])} vs "
+                            f"{fmt(first[i])}" for i in shown)
+            )
+        per_group.append(np.bincount(group_codes, weights=values, minlength=n_groups)
+                         / np.bincount(group_codes, minlength=n_groups))
     row, cell = _match(table, key_columns, cells, what, keys, noun)
     group = group_codes[row]
     pairs = np.unique(group * len(cells) + cell)  # a cell listed twice counts once
@@ -268,13 +331,7 @@ def read_groups(table, cells, keys, funding, noun: str = "cells the needs table 
     rows_ = (group[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
     cols = (cell[:, None] * n_f + np.arange(n_f)[None, :]).ravel()
     matrix = sp.csr_matrix((np.ones(cols.size), (rows_, cols)), shape=(n_groups * n_f, n_dec))
-    limit = np.repeat(np.bincount(group_codes, weights=capacity, minlength=n_groups)
-                      / np.bincount(group_codes, minlength=n_groups), n_f)
-    names = [f"capacity_group[{g}, {p}]" for g in group_names for p in funding]
-    words = [f"the shared capacity of {g} in {p}" for g in group_names for p in funding]
-    kept = np.flatnonzero(np.isfinite(limit))  # an unlimited group (capacity inf) has no row
-    return Rows("capacity_group", [names[i] for i in kept], [words[i] for i in kept],
-                matrix[kept], limit[kept], "places")
+    return matrix, per_group[0], per_group[1], group_names
 
 
 def read_equity(equity, cells, keys) -> Equity:

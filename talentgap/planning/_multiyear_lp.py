@@ -1,23 +1,14 @@
-"""The multi-year quota program: sparse rows, HiGHS, duals, infeasibility.
+"""Solving the multi-year quota program: HiGHS, merged pieces, duals, infeasibility.
 
-See :mod:`talentgap.planning.multiyear` for the model. Workers present in a
-need period are linear in the places, ``W = T q`` (``T`` is
-:attr:`~talentgap.planning._multiyear_problem.YearsProblem.transfer`), and
-each need's shortfall at a target (a cell at a need period) is a convex,
-decreasing, piecewise-linear function of ``W`` with its breakpoints at the
-sorted scenario values. The program holds the places ``q`` and one bounded
-variable per linear piece (the delta form of
-:func:`~talentgap.planning._solve.pieces_of`), linked by one row per target
-and need: ``sum of the target's pieces <= W``. Convexity makes the steeper
-pieces fill first, so the optimum equals that of the literal form with one
-shortfall variable per scenario (the tests check it).
-
-A surplus penalty ``p`` (workers beyond the market need, per target) stays
-linear in these variables through ``max(W - N, 0) = max(N - W, 0) + W - N``:
-the market pieces' slopes are multiplied by ``1 + p``, each place costs
-``p`` x its market-weighted workers over the need periods
-(:meth:`~talentgap.planning._multiyear_problem.YearsProblem.surplus_cost`),
-and the constant ``- p sum w E[N]`` enters :attr:`Program.before` only.
+See :mod:`talentgap.planning.multiyear` for the model and
+:mod:`talentgap.planning._multiyear_program` for the program (one bounded
+variable per linear piece of each shortfall, linked to the places by one row
+per target and need); its names (:class:`Program`, :func:`build_program`,
+:func:`row_families`, :func:`weighted_shortfall`, :func:`plan_objective`)
+are importable from here too. :func:`solve` finds the LP relaxation's
+optimum and duals (large programs on merged pieces first, refined until the
+optimum is exact) and, with ``integer="exact"``, whole places by branch and
+bound; :func:`infeasibility` names the rows that conflict.
 """
 
 from __future__ import annotations
@@ -31,13 +22,22 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from talentgap.errors import PlanningError
+from talentgap.planning._min_class import class_columns
 from talentgap.planning._multiyear_cells import chain_form, solve_cells
 from talentgap.planning._multiyear_problem import YearsProblem
+from talentgap.planning._multiyear_program import (
+    Program,
+    RowInfo,
+    build_program,
+    plan_objective,
+    row_families,
+    weighted_shortfall,
+)
 from talentgap.planning._params import fmt
-from talentgap.planning._solve import VALUE_TOL, mip_options, mip_words, pieces_of
+from talentgap.planning._solve import VALUE_TOL, mip_options, mip_words
 
 __all__ = ["Program", "Solution", "build_program", "plan_objective", "row_families", "solve",
-           "weighted_shortfall",
+           "weighted_shortfall", "RowInfo",
            "DUAL_TOL"]
 
 logger = logging.getLogger(__name__)
@@ -48,35 +48,6 @@ _SPLIT = 4          # each refined block is cut into this many
 GUIDE_WINDOW = 6    # single pieces either side of the cells' own optimum (guided round)
 _SLACK_TOL = 1e-7
 _MAX_SHOWN = 8
-
-
-@dataclass(frozen=True)
-class RowInfo:
-    """One constraint row of the program (not a link row), as the plan reports it."""
-
-    kind: str      # budget, budget_envelope, capacity_group, equity
-    name: str
-    words: str
-    limit: float   # in the row's unit (money, places, or shortfall to remove)
-    scale: float   # the row is stored divided by this
-    unit: str
-
-
-@dataclass(frozen=True)
-class Program:
-    """``min c x  s.t.  a_ub x <= b_ub,  lb <= x <= ub``; ``x = [q, pieces]``."""
-
-    c: np.ndarray
-    a_ub: sp.csr_matrix
-    b_ub: np.ndarray
-    lb: np.ndarray
-    ub: np.ndarray
-    n_q: int
-    n_link: int              # the first n_link rows link pieces to workers
-    rows: list[RowInfo]      # the rows after the link rows
-    before: float            # objective with no places (the pieces' total + the constant)
-    piece_link: np.ndarray | None = None  # the link row of every piece (in order within it)
-    link_target: np.ndarray | None = None  # the target of every link row
 
 
 @dataclass(frozen=True)
@@ -96,135 +67,15 @@ class Solution:
     no_whole_plan: bool = False
 
 
-# --------------------------------------------------------------------------- building
-
-
-def weighted_shortfall(problem: YearsProblem, q: np.ndarray, *, scenarios=None) -> np.ndarray:
-    """The objective's terms per target: weighted market and policy shortfall at places ``q``."""
-    workers = problem.transfer @ q
-    sc = problem.market_plan if scenarios is None else scenarios
-    cell = problem.target_cell()
-    out = problem.weight_market[cell] * sc.shortfall(workers)
-    if problem.policy is not None:
-        out = out + problem.weight_policy[cell] * np.maximum(problem.policy - workers, 0.0)
-    return out
-
-
-def plan_objective(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
-    """The objective's terms per target: :func:`weighted_shortfall` plus the surplus penalty.
-
-    The penalty term is ``p w_m[c] mean_k max(W - N[k], 0)``, the workers
-    beyond the planned market need (the same scenarios the shortfall uses).
-    """
-    out = weighted_shortfall(problem, q)
-    if problem.surplus_penalty:
-        workers = problem.transfer @ q
-        weight = problem.weight_market[problem.target_cell()]
-        out = out + problem.surplus_penalty * weight * problem.market_plan.surplus(workers)
-    return out
-
-
-def _pieces(problem: YearsProblem):
-    """(target, length, weighted slope) of every useful piece, market then policy."""
-    n_targets = problem.n_cells * problem.n_need
-    zero, one = np.zeros(n_targets), np.ones(n_targets)
-    market = pieces_of(problem.market_plan, zero, one, 0.0)
-    weight = problem.weight_market[market.cell // problem.n_need]
-    keep = weight > 0
-    target = [market.cell[keep]]
-    length = [market.length[keep]]
-    slope = [market.slope[keep] * weight[keep]]
-    need = [np.zeros(int(keep.sum()), dtype=np.int64)]
-    if problem.policy is not None:
-        w = problem.weight_policy[problem.target_cell()]
-        j = np.flatnonzero((problem.policy > 0) & (w > 0))
-        target.append(j)
-        length.append(problem.policy[j])
-        slope.append(-w[j])
-        need.append(np.ones(j.size, dtype=np.int64))
-    return (np.concatenate(target), np.concatenate(length), np.concatenate(slope),
-            np.concatenate(need))
-
-
-def row_families(problem: YearsProblem
-                 ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, list[RowInfo]]:
-    """The coupling rows over the decisions as the program stores them.
-
-    Returns the matrix (rows x decisions) and limits, each row divided by
-    its scale (money rows by the largest cost, so their duals are per unit
-    of money once multiplied back), the scales and the rows' descriptions.
-    """
-    n_q = problem.n_units * problem.n_funding
-    positive = problem.cost[problem.cost > 0]
-    money_scale = float(positive.max()) if positive.size else 1.0
-    blocks, limits, scales, rows = [sp.csr_matrix((0, n_q))], [np.zeros(0)], [np.zeros(0)], []
-    for family in problem.rows():
-        scale = money_scale if family.unit == "money" else 1.0
-        blocks.append(sp.csr_matrix(family.matrix / scale))
-        limits.append(family.limit / scale)
-        scales.append(np.full(family.size, scale))
-        rows += [RowInfo(family.kind, name, words, float(lim), scale, family.unit)
-                 for name, words, lim in zip(family.names, family.words, family.limit,
-                                             strict=True)]
-    return (sp.vstack(blocks, format="csr"), np.concatenate(limits), np.concatenate(scales),
-            rows)
-
-
-def build_program(problem: YearsProblem, pieces=None) -> Program:
-    """The sparse program of a multi-year plan (see the module docstring).
-
-    ``pieces``, ``(target, length, slope, need)`` per piece, replaces the
-    pieces of the problem's needs (each target's pieces together, steepest
-    first; ``need`` 0 or 1 gives each target up to two link rows).
-    """
-    n_q = problem.n_units * problem.n_funding
-    target, length, slope, need = _pieces(problem) if pieces is None else pieces
-    m = target.size
-    # link rows: one per (target, need) with pieces: sum pieces - T[target] q <= 0
-    link_key = target * 2 + need
-    link_ids, link_row = np.unique(link_key, return_inverse=True)
-    link_target = link_ids // 2
-    t_rows = problem.transfer[link_target].tocoo()
-    link = sp.csr_matrix(
-        (np.concatenate([-t_rows.data, np.ones(m)]),
-         (np.concatenate([t_rows.row, link_row]),
-          np.concatenate([t_rows.col, n_q + np.arange(m)]))),
-        shape=(link_ids.size, n_q + m))
-    coupling, coupling_limit, _, rows = row_families(problem)
-    blocks = [link, sp.hstack([coupling, sp.csr_matrix((coupling.shape[0], m))])]
-    limits = [np.zeros(link_ids.size), coupling_limit]
-    eq = problem.equity
-    if eq.names:
-        member = eq.member[:, target // problem.n_need].multiply(np.abs(slope)[None, :])
-        before = np.asarray(member.multiply(length[None, :]).sum(axis=1)).ravel()
-        scale = np.where(before > 0, before, 1.0)
-        blocks.append(sp.hstack([sp.csr_matrix((len(eq.names), n_q)),
-                                 -sp.diags(1.0 / scale) @ member]))
-        need_removed = eq.share * before
-        limits.append(-need_removed / scale)
-        rows += [RowInfo("equity", name, words, float(lim), float(s), "shortfall")
-                 for name, words, lim, s in zip(eq.names, eq.words, need_removed, scale,
-                                                strict=True)]
-    # the surplus penalty: market pieces (1 + p) as steep, a cost per place, a constant
-    steep = np.where(need == 0, 1.0 + problem.surplus_penalty, 1.0) * slope
-    return Program(
-        c=np.concatenate([problem.surplus_cost(), steep]),
-        a_ub=sp.vstack(blocks, format="csr"),
-        b_ub=np.concatenate(limits),
-        lb=np.concatenate([problem.lower, np.zeros(m)]),
-        ub=np.concatenate([problem.upper, length]),
-        n_q=n_q, n_link=link_ids.size, rows=rows,
-        before=float(np.dot(-steep, length)) + problem.surplus_constant(),
-        piece_link=link_row, link_target=link_target,
-    )
-
-
 # --------------------------------------------------------------------------- solving
 
 
 def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
-         method: str = "highs", time_limit: float | None = None):
+         method: str = "highs", time_limit: float | None = None, integer_tail: int = 0):
     """linprog (HiGHS) or, with ``integer_q`` whole-place variables first, milp.
+
+    ``integer_tail`` more integer columns come last (the minimum class
+    size's binaries, :func:`_class_program`).
 
     ``method="highs-ipm"`` (interior point, then crossover to a vertex)
     falls back to HiGHS' own choice if it does not reach an optimum.
@@ -244,6 +95,7 @@ def _run(c, a_ub, b_ub, lb, ub, *, a_eq=None, b_eq=None, integer_q: int = 0,
         constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
     integrality = np.zeros(c.size)
     integrality[:integer_q] = 1
+    integrality[c.size - integer_tail:] = 1
     return milp(c, constraints=constraints, integrality=integrality, bounds=Bounds(lb, ub),
                 options=mip_options(time_limit))
 
@@ -282,18 +134,22 @@ def solve(problem: YearsProblem, program: Program, *, guided: bool = True) -> So
     note, found = None, True
     if problem.integer == "exact":
         start = time.perf_counter()
-        whole = _run(program.c, program.a_ub, program.b_ub, program.lb, program.ub,
-                     integer_q=n_q, time_limit=problem.time_limit)
+        c, a_ub, b_ub, lb, ub, n_z = _class_program(problem, program)
+        whole = _run(c, a_ub, b_ub, lb, ub, integer_q=n_q, time_limit=problem.time_limit,
+                     integer_tail=n_z)
         logger.info("integer program: status %s (%s), relative gap %s, %.1f s", whole.status,
                     whole.message, getattr(whole, "mip_gap", None),
                     time.perf_counter() - start)
         if whole.status == 1:   # the time limit: the best whole plan so far, if any
             note, found = mip_words(whole, problem.time_limit), whole.x is not None
+        elif whole.status == 2:   # the rows admit a plan, but no whole one (with classes)
+            raise PlanningError(infeasibility(problem, program,
+                                              whole=(c, a_ub, b_ub, lb, ub, n_z)))
         elif whole.x is None or not whole.success:
             raise PlanningError("the integer multi-year quota problem could not be solved: "
                                 f"{whole.message}")
         if found:
-            x, objective = whole.x, float(whole.fun)
+            x, objective = whole.x[:program.c.size], float(whole.fun)
     q = np.clip(x[:n_q], problem.lower, problem.upper)
     if problem.integer == "exact" and found:
         return Solution(np.round(q), objective, lp_objective, row_value, capacity_value,
@@ -301,6 +157,38 @@ def solve(problem: YearsProblem, program: Program, *, guided: bool = True) -> So
     return Solution(q, objective, lp_objective, row_value, capacity_value, min_value,
                     lp_x, reduced, -np.asarray(res.ineqlin.marginals, dtype=np.float64),
                     mip_note=note, no_whole_plan=not found)
+
+
+def _class_program(problem: YearsProblem, program: Program):
+    """The program's columns and rows plus the minimum class size's binaries (if any).
+
+    Returns ``(c, a_ub, b_ub, lb, ub, n_binaries)``; see
+    :func:`~talentgap.planning._min_class.class_columns`. Where a decision
+    has no capacity its big M is the most places that still remove
+    something: enough for the largest need of every target its places reach.
+    """
+    plain = (program.c, program.a_ub, program.b_ub, program.lb, program.ub, 0)
+    if problem.min_class is None:
+        return plain
+    n_q = program.n_q
+    top = np.maximum(problem.market_plan.maximum(), 0.0)
+    if problem.policy is not None:
+        top = top + problem.policy
+    reach = problem.transfer.tocoo()
+    useful = np.zeros(n_q)
+    np.maximum.at(useful, reach.col, top[reach.row] / reach.data)
+    useful = np.maximum(np.ceil(useful - 1e-9), problem.lower)
+    classes = class_columns(problem.min_class, problem.lower, problem.upper, useful,
+                            program.c.size)
+    if classes is None:
+        return plain
+    n_z = classes[0].size
+    a_ub = sp.vstack([sp.hstack([program.a_ub, sp.csr_matrix((program.a_ub.shape[0], n_z))]),
+                      classes[1]], format="csr")
+    return (np.concatenate([program.c, np.zeros(n_z)]), a_ub,
+            np.concatenate([program.b_ub, np.zeros(2 * n_z)]),
+            np.concatenate([program.lb, np.zeros(n_z)]),
+            np.concatenate([program.ub, np.ones(n_z)]), n_z)
 
 
 @dataclass(frozen=True)
@@ -508,27 +396,38 @@ def _fill_in_order(xb: np.ndarray, start: np.ndarray, bid: np.ndarray, blen: np.
 # --------------------------------------------------------------------------- infeasibility
 
 
-def infeasibility(problem: YearsProblem, program: Program) -> str:
+def infeasibility(problem: YearsProblem, program: Program, *, whole=None) -> str:
     """Which constraints conflict, from an elastic program (a slack on every constraint row).
 
     The elastic program minimises the total slack (each row in its own
     scaled unit); the rows with a non-zero dual and the minimum quotas whose
-    lower bound has a non-zero reduced cost form the conflict.
+    lower bound has a non-zero reduced cost form the conflict. ``whole``, the
+    integer program's ``(c, a_ub, b_ub, lb, ub, n_binaries)`` when only whole
+    places (and the minimum class size's classes) admit no plan: the elastic
+    program is then an integer one, and the rows left short form the conflict.
     """
     n_link, n_rows = program.n_link, len(program.rows)
-    n_x = program.c.size
-    slack = sp.vstack([sp.csr_matrix((n_link, n_rows)), sp.identity(n_rows, format="csr")])
-    a_ub = sp.hstack([program.a_ub, -slack], format="csr")
+    _, a_base, b_ub, lb, ub, n_z = ((None, program.a_ub, program.b_ub, program.lb, program.ub, 0)
+                                    if whole is None else whole)
+    n_x, n_tail = lb.size, a_base.shape[0] - n_link - n_rows   # the class rows keep no slack
+    slack = sp.vstack([sp.csr_matrix((n_link, n_rows)), sp.identity(n_rows, format="csr"),
+                       sp.csr_matrix((n_tail, n_rows))])
+    a_ub = sp.hstack([a_base, -slack], format="csr")
     c = np.concatenate([np.zeros(n_x), np.ones(n_rows)])
-    res = linprog(c, A_ub=a_ub, b_ub=program.b_ub,
-                  bounds=np.column_stack([np.concatenate([program.lb, np.zeros(n_rows)]),
-                                          np.concatenate([program.ub,
-                                                          np.full(n_rows, np.inf)])]),
-                  method="highs")
-    if res.status != 0:
+    lb, ub = np.concatenate([lb, np.zeros(n_rows)]), np.concatenate([ub, np.full(n_rows, np.inf)])
+    if whole is None:
+        res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=np.column_stack([lb, ub]), method="highs")
+    else:
+        integrality = np.zeros(c.size)
+        integrality[:program.n_q] = 1
+        integrality[n_x - n_z:n_x] = 1
+        res = milp(c, constraints=[LinearConstraint(a_ub, -np.inf, b_ub)], bounds=Bounds(lb, ub),
+                   integrality=integrality, options=mip_options(problem.time_limit))
+    if res.x is None:
         return ("no plan meets the minimum quotas and capacities together; check min_quota "
-                "against capacity")
-    duals = -np.asarray(res.ineqlin.marginals)[n_link:]
+                "against capacity" + ("" if whole is None else " and min_class_size"))
+    duals = (np.zeros(n_rows) if whole is not None
+             else -np.asarray(res.ineqlin.marginals)[n_link:])
     over = res.x[n_x:]
     conflict = np.flatnonzero((duals > _SLACK_TOL) | (over > _SLACK_TOL))
     lines = []
@@ -537,14 +436,18 @@ def infeasibility(problem: YearsProblem, program: Program) -> str:
         amount = over[r] * info.scale
         if info.kind == "equity":
             text = (f"{info.name} ({info.words}: remove {fmt(info.limit)} of the shortfall)")
+        elif info.kind == "capacity_group_min":
+            text = f"{info.name} ({info.words})"
         else:
             limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
             text = f"{info.name} ({info.words}: {limit})"
         if amount > _SLACK_TOL * max(1.0, info.scale):
-            text += (f", short by {fmt(amount)}" if info.kind == "equity"
+            text += (f", short by {fmt(amount)}"
+                     if info.kind in ("equity", "capacity_group_min")
                      else f", exceeded by {fmt(amount)}")
         lines.append(text)
-    reduced = np.asarray(res.lower.marginals)[:program.n_q]
+    reduced = (np.zeros(program.n_q) if whole is not None
+               else np.asarray(res.lower.marginals)[:program.n_q])
     forced = np.flatnonzero((problem.lower > 0) & (reduced > _SLACK_TOL))
     if forced.size:
         shown = [f"min_quota[{problem.decision_name(i)}] ({fmt(problem.lower[i])} places)"
@@ -553,5 +456,9 @@ def infeasibility(problem: YearsProblem, program: Program) -> str:
         lines.append("the minimum quotas " + ", ".join(shown) + more)
     more = (f"; and {conflict.size - _MAX_SHOWN} more rows" if conflict.size > _MAX_SHOWN
             else "")
-    return ("no plan meets every constraint; these conflict: " + "; ".join(lines) + more
+    head = ("no plan meets every constraint" if whole is None else
+            "no plan in whole places" + (" with the minimum class size (each decision 0 or at "
+                                         "least a class)" if n_z else "")
+            + " meets every constraint, though a plan in fractions of a place would")
+    return (head + "; these conflict: " + "; ".join(lines) + more
             + " (the amounts are the least violation that would make the plan feasible)")

@@ -28,12 +28,14 @@ from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._crosswalk import read_units
 from talentgap.planning._forecast import Forecast, read_forecast
+from talentgap.planning._min_class import apply_min_class
 from talentgap.planning._multiyear_inputs import (
     Equity,
     Rows,
     read_budgets,
     read_envelopes,
     read_equity,
+    read_group_minimums,
     read_groups,
     read_need_weights,
     read_policy_need,
@@ -57,7 +59,7 @@ from talentgap.planning._problem import (
 )
 from talentgap.planning._solve import check_time_limit
 
-__all__ = ["Rows", "YearsProblem", "build_years_problem"]
+__all__ = ["Rows", "YearsProblem", "build_years_problem", "check_group_minimums"]
 
 _MAX_SHOWN = 5
 
@@ -122,6 +124,8 @@ class YearsProblem:
     surplus_penalty: float = 0.0          # per worker beyond the market need, x its weight
     time_limit: float | None = None       # seconds for branch and bound (integer="exact")
     notes: tuple[str, ...] = ()           # cells left out for want of a forecast
+    min_class: np.ndarray | None = None   # per decision: 0 or at least this many places
+    group_mins: Rows | None = None        # capacity groups' min_places, as -sum q <= -min
 
     @property
     def n_cells(self) -> int:
@@ -219,7 +223,8 @@ class YearsProblem:
         return -self.surplus_penalty * float(np.dot(weight, self.market_plan.mean()))
 
     def rows(self) -> list[Rows]:
-        return [r for r in (self.budgets, self.envelopes, self.groups) if r.size]
+        return [r for r in (self.budgets, self.envelopes, self.groups, self.group_mins)
+                if r is not None and r.size]
 
 
 # --------------------------------------------------------------------------- readers
@@ -300,7 +305,8 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
                         min_quota, lead_time, exit_rate, risk, quantile, surplus_penalty,
                         integer: str, policy_need, need_weights, capacity_groups,
                         budget_envelopes, equity, tie_tolerance, crosswalk=None,
-                        time_limit=None, stacklevel: int = 4) -> YearsProblem:
+                        time_limit=None, stacklevel: int = 4,
+                        min_class_size=None) -> YearsProblem:
     """Check every input of a multi-year plan and return the :class:`YearsProblem`.
 
     With a ``crosswalk`` the decisions are places per programme, read by
@@ -353,14 +359,21 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         raise PlanningError("lead_time must be >= 0; " + examples(
             cell_names(frame, frame_keys, bad[:_MAX_SHOWN]),
             [fmt(lead[i]) for i in bad[:_MAX_SHOWN]], bad.size))
-    if has_period(min_quota) or has_period(capacity):   # bounds differ by funding period
-        lower, upper = place_bounds(cost, minimum, cap, integer=integer,
+    floor, size = minimum, None
+    if min_class_size is not None:
+        size = by_period(min_class_size, "min_class_size", frame, frame_keys, funding, **naming)
+        floor, size = apply_min_class(size, minimum, cap, integer=integer,
+                                      frame=decision_labels(frame, frame_keys, funding),
+                                      keys=["decision"],
+                                      unit=naming.get("unit", "cell") + "-period")
+    if has_period(min_quota) or has_period(capacity) or has_period(min_class_size):
+        lower, upper = place_bounds(cost, floor, cap, integer=integer,
                                     budget=math.inf,
                                     frame=decision_labels(frame, frame_keys, funding),
                                     keys=["decision"],
                                     unit=naming.get("unit", "cell") + "-period")
     else:
-        lower, upper = place_bounds(cost[::n_f], minimum[::n_f], cap[::n_f], integer=integer,
+        lower, upper = place_bounds(cost[::n_f], floor[::n_f], cap[::n_f], integer=integer,
                                     budget=math.inf, frame=frame, keys=frame_keys,
                                     unit=naming.get("unit", "cell"))
         lower, upper = np.repeat(lower, n_f), np.repeat(upper, n_f)
@@ -381,6 +394,9 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         fc, target_cell, target_ord, np.zeros(target_cell.size, dtype=np.int64), funding[0],
         quantile)
     weight_market, weight_policy = read_need_weights(need_weights, cells, keys)
+    budgets = read_budgets(budget, total_budget, funding, cost, len(frame))
+    group_mins = read_group_minimums(capacity_groups, frame, list(frame_keys), funding, noun)
+    check_group_minimums(group_mins, budgets, lower, upper, cost)
     return YearsProblem(
         keys=tuple(keys), cells=cells, funding=funding,
         need=pd.arrays.PeriodArray(need, dtype=fc.periods.dtype),
@@ -388,11 +404,69 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         capacity=cap, min_quota=minimum, lower=lower, upper=upper, transfer=transfer,
         market=market, market_plan=market_plan, policy=read_policy_need(policy_need, fc, need),
         weight_market=weight_market, weight_policy=weight_policy,
-        budgets=read_budgets(budget, total_budget, funding, cost, len(frame)),
+        budgets=budgets, group_mins=group_mins,
         envelopes=read_envelopes(budget_envelopes, frame, list(frame_keys), funding, cost, noun),
         groups=read_groups(capacity_groups, frame, list(frame_keys), funding, noun),
         equity=read_equity(equity, cells, keys),
         integer=integer, risk=risk, quantile=quantile, source=source,
         tie_tolerance=float(tol), surplus_penalty=float(surplus_penalty),
-        time_limit=time_limit, notes=fc.notes, **edges,
+        time_limit=time_limit, notes=fc.notes, min_class=size, **edges,
     )
+
+
+def check_group_minimums(mins: Rows, budgets: Rows, lower: np.ndarray, upper: np.ndarray,
+                         cost: np.ndarray) -> None:
+    """Refuse capacity-group minimums no plan can meet, naming the groups.
+
+    A group's ``min_places`` in a funding period must fit under its members'
+    own capacities there, and the money it needs at least (the places above
+    the members' minimum quotas, at the cheapest member's cost) together with
+    the minimum quotas' cost must fit in every budget row that covers its
+    members (the year's budget, the total budget). Groups sharing no member
+    add up; groups that share members count as the dearest of them. Other
+    conflicts (with envelopes, or between overlapping groups) are named when
+    the program is solved.
+
+    Raises
+    ------
+    PlanningError
+        ``min_places`` above the members' capacities, or above what a budget allows.
+    """
+    if mins is None or not mins.size:
+        return
+    member = abs(mins.matrix).tocsr()
+    member.data[:] = 1.0
+    need = -mins.limit
+    reach = member @ np.where(np.isfinite(upper), upper, np.inf)
+    short = np.flatnonzero(reach < need - 1e-9)
+    if short.size:
+        raise PlanningError(
+            "column 'min_places' of the capacity_groups table asks more places than the "
+            "members' capacities allow; " + "; ".join(
+                f"{mins.names[r]} ({mins.words[r]}): the members' capacities sum to "
+                f"{fmt(reach[r])}" for r in short[:_MAX_SHOWN]))
+    extra = np.maximum(need - member @ lower, 0.0)
+    cheapest = np.full(mins.size, np.inf)
+    coo = member.tocoo()
+    np.minimum.at(cheapest, coo.row, cost[coo.col])
+    money = np.where(extra > 0, extra * cheapest, 0.0)
+    support = budgets.matrix.copy()
+    support.data[:] = 1.0
+    covered = np.asarray((support @ member.T).todense()) >= np.asarray(
+        member.sum(axis=1)).ravel()[None, :] - 1e-9          # budget rows x groups
+    shared = bool((np.asarray(member.sum(axis=0)).ravel() > 1).any())
+    forced = budgets.matrix @ lower
+    for b in range(budgets.size):  # a handful of budget rows
+        inside = money[covered[b]]
+        if not inside.size:
+            continue
+        wanted = inside.max() if shared else inside.sum()
+        if forced[b] + wanted > budgets.limit[b] * (1 + 1e-9):
+            worst = np.flatnonzero(covered[b])[np.argsort(-money[covered[b]])][:_MAX_SHOWN]
+            raise PlanningError(
+                f"column 'min_places' of the capacity_groups table asks more than "
+                f"{budgets.words[b]} allows: {budgets.names[b]} is {fmt(budgets.limit[b])}, "
+                f"the minimum quotas cost {fmt(forced[b])} and the groups' minimums at least "
+                f"{fmt(wanted)} more, e.g. " + "; ".join(
+                    f"{mins.names[r]}: {fmt(extra[r])} places at {fmt(cheapest[r])} at least"
+                    for r in worst) + "; lower min_places or raise the budget")

@@ -9,7 +9,10 @@ its tie stage (:mod:`talentgap.planning.multiyear`):
    the floor keeps them). The constraint rows (budgets, envelopes, shared
    capacity groups) have non-negative coefficients, so flooring keeps them
    too; a row the solver's tolerance left a hair over its limit is repaired
-   by removing the places that lose the least objective per unit of it.
+   by removing the places that lose the least objective per unit of it. A
+   capacity group's minimum places (``-sum q <= -min``) that the floor
+   breaks has its members' places rounded up instead (the continuous plan
+   meets the whole minimum), and no repair removes a place a minimum needs.
 2. **Equity.** Flooring can leave an equity rule short of the shortfall it
    must remove. The places of that rule's cells are then rounded up instead
    (their workers are at least the continuous plan's, so the rule holds as
@@ -67,6 +70,10 @@ import scipy.sparse as sp
 
 from talentgap.errors import PlanningError
 from talentgap.planning._multiyear_problem import YearsProblem
+from talentgap.planning._multiyear_round_lists import STEPS
+from talentgap.planning._multiyear_round_lists import PlaceLists as _Lists
+from talentgap.planning._multiyear_round_lists import descending as _descending
+from talentgap.planning._multiyear_round_lists import tie_key as _tie_key
 from talentgap.planning._params import fmt
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 from talentgap.planning._target_shortfalls import TargetShortfalls
@@ -77,8 +84,6 @@ logger = logging.getLogger(__name__)
 
 #: Rounds of batch additions at most (each adds at least one place).
 MAX_ROUNDS = 200
-#: Places per cell priced in one round (in the order adding them one at a time takes them).
-STEPS = 8
 _ROW_TOL = 1e-9       # relative slack of a constraint row treated as exact
 _MAX_SHOWN = 5
 
@@ -105,78 +110,6 @@ class _PenalisedShortfalls(TargetShortfalls):
                 + self.slope[target] * workers - self.offset[target])
 
 
-class _Lists:
-    """Each unit's listed places of the last round it was listed in, kept between rounds.
-
-    A unit's list depends only on its own places and open decisions (when no
-    other unit reaches its targets) and, through the value per share of
-    slack, on the rows' slack; that value only breaks ties. Each step takes
-    the decision of the largest value; when no other decision had the same
-    value, closing a decision the list does not take cannot change it. So a
-    unit is listed again only when its places changed, a decision opened,
-    a decision of its list closed or a tie was broken; otherwise only the
-    value per share of slack is computed again.
-    """
-
-    def __init__(self, n_units: int, cell: np.ndarray, *, own: bool) -> None:
-        self.cell, self.own = cell, own
-        self.listed = np.zeros(n_units, dtype=bool)
-        self.tied = np.zeros(n_units, dtype=bool)
-        self.q = np.full(cell.size, np.nan)      # places and open decisions when listed
-        self.open = np.zeros(cell.size, dtype=bool)
-        self.member = np.zeros(cell.size, dtype=bool)  # taken by a list (or next in it)
-        self.dec = np.full((n_units, STEPS), -1, dtype=np.int64)
-        self.gain = np.zeros((n_units, STEPS))
-        self.value = np.zeros((n_units, STEPS))
-        self.key = np.zeros((n_units, STEPS))
-        self.next_value = np.full(n_units, -np.inf)
-        self.remainder0 = np.zeros(n_units)
-
-    def stale(self, q: np.ndarray, open_: np.ndarray) -> np.ndarray:
-        """Per unit: whether its list must be made again."""
-        if not self.own:
-            return np.ones(self.listed.size, dtype=bool)
-        out = ~self.listed | self.tied
-        out[self.cell[(q != self.q) | (open_ & ~self.open)
-                      | (self.open & ~open_ & self.member)]] = True
-        self.open = open_.copy()
-        return out
-
-    def clear(self, units: np.ndarray, q: np.ndarray, open_: np.ndarray) -> None:
-        """Forget the lists of ``units`` (a mask) before they are made again."""
-        self.listed |= units
-        self.tied[units] = False
-        mine = units[self.cell]
-        self.q[mine], self.open[mine], self.member[mine] = q[mine], open_[mine], False
-        self.dec[units] = -1
-        self.next_value[units] = -np.inf
-        self.remainder0[units] = 0.0
-
-    def put(self, units, step, dec, gain, value, key) -> None:
-        """The ``step``-th place of each of ``units``."""
-        self.dec[units, step], self.gain[units, step] = dec, gain
-        self.member[dec] = True
-        self.value[units, step], self.key[units, step] = value, key
-
-    def entries(self, worst: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Every listed place, by step then unit: decision, value, key, second value, step.
-
-        The second value (by share of the tightest slack, for ties and places
-        on no binding row) is the running minimum over the unit's places.
-        """
-        has = self.dec >= 0
-        gain, dec = self.gain[has[:, 0]], self.dec[has[:, 0]]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = worst[np.maximum(dec, 0)]
-            second = np.where(share > 0, gain / share, np.inf)
-        second = np.minimum.accumulate(second, axis=1)
-        full = np.full(has.shape, np.inf)
-        full[has[:, 0]] = second
-        step, unit = np.nonzero(has.T)
-        return (self.dec[unit, step], self.value[unit, step], self.key[unit, step],
-                full[unit, step], step)
-
-
 class _Rounder:
     """The state of the rounding: places, workers present and the rows' slack."""
 
@@ -195,6 +128,9 @@ class _Rounder:
         self.matrix = matrix
         coo = matrix.tocoo()
         self.a_row, self.a_col, self.a_val = coo.row, coo.col, coo.data
+        # rows with negative entries: a group's minimum places, -sum q <= -min
+        self.is_min = np.zeros(self.limit.size, dtype=bool)
+        self.is_min[self.a_row[self.a_val < 0]] = True
         self.row_tol = _ROW_TOL * np.maximum(np.abs(self.limit), 1.0)
         biggest = np.zeros(self.limit.size)
         np.maximum.at(biggest, self.a_row, self.a_val)
@@ -282,8 +218,13 @@ class _Rounder:
             if not over.size:
                 return
             r = over[0]
+            if self.is_min[r]:  # a group's minimum: removing places cannot restore it
+                raise PlanningError(f"whole places cannot keep {self.words[r]} "
+                                    f"({self.names[r]}) together with the other rows; use "
+                                    "integer='none' or 'exact'")
             members = self.a_col[(self.a_row == r)]
             members = members[self.q[members] - 1 >= self.problem.lower[members] - PLACE_TOL]
+            members = members[~self._at_minimum()[members]]
             loss = -self.gains(members, -1.0)
             if eq.names:  # the margin of the tightest rule each cell belongs to
                 margin = np.full(self.problem.n_units, np.inf)
@@ -300,6 +241,37 @@ class _Rounder:
             self._update()
         raise PlanningError(f"whole places cannot keep {self.words[over[0]]}; use "
                             "integer='none' or 'exact'")  # pragma: no cover - bounded above
+
+    def _at_minimum(self) -> np.ndarray:
+        """Per decision: whether one place fewer would break a group's minimum."""
+        blocked = np.zeros(self.q.size, dtype=bool)
+        neg = self.a_val < 0
+        bad = neg & (self.slack[self.a_row] + self.a_val < -self.row_tol[self.a_row])
+        blocked[self.a_col[bad]] = True
+        return blocked
+
+    def restore_minimums(self) -> None:
+        """Round up places of the members of every group minimum the floor broke.
+
+        The continuous plan meets the minimum and the minimum is whole, so
+        the places the floor took (the members' fractions) sum to at least
+        what the row is short: the members with the largest fractions are
+        rounded up, one place each, until it holds (one pass per broken row:
+        a group in a funding period). :meth:`repair` then takes the money
+        back from places whose removal keeps every minimum.
+        """
+        for r in np.flatnonzero(self.is_min & (self.slack < -self.row_tol)):
+            short = -self.slack[r]
+            if short <= self.row_tol[r]:   # an earlier row's places already met it
+                continue
+            members = self.a_col[self.a_row == r]
+            fraction = self.lp[members] - self.q[members]
+            members = members[(fraction > PLACE_TOL)
+                              & (self.q[members] + 1.0 <= self.problem.upper[members]
+                                 + PLACE_TOL)]
+            order = np.argsort(-(self.lp[members] - self.q[members]), kind="stable")
+            self.q[members[order[: int(np.ceil(short - PLACE_TOL))]]] += 1.0
+            self._update()
 
     def restore_equity(self) -> None:
         """Round up the places of the cells of every equity rule the floor broke.
@@ -498,33 +470,6 @@ def _ranges(start: np.ndarray, length: np.ndarray) -> np.ndarray:
     return np.repeat(start - (np.cumsum(length) - length), length) + np.arange(length.sum())
 
 
-def _descending(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
-    """``np.lexsort((-third, -second, -first))``: sorted by ``first`` alone, then the runs
-    of equal ``first`` (few) by the other two; equal entries keep their order."""
-    order = np.argsort(-first, kind="stable")
-    value = first[order]
-    same = np.flatnonzero(value[1:] == value[:-1])
-    if same.size:
-        tied = np.zeros(order.size, dtype=bool)
-        tied[same] = tied[same + 1] = True
-        where = np.flatnonzero(tied)
-        run = np.cumsum(np.r_[True, value[where[1:]] != value[where[:-1]]]
-                        | np.r_[True, where[1:] != where[:-1] + 1])
-        sub = order[where]
-        order[where] = sub[np.lexsort((-third[sub], -second[sub], run))]
-    return order
-
-
-def _tie_key(ratio: np.ndarray) -> np.ndarray:
-    """Values to 10 significant digits: equal places differ only in their last bits."""
-    out = ratio.copy()
-    finite = np.isfinite(ratio) & (ratio > 0)
-    digits = 9 - np.floor(np.log10(ratio[finite]))
-    scale = 10.0 ** digits
-    out[finite] = np.round(ratio[finite] * scale) / scale
-    return out
-
-
 def round_years(problem: YearsProblem, places: np.ndarray, dual: np.ndarray) -> np.ndarray:
     """Whole places from a multi-year plan's continuous places (see the module docstring).
 
@@ -553,6 +498,7 @@ def round_years(problem: YearsProblem, places: np.ndarray, dual: np.ndarray) -> 
         solver tolerance, a row above the minimum quotas).
     """
     state = _Rounder(problem, np.asarray(places, dtype=np.float64), dual)
+    state.restore_minimums()
     state.repair()
     floored = float(state.now.sum())
     saved = state.q.copy()

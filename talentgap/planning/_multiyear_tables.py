@@ -29,6 +29,7 @@ from talentgap.planning._params import about, fmt, left_over, money_step, per_mo
 from talentgap.planning._plan import (
     QuotaPlan,
     below_one_place,
+    cost_per_certified,
     objective_basis,
     shortfall_basis,
     shortfall_note,
@@ -95,6 +96,14 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
             line = (f"{info.words} binds: each further worker of shortfall it requires "
                     f"removed adds about {about(value)} to the {what}")
             value = -value
+        elif info.kind == "capacity_group_min":   # -sum q <= -min: shown as places
+            marginal[info.name] = -value
+            line = (f"{info.words} binds: each further place it requires adds about "
+                    f"{about(value)} to the {what}")
+            value, spent = -value, -spent
+            rows.add(info.kind, [info.name], [info.words], binds=True, limit=-info.limit,
+                     used=spent, unit=info.unit, value=value, sentence=[line])
+            continue
         else:
             marginal[info.name] = value
             per = "unit of money" if info.unit == "money" else "place"
@@ -223,8 +232,7 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
     quotas["period"] = pd.arrays.PeriodArray(problem.funding.asi8[dec_year], dtype=dtype)
     quotas["arrival_period"] = pd.arrays.PeriodArray(
         problem.funding.asi8[dec_year] + problem.lead[dec_cell], dtype=dtype)
-    with np.errstate(divide="ignore"):
-        per_certified = problem.cost / y[dec_cell]
+    per_certified = cost_per_certified(problem.cost, y[dec_cell])
     columns = {
         "quota": q, "cost": cost, "expected_certified": y[dec_cell] * q,
         "worker_periods": np.asarray(problem.transfer.sum(axis=0)).ravel() * q,

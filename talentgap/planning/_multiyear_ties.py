@@ -172,6 +172,8 @@ def _on_the_optimal_face(first: Solution, c, a_ub, b_ub, lb, ub, a_eq, b_eq, n_x
     value = np.zeros(c.size)
     value[:n_x][fixed[:n_x]] = fixed_x[fixed[:n_x]]
     keep = np.flatnonzero(~fixed)
+    if keep.size == 0:  # nothing can move (no shortage anywhere, every capacity 0, ...)
+        return value
 
     def split(a, b):
         a = sp.csc_matrix(a)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import did_you_mean
+from talentgap._text_checks import nfc_codes
 from talentgap._words import about, count_words, exact_number
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 
@@ -48,6 +49,10 @@ class ParameterRange:
     absent : float, optional
         The value of a cell (or programme) a per-cell table has no row for
         (``capacity``: no limit); None (the default): every cell needs a row.
+    zero : str, optional
+        Why a value of exactly 0 is probably a mistake, though in the range
+        (``cost_per_trainee``: places that cost nothing are not limited by
+        the budget); :func:`check_range` warns with these words.
 
     Examples
     --------
@@ -63,6 +68,7 @@ class ParameterRange:
     low_open: bool = False
     allow_inf: bool = False
     absent: float | None = None
+    zero: str | None = None
 
     def below(self, values) -> np.ndarray:
         """True where a value is under ``low`` (or at it, when ``low_open``)."""
@@ -90,11 +96,15 @@ class ParameterRange:
 #: (:func:`parameter`, :func:`check_budget`), and so do the command line's parameter files.
 #: ``market`` and ``policy`` are the weights of the two needs of a multi-year plan.
 PARAMETER_RANGES: dict[str, ParameterRange] = {
-    "cost_per_trainee": ParameterRange(),
+    "cost_per_trainee": ParameterRange(zero=(
+        "places that cost nothing are not limited by the budget (only capacities and the "
+        "need limit them) and add nothing to the plan's cost; a cost of 0 is usually a value "
+        "left blank or a typo: give the cost of a place")),
     "pass_rate": ParameterRange(high=1.0, low_open=True),
     "absorption": ParameterRange(high=1.0),
     "min_quota": ParameterRange(),
     "capacity": ParameterRange(allow_inf=True, absent=math.inf),
+    "min_class_size": ParameterRange(absent=0.0),
     "exit_rate": ParameterRange(high=1.0),
     "lead_time": ParameterRange(),
     "budget": ParameterRange(),
@@ -275,10 +285,8 @@ has no limit, so the row would be lost
         shown = cell_names(value.loc[repeated].drop_duplicates(subset=key_columns),
                            key_columns)[:_MAX_SHOWN]
         raise PlanningError(f"the {name} table has more than one row for {', '.join(shown)}")
-    table_index = pd.MultiIndex.from_arrays(
-        [value[c].astype(object).to_numpy() for c in key_columns])
-    cell_index = pd.MultiIndex.from_arrays(
-        [cells[c].astype(object).to_numpy() for c in key_columns])
+    table_index = pd.MultiIndex.from_arrays([_key_values(value[c]) for c in key_columns])
+    cell_index = pd.MultiIndex.from_arrays([_key_values(cells[c]) for c in key_columns])
     position = table_index.get_indexer(cell_index)
     absent = np.flatnonzero(position < 0)
     default = getattr(PARAMETER_RANGES.get(name), "absent", None)
@@ -302,9 +310,9 @@ has no limit, so the row would be lost
             warn(f"the {name} table's rows for {', '.join(strangers)} match no {unit} of {of} "
                  f"and are not used ('*' is not a wildcard here); a {unit} without a row "
                  f"{keeps}", DataQualityWarning, stacklevel=4)
-    if absent.size:
-        raw = np.where(position < 0, default,
-                       value[name].to_numpy(dtype=object)[np.maximum(position, 0)])
+    if absent.size:   # (an empty table: every cell keeps the default)
+        given = np.append(value[name].to_numpy(dtype=object), default)
+        raw = np.where(position < 0, default, given[np.maximum(position, 0)])
     else:
         raw = value[name].to_numpy()[position]
     numbers_ = pd.to_numeric(pd.Series(raw, dtype=object), errors="coerce").to_numpy(
@@ -320,6 +328,13 @@ has no limit, so the row would be lost
     return numbers_
 
 
+def _key_values(column: pd.Series) -> np.ndarray:
+    """A key column as objects, text in Unicode NFC (``"é"`` however it was typed)."""
+    codes, uniques = pd.factorize(column.astype(object).to_numpy())
+    codes, uniques = nfc_codes(codes, uniques)
+    return np.append(uniques.to_numpy(dtype=object), None)[codes]
+
+
 def _unknown_key_values(table: pd.DataFrame, cells: pd.DataFrame,
                         key_columns: list[str]) -> tuple[list[str], list[str]]:
     """Key values of a parameter table that no cell has: look-alikes of one, and the others.
@@ -328,8 +343,8 @@ def _unknown_key_values(table: pd.DataFrame, cells: pd.DataFrame,
     """
     typos, strangers = [], []
     for column in key_columns:
-        known = pd.unique(cells[column].astype(object).to_numpy())
-        given = pd.unique(table[column].astype(object).to_numpy())
+        known = pd.unique(_key_values(cells[column]))
+        given = pd.unique(_key_values(table[column]))
         for value in given[~pd.Index(given).isin(known)][:_MAX_SHOWN]:
             hint = did_you_mean(value, [str(k) for k in known])
             (typos if hint else strangers).append(f"{column} {value!r}{hint}")
@@ -345,6 +360,7 @@ def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[s
         too_high = values > rule.high
     bad = rule.outside(values) | np.isnan(values)
     if not bad.any():
+        _warn_zero(values, name, cells, keys, scalar=scalar, unit=unit)
         return
     low, high = rule.low, rule.high
 
@@ -368,6 +384,22 @@ def check_range(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[s
         f"{'fail' if rows.size != 1 else 'fails'}: "
         + examples(cell_names(cells, keys, shown), [detail(i) for i in shown], rows.size)
     )
+
+
+def _warn_zero(values: np.ndarray, name: str, cells: pd.DataFrame, keys: list[str], *,
+               scalar: bool, unit: str) -> None:
+    """A DataQualityWarning for values of exactly 0 where the rule says why 0 is suspect."""
+    words = PARAMETER_RANGES[name].zero
+    zero = np.flatnonzero(values == 0)
+    if words is None or not zero.size:
+        return
+    if scalar or not keys:
+        warn(f"{name} is 0: {words}", DataQualityWarning, stacklevel=4)
+        return
+    shown = cell_names(cells, keys, zero[:_MAX_SHOWN])
+    more = f" and {zero.size - len(shown)} more" if zero.size > len(shown) else ""
+    warn(f"{name} is 0 for {plural(zero.size, unit)} of {len(values):,}, e.g. "
+         f"{'; '.join(shown)}{more}: {words}", DataQualityWarning, stacklevel=4)
 
 
 def parameter(value, name: str, cells: pd.DataFrame, keys: list[str], *, unit: str = "cell",

@@ -27,8 +27,8 @@ from talentgap.planning._plan_words import (
 from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
-__all__ = ["QuotaPlan", "assemble", "assemble_network", "below_one_place", "objective_basis",
-           "shortfall_basis", "shortfall_note", "shortfall_words"]
+__all__ = ["QuotaPlan", "assemble", "assemble_network", "below_one_place", "cost_per_certified",
+           "objective_basis", "shortfall_basis", "shortfall_note", "shortfall_words"]
 
 _CELL_COLUMNS = ["expected_certified", "planned_gap", "gap_before", "gap_after",
                  "shortfall_before", "shortfall_after", "shortage_reduction"]
@@ -59,7 +59,10 @@ class QuotaPlan:
         parameters used (``cost_per_trainee``, ``pass_rate``, ``absorption``,
         ``cost_per_certified``, ``min_quota``, ``capacity``) and
         ``capacity_value`` (objective removed per extra place of capacity; 0
-        where capacity does not bind).
+        where capacity does not bind). ``cost_per_certified`` is
+        ``cost_per_trainee / (pass_rate * absorption)``: ``inf`` where no
+        place certifies a worker who stays but places cost money, NaN where
+        they also cost nothing.
 
         *Per programme* (with a crosswalk): ``program`` and the forecast's
         keys other than ``industry`` (e.g. ``region``), ``period``,
@@ -224,6 +227,25 @@ class QuotaPlan:
 # --------------------------------------------------------------------------- assembling
 
 
+def cost_per_certified(cost, yield_) -> np.ndarray:
+    """Cost of one certified worker who stays: ``cost_per_trainee / yield``.
+
+    ``yield`` is certified workers who stay per place (``pass_rate *
+    absorption``). Where it is 0 no place ever gives one: the cost is
+    ``inf`` when places cost money and NaN (undefined, not 0) when they cost
+    nothing, without a numpy warning.
+
+    Examples
+    --------
+    >>> cost_per_certified(np.array([900.0, 900.0, 0.0]), np.array([0.9, 0.0, 0.0]))
+    array([1000.,   inf,   nan])
+    """
+    cost = np.asarray(cost, dtype=np.float64)
+    yield_ = np.asarray(yield_, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cost / yield_
+
+
 def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) -> np.ndarray:
     """Objective added per place forced by a minimum quota (0 where it does not bind).
 
@@ -332,8 +354,7 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
     short_before = ev.shortfall(np.zeros(problem.n_cells))
     short_after = ev.shortfall(certified)
     planned = problem.plan.mean()
-    with np.errstate(divide="ignore"):
-        per_certified = problem.cost / y
+    per_certified = cost_per_certified(problem.cost, y)
     min_value = (_min_quota_value(problem, places, budget_value) if rule == "optimised"
                  else np.zeros(problem.n_cells))
     quotas = problem.cells.copy()
@@ -423,8 +444,7 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
     gap_before = ev.mean()
     short_before = ev.shortfall(np.zeros(problem.n_targets))
     short_after = ev.shortfall(per_target)
-    with np.errstate(divide="ignore"):
-        per_certified = problem.cost / yield_
+    per_certified = cost_per_certified(problem.cost, yield_)
     min_value = np.where(places <= problem.lower + PLACE_TOL, min_value, 0.0)
     quotas = problem.units.copy()
     quotas["period"] = pd.array([problem.period] * n, dtype=problem.arrival.dtype)

@@ -24,6 +24,7 @@ from talentgap._words import percentile_words, rows_fail
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
 from talentgap.planning._forecast import Forecast, is_sample_paths, read_forecast
+from talentgap.planning._min_class import apply_min_class
 from talentgap.planning._params import (
     cell_names,
     check_budget,
@@ -210,6 +211,7 @@ class Problem:
     integer: str
     source: str
     notes: tuple[str, ...] = ()   # cells left out for want of a forecast (Forecast.notes)
+    min_class: np.ndarray | None = None   # per cell: 0 or at least this many places; None: no rule
 
     @property
     def n_cells(self) -> int:
@@ -513,7 +515,8 @@ def place_bounds(cost: np.ndarray, minimum: np.ndarray, cap: np.ndarray, *, inte
 
 def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budget,
                   cost_per_trainee, pass_rate, absorption, capacity, min_quota, lead_time,
-                  risk: str, quantile, surplus_penalty, integer: str) -> Problem:
+                  risk: str, quantile, surplus_penalty, integer: str,
+                  min_class_size=None) -> Problem:
     """Check every input and return the :class:`Problem` the allocators solve."""
     risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
     budget = check_budget(budget)
@@ -526,7 +529,10 @@ def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budge
     cap = (np.full(len(cells), np.inf) if capacity is None
            else parameter(capacity, "capacity", cells, keys))
     lead = read_lead(lead_time, cells, keys)
-    lower, upper = place_bounds(cost, minimum, cap, integer=integer, budget=budget,
+    size = (None if min_class_size is None
+            else parameter(min_class_size, "min_class_size", cells, keys))
+    floor, size = apply_min_class(size, minimum, cap, integer=integer, frame=cells, keys=keys)
+    lower, upper = place_bounds(cost, floor, cap, integer=integer, budget=budget,
                                 frame=cells, keys=keys)
     the_period = plan_period(period, fc.periods, lead)
     arrival_ord = the_period.ordinal + lead
@@ -539,5 +545,5 @@ def build_problem(gap_forecast: pd.DataFrame, *, keys, value: str, period, budge
         pass_rate=rate, absorption=absorb, capacity=cap, min_quota=minimum, lower=lower,
         upper=upper, budget=budget, surplus_penalty=float(surplus_penalty), evaluate=evaluate,
         plan=plan, risk=risk, quantile=quantile, integer=integer, source=source,
-        notes=fc.notes,
+        notes=fc.notes, min_class=size,
     )

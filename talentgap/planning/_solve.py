@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from talentgap.errors import PlanningError
+from talentgap.planning._min_class import class_columns
 from talentgap.planning._problem import Problem, Scenarios
 
 __all__ = ["LPResult", "solve_lp", "solve_milp", "round_places", "repair", "fit_budget",
@@ -258,6 +259,8 @@ def solve_milp(problem: Problem, *, time_limit: float | None = None
         useful = np.where(y > 0, np.ceil(np.maximum(sc.maximum(), 0.0) / y - 1e-12), 0.0)
     # past ceil(max gap / yield) another place only adds cost and surplus
     top = np.maximum(lower, np.minimum(upper, useful))
+    if problem.min_class is not None:   # a class may run although fewer places would do
+        top = np.maximum(top, np.minimum(upper, np.where(y > 0, problem.min_class, 0.0)))
     active = np.flatnonzero((top > lower) & (y > 0))
     places = lower.copy()
     if active.size == 0:
@@ -286,12 +289,23 @@ def solve_milp(problem: Problem, *, time_limit: float | None = None
         LinearConstraint(link, -y[active] * lower[active], -y[active] * lower[active]),
         LinearConstraint(budget_row, -np.inf, (problem.budget - fixed) / cost_scale),
     ]
+    k = active.size
+    n_z = 0
+    if problem.min_class is not None:   # one binary per class: q >= N z, q <= top z
+        classes = class_columns(problem.min_class[active], lower[active], top[active],
+                                top[active], k)
+        if classes is not None:
+            n_z = classes[0].size
+            constraints = [LinearConstraint(sp.hstack([c.A, sp.csr_matrix((c.A.shape[0], n_z))]),
+                                            c.lb, c.ub) for c in constraints]
+            constraints.append(LinearConstraint(
+                sp.hstack([sp.csr_matrix((2 * n_z, m)), classes[1]]), -np.inf, 0.0))
     res = milp(
-        np.concatenate([pieces.slope, np.zeros(active.size)]),
+        np.concatenate([pieces.slope, np.zeros(k + n_z)]),
         constraints=constraints,
-        integrality=np.concatenate([np.zeros(m), np.ones(active.size)]),
-        bounds=Bounds(np.concatenate([np.zeros(m), lower[active]]),
-                      np.concatenate([pieces.length, top[active]])),
+        integrality=np.concatenate([np.zeros(m), np.ones(k + n_z)]),
+        bounds=Bounds(np.concatenate([np.zeros(m), lower[active], np.zeros(n_z)]),
+                      np.concatenate([pieces.length, top[active], np.ones(n_z)])),
         options=mip_options(time_limit),
     )
     note = None
@@ -301,7 +315,7 @@ def solve_milp(problem: Problem, *, time_limit: float | None = None
             return None, note
     elif res.x is None or not res.success:
         raise PlanningError(f"the integer quota problem could not be solved: {res.message}")
-    places[active] = np.round(res.x[m:])
+    places[active] = np.round(res.x[m:m + k])
     return places, note
 
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._frequencies import PER_YEAR
-from talentgap._words import rows_fail
+from talentgap._frequencies import NAMES, PER_YEAR
+from talentgap._words import count_words, rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
 from talentgap.periods import end_ordinals, normalize_freq, parse_periods, period_array
 from talentgap.planning._params import cell_names
@@ -168,10 +168,12 @@ def coarsen(frame: pd.DataFrame, keys: list[str], columns: list[str], ordinals: 
     complete = (size == per).to_numpy()
     if not complete.all():
         dropped = means.index[~complete][:_MAX_SHOWN]
-        shown = ", ".join(str(tuple(v[:-1]) + (str(pd.Period(ordinal=int(v[-1]), freq=freq)),))
-                          for v in dropped)
-        warn(f"{int((~complete).sum())} {what} cell-periods have fewer than {per} "
-                      f"{source!r} periods and are left out of the {freq!r} averages, e.g. "
-                      f"{shown}", DataQualityWarning, stacklevel=4)
+        shown = ", ".join(" / ".join(str(k) for k in v[:-1])
+                          + f" in {pd.Period(ordinal=int(v[-1]), freq=freq)}" for v in dropped)
+        n = int((~complete).sum())
+        warn(f"{count_words(n, f'{what} cell-period')} {'has' if n == 1 else 'have'} fewer "
+             f"than {per} {NAMES[normalize_freq(source)]} periods and "
+             f"{'is' if n == 1 else 'are'} left out of the {NAMES[normalize_freq(freq)]} "
+             f"averages, e.g. {shown}", DataQualityWarning, stacklevel=4)
     means = means[complete].reset_index()
     return means.drop(columns="_ordinal"), means["_ordinal"].to_numpy(np.int64)

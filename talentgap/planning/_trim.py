@@ -5,8 +5,9 @@ not unique: places beyond the largest need of every period they serve change
 nothing in the objective, so the solver (and the tie rule, which spreads the
 money in proportion to need) may fund them. :func:`trim_places` takes them
 out: the objective stays the same, every ``<=`` row (budgets, envelopes,
-capacities) still holds, minimum quotas are kept, and the money is left
-unspent. :func:`trim_unneeded` applies it to a multi-year plan and
+capacities) still holds, minimum quotas and the minimum places of capacity
+groups are kept, and the money is left unspent. :func:`trim_unneeded` applies
+it to a multi-year plan and
 :func:`trim_network` to a single-period programme plan.
 
 A target (a cell at a need period) is *covered* when its workers reach its
@@ -93,8 +94,38 @@ def trim_unneeded(problem: YearsProblem, q: np.ndarray, *, whole: bool = False
     >>> places.tolist(), removed
     ([10.0], 15.0)
     """
-    return trim_places(problem.transfer, covered_level(problem), problem.lower,
-                       problem.decision_year(), q, whole=whole)
+    before = np.asarray(q, dtype=np.float64)
+    q, removed = trim_places(problem.transfer, covered_level(problem), problem.lower,
+                             problem.decision_year(), before, whole=whole)
+    mins = problem.group_mins
+    if mins is not None and mins.size:
+        q = _keep_group_minimums(mins, before, q, whole=whole)
+        removed = float(before.sum() - q.sum())
+    return q, removed
+
+
+def _keep_group_minimums(mins, before: np.ndarray, q: np.ndarray, *, whole: bool
+                         ) -> np.ndarray:
+    """Put back trimmed places where a capacity group's minimum needs them.
+
+    Per group and funding period whose trimmed places fall short of its
+    minimum, the members that lost the most places get theirs back first,
+    until the minimum holds (the untrimmed plan met it). The places put
+    back remove no shortfall either, and every ``<=`` row still holds: no
+    decision gets more places than it had before the trim.
+    """
+    q = q.copy()
+    matrix = sp.csr_matrix(mins.matrix)
+    for r in np.flatnonzero(matrix @ q > mins.limit + _TOL):  # a few rows: groups x periods
+        members = matrix.indices[matrix.indptr[r]:matrix.indptr[r + 1]]
+        short = float((matrix[r] @ q)[0] - mins.limit[r])     # places missing (-sum q <= -min)
+        short = float(np.ceil(short - _TOL)) if whole else short
+        cut = before[members] - q[members]
+        order = np.argsort(-cut, kind="stable")
+        taken = np.minimum(cut[order], np.maximum(short - (np.cumsum(cut[order]) - cut[order]),
+                                                  0.0))
+        q[members[order]] += taken
+    return q
 
 
 def trim_network(problem: Network, places: np.ndarray, *, whole: bool = False

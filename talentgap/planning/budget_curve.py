@@ -72,6 +72,19 @@ class BudgetCurve:
         ``summary["shortfall_basis"]``): ``"shortfall of the expected gap"``
         for needs given as a forecast table, ``"expected shortfall (mean
         over N scenarios)"`` for sample paths.
+
+    Examples
+    --------
+    Forty workers short over two cells; places cost 100 and all pass:
+
+    >>> needs = pd.DataFrame({"region": "N", "industry": ["textiles", "robots"],
+    ...                       "period": "2026", "gap": [30.0, 10.0]})
+    >>> curve = budget_curve(needs, [0, 2_000, 4_000], share=0.5, cost_per_trainee=100,
+    ...                      pass_rate=1.0, integer="none")
+    >>> curve.table[["places", "shortfall_after", "share_closed"]].to_numpy().tolist()
+    [[0.0, 40.0, 0.0], [20.0, 20.0, 0.5], [40.0, 0.0, 1.0]]
+    >>> curve.closing_budget, curve.shortfall_basis  # the least money closing half
+    (2000.0, 'shortfall of the expected gap')
     """
 
     table: pd.DataFrame

@@ -20,6 +20,7 @@ plan minimises the weighted expected shortfall summed over cell-periods::
     subject to sum_c cost_cs q[c, s] <= B_s           (each budget row)
                sum_{c in e} cost_cs q[c, s] <= B_e    (budget envelopes)
                sum_{c in g} q[c, s] <= C_g            (shared capacity groups)
+               sum_{c in g} q[c, s] >= M_g            (their min_places, if given)
                removed shortfall of region r >= share_r x its shortfall  (equity)
                min_cs <= q[c, s] <= cap_cs
 
@@ -41,8 +42,9 @@ equity rules whole places come from the integer program.
 The same workers count against both needs: a certified worker who takes a
 vacant post also raises the skilled stock. Each shortfall term is convex and
 piecewise linear in ``W[c, t]``, which is linear in ``q``; the program
-(:mod:`talentgap.planning._multiyear_lp`) holds one bounded variable per
-linear piece and one row per cell-period and need, and is solved by HiGHS.
+(:mod:`talentgap.planning._multiyear_program`) holds one bounded variable per
+linear piece and one row per cell-period and need, and is solved by HiGHS
+(:mod:`talentgap.planning._multiyear_lp`).
 Large programs are first solved with runs of consecutive pieces merged into
 one column (the chord of the shortfall over the run, which lies above it);
 after each solve the reduced costs of every piece (and the tightness of every
@@ -152,15 +154,22 @@ import logging
 import time
 from dataclasses import replace
 
-import numpy as np
 import pandas as pd
 
 from talentgap.errors import DataQualityWarning, PlanningError, warn
+from talentgap.planning._min_class import class_note
+from talentgap.planning._min_class_solve import (
+    fixed_year_classes,
+    reported_values,
+    settle_year_classes,
+    with_class_row,
+)
 from talentgap.planning._multiyear_class_ties import break_class_ties
 from talentgap.planning._multiyear_classes import MAX_SPLIT_SHARE, merged_classes, solve_by_classes
 from talentgap.planning._multiyear_cost import least_cost
-from talentgap.planning._multiyear_lp import Program, Solution, build_program, solve
-from talentgap.planning._multiyear_problem import YearsProblem, build_years_problem
+from talentgap.planning._multiyear_exact import exact_places, time_left, time_limit_note
+from talentgap.planning._multiyear_lp import build_program, solve
+from talentgap.planning._multiyear_problem import build_years_problem
 from talentgap.planning._multiyear_round import round_years
 from talentgap.planning._multiyear_tables import assemble_plan
 from talentgap.planning._multiyear_ties import break_ties
@@ -207,14 +216,16 @@ def allocate_multiyear(
     tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
     crosswalk: pd.DataFrame | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    min_class_size=None,
 ) -> QuotaPlan:
     """Places per cell and funding period that minimise the weighted expected shortfall.
 
     Called by :func:`~talentgap.planning.allocate_quotas` when ``periods=``
     is given; the parameters shared with it mean the same (see there), per
     cell (or programme) and the same in every funding period, except that
-    ``cost_per_trainee``, ``capacity`` and ``min_quota`` may change by
-    funding period. The model is in :mod:`talentgap.planning.multiyear`.
+    ``cost_per_trainee``, ``capacity``, ``min_quota`` and ``min_class_size``
+    may change by funding period. The model is in
+    :mod:`talentgap.planning.multiyear`.
 
     Parameters
     ----------
@@ -277,6 +288,16 @@ def allocate_multiyear(
         programme, ``absorption`` per programme-industry flow, ``exit_rate``
         per cell; ``capacity_groups`` and ``budget_envelopes`` name
         programmes by ``program`` and/or the location keys.
+    min_class_size : float or pandas.DataFrame, optional
+        The smallest class that can run: each cell (or programme) and
+        funding period gets no places or at least this many (and at most its
+        capacity). One number, or a table as for ``capacity`` (cells without
+        a row have no minimum class; a ``period`` column sets it per funding
+        period). A cell-period with ``min_quota`` above 0 always runs, so its
+        minimum is at least the class size. ``integer="exact"`` decides which
+        classes run in the integer program; the other settings decide from
+        the continuous plan (see "Minimum class size" in the methods page,
+        docs/methods.md). None (the default): no rule.
     total_budget : float, optional
         With a per-period budget table, a cap on the plan's total as well.
     policy_need : pandas.DataFrame, optional
@@ -293,6 +314,16 @@ def allocate_multiyear(
         columns naming the member cells (e.g. ``industry`` alone makes every
         region's cell of that industry a member). ``capacity`` is the places
         per funding period for the whole group, repeated on each of its rows.
+        An optional ``min_places`` column (repeated likewise) is the places
+        per funding period the whole group must have at least: a minimum per
+        group, where ``min_quota`` keyed by ``industry`` gives its minimum to
+        each member cell. Either column may be left out (no limit, no
+        minimum). A minimum above the group's capacity, above its members'
+        capacities or above what a budget allows after the minimum quotas
+        raises :class:`~talentgap.errors.PlanningError` naming the group; the
+        plan reports a binding minimum as ``capacity_group_min[group,
+        period]``, its marginal value negative (the shortfall one more
+        required place adds).
     budget_envelopes : pandas.DataFrame, optional
         ``<some keys>, budget`` (e.g. ``region, budget``): money the cells of
         each row may spend over the plan; with a ``period`` column, per
@@ -455,10 +486,14 @@ def allocate_multiyear(
         surplus_penalty=surplus_penalty, integer=integer, policy_need=policy_need,
         need_weights=need_weights, capacity_groups=capacity_groups,
         budget_envelopes=budget_envelopes, equity=equity, tie_tolerance=tie_tolerance,
-        crosswalk=crosswalk, time_limit=time_limit,
+        crosswalk=crosswalk, time_limit=time_limit, min_class_size=min_class_size,
     )
     lap("reading the inputs")
-    classes = merged_classes(problem)
+    reported, rounds = problem, None   # the caller's bounds; `problem` gets the classes fixed
+    if problem.min_class is not None and problem.integer != "exact":
+        problem, rounds = settle_year_classes(problem)
+        lap("deciding the classes (minimum class size)")
+    classes = None if problem.min_class is not None else merged_classes(problem)
     merged = None if classes is None else solve_by_classes(
         problem, classes, max_classes=int(MAX_SPLIT_SHARE * problem.n_cells))
     if merged is not None:
@@ -472,26 +507,33 @@ def allocate_multiyear(
         first = solve(problem, program)
         lap("the first stage (optimum and duals)")
         if first.mip_note is not None:
-            mip_notes.append(_time_limit_note(first))
+            mip_notes.append(time_limit_note(first))
             warn(mip_notes[-1], DataQualityWarning, stacklevel=3)
             if first.no_whole_plan:   # the continuous optimum, rounded
                 problem = replace(problem, integer="round")
+                if problem.min_class is not None:   # the rounding path decides the classes
+                    problem, rounds = settle_year_classes(problem)
+                    program = build_program(problem)
+                    first = solve(problem, program)
+        if problem.min_class is not None and problem.integer == "exact":
+            problem = fixed_year_classes(problem, first.q)   # as the integer program has them
+            program = build_program(problem)
         if first.mip_note is not None and not first.no_whole_plan:
             places, moved = first.q, False   # not proven optimal: no tie stage either
         else:
-            cheapest = least_cost(_time_left(problem, clock[2]), program, first)
+            cheapest = least_cost(time_left(problem, clock[2]), program, first)
             lap("the cost stage")
             if cheapest is not None:   # the tie rule among the cheapest plans
                 saved, first, program_ties = cheapest.saved, cheapest.first, cheapest.program
             else:
                 program_ties = program
-            places, _, moved = break_ties(_time_left(problem, clock[2]), program_ties, first)
+            places, _, moved = break_ties(time_left(problem, clock[2]), program_ties, first)
             lap("the tie stage")
     tied = places  # the tie rule's plan, before rounding
     if problem.integer == "round" and problem.surplus_penalty and problem.equity.names:
         # rounding prices places by the penalised objective but keeps equity rules in
         # shortfall removed; the integer program holds both exactly
-        places = _exact_places(problem, program, mip_notes)
+        places = exact_places(problem, program, mip_notes)
         lap("whole places by the integer program (surplus penalty with equity rules)")
     elif problem.integer == "round":
         try:
@@ -499,10 +541,33 @@ def allocate_multiyear(
         except PlanningError:  # an equity rule that rounding cannot keep: branch and bound
             logger.info("multi-year plan: rounding cannot keep the equity rules; solving "
                         "the integer program instead")
-            places = _exact_places(problem, program, mip_notes)
+            try:
+                places = exact_places(problem, program, mip_notes)
+            except PlanningError:
+                if problem.min_class is None:
+                    raise
+                # no whole plan with the classes the rule settled keeps the equity rules:
+                # the integer program decides the classes as well
+                places = exact_places(reported, build_program(reported), mip_notes)
+                problem = fixed_year_classes(
+                    replace(problem, lower=reported.lower, upper=reported.upper), places)
+                rounds = replace(rounds, by_integer=True)
         lap("rounding to whole places")
     places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
-    plan = assemble_plan(problem, program, first, places, moved, tied, trimmed)
+    if problem.min_class is not None:   # bounds the rule set are not the caller's
+        first = replace(first,
+                        capacity_value=reported_values(reported, problem, first.capacity_value),
+                        min_value=reported_values(reported, problem, first.min_value))
+        mip_notes.append(class_note(problem.min_class, rounds, exact=rounds is None,
+                                    decision=("programme" if problem.units is not None
+                                              else "cell") + "-period"))
+        reported = replace(reported, integer=problem.integer)
+    else:
+        reported = problem
+    plan = assemble_plan(reported, program, first, places, moved, tied, trimmed)
+    if problem.min_class is not None:
+        plan = with_class_row(plan, problem.min_class, places, decision=(
+            "programme" if problem.units is not None else "cell") + "-period")
     plan.notes.extend([*problem.notes, *mip_notes])
     if saved > 0:
         plan.summary["optimum_unique"] = False
@@ -513,35 +578,3 @@ def allocate_multiyear(
             "would remove no more of it")
     lap("assembling the plan")
     return plan
-
-
-def _time_left(problem: YearsProblem, start: float) -> YearsProblem:
-    """The problem with the seconds of ``time_limit`` left since ``start`` (at least a
-    tenth of them), for the integer programs of the cost and tie stages."""
-    if problem.time_limit is None or problem.integer != "exact":
-        return problem
-    used = time.perf_counter() - start
-    return replace(problem, time_limit=max(problem.time_limit - used,
-                                           0.1 * problem.time_limit))
-
-
-def _time_limit_note(first: Solution) -> str:
-    """The note (and warning) on an integer program stopped by its time limit."""
-    if first.no_whole_plan:
-        return (first.mip_note + "; it found no whole plan by then, so the continuous plan "
-                "is rounded instead (integer = \"round\")")
-    return (first.mip_note + "; the plan is that best whole plan, not proven optimal, and "
-            "the choice among equally good plans is not made")
-
-
-def _exact_places(problem: YearsProblem, program: Program, notes: list[str]) -> np.ndarray:
-    """Whole places from the integer program where rounding cannot keep every rule."""
-    whole = solve(replace(problem, integer="exact"), program)
-    if whole.no_whole_plan:
-        raise PlanningError(f"{whole.mip_note}; no whole plan that keeps every equity rule "
-                            "was found by then (rounding cannot keep them): raise time_limit "
-                            "or use integer=\"none\"")
-    if whole.mip_note is not None:
-        notes.append(whole.mip_note + "; the plan is that best whole plan, not proven optimal")
-        warn(notes[-1], DataQualityWarning, stacklevel=4)
-    return whole.q

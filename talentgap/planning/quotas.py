@@ -79,6 +79,13 @@ from talentgap._words import percentile_words
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._knapsack import solve_knapsack
+from talentgap.planning._min_class import class_note
+from talentgap.planning._min_class_solve import (
+    fixed_classes,
+    reported_values,
+    settle_classes,
+    with_class_row,
+)
 from talentgap.planning._network_solve import (
     fit_network_budget,
     repair_network,
@@ -138,6 +145,7 @@ def allocate_quotas(
     equity=None,
     tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    min_class_size=None,
 ) -> QuotaPlan:
     """Allocate training places to cells so the expected unmet gap is smallest for the money.
 
@@ -249,6 +257,19 @@ def allocate_quotas(
         far, with a :class:`~talentgap.errors.DataQualityWarning` and a note
         giving its relative gap to the bound (not proven optimal); if none
         was found, the rounded plan (``integer="round"``), with a warning.
+    min_class_size : float or pandas.DataFrame, optional
+        The smallest class that can run: each cell gets no places or at
+        least this many (and at most its capacity); with ``periods``, each
+        cell and funding period (also by year, as ``capacity``). One number
+        or a per-cell table as ``capacity`` (cells without a row have no
+        minimum class). A cell with ``min_quota`` above 0 always runs, so
+        its minimum is at least the class size. ``integer="exact"`` decides
+        which classes run in the integer program (one yes/no decision per
+        cell); the other settings decide from the LP, closing the classes
+        worth less per place than the money they take and raising the others
+        to a full class (see "Minimum class size" in the methods page);
+        ``.notes`` say how many. Not with a crosswalk unless ``periods`` is
+        given. None (the default): no rule.
     keys : sequence of str, default ("region", "industry")
         The cell key columns of ``gap_forecast`` and of any per-cell table.
     period : str or pandas.Period, optional
@@ -440,13 +461,17 @@ budget_envelopes, equity, tie_tolerance
             total_budget=total_budget, policy_need=policy_need, need_weights=need_weights,
             capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
             equity=equity, tie_tolerance=tie_tolerance, crosswalk=crosswalk,
-            time_limit=time_limit)
+            time_limit=time_limit, min_class_size=min_class_size)
     _single_period_only(exit_rate=exit_rate, total_budget=total_budget,
                         policy_need=policy_need, need_weights=need_weights,
                         capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
                         equity=equity)
     integer = "round" if integer is None else integer
     if crosswalk is not None:
+        if min_class_size is not None:
+            raise PlanningError(
+                "min_class_size with a crosswalk applies to multi-year programme plans only; "
+                "pass periods=, e.g. periods=[2026], or leave min_class_size out")
         return _allocate_programmes(
             gap_forecast, crosswalk, keys=keys, value=value, period=period, budget=budget,
             cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
@@ -457,19 +482,32 @@ budget_envelopes, equity, tie_tolerance
         cost_per_trainee=cost_per_trainee, pass_rate=pass_rate, absorption=absorption,
         capacity=capacity, min_quota=min_quota, lead_time=lead_time, risk=risk,
         quantile=quantile, surplus_penalty=surplus_penalty, integer=integer,
+        min_class_size=min_class_size,
     )
-    lp = solve_knapsack(problem)
+    reported, rounds = problem, None   # the caller's bounds; `problem` gets the classes fixed
+    if problem.min_class is not None and problem.integer != "exact":
+        problem, lp, rounds = settle_classes(problem)
+    else:
+        lp = solve_knapsack(problem)
     lam = problem.surplus_penalty
-    lp_objective = float(problem.plan.objective(problem.yield_ * lp.places, lam).sum())
     limit = check_time_limit(time_limit)
-    notes = [*problem.notes, *_tie_notes(lp.tied)]
     whole, mip_note = (solve_milp(problem, time_limit=limit)
                        if problem.integer == "exact" else (None, None))
+    if problem.min_class is not None and problem.integer == "exact":
+        if whole is not None:   # the LP with the classes as the integer program has them
+            problem = fixed_classes(problem, whole)
+            lp = solve_knapsack(problem)
+        else:
+            problem, lp, rounds = settle_classes(problem)
+    lp_objective = float(problem.plan.objective(problem.yield_ * lp.places, lam).sum())
+    notes = [*problem.notes, *_tie_notes(lp.tied)]
     if mip_note is not None:
         if whole is None:
             mip_note += "; no whole plan was found by then, so the places are rounded instead"
         warn(mip_note, DataQualityWarning, stacklevel=2)
         notes.append(mip_note)
+    if problem.min_class is not None:
+        notes.append(class_note(problem.min_class, rounds, exact=rounds is None))
     if whole is not None:
         places = repair(problem, whole)
         # the rounded spread, if it is as good as the integer program's pick
@@ -483,10 +521,13 @@ budget_envelopes, equity, tie_tolerance
         places = round_places(problem, lp.places)
     else:
         places = fit_budget(problem, lp.places)
-    return assemble(problem, places, rule="optimised", label=_label(problem),
-                    budget_value=lp.budget_value, capacity_value=lp.capacity_value,
+    plan = assemble(reported, places, rule="optimised", label=_label(problem),
+                    budget_value=lp.budget_value,
+                    capacity_value=reported_values(reported, problem, lp.capacity_value),
                     lp_objective=lp_objective, optimum_unique=lp.tied <= 1,
                     notes=notes)
+    return (plan if problem.min_class is None
+            else with_class_row(plan, problem.min_class, places))
 
 
 def _tie_notes(tied: int) -> list[str]:

@@ -67,6 +67,18 @@ class DemandShock:
         bounds such as ``gap_lo_80``) or the policy need (the ``policy_need``
         column of the ``policy_need`` table). A negative gap (a surplus) is
         scaled too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from talentgap.planning import shock_needs
+    >>> shock = DemandShock(1.3, where={"industry": "textiles"})
+    >>> shock.describe()
+    'textiles market need x1.3'
+    >>> needs = pd.DataFrame({"region": "N", "industry": ["textiles", "robots"],
+    ...                       "period": "2026", "gap": [300.0, 100.0]})
+    >>> shock_needs(needs, shock)["gap"].tolist()
+    [390.0, 100.0]
     """
 
     factor: float

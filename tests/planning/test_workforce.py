@@ -111,7 +111,7 @@ def test_project_employment_drift_is_hand_computable(stock):
 
 def test_project_employment_synthetic_annual_with_intervals():
     data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=26, seed=1)
-    with pytest.warns(DataQualityWarning, match="fewer than 4 'Q' periods"):
+    with pytest.warns(DataQualityWarning, match="fewer than 4 quarterly periods"):
         out = project_employment(data.employment, horizon=3, freq="Y", level=[80], n_jobs=1)
     assert len(out) == 4 * 3
     assert out["period"].astype(str).unique().tolist() == ["2025", "2026", "2027"]
