@@ -28,7 +28,7 @@ import pandas as pd
 
 from talentgap._arguments import check_horizon, check_levels
 from talentgap.errors import collect_warnings, warn
-from talentgap.service._gap_rows import json_values
+from talentgap.service._gap_rows import json_values, page_rows
 from talentgap.service._lookup import KeyLookup
 
 __all__ = ["ForecastAnswers", "CACHE_BYTES"]
@@ -162,8 +162,14 @@ class ForecastAnswers:
         return table
 
     def answer(self, horizon: int, level: Sequence[float], series: list[dict] | None,
-               *, field: str = "series") -> tuple[list[str], list[dict], list[Warning]]:
+               *, field: str = "series",
+               page: tuple[int, int] | None = None) -> tuple[list[str], list[dict],
+                                                             list[Warning]]:
         """The forecast rows of ``series`` (all when None), in the order asked.
+
+        With ``page`` (``offset, limit``), only the series at positions
+        ``offset`` to ``offset + limit - 1`` of those selected (see
+        :func:`~talentgap.service._gap_rows.page_rows`).
 
         Returns
         -------
@@ -184,7 +190,7 @@ class ForecastAnswers:
         """
         horizon = check_horizon(horizon)
         levels = check_levels(level)
-        rows = self.rows_of(series, field)
+        rows = page_rows(self.rows_of(series, field), page)
         table = self._table(horizon, levels)
         for item in table.warnings:
             warn(str(item), type(item))

@@ -27,7 +27,7 @@ from talentgap.models import GapForecaster
 from talentgap.models.gap_flags import FLAGS
 from talentgap.service._lookup import KeyLookup
 
-__all__ = ["GapAnswers", "json_values"]
+__all__ = ["GapAnswers", "json_values", "page_rows"]
 
 #: Explanation columns that depend on the request (the rest are kept per served model).
 _REQUEST_COLUMNS = ("flags",)
@@ -56,6 +56,24 @@ def json_values(values: np.ndarray) -> list:
         out[pd.isna(values)] = None
         return out.tolist()
     return values.tolist()
+
+
+def page_rows(rows: np.ndarray, page: tuple[int, int] | None) -> np.ndarray:
+    """The positions of one page of ``rows``: ``limit`` of them from ``offset`` (all when
+    ``page`` is None; none when ``offset`` is past the last).
+
+    Examples
+    --------
+    >>> rows = np.arange(5)
+    >>> page_rows(rows, (0, 2)).tolist(), page_rows(rows, (4, 2)).tolist()
+    ([0, 1], [4])
+    >>> page_rows(rows, (9, 2)).tolist(), page_rows(rows, None).tolist()
+    ([], [0, 1, 2, 3, 4])
+    """
+    if page is None:
+        return rows
+    offset, limit = page
+    return rows[offset:offset + limit]
 
 
 class GapAnswers:
@@ -149,8 +167,13 @@ class GapAnswers:
         return self._static
 
     def answer(self, horizon: int, level: Sequence[float], cells: list[dict] | None,
-               *, field: str = "cells") -> tuple[list[str], list[dict], list[dict]]:
+               *, field: str = "cells",
+               page: tuple[int, int] | None = None) -> tuple[list[str], list[dict], list[dict]]:
         """The forecast rows and explanations of ``cells`` (all when None).
+
+        With ``page`` (``offset, limit``), only the cells at positions
+        ``offset`` to ``offset + limit - 1`` among those ``cells`` selects
+        (every cell, in the model's order, when None); none past the last.
 
         Returns
         -------
@@ -171,7 +194,7 @@ class GapAnswers:
         model = self.model
         horizon = check_horizon(horizon)
         levels = check_levels(level)
-        rows = self.rows_of(cells, field)
+        rows = page_rows(self.rows_of(cells, field), page)
         numbers = model.predict_rows(horizon, levels, rows=rows)
         columns: dict[str, np.ndarray] = {}
         keyed = self._values[np.repeat(rows, horizon)]

@@ -35,8 +35,9 @@ _BY_STATUS = {
                                  "schema": {"type": "string", "enum": ["Bearer"]}}},
     "429": {"Retry-After": {"description": "Seconds to wait before the next request.",
                             "schema": {"type": "integer", "minimum": 1}}},
-    "503": {"Retry-After": {"description": "Seconds after which a plan is likely to be "
-                            "taken, from the recent plans' durations.",
+    "503": {"Retry-After": {"description": "Seconds to wait before retrying: for a refused "
+                            "plan (plans_busy), when one is likely to be taken, from the "
+                            "recent plans' durations; 1 for not_ready and shutting_down.",
                             "schema": {"type": "integer", "minimum": 1}}},
 }
 

@@ -113,11 +113,12 @@ def origin_of(served) -> str | None:
 
 
 def run_predict(served, horizon: int, level: list[float], cells: list[dict] | None,
-                *, field: str = "cells") -> dict:
+                *, field: str = "cells", page: tuple[int, int] | None = None) -> dict:
     """A forecaster's forecast rows for ``cells`` (all when None), and the warnings.
 
     The work is proportional to the number of series asked for (see
-    :class:`~talentgap.service._forecast_rows.ForecastAnswers`).
+    :class:`~talentgap.service._forecast_rows.ForecastAnswers`); with ``page``
+    (``offset, limit``), to the series of that page of them.
 
     Returns
     -------
@@ -127,15 +128,18 @@ def run_predict(served, horizon: int, level: list[float], cells: list[dict] | No
         the request.
     """
     with requests_warnings() as messages:
-        columns, rows, _ = served.forecast_answers.answer(horizon, level, cells, field=field)
+        columns, rows, _ = served.forecast_answers.answer(horizon, level, cells, field=field,
+                                                          page=page)
     return dict(columns=columns, rows=rows, warnings=messages)
 
 
-def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) -> dict:
+def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None,
+            *, page: tuple[int, int] | None = None) -> dict:
     """A gap model's rows and explanations for ``cells`` (all when None), and the warnings.
 
     The work is proportional to the number of cells asked for (see
-    :class:`~talentgap.service._gap_rows.GapAnswers`).
+    :class:`~talentgap.service._gap_rows.GapAnswers`); with ``page``
+    (``offset, limit``), to the cells of that page of them.
 
     Returns
     -------
@@ -144,7 +148,7 @@ def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None) 
         :class:`~talentgap.service.schemas.GapResponse` that depend on the request.
     """
     with requests_warnings() as messages:
-        columns, rows, why = served.gap_answers.answer(horizon, level, cells)
+        columns, rows, why = served.gap_answers.answer(horizon, level, cells, page=page)
     return dict(columns=columns, rows=rows, explanations=why, warnings=messages)
 
 
@@ -263,7 +267,11 @@ def _budget_table(body: PlanRequest, funding: pd.PeriodIndex, freq: str) -> pd.D
 
 
 def _keyed_table(rows, field: str, columns: list[str]) -> pd.DataFrame | None:
-    """A list of keyed rows as a table: the key columns given, then ``columns``."""
+    """A list of keyed rows as a table: the key columns given, then ``columns``; a table
+    already (the saved run's policy need, read and checked when the model was loaded, see
+    :func:`~talentgap.service._saved_targets.apply_saved_need`) as it is."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
     if not rows:
         return None
     key_sets = {tuple(row.keys_given()) for row in rows}
@@ -303,7 +311,7 @@ def _envelope_table(body: PlanRequest) -> pd.DataFrame | None:
 _PROGRAM = "program"
 #: Parameters given per programme with a crosswalk (absorption: per programme and cell).
 _PER_PROGRAMME = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
-                  "lead_time")
+                  "min_class_size", "lead_time")
 
 
 def _close(value: str, known) -> str:
@@ -406,8 +414,11 @@ def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
         args["equity"] = body.equity
     args["policy_need"] = _keyed_table(body.policy_need, "policy_need",
                                        ["period", "policy_need"])
+    minimum = any(row.min_places is not None for row in body.capacity_groups or ())
     args["capacity_groups"] = _keyed_table(body.capacity_groups, "capacity_groups",
-                                           ["group", "capacity"])
+                                           ["group", "capacity", *(["min_places"] * minimum)])
+    if minimum:   # a row without it: no minimum (a group's rows must still agree)
+        args["capacity_groups"]["min_places"] = args["capacity_groups"]["min_places"].fillna(0.0)
     args["budget_envelopes"] = _envelope_table(body)
     return horizon, args, None if years is None else int(years[0].year), held
 
@@ -498,7 +509,7 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     programmes = None if crosswalk is None else set(crosswalk[_PROGRAM])
     params = {name: _parameter(getattr(body, name), name, keys, programmes, cells_of(served))
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
-                           "min_quota")}
+                           "min_quota", "min_class_size")}
     if crosswalk is not None:
         params["crosswalk"] = crosswalk
     limit = served.max_horizon if max_horizon is None else min(max_horizon, served.max_horizon)

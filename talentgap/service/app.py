@@ -44,10 +44,12 @@ Endpoints (the OpenAPI page at ``/docs`` describes every field and status):
     Forecasts of a fitted forecaster's series.
 ``POST /v1/gap``
     Gap forecasts of a gap model's cells, with intervals, p_shortage, flags
-    and explanations.
+    and explanations. Both read the whole model in pages of at most
+    ``max_cells`` (``limit``, ``offset``; the answer's ``page.next``).
 ``POST /v1/plan``
     Training quotas under a budget (one cohort or, with ``periods``, several
-    years), omitted fields taken from the saved run configuration.
+    years), omitted fields taken from the saved run configuration, including
+    the policy need of its ``[targets]``.
 
 ``GET /model``, ``POST /predict`` and ``POST /plan`` are deprecated (header
 ``Deprecation: true``) and will be removed in the next release.
@@ -157,6 +159,26 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
         ``model_dir`` is not a valid artifact (missing, tampered, incompatible).
     EditionError
         ``store`` has no such edition, or it fails its checks.
+
+    Examples
+    --------
+    Serve a forecaster saved to a folder, and ask it through FastAPI's test
+    client (``talentgap serve`` runs the same app under uvicorn):
+
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> import talentgap as tg
+    >>> from fastapi.testclient import TestClient
+    >>> history = pd.DataFrame({"series_id": "a", "value": [float(v) for v in range(12)],
+    ...                         "period": pd.period_range("2020Q1", periods=12, freq="Q")})
+    >>> folder = Path(tempfile.mkdtemp()) / "model"
+    >>> _ = tg.models.Naive().fit(history, target="value", keys=["series_id"]).save(folder)
+    >>> client = TestClient(create_app(folder, settings=ServiceSettings(token=None)))
+    >>> client.get("/health").json()["estimator"]
+    'Naive'
+    >>> answer = client.post("/v1/forecast", json={"horizon": 2, "level": [80]}).json()
+    >>> [(row["period"], row["mean"]) for row in answer["rows"]]
+    [('2023Q1', 11.0), ('2023Q2', 11.0)]
     """
     if model_dir is not None:
         read_metadata(model_dir)  # the artifact's own error, before anything else

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+import typing
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from talentgap._checks import closest
 from talentgap.errors import ParameterError, PlanningError, SchemaError, TalentGapError
 from talentgap.service._openapi_bounds import horizon_bound
 from talentgap.service.schemas import UNION_TAGS
@@ -36,6 +38,8 @@ __all__ = [
     "ErrorBody",
     "ServiceError",
     "error_responses",
+    "SHUTDOWN_TEXT",
+    "NOT_READY_TEXT",
     "install_error_handlers",
     "error_response",
     "MAX_MESSAGE",
@@ -78,9 +82,20 @@ _STATUS_TEXT = {
     500: "An unexpected failure of the service (type 'internal_error'); the body says "
          "nothing of its cause, which the service logs under the request's X-Request-ID, "
          "which the message quotes.",
-    503: "Too many plans are being solved or waiting (or the service is shutting down); "
-         "retry after Retry-After seconds.",
+    503: "The plan was not solved (type 'plans_busy'): as many plans as the service takes "
+         "are already being solved or waiting, the plan ran past the service's plan_timeout "
+         "or its worker failed, or the service is shutting down; or the server shut down "
+         "before the request was answered (type 'shutting_down'). Retry after Retry-After "
+         "seconds.",
 }
+#: The 503 of the other endpoints: the server's shutdown cut the request short (any request
+#: can be; GET /ready has its own, :data:`NOT_READY_TEXT`).
+SHUTDOWN_TEXT = ("The server shut down before this request was answered (type "
+                 "'shutting_down'); retry after Retry-After seconds.")
+#: The 503 of GET /ready.
+NOT_READY_TEXT = ("Not ready (type 'not_ready'): the plan worker processes are still loading "
+                  "the model; or the server shut down before the request was answered (type "
+                  "'shutting_down'). Retry after Retry-After seconds.")
 
 
 class ErrorItem(BaseModel):
@@ -106,6 +121,8 @@ class ErrorItem(BaseModel):
                       "'unauthorized' (401), 'model_mismatch' (409), 'too_large' (413), "
                       "'unsupported_encoding' (415), "
                       "'plan_too_large' (422), 'rate_limited' (429), 'plans_busy' (503), "
+                      "'not_ready' (503, GET /ready while the plan workers load the model), "
+                      "'shutting_down' (503, a request cut short by the server's shutdown), "
                       "'bad_request' (400), 'cors_refused' (400, a preflight refused), "
                       "'http_error' (404, 405), "
                       "'internal_error' (500).",
@@ -142,11 +159,24 @@ class ServiceError(Exception):
         self.headers = headers
 
 
-def error_responses(*statuses: int) -> dict:
-    """OpenAPI ``responses`` entries of the given status codes and 500, all with
-    :class:`ErrorBody`."""
-    return {status: {"model": ErrorBody, "description": _STATUS_TEXT[status]}
-            for status in (*statuses, 500)}
+def error_responses(*statuses: int, unavailable: str = SHUTDOWN_TEXT) -> dict:
+    """OpenAPI ``responses`` entries of the given status codes, 503 and 500, all with
+    :class:`ErrorBody`.
+
+    Every request can be answered 503 (``shutting_down``) when the server's
+    shutdown cuts it short; ``unavailable`` describes the 503 of an endpoint
+    that does not list it (one that does, a plan, gets the plans' text).
+
+    Examples
+    --------
+    >>> sorted(error_responses(422))
+    [422, 500, 503]
+    >>> error_responses(503)[503]["description"].startswith("The plan was not solved")
+    True
+    """
+    texts = {**_STATUS_TEXT} if 503 in statuses else {**_STATUS_TEXT, 503: unavailable}
+    return {status: {"model": ErrorBody, "description": texts[status]}
+            for status in (*dict.fromkeys((*statuses, 503)), 500)}
 
 
 def echo(value) -> str:
@@ -289,6 +319,66 @@ def _item(error: dict) -> dict:
     return {"loc": loc, "msg": _short(msg), "type": str(error.get("type", "invalid"))}
 
 
+def _body_models(annotation) -> list[type[BaseModel]]:
+    """The pydantic models an annotation holds (``X | None``, ``list[X]``, unions)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [model for arg in typing.get_args(annotation) for model in _body_models(arg)]
+
+
+def _models_at(request: Request, loc) -> list[type[BaseModel]]:
+    """The body models that may hold the last key of ``loc`` (empty when unknown)."""
+    try:
+        hints = typing.get_type_hints(request.scope.get("endpoint"))
+    except Exception:  # no endpoint (or annotations that cannot be read): no suggestion
+        return []
+    models = [model for hint in hints.values() for model in _body_models(hint)]
+    for part in loc[1:-1]:  # down the path; list positions and union tags name no field
+        inner = [nested for model in models if isinstance(part, str)
+                 and part in model.model_fields
+                 for nested in _body_models(model.model_fields[part].annotation)]
+        models = inner or models
+    return models
+
+
+def _names(models: list[type[BaseModel]]) -> set[str]:
+    return {info.alias or name for model in models for name, info in model.model_fields.items()}
+
+
+def _did_you_mean(request: Request, loc) -> str:
+    """For a key the body model does not take (``extra_forbidden``), the known key closest
+    to it: ``" (did you mean 'horizon'?)"``, else ``""``."""
+    match = closest(str(loc[-1]), _names(_models_at(request, loc))) if loc else None
+    return f" (did you mean {match!r}?)" if match is not None else ""
+
+
+def _key_column_typo(request: Request, loc) -> str:
+    """For a number under a key that a table row (capacity_groups, budget_envelopes, ...)
+    reads as a key column, whose values are text (``string_type``): the row's field
+    closest to the key, ``" ('min_place' is read as a key column, whose values are text;
+    did you mean 'min_places'?)"``, else ``""``."""
+    if len(loc) < 2 or not isinstance(loc[-1], str):
+        return ""
+    models = _models_at(request, loc)
+    names = _names(models)
+    if (not models or loc[-1] in names
+            or any(model.model_config.get("extra") != "allow" for model in models)):
+        return ""  # a field of the row, or not a row that reads other keys as key columns
+    match = closest(loc[-1], names)
+    return ("" if match is None else f" ({loc[-1]!r} is read as a key column, whose values "
+            f"are text; did you mean {match!r}?)")
+
+
+def _limit_message(request: Request, msg: str) -> str:
+    """The refusal of a page ``limit`` over the schema's ceiling, naming the bound the
+    service applies and publishes (``max_cells``, the OpenAPI ``maximum``)."""
+    settings = getattr(getattr(request.app, "state", None), "settings", None)
+    if settings is None:
+        return msg
+    return (f"limit: at most max_cells = {settings.max_cells} per page (GET /v1/model); "
+            "read the next page from page.next")
+
+
 def _horizon_message(request: Request, msg: str) -> str:
     """The refusal of a horizon over the schema's ceiling, naming the bound the service
     applies and publishes (``max_horizon``, the OpenAPI ``maximum``)."""
@@ -372,7 +462,14 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
             except ServiceError as refused:
                 return error_response(refused.status, refused.msg, loc=refused.loc,
                                       kind=refused.kind, headers=refused.headers)
-        items = [_item(error) for error in exc.errors()[:20]]
+        errors = exc.errors()[:20]
+        items = [_item(error) for error in errors]
+        for item, error in zip(items, errors, strict=True):
+            if item["type"] == "extra_forbidden":
+                item["msg"] = _short(item["msg"] + _did_you_mean(request, error.get("loc", ())))
+            elif item["type"] == "string_type":
+                item["msg"] = _short(item["msg"]
+                                     + _key_column_typo(request, error.get("loc", ())))
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         no_body = any(item["loc"] == ["body"] and item["type"] == "missing" for item in items)
         if no_body or (media != "application/json"
@@ -385,6 +482,8 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
         for item in items:
             if item["loc"] == ["body", "horizon"] and item["type"] == "less_than_equal":
                 item["msg"] = _horizon_message(request, item["msg"])
+            elif item["loc"] == ["body", "limit"] and item["type"] == "less_than_equal":
+                item["msg"] = _limit_message(request, item["msg"])
         return JSONResponse(status_code=422, content={"detail": items})
 
     @app.exception_handler(StarletteHTTPException)

@@ -14,6 +14,7 @@ carries the CORS headers a browser needs to read it, and the line of a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -285,7 +286,10 @@ class Failures:
     nothing of the cause and quotes the request id. The exception is not
     raised on to the server, which would log it a second time ("Exception
     in ASGI application"); a failure after the answer has started cannot be
-    answered and is raised on.
+    answered and is raised on. A request the server cancels at shutdown
+    (uvicorn's ``timeout_graceful_shutdown`` ran out) is answered 503, type
+    ``shutting_down``, with ``Retry-After``, and nothing is logged for it but
+    its access line.
 
     Parameters
     ----------
@@ -308,6 +312,12 @@ class Failures:
 
         try:
             await self.app(scope, receive, watch)
+        except asyncio.CancelledError:
+            if started:
+                raise
+            await error_response(503, "the server shut down before this request was "
+                                 "answered; retry", kind="shutting_down",
+                                 headers={"Retry-After": "1"})(scope, receive, send)
         except Exception as error:
             log_failure(scope, error)
             if started:

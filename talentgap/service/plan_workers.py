@@ -19,11 +19,19 @@ One model edition per plan
     two editions it used last. A plan is sent with the served model's
     :attr:`~talentgap.service.state.LoadedModel.signature`; a worker that
     loads a different edition (the artifact was saved over after the server
-    loaded it) does not solve with it: the plan is then solved in the
-    serving process with the edition it serves. After a reload
-    (:func:`talentgap.service.reload_model`) the next plans name the new
-    edition and the workers load it; :meth:`PlanWorkers.preload` asks them to
-    do so at once.
+    loaded it), or cannot load it at all (damaged, removed), does not solve
+    with it: the pool remembers that edition, warns once, and solves its
+    plans in the serving process with the edition it serves, each bounded by
+    ``timeout`` too. After a reload (:func:`talentgap.service.reload_model`)
+    the next plans name the new edition and the workers load it;
+    :meth:`PlanWorkers.preload` asks them to do so at once.
+Model loads are not plan time
+    A worker loads the served model ahead of the first plan (and again after
+    a reload or when it replaces another). A plan given to a worker that is
+    still loading waits for the load, and its ``timeout`` counts from the
+    load's end, so a short timeout cannot stop every fresh worker before it
+    has loaded the model. :meth:`PlanWorkers.ready` says when the first
+    workers have loaded it (``GET /ready`` answers 503 until then).
 Bounded queue
     At most ``workers + queue`` plans are solved or waiting at once; one
     more is refused with 503 and a ``Retry-After`` (seconds, from the recent
@@ -34,235 +42,39 @@ Bounded queue
     with a plan nobody waits for. A worker that dies (killed, out of memory)
     is replaced the same way.
 Clean shutdown
-    :meth:`PlanWorkers.close` refuses waiting plans, lets running ones end
-    for a few seconds, then terminates the workers: no worker outlives the
-    server.
+    :meth:`PlanWorkers.close` refuses waiting plans with 503 at once, lets
+    running ones end for a few seconds (then refuses them with 503 too),
+    then terminates the workers: no worker outlives the server.
+    ``talentgap serve`` starts it on SIGTERM (``close(wait=False)``), before
+    the server waits for the requests in flight.
 """
 
 from __future__ import annotations
 
 import atexit
-import itertools
 import logging
 import math
 import multiprocessing
-import multiprocessing.connection
-import signal
 import threading
 import time
-import traceback
-from collections import OrderedDict
 from queue import Empty, SimpleQueue
 
-from talentgap.errors import TalentGapError, collect_warnings
 from talentgap.service._operations import require_gap_model, run_plan
-from talentgap.service.errors import ServiceError, library_refusal
+from talentgap.service._plan_process import SAVED_OVER, Overran, Stopped, Worker
+from talentgap.service._plan_process import preload as _preload  # the tasks sent, by these
+from talentgap.service._plan_process import solve as _solve  # names (a test sends stand-ins)
+from talentgap.service.errors import ServiceError
 from talentgap.service.state import LoadedModel
 
 __all__ = ["PlanWorkers"]
 
 logger = logging.getLogger("talentgap.service")
 
-#: Model editions a worker keeps (the one served and the one before a reload).
-_KEPT_EDITIONS = 2
 #: Seconds a running plan may take to end when the pool is closed, before it is stopped.
 CLOSE_PATIENCE = 5.0
-#: Seconds a terminated worker may take to exit before it is killed.
-_KILL_PATIENCE = 2.0
-
-# -- in the worker processes ---------------------------------------------------------------
-
-_editions: OrderedDict[str, LoadedModel] = OrderedDict()
-
-
-def _edition(source: tuple, signature: str) -> LoadedModel | None:
-    """The model edition ``signature`` loaded from ``source`` in this worker, or None.
-
-    None when the source now holds another edition (saved over since the
-    server loaded it).
-    """
-    loaded = _editions.get(signature)
-    if loaded is None:
-        path, store, edition, horizon_cap, horizon_rule = source
-        loaded = LoadedModel(path, store=store, edition=edition, answers=False,
-                             horizon_cap=horizon_cap, horizon_rule=horizon_rule)
-        if loaded.signature != signature:
-            return None
-        _editions[signature] = loaded
-        while len(_editions) > _KEPT_EDITIONS:
-            _editions.popitem(last=False)
-    _editions.move_to_end(signature)
-    return loaded
-
-
-def _preload(source: tuple, signature: str, horizon: int) -> bool:
-    """Load the edition and draw its sample paths for ``horizon``; True when loaded."""
-    loaded = _edition(source, signature)
-    if loaded is None:
-        return False
-    with collect_warnings():  # a plan reports its own warnings
-        loaded.model.prepare(horizon)
-    return True
-
-
-def _solve(source: tuple, signature: str, body, max_size: int | None,
-           max_horizon: int | None = None) -> tuple[str, object]:
-    """One plan: ``("ok", fields)``, ``("refused", (status, msg, loc, kind))`` or
-    ``("stale", None)`` when the worker cannot load the edition asked for."""
-    loaded = _edition(source, signature)
-    if loaded is None:
-        return "stale", None
-    try:
-        return "ok", run_plan(loaded, body, max_size=max_size, max_horizon=max_horizon)
-    except ServiceError as error:
-        return "refused", (error.status, error.msg, error.loc, error.kind)
-    except TalentGapError as error:
-        return "refused", library_refusal(error)
-
-
-class _WorkerTraceback(Exception):
-    """The traceback of a failure in a plan worker, as text: the cause of the error the
-    serving process raises, so the logged traceback shows the worker's frames too."""
-
-    def __str__(self) -> str:
-        return "\n" + str(self.args[0]).rstrip()
-
-
-def _with_traceback(error: BaseException, text: str) -> BaseException:
-    error.__cause__ = _WorkerTraceback(text)
-    return error
-
-
-class _Failure:
-    """An exception raised in a worker, pickled with its traceback as text (a traceback
-    object cannot cross the pipe); it arrives as the exception, caused by a
-    :class:`_WorkerTraceback` (as :mod:`concurrent.futures` does)."""
-
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-        self.text = "".join(traceback.format_exception(error))
-
-    def __reduce__(self):
-        return _with_traceback, (self.error, self.text)
-
-
-def _work(conn) -> None:
-    """A worker process: run each task sent on ``conn`` and send back its outcome.
-
-    A task is ``(number, function, args)``; the answer ``(number, "ok",
-    result)`` or ``(number, "error", exception)``, the exception caused by a
-    :class:`_WorkerTraceback` that holds the worker's traceback. ``None``, or the server's
-    end of the pipe closing, ends the loop. Ctrl-C is the server's to handle
-    (it closes the pool).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        number, function, args = message
-        try:
-            answer = (number, "ok", function(*args))
-        except Exception as error:  # sent to the server, which raises it there
-            answer = (number, "error", _Failure(error))
-        try:
-            conn.send(answer)
-        except (EOFError, OSError):
-            return
-        except Exception as error:  # an answer that cannot be pickled
-            conn.send((number, "error", RuntimeError(f"{type(error).__name__}: {error}")))
-
-
-# -- in the serving process ----------------------------------------------------------------
-
-
-class _Stopped(Exception):
-    """The worker process ended before it answered."""
-
-
-class _Overran(Exception):
-    """The worker did not answer in time (it is still running the task)."""
-
-
-class _Worker:
-    """One worker process and the serving process's end of its pipe.
-
-    One thread at a time calls :meth:`call` (the pool hands a worker to one
-    plan); :meth:`send` may be called from any thread.
-    """
-
-    def __init__(self, context) -> None:
-        ours, theirs = context.Pipe()
-        self.process = context.Process(target=_work, args=(theirs,),
-                                       name="talentgap-plan-worker")
-        self.process.start()
-        theirs.close()  # the worker's end lives in the worker: its exit reads as EOF here
-        self.pid: int = self.process.pid
-        self._conn = ours
-        self._numbers = itertools.count(1)
-        self._send_lock = threading.Lock()
-
-    def alive(self) -> bool:
-        return self.process.is_alive()
-
-    def send(self, function, *args) -> int:
-        """Queue ``function(*args)`` in the worker; its number. Raises _Stopped."""
-        with self._send_lock:
-            number = next(self._numbers)
-            try:
-                self._conn.send((number, function, args))
-            except (EOFError, OSError):
-                raise _Stopped from None
-        return number
-
-    def call(self, function, *args, timeout: float):
-        """``function(*args)`` run in the worker: its result, or the error it raised.
-
-        Answers of earlier tasks sent without waiting (:meth:`PlanWorkers.preload`)
-        are read and dropped on the way. Raises _Overran after ``timeout``
-        seconds, _Stopped when the process ends first.
-        """
-        number = self.send(function, *args)
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            ready = multiprocessing.connection.wait([self._conn, self.process.sentinel],
-                                                    max(0.0, remaining))
-            if self._conn in ready:
-                try:
-                    answered, status, value = self._conn.recv()
-                except (EOFError, OSError):
-                    raise _Stopped from None
-                if answered == number:
-                    if status == "error":
-                        raise value
-                    return value
-                if status == "error":
-                    _log_failed_preload(value)
-            elif ready:
-                raise _Stopped
-            elif remaining <= 0:
-                raise _Overran
-
-    def ask_to_stop(self) -> None:
-        """Let the worker end after the task it runs (if any)."""
-        with self._send_lock:
-            try:
-                self._conn.send(None)
-            except (EOFError, OSError):
-                pass
-
-    def stop(self) -> None:
-        """Terminate the process now (killed if it ignores that) and wait for it."""
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(_KILL_PATIENCE)
-        if self.process.is_alive():
-            self.process.kill()
-        self.process.join()
+#: Seconds a worker may take to load the served model before a plan given to it is refused
+#: (and the worker replaced); not counted in a plan's ``timeout``.
+LOAD_PATIENCE = 600.0
 
 
 class PlanWorkers:
@@ -305,15 +117,22 @@ class PlanWorkers:
         self._lock = threading.Lock()
         self._pending = 0
         self._closed = False
+        self._close_deadline = math.inf  # when running plans are stopped, once closed
+        self._stopper: threading.Thread | None = None
+        self._warm = False  # every first worker has loaded the served edition (or failed)
+        self._unusable: dict[str, str] = {}  # signature -> why the workers cannot load it
         self._seconds = 1.0  # recent plans' duration (moving average), for Retry-After
         self._edition: tuple | None = None  # what a new worker loads first (_preload's args)
-        self._pool = [_Worker(self._context) for _ in range(self.workers)]
+        self._pool = [self._start() for _ in range(self.workers)]
         self._idle: SimpleQueue[int | None] = SimpleQueue()  # positions in _pool; None: closed
         for position in range(self.workers):
             self._idle.put(position)
         # the server exits without closing the pool (an error): stop the workers before
         # multiprocessing waits for them at exit (handlers registered later run first)
         atexit.register(self._close_at_exit)
+
+    def _start(self) -> Worker:
+        return Worker(self._context, on_unusable=self._mark_unusable)
 
     @property
     def pending(self) -> int:
@@ -326,12 +145,26 @@ class PlanWorkers:
             pool = list(self._pool)
         return sorted(worker.pid for worker in pool if worker.alive())
 
+    def ready(self) -> bool:
+        """True once every worker started with the pool has loaded the served edition
+        (or found it cannot): from then on a plan does not wait for a model load.
+
+        A worker started later (to replace one) or a reload does not make the pool
+        unready again; plans wait for its load, which ``timeout`` does not count.
+        """
+        if not self._warm:
+            with self._lock:
+                pool = list(self._pool)
+            self._warm = self._closed or not any([worker.loading() for worker in pool])
+        return self._warm
+
     def preload(self, served: LoadedModel) -> None:
         """Ask the workers to load the served edition now (not on the first plan).
 
         The task is queued in every worker without waiting for it; a worker
         busy with a plan loads it afterwards. Workers started later (to
-        replace one) load it first too.
+        replace one) load it first too. A plan given to a worker still
+        loading waits for the load, and ``timeout`` counts from its end.
         """
         if self._closed or not served.is_gap_model:
             return
@@ -342,9 +175,21 @@ class PlanWorkers:
             pool = list(self._pool)
         for worker in pool:
             try:
-                worker.send(_preload, *self._edition)
-            except _Stopped:  # the next plan on it finds out and replaces it
+                worker.send(_preload, *self._edition, loads=True)
+            except Stopped:  # the next plan on it finds out and replaces it
                 pass
+
+    def _mark_unusable(self, signature: str, reason: str) -> None:
+        """Remember that the workers cannot load edition ``signature``: its plans are solved
+        in the serving process from now on (warned once per edition)."""
+        with self._lock:
+            known = signature in self._unusable
+            self._unusable.setdefault(signature, reason)
+        if not known:
+            logger.warning("the plan workers cannot load the served model (%s); its plans are "
+                           "solved in the serving process with the model it serves, within "
+                           "plan_timeout, until a reload (kill -HUP) serves a loadable one",
+                           reason)
 
     def _retry_after(self) -> str:
         return str(max(1, min(600, math.ceil(self._seconds * max(1, self._pending)
@@ -358,9 +203,16 @@ class PlanWorkers:
         return self._refuse(f"the plan did not finish within {self.timeout:g} seconds "
                             "(plan_timeout); retry later or ask for a smaller plan")
 
+    def _refuse_closing(self) -> ServiceError:
+        return self._refuse("the service is shutting down; plans are not taken")
+
     def solve(self, served: LoadedModel, body, *, max_size: int | None,
               max_horizon: int | None = None) -> dict:
         """Solve one plan in a worker, as :func:`~talentgap.service._operations.run_plan`.
+
+        When the workers cannot load the served edition (the artifact was saved
+        over or damaged since the server loaded it) the plan is solved in the
+        serving process with the served model, bounded by ``timeout`` too.
 
         Raises
         ------
@@ -372,59 +224,105 @@ class PlanWorkers:
         require_gap_model(served, "planning")
         with self._lock:
             if self._closed:
-                raise self._refuse("the service is shutting down; plans are not taken")
+                raise self._refuse_closing()
             if self._pending >= self.workers + self.queue:
                 raise self._refuse(f"{self._pending} plans are being solved or waiting, the "
                                    f"most this service takes ({self.workers} solving, "
                                    f"{self.queue} waiting); retry after Retry-After seconds")
             self._pending += 1
-        start = time.perf_counter()
+        start, here = time.perf_counter(), False
+        deadline = time.monotonic() + self.timeout
         try:
-            status, value = self._wait(served, body, max_size, max_horizon)
+            status, value = "here", None
+            if served.signature not in self._unusable:
+                status, value, deadline = self._wait(served, body, max_size, max_horizon,
+                                                     deadline)
+            if status in ("stale", "unloadable"):
+                self._mark_unusable(served.signature, SAVED_OVER if status == "stale"
+                                    else value)
+                status = "here"
+            if status == "here":
+                here = True  # the thread solving it leaves the queue when it ends
+                return self._solve_here(served, body, max_size, max_horizon, deadline)
         finally:
-            with self._lock:
-                self._pending -= 1
-        self._seconds = 0.8 * self._seconds + 0.2 * (time.perf_counter() - start)
+            if not here:
+                with self._lock:
+                    self._pending -= 1
+            self._seconds = 0.8 * self._seconds + 0.2 * (time.perf_counter() - start)
         if status == "refused":
             code, msg, loc, kind = value
             raise ServiceError(code, msg, loc=loc, kind=kind)
-        if status == "stale":  # the artifact was saved over: solve with the served edition
-            logger.info("plan solved in the serving process: the workers now load a newer "
-                        "edition than the one served (reload to serve it)")
-            return run_plan(served, body, max_size=max_size, max_horizon=max_horizon)
         return value
 
+    def _solve_here(self, served: LoadedModel, body, max_size: int | None,
+                    max_horizon: int | None, deadline: float) -> dict:
+        """Solve in this process, in a thread that holds the plan's place in the queue
+        until it ends; refused with 503 at ``deadline`` or on shutdown."""
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["answer"] = run_plan(served, body, max_size=max_size,
+                                             max_horizon=max_horizon)
+            except BaseException as error:  # raised in the thread that waits for it
+                outcome["error"] = error
+            finally:
+                with self._lock:
+                    self._pending -= 1
+
+        thread = threading.Thread(target=run, name="talentgap-plan-here", daemon=True)
+        thread.start()
+        while thread.is_alive():
+            now = time.monotonic()
+            if now >= deadline:
+                raise self._refuse_late()
+            if now >= self._close_deadline:
+                raise self._refuse_closing()
+            thread.join(min(0.2, deadline - now))
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]
+
     def _wait(self, served: LoadedModel, body, max_size: int | None,
-              max_horizon: int | None) -> tuple[str, object]:
-        """Wait for a free worker, send it the plan, wait for the answer (see :func:`_solve`)."""
-        deadline = time.monotonic() + self.timeout
+              max_horizon: int | None, deadline: float) -> tuple[str, object, float]:
+        """Wait for a free worker, send it the plan, wait for the answer (see
+        :func:`~talentgap.service._plan_process.solve`); with the deadline, moved on by the
+        time the worker spent loading the model."""
         try:
-            position = self._idle.get(timeout=self.timeout)
+            position = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except Empty:
             raise self._refuse_late() from None
         if position is None or self._closed:
             self._idle.put(position)  # wake the next plan waiting, if any
-            raise self._refuse("the service is shutting down; plans are not taken")
+            raise self._refuse_closing()
         try:
             if self._edition is None or self._edition[1] != served.signature:
                 self._edition = (served.pinned_source, served.signature,
                                  max(1, min(served.plan_defaults.get("horizon", 4),
                                             served.max_horizon)))
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:  # waited all the time there was: nothing sent, nothing to stop
-                raise self._refuse_late()
             worker = self._pool[position]
             try:
-                return worker.call(_solve, served.pinned_source, served.signature, body,
-                                   max_size, max_horizon, timeout=remaining)
-            except _Overran:
+                # a model load is not the plan's time: a short plan_timeout must not stop
+                # every fresh worker before it has loaded the model
+                deadline += worker.wait_loaded(LOAD_PATIENCE)
+                if served.signature in self._unusable:
+                    return "here", None, deadline
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:  # waited all the time there was: nothing sent
+                    raise self._refuse_late()
+                status, value = worker.call(_solve, served.pinned_source, served.signature,
+                                            body, max_size, max_horizon, timeout=remaining)
+                return status, value, deadline
+            except Overran:
+                loading = worker.loading()
                 self._replace(position, worker, f"a plan ran over {self.timeout:g} seconds "
-                              f"(plan_timeout): its worker {worker.pid} was stopped")
+                              f"(plan_timeout): its worker {worker.pid} was stopped"
+                              if not loading else f"plan worker {worker.pid} did not load "
+                              f"the model within {LOAD_PATIENCE:g} seconds: stopped")
                 raise self._refuse_late() from None
-            except _Stopped:
+            except Stopped:
                 if self._closed:
-                    raise self._refuse("the service is shutting down; plans are not "
-                                       "taken") from None
+                    raise self._refuse_closing() from None
                 self._replace(position, worker, f"plan worker {worker.pid} stopped "
                               "unexpectedly")
                 raise self._refuse("the plan worker stopped before answering; it was "
@@ -433,31 +331,50 @@ class PlanWorkers:
             if not self._closed:
                 self._idle.put(position)
 
-    def _replace(self, position: int, old: _Worker, why: str) -> None:
+    def _replace(self, position: int, old: Worker, why: str) -> None:
         """Stop worker ``old`` and start a fresh one in its place, loading the served edition."""
         with self._lock:
             if self._closed or self._pool[position] is not old:
                 return
-            fresh = _Worker(self._context)
+            fresh = self._start()
             self._pool[position] = fresh
         old.stop()
         logger.warning("%s; worker %s replaces it", why, fresh.pid)
         if self._edition is not None:
             try:
-                fresh.send(_preload, *self._edition)
-            except _Stopped:
+                fresh.send(_preload, *self._edition, loads=True)
+            except Stopped:
                 pass
 
-    def close(self, patience: float = CLOSE_PATIENCE) -> None:
-        """Stop the workers: waiting plans are refused, running ones get ``patience``
-        seconds to end, then each worker is terminated (killed if it ignores that)."""
+    def close(self, patience: float = CLOSE_PATIENCE, *, wait: bool = True) -> None:
+        """Stop the workers: waiting plans are refused at once, running ones get
+        ``patience`` seconds to end (then they are refused with 503 too), then each
+        worker is terminated (killed if it ignores that).
+
+        ``wait=False`` starts the shutdown and returns (``talentgap serve`` calls it
+        on SIGTERM, before the server waits for the requests in flight); a later
+        ``close()`` waits for it to end.
+        """
         with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            pool = list(self._pool)
-        atexit.unregister(self._close_at_exit)
-        self._idle.put(None)  # plans waiting for a worker are refused
+            first = not self._closed
+            if first:
+                self._closed = True
+                self._close_deadline = time.monotonic() + patience
+                pool, pending = list(self._pool), self._pending
+                self._stopper = threading.Thread(target=self._stop, args=(pool, patience),
+                                                 name="talentgap-plan-shutdown", daemon=True)
+        if first:
+            atexit.unregister(self._close_at_exit)
+            self._idle.put(None)  # plans waiting for a worker are refused
+            if pending:
+                logger.warning("shutting down with %d plan(s) being solved or waiting: "
+                               "waiting ones are refused with 503, running ones get %g s",
+                               pending, patience)
+            self._stopper.start()
+        if wait and self._stopper is not None:
+            self._stopper.join()
+
+    def _stop(self, pool: list[Worker], patience: float) -> None:
         for worker in pool:
             worker.ask_to_stop()
         deadline = time.monotonic() + patience
@@ -471,8 +388,3 @@ class PlanWorkers:
 
     def _close_at_exit(self) -> None:
         self.close(patience=0.0)
-
-
-def _log_failed_preload(error: BaseException) -> None:
-    logger.warning("a plan worker could not load the served model ahead of the first "
-                   "plan (%s); plans will load it or be solved here", error)

@@ -16,6 +16,7 @@ from talentgap.models.persistence import read_metadata
 from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
 from talentgap.service._horizon import forecastable_horizon, horizon_at_load
+from talentgap.service._saved_targets import need_weights, saved_policy_need, saved_targets
 from talentgap.service.schemas import MAX_FORECAST_HORIZON
 
 __all__ = ["LoadedModel", "plan_defaults", "load_consistent"]
@@ -64,7 +65,8 @@ def load_consistent(path: str | Path) -> tuple[dict, object]:
 
 #: Plan settings of the saved run configuration that POST /v1/plan takes as defaults.
 _PLAN_DEFAULTS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
-                  "risk", "quantile", "lead_time", "exit_rate", "surplus_penalty", "budget")
+                  "min_class_size", "risk", "quantile", "lead_time", "exit_rate",
+                  "surplus_penalty", "budget")
 
 
 class LoadedModel:
@@ -127,6 +129,11 @@ class LoadedModel:
     calibratable_horizon : int or None
         For such a model, the longest span its backtests can calibrate
         (within ``horizon_cap``), which a longer fixed horizon could reach.
+    saved_targets : dict or None
+        The saved run's ``[targets]`` and the policy need its plan was made
+        against, as GET /v1/model shows them
+        (:func:`~talentgap.service._saved_targets.saved_targets`); None when
+        the model was saved without one.
     """
 
     def __init__(self, path: str | Path | None = None, *, store: str | Path | None = None,
@@ -155,7 +162,11 @@ class LoadedModel:
         self.source = (path, store, edition)
         self.horizon_rule = horizon_rule
         self.pinned_source = (path, store, self.edition, self.horizon_cap, horizon_rule)
-        self.plan_defaults = plan_defaults(self.metadata.get("config"))
+        config, keys = self.metadata.get("config"), self.metadata["input_schema"]["keys"]
+        #: read once here (a saved policy need as a table): the requests only read them
+        self.plan_defaults = plan_defaults(config, keys=keys)
+        #: the saved run's targets and the policy need it planned against (GET /v1/model)
+        self.saved_targets = saved_targets(config, self.plan_defaults.get("policy_need"))
         self.horizon_fixed_at_load = self._fix_horizon()
         self.max_horizon = forecastable_horizon(self.model, self.horizon_cap)
         keys = self.metadata["input_schema"]["keys"]
@@ -274,13 +285,15 @@ class LoadedModel:
         return {"forecast": type(model).__name__}
 
 
-def plan_defaults(config: dict | None) -> dict:
+def plan_defaults(config: dict | None, *, keys: list[str] | None = None) -> dict:
     """The plan settings of a saved run configuration that are values, not file paths.
 
     Parameters
     ----------
     config : dict or None
         ``{table: {key: value}}`` as ``talentgap forecast --save-model`` saves it.
+    keys : list of str, optional
+        The model's key columns, which a saved policy need's must be.
 
     Returns
     -------
@@ -291,10 +304,18 @@ def plan_defaults(config: dict | None) -> dict:
         from a budget per year), and ``exit_rate`` as one number or, for
         ``exit_rate = "estimate"``, the per-cell rates the run's plan used
         (``[{"cell": {...}, "value": ...}]``, saved as ``exit_rate_estimated``).
+        With ``[targets]``, the policy need the run's multi-year plan was
+        made against (``policy_need``: a table ``<keys...>, period,
+        policy_need``, one row per cell and need year, read and checked here
+        from ``[plan] policy_need_planned`` by
+        :func:`~talentgap.service._saved_targets.saved_policy_need`; plans
+        filter it by their need years) and the ``need_weights`` it used
+        (market 1, policy ``[plan] policy_weight``); an older model saved
+        without that need, or with one that is not of that form (logged),
+        has neither.
         A setting held in a file (a CSV of costs, capacities, budgets, ...) is
-        left out, and so are settings the service cannot honour: ``[targets]``
-        (the policy need comes from employment projections the model does
-        not hold), ``integer``, ``crosswalk`` and ``capacity_groups``.
+        left out, and so are settings the service cannot honour: ``integer``,
+        ``crosswalk`` and ``capacity_groups``.
         ``hold_need`` (True only) lets a yearly plan hold more need years
         past the forecast than it forecasts.
 
@@ -330,6 +351,10 @@ def plan_defaults(config: dict | None) -> dict:
             isinstance(e, dict) and isinstance(e.get("cell"), dict) and _number(e.get("value"))
             for e in estimated):
         out["exit_rate"] = [{"cell": dict(e["cell"]), "value": e["value"]} for e in estimated]
+    need = saved_policy_need(plan, keys)
+    if need is not None:  # [targets]: the need the run's plan was made against
+        out["policy_need"] = need
+        out["need_weights"] = need_weights(plan)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-__all__ = ["solve_slowly", "solve_badly"]
+__all__ = ["solve_slowly", "solve_badly", "preload_slowly", "preload_long", "LONG_LOAD"]
 
 #: Seconds the slow plan sleeps: far longer than any test waits.
 SLEEP = 3600.0
@@ -30,3 +30,21 @@ def solve_badly(source, signature, body, max_size, max_horizon=None) -> tuple[st
     """Take the arguments of a plan and fail unexpectedly, two frames down."""
     _inner_failure()
     return "ok", {}
+
+
+def preload_slowly(source, signature, horizon) -> bool:
+    """Take the arguments of a worker's model load and sleep instead of loading."""
+    time.sleep(SLEEP)
+    return True
+
+
+#: Seconds the long model load takes: longer than the short plan timeout of the tests.
+LONG_LOAD = 3.0
+
+
+def preload_long(source, signature, horizon) -> bool:
+    """A worker's model load that takes :data:`LONG_LOAD` seconds more than it needs."""
+    from talentgap.service._plan_process import preload
+
+    time.sleep(LONG_LOAD)
+    return preload(source, signature, horizon)

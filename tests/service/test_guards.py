@@ -147,16 +147,25 @@ def test_empty_token_is_a_config_error():
         ServiceSettings(token="  ")
 
 
-def test_serve_warns_on_a_public_address_without_a_token(model_dir, monkeypatch, capsys):
-    import uvicorn
+def _no_server(monkeypatch, calls: list) -> None:
+    """``talentgap serve`` without binding a port or serving: ``calls`` gets (app, config)."""
+    import socket
 
+    from talentgap.cli import serve as serve_command
+
+    monkeypatch.setattr(serve_command, "_bind", lambda host, port: socket.socket())
+    monkeypatch.setattr(serve_command, "_serve_forever",
+                        lambda app, listening, config: calls.append((app, config)))
+
+
+def test_serve_warns_on_a_public_address_without_a_token(model_dir, monkeypatch, capsys):
     from talentgap.cli import main
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    _no_server(monkeypatch, calls)
     monkeypatch.delenv("TALENTGAP_API_TOKEN", raising=False)
     assert main(["serve", "--model", str(model_dir), "--host", "0.0.0.0"]) == 0
-    assert calls[0]["host"] == "0.0.0.0"
+    assert calls[0][1].host == "0.0.0.0"
     said = capsys.readouterr().err
     assert "WARNING" in said and "without a token" in said
     assert "GapForecaster" in said and "0.0.0.0:8000/docs" in said
@@ -164,12 +173,10 @@ def test_serve_warns_on_a_public_address_without_a_token(model_dir, monkeypatch,
 
 def test_serve_reads_a_token_file_and_stays_quiet_on_loopback(model_dir, tmp_path,
                                                               monkeypatch, capsys):
-    import uvicorn
-
     from talentgap.cli import main
 
-    apps = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: apps.append(app))
+    calls = []
+    _no_server(monkeypatch, calls)
     (tmp_path / "token").write_text(" file-token\n")
     monkeypatch.delenv("TALENTGAP_API_TOKEN", raising=False)
     assert main(["serve", "--model", str(model_dir), "--host", "0.0.0.0",
@@ -177,7 +184,7 @@ def test_serve_reads_a_token_file_and_stays_quiet_on_loopback(model_dir, tmp_pat
     assert main(["serve", "--model", str(model_dir)]) == 0
     said = capsys.readouterr().err
     assert "without a token" not in said and "token required" in said
-    client = TestClient(apps[0])
+    client = TestClient(calls[0][0])
     assert client.get("/v1/model", headers=_auth("file-token")).status_code == 200
     assert client.get("/v1/model").status_code == 401
 
@@ -223,12 +230,14 @@ def test_max_cells_limits_the_rows_a_request_selects(model_dir, gap_model):
     assert client.post("/v1/gap", json={"cells": [{"region": regions[0]}]}).status_code == 200
     assert client.post("/v1/gap", json={"cells": [{"industry": i} for i in industries[:2]]}
                        ).status_code == 200   # 2 entries, 4 cells
-    for body, says in (({}, "no cells selects all 6 cells"),
-                       ({"cells": [{"region": r} for r in regions]},
-                        "the 2 entries select 6 cells")):
-        item = client.post("/v1/gap", json=body).json()["detail"][0]
-        assert item["loc"] == ["body", "cells"] and item["type"] == "too_long"
-        assert says in item["msg"] and "max_cells = 4" in item["msg"]
+    item = client.post("/v1/gap", json={"cells": [{"region": r} for r in regions]}
+                       ).json()["detail"][0]
+    assert item["loc"] == ["body", "cells"] and item["type"] == "too_long"
+    assert "the 2 entries select 6 cells" in item["msg"] and "max_cells = 4" in item["msg"]
+    # the whole model is read a page of max_cells at a time (tests/service/test_pages.py)
+    page = client.post("/v1/gap", json={"horizon": 1}).json()
+    assert page["page"] == {"total": 6, "offset": 0, "limit": 4, "next": 4}
+    assert len(page["explanations"]) == 4
     # a plan is bounded by max_plan_size, not max_cells
     assert client.post("/v1/plan", json={"budget": 100, "cost_per_trainee": 10}).status_code \
         == 200

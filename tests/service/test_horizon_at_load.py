@@ -74,7 +74,7 @@ def test_serve_passes_the_option_to_the_settings(model_dir, monkeypatch):
     for given in ([], ["--horizon-at-load", "longest"], ["--horizon-at-load", "12"]):
         with pytest.raises(KeyboardInterrupt):
             serve_command._run_serve(parser.parse_args(["serve", "--model", str(model_dir),
-                                                        *given]))
+                                                        "--port", "0", *given]))
     assert seen == ["two_years", "longest", 12]
     with pytest.raises(SystemExit):
         parser.parse_args(["serve", "--model", str(model_dir), "--horizon-at-load", "0"])

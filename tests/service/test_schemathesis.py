@@ -27,7 +27,10 @@ OPERATIONS = [("GET", "/health"), ("GET", "/ready"), ("GET", "/v1/model"),
 
 @pytest.fixture(scope="module")
 def app(model_dir):
-    return create_app(model_dir, settings=ServiceSettings(max_cells=20, max_horizon=8))
+    # plans in process: with worker processes, GET /ready is a documented 503 (not_ready)
+    # while they load the model, and each generated request may start a fresh lifespan
+    return create_app(model_dir, settings=ServiceSettings(max_cells=20, max_horizon=8,
+                                                          plan_workers=0))
 
 
 #: A request the schema allows can still be one the model cannot serve (a cell it does

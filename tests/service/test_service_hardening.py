@@ -431,7 +431,7 @@ def test_a_reload_is_logged_on_the_events_logger_that_serve_shows(model_dir, mon
     events = logging.getLogger(EVENTS_LOGGER)
     monkeypatch.setattr(events, "level", logging.NOTSET)
     monkeypatch.setattr(logging.getLogger(ACCESS_LOGGER), "level", logging.NOTSET)
-    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    monkeypatch.setattr(serve_command, "_serve_forever", lambda *args, **kwargs: None)
     monkeypatch.setattr(serve_command, "_reload_on_sighup", lambda app: None)
     talentgap_logger = logging.getLogger("talentgap")
     monkeypatch.setattr(talentgap_logger, "level", logging.WARNING)  # the CLI's default

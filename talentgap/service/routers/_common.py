@@ -9,8 +9,9 @@ from talentgap.service.errors import ServiceError
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
-__all__ = ["served", "settings", "horizon_limit", "check_bounds", "solve_plan", "identify",
-           "FINGERPRINT_HEADER", "EDITION_HEADER", "IDENTITY_HEADERS"]
+__all__ = ["served", "settings", "horizon_limit", "asked_horizon", "check_bounds",
+           "solve_plan", "identify",
+           "page_of", "page_info", "FINGERPRINT_HEADER", "EDITION_HEADER", "IDENTITY_HEADERS"]
 
 #: Response headers naming the model that answered.
 FINGERPRINT_HEADER, EDITION_HEADER = "X-Model-Fingerprint", "X-Model-Edition"
@@ -64,14 +65,27 @@ def horizon_limit(request: Request) -> tuple[int, str]:
     return limit, model.horizon_reason(limit)
 
 
+def asked_horizon(request: Request, body) -> int:
+    """The horizon a request asks for: its own, else the default (4 periods) held to
+    ``max_horizon`` (:func:`horizon_limit`), so that a request giving none is answered by a
+    model that forecasts fewer periods rather than refused."""
+    if "horizon" in body.model_fields_set:
+        return body.horizon
+    return min(body.horizon, horizon_limit(request)[0])
+
+
 def check_bounds(request: Request, horizon: int, cells: list | None, field: str, *,
-                 rows: bool = True) -> None:
+                 rows: bool = True, paged: bool = False) -> int | None:
     """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model).
 
     ``max_cells`` limits the cells (or series) a request answers: its entries,
     and with ``rows`` the rows they select (an entry giving some key columns
     selects every cell with those values; no ``cells`` selects every cell of
-    the model). A plan (``rows=False``) is bounded by ``max_plan_size`` instead.
+    the model), unless the request is ``paged`` (:func:`page_of`: the page
+    holds at most ``max_cells``). A plan (``rows=False``) is bounded by
+    ``max_plan_size`` instead.
+
+    Returns the number of rows selected (None without ``rows``).
     """
     limit, why = horizon_limit(request)
     if horizon > limit:
@@ -85,9 +99,9 @@ def check_bounds(request: Request, horizon: int, cells: list | None, field: str,
     model = served(request)
     answers = model.gap_answers if model.is_gap_model else model.forecast_answers
     if not rows or answers is None:
-        return
+        return None
     selected = len(answers.rows_of(cells, field))
-    if selected > limits.max_cells:
+    if selected > limits.max_cells and not paged:
         what = "cells" if model.is_gap_model else "series"
         asked = (f"no {field} selects all {selected} {what} of the model" if cells is None
                  else f"the {len(cells)} entries select {selected} {what}")
@@ -95,6 +109,37 @@ def check_bounds(request: Request, horizon: int, cells: list | None, field: str,
                            f"per request (GET /v1/model); name at most {limits.max_cells} "
                            f"{what} in {field} (an entry may give some key columns)",
                            loc=("body", field), kind="too_long")
+    return selected
+
+
+def page_of(request: Request, body, field: str) -> tuple[int, int] | None:
+    """The page (``offset, limit``) a /v1/gap or /v1/forecast request reads, or None.
+
+    A request naming no ``field`` (cells, series) reads every one of the
+    model a page at a time, ``limit`` (default ``max_cells``) from
+    ``offset``; one naming some reads them in pages when it gives ``limit``
+    or ``offset``, else all at once (None, within ``max_cells``). A
+    ``limit`` over ``max_cells`` is refused (422 at ``limit``).
+    """
+    if getattr(body, field) is not None and body.limit is None and (
+            "offset" not in body.model_fields_set):
+        return None
+    most = settings(request).max_cells
+    if body.limit is not None and body.limit > most:
+        raise ServiceError(422, f"limit: {body.limit} is more than max_cells = {most} (GET "
+                           f"/v1/model); ask for at most {most} per page and read the next "
+                           "from page.next", loc=("body", "limit"), kind="less_than_equal")
+    return body.offset, most if body.limit is None else body.limit
+
+
+def page_info(request: Request, page: tuple[int, int] | None, total: int) -> dict:
+    """The ``page`` of an answer: ``total``, ``offset``, ``limit`` and ``next`` (the offset
+    of the next page, None at the end); a request read at once is one page of
+    ``max_cells``."""
+    offset, limit = (0, settings(request).max_cells) if page is None else page
+    end = offset + limit
+    return {"total": total, "offset": offset, "limit": limit,
+            "next": end if end < total else None}
 
 
 def solve_plan(request: Request, body) -> dict:

@@ -19,7 +19,7 @@ from talentgap.service._operations import (
     run_predict,
 )
 from talentgap.service.errors import error_responses
-from talentgap.service.routers._common import check_bounds, served, solve_plan
+from talentgap.service.routers._common import asked_horizon, check_bounds, served, solve_plan
 from talentgap.service.schemas import (
     ModelInfo,
     PlanRequest,
@@ -61,11 +61,12 @@ def predict(body: PredictRequest, request: Request, response: Response) -> dict:
     POST /v1/forecast (forecaster)."""
     model = served(request)
     _deprecated(response, "/v1/gap" if model.is_gap_model else "/v1/forecast")
-    check_bounds(request, body.horizon, body.cells, "cells")
+    horizon = asked_horizon(request, body)
+    check_bounds(request, horizon, body.cells, "cells")
     if model.is_gap_model:
-        answer = run_gap(model, body.horizon, body.level, body.cells)
+        answer = run_gap(model, horizon, body.level, body.cells)
     else:
-        answer = dict(run_predict(model, body.horizon, body.level, body.cells),
+        answer = dict(run_predict(model, horizon, body.level, body.cells),
                       explanations=None)
     return dict(origin=origin_of(model), freq=model.metadata["freq"], **answer)
 

@@ -29,12 +29,15 @@ def model_info(request: Request) -> ModelInfoV1:
         max_plan_size=limits.max_plan_size if model.is_gap_model else None,
         edition=model.edition, created=meta["created"],
         talentgap_version=meta["talentgap_version"], data_fingerprint=meta["data_fingerprint"],
-        model_fingerprint=model.fingerprint, plan_defaults=model.plan_defaults)
+        model_fingerprint=model.fingerprint, targets=model.saved_targets,
+        plan_defaults={name: value for name, value in model.plan_defaults.items()
+                       if name != "policy_need"})  # one row per cell and year: see targets
 
 
 @router.get("/model", response_model=ModelInfoV1, summary="What the model can answer",
             responses=error_responses(401, 429))
 def get_model(request: Request) -> ModelInfoV1:
     """The model's keys and their values, frequency, origin, request bounds, edition,
-    model labels, the endpoints it answers and the plan defaults saved with it."""
+    model labels, the endpoints it answers, the plan defaults saved with it and the
+    saved run's policy targets, which POST /v1/plan applies by default."""
     return model_info(request)

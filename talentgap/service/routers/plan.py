@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from fastapi import APIRouter, Request
 from pydantic import TypeAdapter
 
 from talentgap.service._operations import require_gap_model
+from talentgap.service._saved_targets import apply_saved_need
 from talentgap.service.errors import ServiceError, error_responses
-from talentgap.service.routers._common import check_bounds, served, solve_plan
+from talentgap.service.routers._common import check_bounds, horizon_limit, served, solve_plan
 from talentgap.service.schemas import PlanRequest, PlanRequestV1, PlanResponse
 
 __all__ = ["router"]
@@ -21,7 +23,7 @@ _LIBRARY_DEFAULTS = {"horizon": 4, "pass_rate": 1.0, "absorption": 1.0, "min_quo
 _MULTI_YEAR_DEFAULTS = ("exit_rate",)
 #: Saved settings that every plan takes when the request leaves them out.
 _DEFAULTS = ("horizon", "cost_per_trainee", "pass_rate", "absorption", "min_quota", "risk",
-             "capacity", "quantile", "lead_time", "surplus_penalty")
+             "capacity", "quantile", "lead_time", "surplus_penalty", "min_class_size")
 
 
 def _saved(name: str, value):
@@ -63,8 +65,9 @@ def plan(body: PlanRequestV1, request: Request) -> dict:
     time and, for a run that estimated exit rates, the per-cell rates its plan used.
     ``periods`` given as years on a quarterly model plan funding years against
     yearly needs as ``talentgap plan`` with ``[plan] years`` does, so the same
-    settings give the same plan; the run's policy targets are not applied (they
-    need employment projections the model does not hold: give ``policy_need``).
+    settings give the same plan, including the policy need a run with ``[targets]``
+    planned against (saved with the model, GET /v1/model ``targets``), unless the
+    request gives ``policy_need`` or ``use_saved_targets: false``.
     Needs a gap model (409 otherwise).
 
     A plan larger than the service's ``max_plan_size`` (cells x forecast periods x
@@ -94,12 +97,20 @@ def plan(body: PlanRequestV1, request: Request) -> dict:
     for name, value in _LIBRARY_DEFAULTS.items():
         if fields.get(name) is None:
             fields[name] = value
+    if "horizon" not in given and "horizon" not in saved:  # the library's 4, held to the bound
+        fields["horizon"] = min(fields["horizon"], horizon_limit(request)[0])
     if fields.get("cost_per_trainee") is None:
         raise ServiceError(422, "cost_per_trainee: give the cost of one place (the saved run "
                            "has no [plan] cost_per_trainee)", loc=("body", "cost_per_trainee"),
                            kind="missing")
     check_bounds(request, fields["horizon"], None, "cells", rows=False)
+    saved_need = None if not body.use_saved_targets else apply_saved_need(
+        fields, given, saved, origin=pd.Period(model.model.origin_),
+        limit=horizon_limit(request)[0])
     complete = PlanRequest.model_construct(**{
         name: fields.get(name, info.get_default(call_default_factory=True))
         for name, info in PlanRequest.model_fields.items()})
-    return solve_plan(request, complete)  # checked against PlanResponse once, by FastAPI
+    answer = solve_plan(request, complete)  # checked against PlanResponse once, by FastAPI
+    if saved_need is not None:
+        answer["warnings"] = [*answer.get("warnings", []), saved_need]
+    return answer

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from talentgap.service.schemas._bounds import Cell
 
-__all__ = ["Health", "Ready", "ModelInfo", "ModelInfoV1"]
+__all__ = ["Health", "Ready", "ModelInfo", "ModelInfoV1", "SavedTargets"]
 
 
 class Health(BaseModel):
@@ -52,6 +52,45 @@ class Ready(BaseModel):
                                    pattern="^[0-9a-f]{64}$")
 
 
+class SavedTargets(BaseModel):
+    """The policy targets of the run saved with the model, and the need POST /v1/plan applies.
+
+    A ``talentgap plan`` run with ``[plan] years`` and ``[targets]`` plans
+    against the forecast gap and the workers short of the targets; it saves
+    that policy need per cell and need year with the model.
+    """
+
+    applied_by_default: bool = Field(
+        description="True: POST /v1/plan applies the saved policy need to a plan of funding "
+        "years (periods as years, e.g. '2026') unless the request gives policy_need or "
+        "use_saved_targets: false, so the service's plan for the run's years and budgets "
+        "is the run's.", examples=[True])
+    targets: dict[str, float | int | str | list[str]] = Field(
+        description="The run's [targets] settings: skilled_share, high_skilled_share "
+        "(shares on 0-1), *_delta_points (percentage points over the base year), "
+        "*_share_regions, target_year, base_year, share_by, plan_level (the level the "
+        "plan's places serve).",
+        examples=[{"skilled_share": 0.3, "high_skilled_share": 0.35, "target_year": 2029,
+                   "share_by": "employment", "plan_level": "skilled"}])
+    from_file: bool = Field(description="True when the targets came from a targets file "
+                            "(not shown: it is the server's); the need it gave is applied "
+                            "all the same.", examples=[False])
+    need_periods: list[str] = Field(description="The need years the saved policy need "
+                                    "covers; a plan's need years outside them have none.",
+                                    examples=[["2025", "2026", "2027"]])
+    cells: int = Field(ge=1, description="Cells the saved policy need has rows for, >= 1 "
+                       "(a run whose need has none saves none).", examples=[64])
+    policy_need_total: float = Field(ge=0, description="The saved policy need summed over cells "
+                                     "and need years (persons x years short of the "
+                                     "targets, after training at its forecast trend).",
+                                     examples=[289824.2])
+    need_weights: dict[str, float] = Field(description="Weights of the market and the "
+                                           "policy need (market 1, policy the run's [plan] "
+                                           "policy_weight), applied with the saved need "
+                                           "unless the request gives need_weights.",
+                                           examples=[{"market": 1.0, "policy": 1.0}])
+
+
 class ModelInfoV1(BaseModel):
     """What the served model can answer (no server paths)."""
 
@@ -92,11 +131,13 @@ class ModelInfoV1(BaseModel):
     horizon_fixed_at_load: bool = Field(
         False, description="True when the gap model was saved without a horizon and the "
         "service fixed model_horizon when it loaded it (also logged).")
-    max_cells: int = Field(description="Most cells or series one request may answer: "
-                           "the entries of its cells (series) and the rows they select, an "
-                           "entry giving some key columns selecting every cell with those "
-                           "values and no cells every cell of the model (more: 422). Plans "
-                           "are bounded by max_plan_size instead.")
+    max_cells: int = Field(description="Most cells or series one answer holds: the "
+                           "entries of a request's cells (series) and the rows they select, "
+                           "an entry giving some key columns selecting every cell with those "
+                           "values (more: 422); a request naming no cells reads every cell "
+                           "of the model in pages of at most max_cells (limit, offset and "
+                           "the answer's page.next). Plans are bounded by max_plan_size "
+                           "instead.")
     max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
                                       "as cells x forecast periods x sample paths (a "
                                       "programme plan adds its programme-to-cell links to "
@@ -111,13 +152,27 @@ class ModelInfoV1(BaseModel):
                                    "metadata_sha256): every /v1 answer carries the one of the "
                                    "model that made it in its X-Model-Fingerprint header.",
                                    examples=["3f2a9c" + "0" * 58])
-    plan_defaults: dict[str, bool | int | float | str | list[dict[str, float | str | Cell]]] = (
+    plan_defaults: dict[str, bool | int | float | str | dict[str, float]
+                        | list[dict[str, float | str | Cell]]] = (
         Field(
         description="Values POST /v1/plan uses for omitted fields, from the run "
         "configuration saved with the model (the CLI's [plan] and [forecast] sections), "
         "in the form of the request's fields: numbers, ``budget_per_period`` rows for a "
         "budget per year, and ``exit_rate`` entries (``cell``, ``value``) for the per-cell "
         "rates an exit_rate = \"estimate\" run used; hold_need (true) when the run lets "
-        "a yearly plan hold more need years past the forecast than it forecasts. Settings "
-        "held in files are not shown, nor those a request cannot take ([targets], "
-        "integer).", examples=[{"cost_per_trainee": 6000, "lead_time": 1}]))
+        "a yearly plan hold more need years past the forecast than it forecasts; "
+        "need_weights with a saved policy need (see targets; its rows, one per cell and need "
+        "year, are not listed here). Settings held in files are not shown, nor those a "
+        "request cannot take (integer).",
+        examples=[{"cost_per_trainee": 6000, "lead_time": 1}]))
+    targets: SavedTargets | None = Field(
+        None, description="The policy targets of the saved run ([targets] of a multi-year "
+        "'talentgap plan' run) and the policy need its plan was made against, which POST "
+        "/v1/plan applies by default to plans of funding years; null for a model saved "
+        "without them (older models, runs without targets or years).",
+        examples=[{"applied_by_default": True,
+                   "targets": {"skilled_share": 0.3, "target_year": 2029,
+                               "share_by": "employment", "plan_level": "skilled"},
+                   "from_file": False, "need_periods": ["2025", "2026", "2027"], "cells": 64,
+                   "policy_need_total": 289824.2, "need_weights": {"market": 1.0,
+                                                                   "policy": 1.0}}])

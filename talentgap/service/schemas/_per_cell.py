@@ -19,7 +19,8 @@ from talentgap.planning._params import PARAMETER_RANGES
 from talentgap.service.schemas._bounds import MAX_CELLS, MAX_VALUE, Cell, StrictRequest
 
 __all__ = ["CellParameter", "CellCostPerTrainee", "CellPassRate", "CellAbsorption",
-           "CellCapacity", "CellMinQuota", "CellExitRate", "CellLeadTime", "UNION_TAGS",
+           "CellCapacity", "CellMinQuota", "CellMinClassSize", "CellExitRate", "CellLeadTime",
+           "UNION_TAGS",
            "MAX_VALUE", "MAX_LEAD_TIME", "WHOLE", "PER_CELL", "parameter_bounds",
            "parameter_words", "per_cell", "cell_entry", "number_of"]
 
@@ -30,7 +31,7 @@ MAX_LEAD_TIME = 20
 WHOLE = frozenset({"lead_time"})
 #: The parameters given as one number or a per-cell table, in the order of the request.
 PER_CELL = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
-            "exit_rate", "lead_time")
+            "min_class_size", "exit_rate", "lead_time")
 
 
 def parameter_bounds(name: str) -> dict:
@@ -161,6 +162,12 @@ class CellMinQuota(CellParameter):
     value: float = _value("min_quota", 20)
 
 
+class CellMinClassSize(CellParameter):
+    """One cell's (or programme's) smallest class: no places, or at least this many."""
+
+    value: float = _value("min_class_size", 20)
+
+
 class CellExitRate(CellParameter):
     """One cell's share of certified workers who leave it per year."""
 
@@ -176,7 +183,7 @@ class CellLeadTime(CellParameter):
 _ENTRIES: dict[str, type[CellParameter]] = {
     "cost_per_trainee": CellCostPerTrainee, "pass_rate": CellPassRate,
     "absorption": CellAbsorption, "capacity": CellCapacity, "min_quota": CellMinQuota,
-    "exit_rate": CellExitRate, "lead_time": CellLeadTime}
+    "min_class_size": CellMinClassSize, "exit_rate": CellExitRate, "lead_time": CellLeadTime}
 
 
 def cell_entry(name: str) -> type[CellParameter]:

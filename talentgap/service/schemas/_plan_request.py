@@ -41,6 +41,7 @@ PassRate = per_cell("pass_rate")
 Absorption = per_cell("absorption")
 Capacity = per_cell("capacity")
 MinQuota = per_cell("min_quota")
+MinClassSize = per_cell("min_class_size")
 ExitRate = per_cell("exit_rate")
 Lead = per_cell("lead_time")
 
@@ -82,6 +83,17 @@ class PlanRequest(StrictRequest):
         "funding period.")
     min_quota: MinQuota = Field(0.0, description="Fewest places per cell; "
                                "with ``periods``, per funding period.")
+    min_class_size: MinClassSize | None = Field(
+        None, examples=[20, [{"cell": {"industry": "textiles"}, "value": 15}]],
+        description="The smallest class that can run: each cell gets no places or at least "
+        f"this many (and at most its capacity), {parameter_words('min_class_size')}: one "
+        "number, or a table of entries (cells without an entry have no minimum class); with "
+        "``periods``, each cell and funding period; with ``crosswalk``, per programme and "
+        "needs ``periods``. A cell with min_quota above 0 always runs, so it gets at least a "
+        "class. A class size above a cell's capacity is refused (422, naming the cell). The "
+        "plan decides from its linear program which classes run (notes say how many were "
+        "closed or raised to a class), as ``talentgap plan`` with [plan] min_class_size "
+        "does. Omitted: no minimum class.")
     risk: Literal["expected", "quantile"] = Field(
         "expected", description="'expected': minimise the expected unmet gap over the "
         "sample paths; 'quantile': cover each cell's ``quantile`` gap instead.")
@@ -191,8 +203,9 @@ class PlanRequestV1(PlanRequest):
     ``periods`` given as years (``'2026'``) on a quarterly or monthly model plan
     funding years against yearly needs, as ``talentgap plan`` with ``[plan] years``
     does: each year's market need is the mean of its periods' gaps on each sample
-    path, and ``lead_time`` counts years. The saved run's policy targets are not
-    applied (give ``policy_need``)."""
+    path, and ``lead_time`` counts years. The policy need the saved run planned
+    against (its ``[targets]``, GET /v1/model ``targets``) is applied to such a
+    plan unless the request gives ``policy_need`` or ``use_saved_targets: false``."""
 
     budget_required: ClassVar[bool] = False
 
@@ -204,9 +217,10 @@ class PlanRequestV1(PlanRequest):
     horizon: int | None = Field(None, ge=1, le=MAX_FORECAST_HORIZON,
                                 description="Forecast periods, at most max_horizon (GET "
                                 "/v1/model); default: the saved run's [forecast] horizon, "
-                                "else 4. The plan targets the last one unless ``period`` is "
-                                "given. Not used by a plan whose ``periods`` are years on a "
-                                "quarterly or monthly model: its needs end with the last "
+                                "else 4 (or max_horizon when it is less). The plan targets "
+                                "the last one unless ``period`` is given. Not used by a "
+                                "plan whose ``periods`` are years on a quarterly or monthly "
+                                "model: its needs end with the last "
                                 f"funding year plus ``lead_time``. {SAME_HORIZON}")
     budget: float | None = Field(None, ge=0, le=MAX_BUDGET, allow_inf_nan=False,
                                  description="Money for training places, in the unit of "
@@ -263,6 +277,25 @@ class PlanRequestV1(PlanRequest):
         "saved run, else 1.")
     min_quota: MinQuota | None = Field(
         None, description="Fewest places per cell; default from the saved run, else 0.")
+    min_class_size: MinClassSize | None = Field(
+        None, examples=[20, [{"cell": {"industry": "textiles"}, "value": 15}]],
+        description="The smallest class that can run: each cell (with ``periods``, each "
+        "cell and funding period) gets no places or at least this many, "
+        f"{parameter_words('min_class_size')}: one number, or a table of entries (cells "
+        "without an entry have no minimum class; with ``crosswalk``, per programme, and "
+        "``periods`` are needed). A cell with min_quota above 0 always runs, with at least a "
+        "class. A class size above a cell's capacity is refused (422, naming the cell). The "
+        "plan decides from its linear program which classes run, closing those worth less "
+        "per place than the money they take and raising the others to a full class; notes "
+        "say how many. Default: the saved run's [plan] min_class_size when it is a number, "
+        "else no minimum class.")
     risk: Literal["expected", "quantile"] | None = Field(
         None, description="'expected' or 'quantile'; default from the saved run, else "
         "'expected'.")
+    use_saved_targets: bool = Field(
+        True, description="Plans of funding years (``periods`` as years, e.g. '2026') "
+        "take the policy need the saved run planned against (its [targets]: GET /v1/model, "
+        "targets), for the plan's need years, with its need_weights, unless the request "
+        "gives ``policy_need`` (which replaces it). false: plan without it, against the "
+        "forecast gap alone (and any policy_need given). No effect on a model saved "
+        "without targets.", examples=[False])

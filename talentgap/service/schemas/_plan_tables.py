@@ -97,6 +97,11 @@ class CapacityGroupMember(_KeyedRow):
     capacity: Finite = Field(description="Places per funding period for the whole group, "
                              ">= 0 (at most 10^12), the same on each of its rows.",
                              examples=[1200])
+    min_places: Finite | None = Field(
+        None, description="Places per funding period the whole group must have at least, "
+        ">= 0 and at most ``capacity``, the same on each of its rows (absent: no minimum). "
+        "A minimum per group of cells, unlike ``min_quota``, which applies to each cell.",
+        examples=[40])
 
 
 class BudgetEnvelope(_KeyedRow):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from talentgap.service.schemas._page import Page
 from talentgap.service.schemas._rows import as_produced
 
 __all__ = ["CellExplanation", "PredictResponse", "ForecastResponse", "GapResponse", "GapRow",
@@ -157,6 +158,10 @@ class ForecastResponse(BaseModel):
                              "cell's demand).")
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting.")
+    page: Page = Field(description="Where the answer's series lie among those the request "
+                       "reads (see limit and offset): total, offset, limit, and next, the "
+                       "offset of the next page (null at the end).",
+                       examples=[{"total": 34000, "offset": 0, "limit": 1000, "next": 1000}])
 
 
 class GapResponse(BaseModel):
@@ -216,3 +221,7 @@ class GapResponse(BaseModel):
                     "flags": "rising_demand"}]])
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
                                 "forecasting.")
+    page: Page = Field(description="Where the answer's cells lie among those the request "
+                       "reads (see limit and offset): total, offset, limit, and next, the "
+                       "offset of the next page (null at the end).",
+                       examples=[{"total": 34000, "offset": 0, "limit": 1000, "next": 1000}])
