@@ -15,13 +15,15 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import difflib
+import math
 import os
 import typing
 from pathlib import Path
 
+from talentgap._arguments import check_levels
 from talentgap.cli._config_analogues import check_analogues
 from talentgap.cli._config_rules import number_text, refuse_number_text
-from talentgap.errors import ConfigError
+from talentgap.errors import ConfigError, ParameterError
 
 __all__ = ["TARGET_LEVELS", "suggest", "describe_value", "check_section", "check_together"]
 
@@ -153,7 +155,15 @@ def _check_type(value, hint, label: str):
         return tuple(float(v) if item is float and not float(v).is_integer() else v
                      for v in value)
     options = args or (hint,)
+    listed = [a for a in options if typing.get_origin(a) is tuple]
+    if listed and isinstance(value, list):   # a union with a list: "a" or ["a", "b"]
+        if not value or len(set(value)) != len(value):
+            raise ConfigError(f"{label} must be a non-empty list without repeats, "
+                              f"got {describe_value(value)}")
+        return _check_type(value, listed[0], label)
     for option in options:
+        if typing.get_origin(option) is tuple:
+            continue
         if _matches(value, option):
             return float(value) if option is float and isinstance(value, float) else value
     raise ConfigError(f"{label} must be {_describe_type(hint)}, got {describe_value(value)}")
@@ -203,6 +213,7 @@ def check_together(config, where: str) -> None:
     """
     plan, targets = config.plan, config.targets
     survey = config.survey
+    _check_interval_levels(config.forecast.levels, where)
     _check_declared_levels(config.data, where)
     check_analogues(config.forecast, config.data.keys, where)
     _check_column_names(config.data, where)
@@ -225,10 +236,12 @@ def check_together(config, where: str) -> None:
             raise ConfigError(f"{where}[plan] budget must be a number for a single-period "
                               f"plan, got {describe_value(plan.budget)}; a budget per year "
                               "(a table or a CSV) needs [plan] years")
-        if plan.capacity_groups is not None:
-            raise ConfigError(f"{where}[plan] capacity_groups needs [plan] years")
+        for name in ("capacity_groups", "budget_envelopes"):
+            if getattr(plan, name) is not None:
+                raise ConfigError(f"{where}[plan] {name} needs [plan] years")
         if targets.given:
             raise ConfigError(f"{where}[targets] needs a multi-year plan: set [plan] years")
+    _check_min_class(plan, where)
     if isinstance(plan.budget, dict):
         for year, money in plan.budget.items():
             if not (year.isdigit() and int(year) in plan.years):
@@ -246,6 +259,75 @@ def check_together(config, where: str) -> None:
             raise ConfigError(f"{where}[plan] budget: no money for year(s) {missing}; a "
                               "per-year budget names every year of [plan] years")
     _check_targets(targets, where)
+    _check_target_year(plan, targets, where)
+
+
+def _check_min_class(plan, where: str) -> None:
+    """``[plan] min_class_size``: a finite number no larger than a number capacity.
+
+    A CSV is checked when it is read (its rows against the planners' range);
+    the planners then name any cell whose class is above its capacity.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import PlanConfig
+    >>> _check_min_class(PlanConfig(min_class_size=20.0, capacity=15.0), "")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ConfigError: [plan] min_class_size = 20 is above [plan] capacity = 15: ...
+    """
+    size = plan.min_class_size
+    if size is None:
+        return
+    if plan.crosswalk is not None and not plan.years:
+        raise ConfigError(f"{where}[plan] min_class_size with [plan] crosswalk needs [plan] "
+                          "years (classes per programme and funding year)")
+    if isinstance(size, str):
+        return
+    if not math.isfinite(size):
+        raise ConfigError(f"{where}[plan] min_class_size must be a finite number of places "
+                          f">= 0 (or a CSV per cell), got {describe_value(size)}")
+    cap = plan.capacity
+    if _matches(cap, float) and size > cap:
+        raise ConfigError(f"{where}[plan] min_class_size = {size:g} is above [plan] capacity "
+                          f"= {cap:g}: no class could run anywhere; lower min_class_size or "
+                          "raise capacity")
+
+
+def _check_target_year(plan, targets, where: str) -> None:
+    """``[targets] target_year`` within the years the plan's projections reach.
+
+    The policy need and the shares are projected over the need years, from
+    the first of ``[plan] years`` to the last plus ``[plan] lead_time`` (the
+    year its last places certify); no projection is made outside them, and
+    no other year's share may stand in for the target's.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import PlanConfig, TargetsConfig
+    >>> plan = PlanConfig(years=(2026, 2027, 2028), lead_time=1)
+    >>> _check_target_year(plan, TargetsConfig(skilled_share=0.3, target_year=2029), "")
+    >>> _check_target_year(plan, TargetsConfig(skilled_share=0.3, target_year=2045), "")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ConfigError: [targets] target_year = 2045 is after the last year the plan projects: ...
+    """  # noqa: E501
+    year = targets.target_year
+    if year is None or not plan.years or not targets.given:
+        return
+    first = int(plan.years[0])
+    last = int(plan.years[-1]) + int(plan.lead_time)
+    span = (f"[plan] years = {list(plan.years)} with lead_time = {plan.lead_time} project "
+            f"{first}-{last}, so target_year must be in {first}-{last}")
+    if year < first:
+        raise ConfigError(f"{where}[targets] target_year = {year} is before the first of "
+                          f"[plan] years ({first}): the plan cannot act on it. {span}; to "
+                          "plan for an earlier target, start [plan] years earlier")
+    if year > last:
+        raise ConfigError(f"{where}[targets] target_year = {year} is after the last year the "
+                          f"plan projects: {span}; to plan towards {year}, extend [plan] "
+                          f"years to {year - int(plan.lead_time)} (with a budget for each "
+                          "year), or set the target year the plan can reach")
 
 
 def _check_column_names(data, where: str) -> None:
@@ -264,6 +346,25 @@ def _check_column_names(data, where: str) -> None:
         if twice:
             raise ConfigError(f"{where}[data] {table}_columns names {twice[0]!r} for more "
                               "than one column of the file")
+
+
+def _check_interval_levels(levels, where: str) -> None:
+    """``[forecast] levels`` by the library's rule (:func:`talentgap._arguments.check_levels`),
+    as a ConfigError naming the setting: a level given twice, a fraction, a level out of
+    (0, 100) or two levels with the same column label.
+
+    Examples
+    --------
+    >>> _check_interval_levels((80, 80), "command line: ")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.ConfigError: command line: [forecast] levels=[80, 80]: 80 is given more \
+than once; give each level once, e.g. [80]
+    """
+    try:
+        check_levels(list(levels), name="[forecast] levels")
+    except ParameterError as err:
+        raise ConfigError(f"{where}{err}") from None
 
 
 def _check_declared_levels(data, where: str) -> None:
@@ -305,3 +406,15 @@ def _check_targets(targets, where: str) -> None:
             and targets.target_year < targets.base_year):
         raise ConfigError(f"{where}[targets] target_year ({targets.target_year}) must not be "
                           f"before base_year ({targets.base_year})")
+    for level in targets.plan_levels:
+        _check_plan_level(level, targets, inline, where)
+
+
+def _check_plan_level(level: str, targets, inline: list[str], where: str) -> None:
+    """A level of ``[targets] plan_level`` needs a target of its own among the inline ones."""
+    if inline and not any(name.startswith(f"{level}_") for name in inline):
+        other = "high_skilled" if level == "skilled" else "skilled"
+        raise ConfigError(f"{where}[targets] plan_level = {level!r} (the default is "
+                          f"'skilled'), but no {level} target is set, only {inline[0]}: the "
+                          f"plan would serve no target; set plan_level = {other!r}, or add a "
+                          f"{level}_share or {level}_delta_points")

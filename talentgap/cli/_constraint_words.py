@@ -54,7 +54,9 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
     Each row is worded from its columns (``kind``, ``words``, ``binds``,
     ``limit``, ``used``, ``unit``, ``value``, ``objective``): sums of money
     carry the currency, effects the unit of shortfall, "binds" reads "is
-    reached" (a rule "limits the plan"). The money rows share one sum of money
+    reached" (a rule "limits the plan"); the minimum class size
+    (``min_class_size``) keeps its sentence, the classes that run and the cells
+    that get none. The money rows share one sum of money
     and the place rows (capacities) one number of places, chosen so that the
     smallest effect in the list still reads with two significant figures:
     the lines of one list compare at a glance. A row that is no constraint
@@ -141,7 +143,9 @@ class _Context:
         kind, value, objective = row["kind"], float(row["value"]), row.get("objective", "")
         if kind == "budget":
             return self._budget(row, value, objective)
-        if kind in ("unsupplied_cells",) or not row["binds"]:
+        if kind in ("unsupplied_cells", "min_class_size") or not row["binds"]:
+            # the minimum class size is a rule with no value per unit: its sentence counts
+            # the classes that run and the cells left without places
             return str(row.get("sentence", row["words"]))
         subject, limit = row["words"], exact_number(row["limit"])
         if kind == "min_quota":

@@ -49,6 +49,12 @@ def plain_plan_note(note: str) -> str:
     return _MOVED.sub("", _TIE.sub("", str(note)))
 
 
+#: The column a forecaster's warning says it forecasts (`` (forecasting 'demand')``), and
+#: the words for its series in a note: the gap model's two sides, the workforce projections.
+_FORECASTING = r"(?: \(forecasting '(?P<target>\w+)'\))?"
+_SERIES_OF = {"demand": "vacancy (demand) ", "supply": "certified-worker (supply) ",
+              "employment": "employment ", "stock": "skilled-workforce "}
+
 #: Warnings and notes of the library, reworded for a planner: (pattern, words). The words
 #: are a format string of the pattern's groups plus ``per`` (the period: "quarter").
 _NOTES = [
@@ -68,9 +74,10 @@ _NOTES = [
      "{n_cells} the share of {workers} workers leaving the trade is estimated from less than "
      "{years} years of data, so it is uncertain: {cells}"),
     (r"the gap model's sample paths reach (?P<held>\d{4}); the market need of "
-     r"(?P<first>\d{4})-(?P<last>\d{4}) is held at its \d{4} level \(per sample path\)",
-     "The forecast reaches only to {held}: the plan takes the vacancies of {first}–{last} "
-     "to stay at their {held} level"),
+     r"(?P<first>\d{4})(?:-(?P<last>\d{4}))? is held at its \d{4} level \(per sample "
+     r"path\)(?:; the held years carry (?P<carried>.*?))?(?: \(need_basis in \w+\.csv\))?",
+     "The forecast reaches only to {held}: the plan takes the vacancies of {span} to stay at "
+     "their {held} level{carried}"),
     (r"(?P<n>\d+) (?:series|cell)-window pair\(s\) skipped: the (?:series has no "
      r"observation|cell has no observed demand) up to that window's cutoff",
      "The backtest left out {n} cases where a cell had no data yet before one of the past "
@@ -96,18 +103,18 @@ _NOTES = [
      "intervals need about {needed}: they may be too narrow (more cells, a longer history or "
      "more backtest windows would help)"),
     (r"(?P<n>\d+) series (?:is|are) too short for some candidate models and uses? a naive "
-     r"forecast in their place, e\.g\. (?P<cells>.*?): see fitted_summary_.*",
-     "{n} series have too short a history for some of the models and are forecast by "
+     r"forecast in their place, e\.g\. (?P<cells>.*?)" + _FORECASTING + r": see fitted_.*",
+     "{n} {what}series have too short a history for some of the models and are forecast by "
      "repeating their last value, e.g. {cells}; their intervals are set from the errors of "
      "longer series"),
     (r"(?P<n>\d+) series (?:is|are) forecast from their declared analogue scaled to their "
-     r"level, e\.g\. (?P<cells>.*?): see fitted_summary_.*",
-     "{n} series with a short history are forecast from the series declared as their "
+     r"level, e\.g\. (?P<cells>.*?)" + _FORECASTING + r": see fitted_summary_.*",
+     "{n} {what}series with a short history are forecast from the series declared as their "
      "analogue, scaled to their own level, e.g. {cells}"),
     (r"(?P<n>\d+) series cannot use their declared analogue and (?:is|are) forecast from "
-     r"their own history: (?P<cells>.*?): see fitted_summary_.*",
-     "{n} series cannot use the series declared as their analogue and are forecast from "
-     "their own history: {cells}"),
+     r"their own history: (?P<cells>.*?)" + _FORECASTING + r": see fitted_summary_.*",
+     "{n} {what}series cannot use the series declared as their analogue and are forecast "
+     "from their own history: {cells}"),
     (r"(?P<n>\d+) of (?P<total>\d+) intervals are compared with estimates without a "
      r"standard error \(NaN, .*\); their widened bounds are NaN and interval scores leave "
      r"them out",
@@ -201,7 +208,12 @@ def plain_note(message: str, *, freq: str = "Q", levels=()) -> str:
         if "cells" in found and "exit share" in text:
             found["exits"] = _clipped_exits(found["cells"], per, found["workers"])
             found["cells"] = _clipped_cells(found["cells"], per)
+        if "first" in found:  # held need years: "2029–2030", or "2029"
+            found["span"] = "–".join(y for y in (found["first"], found["last"]) if y)
+            found["carried"] = (f"; those years carry {found['carried']}"
+                                if found["carried"] else "")
         found["n_cells"] = f"For {n} cell{'' if n == 1 else 's'}"
+        found["what"] = _SERIES_OF.get(found.get("target") or "", "")
         text = words.format(per=per, **found)
         break
     else:
@@ -303,10 +315,11 @@ def small_classes_note(quotas: pd.DataFrame, keys, *, limit: int = 4,
     ...                        "quota": [1.0, 40.0, 3.0]})
     >>> print(small_classes_note(quotas, ["region", "industry"]))
     2 of 3 funded cell-years have fewer than 10 places, e.g. 1 place for A / textiles in 2026
-    and 3 places for B / textiles in 2026: classes that small may not run. [plan] min_quota
-    (places per cell and year at least) funds every cell at least that many places; to leave
-    such cells out instead, set their capacity to 0 in a capacity CSV, or merge their places
-    into a neighbouring region's class.
+    and 3 places for B / textiles in 2026: classes that small may not run. [plan]
+    min_class_size = 10 gives each cell and year either no places or at least that many (the
+    plan decides which classes run); [plan] min_quota (places per cell and year at least)
+    funds every cell at least that many places; to leave such cells out instead, set their
+    capacity to 0 in a capacity CSV, or merge their places into a neighbouring region's class.
     """
     funded = quotas[quotas["quota"] > 0]
     small = funded[funded["quota"] < smallest].sort_values("quota", kind="stable")
@@ -328,7 +341,9 @@ def small_classes_note(quotas: pd.DataFrame, keys, *, limit: int = 4,
         listed = ", ".join(shown[:-1]) + " and " + shown[-1]
     more = f" and {len(small) - limit:,} more (quotas.csv lists all)" if len(small) > limit else ""
     return (f"{len(small):,} of {len(funded):,} {unit} have fewer than {smallest} places, e.g. "
-            f"{listed}{more}: classes that small may not run. [plan] min_quota (places per "
+            f"{listed}{more}: classes that small may not run. [plan] min_class_size = "
+            f"{smallest} gives each cell{' and year' if yearly else ''} either no places or at "
+            "least that many (the plan decides which classes run); [plan] min_quota (places per "
             "cell and year at least) funds every cell at least that many places; to leave such "
             "cells out instead, set their capacity to 0 in a capacity CSV, or merge their "
             "places into a neighbouring region's class.")

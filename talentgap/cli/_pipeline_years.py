@@ -14,19 +14,33 @@ import pandas as pd
 
 from talentgap import planning
 from talentgap._frequencies import periods_per_year
-from talentgap.cli._plan_inputs import plan_budget, plan_parameters, read_plan_csv
+from talentgap.cli._coarse_keys import coarse_key_notes
+from talentgap.cli._plan_inputs import (
+    budget_envelopes,
+    plan_budget,
+    plan_parameter,
+    plan_parameters,
+    read_plan_csv,
+)
 from talentgap.cli._result import RunResult
 from talentgap.cli._targets import (
     exit_rates,
-    need_by_level,
+    plan_policy_need,
     policy_needs,
     target_paths,
-    workforce_keys,
 )
-from talentgap.errors import ConfigError, DataQualityWarning, warn
-from talentgap.planning._annual_needs import annual_needs, hold_need_years, mark_held_years
+from talentgap.cli._wording import per_period
+from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, warn
+from talentgap.planning._annual_needs import (
+    annual_needs,
+    held_share_words,
+    held_shares,
+    hold_need_years,
+    mark_held_years,
+)
 
-__all__ = ["plan_years", "check_held", "annual_paths"]
+__all__ = ["plan_years", "check_held", "annual_paths", "unreachable_span",
+           "warn_late_places", "warn_held", "held_span", "held_summary"]
 
 
 def plan_years(result: RunResult, tables: dict) -> None:
@@ -54,19 +68,14 @@ def plan_years(result: RunResult, tables: dict) -> None:
     params["exit_rate"] = exit_rates(result, tables)
     policy = None
     if targets.given:
-        policy = policy_needs(result, tables, paths, pipeline, need_years)
-        level = "policy_need" if targets.plan_level == "skilled" else "policy_need_high_skilled"
-        if level not in policy.columns:
-            raise ConfigError(f"[targets] plan_level = {targets.plan_level!r} but no "
-                              f"{targets.plan_level} target is set")
-        policy = policy[[*workforce_keys(config), "period", level]].rename(
-            columns={level: "policy_need"})
-        if "skill_level" in keys:
-            policy = need_by_level(policy, pipeline, config, targets.plan_level)
+        policy = plan_policy_need(policy_needs(result, tables, paths, pipeline, need_years),
+                                  pipeline, config)
     groups = None
     if settings.capacity_groups is not None:
         groups = read_plan_csv(settings.capacity_groups, "capacity_groups",
                                ["group", *id_columns], encoding=config.data.encoding)
+    envelopes = budget_envelopes(settings.budget_envelopes, id_columns,
+                                 encoding=config.data.encoding)
     result.plan = planning.allocate_quotas(
         paths.drop(columns=["demand"]), periods=years,
         budget=plan_budget(settings.budget, encoding=config.data.encoding),
@@ -74,10 +83,124 @@ def plan_years(result: RunResult, tables: dict) -> None:
         quantile=settings.quantile, surplus_penalty=settings.surplus_penalty,
         integer=settings.integer, keys=tuple(keys), policy_need=policy,
         need_weights={"market": 1.0, "policy": settings.policy_weight},
-        capacity_groups=groups, crosswalk=crosswalk, time_limit=settings.time_limit)
+        capacity_groups=groups, budget_envelopes=envelopes, crosswalk=crosswalk,
+        time_limit=settings.time_limit,
+        min_class_size=plan_parameter(settings.min_class_size, "min_class_size", id_columns,
+                                      encoding=config.data.encoding))
+    result.plan.notes.extend(coarse_key_notes(params, settings, id_columns, result.plan))
     mark_held_years(result.plan, held)  # need_basis and a note, as POST /v1/plan
+    warn_held(result.forecast_reach, held, result.plan.years)
     if result.policy is not None:
         result.target_path = target_paths(result, tables, keys)
+        warn_late_places(result.plan.quotas, targets.target_year, settings.lead_time)
+
+
+def warn_late_places(quotas: pd.DataFrame, target_year: int | None, lead_time: int) -> None:
+    """Warn when most of a plan's places certify after the target year.
+
+    ``[plan] lead_time`` counts years from funding to certification (``[panel]
+    lead_time`` counts periods): with a long one, places funded in the plan's
+    later years arrive after ``[targets] target_year`` and cannot count
+    towards it. Warned when more than half of the places do.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> quotas = pd.DataFrame({"period": [2026, 2027, 2028], "arrival_period": [2030, 2031, 2032],
+    ...                        "quota": [100.0, 120.0, 140.0]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_late_places(quotas, 2030, 4)
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    260 of the plan's 360 places (72%), those funded in 2027-2028, certify after the target
+    year 2030 and cannot count towards it: [plan] lead_time = 4 counts years from funding to
+    certification (places funded in 2026 certify in 2030), unlike [panel] lead_time, which
+    counts the data's periods; if 4 was meant as quarters, set [plan] lead_time = 1
+    """
+    if target_year is None or quotas is None or not {"period", "quota"} <= set(quotas.columns):
+        return
+    funded = pd.to_numeric(quotas["period"].astype(str).str[:4]).to_numpy()
+    places = quotas["quota"].clip(lower=0).to_numpy(dtype=float)
+    late = funded + int(lead_time) > int(target_year)
+    total, after = float(places.sum()), float(places[late].sum())
+    if not total > 0 or after <= total / 2:
+        return
+    years = sorted(set(funded[late & (places > 0)].tolist()))
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    first = int(funded.min())
+    warn(f"{after:,.0f} of the plan's {total:,.0f} places ({after / total:.0%}), those funded "
+         f"in {span}, certify after the target year {target_year} and cannot count towards "
+         f"it: [plan] lead_time = {lead_time} counts years from funding to certification "
+         f"(places funded in {first} certify in {first + int(lead_time)}), unlike [panel] "
+         f"lead_time, which counts the data's periods; if {lead_time} was meant as quarters, "
+         f"set [plan] lead_time = {max(1, -(-int(lead_time) // 4))}",
+         DataQualityWarning, stacklevel=2)
+
+
+def held_span(held) -> str:
+    """``2029-2030`` for held need years 2029 and 2030; ``2029`` for one."""
+    held = [int(y) for y in held]
+    return str(held[0]) if len(held) == 1 else f"{held[0]}-{held[-1]}"
+
+
+def warn_held(reach: pd.Period | None, held, years: pd.DataFrame | None) -> None:
+    """Warn that the need years past the forecast's reach are held, and what they carry.
+
+    ``held`` are the need years past ``reach`` (:func:`check_held`);
+    ``years`` is the plan's per-year table marked by
+    :func:`~talentgap.planning._annual_needs.mark_held_years`. The warning
+    names the held years and their share of the expected market shortfall
+    and of the policy need without the plan.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> years = pd.DataFrame({"period": ["2027", "2028", "2029"],
+    ...                       "shortfall_before": [30.0, 30.0, 40.0],
+    ...                       "need_basis": ["forecast", "forecast", "held at 2028"]})
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_held(pd.Period("2028Q4"), [2029], years)
+    >>> print(caught[0].message)  # doctest: +NORMALIZE_WHITESPACE
+    the gap model's sample paths reach 2028; the market need of 2029 is held at its 2028
+    level (per sample path); the held years carry 40% of the expected market shortfall
+    without the plan (need_basis in plan_years.csv)
+    """
+    if reach is None or not len(held):
+        return
+    carried = held_share_words(held_shares(years))
+    carry = f"; the held years carry {carried}" if carried else ""
+    warn(f"the gap model's sample paths reach {reach.year}; the market need of {held_span(held)} "
+         f"is held at its {reach.year} level (per sample path){carry} (need_basis in "
+         "plan_years.csv)", DataQualityWarning, stacklevel=2)
+
+
+def held_summary(result: RunResult) -> dict:
+    """How far a multi-year plan's needs were simulated, and the need years held past it.
+
+    Returns ``{}`` without ``[plan] years``; else ``need_simulated``
+    (``[first, last]`` period of the gap model's sample paths),
+    ``held_need_years`` (the need years held at the last simulated year's
+    need) and ``held_need_share`` (:func:`~talentgap.planning._annual_needs.held_shares`,
+    0-1), for the run's summary.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> held_summary(RunResult(Config.from_dict({})))
+    {}
+    """
+    reach, plan = result.forecast_reach, result.plan
+    if reach is None or plan is None or getattr(plan, "years", None) is None:
+        return {}
+    years = plan.years
+    first = (pd.Period(result.gap_model.origin_) + 1 if result.gap_model is not None
+             else None)
+    held = (sorted({int(str(p)[:4]) for p in years.loc[years["need_basis"] != "forecast",
+                                                        "period"]})
+            if "need_basis" in years.columns else [])
+    return {"need_simulated": [None if first is None else str(first), str(reach)],
+            "held_need_years": held, "held_need_share": held_shares(years)}
 
 
 def check_held(result: RunResult, need_years: list[int]) -> list[int]:
@@ -97,6 +220,70 @@ def check_held(result: RunResult, need_years: list[int]) -> list[int]:
             "hold_need = true to plan on the held needs (the plan tables mark them in "
             "need_basis)")
     return held
+
+
+def longest_span(model, below: int) -> int:
+    """The most periods (< ``below``) whose backtests the gap model can calibrate; 0 if none.
+
+    A bisection over :meth:`~talentgap.models.GapForecaster.prepare` (a
+    longer span holds out more of each series, so a span that fails makes
+    every longer one fail too); called only once the span a run needs has
+    failed, to say how far the data reach.
+    """
+    low, high = 0, below  # low works (0: trivially), high fails
+    while high - low > 1:
+        mid = (low + high) // 2
+        try:
+            model.set_params(horizon=mid)
+            model.prepare(mid)
+        except ParameterError:
+            high = mid
+        else:
+            low = mid
+    return low
+
+
+def unreachable_span(config, model, origin: pd.Period, needed: int, *,
+                     planning: bool) -> ConfigError:
+    """The error for a span the gap model's backtests cannot calibrate, in the config's terms.
+
+    ``needed`` periods after ``origin`` (the last observed period) are what
+    ``[plan] years`` (a plan run) or ``[forecast] horizon`` ask for. The
+    message names the setting, how far the data reach (:func:`longest_span`),
+    and so how late a plan can start and, without ``[plan] hold_need``, end.
+    """
+    freq = origin.freqstr
+    unit = per_period(freq)
+    reach = longest_span(model, needed)
+    until = origin + reach
+    data = (f"the data's backtests (rolling-origin, holding out the span asked for) "
+            f"calibrate forecasts at most {reach} {unit}s ahead of the last observed period "
+            f"{origin}, to {until}" if reach else
+            f"the series are too short to calibrate a forecast of even one {unit} after the "
+            f"last observed period {origin}")
+    if not planning:
+        return ConfigError(f"[forecast] horizon = {config.forecast.horizon} asks for "
+                           f"{needed} {unit}s, but {data}; set a horizon of at most "
+                           f"{max(reach, 1)}, or use longer series")
+    settings = config.plan
+    years, lead = [int(y) for y in settings.years], int(settings.lead_time)
+    # the last year whose every period is within reach: the latest a plan can start
+    last = until.year if (until + 1).year > until.year else until.year - 1
+    start = origin.year + 1
+    head = (f"[plan] years = {years} (need years {years[0]}-{years[-1] + lead} with "
+            f"lead_time = {lead}) need forecasts to the end of {years[0]} at least, {needed} "
+            f"{unit}s after the last observed period {origin}, but {data}")
+    if last < start:
+        return ConfigError(f"{head}: no plan year can be forecast; use longer series (the "
+                           "gap model needs backtests of the span it forecasts)")
+    forecast_years = last - start + 1
+    return ConfigError(
+        f"{head}. [plan] years can start in {last} at the latest; a plan starting in {start} "
+        f"can end in {last + forecast_years - lead} at the latest (its need years past "
+        f"{last} hold the {last} need, at most as many as the {forecast_years} forecast "
+        f"year(s)), or later with [plan] hold_need = true (currently "
+        f"{str(settings.hold_need).lower()}), which holds the need of every later year at "
+        f"its {last} level")
 
 
 def annual_paths(result: RunResult,
@@ -121,11 +308,8 @@ def annual_paths(result: RunResult,
                 .reset_index())
     # the one roll-up POST /v1/plan also plans annual periods of a sub-annual model on
     annual = annual_needs(paths, keys=keys, first_year=need_years[0])
-    if reach < len(need_years):
+    if reach < len(need_years):  # warned with the held years' share once planned
         held = need_years[reach - 1]
-        warn(f"the gap model's sample paths reach {held}; the market need of "
-             f"{need_years[reach]}-{need_years[-1]} is held at its {held} level "
-             "(per sample path)", DataQualityWarning, stacklevel=2)
         annual = hold_need_years(annual, need_years[reach:])
         held_supply = pipeline[pipeline["period"].dt.year == held]
         pipeline = pd.concat([pipeline] + [

@@ -20,7 +20,7 @@ from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
 
 __all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_parameters",
-           "plan_budget", "panel_absorption"]
+           "check_free_places", "plan_budget", "budget_envelopes", "panel_absorption"]
 
 #: The ``[plan]`` settings given per cell (or per programme) that every plan reads.
 CELL_PARAMETERS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota")
@@ -68,7 +68,7 @@ def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: st
 
 
 def check_plan_csv(table: pd.DataFrame, name: str, path: str, *, keys: list[str],
-                   section: str = "plan") -> pd.DataFrame:
+                   section: str = "plan", column: str | None = None) -> pd.DataFrame:
     """Check the rows of a plan parameter file; errors name the file and the lines at fault.
 
     The file holds the value column and key columns, as the planners look a
@@ -97,6 +97,9 @@ def check_plan_csv(table: pd.DataFrame, name: str, path: str, *, keys: list[str]
         funding period.
     section : str, default "plan"
         The configuration part the setting belongs to.
+    column : str, optional
+        The value column when it is not named like the setting (``budget``
+        in the ``budget_envelopes`` file).
 
     Returns
     -------
@@ -126,7 +129,8 @@ must not repeat an earlier row; 1 row fails, e.g. line 3 (A, x): repeats line 2
     talentgap.errors.ConfigError: [plan] cost_per_trainee: cost.csv: column 'note' is neither \
 the value column 'cost_per_trainee' nor a key column (region, industry): ...
     """
-    _refuse_other_columns(table, name, path, keys, section)
+    setting, name = name, name if column is None else column
+    _refuse_other_columns(table, name, path, keys, section, setting)
     keys = [c for c in table.columns if c != name]
     raw = table[name]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -158,12 +162,12 @@ the value column 'cost_per_trainee' nor a key column (region, industry): ...
                                           [f"repeats line {first_line[i]}"
                                            for i in repeated[:_SHOWN]]))
     if problems:
-        raise ConfigError(f"[{section}] {name}: {path}: " + "; ".join(problems))
+        raise ConfigError(f"[{section}] {setting}: {path}: " + "; ".join(problems))
     return table.assign(**{name: values})
 
 
 def _refuse_other_columns(table: pd.DataFrame, name: str, path: str, keys: list[str],
-                          section: str) -> None:
+                          section: str, setting: str | None = None) -> None:
     """A ConfigError naming the columns that are neither ``name`` nor one of ``keys``."""
     other = [str(c) for c in table.columns if c != name and c not in keys]
     if not other:
@@ -171,7 +175,7 @@ def _refuse_other_columns(table: pd.DataFrame, name: str, path: str, keys: list[
     hints = [f"{c!r} (did you mean {near!r}?)" if (near := closest(c, keys)) else repr(c)
              for c in other]
     raise ConfigError(
-        f"[{section}] {name}: {path}: column{'s' if len(other) > 1 else ''} "
+        f"[{section}] {setting or name}: {path}: column{'s' if len(other) > 1 else ''} "
         f"{', '.join(hints)} {'are' if len(other) > 1 else 'is'} neither the value column "
         f"{name!r} nor a key column ({', '.join(keys)}): the table is looked up by its key "
         "columns, so remove other columns (such as notes) from the file, or rename a key "
@@ -216,7 +220,44 @@ def plan_parameters(config) -> tuple[pd.DataFrame | None, dict]:
     id_columns = ["program", *keys] if crosswalk is not None else keys
     params = {name: plan_parameter(getattr(settings, name), name, id_columns, encoding=encoding)
               for name in CELL_PARAMETERS}
+    if not settings.free_places:
+        check_free_places(params["cost_per_trainee"], settings.cost_per_trainee)
     return crosswalk, params
+
+
+def check_free_places(cost, given) -> None:
+    """A cost per place of 0 is an error unless ``[plan] free_places = true`` says it is meant.
+
+    Places that cost nothing are not limited by the budget, and a blank
+    cost read as 0 or a typo would fund them up to their capacity at no
+    cost. ``cost`` is the checked parameter (a number or a table from
+    :func:`plan_parameter`), ``given`` the setting (the CSV's name).
+
+    Examples
+    --------
+    >>> check_free_places(0.0, 0.0)
+    Traceback (most recent call last):
+      ...
+    talentgap.errors.ConfigError: [plan] cost_per_trainee = 0: a place that costs nothing ...
+    """
+    allow = ("; if places there really cost nothing (training paid from elsewhere), set "
+             "[plan] free_places = true")
+    if cost is None:
+        return
+    if not isinstance(cost, pd.DataFrame):
+        if float(cost) == 0:
+            raise ConfigError("[plan] cost_per_trainee = 0: a place that costs nothing is not "
+                              "limited by the budget, so the plan would fund places up to the "
+                              "capacities at no cost; give the cost of a place" + allow)
+        return
+    zero = np.flatnonzero(cost["cost_per_trainee"].to_numpy(dtype=float) == 0)
+    if zero.size:
+        keys = [c for c in cost.columns if c != "cost_per_trainee"]
+        raise ConfigError(f"[plan] cost_per_trainee: {given}: column 'cost_per_trainee' must "
+                          "be > 0 (a place that costs nothing is not limited by the budget; "
+                          "a 0 is usually a value left blank or a typo); "
+                          + _rows_words(cost, zero, keys, "cost_per_trainee",
+                                        ["0"] * min(zero.size, _SHOWN)) + allow)
 
 
 def plan_budget(value, *, encoding: str = "auto"):
@@ -238,6 +279,43 @@ def plan_budget(value, *, encoding: str = "auto"):
                               f"columns are {list(table.columns)}")
         return check_plan_csv(table, "budget", value, keys=["period"])
     return value
+
+
+def budget_envelopes(path: str | None, id_columns: list[str], *,
+                     encoding: str = "auto") -> pd.DataFrame | None:
+    """``[plan] budget_envelopes``: money per group of cells, as ``POST /v1/plan`` takes it.
+
+    The CSV has key columns (some of ``id_columns``, e.g. ``region``) naming
+    each envelope's cells, ``budget`` and optionally ``period`` (a funding
+    year: the envelope then limits that year only). Checked as the other
+    plan files (:func:`check_plan_csv`): numbers >= 0, no other column, no
+    two rows for the same cells (and year); a ``period`` left empty on some
+    rows is refused, as the service refuses a period on some rows only.
+
+    Examples
+    --------
+    >>> budget_envelopes(None, ["region", "industry"]) is None
+    True
+    """
+    if path is None:
+        return None
+    name = "budget_envelopes"
+    table = read_plan_csv(path, name, [*id_columns, "period"], encoding=encoding)
+    if "budget" not in table.columns:
+        raise ConfigError(f"[plan] {name}: {path} has no column 'budget'; columns are "
+                          f"{list(table.columns)} (key columns such as region, then budget)")
+    keys = [c for c in table.columns if c not in ("budget", "period")]
+    if not keys:
+        raise ConfigError(f"[plan] {name}: {path} needs key columns naming each envelope's "
+                          f"cells (some of {', '.join(id_columns)}); columns are "
+                          f"{list(table.columns)}")
+    if "period" in table.columns:
+        empty = np.flatnonzero(table["period"].isna().to_numpy())
+        if empty.size:
+            raise ConfigError(f"[plan] {name}: {path}: column 'period' must be given on every "
+                              "row or on none; " + _rows_words(
+                                  table, empty, keys, name, ["empty"] * empty.size))
+    return check_plan_csv(table, name, path, keys=[*id_columns, "period"], column="budget")
 
 
 def panel_absorption(config):

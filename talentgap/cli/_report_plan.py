@@ -447,7 +447,8 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
     add_table(report, result, levels_in_words(funded[shown]), caption=caption, max_rows=30,
               float_format=formats, source="quotas.csv (sheet quotas of results.xlsx)")
-    small = small_classes_note(plan.quotas, list(result.config.data.keys))
+    small = (None if result.config.plan.min_class_size is not None  # the plan keeps a class
+             else small_classes_note(plan.quotas, list(result.config.data.keys)))
     if small:
         report.add_note(small)
     if "shortfall_vs_budget" in figures and result.comparison is not None:

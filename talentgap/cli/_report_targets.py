@@ -13,6 +13,7 @@ from talentgap._words import money_words
 from talentgap.cli._targets import high_skilled_share_falls
 from talentgap.cli._wording import level_words
 from talentgap.cli.pipeline import RunResult
+from talentgap.errors import ConfigError
 from talentgap.report import Report
 
 __all__ = ["falling_share_words", "first_screen_words", "money_by_region_words", "need_words",
@@ -24,22 +25,54 @@ _SHARE_WORDS = {"skilled": "skilled, % of employment",
                 "high_skilled": "high-skilled, % of skilled workers"}
 
 
-def _targets_intro(result: RunResult, high: bool) -> str:
-    """What the target section shows: which shares are targets, of what, and how projected."""
-    shares = ("The skilled share is a target: skilled workers as a percentage of employment "
-              "(all employed persons, every skill level)")
-    if high:
-        shares = ("Two shares are targets: the skilled share, skilled workers as a percentage "
-                  "of employment (all employed persons, every skill level), and the "
-                  "high-skilled share, high-skilled workers as a percentage of skilled workers "
-                  "(the skilled workers include the high-skilled)")
+def _targeted_levels(path: pd.DataFrame) -> list[str]:
+    """The shares (``"skilled"``, ``"high_skilled"``) with a target in ``path``, in that order.
+
+    Either can be the only one: a run may set a high-skilled target alone.
+
+    Examples
+    --------
+    >>> path = pd.DataFrame({"skill_level": ["skilled", "high_skilled"],
+    ...                      "target_share": [float("nan"), 0.3]})
+    >>> _targeted_levels(path)
+    ['high_skilled']
+    """
+    given = path.loc[path["target_share"].notna(), "skill_level"]
+    return [level for level in ("skilled", "high_skilled") if (given == level).any()]
+
+
+def _targets_intro(result: RunResult, targeted: list[str], shown: bool) -> str:
+    """What the target section shows: which shares are targets, of what, and how projected.
+
+    ``targeted`` are the shares with a target (:func:`_targeted_levels`),
+    ``shown`` whether the high-skilled share is shown at all.
+    """
+    skilled = ("skilled workers as a percentage of employment (all employed persons, every "
+               "skill level)")
+    high = ("high-skilled workers as a percentage of skilled workers (the skilled workers "
+            "include the high-skilled)")
+    if targeted == ["skilled", "high_skilled"]:
+        shares = (f"Two shares are targets: the skilled share, {skilled}, and the high-skilled "
+                  f"share, {high}")
+    elif targeted == ["high_skilled"]:
+        shares = (f"The high-skilled share is a target: {high}; the skilled share, {skilled}, "
+                  "has none and is shown as it follows")
+    else:
+        shares = f"The skilled share is a target: {skilled}"
     level = result.config.targets.plan_level
     other = "skilled" if level == "high_skilled" else "high_skilled"
     served = (f" The plan's places serve the vacancies and the {level_words(level)} target "
-              f"([targets] plan_level); the {level_words(other)} share is shown as it "
-              "follows, but the plan does not aim at it." if high else "")
+              "([targets] plan_level)")
+    both = len(result.config.targets.plan_levels) == 2
+    served = (" The plan's places serve the vacancies and both targets ([targets] plan_level): "
+              "high-skilled places count toward both shares, other skilled places toward the "
+              "skilled share only." if both and len(targeted) == 2 else
+              f"{served}; the {level_words(other)} share is shown as it follows, but the plan "
+              "does not aim at it." if len(targeted) == 2 else
+              f"{served}." if shown and targeted == ["high_skilled"] else "")
+    where = " where it has one" if shown and len(targeted) == 1 else ""
     return (f"{shares}. Per region, each is shown observed (annual averages of the data), on "
-            "its target path (straight from the share in the last observed period of the "
+            f"its target path{where} (straight from the share in the last observed period of the "
             "base year to the target at the end of the target year, and flat after it; a "
             "target of some points above the base year adds them to that share, which can "
             "differ a little from the year's average shown as observed), and "
@@ -57,7 +90,8 @@ def targets_section(report: Report, result: RunResult, figures: dict) -> None:
     """The target shares per region: definitions, figures, the target year's table, and why."""
     path = result.target_path
     high = bool((path["skill_level"] == "high_skilled").any())
-    report.add_section("Target path per region", intro=_targets_intro(result, high))
+    targeted = _targeted_levels(path)
+    report.add_section("Target path per region", intro=_targets_intro(result, targeted, high))
     for level in ("skilled", "high_skilled"):
         stem = "target_path" if level == "skilled" else "target_path_high_skilled"
         if stem in figures:
@@ -76,22 +110,48 @@ def targets_section(report: Report, result: RunResult, figures: dict) -> None:
         on=["region", "skill_level"], how="left", suffixes=("_", ""))
     order = {"skilled": 0, "high_skilled": 1}
     shown = shown.sort_values("skill_level", key=lambda s: s.map(order), kind="stable")
-    table = pd.DataFrame({
+    columns = {
         "Region": shown["region"].to_numpy(),
         "Share": shown["skill_level"].map(_SHARE_WORDS).to_numpy(),
-        f"Observed in {base} (%)": 100 * shown["observed_share"].to_numpy(),
+        f"Observed in {base} (%)": 100 * shown["observed_share"].to_numpy()}
+    starts = _base_words(shown)
+    if starts:  # the share the target path starts from: a target in points adds to it
+        columns[f"Path starts from, {shown['base_period'].dropna().iloc[0]} (%)"] = (
+            100 * shown["base_share"].to_numpy(dtype=float))
+    table = pd.DataFrame({
+        **columns,
         f"Target in {year} (%)": 100 * shown["target_share"].to_numpy(),
         f"Projected in {year} without the plan (%)": 100 * shown["share_without_plan"].to_numpy(),
         f"Projected in {year} with the plan (%)": 100 * shown["share_with_plan"].to_numpy()})
-    report.add_table(table, max_rows=None, float_format="{:.1f}", index=False,
-                     caption=f"Target shares per region: observed in {base} (annual average), "
-                             f"the target for {year}, and the projections for {year}; skilled "
-                             "as % of employment, high-skilled as % of skilled workers")
+    report.add_table(table, max_rows=None, float_format="{:.2f}" if starts else "{:.1f}",
+                     index=False,
+                     caption=f"Target shares per region: observed in {base} (annual average),"
+                             f"{starts} the target for {year}, and the projections for {year}; "
+                             "skilled as % of employment, high-skilled as % of skilled workers")
     report.add_text(need_words(result))
     if high:
         words = falling_share_words(high_skilled_share_falls(path, year))
         if words:
             report.add_text(words)
+
+
+def _base_words(shown: pd.DataFrame) -> str:
+    """The caption's words on the share each target path starts from ("" when not known).
+
+    Examples
+    --------
+    >>> shown = pd.DataFrame({"base_period": ["2024Q4"], "base_share": [0.2741]})
+    >>> _base_words(shown)  # doctest: +NORMALIZE_WHITESPACE
+    ' the share each target path starts from, observed in 2024Q4 (the last observed period
+    of the base year: a target of some points above the base year adds them to this share,
+    not to the annual average),'
+    """
+    if "base_share" not in shown.columns or not shown["base_share"].notna().any():
+        return ""
+    period = shown["base_period"].dropna().iloc[0]
+    return (f" the share each target path starts from, observed in {period} (the last observed "
+            "period of the base year: a target of some points above the base year adds them "
+            "to this share, not to the annual average),")
 
 
 def need_words(result: RunResult) -> str:
@@ -156,11 +216,23 @@ def falling_share_words(falls: pd.DataFrame) -> str:
 
 
 def _target_year(result: RunResult, path: pd.DataFrame):
-    """The year the targets are read in: ``[targets] target_year``, else the last target."""
+    """The year the targets are read in: ``[targets] target_year``, else the last target.
+
+    Never another year in its place: a target year the projections do not
+    reach is a :class:`~talentgap.errors.ConfigError` (the configuration
+    check refuses it before the run; this is the last guard).
+    """
     at = path[path["target_share"].notna()]
     target_year = result.config.targets.target_year
-    year = at["period"].max() if target_year is None else pd.Period(str(target_year), "Y")
-    return year if year in set(at["period"]) else at["period"].max()
+    if target_year is None:
+        return at["period"].max()
+    year = pd.Period(str(target_year), "Y")
+    if year not in set(at["period"]):
+        first, last = at["period"].min(), at["period"].max()
+        raise ConfigError(f"[targets] target_year = {target_year} is outside the years the "
+                          f"projections reach ({first}-{last}, from [plan] years and "
+                          "lead_time): no share of another year is shown as the target's")
+    return year
 
 
 def _percent(share: float) -> str:
@@ -183,6 +255,8 @@ def _reach_words(at: pd.DataFrame, level: str) -> str:
     untargeted = int(at.loc[at["target_share"].isna(), "region"].nunique())
     at = at[at["target_share"].notna()]
     n = len(at)
+    if n == 0:  # no region has a target at this level
+        return ""
     reach = int((at["share_with_plan"] >= at["target_share"] - 1e-12).sum())
     if untargeted:
         with_one = f"{n} region{'s' if n != 1 else ''} with a {level_words(level)} target"
@@ -327,7 +401,8 @@ def first_screen_words(result: RunResult) -> str:
     at, year = reach["at"], reach["year"]
     levels = [level for level in ("skilled", "high_skilled")
               if (at["skill_level"] == level).any()]
-    parts = [_reach_words(at[at["skill_level"] == level], level) for level in levels]
+    parts = [words for words in (_reach_words(at[at["skill_level"] == level], level)
+                                 for level in _targeted_levels(at)) if words]
     words = f"Against the targets in {year}, the target year: " + "; ".join(parts) + "."
     if "high_skilled" in levels:
         falls = high_skilled_share_falls(result.target_path, year)

@@ -23,7 +23,8 @@ from talentgap.cli._result import RunResult
 from talentgap.cli.config import Config
 from talentgap.errors import ConfigError, DataQualityWarning, warn
 
-__all__ = ["exit_rates", "policy_needs", "need_by_level", "target_paths",
+__all__ = ["exit_rates", "policy_needs", "need_by_level", "joint_need", "plan_policy_need",
+           "target_paths",
            "high_skilled_share_falls", "workforce_keys"]
 
 
@@ -149,6 +150,89 @@ def need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
                          "policy_need": (out["policy_need"] * out["share"]).to_numpy()})
 
 
+def joint_need(policy: pd.DataFrame) -> pd.DataFrame:
+    """The workers short of both targets, per cell and year, split by the level they need.
+
+    Per cell and year, with ``S`` the skilled need (``policy_need``), ``N``
+    the high-skilled need (``policy_need_high_skilled``: ``h (K + S) - H``,
+    measured against the skilled workers once the skilled target is met) and
+    ``h`` the high-skilled target share of skilled workers: a high-skilled
+    worker also counts as skilled, so the ``a`` high-skilled workers needed
+    count toward ``S`` too and only ``b = max(0, S - a)`` further skilled
+    workers (of any skilled level) are needed:
+
+    - ``N <= S``: ``a = N``, ``b = S - N`` (the skilled target met exactly,
+      ``N`` of its new workers high-skilled);
+    - ``N > S``: the high-skilled workers alone raise the skilled count past
+      ``K + S``, and with it the high-skilled target: ``(H + a) / (K + a) = h``
+      gives ``a = (N - h S) / (1 - h)``, ``b = 0``.
+
+    Neither worker is counted twice: ``a + b = max(S, a)``. A cell without a
+    high-skilled target (``h`` missing) has ``a = 0``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``policy`` with ``need_high_skilled`` (``a``) and ``need_skilled`` (``b``).
+
+    Examples
+    --------
+    >>> policy = pd.DataFrame({"policy_need": [10.0, 2.0],
+    ...                        "policy_need_high_skilled": [4.0, 7.0],
+    ...                        "target_share_high_skilled": [0.4, 0.5]})
+    >>> joint_need(policy)[["need_high_skilled", "need_skilled"]].to_numpy().tolist()
+    [[4.0, 6.0], [12.0, 0.0]]
+    """
+    skilled = policy["policy_need"].to_numpy(dtype=float)
+    high = policy["policy_need_high_skilled"].fillna(0.0).to_numpy(dtype=float)
+    share = policy["target_share_high_skilled"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        beyond = (high - share * skilled) / (1.0 - share)
+    a = np.where(high <= skilled, high, np.where(share < 1.0, beyond, high))
+    a = np.where(np.isnan(share) | (high <= 0), 0.0, np.maximum(a, 0.0))
+    return policy.assign(need_high_skilled=a, need_skilled=np.maximum(skilled - a, 0.0))
+
+
+def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
+                     config: Config) -> pd.DataFrame:
+    """``[targets] plan_level``: the policy need the plan serves, per plan cell and year.
+
+    One level: that level's need (``policy_need`` or
+    ``policy_need_high_skilled``), shared over the plan's skill levels that
+    train for it when cells are per level (:func:`need_by_level`). Both
+    levels: :func:`joint_need`'s high-skilled workers go to the high-skilled
+    levels and the further skilled workers to every skilled level, added
+    per cell; cells must then be per ``skill_level``.
+    """
+    targets, keys = config.targets, list(config.data.keys)
+    cell_keys = workforce_keys(config)
+    levels = targets.plan_levels
+    for level in levels:
+        column = "policy_need" if level == "skilled" else "policy_need_high_skilled"
+        if column not in policy.columns:
+            raise ConfigError(f"[targets] plan_level = {targets.plan_level!r} but no {level} "
+                              "target is set")
+    if len(levels) == 1:
+        column = "policy_need" if levels[0] == "skilled" else "policy_need_high_skilled"
+        need = policy[[*cell_keys, "period", column]].rename(columns={column: "policy_need"})
+        return need_by_level(need, pipeline, config, levels[0]) if "skill_level" in keys \
+            else need
+    if "skill_level" not in keys:
+        raise ConfigError("[targets] plan_level = both levels needs the plan's cells by skill "
+                          "level (\"skill_level\" in [data] keys), so that its high-skilled "
+                          "places can be told from its other skilled places; or plan for one "
+                          "level")
+    parts = joint_need(policy)
+    need = pd.concat([
+        need_by_level(parts[[*cell_keys, "period", "need_high_skilled"]].rename(
+            columns={"need_high_skilled": "policy_need"}), pipeline, config, "high_skilled"),
+        need_by_level(parts[[*cell_keys, "period", "need_skilled"]].rename(
+            columns={"need_skilled": "policy_need"}), pipeline, config, "skilled")],
+        ignore_index=True)
+    return need.groupby([*keys, "period"], observed=True, sort=True)["policy_need"].sum(
+        ).reset_index()
+
+
 def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline: pd.DataFrame,
                  need_years: list[int]) -> pd.DataFrame:
     """Annual employment and skilled-stock projections, and the policy need per cell-year.
@@ -178,6 +262,7 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     if targets.file is not None:
         table = read_plan_csv(targets.file, "file", ["region", "province", "skill_level"],
                               section="targets", encoding=config.data.encoding)
+        _check_file_years(table, targets.file, need_years)
     else:
         table = pd.DataFrame(targets.rows())
     high_target = bool((table.get("skill_level") == "high_skilled").any())
@@ -198,6 +283,26 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     result.workforce = position[position["period"].dt.year >= need_years[0]].reset_index(
         drop=True)
     return need
+
+
+def _check_file_years(table: pd.DataFrame, path, need_years: list[int]) -> None:
+    """The target years of a ``[targets] file`` within the need years the plan projects.
+
+    As :func:`talentgap.cli._config_checks._check_target_year` for an inline
+    ``target_year``: outside ``need_years`` there is no projection to meet it.
+    """
+    if "target_year" not in table.columns:
+        return  # the targets table's own check names the missing column
+    years = pd.to_numeric(table["target_year"], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero((years < need_years[0]) | (years > need_years[-1]))
+    if bad.size:
+        named = [c for c in ("region", "province", "skill_level") if c in table.columns]
+        shown = "; ".join(
+            f"row {i} ({', '.join(str(table[c].iloc[i]) for c in named)}): {years[i]:.0f}"
+            for i in bad[:5])
+        raise ConfigError(f"[targets] file {path}: column 'target_year' must be within the "
+                          f"years the plan projects, {need_years[0]}-{need_years[-1]} ([plan] "
+                          f"years and lead_time); {len(bad)} row(s) fail, e.g. {shown}")
 
 
 def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
@@ -236,7 +341,7 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         ``region, skill_level, period, share_of, observed_share,
         target_share, share_without_plan, share_with_plan,
         workers_without_plan, workers_with_plan, denominator_without_plan,
-        denominator_with_plan``. ``skill_level`` ``"skilled"`` rows are
+        denominator_with_plan, base_period, base_share``. ``skill_level`` ``"skilled"`` rows are
         skilled workers as a share of employment (``share_of`` is
         ``"employment"``), ``"high_skilled"`` rows high-skilled workers as a
         share of skilled workers (``share_of`` is ``"skilled"``; the skilled
@@ -248,6 +353,8 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         levels (:func:`_high_skilled_workers`) also to the high-skilled, so
         the plan enlarges both the numerator and the denominator of the
         high-skilled share. Employment is the same with and without the plan.
+        Rows with a target carry the share its path starts from,
+        ``base_share``, observed in ``base_period`` (:func:`_base_shares`).
     """
     need, plan = result.policy, result.plan
     plan_level = result.config.targets.plan_level
@@ -288,7 +395,44 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
     columns = ["region", "skill_level", "period", "share_of", "observed_share", "target_share",
                "share_without_plan", "share_with_plan", "workers_without_plan",
                "workers_with_plan", "denominator_without_plan", "denominator_with_plan"]
-    return out[columns].sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+    out = out[columns].merge(_base_shares(result.config, tables), on=["region", "skill_level"],
+                             how="left")
+    out.loc[out["target_share"].isna(), ["base_period", "base_share"]] = np.nan
+    return out.sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+
+
+def _base_shares(config: Config, tables: dict) -> pd.DataFrame:
+    """The share each region's target path starts from, and the period it is observed in.
+
+    A target path runs from the share in the last observed period of the
+    base year (``[targets] base_year``, by default the last observed year),
+    and a target of some points adds them to that share, not to the year's
+    average. Returns ``region, skill_level, base_period, base_share``; empty
+    for a targets file (whose rows may each have their own base year and unit).
+    """
+    empty = pd.DataFrame({"region": pd.Series(dtype=object),
+                          "skill_level": pd.Series(dtype=object),
+                          "base_period": pd.Series(dtype=object),
+                          "base_share": pd.Series(dtype=float)})
+    if config.targets.file is not None:
+        return empty
+    observed = _employment(tables, config, by_cell=True)
+    periods = pd.PeriodIndex(observed["period"])
+    year = config.targets.base_year or int(periods.max().year)
+    in_year = periods.year == year
+    if not in_year.any():
+        return empty
+    base = periods[in_year].max()
+    at = observed[periods == base]
+    sums = at.groupby("region", observed=True)[
+        [c for c in ("employment", "skilled", "high_skilled") if c in at.columns]].sum()
+    frames = [pd.DataFrame({"region": sums.index, "skill_level": "skilled",
+                            "base_share": (sums["skilled"] / sums["employment"]).to_numpy()})]
+    if "high_skilled" in sums.columns:
+        frames.append(pd.DataFrame({
+            "region": sums.index, "skill_level": "high_skilled",
+            "base_share": (sums["high_skilled"] / sums["skilled"]).to_numpy()}))
+    return pd.concat(frames, ignore_index=True).assign(base_period=str(base))[empty.columns]
 
 
 def high_skilled_share_falls(path: pd.DataFrame, year, *, decimals: int = 1) -> pd.DataFrame:

@@ -79,6 +79,8 @@ COLUMN_WORDS = {
     "feeds": "Trains for",
     "workers": "Plan's certified workers still in their trade (persons)",
     "target_share": "Target share (%)",
+    "base_share": "Share the target path starts from (%)",
+    "base_period": "Period the target path starts from",
     "share_without_plan": "Projected share without the plan (%)",
     "share_with_plan": "Projected share with the plan (%)",
     "table": "Input table", "rows_in": "Rows read", "kept": "Rows kept",
@@ -225,10 +227,14 @@ def level_words(value):
     'high-skilled'
     >>> level_words(pd.Series(["skilled", "high_skilled", None])).tolist()
     ['skilled', 'high-skilled', None]
+    >>> level_words(("skilled", "high_skilled"))
+    'skilled and high-skilled'
     """
     if isinstance(value, pd.Series):
         words = value.astype("string").str.replace("_", "-", regex=False).astype(object)
         return words.where(value.notna().to_numpy(), None)
+    if isinstance(value, (tuple, list)):   # [targets] plan_level with both levels
+        return " and ".join(level_words(v) for v in value)
     return value if value is None else str(value).replace("_", "-")
 
 

@@ -39,6 +39,8 @@ WORKBOOK_SHEETS = {
     "plan_cells": "per cell (and need year, over several): places or workers reaching it, "
                   "gaps and shortfalls before and after the plan",
     "plan_marginal_value": "shortfall removed per extra unit of each budget and binding limit",
+    "plan_comparison": "the optimised plan and the proportional rule over a range of budgets "
+                       "(one-period plans): cost, places, expected shortfall",
     "policy_need": "target and projected skilled workers per cell and year; policy_need is "
                    "each region's shortfall shared out among its cells, not a cell's "
                    "target_stock - projected_stock",

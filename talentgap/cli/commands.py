@@ -17,6 +17,7 @@ from pathlib import Path
 
 from talentgap.cli import outputs, pipeline
 from talentgap.cli._common import UsageError
+from talentgap.cli._pipeline_years import held_span
 from talentgap.cli._wording import model_name
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
 from talentgap.cli.editions import (
@@ -28,6 +29,7 @@ from talentgap.cli.editions import (
     stored_check,
 )
 from talentgap.errors import ConfigError
+from talentgap.planning._annual_needs import held_share_words
 
 __all__ = ["add_pipeline_commands"]
 
@@ -118,7 +120,11 @@ def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
                             help="forecaster inside the gap model (default auto)")
         inputs.add_argument("--n-jobs", type=int, metavar="N", help="parallel workers")
     if name in ("plan", "demo"):
-        inputs.add_argument("--budget", type=float, metavar="MONEY", help="training budget")
+        inputs.add_argument("--budget", type=float, metavar="MONEY", help=(
+            "training budget" if name == "demo" else
+            "training budget; with [plan] years, one total for the whole plan: it replaces "
+            "a per-year [plan] budget (with a warning, as money may then move between "
+            "years); to change one year's only, use --set plan.budget.2026=5e6"))
         inputs.add_argument("--cost-per-trainee", metavar="MONEY|CSV",
                             help="cost of one place: a number or a per-cell CSV")
         inputs.add_argument("--pass-rate", metavar="RATE|CSV",
@@ -131,8 +137,9 @@ def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
                             help="save the fitted gap model as a safe artifact in DIR")
         add_store_options(parser)
     inputs.add_argument("--set", action="append", default=[], metavar="TABLE.KEY=VALUE",
-                        help="any config setting, e.g. --set forecast.levels=[80,95] "
-                        "(repeatable; the value is TOML, a bare word is a string)")
+                        help="any config setting, e.g. --set forecast.levels=[80,95], or "
+                        "one entry of a table, e.g. --set plan.budget.2026=5e6 (repeatable; "
+                        "the value is TOML, a bare word is a string)")
     out = parser.add_argument_group("outputs")
     out.add_argument("--out", metavar="DIR", help="output folder (default talentgap-out)")
     out.add_argument("--format", choices=["text", "json"], default="text",
@@ -171,6 +178,53 @@ def _merge(into: dict, update: dict) -> dict:
     return into
 
 
+def _dotted(overrides: dict, config: Config) -> dict:
+    """``--set plan.budget.2026=1e6``: one entry of a table-valued setting, the others kept.
+
+    A key with a dot (``budget.2026``) names an entry of the setting before
+    the dot, which must be a table (a budget per year, a column map) or
+    unset; several such flags for one setting add up. Any other key is left
+    for the configuration's own check (an unknown key there gets a suggestion).
+    """
+    out: dict = {}
+    for table, values in overrides.items():
+        section = getattr(config, table, None)
+        for key, value in values.items():
+            head, dot, entry = key.partition(".")
+            current = getattr(section, head, None) if section is not None else None
+            if not dot or section is None or not hasattr(section, head):
+                out.setdefault(table, {})[key] = value
+                continue
+            if current is not None and not isinstance(current, dict):
+                raise UsageError(
+                    f"--set {table}.{key}: [{table}] {head} is {current!r}, not a table, so "
+                    f"it has no entry {entry!r}; set the whole setting instead, e.g. --set "
+                    f"'{table}.{head}={{{entry} = {value!r}}}'")
+            merged = out.setdefault(table, {}).get(head)
+            if not isinstance(merged, dict):
+                merged = dict(current or {})
+            merged[entry.strip()] = value
+            out[table][head] = merged
+    return out
+
+
+def _warn_budget_flag(per_year, years, budget) -> None:
+    """Say what ``--budget`` does to a budget per year: one total, shared over the years.
+
+    ``per_year`` is ``[plan] budget`` before the flag, ``years`` ``[plan] years``.
+    """
+    if not isinstance(per_year, (dict, str)) or not years:
+        return
+    given = (", ".join(f"{year}: {float(money):,.0f}" for year, money in per_year.items())
+             + f"; {sum(float(m) for m in per_year.values()):,.0f} in all"
+             if isinstance(per_year, dict) else f"the CSV {per_year}")
+    logger.warning(
+        "--budget replaces [plan] budget per year (%s) with one budget of %s for the whole "
+        "plan: the plan may now move money between years, spending more in some and less in "
+        "others; to change one year's money instead, use --set plan.budget.<year>=<money>",
+        given, f"{float(budget):,.0f}")
+
+
 def build_config(args: argparse.Namespace) -> Config:
     """The run configuration: defaults, then ``--config``, then ``--set``, then flags.
 
@@ -191,6 +245,11 @@ def build_config(args: argparse.Namespace) -> Config:
     overrides: dict = {}
     for item in args.set:
         _merge(overrides, _parse_set(item))
+    overrides = _dotted(overrides, config)
+    if getattr(args, "budget", None) is not None:  # before the flag replaces it
+        plan = overrides.get("plan", {})
+        _warn_budget_flag(plan.get("budget", config.plan.budget),
+                          plan.get("years", config.plan.years), args.budget)
     for flag, (table, key, kind) in _FLAG_SETTINGS.items():
         value = getattr(args, flag, None)
         if value is None:
@@ -266,13 +325,15 @@ def _run_command(args: argparse.Namespace) -> int:
 
             files.append(build_report(result, figures, command=name).write(out / "report.html"))
         _close(figures)
-        stale = outputs.stale_outputs(out, files)
+        stale = outputs.stale_outputs(out, files, steps)  # this run's steps only
         if stale:
             shown = ", ".join(stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5
                                            else "")
             logger.warning("the output folder %s holds %d file(s) of an earlier run that this "
                            "run did not write: %s; they do not belong to these results: remove "
-                           "them or use a new --out folder", out, len(stale), shown)
+                           "them or use a new --out folder (files other commands write, such "
+                           "as a backtest's next to a forecast's, are left alone)", out,
+                           len(stale), shown)
         save_to = getattr(args, "save_model", None)
         if save_to is not None and result.gap_model is not None:
             result.gap_model.save(save_to, config=pipeline.saved_config(result))
@@ -345,8 +406,22 @@ def _print_summary(result, args, name: str, out: Path, files: list[Path], *,
         lines.append(f"  plan: {s['places']:,.0f} places for {s['total_cost']:,.0f} of "
                      f"{s['budget']:,.0f}{currency}; expected shortfall "
                      f"{s['shortfall_before']:,.0f} -> {s['shortfall_after']:,.0f}")
+        lines.extend(_held_lines(doc["plan"]))
     if any(path.name == "report.html" for path in files):
         lines.append(f"  report: {out / 'report.html'}")
     if stored is not None:
         lines.append(f"  {stored}")
     print("\n".join(lines))
+
+
+def _held_lines(plan: dict) -> list[str]:
+    """The summary's line on how far a multi-year plan's needs were simulated, and held."""
+    if "need_simulated" not in plan:
+        return []
+    first, last = plan["need_simulated"]
+    line = f"  plan needs: gap simulated {first}..{last}"
+    if plan["held_need_years"]:
+        carried = held_share_words(plan["held_need_share"])
+        line += (f"; need years {held_span(plan['held_need_years'])} held at their "
+                 f"{str(last)[:4]} level" + (f", carrying {carried}" if carried else ""))
+    return [line]

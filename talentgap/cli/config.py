@@ -1,6 +1,8 @@
 """The run configuration of the ``talentgap`` command: a TOML file, then flags on top.
 
-A configuration has eight tables, every key optional (defaults below)::
+A configuration has eight tables, every key optional (defaults below); a
+``[serve]`` table beside them holds the settings of ``talentgap serve`` (its
+``--help`` lists them) and is ignored by the other commands::
 
     [data]       # input files and their layout
     surveys = "surveys.csv"        # paths are relative to the config file's folder
@@ -43,7 +45,10 @@ A configuration has eight tables, every key optional (defaults below)::
     fpc = "population"             # column of the population count per stratum (of PSUs
                                    # with psu, else of enterprises): finite-population
                                    # correction; a take-all stratum adds no variance
-    lonely_psu = "adjust"          # a stratum with one PSU: "adjust", "certainty", "fail"
+    lonely_psu = "adjust"          # a stratum with one PSU: "adjust", "average",
+                                   # "certainty", "remove", "fail" (R's lonely.psu)
+    nest = false                   # true: psu ids are numbered within each stratum (the
+                                   # same id in two strata is two PSUs, R's nest = TRUE)
 
     [panel]      # how training output becomes supply
     lead_time = 1                  # periods from certification to availability
@@ -91,14 +96,26 @@ A configuration has eight tables, every key optional (defaults below)::
     budget = 5_000_000
     cost_per_trainee = 6000        # a number, or a CSV with the key columns and
     pass_rate = 0.67               # a column named like the parameter (with `years`,
-                                   # cost, capacity and min_quota CSVs may add `period`)
+                                   # cost, capacity and min_quota CSVs may add `period`);
+                                   # a CSV keyed by fewer columns than [data] keys gives
+                                   # its value to EACH cell it matches (industry alone:
+                                   # every region's and level's cell of that industry,
+                                   # every year); the plan's notes say how many cells
+    free_places = false            # true: a cost_per_trainee of 0 is meant (places that
+                                   # cost nothing, not limited by the budget); otherwise
+                                   # a cost of 0 is an error naming the cells or lines
     absorption = 1.0               # share of certified trainees who take jobs in their
                                    # trade (a number or a CSV per cell); one setting for
                                    # the supply of past training ([panel]) and of the
                                    # plan's places: set here, [panel] absorption follows
     capacity = "capacity.csv"      # places per cell at most; a CSV may list only some
                                    # cells: the others have no limit
-    min_quota = 0
+    min_quota = 0                  # places per cell at least (per year with years); a
+                                   # minimum for a group of cells (a trade in the whole
+                                   # province) is capacity_groups' min_places, below
+    min_class_size = 20            # the smallest class that can run: each cell (per
+                                   # year with years) gets no places or at least this
+                                   # many; a number or a CSV per cell, like capacity
     risk = "expected"              # "expected" or "quantile"
     quantile = 0.8                 # with risk = "quantile"
     surplus_penalty = 0.0
@@ -116,7 +133,11 @@ A configuration has eight tables, every key optional (defaults below)::
     years = [2025, 2026, 2027]     # funding years; absent: the single-period plan above
     budget = 15_000_000            # with years: the whole plan's money, or per year as
                                    # a table {2025 = 5e6, 2026 = 5e6, ...} or a CSV
-                                   # with columns period, budget
+                                   # with columns period, budget; --budget on the
+                                   # command line replaces a per-year budget with one
+                                   # total for the whole plan (with a warning: money
+                                   # may then move between years), --set
+                                   # plan.budget.2026=5e6 changes one year's only
     lead_time = 1                  # years from funding to certification (without
                                    # years: periods; the single-period plan funds in
                                    # period and counts its places lead_time later)
@@ -125,7 +146,13 @@ A configuration has eight tables, every key optional (defaults below)::
                                    # or "estimate": from the observed skilled stock and
                                    # certified supply (needs [data] employment's skilled)
     capacity_groups = "groups.csv" # shared capacity: group, capacity and key columns
-                                   # (and program, with a crosswalk)
+                                   # (and program, with a crosswalk); an optional
+                                   # min_places column: the group's places per
+                                   # funding year at least
+    budget_envelopes = "env.csv"   # money per group of cells over the plan: key
+                                   # columns (e.g. region) and budget, optionally
+                                   # period (a funding year; then on every row); the
+                                   # envelopes and the budget all hold
     policy_weight = 1.0            # weight of a worker short of the targets, against
                                    # 1 for a worker short of the surveyed gap
     hold_need = false              # need years past the forecast's reach hold its last
@@ -143,14 +170,22 @@ A configuration has eight tables, every key optional (defaults below)::
     high_skilled_share = 0.35      # high-skilled as a share of skilled workers,
     high_skilled_share_regions = ["Amberfield"]  # in these regions,
     high_skilled_delta_points = 2.5              # and +2.5 points elsewhere
-    target_year = 2029
+    target_year = 2029             # a year the plan projects: from the first of [plan]
+                                   # years to the last plus lead_time (2025-2028 for
+                                   # the years above); another year is an error
     base_year = 2024               # default: the year of the last observed period
     share_by = "employment"        # "employment" or "demand": how a region's need is
                                    # shared over its industries
-    plan_level = "skilled"         # the need the plan serves: "skilled" or "high_skilled"
+    plan_level = "skilled"         # the need the plan serves: "skilled" or "high_skilled",
+                                   # or both, ["skilled", "high_skilled"] (cells by
+                                   # skill_level): high-skilled places count toward
+                                   # both targets, the skilled need only its rest
 
     [output]
-    dir = "talentgap-out"
+    dir = "talentgap-out"          # the output folder (--out); the commands of one
+                                   # workflow may share it: a run warns of files of
+                                   # its own steps it did not write this time (an
+                                   # older run's), and leaves other commands' files
     parquet = true                 # default: when pyarrow is installed
     charts = true
     report = true
@@ -163,6 +198,12 @@ Unknown tables or keys are errors with a suggestion ("did you mean
 A share written as a percentage (``pass_rate = 67``) is refused with the share
 meant (0.67); a number written as text (``budget = "1,200,000"``) is refused
 rather than taken for a file name.
+
+On the command line ``--set TABLE.KEY=VALUE`` sets any key on top of the file
+(``--set forecast.levels=[80,95]``; the value is TOML, a bare word a string),
+and ``--set TABLE.KEY.ENTRY=VALUE`` one entry of a table-valued setting, the
+others kept (``--set plan.budget.2026=5e6``: one year's money); flags such as
+``--budget`` win over both.
 
 **Absorption** is the share of certified trainees who take jobs in the trade
 they trained for. It is one quantity, used twice: the supply of past training
@@ -190,15 +231,24 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from talentgap._registry import config_names
 from talentgap.cli._config_checks import (
-    TARGET_LEVELS,
     check_section,
     check_together,
     describe_value,
     suggest,
 )
 from talentgap.cli._config_rules import one_absorption
+from talentgap.cli._config_tables import (
+    MODEL_NAMES,
+    BacktestConfig,
+    DataConfig,
+    ForecastConfig,
+    OutputConfig,
+    PanelConfig,
+    PlanConfig,
+    SurveyConfig,
+    TargetsConfig,
+)
 from talentgap.errors import ConfigError
 
 __all__ = [
@@ -215,255 +265,6 @@ __all__ = [
     "MODEL_NAMES",
 ]
 
-#: Forecaster names accepted by ``forecast.model`` and ``backtest.baselines``: the
-#: configuration names of the registered forecasters, ``auto`` first.
-MODEL_NAMES = tuple(sorted(config_names(), key=lambda name: (name != "auto", name)))
-
-NumberOrPath = float | str
-#: ``[plan] budget``: a number, a per-year CSV, or a per-year table ``{2026 = 5e6, ...}``.
-Budget = float | str | dict
-
-
-def _choices(*values):
-    return {"choices": values}
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """``[data]``: the input files and their layout."""
-
-    surveys: str | None = field(default=None, metadata={"path": True})
-    training: str | None = field(default=None, metadata={"path": True})
-    employment: str | None = field(default=None, metadata={"path": True})
-    freq: str = field(default="Q", metadata=_choices("Y", "Q", "M"))
-    keys: tuple[str, ...] = field(default=("region", "industry"), metadata={"nonempty": True})
-    on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
-    allow_missing_supply: bool = False
-    allow_missing_demand: bool = False
-    skill_levels: tuple[str, ...] = ()
-    high_skilled: tuple[str, ...] = ()
-    unskilled: tuple[str, ...] = ()
-    encoding: str = field(default="auto", metadata={"encoding": True})
-    surveys_sheet: str | int | None = field(default=None, metadata={"min": 1})
-    training_sheet: str | int | None = field(default=None, metadata={"min": 1})
-    employment_sheet: str | int | None = field(default=None, metadata={"min": 1})
-    surveys_header_row: int | None = field(default=None, metadata={"min": 1})
-    training_header_row: int | None = field(default=None, metadata={"min": 1})
-    employment_header_row: int | None = field(default=None, metadata={"min": 1})
-    surveys_columns: dict | None = None
-    training_columns: dict | None = None
-    employment_columns: dict | None = None
-
-    def read_options(self, table: str) -> dict:
-        """The layout options of ``table``'s file, as :func:`talentgap.io.read_table` takes them.
-
-        Examples
-        --------
-        >>> DataConfig(surveys_sheet="数据", surveys_header_row=2).read_options("surveys")
-        {'sheet': '数据', 'header_row': 2, 'columns': None}
-        """
-        return {option: getattr(self, f"{table}_{option}")
-                for option in ("sheet", "header_row", "columns")}
-
-    def levels(self):
-        """The declared :class:`~talentgap.features.SkillLevels`, or None.
-
-        Examples
-        --------
-        >>> DataConfig(skill_levels=("ordinary", "senior"), high_skilled=("senior",)).levels()
-        SkillLevels(order=('ordinary', 'senior'), high_skilled=('senior',), unskilled=())
-        >>> DataConfig().levels() is None
-        True
-        """
-        if not self.skill_levels:
-            return None
-        from talentgap.features import SkillLevels  # only when used: reading a config stays light
-
-        return SkillLevels(order=self.skill_levels, high_skilled=self.high_skilled,
-                           unskilled=self.unskilled)
-
-
-@dataclass(frozen=True)
-class SurveyConfig:
-    """``[survey]``: the sampling design of the surveys table, by column names.
-
-    Examples
-    --------
-    >>> SurveyConfig(strata=("size_band",), fpc="population").describe()
-    "Survey design: strata by size_band; enterprises as sampling units; finite-population \
-correction from 'population'; lonely PSUs: adjust."
-    >>> SurveyConfig().design() is None
-    True
-    """
-
-    strata: tuple[str, ...] = ()
-    psu: str | None = None
-    fpc: str | None = None
-    lonely_psu: str = field(default="adjust", metadata=_choices("adjust", "certainty", "fail"))
-
-    @property
-    def declared(self) -> bool:
-        """True when a stratum, PSU or population-count column is named."""
-        return bool(self.strata) or self.psu is not None or self.fpc is not None
-
-    def design(self):
-        """The :class:`~talentgap.features.SurveyDesign` to estimate with, or None."""
-        if not self.declared:
-            return None
-        from talentgap.features import SurveyDesign  # only when used: reading a config stays light
-
-        return SurveyDesign(strata=self.strata or None, psu=self.psu, fpc=self.fpc,
-                            lonely_psu=self.lonely_psu)
-
-    def describe(self) -> str:
-        """One sentence naming the design used for the survey estimates."""
-        if not self.declared:
-            return ("Survey design: none declared; each cell-period is treated as its own "
-                    "stratum, sampled with replacement (no finite-population correction).")
-        strata = f"strata by {' x '.join(self.strata)}" if self.strata else "one stratum"
-        units = f"PSUs from {self.psu!r}" if self.psu else "enterprises as sampling units"
-        fpc = (f"finite-population correction from {self.fpc!r}" if self.fpc
-               else "no finite-population correction")
-        return f"Survey design: {strata}; {units}; {fpc}; lonely PSUs: {self.lonely_psu}."
-
-
-@dataclass(frozen=True)
-class PanelConfig:
-    """``[panel]``: how certified training output becomes supply."""
-
-    lead_time: int = field(default=1, metadata={"min": 0})
-    #: the same setting as ``[plan] absorption``: giving one sets both
-    absorption: NumberOrPath = field(default=1.0, metadata={"min": 0.0, "max": 1.0,
-                                                            "path": True})
-
-
-@dataclass(frozen=True)
-class ForecastConfig:
-    """``[forecast]``: the gap forecast."""
-
-    horizon: int = field(default=4, metadata={"min": 1})
-    #: periods the gap model simulates (None: the longest span the run needs)
-    max_horizon: int | None = field(default=None, metadata={"min": 1})
-    levels: tuple[float, ...] = field(default=(80, 95), metadata={"nonempty": True})
-    model: str = field(default="auto", metadata=_choices(*MODEL_NAMES))
-    season_length: int | None = field(default=None, metadata={"min": 1})
-    n_samples: int = field(default=1000, metadata={"min": 10})
-    random_state: int = field(default=0, metadata={"min": 0})
-    n_jobs: int = 1
-    intervals: str = field(default="population", metadata=_choices("population", "estimates"))
-    #: "mask": values that look like data errors are masked before the fit (GapForecaster)
-    outliers: str = field(default="keep", metadata=_choices("keep", "mask"))
-    #: ``[forecast.analogues]``: new industry -> its analogue industry (model "auto")
-    analogues: dict | None = None
-    #: observations below which a declared new industry is forecast from its analogue
-    min_history: int | None = field(default=None, metadata={"min": 0})
-
-
-@dataclass(frozen=True)
-class BacktestConfig:
-    """``[backtest]``: rolling-origin accuracy against baselines."""
-
-    n_windows: int = field(default=3, metadata={"min": 1})
-    step: int = field(default=1, metadata={"min": 1})
-    baselines: tuple[str, ...] = field(default=("naive", "seasonal_naive"),
-                                       metadata=_choices(*MODEL_NAMES))
-
-
-@dataclass(frozen=True)
-class PlanConfig:
-    """``[plan]``: the training quota allocation."""
-
-    budget: Budget | None = field(default=None, metadata={"min": 0.0, "path": True})
-    cost_per_trainee: NumberOrPath | None = field(default=None, metadata={"path": True})
-    pass_rate: NumberOrPath = field(default=1.0, metadata={"path": True, "min": 0.0,
-                                                          "min_open": True, "max": 1.0})
-    absorption: NumberOrPath = field(default=1.0, metadata={"path": True, "min": 0.0,
-                                                           "max": 1.0})
-    capacity: NumberOrPath | None = field(default=None, metadata={"path": True})
-    min_quota: NumberOrPath = field(default=0.0, metadata={"path": True})
-    risk: str = field(default="expected", metadata=_choices("expected", "quantile"))
-    quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
-    surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
-    integer: str | None = field(default=None, metadata=_choices("round", "exact", "none"))
-    time_limit: float = field(default=60.0, metadata={"min": 0.0, "min_open": True})
-    period: str | int | None = None  # an int is a year: period = 2025
-    crosswalk: str | None = field(default=None, metadata={"path": True})
-    years: tuple[int, ...] = field(default=(), metadata={"min": 1900, "max": 2999})
-    lead_time: int = field(default=1, metadata={"min": 0})
-    exit_rate: NumberOrPath = field(default=0.03, metadata={"min": 0.0, "max": 1.0,
-                                                            "path": True,
-                                                            "words": ("estimate",)})
-    capacity_groups: str | None = field(default=None, metadata={"path": True})
-    policy_weight: float = field(default=1.0, metadata={"min": 0.0})
-    hold_need: bool = False
-
-
-@dataclass(frozen=True)
-class TargetsConfig:
-    """``[targets]``: policy targets on the skilled shares (multi-year plans).
-
-    Either ``file`` (a targets table, see :mod:`talentgap.planning.policy`)
-    or the share keys, which stand for the table's rows: a ``*_share`` for
-    the regions in ``*_share_regions`` (all regions when empty) and a
-    ``*_delta_points`` for every other region.
-    """
-
-    file: str | None = field(default=None, metadata={"path": True})
-    skilled_share: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
-    skilled_delta_points: float | None = None
-    skilled_share_regions: tuple[str, ...] = ()
-    high_skilled_share: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
-    high_skilled_delta_points: float | None = None
-    high_skilled_share_regions: tuple[str, ...] = ()
-    target_year: int | None = field(default=None, metadata={"min": 1900, "max": 2999})
-    base_year: int | None = field(default=None, metadata={"min": 1900, "max": 2999})
-    share_by: str = field(default="employment", metadata=_choices("employment", "demand"))
-    plan_level: str = field(default="skilled", metadata=_choices("skilled", "high_skilled"))
-
-    @property
-    def given(self) -> bool:
-        """True when targets are set (a file or at least one share)."""
-        return self.file is not None or any(
-            getattr(self, f"{level}_{kind}") is not None
-            for level in TARGET_LEVELS for kind in ("share", "delta_points"))
-
-    def rows(self) -> list[dict]:
-        """The inline targets as rows of a targets table (``"*"``: every other region).
-
-        Examples
-        --------
-        >>> TargetsConfig(skilled_share=0.3, target_year=2029).rows()
-        [{'region': '*', 'skill_level': 'skilled', 'share': 0.3, 'target_year': 2029}]
-        """
-        out = []
-        for level in TARGET_LEVELS:
-            share = getattr(self, f"{level}_share")
-            delta = getattr(self, f"{level}_delta_points")
-            regions = getattr(self, f"{level}_share_regions") or ("*",)
-            if share is not None:
-                out += [{"region": r, "skill_level": level, "share": share} for r in regions]
-            if delta is not None:
-                out.append({"region": "*", "skill_level": level, "delta_points": delta})
-        for row in out:
-            row["target_year"] = self.target_year
-            if self.base_year is not None:
-                row["base_year"] = self.base_year
-        return out
-
-
-@dataclass(frozen=True)
-class OutputConfig:
-    """``[output]``: what is written, and where."""
-
-    dir: str = field(default="talentgap-out", metadata={"path": True})
-    parquet: bool | None = None
-    charts: bool = True
-    report: bool = True
-    top: int = field(default=15, metadata={"min": 1})
-    fan_charts: int = field(default=4, metadata={"min": 0})
-    currency: str = ""
-
-
 _SECTIONS = {
     "data": DataConfig,
     "survey": SurveyConfig,
@@ -474,6 +275,7 @@ _SECTIONS = {
     "targets": TargetsConfig,
     "output": OutputConfig,
 }
+
 
 @dataclass(frozen=True)
 class Config:
@@ -526,8 +328,11 @@ class Config:
             raise ConfigError(f"{where}expected tables of settings, got {type(raw).__name__}")
         changes = {}
         for name, values in raw.items():
+            if name == "serve":  # the settings of talentgap serve, read by that command
+                continue
             if name not in _SECTIONS:
-                raise ConfigError(f"{where}unknown table [{name}]{suggest(name, _SECTIONS)}")
+                raise ConfigError(f"{where}unknown table [{name}]"
+                                  f"{suggest(name, [*_SECTIONS, 'serve'])}")
             if not isinstance(values, dict):
                 raise ConfigError(f"{where}[{name}] must be a table of settings, "
                                   f"got {describe_value(values)}")

@@ -49,10 +49,11 @@ The file names are fixed, so scripts can rely on them:
                               its CSV file (``quotas``, ``plan_places``,
                               ``plan_years``, ``plan_summary``, ``plan_binding``,
                               ``plan_cells``, ``plan_marginal_value``,
-                              ``policy_need``, ``target_path``, ``forecast``,
-                              ``rejected``: those the run made; ``panel``,
-                              ``backtest``, ``leaderboard``, ``plan_comparison``
-                              and ``masked_values`` are CSV only); a capacity without
+                              ``plan_comparison``, ``policy_need``, ``target_path``,
+                              ``forecast``, ``rejected``: those the run made; every
+                              plan table has its sheet; ``panel``, ``backtest``,
+                              ``leaderboard`` and ``masked_values`` are CSV only); a
+                              capacity without
                               limit is an empty cell. The ``rejected`` sheet shows
                               the first 10,000 rows and no sheet more than Excel's
                               1,048,576 rows: the ``contents`` sheet gives each
@@ -86,6 +87,8 @@ import pandas as pd
 from talentgap import evaluation, io, planning
 from talentgap._arguments import parse_interval_column
 from talentgap.cli._by_level import detail_keys, level_heatmaps
+from talentgap.cli._output_files import TABLE_NAMES, stale_outputs
+from talentgap.cli._pipeline_years import held_summary
 from talentgap.cli._report_front import chart_texts, shortfall_error
 from talentgap.cli._report_plan_tables import binding_table, plan_years_table
 from talentgap.cli._totals import last_period_totals
@@ -220,39 +223,6 @@ def places_by_year(quotas: pd.DataFrame) -> pd.DataFrame:
     wide = wide[list(dict.fromkeys(sorted(labels)))]
     wide.columns = [str(c) for c in wide.columns]
     return wide.assign(total=wide.sum(axis=1)).reset_index()
-
-
-#: The tables a run can write (``<name>.csv`` and ``<name>.parquet``).
-TABLE_NAMES = ("panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
-               "plan_summary", "plan_binding", "plan_marginal_value", "plan_comparison",
-               "plan_years", "plan_places", "policy_need", "target_path", "rejected",
-               "masked_values")
-
-
-def stale_outputs(out: Path, written: list[Path]) -> list[str]:
-    """Files in ``out`` that a talentgap run writes but this run did not: left by an earlier run.
-
-    Only names talentgap writes count (its tables as CSV or Parquet,
-    ``results.xlsx``, ``report.html`` and PNG charts); other files in the
-    folder are the user's own.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> out = Path(tempfile.mkdtemp())
-    >>> for name in ("forecast.csv", "fan_3.png", "plan_years.csv", "my_notes.csv"):
-    ...     _ = (out / name).write_text("")
-    >>> stale_outputs(out, [out / "forecast.csv"])
-    ['fan_3.png', 'plan_years.csv']
-    """
-    ours = {f"{name}{suffix}" for name in TABLE_NAMES for suffix in (".csv", ".parquet")}
-    ours |= {"results.xlsx", "report.html"}
-    done = {Path(path).name for path in written}
-    if not out.is_dir():
-        return []
-    return sorted(path.name for path in out.iterdir()
-                  if path.is_file() and path.name not in done
-                  and (path.name in ours or path.suffix == ".png"))
 
 
 def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None,
@@ -563,6 +533,7 @@ def summary(result: RunResult, *, command: str, out: Path, files: list[Path]) ->
         if error is not None:
             doc["plan"]["shortfall_after_mc_se"] = error["after"]
             doc["plan"]["shortage_reduction_mc_se"] = error["reduction"]
+        doc["plan"].update(held_summary(result))  # need years simulated, and those held
         doc["plan"]["binding"] = list(result.plan.binding)
         doc["plan"]["constraints"] = [{k: _plain(v) for k, v in row.items()} for row in
                                       result.plan.constraints.to_dict("records")]

@@ -29,11 +29,12 @@ import pandas as pd
 
 from talentgap import datasets, evaluation, features, io, models, planning, schema
 from talentgap._registry import config_names
+from talentgap.cli._coarse_keys import coarse_key_notes
 from talentgap.cli._common import failures_as_text
 from talentgap.cli._config_analogues import analogue_params, check_analogue_values
 from talentgap.cli._notes import GROUP_NAMES, skip_warning
-from talentgap.cli._pipeline_years import plan_years
-from talentgap.cli._plan_inputs import panel_absorption, plan_parameters
+from talentgap.cli._pipeline_years import plan_years, unreachable_span
+from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, plan_parameters
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import MODEL_NAMES, Config
 from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError, warn
@@ -366,9 +367,10 @@ def _fix_horizon(result: RunResult, *, loaded: bool, planning: bool) -> None:
                 model.set_params(horizon=spans[reach - 1])
                 model.prepare(spans[reach - 1])
                 break
-            except ParameterError:  # the backtest errors behind the paths are too short
+            except ParameterError as err:  # the backtest errors behind the paths are too short
                 if reach == 1:
-                    raise
+                    raise unreachable_span(config, model, origin, spans[0],
+                                           planning=bool(ends) and planning) from err
     logger.info("gap model: %d periods simulated once for every forecast and plan",
                 model.horizon)
     if ends and planning:
@@ -420,8 +422,12 @@ def _plan(result: RunResult) -> None:
     common = {**params, "keys": tuple(keys), "period": period, "lead_time": settings.lead_time,
               "integer": settings.integer or "round"}  # the single-period default
     optimised = dict(common, risk=settings.risk, quantile=settings.quantile,
-                     surplus_penalty=settings.surplus_penalty, time_limit=settings.time_limit)
+                     surplus_penalty=settings.surplus_penalty, time_limit=settings.time_limit,
+                     min_class_size=plan_parameter(settings.min_class_size, "min_class_size",
+                                                   keys, encoding=config.data.encoding))
     result.plan = planning.allocate_quotas(paths, budget=settings.budget, **optimised)
+    result.plan.notes.extend(coarse_key_notes(
+        params, settings, ["program", *keys] if crosswalk is not None else keys, result.plan))
     result.proportional = planning.proportional_plan(paths, budget=settings.budget, **common)
     plans = {}
     for multiple in BUDGET_MULTIPLES:
@@ -453,7 +459,12 @@ def saved_config(result: RunResult) -> dict:
     exit_rate_estimated`` (``[{"cell": {key: value}, "value": rate}]``, one
     entry per cell): ``POST /v1/plan`` takes them as its default
     ``exit_rate``, so a served plan uses the rates the run's plan used (the
-    data they were estimated from are not in the model).
+    data they were estimated from are not in the model). With ``[targets]``, the
+    policy need the multi-year plan was made against, per cell and need year,
+    as ``[plan] policy_need_planned`` in the column form (see
+    :func:`_planned_policy_need`): the service applies it to plans of funding
+    years by default, since the employment projections behind it are not in
+    the model.
 
     Examples
     --------
@@ -470,6 +481,9 @@ def saved_config(result: RunResult) -> dict:
     plan = result.plan
     quotas = None if plan is None else plan.quotas
     keys = list(config.data.keys)
+    need = _planned_policy_need(result, keys)
+    if need is not None:
+        saved["plan"]["policy_need_planned"] = need
     if (config.plan.exit_rate != "estimate" or not config.plan.years or quotas is None
             or "exit_rate" not in quotas.columns or not set(keys) <= set(quotas.columns)):
         return saved
@@ -479,3 +493,45 @@ def saved_config(result: RunResult) -> dict:
         {"cell": cell, "value": float(rate)}
         for cell, rate in zip(cells, rates["exit_rate"].to_numpy(dtype=float), strict=True)]
     return saved
+
+
+def _planned_policy_need(result: RunResult, keys: list[str]) -> dict | None:
+    """The policy need a multi-year plan with ``[targets]`` planned against, as saved.
+
+    Taken from the plan's own cell table, in the column form: each cell's
+    key values once (as text) and one list of persons per need year, in the
+    order of the cells, ``null`` where the cell has no row that year::
+
+        {"cells": {"region": ["N", "S"], ...},
+         "policy_need": {"2026": [12.5, 2.5], "2027": [13.0, null], ...}}
+
+    At national scale (34,000 cells x 6 need years) that is about a quarter
+    of the ``metadata.json`` of one ``{<key>: value, "period": "2026",
+    "policy_need": persons}`` row per cell and year (the form of ``POST
+    /v1/plan``'s ``policy_need``, which models saved before hold and the
+    service still reads: :func:`talentgap.service._saved_targets.saved_policy_need`).
+    None without targets or such a plan.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> cells = pd.DataFrame({"region": ["N", "N", "S"], "period": ["2026", "2027", "2026"],
+    ...                       "policy_need": [12.5, 13.0, 2.5]})
+    >>> config = Config.from_dict({"plan": {"years": [2026]}, "targets": {
+    ...     "skilled_share": 0.3, "target_year": 2027}})
+    >>> _planned_policy_need(SimpleNamespace(config=config, plan=SimpleNamespace(
+    ...     cells=cells)), ["region"])
+    {'cells': {'region': ['N', 'S']}, 'policy_need': {'2026': [12.5, 2.5], '2027': [13.0, None]}}
+    """
+    plan = result.plan
+    cells = None if plan is None else getattr(plan, "cells", None)
+    if (not result.config.targets.given or not result.config.plan.years or cells is None
+            or "policy_need" not in cells.columns or not set(keys) <= set(cells.columns)):
+        return None
+    table = cells[[*keys, "period", "policy_need"]].astype({**dict.fromkeys(keys, str),
+                                                             "period": str,
+                                                             "policy_need": float})
+    wide = table.pivot(index=keys, columns="period", values="policy_need")
+    values = wide.astype(object).where(wide.notna(), None)
+    return {"cells": {key: wide.index.get_level_values(key).tolist() for key in keys},
+            "policy_need": {str(period): values[period].tolist() for period in wide.columns}}

@@ -293,6 +293,21 @@ def _design_words(result: RunResult) -> str:
             "one sampled in its stratum.)")
 
 
+def _weight_words(result: RunResult) -> str:
+    """What a responding enterprise stands for: its design weight, or itself alone."""
+    surveys = result.reports.get("surveys")
+    keys = getattr(surveys, "row_keys", None)
+    if keys is None or "weight" in keys.columns:
+        return ("Each responding enterprise stands for as many enterprises as its design "
+                "weight (the surveys table's weight column), so a cell's demand is the "
+                "weighted total of the hard-to-fill vacancies reported.")
+    return ("The surveys table has no weight column, so every responding enterprise counts "
+            "once: the estimates are unweighted sample counts (a cell's demand is the sum of "
+            "the hard-to-fill vacancies its respondents reported), not totals for all "
+            "enterprises. If the file holds design weights under another name, map that "
+            "column to weight ([data] surveys_columns) and run again.")
+
+
 def masked_note(result: RunResult, *, limit: int = 3) -> str | None:
     """The values ``[forecast] outliers = "mask"`` set aside: how many, and a few of them.
 
@@ -383,10 +398,7 @@ def _data_section(report: Report, result: RunResult) -> None:
                                      "breaks, in the output file rejected.csv)."
                                      if rejected else "; no row was rejected."))
     if result.panel is not None:
-        report.add_text(_design_words(result) + " Each responding enterprise "
-                        "stands for as many enterprises as its design weight (the surveys "
-                        "table's weight column, 1 where there is none), so a cell's demand is "
-                        "the weighted total of the hard-to-fill vacancies reported.")
+        report.add_text(_design_words(result) + " " + _weight_words(result))
     if result.reports:
         rows = [{"table": name, "rows_in": r.rows_in, "kept": r.rows_kept,
                  "rejected": r.rows_rejected} for name, r in result.reports.items()]

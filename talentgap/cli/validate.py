@@ -34,6 +34,23 @@ __all__ = ["add_validate"]
 
 
 def add_validate(commands) -> None:
+    """Add the ``validate`` command to the command line's subcommands.
+
+    Parameters
+    ----------
+    commands : argparse._SubParsersAction
+        What ``ArgumentParser.add_subparsers()`` returned; the command's
+        parser runs :func:`_run_validate` (its ``run`` default).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="talentgap")
+    >>> add_validate(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["validate", "surveys=datasets/surveys.csv", "--freq", "Q"])
+    >>> args.files, args.freq, args.format
+    (['surveys=datasets/surveys.csv'], 'Q', 'text')
+    """
     parser = commands.add_parser(
         "validate",
         help="check input tables against their schemas",

@@ -159,7 +159,7 @@ lonely_psu = "certainty"
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('[survey]\nlonely_psu = "remove"\n', r"lonely_psu must be one of"),
+    ('[survey]\nlonely_psu = "drop"\n', r"lonely_psu must be one of"),
     ('[survey]\nstrata = "size_band"\n', r"strata must be a list of strings"),
     ('[survey]\nstrat = ["size_band"]\n', r"did you mean 'strata'"),
     ('[survey]\npsu = "period"\n', r"'period' is not a design column"),

@@ -155,7 +155,7 @@ def test_bad_targets_exit_with_code_2(tmp_path, capsys):
 
 
 def test_inline_targets_become_table_rows():
-    config = Config.from_dict({"plan": {"years": [2025]}, "targets": {
+    config = Config.from_dict({"plan": {"years": [2028]}, "targets": {
         "skilled_share": 0.3, "high_skilled_share": 0.35,
         "high_skilled_share_regions": ["East"], "high_skilled_delta_points": 2.5,
         "target_year": 2029}})

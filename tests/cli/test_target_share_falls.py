@@ -145,8 +145,9 @@ def test_the_targets_section_says_what_each_share_is_of(skilled_plan, high_plan)
 def test_the_target_table_labels_each_number(skilled_plan):
     _, page = skilled_plan
     table = page[page.index("Target shares per region"):]
-    assert ("Region Share Observed in 2021 (%) Target in 2023 (%) Projected in 2023 without "
-            "the plan (%) Projected in 2023 with the plan (%)") in table
+    assert ("Region Share Observed in 2021 (%) Path starts from, 2021Q4 (%) Target in 2023 "
+            "(%) Projected in 2023 without the plan (%) Projected in 2023 with the plan (%)"
+            ) in table
     # skilled rows first, each naming its share and denominator
     skilled = table.index("skilled, % of employment")
     assert skilled < table.index("high-skilled, % of skilled workers")
