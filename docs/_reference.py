@@ -1,7 +1,8 @@
 """Generate the command-line and HTTP API reference pages from the code itself.
 
 The CLI page is the ``--help`` text of every command, from the argparse
-parsers the ``talentgap`` command uses; the HTTP page lists every operation
+parsers the ``talentgap`` command uses, and the settings of the configuration
+file, from the docstring of ``talentgap.cli.config``; the HTTP page lists every operation
 of the service's OpenAPI schema (built from a small gap model fitted on
 synthetic data), so neither can drift from what the code does.
 """
@@ -61,16 +62,48 @@ def cli_page() -> str:
         parser = build_parser()
         lines = ["# Command line", "",
                  "Every command of `talentgap`, with the help it prints "
-                 "(`talentgap COMMAND --help`).", "", *_help_block(parser.format_help())]
+                 "(`talentgap COMMAND --help`), then every setting of the configuration "
+                 "file.", "", *_help_block(parser.format_help())]
         actions = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
         for name, sub in actions[0].choices.items():
             lines += [f"## `talentgap {name}`", "", *_help_block(sub.format_help())]
+        lines += config_section()
     finally:
         if columns is None:
             os.environ.pop("COLUMNS", None)
         else:
             os.environ["COLUMNS"] = columns
     return "\n".join(lines)
+
+
+def config_section() -> list[str]:
+    """The run configuration's settings, from the docstring of :mod:`talentgap.cli.config`.
+
+    The docstring's ``::`` block (every table and key, with its default and
+    meaning) becomes a TOML code block; the paragraphs after it, up to its
+    doctest examples, are kept as text.
+    """
+    from talentgap.cli import config
+
+    text = config.__doc__
+    text = text[:text.index("\nExamples\n--------")]
+    intro, _, rest = text.partition("::\n")
+    block, paragraphs = [], []
+    for line in rest.strip("\n").split("\n"):
+        if paragraphs or (line and not line.startswith("    ")):
+            paragraphs.append(line)
+        else:
+            block.append(line[4:])
+    intro = " ".join(intro.split("\n\n", 1)[-1].split())  # after the summary line
+    prose = [escape(" ".join(p.split())).replace(r"\*\*", "**")  # bold stays bold
+             for p in "\n".join(paragraphs).split("\n\n") if p.strip()]
+    return ["## The configuration file (`--config`)", "",
+            "A run's settings come from the TOML file given with `--config`, with `--set` "
+            "and the flags on top. " + escape(intro) + " ([the service's settings]"
+            "(../service.md#settings-flags-environment-config-file)):", "",
+            "```{code-block} toml", ":class: cli-help", "", "\n".join(block).rstrip(), "```",
+            "",
+            *[line for p in prose for line in (p, "")]]
 
 
 def _help_block(text: str) -> list[str]:

@@ -10,8 +10,11 @@ changing a notebook (or the library), refresh the stored outputs with::
 Each notebook runs in a fresh ``python3`` kernel with this folder as the
 working directory. Before it is saved, the parts of a notebook that change at
 every run without meaning anything (execution timestamps, the Python version
-in the metadata) are removed, and any cell without an id gets a stable one,
-so a rerun gives a small diff. ``tests/test_notebooks.py`` runs the same
+in the metadata) are removed, file paths in the outputs (the place a warning
+was raised) are made relative to the repository (``talentgap/...``, and
+``<cell>`` for the notebook's own cells), and any cell without an id gets a
+stable one, so a rerun gives a small diff and no output names the machine it
+ran on. ``tests/test_notebooks.py`` runs the same
 code.
 """
 
@@ -26,9 +29,12 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-__all__ = ["CELL_TIMEOUT", "HERE", "execute", "normalise", "notebook_paths", "run"]
+__all__ = ["CELL_TIMEOUT", "HERE", "ROOT", "execute", "normalise", "notebook_paths",
+           "relative_paths", "run"]
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+"""The repository: paths in stored outputs are written relative to it."""
 CELL_TIMEOUT = 300
 """Seconds a single cell may take before the run is stopped."""
 
@@ -64,8 +70,45 @@ def execute(nb, *, cwd: Path = HERE, timeout: int = CELL_TIMEOUT):
     return nb
 
 
+#: A notebook cell's code as the kernel names it in warnings and tracebacks.
+_CELL_FILE = re.compile(r"(?:/[^\s\"':]*)?/ipykernel_\d+/\d+\.py")
+#: An installed package's folder: what follows it is the package's own path.
+_SITE_PACKAGES = re.compile(r"(?:/[^\s\"':]*)?/(?:site|dist)-packages/")
+
+
+def relative_paths(text: str, *, root: Path = ROOT) -> str:
+    """``text`` with the file paths of this machine made relative.
+
+    The repository's own files lose the repository's folder, installed
+    packages their ``site-packages`` folder, and the kernel's file for a
+    cell reads ``<cell>``.
+
+    Examples
+    --------
+    >>> relative_paths("/x/y/ipykernel_77/123.py:3: UserWarning: w")
+    '<cell>:3: UserWarning: w'
+    >>> relative_paths("/repo/talentgap/io.py:9: W", root=Path("/repo"))
+    'talentgap/io.py:9: W'
+    >>> relative_paths("/v/lib/python3.12/site-packages/pandas/core/frame.py:1: W")
+    'pandas/core/frame.py:1: W'
+    """
+    text = _CELL_FILE.sub("<cell>", text)
+    text = _SITE_PACKAGES.sub("", text)
+    return text.replace(f"{root}/", "")
+
+
+def _relative_outputs(cell) -> None:
+    """Make the file paths in a code cell's stream and error outputs relative."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            output["text"] = relative_paths(output["text"])
+        elif output.get("output_type") == "error":
+            output["traceback"] = [relative_paths(line) for line in output["traceback"]]
+
+
 def normalise(nb, *, prefix: str):
-    """Give every cell an id, and drop metadata that changes at every run."""
+    """Give every cell an id, make output paths relative, and drop metadata that changes
+    at every run."""
     nb.nbformat, nb.nbformat_minor = 4, 5
     nb.metadata = nbformat.from_dict(
         {"kernelspec": dict(_KERNELSPEC), "language_info": {"name": "python"}}
@@ -79,6 +122,8 @@ def normalise(nb, *, prefix: str):
             cell["id"] = candidate
             used.add(candidate)
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            _relative_outputs(cell)
     return nb
 
 

@@ -131,7 +131,8 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog,
     valid = ~np.isnan(numbers)
     if kind == "weight":
         bad = valid & ~(np.isfinite(numbers) & (numbers > 0))
-        log.add(bad, name, "not_positive", values, _weight_details(values, numbers, bad))
+        if bad.any():  # the details convert the column: only when some weight fails
+            log.add(bad, name, "not_positive", values, _weight_details(values, numbers, bad))
         return numbers
     whole = valid & np.isfinite(numbers) & (numbers == np.round(numbers))
     log.add(valid & ~whole, name, "not_integer", values)
@@ -152,7 +153,7 @@ _ZERO_WEIGHT_NOTE = (
 
 def _weight_details(values: pd.Series, numbers: np.ndarray, bad: np.ndarray) -> np.ndarray:
     """The shown value of each failing weight, the first 0 with :data:`_ZERO_WEIGHT_NOTE`."""
-    shown = values.to_numpy(dtype=object)[bad]
+    shown = values[bad].to_numpy(dtype=object)
     details = np.array([show_value(v) for v in shown], dtype=object)
     zero = np.flatnonzero(np.asarray(numbers, dtype=np.float64)[bad] == 0)
     if zero.size:

@@ -77,3 +77,21 @@ def test_cli_page_does_not_depend_on_the_terminal_width(reference, monkeypatch):
     assert os.environ["COLUMNS"] == "40", "the caller's COLUMNS is restored"
     blocks = wide.count("```{code-block} text\n:class: cli-help\n")
     assert blocks == wide.count("usage: talentgap") >= 2
+
+
+def test_cli_page_lists_every_setting_of_the_config_file(reference):
+    from talentgap.cli.config import Config
+
+    page = reference.cli_page()
+    section = page[page.index("## The configuration file"):]
+    block = section[section.index("```{code-block} toml"):section.index("\n```\n")]
+    for table in ("data", "survey", "panel", "forecast", "backtest", "plan", "targets",
+                  "output"):
+        assert f"\n[{table}]" in block
+        for key in vars(getattr(Config(), table)):
+            shown = key.replace("training_", "surveys_").replace("employment_", "surveys_")
+            assert (f"\n{shown} = " in block or f"\n[{table}.{key}]" in block), (
+                f"[{table}] {key} is not on the CLI page")  # training_* like surveys_*
+    assert "(training_* and employment_* likewise)" in block
+    assert "Traceback" not in section, "the docstring's examples stay out"
+    assert "<strong>Absorption</strong>" in _html(section)
