@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import re
+import statistics
+import time
+import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -32,3 +36,32 @@ def write_section(name: str, body: str) -> None:
     text = pattern.sub(lambda _: block, text) if pattern.search(text) else (
         text.rstrip() + "\n\n" + block + "\n")
     RESULTS.write_text(text)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15-minute load averages, or ``"n/a"`` where the platform has none."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # not available on every platform
+        return "n/a"
+
+
+def median_seconds(fn, repeats: int) -> float:
+    """Median wall-clock seconds of ``repeats`` calls of ``fn`` (garbage collected before each)."""
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_traced(fn) -> int:
+    """Peak bytes tracemalloc traces during one call of ``fn``."""
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak

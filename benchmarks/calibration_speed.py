@@ -30,21 +30,22 @@ Run::
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import statistics
 import sys
-import time
-import tracemalloc
 import warnings
 
 from talentgap.datasets import make_synthetic
 from talentgap.features import SurveyDesign, calibrate_weights, estimate_cells
 
 try:
-    from benchmarks._results import machine, write_section
+    from benchmarks._results import (
+        load_average,
+        machine,
+        median_seconds,
+        peak_traced,
+        write_section,
+    )
 except ModuleNotFoundError:  # run as a script from the benchmarks folder
-    from _results import machine, write_section
+    from _results import load_average, machine, median_seconds, peak_traced, write_section
 
 PARKS = SurveyDesign(strata=("region", "size_band"), psu="park")
 
@@ -70,25 +71,6 @@ def _case(n_regions: int, n_industries: int, n_periods: int, per_cell: int, desi
     return calibrated, chosen
 
 
-def _time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _peak(fn) -> int:
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
-
-
 def _measure(surveys, design, repeats: int, memory: bool) -> dict:
     def calibrated():
         with warnings.catch_warnings():
@@ -106,10 +88,10 @@ def _measure(surveys, design, repeats: int, memory: bool) -> dict:
            "strata": surveys.groupby([*design.strata_columns, "period"], observed=True).ngroups,
            "psus": surveys.groupby([design.psu or "enterprise_id", "period"],
                                    observed=True).ngroups,
-           "calibrated": _time(calibrated, repeats), "plain": _time(plain, repeats)}
+           "calibrated": median_seconds(calibrated, repeats), "plain": median_seconds(plain, repeats)}
     if memory:
-        out["peak"] = _peak(calibrated)
-        out["peak_plain"] = _peak(plain)
+        out["peak"] = peak_traced(calibrated)
+        out["peak_plain"] = peak_traced(plain)
         out["input"] = int(surveys.memory_usage(deep=True).sum())
     return out
 
@@ -119,13 +101,6 @@ def _row(name: str, m: dict) -> str:
             f"input {m['input'] / 1e6:,.0f} MB)" if "peak" in m else "not measured")
     return (f"| {name} | {m['rows']:,} | {m['cells']:,} | {m['strata']:,} / {m['psus']:,} | "
             f"{m['calibrated']:.2f} s | {m['plain']:.2f} s | {peak} |")
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # not available on every platform
-        return "n/a"
 
 
 def main() -> None:
@@ -146,7 +121,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
 
-    load_before = _load()
+    load_before = load_average()
     lines = []
     for design in args.designs.split(","):
         surveys, chosen = _case(8, 6, 8, 120, design, args.parks, args.seed)
@@ -165,7 +140,7 @@ def main() -> None:
     body = f"""## Calibrated standard errors (GREG) in `estimate_cells`
 
 `python benchmarks/calibration_speed.py {" ".join(sys.argv[1:])}` — {machine()}; load average
-{load_before} at the start, {_load()} at the end
+{load_before} at the start, {load_average()} at the end
 
 | case, design | survey rows | cell-periods | strata / PSUs | calibrated | `calibration=False` | peak traced memory, calibrated |
 |---|---:|---:|---:|---:|---:|---|

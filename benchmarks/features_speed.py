@@ -27,12 +27,7 @@ Run::
 from __future__ import annotations
 
 import argparse
-import gc
-import os
-import statistics
 import sys
-import time
-import tracemalloc
 
 import numpy as np
 
@@ -41,9 +36,15 @@ from talentgap.features import build_panel
 from talentgap.schema import validate
 
 try:
-    from benchmarks._results import machine, write_section
+    from benchmarks._results import (
+        load_average,
+        machine,
+        median_seconds,
+        peak_traced,
+        write_section,
+    )
 except ModuleNotFoundError:  # run as a script from the benchmarks folder
-    from _results import machine, write_section
+    from _results import load_average, machine, median_seconds, peak_traced, write_section
 
 
 def _surveys(n_rows: int, n_regions: int, n_industries: int, n_periods: int, seed: int,
@@ -65,29 +66,10 @@ def _surveys(n_rows: int, n_regions: int, n_industries: int, n_periods: int, see
     return surveys
 
 
-def _peak(fn) -> int:
-    gc.collect()
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak
-
-
 def _naive(surveys):
     weighted = surveys["weight"] * surveys["hard_to_fill"]
     return weighted.groupby([surveys["region"], surveys["industry"], surveys["period"]],
                             observed=True).sum()
-
-
-def _time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _string_keys(surveys, repeats: int, raw_repeats: int) -> dict[str, float]:
@@ -95,20 +77,13 @@ def _string_keys(surveys, repeats: int, raw_repeats: int) -> dict[str, float]:
     text = surveys.astype({"region": str, "industry": str})
     validated = validate(text, table="surveys", freq="Q")
     return {
-        "naive": _time(lambda: _naive(text), repeats),
-        "validate": _time(lambda: validate(text, table="surveys", freq="Q"), raw_repeats),
-        "raw": _time(lambda: build_panel(text), raw_repeats),
-        "validated": _time(lambda: build_panel(validated), repeats),
-        "peak": _peak(lambda: build_panel(text)),
+        "naive": median_seconds(lambda: _naive(text), repeats),
+        "validate": median_seconds(lambda: validate(text, table="surveys", freq="Q"), raw_repeats),
+        "raw": median_seconds(lambda: build_panel(text), raw_repeats),
+        "validated": median_seconds(lambda: build_panel(validated), repeats),
+        "peak": peak_traced(lambda: build_panel(text)),
         "input": int(text.memory_usage(deep=True).sum()),
     }
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # not available on every platform
-        return "n/a"
 
 
 def main() -> None:
@@ -129,15 +104,15 @@ def main() -> None:
     surveys = _surveys(args.rows, args.regions, args.industries, args.periods, args.seed,
                        shuffle=not args.sorted)
     input_bytes = int(surveys.memory_usage(deep=True).sum())
-    load_before = _load()
+    load_before = load_average()
     panel = build_panel(surveys)  # warm-up, and the shape for the report
-    naive = _time(lambda: _naive(surveys), args.repeats)
-    ours = _time(lambda: build_panel(surveys), args.repeats)
-    full = _time(lambda: validate(surveys, table="surveys", freq="Q"), args.string_repeats)
+    naive = median_seconds(lambda: _naive(surveys), args.repeats)
+    ours = median_seconds(lambda: build_panel(surveys), args.repeats)
+    full = median_seconds(lambda: validate(surveys, table="surveys", freq="Q"), args.string_repeats)
     clean = validate(surveys, table="surveys", freq="Q")
-    after_full = _time(lambda: build_panel(clean), args.repeats)
-    peak = _peak(lambda: build_panel(surveys))
-    peak_validate = _peak(lambda: validate(surveys, table="surveys", freq="Q"))
+    after_full = median_seconds(lambda: build_panel(clean), args.repeats)
+    peak = peak_traced(lambda: build_panel(surveys))
+    peak_validate = peak_traced(lambda: validate(surveys, table="surveys", freq="Q"))
     ratio, memory = ours / naive, peak / input_bytes
 
     text = _string_keys(surveys, args.repeats, args.string_repeats)
@@ -146,7 +121,7 @@ def main() -> None:
     body = f"""## Survey validation + estimates vs one pandas groupby-sum
 
 `python benchmarks/features_speed.py {" ".join(sys.argv[1:])}` — {machine()}; load average
-{load_before} at the start, {_load()} at the end
+{load_before} at the start, {load_average()} at the end
 
 | | value | target |
 |---|---:|---:|

@@ -71,18 +71,11 @@ from talentgap.datasets import make_synthetic
 from talentgap.features import build_panel
 
 try:
-    from benchmarks._results import machine, write_section
+    from benchmarks._results import load_average, machine, write_section
     from benchmarks.forecast_speed import make_series
 except ModuleNotFoundError:  # run as a script from the benchmarks folder
-    from _results import machine, write_section
+    from _results import load_average, machine, write_section
     from forecast_speed import make_series
-
-
-def _load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # not available on every platform
-        return "n/a"
 
 
 def write_surveys(folder: Path, n_rows: int, rows_per_file: int, seed: int = 0,
@@ -349,7 +342,7 @@ def main() -> None:
         args.survey_rows = 2_000_000
 
     if args.series is not None:
-        load = _load()
+        load = load_average()
         command = shlex.join(["python", "benchmarks/scale.py", *sys.argv[1:]])
         found = forecast_series(args.series, length=args.length, workers=args.workers,
                                 memory_limit=args.memory_limit, poll=args.poll)
@@ -364,7 +357,7 @@ def main() -> None:
 
 def _survey_main(args: argparse.Namespace) -> None:
     """The survey run: print its figures and write its section when asked."""
-    load = _load()
+    load = load_average()
     found = survey_rows(args.survey_rows, workers=args.workers, memory_limit=args.memory_limit,
                         rows_per_file=args.rows_per_file, poll=args.poll, design=args.design)
     peaks = ", ".join(f"{p:,.0f}" for p in found["peak_mb"])
