@@ -11,6 +11,34 @@ import pandas as pd
 
 import talentgap as tg
 
+#: The [data], [forecast] and [plan] tables of a two-year plan on these inputs (the
+#: [targets] and [output] tables follow in each test).
+TWO_YEAR_PLAN_CONFIG = """
+[data]
+surveys = "surveys.csv"
+training = "training.csv"
+employment = "employment.csv"
+freq = "Q"
+skill_levels = ["none", "ordinary", "technician"]
+high_skilled = ["technician"]
+unskilled = ["none"]
+
+[forecast]
+model = "naive"
+n_samples = 50
+
+[plan]
+years = [2022, 2023]
+budget = 2e5
+cost_per_trainee = 1000
+pass_rate = 0.8
+absorption = 0.9
+lead_time = 1
+exit_rate = 0.1
+capacity = 60
+
+"""
+
 
 def write_constant_cohorts(folder, workers: dict, certified: dict, *, detail: bool = False
                            ) -> None:

@@ -17,38 +17,14 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import write_constant_cohorts
+from _constant_cohorts import TWO_YEAR_PLAN_CONFIG, write_constant_cohorts
 
 from talentgap.cli._notes import plain_constraints
 from talentgap.cli._wording import column_header
 from talentgap.cli.main import main
 from talentgap.cli.outputs import WORKBOOK_SHEETS
 
-CONFIG = """
-[data]
-surveys = "surveys.csv"
-training = "training.csv"
-employment = "employment.csv"
-freq = "Q"
-skill_levels = ["none", "ordinary", "technician"]
-high_skilled = ["technician"]
-unskilled = ["none"]
-
-[forecast]
-model = "naive"
-n_samples = 50
-
-[plan]
-years = [2022, 2023]
-budget = 2e5
-cost_per_trainee = 1000
-pass_rate = 0.8
-absorption = 0.9
-lead_time = 1
-exit_rate = 0.1
-capacity = 60
-
-[targets]
+CONFIG = TWO_YEAR_PLAN_CONFIG + """[targets]
 skilled_share = 0.3
 high_skilled_share = 0.35
 target_year = 2023

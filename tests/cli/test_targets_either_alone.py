@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import write_constant_cohorts
+from _constant_cohorts import TWO_YEAR_PLAN_CONFIG, write_constant_cohorts
 
 from talentgap.cli._report_targets import _target_year, first_screen_words
 from talentgap.cli._targets import _check_file_years
@@ -26,31 +26,7 @@ from talentgap.cli.config import Config
 from talentgap.cli.main import main
 from talentgap.errors import ConfigError
 
-CONFIG = """
-[data]
-surveys = "surveys.csv"
-training = "training.csv"
-employment = "employment.csv"
-freq = "Q"
-skill_levels = ["none", "ordinary", "technician"]
-high_skilled = ["technician"]
-unskilled = ["none"]
-
-[forecast]
-model = "naive"
-n_samples = 50
-
-[plan]
-years = [2022, 2023]
-budget = 2e5
-cost_per_trainee = 1000
-pass_rate = 0.8
-absorption = 0.9
-lead_time = 1
-exit_rate = 0.1
-capacity = 60
-
-[targets]
+CONFIG = TWO_YEAR_PLAN_CONFIG + """[targets]
 {targets}
 target_year = 2023
 
