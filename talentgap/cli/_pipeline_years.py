@@ -33,7 +33,7 @@ from talentgap.cli._wording import per_period
 from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, warn
 from talentgap.planning._annual_needs import (
     annual_needs,
-    held_share_words,
+    held_need_words,
     held_shares,
     hold_need_years,
     mark_held_years,
@@ -168,11 +168,8 @@ def warn_held(reach: pd.Period | None, held, years: pd.DataFrame | None) -> None
     """
     if reach is None or not len(held):
         return
-    carried = held_share_words(held_shares(years))
-    carry = f"; the held years carry {carried}" if carried else ""
-    warn(f"the gap model's sample paths reach {reach.year}; the market need of {held_span(held)} "
-         f"is held at its {reach.year} level (per sample path){carry} (need_basis in "
-         "plan_years.csv)", DataQualityWarning, stacklevel=2)
+    # the sentence POST /v1/plan returns in its warnings too
+    warn(held_need_words(reach.year, held, years), DataQualityWarning, stacklevel=2)
 
 
 def held_summary(result: RunResult) -> dict:

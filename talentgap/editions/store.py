@@ -72,7 +72,7 @@ from talentgap.editions._checks import (
 from talentgap.editions._tables import decode_table, encode_table
 from talentgap.errors import ArtifactError, EditionError
 from talentgap.models import GapForecaster
-from talentgap.models.persistence import data_fingerprint, load, read_metadata
+from talentgap.models.persistence import data_fingerprint, load_with_metadata, read_metadata
 
 __all__ = ["EditionStore", "STORE_FORMAT", "SCHEMA_VERSION"]
 
@@ -170,6 +170,9 @@ class EditionStore:
     True
     >>> store.metadata("2021Q4")["estimator"]
     'GapForecaster'
+    >>> metadata, model = store.model_with_metadata("2021Q4")  # one read of the artifact
+    >>> model.predict(2).equals(forecast), metadata == store.metadata("2021Q4")
+    (True, True)
 
     Editions are removed only when asked:
 
@@ -490,9 +493,27 @@ class EditionStore:
             If there is no such edition, or a check fails (the message names
             the file or the rule).
         """
+        return self.model_with_metadata(name)[1]
+
+    def model_with_metadata(self, name: str) -> tuple[dict, GapForecaster]:
+        """The artifact metadata and the fitted gap model of edition ``name``, from one
+        read of its files (checked as :meth:`model` does).
+
+        Returns
+        -------
+        metadata : dict
+            As :meth:`metadata`.
+        model : GapForecaster
+            As :meth:`model`.
+
+        Raises
+        ------
+        EditionError
+            As :meth:`model`.
+        """
         with self._artifact(name) as (root, fingerprint):
             try:
-                model = load(root)
+                metadata, model = load_with_metadata(root)
             except ArtifactError as exc:
                 raise EditionError(f"edition {name!r}: {exc}") from exc
         if not isinstance(model, GapForecaster):
@@ -501,7 +522,7 @@ class EditionStore:
         if data_fingerprint(model) != fingerprint:
             raise EditionError(f"edition {name!r}: the model's data fingerprint differs from "
                                "the one stored with the edition")
-        return model
+        return metadata, model
 
     def metadata(self, name: str) -> dict:
         """The artifact metadata of edition ``name`` (checked as :meth:`model` does).

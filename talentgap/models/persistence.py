@@ -97,7 +97,8 @@ from talentgap.models._artifact_files import (
 from talentgap.models._codec import Decoder, Encoder, class_name
 from talentgap.models._saving import install_saver
 
-__all__ = ["save", "load", "read_metadata", "data_fingerprint", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["save", "load", "load_with_metadata", "read_metadata", "data_fingerprint",
+           "FORMAT", "FORMAT_VERSION"]
 
 #: Format 1 named classes by module path; their registry names now.
 _FORMAT_1_CLASSES = {
@@ -375,6 +376,45 @@ def load(path: str | os.PathLike):
     >>> fc.predict(2)["mean"].tolist()
     [5.0, 5.0]
     """
+    return load_with_metadata(path)[1]
+
+
+def load_with_metadata(path: str | os.PathLike) -> tuple[dict, object]:
+    """The metadata and the estimator of an artifact, from one read of its files.
+
+    :func:`read_metadata` then :func:`load` read every file twice, and a save
+    over the artifact in between would pair one edition's metadata with
+    another's model. Here each file is read once: the estimator is built from
+    the files whose sha256 the metadata lists, so both belong to one edition,
+    even while the artifact is saved over (the read is tried again then).
+
+    Parameters
+    ----------
+    path : str or path-like
+        Artifact directory written by :func:`save`.
+
+    Returns
+    -------
+    metadata : dict
+        As :func:`read_metadata`.
+    model : BaseForecaster or GapForecaster
+        As :func:`load`.
+
+    Raises
+    ------
+    ArtifactError
+        As :func:`load`.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd, talentgap as tg
+    >>> df = pd.DataFrame({"id": "a", "period": ["2021", "2022", "2023"], "value": [1, 2, 3]})
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = tg.models.Mean().fit(df, keys=["id"]).save(f"{tmp}/mean")
+    ...     metadata, fc = load_with_metadata(path)
+    >>> metadata["estimator"], type(fc).__name__
+    ('Mean', 'Mean')
+    """
     root = Path(path)
     metadata, contents = read_stable(root)
 
@@ -414,7 +454,7 @@ def load(path: str | os.PathLike):
     if data_fingerprint(model) != metadata["data_fingerprint"]:
         raise ArtifactError(f"artifact {where(METADATA)!r}: the loaded model's data "
                             "fingerprint differs from the recorded data_fingerprint")
-    return model
+    return metadata, model
 
 
 install_saver(save)  # every estimator's ``save`` method calls :func:`save`

@@ -16,7 +16,7 @@ import pandas as pd
 from talentgap.errors import ParameterError
 
 __all__ = ["annual_needs", "hold_need_years", "mark_held_years", "held_shares",
-           "held_share_words"]
+           "held_share_words", "held_need_words"]
 
 
 def annual_needs(paths, *, keys, first_year: int | None = None,
@@ -181,3 +181,34 @@ def held_share_words(shares: dict) -> str:
     """
     parts = [f"{share:.0%} of the {_NEED_WORDS[column]}" for column, share in shares.items()]
     return " and ".join(parts) + " without the plan" if parts else ""
+
+
+def held_need_words(reach_year: int, held, years: pd.DataFrame | None, *,
+                    where: str = "plan_years.csv") -> str:
+    """The warning that need years past the forecast's reach hold its last year's need.
+
+    One sentence for ``talentgap plan`` and ``POST /v1/plan``: the held years,
+    the year whose need they hold and their share of the need without the
+    plan (:func:`held_shares` of ``years``, the plan's per-year table marked
+    by :func:`mark_held_years`); ``where`` names the table whose
+    ``need_basis`` marks them. ``""`` without held years.
+
+    Examples
+    --------
+    >>> years = pd.DataFrame({"period": ["2027", "2028", "2029"],
+    ...                       "shortfall_before": [30.0, 30.0, 40.0],
+    ...                       "need_basis": ["forecast", "forecast", "held at 2028"]})
+    >>> print(held_need_words(2028, [2029], years))  # doctest: +NORMALIZE_WHITESPACE
+    the gap model's sample paths reach 2028; the market need of 2029 is held at its 2028
+    level (per sample path); the held years carry 40% of the expected market shortfall
+    without the plan (need_basis in plan_years.csv)
+    """
+    held = [int(y) for y in held]
+    if not held:
+        return ""
+    span = str(held[0]) if len(held) == 1 else f"{held[0]}-{held[-1]}"
+    carried = held_share_words(held_shares(years))
+    carry = f"; the held years carry {carried}" if carried else ""
+    return (f"the gap model's sample paths reach {int(reach_year)}; the market need of {span} "
+            f"is held at its {int(reach_year)} level (per sample path){carry} (need_basis in "
+            f"{where})")

@@ -22,11 +22,23 @@ import pandas as pd
 
 from talentgap import planning
 from talentgap._checks import closest
-from talentgap.errors import ParameterError, PlanningError, SchemaError, collect_warnings
+from talentgap.errors import (
+    DataQualityWarning,
+    ParameterError,
+    PlanningError,
+    SchemaError,
+    collect_warnings,
+    warn,
+)
 from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.models import GapForecaster
 from talentgap.periods import normalize_freq
-from talentgap.planning._annual_needs import annual_needs, hold_need_years, mark_held_years
+from talentgap.planning._annual_needs import (
+    annual_needs,
+    held_need_words,
+    hold_need_years,
+    mark_held_years,
+)
 from talentgap.service._plan_periods import (
     check_period,
     funding_years,
@@ -149,7 +161,9 @@ def run_gap(served, horizon: int, level: list[float], cells: list[dict] | None,
     """
     with requests_warnings() as messages:
         columns, rows, why = served.gap_answers.answer(horizon, level, cells, page=page)
-    return dict(columns=columns, rows=rows, explanations=why, warnings=messages)
+    messages[:0] = [m for m in served.caveats if m not in messages]
+    return dict(columns=columns, rows=rows, explanations=why, warnings=messages,
+                intervals=served.intervals)
 
 
 def _parameter(value, name: str, keys: list[str], programmes: set[str] | None = None,
@@ -553,8 +567,12 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
             if named is None:
                 raise
             raise named from err
-    if body.periods is not None:  # need_basis: "forecast", or "held at <year>"
-        mark_held_years(result, held)
+        if body.periods is not None:  # need_basis: "forecast", or "held at <year>"
+            mark_held_years(result, held)
+        if held:  # warned as talentgap plan warns it, with the held years' share
+            warn(held_need_words(held[0] - 1, held, result.years, where="the answer's years"),
+                 DataQualityWarning)
+    messages[:0] = [m for m in served.caveats if m not in messages]
     summary = _with_lists(records(result.summary.to_frame().T)[0], result,
                           params.get("periods") if body.periods is not None else None)
     return dict(summary=summary, quotas=records(result.quotas),

@@ -267,6 +267,23 @@ class Worker:
                         raise value
                     return value
 
+    def cause(self, patience: float = _KILL_PATIENCE) -> str:
+        """Why the process ended, for the log (``"killed by SIGKILL"``, ``"exited with
+        code 1"``), once it has (waits up to ``patience`` seconds for it to end)."""
+        self.process.join(patience)
+        code = self.process.exitcode
+        if code is None:
+            return "its pipe closed while it still runs"
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            hint = (", as by the kernel's out-of-memory killer or kill -9"
+                    if -code == getattr(signal, "SIGKILL", 9) else "")
+            return f"killed by {name}{hint}"
+        return f"exited with code {code}"
+
     def ask_to_stop(self) -> None:
         """Let the worker end after the task it runs (if any)."""
         with self._send_lock:

@@ -93,7 +93,6 @@ from fastapi import APIRouter, Depends, FastAPI, Security
 from fastapi.middleware.gzip import GZipMiddleware
 
 from talentgap._version import __version__
-from talentgap.models.persistence import read_metadata
 from talentgap.service._openapi_bounds import install_bounds
 from talentgap.service._openapi_headers import install_headers
 from talentgap.service.docs import install_docs
@@ -180,8 +179,6 @@ def create_app(model_dir: str | Path | None = None, *, store: str | Path | None 
     >>> [(row["period"], row["mean"]) for row in answer["rows"]]
     [('2023Q1', 11.0), ('2023Q2', 11.0)]
     """
-    if model_dir is not None:
-        read_metadata(model_dir)  # the artifact's own error, before anything else
     settings = ServiceSettings.from_env() if settings is None else settings
     served = LoadedModel(model_dir, store=store, edition=edition,
                          horizon_cap=settings.max_horizon,

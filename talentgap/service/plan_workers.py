@@ -39,8 +39,18 @@ Bounded queue
     refused with 503. A plan still running then is stopped with its worker
     process, and a fresh worker takes its place and loads the served edition
     at once: the pool keeps ``workers`` processes, and no worker stays busy
-    with a plan nobody waits for. A worker that dies (killed, out of memory)
-    is replaced the same way.
+    with a plan nobody waits for.
+A worker that dies
+    A worker that dies (killed, out of memory) is replaced the same way,
+    and the plan it was given (or was loading the model for) is sent once
+    more, to the fresh worker, within the same ``timeout`` (the fresh
+    worker's model load not counted): a plan is a pure function of the
+    request and the served edition, so solving it again is safe, and the
+    client gets its plan. Only when that worker dies too is the plan
+    refused with 503 and a ``Retry-After``; each death is logged with its
+    cause (the signal or exit code). Each plan holds its own worker, so a
+    death concerns the one plan on it: the plans on the other workers, and
+    those waiting for a worker, go on.
 Clean shutdown
     :meth:`PlanWorkers.close` refuses waiting plans with 503 at once, lets
     running ones end for a few seconds (then refuses them with 503 too),
@@ -72,6 +82,8 @@ logger = logging.getLogger("talentgap.service")
 
 #: Seconds a running plan may take to end when the pool is closed, before it is stopped.
 CLOSE_PATIENCE = 5.0
+#: Times a plan is sent again to a fresh worker when its worker dies before answering.
+_RETRIES = 1
 #: Seconds a worker may take to load the served model before a plan given to it is refused
 #: (and the worker replaced); not counted in a plan's ``timeout``.
 LOAD_PATIENCE = 600.0
@@ -217,9 +229,10 @@ class PlanWorkers:
         Raises
         ------
         ServiceError
-            503 when the queue is full, the pool is closed, the worker died,
-            or the plan takes longer than ``timeout`` (its worker is then
-            replaced); the 409 and 422 of ``run_plan``.
+            503 when the queue is full, the pool is closed, the worker died
+            and so did the fresh one the plan was sent to again, or the plan
+            takes longer than ``timeout`` (its worker is then replaced); the
+            409 and 422 of ``run_plan``.
         """
         require_gap_model(served, "planning")
         with self._lock:
@@ -287,7 +300,12 @@ class PlanWorkers:
               max_horizon: int | None, deadline: float) -> tuple[str, object, float]:
         """Wait for a free worker, send it the plan, wait for the answer (see
         :func:`~talentgap.service._plan_process.solve`); with the deadline, moved on by the
-        time the worker spent loading the model."""
+        time the worker spent loading the model.
+
+        A worker that dies before it answers is replaced and the plan sent once more,
+        to the fresh worker (a plan is a pure function of the request and the model:
+        solving it again is safe); a second death is refused with 503.
+        """
         try:
             position = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except Empty:
@@ -300,46 +318,59 @@ class PlanWorkers:
                 self._edition = (served.pinned_source, served.signature,
                                  max(1, min(served.plan_defaults.get("horizon", 4),
                                             served.max_horizon)))
-            worker = self._pool[position]
-            try:
-                # a model load is not the plan's time: a short plan_timeout must not stop
-                # every fresh worker before it has loaded the model
-                deadline += worker.wait_loaded(LOAD_PATIENCE)
-                if served.signature in self._unusable:
-                    return "here", None, deadline
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:  # waited all the time there was: nothing sent
-                    raise self._refuse_late()
-                status, value = worker.call(_solve, served.pinned_source, served.signature,
-                                            body, max_size, max_horizon, timeout=remaining)
-                return status, value, deadline
-            except Overran:
-                loading = worker.loading()
-                self._replace(position, worker, f"a plan ran over {self.timeout:g} seconds "
-                              f"(plan_timeout): its worker {worker.pid} was stopped"
-                              if not loading else f"plan worker {worker.pid} did not load "
-                              f"the model within {LOAD_PATIENCE:g} seconds: stopped")
-                raise self._refuse_late() from None
-            except Stopped:
-                if self._closed:
-                    raise self._refuse_closing() from None
-                self._replace(position, worker, f"plan worker {worker.pid} stopped "
-                              "unexpectedly")
-                raise self._refuse("the plan worker stopped before answering; it was "
-                                   "replaced, retry") from None
+            attempt = 0
+            while True:
+                worker = self._pool[position]
+                try:
+                    # a model load is not the plan's time: a short plan_timeout must not stop
+                    # every fresh worker before it has loaded the model
+                    deadline += worker.wait_loaded(LOAD_PATIENCE)
+                    if served.signature in self._unusable:
+                        return "here", None, deadline
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:  # waited all the time there was: nothing sent
+                        raise self._refuse_late()
+                    status, value = worker.call(_solve, served.pinned_source,
+                                                served.signature, body, max_size, max_horizon,
+                                                timeout=remaining)
+                    return status, value, deadline
+                except Overran:
+                    loading = worker.loading()
+                    self._replace(position, worker, f"a plan ran over {self.timeout:g} "
+                                  f"seconds (plan_timeout): its worker {worker.pid} was "
+                                  "stopped" if not loading else f"plan worker {worker.pid} "
+                                  f"did not load the model within {LOAD_PATIENCE:g} seconds: "
+                                  "stopped")
+                    raise self._refuse_late() from None
+                except Stopped:
+                    if self._closed:
+                        raise self._refuse_closing() from None
+                    cause, again = worker.cause(), attempt < _RETRIES
+                    self._replace(position, worker, f"plan worker {worker.pid} died before "
+                                  f"answering a plan ({cause})",
+                                  then="the plan is sent to it again" if again else
+                                  "the plan, already sent again once, is refused with 503")
+                    if self._closed:
+                        raise self._refuse_closing() from None
+                    if not again:
+                        raise self._refuse(f"the plan worker died before answering ({cause}) "
+                                           "twice in a row; the workers were replaced, retry "
+                                           "after Retry-After seconds") from None
+                    attempt += 1
         finally:
             if not self._closed:
                 self._idle.put(position)
 
-    def _replace(self, position: int, old: Worker, why: str) -> None:
-        """Stop worker ``old`` and start a fresh one in its place, loading the served edition."""
+    def _replace(self, position: int, old: Worker, why: str, then: str = "") -> None:
+        """Stop worker ``old`` and start a fresh one in its place, loading the served edition;
+        logged as ``why``, the fresh worker, and what happens ``then``."""
         with self._lock:
             if self._closed or self._pool[position] is not old:
                 return
             fresh = self._start()
             self._pool[position] = fresh
         old.stop()
-        logger.warning("%s; worker %s replaces it", why, fresh.pid)
+        logger.warning("%s; worker %s replaces it%s", why, fresh.pid, f"; {then}" if then else "")
         if self._edition is not None:
             try:
                 fresh.send(_preload, *self._edition, loads=True)

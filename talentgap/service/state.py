@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from functools import cached_property
 from pathlib import Path
@@ -10,58 +9,22 @@ from pathlib import Path
 import pandas as pd
 
 from talentgap.editions import EditionStore
-from talentgap.errors import ArtifactError, ConfigError, collect_warnings
-from talentgap.models import GapForecaster, load
-from talentgap.models.persistence import read_metadata
+from talentgap.errors import ConfigError, ParameterError, collect_warnings
+from talentgap.models import GapForecaster
+from talentgap.models.persistence import load_with_metadata
 from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
 from talentgap.service._horizon import forecastable_horizon, horizon_at_load
 from talentgap.service._saved_targets import need_weights, saved_policy_need, saved_targets
 from talentgap.service.schemas import MAX_FORECAST_HORIZON
 
-__all__ = ["LoadedModel", "plan_defaults", "load_consistent"]
+__all__ = ["LoadedModel", "plan_defaults", "interval_kind"]
 
 logger = logging.getLogger("talentgap.service")
 
-#: Loads of an artifact that keeps being saved over, before giving up.
-_LOAD_ATTEMPTS = 5
 #: Horizon and level of a request that gives none (GapRequest, ForecastRequest).
 _REQUEST_HORIZON, _REQUEST_LEVEL = 4, (80.0,)
 
-
-def load_consistent(path: str | Path) -> tuple[dict, object]:
-    """The metadata and the model of one artifact edition, even while it is saved over.
-
-    The metadata is read (every file checked), then the model is loaded, then
-    the ``metadata_sha256`` in ``metadata.json`` is read again: when it
-    changed, a save replaced the artifact in between and the model may be
-    the newer edition, so both are read again.
-
-    Returns
-    -------
-    metadata : dict
-        As :func:`talentgap.models.persistence.read_metadata`.
-    model : BaseForecaster or GapForecaster
-        The model of the same edition.
-
-    Raises
-    ------
-    ArtifactError
-        As :func:`talentgap.load`, or when the artifact changed during each
-        of a few loads in a row.
-    """
-    root = Path(path)
-    for _ in range(_LOAD_ATTEMPTS):
-        metadata = read_metadata(root)
-        model = load(root)
-        try:
-            now = json.loads((root / "metadata.json").read_bytes()).get("metadata_sha256")
-        except (OSError, ValueError, AttributeError):
-            continue  # replaced at this very moment: read again
-        if now == metadata["metadata_sha256"]:
-            return metadata, model
-    raise ArtifactError(f"artifact {root.name!r}: saved over during each of "
-                        f"{_LOAD_ATTEMPTS} loads in a row; load it once the saves are done")
 
 #: Plan settings of the saved run configuration that POST /v1/plan takes as defaults.
 _PLAN_DEFAULTS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
@@ -146,14 +109,14 @@ class LoadedModel:
         if store is not None:
             editions = EditionStore(store)
             self.edition = edition or editions.latest()
-            self.metadata = editions.metadata(self.edition)
-            self.model = editions.model(self.edition)
+            self.metadata, self.model = editions.model_with_metadata(self.edition)
             self.signature = f"{self.edition}:{self.metadata['metadata_sha256']}"
         else:
             if edition is not None:
                 raise ConfigError("edition needs an edition store (store)")
             self.edition = None
-            self.metadata, self.model = load_consistent(path)
+            # one read of the files: the metadata and the model of one edition
+            self.metadata, self.model = load_with_metadata(path)
             self.signature = self.metadata["metadata_sha256"]
         self.fingerprint = str(self.metadata["metadata_sha256"])
         self.horizon_cap = max(1, min(int(horizon_cap), MAX_FORECAST_HORIZON))
@@ -169,7 +132,8 @@ class LoadedModel:
         self.saved_targets = saved_targets(config, self.plan_defaults.get("policy_need"))
         self.horizon_fixed_at_load = self._fix_horizon()
         self.max_horizon = forecastable_horizon(self.model, self.horizon_cap)
-        keys = self.metadata["input_schema"]["keys"]
+        self.caveats = self._simulation_caveats()
+        self.intervals = interval_kind(self.model)
         self.gap_answers = self.forecast_answers = None
         self.prepared_horizon = None
         if answers:
@@ -202,6 +166,29 @@ class LoadedModel:
                     "that span", span, self.horizon_rule, self.calibratable_horizon,
                     self.horizon_cap)
         return True
+
+    def _simulation_caveats(self) -> list[str]:
+        """The data-quality warnings of the gap model's one simulation, each once.
+
+        A gap model answers every request from one simulation of its
+        horizon, built once and kept (:meth:`~talentgap.models.GapForecaster.
+        prepare`); what it warns while it is built (intervals and paths likely
+        too narrow for short histories, a small error pool) concerns every
+        answer cut from it, but would be raised only on the first. It is built
+        here, first, so the warnings are kept and every answer returns them.
+        A forecaster warns on each forecast table it builds (kept with the
+        table): none here.
+        """
+        model = self.model
+        if not isinstance(model, GapForecaster) or model.horizon is None or model.horizon < 1:
+            return []
+        with collect_warnings() as caught:
+            try:
+                model.prepare(int(model.horizon))
+            except ParameterError:  # each request says why it cannot be answered
+                return []
+        return list(dict.fromkeys(str(item) for item in caught
+                                  if isinstance(item, UserWarning)))
 
     def horizon_reason(self, limit: int) -> str:
         """Why requests stop at ``limit`` periods (``max_horizon`` of GET /v1/model).
@@ -283,6 +270,32 @@ class LoadedModel:
             return {side: type(getattr(model, f"{side}_model_", None)).__name__
                     for side in ("demand", "supply")}
         return {"forecast": type(model).__name__}
+
+
+def interval_kind(model) -> str | None:
+    """What a served model's intervals are for: ``"population"``, ``"estimates"`` or None.
+
+    ``"population"``: a gap model fitted with the survey's standard errors
+    (``sampling_se``, ``[forecast] intervals = "population"``) took their
+    sampling variance out of its demand paths, so its intervals are for the
+    true values in the population and exclude the sampling error of the
+    survey's estimates (a later estimate falls outside them more often than
+    the level says). ``"estimates"``: a gap model without them, whose
+    intervals are for the values as the survey estimates them. None: a
+    forecaster, whose intervals are for its series as fitted.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=12, seed=0)
+    >>> panel = tg.features.build_panel(data.surveys, data.training, lead_time=1)
+    >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=20)
+    >>> interval_kind(gap.fit(panel)), interval_kind(gap.set_params(sampling_se=None).fit(panel))
+    ('population', 'estimates')
+    """
+    if not isinstance(model, GapForecaster):
+        return None
+    return "estimates" if getattr(model, "demand_se_", None) is None else "population"
 
 
 def plan_defaults(config: dict | None, *, keys: list[str] | None = None) -> dict:

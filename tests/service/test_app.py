@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 import talentgap.service.schemas  # noqa: E402
 from talentgap.errors import ArtifactError  # noqa: E402
-from talentgap.service import create_app  # noqa: E402
+from talentgap.service import ServiceSettings, create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -177,8 +177,10 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_talentgap_serve_answers_on_loopback(model_dir):
     port = _free_port()
+    # plans solved in this process: no worker process to start and stop (the serve command
+    # with plan workers is tested in test_plan_workers.py)
     server = subprocess.Popen([sys.executable, "-m", "talentgap", "serve", "--model",
-                               str(model_dir), "--port", str(port)],
+                               str(model_dir), "--port", str(port), "--plan-workers", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline, reply = time.monotonic() + 60, None
@@ -231,6 +233,7 @@ def test_forecaster_predictions_carry_no_explanations(tmp_path):
     df = pd.DataFrame({"id": ["a"] * 6, "period": [str(y) for y in range(2018, 2024)],
                        "value": [1, 2, 3, 4, 5, 6]})
     path = tg.models.Drift().fit(df, keys=["id"]).save(tmp_path / "drift")
-    with TestClient(create_app(path)) as test_client:
+    app = create_app(path, settings=ServiceSettings(plan_workers=0))  # no plan is asked for
+    with TestClient(app) as test_client:
         body = test_client.post("/predict", json={"horizon": 1}).json()
         assert body["explanations"] is None and len(body["rows"]) == 1

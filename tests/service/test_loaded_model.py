@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import collections
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 import talentgap as tg
-from talentgap.errors import ArtifactError
+from talentgap.editions import EditionStore
 
 pytest.importorskip("fastapi", reason="the service extra is not installed")
 
 from talentgap.service import create_app, reload_model
-from talentgap.service.state import LoadedModel, load_consistent
+from talentgap.service.state import LoadedModel
 
 
 @pytest.fixture
@@ -57,38 +60,53 @@ def test_signature_names_the_edition(drift_model, own_dir):
     assert bare.gap_answers is None and bare.prepared_horizon is None
 
 
-def test_load_consistent_reads_again_when_saved_over_during_the_load(drift_model, own_dir,
-                                                                     monkeypatch):
-    import talentgap.service.state as state
+def _counting_reads(monkeypatch) -> collections.Counter:
+    """Count the reads of each artifact file (by name) from now on."""
+    reads, read_bytes = collections.Counter(), Path.read_bytes
 
-    saves = iter([True, False])
-    real_load = state.load
+    def counted(self):
+        reads[self.name] += 1
+        return read_bytes(self)
 
-    def load_then_save(path):
-        model = real_load(path)
-        if next(saves, False):
-            drift_model.save(own_dir)  # between the metadata read and the check after it
-        return model
-
-    monkeypatch.setattr(state, "load", load_then_save)
-    metadata, model = load_consistent(own_dir)
-    assert metadata["metadata_sha256"] == tg.models.persistence.read_metadata(
-        own_dir)["metadata_sha256"]
-    assert type(model.demand_model_).__name__ == "Drift"
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    return reads
 
 
-def test_load_consistent_gives_up_on_an_artifact_that_keeps_changing(gap_model, drift_model,
-                                                                      own_dir, monkeypatch):
-    import talentgap.service.state as state
+def test_each_artifact_file_is_read_once_at_load(own_dir, monkeypatch):
+    reads = _counting_reads(monkeypatch)
+    app = create_app(own_dir)
+    assert dict(reads) == {"metadata.json": 1, "state.json": 1, "arrays.npz": 1}
+    reads.clear()
+    bare = LoadedModel(own_dir, answers=False)  # as a plan worker loads it
+    assert dict(reads) == {"metadata.json": 1, "state.json": 1, "arrays.npz": 1}
+    assert bare.signature == app.state.served.signature == app.state.served.metadata[
+        "metadata_sha256"]
 
-    real_load = state.load
-    models = iter([drift_model, gap_model] * 5)
 
-    def load_then_save(path):
-        model = real_load(path)
-        next(models).save(own_dir)
-        return model
+def test_an_edition_is_read_once_at_load(gap_model, tmp_path, monkeypatch):
+    store = EditionStore(tmp_path / "editions.db")
+    store.add("2022-q4", gap_model, gap_model.predict(2, level=[80]))
+    reads = _counting_reads(monkeypatch)
+    served = LoadedModel(store=tmp_path / "editions.db", answers=False)
+    assert dict(reads) == {"metadata.json": 1, "state.json": 1, "arrays.npz": 1}
+    assert served.signature == f"2022-q4:{store.metadata('2022-q4')['metadata_sha256']}"
 
-    monkeypatch.setattr(state, "load", load_then_save)
-    with pytest.raises(ArtifactError, match="saved over during each of 5 loads"):
-        load_consistent(own_dir)
+
+@pytest.mark.filterwarnings("ignore:saving a GapForecaster without a horizon")
+def test_a_save_during_the_load_gives_the_metadata_and_model_of_one_edition(drift_model,
+                                                                            own_dir,
+                                                                            monkeypatch):
+    saves, read_bytes = [], Path.read_bytes
+
+    def save_after_the_metadata(self):
+        data = read_bytes(self)
+        if self.name == "metadata.json" and not saves:
+            saves.append(drift_model.save(own_dir))  # the state read next is the new one's
+        return data
+
+    monkeypatch.setattr(Path, "read_bytes", save_after_the_metadata)
+    served = LoadedModel(own_dir, answers=False)
+    monkeypatch.undo()
+    assert saves
+    assert served.signature == tg.models.persistence.read_metadata(own_dir)["metadata_sha256"]
+    assert type(served.model.demand_model_).__name__ == "Drift"

@@ -12,7 +12,7 @@ pytest.importorskip("uvicorn", reason="the service extra is not installed")
 from _browser import find_chromium
 from _server import LoopbackServer
 
-from talentgap.service import create_app
+from talentgap.service import ServiceSettings, create_app
 
 
 def _rendered(url: str, tmp_path) -> str:
@@ -28,17 +28,24 @@ def _rendered(url: str, tmp_path) -> str:
     return done.stdout.decode(errors="replace")
 
 
-def test_swagger_ui_renders_the_operations_offline(model_dir, tmp_path):
-    with LoopbackServer(create_app(model_dir)) as server:
-        page = _rendered(f"{server.url}/docs", tmp_path)
+@pytest.fixture(scope="module")
+def server(model_dir):
+    """The service on a loopback port, shared by the pages' tests; plans are solved in
+    its process (the pages need no plan worker)."""
+    with LoopbackServer(create_app(model_dir,
+                                   settings=ServiceSettings(plan_workers=0))) as running:
+        yield running
+
+
+def test_swagger_ui_renders_the_operations_offline(server, tmp_path):
+    page = _rendered(f"{server.url}/docs", tmp_path)
     assert "swagger-ui" in page
     for path in ("/v1/model", "/v1/gap", "/v1/forecast", "/v1/plan", "/health"):
         assert f'data-path="{path}"' in page, path
     assert "cdn.jsdelivr.net" not in page
 
 
-def test_redoc_renders_offline(model_dir, tmp_path):
-    with LoopbackServer(create_app(model_dir)) as server:
-        page = _rendered(f"{server.url}/redoc", tmp_path)
+def test_redoc_renders_offline(server, tmp_path):
+    page = _rendered(f"{server.url}/redoc", tmp_path)
     assert "Forecast the skill gap" in page  # an operation's summary, drawn by ReDoc
     assert "fonts.googleapis.com" not in page

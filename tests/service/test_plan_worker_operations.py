@@ -93,7 +93,8 @@ def test_a_damaged_artifact_is_served_from_the_loaded_model(tmp_path, model_dir,
         _damage(path)  # a save over it that died half-way
         [worker] = app.state.plans.pids()
         os.kill(worker, signal.SIGKILL)  # its replacement cannot load the artifact
-        client.post("/v1/plan", json=PLAN)  # the worker's death: 503, replaced
+        # the first is sent again to the worker that replaces the dead one, which cannot
+        # load the artifact: it and the next are solved here, with the loaded model
         after = [client.post("/v1/plan", json=PLAN) for _ in range(3)]
     assert before.status_code == 200, before.text
     assert [a.status_code for a in after] == [200, 200, 200], after[0].text

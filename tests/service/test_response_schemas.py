@@ -34,6 +34,7 @@ TYPED = {"PlanSummary": PlanSummary, "QuotaRow": QuotaRow, "YearRow": YearRow,
 PRESENT_IN = {
     "Multi-year plans (with ``periods``) only.": {"multi_year", "multi_year_programmes"},
     "Plans with a ``crosswalk`` only.": {"programmes", "multi_year_programmes"},
+    "Single-period plans only.": {"single", "programmes"},
     "Single-period plans without a ``crosswalk`` only.": {"single"},
     "Single-period plans with a ``crosswalk`` only.": {"programmes"},
     "Multi-year plans without a ``crosswalk`` only.": {"multi_year"},

@@ -31,6 +31,7 @@ from talentgap.service import state as service_state
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "national_targets.toml"
 KEYS = ["region", "industry"]
 YEARS = ["2025", "2026", "2027", "2028", "2029"]
+HELD = "the gap model's sample paths reach"
 
 
 def _run(config):
@@ -99,8 +100,44 @@ def test_the_served_plan_with_the_run_budgets_is_the_run_plan(national):
     assert float(result.plan.summary["policy_shortfall_before"]) > 1000  # targets bite
     reply = client.post("/v1/plan", json={"periods": YEARS})
     assert reply.status_code == 200, reply.text
-    assert reply.json()["warnings"] == []
+    # the run held its last need year(s) and warned; the answer warns the same sentence
+    held = [note for note in result.notes if note.startswith(HELD)]
+    assert len(held) == 1 and held[0].endswith("(need_basis in plan_years.csv)")
+    assert reply.json()["warnings"] == [held[0].replace("plan_years.csv", "the answer's years")]
     _same_plan(reply.json(), result.plan)
+
+
+def test_need_years_past_the_forecast_are_held_and_warned(national):
+    _, client = national
+    reply = client.post("/v1/plan", json={"periods": ["2026", "2027", "2028", "2029", "2030"],
+                                          "budget": 6e7})   # need years 2026-2031
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    years = pd.DataFrame(body["years"])
+    forecast = years.loc[years["need_basis"] == "forecast", "period"].tolist()
+    reach = int(forecast[-1])
+    held = years.loc[years["need_basis"] != "forecast"]
+    assert held["period"].astype(int).tolist() == list(range(reach + 1, 2032))
+    assert set(held["need_basis"]) == {f"held at {reach}"}
+    # the shares by hand: the held years' part of each need without the plan
+    market = held["shortfall_before"].sum() / years["shortfall_before"].sum()
+    policy = held["policy_shortfall_before"].sum() / years["policy_shortfall_before"].sum()
+    span = str(reach + 1) if reach + 1 == 2031 else f"{reach + 1}-2031"
+    expected = (f"the gap model's sample paths reach {reach}; the market need of {span} is "
+                f"held at its {reach} level (per sample path); the held years carry "
+                f"{market:.0%} of the expected market shortfall and {policy:.0%} of the "
+                "policy need without the plan (need_basis in the answer's years)")
+    assert 0 < market < 1 and 0 < policy < 1
+    assert body["warnings"][0] == expected
+
+
+def test_the_served_caveats_are_the_runs(national):
+    """The run's report notes the interval caveats of the simulation it kept (none of a
+    span it tried and gave up), and the served model lists the same."""
+    result, client = national
+    narrow = [note for note in result.notes if "likely too narrow" in note]
+    assert client.get("/v1/model").json()["caveats"] == narrow
+    assert client.post("/v1/gap", json={"horizon": 4}).json()["warnings"] == narrow
 
 
 def test_without_the_saved_targets_it_is_the_run_without_targets(national, without_targets):
@@ -152,7 +189,8 @@ def test_a_model_saved_without_the_need_loads_and_plans_without_it(national, tmp
     plain = old.post("/v1/plan", json={"periods": YEARS}).json()
     unapplied = client.post("/v1/plan", json={"periods": YEARS,
                                               "use_saved_targets": False}).json()
-    assert plain["quotas"] == unapplied["quotas"] and plain["warnings"] == []
+    assert plain["quotas"] == unapplied["quotas"]
+    assert [w for w in plain["warnings"] if not w.startswith(HELD)] == []
 
 
 def test_a_run_without_targets_saves_no_need(without_targets):

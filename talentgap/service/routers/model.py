@@ -26,6 +26,7 @@ def model_info(request: Request) -> ModelInfoV1:
         max_horizon=horizon_limit(request)[0], max_cells=limits.max_cells, max_levels=MAX_LEVELS,
         model_horizon=getattr(model.model, "horizon", None) if model.is_gap_model else None,
         horizon_fixed_at_load=model.horizon_fixed_at_load,
+        intervals=model.intervals, caveats=list(model.caveats),
         max_plan_size=limits.max_plan_size if model.is_gap_model else None,
         edition=model.edition, created=meta["created"],
         talentgap_version=meta["talentgap_version"], data_fingerprint=meta["data_fingerprint"],

@@ -131,6 +131,21 @@ class ModelInfoV1(BaseModel):
     horizon_fixed_at_load: bool = Field(
         False, description="True when the gap model was saved without a horizon and the "
         "service fixed model_horizon when it loaded it (also logged).")
+    intervals: Literal["population", "estimates"] | None = Field(
+        None, description="What a gap model's intervals (and p_shortage) are for: "
+        "'population', the true demand and gap in the population: the model was fitted "
+        "with the survey's standard errors ([forecast] intervals = \"population\", the "
+        "default) and took their sampling error out, so the intervals exclude the sampling "
+        "error of the survey's estimates and a later survey estimate falls outside them "
+        "more often than the level says; 'estimates', the values as the survey estimates "
+        "them. Null for a forecaster (intervals for its series as fitted). POST /v1/gap "
+        "answers it too.", examples=["population"])
+    caveats: list[str] = Field(
+        [], description="Data-quality warnings of the gap model's one simulation, built "
+        "when the service loaded it (e.g. the paths of series of some history length use "
+        "errors pooled over all series and are likely too narrow); every POST /v1/gap and "
+        "/v1/plan answer repeats them in its warnings. Empty for a forecaster, whose "
+        "answers warn per forecast.", examples=[[]])
     max_cells: int = Field(description="Most cells or series one answer holds: the "
                            "entries of a request's cells (series) and the rows they select, "
                            "an entry giving some key columns selecting every cell with those "

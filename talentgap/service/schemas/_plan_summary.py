@@ -16,7 +16,8 @@ class PlanSummary(BaseModel):
     """The plan in totals: money in the unit of cost_per_trainee, workers in persons.
 
     Every plan gives the fields without a default. A single-period plan's
-    shortfalls are summed over the cells at the target period, a multi-year
+    shortfalls are summed over the cells at its ``arrival_period`` (when the
+    places funded in ``period`` count), a multi-year
     plan's over the need cell-periods. Fields that only one kind of plan
     gives (multi-year, or with a ``crosswalk``) are absent from the others.
     """
@@ -34,9 +35,14 @@ class PlanSummary(BaseModel):
                          "places floored, then one place at a time where it removes the most "
                          "per unit of money, within every limit).", examples=["round"])
     period: str = Field(description="The period a single-period plan funds its places in "
-                        "(they count lead_time periods later: the quotas' arrival_period); "
+                        "(they count lead_time periods later, in arrival_period); "
                         "the funding periods of a multi-year plan, ', '-separated.",
                         examples=["2025Q4", "2025Q1, 2025Q2"])
+    arrival_period: str | None = Field(
+        None, description="The period whose gap a single-period plan closes: ``period + "
+        "lead_time``, when its places count (the quotas' arrival_period); its shortfalls and "
+        "gaps are this period's. With lead times that differ by cell, the arrival periods in "
+        "order, ', '-separated. Single-period plans only.", examples=["2026Q1"])
     periods: list[str] = Field(description="The funding periods as a list, in order (one "
                                "for a single-period plan): the labels of ``period``.",
                                examples=[["2025Q1", "2025Q2"]])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from talentgap.service.schemas._page import Page
@@ -220,7 +222,22 @@ class GapResponse(BaseModel):
                     "fallback_reason": "supply: too short",
                     "flags": "rising_demand"}]])
     warnings: list[str] = Field([], description="Data-quality warnings raised while "
-                                "forecasting.")
+                                "forecasting, and those raised once when the served model's "
+                                "one simulation was built (every answer is cut from it, so "
+                                "every answer repeats them), e.g. that the intervals of "
+                                "series of some history length are likely too narrow.",
+                                examples=[["no series is long enough to calibrate the sample "
+                                           "paths of series with [24] observations; their "
+                                           "paths use the errors pooled over all series, which "
+                                           "are likely too narrow for them"]])
+    intervals: Literal["population", "estimates"] = Field(
+        "estimates", description="What the intervals, p_shortage and gap_median are for: "
+        "'population', the true values in the population (the model was fitted with the "
+        "survey's standard errors, [forecast] intervals = \"population\"): the sampling "
+        "error of the survey's demand estimates is not in them, so a later survey estimate "
+        "falls outside them more often than the level says; 'estimates', the values as the "
+        "survey estimates them (sampling error kept in). The same as GET /v1/model's "
+        "intervals.", examples=["population"])
     page: Page = Field(description="Where the answer's cells lie among those the request "
                        "reads (see limit and offset): total, offset, limit, and next, the "
                        "offset of the next page (null at the end).",
