@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import warnings
 from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -70,10 +71,23 @@ def _is_order(value, size: int) -> bool:
                     for v in value))
 
 
-def _fit_one(endog, exog, order, seasonal_order, trend, start_params=None, maxiter=50):
-    """Fit one specification: (params, aic, converged); raises on a failed fit.
+class _Fit(NamedTuple):
+    """One fitted specification: its parameters, criteria and the optimiser's verdict."""
+
+    params: np.ndarray
+    aic: float
+    aicc: float
+    converged: bool
+
+
+def _fit_one(endog, exog, order, seasonal_order, trend, start_params=None,
+             maxiter=50) -> _Fit:
+    """Fit one specification; raises on a failed fit.
 
     ``start_params``: where the optimiser starts (statsmodels' own choice if None).
+    ``aicc`` is statsmodels' ``aic + 2k(k+1)/(n - k - 1)`` (``k`` parameters,
+    the variance included; ``n`` observations after the diffuse burn-in),
+    infinite where it is not finite (``n - k - 1 <= 0``).
     """
     # Import before silencing: statsmodels adds "always" warning filters when first
     # imported, which would otherwise override the "ignore" below on the first fit.
@@ -90,7 +104,8 @@ def _fit_one(endog, exog, order, seasonal_order, trend, start_params=None, maxit
     if not (np.isfinite(params).all() and np.isfinite(aic)):
         raise FloatingPointError("non-finite parameters or likelihood")
     converged = bool((result.mle_retvals or {}).get("converged", True))
-    return params, aic, converged
+    aicc = float(result.aicc)
+    return _Fit(params, aic, aicc if np.isfinite(aicc) else np.inf, converged)
 
 
 def _forecast_one(spec, endog, exog, horizon, exog_future):
@@ -128,27 +143,32 @@ class SARIMAX(BaseForecaster):
         for a series with at least ``3*m`` observations (``m > 1``) whose
         seasonal strength is at least 0.64, else ``(0, 0, 0, 0)``.
     auto : bool, default True
-        Choose ``(p, q)`` in ``{0, 1, 2}`` per series by AIC with a small
+        Choose ``(p, q)`` in ``{0, 1, 2}`` per series by AICc with a small
         stepwise search (start from ``(1, 1), (0, 0), (1, 0), (0, 1)``, then
-        move to a neighbour while the AIC improves; Hyndman & Khandakar
-        2008). With ``d = D = 0`` and ``trend=None`` (and ``order`` not given
-        with ``auto=False``) a constant is included so that forecasts revert
-        to the series mean, not to zero.
+        move to a neighbour while the AICc improves; Hyndman & Khandakar
+        2008). With ``trend=None`` and ``d + D <= 1`` the search also
+        chooses whether to keep the constant (``d + D = 0``: forecasts revert
+        to the series mean) or the drift (``d + D = 1``: forecasts continue
+        the average change), as ``auto.arima`` does; see Notes.
     trend : {"n", "c", "t", "ct"}, optional
-        Deterministic trend passed to statsmodels.
+        Deterministic trend passed to statsmodels, used as given (no
+        choice). None (default): the rule in Notes. statsmodels applies it
+        to the differenced series: ``"c"`` with ``d = 1`` is a drift of the
+        levels, ``"t"`` a drift that changes linearly.
     nonnegative : bool, optional
         Keep forecasts and bounds >= 0; default: True for count data.
     n_windows : int, default 3
         Rolling origins for the conformal prediction intervals. Each origin
         chooses ``d`` and ``D`` again on its own history and refits with the
-        fitted ``(p, q)`` (see :meth:`cv_forecasts`).
+        fitted ``(p, q)`` and constant or drift (see :meth:`cv_forecasts`).
     n_jobs : int, default 1
         Parallel jobs over chunks of series.
 
     Attributes
     ----------
     fitted_summary_ : pandas.DataFrame
-        Per series: ``order``, ``seasonal_order``, ``aic``, ``converged``
+        Per series: ``order``, ``seasonal_order``, ``trend``, ``aic``, ``aicc`` (the
+        criterion the order search chooses by), ``converged``
         (the optimiser's verdict, False where no model was fitted;
         ConvergenceWarnings are not shown) and
         ``note`` (why a simpler specification was used), besides the
@@ -169,6 +189,17 @@ class SARIMAX(BaseForecaster):
     costs a small fraction of one fit. On 200 simulated series of 40
     observations the test chose ``d = 1`` for about 65% of random walks and for
     4-6% of stationary AR(1) series (coefficient 0.3).
+
+    **Constant and drift** (``trend=None``; ``auto.arima``'s rule): a
+    constant in the ``d + D`` times differenced series when ``d + D <= 1``
+    -- the mean of a stationary series (``d + D = 0``), or the drift of the
+    levels (``d + D = 1``: its average change per period, ``m`` times that
+    for a seasonal difference) -- and none when ``d + D >= 2``. With
+    ``auto=True`` the stepwise search also moves between with and without
+    it (and starts from ``(0, d, 0)`` without it), keeping what the AICc
+    prefers; with ``auto=False`` (and ``order`` not given) it is always
+    included. ``fitted_summary_["trend"]`` says what was fitted (``"n"``:
+    none).
 
     A series whose chosen specification fails (an exception, or non-finite
     parameters) is refitted with ``(1, d, 0)`` and no seasonal part; if that
@@ -260,43 +291,72 @@ class SARIMAX(BaseForecaster):
         else:
             seasonal = (0, 0, 0, 0)
         d = tested[0] if self.order is None else int(self.order[1])
-        trend = self.trend
+        trend = self._default_trend(d, seasonal[1])
         if not self.auto and self.order is not None:
             return tuple(int(v) for v in self.order), seasonal, trend
-        if trend is None and d == 0 and seasonal[1] == 0:
-            trend = "c"  # forecasts revert to the series' mean, not to zero
         pq = (None, None) if self.auto else (1, 1)
         return (pq[0], d, pq[1]), seasonal, trend
 
-    def _search(self, endog, exog, d, seasonal, trend):
-        """Stepwise AIC search over (p, q) in {0, 1, 2}; returns the best fit or raises."""
-        tried: dict[tuple[int, int], tuple | None] = {}
+    def _default_trend(self, d: int, big_d: int) -> str | None:
+        """The deterministic term for ``d`` and ``D``: the given ``trend``, else by the rule.
 
-        def score(pq):
-            if pq not in tried:
+        The rule (``auto.arima``'s): a constant in the ``d + D`` times
+        differenced series when ``d + D <= 1`` (statsmodels' ``trend="c"``:
+        the mean for ``d + D = 0``, the drift of the levels for ``d + D =
+        1``), none above. It does not apply when ``order`` is given with
+        ``auto=False`` (the specification is then used as given).
+        """
+        if self.trend is not None or (not self.auto and self.order is not None):
+            return self.trend
+        return "c" if d + big_d <= 1 else None
+
+    def _term_searched(self, d: int, big_d: int) -> bool:
+        """Whether the order search also chooses with or without the term (by the criterion)."""
+        return bool(self.auto) and self.trend is None and d + big_d <= 1
+
+    def _search(self, endog, exog, d, seasonal, trend, toggle=False):
+        """Stepwise AICc search over (p, q) in {0, 1, 2}; ``(order, trend, fit)`` or raises.
+
+        ``toggle``: the search also moves between ``trend`` and no trend
+        (``auto.arima``'s constant and drift), starting from ``(0, d, 0)``
+        without it too.
+        """
+        tried: dict[tuple[int, int, bool], tuple | None] = {}
+        with_term = trend is not None
+
+        def score(spec):
+            if spec not in tried:
+                p, q, term = spec
                 try:
-                    tried[pq] = _fit_one(endog, exog, (pq[0], d, pq[1]), seasonal, trend)
+                    tried[spec] = _fit_one(endog, exog, (p, d, q), seasonal,
+                                           trend if term else None)
                 except Exception as exc:  # any failure only drops this candidate
-                    logger.debug("SARIMAX candidate %s failed: %s", pq, exc)
-                    tried[pq] = None
-            fit = tried[pq]
-            return np.inf if fit is None else fit[1]
+                    logger.debug("SARIMAX candidate %s failed: %s", spec, exc)
+                    tried[spec] = None
+            fit = tried[spec]
+            return np.inf if fit is None else fit.aicc
 
-        best = min(_START, key=score)
+        starts = [(p, q, with_term) for p, q in _START]
+        if toggle and with_term:
+            starts.append((0, 0, False))
+        best = min(starts, key=score)
         while True:
-            p, q = best
-            near = [(p + dp, q + dq) for dp in (-1, 0, 1) for dq in (-1, 0, 1)
+            p, q, term = best
+            near = [(p + dp, q + dq, term) for dp in (-1, 0, 1) for dq in (-1, 0, 1)
                     if (dp or dq) and 0 <= p + dp <= _MAX_PQ and 0 <= q + dq <= _MAX_PQ]
+            if toggle and with_term:
+                near.append((p, q, not term))
             step = min(near, key=score)
             if score(step) >= score(best):
                 break
             best = step
         if tried[best] is None:
+            terms = f"trend {trend!r} or none" if toggle and with_term else f"trend {trend!r}"
             raise ParameterError(
                 f"auto == True, but none of the {len(tried)} orders (p, {d}, q) tried, with p "
-                f"and q in 0..{_MAX_PQ}, seasonal_order {seasonal} and trend {trend!r}, could "
+                f"and q in 0..{_MAX_PQ}, seasonal_order {seasonal} and {terms}, could "
                 "be fitted to this series; use auto=False with an order=(p, d, q) that fits")
-        return (best[0], d, best[1]), tried[best]
+        return (best[0], d, best[1]), (trend if best[2] else None), tried[best]
 
     def _fit_series(self, endog, exog, m):
         """Fit one series with the fallbacks; a dict describing the fit (never raises)."""
@@ -306,23 +366,26 @@ class SARIMAX(BaseForecaster):
         note = None
         try:
             if self.auto:
-                order, (params, aic, converged) = self._search(endog, exog, order[1],
-                                                               seasonal, trend)
+                toggle = self._term_searched(order[1], seasonal[1])
+                order, trend, fit = self._search(endog, exog, order[1], seasonal, trend,
+                                                 toggle)
             else:
-                params, aic, converged = _fit_one(endog, exog, order, seasonal, trend)
+                fit = _fit_one(endog, exog, order, seasonal, trend)
         except Exception as exc:  # one bad series must not sink the chunk
             note = (f"{_label(order, seasonal)} failed ({type(exc).__name__}: {exc})"[:200])
             order, seasonal = (1, order[1], 0), (0, 0, 0, 0)
+            trend = self._default_trend(order[1], 0)
             try:
-                params, aic, converged = _fit_one(endog, exog, order, seasonal, trend)
+                fit = _fit_one(endog, exog, order, seasonal, trend)
             except Exception as exc2:  # then the naive forecast
                 logger.info("SARIMAX failed on a series (%s; then %s); naive forecast",
                             note, exc2)
                 return {"reason": f"SARIMAX failed ({type(exc2).__name__}); naive",
                         "note": note}
             note += f"; used {_label(order, seasonal)}"
-        return {"order": order, "seasonal_order": seasonal, "trend": trend, "params": params,
-                "aic": aic, "converged": converged, "note": note, "reason": None}
+        return {"order": order, "seasonal_order": seasonal, "trend": trend,
+                "params": fit.params, "aic": fit.aic, "aicc": fit.aicc,
+                "converged": fit.converged, "note": note, "reason": None}
 
     def _fit_arrays(self, values, n_obs, season_length, exog):
         n_series, n_periods = values.shape
@@ -362,9 +425,11 @@ class SARIMAX(BaseForecaster):
         ``order`` / ``seasonal_order``) with the tests of the fit run on the
         history before the origin only, so the periods an origin forecasts
         never choose its differencing, and refits with the ``(p, q)`` chosen
-        at fit. Where that specification is the fitted one, the optimiser
-        starts from the fitted parameters (at most 20 iterations); else from
-        statsmodels' starting values. The ``(p, q)`` search is not rerun.
+        at fit, with the constant or drift that ``d + D`` calls for (none
+        where the search dropped it and ``d + D`` is the fitted one). Where
+        that specification is the fitted one, the optimiser starts from the
+        fitted parameters (at most 20 iterations); else from statsmodels'
+        starting values. The ``(p, q)`` search is not rerun.
         Series that got the naive forecast at fit get it at every origin, as
         does an origin whose refit fails. NaN where a series is too short at
         that origin.
@@ -407,7 +472,7 @@ class SARIMAX(BaseForecaster):
                         params = _fit_one(endog, x, spec["order"], spec["seasonal_order"],
                                           spec["trend"],
                                           start_params=fit["params"] if same else None,
-                                          maxiter=_REFIT_ITERATIONS if same else 50)[0]
+                                          maxiter=_REFIT_ITERATIONS if same else 50).params
                         point = _forecast_one({**spec, "params": params}, endog, x, horizon,
                                               future)
                     except Exception as exc:  # this origin keeps the naive forecast
@@ -426,12 +491,18 @@ class SARIMAX(BaseForecaster):
         the origin's history (as :meth:`_candidates` does at fit), so that the
         periods an origin forecasts never choose its differencing; ``(p, q)``
         are the fitted ones (``(1, 0)`` without a seasonal part where the fit
-        fell back to that).
+        fell back to that). Where the search dropped the constant or drift and
+        the origin has the fitted ``d + D``, the origin drops it too.
         """
         order, seasonal, trend = self._candidates(endog, exog, m)
         if fit.get("note") is not None:  # the fit fell back, as _fit_series does
             return {"order": (1, order[1], 0), "seasonal_order": (0, 0, 0, 0),
-                    "trend": trend}
+                    "trend": self._default_trend(order[1], 0)}
+        fitted = fit["order"][1] + fit["seasonal_order"][1]
+        if (fit["trend"] is None and self._term_searched(fit["order"][1],
+                                                         fit["seasonal_order"][1])
+                and order[1] + seasonal[1] == fitted):
+            trend = None
         return {"order": (fit["order"][0], order[1], fit["order"][2]),
                 "seasonal_order": seasonal, "trend": trend}
 
@@ -441,7 +512,9 @@ class SARIMAX(BaseForecaster):
             "order": [str(f["order"]) if "order" in f else None for f in fits],
             "seasonal_order": [str(f["seasonal_order"]) if "order" in f else None
                                for f in fits],
+            "trend": [(f["trend"] or "n") if "order" in f else None for f in fits],
             "aic": [f.get("aic", np.nan) for f in fits],
+            "aicc": [f.get("aicc", np.nan) for f in fits],
             "converged": [f.get("converged", False) for f in fits],
             "note": [f.get("note") for f in fits],
         })
