@@ -1,6 +1,9 @@
-"""Small shared fixtures: tiny valid input tables built in code."""
+"""Shared fixtures: tiny valid input tables built in code, and command runs that several
+CLI test modules read."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -52,3 +55,32 @@ def employment() -> pd.DataFrame:
             "high_skilled": [105, 50, 110],
         }
     )
+
+
+# --- command runs shared by several CLI test modules: each runs once and is only read ---
+
+#: The national-target example: a multi-year plan against skilled-worker shares.
+NATIONAL = Path(__file__).resolve().parents[1] / "examples" / "national_targets.toml"
+
+
+@pytest.fixture(scope="session")
+def naive_demo_out(tmp_path_factory) -> Path:
+    """``talentgap demo`` with a naive model, 200 simulated futures and charts off: its
+    output folder (read only: a test that changes it copies it first)."""
+    from talentgap.cli import main
+
+    out = tmp_path_factory.mktemp("naive_demo")
+    assert main(["demo", "--out", str(out), "--no-charts", "--set", "forecast.n_samples=200",
+                 "--set", 'forecast.model="naive"']) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def national_out(tmp_path_factory) -> Path:
+    """``talentgap plan`` on the national-target example, charts off: its output folder
+    (read only: a test that changes it copies it first)."""
+    from talentgap.cli import main
+
+    out = tmp_path_factory.mktemp("national")
+    assert main(["plan", "--config", str(NATIONAL), "--out", str(out), "--no-charts"]) == 0
+    return out

@@ -9,6 +9,8 @@ that bind or not.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import warnings
 
@@ -72,7 +74,16 @@ def _ref_round_network(problem, lp_places):
 
 
 def _network(seed: int):
-    """A random programme problem; some programmes are exact copies of others (ties)."""
+    """A random programme problem; some programmes are exact copies of others (ties).
+
+    Several tests use the same seeds: each problem is built once and every call gets its
+    own copy, so no test sees what another did to it.
+    """
+    return copy.deepcopy(_built_network(seed))
+
+
+@functools.cache
+def _built_network(seed: int):
     rng = np.random.default_rng(seed)
     n_prog, n_ind = int(rng.integers(1, 7)), int(rng.integers(1, 5))
     k = int(rng.choice([1, 2, 5, 20]))
