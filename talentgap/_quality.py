@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,8 @@ import pandas as pd
 from talentgap import _checks
 from talentgap.errors import ParameterError
 
-__all__ = ["DataQualityReport", "reject_incomplete_groups", "unit_groups", "UNIT_GROUPS"]
+__all__ = ["DataQualityReport", "QualityNote", "note_text", "reject_incomplete_groups",
+           "unit_groups", "UNIT_GROUPS"]
 
 #: The group a rejected row takes with it in every ``validate(..., errors="report")``:
 #: per table, its columns and its name in messages. A survey's enterprise-period is one
@@ -28,6 +30,51 @@ __all__ = ["DataQualityReport", "reject_incomplete_groups", "unit_groups", "UNIT
 #: are cell-periods, whose cells the caller chooses (:func:`reject_incomplete_groups`).
 UNIT_GROUPS = {name: (("enterprise_id", "period"), "enterprise-period")
                for name in ("surveys", "enterprises", "vacancies")}
+
+
+class QualityNote(NamedTuple):
+    """A legal but unusual finding of validation, before it is worded (:func:`note_text`).
+
+    ``kind`` says what was found: ``("above", a, b, factor)`` (rows with
+    ``a > factor x b``), ``("full_width", column)`` (numbers written in
+    full-width digits) or ``("empty_table",)``. ``count`` rows (or values)
+    have it; ``lines`` are the line numbers of the first ones, in line order,
+    and ``values`` their values as written (``None`` when the wording shows
+    none). Notes of disjoint rows of one kind add up: counts sum, examples pool.
+    """
+
+    kind: tuple
+    count: int
+    lines: tuple = ()
+    values: tuple | None = None
+
+
+def note_text(note: QualityNote, places: Iterable[str]) -> str:
+    """The warning for ``note``, its example rows named by ``places`` (``"line 17"``).
+
+    The one wording of each data-quality note: validation gives it for a
+    table, the partitioned path for the notes of its parts pooled.
+
+    Examples
+    --------
+    >>> note = QualityNote(("above", "vacancies", "employees", 5.0), 9, (17,))
+    >>> note_text(note, ["line 17"])
+    '9 row(s) with vacancies > 5 x employees (legal but unusual; check units), e.g. line 17'
+    """
+    places = list(places)
+    what = note.kind[0]
+    if what == "empty_table":
+        return "the table has no rows: every estimate from it is empty"
+    if what == "above":
+        _, a, b, factor = note.kind
+        return (f"{note.count} row(s) with {a} > {factor:g} x {b} (legal but unusual; "
+                f"check units), e.g. {', '.join(places)}")
+    if what == "full_width":
+        shown = ", ".join(f"{place}: {value!r}"
+                          for place, value in zip(places, note.values or (), strict=True))
+        return (f"column {note.kind[1]!r}: {note.count} value(s) written in full-width "
+                f"digits were read as the numbers they show, e.g. {shown}")
+    raise ValueError(f"unknown data-quality note {what!r}")
 
 
 @dataclass
@@ -51,6 +98,8 @@ class DataQualityReport:
     warnings : list of str
         Suspicious but legal findings (also issued as
         :class:`~talentgap.errors.DataQualityWarning`).
+    notes : list of QualityNote
+        The same findings before they are worded (kind, count, example lines).
     freq : str or None
         Frequency of the parsed periods.
     extra_columns : list of str
@@ -72,6 +121,7 @@ class DataQualityReport:
     freq: str | None = None
     extra_columns: list[str] = field(default_factory=list)
     row_keys: pd.DataFrame | None = field(default=None, repr=False)
+    notes: list[QualityNote] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:

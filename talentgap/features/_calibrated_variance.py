@@ -37,13 +37,23 @@ sparse, one entry per margin for a cell), the residual totals are
 zbar_hc^2`` expands into sparse products and one categories x categories
 matrix per period (``_Period``). Memory per period is O(rows + PSUs x
 categories per PSU + categories^2 + domains x categories touched); nothing
-is proportional to PSUs x domains. The Satterthwaite degrees of freedom
-need every stratum's part on its own: strata whose PSUs all have the same
+is proportional to PSUs x domains (the degrees of freedom add the pair
+grams below). The Satterthwaite degrees of freedom need every stratum's
+part on its own. Strata whose PSUs all have the same
 ``w x`` (strata nested in the margins' categories with equal weights, as a
 stratified sample by cell and size band raked to region and industry)
-stay sparse; the others are summed over blocks of at most 2**18 PSU x
-domain values (2 MB), so their time grows with those PSUs times the
-period's domains but memory does not. Per period one small pseudo-inverse
+stay sparse. In the others (PSUs such as industrial parks, holding
+enterprises of several industries) a stratum's sum of squares expands the
+same way into sparse parts (the PSUs where the domain has rows) and ``B_c'
+M_h B_c``, ``M_h = G^+ (sum_(p in h) v_p v_p') G^+`` with ``v_p`` the PSU's
+``w x`` minus its stratum's mean; as ``C_c`` is non-zero only at the
+domain's categories (a cell's region and industry), ``M_h`` is needed only
+at those category pairs. One categories x categories gram per stratum
+(BLAS) gives them, kept for the next score variable while strata x pairs
+stays under 2**26 values (512 MB) over all periods, made again by each
+call beyond (:mod:`talentgap.features._calibrated_strata`). The time grows
+with strata x domains and PSUs x categories^2, not with PSUs x domains;
+lonely strata are formed directly. Per period one small pseudo-inverse
 (categories x categories); nothing loops over cells, PSUs or enterprises.
 
 References
@@ -63,8 +73,11 @@ import pandas as pd
 from scipy import sparse
 
 from talentgap.errors import DataQualityWarning, ParameterError, warn
+from talentgap.features._calibrated_strata import _GRAM_VALUES, StrataParts, _one_blas_thread
 from talentgap.features._groups import group_rows
 from talentgap.features._margins import normalize_margins
+from talentgap.features._sparse_forms import column_forms, row_max, weighted_squares
+from talentgap.features._variance import NOISE
 from talentgap.features.design import DesignIndex
 from talentgap.schema import DETAIL_COLUMNS, unit_codes
 
@@ -77,8 +90,6 @@ CALIBRATION_MARK = "calibration"
 #: Column that keeps the weights a calibration started from.
 DESIGN_WEIGHT = "design_weight"
 
-_BLOCK_VALUES = 1 << 18  # PSU x domain values per block of the degrees of freedom (2 MB)
-_PAIR_VALUES = 1 << 22  # entry pairs per group of columns in _column_forms
 
 
 def calibration_margins(surveys, calibration, *, weight: str | None, function: str,
@@ -233,6 +244,7 @@ class CalibratedVariance:
         free = (np.ones(len(table), dtype=bool) if index.take_all is None
                 else ~index.take_all[index.stratum_of_unit[index.unit]])
         self._periods = []
+        budget = [_GRAM_VALUES]
         self._period_of_domain = np.zeros(n_domains, dtype=np.int64)
         for t in np.unique(period):  # one small regression per period
             psus = np.unique(index.unit[period == t])
@@ -252,42 +264,63 @@ class CalibratedVariance:
             xw = sparse.csr_matrix(  # PSU totals of w x: one entry per firm and margin
                 (np.tile(weights[firms], len(firm_cat)),
                  (np.tile(psu_of_firm, len(firm_cat)), firm_cat.ravel())), shape=(p, k))
-            inverse = (np.linalg.pinv(gram.reshape(k, k), rcond=1e-10, hermitian=True) if k
-                       else np.zeros((0, 0)))
+            with _one_blas_thread():  # small products: more threads only wait
+                inverse = (np.linalg.pinv(gram.reshape(k, k), rcond=1e-10, hermitian=True)
+                           if k else np.zeros((0, 0)))
             row_cat = np.searchsorted(cats, category[:, rows])
             row_cat[:, ~free[rows]] = k  # a slot past the categories: dropped below
             self._periods.append(_Period(
                 index, t, psus, xw, inverse, rows, row_cat,
                 np.searchsorted(psus, index.unit[rows]), np.searchsorted(domains, codes[rows]),
-                domains, start_per_final[rows]))
+                domains, start_per_final[rows], budget))
             self._period_of_domain[domains] = t
         self._n_domains = n_domains
         self._factor = index.period_factor
 
-    def __call__(self, score: np.ndarray) -> np.ndarray:
-        """Variance of the domain totals of the calibration residuals of ``score``."""
-        variance = np.zeros(self._n_domains)
-        for part in self._periods:
-            variance[part.domains] = part.variance(score)
+    def __call__(self, score: np.ndarray, size: np.ndarray | None = None) -> np.ndarray:
+        """Variance of the domain totals of the calibration residuals of ``score``.
+
+        ``size`` (default ``|score|``): the scores' magnitudes before any
+        cancelling, as for :class:`~talentgap.features.design.DomainVariance`;
+        a variance that is rounding noise against them is exactly 0.
+        """
+        variance = self._variance(score, size)
         if self._factor is not None:  # "average": the lonely strata at the others' mean
             variance *= self._factor[self._period_of_domain]
         return variance
 
-    def degrees_of_freedom(self, score: np.ndarray) -> np.ndarray:
+    def _variance(self, score: np.ndarray, size: np.ndarray | None) -> np.ndarray:
+        """Per domain the variance before the "average" factor."""
+        if size is None:
+            size = np.abs(score)
+        variance = np.zeros(self._n_domains)
+        for part in self._periods:
+            variance[part.domains] = part.variance(score, size)
+        return variance
+
+    def degrees_of_freedom(self, score: np.ndarray, size: np.ndarray | None = None, *,
+                           variance: np.ndarray | None = None) -> np.ndarray:
         """Satterthwaite degrees of freedom, as
-        :meth:`~talentgap.features.design.DomainVariance.degrees_of_freedom`."""
+        :meth:`~talentgap.features.design.DomainVariance.degrees_of_freedom`.
+
+        NaN where the variance (a call with ``score`` and ``size``) is 0;
+        ``variance``, that call's result when the caller has it, saves
+        computing it again.
+        """
         top, bottom = np.zeros(self._n_domains), np.zeros(self._n_domains)
         for part in self._periods:
             top[part.domains], bottom[part.domains] = part.satterthwaite(score)
         with np.errstate(invalid="ignore", divide="ignore"):
             df = top * top / bottom
-        df[~(top > 0)] = np.nan
+        if variance is None:
+            variance = self._variance(score, size)
+        df[~(top > 0) | (variance == 0)] = np.nan
         if self._factor is not None:  # a constant factor leaves df alone; NaN stays NaN
             df[np.isnan(self._factor[self._period_of_domain])] = np.nan
         return df
 
 
-class _Period:
+class _Period(StrataParts):
     """One period's regression and design, for the residual scores of any score variable.
 
     With ``a_pc`` the PSU totals of the scores in domain c (sparse: PSU x
@@ -306,19 +339,22 @@ class _Period:
     small) and ``B_c' (U' Q U) B_c`` (one categories x categories matrix
     per period, summed over strata). As ``B = G^+ C`` with ``C`` sparse (a
     cell's column has one entry per margin), both products with ``B`` visit
-    only pairs of non-zero entries of a column (:func:`_column_forms`).
+    only pairs of non-zero entries of a column
+    (:func:`~talentgap.features._sparse_forms.column_forms`).
     Lonely strata under "adjust" add ``s_h (z_hc - g_c)^2``, ``g_c = T_c /
     P`` the grand mean, which expands the same way. The Satterthwaite
     degrees of freedom need every stratum's part on its own: a flat stratum
     (every PSU the same ``u_p``) has ``z - zbar = a - abar``, sparse; the
-    others are computed from ``z`` in blocks of at most ``_BLOCK_VALUES``
-    PSU x domain values, a stratum cut by a block carried to the next.
+    other ("regular") strata expand as in :meth:`_regular_strata`, and the
+    lonely ones are formed directly (:meth:`_lonely_strata`).
     """
 
     def __init__(self, index: DesignIndex, t: int, psus: np.ndarray, xw, inverse: np.ndarray,
                  rows: np.ndarray, row_cat: np.ndarray, row_psu: np.ndarray,
-                 row_domain: np.ndarray, domains: np.ndarray, ratio: np.ndarray) -> None:
+                 row_domain: np.ndarray, domains: np.ndarray, ratio: np.ndarray,
+                 budget: list[int]) -> None:
         self.rows, self.row_cat, self.row_psu, self.row_domain = rows, row_cat, row_psu, row_domain
+        self.budget = budget  # pair-gram values the periods may still keep (shared)
         self.domains, self.ratio, self.inverse, self.xw = domains, ratio, inverse, xw
         p, d = xw.shape[0], domains.size
         self.shape = (p, d)
@@ -346,15 +382,22 @@ class _Period:
         self.x_total = np.asarray(xw.sum(axis=0)).ravel() @ inverse
         self.x_lonely = (xh.T @ lonely_scale) @ inverse
         self.lonely_total = float(lonely_scale.sum())
-        # the degrees of freedom: the PSUs that add variance, ordered by stratum; in a "flat"
+        # the degrees of freedom need each stratum's part: in a "flat"
         # stratum every PSU has the same w x (e.g. strata inside the margins' categories,
         # equal weights), so z - mean(z) = a - mean(a) is sparse: no dense block needed
         mean_x = in_stratum.T @ sparse.diags(1.0 / self.n_psu) @ xh
-        spread = _row_max(abs(xw - mean_x), p) <= 1e-12 * _row_max(abs(xw), p)
+        spread = row_max(abs(xw - mean_x), p) <= 1e-12 * row_max(abs(xw), p)
         flat = (np.bincount(psu_stratum, weights=~spread, minlength=h) == 0) & ~self.lonely
         self.flat = flat & (self.scale > 0)
-        order = np.argsort(psu_stratum, kind="stable")
-        self.order = order[(psu_scale[order] > 0) & ~flat[psu_stratum[order]]]
+        # the other strata: "regular" ones (two PSUs or more) through the pair grams below,
+        # lonely ones ("adjust": one PSU, centred at the grand mean) directly
+        self.regular = np.flatnonzero(~flat & ~self.lonely & (self.scale > 0)
+                                      & (self.n_psu > 1))
+        self.lonely_psus = np.flatnonzero(self.lonely[psu_stratum] & (psu_scale > 0))
+        self.stratum_mean = sparse.csr_matrix(sparse.diags(1.0 / self.n_psu) @ xh)
+        self.xh = sparse.csr_matrix(xh)
+        self._grams = None  # pair grams of the regular strata, made by the first call
+        self._entry_index = self._linear = None  # score-free indexes, made by the first call
 
     def _coefficients(self, score: np.ndarray):
         """The domain scores' PSU totals (sparse) and ``cross``, with ``B = inverse @ cross``."""
@@ -372,135 +415,77 @@ class _Period:
         """Per domain, the mean residual PSU total of the period."""
         return (np.asarray(totals.sum(axis=0)).ravel() - cross.T @ self.x_total) / self.units
 
-    def variance(self, score: np.ndarray) -> np.ndarray:
-        """Variance of each domain total of the residual scores (one value per domain)."""
+    def variance(self, score: np.ndarray, size: np.ndarray) -> np.ndarray:
+        """Variance of each domain total of the residual scores (one value per domain).
+
+        Rounding noise against the squares of the PSU totals of ``size`` (the
+        scores' magnitudes before cancelling) and the regression's part is 0.
+        """
         totals, cross = self._coefficients(score)
         d = self.shape[1]
         by_stratum = self.in_stratum @ totals
-        squares = _weighted_squares(totals, self.psu_scale, d)
-        square = squares - _weighted_squares(by_stratum, self.stratum_scale, d)
-        # (A' S U - A_h' T U_h)_c . B_c, the sparse product first (domains x categories)
-        product = (totals.T @ self.xw_scaled) - (by_stratum.T @ self.xh_scaled)
-        linear = _column_forms(sparse.csc_matrix(product.T), self.inverse, cross)
-        quadratic = _column_forms(cross, self.quad, cross)
+        squares = weighted_squares(totals, self.psu_scale, d)
+        p = self.shape[0]
+        size_totals = sparse.csr_matrix((size[self.rows], (self.row_psu, self.row_domain)),
+                                        shape=(p, d))
+        size_squares = weighted_squares(size_totals, self.psu_scale, d)
+        square = squares - weighted_squares(by_stratum, self.stratum_scale, d)
+        linear = self._linear_term(score, totals, by_stratum, cross)
+        quadratic = column_forms(cross, self.quad, cross)
         variance = square - 2.0 * linear + quadratic
         if self.lonely_total > 0:  # "adjust": sum_h s_h (z_hc - g_c)^2 over lonely strata
             grand = self._grand_mean(totals, cross)
             lonely = by_stratum.T @ self.lonely_scale - cross.T @ self.x_lonely
             variance += grand * (grand * self.lonely_total - 2.0 * lonely)
         with np.errstate(invalid="ignore"):
-            noise = variance <= 1e-12 * (squares + np.abs(quadratic))
+            noise = variance <= NOISE * (size_squares + np.abs(quadratic))
         variance[noise] = 0.0  # rounding noise around an exact 0
         return variance
 
-    def satterthwaite(self, score: np.ndarray):
-        """Per domain, the sum of the strata's variance parts and of their squares / df."""
-        totals, cross = self._coefficients(score)
+    def _linear_items(self) -> dict | None:
+        """Score-free items of :meth:`variance`'s cross term, made by its first call.
+
+        None when the sparse product of that term is small (strata inside the
+        margins' categories: few categories per stratum), as it then costs
+        less than the items' dense rows (one per PSU and stratum).
+        """
+        if self._linear is None:
+            d, k = self.shape[1], self.xw.shape[1]
+            psu, domain = self._entries()["pattern"]
+            pairs, slot = np.unique(self.psu_stratum[psu] * d + domain, return_inverse=True)
+            stratum, stratum_domain = np.divmod(pairs, d)
+            product = np.diff(self.xh.indptr)[stratum].sum()  # entries of A_h' U_h
+            self._linear = {"items": 8 * product > (self.xw.shape[0] + self.xh.shape[0]) * k}
+            if self._linear["items"]:
+                self._linear.update(
+                    psu=self._items(psu, domain, lambda at: self.xw[at] @ self.inverse),
+                    stratum=self._items(stratum, stratum_domain,
+                                        lambda at: self.xh[at] @ self.inverse),
+                    slot=slot, pair_stratum=stratum, pair_domain=stratum_domain)
+        return self._linear if self._linear["items"] else None
+
+    def _linear_term(self, score: np.ndarray, totals, by_stratum, cross) -> np.ndarray:
+        """``(A' S U - A_h' T U_h)_c . B_c`` of :meth:`variance`, one value per domain.
+
+        ``sum_p s_p a_pc u_p' B_c - sum_h t_h a_hc x_h' B_c``: either each
+        ``u_p' B_c`` (``x_h' B_c``) from the items of the pair (p, c)
+        ((h, c)), or the sparse product (domains x categories) first.
+        """
         d = self.shape[1]
-        top, bottom = self._flat_strata(totals)
-        order = self.order
-        if order.size == 0:
-            return top, bottom
-        grand = self._grand_mean(totals, cross) if self.lonely.any() else None
-        totals, xw, stratum = totals[order], self.xw[order], self.psu_stratum[order]
-        by_domain = sparse.csr_matrix(cross.T)  # C', domains x categories
-        step = max(1, _BLOCK_VALUES // max(d, 1))
-        carry = None  # a stratum cut by the block boundary: its partial sums
-        for lo in range(0, order.size, step):
-            hi = min(order.size, lo + step)
-            # residual PSU totals of the block, domains x PSUs: a - C' (u' G^+)'
-            z = totals[lo:hi].T.toarray()
-            z -= by_domain @ np.ascontiguousarray((xw[lo:hi] @ self.inverse).T)
-            ids = stratum[lo:hi]
-            first = np.r_[True, ids[1:] != ids[:-1]]
-            h = ids[first]
-            add = np.zeros((ids.size, h.size))  # PSU -> stratum of the block
-            add[np.arange(ids.size), np.cumsum(first) - 1] = 1.0
-            sums, squares = z @ add, (z * z) @ add
-            if carry is not None:
-                sums[:, 0] += carry[0]
-                squares[:, 0] += carry[1]
-                carry = None
-            if hi < order.size and stratum[hi] == h[-1]:
-                carry = sums[:, -1].copy(), squares[:, -1].copy()
-                sums, squares, h = sums[:, :-1], squares[:, :-1], h[:-1]
-            if h.size:
-                part = self._parts(h, sums, squares, grand)
-                df = np.where(self.lonely[h], 1.0, self.n_psu[h] - 1.0)
-                top += part.sum(axis=1)
-                bottom += (part * part / df).sum(axis=1)
-        return top, bottom
-
-    def _flat_strata(self, totals) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`satterthwaite`'s sums over the flat strata, from the non-zero ``a_pc`` only."""
-        d = self.shape[1]
-        entries = totals.tocoo()
-        stratum = self.psu_stratum[entries.row]
-        keep = self.flat[stratum]
-        if not keep.any():
-            return np.zeros(d), np.zeros(d)
-        pairs, slot = np.unique(stratum[keep] * d + entries.col[keep], return_inverse=True)
-        h, c = np.divmod(pairs, d)
-        values = entries.data[keep]
-        sums = np.bincount(slot, weights=values, minlength=pairs.size)
-        squares = np.bincount(slot, weights=values * values, minlength=pairs.size)
-        part = self._parts(h, sums, squares, None)
-        share = part * part / (self.n_psu[h] - 1.0)
-        return (np.bincount(c, weights=part, minlength=d),
-                np.bincount(c, weights=share, minlength=d))
-
-    def _parts(self, h: np.ndarray, sums: np.ndarray, squares: np.ndarray,
-               grand: np.ndarray | None) -> np.ndarray:
-        """Variance parts of strata ``h`` (the last axis of ``sums`` and ``squares``)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ss = squares - sums * sums / self.n_psu[h]
-            ss[ss <= 1e-12 * squares] = 0.0  # rounding noise around an exact 0
-            part = self.scale[h] * ss
-            lonely = self.lonely[h]
-            if lonely.any():  # "adjust": centred at the grand mean of the period (domains x h)
-                part[:, lonely] = self.scale[h][lonely] * (sums[:, lonely] - grand[:, None]) ** 2
-        return part
-
-
-def _column_forms(left, matrix: np.ndarray, right) -> np.ndarray:
-    """Per column c, ``left_c' matrix right_c`` of two sparse (CSC) matrices.
-
-    Only the pairs of non-zero entries of each column are visited (a cell's
-    ``cross`` column has one entry per margin), in groups of columns of at
-    most ``_PAIR_VALUES`` pairs.
-    """
-    d = left.shape[1]
-    out = np.zeros(d)
-    left, right = sparse.csc_matrix(left), sparse.csc_matrix(right)
-    left.sort_indices()
-    right.sort_indices()
-    n_left, n_right = np.diff(left.indptr), np.diff(right.indptr)
-    pairs = n_left * n_right
-    ends = np.cumsum(pairs)
-    start = 0
-    while start < d:  # groups of whole columns of at most _PAIR_VALUES pairs
-        stop = max(start + 1, int(np.searchsorted(
-            ends, ends[start] - pairs[start] + _PAIR_VALUES, side="right")))
-        columns = np.arange(start, stop)
-        count = pairs[columns]
-        column = np.repeat(columns, count)
-        within = np.arange(column.size) - np.repeat(np.cumsum(count) - count, count)
-        i = left.indptr[column] + within // n_right[column]
-        j = right.indptr[column] + within % n_right[column]
-        value = left.data[i] * matrix[left.indices[i], right.indices[j]] * right.data[j]
-        out[start:stop] = np.bincount(column - start, weights=value, minlength=stop - start)
-        start = stop
-    return out
-
-
-def _row_max(matrix, n: int) -> np.ndarray:
-    """Largest entry of each row of a sparse matrix of non-negative values (0 if empty)."""
-    matrix = sparse.csr_matrix(matrix)
-    return matrix.max(axis=1).toarray().ravel() if matrix.shape[1] else np.zeros(n)
-
-
-def _weighted_squares(totals, weight: np.ndarray, d: int) -> np.ndarray:
-    """Per column c, ``sum_r weight_r totals_rc^2`` of a sparse matrix."""
-    entries = totals.tocoo()
-    return np.bincount(entries.col, weights=weight[entries.row] * entries.data ** 2,
-                       minlength=d)
+        items = self._linear_items()
+        if items is None:
+            product = (totals.T @ self.xw_scaled) - (by_stratum.T @ self.xh_scaled)
+            return column_forms(sparse.csc_matrix(product.T), self.inverse, cross)
+        value = self._entry_values(score)
+        psu, domain = self._entries()["pattern"]
+        a = np.bincount(self._entries()["pattern_of_row"], weights=score[self.rows],
+                        minlength=psu.size)
+        n_pairs = items["pair_stratum"].size
+        item, entry, form = items["psu"]
+        per_psu = np.bincount(item, weights=value[entry] * form, minlength=psu.size)
+        item, entry, form = items["stratum"]
+        per_stratum = np.bincount(item, weights=value[entry] * form, minlength=n_pairs)
+        by_pair = np.bincount(items["slot"], weights=a, minlength=n_pairs)
+        return (np.bincount(domain, weights=self.psu_scale[psu] * a * per_psu, minlength=d)
+                - np.bincount(items["pair_domain"], minlength=d, weights=(
+                    self.stratum_scale[items["pair_stratum"]] * by_pair * per_stratum)))

@@ -189,15 +189,23 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
                                                    "hv")}
 
     def ratio_parts(name, sy, sx, cyy, cxy, cxx):
+        """Score sums and squares of a block, and their sizes before cancelling."""
         ratio = estimates[name][domain_of]
         total_x = np.bincount(domain_of, weights=sx, minlength=n_domains)[domain_of]
         a = (sy - ratio * sx) / total_x
         c = (cyy - 2 * ratio * cxy + ratio * ratio * cxx) / (total_x * total_x)
-        return a, c
+        size_a = (np.abs(sy) + np.abs(ratio * sx)) / np.abs(total_x)
+        size_c = (cyy + 2 * np.abs(ratio * cxy) + ratio * ratio * cxx) / (total_x * total_x)
+        return a, c, size_a, size_c
+
+    def total_parts(a, c):
+        return a, c, np.abs(a), c
 
     scores = {
-        "enterprises": lambda: (S["w"], C["ww"]), "employees": lambda: (S["e"], C["ee"]),
-        "vacancies": lambda: (S["v"], C["vv"]), "demand": lambda: (S["h"], C["hh"]),
+        "enterprises": lambda: total_parts(S["w"], C["ww"]),
+        "employees": lambda: total_parts(S["e"], C["ee"]),
+        "vacancies": lambda: total_parts(S["v"], C["vv"]),
+        "demand": lambda: total_parts(S["h"], C["hh"]),
         "shortage_rate": lambda: ratio_parts("shortage_rate", S["s"], S["w"], C["ss"],
                                              C["sw"], C["ww"]),
         "vacancy_rate": lambda: ratio_parts("vacancy_rate", S["v"], S["e"] + S["v"], C["vv"],
@@ -209,10 +217,12 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
     out = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for name, parts in scores.items():
-            a, c = parts()
+            a, c, size_a, size_c = parts()
             mean = a / n_h
             ss = c + k * (a / k - mean) ** 2 + (n_h - k) * mean * mean
-            squares = c + a * a / k
+            # the squares the sums of the block came from: a ratio's score cancels (all
+            # y = R x gives z = 0 up to rounding), so the sizes before cancelling
+            squares = size_c + size_a * size_a / k
             ss[ss <= 1e-12 * squares] = 0.0
             contribution = scale * ss
             grand2 = 0.0
@@ -220,12 +230,18 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
                 total = np.bincount(domain_of, weights=a, minlength=n_domains)
                 grand = total / domain_units
                 g = grand[domain_of]
+                size_g = (np.bincount(domain_of, weights=size_a, minlength=n_domains)
+                          / domain_units)
                 contribution = np.where(lonely, scale * (a - g) ** 2, contribution)
+                squares = np.where(lonely, (size_a + size_g[domain_of]) ** 2, squares)
                 grand2 = grand * grand
             top = np.bincount(domain_of, weights=contribution, minlength=n_domains)
             top += absent_scale * grand2
+            limit = np.bincount(domain_of, weights=scale * squares, minlength=n_domains)
+            if any_lonely:
+                limit += absent_scale * size_g * size_g
+            top[top <= 1e-12 * limit] = 0.0  # rounding noise around an exact 0 (or below)
             variance = top.copy()
-            variance[variance < 0] = 0.0
             if facts["factor"] is not None:  # "average": lonely strata at the others' mean
                 variance *= facts["factor"][period_of_domain]
             out[f"{name}_se"] = np.sqrt(variance)

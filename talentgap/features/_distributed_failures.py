@@ -24,13 +24,15 @@ import re
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import FAILURE_COLUMNS, rule_text
+from talentgap._checks import FAILURE_COLUMNS, row_labels, rule_text
+from talentgap._quality import QualityNote
 from talentgap._words import rows_fail
 from talentgap.errors import SchemaError
 from talentgap.features.coverage import coverage_error, unfed_rows
 from talentgap.schema import get_schema
 
-__all__ = ["LINE", "BASE", "MAX_FAILURES", "encode", "tag", "mark_text", "last_rows",
+__all__ = ["LINE", "BASE", "MAX_FAILURES", "encode", "tag", "mark_text", "merge_notes",
+           "last_rows",
            "Lines", "failures", "coverage_failures", "pool",
            "raise_failures", "summarise_values", "merge_values", "value_rows"]
 
@@ -85,17 +87,74 @@ def mark_text(text, codes: pd.Index) -> str:
     return re.sub(r"\b\d{13,}\b", mark, str(text))
 
 
-def last_rows(frame: pd.DataFrame, n_partitions: int) -> np.ndarray:
-    """The last row (from 0; -1 for none) of each input partition among the rows of ``frame``."""
-    out = np.full(n_partitions, -1, dtype=np.int64)
+_MAX_NOTES = 20  # distinct data-quality notes relayed from the partitions
+
+
+def merge_notes(notes: list[QualityNote]) -> list[QualityNote]:
+    """Data-quality notes of disjoint rows (lines: row codes) as one note per kind.
+
+    The counts of notes of one kind add up and the examples are the first
+    :data:`_MAX_EXAMPLES` in line order (codes sort as lines do), as the
+    pandas path finds them in the whole table;
+    :func:`~talentgap._quality.note_text` words the result.
+
+    Examples
+    --------
+    >>> kind = ("above", "vacancies", "employees", 5.0)
+    >>> a = QualityNote(kind, 2, tuple(encode([1, 1], [0, 1]).tolist()))
+    >>> b = QualityNote(kind, 1, tuple(encode([0], [0]).tolist()))
+    >>> (note,) = merge_notes([a, b])
+    >>> note.count, [int(x) for x in _split(note.lines)[0]]
+    (3, [0, 1, 1])
+    """
+    merged: dict = {}
+    for note in notes:
+        found = merged.get(note.kind)
+        if found is None:
+            merged[note.kind] = note
+            continue
+        values = None if note.values is None else (found.values or ()) + note.values
+        merged[note.kind] = QualityNote(note.kind, found.count + note.count,
+                                        found.lines + note.lines, values)
+    out = []
+    for note in list(merged.values())[:_MAX_NOTES]:
+        order = np.argsort(np.asarray(note.lines, dtype=np.int64), kind="stable")
+        order = order[:_MAX_EXAMPLES].tolist()
+        out.append(note._replace(
+            lines=tuple(note.lines[i] for i in order),
+            values=None if note.values is None else tuple(note.values[i] for i in order)))
+    return out
+
+
+def last_rows(frame: pd.DataFrame, n_partitions: int, path: str | None = None) -> np.ndarray:
+    """Per input partition, among the rows of ``frame``: the last row (from 0; -1 for none)
+    and, with a ``path`` column (categorical, as ``dask.dataframe.read_csv(...,
+    include_path_column=True)`` adds it), the largest and minus the smallest code of the
+    file the rows were read from. One ``(3, n_partitions)`` array; parts merge by
+    :func:`numpy.maximum`.
+    """
+    out = np.full((3, n_partitions), -1, dtype=np.int64)
+    out[2] = np.iinfo(np.int64).min  # minus the smallest file code: none seen
     if len(frame):
         partition, row = _split(frame[LINE].to_numpy(dtype=np.int64))
-        np.maximum.at(out, partition, row)
+        np.maximum.at(out[0], partition, row)
+        if path is not None and path in frame.columns:
+            file = np.asarray(frame[path].cat.codes, dtype=np.int64)
+            np.maximum.at(out[1], partition, file)
+            np.maximum.at(out[2], partition, -file)
     return out
 
 
 class Lines:
-    """Lines in the whole table of codes, from the last row of each input partition.
+    """Where the rows of a partitioned table are, from the last row of each input partition.
+
+    A row is named by its *line*: its position in the whole table + 2, as
+    if the table were one CSV file with a header line. When the table was
+    read from several files with their path in a column (``files``: the
+    path of each file code, see :func:`last_rows`), rows are named by their
+    file instead: the line there when the file is one partition (one header
+    line, one line per row, as ``read_csv(..., blocksize=None)`` reads it),
+    else their row in the file (data rows from 1).
 
     Examples
     --------
@@ -104,30 +163,98 @@ class Lines:
     (8, [3, 5])
     >>> lines.where(encode(2, 0))
     'line 5 (partition 2 row 0)'
+    >>> last = np.array([[2, 4, 1], [0, 1, 1], [0, -1, -1]])  # a.csv; b.csv in 2 blocks
+    >>> lines = Lines(last, files=["a.csv", "b.csv"])
+    >>> lines.where(encode(0, 1)), lines.where(encode(2, 0))
+    ('line 3 of a.csv (partition 0 row 1)', 'row 6 of b.csv (partition 2 row 0)')
     """
 
-    def __init__(self, last: np.ndarray) -> None:
-        sizes = np.asarray(last, dtype=np.int64) + 1
+    def __init__(self, last: np.ndarray, files=None) -> None:
+        last = np.asarray(last, dtype=np.int64)
+        if last.ndim == 1:
+            last = np.stack([last, np.full_like(last, -1), np.full_like(last, -1)])
+        sizes = last[0] + 1
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         self.n_rows = int(sizes.sum())
+        self.files = None
+        seen = sizes > 0
+        high, low = last[1], -last[2]
+        if files is not None and seen.any() and (high[seen] >= 0).all() and (
+                high[seen] == low[seen]).all():  # each partition from one known file
+            file = np.where(seen, high, -1)
+            self.files = np.asarray(files, dtype=object)
+            self.file_of = file
+            # rows of earlier partitions of the same file (a file's blocks are consecutive)
+            self.file_start = np.zeros(sizes.size, dtype=np.int64)
+            parts = np.bincount(file[seen], minlength=len(files))
+            for code in np.flatnonzero(parts > 1):  # files read in several blocks only
+                at = np.flatnonzero(file == code)
+                self.file_start[at] = np.concatenate([[0], np.cumsum(sizes[at])[:-1]])
+            self.whole = np.where(seen, parts[np.maximum(file, 0)] == 1, True)
+
+    @property
+    def by_file(self) -> bool:
+        """Whether rows are named by their file."""
+        return self.files is not None
+
+    @property
+    def blocks(self) -> bool:
+        """Whether some file was read in several partitions (rows, not lines, named)."""
+        return self.by_file and not bool(self.whole.all())
 
     def line(self, code) -> np.ndarray:
         """The line of each code (position in the whole table + 2)."""
         partition, row = _split(code)
         return self.offsets[partition] + row + 2
 
-    def where(self, code) -> str:
+    def file_lines(self, code) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """File, row in the file (from 1) and line there (-1 when read in blocks) of each code."""
         partition, row = _split(code)
-        return f"line {int(self.line(code))} (partition {int(partition)} row {int(row)})"
+        file = self.files[self.file_of[partition]]
+        file_row = self.file_start[partition] + row + 1
+        return file, file_row, np.where(self.whole[partition], file_row + 1, -1)
+
+    def place(self, partition: int, row: int) -> str:
+        """``"line 7 of a.csv"``, ``"row 6 of b.csv"`` or ``"line 169"`` (whole table)."""
+        if not self.by_file:
+            return f"line {int(self.offsets[partition]) + row + 2}"
+        file = self.files[self.file_of[partition]]
+        number = int(self.file_start[partition]) + row + 1
+        if self.whole[partition]:
+            return f"line {number + 1} of {file}"
+        return f"row {number} of {file}"
+
+    def where(self, code) -> str:
+        partition, row = (int(x) for x in _split(code))
+        return f"{self.place(partition, row)} (partition {partition} row {row})"
 
     def text(self, text: str) -> str:
         """A worker's message (see :func:`mark_text`) with each marked code as line and place."""
         def where(match: re.Match) -> str:
             partition, row = int(match.group(1)), int(match.group(2))
-            return (f"{int(self.offsets[partition]) + row + 2} "
-                    f"(partition {partition} row {row})")
+            place = self.place(partition, row)
+            if not match.group(0).startswith("line "):  # "lines <code>, <code>": the number
+                place = place.removeprefix("line ")
+            return f"{place} (partition {partition} row {row})"
 
-        return _MARKED.sub(where, str(text))
+        # with files, "line <code>" becomes the place ("line 7 of a.csv", "row 6 of b.csv")
+        pattern = (r"(?:line )?" if self.by_file else "") + _MARKED.pattern
+        return re.sub(pattern, where, str(text))
+
+    def explain(self) -> str:
+        """How the rows are named, for the head of a message."""
+        if not self.by_file:
+            return ("a line is the row's position in the whole table + 2 (its line if the "
+                    "table were one CSV file with a header line; for a table read from "
+                    "several files, keep the path column of dask's read_csv(..., "
+                    "include_path_column=True) to name each row's file), then its input "
+                    "partition and row (from 0) there")
+        text = ("rows are named by their file and line there (one header line, one line "
+                "per row), then their input partition and row (from 0)")
+        if self.blocks:
+            text += ("; a file read in several blocks is named by the row (data rows "
+                     "from 1): read with blocksize=None for line numbers")
+        return text
 
 
 def _labels(raw: pd.DataFrame, at: np.ndarray) -> np.ndarray:
@@ -135,8 +262,7 @@ def _labels(raw: pd.DataFrame, at: np.ndarray) -> np.ndarray:
     columns = [c for c in get_schema("surveys").row_label if c in raw.columns]
     if not columns or at.size == 0:
         return np.full(at.size, "", dtype=object)
-    shown = raw.iloc[at][columns].astype(object)
-    return shown.where(shown.notna(), "NA").map(str).agg(", ".join, axis=1).to_numpy()
+    return row_labels(raw.iloc[at][columns]).to_numpy()
 
 
 def _trim(frame: pd.DataFrame) -> pd.DataFrame:
@@ -224,8 +350,8 @@ def raise_failures(found: pd.DataFrame, lines: Lines, n_partitions: int, rules: 
             label = found["label"].iat[i]
             where = f"{label}; " if label else ""
             detail = found["message"].iat[i] or found["value"].iat[i]
-            shown.append(f"line {line[i]} ({where}partition {partition[i]} row {row[i]}): "
-                         f"{lines.text(detail)}")
+            shown.append(f"{lines.place(int(partition[i]), int(row[i]))} ({where}partition "
+                         f"{partition[i]} row {row[i]}): {lines.text(detail)}")
         n = int(found["n_failing"].iat[at[0]])
         text = rules.get(rule) or rule_text(rule)
         texts.append(f"  - column {column!r} {text} [{rule}]; {rows_fail(n)}, e.g. "
@@ -237,14 +363,20 @@ def raise_failures(found: pd.DataFrame, lines: Lines, n_partitions: int, rules: 
         "rule": found["rule"].to_numpy(), "value": found["value"].to_numpy(),
         "message": [lines.text(m) for m in found["message"]],
         "partition": partition, "partition_row": row})
+    extra = ["partition", "partition_row"]
+    if lines.by_file:  # the file, the row there (from 1) and its line (NA: read in blocks)
+        file, file_row, file_line = lines.file_lines(found["code"].to_numpy())
+        cases["file"], cases["file_row"] = file, file_row
+        cases["file_line"] = pd.array(np.where(file_line > 0, file_line, 0), dtype="Int64")
+        cases.loc[file_line < 0, "file_line"] = pd.NA
+        extra += ["file", "file_row", "file_line"]
     first = found.iloc[0]
     raise SchemaError(
         f"surveys ({n_partitions} partitions): {n_bad} of {lines.n_rows} rows fail validation "
-        f"({n_fail} failure{'s' if n_fail != 1 else ''}); a line is the row's position in the "
-        "whole table + 2 (as in a CSV file with a header line), then its input partition and "
-        "row (from 0) there:\n" + "\n".join(texts),
+        f"({n_fail} failure{'s' if n_fail != 1 else ''}); {lines.explain()}:\n"
+        + "\n".join(texts),
         column=str(first["column"]), reason=str(first["rule"]),
-        failure_cases=cases[[*FAILURE_COLUMNS, "partition", "partition_row"]])
+        failure_cases=cases[[*FAILURE_COLUMNS, *extra]])
 
 
 def _coverage_error(found: pd.DataFrame, lines: Lines) -> SchemaError:

@@ -16,17 +16,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap.features._distributed_failures import merge_values, pool
+from talentgap.features._distributed_failures import merge_notes, merge_values, pool
 from talentgap.features._groups import group_rows
 from talentgap.features._variance import ratio_variance, snap_noise, variance_factor
 
-__all__ = ["VALUES", "PAIRS", "statistics", "combine", "estimates"]
+__all__ = ["VALUES", "PAIRS", "statistics", "combine", "merge_dtypes", "same_dtype",
+           "estimates"]
 
 #: Weighted values whose sums and centred cross products are kept per cell-period.
 VALUES = ("w", "s", "e", "v", "h")
 #: Cross products needed by the totals and the three ratios (``sw``: shortage x weight).
 PAIRS = ("ww", "ss", "sw", "ee", "vv", "hh", "ev", "hv")
-_MAX_NOTES = 20  # data-quality warnings relayed from the partitions
 
 
 def statistics(slot: np.ndarray, size: int, values: dict[str, np.ndarray]) -> dict:
@@ -47,7 +47,7 @@ def statistics(slot: np.ndarray, size: int, values: dict[str, np.ndarray]) -> di
 
 def combine(parts: list, keys: list[str]) -> tuple:
     """Combine partial results: failures and notes collected, statistics merged."""
-    notes = [note for _, _, found in parts for note in found][:_MAX_NOTES]
+    notes = merge_notes([note for _, _, found in parts for note in found])
     found = [f for f, _, _ in parts if f is not None]
     if found:
         return pool(found), None, notes
@@ -56,7 +56,8 @@ def combine(parts: list, keys: list[str]) -> tuple:
         return None, None, notes
     if len(stats) == 1:
         return None, stats[0], notes
-    merged = {"cells": _merge([s["cells"] for s in stats], keys)}
+    merged = {"cells": _merge([s["cells"] for s in stats], keys),
+              "dtypes": _pool_dtypes([s["dtypes"] for s in stats])}
     if "values" in stats[0]:
         merged["values"] = merge_values([s["values"] for s in stats])
     if "blocks" in stats[0]:
@@ -69,6 +70,51 @@ def combine(parts: list, keys: list[str]) -> tuple:
         merged["strata"] = strata.groupby([*hcols, "period"], sort=False, dropna=False,
                                           observed=True).agg(how).reset_index()
     return None, merged, notes
+
+
+def _pool_dtypes(parts: list[dict]) -> dict:
+    """Key dtypes of parts (see :func:`~talentgap.features._distributed_partition.key_dtypes`):
+    the table is canonical only if every part is."""
+    canonical = [p["canonical"] for p in parts]
+    return {"canonical": None if any(c is None for c in canonical) else merge_dtypes(canonical),
+            "validated": merge_dtypes([p["validated"] for p in parts])}
+
+
+def merge_dtypes(dtypes: list[dict]) -> dict:
+    """The key dtypes of several parts as one (per key, the dtype of the whole table).
+
+    Parts validated alike share a dtype; categoricals whose categories differ (each
+    part's own sorted values, or unknown categories of a Dask frame) pool their
+    categories sorted, as one table's values would be.
+
+    Examples
+    --------
+    >>> a, b = pd.CategoricalDtype(["x", "z"]), pd.CategoricalDtype(["y"])
+    >>> list(merge_dtypes([{"k": a}, {"k": b}])["k"].categories)
+    ['x', 'y', 'z']
+    >>> merge_dtypes([{"k": a}, {"k": a}])["k"] is a
+    True
+    """
+    out = {}
+    for key in dtypes[0]:
+        found = [d[key] for d in dtypes]
+        first = found[0]
+        if all(same_dtype(d, first) for d in found[1:]):
+            out[key] = first
+        elif all(isinstance(d, pd.CategoricalDtype) for d in found):
+            union = pd.Index(np.concatenate([np.asarray(d.categories, dtype=object)
+                                             for d in found])).unique()
+            out[key] = pd.CategoricalDtype(union.sort_values(), ordered=first.ordered)
+        else:  # mixed kinds: the values as they come
+            out[key] = np.dtype(object)
+    return out
+
+
+def same_dtype(a, b) -> bool:
+    """Equal dtypes, categories in the same order (``==`` ignores their order)."""
+    if isinstance(a, pd.CategoricalDtype) and isinstance(b, pd.CategoricalDtype):
+        return a.ordered == b.ordered and a.categories.equals(b.categories)
+    return a == b
 
 
 def _merge(stats: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

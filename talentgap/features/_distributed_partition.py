@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap._checks import categories_pass
 from talentgap.errors import SchemaError, collect_warnings
 from talentgap.features._distributed_design import design_partial, stratum_rows
 from talentgap.features._distributed_failures import (
@@ -24,16 +25,15 @@ from talentgap.features._distributed_failures import (
     LINE,
     coverage_failures,
     failures,
-    mark_text,
     summarise_values,
 )
 from talentgap.features._distributed_moments import statistics
 from talentgap.features._groups import group_rows
 from talentgap.features.design import SurveyDesign
-from talentgap.periods import parse_periods
-from talentgap.schema import DETAIL_COLUMNS, validate
+from talentgap.periods import normalize_freq, parse_periods
+from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
 
-__all__ = ["partial", "psu_conflicts", "stratum_failures"]
+__all__ = ["partial", "canonical_meta", "key_dtypes", "psu_conflicts", "stratum_failures"]
 
 _LINE = LINE  # the code (input partition and row) of every row
 
@@ -74,18 +74,64 @@ def _respondents(table: pd.DataFrame, slot: np.ndarray, size: int,
     return slot[first], first, merged
 
 
+def canonical_meta(meta: pd.DataFrame, freq: str, known: dict) -> bool:
+    """Whether a Dask frame's dtypes (its ``_meta``) are those validation returns.
+
+    Decided once, on the client: every surveys column present has the dtype
+    :func:`~talentgap.schema.validate` gives it (periods of ``freq``, ids and
+    keys categorical with ``known`` categories passing the text rules, counts
+    int64, weights float64, flags bool). The values are judged by each
+    partition's validation (see :func:`partial`); a table canonical in both
+    is used as it is by the pandas path, categories and their order kept.
+
+    Examples
+    --------
+    >>> import talentgap as tg
+    >>> surveys = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=2,
+    ...                                      seed=0).surveys
+    >>> known = {c: d for c, d in surveys.dtypes.items() if isinstance(d, pd.CategoricalDtype)}
+    >>> canonical_meta(surveys.iloc[:0], "Q", known)
+    True
+    >>> canonical_meta(surveys.iloc[:0].astype({"region": str}), "Q", known)
+    False
+    """
+    if not meta.columns.is_unique:
+        return False
+    for col in get_schema("surveys").columns:
+        if col.name not in meta.columns:
+            if col.required:
+                return False
+            continue
+        dtype = meta[col.name].dtype
+        if col.kind == "period":
+            if (not isinstance(dtype, pd.PeriodDtype)
+                    or dtype.name.removeprefix("period[")[0] != normalize_freq(freq)[0]):
+                return False  # fiscal quarters and years of freq included
+        elif col.kind in ("id", "key"):
+            if (col.name not in known or not isinstance(dtype, pd.CategoricalDtype)
+                    or not categories_pass(known[col.name].categories, ids=col.kind == "id")):
+                return False
+        elif ((col.kind == "count" and dtype != np.int64)
+              or (col.kind == "weight" and dtype != np.float64)
+              or (col.kind == "flag" and dtype != np.bool_)):
+            return False
+    return True
+
+
 def partial(frame: pd.DataFrame, keys: list[str], freq: str, weight: str | None,
             skill_levels: list[str] | None, design: SurveyDesign | None = None,
-            fed: pd.Index | None = None, key_values: bool = False) -> tuple:
+            fed: pd.Index | None = None, key_values: bool = False,
+            canonical: bool = False) -> tuple:
     """Validate one partition and reduce it to statistics per cell-period.
 
     Returns ``(failures, None, notes)`` when a row breaks a rule (or, with
     ``fed``, has vacancies for an occupation outside ``fed``), else
-    ``(None, stats, notes)``; ``notes`` are the data-quality warnings of the
-    partition (legal but unusual values), their rows marked for
-    :meth:`~talentgap.features._distributed_failures.Lines.text`. With
-    ``key_values``, ``stats["values"]`` summarises the key values (see
+    ``(None, stats, notes)``; ``notes`` are the data-quality notes of the
+    partition (legal but unusual values, :class:`~talentgap._quality.QualityNote`),
+    their rows named by their codes. With ``key_values``, ``stats["values"]``
+    summarises the key values (see
     :func:`~talentgap.features._distributed_failures.summarise_values`).
+    ``canonical``: the frame's dtypes are canonical (:func:`canonical_meta`).
     """
     if len(frame) == 0:
         return None, None, []
@@ -97,15 +143,34 @@ def partial(frame: pd.DataFrame, keys: list[str], freq: str, weight: str | None,
     raw = frame.drop(columns=[_LINE])
     raw.index = line
     allowed = {"skill_level": skill_levels} if skill_levels is not None else None
-    with collect_warnings() as caught:
+    with collect_warnings():  # pooled over the partitions, worded on the client
         clean, report = validate(raw, table="surveys", freq=freq, errors="report",
                                  line_numbers=line, allowed=allowed)
-    notes = [mark_text(w, raw.index) for w in caught]
+    notes = report.notes
     own = report.rejected[report.rejected["rule"] != "group_incomplete"]  # rules broken
     found, stats = _reduce(raw, labels, clean, own, keys, weight, design, fed)
+    if stats is not None:
+        # every rule holds without a note: the values are canonical too
+        stats["dtypes"] = key_dtypes(raw, clean, keys,
+                                     canonical and len(report.rejected) == 0 and not notes)
     if stats is not None and key_values:
         stats["values"] = summarise_values(clean, keys)
     return found, stats, notes
+
+
+def key_dtypes(raw: pd.DataFrame, clean: pd.DataFrame, keys: list[str],
+               canonical: bool) -> dict:
+    """The dtype of each key in the result, as the pandas path gives it for these rows.
+
+    A canonical table (``canonical``: dtypes and values as validation returns
+    them) is used as it is there, so its categoricals keep their categories
+    and their order, unused ones too; any other table is validated, and its
+    keys take the validated dtypes. ``{"canonical": dtypes or None,
+    "validated": dtypes}``;
+    :func:`~talentgap.features._distributed_moments.combine` pools the parts.
+    """
+    return {"canonical": {k: raw[k].dtype for k in keys} if canonical else None,
+            "validated": {k: clean[k].dtype for k in keys}}
 
 
 def _reduce(raw: pd.DataFrame, labels: pd.Index, clean: pd.DataFrame, rejected: pd.DataFrame,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from talentgap.features._variance import NOISE, snap_noise
+
 __all__ = ["DesignIndex", "DomainVariance"]
 
 
@@ -147,17 +149,20 @@ class DomainVariance:
             index.lonely, index.scale, index.period_of_stratum, index.units_per_period.size,
             period_of_domain, self.block_domain, self.block_lonely, self.block_scale)
 
-    def __call__(self, score: np.ndarray) -> np.ndarray:
-        """Variance of the domain totals of ``score`` (one value per row)."""
-        contribution, g = self._contributions(score)
-        variance = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
-        if self.any_lonely:
-            variance += self.absent_scale * g * g
-        if self.factor is not None:  # "average": the lonely strata at the others' mean
-            variance *= self.factor
-        return variance
+    def __call__(self, score: np.ndarray, size: np.ndarray | None = None) -> np.ndarray:
+        """Variance of the domain totals of ``score`` (one value per row).
 
-    def degrees_of_freedom(self, score: np.ndarray) -> np.ndarray:
+        ``size`` (one value per row, default ``|score|``) is the magnitude
+        each score came from before any cancelling (for a ratio score, see
+        :func:`~talentgap.features._variance.ratio_scores`): a variance at
+        or below :data:`~talentgap.features._variance.NOISE` times the sum
+        of squares of the PSU totals of ``size`` is rounding noise, and
+        exactly 0.
+        """
+        return self._variance(score, size)[0]
+
+    def degrees_of_freedom(self, score: np.ndarray, size: np.ndarray | None = None, *,
+                           variance: np.ndarray | None = None) -> np.ndarray:
         """Satterthwaite degrees of freedom of the domain totals of ``score``.
 
         ``(sum_h v_h)^2 / sum_h v_h^2 / (n_h - 1)`` over the strata h of the
@@ -167,7 +172,18 @@ class DomainVariance:
         ``v_h = (1 - f_h) (z_h - T / P)^2``, also a lonely stratum without a
         row in the domain (``z_h = 0``). Few PSUs, or a variance dominated by
         one stratum, give few degrees of freedom and so wider ``t``
-        intervals. NaN where the variance is 0 (nothing to widen).
+        intervals.
+
+        NaN where the variance is 0 (``size`` as for :meth:`__call__`):
+        Satterthwaite's ratio is then ``0 / 0``, and a ``t`` interval around
+        an SE of 0 is the estimate whatever its degrees of freedom. R's
+        ``survey`` has no per-estimate degrees of freedom (``degf()`` is the
+        design's PSUs minus strata, the same for every estimate), so its
+        intervals are the estimate too; a NaN here says there is nothing to
+        widen, rather than a number that widens nothing. ``variance`` (the
+        result of a call with the same ``score``) is accepted for the
+        interface of the calibrated variances; here the sums are made again,
+        snapped to 0 the same way.
 
         Examples
         --------
@@ -183,17 +199,20 @@ class DomainVariance:
         ([40.0], [1.22])
 
         The strata add 4 and 36 to the variance, each with one degree of
-        freedom: ``40^2 / (4^2 + 36^2) = 1.22``.
+        freedom: ``40^2 / (4^2 + 36^2) = 1.22``. Equal PSU totals in every
+        stratum give a variance of exactly 0, and no degrees of freedom:
+
+        >>> flat = np.array([3.0, 3.0, 5.0, 5.0])
+        >>> variance(flat).tolist(), variance.degrees_of_freedom(flat).tolist()
+        ([0.0], [nan])
         """
-        contribution, g = self._contributions(score)
+        top, contribution, g = self._variance(score, size, factor=False)
         with np.errstate(invalid="ignore", divide="ignore"):
             df_block = np.where(self.block_lonely, 1.0, self.n_in_block - 1.0)
             share = np.where(df_block > 0, contribution * contribution / df_block, 0.0)
-            top = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
             bottom = np.bincount(self.block_domain, weights=share, minlength=self.n_domains)
             if self.any_lonely:  # lonely strata without a row in the domain: (0 - g)^2 each
                 g2 = g * g
-                top += self.absent_scale * g2
                 bottom += self.absent_scale2 * g2 * g2
             df = top * top / bottom
         df[~(top > 0)] = np.nan
@@ -201,16 +220,41 @@ class DomainVariance:
             df[np.isnan(self.factor)] = np.nan
         return df
 
-    def _contributions(self, score: np.ndarray) -> tuple[np.ndarray, np.ndarray | float]:
-        """Per (domain, stratum) block variance parts, and each domain's grand mean.
+    def _variance(self, score: np.ndarray, size: np.ndarray | None, *, factor: bool = True):
+        """Per domain the variance (rounding noise snapped to 0), and its block parts.
+
+        Returns the variance (times the "average" factor when ``factor``),
+        the per-block contributions and each domain's grand mean ``g``
+        (see :meth:`_contributions`).
+        """
+        if size is None:
+            size = np.abs(score)
+        contribution, g, limit = self._contributions(score, size)
+        variance = np.bincount(self.block_domain, weights=contribution, minlength=self.n_domains)
+        if self.any_lonely:
+            variance += self.absent_scale * g * g
+        snap_noise(variance, NOISE * limit, 1.0)  # an exact 0 (or below) is 0
+        if factor and self.factor is not None:  # "average": the lonely strata at the others' mean
+            variance *= self.factor
+        return variance, contribution, g
+
+    def _contributions(self, score: np.ndarray,
+                       size: np.ndarray) -> tuple[np.ndarray, np.ndarray | float, np.ndarray]:
+        """Per (domain, stratum) block variance parts, each domain's grand mean, and sizes.
 
         A lonely block adds ``scale (z_h - g)^2`` with ``g = T / P`` the
         grand mean of the PSU totals of the domain's period; the lonely
         strata without a block add ``scale g^2`` each (see the callers).
+        The third value is, per domain, the same sums on the PSU totals of
+        ``size`` instead of their deviations: what the variance is rounding
+        noise against. A block's part is snapped to 0 against its own.
         """
         n_blocks = self.block_domain.size
         z = np.bincount(self.pair_of_row, weights=score)  # PSU x domain totals
         s1 = np.bincount(self.block_of_pair, weights=z, minlength=n_blocks)
+        # the PSU totals' magnitudes before cancelling, and their squares per block
+        z_size = np.bincount(self.pair_of_row, weights=size)
+        squares = np.bincount(self.block_of_pair, weights=z_size * z_size, minlength=n_blocks)
         grand: np.ndarray | float = 0.0
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = s1 / self.n_in_block
@@ -218,8 +262,7 @@ class DomainVariance:
             ss = np.bincount(self.block_of_pair, weights=deviation * deviation,
                              minlength=n_blocks)
             ss += self.missing_in_block * mean * mean
-            squares = np.bincount(self.block_of_pair, weights=z * z, minlength=n_blocks)
-            ss[ss <= 1e-12 * squares] = 0.0  # rounding noise around an exact 0
+            ss[ss <= NOISE * squares] = 0.0  # rounding noise around an exact 0
             contribution = self.block_scale * ss
             if self.any_lonely:
                 total = np.bincount(self.block_domain, weights=s1, minlength=self.n_domains)
@@ -228,7 +271,16 @@ class DomainVariance:
                 # lonely strata: (z - grand)^2 instead of (z - mean)^2 = 0
                 contribution = np.where(self.block_lonely, self.block_scale * (s1 - g) ** 2,
                                         contribution)
-        return contribution, grand
+                s1_size = np.bincount(self.block_of_pair, weights=z_size, minlength=n_blocks)
+                grand_size = np.bincount(self.block_domain, weights=s1_size,
+                                         minlength=self.n_domains) / self.domain_units
+                squares = np.where(self.block_lonely,
+                                   (s1_size + grand_size[self.block_domain]) ** 2, squares)
+            limit = np.bincount(self.block_domain, weights=self.block_scale * squares,
+                                minlength=self.n_domains)
+            if self.any_lonely:
+                limit += self.absent_scale * grand_size * grand_size
+        return contribution, grand, limit
 
 
 def _absent_lonely(lonely: np.ndarray, scale: np.ndarray, period_of_stratum: np.ndarray,

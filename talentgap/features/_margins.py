@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import check_count
-from talentgap._checks import FailureLog, describe_failures
+from talentgap._checks import FailureLog, describe_failures, row_labels
 from talentgap._words import count_words, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
@@ -148,8 +148,7 @@ def table_error(name: str, frame: pd.DataFrame, log: FailureLog,
     present = [c for c in label_columns if c in frame.columns]
     labels = None
     if present:
-        shown = frame.iloc[examples][present].astype(object)
-        text = shown.where(shown.notna(), "NA").map(str).agg(", ".join, axis=1)
+        text = row_labels(frame.iloc[examples][present])
         labels = pd.Series(text.to_numpy(), index=examples)
     described = describe_failures(cases, labels)
     n_bad, n_fail = cases["position"].nunique(), len(cases)

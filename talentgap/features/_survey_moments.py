@@ -17,7 +17,12 @@ import numpy as np
 import pandas as pd
 
 from talentgap.features._calibrated_variance import DESIGN_WEIGHT, CalibratedVariance
-from talentgap.features._variance import ratio_variance, total_variance, variance_factor
+from talentgap.features._variance import (
+    ratio_scores,
+    ratio_variance,
+    total_variance,
+    variance_factor,
+)
 from talentgap.features.design import DomainVariance
 from talentgap.schema import DETAIL_COLUMNS, unit_codes
 
@@ -199,28 +204,29 @@ def design_errors(table: pd.DataFrame, codes: np.ndarray, size: int, weight: str
     hard = w * _as_numbers(table["hard_to_fill"])
     shortage = w * table["reports_shortage"].to_numpy(dtype=bool)
 
-    def ratio_score(name: str, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    def ratio_score(name: str, y: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         denominator = np.bincount(codes, weights=x, minlength=size)
-        return (y - estimates[name][codes] * x) / denominator[codes]
+        return ratio_scores(y, x, estimates[name][codes], denominator[codes])
 
-    scores = {
-        "enterprises_se": lambda: w, "employees_se": lambda: employees,
-        "vacancies_se": lambda: vacancies, "demand_se": lambda: hard,
+    scores = {  # each score, and its size before cancelling (None: |score|)
+        "enterprises_se": lambda: (w, None), "employees_se": lambda: (employees, None),
+        "vacancies_se": lambda: (vacancies, None), "demand_se": lambda: (hard, None),
         "shortage_rate_se": lambda: ratio_score("shortage_rate", shortage, w),
         "vacancy_rate_se": lambda: ratio_score("vacancy_rate", vacancies,
                                                employees + vacancies),
         "ssv_density_se": lambda: ratio_score("ssv_density", hard, vacancies),
     }
-    out = {}
+    out, variances = {}, {}
     for name in wanted:
-        score = scores[name.replace("_df", "_se")]()
+        se_name = name.replace("_df", "_se")
+        score, score_size = scores[se_name]()
         with np.errstate(invalid="ignore", divide="ignore"):
-            if name.endswith("_df"):
-                out[name] = variance_of.degrees_of_freedom(score)
+            if name.endswith("_df"):  # NaN where the variance is 0
+                out[name] = variance_of.degrees_of_freedom(score, score_size,
+                                                           variance=variances.get(se_name))
                 continue
-            variance = variance_of(score)  # a ratio with X = 0: NaN
-        variance[variance < 0] = 0.0  # rounding noise around an exact 0
-        out[name] = np.sqrt(variance)
+            variances[name] = variance_of(score, score_size)  # a ratio with X = 0: NaN
+        out[name] = np.sqrt(variances[name])  # exactly 0 where the design variance is
     return out
 
 

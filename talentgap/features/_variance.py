@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["variance_factor", "snap_noise", "total_variance", "ratio_variance"]
+__all__ = ["variance_factor", "snap_noise", "total_variance", "ratio_variance", "ratio_scores",
+           "NOISE"]
+
+#: Relative size under which a variance is rounding noise around an exact 0: a variance at or
+#: below ``NOISE`` times the sum of squares of the magnitudes it was computed from (before
+#: any cancelling) is 0.
+NOISE = 1e-12
 
 
 def variance_factor(n: np.ndarray) -> np.ndarray:
@@ -36,6 +42,31 @@ def snap_noise(raw: np.ndarray, limit: np.ndarray, factor: np.ndarray) -> np.nda
         raw += 0.0  # a -0.0 becomes 0.0
         raw *= factor
     return raw
+
+
+def ratio_scores(y: np.ndarray, x: np.ndarray, ratio: np.ndarray,
+                 total_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Linearised ratio scores ``(y - R x) / X`` and their sizes ``(|y| + |R x|) / |X|``.
+
+    Where every ``y = R x`` the scores cancel to rounding noise (``1e-17``
+    instead of 0), so a variance of the scores alone cannot tell an exact 0
+    from a small one; the sizes are the magnitudes before cancelling, what
+    such a variance is compared with (see :data:`NOISE`). Works on row
+    scores and on sums of them alike (PSU or block totals).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y, x = np.array([0.1, 0.2]), np.array([0.3, 0.6])
+    >>> score, size = ratio_scores(y, x, np.full(2, 0.3 / 0.9), np.full(2, 0.9))
+    >>> bool(np.all(np.abs(score) < 1e-15)), size.round(4).tolist()
+    (True, [0.2222, 0.4444])
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        part = ratio * x
+        score = (y - part) / total_x
+        size = (np.abs(y) + np.abs(part)) / np.abs(total_x)
+    return score, size
 
 
 def total_variance(total: np.ndarray, sum_squares: np.ndarray,

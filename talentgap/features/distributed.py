@@ -6,7 +6,8 @@
 module. The rows stay on the workers:
 
 1. every row is tagged with its input partition and its position there;
-2. the table is shuffled by ``enterprise_id``, so all rows of an enterprise
+2. the table is shuffled by ``enterprise_id`` (categorical columns travel as
+   their integer codes, turned back into categories on arrival), so all rows of an enterprise
    (every period, every detail row of the long form) sit in one partition:
    the uniqueness of ``enterprise_id, period`` (and detail columns), the
    rule that enterprise-level columns are equal within an
@@ -45,7 +46,12 @@ PSUs and each row's partition and row (rule ``enterprise_in_two_psus``).
 
 Errors and warnings name the rows as the pandas path does, by their line in
 the whole table and their label, followed by the input partition and row
-(see :mod:`talentgap.features._distributed_failures`). Design rules that
+(see :mod:`talentgap.features._distributed_failures`); a table read by
+``dask.dataframe.read_csv(..., include_path_column=True)`` names them by
+file and line there (exact with ``blocksize=None``: one file per
+partition). Warnings are pooled into one per kind with the true count. The
+result has the layout of the pandas path: its row order, key dtypes and
+categories. Design rules that
 need every row of a stratum (population counts, lonely PSUs) are judged
 on the combined sums; only when one is broken does a second pass over the
 partitions find the stratum's rows to name.
@@ -56,6 +62,7 @@ imported only when a Dask frame arrives.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 
@@ -63,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import key_list
+from talentgap._quality import note_text
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.features._distributed_design import design_errors
 from talentgap.features._distributed_failures import (
@@ -76,6 +84,8 @@ from talentgap.features._distributed_failures import (
 )
 from talentgap.features._distributed_moments import combine as _combine
 from talentgap.features._distributed_moments import estimates as _estimates
+from talentgap.features._distributed_moments import same_dtype
+from talentgap.features._distributed_partition import canonical_meta
 from talentgap.features._distributed_partition import partial as _partial
 from talentgap.features._distributed_partition import psu_conflicts as _psu_conflicts
 from talentgap.features._distributed_partition import stratum_failures as _stratum_failures
@@ -96,6 +106,7 @@ _RULES = {**_DESIGN_RULES, "enterprise_in_two_psus": "must be one PSU per enterp
 _FAN_IN = 8  # partial results combined per tree node
 _LINE = LINE  # the code (input partition and row) of every row
 _tag = tag
+_FILE = re.compile(r"\.(csv|tsv|txt|dat)(\.(gz|bz2|xz|zip|zst))?$", re.IGNORECASE)
 
 
 def is_dask_frame(obj) -> bool:
@@ -139,7 +150,9 @@ def _check_arguments(surveys, keys: list[str], freq: str | None,
                 "freq is required for a Dask surveys table (each partition is parsed on its "
                 "own, so the frequency cannot be inferred from all labels): pass freq='Q', "
                 "'M' or 'Y'")
-        freq = period.freqstr
+        # the dtype's own frequency ("period[Q-DEC]" -> "Q-DEC"; PeriodDtype has no
+        # freqstr in every pandas version, its name has the same form in all)
+        freq = period.name.removeprefix("period[").removesuffix("]")
     return normalize_freq(freq)
 
 
@@ -205,16 +218,26 @@ def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None,
                              "'skill_level' column")
     names = get_schema("surveys").names
     wanted = {*names, *keys, weight, *(design.columns if design is not None else ())}
-    used = [c for c in surveys.columns if c in wanted]
-    tagged = surveys[used].map_partitions(_tag)  # other columns need not travel
-    # whole enterprises (whole PSUs with a design) in each partition
+    path = _path_column(surveys, wanted)
+    used = [c for c in surveys.columns if c in wanted or c == path]
+    # other columns need not travel; chosen inside the task, as a projection of a
+    # read_csv(include_path_column=True) frame can still deliver its path column
+    tagged = surveys.map_partitions(_tag_columns, used)
+    # whole enterprises (whole PSUs with a design) in each partition; categoricals travel
+    # as their integer codes (a piece of a shuffle would carry every category with it)
     unit = design.psu if design is not None and design.psu is not None else "enterprise_id"
-    shuffled = tagged.shuffle(on=unit)
-    parts = shuffled.to_delayed()
-    level = [dask.delayed(_partial)(part, keys, freq, weight, levels, design, fed, key_values)
+    categories = _known_categories(tagged)
+    shared = dask.delayed(categories, pure=True)  # one copy in the graph, not one per task
+    encoded = (tagged.map_partitions(_encode, shared, meta=_encode(tagged._meta, categories))
+               if categories else tagged)
+    shuffled = encoded.shuffle(on=unit)
+    parts = [dask.delayed(_decode)(part, shared) for part in shuffled.to_delayed()]
+    canonical = canonical_meta(surveys._meta, freq, categories)  # values: per partition
+    level = [dask.delayed(_partial)(part, keys, freq, weight, levels, design, fed, key_values,
+                                    canonical)
              for part in parts]
     # the last row of each input partition any part holds: the lengths, for line numbers
-    last = [dask.delayed(last_rows)(part, surveys.npartitions) for part in parts]
+    last = [dask.delayed(last_rows)(part, surveys.npartitions, path) for part in parts]
     fan_in = _FAN_IN  # partials of a few rows' cells first, then pairs of merged ones
     while len(level) > 1:
         level = [dask.delayed(_combine)(level[i:i + fan_in], keys)
@@ -226,14 +249,16 @@ def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None,
     # where no partition sees both rows: a second, narrow shuffle by enterprise checks it
     conflicts = []
     if design is not None and design.psu is not None:
-        pairs = tagged[["enterprise_id", "period", design.psu, _LINE]].shuffle(
+        pairs = encoded[["enterprise_id", "period", design.psu, _LINE]].shuffle(
             on="enterprise_id")
-        conflicts = [dask.delayed(_psu_conflicts)(part, design.psu, freq)
+        conflicts = [dask.delayed(_psu_conflicts)(dask.delayed(_decode)(part, shared),
+                                                  design.psu, freq)
                      for part in pairs.to_delayed()]
     (found, stats, notes), last, conflicts = dask.compute(level[0], last[0], conflicts)
-    lines = Lines(last)
-    for note in notes:
-        warn(f"{lines.text(note)} (partitioned table)", DataQualityWarning, stacklevel=4)
+    lines = Lines(last, files=None if path is None else list(categories[path].categories))
+    for note in notes:  # worded as validation words them, the rows by line and partition
+        text = note_text(note, (lines.where(code) for code in note.lines))
+        warn(f"surveys: {text} (partitioned table)", DataQualityWarning, stacklevel=4)
     found = [part for part in [found, *conflicts] if part is not None and len(part)]
     if found:
         raise_failures(pool(found), lines, surveys.npartitions, _RULES)
@@ -253,21 +278,102 @@ def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None,
     values = None
     if key_values:
         values = stats["values"].assign(line=lines.line(stats["values"]["code"].to_numpy()))
-    return _frame(cells, estimates, keys, levels, design is not None), values
+    dtypes = stats.get("dtypes") or {}
+    dtypes = dtypes.get("canonical") or dtypes.get("validated")
+    return _frame(cells, estimates, keys, levels, design is not None, dtypes), values
+
+
+def _tag_columns(frame: pd.DataFrame, columns: list[str], partition_info=None) -> pd.DataFrame:
+    """:func:`~talentgap.features._distributed_failures.tag` of ``frame[columns]``."""
+    return _tag(frame[columns], partition_info)
+
+
+def _path_column(surveys, used) -> str | None:
+    """The column naming each row's file: ``path``, or the column that
+    ``dask.dataframe.read_csv(..., include_path_column=...)`` added (a categorical
+    of file names); None when there is none."""
+    from dask.dataframe.utils import has_known_categories
+
+    for name, dtype in surveys.dtypes.items():
+        if name in used or not isinstance(dtype, pd.CategoricalDtype):
+            continue
+        if not has_known_categories(surveys[name]):
+            continue
+        files = [str(c) for c in dtype.categories]
+        if name == "path" or (files and all(_FILE.search(f) for f in files)):
+            return name
+    return None
+
+
+def _known_categories(frame) -> dict[str, pd.CategoricalDtype]:
+    """The categorical columns of a Dask frame whose categories its metadata knows."""
+    from dask.dataframe.utils import has_known_categories
+
+    return {name: dtype for name, dtype in frame.dtypes.items()
+            if isinstance(dtype, pd.CategoricalDtype) and has_known_categories(frame[name])}
+
+
+def _encode(frame: pd.DataFrame, categories: dict[str, pd.CategoricalDtype]) -> pd.DataFrame:
+    """``frame`` with each column of ``categories`` as its codes in the declared dtype.
+
+    The codes of one dtype are equal exactly when the values are, so the shuffle
+    and every check after :func:`_decode` see the same values. A partition whose
+    categories differ from the frame's metadata is recoded to them; a value the
+    metadata does not list is an error, not a missing value.
+    """
+    out = {}
+    for name, dtype in categories.items():
+        values = frame[name]
+        if not same_dtype(values.dtype, dtype):
+            recoded = pd.Categorical(values.astype(object), dtype=dtype)
+            lost = (recoded.codes < 0) & values.notna().to_numpy()
+            if lost.any():
+                raise SchemaError(
+                    f"surveys: column {name!r} holds values its Dask metadata does not list "
+                    f"as categories [unknown_category], e.g. {values[lost].iloc[0]!r}; call "
+                    f".cat.as_unknown() on the column (or cast it to str) before passing "
+                    f"the frame", column=name, reason="unknown_category")
+            values = pd.Series(recoded, index=frame.index)
+        out[name] = values.cat.codes
+    return frame.assign(**out)
+
+
+def _decode(frame: pd.DataFrame, categories: dict[str, pd.CategoricalDtype]) -> pd.DataFrame:
+    """The columns :func:`_encode` coded back to their categorical values."""
+    if not categories:
+        return frame
+    return frame.assign(**{
+        name: pd.Categorical.from_codes(frame[name].to_numpy(), dtype=dtype)
+        for name, dtype in categories.items() if name in frame.columns})
 
 
 def _frame(stats: pd.DataFrame, estimates: dict[str, np.ndarray], keys: list[str],
-           levels: list[str] | None, with_design: bool) -> pd.DataFrame:
-    """Estimates in the layout of :func:`~talentgap.features.estimate_cells`."""
-    out = {}
+           levels: list[str] | None, with_design: bool,
+           dtypes: dict | None = None) -> pd.DataFrame:
+    """Estimates in the layout of :func:`~talentgap.features.estimate_cells`.
+
+    Each key keeps the dtype the validated rows have (``dtypes``): a categorical
+    its categories and their order (unused ones too), other dtypes (an extra
+    key read as text or integers) their own; rows are in the order of the
+    pandas path, by category codes (else sorted values) of each key, then period.
+    """
+    out, codes = {}, []
     for key in keys:
         values = stats[key].astype(object)
+        dtype = (dtypes or {}).get(key)
         if key == "skill_level" and levels is not None:
             dtype = pd.CategoricalDtype(levels, ordered=True)
-        else:
+        elif dtype is None or (isinstance(dtype, pd.CategoricalDtype)
+                               and not set(values.unique()) <= set(dtype.categories)):
             dtype = pd.CategoricalDtype(pd.Index(values.unique()).sort_values())
-        out[key] = pd.Categorical(values, dtype=dtype)
-    order = np.lexsort([stats["period"].array.asi8, *(out[k].codes for k in reversed(keys))])
+        if isinstance(dtype, pd.CategoricalDtype):
+            out[key] = pd.Categorical(values, dtype=dtype)
+            codes.append(out[key].codes)
+        else:
+            column = values.astype(dtype)
+            out[key] = column.array
+            codes.append(pd.factorize(column, sort=True)[0])
+    order = np.lexsort([stats["period"].array.asi8, *reversed(codes)])
     out = {k: v.take(order) for k, v in out.items()}
     out["period"] = stats["period"].array.take(order)
     columns = ["n_respondents",
@@ -315,6 +421,7 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
     True
     """
     keys = key_list(keys, time="period")
+    freq = normalize_freq(freq)  # as build_panel: a frequency is required, before any work
     crosswalk = options.get("crosswalk")
     fed = None  # occupations trained for: rows with vacancies for others fail, as in build
     if (crosswalk is not None and "occupation" in keys

@@ -235,16 +235,20 @@ def _oracle_variance_df(table: pd.DataFrame, in_domain: np.ndarray, y: np.ndarra
             parts.append(keep * nh / (nh - 1) * ((zh - zh.mean()) ** 2).sum())
             dfs.append(nh - 1.0)
     parts = np.array(parts)
-    return float(parts.sum()), float(parts.sum() ** 2 / (parts ** 2 / np.array(dfs)).sum())
+    with np.errstate(invalid="ignore"):  # no variance: NaN degrees of freedom
+        return float(parts.sum()), float(parts.sum() ** 2 / (parts ** 2 / np.array(dfs)).sum())
 
 
-@pytest.mark.parametrize("block", [None, 7])
+@pytest.mark.parametrize("block", [None, 7, "uncached"])
 def test_flat_and_lonely_strata_match_dense_oracle(monkeypatch, block):
-    from talentgap.features import _calibrated_variance
+    from talentgap.features import _calibrated_strata, _calibrated_variance, _sparse_forms
 
-    if block is not None:  # blocks of a few PSU x domain values: strata cut across blocks
-        monkeypatch.setattr(_calibrated_variance, "_BLOCK_VALUES", block)
-        monkeypatch.setattr(_calibrated_variance, "_PAIR_VALUES", 3)
+    if block is not None:  # blocks of a few values: PSUs in pieces, strata in small blocks
+        monkeypatch.setattr(_calibrated_strata, "_BLOCK_VALUES", 7)
+        monkeypatch.setattr(_sparse_forms, "_BLOCK_VALUES", 7)
+        monkeypatch.setattr(_sparse_forms, "_PAIR_VALUES", 3)
+    if block == "uncached":  # the pair grams made again by every call, block by block
+        monkeypatch.setattr(_calibrated_variance, "_GRAM_VALUES", 0)
     margins = [("region",), ("size_band",)]
     with pytest.warns(DataQualityWarning, match="single sampled PSU"):
         out = calibrate_weights(_mixed_strata(), TOTALS, margins=margins, bounds=None,
@@ -262,3 +266,87 @@ def test_flat_and_lonely_strata_match_dense_oracle(monkeypatch, block):
         assert row.demand_df == pytest.approx(df, rel=1e-9)
         checked += 1
     assert checked == len(cells) > 10
+
+
+def _parks(seed: int = 11, periods=("2024Q1", "2024Q2")) -> pd.DataFrame:
+    """Strata region x size_band; PSUs "parks" of enterprises of several industries, one
+    weight per park: no stratum is flat, one (W, large) has a single park."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    for p in periods:
+        n = 90
+        region = rng.choice(["N", "S", "W"], n)
+        band = rng.choice(["small", "large"], n)
+        band[region == "W"] = "small"
+        band[np.flatnonzero(region == "W")[:3]] = "large"  # one park: a lonely stratum
+        park = np.array([f"{r}/{b}/{i % 4 if (r, b) != ('W', 'large') else 0}"
+                         for i, (r, b) in enumerate(zip(region, band, strict=True))])
+        names, park_of = np.unique(park, return_inverse=True)
+        frames.append(pd.DataFrame({
+            "period": p, "enterprise_id": [f"E{i}" for i in range(n)], "region": region,
+            "industry": rng.choice(["tex", "cons", "robot", "shoe"], n), "size_band": band,
+            "employees": rng.integers(5, 200, n), "vacancies": rng.integers(0, 9, n),
+            "reports_shortage": rng.integers(0, 2, n), "stratum": np.char.add(region, band),
+            "psu": park, "weight": rng.uniform(2.0, 9.0, names.size)[park_of]}))
+    out = pd.concat(frames, ignore_index=True)
+    out["hard_to_fill"] = (out["vacancies"] * rng.uniform(0, 1, len(out))).astype(int)
+    out["population"] = 12
+    return out
+
+
+@pytest.mark.parametrize("block", [None, "small", "product"])
+def test_parks_of_several_industries_match_dense_oracle(monkeypatch, block):
+    """PSUs holding several industries, raked to region and industry: every stratum's
+    part of the degrees of freedom, against the dense residual PSU totals."""
+    from talentgap.features import _calibrated_strata, _calibrated_variance, _sparse_forms
+
+    if block == "small":
+        monkeypatch.setattr(_calibrated_strata, "_BLOCK_VALUES", 11)
+        monkeypatch.setattr(_sparse_forms, "_BLOCK_VALUES", 11)
+    if block == "product":  # the variance's cross term through the sparse product
+        monkeypatch.setattr(_calibrated_variance._Period, "_linear_items", lambda self: None)
+    surveys = _parks()
+    totals = {("region",): pd.DataFrame({"region": ["N", "S", "W"],
+                                         "count": [70.0, 60.0, 65.0]}),
+              ("industry",): pd.DataFrame({"industry": ["tex", "cons", "robot", "shoe"],
+                                           "count": [40.0, 55.0, 50.0, 50.0]})}
+    margins = [("region",), ("industry",)]
+    with pytest.warns(DataQualityWarning, match="single sampled PSU"):
+        out = calibrate_weights(surveys, totals, margins=margins, bounds=None, tol=1e-12,
+                                design=DESIGN)
+        cells = estimate_cells(out, design=DESIGN)
+        regions = estimate_cells(out, keys=["region", "size_band"], design=DESIGN)
+    checked = 0
+    for row in cells.itertuples():
+        part = out[out["period"].astype(str) == str(row.period)].reset_index()
+        d = ((part["region"] == row.region) & (part["industry"] == row.industry)).to_numpy()
+        for column in ("hard_to_fill", "employees"):
+            variance, df = _oracle_variance_df(part, d, part[column].to_numpy(float), margins)
+            name = {"hard_to_fill": "demand", "employees": "employees"}[column]
+            assert getattr(row, f"{name}_se") == pytest.approx(np.sqrt(variance), rel=1e-9)
+            assert getattr(row, f"{name}_df") == pytest.approx(df, rel=1e-9, nan_ok=True)
+            checked += 1
+    assert checked == 2 * len(cells) > 40
+    for row in regions.itertuples():  # domains across industries: many categories each
+        part = out[out["period"].astype(str) == str(row.period)].reset_index()
+        d = ((part["region"] == row.region) & (part["size_band"] == row.size_band)).to_numpy()
+        variance, df = _oracle_variance_df(part, d, part["vacancies"].to_numpy(float), margins)
+        assert row.vacancies_se == pytest.approx(np.sqrt(variance), rel=1e-9)
+        assert row.vacancies_df == pytest.approx(df, rel=1e-9, nan_ok=True)
+
+
+def test_column_forms_both_routes_match_dense_products():
+    from scipy import sparse
+
+    from talentgap.features._sparse_forms import _dense_column_forms, column_forms
+
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((30, 30))
+    for seed, (dense_left, dense_right) in enumerate([(0.1, 0.1), (0.9, 0.05), (0.3, 0.0)]):
+        left = sparse.random(30, 40, density=dense_left, format="csc", random_state=seed)
+        right = sparse.random(30, 40, density=dense_right, format="csc", random_state=seed + 9)
+        expected = np.einsum("ic,ij,jc->c", left.toarray(), matrix, right.toarray())
+        np.testing.assert_allclose(column_forms(left, matrix, right), expected,
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(_dense_column_forms(left, matrix, right), expected,
+                                   rtol=1e-12, atol=1e-12)

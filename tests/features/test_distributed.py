@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from _dask_frames import clustered_surveys
 
 import talentgap as tg
 from talentgap.errors import ParameterError, SchemaError
@@ -18,6 +21,7 @@ dd = pytest.importorskip("dask.dataframe")
 
 
 pytestmark = pytest.mark.usefixtures("dask_synchronous")
+_FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 @pytest.fixture(scope="module")
@@ -165,13 +169,7 @@ def test_missing_freq_and_bad_keys_refused(shuffled):
 @pytest.fixture(scope="module")
 def designed():
     """Surveys drawn by strata with population counts, plus clusters ('park') of enterprises."""
-    data = tg.datasets.make_synthetic(n_regions=3, industries=3, n_periods=4, seed=2,
-                                      design=True)
-    surveys = data.surveys.sample(frac=1.0, random_state=0).reset_index(drop=True)
-    code = surveys["enterprise_id"].cat.codes.to_numpy()
-    surveys["park"] = surveys["size_band"].astype(str) + "-" + (code % 7).astype(str)
-    surveys["parks"] = 21
-    return surveys
+    return clustered_surveys(industries=3, random_state=0)
 
 
 DESIGNS = {
@@ -295,3 +293,25 @@ def test_partition_without_cell_rows_still_counts_its_psus(designed):
     assert failures is None and len(stats["cells"]) == 0
     assert stats["strata"]["n_psu"].sum() == rows[["enterprise_id", "period"]].drop_duplicates(
     ).shape[0]
+
+
+def test_pooled_notes_worded_as_in_memory(shuffled):
+    """Notes of several partitions pool into the pandas path's sentence: the true count,
+    the table's first examples, each line followed by its partition and row."""
+    table = shuffled.astype({"vacancies": object})
+    rows = np.arange(1, len(table), 9)
+    table.loc[rows, "vacancies"] = [str(v).translate(_FULL_WIDTH)
+                                    for v in table.loc[rows, "vacancies"]]
+
+    def notes(frame) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tg.features.estimate_cells(frame, freq="Q")
+        return [str(w.message) for w in caught if "full-width" in str(w.message)]
+
+    (local,) = notes(table)
+    (spread,) = notes(partitioned(table, 6))
+    assert f"{rows.size} value(s) written in full-width digits" in local
+    assert spread.endswith(" (partitioned table)")
+    plain = re.sub(r" \(partition \d+ row \d+\)", "", spread.removesuffix(" (partitioned table)"))
+    assert plain == local
