@@ -117,9 +117,18 @@ def plain_constraints(constraints, *, currency: str = "", unit: str = "persons",
                                 & (table["kind"] != "min_quota").to_numpy()], largest=1000)
     context = _Context(currency=currency, unit=unit, money_step=money, place_step=places,
                        summary=summary, cheapest=cheapest)
-    context.budget_binds = bool((binds & (table["unit"] == "money").to_numpy()
-                                 & (table["kind"] == "budget").to_numpy()).any())
+    context.budget_binds = _binding_budgets(table, binds)
     return [context.words(row) for row in table.to_dict("records")]
+
+
+def _binding_budgets(table: pd.DataFrame, binds) -> set:
+    """The periods whose budget binds (as text), ``None`` standing for a budget of every
+    period (one budget, or a total shared by the periods): a place of capacity is paid from
+    other cells only where the budget of its own period is fully used."""
+    rows = binds & (table["unit"] == "money").to_numpy() & (table["kind"] == "budget").to_numpy()
+    if "period" not in table.columns:
+        return {None} if rows.any() else set()
+    return {None if pd.isna(p) else str(p) for p in table.loc[rows, "period"]}
 
 
 class _Context:
@@ -137,7 +146,7 @@ class _Context:
         self.closed = after <= 1e-9
         self.whole = summary.get("integer", "none") != "none"
         self.several = "need_periods" in summary.index
-        self.budget_binds = False
+        self.budget_binds: set = set()
 
     def words(self, row: dict) -> str:
         kind, value, objective = row["kind"], float(row["value"]), row.get("objective", "")
@@ -162,14 +171,24 @@ class _Context:
             head = f"{subject} is reached ({limit} places)"
             what = "place of capacity" if kind == "capacity" else "place"
             effect = _per_place(value, what, self.unit, self.place_step)
-            if self.budget_binds and value > 0:  # the places are paid from other cells
+            if self._paid_elsewhere(row) and value > 0:  # the places are paid from other cells
                 objective = (f"{objective}, net of what the same money would close in other "
                              "cells (the budget is fully used, so the money comes from there)")
         return head if math.isnan(value) else f"{head}; {effect} {objective}"
 
+    def _paid_elsewhere(self, row: dict) -> bool:
+        """Whether the budget the row's places are paid from is fully used: one budget of
+        every period, or the budget of the row's own period."""
+        if None in self.budget_binds:
+            return True
+        period = row.get("period")
+        return period is not None and not pd.isna(period) and str(period) in self.budget_binds
+
     def _budget(self, row: dict, value: float, objective: str) -> str:
         subject, money = row["words"], self.money
         used, limit = float(row["used"]), float(row["limit"])
+        if abs(limit - used) <= 1e-9 * max(abs(limit), 1.0):   # the sum's rounding, not money
+            used = limit
         spent = f"{exact_number(used)} of {exact_number(limit)}{money} spent"
         left = limit - used
         if row["binds"] and self.whole and used <= 0 and limit < self.cheapest:

@@ -19,8 +19,8 @@ __all__ = ["TABLE_NAMES", "OUTPUT_STEPS", "output_step", "stale_outputs"]
 #: The tables a run can write (``<name>.csv`` and ``<name>.parquet``).
 TABLE_NAMES = ("panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
                "plan_summary", "plan_binding", "plan_marginal_value", "plan_comparison",
-               "plan_years", "plan_places", "policy_need", "target_path", "rejected",
-               "masked_values")
+               "budget_curve", "plan_years", "plan_places", "policy_need", "target_path",
+               "rejected", "masked_values")
 
 #: The step of a run that writes each table and chart (by file stem; ``fan_<n>`` charts
 #: by pattern): ``features``, ``backtest``, ``forecast`` or ``plan``.
@@ -31,7 +31,8 @@ OUTPUT_STEPS = {
     "gap_heatmap": "forecast", "p_shortage_heatmap": "forecast",
     "gap_heatmap_by_level": "forecast", "p_shortage_heatmap_by_level": "forecast",
     "quotas": "plan", "plan_cells": "plan", "plan_summary": "plan", "plan_binding": "plan",
-    "plan_marginal_value": "plan", "plan_comparison": "plan", "plan_years": "plan",
+    "plan_marginal_value": "plan", "plan_comparison": "plan", "budget_curve": "plan",
+    "plan_years": "plan",
     "plan_places": "plan", "policy_need": "plan", "target_path": "plan",
     "shortfall_vs_budget": "plan",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap._words import money_words
+from talentgap._words import money_words, percentile_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
 from talentgap.cli._report_front import (
     probability_words,
@@ -23,6 +23,7 @@ from talentgap.cli._report_tables import (
     cell_name,
     is_multiyear,
     key_words,
+    shortfall_period,
     shortfall_span,
     shortfall_unit,
 )
@@ -86,6 +87,8 @@ def headline_text(result: RunResult) -> str:
         if comparison is not None and "rule" in comparison:
             best = comparison[comparison["rule"] == "optimised"].sort_values("budget")
             larger = best[best["budget"] > float(s["budget"]) * (1 + 1e-9)]
+            # only a budget that buys less shortfall is worth naming
+            larger = larger[larger["shortfall_after"] < after - 1e-6 * max(after, 1.0)]
             if len(larger):
                 row = larger.iloc[-1]
                 sentences.append(
@@ -95,7 +98,10 @@ def headline_text(result: RunResult) -> str:
                     "compares the budgets in between.")
         if result.budget_curve is not None:
             sentences.append(_closing_text(result.budget_curve, currency,
-                                           shortfall_unit(result), where=f" in {s['period']}"))
+                                           shortfall_unit(result),
+                                           where=f" in {shortfall_period(result)}",
+                                           limit=result.curve_limit,
+                                           budget=float(s["budget"])))
         elif is_multiyear(result) and len(plan.years):
             sentences.append(years_closing_text(result))
     return " ".join(sentences)
@@ -135,8 +141,18 @@ def _level(key: str, value) -> str:
     return level_words(str(value)) if key == "skill_level" else str(value)
 
 
-def _closing_text(curve, currency: str, unit: str, *, where: str = "") -> str:
+def _closing_text(curve, currency: str, unit: str, *, where: str = "",
+                  limit: dict | None = None, budget: float | None = None) -> str:
     """What budget closes the curve's share of the expected shortfall, or what no budget can.
+
+    ``limit`` (:func:`talentgap.cli._budget_grid.curve_limit`) says what ends
+    the curve: places that cost nothing (money limits nothing), the
+    capacities, or places that already cover the need the plan is chosen
+    against (every scenario's gap for the expected shortfall, the quantile
+    gap with ``risk = "quantile"``). Without it the sentence names the
+    plan's limits in general. ``budget`` is the plan's: above the money
+    that buys the smallest shortfall, the sentence says it is more than the
+    plan can use.
 
     Examples
     --------
@@ -145,21 +161,73 @@ def _closing_text(curve, currency: str, unit: str, *, where: str = "") -> str:
     >>> table = pd.DataFrame({"shortfall_after": [100.0, 60.0, 40.0],
     ...                       "share_closed": [0.0, 0.4, 0.6]},
     ...                      index=pd.Index([0.0, 1e6, 2e6], name="budget"))
-    >>> print(_closing_text(BudgetCurve(table, float("nan"), 0.95, None, "market"),
-    ...                     "yuan", "persons", where=" in 2026Q4"))
-    No budget closes 95% of it under the capacities: beyond about 2 million yuan more money
-    buys nothing, and the expected shortfall then falls to 40 persons (60% closed).
+    >>> curve = BudgetCurve(table, float("nan"), 0.95, None, "market")
+    >>> limit = {"budget": 2e6, "units": 4, "unit": "cells", "at_capacity": 3,
+    ...          "free": False, "risk": "quantile", "quantile": 0.8}
+    >>> print(_closing_text(curve, "yuan", "persons", limit=limit))
+    No budget closes 95% of it: beyond about 2 million yuan more money buys nothing, as 3 of
+    the 4 cells are then at their capacities and the places of the other one cover its
+    80th-percentile gap (the plan is chosen against that gap, which more places there would
+    not lower); the expected shortfall then falls to 40 persons (60% closed).
     """
     share = f"{curve.share:.0%}"
     if np.isfinite(curve.closing_budget):
+        within = float(getattr(curve, "closing_tolerance", np.nan))
+        if np.isfinite(within) and within > 0:   # refined between the grid's budgets
+            return (f"Closing {share} of the expected shortfall{where} takes about "
+                    f"{money_words(curve.closing_budget, currency)} (to within "
+                    f"{money_words(within, currency)}).")
         return (f"Closing {share} of the expected shortfall{where} takes at most about "
                 f"{money_words(curve.closing_budget, currency)} (the smallest of the budgets "
                 "tried that does).")
     last = curve.table.iloc[-1]
-    return (f"No budget closes {share} of it under the capacities: beyond about "
-            f"{money_words(float(curve.table.index.max()), currency)} more money buys nothing, "
-            f"and the expected shortfall then falls to {float(last['shortfall_after']):,.0f} "
-            f"{unit} ({float(last['share_closed']):.0%} closed).")
+    falls = (f"the expected shortfall then falls to {float(last['shortfall_after']):,.0f} "
+             f"{unit} ({float(last['share_closed']):.0%} closed)")
+    if limit is None:
+        return (f"No budget closes {share} of it under the plan's limits: beyond about "
+                f"{money_words(float(curve.table.index.max()), currency)} more money buys "
+                f"nothing, and {falls}.")
+    if limit["free"]:
+        return (f"No budget closes {share} of it: places cost nothing here (free_places in "
+                "the [plan] part of the configuration), so money does not limit the plan, "
+                f"the capacities do; with the places they allow {falls.replace(' then ', ' ')}.")
+    stop = float(limit["budget"])
+    words = f"No budget closes {share} of it: beyond about {money_words(stop, currency)} "
+    if budget is not None and budget > stop * (1 + 1e-9):
+        words += (f"more money buys nothing (the budget of {money_words(budget, currency)} is "
+                  "more than the plan can use)")
+    else:
+        words += "more money buys nothing"
+    return f"{words}, as {_stop_words(limit)}; {falls}."
+
+
+def _stop_words(limit: dict) -> str:
+    """Why more places stop helping: capacities, and the need already covered elsewhere."""
+    n, full, units = int(limit["units"]), int(limit["at_capacity"]), limit["unit"]
+    one = units[:-1]
+    if limit["risk"] == "quantile":
+        q = pd.to_numeric(pd.Series([limit.get("quantile")]), errors="coerce").iloc[0]
+        gap = f"{percentile_words(float(q))} gap" if pd.notna(q) else "quantile gap"
+        covered = (f"cover {{its}} {gap} (the plan is chosen against that gap, which "
+                   "more places there would not lower)")
+    else:
+        covered = ("already cover {its} simulated gaps, so one more place would not lower "
+                   "the expected shortfall")
+    short = int(limit.get("short", 0))
+    if short:   # cells left short below their capacities: no class runs, or whole places
+        why = ("no class of the minimum size runs there" if limit.get("min_class")
+               else "places are whole")
+        return (f"{full:,} of the {n:,} {units} are then at their capacities and "
+                f"{short:,} others stay short ({why}), while the places of the rest "
+                + covered.format(its="their"))
+    if full >= n:
+        return f"every {one}'s places are then at its capacity"
+    rest = n - full
+    them, its = ("the other one", "its") if rest == 1 else (f"the other {rest:,}", "their")
+    if full == 0:
+        return f"the places of every {one} then " + covered.format(its="its")
+    return (f"{full:,} of the {n:,} {units} are then at their capacities and the places of "
+            f"{them} " + covered.format(its=its))
 
 
 def subtitle(result: RunResult) -> str | None:
@@ -318,7 +386,8 @@ def totals_text(result: RunResult) -> str:
                     "policy_weight setting in the [plan] part of the configuration).")
         else:
             words.append(
-                f"The expected shortfall adds the persons short over all cells in {s['period']} "
+                "The expected shortfall adds the persons short over all cells in "
+                f"{shortfall_period(result)} "
                 f"and averages over {counted} of demand and supply: it is larger than the sum "
                 "of positive expected gaps because a cell whose expected gap is a surplus is "
                 "still short in some scenarios. "

@@ -31,6 +31,7 @@ from talentgap.cli._report_plan_tables import (
 from talentgap.cli._report_tables import (
     add_table,
     is_multiyear,
+    shortfall_period,
     shortfall_span,
     shortfall_unit,
 )
@@ -375,8 +376,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
                "funded now serve the latest period forecast"
                if result.config.plan.period is None else "the period set in the configuration")
         funded = str(s["period"])   # the places count lead_time periods later
-        need = (str(plan.quotas["arrival_period"].iloc[0]) if len(plan.quotas)
-                and "arrival_period" in plan.quotas.columns else funded)
+        need = shortfall_period(result)
         if need != funded:
             why += (f"; the places are funded in {funded} and count from {need}, once their "
                     "trainees certify ([plan] lead_time)")
@@ -438,11 +438,14 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
     caption = f"Places funded per {unit}" + (" and year" if "funding_year" in ids else "")
     caption += f" (largest first); cost in {currency}" if currency else " (largest first)"
     if "gap_before" in shown:
-        caption += (f"; gaps before and after the plan are expected gaps in {s['period']} "
-                    "(persons)")
+        caption += ("; gaps before and after the plan are expected gaps in "
+                    f"{shortfall_period(result)} (persons)")
     whole = bool((funded["quota"] == funded["quota"].round()).all())
     if not whole:
         caption += "; places are not rounded to whole numbers in this plan"
+    if "expected_certified" in shown:  # totals come from the unrounded values
+        caption += ("; figures are rounded to whole persons, so they may not add up to the "
+                    "plan's totals")
     formats = {c: "{:,.0f}" for c in shown if c in _NUMBERS}
     formats["quota"] = "{:,.0f}" if whole else "{:,.1f}"
     add_table(report, result, levels_in_words(funded[shown]), caption=caption, max_rows=30,

@@ -134,10 +134,12 @@ def shared_budget_front_loaded(result: RunResult, *, share: float = 0.5) -> tupl
 def certified_words(result: RunResult, year) -> str:
     """How the workers still in their trade in ``year`` relate to all the plan's certified ones.
 
-    `` (of the 4,556 certified by then, before exits; all its places add 5,695 once the
-    last have certified in 2030)``: the per-year table counts the workers present in a
-    year, the plan summary every place's certified workers before any leave the trade.
-    "" when the plan's quotas carry no arrival period.
+    `` (of the 4,556 certified and taking a job in their trade by then, before exits; all
+    its places add 5,695 once the last have certified in 2030)``: the per-year table counts
+    the workers present in a year, the plan summary every place's workers added
+    (``expected_certified``: places x pass rate x absorption, those who certify and take a
+    job in the trade) before any leave it. "" when the plan's quotas carry no arrival
+    period.
     """
     quotas = result.plan.quotas
     if "arrival_period" not in quotas.columns or "expected_certified" not in quotas.columns:
@@ -146,7 +148,8 @@ def certified_words(result: RunResult, year) -> str:
     certified = quotas["expected_certified"].astype(float)
     by_then = float(certified[arrival <= int(str(year)[:4])].sum())
     total = float(certified.sum())
-    words = f" (of the {by_then:,.0f} certified by then, before exits"
+    words = (f" (of the {by_then:,.0f} certified and taking a job in their trade by then, "
+             "before exits")
     if total > by_then + 0.5:
         last = int(arrival[certified > 0].max())
         words += (f"; all its places add {total:,.0f} once the last have certified in "
@@ -163,7 +166,8 @@ def all_years_words(result: RunResult) -> str:
     if funded.empty:
         return ""
     last = funded.loc[funded["period"].astype(str) == funded["period"].astype(str).max()]
-    return (f"; the workers added count every place's certified workers once they certify, "
-            f"before any leave the trade, so places funded in {last['period'].iloc[0]} count "
-            f"though they certify in {last['arrival_period'].iloc[0]}; the per-year table "
-            "shows how many are still in their trade each year")
+    return ("; the workers added count every place's trainees who certify and take a job "
+            "in their trade, before any leave it, so places funded in "
+            f"{last['period'].iloc[0]} count though they certify in "
+            f"{last['arrival_period'].iloc[0]}; the per-year table shows how many are "
+            "still in their trade each year")

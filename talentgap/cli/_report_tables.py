@@ -15,7 +15,8 @@ from talentgap.models.gap_flags import FLAGS
 from talentgap.report import Report
 
 __all__ = ["add_table", "cell_name", "flag_words", "flags_any_period", "is_multiyear",
-           "key_words", "sentence", "shortfall_span", "shortfall_unit", "table_context"]
+           "key_words", "sentence", "shortfall_period", "shortfall_span", "shortfall_unit",
+           "table_context"]
 
 
 def flag_words(flags: pd.Series) -> pd.Series:
@@ -118,12 +119,27 @@ def is_multiyear(result: RunResult) -> bool:
     return result.plan is not None and bool(result.config.plan.years)
 
 
+def shortfall_period(result: RunResult) -> str:
+    """The period whose gap a single-period plan closes: its ``arrival_period``.
+
+    Places funded in the summary's ``period`` count ``lead_time`` periods
+    later; the plan's shortfalls and per-cell gaps are that period's.
+    """
+    s = result.plan.summary
+    arrival = s.get("arrival_period")
+    return str(arrival) if isinstance(arrival, str) and arrival else str(s["period"])
+
+
 def shortfall_span(result: RunResult) -> str:
-    """When the plan's expected shortfall is counted: ``in 2025Q4`` or ``summed over ...``."""
+    """When the plan's expected shortfall is counted: ``in 2025Q4`` or ``summed over ...``.
+
+    A single-period plan's shortfall is counted in its arrival period
+    (:func:`shortfall_period`), not in the period its places are funded in.
+    """
     s = result.plan.summary
     if is_multiyear(result) and "need_periods" in s:
         return f"summed over {s['need_periods']}"
-    return f"in {s['period']}"
+    return f"in {shortfall_period(result)}"
 
 
 def shortfall_unit(result: RunResult) -> str:

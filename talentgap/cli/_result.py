@@ -48,9 +48,13 @@ class RunResult:
     budget_curve : BudgetCurve or None
         :func:`talentgap.planning.budget_curve` of the optimised plan
         (single-period plans, measured in the plan's need period): the
-        budget that closes :data:`~talentgap.cli.pipeline.CLOSING_SHARE` of the
+        budget that closes :data:`~talentgap.cli._budget_grid.CLOSING_SHARE` of the
         expected shortfall,
-        or the most any budget can close under the capacities.
+        or the most any budget can close under the plan's limits.
+    curve_limit : dict or None
+        What ends the budget curve (:func:`talentgap.cli._budget_grid.curve_limit`):
+        the least budget with its smallest shortfall, the cells at their
+        capacities there, whether places cost nothing, and the plan's objective.
     workforce : pandas.DataFrame or None
         With ``[plan] years`` and ``[targets]``: per cell (without a
         ``skill_level`` key) and year, ``employment`` (projected persons
@@ -84,6 +88,7 @@ class RunResult:
     proportional: planning.QuotaPlan | None = None
     comparison: pd.DataFrame | None = None
     budget_curve: planning.BudgetCurve | None = None
+    curve_limit: dict | None = None
     workforce: pd.DataFrame | None = None
     policy: pd.DataFrame | None = None
     target_path: pd.DataFrame | None = None

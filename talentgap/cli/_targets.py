@@ -21,7 +21,7 @@ from talentgap import features, planning
 from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, read_plan_csv
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import Config
-from talentgap.errors import ConfigError, DataQualityWarning, warn
+from talentgap.errors import ConfigError, DataQualityWarning, SchemaError, warn
 
 __all__ = ["exit_rates", "policy_needs", "need_by_level", "joint_need", "plan_policy_need",
            "target_paths",
@@ -275,6 +275,7 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     need = planning.policy_need(projected, stock, table, observed=employment, keys=keys,
                                 share_by=targets.share_by, demand=demand, skill_levels=levels)
     need = need[need["period"].dt.year >= need_years[0]].reset_index(drop=True)
+    _check_surveyed(employment, need, paths, keys, config)
     result.policy = need
     wide = stock.pivot_table(index=[*keys, "period"], columns="skill_level", values="stock",
                              observed=True).reset_index()
@@ -283,6 +284,43 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     result.workforce = position[position["period"].dt.year >= need_years[0]].reset_index(
         drop=True)
     return need
+
+
+def _check_surveyed(employment: pd.DataFrame, need: pd.DataFrame, paths: pd.DataFrame,
+                    keys: list[str], config: Config) -> None:
+    """Policy needs of cells the forecast does not have, named by their employment rows.
+
+    Such a cell (an industry the surveys do not cover, or an all-industry
+    row under a name that is not a totals label) has a policy need that no
+    forecast cell can take; its employment rows are named with their input
+    lines (the row label + 2, as validation keeps it).
+    """
+    known = pd.MultiIndex.from_frame(paths[keys].astype(object).drop_duplicates())
+    lost = pd.MultiIndex.from_frame(need[keys].astype(object).drop_duplicates())
+    lost = lost[~lost.isin(known)]
+    if not len(lost):
+        return
+    bad = np.flatnonzero(pd.MultiIndex.from_frame(employment[keys].astype(object)).isin(lost))
+    if not bad.size:  # not from the employment table: left to the plan's own check
+        return
+    index = employment.index
+    lines = (index.to_numpy(dtype=np.int64)[bad] + 2
+             if pd.api.types.is_integer_dtype(index.dtype) else bad + 2)
+    values = employment[keys].astype(object).iloc[bad]
+    shown = "; ".join(f"line {line} ({', '.join(map(str, row))})" for line, row in
+                      zip(lines[:5], values.head(5).itertuples(index=False), strict=False))
+    distinct = values.drop_duplicates()
+    where = config.data.employment or "the employment table"
+    raise SchemaError(
+        f"{where}: employment: {len(bad)} row(s) name {len(distinct)} cell(s) "
+        f"({', '.join(keys)}) that the surveys do not have, e.g. {shown}; a [targets] need "
+        "is planned in surveyed cells only: leave these rows out of the employment file (a "
+        "total of other rows always: totals are computed from the rows), or survey the cells "
+        "[cell_not_surveyed]", column=keys[-1], reason="cell_not_surveyed",
+        failure_cases=pd.DataFrame({"line": lines, "row": bad, "column": keys[-1],
+                                    "rule": "cell_not_surveyed",
+                                    "value": values[keys[-1]].to_numpy(dtype=object),
+                                    "message": "cell not surveyed"}))
 
 
 def _check_file_years(table: pd.DataFrame, path, need_years: list[int]) -> None:

@@ -41,6 +41,9 @@ WORKBOOK_SHEETS = {
     "plan_marginal_value": "shortfall removed per extra unit of each budget and binding limit",
     "plan_comparison": "the optimised plan and the proportional rule over a range of budgets "
                        "(one-period plans): cost, places, expected shortfall",
+    "budget_curve": "the optimised plan's expected shortfall over a grid of budgets up to the "
+                    "money that buys the smallest shortfall (one-period plans), and the "
+                    "budgets that close the share asked",
     "policy_need": "target and projected skilled workers per cell and year; policy_need is "
                    "each region's shortfall shared out among its cells, not a cell's "
                    "target_stock - projected_stock",

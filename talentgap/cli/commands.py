@@ -48,7 +48,9 @@ _COMMANDS = {
         "steps": ("features",),
         "help": "build the cell x period panel from survey and training files",
         "description": "Validate the input files and build the panel of demand, supply and "
-                       "gap per cell and period (panel.csv).",
+                       "gap per cell and period (panel.csv; its trained, certified and "
+                       "pass_rate columns are, like supply, at the period the certified "
+                       "workers become available: [panel] lead_time after training).",
         "example": "talentgap features --surveys surveys.csv --training training.csv "
                    "--out out",
     },
@@ -313,7 +315,8 @@ def _run_command(args: argparse.Namespace) -> int:
         result = pipeline.run(config, steps=steps, demo=name == "demo", gap_model=gap_model,
                               progress=bar, before_fit=stored_check(args, config, stored))
         bar("writing outputs")
-        files = outputs.write_tables(result, out, parquet=config.output.parquet)
+        files = outputs.write_tables(result, out, parquet=config.output.parquet,
+                                     csv_encoding=config.output.csv_encoding)
         figures = {}
         if config.output.charts and not args.no_charts or (
                 config.output.report and not args.no_report):

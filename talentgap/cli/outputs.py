@@ -3,7 +3,11 @@
 The file names are fixed, so scripts can rely on them:
 
 ============================  =====================================================
-``panel.csv``                 the cell x period panel (demand, supply, gap, ...)
+``panel.csv``                 the cell x period panel (demand, supply, gap, ...);
+                              its ``trained``, ``certified`` and ``pass_rate`` are,
+                              like ``supply``, at the period the certified workers
+                              become available (``[panel] lead_time`` periods after
+                              the training table's period)
 ``forecast.csv``              gap forecasts with intervals, ``p_shortage``, ``flag``
                               and per cell the models behind them (see
                               :func:`forecast_table`)
@@ -16,6 +20,9 @@ The file names are fixed, so scripts can rely on them:
 ``plan_cells.csv``            per cell: places reaching it, gap before and after the plan
 ``plan_summary.csv``          the optimised plan (and, for a one-period plan, the
                               proportional rule): cost, shortfall, ``scenarios``, ...;
+                              one-period plans fund places in ``period`` and close
+                              the gap of ``arrival_period`` (``period + lead_time``),
+                              the period of their shortfalls;
                               one-period plans: ``shortfall_after_mc_se`` and
                               ``shortage_reduction_mc_se`` (simulation noise)
 ``plan_binding.csv``          the plan's constraints, one row each: ``kind``, ``name``,
@@ -27,7 +34,15 @@ The file names are fixed, so scripts can rely on them:
                               last the ``sentence`` the report prints, with the
                               currency and the unit of shortfall
 ``plan_marginal_value.csv``   shortfall removed per extra unit of budget / capacity
-``plan_comparison.csv``       both rules over a range of budgets (single-period plans)
+                              (``marginal_value_objective`` names which shortfall)
+``plan_comparison.csv``       both rules over a range of budgets (single-period plans);
+                              ``marginal_value_objective`` names what an optimised
+                              plan's ``marginal_value`` removes (the expected
+                              shortfall, or with ``risk = "quantile"`` the shortfall
+                              against the quantile gap)
+``budget_curve.csv``          single-period plans: the optimised plan's budget curve,
+                              one row per budget of its grid (see
+                              :func:`budget_curve_table`)
 ``plan_years.csv``            multi-year plans: places, cost, budget (a total shared by
                               the funding years is shown on each of their rows),
                               ``budget_for`` (the year, or ``2025–2028 (shared)``),
@@ -49,7 +64,8 @@ The file names are fixed, so scripts can rely on them:
                               its CSV file (``quotas``, ``plan_places``,
                               ``plan_years``, ``plan_summary``, ``plan_binding``,
                               ``plan_cells``, ``plan_marginal_value``,
-                              ``plan_comparison``, ``policy_need``, ``target_path``,
+                              ``plan_comparison``, ``budget_curve``, ``policy_need``,
+                              ``target_path``,
                               ``forecast``, ``rejected``: those the run made; every
                               plan table has its sheet; ``panel``, ``backtest``,
                               ``leaderboard`` and ``masked_values`` are CSV only); a
@@ -105,8 +121,8 @@ from talentgap.evaluation.plots.fonts import font_context
 
 __all__ = ["write_tables", "write_charts", "summary", "top_shortages_table", "parquet_available",
            "target_path_figure", "forecast_table", "EXPLANATION_COLUMNS", "level_view",
-           "places_by_year", "stale_outputs", "TABLE_NAMES", "WORKBOOK_SHEETS",
-           "workbook_contents"]
+           "places_by_year", "stale_outputs", "budget_curve_table", "TABLE_NAMES",
+           "WORKBOOK_SHEETS", "workbook_contents"]
 
 #: Per-cell columns of :meth:`GapForecaster.explain` repeated on every row of ``forecast.csv``.
 EXPLANATION_COLUMNS = ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs",
@@ -143,6 +159,8 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         tables["plan_marginal_value"] = marginal_value_table(result.plan)
         if result.comparison is not None:
             tables["plan_comparison"] = result.comparison.reset_index()
+        if result.budget_curve is not None:
+            tables["budget_curve"] = budget_curve_table(result)
         if result.config.plan.years:
             tables["plan_years"] = plan_years_table(result)
             tables["plan_places"] = places_by_year(result.plan.quotas)
@@ -156,6 +174,28 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
     if model is not None and model.get_params().get("outliers") == "mask":
         tables["masked_values"] = model.masked_values_
     return tables
+
+
+def budget_curve_table(result: RunResult) -> pd.DataFrame:
+    """The optimised plan's budget curve as a table (what ``budget_curve.csv`` holds).
+
+    One row per budget of the curve's grid (from 0, or from the cost of the
+    minimum quotas, to the money that buys the smallest shortfall): the
+    columns of :attr:`talentgap.planning.BudgetCurve.table` (``budget``,
+    ``total_cost``, ``places``, ``shortfall_before``, ``shortfall_after``,
+    ``share_closed``, ``marginal_value``, ...), then
+    ``marginal_value_objective`` (what ``marginal_value`` removes per unit
+    of money: the expected shortfall, or with ``risk = "quantile"`` the
+    shortfall against the quantile gap, whose slope differs from the
+    expected shortfall's), ``closes_share`` (the budget closes ``share`` of
+    the shortfall) and ``share`` (the share asked, 0-1); the smallest budget
+    with ``closes_share`` is the closing budget the report states.
+    """
+    curve = result.budget_curve
+    table = curve.table.reset_index()
+    table["closes_share"] = table["share_closed"].to_numpy(dtype=float) >= curve.share - 1e-9
+    table["share"] = curve.share
+    return table
 
 
 def forecast_table(result: RunResult) -> pd.DataFrame:
@@ -226,7 +266,7 @@ def places_by_year(quotas: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None,
-                 _rejected_rows: int = REJECTED_SHEET_ROWS,
+                 csv_encoding: str = "utf-8", _rejected_rows: int = REJECTED_SHEET_ROWS,
                  _sheet_rows: int = SHEET_ROWS) -> list[Path]:
     """Write every table the run produced into ``out``; return the paths written.
 
@@ -237,6 +277,8 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None,
         The output folder (created if needed).
     parquet : bool, optional
         Also write ``.parquet`` copies; default when pyarrow is installed.
+    csv_encoding : str, default "utf-8"
+        Of the CSV files (``[output] csv_encoding``; ``"utf-8-sig"`` for Excel).
 
     Every table is written whole as CSV (and Parquet); in ``results.xlsx``
     the ``rejected`` sheet shows the first 10,000 rows and no sheet more
@@ -247,7 +289,7 @@ def write_tables(result: RunResult, out: Path, *, parquet: bool | None = None,
     written = []
     tables = _tables(result)
     for name, frame in tables.items():
-        written.append(io.write_table(frame, out / f"{name}.csv"))
+        written.append(io.write_table(frame, out / f"{name}.csv", encoding=csv_encoding))
         if parquet:
             written.append(io.write_table(frame, out / f"{name}.parquet"))
     sheets = workbook_sheets(tables, rejected_rows=_rejected_rows, max_rows=_sheet_rows)
@@ -280,10 +322,15 @@ def plan_summary(result: RunResult) -> pd.DataFrame:
 
 
 def marginal_value_table(plan: planning.QuotaPlan) -> pd.DataFrame:
-    """The LP dual values: shortfall removed per extra unit of each binding limit."""
+    """The LP dual values: shortfall removed per extra unit of each binding limit, and
+    ``marginal_value_objective``, the shortfall they are of (the plan's objective: the
+    expected shortfall, or with ``risk = "quantile"`` the shortfall against the quantile
+    gap)."""
     values = plan.marginal_value
     return pd.DataFrame({"constraint": values.index.astype(str),
-                         "marginal_value": values.to_numpy(dtype=np.float64)})
+                         "marginal_value": values.to_numpy(dtype=np.float64),
+                         "marginal_value_objective": str(
+                             plan.summary.get("objective_basis", ""))})
 
 
 def top_shortages_table(forecast: pd.DataFrame, *, keys, n: int, period=None) -> pd.DataFrame:

@@ -25,10 +25,17 @@ import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from talentgap import datasets, evaluation, features, io, models, planning, schema
 from talentgap._registry import config_names
+from talentgap.cli._budget_grid import (
+    budget_comparison,
+    curve_limit,
+    minimum_cost,
+    optimised_curve,
+)
 from talentgap.cli._coarse_keys import coarse_key_notes
 from talentgap.cli._common import failures_as_text
 from talentgap.cli._config_analogues import analogue_params, check_analogue_values
@@ -37,7 +44,14 @@ from talentgap.cli._pipeline_years import plan_years, unreachable_span
 from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, plan_parameters
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import MODEL_NAMES, Config
-from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, SchemaError, warn
+from talentgap.errors import (
+    ConfigError,
+    DataQualityWarning,
+    ParameterError,
+    SchemaError,
+    collect_warnings,
+    warn,
+)
 from talentgap.periods import year_end_ordinals
 
 __all__ = ["RunResult", "run", "make_forecaster", "gap_forecaster", "saved_config", "STEPS"]
@@ -150,10 +164,14 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
             _forecast(result, gap_model, planning="plan" in steps)
         if "plan" in steps:
             announce("planning quotas")
-            if config.plan.years:
-                plan_years(result, tables if needs_panel else {})
-            else:
-                _plan(result)
+            with warnings.catch_warnings():
+                if config.plan.free_places:  # a cost of 0 is meant: no warning of a typo
+                    warnings.filterwarnings("ignore", message=r"cost_per_trainee is 0",
+                                            category=DataQualityWarning)
+                if config.plan.years:
+                    plan_years(result, tables if needs_panel else {})
+                else:
+                    _plan(result)
     for item in caught:  # data and model warnings go to the report; others pass on
         if not issubclass(item.category, UserWarning):
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
@@ -199,7 +217,8 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
         logger.info("%s: %s", path or f"demo {name}", report.summary())
         result.reports[name] = report
         if not report.ok:
-            rejected.append(report.rejected.assign(table=name, file=str(path or "demo")))
+            rejected.append(report.rejected.assign(  # a folder of files: each row's own file
+                table=name, file=report.rejected.get("file", str(path or "demo"))))
         tables[name] = clean
     if rejected:
         frame = pd.concat(rejected, ignore_index=True)
@@ -243,7 +262,8 @@ def _emptied_error(emptied: list[str], result: RunResult, config: Config) -> Sch
     """No row of a table survived: say so, after writing ``rejected.csv``."""
     out = Path(config.output.dir)
     out.mkdir(parents=True, exist_ok=True)
-    written = io.write_table(result.rejected, out / "rejected.csv")
+    written = io.write_table(result.rejected, out / "rejected.csv",
+                             encoding=config.output.csv_encoding)
     name = emptied[0]
     report = result.reports[name]
     own = report.rejected[report.rejected["rule"] != "group_incomplete"]
@@ -365,7 +385,10 @@ def _fix_horizon(result: RunResult, *, loaded: bool, planning: bool) -> None:
         for reach in range(len(spans), 0, -1):
             try:
                 model.set_params(horizon=spans[reach - 1])
-                model.prepare(spans[reach - 1])
+                with collect_warnings() as caught:  # a span given up says nothing of the run
+                    model.prepare(spans[reach - 1])
+                for item in caught:  # those of the span kept concern every table and plan
+                    warn(str(item), type(item))
                 break
             except ParameterError as err:  # the backtest errors behind the paths are too short
                 if reach == 1:
@@ -397,11 +420,6 @@ def _need_spans(config: Config, origin: pd.Period, planning: bool) -> list[int]:
 DEMO_PLAN = {"budget": 5_000_000.0, "cost_per_trainee": 6000.0, "pass_rate": 0.67,
              "absorption": 0.85, "capacity": 150.0}
 
-#: Budgets of the shortfall-vs-budget comparison, as multiples of the plan's budget.
-BUDGET_MULTIPLES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
-#: Share of the expected shortfall whose closing budget the report states.
-CLOSING_SHARE = 0.95
-
 
 def _plan(result: RunResult) -> None:
     config = result.config
@@ -429,13 +447,15 @@ def _plan(result: RunResult) -> None:
     result.plan.notes.extend(coarse_key_notes(
         params, settings, ["program", *keys] if crosswalk is not None else keys, result.plan))
     result.proportional = planning.proportional_plan(paths, budget=settings.budget, **common)
-    plans = {}
-    for multiple in BUDGET_MULTIPLES:
-        budget = settings.budget * multiple
-        plans[f"optimised, budget {budget:,.0f}"] = planning.allocate_quotas(
-            paths, budget=budget, **optimised)
-        plans[f"proportional, budget {budget:,.0f}"] = planning.proportional_plan(
-            paths, budget=budget, **common)
+    currency = config.output.currency
+    # budgets below the minimum quotas' cost, or above one that buys the least shortfall,
+    # are left out with a note (the first would stop the run, the second adds nothing)
+    plans, notes = budget_comparison(
+        result.plan, result.proportional,
+        lambda b: (planning.allocate_quotas(paths, budget=b, **optimised),
+                   planning.proportional_plan(paths, budget=b, **common)),
+        budget=float(settings.budget), currency=currency)
+    result.plan.notes.extend(notes)
     by = "industry" if "industry" in keys else keys[-1]  # places per group in the table
     result.comparison = planning.compare_plans(plans, by=by)
     # budget_curve's own ``period`` measures, it does not choose the need: with [plan] period
@@ -448,7 +468,12 @@ def _plan(result: RunResult) -> None:
         needs = dataclasses.replace(paths, periods=paths.periods[:stop],
                                     demand=paths.demand[:, :stop], supply=paths.supply[:, :stop])
     curve_args = {name: value for name, value in optimised.items() if name != "period"}
-    result.budget_curve = planning.budget_curve(needs, 8, share=CLOSING_SHARE, **curve_args)
+    result.budget_curve = optimised_curve(needs, minimum_cost(result.plan), **curve_args)
+    if not np.isfinite(result.budget_curve.closing_budget):   # the report says what stops it
+        result.curve_limit = curve_limit(
+            result.budget_curve,
+            lambda b: planning.allocate_quotas(needs, budget=b, **curve_args),
+            min_class=settings.min_class_size is not None)
 
 
 def saved_config(result: RunResult) -> dict:

@@ -10,11 +10,12 @@ Examples
 >>> from talentgap.cli.config import Config
 >>> from talentgap.cli.pipeline import run
 >>> from talentgap.cli.outputs import charts
->>> result = run(Config.from_dict({"forecast": {"model": "naive", "n_samples": 100}}),
-...              steps=("forecast",), demo=True)
+>>> config = Config.from_dict({"forecast": {"model": "naive", "n_samples": 100},
+...                              "output": {"fan_charts": 1}})
+>>> result = run(config, steps=("forecast",), demo=True)
 >>> report = build_report(result, charts(result), command="forecast")
 >>> report
-Report('Skill-gap forecast', sections=4, tables=5, figures=7)
+Report('Skill-gap forecast', sections=4, tables=5, figures=4)
 """
 
 from __future__ import annotations

@@ -47,12 +47,13 @@ from talentgap.planning._min_class import (
 )
 from talentgap.planning._multiyear_lp import Solution, build_program, plan_objective, solve
 from talentgap.planning._multiyear_problem import YearsProblem
-from talentgap.planning._params import fmt, plural
+from talentgap.planning._params import fmt, left_over, plural
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._problem import Problem
+from talentgap.planning._solve import VALUE_TOL
 
 __all__ = ["settle_classes", "settle_year_classes", "fixed_classes", "fixed_year_classes",
-           "reported_values", "with_class_row"]
+           "relaxed_budget_value", "relaxed_year_values", "reported_values", "with_class_row"]
 
 
 # --------------------------------------------------------------------------- one period
@@ -93,10 +94,49 @@ def fixed_classes(problem: Problem, places: np.ndarray) -> Problem:
     return replace(problem, lower=lower, upper=upper)
 
 
-def reported_values(original, fixed, values: np.ndarray) -> np.ndarray:
-    """Bound values with those of the bounds the rule set (not the caller's) left out."""
-    moved = (fixed.lower != original.lower) | (fixed.upper != original.upper)
+def reported_values(original, fixed, values: np.ndarray, *, bound: str) -> np.ndarray:
+    """Bound values with those of the bounds the rule set (not the caller's) left out.
+
+    ``bound`` is the side ``values`` belong to: ``"upper"`` (capacities) or
+    ``"lower"`` (minimums). Only a move of that side is the rule's: a class
+    that runs raises its cell's lower bound, yet a capacity it fills is
+    still the caller's and its value is reported.
+    """
+    side = "upper" if bound == "upper" else "lower"
+    moved = getattr(fixed, side) != getattr(original, side)
     return np.where(moved, 0.0, values)
+
+
+def relaxed_budget_value(original: Problem) -> float:
+    """The budget's value in a class plan: the dual of the plan without the class rule.
+
+    Once the classes are fixed, the linear program's budget dual says what
+    money buys *within* the classes that run; it is 0 when the open classes
+    are full even though the money left (less than one class) would buy a
+    class elsewhere. The value of money to a plan with the rule is the
+    value of the relaxation on the caller's bounds: the shortfall removed
+    per extra unit of money were places bought one at a time. It is 0 only
+    when the money is not the limit even for divisible places (capacities
+    and needs are exhausted).
+    """
+    return float(solve_knapsack(replace(original, min_class=None)).budget_value)
+
+
+def relaxed_year_values(original: YearsProblem, row_value: np.ndarray) -> np.ndarray:
+    """``row_value`` with each budget row's value from the plan without the class rule.
+
+    :func:`relaxed_budget_value` for a multi-year plan: the budget rows
+    (``budget``, ``budget[<period>]``) take the dual of the linear
+    relaxation on the caller's bounds; other rows keep ``row_value``.
+    """
+    relaxed = replace(original, integer="none", min_class=None)
+    program = build_program(relaxed)
+    values = np.asarray(row_value, dtype=np.float64).copy()
+    budget = np.array([r for r, info in enumerate(program.rows) if info.kind == "budget"],
+                      dtype=np.intp)
+    if budget.size and int(budget.max()) < values.size:
+        values[budget] = solve(relaxed, program).row_value[budget]
+    return values
 
 
 # --------------------------------------------------------------------------- multi-year
@@ -244,7 +284,7 @@ def fixed_year_classes(problem: YearsProblem, q: np.ndarray) -> YearsProblem:
 
 
 def with_class_row(plan: QuotaPlan, size: np.ndarray, places: np.ndarray, *,
-                   decision: str = "cell") -> QuotaPlan:
+                   decision: str = "cell", cost: np.ndarray | None = None) -> QuotaPlan:
     """The plan with the rule as a row of its constraints and a line of its binding list.
 
     ``size`` and ``places`` are per decision (the plan's cell, or cell and
@@ -252,6 +292,11 @@ def with_class_row(plan: QuotaPlan, size: np.ndarray, places: np.ndarray, *,
     smallest class size as its ``limit``, the classes that run as ``used``
     (unit ``"classes"``) and no value (the rule has no dual); it binds when
     a class runs at exactly its minimum.
+
+    With ``cost`` (per place, per decision), a budget row whose money is the
+    limit (its value, the relaxation's, is > 0) but has money left says so:
+    the money left is less than the cheapest class a decision without one
+    could run (or buys no further useful class), never "not the limit".
     """
     ruled = size > 0
     funded = places > CLASS_TOL
@@ -274,6 +319,42 @@ def with_class_row(plan: QuotaPlan, size: np.ndarray, places: np.ndarray, *,
                         "sentence": [sentence]})
     for label in plan.constraints.columns.difference(row.columns):   # about no one cell
         row[label] = pd.Series([None], dtype=object)
-    table = (row if plan.constraints.empty
-             else pd.concat([plan.constraints, row], ignore_index=True))
-    return replace(plan, constraints=table, binding=[*plan.binding, sentence])
+    constraints, binding = plan.constraints, list(plan.binding)
+    if cost is not None and len(constraints):
+        unopened = ruled & ~funded
+        cheapest = (float((size * np.asarray(cost, np.float64))[unopened].min())
+                    if unopened.any() else np.nan)
+        constraints, binding = _class_money_words(constraints, binding, cheapest)
+    table = (row if constraints.empty
+             else pd.concat([constraints, row], ignore_index=True))
+    return replace(plan, constraints=table, binding=[*binding, sentence])
+
+
+def _class_money_words(constraints: pd.DataFrame, binding: list[str], cheapest: float
+                       ) -> tuple[pd.DataFrame, list[str]]:
+    """Budget rows of a class plan whose money is the limit but is not all spent.
+
+    Such a row's value (the relaxation's) is > 0, so more money would lower
+    the shortfall, but what is left buys no class: its sentence says so
+    (keeping the value per unit of money), and the row binds.
+    """
+    constraints = constraints.copy()
+    for i in np.flatnonzero((constraints["kind"] == "budget").to_numpy()):
+        value = float(constraints["value"].iloc[i])
+        limit, used = float(constraints["limit"].iloc[i]), float(constraints["used"].iloc[i])
+        left = left_over(limit, used)
+        if not (np.isfinite(value) and value * max(cheapest, 1.0) > VALUE_TOL and left):
+            continue
+        old = str(constraints["sentence"].iloc[i])
+        words = str(constraints["words"].iloc[i])
+        line = f"{words} is the limit: {fmt(used)} of {fmt(limit)} spent; "
+        line += (f"the money left ({fmt(left)}) is less than one class ({fmt(cheapest)})"
+                 if np.isfinite(cheapest) and left < cheapest
+                 else f"the {fmt(left)} left buys no further useful class")
+        rate = [part for part in old.split("; ") if part.startswith("each extra")]
+        if rate:
+            line += f"; were places bought one at a time, {rate[0]}"
+        constraints.iloc[i, constraints.columns.get_loc("sentence")] = line
+        constraints.iloc[i, constraints.columns.get_loc("binds")] = True
+        binding = [line if b == old else b for b in binding]
+    return constraints, binding

@@ -27,6 +27,7 @@ from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._multiyear_ties import need_reference
 from talentgap.planning._params import about, fmt, left_over, money_step, per_money
 from talentgap.planning._plan import (
+    PAID_ELSEWHERE,
     QuotaPlan,
     below_one_place,
     cost_per_certified,
@@ -34,8 +35,12 @@ from talentgap.planning._plan import (
     shortfall_basis,
     shortfall_note,
 )
+from talentgap.planning._tables import freq_code
 
 __all__ = ["assemble_plan"]
+
+#: The unit of a shortfall summed over need periods, by the periods' frequency code.
+_PERSON_PERIODS = {"Y": "person-years", "Q": "person-quarters", "M": "person-months"}
 
 
 def _spent(problem: YearsProblem, q: np.ndarray) -> list[np.ndarray]:
@@ -47,6 +52,7 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
     """Binding constraints (rows of the constraints table, with their sentences) and their
     marginal values by name."""
     what = problem.objective_name()
+    unit = _PERSON_PERIODS[freq_code(problem.need.dtype)]   # shortfall summed over periods
     decisions = _decisions(problem)   # the cell (or programme) and period of each decision
     rows, marginal = ConstraintRows(what, labels=decisions.columns), {}
     used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
@@ -70,10 +76,11 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
             cheapest = _cheapest(problem, r)
             if (binds(r) and problem.integer != "none" and spent <= 0
                     and limit < cheapest):   # as a single-period plan words it
-                line = below_one_place(info.words, limit, cheapest, value, what, step)
+                line = below_one_place(info.words, limit, cheapest, value, what, step, unit)
             elif binds(r):
-                line = (f"{info.words} is fully used: {fmt(spent)} of {fmt(limit)} spent; "
-                        f"{per_money(value, step)} of the {what}")
+                paid = spent if left_over(limit, spent) else limit   # not the rounding
+                line = (f"{info.words} is fully used: {fmt(paid)} of {fmt(limit)} spent; "
+                        f"{per_money(value, step)} {unit} of the {what}")
                 left = left_over(limit, spent)   # whole places: money that buys nothing
                 if problem.integer != "none" and left:
                     line += f"; the {fmt(left)} left buys no further useful place"
@@ -94,12 +101,12 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
         if info.kind == "equity":
             marginal[info.name] = -value
             line = (f"{info.words} binds: each further worker of shortfall it requires "
-                    f"removed adds about {about(value)} to the {what}")
+                    f"removed adds about {about(value)} {unit} to the {what}")
             value = -value
         elif info.kind == "capacity_group_min":   # -sum q <= -min: shown as places
             marginal[info.name] = -value
             line = (f"{info.words} binds: each further place it requires adds about "
-                    f"{about(value)} to the {what}")
+                    f"{about(value)} {unit} to the {what}")
             value, spent = -value, -spent
             rows.add(info.kind, [info.name], [info.words], binds=True, limit=-info.limit,
                      used=spent, unit=info.unit, value=value, sentence=[line])
@@ -109,19 +116,21 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
             per = "unit of money" if info.unit == "money" else "place"
             limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
             line = (f"{info.words} binds ({limit}); one more {per} "
-                    f"removes about {about(value)} of the {what}")
+                    f"removes about {about(value)} {unit} of the {what}")
         rows.add(info.kind, [info.name], [info.words], binds=True, limit=info.limit,
                  used=spent, unit=info.unit, value=value, sentence=[line])
     cap = np.flatnonzero(first.capacity_value > DUAL_TOL)
     names = [problem.decision_name(i) for i in cap]
+    paid = _paid_elsewhere(problem, [program.rows[r].name for r in budgets], cap)
     for name, i in zip(names, cap, strict=True):
         marginal[f"capacity[{name}]"] = float(first.capacity_value[i])
     rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
              binds=True, limit=problem.upper[cap], used=q[cap], unit="places",
              value=first.capacity_value[cap], at=decisions.iloc[cap],
              sentence=[f"capacity of {n} binds ({fmt(problem.upper[i])} places); one more "
-                       f"place of capacity removes about {about(first.capacity_value[i])} of "
-                       f"the {what}" for n, i in zip(names, cap, strict=True)])
+                       f"place of capacity removes about {about(first.capacity_value[i])} "
+                       f"{unit} of the {what}{PAID_ELSEWHERE if p else ''}"
+                       for n, i, p in zip(names, cap, paid, strict=True)])
     low = np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0))
     names = [problem.decision_name(i) for i in low]
     for name, i in zip(names, low, strict=True):
@@ -130,9 +139,9 @@ def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.nda
              [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
              used=q[low], unit="places", value=-first.min_value[low], at=decisions.iloc[low],
              sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[i])} places); each "
-                       f"required place adds about {about(first.min_value[i])} to the {what}, "
-                       "as the money would do more elsewhere" for n, i in zip(names, low,
-                                                                              strict=True)])
+                       f"required place adds about {about(first.min_value[i])} {unit} to the "
+                       f"{what}, as the money would do more elsewhere"
+                       for n, i in zip(names, low, strict=True)])
     return rows, marginal
 
 
@@ -310,7 +319,8 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
         binding=rows.sentences, keys=problem.unit_keys if programmes else problem.keys,
         rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
-        notes=[shortfall_note(problem.source, int(ev.count.max())),
+        notes=[shortfall_note(problem.source, int(ev.count.max()),
+                             periods=_PERSON_PERIODS[freq_code(problem.need.dtype)]),
                *_notes(problem, program, first, q if tied is None else tied, moved, trimmed)],
         constraints=rows.frame(),
     )
@@ -391,3 +401,17 @@ def _years(problem: YearsProblem, q, cost, workers, short_before, short_after, p
         out["policy_shortfall_after"] = np.bincount(need_at, weights=policy_after,
                                                     minlength=n_p)
     return out
+
+
+def _paid_elsewhere(problem: YearsProblem, binding: list[str], decisions) -> list[bool]:
+    """Per decision, whether the budget its places are paid from is fully used.
+
+    ``binding`` are the names of the binding budget rows: ``budget[<period>]``
+    binds one funding period; any other (one total, or a total shared by
+    several periods) binds every period.
+    """
+    funding = [str(p) for p in problem.funding]
+    years = {name.removeprefix("budget[").removesuffix("]") for name in binding}
+    if not years <= set(funding):
+        return [True] * len(decisions)
+    return [funding[int(i) % problem.n_funding] in years for i in decisions]

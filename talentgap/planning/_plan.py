@@ -18,6 +18,7 @@ from talentgap.planning._constraints import ConstraintRows, empty_constraints
 from talentgap.planning._crosswalk import Network
 from talentgap.planning._params import about, cell_names, fmt, left_over, per_money, plural
 from talentgap.planning._plan_words import (
+    PAID_ELSEWHERE,
     below_one_place,
     objective_basis,
     shortfall_basis,
@@ -27,8 +28,9 @@ from talentgap.planning._plan_words import (
 from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
-__all__ = ["QuotaPlan", "assemble", "assemble_network", "below_one_place", "cost_per_certified",
-           "objective_basis", "shortfall_basis", "shortfall_note", "shortfall_words"]
+__all__ = ["PAID_ELSEWHERE", "QuotaPlan", "arrival_label", "assemble", "assemble_network",
+           "below_one_place", "cost_per_certified", "objective_basis", "shortfall_basis",
+           "shortfall_note", "shortfall_words"]
 
 _CELL_COLUMNS = ["expected_certified", "planned_gap", "gap_before", "gap_after",
                  "shortfall_before", "shortfall_after", "shortage_reduction"]
@@ -88,7 +90,11 @@ class QuotaPlan:
         with a crosswalk, ``fed_by`` (the programmes feeding the cell; ``""``
         for a cell no programme feeds, which gets no supply).
     summary : pandas.Series
-        ``rule``, ``risk``, ``quantile``, ``integer``, ``period``, ``cells``
+        ``rule``, ``risk``, ``quantile``, ``integer``, ``period`` (when the
+        places are funded and trained), ``arrival_period`` (when they count:
+        ``period + lead_time``, the period whose gap the plan closes and the
+        shortfalls below are of; with lead times that differ by cell, the
+        arrival periods in order, ``", "``-separated), ``cells``
         (rows of :attr:`cells`),
         ``source`` (``"forecast"`` or ``"samples"``: which input form was read),
         ``scenarios`` (most samples of a cell; 1 for a forecast table),
@@ -227,6 +233,23 @@ class QuotaPlan:
 # --------------------------------------------------------------------------- assembling
 
 
+def arrival_label(arrival: pd.arrays.PeriodArray) -> str:
+    """The period (or periods) whose gap a single-period plan closes, as a label.
+
+    Places funded in ``period`` count ``lead_time`` periods later, at their
+    arrival period: one label when every cell shares the lead time, else the
+    distinct arrival periods in order, ``", "``-separated.
+
+    Examples
+    --------
+    >>> arrival_label(pd.array(pd.PeriodIndex(["2025Q4", "2025Q4"], freq="Q")))
+    '2025Q4'
+    >>> arrival_label(pd.array(pd.PeriodIndex(["2026Q1", "2025Q4"], freq="Q")))
+    '2025Q4, 2026Q1'
+    """
+    return ", ".join(str(p) for p in pd.PeriodIndex(arrival).unique().sort_values())
+
+
 def cost_per_certified(cost, yield_) -> np.ndarray:
     """Cost of one certified worker who stays: ``cost_per_trainee / yield``.
 
@@ -291,9 +314,10 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
         line = below_one_place("budget", budget, float(cheapest.min()),
                                budget_value if rule == "optimised" else np.nan, what)
     elif money_binds:
-        line = f"budget is fully used: {fmt(spent)} of {fmt(budget)} spent"
+        paid = spent if left_over(budget, spent) else budget   # not the sum's rounding
+        line = f"budget is fully used: {fmt(paid)} of {fmt(budget)} spent"
         if rule == "optimised":
-            line += f"; {per_money(budget_value)} of the {what}"
+            line += f"; {per_money(budget_value)} persons of the {what}"
         spare = left_over(budget, spent)
         if spare and problem.integer != "none":
             line += f"; the {fmt(spare)} left buys no further useful place"
@@ -312,8 +336,9 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
              binds=True, limit=problem.upper[cap], used=places[cap], unit="places",
              value=capacity_value[cap], at=decisions.iloc[cap],
              sentence=[f"capacity of {n} binds ({fmt(problem.upper[c])} places); one more "
-                       f"place of capacity removes about {about(capacity_value[c])} of the "
-                       f"{what}" for n, c in zip(names, cap, strict=True)])
+                       f"place of capacity removes about {about(capacity_value[c])} persons "
+                       f"of the {what}{PAID_ELSEWHERE if money_binds else ''}"
+                       for n, c in zip(names, cap, strict=True)])
     if rule != "optimised":
         full = np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
                               & (places > 0))
@@ -329,9 +354,9 @@ def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
              [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
              used=places[low], unit="places", value=-min_value[low], at=decisions.iloc[low],
              sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[c])} places); each "
-                       f"required place adds about {about(min_value[c])} to the {what}, as "
-                       "the money would do more elsewhere" for n, c in zip(names, low,
-                                                                            strict=True)])
+                       f"required place adds about {about(min_value[c])} persons to the "
+                       f"{what}, as the money would do more elsewhere"
+                       for n, c in zip(names, low, strict=True)])
     return rows
 
 
@@ -388,6 +413,7 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         "quantile": problem.quantile if problem.quantile is not None else np.nan,
         "integer": problem.integer,
         "period": str(problem.period),
+        "arrival_period": arrival_label(problem.arrival),
         "cells": problem.n_cells,
         "source": problem.source,
         "scenarios": int(ev.count.max()),
@@ -487,6 +513,7 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
         "quantile": problem.quantile if problem.quantile is not None else np.nan,
         "integer": problem.integer,
         "period": str(problem.period),
+        "arrival_period": arrival_label(problem.target_arrival),
         "cells": problem.n_targets,
         "programmes": n,
         "unsupplied_cells": int((~problem.fed).sum()),

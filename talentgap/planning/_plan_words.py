@@ -12,8 +12,12 @@ import numpy as np
 from talentgap.planning._params import fmt, per_money
 from talentgap.planning._problem import objective_words
 
-__all__ = ["below_one_place", "objective_basis", "shortfall_basis", "shortfall_note",
-           "shortfall_words"]
+__all__ = ["PAID_ELSEWHERE", "below_one_place", "objective_basis", "shortfall_basis",
+           "shortfall_note", "shortfall_words"]
+
+#: What a binding capacity's value is net of when the money for its places is used up.
+PAID_ELSEWHERE = (", net of what the same money would remove in other cells (the budget is "
+                  "fully used, so the money comes from there)")
 
 
 def shortfall_basis(source: str, scenarios: int) -> str:
@@ -124,44 +128,60 @@ def shortfall_words(bases) -> str:
     return short.pop() if len(short) == 1 else "shortfall"
 
 
-def shortfall_note(source: str, scenarios: int) -> str:
+def shortfall_note(source: str, scenarios: int, *, periods: str | None = None) -> str:
     """The plan note that says which shortfall the plan's figures are.
+
+    A cell's shortfall is its gap less the workers the plan adds there:
+    places x pass rate x absorption, the trainees who certify and take a job
+    in the trade (``expected_certified``); over several periods the workers
+    from the plan still in their trade in each need period, and the
+    shortfalls are summed over the need periods too, in ``periods``: the
+    unit of that sum (``"person-years"`` for yearly needs).
 
     Examples
     --------
     >>> shortfall_note("samples", 200)[:72]
     'shortfall_before and shortfall_after are the expected shortfall (mean ov'
+    >>> shortfall_note("samples", 200, periods="person-years").endswith(
+    ...     "need periods (person-years), with the workers from the plan still in their trade")
+    True
     """
     basis = shortfall_basis(source, scenarios)
+    added = ("the workers from the plan still in their trade" if periods
+             else "the workers added (places x pass rate x absorption: trainees who certify "
+                  "and take a job in the trade)")
+    cells = (f"per cell and need period, summed over the cells and the need periods "
+             f"({periods})" if periods else "per cell, summed over the cells")
     if source == "forecast":
         return (f"shortfall_before and shortfall_after are the {basis}: max(expected gap - "
-                "certified, 0) per cell, summed over the cells, from the forecast table's one "
-                "expected gap per cell; the expected shortfall (the mean of max(gap - "
-                "certified, 0) over scenarios) is larger wherever the gap may fall on either "
-                "side of the certified workers: plan on the model's sample_paths() for it")
-    return (f"shortfall_before and shortfall_after are the {basis}: the mean of "
-            "max(gap - certified, 0) per cell, summed over the cells")
+                f"workers added, 0) {cells}, with {added}, from the forecast table's one "
+                "expected gap per cell; the expected shortfall (the mean of max(gap - workers "
+                "added, 0) over scenarios) is larger wherever the gap may fall on either side "
+                "of the workers added: plan on the model's sample_paths() for it")
+    return (f"shortfall_before and shortfall_after are the {basis}: the mean over the "
+            f"scenarios of max(gap - workers added, 0) {cells}, with {added}")
 
 
 def below_one_place(subject: str, budget: float, cheapest: float, value: float, what: str,
-                    step: float | None = None) -> str:
+                    step: float | None = None, unit: str = "persons") -> str:
     """The sentence of a budget too small for one whole place, with what more of it would do.
 
     One wording for every plan (one period or several): the budget, the
     cheapest place, and the budget's marginal value in words (``value``, the
     shortfall removed per unit of money, as :func:`~talentgap.planning._params.per_money`
-    words it at a round sum ``step``) when it is positive.
+    words it at a round sum ``step``, in ``unit`` of shortfall) when it is positive.
 
     Examples
     --------
     >>> below_one_place("the budget for 2026", 0.0, 6000.0, 0.00074, "expected shortfall",
     ...                 step=1000)
     'the budget for 2026 of 0 is below the cost of one place (the cheapest place costs 6,000): \
-no place can be funded; each extra 1,000 of it would remove about 0.74 of the expected shortfall'
+no place can be funded; each extra 1,000 of it would remove about 0.74 persons of the expected \
+shortfall'
     """
     line = (f"{subject} of {fmt(budget)} is below the cost of one place (the cheapest place "
             f"costs {fmt(cheapest)}): no place can be funded")
     if np.isfinite(value) and value > 0:
         line += "; " + per_money(value, step).replace(" removes ", " would remove ")
-        line += f" of the {what}"
+        line += f" {unit} of the {what}"
     return line

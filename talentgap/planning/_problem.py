@@ -272,16 +272,33 @@ def objective_words(risk: str, quantile: float | None, surplus_penalty: float, s
 
 
 def plan_period(period, periods: pd.arrays.PeriodArray, lead: np.ndarray) -> pd.Period:
-    """The cohort's period: given, or the last forecast period minus the largest lead time."""
+    """The cohort's period: given, or the last forecast period minus the largest lead time.
+
+    Raises :class:`PlanningError` when a given period's places would arrive
+    (``period + lead_time``) after the last forecast period, naming the
+    latest period that can be funded.
+    """
     freq = normalize_freq(periods.freqstr)
     if period is None:
         last = int(periods.asi8.max())
         return pd.Period(ordinal=last - int(lead.max()), freq=periods.freq)
     try:
-        return parse_periods([period], freq=freq)[0]
+        funded = parse_periods([period], freq=freq)[0]
     except SchemaError as err:
         raise PlanningError(f"period={period!r} is not a period of the forecast's "
                             f"frequency: {err}") from err
+    last, longest = int(periods.asi8.max()), int(lead.max())
+    if funded.ordinal + longest > last:  # the places would count after the last forecast
+        latest = pd.Period(ordinal=last - longest, freq=periods.freq)
+        arrival = pd.Period(ordinal=funded.ordinal + longest, freq=periods.freq)
+        raise PlanningError(
+            f"period={str(funded)!r}: places funded then count lead_time = {longest} "
+            f"period{'' if longest == 1 else 's'} later, in {arrival}, after the gap "
+            f"forecast's last period {periods.max()}; fund in {latest} or earlier (the "
+            f"latest period whose places arrive within the forecast, and the default), or "
+            f"forecast {funded.ordinal + longest - last} more period"
+            f"{'' if funded.ordinal + longest - last == 1 else 's'} ahead (a longer horizon)")
+    return funded
 
 
 def _interval_columns(table: pd.DataFrame, value: str) -> dict[float, str]:

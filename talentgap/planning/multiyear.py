@@ -160,6 +160,7 @@ from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.planning._min_class import class_note
 from talentgap.planning._min_class_solve import (
     fixed_year_classes,
+    relaxed_year_values,
     reported_values,
     settle_year_classes,
     with_class_row,
@@ -556,8 +557,12 @@ def allocate_multiyear(
     places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
     if problem.min_class is not None:   # bounds the rule set are not the caller's
         first = replace(first,
-                        capacity_value=reported_values(reported, problem, first.capacity_value),
-                        min_value=reported_values(reported, problem, first.min_value))
+                        capacity_value=reported_values(reported, problem, first.capacity_value,
+                                                       bound="upper"),
+                        min_value=reported_values(reported, problem, first.min_value,
+                                                  bound="lower"),
+                        # the value of money to a class plan: the relaxation's budget duals
+                        row_value=relaxed_year_values(reported, first.row_value))
         mip_notes.append(class_note(problem.min_class, rounds, exact=rounds is None,
                                     decision=("programme" if problem.units is not None
                                               else "cell") + "-period"))
@@ -567,7 +572,8 @@ def allocate_multiyear(
     plan = assemble_plan(reported, program, first, places, moved, tied, trimmed)
     if problem.min_class is not None:
         plan = with_class_row(plan, problem.min_class, places, decision=(
-            "programme" if problem.units is not None else "cell") + "-period")
+            "programme" if problem.units is not None else "cell") + "-period",
+            cost=problem.cost)
     plan.notes.extend([*problem.notes, *mip_notes])
     if saved > 0:
         plan.summary["optimum_unique"] = False

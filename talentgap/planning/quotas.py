@@ -82,6 +82,7 @@ from talentgap.planning._knapsack import solve_knapsack
 from talentgap.planning._min_class import class_note
 from talentgap.planning._min_class_solve import (
     fixed_classes,
+    relaxed_budget_value,
     reported_values,
     settle_classes,
     with_class_row,
@@ -424,7 +425,7 @@ budget_envelopes, equity, tie_tolerance
     >>> round(float(plan.marginal_value["budget"]) * 750, 6)   # 1 / 750 per unit of money
     1.0
     >>> plan.binding[1]
-    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes about 0.47 of the shortfall of the expected gap'
+    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes about 0.47 persons of the shortfall of the expected gap, net of what the same money would remove in other cells (the budget is fully used, so the money comes from there)'
 
     Two programmes in one region: welding sends 60% of its graduates to
     construction and 40% to equipment making; machining sends all to
@@ -521,13 +522,17 @@ budget_envelopes, equity, tie_tolerance
         places = round_places(problem, lp.places)
     else:
         places = fit_budget(problem, lp.places)
+    # with classes the fixed LP's dual is not the value of money: the relaxation's is
+    budget_value = (lp.budget_value if problem.min_class is None
+                    else relaxed_budget_value(reported))
     plan = assemble(reported, places, rule="optimised", label=_label(problem),
-                    budget_value=lp.budget_value,
-                    capacity_value=reported_values(reported, problem, lp.capacity_value),
+                    budget_value=budget_value,
+                    capacity_value=reported_values(reported, problem, lp.capacity_value,
+                                                   bound="upper"),
                     lp_objective=lp_objective, optimum_unique=lp.tied <= 1,
                     notes=notes)
     return (plan if problem.min_class is None
-            else with_class_row(plan, problem.min_class, places))
+            else with_class_row(plan, problem.min_class, places, cost=problem.cost))
 
 
 def _tie_notes(tied: int) -> list[str]:

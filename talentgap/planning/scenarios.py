@@ -238,9 +238,17 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
         ``expected_certified``, ``shortfall_before``, ``shortfall_after``,
         ``shortage_reduction``, ``share_closed`` (``shortage_reduction /
         shortfall_before``, 0-1; NaN when there is no shortfall),
-        ``surplus_after``, ``marginal_value`` (of a budget given as one number;
-        NaN for rules without an LP and for per-period budgets) and the
-        ``quota[...]`` columns. When any plan is multi-year, also
+        ``surplus_after``, ``marginal_value`` (objective removed per extra
+        unit of money: of a budget given as one number; with per-period
+        budgets, of one more unit of the total spread over the periods in
+        the budgets' proportions, i.e. the budget-weighted mean of the
+        periods' values, which ``marginal_value[<period>]`` gives one by one
+        with ``per_year=True``; NaN for rules without an LP),
+        ``marginal_value_objective`` (which objective ``marginal_value``
+        removes: the plan's ``objective_basis``, e.g. the shortfall against
+        the 80th-percentile gap under ``risk="quantile"``, not the expected
+        shortfall of ``shortfall_after``) and the ``quota[...]`` columns.
+        When any plan is multi-year, also
         ``policy_shortfall_before``, ``policy_shortfall_after`` and
         ``policy_share_closed`` (the policy need's, 0 without one; NaN for
         single-period plans), then the per-year columns.
@@ -291,7 +299,8 @@ def compare_plans(plans, *, by: str | None = "industry", per_year: bool = True
                "shortfall_basis": s.get("shortfall_basis", "")}
         row.update({c: float(s[c]) for c in _SUMMARY_COLUMNS})
         row["share_closed"] = _share(row["shortfall_before"], row["shortfall_after"])
-        row["marginal_value"] = float(plan.marginal_value.get("budget", np.nan))
+        row["marginal_value"] = _budget_value(plan)
+        row["marginal_value_objective"] = str(s.get("objective_basis", ""))
         if multiyear:
             before = float(s.get("policy_shortfall_before", np.nan))
             after = float(s.get("policy_shortfall_after", np.nan))
@@ -362,6 +371,30 @@ def _plan_names(names: list) -> list[str]:
         seen[name] = seen.get(name, 0) + 1
         unique.append(name if seen[name] == 1 else f"{name} #{seen[name]}")
     return unique
+
+
+def _budget_value(plan: QuotaPlan) -> float:
+    """Objective removed per extra unit of the plan's total money.
+
+    One budget: its value. Per-period budgets (``budget[<period>]``): the
+    value of one more unit of the total spread over the periods as the
+    budgets are, ``sum_s B_s v_s / sum_s B_s``.
+    """
+    mv = plan.marginal_value
+    if "budget" in mv.index:
+        return float(mv["budget"])
+    rows = plan.constraints
+    if not len(rows) or "kind" not in rows.columns:
+        return np.nan
+    years = rows[(rows["kind"] == "budget") & rows["name"].astype(str).str.startswith("budget[")]
+    if not len(years):
+        return np.nan
+    limit = pd.to_numeric(years["limit"]).to_numpy(np.float64)
+    names = years["name"].astype(str).to_numpy()
+    value = mv.reindex(names).to_numpy(np.float64)
+    if not limit.sum() > 0 or not np.isfinite(value).all():
+        return np.nan
+    return float(np.dot(limit, value) / limit.sum())
 
 
 def _share(before: float, after: float) -> float:

@@ -9,7 +9,9 @@ question is a **scenario**: a few arguments of
 shortfall each leaves. Besides the plan's own arguments a scenario may hold
 
 * ``budget_factor``: multiply the budget (one number or the per-period
-  table) and ``total_budget`` by this factor (``1.2`` for +20%);
+  table), ``total_budget`` and the ``budget_envelopes`` by this factor
+  (``1.2`` for +20%; envelopes kept fixed would cap the larger budget, so
+  they grow with it unless the scenario gives its own);
 * ``demand_shock``: a :class:`DemandShock` (or a list of them, or a mapping
   of its fields) multiplying the need of the cells it selects, see
   :func:`shock_needs`.
@@ -286,11 +288,34 @@ def _check_keys(arguments, scenario: str, valid: set[str] | None, *, special: bo
                              + (f" and {', '.join(SPECIAL_KEYS)})" if special else ")"))
 
 
-def _describe(overrides: Mapping) -> str:
+def _budget_change(before, after) -> str | None:
+    """The periods whose budget a per-period table changes, with the amounts."""
+    if not (isinstance(before, pd.DataFrame) and isinstance(after, pd.DataFrame)
+            and {"period", "budget"} <= set(before.columns) & set(after.columns)):
+        return None
+    old = pd.to_numeric(before["budget"]).groupby(before["period"].astype(str)).sum()
+    new = pd.to_numeric(after["budget"]).groupby(after["period"].astype(str)).sum()
+    both = old.index.union(new.index)
+    old, new = old.reindex(both), new.reindex(both)
+    moved = [p for p in both if not (old[p] == new[p])]
+    if not moved:
+        return "budget unchanged"
+    return "budget " + ", ".join(
+        f"{p} {'none' if pd.isna(old[p]) else fmt(float(old[p]))} -> "
+        f"{'none' if pd.isna(new[p]) else fmt(float(new[p]))}" for p in moved)
+
+
+def _describe(overrides: Mapping, base: Mapping | None = None) -> str:
     words = []
     for key, value in overrides.items():
         if key == "budget_factor":
             words.append(f"budget x{value:g}")
+            if (base is not None and base.get("budget_envelopes") is not None
+                    and "budget_envelopes" not in overrides):
+                words.append(f"budget envelopes x{value:g}")
+        elif key == "budget" and isinstance(value, pd.DataFrame):
+            words.append(_budget_change(None if base is None else base.get("budget"), value)
+                         or "budget changed (a per-period table)")
         elif key == "demand_shock":
             words.extend(s.describe() for s in _as_shocks(value, ""))
         elif isinstance(value, (numbers.Real, str)) and not isinstance(value, bool):
@@ -315,6 +340,9 @@ def _run(base: Mapping, overrides: Mapping, scenario: str) -> QuotaPlan:
         args["budget"] = _scale_budget(args["budget"], float(factor), scenario)
         if args.get("total_budget") is not None:
             args["total_budget"] = float(args["total_budget"]) * float(factor)
+        if args.get("budget_envelopes") is not None and "budget_envelopes" not in overrides:
+            args["budget_envelopes"] = _scale_budget(args["budget_envelopes"], float(factor),
+                                                     scenario)
     for shock in _as_shocks(overrides.get("demand_shock", []), scenario):
         if shock.need == "market":
             args[_NEEDS] = shock_needs(args[_NEEDS], shock, value=args.get("value", "gap"))
@@ -440,7 +468,8 @@ def what_if(
         plans[name] = plan
     table = compare_plans(plans, by=by, per_year=per_year)
     table.index.name = "scenario"
-    table.insert(0, "changes", [_describe(changes) for _, changes in runs])
+    table.insert(0, "changes", [_describe(changes, base if isinstance(base, Mapping) else None)
+                                for _, changes in runs])
     return WhatIf(table=table, plans=plans)
 
 

@@ -465,12 +465,9 @@ def test_forecast_level_given_as_a_fraction_is_exit_2(small_files, tmp_path, cap
     assert "use 80" in capsys.readouterr().err
 
 
-def test_the_report_opens_with_a_headline_in_words(tmp_path):
-    out = tmp_path / "out"
-    code = main(["demo", "--out", str(out), "--no-charts", "--set", "forecast.n_samples=200",
-                 "--set", 'output.currency="yuan"', "--set", "forecast.model=\"naive\""])
-    assert code == 0
-    html = (out / "report.html").read_text(encoding="utf-8")
+def test_the_report_opens_with_a_headline_in_words(naive_demo_out):
+    # the shared naive demo run (200 simulated futures); the demo's currency is yuan
+    html = (naive_demo_out / "report.html").read_text(encoding="utf-8")
     body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", body)
     assert "the largest expected shortages are in" in text

@@ -17,12 +17,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "national_targets.t
 
 
 @pytest.fixture(scope="module")
-def national(tmp_path_factory):
+def national(national_out):
     """``talentgap plan`` on the national-target example, once."""
-    out = tmp_path_factory.mktemp("national")
-    code = main(["plan", "--config", str(EXAMPLE), "--out", str(out), "--no-charts"])
-    assert code == 0
-    return out
+    return national_out
 
 
 @pytest.mark.slow

@@ -147,9 +147,9 @@ def test_the_worker_figures_say_what_they_count(run):
     by_then = q.loc[q["arrival_period"] <= 2023, "expected_certified"].sum()
     total = q["expected_certified"].sum()
     assert total > by_then > 0  # the places of 2023 certify in 2024
-    assert (f"number {years.loc[2023, 'workers']:,.0f} (of the {by_then:,.0f} certified by "
-            f"then, before exits; all its places add {total:,.0f} once the last have "
-            "certified in 2024)") in first
+    assert (f"number {years.loc[2023, 'workers']:,.0f} (of the {by_then:,.0f} certified and "
+            f"taking a job in their trade by then, before exits; all its places add "
+            f"{total:,.0f} once the last have certified in 2024)") in first
     assert "Expected workers added by all the plan's places" in text
     assert "places funded in 2023 count though they certify in 2024" in text
 

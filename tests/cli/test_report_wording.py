@@ -30,13 +30,9 @@ def page_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_out(tmp_path_factory):
+def demo_out(naive_demo_out):
     """``talentgap demo`` with a naive model and charts off: its output folder."""
-    out = tmp_path_factory.mktemp("demo_words")
-    code = main(["demo", "--out", str(out), "--no-charts", "--set", "forecast.n_samples=200",
-                 "--set", 'forecast.model="naive"'])
-    assert code == 0
-    return out
+    return naive_demo_out
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +42,9 @@ def demo_text(demo_out):
 
 
 @pytest.fixture(scope="module")
-def national_text(tmp_path_factory):
+def national_text(national_out):
     """The national-target example's multi-year plan: the report's text."""
-    out = tmp_path_factory.mktemp("national_words")
-    assert main(["plan", "--config", str(EXAMPLE), "--out", str(out), "--no-charts"]) == 0
-    return page_text(out / "report.html"), pd.read_csv(out / "quotas.csv")
+    return page_text(national_out / "report.html"), pd.read_csv(national_out / "quotas.csv")
 
 
 def _rows(**columns) -> pd.DataFrame:
@@ -85,6 +79,11 @@ def test_binding_constraints_get_currency_and_persons():
     reached = capacity.assign(value=float("nan"))
     assert plain_constraints(reached) == [
         "capacity of textiles in Brackenford is reached (150 places)"]
+    # continuous places spend the budget up to its sum's rounding: no "5,000,000.0 of 5,000,000"
+    spent = _rows(kind=["budget"], words=["budget"], limit=[5e6], used=[5e6 - 1e-6],
+                  unit=["money"], value=[9.5e-05])
+    line = plain_constraints(spent, currency="yuan", summary=pd.Series({"integer": "none"}))[0]
+    assert line.startswith("budget is fully used: 5,000,000 of 5,000,000 yuan spent; ")
 
 
 def test_the_solver_tolerance_is_left_out_of_notes():
@@ -187,6 +186,43 @@ def test_demo_report_shows_the_currency_and_plain_constraints(demo_text):
     assert not re.search(r"\b\d+(\.\d+)?e[+-]?\d+\b", text)  # no scientific notation
 
 
+def test_demo_plan_names_the_period_its_shortfall_is_of(demo_out, demo_text):
+    # places funded in `period` count a lead time later: shortfalls and gaps are arrival's
+    summary = pd.read_csv(demo_out / "plan_summary.csv")
+    funded, arrival = summary["period"].iloc[0], summary["arrival_period"].iloc[0]
+    assert (pd.Period(arrival, freq="Q") - pd.Period(funded, freq="Q")).n == 1
+    assert (summary["arrival_period"] == arrival).all()  # the proportional rule's too
+    quotas = pd.read_csv(demo_out / "quotas.csv")
+    forecast = pd.read_csv(demo_out / "forecast.csv")
+    keys = ["region", "industry", "skill_level"]
+    both = quotas.merge(forecast[forecast["period"] == arrival], on=keys)
+    assert len(both) == len(quotas)
+    assert (both["gap_before"] - both["gap"]).abs().max() < 1e-6
+    text = demo_text
+    assert f"Expected shortfall in {arrival} (persons): before → after" in text
+    assert re.search(rf"cuts the expected shortfall from [\d,]+ to [\d,]+ persons in {arrival}",
+                     text)
+    assert f"proportional rule (cost in yuan; expected shortfall in {arrival}, in persons)" in text
+    assert f"are expected gaps in {arrival} (persons)" in text
+    assert f"persons short over all cells in {arrival}" in text
+    assert f"expected shortfall in {funded}" not in text and f"gaps in {funded}" not in text
+    assert f"the places are funded in {funded} and count from {arrival}" in text
+    # per-cell figures are rounded; the totals come from the unrounded values
+    assert "figures are rounded to whole persons, so they may not add up to the plan's " in text
+
+
+def test_demo_workbook_keeps_true_false_as_booleans(demo_out):
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(demo_out / "results.xlsx", read_only=True)["plan_summary"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("optimum_unique")
+    assert [row[0] for row in rows[1:]] == ["optimised", "proportional"]
+    assert isinstance(rows[1][column], bool)      # TRUE or FALSE, not 0.0 or 1.0
+    assert rows[2][column] in (None, "")          # the proportional rule has none
+    csv = pd.read_csv(demo_out / "plan_summary.csv")
+    assert str(rows[1][column]) == str(csv["optimum_unique"].iloc[0])
+
+
 def test_demo_report_explains_intervals_and_weights(demo_text):
     assert ("the gap lies between the low and the high end of its 80% interval with 80% "
             "probability") in demo_text
@@ -222,15 +258,21 @@ def test_multiyear_report_counts_person_years_and_names_funding_years(national_t
         assert f"{row.region} {row.industry} {row.period} " in text
     assert re.search(r"each extra [\d,]+ yuan of it closes about [\d.]+ person-years", text)
     assert "1e-" not in text and "1e+" not in text
+    # the workers added are those who certify and take a job, as the column says
+    assert re.search(r"\(of the [\d,]+ certified and taking a job in their trade by then, "
+                     r"before exits", text)
+    assert "certified by then" not in text
 
 
 def test_demo_headline_says_what_budget_closes_the_shortfall_or_what_none_can(demo_text):
     # the demo caps each cell at 150 places: no budget closes 95% of the shortfall
-    match = re.search(r"No budget closes 95% of it under the capacities: beyond about "
-                      r"([0-9.]+) million yuan more money buys nothing, and the expected "
-                      r"shortfall then falls to ([0-9,]+) persons \(([0-9]+)% closed\)", demo_text)
+    match = re.search(r"No budget closes 95% of it: beyond about ([0-9.]+) million yuan more "
+                      r"money buys nothing, as ([0-9,]+) of the ([0-9,]+) cells are then at "
+                      r"their capacities [^;]*; the expected shortfall then falls to "
+                      r"([0-9,]+) persons \(([0-9]+)% closed\)", demo_text)
     assert match, demo_text[:2000]
-    assert 0 < int(match.group(3)) < 95
+    assert 0 < int(match.group(5)) < 95
+    assert 0 < int(match.group(2).replace(",", "")) <= int(match.group(3).replace(",", ""))
 
 
 def test_no_table_header_in_the_demo_report_is_a_raw_column_name(demo_out):
@@ -277,13 +319,14 @@ def test_a_plan_for_a_set_period_gets_its_closing_budget_in_that_period():
                                "output": {"currency": "yuan"}})
     result = run(config, steps=("plan",), demo=True)
     curve, summary = result.budget_curve, result.plan.summary
-    assert str(summary["period"]) == "2025Q2"
+    # funded in 2025Q2, the places count a lead time later: the need is 2025Q3's
+    assert (str(summary["period"]), summary["arrival_period"]) == ("2025Q2", "2025Q3")
     # measured in the plan's own need period: the same shortfall before any place
     assert curve.table["shortfall_before"].iloc[0] == pytest.approx(
         float(summary["shortfall_before"]))
     text = headline_text(result)
-    assert re.search(r"(Closing 95% of the expected shortfall in 2025Q2 takes at most about "
-                     r"[0-9.]+ million yuan|No budget closes 95% of it under the capacities)",
+    assert re.search(r"(Closing 95% of the expected shortfall in 2025Q3 takes (at most )?about "
+                     r"[0-9.]+ million yuan|No budget closes 95% of it: beyond about)",
                      text), text
 
 

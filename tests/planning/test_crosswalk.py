@@ -90,9 +90,10 @@ def test_budget_and_capacity_duals(forecast, crosswalk, params):
         pytest.approx(0.5)
     assert plan.binding == [
         "budget is fully used: 5,000 of 5,000 spent; each extra 10 of it removes about 0.1 "
-        "of the shortfall of the expected gap",
+        "persons of the shortfall of the expected gap",
         "capacity of cnc in North binds (20 places); one more place of capacity removes about 0.5 "
-        "of the shortfall of the expected gap",
+        "persons of the shortfall of the expected gap, net of what the same money would remove "
+        "in other cells (the budget is fully used, so the money comes from there)",
     ]
 
 

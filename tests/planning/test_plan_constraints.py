@@ -167,7 +167,7 @@ def test_report_words_budgets_that_do_not_bind_and_money_left(plan):
 def _with_currency(line: str) -> str:
     """The library's budget line with the report's units (what the report showed before)."""
     return (line.replace(" spent;", " yuan spent;").replace(" left buys", " yuan left buys")
-            .replace("each extra 100 of it removes about 0.5 of",
+            .replace("each extra 100 of it removes about 0.5 persons of",
                      "each extra 100 yuan of it closes about 0.5 persons of"))
 
 
@@ -262,9 +262,10 @@ def test_multiyear_whole_places_say_the_money_left_buys_no_useful_place(two_cell
     assert table["used"].tolist() == years.loc[["2026", "2027"], "cost"].tolist()
     assert plan.binding == [
         "the budget for 2026 is fully used: 3,000 of 3,050 spent; each extra 100 of it removes "
-        "about 0.9 of the shortfall of the expected gap; the 50 left buys no further useful place",
+        "about 0.9 person-years of the shortfall of the expected gap; the 50 left buys no "
+        "further useful place",
         "the budget for 2027 is fully used: 4,000 of 4,000 spent; each extra 100 of it removes "
-        "about 1 of the shortfall of the expected gap"]
+        "about 1 person-years of the shortfall of the expected gap"]
     lines = plain_constraints(table, currency="yuan", unit="person-years", summary=plan.summary)
     assert lines == [
         "the budget for 2026 is fully used: 3,000 of 3,050 yuan spent; each extra 100 yuan of "

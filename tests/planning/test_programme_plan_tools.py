@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from talentgap.errors import DataQualityWarning
 from talentgap.planning import (
     DemandShock,
     allocate_quotas,
@@ -70,7 +71,10 @@ def test_budget_curve_finds_the_closing_budget_of_a_programme_plan(needs):
     table = curve.table
     assert table["shortfall_after"].iloc[-1] == pytest.approx(0.0, abs=1e-6)
     closing = curve.closing_budget
-    assert table.loc[closing, "share_closed"] >= 0.9
+    # refined between grid points: its plan closes the share, 1% less money does not
+    at = budget_curve(needs, [0.99 * closing, closing], share=0.9, **PLAN).table
+    assert at["share_closed"].iloc[1] >= 0.9 - 1e-9
+    assert curve.closing_tolerance <= 0.01 * closing
     assert (table.loc[table.index < closing, "share_closed"] < 0.9).all()
     assert np.all(np.diff(table["shortfall_after"].to_numpy()) <= 1e-9)
 
@@ -91,12 +95,14 @@ def test_budget_curve_with_a_binding_programme_envelope_stops_where_money_stops_
         needs):
     # South's programmes may spend 3,000 in all: beyond some budget only the envelope binds
     envelope = pd.DataFrame({"region": ["South"], "budget": [3_000.0]})
-    curve = budget_curve(needs, 5, budget_envelopes=envelope, **PLAN)
+    with pytest.warns(DataQualityWarning, match="budget envelopes are the limit"):
+        curve = budget_curve(needs, 5, budget_envelopes=envelope, **PLAN)
     last = curve.table.iloc[-1]
     capped = allocate_quotas(needs, budget=1e9, budget_envelopes=envelope, **PLAN)
     assert last["shortfall_after"] == pytest.approx(float(capped.summary["shortfall_after"]))
     assert last["shortfall_after"] > 0  # the envelope keeps South short
     assert np.isnan(curve.closing_budget)
+    assert curve.limit == "budget envelopes"
 
 
 # --------------------------------------------------------------------------- compare_plans

@@ -10,7 +10,7 @@ from scipy.optimize import linprog
 from scipy.stats import norm
 
 from talentgap.errors import PlanningError, SchemaError
-from talentgap.planning import QuotaPlan, allocate_quotas
+from talentgap.planning import QuotaPlan, allocate_quotas, proportional_plan
 
 CELLS = ["construction", "textiles", "e-commerce"]  # output order: sorted by region, industry
 
@@ -90,7 +90,8 @@ def test_binding_constraints_in_words(forecast, trades):
     assert plan.binding[0].startswith("budget is fully used: 39,600 of 40,000 spent")
     assert plan.binding[1].startswith(
         "capacity of e-commerce in Southvale binds (30 places); one more place of capacity "
-        "removes about 0.47 of the shortfall of the expected gap")
+        "removes about 0.47 persons of the shortfall of the expected gap, net of what the same "
+        "money would remove in other cells")
     assert len(plan.binding) == 2
 
 
@@ -376,10 +377,39 @@ def test_per_cell_lead_time(quarterly):
     assert plan.quotas["planned_gap"].tolist() == [30.0, 4.0]
 
 
-def test_arrival_beyond_the_forecast_names_the_cell(quarterly):
-    with pytest.raises(PlanningError, match=r"a in R at 2026Q1 \(period 2025Q4 \+ lead_time 1\)"):
+def test_summary_names_the_arrival_period_its_shortfall_is_of(quarterly):
+    plan = allocate_quotas(quarterly, budget=0, cost_per_trainee=1, pass_rate=1.0,
+                           lead_time=1)
+    s = plan.summary
+    assert (s["period"], s["arrival_period"]) == ("2025Q3", "2025Q4")
+    assert s["shortfall_before"] == 40.0 + 4.0   # the gaps of 2025Q4, not of 2025Q3 (33)
+    assert list(s.index[:6]) == ["rule", "risk", "quantile", "integer", "period",
+                                 "arrival_period"]
+    proportional = proportional_plan(quarterly, budget=0, cost_per_trainee=1, pass_rate=1.0,
+                                     lead_time=1)
+    assert proportional.summary["arrival_period"] == "2025Q4"
+    lead = pd.DataFrame({"region": "R", "industry": ["a", "b"], "lead_time": [0, 1]})
+    mixed = allocate_quotas(quarterly, budget=0, cost_per_trainee=1, pass_rate=1.0,
+                            lead_time=lead)
+    assert mixed.summary["arrival_period"] == "2025Q3, 2025Q4"
+    assert mixed.summary["shortfall_before"] == 30.0 + 4.0
+
+
+def test_arrival_beyond_the_forecast_names_the_latest_period_to_fund(quarterly):
+    # places funded in the last forecast period count after it: the message says so and
+    # names the latest period that can be funded, not every cell without a row
+    with pytest.raises(PlanningError, match=r"period='2025Q4': places funded then count "
+                       r"lead_time = 1 period later, in 2026Q1, after the gap forecast's last "
+                       r"period 2025Q4; fund in 2025Q3 or earlier .* or forecast 1 more "
+                       r"period ahead") as err:
         allocate_quotas(quarterly, budget=1, cost_per_trainee=1, pass_rate=1.0, lead_time=1,
                         period="2025Q4")
+    assert " in R" not in str(err.value)
+    lead = pd.DataFrame({"region": "R", "industry": ["a", "b"], "lead_time": [0, 2]})
+    with pytest.raises(PlanningError, match=r"lead_time = 2 periods later, in 2026Q1, .*"
+                       r"fund in 2025Q2 or earlier"):
+        allocate_quotas(quarterly, budget=1, cost_per_trainee=1, pass_rate=1.0,
+                        lead_time=lead, period="2025Q3")
 
 
 def test_period_dtype_categorical_keys_row_order_and_no_mutation(quarterly):

@@ -38,7 +38,9 @@ def test_the_summary_and_the_notes_name_the_basis():
     assert table.summary["shortfall_basis"] == "shortfall of the expected gap"
     assert paths.summary["shortfall_basis"] == "expected shortfall (mean over 2 scenarios)"
     assert table.notes[0].startswith("shortfall_before and shortfall_after are the shortfall "
-                                     "of the expected gap: max(expected gap - certified, 0)")
+                                     "of the expected gap: max(expected gap - workers added, "
+                                     "0) per cell, summed over the cells, with the workers "
+                                     "added (places x pass rate x absorption")
     assert "sample_paths()" in table.notes[0]
     assert paths.notes[0].startswith("shortfall_before and shortfall_after are the expected "
                                      "shortfall (mean over 2 scenarios)")
@@ -48,6 +50,10 @@ def test_multi_year_plans_name_the_basis_too():
     plan = allocate_quotas(PATHS, periods=[2026], **ARGS)
     assert plan.summary["shortfall_basis"] == "expected shortfall (mean over 2 scenarios)"
     assert plan.notes[0].startswith("shortfall_before and shortfall_after are the expected")
+    # summed over cells and years, in person-years, of the workers still in their trade
+    assert ("per cell and need period, summed over the cells and the need periods "
+            "(person-years), with the workers from the plan still in their trade") in (
+        plan.notes[0])
 
 
 def test_compare_plans_and_its_plot_tell_the_bases_apart():
