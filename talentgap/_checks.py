@@ -26,13 +26,16 @@ from talentgap._failure_log import (
     rule_text,
     show_value,
 )
-from talentgap._numeric import full_width_numbers, number_hints
+from talentgap._numeric import number_hints, read_numbers
 from talentgap._text_checks import (
     blank_and_spaced,
+    folds_apart,
     is_blank,
     line_broken,
     nfc_codes,
     nfc_text,
+    plain_ascii_text,
+    shared_text,
     suspect_text,
     totals_labels,
 )
@@ -47,12 +50,15 @@ __all__ = [
     "check_numeric",
     "check_flag",
     "check_key",
+    "categories_pass",
     "factorize_values",
     "check_at_most",
     "describe_failures",
     "EXCEL_ERRORS",
     "excel_errors",
     "totals_rows",
+    "BLANK_LABEL",
+    "row_labels",
 ]
 
 #: The error values Excel shows (and writes to CSV) in a cell whose formula failed.
@@ -98,7 +104,8 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog,
     failing rows are exactly the rows logged against ``name``), else
     ``float64`` with NaN where the value itself is unusable. Text written
     with full-width digits (``１２０``) is read as the number it shows (the
-    rows are put in ``widened[name]`` when given, for a warning); other text
+    rows are put in ``widened[name]`` when given, for a warning), and spaces
+    around a number (``28\u3000`` too) are dropped; other text
     fails rule ``not_numeric`` with a hint for thousands separators and
     decimal commas (:func:`talentgap._numeric.number_hints`).
     """
@@ -112,19 +119,15 @@ def check_numeric(values: pd.Series, name: str, kind: str, log: FailureLog,
         missing = np.isnan(numbers)
     else:
         missing = is_blank(values)
-        numbers = pd.to_numeric(values.where(~missing), errors="coerce").to_numpy(
-            dtype=float, na_value=np.nan
-        )
+        # spaces around a number are dropped (U+3000 too); full-width digits are read
+        numbers, wide = read_numbers(values.where(~missing))
         if values.dtype == object:  # True among numbers is no count (as a boolean column)
             numbers = np.where(values.map(type).isin([bool, np.bool_]).to_numpy(), np.nan,
                                numbers)
+        if widened is not None and (wide & ~np.isnan(numbers)).any():
+            widened[name] = wide & ~np.isnan(numbers)
         unread = np.isnan(numbers) & ~missing
         if unread.any():
-            numbers = numbers.copy()
-            numbers[unread] = full_width_numbers(values[unread])
-            if widened is not None and not np.isnan(numbers[unread]).all():
-                widened[name] = unread & ~np.isnan(numbers)
-            unread &= np.isnan(numbers)
             log.add(unread, name, "not_numeric", values[unread].to_numpy(dtype=object),
                     number_hints(values[unread].to_numpy(dtype=object)))
     log.add(missing, name, "missing_value", values, "missing")
@@ -365,6 +368,42 @@ def _check_categories(values: pd.Series, name: str, log: FailureLog) -> pd.Categ
     return pd.Categorical.from_codes(position[codes], categories=present[order])
 
 
+@shared_text()  # the categories are turned into text once for all the checks
+def categories_pass(categories: pd.Index, *, ids: bool = False) -> bool:
+    """Whether a key column with these categories passes every text rule of :func:`check_key`.
+
+    Judged on the categories (distinct values), never on the rows: all text
+    (so none collide as text, rule ``text_collision``), none blank or with
+    surrounding spaces (``missing_value``, ``surrounding_space``), none
+    holding a line break (``line_break_in_code``), an Excel error value
+    (``excel_error``) or a totals label (``totals_row``), all in Unicode NFC
+    (validation composes them), and with ``ids=True`` no two ids that fold
+    alike (:func:`~talentgap._text_checks.folds_apart`: ``E001`` and
+    ``e001`` are one enterprise in the row key). ``False`` only says the
+    full validation must decide (an unused category may still pass it).
+
+    Examples
+    --------
+    >>> categories_pass(pd.Index(["Ouhai", "Longwan"]))
+    True
+    >>> [categories_pass(pd.Index(["Ouhai", bad])) for bad in ["合计", "#N/A", "a\\nb", " X"]]
+    [False, False, False, False]
+    >>> categories_pass(pd.Index(["E001", "e001"])), categories_pass(pd.Index(["E001", "e001"]),
+    ...                                                              ids=True)
+    (True, False)
+    """
+    if pd.api.types.infer_dtype(categories, skipna=False) != "string":
+        return False  # numbers or mixed types: the full validation decides
+    if plain_ascii_text(categories, ids=ids):
+        return True  # read from the Arrow buffers: no rule can catch such text
+    return not (suspect_text(categories)
+                or nfc_text(categories) is not None
+                or line_broken(categories).any()
+                or categories.isin(EXCEL_ERRORS).any()
+                or totals_labels(categories).any()
+                or (ids and not folds_apart(categories)))
+
+
 def check_at_most(raw: pd.DataFrame, numbers: dict[str, np.ndarray], a: str, b: str,
                   log: FailureLog, usable: dict[str, np.ndarray | None] | None = None) -> None:
     """The rule ``a <= b`` on rows where both are valid numbers.
@@ -408,7 +447,10 @@ def totals_rows(values: pd.Series,
             return np.zeros(len(values), dtype=bool)
         factorized = factorize_values(values)
     codes, uniques = factorized
-    hit = totals_labels(pd.Index(uniques, dtype=object))
+    # an index (a categorical's categories) is read as it is: its text is then shared
+    # with the key rules run on the same categories (talentgap._text_checks.shared_text)
+    hit = totals_labels(uniques if isinstance(uniques, pd.Index)
+                        else pd.Index(uniques, dtype=object))
     if not hit.any():
         return np.zeros(len(values), dtype=bool)
     return np.append(hit, False)[codes]  # code -1 (missing) reads the last slot
@@ -445,3 +487,25 @@ def excel_errors(values: pd.Series,
     if maybe is not None and not maybe.any():  # every error value starts with '#'
         return np.zeros(len(values), dtype=bool)
     return values.isin(EXCEL_ERRORS).to_numpy(dtype=bool)
+
+
+#: How a missing or blank value reads in the label of a row in messages (``NA`` would
+#: read as a code: ``NA`` is a valid region or occupation code).
+BLANK_LABEL = "(blank)"
+
+
+def row_labels(shown: pd.DataFrame) -> pd.Series:
+    """Each row of ``shown`` as the text naming it in messages, blank values as ``(blank)``.
+
+    For the few example rows of a message, never a whole table.
+
+    Examples
+    --------
+    >>> shown = pd.DataFrame({"enterprise_id": ["E1", "E2"], "occupation": [None, " "],
+    ...                       "period": ["2024Q1", "2024Q1"]})
+    >>> row_labels(shown).tolist()
+    ['E1, (blank), 2024Q1', 'E2, (blank), 2024Q1']
+    """
+    shown = shown.astype(object)
+    blank = shown.isna() | shown.map(lambda value: isinstance(value, str) and not value.strip())
+    return shown.where(~blank, BLANK_LABEL).map(str).agg(", ".join, axis=1)

@@ -19,12 +19,16 @@ __all__ = ["assemble"]
 
 
 def assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: dict,
-             kept: np.ndarray, allowed: dict) -> pd.DataFrame:
+             kept: np.ndarray, allowed: dict,
+             complete: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The kept rows with canonical dtypes, in the input's column order.
 
     Every column is a new array (the clean table never shares memory with
     the input), and the frame is built without consolidating the columns
-    into 2-D blocks (one copy per column, not two).
+    into 2-D blocks (one copy per column, not two). ``complete`` names key
+    columns whose every category is the value of some input row (categories
+    made from the distinct values present): with every row kept, none is
+    unused, so their codes are not counted again.
     """
     everything = bool(kept.all())
     positions = slice(None) if everything else np.flatnonzero(kept)
@@ -44,7 +48,8 @@ def assemble(df: pd.DataFrame, schema: TableSchema, converted: dict, numbers: di
             out[name] = take(converted[name])
         else:  # categories: the values of the kept rows only
             out[name] = take(converted[name])
-            if schema.column(name).kind in ("id", "key"):
+            if schema.column(name).kind in ("id", "key") and not (everything
+                                                                  and name in complete):
                 out[name] = _drop_unused(out[name])
     index = df.index if everything else df.index[positions]
     return pd.DataFrame(out, index=index, copy=False)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -35,18 +36,23 @@ from talentgap._encoding import (
 from talentgap._input_hints import (
     HEADER_SEARCH_ROWS,
     MISSING_TEXT,
+    columns_row_hint,
     find_header_row,
     header_row_hint,
     rename_columns,
     repeated_names,
     trailing_blank,
 )
+from talentgap._text_checks import is_blank
 from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError, warn
 from talentgap.schema import get_schema
 
 __all__ = ["SEPARATORS", "ENCODING_ADVICE", "check_encoding", "sniff_csv", "read_raw_csv",
-           "read_csv_rows", "check_read", "csv_header_hint", "undecodable", "record_lines"]
+           "read_csv_rows", "check_read", "csv_header_hint", "undecodable", "record_lines",
+           "too_many_fields"]
+
+_TOO_MANY = re.compile(r"Expected \d+ fields in line \d+, saw (\d+)")
 
 #: Separators considered when ``sep="auto"``.
 SEPARATORS = (",", ";", "\t")
@@ -122,11 +128,17 @@ def sniff_csv(path: str | Path, *, expected: tuple[str, ...] = (),
 
 
 def _parse_csv(path: Path, sep: str, encoding: str, text_columns: list[str], *,
-               header_row: int = 1, columns: dict | None = None) -> pd.DataFrame:
-    """Every line below the header a row (blank ones too), key columns as text.
+               header_row: int = 1, columns: dict | None = None,
+               as_text: tuple[str, ...] = ()) -> tuple[pd.DataFrame, np.ndarray]:
+    """Every line below the header a row (blank ones too), key and period columns as text.
 
     The header is line ``header_row``; its names are kept as written, or
-    renamed by ``columns``.
+    renamed by ``columns``. Columns ``as_text`` are read as text too, with the
+    usual missing values (periods: ``2024.10`` is not the number 2024.1).
+    Returns the rows and the positions of those with
+    more fields than the header (their extra fields dropped), which the
+    caller rejects: a line with too many fields is an invalid row, as one
+    with too few is (its missing fields are empty).
     """
     skip = header_row - 1
     names = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
@@ -142,10 +154,93 @@ def _parse_csv(path: Path, sep: str, encoding: str, text_columns: list[str], *,
                for name in names}
     # Blank lines are read as empty rows, so row i is line i + header_row + 1 of
     # the file (unless a quoted field spans lines: :func:`record_lines`) and
-    # validation accounts for them (rule "empty_row").
-    return pd.read_csv(path, sep=sep, encoding=encoding, skiprows=skip, header=0, names=names,
-                       dtype={name: str for name in text_columns},
-                       skip_blank_lines=False, keep_default_na=False, na_values=missing)
+    # validation accounts for them (rule "empty_row"). low_memory=False: types
+    # are inferred over the whole column at once, so a blank line does not make
+    # pandas warn about a column of mixed types.
+    options = dict(sep=sep, encoding=encoding, skip_blank_lines=False, low_memory=False,
+                   keep_default_na=False, na_values=missing,
+                   dtype={name: str for name in [*text_columns, *as_text]
+                          if name in names})
+    try:
+        raw = pd.read_csv(path, skiprows=skip, header=0, names=names, **options)
+    except pd.errors.ParserError as exc:
+        if _TOO_MANY.search(str(exc)) is None:
+            raise
+    else:
+        # a first row wider than the header makes pandas take its first fields
+        # for an index, every value shifted one column: read it as a wide line
+        if isinstance(raw.index, pd.RangeIndex):
+            return raw, np.zeros(0, dtype=np.int64)
+    # A line with more fields than the header: read the extra fields into
+    # columns of their own (as many as the widest line has), then drop them
+    # and say which rows had them.
+    width = _widest(path, sep, encoding, header_row)
+    extra = [f"\x00extra {i}" for i in range(max(width - len(names), 1))]
+    try:
+        raw = pd.read_csv(path, skiprows=header_row, header=None, names=[*names, *extra],
+                          **options)
+    except pd.errors.ParserError as exc:  # pandas split a line the csv module did not
+        found = _TOO_MANY.search(str(exc))
+        if found is None:
+            raise
+        line = re.search(r"in line (\d+)", str(exc))  # the file's line (skipped ones count)
+        where = f" (line {line.group(1)})" if line else ""
+        raise SchemaError(f"{path}: a line{where} has {found.group(1)} fields, more than the "
+                          f"header's {len(names)} [too_many_fields], and the file cannot be read "
+                          "past it: quote the value holding the separator or remove the "
+                          "extra field", reason="unreadable_file") from None
+    over = raw[extra]
+    filled = np.zeros(len(raw), dtype=bool)
+    for name in extra:  # a field past the header's, empty ones aside (a trailing separator)
+        filled |= ~is_blank(over[name])
+    return raw.drop(columns=extra), np.flatnonzero(filled)
+
+
+def _widest(path: Path, sep: str, encoding: str, header_row: int) -> int:
+    """The most fields any record below the header has, in one pass of :mod:`csv`."""
+    text = head_bytes(path, None).decode(encoding, errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    widest = 0
+    for number, fields in enumerate(reader, start=1):  # only for a file with a wide line
+        if number > header_row:
+            widest = max(widest, len(fields))
+    return widest
+
+
+def too_many_fields(wide: np.ndarray, lines: np.ndarray, width: int, *,
+                    spreadsheet: bool = False) -> tuple[str, pd.DataFrame]:
+    """Rule ``too_many_fields`` for the rows at positions ``wide``: a sentence, failure rows.
+
+    ``lines`` are the line numbers of all rows and ``width`` the number of
+    fields of the header. The sentence names the count and the first lines;
+    the failure rows (one per row, columns of a validation report's
+    ``rejected``) name each line. With ``spreadsheet=True`` (an Excel sheet)
+    the hint is a cell right of the last named column, not a separator.
+
+    Examples
+    --------
+    >>> text, cases = too_many_fields(np.array([1]), np.array([2, 3, 4]), 5)
+    >>> print(text)
+    1 row fails rule too_many_fields: more fields than the header's 5, e.g. line 3: a separator inside an unquoted value (1,200)? quote the value or remove the extra field
+    >>> cases[["line", "row", "rule"]].values.tolist()
+    [[3, 1, 'too_many_fields']]
+    """  # noqa: E501 - a doctest's expected output is one line
+    wide = np.asarray(wide, dtype=np.int64)
+    shown = ", ".join(f"line {line}" for line in lines[wide][:5].tolist())
+    if spreadsheet:
+        cause = "a value in a cell right of the last named column?"
+        fix = "name its column in the header row or clear the cell"
+    else:
+        cause = "a separator inside an unquoted value (1,200)?"
+        fix = "quote the value or remove the extra field"
+    text = (f"{rows_fail(wide.size)} rule too_many_fields: more fields than the header's "
+            f"{width}, e.g. {shown}: {cause} {fix}")
+    cases = pd.DataFrame({
+        "line": lines[wide], "row": wide, "column": "*", "rule": "too_many_fields",
+        "value": None,
+        "message": f"the line has more fields than the header's {width}: {cause} "
+                   "the extra fields are not read"})
+    return text, cases
 
 
 def record_lines(path: Path, encoding: str, sep: str, header_row: int, n_rows: int
@@ -206,8 +301,14 @@ def undecodable(path: Path, tried: tuple[str, ...]) -> str:
 
 def read_raw_csv(path: Path, sep: str, encoding: str, text_columns: list[str],
                   expected: tuple[str, ...], *, header_row: int = 1,
-                  columns: dict | None = None) -> tuple[pd.DataFrame, str, str]:
-    """The file as rows, with the encoding and separator it was read with.
+                  columns: dict | None = None, as_text: tuple[str, ...] = ()
+                  ) -> tuple[pd.DataFrame, str, str, np.ndarray]:
+    """The file as rows, the encoding and separator it was read with, and rows too wide.
+
+    The last are the positions of the rows whose line has more (non-empty)
+    fields than the header; their extra fields are dropped. When the file
+    looks like another encoding or separator, such lines are an error
+    saying so instead.
 
     With ``encoding="auto"``, a decode error anywhere in the file (not only in
     the start the sniffer saw) has the whole file read again with the next
@@ -222,8 +323,8 @@ def read_raw_csv(path: Path, sep: str, encoding: str, text_columns: list[str],
         found_encoding,)
     for candidate in candidates:
         try:
-            return (_parse_csv(path, sep, candidate, text_columns, header_row=header_row,
-                               columns=columns), candidate, sep)
+            raw, wide = _parse_csv(path, sep, candidate, text_columns,
+                                   header_row=header_row, columns=columns, as_text=as_text)
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -231,6 +332,14 @@ def read_raw_csv(path: Path, sep: str, encoding: str, text_columns: list[str],
                               f"and separator {sep!r}: {exc}"
                               f"{_hint(path, expected, sep, candidate)}",
                               reason="unreadable_file") from exc
+        hint = _hint(path, expected, sep, candidate) if wide.size else ""
+        if hint:
+            text, cases = too_many_fields(wide, record_lines(
+                path, candidate, sep, header_row, len(raw)), raw.shape[1])
+            raise SchemaError(f"{path}: cannot be read as CSV with encoding {candidate!r} "
+                              f"and separator {sep!r}: {text}{hint}", reason="unreadable_file",
+                              failure_cases=cases)
+        return raw, candidate, sep, wide
     _refuse_mixed(path)
     where = undecodable(path, candidates)
     hint = "" if auto else _hint(path, expected, sep, encoding)
@@ -296,7 +405,13 @@ def _head_rows(path: Path, sep: str, encoding: str) -> list[list[str]]:
 
 
 def read_csv_rows(path: Path, table: str, sep: str, encoding: str, *, header_row: int | None,
-              columns: dict | None) -> tuple[pd.DataFrame, np.ndarray]:
+                  columns: dict | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """A CSV table as raw rows, their lines in the file, and the rows with too many fields.
+
+    Key and id columns are read as text (only an empty field missing), the
+    period column as text too; the header is found as :func:`find_header_row`
+    says unless ``header_row`` is given.
+    """
     schema = get_schema(table)
     expected = tuple(c.name for c in schema.columns)
     text_columns = [c.name for c in schema.columns if c.kind in ("id", "key")]
@@ -306,9 +421,22 @@ def read_csv_rows(path: Path, table: str, sep: str, encoding: str, *, header_row
         header_row = find_header_row(
             _head_rows(path, found_sep if sep == "auto" else sep, found_encoding),
             tuple(schema.required), columns, str(path), table)
-    raw, used, sep = read_raw_csv(path, sep, encoding, text_columns, expected,
-                                   header_row=header_row, columns=columns)
-    raw = raw.iloc[:len(raw) - trailing_blank(raw)]  # blank lines at the end are no data
+    try:
+        raw, used, sep, wide = read_raw_csv(
+            path, sep, encoding, text_columns, expected, header_row=header_row,
+            columns=columns, as_text=tuple(c.name for c in schema.columns
+                                           if c.kind == "period"))
+    except SchemaError as exc:
+        if exc.reason != "missing_column":  # columns= names not in the header
+            raise
+        found_encoding, found_sep = sniff_csv(path, expected=expected, encoding=encoding)
+        rows = _head_rows(path, found_sep if sep == "auto" else sep, found_encoding)
+        raise SchemaError(f"{exc}{columns_row_hint(rows, columns, header_row, table)}",
+                          column=exc.column, reason=exc.reason,
+                          failure_cases=exc.failure_cases) from None
+    # blank lines at the end are no data; a line whose extra field is filled is no blank
+    end = len(raw) - trailing_blank(raw)
+    raw = raw.iloc[:max(end, int(wide.max()) + 1 if wide.size else 0)]
     lines = record_lines(path, used, sep, header_row, len(raw))
     check_read(path, raw, text_columns, lines, encoding, used)
     if not any(name in raw.columns for name in expected):
@@ -317,7 +445,7 @@ def read_csv_rows(path: Path, table: str, sep: str, encoding: str, *, header_row
             raise SchemaError(f"{path}: none of the {table} columns {list(expected[:4])}... "
                               f"in the header {list(raw.columns[:4])}{hint}",
                               reason="unreadable_file")
-    return raw, lines
+    return raw, lines, wide
 
 
 def _hint(path: Path, expected: tuple[str, ...], sep: str, encoding: str) -> str:

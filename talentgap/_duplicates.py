@@ -90,6 +90,46 @@ def _duplicated(codes: pd.DataFrame) -> np.ndarray:
     return _repeated_codes(*found)
 
 
+def _written(rows: pd.DataFrame) -> pd.DataFrame:
+    """Each cell as written, spaces around it dropped (Unicode ones, U+3000, too).
+
+    Validation reads a value the same with or without them (``" 28\u3000"`` is
+    28), so copies of a row that differ only there are one row entered twice.
+    A whole number parsed as a float is written as the integer: a blank line
+    makes pandas read a file's whole column as floats, so the same ``28`` is
+    ``28.0`` in one file of a folder and ``28`` in another. Only rows that
+    share a key come here, so the cells are few.
+    """
+    def cell(value) -> str:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    return rows.map(cell)
+
+
+def _differing(rows: pd.DataFrame, group: np.ndarray, read) -> list[str]:
+    """Per group of ``rows``, the columns whose written text differs, in words.
+
+    A column the table reads (in ``read``) is one written two ways that mean
+    the same (``30`` and ``30.0``); any other is not read at all.
+    """
+    varies = _written(rows).groupby(group).nunique().gt(1)
+    out = []
+    for flags in varies.itertuples(index=False):  # one per group of copies: a few
+        names = [name for name, flag in zip(varies.columns, flags, strict=True) if flag]
+        other = [repr(str(name)) for name in names if name not in read]
+        own = [repr(str(name)) for name in names if name in read]
+        words = []
+        if other:
+            noun = "column" if len(other) == 1 else "columns"
+            words.append(f"{noun} {', '.join(other)}, which the table does not read")
+        if own:
+            words.append(f"how {', '.join(own)} {'is' if len(own) == 1 else 'are'} written")
+        out.append(" and ".join(words) or "how they are written")
+    return out
+
+
 def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
                  lines: np.ndarray, *, column: str | None = None, hint: str = "") -> None:
     """Rows sharing a key: exact repeats keep their first copy, conflicts are all rejected.
@@ -131,7 +171,7 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     if not shared.any():
         return
     shared_positions = candidates[shared]
-    repeat = raw.iloc[shared_positions].astype(str).duplicated(keep="first").to_numpy()
+    repeat = _written(raw.iloc[shared_positions]).duplicated(keep="first").to_numpy()
     repeat_mask = np.zeros(log.n_rows, dtype=bool)
     repeat_mask[shared_positions[repeat]] = True
     log.add(repeat_mask, label, "duplicate_row", np.full(repeat.sum(), None, dtype=object),
@@ -147,9 +187,16 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
         lambda s: ", ".join(map(str, s))
     )
     shared_by = ", ".join(keys.columns)
-    details = np.array([f"({shared_by}) shared by lines {lines_of_group[g]} with different "
-                        f"values; every copy is rejected, since which one is right is not "
-                        f"known{hint}" for g in group], dtype=object)
+    if column == "*":  # the rows agree on every column read: they differ elsewhere
+        differ = _differing(raw.iloc[positions], group, keys.columns)
+        details = np.array([f"lines {lines_of_group[g]} hold the same values in every column "
+                            f"read ({shared_by}) and differ only in {differ[g]}; every copy "
+                            "is rejected, since whether they are one row entered twice or "
+                            f"separate rows is not known{hint}" for g in group], dtype=object)
+    else:
+        details = np.array([f"({shared_by}) shared by lines {lines_of_group[g]} with "
+                            "different values; every copy is rejected, since which one is "
+                            f"right is not known{hint}" for g in group], dtype=object)
     mask = np.zeros(log.n_rows, dtype=bool)
     mask[positions] = True
     log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)

@@ -47,6 +47,7 @@ RULE_TEXT = {
     "duplicate_key": "must identify one row",
     "duplicate_row": "must not repeat an earlier row",
     "empty_row": "must not be empty",
+    "too_many_fields": "must not have more fields than the header",
     "too_large": "must be <= 2**53 = 9007199254740992 (the largest count stored exactly)",
     "text_collision": "must not hold different values that read the same as text",
     "surrounding_space": "must not start or end with spaces",

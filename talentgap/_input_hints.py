@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +34,8 @@ from talentgap.errors import SchemaError
 
 __all__ = ["MISSING_TEXT", "blank_rows", "trailing_blank", "repeated_names",
            "serial_hint", "header_row_hint", "sheet_hint", "sheet_cells", "formula_cells",
-           "rename_columns", "find_header_row", "column_map_hint", "setting",
+           "rename_columns", "find_header_row", "columns_row_hint", "column_map_hint", "setting",
+           "is_named",
            "HEADER_SEARCH_ROWS"]
 
 #: Text read as a missing value in non-key columns (CSV and Excel). Excel's error
@@ -44,6 +47,7 @@ MISSING_TEXT = ("", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None")
 _SERIALS = (18264, 73415)
 #: Rows searched for the header when ``header_row`` is automatic.
 HEADER_SEARCH_ROWS = 20
+_SPACES = re.compile(r"\s+")
 
 
 def setting(table: str, option: str, value: str) -> str:
@@ -82,18 +86,34 @@ def trailing_blank(raw: pd.DataFrame) -> int:
 
 
 def _normal(name) -> str:
-    return str(name).strip().lstrip("\ufeff").casefold()
+    """A header name as matched: NFKC (full-width ``（人）`` is ``(人)``), no spaces or
+    line breaks anywhere, case ignored."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", str(name)).lstrip("\ufeff")).casefold()
+
+
+def is_named(cell) -> bool:
+    """Whether a header cell holds a name (not None, NaN or spaces).
+
+    Examples
+    --------
+    >>> [is_named(cell) for cell in ("期间", " ", None, float("nan"), 0)]
+    [True, False, False, False, True]
+    """
+    return cell is not None and not (isinstance(cell, float) and np.isnan(cell)) and bool(
+        str(cell).strip())
 
 
 def repeated_names(names: list) -> list[str]:
     """Column names that repeat an earlier one (spaces and case ignored), with positions.
 
-    Positions count from 1, as a spreadsheet user counts columns.
+    Positions count from 1, as a spreadsheet user counts columns. Names are
+    compared as :func:`rename_columns` matches them (Unicode NFKC, spaces and
+    line breaks anywhere ignored).
     """
     first: dict[str, int] = {}
     found = []
     for position, name in enumerate(names, start=1):
-        if name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip():
+        if not is_named(name):
             continue
         key = _normal(name)
         if key in first:
@@ -146,18 +166,21 @@ def header_row_hint(rows: list[list], expected: tuple[str, ...], table: str = ""
 def rename_columns(names: list, columns: dict | None, where: str) -> list:
     """The header ``names`` with ``columns`` (the file's name -> the schema's) applied.
 
-    Names match with spaces and case ignored. A name of ``columns`` that is
-    not in the header, or a new name that another column already has, is a
-    :class:`~talentgap.errors.SchemaError` naming the file's columns.
+    Names match with case, spaces and line breaks ignored, anywhere in the
+    name, after Unicode NFKC (full-width ``（人）`` matches ``(人)``). A name of
+    ``columns`` that is not in the header, or a new name that another column
+    already has, is a :class:`~talentgap.errors.SchemaError` naming the
+    file's columns.
 
     Examples
     --------
-    >>> rename_columns(["期间", "地区 ", "x"], {"期间": "period", "地区": "region"}, "f.csv")
-    ['period', 'region', 'x']
+    >>> rename_columns(["期间", "地区 ", "培训人数\\n（人）"],
+    ...                {"期间": "period", "地区": "region", "培训人数(人)": "trained"}, "f.csv")
+    ['period', 'region', 'trained']
     """
     if not columns:
         return list(names)
-    shown = [str(n) for n in names if n is not None and str(n).strip()]
+    shown = [str(n) for n in names if is_named(n)]
     wanted = {_normal(old): new for old, new in columns.items()}
     renamed = [wanted.get(_normal(n), n) if n is not None else n for n in names]
     absent = sorted(set(wanted) - {_normal(n) for n in names if n is not None})
@@ -175,12 +198,15 @@ def rename_columns(names: list, columns: dict | None, where: str) -> list:
 
 
 def find_header_row(rows: list[list], required: tuple[str, ...], columns: dict | None,
-                    where: str, table: str) -> int:
+                    where: str, table: str, *, ends: list[int] | None = None) -> int:
     """The 1-based row holding every required column name (after ``columns``), else 1.
 
     Row 1 wins when it holds them all; otherwise the one row of the first
     :data:`HEADER_SEARCH_ROWS` that does. Two such rows are ambiguous: a
-    :class:`~talentgap.errors.SchemaError` asks for ``header_row``.
+    :class:`~talentgap.errors.SchemaError` asks for ``header_row``. With
+    ``ends`` (a workbook's header of several rows: ``rows[i]`` then holds the
+    names of the header that starts on row ``i + 1`` and ends on row
+    ``ends[i]``), a row inside the header of an earlier one is that header.
 
     Examples
     --------
@@ -190,11 +216,11 @@ def find_header_row(rows: list[list], required: tuple[str, ...], columns: dict |
     """
     wanted = {_normal(name) for name in required}
     mapped = {_normal(old): _normal(new) for old, new in (columns or {}).items()}
-    holding = []
+    holding: list[int] = []
     for number, row in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
-        names = {mapped.get(_normal(c), _normal(c)) for c in row
-                 if c is not None and not (isinstance(c, float) and np.isnan(c))}
-        if wanted <= names:
+        names = {mapped.get(_normal(c), _normal(c)) for c in row if is_named(c)}
+        inside = bool(holding) and ends is not None and number <= ends[holding[-1] - 1]
+        if wanted <= names and not inside:
             holding.append(number)
     if not holding or holding[0] == 1:
         return 1
@@ -203,6 +229,30 @@ def find_header_row(rows: list[list], required: tuple[str, ...], columns: dict |
                           f"pass {setting(table, 'header_row', 'N')} to say which is the "
                           "header", reason="missing_column")
     return holding[0]
+
+
+def columns_row_hint(rows: list[list], columns: dict | None, header_row: int,
+                     table: str) -> str:
+    """Where the names of ``columns`` seem to be, when not on ``header_row``.
+
+    Examples
+    --------
+    >>> rows = [["Title", None], ["期间", "地区"], ["2024Q1", "A"]]
+    >>> columns_row_hint(rows, {"期间": "period", "地区": "region"}, 1, "training")
+    '; the names of columns= seem to be on row 2: pass header_row=2 (in a run configuration [data] training_header_row)'
+    """  # noqa: E501 - a doctest's expected output is one line
+    if not columns:
+        return ""
+    wanted = {_normal(old) for old in columns}
+    counts = [len(wanted & {_normal(c) for c in row if is_named(c)}) for row in rows]
+    if not counts or max(counts) == 0:
+        return ""
+    best = int(np.argmax(counts)) + 1
+    current = counts[header_row - 1] if header_row <= len(counts) else 0
+    if counts[best - 1] <= current:
+        return ""
+    return (f"; the names of columns= seem to be on row {best}: pass "
+            f"{setting(table, 'header_row', str(best))}")
 
 
 def column_map_hint(header: list[str], known: tuple[str, ...], required: tuple[str, ...],

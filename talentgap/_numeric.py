@@ -9,7 +9,10 @@ Numbers in an input table are read strictly (``pandas.to_numeric``): the only
 other spelling accepted is full-width digits (``１２０``, Unicode NFKC), which
 can mean one number only. :func:`number_hints` says why other text is not a
 number and how to write it: a thousands separator (``1,200``) or a decimal
-comma (``2,5``) depends on the locale, so it is pointed out, never guessed.
+comma (``2,5``) depends on the locale, so it is pointed out, never guessed;
+a dash (``—``) is pointed out as maybe meaning 0, never read as 0.
+:func:`read_numbers` reads a column this way, Unicode spaces around a number
+(``28\u3000``) dropped as pandas drops ASCII ones.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["nanmean", "full_width_numbers", "number_hints"]
+__all__ = ["nanmean", "full_width_numbers", "number_hints", "read_numbers"]
 
 #: Plain and full-width characters of a number: digits, sign, point, exponent, spaces.
 _FULL_WIDTH = re.compile(r"^[\s0-9+\-.eE\uff0b\uff0d\uff0e\uff10-\uff19\uff25\uff45]*$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+#: Dashes a table writes for "none": hyphen, en and em dashes, minus, full-width forms.
+_DASHES = re.compile(r"^[-\u2010-\u2015\u2212\u30fc\uff0d\u2500\u2014\s]+$")
 
 
 def nanmean(values: np.ndarray, axis: int) -> np.ndarray:
@@ -69,8 +74,8 @@ def number_hints(values) -> np.ndarray:
 
     Examples
     --------
-    >>> number_hints(["1,200", "2,5", "１，２００", "abc"]).tolist()
-    ["'1,200': thousands separators are not read; write 1200", "'2,5': a decimal comma is not read; write 2.5", "'１，２００': thousands separators are not read (full-width digits are); write 1200", "'abc'"]
+    >>> number_hints(["1,200", "2,5", "１，２００", "abc", "—"]).tolist()
+    ["'1,200': thousands separators are not read; write 1200", "'2,5': a decimal comma is not read; write 2.5", "'１，２００': thousands separators are not read (full-width digits are); write 1200", "'abc'", "'—': a dash is not read as a number; if it means none, write 0 (leave the cell empty if the number is unknown)"]
     """  # noqa: E501 - a doctest's expected output is one line
     values = np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
@@ -91,4 +96,46 @@ def _hint(value) -> str:
                 f"write {plain.replace(',', '')}")
     if _DECIMAL_COMMA.match(plain):
         return f"{shown}: a decimal comma is not read{wide}; write {plain.replace(',', '.')}"
+    if _DASHES.match(plain):
+        return (f"{shown}: a dash is not read as a number; if it means none, write 0 "
+                "(leave the cell empty if the number is unknown)")
     return shown
+
+
+def read_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Text or numbers as numbers, and which were written in full-width digits.
+
+    Unicode spaces around a value are dropped first (``"28\u3000"``, a
+    full-width space as Chinese input methods type it, is 28, as ``" 28 "``
+    is); a space inside (``"1 234"``) stays and the value is unread. Then
+    ``pandas.to_numeric`` reads the values, and text of full-width digits
+    (``１２０``) that it cannot read is read by :func:`full_width_numbers`:
+    only those rows are flagged, never a value that differed by spaces
+    alone. Works on distinct values.
+
+    Returns
+    -------
+    numbers : numpy.ndarray of float
+        NaN where a value is missing or not a number.
+    widened : numpy.ndarray of bool
+        The rows read from full-width digits.
+
+    Examples
+    --------
+    >>> numbers, widened = read_numbers(pd.Series(["28\u3000", " 3", "1 234", None, 7, "１２"],
+    ...                                           dtype=object))
+    >>> numbers.tolist(), widened.tolist()
+    ([28.0, 3.0, nan, nan, 7.0, 12.0], [False, False, False, False, False, True])
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    text = distinct.map(type).eq(str).to_numpy()
+    if text.any():  # str.strip drops every Unicode space, U+3000 too
+        distinct[text] = distinct[text].str.strip()
+    read = np.array(pd.to_numeric(distinct, errors="coerce"), dtype=float)
+    wide = np.zeros(len(read), dtype=bool)
+    unread = np.isnan(read) & text
+    if unread.any():
+        read[unread] = full_width_numbers(distinct[unread])
+        wide = unread & ~np.isnan(read)
+    return np.append(read, np.nan)[codes], np.append(wide, False)[codes]

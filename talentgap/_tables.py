@@ -182,6 +182,9 @@ SCHEMAS: dict[str, TableSchema] = {
                    description="people who passed the skill certification (persons)"),
             Column("program", "key", required=False, description="training programme"),
             Column("skill_level", "key", required=False, description="skill level"),
+            Column("from_level", "key", required=False, blank_ok=True,
+                   description="upgrade training: the level the trainees held before "
+                               "(blank for new trainees)"),
             Column("enrolled", "count", required=False, description="people enrolled (persons)"),
         ),
         at_most=(("certified", "trained"),),

@@ -21,9 +21,15 @@ import pandas as pd
 from talentgap import _checks
 from talentgap._clean_table import assemble
 from talentgap._duplicates import check_unique
-from talentgap._quality import DataQualityReport, reject_incomplete_groups, unit_groups
+from talentgap._quality import (
+    DataQualityReport,
+    QualityNote,
+    note_text,
+    reject_incomplete_groups,
+    unit_groups,
+)
 from talentgap._tables import TableSchema, get_schema, row_key
-from talentgap._text_checks import is_blank
+from talentgap._text_checks import is_blank, shared_text
 from talentgap._unit_rows import check_mixed_details, check_row_key
 from talentgap._units import first_of_unit, log_not_constant, unit_codes, value_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
@@ -33,8 +39,9 @@ __all__ = ["validate", "check_constant"]
 
 #: Why a table whose rows are summed refuses a repeated row.
 _DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; separate cohorts "
-                  "with the same numbers belong in one row, or need a column (program) that "
-                  "tells them apart")
+                  "with the same numbers belong in one row with their numbers added up, or "
+                  "need a column the table reads that tells them apart (program, e.g. "
+                  "'welding/basic, cohort 2')")
 
 _MAX_EXAMPLES = 5
 _EXCEL_ERROR_TEXT = "a formula failed (fix or clear the cell in the workbook, save it again)"
@@ -160,98 +167,106 @@ def validate(
              else np.asarray(list(line_numbers), dtype=np.int64))
     if lines.shape != (n,):
         raise ParameterError(f"line_numbers has {lines.size} entries for {n} rows")
-    log = _checks.FailureLog(n)
-    converted: dict[str, object] = {}
-    numbers: dict[str, np.ndarray] = {}
-    usable: dict[str, np.ndarray | None] = {}
-    widened: dict[str, np.ndarray] = {}
-    totals = _TotalsRows(n)
-    declared = freq
-    for col in schema.columns:
-        if col.name not in df.columns:
-            continue
-        values = df[col.name]
-        cell_log = log
-        # a key column is read once: its codes and distinct values serve both checks
-        factorized = (_checks.factorize_values(values)
-                      if col.kind in ("id", "key")
-                      and not isinstance(values.dtype, pd.CategoricalDtype) else None)
-        if col.kind in ("id", "key"):
-            totals.add(col.name, values, _checks.totals_rows(values, factorized))
-        spreadsheet_errors = _checks.excel_errors(values, factorized)
-        if spreadsheet_errors.any():  # its own rule; the column's rules see an empty cell
-            shown = values[spreadsheet_errors].astype(str).to_numpy(dtype=object)
-            log.add(spreadsheet_errors, col.name, "excel_error", shown,
-                    [f"{value!r}: {_EXCEL_ERROR_TEXT}" for value in shown])
-            values = values.mask(spreadsheet_errors)
-            cell_log = _Skipping(log, spreadsheet_errors)
-            factorized = None  # the key rules read the masked values
-        if col.kind == "period" and _is_period_of(values, freq):
-            periods = values.array
-            declared = next(code for code, dtype in _PERIOD_DTYPES.items()
-                            if dtype == values.dtype)
-            missing = periods.asi8 == NO_PERIOD
-            if missing.any():
-                log.add(missing, col.name, "missing_value", values, "period is missing")
-            converted[col.name] = periods
-        elif col.kind == "period":
-            parsed = parse_period_values(values, freq=freq)
-            if parsed.table_error is not None:
-                raise SchemaError(f"{table}: column {col.name!r}: {parsed.table_error}",
-                                  column=col.name, reason="ambiguous_period")
-            for rule in ("missing_value", "bad_period"):
-                cell_log.add(parsed.failed & (parsed.rule == rule), col.name, rule, values,
-                             parsed.message)
-            converted[col.name] = parsed.periods
-            declared = parsed.freq
-            if parsed.failed.any():  # a totals label is never a period
-                totals.add(col.name, values, _totals_among(values, parsed.failed))
-        elif col.kind in ("count", "weight"):
-            numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, cell_log,
-                                                      widened)
-            failed = log.bad_in([col.name])
-            usable[col.name] = ~failed if failed.any() else None
-        elif col.kind == "flag":
-            converted[col.name] = _checks.check_flag(values, col.name, cell_log)
-        else:
-            target = _BlankAllowed(cell_log) if col.blank_ok else cell_log
-            converted[col.name] = _checks.check_key(values, col.name, target,
-                                                    allowed.get(col.name), factorized)
-    # a totals row fails once, whatever else it breaks, and takes part in no later rule
-    log.collapse(totals.rows, "*", "totals_row", totals.details, totals.values, settle=True)
-    for a, b in schema.at_most:
-        _checks.check_at_most(df, numbers, a, b, log, usable)
-    if schema.unique:
-        keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
-        check_row_key(df, keys, log, lines,
-                      ids=tuple(c.name for c in schema.columns if c.kind == "id"))
-    if schema.distinct_rows:
-        whole = pd.DataFrame({c.name: numbers[c.name] if c.name in numbers else converted[c.name]
-                              for c in schema.columns if c.name in df.columns})
-        check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
-    unit = None  # the enterprise-period of each row, in the long form
-    if schema.constant and any(c in df.columns for c in schema.detail):
-        unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
-        first = first_of_unit(unit)
-        for name in (c for c in schema.constant if c in df.columns):
-            value = numbers[name] if name in numbers else converted[name]
-            log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
-    blank_details = [c for c in schema.detail
-                     if c in df.columns and schema.column(c).blank_ok]
-    if schema.unique and blank_details:
-        if unit is None:
+    with shared_text():  # each column's distinct values are turned into text once
+        log = _checks.FailureLog(n)
+        converted: dict[str, object] = {}
+        numbers: dict[str, np.ndarray] = {}
+        usable: dict[str, np.ndarray | None] = {}
+        widened: dict[str, np.ndarray] = {}
+        totals = _TotalsRows(n)
+        declared = freq
+        for col in schema.columns:
+            if col.name not in df.columns:
+                continue
+            values = df[col.name]
+            cell_log = log
+            # a key column is read once: its codes and distinct values serve both checks
+            factorized = (_checks.factorize_values(values)
+                          if col.kind in ("id", "key")
+                          and not isinstance(values.dtype, pd.CategoricalDtype) else None)
+            if col.kind in ("id", "key"):
+                totals.add(col.name, values, _checks.totals_rows(values, factorized))
+            spreadsheet_errors = _checks.excel_errors(values, factorized)
+            if spreadsheet_errors.any():  # its own rule; the column's rules see an empty cell
+                shown = values[spreadsheet_errors].astype(str).to_numpy(dtype=object)
+                log.add(spreadsheet_errors, col.name, "excel_error", shown,
+                        [f"{value!r}: {_EXCEL_ERROR_TEXT}" for value in shown])
+                values = values.mask(spreadsheet_errors)
+                cell_log = _Skipping(log, spreadsheet_errors)
+                factorized = None  # the key rules read the masked values
+            if col.kind == "period" and _is_period_of(values, freq):
+                periods = values.array
+                declared = next(code for code, dtype in _PERIOD_DTYPES.items()
+                                if dtype == values.dtype)
+                missing = periods.asi8 == NO_PERIOD
+                if missing.any():
+                    log.add(missing, col.name, "missing_value", values, "period is missing")
+                converted[col.name] = periods
+            elif col.kind == "period":
+                parsed = parse_period_values(values, freq=freq)
+                if parsed.table_error is not None:
+                    raise SchemaError(f"{table}: column {col.name!r}: {parsed.table_error}",
+                                      column=col.name, reason="ambiguous_period")
+                for rule in ("missing_value", "bad_period"):
+                    cell_log.add(parsed.failed & (parsed.rule == rule), col.name, rule, values,
+                                 parsed.message)
+                converted[col.name] = parsed.periods
+                declared = parsed.freq
+                if parsed.failed.any():  # a totals label is never a period
+                    totals.add(col.name, values, _totals_among(values, parsed.failed))
+            elif col.kind in ("count", "weight"):
+                numbers[col.name] = _checks.check_numeric(values, col.name, col.kind, cell_log,
+                                                          widened)
+                failed = log.bad_in([col.name])
+                usable[col.name] = ~failed if failed.any() else None
+            elif col.kind == "flag":
+                converted[col.name] = _checks.check_flag(values, col.name, cell_log)
+            else:
+                target = _BlankAllowed(cell_log) if col.blank_ok else cell_log
+                converted[col.name] = _checks.check_key(values, col.name, target,
+                                                        allowed.get(col.name), factorized)
+        # a totals row fails once, whatever else it breaks, and takes part in no later rule
+        log.collapse(totals.rows, "*", "totals_row", totals.details, totals.values, settle=True)
+        for a, b in schema.at_most:
+            _checks.check_at_most(df, numbers, a, b, log, usable)
+        if schema.unique:
+            keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
+            check_row_key(df, keys, log, lines,
+                          ids=tuple(c.name for c in schema.columns if c.kind == "id"))
+        if schema.distinct_rows:
+            whole = pd.DataFrame({c.name: numbers[c.name] if c.name in numbers
+                                  else converted[c.name]
+                                  for c in schema.columns if c.name in df.columns})
+            check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
+        unit = None  # the enterprise-period of each row, in the long form
+        if schema.constant and any(c in df.columns for c in schema.detail):
             unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
-        check_mixed_details(unit, {c: np.asarray(converted[c].codes) for c in blank_details},
-                            ~log.bad_in([*schema.unique, *blank_details]), log, lines)
+            first = first_of_unit(unit)
+            for name in (c for c in schema.constant if c in df.columns):
+                value = numbers[name] if name in numbers else converted[name]
+                log_not_constant(df, unit, value, ~log.bad_in([name]), name, log, lines, first)
+        blank_details = [c for c in schema.detail
+                         if c in df.columns and schema.column(c).blank_ok]
+        if schema.unique and blank_details:
+            if unit is None:
+                unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
+            check_mixed_details(unit, {c: np.asarray(converted[c].codes) for c in blank_details},
+                                ~log.bad_in([*schema.unique, *blank_details]), log, lines)
 
-    log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
-                 "the row (line) is empty")
+        log.collapse(_empty_rows(df, schema, log.bad), "*", "empty_row",
+                     "the row (line) is empty")
     found_cases = log.frame(lines, df.index)
     cases = found_cases[_checks.FAILURE_COLUMNS]
     kept = ~log.bad
-    clean = assemble(df, schema, converted, numbers, kept, allowed)
-    found = (_empty_table_note(schema, n) + _suspicious(clean, schema, lines, kept)
+    # keys read from text (not categoricals): their categories are the values present
+    complete = frozenset(c.name for c in schema.columns
+                         if c.kind in ("id", "key") and c.name in df.columns
+                         and c.name not in allowed
+                         and not isinstance(df[c.name].dtype, pd.CategoricalDtype))
+    clean = assemble(df, schema, converted, numbers, kept, allowed, complete)
+    notes = (_empty_table_note(schema, n) + _suspicious(clean, schema, lines, kept)
              + _widened(df, widened, lines))
+    found = [note_text(note, (f"line {ln}" for ln in note.lines)) for note in notes]
     for text in found:
         warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 
@@ -266,6 +281,7 @@ def validate(
         rows_rejected=int((~kept).sum()),
         rejected=cases,
         warnings=found,
+        notes=notes,
         freq=declared,
         extra_columns=[c for c in df.columns if c not in schema.names],
         row_keys=pd.DataFrame({"line": lines, "kept": kept,
@@ -321,15 +337,15 @@ def _unless(values, rows: np.ndarray):
     return pd.Series(values, copy=True).mask(rows).array
 
 
-def _widened(df: pd.DataFrame, widened: dict[str, np.ndarray], lines: np.ndarray) -> list[str]:
-    """Warnings for numbers read from full-width digits, one per column."""
+def _widened(df: pd.DataFrame, widened: dict[str, np.ndarray],
+             lines: np.ndarray) -> list[QualityNote]:
+    """Numbers read from full-width digits, one note per column."""
     found = []
     for name, rows in widened.items():
         positions = np.flatnonzero(rows)[:_MAX_EXAMPLES]
-        shown = ", ".join(f"line {line}: {value!r}" for line, value in
-                          zip(lines[positions], df[name].iloc[positions], strict=True))
-        found.append(f"column {name!r}: {int(rows.sum())} value(s) written in full-width "
-                     f"digits were read as the numbers they show, e.g. {shown}")
+        found.append(QualityNote(("full_width", name), int(rows.sum()),
+                                 tuple(lines[positions].tolist()),
+                                 tuple(df[name].iloc[positions])))
     return found
 
 
@@ -473,11 +489,11 @@ def _check_table_shape(df: pd.DataFrame, schema: TableSchema, errors: str) -> No
         )
 
 
-def _empty_table_note(schema: TableSchema, n: int) -> list[str]:
+def _empty_table_note(schema: TableSchema, n: int) -> list[QualityNote]:
     """The report's note on a table without rows (an error with ``errors="raise"``)."""
     if n or schema.name in _MAY_BE_EMPTY:
         return []
-    return ["the table has no rows: every estimate from it is empty"]
+    return [QualityNote(("empty_table",), 0)]
 
 
 def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.ndarray:
@@ -504,8 +520,8 @@ def _is_period_of(values: pd.Series, freq: str | None) -> bool:
 
 
 def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray,
-                kept: np.ndarray) -> list[str]:
-    """Legal but unusual values of the clean rows (``kept`` rows of the input) in words."""
+                kept: np.ndarray) -> list[QualityNote]:
+    """Legal but unusual values of the clean rows (``kept`` rows of the input)."""
     found = []
     for a, b, factor in schema.suspicious_above:
         if a not in clean.columns or b not in clean.columns:
@@ -517,11 +533,8 @@ def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray,
             mask = x > factor * y
         if mask.any():
             first = np.flatnonzero(kept)[np.flatnonzero(mask)[:_MAX_EXAMPLES]]
-            shown = ", ".join(f"line {ln}" for ln in lines[first])
-            found.append(
-                f"{int(mask.sum())} row(s) with {a} > {factor:g} x {b} (legal but unusual; "
-                f"check units), e.g. {shown}"
-            )
+            found.append(QualityNote(("above", a, b, factor), int(mask.sum()),
+                                     tuple(lines[first].tolist())))
     return found
 
 
@@ -530,9 +543,7 @@ def _schema_error(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) ->
     examples = cases.groupby(["column", "rule"], sort=False).head(_MAX_EXAMPLES)["position"]
     examples = np.unique(examples.to_numpy())
     label_columns = [c for c in schema.row_label if c in df.columns]
-    shown = df.iloc[examples][label_columns].astype(object)
-    # astype(str) keeps missing values as NaN (pandas >= 3), which str.join cannot take
-    labels = shown.where(shown.notna(), "NA").map(str).agg(", ".join, axis=1)
+    labels = _checks.row_labels(df.iloc[examples][label_columns])
     described = _checks.describe_failures(cases, pd.Series(labels.to_numpy(), index=examples))
     n_bad = cases["position"].nunique()
     n_fail = len(cases)

@@ -28,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 from typing import Literal
@@ -45,6 +46,7 @@ from talentgap._csv_reading import (
     read_raw_csv,
     record_lines,
     sniff_csv,
+    too_many_fields,
     undecodable,
 )
 from talentgap._encoding import (
@@ -56,6 +58,8 @@ from talentgap._encoding import (
 )
 from talentgap._excel_reading import check_header_row, formula_hint, read_excel_rows
 from talentgap._input_hints import blank_rows, column_map_hint, rename_columns, trailing_blank
+from talentgap._quality import reject_incomplete_groups, unit_groups
+from talentgap._table_files import TableRows, read_files, table_files
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import parse_periods
 from talentgap.schema import get_schema, validate
@@ -74,6 +78,12 @@ _FORMATS = {
     ".pq": "parquet",
     ".xlsx": "excel",
 }
+#: Workbook formats that are not read, and what they are.
+_OLD_WORKBOOKS = {".xls": "an Excel 97-2003 workbook (.xls)", ".et": "a WPS spreadsheet (.et)",
+                  ".ett": "a WPS spreadsheet template (.ett)",
+                  ".xlsm": "an Excel workbook with macros (.xlsm)",
+                  ".xlsb": "an Excel binary workbook (.xlsb)"}
+
 def file_format(path: str | Path) -> str:
     """Return ``"csv"``, ``"excel"`` or ``"parquet"`` from a file name.
 
@@ -83,7 +93,9 @@ def file_format(path: str | Path) -> str:
     Raises
     ------
     ParameterError
-        For any other suffix.
+        For any other suffix; for an older or other workbook (``.xls``, WPS
+        ``.et``, ``.xlsm``, ``.xlsb``) the message says to save it as
+        ``.xlsx`` (or CSV).
 
     Examples
     --------
@@ -94,6 +106,11 @@ def file_format(path: str | Path) -> str:
     for suffix, fmt in _FORMATS.items():
         if name.endswith(suffix):
             return fmt
+    old = next((s for s in _OLD_WORKBOOKS if name.endswith(s)), None)
+    if old is not None:
+        raise ParameterError(
+            f"{str(path)!r} is {_OLD_WORKBOOKS[old]}, which is not read: open it in Excel or "
+            "WPS and save it as .xlsx (or CSV), then read that file")
     raise ParameterError(
         f"cannot tell the format of {str(path)!r} from its suffix; "
         "use .csv, .csv.gz, .txt, .xlsx, .parquet or .pq"
@@ -143,8 +160,13 @@ def read_csv_file(path: str | Path, *, text_columns: tuple[str, ...] | list[str]
     (['温州', '杭州'], [2, 4])
     """
     path = Path(path)
-    raw, used, used_sep = read_raw_csv(path, sep, encoding, list(text_columns),
-                                       tuple(text_columns))
+    raw, used, used_sep, wide = read_raw_csv(path, sep, encoding, list(text_columns),
+                                             tuple(text_columns))
+    if wide.size:
+        text, cases = too_many_fields(wide, record_lines(path, used, used_sep, 1, len(raw)),
+                                      raw.shape[1])
+        raise SchemaError(f"{path}: {text}", column="*", reason="too_many_fields",
+                          failure_cases=cases)
     raw = raw.iloc[:len(raw) - trailing_blank(raw)]
     keep = ~blank_rows(raw) if raw.shape[1] else np.ones(len(raw), dtype=bool)
     lines = record_lines(path, used, used_sep, 1, len(raw))[keep].tolist()
@@ -211,7 +233,14 @@ def read_table(
     Parameters
     ----------
     path : str or pathlib.Path
-        The file; its suffix decides the format (see :func:`file_format`).
+        The file; its suffix decides the format (see :func:`file_format`). A
+        folder (its ``.csv``, ``.csv.gz``, ``.txt`` and ``.xlsx`` files) or a
+        glob pattern (``"provinces/*.csv"``) reads each file's rows as one
+        file's, then validates the rows of all files together in memory, so
+        every rule applies across files as within one (a key repeated in two
+        files, an enterprise-period that lost a row); rows are named by file
+        and line, and ``rejected`` gets a ``file`` column (beyond one machine, pass a Dask
+        DataFrame to :func:`talentgap.features.estimate_cells` instead).
     table : {"surveys", "training", "employment"}
         Which schema the file must follow.
     freq : {"Y", "Q", "M"} or alias, optional
@@ -243,13 +272,20 @@ def read_table(
         spreadsheet shows it. Default: row 1, or else the one row among the
         first 20 that holds every required column name (after ``columns``),
         so a title or a group-header row above the header is skipped; two
-        such rows are an error asking for ``header_row``. Line numbers in
+        such rows are an error asking for ``header_row``. In a workbook, a
+        header row whose cells are merged down over the rows below takes
+        them in (a two-row header: names merged over rows 2-3, a group
+        ``人数（人）`` over ``培训人数`` and ``取证人数`` on row 3), each column
+        named by the lowest of those rows that names it. Line numbers in
         messages stay the file's own.
     columns : dict of str to str, optional
         The file's column names -> the schema's (``{"期间": "period",
-        "企业编号": "enterprise_id"}``), spaces and case ignored; a name not
-        in the file is an error. When required columns are missing and the
-        file has others, the error lists the file's columns.
+        "企业编号": "enterprise_id"}``), case, spaces and line breaks ignored
+        and full-width punctuation read as plain (Unicode NFKC: ``培训人数（人）``
+        is ``培训人数(人)``); a name not in the file is an error, saying on which
+        row the names seem to be when they are on another. When required
+        columns are missing and the file has others, the error lists the
+        file's columns.
 
     Returns
     -------
@@ -271,6 +307,14 @@ def read_table(
         for Excel those of the sheet. For Parquet, ``line`` is the 1-based row
         number. Blank lines at the end of a file are not rows; in key columns
         only an empty cell is missing (``NA`` is a code) in CSV and Excel.
+        A CSV line with more (non-empty) fields than the header breaks rule
+        ``too_many_fields`` (with ``errors="report"`` its row is rejected and
+        the rest read). Merged cells below a workbook's header are read as
+        Excel shows them in code, period and text columns (each row holds
+        the value, with a :class:`~talentgap.errors.DataQualityWarning`); in
+        number columns they are not repeated, and the message names them.
+        Spaces around a number, full-width ones (U+3000) too, are ignored;
+        the period column of a CSV file is read as text.
     ParameterError
         ``sheet`` for a file that is not a workbook, ``header_row`` for a
         Parquet file, or either out of range.
@@ -295,6 +339,20 @@ def read_table(
     >>> read_table(path, table="training", columns=names)["certified"].tolist()
     [80]
     """
+    files = table_files(path)  # a folder or a pattern: the files' rows validated as one
+    if files is not None:
+        return read_files(_read_rows, _checked, files, table=table, freq=freq,
+                          allowed=allowed, errors=errors, sep=sep, encoding=encoding,
+                          sheet=sheet, header_row=header_row, columns=columns)
+    rows = _read_rows(path, table=table, sep=sep, encoding=encoding, sheet=sheet,
+                      header_row=header_row, columns=columns)
+    return _checked(rows, table=table, freq=freq, allowed=allowed, errors=errors)
+
+
+def _read_rows(path: str | Path, *, table: str, sep: str, encoding: str,
+               sheet: str | int | None, header_row: int | None,
+               columns: dict[str, str] | None) -> TableRows:
+    """One file's raw rows, their lines, the rows with too many fields, and hints."""
     path = Path(path)
     fmt = file_format(path)
     if sheet is not None and fmt != "excel":
@@ -305,42 +363,83 @@ def read_table(
                              f"{path} is Parquet")
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
-    hints, name = "", 0
+    hints, name, wide = "", 0, np.zeros(0, dtype=np.int64)
     if fmt == "csv":
-        raw, lines = read_csv_rows(path, table, sep, encoding, header_row=header_row,
-                               columns=columns)
+        raw, lines, wide = read_csv_rows(path, table, sep, encoding, header_row=header_row,
+                                         columns=columns)
     elif fmt == "excel":
-        raw, lines, hints, name = read_excel_rows(path, table, sheet=sheet,
-                                                  header_row=header_row, columns=columns)
+        raw, lines, hints, name, wide = read_excel_rows(path, table, sheet=sheet,
+                                                        header_row=header_row,
+                                                        columns=columns)
     else:
         raw = pd.read_parquet(path)
         raw.columns = rename_columns(list(raw.columns), columns, str(path))
         lines = np.arange(len(raw), dtype=np.int64) + 1
+    return TableRows(path=path, fmt=fmt, raw=raw, lines=np.asarray(lines, dtype=np.int64),
+                     wide=wide, hints=hints, sheet=name, sep=sep, encoding=encoding)
+
+
+def _checked(rows: TableRows, *, table: str, freq: str | None, allowed: dict | None,
+             errors: str):
+    """Validate raw rows as ``table``: every rule, messages naming the file."""
+    path, raw, lines, wide, hints = rows.path, rows.raw, rows.lines, rows.wide, rows.hints
     schema = get_schema(table)
+    if wide.size:
+        text, wide_cases = too_many_fields(wide, lines, raw.shape[1],
+                                           spreadsheet=rows.fmt == "excel")
+        # a missing column first: a title row read as the header makes every row wide
+        if errors == "raise" and all(name in raw.columns for name in schema.required):
+            raise SchemaError(f"{path}: {table}: {text}; with errors='report' (in a run "
+                              "configuration [data] on_invalid = 'skip') these rows are "
+                              "rejected and the rest read", column="*",
+                              reason="too_many_fields", failure_cases=wide_cases)
     try:
         if len(raw) == 0 and errors == "report":  # a file of a header only is a mistake
             validate(raw, table=table, freq=freq, allowed=allowed, line_numbers=lines)
         result = validate(raw, table=table, freq=freq, allowed=allowed, errors=errors,
                           line_numbers=lines)
     except SchemaError as exc:
-        if fmt == "csv" and exc.reason == "missing_column":
-            hints += csv_header_hint(path, sep if sep != "auto" else sniff_csv(
-                path, expected=tuple(schema.names), encoding=encoding)[1], encoding,
-                tuple(schema.names), table)
+        if rows.fmt == "csv" and exc.reason == "missing_column":
+            hints += csv_header_hint(path, rows.sep if rows.sep != "auto" else sniff_csv(
+                path, expected=tuple(schema.names), encoding=rows.encoding)[1],
+                rows.encoding, tuple(schema.names), table)
         if exc.reason == "missing_column":
             hints += column_map_hint(list(raw.columns), tuple(schema.names),
                                      tuple(schema.required), table)
-        if fmt == "excel":
-            hints += formula_hint(path, exc.failure_cases, list(raw.columns), sheet=name)
+        if rows.fmt == "excel":
+            hints += formula_hint(path, exc.failure_cases, list(raw.columns), sheet=rows.sheet)
         raise SchemaError(f"{path}: {exc}{hints}", column=exc.column, reason=exc.reason,
                           failure_cases=exc.failure_cases) from None
-    if errors == "report" and fmt == "excel":
+    if wide.size:
+        result = _reject_wide(*result, wide, wide_cases, table)
+    if errors == "report" and rows.fmt == "excel":
         clean, report = result
         hint = (hints + formula_hint(path, report.rejected, list(raw.columns),
-                                     sheet=name)).lstrip("; ")
+                                     sheet=rows.sheet)).lstrip("; ")
         if hint:
             report.warnings.append(hint)
     return result
+
+
+def _reject_wide(clean: pd.DataFrame, report, wide: np.ndarray, cases: pd.DataFrame,
+                 table: str):
+    """Reject the rows whose line had too many fields, and then their groups."""
+    keys = report.row_keys
+    kept = keys["kept"].to_numpy(dtype=bool)
+    hit = np.zeros(len(kept), dtype=bool)
+    hit[wide] = True
+    cases = cases.assign(row=keys.index.to_numpy()[wide])
+    rejected = pd.concat([report.rejected, cases], ignore_index=True)
+    rejected = rejected.sort_values("line", kind="stable").reset_index(drop=True)
+    moved = int((hit & kept).sum())
+    report = dataclasses.replace(report, rows_kept=report.rows_kept - moved,
+                                 rows_rejected=report.rows_rejected + moved,
+                                 rejected=rejected, row_keys=keys.assign(kept=kept & ~hit))
+    clean = clean.iloc[np.flatnonzero(~hit[kept])]
+    unit = unit_groups(table)
+    if unit is not None:
+        clean, report = reject_incomplete_groups(clean, report, by=unit[0], group=unit[1])
+    return clean, report
 
 
 def _labelled(df: pd.DataFrame) -> pd.DataFrame:
@@ -411,13 +510,18 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
     return path
 
 
-def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+def write_table(df: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8") -> Path:
     """Write a table to CSV, Excel or Parquet (by suffix); periods become labels (``2024Q1``).
 
     Parameters
     ----------
     df : pandas.DataFrame
     path : str or pathlib.Path
+    encoding : str, default "utf-8"
+        CSV only: the text encoding. ``"utf-8-sig"`` starts the file with a
+        byte-order mark, which Excel needs to show Chinese text in a CSV file
+        rather than guess the system's code page (garbled text on Chinese
+        Windows); :func:`read_table` reads either.
 
     Returns
     -------
@@ -445,7 +549,7 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     df = _labelled(df)  # labels in every format, not pandas-only Period storage in Parquet
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
-        df.to_csv(path, index=False)
+        df.to_csv(path, index=False, encoding=encoding)
     elif fmt == "excel":
         _check_sheet("Sheet1", df, path)
         df.to_excel(path, index=False, engine="openpyxl")

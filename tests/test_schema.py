@@ -141,7 +141,8 @@ ROW_RULES = [
     ("surveys", 1, "weight", "heavy", "weight", "not_numeric", "'heavy'"),
     ("training", 2, "certified", 31, "certified", "exceeds_trained", "31 > 30"),
     ("training", 1, "certified", -1, "certified", "negative", "-1"),
-    ("training", 1, "region", None, "region", "missing_value", "line 3 (NA, textiles, P1, 2024)"),
+    ("training", 1, "region", None, "region", "missing_value",
+     "line 3 ((blank), textiles, P1, 2024)"),
     ("training", 1, "enrolled", 1.5, "enrolled", "not_integer", "1.5"),
     ("training", 1, "program", "", "program", "missing_value", "missing"),
     ("employment", 1, "skilled", 501, "skilled", "exceeds_employment", "501 > 500"),
@@ -664,3 +665,15 @@ def test_typed_columns_give_the_same_clean_table_and_failures_as_text(surveys):
     clean = validate(typed.sample(frac=1.0, random_state=0), table="surveys")
     assert clean["period"].dtype == typed["period"].dtype
     pd.testing.assert_frame_equal(clean.sort_index(), typed.sort_index())
+
+
+def test_text_keys_get_the_categories_of_the_kept_rows_only():
+    raw = pd.DataFrame({"period": ["2024Q1"] * 3, "enterprise_id": ["E1", "E2", "E3"],
+                        "region": ["B", "A", "C"], "industry": ["t", "t", "u"],
+                        "employees": [4, 4, 4], "vacancies": [1, 1, 1],
+                        "hard_to_fill": [1, 1, 5], "reports_shortage": [1, 0, 1]})
+    every = validate(raw.iloc[:2], table="surveys")  # every row kept: the values present
+    assert every["region"].cat.categories.tolist() == ["A", "B"]
+    clean, _ = validate(raw, table="surveys", errors="report")  # line 4 rejected
+    assert clean["region"].cat.categories.tolist() == ["A", "B"]  # no 'C' left unused
+    assert clean["industry"].cat.categories.tolist() == ["t"]

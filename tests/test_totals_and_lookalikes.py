@@ -111,7 +111,8 @@ def test_a_blank_occupation_next_to_occupation_rows_is_refused():
                    ["2024Q3", "E1", "Ouhai", "mech", "welder", 200, 6, 5, 1, 2],
                    ["2024Q3", "E1", "Ouhai", "mech", "CNC", 200, 5, 1, 1, 2],
                    ["2024Q3", "E2", "Ouhai", "mech", "welder", 50, 1, 0, 0, 4]], columns)
-    with pytest.raises(SchemaError, match=r"\[mixed_detail_rows\].*line 2 \(E1, 2024Q3, NA\): "
+    with pytest.raises(SchemaError, match=r"\[mixed_detail_rows\].*line 2 "
+                                          r"\(E1, 2024Q3, \(blank\)\): "
                                           r"occupation blank here, but line 3 of the same "
                                           r"enterprise-period"):
         validate(raw, table="surveys")

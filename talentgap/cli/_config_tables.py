@@ -45,7 +45,15 @@ def _choices(*values):
 
 @dataclass(frozen=True)
 class DataConfig:
-    """``[data]``: the input files and their layout."""
+    """``[data]``: the input files and their layout.
+
+    ``surveys``, ``training`` and ``employment`` each name a file, or a folder
+    or glob pattern (``surveys = "provinces/*.csv"``) of CSV or Excel files:
+    each file is read as one would be (its own encoding, header and line
+    numbers), then the tables are put together in memory, and a failing row
+    is named by its file and line. For a table too large for one machine, use
+    the Python API with a Dask DataFrame (``dask.dataframe.read_csv``).
+    """
 
     surveys: str | None = field(default=None, metadata={"path": True})
     training: str | None = field(default=None, metadata={"path": True})
@@ -298,3 +306,4 @@ class OutputConfig:
     top: int = field(default=15, metadata={"min": 1})
     fan_charts: int = field(default=4, metadata={"min": 0})
     currency: str = ""
+    csv_encoding: str = field(default="utf-8", metadata=_choices("utf-8", "utf-8-sig"))

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import closest
-from talentgap.errors import ConfigError, ParameterError, SchemaError
+from talentgap._numeric import number_hints, read_numbers
+from talentgap.errors import ConfigError, ParameterError, SchemaError, warn
 from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
 
@@ -60,7 +61,8 @@ def _rows_words(table: pd.DataFrame, rows: np.ndarray, keys: list[str], name: st
     """``1 row fails, e.g. line 5 (Amberfield, textiles): -500``: CSV lines count the header."""
     parts = []
     for i, what in zip(rows[:_SHOWN], shown, strict=False):
-        ids = ", ".join(str(table[k].iloc[i]) for k in keys)
+        ids = ", ".join("(blank)" if pd.isna(value := table[k].iloc[i]) else str(value)
+                        for k in keys)
         parts.append(f"line {_lines(table)[i]}" + (f" ({ids})" if ids else "") + f": {what}")
     more = f"; and {rows.size - _SHOWN} more" if rows.size > _SHOWN else ""
     return (f"{rows.size} row{'' if rows.size == 1 else 's'} "
@@ -77,7 +79,9 @@ def check_plan_csv(table: pd.DataFrame, name: str, path: str, *, keys: list[str]
     as ``note``, a misspelt key) is refused, naming it, rather than ignored
     or taken for a key: a misspelt key left out would match each row to
     every cell the remaining keys name. Then every failing rule is listed
-    before the error is raised: values that are missing or not numbers,
+    before the error is raised: key values that are missing (a totals row),
+    values that are missing or not numbers (full-width digits are read, with
+    a warning; other text is refused saying why, as in the input tables),
     values outside the parameter's range (the planners' own,
     :data:`~talentgap.planning._params.PARAMETER_RANGES`), and key values
     that repeat an earlier row. Line numbers are those of the CSV file, its
@@ -133,17 +137,29 @@ the value column 'cost_per_trainee' nor a key column (region, industry): ...
     _refuse_other_columns(table, name, path, keys, section, setting)
     keys = [c for c in table.columns if c != name]
     raw = table[name]
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    values, wide = read_numbers(raw)  # spaces around dropped; full-width digits read
     problems = []
+    for key in keys:  # a totals row (合计) leaves its other keys empty
+        blank = np.flatnonzero(table[key].isna().to_numpy())
+        if blank.size:
+            problems.append(f"key column {key!r} must have a value (a totals row? leave "
+                            "totals out of the file); "
+                            + _rows_words(table, blank, keys, name, ["empty"] * blank.size))
     missing = np.flatnonzero(raw.isna().to_numpy())
     if missing.size:
         problems.append(f"column {name!r} must have a value; "
                         + _rows_words(table, missing, keys, name, ["empty"] * missing.size))
+    wide = np.flatnonzero(wide)
+    if wide.size:  # full-width digits (６０００) are read as the number they show
+        warn(f"[{section}] {setting}: {path}: column {name!r}: {wide.size} value(s) "
+             "written in full-width digits were read as the numbers they show, e.g. "
+             + ", ".join(f"line {_lines(table)[i]}: {raw.iloc[i]!r}" for i in wide[:_SHOWN]))
     text = np.flatnonzero(np.isnan(values) & raw.notna().to_numpy())
     if text.size:
         problems.append(f"column {name!r} must be a number; "
                         + _rows_words(table, text, keys, name,
-                                      [repr(raw.iloc[i]) for i in text[:_SHOWN]]))
+                                      number_hints(raw.iloc[text[:_SHOWN]].to_numpy(
+                                          dtype=object)).tolist()))
     rule = PARAMETER_RANGES.get(name)
     out = np.flatnonzero(rule.outside(values)) if rule is not None else np.array([], int)
     if out.size:

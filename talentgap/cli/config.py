@@ -5,7 +5,8 @@ A configuration has eight tables, every key optional (defaults below); a
 ``--help`` lists them) and is ignored by the other commands::
 
     [data]       # input files and their layout
-    surveys = "surveys.csv"        # paths are relative to the config file's folder
+    surveys = "surveys.csv"        # paths are relative to the config file's folder; a folder
+                                   # or a glob ("provinces/*.csv") reads every file in it
     training = "training.csv"
     employment = "employment.csv"
     freq = "Q"                     # Y, Q or M
@@ -192,6 +193,9 @@ A configuration has eight tables, every key optional (defaults below); a
     top = 15                       # cells in the ranked shortage chart and table
     fan_charts = 4                 # fan charts of the largest shortages
     currency = "yuan"              # unit of budgets and costs, shown in the report
+    csv_encoding = "utf-8"         # of the CSV files written; "utf-8-sig" starts them
+                                   # with a byte-order mark, so Excel on Chinese (or
+                                   # any) Windows opens them without garbled text
 
 Unknown tables or keys are errors with a suggestion ("did you mean
 'horizon'?"); a value of the wrong type names the key and the type expected.

@@ -12,9 +12,11 @@ observed later and writes ``edition_scores.csv`` (per cell),
 ``edition_scored.csv`` (per quantity: the periods and cells scored, and why the
 edition's other cell-periods were not), ``edition_points.csv`` and
 ``evaluation_report.html`` (default folder ``talentgap-evaluation``, so that a
-forecast's ``report.html`` is never overwritten). The later panel is built
-with the edition's stored panel settings; without ``--edition`` the edition
-with the latest forecast origin is scored.
+forecast's ``report.html`` is never overwritten). The CSV files are written in
+the ``[output] csv_encoding`` of the ``--actuals`` configuration (for a
+folder, the edition's own). The later panel is built with the edition's
+stored panel settings; without ``--edition`` the edition with the latest
+forecast origin is scored.
 """
 
 from __future__ import annotations
@@ -363,7 +365,8 @@ def add_edition_commands(commands) -> None:
     evaluate.add_argument("--out", type=Path, metavar="DIR", default=DEFAULT_OUT,
                           help=f"output folder (default {DEFAULT_OUT}; the report is "
                                f"{REPORT_FILE}, so a forecast's report.html is never "
-                               "overwritten)")
+                               "overwritten); its CSV files are in the [output] "
+                               "csv_encoding of --actuals (of the edition for a folder)")
     evaluate.add_argument("--format", choices=["text", "json"], default="text",
                           help="text summary (default) or a JSON summary on stdout")
     evaluate.set_defaults(run=_run_evaluate)
@@ -473,7 +476,8 @@ def _actuals_config(path: Path, stored: dict | None, keys: list[str], freq: str,
                 "was built otherwise the supply and gap scores are not like for like (give "
                 "--actuals a TOML configuration with its [panel] settings, or store editions "
                 "with config={'panel': {...}})", name, panel.lead_time, panel.absorption)
-        return edition.with_overrides({"data": {t: found[t] for t in found}})
+        return edition.with_overrides({"data": {t: found[t] for t in found},
+                                       **_stored_output(stored)})
     if path.suffix.lower() == ".toml" and path.is_file():
         if not known:  # the configuration's own settings, as a run of it would build
             config = load_config(path, defaults=Config().with_overrides(
@@ -507,7 +511,27 @@ def _actuals_config(path: Path, stored: dict | None, keys: list[str], freq: str,
                      "or a .toml run configuration")
 
 
+def _stored_output(stored: dict | None) -> dict:
+    """The edition's own ``[output] csv_encoding``, for ``--actuals`` given as a folder.
+
+    A folder of files has no configuration of its own: the score files are
+    then written in the encoding the edition's run wrote its files in (an
+    edition stored from Python records none: UTF-8).
+
+    Examples
+    --------
+    >>> _stored_output({"output": {"csv_encoding": "utf-8-sig"}})
+    {'output': {'csv_encoding': 'utf-8-sig'}}
+    >>> _stored_output({"panel": {"lead_time": 1}}), _stored_output(None)
+    ({}, {})
+    """
+    output = stored.get("output") if isinstance(stored, dict) else None
+    value = output.get("csv_encoding") if isinstance(output, dict) else None
+    return {"output": {"csv_encoding": value}} if isinstance(value, str) else {}
+
+
 def _run_evaluate(args: argparse.Namespace) -> int:
+    from talentgap import io
     from talentgap.cli import pipeline
     from talentgap.editions import EditionStore, score_edition
 
@@ -528,8 +552,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     files = []
     for attribute, filename in SCORE_FILES.items():
         path = out / filename
-        labelled(getattr(scores, attribute), scores).to_csv(path, index=False)
-        files.append(path)
+        files.append(io.write_table(labelled(getattr(scores, attribute), scores), path,
+                                    encoding=config.output.csv_encoding))
     files.append(score_report(scores).write(out / REPORT_FILE))
     print_scores(args, scores, files, latest=args.edition is None)
     return EXIT_OK

@@ -26,7 +26,13 @@ from talentgap._words import rows_fail
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError, SchemaError, TalentGapError
-from talentgap.features.codes import check_codes, describe_codes, missing_side
+from talentgap.features.codes import (
+    check_codes,
+    describe_codes,
+    describe_unpaired,
+    missing_side,
+    unpaired_codes,
+)
 from talentgap.features.skill_levels import check_skill_levels
 from talentgap.schema import SCHEMAS
 
@@ -93,7 +99,8 @@ def add_validate(commands) -> None:
                         "cp1252, gb18030 (default: the config's [data] encoding, else auto: "
                         "UTF-8, UTF-16 with a byte-order mark, or GB18030/GBK)")
     parser.add_argument("--rejected", type=Path, metavar="CSV",
-                        help="write every failure (file, line, column, rule, value) here")
+                        help="write every failure (file, line, column, rule, value) here, "
+                        "in the [output] csv_encoding of --config (default UTF-8)")
     parser.add_argument("--format", choices=["text", "json"], default="text",
                         help="text report (default) or a JSON summary on stdout")
     parser.set_defaults(run=_run_validate)
@@ -129,11 +136,13 @@ def _read_codes(specs: list[str], encoding: str = "auto") -> dict[str, list[str]
 def _config_targets(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The [data] files of ``--config``; its frequency unless ``--freq`` was given."""
     if args.config is None:
-        args.data = Config().data
+        args.data, args.output = Config().data, Config().output
         if args.freq is None:  # what `forecast` will declare: validate what it will accept
             args.freq = args.data.freq
         return []
-    data = args.data = load_config(args.config).data
+    config = load_config(args.config)
+    data = args.data = config.data
+    args.output = config.output  # [output] csv_encoding for --rejected
     if args.freq is None:
         args.freq = data.freq
     return [(table, Path(getattr(data, table))) for table in ("surveys", "training",
@@ -165,13 +174,15 @@ def _run_validate(args: argparse.Namespace) -> int:
             first_problem = first_problem or message
             continue
         results.append((path, report))
-        clean.append((table, path, _with_spaced_codes(frame, report.rejected)))
-        for text, cases in _undeclared_levels(table, path, frame, args.data):
+        clean.append((table, path, _with_spaced_codes(frame, report.rejected),
+                      _lines_of(report)))
+        for text, cases in _undeclared_levels(table, path, frame, args.data, _lines_of(report)):
             level_errors.append(text)
             failures.append(cases.assign(file=str(path)))
             first_problem = first_problem or text
         if not report.ok:
-            failures.append(report.rejected.assign(file=str(path)))
+            failures.append(report.rejected.assign(  # a folder of files: each row's own file
+                file=report.rejected.get("file", str(path))))
             if first_problem is None:
                 case = report.rejected.iloc[0]
                 first_problem = (f"{path}: {report.rows_rejected} of {report.rows_in} rows "
@@ -185,7 +196,7 @@ def _run_validate(args: argparse.Namespace) -> int:
         frame = (pd.concat(failures, ignore_index=True) if failures
                  else pd.DataFrame(columns=["file", *_checks.FAILURE_COLUMNS]))
         io.write_table(failures_as_text(frame[["file", *frame.columns.drop("file")]]),
-                       args.rejected)
+                       args.rejected, encoding=args.output.csv_encoding)
     if args.format == "json":
         extra = [codes.to_dict()] if codes is not None else []
         extra += [{"check": "skill_levels", "ok": False, "error": text} for text in level_errors]
@@ -208,17 +219,21 @@ def _run_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame,
-                       data) -> list[tuple[str, pd.DataFrame]]:
+def _lines_of(report) -> pd.Series:
+    """Each input row's line in its file, by the row's label (the reader's line numbers)."""
+    return report.row_keys["line"]
+
+
+def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame, data,
+                       line_of: pd.Series) -> list[tuple[str, pd.DataFrame]]:
     """Values of ``skill_level`` / ``from_level`` outside ``[data] skill_levels``.
 
     One ``(message, failures)`` per column at fault, with the file's line numbers
-    (the clean frame keeps each row's position in the file as its index).
+    (``line_of``: the clean frame keeps each input row's label as its index).
     """
     levels = data.levels()
     if levels is None:
         return []
-    first = 1 if io.file_format(path) == "parquet" else 2
     found = []
     for column in ("skill_level", "from_level"):
         try:
@@ -226,7 +241,8 @@ def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame,
         except SchemaError as exc:
             cases = exc.failure_cases
             position = frame.index.to_numpy(dtype=np.int64)[cases["row"].to_numpy(np.int64)]
-            cases = cases.assign(line=position + first, row=position)
+            cases = cases.assign(line=line_of.loc[position].to_numpy(dtype=np.int64),
+                                 row=position)
             shown = ", ".join(f"line {line}: {value!r}" for line, value in
                               zip(cases["line"][:5], cases["value"][:5], strict=True))
             found.append((f"{path}: {table}: column {column!r} must be one of the declared "
@@ -258,6 +274,7 @@ class _CodeCheck:
         texts = describe_codes(report)
         self.texts = texts
         self.errors = [t for t, bad in zip(texts, self.error_rows, strict=True) if bad]
+        self.pairs = unpaired_codes(report)  # maybe one code: a warning, not an error
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -298,6 +315,11 @@ class _CodeCheck:
                 what = ("a cell without demand" if key == "allow_missing_demand"
                         else "a cell without supply")
                 lines.append(f"  - note: {text} ({what})")
+        paired = (self.pairs["value"].notna() & self.pairs["other_value"].notna()).tolist()
+        for text, pair in zip(describe_unpaired(self.pairs), paired, strict=True):
+            advice = ("maybe one code written two ways; if so, write it one way in every file"
+                      if pair else "check whether the other table writes it another way")
+            lines.append(f"  - warning: {text}: {advice}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -305,7 +327,8 @@ class _CodeCheck:
                                      accepted_by=self.key)
         records = records.astype(object).where(records.notna(), None)
         return {"check": "codes", "tables": {t: str(p) for t, p in self.paths.items()},
-                "ok": not self.errors, "mismatches": records.to_dict(orient="records")}
+                "ok": not self.errors, "mismatches": records.to_dict(orient="records"),
+                "unpaired": self.pairs.to_dict(orient="records")}
 
 
 def _with_spaced_codes(frame: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFrame:
@@ -324,19 +347,23 @@ def _with_spaced_codes(frame: pd.DataFrame, rejected: pd.DataFrame) -> pd.DataFr
     return pd.concat([frame, *parts])
 
 
-def _compare_codes(clean: list[tuple[str, Path, pd.DataFrame]], data) -> _CodeCheck | None:
-    """Key codes of the tables read, compared with the surveys (each table given once)."""
-    names = [table for table, _, _ in clean]
+def _compare_codes(clean: list[tuple[str, Path, pd.DataFrame, pd.Series]], data
+                   ) -> _CodeCheck | None:
+    """Key codes of the tables read, compared with the surveys (each table given once).
+
+    Each table comes with its rows' lines in the file, by row label (the
+    clean frame keeps each input row's label as its index).
+    """
+    names = [table for table, *_ in clean]
     if not names or len(set(names)) != len(names):
         return None
     between = len(names) > 1 and "surveys" in names  # else: codes written two ways only
-    tables = {table: frame for table, _, frame in clean}
-    first = {table: 1 if io.file_format(path) == "parquet" else 2 for table, path, _ in clean}
-    lines = {table: frame.index.to_numpy(dtype=np.int64) + first[table]  # lines kept as index
-             for table, frame in tables.items()}
+    tables = {table: frame for table, _, frame, _ in clean}
+    lines = {table: line_of.loc[frame.index].to_numpy(dtype=np.int64)
+             for table, _, frame, line_of in clean}
     report = check_codes(tables, against="surveys" if between else None, line_numbers=lines)
     if not between:
         report = report[report["absent_from"].isna()].reset_index(drop=True)
         if report.empty:
             return None
-    return _CodeCheck(report, data, {table: path for table, path, _ in clean})
+    return _CodeCheck(report, data, {table: path for table, path, *_ in clean})

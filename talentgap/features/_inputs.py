@@ -3,14 +3,21 @@
 A table that already has canonical dtypes (the output of
 :func:`talentgap.schema.validate`) has every rule checked in its cheap
 form: one reduction per rule over a numeric column (``min``/``max``),
-categorical keys on their categories (present, not blank, all text so no
-two read the same), uniqueness of the schema's row key (for surveys
-``enterprise_id, period`` and the detail columns present: one pass over
-combined integer codes), and, for the long surveys form, enterprise-level
-columns equal within each enterprise-period (one gather per column). No
-rule is skipped. If any fails, or the dtypes are not canonical, the full
-validation runs and raises a :class:`~talentgap.errors.SchemaError`
-listing every problem with its line numbers.
+categorical keys and ids on their categories with the text rules of
+validation (:func:`talentgap._checks.categories_pass`: present, not blank
+nor spaced, all text so no two read the same, in NFC, no line break, Excel
+error value or totals label, no two ids that fold alike), periods of one
+frequency (years, quarters or months), uniqueness of the schema's row key
+(for surveys ``enterprise_id, period`` and the detail columns present: one
+pass over combined integer codes), the ``a <= b`` pairs, and, for the long
+surveys form, enterprise-level columns equal within each enterprise-period
+(one gather per column) and no blank detail next to rows that give it. A
+legal but suspicious value (a warning of validation) also sends the table
+through validation, so the warning is given. No rule is skipped. If any
+fails, or the dtypes are not canonical, the full validation runs, exactly
+as for a raw table: it raises a :class:`~talentgap.errors.SchemaError`
+listing every problem with its line numbers (or warns and returns the
+validated copy).
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._checks import MAX_COUNT
-from talentgap._text_checks import suspect_text
+from talentgap._checks import MAX_COUNT, FailureLog, categories_pass
+from talentgap._unit_rows import check_mixed_details
 from talentgap._words import lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.periods import NO_PERIOD, normalize_freq
@@ -43,11 +50,11 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
     """Dtypes as :func:`validate` returns them, and every cheap value rule holds.
 
     Each rule is one reduction over the column (``min``/``max``), not a
-    boolean array per rule.
+    boolean array per rule; text rules read the categories only.
     """
     schema = get_schema(table)
-    if len(df) == 0:
-        return False
+    if len(df) == 0 or not df.columns.is_unique or not _canonical_dtypes(df, schema):
+        return False  # a raw table: no value is read before the full validation
     for col in schema.columns:
         if col.name not in df.columns:
             if col.required:
@@ -58,12 +65,13 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
         if col.kind == "period":
             if not isinstance(dtype, pd.PeriodDtype) or _has_missing(values):
                 return False
-            if freq is not None and values.array.freqstr[0] != normalize_freq(freq)[0]:
+            letter = values.array.freqstr[0]  # fiscal quarters and years included
+            if letter not in "YQM" or (freq is not None and letter != normalize_freq(freq)[0]):
                 return False
         elif col.kind in ("id", "key"):
             if (not isinstance(dtype, pd.CategoricalDtype)
                     or (_has_missing(values) and not col.blank_ok)
-                    or not _clean_categories(dtype.categories)):
+                    or not categories_pass(dtype.categories, ids=col.kind == "id")):
                 return False
         elif col.kind == "count":
             counts = values.to_numpy()
@@ -74,28 +82,63 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
             # NaN propagates through min/max and fails both comparisons
             if dtype != np.float64 or not (w.min() > 0 and w.max() < np.inf):
                 return False
-        elif col.kind == "flag" and not pd.api.types.is_bool_dtype(dtype):
-            return False
     for a, b in schema.at_most:
         if a in df.columns and b in df.columns and (df[a].to_numpy() > df[b].to_numpy()).any():
+            return False
+    for a, b, factor in schema.suspicious_above:  # validation warns, naming the lines
+        if a in df.columns and b in df.columns and _above(df[a], df[b], factor):
             return False
     if schema.unique and _has_repeated_keys(df, row_key(schema, df.columns)):
         return False  # the full validation names the rows
     if schema.distinct_rows and _has_repeated_keys(
             df, [c.name for c in schema.columns if c.name in df.columns]):
         return False  # a copied row: the full validation names it
-    if schema.constant and any(c in df.columns for c in schema.detail):
-        return _unit_columns_constant(df, schema)
+    constant = schema.constant and any(c in df.columns for c in schema.detail)
+    blank_details = [c for c in schema.detail if c in df.columns
+                     and schema.column(c).blank_ok and df[c].array.codes.min() < 0]
+    if not (constant or (schema.unique and blank_details)):
+        return True
+    unit = unit_codes(df[list(schema.unique)])
+    if constant and not _unit_columns_constant(df, schema, unit):
+        return False
+    return not (blank_details and _mixed_details(df, schema, unit))
+
+
+def _above(a: pd.Series, b: pd.Series, factor: float) -> bool:
+    """Whether some row has ``a > factor * b`` (counts: in integers, as validation compares)."""
+    x, y = a.to_numpy(), b.to_numpy()
+    if x.dtype.kind == y.dtype.kind == "i" and float(factor).is_integer():
+        return bool((x > y * int(factor)).any())
+    return bool((x > factor * y).any())
+
+
+def _canonical_dtypes(df: pd.DataFrame, schema) -> bool:
+    """Whether every schema column present has the dtype :func:`validate` gives it.
+
+    Read from the dtypes alone, before any value (the rules follow in
+    :func:`_is_canonical`).
+    """
+    for col in schema.columns:
+        if col.name not in df.columns:
+            continue
+        dtype = df[col.name].dtype
+        wanted = {"period": pd.PeriodDtype, "id": pd.CategoricalDtype,
+                  "key": pd.CategoricalDtype}.get(col.kind)
+        if wanted is not None and not isinstance(dtype, wanted):
+            return False
+        if ((col.kind == "count" and dtype != np.int64)
+                or (col.kind == "weight" and dtype != np.float64)
+                or (col.kind == "flag" and dtype != np.bool_)):  # numpy bool: never missing
+            return False
     return True
 
 
-def _unit_columns_constant(df: pd.DataFrame, schema) -> bool:
+def _unit_columns_constant(df: pd.DataFrame, schema, unit: np.ndarray) -> bool:
     """Whether every ``schema.constant`` column is equal within each unit (enterprise-period).
 
-    One code per row for its unit, the first row of each unit, then one
-    gather and one comparison per column.
+    ``unit``: the code of each row's unit. The first row of each unit, then
+    one gather and one comparison per column.
     """
-    unit = unit_codes(df[list(schema.unique)])
     n_units = int(unit.max()) + 1
     if n_units == len(df):
         return True  # one row per unit
@@ -114,14 +157,17 @@ def _unit_columns_constant(df: pd.DataFrame, schema) -> bool:
     return True
 
 
-def _clean_categories(categories: pd.Index) -> bool:
-    """Categories that pass the key rules: all text (so none collide), none blank or spaced.
+def _mixed_details(df: pd.DataFrame, schema, unit: np.ndarray) -> bool:
+    """Whether a blank detail sits next to rows of its unit that give it (``mixed_detail_rows``).
 
-    Checked on the categories, never on the rows.
+    Called when some detail is blank; the rule's own check decides.
     """
-    if pd.api.types.infer_dtype(categories, skipna=False) != "string":
-        return False  # numbers or mixed types: the full validation decides
-    return not suspect_text(categories)
+    details = {c: df[c].array.codes for c in schema.detail
+               if c in df.columns and schema.column(c).blank_ok}
+    log = FailureLog(len(df))
+    check_mixed_details(unit, {c: codes.astype(np.int64) for c, codes in details.items()},
+                        np.ones(len(df), dtype=bool), log, np.arange(2, len(df) + 2))
+    return bool(log.bad.any())
 
 
 def _has_repeated_keys(df: pd.DataFrame, columns: list[str]) -> bool:
@@ -132,24 +178,30 @@ def _has_repeated_keys(df: pd.DataFrame, columns: list[str]) -> bool:
     16 per row), or for sparser codes a sort: there is a repeat when fewer
     codes are marked than there are rows.
     """
-    code = np.zeros(len(df), dtype=np.int64)
+    code = np.zeros(len(df), dtype=np.int64) if not columns else None
     total = 1
-    for name in columns:
+    for name in columns:  # in place: one int64 array, no row-sized temporaries
         values = df[name]
+        offset = 0
         if isinstance(values.dtype, pd.CategoricalDtype):
             digit, size = values.cat.codes.to_numpy(), len(values.cat.categories)
         elif isinstance(values.dtype, pd.PeriodDtype):
-            ordinals = values.array.asi8
-            first = int(ordinals.min())
-            digit, size = ordinals - first, int(ordinals.max()) - first + 1
+            digit = values.array.asi8  # the ordinals, less their first below
+            offset = int(digit.min())
+            size = int(digit.max()) - offset + 1
         else:
             digit, uniques = pd.factorize(values)
             size = len(uniques)
         total *= max(size, 1)
         if total >= 2**62:  # the code would overflow: let pandas hash the rows
             return bool(df.duplicated(subset=columns).any())
-        code *= max(size, 1)
-        code += digit
+        if code is None:
+            code = digit.astype(np.int64)  # a copy: digit may be a view of the column
+        else:
+            code *= max(size, 1)
+            code += digit
+        if offset:
+            code -= offset
     if total <= max(16 * len(df), 1 << 20):
         seen = np.zeros(total, dtype=bool)
         seen[code] = True

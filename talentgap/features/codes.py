@@ -19,7 +19,16 @@ the value the other table holds when the two are *near misses*:
 * a one-letter typo: one letter inserted, dropped, replaced, or two
   neighbouring letters swapped (``textlies`` / ``textiles``), for codes of at
   least four characters that hold a letter (numeric codes such as ``3101``
-  and ``3102`` are different codes, not typos).
+  and ``3102`` are different codes, not typos);
+* for names written in CJK characters, where each character carries a word
+  and a name has two or three: a one-character typo (``欧海区`` /
+  ``瓯海区``, ``纺识`` / ``纺织``), and a shortened name, one contained in
+  the other or written with characters left out (``鹿城`` / ``鹿城区``,
+  ``电商`` / ``电子商务``). These two rules only pair a value with one the
+  other table alone holds (``初级工`` missing from a table holding ``中级工``
+  is no typo when both tables hold ``中级工``), and never across numerals,
+  directions or grades (``技师`` / ``高级技师``); see
+  :mod:`talentgap.features._code_pairs`.
 
 The same comparison, without typos, finds one code written several ways
 *within* the data: over all values of a key column in every table (a single
@@ -32,8 +41,13 @@ A value without a near miss is a plain absence: a cell with no supply, or
 training for an industry the surveys do not cover yet. Both are listed; only
 near misses are treated as errors by ``errors="raise"``, by
 :func:`talentgap.features.build_panel` (``codes="raise"``) and by
-``talentgap validate``. The work is done over the *distinct* values of each
-table, never per row.
+``talentgap validate``. When a key column has values found only in one table
+*and* values found only in the other, with no near miss among them, each such
+pair may still be one code written two ways (``Lucheng`` in one file for
+``鹿城区`` in the other, or a renamed district): :func:`unpaired_codes` pairs them, and
+:func:`verify_codes` (so ``build_panel`` and every ``talentgap`` run) warns
+about them. The work is done over the *distinct* values of each table, never
+per row.
 """
 
 from __future__ import annotations
@@ -49,8 +63,19 @@ import pandas as pd
 from talentgap import _checks
 from talentgap._text_checks import fold_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
+from talentgap.features._code_pairs import (
+    CjkCandidates,
+    cjk_typo,
+    deletions,
+    describe_unpaired,
+    ideographic,
+    one_edit,
+    unpaired_codes,
+    unpaired_warning,
+)
 
-__all__ = ["CODE_KEYS", "check_codes", "describe_codes", "missing_side", "verify_codes"]
+__all__ = ["CODE_KEYS", "check_codes", "describe_codes", "describe_unpaired", "missing_side",
+           "unpaired_codes", "unpaired_warning", "verify_codes"]
 
 #: Key columns compared by default, where at least two tables have them.
 CODE_KEYS = ("region", "industry", "occupation", "skill_level", "program")
@@ -68,36 +93,21 @@ def _normal(text: str) -> str:
     (:func:`talentgap._text_checks.fold_codes`), and a code of digits only
     read as a number (``0101`` and ``101`` share ``101``).
     """
-    normal = fold_codes([text])[0]
-    if normal.isascii() and normal.isdigit():
-        return normal.lstrip("0") or "0"
-    return normal
+    return _normals([text])[0]
 
 
-def _deletions(text: str) -> list[str]:
-    """``text`` and every string one character shorter (the symmetric-deletion keys)."""
-    return [text, *(text[:i] + text[i + 1:] for i in range(len(text)))]
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ by one insertion, deletion, replacement or swap."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    start = 0
-    while start < len(a) and a[start] == b[start]:
-        start += 1
-    if len(a) < len(b):  # one insertion into a
-        return a[start:] == b[start + 1:]
-    if a[start + 1:] == b[start + 1:]:  # one replacement
-        return True
-    return (start + 1 < len(a) and a[start] == b[start + 1] and a[start + 1] == b[start]
-            and a[start + 2:] == b[start + 2:])  # two neighbours swapped
+def _normals(texts: list[str]) -> list[str]:
+    """:func:`_normal` of each of ``texts``, folded together."""
+    return [(normal.lstrip("0") or "0") if normal.isascii() and normal.isdigit() else normal
+            for normal in fold_codes(texts)]
 
 
 def _typo_candidate(text: str) -> bool:
-    return len(text) >= _MIN_TYPO_LENGTH and any(ch.isalpha() for ch in text)
+    """Whether ``text`` may hold a typo: four characters or more with a letter, or a CJK
+    name of two characters or more (:func:`~talentgap.features._code_pairs.cjk_typo`)."""
+    if len(text) >= _MIN_TYPO_LENGTH:
+        return any(ch.isalpha() for ch in text)
+    return len(text) >= 2 and ideographic(text)
 
 
 class _Codes:
@@ -127,6 +137,14 @@ class _Codes:
         self._lines = lines
         self._normal: dict[str, str] | None = None
         self._deleted: dict[str, list[str]] | None = None
+        self._normal_text: list[str] | None = None
+
+    @property
+    def normal_text(self) -> list[str]:
+        """The :func:`_normal` form of each of :attr:`text`, made once."""
+        if self._normal_text is None:
+            self._normal_text = _normals(self.text)
+        return self._normal_text
 
     def lines_of(self, positions: np.ndarray) -> list[str]:
         """Up to five example lines of each value in ``positions``, as text.
@@ -146,29 +164,44 @@ class _Codes:
                           lines[rows[start:start + min(count, _MAX_LINES)]])
                 for start, count in zip(starts, self.n_rows[positions], strict=True)]
 
-    def near_miss(self, value: str) -> tuple[str | None, str]:
-        """The value of this table that ``value`` is a near miss of, and how they differ."""
+    def near_miss(self, value: str, only: CjkCandidates | None = None,
+                  normal: str | None = None) -> tuple[str | None, str]:
+        """The value of this table that ``value`` is a near miss of, and how they differ.
+
+        ``only``: the :func:`_normal` forms of the CJK values of this table
+        that the table of ``value`` does not hold, the candidates of the CJK
+        rules (none without it); ``normal``: the :func:`_normal` form of
+        ``value``, when known.
+        """
         if self._normal is None:  # built once per table and column, on first use
             self._normal, self._deleted = {}, {}
-            for own in self.text:
-                normal = _normal(own)
-                self._normal.setdefault(normal, own)
-                if _typo_candidate(normal):
-                    for key in _deletions(normal):
-                        self._deleted.setdefault(key, []).append(normal)
-        normal = _normal(value)
+            for own, form in zip(self.text, self.normal_text, strict=True):
+                self._normal.setdefault(form, own)
+                if _typo_candidate(form):
+                    for key in deletions(form):
+                        self._deleted.setdefault(key, []).append(form)
+        if normal is None:
+            normal = _normal(value)
         match = self._normal.get(normal)
         if match is not None:
             return match, _difference(value, match)
-        if not _typo_candidate(normal):
-            return None, ""
-        found = {other for key in _deletions(normal) for other in self._deleted.get(key, ())
-                 if _one_edit(normal, other)}
-        if not found:
-            return None, ""
-        best = _checks.closest(normal, sorted(found)) or min(found)
+        found = ({other for key in deletions(normal) for other in self._deleted.get(key, ())
+                  if one_edit(normal, other)} if _typo_candidate(normal) else set())
+        cjk = ideographic(normal)
+        if found and cjk:  # 城东 and 城西 are two places; 中级工 both tables hold is a code
+            found = {other for other in found
+                     if only is not None and other in only and cjk_typo(normal, other)}
+        if found and cjk:  # one character apart, all alike: the first in sort order
+            best, typo = min(found), "one-character typo"
+        elif found:
+            best, typo = _checks.closest(normal, sorted(found)) or min(found), "one-letter typo"
+        else:
+            best = only.shortened(normal) if cjk and only is not None else None
+            if best is None:
+                return None, ""
+            typo = "shortened name"
         match = self._normal[best]
-        return match, " and ".join(filter(None, ["one-letter typo", _difference(value, match)]))
+        return match, " and ".join(filter(None, [typo, _difference(value, match)]))
 
 
 def _difference(value: str, match: str) -> str:
@@ -252,8 +285,9 @@ def check_codes(
         ``absent_from``, missing without one); ``reason`` (how the two differ:
         ``"letter case"``, ``"surrounding spaces"``, ``"full-width
         characters"``, ``"one-letter typo"``, joined by "and"; empty
-        without a suggestion; also ``"spaces between words"`` and
-        ``"leading zeros"``); ``near_miss`` (bool).
+        without a suggestion; also ``"spaces between words"``,
+        ``"leading zeros"``, and for CJK names ``"one-character typo"`` and
+        ``"shortened name"``); ``near_miss`` (bool).
 
     Raises
     ------
@@ -325,9 +359,13 @@ def _absent(key: str, name: str, own: _Codes, other: str, theirs: _Codes) -> lis
     absent = [i for i, value in enumerate(own.text) if value not in theirs.known]
     missing = own.present[absent]
     rows = []
-    for position, lines in zip(missing, own.lines_of(missing), strict=True):
-        value = str(own.all_values[position])  # distinct absent values only
-        suggestion, reason = theirs.near_miss(value)
+    only = CjkCandidates(form for value, form in zip(theirs.text, theirs.normal_text,
+                                                     strict=True)  # of the CJK rules
+                         if absent and value not in own.known and ideographic(form))
+    normals = own.normal_text
+    for i, position, lines in zip(absent, missing, own.lines_of(missing), strict=True):
+        value = own.text[i]  # distinct absent values only
+        suggestion, reason = theirs.near_miss(value, only, normals[i])
         rows.append((key, name, other, value, int(own.counts[position]), lines,
                      suggestion, reason, suggestion is not None))
     return rows
@@ -349,8 +387,9 @@ def _spellings(key: str, codes: Mapping[str, _Codes]) -> list[tuple]:
     """
     totals: dict[str, dict[str, int]] = {}
     for own in codes.values():  # distinct values only
-        for value, count in zip(own.text, own.counts[own.present].tolist(), strict=True):
-            spellings = totals.setdefault(_normal(value), {})
+        for value, form, count in zip(own.text, own.normal_text,
+                                      own.counts[own.present].tolist(), strict=True):
+            spellings = totals.setdefault(form, {})
             spellings[value] = spellings.get(value, 0) + int(count)
     canonical = {}
     for spellings in totals.values():
@@ -469,8 +508,12 @@ def verify_codes(
     :class:`~talentgap.errors.DataQualityWarning` listing them
     (``codes="warn"``) or raise :class:`~talentgap.errors.SchemaError`
     (``codes="raise"``); plain absences (a cell without supply, training for
-    an industry not surveyed yet) are legitimate and pass silently: the
-    panel's ``supply_missing`` and ``demand_missing`` flags show them.
+    an industry not surveyed yet) are legitimate: the panel's
+    ``supply_missing`` and ``demand_missing`` flags show them. When one key
+    column has such values in the surveys *and* in another table, though,
+    each pair may be one code written two ways: one more
+    :class:`~talentgap.errors.DataQualityWarning` lists the pairs
+    (:func:`unpaired_codes`), whatever ``codes`` (other than ``"ignore"``).
 
     Parameters
     ----------
@@ -543,4 +586,7 @@ def verify_codes(
              "codes, or pass codes='ignore' if they really differ:\n"
              + "\n".join(f"  - {text}" for text in describe_codes(near)),
              DataQualityWarning, stacklevel=3)
+    pairs = unpaired_codes(report)
+    if len(pairs):
+        warn(unpaired_warning(pairs), DataQualityWarning, stacklevel=3)
     return report

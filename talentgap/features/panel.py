@@ -106,13 +106,14 @@ def _cell_codes(frame: pd.DataFrame, keys: list[str],
 
 
 def _survey_cells(groups: GroupIndex,
-                  keys: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+                  keys: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """The cells (key combinations) of the survey groups, and where each group sits.
 
     Returns a frame with one row per cell (its key values), the number of
-    groups of each cell, and each group's period as an offset from the
-    first surveyed period. Groups come sorted by cell, then period, so
-    cells are found by comparing neighbours.
+    groups of each cell, each group's period as an offset from the first
+    surveyed period, and each cell's number among the combinations of the
+    key digits. Groups come sorted by cell, then period, so cells are found
+    by comparing neighbours.
     """
     span = len(groups.labels[-1])  # "period" is the last group column
     cell, step = np.divmod(groups.combinations, span)
@@ -122,7 +123,7 @@ def _survey_cells(groups: GroupIndex,
     first_combination = cell[starts] * span
     cells = pd.DataFrame({k: groups.values(k, groups.digits(k, first_combination))
                           for k in keys})
-    return cells, np.diff(starts, append=cell.size), step
+    return cells, np.diff(starts, append=cell.size), step, cell[starts]
 
 
 def _employment_cells(employment: pd.DataFrame, keys: list[str], freq: str) -> pd.DataFrame:
@@ -407,7 +408,7 @@ def build_panel(
     inside = rows_with_details(table, keys)  # blank occupation/skill_level: in no cell
     groups = group_rows(table if inside is None else table[[*keys, "period"]].iloc[inside],
                         [*keys, "period"])
-    surveyed, groups_per_cell, step = _survey_cells(groups, keys)
+    surveyed, groups_per_cell, step, cell_numbers = _survey_cells(groups, keys)
     declared = None if cells is None else _declared_cells(cells, keys, levels)
     # Each other part: the (keys, period) of its rows, its value columns, its missing flag.
     parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = []
@@ -455,17 +456,26 @@ def build_panel(
     # Survey estimates: each row goes straight to its grid slot, so the sums
     # come out in grid order. Rows outside the period range go to one extra
     # slot, dropped at the end.
-    step += survey_periods[0].ordinal - first.ordinal
-    slot_of_group = np.repeat(np.searchsorted(cell_ids, frame_codes[0]) * n_periods,
-                              groups_per_cell)
+    shift = survey_periods[0].ordinal - first.ordinal
+    step += shift
+    first_slot = np.searchsorted(cell_ids, frame_codes[0]) * n_periods  # per surveyed cell
+    slot_of_group = np.repeat(first_slot, groups_per_cell)
     slot_of_group += step
     outside = (step < 0) | (step >= n_periods)
+    row_slots = None
     if outside.any():
         slot_of_group[outside] = size
+    else:  # every row's slot is its cell's first slot + its period step: no gather per row
+        first_of_cell = np.zeros(int(cell_numbers[-1]) + 1 if cell_numbers.size else 0,
+                                 dtype=np.int64)
+        first_of_cell[cell_numbers] = first_slot
+        row_slots = groups.map_rows_by_last(first_of_cell, shift)
     n = np.zeros(size + 1)
     n[slot_of_group] = groups.counts
     n[size] = 0  # the slot of every group outside the range
-    row_slots = spread_codes(groups.map_rows(slot_of_group), inside, len(table), size)
+    if row_slots is None:
+        row_slots = groups.map_rows(slot_of_group)
+    row_slots = spread_codes(row_slots, inside, len(table), size)
     wanted = _SURVEY_COLUMNS if design is None else [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS]
     margins = calibration_margins(surveys, None, weight="weight", function="build_panel",
                                   keys=keys, design=design)

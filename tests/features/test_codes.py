@@ -154,8 +154,11 @@ def test_verify_codes_modes():
     tables = _tables(["Ouhai", "Lucheng"], ["ouhai", "Ruian"])
     with collect_warnings() as caught:
         report = verify_codes(tables, keys=["region"])
-    assert len(caught) == 1 and isinstance(caught[0], DataQualityWarning)
+    assert len(caught) == 2 and all(isinstance(w, DataQualityWarning) for w in caught)
     assert "'ouhai' in training" in str(caught[0]) and "Ruian" not in str(caught[0])
+    # Lucheng only surveyed and Ruian only trained: maybe one code, said in its own warning
+    assert "'Lucheng' only in surveys" in str(caught[1]) and "'Ruian' only in training" in str(
+        caught[1]) and "ouhai" not in str(caught[1])
     assert len(report) == 4
     with pytest.raises(SchemaError, match="code_mismatch"):
         verify_codes(tables, keys=["region"], codes="raise")
@@ -163,8 +166,8 @@ def test_verify_codes_modes():
     alone = verify_codes({"surveys": tables["surveys"], "training": None}, keys=["region"])
     assert alone.empty  # one table: only codes written several ways within it
     with collect_warnings() as caught:
-        verify_codes(_tables(["Lucheng"], ["Ruian"]), keys=["region"])
-    assert caught == []  # plain absences are legitimate
+        verify_codes(_tables(["Lucheng", "Ruian"], ["Lucheng"]), keys=["region"])
+    assert caught == []  # a cell without supply alone is legitimate
     with pytest.raises(ParameterError, match="codes='error'"):
         verify_codes(tables, keys=["region"], codes="error")
 

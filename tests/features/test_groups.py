@@ -161,3 +161,18 @@ def test_digits_and_values_decode_the_combinations():
         groups.frame, pd.DataFrame({"region": pd.Categorical(["c", "b", "b", "a"],
                                                              categories=["c", "b", "a"]),
                                     "period": periods}))
+
+
+@pytest.mark.parametrize("n_categories", [2, 3, 300])  # complete, dense with gaps, sparse
+def test_map_rows_by_last_is_the_cell_base_plus_the_last_digit(n_categories):
+    df, columns = _many_categories(n_rows=60, n_categories=n_categories, seed=5)
+    groups = group_rows(df, columns)
+    span = len(groups.labels[-1])
+    n_cells = int(groups.combinations.max()) // span + 1
+    base = np.random.default_rng(1).permutation(n_cells) * 10
+    found = groups.map_rows_by_last(base, shift=2)
+    if found is None:  # rows numbered by group (sparse combinations): map_rows does it
+        assert groups.n_groups < np.prod([len(values) for values in groups.labels])
+        return
+    combination = groups.combinations[groups.codes]
+    np.testing.assert_array_equal(found, base[combination // span] + combination % span + 2)
