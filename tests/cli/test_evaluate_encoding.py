@@ -69,11 +69,17 @@ def _check(written, *, bom):
     assert "地区0" in cells and "行业1" in cells  # the Chinese codes, readable either way
 
 
-def test_a_config_sets_the_encoding_of_the_scores(plain, files, tmp_path):
+def _actuals_config(files, tmp_path, encoding):
+    """A run configuration reading the later actuals, with ``[output] csv_encoding``."""
     config = tmp_path / "later.toml"
     config.write_text(f'[data]\nsurveys = "{(files / "all" / "surveys.csv").as_posix()}"\n'
                       f'training = "{(files / "all" / "training.csv").as_posix()}"\n'
-                      '[output]\ncsv_encoding = "utf-8-sig"\n', encoding="utf-8")
+                      f'[output]\ncsv_encoding = "{encoding}"\n', encoding="utf-8")
+    return config
+
+
+def test_a_config_sets_the_encoding_of_the_scores(plain, files, tmp_path):
+    config = _actuals_config(files, tmp_path, "utf-8-sig")
     out = tmp_path / "bom"
     assert main(["evaluate", "--store", str(plain), "--actuals", str(config),
                  "--out", str(out), "--format", "json"]) == 0
@@ -96,10 +102,7 @@ def test_a_folder_of_actuals_takes_the_editions_encoding(marked, files, tmp_path
 
 
 def test_a_config_overrides_the_editions_encoding(marked, files, tmp_path):
-    config = tmp_path / "later.toml"
-    config.write_text(f'[data]\nsurveys = "{(files / "all" / "surveys.csv").as_posix()}"\n'
-                      f'training = "{(files / "all" / "training.csv").as_posix()}"\n'
-                      '[output]\ncsv_encoding = "utf-8"\n', encoding="utf-8")
+    config = _actuals_config(files, tmp_path, "utf-8")
     out = tmp_path / "scores"
     assert main(["evaluate", "--store", str(marked), "--actuals", str(config),
                  "--out", str(out), "--format", "json"]) == 0
