@@ -25,6 +25,7 @@ import pandas as pd
 from talentgap.errors import SchemaError, collect_warnings, warn
 from talentgap.features._domain_variance import _absent_lonely
 from talentgap.features._groups import group_rows
+from talentgap.features._variance import NOISE, ratio_scores
 from talentgap.features.design import (
     SurveyDesign,
     design_index,
@@ -192,9 +193,8 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
         """Score sums and squares of a block, and their sizes before cancelling."""
         ratio = estimates[name][domain_of]
         total_x = np.bincount(domain_of, weights=sx, minlength=n_domains)[domain_of]
-        a = (sy - ratio * sx) / total_x
+        a, size_a = ratio_scores(sy, sx, ratio, total_x)
         c = (cyy - 2 * ratio * cxy + ratio * ratio * cxx) / (total_x * total_x)
-        size_a = (np.abs(sy) + np.abs(ratio * sx)) / np.abs(total_x)
         size_c = (cyy + 2 * np.abs(ratio * cxy) + ratio * ratio * cxx) / (total_x * total_x)
         return a, c, size_a, size_c
 
@@ -223,7 +223,7 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
             # the squares the sums of the block came from: a ratio's score cancels (all
             # y = R x gives z = 0 up to rounding), so the sizes before cancelling
             squares = size_c + size_a * size_a / k
-            ss[ss <= 1e-12 * squares] = 0.0
+            ss[ss <= NOISE * squares] = 0.0
             contribution = scale * ss
             grand2 = 0.0
             if any_lonely:  # each lonely stratum: scale (z_h - g)^2, z_h = 0 where absent
@@ -240,7 +240,7 @@ def design_errors(cells: pd.DataFrame, estimates: dict, blocks: pd.DataFrame,
             limit = np.bincount(domain_of, weights=scale * squares, minlength=n_domains)
             if any_lonely:
                 limit += absent_scale * size_g * size_g
-            top[top <= 1e-12 * limit] = 0.0  # rounding noise around an exact 0 (or below)
+            top[top <= NOISE * limit] = 0.0  # rounding noise around an exact 0 (or below)
             variance = top.copy()
             if facts["factor"] is not None:  # "average": lonely strata at the others' mean
                 variance *= facts["factor"][period_of_domain]

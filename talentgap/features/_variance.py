@@ -76,7 +76,7 @@ def total_variance(total: np.ndarray, sum_squares: np.ndarray,
         raw = total * total
         raw /= n
         np.subtract(sum_squares, raw, out=raw)
-    return snap_noise(raw, sum_squares * 1e-12, factor)
+    return snap_noise(raw, sum_squares * NOISE, factor)
 
 
 def ratio_variance(numerator: np.ndarray, denominator: np.ndarray, syy: np.ndarray,
@@ -96,7 +96,7 @@ def ratio_variance(numerator: np.ndarray, denominator: np.ndarray, syy: np.ndarr
         squared *= sxx  # R^2 sxx
         raw += squared
         limit = np.add(syy, squared, out=squared)
-        limit *= 1e-12
+        limit *= NOISE
         variance = snap_noise(raw, limit, factor)
         limit = np.multiply(denominator, denominator, out=limit)
         variance /= limit
