@@ -11,9 +11,8 @@ import pandas as pd
 
 import talentgap as tg
 
-#: The [data], [forecast] and [plan] tables of a two-year plan on these inputs (the
-#: [targets] and [output] tables follow in each test).
-TWO_YEAR_PLAN_CONFIG = """
+#: The [data] and [forecast] tables of a run on these inputs (a naive forecast).
+INPUTS_CONFIG = """
 [data]
 surveys = "surveys.csv"
 training = "training.csv"
@@ -26,7 +25,11 @@ unskilled = ["none"]
 [forecast]
 model = "naive"
 n_samples = 50
+"""
 
+#: The [data], [forecast] and [plan] tables of a two-year plan on these inputs (the
+#: [targets] and [output] tables follow in each test).
+TWO_YEAR_PLAN_CONFIG = INPUTS_CONFIG + """
 [plan]
 years = [2022, 2023]
 budget = 2e5

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import write_constant_cohorts
+from _constant_cohorts import INPUTS_CONFIG, write_constant_cohorts
 
 from talentgap.cli.main import main
 
@@ -20,20 +20,7 @@ LEVELS = ("none", "ordinary", "technician")
 WORKERS = {"none": 3000, "ordinary": 700, "technician": 300}
 CERTIFIED = {"ordinary": 30, "technician": 10}
 
-CONFIG = """
-[data]
-surveys = "surveys.csv"
-training = "training.csv"
-employment = "employment.csv"
-freq = "Q"
-skill_levels = ["none", "ordinary", "technician"]
-high_skilled = ["technician"]
-unskilled = ["none"]
-
-[forecast]
-model = "naive"
-n_samples = 50
-
+CONFIG = INPUTS_CONFIG + """
 [plan]
 years = [2022]
 budget = 1e5
