@@ -10,17 +10,29 @@ Examples
 >>> from talentgap.errors import SchemaError, TalentGapError
 >>> issubclass(SchemaError, (TalentGapError, ValueError))
 True
+
+:class:`NotFittedError` derives from scikit-learn's exception of that name; it
+is made on first use, so importing this module does not import scikit-learn:
+
+>>> import sklearn.exceptions
+>>> from talentgap.errors import NotFittedError
+>>> issubclass(NotFittedError, sklearn.exceptions.NotFittedError)
+True
 """
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+if TYPE_CHECKING:
+    from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "TalentGapError",
@@ -87,8 +99,9 @@ class ParameterError(TalentGapError, ValueError):
     """A function or estimator argument has a value outside its allowed range."""
 
 
-class NotFittedError(TalentGapError, _SklearnNotFittedError):
-    """An estimator was used before ``fit`` was called.
+# NotFittedError derives from scikit-learn's exception, so it is made on first use (module
+# __getattr__, PEP 562): importing talentgap.errors, as the command line does, stays light.
+_NOT_FITTED_DOC = """An estimator was used before ``fit`` was called.
 
     Derives from scikit-learn's exception of the same name (itself a
     ``ValueError`` and an ``AttributeError``), so code written for
@@ -101,6 +114,35 @@ class NotFittedError(TalentGapError, _SklearnNotFittedError):
     ...                             AttributeError, TalentGapError))
     True
     """
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ makes the class
+
+    class NotFittedError(TalentGapError, _SklearnNotFittedError):
+        __doc__ = _NOT_FITTED_DOC
+
+else:
+    _NOT_FITTED_LOCK = threading.Lock()
+
+    def _not_fitted_error() -> type[TalentGapError]:
+        """Make :class:`NotFittedError`: scikit-learn is imported here, on first use only."""
+        from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+        class NotFittedError(TalentGapError, _SklearnNotFittedError):
+            __doc__ = _NOT_FITTED_DOC
+
+        NotFittedError.__qualname__ = "NotFittedError"  # pickled (by reference) by this name
+        return NotFittedError
+
+    def __getattr__(name: str) -> type[TalentGapError]:
+        if name != "NotFittedError":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        with _NOT_FITTED_LOCK:  # one class, even when threads ask at once
+            if "NotFittedError" not in globals():
+                globals()["NotFittedError"] = _not_fitted_error()
+        return globals()["NotFittedError"]
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | {"NotFittedError"})
 
 
 class ConfigError(TalentGapError, ValueError):

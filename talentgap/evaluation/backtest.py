@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from talentgap._arguments import (
     check_count,
@@ -252,6 +251,8 @@ def backtest(model, df: pd.DataFrame, *, target: str, keys: Sequence[str],
     work[time] = pd.arrays.PeriodArray(ordinals, dtype=pd.PeriodDtype(freq))
     diff = lag_differences(codes, ordinals, y, m) if set(names) & SCALED_METRICS else None
     predict_levels = [int(v) if v.is_integer() else v for v in levels] or None
+
+    from sklearn.base import clone  # here, not at the top: importing evaluation stays light
 
     pieces, skipped, unscaled = [], 0, 0
     for k in range(n_windows):  # a handful of windows, each vectorised over all series

@@ -36,7 +36,6 @@ point forecast is scored as usual.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import norm
 
 from talentgap._arguments import check_levels
 from talentgap.errors import warn
@@ -82,6 +81,8 @@ def with_sampling_error(lower, upper, se, *, level: float,
     ([80.0, 56.7], [120.0, 143.3])
     """
     se = np.asarray(se, dtype=np.float64)
+    from scipy.stats import norm  # here, not at the top: importing evaluation stays light
+
     z = float(norm.ppf(0.5 + check_levels([level])[0] / 200.0))
     lower = np.asarray(lower, dtype=np.float64)
     upper = np.asarray(upper, dtype=np.float64)

@@ -24,23 +24,37 @@
   :func:`estimate_exit_rate` — employment forecasts and the skilled stock
   without new training (exits and replacement demand), per cell and year;
   :func:`pipeline_by_level` splits certified supply into the inflows of the
-  skilled and high-skilled stocks by the training's skill levels;
+  skilled and high-skilled stocks by the training's skill levels, and
+  :func:`place_shares` a plan's places by the same rule;
 * :func:`policy_need` — targets per region as data (share or +points by a
   target year, with a path) turned into the persons needed per cell-year.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from talentgap._lazy import attach
+
+# eager: these two functions share their module's name
 from talentgap.planning.budget_curve import BudgetCurve, budget_curve, plot_budget_curve
-from talentgap.planning.pipeline_levels import pipeline_by_level
-from talentgap.planning.policy import policy_need
-from talentgap.planning.quotas import QuotaPlan, allocate_quotas
-from talentgap.planning.scenarios import compare_plans, plot_shortfall_vs_budget, proportional_plan
-from talentgap.planning.targets import target_gap
 from talentgap.planning.what_if import DemandShock, WhatIf, plot_what_if, shock_needs, what_if
-from talentgap.planning.workforce import (
-    estimate_exit_rate,
-    project_employment,
-    project_skilled_stock,
-)
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads these
+    from talentgap.planning.pipeline_levels import pipeline_by_level, place_shares
+    from talentgap.planning.policy import policy_need
+    from talentgap.planning.quotas import QuotaPlan, allocate_quotas
+    from talentgap.planning.scenarios import (
+        compare_plans,
+        plot_shortfall_vs_budget,
+        proportional_plan,
+    )
+    from talentgap.planning.targets import target_gap
+    from talentgap.planning.workforce import (
+        estimate_exit_rate,
+        project_employment,
+        project_skilled_stock,
+    )
 
 __all__ = [
     "QuotaPlan",
@@ -52,6 +66,7 @@ __all__ = [
     "project_employment",
     "project_skilled_stock",
     "pipeline_by_level",
+    "place_shares",
     "estimate_exit_rate",
     "policy_need",
     "what_if",
@@ -63,3 +78,19 @@ __all__ = [
     "BudgetCurve",
     "plot_budget_curve",
 ]
+
+if not TYPE_CHECKING:  # type checkers read the imports above, and flag unknown names
+    __getattr__, __dir__ = attach(__name__, {
+        "pipeline_by_level": "pipeline_levels",
+        "place_shares": "pipeline_levels",
+        "policy_need": "policy",
+        "QuotaPlan": "quotas",
+        "allocate_quotas": "quotas",
+        "compare_plans": "scenarios",
+        "plot_shortfall_vs_budget": "scenarios",
+        "proportional_plan": "scenarios",
+        "target_gap": "targets",
+        "estimate_exit_rate": "workforce",
+        "project_employment": "workforce",
+        "project_skilled_stock": "workforce",
+    })
