@@ -29,8 +29,8 @@ import pandas as pd
 
 from talentgap._words import rows_fail
 
-__all__ = ["FAILURE_COLUMNS", "RULE_TEXT", "FailureLog", "describe_failures", "rule_text",
-           "show_value"]
+__all__ = ["FAILURE_COLUMNS", "RULE_ADVICE", "RULE_TEXT", "FailureLog", "allowed_text",
+           "describe_failures", "rule_text", "show_value"]
 
 FAILURE_COLUMNS = ["line", "row", "column", "rule", "value", "message"]
 
@@ -42,8 +42,8 @@ RULE_TEXT = {
     "not_positive": "must be finite and > 0",
     "not_finite": "must be a finite number",
     "not_boolean": "must be true/false (1/0, yes/no, 是/否)",
-    "bad_period": "must hold period labels of the declared frequency",
-    "unknown_code": "must be one of the allowed codes",
+    "bad_period": "must hold calendar years, quarters or months, all of one frequency",
+    "unknown_code": "must be one of the allowed codes",  # with them: allowed_text
     "duplicate_key": "must identify one row",
     "duplicate_row": "must not repeat an earlier row",
     "empty_row": "must not be empty",
@@ -59,7 +59,16 @@ RULE_TEXT = {
     "mixed_detail_rows": ("must not be blank on a row next to rows of the same "
                           "enterprise-period that give it"),
 }
+#: What to do about a (column, rule), said once after its examples.
+RULE_ADVICE = {
+    ("certified", "exceeds_trained"): (
+        "re-sits: record the people who re-sat the exam in that period on a row of their "
+        "own, same programme and period, with 'trained' = the re-sitters and 'certified' "
+        "= those of them who passed; otherwise check for swapped columns"
+    ),
+}
 _MAX_EXAMPLES = 5
+_MAX_CODES = 12
 
 
 def rule_text(rule: str) -> str:
@@ -67,6 +76,24 @@ def rule_text(rule: str) -> str:
     if rule.startswith("exceeds_"):
         return f"must be <= {rule.removeprefix('exceeds_')!r}"
     return RULE_TEXT.get(rule, rule)
+
+
+def allowed_text(column: str, codes: Iterable) -> str:
+    """Rule ``unknown_code`` naming the codes it allows (the first 12 of a long list).
+
+    Examples
+    --------
+    >>> allowed_text("skill_level", ["junior", "senior"])
+    "must be one of the declared skill levels ['junior', 'senior']"
+    >>> allowed_text("region", [f"R{i}" for i in range(14)])[-35:]
+    "'R9', 'R10', 'R11', ... (14 codes)]"
+    """
+    codes = list(dict.fromkeys(codes))
+    what = "skill levels" if column in ("skill_level", "from_level") else "codes"
+    if len(codes) <= _MAX_CODES:
+        return f"must be one of the declared {what} {codes}"
+    shown = ", ".join(show_value(c) for c in codes[:_MAX_CODES])
+    return f"must be one of the declared {what} [{shown}, ... ({len(codes)} codes)]"
 
 
 def show_value(value) -> str:
@@ -194,11 +221,14 @@ class FailureLog:
         return frame.iloc[order].reset_index(drop=True)
 
 
-def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) -> list[str]:
+def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None, *,
+                      allowed: dict | None = None) -> list[str]:
     """One sentence per (column, rule): the rule, how many rows, up to five examples.
 
     ``cases`` is a :meth:`FailureLog.frame`; ``row_labels`` (indexed by
-    position) names each row, e.g. ``"E0042, 2024Q2"``.
+    position) names each row, e.g. ``"E0042, 2024Q2"``; ``allowed`` the
+    codes allowed per column, named by rule ``unknown_code``
+    (:func:`allowed_text`).
     """
     out = []
     for (column, rule), group in cases.groupby(["column", "rule"], sort=False):
@@ -210,6 +240,9 @@ def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None) 
             shown.append(f"line {line}{where}: {detail}")
         n = group["position"].nunique()
         subject = "a row" if column == "*" else f"column {column!r}"  # "*": the whole row
-        out.append(f"{subject} {rule_text(rule)} [{rule}]; {rows_fail(n)}, e.g. "
-                   + "; ".join(shown))
+        text = (allowed_text(column, allowed[column])
+                if rule == "unknown_code" and column in (allowed or {}) else rule_text(rule))
+        advice = RULE_ADVICE.get((column, rule))
+        out.append(f"{subject} {text} [{rule}]; {rows_fail(n)}, e.g. "
+                   + "; ".join(shown) + (f"; {advice}" if advice else ""))
     return out

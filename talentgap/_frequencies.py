@@ -1,19 +1,22 @@
 """Period frequencies: their codes, aliases and names in words, and joins across them.
 
 :mod:`talentgap.periods` re-exports the public names (``FREQUENCIES``,
-``normalize_freq``, ``describe_freq``, ``check_same_freq``, ``freq_name``);
+``normalize_freq``, ``describe_freq``, ``check_same_freq``, ``freq_name``,
+``period_dtype_code``, ``check_calendar_labels``);
 this module keeps them apart from the parsing of period labels.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from talentgap.errors import ParameterError, SchemaError
 
 __all__ = ["FREQUENCIES", "ALIASES", "NAMES", "CALENDAR", "PER_YEAR", "normalize_freq",
-           "canonical_freqstr", "describe_freq", "fiscal_hint", "check_same_freq", "freq_name",
-           "periods_per_year"]
+           "canonical_freqstr", "describe_freq", "fiscal_fix", "fiscal_hint", "check_same_freq",
+           "freq_name", "periods_per_year", "PERIOD_DTYPES", "period_dtype_code",
+           "check_calendar_labels"]
 
 #: Canonical frequency codes and the aliases accepted for each.
 FREQUENCIES: dict[str, tuple[str, ...]] = {
@@ -29,6 +32,9 @@ PER_YEAR = {"Y": 1, "Q": 4, "M": 12}
 
 #: The calendar anchor of each anchored pandas frequency.
 CALENDAR = {"Q": "Q-DEC", "Y": "Y-DEC", "A": "Y-DEC"}
+
+#: The pandas Period dtype of each frequency code: calendar years, calendar quarters, months.
+PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in PER_YEAR}
 _MONTHS = {"JAN": "January", "FEB": "February", "MAR": "March", "APR": "April", "MAY": "May",
            "JUN": "June", "JUL": "July", "AUG": "August", "SEP": "September",
            "OCT": "October", "NOV": "November", "DEC": "December"}
@@ -116,8 +122,20 @@ def _freq_words(code: str) -> str:
     return what
 
 
-def fiscal_hint(freq: str) -> str:
-    """How to turn periods of a fiscal frequency (``"Q-MAR"``) into calendar ones, or ``""``."""
+def fiscal_fix(freq: str) -> str:
+    """The one wording of how to turn fiscal periods (``"Q-MAR"``) into calendar ones, or ``""``.
+
+    Every refusal of fiscal periods ends with it: :func:`fiscal_hint` (a
+    ``freq=`` argument, :func:`check_calendar_labels`: files, the panel, the
+    needs of a plan) and validation's line of each fiscal period.
+
+    Examples
+    --------
+    >>> fiscal_fix("Q-MAR")
+    "convert with .dt.asfreq('Q-DEC', how='end') (the same quarters, relabelled)"
+    >>> fiscal_fix("Q")
+    ''
+    """
     code = canonical_freqstr(freq)
     head, _, anchor = code.partition("-")
     target = CALENDAR.get(head)
@@ -125,8 +143,21 @@ def fiscal_hint(freq: str) -> str:
         return ""
     same = ("the same quarters, relabelled" if head == "Q"
             else "each fiscal year becomes the calendar year it ends in")
-    return (f"; {describe_freq(code)} are not calendar periods: convert them with "
-            f".dt.asfreq({target!r}, how='end') ({same})")
+    return f"convert with .dt.asfreq({target!r}, how='end') ({same})"
+
+
+def fiscal_hint(freq: str) -> str:
+    """Why periods of a fiscal frequency (``"Q-MAR"``) are refused and the fix, or ``""``.
+
+    Examples
+    --------
+    >>> fiscal_hint("Y-JUN")
+    "; fiscal years ending in June (Y-JUN) are not calendar periods: convert with \
+.dt.asfreq('Y-DEC', how='end') (each fiscal year becomes the calendar year it ends in)"
+    """
+    fix = fiscal_fix(freq)
+    return f"; {describe_freq(canonical_freqstr(freq))} are not calendar periods: {fix}" \
+        if fix else ""
 
 
 def check_same_freq(periods, *, action: str = "combining them") -> None:
@@ -190,6 +221,111 @@ period[Q-MAR] (fiscal quarters of years ending in March), training period[Q-DEC]
         f"periods of each frequency differently, so {action} by period would shift one "
         f"table against another; {how}",
         column="period", reason="period_frequency")
+
+
+def period_dtype_code(dtype) -> str | None:
+    """The frequency code of a dtype of calendar Periods, or ``None`` for any other dtype.
+
+    The one test, wherever a table arrives already typed, of which pandas
+    Periods a table may hold: calendar years (``period[Y-DEC]``), calendar
+    quarters (``period[Q-DEC]``) and months (``period[M]``), the periods
+    that text labels such as ``"2024"``, ``"2024Q1"`` and ``"2024-03"``
+    name. Fiscal years and quarters (``period[Y-JUN]``, ``period[Q-MAR]``)
+    are not among them: pandas labels the fiscal quarter of January to
+    March 2024 ``"2024Q4"`` in ``Q-MAR``, the calendar quarter ``"2024Q1"``
+    in ``Q-DEC``, so the same label would name different months in a table
+    and in a file written from it.
+
+    Parameters
+    ----------
+    dtype : dtype or object
+        A column's dtype.
+
+    Returns
+    -------
+    str or None
+        ``"Y"``, ``"Q"`` or ``"M"``; ``None`` for fiscal, weekly or daily
+        Periods and for dtypes that are not Periods.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> period_dtype_code(pd.PeriodDtype("Q")), period_dtype_code(pd.PeriodDtype("M"))
+    ('Q', 'M')
+    >>> period_dtype_code(pd.PeriodDtype("Q-MAR")) is None
+    True
+    >>> period_dtype_code(pd.Series(["2024Q1"]).dtype) is None
+    True
+    """
+    if not isinstance(dtype, pd.PeriodDtype):
+        return None
+    return next((code for code, known in PERIOD_DTYPES.items() if known == dtype), None)
+
+
+def check_calendar_labels(df: pd.DataFrame, *, what: str,
+                          action: str = "writing them as labels") -> None:
+    """Refuse fiscal Periods where a table's periods must be calendar periods.
+
+    ``str(pd.Period("2024Q4", freq="Q-MAR"))`` is ``"2024Q4"``: January to
+    March 2024 under the label of October to December 2024. Every reader of
+    a period label (this library's included) takes it as a calendar period,
+    so a table in fiscal years or quarters is written, forecast or planned
+    only once converted: the refusal names the conversion.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table; each column of pandas Periods is checked.
+    what : str
+        The table (``"panel"``) or file (``"plan.csv"``), for the message.
+    action : str, default "writing them as labels"
+        What would go wrong with them, for the message.
+
+    Raises
+    ------
+    SchemaError
+        Rule ``bad_period`` on the first column of fiscal Periods: the
+        message names the column, the number of rows, a first row by its
+        line (position + 2, as in :func:`talentgap.schema.validate`) and the
+        conversion; ``failure_cases`` lists every row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"period": pd.period_range("2024Q4", periods=2, freq="Q-MAR")})
+    >>> check_calendar_labels(frame.assign(period=frame["period"].dt.asfreq("Q", how="end")),
+    ...                       what="plan.csv")
+    >>> check_calendar_labels(frame, what="plan.csv")
+    Traceback (most recent call last):
+    ...
+    talentgap.errors.SchemaError: plan.csv: column 'period' holds fiscal quarters of years \
+ending in March (Q-MAR) [bad_period]; 2 rows, e.g. line 2: 2024Q4 (calendar 2024Q1); ...
+    """
+    for name, dtype in df.dtypes.items():
+        if not isinstance(dtype, pd.PeriodDtype):
+            continue
+        code = canonical_freqstr(dtype.freq.freqstr)
+        hint = fiscal_hint(code)
+        if not hint:
+            continue
+        periods = pd.PeriodIndex(df[name])
+        calendar = periods.asfreq(CALENDAR[code[0]], how="end")
+        rows = np.flatnonzero(~periods.isna())
+        shown = periods[rows].astype(str).to_numpy(dtype=object)
+        moved = calendar[rows].astype(str).to_numpy(dtype=object)
+        cases = pd.DataFrame({
+            "line": rows + 2, "row": df.index[rows], "column": str(name), "rule": "bad_period",
+            "value": shown,
+            "message": [f"{a} is {code}, calendar {b}" for a, b in zip(shown, moved, strict=True)],
+        })
+        example = (f", e.g. line {rows[0] + 2}: {shown[0]} (calendar {moved[0]})"
+                   if rows.size else "")
+        raise SchemaError(
+            f"{what}: column {name!r} holds {describe_freq(code)} [bad_period]; "
+            f"{rows.size} row{'s' if rows.size != 1 else ''}{example}; periods here are "
+            f"calendar years, calendar quarters or months (a label such as '2024Q1' names "
+            f"January to March 2024), and {action} would name other months{hint}",
+            column=str(name), reason="bad_period", failure_cases=cases)
 
 
 def freq_name(freq: str) -> str:

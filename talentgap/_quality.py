@@ -22,7 +22,7 @@ from talentgap import _checks
 from talentgap.errors import ParameterError
 
 __all__ = ["DataQualityReport", "QualityNote", "note_text", "reject_incomplete_groups",
-           "unit_groups", "UNIT_GROUPS"]
+           "unit_groups", "UNIT_GROUPS", "run_groups", "reject_run_groups"]
 
 #: The group a rejected row takes with it in every ``validate(..., errors="report")``:
 #: per table, its columns and its name in messages. A survey's enterprise-period is one
@@ -122,6 +122,7 @@ class DataQualityReport:
     extra_columns: list[str] = field(default_factory=list)
     row_keys: pd.DataFrame | None = field(default=None, repr=False)
     notes: list[QualityNote] = field(default_factory=list, repr=False)
+    allowed: dict | None = field(default=None, repr=False)  # codes per column, for messages
 
     @property
     def ok(self) -> bool:
@@ -146,7 +147,8 @@ class DataQualityReport:
             f"{self.rows_rejected} rejected"
         )
         cases = self.rejected.assign(position=self.rejected["line"])
-        lines = [head] + [f"  - {text}" for text in _checks.describe_failures(cases)]
+        lines = [head] + [f"  - {text}" for text in
+                          _checks.describe_failures(cases, allowed=self.allowed)]
         lines += [f"  ! {text}" for text in self.warnings]
         return "\n".join(lines)
 
@@ -188,6 +190,51 @@ def unit_groups(table: str) -> tuple[tuple[str, ...], str] | None:
     True
     """
     return UNIT_GROUPS.get(table)
+
+
+def run_groups(table: str, keys: Iterable[str]) -> tuple[tuple[str, ...], str]:
+    """Columns and name of the group a rejected row of ``table`` takes with it in a run.
+
+    The table's own unit (:func:`unit_groups`: a survey's enterprise-period)
+    when it has one, else its cell-period: ``period`` and the run's cell
+    ``keys`` (those the table lacks are left out by
+    :func:`reject_incomplete_groups`). A run (``on_invalid = "skip"``) and
+    ``talentgap validate`` both drop rows by it (:func:`reject_run_groups`),
+    so the rows one lists are the rows the other leaves out.
+
+    Examples
+    --------
+    >>> run_groups("surveys", ["region", "industry"])
+    (('enterprise_id', 'period'), 'enterprise-period')
+    >>> run_groups("training", ["region", "industry"])
+    (('period', 'region', 'industry'), 'cell-period')
+    """
+    return UNIT_GROUPS.get(table) or (("period", *keys), "cell-period")
+
+
+def reject_run_groups(clean: pd.DataFrame, report: DataQualityReport, *, table: str,
+                      keys: Iterable[str]) -> tuple[pd.DataFrame, DataQualityReport]:
+    """Reject the kept rows of every group of a run (:func:`run_groups`) that lost a row.
+
+    :func:`reject_incomplete_groups` with the groups of ``table`` in a run
+    whose cells are ``keys``; ``clean`` and ``report`` unchanged when no row
+    was rejected.
+
+    Examples
+    --------
+    >>> from talentgap.schema import validate
+    >>> raw = pd.DataFrame({"period": ["2024Q1"] * 3, "region": ["A", "A", "B"],
+    ...                     "industry": ["textiles"] * 3, "program": ["p1", "p2", "p1"],
+    ...                     "trained": [10, 20, 30], "certified": ["5", "9%", "12"]})
+    >>> clean, report = reject_run_groups(*validate(raw, table="training", errors="report"),
+    ...                                   table="training", keys=["region", "industry"])
+    >>> clean["region"].tolist(), (report.rows_kept, report.rows_rejected)
+    (['B'], (1, 2))
+    """
+    if report.ok:
+        return clean, report
+    by, group = run_groups(table, keys)
+    return reject_incomplete_groups(clean, report, by=by, group=group)
 
 
 def _exact_repeats(rejected: pd.DataFrame, lines: np.ndarray) -> np.ndarray:

@@ -39,11 +39,9 @@ import pandas as pd
 __all__ = [
     "is_blank",
     "strip_text",
-    "blank_text",
     "suspect_text",
     "plain_ascii_text",
     "blank_and_spaced",
-    "spaced_text",
     "fold_codes",
     "folds_apart",
     "TOTALS_LABELS",
@@ -92,20 +90,6 @@ def strip_text(text: np.ndarray) -> np.ndarray:
     return np.char.strip(text)  # numpy 1.26
 
 
-def blank_text(text: np.ndarray) -> np.ndarray:
-    """Empty or whitespace-only entries of a numpy unicode array.
-
-    Examples
-    --------
-    >>> blank_text(np.array(["Ouhai", "", " \t"])).tolist()
-    [False, True, True]
-    """
-    strings = getattr(np, "strings", None)
-    if strings is not None:
-        return (strings.str_len(text) == 0) | strings.isspace(text)
-    return (np.char.str_len(text) == 0) | np.char.isspace(text)  # numpy 1.26
-
-
 # after a NUL: an empty string or one starting with white space. Searched in the joined
 # strings and in their reverse (strings ending with white space): a pattern that starts
 # with a literal is found far faster than one that starts with a class.
@@ -123,8 +107,7 @@ def suspect_text(strings: pd.Index) -> bool:
     regular-expression scans over the strings joined by NUL characters,
     cheaper than a numpy unicode copy of many distinct strings. ``True``
     only says the strings need a closer look (in the scans, a NUL inside a
-    string can raise a false alarm): see :func:`spaced_text` and
-    :func:`blank_text`.
+    string can raise a false alarm): see :func:`blank_and_spaced`.
 
     Examples
     --------
@@ -331,20 +314,6 @@ def blank_and_spaced(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     if differs.size:  # only text counts (str() of another object is not its value)
         spaced[differs] = [isinstance(series.iloc[i], str) for i in differs]
     return blank, spaced
-
-
-def spaced_text(values: pd.Index) -> np.ndarray:
-    """Which of ``values`` are text that starts or ends with white space.
-
-    Blank (whitespace-only) strings are not counted: they are missing
-    values. Full-width spaces (U+3000) count as spaces.
-
-    Examples
-    --------
-    >>> spaced_text(pd.Index(["Longwan ", "Longwan", " Ouhai", "   ", 7])).tolist()
-    [True, False, True, False, False]
-    """
-    return blank_and_spaced(pd.Index(values, dtype=object))[1]
 
 
 _SPACE_RUN = re.compile(r"[^\S\x00]+")  # white space other than the NUL separator

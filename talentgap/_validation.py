@@ -33,7 +33,7 @@ from talentgap._text_checks import is_blank, shared_text
 from talentgap._unit_rows import check_mixed_details, check_row_key
 from talentgap._units import first_of_unit, log_not_constant, unit_codes, value_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
-from talentgap.periods import NO_PERIOD, normalize_freq, parse_period_values
+from talentgap.periods import NO_PERIOD, normalize_freq, parse_period_values, period_dtype_code
 
 __all__ = ["validate", "check_constant"]
 
@@ -45,7 +45,6 @@ _DISTINCT_HINT = ("rows are added up, so a copy would count its people twice; se
 
 _MAX_EXAMPLES = 5
 _EXCEL_ERROR_TEXT = "a formula failed (fix or clear the cell in the workbook, save it again)"
-_PERIOD_DTYPES = {code: pd.PeriodDtype(code) for code in ("Y", "Q", "M")}
 
 
 def validate(
@@ -196,8 +195,7 @@ def validate(
                 factorized = None  # the key rules read the masked values
             if col.kind == "period" and _is_period_of(values, freq):
                 periods = values.array
-                declared = next(code for code, dtype in _PERIOD_DTYPES.items()
-                                if dtype == values.dtype)
+                declared = period_dtype_code(values.dtype)
                 missing = periods.asi8 == NO_PERIOD
                 if missing.any():
                     log.add(missing, col.name, "missing_value", values, "period is missing")
@@ -271,7 +269,7 @@ def validate(
         warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 
     if errors == "raise" and len(cases):
-        raise _schema_error(df, schema, found_cases)
+        raise _schema_error(df, schema, found_cases, allowed)
     if errors == "raise":
         return clean
     report = DataQualityReport(
@@ -282,6 +280,7 @@ def validate(
         rejected=cases,
         warnings=found,
         notes=notes,
+        allowed=allowed or None,
         freq=declared,
         extra_columns=[c for c in df.columns if c not in schema.names],
         row_keys=pd.DataFrame({"line": lines, "kept": kept,
@@ -511,12 +510,14 @@ def _empty_rows(df: pd.DataFrame, schema: TableSchema, bad: np.ndarray) -> np.nd
 
 
 def _is_period_of(values: pd.Series, freq: str | None) -> bool:
-    """Whether ``values`` already are Periods of ``freq`` (of any of Y, Q, M when None)."""
-    if not isinstance(values.dtype, pd.PeriodDtype):
-        return False
-    if freq is None:
-        return values.dtype in _PERIOD_DTYPES.values()
-    return values.dtype == _PERIOD_DTYPES[normalize_freq(freq)]
+    """Whether ``values`` already are calendar Periods of ``freq`` (of Y, Q or M when None).
+
+    Fiscal Periods (``period[Q-MAR]``) are not: they go through
+    :func:`~talentgap.periods.parse_period_values`, which refuses each with its
+    calendar period and the conversion (rule ``bad_period``).
+    """
+    code = period_dtype_code(values.dtype)
+    return code is not None and (freq is None or code == normalize_freq(freq))
 
 
 def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray,
@@ -538,13 +539,15 @@ def _suspicious(clean: pd.DataFrame, schema: TableSchema, lines: np.ndarray,
     return found
 
 
-def _schema_error(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame) -> SchemaError:
+def _schema_error(df: pd.DataFrame, schema: TableSchema, cases: pd.DataFrame,
+                  allowed: dict | None = None) -> SchemaError:
     """One error for the whole table, from a :meth:`FailureLog.frame`."""
     examples = cases.groupby(["column", "rule"], sort=False).head(_MAX_EXAMPLES)["position"]
     examples = np.unique(examples.to_numpy())
     label_columns = [c for c in schema.row_label if c in df.columns]
     labels = _checks.row_labels(df.iloc[examples][label_columns])
-    described = _checks.describe_failures(cases, pd.Series(labels.to_numpy(), index=examples))
+    described = _checks.describe_failures(cases, pd.Series(labels.to_numpy(), index=examples),
+                                          allowed=allowed)
     n_bad = cases["position"].nunique()
     n_fail = len(cases)
     head = (f"{schema.name}: {n_bad} of {len(df)} rows fail validation "

@@ -36,7 +36,8 @@ from __future__ import annotations
 import math
 
 __all__ = ["unsigned_zero", "exact_number", "rounded_number", "about", "money_words",
-           "percent_text", "percentile_words", "count_words", "rows_fail", "lines_text"]
+           "percent_text", "percentile_words", "count_words", "rows_fail", "lines_text",
+           "or_words"]
 
 #: Money in words from these sums up: (scale, word), largest first.
 _MONEY_SCALES = ((1e9, " billion"), (1e6, " million"))
@@ -74,6 +75,18 @@ def count_words(n: int, noun: str, plural: str | None = None) -> str:
     ('1 row', '3 rows', '0 categories')
     """
     return f"{n} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def or_words(values) -> str:
+    """Alternatives in words: ``'24'``, ``'23 or 24'``, ``'12, 16 or 18'``.
+
+    Examples
+    --------
+    >>> or_words([24]), or_words([23, 24]), or_words([12, 16, 18])
+    ('24', '23 or 24', '12, 16 or 18')
+    """
+    shown = [str(v) for v in values]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
 def rows_fail(n: int) -> str:

@@ -61,7 +61,7 @@ from talentgap._input_hints import blank_rows, column_map_hint, rename_columns, 
 from talentgap._quality import reject_incomplete_groups, unit_groups
 from talentgap._table_files import TableRows, read_files, table_files
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.periods import parse_periods
+from talentgap.periods import check_calendar_labels, parse_periods
 from talentgap.schema import get_schema, validate
 
 __all__ = ["read_table", "read_csv_file", "read_text", "write_table", "write_workbook",
@@ -442,8 +442,13 @@ def _reject_wide(clean: pd.DataFrame, report, wide: np.ndarray, cases: pd.DataFr
     return clean, report
 
 
-def _labelled(df: pd.DataFrame) -> pd.DataFrame:
-    """Period columns as labels (``2024Q1``), the way every output format stores them."""
+def _labelled(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Period columns as labels (``2024Q1``), the way every output format stores them.
+
+    Fiscal Periods (``period[Q-MAR]``) are refused: their labels would be read
+    back as calendar periods (:func:`~talentgap.periods.check_calendar_labels`).
+    """
+    check_calendar_labels(df, what=path.name)
     periods = [i for i, dtype in enumerate(df.dtypes) if isinstance(dtype, pd.PeriodDtype)]
     if periods:
         df = df.copy()
@@ -486,6 +491,8 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
         A sheet name longer than 31 characters, or a table larger than an
         Excel sheet holds (:data:`EXCEL_LIMITS`, header included); nothing is
         written then.
+    SchemaError
+        For a column of fiscal Periods, as :func:`write_table`.
 
     Examples
     --------
@@ -503,10 +510,11 @@ def write_workbook(sheets: dict[str, pd.DataFrame], path: str | Path) -> Path:
         raise ParameterError(f"sheet names must be at most 31 characters: {long}")
     for name, frame in sheets.items():
         _check_sheet(name, frame, path)
+        check_calendar_labels(frame, what=f"{path.name}, sheet {name!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            _labelled(frame).to_excel(writer, sheet_name=name, index=False)
+            _labelled(frame, path).to_excel(writer, sheet_name=name, index=False)
     return path
 
 
@@ -532,6 +540,10 @@ def write_table(df: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8") 
     ------
     ParameterError
         For ``.xlsx``, a table larger than an Excel sheet holds.
+    SchemaError
+        For a column of fiscal Periods (``period[Q-MAR]``, rule
+        ``bad_period``): its labels would be read back as calendar periods;
+        convert it first (``.dt.asfreq("Q-DEC", how="end")``).
 
     Examples
     --------
@@ -546,7 +558,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8") 
     """
     path = Path(path)
     fmt = file_format(path)
-    df = _labelled(df)  # labels in every format, not pandas-only Period storage in Parquet
+    df = _labelled(df, path)  # labels in every format, not pandas-only Period storage in Parquet
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         df.to_csv(path, index=False, encoding=encoding)

@@ -10,7 +10,15 @@ monthly (``"M"``) — and refuses anything it would have to guess:
   table is quarterly: aggregate the months first);
 * labels of mixed frequencies when no frequency is declared;
 * dates when no frequency is declared (a date fits every frequency);
-* day-first or month-first dates such as ``"03/04/2024"``.
+* day-first or month-first dates such as ``"03/04/2024"``;
+* fiscal periods: pandas Periods of fiscal years or quarters
+  (``period[Y-JUN]``, ``period[Q-MAR]``) and labels that say they are
+  fiscal (``"FY2024Q1"``). A label names a calendar period (``"2024Q1"``
+  is January to March 2024), and pandas labels fiscal periods with the
+  same words for other months, so each fiscal period is refused with its
+  calendar period and the conversion
+  (``.dt.asfreq("Q-DEC", how="end")``) rather than read under a label
+  that would name other months once written to a file.
 
 Labels in the forms Chinese statistical reports use are read too:
 ``"2024年"`` or ``"2024年度"`` (a year), ``"2024年3季度"``, ``"2024年第3季度"``
@@ -45,17 +53,19 @@ from talentgap._frequencies import (
     FREQUENCIES,
     NAMES,
     canonical_freqstr,
+    check_calendar_labels,
     check_same_freq,
     describe_freq,
-    fiscal_hint,
+    fiscal_fix,
     freq_name,
     normalize_freq,
+    period_dtype_code,
 )
 from talentgap.errors import SchemaError
 
 __all__ = ["FREQUENCIES", "NO_PERIOD", "normalize_freq", "parse_periods", "period_ordinals",
            "period_array", "end_ordinals", "year_end_ordinals", "freq_name", "describe_freq",
-           "check_same_freq"]
+           "check_same_freq", "check_calendar_labels", "period_dtype_code"]
 
 #: The ordinal pandas gives a missing Period (``NaT``), the smallest int64; also marks
 #: "no period" in arrays of ordinals.
@@ -78,6 +88,12 @@ _CN_QUARTERS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 #: Dates written otherwise than ISO: year first (one reading), or day and month first.
 _OTHER_DATE = r"^(?P<y>\d{4})\s*(?:[/.]|年)\s*(?P<m>\d{1,2})\s*(?:[/.]|月)\s*(?P<d>\d{1,2})\s*日?$"
 _DAY_MONTH_DATE = r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}$"
+#: A label that says it names a fiscal period: "FY2024", "FY 2024Q1", "FY24".
+_FISCAL_LABEL = r"^[Ff][Yy]\s*['\-]?\s*\d"
+_FISCAL_TEXT = ("it looks like a fiscal period, and labels name calendar periods ('2024Q1' "
+                "is January to March 2024): give the calendar period it ends in (fiscal "
+                "pandas Periods convert with .dt.asfreq('Q-DEC', how='end') for quarters, "
+                ".dt.asfreq('Y-DEC', how='end') for years)")
 def period_array(ordinals, freq: str) -> pd.arrays.PeriodArray:
     """Periods of frequency ``freq`` from their pandas ordinals (:data:`NO_PERIOD`: missing).
 
@@ -292,6 +308,8 @@ def _hint(value) -> str:
         iso = f"{date['y']}-{int(date['m']):02d}-{int(date['d']):02d}"
         return (f"it looks like a date: write it as an ISO date {iso!r} (the declared "
                 f"frequency decides its period) or as a period label such as '2024Q3'")
+    if text.str.match(_FISCAL_LABEL).iloc[0]:
+        return _FISCAL_TEXT
     if text.str.match(_DAY_MONTH_DATE).iloc[0]:
         return ("it looks like a date whose day and month cannot be told apart: write it "
                 "as an ISO date 'YYYY-MM-DD' or as a period label such as '2024Q3'")
@@ -316,8 +334,17 @@ def _foreign_period_message(period: pd.Period) -> str:
         return (f"period {period} is a pandas Period of frequency {code!r}; periods are "
                 "annual, quarterly or monthly: aggregate to one of those first")
     calendar = period.asfreq(target, how="end")
-    return f"period {period} is labelled in {describe_freq(code)}, calendar {calendar}" + (
-        fiscal_hint(code) or "")
+    return (f"period {period} is labelled in {describe_freq(code)}, calendar {calendar}: "
+            f"{fiscal_fix(code)}")
+
+
+def _code_of(dtype) -> str:
+    """``"Y"`` for a dtype of fiscal years (``period[Y-JUN]``), ``"Q"`` for quarters or other."""
+    if isinstance(dtype, pd.PeriodDtype):
+        head = canonical_freqstr(dtype.freq.freqstr).partition("-")[0]
+        if head in FREQUENCIES:
+            return head
+    return "Q"
 
 
 def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
@@ -377,7 +404,8 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
                 f"period values are dates (e.g. {example}) and no frequency was declared; "
                 "pass freq='Y', 'Q' or 'M' to say which period each date falls in",
             )
-        declared = regular.pop() if regular else "Q"
+        # no label read: the frequency a column of fiscal Periods stands for (Y for Y-JUN)
+        declared = regular.pop() if regular else _code_of(series.dtype)
 
     unique_ordinal = np.full(len(uniques), NO_PERIOD, dtype=np.int64)
     same = kind == declared

@@ -153,6 +153,13 @@ def test_string_dtype_series():
         ([pd.Period("2024-01", freq="M")], "Q", "monthly but the declared frequency is quarterly"),
         ([pd.Period("2024Q1", freq="Q")], "M", "quarterly but the declared frequency is monthly"),
         ([pd.Period("2024Q1", freq="Q-MAR")], "Q", "fiscal quarters of years ending in March"),
+        ([pd.Period("2024Q4", freq="Q-MAR")], None,
+         r"\(Q-MAR\), calendar 2024Q1: convert with .dt.asfreq\('Q-DEC', how='end'\)"),
+        ([pd.Period("2024", freq="Y-JUN")], "Y",
+         r"fiscal years ending in June \(Y-JUN\), calendar 2024: convert with "
+         r".dt.asfreq\('Y-DEC', how='end'\)"),
+        (["FY2024Q1"], "Q", "'FY2024Q1' is not a recognised label; it looks like a fiscal period"),
+        (["fy 24"], None, "it looks like a fiscal period, and labels name calendar periods"),
         ([pd.Period("2024-03-01", freq="D")], "Q", "of frequency .D.; periods are annual"),
         ([2024.5], None, "2024.5 is not a recognised label"),
         ([999], None, "999 is not a recognised label"),

@@ -8,11 +8,12 @@ import pytest
 from talentgap import _text_checks
 
 
-def test_spaced_text_on_distinct_values():
+def test_blank_and_spaced_on_distinct_values():
     values = pd.Index(["a", " b", "c\t", "", "  ", 3, None, "d e"], dtype=object)
-    assert _text_checks.spaced_text(values).tolist() == [False, True, True, False, False,
-                                                         False, False, False]
-    assert not _text_checks.spaced_text(pd.Index([], dtype=object)).any()
+    blank, spaced = _text_checks.blank_and_spaced(values)
+    assert spaced.tolist() == [False, True, True, False, False, False, False, False]
+    assert blank.tolist() == [False, False, False, True, True, False, True, False]
+    assert not _text_checks.blank_and_spaced(pd.Index([], dtype=object))[1].any()
 
 
 EDGE_CASES = ["Ouhai", "", "   ", " Longwan", "Longwan ", "\u3000Ouhai", "Ouhai\x1c", "Ou hai",
