@@ -100,14 +100,17 @@ def calibration_margins(surveys, calibration, *, weight: str | None, function: s
     ``calibration`` is None (read ``surveys.attrs["calibration"]``, written
     by :func:`~talentgap.features.calibrate_weights`), False (ignore any
     calibration) or the margins themselves, e.g. ``[("region",),
-    ("industry", "size_band")]``. Calibrated SEs need an in-memory table
-    and, with ``occupation`` or ``skill_level`` keys, a ``design``.
+    ("industry", "size_band")]``. Calibrated SEs need an in-memory table. With
+    ``occupation`` or ``skill_level`` keys and no ``design``, the residuals
+    are those of the implied design (strata: the cells of the other keys,
+    each detail cell a domain of its stratum), as with
+    ``design=SurveyDesign(strata=<the other keys>)``.
 
     Raises
     ------
     ParameterError
         If given margins name a missing or a detail column, or cannot be
-        used (a Dask table; detail keys without a design).
+        used (a Dask table).
 
     Warns
     -----
@@ -146,22 +149,15 @@ def calibration_margins(surveys, calibration, *, weight: str | None, function: s
             return None
         if mark.get("weight") != weight:
             return None  # the estimates use other weights than the calibrated ones
-        if design is None and any(k in DETAIL_COLUMNS for k in keys):
-            warn(f"{function}: the weights are calibrated, but calibrated standard errors "
-                 "by occupation or skill_level need a design= (e.g. SurveyDesign()); these "
-                 "ignore the calibration and are conservative", DataQualityWarning,
-                 stacklevel=3)
-            return None
         if not mark.get("by_period", True):
             warn(f"{function}: the weights were calibrated with the periods pooled "
                  "(by_period=False); the standard errors ignore that calibration and are "
                  "conservative", DataQualityWarning, stacklevel=3)
             return None
         calibration = mark["margins"]
-    elif dask or (design is None and any(k in DETAIL_COLUMNS for k in keys)):
+    elif dask:
         raise ParameterError(
-            f"{function}: calibrated standard errors need an in-memory table and, with "
-            "occupation or skill_level keys, a design= (e.g. SurveyDesign()); pass "
+            f"{function}: calibrated standard errors need an in-memory table; pass "
             "calibration=False for the uncalibrated ones")
     margins = normalize_margins(calibration)
     for margin in margins:

@@ -4,7 +4,7 @@ Helpers of :mod:`talentgap.features.codes`:
 
 * :func:`one_edit` and :func:`deletions` -- two codes one edit apart, and
   the keys of the index that finds them without comparing every pair.
-* :func:`cjk_typo`, :class:`CjkCandidates` and :func:`cjk_look_alike` -- the
+* :func:`cjk_typo` and :class:`CjkCandidates` -- the
   near-miss rules for names written in CJK ideographs, where each character
   carries a word and names are two or three characters long (``瓯海区``,
   ``纺织``): a one-character typo in a name of two characters or more
@@ -27,12 +27,10 @@ Both work on the distinct values, never per row.
 
 Examples
 --------
->>> cjk_look_alike("欧海区", ["瓯海区", "龙湾区"])
-('瓯海区', 'one-character typo')
->>> cjk_look_alike("电商", ["电子商务", "直播"])
-('电子商务', 'shortened name')
->>> cjk_look_alike("纺织", ["服装", "中级工"]), cjk_look_alike("初级工", ["中级工"])
-((None, ''), (None, ''))
+>>> cjk_typo("欧海区", "瓯海区"), cjk_typo("纺织", "服装"), cjk_typo("初级工", "中级工")
+(True, False, False)
+>>> CjkCandidates(["电子商务", "直播"]).shortened("电商")
+'电子商务'
 >>> pair_unmatched(["鹿城区", "纺织"], ["龙湾区", "鹿城"])
 [(0, 1), (1, 0)]
 """
@@ -47,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ideographic", "one_edit", "deletions", "cjk_typo", "CjkCandidates",
-           "cjk_look_alike", "series_edit", "pair_unmatched", "unpaired_codes",
-           "describe_unpaired", "unpaired_warning", "UNPAIRED_COLUMNS"]
+           "pair_unmatched", "unpaired_codes", "describe_unpaired", "unpaired_warning",
+           "UNPAIRED_COLUMNS"]
 
 #: CJK unified ideographs (with extension A, compatibility ideographs, and the
 #: supplementary planes), after NFKC.
@@ -77,26 +75,6 @@ def ideographic(text: str) -> bool:
 def _word(char: str) -> bool:
     """Whether ``char`` is an ideograph that is not one of a series (:data:`_SERIES`)."""
     return char not in _SERIES and _IDEOGRAPH.fullmatch(char) is not None
-
-
-def series_edit(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` differ in a character of a series (a numeral, a direction...).
-
-    The characters between their common start and common end are compared:
-    ``城东街道`` and ``城西街道`` differ in a direction, so they are two codes.
-
-    Examples
-    --------
-    >>> series_edit("城东街道", "城西街道"), series_edit("工业机器人操作", "工业机器人操做")
-    (True, False)
-    """
-    start = 0
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    return any(char in _SERIES for char in a[start:len(a) - end] + b[start:len(b) - end])
 
 
 def one_edit(a: str, b: str) -> bool:
@@ -228,46 +206,6 @@ class CjkCandidates:
         if not found:
             return None
         return min(found, key=lambda name: (abs(len(name) - len(value)), name))
-
-
-def cjk_look_alike(value: str, candidates: Sequence[str]) -> tuple[str | None, str]:
-    """The candidate ``value`` is a CJK near miss of, and how they differ.
-
-    Both in their normal form (NFKC, spaces collapsed, case-folded). Only
-    names holding an ideograph are compared. A one-character typo
-    (:func:`cjk_typo`) is preferred to a shortened name
-    (:meth:`CjkCandidates.shortened`); among typos the first in sort order.
-    The check of one value; :func:`talentgap.features.codes.check_codes`
-    finds the typos of many through an index of their :func:`deletions`.
-
-    Parameters
-    ----------
-    value : str
-        The code absent from the other table.
-    candidates : sequence of str
-        Codes of the other table that the table of ``value`` does not hold:
-        a code both tables hold is a code in its own right there, not a
-        misspelling (``初级工`` is absent from one table that holds
-        ``中级工``, which the first table holds too).
-
-    Returns
-    -------
-    tuple of (str or None, str)
-        The candidate and ``"one-character typo"`` or ``"shortened name"``;
-        ``(None, "")`` without one.
-
-    Examples
-    --------
-    >>> cjk_look_alike("纺识", ["纺织", "服装"]), cjk_look_alike("鹿城", ["鹿城区", "龙湾区"])
-    (('纺织', 'one-character typo'), ('鹿城区', 'shortened name'))
-    """
-    if not ideographic(value):
-        return None, ""
-    typos = sorted(c for c in candidates if ideographic(c) and cjk_typo(value, c))
-    if typos:
-        return typos[0], "one-character typo"
-    found = CjkCandidates(candidates).shortened(value)
-    return (None, "") if found is None else (found, "shortened name")
 
 
 def pair_unmatched(left: Sequence[str], right: Sequence[str]) -> list[tuple[int, int]]:

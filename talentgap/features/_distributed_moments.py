@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap.features._detail_cells import merge_undetailed
 from talentgap.features._distributed_failures import merge_notes, merge_values, pool
 from talentgap.features._groups import group_rows
 from talentgap.features._variance import ratio_variance, snap_noise, variance_factor
@@ -60,6 +61,12 @@ def combine(parts: list, keys: list[str]) -> tuple:
               "dtypes": _pool_dtypes([s["dtypes"] for s in stats])}
     if "values" in stats[0]:
         merged["values"] = merge_values([s["values"] for s in stats])
+    if "parents" in stats[0]:  # enterprises per stratum of a detail cell (whole in a part)
+        parents = pd.concat([s["parents"] for s in stats], ignore_index=True)
+        on = list(parents.columns.drop("enterprises"))
+        merged["parents"] = parents.groupby(on, sort=False, dropna=False, observed=True)[
+            "enterprises"].sum().reset_index()
+        merged["undetailed"] = merge_undetailed([s["undetailed"] for s in stats])
     if "blocks" in stats[0]:
         hcols = [c for c in stats[0]["strata"].columns if c.startswith("_h_")]
         merged["blocks"] = _merge([s["blocks"] for s in stats], [*keys, *hcols])

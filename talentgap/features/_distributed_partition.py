@@ -19,6 +19,7 @@ import pandas as pd
 
 from talentgap._checks import categories_pass
 from talentgap.errors import SchemaError, collect_warnings
+from talentgap.features._detail_cells import detail_keys, detail_rows, undetailed
 from talentgap.features._distributed_design import design_partial, stratum_rows
 from talentgap.features._distributed_failures import (
     BASE,
@@ -30,7 +31,7 @@ from talentgap.features._distributed_failures import (
 from talentgap.features._distributed_moments import statistics
 from talentgap.features._groups import group_rows
 from talentgap.features.design import SurveyDesign
-from talentgap.periods import normalize_freq, parse_periods
+from talentgap.periods import normalize_freq, parse_periods, period_dtype_code
 from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
 
 __all__ = ["partial", "canonical_meta", "key_dtypes", "psu_conflicts", "stratum_failures"]
@@ -104,9 +105,8 @@ def canonical_meta(meta: pd.DataFrame, freq: str, known: dict) -> bool:
             continue
         dtype = meta[col.name].dtype
         if col.kind == "period":
-            if (not isinstance(dtype, pd.PeriodDtype)
-                    or dtype.name.removeprefix("period[")[0] != normalize_freq(freq)[0]):
-                return False  # fiscal quarters and years of freq included
+            if period_dtype_code(dtype) != normalize_freq(freq):
+                return False  # calendar periods only: each partition's validation refuses fiscal
         elif col.kind in ("id", "key"):
             if (col.name not in known or not isinstance(dtype, pd.CategoricalDtype)
                     or not categories_pass(known[col.name].categories, ids=col.kind == "id")):
@@ -192,11 +192,8 @@ def _reduce(raw: pd.DataFrame, labels: pd.Index, clean: pd.DataFrame, rejected: 
         unfed = coverage_failures(raw, labels, fed)
         if unfed is not None:
             return unfed.assign(n_bad=np.int64(0)), None
-    inside = np.ones(len(clean), dtype=bool)
-    for key in keys:
-        if key in DETAIL_COLUMNS:
-            inside &= clean[key].array.codes >= 0
-    rows = np.flatnonzero(inside)
+    rows = detail_rows(clean, keys, empty_ok=True)  # blank detail, no vacancies: in no cell
+    rows = np.arange(len(clean)) if rows is None else rows
     slot = np.full(len(clean), -1, dtype=np.int64)
     if rows.size:
         groups = group_rows(clean.iloc[rows], [*keys, "period"])
@@ -214,6 +211,9 @@ def _reduce(raw: pd.DataFrame, labels: pd.Index, clean: pd.DataFrame, rejected: 
 
     unit_slot, _, values = respondents(rows)
     out = {"cells": pd.DataFrame({**cells, **statistics(unit_slot, n_slots, values)})}
+    if detail_keys(keys):  # the strata's enterprises (empty domains), vacancies without detail
+        out["parents"] = _parents(clean, keys)
+        out["undetailed"] = undetailed(clean, keys, weight, order=clean.index.to_numpy())
     if design is not None:
         try:
             found = design_partial(clean, design, slot, out["cells"], keys, respondents)
@@ -224,6 +224,16 @@ def _reduce(raw: pd.DataFrame, labels: pd.Index, clean: pd.DataFrame, rejected: 
                                       **statistics(block_of, n_blocks, pair_values)})
         out["strata"] = found["strata"]
     return None, out
+
+
+def _parents(clean: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Enterprises per cell of the keys other than details and period (whole enterprises)."""
+    others = [k for k in keys if k not in DETAIL_COLUMNS]
+    units = clean[[*others, "period", "enterprise_id"]].drop_duplicates()
+    groups = group_rows(units, [*others, "period"])
+    return pd.DataFrame({**{k: groups.frame[k].astype(object).to_numpy() for k in others},
+                         "period": groups.frame["period"],
+                         "enterprises": np.asarray(groups.counts, dtype=np.int64)})
 
 
 def _design_cases(error: SchemaError) -> pd.DataFrame:

@@ -7,7 +7,8 @@ categorical keys and ids on their categories with the text rules of
 validation (:func:`talentgap._checks.categories_pass`: present, not blank
 nor spaced, all text so no two read the same, in NFC, no line break, Excel
 error value or totals label, no two ids that fold alike), periods of one
-frequency (years, quarters or months), uniqueness of the schema's row key
+frequency (calendar years, calendar quarters or months: fiscal Periods such as
+``period[Q-MAR]`` go to validation, which refuses them), uniqueness of the schema's row key
 (for surveys ``enterprise_id, period`` and the detail columns present: one
 pass over combined integer codes), the ``a <= b`` pairs, and, for the long
 surveys form, enterprise-level columns equal within each enterprise-period
@@ -31,10 +32,11 @@ from talentgap._checks import MAX_COUNT, FailureLog, categories_pass
 from talentgap._unit_rows import check_mixed_details
 from talentgap._words import lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
-from talentgap.periods import NO_PERIOD, normalize_freq
+from talentgap.features._level_codes import unknown_level_error, unknown_levels
+from talentgap.periods import NO_PERIOD, normalize_freq, period_dtype_code
 from talentgap.schema import DETAIL_COLUMNS, get_schema, row_key, unit_codes, validate
 
-__all__ = ["canonical_table", "surveys_table", "rows_with_details", "spread_codes"]
+__all__ = ["canonical_table", "surveys_table", "spread_codes"]
 
 
 def _has_missing(values: pd.Series) -> bool:
@@ -63,10 +65,9 @@ def _is_canonical(df: pd.DataFrame, table: str, freq: str | None) -> bool:
         values = df[col.name]
         dtype = values.dtype
         if col.kind == "period":
-            if not isinstance(dtype, pd.PeriodDtype) or _has_missing(values):
-                return False
-            letter = values.array.freqstr[0]  # fiscal quarters and years included
-            if letter not in "YQM" or (freq is not None and letter != normalize_freq(freq)[0]):
+            code = period_dtype_code(dtype)  # calendar periods only: validation refuses fiscal
+            if (code is None or (freq is not None and code != normalize_freq(freq))
+                    or _has_missing(values)):
                 return False
         elif col.kind in ("id", "key"):
             if (not isinstance(dtype, pd.CategoricalDtype)
@@ -171,27 +172,31 @@ def _mixed_details(df: pd.DataFrame, schema, unit: np.ndarray) -> bool:
 
 
 def _has_repeated_keys(df: pd.DataFrame, columns: list[str]) -> bool:
-    """Whether two rows share their values of ``columns`` (canonical, complete dtypes).
+    """Whether two rows share their values of ``columns`` (canonical dtypes).
 
-    One mixed-radix ``int64`` code per row from the category codes and period
-    ordinals, then one boolean mark per possible code (a byte each, at most
-    16 per row), or for sparser codes a sort: there is a repeat when fewer
-    codes are marked than there are rows.
+    One mixed-radix ``int64`` code per row from the category codes (a missing
+    value, such as a blank detail, one more value) and period ordinals, then
+    one boolean mark per possible code (a byte each, at most 16 per row), or
+    for sparser codes a sort: there is a repeat when fewer codes are marked
+    than there are rows.
     """
     code = np.zeros(len(df), dtype=np.int64) if not columns else None
     total = 1
     for name in columns:  # in place: one int64 array, no row-sized temporaries
         values = df[name]
         offset = 0
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            digit, size = values.cat.codes.to_numpy(), len(values.cat.categories)
-        elif isinstance(values.dtype, pd.PeriodDtype):
+        if isinstance(values.dtype, pd.PeriodDtype):
             digit = values.array.asi8  # the ordinals, less their first below
             offset = int(digit.min())
             size = int(digit.max()) - offset + 1
         else:
-            digit, uniques = pd.factorize(values)
-            size = len(uniques)
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                digit, size = values.cat.codes.to_numpy(), len(values.cat.categories)
+            else:
+                digit, uniques = pd.factorize(values)
+                size = len(uniques)
+            if digit.min() < 0:  # a blank detail (code -1) is one value of its own: shifted
+                offset, size = -1, size + 1  # to 0, else it would carry into the digit before
         total *= max(size, 1)
         if total >= 2**62:  # the code would overflow: let pandas hash the rows
             return bool(df.duplicated(subset=columns).any())
@@ -266,23 +271,11 @@ def _ordered_levels(table: pd.DataFrame, skill_levels: Sequence[str]) -> pd.Data
     column = table["skill_level"].array
     used = column.categories[np.bincount(column.codes[column.codes >= 0],
                                          minlength=len(column.categories)) > 0]
-    if not used.isin(levels).all():
-        validate(table, table="surveys", allowed={"skill_level": levels})  # raises, with lines
+    if not used.isin(levels).all():  # the one wording of the error, with the input's lines
+        rows = unknown_levels(table["skill_level"], levels)
+        raise unknown_level_error("surveys", table, "skill_level", levels, rows)
     ordered = column.set_categories(levels, ordered=True)
     return table.assign(skill_level=ordered)
-
-
-def rows_with_details(table: pd.DataFrame, keys: list[str]) -> np.ndarray | None:
-    """Positions of the rows whose detail keys are all filled in (None: every row).
-
-    A row with a blank ``occupation`` or ``skill_level`` belongs to no cell
-    keyed by that detail, but stays in the table (and in the design).
-    """
-    blank = np.zeros(len(table), dtype=bool)
-    for key in keys:
-        if key in DETAIL_COLUMNS:
-            blank |= table[key].array.codes < 0
-    return np.flatnonzero(~blank) if blank.any() else None
 
 
 def spread_codes(codes: np.ndarray, rows: np.ndarray | None, n_rows: int,

@@ -36,6 +36,8 @@ table included), values that agree up to case, spaces, full-width characters
 or leading zeros are one code, even when every table holds every spelling
 (``Amberfield`` until 2024Q2 and ``AMBERFIELD`` after it, in all three
 files). The spelling with the most rows is the suggestion for the others.
+Two spellings in one table are one code whatever the other tables hold, never
+a cell missing a side: no ``allow`` side of :func:`verify_codes` accepts them.
 
 A value without a near miss is a plain absence: a cell with no supply, or
 training for an industry the surveys do not cover yet. Both are listed; only
@@ -53,7 +55,6 @@ per row.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Literal
 
@@ -61,7 +62,6 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks
-from talentgap._text_checks import fold_codes
 from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
 from talentgap.features._code_pairs import (
     CjkCandidates,
@@ -73,6 +73,11 @@ from talentgap.features._code_pairs import (
     unpaired_codes,
     unpaired_warning,
 )
+from talentgap.features._code_spellings import normal_form as _normal
+from talentgap.features._code_spellings import normal_forms as _normals
+from talentgap.features._code_spellings import spelling_difference as _difference
+from talentgap.features._code_spellings import spellings as _spellings
+from talentgap.features._code_spellings import within_table as _within_table
 
 __all__ = ["CODE_KEYS", "check_codes", "describe_codes", "describe_unpaired", "missing_side",
            "unpaired_codes", "unpaired_warning", "verify_codes"]
@@ -84,22 +89,6 @@ REPORT_COLUMNS = ["column", "table", "absent_from", "value", "rows", "lines", "s
                   "reason", "near_miss"]
 _MAX_LINES = 5
 _MIN_TYPO_LENGTH = 4
-
-
-def _normal(text: str) -> str:
-    """The form two near-miss codes share.
-
-    NFKC, spaces collapsed (none around, one between words), case-folded
-    (:func:`talentgap._text_checks.fold_codes`), and a code of digits only
-    read as a number (``0101`` and ``101`` share ``101``).
-    """
-    return _normals([text])[0]
-
-
-def _normals(texts: list[str]) -> list[str]:
-    """:func:`_normal` of each of ``texts``, folded together."""
-    return [(normal.lstrip("0") or "0") if normal.isascii() and normal.isdigit() else normal
-            for normal in fold_codes(texts)]
 
 
 def _typo_candidate(text: str) -> bool:
@@ -204,26 +193,6 @@ class _Codes:
         return match, " and ".join(filter(None, [typo, _difference(value, match)]))
 
 
-def _difference(value: str, match: str) -> str:
-    """How two codes with the same :func:`_normal` form differ, in words."""
-    reasons = []
-    if value != value.strip() or match != match.strip():
-        reasons.append("surrounding spaces")
-    wide_value = unicodedata.normalize("NFKC", value).strip()
-    wide_match = unicodedata.normalize("NFKC", match).strip()
-    if wide_value != value.strip() or wide_match != match.strip():
-        reasons.append("full-width characters")
-    one_value, one_match = " ".join(wide_value.split()), " ".join(wide_match.split())
-    if one_value != wide_value or one_match != wide_match:
-        reasons.append("spaces between words")
-    if one_value != one_match and one_value.casefold() == one_match.casefold():
-        reasons.append("letter case")
-    if (one_value != one_match and one_value.isascii() and one_value.isdigit()
-            and one_match.isascii() and one_match.isdigit()):
-        reasons.append("leading zeros")
-    return " and ".join(reasons)
-
-
 def _lines(frame: pd.DataFrame, given) -> np.ndarray:
     if given is not None:
         lines = np.asarray(given, dtype=np.int64)
@@ -275,8 +244,11 @@ def check_codes(
     pandas.DataFrame
         One row per key column, table, other table and absent value, and
         one per key column, table and value that is another spelling of a
-        code (unless already reported as absent); sorted by column, table,
-        other table (spellings last) and value.
+        code; a value is reported once: a spelling absent from another table
+        is reported as absent (with its suggestion), unless its own table
+        also holds another spelling of the code, which makes it a spelling
+        row (no side of :func:`verify_codes` ``allow`` accepts those). Sorted
+        by column, table, other table (spellings last) and value.
         Columns: ``column``; ``table`` (the table holding the value);
         ``absent_from`` (the table lacking it; missing for another spelling
         of a code all tables may hold); ``value`` (as text);
@@ -339,9 +311,14 @@ def check_codes(
                 if other == name or (against is not None and against not in (name, other)):
                     continue
                 between.extend(_absent(key, name, codes[name], other, codes[other]))
+        spelled = _spellings(key, codes)
+        # a table writing one code two ways is told so, even for a spelling the other
+        # table lacks: that is one code, not a cell missing a side (no allowed side)
+        within = _within_table(spelled, codes)
+        between = [row for row in between if not (row[-1] and (row[1], row[3]) in within)]
         found.extend(between)
         reported = {(row[1], row[3]) for row in between if row[-1]}
-        found.extend(row for row in _spellings(key, codes) if (row[1], row[3]) not in reported)
+        found.extend(row for row in spelled if (row[1], row[3]) not in reported)
     columns = list(zip(*found, strict=True)) if found else [()] * len(REPORT_COLUMNS)
     report = pd.DataFrame({
         name: np.array(values, dtype=np.int64 if name == "rows" else
@@ -368,46 +345,6 @@ def _absent(key: str, name: str, own: _Codes, other: str, theirs: _Codes) -> lis
         suggestion, reason = theirs.near_miss(value, only, normals[i])
         rows.append((key, name, other, value, int(own.counts[position]), lines,
                      suggestion, reason, suggestion is not None))
-    return rows
-
-
-def _tidy(text: str) -> bool:
-    """Whether ``text`` is written plainly: NFKC already, single spaces between words only."""
-    return text == " ".join(unicodedata.normalize("NFKC", text).split())
-
-
-def _spellings(key: str, codes: Mapping[str, _Codes]) -> list[tuple]:
-    """Values of one key column written several ways, over every table holding it.
-
-    The values sharing a :func:`_normal` form are one code; the spelling
-    with the most rows over all tables (on a tie a plainly written one, then
-    the first in sort order) is taken as the intended one, and every other
-    spelling is reported in each table holding it, with ``absent_from``
-    missing.
-    """
-    totals: dict[str, dict[str, int]] = {}
-    for own in codes.values():  # distinct values only
-        for value, form, count in zip(own.text, own.normal_text,
-                                      own.counts[own.present].tolist(), strict=True):
-            spellings = totals.setdefault(form, {})
-            spellings[value] = spellings.get(value, 0) + int(count)
-    canonical = {}
-    for spellings in totals.values():
-        if len(spellings) > 1:
-            best = min(spellings, key=lambda value: (-spellings[value], not _tidy(value),
-                                                     value))
-            canonical.update({value: best for value in spellings if value != best})
-    rows = []
-    if not canonical:
-        return rows
-    for name, own in codes.items():
-        odd = [i for i, value in enumerate(own.text) if value in canonical]
-        positions = own.present[odd]
-        for position, lines in zip(positions, own.lines_of(positions), strict=True):
-            value = str(own.all_values[position])
-            match = canonical[value]
-            rows.append((key, name, None, value, int(own.counts[position]), lines, match,
-                         _difference(value, match), True))
     return rows
 
 

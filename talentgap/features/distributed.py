@@ -70,9 +70,17 @@ import numpy as np
 import pandas as pd
 
 from talentgap._arguments import key_list
+from talentgap._failure_log import allowed_text
 from talentgap._quality import note_text
-from talentgap.errors import DataQualityWarning, ParameterError, SchemaError, warn
-from talentgap.features._distributed_design import design_errors
+from talentgap.errors import (
+    DataQualityWarning,
+    ParameterError,
+    SchemaError,
+    collect_warnings,
+    warn,
+)
+from talentgap.features._detail_cells import detail_keys, undetailed_text, zero_domains
+from talentgap.features._distributed_design import design_errors, strata_prefix
 from talentgap.features._distributed_failures import (
     LINE,
     Lines,
@@ -150,9 +158,10 @@ def _check_arguments(surveys, keys: list[str], freq: str | None,
                 "freq is required for a Dask surveys table (each partition is parsed on its "
                 "own, so the frequency cannot be inferred from all labels): pass freq='Q', "
                 "'M' or 'Y'")
-        # the dtype's own frequency ("period[Q-DEC]" -> "Q-DEC"; PeriodDtype has no
-        # freqstr in every pandas version, its name has the same form in all)
-        freq = period.name.removeprefix("period[").removesuffix("]")
+        # the dtype's own frequency ("period[Q-DEC]" -> "Q"; PeriodDtype has no freqstr
+        # in every pandas version, its name has the same form in all); fiscal periods
+        # ("period[Q-MAR]") are then refused row by row, as validation refuses them
+        freq = period.name.removeprefix("period[").removesuffix("]").partition("-")[0]
     return normalize_freq(freq)
 
 
@@ -212,6 +221,10 @@ def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None,
     import dask
 
     freq = _check_arguments(surveys, keys, freq, design)
+    declared = design is not None
+    if not declared and detail_keys(keys):  # detail cells: domains of the other keys' cells
+        others = tuple(k for k in keys if k not in detail_keys(keys))
+        design = SurveyDesign(strata=others or None, lonely_psu="certainty")
     levels = None if skill_levels is None else list(skill_levels)
     if levels is not None and "skill_level" not in surveys.columns:
         raise ParameterError("skill_levels were declared but the surveys table has no "
@@ -260,11 +273,14 @@ def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None,
         text = note_text(note, (lines.where(code) for code in note.lines))
         warn(f"surveys: {text} (partitioned table)", DataQualityWarning, stacklevel=4)
     found = [part for part in [found, *conflicts] if part is not None and len(part)]
-    if found:
-        raise_failures(pool(found), lines, surveys.npartitions, _RULES)
-    if stats is None or (design is None and len(stats["cells"]) == 0):
+    if found:  # an undeclared level worded as the pandas path words it, its levels named
+        raise_failures(pool(found), lines, surveys.npartitions, _RULES if levels is None else
+                       {**_RULES, "unknown_code": allowed_text("skill_level", levels)})
+    if stats is None or (not declared and len(stats["cells"]) == 0):
         raise SchemaError("surveys: the table has no rows in any cell [empty_table]",
                           reason="empty_table")
+    if stats.get("undetailed"):  # as the pandas path words it
+        warn(undetailed_text(stats["undetailed"], keys), stacklevel=4)
     cells = stats["cells"]
     estimates = _estimates(cells)
     if design is not None:
@@ -273,14 +289,35 @@ def _estimate(surveys, *, keys: list[str], freq: str | None, weight: str | None,
                                   for part in tagged.to_delayed()])[0]
             raise_failures(pool(found), lines, surveys.npartitions, _RULES)
 
-        estimates |= design_errors(cells, estimates, stats["blocks"], stats["strata"], keys,
-                                   design, lines.where, fail)
+        with collect_warnings() as caught:
+            estimates |= design_errors(cells, estimates, stats["blocks"], stats["strata"],
+                                       keys, design, lines.where, fail)
+        for message in caught:  # the implied design's lonely strata get NaN SEs below
+            if declared or "have a single sampled PSU" not in str(message):
+                warn(str(message), type(message), stacklevel=4)
+        if not declared:
+            _lonely_strata_nan(cells, estimates, stats["strata"], design)
     values = None
     if key_values:
         values = stats["values"].assign(line=lines.line(stats["values"]["code"].to_numpy()))
     dtypes = stats.get("dtypes") or {}
     dtypes = dtypes.get("canonical") or dtypes.get("validated")
-    return _frame(cells, estimates, keys, levels, design is not None, dtypes), values
+    return _frame(cells, estimates, keys, levels, declared, dtypes), values, stats.get("parents")
+
+
+def _lonely_strata_nan(cells: pd.DataFrame, estimates: dict[str, np.ndarray],
+                       strata: pd.DataFrame, design: SurveyDesign) -> None:
+    """Without a design: NaN SEs for the detail cells of a stratum of one enterprise."""
+    on = [*design.strata_columns, "period"]
+    left = cells[on].astype({c: object for c in design.strata_columns})
+    right = strata[[*strata_prefix(design), "period", "n_psu"]].rename(
+        columns=dict(zip(strata_prefix(design), design.strata_columns, strict=True)))
+    n_psu = left.merge(right.astype({c: object for c in design.strata_columns}), on=on,
+                       how="left")["n_psu"].to_numpy(dtype=np.float64)
+    lonely = ~(n_psu >= 2)
+    for name in estimates:
+        if name.endswith("_se"):
+            estimates[name][lonely] = np.nan
 
 
 def _tag_columns(frame: pd.DataFrame, columns: list[str], partition_info=None) -> pd.DataFrame:
@@ -403,7 +440,11 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
     coverage of an occupation crosswalk) run on the partitions, and the key
     codes are compared with the other tables on each survey value's count
     and first lines gathered there, so errors and warnings name the rows of
-    ``surveys`` with the lines of the pandas path.
+    ``surveys`` with the lines of the pandas path. With detail keys, the
+    partitions also count the enterprises of each cell of the other keys, so
+    a detail cell-period of a surveyed cell with no respondent is 0, not
+    missing, as in the pandas path
+    (:func:`~talentgap.features._detail_cells.zero_domains`).
 
     Examples
     --------
@@ -429,13 +470,13 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
         fed = fed_occupations(crosswalk)
     levels = skill_levels_of(options.get("skill_levels"))  # checked on the rows, as in build
     codes = options.pop("codes", "warn")  # the code check needs the rows: run below
-    cells, values = _estimate(
+    cells, values, parents = _estimate(
         surveys, keys=keys, freq=freq, weight="weight", design=design,
         skill_levels=levels if "skill_level" in surveys.columns else None, fed=fed,
         key_values=codes != "ignore" and (training is not None or employment is not None))
     cells = detail_cell_columns(cells, keys)  # the names build gives detail-key panels
     placeholder = cells[[*keys, "period"]].assign(
-        enterprise_id=[f"cell{i}" for i in range(len(cells))], employees=1, vacancies=0,
+        enterprise_id=[f"cell{i}" for i in range(len(cells))], employees=1, vacancies=1,
         hard_to_fill=0, reports_shortage=False, weight=1.0)
     for name in ("region", "industry"):  # required columns that are not panel keys
         if name not in keys:
@@ -475,6 +516,20 @@ def panel_from_partitions(build: Callable[..., pd.DataFrame], surveys, training=
             column = np.full(len(panel), np.nan)
         column[hit] = values[position]
         panel[name] = column
-    panel["demand_missing"] = ~hit
+    empty = ~hit
+    if parents is not None:  # a detail cell of a surveyed stratum with no respondent: 0
+        on = [*(k for k in keys if k not in detail_keys(keys)), "period"]
+        found = panel[on].astype({k: object for k in on[:-1]}).merge(
+            parents.astype({k: object for k in on[:-1]}), on=on, how="left")[
+            "enterprises"].to_numpy(dtype=np.float64)
+        where = empty & (found > 0)
+        if "rows_missing" in panel.columns:  # cells only ``cells`` names stay missing
+            where &= ~panel["rows_missing"].to_numpy()
+        columns = {name: panel[name].to_numpy(copy=True) for name in survey_columns}
+        zero_domains(columns, where, unknown=(found < 2) if design is None else None)
+        for name, values in columns.items():
+            panel[name] = values
+        empty &= ~where
+    panel["demand_missing"] = empty
     panel["gap"] = panel["demand"] - panel["supply"]
     return panel

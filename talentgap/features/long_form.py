@@ -27,6 +27,7 @@ import pandas as pd
 from talentgap._checks import FAILURE_COLUMNS
 from talentgap._words import rows_fail
 from talentgap.errors import SchemaError
+from talentgap.features._level_codes import unknown_level_error, unknown_levels
 from talentgap.schema import DETAIL_COLUMNS, get_schema, validate
 
 __all__ = ["long_form"]
@@ -73,7 +74,7 @@ def _unknown_enterprises(vacancies: pd.DataFrame, rows: np.ndarray) -> SchemaErr
 
 
 def long_form(enterprises: pd.DataFrame, vacancies: pd.DataFrame, *,
-              freq: str | None = None) -> pd.DataFrame:
+              freq: str | None = None, skill_levels=None) -> pd.DataFrame:
     """Join an enterprise table and a vacancies table into the long ``surveys`` table.
 
     Parameters
@@ -92,6 +93,14 @@ def long_form(enterprises: pd.DataFrame, vacancies: pd.DataFrame, *,
     freq : {"Y", "Q", "M"}, optional
         Period frequency of both tables (default: from the enterprises'
         labels; the vacancies are read at the same frequency).
+    skill_levels : sequence of str or SkillLevels, optional
+        The declared skill levels: a ``skill_level`` of the vacancies table
+        outside them is an error naming the vacancies table and its lines.
+        Without it, :func:`talentgap.features.estimate_cells` and
+        :func:`talentgap.features.build_panel` check the levels later, on
+        the joined table, and name its rows as those of a surveys table
+        (the joined table keeps no link to the vacancies' lines, so it can
+        be written to any file format).
 
     Returns
     -------
@@ -114,7 +123,9 @@ def long_form(enterprises: pd.DataFrame, vacancies: pd.DataFrame, *,
         repeats in ``enterprises``, a detail repeats in ``vacancies``, a column
         sits in the wrong table (rule ``misplaced_column``), or a vacancy row
         names an enterprise-period the enterprise table lacks (rule
-        ``unknown_enterprise``, with the vacancies' lines).
+        ``unknown_enterprise``, with the vacancies' lines), or a skill level
+        of the vacancies lies outside ``skill_levels`` (rule
+        ``unknown_code``, with the vacancies' lines).
 
     Examples
     --------
@@ -147,6 +158,11 @@ def long_form(enterprises: pd.DataFrame, vacancies: pd.DataFrame, *,
     firms = validate(enterprises, table="enterprises", freq=freq)
     freq = firms["period"].array.freqstr[0]
     posts = validate(vacancies, table="vacancies", freq=freq)
+    if skill_levels is not None and "skill_level" in posts.columns:
+        levels = list(getattr(skill_levels, "order", skill_levels))
+        rows = unknown_levels(posts["skill_level"], levels)
+        if rows.size:  # positions are the input's: validation raised on any bad row
+            raise unknown_level_error("vacancies", posts, "skill_level", levels, rows)
 
     owner = _unit_keys(firms).get_indexer(_unit_keys(posts))  # unique: validated
     unknown = np.flatnonzero(owner < 0)

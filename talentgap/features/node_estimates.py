@@ -27,6 +27,7 @@ import pandas as pd
 
 from talentgap.errors import DataQualityWarning, ParameterError, collect_warnings, warn
 from talentgap.features._calibrated_variance import calibration_margins
+from talentgap.features._detail_cells import detail_rows
 from talentgap.features._inputs import surveys_table
 from talentgap.features._survey_columns import warn_unused_survey_columns
 from talentgap.features._survey_moments import detail_cell_columns
@@ -179,9 +180,11 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
             "for one stratum per period) or keys of the enterprise only")
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
-    inside = np.ones(len(table), dtype=bool)
-    for key in detail:  # a row without the detail is in no cell, still in the design
-        inside &= table[key].array.codes >= 0
+    rows = detail_rows(table, keys, empty_ok=True)  # blank detail or no vacancies: in no
+    inside = np.ones(len(table), dtype=bool)  # cell, still in the design
+    if rows is not None:
+        inside[:] = False
+        inside[rows] = True
     if not inside.any():
         raise ParameterError("estimate_nodes: the surveys have no row with every key")
     hierarchy = Hierarchy.from_mappings(table.loc[inside, keys], levels, keys=keys)

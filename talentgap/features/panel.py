@@ -16,12 +16,23 @@ import pandas as pd
 
 from talentgap.errors import ParameterError
 from talentgap.features._calibrated_variance import calibration_margins
-from talentgap.features._groups import GroupIndex, group_rows
-from talentgap.features._inputs import (
-    canonical_table,
-    rows_with_details,
-    spread_codes,
-    surveys_table,
+from talentgap.features._detail_cells import (
+    detail_keys,
+    detail_rows,
+    detail_strata,
+    stratum_enterprises,
+    warn_undetailed,
+    zero_domains,
+)
+from talentgap.features._groups import group_rows
+from talentgap.features._inputs import canonical_table, spread_codes, surveys_table
+from talentgap.features._panel_grid import (
+    cell_codes,
+    common_categories,
+    grid_columns,
+    scatter,
+    sorted_unique,
+    survey_cells,
 )
 from talentgap.features._survey_columns import warn_unused_survey_columns
 from talentgap.features._survey_moments import detail_cell_columns
@@ -50,80 +61,6 @@ _EMPLOYMENT_COLUMNS = ["employment", "skilled", "high_skilled"]
 _OUTPUT_COLUMNS = [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS, *_SUPPLY_COLUMNS, *_EMPLOYMENT_COLUMNS,
                    "gap", "demand_missing", "supply_missing", "employment_missing",
                    "rows_missing"]
-
-
-def _common_categories(frames: list[pd.DataFrame], key: str) -> pd.CategoricalDtype:
-    """One categorical dtype holding the key values of every frame, sorted."""
-    values = pd.Index([])
-    for frame in frames:
-        column = frame[key]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            codes = column.cat.codes.to_numpy()
-            used = np.bincount(codes[codes >= 0], minlength=len(column.cat.categories)) > 0
-            present = column.cat.categories[used]
-        else:
-            present = pd.Index(column.unique())
-        values = values.union(present)
-    return pd.CategoricalDtype(values.sort_values())
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` for integers, by sorting (faster than hashing at these sizes)."""
-    values = np.sort(values)
-    keep = np.ones(values.size, dtype=bool)
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
-
-
-def _cell_codes(frame: pd.DataFrame, keys: list[str],
-                dtypes: dict[str, pd.CategoricalDtype]) -> np.ndarray:
-    """A mixed-radix integer per row identifying its cell under the common dtypes.
-
-    Rows with a key value outside the common categories get -1 (no cell): a
-    code of -1 in one digit would otherwise borrow from the next digit and
-    land on another cell.
-
-    Values are looked up in the common categories explicitly:
-    ``Series.astype(CategoricalDtype)`` is a no-op when the column's
-    unordered categories are the same set in another order (pandas
-    considers the dtypes equal), which would keep the old codes.
-    """
-    code = np.zeros(len(frame), dtype=np.int64)
-    unknown = np.zeros(len(frame), dtype=bool)
-    for key in keys:
-        categories = dtypes[key].categories
-        column = frame[key]
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            own = column.cat.codes.to_numpy(dtype=np.int64)
-            lookup = np.append(categories.get_indexer(column.cat.categories), -1)
-            digit = lookup[own]  # own code -1 (missing) picks the appended -1
-        else:
-            digit = categories.get_indexer(column).astype(np.int64)
-        unknown |= digit < 0
-        code = code * len(dtypes[key].categories) + digit
-    code[unknown] = -1
-    return code
-
-
-def _survey_cells(groups: GroupIndex,
-                  keys: list[str]) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
-    """The cells (key combinations) of the survey groups, and where each group sits.
-
-    Returns a frame with one row per cell (its key values), the number of
-    groups of each cell, each group's period as an offset from the first
-    surveyed period, and each cell's number among the combinations of the
-    key digits. Groups come sorted by cell, then period, so cells are found
-    by comparing neighbours.
-    """
-    span = len(groups.labels[-1])  # "period" is the last group column
-    cell, step = np.divmod(groups.combinations, span)
-    new = np.ones(cell.size, dtype=bool)
-    np.not_equal(cell[1:], cell[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    first_combination = cell[starts] * span
-    cells = pd.DataFrame({k: groups.values(k, groups.digits(k, first_combination))
-                          for k in keys})
-    return cells, np.diff(starts, append=cell.size), step, cell[starts]
 
 
 def _employment_cells(employment: pd.DataFrame, keys: list[str], freq: str) -> pd.DataFrame:
@@ -289,10 +226,12 @@ def build_panel(
         the table, column and lines), and an employment table by skill
         level gets ``skilled`` and ``high_skilled`` derived from its levels
         (see :func:`talentgap.features.skilled_employment`). Training rows
-        count as supply of their own ``skill_level``; an upgrade's
-        ``from_level`` is checked but takes nothing away from the panel's
-        supply (the stock accounting of
-        :func:`talentgap.features.stock_pipeline` does that).
+        count as supply of their own ``skill_level`` when it is a key; in
+        cells without a level key, upgrade training from a skilled level
+        (a ``from_level`` not declared unskilled; any non-blank
+        ``from_level`` without declared levels) is left out of the supply,
+        as its workers already hold jobs in the cell
+        (:func:`talentgap.features.training_supply`).
     cells : pandas.DataFrame, optional
         The complete set of cells: one row per cell with the key columns
         (other columns, such as ``period``, are ignored; repeated cells and
@@ -324,7 +263,13 @@ def build_panel(
             or ``skill_level`` key, under its names: ``reporting_enterprises``,
             ``reporting_employees``, no ``vacancy_rate``).
         ``n_respondents``
-            0 where the cell was not surveyed in that period.
+            0 where the cell was not surveyed in that period, or (a cell
+            keyed by ``occupation`` or ``skill_level``) where no enterprise
+            reported vacancies in it: if the cell of the other keys was
+            surveyed, that is a domain of size 0, with ``demand``,
+            ``vacancies`` and the reporting totals 0 and their SEs 0 (NaN in
+            a stratum of one enterprise without a design), the ratios and
+            their SEs NaN, and ``demand_missing`` False.
         ``take_all``, ``demand_df``, ``shortage_rate_df``, ``vacancy_rate_df``, ``ssv_density_df``
             Only with ``design``, as in
             :func:`talentgap.features.estimate_cells`: True where every
@@ -338,7 +283,9 @@ def build_panel(
         ``employment``, ``skilled``, ``high_skilled``
             When ``employment`` is given.
         ``demand_missing``, ``supply_missing``, ``employment_missing``
-            True where the value is not observed.
+            True where the value is not observed (for ``demand``: the cell,
+            or with detail keys the cell of the other keys, was not surveyed
+            in the period).
         ``rows_missing``
             Only with ``cells``: True for every period of a cell that only
             ``cells`` names (no row of any table is in it).
@@ -349,12 +296,11 @@ def build_panel(
         If an input table breaks its schema, or the design columns a
         design rule; with ``codes="raise"``, if key values are written
         differently across tables.
-        If the tables' periods have different frequencies (rule
-        ``period_frequency``), for example surveys in fiscal quarters
-        (``period[Q-MAR]``) and training in calendar quarters
-        (``period[Q-DEC]``): pandas numbers them differently, so the join
-        would shift one table against the other. Convert first, e.g.
-        ``df["period"].dt.asfreq("Q-DEC", how="end")``.
+        If a table holds fiscal periods (``period[Q-MAR]``,
+        ``period[Y-JUN]``): its validation refuses each row (rule
+        ``bad_period``) with its calendar period and the conversion, e.g.
+        ``df["period"].dt.asfreq("Q-DEC", how="end")``, so tables are never
+        joined across frequencies (which pandas numbers differently).
     ParameterError
         If a key is missing from a table (for example ``skill_level`` from
         the training table of a panel keyed by it, or from ``cells``) or names a column of the
@@ -405,16 +351,18 @@ def build_panel(
     if (crosswalk is not None and "occupation" in keys
             and crosswalk_target(crosswalk) == "occupation"):
         check_coverage(surveys, crosswalk)
-    inside = rows_with_details(table, keys)  # blank occupation/skill_level: in no cell
+    inside = detail_rows(table, keys)  # blank detail or no vacancies: in no detail cell
+    warn_undetailed(table, keys, "weight")
     groups = group_rows(table if inside is None else table[[*keys, "period"]].iloc[inside],
                         [*keys, "period"])
-    surveyed, groups_per_cell, step, cell_numbers = _survey_cells(groups, keys)
+    surveyed, groups_per_cell, step, cell_numbers = survey_cells(groups, keys)
     declared = None if cells is None else _declared_cells(cells, keys, levels)
     # Each other part: the (keys, period) of its rows, its value columns, its missing flag.
     parts: list[tuple[pd.DataFrame, dict[str, np.ndarray], str]] = []
     if training is not None:
         supply = training_supply(training, keys=keys, freq=freq, lead_time=lead_time,
-                                 absorption=absorption, crosswalk=crosswalk)
+                                 absorption=absorption, crosswalk=crosswalk,
+                                 skill_levels=levels)
         parts.append((supply, {c: supply[c].to_numpy() for c in _SUPPLY_COLUMNS},
                       "supply_missing"))
     if employment is not None:
@@ -442,16 +390,23 @@ def build_panel(
     # Cells: every key combination seen in the surveys or the training table, or declared.
     frames = [surveyed] + ([supply] if training is not None else [])
     others = [] if declared is None else [declared]
-    dtypes = {k: _common_categories(frames + others, k) for k in keys}
+    dtypes = {k: common_categories(frames + others, k) for k in keys}
     if levels is not None and "skill_level" in dtypes:
         dtypes["skill_level"] = levels.dtype  # the declared order, not the alphabet
-    frame_codes = [_cell_codes(f, keys, dtypes) for f in frames]
-    declared_codes = [_cell_codes(f, keys, dtypes) for f in others]
-    cell_ids = _sorted_unique(np.concatenate(frame_codes + declared_codes))
+    frame_codes = [cell_codes(f, keys, dtypes) for f in frames]
+    declared_codes = [cell_codes(f, keys, dtypes) for f in others]
+    cell_ids = sorted_unique(np.concatenate(frame_codes + declared_codes))
     n_cells, n_periods = cell_ids.size, len(periods)
 
-    panel = _grid(cell_ids, keys, dtypes, periods)  # dict of columns, built up below
+    panel = grid_columns(cell_ids, keys, dtypes, periods)  # dict of columns, built up below
     size = n_cells * n_periods
+    named = None
+    if declared is not None:  # cells no table has a row for: only ``cells`` names them
+        named = np.zeros(n_cells + 1, dtype=bool)
+        rest = [cell_codes(f, keys, dtypes) for f, _, _ in parts[len(frames) - 1:]]
+        for codes in [*frame_codes, *rest]:  # a loop over the tables
+            named[np.searchsorted(cell_ids, codes[codes >= 0])] = True
+        named = named[:n_cells]
 
     # Survey estimates: each row goes straight to its grid slot, so the sums
     # come out in grid order. Rows outside the period range go to one extra
@@ -480,12 +435,20 @@ def build_panel(
     margins = calibration_margins(surveys, None, weight="weight", function="build_panel",
                                   keys=keys, design=design)
     estimates = estimate_arrays(table, row_slots, n, columns=wanted, design=design,
-                                calibration=margins)
-    panel.update({name: values[:size] for name, values in estimates.items()})
-    panel["demand_missing"] = n[:size] == 0
+                                calibration=margins,
+                                strata=None if design is not None else detail_strata(table, keys))
+    estimates = {name: values[:size] for name, values in estimates.items()}
+    empty = n[:size] == 0
+    if detail_keys(keys) and empty.any():  # looked and found none: 0, not missing
+        found = _surveyed_parents(table, keys, dtypes, cell_ids, first, n_periods, named)
+        zero_domains(estimates, empty & (found > 0),
+                     unknown=(found < 2) if design is None else None)
+        empty &= found == 0
+    panel.update(estimates)
+    panel["demand_missing"] = empty
 
     for index, (frame, columns, flag) in enumerate(parts, start=1):
-        codes = frame_codes[index] if index < len(frames) else _cell_codes(frame, keys, dtypes)
+        codes = frame_codes[index] if index < len(frames) else cell_codes(frame, keys, dtypes)
         cell = np.minimum(np.searchsorted(cell_ids, codes), n_cells - 1)
         step = frame["period"].array.asi8 - first.ordinal
         inside = (cell_ids[cell] == codes) & (step >= 0) & (step < n_periods)
@@ -496,56 +459,44 @@ def build_panel(
             panel[flag] = np.zeros(size, dtype=bool)
             continue
         for name, values in columns.items():
-            panel[name] = _scatter(values[inside], position, size)
-        panel[flag] = ~_scatter(np.ones(position.size, dtype=bool), position, size)
+            panel[name] = scatter(values[inside], position, size)
+        panel[flag] = ~scatter(np.ones(position.size, dtype=bool), position, size)
     if training is None:
         panel["supply"] = np.full(size, np.nan)
         panel["supply_missing"] = np.ones(size, dtype=bool)
     if supply_fill is not None:
         panel["supply"] = np.where(panel["supply_missing"], supply_fill, panel["supply"])
     panel["gap"] = panel["demand"] - panel["supply"]
-    if declared is not None:  # cells no table has a row for: only ``cells`` names them
-        named = np.zeros(n_cells + 1, dtype=bool)
-        rest = [_cell_codes(f, keys, dtypes) for f, _, _ in parts[len(frames) - 1:]]
-        for codes in [*frame_codes, *rest]:  # a loop over the tables
-            named[np.searchsorted(cell_ids, codes[codes >= 0])] = True
-        panel["rows_missing"] = np.repeat(~named[:n_cells], n_periods)
+    if named is not None:
+        panel["rows_missing"] = np.repeat(~named, n_periods)
     # copy=False: the columns are fresh arrays; skip consolidating them into one block.
     return mark_design(detail_cell_columns(pd.DataFrame(_order_columns(panel, keys), copy=False),
                                            keys), design)
 
 
-def _scatter(values: np.ndarray, position: np.ndarray, size: int) -> np.ndarray:
-    """Place ``values`` at ``position`` in an array of ``size``.
+def _surveyed_parents(table: pd.DataFrame, keys: list[str], dtypes: dict, cell_ids: np.ndarray,
+                      first: pd.Period, n_periods: int, seen: np.ndarray | None) -> np.ndarray:
+    """Per grid slot, the enterprises surveyed in its cell of the keys other than details.
 
-    Other slots hold False for booleans, NaN otherwise.
+    0 where that cell was not surveyed in the period, and for cells not
+    ``seen`` (named only by ``cells``). Enterprises are counted per period.
     """
-    if values.dtype == bool:
-        out = np.zeros(size, dtype=bool)
-    else:
-        out = np.full(size, np.nan)
-    out[position] = values
-    return out
-
-
-def _grid(cell_ids: np.ndarray, keys: list[str], dtypes: dict,
-          periods: pd.PeriodIndex) -> dict:
-    """Every cell x period, cells in code order, periods ascending within each cell."""
-    n_periods = len(periods)
-    columns = {}
-    remainder = cell_ids
+    others = [k for k in keys if k not in detail_keys(keys)]
+    digits, remainder = {}, cell_ids
     for key in reversed(keys):
-        size = len(dtypes[key].categories)
-        remainder, digit = np.divmod(remainder, size)
-        # repeat the codes in the small integer type pandas stores them in
-        digit = digit.astype(np.min_scalar_type(-size))
-        columns[key] = pd.Categorical.from_codes(np.repeat(digit, n_periods), dtype=dtypes[key],
-                                                 validate=False)
-    grid = {k: columns[k] for k in keys}
-    grid["period"] = pd.PeriodIndex.from_ordinals(
-        np.tile(periods.asi8, cell_ids.size), freq=periods.freq
-    )
-    return grid
+        remainder, digits[key] = np.divmod(remainder, len(dtypes[key].categories))
+    parent = np.zeros(cell_ids.size, dtype=np.int64)
+    for key in others:
+        parent = parent * len(dtypes[key].categories) + digits[key]
+    step = table["period"].array.asi8 - first.ordinal
+    row_parent = cell_codes(table, others, dtypes)
+    row_slot = np.where((row_parent >= 0) & (step >= 0) & (step < n_periods),
+                        row_parent * n_periods + step, -1)
+    found = stratum_enterprises(table, row_slot, np.repeat(parent * n_periods, n_periods)
+                                + np.tile(np.arange(n_periods, dtype=np.int64), cell_ids.size))
+    if seen is not None:
+        found[~np.repeat(seen, n_periods)] = 0
+    return found
 
 
 def _order_columns(panel: dict, keys: list[str]) -> dict:

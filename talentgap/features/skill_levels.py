@@ -35,6 +35,7 @@ from talentgap._arguments import key_list
 from talentgap._words import rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._inputs import canonical_table
+from talentgap.features._level_codes import unknown_level_error, unknown_levels
 from talentgap.features.supply import training_supply
 
 __all__ = ["SkillLevels", "skill_levels_of", "check_skill_levels", "skilled_employment",
@@ -162,36 +163,38 @@ def _level_error(table: str, column: str, rule: str, text: str, rows: np.ndarray
 
 
 def check_skill_levels(table: pd.DataFrame, levels: SkillLevels, *, name: str,
-                 columns: Sequence[str] = ("skill_level", "from_level")) -> None:
+                 columns: Sequence[str] = ("skill_level", "from_level"),
+                 line_numbers=None) -> None:
     """Raise if a level in ``columns`` of ``table`` is not a declared level.
 
     Blank values pass (whether they may be blank is the table's own rule).
+    ``line_numbers``: the input line of every row (default: position + 2,
+    line 1 being the header).
 
     Raises
     ------
     SchemaError
-        Rule ``unknown_code``, naming the table, the column and the lines
-        (line 1 is the header).
+        Rule ``unknown_code``, naming the table, the column, the declared
+        levels and the lines, each value with the closest declared level
+        (:func:`talentgap.features._level_codes.unknown_level_error`, the
+        one wording of this error).
 
     Examples
     --------
-    >>> training = pd.DataFrame({"skill_level": ["senior", "master"]})
+    >>> training = pd.DataFrame({"skill_level": ["senior", "master", "Senior"]})
     >>> check_skill_levels(training, SkillLevels(order=["senior"]), name="training")
     Traceback (most recent call last):
     ...
     talentgap.errors.SchemaError: training: column 'skill_level' must be one of the declared \
-skill levels ['senior'] [unknown_code]; 1 row fails, e.g. line 3: 'master'
+skill levels ['senior'] [unknown_code]; 2 rows fail, e.g. line 3: 'master', line 4: 'Senior' \
+(did you mean 'senior'?)
     """
     for column in columns:
         if column not in table.columns:
             continue
-        values = table[column]
-        known = values.isna().to_numpy() | values.isin(levels.order).to_numpy()
-        if not known.all():
-            rows = np.flatnonzero(~known)
-            raise _level_error(name, column, "unknown_code",
-                               f"must be one of the declared skill levels {list(levels.order)}",
-                               rows, np.asarray(values.iloc[rows], dtype=object))
+        rows = unknown_levels(table[column], levels.order)
+        if rows.size:
+            raise unknown_level_error(name, table, column, levels.order, rows, line_numbers)
 
 
 def _check_given(table: pd.DataFrame, column: str, derived: np.ndarray) -> None:
@@ -326,7 +329,8 @@ def _check_upgrades(table: pd.DataFrame, levels: SkillLevels) -> None:
 def stock_pipeline(training: pd.DataFrame, *, skill_levels,
                    keys: Sequence[str] = ("region", "industry"), freq: str | None = None,
                    lead_time: int | pd.DataFrame = 0,
-                   absorption: float | pd.DataFrame = 1.0) -> pd.DataFrame:
+                   absorption: float | pd.DataFrame = 1.0,
+                   crosswalk: pd.DataFrame | None = None) -> pd.DataFrame:
     """Net inflows to the skilled and high-skilled stocks from training by skill level.
 
     Each training row certifies workers at its ``skill_level``. A row with a
@@ -353,8 +357,12 @@ def stock_pipeline(training: pd.DataFrame, *, skill_levels,
         The declared levels.
     keys : sequence of str, default ("region", "industry")
         The cells of the pipeline (not ``skill_level``: the output is per stock).
-    freq, lead_time, absorption
-        As for :func:`talentgap.features.training_supply`.
+    freq, lead_time, absorption, crosswalk
+        As for :func:`talentgap.features.training_supply`: a ``program,
+        industry, share`` crosswalk splits each row's inflows over the
+        industries its programme feeds, as it splits the row's supply (the
+        panel's, with the same crosswalk), so the stocks and the supply
+        credit the same industries.
 
     Returns
     -------
@@ -384,6 +392,17 @@ def stock_pipeline(training: pd.DataFrame, *, skill_levels,
     >>> stock_pipeline(training, skill_levels=levels, lead_time=1)
       region  industry period  supply  supply_high_skilled
     0  North  textiles   2025    85.0                 35.0
+
+    A programme recorded under textiles whose graduates go 60/40 to
+    textiles and clothing:
+
+    >>> crosswalk = pd.DataFrame({"program": ["sewing", "sewing"],
+    ...                           "industry": ["textiles", "clothing"], "share": [0.6, 0.4]})
+    >>> stock_pipeline(training.assign(program="sewing"), skill_levels=levels, lead_time=1,
+    ...                crosswalk=crosswalk)
+      region  industry period  supply  supply_high_skilled
+    0  North  textiles   2025    51.0                 21.0
+    1  North  clothing   2025    34.0                 14.0
     """
     levels = skill_levels_of(skill_levels)
     if levels is None:
@@ -406,7 +425,7 @@ def stock_pipeline(training: pd.DataFrame, *, skill_levels,
                             certified=np.where(gains, table["certified"], 0))
         kept = kept.drop(columns=["from_level"], errors="ignore")
         part = training_supply(kept, keys=keys, freq=freq, lead_time=lead_time,
-                               absorption=absorption)
+                               absorption=absorption, crosswalk=crosswalk)
         parts.append(part[[*keys, "period", "supply"]].rename(columns={"supply": column}))
     out = parts[0].merge(parts[1], on=[*keys, "period"], how="outer", sort=True)
     return out.fillna({"supply": 0.0, "supply_high_skilled": 0.0})

@@ -11,6 +11,14 @@ to its cell. Lead times and absorption may be one number or a table per
 cell or programme. A *crosswalk* splits a programme's output over the
 industries it feeds, ``supply_j = certified * share_j * a_j``.
 
+Supply counts the certified workers who enter the cell's set of skill levels
+from outside it. A cohort of *upgrade training* (a ``from_level``: workers
+who held a certificate before) enters the level it leads to, so a cell keyed
+by ``skill_level`` counts it; a cell without a level key holds every level,
+and an upgrade from a skilled level moves a worker who already held a skilled
+job there, so it counts only cohorts whose ``from_level`` is blank or a level
+declared unskilled (:func:`upgrades_within`).
+
 Pass rates pooled over periods, ``sum(certified) / sum(trained)``, can be
 shrunk toward the overall rate ``p0`` with a beta prior of ``k``
 pseudo-trainees, ``(certified + k*p0) / (trained + k)``: the posterior mean
@@ -31,10 +39,11 @@ from talentgap._words import count_words, lines_text, rows_fail
 from talentgap.errors import ParameterError, SchemaError
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import canonical_table
+from talentgap.features._upgrades import label_new_trainees, upgrades_within
 from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.schema import get_schema
 
-__all__ = ["training_supply", "pass_rates"]
+__all__ = ["training_supply", "pass_rates", "upgrades_within"]
 
 _MAX_SHOWN = 5
 #: Columns the supply reads besides the keys, with their role: no key may name one.
@@ -81,8 +90,8 @@ def _cell_rows(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     ))
     rows = table[wanted].reset_index(drop=True)  # a new frame (copy-on-write)
     for key in keys:
-        if isinstance(rows[key].dtype, pd.CategoricalDtype):
-            continue  # schema keys: validated, never missing
+        if key == "from_level":  # blank = new trainees: a cell of their own
+            rows[key] = label_new_trainees(rows[key])
         blank = rows[key].isna().to_numpy()
         if blank.any():
             lines = np.flatnonzero(blank)[:_MAX_SHOWN] + 2
@@ -91,7 +100,8 @@ def _cell_rows(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
                 f"e.g. {lines_text(lines)}",
                 column=key, reason="missing_value",
             )
-        rows[key] = pd.Categorical(rows[key])
+        if not isinstance(rows[key].dtype, pd.CategoricalDtype):
+            rows[key] = pd.Categorical(rows[key])
     return rows
 
 
@@ -252,12 +262,21 @@ def training_supply(
     lead_time: int | pd.DataFrame = 0,
     absorption: float | pd.DataFrame = 1.0,
     crosswalk: pd.DataFrame | None = None,
+    skill_levels=None,
 ) -> pd.DataFrame:
     """Certified workers who become available to each cell, per period.
 
-    Each training row (a programme's cohort in period ``t``) contributes
+    Each training row (a programme's cohort certified in period ``t``, its
+    ``period``) contributes
     ``certified * absorption`` workers to its cell at period ``t + lead_time``
     (pandas ``Period`` arithmetic: ``Period("2024Q4") + 1 == Period("2025Q1")``).
+    Supply counts the certified who enter the cell's set of skill levels from
+    outside it: a cell keyed by ``skill_level`` counts upgrade training into
+    its level; a cell without a level key leaves out upgrade training between
+    skilled levels (a ``from_level`` that is not blank and not declared
+    unskilled, :func:`upgrades_within`), whose workers already hold jobs in
+    the cell. Such a cohort adds nothing to ``trained``, ``certified``,
+    ``supply`` or ``n_programs``.
 
     Parameters
     ----------
@@ -269,7 +288,9 @@ def training_supply(
         frame is never modified.
     keys : sequence of str, default ("region", "industry")
         Columns defining a cell (e.g. add ``"skill_level"``, or use
-        ``("region", "program")``). Not ``period`` or a count column.
+        ``("region", "program")``). Not ``period`` or a count column. With
+        ``"from_level"`` as a key, the rows with a blank ``from_level`` (new
+        trainees) form the cells labelled ``"new trainees"``.
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing raw period labels.
     lead_time : int or pandas.DataFrame, default 0
@@ -300,6 +321,11 @@ def training_supply(
         in the training table's categories are appended to them. Needs a
         ``program`` column; crosswalk rows with share 0 and programmes that
         are not trained are ignored.
+    skill_levels : SkillLevels or sequence of str, optional
+        The declared levels. Only the levels declared ``unskilled`` matter:
+        upgrade training from one of them (from no certificate to a skilled
+        level) is new supply to a cell without a level key. Without them
+        every non-blank ``from_level`` is an upgrade between skilled levels.
 
     Returns
     -------
@@ -383,6 +409,10 @@ def training_supply(
     table = canonical_table(training, "training", freq=freq)
     fed = cw is not None and target not in table.columns  # the crosswalk supplies the column
     rows = _cell_rows(table, [k for k in keys if not (fed and k == target)])
+    moved = upgrades_within(table, keys=keys, skill_levels=skill_levels)
+    if moved.any():  # workers already in the cell: their cohorts count as no supply
+        rows = rows.assign(trained=np.where(moved, 0, rows["trained"]),
+                           certified=np.where(moved, 0, rows["certified"]), _moved=moved)
     if cw is None:
         share = np.ones(len(rows))
     else:
@@ -407,14 +437,15 @@ def training_supply(
     certified_share = rows["certified"].to_numpy(dtype=np.float64) * share
     certified = group_sum(codes, n_groups, certified_share)
     supply = group_sum(codes, n_groups, certified_share * absorbed)
+    counted = ~rows["_moved"].to_numpy() if "_moved" in rows.columns else slice(None)
     if "program" in rows.columns:
         cells["program"] = rows["program"]
-        by_program = group_rows(cells, [*keys, "period", "program"])
+        by_program = group_rows(cells[counted], [*keys, "period", "program"])
         group_of = np.empty(by_program.n_groups, dtype=np.int64)
-        group_of[by_program.codes] = codes
+        group_of[by_program.codes] = codes[counted]
         n_programs = np.bincount(group_of, minlength=n_groups)
     else:
-        n_programs = np.bincount(codes, minlength=n_groups)
+        n_programs = np.bincount(codes[counted], minlength=n_groups)
 
     out = groups.frame
     out["trained"] = trained
@@ -454,8 +485,10 @@ def pass_rates(
         The ``training`` table (validated first unless already canonical;
         never modified).
     keys : sequence of str, default ("region", "industry")
-        Columns defining a cell; ``("program",)`` gives per-programme rates.
-        An empty sequence gives the overall rate.
+        Columns defining a cell; ``("program",)`` gives per-programme rates,
+        ``("from_level",)`` the rates of upgrade training by the level held
+        before, with new trainees (blank ``from_level``) labelled
+        ``"new trainees"``. An empty sequence gives the overall rate.
     prior_strength : float, default 0.0
         ``k``, the prior's weight in pseudo-trainees (>= 0); 0 returns the
         raw rates.

@@ -22,11 +22,26 @@ their sums and whose enterprise-level values (``employees``, ``weight``,
 ``reports_shortage``, design columns; equal on every row by rule) are
 counted once. With cells by region and industry each enterprise therefore
 counts once; with cells by occupation or skill level an enterprise counts
-once in every such cell it reports vacancies in (its employees and its
-shortage report go with it), and a row whose detail is blank belongs to no
-cell keyed by that detail. Standard errors treat the merged units as the
-respondents (with a design, the enterprise or its PSU is the sampling unit,
-so an enterprise in several cells is one unit of the design).
+once in every such cell it reports vacancies in (``vacancies > 0``; its
+employees and its shortage report go with it). A detail row of 0 vacancies,
+or a row whose detail is blank, belongs to no cell keyed by that detail: a
+zero row says nothing its absence does not, and vacancies without their
+detail get a :class:`~talentgap.errors.DataQualityWarning` (the detail cells
+then add up to less than the totals by that amount). See
+:mod:`talentgap.features._detail_cells`.
+
+**Detail cells are domains.** Whether an enterprise has vacancies in an
+occupation is itself random, so a detail cell is not a stratum. Without a
+design, the strata are the cells of the other keys (region x industry for
+keys region x industry x skill level; the whole period for keys of details
+only), the enterprises their units, and each detail cell a domain: the
+stratum's enterprises outside it count with ``y = 0`` (R
+``svyby(~y, ~cell, svydesign(ids=~1, strata=~other_keys, weights=~w),
+svytotal)``). The standard errors come from the same domain variance as
+with a declared design (:class:`~talentgap.features.design.DomainVariance`);
+they are NaN where the stratum has one enterprise. With a design, the
+enterprise or its PSU is the sampling unit, so an enterprise in several
+cells is one unit of the design.
 """
 
 from __future__ import annotations
@@ -42,6 +57,7 @@ from talentgap._checks import did_you_mean
 from talentgap.errors import ParameterError, SchemaError, collect_warnings
 from talentgap.features._calibrated_variance import calibration_margins
 from talentgap.features._calibration_checks import check_estimate_weights
+from talentgap.features._detail_cells import detail_rows, detail_strata, warn_undetailed
 from talentgap.features._groups import group_rows, group_sum
 from talentgap.features._inputs import surveys_table
 from talentgap.features._survey_columns import warn_unused_survey_columns
@@ -160,7 +176,9 @@ def estimate_cells(
         Columns defining a cell, any of ``region``, ``industry``,
         ``occupation``, ``skill_level`` (and other key columns of the table),
         e.g. ``("region", "industry", "skill_level")``. Without ``design``,
-        each cell-period is its own stratum.
+        each cell-period is its own stratum; with an ``occupation`` or
+        ``skill_level`` key, the cell-period of the other keys is the
+        stratum and each detail cell a domain of it (see the module notes).
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing raw period labels.
     weight : str or None, default "weight"
@@ -175,7 +193,8 @@ def estimate_cells(
         every cell is a domain of the whole design of its period and the
         standard errors are design-based (see
         :mod:`talentgap.features.design`); the estimates themselves do not
-        change. Without it, each cell-period is its own stratum, sampled with
+        change. Without it, each cell-period is its own stratum (a detail
+        cell: a domain of the cell of the other keys), sampled with
         replacement (columns named like design columns, e.g. ``stratum``,
         ``psu`` or ``population``, then get a
         :class:`~talentgap.errors.DataQualityWarning` saying they are not
@@ -219,8 +238,9 @@ def estimate_cells(
             and hard-to-fill vacancies (``demand``), each with ``<name>_se``.
             With an ``occupation`` or ``skill_level`` key the first two are
             ``reporting_enterprises`` and ``reporting_employees``: the
-            enterprises reporting vacancies in the cell and all their
-            employees, which do not add up across the detail cells.
+            enterprises reporting vacancies in the cell (``vacancies > 0``)
+            and all their employees, which do not add up across the detail
+            cells.
         ``shortage_rate``
             Weighted share of enterprises reporting a shortage (0-1).
         ``vacancy_rate``
@@ -233,8 +253,9 @@ def estimate_cells(
             Each rate has ``<name>_se``.
         ``single_respondent``
             True where ``n_respondents == 1``: without a design, standard
-            errors are NaN there (with a design they come from the whole
-            design and are defined).
+            errors are NaN there for cells of enterprise keys (with a design,
+            or for a detail cell in a stratum of several enterprises, they
+            come from the whole stratum or design and are defined).
         ``take_all``
             Only with ``design``: True where every respondent of the
             cell-period is in a take-all stratum (population count = sampled
@@ -258,11 +279,19 @@ def estimate_cells(
         :func:`talentgap.features.design.design_index`) or, in the long form,
         differ within an enterprise-period; or if ``weight`` names a column
         other than ``"weight"`` that the table does not have (rule
-        ``missing_column``, with the closest name).
+        ``missing_column``, with the closest name); or, with a detail key, if
+        no row reports vacancies with that detail (rule ``empty_table``).
     ParameterError
         If a key is not a column of the table, names an output column (e.g.
         ``keys=["employees"]``), or ``skill_levels`` is malformed or given
         for a table without ``skill_level``.
+
+    Warns
+    -----
+    DataQualityWarning
+        With a detail key, when rows with vacancies leave that detail blank:
+        how many enterprise-periods and (weighted) vacancies are in no detail
+        cell, the amount by which the detail cells fall short of the totals.
 
     Examples
     --------
@@ -319,21 +348,21 @@ def estimate_cells(
     table = surveys_table(surveys, freq=freq, keys=keys, blank_details=True,
                           skill_levels=skill_levels)
     wanted = None if design is None else [*ESTIMATE_COLUMNS, "take_all", *DF_COLUMNS]
-    blank = np.zeros(len(table), dtype=bool)
-    for key in keys:
-        if key in DETAIL_COLUMNS:
-            blank |= table[key].array.codes < 0
-    if not blank.any():
+    strata = None if design is not None else detail_strata(table, keys)
+    warn_undetailed(table, keys, weight)
+    inside = detail_rows(table, keys)
+    if inside is None:
         groups = group_rows(table, [*keys, "period"])
         columns = estimate_arrays(table, groups.codes, groups.counts, weight=weight,
-                                  columns=wanted, design=design, calibration=margins)
-    else:  # rows without the detail: in no cell, but still in the design (one extra slot)
-        inside = np.flatnonzero(~blank)
+                                  columns=wanted, design=design, calibration=margins,
+                                  strata=strata)
+    else:  # rows in no detail cell: still in the design (one extra slot)
         groups = group_rows(table[[*keys, "period"]].iloc[inside], [*keys, "period"])
         codes = np.full(len(table), groups.n_groups, dtype=np.int64)
         codes[inside] = groups.codes
         columns = estimate_arrays(table, codes, np.append(groups.counts, 0), weight=weight,
-                                  columns=wanted, design=design, calibration=margins)
+                                  columns=wanted, design=design, calibration=margins,
+                                  strata=strata)
         columns = {name: values[:groups.n_groups] for name, values in columns.items()}
     out = {name: groups.frame[name] for name in groups.frame.columns} | columns
     cells = detail_cell_columns(pd.DataFrame(out, copy=False), keys)  # fresh arrays
@@ -415,7 +444,8 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
                     weight: str | None = "weight",
                     columns: list[str] | None = None,
                     design: SurveyDesign | None = None,
-                    calibration: list[tuple[str, ...]] | None = None) -> dict[str, np.ndarray]:
+                    calibration: list[tuple[str, ...]] | None = None,
+                    strata: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The estimates of :func:`estimate_cells` per slot, as arrays.
 
     Parameters
@@ -442,7 +472,17 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         are then those of the calibration residuals
         (:mod:`talentgap.features._calibrated_variance`). Without a design,
         each slot is a stratum of enterprises (every enterprise-period in
-        one slot) and a slot of one respondent keeps NaN SEs.
+        one slot), or a domain of ``strata``, and a slot of one respondent
+        keeps NaN SEs.
+    strata : numpy.ndarray of int, optional
+        Without a design: the stratum of every row (its cell of the keys
+        other than ``occupation`` and ``skill_level``, from
+        :func:`~talentgap.features._detail_cells.detail_strata`; each period
+        stratified separately), whose enterprises are the units. Each slot
+        is then a domain of its stratum (the stratum's enterprises outside
+        the slot count with ``y = 0``, as with a declared design) and its
+        standard errors are NaN where the stratum has fewer than two
+        enterprises. None: each slot is its own stratum.
 
     Returns
     -------
@@ -487,9 +527,11 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         if index is not None:
             index = replace(index, unit=index.unit[first],
                             period_of_row=index.period_of_row[first])
-    implied = design is None and calibration is not None
-    if implied:  # calibrated without a design: each slot a stratum of enterprises
-        index = cells_as_strata(table, codes)
+    implied = design is None and (calibration is not None or strata is not None)
+    if implied:  # without a design: each slot a stratum of enterprises, or a domain of one
+        if strata is not None and merged is not None:
+            strata = np.asarray(strata)[merged[0]]
+        index = cells_as_strata(table, codes if strata is None else strata)
     if index is None:
         estimates = moment_estimates(moments(table, codes, n.size, weight), n, columns)
     else:
@@ -500,10 +542,13 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
         estimates.update(design_errors(table, codes, n.size, weight, estimates, index,
                                        [c for c in columns if c.endswith(("_se", "_df"))],
                                        calibration=calibration, empty=n == 0))
-        if implied:  # one respondent: no variance estimate, as without calibration
+        if implied:  # a stratum of one enterprise: no variance estimate
+            stratum = np.zeros(n.size, dtype=np.int64)
+            stratum[codes] = index.stratum_of_unit[index.unit]
+            lonely = (index.n_psu[stratum] < 2) | (n < 2 if strata is None else n < 1)
             for name in columns:
                 if name.endswith("_se"):
-                    estimates[name][n < 2] = np.nan
+                    estimates[name][lonely] = np.nan
         if "take_all" in columns:
             estimates["take_all"] = take_all(codes, n.size, index) & (n > 0)
         estimates = {name: estimates[name] for name in columns}
@@ -519,19 +564,25 @@ def estimate_arrays(table: pd.DataFrame, codes: np.ndarray, n: np.ndarray, *,
     return estimates
 
 
-def cells_as_strata(table: pd.DataFrame, codes: np.ndarray):
-    """The implied design of calibrated estimates without a declared design.
+def cells_as_strata(table: pd.DataFrame, strata: np.ndarray):
+    """The implied design of the estimates without a declared design.
 
-    Each slot (cell-period) is a stratum of enterprises, as the estimates
-    without a design assume; an enterprise-period must lie in one slot.
+    ``strata`` gives each row its stratum: its slot (cell-period), as the
+    estimates without a design assume, or with ``occupation`` or
+    ``skill_level`` keys its cell of the other keys (the detail cells are
+    domains of it). The units are the enterprises; an enterprise-period must
+    lie in one stratum. A stratum of one enterprise adds no variance here;
+    the caller gives its slots NaN SEs.
     """
+    strata = np.asarray(strata)
     units = unit_codes(table[["enterprise_id", "period"]])
-    if np.unique(units).size < units.size:
+    stratum_of_unit = np.full(int(units.max()) + 1 if units.size else 0, -1, dtype=np.int64)
+    stratum_of_unit[units] = strata
+    if (stratum_of_unit[units] != strata).any():
         raise ParameterError(
             "calibrated standard errors without a design need cells of whole enterprises; "
             "with occupation or skill_level keys pass design= (e.g. SurveyDesign() for one "
             "stratum per period)")
-    with collect_warnings():  # a one-respondent cell keeps NaN SEs (estimate_arrays)
-        return design_index(table.assign(_cell_stratum=np.asarray(codes)),
+    with collect_warnings():  # a one-enterprise stratum keeps NaN SEs (estimate_arrays)
+        return design_index(table.assign(_cell_stratum=strata),
                             SurveyDesign(strata="_cell_stratum", lonely_psu="certainty"))
-

@@ -159,9 +159,6 @@ def test_without_design_each_cell_is_a_stratum():
 def test_explicit_margins_must_be_usable(calibrated):
     with pytest.raises(ParameterError, match="'sector' is not a column"):
         estimate_cells(calibrated, design=DESIGN, calibration=[("sector",)])
-    with pytest.raises(ParameterError, match="design="):
-        estimate_cells(calibrated.assign(occupation="welder"), keys=["occupation"],
-                       calibration=["region"])
 
 
 def test_input_attrs_unchanged():

@@ -55,9 +55,10 @@ def test_the_spelling_with_more_rows_over_all_tables_is_suggested():
     surveys = _frame(["ASHMERE", "Ashmere"])
     training = _frame(["ASHMERE", "ASHMERE"])
     report = check_codes({"surveys": surveys, "training": training})
-    # 'Ashmere' is also missing from training: one row says both, with the same suggestion
+    # 'Ashmere' is also missing from training, but surveys writes the code two ways: one
+    # row, the spelling (no side missing), with the same suggestion
     assert report[["table", "absent_from", "value", "suggestion"]].values.tolist() == [
-        ["surveys", "training", "Ashmere", "ASHMERE"]]
+        ["surveys", None, "Ashmere", "ASHMERE"]]
     both = check_codes({"surveys": _frame(["ASHMERE", "Ashmere", "ashmere"]),
                         "training": _frame(["ASHMERE", "ashmere", "Ashmere", "Ashmere"])})
     # Ashmere: 3 rows over both tables, ASHMERE and ashmere 2 each
@@ -113,6 +114,39 @@ def test_a_between_table_near_miss_is_still_allowed_by_its_side():
                               keys=["region", "industry"], codes="raise",
                               allow=("supply", "demand"))
     assert report["near_miss"].sum() == 2
+
+
+@pytest.mark.parametrize("side", ["demand", "supply"])
+def test_two_spellings_in_one_table_are_refused_though_the_other_table_lacks_one(side):
+    # training writes Amberfield two ways; surveys holds only the commonest spelling, so
+    # 'AMBERFIELD' is also a training code missing from the surveys (the demand side)
+    two, one = _frame(["Amberfield"] * 3 + ["AMBERFIELD"] * 2), _frame(["Amberfield"] * 4)
+    tables = ({"surveys": one, "training": two} if side == "demand"
+              else {"surveys": two, "training": one})
+    name = "training" if side == "demand" else "surveys"
+    report = check_codes(tables)
+    row = report[report["value"] == "AMBERFIELD"]
+    # reported once, as a spelling of its own table, not as a cell missing a side
+    assert row[["table", "suggestion", "reason", "near_miss"]].values.tolist() == [
+        [name, "Amberfield", "letter case", True]]
+    assert row["absent_from"].isna().all()
+    with pytest.raises(SchemaError, match=rf"'AMBERFIELD' in {name} \(2 rows, e.g. lines 5, "
+                       r"6\) is 'Amberfield' written another way") as caught:
+        verify_codes(tables, keys=["region", "industry"], codes="raise",
+                     allow=("supply", "demand"))
+    assert caught.value.failure_cases["value"].tolist() == ["AMBERFIELD"]
+
+
+def test_a_spelling_the_other_table_writes_alone_is_still_a_side():
+    # each table writes the code one way: a code of each table missing from the other
+    tables = {"surveys": _frame(["Amberfield"] * 3), "training": _frame(["AMBERFIELD"] * 2)}
+    with pytest.warns(DataQualityWarning, match="'AMBERFIELD' in training"):
+        report = verify_codes(tables, keys=["region", "industry"], codes="raise",
+                              allow=("supply", "demand"))
+    assert report[["table", "absent_from", "value"]].values.tolist() == [
+        ["surveys", "training", "Amberfield"], ["training", "surveys", "AMBERFIELD"]]
+    with pytest.raises(SchemaError, match="'Amberfield' in surveys .* is not in training"):
+        verify_codes(tables, keys=["region", "industry"], codes="raise", allow=("demand",))
 
 
 def test_one_table_alone_is_searched_for_spellings():

@@ -7,12 +7,7 @@ import pytest
 
 from talentgap.errors import DataQualityWarning, SchemaError, collect_warnings
 from talentgap.features import build_panel
-from talentgap.features._code_pairs import (
-    CjkCandidates,
-    cjk_look_alike,
-    pair_unmatched,
-    unpaired_warning,
-)
+from talentgap.features._code_pairs import CjkCandidates, pair_unmatched, unpaired_warning
 from talentgap.features.codes import check_codes, describe_unpaired, unpaired_codes, verify_codes
 
 REGIONS = ["鹿城区", "龙湾区", "瓯海区"]
@@ -75,10 +70,19 @@ def test_a_code_both_tables_hold_is_no_misspelling():
     assert unpaired_codes(report).empty
 
 
-def test_look_alike_prefers_a_typo_then_the_closest_length():
-    assert cjk_look_alike("欧海区", ["瓯海区", "欧海"]) == ("瓯海区", "one-character typo")
-    assert cjk_look_alike("鹿城", ["鹿城区北部", "鹿城区"]) == ("鹿城区", "shortened name")
-    assert cjk_look_alike("Ouhai", ["Ouhai district"]) == (None, "")
+@pytest.mark.parametrize(("surveyed", "trained", "suggestion", "reason"), [
+    ("欧海区", ["瓯海区", "欧海"], "瓯海区", "one-character typo"),   # a typo before a shortening
+    ("鹿城", ["鹿城区北部", "鹿城区"], "鹿城区", "shortened name"),   # the closest length
+])
+def test_look_alike_prefers_a_typo_then_the_closest_length(surveyed, trained, suggestion,
+                                                            reason):
+    row = _row(check_codes(_tables("region", [surveyed], trained)), "surveys", surveyed)
+    assert bool(row["near_miss"]) and (row["suggestion"], row["reason"]) == (suggestion, reason)
+
+
+def test_latin_names_are_not_cjk_look_alikes():
+    report = check_codes(_tables("region", ["Ouhai"], ["Ouhai district"]))
+    assert not report["near_miss"].any(), report
 
 
 def test_long_cjk_names_keep_the_one_edit_rule():

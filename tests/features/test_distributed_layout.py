@@ -69,6 +69,32 @@ def test_category_order_and_unused_categories_kept(canonical):
                                   rtol=1e-9)
 
 
+def test_long_form_with_blank_details_equals_pandas(canonical):
+    """Canonical long form (as the demo surveys): enterprise-periods without vacancies have
+    one row with a blank occupation; the pandas path keeps such a table as it is, so the
+    result's categories keep their order there, and here the same."""
+    some = canonical[canonical["vacancies"] > 0]
+    low = some.assign(vacancies=some["vacancies"] // 2,
+                      hard_to_fill=np.minimum(some["hard_to_fill"], some["vacancies"] // 2))
+    high = some.assign(vacancies=some["vacancies"] - low["vacancies"],
+                       hard_to_fill=some["hard_to_fill"] - low["hard_to_fill"])
+    none = canonical[canonical["vacancies"] == 0]
+    table = pd.concat([low, high, none], ignore_index=True)
+    table["occupation"] = pd.Categorical(
+        ["welder"] * len(low) + ["fitter"] * len(high) + [None] * len(none),
+        categories=["welder", "fitter"])
+    table = table.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    assert 0 < len(none) < len(some)
+    for keys in (("region", "industry"), ("industry",)):
+        local = tg.features.estimate_cells(table, keys=keys, freq="Q")
+        assert list(local["industry"].cat.categories) == list(
+            table["industry"].cat.categories)  # kept as it is: no validation
+        for n in (3, 7):
+            spread = tg.features.estimate_cells(dd.from_pandas(table, npartitions=n,
+                                                               sort=False), keys=keys)
+            pd.testing.assert_frame_equal(spread, local, rtol=1e-9)
+
+
 def test_text_table_gets_sorted_categories(canonical):
     """A raw (validated) table: categories of the values present, sorted, as in memory."""
     table = canonical.astype({"region": str, "industry": str, "enterprise_id": str})

@@ -124,3 +124,29 @@ def test_a_copied_row_of_a_canonical_training_table_is_caught():
                  lambda: build_panel(data.surveys, copied)):
         with pytest.raises(SchemaError, match=r"\[duplicate_row\]"):
             call()
+
+
+def _long_with_blank_details(clean: pd.DataFrame) -> pd.DataFrame:
+    """The long form: two occupation rows per enterprise-period with vacancies, one row with
+    a blank occupation for each enterprise-period without (no detail to give)."""
+    some = clean[clean["vacancies"] > 0]
+    low = some.assign(occupation="welder", vacancies=some["vacancies"] // 2,
+                      hard_to_fill=np.minimum(some["hard_to_fill"], some["vacancies"] // 2))
+    high = some.assign(occupation="fitter", vacancies=some["vacancies"] - low["vacancies"],
+                       hard_to_fill=some["hard_to_fill"] - low["hard_to_fill"])
+    none = clean[clean["vacancies"] == 0].assign(occupation=None)
+    return pd.concat([low, high, none], ignore_index=True)
+
+
+def test_blank_details_take_the_fast_path_and_repeats_among_them_are_caught(clean):
+    # the blank occupation's code (-1) once carried into the period's digit of the row key,
+    # so (E, 2024Q2, blank) read as (E, 2024Q1, last occupation): a repeat that is not one
+    long = validate(_long_with_blank_details(clean), table="surveys", freq="Q")
+    blank = long["occupation"].isna().to_numpy()
+    assert 0 < blank.sum() < len(long)
+    assert canonical_table(long, "surveys", freq="Q") is long
+    copied = pd.concat([long, long[blank].iloc[[0]]], ignore_index=True)
+    assert copied.dtypes.equals(long.dtypes)
+    with pytest.raises(SchemaError, match=r"'enterprise_id, period, occupation' must not "
+                       r"repeat an earlier row .* \(blank\)\)"):
+        canonical_table(copied, "surveys", freq="Q")

@@ -38,8 +38,10 @@ def test_panel_by_occupation_hand_computed():
     rows = panel.set_index(panel["occupation"].astype(str))
     assert rows.loc["welder", ["demand", "supply", "gap"]].tolist() == [5.0, 15.0, -10.0]
     assert rows.loc["sewer", ["demand", "supply", "gap"]].tolist() == [1.0, 10.0, -9.0]
-    assert rows.loc["fitter", "supply"] == 5.0  # trained for, not surveyed
-    assert bool(rows.loc["fitter", "demand_missing"])
+    # trained for, and no surveyed enterprise of North reported fitter vacancies: an empty
+    # domain of a surveyed region, so demand 0 (not missing)
+    assert rows.loc["fitter", ["demand", "supply", "gap"]].tolist() == [0.0, 5.0, -5.0]
+    assert not bool(rows.loc["fitter", "demand_missing"])
 
 
 def test_vacancies_for_an_occupation_no_programme_trains_for():

@@ -83,7 +83,9 @@ def test_given_skilled_columns_must_agree_with_the_levels():
 
 
 def test_employment_levels_must_be_declared():
-    with pytest.raises(SchemaError, match=r"employment: column 'skill_level'.*line 2: 'none'"):
+    with pytest.raises(SchemaError, match=(r"employment: column 'skill_level' must be one of "
+                                           r"the declared skill levels .*line 2 \(North, "
+                                           r"textiles, none, 2024\): 'none'")):
         skilled_employment(EMPLOYMENT, skill_levels=LEVELS)
     with pytest.raises(ParameterError, match="no 'skill_level' column"):
         skilled_employment(EMPLOYMENT.drop(columns="skill_level"), skill_levels=LEVELS)
