@@ -6,42 +6,59 @@ path; the year's market need of a cell is the mean of its quarters' gaps on
 the same path (persons short on average over the year), so the annual paths
 keep the joint uncertainty of the quarterly ones. ``talentgap plan`` with
 ``[plan] years`` and ``POST /v1/plan`` with annual ``periods`` on a
-quarterly model both plan on these needs, so the two give the same plan.
+quarterly model both plan on these needs (:func:`annual_sample_paths`, which
+keeps them as cells x years x samples arrays), so the two give the same plan.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pandas as pd
 
+from talentgap._numeric import nanmean
 from talentgap.errors import ParameterError
 
-__all__ = ["annual_needs", "hold_need_years", "mark_held_years", "held_shares",
+__all__ = ["annual_sample_paths", "path_means", "mark_held_years", "held_shares",
            "held_share_words", "held_need_words"]
 
+#: float64 values converted at a time when averaging compact paths (64 MB): the
+#: temporaries stay this small whatever the number of cells.
+_BLOCK_VALUES = 1 << 23
 
-def annual_needs(paths, *, keys, first_year: int | None = None,
-                 columns=("demand", "gap")) -> pd.DataFrame:
-    """Sample paths averaged over the periods of each calendar year, path by path.
+
+def annual_sample_paths(paths, *, first_year: int | None = None, held=()):
+    """Compact sample paths averaged over the periods of each calendar year, path by path.
+
+    The yearly group means of the paths' long table (one row per cell, year
+    and path) without building that table: the annual paths stay cells x
+    years x samples arrays, which :func:`~talentgap.planning.allocate_quotas`
+    plans on directly. A national
+    plan (34,000 cells, 1,000 paths) thus never holds one row per cell,
+    period and path.
 
     Parameters
     ----------
-    paths : talentgap.models.SamplePaths or pandas.DataFrame
-        The gap model's sample paths (``GapForecaster.sample_paths``), or
-        their long table ``<keys...>, period, sample`` and ``columns``.
-    keys : sequence of str
-        The cell key columns.
+    paths : talentgap.models.SamplePaths
+        The gap model's sample paths (``GapForecaster.sample_paths``).
     first_year : int, optional
         Leave out the years before this one (the first need year).
-    columns : sequence of str, default ("demand", "gap")
-        The columns averaged.
+    held : sequence of int, default ()
+        Need years past the paths' reach: each holds, per cell and path, the
+        values of the last year the paths reach.
 
     Returns
     -------
-    pandas.DataFrame
-        ``<keys...>, period, sample, <columns...>``: one row per cell, year
-        (an annual ``period``) and path, sorted by them; each value the mean
-        of that path's values over the year's periods in ``paths``. A year
-        the paths cover only in part is the mean over the periods they hold.
+    talentgap.models.SamplePaths
+        The same cells; annual ``periods`` (the paths' years from
+        ``first_year``, then ``held``); float64 ``demand`` and ``supply`` of
+        shape (cells, years, samples), each the mean of that path's values
+        over the year's periods (over the periods the paths hold of a year
+        they cover in part; missing values left out, NaN where all are).
+        Its gap (``demand - supply``) is the year's mean gap of each path
+        wherever demand is missing for whole cells or not at all, as the
+        gap model's paths have it.
 
     Raises
     ------
@@ -50,50 +67,104 @@ def annual_needs(paths, *, keys, first_year: int | None = None,
 
     Examples
     --------
-    Two quarters of 2026 on two paths: each path's year is its own mean.
+    Two quarters of 2026 on two paths; 2027 holds 2026's need.
 
-    >>> import pandas as pd
-    >>> paths = pd.DataFrame({"region": "N", "industry": "A",
-    ...                       "period": pd.PeriodIndex(["2025Q4", "2026Q1", "2026Q1",
-    ...                                                 "2026Q2", "2026Q2"], freq="Q"),
-    ...                       "sample": [0, 0, 1, 0, 1], "gap": [9.0, 10.0, 20.0, 30.0, 0.0]})
-    >>> annual_needs(paths, keys=["region", "industry"], first_year=2026, columns=["gap"])
-      region industry period  sample   gap
-    0      N        A   2026       0  20.0
-    1      N        A   2026       1  10.0
+    >>> from talentgap.models import SamplePaths
+    >>> paths = SamplePaths(
+    ...     cells=pd.DataFrame({"region": ["N"], "industry": ["A"]}),
+    ...     periods=pd.PeriodIndex(["2025Q4", "2026Q1", "2026Q2"], freq="Q"),
+    ...     demand=np.array([[[9.0, 9.0], [10.0, 20.0], [30.0, 0.0]]], dtype=np.float32),
+    ...     supply=np.zeros((1, 3, 2), dtype=np.float32))
+    >>> annual = annual_sample_paths(paths, first_year=2026, held=[2027])
+    >>> annual
+    SamplePaths(1 cells x 2 periods x 2 samples, keys ['region', 'industry'], 2026..2027)
+    >>> annual.gap()[0].tolist()
+    [[20.0, 10.0], [20.0, 10.0]]
     """
-    keys, columns = list(keys), list(columns)
-    frame = paths.to_frame() if hasattr(paths, "to_frame") else paths
-    frame = frame.assign(period=pd.PeriodIndex(frame["period"]).asfreq("Y"))
+    years = pd.PeriodIndex(paths.periods).asfreq("Y")
+    kept = np.arange(len(years))
     if first_year is not None:
-        frame = frame[frame["period"].dt.year >= int(first_year)]
-        if frame.empty:
+        kept = np.flatnonzero(years.year >= int(first_year))
+        if not kept.size:
             raise ParameterError(f"first_year = {first_year}: the sample paths end before it")
-    return (frame.groupby([*keys, "period", "sample"], observed=True, sort=True)[columns]
-            .mean().reset_index())
+    kept = kept[np.argsort(years.asi8[kept], kind="stable")]   # each year one run of periods
+    ordinals = years.asi8[kept]
+    starts = np.flatnonzero(np.r_[True, ordinals[1:] != ordinals[:-1]])
+    held = [int(y) for y in held]
+    labels = [str(y) for y in years.year[kept[starts]]] + [str(y) for y in held]
+    n, samples = paths.demand.shape[0], paths.demand.shape[2]
+    shape = (n, starts.size + len(held), samples)
+    demand, supply = np.empty(shape), np.empty(shape)
+    step = max(1, _BLOCK_VALUES // max(1, kept.size * samples))
+    for lo in range(0, n, step):   # blocks of cells, each averaged at once
+        for source, target in ((paths.demand, demand), (paths.supply, supply)):
+            block = np.asarray(source[lo:lo + step][:, kept], dtype=np.float64)
+            target[lo:lo + step, :starts.size] = _run_means(block, starts)
+    if held:
+        for target in (demand, supply):
+            target[:, starts.size:] = target[:, starts.size - 1:starts.size]
+    return dataclasses.replace(paths, periods=pd.PeriodIndex(labels, freq="Y"),
+                               demand=demand, supply=supply)
 
 
-def hold_need_years(annual: pd.DataFrame, years) -> pd.DataFrame:
-    """The yearly needs with ``years`` past the paths' reach holding the last year's need.
+def _run_means(block: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Means over axis 1 of ``block`` (cells x periods x samples) in runs beginning at
+    ``starts``, missing values left out (NaN where a run has none)."""
+    counts = np.diff(np.append(starts, block.shape[1]))
+    missing = np.isnan(block)
+    if not missing.any():
+        return np.add.reduceat(block, starts, axis=1) / counts[None, :, None]
+    total = np.add.reduceat(np.where(missing, 0.0, block), starts, axis=1)
+    count = np.add.reduceat((~missing).astype(np.float64), starts, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
 
-    Each held year copies, per cell and sample path, the need of the last
-    year the paths reach (the latest ``period`` of ``annual``): a plan over
-    more years than the model forecasts plans the later ones on that copy
-    (:func:`mark_held_years` says so in the plan).
+
+def path_means(paths, name: str) -> pd.DataFrame:
+    """The mean over the sample paths of one quantity, per cell and period.
+
+    Parameters
+    ----------
+    paths : talentgap.models.SamplePaths
+        Sample paths, e.g. :func:`annual_sample_paths`.
+    name : {"demand", "supply"}
+        The quantity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``<keys...>, <time>, <name>``: one row per cell and period, sorted by
+        them; the mean of the paths' values (float64; missing values left
+        out, NaN where all are), as the long table's group means give it.
 
     Examples
     --------
-    >>> annual = pd.DataFrame({"region": "N", "period": pd.PeriodIndex(["2026"], freq="Y"),
-    ...                        "sample": 0, "gap": [5.0]})
-    >>> hold_need_years(annual, [2027])["period"].astype(str).tolist()
-    ['2026', '2027']
+    >>> from talentgap.models import SamplePaths
+    >>> paths = SamplePaths(
+    ...     cells=pd.DataFrame({"region": ["S", "N"]}),
+    ...     periods=pd.PeriodIndex(["2026", "2027"], freq="Y"),
+    ...     demand=np.zeros((2, 2, 2), dtype=np.float32),
+    ...     supply=np.arange(8, dtype=np.float32).reshape(2, 2, 2))
+    >>> path_means(paths, "supply")
+      region period  supply
+    0      N   2026     4.5
+    1      N   2027     6.5
+    2      S   2026     0.5
+    3      S   2027     2.5
     """
-    years = [int(y) for y in years]
-    if not years:
-        return annual
-    last = annual[annual["period"] == annual["period"].max()]
-    return pd.concat([annual] + [last.assign(period=pd.Period(str(y), freq="Y"))
-                                 for y in years], ignore_index=True)
+    values = getattr(paths, name)
+    n, horizon, samples = values.shape
+    means = np.empty((n, horizon))
+    step = max(1, _BLOCK_VALUES // max(1, horizon * samples))
+    for lo in range(0, n, step):   # blocks of cells, each averaged at once
+        means[lo:lo + step] = nanmean(values[lo:lo + step], axis=2)
+    keys, time = list(paths.cells.columns), paths.time
+    frame = paths.cells.iloc[np.repeat(np.arange(n), horizon)].reset_index(drop=True)
+    frame[time] = pd.PeriodIndex(paths.periods).take(np.tile(np.arange(horizon), n))
+    frame[name] = means.ravel()
+    # one row per group: the group means of the long table, in their order
+    return (frame.groupby([*keys, time], observed=True, sort=True)[name].mean()
+            .reset_index())
 
 
 def mark_held_years(plan, held) -> None:
@@ -101,8 +172,8 @@ def mark_held_years(plan, held) -> None:
     held need years' share of the need.
 
     ``need_basis`` is ``"forecast"``, or ``"held at <year>"`` for the need
-    years ``held`` past the forecast (:func:`hold_need_years`). The plan's
-    tables are changed in place; a plan without them is left as it is.
+    years ``held`` past the forecast (``held`` of :func:`annual_sample_paths`). The
+    plan's tables are changed in place; a plan without them is left as it is.
     """
     if plan.cells is None or plan.years is None or not len(plan.years):
         return

@@ -20,7 +20,7 @@ import pandas as pd
 from talentgap._arguments import key_list
 from talentgap._words import rows_fail
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
-from talentgap.periods import parse_periods
+from talentgap.periods import check_calendar_labels, parse_periods
 from talentgap.planning._no_forecast import without_forecast
 
 __all__ = ["Forecast", "is_sample_paths", "read_forecast"]
@@ -63,6 +63,8 @@ def _periods(table: pd.DataFrame) -> pd.arrays.PeriodArray:
         )
     column = table["period"]
     if isinstance(column.dtype, pd.PeriodDtype):
+        # fiscal Periods (period[Q-MAR]): refused as everywhere, naming the conversion
+        check_calendar_labels(table[["period"]], what="needs", action="planning by them")
         if column.isna().any():
             raise SchemaError("column 'period' of the gap forecast has missing values",
                               column="period", reason="missing_value")

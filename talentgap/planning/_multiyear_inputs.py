@@ -56,7 +56,9 @@ class Rows:
     ``"capacity_group"``), ``names`` each row as the plan reports it
     (``"budget[2026]"``) and ``words`` in plain language
     (``"the budget for 2026"``); ``unit`` is what the limit counts
-    (``"money"`` or ``"places"``).
+    (``"money"`` or ``"places"``); ``funding`` the funding period each row
+    is about (its position in the plan's funding periods; -1: a row over
+    every period, and every row when None).
     """
 
     kind: str
@@ -65,6 +67,13 @@ class Rows:
     matrix: sp.csr_matrix
     limit: np.ndarray
     unit: str
+    funding: np.ndarray | None = None
+
+    def funding_of(self) -> np.ndarray:
+        """Per row, the position of its funding period (-1: every period)."""
+        if self.funding is None:
+            return np.full(self.size, -1, dtype=np.int64)
+        return np.asarray(self.funding, dtype=np.int64)
 
     @property
     def size(self) -> int:
@@ -162,7 +171,7 @@ def read_budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
     cell = np.repeat(np.arange(n_cells), n_f)
     year = np.tile(np.arange(n_f), n_cells)
     money = cost  # per decision
-    names, words, matrices, limits = [], [], [], []
+    names, words, matrices, limits, about = [], [], [], [], []
     total_row = sp.csr_matrix((money, (np.zeros(cell.size, dtype=np.int64),
                                        np.arange(cell.size))), shape=(1, cell.size))
     if isinstance(budget, pd.DataFrame):
@@ -184,11 +193,13 @@ def read_budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
         matrices.append(sp.csr_matrix((money, (year, np.arange(cell.size))),
                                       shape=(n_f, cell.size)))
         limits.append(per_year)
+        about.append(np.arange(n_f))
         if total_budget is not None:
             names.append("budget[total]")
             words.append("the total budget")
             matrices.append(total_row)
             limits.append([check_budget(total_budget)])
+            about.append([-1])
     else:
         if total_budget is not None:
             raise PlanningError("total_budget= goes with a per-period budget table "
@@ -198,8 +209,10 @@ def read_budgets(budget, total_budget, funding, cost, n_cells) -> Rows:
         words.append("the budget")
         matrices.append(total_row)
         limits.append([check_budget(budget)])
+        about.append([-1])
     return Rows("budget", names, words, sp.vstack(matrices, format="csr"),
-                np.concatenate([np.asarray(x, dtype=np.float64) for x in limits]), "money")
+                np.concatenate([np.asarray(x, dtype=np.float64) for x in limits]), "money",
+                np.concatenate([np.asarray(x, dtype=np.int64) for x in about]))
 
 
 def _empty_rows(kind: str, n_decisions: int, unit: str) -> Rows:
@@ -232,7 +245,8 @@ def read_envelopes(table, cells, keys, funding, cost,
                                                else "") for i in range(len(table))]
     matrix = sp.csr_matrix((cost[cols], (rows_, cols)), shape=(len(table), n_dec))
     return Rows("budget_envelope", [f"budget_envelope[{x}]" for x in labels],
-                [f"the budget envelope of {x}" for x in labels], matrix, limit, "money")
+                [f"the budget envelope of {x}" for x in labels], matrix, limit, "money",
+                year if has_period else None)
 
 
 def read_groups(table, cells, keys, funding, noun: str = "cells the needs table does") -> Rows:
@@ -247,8 +261,9 @@ def read_groups(table, cells, keys, funding, noun: str = "cells the needs table 
     names = [f"capacity_group[{g}, {p}]" for g in group_names for p in funding]
     words = [f"the shared capacity of {g} in {p}" for g in group_names for p in funding]
     kept = np.flatnonzero(np.isfinite(limit))  # an unlimited group (capacity inf) has no row
+    about = np.tile(np.arange(n_f), len(group_names))
     return Rows("capacity_group", [names[i] for i in kept], [words[i] for i in kept],
-                matrix[kept], limit[kept], "places")
+                matrix[kept], limit[kept], "places", about[kept])
 
 
 def read_group_minimums(table, cells, keys, funding,
@@ -278,8 +293,9 @@ def read_group_minimums(table, cells, keys, funding,
     words = [f"the minimum places of {g} in {p} (at least {fmt(m)})"
              for g, m in zip(group_names, minimum, strict=True) for p in funding]
     kept = np.flatnonzero(limit > 0)
+    about = np.tile(np.arange(n_f), len(group_names))
     return Rows("capacity_group_min", [names[i] for i in kept], [words[i] for i in kept],
-                -matrix[kept], -limit[kept], "places")
+                -matrix[kept], -limit[kept], "places", about[kept])
 
 
 def _group_members(table, cells, keys, funding, noun: str

@@ -45,6 +45,7 @@ class RowInfo:
     limit: float   # in the row's unit (money, places, or shortfall to remove)
     scale: float   # the row is stored divided by this
     unit: str
+    funding: int = -1   # the funding period the row is about (position; -1: every period)
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,9 @@ def row_families(problem: YearsProblem
         blocks.append(sp.csr_matrix(family.matrix / scale))
         limits.append(family.limit / scale)
         scales.append(np.full(family.size, scale))
-        rows += [RowInfo(family.kind, name, words, float(lim), scale, family.unit)
-                 for name, words, lim in zip(family.names, family.words, family.limit,
-                                             strict=True)]
+        rows += [RowInfo(family.kind, name, words, float(lim), scale, family.unit, int(at))
+                 for name, words, lim, at in zip(family.names, family.words, family.limit,
+                                                 family.funding_of(), strict=True)]
     return (sp.vstack(blocks, format="csr"), np.concatenate(limits), np.concatenate(scales),
             rows)
 

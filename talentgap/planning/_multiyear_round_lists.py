@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from talentgap.planning._solve import tie_key
+
 __all__ = ["PlaceLists", "descending", "tie_key", "STEPS"]
 
 #: Places per cell priced in one round (in the order adding them one at a time takes them).
@@ -113,19 +115,3 @@ def descending(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.n
         sub = order[where]
         order[where] = sub[np.lexsort((-third[sub], -second[sub], run))]
     return order
-
-
-def tie_key(ratio: np.ndarray) -> np.ndarray:
-    """Values to 10 significant digits: equal places differ only in their last bits.
-
-    Examples
-    --------
-    >>> bool(tie_key(np.array([0.1 + 0.2]))[0] == 0.3)
-    True
-    """
-    out = ratio.copy()
-    finite = np.isfinite(ratio) & (ratio > 0)
-    digits = 9 - np.floor(np.log10(ratio[finite]))
-    scale = 10.0 ** digits
-    out[finite] = np.round(ratio[finite] * scale) / scale
-    return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from talentgap._words import percentile_words
+from talentgap.planning._constraint_sentences import PERSON_PERIODS
 from talentgap.planning._constraints import ConstraintRows
 from talentgap.planning._multiyear_lp import (
     DUAL_TOL,
@@ -25,123 +25,68 @@ from talentgap.planning._multiyear_lp import (
 )
 from talentgap.planning._multiyear_problem import YearsProblem
 from talentgap.planning._multiyear_ties import need_reference
-from talentgap.planning._params import about, fmt, left_over, money_step, per_money
+from talentgap.planning._params import fmt
 from talentgap.planning._plan import (
-    PAID_ELSEWHERE,
     QuotaPlan,
-    below_one_place,
     cost_per_certified,
     objective_basis,
+    plan_label,
     shortfall_basis,
     shortfall_note,
+    words_later,
 )
 from talentgap.planning._tables import freq_code
 
 __all__ = ["assemble_plan"]
 
-#: The unit of a shortfall summed over need periods, by the periods' frequency code.
-_PERSON_PERIODS = {"Y": "person-years", "Q": "person-quarters", "M": "person-months"}
-
-
 def _spent(problem: YearsProblem, q: np.ndarray) -> list[np.ndarray]:
     return [family.matrix @ q for family in problem.rows()]
 
 
-def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray,
-             closed: bool) -> tuple[ConstraintRows, dict]:
-    """Binding constraints (rows of the constraints table, with their sentences) and their
-    marginal values by name."""
-    what = problem.objective_name()
-    unit = _PERSON_PERIODS[freq_code(problem.need.dtype)]   # shortfall summed over periods
+def _binding(problem: YearsProblem, program: Program, first: Solution, q: np.ndarray
+             ) -> tuple[ConstraintRows, dict]:
+    """Binding constraints (rows of the constraints table, worded on first read:
+    :func:`~talentgap.planning._plan.words_later`) and their marginal values by name."""
     decisions = _decisions(problem)   # the cell (or programme) and period of each decision
-    rows, marginal = ConstraintRows(what, labels=decisions.columns), {}
+    rows, marginal = ConstraintRows(problem.objective_name(), labels=decisions.columns), {}
     used = np.concatenate(_spent(problem, q)) if problem.rows() else np.zeros(0)
     removed = _equity_removed(problem, q)
     scale = float(problem.cost.max()) or 1.0
-
-    def binds(r: int) -> bool:
-        return float(first.row_value[r]) * scale > DUAL_TOL
-
-    # one sum of money for every budget line, so that the lines can be compared
-    budgets = [r for r, info in enumerate(program.rows) if info.kind == "budget" and binds(r)]
-    step = money_step(first.row_value[budgets])
+    funding = problem.funding.astype(str)
     for r, info in enumerate(program.rows):
         value = float(first.row_value[r])
         spent = round(float(used[r]), 6) if r < used.size else np.nan  # solver noise in the sum
         if info.kind == "equity":
             spent = float(removed[problem.equity.names.index(info.name)])
+        # the funding period a row is about: budget[2026], capacity_group[g, 2026], ...
+        at = (pd.DataFrame({"period": [funding[info.funding]]}) if info.funding >= 0
+              else None)
         if info.kind == "budget":
             marginal[info.name] = value
-            limit = info.limit
-            cheapest = _cheapest(problem, r)
-            if (binds(r) and problem.integer != "none" and spent <= 0
-                    and limit < cheapest):   # as a single-period plan words it
-                line = below_one_place(info.words, limit, cheapest, value, what, step, unit)
-            elif binds(r):
-                paid = spent if left_over(limit, spent) else limit   # not the rounding
-                line = (f"{info.words} is fully used: {fmt(paid)} of {fmt(limit)} spent; "
-                        f"{per_money(value, step)} {unit} of the {what}")
-                left = left_over(limit, spent)   # whole places: money that buys nothing
-                if problem.integer != "none" and left:
-                    line += f"; the {fmt(left)} left buys no further useful place"
-            elif closed:
-                line = (f"{info.words} is not the limit: every need is met; "
-                        f"{fmt(spent)} of {fmt(limit)} spent")
-            else:
-                line = (f"{info.words} is not the limit: {fmt(spent)} of {fmt(limit)} "
-                        f"spent; more of it would not reduce the {what}")
-            year = info.name.removeprefix("budget[").removesuffix("]")
-            at = (pd.DataFrame({"period": [year]})
-                  if year in {str(p) for p in problem.funding} else None)
-            rows.add("budget", [info.name], [info.words], binds=binds(r), limit=limit,
-                     used=spent, unit="money", value=value, sentence=[line], at=at)
+            rows.add("budget", [info.name], [info.words], binds=value * scale > DUAL_TOL,
+                     limit=info.limit, used=spent, unit="money", value=value, sentence=[""],
+                     at=at)
             continue
         if value <= DUAL_TOL:
             continue
-        if info.kind == "equity":
-            marginal[info.name] = -value
-            line = (f"{info.words} binds: each further worker of shortfall it requires "
-                    f"removed adds about {about(value)} {unit} to the {what}")
+        limit = info.limit
+        if info.kind in ("equity", "capacity_group_min"):   # raising these costs
             value = -value
-        elif info.kind == "capacity_group_min":   # -sum q <= -min: shown as places
-            marginal[info.name] = -value
-            line = (f"{info.words} binds: each further place it requires adds about "
-                    f"{about(value)} {unit} to the {what}")
-            value, spent = -value, -spent
-            rows.add(info.kind, [info.name], [info.words], binds=True, limit=-info.limit,
-                     used=spent, unit=info.unit, value=value, sentence=[line])
-            continue
-        else:
-            marginal[info.name] = value
-            per = "unit of money" if info.unit == "money" else "place"
-            limit = fmt(info.limit) + (" places" if info.unit == "places" else "")
-            line = (f"{info.words} binds ({limit}); one more {per} "
-                    f"removes about {about(value)} {unit} of the {what}")
-        rows.add(info.kind, [info.name], [info.words], binds=True, limit=info.limit,
-                 used=spent, unit=info.unit, value=value, sentence=[line])
+            if info.kind == "capacity_group_min":   # -sum q <= -min: shown as places
+                limit, spent = -limit, -spent
+        marginal[info.name] = value
+        rows.add(info.kind, [info.name], [info.words], binds=True, limit=limit, used=spent,
+                 unit=info.unit, value=value, sentence=[""], at=at)
     cap = np.flatnonzero(first.capacity_value > DUAL_TOL)
-    names = [problem.decision_name(i) for i in cap]
-    paid = _paid_elsewhere(problem, [program.rows[r].name for r in budgets], cap)
-    for name, i in zip(names, cap, strict=True):
-        marginal[f"capacity[{name}]"] = float(first.capacity_value[i])
-    rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
-             binds=True, limit=problem.upper[cap], used=q[cap], unit="places",
-             value=first.capacity_value[cap], at=decisions.iloc[cap],
-             sentence=[f"capacity of {n} binds ({fmt(problem.upper[i])} places); one more "
-                       f"place of capacity removes about {about(first.capacity_value[i])} "
-                       f"{unit} of the {what}{PAID_ELSEWHERE if p else ''}"
-                       for n, i, p in zip(names, cap, paid, strict=True)])
     low = np.flatnonzero((first.min_value > DUAL_TOL) & (problem.lower > 0))
-    names = [problem.decision_name(i) for i in low]
-    for name, i in zip(names, low, strict=True):
-        marginal[f"min_quota[{name}]"] = -float(first.min_value[i])
-    rows.add("min_quota", [f"min_quota[{n}]" for n in names],
-             [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
-             used=q[low], unit="places", value=-first.min_value[low], at=decisions.iloc[low],
-             sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[i])} places); each "
-                       f"required place adds about {about(first.min_value[i])} {unit} to the "
-                       f"{what}, as the money would do more elsewhere"
-                       for n, i in zip(names, low, strict=True)])
+    for kind, words, at, bound, value in (
+            ("capacity", "capacity of", cap, problem.upper, first.capacity_value[cap]),
+            ("min_quota", "minimum quota of", low, problem.lower, -first.min_value[low])):
+        names = [problem.decision_name(i) for i in at]
+        marginal.update({f"{kind}[{n}]": float(v) for n, v in zip(names, value, strict=True)})
+        rows.add(kind, [f"{kind}[{n}]" for n in names], [f"{words} {n}" for n in names],
+                 binds=True, limit=bound[at], used=q[at], unit="places", value=value,
+                 at=decisions.iloc[at], sentence=[""] * len(names))
     return rows, marginal
 
 
@@ -151,19 +96,6 @@ def _decisions(problem: YearsProblem) -> pd.DataFrame:
     out = units.iloc[problem.decision_cell()].reset_index(drop=True)
     out["period"] = problem.funding.astype(str)[problem.decision_year()]
     return out
-
-
-def _cheapest(problem: YearsProblem, r: int) -> float:
-    """The cost of the cheapest place money row ``r`` pays for (inf: none it can fund)."""
-    family_rows = [family.matrix for family in problem.rows()]
-    start = 0
-    for matrix in family_rows:
-        if r < start + matrix.shape[0]:
-            row = matrix.getrow(r - start).tocoo()
-            cost = row.data[(row.data > 0) & (problem.upper[row.col] > 0)]
-            return float(cost.min()) if cost.size else np.inf
-        start += matrix.shape[0]
-    return np.inf
 
 
 def _equity_removed(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
@@ -273,16 +205,11 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
     cells = pd.concat([cells, pd.DataFrame(columns)], axis=1)
 
     years = _years(problem, q, cost, workers, short_before, short_after, policy, policy_after)
-    closed = float(short_after.sum() + policy_after.sum()) <= 1e-9
-    rows, marginal = _binding(problem, program, first, q, closed)
+    rows, marginal = _binding(problem, program, first, q)
     budget_total = _budget_total(problem)
     total_cost = float(cost.sum())
     objective = float(plan_objective(problem, q).sum())
-    label = "optimised over " + ", ".join(str(p) for p in problem.funding)
-    if problem.risk == "quantile":
-        label += f", {percentile_words(problem.quantile)} gap"
-    if problem.surplus_penalty:
-        label += f", surplus penalty {problem.surplus_penalty:g}"
+    label = plan_label(problem, "optimised over " + ", ".join(str(p) for p in problem.funding))
     summary = {
         "rule": "optimised", "risk": problem.risk,
         "quantile": problem.quantile if problem.quantile is not None else np.nan,
@@ -312,7 +239,7 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
         "optimum_unique": not moved,
         "tie_tolerance": problem.tie_tolerance,
     }
-    return QuotaPlan(
+    return words_later(QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=pd.Series(marginal, dtype=np.float64, name="marginal_value"),
@@ -320,10 +247,10 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
         rule="optimised", label=label, cells=cells,
         cell_keys=problem.keys, years=years,
         notes=[shortfall_note(problem.source, int(ev.count.max()),
-                             periods=_PERSON_PERIODS[freq_code(problem.need.dtype)]),
+                             periods=PERSON_PERIODS[freq_code(problem.need.dtype)]),
                *_notes(problem, program, first, q if tied is None else tied, moved, trimmed)],
         constraints=rows.frame(),
-    )
+    ))
 
 
 def _arriving_places(problem: YearsProblem, q: np.ndarray) -> np.ndarray:
@@ -401,17 +328,3 @@ def _years(problem: YearsProblem, q, cost, workers, short_before, short_after, p
         out["policy_shortfall_after"] = np.bincount(need_at, weights=policy_after,
                                                     minlength=n_p)
     return out
-
-
-def _paid_elsewhere(problem: YearsProblem, binding: list[str], decisions) -> list[bool]:
-    """Per decision, whether the budget its places are paid from is fully used.
-
-    ``binding`` are the names of the binding budget rows: ``budget[<period>]``
-    binds one funding period; any other (one total, or a total shared by
-    several periods) binds every period.
-    """
-    funding = [str(p) for p in problem.funding]
-    years = {name.removeprefix("budget[").removesuffix("]") for name in binding}
-    if not years <= set(funding):
-        return [True] * len(decisions)
-    return [funding[int(i) % problem.n_funding] in years for i in decisions]

@@ -134,25 +134,26 @@ def money_step(values) -> float:
     return step
 
 
-def per_money(value: float, step: float | None = None) -> str:
-    """What an extra sum of money removes, at a round sum where the effect reads well.
+def per_money(value: float, step: float | None = None, *, money: str = "") -> str:
+    """What an extra sum of money closes, at a round sum where the effect reads well.
 
     ``value`` is the shortfall removed per unit of money (a budget's dual).
     The sum is ``step``, by default :func:`money_step` of this value alone:
-    the smallest power of ten from which the effect reaches 0.1.
+    the smallest power of ten from which the effect reaches 0.1; ``money``
+    follows it (``" yuan"``).
 
     Examples
     --------
     >>> per_money(8.115e-05)
-    'each extra 10,000 of it removes about 0.81'
+    'each extra 10,000 of it closes about 0.81'
     >>> per_money(0.25)
-    'each extra 1 of it removes about 0.25'
-    >>> per_money(1.9e-04, step=10_000)
-    'each extra 10,000 of it removes about 1.9'
+    'each extra 1 of it closes about 0.25'
+    >>> per_money(1.9e-04, step=10_000, money=" yuan")
+    'each extra 10,000 yuan of it closes about 1.9'
     """
     value = float(value)
     step = money_step([value]) if step is None else float(step)
-    return f"each extra {step:,.0f} of it removes about {about(value * step)}"
+    return f"each extra {step:,.0f}{money} of it closes about {about(value * step)}"
 
 
 def left_over(limit: float, spent: float) -> float:

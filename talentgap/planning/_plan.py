@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from talentgap._words import percentile_words
+from talentgap.planning._constraint_sentences import plan_sentences
 from talentgap.planning._constraints import ConstraintRows, empty_constraints
 from talentgap.planning._crosswalk import Network
-from talentgap.planning._params import about, cell_names, fmt, left_over, per_money, plural
+from talentgap.planning._params import cell_names, fmt, plural
 from talentgap.planning._plan_words import (
     PAID_ELSEWHERE,
     below_one_place,
@@ -29,8 +31,8 @@ from talentgap.planning._problem import Problem
 from talentgap.planning._solve import PLACE_TOL, VALUE_TOL
 
 __all__ = ["PAID_ELSEWHERE", "QuotaPlan", "arrival_label", "assemble", "assemble_network",
-           "below_one_place", "cost_per_certified", "objective_basis", "shortfall_basis",
-           "shortfall_note", "shortfall_words"]
+           "below_one_place", "constraint_rows", "cost_per_certified", "objective_basis",
+           "plan_label", "shortfall_basis", "shortfall_note", "shortfall_words", "words_later"]
 
 _CELL_COLUMNS = ["expected_certified", "planned_gap", "gap_before", "gap_after",
                  "shortfall_before", "shortfall_after", "shortage_reduction"]
@@ -128,7 +130,9 @@ class QuotaPlan:
         objective is the expected shortfall.
     binding : list of str
         Which constraints bind, in words; with a crosswalk also which cells
-        no programme feeds. The same list as ``constraints["sentence"]``.
+        no programme feeds. The same list as ``constraints["sentence"]``;
+        both are worded on their first read, so plans that are only compared
+        by their numbers (a budget curve's) cost no wording.
     keys : tuple of str
         The key columns of :attr:`quotas` (the cell keys, or ``program``
         and the location keys).
@@ -230,6 +234,57 @@ class QuotaPlan:
         )
 
 
+class _WordedOnRead:
+    """:attr:`QuotaPlan.binding` and :attr:`QuotaPlan.constraints`, worded on first read.
+
+    A plan builder leaves the sentences blank (:func:`words_later`); the first
+    read of either attribute fills both with
+    :func:`~talentgap.planning._constraint_sentences.plan_sentences`, so code
+    that reads only numbers (the budget curve's grid of plans,
+    :func:`constraint_rows`) words nothing.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, plan, owner=None):
+        if plan is None:
+            return self
+        state = vars(plan)
+        if state.pop("_unworded", False):   # off first: the wording reads the plain table
+            try:
+                lines = plan_sentences(plan)
+            except BaseException:
+                state["_unworded"] = True
+                raise
+            state["_constraints"] = state["_constraints"].assign(sentence=lines)
+            state["_binding"] = lines
+        return state[self.slot]
+
+    def __set__(self, plan, value) -> None:
+        vars(plan)[self.slot] = value
+
+
+QuotaPlan.binding = _WordedOnRead("binding")
+QuotaPlan.constraints = _WordedOnRead("constraints")
+
+
+def words_later(plan: QuotaPlan) -> QuotaPlan:
+    """``plan``, its :attr:`~QuotaPlan.binding` and ``constraints["sentence"]`` to be worded
+    anew (:func:`~talentgap.planning._constraint_sentences.plan_sentences`) on first read."""
+    vars(plan)["_unworded"] = True
+    return plan
+
+
+def constraint_rows(plan: QuotaPlan) -> pd.DataFrame:
+    """:attr:`QuotaPlan.constraints` without wording it: its ``sentence`` may still be blank.
+
+    For code that reads only the numbers (``kind``, ``name``, ``binds``,
+    ``period``, ...) of many plans, as :func:`~talentgap.planning.budget_curve` does.
+    """
+    return vars(plan)["_constraints"]
+
+
 # --------------------------------------------------------------------------- assembling
 
 
@@ -248,6 +303,23 @@ def arrival_label(arrival: pd.arrays.PeriodArray) -> str:
     '2025Q4, 2026Q1'
     """
     return ", ".join(str(p) for p in pd.PeriodIndex(arrival).unique().sort_values())
+
+
+def plan_label(problem, head: str = "optimised") -> str:
+    """The label of an optimised plan (:attr:`QuotaPlan.label`): its rule and how it weighs risk.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> plan_label(SimpleNamespace(risk="quantile", quantile=0.9, surplus_penalty=0.5))
+    'optimised, 90th-percentile gap, surplus penalty 0.5'
+    """
+    label = head
+    if problem.risk == "quantile":
+        label += f", {percentile_words(problem.quantile)} gap"
+    if problem.surplus_penalty:
+        label += f", surplus penalty {problem.surplus_penalty:g}"
+    return label
 
 
 def cost_per_certified(cost, yield_) -> np.ndarray:
@@ -292,72 +364,42 @@ def _min_quota_value(problem: Problem, places: np.ndarray, budget_value: float) 
 def _binding(problem: Problem | Network, places: np.ndarray, summary: dict,
              budget_value: float, capacity_value: np.ndarray, min_value: np.ndarray, rule: str,
              unmet: np.ndarray) -> ConstraintRows:
-    """Which constraints bind: rows of the constraints table and their sentences.
+    """Which constraints bind: rows of the constraints table (worded by :func:`words_later`).
 
     ``unmet`` > 0 where a place would still serve a gap.
     """
-    what = problem.objective_name()
     decisions = problem.units if isinstance(problem, Network) else problem.cells
-    rows = ConstraintRows(what, labels=list(decisions.columns))
+    rows = ConstraintRows(problem.objective_name(), labels=list(decisions.columns))
     spent, budget = summary["total_cost"], problem.budget
-    left = budget - spent
     if rule == "optimised":
         positive = problem.cost[problem.cost > 0]
         money_binds = budget_value * (positive.max() if positive.size else 1.0) > VALUE_TOL
     else:  # no dual: the budget binds if no cell with unmet gap can still afford a place
         step = 1.0 if problem.integer != "none" else PLACE_TOL
         room = (places + step <= problem.upper) & (unmet > 0)
-        money_binds = bool(room.any()) and not (problem.cost[room] * step <= left).any()
-    cheapest = problem.cost[(problem.cost > 0) & (problem.upper > 0)]
-    if (money_binds and problem.integer != "none" and spent <= 0 and cheapest.size
-            and budget < cheapest.min()):
-        line = below_one_place("budget", budget, float(cheapest.min()),
-                               budget_value if rule == "optimised" else np.nan, what)
-    elif money_binds:
-        paid = spent if left_over(budget, spent) else budget   # not the sum's rounding
-        line = f"budget is fully used: {fmt(paid)} of {fmt(budget)} spent"
-        if rule == "optimised":
-            line += f"; {per_money(budget_value)} persons of the {what}"
-        spare = left_over(budget, spent)
-        if spare and problem.integer != "none":
-            line += f"; the {fmt(spare)} left buys no further useful place"
-    elif summary["shortfall_after"] <= 1e-9:
-        line = (f"every expected gap is closed: {fmt(spent)} of {fmt(budget)} spent, "
-                f"{fmt(left)} not needed")
-    else:
-        line = (f"budget is not the limit: {fmt(spent)} of {fmt(budget)} spent; more money "
-                f"would not reduce the {what}")
+        money_binds = (bool(room.any())
+                       and not (problem.cost[room] * step <= budget - spent).any())
     rows.add("budget", ["budget"], ["budget"], binds=money_binds, limit=budget, used=spent,
              unit="money", value=budget_value if rule == "optimised" else np.nan,
-             sentence=[line])
-    cap = np.flatnonzero(capacity_value > VALUE_TOL)
-    names = [problem.name(c) for c in cap]
-    rows.add("capacity", [f"capacity[{n}]" for n in names], [f"capacity of {n}" for n in names],
-             binds=True, limit=problem.upper[cap], used=places[cap], unit="places",
-             value=capacity_value[cap], at=decisions.iloc[cap],
-             sentence=[f"capacity of {n} binds ({fmt(problem.upper[c])} places); one more "
-                       f"place of capacity removes about {about(capacity_value[c])} persons "
-                       f"of the {what}{PAID_ELSEWHERE if money_binds else ''}"
-                       for n, c in zip(names, cap, strict=True)])
-    if rule != "optimised":
-        full = np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
-                              & (places > 0))
-        names = [problem.name(c) for c in full]
-        rows.add("capacity", [f"capacity[{n}]" for n in names],
-                 [f"capacity of {n}" for n in names], binds=True, limit=problem.upper[full],
-                 used=places[full], unit="places", at=decisions.iloc[full],
-                 sentence=[f"capacity of {n} is reached ({fmt(problem.upper[c])} places)"
-                           for n, c in zip(names, full, strict=True)])
+             sentence=[""])
+    full = (np.flatnonzero(capacity_value > VALUE_TOL) if rule == "optimised"
+            else np.flatnonzero(np.isfinite(problem.upper) & (places >= problem.upper)
+                                & (places > 0)))
+    _add_places(rows, problem, "capacity", "capacity of", full, problem.upper, places,
+                capacity_value[full] if rule == "optimised" else np.nan, decisions)
     low = np.flatnonzero(min_value > VALUE_TOL)
-    names = [problem.name(c) for c in low]
-    rows.add("min_quota", [f"min_quota[{n}]" for n in names],
-             [f"minimum quota of {n}" for n in names], binds=True, limit=problem.lower[low],
-             used=places[low], unit="places", value=-min_value[low], at=decisions.iloc[low],
-             sentence=[f"minimum quota of {n} binds ({fmt(problem.lower[c])} places); each "
-                       f"required place adds about {about(min_value[c])} persons to the "
-                       f"{what}, as the money would do more elsewhere"
-                       for n, c in zip(names, low, strict=True)])
+    _add_places(rows, problem, "min_quota", "minimum quota of", low, problem.lower, places,
+                -min_value[low], decisions)
     return rows
+
+
+def _add_places(rows: ConstraintRows, problem, kind: str, words: str, at: np.ndarray,
+                limit: np.ndarray, places: np.ndarray, value, decisions: pd.DataFrame) -> None:
+    """Rows of a per-decision bound that binds (capacity or minimum quota) at ``at``."""
+    names = [problem.name(c) for c in at]
+    rows.add(kind, [f"{kind}[{n}]" for n in names], [f"{words} {n}" for n in names],
+             binds=True, limit=limit[at], used=places[at], unit="places", value=value,
+             at=decisions.iloc[at], sentence=[""] * len(names))
 
 
 def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
@@ -424,7 +466,7 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         summary["optimum_unique"] = bool(optimum_unique)
     rows = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
                     short_after)
-    return QuotaPlan(
+    return words_later(QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=_marginal_values(problem, rule, budget_value, capacity_value,
@@ -437,7 +479,7 @@ def assemble(problem: Problem, places: np.ndarray, *, rule: str, label: str,
         cell_keys=problem.keys,
         notes=[shortfall_note(problem.source, summary["scenarios"]), *(notes or [])],
         constraints=rows.frame(),
-    )
+    ))
 
 
 def _unsupplied_row(rows: ConstraintRows, problem: Network, short_after: np.ndarray) -> None:
@@ -528,7 +570,7 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
     rows = _binding(problem, places, summary, budget_value, capacity_value, min_value, rule,
                     unmet)
     _unsupplied_row(rows, problem, short_after)
-    return QuotaPlan(
+    return words_later(QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
         marginal_value=_marginal_values(problem, rule, budget_value, capacity_value,
@@ -541,7 +583,7 @@ def assemble_network(problem: Network, places: np.ndarray, *, rule: str, label: 
         cell_keys=problem.keys,
         notes=[shortfall_note(problem.source, summary["scenarios"])],
         constraints=rows.frame(),
-    )
+    ))
 
 
 def _marginal_values(problem, rule: str, budget_value: float, capacity_value: np.ndarray,

@@ -16,7 +16,7 @@ __all__ = ["PAID_ELSEWHERE", "below_one_place", "objective_basis", "shortfall_ba
            "shortfall_note", "shortfall_words"]
 
 #: What a binding capacity's value is net of when the money for its places is used up.
-PAID_ELSEWHERE = (", net of what the same money would remove in other cells (the budget is "
+PAID_ELSEWHERE = (", net of what the same money would close in other cells (the budget is "
                   "fully used, so the money comes from there)")
 
 
@@ -163,25 +163,27 @@ def shortfall_note(source: str, scenarios: int, *, periods: str | None = None) -
 
 
 def below_one_place(subject: str, budget: float, cheapest: float, value: float, what: str,
-                    step: float | None = None, unit: str = "persons") -> str:
+                    step: float | None = None, unit: str = "persons", *,
+                    money: str = "") -> str:
     """The sentence of a budget too small for one whole place, with what more of it would do.
 
     One wording for every plan (one period or several): the budget, the
     cheapest place, and the budget's marginal value in words (``value``, the
     shortfall removed per unit of money, as :func:`~talentgap.planning._params.per_money`
-    words it at a round sum ``step``, in ``unit`` of shortfall) when it is positive.
+    words it at a round sum ``step``, in ``unit`` of shortfall) when it is
+    positive; sums of money in ``money`` (``" yuan"``).
 
     Examples
     --------
     >>> below_one_place("the budget for 2026", 0.0, 6000.0, 0.00074, "expected shortfall",
-    ...                 step=1000)
-    'the budget for 2026 of 0 is below the cost of one place (the cheapest place costs 6,000): \
-no place can be funded; each extra 1,000 of it would remove about 0.74 persons of the expected \
-shortfall'
+    ...                 step=1000, money=" yuan")
+    'the budget for 2026 of 0 yuan is below the cost of one place (the cheapest place costs \
+6,000 yuan): no place can be funded; each extra 1,000 yuan of it would close about 0.74 persons \
+of the expected shortfall'
     """
-    line = (f"{subject} of {fmt(budget)} is below the cost of one place (the cheapest place "
-            f"costs {fmt(cheapest)}): no place can be funded")
+    line = (f"{subject} of {fmt(budget)}{money} is below the cost of one place (the cheapest "
+            f"place costs {fmt(cheapest)}{money}): no place can be funded")
     if np.isfinite(value) and value > 0:
-        line += "; " + per_money(value, step).replace(" removes ", " would remove ")
+        line += "; " + per_money(value, step, money=money).replace(" closes ", " would close ")
         line += f" {unit} of the {what}"
     return line

@@ -174,8 +174,9 @@ def warn_implausible_targets(targets: pd.DataFrame, base_share: np.ndarray,
     the base year (NaN: unknown) and ``final`` their target share. Warned:
     relative targets of fewer than 1 or more than 20 percentage points
     (:data:`DELTA_POINTS_PLAUSIBLE`), absolute targets below the share
-    already observed, whose target path falls, and targets due in their base
-    year. Each distinct target is named once, with the regions it reaches.
+    already observed (already met: the path is the target share itself), and
+    targets due in their base year. Each distinct target is named once, with
+    the regions it reaches.
     """
     delta = targets["delta"].to_numpy(dtype=np.float64)
     share = targets["share"].to_numpy(dtype=np.float64)
@@ -209,10 +210,11 @@ def warn_implausible_targets(targets: pd.DataFrame, base_share: np.ndarray,
             at = np.flatnonzero(falls & mine & (share == value))
             observed = ", ".join(f"{names[i]!r} {base_share[i]:.1%}" for i in at[:_MAX_SHOWN])
             observed += f" and {at.size - _MAX_SHOWN} more" if at.size > _MAX_SHOWN else ""
-            whose = "its target path falls" if at.size == 1 else "their target paths fall"
             messages.append(
                 f"the {level} target share {value:.1%} is below the share observed in the base "
-                f"year in {plural(at.size, unit)} ({observed}), so {whose}; "
+                f"year in {plural(at.size, unit)} ({observed}): a target is a floor, so the "
+                "path is the target share itself and a need appears only once the projected "
+                "share falls below it; "
                 + (f"did you mean {value * 10:.0%}? " if value * 10 <= 1 else "")
                 + "a share is written 0.35 for 35%")
         for year in np.unique(years[now & mine]):

@@ -22,7 +22,7 @@ from talentgap.planning._min_class import class_columns
 from talentgap.planning._problem import Problem, Scenarios
 
 __all__ = ["LPResult", "solve_lp", "solve_milp", "round_places", "repair", "fit_budget",
-           "gain", "pieces_of", "spent", "shrink_to_budget",
+           "gain", "pieces_of", "spent", "shrink_to_budget", "tie_key",
            "check_time_limit", "mip_options", "mip_words",
            "PLACE_TOL", "VALUE_TOL", "MIP_GAP", "DEFAULT_TIME_LIMIT"]
 
@@ -385,10 +385,11 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
     now = problem.plan.objective(y * places, lam)
     after = problem.plan.objective(y * (places + 1), lam)
     gains = now - after
-    heap = []
-    for c in np.flatnonzero((gains > VALUE_TOL) & (places + 1 <= upper) & (cost <= left)):
-        ratio = gains[c] / cost[c] if cost[c] > 0 else math.inf
-        heap.append((-_tie_key(ratio), float(places[c] - lp_places[c]), int(c)))
+    open_ = np.flatnonzero((gains > VALUE_TOL) & (places + 1 <= upper) & (cost <= left))
+    with np.errstate(divide="ignore"):
+        key = tie_key(np.where(cost[open_] > 0, gains[open_] / cost[open_], math.inf))
+    heap = list(zip((-key).tolist(), (places[open_] - lp_places[open_]).tolist(),
+                    open_.tolist(), strict=True))
     heapq.heapify(heap)
     while heap:
         _, _, c = heapq.heappop(heap)
@@ -400,20 +401,44 @@ def round_places(problem: Problem, lp_places: np.ndarray) -> np.ndarray:
             g = gain(problem, c, places[c])
             if g > VALUE_TOL:
                 ratio = g / cost[c] if cost[c] > 0 else math.inf
-                heapq.heappush(heap, (-_tie_key(ratio), float(places[c] - lp_places[c]), c))
+                heapq.heappush(heap, (-tie_key(ratio), float(places[c] - lp_places[c]), c))
     return repair(problem, places)  # guards against rounding in the running total
 
 
-def _tie_key(ratio: float) -> float:
-    """A place's value per unit cost to 10 significant digits.
+def tie_key(ratio):
+    """Values per unit cost to 10 significant digits: equal places differ only in their last bits.
 
-    Equally valuable places in different cells differ only in the last bits
-    of their sums; among them the cell with the largest LP remainder comes
-    first (the cell the LP gave the most beyond its whole places).
+    Equally valuable places in different cells (or periods) differ only in
+    the last bits of their sums; rounded to 10 significant digits they tie,
+    and the rounding rule breaks the tie (the largest LP remainder first).
+    One value (a float) is rounded by Python's ``round(value, 9 -
+    floor(log10(value)))``; an array by ``rint(value * 10**d) / 10**d`` with the
+    same ``d``, which agrees except for a value within a bit or two of a half
+    at the tenth figure (a key either way: such places do not tie with the
+    ones that round the other way under either rule). Values that are not
+    finite and positive are returned as they are. The one rule of both
+    rounding passes (one period: :func:`round_places`; several:
+    :mod:`talentgap.planning._multiyear_round`).
+
+    Examples
+    --------
+    >>> tie_key(0.1 + 0.2) == tie_key(0.3) == 0.3
+    True
+    >>> tie_key(np.array([2 / 3, 12345678915.0, 0.0, np.inf])).tolist()
+    [0.6666666667, 12345678920.0, 0.0, inf]
     """
-    if not math.isfinite(ratio) or ratio <= 0:
-        return ratio
-    return round(ratio, 9 - math.floor(math.log10(ratio)))
+    if np.ndim(ratio) == 0:
+        value = float(ratio)
+        if not math.isfinite(value) or value <= 0:
+            return value
+        return round(value, 9 - math.floor(math.log10(value)))
+    ratio = np.asarray(ratio, dtype=np.float64)
+    out = ratio.copy()
+    keyed = np.isfinite(ratio) & (ratio > 0)
+    x = ratio[keyed]
+    scale = 10.0 ** np.minimum(9 - np.floor(np.log10(x)), 300.0)   # 1e-300 and below: 0
+    out[keyed] = np.rint(x * scale) / scale
+    return out
 
 
 def fit_budget(problem: Problem, places: np.ndarray) -> np.ndarray:

@@ -11,14 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from talentgap._frequencies import NAMES, PER_YEAR
-from talentgap._words import count_words, rows_fail
-from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, SchemaError, warn
+from talentgap._frequencies import PER_YEAR
+from talentgap._words import rows_fail
+from talentgap.errors import ParameterError, PlanningError, SchemaError
 from talentgap.periods import end_ordinals, normalize_freq, parse_periods, period_array
 from talentgap.planning._params import cell_names
 
 __all__ = ["require", "period_column_ordinals", "freq_code",
-           "period_array", "counts", "require_unique", "row_names", "lookup", "coarsen"]
+           "period_array", "counts", "require_unique", "row_names", "lookup", "sub_periods"]
 
 _MAX_SHOWN = 5
 
@@ -53,13 +53,14 @@ def period_column_ordinals(column: pd.Series, what: str, freq: str | None = None
     """Ordinals and frequency code of a planning table's period column.
 
     A thin reader over :mod:`talentgap.periods`: labels are parsed by
-    :func:`~talentgap.periods.parse_periods` (at ``freq`` when given),
-    Periods are kept (and moved to the end of their span at ``freq`` when
-    given, :func:`~talentgap.periods.end_ordinals`). It adds what
-    :func:`~talentgap.periods.period_ordinals` (a forecasting table's time
-    column, in the pandas frequency string) does not: a wanted frequency,
-    the code ``"Y"``, ``"Q"`` or ``"M"``, and the planning table's name when
-    a Period is missing.
+    :func:`~talentgap.periods.parse_periods` and Periods are kept; with
+    ``freq``, both are then moved to the end of their span at ``freq``
+    (:func:`~talentgap.periods.end_ordinals`), so ``"2025Q1"`` and
+    ``pd.Period("2025Q1")`` read alike (the year 2025 at ``"Y"``). It adds
+    what :func:`~talentgap.periods.period_ordinals` (a forecasting table's
+    time column, in the pandas frequency string) does not: a wanted
+    frequency, the code ``"Y"``, ``"Q"`` or ``"M"``, and the planning
+    table's name when a Period is missing.
 
     Examples
     --------
@@ -70,17 +71,36 @@ def period_column_ordinals(column: pd.Series, what: str, freq: str | None = None
     >>> ordinals, code = period_column_ordinals(years, "needs", "Q")
     >>> code, str(pd.Period(ordinal=int(ordinals[0]), freq=code))
     ('Q', '2026Q4')
+    >>> ordinals, code = period_column_ordinals(pd.Series(["2025Q1", "2025Q3"]), "pipeline", "Y")
+    >>> code, ordinals.tolist()
+    ('Y', [55, 55])
     """
     if isinstance(column.dtype, pd.PeriodDtype):
         if column.isna().any():
             raise SchemaError(f"column 'period' of the {what} table has missing values",
                               column="period", reason="missing_value")
-        code, wanted = freq_code(column.dtype), freq and normalize_freq(freq)
-        if not wanted or wanted == code:
-            return column.array.asi8.copy(), code
-        return end_ordinals(column.array.asi8, column.array.freqstr, wanted), wanted
-    parsed = parse_periods(column, freq=freq)
-    return parsed.array.asi8.copy(), freq_code(parsed.dtype)
+        array = column.array
+    else:
+        array = parse_periods(column).array
+    code, wanted = freq_code(array.dtype), freq and normalize_freq(freq)
+    if not wanted or wanted == code:
+        return array.asi8.copy(), code
+    return end_ordinals(array.asi8, array.freqstr, wanted), wanted
+
+
+def sub_periods(source: str, freq: str, what: str) -> int:
+    """How many ``source`` periods make one ``freq`` period (``freq`` no finer than ``source``).
+
+    Examples
+    --------
+    >>> sub_periods("Q", "Y", "stock"), sub_periods("M", "M", "stock")
+    (4, 1)
+    """
+    source, freq = normalize_freq(source), normalize_freq(freq)
+    if PER_YEAR[freq] > PER_YEAR[source] or PER_YEAR[source] % PER_YEAR[freq]:
+        raise ParameterError(f"freq={freq!r}: the {what} table is {source!r} and can only be "
+                             "read at a coarser frequency (e.g. 'Q' -> 'Y')")
+    return PER_YEAR[source] // PER_YEAR[freq]
 
 
 def counts(table: pd.DataFrame, column: str, what: str, keys: Sequence[str]) -> np.ndarray:
@@ -143,37 +163,3 @@ def lookup(source: pd.DataFrame, target: pd.DataFrame, on: Sequence[str]) -> np.
     index = pd.MultiIndex.from_arrays([source[c].to_numpy(dtype=object) for c in on])
     return index.get_indexer(pd.MultiIndex.from_arrays(
         [target[c].to_numpy(dtype=object) for c in on]))
-
-
-def coarsen(frame: pd.DataFrame, keys: list[str], columns: list[str], ordinals: np.ndarray,
-            source: str, freq: str, what: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """Average stock columns from frequency ``source`` to the coarser ``freq``.
-
-    Only complete periods (every sub-period observed) are kept; the others are
-    reported with a :class:`~talentgap.errors.DataQualityWarning`. Returns the
-    averaged frame (``keys`` and ``columns``) and its period ordinals.
-    """
-    per = PER_YEAR[source] // PER_YEAR[freq] if PER_YEAR[source] % PER_YEAR[freq] == 0 else 0
-    if PER_YEAR[freq] > PER_YEAR[source] or per == 0:
-        raise ParameterError(f"freq={freq!r}: the {what} table is {source!r} and can only be "
-                             "averaged to a coarser frequency (e.g. 'Q' -> 'Y')")
-    coarse = pd.PeriodIndex(period_array(ordinals, source)).asfreq(freq).asi8
-    grouped = frame[keys].copy()
-    grouped["_ordinal"] = coarse
-    for column in columns:
-        grouped[column] = frame[column].to_numpy()
-    groups = grouped.groupby([*keys, "_ordinal"], sort=True, observed=True)
-    means = groups[columns].mean()
-    size = groups.size()
-    complete = (size == per).to_numpy()
-    if not complete.all():
-        dropped = means.index[~complete][:_MAX_SHOWN]
-        shown = ", ".join(" / ".join(str(k) for k in v[:-1])
-                          + f" in {pd.Period(ordinal=int(v[-1]), freq=freq)}" for v in dropped)
-        n = int((~complete).sum())
-        warn(f"{count_words(n, f'{what} cell-period')} {'has' if n == 1 else 'have'} fewer "
-             f"than {per} {NAMES[normalize_freq(source)]} periods and "
-             f"{'is' if n == 1 else 'are'} left out of the {NAMES[normalize_freq(freq)]} "
-             f"averages, e.g. {shown}", DataQualityWarning, stacklevel=4)
-    means = means[complete].reset_index()
-    return means.drop(columns="_ordinal"), means["_ordinal"].to_numpy(np.int64)

@@ -37,7 +37,7 @@ from talentgap.errors import ParameterError, PlanningError, warn
 from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._multiyear_lp import DUAL_TOL
 from talentgap.planning._params import fmt, money_scale
-from talentgap.planning._plan import QuotaPlan, shortfall_words
+from talentgap.planning._plan import QuotaPlan, constraint_rows, shortfall_words
 from talentgap.planning._tables import period_column_ordinals
 from talentgap.planning.quotas import allocate_quotas
 from talentgap.planning.scenarios import compare_plans
@@ -244,7 +244,7 @@ def _limit(plan: QuotaPlan) -> str:
     if envelopes and bool((np.nan_to_num(mv[envelopes].to_numpy(np.float64))
                            * max(scale, 1.0) > DUAL_TOL).any()):
         return "budget envelopes"
-    rows = plan.constraints
+    rows = constraint_rows(plan)   # numbers only: no plan of the curve is worded
     if len(rows) and bool((rows["kind"].astype(str).str.startswith("capacity")
                            & rows["binds"].astype(bool)).any()):
         return "capacities"
@@ -453,7 +453,7 @@ def _profile_values(plans: list[QuotaPlan], profile: pd.DataFrame) -> np.ndarray
     wanted, code = period_column_ordinals(profile["period"], "budget")
     out = np.full(len(plans), np.nan)
     for i, plan in enumerate(plans):   # one row per budget of the grid, not per cell
-        rows = plan.constraints
+        rows = constraint_rows(plan)
         if not len(rows) or "period" not in rows.columns:
             continue
         rows = rows[(rows["kind"] == "budget") & rows["name"].astype(str).str.startswith(

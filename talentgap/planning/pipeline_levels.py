@@ -9,8 +9,11 @@ high-skilled level joins the high-skilled stock only.
 :func:`pipeline_by_level` takes the split from each cell's own recent
 training by level and applies it to the supply, giving the ``pipeline``
 that :func:`talentgap.planning.project_skilled_stock` rolls into the
-stocks. The methods page ("Workforce projections and policy targets")
-states the accounting and its assumptions.
+stocks. :func:`place_shares` applies the same rule to a plan's places: the
+part of a place's certified workers who join each stock, by the level mix
+of its cell's (or programme's) recent training. The methods page
+("Workforce projections and policy targets") states the accounting and its
+assumptions.
 """
 
 from __future__ import annotations
@@ -28,22 +31,31 @@ from talentgap.features.supply import training_supply
 from talentgap.planning._params import cell_names, plural
 from talentgap.planning._tables import counts, lookup, require
 
-__all__ = ["pipeline_by_level"]
+__all__ = ["pipeline_by_level", "place_shares"]
 
 _MAX_SHOWN = 5
 
 
 def _level_mix(training: pd.DataFrame, levels, keys: list[str], freq: str | None,
-               lead_time, absorption) -> pd.DataFrame:
+               lead_time, absorption, *, every_row: bool = False,
+               crosswalk: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per cell: certified output, and the parts joining the skilled and high-skilled stocks.
 
     Sums over the training output of the table's last year (the whole
     history for cells without output in that year). Columns ``<keys>,
-    total, skilled, high_skilled`` (persons).
+    total, every, skilled, high_skilled`` (persons). ``total`` is the cell's
+    supply (:func:`talentgap.features.training_supply`: upgrades between
+    skilled levels left out of cells without a level key), ``every`` every
+    certified worker, upgrades included; the year is the last with
+    ``total`` (with ``every_row``, ``every``) above 0.
     """
-    options = {"freq": freq, "lead_time": lead_time, "absorption": absorption}
-    total = training_supply(training, keys=keys, **options)
+    options = {"freq": freq, "lead_time": lead_time, "absorption": absorption,
+               "crosswalk": crosswalk}  # a programme's output split as its supply is
+    total = training_supply(training, keys=keys, skill_levels=levels, **options)
+    every = training_supply(training.drop(columns=["from_level"], errors="ignore"), keys=keys,
+                            **options)
     total = total[[*keys, "period", "supply"]].rename(columns={"supply": "total"})
+    every = every[[*keys, "period", "supply"]].rename(columns={"supply": "every"})
     if "skill_level" in keys:  # a cell per level: the net inflows of each level's rows
         if "skill_level" not in training.columns:
             raise ParameterError("keys hold 'skill_level' but the training table has no "
@@ -58,9 +70,10 @@ def _level_mix(training: pd.DataFrame, levels, keys: list[str], freq: str | None
         net = stock_pipeline(training, skill_levels=levels, keys=keys, **options)
     net = net.rename(columns={"supply": "skilled", "supply_high_skilled": "high_skilled"})
     on = [*keys, "period"]
-    rows = pd.concat([total[on], net[on]], ignore_index=True).astype(object)
+    rows = pd.concat([every[on], net[on]], ignore_index=True).astype(object)
     rows = rows.drop_duplicates(ignore_index=True)
-    for frame, columns in ((total, ["total"]), (net, ["skilled", "high_skilled"])):
+    for frame, columns in ((total, ["total"]), (every, ["every"]),
+                           (net, ["skilled", "high_skilled"])):
         position = lookup(frame, rows, on)
         for column in columns:
             values = frame[column].to_numpy(dtype=np.float64)
@@ -68,12 +81,12 @@ def _level_mix(training: pd.DataFrame, levels, keys: list[str], freq: str | None
     period = pd.PeriodIndex(rows["period"])
     ordinals = period.asi8
     recent = ordinals > ordinals.max() - periods_per_year(period.freqstr)
-    columns = ["total", "skilled", "high_skilled"]
-    every = rows.groupby(keys, sort=True)[columns].sum()
-    last = rows[recent].groupby(keys, sort=True)[columns].sum().reindex(every.index,
+    columns = ["total", "every", "skilled", "high_skilled"]
+    whole = rows.groupby(keys, sort=True)[columns].sum()
+    last = rows[recent].groupby(keys, sort=True)[columns].sum().reindex(whole.index,
                                                                        fill_value=0.0)
-    mix = last.where(np.repeat((last["total"] > 0).to_numpy()[:, None], len(columns), 1),
-                     every)
+    had = (last["every" if every_row else "total"] > 0).to_numpy()
+    mix = last.where(np.repeat(had[:, None], len(columns), 1), whole)
     return mix.reset_index()
 
 
@@ -86,6 +99,7 @@ def pipeline_by_level(
     freq: str | None = None,
     lead_time: int | pd.DataFrame = 0,
     absorption: float | pd.DataFrame = 1.0,
+    crosswalk: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Certified supply per cell split into the inflows of the skilled and high-skilled stocks.
 
@@ -94,7 +108,10 @@ def pipeline_by_level(
     level. This splits it by the mix of the cell's own training by level:
     over the training output of the training table's last year (the
     cell's whole history if it had none then), with ``T`` the certified
-    output, and ``S`` and ``H`` the parts that join the skilled and the
+    output counted as the cell's supply (that of
+    :func:`talentgap.features.training_supply`, which leaves upgrades
+    between skilled levels out of a cell without a level key, as the supply
+    forecast does), and ``S`` and ``H`` the parts that join the skilled and the
     high-skilled stock (the net inflows of
     :func:`talentgap.features.stock_pipeline`: new workers join every stock
     their level counts in; an upgrade joins only the stocks its worker was
@@ -124,9 +141,12 @@ def pipeline_by_level(
         level: its supply joins the stocks its level counts in).
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing the training table's period labels.
-    lead_time, absorption
+    lead_time, absorption, crosswalk
         As for :func:`talentgap.features.training_supply`; they place the
-        training output in time and scale it, as for the supply it splits.
+        training output in time, scale it and (a ``program, industry,
+        share`` crosswalk) split it over the industries each programme
+        feeds, as for the supply it splits: a cell's mix is that of the
+        training the cell's supply counts.
 
     Returns
     -------
@@ -180,7 +200,8 @@ def pipeline_by_level(
     if "skill_level" not in training.columns:
         raise ParameterError("the training table has no 'skill_level' column; supply cannot "
                              "be split by skill level without one")
-    mix = _level_mix(training, levels, keys, freq, lead_time, absorption)
+    mix = _level_mix(training, levels, keys, freq, lead_time, absorption,
+                     crosswalk=crosswalk)
     position = lookup(mix, table, keys)
     where = np.maximum(position, 0)
     total = mix["total"].to_numpy(dtype=np.float64)[where]
@@ -208,4 +229,110 @@ def pipeline_by_level(
     out["period"] = table["period"].reset_index(drop=True)
     out["supply"] = values * shares["skilled"]
     out["supply_high_skilled"] = values * shares["high_skilled"]
+    return out
+
+
+def place_shares(
+    training: pd.DataFrame,
+    *,
+    skill_levels,
+    keys: Sequence[str] = ("region", "industry"),
+    freq: str | None = None,
+) -> pd.DataFrame:
+    """Per cell or programme: the parts of a training place's certified workers joining each stock.
+
+    A place bought in a cell (or programme) trains like the cell's own
+    recent training: over the certified output of the training table's last
+    year (the whole history for a cell without output then), with ``T``
+    every certified worker, upgrades included, and ``S`` and ``H`` the net
+    inflows of the skilled and high-skilled stocks
+    (:func:`talentgap.features.stock_pipeline`: ``C [l in S][f not in S]``
+    and ``C [l in S_H][f not in S_H]`` per cohort of ``C`` certified at level
+    ``l`` from level ``f``)::
+
+        skilled      = S / T
+        high_skilled = H / T
+
+    A place of upgrade training from a skilled to a high-skilled level thus
+    adds a high-skilled worker and no skilled one (its trainee was skilled
+    already); a place training new workers at a high-skilled level adds one
+    of each. Cells without training output count as new workers of their
+    level (a level cell) or as new skilled workers (``skilled`` 1,
+    ``high_skilled`` 0).
+
+    Parameters
+    ----------
+    training : pandas.DataFrame
+        The ``training`` table with a ``skill_level`` column (and optionally
+        ``from_level``).
+    skill_levels : SkillLevels or sequence of str
+        The declared levels.
+    keys : sequence of str, default ("region", "industry")
+        The columns of the plan's cells or programmes (e.g. ``("program",
+        "region")``); may include ``skill_level``.
+    freq : {"Y", "Q", "M"}, optional
+        Period frequency for parsing the training table's period labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cell (or programme) of the training table: ``<keys...>,
+        certified`` (``T``, persons), ``entrants`` (0-1: the part new to the
+        cell's set of levels, the part a cell's supply counts, see
+        :func:`talentgap.features.training_supply`), ``skilled`` and
+        ``high_skilled`` (0-1: workers joining the stock per certified
+        worker).
+
+    Raises
+    ------
+    ParameterError
+        If ``skill_levels`` is not given or the training table has no
+        ``skill_level`` column.
+    SchemaError
+        If the training table breaks its schema or the declared levels.
+
+    Examples
+    --------
+    A programme upgrades senior workers to technicians, another trains new
+    senior workers:
+
+    >>> import pandas as pd
+    >>> from talentgap.features import SkillLevels
+    >>> levels = SkillLevels(order=["senior", "technician"], high_skilled=["technician"])
+    >>> training = pd.DataFrame({"period": "2024", "region": "North", "industry": "textiles",
+    ...                          "program": ["upgrade", "basic"],
+    ...                          "skill_level": ["technician", "senior"],
+    ...                          "from_level": ["senior", None],
+    ...                          "trained": [50, 80], "certified": [40, 60]})
+    >>> place_shares(training, skill_levels=levels, keys=("program",))
+       program  certified  entrants  skilled  high_skilled
+    0    basic       60.0       1.0      1.0           0.0
+    1  upgrade       40.0       0.0      0.0           1.0
+    >>> place_shares(training, skill_levels=levels)
+      region  industry  certified  entrants  skilled  high_skilled
+    0  North  textiles      100.0       0.6      0.6           0.4
+    """
+    levels = skill_levels_of(skill_levels)
+    if levels is None:
+        raise ParameterError("skill_levels must be declared to count a place's workers by "
+                             "skill level")
+    keys = key_list(keys, allow_empty=False, distinct=True, time="period")
+    if "skill_level" not in training.columns:
+        raise ParameterError("the training table has no 'skill_level' column; a place's "
+                             "workers cannot be counted by skill level without one")
+    mix = _level_mix(training, levels, keys, freq, 0, 1.0, every_row=True)
+    total = mix["every"].to_numpy(dtype=np.float64)
+    known = total > 0
+    if "skill_level" in keys:
+        skilled, high = levels.flags(mix["skill_level"].astype(str))
+    else:
+        skilled, high = np.ones(len(mix), dtype=bool), np.zeros(len(mix), dtype=bool)
+    out = mix[keys].copy()
+    out["certified"] = total
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name, fallback in (("entrants", np.ones(len(mix), dtype=bool)),
+                               ("skilled", skilled), ("high_skilled", high)):
+            part = mix["total" if name == "entrants" else name].to_numpy(dtype=np.float64)
+            share = part / np.where(known, total, 1.0)
+            out[name] = np.where(known, share, fallback.astype(np.float64))
     return out

@@ -21,9 +21,12 @@ column           meaning
 ================ ========================================================
 
 The share a region aims at in each projected period (its **target path**)
-runs linearly from the share observed at the end of the base year to the
-target share at the end of the target year, and stays flat afterwards (a
-target year equal to the base year: the target share from the base year on). A
+runs linearly from the share observed at the end of the base year (each
+cell's last observed period of it) to the target share at the end of the
+target year, and stays flat afterwards (a target year equal to the base
+year: the target share from the base year on). A target is a floor: a region
+whose base share is already at or above it has the target share itself as
+its path, so it needs workers only once its projected share falls below. A
 ``path`` table (``region``, ``skill_level``, ``period``, ``share``) adds
 intermediate points through which the path runs instead.
 
@@ -42,16 +45,12 @@ import pandas as pd
 from talentgap._arguments import key_list
 from talentgap.errors import DataQualityWarning, ParameterError, PlanningError, warn
 from talentgap.features.skill_levels import skilled_employment
-from talentgap.periods import end_ordinals, year_end_ordinals
-from talentgap.planning._params import cell_names, fmt, plural
+from talentgap.planning._params import cell_names, plural
 from talentgap.planning._policy_tables import (
     SKILL_LEVELS,
-    WILDCARD,
-    Problems,
     check_path,
     check_targets,
     expand_wildcards,
-    warn_implausible_targets,
 )
 from talentgap.planning._tables import (
     counts,
@@ -61,8 +60,9 @@ from talentgap.planning._tables import (
     require,
     require_unique,
 )
+from talentgap.planning._target_paths import base_shares, interpolate, target_points
 
-__all__ = ["SKILL_LEVELS", "policy_need"]
+__all__ = ["SKILL_LEVELS", "policy_need", "target_bases"]
 
 _MAX_SHOWN = 5
 _STOCK_COLUMNS = ["stock", "replacement_demand"]
@@ -95,130 +95,6 @@ def _units(regions: pd.Series, region_map) -> tuple[str, np.ndarray]:
                             f"of the employment projection: {shown}; rule: every region "
                             "needs a province")
     return "province", units
-
-
-# --------------------------------------------------------------------------- paths
-
-
-def _interpolate(group: np.ndarray, time: np.ndarray, value: np.ndarray,
-                 query_group: np.ndarray, query_time: np.ndarray) -> np.ndarray:
-    """Piecewise-linear value of each query within its group's points, flat outside them."""
-    order = np.lexsort((time, group))
-    group, time, value = group[order], time[order], value[order]
-    low = min(time.min(), query_time.min())
-    span = max(time.max(), query_time.max()) - low + 1
-    keys = group * span + (time - low)
-    right = np.searchsorted(keys, query_group * span + (query_time - low), side="left")
-    start = np.searchsorted(group, query_group, side="left")
-    stop = np.searchsorted(group, query_group, side="right") - 1
-    right = np.clip(right, start, stop)
-    left = np.clip(right - 1, start, stop)
-    width = (time[right] - time[left]).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        fraction = np.where(width > 0, (query_time - time[left]) / width, 1.0)
-    fraction = np.clip(fraction, 0.0, 1.0)
-    return value[left] + fraction * (value[right] - value[left])
-
-
-def _base_shares(observed, keys: list[str], unit_of, targets: pd.DataFrame, freq: str
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """Observed share of each target row in its base year, and that period's ordinal."""
-    needed = [*keys, "period", "employment", "skilled"]
-    if (targets["skill_level"] == "high_skilled").any():
-        needed.append("high_skilled")
-    table = require(observed, "observed", needed, keys)
-    ordinals, code = period_column_ordinals(table["period"], "observed")
-    years = pd.PeriodIndex(period_array(ordinals, code)).year.to_numpy()
-    unit = unit_of(table["region"])
-    codes, uniques = pd.factorize(pd.Series(unit, dtype=object))
-    frame = pd.DataFrame({"unit": codes, "_ordinal": ordinals})
-    for column in needed[len(keys) + 1:]:
-        frame[column] = counts(table, column, "observed", keys)
-    sums = frame.groupby(["unit", "_ordinal"], sort=False).sum().reset_index()
-    # the last observed period of each base year
-    last = pd.Series(ordinals).groupby(years).max()
-    base = last.reindex(targets["base_year"].to_numpy()).to_numpy(dtype=np.float64)
-    query = pd.DataFrame({"unit": pd.Index(uniques).get_indexer(targets["unit"].to_numpy()),
-                          "_ordinal": np.nan_to_num(base, nan=-1).astype(np.int64)})
-    position = lookup(sums, query, ["unit", "_ordinal"])
-    found = (position >= 0) & ~np.isnan(base)
-    position = np.maximum(position, 0)
-    skilled = sums["skilled"].to_numpy()[position]
-    denominator = np.where(targets["skill_level"].to_numpy() == "skilled",
-                           sums["employment"].to_numpy()[position], skilled)
-    numerator = skilled.copy()
-    if "high_skilled" in sums.columns:
-        numerator = np.where(targets["skill_level"].to_numpy() == "skilled", skilled,
-                             sums["high_skilled"].to_numpy()[position])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(found & (denominator > 0), numerator / denominator, np.nan)
-    base_time = np.full(len(targets), -1, dtype=np.int64)
-    if found.any():
-        base_time[found] = end_ordinals(base[found].astype(np.int64), code, freq)
-    return share, base_time
-
-
-def _target_points(targets: pd.DataFrame, original: pd.DataFrame, base_share: np.ndarray,
-                   base_time: np.ndarray, path: pd.DataFrame | None, unit: str,
-                   freq: str) -> pd.DataFrame:
-    """Points (``unit, skill_level, time, share``) every target path runs through."""
-    problems = Problems("targets", original, unit)
-    relative = ~np.isnan(targets["delta"].to_numpy())
-    has_base = ~np.isnan(base_share)
-    final = np.where(relative, base_share + targets["delta"].to_numpy() / 100.0,
-                     targets["share"].to_numpy())
-    with_path = np.zeros(len(targets), dtype=bool)
-    if path is not None:
-        with_path = lookup(path, targets, ["unit", "skill_level"]) >= 0
-    rows = targets["_row"].to_numpy()
-    years = targets["base_year"].to_numpy()
-    # a row for "*" stands for several units: say which one fails
-    where = [f"for {unit} {u!r}: " if original[unit].iloc[r] == WILDCARD else ""
-             for u, r in zip(targets["unit"], rows, strict=True)]
-    levels = targets["skill_level"].to_numpy()
-    bad = np.flatnonzero(relative & ~has_base)
-    problems.add(rows[bad], [f"{where[i]}a relative target needs the base share, but the "
-                             f"observed table has no {levels[i]} stock (or no denominator) "
-                             f"for it in the base year {years[i]}" for i in bad])
-    bad = np.flatnonzero(~relative & ~has_base & ~with_path)
-    problems.add(rows[bad], [f"{where[i]}the path to the target starts from the observed share "
-                             f"in the base year {years[i]}, which the observed table does not "
-                             "give; add those observations or a path table" for i in bad])
-    reach = np.flatnonzero(relative & has_base & ~((final >= 0) & (final <= 1)))
-    problems.add(rows[reach], [f"{where[i]}base share {fmt(base_share[i])} + "
-                               f"{fmt(targets['delta'].iloc[i])} points = {fmt(final[i])} is "
-                               "outside [0, 1]" for i in reach])
-    problems.raise_any()
-    warn_implausible_targets(targets, base_share, final, unit)
-
-    target_time = year_end_ordinals(targets["target_year"].to_numpy(), freq)
-    # target_year == base_year: a one-point path, the target share from the base year on
-    starts = has_base & (base_time != target_time)
-    parts = [pd.DataFrame({"unit": targets["unit"], "skill_level": targets["skill_level"],
-                           "time": target_time, "share": final}),
-             pd.DataFrame({"unit": targets["unit"], "skill_level": targets["skill_level"],
-                           "time": base_time, "share": base_share})[starts]]
-    if path is not None:
-        start = lookup(targets, path, ["unit", "skill_level"])
-        origin = np.where(start >= 0, base_time[np.maximum(start, 0)], -1)
-        early = np.flatnonzero((start >= 0) & (path["time"].to_numpy() <= origin))
-        if early.size:
-            raise PlanningError(
-                f"the path table breaks {plural(early.size, 'rule')}: "
-                + "; ".join(f"row {path['_row'].iloc[i]} ({path['unit'].iloc[i]!r}, "
-                            f"{path['skill_level'].iloc[i]}): a path point at or before the "
-                            "base year; rule: path periods come after the base year"
-                            for i in early[:_MAX_SHOWN]))
-        parts.append(path[["unit", "skill_level", "time", "share"]])
-    points = pd.concat(parts, ignore_index=True)
-    clash = points.duplicated(["unit", "skill_level", "time"], keep=False).to_numpy()
-    if clash.any():
-        first = points[clash].iloc[0]
-        raise PlanningError(
-            f"the target path of {first['unit']!r} ({first['skill_level']}) has two shares for "
-            f"{pd.Period(ordinal=int(first['time']), freq=freq)}: the path table repeats the "
-            "base or target year; rule: one share per period")
-    return points
 
 
 # --------------------------------------------------------------------------- the need
@@ -293,7 +169,8 @@ def policy_need(
     observed : pandas.DataFrame
         The observed employment table (``<keys...>, period, employment,
         skilled`` and ``high_skilled`` for high-skilled targets): the base
-        year's shares come from the last observed period of that year. With
+        year's shares come from each cell's last observed period of that
+        year. With
         ``skill_levels``, it may instead hold one row per cell, period and
         ``skill_level``; the skilled counts are then derived from the levels
         (:func:`talentgap.features.skilled_employment`).
@@ -410,8 +287,8 @@ def policy_need(
     rows = check_targets(targets, unit_column, unit, last_year)
     checked_path = None if path is None else check_path(path, unit_column, unit, freq)
     rows = expand_wildcards(rows, unit)
-    base_share, base_time = _base_shares(observed, keys, unit_of, rows, freq)
-    points = _target_points(rows, targets.reset_index(drop=True), base_share, base_time,
+    base_share, base_time = base_shares(observed, keys, unit_of, rows, freq)
+    points = target_points(rows, targets.reset_index(drop=True), base_share, base_time,
                             checked_path, unit_column, freq)
 
     # stocks of every projected cell-period
@@ -469,7 +346,7 @@ def policy_need(
         has_target[lvl] = np.isin(code, point_group)
         share[lvl] = np.full(len(cells), np.nan)
         if has_target[lvl].any():
-            share[lvl][has_target[lvl]] = _interpolate(
+            share[lvl][has_target[lvl]] = interpolate(
                 point_group, points["time"].to_numpy(np.int64), points["share"].to_numpy(),
                 code[has_target[lvl]], ordinals[has_target[lvl]])
 
@@ -531,3 +408,66 @@ def _demand(demand, cells: pd.DataFrame, keys: list[str], freq: str) -> np.ndarr
                             "needs the demand of every cell")
     return values[position]
 
+
+def target_bases(targets: pd.DataFrame, observed: pd.DataFrame, *,
+                 keys: Sequence[str] = ("region", "industry"),
+                 region_map=None) -> pd.DataFrame:
+    """Per region (or province) and level with a target: its target year and path's start.
+
+    Each row of the targets table is read as :func:`policy_need` reads it (a
+    ``"*"`` row standing for every region of ``observed`` without a row of
+    its own at that level): its ``target_year``, its ``base_year`` (default
+    the last observed year), and the share the target path starts from,
+    observed in the last period of the base year (summed over the region's
+    cells: skilled of employment, high-skilled of skilled).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        The targets table (see the module docstring).
+    observed : pandas.DataFrame
+        One row per cell and period: ``<keys...>, period, employment,
+        skilled`` (and ``high_skilled`` for a high-skilled target).
+    keys : sequence of str, default ("region", "industry")
+        The cells' keys, with ``region``.
+    region_map : optional
+        As :func:`policy_need`: targets set on provinces.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region`` (``province`` with a ``region_map``), ``skill_level``,
+        ``target_year``, ``base_period`` (text, e.g. ``"2024Q4"``; ``""``
+        where the data lack the base year) and ``base_share`` (0-1; NaN
+        there), sorted by level and region.
+
+    Examples
+    --------
+    >>> observed = pd.DataFrame({"region": ["A", "A", "B", "B"], "industry": "x",
+    ...                          "period": ["2024Q3", "2024Q4"] * 2,
+    ...                          "employment": [100, 100, 200, 200],
+    ...                          "skilled": [20, 25, 60, 60]})
+    >>> targets = pd.DataFrame({"region": ["*", "B"], "skill_level": "skilled",
+    ...                         "share": [0.3, 0.35], "target_year": [2029, 2028]})
+    >>> target_bases(targets, observed)
+      region skill_level  target_year base_period  base_share
+    0      A     skilled         2029      2024Q4        0.25
+    1      B     skilled         2028      2024Q4        0.30
+    """
+    keys = key_list(keys)
+    table = require(observed, "observed", [*keys, "period"], keys)
+    ordinals, code = period_column_ordinals(table["period"], "observed")
+    last_year = int(pd.Period(ordinal=int(ordinals.max()), freq=code).year)
+    unit_column, unit = _units(table["region"], region_map)
+    rows = expand_wildcards(check_targets(targets, unit_column, unit, last_year), unit)
+    share, base_time = base_shares(table, keys, lambda r: _units(r, region_map)[1], rows,
+                                    code)
+    found = base_time >= 0
+    period = np.full(len(rows), "", dtype=object)
+    if found.any():
+        period[found] = pd.PeriodIndex(period_array(base_time[found], code)).astype(str)
+    out = pd.DataFrame({unit_column: rows["unit"].to_numpy(dtype=object),
+                        "skill_level": rows["skill_level"].to_numpy(dtype=object),
+                        "target_year": rows["target_year"].to_numpy(dtype=np.int64),
+                        "base_period": period, "base_share": share})
+    return out.sort_values(["skill_level", unit_column], kind="stable").reset_index(drop=True)

@@ -75,7 +75,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from talentgap._words import percentile_words
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._knapsack import solve_knapsack
@@ -95,7 +94,7 @@ from talentgap.planning._network_solve import (
     solve_network_milp,
 )
 from talentgap.planning._params import fmt
-from talentgap.planning._plan import QuotaPlan, assemble, assemble_network
+from talentgap.planning._plan import QuotaPlan, assemble, assemble_network, plan_label
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import (
     DEFAULT_TIME_LIMIT,
@@ -425,7 +424,7 @@ budget_envelopes, equity, tie_tolerance
     >>> round(float(plan.marginal_value["budget"]) * 750, 6)   # 1 / 750 per unit of money
     1.0
     >>> plan.binding[1]
-    'capacity of e-commerce in Southvale binds (30 places); one more place of capacity removes about 0.47 persons of the shortfall of the expected gap, net of what the same money would remove in other cells (the budget is fully used, so the money comes from there)'
+    'capacity of e-commerce in Southvale is reached (30 places); one more place of capacity closes about 0.47 persons of the shortfall of the expected gap, net of what the same money would close in other cells (the budget is fully used, so the money comes from there)'
 
     Two programmes in one region: welding sends 60% of its graduates to
     construction and 40% to equipment making; machining sends all to
@@ -525,7 +524,7 @@ budget_envelopes, equity, tie_tolerance
     # with classes the fixed LP's dual is not the value of money: the relaxation's is
     budget_value = (lp.budget_value if problem.min_class is None
                     else relaxed_budget_value(reported))
-    plan = assemble(reported, places, rule="optimised", label=_label(problem),
+    plan = assemble(reported, places, rule="optimised", label=plan_label(problem),
                     budget_value=budget_value,
                     capacity_value=reported_values(reported, problem, lp.capacity_value,
                                                    bound="upper"),
@@ -550,13 +549,6 @@ def _single_period_only(**given) -> None:
                             "to multi-year plans only; pass periods=, e.g. periods=[2026, 2027]")
 
 
-def _label(problem) -> str:
-    label = "optimised"
-    if problem.risk == "quantile":
-        label += f", {percentile_words(problem.quantile)} gap"
-    if problem.surplus_penalty:
-        label += f", surplus penalty {problem.surplus_penalty:g}"
-    return label
 
 
 def _allocate_programmes(gap_forecast, crosswalk, **kw) -> QuotaPlan:
@@ -572,7 +564,7 @@ def _allocate_programmes(gap_forecast, crosswalk, **kw) -> QuotaPlan:
     else:
         places = fit_network_budget(problem, lp.places)
     places, trimmed = trim_network(problem, places, whole=problem.integer != "none")
-    plan = assemble_network(problem, places, rule="optimised", label=_label(problem),
+    plan = assemble_network(problem, places, rule="optimised", label=plan_label(problem),
                             budget_value=lp.budget_value, capacity_value=lp.capacity_value,
                             min_value=lp.min_value, lp_objective=lp_objective)
     plan.notes.extend(problem.notes)

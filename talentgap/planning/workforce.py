@@ -35,28 +35,34 @@ import pandas as pd
 from sklearn.base import clone
 
 from talentgap._arguments import check_horizon, key_list, parse_interval_column
-from talentgap._frequencies import PER_YEAR
+from talentgap._frequencies import NAMES, PER_YEAR
 from talentgap.errors import DataQualityWarning, PlanningError, warn
 from talentgap.features.skill_levels import skilled_employment
 from talentgap.models import AutoForecaster
-from talentgap.periods import normalize_freq
+from talentgap.periods import end_ordinals, normalize_freq
 from talentgap.planning._params import cell_names, examples, fmt, parameter, plural
 from talentgap.planning._tables import (
-    coarsen,
     counts,
     lookup,
     period_array,
     period_column_ordinals,
     require,
     require_unique,
+    sub_periods,
 )
 from talentgap.planning.pipeline_levels import pipeline_by_level  # still importable here
 
-__all__ = ["DEFAULT_EXIT_RATE", "project_employment", "project_skilled_stock",
-           "pipeline_by_level", "estimate_exit_rate"]
+__all__ = ["DEFAULT_EXIT_RATE", "EXIT_CLIP_TOLERANCE", "project_employment",
+           "project_skilled_stock", "pipeline_by_level", "estimate_exit_rate"]
 
 #: Default share of a cell's skilled workers who leave it in a year (per year).
 DEFAULT_EXIT_RATE = 0.03
+
+#: An estimated exit rate outside [0, 1] by less than this (per year: half a percentage
+#: point, 0% or 100% at whole percents) is clipped without a warning; the per-period
+#: tolerance is the same rate per period (0.00125 a quarter).
+EXIT_CLIP_TOLERANCE = 0.005
+_SHOWN_CLIPPED = 3
 
 _STOCKS = ("employment", "skilled", "high_skilled")
 _LEVELS = ("skilled", "high_skilled")
@@ -64,9 +70,9 @@ _MAX_SHOWN = 5
 _MIN_YEARS = 3
 
 
-def _prepare(table, what: str, keys: list[str], columns: list[str], freq: str | None, *,
+def _prepare(table, what: str, keys: list[str], columns: list[str], *,
              unique: bool = True) -> tuple[pd.DataFrame, np.ndarray, str]:
-    """``keys`` and ``columns`` (floats) with period ordinals at frequency ``freq``."""
+    """``keys`` and ``columns`` (floats) with the period ordinals and frequency code."""
     table = require(table, what, [*keys, "period", *columns], keys)
     ordinals, code = period_column_ordinals(table["period"], what)
     frame = pd.DataFrame({k: table[k].reset_index(drop=True) for k in keys})
@@ -76,10 +82,6 @@ def _prepare(table, what: str, keys: list[str], columns: list[str], freq: str | 
         codes = frame[keys].copy()
         codes["_ordinal"] = ordinals
         require_unique(table, [*keys, "period"], what, codes=codes)
-    if freq is not None and normalize_freq(freq) != code:
-        frame, ordinals = coarsen(frame, keys, columns, ordinals, code, normalize_freq(freq),
-                                  what)
-        code = normalize_freq(freq)
     return frame, ordinals, code
 
 
@@ -114,10 +116,12 @@ def project_employment(
         Periods ahead to forecast, in the output frequency (e.g. 6 for six
         years with ``freq="Y"``).
     freq : {"Y", "Q", "M"}, optional
-        Output frequency. By default the table's own; a coarser one averages
-        the counts over each period first (annual average employment), using
-        only complete periods (others are reported with a
-        :class:`~talentgap.errors.DataQualityWarning`).
+        Output frequency. By default the table's own; with a coarser one the
+        counts are forecast at the table's frequency and each output period
+        gets its last sub-period (employment at the end of the year, as the
+        skilled stock of :func:`project_skilled_stock`): the output periods
+        are the ``horizon`` ones after the period holding the table's last
+        observation (2025-2030 from data ending in 2024Q2 or 2024Q4).
     level : sequence of float, default (80,)
         Prediction-interval levels in percent; ``None`` or ``()`` for none.
     forecaster : talentgap forecaster, optional
@@ -168,8 +172,13 @@ def project_employment(
     require(employment, "employment", [*keys, "period", "employment"], keys)
     employment = _by_cell(employment, skill_levels, keys)
     columns = [c for c in _STOCKS if c in employment.columns]
-    frame, ordinals, code = _prepare(employment, "employment", keys, columns, freq)
-    frame["period"] = period_array(ordinals, code)
+    frame, ordinals, source = _prepare(employment, "employment", keys, columns)
+    frame["period"] = period_array(ordinals, source)
+    code = source if freq is None else normalize_freq(freq)
+    sub_periods(source, code, "employment")
+    seen = int(ordinals.max())
+    origin = int(end_ordinals([seen], source, code)[0])  # the period holding the last one
+    steps = int(end_ordinals([origin + horizon], code, source)[0]) - seen
     model = (forecaster if forecaster is not None
              else AutoForecaster(nonnegative=True, n_jobs=n_jobs))
     levels = list(level) if level else None
@@ -177,7 +186,7 @@ def project_employment(
     for column in columns:
         fitted = clone(model).fit(frame[[*keys, "period", column]], target=column,
                                   time="period", keys=keys)
-        forecast = fitted.predict(horizon, level=levels)
+        forecast = _period_ends(fitted.predict(steps, level=levels), source, code, origin)
         forecast = forecast.rename(columns={
             c: (column if c == "mean" else f"{column}_{c}")
             for c in forecast.columns if c == "mean" or parse_interval_column(c)})
@@ -188,6 +197,18 @@ def project_employment(
         for name in forecast.columns.difference([*keys, "period"], sort=False):
             out[name] = forecast[name].to_numpy()[position]
     return out.reset_index(drop=True)
+
+
+def _period_ends(forecast: pd.DataFrame, source: str, code: str, origin: int) -> pd.DataFrame:
+    """The forecast rows at the last ``source`` period of each ``code`` period after ``origin``."""
+    if code == source:
+        return forecast
+    ordinals = pd.PeriodIndex(forecast["period"]).asi8
+    coarse = end_ordinals(ordinals, source, code)
+    keep = (end_ordinals(coarse, code, source) == ordinals) & (coarse > origin)
+    out = forecast[keep].reset_index(drop=True)
+    out["period"] = period_array(coarse[keep], code)
+    return out
 
 
 def _by_cell(table: pd.DataFrame, skill_levels, keys: list[str]) -> pd.DataFrame:
@@ -206,15 +227,22 @@ def _last_rows(frame: pd.DataFrame, keys: list[str], ordinals: np.ndarray
     return codes, order[ends]
 
 
-def _inflows(pipeline, cells: pd.DataFrame, keys: list[str], code: str, first: int,
-             n_steps: int, levels: list[str]) -> dict[str, np.ndarray]:
-    """Pipeline inflows per skill level as (n_cells, n_steps) arrays starting at ``first``."""
+def _inflows(pipeline, cells: pd.DataFrame, keys: list[str], source: str, first: int,
+             n_steps: int, seen: np.ndarray, levels: list[str]) -> dict[str, np.ndarray]:
+    """Pipeline inflows per skill level as (n_cells, n_steps) arrays of ``source`` periods.
+
+    The steps are the stock's periods (frequency ``source``) from ``first``;
+    ``seen`` is each cell's last observed one. Rows at a finer frequency are
+    summed into their step; a row at a coarser one joins at the last step of
+    its span, by the part of the span after ``seen`` (a year's inflow, spread
+    evenly, by the quarters left after 2024Q2: half, at 2024Q4).
+    """
     zeros = {lvl: np.zeros((len(cells), n_steps)) for lvl in levels}
     if pipeline is None:
         return zeros
     names = {"skilled": "supply", "high_skilled": "supply_high_skilled"}
     table = require(pipeline, "pipeline", [*keys, "period", "supply"], keys)
-    ordinals, _ = period_column_ordinals(table["period"], "pipeline", code)
+    ordinals, own = period_column_ordinals(table["period"], "pipeline")
     position = lookup(cells, table, keys)
     unknown = np.flatnonzero(position < 0)
     if unknown.size:
@@ -223,13 +251,17 @@ def _inflows(pipeline, cells: pd.DataFrame, keys: list[str], code: str, first: i
             f"the pipeline table has {plural(unknown.size, 'row')} for cells the stock table "
             f"does not have, e.g. {'; '.join(shown)}; rule: pipeline cells must have an "
             "observed stock")
-    step = ordinals - first
-    inside = (step >= 0) & (step < n_steps)
+    spans = pd.PeriodIndex(period_array(ordinals, own))
+    span_start = spans.asfreq(source, how="start").asi8
+    span_end = spans.asfreq(source, how="end").asi8
+    after = np.clip((span_end - seen[position]) / (span_end - span_start + 1), 0.0, 1.0)
+    step = span_end - first
+    inside = (step >= 0) & (step < n_steps) & (after > 0)
     flat = position[inside] * n_steps + step[inside]
     for lvl in levels:
         if names[lvl] not in table.columns:
             continue
-        values = counts(table, names[lvl], "pipeline", keys)[inside]
+        values = (counts(table, names[lvl], "pipeline", keys) * after)[inside]
         zeros[lvl] = np.bincount(flat, weights=values,
                                  minlength=len(cells) * n_steps).reshape(len(cells), n_steps)
     return zeros
@@ -327,12 +359,20 @@ def project_skilled_stock(
         one). Several
         rows per cell and period are summed; periods up to the cell's last
         observation (already in the stock) or past the horizon are not used;
-        cells without rows get no inflow. Periods of a finer frequency given
-        as pandas Periods are summed into the projection's periods.
+        cells without rows get no inflow. Periods of a finer frequency than
+        the stock table's (pandas Periods or labels such as ``"2025Q1"``) are
+        summed into its periods; a coarser row joins at the end of its span,
+        by the part of the span after the cell's last observation (a year's
+        inflow by half after 2024Q2).
     freq : {"Y", "Q", "M"}, optional
-        Projection frequency; by default the table's own. A coarser one
-        averages the stock over each (complete) period first, as
-        :func:`project_employment` does.
+        Projection frequency; by default the table's own. With a coarser one
+        the identity still runs period by period at the table's frequency,
+        the one :func:`estimate_exit_rate` estimates the rate at (by quarter,
+        ``1 - (1 - e) ** (1 / 4)`` a quarter, so a quarter's inflow also
+        loses its exits in the rest of the year), from each cell's last
+        observed period (a stock is an end-of-period level: 2024Q4, not the
+        2024 average; data ending in 2024Q2 roll 2024Q3 and 2024Q4 first);
+        each projection period reads the stock at its last sub-period.
     skill_levels : SkillLevels or sequence of str, optional
         The declared skill levels, for a stock table by ``skill_level`` (as
         in :func:`project_employment`).
@@ -344,16 +384,20 @@ def project_skilled_stock(
         skill_level`` (``"skilled"``, and ``"high_skilled"`` when the table
         has that column), ``period``, ``stock`` (persons at the end of the
         period), ``pipeline`` (inflow in the period) and
-        ``replacement_demand`` (exits in the period, ``e_c * K[c, t-1]``).
-        Periods are the ``horizon`` periods after the table's last period;
-        a cell observed last earlier is rolled forward from its own last
-        observation.
+        ``replacement_demand`` (exits in the period, ``e_c * K[c, t-1]``;
+        with a coarser ``freq``, the sum over its sub-periods).
+        Periods are the ``horizon`` periods after the one holding the
+        table's last observation (2025-2030 from data ending in 2024Q2 or
+        2024Q4 with ``freq="Y"``, ``horizon=6``); a cell observed last
+        earlier is rolled forward from its own last observation.
 
     Raises
     ------
     SchemaError
         If a column is missing, a count is missing or negative, or two rows
         share a cell and period.
+    ParameterError
+        If ``freq`` is finer than the table's frequency.
     PlanningError
         If an exit rate is outside [0, 1] or missing for a cell, or the
         pipeline names cells without an observed stock.
@@ -370,6 +414,15 @@ def project_skilled_stock(
       period   stock  pipeline  replacement_demand
     0   2025  950.0      50.0               100.0
     1   2026  875.0      20.0                95.0
+
+    A quarterly stock projected by year runs by quarter, as its exit rate is
+    estimated: a 2025Q1 inflow loses the exits of 2025Q2-Q4.
+
+    >>> by_quarter = pipeline.assign(period=["2025Q1", "2026Q1"])
+    >>> out = project_skilled_stock(stock.assign(period="2024Q4"), horizon=1, exit_rate=0.1,
+    ...                             pipeline=by_quarter, freq="Y")
+    >>> round(float(out["stock"].iloc[0]), 1)  # 0.9 * 1000 + 0.9 ** (3 / 4) * 50
+    946.2
     """
     keys = key_list(keys, allow_empty=False, distinct=True, time="period",
                     reserved={c: f"the {c} column" for c in _LEVELS})
@@ -377,35 +430,39 @@ def project_skilled_stock(
     stock = _by_cell(stock, skill_levels, keys)
     require(stock, "stock", [*keys, "period", "skilled"], keys)
     levels = [c for c in _LEVELS if c in stock.columns]
-    frame, ordinals, code = _prepare(stock, "stock", keys, levels, freq)
+    frame, ordinals, source = _prepare(stock, "stock", keys, levels)
+    code = source if freq is None else normalize_freq(freq)
+    sub_periods(source, code, "stock")
     _, last_rows = _last_rows(frame, keys, ordinals)
     cells = frame[keys].iloc[last_rows].reset_index(drop=True)
-    last = ordinals[last_rows]
-    origin = int(ordinals.max())
-    first = int(last.min()) + 1
-    n_steps = origin + horizon - first + 1
-    rates = {lvl: 1.0 - (1.0 - annual) ** (1.0 / PER_YEAR[code])
+    seen = ordinals[last_rows]  # each cell's last observation, at the stock's frequency
+    # the recursion runs at the stock's own frequency, the one exit rates are estimated at
+    # (estimate_exit_rate); a projection period reads the stock at its last sub-period
+    origin = int(end_ordinals([seen.max()], source, code)[0])  # the period holding it
+    first = int(seen.min()) + 1
+    n_steps = int(end_ordinals([origin + horizon], code, source)[0]) - first + 1
+    column_of = end_ordinals(np.arange(first, first + n_steps), source, code) - origin - 1
+    rates = {lvl: 1.0 - (1.0 - annual) ** (1.0 / PER_YEAR[source])
              for lvl, annual in _exit_rates(exit_rate, cells, keys, levels).items()}
-    inflow = _inflows(pipeline, cells, keys, code, first, n_steps, levels)
+    inflow = _inflows(pipeline, cells, keys, source, first, n_steps, seen, levels)
 
     n_cells = len(cells)
     parts = []
     for number, lvl in enumerate(levels):
         level_stock = frame[lvl].to_numpy()[last_rows]
         rate = rates[lvl]
-        out = {name: np.empty((n_cells, horizon)) for name in ("stock", "pipeline",
+        out = {name: np.zeros((n_cells, horizon)) for name in ("stock", "pipeline",
                                                                 "replacement_demand")}
         for step in range(n_steps):  # a recursion over time, vectorised over cells
-            period = first + step
-            active = period > last
+            active = first + step > seen
             exits = np.where(active, rate * level_stock, 0.0)
             added = np.where(active, inflow[lvl][:, step], 0.0)
             level_stock = level_stock - exits + added
-            if period > origin:
-                column = period - origin - 1
+            column = column_of[step]
+            if column >= 0:  # the flows add up over the period, the stock is its end
                 out["stock"][:, column] = level_stock
-                out["pipeline"][:, column] = added
-                out["replacement_demand"][:, column] = exits
+                out["pipeline"][:, column] += added
+                out["replacement_demand"][:, column] += exits
         part = cells.iloc[np.repeat(np.arange(n_cells), horizon)].reset_index(drop=True)
         part.insert(len(keys), "skill_level", lvl)
         part["period"] = period_array(np.tile(np.arange(origin + 1, origin + horizon + 1),
@@ -439,7 +496,11 @@ def estimate_exit_rate(
     with ``k`` periods a year, ready for :func:`project_skilled_stock`. The
     estimate assumes every entry into the stock is among the inflows: people
     who become skilled without certified training, or move in from other
-    cells, lower it (a negative mean is clipped to 0 and reported).
+    cells, lower it (a negative mean is clipped to 0 and reported). A mean
+    outside [0, 1] by less than :data:`EXIT_CLIP_TOLERANCE` a year (0.005,
+    half a percentage point: 0% or 100% at whole percents) is noise and is
+    clipped without a warning; the warning about the others gives their
+    count and the furthest few, the furthest first.
 
     Parameters
     ----------
@@ -450,7 +511,9 @@ def estimate_exit_rate(
     inflows : pandas.DataFrame
         ``<keys...>, period, <inflow>``: persons joining the stock in that
         period (e.g. certified and absorbed workers); summed the same way.
-        A cell-period without a row had no inflow.
+        A cell-period without a row had no inflow. Periods finer than the
+        stock's (Periods or labels such as ``"2025Q1"``) are summed into the
+        stock's periods; coarser ones are refused.
     keys : sequence of str, default ("region", "industry")
         Columns of the cells to estimate a rate for.
     column : str, default "skilled"
@@ -467,13 +530,14 @@ def estimate_exit_rate(
     Raises
     ------
     PlanningError
-        If a cell has no two consecutive periods with a positive stock.
+        If a cell has no two consecutive periods with a positive stock, or
+        the inflows are at a coarser frequency than the stock.
 
     Warns
     -----
     DataQualityWarning
         When an estimate rests on fewer than 3 years of changes, or a cell's
-        mean had to be clipped into [0, 1].
+        mean had to be clipped into [0, 1] by more than the tolerance.
 
     Examples
     --------
@@ -489,13 +553,19 @@ def estimate_exit_rate(
     """
     keys = key_list(keys, allow_empty=False, distinct=True, time="period",
                     reserved={column: "the stock column", inflow: "the inflow column"})
-    frame, ordinals, code = _prepare(stock, "stock", keys, [column], None, unique=False)
+    frame, ordinals, code = _prepare(stock, "stock", keys, [column], unique=False)
     frame["_ordinal"] = ordinals
     frame = frame.groupby([*keys, "_ordinal"], sort=True, observed=True)[column].sum()
     frame = frame.reset_index()
     table = require(inflows, "inflows", [*keys, "period", inflow], keys)
     entering = pd.DataFrame({c: table[c].reset_index(drop=True) for c in keys})
     entering[inflow] = counts(table, inflow, "inflows", keys)
+    _, own = period_column_ordinals(table["period"], "inflows")
+    if PER_YEAR[own] < PER_YEAR[code]:
+        raise PlanningError(
+            f"the inflows table is {NAMES[own]} and the stock table {NAMES[code]}: a period's "
+            f"inflow cannot be placed within it (e.g. {table['period'].iloc[0]!r}); rule: "
+            "inflows at the stock's frequency or finer (finer ones are summed)")
     entering["_ordinal"], _ = period_column_ordinals(table["period"], "inflows", code)
     entering = entering.groupby([*keys, "_ordinal"], sort=True, observed=True)[inflow].sum()
     entering = entering.reset_index()
@@ -523,16 +593,8 @@ def estimate_exit_rate(
             f"{plural(none.size, 'cell')} of the stock table have none, e.g. "
             f"{'; '.join(cell_names(cells, keys, none[:_MAX_SHOWN]))}")
     mean = total / n
-    clipped = np.flatnonzero((mean < 0) | (mean > 1))
-    if clipped.size:
-        shown = clipped[:_MAX_SHOWN]
-        warn(
-            f"the mean exit share per period of the {column} stock is outside [0, 1] in "
-            f"{plural(clipped.size, 'cell')} and is clipped (stock changes the inflows do "
-            "not explain): "
-            + examples(cell_names(cells, keys, shown), [fmt(mean[i]) for i in shown],
-                       clipped.size), DataQualityWarning, stacklevel=2)
     per_year = PER_YEAR[code]
+    _warn_clipped(mean, per_year, column, cells, keys)
     short = np.flatnonzero(n < _MIN_YEARS * per_year)
     if short.size:
         shown = short[:_MAX_SHOWN]
@@ -546,3 +608,28 @@ def estimate_exit_rate(
     out["exit_rate"] = 1.0 - (1.0 - np.clip(mean, 0.0, 1.0)) ** per_year
     out["n_periods"] = n
     return out
+
+
+def _warn_clipped(mean: np.ndarray, per_year: int, column: str, cells: pd.DataFrame,
+                  keys: list[str]) -> None:
+    """Warn about the cells whose mean exit share per period is outside [0, 1] beyond noise.
+
+    The tolerance is :data:`EXIT_CLIP_TOLERANCE` a year, as a rate per period;
+    the warning gives the count and the furthest :data:`_SHOWN_CLIPPED` cells.
+    """
+    tolerance = 1.0 - (1.0 - EXIT_CLIP_TOLERANCE) ** (1.0 / per_year)
+    beyond = np.maximum(-mean, mean - 1.0)  # how far outside [0, 1]; <= 0 inside
+    clipped = np.flatnonzero(beyond > tolerance)
+    if not clipped.size:
+        return
+    order = clipped[np.argsort(-beyond[clipped], kind="stable")]
+    shown = order[:_SHOWN_CLIPPED]
+    warn(
+        f"the mean exit share per period of the {column} stock is outside [0, 1] in "
+        f"{plural(clipped.size, 'cell')} and is clipped (stock changes the inflows do "
+        "not explain): "
+        + examples(cell_names(cells, keys, shown), [fmt(mean[i]) for i in shown],
+                   clipped.size)
+        + f" (the furthest first; shares within {fmt(tolerance)} of [0, 1] per period, "
+        f"{EXIT_CLIP_TOLERANCE:g} a year, are clipped without a warning)",
+        DataQualityWarning, stacklevel=3)

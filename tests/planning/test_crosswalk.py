@@ -89,11 +89,11 @@ def test_budget_and_capacity_duals(forecast, crosswalk, params):
     assert plan.summary["shortfall_after"] - more_cap.summary["shortfall_after"] == \
         pytest.approx(0.5)
     assert plan.binding == [
-        "budget is fully used: 5,000 of 5,000 spent; each extra 10 of it removes about 0.1 "
+        "budget is fully used: 5,000 of 5,000 spent; each extra 10 of it closes about 0.1 "
         "persons of the shortfall of the expected gap",
-        "capacity of cnc in North binds (20 places); one more place of capacity removes about 0.5 "
-        "persons of the shortfall of the expected gap, net of what the same money would remove "
-        "in other cells (the budget is fully used, so the money comes from there)",
+        "capacity of cnc in North is reached (20 places); one more place of capacity closes "
+        "about 0.5 persons of the shortfall of the expected gap, net of what the same money "
+        "would close in other cells (the budget is fully used, so the money comes from there)",
     ]
 
 
@@ -112,7 +112,7 @@ def test_binding_minimum_of_a_dear_programme(forecast, crosswalk, params):
         {"cnc": 20, "sewing": 5, "welding": 30}
     assert plan.summary["shortfall_after"] == 140 - 20 - 5 - 30
     assert plan.marginal_value["min_quota[sewing in North]"] == pytest.approx(-1.0)
-    assert any(line.startswith("minimum quota of sewing in North binds (5 places)")
+    assert any(line.startswith("minimum quota of sewing in North is reached (5 places)")
                for line in plan.binding)
 
 

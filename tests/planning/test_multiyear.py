@@ -77,8 +77,8 @@ def test_two_cells_three_years_matches_the_hand_solution(two_cells):
     assert "the budget for 2026 is fully used" in plan.binding[0]
     # one sum of money for both budget lines (alone, 2027's would read "each extra 10 ...
     # 0.1"), so that they can be compared
-    assert "each extra 100 of it removes about 0.95 person-years of" in plan.binding[0]
-    assert "each extra 100 of it removes about 1 person-years of" in plan.binding[1]
+    assert "each extra 100 of it closes about 0.95 person-years of" in plan.binding[0]
+    assert "each extra 100 of it closes about 1 person-years of" in plan.binding[1]
 
 
 def test_one_total_budget_goes_where_a_unit_of_money_removes_most(two_cells):

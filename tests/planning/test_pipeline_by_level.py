@@ -50,9 +50,11 @@ def test_split_by_the_last_years_mix_or_the_whole_history():
 def test_upgrades_join_the_high_skilled_stock_only():
     training = TRAINING.assign(from_level=[None, None, "senior", None, None])
     out = pipeline_by_level(_supply(["North"], [100.0]), training, skill_levels=LEVELS)
-    # the 40 technicians were senior (skilled) before: 60 of 100 certified are new skilled
-    assert out["supply"].tolist() == pytest.approx([60.0])
-    assert out["supply_high_skilled"].tolist() == pytest.approx([40.0])
+    # the 40 technicians were senior (skilled) before: the cell's supply counts the 60 new
+    # skilled workers only (the upgrades hold jobs there already), so a forecast supply of
+    # 100 is 100 new skilled workers, with 100 x 40 / 60 upgrades into the high-skilled stock
+    assert out["supply"].tolist() == pytest.approx([100.0])
+    assert out["supply_high_skilled"].tolist() == pytest.approx([100.0 * 40 / 60])
 
 
 def test_absorption_and_lead_time_place_the_training_like_the_supply():

@@ -125,8 +125,8 @@ def test_report_words_a_hand_made_table_with_units_and_one_step_per_kind():
                         "extra 10,000 yuan of it closes about 1.6 person-years of the expected "
                         "shortfall")
     assert "each extra 10,000 yuan of it closes about 0.81 person-years" in lines[1]
-    assert lines[5] == ("the budget envelope of South is reached (40,000); each extra 10,000 "
-                        "yuan of it closes about 2 person-years of the expected shortfall")
+    assert lines[5] == ("the budget envelope of South is reached (40,000 yuan); each extra "
+                        "10,000 yuan of it closes about 2 person-years of the expected shortfall")
     # capacity rows share one number of places
     assert lines[2] == ("capacity of textiles in A is reached (400 places); each 100 more "
                         "places of capacity close about 0.57 person-years of the expected "
@@ -162,13 +162,14 @@ def test_report_words_budgets_that_do_not_bind_and_money_left(plan):
                             capacity=CAP)
     text = plain_constraints(whole.constraints, currency="yuan", summary=whole.summary)[0]
     assert text == _with_currency(whole.binding[0])
+    # the library's own lines are the same wording without a currency
+    assert whole.binding == plain_constraints(whole.constraints, summary=whole.summary)
 
 
 def _with_currency(line: str) -> str:
-    """The library's budget line with the report's units (what the report showed before)."""
+    """The library's budget line with the report's currency: the one difference between them."""
     return (line.replace(" spent;", " yuan spent;").replace(" left buys", " yuan left buys")
-            .replace("each extra 100 of it removes about 0.5 persons of",
-                     "each extra 100 yuan of it closes about 0.5 persons of"))
+            .replace("each extra 100 of it", "each extra 100 yuan of it"))
 
 
 # --------------------------------------------------------------------------- equity rows
@@ -261,10 +262,10 @@ def test_multiyear_whole_places_say_the_money_left_buys_no_useful_place(two_cell
     years = plan.years.set_index(plan.years["period"].astype(str))
     assert table["used"].tolist() == years.loc[["2026", "2027"], "cost"].tolist()
     assert plan.binding == [
-        "the budget for 2026 is fully used: 3,000 of 3,050 spent; each extra 100 of it removes "
+        "the budget for 2026 is fully used: 3,000 of 3,050 spent; each extra 100 of it closes "
         "about 0.9 person-years of the shortfall of the expected gap; the 50 left buys no "
         "further useful place",
-        "the budget for 2027 is fully used: 4,000 of 4,000 spent; each extra 100 of it removes "
+        "the budget for 2027 is fully used: 4,000 of 4,000 spent; each extra 100 of it closes "
         "about 1 person-years of the shortfall of the expected gap"]
     lines = plain_constraints(table, currency="yuan", unit="person-years", summary=plan.summary)
     assert lines == [

@@ -89,9 +89,9 @@ def test_binding_constraints_in_words(forecast, trades):
     plan = _plan(forecast, trades)
     assert plan.binding[0].startswith("budget is fully used: 39,600 of 40,000 spent")
     assert plan.binding[1].startswith(
-        "capacity of e-commerce in Southvale binds (30 places); one more place of capacity "
-        "removes about 0.47 persons of the shortfall of the expected gap, net of what the same "
-        "money would remove in other cells")
+        "capacity of e-commerce in Southvale is reached (30 places); one more place of capacity "
+        "closes about 0.47 persons of the shortfall of the expected gap, net of what the same "
+        "money would close in other cells")
     assert len(plan.binding) == 2
 
 
@@ -201,7 +201,7 @@ def test_binding_minimum_quota_costs_shortfall_elsewhere():
     assert plan.summary["shortfall_after"] == pytest.approx(12.5)
     assert plan.marginal_value["budget"] == pytest.approx(0.01)
     assert plan.marginal_value["min_quota[B in R]"] == pytest.approx(-0.5)
-    assert any(line.startswith("minimum quota of B in R binds (5 places)")
+    assert any(line.startswith("minimum quota of B in R is reached (5 places)")
                for line in plan.binding)
 
 
@@ -431,7 +431,7 @@ def test_single_key_and_other_key_names():
                            pass_rate=1.0, capacity=3)
     assert plan.quotas["program"].tolist() == ["sew", "weld"]
     assert plan.quotas["quota"].tolist() == [3, 3]
-    assert "capacity of sew binds (3 places)" in " ".join(plan.binding)
+    assert "capacity of sew is reached (3 places)" in " ".join(plan.binding)
 
 
 # --------------------------------------------------------------------------- errors

@@ -111,19 +111,19 @@ def test_project_employment_drift_is_hand_computable(stock):
 
 def test_project_employment_synthetic_annual_with_intervals():
     data = tg.datasets.make_synthetic(n_regions=2, industries=2, n_periods=26, seed=1)
-    with pytest.warns(DataQualityWarning, match="fewer than 4 quarterly periods"):
-        out = project_employment(data.employment, horizon=3, freq="Y", level=[80], n_jobs=1)
+    # 2019Q1-2025Q2: forecast by quarter from 2025Q2, read at the ends of 2026-2028
+    out = project_employment(data.employment, horizon=3, freq="Y", level=[80], n_jobs=1)
     assert len(out) == 4 * 3
-    assert out["period"].astype(str).unique().tolist() == ["2025", "2026", "2027"]
+    assert out["period"].astype(str).unique().tolist() == ["2026", "2027", "2028"]
     for column in ("employment", "skilled", "high_skilled"):
         assert out[column].notna().all()
         assert (out[f"{column}_lo_80"] <= out[column]).all()
         assert (out[column] <= out[f"{column}_hi_80"]).all()
         assert (out[f"{column}_lo_80"] >= 0).all()
-    # the annual level is close to the last observed year's average
-    last = data.employment[data.employment["period"].astype(str).str.startswith("2024")]
-    level = last.groupby(["region", "industry"], observed=True)["employment"].mean()
-    first = out[out["period"].astype(str) == "2025"].set_index(["region", "industry"])
+    # the annual level is close to the last observed level (2025Q2)
+    last = data.employment[data.employment["period"].astype(str) == "2025Q2"]
+    level = last.groupby(["region", "industry"], observed=True)["employment"].sum()
+    first = out[out["period"].astype(str) == "2026"].set_index(["region", "industry"])
     ratio = first["employment"] / level.reindex(first.index)
     assert ratio.between(0.8, 1.25).all()
 

@@ -70,5 +70,6 @@ def test_policy_need_from_an_observed_table_by_level():
 
 def test_levels_in_the_stock_table_must_be_declared():
     wrong = BY_LEVEL.assign(skill_level=["none", "ordinary", "senior", "expert"])
-    with pytest.raises(SchemaError, match=r"employment: column 'skill_level'.*line 5: 'expert'"):
+    with pytest.raises(SchemaError, match=r"employment: column 'skill_level'.*"
+                       r"line 5 \(North, textiles, expert, 2024\): 'expert'"):
         project_skilled_stock(wrong, horizon=1, skill_levels=LEVELS)
