@@ -16,7 +16,7 @@ import pandas as pd
 
 from talentgap._keys import codes_in
 from talentgap.errors import ParameterError
-from talentgap.models.gap_flags import FLAGS, gap_flags
+from talentgap.models.gap_flags import FLAGS, gap_flags, short_history_reasons
 
 __all__ = ["fitted_summary", "fallback_text", "explain", "gap_drivers", "cell_flags",
            "season_length"]
@@ -120,8 +120,9 @@ def explain(gap, horizon: int) -> pd.DataFrame:
     out = summary[list(gap._fit_param("keys"))].reset_index(drop=True)
     for column in ("demand_model", "supply_model", "demand_n_obs", "supply_n_obs"):
         out[column] = summary[column].to_numpy()
-    out["fallback_reason"] = fallback_text(summary)
-    means = gap._path_statistics(gap._simulation(horizon), [], means_only=True)[0]
+    sim = gap._simulation(horizon)
+    out["fallback_reason"] = _joined(fallback_text(summary), _short_reasons(gap, summary, sim))
+    means = gap._path_statistics(sim, [], means_only=True)[0]
     flags = cell_flags(gap, means["demand"], means["supply"], means["gap"])
     text = pd.Series(flags.ravel(), dtype=object)
     raised = np.full(len(out), "", dtype=object)
@@ -130,6 +131,34 @@ def explain(gap, horizon: int) -> pd.DataFrame:
         hit = hit.reshape(flags.shape).any(axis=1)
         raised = np.where(hit, np.where(raised == "", code, raised + ";" + code), raised)
     out["flags"] = raised
+    return out
+
+
+def _short_reasons(gap, summary: pd.DataFrame, sim: dict) -> np.ndarray:
+    """Per cell: why a full-length demand or supply series is calibrated on its history class.
+
+    :func:`~talentgap.models.gap_flags.short_history_reasons` for each side,
+    joined by "; " (None where neither side is taken there for want of a scale).
+    """
+    reasons = np.full(len(summary), None, dtype=object)
+    for name, prefix in (("demand", "d"), ("supply", "s")):
+        short = sim.get("calibrated_short" if name == "demand" else "s_calibrated_short")
+        if short is None:
+            continue
+        side = short_history_reasons(
+            name, summary[f"{name}_n_obs"].to_numpy(), short,
+            horizon=int(sim.get("calibrated_horizon", 0)), season_length=season_length(gap),
+            uncalibrated=sim.get(f"{prefix}_uncalibrated", ()))
+        reasons = _joined(reasons, side)
+    return reasons
+
+
+def _joined(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Two object arrays of sentences joined by "; " where both have one (None: none)."""
+    a, b = pd.Series(first, dtype=object), pd.Series(second, dtype=object)
+    both = a.astype(str) + "; " + b.astype(str)
+    out = a.where(b.isna(), both.where(a.notna(), b)).to_numpy(dtype=object, copy=True)
+    out[pd.isna(out)] = None
     return out
 
 

@@ -26,7 +26,7 @@ from talentgap.features.hierarchy import Hierarchy
 from talentgap.models._outliers import MASKED_COLUMNS, mask_outliers
 from talentgap.models.base import BaseForecaster
 from talentgap.models.reconciliation import METHODS as RECONCILE_METHODS
-from talentgap.periods import period_ordinals
+from talentgap.periods import check_calendar_labels, period_ordinals
 
 __all__ = ["check_params", "panel_table", "sampling_column", "panel_history", "known_supply",
            "masked_panel", "OUTLIER_CHOICES"]
@@ -113,6 +113,8 @@ def panel_table(panel: pd.DataFrame, keys: list[str], time: str):
                               column=column, reason="dtype")
     if panel.empty:
         raise SchemaError("the panel has no rows", column=None, reason="empty")
+    # fiscal quarters or years, as build_panel and the plans refuse them
+    check_calendar_labels(panel[[time]], what="panel", action="forecasting and planning by them")
     ordinal, freq = period_ordinals(panel, time)
     codes, cells = series_codes(panel, keys)
     width = int(ordinal.max() - ordinal.min() + 1)

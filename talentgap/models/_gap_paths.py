@@ -25,7 +25,7 @@ from talentgap.models._conformal import calibration_scales, difficulty_factors
 from talentgap.models._gap_analogues import analogue_widening
 from talentgap.models._gap_sampling import sampling_error_removal
 from talentgap.models._gap_widening import WIDENING_LEVEL as WIDENING_LEVEL
-from talentgap.models._gap_widening import short_history_widening
+from talentgap.models._gap_widening import short_history_widening, warn_uncalibrated
 from talentgap.models.reconciliation import reconcile
 
 __all__ = ["side_forecast", "short_history_widening", "fenced", "reconciled_means", "simulate",
@@ -77,7 +77,8 @@ def fenced(pool: np.ndarray) -> np.ndarray:
 
 
 def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None):
-    """Per cell: means (n, h), scaled errors, scales (n,), stretches (n,), lags (n,).
+    """Per cell: means (n, h), scaled errors, scales (n,), stretches (n,), lags (n,), and the
+    short lengths no series calibrates (``{length: series}``, :func:`short_history_widening`).
 
     A path's deviation from its cell's point forecast is the drawn scaled
     error times the scale, times the stretch where it is above (the upper
@@ -98,7 +99,7 @@ def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None)
     span = horizon if span is None else int(span)
     if side.model is None:
         return (np.full((n, horizon), fill), None, None, np.zeros(n), np.ones(n),
-                np.zeros(n, dtype=np.int64))
+                np.zeros(n, dtype=np.int64), {})
     model = side.model
     reach = horizon + int(side.lag.max())
     raw = model.predict(reach)["mean"].to_numpy(dtype=np.float64).reshape(-1, reach)
@@ -121,12 +122,12 @@ def side_forecast(gap, side, horizon: int, fill: float, span: int | None = None)
     cell_scale = np.zeros(n) if fill == 0.0 else np.full(n, np.nan)
     stretch = np.ones(n)
     # short histories: their paths reach as far as their history class's intervals
-    lower, upper = short_history_widening(model, errors, calibration, horizon)
+    lower, upper, uncalibrated = short_history_widening(model, errors, calibration, horizon)
     cell_scale[rows] = (scale * lower)[bottom]
     stretch[rows] = (upper / lower)[bottom]
     lag = np.zeros(n, dtype=np.int64)
     lag[rows] = side.lag[bottom]
-    return mean, scaled, extended, cell_scale, stretch, lag
+    return mean, scaled, extended, cell_scale, stretch, lag, uncalibrated
 
 
 def _cell_errors(errors: np.ndarray, calibration: np.ndarray, rows: np.ndarray,
@@ -261,10 +262,11 @@ def simulate(gap, horizon: int) -> dict:
     by_key = _key_order(gap.cells_)
     lags = [side.lag for side in (gap.demand_, gap.supply_) if side.lag.size]
     span = horizon + max((int(lag.max()) for lag in lags), default=0)
-    d_mean, d_err, d_ext, d_scale, d_stretch, d_lag = side_forecast(
+    d_mean, d_err, d_ext, d_scale, d_stretch, d_lag, d_uncalibrated = side_forecast(
         gap, gap.demand_, horizon, np.nan, span)
-    s_mean, s_err, s_ext, s_scale, s_stretch, s_lag = side_forecast(
+    s_mean, s_err, s_ext, s_scale, s_stretch, s_lag, s_uncalibrated = side_forecast(
         gap, gap.supply_, horizon, 0.0, span)
+    warn_uncalibrated({"demand": d_uncalibrated, "supply": s_uncalibrated})
     d_mean, s_mean = np.maximum(d_mean, 0.0), np.maximum(s_mean, 0.0)
 
     # the pool: (cell, origin) pairs with demand and supply errors at every step needed
@@ -333,6 +335,10 @@ def simulate(gap, horizon: int) -> dict:
         "known": known, "draws": draws, "pool_size": pool_size,
         "ends_early": ends_early,
         "calibrated_short": calibrated_short(gap, horizon),
+        "s_calibrated_short": calibrated_short(gap, horizon, gap.supply_),
+        # the lengths whose class no series calibrates (their paths keep the pool)
+        "d_uncalibrated": sorted(d_uncalibrated), "s_uncalibrated": sorted(s_uncalibrated),
+        "calibrated_horizon": horizon,
     }
     return simulation
 
@@ -352,13 +358,13 @@ def first_steps(simulation: dict, horizon: int) -> dict:
     return out
 
 
-def calibrated_short(gap, horizon: int) -> np.ndarray | None:
-    """Per cell: whether the demand model calibrates it on its history class.
+def calibrated_short(gap, horizon: int, side=None) -> np.ndarray | None:
+    """Per cell: whether the demand model (or ``side``'s) calibrates it on its history class.
 
     The rule the sample paths widen by (over the same ``horizon`` steps);
-    None when the demand model has no backtests to judge by.
+    None when the model has no backtests to judge by.
     """
-    side = gap.demand_
+    side = gap.demand_ if side is None else side
     if side.model is None or not getattr(side.model, "n_windows", 0):
         return None
     try:

@@ -129,10 +129,14 @@ def fit_nodes(gap, values: np.ndarray, target: str, hierarchy, bottom_of_cell: n
     totals = hierarchy.sum_to_nodes(bottom)
     empty = np.flatnonzero(np.isnan(totals).all(axis=1))
     if empty.size:
+        fix = (" (cells that no training reaches have missing supply: build the panel with "
+               "build_panel(..., supply_fill=0) to count their supply as 0, as a cell without "
+               "training has none)" if target == "supply" else
+               " (a cell not surveyed in a period has missing demand there)")
         raise ParameterError(
             f"reconciliation needs {target} at every node of the hierarchy, but "
             f"{empty.size} nodes have no period with {target} observed in all their "
-            f"cells, e.g. {hierarchy.node_examples(empty)}")
+            f"cells{fix}, e.g. {hierarchy.node_examples(empty)}")
     n_nodes, width = totals.shape
     frame = hierarchy.nodes[hierarchy.node_columns].iloc[
         np.repeat(np.arange(n_nodes), width)].reset_index(drop=True)

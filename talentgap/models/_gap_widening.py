@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from talentgap._words import count_words, or_words
 from talentgap.errors import DataQualityWarning, collect_warnings, warn
 from talentgap.models._conformal import (
     calibration_scales,
@@ -22,14 +23,14 @@ from talentgap.models._conformal import (
     short_histories,
 )
 
-__all__ = ["WIDENING_LEVEL", "short_history_widening"]
+__all__ = ["WIDENING_LEVEL", "short_history_widening", "warn_uncalibrated"]
 
 #: Coverage level (percent) whose interval widths set a short history's widening factor.
 WIDENING_LEVEL = 80.0
 
 
 def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
-                           horizon: int) -> tuple[np.ndarray, np.ndarray]:
+                           horizon: int) -> tuple[np.ndarray, np.ndarray, dict[int, int]]:
     """Per series of ``model``: the factors that stretch its paths to its history class's interval.
 
     The paths of every cell draw scaled backtest errors from one pool (the
@@ -71,6 +72,11 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     lower, upper : numpy.ndarray
         Each of shape (n_series,), every value >= 1 (1 for series that are
         not short or whose length no longer series can calibrate).
+    uncalibrated : dict of int to int
+        The short lengths no longer series can calibrate, with how many
+        series have each: their paths keep the pooled errors. The caller
+        warns about them once for demand and supply together
+        (:func:`warn_uncalibrated`).
 
     Examples
     --------
@@ -82,12 +88,12 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     >>> errors = model.cv_errors(2)
     >>> from talentgap.models._conformal import series_scale
     >>> scale = series_scale(model.arrays_.values, model.season_length_)
-    >>> lower, upper = short_history_widening(model, errors, scale, 2)
+    >>> lower, upper, uncalibrated = short_history_widening(model, errors, scale, 2)
     >>> short = model.arrays_.n_obs < 8
     >>> bool((lower[~short] == 1).all() and (upper[~short] == 1).all())
     True
-    >>> bool((upper[short] > 1).all())
-    True
+    >>> bool((upper[short] > 1).all()), uncalibrated
+    (True, {})
     """
     n_obs = model.arrays_.n_obs
     m = int(model.season_length_)
@@ -97,7 +103,7 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
     short = short_histories(n_obs, errors, calibrated, m)
     lengths = np.unique(n_obs[short])
     if lengths.size == 0:
-        return lower, upper
+        return lower, upper, {}
     per_origin = np.asarray(scale, dtype=np.float64)
     if per_origin.ndim == 1:
         per_origin = np.repeat(per_origin[:, None], errors.shape[1], axis=1)
@@ -110,11 +116,11 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
             errors - centre[None, None, :] * per_origin[:, :, None], per_origin,
             [WIDENING_LEVEL])[WIDENING_LEVEL]
         classes = model.short_history_errors(lengths, horizon)
-    uncalibrated = []
+    uncalibrated = {}
     for length in lengths:  # a handful of history lengths
         errors_k = classes[int(length)]
         if not np.isfinite(errors_k).any():
-            uncalibrated.append(int(length))
+            uncalibrated[int(length)] = int((short & (n_obs == length)).sum())
             continue
         with collect_warnings():
             lo, hi = conformal_quantiles(errors_k[:, None, :], np.ones(errors_k.shape[0]),
@@ -122,11 +128,36 @@ def short_history_widening(model, errors: np.ndarray, scale: np.ndarray,
         rows = short & (n_obs == length)
         lower[rows] = _mean_ratio(lo, pool_lo)
         upper[rows] = _mean_ratio(hi, pool_hi)
-    if uncalibrated:
-        warn(f"no series is long enough to calibrate the sample paths of series with "
-             f"{uncalibrated} observations; their paths use the errors pooled over all series, "
-             "which are likely too narrow for them", DataQualityWarning, stacklevel=4)
-    return lower, upper
+    return lower, upper, uncalibrated
+
+
+def warn_uncalibrated(by_side: dict[str, dict[int, int]]) -> None:
+    """One warning for the short series of every side whose length no series calibrates.
+
+    ``by_side`` maps a side ("demand", "supply") to the third value of
+    :func:`short_history_widening`. The warning names the lengths in words
+    and how many series of each side have them.
+
+    Examples
+    --------
+    >>> from talentgap.errors import collect_warnings
+    >>> with collect_warnings() as caught:
+    ...     warn_uncalibrated({"demand": {24: 6}, "supply": {23: 2}})
+    >>> print(caught[0])
+    no series is long enough to calibrate the sample paths of series with 23 or 24 \
+observations (6 demand series with 24, 2 supply series with 23); their paths use the errors \
+pooled over all series, which are likely too narrow for them
+    """
+    lengths = sorted({n for found in by_side.values() for n in found})
+    if not lengths:
+        return
+    counts = ", ".join(
+        f"{count_words(sum(found.values()), f'{side} series', f'{side} series')} with "
+        f"{or_words(sorted(found))}" for side, found in by_side.items() if found)
+    warn(f"no series is long enough to calibrate the sample paths of series with "
+         f"{or_words(lengths)} observations ({counts}); their paths use the errors pooled "
+         "over all series, which are likely too narrow for them", DataQualityWarning,
+         stacklevel=5)
 
 
 def _pool_medians(pool: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from talentgap._arguments import check_horizon, check_levels
+from talentgap._words import count_words, or_words
 from talentgap.errors import DataQualityWarning, ParameterError, warn
 from talentgap.models._conformal import (
     calibration_scales,
@@ -110,9 +111,13 @@ class _IntervalsMixin:
             out[int(length)] = {lv: (np.fmin(lo, pooled[lv][0]), np.fmax(hi, pooled[lv][1]))
                                 for lv, (lo, hi) in quantiles.items()}
         if uncalibrated:
+            concerned = int((self._short_histories(horizon)
+                             & np.isin(n_obs, uncalibrated)).sum())
             warn(f"no series is long enough to calibrate intervals for series of "
-                 f"{uncalibrated} observations; they use the errors pooled over all series, "
-                 "which are likely too narrow for them", DataQualityWarning, stacklevel=5)
+                 f"{or_words(uncalibrated)} observations "
+                 f"({count_words(concerned, 'series', 'series')}); they use the errors pooled "
+                 "over all series, which are likely too narrow for them", DataQualityWarning,
+                 stacklevel=5)
         return out
 
     def _short_history_bounds(self, bounds: dict, mean: np.ndarray, scale: np.ndarray,

@@ -241,9 +241,10 @@ class GapForecaster(GapSimulationMixin, FitParamsMixin, SaveMixin, BaseEstimator
         Raises
         ------
         SchemaError
-            A column is missing, a cell-period repeats, periods are unusable,
-            no demand is observed, or ``future_supply`` has missing, negative
-            or repeated values.
+            A column is missing, a cell-period repeats, periods are unusable
+            or fiscal (``period[Q-MAR]``: rule ``bad_period``, with the
+            conversion), no demand is observed, or ``future_supply`` has
+            missing, negative or repeated values.
         ParameterError
             A parameter is out of range.
         """

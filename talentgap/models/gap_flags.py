@@ -35,6 +35,8 @@ __all__ = [
     "THIN_MISSING_SHARE",
     "history_length",
     "OUTLIER_FENCE_IQR",
+    "POOLED_SHORT",
+    "short_history_reasons",
 ]
 
 #: ``rising_demand``: demand over the year ending at the forecast period exceeds demand
@@ -60,7 +62,13 @@ THIN_MISSING_SHARE = 0.25
 #: at a 4-quarter horizon; :func:`~talentgap.models._conformal.short_histories`): the
 #: forecast rests on a handful of observations and its intervals come from windows of
 #: as many periods of longer series. The number of periods is the cell's
-#: ``demand_n_obs`` (``GapForecaster.explain``).
+#: ``demand_n_obs`` (``GapForecaster.explain``). A cell of as many periods as the others
+#: is flagged when its backtests over the forecast's span (the plan's years, in a plan
+#: run) cannot be scaled: the periods outside each backtest window show no change (a
+#: series of zeros with a few small counts) or are too few. Its ``fallback_reason`` then
+#: says so (:func:`short_history_reasons`), and whether a longer series calibrated its
+#: history class or, none being longer, its intervals use the errors pooled over all
+#: cells (:data:`POOLED_SHORT`).
 
 #: ``outlier_in_history``: an observed demand or supply value of the cell changed from
 #: the value before (a season before, for seasonal series) by more than
@@ -85,6 +93,68 @@ OUTLIER_FENCE_IQR = OWN_FENCE_IQR
 FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
          "last_period_missing", "outlier_in_history", "outlier_masked", "no_demand_data",
          "no_supply_data")
+
+
+#: The words of a ``fallback_reason`` whose history class no longer series calibrates.
+POOLED_SHORT = "no series is longer, so they use the errors pooled over all cells"
+
+
+def short_history_reasons(name: str, n_obs: np.ndarray, short: np.ndarray, *, horizon: int,
+                          season_length: int, uncalibrated=()) -> np.ndarray:
+    """Why a series of a full-length history is calibrated on its history class, per cell.
+
+    The rule (:func:`~talentgap.models._conformal.short_histories`) takes a
+    series to its history class when it has fewer than
+    :func:`~talentgap.models._conformal.short_history_limit` observations,
+    which the flag's name says, or when none of its ``horizon``-step
+    backtests can be scaled without the periods they forecast, which it does
+    not: this function words the second case for the ``fallback_reason``.
+
+    Parameters
+    ----------
+    name : str
+        ``"demand"`` or ``"supply"``, the side the series forecasts.
+    n_obs : numpy.ndarray of int
+        Observations of each cell's series (0: none).
+    short : numpy.ndarray of bool
+        Whether the rule takes each cell's series to its history class.
+    horizon : int
+        Steps of the backtests the rule judged (the simulation's span).
+    season_length : int
+    uncalibrated : sequence of int
+        History lengths no longer series calibrates (their intervals keep
+        the pooled errors).
+
+    Returns
+    -------
+    numpy.ndarray of object
+        A sentence per cell the rule takes for that reason, None elsewhere.
+
+    Examples
+    --------
+    >>> short_history_reasons("demand", np.array([24, 24, 6]), np.array([True, False, True]),
+    ...                       horizon=16, season_length=4, uncalibrated=[24])[0]
+    'demand: none of its 16-step backtests can be scaled without the periods they forecast \
+(the 8 of its 24 periods outside each window show no change), so its own past errors do not \
+calibrate its intervals; no series is longer, so they use the errors pooled over all cells'
+    """
+    n_obs = np.asarray(n_obs)
+    out = np.full(n_obs.size, None, dtype=object)
+    rows = np.flatnonzero(np.asarray(short, dtype=bool) & (n_obs >= short_history_limit(
+        season_length)))
+    n = n_obs[rows].astype(np.int64)
+    rest = n - int(horizon)
+    counts = ("the " + np.maximum(rest, 0).astype(str).astype(object) + " of its "
+              + n.astype(str).astype(object) + " periods outside each window")
+    why = counts + np.where(rest > season_length, " show no change",
+                            " are too few to measure change").astype(object)
+    then = np.where(np.isin(n, list(uncalibrated)), POOLED_SHORT,
+                    "they come from windows of " + n.astype(str).astype(object)
+                    + " periods of longer series")
+    out[rows] = (f"{name}: none of its {horizon}-step backtests can be scaled without the "
+                 "periods they forecast (" + why
+                 + "), so its own past errors do not calibrate its intervals; " + then)
+    return out
 
 
 def history_length(history: np.ndarray) -> np.ndarray:

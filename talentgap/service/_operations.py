@@ -34,10 +34,15 @@ from talentgap.features.crosswalk import check_crosswalk, crosswalk_target
 from talentgap.models import GapForecaster
 from talentgap.periods import normalize_freq
 from talentgap.planning._annual_needs import (
-    annual_needs,
+    annual_sample_paths,
     held_need_words,
-    hold_need_years,
     mark_held_years,
+)
+from talentgap.planning._place_entrants import (
+    entrant_absorption,
+    plan_units,
+    shares_for,
+    unit_keys,
 )
 from talentgap.service._plan_periods import (
     check_period,
@@ -498,7 +503,7 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     ``periods`` given as years on a quarterly or monthly model fund years
     against yearly needs, from the first funding year to the last plus the
     lead time (in years): each the mean of its periods' gaps per sample path
-    (:func:`talentgap.planning._annual_needs.annual_needs`, as ``talentgap
+    (:func:`talentgap.planning._annual_needs.annual_sample_paths`, as ``talentgap
     plan`` with ``[plan] years``).
     A plan over ``max_size`` values (see :func:`check_plan_size`), or one
     that needs more forecast periods than ``max_horizon`` (default: the
@@ -524,6 +529,11 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     params = {name: _parameter(getattr(body, name), name, keys, programmes, cells_of(served))
               for name in ("cost_per_trainee", "pass_rate", "absorption", "capacity",
                            "min_quota", "min_class_size")}
+    saved_shares = getattr(served, "place_entrants", None) or []
+    entrants = shares_for(saved_shares, unit_keys(keys, crosswalk))
+    if entrants is not None:  # a place yields the workers new to its cell, as the run's plan
+        params["absorption"] = entrant_absorption(
+            params["absorption"], entrants, plan_units(cells_of(served), keys, crosswalk))
     if crosswalk is not None:
         params["crosswalk"] = crosswalk
     limit = served.max_horizon if max_horizon is None else min(max_horizon, served.max_horizon)
@@ -551,10 +561,15 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
         read, field = longest - shortest + 1, (None if longest == shortest else "lead_time")
     check_plan_size(served, read, max_size, _links(crosswalk, cells, keys), field=field)
     with requests_warnings() as messages:
+        if saved_shares and entrants is None:
+            warn("the saved run's training has upgrade places, whose workers already hold "
+                 "jobs in their cells, but no shares for this plan's "
+                 f"{' x '.join(unit_keys(keys, crosswalk))} units (the run planned by "
+                 f"{' x '.join(c for c in saved_shares[0].columns if c != 'entrants')}): "
+                 "every place's certified workers count as new", DataQualityWarning)
         paths = served.model.sample_paths(horizon)
         if first_year is not None:  # later need years hold the last one forecast
-            paths = hold_need_years(annual_needs(paths, keys=keys, first_year=first_year,
-                                                 columns=["gap"]), held)
+            paths = annual_sample_paths(paths, first_year=first_year, held=held)
         try:
             result = planning.allocate_quotas(paths, risk=body.risk, quantile=body.quantile,
                                               surplus_penalty=body.surplus_penalty,

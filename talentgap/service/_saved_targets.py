@@ -204,7 +204,8 @@ def saved_targets(config: dict | None, need: pd.DataFrame | None = None) -> dict
             "from_file": (config.get("targets") or {}).get("file") is not None,
             "need_periods": sorted(rows["period"].unique().tolist()),
             "cells": int(len(rows[keys].drop_duplicates())),
-            "policy_need_total": float(rows["policy_need"].sum()),
+            # exactly rounded, so the saved forms (rows or columns) give the same total
+            "policy_need_total": math.fsum(rows["policy_need"].dropna()),
             "need_weights": need_weights(plan)}
 
 

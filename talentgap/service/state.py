@@ -12,6 +12,7 @@ from talentgap.editions import EditionStore
 from talentgap.errors import ConfigError, ParameterError, collect_warnings
 from talentgap.models import GapForecaster
 from talentgap.models.persistence import load_with_metadata
+from talentgap.planning._saved_run import saved_place_entrants, saved_plan_settings
 from talentgap.service._forecast_rows import ForecastAnswers
 from talentgap.service._gap_rows import GapAnswers
 from talentgap.service._horizon import forecastable_horizon, horizon_at_load
@@ -24,12 +25,6 @@ logger = logging.getLogger("talentgap.service")
 
 #: Horizon and level of a request that gives none (GapRequest, ForecastRequest).
 _REQUEST_HORIZON, _REQUEST_LEVEL = 4, (80.0,)
-
-
-#: Plan settings of the saved run configuration that POST /v1/plan takes as defaults.
-_PLAN_DEFAULTS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
-                  "min_class_size", "risk", "quantile", "lead_time", "exit_rate",
-                  "surplus_penalty", "budget")
 
 
 class LoadedModel:
@@ -128,6 +123,9 @@ class LoadedModel:
         config, keys = self.metadata.get("config"), self.metadata["input_schema"]["keys"]
         #: read once here (a saved policy need as a table): the requests only read them
         self.plan_defaults = plan_defaults(config, keys=keys)
+        #: the saved run's shares of a place's workers new to its cell (upgrade training),
+        #: which every plan scales its places' absorption by, as the run's plan did
+        self.place_entrants = saved_place_entrants(config)
         #: the saved run's targets and the policy need it planned against (GET /v1/model)
         self.saved_targets = saved_targets(config, self.plan_defaults.get("policy_need"))
         self.horizon_fixed_at_load = self._fix_horizon()
@@ -312,7 +310,10 @@ def plan_defaults(config: dict | None, *, keys: list[str] | None = None) -> dict
     -------
     dict
         ``horizon`` (from ``[forecast]``) and the numeric (or ``risk``) settings
-        of ``[plan]``, in the form of the request's fields: ``budget`` (one
+        of ``[plan]`` (those of
+        :func:`~talentgap.planning._saved_run.saved_plan_settings`, which
+        ``talentgap plan --model`` starts from too), in the form of the
+        request's fields: ``budget`` (one
         number) or ``budget_per_period`` (``[{"period": "2026", "budget": ...}]``,
         from a budget per year), and ``exit_rate`` as one number or, for
         ``exit_rate = "estimate"``, the per-cell rates the run's plan used
@@ -342,23 +343,15 @@ def plan_defaults(config: dict | None, *, keys: list[str] | None = None) -> dict
 [{'cell': {'region': 'N'}, 'value': 0.02}], 1)
     """
     config = config or {}
-    out: dict = {}
-    horizon = (config.get("forecast") or {}).get("horizon")
-    if isinstance(horizon, int) and not isinstance(horizon, bool):
-        out["horizon"] = horizon
+    saved = saved_plan_settings(config)   # the settings plans against the model start from
+    out: dict = dict(saved.get("forecast", {}))
+    for name, value in saved.get("plan", {}).items():
+        if name == "budget" and isinstance(value, dict):   # a budget per year
+            out["budget_per_period"] = [{"period": year, "budget": money}
+                                        for year, money in value.items()]
+        else:
+            out[name] = value
     plan = config.get("plan") or {}
-    for name in _PLAN_DEFAULTS:
-        value = plan.get(name)
-        if name == "risk" and value in ("expected", "quantile"):
-            out[name] = value
-        elif _number(value):
-            out[name] = value
-    budget = plan.get("budget")
-    if isinstance(budget, dict) and budget and all(_number(v) for v in budget.values()):
-        out["budget_per_period"] = [{"period": str(year), "budget": float(value)}
-                                    for year, value in budget.items()]
-    if plan.get("hold_need") is True:   # need years past the forecast hold its last one
-        out["hold_need"] = True
     estimated = plan.get("exit_rate_estimated")
     if plan.get("exit_rate") == "estimate" and isinstance(estimated, list) and estimated and all(
             isinstance(e, dict) and isinstance(e.get("cell"), dict) and _number(e.get("value"))

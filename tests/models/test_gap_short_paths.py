@@ -36,7 +36,8 @@ def widening(lengths: list[int], seed: int = 0):
 
 def test_two_seasons_without_own_calibration_are_widened():
     lengths = [24] * 30 + [8] * 10
-    model, errors, (lower, upper) = widening(lengths)
+    model, errors, (lower, upper, uncalibrated) = widening(lengths)
+    assert uncalibrated == {}
     eight = model.arrays_.n_obs == 8
     # 8 quarters, 4 steps: every origin leaves too little to scale its errors honestly
     calibrated = calibration_scales(errors, model.arrays_.values, model.season_length_)
@@ -49,11 +50,36 @@ def test_two_seasons_without_own_calibration_are_widened():
     assert np.unique(lower[eight]).size == 1 and np.unique(upper[eight]).size == 1
 
 
-def test_lengths_no_longer_series_calibrates_warn_and_stay_at_one():
+def test_lengths_no_longer_series_calibrates_stay_at_one_and_are_counted():
     lengths = [10] * 30 + [7] * 5   # windows of 7 + 4 actuals need 11 observations
-    with pytest.warns(DataQualityWarning, match=r"\[7\] observations"):
-        _, _, (lower, upper) = widening(lengths)
+    _, _, (lower, upper, uncalibrated) = widening(lengths)
     assert (lower == 1.0).all() and (upper == 1.0).all()
+    assert uncalibrated == {7: 5}
+
+
+def test_uncalibrated_lengths_of_both_sides_warn_once_in_words():
+    # demand and supply short at different lengths: one warning, lengths in words, not a list
+    frames = []
+    rng = np.random.default_rng(3)
+    for i, length in enumerate([10] * 30 + [8] * 5):  # 8 + 4 actuals: no window of 10
+        values = 200 + np.cumsum(rng.normal(0, 5, length))
+        frame = pd.DataFrame({"industry": f"s{i:03d}", "region": "r",
+                              "period": pd.period_range(end="2026Q4", periods=length,
+                                                        freq="Q"),
+                              "demand": values, "supply": values / 4})
+        if length == 8:  # supply one period shorter than demand in the short cells
+            frame.loc[frame.index[0], "supply"] = np.nan
+        frames.append(frame)
+    panel = pd.concat(frames, ignore_index=True)
+    gap = GapForecaster(forecaster=Naive(), n_samples=50, sampling_se=None).fit(panel)
+    with pytest.warns(DataQualityWarning) as caught:
+        gap.predict(HORIZON)
+    messages = [str(w.message) for w in caught if "long enough to calibrate the sample paths"
+                in str(w.message)]
+    assert messages == ["no series is long enough to calibrate the sample paths of series "
+                        "with 7 or 8 observations (5 demand series with 8, 5 supply series "
+                        "with 7); their paths use the errors pooled over all series, which "
+                        "are likely too narrow for them"]
 
 
 DRIFT = 1.0

@@ -108,7 +108,7 @@ def test_no_longer_series_to_calibrate_short_ones_is_a_warning():
     long = random_walks(3, 8, 5, prefix="b")
     train, _ = split(pd.concat([short, long], ignore_index=True))
     fc = Naive().fit(train, keys=["id"])
-    with pytest.warns(DataQualityWarning, match=r"series of \[6\] observations"):
+    with pytest.warns(DataQualityWarning, match=r"series of 6 observations \(3 series\);"):
         out = fc.predict(4, level=[80])
     assert np.isfinite(out[["lo_80", "hi_80"]].to_numpy()).all()
 

@@ -111,6 +111,29 @@ def test_a_selection_is_paged_when_limit_or_offset_is_given(gap_client, gap_mode
     assert first["rows"] + second["rows"] == whole["rows"]
 
 
+def test_a_selection_over_max_cells_is_refused_with_the_way_to_page_it(gap_client, gap_model):
+    regions = gap_model.cells_["region"].astype(str).unique().tolist()
+    asked = {"horizon": 1, "cells": [{"region": r} for r in regions]}   # 6 cells, max_cells 4
+    item = gap_client.post("/v1/gap", json=asked).json()["detail"][0]
+    assert item["loc"] == ["body", "cells"] and item["type"] == "too_long"
+    assert item["msg"] == (
+        "cells: the 2 entries select 6 cells, more than max_cells = 4 per request (GET "
+        "/v1/model); read them in pages with limit (at most 4) and offset, the next from "
+        "page.next, or name fewer cells")
+    rows, _, pages = _walk(gap_client, "/v1/gap", {**asked, "limit": 4})   # as it says
+    assert [p["next"] for p in pages] == [4, None] and len(rows) == 6
+    # the deprecated /predict reads no pages: its refusal names no paging fields
+    legacy = gap_client.post("/predict", json=asked).json()["detail"][0]["msg"]
+    assert "name at most 4 cells in cells" in legacy and "limit" not in legacy
+    schemas = gap_client.get("/openapi.json").json()["components"]["schemas"]
+    for name, field in (("GapRequest", "cells"), ("ForecastRequest", "series")):
+        about = schemas[name]["properties"]
+        assert (f"more than max_cells {field} are read in pages (limit, offset), else refused "
+                "(422)") in about[field]["description"]
+        assert "give limit or offset to read them a page at a time" in about["limit"][
+            "description"]
+
+
 @pytest.mark.parametrize("offset", [6, 7, 10**9])
 def test_an_offset_past_the_last_cell_is_an_empty_page(gap_client, offset):
     reply = gap_client.post("/v1/gap", json={"horizon": 2, "offset": offset})

@@ -22,12 +22,15 @@ from fastapi.testclient import TestClient
 
 from talentgap.service import create_app
 from talentgap.service._openapi_bounds import lead_time_bound
-from talentgap.service.schemas._per_cell import MAX_VALUE, PER_CELL, WHOLE
+from talentgap.service.schemas._per_cell import MAX_VALUE, WHOLE
 from talentgap.service.settings import ServiceSettings
 
 #: The fixture model is quarterly with origin 2022Q4, in regions Amberfield and Ashmere.
 FUNDING = ["2023Q1", "2023Q2"]
 REGIONS = ("Amberfield", "Ashmere")
+#: The plan parameters given as one number or a per-cell table, in the order of the request.
+PER_CELL = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
+            "min_class_size", "exit_rate", "lead_time")
 #: Parameters of multi-year plans only.
 MULTI_YEAR = ("exit_rate", "lead_time")
 

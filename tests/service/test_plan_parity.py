@@ -179,7 +179,7 @@ def test_a_year_without_money_is_worded_as_a_single_period_plan_with_its_value(y
     assert zero["sentence"].startswith("the budget for 2026 of 0 is below the cost of one "
                                        "place (the cheapest place costs 6,000): no place can "
                                        "be funded; each extra ")
-    assert zero["value"] > 0 and "would remove about" in zero["sentence"]
+    assert zero["value"] > 0 and "would close about" in zero["sentence"]
     assert single["constraints"][0]["sentence"].startswith(
         "budget of 0 is below the cost of one place (the cheapest place costs 6,000)")
 

@@ -75,15 +75,17 @@ def asked_horizon(request: Request, body) -> int:
 
 
 def check_bounds(request: Request, horizon: int, cells: list | None, field: str, *,
-                 rows: bool = True, paged: bool = False) -> int | None:
+                 rows: bool = True, pageable: bool = False, paged: bool = False) -> int | None:
     """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model).
 
     ``max_cells`` limits the cells (or series) a request answers: its entries,
     and with ``rows`` the rows they select (an entry giving some key columns
     selects every cell with those values; no ``cells`` selects every cell of
     the model), unless the request is ``paged`` (:func:`page_of`: the page
-    holds at most ``max_cells``). A plan (``rows=False``) is bounded by
-    ``max_plan_size`` instead.
+    holds at most ``max_cells``). ``pageable``: the route reads in pages
+    (not the deprecated ``POST /predict``), so the refusal of too large a
+    selection says to read it in pages (``limit``, ``offset``). A plan
+    (``rows=False``) is bounded by ``max_plan_size`` instead.
 
     Returns the number of rows selected (None without ``rows``).
     """
@@ -105,9 +107,13 @@ def check_bounds(request: Request, horizon: int, cells: list | None, field: str,
         what = "cells" if model.is_gap_model else "series"
         asked = (f"no {field} selects all {selected} {what} of the model" if cells is None
                  else f"the {len(cells)} entries select {selected} {what}")
+        fix = (f"name at most {limits.max_cells} {what} in {field} (an entry may give some "
+               "key columns)")
+        if pageable:  # a large selection is read a page at a time
+            fix = (f"read them in pages with limit (at most {limits.max_cells}) and offset, "
+                   f"the next from page.next, or name fewer {what}")
         raise ServiceError(422, f"{field}: {asked}, more than max_cells = {limits.max_cells} "
-                           f"per request (GET /v1/model); name at most {limits.max_cells} "
-                           f"{what} in {field} (an entry may give some key columns)",
+                           f"per request (GET /v1/model); {fix}",
                            loc=("body", field), kind="too_long")
     return selected
 

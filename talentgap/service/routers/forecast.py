@@ -36,7 +36,8 @@ def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
                            "saved with model.save()); this service holds a GapForecaster: "
                            "use POST /v1/gap", kind="model_mismatch")
     page, horizon = page_of(request, body, "series"), asked_horizon(request, body)
-    total = check_bounds(request, horizon, body.series, "series", paged=page is not None)
+    total = check_bounds(request, horizon, body.series, "series", pageable=True,
+                         paged=page is not None)
     answer = run_predict(model, horizon, body.level, body.series, field="series",
                          page=page)
     return ForecastResponse(origin=origin_of(model), freq=model.metadata["freq"], **answer,

@@ -22,7 +22,7 @@ LIMIT_WORDS = (
     "``{field}`` is omitted, in the model's order (the fitted model's, the same in every "
     "request), else the {what} the entries select, in their order. Without limit and "
     "offset, a request naming {what} answers them all, or is refused (422) when they are "
-    "more than max_cells.")
+    "more than max_cells: give limit or offset to read them a page at a time.")
 #: The description of a request's ``offset``.
 OFFSET_WORDS = (
     "Position of the first {one} of this answer among the {what} the request reads (0: "

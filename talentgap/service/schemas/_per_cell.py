@@ -21,7 +21,7 @@ from talentgap.service.schemas._bounds import MAX_CELLS, MAX_VALUE, Cell, Strict
 __all__ = ["CellParameter", "CellCostPerTrainee", "CellPassRate", "CellAbsorption",
            "CellCapacity", "CellMinQuota", "CellMinClassSize", "CellExitRate", "CellLeadTime",
            "UNION_TAGS",
-           "MAX_VALUE", "MAX_LEAD_TIME", "WHOLE", "PER_CELL", "parameter_bounds",
+           "MAX_VALUE", "MAX_LEAD_TIME", "WHOLE", "parameter_bounds",
            "parameter_words", "per_cell", "cell_entry", "number_of"]
 
 #: The service's ceiling on a lead time, in periods: a plan also needs its last funding
@@ -29,9 +29,6 @@ __all__ = ["CellParameter", "CellCostPerTrainee", "CellPassRate", "CellAbsorptio
 MAX_LEAD_TIME = 20
 #: Parameters counted in whole periods: an integer, one number or each table entry.
 WHOLE = frozenset({"lead_time"})
-#: The parameters given as one number or a per-cell table, in the order of the request.
-PER_CELL = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota",
-            "min_class_size", "exit_rate", "lead_time")
 
 
 def parameter_bounds(name: str) -> dict:

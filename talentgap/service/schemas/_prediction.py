@@ -100,7 +100,8 @@ class ForecastRequest(_PredictionRequest):
         description="Series to return, as {key column: value}; all when omitted, a page of "
         "at most limit series at a time (limit, offset). An entry "
         "with some of the key columns selects every series with those values. At most "
-        "max_cells entries (GET /v1/model).",
+        "max_cells entries (GET /v1/model); entries selecting more than max_cells series are "
+        "read in pages (limit, offset), else refused (422).",
         examples=[[{"region": "Amberfield", "industry": "textiles"}]])
     limit: int | None = _SERIES_LIMIT
     offset: int = _SERIES_OFFSET
@@ -125,7 +126,8 @@ class GapRequest(_PredictionRequest):
         description="Cells to return, as {key column: value}; all when omitted, a page of "
         "at most limit cells at a time (limit, offset). An entry "
         "with some of the key columns selects every cell with those values. At most "
-        "max_cells entries (GET /v1/model).",
+        "max_cells entries (GET /v1/model); entries selecting more than max_cells cells are "
+        "read in pages (limit, offset), else refused (422).",
         examples=[[{"region": "Amberfield", "industry": "textiles"}]])
     limit: int | None = _CELLS_LIMIT
     offset: int = _CELLS_OFFSET
