@@ -118,6 +118,8 @@ def _describe_type(hint) -> str:
         if float in args and str in args:
             table = " or a table" if dict in args else ""
             return f"a number{table} or a string (a CSV file)"
+        if set(args) == {int, str}:  # a whole number or a CSV path ([panel] lead_time)
+            return "an integer or a string (a CSV file)"
         return " or ".join(words)
     return _TYPE_WORDS[hint]
 
@@ -185,15 +187,43 @@ def _check_value(value, meta, label: str) -> None:
             raise ConfigError(f"{label} must be one of {', '.join(map(repr, choices))}; "
                               f"got {item!r}{suggest(str(item), choices)}")
         if isinstance(item, (int, float)) and not isinstance(item, bool):
+            if meta.get("open") and not meta["min"] < item < meta["max"]:
+                raise ConfigError(f"{label} must be in ({meta['min']:g}, {meta['max']:g}), "
+                                  f"got {item!r}{_percent_hint(item, meta)}")
             if meta.get("min_open") and item <= meta["min"]:
                 raise ConfigError(f"{label} must be > {meta['min']}, got {item!r}")
             if "min" in meta and item < meta["min"]:
                 raise ConfigError(f"{label} must be >= {meta['min']}, got {item!r}")
             if "max" in meta and item > meta["max"]:
-                hint = ""
-                if meta["max"] == 1.0 and item <= 100:  # a share written as a percentage
-                    hint = f"; a share, not a percentage: did you mean {item / 100:g}?"
-                raise ConfigError(f"{label} must be <= {meta['max']}, got {item!r}{hint}")
+                raise ConfigError(f"{label} must be <= {meta['max']}, got "
+                                  f"{item!r}{_percent_hint(item, meta)}")
+
+
+def _percent_hint(item, meta) -> str:
+    """The share (or probability) meant by a value written as a percentage, or "".
+
+    A share's value in (1, 100] reads as a percentage (``pass_rate = 67``:
+    0.67). A probability level (``"open"`` bounds, such as ``[plan]
+    quantile``) reads as one only from its ``"percent_from"`` up (``quantile
+    = 80``: 0.8; ``quantile = 1.5`` means no 1.5% level a plan would use).
+
+    Examples
+    --------
+    >>> _percent_hint(67, {"max": 1.0})
+    '; a share, not a percentage: did you mean 0.67?'
+    >>> _percent_hint(1.5, {"max": 1.0})
+    '; a share, not a percentage: did you mean 0.015?'
+    >>> quantile = {"min": 0.0, "max": 1.0, "open": True, "percent_from": 50.0}
+    >>> _percent_hint(80, quantile), _percent_hint(1.5, quantile), _percent_hint(100, quantile)
+    ('; a probability, not a percentage: did you mean 0.8?', '', '')
+    """
+    if meta.get("max") != 1.0 or not meta.get("percent_from", 1.0) <= item <= 100 or item <= 1:
+        return ""
+    meant = item / 100
+    if meta.get("open") and not meta.get("min", 0.0) < meant < meta["max"]:
+        return ""
+    noun = "a probability" if meta.get("open") else "a share"
+    return f"; {noun}, not a percentage: did you mean {meant:g}?"
 
 
 def check_together(config, where: str) -> None:

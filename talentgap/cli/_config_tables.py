@@ -11,6 +11,8 @@ key); every name here is importable from :mod:`talentgap.cli.config` too.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from talentgap._registry import config_names
@@ -30,9 +32,46 @@ __all__ = [
     "OutputConfig",
 ]
 
+
+
+@functools.cache
+def _model_names() -> tuple[str, ...]:
+    from talentgap import models  # noqa: F401  (the forecasters register when it loads)
+
+    return tuple(sorted(config_names(), key=lambda name: (name != "auto", name)))
+
+
+class _ModelNames(Sequence[str]):
+    """The configuration names of the registered forecasters, read on first use.
+
+    The forecasters register when :mod:`talentgap.models` loads; reading the
+    registry only when a name is checked or listed keeps ``talentgap --help``
+    and ``talentgap validate`` from loading the models. The defaults of
+    ``[forecast] model`` and ``[backtest] baselines`` are known to be
+    registered names, so a configuration that keeps them is checked without it.
+    """
+
+    defaults: frozenset[str] = frozenset()  # set below the tables that hold them
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.defaults or name in _model_names()
+
+    def __bool__(self) -> bool:
+        return True  # never empty: "auto" is one of them
+
+    def __getitem__(self, index):
+        return _model_names()[index]
+
+    def __len__(self) -> int:
+        return len(_model_names())
+
+    def __repr__(self) -> str:
+        return repr(_model_names())
+
+
 #: Forecaster names accepted by ``forecast.model`` and ``backtest.baselines``: the
 #: configuration names of the registered forecasters, ``auto`` first.
-MODEL_NAMES = tuple(sorted(config_names(), key=lambda name: (name != "auto", name)))
+MODEL_NAMES: Sequence[str] = _ModelNames()
 
 NumberOrPath = float | str
 #: ``[plan] budget``: a number, a per-year CSV, or a per-year table ``{2026 = 5e6, ...}``.
@@ -59,6 +98,8 @@ class DataConfig:
     training: str | None = field(default=None, metadata={"path": True})
     employment: str | None = field(default=None, metadata={"path": True})
     freq: str = field(default="Q", metadata=_choices("Y", "Q", "M"))
+    #: the employment table's own frequency when coarser than ``freq`` (None: its labels')
+    employment_freq: str | None = field(default=None, metadata=_choices("Y", "Q", "M"))
     keys: tuple[str, ...] = field(default=("region", "industry"), metadata={"nonempty": True})
     on_invalid: str = field(default="error", metadata=_choices("error", "skip"))
     allow_missing_supply: bool = False
@@ -158,10 +199,13 @@ correction from 'population'; lonely PSUs: adjust."
 class PanelConfig:
     """``[panel]``: how certified training output becomes supply."""
 
-    lead_time: int = field(default=1, metadata={"min": 0})
+    #: periods from certification to availability, or a CSV per cell or programme
+    lead_time: int | str = field(default=1, metadata={"min": 0, "path": True})
     #: the same setting as ``[plan] absorption``: giving one sets both
     absorption: NumberOrPath = field(default=1.0, metadata={"min": 0.0, "max": 1.0,
                                                             "path": True})
+    #: supply of the cell-periods no training row reaches (None: unknown, NaN)
+    supply_fill: float | None = field(default=None, metadata={"min": 0.0})
 
 
 @dataclass(frozen=True)
@@ -172,7 +216,7 @@ class ForecastConfig:
     #: periods the gap model simulates (None: the longest span the run needs)
     max_horizon: int | None = field(default=None, metadata={"min": 1})
     levels: tuple[float, ...] = field(default=(80, 95), metadata={"nonempty": True})
-    model: str = field(default="auto", metadata=_choices(*MODEL_NAMES))
+    model: str = field(default="auto", metadata={"choices": MODEL_NAMES})
     season_length: int | None = field(default=None, metadata={"min": 1})
     n_samples: int = field(default=1000, metadata={"min": 10})
     random_state: int = field(default=0, metadata={"min": 0})
@@ -193,7 +237,7 @@ class BacktestConfig:
     n_windows: int = field(default=3, metadata={"min": 1})
     step: int = field(default=1, metadata={"min": 1})
     baselines: tuple[str, ...] = field(default=("naive", "seasonal_naive"),
-                                       metadata=_choices(*MODEL_NAMES))
+                                       metadata={"choices": MODEL_NAMES})
 
 
 @dataclass(frozen=True)
@@ -202,8 +246,11 @@ class PlanConfig:
 
     budget: Budget | None = field(default=None, metadata={"min": 0.0, "path": True})
     cost_per_trainee: NumberOrPath | None = field(default=None, metadata={"path": True})
-    pass_rate: NumberOrPath = field(default=1.0, metadata={"path": True, "min": 0.0,
-                                                          "min_open": True, "max": 1.0})
+    #: None: the certified share of the training table's last year (else 1.0), see
+    #: :func:`talentgap.cli._plan_inputs.observed_pass_rate`
+    pass_rate: NumberOrPath | None = field(default=None, metadata={"path": True, "min": 0.0,
+                                                                   "min_open": True,
+                                                                   "max": 1.0})
     absorption: NumberOrPath = field(default=1.0, metadata={"path": True, "min": 0.0,
                                                            "max": 1.0})
     capacity: NumberOrPath | None = field(default=None, metadata={"path": True})
@@ -211,7 +258,9 @@ class PlanConfig:
     min_class_size: NumberOrPath | None = field(default=None, metadata={"path": True,
                                                                         "min": 0.0})
     risk: str = field(default="expected", metadata=_choices("expected", "quantile"))
-    quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0})
+    # a probability strictly between 0 and 1; written as a percentage, a level a plan uses
+    quantile: float | None = field(default=None, metadata={"min": 0.0, "max": 1.0, "open": True,
+                                                           "percent_from": 50.0})
     surplus_penalty: float = field(default=0.0, metadata={"min": 0.0})
     integer: str | None = field(default=None, metadata=_choices("round", "exact", "none"))
     time_limit: float = field(default=60.0, metadata={"min": 0.0, "min_open": True})
@@ -227,6 +276,9 @@ class PlanConfig:
     policy_weight: float = field(default=1.0, metadata={"min": 0.0})
     hold_need: bool = False
     free_places: bool = False
+    #: multi-year plans: solve again at 75% and 50% of every year's budget (the report
+    #: says what each gives up)
+    compare_budgets: bool = True
 
 
 @dataclass(frozen=True)
@@ -307,3 +359,6 @@ class OutputConfig:
     fan_charts: int = field(default=4, metadata={"min": 0})
     currency: str = ""
     csv_encoding: str = field(default="utf-8", metadata=_choices("utf-8", "utf-8-sig"))
+
+
+_ModelNames.defaults = frozenset({ForecastConfig.model, *BacktestConfig.baselines})

@@ -60,7 +60,12 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
                          "from a simpler fallback or from few observations (named, with the "
                          "periods used, in the table of how the largest gaps were forecast "
                          "and in the output file forecast.csv) and its interval is set from "
-                         "cells with as much history; read both with care.",
+                         "cells with as much history; read both with care. A cell with as "
+                         "long a history as the others is flagged when its history outside "
+                         "the periods each past forecast covered shows no change (mostly "
+                         "zeros), so its own past errors cannot be measured against it; "
+                         "its fallback reason says so, and whether a longer history set its "
+                         "interval or, none being longer, the errors of all cells.",
         "last_period_missing": "The cell's demand or supply was not observed in the last "
                                "period(s) before the forecast (for example its rows were "
                                "left out as invalid): its forecast starts from its last "

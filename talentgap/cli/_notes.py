@@ -16,6 +16,7 @@ import re
 
 import pandas as pd
 
+from talentgap._quality import UNIT_GROUPS
 from talentgap._words import rounded_number
 from talentgap.cli._constraint_words import plain_constraints
 from talentgap.cli._wording import level_words, levels_in_text, per_period
@@ -28,8 +29,9 @@ __all__ = ["plain_constraints", "plain_note", "plain_plan_note", "GROUP_NAMES", 
 SMALL_CLASS = 10
 
 #: What the group a skipped row takes with it is called, per input table
-#: (``[data] on_invalid = "skip"``); the tables not named here: ``"cell-period"``.
-GROUP_NAMES = {"surveys": "enterprise-period"}
+#: (``[data] on_invalid = "skip"``); the tables not named here: ``"cell-period"``
+#: (:func:`talentgap._quality.run_groups`).
+GROUP_NAMES = {table: group for table, (_, group) in UNIT_GROUPS.items()}
 
 
 #: Plan notes: the solver's tolerance and the count of places a tie moved, left out.
@@ -67,8 +69,9 @@ _NOTES = [
      "the persons short averaged over simulated futures of the gap would be larger"),
     (r"the mean exit share per period of the (?P<stock>\w+) stock is outside \[0, 1\] in "
      r"(?P<n>\d+) cells? and is clipped \(stock changes the inflows do not explain\): "
-     r"(?P<cells>.*)",
-     "{n_cells} {exits}: {cells}"),
+     r"(?P<cells>.*?)(?: \(the furthest first; shares within [\d.eE+-]+ of \[0, 1\] per "
+     r"period, (?P<tolerance>[\d.]+) a year, are clipped without a warning\))?",
+     "{n_cells} {exits}: {cells}{tolerance}"),
     (r"exit rates of the (?P<stock>\w+) stock in (?P<n>\d+) cells? rest on fewer than "
      r"(?P<years>\d+) years of stock changes and are uncertain: (?P<cells>.*)",
      "{n_cells} the share of {workers} workers leaving the trade is estimated from less than "
@@ -123,7 +126,7 @@ _NOTES = [
      "(e.g. a cell-period with a single responding enterprise); the accuracy of the "
      "intervals is judged without them"),
     (r"no series is long enough to calibrate (?:intervals for series of|the sample paths of "
-     r"series with) \[?(?P<obs>[\d, ]+)\]? observations.*",
+     r"series with) \[?(?P<obs>\d+(?:(?:,| or) \d+)*)\]? observations.*",
      "The cells with only {obs} {per}s of history are too short to check their own past "
      "forecast errors over this horizon: their intervals use the errors of all cells pooled "
      "together and are likely too narrow"),
@@ -200,7 +203,7 @@ def plain_note(message: str, *, freq: str = "Q", levels=()) -> str:
             span = f"{steps[0]}" if len(steps) == 1 else f"{steps[0]} to {steps[-1]}"
             found["ahead"] = f"{span} {per}{'' if span == '1' else 's'} ahead"
         if "obs" in found:
-            counts = [c.strip() for c in found["obs"].split(",") if c.strip()]
+            counts = re.findall(r"\d+", found["obs"])  # "[23, 24]" or "23 or 24"
             found["obs"] = " or ".join([", ".join(counts[:-1]), counts[-1]] if len(counts) > 2
                                        else counts)
         if "stock" in found:  # the stock the exit rates are of: "high-skilled"
@@ -208,6 +211,12 @@ def plain_note(message: str, *, freq: str = "Q", levels=()) -> str:
         if "cells" in found and "exit share" in text:
             found["exits"] = _clipped_exits(found["cells"], per, found["workers"])
             found["cells"] = _clipped_cells(found["cells"], per)
+            if "tolerance" in found:  # the warning names the furthest cells, and its noise
+                found["tolerance"] = (
+                    "" if found["tolerance"] is None else
+                    f" (the furthest first; a share less than "
+                    f"{rounded_number(100 * float(found['tolerance']))} percentage points a "
+                    "year below 0% or above 100% is taken as 0% or 100% without a note)")
         if "first" in found:  # held need years: "2029–2030", or "2029"
             found["span"] = "–".join(y for y in (found["first"], found["last"]) if y)
             found["carried"] = (f"; those years carry {found['carried']}"
@@ -351,8 +360,8 @@ def small_classes_note(quotas: pd.DataFrame, keys, *, limit: int = 4,
 
 #: Library messages that qualify the forecast intervals (the report shows them by its tables).
 _SHORT_HISTORY = re.compile(r"no series is long enough to calibrate (?:intervals for series of|"
-                            r"the sample paths of series with) \[?(?P<obs>[\d, ]+)\]? "
-                            r"observations", re.S)
+                            r"the sample paths of series with) "
+                            r"\[?(?P<obs>\d+(?:(?:,| or) \d+)*)\]? observations", re.S)
 _INTERVAL_NOTES = (_SHORT_HISTORY, re.compile(r"too few rolling-origin errors for "),
                    re.compile(r"only \d+ \(cell, origin\) backtest error pairs"))
 
@@ -378,21 +387,22 @@ def short_history_lengths(messages) -> list[int]:
     Examples
     --------
     >>> short_history_lengths(["no series is long enough to calibrate the sample paths of "
-    ...                        "series with [24] observations; ...",
-    ...                        "no series is long enough to calibrate the sample paths of "
-    ...                        "series with [23] observations; ..."])
-    [23, 24]
+    ...                        "series with 23 or 24 observations (6 demand series with 24, "
+    ...                        "2 supply series with 23); ...",
+    ...                        "no series is long enough to calibrate intervals for series "
+    ...                        "of [8] observations; ..."])
+    [8, 23, 24]
     """
     found = set()
     for message in messages:
         match = _SHORT_HISTORY.match(" ".join(str(message).split()))
         if match:
-            found.update(int(v) for v in match["obs"].replace(",", " ").split())
+            found.update(int(v) for v in re.findall(r"\d+", match["obs"]))
     return sorted(found)
 
 
 def short_history_note(lengths, *, freq: str = "Q", concerned: int | None = None,
-                       cells: int | None = None) -> str:
+                       cells: int | None = None, unscaled: bool = False) -> str:
     """One note for every cell whose history is too short to check its own intervals.
 
     Parameters
@@ -402,6 +412,10 @@ def short_history_note(lengths, *, freq: str = "Q", concerned: int | None = None
     freq : str, default "Q"
     concerned, cells : int, optional
         How many cells have such a history, of how many.
+    unscaled : bool, default False
+        Whether some of them have as long a history as the other cells but
+        no change outside their backtest windows to scale their past errors
+        by (their ``fallback_reason`` says so).
 
     Examples
     --------
@@ -412,16 +426,28 @@ def short_history_note(lengths, *, freq: str = "Q", concerned: int | None = None
     lower bound on the uncertainty.
     >>> print(short_history_note([24], concerned=5, cells=64)[:60])
     The intervals and shortage probabilities of 5 of the 64 cell
+    >>> print(short_history_note([23, 24], concerned=6, cells=1240, unscaled=True))
+    The intervals and shortage probabilities of 6 of the 1,240 cells are likely too narrow: their
+    own past forecast errors over this horizon cannot be checked, as their history (23 or 24
+    quarters) is too short or shows no change outside the periods each past forecast covered
+    (the output file forecast.csv says which, in fallback_reason), so their intervals use the
+    errors of all cells pooled together. Read them as a lower bound on the uncertainty.
     """
     per = per_period(freq)
     counts = [str(v) for v in lengths]
     spans = counts[0] if len(counts) == 1 else ", ".join(counts[:-1]) + " or " + counts[-1]
     if concerned is not None and cells:
         who = (f"all {cells:,} cells" if concerned >= cells else
-               f"{concerned:,} of the {cells:,} cells ({concerned / cells:.0%})")
+               f"{concerned:,} of the {cells:,} cells"
+               + (f" ({concerned / cells:.0%})" if concerned / cells >= 0.01 else ""))
     else:
         who = f"the cells with {spans} {per}s of history"
-    return (f"The intervals and shortage probabilities of {who} are likely too narrow: their "
-            f"history ({spans} {per}s) is too short to check their own past forecast errors "
-            "over this horizon, so their intervals use the errors of all cells pooled "
-            "together. Read them as a lower bound on the uncertainty.")
+    why = (f"their history ({spans} {per}s) is too short to check their own past forecast "
+           "errors over this horizon" if not unscaled else
+           "their own past forecast errors over this horizon cannot be checked, as their "
+           f"history ({spans} {per}s) is too short or shows no change outside the periods each "
+           "past forecast covered (the output file forecast.csv says which, in "
+           "fallback_reason)")
+    return (f"The intervals and shortage probabilities of {who} are likely too narrow: {why}, "
+            "so their intervals use the errors of all cells pooled together. Read them as a "
+            "lower bound on the uncertainty.")

@@ -2,8 +2,9 @@
 
 :func:`plan_years` plans places over the funding years against annual
 needs: the gap model's sample paths averaged over each need year
-(:func:`annual_paths`), the need years past the forecast's reach held at
-its last year's need (:func:`check_held`, marked in the plan tables), and,
+(:func:`annual_paths`, kept as cells x years x samples arrays), the need
+years past the forecast's reach held at its last year's need
+(:func:`check_held`, marked in the plan tables), and,
 with ``[targets]``, the policy need from :mod:`talentgap.cli._targets`.
 :func:`talentgap.cli.pipeline.run` calls it for the ``plan`` step.
 """
@@ -14,6 +15,7 @@ import pandas as pd
 
 from talentgap import planning
 from talentgap._frequencies import periods_per_year
+from talentgap.cli._budget_cuts import budget_cuts
 from talentgap.cli._coarse_keys import coarse_key_notes
 from talentgap.cli._plan_inputs import (
     budget_envelopes,
@@ -22,7 +24,9 @@ from talentgap.cli._plan_inputs import (
     plan_parameters,
     read_plan_csv,
 )
+from talentgap.cli._plan_levels import place_absorption
 from talentgap.cli._result import RunResult
+from talentgap.cli._target_table import target_years
 from talentgap.cli._targets import (
     exit_rates,
     plan_policy_need,
@@ -32,11 +36,11 @@ from talentgap.cli._targets import (
 from talentgap.cli._wording import per_period
 from talentgap.errors import ConfigError, DataQualityWarning, ParameterError, warn
 from talentgap.planning._annual_needs import (
-    annual_needs,
+    annual_sample_paths,
     held_need_words,
     held_shares,
-    hold_need_years,
     mark_held_years,
+    path_means,
 )
 
 __all__ = ["plan_years", "check_held", "annual_paths", "unreachable_span",
@@ -62,23 +66,24 @@ def plan_years(result: RunResult, tables: dict) -> None:
     years = [int(y) for y in settings.years]
     need_years = list(range(years[0], years[-1] + settings.lead_time + 1))
     held = check_held(result, need_years)
-    paths, pipeline = annual_paths(result, need_years)
+    paths, demand, pipeline = annual_paths(result, need_years)
     crosswalk, params = plan_parameters(config)
+    params = place_absorption(params, config, tables, crosswalk, demand,  # new workers only
+                              shares=result.place_entrants)
     id_columns = ["program", *keys] if crosswalk is not None else keys
     params["exit_rate"] = exit_rates(result, tables)
     policy = None
     if targets.given:
-        policy = plan_policy_need(policy_needs(result, tables, paths, pipeline, need_years),
-                                  pipeline, config)
+        policy = plan_policy_need(policy_needs(result, tables, demand, pipeline, need_years),
+                                  pipeline, config, tables.get("training"))
     groups = None
     if settings.capacity_groups is not None:
         groups = read_plan_csv(settings.capacity_groups, "capacity_groups",
                                ["group", *id_columns], encoding=config.data.encoding)
     envelopes = budget_envelopes(settings.budget_envelopes, id_columns,
                                  encoding=config.data.encoding)
-    result.plan = planning.allocate_quotas(
-        paths.drop(columns=["demand"]), periods=years,
-        budget=plan_budget(settings.budget, encoding=config.data.encoding),
+    arguments = dict(
+        periods=years, budget=plan_budget(settings.budget, encoding=config.data.encoding),
         **params, lead_time=settings.lead_time, risk=settings.risk,
         quantile=settings.quantile, surplus_penalty=settings.surplus_penalty,
         integer=settings.integer, keys=tuple(keys), policy_need=policy,
@@ -87,12 +92,18 @@ def plan_years(result: RunResult, tables: dict) -> None:
         time_limit=settings.time_limit,
         min_class_size=plan_parameter(settings.min_class_size, "min_class_size", id_columns,
                                       encoding=config.data.encoding))
+    result.plan = planning.allocate_quotas(paths, **arguments)
     result.plan.notes.extend(coarse_key_notes(params, settings, id_columns, result.plan))
+    if settings.compare_budgets:   # the same plan at smaller budgets, for the report
+        result.budget_cuts, cut_notes = budget_cuts(result.plan, {"needs": paths, **arguments})
+        result.plan.notes.extend(cut_notes)
     mark_held_years(result.plan, held)  # need_basis and a note, as POST /v1/plan
     warn_held(result.forecast_reach, held, result.plan.years)
     if result.policy is not None:
         result.target_path = target_paths(result, tables, keys)
-        warn_late_places(result.plan.quotas, targets.target_year, settings.lead_time)
+        years = target_years(result.target_path)  # inline or a file's: each row's own
+        warn_late_places(result.plan.quotas, years[-1] if years else None,
+                         settings.lead_time)
 
 
 def warn_late_places(quotas: pd.DataFrame, target_year: int | None, lead_time: int) -> None:
@@ -283,33 +294,39 @@ def unreachable_span(config, model, origin: pd.Period, needed: int, *,
         f"its {last} level")
 
 
-def annual_paths(result: RunResult,
-                  need_years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The gap model's sample paths averaged over each need year, and the supply pipeline.
+def annual_paths(result: RunResult, need_years: list[int]
+                 ) -> tuple[object, pd.DataFrame, pd.DataFrame]:
+    """The gap model's sample paths averaged over each need year, their mean demand, and the
+    supply pipeline.
 
-    Returns the annual paths (``period`` annual) and the expected certified
+    Returns the annual paths (compact ``SamplePaths``, cells x need years x
+    samples, :func:`~talentgap.planning._annual_needs.annual_sample_paths`:
+    the need years past the forecast's reach hold its last year's values),
+    the expected annual demand per cell and need year (``<keys>, period,
+    demand``: the mean of the annual paths) and the expected certified
     supply per cell and forecast period (``<keys>, period, supply``: the
     mean of the same paths), which the stock projections take as their
     inflow (split by skill level, see :mod:`talentgap.cli._targets`): training that
     goes on at its forecast trend, so that the policy need, like the market
-    need, counts only what that training leaves short.
+    need, counts only what that training leaves short. No table with a row
+    per cell, period and path is built: the memory stays that of the arrays.
     """
-    model, keys = result.gap_model, list(result.config.data.keys)
+    model = result.gap_model
     last = pd.Period(model.origin_)
     per_year = periods_per_year(last.freqstr)
     # the last need year the model's one simulation reaches (pipeline._fix_horizon)
     end = result.forecast_reach
     reach = sum(year <= end.year for year in need_years)
-    paths = model.sample_paths(int(end.ordinal - last.ordinal)).to_frame()
-    pipeline = (paths.groupby([*keys, "period"], observed=True, sort=True)["supply"].mean()
-                .reset_index())
-    # the one roll-up POST /v1/plan also plans annual periods of a sub-annual model on
-    annual = annual_needs(paths, keys=keys, first_year=need_years[0])
-    if reach < len(need_years):  # warned with the held years' share once planned
+    paths = model.sample_paths(int(end.ordinal - last.ordinal))
+    pipeline = path_means(paths, "supply")
+    # the one roll-up POST /v1/plan also plans annual periods of a sub-annual model on;
+    # the need years past the reach (warned with their share once planned) hold the last
+    annual = annual_sample_paths(paths, first_year=need_years[0], held=need_years[reach:])
+    del paths   # the sub-annual paths are not needed past this point
+    if reach < len(need_years):
         held = need_years[reach - 1]
-        annual = hold_need_years(annual, need_years[reach:])
         held_supply = pipeline[pipeline["period"].dt.year == held]
         pipeline = pd.concat([pipeline] + [
             held_supply.assign(period=held_supply["period"] + (y - held) * per_year)
             for y in need_years[reach:]], ignore_index=True)
-    return annual, pipeline
+    return annual, path_means(annual, "demand"), pipeline

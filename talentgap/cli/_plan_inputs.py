@@ -15,13 +15,21 @@ import numpy as np
 import pandas as pd
 
 from talentgap._checks import closest
+from talentgap._frequencies import periods_per_year
 from talentgap._numeric import number_hints, read_numbers
+from talentgap.cli._supply_crosswalk import past_supply_crosswalk
 from talentgap.errors import ConfigError, ParameterError, SchemaError, warn
+from talentgap.features.coverage import coverage_error, fed_occupations, unfed_rows
+from talentgap.features.crosswalk import crosswalk_target
+from talentgap.features.supply import pass_rates
 from talentgap.io import read_csv_file
 from talentgap.planning._params import PARAMETER_RANGES
+from talentgap.schema import describe_schema
 
 __all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_parameters",
-           "check_free_places", "plan_budget", "budget_envelopes", "panel_absorption"]
+           "plan_crosswalk", "panel_crosswalk", "supply_crosswalk", "check_employment_keys",
+           "observed_pass_rate", "check_free_places", "plan_budget",
+           "budget_envelopes", "panel_absorption"]
 
 #: The ``[plan]`` settings given per cell (or per programme) that every plan reads.
 CELL_PARAMETERS = ("cost_per_trainee", "pass_rate", "absorption", "capacity", "min_quota")
@@ -229,16 +237,204 @@ def plan_parameters(config) -> tuple[pd.DataFrame | None, dict]:
     """
     settings, keys = config.plan, list(config.data.keys)
     encoding = config.data.encoding
-    crosswalk = None
-    if settings.crosswalk is not None:  # places per programme: parameters keyed by program
-        crosswalk = read_plan_csv(settings.crosswalk, "crosswalk", ["program", *keys],
-                                  encoding=encoding)
+    crosswalk = plan_crosswalk(config)  # places per programme: parameters keyed by program
     id_columns = ["program", *keys] if crosswalk is not None else keys
     params = {name: plan_parameter(getattr(settings, name), name, id_columns, encoding=encoding)
               for name in CELL_PARAMETERS}
     if not settings.free_places:
         check_free_places(params["cost_per_trainee"], settings.cost_per_trainee)
     return crosswalk, params
+
+
+def plan_crosswalk(config) -> pd.DataFrame | None:
+    """The ``[plan] crosswalk`` table (None without one), its key columns read as text.
+
+    The same table spreads the training output of a table by programme over
+    the occupations of a panel keyed by ``occupation`` (see
+    :func:`talentgap.features.build_panel`) and plans places per programme.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> plan_crosswalk(Config()) is None
+    True
+    """
+    if config.plan.crosswalk is None:
+        return None
+    return read_plan_csv(config.plan.crosswalk, "crosswalk",
+                         ["program", *config.data.keys], encoding=config.data.encoding)
+
+
+def observed_pass_rate(training: pd.DataFrame | None, freq: str) -> tuple[float, str]:
+    """The pass rate a plan assumes when ``[plan] pass_rate`` is not set, and why, in words.
+
+    The certified share of the people trained over the training table's last
+    year (its last period and the periods before it within one year), all
+    cells and programmes pooled (:func:`talentgap.features.pass_rates` with
+    no keys): recent cohorts say more of the exam a planned place meets than
+    older ones, and one rate pooled over the cells does not rest on the few
+    trainees of one cell (a rate per cell or programme is a ``[plan]
+    pass_rate`` CSV). Without a training table, or with nobody trained in
+    that year, the rate is 1.0 (every trainee certifies), and the words say so.
+
+    Parameters
+    ----------
+    training : pandas.DataFrame or None
+        The validated ``training`` table (``period`` as periods).
+    freq : str
+        The periods' frequency (``[data] freq``).
+
+    Returns
+    -------
+    rate : float
+    basis : str
+        Where the rate comes from, for the report.
+
+    Examples
+    --------
+    >>> training = pd.DataFrame({
+    ...     "period": pd.PeriodIndex(["2023Q4", "2024Q1", "2024Q4"], freq="Q"),
+    ...     "region": "N", "industry": "textiles", "trained": [100, 60, 40],
+    ...     "certified": [90, 42, 27]})
+    >>> rate, basis = observed_pass_rate(training, "Q")
+    >>> round(rate, 4), basis
+    (0.69, 'observed: 69 of the 100 people trained in 2024Q1–2024Q4 (the last year of the \
+training table) certified')
+    >>> observed_pass_rate(None, "Q")[0]
+    1.0
+    """
+    if training is None or not len(training):
+        return 1.0, ("assumed: every trainee certifies, as there is no training table to "
+                     "observe a pass rate in")
+    periods = pd.PeriodIndex(training["period"])
+    last = periods.max()
+    recent = periods.asi8 > last.ordinal - periods_per_year(freq)
+    pooled = pass_rates(training[recent], keys=(), freq=freq)
+    trained, certified = int(pooled["trained"].sum()), int(pooled["certified"].sum())
+    first = periods[recent].min()
+    span = str(last) if first == last else f"{first}–{last}"
+    if trained == 0:
+        return 1.0, (f"assumed: every trainee certifies, as nobody is trained in {span} "
+                     "(the last year of the training table)")
+    return certified / trained, (f"observed: {certified:,} of the {trained:,} people trained "
+                                 f"in {span} (the last year of the training table) certified")
+
+
+def panel_crosswalk(tables: dict, config, report=None) -> pd.DataFrame | None:
+    """The ``[plan] crosswalk`` where the panel needs it, after checking it covers the demand.
+
+    A ``program, occupation, share`` crosswalk with ``occupation`` among
+    ``[data] keys`` names the programmes that train for each occupation: a
+    survey row with vacancies for an occupation it does not name is refused
+    (rule ``not_in_crosswalk``, :mod:`talentgap.features.coverage`, with the
+    row's line in its file), as no plan could meet them. When the training
+    table has no column of the crosswalk's target (training by programme),
+    the panel spreads each row's output over the programme's occupations
+    (:func:`talentgap.features.build_panel` with ``crosswalk``); a training
+    table that names them keeps its own. A ``program, industry, share``
+    crosswalk spreads the output of the past training of the programmes it
+    names as it spreads their new places: their recorded industry is
+    replaced by the industries they feed; other programmes keep theirs
+    (:func:`talentgap.cli._supply_crosswalk.past_supply_crosswalk`).
+    Otherwise None: the crosswalk only plans places per programme. The
+    table returned is :func:`supply_crosswalk`'s.
+    """
+    crosswalk = plan_crosswalk(config)
+    if crosswalk is None or crosswalk_target(crosswalk) not in config.data.keys:
+        return None
+    target = crosswalk_target(crosswalk)
+    surveys = tables["surveys"]
+    if target == "occupation" and "occupation" in surveys.columns:
+        unfed = unfed_rows(surveys, fed_occupations(crosswalk))
+        if unfed.any():
+            rows = np.flatnonzero(unfed)
+            lines = _input_lines(surveys, report)
+            where = config.data.surveys or "the demo surveys"
+            error = coverage_error(np.asarray(surveys["occupation"].iloc[rows], dtype=object),
+                                   lines[rows], rows, table=f"surveys ({where})")
+            raise SchemaError(f"{error}; [plan] crosswalk ({config.plan.crosswalk}) names the "
+                              "programmes that train for each occupation: add a row for each "
+                              "occupation above (program, occupation, share), or correct its "
+                              "code in the surveys", column=error.column, reason=error.reason,
+                              failure_cases=error.failure_cases)
+    return _past_crosswalk(crosswalk, tables.get("training"), config)
+
+
+def supply_crosswalk(tables: dict, config) -> pd.DataFrame | None:
+    """The crosswalk the output of past training is split by, as the panel's supply is.
+
+    The table :func:`panel_crosswalk` passes to the panel (None: each
+    training row keeps its recorded cell), for the other readers of past
+    training's output, such as the stock inflows of ``[targets]``
+    (:func:`talentgap.features.stock_pipeline`,
+    :func:`talentgap.planning.pipeline_by_level`), so that they credit the
+    industries the supply and the plan's places do.
+    """
+    crosswalk = plan_crosswalk(config)
+    if crosswalk is None or crosswalk_target(crosswalk) not in config.data.keys:
+        return None
+    return _past_crosswalk(crosswalk, tables.get("training"), config)
+
+
+def _past_crosswalk(crosswalk: pd.DataFrame, training: pd.DataFrame | None,
+                    config) -> pd.DataFrame | None:
+    """The checked ``[plan] crosswalk`` as past training's output is split by it, or None."""
+    target = crosswalk_target(crosswalk)
+    if target == "industry":  # a programme's recorded industry is replaced, as for places
+        return past_supply_crosswalk(crosswalk, training, config.plan.crosswalk)
+    return crosswalk if training is not None and target not in training.columns else None
+
+
+def _input_lines(table: pd.DataFrame, report=None) -> np.ndarray:
+    """Each row's line in its input file: from its data-quality report (the reader's line
+    numbers, by row label), else its position + 2 (a header line, no blank lines)."""
+    keys = getattr(report, "row_keys", None)
+    if keys is not None and "line" in keys.columns and table.index.isin(keys.index).all():
+        return keys["line"].reindex(table.index).to_numpy(dtype=np.int64)
+    return np.arange(len(table), dtype=np.int64) + 2
+
+
+def check_employment_keys(employment: pd.DataFrame | None, config) -> None:
+    """An employment table without a column of ``[data] keys``: a ConfigError saying what
+    the run needs (the panel's employment and ``[targets]`` are counted per cell).
+
+    An employment table has no ``occupation`` column (its schema,
+    :func:`talentgap.schema.describe_schema`): a run keyed by occupation plans
+    against the surveyed gap without it, or against targets by the other keys.
+
+    Examples
+    --------
+    >>> from talentgap.cli.config import Config
+    >>> config = Config.from_dict({"data": {"keys": ["region", "industry", "occupation"]}})
+    >>> employment = pd.DataFrame(columns=["period", "region", "industry", "employment"])
+    >>> check_employment_keys(employment, config)
+    Traceback (most recent call last):
+      ...
+    talentgap.errors.ConfigError: [data] employment (the demo employment table) has no column \
+'occupation', which [data] keys ['region', 'industry', 'occupation'] name, ...
+    """
+    keys = list(config.data.keys)
+    missing = [] if employment is None else [k for k in keys if k not in employment.columns]
+    if not missing:
+        return
+    rest = [k for k in keys if k not in missing]
+    named = ", ".join(map(repr, missing))
+    possible = set(describe_schema("employment")["column"])
+    start = (f"[data] employment ({config.data.employment or 'the demo employment table'}) "
+             f"has no column {named}, which [data] keys {keys} name, and employment is "
+             "counted per cell (the panel's employment, the skilled shares and the policy need "
+             "of [targets])")
+    without = (f"plan by {', '.join(rest)} ([data] keys without {', '.join(missing)}), or "
+               "leave [data] employment and [targets] out to plan against the surveyed gap "
+               "alone")
+    impossible = [k for k in missing if k not in possible]
+    if impossible:
+        raise ConfigError(f"{start}; an employment table is by period, region, industry and "
+                          f"optionally skill_level, never by {', '.join(impossible)}: "
+                          + without)
+    raise ConfigError(f"{start}; give a row per period and cell, with columns period, "
+                      f"{', '.join(keys)}, employment (it has "
+                      f"{', '.join(str(c) for c in employment.columns)}), or " + without)
 
 
 def check_free_places(cost, given) -> None:

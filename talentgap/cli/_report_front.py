@@ -32,6 +32,7 @@ from talentgap.cli._notes import (
 )
 from talentgap.cli._result import RunResult
 from talentgap.evaluation.plots.fonts import missing_font_note
+from talentgap.models.gap_flags import POOLED_SHORT
 
 __all__ = ["shortfall_error", "simulation_text", "outputs_sentence", "front_matter",
            "chart_texts", "chart_font_note", "interval_notes",
@@ -162,22 +163,38 @@ def _persons(value: float) -> str:
 def outputs_sentence(result: RunResult) -> str:
     """Where every row of the report's tables is: ``results.xlsx`` and the CSV files.
 
+    Names only tables the run wrote: the tables without a sheet in
+    ``results.xlsx`` (the panel, the backtest and its leaderboard) are
+    named as CSV only when the run has them.
+
     Examples
     --------
     >>> from types import SimpleNamespace as NS
-    >>> print(outputs_sentence(NS(plan=object(), forecast=object())))
+    >>> print(outputs_sentence(NS(plan=object(), forecast=object(), panel=object(),
+    ...                           backtests={})))
     The report's tables show the main rows; every row is in the output folder, in CSV files
     (quotas.csv, forecast.csv, ...) and, for the plan and forecast tables, in results.xlsx
-    (one sheet per table, named as its CSV file and listed on its first sheet; the panel,
-    backtest and budget comparison tables are CSV only).
+    (one sheet per table, named as its CSV file and listed on its first sheet; the panel
+    table, panel.csv, is CSV only).
     """
     names = [name for name, table in (("quotas", result.plan), ("forecast", result.forecast))
              if table is not None]
     files = ", ".join(f"{name}.csv" for name in names)
+    only = [name for name, present in (
+        ("panel", getattr(result, "panel", None) is not None),
+        ("backtest", bool(getattr(result, "backtests", None))),
+        ("leaderboard", bool(getattr(result, "backtests", None)))) if present]
+    if not only:
+        tail = ")."
+    elif len(only) == 1:
+        tail = f"; the {only[0]} table, {only[0]}.csv, is CSV only)."
+    else:
+        tail = (f"; the {', '.join(only[:-1])} and {only[-1]} tables ("
+                + ", ".join(f"{name}.csv" for name in only) + ") are CSV only).")
     return ("The report's tables show the main rows; every row is in the output folder, in "
             f"CSV files ({files + ', ' if files else ''}...) and, for the plan and forecast "
             "tables, in results.xlsx (one sheet per table, named as its CSV file and listed on "
-            "its first sheet; the panel, backtest and budget comparison tables are CSV only).")
+            "its first sheet" + tail)
 
 
 def front_matter(result: RunResult) -> list[tuple[str, str | None]]:
@@ -225,14 +242,23 @@ def interval_notes(result: RunResult, *, freq: str = "Q", levels=()) -> list[str
     notes = []
     if lengths:
         concerned = cells = None
+        unscaled = False
         model, fc = result.gap_model, result.forecast
         if model is not None and fc is not None:
             why = model.explain(int(fc["period"].nunique()))
             obs = why[["demand_n_obs", "supply_n_obs"]].to_numpy(dtype=np.float64)
-            concerned = int(np.isin(obs, lengths).any(axis=1).sum())
+            # the cells the rule took: short by length (flagged), or of full length but
+            # without a change to scale their past errors by (their fallback_reason says so)
+            pooled = why["fallback_reason"].fillna("").astype(str).str.contains(
+                POOLED_SHORT, regex=False).to_numpy()
+            flagged = why["flags"].fillna("").astype(str).str.contains(
+                "short_history", regex=False).to_numpy()
+            concerned = int((pooled | (np.isin(obs, lengths).any(axis=1) & flagged)).sum())
+            unscaled = bool(pooled.any())
             cells = len(why)
             concerned = concerned or None
-        notes.append(short_history_note(lengths, freq=freq, concerned=concerned, cells=cells))
+        notes.append(short_history_note(lengths, freq=freq, concerned=concerned, cells=cells,
+                                        unscaled=unscaled))
     notes += [plain_note(m, freq=freq, levels=levels) for m in messages
               if not short_history_lengths([m])]
     return list(dict.fromkeys(notes))

@@ -7,6 +7,8 @@ import pandas as pd
 
 from talentgap._words import money_words, percentile_words
 from talentgap.cli._by_level import ALL_LEVELS, level_totals
+from talentgap.cli._plan_levels import UPGRADES_LEFT_OUT
+from talentgap.cli._reach_bound import capacity_bound_words
 from talentgap.cli._report_front import (
     probability_words,
 )
@@ -37,7 +39,8 @@ from talentgap.cli._wording import (
 from talentgap.cli.outputs import level_view
 from talentgap.cli.pipeline import RunResult
 
-__all__ = ["headline_text", "totals_text", "headline_figures", "subtitle"]
+__all__ = ["headline_text", "totals_text", "headline_figures", "shortfall_figures",
+           "region_shares_text", "estimate_words", "subtitle"]
 
 
 def headline_text(result: RunResult) -> str:
@@ -300,11 +303,131 @@ def headline_figures(result: RunResult) -> dict:
         currency = result.config.output.currency
         figures["Cost of the plan, of the budget"] = (
             f"{float(s['total_cost']):,.0f} of {float(s['budget']):,.0f} {currency}".strip())
-        figures[f"Expected shortfall {shortfall_span(result)} ({shortfall_unit(result)}): "
-                "before → after"] = (
-            f"{s['shortfall_before']:,.0f} → {s['shortfall_after']:,.0f}")
+        figures.update(shortfall_figures(result))
+        cuts = getattr(result, "budget_cuts", None) if is_multiyear(result) else None
+        if cuts is not None and len(cuts) > 1:   # the smallest budget the run compared
+            least, full = cuts.iloc[-1], cuts.iloc[0]
+            more = f"+{least['shortfall_after'] - full['shortfall_after']:,.0f} of vacancies"
+            if pd.notna(least["policy_shortfall_after"]):
+                extra = least["policy_shortfall_after"] - full["policy_shortfall_after"]
+                more += f", +{extra:,.0f} against the target"
+            figures[f"At {least['share']:.0%} of the budget: places; more expected shortfall "
+                    f"({shortfall_unit(result)})"] = f"{least['places']:,.0f}; {more}"
+        money = region_shares_text(result)
+        if money:
+            figures["Where the money goes (share of the cost, largest regions)"] = money
         figures.update(_target_figures(result))
     return figures
+
+
+def estimate_words(result: RunResult) -> str:
+    """One sentence near the headline: the plan's figures are estimates, on which assumptions.
+
+    For a plan: expected figures are averages over the simulated futures,
+    and the workers a place adds rest on the pass rate and the absorption
+    (averages over the funded places); with targets, the shares are
+    projections. "" without a plan.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> quotas = pd.DataFrame({"quota": [10.0, 30.0], "pass_rate": [0.6, 0.7],
+    ...                        "absorption": [0.8, 0.9]})
+    >>> r = NS(plan=NS(quotas=quotas, summary=pd.Series({"scenarios": 200})),
+    ...        config=NS(targets=NS(given=True)))
+    >>> print(estimate_words(r))
+    The plan's figures are estimates, not certainties: "expected" means the average over 200 simulated futures of the gap; the workers a place adds assume that 68% of its trainees certify (pass rate) and 88% of those take a job in their trade (absorption); the target shares are projections on these assumptions.
+    """  # noqa: E501
+    plan = getattr(result, "plan", None)
+    if plan is None:
+        return ""
+    quotas, s = plan.quotas, plan.summary
+    parts = []
+    n = s.get("scenarios")
+    if n is not None and pd.notna(n):
+        parts.append(f"\"expected\" means the average over {int(n):,} simulated futures of "
+                     "the gap")
+    if {"quota", "pass_rate", "absorption"} <= set(quotas.columns) and len(quotas):
+        weight = quotas["quota"].clip(lower=0).to_numpy(dtype=float)
+        weight = weight if weight.sum() > 0 else np.ones(len(quotas))
+        rate = float(np.average(quotas["pass_rate"], weights=weight))
+        taken = float(np.average(quotas["absorption"], weights=weight))
+        parts.append(f"the workers a place adds assume that {rate:.0%} of its trainees certify "
+                     f"(pass rate) and {taken:.0%} of those take a job in their trade "
+                     "(absorption)")
+    if getattr(getattr(result.config, "targets", None), "given", False):
+        parts.append("the target shares are projections on these assumptions")
+    if not parts:
+        return ""
+    return "The plan's figures are estimates, not certainties: " + "; ".join(parts) + "."
+
+
+def _before_after(before: float, after: float) -> str:
+    """``75,899 → 63,853 (16% less)``: a shortfall before and after the plan."""
+    text = f"{before:,.0f} → {after:,.0f}"
+    return text + (f" ({1 - after / before:.0%} less)" if before > 0 else "")
+
+
+def shortfall_figures(result: RunResult) -> dict:
+    """The key figures of the plan's shortfall: of vacancies and, with targets, against them.
+
+    A plan that also serves a policy target minimises both parts together
+    (the vacancies plus the workers short of the target, times ``[plan]
+    policy_weight``), so both are shown, labelled, each with its cut.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> import pandas as pd
+    >>> s = pd.Series({"need_periods": "2025 to 2026", "shortfall_before": 200.0,
+    ...                "shortfall_after": 150.0,
+    ...                "policy_shortfall_before": 1000.0, "policy_shortfall_after": 960.0})
+    >>> r = NS(plan=NS(summary=s, years=None),
+    ...        config=NS(plan=NS(years=(2025, 2026)), targets=NS(plan_level="skilled")))
+    >>> for label, value in shortfall_figures(r).items():
+    ...     print(f"{label}: {value}")
+    Expected shortfall of vacancies summed over 2025 to 2026 (person-years): before → after: 200 → 150 (25% less)
+    Expected shortfall against the skilled target summed over 2025 to 2026 (person-years): before → after: 1,000 → 960 (4% less)
+    """  # noqa: E501
+    s = result.plan.summary
+    span, unit = shortfall_span(result), shortfall_unit(result)
+    policy = ("policy_shortfall_before" in s and "policy_shortfall_after" in s
+              and pd.notna(s["policy_shortfall_before"]))
+    market = " of vacancies" if policy else ""
+    figures = {f"Expected shortfall{market} {span} ({unit}): before → after": _before_after(
+        float(s["shortfall_before"]), float(s["shortfall_after"]))}
+    if policy:
+        served = level_words(result.config.targets.plan_level)
+        figures[f"Expected shortfall against the {served} target {span} ({unit}): before → "
+                "after"] = _before_after(float(s["policy_shortfall_before"]),
+                                         float(s["policy_shortfall_after"]))
+    return figures
+
+
+def region_shares_text(result: RunResult, *, top: int = 3) -> str:
+    """``B 37%, A 15%, C 12%``: the regions with the largest shares of the plan's cost.
+
+    "" without a ``region`` key or without spending.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> quotas = pd.DataFrame({"region": ["A", "A", "B", "C"], "cost": [3e5, 2e5, 4e5, 1e5]})
+    >>> region_shares_text(NS(plan=NS(quotas=quotas)), top=2)
+    'A 50%, B 40%; other regions 10%'
+    """
+    quotas = result.plan.quotas
+    if "region" not in quotas.columns or "cost" not in quotas.columns:
+        return ""
+    cost = quotas.groupby("region", observed=True)["cost"].sum()
+    total = float(cost.sum())
+    if total <= 0:
+        return ""
+    cost = cost[cost > 0].sort_values(ascending=False, kind="stable")
+    text = ", ".join(f"{region} {value / total:.0%}" for region, value in cost.head(top).items())
+    if len(cost) > top:
+        text += f"; other regions {float(cost.iloc[top:].sum()) / total:.0%}"
+    return text
 
 
 def _target_figures(result: RunResult) -> dict:
@@ -321,15 +444,28 @@ def _target_figures(result: RunResult) -> dict:
         if targeted < regions:  # regions without a target at this level neither reach nor miss
             value += (f" with a target ({regions - targeted} of {regions} regions have no "
                       f"{level_words(level)} target)")
-        figures[f"Regions reaching the {level_words(level)} target in {reach['year']}, with "
+        when = (f"in {reach['year']}" if len(reach["years"]) == 1 else
+                f"in its own target year ({reach['years'][0]}–{reach['years'][-1]})")
+        figures[f"Regions reaching the {level_words(level)} target {when}, with "
                 "the plan"] = value
     rough = rough_reach_cost(result)
     if rough is not None:
         served = level_words(result.config.targets.plan_level)
         figures[f"Rough cost of reaching the {served} target in {rough['year']} (estimate, "
                 "formula below)"] = "~" + money_words(rough["cost"], result.config.output.currency,
-                                                       figures=2)
+                                                       figures=2) + (
+            f"; not reachable by {rough['year']} within the current capacities"
+            if capacity_bound_words(result.plan.quotas, int(str(rough["year"])[:4]),
+                                    rough["places"]) else "")
     return figures
+
+
+def _upgrades_clause(result: RunResult) -> str:
+    """``; upgrade training left out ...`` when the run's notes say supply leaves it out."""
+    if not any(str(note).startswith(UPGRADES_LEFT_OUT) for note in result.notes):
+        return ""
+    return ("; upgrade training between skilled levels is left out, as its workers already "
+            "hold jobs in their cell: see the notes")
 
 
 def totals_text(result: RunResult) -> str:
@@ -360,7 +496,8 @@ def totals_text(result: RunResult) -> str:
     words = [f"How the totals are counted: a cell's gap in a {per} is the skill-shortage "
              f"vacancies employers are expected to report in that {per}'s survey (demand) "
              "minus the certified workers expected to become available to the cell during "
-             f"the {per} (supply), in persons; a positive gap is a shortage. Each {per}'s "
+             f"the {per} (supply{_upgrades_clause(result)}), in persons; a positive gap is a "
+             f"shortage. Each {per}'s "
              "gap stands on its own: gaps of different periods are not added up, as a post "
              "still open a period later would be counted twice. The sum of positive "
              f"expected gaps adds, over the cells, the expected gaps in {last} that are above "
@@ -381,9 +518,10 @@ def totals_text(result: RunResult) -> str:
                 times = "as much" if weight == 1 else f"{weight:g} times as much"
                 served = level_words(result.config.targets.plan_level)
                 words.append(
-                    f"The plan also serves the policy's {served} target: its weighted expected "
-                    f"shortfall counts a worker short of that target {times} as a vacancy (the "
-                    "policy_weight setting in the [plan] part of the configuration).")
+                    f"The plan also serves the policy's {served} target. It minimises the "
+                    "weighted expected shortfall: the vacancies left unfilled plus the workers "
+                    f"short of that target, each such worker counted {times} as a vacancy. "
+                    "(For the analyst: the weight is [plan] policy_weight.)")
         else:
             words.append(
                 "The expected shortfall adds the persons short over all cells in "

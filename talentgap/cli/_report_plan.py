@@ -18,12 +18,14 @@ from __future__ import annotations
 import pandas as pd
 
 from talentgap._words import money_words, percentile_words
+from talentgap.cli._budget_cuts import add_budget_cuts
 from talentgap.cli._by_level import ALL_LEVELS, detail_keys, level_totals
 from talentgap.cli._notes import plain_note, plain_plan_note, small_classes_note
 from talentgap.cli._report_plan_tables import (
     all_years_words,
     binding_sentences,
     certified_words,
+    funded_rows,
     plan_years_table,
     run_levels,
     shared_budget_front_loaded,
@@ -35,7 +37,8 @@ from talentgap.cli._report_tables import (
     shortfall_span,
     shortfall_unit,
 )
-from talentgap.cli._report_targets import targets_section
+from talentgap.cli._report_targets import region_table, target_reach, targets_section
+from talentgap.cli._target_table import target_year_words
 from talentgap.cli._wording import level_words, levels_in_words
 from talentgap.cli.outputs import level_view, places_by_year, plan_summary
 from talentgap.cli.pipeline import RunResult
@@ -108,17 +111,23 @@ _PLAN_NAMES = {"optimised": "optimised plan",
 def _closing_year(result: RunResult) -> tuple[int, str]:
     """The row of the per-year table the headline speaks of, and how to name its year.
 
-    The target year (``[targets] target_year``) when the plan has targets and
-    the year is in the table; otherwise the last need year, with a word on a
-    target year outside the table.
+    The target year when the plan has targets and the year is in the table
+    (from whichever source the targets came: ``[targets] target_year`` or
+    the rows of a targets file; with several, the latest, named as such:
+    :func:`talentgap.cli._report_targets.target_reach`); otherwise the last
+    need year, with a word on a target year outside the table.
     """
     years = [int(str(p)[:4]) for p in result.plan.years["period"]]
-    target = result.config.targets.target_year if result.policy is not None else None
-    if target is not None and int(target) in years:
-        return years.index(int(target)), ", the target year,"
-    if target is not None:  # outside the years the plan counts
-        return len(years) - 1, f" (the last year the plan counts; the target year is {target})"
-    return len(years) - 1, ""
+    reach = target_reach(result) if result.target_path is not None else None
+    targets = reach["years"] if reach is not None else []
+    if not targets:
+        return len(years) - 1, ""
+    target = targets[-1]
+    if target in years:
+        return years.index(target), f", {target_year_words(targets)},"
+    # outside the years the plan counts
+    return len(years) - 1, (f" (the last year the plan counts; {target_year_words(targets)} "
+                            f"is {target})")
 
 
 def arrival_shortfall(result: RunResult) -> dict | None:
@@ -146,9 +155,9 @@ def arrival_shortfall(result: RunResult) -> dict | None:
 def cut_text(result: RunResult, before: float, after: float, cut: float) -> str:
     """What the budget buys and how much of the expected shortfall it cuts, over which years.
 
-    A multi-year plan whose places arrive a lead time after funding counts
-    the cut over the years they can reach, and gives the total over every
-    counted year (the key figure) with the years no place can reach.
+    One figure, the key figure's (every counted year); a multi-year plan
+    whose places arrive a lead time after funding also names the years no
+    place can reach.
     """
     s, currency = result.plan.summary, result.config.output.currency
     unit, span = shortfall_unit(result), shortfall_span(result)
@@ -158,14 +167,10 @@ def cut_text(result: RunResult, before: float, after: float, cut: float) -> str:
     if reach is None or reach["before"] <= 0:
         return f"{bought} from {before:,.0f} to {after:,.0f} {unit} {span} ({cut:.0%} less)."
     lead = int(result.config.plan.lead_time)
-    years = (f"{reach['first']}–{reach['last']}" if reach["last"] > reach["first"]
-             else str(reach["first"]))
-    return (f"{bought} summed over {years}, the years its places can reach (a place "
-            f"certifies {lead} year{'' if lead == 1 else 's'} after it is funded), from "
-            f"{reach['before']:,.0f} to {reach['after']:,.0f} {unit} "
-            f"({1 - reach['after'] / reach['before']:.0%} less); counting "
-            f"{reach['early']} too, before any place has arrived, the expected shortfall "
-            f"{span} falls from {before:,.0f} to {after:,.0f} {unit} ({cut:.0%} less).")
+    return (f"{bought} {span} from {before:,.0f} to {after:,.0f} {unit} ({cut:.0%} less). "
+            f"No place can cut it in {reach['early']}: a place certifies {lead} "
+            f"year{'' if lead == 1 else 's'} after it is funded, so the first arrive in "
+            f"{reach['first']}.")
 
 
 def years_closing_text(result: RunResult) -> str:
@@ -196,7 +201,8 @@ def years_closing_text(result: RunResult) -> str:
     buy = "the budget buys" if shared else "the budgets buy"
     before, after = float(last["shortfall_before"]), float(last["shortfall_after"])
     words = (f"Over the funding years {buy} {spent}. By {year}{which} the plan's "
-             f"certified workers still in their trade number {float(last['workers']):,.0f}"
+             f"certified workers still in their trade are expected to number "
+             f"{float(last['workers']):,.0f}"
              f"{certified_words(result, year)}, and the expected shortfall in {year}")
     held = held_need(result)
     in_held = held is not None and int(str(year)[:4]) in held[1]
@@ -339,6 +345,24 @@ def quantile_note(result: RunResult) -> str:
             "chosen to make them smallest, and the proportional rule can leave a smaller one.")
 
 
+def pass_rate_note(result: RunResult) -> str:
+    """The plan's pass rate and its source when ``[plan] pass_rate`` is not set (else "").
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> config = SimpleNamespace(plan=SimpleNamespace(pass_rate=0.69))
+    >>> pass_rate_note(SimpleNamespace(config=config, pass_rate_basis="observed: ..."))[:50]
+    ' Pass rate of every place: 0.69, observed: ... (th'
+    """
+    basis = getattr(result, "pass_rate_basis", None)
+    if basis is None:
+        return ""
+    return (f" Pass rate of every place: {float(result.config.plan.pass_rate):.2f}, {basis} "
+            "(the pass_rate setting in the [plan] part of the configuration is not set; set "
+            "it to plan with another rate, or give a CSV of rates per cell).")
+
+
 def _objective_total(result: RunResult) -> str:
     """The shortfall the constraints' effects are changes of, with its parts, in words."""
     s = result.plan.summary
@@ -384,7 +408,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
                  f"{need} ({why}) within a budget of {budget}, counting pass rates and "
                  "absorption, compared with funding places in proportion to each cell's "
                  "expected gap.")
-    intro += quantile_note(result)
+    intro += quantile_note(result) + pass_rate_note(result)
     if not currency:
         intro += (" No currency is configured (the currency setting in the [output] part of the "
                   "configuration), so sums of money are shown without a unit.")
@@ -415,6 +439,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
                         "proportional rule (places in proportion to each cell's expected "
                         "gap): that rule divides one period's budget and has no form over "
                         "several funding years, so no plan_comparison.csv is written.")
+    add_budget_cuts(report, result)  # the same plan at smaller budgets, its surplus workers
     if len(plan.constraints):
         lines = binding_sentences(result)[:12]
         report.add_text("Binding constraints (the limits that shape the plan, and what "
@@ -427,7 +452,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
         for note in plan.notes:
             report.add_note(plain_note(plain_plan_note(note), levels=_levels(result)),
                             kind="info")
-    funded = plan.quotas[plan.quotas["quota"] > 0].sort_values("quota", ascending=False)
+    funded, order = funded_rows(plan.quotas, result.config.data.keys)
     ids = [c for c in ("program", *result.config.data.keys) if c in funded.columns]
     if "period" in funded.columns and is_multiyear(result):
         ids.append("funding_year")  # a cell is funded in several years
@@ -436,7 +461,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
                          "gap_after", "feeds") if c in funded.columns]
     unit = "programme" if "program" in ids else "cell"
     caption = f"Places funded per {unit}" + (" and year" if "funding_year" in ids else "")
-    caption += f" (largest first); cost in {currency}" if currency else " (largest first)"
+    caption += f" ({order}); cost in {currency}" if currency else f" ({order})"
     if "gap_before" in shown:
         caption += ("; gaps before and after the plan are expected gaps in "
                     f"{shortfall_period(result)} (persons)")
@@ -454,6 +479,7 @@ def plan_section(report: Report, result: RunResult, figures: dict) -> None:
              else small_classes_note(plan.quotas, list(result.config.data.keys)))
     if small:
         report.add_note(small)
+    region_table(report, result)  # places and cost per region, all regions first
     if "shortfall_vs_budget" in figures and result.comparison is not None:
         report.add_figure(figures["shortfall_vs_budget"],
                           caption="Expected shortfall against budget, optimised vs "

@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 
 from talentgap import planning
-from talentgap.cli._notes import plain_constraints
 from talentgap.cli._report_tables import is_multiyear, sentence
 from talentgap.cli._wording import levels_in_text
 from talentgap.cli.pipeline import RunResult
+from talentgap.planning._constraint_sentences import cheapest_places, plan_sentences
 
 __all__ = ["all_years_words", "binding_sentences", "binding_table", "certified_words",
-           "cheapest_place", "plan_years_table",
+           "cheapest_place", "funded_rows", "plan_years_table",
            "run_levels", "shared_budget_front_loaded"]
 
 
@@ -33,29 +33,25 @@ def run_levels(result: RunResult) -> list[str]:
 
 
 def cheapest_place(plan: planning.QuotaPlan) -> float | None:
-    """The cost of the cheapest place the plan could fund (a cell with room), or None."""
-    quotas = plan.quotas
-    if "cost_per_trainee" not in quotas.columns:
-        return None
-    cost = pd.to_numeric(quotas["cost_per_trainee"], errors="coerce")
-    room = cost > 0
-    if "capacity" in quotas.columns:
-        room &= pd.to_numeric(quotas["capacity"], errors="coerce").fillna(float("inf")) > 0
-    return float(cost[room].min()) if room.any() else None
+    """The cost of the cheapest place the plan could fund (a cell with room), or None.
+
+    The smallest of the plan's budgets' cheapest places
+    (:func:`~talentgap.planning._constraint_sentences.cheapest_places`).
+    """
+    cheapest = cheapest_places(plan)
+    cheapest = cheapest[np.isfinite(cheapest)]
+    return float(cheapest.min()) if cheapest.size else None
 
 
 def binding_sentences(result: RunResult) -> list[str]:
     """Each row of the plan's constraints table as the sentence the report prints.
 
-    With the currency (``[output] currency``) and the unit of shortfall
-    (persons, or person-years over several years), skill levels in words:
+    The library's sentences (:attr:`QuotaPlan.binding`, from the same facts)
+    with the currency (``[output] currency``), skill levels in words:
     the report and the ``sentence`` column of ``plan_binding.csv`` come from
     here, so they read the same.
     """
-    plan = result.plan
-    unit = "person-years" if result.config.plan.years else "persons"
-    lines = plain_constraints(plan.constraints, currency=result.config.output.currency,
-                              unit=unit, summary=plan.summary, cheapest=cheapest_place(plan))
+    lines = plan_sentences(result.plan, currency=result.config.output.currency)
     levels = run_levels(result)
     return [sentence(levels_in_text(line, levels)) for line in lines]
 
@@ -68,6 +64,48 @@ def binding_table(result: RunResult) -> pd.DataFrame:
         return table
     table = table.assign(sentence=binding_sentences(result))
     return table[[*table.columns.drop("sentence"), "sentence"]]
+
+
+def funded_rows(quotas: pd.DataFrame, keys) -> tuple[pd.DataFrame, str]:
+    """The funded rows of a plan's quotas in the report's order, and that order in words.
+
+    Most places first. Many rows often reach the same number (a capacity
+    of 400 places binds in dozens of cell-years), so rows with as many
+    places follow the need they serve, largest first: ``need_at_arrival``
+    (a multi-year plan's weighted expected shortfall without the plan in
+    the year its places certify) or ``gap_before`` (a single-period plan's
+    expected gap); then the programme, the key values and the funding
+    period, so the order never depends on the rows' order in ``quotas``.
+
+    Examples
+    --------
+    >>> quotas = pd.DataFrame({"region": ["A", "B", "C", "D"],
+    ...                        "period": ["2026", "2026", "2026", "2027"],
+    ...                        "quota": [400.0, 400.0, 0.0, 90.0],
+    ...                        "need_at_arrival": [50.0, 80.0, 99.0, 120.0]})
+    >>> rows, order = funded_rows(quotas, ["region"])
+    >>> rows["region"].tolist()
+    ['B', 'A', 'D']
+    >>> order
+    'most places first; equal places by the expected shortfall without the plan in the year \
+the places certify, largest first, then by cell and year'
+    """
+    funded = quotas[quotas["quota"] > 0]
+    need = next((c for c in ("need_at_arrival", "gap_before") if c in funded.columns), None)
+    then = [c for c in ("program", *keys, "period") if c in funded.columns]
+    by = ["quota", *([need] if need else []), *then]
+    ascending = [False] * (len(by) - len(then)) + [True] * len(then)
+    funded = funded.sort_values(by, ascending=ascending, kind="stable", na_position="last")
+    unit = "programme" if "program" in then else "cell"
+    years = "period" in then and funded["period"].nunique() > 1
+    tail = f"then by {unit}" + (" and year" if years else "")
+    if need == "need_at_arrival":
+        return funded, ("most places first; equal places by the expected shortfall without "
+                        f"the plan in the year the places certify, largest first, {tail}")
+    if need == "gap_before":
+        return funded, ("most places first; equal places by the expected gap before the "
+                        f"plan, largest first, {tail}")
+    return funded, f"most places first; equal places {tail.replace('then ', '', 1)}"
 
 
 def plan_years_table(result: RunResult) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from talentgap.cli._wording import column_header, level_words
 from talentgap.cli.pipeline import RunResult
+from talentgap.errors import ParameterError
 from talentgap.models.gap_flags import FLAGS
 from talentgap.report import Report
 
@@ -104,14 +105,30 @@ def table_context(result: RunResult, shortfall: str | None = None) -> dict:
 
 
 def add_table(report: Report, result: RunResult, frame: pd.DataFrame, *, caption: str,
+              max_rows: int | None = None, source: str | None = None,
               float_format="{:,.2f}", shortfall: str | None = None, **options) -> None:
-    """Add ``frame`` with every header in words (:func:`column_header`), formats following."""
+    """Add ``frame`` with every header in words (:func:`column_header`), formats following.
+
+    Every table of the report's sections comes through here. A table shown
+    in part (``max_rows``) is passed whole, in its order, with ``source``,
+    the file (and sheet) holding every row: the line under it then says
+    "Showing the first 15 of 1,240 rows; ... all 1,240 rows are in
+    <source>", so no cut table is left without it.
+
+    Raises
+    ------
+    talentgap.errors.ParameterError
+        If ``max_rows`` is given without ``source``.
+    """
+    if max_rows is not None and not source:
+        raise ParameterError(f"the table {caption[:60]!r}... is cut to {max_rows} rows: "
+                             "give source=, the file holding every row, for the line under it")
     context = table_context(result, shortfall)
     names = {c: column_header(str(c), **context) for c in frame.columns}
     if isinstance(float_format, dict):
         float_format = {names[c]: f for c, f in float_format.items()}
     report.add_table(frame.rename(columns=names), caption=caption, float_format=float_format,
-                     **options)
+                     max_rows=max_rows, source=source, **options)
 
 
 def is_multiyear(result: RunResult) -> bool:

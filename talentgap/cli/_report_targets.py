@@ -10,14 +10,19 @@ import numpy as np
 import pandas as pd
 
 from talentgap._words import money_words
+from talentgap.cli._employment_freq import employment_sentence
+from talentgap.cli._reach_bound import capacity_bound_words
+from talentgap.cli._target_table import target_year_words, target_years
 from talentgap.cli._targets import high_skilled_share_falls
+from talentgap.cli._totals import ALL_REGIONS, region_totals
 from talentgap.cli._wording import level_words
 from talentgap.cli.pipeline import RunResult
 from talentgap.errors import ConfigError
 from talentgap.report import Report
 
 __all__ = ["falling_share_words", "first_screen_words", "money_by_region_words", "need_words",
-           "rough_reach_cost", "target_reach", "targets_section"]
+           "region_table", "rough_reach_cost", "target_reach", "target_rows",
+           "targets_section"]
 
 
 #: The target shares in words: what is counted, and of what.
@@ -65,25 +70,32 @@ def _targets_intro(result: RunResult, targeted: list[str], shown: bool) -> str:
               "([targets] plan_level)")
     both = len(result.config.targets.plan_levels) == 2
     served = (" The plan's places serve the vacancies and both targets ([targets] plan_level): "
-              "high-skilled places count toward both shares, other skilled places toward the "
-              "skilled share only." if both and len(targeted) == 2 else
+              "high-skilled places count toward the high-skilled share, and toward the skilled "
+              "share too unless they upgrade workers who were skilled already; other skilled "
+              "places count toward the skilled share only." if both and len(targeted) == 2 else
               f"{served}; the {level_words(other)} share is shown as it follows, but the plan "
               "does not aim at it." if len(targeted) == 2 else
               f"{served}." if shown and targeted == ["high_skilled"] else "")
     where = " where it has one" if shown and len(targeted) == 1 else ""
-    return (f"{shares}. Per region, each is shown observed (annual averages of the data), on "
-            f"its target path{where} (straight from the share in the last observed period of the "
-            "base year to the target at the end of the target year, and flat after it; a "
-            "target of some points above the base year adds them to that share, which can "
-            "differ a little from the year's average shown as observed), and "
+    census = employment_sentence(getattr(result.reports.get("employment"), "freq", None),
+                                 result.config.data.freq)  # a yearly census: what a year is
+    census = f" {census}" if census else ""
+    return (f"{shares}. Per region, each is shown observed (in each year's last observed "
+            f"period), on its target path{where} (straight from the share in the last observed "
+            "period of the base year to the target at the end of the target year, and flat "
+            "after it; a target of some points above the base year adds them to that share, "
+            "the base year's observed share), and "
             "projected without the plan and with it. Without the plan, each year's stock is "
             "last year's less the exits, plus the certified workers of training going on at "
-            "its forecast level: all of them join the skilled stock, and those trained at "
-            "high-skilled levels (in the mix of each cell's last year of training by level) "
-            "also join the high-skilled stock. With the plan, its certified workers still in "
-            "their trade join the skilled workers too, and those trained at high-skilled "
-            "levels the high-skilled workers; employment is the same in both projections."
-            f"{served} Shares in percent.")
+            "its forecast level who are new to the stock (in the mix of each cell's last "
+            "year of training by level): new workers certified at a skilled level join the "
+            "skilled stock, and those at a high-skilled level the high-skilled stock too, "
+            "while upgrades from a skilled to a high-skilled level join the high-skilled "
+            "stock only, their workers being skilled already. With the plan, its certified "
+            "workers still in their trade join the stocks by the same rule, by the training "
+            "of the cell (or programme) their places are bought in; employment is the same "
+            "in both projections."
+            f"{served} Shares in percent.{census}")
 
 
 def targets_section(report: Report, result: RunResult, figures: dict) -> None:
@@ -101,38 +113,76 @@ def targets_section(report: Report, result: RunResult, figures: dict) -> None:
                               "plan",
                               alt=f"Observed, target and projected {level_words(level)} "
                                   "shares per region")
-    at = path[path["target_share"].notna()]
     year = _target_year(result, path)
     seen = path[path["observed_share"].notna()]
     base = seen["period"].max()
-    shown = at[at["period"] == year].merge(
+    rows = target_rows(path, year)
+    shown = rows[rows["target_share"].notna()].merge(
         seen[seen["period"] == base][["region", "skill_level", "observed_share"]],
         on=["region", "skill_level"], how="left", suffixes=("_", ""))
+    national = _national_rows(path, year, base)
+    national = national[national["skill_level"].isin(targeted)]
     order = {"skilled": 0, "high_skilled": 1}
     shown = shown.sort_values("skill_level", key=lambda s: s.map(order), kind="stable")
+    national = national.sort_values("skill_level", key=lambda s: s.map(order), kind="stable")
+    shown = pd.concat([shown, national], ignore_index=True)
+    years = target_years(path)
+    several = len(years) > 1  # a targets file may give each region its own target year
+    when = "in its target year" if several else f"in {year}"
     columns = {
         "Region": shown["region"].to_numpy(),
         "Share": shown["skill_level"].map(_SHARE_WORDS).to_numpy(),
         f"Observed in {base} (%)": 100 * shown["observed_share"].to_numpy()}
     starts = _base_words(shown)
     if starts:  # the share the target path starts from: a target in points adds to it
-        columns[f"Path starts from, {shown['base_period'].dropna().iloc[0]} (%)"] = (
-            100 * shown["base_share"].to_numpy(dtype=float))
+        periods = shown["base_period"].dropna().unique()
+        head = f", {periods[0]}" if len(periods) == 1 else ""
+        columns[f"Path starts from{head} (%)"] = 100 * shown["base_share"].to_numpy(dtype=float)
+    if several:
+        columns["Target year"] = [f"{y:.0f}" if pd.notna(y) else f"{year} (no target)"
+                                  for y in shown["target_year"]]
     table = pd.DataFrame({
         **columns,
-        f"Target in {year} (%)": 100 * shown["target_share"].to_numpy(),
-        f"Projected in {year} without the plan (%)": 100 * shown["share_without_plan"].to_numpy(),
-        f"Projected in {year} with the plan (%)": 100 * shown["share_with_plan"].to_numpy()})
+        f"Target {when} (%)": 100 * shown["target_share"].to_numpy(dtype=float),
+        f"Projected {when} without the plan (%)": 100 * shown["share_without_plan"].to_numpy(),
+        f"Projected {when} with the plan (%)": 100 * shown["share_with_plan"].to_numpy()})
+    target = (f"each region's target in its own target year ({_listed(years)}), and the "
+              f"projections for that year" if several else
+              f"the target for {year}, and the projections for {year}")
+    total = (f"; the last rows, {ALL_REGIONS}, are the shares of the workers and employment "
+             f"summed over the regions in {year}, with no target of their own"
+             if len(national) else "")
     report.add_table(table, max_rows=None, float_format="{:.2f}" if starts else "{:.1f}",
                      index=False,
-                     caption=f"Target shares per region: observed in {base} (annual average),"
-                             f"{starts} the target for {year}, and the projections for {year}; "
-                             "skilled as % of employment, high-skilled as % of skilled workers")
+                     caption=f"Target shares per region: observed in {base} (its last "
+                             "observed period),"
+                             f"{starts} {target}; skilled as % of employment, high-skilled "
+                             f"as % of skilled workers{total}")
     report.add_text(need_words(result))
     if high:
         words = falling_share_words(high_skilled_share_falls(path, year))
         if words:
             report.add_text(words)
+
+
+def _listed(years: list[int]) -> str:
+    """``2027 and 2029``; ``2027, 2028 and 2029``."""
+    names = [str(y) for y in years]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _national_rows(path: pd.DataFrame, year, base) -> pd.DataFrame:
+    """The rows of all regions together for the target table: projected in ``year``.
+
+    Their observed share is that of ``base`` (the last observed year); no
+    target, as the targets are the regions'. Empty for a path without them.
+    """
+    rows = path[path["region"] == ALL_REGIONS]
+    if rows.empty:
+        return rows
+    seen = rows.loc[rows["period"] == base, ["skill_level", "observed_share"]]
+    at = rows[rows["period"] == year].drop(columns="observed_share")
+    return at.merge(seen, on="skill_level", how="left")
 
 
 def _base_words(shown: pd.DataFrame) -> str:
@@ -143,29 +193,55 @@ def _base_words(shown: pd.DataFrame) -> str:
     >>> shown = pd.DataFrame({"base_period": ["2024Q4"], "base_share": [0.2741]})
     >>> _base_words(shown)  # doctest: +NORMALIZE_WHITESPACE
     ' the share each target path starts from, observed in 2024Q4 (the last observed period
-    of the base year: a target of some points above the base year adds them to this share,
-    not to the annual average),'
+    of the base year: a target of some points above the base year adds them to this share),'
     """
     if "base_share" not in shown.columns or not shown["base_share"].notna().any():
         return ""
-    period = shown["base_period"].dropna().iloc[0]
-    return (f" the share each target path starts from, observed in {period} (the last observed "
+    periods = shown["base_period"].dropna().unique()
+    period = (f"observed in {periods[0]}" if len(periods) == 1 else
+              f"observed in each region's base period ({_listed(sorted(periods))})")
+    return (f" the share each target path starts from, {period} (the last observed "
             "period of the base year: a target of some points above the base year adds them "
-            "to this share, not to the annual average),")
+            "to this share),")
 
 
 def need_words(result: RunResult) -> str:
-    """What ``policy_need.csv``'s ``policy_need`` column counts: a region's need, shared out."""
+    """What ``policy_need.csv`` counts, and how the shortfall against both targets is formed.
+
+    Its ``policy_need_skilled`` (and ``policy_need_high_skilled``) is a
+    region's need shared out over its cells; with both targets served, the
+    plan's shortfall against the targets counts the workers short of both
+    at once (:func:`talentgap.cli._targets.joint_need`), which is neither
+    column's sum nor their sum.
+    """
     by = ("projected employment" if result.config.targets.share_by == "employment"
           else "survey demand (skill-shortage vacancies)")
-    return ("The targets are the regions', so is the need: the output file policy_need.csv "
-            "gives per cell and year the target and projected skilled workers, and its "
-            "policy_need column is the region's shortfall (its target stock minus its "
-            "projected stock, summed over its cells, floored at 0) shared out among the "
-            f"region's cells in proportion to their {by} ([targets] share_by). A cell's "
-            "policy_need is therefore not its own target_stock - projected_stock: a cell "
-            "above its own target offsets the shortfall of the others (the same holds for "
-            "policy_need_high_skilled and the high-skilled target).")
+    keys = [k for k in result.config.data.keys if k != "skill_level"]
+    words = ("The targets are the regions', so is the need: the output file policy_need.csv "
+             f"gives per cell ({', '.join(keys)}: the targets are shares of all the workers "
+             "of a cell, every skill level, so it has no skill-level column) and year the "
+             "target and projected skilled workers, and its policy_need_skilled column is the "
+             "region's shortfall (its target stock minus its projected stock, summed over its "
+             "cells, floored at 0) shared out among the region's cells in proportion to their "
+             f"{by} ([targets] share_by). A cell's policy_need_skilled is therefore not its "
+             "own target_stock - projected_stock: a cell above its own target offsets the "
+             "shortfall of the others (the same holds for policy_need_high_skilled and the "
+             "high-skilled target). The policy_need column of plan_cells.csv is another "
+             "figure: the need the plan serves in each of its cells.")
+    if len(result.config.targets.plan_levels) == 2:
+        words += (
+            " The plan serves both targets, and a high-skilled worker counts toward both, so "
+            "its shortfall against the targets (plan_years.csv, policy_shortfall_before and "
+            "_after) counts per cell and year the workers short of both at once, not the sum "
+            "of the two needs: with S the skilled need, N the high-skilled need and h the "
+            "high-skilled target share, N high-skilled workers and S - N further skilled "
+            "workers when N ≤ S; when N > S the high-skilled workers alone raise the skilled "
+            "count, and with it the high-skilled target, so (N - h S) / (1 - h) high-skilled "
+            "workers and no others. Per cell that is the larger of S and the high-skilled "
+            "workers needed; policy_need.csv gives both parts per cell and year "
+            "(joint_need_high_skilled and joint_need_skilled), whose sum over the cells is "
+            "the shortfall before the plan.")
+    return words
 
 
 def falling_share_words(falls: pd.DataFrame) -> str:
@@ -216,14 +292,19 @@ def falling_share_words(falls: pd.DataFrame) -> str:
 
 
 def _target_year(result: RunResult, path: pd.DataFrame):
-    """The year the targets are read in: ``[targets] target_year``, else the last target.
+    """The year the report reads the targets in: the run's target year, or the latest of them.
 
-    Never another year in its place: a target year the projections do not
-    reach is a :class:`~talentgap.errors.ConfigError` (the configuration
-    check refuses it before the run; this is the last guard).
+    The target years come from the target path (each region's own, from
+    the inline ``[targets] target_year`` or the rows of a targets file,
+    :func:`talentgap.cli._target_table.target_years`); a path without them
+    falls back on ``[targets] target_year``, then on the last year with a
+    target. Never another year in its place: a target year the projections
+    do not reach is a :class:`~talentgap.errors.ConfigError` (the
+    configuration check refuses it before the run; this is the last guard).
     """
     at = path[path["target_share"].notna()]
-    target_year = result.config.targets.target_year
+    years = target_years(path)
+    target_year = years[-1] if years else getattr(result.config.targets, "target_year", None)
     if target_year is None:
         return at["period"].max()
     year = pd.Period(str(target_year), "Y")
@@ -233,6 +314,36 @@ def _target_year(result: RunResult, path: pd.DataFrame):
                           f"projections reach ({first}-{last}, from [plan] years and "
                           "lead_time): no share of another year is shown as the target's")
     return year
+
+
+def _year_numbers(periods: pd.Series) -> np.ndarray:
+    """Years as integers, from annual periods or from years as numbers (a CSV read back)."""
+    if isinstance(periods.dtype, pd.PeriodDtype):
+        return periods.dt.year.to_numpy()
+    return pd.to_numeric(periods.astype(str).str[:4]).to_numpy()
+
+
+def target_rows(path: pd.DataFrame, year) -> pd.DataFrame:
+    """Each region's rows in the year its target is read in, all regions together left out.
+
+    A row with a target is read in its own ``target_year`` (a targets file
+    may give each region its own); rows without one, and paths without a
+    ``target_year`` column, in ``year`` (:func:`_target_year`).
+
+    Examples
+    --------
+    >>> path = pd.DataFrame({"region": ["A", "A", "B", "B", "all regions"],
+    ...                      "period": pd.PeriodIndex(["2028", "2029"] * 2 + ["2029"], freq="Y"),
+    ...                      "target_share": [0.3, 0.3, 0.3, 0.3, float("nan")],
+    ...                      "target_year": [2028.0, 2028.0, 2029.0, 2029.0, float("nan")]})
+    >>> target_rows(path, pd.Period("2029", "Y"))[["region", "period"]].to_numpy().tolist()
+    [['A', Period('2028', 'Y-DEC')], ['B', Period('2029', 'Y-DEC')]]
+    """
+    path = path[path["region"] != ALL_REGIONS]
+    own = pd.Period(str(year), "Y").year
+    if "target_year" in path.columns:
+        own = path["target_year"].fillna(own).to_numpy(dtype=float)
+    return path[_year_numbers(path["period"]) == own]
 
 
 def _percent(share: float) -> str:
@@ -286,7 +397,10 @@ def _reach_words(at: pd.DataFrame, level: str) -> str:
 def target_reach(result: RunResult) -> dict | None:
     """The target year, per target level the regions reaching it, the plan's money by region.
 
-    None for a run without targets (or without a plan). Keys: ``year``,
+    None for a run without targets (or without a plan). Keys: ``year`` (the
+    target year, or the latest of several: :func:`_target_year`), ``years``
+    (every target year), ``words`` (how the year is named), ``at`` (each
+    region's rows in its own target year, :func:`target_rows`),
     ``reach`` (level -> regions with a target at that level reaching it with the
     plan), ``targeted`` (level -> regions with a target at that level: ``reach``
     counts among these, never among regions without one), ``regions`` (every
@@ -296,13 +410,16 @@ def target_reach(result: RunResult) -> dict | None:
     if path is None or result.plan is None or not path["target_share"].notna().any():
         return None
     year = _target_year(result, path)
-    at = path[(path["period"] == year) & path["share_with_plan"].notna()]
+    at = target_rows(path, year)
+    at = at[at["share_with_plan"].notna()]
     given = at[at["target_share"].notna()]
     levels = at["skill_level"].drop_duplicates().tolist()
     reach = {level: int((rows["share_with_plan"] >= rows["target_share"] - 1e-12).sum())
              for level, rows in given.groupby("skill_level", sort=False)}
     targeted = given.groupby("skill_level", sort=False)["region"].nunique()
-    return {"year": year, "reach": {level: reach.get(level, 0) for level in levels},
+    years = target_years(path) or [year.year]
+    return {"year": year, "years": years, "words": target_year_words(years),
+            "reach": {level: reach.get(level, 0) for level in levels},
             "targeted": {level: int(targeted.get(level, 0)) for level in levels},
             "regions": int(at["region"].nunique()), "at": at}
 
@@ -341,6 +458,41 @@ def money_by_region_words(result: RunResult, *, top: int = 3) -> str:
         words += (f"; the other {'region' if len(rest) == 1 else f'{len(rest)} regions'} "
                   f"{float(rest['cost'].sum()) / total:.0%}")
     return words + "."
+
+
+#: Regions the report's table of places and cost per region shows (after all regions).
+REGIONS_SHOWN = 15
+
+
+def region_table(report: Report, result: RunResult) -> None:
+    """The plan's places and cost per region: all regions first, then the regions by cost.
+
+    The figures of ``plan_regions.csv`` (one row per region and funding
+    period) spread over one column per funding period
+    (:func:`talentgap.cli._totals.region_totals`); the first
+    :data:`REGIONS_SHOWN` regions, the table's foot saying where the others are.
+    """
+    table = region_totals(result.plan.quotas, result.config.data.keys)
+    if table is None:
+        return
+    key = table.columns[0]
+    currency = result.config.output.currency
+    years = [c[len("places_"):] for c in table.columns if c.startswith("places_")]
+    shown = {key.replace("_", " ").capitalize(): table[key].to_numpy()}
+    if len(years) > 1:
+        shown.update({f"Places {y}": table[f"places_{y}"].to_numpy() for y in years})
+    shown["Training places"] = table["places"].to_numpy()
+    shown[f"Cost ({currency or 'money'})"] = table["cost"].to_numpy()
+    shown["Share of the cost (%)"] = 100 * table["share_of_cost"].to_numpy(dtype=float)
+    over = " over the funding years" if len(years) > 1 else ""
+    report.add_table(pd.DataFrame(shown), max_rows=REGIONS_SHOWN + 1, index=False,
+                     float_format={"Share of the cost (%)": "{:.1f}"} | {
+                         c: "{:,.0f}" for c in shown if c != "Share of the cost (%)"},
+                     caption=f"Places and cost per {key.replace('_', ' ')}{over}: "
+                             f"{ALL_REGIONS} first, then the {key.replace('_', ' ')}s by "
+                             "cost, largest first",
+                     source="plan_regions.csv (sheet plan_regions of results.xlsx), one "
+                            "row per region and funding period")
 
 
 def rough_reach_cost(result: RunResult) -> dict | None:
@@ -403,7 +555,12 @@ def first_screen_words(result: RunResult) -> str:
               if (at["skill_level"] == level).any()]
     parts = [words for words in (_reach_words(at[at["skill_level"] == level], level)
                                  for level in _targeted_levels(at)) if words]
-    words = f"Against the targets in {year}, the target year: " + "; ".join(parts) + "."
+    if len(reach["years"]) > 1:  # each region's target in its own year
+        words = (f"Against the targets, each region's read in its own target year ("
+                 f"{', '.join(map(str, reach['years'][:-1]))} or {reach['years'][-1]}): ")
+    else:
+        words = f"Against the targets in {year}, the target year: "
+    words += "; ".join(parts) + "."
     if "high_skilled" in levels:
         falls = high_skilled_share_falls(result.target_path, year)
         if len(falls):
@@ -423,13 +580,16 @@ def first_screen_words(result: RunResult) -> str:
         served = level_words(result.config.targets.plan_level)
         words += (
             f" Rough estimate of what reaching the {served} target in {rough['year']} would "
-            f"take: the plan leaves {rough['left']:,.0f} persons short of it; at "
+            f"take: the plan leaves {rough['left']:,.0f} persons short of it. At "
             f"{rough['pass_rate'] * rough['absorption']:.2f} workers per place (pass rate "
             f"{rough['pass_rate']:.2f} × absorption {rough['absorption']:.2f}) that is about "
             f"{_about(rough['places'])} more places, and at "
             f"{money_words(rough['cost_per_place'], currency)} a place about "
             f"{money_words(rough['cost'], currency, figures=2)}, against a budget of "
-            f"{money_words(rough['budget'], currency)} for the whole plan (persons short ÷ "
-            "workers per place × cost per place; an order of magnitude only: it leaves out "
-            "exits, the year a place takes to certify, capacities and the vacancies).")
+            f"{money_words(rough['budget'], currency)} for the whole plan. This is an order of "
+            "magnitude only (persons short ÷ workers per place × cost per place): it leaves "
+            "out exits, the year a place takes to certify, capacities and the vacancies.")
+        bound = capacity_bound_words(result.plan.quotas, int(str(rough["year"])[:4]),
+                                     rough["places"])
+        words += " " + bound if bound else ""
     return words

@@ -72,6 +72,20 @@ class RunResult:
         With ``[plan] years``: the last period of the gap model's sample
         paths the plan's needs come from; the needs of later years are held
         at the level of this period's year.
+    pass_rate_basis : str or None
+        Where the plan's pass rate comes from when ``[plan] pass_rate`` is
+        not set (the run's ``config`` then holds the rate used): the
+        certified share observed in the training table, or 1.0 assumed
+        (:func:`talentgap.cli._plan_inputs.observed_pass_rate`); None when it is set.
+    place_entrants : list of pandas.DataFrame
+        Per plan unit (cell; and programme and location with ``[plan]
+        crosswalk``), the share of a place's certified workers new to its
+        cell, which scales the plan's absorption
+        (:func:`talentgap.cli._plan_levels.entrant_shares`; read from the
+        saved run with ``--model``); empty when every place's workers count.
+    budget_cuts : pandas.DataFrame or None
+        A multi-year plan's key figures at smaller budgets (every year's budget
+        scaled), see :func:`talentgap.cli._budget_cuts.budget_cuts`.
     notes : list of str
         Warnings raised on the way (data quality, fallbacks), for the report.
     """
@@ -87,10 +101,13 @@ class RunResult:
     plan: planning.QuotaPlan | None = None
     proportional: planning.QuotaPlan | None = None
     comparison: pd.DataFrame | None = None
+    budget_cuts: pd.DataFrame | None = None
     budget_curve: planning.BudgetCurve | None = None
     curve_limit: dict | None = None
     workforce: pd.DataFrame | None = None
     policy: pd.DataFrame | None = None
     target_path: pd.DataFrame | None = None
     forecast_reach: pd.Period | None = None
+    pass_rate_basis: str | None = None
+    place_entrants: list = field(default_factory=list)
     notes: list = field(default_factory=list)

@@ -18,12 +18,17 @@ import numpy as np
 import pandas as pd
 
 from talentgap import features, planning
-from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, read_plan_csv
+from talentgap.cli._panel_settings import panel_lead_time
+from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, supply_crosswalk
+from talentgap.cli._plan_levels import JOINS, high_joins_skilled, joins_skilled, plan_stock_workers
 from talentgap.cli._result import RunResult
+from talentgap.cli._target_table import target_spans, targets_table
+from talentgap.cli._totals import ALL_REGIONS, national_shares
 from talentgap.cli.config import Config
 from talentgap.errors import ConfigError, DataQualityWarning, SchemaError, warn
 
 __all__ = ["exit_rates", "policy_needs", "need_by_level", "joint_need", "plan_policy_need",
+           "policy_need_table",
            "target_paths",
            "high_skilled_share_falls", "workforce_keys"]
 
@@ -74,7 +79,9 @@ def _observed_inflows(config: Config, tables: dict, panel: pd.DataFrame) -> pd.D
 
     The panel's supply, or with declared levels and training by
     ``skill_level`` (cells without a level key) the net inflows of the
-    skilled and high-skilled stocks, ``supply`` and ``supply_high_skilled``.
+    skilled and high-skilled stocks, ``supply`` and ``supply_high_skilled``,
+    each programme's output split over industries as the panel's supply is
+    (:func:`talentgap.cli._plan_inputs.supply_crosswalk`).
     """
     keys, levels = workforce_keys(config), config.data.levels()
     training = tables.get("training")
@@ -82,8 +89,9 @@ def _observed_inflows(config: Config, tables: dict, panel: pd.DataFrame) -> pd.D
         supply = panel[[*config.data.keys, "period", "supply"]].dropna(subset=["supply"])
         return supply.groupby([*keys, "period"], observed=True)["supply"].sum().reset_index()
     return features.stock_pipeline(training, skill_levels=levels, keys=keys,
-                                   freq=config.data.freq, lead_time=config.panel.lead_time,
-                                   absorption=panel_absorption(config))
+                                   freq=config.data.freq, lead_time=panel_lead_time(config),
+                                   absorption=panel_absorption(config),
+                                   crosswalk=supply_crosswalk(tables, config))
 
 
 def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.DataFrame:
@@ -92,7 +100,9 @@ def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.Da
     With ``[data] skill_levels`` and a table by ``skill_level``, ``skilled``
     and ``high_skilled`` are the workers of the levels declared skilled and
     high-skilled (:func:`talentgap.features.skilled_employment`); otherwise
-    the table must carry a ``skilled`` column.
+    the table must carry a ``skilled`` column, and a table by ``skill_level``
+    without declared levels is summed over its levels per cell (as the panel
+    sums them).
     """
     employment = tables.get("employment")
     levels = config.data.levels()
@@ -105,6 +115,11 @@ def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.Da
     if by_level and by_cell:
         return features.skilled_employment(employment, skill_levels=levels,
                                            keys=workforce_keys(config))
+    if not by_level and "skill_level" in employment.columns:
+        # levels not declared: the levels of a cell add up, as in the panel
+        keys = [*workforce_keys(config), "period"]
+        counts = [c for c in ("employment", "skilled", "high_skilled") if c in employment]
+        return employment.groupby(keys, observed=True, sort=True)[counts].sum().reset_index()
     return employment
 
 
@@ -114,13 +129,18 @@ def workforce_keys(config: Config) -> list[str]:
 
 
 def need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
-                  plan_level: str) -> pd.DataFrame:
+                  plan_level: str, training: pd.DataFrame | None = None) -> pd.DataFrame:
     """A cell's policy need shared over the plan's cells by skill level that train for it.
 
     Every skilled level trains for the skilled target, the high-skilled
     levels for the high-skilled one; the need of a region x industry cell
     goes to those of its levels the plan has, in proportion to their
-    forecast certified supply (equally where they forecast none).
+    forecast certified supply (equally where they forecast none). With the
+    ``training`` table, a level's supply counts by the part of its recent
+    training that joins the targeted stock
+    (:func:`talentgap.planning.place_shares`): a level trained only by
+    upgrades from a skilled level adds no skilled worker, and takes none of
+    the skilled need.
     """
     keys, cell_keys = list(config.data.keys), workforce_keys(config)
     levels = config.data.levels()
@@ -131,6 +151,13 @@ def need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
     supply = pipeline.groupby(keys, observed=True)["supply"].sum().reset_index()
     supply = supply[supply["skill_level"].astype(str).isin(serving)].reset_index(drop=True)
     supply[keys] = supply[keys].astype(str)
+    if training is not None and "skill_level" in training.columns:
+        mix = planning.place_shares(training, skill_levels=levels, keys=keys,
+                                    freq=config.data.freq)
+        mix[keys] = mix[keys].astype(str)
+        joins = supply[keys].merge(mix, on=keys, how="left")[plan_level].fillna(1.0)
+        supply = supply[joins.to_numpy() > 0].reset_index(drop=True)  # adds none: no need
+        supply["supply"] = supply["supply"] * joins[joins.to_numpy() > 0].to_numpy()
     grouped = supply.groupby(cell_keys)["supply"]
     total, count = grouped.transform("sum"), grouped.transform("size")
     supply["share"] = np.where(total > 0, supply["supply"] / total.where(total > 0, 1.0),
@@ -170,6 +197,15 @@ def joint_need(policy: pd.DataFrame) -> pd.DataFrame:
     Neither worker is counted twice: ``a + b = max(S, a)``. A cell without a
     high-skilled target (``h`` missing) has ``a = 0``.
 
+    Where the high-skilled places are upgrades from a skilled level, a
+    high-skilled worker does not add a skilled one: with ``f`` the share of
+    the cell's high-skilled places that bring a new skilled worker (its
+    training at high-skilled levels by the net-inflow rule, kept by
+    :func:`policy_needs` in the column ``high_skilled_adds_skilled``; 1 without it),
+    ``a = N`` and ``b = S - f N`` while ``f N <= S``, else
+    ``a = (N - h S) / (1 - h f)`` and ``b = 0`` (with ``f = 1`` the rules
+    above; with ``f = 0`` the two needs are apart).
+
     Returns
     -------
     pandas.DataFrame
@@ -186,15 +222,52 @@ def joint_need(policy: pd.DataFrame) -> pd.DataFrame:
     skilled = policy["policy_need"].to_numpy(dtype=float)
     high = policy["policy_need_high_skilled"].fillna(0.0).to_numpy(dtype=float)
     share = policy["target_share_high_skilled"].to_numpy(dtype=float)
+    joins = high_joins_skilled(policy)
     with np.errstate(divide="ignore", invalid="ignore"):
-        beyond = (high - share * skilled) / (1.0 - share)
-    a = np.where(high <= skilled, high, np.where(share < 1.0, beyond, high))
+        beyond = (high - share * skilled) / (1.0 - share * joins)
+    a = np.where(joins * high <= skilled, high,
+                 np.where(share * joins < 1.0, beyond, high))
     a = np.where(np.isnan(share) | (high <= 0), 0.0, np.maximum(a, 0.0))
-    return policy.assign(need_high_skilled=a, need_skilled=np.maximum(skilled - a, 0.0))
+    return policy.assign(need_high_skilled=a,
+                         need_skilled=np.maximum(skilled - joins * a, 0.0))
+
+
+def policy_need_table(result: RunResult) -> pd.DataFrame:
+    """``policy_need.csv``: the policy need per cell (without ``skill_level``) and year.
+
+    :attr:`RunResult.policy` with its skilled need named for its level,
+    ``policy_need_skilled`` (as ``policy_need_high_skilled``), so that it is
+    not taken for ``plan_cells.csv``'s ``policy_need``, the need the plan
+    serves per plan cell. When the plan serves both targets, also the
+    workers short of both at once (:func:`joint_need`):
+    ``joint_need_high_skilled`` and ``joint_need_skilled``, whose sum over
+    the cells of a year is the shortfall against the targets before the
+    plan (``policy_shortfall_before`` of ``plan_years.csv``), up to the
+    need of cells without a level to train for it (warned).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> policy = pd.DataFrame({"region": ["A"], "industry": ["x"], "period": [2029],
+    ...                        "policy_need": [10.0], "policy_need_high_skilled": [4.0],
+    ...                        "target_share_high_skilled": [0.4]})
+    >>> result = SimpleNamespace(policy=policy, config=SimpleNamespace(
+    ...     targets=SimpleNamespace(plan_levels=("skilled", "high_skilled"))))
+    >>> policy_need_table(result).columns[-3:].tolist()
+    ['target_share_high_skilled', 'joint_need_high_skilled', 'joint_need_skilled']
+    """
+    table = result.policy
+    if len(result.config.targets.plan_levels) == 2 and {
+            "policy_need_high_skilled", "target_share_high_skilled"} <= set(table.columns):
+        parts = joint_need(table)
+        table = table.assign(joint_need_high_skilled=parts["need_high_skilled"],
+                             joint_need_skilled=parts["need_skilled"])
+    return table.drop(columns=[JOINS], errors="ignore").rename(
+        columns={"policy_need": "policy_need_skilled"})
 
 
 def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
-                     config: Config) -> pd.DataFrame:
+                     config: Config, training: pd.DataFrame | None = None) -> pd.DataFrame:
     """``[targets] plan_level``: the policy need the plan serves, per plan cell and year.
 
     One level: that level's need (``policy_need`` or
@@ -202,7 +275,9 @@ def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
     train for it when cells are per level (:func:`need_by_level`). Both
     levels: :func:`joint_need`'s high-skilled workers go to the high-skilled
     levels and the further skilled workers to every skilled level, added
-    per cell; cells must then be per ``skill_level``.
+    per cell; cells must then be per ``skill_level``. With the ``training``
+    table, levels share a need by what their places add to its stock
+    (:func:`need_by_level`).
     """
     targets, keys = config.targets, list(config.data.keys)
     cell_keys = workforce_keys(config)
@@ -215,8 +290,8 @@ def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
     if len(levels) == 1:
         column = "policy_need" if levels[0] == "skilled" else "policy_need_high_skilled"
         need = policy[[*cell_keys, "period", column]].rename(columns={column: "policy_need"})
-        return need_by_level(need, pipeline, config, levels[0]) if "skill_level" in keys \
-            else need
+        return need_by_level(need, pipeline, config, levels[0], training) \
+            if "skill_level" in keys else need
     if "skill_level" not in keys:
         raise ConfigError("[targets] plan_level = both levels needs the plan's cells by skill "
                           "level (\"skill_level\" in [data] keys), so that its high-skilled "
@@ -225,9 +300,10 @@ def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
     parts = joint_need(policy)
     need = pd.concat([
         need_by_level(parts[[*cell_keys, "period", "need_high_skilled"]].rename(
-            columns={"need_high_skilled": "policy_need"}), pipeline, config, "high_skilled"),
+            columns={"need_high_skilled": "policy_need"}), pipeline, config, "high_skilled",
+            training),
         need_by_level(parts[[*cell_keys, "period", "need_skilled"]].rename(
-            columns={"need_skilled": "policy_need"}), pipeline, config, "skilled")],
+            columns={"need_skilled": "policy_need"}), pipeline, config, "skilled", training)],
         ignore_index=True)
     return need.groupby([*keys, "period"], observed=True, sort=True)["policy_need"].sum(
         ).reset_index()
@@ -259,16 +335,14 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     projected = planning.project_employment(
         total.drop(columns=[c for c in ("skilled", "high_skilled") if c in total.columns]),
         keys=keys, horizon=horizon, freq="Y", level=None, n_jobs=config.forecast.n_jobs)
+    table = targets_table(config)
     if targets.file is not None:
-        table = read_plan_csv(targets.file, "file", ["region", "province", "skill_level"],
-                              section="targets", encoding=config.data.encoding)
         _check_file_years(table, targets.file, need_years)
-    else:
-        table = pd.DataFrame(targets.rows())
     high_target = bool((table.get("skill_level") == "high_skilled").any())
     stock = planning.project_skilled_stock(
         employment, keys=keys, horizon=horizon, freq="Y",
-        pipeline=_stock_inflows(config, tables, pipeline, high_target=high_target),
+        pipeline=_stock_inflows(config, tables, _with_observed_supply(
+            pipeline, result.panel, employment, config), high_target=high_target),
         exit_rate=exit_rates(result, tables, by_stock=True), skill_levels=levels)
     demand = (paths.groupby([*config.data.keys, "period"], observed=True)["demand"].mean()
               .groupby([*keys, "period"], observed=True).sum().reset_index())
@@ -276,6 +350,9 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
                                 share_by=targets.share_by, demand=demand, skill_levels=levels)
     need = need[need["period"].dt.year >= need_years[0]].reset_index(drop=True)
     _check_surveyed(employment, need, paths, keys, config)
+    training = tables.get("training")
+    if levels is not None and training is not None and "skill_level" in training.columns:
+        need[JOINS] = joins_skilled(training, config, need)
     result.policy = need
     wide = stock.pivot_table(index=[*keys, "period"], columns="skill_level", values="stock",
                              observed=True).reset_index()
@@ -284,6 +361,30 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     result.workforce = position[position["period"].dt.year >= need_years[0]].reset_index(
         drop=True)
     return need
+
+
+def _with_observed_supply(pipeline: pd.DataFrame, panel: pd.DataFrame | None,
+                          employment: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The forecast supply, preceded by the supply observed after the employment table ends.
+
+    The stock projection starts from each cell's last employment observation;
+    the certified workers the panel observes after it and before the forecast
+    (employment ending 2024Q2, surveys 2024Q4) join the stock too.
+    """
+    if panel is None or "supply" not in panel.columns:
+        return pipeline
+    keys = list(config.data.keys)
+    ends = pd.PeriodIndex(employment["period"])
+    cells = [k for k in workforce_keys(config) if k in employment.columns]
+    start = (pd.Series(ends, index=pd.MultiIndex.from_frame(employment[cells]))
+             .groupby(level=list(range(len(cells)))).max().min())
+    period = pd.PeriodIndex(panel["period"])
+    start = start.asfreq(period.freq, how="end")  # a yearly census: its year's last quarter
+    later = (period > start) & (period < pd.PeriodIndex(pipeline["period"]).min())
+    if not later.any():
+        return pipeline
+    observed = panel.loc[later, [*keys, "period", "supply"]].dropna(subset=["supply"])
+    return pd.concat([observed, pipeline[[*keys, "period", "supply"]]], ignore_index=True)
 
 
 def _check_surveyed(employment: pd.DataFrame, need: pd.DataFrame, paths: pd.DataFrame,
@@ -357,10 +458,10 @@ def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
     levels = config.data.levels()
     training = tables.get("training")
     if levels is not None and training is not None and "skill_level" in training.columns:
-        return planning.pipeline_by_level(
+        return planning.pipeline_by_level(  # the mix of the training the supply counts
             pipeline, training, skill_levels=levels, keys=list(config.data.keys),
-            freq=config.data.freq, lead_time=config.panel.lead_time,
-            absorption=panel_absorption(config))
+            freq=config.data.freq, lead_time=panel_lead_time(config),
+            absorption=panel_absorption(config), crosswalk=supply_crosswalk(tables, config))
     if high_target:
         reason = ("[data] skill_levels are not declared" if levels is None else
                   "the training table has no 'skill_level' column")
@@ -379,32 +480,47 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         ``region, skill_level, period, share_of, observed_share,
         target_share, share_without_plan, share_with_plan,
         workers_without_plan, workers_with_plan, denominator_without_plan,
-        denominator_with_plan, base_period, base_share``. ``skill_level`` ``"skilled"`` rows are
+        denominator_with_plan, target_year, base_period, base_share``. ``skill_level``
+        ``"skilled"`` rows are
         skilled workers as a share of employment (``share_of`` is
         ``"employment"``), ``"high_skilled"`` rows high-skilled workers as a
         share of skilled workers (``share_of`` is ``"skilled"``; the skilled
         count includes the high-skilled). Observed years carry
-        ``observed_share`` (annual averages) only; projected years the target
+        ``observed_share`` (at each cell's last observed period of the year, as
+        the base share) only; projected years the target
         path and the projections, with the counts (persons) behind each
         projected share: ``share = workers / denominator``. The plan's
-        certified workers add to the skilled workers; those at high-skilled
-        levels (:func:`_high_skilled_workers`) also to the high-skilled, so
-        the plan enlarges both the numerator and the denominator of the
-        high-skilled share. Employment is the same with and without the plan.
-        Rows with a target carry the share its path starts from,
-        ``base_share``, observed in ``base_period`` (:func:`_base_shares`).
+        certified workers add to the stocks by the net-inflow rule
+        (:func:`talentgap.cli._plan_levels.plan_stock_workers`): new workers
+        at a skilled level to the skilled workers, at a high-skilled level
+        to both, and upgrades from a skilled to a high-skilled level to the
+        high-skilled workers alone, so the plan's new skilled workers
+        enlarge the denominator of the high-skilled share. Employment is the
+        same with and without the plan.
+        Rows with a target carry its ``target_year`` and the share its path
+        starts from, ``base_share``, observed in ``base_period``
+        (:func:`talentgap.cli._target_table.target_spans`), from whichever
+        source the targets came (inline keys or a file, each row its own
+        years). Last come the rows of all regions together
+        (``region`` :data:`talentgap.cli._totals.ALL_REGIONS`, no target):
+        shares of the summed workers and denominators
+        (:func:`talentgap.cli._totals.national_shares`).
     """
-    need, plan = result.policy, result.plan
-    plan_level = result.config.targets.plan_level
-    workers = plan.cells.groupby(["region", "period"], observed=True)["workers"].sum()
+    need = result.policy
+    workers = plan_stock_workers(result, tables)
     frames = []
     levels = [("skilled", "")] + ([("high_skilled", "_high_skilled")]
                                   if "target_share_high_skilled" in need.columns else [])
     region_year = need.groupby(["region", "period"], observed=True)
     employment = region_year["employment"].sum()
     skilled = region_year["projected_stock"].sum()
-    observed = _employment(tables, result.config, by_cell=True).copy()
-    observed["period"] = pd.PeriodIndex(observed["period"]).asfreq("Y")
+    by_cell = _employment(tables, result.config, by_cell=True)
+    # a year's stock is each cell's count in the last period of the year it was observed in
+    quarters = pd.PeriodIndex(by_cell["period"])
+    observed = (by_cell.assign(period=quarters.asfreq("Y"), _t=quarters.asi8)
+                .sort_values("_t", kind="stable")
+                .groupby([*workforce_keys(result.config), "period"], observed=True).tail(1)
+                .drop(columns="_t"))
     history = observed.groupby(["region", "period"], observed=True)[
         [c for c in ("employment", "skilled", "high_skilled") if c in observed]].mean()
     for level, suffix in levels:
@@ -412,14 +528,13 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         stock = region_year[f"projected_stock{suffix}"].sum()
         added = workers.reindex(stock.index, fill_value=0.0)
         if level == "skilled":
-            share_of, with_workers = "employment", stock + added
+            share_of, with_workers = "employment", stock + added["skilled"]
             base, with_base = employment, employment
             past = history["skilled"] / history["employment"]
         else:
             share_of = "skilled"
-            with_workers = stock + _high_skilled_workers(result, plan_level).reindex(
-                stock.index, fill_value=0.0)
-            base, with_base = skilled, skilled + added
+            with_workers = stock + added["high_skilled"]
+            base, with_base = skilled, skilled + added["skilled"]
             past = history["high_skilled"] / history["skilled"]
         frames.append(pd.concat([
             past.rename("observed_share").reset_index(),
@@ -429,48 +544,17 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
                           "denominator_without_plan": base,
                           "denominator_with_plan": with_base}).reset_index()],
             ignore_index=True).assign(skill_level=level, share_of=share_of))
-    out = pd.concat(frames, ignore_index=True)
     columns = ["region", "skill_level", "period", "share_of", "observed_share", "target_share",
                "share_without_plan", "share_with_plan", "workers_without_plan",
                "workers_with_plan", "denominator_without_plan", "denominator_with_plan"]
-    out = out[columns].merge(_base_shares(result.config, tables), on=["region", "skill_level"],
-                             how="left")
-    out.loc[out["target_share"].isna(), ["base_period", "base_share"]] = np.nan
-    return out.sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
-
-
-def _base_shares(config: Config, tables: dict) -> pd.DataFrame:
-    """The share each region's target path starts from, and the period it is observed in.
-
-    A target path runs from the share in the last observed period of the
-    base year (``[targets] base_year``, by default the last observed year),
-    and a target of some points adds them to that share, not to the year's
-    average. Returns ``region, skill_level, base_period, base_share``; empty
-    for a targets file (whose rows may each have their own base year and unit).
-    """
-    empty = pd.DataFrame({"region": pd.Series(dtype=object),
-                          "skill_level": pd.Series(dtype=object),
-                          "base_period": pd.Series(dtype=object),
-                          "base_share": pd.Series(dtype=float)})
-    if config.targets.file is not None:
-        return empty
-    observed = _employment(tables, config, by_cell=True)
-    periods = pd.PeriodIndex(observed["period"])
-    year = config.targets.base_year or int(periods.max().year)
-    in_year = periods.year == year
-    if not in_year.any():
-        return empty
-    base = periods[in_year].max()
-    at = observed[periods == base]
-    sums = at.groupby("region", observed=True)[
-        [c for c in ("employment", "skilled", "high_skilled") if c in at.columns]].sum()
-    frames = [pd.DataFrame({"region": sums.index, "skill_level": "skilled",
-                            "base_share": (sums["skilled"] / sums["employment"]).to_numpy()})]
-    if "high_skilled" in sums.columns:
-        frames.append(pd.DataFrame({
-            "region": sums.index, "skill_level": "high_skilled",
-            "base_share": (sums["high_skilled"] / sums["skilled"]).to_numpy()}))
-    return pd.concat(frames, ignore_index=True).assign(base_period=str(base))[empty.columns]
+    out = pd.concat(frames, ignore_index=True)[columns]
+    spans = target_spans(targets_table(result.config), by_cell, workforce_keys(result.config))
+    out = out.merge(spans, on=["region", "skill_level"], how="left")
+    out.loc[out["target_share"].isna(), ["target_year", "base_period", "base_share"]] = np.nan
+    out = out.sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
+    national = national_shares(out, observed)
+    return pd.concat([out, national[national.columns.intersection(out.columns)]],
+                     ignore_index=True)[out.columns]
 
 
 def high_skilled_share_falls(path: pd.DataFrame, year, *, decimals: int = 1) -> pd.DataFrame:
@@ -518,7 +602,8 @@ def high_skilled_share_falls(path: pd.DataFrame, year, *, decimals: int = 1) -> 
     year = pd.Period(str(year), "Y").year
     periods = path["period"]  # periods, or years as numbers (a target_path.csv read back)
     years = periods.dt.year if isinstance(periods.dtype, pd.PeriodDtype) else periods
-    rows = path[(path["skill_level"] == "high_skilled") & (years.astype("int64") == year)]
+    rows = path[(path["skill_level"] == "high_skilled") & (years.astype("int64") == year)
+                & (path["region"] != ALL_REGIONS)]
     rows = rows.dropna(subset=["share_without_plan", "share_with_plan"])
     shown = 100 * rows[["share_without_plan", "share_with_plan"]]
     rows = rows[shown["share_with_plan"].round(decimals)
@@ -533,18 +618,3 @@ def high_skilled_share_falls(path: pd.DataFrame, year, *, decimals: int = 1) -> 
     fall = out["share_without_plan"] - out["share_with_plan"]
     return out.loc[fall.sort_values(ascending=False, kind="stable").index].reset_index(
         drop=True)
-
-
-def _high_skilled_workers(result: RunResult, plan_level: str) -> pd.Series:
-    """The plan's certified workers per region and year who are high-skilled.
-
-    Those of the plan's cells at a high-skilled level when the plan is per
-    skill level; otherwise all of them when the plan serves the high-skilled
-    target, and none when it serves the skilled one.
-    """
-    cells, levels = result.plan.cells, result.config.data.levels()
-    if "skill_level" in cells.columns and levels is not None:
-        cells = cells[levels.flags(cells["skill_level"].astype(str))[1]]
-    elif plan_level != "high_skilled":
-        cells = cells.iloc[:0]
-    return cells.groupby(["region", "period"], observed=True)["workers"].sum()

@@ -20,7 +20,7 @@ from talentgap._arguments import level_label, parse_interval_column, parse_level
 
 __all__ = ["backtest_verdict", "column_header", "coverage_band", "coverage_sentence",
            "coverage_verdict",
-           "mase_verdict", "MASE_ABOUT_1", "headers_in_words", "level_words",
+           "mase_verdict", "MASE_ABOUT_1", "level_words",
            "levels_in_text", "levels_in_words", "per_period", "model_name", "method_words",
            "COLUMN_WORDS", "MODEL_WORDS"]
 
@@ -192,18 +192,6 @@ def per_period(freq: str) -> str:
     ('quarter', 'month', 'year')
     """
     return _PERIODS.get(str(freq)[:1].upper(), "period")
-
-
-def headers_in_words(frame: pd.DataFrame, **context) -> pd.DataFrame:
-    """``frame`` with every column renamed by :func:`column_header` (the data unchanged).
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"region": ["North"], "p_shortage": [0.9]})
-    >>> list(headers_in_words(table).columns)
-    ['Region', 'Probability of a shortage (0–1)']
-    """
-    return frame.rename(columns={c: column_header(str(c), **context) for c in frame.columns})
 
 
 def level_words(value):

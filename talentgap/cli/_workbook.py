@@ -28,7 +28,8 @@ __all__ = ["WORKBOOK_SHEETS", "CONTENTS_SHEET", "REJECTED_SHEET_ROWS", "SHEET_RO
 
 #: Sheets of ``results.xlsx``, in order: each is named as the CSV file it mirrors
 #: (``<name>.csv``), with what it holds; the workbook opens on a ``contents`` sheet
-#: listing them (:func:`workbook_contents`).
+#: listing them (:func:`workbook_contents`). A new sheet goes last: scripts that read a
+#: sheet by its place find the same table in every release.
 WORKBOOK_SHEETS = {
     "quotas": "training places per cell or programme (and funding year, over several)",
     "plan_places": "places per cell (or programme and region), one column per funding year",
@@ -44,12 +45,19 @@ WORKBOOK_SHEETS = {
     "budget_curve": "the optimised plan's expected shortfall over a grid of budgets up to the "
                     "money that buys the smallest shortfall (one-period plans), and the "
                     "budgets that close the share asked",
-    "policy_need": "target and projected skilled workers per cell and year; policy_need is "
-                   "each region's shortfall shared out among its cells, not a cell's "
-                   "target_stock - projected_stock",
-    "target_path": "observed, target and projected shares per region and year",
+    "policy_need": "target and projected skilled workers per cell (without skill level) and "
+                   "year; policy_need_skilled is each region's skilled shortfall shared out "
+                   "among its cells, not a cell's target_stock - projected_stock; with both "
+                   "targets served, joint_need_* are the workers short of both at once",
+    "target_path": "observed, target and projected shares per region and year, each "
+                   "target's year and the share its path starts from",
     "forecast": "expected gap per cell and period, with intervals and warning flags",
     "rejected": "input rows left out, with the rule each breaks",
+    # sheets added later come last, so that every earlier sheet keeps its place
+    "plan_regions": "places and cost per region (the first key) and funding period, one row "
+                    "each (no total row: the rows add up)",
+    "target_path_national": "the shares of all regions together per year (summed workers "
+                            "over summed employment), observed and projected",
 }
 #: Name of the first sheet of ``results.xlsx``.
 CONTENTS_SHEET = "contents"

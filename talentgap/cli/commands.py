@@ -15,9 +15,7 @@ import textwrap
 import tomllib
 from pathlib import Path
 
-from talentgap.cli import outputs, pipeline
 from talentgap.cli._common import UsageError
-from talentgap.cli._pipeline_years import held_span
 from talentgap.cli._wording import model_name
 from talentgap.cli.config import MODEL_NAMES, Config, load_config
 from talentgap.cli.editions import (
@@ -29,7 +27,6 @@ from talentgap.cli.editions import (
     stored_check,
 )
 from talentgap.errors import ConfigError
-from talentgap.planning._annual_needs import held_share_words
 
 __all__ = ["add_pipeline_commands"]
 
@@ -118,8 +115,8 @@ def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
         inputs.add_argument("--freq", choices=["Y", "Q", "M"], help="period frequency")
     if name != "features":
         inputs.add_argument("--horizon", type=int, metavar="N", help="periods ahead")
-        inputs.add_argument("--forecaster", choices=MODEL_NAMES,
-                            help="forecaster inside the gap model (default auto)")
+        inputs.add_argument("--forecaster", choices=MODEL_NAMES, metavar="NAME",
+                            help="forecaster inside the gap model: %(choices)s (default auto)")
         inputs.add_argument("--n-jobs", type=int, metavar="N", help="parallel workers")
     if name in ("plan", "demo"):
         inputs.add_argument("--budget", type=float, metavar="MONEY", help=(
@@ -130,10 +127,13 @@ def _add_common(parser: argparse.ArgumentParser, name: str) -> None:
         inputs.add_argument("--cost-per-trainee", metavar="MONEY|CSV",
                             help="cost of one place: a number or a per-cell CSV")
         inputs.add_argument("--pass-rate", metavar="RATE|CSV",
-                            help="share of trainees certified: a number or a per-cell CSV")
+                            help="share of trainees certified: a number or a per-cell CSV "
+                                 "(default: the certified share of the training table's "
+                                 "last year)")
     if name in ("forecast", "plan"):
         inputs.add_argument("--model", type=Path, metavar="DIR",
-                            help="use a saved gap model instead of fitting one")
+                            help="use a saved gap model instead of fitting one; its "
+                            "saved run's [plan] settings are the defaults")
     if name in ("forecast", "plan", "demo"):
         inputs.add_argument("--save-model", type=Path, metavar="DIR",
                             help="save the fitted gap model as a safe artifact in DIR")
@@ -227,15 +227,26 @@ def _warn_budget_flag(per_year, years, budget) -> None:
         given, f"{float(budget):,.0f}")
 
 
-def build_config(args: argparse.Namespace) -> Config:
+def build_config(args: argparse.Namespace, *, saved: dict | None = None) -> Config:
     """The run configuration: defaults, then ``--config``, then ``--set``, then flags.
 
     ``talentgap demo`` starts from the demo data and plan settings
     (:data:`DEMO_DATA`, :data:`~talentgap.cli.pipeline.DEMO_PLAN`, whose
-    absorption the panel uses too) instead of the defaults.
+    absorption the panel uses too) instead of the defaults. With ``--model``,
+    ``saved`` is the saved run's configuration (the artifact's
+    ``metadata["config"]``): its plan settings are the defaults, as ``POST
+    /v1/plan`` takes them, and a plan with an absorption other than the
+    model's is refused (:mod:`talentgap.cli._saved_run`).
     """
     defaults = Config()
+    model_dir = getattr(args, "model", None)
+    if model_dir is not None:
+        from talentgap.cli._saved_run import saved_run_defaults
+
+        defaults = saved_run_defaults(defaults, saved, model_dir)
     if getattr(args, "command_name", None) == "demo":
+        from talentgap.cli import pipeline
+
         # certified workers of past training (the panel's supply) stay in their trade at
         # the same rate as those of the planned places: 85%, the demo cells' mean (75-95%)
         defaults = defaults.with_overrides({
@@ -259,7 +270,12 @@ def build_config(args: argparse.Namespace) -> Config:
         if kind is str and flag in ("cost_per_trainee", "pass_rate"):
             value = _number_or_path(value)
         _merge(overrides, {table: {key: value}})
-    return config.with_overrides(overrides, source="command line") if overrides else config
+    config = config.with_overrides(overrides, source="command line") if overrides else config
+    if model_dir is not None and getattr(args, "command_name", None) == "plan":
+        from talentgap.cli._saved_run import check_model_absorption
+
+        check_model_absorption(config, saved, model_dir)
+    return config
 
 
 def _number_or_path(text: str):
@@ -291,15 +307,23 @@ def _progress(enabled: bool, total: int):
 
 
 def _run_command(args: argparse.Namespace) -> int:
+    # the steps, models and outputs load when a command runs, not for --help
     from talentgap import models
+    from talentgap.cli import outputs, pipeline
+    from talentgap.cli._output_files import OutdatedCheck
+    from talentgap.planning._saved_run import saved_place_entrants
 
     name = args.command_name
     check_store_options(args)
-    config = build_config(args)
     steps = _COMMANDS[name]["steps"]
-    gap_model = None
+    gap_model = saved = None
     if getattr(args, "model", None) is not None:
-        gap_model = models.load(args.model)
+        from talentgap.models.persistence import load_with_metadata
+
+        metadata, gap_model = load_with_metadata(args.model)   # the saved run's settings too
+        saved = metadata.get("config")
+    config = build_config(args, saved=saved)
+    if gap_model is not None:
         if not isinstance(gap_model, models.GapForecaster):
             raise ConfigError(f"--model {args.model}: holds a {type(gap_model).__name__}, "
                               "not a GapForecaster")
@@ -313,10 +337,13 @@ def _run_command(args: argparse.Namespace) -> int:
         if gap_model is not None:
             stored += filter(None, [check_stored(args, config, gap_model)])
         result = pipeline.run(config, steps=steps, demo=name == "demo", gap_model=gap_model,
-                              progress=bar, before_fit=stored_check(args, config, stored))
+                              progress=bar, before_fit=stored_check(args, config, stored),
+                              place_entrants=saved_place_entrants(saved))
         bar("writing outputs")
+        outdated = OutdatedCheck(out, steps)  # other commands' files built on this step's
         files = outputs.write_tables(result, out, parquet=config.output.parquet,
                                      csv_encoding=config.output.csv_encoding)
+        _say_outdated(result, outdated)
         figures = {}
         if config.output.charts and not args.no_charts or (
                 config.output.report and not args.no_report):
@@ -350,6 +377,18 @@ def _run_command(args: argparse.Namespace) -> int:
     return edition_exit(edition)
 
 
+def _say_outdated(result, outdated) -> None:
+    """Warn of, and note in the report, another command's files this run makes outdated.
+
+    A plan's files after another forecast, say: made from an earlier one,
+    left as they were (:class:`~talentgap.cli._output_files.OutdatedCheck`).
+    """
+    note = outdated.message()
+    if note is not None:
+        logger.warning("%s", note)
+        result.notes.append(note)
+
+
 def _say_saved_horizon(gap_model, config: Config, save_to) -> None:
     """Say how far a saved model answers: the periods it simulates, fixed at the fit.
 
@@ -378,6 +417,8 @@ def _close(figures: dict) -> None:
 
 def _print_summary(result, args, name: str, out: Path, files: list[Path], *,
                    stored: str | None = None, edition=None) -> None:
+    from talentgap.cli import outputs
+
     doc = outputs.summary(result, command=name, out=out, files=files)
     if stored is not None:  # the edition store holds this run already
         doc["already_stored"] = True
@@ -424,6 +465,9 @@ def _held_lines(plan: dict) -> list[str]:
     first, last = plan["need_simulated"]
     line = f"  plan needs: gap simulated {first}..{last}"
     if plan["held_need_years"]:
+        from talentgap.cli._pipeline_years import held_span
+        from talentgap.planning._annual_needs import held_share_words
+
         carried = held_share_words(plan["held_need_share"])
         line += (f"; need years {held_span(plan['held_need_years'])} held at their "
                  f"{str(last)[:4]} level" + (f", carrying {carried}" if carried else ""))

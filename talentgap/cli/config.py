@@ -8,8 +8,16 @@ A configuration has eight tables, every key optional (defaults below); a
     surveys = "surveys.csv"        # paths are relative to the config file's folder; a folder
                                    # or a glob ("provinces/*.csv") reads every file in it
     training = "training.csv"
-    employment = "employment.csv"
+    employment = "employment.csv"  # by region and industry (and skill_level), never by
+                                   # occupation: with "occupation" in keys, leave it
+                                   # and [targets] out (an error says so)
     freq = "Q"                     # Y, Q or M
+    employment_freq = "Y"          # Y, Q or M: the employment table's own frequency when
+                                   # coarser than freq (a yearly census beside quarterly
+                                   # surveys; it feeds the yearly projections only, each
+                                   # year's figure read as its year-end count); default:
+                                   # the labels' own when all have one form ("2024"),
+                                   # else freq; set it for census dates ("2024-12-31")
     keys = ["region", "industry"]
     on_invalid = "error"           # "error": stop on the first bad file; "skip": drop
                                    # bad rows, list them in rejected.csv, go on
@@ -52,9 +60,17 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # same id in two strata is two PSUs, R's nest = TRUE)
 
     [panel]      # how training output becomes supply
-    lead_time = 1                  # periods from certification to availability
+    lead_time = 1                  # periods from certification (a training row's
+                                   # period) to availability, or a CSV per cell or
+                                   # programme: a lead_time column (whole periods)
+                                   # and key columns among program, the keys and
+                                   # skill_level
     absorption = 1.0               # the same setting as [plan] absorption (below):
                                    # set it in either table, or in both with the same value
+    supply_fill = 0                # supply of the cell-periods no training row reaches
+                                   # (default: none; their supply and gap are unknown,
+                                   # blank in panel.csv, and the run's notes count them);
+                                   # 0 when no row means no one certified there
 
     [forecast]
     horizon = 4
@@ -66,7 +82,9 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # [plan] years; shorter when backtests cannot reach)
     levels = [80, 95]
     model = "auto"                 # auto, ets, theta, boosting, naive, seasonal_naive,
-                                   # drift, mean
+                                   # drift, mean, croston, tsb (the last two for
+                                   # intermittent series, mostly zeros: Croston's
+                                   # method and Teunter-Syntetos-Babai)
     season_length = 4              # default: from the frequency
     n_samples = 1000
     random_state = 0
@@ -92,6 +110,9 @@ A configuration has eight tables, every key optional (defaults below); a
     n_windows = 3
     step = 1
     baselines = ["naive", "seasonal_naive"]
+                                   # compared with the gap forecast: any [forecast]
+                                   # model (naive, seasonal_naive, drift, mean, ets,
+                                   # theta, boosting, croston, tsb, auto)
 
     [plan]
     budget = 5_000_000
@@ -101,7 +122,12 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # a CSV keyed by fewer columns than [data] keys gives
                                    # its value to EACH cell it matches (industry alone:
                                    # every region's and level's cell of that industry,
-                                   # every year); the plan's notes say how many cells
+                                   # every year); the plan's notes say how many cells;
+                                   # not set: the certified share of those trained in
+                                   # the training table's last year, all cells pooled
+                                   # (recent cohorts; one rate, as a cell's own rests on
+                                   # few trainees), 1.0 without training data; the
+                                   # report's plan section and the log say which
     free_places = false            # true: a cost_per_trainee of 0 is meant (places that
                                    # cost nothing, not limited by the budget); otherwise
                                    # a cost of 0 is an error naming the cells or lines
@@ -120,7 +146,9 @@ A configuration has eight tables, every key optional (defaults below); a
     risk = "expected"              # "expected" or "quantile"
     quantile = 0.8                 # with risk = "quantile"
     surplus_penalty = 0.0
-    integer = "round"              # "round" or "exact"
+    integer = "round"              # "round" (the default: whole places), "exact"
+                                   # (a mixed-integer solve) or "none" (places not
+                                   # rounded: fractions, as the linear program gives them)
     time_limit = 60                # seconds integer = "exact" may search; then the best
                                    # whole plan found (not proven optimal: the plan's
                                    # notes say its gap), or the rounded plan if none
@@ -128,8 +156,17 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # last forecast period minus lead_time (below)
     crosswalk = "crosswalk.csv"    # plan places per training programme: columns
                                    # program, industry, share (and optionally region);
+                                   # the past training of a programme it names counts
+                                   # for those industries with those shares too (its
+                                   # recorded industry replaced; without region), the
+                                   # others for their own industry;
                                    # parameter CSVs are then keyed by program; with
-                                   # years, places per programme and funding year
+                                   # years, places per programme and funding year;
+                                   # program, occupation, share with "occupation" in
+                                   # keys: training by programme (no occupation column)
+                                   # is spread over the occupations, and a surveyed
+                                   # occupation with vacancies no programme trains for
+                                   # is an error (rule not_in_crosswalk, its lines)
     # multi-year plans (only with years):
     years = [2025, 2026, 2027]     # funding years; absent: the single-period plan above
     budget = 15_000_000            # with years: the whole plan's money, or per year as
@@ -160,6 +197,9 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # year's need (marked "held at <year>" in the plan
                                    # tables); more held years than forecast years is an
                                    # error unless this is true
+    compare_budgets = true         # solve the plan again at 75% and 50% of every
+                                   # year's budget (and envelopes); the report says
+                                   # what each gives up (false: skip, saves 2 solves)
 
     [targets]    # policy targets (multi-year plans): a CSV, or the keys below
     file = "targets.csv"           # region, skill_level, share or delta_points,
@@ -186,7 +226,12 @@ A configuration has eight tables, every key optional (defaults below); a
     dir = "talentgap-out"          # the output folder (--out); the commands of one
                                    # workflow may share it: a run warns of files of
                                    # its own steps it did not write this time (an
-                                   # older run's), and leaves other commands' files
+                                   # older run's), and leaves other commands' files;
+                                   # those built on a result it changed (a plan's files
+                                   # after another forecast; backtest, forecast and
+                                   # plan files after another panel) it leaves too,
+                                   # named in a warning and in the report's notes, as
+                                   # they may not match it
     parquet = true                 # default: when pyarrow is installed
     charts = true
     report = true
@@ -215,7 +260,14 @@ they trained for. It is one quantity, used twice: the supply of past training
 an estimated exit rate) and the workers the plan's places yield (``[plan]``).
 Set it once, in ``[plan] absorption`` or ``[panel] absorption``; the other
 follows (a later layer, such as ``--set plan.absorption=0.9``, moves both).
-Setting both to different values is an error naming both keys.
+Setting both to different values is an error naming both keys. With ``--model``
+(a saved gap model), the absorption is the model's, saved with its run, as its
+supply of past training was built with it: another value is an error too.
+
+With ``--model``, the saved run's ``[forecast] horizon`` and the ``[plan]``
+settings it holds as values (not files; a budget per year excepted) are the
+defaults under the config file, ``--set`` and flags, as ``POST /v1/plan`` on
+the same model takes them.
 
 Examples
 --------

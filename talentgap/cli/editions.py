@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError
+from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, logged_warnings
 from talentgap.cli._edition_scores import labelled, print_scores, score_report
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError, EditionError
@@ -545,8 +545,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     config = _actuals_config(args.actuals, store.metadata(name).get("config"), keys, freq,
                              name)
     panel = pipeline.run(config, steps=("features",)).panel
-    scores = score_edition(store, name, panel, keys=keys,
-                           by=[k for k in ("industry", "region") if k in keys] or keys[:1])
+    with logged_warnings():   # as the other commands say them: logged, each once
+        scores = score_edition(store, name, panel, keys=keys,
+                               by=[k for k in ("industry", "region") if k in keys] or keys[:1])
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     files = []

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from talentgap import datasets, evaluation, features, io, models, planning, schema
+from talentgap._failure_log import RULE_ADVICE
+from talentgap._quality import reject_run_groups
 from talentgap._registry import config_names
 from talentgap.cli._budget_grid import (
     budget_comparison,
@@ -39,9 +41,19 @@ from talentgap.cli._budget_grid import (
 from talentgap.cli._coarse_keys import coarse_key_notes
 from talentgap.cli._common import failures_as_text
 from talentgap.cli._config_analogues import analogue_params, check_analogue_values
-from talentgap.cli._notes import GROUP_NAMES, skip_warning
+from talentgap.cli._employment_freq import coarser_employment, read_employment
+from talentgap.cli._notes import skip_warning
+from talentgap.cli._panel_settings import panel_lead_time, supply_missing_note
 from talentgap.cli._pipeline_years import plan_years, unreachable_span
-from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, plan_parameters
+from talentgap.cli._plan_inputs import (
+    check_employment_keys,
+    observed_pass_rate,
+    panel_absorption,
+    panel_crosswalk,
+    plan_parameter,
+    plan_parameters,
+)
+from talentgap.cli._plan_levels import entrant_shares, place_absorption, upgrades_note
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import MODEL_NAMES, Config
 from talentgap.errors import (
@@ -52,7 +64,9 @@ from talentgap.errors import (
     collect_warnings,
     warn,
 )
+from talentgap.features.panel import input_cells
 from talentgap.periods import year_end_ordinals
+from talentgap.planning._saved_run import place_entrants_record
 
 __all__ = ["RunResult", "run", "make_forecaster", "gap_forecaster", "saved_config", "STEPS"]
 
@@ -103,7 +117,8 @@ def gap_forecaster(config: Config) -> models.GapForecaster:
 def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         gap_model: models.GapForecaster | None = None,
         progress: Callable[[str], None] | None = None,
-        before_fit: Callable[[pd.DataFrame], None] | None = None) -> RunResult:
+        before_fit: Callable[[pd.DataFrame], None] | None = None,
+        place_entrants: Sequence[pd.DataFrame] = ()) -> RunResult:
     """Run the pipeline steps a command needs.
 
     Parameters
@@ -123,6 +138,13 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         Called with the panel once it is built, before any backtest or fit
         (the command checks its edition store there); an exception it raises
         ends the run.
+    place_entrants : sequence of pandas.DataFrame, optional
+        With ``gap_model`` and no input tables read: the saved run's shares
+        of a place's workers new to its cell
+        (:func:`talentgap.planning._saved_run.saved_place_entrants`), which
+        the plan scales its places' absorption by as the run's plan did
+        (:func:`talentgap.cli._plan_levels.place_absorption`). A run that
+        reads the training table takes them from it.
 
     Returns
     -------
@@ -148,14 +170,20 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
         warnings.simplefilter("always", DataQualityWarning)
         needs_panel = "features" in steps or "backtest" in steps or (
             gap_model is None and {"forecast", "plan"} & set(steps))
+        tables: dict = {}
         if needs_panel:
             announce("reading inputs")
             tables = _read_inputs(config, demo, result)
             announce("building the panel")
             result.panel = _build_panel(tables, config, result.reports)
+            result.place_entrants = entrant_shares(config, tables.get("training"))
             check_analogue_values(config.forecast, result.panel)
             if before_fit is not None:
                 before_fit(result.panel)
+        else:  # a saved model's: the training table behind them is not read
+            result.place_entrants = list(place_entrants)
+        if config.plan.pass_rate is None:  # the observed one, said in the report
+            config = _default_pass_rate(result, tables)
         if "backtest" in steps:
             announce("backtesting")
             _backtest(result)
@@ -169,9 +197,9 @@ def run(config: Config, *, steps: Sequence[str], demo: bool = False,
                     warnings.filterwarnings("ignore", message=r"cost_per_trainee is 0",
                                             category=DataQualityWarning)
                 if config.plan.years:
-                    plan_years(result, tables if needs_panel else {})
+                    plan_years(result, tables)
                 else:
-                    _plan(result)
+                    _plan(result, tables)
     for item in caught:  # data and model warnings go to the report; others pass on
         if not issubclass(item.category, UserWarning):
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
@@ -200,18 +228,21 @@ def _read_inputs(config: Config, demo: bool, result: RunResult) -> dict:
                if getattr(data, name) is not None}
     tables, rejected = {}, []
     for name, (frame, path) in raw.items():
-        if frame is not None:
-            clean, report = schema.validate(frame, table=name, freq=data.freq,
-                                            errors="report")
-        else:
-            clean, report = io.read_table(path, table=name, freq=data.freq, errors="report",
-                                          encoding=data.encoding, **data.read_options(name))
-            if not report.ok and data.on_invalid == "error":
-                raise _rejection_error(path, report)
+        def read(freq, frame=frame, path=path, name=name):
+            if frame is not None:
+                return schema.validate(frame, table=name, freq=freq, errors="report")
+            return io.read_table(path, table=name, freq=freq, errors="report",
+                                 encoding=data.encoding, allowed=_skipped_levels(data, name),
+                                 **data.read_options(name))
+
+        # employment may be coarser than the run (a yearly census): its own frequency
+        clean, report = (read_employment(read, data, str(path or "the demo employment table"))
+                         if name == "employment" else read(data.freq))
+        if frame is None and not report.ok and data.on_invalid == "error":
+            raise _rejection_error(path, report)
         if not report.ok:  # a group that lost a row is left out whole, not undercounted
-            clean, report = schema.reject_incomplete_groups(
-                clean, report, by=_GROUPS.get(name, ("period", *data.keys)),
-                group=GROUP_NAMES.get(name, "cell-period"))
+            # (as talentgap validate lists them: one rule, _quality.run_groups)
+            clean, report = reject_run_groups(clean, report, table=name, keys=data.keys)
             if name == "surveys" and report.rows_kept:  # unit non-response: reweight
                 clean, report = _reweight(clean, report, frame, config)
         logger.info("%s: %s", path or f"demo {name}", report.summary())
@@ -255,9 +286,6 @@ def _reweight(clean: pd.DataFrame, report, raw: pd.DataFrame | None, config: Con
 
 #: The rows a rejected row takes with it (``[data] on_invalid = "skip"``): its
 #: enterprise-period in the surveys; its cell-period in the other tables.
-_GROUPS = {"surveys": ("enterprise_id", "period")}
-
-
 def _emptied_error(emptied: list[str], result: RunResult, config: Config) -> SchemaError:
     """No row of a table survived: say so, after writing ``rejected.csv``."""
     out = Path(config.output.dir)
@@ -275,32 +303,76 @@ def _emptied_error(emptied: list[str], result: RunResult, config: Config) -> Sch
         column=case["column"], reason=case["rule"], failure_cases=result.rejected)
 
 
+def _skipped_levels(data, table: str) -> dict | None:
+    """With ``on_invalid = "skip"``: the declared levels, so rows outside them are rejected."""
+    if data.on_invalid != "skip" or not data.skill_levels:
+        return None
+    names = schema.get_schema(table).names
+    levels = {c: list(data.skill_levels) for c in ("skill_level", "from_level") if c in names}
+    return levels or None
+
+
 def _rejection_error(path, report) -> SchemaError:
     case = report.rejected.iloc[0]
+    advice = RULE_ADVICE.get((case["column"], case["rule"]))  # e.g. how to record re-sits
     return SchemaError(
         f"{path}: {report.rows_rejected} of {report.rows_in} rows rejected, e.g. line "
         f"{case['line']}: column {case['column']!r} breaks rule {case['rule']!r} "
-        f"({case['message']}); run 'talentgap validate' for every failure, or set "
+        f"({case['message']}{'; ' + advice if advice else ''}); run 'talentgap validate' "
+        "for every failure, or set "
         "[data] on_invalid = 'skip'", column=case["column"], reason=case["rule"],
         failure_cases=report.rejected)
 
 
 def _build_panel(tables: dict, config: Config, reports: dict | None = None) -> pd.DataFrame:
     data = config.data  # codes written differently across tables: an error unless allowed
-    # skipped rows: a cell that lost every row stays in the panel, its values missing
+    # skipped rows: a cell that lost every row stays in the panel, its values missing; the
+    # cells are those of the tables that define demand and supply, as in a run without
+    # rejected rows (an employment table may name cells, such as an unskilled level, that
+    # no survey or training row has)
     cells = (None if not reports or all(r.ok for r in reports.values())
-             else features.panel.input_cells(reports.values(), keys=data.keys))
+             else input_cells([reports[name] for name in ("surveys", "training")
+                               if name in reports], keys=data.keys))
     allow = [side for side in ("supply", "demand") if getattr(data, f"allow_missing_{side}")]
     features.codes.verify_codes(tables, keys=data.keys, codes="raise", allow=allow)
+    check_employment_keys(tables.get("employment"), config)
+    employment = tables.get("employment")  # a coarser one feeds the yearly projections only
+    if coarser_employment(employment, data.freq):
+        employment = None
     panel = features.build_panel(
-        tables["surveys"], tables.get("training"), tables.get("employment"),
+        tables["surveys"], tables.get("training"), employment,
         freq=config.data.freq, keys=tuple(config.data.keys),
-        lead_time=config.panel.lead_time, absorption=panel_absorption(config),
+        lead_time=panel_lead_time(config), absorption=panel_absorption(config),
+        crosswalk=panel_crosswalk(tables, config, (reports or {}).get("surveys")),
         design=config.survey.design(), codes="ignore", skill_levels=data.levels(),
-        cells=cells)
+        cells=cells, supply_fill=config.panel.supply_fill)
+    note = supply_missing_note(panel, config.data.keys)
+    if note is not None and config.panel.supply_fill is None:
+        warn(note)
+    upgrades = upgrades_note(tables.get("training"), config)
+    if upgrades is not None:
+        warn(upgrades)
     cells = panel.groupby(list(config.data.keys), observed=True).ngroups
     logger.info("panel: %d cells x %d periods", cells, panel["period"].nunique())
     return panel
+
+
+def _default_pass_rate(result: RunResult, tables: dict) -> Config:
+    """``[plan] pass_rate`` not set: the certified share of the training table's last year.
+
+    The run's configuration then holds that rate (so plans, a saved model's
+    plan defaults and the report use the same one), and
+    :attr:`RunResult.pass_rate_basis` says where it comes from; without
+    training data it is 1.0, and the basis says so
+    (:func:`talentgap.cli._plan_inputs.observed_pass_rate`).
+    """
+    config = result.config
+    rate, basis = observed_pass_rate(tables.get("training"), config.data.freq)
+    result.config = dataclasses.replace(
+        config, plan=dataclasses.replace(config.plan, pass_rate=float(rate)))
+    result.pass_rate_basis = basis
+    logger.info("[plan] pass_rate not set: %.3f, %s", rate, basis)
+    return result.config
 
 
 def _backtest(result: RunResult) -> None:
@@ -421,7 +493,7 @@ DEMO_PLAN = {"budget": 5_000_000.0, "cost_per_trainee": 6000.0, "pass_rate": 0.6
              "absorption": 0.85, "capacity": 150.0}
 
 
-def _plan(result: RunResult) -> None:
+def _plan(result: RunResult, tables: dict) -> None:
     config = result.config
     settings = config.plan
     if isinstance(settings.budget, (str, dict)):
@@ -431,10 +503,13 @@ def _plan(result: RunResult) -> None:
                           "--cost-per-trainee)")
     keys = list(config.data.keys)
     crosswalk, params = plan_parameters(config)
-    if crosswalk is not None:
-        params["crosswalk"] = crosswalk
     horizon = config.forecast.horizon
     paths = result.gap_model.sample_paths(horizon)
+    # a place yields the workers new to its cell, as in multi-year plans and POST /v1/plan
+    params = place_absorption(params, config, tables, crosswalk, paths.cells,
+                              shares=result.place_entrants)
+    if crosswalk is not None:
+        params["crosswalk"] = crosswalk
     period = None if settings.period is None else str(settings.period)
     # places funded in ``period`` count lead_time periods later, as POST /v1/plan counts them
     common = {**params, "keys": tuple(keys), "period": period, "lead_time": settings.lead_time,
@@ -489,7 +564,11 @@ def saved_config(result: RunResult) -> dict:
     as ``[plan] policy_need_planned`` in the column form (see
     :func:`_planned_policy_need`): the service applies it to plans of funding
     years by default, since the employment projections behind it are not in
-    the model.
+    the model. When the run's places yield only the workers new to their
+    cells (upgrade training in the training table), the shares that scale
+    their absorption, as ``[plan] place_entrants``
+    (:func:`talentgap.planning._saved_run.place_entrants_record`): plans
+    against the model scale theirs by the same shares.
 
     Examples
     --------
@@ -509,6 +588,9 @@ def saved_config(result: RunResult) -> dict:
     need = _planned_policy_need(result, keys)
     if need is not None:
         saved["plan"]["policy_need_planned"] = need
+    entrants = getattr(result, "place_entrants", None)
+    if entrants:
+        saved["plan"]["place_entrants"] = place_entrants_record(entrants)
     if (config.plan.exit_rate != "estimate" or not config.plan.years or quotas is None
             or "exit_rate" not in quotas.columns or not set(keys) <= set(quotas.columns)):
         return saved

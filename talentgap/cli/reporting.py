@@ -32,7 +32,13 @@ from talentgap.cli._report_front import (
     interval_notes,
     probability_cell,
 )
-from talentgap.cli._report_headline import headline_figures, headline_text, subtitle, totals_text
+from talentgap.cli._report_headline import (
+    estimate_words,
+    headline_figures,
+    headline_text,
+    subtitle,
+    totals_text,
+)
 from talentgap.cli._report_plan import (
     levels_section,
     plan_section,
@@ -89,6 +95,9 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
     targets = first_screen_words(result)
     if targets:
         report.add_text(targets)
+    estimates = estimate_words(result)   # on which assumptions the figures rest
+    if estimates:
+        report.add_text(estimates)
     totals = totals_text(result)
     if totals:
         report.add_text(totals)
@@ -120,7 +129,10 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
               "for the gap and the probability that there is a shortage at all. The intervals "
               "come from simulating demand and supply together, so they carry the "
               "uncertainty of both." + _population_words(result))
-    table = top = top_shortages_table(result.forecast, keys=keys, n=config.output.top)
+    # every cell short in the last period, largest first: the table shows the first
+    # [output] top of them and says how many more forecast.csv has
+    table = top_shortages_table(result.forecast, keys=keys, n=len(result.forecast))
+    top = table.head(config.output.top)
     if table.empty:
         report.add_text("No cell has a positive expected gap in the last forecast period.")
     else:
@@ -138,6 +150,8 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
                   f"of its {level:g}% interval with {level:g}% probability; warning flags: "
                   f"those {span}",
                   max_rows=config.output.top,
+                  source=f"forecast.csv, its rows of {table['period'].iloc[0]} with a gap above "
+                         "0 (sheet forecast of results.xlsx)",
                   float_format={c: probability_cell if c == "p_shortage" else "{:,.0f}"
                                 for c in shown[len(keys):-1]})
     # the notes that qualify these intervals stand by the table, not at the report's end
@@ -199,7 +213,7 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
     why = cells.merge(model.explain(horizon), on=keys, how="left", validate="1:1")
     why = levels_in_words(why.assign(
         fallback_reason=why["fallback_reason"].map(method_words, na_action="ignore")
-        .fillna("none"), flags=flag_words(why["flags"]),
+        .astype(object).fillna("none"), flags=flag_words(why["flags"]),
         demand_model=why["demand_model"].map(method_words, na_action="ignore"),
         supply_model=why["supply_model"].map(method_words, na_action="ignore")))
     why["history"] = [f"{d:.0f} / {s:.0f}" if pd.notna(d) and pd.notna(s) else None

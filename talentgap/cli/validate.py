@@ -13,6 +13,7 @@ them is an error too (rule ``unknown_code``, naming the table and lines).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import textwrap
@@ -22,8 +23,10 @@ import numpy as np
 import pandas as pd
 
 from talentgap import _checks, io
-from talentgap._words import rows_fail
+from talentgap._frequencies import normalize_freq
+from talentgap._quality import reject_run_groups
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, failures_as_text
+from talentgap.cli._employment_freq import read_employment
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError, SchemaError, TalentGapError
 from talentgap.features.codes import (
@@ -61,7 +64,10 @@ def add_validate(commands) -> None:
         "validate",
         help="check input tables against their schemas",
         description="Check survey, training or employment files against their schemas. "
-        "Every failing row is listed with its line number and the rule it breaks. Given "
+        "Every failing row is listed with its line number and the rule it breaks, and so "
+        "are the rows a run skipping bad rows ([data] on_invalid = \"skip\") leaves out with "
+        "it: the rest of its enterprise-period (surveys) or cell-period (the config's [data] "
+        "keys, default region and industry). Given "
         "several tables, also check that their key codes agree: a code that looks like "
         "another table's code written differently (case, spaces, full-width characters, "
         "a one-letter typo) is an error unless the config's [data] allow_missing_supply "
@@ -162,10 +168,15 @@ def _run_validate(args: argparse.Namespace) -> int:
     clean = []
     for table, path in targets:
         codes = {k: v for k, v in allowed.items() if k in SCHEMAS[table].keys}
-        try:
-            frame, report = io.read_table(path, table=table, freq=args.freq,
-                                          allowed=codes or None, errors="report",
-                                          encoding=encoding, **args.data.read_options(table))
+        def read(freq, path=path, table=table, codes=codes):
+            return io.read_table(path, table=table, freq=freq, allowed=codes or None,
+                                 errors="report", encoding=encoding,
+                                 **args.data.read_options(table))
+
+        try:  # employment may be coarser than the run (a yearly census), as a run reads it
+            frame, report = (read_employment(read, dataclasses.replace(
+                args.data, freq=normalize_freq(args.freq)), str(path))
+                if table == "employment" else read(args.freq))
         except (TalentGapError, FileNotFoundError) as exc:  # the file as a whole: go on
             if args.debug:
                 raise
@@ -173,6 +184,8 @@ def _run_validate(args: argparse.Namespace) -> int:
             unreadable.append({"file": str(path), "table": table, "error": message})
             first_problem = first_problem or message
             continue
+        # a rejected row takes its group with it, as a run skipping bad rows drops them
+        frame, report = reject_run_groups(frame, report, table=table, keys=args.data.keys)
         results.append((path, report))
         clean.append((table, path, _with_spaced_codes(frame, report.rejected),
                       _lines_of(report)))
@@ -235,19 +248,15 @@ def _undeclared_levels(table: str, path: Path, frame: pd.DataFrame, data,
     if levels is None:
         return []
     found = []
+    lines = line_of.loc[frame.index].to_numpy(dtype=np.int64)
     for column in ("skill_level", "from_level"):
-        try:
-            check_skill_levels(frame.reset_index(drop=True), levels, name=table, columns=(column,))
+        try:  # the one wording of this error, with the file's lines
+            check_skill_levels(frame.reset_index(drop=True), levels, name=table,
+                               columns=(column,), line_numbers=lines)
         except SchemaError as exc:
-            cases = exc.failure_cases
-            position = frame.index.to_numpy(dtype=np.int64)[cases["row"].to_numpy(np.int64)]
-            cases = cases.assign(line=line_of.loc[position].to_numpy(dtype=np.int64),
-                                 row=position)
-            shown = ", ".join(f"line {line}: {value!r}" for line, value in
-                              zip(cases["line"][:5], cases["value"][:5], strict=True))
-            found.append((f"{path}: {table}: column {column!r} must be one of the declared "
-                          f"[data] skill_levels {list(levels.order)} [{exc.reason}]; "
-                          f"{rows_fail(len(cases))}, e.g. {shown}", cases))
+            position = frame.index.to_numpy(dtype=np.int64)[
+                exc.failure_cases["row"].to_numpy(np.int64)]
+            found.append((f"{path}: {exc}", exc.failure_cases.assign(row=position)))
     return found
 
 

@@ -63,3 +63,23 @@ def write_constant_cohorts(folder, workers: dict, certified: dict, *, detail: bo
     tg.io.write_table(data.surveys, folder / "surveys.csv")
     tg.io.write_table(training, folder / "training.csv")
     tg.io.write_table(employment, folder / "employment.csv")
+
+
+def by_quarter(start: float, inflow: float, exit_rate: float, years: int
+               ) -> tuple[list[float], list[float]]:
+    """Year-end stocks and the exits of each year, by hand, from a stock at a year's end.
+
+    The identity runs by quarter, ``K = (1 - e) ** (1 / 4) * K + inflow``, the
+    frequency the exit rate per year ``e`` is estimated at; a year's exits are
+    the sum of its four quarters' exits.
+    """
+    kept = (1.0 - exit_rate) ** 0.25
+    stock, stocks, exits = start, [], []
+    for _ in range(years):
+        lost = 0.0
+        for _ in range(4):
+            lost += (1.0 - kept) * stock
+            stock = kept * stock + inflow
+        stocks.append(stock)
+        exits.append(lost)
+    return stocks, exits

@@ -95,7 +95,12 @@ def test_wrong_types_name_the_key_and_the_type(tmp_path, text, message):
     ('[forecast]\nmodel = "thetta"\n', "did you mean 'theta'?"),
     ('[data]\nfreq = "W"\n', "[data] freq must be one of 'Y', 'Q', 'M'; got 'W'"),
     ("[forecast]\nhorizon = 0\n", "[forecast] horizon must be >= 1, got 0"),
-    ("[plan]\nquantile = 1.5\n", "[plan] quantile must be <= 1.0, got 1.5"),
+    ("[plan]\nquantile = 1.5\n", "[plan] quantile must be in (0, 1), got 1.5"),
+    ("[plan]\nquantile = 1.0\n", "[plan] quantile must be in (0, 1), got 1.0"),
+    ("[plan]\nquantile = 80\n", "[plan] quantile must be in (0, 1), got 80; a probability, "
+                                  "not a percentage: did you mean 0.8?"),
+    ("[plan]\npass_rate = 67\n", "[plan] pass_rate must be <= 1.0, got 67; a share, not a "
+                                   "percentage: did you mean 0.67?"),
     ('[backtest]\nbaselines = ["naive", "snaive"]\n', "got 'snaive'"),
     ("[forecast]\nlevels = []\n", "[forecast] levels must not be empty"),
     ("[data]\nkeys = []\n", "[data] keys must not be empty"),
@@ -105,6 +110,14 @@ def test_values_out_of_range(tmp_path, text, message):
     with pytest.raises(ConfigError) as info:
         load_config(write(tmp_path, text))
     assert message in str(info.value)
+
+
+def test_a_quantile_level_of_a_few_percent_gets_no_percentage_hint(tmp_path):
+    # 1.5 read as 1.5% is no level a plan is made at: say the range, not "did you mean 0.015"
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, "[plan]\nrisk = \"quantile\"\nquantile = 1.5\n"))
+    assert "must be in (0, 1)" in str(info.value)
+    assert "percentage" not in str(info.value) and "0.015" not in str(info.value)
 
 
 def test_invalid_toml_names_the_file(tmp_path):

@@ -20,4 +20,5 @@ def test_undeclared_training_level_exits_2_naming_the_line(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "training: column 'skill_level'" in err
-    assert "[unknown_code]" in err and "line 5: 'master'" in err
+    assert "must be one of the declared skill levels ['ordinary', 'senior']" in err
+    assert "[unknown_code]" in err and "line 5 (Ashmere, " in err and "): 'master'" in err

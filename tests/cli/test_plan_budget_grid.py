@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,7 +13,6 @@ from talentgap.cli._constraint_words import plain_constraints
 from talentgap.cli._report_headline import _closing_text
 from talentgap.cli.config import Config
 from talentgap.cli.pipeline import run
-from talentgap.planning._multiyear_tables import _paid_elsewhere
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -168,12 +165,25 @@ def test_capacity_is_paid_elsewhere_only_where_its_years_budget_binds():
 
 
 def test_multiyear_capacity_sentence_follows_its_funding_years_budget():
-    problem = SimpleNamespace(funding=pd.period_range("2025", "2029", freq="Y"), n_funding=5)
-    # decisions: unit 0 in 2025 (0) and 2029 (4), unit 1 in 2027 (7)
-    assert _paid_elsewhere(problem, ["budget[2025]", "budget[2027]"], [0, 4, 7]) == [
-        True, False, True]
-    assert _paid_elsewhere(problem, ["budget"], [0, 4]) == [True, True]
-    assert _paid_elsewhere(problem, [], [0, 4]) == [False, False]
+    # A certifies 0.9 a place, B 0.5; 2026's 1,000 fills A's capacity (5 places in each
+    # region) and binds; 2027's budget is more than every capacity takes
+    needs = pd.DataFrame([{"region": r, "industry": i, "period": str(y), "sample": k,
+                           "gap": 60.0 + 10 * k} for r in ("N", "S") for i in ("A", "B")
+                          for y in (2026, 2027, 2028) for k in range(3)])
+    plan = planning.allocate_quotas(
+        needs, periods=[2026, 2027], lead_time=1, exit_rate=0.1, cost_per_trainee=100.0,
+        capacity=5.0, budget=pd.DataFrame({"period": ["2026", "2027"],
+                                           "budget": [1000.0, 1e6]}),
+        pass_rate=pd.DataFrame({"industry": ["A", "B"], "pass_rate": [0.9, 0.5]}))
+    table = plan.constraints
+    assert table.loc[table["kind"] == "budget", "binds"].tolist() == [True, False]
+    caps = table[table["kind"] == "capacity"]
+    assert set(caps["period"]) == {"2026", "2027"}
+    for period, line in zip(caps["period"], caps["sentence"], strict=True):
+        assert (PAID in line) == (period == "2026")
+    words = plain_constraints(table, currency="yuan", unit="person-years",
+                              summary=plan.summary)
+    assert [PAID in w for w in words] == [PAID in line for line in plan.binding]
 
 
 def test_cells_left_short_by_the_minimum_class_size_are_named():

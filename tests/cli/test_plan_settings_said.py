@@ -26,7 +26,6 @@ from talentgap.cli.config import Config
 from talentgap.cli.main import build_parser
 from talentgap.errors import ConfigError, DataQualityWarning, ParameterError
 from talentgap.planning._params import check_range
-from talentgap.planning._tables import coarsen
 
 
 class _Model:
@@ -194,13 +193,6 @@ def test_library_warnings_name_cells_and_frequencies_in_words():
                         "skill_level": ["skilled", "high_skilled"]})
     assert key_values_text(ids) == ("南岭市 / 数字运维 / skilled and "
                                     "西川市 / 数字运维 / high_skilled")
-    frame = pd.DataFrame({"region": ["A"] * 6, "industry": "x", "skilled": 1.0})
-    ordinals = pd.period_range("2023Q3", "2024Q4", freq="Q").asi8
-    with pytest.warns(DataQualityWarning) as caught:
-        coarsen(frame, ["region", "industry"], ["skilled"], ordinals, "Q", "Y", "stock")
-    assert str(caught[0].message) == ("1 stock cell-period has fewer than 4 quarterly periods "
-                                      "and is left out of the annual averages, e.g. A / x in "
-                                      "2023")
     note = plain_note("4 series are too short for some candidate models and use a naive "
                       "forecast in their place, e.g. A / x / skilled and B / x / high_skilled "
                       "(forecasting 'supply'): see fitted_summary_['fallback_reason']; their "

@@ -82,8 +82,15 @@ def _hand_counts(employment: pd.DataFrame) -> pd.DataFrame:
 def test_observed_shares_come_from_the_declared_levels(run):
     out, employment = run
     counts = _hand_counts(employment)
-    sums = counts.groupby(["region", "year"])[["employment", "skilled", "high"]].sum()
+    # a year's counts: each cell's last observed quarter of the year (the base share's basis)
+    quarter = pd.PeriodIndex(counts["period"], freq="Q").asi8
+    year_end = quarter == pd.Series(quarter).groupby(
+        [counts["region"], counts["industry"], counts["year"]]).transform("max").to_numpy()
+    sums = counts[year_end].groupby(["region", "year"])[["employment", "skilled", "high"]].sum()
     path = pd.read_csv(out / "target_path.csv").dropna(subset=["observed_share"])
+    national = (pd.read_csv(out / "target_path_national.csv")
+                .dropna(subset=["observed_share"]).set_index(["skill_level", "period"]))
+    assert "all regions" not in set(path["region"])  # the regions only: their sum apart
     skilled = path[path["skill_level"] == "skilled"].set_index(["region", "period"])
     high = path[path["skill_level"] == "high_skilled"].set_index(["region", "period"])
     expected_skilled = (sums["skilled"] / sums["employment"]).rename_axis(["region", "period"])
@@ -95,6 +102,12 @@ def test_observed_shares_come_from_the_declared_levels(run):
                                expected_high.sort_index(), rtol=1e-12)
     # the unskilled level is not skilled: the shares are well below 1
     assert (skilled["observed_share"] < 0.5).all()
+    # all regions together: the ratio of the summed counts, not the mean of the shares
+    year = counts[year_end].groupby("year")[["employment", "skilled", "high"]].sum()
+    np.testing.assert_allclose(national.loc["skilled", "observed_share"].sort_index(),
+                               (year["skilled"] / year["employment"]).sort_index(), rtol=1e-12)
+    np.testing.assert_allclose(national.loc["high_skilled", "observed_share"].sort_index(),
+                               (year["high"] / year["skilled"]).sort_index(), rtol=1e-12)
 
 
 def test_relative_high_skilled_target_starts_from_the_levels_base_share(run):
@@ -104,6 +117,7 @@ def test_relative_high_skilled_target_starts_from_the_levels_base_share(run):
     last = counts[counts["period"] == "2021Q4"].groupby("region")[["skilled", "high"]].sum()
     base = last["high"] / last["skilled"]
     path = pd.read_csv(out / "target_path.csv")
+    path = path[path["region"] != "all regions"]  # the regions, not their sum
     at_target = path[(path["skill_level"] == "high_skilled") & (path["period"] == 2024)]
     got = at_target.set_index("region")["target_share"].sort_index()
     np.testing.assert_allclose(got, (base + DELTA_POINTS / 100).sort_index(), rtol=1e-12)
@@ -112,19 +126,20 @@ def test_relative_high_skilled_target_starts_from_the_levels_base_share(run):
 
 
 def test_projected_stocks_follow_the_declared_levels(run):
-    # annual projection from the 2021 average stock; the high-skilled level gets no
-    # pipeline here (training carries no levels), so K_2022 = (1 - e) * mean_2021
+    # annual projection from the 2021Q4 stock (a stock is an end-of-period level); the
+    # high-skilled level gets no pipeline here (training carries no levels), so
+    # K_2022 = (1 - e) * K_2021Q4
     out, employment = run
     counts = _hand_counts(employment)
-    in_2021 = counts[counts["year"] == 2021]
-    quarters = in_2021.groupby(["region", "industry"])["period"].nunique()
-    mean_high = in_2021.groupby(["region", "industry"])["high"].sum() / quarters
+    in_q4 = counts[counts["period"].astype(str) == "2021Q4"]
+    last_high = in_q4.groupby(["region", "industry"])["high"].sum()
     need = pd.read_csv(out / "policy_need.csv")
     first = need[need["period"] == 2022].set_index(["region", "industry"])
     np.testing.assert_allclose(first["projected_stock_high_skilled"].sort_index(),
-                               ((1 - EXIT_RATE) * mean_high).sort_index(), rtol=1e-12)
+                               ((1 - EXIT_RATE) * last_high).sort_index(), rtol=1e-12)
     # and the target path's shares without the plan are those stocks over the region's
     path = pd.read_csv(out / "target_path.csv")
+    path = path[path["region"] != "all regions"]  # the regions, not their sum
     by_region = need.groupby(["region", "period"])[
         ["employment", "projected_stock", "projected_stock_high_skilled"]].sum()
     for level, share in (("skilled", by_region["projected_stock"] / by_region["employment"]),

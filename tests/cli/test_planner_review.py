@@ -266,9 +266,15 @@ def test_reused_output_folder_warns_of_files_of_an_earlier_run(tmp_path, capsys,
                  "--set", 'forecast.model="naive"', "--set", "forecast.n_samples=100"]) == 0
     said = capsys.readouterr().err + caplog.text
     # a forecast chart this run did not draw is an older forecast's; plan_years.csv is the
-    # plan command's, which may share the folder
+    # plan command's, which may share the folder: not among the files this run should have
+    # written, but a plan's file next to a forecast this run made anew (with no earlier
+    # forecast.csv to show it was made from the same one), so possibly out of date
+    stale = said.split("did not write: ", 1)[1].split(";", 1)[0]
     assert "holds 1 file(s) of an earlier run that this run did not write: fan_3.png;" in said
-    assert "my_notes.csv" not in said and "plan_years.csv" not in said
+    assert stale == "fan_3.png"
+    assert ("holds a plan's files of an earlier run (plan_years.csv), made from an earlier "
+            "forecast than this run's") in said
+    assert "my_notes.csv" not in said
 
 
 # ---- the terminal summary speaks a planner's words -----------------------------------------

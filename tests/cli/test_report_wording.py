@@ -73,8 +73,8 @@ def test_binding_constraints_get_currency_and_persons():
     money = _rows(kind=["budget_envelope"], words=["the budget cap of programme welding"],
                   limit=[40_000.0], used=[40_000.0], unit=["money"], value=[8.1e-05])
     assert plain_constraints(money, currency="yuan") == [
-        "the budget cap of programme welding is reached (40,000); each extra 10,000 yuan of it "
-        "closes about 0.81 persons of the expected shortfall"]
+        "the budget cap of programme welding is reached (40,000 yuan); each extra 10,000 yuan "
+        "of it closes about 0.81 persons of the expected shortfall"]
     # a proportional plan's capacity has no value: no effect is claimed
     reached = capacity.assign(value=float("nan"))
     assert plain_constraints(reached) == [
@@ -246,12 +246,16 @@ def test_no_rejected_rows_no_pointer_to_a_rejected_file(demo_text):
 @pytest.mark.slow
 def test_multiyear_report_counts_person_years_and_names_funding_years(national_text):
     text, quotas = national_text
-    assert re.search(r"Expected shortfall summed over 2025 to 2030 \(person-years\)", text)
-    assert re.search(r"the expected shortfall summed over 2025 to 2030 falls from [\d,]+ to "
+    # the key figures give both parts of the shortfall, labelled
+    assert re.search(r"Expected shortfall of vacancies summed over 2025 to 2030 "
+                     r"\(person-years\)", text)
+    assert re.search(r"Expected shortfall against the skilled target summed over 2025 to 2030 "
+                     r"\(person-years\)", text)
+    assert re.search(r"the expected shortfall summed over 2025 to 2030 from [\d,]+ to "
                      r"[\d,]+ person-years", text)
     assert "Places funded per cell and year" in text
     assert "Funding year" in text and "funding_year" not in text
-    assert "counts a worker short of that target as much as a vacancy" in text
+    assert "each such worker counted as much as a vacancy" in text
     # the rows of the largest quota show their funding year with them
     top = quotas[quotas["quota"] == quotas["quota"].max()].head(5)
     for row in top.itertuples(index=False):

@@ -4,7 +4,7 @@ Either target may stand alone: a run with only the high-skilled rule (and
 ``plan_level = "high_skilled"``) or only the skilled share writes its report,
 whose first screen and target table speak of that target alone. A target of
 some points is built on the share of the base year's last observed period,
-which the target table shows next to the annual average. A target year the
+which the target table shows as the base year's observed share. A target year the
 projections do not reach, or a ``plan_level`` without a target, is refused
 before the run.
 """

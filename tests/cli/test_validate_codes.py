@@ -10,7 +10,7 @@ import pytest
 import talentgap as tg
 from talentgap.cli import main, pipeline
 from talentgap.cli.config import Config
-from talentgap.errors import DataQualityWarning
+from talentgap.errors import DataQualityWarning, SchemaError
 
 SURVEYS = """\
 period,enterprise_id,region,industry,employees,vacancies,hard_to_fill,reports_shortage
@@ -86,6 +86,29 @@ def test_one_side_allowed_is_not_enough(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert "error: column 'region': 'Ouhai' in surveys" in out
     assert "allowed by [data] allow_missing_demand = true: column 'region': 'ouhai'" in out
+
+
+def test_a_code_written_two_ways_in_one_file_is_no_missing_side(tmp_path, capsys):
+    # training writes Ouhai two ways; the surveys hold only 'Ouhai', so 'OUHAI' is also a
+    # training code missing from the surveys: still one code, which no allow key accepts
+    training = ("period,region,industry,trained,certified\n2024Q1,Ouhai,textiles,120,80\n"
+                "2024Q2,OUHAI,textiles,90,60\n2024Q1,Longwan,textiles,50,30\n"
+                "2024Q1,Lucheng,textiles,60,40\n")
+    config = _config(tmp_path, training, "allow_missing_supply = true\n"
+                     "allow_missing_demand = true\n")
+    assert main(["validate", "--config", str(config)]) == 2
+    out, err = capsys.readouterr()
+    assert ("error: column 'region': 'OUHAI' in training (1 row, e.g. line 3) is 'Ouhai' "
+            "written another way (did you mean 'Ouhai'? letter case) [code_mismatch]; write "
+            "the code one way in every file") in out
+    assert "allowed by" not in out
+    assert "talentgap: error:" in err
+    tables = {name: tg.io.read_table(tmp_path / f"{name}.csv", table=name)
+              for name in ("surveys", "training")}
+    with pytest.raises(SchemaError, match="'OUHAI' in training .* written another way"):
+        pipeline._build_panel(tables, Config.from_dict({"data": {  # forecast and plan stop
+            "surveys": str(tmp_path / "surveys.csv"), "training": str(tmp_path / "training.csv"),
+            "allow_missing_supply": True, "allow_missing_demand": True}}))
 
 
 def test_codes_without_look_alike_are_notes(tmp_path, capsys):

@@ -48,9 +48,9 @@ def test_undeclared_level_exits_2_naming_table_column_rule_and_lines(files, tmp_
     code = main(["validate", "--config", str(folder / "plan.toml"), "--rejected", str(rejected)])
     assert code == 2
     out = capsys.readouterr().out
-    assert ("training: column 'skill_level' must be one of the declared [data] skill_levels "
-            "['skilled', 'high_skilled'] [unknown_code]; 2 rows fail, e.g. line 4: "
-            "'senior_technician', line 7: 'senior_technician'") in out
+    assert ("training.csv: training: column 'skill_level' must be one of the declared skill "
+            "levels ['skilled', 'high_skilled'] [unknown_code]; 2 rows fail, e.g. line 4 (") in out
+    assert "): 'senior_technician', line 7 (" in out
     failures = pd.read_csv(rejected)
     levels = failures[failures["rule"] == "unknown_code"]
     assert levels["line"].tolist() == [4, 7]
@@ -69,7 +69,8 @@ def test_undeclared_survey_level_in_json(files, capsys):
     checks = json.loads(capsys.readouterr().out)
     errors = [c["error"] for c in checks if c.get("check") == "skill_levels"]
     assert len(errors) == 1
-    assert "surveys: column 'skill_level'" in errors[0] and "line 5: 'master'" in errors[0]
+    assert "surveys: column 'skill_level'" in errors[0]
+    assert "line 5 (E0000010, 2019Q1, surveyor, master): 'master'" in errors[0]
 
 
 def test_without_declared_levels_any_level_passes(files, capsys):
