@@ -27,9 +27,44 @@ model = "naive"
 n_samples = 50
 """
 
-#: The [data], [forecast] and [plan] tables of a two-year plan on these inputs (the
-#: [targets] and [output] tables follow in each test).
-TWO_YEAR_PLAN_CONFIG = INPUTS_CONFIG + """
+#: The same tables for cells keyed by ``skill_level`` too, its levels named
+#: ``unskilled``, ``skilled`` and ``high_skilled``.
+LEVEL_KEYS_CONFIG = """
+[data]
+surveys = "surveys.csv"
+training = "training.csv"
+employment = "employment.csv"
+freq = "Q"
+keys = ["region", "industry", "skill_level"]
+skill_levels = ["unskilled", "skilled", "high_skilled"]
+high_skilled = ["high_skilled"]
+unskilled = ["unskilled"]
+
+[forecast]
+model = "naive"
+n_samples = 50
+"""
+
+#: A one-year plan (2022) against a 30% skilled and a 35% high-skilled target in 2023
+#: (a test may add ``plan_level``, which belongs to the [targets] table ending it).
+ONE_YEAR_TARGETS = """
+[plan]
+years = [2022]
+budget = 2e5
+cost_per_trainee = 1000
+pass_rate = 0.8
+lead_time = 1
+exit_rate = 0.1
+
+[targets]
+skilled_share = 0.3
+high_skilled_share = 0.35
+target_year = 2023
+"""
+
+#: The [plan] table of a two-year plan on these inputs (the [targets] and [output]
+#: tables follow in each test).
+TWO_YEAR_PLAN = """
 [plan]
 years = [2022, 2023]
 budget = 2e5
@@ -41,6 +76,9 @@ exit_rate = 0.1
 capacity = 60
 
 """
+
+#: The [data], [forecast] and [plan] tables of a two-year plan on these inputs.
+TWO_YEAR_PLAN_CONFIG = INPUTS_CONFIG + TWO_YEAR_PLAN
 
 
 def write_constant_cohorts(folder, workers: dict, certified: dict, *, detail: bool = False

@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import INPUTS_CONFIG, write_constant_cohorts
+from _constant_cohorts import INPUTS_CONFIG, ONE_YEAR_TARGETS, write_constant_cohorts
 
 from talentgap.cli._plan_levels import place_absorption, plan_stock_workers
 from talentgap.cli._targets import joint_need, need_by_level
@@ -32,21 +32,7 @@ CERTIFIED = {"ordinary": 30, "technician": 10}
 LEVELS = SkillLevels(order=("none", "ordinary", "technician"), high_skilled=("technician",),
                      unskilled=("none",))
 
-CONFIG = INPUTS_CONFIG + """
-[plan]
-years = [2022]
-budget = 2e5
-cost_per_trainee = 1000
-pass_rate = 0.8
-lead_time = 1
-exit_rate = 0.1
-
-[targets]
-skilled_share = 0.3
-high_skilled_share = 0.35
-target_year = 2023
-plan_level = "skilled"
-"""
+CONFIG = INPUTS_CONFIG + ONE_YEAR_TARGETS + 'plan_level = "skilled"\n'
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import by_quarter, write_constant_cohorts
+from _constant_cohorts import (
+    LEVEL_KEYS_CONFIG,
+    ONE_YEAR_TARGETS,
+    by_quarter,
+    write_constant_cohorts,
+)
 
 from talentgap.cli.main import main
 
@@ -22,34 +27,7 @@ CERTIFIED = {"skilled": 30, "high_skilled": 10}
 SKILLED, _ = by_quarter(1000.0, 40.0, 0.1, 2)
 HIGH, _ = by_quarter(300.0, 10.0, 0.1, 2)
 
-CONFIG = """
-[data]
-surveys = "surveys.csv"
-training = "training.csv"
-employment = "employment.csv"
-freq = "Q"
-keys = ["region", "industry", "skill_level"]
-skill_levels = ["unskilled", "skilled", "high_skilled"]
-high_skilled = ["high_skilled"]
-unskilled = ["unskilled"]
-
-[forecast]
-model = "naive"
-n_samples = 50
-
-[plan]
-years = [2022]
-budget = 2e5
-cost_per_trainee = 1000
-pass_rate = 0.8
-lead_time = 1
-exit_rate = 0.1
-
-[targets]
-skilled_share = 0.3
-high_skilled_share = 0.35
-target_year = 2023
-"""
+CONFIG = LEVEL_KEYS_CONFIG + ONE_YEAR_TARGETS
 
 
 @pytest.fixture(scope="module")

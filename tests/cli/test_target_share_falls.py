@@ -19,7 +19,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import INPUTS_CONFIG, write_constant_cohorts
+from _constant_cohorts import INPUTS_CONFIG, ONE_YEAR_TARGETS, write_constant_cohorts
 
 from talentgap.cli._report_targets import falling_share_words
 from talentgap.cli._targets import high_skilled_share_falls
@@ -29,21 +29,7 @@ WORKERS = {"none": 3000, "ordinary": 700, "technician": 300}
 CERTIFIED = {"ordinary": 36, "technician": 4}
 CERTIFIED_HIGH = {"ordinary": 10, "technician": 30}  # cells training mostly technicians
 
-CONFIG = INPUTS_CONFIG + """
-[plan]
-years = [2022]
-budget = 2e5
-cost_per_trainee = 1000
-pass_rate = 0.8
-lead_time = 1
-exit_rate = 0.1
-
-[targets]
-skilled_share = 0.3
-high_skilled_share = 0.35
-target_year = 2023
-plan_level = "{plan_level}"
-"""
+CONFIG = INPUTS_CONFIG + ONE_YEAR_TARGETS + 'plan_level = "{plan_level}"\n'
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from _constant_cohorts import write_constant_cohorts
+from _constant_cohorts import LEVEL_KEYS_CONFIG, TWO_YEAR_PLAN, write_constant_cohorts
 
 from talentgap.cli._totals import ALL_REGIONS, national_shares, region_totals
 from talentgap.cli.main import main
@@ -26,32 +26,7 @@ from talentgap.cli.main import main
 WORKERS = {"unskilled": 3000, "skilled": 700, "high_skilled": 300}
 CERTIFIED = {"skilled": 30, "high_skilled": 10}
 
-CONFIG = """
-[data]
-surveys = "surveys.csv"
-training = "training.csv"
-employment = "employment.csv"
-freq = "Q"
-keys = ["region", "industry", "skill_level"]
-skill_levels = ["unskilled", "skilled", "high_skilled"]
-high_skilled = ["high_skilled"]
-unskilled = ["unskilled"]
-
-[forecast]
-model = "naive"
-n_samples = 50
-
-[plan]
-years = [2022, 2023]
-budget = 2e5
-cost_per_trainee = 1000
-pass_rate = 0.8
-absorption = 0.9
-lead_time = 1
-exit_rate = 0.1
-capacity = 60
-
-[targets]
+CONFIG = LEVEL_KEYS_CONFIG + TWO_YEAR_PLAN + """[targets]
 file = "targets.csv"
 plan_level = ["skilled", "high_skilled"]
 
