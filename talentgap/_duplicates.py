@@ -15,7 +15,7 @@ import pandas as pd
 
 from talentgap._checks import FailureLog
 
-__all__ = ["check_unique"]
+__all__ = ["check_unique", "resent_periods"]
 
 
 def _integer_codes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -171,7 +171,14 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     if not shared.any():
         return
     shared_positions = candidates[shared]
-    repeat = _written(raw.iloc[shared_positions]).duplicated(keep="first").to_numpy()
+    # the columns read compare as read (a period written "2023-Q4" or "2023Q4" is one
+    # period), the others as written
+    # (for a row key; rows compared whole keep their rule: written otherwise, refused)
+    unread = [c for c in raw.columns if column == "*" or c not in keys.columns]
+    compared = pd.concat([codes.iloc[shared_positions].reset_index(drop=True),
+                          _written(raw.iloc[shared_positions][unread]).reset_index(drop=True)
+                          .add_prefix("_raw_")], axis=1)
+    repeat = compared.duplicated(keep="first").to_numpy()
     repeat_mask = np.zeros(log.n_rows, dtype=bool)
     repeat_mask[shared_positions[repeat]] = True
     log.add(repeat_mask, label, "duplicate_row", np.full(repeat.sum(), None, dtype=object),
@@ -200,3 +207,83 @@ def check_unique(raw: pd.DataFrame, keys: pd.DataFrame, log: FailureLog,
     mask = np.zeros(log.n_rows, dtype=bool)
     mask[positions] = True
     log.add(mask, label, "duplicate_key", np.full(positions.size, None, dtype=object), details)
+
+
+def resent_periods(whole: pd.DataFrame, kept: np.ndarray, lines: np.ndarray, *, period: str,
+                   counts: list[str], table: str = "training", min_single: int = 2,
+                   examples: int = 3) -> str | None:
+    """Words on periods a series seems to have been sent twice in, or None.
+
+    A series (the rows sharing every column but ``period`` and the
+    ``counts``: a programme in a cell) that has exactly one row in every
+    other period, at least ``min_single`` of them, but two or more in some
+    period, looks like a period re-sent with corrected numbers: its rows are
+    kept and added up as separate cohorts (they differ in their numbers, so
+    they are no copy), which counts its people twice if one corrects the
+    other. Rule ``resent_period``; a warning, not a rejection.
+
+    Parameters
+    ----------
+    whole : pandas.DataFrame
+        The table's columns as read (periods, keys, numbers), one row per input row.
+    kept : numpy.ndarray of bool
+        The rows that passed validation; only they take part.
+    lines : numpy.ndarray
+        Input line number of each row.
+    period, counts : str, list of str
+        The period column and the count columns present.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"period": pd.PeriodIndex(["2023Q2", "2023Q3", "2023Q4",
+    ...                                                "2023Q4"], freq="Q"),
+    ...                      "region": "A", "program": "weld", "trained": [10, 11, 12, 12],
+    ...                      "certified": [8, 9, 7, 9]})
+    >>> print(resent_periods(rows, np.ones(4, bool), np.arange(2, 6), period="period",
+    ...                      counts=["trained", "certified"]))  # doctest: +ELLIPSIS
+    1 series has 2 or more rows in a period (2023Q4) although it has exactly one in every other
+    period (a period re-sent with corrected numbers?), e.g. lines 4, 5 (A, weld, 2023Q4:
+    trained 12, 12; certified 7, 9); rule: resent_period. The rows are kept and added up...
+    """
+    keys = [c for c in whole.columns if c != period and c not in counts]
+    rows = np.flatnonzero(kept)
+    if rows.size == 0 or not keys:
+        return None
+    part = whole.iloc[rows]
+    codes = _integer_codes(part[keys])
+    found = _combined_code([codes[c].to_numpy() for c in keys])
+    series = (found[0] if found is not None
+              else pd.factorize(pd.MultiIndex.from_frame(codes))[0].astype(np.int64))
+    ordinal = _column_codes(part[period]).astype(np.int64)
+    frame = pd.DataFrame({"series": series, "ordinal": ordinal})
+    size = frame.groupby(["series", "ordinal"], sort=False).size()
+    per = size.groupby(level="series", sort=False)
+    single, multi = per.agg(lambda n: int((n == 1).sum())), per.agg(lambda n: int((n > 1).sum()))
+    suspect = single.index[(single >= min_single) & (multi > 0)
+                           & (per.size() == single + multi)]
+    if suspect.empty:
+        return None
+    many = size[size > 1]
+    many = many[many.index.get_level_values("series").isin(suspect)]
+    flagged = frame.set_index(["series", "ordinal"]).index.isin(many.index)
+    groups = frame[flagged].groupby(["series", "ordinal"], sort=False).groups
+    shown = []
+    for members in list(groups.values())[:examples]:  # a few examples: words per example
+        at = rows[np.asarray(members)]
+        first = whole.iloc[at[0]]
+        label = ", ".join(str(first[c]) for c in [*keys, period] if pd.notna(first[c]))
+        values = "; ".join(f"{c} " + ", ".join(str(v) for v in whole[c].iloc[at])
+                           for c in counts)
+        shown.append(f"lines {', '.join(map(str, lines[at]))} ({label}: {values})")
+    n = len(many)
+    at = np.unique(many.index.get_level_values("ordinal"))
+    named = whole[period].iloc[rows].to_numpy()[np.unique(ordinal, return_index=True)[1]]
+    periods = ", ".join(str(p) for p in named[np.isin(np.unique(ordinal), at)][:5])
+    return (f"{n} series {'has' if n == 1 else 'have'} 2 or more rows in a period ({periods}"
+            f"{', ...' if at.size > 5 else ''}) although "
+            f"{'it has' if n == 1 else 'they have'} exactly one in every other period (a "
+            f"period re-sent with corrected numbers?), e.g. {'; '.join(shown)}; rule: "
+            "resent_period. The rows are kept and added up as separate cohorts, as rows that "
+            "differ in their numbers are; if one row corrects another, delete the older row "
+            f"from the {table} file (or give separate cohorts a program name that tells them "
+            "apart, e.g. 'welding/basic, cohort 2')")

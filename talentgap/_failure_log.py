@@ -221,6 +221,40 @@ class FailureLog:
         return frame.iloc[order].reset_index(drop=True)
 
 
+#: A tail of the examples' messages at least this long is said once (a rule's advice).
+_LONG_TAIL = 60
+
+
+def _shared_tail(details) -> tuple[list[str], str]:
+    """The examples' messages less the ``"; "``-separated parts they all end with, and those.
+
+    A rule's long advice, the same for every row, is then said once.
+
+    Examples
+    --------
+    >>> why = "every copy is rejected, since which one is right is not known"
+    >>> _shared_tail([f"a; {why}", f"b; {why}"])
+    (['a', 'b'], 'every copy is rejected, since which one is right is not known')
+    >>> _shared_tail([why, why])[0]
+    ['', '']
+    >>> _shared_tail(["-1", "-1"])  # short: per example
+    (['-1', '-1'], '')
+    >>> _shared_tail(["one"])
+    (['one'], '')
+    """
+    texts = [str(d) for d in details]
+    if len(texts) < 2 or not all(isinstance(d, str) for d in details):
+        return texts, ""
+    parts = [t.split("; ") for t in texts]
+    k = 0
+    while all(len(p) > k for p in parts) and len({tuple(p[len(p) - k - 1:]) for p in parts}) == 1:
+        k += 1
+    tail = "; ".join(parts[0][len(parts[0]) - k:])
+    if k == 0 or len(tail) < _LONG_TAIL:  # a value or a short reason reads best per example
+        return texts, ""
+    return ["; ".join(p[:len(p) - k]) for p in parts], tail
+
+
 def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None, *,
                       allowed: dict | None = None) -> list[str]:
     """One sentence per (column, rule): the rule, how many rows, up to five examples.
@@ -233,11 +267,16 @@ def describe_failures(cases: pd.DataFrame, row_labels: pd.Series | None = None, 
     out = []
     for (column, rule), group in cases.groupby(["column", "rule"], sort=False):
         examples = group.head(_MAX_EXAMPLES)
+        details, common = _shared_tail(examples["message"])  # said once, not per example
         shown = []
-        for position, line, detail in zip(examples["position"], examples["line"],
-                                           examples["message"], strict=True):
+        for position, line, detail in zip(examples["position"], examples["line"], details,
+                                          strict=True):
             where = f" ({row_labels[position]})" if row_labels is not None else ""
-            shown.append(f"line {line}{where}: {detail}")
+            shown.append(f"line {line}{where}" + (f": {detail}" if detail else ""))
+        if common and not any(details) and row_labels is None:
+            shown = ["lines " + ", ".join(map(str, examples["line"]))]
+        shown = ([", ".join(shown) + f": {common}"] if common and not any(details) else
+                 [*shown[:-1], f"{shown[-1]}; {common}"] if common else shown)
         n = group["position"].nunique()
         subject = "a row" if column == "*" else f"column {column!r}"  # "*": the whole row
         text = (allowed_text(column, allowed[column])

@@ -20,7 +20,7 @@ import pandas as pd
 
 from talentgap import _checks
 from talentgap._clean_table import assemble
-from talentgap._duplicates import check_unique
+from talentgap._duplicates import check_unique, resent_periods
 from talentgap._quality import (
     DataQualityReport,
     QualityNote,
@@ -231,11 +231,16 @@ def validate(
             keys = pd.DataFrame({c: converted[c] for c in row_key(schema, df.columns)})
             check_row_key(df, keys, log, lines,
                           ids=tuple(c.name for c in schema.columns if c.kind == "id"))
+        resent = None
         if schema.distinct_rows:
             whole = pd.DataFrame({c.name: numbers[c.name] if c.name in numbers
                                   else converted[c.name]
                                   for c in schema.columns if c.name in df.columns})
             check_unique(df, whole, log, lines, column="*", hint=_DISTINCT_HINT)
+            resent = resent_periods(
+                whole, ~log.bad, lines, table=table,
+                period=next(c.name for c in schema.columns if c.kind == "period"),
+                counts=[c.name for c in schema.columns if c.kind == "count" and c.name in whole])
         unit = None  # the enterprise-period of each row, in the long form
         if schema.constant and any(c in df.columns for c in schema.detail):
             unit = unit_codes(pd.DataFrame({c: converted[c] for c in schema.unique}))
@@ -265,6 +270,8 @@ def validate(
     notes = (_empty_table_note(schema, n) + _suspicious(clean, schema, lines, kept)
              + _widened(df, widened, lines))
     found = [note_text(note, (f"line {ln}" for ln in note.lines)) for note in notes]
+    if resent:  # a period sent twice: its rows are kept and counted (a warning, no rejection)
+        found.append(resent)
     for text in found:
         warn(f"{table}: {text}", DataQualityWarning, stacklevel=2)
 

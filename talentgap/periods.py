@@ -11,6 +11,9 @@ monthly (``"M"``) — and refuses anything it would have to guess:
 * labels of mixed frequencies when no frequency is declared;
 * dates when no frequency is declared (a date fits every frequency);
 * day-first or month-first dates such as ``"03/04/2024"``;
+* dates outside the years pandas holds timestamps for (1677-09-22 to
+  2262-04-11: ``"2300-01-01"``, ``"0001-01-01"``, ``"9999-12-31"``), with
+  the period label to write instead (``"2300Q1"``);
 * fiscal periods: pandas Periods of fiscal years or quarters
   (``period[Y-JUN]``, ``period[Q-MAR]``) and labels that say they are
   fiscal (``"FY2024Q1"``). A label names a calendar period (``"2024Q1"``
@@ -40,15 +43,14 @@ PeriodIndex(['2024Q3', '2024Q4'], dtype='period[Q-DEC]')
 
 from __future__ import annotations
 
-import datetime as _dt
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from talentgap._far_dates import far_date_message
 from talentgap._frequencies import (
-    ALIASES,
     CALENDAR,
     FREQUENCIES,
     NAMES,
@@ -61,6 +63,9 @@ from talentgap._frequencies import (
     normalize_freq,
     period_dtype_code,
 )
+from talentgap._period_arithmetic import NO_PERIOD as _NO_PERIOD
+from talentgap._period_arithmetic import end_ordinals, period_array, year_end_ordinals
+from talentgap._period_labels import classify_uniques, label_hint
 from talentgap.errors import SchemaError
 
 __all__ = ["FREQUENCIES", "NO_PERIOD", "normalize_freq", "parse_periods", "period_ordinals",
@@ -69,112 +74,10 @@ __all__ = ["FREQUENCIES", "NO_PERIOD", "normalize_freq", "parse_periods", "perio
 
 #: The ordinal pandas gives a missing Period (``NaT``), the smallest int64; also marks
 #: "no period" in arrays of ordinals.
-NO_PERIOD = np.iinfo(np.int64).min
+NO_PERIOD = _NO_PERIOD
 
-_QUARTER_YEAR_FIRST = r"^(?P<y>\d{4})\s*[-/ ]?\s*[Qq](?P<q>[1-4])$"
-_QUARTER_FIRST = r"^[Qq](?P<q>[1-4])\s*[-/ ]?\s*(?P<y>\d{4})$"
-_MONTH = r"^(?P<y>\d{4})\s*(?:[-/]|[Mm])\s*(?P<m>\d{1,2})$"
-_YEAR = r"^(?P<y>\d{4})$"
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$"
-_UTC_OFFSET = r"^(\d{4}-\d{2}-\d{2}[T ][0-9:.]*?)\s*(?:Z|[+\-]\d{2}(?::?\d{2})?)$"
 #: First letter of an inferred timestamp frequency -> the period frequency it spaces.
 _STAMP_FREQ = {"Y": "Y", "A": "Y", "Q": "Q", "M": "M", "B": "B", "D": "D", "W": "W"}
-_HINT = "use e.g. '2024', '2024Q1', '2024-03' or an ISO date '2024-03-31'"
-#: Chinese forms: 2024年 / 2024年度, 2024年3季度 / 2024年第三季度, 2024年3月.
-_YEAR_CN = r"^(?P<y>\d{4})\s*年度?$"
-_QUARTER_CN = r"^(?P<y>\d{4})\s*年\s*第?\s*(?P<q>[1-4一二三四])\s*季度?$"
-_MONTH_CN = r"^(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月份?$"
-_CN_QUARTERS = {"一": "1", "二": "2", "三": "3", "四": "4"}
-#: Dates written otherwise than ISO: year first (one reading), or day and month first.
-_OTHER_DATE = r"^(?P<y>\d{4})\s*(?:[/.]|年)\s*(?P<m>\d{1,2})\s*(?:[/.]|月)\s*(?P<d>\d{1,2})\s*日?$"
-_DAY_MONTH_DATE = r"^\d{1,2}[/.]\d{1,2}[/.]\d{4}$"
-#: A label that says it names a fiscal period: "FY2024", "FY 2024Q1", "FY24".
-_FISCAL_LABEL = r"^[Ff][Yy]\s*['\-]?\s*\d"
-_FISCAL_TEXT = ("it looks like a fiscal period, and labels name calendar periods ('2024Q1' "
-                "is January to March 2024): give the calendar period it ends in (fiscal "
-                "pandas Periods convert with .dt.asfreq('Q-DEC', how='end') for quarters, "
-                ".dt.asfreq('Y-DEC', how='end') for years)")
-def period_array(ordinals, freq: str) -> pd.arrays.PeriodArray:
-    """Periods of frequency ``freq`` from their pandas ordinals (:data:`NO_PERIOD`: missing).
-
-    Parameters
-    ----------
-    ordinals : array-like of int
-        Ordinals as pandas counts them (periods since 1970 of that frequency).
-    freq : str
-        A frequency pandas knows, e.g. ``"Y"``, ``"Q"`` or ``"M"``.
-
-    Returns
-    -------
-    pandas.arrays.PeriodArray
-
-    Examples
-    --------
-    >>> period_array([216, 217], "Q")
-    <PeriodArray>
-    ['2024Q1', '2024Q2']
-    Length: 2, dtype: period[Q-DEC]
-    >>> period_array([NO_PERIOD], "Y").isna().tolist()
-    [True]
-    """
-    return pd.arrays.PeriodArray(np.asarray(ordinals, dtype=np.int64),
-                                 dtype=pd.PeriodDtype(freq))
-
-
-def end_ordinals(ordinals, source: str, freq: str) -> np.ndarray:
-    """Ordinals at ``freq`` of the last ``freq`` period of each ``source`` period.
-
-    A year's last quarter, a quarter's last month; with ``freq`` no finer
-    than ``source``, the period that holds the source period's end.
-
-    Parameters
-    ----------
-    ordinals : array-like of int
-        Periods of frequency ``source`` as pandas ordinals.
-    source, freq : str
-        Frequencies pandas knows (``"Y"``, ``"Q-DEC"``, ``"M"``, ...).
-
-    Returns
-    -------
-    numpy.ndarray of int64
-
-    Examples
-    --------
-    >>> q = end_ordinals([54, 55], "Y", "Q")       # the years 2024 and 2025
-    >>> [str(p) for p in period_array(q, "Q")]
-    ['2024Q4', '2025Q4']
-    >>> [str(p) for p in period_array(end_ordinals(q, "Q", "M"), "M")]
-    ['2024-12', '2025-12']
-    """
-    return pd.PeriodIndex(period_array(ordinals, source)).asfreq(freq, how="end").asi8
-
-
-def year_end_ordinals(years, freq: str) -> np.ndarray:
-    """Ordinals at ``freq`` of the last period of each calendar year.
-
-    Parameters
-    ----------
-    years : int or array-like of int
-        Calendar years, e.g. ``2026``.
-    freq : str
-        A frequency pandas knows (``"Y"``, ``"Q-DEC"``, ``"M"``, ...).
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        One ordinal per year (:func:`end_ordinals` of the years).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> last = year_end_ordinals([2026, 2027], "Q")
-    >>> [str(p) for p in period_array(last, "Q")]
-    ['2026Q4', '2027Q4']
-    >>> int(year_end_ordinals(2026, "M")[0] - pd.Period("2025-06", freq="M").ordinal)
-    18
-    """
-    years = np.atleast_1d(np.asarray(years, dtype=np.int64))
-    return end_ordinals(years - 1970, "Y", freq)
 
 
 @dataclass(frozen=True)
@@ -205,115 +108,6 @@ class ParsedPeriods:
     rule: np.ndarray
     message: np.ndarray
     table_error: str | None = None
-
-
-def _wall_clock(text: pd.Series) -> pd.DatetimeIndex:
-    """ISO date strings as local wall-clock timestamps (UTC offsets dropped), NaT if invalid.
-
-    Offsets are cut off the text first, so that values with different offsets
-    (which pandas refuses to parse together) each keep their own calendar date.
-    """
-    local = text.str.replace(_UTC_OFFSET, r"\1", regex=True)
-    return pd.DatetimeIndex(pd.to_datetime(local, format="ISO8601", errors="coerce"))
-
-
-def _classify_uniques(uniques: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Classify distinct labels.
-
-    Returns ``kind`` (``"Y"``, ``"Q"``, ``"M"``, ``"date"``, ``"missing"`` or
-    ``"bad"``), ``ordinal`` (periods since 1970 in units of ``kind``; for dates,
-    nanoseconds since the epoch) and a printable form of each label.
-    """
-    n = len(uniques)
-    kind = np.full(n, "bad", dtype=object)
-    ordinal = np.full(n, NO_PERIOD, dtype=np.int64)
-    values = np.asarray(uniques, dtype=object)
-
-    is_missing = pd.isna(uniques)
-    kind[is_missing] = "missing"
-    is_period = np.array([isinstance(v, pd.Period) for v in values], dtype=bool)
-    is_date = np.array([isinstance(v, (_dt.date, np.datetime64)) for v in values], dtype=bool)
-    is_date &= ~is_missing & ~is_period
-    is_number = np.array(
-        [isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-         for v in values],
-        dtype=bool,
-    ) & ~is_missing
-
-    for i in np.flatnonzero(is_period):  # distinct values only, usually a few dozen
-        code = ALIASES.get(values[i].freqstr.lower())
-        if code is not None:
-            kind[i] = code
-            ordinal[i] = values[i].ordinal
-    if is_date.any():
-        kind[is_date] = "date"
-        ordinal[is_date] = pd.to_datetime(values[is_date]).as_unit("ns").asi8
-    if is_number.any():
-        nums = values[is_number].astype(float)
-        ok = (nums == np.round(nums)) & (nums >= 1000) & (nums <= 9999)
-        idx = np.flatnonzero(is_number)
-        kind[idx[ok]] = "Y"
-        ordinal[idx[ok]] = nums[ok].astype(np.int64) - 1970
-
-    is_text = np.array([isinstance(v, str) for v in values], dtype=bool)
-    if is_text.any():
-        idx = np.flatnonzero(is_text)
-        text = pd.Series(values[is_text], dtype=object).str.normalize("NFKC").str.strip()
-        for pattern in (_QUARTER_YEAR_FIRST, _QUARTER_FIRST):
-            m = text.str.extract(pattern)
-            ok = m["y"].notna().to_numpy()
-            kind[idx[ok]] = "Q"
-            ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 4 + m["q"][ok].astype(int) - 1
-        m = text.str.extract(_MONTH)
-        month = pd.to_numeric(m["m"], errors="coerce")
-        ok = (m["y"].notna() & month.between(1, 12)).to_numpy()
-        kind[idx[ok]] = "M"
-        ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 12 + month[ok].astype(int) - 1
-        for pattern in (_YEAR, _YEAR_CN):
-            m = text.str.extract(pattern)
-            ok = m["y"].notna().to_numpy()
-            kind[idx[ok]] = "Y"
-            ordinal[idx[ok]] = m["y"][ok].astype(int) - 1970
-        m = text.str.extract(_QUARTER_CN)
-        ok = m["y"].notna().to_numpy()
-        if ok.any():
-            quarter = m["q"][ok].replace(_CN_QUARTERS).astype(int)
-            kind[idx[ok]] = "Q"
-            ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 4 + quarter - 1
-        m = text.str.extract(_MONTH_CN)
-        month = pd.to_numeric(m["m"], errors="coerce")
-        ok = (m["y"].notna() & month.between(1, 12)).to_numpy()
-        kind[idx[ok]] = "M"
-        ordinal[idx[ok]] = (m["y"][ok].astype(int) - 1970) * 12 + month[ok].astype(int) - 1
-        iso = text.str.match(_ISO_DATE).to_numpy()
-        if iso.any():
-            stamps = _wall_clock(text[iso])
-            ok = stamps.notna()
-            kind[idx[iso][ok]] = "date"
-            ordinal[idx[iso][ok]] = stamps[ok].as_unit("ns").asi8
-        blank = (text == "").to_numpy()
-        kind[idx[blank]] = "missing"
-
-    shown = np.array([repr(v) if isinstance(v, str) else str(v) for v in values], dtype=object)
-    return kind, ordinal, shown
-
-
-def _hint(value) -> str:
-    """How to write a label that is not recognised: its ISO spelling if it is a date."""
-    if not isinstance(value, str):
-        return _HINT
-    text = pd.Series([value], dtype=object).str.normalize("NFKC").str.strip()
-    date = text.str.extract(_OTHER_DATE).iloc[0]
-    if date.notna().all():
-        iso = f"{date['y']}-{int(date['m']):02d}-{int(date['d']):02d}"
-        return (f"it looks like a date: write it as an ISO date {iso!r} (the declared "
-                f"frequency decides its period) or as a period label such as '2024Q3'")
-    if text.str.match(_FISCAL_LABEL).iloc[0]:
-        return _FISCAL_TEXT
-    if text.str.match(_DAY_MONTH_DATE).iloc[0]:
-        return ("it looks like a date whose day and month cannot be told apart: write it "
-                "as an ISO date 'YYYY-MM-DD' or as a period label such as '2024Q3'")
-    return _HINT
 
 
 def _mixed_message(kind: np.ndarray, shown: np.ndarray, codes: np.ndarray) -> str:
@@ -383,7 +177,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
     else:
         codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=False)
         uniques = pd.Index(uniques, dtype=object)
-    kind, ordinal, shown = _classify_uniques(uniques)
+    kind, ordinal, shown = classify_uniques(uniques)
 
     failed = np.zeros(n, dtype=bool)
     rule = np.full(n, None, dtype=object)
@@ -391,6 +185,8 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
 
     row_kind = kind[codes]
     present = {k for k in ("Y", "Q", "M", "date") if (kind == k).any()}
+    if (kind == "far_date").any():
+        present.add("date")
     if declared is None:
         regular = present - {"date"}
         if len(present) > 1:
@@ -398,7 +194,7 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
             return ParsedPeriods(None, None, failed, rule, message,
                                  f"{detail}; declare one frequency with freq='Y', 'Q' or 'M'")
         if "date" in present:
-            example = shown[codes[row_kind == "date"][0]]
+            example = shown[codes[np.isin(row_kind, ("date", "far_date"))][0]]
             return ParsedPeriods(
                 None, None, failed, rule, message,
                 f"period values are dates (e.g. {example}) and no frequency was declared; "
@@ -421,12 +217,16 @@ def parse_period_values(values, *, freq: str | None = None) -> ParsedPeriods:
         if kind[i] == "missing":
             unique_rule[i] = "missing_value"
             unique_message[i] = "period is missing"
+        elif kind[i] == "far_date":
+            unique_rule[i] = "bad_period"
+            unique_message[i] = far_date_message(shown[i], ordinal[i], declared)
         elif kind[i] == "bad" and isinstance(uniques[i], pd.Period):
             unique_rule[i] = "bad_period"
             unique_message[i] = _foreign_period_message(uniques[i])
         elif kind[i] == "bad":
             unique_rule[i] = "bad_period"
-            unique_message[i] = f"period {shown[i]} is not a recognised label; {_hint(uniques[i])}"
+            unique_message[i] = (f"period {shown[i]} is not a recognised label; "
+                                 f"{label_hint(uniques[i])}")
         else:
             unique_rule[i] = "bad_period"
             unique_message[i] = (
