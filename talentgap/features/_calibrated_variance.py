@@ -93,18 +93,17 @@ DESIGN_WEIGHT = "design_weight"
 
 
 def calibration_margins(surveys, calibration, *, weight: str | None, function: str,
-                        keys: Sequence[str] = (), design=None,
                         dask: bool = False) -> list[tuple[str, ...]] | None:
     """The margins whose residuals the standard errors use, or None for none.
 
     ``calibration`` is None (read ``surveys.attrs["calibration"]``, written
     by :func:`~talentgap.features.calibrate_weights`), False (ignore any
     calibration) or the margins themselves, e.g. ``[("region",),
-    ("industry", "size_band")]``. Calibrated SEs need an in-memory table. With
-    ``occupation`` or ``skill_level`` keys and no ``design``, the residuals
-    are those of the implied design (strata: the cells of the other keys,
-    each detail cell a domain of its stratum), as with
-    ``design=SurveyDesign(strata=<the other keys>)``.
+    ("industry", "size_band")]``. Calibrated SEs need an in-memory table.
+    The margins do not depend on the cells' keys or the design: the strata
+    their residuals are summed in are the estimator's (with ``occupation``
+    or ``skill_level`` keys and no design, the implied strata of
+    :func:`~talentgap.features._detail_cells.detail_strata`).
 
     Raises
     ------

@@ -170,8 +170,7 @@ def estimate_nodes(surveys: pd.DataFrame, *, levels: Mapping[str, object] | None
                              f"{', '.join(map(repr, LONELY_CELL))}")
     check_weight_column(surveys.columns, weight)
     warn_unused_survey_columns(surveys, weight=weight, design=design)
-    margins = calibration_margins(surveys, calibration, weight=weight, function="estimate_nodes",
-                                  keys=keys, design=design)
+    margins = calibration_margins(surveys, calibration, weight=weight, function="estimate_nodes")
     detail = [k for k in keys if k in DETAIL_COLUMNS]
     if design is None and detail:
         raise ParameterError(

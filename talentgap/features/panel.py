@@ -34,6 +34,7 @@ from talentgap.features._panel_grid import (
     sorted_unique,
     survey_cells,
 )
+from talentgap.features._supply_fill import supply_fill_span
 from talentgap.features._survey_columns import warn_unused_survey_columns
 from talentgap.features._survey_moments import detail_cell_columns
 from talentgap.features.codes import verify_codes
@@ -192,8 +193,18 @@ def build_panel(
     start, end : period-like, optional
         First and last period of the panel (default: the survey's range).
     supply_fill : float, optional
-        Value for cell-periods no training output reaches (for example 0).
-        By default they stay NaN. ``supply_missing`` flags them either way.
+        Value for cell-periods no training output reaches (for example 0:
+        no training row means that no one certified there). By default they
+        stay NaN. It fills only the cell-periods the training table speaks
+        for (``talentgap.features._supply_fill``): from the first period any training
+        output reaches, and in each cell from the first period its demand
+        or supply is observed. Earlier periods stay NaN: before the first
+        arrival the table holds no record at all (the certified workers of
+        those periods trained before it starts), and before a cell is first
+        observed (a new trade) it has no series to fill, so neither the
+        supply nor the gap series starts with invented values.
+        ``supply_missing`` flags every cell-period without training output,
+        filled or not.
     design : SurveyDesign, optional
         The surveys' sampling design; the survey columns and their ``*_se``
         are then design-based, each cell-period a domain of its period's
@@ -432,8 +443,7 @@ def build_panel(
         row_slots = groups.map_rows(slot_of_group)
     row_slots = spread_codes(row_slots, inside, len(table), size)
     wanted = _SURVEY_COLUMNS if design is None else [*_SURVEY_COLUMNS, *_DESIGN_COLUMNS]
-    margins = calibration_margins(surveys, None, weight="weight", function="build_panel",
-                                  keys=keys, design=design)
+    margins = calibration_margins(surveys, None, weight="weight", function="build_panel")
     estimates = estimate_arrays(table, row_slots, n, columns=wanted, design=design,
                                 calibration=margins,
                                 strata=None if design is not None else detail_strata(table, keys))
@@ -464,8 +474,12 @@ def build_panel(
     if training is None:
         panel["supply"] = np.full(size, np.nan)
         panel["supply_missing"] = np.ones(size, dtype=bool)
-    if supply_fill is not None:
-        panel["supply"] = np.where(panel["supply_missing"], supply_fill, panel["supply"])
+    if supply_fill is not None:  # within the training table's reach and the cell's span
+        fill = panel["supply_missing"] & supply_fill_span(
+            np.repeat(np.arange(n_cells), n_periods),
+            np.tile(np.arange(n_periods), n_cells), ~panel["demand_missing"],
+            ~panel["supply_missing"])
+        panel["supply"] = np.where(fill, supply_fill, panel["supply"])
     panel["gap"] = panel["demand"] - panel["supply"]
     if named is not None:
         panel["rows_missing"] = np.repeat(~named, n_periods)

@@ -127,6 +127,22 @@ def _check_scalar_absorption(value) -> float:
     return float(value)
 
 
+def _table_label(table: pd.DataFrame, name: str) -> str:
+    """How messages name a per-cell table: ``attrs["source"]`` (e.g. the setting and file it
+    was read from), else ``the <name> table``."""
+    source = table.attrs.get("source")
+    return str(source) if source else f"the {name} table"
+
+
+def _table_rows(table: pd.DataFrame, rows: np.ndarray, key_columns: list[str]) -> list[str]:
+    """Rows of a per-cell table for messages: ``line 3 (program='sewing')`` when
+    ``attrs["line_numbers"]`` holds each row's input line, else ``row 'x' (...)``."""
+    lines = table.attrs.get("line_numbers")
+    known = lines is not None and len(lines) == len(table)
+    return [f"{f'line {int(lines[i])}' if known else f'row {_value(table.index[i])!r}'} "
+            f"({_label(key_columns, table[key_columns].iloc[i])})" for i in rows]
+
+
 def _check_per_cell_values(table: pd.DataFrame, name: str, key_columns: list[str]) -> np.ndarray:
     """The ``name`` column of a per-cell table as float, every row checked."""
     raw = table[name]
@@ -140,14 +156,12 @@ def _check_per_cell_values(table: pd.DataFrame, name: str, key_columns: list[str
             rule = "must be in [0, 1]"
     if ok.all():
         return values
-    bad = np.flatnonzero(~ok)
-    shown = "; ".join(
-        f"row {_value(table.index[i])!r} ({_label(key_columns, table[key_columns].iloc[i])}): "
-        f"{name} == {_value(raw.iloc[i])!r}"
-        for i in bad[:_MAX_SHOWN]
-    )
+    bad = np.flatnonzero(~ok)[:_MAX_SHOWN]
+    shown = "; ".join(f"{where}: {name} == {_value(raw.iloc[i])!r}"
+                      for where, i in zip(_table_rows(table, bad, key_columns), bad,
+                                          strict=True))
     raise ParameterError(
-        f"{name} table: {count_words(bad.size, 'row')} out of range "
+        f"{_table_label(table, name)}: {count_words(int((~ok).sum()), 'row')} out of range "
         f"({name} {rule}): {shown}"
     )
 
@@ -157,34 +171,42 @@ def _per_row(rows: pd.DataFrame, table: pd.DataFrame, name: str) -> np.ndarray:
 
     The table's key columns are all its columns but ``name``; each must be a
     key column of ``rows``. Rows whose cell is absent raise, naming the cells.
+    Messages name the table by ``attrs["source"]`` and its rows by
+    ``attrs["line_numbers"]`` when the caller set them (the file a setting
+    names, and each row's line in it).
     """
+    label = _table_label(table, name)
     if name not in table.columns:
         raise ParameterError(
-            f"the {name} table needs a {name!r} column; it has {list(table.columns)}"
+            f"{label} needs a {name!r} column; it has {list(table.columns)}"
         )
     key_columns = [c for c in table.columns if c != name]
     allowed = [c for c in rows.columns if isinstance(rows[c].dtype, pd.CategoricalDtype)]
     if not key_columns:
         raise ParameterError(
-            f"the {name} table has no key columns; give one or more of {allowed} next to "
+            f"{label} has no key columns; give one or more of {allowed} next to "
             f"{name!r}, or pass a single number"
         )
     unknown = [c for c in key_columns if c not in allowed]
     if unknown:
+        example = f", e.g. {_table_rows(table, [0], key_columns)[0]}" if len(table) else ""
         raise ParameterError(
-            f"columns {unknown} of the {name} table are not key columns of the training table "
-            f"(after any crosswalk); use columns from {allowed}"
+            f"{label}: columns {unknown} are not key columns of the training table "
+            f"(after any crosswalk), so its rows match no training row; use columns from "
+            f"{allowed}{example}"
         )
     if len(table) == 0:
-        raise ParameterError(f"the {name} table has no rows")
+        raise ParameterError(f"{label} has no rows")
     values = _check_per_cell_values(table, name, key_columns)
     repeated = table.duplicated(subset=key_columns, keep=False).to_numpy()
     if repeated.any():
         cells = table.loc[repeated, key_columns].drop_duplicates()
-        shown = _cells_text(cells, key_columns)
+        shown = "; ".join(_table_rows(table, np.flatnonzero(repeated)[:_MAX_SHOWN],
+                                      key_columns))
         raise ParameterError(
-            f"the {name} table has more than one row for {len(cells)} "
-            f"{'cell' if len(cells) == 1 else 'cells'}: {shown}"
+            f"{label} has more than one row for {len(cells)} "
+            f"{'cell' if len(cells) == 1 else 'cells'} (each {'/'.join(key_columns)} must "
+            f"have one {name}): {shown}"
         )
     # integer codes of the table's keys in the training table's categories (-1: not there)
     table_codes = [rows[c].cat.categories.get_indexer(np.asarray(table[c], dtype=object))
@@ -198,8 +220,10 @@ def _per_row(rows: pd.DataFrame, table: pd.DataFrame, name: str) -> np.ndarray:
         cells = rows.loc[absent, key_columns].drop_duplicates()
         shown = _cells_text(cells, key_columns)
         raise ParameterError(
-            f"the {name} table has no row for {len(cells)} "
-            f"{'cell' if len(cells) == 1 else 'cells'} of the training table: {shown}"
+            f"{label} has no row for {len(cells)} "
+            f"{'cell' if len(cells) == 1 else 'cells'} of the training table "
+            f"({count_words(int(absent.sum()), 'training row')}): every training row needs "
+            f"the {name} of its {'/'.join(key_columns)}, e.g. {shown}"
         )
     return values[usable][position]
 
@@ -299,7 +323,9 @@ def training_supply(
         cell or programme: its ``lead_time`` column holds whole numbers >= 0
         and every other column is a key matched against the training rows
         (any of ``keys``, ``program``, ``skill_level``, ``region``,
-        ``industry``).
+        ``industry``). Errors name the table by its ``attrs["source"]``
+        (e.g. the setting and file it was read from) and its rows by
+        ``attrs["line_numbers"]`` when they are set.
     absorption : float or pandas.DataFrame, default 1.0
         Share (0-1) of certified graduates who stay in the cell and take jobs
         there. A DataFrame gives one share per cell or programme, with an

@@ -340,7 +340,7 @@ def estimate_cells(
     check_weight_column(surveys.columns, weight)
     warn_unused_survey_columns(surveys, weight=weight, design=design)
     margins = calibration_margins(surveys, calibration, weight=weight, function="estimate_cells",
-                                  keys=keys, design=design, dask=is_dask_frame(surveys))
+                                  dask=is_dask_frame(surveys))
     if is_dask_frame(surveys):  # per-partition sums combined on the cluster
         return mark_design(detail_cell_columns(estimate_partitions(
             surveys, keys=keys, freq=freq, weight=weight, design=design,

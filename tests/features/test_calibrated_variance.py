@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import warnings
 
@@ -11,6 +12,7 @@ import pytest
 
 from talentgap.errors import DataQualityWarning, ParameterError
 from talentgap.features import SurveyDesign, calibrate_weights, estimate_cells, estimate_nodes
+from talentgap.features._calibrated_variance import calibration_margins
 
 
 def _surveys(seed: int = 3, n: int = 48, periods=("2024Q1", "2024Q2")) -> pd.DataFrame:
@@ -347,3 +349,16 @@ def test_column_forms_both_routes_match_dense_products():
                                    rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(_dense_column_forms(left, matrix, right), expected,
                                    rtol=1e-12, atol=1e-12)
+
+
+def test_the_margins_take_no_keys_or_design():
+    """The margins are the calibration's alone: the strata their residuals are summed in
+    (the design's, or for detail keys the implied ones) are the estimator's, checked in
+    test_calibrated_detail_cells.py, so the reader takes no keys or design to ignore."""
+    assert list(inspect.signature(calibration_margins).parameters) == [
+        "surveys", "calibration", "weight", "function", "dask"]
+    table = pd.DataFrame({"region": ["N"], "occupation": ["welder"], "weight": [2.0]})
+    assert calibration_margins(table, [("region",)], weight="weight",
+                               function="estimate_cells") == [("region",)]
+    with pytest.raises(ParameterError, match="'occupation' describes vacancies"):
+        calibration_margins(table, [("occupation",)], weight="weight", function="estimate_cells")

@@ -125,15 +125,39 @@ def test_gap_is_demand_minus_supply(data):
 
 
 def test_supply_fill_fills_but_keeps_the_flag(data):
-    plain = build_panel(data.surveys, data.training, lead_time=LEAD)
-    filled = build_panel(data.surveys, data.training, lead_time=LEAD, supply_fill=0.0)
+    # one cell-quarter of one cell without training, inside the table's span
+    first = data.training[["region", "industry"]].iloc[0]
+    hole = ((data.training["region"] == first["region"])
+            & (data.training["industry"] == first["industry"])
+            & (data.training["period"].astype(str) == str(data.training["period"].iloc[0] + 4)))
+    training = data.training[~hole]
+    plain = build_panel(data.surveys, training, lead_time=LEAD)
+    filled = build_panel(data.surveys, training, lead_time=LEAD, supply_fill=0.0)
     missing = plain["supply_missing"]
-    assert missing.sum() == 12 * LEAD
+    assert missing.sum() == 12 * LEAD + 1
     pd.testing.assert_series_equal(filled["supply_missing"], missing)
-    assert (filled.loc[missing, "supply"] == 0.0).all()
+    leading = plain["period"] < plain["period"].min() + LEAD
+    # before the first training output arrives the table holds no record: not filled
+    assert filled.loc[leading, "supply"].isna().all() and filled.loc[leading, "gap"].isna().all()
+    inside = missing & ~leading
+    assert inside.sum() == 1 and (filled.loc[inside, "supply"] == 0.0).all()
     np.testing.assert_array_equal(filled.loc[~missing, "supply"], plain.loc[~missing, "supply"])
     np.testing.assert_array_equal(filled["gap"], filled["demand"] - filled["supply"])
-    assert filled["gap"].notna().all()
+    assert filled.loc[~leading, "gap"].notna().all()
+
+
+def test_supply_fill_leaves_a_new_trade_missing_before_it_is_observed():
+    data = make_synthetic(n_regions=1, industries=2, n_periods=8, seed=0,
+                          new_trades=["ecommerce"], new_trade_start=4)
+    panel = build_panel(data.surveys, data.training, lead_time=1, supply_fill=0.0)
+    trade = panel[panel["industry"] == "ecommerce"].set_index("period")
+    demand_from = trade.index[trade["demand"].notna()].min()
+    assert str(demand_from) == "2020Q1" and trade["supply_missing"].sum() == 5
+    # before the trade is surveyed: no supply, no gap; from then on 0 until training arrives
+    assert trade.loc[trade.index < demand_from, ["supply", "gap"]].isna().all().all()
+    assert trade.loc[demand_from, "supply"] == 0.0
+    assert trade.loc[demand_from, "gap"] == trade.loc[demand_from, "demand"]
+    assert trade.loc[trade.index > demand_from, "supply"].gt(0).all()
 
 
 def test_without_training_supply_is_missing(data):

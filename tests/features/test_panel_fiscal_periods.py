@@ -44,11 +44,30 @@ def test_fiscal_surveys_are_refused_by_build_panel_with_lines_and_the_conversion
     assert (error.column, error.reason) == ("period", "bad_period")
     assert str(error).startswith(f"surveys: {len(surveys)} of {len(surveys)} rows fail")
     first = surveys["period"].iloc[0]
-    assert (f"line 2 ({surveys['enterprise_id'].iloc[0]}, {first.asfreq('Q-MAR')}): period "
-            f"{first.asfreq('Q-MAR')} is labelled in fiscal quarters of years ending in March "
-            f"(Q-MAR), calendar {first}: convert with .dt.asfreq('Q-DEC', how='end')"
-            in str(error))
+    head = surveys.head(5)
+    assert (head["period"] == first).all()  # one period: its advice is said once for the five
+    examples = ", ".join(f"line {line} ({firm}, {period.asfreq('Q-MAR')})" for line, firm, period
+                         in zip(range(2, 7), head["enterprise_id"], head["period"], strict=True))
+    assert (f"e.g. {examples}: period {first.asfreq('Q-MAR')} is labelled in fiscal quarters "
+            f"of years ending in March (Q-MAR), calendar {first}: convert with "
+            ".dt.asfreq('Q-DEC', how='end')" in str(error))
     assert error.failure_cases["line"].tolist() == list(range(2, len(surveys) + 2))
+
+
+def test_rows_of_different_fiscal_periods_each_keep_their_own_conversion(tables):
+    surveys, training, employment = tables
+    mixed = surveys.drop_duplicates("period").head(5).reset_index(drop=True)
+    assert mixed["period"].nunique() == 5
+    with pytest.raises(SchemaError) as caught:
+        tg.features.build_panel(_fiscal(mixed), training, employment, lead_time=1)
+    text = str(caught.value)
+    for line, (firm, period) in enumerate(zip(mixed["enterprise_id"], mixed["period"],
+                                              strict=True), start=2):
+        fiscal = period.asfreq("Q-MAR")
+        assert (f"line {line} ({firm}, {fiscal}): period {fiscal} is labelled in fiscal quarters "
+                f"of years ending in March (Q-MAR), calendar {period}: convert with "
+                ".dt.asfreq('Q-DEC', how='end')") in text
+    assert text.count("(Q-MAR), calendar ") == 5  # each row's own calendar period, none merged
 
 
 def test_fiscal_training_or_employment_alone_is_refused_by_name(tables):

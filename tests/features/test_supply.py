@@ -273,6 +273,24 @@ def test_missing_programme_in_lead_time_table_is_named(quarterly):
         training_supply(quarterly, lead_time=lead)
 
 
+def test_a_lead_time_table_read_from_a_file_is_named_by_its_source_and_lines(quarterly):
+    lead = pd.DataFrame({"program": ["sewing", "sewing"], "lead_time": [1, 2]})
+    lead.attrs.update(source="[panel] lead_time: lead.csv", line_numbers=[4, 7])
+    with pytest.raises(ParameterError, match=r"^\[panel\] lead_time: lead.csv has more than "
+                                             r"one row .*: line 4 \(program='sewing'\); "
+                                             r"line 7 \(program='sewing'\)"):
+        training_supply(quarterly, lead_time=lead)
+    with pytest.raises(ParameterError, match=r"^\[panel\] lead_time: lead.csv has no row for "
+                                             r"1 cell of the training table \(1 training "
+                                             r"row\): every training row needs the lead_time "
+                                             r"of its program, e.g. program='welding'"):
+        training_supply(quarterly, lead_time=lead.iloc[:1])
+    with pytest.raises(ParameterError, match=r"^\[panel\] lead_time: lead.csv: 1 row out of "
+                                             r"range .*: line 7 \(program='sewing'\)"):
+        training_supply(quarterly, lead_time=lead.assign(program=["welding", "sewing"],
+                                                         lead_time=[1, -1]))
+
+
 def test_shares_not_summing_to_one_name_the_programme(quarterly, crosswalk):
     bad = crosswalk.assign(share=[1.0, 0.7, 0.2])
     with pytest.raises(SchemaError, match="program='welding' sums to 0.9"):
