@@ -180,6 +180,8 @@ def mark_held_years(plan, held) -> None:
     held = [int(y) for y in held]
     for table in (plan.cells, plan.years):
         table["need_basis"] = "forecast"
+        if "committed_workers" in table:   # a later column than need_basis: kept last
+            table["committed_workers"] = table.pop("committed_workers")
     if not held:
         return
     last = min(held) - 1

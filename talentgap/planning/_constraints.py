@@ -1,6 +1,6 @@
 """The constraints a plan reports, as a table: :attr:`QuotaPlan.constraints`.
 
-Both plan builders (one period, :mod:`talentgap.planning._plan`; several
+Both plan builders (one period, :mod:`talentgap.planning._plan_tables`; several
 funding periods, :mod:`talentgap.planning.multiyear`) describe each
 constraint once, as the numbers of one row of this table and the sentence
 of :attr:`QuotaPlan.binding` made from the same numbers. The table is what a

@@ -51,5 +51,5 @@ def exact_places(problem: YearsProblem, program: Program, notes: list[str]) -> n
                             "or use integer=\"none\"")
     if whole.mip_note is not None:
         notes.append(whole.mip_note + "; the plan is that best whole plan, not proven optimal")
-        warn(notes[-1], DataQualityWarning, stacklevel=4)
+        warn(notes[-1], DataQualityWarning, stacklevel=5)
     return whole.q

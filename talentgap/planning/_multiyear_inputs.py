@@ -39,10 +39,15 @@ from talentgap.planning._params import (
 )
 
 __all__ = ["Rows", "Equity", "read_budgets", "read_envelopes", "read_groups",
-           "read_group_minimums", "read_equity", "read_policy_need", "read_need_weights"]
+           "read_group_minimums", "read_equity", "read_policy_need", "read_policy_per_worker",
+           "read_need_weights", "PER_WORKER"]
 
 _MAX_SHOWN = 5
 _NEEDS = ("market", "policy")
+
+#: Optional column of the ``policy_need`` table: the policy need's workers each of the
+#: plan's workers adds in its cell (:func:`read_policy_per_worker`).
+PER_WORKER = "per_worker"
 
 
 # --------------------------------------------------------------------------- constraint rows
@@ -328,16 +333,10 @@ def _group_members(table, cells, keys, funding, noun: str
             continue
         values = _numbers(table, column, what, PARAMETER_RANGES.get(
             column, ParameterRange() if column == "min_places" else None))
-        first = pd.Series(values).groupby(group_codes).transform("first").to_numpy()
-        differs = np.flatnonzero(values != first)
-        if differs.size:
-            shown = differs[:_MAX_SHOWN]
-            raise PlanningError(
-                f"column {column!r} of the capacity_groups table must be the same on every "
-                f"row of a group ({meaning}); "
-                + "; ".join(f"row {i} (group {table['group'].iloc[i]!r}): {fmt(values[i])} vs "
-                            f"{fmt(first[i])}" for i in shown)
-            )
+        _same_per_group(values, group_codes, f"column {column!r} of the capacity_groups "
+                        f"table must be the same on every row of a group ({meaning})",
+                        np.arange(len(values)),
+                        lambda i: [f"group {table['group'].iloc[j]!r}" for j in i])
         per_group.append(np.bincount(group_codes, weights=values, minlength=n_groups)
                          / np.bincount(group_codes, minlength=n_groups))
     row, cell = _match(table, key_columns, cells, what, keys, noun)
@@ -384,7 +383,7 @@ def read_policy_need(table, fc: Forecast, need: np.ndarray) -> np.ndarray | None
     if table is None:
         return None
     what = "policy_need"
-    key_columns = _table(table, what, ["period", "policy_need"], fc.keys)
+    key_columns = _table(table, what, ["period", "policy_need"], fc.keys, extra=(PER_WORKER,))
     if sorted(key_columns) != sorted(fc.keys):
         raise PlanningError(f"the policy_need table needs every key column {fc.keys} next to "
                             f"'period' and 'policy_need'; it has {list(table.columns)}")
@@ -414,6 +413,45 @@ def read_policy_need(table, fc: Forecast, need: np.ndarray) -> np.ndarray | None
     out = np.zeros(len(fc.cells) * need.size)
     out[target] = values[row]
     return out
+
+
+def read_policy_per_worker(table, fc: Forecast) -> np.ndarray | None:
+    """Per cell: the policy need's workers each of the plan's workers adds (1 where not given).
+
+    The optional column :data:`PER_WORKER` of the ``policy_need`` table, one
+    value per cell (the same on each of its periods); None without it. A
+    cell's places then count ``r`` policy workers per worker they bring
+    (e.g. the high-skilled workers per worker new to the cell).
+    """
+    if table is None or PER_WORKER not in table.columns:
+        return None
+    what = "policy_need"
+    values = _numbers(table, PER_WORKER, what, ParameterRange())
+    row, cell = _match(table, list(fc.keys), fc.cells, what, fc.keys)
+    _same_per_group(values[row], cell, f"column {PER_WORKER!r} of the policy_need table must "
+                    "be the same on every row of a cell (a place's workers per worker it "
+                    "brings do not change by period)", row,
+                    lambda i: cell_names(fc.cells, fc.keys, cell[i]), rtol=1e-12)
+    out = np.ones(len(fc.cells))
+    out[cell] = values[row]
+    return out
+
+
+def _same_per_group(values: np.ndarray, groups: np.ndarray, rule: str, rows: np.ndarray,
+                    labels, *, rtol: float = 0.0) -> None:
+    """A PlanningError stating ``rule`` when a group's ``values`` differ (beyond ``rtol``).
+
+    Each failing value is shown against its group's first, with its table
+    row (``rows``) and ``labels(positions)`` (its group, or cell, in words).
+    """
+    first = pd.Series(values).groupby(groups).transform("first").to_numpy()
+    with np.errstate(invalid="ignore"):   # inf vs inf: the same
+        differs = np.flatnonzero(np.abs(values - first) > rtol * np.maximum(np.abs(first), 1.0))
+    if differs.size:
+        shown = differs[:_MAX_SHOWN]
+        raise PlanningError(f"{rule}; " + "; ".join(
+            f"row {r} ({label}): {fmt(values[i])} vs {fmt(first[i])}"
+            for i, r, label in zip(shown, rows[shown], labels(shown), strict=True)))
 
 
 def read_need_weights(need_weights, cells, keys) -> tuple[np.ndarray, np.ndarray]:

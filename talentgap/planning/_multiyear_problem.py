@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from talentgap._frequencies import periods_per_year
 from talentgap.errors import PlanningError, SchemaError
 from talentgap.periods import normalize_freq, parse_periods
+from talentgap.planning._committed import read_committed, reduce_needs
 from talentgap.planning._crosswalk import read_units
 from talentgap.planning._forecast import Forecast, read_forecast
 from talentgap.planning._min_class import apply_min_class
@@ -39,6 +40,7 @@ from talentgap.planning._multiyear_inputs import (
     read_groups,
     read_need_weights,
     read_policy_need,
+    read_policy_per_worker,
 )
 from talentgap.planning._multiyear_params import by_period, decision_labels, has_period
 from talentgap.planning._multiyear_scenarios import grid_scenarios
@@ -85,6 +87,22 @@ class YearsProblem:
     ``surplus_penalty`` charges workers beyond the market need per target,
     times the cell's market weight (:meth:`surplus_cost`,
     :meth:`surplus_constant`).
+
+    With ``policy_rate`` (``r_c``, the policy need's workers each worker of
+    a place adds in cell ``c``: the ``per_worker`` column of the policy
+    need) the policy need is held in the unit of ``W``: ``policy`` is
+    ``N / r_c`` and ``weight_policy`` is ``w r_c``, so that
+    ``w r_c max(N / r_c - W, 0) = w max(N - r_c W, 0)`` stays in persons
+    and the program is unchanged; ``policy_persons`` keeps ``N`` for the
+    plan's tables (:meth:`policy_shown`). A cell with ``r_c = 0`` has its
+    policy need out of the plan's reach (``policy`` and weight 0); its
+    weighted need is ``policy_constant``, which the reported objective adds.
+
+    With places already funded (the ``committed`` table), ``committed``
+    holds their workers per target (the transfer over the committed funding
+    periods times their places) and every need above is net of them: the
+    market scenarios less ``committed``, the policy need
+    ``max(N - r_c committed, 0)``, so shortfalls are counted after them.
     """
 
     keys: tuple[str, ...]
@@ -126,6 +144,12 @@ class YearsProblem:
     notes: tuple[str, ...] = ()           # cells left out for want of a forecast
     min_class: np.ndarray | None = None   # per decision: 0 or at least this many places
     group_mins: Rows | None = None        # capacity groups' min_places, as -sum q <= -min
+    policy_rate: np.ndarray | None = None     # per cell: policy workers per worker (None: 1)
+    policy_persons: np.ndarray | None = None  # per target: the policy need in persons
+    policy_constant: float = 0.0              # weighted policy need no place reaches (r = 0)
+    committed: np.ndarray | None = None   # per target: workers of places already funded
+    committed_places: float = 0.0         # places already funded (the committed table)
+    committed_arriving: float = 0.0       # their certified workers arriving in need periods
 
     @property
     def n_cells(self) -> int:
@@ -222,6 +246,19 @@ class YearsProblem:
         weight = self.weight_market[self.target_cell()]
         return -self.surplus_penalty * float(np.dot(weight, self.market_plan.mean()))
 
+    def policy_shown(self, workers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per target, in persons: the policy need and its shortfall with ``workers`` (``W``).
+
+        Without a policy need, zeros.
+        """
+        n_t = self.n_cells * self.n_need
+        if self.policy is None:
+            return np.zeros(n_t), np.zeros(n_t)
+        if self.policy_rate is None:
+            return self.policy, np.maximum(self.policy - workers, 0.0)
+        rate = self.policy_rate[self.target_cell()]
+        return self.policy_persons, np.maximum(self.policy_persons - rate * workers, 0.0)
+
     def rows(self) -> list[Rows]:
         return [r for r in (self.budgets, self.envelopes, self.groups, self.group_mins)
                 if r is not None and r.size]
@@ -300,20 +337,33 @@ def _edge_transfer(edge_unit: np.ndarray, edge_cell: np.ndarray, edge_yield: np.
                          shape=(n_cells * n_t, n_units * n_f))
 
 
+def transfer_yield(rate: np.ndarray, absorb: np.ndarray, edges: dict, n_units: int
+                   ) -> np.ndarray:
+    """Per unit: the certified workers per place the transfer counts (summed over its edges)."""
+    if not edges:
+        return rate * absorb
+    unit = edges["edge_unit"]
+    return np.bincount(unit, weights=rate[unit] * edges["edge_absorption"] * edges["edge_share"],
+                       minlength=n_units)
+
+
 def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budget,
                         total_budget, cost_per_trainee, pass_rate, absorption, capacity,
                         min_quota, lead_time, exit_rate, risk, quantile, surplus_penalty,
                         integer: str, policy_need, need_weights, capacity_groups,
                         budget_envelopes, equity, tie_tolerance, crosswalk=None,
                         time_limit=None, stacklevel: int = 4,
-                        min_class_size=None) -> YearsProblem:
+                        min_class_size=None, committed=None) -> YearsProblem:
     """Check every input of a multi-year plan and return the :class:`YearsProblem`.
 
     With a ``crosswalk`` the decisions are places per programme, read by
     :func:`~talentgap.planning._crosswalk.read_units` as for single-period
     programme plans (its warnings point ``stacklevel`` frames up from here);
     capacity groups and budget envelopes then name programmes by their key
-    columns (``program`` and the location keys).
+    columns (``program`` and the location keys). ``committed`` (places
+    already funded, :func:`~talentgap.planning._committed.read_committed`)
+    reaches the cells through the same transfer construction, with its own
+    funding periods, and reduces the needs before the plan's places.
     """
     risk, quantile = check_options(integer, risk, quantile, surplus_penalty)
     tol = tie_tolerance
@@ -378,15 +428,21 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
                                     unit=naming.get("unit", "cell"))
         lower, upper = np.repeat(lower, n_f), np.repeat(upper, n_f)
     if crosswalk is None:
-        transfer = _transfer(fc, np.asarray(funding.asi8), need, rate * absorb, exits, lead)
+        def flows(at: np.ndarray) -> sp.csr_matrix:   # places funded at ordinals `at`
+            return _transfer(fc, at, need, rate * absorb, exits, lead)
     else:
         e_unit, e_share, e_abs = edges["edge_unit"], edges["edge_share"], edges["edge_absorption"]
         fed = np.bincount(e_unit, weights=e_share, minlength=len(frame))
         total = np.bincount(e_unit, weights=e_share * e_abs, minlength=len(frame))
         with np.errstate(divide="ignore", invalid="ignore"):
             absorb = np.where(fed > 0, total / fed, 0.0)
-        transfer = _edge_transfer(e_unit, edges["edge_cell"], rate[e_unit] * e_abs * e_share,
-                                  len(frame), n, np.asarray(funding.asi8), need, exits, lead)
+
+        def flows(at: np.ndarray) -> sp.csr_matrix:
+            return _edge_transfer(e_unit, edges["edge_cell"], rate[e_unit] * e_abs * e_share,
+                                  len(frame), n, at, need, exits, lead)
+    transfer = flows(np.asarray(funding.asi8))
+    done = read_committed(committed, frame, frame_keys, funding,
+                          noun=naming.get("unit", "cell"))
     target_cell = np.repeat(np.arange(n), n_t)
     target_ord = np.tile(need, n)
     read = grid_scenarios(fc, need, quantile)   # None: read the general way
@@ -394,6 +450,30 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         fc, target_cell, target_ord, np.zeros(target_cell.size, dtype=np.int64), funding[0],
         quantile)
     weight_market, weight_policy = read_need_weights(need_weights, cells, keys)
+    policy = read_policy_need(policy_need, fc, need)
+    policy_rate = None if policy is None else read_policy_per_worker(policy_need, fc)
+    persons, constant = None, 0.0
+    if policy_rate is not None:   # the policy need in the unit of W (see YearsProblem)
+        persons, per = policy, policy_rate[target_cell]
+        constant = float(np.dot(weight_policy[target_cell], np.where(per > 0, 0.0, persons)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            policy = np.where(per > 0, persons / per, 0.0)
+        weight_policy = weight_policy * policy_rate
+    extra = {}
+    if done is not None:   # places already funded: their workers come before the plan's
+        reached = flows(done.funding) @ done.vector(len(frame))
+        same = market_plan is market
+        market = reduce_needs(market, reached)
+        market_plan = market if same else reduce_needs(market_plan, reached)
+        if policy is not None:
+            if persons is not None:
+                persons = np.maximum(persons - policy_rate[target_cell] * reached, 0.0)
+            policy = np.maximum(policy - reached, 0.0)
+        unit_yield = transfer_yield(rate, absorb, edges, len(frame))
+        arrival = done.period + lead[done.unit]
+        inside = (arrival >= need[0]) & (arrival <= need[-1])
+        extra = {"committed": reached, "committed_places": float(done.places.sum()),
+                 "committed_arriving": float((unit_yield[done.unit] * done.places)[inside].sum())}
     budgets = read_budgets(budget, total_budget, funding, cost, len(frame))
     group_mins = read_group_minimums(capacity_groups, frame, list(frame_keys), funding, noun)
     check_group_minimums(group_mins, budgets, lower, upper, cost)
@@ -402,7 +482,8 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         need=pd.arrays.PeriodArray(need, dtype=fc.periods.dtype),
         cost=cost, pass_rate=rate, absorption=absorb, exit_rate=annual_exits, lead=lead,
         capacity=cap, min_quota=minimum, lower=lower, upper=upper, transfer=transfer,
-        market=market, market_plan=market_plan, policy=read_policy_need(policy_need, fc, need),
+        market=market, market_plan=market_plan, policy=policy,
+        policy_rate=policy_rate, policy_persons=persons, policy_constant=constant,
         weight_market=weight_market, weight_policy=weight_policy,
         budgets=budgets, group_mins=group_mins,
         envelopes=read_envelopes(budget_envelopes, frame, list(frame_keys), funding, cost, noun),
@@ -410,7 +491,7 @@ def build_years_problem(needs: pd.DataFrame, *, periods, keys, value: str, budge
         equity=read_equity(equity, cells, keys),
         integer=integer, risk=risk, quantile=quantile, source=source,
         tie_tolerance=float(tol), surplus_penalty=float(surplus_penalty),
-        time_limit=time_limit, notes=fc.notes, min_class=size, **edges,
+        time_limit=time_limit, notes=fc.notes, min_class=size, **edges, **extra,
     )
 
 

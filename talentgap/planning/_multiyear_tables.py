@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from talentgap.planning._committed import COMMITTED_BASIS, committed_words
 from talentgap.planning._constraint_sentences import PERSON_PERIODS
 from talentgap.planning._constraints import ConstraintRows
 from talentgap.planning._multiyear_lp import (
@@ -28,13 +29,12 @@ from talentgap.planning._multiyear_ties import need_reference
 from talentgap.planning._params import fmt
 from talentgap.planning._plan import (
     QuotaPlan,
-    cost_per_certified,
     objective_basis,
-    plan_label,
     shortfall_basis,
     shortfall_note,
     words_later,
 )
+from talentgap.planning._plan_tables import cost_per_certified, plan_label
 from talentgap.planning._tables import freq_code
 
 __all__ = ["assemble_plan"]
@@ -163,8 +163,7 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
     gap_before = ev.mean()
     short_before = ev.shortfall(np.zeros(n * n_t))
     short_after = ev.shortfall(workers)
-    policy = problem.policy if problem.policy is not None else np.zeros(n * n_t)
-    policy_after = np.maximum(policy - workers, 0.0)
+    policy, policy_after = problem.policy_shown(workers)   # persons
     dtype = problem.funding.dtype
 
     programmes = problem.units is not None
@@ -199,16 +198,21 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
                "shortage_reduction": short_before - short_after}
     if problem.policy is not None:
         columns.update(policy_need=policy, policy_shortfall_after=policy_after)
+        if problem.policy_rate is not None:   # the workers counted toward the policy need
+            columns["policy_workers"] = problem.policy_rate[tgt_cell] * workers
     if programmes:
         columns["places"] = _arriving_places(problem, q)
         columns["fed_by"] = fed_by[tgt_cell]
+    if problem.committed is not None:   # places already funded: the needs are net of them;
+        columns["committed_workers"] = problem.committed   # a later column: kept last
     cells = pd.concat([cells, pd.DataFrame(columns)], axis=1)
 
     years = _years(problem, q, cost, workers, short_before, short_after, policy, policy_after)
     rows, marginal = _binding(problem, program, first, q)
     budget_total = _budget_total(problem)
     total_cost = float(cost.sum())
-    objective = float(plan_objective(problem, q).sum())
+    # a policy need no place reaches (per_worker 0) is left out of the program: added back
+    objective = float(plan_objective(problem, q).sum()) + problem.policy_constant
     label = plan_label(problem, "optimised over " + ", ".join(str(p) for p in problem.funding))
     summary = {
         "rule": "optimised", "risk": problem.risk,
@@ -235,10 +239,18 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
         "objective_basis": objective_basis(problem.risk, problem.quantile,
                                            problem.surplus_penalty, problem.source,
                                            weights=True, policy=problem.policy is not None),
-        "lp_objective": program.before + first.lp_objective,
+        "lp_objective": program.before + first.lp_objective + problem.policy_constant,
         "optimum_unique": not moved,
         "tie_tolerance": problem.tie_tolerance,
     }
+    committed_notes = []
+    if problem.committed is not None:
+        summary.update(committed_places=problem.committed_places,
+                       committed_arriving=problem.committed_arriving,
+                       committed_workers=float(problem.committed.sum()),
+                       before_plan=COMMITTED_BASIS)
+        committed_notes.append(committed_words(problem.committed_places,
+                                               problem.committed_arriving, problem.need))
     return words_later(QuotaPlan(
         quotas=quotas,
         summary=pd.Series(summary, dtype=object, name=label),
@@ -248,6 +260,7 @@ def assemble_plan(problem: YearsProblem, program: Program, first: Solution, q: n
         cell_keys=problem.keys, years=years,
         notes=[shortfall_note(problem.source, int(ev.count.max()),
                              periods=PERSON_PERIODS[freq_code(problem.need.dtype)]),
+               *committed_notes,
                *_notes(problem, program, first, q if tied is None else tied, moved, trimmed)],
         constraints=rows.frame(),
     ))
@@ -327,4 +340,7 @@ def _years(problem: YearsProblem, q, cost, workers, short_before, short_after, p
         out["policy_shortfall_before"] = np.bincount(need_at, weights=policy, minlength=n_p)
         out["policy_shortfall_after"] = np.bincount(need_at, weights=policy_after,
                                                     minlength=n_p)
+    if problem.committed is not None:   # a later column: last, so positions stay
+        out["committed_workers"] = np.bincount(need_at, weights=problem.committed,
+                                               minlength=n_p)
     return out

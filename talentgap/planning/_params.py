@@ -108,6 +108,7 @@ PARAMETER_RANGES: dict[str, ParameterRange] = {
     "exit_rate": ParameterRange(high=1.0),
     "lead_time": ParameterRange(),
     "budget": ParameterRange(),
+    "places": ParameterRange(),
     "market": ParameterRange(),
     "policy": ParameterRange(),
 }

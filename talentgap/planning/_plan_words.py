@@ -1,6 +1,6 @@
 """How a plan's figures are named in words: its shortfall, its objective, a budget too small.
 
-The plan builders (:mod:`talentgap.planning._plan`, :mod:`talentgap.planning.multiyear`)
+The plan builders (:mod:`talentgap.planning._plan_tables`, :mod:`talentgap.planning.multiyear`)
 word their summaries, notes and binding constraints with these, so that a plan over one
 period and one over several say the same thing the same way.
 """

@@ -13,6 +13,8 @@ import logging
 
 import pandas as pd
 
+from talentgap.planning._place_entrants import POLICY_SHARE, SHARE_COLUMNS
+
 __all__ = ["SAVED_PLAN_SETTINGS", "saved_plan_settings", "place_entrants_record",
            "saved_place_entrants"]
 
@@ -95,8 +97,11 @@ def place_entrants_record(shares) -> list[dict]:
     table of :func:`talentgap.planning.place_shares`' ``entrants`` (per cell,
     and per programme and location for a run with a crosswalk), in the
     column form ``{"keys": [...], "values": {key: [...]}, "entrants":
-    [...]}``. Plans against the model (``talentgap plan --model``, ``POST
-    /v1/plan``) scale their places' absorption by it as the run's plan did
+    [...]}`` (and ``"policy_share": [...]``, the part joining the stock the
+    run's policy target counts, when the table has it:
+    :func:`talentgap.planning._place_entrants.policy_per_worker`). Plans
+    against the model (``talentgap plan --model``, ``POST /v1/plan``)
+    scale their places' absorption by it as the run's plan did
     (:func:`talentgap.planning._place_entrants.entrant_absorption`): the
     training table behind it is not in the model.
 
@@ -108,10 +113,11 @@ def place_entrants_record(shares) -> list[dict]:
     """
     out = []
     for table in shares or ():
-        keys = [c for c in table.columns if c != "entrants"]
+        keys = [c for c in table.columns if c not in SHARE_COLUMNS]
         out.append({"keys": keys,
                     "values": {k: table[k].astype(str).tolist() for k in keys},
-                    "entrants": [float(v) for v in table["entrants"].to_numpy(dtype=float)]})
+                    **{name: [float(v) for v in table[name].to_numpy(dtype=float)]
+                       for name in SHARE_COLUMNS if name in table.columns}})
     return out
 
 
@@ -141,11 +147,15 @@ def saved_place_entrants(config: dict | None) -> list[pd.DataFrame]:
             keys, shares = list(entry["keys"]), list(entry["entrants"])
             table = pd.DataFrame({k: [str(v) for v in entry["values"][k]] for k in keys})
             table["entrants"] = pd.Series(shares, dtype="float64").to_numpy()
+            if POLICY_SHARE in entry:
+                table[POLICY_SHARE] = pd.Series(list(entry[POLICY_SHARE]),
+                                                dtype="float64").to_numpy()
         except (KeyError, TypeError, ValueError) as err:
             logger.warning("the saved run's [plan] place_entrants entry is not of the saved "
                            "form and is left out: %s", err)
             continue
-        if not keys or not table["entrants"].between(0.0, 1.0).all():
+        shares_ = table[[c for c in SHARE_COLUMNS if c in table.columns]]
+        if not keys or not shares_.apply(lambda s: s.between(0.0, 1.0).all()).all():
             logger.warning("the saved run's [plan] place_entrants entry keyed by %s has shares "
                            "outside 0-1 and is left out", keys)
             continue

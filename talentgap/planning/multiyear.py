@@ -40,7 +40,9 @@ per place); its rounding prices places by the penalised objective, and with
 equity rules whole places come from the integer program.
 
 The same workers count against both needs: a certified worker who takes a
-vacant post also raises the skilled stock. Each shortfall term is convex and
+vacant post also raises the skilled stock; a policy need with ``per_worker``
+``r_c`` counts ``r_c W[c, t]`` (held as need ``P / r_c`` at weight
+``w_p r_c`` in the unit of ``W``). Each shortfall term is convex and
 piecewise linear in ``W[c, t]``, which is linear in ``q``; the program
 (:mod:`talentgap.planning._multiyear_program`) holds one bounded variable per
 linear piece and one row per cell-period and need, and is solved by HiGHS
@@ -152,32 +154,13 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 
 import pandas as pd
 
-from talentgap.errors import DataQualityWarning, PlanningError, warn
-from talentgap.planning._min_class import class_note
-from talentgap.planning._min_class_solve import (
-    fixed_year_classes,
-    relaxed_year_values,
-    reported_values,
-    settle_year_classes,
-    with_class_row,
-)
-from talentgap.planning._multiyear_class_ties import break_class_ties
-from talentgap.planning._multiyear_classes import MAX_SPLIT_SHARE, merged_classes, solve_by_classes
-from talentgap.planning._multiyear_cost import least_cost
-from talentgap.planning._multiyear_exact import exact_places, time_left, time_limit_note
-from talentgap.planning._multiyear_lp import build_program, solve
 from talentgap.planning._multiyear_problem import build_years_problem
-from talentgap.planning._multiyear_round import round_years
-from talentgap.planning._multiyear_tables import assemble_plan
-from talentgap.planning._multiyear_ties import break_ties
-from talentgap.planning._params import fmt
+from talentgap.planning._multiyear_stages import plan_years
 from talentgap.planning._plan import QuotaPlan
 from talentgap.planning._solve import DEFAULT_TIME_LIMIT
-from talentgap.planning._trim import trim_unneeded
 
 __all__ = ["allocate_multiyear", "DEFAULT_EXIT_RATE", "DEFAULT_TIE_TOLERANCE"]
 
@@ -218,6 +201,7 @@ def allocate_multiyear(
     crosswalk: pd.DataFrame | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     min_class_size=None,
+    committed: pd.DataFrame | None = None,
 ) -> QuotaPlan:
     """Places per cell and funding period that minimise the weighted expected shortfall.
 
@@ -304,7 +288,12 @@ def allocate_multiyear(
     policy_need : pandas.DataFrame, optional
         ``<keys...>, period, policy_need``: workers short of a policy target
         per cell and need period (persons, >= 0), e.g. from the policy
-        targets. Cell-periods without a row have no policy need.
+        targets. Cell-periods without a row have no policy need. An
+        optional column ``per_worker`` (>= 0, one value per cell, default
+        1) gives the policy workers each of a place's workers adds (e.g.
+        the high-skilled workers per worker new to the cell, upgrades
+        included): the policy need then counts ``per_worker x W``, and
+        ``plan.cells`` shows them as ``policy_workers``.
     need_weights : mapping, optional
         ``{"market": w_m, "policy": w_p}``, each a number >= 0 or a per-cell
         table (key columns and a ``market`` / ``policy`` column): the weight
@@ -339,6 +328,21 @@ def allocate_multiyear(
         "Ties" in :mod:`talentgap.planning.multiyear`). The default decides
         exact ties only (it is the solver's precision); 0.01 also treats
         plans within 1% of that shortfall of the optimum as tied.
+    committed : pandas.DataFrame, optional
+        Places already funded, e.g. by last year's plan: ``<unit keys...>,
+        period, places``, one row per unit and funding period, where the
+        unit keys are the cell keys (with a crosswalk ``program`` and the
+        location keys) and ``period`` the funding period, at or before the
+        plan's first (it may lie before the need periods). Their workers
+        reach the cells by the plan's own rules (pass rate, absorption, lead
+        time, exits; with a crosswalk through its shares), cost nothing in
+        the budgets, envelopes and capacities, and count against every need
+        they reach (the market need's scenarios and the policy need) before
+        the plan's places: the plan fills what they leave (see "Places
+        already funded" in the methods page). The plan's "before" figures
+        (``gap_before``, ``shortfall_before``, ``policy_need``,
+        ``policy_shortfall_before``) then count them, and
+        ``summary["before_plan"]`` says so.
 
     Returns
     -------
@@ -353,7 +357,8 @@ def allocate_multiyear(
         ``.cells``: one row per cell x need period (``workers``,
         ``gap_before``, ``gap_after``, ``shortfall_before``,
         ``shortfall_after`` and, with a policy need, ``policy_need``,
-        ``policy_shortfall_after``; with a crosswalk ``places``, the
+        ``policy_shortfall_after``, with ``per_worker`` also
+        ``policy_workers``; with a crosswalk ``places``, the
         programmes' places arriving in the cell then, times their share, and
         ``fed_by``, the programmes feeding the cell). With a crosswalk
         ``.keys`` are the programme keys and ``.summary["programmes"]``
@@ -368,7 +373,12 @@ def allocate_multiyear(
         addition is ``surplus_after - surplus_before``; ``objective`` the weighted
         sum plus ``surplus_penalty`` (also reported) x the weighted surplus
         (``objective_basis`` says which, in words),
-        ``optimum_unique`` the tie flag. ``.marginal_value``: one entry
+        ``optimum_unique`` the tie flag; with ``committed``, ``.cells``
+        and ``.years`` have a column ``committed_workers`` (their workers
+        present per cell and need period), and ``.summary`` has
+        ``committed_places``, ``committed_arriving`` (their certified
+        workers arriving in the need periods), ``committed_workers`` (the
+        column's sum) and ``before_plan``. ``.marginal_value``: one entry
         per budget row (``"budget"`` or ``"budget[2026]"``, weighted
         shortfall removed per unit of money, net of the surplus penalty),
         then each binding envelope, capacity group, capacity, minimum and
@@ -471,9 +481,28 @@ def allocate_multiyear(
     [4, 6]
     >>> plan.summary[["surplus_after", "surplus_penalty", "objective"]].tolist()
     [0.0, 0.5, 0.0]
+
+    Places already funded: last year's plan paid for 100 places in 2025
+    that certify in 2026 (lead time 1), 40 workers at a yield of 0.4, of whom
+    36 are still there in 2027 (10% leave a year). They count before the
+    plan's places, which fund only what remains of 2027's need (64 workers,
+    160 places); 2026's need is out of the plan's reach either way:
+
+    >>> needs = pd.DataFrame({"region": "Northvale", "industry": "A",
+    ...                       "period": ["2026", "2027"], "gap": [50.0, 100.0]})
+    >>> done = pd.DataFrame({"region": "Northvale", "industry": "A", "period": [2025],
+    ...                      "places": [100]})
+    >>> plan = allocate_quotas(needs, periods=[2026], budget=1e6, cost_per_trainee=100,
+    ...                        pass_rate=0.5, absorption=0.8, lead_time=1, exit_rate=0.1,
+    ...                        committed=done)
+    >>> plan.quotas["quota"].tolist()
+    [160]
+    >>> plan.cells[["period", "committed_workers", "shortfall_before", "shortfall_after"]]
+      period  committed_workers  shortfall_before  shortfall_after
+    0   2026               40.0              10.0             10.0
+    1   2027               36.0              64.0              0.0
     """
     clock = [time.perf_counter()]
-    mip_notes, saved = [], 0.0
 
     def lap(stage: str) -> None:
         clock.append(time.perf_counter())
@@ -488,99 +517,7 @@ def allocate_multiyear(
         need_weights=need_weights, capacity_groups=capacity_groups,
         budget_envelopes=budget_envelopes, equity=equity, tie_tolerance=tie_tolerance,
         crosswalk=crosswalk, time_limit=time_limit, min_class_size=min_class_size,
+        committed=committed,
     )
     lap("reading the inputs")
-    reported, rounds = problem, None   # the caller's bounds; `problem` gets the classes fixed
-    if problem.min_class is not None and problem.integer != "exact":
-        problem, rounds = settle_year_classes(problem)
-        lap("deciding the classes (minimum class size)")
-    classes = None if problem.min_class is not None else merged_classes(problem)
-    merged = None if classes is None else solve_by_classes(
-        problem, classes, max_classes=int(MAX_SPLIT_SHARE * problem.n_cells))
-    if merged is not None:
-        program, first = merged.program, merged.solution
-        lap("the first stage by classes (optimum and duals)")
-        places, moved = break_class_ties(problem, merged.face, first.q)
-        lap("the tie stage")
-    else:
-        program = build_program(problem)
-        lap("building the program")
-        first = solve(problem, program)
-        lap("the first stage (optimum and duals)")
-        if first.mip_note is not None:
-            mip_notes.append(time_limit_note(first))
-            warn(mip_notes[-1], DataQualityWarning, stacklevel=3)
-            if first.no_whole_plan:   # the continuous optimum, rounded
-                problem = replace(problem, integer="round")
-                if problem.min_class is not None:   # the rounding path decides the classes
-                    problem, rounds = settle_year_classes(problem)
-                    program = build_program(problem)
-                    first = solve(problem, program)
-        if problem.min_class is not None and problem.integer == "exact":
-            problem = fixed_year_classes(problem, first.q)   # as the integer program has them
-            program = build_program(problem)
-        if first.mip_note is not None and not first.no_whole_plan:
-            places, moved = first.q, False   # not proven optimal: no tie stage either
-        else:
-            cheapest = least_cost(time_left(problem, clock[2]), program, first)
-            lap("the cost stage")
-            if cheapest is not None:   # the tie rule among the cheapest plans
-                saved, first, program_ties = cheapest.saved, cheapest.first, cheapest.program
-            else:
-                program_ties = program
-            places, _, moved = break_ties(time_left(problem, clock[2]), program_ties, first)
-            lap("the tie stage")
-    tied = places  # the tie rule's plan, before rounding
-    if problem.integer == "round" and problem.surplus_penalty and problem.equity.names:
-        # rounding prices places by the penalised objective but keeps equity rules in
-        # shortfall removed; the integer program holds both exactly
-        places = exact_places(problem, program, mip_notes)
-        lap("whole places by the integer program (surplus penalty with equity rules)")
-    elif problem.integer == "round":
-        try:
-            places = round_years(problem, places, first.row_value)
-        except PlanningError:  # an equity rule that rounding cannot keep: branch and bound
-            logger.info("multi-year plan: rounding cannot keep the equity rules; solving "
-                        "the integer program instead")
-            try:
-                places = exact_places(problem, program, mip_notes)
-            except PlanningError:
-                if problem.min_class is None:
-                    raise
-                # no whole plan with the classes the rule settled keeps the equity rules:
-                # the integer program decides the classes as well
-                places = exact_places(reported, build_program(reported), mip_notes)
-                problem = fixed_year_classes(
-                    replace(problem, lower=reported.lower, upper=reported.upper), places)
-                rounds = replace(rounds, by_integer=True)
-        lap("rounding to whole places")
-    places, trimmed = trim_unneeded(problem, places, whole=problem.integer != "none")
-    if problem.min_class is not None:   # bounds the rule set are not the caller's
-        first = replace(first,
-                        capacity_value=reported_values(reported, problem, first.capacity_value,
-                                                       bound="upper"),
-                        min_value=reported_values(reported, problem, first.min_value,
-                                                  bound="lower"),
-                        # the value of money to a class plan: the relaxation's budget duals
-                        row_value=relaxed_year_values(reported, first.row_value))
-        mip_notes.append(class_note(problem.min_class, rounds, exact=rounds is None,
-                                    decision=("programme" if problem.units is not None
-                                              else "cell") + "-period"))
-        reported = replace(reported, integer=problem.integer)
-    else:
-        reported = problem
-    plan = assemble_plan(reported, program, first, places, moved, tied, trimmed)
-    if problem.min_class is not None:
-        plan = with_class_row(plan, problem.min_class, places, decision=(
-            "programme" if problem.units is not None else "cell") + "-period",
-            cost=problem.cost)
-    plan.notes.extend([*problem.notes, *mip_notes])
-    if saved > 0:
-        plan.summary["optimum_unique"] = False
-        plan.notes.append(
-            f"several plans leave the same {problem.objective_name()}; the plan is the one "
-            f"that spends the least money among them ({fmt(saved)} less than the first "
-            "such plan found), as places beyond the need or funded earlier than needed "
-            "would remove no more of it")
-    lap("assembling the plan")
-    return plan
+    return plan_years(problem, clock, lap)

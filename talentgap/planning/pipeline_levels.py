@@ -238,6 +238,7 @@ def place_shares(
     skill_levels,
     keys: Sequence[str] = ("region", "industry"),
     freq: str | None = None,
+    crosswalk: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per cell or programme: the parts of a training place's certified workers joining each stock.
 
@@ -272,6 +273,14 @@ def place_shares(
         "region")``); may include ``skill_level``.
     freq : {"Y", "Q", "M"}, optional
         Period frequency for parsing the training table's period labels.
+    crosswalk : pandas.DataFrame, optional
+        ``program, industry, share`` (or ``occupation``): the cells a
+        programme's output goes to, as for
+        :func:`talentgap.features.training_supply`. A cell's counts are then
+        those of the programmes feeding it, each programme's certified
+        workers times its share, so a cell's mix is the programmes' mixes
+        weighted by the workers they send it, as its supply counts them.
+        For cell keys only (not ``program``).
 
     Returns
     -------
@@ -311,6 +320,18 @@ def place_shares(
     >>> place_shares(training, skill_levels=levels)
       region  industry  certified  entrants  skilled  high_skilled
     0  North  textiles      100.0       0.6      0.6           0.4
+
+    With a crosswalk sending half of the upgrade programme's technicians to
+    clothing, clothing's places train like that half, and textiles' like the
+    other half and the whole basic programme (20 upgrades of 80 certified):
+
+    >>> crosswalk = pd.DataFrame({"program": ["upgrade", "upgrade", "basic"],
+    ...                           "industry": ["textiles", "clothing", "textiles"],
+    ...                           "share": [0.5, 0.5, 1.0]})
+    >>> place_shares(training, skill_levels=levels, crosswalk=crosswalk)
+      region  industry  certified  entrants  skilled  high_skilled
+    0  North  clothing       20.0      0.00     0.00          1.00
+    1  North  textiles       80.0      0.75     0.75          0.25
     """
     levels = skill_levels_of(skill_levels)
     if levels is None:
@@ -320,7 +341,8 @@ def place_shares(
     if "skill_level" not in training.columns:
         raise ParameterError("the training table has no 'skill_level' column; a place's "
                              "workers cannot be counted by skill level without one")
-    mix = _level_mix(training, levels, keys, freq, 0, 1.0, every_row=True)
+    mix = _level_mix(training, levels, keys, freq, 0, 1.0, every_row=True,
+                     crosswalk=crosswalk)
     total = mix["every"].to_numpy(dtype=np.float64)
     known = total > 0
     if "skill_level" in keys:

@@ -94,7 +94,8 @@ from talentgap.planning._network_solve import (
     solve_network_milp,
 )
 from talentgap.planning._params import fmt
-from talentgap.planning._plan import QuotaPlan, assemble, assemble_network, plan_label
+from talentgap.planning._plan import QuotaPlan
+from talentgap.planning._plan_tables import assemble, assemble_network, plan_label
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import (
     DEFAULT_TIME_LIMIT,
@@ -146,6 +147,7 @@ def allocate_quotas(
     tie_tolerance: float = DEFAULT_TIE_TOLERANCE,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     min_class_size=None,
+    committed: pd.DataFrame | None = None,
 ) -> QuotaPlan:
     """Allocate training places to cells so the expected unmet gap is smallest for the money.
 
@@ -294,13 +296,14 @@ def allocate_quotas(
         ``gap_forecast`` (the need periods); ``period`` is then not used.
         See "Multi-year plans".
     exit_rate, total_budget, policy_need, need_weights, capacity_groups, \
-budget_envelopes, equity, tie_tolerance
+budget_envelopes, equity, tie_tolerance, committed
         Multi-year plans only (they need ``periods``): the exit rate per
         year (default 0.03), a cap on the total over per-period budgets,
         a second need ``<keys...>, period, policy_need``, the weights of the
         market and policy needs, shared capacity per group of cells, money
-        envelopes per region (or other keys), equity rules and the tie
-        tolerance; see
+        envelopes per region (or other keys), equity rules, the tie
+        tolerance and the places already funded (``<keys...>, period,
+        places``, counted before the plan's); see
         :func:`talentgap.planning.multiyear.allocate_multiyear`.
 
     Returns
@@ -461,11 +464,11 @@ budget_envelopes, equity, tie_tolerance
             total_budget=total_budget, policy_need=policy_need, need_weights=need_weights,
             capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
             equity=equity, tie_tolerance=tie_tolerance, crosswalk=crosswalk,
-            time_limit=time_limit, min_class_size=min_class_size)
+            time_limit=time_limit, min_class_size=min_class_size, committed=committed)
     _single_period_only(exit_rate=exit_rate, total_budget=total_budget,
                         policy_need=policy_need, need_weights=need_weights,
                         capacity_groups=capacity_groups, budget_envelopes=budget_envelopes,
-                        equity=equity)
+                        equity=equity, committed=committed)
     integer = "round" if integer is None else integer
     if crosswalk is not None:
         if min_class_size is not None:

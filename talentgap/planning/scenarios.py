@@ -20,7 +20,8 @@ from talentgap.errors import PlanningError
 from talentgap.planning._axes import money_text, readable_axis, readable_count_axis
 from talentgap.planning._crosswalk import build_network
 from talentgap.planning._params import fmt, money_scale
-from talentgap.planning._plan import QuotaPlan, assemble, assemble_network, shortfall_words
+from talentgap.planning._plan import QuotaPlan, shortfall_words
+from talentgap.planning._plan_tables import assemble, assemble_network
 from talentgap.planning._problem import build_problem
 from talentgap.planning._solve import spent
 

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from talentgap.planning import _multiyear_classes as classes
-from talentgap.planning import multiyear
+from talentgap.planning import _multiyear_stages as stages
 
 
 @pytest.fixture
@@ -31,14 +31,14 @@ def route_by_classes(monkeypatch):
     def switch() -> list:
         monkeypatch.setattr(classes, "MIN_PIECES", 0)
         monkeypatch.setattr(classes, "MAX_CLASS_SHARE", 1.0)
-        monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
+        monkeypatch.setattr(stages, "MAX_SPLIT_SHARE", 1.0)
         used: list = []
 
         def spy(*args, **kwargs):
             used.append(classes.solve_by_classes(*args, **kwargs))
             return used[-1]
 
-        monkeypatch.setattr(multiyear, "solve_by_classes", spy)
+        monkeypatch.setattr(stages, "solve_by_classes", spy)
         return used
 
     return switch

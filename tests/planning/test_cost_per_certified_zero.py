@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import talentgap as tg
-from talentgap.planning._plan import cost_per_certified
+from talentgap.planning._plan_tables import cost_per_certified
 
 PERIODS = list(pd.period_range("2026", periods=2, freq="Y"))
 

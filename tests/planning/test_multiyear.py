@@ -9,7 +9,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 from talentgap.errors import PlanningError
-from talentgap.planning import _multiyear_classes, allocate_quotas, multiyear
+from talentgap.planning import _multiyear_classes, _multiyear_stages, allocate_quotas
 from talentgap.planning.multiyear import DEFAULT_EXIT_RATE
 
 # --------------------------------------------------------------------------- fixtures
@@ -304,7 +304,7 @@ def test_ties_spread_places_by_need_and_say_so(by_classes, monkeypatch):
     if by_classes:
         monkeypatch.setattr(_multiyear_classes, "MIN_PIECES", 0)
         monkeypatch.setattr(_multiyear_classes, "MAX_CLASS_SHARE", 1.0)
-        monkeypatch.setattr(multiyear, "MAX_SPLIT_SHARE", 1.0)
+        monkeypatch.setattr(_multiyear_stages, "MAX_SPLIT_SHARE", 1.0)
     rng = np.random.default_rng(7)
     index = pd.MultiIndex.from_product([[f"D{i}" for i in range(3)],
                                         [f"trade{j}" for j in range(6)],
