@@ -6,6 +6,8 @@ EditionStore('editions.sqlite')
 """
 
 from talentgap.editions.scoring import EditionScores, direction_accuracy, score_edition
+from talentgap.editions.stocks import StockScores, score_stocks
 from talentgap.editions.store import EditionStore
 
-__all__ = ["EditionStore", "EditionScores", "score_edition", "direction_accuracy"]
+__all__ = ["EditionStore", "EditionScores", "score_edition", "direction_accuracy",
+           "StockScores", "score_stocks"]

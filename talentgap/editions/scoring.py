@@ -54,33 +54,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from talentgap._arguments import (
-    check_count,
-    interval_columns,
-    level_label,
-    parse_interval_column,
-    resolve_season_length,
-)
+from talentgap._arguments import interval_columns, level_label
+from talentgap.editions._actuals import QUANTITIES, actual_values
+from talentgap.editions._baselines import METHODS, check_season_length
+from talentgap.editions._later_data import cells_not_scored, history_revisions, warn_revised
+from talentgap.editions._points import SCORED_COLUMNS, interval_levels, scored_points
 from talentgap.editions.store import EditionStore
-from talentgap.errors import DataQualityWarning, EditionError, ParameterError, SchemaError, warn
-from talentgap.evaluation import metrics, with_sampling_error
-from talentgap.evaluation._terms import naive_scales as _naive_scales
-from talentgap.models import Naive, SeasonalNaive
-from talentgap.periods import normalize_freq, parse_periods
+from talentgap.errors import EditionError
+from talentgap.evaluation import metrics
 
 __all__ = ["EditionScores", "score_edition", "direction_accuracy", "QUANTITIES", "METHODS",
            "SCORED_COLUMNS"]
-
-#: The quantities scored.
-QUANTITIES = ("gap", "demand", "supply")
-#: The forecasts compared: the stored edition and the two baselines.
-METHODS = ("edition", "naive", "seasonal_naive")
-_BASELINES = {"naive": Naive, "seasonal_naive": SeasonalNaive}
 
 
 @dataclass(frozen=True)
@@ -119,9 +108,27 @@ class EditionScores:
         last_period, n_periods, periods`` (their labels, space-separated: a
         hole shows), ``n_cells, n_points`` (cell-periods scored),
         ``n_forecast`` (the edition's cell-periods), ``n_not_scored`` and why:
+        ``cell_missing`` (the cell has no later value of this quantity in any
+        period the edition forecast: gone from the later data),
         ``not_in_actuals`` (no row for the cell-period), ``actual_missing``
-        (the row has no value of this quantity, e.g. supply in the first
-        periods of a panel with a lead time) and ``forecast_missing``.
+        (the row has no value of this quantity, e.g. no survey answers that
+        period) and ``forecast_missing``; then ``history_compared`` and
+        ``history_revised``: the cell-periods of the edition's history (up to
+        the origin) with a later value, and how many of those the later data
+        changed (see ``revised``).
+    revised : pandas.DataFrame
+        The cell-periods of the history the edition was fitted on whose later
+        value differs (a re-sent or corrected period): ``<keys...>, period,
+        quantity, stored, later, change, relative_change``, largest change
+        first per quantity. Scores against revised data partly measure the
+        revision, not the forecast; a :class:`~talentgap.errors.DataQualityWarning`
+        says so.
+    other_cells : pandas.DataFrame
+        Cells left out as a whole: ``<keys...>, reason`` (``"not in the
+        edition"``: later values, no forecast, e.g. a new trade; ``"no later
+        value"``: forecast, but no later value of ``quantities`` in any
+        period forecast), ``quantities, n_periods, first_period,
+        last_period``.
 
     Examples
     --------
@@ -163,6 +170,8 @@ class EditionScores:
     groups: pd.DataFrame
     summary: pd.DataFrame
     scored: pd.DataFrame
+    revised: pd.DataFrame = field(default_factory=pd.DataFrame)
+    other_cells: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def direction_accuracy(y_true, y_pred, *, y_base) -> float:
@@ -268,11 +277,11 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     unknown = [b for b in by if b not in keys]
     if unknown:
         raise EditionError(f"by {unknown}: can only break scores down by the keys {keys}")
-    m = _season_length(season_length, model, name)
-    actual = _actual_values(actuals, keys, time, model, name)
+    m = check_season_length(season_length, model, name)
+    actual = actual_values(actuals, keys, time, model, name)
     cells = model.cells_.reset_index(drop=True)
-    points, scored = _points(model, forecast, actual, cells, keys, time, m, name)
-    levels = _levels(points.columns)
+    points, scored = scored_points(model, forecast, actual, cells, keys, time, m, name)
+    levels = interval_levels(points.columns)
 
     def table(groups: list[str]) -> pd.DataFrame:
         rows = []
@@ -299,252 +308,16 @@ def score_edition(store: EditionStore | str | os.PathLike, name: str,
     summary = table([])
     used = points.loc[points["actual"].notna() & points["forecast"].notna()
                       & (points["method"] == "edition"), time]
+    revised, compared = history_revisions(model, actual, keys, time, QUANTITIES)
+    scored["history_compared"] = scored["quantity"].map(compared).astype(np.int64)
+    scored["history_revised"] = scored["quantity"].map(
+        revised["quantity"].value_counts()).fillna(0).astype(np.int64)
+    warn_revised(revised, compared, name)
     return EditionScores(edition=name, origin=pd.Period(model.origin_),
                          periods=sorted(set(used)), points=points, cells=by_cell,
-                         groups=groups, summary=summary, scored=scored)
-
-
-# ---- the pieces --------------------------------------------------------------------------------
-def _actual_values(actuals, keys, time, model, name) -> pd.DataFrame:
-    if not isinstance(actuals, pd.DataFrame):
-        raise EditionError(f"actuals must be a DataFrame (a panel), got {type(actuals).__name__}")
-    missing = [c for c in [*keys, time, *QUANTITIES] if c not in actuals.columns]
-    if missing:
-        raise EditionError(f"the actuals lack the column(s) {missing}; pass a panel as built "
-                           "by talentgap.features.build_panel")
-    se = _sampling_column(model, actuals)
-    out = actuals[[*keys, time, *QUANTITIES, *([se] if se else [])]].copy()
-    if se:
-        out = out.rename(columns={se: "actual_se"})
-        out["actual_se"] = pd.to_numeric(out["actual_se"], errors="coerce").astype(np.float64)
-    out[time] = _actual_periods(out[time], time, model, name)
-    for key in keys:
-        out[key] = out[key].astype(str)
-    repeated = out.duplicated([*keys, time])
-    if repeated.any():
-        first = out.loc[repeated].iloc[0]
-        raise EditionError(f"the actuals repeat {int(repeated.sum())} cell-period(s), e.g. "
-                           f"({', '.join(str(first[c]) for c in [*keys, time])})")
-    for quantity in QUANTITIES:
-        out[quantity] = pd.to_numeric(out[quantity], errors="coerce").astype(np.float64)
-    return out
-
-
-def _sampling_column(model, actuals: pd.DataFrame) -> str | None:
-    """The actuals' standard-error column to widen the edition's intervals by, or None.
-
-    Only for a model whose paths left the sampling error out (``demand_se_``
-    set at fit); editions stored before that have none.
-    """
-    column = getattr(model, "sampling_se", None)
-    if getattr(model, "demand_se_", None) is None or column not in actuals.columns:
-        return None
-    return column
-
-
-def _histories(model) -> tuple[dict[str, np.ndarray], int]:
-    """Cells x periods histories of each quantity, and the ordinal of the first column."""
-    history = {"demand": model.history_["demand"], "supply": model.history_["supply"]}
-    history["gap"] = history["demand"] - history["supply"]
-    first = model.origin_.ordinal - history["demand"].shape[1] + 1
-    return history, first
-
-
-def _last_observed(values: np.ndarray) -> np.ndarray:
-    """Per row, the last non-NaN value (NaN for an all-NaN row)."""
-    observed = ~np.isnan(values)
-    last = values.shape[1] - 1 - np.argmax(observed[:, ::-1], axis=1)
-    out = values[np.arange(values.shape[0]), last]
-    out[~observed.any(axis=1)] = np.nan
-    return out
-
-
-def _scales(values: np.ndarray, m: int) -> np.ndarray:
-    """Per row, the in-sample seasonal-naive MAE ``mean(|y_t - y_{t-m}|)``; NaN if none or 0."""
-    n, width = values.shape
-    if width <= m:
-        return np.full(n, np.nan)
-    diff = (values[:, m:] - values[:, :-m]).ravel()
-    scale, _ = _naive_scales(diff, np.repeat(np.arange(n), width - m), n)
-    pairs = ~np.isnan(diff).reshape(n, width - m)
-    constant = np.isnan(scale) & pairs.any(axis=1)
-    if constant.any():
-        warn(f"{int(constant.sum())} series have a constant history over every {m}-period "
-             "step (MASE scale 0): their MASE is NaN", DataQualityWarning, stacklevel=4)
-    return scale
-
-
-def _season_length(season_length, model, name: str) -> int:
-    """``m`` of the MASE scale and the seasonal naive rule: given, or the edition model's."""
-    history = model.history_["demand"].shape[1]
-    if season_length is None:
-        inner = model.demand_model_ or model.supply_model_
-        m = (int(inner.season_length_) if inner is not None
-             else resolve_season_length(None, model.freq_))
-    else:
-        m = check_count(season_length, "season_length",
-                        detail=" (the lag of the MASE scale and the season of the seasonal "
-                               "naive rule, e.g. 4 for quarters)")
-    if m >= history:
-        raise ParameterError(f"season_length == {m}, must be below {history}, the number of "
-                             f"periods in the history of edition {name!r}: no pair of values "
-                             f"{m} periods apart there gives a MASE scale")
-    return m
-
-
-def _actual_periods(values: pd.Series, time: str, model, name: str) -> pd.Series:
-    """The actuals' periods at the edition's frequency (its one parser; others refused)."""
-    freq = model.origin_.freq
-    if isinstance(values.dtype, pd.PeriodDtype) and values.dtype.freq == freq:
-        return values
-    try:
-        return parse_periods(values.reset_index(drop=True), freq=normalize_freq(model.freq_),
-                             name=time).set_axis(values.index)
-    except SchemaError as exc:
-        raise SchemaError(f"table 'actuals' (scoring edition {name!r}, which forecasts "
-                          f"{normalize_freq(model.freq_)} periods): {exc}", column=time,
-                          reason=exc.reason, failure_cases=exc.failure_cases) from exc
-
-
-def _baseline(kind: str, values: np.ndarray, first: int, freq, m: int,
-              until: int) -> pd.DataFrame:
-    """``cell, ordinal, forecast`` of a baseline fitted to each row's observed history."""
-    cell, column = np.nonzero(~np.isnan(values))
-    if cell.size == 0:
-        return pd.DataFrame({"cell": [], "ordinal": [], "forecast": []})
-    long = pd.DataFrame({"cell": cell, "period": pd.PeriodIndex.from_ordinals(
-        first + column, freq=freq), "value": values[cell, column]})
-    model = _BASELINES[kind](season_length=m, nonnegative=False, n_windows=0)
-    model.fit(long, target="value", time="period", keys=["cell"])
-    ends = first + pd.Series(column).groupby(cell).max().to_numpy()
-    out = model.predict(int(until - ends.min()), level=None)
-    return pd.DataFrame({"cell": out["cell"].to_numpy(),
-                         "ordinal": out["period"].array.asi8,
-                         "forecast": out["mean"].to_numpy(dtype=np.float64)})
-
-
-def _points(model, forecast, actual, cells, keys, time, m, name):
-    """The long table of every scored point, and per quantity what was scored (and not)."""
-    origin, freq = model.origin_.ordinal, model.origin_.freq
-    code_of = pd.DataFrame({k: cells[k].astype(str) for k in keys})
-    code_of["cell"] = np.arange(len(cells))
-    fc = forecast.copy()
-    for key in keys:
-        fc[key] = fc[key].astype(str)
-    fc = fc.merge(code_of, on=keys, how="inner")
-    fc["ordinal"] = fc[time].array.asi8
-    act = actual.merge(code_of, on=keys, how="inner")
-    act["ordinal"] = act[time].array.asi8
-    observed = act.loc[act[list(QUANTITIES)].notna().any(axis=1), "ordinal"]
-    periods = np.intersect1d(fc["ordinal"].unique(), observed.unique())
-    if periods.size == 0:
-        seen = (f"end at {pd.Period(ordinal=int(act['ordinal'].max()), freq=freq)}"
-                if len(act) else "have none of its cells")
-        raise EditionError(f"nothing to score: edition {name!r} forecasts "
-                           f"{fc[time].min()}..{fc[time].max()} and the actuals {seen}")
-    history, first = _histories(model)
-    # the seasonal naive rule is the naive rule when the season is one period
-    baselines = [kind for kind in _BASELINES if not (kind == "seasonal_naive" and m == 1)]
-    frames, scored = [], []
-    for quantity in QUANTITIES:
-        base = _last_observed(history[quantity])
-        scale = _scales(history[quantity], m)
-        sampled = quantity != "supply" and "actual_se" in act.columns
-        truth = act.loc[act["ordinal"].isin(periods),
-                        ["cell", "ordinal", quantity, *(["actual_se"] if sampled else [])]]
-        truth = truth.rename(columns={quantity: "actual"})
-        if not sampled:
-            truth["actual_se"] = 0.0
-        bounds = {}
-        for column in fc.columns:
-            parsed = parse_interval_column(column, prefix=quantity)
-            if parsed is not None:  # stored as gap_lo_80, scored as lo_80
-                side, level = parsed
-                bounds[interval_columns(level)[side == "hi"]] = column
-        stored = fc.loc[fc["ordinal"].isin(periods), ["cell", "ordinal", quantity,
-                                                      *bounds.values()]]
-        stored = stored.rename(columns={quantity: "forecast",
-                                        **{v: k for k, v in bounds.items()}})
-        # like for like: every method is scored on the points the edition forecast
-        forecast_points = stored.loc[np.isfinite(stored["forecast"].to_numpy(dtype=np.float64)),
-                                     ["cell", "ordinal"]]
-        truth = truth.merge(forecast_points, on=["cell", "ordinal"], how="inner")
-        scored.append(_scored_row(quantity, fc, act, truth, freq))
-        methods = {"edition": stored}
-        for kind in baselines:
-            methods[kind] = _baseline(kind, history[quantity], first, freq, m,
-                                      int(periods.max()))
-        for method, table in methods.items():
-            part = truth.merge(table, on=["cell", "ordinal"], how="left")
-            if method == "edition" and sampled:
-                _widen(part)
-            part.insert(0, "method", method)
-            part.insert(0, "quantity", quantity)
-            part["base"] = base[part["cell"].to_numpy()]
-            part["scale"] = scale[part["cell"].to_numpy()]
-            frames.append(part)
-    points = pd.concat(frames, ignore_index=True)
-    lead = cells.iloc[points["cell"].to_numpy()].reset_index(drop=True)
-    lead[time] = pd.PeriodIndex.from_ordinals(points["ordinal"].to_numpy(), freq=freq)
-    lead["step"] = (points["ordinal"] - origin).to_numpy()
-    rest = points.drop(columns=["cell", "ordinal"])
-    bound_columns = [c for level in _levels(rest.columns) for c in interval_columns(level)]
-    rest = rest[["quantity", "method", "actual", "forecast", "base", "scale", *bound_columns,
-                 "actual_se"]]
-    out = pd.concat([lead, rest], axis=1)
-    out = out.sort_values(["quantity", "method", "step"], kind="stable",
-                          key=_method_order).reset_index(drop=True)
-    return out, pd.DataFrame(scored, columns=SCORED_COLUMNS)
-
-
-#: The columns of :attr:`EditionScores.scored`.
-SCORED_COLUMNS = ["quantity", "first_period", "last_period", "n_periods", "periods", "n_cells",
-                  "n_points", "n_forecast", "n_not_scored", "not_in_actuals",
-                  "actual_missing", "forecast_missing"]
-
-
-def _scored_row(quantity: str, fc: pd.DataFrame, act: pd.DataFrame, truth: pd.DataFrame,
-                freq) -> tuple:
-    """What of the edition's cell-periods of ``quantity`` was scored, and why the rest not."""
-    scored = truth.loc[truth["actual"].notna(), ["cell", "ordinal"]]
-    edition = fc[["cell", "ordinal", quantity]].merge(
-        act[["cell", "ordinal", quantity]].rename(columns={quantity: "_actual"}),
-        on=["cell", "ordinal"], how="left", indicator=True)
-    no_forecast = ~np.isfinite(edition[quantity].to_numpy(dtype=np.float64))
-    absent = (edition["_merge"] == "left_only").to_numpy() & ~no_forecast
-    missing = edition["_actual"].isna().to_numpy() & ~absent & ~no_forecast
-    ordinals = scored["ordinal"].to_numpy()
-    first, last = ((pd.Period(ordinal=int(ordinals.min()), freq=freq),
-                    pd.Period(ordinal=int(ordinals.max()), freq=freq)) if ordinals.size
-                   else (pd.NaT, pd.NaT))
-    n_points = len(scored)
-    labels = " ".join(str(pd.Period(ordinal=int(o), freq=freq)) for o in np.unique(ordinals))
-    return (quantity, first, last, int(np.unique(ordinals).size), labels,
-            int(scored["cell"].nunique()), n_points, len(edition), len(edition) - n_points,
-            int(absent.sum()), int(missing.sum()), int(no_forecast.sum()))
-
-
-def _widen(part: pd.DataFrame) -> None:
-    """Widen the stored bounds of ``part`` by each actual's sampling error, in place."""
-    se = part["actual_se"].to_numpy(dtype=np.float64)
-    for level in _levels(part.columns):
-        lo, hi = interval_columns(level)
-        part[lo], part[hi] = with_sampling_error(part[lo], part[hi], se, level=level,
-                                                 center=part["forecast"])
-
-
-def _levels(columns) -> list[float]:
-    """The levels of the ``lo_<level>`` columns among ``columns``, ascending."""
-    return sorted({parsed[1] for parsed in map(parse_interval_column, columns)
-                   if parsed is not None and parsed[0] == "lo"})
-
-
-def _method_order(column: pd.Series) -> pd.Series:
-    if column.name == "quantity":
-        return column.map({q: i for i, q in enumerate(QUANTITIES)})
-    if column.name == "method":
-        return column.map({q: i for i, q in enumerate(METHODS)})
-    return column
+                         groups=groups, summary=summary, scored=scored, revised=revised,
+                         other_cells=cells_not_scored(model, forecast, actual, keys, time,
+                                                      QUANTITIES))
 
 
 def _scores(part: pd.DataFrame, levels: list, time: str) -> tuple:

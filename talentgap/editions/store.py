@@ -14,13 +14,22 @@ operation opens its own connection, so several processes and threads (a
 forecast run writing, the service and an evaluation reading) can use one
 store at once: readers see either the whole edition or none of it.
 
-Tables of the file (schema version 1)::
+Tables of the file (schema version 2; version 1 without ``projections``)::
 
     store_info(key, value)                      format, schema_version
     editions(name, origin, origin_ordinal, freq, created, talentgap_version,
              fingerprint, estimator, n_cells, horizon, notes,
              forecast, forecast_sha256)
     artifact_files(edition, path, data, sha256)
+    projections(edition, keys, first_year, last_year,
+                projection, projection_sha256)  version 2: a plan's workforce projection
+
+A new store is created at version 1, and a store of version 1 is read and
+written as it is, its editions without a projection; the first
+:meth:`EditionStore.add` with a ``projection`` adds the table and sets
+version 2, in the same transaction as the edition (a talentgap that reads
+only version 1 then asks to be upgraded). Adding editions without a
+projection leaves the version unchanged.
 
 Examples
 --------
@@ -69,6 +78,16 @@ from talentgap.editions._checks import (
     origin_end,
     with_panel_facts,
 )
+from talentgap.editions._projection import check_projection, has_projections, keys_text
+from talentgap.editions._store_schema import (
+    SCHEMA_VERSION,
+    STORE_FORMAT,
+    check_format,
+    damaged,
+    initialise,
+    is_new,
+    migrate,
+)
 from talentgap.editions._tables import decode_table, encode_table
 from talentgap.errors import ArtifactError, EditionError
 from talentgap.models import GapForecaster
@@ -76,41 +95,8 @@ from talentgap.models.persistence import data_fingerprint, load_with_metadata, r
 
 __all__ = ["EditionStore", "STORE_FORMAT", "SCHEMA_VERSION"]
 
-#: The ``format`` entry of ``store_info``.
-STORE_FORMAT = "talentgap-editions"
-#: Version of the tables written here.
-SCHEMA_VERSION = 1
 #: Seconds an operation waits for another writer's lock before failing.
 _BUSY_TIMEOUT = 30.0
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS store_info (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS editions (
-    name TEXT PRIMARY KEY,
-    origin TEXT NOT NULL,
-    origin_ordinal INTEGER NOT NULL,
-    freq TEXT NOT NULL,
-    created TEXT NOT NULL,
-    talentgap_version TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    estimator TEXT NOT NULL,
-    n_cells INTEGER NOT NULL,
-    horizon INTEGER NOT NULL,
-    notes TEXT,
-    forecast BLOB NOT NULL,
-    forecast_sha256 TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS artifact_files (
-    edition TEXT NOT NULL REFERENCES editions(name) ON DELETE CASCADE,
-    path TEXT NOT NULL,
-    data BLOB NOT NULL,
-    sha256 TEXT NOT NULL,
-    PRIMARY KEY (edition, path)
-);
-"""
 
 _LIST_COLUMNS = ["name", "origin", "created", "n_cells", "horizon", "fingerprint", "freq",
                  "estimator", "talentgap_version", "notes"]
@@ -211,9 +197,9 @@ class EditionStore:
         with closing(connection):
             try:
                 connection.execute("PRAGMA foreign_keys = ON")
-                if create and self._is_new(connection):
-                    self._initialise(connection)
-                self._check_format(connection)
+                if create and is_new(connection, self.path):
+                    initialise(connection)
+                check_format(connection, self.path)
                 yield connection
             except sqlite3.OperationalError as exc:
                 if is_locked(exc):
@@ -222,75 +208,15 @@ class EditionStore:
                         f"(waited {_BUSY_TIMEOUT:g} s for it: {exc}); retry when that process "
                         "has finished (another forecast storing an edition, or a program "
                         "holding the file open)") from exc
-                raise self._damaged(exc) from exc
+                raise damaged(self.path, exc) from exc
             except sqlite3.DatabaseError as exc:
-                raise self._damaged(exc) from exc
-
-    def _damaged(self, exc: sqlite3.DatabaseError) -> EditionError:
-        return EditionError(f"{str(self.path)!r} cannot be used as an edition store: it is "
-                            f"damaged or not a talentgap edition store ({exc})")
-
-    def _is_new(self, connection: sqlite3.Connection) -> bool:
-        """True for an empty database; False for an edition store; refuses any other file.
-
-        Checked before the tables are created, so that a store never writes its
-        tables into another application's SQLite file.
-        """
-        tables = [r[0] for r in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
-        if not tables:
-            return True
-        if "store_info" not in tables:
-            shown = ", ".join(sorted(tables)[:5]) + (" ..." if len(tables) > 5 else "")
-            raise EditionError(f"{str(self.path)!r} is a SQLite database of another "
-                               f"application (tables: {shown}), not a talentgap edition "
-                               "store; it was left unchanged: choose another file")
-        return False
-
-    @staticmethod
-    def _initialise(connection: sqlite3.Connection) -> None:
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _SCHEMA.split(";"):  # executescript would commit early
-                if statement.strip():
-                    connection.execute(statement)
-            connection.execute("INSERT OR IGNORE INTO store_info VALUES ('format', ?)",
-                               (STORE_FORMAT,))
-            connection.execute("INSERT OR IGNORE INTO store_info VALUES ('schema_version', ?)",
-                               (str(SCHEMA_VERSION),))
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-
-    def _check_format(self, connection: sqlite3.Connection) -> None:
-        try:
-            info = dict(connection.execute("SELECT key, value FROM store_info").fetchall())
-        except sqlite3.DatabaseError as exc:
-            if is_locked(exc):
-                raise
-            if "no such table" not in str(exc):
-                raise self._damaged(exc) from exc
-            raise EditionError(f"{str(self.path)!r} is not a talentgap edition store "
-                               f"({exc})") from exc
-        if info.get("format") != STORE_FORMAT:
-            raise EditionError(f"{str(self.path)!r} is not a talentgap edition store "
-                               f"(format {info.get('format')!r})")
-        try:
-            version = int(info.get("schema_version", "0"))
-        except (TypeError, ValueError):
-            raise EditionError(f"{str(self.path)!r} is damaged: its schema_version "
-                               f"{info.get('schema_version')!r} is not a whole number") from None
-        if version > SCHEMA_VERSION:
-            raise EditionError(f"the edition store {str(self.path)!r} has schema version "
-                               f"{version}; this talentgap reads up to {SCHEMA_VERSION}: "
-                               "upgrade talentgap")
+                raise damaged(self.path, exc) from exc
 
     # ---- writing -----------------------------------------------------------------------------
     def add(self, name: str, model: GapForecaster, forecast: pd.DataFrame, *,
             created: datetime | str | None = None, replace: bool = False,
-            notes: str | None = None, config: dict | None = None) -> None:
+            notes: str | None = None, config: dict | None = None,
+            projection: pd.DataFrame | None = None) -> None:
         """Store a fitted gap model and its forecast as the edition ``name``.
 
         Parameters
@@ -322,13 +248,26 @@ class EditionStore:
             that ``talentgap evaluate`` builds the later panel the same way;
             without a ``panel`` table it has to assume them and warns.
 
+        projection : pandas.DataFrame, optional
+            The yearly workforce projection a plan made with the forecast
+            was funded on, kept with the edition (see :meth:`projection`):
+            the model's keys without ``skill_level``, ``period`` (years:
+            yearly periods or whole numbers), ``employment`` and
+            ``projected_stock`` (persons, without the plan), one row per
+            cell and year, and any other columns, e.g.
+            ``projected_stock_high_skilled``, ``target_share``,
+            ``policy_need_skilled`` (``policy_need.csv`` of ``talentgap
+            plan``). :func:`~talentgap.editions.score_stocks` compares its
+            stocks with those observed later.
+
         Raises
         ------
         EditionError
             If the name is stored already (and ``replace`` is False), the
-            name is invalid, the model is not a fitted ``GapForecaster``, or
-            the forecast does not belong to the model (missing columns,
-            periods not after its origin, other cells).
+            name is invalid, the model is not a fitted ``GapForecaster``, the
+            forecast does not belong to the model (missing columns, periods
+            not after its origin, other cells), or the projection lacks a
+            column or repeats a cell and year.
         ParameterError
             If ``config`` is not JSON data.
         """
@@ -339,12 +278,20 @@ class EditionStore:
         forecast_blob = encode_table(forecast.reset_index(drop=True))
         files = artifact_files(model, with_panel_facts(config, keys, freq))
         estimator = json.loads(files["metadata.json"].decode("utf-8"))["estimator"]
+        stored_projection = None
+        if projection is not None:
+            projection_keys, first_year, last_year = check_projection(projection, keys)
+            blob = encode_table(projection.reset_index(drop=True))
+            stored_projection = (name, keys_text(projection_keys), first_year, last_year,
+                                 blob, _sha256(blob))
         row = (name, str(origin), int(origin.ordinal), freq, when, __version__,
                data_fingerprint(model), estimator, n_cells, horizon, notes,
                forecast_blob, _sha256(forecast_blob))
         with self._connect(create=True) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
+                if stored_projection is not None:
+                    migrate(connection)   # only a projection needs version 2
                 exists = connection.execute("SELECT 1 FROM editions WHERE name = ?",
                                             (name,)).fetchone()
                 if exists and not replace:
@@ -357,13 +304,16 @@ class EditionStore:
                 connection.executemany(
                     "INSERT INTO artifact_files VALUES (?, ?, ?, ?)",
                     [(name, path, data, _sha256(data)) for path, data in sorted(files.items())])
+                if stored_projection is not None:
+                    connection.execute("INSERT INTO projections VALUES (?, ?, ?, ?, ?, ?)",
+                                       stored_projection)
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
 
     def remove(self, name: str) -> None:
-        """Delete the edition ``name`` and its artifact.
+        """Delete the edition ``name``, its artifact and its projection.
 
         Raises
         ------
@@ -396,7 +346,10 @@ class EditionStore:
             editions fitted on the same data), ``model_fingerprint`` (the
             artifact's ``metadata_sha256``, which the service sends as
             ``X-Model-Fingerprint`` when it serves the edition), ``freq``,
-            ``estimator``, ``talentgap_version`` and ``notes``.
+            ``estimator``, ``talentgap_version``, ``notes`` and
+            ``projection_years`` (the years of the stored workforce
+            projection, e.g. ``"2024-2026"`` or ``"2024"``; ``""`` without
+            one).
 
         Raises
         ------
@@ -409,7 +362,12 @@ class EditionStore:
                 f"SELECT {', '.join('e.' + c for c in _LIST_COLUMNS)}, a.data FROM editions e "
                 "LEFT JOIN artifact_files a ON a.edition = e.name AND a.path = 'metadata.json' "
                 "ORDER BY e.created, e.name").fetchall()
+            spans = dict(connection.execute(
+                "SELECT edition, CASE WHEN first_year = last_year THEN CAST(first_year AS TEXT) "
+                "ELSE first_year || '-' || last_year END FROM projections").fetchall()
+                if has_projections(connection) else [])
         out = pd.DataFrame([row[:-1] for row in rows], columns=_LIST_COLUMNS)
+        out["projection_years"] = [spans.get(name, "") for name in out["name"]]
         out["created"] = created_times(out["created"], out["name"], self.path)
         out.insert(out.columns.get_loc("fingerprint") + 1, "model_fingerprint",
                    [metadata_sha(row[-1]) for row in rows])
@@ -475,6 +433,49 @@ class EditionStore:
         blob, digest = row
         if _sha256(blob) != digest:
             raise EditionError(f"the forecast of edition {name!r} in {str(self.path)!r} has "
+                               "changed since it was stored (sha256 mismatch)")
+        return decode_table(blob)
+
+    def projection(self, name: str) -> pd.DataFrame | None:
+        """The workforce projection stored with edition ``name``, or None without one.
+
+        The table given to :meth:`add` as ``projection``, with its original
+        dtypes; None for an edition stored without one (a forecast without a
+        multi-year plan and targets, or a store of schema version 1).
+
+        Raises
+        ------
+        EditionError
+            If there is no such edition or the stored table fails its checksum.
+
+        Examples
+        --------
+        >>> import tempfile, talentgap as tg
+        >>> data = tg.datasets.make_synthetic(n_regions=2, industries=1, n_periods=12, seed=0)
+        >>> panel = tg.features.build_panel(data.surveys, data.training)
+        >>> gap = tg.models.GapForecaster(forecaster=tg.models.Naive(), n_samples=20).fit(panel)
+        >>> cells = gap.cells_.assign(period=2024, employment=1000.0, projected_stock=300.0)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     store = EditionStore(f"{tmp}/editions.sqlite")
+        ...     store.add("with", gap, gap.predict(2), projection=cells)
+        ...     store.add("without", gap, gap.predict(2))
+        ...     back, none = store.projection("with"), store.projection("without")
+        ...     years = store.list()["projection_years"].tolist()
+        >>> back.equals(cells.reset_index(drop=True)), none, years
+        (True, None, ['2024', ''])
+        """
+        with self._connect() as connection:
+            if connection.execute("SELECT 1 FROM editions WHERE name = ?",
+                                  (name,)).fetchone() is None:
+                raise self._unknown(connection, name)
+            row = (connection.execute("SELECT projection, projection_sha256 FROM projections "
+                                      "WHERE edition = ?", (name,)).fetchone()
+                   if has_projections(connection) else None)
+        if row is None:
+            return None
+        blob, digest = row
+        if _sha256(blob) != digest:
+            raise EditionError(f"the projection of edition {name!r} in {str(self.path)!r} has "
                                "changed since it was stored (sha256 mismatch)")
         return decode_table(blob)
 

@@ -217,6 +217,7 @@ def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarr
     sim = gap._simulation(demand.shape[1])
     short = sim["calibrated_short"]
     early = sim.get("ends_early")
+    known = sim["known"]  # supply given at fit (future_supply), not forecast
     history = gap.history_
     summary = gap.fitted_summary_  # a model saved before masking existed has no counts
     masked = np.zeros(n, dtype=bool)
@@ -229,7 +230,8 @@ def cell_flags(gap, demand: np.ndarray, supply: np.ndarray, gap_values: np.ndarr
         short = None if short is None else short[rows]
         early = None if early is None else early[rows]
         masked = masked[rows]
+        known = known[rows]
     return gap_flags(history, demand, supply, gap_values,
                      season_length=season_length(gap), has_demand=has_demand,
                      has_supply=has_supply, calibrated_short=short, ends_early=early,
-                     masked=masked)
+                     masked=masked, known_supply=known)

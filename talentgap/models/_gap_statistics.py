@@ -39,6 +39,8 @@ def path_statistics(sim: dict, levels: list[float], rows: np.ndarray | None = No
         ``means`` (dict of ``demand``, ``supply``, ``gap``, each (cells, h)),
         ``bounds`` (dict of the same names, each (2 x levels, cells, h): lower
         and upper bound per level), ``median`` and ``p_shortage`` (cells, h).
+        Known supply (``sim["known"]``) is exact: its mean and every bound are
+        the given value.
     """
     horizon = sim["demand_mean"].shape[1]
     samples = sim["draws"].shape[1]
@@ -79,9 +81,17 @@ def path_statistics(sim: dict, levels: list[float], rows: np.ndarray | None = No
 
     # each block writes only its own rows: blocks run in threads (numpy releases the GIL)
     path_blocks(sim, index, threads=threads, consume=summarise)
-    # known supply is the same number in every path: report it exactly, not as an average
-    means["supply"] = np.where(sim["known"][index], sim["supply_mean"][index],
-                               means["supply"])
+    # known supply is the same number in every path: report it exactly, not as the
+    # float32 paths' value. Its bounds are the value itself at every level (lo = hi),
+    # and the gap's quantiles move by the paths' rounding of it (d - s shifts by it).
+    known = sim["known"][index]
+    exact = sim["supply_mean"][index]
+    means["supply"] = np.where(known, exact, means["supply"])
+    if known.any() and not means_only:
+        rounding = np.where(known, exact.astype(np.float32).astype(np.float64) - exact, 0.0)
+        bounds["supply"][:, known] = exact[known]
+        bounds["gap"] += rounding
+        median += rounding
     means["gap"] = means["demand"] - means["supply"]  # the gap paths' mean, to rounding
     p_shortage[np.isnan(means["demand"])] = np.nan
     median[np.isnan(means["gap"])] = np.nan

@@ -89,10 +89,15 @@ OUTLIER_FENCE_IQR = OWN_FENCE_IQR
 #: ahead than the other cells' and draws the errors of that step; the cell's
 #: ``fallback_reason`` names its last observed period.
 
+#: ``known_supply``: the row's supply is known, not forecast: the caller gave it
+#: (``GapForecaster.fit(future_supply=...)``, e.g. certified workers of past training
+#: who arrive after the lead time), so every sample path has that value and the gap's
+#: uncertainty is the demand's alone.
+
 #: Reason codes of the ``flag`` column, in the order they are listed.
 FLAGS = ("rising_demand", "falling_supply", "persistent_gap", "thin_data", "short_history",
          "last_period_missing", "outlier_in_history", "outlier_masked", "no_demand_data",
-         "no_supply_data")
+         "no_supply_data", "known_supply")
 
 
 #: The words of a ``fallback_reason`` whose history class no longer series calibrates.
@@ -175,7 +180,8 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
               gap: np.ndarray, *, season_length: int, has_demand: np.ndarray,
               has_supply: np.ndarray, calibrated_short: np.ndarray | None = None,
               ends_early: np.ndarray | None = None,
-              masked: np.ndarray | None = None) -> np.ndarray:
+              masked: np.ndarray | None = None,
+              known_supply: np.ndarray | None = None) -> np.ndarray:
     """Reason codes per cell and forecast step, joined by ``";"`` (empty when none).
 
     Parameters
@@ -203,6 +209,9 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     masked : numpy.ndarray of bool, optional
         Per cell: whether a demand or supply value was masked as a likely
         data error before the fit; such cells are flagged ``outlier_masked``.
+    known_supply : numpy.ndarray of bool, optional
+        Shape (cells, horizon): whether the supply of the cell-period is
+        known (given, not forecast); such rows are flagged ``known_supply``.
 
     Returns
     -------
@@ -271,6 +280,8 @@ def gap_flags(history: Mapping[str, np.ndarray], demand: np.ndarray, supply: np.
     no_supply = ~np.asarray(has_supply, dtype=bool)
     codes["no_demand_data"] = np.repeat(no_demand[:, None], horizon, axis=1)
     codes["no_supply_data"] = np.repeat(no_supply[:, None], horizon, axis=1)
+    codes["known_supply"] = (np.zeros((n, horizon), dtype=bool) if known_supply is None
+                             else np.asarray(known_supply, dtype=bool))
 
     flag = np.full((n, horizon), "", dtype=object)
     for name in FLAGS:  # a handful of codes, each vectorised over every row
