@@ -39,10 +39,14 @@ from talentgap.planning._annual_needs import (
     mark_held_years,
 )
 from talentgap.planning._place_entrants import (
+    SHARE_COLUMNS,
     entrant_absorption,
     plan_units,
+    policy_per_worker,
     shares_for,
     unit_keys,
+    warn_mixed_programme_yields,
+    with_per_worker,
 )
 from talentgap.service._plan_periods import (
     check_period,
@@ -51,6 +55,7 @@ from talentgap.service._plan_periods import (
     parse_labels,
     years_span,
 )
+from talentgap.service._plan_size import check_plan_size
 from talentgap.service.errors import ServiceError, library_kind, plan_unsolved
 from talentgap.service.schemas import MAX_FORECAST_HORIZON, PlanRequest
 
@@ -431,14 +436,17 @@ def _multi_year_arguments(body: PlanRequest, served, keys: list[str],
         args["need_weights"] = body.need_weights.model_dump()
     if body.equity is not None:
         args["equity"] = body.equity
+    given = not isinstance(body.policy_need, pd.DataFrame) and any(
+        row.per_worker is not None for row in body.policy_need or ())
     args["policy_need"] = _keyed_table(body.policy_need, "policy_need",
-                                       ["period", "policy_need"])
+                                       ["period", "policy_need", *(["per_worker"] * given)])
     minimum = any(row.min_places is not None for row in body.capacity_groups or ())
     args["capacity_groups"] = _keyed_table(body.capacity_groups, "capacity_groups",
                                            ["group", "capacity", *(["min_places"] * minimum)])
     if minimum:   # a row without it: no minimum (a group's rows must still agree)
         args["capacity_groups"]["min_places"] = args["capacity_groups"]["min_places"].fillna(0.0)
     args["budget_envelopes"] = _envelope_table(body)
+    args["committed"] = _keyed_table(body.committed, "committed", ["period", "places"])
     return horizon, args, None if years is None else int(years[0].year), held
 
 
@@ -462,34 +470,6 @@ def require_gap_model(served, endpoint: str) -> None:
         raise ServiceError(409, f"{endpoint} needs a gap model (GapForecaster, saved by "
                            f"'talentgap forecast --save-model'); this service holds a "
                            f"{type(served.model).__name__}", kind="model_mismatch")
-
-
-def check_plan_size(served, horizon: int, max_size: int | None, links: int = 0, *,
-                    field: str | None = "horizon") -> None:
-    """Refuse (422) a plan whose scenarios would exceed ``max_size`` values.
-
-    The size is cells x forecast periods x sample paths of the served model,
-    what the plan's sample paths and linear program hold: ``horizon`` is the
-    periods the plan reads (a single-period plan: the periods its places
-    arrive in). A programme plan adds its ``links`` (programme-to-cell links,
-    each one of the crosswalk's rows in one place), which its program holds
-    per period and sample path as well. ``field`` is the request field that
-    sets the periods (the refusal's ``loc``); None: none does, the model's
-    cells and paths alone are too many.
-    """
-    if max_size is None:
-        return
-    cells, samples = len(served.model.cells_), int(served.model.n_samples)
-    size = (cells + links) * horizon * samples
-    what = f"({cells} cells + {links} programme links)" if links else f"{cells} cells"
-    if size > max_size:
-        hint = (f"ask for fewer periods ({field})" if field is not None else
-                "the served model's cells and sample paths are too many for one plan here")
-        raise ServiceError(422, f"this plan needs {what} x {horizon} period"
-                           f"{'s' * (horizon != 1)} x {samples} sample paths = {size:,} "
-                           f"values, over the service's limit max_plan_size = {max_size:,}; "
-                           f"{hint}", loc=("body", field) if field else ("body",),
-                           kind="plan_too_large")
 
 
 def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
@@ -544,6 +524,10 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     if body.periods is not None:
         horizon, multi_year, first_year, held = _multi_year_arguments(
             body, served, keys, programmes, limit, why)
+        if isinstance(multi_year["policy_need"], pd.DataFrame):  # by the saved yield, as
+            multi_year["policy_need"] = with_per_worker(  # the run's plan (rows' own kept)
+                multi_year["policy_need"], policy_per_worker(saved_shares, keys), keys)
+            warn_mixed_programme_yields(saved_shares, keys, crosswalk)
         params.update(multi_year)
     else:
         params["budget"] = body.budget
@@ -559,13 +543,16 @@ def run_plan(served, body: PlanRequest, *, max_size: int | None = None,
     else:  # the periods its places arrive in, one per lead time
         shortest, longest = lead_range(body.lead_time, limit)
         read, field = longest - shortest + 1, (None if longest == shortest else "lead_time")
-    check_plan_size(served, read, max_size, _links(crosswalk, cells, keys), field=field)
+    tables = {name: len(params[name]) for name in ("capacity_groups", "budget_envelopes")
+              if isinstance(params.get(name), pd.DataFrame)}
+    check_plan_size(served, read, max_size, _links(crosswalk, cells, keys), field=field,
+                    rows=tables)
     with requests_warnings() as messages:
         if saved_shares and entrants is None:
             warn("the saved run's training has upgrade places, whose workers already hold "
                  "jobs in their cells, but no shares for this plan's "
                  f"{' x '.join(unit_keys(keys, crosswalk))} units (the run planned by "
-                 f"{' x '.join(c for c in saved_shares[0].columns if c != 'entrants')}): "
+                 f"{' x '.join(c for c in saved_shares[0].columns if c not in SHARE_COLUMNS)}): "
                  "every place's certified workers count as new", DataQualityWarning)
         paths = served.model.sample_paths(horizon)
         if first_year is not None:  # later need years hold the last one forecast

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import traceback
 import typing
 
@@ -120,7 +121,9 @@ class ErrorItem(BaseModel):
                       "narrow their range and retry), "
                       "'unauthorized' (401), 'model_mismatch' (409), 'too_large' (413), "
                       "'unsupported_encoding' (415), "
-                      "'plan_too_large' (422), 'rate_limited' (429), 'plans_busy' (503), "
+                      "'plan_too_large' (422), 'answer_too_large' (422, an answer over "
+                      "max_answer_size: fewer levels, periods or cells), "
+                      "'rate_limited' (429), 'plans_busy' (503), "
                       "'not_ready' (503, GET /ready while the plan workers load the model), "
                       "'shutting_down' (503, a request cut short by the server's shutdown), "
                       "'bad_request' (400), 'cors_refused' (400, a preflight refused), "
@@ -414,8 +417,20 @@ def internal_error(request: str | None) -> JSONResponse:
     return error_response(500, msg, kind="internal_error")
 
 
+#: Scope key of a request whose unexpected failure is logged already.
+_LOGGED_KEY = "talentgap.failure_logged"
+
+
 def log_failure(scope, error: BaseException) -> None:
-    """Log an unexpected failure once, with its traceback, the request and its id."""
+    """Log an unexpected failure once, with its traceback, the request and its id.
+
+    A request's failure is logged once: a second failure of the same request
+    (its 500 answer failing in an outer middleware, which then reaches the
+    app's last-resort handler) is not logged again.
+    """
+    if scope.get(_LOGGED_KEY):
+        return
+    scope[_LOGGED_KEY] = True
     logger.error("unexpected failure answering %s %r (request id %s)",
                  str(scope.get("method", ""))[:20], str(scope.get("path", ""))[:200],
                  request_id(scope) or "-", exc_info=error)
@@ -428,6 +443,20 @@ def _unreadable_body(exc: StarletteHTTPException) -> str | None:
     if isinstance(cause, UnicodeDecodeError):
         return (f"the body is not UTF-8 text: byte {cause.object[cause.start]:#04x} at offset "
                 f"{cause.start} cannot be read; send the JSON encoded as UTF-8")
+    return None
+
+
+def _unparsable_json(exc: StarletteHTTPException) -> str | None:
+    """The message of JSON too deep or with too long a number for Python's reader (which
+    FastAPI answers 400), or None for another cause: the body is refused as JSON it cannot
+    read, 422 ``json_invalid``."""
+    cause = exc.__cause__
+    if isinstance(cause, RecursionError):
+        return ("the JSON body nests arrays or objects too deeply to be read; send the "
+                "fields the request takes, which nest a few levels at most")
+    if isinstance(cause, ValueError) and "integer string conversion" in str(cause):
+        return ("a number in the JSON body has more digits than can be read (at most "
+                f"{sys.get_int_max_str_digits() or 'unlimited'}); send it with fewer digits")
     return None
 
 
@@ -488,6 +517,15 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        unread = _unparsable_json(exc) if exc.status_code == 400 else None
+        if unread is not None:  # JSON too deep or too long a number: not JSON it can read
+            if authenticate is not None:
+                try:
+                    authenticate(request)
+                except ServiceError as refused:
+                    return error_response(refused.status, refused.msg, loc=refused.loc,
+                                          kind=refused.kind, headers=refused.headers)
+            return error_response(422, unread, loc=("body",), kind="json_invalid")
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 400:
             detail = _unreadable_body(exc) or detail

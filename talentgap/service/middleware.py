@@ -32,9 +32,10 @@ from talentgap.service.errors import (
     log_failure,
     request_id,
 )
+from talentgap.service.security import token_matches
 
 __all__ = ["BodyLimit", "AccessLog", "ACCESS_LOGGER", "log_text", "RequestId", "Failures",
-           "HeadAsGet", "ModelIdentity", "CorsWithErrorBody", "EXPOSED_HEADERS"]
+           "HeadAsGet", "ModelIdentity", "CorsWithErrorBody", "EXPOSED_HEADERS", "header_text"]
 
 #: Name of the logger that receives one line per request.
 ACCESS_LOGGER = "talentgap.service.access"
@@ -49,6 +50,32 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9._:@+/=-]{1,128}")
 EXPOSED_HEADERS = ("X-Model-Fingerprint", "X-Model-Edition", REQUEST_ID_HEADER, "Retry-After")
 #: The only content coding the service reads.
 _IDENTITY = "identity"
+#: Characters a header value carries as they are: printable ASCII but ``%``.
+_HEADER_SAFE = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) != "%")
+
+
+def header_text(value: str) -> str:
+    """A text as an HTTP header value: UTF-8 percent-encoded (RFC 3986) outside printable
+    ASCII.
+
+    HTTP header values are Latin-1 bytes: a character outside printable ASCII
+    (an edition named ``'2024Q4 第一版'``, a control character) and ``%``
+    itself are written as the percent-encoded bytes of their UTF-8 encoding,
+    as in a URL; any other value is sent unchanged. A client reads the value
+    back with a URL decoder (``urllib.parse.unquote``, JavaScript's
+    ``decodeURIComponent``).
+
+    Examples
+    --------
+    >>> header_text("2024Q4 第一版")
+    '2024Q4 %E7%AC%AC%E4%B8%80%E7%89%88'
+    >>> header_text("2022-q4-a"), header_text("100%")
+    ('2022-q4-a', '100%25')
+    >>> from urllib.parse import unquote
+    >>> unquote(header_text("2024Q4 第一版"))
+    '2024Q4 第一版'
+    """
+    return quote(str(value), safe=_HEADER_SAFE)
 
 
 def log_text(text: str, limit: int) -> str:
@@ -224,11 +251,17 @@ class AccessLog:
                             extra=fields)
 
 
+#: Answers of no route (no such path, no such method): they name the model only to a
+#: request with the token.
+_NO_ROUTE = (404, 405)
+
+
 def _set_header(message: dict, name: str, value: str) -> None:
-    """Set a header of an ``http.response.start`` message, replacing one of that name."""
+    """Set a header of an ``http.response.start`` message, replacing one of that name; the
+    value is written by :func:`header_text`, so no text can fail the answer."""
     raw = name.lower().encode("latin-1")
     kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() != raw]
-    message["headers"] = [*kept, (raw, value.encode("latin-1"))]
+    message["headers"] = [*kept, (raw, header_text(value).encode("ascii"))]
 
 
 class RequestId:
@@ -364,7 +397,9 @@ class ModelIdentity:
     The model is the one the request was answered with (pinned by
     :func:`~talentgap.service.routers._common.identify`), else, for a request
     refused before that (a 413, a 415, an invalid body), the one served when
-    the answer starts. A 401 names no model.
+    the answer starts. A 401 names no model, nor does a 404 or 405 (no
+    such path or method) to a request without the token: a caller without it
+    learns nothing of the model.
 
     Parameters
     ----------
@@ -375,6 +410,18 @@ class ModelIdentity:
 
     def __init__(self, app, prefix: str = "/v1") -> None:
         self.app, self.prefix = app, prefix.rstrip("/")
+
+    @staticmethod
+    def _names(scope, app, status: int) -> bool:
+        """Whether an answer of ``status`` names the model: not a 401, nor a 404 or 405
+        to a request without the token."""
+        if status == 401:
+            return False
+        if status not in _NO_ROUTE:
+            return True
+        settings = getattr(getattr(app, "state", None), "settings", None)
+        return token_matches(Headers(scope=scope).get("authorization", ""),
+                             getattr(settings, "token", None))
 
     def _ours(self, scope) -> bool:
         path, root = scope.get("path", ""), scope.get("root_path", "")
@@ -389,7 +436,8 @@ class ModelIdentity:
         app = scope.get("app")
 
         async def named(message) -> None:
-            if message["type"] == "http.response.start" and message["status"] != 401:
+            if message["type"] == "http.response.start" and self._names(scope, app,
+                                                                        message["status"]):
                 model = (scope.get("state") or {}).get("served")
                 if model is None and app is not None:
                     model = getattr(app.state, "served", None)

@@ -18,7 +18,7 @@ from fastapi.security import HTTPBearer
 
 from talentgap.service.errors import ServiceError
 
-__all__ = ["RateLimiter", "require_token", "limit_rate", "bearer_scheme"]
+__all__ = ["RateLimiter", "require_token", "limit_rate", "bearer_scheme", "token_matches"]
 
 #: The bearer token as the OpenAPI document declares it (``securitySchemes``), so the
 #: docs page's "Authorize" button sends it; the check itself is :func:`require_token`.
@@ -65,14 +65,27 @@ class RateLimiter:
             return 0.0
 
 
+def token_matches(authorization: str, token: str | None) -> bool:
+    """Whether an ``Authorization`` header value carries ``token`` (always, when None).
+
+    Examples
+    --------
+    >>> token_matches("Bearer s3cret", "s3cret"), token_matches("Bearer other", "s3cret")
+    (True, False)
+    >>> token_matches("", None)
+    True
+    """
+    if token is None:
+        return True
+    scheme, _, given = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
+                                                              token.encode())
+
+
 def require_token(request: Request) -> None:
     """Refuse (401) a request without the configured bearer token; pass when none is set."""
     token = request.app.state.settings.token
-    if token is None:
-        return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
-                                                             token.encode()):
+    if not token_matches(request.headers.get("authorization", ""), token):
         raise ServiceError(401, "missing or wrong bearer token: send "
                            "'Authorization: Bearer <token>'", kind="unauthorized",
                            headers={"WWW-Authenticate": "Bearer"})

@@ -79,7 +79,8 @@ def test_the_access_line_names_the_request(client, caplog):
 def test_a_500_quotes_the_id_and_the_traceback_is_logged_once_under_it(model_dir,
                                                                       monkeypatch, caplog):
     app = _failing_app(model_dir, monkeypatch)
-    with caplog.at_level(logging.INFO):
+    # the access logger's own level too: a serve command run earlier in the process may set it
+    with caplog.at_level(logging.INFO), caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
         # raise_server_exceptions=True: the failure is answered, not raised on to the server
         reply = TestClient(app).post("/v1/gap", json={}, headers={"X-Request-ID": "abc-123"})
     assert reply.status_code == 500

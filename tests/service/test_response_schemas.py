@@ -41,6 +41,7 @@ PRESENT_IN = {
     "Every plan but a single-period plan with a ``crosswalk``.": {
         "single", "multi_year", "multi_year_programmes"},
     "Plans with a ``policy_need`` only.": {"multi_year"},
+    "Plans with ``committed`` only.": set(),   # tests/service/test_plan_committed_parity.py
 }
 
 

@@ -6,10 +6,12 @@ from fastapi import Request, Response
 
 from talentgap.service._operations import run_plan
 from talentgap.service.errors import ServiceError
+from talentgap.service.middleware import header_text
 from talentgap.service.settings import ServiceSettings
 from talentgap.service.state import LoadedModel
 
 __all__ = ["served", "settings", "horizon_limit", "asked_horizon", "check_bounds",
+           "check_answer_size",
            "solve_plan", "identify",
            "page_of", "page_info", "FINGERPRINT_HEADER", "EDITION_HEADER", "IDENTITY_HEADERS"]
 
@@ -22,7 +24,12 @@ IDENTITY_HEADERS = {
                          "model_fingerprint. It changes when a reload serves another model.",
                          "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
     EDITION_HEADER: {"description": "The edition that answered, when the model is served "
-                     "from an edition store (absent otherwise).",
+                     "from an edition store (absent otherwise). HTTP header values are "
+                     "Latin-1, so the name is sent percent-encoded as UTF-8 (RFC 3986, as "
+                     "in a URL) outside printable ASCII and for '%' itself: '2024Q4 第一版' "
+                     "is sent as '2024Q4 %E7%AC%AC%E4%B8%80%E7%89%88'; decode it with a URL "
+                     "decoder (urllib.parse.unquote, decodeURIComponent). GET /v1/model "
+                     "gives the name as it is (edition).",
                      "schema": {"type": "string"}},
 }
 
@@ -44,7 +51,7 @@ def identify(request: Request, response: Response) -> None:
     request.state.served = model
     response.headers[FINGERPRINT_HEADER] = model.fingerprint
     if model.edition:
-        response.headers[EDITION_HEADER] = model.edition
+        response.headers[EDITION_HEADER] = header_text(model.edition)
 
 
 def settings(request: Request) -> ServiceSettings:
@@ -75,8 +82,11 @@ def asked_horizon(request: Request, body) -> int:
 
 
 def check_bounds(request: Request, horizon: int, cells: list | None, field: str, *,
-                 rows: bool = True, pageable: bool = False, paged: bool = False) -> int | None:
-    """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model).
+                 rows: bool = True, pageable: bool = False, paged: bool = False,
+                 page: tuple[int, int] | None = None, levels: int | None = None
+                 ) -> int | None:
+    """Refuse (422) a horizon or a cell list over the maxima (GET /v1/model), or an answer
+    over ``max_answer_size``.
 
     ``max_cells`` limits the cells (or series) a request answers: its entries,
     and with ``rows`` the rows they select (an entry giving some key columns
@@ -86,6 +96,10 @@ def check_bounds(request: Request, horizon: int, cells: list | None, field: str,
     (not the deprecated ``POST /predict``), so the refusal of too large a
     selection says to read it in pages (``limit``, ``offset``). A plan
     (``rows=False``) is bounded by ``max_plan_size`` instead.
+
+    With ``levels`` (the request's interval levels), the answer's size, cells
+    answered (those of ``page``, else all selected) x ``horizon`` x (1 +
+    ``levels``), is held to ``max_answer_size`` (:func:`check_answer_size`).
 
     Returns the number of rows selected (None without ``rows``).
     """
@@ -115,7 +129,31 @@ def check_bounds(request: Request, horizon: int, cells: list | None, field: str,
         raise ServiceError(422, f"{field}: {asked}, more than max_cells = {limits.max_cells} "
                            f"per request (GET /v1/model); {fix}",
                            loc=("body", field), kind="too_long")
+    if levels is not None:
+        answered = selected if page is None else max(0, min(page[1], selected - page[0]))
+        check_answer_size(request, answered, horizon, levels, field, paged=page is not None)
     return selected
+
+
+def check_answer_size(request: Request, answered: int, horizon: int, levels: int, field: str,
+                      *, paged: bool = False) -> None:
+    """Refuse (422, type ``answer_too_large``) an answer over ``max_answer_size``.
+
+    The size is ``answered`` cells (or series) x ``horizon`` periods x (1 +
+    ``levels``): a row per cell and period, and its two bounds per interval
+    level. The message gives the three numbers and what to reduce: the
+    levels, the horizon, or the cells (``limit`` of a page).
+    """
+    most = settings(request).max_answer_size
+    size = answered * horizon * (1 + levels)
+    if size <= most:
+        return
+    what = "cells" if served(request).is_gap_model else "series"
+    fewer = "a smaller page (limit)" if paged else f"fewer {field}"
+    raise ServiceError(422, f"the answer would hold {answered} {what} x {horizon} periods x "
+                       f"(1 + {levels} levels) = {size:,} values, more than max_answer_size = "
+                       f"{most:,}; ask for fewer levels, a shorter horizon or {fewer}",
+                       loc=("body",), kind="answer_too_large")
 
 
 def page_of(request: Request, body, field: str) -> tuple[int, int] | None:

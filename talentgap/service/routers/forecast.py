@@ -37,7 +37,7 @@ def forecast(body: ForecastRequest, request: Request) -> ForecastResponse:
                            "use POST /v1/gap", kind="model_mismatch")
     page, horizon = page_of(request, body, "series"), asked_horizon(request, body)
     total = check_bounds(request, horizon, body.series, "series", pageable=True,
-                         paged=page is not None)
+                         paged=page is not None, page=page, levels=len(body.level))
     answer = run_predict(model, horizon, body.level, body.series, field="series",
                          page=page)
     return ForecastResponse(origin=origin_of(model), freq=model.metadata["freq"], **answer,

@@ -35,7 +35,7 @@ def gap(body: GapRequest, request: Request) -> dict:
     require_gap_model(model, "POST /v1/gap")
     page, horizon = page_of(request, body, "cells"), asked_horizon(request, body)
     total = check_bounds(request, horizon, body.cells, "cells", pageable=True,
-                         paged=page is not None)
+                         paged=page is not None, page=page, levels=len(body.level))
     return dict(origin=origin_of(model), freq=model.metadata["freq"],  # FastAPI checks it
                 **run_gap(model, horizon, body.level, body.cells, page=page),
                 page=page_info(request, page, total))

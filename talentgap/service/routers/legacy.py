@@ -19,7 +19,13 @@ from talentgap.service._operations import (
     run_predict,
 )
 from talentgap.service.errors import error_responses
-from talentgap.service.routers._common import asked_horizon, check_bounds, served, solve_plan
+from talentgap.service.routers._common import (
+    asked_horizon,
+    check_bounds,
+    served,
+    settings,
+    solve_plan,
+)
 from talentgap.service.schemas import (
     ModelInfo,
     PlanRequest,
@@ -28,7 +34,10 @@ from talentgap.service.schemas import (
     PredictResponse,
 )
 
-__all__ = ["router"]
+__all__ = ["router", "TOTAL_HEADER"]
+
+#: The header of ``GET /model`` giving the model's number of cells (it lists ``max_cells``).
+TOTAL_HEADER = "X-Total-Count"
 
 router = APIRouter(tags=["deprecated"], deprecated=True)
 
@@ -39,17 +48,26 @@ def _deprecated(response: Response, successor: str) -> None:
 
 
 @router.get("/model", response_model=ModelInfo, summary="Deprecated: use GET /v1/model",
-            responses=error_responses(401, 429))
+            responses={**error_responses(401, 429), 200: {"headers": {TOTAL_HEADER: {
+                "description": "The model's number of cells; cells lists at most "
+                               "max_cells of them (GET /v1/model).",
+                "schema": {"type": "integer", "minimum": 0}}}}})
 def model_info(request: Request, response: Response) -> ModelInfo:
     """Deprecated (removed in the next release): use GET /v1/model. The saved run
-    configuration is no longer shown (it held server paths)."""
+    configuration is no longer shown (it held server paths). ``cells`` lists the
+    first ``max_cells`` cells of the model, in its order; the ``X-Total-Count``
+    header gives how many it has (GET /v1/model: ``n_cells`` and ``key_values``;
+    POST /v1/gap reads every cell a page at a time)."""
     _deprecated(response, "/v1/model")
     model = served(request)
     meta = model.metadata
+    cells = cells_of(model)
+    response.headers[TOTAL_HEADER] = str(len(cells))
     return ModelInfo(estimator=type(model.model).__name__, created=meta["created"],
                      talentgap_version=meta["talentgap_version"], keys=keys_of(model),
                      freq=meta["freq"], origin=origin_of(model),
-                     cells=records(cells_of(model)), data_fingerprint=meta["data_fingerprint"],
+                     cells=records(cells.head(settings(request).max_cells)),
+                     data_fingerprint=meta["data_fingerprint"],
                      config=None, supports_plan=model.is_gap_model)
 
 
@@ -62,7 +80,7 @@ def predict(body: PredictRequest, request: Request, response: Response) -> dict:
     model = served(request)
     _deprecated(response, "/v1/gap" if model.is_gap_model else "/v1/forecast")
     horizon = asked_horizon(request, body)
-    check_bounds(request, horizon, body.cells, "cells")
+    check_bounds(request, horizon, body.cells, "cells", levels=len(body.level))
     if model.is_gap_model:
         answer = run_gap(model, horizon, body.level, body.cells)
     else:

@@ -35,6 +35,7 @@ from talentgap.service.schemas._plan_summary import PlanSummary
 from talentgap.service.schemas._plan_tables import (
     BudgetEnvelope,
     CapacityGroupMember,
+    CommittedPlaces,
     CrosswalkRow,
     NeedWeights,
     PeriodBudget,
@@ -67,6 +68,7 @@ __all__ = [
     "NeedWeights",
     "CapacityGroupMember",
     "BudgetEnvelope",
+    "CommittedPlaces",
     "PlanRequest",
     "PlanResponse",
     "ConstraintOut",

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from talentgap.service.schemas._bounds import Cell
 
-__all__ = ["Health", "Ready", "ModelInfo", "ModelInfoV1", "SavedTargets"]
+__all__ = ["Health", "Ready", "ModelInfo", "ModelInfoV1", "SavedTargets", "PlaceEntrants"]
 
 
 class Health(BaseModel):
@@ -91,6 +91,37 @@ class SavedTargets(BaseModel):
                                            examples=[{"market": 1.0, "policy": 1.0}])
 
 
+class PlaceEntrants(BaseModel):
+    """The shares of a place's certified workers per plan unit, as saved with the model.
+
+    A run whose training upgrades workers between skilled levels (a
+    ``from_level``) saves, per cell (and with ``[plan] crosswalk`` also per
+    programme and location), the share of its recent certified workers who
+    are new to the cell and, with ``[targets]`` served at one level, the
+    share joining the stock that target counts; plans against the model
+    scale each place's absorption by the first and count the policy need by
+    their ratio, as the run's plan did. The form is the saved one
+    (``[plan] place_entrants``): one list per column, one value per unit.
+    """
+
+    keys: list[str] = Field(description="The columns of the plan units: the model's keys "
+                            "(plans without a crosswalk), or 'program' and the location "
+                            "columns (plans with one).", examples=[["region", "industry"]])
+    values: dict[str, list[str]] = Field(
+        description="Per column of keys, its value for each unit listed (a unit not listed "
+        "keeps its absorption).",
+        examples=[{"region": ["North", "North"], "industry": ["construction", "textiles"]}])
+    entrants: list[float] = Field(
+        description="Per unit, the share (0-1) of its certified workers who are new to its "
+        "cell (not upgraded from a lower skilled level of a worker it already employs); "
+        "POST /v1/plan multiplies the unit's absorption by it.", examples=[[0.75, 1.0]])
+    policy_share: list[float] | None = Field(
+        None, description="Per unit, the share (0-1) of its certified workers joining the "
+        "stock the saved run's policy target counts (upgrades included); POST /v1/plan counts "
+        "the policy need by policy_share / entrants per worker a place adds to its cell. "
+        "Absent without a target served at one level.", examples=[[1.0, 0.25]])
+
+
 class ModelInfoV1(BaseModel):
     """What the served model can answer (no server paths)."""
 
@@ -156,8 +187,14 @@ class ModelInfoV1(BaseModel):
     max_plan_size: int | None = Field(None, description="Largest plan POST /v1/plan solves, "
                                       "as cells x forecast periods x sample paths (a "
                                       "programme plan adds its programme-to-cell links to "
-                                      "the cells); larger: 422 (type plan_too_large).")
+                                      "the cells, and each capacity_groups and "
+                                      "budget_envelopes row counts as a cell); larger: 422 "
+                                      "(type plan_too_large).")
     max_levels: int = Field(description="Most interval levels one request may ask for.")
+    max_answer_size: int | None = Field(None, description="Largest answer of POST /v1/gap "
+                                        "or /v1/forecast, as cells (series) answered x "
+                                        "periods x (1 + interval levels); larger: 422 (type "
+                                        "answer_too_large).")
     edition: str | None = Field(None, description="Edition name, when served from an "
                                 "edition store.")
     created: str = Field(description="When the artifact was saved (UTC, ISO 8601).")
@@ -191,3 +228,14 @@ class ModelInfoV1(BaseModel):
                    "from_file": False, "need_periods": ["2025", "2026", "2027"], "cells": 64,
                    "policy_need_total": 289824.2, "need_weights": {"market": 1.0,
                                                                    "policy": 1.0}}])
+    place_entrants: list[PlaceEntrants] = Field(
+        [], description="The share of a place's certified workers new to its cell, per plan "
+        "unit, from the saved run's training (upgrade training between skilled levels trains "
+        "workers the cell already employs): POST /v1/plan multiplies each unit's absorption "
+        "by it, as the run's plan did, using the table whose keys are its plan units (the "
+        "model's keys, or 'program' and the location columns with a crosswalk). Empty for a "
+        "model saved without them (no upgrade training, or an older model): every place's "
+        "workers count as new.",
+        examples=[[{"keys": ["region", "industry"],
+                    "values": {"region": ["North"], "industry": ["construction"]},
+                    "entrants": [0.75], "policy_share": [1.0]}]])

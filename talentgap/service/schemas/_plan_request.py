@@ -20,6 +20,7 @@ from talentgap.service.schemas._per_cell import parameter_words, per_cell
 from talentgap.service.schemas._plan_tables import (
     BudgetEnvelope,
     CapacityGroupMember,
+    CommittedPlaces,
     CrosswalkRow,
     NeedWeights,
     PeriodBudget,
@@ -47,7 +48,7 @@ Lead = per_cell("lead_time")
 
 #: Fields of multi-year plans only (``lead_time`` serves single-period plans too).
 _MULTI_YEAR = ("budget_per_period", "exit_rate", "policy_need", "need_weights",
-               "capacity_groups", "budget_envelopes", "equity")
+               "capacity_groups", "budget_envelopes", "equity", "committed")
 
 
 class PlanRequest(StrictRequest):
@@ -153,6 +154,19 @@ class PlanRequest(StrictRequest):
         None, max_length=MAX_TABLE_ROWS,
         description="Money envelopes, e.g. per city: key columns, ``budget`` and optionally "
         "``period``. Cells without a row are limited by the budget only.")
+    committed: list[CommittedPlaces] | None = Field(
+        None, max_length=MAX_TABLE_ROWS,
+        description="Places already funded, e.g. by last year's plan, whose workers are "
+        "still to come: one row per cell (with a ``crosswalk``, per programme and region) "
+        "and funding period, every key column, ``period`` (at or before the first of "
+        "``periods``) and ``places``. Their workers count against every need before the "
+        "plan's places (the plan funds what they leave), and cost nothing in its budget. "
+        "The summary gives committed_places and committed_arriving (their certified workers "
+        "arriving in the need periods), the years committed_workers; the shortfalls and "
+        "gaps 'before' then count them (summary.before_plan). A cell or programme the plan "
+        "does not have, or a period after the first funding period, is refused (422).",
+        examples=[[{"region": "Amberfield", "industry": "textiles", "period": "2024",
+                    "places": 120}]])
     equity: float | None = Field(
         None, ge=0, le=1, allow_inf_nan=False,
         description="Share in [0, 1]: each region's plan must remove at least this share of "

@@ -106,6 +106,10 @@ class YearRow(BaseModel):
         "at <year>' for a need year past the model's horizon that holds its last forecast "
         "year's need (funding years on a quarterly or monthly model; ``notes`` give their "
         f"share of the need). {_MULTI_YEAR}", examples=["forecast"])
+    committed_workers: float | None = Field(
+        None, description="Certified workers of the places already funded (``committed``) "
+        "present in the period, summed over the cells; the shortfalls 'before' are net of "
+        "them. Plans with ``committed`` only.", examples=[1139.0])
     policy_shortfall_before: float | None = Field(
         None, description="Workers short of the policy need without the plan. Plans with a "
         "``policy_need`` only.", examples=[50.0])

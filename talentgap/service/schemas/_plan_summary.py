@@ -124,6 +124,23 @@ class PlanSummary(BaseModel):
                                         "equally good (``notes`` say how this one was "
                                         "chosen). Every plan but a single-period plan with "
                                         "a ``crosswalk``.", examples=[True])
+    committed_places: float | None = Field(
+        None, description="Places already funded (``committed``), summed. Plans with "
+        "``committed`` only.", examples=[1700.0])
+    committed_arriving: float | None = Field(
+        None, description="Their certified workers who arrive in the need periods (places x "
+        "pass_rate x absorption, those arriving in a need period). Plans with ``committed`` "
+        "only.", examples=[1139.0])
+    committed_workers: float | None = Field(
+        None, description="Their workers present, summed over the need cell-periods (the "
+        "years' committed_workers summed). Plans with ``committed`` only.",
+        examples=[2200.5])
+    before_plan: str | None = Field(
+        None, description="What the 'before' figures (shortfall_before, "
+        "policy_shortfall_before, the years' shortfall_before) count: after the places "
+        "already funded, before the plan's. Plans with ``committed`` only.",
+        examples=["after the places already funded (the committed table), before the plan's "
+                  "places"])
     tie_tolerance: float | None = Field(None, description="How much of the weighted "
                                         "shortfall without a plan the choice among equally "
                                         f"good plans may give up. {_MULTI_YEAR}",

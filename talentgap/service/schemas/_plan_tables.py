@@ -16,7 +16,7 @@ from talentgap.service.schemas._bounds import (
 )
 
 __all__ = ["PeriodBudget", "PolicyNeed", "NeedWeights", "CapacityGroupMember",
-           "BudgetEnvelope", "CrosswalkRow"]
+           "BudgetEnvelope", "CrosswalkRow", "CommittedPlaces"]
 
 
 class _KeyedRow(BaseModel):
@@ -69,6 +69,13 @@ class PolicyNeed(_KeyedRow):
     policy_need: Finite = Field(description="Workers short of the policy target (persons, "
                                 ">= 0, at most 10^12), e.g. from a skilled-share target.",
                                 examples=[120])
+    per_worker: Finite | None = Field(
+        None, description="Workers of the target's stock each worker a place adds to the cell "
+        "brings (>= 0; upgrade training adds to a high-skilled stock without adding a worker "
+        "to the cell). Omitted: the saved run's ratio for the cell when the model was saved "
+        "with policy shares (GET /v1/model, place_entrants: policy_share / entrants), the "
+        "ratio its own plan counted its need by, else 1. Give 1 for a need of another target.",
+        examples=[1.0])
 
 
 class NeedWeights(StrictRequest):
@@ -119,6 +126,29 @@ class BudgetEnvelope(_KeyedRow):
     period: PeriodLabel | None = Field(None, description="A funding period: the envelope "
                                        "then limits that period only. Give it on every row "
                                        "or on none.", examples=["2025Q1"])
+
+
+class CommittedPlaces(_KeyedRow):
+    """Places already funded (e.g. by last year's plan) in one cell and funding period.
+
+    Give every key column of the model (e.g. ``region`` and ``industry``;
+    with a ``crosswalk``, ``program`` and the key columns other than
+    industry) next to ``period`` and ``places``. Their workers count against
+    every need before the plan's places, by the plan's pass rate,
+    absorption, lead time and exit rate, and cost nothing in its budget.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", strict=True, allow_inf_nan=False,
+        json_schema_extra={"examples": [{"region": "Amberfield", "industry": "textiles",
+                                         "period": "2024", "places": 120}]})
+
+    period: PeriodLabel = Field(description="The funding period of these places, at or "
+                                "before the plan's first funding period (it may lie before "
+                                "the model's origin), in the plan's frequency ('2024' when "
+                                "``periods`` are years).", examples=["2024"])
+    places: Finite = Field(description="Places funded (>= 0, at most 10^12).",
+                           examples=[120])
 
 
 class CrosswalkRow(_KeyedRow):

@@ -208,11 +208,14 @@ class GapResponse(BaseModel):
                              "outlier_masked (such a value was set to missing before the "
                              "fit and filled in from the periods around it: a model "
                              "fitted with outliers='mask'), "
-                             "no_demand_data, no_supply_data. A model fitted with survey "
-                             "standard errors (the panel's demand_se, as build_panel "
-                             "writes) forecasts the population values: the sampling error "
-                             "of the survey's estimates is not in its intervals, so a later "
-                             "estimate falls outside them more often than the level says.")
+                             "no_demand_data, no_supply_data, known_supply (the supply "
+                             "was known at fit, e.g. certified workers of past training "
+                             "arriving after the lead time, not forecast). A model "
+                             "fitted with survey standard errors (the panel's demand_se, "
+                             "as build_panel writes) forecasts the population values: the "
+                             "sampling error of the survey's estimates is not in its "
+                             "intervals, so a later estimate falls outside them more "
+                             "often than the level says.")
     explanations: Explanations = Field(
         description="One per returned cell, in the order of the rows: the key columns and "
         "what produced the cell's forecasts (see CellExplanation).",
