@@ -231,7 +231,8 @@ class Report:
     def add_table(self, table: pd.DataFrame | pd.Series, *, caption: str | None = None,
                   max_rows: int | None = 50,
                   float_format: FloatFormat | Mapping[str, FloatFormat] = "{:,.2f}",
-                  index: bool | None = None, source: str | None = None) -> None:
+                  index: bool | None = None, source: str | None = None,
+                  notes: str | None = None) -> None:
         """Add a table; numbers are right-aligned, long tables are cut.
 
         Parameters
@@ -256,6 +257,10 @@ class Report:
             Where every row is, e.g. ``"quotas.csv (sheet quotas of
             results.xlsx)"``: the line under a cut table names it, so the
             reader knows where the rows not shown are.
+        notes : str, optional
+            How the table is counted, shown in a line under it: the caption
+            says what the table is, in a few words, and the notes the method
+            detail a reader may want (units, what a column leaves out).
 
         Raises
         ------
@@ -271,6 +276,7 @@ class Report:
                                  f"got {type(table).__name__}")
         caption = _text_arg(caption, "caption", optional=True)
         source = _text_arg(source, "source", optional=True)
+        notes = _text_arg(notes, "notes", optional=True)
         if max_rows is not None:
             check_count(max_rows, "max_rows", detail=" or None")
         if isinstance(float_format, Mapping):
@@ -327,6 +333,8 @@ class Report:
                      else "")
             parts.append(f'<p class="table-note">Showing the first {len(shown):,} of '
                          f'{n_rows:,} rows; {hidden:,} more not shown{where}.</p>')
+        if notes is not None:
+            parts.append(f'<p class="table-note">Notes: {esc(notes)}</p>')
         parts.append("</div>")
         self._append("\n".join(parts))
 

@@ -11,7 +11,8 @@ Modules: :mod:`~talentgap.cli.main` (parser, exit codes),
 policy targets (:mod:`~talentgap.cli._targets`),
 :mod:`~talentgap.cli.outputs` (tables, charts, JSON summary) and
 :mod:`~talentgap.cli.reporting` (``report.html``) with its plan sections
-(:mod:`~talentgap.cli._report_plan`), shared table pieces
+(:mod:`~talentgap.cli._report_plan`, their sentences in
+:mod:`~talentgap.cli._report_plan_words`), shared table pieces
 (:mod:`~talentgap.cli._report_tables`), the view by skill level
 (:mod:`~talentgap.cli._by_level`), column headers and units in words
 (:mod:`~talentgap.cli._wording`) and the library's notes in plain sentences

@@ -4,10 +4,12 @@ A one-period run compares budgets in ``plan_comparison.csv``. A multi-year
 plan (``[plan] years``) is solved again with every year's budget (and the
 budget envelopes) scaled by each of :data:`BUDGET_CUTS`, through
 :func:`talentgap.planning.what_if`; :func:`budget_cuts` tabulates the plan and
-the smaller ones, and :func:`budget_cuts_text` and :func:`budget_cuts_table`
-word it for the report: places, workers added and the expected shortfall of
-vacancies and, with targets, against them. :func:`surplus_words` says how
-many of the plan's worker-years find no vacancy.
+the smaller ones, :func:`budget_cuts_file` is that table as
+``plan_budget_cuts.csv`` (and its sheet of ``results.xlsx``), and
+:func:`budget_cuts_text` and :func:`budget_cuts_table` word it for the
+report: places, workers added and the expected shortfall of vacancies and,
+with targets, against them. :func:`surplus_words` says how many of the
+plan's worker-years find no vacancy.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from talentgap import planning
 from talentgap._words import money_words
 from talentgap.errors import PlanningError
 
-__all__ = ["BUDGET_CUTS", "add_budget_cuts", "budget_cuts", "budget_cuts_text",
-           "budget_cuts_table", "surplus_words"]
+__all__ = ["BUDGET_CUTS", "add_budget_cuts", "budget_cuts", "budget_cuts_file",
+           "budget_cuts_text", "budget_cuts_table", "surplus_words"]
 
 #: Shares of the plan's budget (every year's, and the envelopes) a multi-year plan is
 #: solved again at.
@@ -91,6 +93,38 @@ def budget_cuts(plan: planning.QuotaPlan, arguments: Mapping, *,
     return pd.DataFrame(rows), notes
 
 
+def budget_cuts_file(table: pd.DataFrame) -> pd.DataFrame:
+    """The table of :func:`budget_cuts` as ``plan_budget_cuts.csv`` writes it.
+
+    One row per budget, the plan's first: the columns of :func:`budget_cuts`
+    with, after each shortfall, how much more a smaller budget leaves than
+    the full one (``shortfall_increase``, ``policy_shortfall_increase``;
+    0 on the plan's row, NaN without a policy need). The report's table of
+    smaller budgets shows these figures rounded.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"share": [1.0, 0.5], "budget": [6e7, 3e7],
+    ...                       "places": [10000.0, 5000.0],
+    ...                       "expected_certified": [5695.0, 2850.0],
+    ...                       "shortfall_before": [75899.0, 75899.0],
+    ...                       "shortfall_after": [63853.0, 69500.0],
+    ...                       "policy_shortfall_before": [np.nan, np.nan],
+    ...                       "policy_shortfall_after": [np.nan, np.nan]})
+    >>> budget_cuts_file(table)[["share", "shortfall_after", "shortfall_increase"]]
+       share  shortfall_after  shortfall_increase
+    0    1.0          63853.0                 0.0
+    1    0.5          69500.0              5647.0
+    """
+    full = table.iloc[0]
+    out = table[["share", *_COLUMNS]].copy()
+    out.insert(out.columns.get_loc("shortfall_after") + 1, "shortfall_increase",
+               out["shortfall_after"] - full["shortfall_after"])
+    out["policy_shortfall_increase"] = (out["policy_shortfall_after"]
+                                        - full["policy_shortfall_after"])
+    return out.reset_index(drop=True)
+
+
 def budget_cuts_text(table: pd.DataFrame | None, *, currency: str = "",
                      target: str | None = None) -> str:
     """One sentence: what each smaller budget gives up against the plan.
@@ -105,7 +139,7 @@ def budget_cuts_text(table: pd.DataFrame | None, *, currency: str = "",
     ...                       "policy_shortfall_before": [443619.0, 443619.0],
     ...                       "policy_shortfall_after": [427887.0, 435700.0]})
     >>> print(budget_cuts_text(table, currency="yuan", target="skilled"))
-    At 50% of the budget (30 million yuan) the plan funds 5,000 places instead of 10,000, adds 2,845 fewer workers and leaves 5,647 more person-years of vacancies unfilled and 7,813 more short of the skilled target.
+    At 50% of the budget (30 million yuan) the plan funds 5,000 places instead of 10,000 and adds 2,845 fewer workers. It leaves 5,647 more person-years of vacancies unfilled and 7,813 more short of the skilled target.
     """  # noqa: E501
     if table is None or len(table) < 2:
         return ""
@@ -113,9 +147,9 @@ def budget_cuts_text(table: pd.DataFrame | None, *, currency: str = "",
     sentences = []
     for _, row in table.iloc[1:].iterrows():
         text = (f"At {row['share']:.0%} of the budget ({money_words(row['budget'], currency)}) "
-                f"the plan funds {row['places']:,.0f} places instead of {full['places']:,.0f}, "
-                f"adds {full['expected_certified'] - row['expected_certified']:,.0f} fewer "
-                "workers and leaves "
+                f"the plan funds {row['places']:,.0f} places instead of {full['places']:,.0f} "
+                f"and adds {full['expected_certified'] - row['expected_certified']:,.0f} fewer "
+                "workers. It leaves "
                 f"{row['shortfall_after'] - full['shortfall_after']:,.0f} more person-years of "
                 "vacancies unfilled")
         if target and pd.notna(row["policy_shortfall_after"]):
@@ -198,11 +232,10 @@ def add_budget_cuts(report, result) -> None:
     currency = result.config.output.currency
     if not table["policy_shortfall_after"].notna().all():
         target = None
-    report.add_text("What a smaller budget gives up (every year's budget cut by the same "
-                    "share, the plan made again): "
+    report.add_text("What a smaller budget gives up: the plan was made again with every "
+                    "year's budget cut by the same share. "
                     + budget_cuts_text(table, currency=currency, target=target))
     shown = budget_cuts_table(table, currency=currency, target=target)
-    report.add_table(shown, caption="The plan at its budget and at smaller budgets: places, "
-                     "expected workers added and expected shortfall summed over the plan's need "
-                     "years (shown in the report only)", index=False,
+    report.add_table(shown, caption="The plan at its full budget and at smaller budgets "
+                     "(all figures also in plan_budget_cuts.csv)", index=False,
                      float_format={c: "{:,.0f}" for c in shown.columns[1:]})

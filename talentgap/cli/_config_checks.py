@@ -266,7 +266,7 @@ def check_together(config, where: str) -> None:
             raise ConfigError(f"{where}[plan] budget must be a number for a single-period "
                               f"plan, got {describe_value(plan.budget)}; a budget per year "
                               "(a table or a CSV) needs [plan] years")
-        for name in ("capacity_groups", "budget_envelopes"):
+        for name in ("capacity_groups", "budget_envelopes", "committed"):
             if getattr(plan, name) is not None:
                 raise ConfigError(f"{where}[plan] {name} needs [plan] years")
         if targets.given:

@@ -273,6 +273,7 @@ class PlanConfig:
                                                             "words": ("estimate",)})
     capacity_groups: str | None = field(default=None, metadata={"path": True})
     budget_envelopes: str | None = field(default=None, metadata={"path": True})
+    committed: str | None = field(default=None, metadata={"path": True})
     policy_weight: float = field(default=1.0, metadata={"min": 0.0})
     hold_need: bool = False
     free_places: bool = False

@@ -34,8 +34,11 @@ def labelled(table: pd.DataFrame, scores) -> pd.DataFrame:
     return out
 
 
-def _scored_words(row) -> str:
-    """``gap: 2023Q2..2023Q4 (3 periods), 64 cells, 192 of 256 cell-periods; 64 not scored...``"""
+def _scored_words(row, other_cells: pd.DataFrame | None = None) -> str:
+    """``gap: 2023Q2..2023Q4 (3 periods), 64 cells, 192 of 256 cell-periods; 64 not scored...``
+
+    ``other_cells`` (:attr:`EditionScores.other_cells`) names the cells gone.
+    """
     if not row["n_points"]:
         text = f"{row['quantity']}: not scored"
     else:
@@ -48,21 +51,44 @@ def _scored_words(row) -> str:
         text = (f"{row['quantity']}: {span_text} ({listed}), "
                 f"{row['n_cells']} cells, {row['n_points']} of the {row['n_forecast']} "
                 "cell-periods forecast")
-    why = [f"{row[column]} {words}" for column, words in _NOT_SCORED.items() if row[column]]
-    why = [w.replace("{why}", _NO_VALUE.get(row["quantity"], "")) for w in why]
+    why = [f"{row[column]} {words}" for column, words in _NOT_SCORED.items()
+           if row.get(column, 0)]
+    why = [w.replace("{why}", _NO_VALUE.get(row["quantity"], "")).replace(
+        "{cells}", _gone_examples(other_cells, row["quantity"])) for w in why]
     if row["n_not_scored"]:
         text += f"; {row['n_not_scored']} not scored: {', '.join(why)}"
     return text
 
 
-#: Why a later value may be missing, by quantity.
-_NO_VALUE = {"supply": " (e.g. before the lead time of the first training records)",
-             "demand": " (e.g. no survey answers)",
-             "gap": " (its demand or supply missing)"}
+#: Why a later value may be missing in a period, by quantity (the cell has later values in
+#: other periods; a cell without any is counted as ``cell_missing``).
+_NO_VALUE = {"supply": " (no training row reaches that period)",
+             "demand": " (no survey answers that period)",
+             "gap": " (its demand or supply missing that period)"}
 #: Why an edition's cell-period was not scored, by column of ``EditionScores.scored``.
-_NOT_SCORED = {"not_in_actuals": "not in the later data",
-               "actual_missing": "without a later value{why}",
+_NOT_SCORED = {"cell_missing": "in cells without any later value (gone from the later "
+                               "data{cells})",
+               "not_in_actuals": "not in the later data",
+               "actual_missing": "without a later value in that period{why}",
                "forecast_missing": "without a stored forecast"}
+
+
+def _cell_names(rows: pd.DataFrame, *, limit: int = 3) -> str:
+    """``Amberfield/drones, Dunhollow/textiles`` (the key values of up to ``limit`` rows: the
+    columns before ``period`` or ``reason``)."""
+    end = next(i for i, c in enumerate(rows.columns) if c in ("period", "reason"))
+    keys = list(rows.columns[:end])
+    names = ["/".join(str(v) for v in values) for values in rows[keys].head(limit).to_numpy()]
+    return ", ".join(names) + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def _gone_examples(other_cells: pd.DataFrame | None, quantity: str) -> str:
+    """``, e.g. Dunhollow/textiles``: the cells without a later value of ``quantity``."""
+    if other_cells is None or not len(other_cells):
+        return ""
+    gone = other_cells[(other_cells["reason"] == "no later value")
+                       & other_cells["quantities"].str.split().map(lambda q: quantity in q)]
+    return f": {_cell_names(gone)}" if len(gone) else ""
 
 
 #: The scores' methods in words: the stored forecast and the two simple rules.
@@ -184,7 +210,7 @@ def score_report(scores) -> Report:
               "rule); the interval columns give the share of actual values inside the stored "
               "intervals. " + _sampling_words(scores) + good)
     scored = scores.scored.assign(**{
-        "not scored, why": [_scored_words(row).partition(" not scored: ")[2]
+        "not scored, why": [_scored_words(row, scores.other_cells).partition(" not scored: ")[2]
                             for _, row in scores.scored.iterrows()]})
     report.add_table(
         scored[["quantity", "first_period", "last_period", "periods", "n_cells", "n_points",
@@ -196,6 +222,7 @@ def score_report(scores) -> Report:
                     "n_not_scored": "Cell-periods not scored", "not scored, why": "Why not"}),
         caption="What was scored: per quantity, the periods and cells with both a stored "
                 "forecast and a later value")
+    _other_tables(report, scores)
     _score_table(report, scores.summary, per,
                  caption="All cells, per quantity (gap, demand, supply) and forecast")
     for note in _score_notes(scores):
@@ -214,9 +241,68 @@ def score_report(scores) -> Report:
     return report
 
 
+def _revision_note(scores) -> str:
+    """The history the later data revised, per quantity, with the largest change; or ``""``."""
+    revised = getattr(scores, "revised", None)
+    if revised is None or not len(revised):
+        return ""
+    compared = scores.scored.set_index("quantity")["history_compared"]
+    parts = []
+    for quantity, rows in revised.groupby("quantity", sort=False):
+        first, last = rows["period"].min(), rows["period"].max()
+        span = str(first) if first == last else f"{first}–{last}"
+        share = rows["relative_change"].abs().dropna()
+        size = (f", by a median of {share.median():.0%} of the earlier value"
+                if len(share) else "")
+        top = rows.iloc[0]
+        parts.append(f"{quantity} {len(rows):,} of {int(compared[quantity]):,} cell-periods "
+                     f"({span}){size}, e.g. {_cell_names(rows.iloc[:1])} "
+                     f"{top['period']}: {top['stored']:,.1f} -> {top['later']:,.1f}")
+    return ("The later data revise the history the edition was fitted on (periods up to its "
+            f"origin {scores.origin}): " + "; ".join(parts) + ". The forecast was made from "
+            "the earlier values, so its errors here partly measure the revision rather than "
+            "the forecast (every changed value: edition_revisions.csv).")
+
+
+def _other_cells_note(scores) -> str:
+    """The cells with later values that the edition does not have; or ``""``."""
+    other = getattr(scores, "other_cells", None)
+    if other is None or not len(other):
+        return ""
+    new = other[other["reason"] == "not in the edition"]
+    if not len(new):
+        return ""
+    return (f"{len(new)} cell{'s' * (len(new) != 1)} with later values "
+            f"{'are' if len(new) != 1 else 'is'} not in the edition (a new trade or region "
+            f"since its origin) and not scored: {_cell_names(new)} (every cell not scored: "
+            "edition_cells_not_scored.csv).")
+
+
+def _other_tables(report: Report, scores) -> None:
+    """The cells not scored as a whole, and the largest revisions of the edition's history."""
+    other = getattr(scores, "other_cells", None)
+    if other is not None and len(other):
+        report.add_table(other.rename(columns={
+            "reason": "Why not scored", "quantities": "Quantities",
+            "n_periods": "Periods", "first_period": "From", "last_period": "To"}),
+            caption="Cells not scored: not in the edition (later values, no forecast), or "
+                    "without any later value in the periods forecast", max_rows=30)
+    revised = getattr(scores, "revised", None)
+    if revised is not None and len(revised):
+        report.add_table(revised.rename(columns={
+            "period": "Period", "quantity": "Quantity", "stored": "Value the edition knew",
+            "later": "Value in the later data", "change": "Change",
+            "relative_change": "Change (share of the earlier value)"}),
+            caption="History revised by the later data (largest changes first per quantity)",
+            max_rows=20, float_format={"Value the edition knew": "{:,.1f}",
+                                       "Value in the later data": "{:,.1f}",
+                                       "Change": "{:+,.1f}",
+                                       "Change (share of the earlier value)": "{:+.0%}"})
+
+
 def _score_notes(scores) -> list[str]:
     """What the score tables leave out or widen, in words (report, text and JSON summaries)."""
-    notes = []
+    notes = [note for note in (_revision_note(scores), _other_cells_note(scores)) if note]
     summary = scores.summary
     own = summary[summary["method"] == "edition"]
     counts = {}  # the same counts at every level: one sentence
@@ -245,7 +331,13 @@ def _score_notes(scores) -> list[str]:
 
 
 def print_scores(args: argparse.Namespace, scores, files: list[Path], *,
-                  latest: bool = False) -> None:
+                 latest: bool = False, stocks=None, stock_notes: list[str] = ()) -> None:
+    """The terminal summary (text or JSON) of ``talentgap evaluate``.
+
+    ``stocks`` (:class:`talentgap.editions.StockScores` or None) and
+    ``stock_notes`` are the stored workforce projection against the stocks
+    observed later (:mod:`talentgap.cli._edition_stocks`).
+    """
     summary = scores.summary
     chosen = " (the latest forecast origin in the store)" if latest else ""
     if args.format == "json":
@@ -257,13 +349,20 @@ def print_scores(args: argparse.Namespace, scores, files: list[Path], *,
                "summary": json.loads(summary.astype(
                    {"first_period": str, "last_period": str}).to_json(orient="records")),
                "notes": _score_notes(scores),
+               "history_revised": int(len(scores.revised)),
+               "cells_not_scored": json.loads(scores.other_cells.astype(
+                   {"first_period": str, "last_period": str}).to_json(orient="records")),
+               "stocks": ([] if stocks is None else
+                          json.loads(stocks.stocks.to_json(orient="records"))),
+               "stock_notes": list(stock_notes),
                "files": [str(f) for f in files]}
         print(json.dumps(doc, indent=2))
         return
     lines = [f"talentgap evaluate: edition {scores.edition}{chosen} (origin {scores.origin}); "
              f"wrote {len(files)} files to {files[0].parent}",
              "  scored, per quantity:"]
-    lines += [f"    {_scored_words(row)}" for _, row in scores.scored.iterrows()]
+    lines += [f"    {_scored_words(row, scores.other_cells)}"
+              for _, row in scores.scored.iterrows()]
     shown = summary.drop(columns=[c for c in summary.columns
                                   if str(c).startswith("n_coverage_")]).copy()
     for column in shown.columns[2:]:
@@ -271,4 +370,7 @@ def print_scores(args: argparse.Namespace, scores, files: list[Path], *,
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.3f}")
     lines += ["  " + line for line in shown.to_string(index=False).splitlines()]
     lines += [f"  note: {note}" for note in _score_notes(scores)]
+    if stock_notes:
+        lines.append("  workforce projection against the observed stocks:")
+        lines += [f"    {note}" for note in stock_notes]
     print("\n".join(lines))

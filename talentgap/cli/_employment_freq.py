@@ -27,7 +27,8 @@ import pandas as pd
 from talentgap._frequencies import NAMES, PER_YEAR, period_dtype_code
 from talentgap.errors import ConfigError, SchemaError
 
-__all__ = ["read_employment", "employment_freq", "coarser_employment", "employment_sentence"]
+__all__ = ["read_employment", "employment_freq", "coarser_employment", "employment_sentence",
+           "employment_start"]
 
 
 _UNITS = {"Y": "year", "Q": "quarter", "M": "month"}
@@ -139,10 +140,46 @@ def coarser_employment(employment: pd.DataFrame | None, freq: str) -> bool:
     return own is not None and PER_YEAR[own] < PER_YEAR[freq]
 
 
-def employment_sentence(own: str | None, freq: str) -> str | None:
-    """The report's words for employment given at ``own``, coarser than the run's ``freq``.
+def employment_start(report, keys) -> tuple[str, int, int] | None:
+    """The last period of employment the stocks start from, and in how many cells.
 
-    None when ``own`` is not coarser (or not known).
+    From a validated employment table's report (its kept rows' periods and
+    key columns, ``row_keys``): the latest period, the cells observed in it
+    and all cells (each cell's stock starts from its own last observed
+    period, :func:`talentgap.planning.project_skilled_stock`). None without
+    kept rows.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> rows = pd.DataFrame({"kept": True, "region": ["N", "N", "S"],
+    ...                      "period": pd.PeriodIndex(["2021", "2022", "2021"], freq="Y")})
+    >>> employment_start(SimpleNamespace(row_keys=rows), ["region"])
+    ('2022', 1, 2)
+    """
+    rows = getattr(report, "row_keys", None)
+    if rows is None or "period" not in rows.columns:
+        return None
+    rows = rows[rows["kept"].to_numpy(dtype=bool)] if "kept" in rows.columns else rows
+    periods = rows["period"].dropna()
+    if periods.empty:
+        return None
+    keys = [k for k in keys if k in rows.columns]
+    last = periods.max()
+    if not keys:
+        return str(last), 1, 1
+    ends = rows.groupby(keys, observed=True, sort=False)["period"].max()
+    return str(last), int((ends == last).sum()), len(ends)
+
+
+def employment_sentence(own: str | None, freq: str,
+                        start: tuple[str, int, int] | None = None) -> str | None:
+    """The report's words for employment given at ``own``, and the period the stocks start from.
+
+    For employment coarser than the run's ``freq`` (a yearly census), how
+    it is read; with ``start`` (:func:`employment_start`), the census or
+    the last observed period the skilled stocks start from. None when
+    there is nothing to say.
 
     Examples
     --------
@@ -150,12 +187,28 @@ def employment_sentence(own: str | None, freq: str) -> str | None:
     "Employment is given by year: each year's figure is read as the count at the year's end \
 (the skilled stock's starting point and the base of the target shares), and the quarterly \
 surveys and training are summed into years."
+    >>> employment_sentence("Y", "Q", ("2024", 64, 64)).split(". ")[-1]
+    'The stocks start from employment from the census of 2024, the last year given.'
+    >>> employment_sentence("Q", "Q", ("2024Q4", 60, 64))
+    "The stocks start from employment in 2024Q4, the last observed period (each cell's own \
+last observed period: 2024Q4 in 60 of the 64 cells, earlier in the others)."
     >>> employment_sentence("Q", "Q") is None
     True
     """
-    if own not in PER_YEAR or PER_YEAR[own] >= PER_YEAR[freq]:
-        return None
-    unit = _UNITS[own]
-    return (f"Employment is given by {unit}: each {unit}'s figure is read as the count at the "
-            f"{unit}'s end (the skilled stock's starting point and the base of the target "
-            f"shares), and the {NAMES[freq]} surveys and training are summed into {unit}s.")
+    coarser = own in PER_YEAR and PER_YEAR[own] < PER_YEAR.get(freq, 0)
+    words = []
+    if coarser:
+        unit = _UNITS[own]
+        words.append(f"Employment is given by {unit}: each {unit}'s figure is read as the count "
+                     f"at the {unit}'s end (the skilled stock's starting point and the base of "
+                     f"the target shares), and the {NAMES[freq]} surveys and training are "
+                     f"summed into {unit}s.")
+    if start is not None:
+        last, at_last, cells = start
+        where = (f"from the census of {last}, the last {_UNITS[own]} given" if coarser else
+                 f"in {last}, the last observed period")
+        some = ("" if at_last == cells else
+                f" (each cell's own last observed period: {last} in {at_last} of the {cells} "
+                "cells, earlier in the others)")
+        words.append(f"The stocks start from employment {where}{some}.")
+    return " ".join(words) or None

@@ -93,4 +93,8 @@ def flag_meanings(season_length: int = 1) -> dict[str, str]:
         "no_demand_data": "Demand was never observed: no forecast is made.",
         "no_supply_data": "No certified workers were ever observed for the cell: supply is "
                           "taken as 0 (known future supply still counts).",
+        "known_supply": "The supply of the period is known, not forecast: certified workers "
+                        "of training already in the training table, who arrive after the "
+                        "lead time. It is the same in every sample path, so the interval of "
+                        "the gap comes from demand alone.",
     }

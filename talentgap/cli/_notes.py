@@ -324,11 +324,11 @@ def small_classes_note(quotas: pd.DataFrame, keys, *, limit: int = 4,
     ...                        "quota": [1.0, 40.0, 3.0]})
     >>> print(small_classes_note(quotas, ["region", "industry"]))
     2 of 3 funded cell-years have fewer than 10 places, e.g. 1 place for A / textiles in 2026
-    and 3 places for B / textiles in 2026: classes that small may not run. [plan]
-    min_class_size = 10 gives each cell and year either no places or at least that many (the
-    plan decides which classes run); [plan] min_quota (places per cell and year at least)
-    funds every cell at least that many places; to leave such cells out instead, set their
-    capacity to 0 in a capacity CSV, or merge their places into a neighbouring region's class.
+    and 3 places for B / textiles in 2026. Classes that small may not run. A smallest class
+    size of 10 would give each cell and year either no places or at least that many; the plan
+    then decides which classes run. A minimum number of places per cell and year would fund
+    every cell at least that many. To leave such cells out instead, set their capacity to 0 in
+    a capacity CSV, or merge their places into a neighbouring region's class.
     """
     funded = quotas[quotas["quota"] > 0]
     small = funded[funded["quota"] < smallest].sort_values("quota", kind="stable")
@@ -350,12 +350,12 @@ def small_classes_note(quotas: pd.DataFrame, keys, *, limit: int = 4,
         listed = ", ".join(shown[:-1]) + " and " + shown[-1]
     more = f" and {len(small) - limit:,} more (quotas.csv lists all)" if len(small) > limit else ""
     return (f"{len(small):,} of {len(funded):,} {unit} have fewer than {smallest} places, e.g. "
-            f"{listed}{more}: classes that small may not run. [plan] min_class_size = "
-            f"{smallest} gives each cell{' and year' if yearly else ''} either no places or at "
-            "least that many (the plan decides which classes run); [plan] min_quota (places per "
-            "cell and year at least) funds every cell at least that many places; to leave such "
-            "cells out instead, set their capacity to 0 in a capacity CSV, or merge their "
-            "places into a neighbouring region's class.")
+            f"{listed}{more}. Classes that small may not run. A smallest class size of "
+            f"{smallest} would give each cell{' and year' if yearly else ''} either no places "
+            "or at least that many; the plan then decides which classes run. A minimum number "
+            f"of places per cell{' and year' if yearly else ''} would fund every cell at least "
+            "that many. To leave such cells out instead, set their capacity to 0 in a capacity "
+            "CSV, or merge their places into a neighbouring region's class.")
 
 
 #: Library messages that qualify the forecast intervals (the report shows them by its tables).

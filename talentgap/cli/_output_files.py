@@ -29,7 +29,8 @@ __all__ = ["TABLE_NAMES", "OUTPUT_STEPS", "BUILT_ON", "output_step", "stale_outp
 TABLE_NAMES = ("panel", "forecast", "backtest", "leaderboard", "quotas", "plan_cells",
                "plan_summary", "plan_regions", "plan_binding", "plan_marginal_value",
                "plan_comparison", "budget_curve", "plan_years", "plan_places", "policy_need",
-               "target_path", "target_path_national", "rejected", "masked_values")
+               "target_path", "target_path_national", "rejected", "masked_values",
+               "plan_budget_cuts")
 
 #: The step of a run that writes each table and chart (by file stem; ``fan_<n>`` charts
 #: by pattern): ``features``, ``backtest``, ``forecast`` or ``plan``.
@@ -45,7 +46,7 @@ OUTPUT_STEPS = {
     "plan_years": "plan",
     "plan_places": "plan", "policy_need": "plan", "target_path": "plan",
     "target_path_national": "plan", "target_path_high_skilled": "plan",
-    "shortfall_vs_budget": "plan",
+    "shortfall_vs_budget": "plan", "plan_budget_cuts": "plan",
 }
 _FAN = re.compile(r"fan_\d+")
 

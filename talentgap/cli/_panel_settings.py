@@ -3,7 +3,8 @@
 ``[panel] lead_time`` is a whole number of periods or the path of a CSV with
 a lead time per cell or programme (:func:`panel_lead_time`), read as the
 per-cell files of ``[plan]`` are. A cell-period that no training row reaches
-has unknown supply unless ``[panel] supply_fill`` says what to count there;
+has unknown supply unless ``[panel] supply_fill`` says what to count there
+(within the training table's reach and the cell's observed span);
 :func:`supply_missing_note` says how many such cell-periods a panel has.
 """
 
@@ -15,6 +16,7 @@ import pandas as pd
 from talentgap._words import count_words, rows_fail
 from talentgap.cli._plan_inputs import check_plan_csv, read_plan_csv
 from talentgap.errors import ConfigError
+from talentgap.features._supply_fill import supply_fill_span
 
 __all__ = ["lead_time_columns", "panel_lead_time", "supply_missing_note"]
 
@@ -42,6 +44,11 @@ def panel_lead_time(config) -> int | pd.DataFrame:
     lead time of the file's row that matches it
     (:func:`talentgap.features.training_supply`).
 
+    The table's ``attrs`` carry the setting and file (``source``) and each
+    row's line in the file (``line_numbers``), so that the errors of the
+    join with the training rows (a programme or cell the file has no row
+    for) name them too.
+
     Raises
     ------
     ConfigError
@@ -64,27 +71,34 @@ def panel_lead_time(config) -> int | pd.DataFrame:
         raise ConfigError(f"[panel] lead_time: {value} has no column 'lead_time'; columns are "
                           f"{list(table.columns)}")
     table = check_plan_csv(table, "lead_time", value, keys=columns, section="panel")
+    lines = table.attrs.get("line_numbers")  # each row's line in the file, header line 1
+    lines = (np.asarray(lines) if lines is not None and len(lines) == len(table)
+             else np.arange(len(table)) + 2)
     lead = table["lead_time"].to_numpy(dtype=np.float64)
     bad = np.flatnonzero((lead < 0) | (lead != np.floor(lead)))
     if bad.size:
-        lines = table.attrs.get("line_numbers")
-        lines = (np.asarray(lines) if lines is not None and len(lines) == len(table)
-                 else np.arange(len(table)) + 2)
         shown = "; ".join(f"line {lines[i]}: {lead[i]:g}" for i in bad[:_SHOWN])
         raise ConfigError(f"[panel] lead_time: {value}: column 'lead_time' must be a whole "
                           f"number of periods >= 0; {rows_fail(bad.size)}, "
                           f"e.g. {shown}")
-    return table.astype({"lead_time": np.int64})
+    table = table.astype({"lead_time": np.int64})
+    # the join with the training rows names the setting, the file and its lines
+    table.attrs["source"] = f"[panel] lead_time: {value}"
+    table.attrs["line_numbers"] = lines.tolist()   # a plain list, as attrs elsewhere
+    return table
 
 
 def supply_missing_note(panel: pd.DataFrame, keys) -> str | None:
     """A sentence on the cell-periods no training row reaches, or None when there are none.
 
-    Only the cell-periods from the first period that any training output
-    reaches count: before it, every cell lacks supply because the training
-    table starts there (they are named in the sentence, not counted as
-    gaps). The sentence names how many, one of them and ``[panel]
-    supply_fill``.
+    Only the cell-periods ``[panel] supply_fill`` would fill count
+    (:func:`talentgap.features._supply_fill.supply_fill_span`): from the first
+    period that any training output reaches, and in each cell from the
+    first period its demand or supply is observed. Earlier ones lack supply
+    because the training table starts there or the cell (a new trade) is
+    not observed yet: they stay blank either way and are named in the
+    sentence, not counted as gaps. The sentence names how many, one of them
+    and ``[panel] supply_fill``.
 
     Examples
     --------
@@ -96,24 +110,29 @@ def supply_missing_note(panel: pd.DataFrame, keys) -> str | None:
     supply is unknown in 1 cell-period that no training row reaches, e.g. region='North', \
 industry='textiles', 2024Q3: its supply and gap are blank in panel.csv (not known); \
 if no training row means that no one certified there, set [panel] supply_fill = 0 \
-(it also fills the 1 cell-period before the first training output arrives)
+(the 1 cell-period before the first training output arrives or before its cell is first \
+observed stays blank either way)
     """
     if "supply_missing" not in panel.columns:
         return None
     missing = panel["supply_missing"].to_numpy(dtype=bool)
     if missing.all() or not missing.any():
         return None
-    period = panel["period"]
-    first = period[~missing].min()
-    inside = missing & (period > first).to_numpy()
+    keys = list(keys)
+    cell = (panel.groupby(keys, observed=True, sort=False).ngroup().to_numpy()
+            if keys else np.zeros(len(panel), dtype=np.int64))
+    demand = (~panel["demand_missing"].to_numpy(dtype=bool) if "demand_missing" in panel
+              else np.ones(len(panel), dtype=bool))
+    inside = missing & supply_fill_span(cell, panel["period"].array.asi8, demand, ~missing)
     if not inside.any():
         return None
     before = int((missing & ~inside).sum())
     row = panel.iloc[np.flatnonzero(inside)[0]]
     where = ", ".join([*(f"{k}={row[k]!r}" for k in keys), str(row["period"])])
     n = int(inside.sum())
-    also = (f" (it also fills the {count_words(before, 'cell-period')} before the first "
-            "training output arrives)" if before else "")
+    also = (f" (the {count_words(before, 'cell-period')} before the first training output "
+            f"arrives or before {'its' if before == 1 else 'their'} cell is first observed "
+            f"{'stays' if before == 1 else 'stay'} blank either way)" if before else "")
     return (f"supply is unknown in {count_words(n, 'cell-period')} that no training row "
             f"reaches, e.g. {where}: {'its' if n == 1 else 'their'} supply and gap are blank "
             "in panel.csv (not known); if no training row means that no one "

@@ -17,14 +17,16 @@ from talentgap import planning
 from talentgap._frequencies import periods_per_year
 from talentgap.cli._budget_cuts import budget_cuts
 from talentgap.cli._coarse_keys import coarse_key_notes
+from talentgap.cli._committed_places import read_committed
 from talentgap.cli._plan_inputs import (
     budget_envelopes,
     plan_budget,
     plan_parameter,
     plan_parameters,
     read_plan_csv,
+    supply_crosswalk,
 )
-from talentgap.cli._plan_levels import place_absorption
+from talentgap.cli._plan_levels import place_absorption, policy_yields
 from talentgap.cli._result import RunResult
 from talentgap.cli._target_table import target_years
 from talentgap.cli._targets import (
@@ -53,9 +55,12 @@ def plan_years(result: RunResult, tables: dict) -> None:
     The market need of a year is the average of its periods' gaps, per
     sample path (persons short on average over the year). With ``[targets]``
     the policy need comes from annual employment and skilled-stock
-    projections; both needs count the same certified workers. With
+    projections; both needs count the same places, each by its own yield
+    (workers new to the cell, workers joining the targeted stock). With
     ``[plan] crosswalk`` places are planned per programme, region and
-    funding year, and the parameter CSVs are keyed by ``program``.
+    funding year, and the parameter CSVs are keyed by ``program``. Places
+    already funded (``[plan] committed``) count against both needs before
+    the plan's places.
     """
     config = result.config
     settings, targets = config.plan, config.targets
@@ -74,8 +79,12 @@ def plan_years(result: RunResult, tables: dict) -> None:
     params["exit_rate"] = exit_rates(result, tables)
     policy = None
     if targets.given:
-        policy = plan_policy_need(policy_needs(result, tables, demand, pipeline, need_years),
-                                  pipeline, config, tables.get("training"))
+        spread = supply_crosswalk(tables, config)  # read once for the needs' shares
+        policy = plan_policy_need(policy_needs(result, tables, demand, pipeline, need_years,
+                                               spread=spread),
+                                  pipeline, config, tables.get("training"), spread=spread)
+        # each need counts a place by its own yield: new workers, workers of the stock
+        policy = policy_yields(policy, config, tables, crosswalk, shares=result.place_entrants)
     groups = None
     if settings.capacity_groups is not None:
         groups = read_plan_csv(settings.capacity_groups, "capacity_groups",
@@ -90,6 +99,7 @@ def plan_years(result: RunResult, tables: dict) -> None:
         need_weights={"market": 1.0, "policy": settings.policy_weight},
         capacity_groups=groups, budget_envelopes=envelopes, crosswalk=crosswalk,
         time_limit=settings.time_limit,
+        committed=read_committed(settings.committed, id_columns, encoding=config.data.encoding),
         min_class_size=plan_parameter(settings.min_class_size, "min_class_size", id_columns,
                                       encoding=config.data.encoding))
     result.plan = planning.allocate_quotas(paths, **arguments)

@@ -27,7 +27,8 @@ from talentgap.planning._params import PARAMETER_RANGES
 from talentgap.schema import describe_schema
 
 __all__ = ["read_plan_csv", "check_plan_csv", "plan_parameter", "plan_parameters",
-           "plan_crosswalk", "panel_crosswalk", "supply_crosswalk", "check_employment_keys",
+           "plan_crosswalk", "panel_crosswalk", "supply_crosswalk", "spread_of", "FROM_TRAINING",
+           "check_employment_keys",
            "observed_pass_rate", "check_free_places", "plan_budget",
            "budget_envelopes", "panel_absorption"]
 
@@ -374,6 +375,18 @@ def supply_crosswalk(tables: dict, config) -> pd.DataFrame | None:
     if crosswalk is None or crosswalk_target(crosswalk) not in config.data.keys:
         return None
     return _past_crosswalk(crosswalk, tables.get("training"), config)
+
+
+#: Default of a ``spread`` argument: :func:`supply_crosswalk` read from the training table.
+FROM_TRAINING = "from the training table"
+
+
+def spread_of(spread, training: pd.DataFrame | None, config) -> pd.DataFrame | None:
+    """``spread`` (a run's :func:`supply_crosswalk`, computed once and passed), or with
+    :data:`FROM_TRAINING` that of ``training``."""
+    if isinstance(spread, str):
+        return supply_crosswalk({"training": training}, config)
+    return spread
 
 
 def _past_crosswalk(crosswalk: pd.DataFrame, training: pd.DataFrame | None,

@@ -9,7 +9,9 @@ outside, as :func:`talentgap.features.training_supply` does for past
 training, and the skilled and high-skilled stocks take the net inflows of
 :func:`talentgap.features.stock_pipeline`. :func:`place_absorption` scales
 the plan's absorption so that a place yields the workers new to its cell
-(the workers the plan's market need and skilled need count), and
+(the workers the plan's market need counts), :func:`policy_yields` gives
+the multi-year plan's policy need the workers of the targeted stock each of
+them brings (so that each need counts a place by its own yield), and
 :func:`plan_stock_workers` turns the plan's workers into what they add to
 each stock for the target path.
 """
@@ -20,20 +22,24 @@ import numpy as np
 import pandas as pd
 
 from talentgap import planning
-from talentgap.cli._plan_inputs import plan_crosswalk
+from talentgap.cli._plan_inputs import FROM_TRAINING, plan_crosswalk, spread_of
 from talentgap.cli._result import RunResult
 from talentgap.cli.config import Config
 from talentgap.errors import DataQualityWarning, warn
 from talentgap.features.supply import upgrades_within
 from talentgap.planning._place_entrants import (
+    POLICY_SHARE,
     entrant_absorption,
     plan_units,
+    policy_per_worker,
     shares_for,
     unit_keys,
+    warn_mixed_programme_yields,
+    with_per_worker,
 )
 
 __all__ = ["counts_entrants", "entrant_shares", "place_absorption", "plan_stock_workers",
-           "upgrades_note",
+           "policy_yields", "upgrades_note",
            "UPGRADES_LEFT_OUT", "JOINS", "joins_skilled", "high_joins_skilled"]
 
 #: Column of the policy need (not written out): the share of a cell's
@@ -48,16 +54,13 @@ def counts_entrants(config: Config, training: pd.DataFrame | None) -> bool:
     """Whether the plan's places yield only the workers new to their cells.
 
     So when the levels are declared, the training table records upgrades
-    (``from_level``), the cells have no ``skill_level`` key (a level cell
-    counts an upgrade into its level as supply) and the plan serves no
-    high-skilled target alone (whose places are valued by the high-skilled
-    workers they add, upgrades included).
+    (``from_level``) and the cells have no ``skill_level`` key (a level cell
+    counts an upgrade into its level as supply). A policy need counts the
+    workers of its stock each of them brings (:func:`policy_yields`).
     """
     return (config.data.levels() is not None and training is not None
             and {"skill_level", "from_level"} <= set(training.columns)
-            and "skill_level" not in config.data.keys
-            and not (config.targets.given
-                     and tuple(config.targets.plan_levels) == ("high_skilled",)))
+            and "skill_level" not in config.data.keys)
 
 
 def upgrades_note(training: pd.DataFrame | None, config: Config) -> str | None:
@@ -91,31 +94,57 @@ def _unit_keys(config: Config, crosswalk: pd.DataFrame | None) -> list[str]:
     return unit_keys(config.data.keys, crosswalk)
 
 
-def entrant_shares(config: Config, training: pd.DataFrame | None) -> list[pd.DataFrame]:
+def entrant_shares(config: Config, training: pd.DataFrame | None, *,
+                   spread=FROM_TRAINING) -> list[pd.DataFrame]:
     """Per plan unit, the share of a place's certified workers new to its cell; [] if none.
 
     With :func:`counts_entrants`, the ``entrants`` of
     :func:`talentgap.planning.place_shares` per cell, and with ``[plan]
     crosswalk`` also per programme and location: ``<unit keys...>,
-    entrants``. The run keeps them (:attr:`RunResult.place_entrants`) for its
+    entrants``, and with ``[targets]`` served at one level also
+    ``policy_share``, the part joining that level's stock (``skilled`` or
+    ``high_skilled`` of :func:`talentgap.planning.place_shares`, upgrades
+    included; :func:`policy_yields`). The run keeps them (:attr:`RunResult.place_entrants`) for its
     plan and saves them with its model, so that plans against the model scale
-    their places as the run's plan does.
+    their places as the run's plan does. ``spread``: the run's
+    :func:`talentgap.cli._plan_inputs.supply_crosswalk`, read from
+    ``training`` when not given.
     """
     if not counts_entrants(config, training):
         return []
-    return _shares(config, training, plan_crosswalk(config))
+    return _shares(config, training, plan_crosswalk(config), spread=spread)
 
 
-def _shares(config: Config, training: pd.DataFrame,
-            crosswalk: pd.DataFrame | None) -> list[pd.DataFrame]:
-    """:func:`entrant_shares` per cell and, with ``crosswalk``, per programme and location."""
+def _shares(config: Config, training: pd.DataFrame, crosswalk: pd.DataFrame | None, *,
+            spread=FROM_TRAINING) -> list[pd.DataFrame]:
+    """:func:`entrant_shares` per cell and, with ``crosswalk``, per programme and location.
+
+    A cell's shares count past training as the panel's supply does: with a
+    crosswalk, those of the programmes feeding the cell, each weighted by its
+    crosswalk share (:func:`talentgap.cli._plan_inputs.supply_crosswalk`),
+    not those of the training recorded under the cell's own industry.
+    """
     levels, out = config.data.levels(), []
-    for keys in ([list(config.data.keys)] if crosswalk is None else
-                 [list(config.data.keys), _unit_keys(config, crosswalk)]):
+    parts = [(list(config.data.keys),
+              None if crosswalk is None else spread_of(spread, training, config))]
+    if crosswalk is not None:  # a programme's own training: no spreading
+        parts.append((_unit_keys(config, crosswalk), None))
+    for keys, spread in parts:
         mix = planning.place_shares(training, skill_levels=levels, keys=keys,
-                                    freq=config.data.freq)
-        out.append(mix.assign(**{k: mix[k].astype(str) for k in keys})[[*keys, "entrants"]])
+                                    freq=config.data.freq, crosswalk=spread)
+        out.append(_with_policy_share(mix.assign(**{k: mix[k].astype(str) for k in keys}),
+                                      keys, config))
     return out
+
+
+def _with_policy_share(mix: pd.DataFrame, keys: list[str], config: Config) -> pd.DataFrame:
+    """``<keys...>, entrants`` of :func:`talentgap.planning.place_shares`' ``mix``, plus
+    ``policy_share`` (the ``skilled`` or ``high_skilled`` share) when ``[targets]`` are
+    served at one level (with both, the cells are by ``skill_level``)."""
+    levels = tuple(config.targets.plan_levels) if config.targets.given else ()
+    if len(levels) != 1:
+        return mix[[*keys, "entrants"]]
+    return mix.assign(**{POLICY_SHARE: mix[levels[0]]})[[*keys, "entrants", POLICY_SHARE]]
 
 
 def place_absorption(params: dict, config: Config, tables: dict,
@@ -135,21 +164,13 @@ def place_absorption(params: dict, config: Config, tables: dict,
     (the needs' key columns). ``shares``: the run's
     (:attr:`RunResult.place_entrants`, those of a saved run with
     ``--model``); None: from ``tables["training"]``
-    (:func:`entrant_shares`). When a high-skilled target alone is served and
-    the cells have no level key, the places keep their whole yield for both
-    needs, which is warned about.
+    (:func:`entrant_shares`). The policy need of a multi-year plan counts
+    the same places by its own yield (:func:`policy_yields`).
     """
     training = tables.get("training")
     if shares is None:
         shares = (_shares(config, training, crosswalk) if counts_entrants(config, training)
                   else [])
-    if (not shares and training is not None and "from_level" in training.columns
-            and "skill_level" not in config.data.keys and config.targets.given
-            and tuple(config.targets.plan_levels) == ("high_skilled",)):
-        warn("the plan serves the high-skilled target alone on cells without a skill "
-             "level: its places in upgrade training count toward the cells' vacancies "
-             "too, though their workers already hold jobs there", DataQualityWarning,
-             stacklevel=2)
     mix = shares_for(shares, _unit_keys(config, crosswalk))
     if mix is None:
         return params
@@ -157,7 +178,71 @@ def place_absorption(params: dict, config: Config, tables: dict,
     return {**params, "absorption": entrant_absorption(params.get("absorption"), mix, units)}
 
 
-def plan_stock_workers(result: RunResult, tables: dict) -> pd.DataFrame:
+def policy_yields(policy: pd.DataFrame | None, config: Config, tables: dict,
+                  crosswalk: pd.DataFrame | None, *,
+                  shares: list[pd.DataFrame] | None = None) -> pd.DataFrame | None:
+    """The plan's policy need with the workers of its stock each plan worker brings.
+
+    Where the plan's workers are those new to their cells
+    (:func:`place_absorption`), a place of unit ``u`` still adds ``p a h_u``
+    workers to the stock the target counts (``h_u`` the ``policy_share`` of
+    :func:`entrant_shares`: upgrades to a high-skilled level count toward the
+    high-skilled target). The column ``per_worker`` (``h / e`` per cell, see
+    :func:`talentgap.planning._place_entrants.policy_per_worker`) makes the
+    multi-year plan count its policy need by that yield and its market need
+    by ``p a e_u``. With ``[plan] crosswalk`` a cell's ``h`` and ``e`` are
+    those of the programmes feeding it, each weighted by the certified
+    workers it sends the cell (the per-cell table of :func:`entrant_shares`),
+    in a plan by programme as in one by cell. ``shares`` as for
+    :func:`place_absorption`. Cells whose
+    recent training adds workers to the stock but none new to the cell are
+    warned about: their places bring no worker the plan counts. A plan by
+    programme counts a place by its cell's ratio, not its programme's: cells
+    whose programmes differ in it are warned about
+    (:func:`talentgap.planning._place_entrants.warn_mixed_programme_yields`).
+
+    Examples
+    --------
+    Half of the second industry's certified workers are upgrades to a
+    high-skilled level: each worker new to it brings two high-skilled ones.
+
+    >>> config = Config.from_dict({
+    ...     "data": {"skill_levels": ["ordinary", "technician"], "high_skilled": ["technician"]},
+    ...     "plan": {"years": [2026]},
+    ...     "targets": {"high_skilled_share": 0.4, "target_year": 2026,
+    ...                 "plan_level": "high_skilled"}})
+    >>> shares = [pd.DataFrame({"region": "N", "industry": ["A", "B"], "entrants": [1.0, 0.5],
+    ...                         "policy_share": [1.0, 1.0]})]
+    >>> need = pd.DataFrame({"region": "N", "industry": ["A", "B"], "period": "2026",
+    ...                      "policy_need": [30.0, 20.0]})
+    >>> policy_yields(need, config, {}, None, shares=shares)
+      region industry period  policy_need  per_worker
+    0      N        A   2026         30.0         1.0
+    1      N        B   2026         20.0         2.0
+    """
+    if policy is None:
+        return None
+    training = tables.get("training")
+    if shares is None:
+        shares = (_shares(config, training, crosswalk) if counts_entrants(config, training)
+                  else [])
+    keys = [k for k in config.data.keys if k in policy.columns]
+    per = policy_per_worker(shares, keys)   # per cell, whether by cell or by programme
+    if per is None:
+        return policy
+    stuck = per[(per["entrants"] <= 0) & (per[POLICY_SHARE] > 0)]
+    if not stuck.empty:
+        shown = "; ".join(" / ".join(map(str, row)) for row in stuck[keys].head(5).to_numpy())
+        warn(f"{len(stuck)} cell(s) train only workers they already employ (upgrade "
+             f"training, no worker new to the cell), e.g. {shown}: the plan's places there "
+             "fill no vacancy, and the plan cannot count the workers they add toward the "
+             "policy target", DataQualityWarning, stacklevel=2)
+    warn_mixed_programme_yields(shares, keys, crosswalk)
+    return with_per_worker(policy, per, keys)
+
+
+def plan_stock_workers(result: RunResult, tables: dict, *,
+                       column: str = "workers") -> pd.DataFrame | None:
     """The plan's workers per region and year who join the skilled and high-skilled stocks.
 
     With declared levels and training by ``skill_level``, by the net-inflow
@@ -172,16 +257,21 @@ def plan_stock_workers(result: RunResult, tables: dict) -> pd.DataFrame:
     every programme of a cell, aside). Otherwise every worker is skilled,
     and high-skilled when the plan's cell is at a high-skilled level or,
     without level cells, when the plan serves the high-skilled target.
+    ``column="committed_workers"`` counts the workers of the places already
+    funded (``[plan] committed``) by the same shares.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``region, period``: ``skilled, high_skilled`` (persons).
+        Indexed by ``region, period``: ``skilled, high_skilled`` (persons);
+        None when the plan's cells have no column ``column``.
     """
     plan, config = result.plan, result.config
     cells, levels = plan.cells, config.data.levels()
+    if column not in cells.columns:
+        return None
     training = tables.get("training")
-    workers = cells["workers"].to_numpy(dtype=np.float64)
+    workers = cells[column].to_numpy(dtype=np.float64)
     if levels is None or training is None or "skill_level" not in training.columns:
         if "skill_level" in cells.columns and levels is not None:
             high = levels.flags(cells["skill_level"].astype(str))[1].astype(np.float64)
@@ -261,17 +351,24 @@ def high_joins_skilled(policy: pd.DataFrame) -> np.ndarray:
     return policy[JOINS].fillna(1.0).to_numpy(dtype=np.float64)
 
 
-def joins_skilled(training: pd.DataFrame, config: Config, need: pd.DataFrame) -> np.ndarray:
+def joins_skilled(training: pd.DataFrame, config: Config, need: pd.DataFrame, *,
+                  spread=FROM_TRAINING) -> np.ndarray:
     """Per row of ``need``: the share of its cell's high-skilled training adding a skilled worker.
 
     The certified-weighted skilled share (:func:`talentgap.planning.place_shares`)
     of the cell's training at high-skilled levels: below 1 where some of it
-    upgrades workers who were skilled already; 1 for cells without it.
+    upgrades workers who were skilled already; 1 for cells without it. With
+    ``[plan] crosswalk`` a cell's training is that of the programmes feeding
+    it, each weighted by the certified workers it sends there
+    (:func:`talentgap.cli._plan_inputs.supply_crosswalk`; the run's when given
+    as ``spread``), as for the cell's supply and its places' other shares
+    (:func:`entrant_shares`).
     """
     levels = config.data.levels()
     keys = [k for k in config.data.keys if k != "skill_level"]  # the workforce cells
     mix = planning.place_shares(training, skill_levels=levels, keys=[*keys, "skill_level"],
-                                freq=config.data.freq)
+                                freq=config.data.freq,
+                                crosswalk=spread_of(spread, training, config))
     mix = mix[levels.flags(mix["skill_level"].astype(str))[1] & (mix["certified"] > 0)]
     mix = mix.assign(joins=mix["certified"] * mix["skilled"], **{
         k: mix[k].astype(str) for k in keys})

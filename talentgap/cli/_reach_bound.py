@@ -68,7 +68,7 @@ def capacity_bound_words(quotas: pd.DataFrame, year: int, needed: float) -> str:
     >>> quotas = pd.DataFrame({"period": [2025, 2026, 2027], "quota": [10, 20, 30],
     ...                        "capacity": [100.0, 100.0, 100.0], "lead_time": 1})
     >>> print(capacity_bound_words(quotas, 2027, 500.0))
-    The target cannot be reached by 2027 within the current capacities: only places funded in 2025–2026 certify by then, and the capacities allow at most 200 of them, 170 more than the plan funds, against about 500 more needed.
+    The target cannot be reached by 2027 within the current capacities. Only places funded in 2025–2026 certify by then. The capacities allow at most 200 of them, 170 more than the plan funds, against about 500 more needed.
     >>> capacity_bound_words(quotas, 2027, 100.0)
     ''
     """  # noqa: E501
@@ -80,7 +80,7 @@ def capacity_bound_words(quotas: pd.DataFrame, year: int, needed: float) -> str:
         return ""
     span = (str(bound["first"]) if bound["first"] == bound["last"]
             else f"{bound['first']}–{bound['last']}")
-    return (f"The target cannot be reached by {year} within the current capacities: only "
-            f"places funded in {span} certify by then, and the capacities allow at most "
+    return (f"The target cannot be reached by {year} within the current capacities. Only "
+            f"places funded in {span} certify by then. The capacities allow at most "
             f"{bound['places']:,.0f} of them, {max(room, 0.0):,.0f} more than the plan funds, "
             f"against about {float(f'{needed:.3g}'):,.0f} more needed.")

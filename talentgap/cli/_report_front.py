@@ -117,14 +117,14 @@ def simulation_text(result: RunResult, error: dict | None) -> tuple[str, str | N
     ...                                       "reduction": 2.9})
     >>> print(text)
     The expected shortfall is an average over 200 simulated futures of the gap, so it carries
-    simulation noise: its standard error is about 153 persons for the shortfall after the plan
+    simulation noise. Its standard error is about 153 persons for the shortfall after the plan
     and 2.9 persons for the shortfall the plan removes (547 persons).
     >>> print(note)
-    The plan rests on only 200 simulated futures of the gap ([forecast] n_samples): with so few,
-    differences between cells' expected gaps of less than about 306 persons (two standard
-    errors of the expected shortfall) may be simulation noise, and reordering or renaming cells
-    can move places between cells. Set [forecast] n_samples to 1,000 or more for a plan to act
-    on.
+    The plan rests on only 200 simulated futures of the gap. With so few, differences between
+    cells' expected gaps of less than about 306 persons (two standard errors of the expected
+    shortfall) may be simulation noise, and reordering or renaming cells can move places
+    between cells. Run the forecast with 1,000 or more simulated futures for a plan to act on
+    (the section for the analyst names the setting).
     """
     s = result.plan.summary
     n = s.get("scenarios")
@@ -135,7 +135,7 @@ def simulation_text(result: RunResult, error: dict | None) -> tuple[str, str | N
     noisy = n < FEW_SIMULATIONS
     if error is not None:
         cut = float(s["shortfall_before"]) - float(s["shortfall_after"])
-        text += (f", so it carries simulation noise: its standard error is about "
+        text += (f", so it carries simulation noise. Its standard error is about "
                  f"{_persons(error['after'])} persons for the shortfall after the plan and "
                  f"{_persons(error['reduction'])} persons for the shortfall the plan removes "
                  f"({cut:,.0f} persons).")
@@ -144,14 +144,14 @@ def simulation_text(result: RunResult, error: dict | None) -> tuple[str, str | N
         text += ", so it carries simulation noise that more simulations reduce."
     if not noisy:
         return text, None
-    note = (f"The plan rests on only {n:,} simulated futures of the gap ([forecast] "
-            "n_samples): with so few, ")
+    note = f"The plan rests on only {n:,} simulated futures of the gap. With so few, "
     if error is not None:
         note += (f"differences between cells' expected gaps of less than about "
                  f"{_persons(2 * error['after'])} persons (two standard errors of the expected "
                  "shortfall) may be simulation noise, and ")
-    note += ("reordering or renaming cells can move places between cells. Set [forecast] "
-             f"n_samples to {FEW_SIMULATIONS:,} or more for a plan to act on.")
+    note += ("reordering or renaming cells can move places between cells. Run the forecast "
+             f"with {FEW_SIMULATIONS:,} or more simulated futures for a plan to act on (the "
+             "section for the analyst names the setting).")
     return text, note
 
 
@@ -163,38 +163,41 @@ def _persons(value: float) -> str:
 def outputs_sentence(result: RunResult) -> str:
     """Where every row of the report's tables is: ``results.xlsx`` and the CSV files.
 
-    Names only tables the run wrote: the tables without a sheet in
-    ``results.xlsx`` (the panel, the backtest and its leaderboard) are
-    named as CSV only when the run has them.
+    Names only tables the run wrote: ``plan_budget_cuts.csv`` when a
+    multi-year plan was solved again at smaller budgets, and the tables
+    without a sheet in ``results.xlsx`` (the panel, the backtest and its
+    leaderboard) as CSV only when the run has them.
 
     Examples
     --------
     >>> from types import SimpleNamespace as NS
     >>> print(outputs_sentence(NS(plan=object(), forecast=object(), panel=object(),
     ...                           backtests={})))
-    The report's tables show the main rows; every row is in the output folder, in CSV files
-    (quotas.csv, forecast.csv, ...) and, for the plan and forecast tables, in results.xlsx
-    (one sheet per table, named as its CSV file and listed on its first sheet; the panel
-    table, panel.csv, is CSV only).
+    The report's tables show the main rows. Every row is in the output folder, in CSV files
+    (quotas.csv, forecast.csv, ...). The plan and forecast tables are also in results.xlsx,
+    one sheet per table, named as its CSV file and listed on its first sheet. The panel
+    table, panel.csv, is CSV only.
     """
-    names = [name for name, table in (("quotas", result.plan), ("forecast", result.forecast))
-             if table is not None]
+    cuts = getattr(result, "budget_cuts", None)
+    names = [name for name, table in (("quotas", result.plan), ("forecast", result.forecast),
+                                      ("plan_budget_cuts", cuts))
+             if table is not None and (name != "plan_budget_cuts" or len(table) > 1)]
     files = ", ".join(f"{name}.csv" for name in names)
     only = [name for name, present in (
         ("panel", getattr(result, "panel", None) is not None),
         ("backtest", bool(getattr(result, "backtests", None))),
         ("leaderboard", bool(getattr(result, "backtests", None)))) if present]
     if not only:
-        tail = ")."
+        tail = ""
     elif len(only) == 1:
-        tail = f"; the {only[0]} table, {only[0]}.csv, is CSV only)."
+        tail = f" The {only[0]} table, {only[0]}.csv, is CSV only."
     else:
-        tail = (f"; the {', '.join(only[:-1])} and {only[-1]} tables ("
-                + ", ".join(f"{name}.csv" for name in only) + ") are CSV only).")
-    return ("The report's tables show the main rows; every row is in the output folder, in "
-            f"CSV files ({files + ', ' if files else ''}...) and, for the plan and forecast "
-            "tables, in results.xlsx (one sheet per table, named as its CSV file and listed on "
-            "its first sheet" + tail)
+        tail = (f" The {', '.join(only[:-1])} and {only[-1]} tables ("
+                + ", ".join(f"{name}.csv" for name in only) + ") are CSV only.")
+    return ("The report's tables show the main rows. Every row is in the output folder, in "
+            f"CSV files ({files + ', ' if files else ''}...). The plan and forecast tables are "
+            "also in results.xlsx, one sheet per table, named as its CSV file and listed on "
+            "its first sheet." + tail)
 
 
 def front_matter(result: RunResult) -> list[tuple[str, str | None]]:

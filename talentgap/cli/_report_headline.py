@@ -12,7 +12,8 @@ from talentgap.cli._reach_bound import capacity_bound_words
 from talentgap.cli._report_front import (
     probability_words,
 )
-from talentgap.cli._report_plan import (
+from talentgap.cli._report_plan_tables import cheapest_place
+from talentgap.cli._report_plan_words import (
     cut_text,
     held_need,
     held_words,
@@ -20,7 +21,6 @@ from talentgap.cli._report_plan import (
     plan_quantile,
     years_closing_text,
 )
-from talentgap.cli._report_plan_tables import cheapest_place
 from talentgap.cli._report_tables import (
     cell_name,
     is_multiyear,
@@ -58,13 +58,17 @@ def headline_text(result: RunResult) -> str:
     if len(top):
         per = per_period(getattr(last["period"].iloc[0], "freqstr", "Q"))
         n_paths = config.forecast.n_samples  # p_shortage is a share of these paths
-        cells = [f"{cell_name(row, keys)} ({row['gap']:,.0f} persons short in the {per} on "
-                 f"average, {probability_words(row['p_shortage'], n_paths)})"
-                 for _, row in top.iterrows()]
-        where = cells[0] if len(cells) == 1 else ", ".join(cells[:-1]) + " and " + cells[-1]
+        first = top.iloc[0]
+        sentences.append(f"In {last['period'].iloc[0]} the largest expected shortage is in "
+                         f"{cell_name(first, keys)}: {first['gap']:,.0f} persons short in the "
+                         f"{per} on average, "
+                         f"{probability_words(first['p_shortage'], n_paths)}.")
+        for rank, (_, row) in zip(("second", "third"), top.iloc[1:].iterrows(), strict=False):
+            # one short sentence per cell, not one long list
+            sentences.append(f"The {rank} is {cell_name(row, keys)} ({row['gap']:,.0f} "
+                             f"persons, {probability_words(row['p_shortage'], n_paths)}).")
         sure = int((last["p_shortage"] >= LIKELY_SHORT).sum())
-        sentences.append(f"In {last['period'].iloc[0]} the largest expected shortages are in "
-                         f"{where}. {sure} of {len(last)} cells are short with a probability "
+        sentences.append(f"{sure} of {len(last)} cells are short with a probability "
                          f"of at least {LIKELY_SHORT:.0%}.")
     else:
         sentences.append(f"No cell is expected to be short in {last['period'].iloc[0]}.")
@@ -168,10 +172,10 @@ def _closing_text(curve, currency: str, unit: str, *, where: str = "",
     >>> limit = {"budget": 2e6, "units": 4, "unit": "cells", "at_capacity": 3,
     ...          "free": False, "risk": "quantile", "quantile": 0.8}
     >>> print(_closing_text(curve, "yuan", "persons", limit=limit))
-    No budget closes 95% of it: beyond about 2 million yuan more money buys nothing, as 3 of
-    the 4 cells are then at their capacities and the places of the other one cover its
-    80th-percentile gap (the plan is chosen against that gap, which more places there would
-    not lower); the expected shortfall then falls to 40 persons (60% closed).
+    No budget closes 95% of it. Beyond about 2 million yuan more money buys nothing. 3 of the
+    4 cells are then at their capacities and the places of the other one cover its
+    80th-percentile gap. The plan is chosen against that gap, which more places there would
+    not lower. The expected shortfall then falls to 40 persons (60% closed).
     """
     share = f"{curve.share:.0%}"
     if np.isfinite(curve.closing_budget):
@@ -191,17 +195,18 @@ def _closing_text(curve, currency: str, unit: str, *, where: str = "",
                 f"{money_words(float(curve.table.index.max()), currency)} more money buys "
                 f"nothing, and {falls}.")
     if limit["free"]:
-        return (f"No budget closes {share} of it: places cost nothing here (free_places in "
-                "the [plan] part of the configuration), so money does not limit the plan, "
-                f"the capacities do; with the places they allow {falls.replace(' then ', ' ')}.")
+        return (f"No budget closes {share} of it, as places cost nothing here. Money does not "
+                "limit the plan: the capacities do. With the places they allow "
+                f"{falls.replace(' then ', ' ')}.")
     stop = float(limit["budget"])
-    words = f"No budget closes {share} of it: beyond about {money_words(stop, currency)} "
+    # short sentences: what no budget does, where money stops helping, why, what it reaches
+    words = (f"No budget closes {share} of it. Beyond about {money_words(stop, currency)} "
+             "more money buys nothing")
     if budget is not None and budget > stop * (1 + 1e-9):
-        words += (f"more money buys nothing (the budget of {money_words(budget, currency)} is "
-                  "more than the plan can use)")
-    else:
-        words += "more money buys nothing"
-    return f"{words}, as {_stop_words(limit)}; {falls}."
+        words += (f" (the budget of {money_words(budget, currency)} is more than the plan "
+                  "can use)")
+    why = _stop_words(limit)
+    return f"{words}. {why[:1].upper()}{why[1:]}. {falls[:1].upper()}{falls[1:]}."
 
 
 def _stop_words(limit: dict) -> str:
@@ -211,10 +216,10 @@ def _stop_words(limit: dict) -> str:
     if limit["risk"] == "quantile":
         q = pd.to_numeric(pd.Series([limit.get("quantile")]), errors="coerce").iloc[0]
         gap = f"{percentile_words(float(q))} gap" if pd.notna(q) else "quantile gap"
-        covered = (f"cover {{its}} {gap} (the plan is chosen against that gap, which "
-                   "more places there would not lower)")
+        covered = (f"cover {{its}} {gap}. The plan is chosen against that gap, which "
+                   "more places there would not lower")
     else:
-        covered = ("already cover {its} simulated gaps, so one more place would not lower "
+        covered = ("already cover {its} simulated gaps. One more place there would not lower "
                    "the expected shortfall")
     short = int(limit.get("short", 0))
     if short:   # cells left short below their capacities: no class runs, or whole places
@@ -336,7 +341,7 @@ def estimate_words(result: RunResult) -> str:
     >>> r = NS(plan=NS(quotas=quotas, summary=pd.Series({"scenarios": 200})),
     ...        config=NS(targets=NS(given=True)))
     >>> print(estimate_words(r))
-    The plan's figures are estimates, not certainties: "expected" means the average over 200 simulated futures of the gap; the workers a place adds assume that 68% of its trainees certify (pass rate) and 88% of those take a job in their trade (absorption); the target shares are projections on these assumptions.
+    The plan's figures are estimates, not certainties. "Expected" means the average over 200 simulated futures of the gap. The workers a place adds assume that 68% of its trainees certify (pass rate) and 88% of those take a job in their trade (absorption). The target shares are projections on these assumptions.
     """  # noqa: E501
     plan = getattr(result, "plan", None)
     if plan is None:
@@ -345,21 +350,21 @@ def estimate_words(result: RunResult) -> str:
     parts = []
     n = s.get("scenarios")
     if n is not None and pd.notna(n):
-        parts.append(f"\"expected\" means the average over {int(n):,} simulated futures of "
+        parts.append(f"\"Expected\" means the average over {int(n):,} simulated futures of "
                      "the gap")
     if {"quota", "pass_rate", "absorption"} <= set(quotas.columns) and len(quotas):
         weight = quotas["quota"].clip(lower=0).to_numpy(dtype=float)
         weight = weight if weight.sum() > 0 else np.ones(len(quotas))
         rate = float(np.average(quotas["pass_rate"], weights=weight))
         taken = float(np.average(quotas["absorption"], weights=weight))
-        parts.append(f"the workers a place adds assume that {rate:.0%} of its trainees certify "
+        parts.append(f"The workers a place adds assume that {rate:.0%} of its trainees certify "
                      f"(pass rate) and {taken:.0%} of those take a job in their trade "
                      "(absorption)")
     if getattr(getattr(result.config, "targets", None), "given", False):
-        parts.append("the target shares are projections on these assumptions")
+        parts.append("The target shares are projections on these assumptions")
     if not parts:
         return ""
-    return "The plan's figures are estimates, not certainties: " + "; ".join(parts) + "."
+    return "The plan's figures are estimates, not certainties. " + ". ".join(parts) + "."
 
 
 def _before_after(before: float, after: float) -> str:
@@ -493,11 +498,11 @@ def totals_text(result: RunResult) -> str:
     last = fc["period"].max()
     freq = getattr(last, "freqstr", "")
     per = {"Q": "quarter", "M": "month"}.get(str(freq)[:1], "year")
-    words = [f"How the totals are counted: a cell's gap in a {per} is the skill-shortage "
-             f"vacancies employers are expected to report in that {per}'s survey (demand) "
-             "minus the certified workers expected to become available to the cell during "
-             f"the {per} (supply{_upgrades_clause(result)}), in persons; a positive gap is a "
-             f"shortage. Each {per}'s "
+    words = [f"How the totals are counted: a cell's gap in a {per} is demand minus supply, "
+             f"in persons. Demand is the skill-shortage vacancies employers are expected to "
+             f"report in that {per}'s survey. Supply is the certified workers expected to "
+             f"become available to the cell during the {per}{_upgrades_clause(result)}. A "
+             f"positive gap is a shortage. Each {per}'s "
              "gap stands on its own: gaps of different periods are not added up, as a post "
              "still open a period later would be counted twice. The sum of positive "
              f"expected gaps adds, over the cells, the expected gaps in {last} that are above "
@@ -510,8 +515,8 @@ def totals_text(result: RunResult) -> str:
         if is_multiyear(result):
             words.append(
                 "The expected shortfall adds the persons short over all cells and over the "
-                f"years {s.get('need_periods', '')} (a year's need is the average of its "
-                f"periods' gaps) and averages over {counted}, so it is counted in "
+                f"years {s.get('need_periods', '')}, and averages over {counted}. A year's "
+                "need is the average of its periods' gaps, so the shortfall is counted in "
                 "person-years.")
             if result.policy is not None:
                 weight = float(result.config.plan.policy_weight)
@@ -520,14 +525,13 @@ def totals_text(result: RunResult) -> str:
                 words.append(
                     f"The plan also serves the policy's {served} target. It minimises the "
                     "weighted expected shortfall: the vacancies left unfilled plus the workers "
-                    f"short of that target, each such worker counted {times} as a vacancy. "
-                    "(For the analyst: the weight is [plan] policy_weight.)")
+                    f"short of that target, each such worker counted {times} as a vacancy.")
         else:
             words.append(
                 "The expected shortfall adds the persons short over all cells in "
                 f"{shortfall_period(result)} "
-                f"and averages over {counted} of demand and supply: it is larger than the sum "
-                "of positive expected gaps because a cell whose expected gap is a surplus is "
+                f"and averages over {counted} of demand and supply. It is larger than the sum "
+                "of positive expected gaps: a cell whose expected gap is a surplus is "
                 "still short in some scenarios. "
                 + ("The plan is judged by the expected shortfall; "
                    if plan_quantile(result) is None else

@@ -9,6 +9,8 @@ by the funding years (:func:`plan_years_table`).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,7 @@ from talentgap.cli.pipeline import RunResult
 from talentgap.planning._constraint_sentences import cheapest_places, plan_sentences
 
 __all__ = ["all_years_words", "binding_sentences", "binding_table", "certified_words",
+           "held_note_words",
            "cheapest_place", "funded_rows", "plan_years_table",
            "run_levels", "shared_budget_front_loaded"]
 
@@ -172,12 +175,12 @@ def shared_budget_front_loaded(result: RunResult, *, share: float = 0.5) -> tupl
 def certified_words(result: RunResult, year) -> str:
     """How the workers still in their trade in ``year`` relate to all the plan's certified ones.
 
-    `` (of the 4,556 certified and taking a job in their trade by then, before exits; all
-    its places add 5,695 once the last have certified in 2030)``: the per-year table counts
-    the workers present in a year, the plan summary every place's workers added
-    (``expected_certified``: places x pass rate x absorption, those who certify and take a
-    job in the trade) before any leave it. "" when the plan's quotas carry no arrival
-    period.
+    `` By then 4,556 will have certified and taken a job in their trade, counted before any
+    leave it. All the plan's places add 5,695 once the last have certified in 2030.``
+    (short sentences, each led by a space): the per-year table counts the workers present
+    in a year, the plan summary every place's workers added (``expected_certified``:
+    places x pass rate x absorption, those who certify and take a job in the trade) before
+    any leave it. "" when the plan's quotas carry no arrival period.
     """
     quotas = result.plan.quotas
     if "arrival_period" not in quotas.columns or "expected_certified" not in quotas.columns:
@@ -186,13 +189,13 @@ def certified_words(result: RunResult, year) -> str:
     certified = quotas["expected_certified"].astype(float)
     by_then = float(certified[arrival <= int(str(year)[:4])].sum())
     total = float(certified.sum())
-    words = (f" (of the {by_then:,.0f} certified and taking a job in their trade by then, "
-             "before exits")
+    words = (f" By then {by_then:,.0f} will have certified and taken a job in their trade, "
+             "counted before any leave it.")
     if total > by_then + 0.5:
         last = int(arrival[certified > 0].max())
-        words += (f"; all its places add {total:,.0f} once the last have certified in "
-                  f"{last}")
-    return words + ")"
+        words += (f" All the plan's places add {total:,.0f} once the last have certified in "
+                  f"{last}.")
+    return words
 
 
 def all_years_words(result: RunResult) -> str:
@@ -209,3 +212,35 @@ def all_years_words(result: RunResult) -> str:
             f"{last['period'].iloc[0]} count though they certify in "
             f"{last['arrival_period'].iloc[0]}; the per-year table shows how many are "
             "still in their trade each year")
+
+
+_HELD_NOTE = re.compile(
+    r"(?P<what>\d+ need years? of \d+ \([\d-]+\)) (?P<verb>lies?) past the forecast and "
+    r"holds? its (?P<last>\d{4}) market need, per sample path \(need_basis \"held at \d{4}\" "
+    r"in the plan tables\)(?:; they carry (?P<carried>.*?))?; the plan's figures for those "
+    r"years rest on that copy")
+
+
+def held_note_words(note: str) -> str:
+    """The plan's note on need years past the forecast, in short sentences and without the
+    column name (the section for the analyst names it); other notes unchanged.
+
+    Examples
+    --------
+    >>> print(held_note_words('2 need years of 6 (2029-2030) lie past the forecast and hold '
+    ...     'its 2028 market need, per sample path (need_basis "held at 2028" in the plan '
+    ...     "tables); they carry 39% of the expected market shortfall; the plan's figures for "
+    ...     "those years rest on that copy"))
+    2 need years of 6 (2029-2030) lie past the forecast. They keep the need for workers of 2028 in each simulated future, marked "held at 2028" in the plan's tables. They carry 39% of the expected market shortfall. The plan's figures for those years rest on that copy.
+    """  # noqa: E501
+    match = _HELD_NOTE.fullmatch(note.rstrip("."))
+    if match is None:
+        return note
+    one = match["verb"] == "lies"
+    keep = "It keeps" if one else "They keep"
+    words = (f"{match['what']} {match['verb']} past the forecast. {keep} "
+             f"the need for workers of {match['last']} in each simulated future, marked "
+             f"\"held at {match['last']}\" in the plan's tables.")
+    if match["carried"]:
+        words += f" {'It carries' if one else 'They carry'} {match['carried']}."
+    return words + " The plan's figures for those years rest on that copy."

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from talentgap._words import money_words
-from talentgap.cli._employment_freq import employment_sentence
+from talentgap.cli._employment_freq import employment_sentence, employment_start
 from talentgap.cli._reach_bound import capacity_bound_words
-from talentgap.cli._target_table import target_year_words, target_years
+from talentgap.cli._target_table import base_year_words, target_year_words, target_years
 from talentgap.cli._targets import high_skilled_share_falls
 from talentgap.cli._totals import ALL_REGIONS, region_totals
 from talentgap.cli._wording import level_words
@@ -66,10 +66,9 @@ def _targets_intro(result: RunResult, targeted: list[str], shown: bool) -> str:
         shares = f"The skilled share is a target: {skilled}"
     level = result.config.targets.plan_level
     other = "skilled" if level == "high_skilled" else "high_skilled"
-    served = (f" The plan's places serve the vacancies and the {level_words(level)} target "
-              "([targets] plan_level)")
+    served = f" The plan's places serve the vacancies and the {level_words(level)} target"
     both = len(result.config.targets.plan_levels) == 2
-    served = (" The plan's places serve the vacancies and both targets ([targets] plan_level): "
+    served = (" The plan's places serve the vacancies and both targets: "
               "high-skilled places count toward the high-skilled share, and toward the skilled "
               "share too unless they upgrade workers who were skilled already; other skilled "
               "places count toward the skilled share only." if both and len(targeted) == 2 else
@@ -77,8 +76,9 @@ def _targets_intro(result: RunResult, targeted: list[str], shown: bool) -> str:
               "does not aim at it." if len(targeted) == 2 else
               f"{served}." if shown and targeted == ["high_skilled"] else "")
     where = " where it has one" if shown and len(targeted) == 1 else ""
-    census = employment_sentence(getattr(result.reports.get("employment"), "freq", None),
-                                 result.config.data.freq)  # a yearly census: what a year is
+    employment = result.reports.get("employment")  # a yearly census: what a year is
+    census = employment_sentence(getattr(employment, "freq", None), result.config.data.freq,
+                                 employment_start(employment, result.config.data.keys))
     census = f" {census}" if census else ""
     return (f"{shares}. Per region, each is shown observed (in each year's last observed "
             f"period), on its target path{where} (straight from the share in the last observed "
@@ -154,10 +154,14 @@ def targets_section(report: Report, result: RunResult, figures: dict) -> None:
              if len(national) else "")
     report.add_table(table, max_rows=None, float_format="{:.2f}" if starts else "{:.1f}",
                      index=False,
-                     caption=f"Target shares per region: observed in {base} (its last "
-                             "observed period),"
-                             f"{starts} {target}; skilled as % of employment, high-skilled "
-                             f"as % of skilled workers{total}")
+                     caption="Target shares per region: observed, target and projected "
+                             "(%)",
+                     notes=f"observed in {base} (its last observed period),"
+                           f"{starts} {target}; skilled as % of employment, high-skilled "
+                           f"as % of skilled workers{total}.")
+    based = base_year_words(path)  # the base year, and whether a later edition moves it
+    if based:
+        report.add_text(based)
     report.add_text(need_words(result))
     if high:
         words = falling_share_words(high_skilled_share_falls(path, year))
@@ -217,30 +221,29 @@ def need_words(result: RunResult) -> str:
     by = ("projected employment" if result.config.targets.share_by == "employment"
           else "survey demand (skill-shortage vacancies)")
     keys = [k for k in result.config.data.keys if k != "skill_level"]
-    words = ("The targets are the regions', so is the need: the output file policy_need.csv "
-             f"gives per cell ({', '.join(keys)}: the targets are shares of all the workers "
-             "of a cell, every skill level, so it has no skill-level column) and year the "
-             "target and projected skilled workers, and its policy_need_skilled column is the "
-             "region's shortfall (its target stock minus its projected stock, summed over its "
-             "cells, floored at 0) shared out among the region's cells in proportion to their "
-             f"{by} ([targets] share_by). A cell's policy_need_skilled is therefore not its "
-             "own target_stock - projected_stock: a cell above its own target offsets the "
-             "shortfall of the others (the same holds for policy_need_high_skilled and the "
-             "high-skilled target). The policy_need column of plan_cells.csv is another "
-             "figure: the need the plan serves in each of its cells.")
+    # short sentences in words; the column names are in the section for the analyst
+    words = ("The targets are the regions', and so is the need. A region's shortfall is its "
+             "target number of skilled workers minus its projected number, summed over its "
+             "cells and floored at 0. It is shared out among the region's cells in proportion "
+             f"to their {by}. So a cell's need is not its own target minus its own projection: "
+             "a cell above its own target offsets the shortfall of the others. The same holds "
+             "for the high-skilled target. The output file policy_need.csv gives the target "
+             "and projected skilled workers and the need per cell "
+             f"({', '.join(keys)}) and year, with no skill-level column: a target is a share "
+             "of all the workers of a cell, every skill level. The need the plan serves in "
+             "each of its cells is in plan_cells.csv.")
     if len(result.config.targets.plan_levels) == 2:
         words += (
             " The plan serves both targets, and a high-skilled worker counts toward both, so "
-            "its shortfall against the targets (plan_years.csv, policy_shortfall_before and "
-            "_after) counts per cell and year the workers short of both at once, not the sum "
-            "of the two needs: with S the skilled need, N the high-skilled need and h the "
+            "its shortfall against the targets (before and after the plan, in "
+            "plan_years.csv) counts per cell and year the workers short of both at once, not "
+            "the sum of the two needs: with S the skilled need, N the high-skilled need and h the "
             "high-skilled target share, N high-skilled workers and S - N further skilled "
             "workers when N ≤ S; when N > S the high-skilled workers alone raise the skilled "
             "count, and with it the high-skilled target, so (N - h S) / (1 - h) high-skilled "
             "workers and no others. Per cell that is the larger of S and the high-skilled "
-            "workers needed; policy_need.csv gives both parts per cell and year "
-            "(joint_need_high_skilled and joint_need_skilled), whose sum over the cells is "
-            "the shortfall before the plan.")
+            "workers needed; policy_need.csv gives both parts per cell and year, whose sum "
+            "over the cells is the shortfall before the plan.")
     return words
 
 
@@ -386,7 +389,8 @@ def _reach_words(at: pd.DataFrame, level: str) -> str:
               f"({level_words(level)} workers as a share {of})"
               if targets.round(6).nunique() == 1 else
               f"its {level_words(level)} target ({_range(targets)} {of})")
-    words = (f"{who} {target}; with the plan the regions' shares are "
+    # two sentences: who reaches the target, then the shares with and without the plan
+    words = (f"{who} {target}. With the plan the regions' shares are "
              f"{_range(at['share_with_plan'])}, without it {_range(at['share_without_plan'])}")
     if untargeted:
         words += (f" ({untargeted} other region{'s have' if untargeted != 1 else ' has'} no "
@@ -438,7 +442,7 @@ def money_by_region_words(result: RunResult, *, top: int = 3) -> str:
     >>> r = SimpleNamespace(plan=SimpleNamespace(quotas=quotas),
     ...                     config=SimpleNamespace(output=SimpleNamespace(currency="yuan")))
     >>> print(money_by_region_words(r, top=2))
-    Where the money goes: A 50% of the cost (50 places, 500,000 yuan), B 30% (30 places, 300,000 yuan); the other region 20%.
+    Where the money goes: A 50% of the cost (50 places, 500,000 yuan). Then B 30% (30 places, 300,000 yuan). The other region takes 20%.
     """  # noqa: E501
     quotas = result.plan.quotas
     if "region" not in quotas.columns or "cost" not in quotas.columns:
@@ -452,12 +456,16 @@ def money_by_region_words(result: RunResult, *, top: int = 3) -> str:
     parts = [f"{region} {row.cost / total:.0%}" + (" of the cost" if i == 0 else "")
              + f" ({row.quota:,.0f} places, {money_words(row.cost, currency)})"
              for i, (region, row) in enumerate(by.head(top).iterrows())]
-    words = "Where the money goes: " + ", ".join(parts)
+    # the largest region in a sentence of its own, then the next ones, then the rest
+    words = f"Where the money goes: {parts[0]}."
+    if len(parts) > 1:
+        words += " Then " + (parts[1] if len(parts) == 2 else
+                             ", ".join(parts[1:-1]) + " and " + parts[-1]) + "."
     rest = by.iloc[top:]
     if len(rest):
-        words += (f"; the other {'region' if len(rest) == 1 else f'{len(rest)} regions'} "
-                  f"{float(rest['cost'].sum()) / total:.0%}")
-    return words + "."
+        others = "region takes" if len(rest) == 1 else f"{len(rest)} regions take"
+        words += f" The other {others} {float(rest['cost'].sum()) / total:.0%}."
+    return words
 
 
 #: Regions the report's table of places and cost per region shows (after all regions).
@@ -498,13 +506,16 @@ def region_table(report: Report, result: RunResult) -> None:
 def rough_reach_cost(result: RunResult) -> dict | None:
     """Order of magnitude of what reaching the plan's target in the target year would take.
 
-    ``places = left / (pass_rate * absorption)`` and ``cost = places *
-    cost_per_trainee``, where ``left`` is the shortfall against the target the
-    plan serves that the plan leaves in the target year (``plan_years``'
-    ``policy_shortfall_after``), and pass rate, absorption and cost per place
-    are averages over the plan's places (over its cells when it funds none).
-    A rough estimate: it leaves out exits, the lead time, capacities and the
-    vacancies. None without targets or when nothing is left short.
+    ``places = left / (pass_rate * absorption * per_worker)`` and ``cost =
+    places * cost_per_trainee``, where ``left`` is the shortfall against the
+    target the plan serves that the plan leaves in the target year
+    (``plan_years``' ``policy_shortfall_after``), pass rate, absorption and
+    cost per place are averages over the plan's places (over its cells when
+    it funds none), and ``per_worker`` the targeted stock's workers the plan
+    counts per worker new to a cell (cells' ``policy_workers`` / ``workers``,
+    1 without: :func:`talentgap.cli._plan_levels.policy_yields`). Rough: it
+    leaves out exits, the lead time, capacities and the vacancies. None
+    without targets or when nothing is left short.
     """
     reach = target_reach(result)
     years, quotas = result.plan.years, result.plan.quotas
@@ -523,9 +534,14 @@ def rough_reach_cost(result: RunResult) -> dict | None:
     pass_rate = float(np.average(quotas["pass_rate"], weights=weight))
     absorption = float(np.average(quotas["absorption"], weights=weight))
     cost = float(np.average(quotas["cost_per_trainee"], weights=weight))
-    places = left / (pass_rate * absorption)
+    cells = result.plan.cells
+    workers = float(cells["workers"].sum()) if "policy_workers" in cells.columns else 0.0
+    per_worker = float(cells["policy_workers"].sum()) / workers if workers > 0 else 1.0
+    per_place = pass_rate * absorption * per_worker
+    places = left / per_place
     return {"year": row["period"].iloc[0], "left": left, "pass_rate": pass_rate,
-            "absorption": absorption, "cost_per_place": cost, "places": places,
+            "absorption": absorption, "per_worker": per_worker, "per_place": per_place,
+            "cost_per_place": cost, "places": places,
             "cost": places * cost, "budget": float(result.plan.summary["budget"])}
 
 
@@ -560,17 +576,18 @@ def first_screen_words(result: RunResult) -> str:
                  f"{', '.join(map(str, reach['years'][:-1]))} or {reach['years'][-1]}): ")
     else:
         words = f"Against the targets in {year}, the target year: "
-    words += "; ".join(parts) + "."
+    words += " ".join(f"{part[:1].upper()}{part[1:]}." if i else f"{part}."
+                      for i, part in enumerate(parts))
     if "high_skilled" in levels:
         falls = high_skilled_share_falls(result.target_path, year)
         if len(falls):
             n = len(falls)
             where = ("in every region" if n == reach["regions"] else
                      f"in {n} of {reach['regions']} regions")
-            words += (f" The plan lowers the high-skilled share {where}: fewer of its "
+            words += (f" The plan lowers the high-skilled share {where}. Fewer of its "
                       "workers are high-skilled than of the skilled workers already there, "
-                      "and all of them count as skilled workers, the share's denominator "
-                      "(the section \"Target path per region\" gives the figures).")
+                      "and all of them count as skilled workers, the share's denominator. "
+                      "The section \"Target path per region\" gives the figures.")
     money = money_by_region_words(result)
     if money:
         words += " " + money
@@ -581,13 +598,16 @@ def first_screen_words(result: RunResult) -> str:
         words += (
             f" Rough estimate of what reaching the {served} target in {rough['year']} would "
             f"take: the plan leaves {rough['left']:,.0f} persons short of it. At "
-            f"{rough['pass_rate'] * rough['absorption']:.2f} workers per place (pass rate "
-            f"{rough['pass_rate']:.2f} × absorption {rough['absorption']:.2f}) that is about "
-            f"{_about(rough['places'])} more places, and at "
-            f"{money_words(rough['cost_per_place'], currency)} a place about "
+            f"{rough['per_place']:.2f} workers per place (pass rate "
+            f"{rough['pass_rate']:.2f} × absorption {rough['absorption']:.2f}"
+            + (f" × {rough['per_worker']:.2f} {served} workers per worker new to its cell"
+               if abs(rough["per_worker"] - 1.0) >= 5e-3 else "") +
+            f") that is about "
+            f"{_about(rough['places'])} more places. At "
+            f"{money_words(rough['cost_per_place'], currency)} a place they cost about "
             f"{money_words(rough['cost'], currency, figures=2)}, against a budget of "
             f"{money_words(rough['budget'], currency)} for the whole plan. This is an order of "
-            "magnitude only (persons short ÷ workers per place × cost per place): it leaves "
+            "magnitude only (persons short ÷ workers per place × cost per place). It leaves "
             "out exits, the year a place takes to certify, capacities and the vacancies.")
         bound = capacity_bound_words(result.plan.quotas, int(str(rough["year"])[:4]),
                                      rough["places"])

@@ -33,6 +33,13 @@ class RunResult:
         ``[data] on_invalid = "skip"`` dropped some.
     panel : pandas.DataFrame or None
         The cell x period panel (:func:`talentgap.features.build_panel`).
+    known_supply : KnownSupply or None
+        The supply the training table already holds for the periods after
+        the panel (certified workers arriving after ``[panel] lead_time``),
+        given to the gap model as ``future_supply``, with where each
+        training row's output lands
+        (:func:`talentgap.cli._known_supply.known_future_supply`); None
+        without training rows, or with a given (``--model``) gap model.
     gap_model : GapForecaster or None
         The fitted gap forecaster.
     forecast : pandas.DataFrame or None
@@ -94,6 +101,7 @@ class RunResult:
     reports: dict = field(default_factory=dict)
     rejected: pd.DataFrame | None = None
     panel: pd.DataFrame | None = None
+    known_supply: object | None = None
     gap_model: models.GapForecaster | None = None
     forecast: pd.DataFrame | None = None
     backtests: dict = field(default_factory=dict)

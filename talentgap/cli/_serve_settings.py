@@ -40,6 +40,7 @@ ENV_PREFIX = "TALENTGAP_"
 FLAG_KEYS = {"host": "host", "port": "port", "token_file": "token_file",
              "rate_limit": "rate_limit", "rate_window": "rate_window",
              "max_body": "max_body_bytes", "max_cells": "max_cells",
+             "max_answer_size": "max_answer_size",
              "max_horizon": "max_horizon", "horizon_at_load": "horizon_at_load",
              "max_plan_size": "max_plan_size", "plan_workers": "plan_workers",
              "plan_queue": "plan_queue", "plan_timeout": "plan_timeout",

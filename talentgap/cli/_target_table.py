@@ -19,7 +19,15 @@ from talentgap.cli._plan_inputs import read_plan_csv
 from talentgap.cli.config import Config
 from talentgap.planning.policy import target_bases
 
-__all__ = ["targets_table", "target_spans", "target_years", "target_year_words"]
+__all__ = ["targets_table", "target_spans", "target_years", "target_year_words",
+           "base_year_words", "BASE_YEAR_SET", "BASE_YEAR_DEFAULT"]
+
+#: ``base_year_from`` of a target whose base year the targets give (``[targets] base_year``
+#: or the file's ``base_year`` column): the same in every edition of the plan.
+BASE_YEAR_SET = "set"
+#: ``base_year_from`` of a target without one: the last observed year, which moves with
+#: every year of new data (each edition re-bases the path).
+BASE_YEAR_DEFAULT = "last observed year (moves with new data; [targets] base_year fixes it)"
 
 
 def targets_table(config: Config) -> pd.DataFrame:
@@ -66,8 +74,12 @@ def target_spans(table: pd.DataFrame, observed: pd.DataFrame,
     -------
     pandas.DataFrame
         ``region, skill_level, target_year, base_period`` (text, e.g.
-        ``"2024Q4"``; empty where the data lack the base year) and
-        ``base_share`` (0-1).
+        ``"2024Q4"``; empty where the data lack the base year),
+        ``base_share`` (0-1), ``base_year`` and ``base_year_from``:
+        :data:`BASE_YEAR_SET` where the targets give the base year, else
+        :data:`BASE_YEAR_DEFAULT` (the last observed year: a plan made a year
+        later starts its path from a year later, unless ``[targets]
+        base_year`` fixes it).
 
     Examples
     --------
@@ -77,14 +89,39 @@ def target_spans(table: pd.DataFrame, observed: pd.DataFrame,
     ...                          "skilled": [20, 25, 60, 60]})
     >>> table = pd.DataFrame({"region": ["*", "B"], "skill_level": "skilled",
     ...                       "share": [0.3, 0.35], "target_year": [2029, 2028]})
-    >>> target_spans(table, observed, ["region", "industry"])
-      region skill_level  target_year base_period  base_share
-    0      A     skilled         2029      2024Q4        0.25
-    1      B     skilled         2028      2024Q4        0.30
+    >>> spans = target_spans(table, observed, ["region", "industry"])
+    >>> spans.drop(columns="base_year_from")
+      region skill_level  target_year base_period  base_share  base_year
+    0      A     skilled         2029      2024Q4        0.25       2024
+    1      B     skilled         2028      2024Q4        0.30       2024
+    >>> spans["base_year_from"].iloc[0]
+    'last observed year (moves with new data; [targets] base_year fixes it)'
+    >>> target_spans(table.assign(base_year=[2024, None]), observed,
+    ...              ["region", "industry"])["base_year_from"].tolist()
+    ['set', 'last observed year (moves with new data; [targets] base_year fixes it)']
     """
     regions = observed["region"].astype(str)
-    return target_bases(table.assign(region=table["region"].astype(str)),
-                        observed.assign(region=regions), keys=keys)
+    table = table.assign(region=table["region"].astype(str))
+    out = target_bases(table, observed.assign(region=regions), keys=keys)
+    # the base year: the given one, else the last observed year (that of the base period)
+    seen = pd.to_numeric(out["base_period"].astype(str).str[:4], errors="coerce")
+    given = (table.loc[table["base_year"].notna(), ["region", "skill_level", "base_year"]]
+             if "base_year" in table.columns and "region" in out.columns
+             else pd.DataFrame(columns=["region", "skill_level", "base_year"]))
+    own = out[["region", "skill_level"]].merge(given, on=["region", "skill_level"],
+                                               how="left")["base_year"]
+    every = out[["skill_level"]].merge(given[given["region"] == "*"].drop(columns="region"),
+                                       on="skill_level", how="left")["base_year"]
+    # a region's own row stands for it; the "*" row for the others
+    explicit = out[["region", "skill_level"]].merge(
+        table[["region", "skill_level"]].drop_duplicates().assign(_own=True),
+        on=["region", "skill_level"], how="left")["_own"].notna()
+    year = own.where(explicit, every)
+    out["base_year"] = pd.array(pd.to_numeric(year, errors="coerce").fillna(seen).to_numpy(),
+                                dtype="Int64")
+    out["base_year_from"] = [BASE_YEAR_SET if set_ else BASE_YEAR_DEFAULT
+                             for set_ in year.notna().to_numpy()]
+    return out
 
 
 def target_years(path: pd.DataFrame) -> list[int]:
@@ -121,3 +158,52 @@ def target_year_words(years: list[int]) -> str:
         return "the target year"
     listed = ", ".join(map(str, years[:-1])) + f" and {years[-1]}"
     return f"the latest of the target years {listed}"
+
+
+def base_year_words(path: pd.DataFrame) -> str:
+    """The base year the target paths start from, and whether the next edition moves it.
+
+    Parameters
+    ----------
+    path : pandas.DataFrame
+        A target path with ``base_year`` and ``base_year_from``
+        (:func:`talentgap.cli._targets.target_paths`); ``""`` without them.
+
+    Examples
+    --------
+    >>> path = pd.DataFrame({"base_year": [2024, 2024], "base_year_from": [BASE_YEAR_DEFAULT] * 2})
+    >>> base_year_words(path)
+    'The target paths start from the base year 2024, the last observed year, as no base year
+    is set in the targets: a plan made with a later year of data starts them from that year and
+    its shares instead, so its needs and shortfall change partly because the paths moved. Set
+    the base year to 2024 in the targets to start from the same year in every edition of the
+    plan.'
+    >>> base_year_words(path.assign(base_year_from=BASE_YEAR_SET))
+    'The target paths start from the base year 2024, as set in the targets: the same in every
+    edition of the plan.'
+    """
+    if path is None or "base_year_from" not in path.columns:
+        return ""
+    rows = path[path["base_year_from"].notna() & path["base_year"].notna()]
+    if rows.empty:
+        return ""
+    default = rows["base_year_from"] == BASE_YEAR_DEFAULT
+    years = sorted({int(y) for y in rows.loc[default, "base_year"]})
+    fixed = sorted({int(y) for y in rows.loc[~default, "base_year"]})
+    named = ", ".join(map(str, years))
+    plural = "s" * (len(years) > 1)
+    moving = (f"the base year{plural} {named}, the last observed year{plural}, as no "
+              "base year is set in the targets")
+    advice = (": a plan made with a later year of data starts them from that year and its "
+              "shares instead, so its needs and shortfall change partly because the paths "
+              f"moved. Set the base year to {years[-1] if years else ''} in the targets to "
+              "start from the same year in every edition of the plan.")
+    set_words = f"the base year{'s' * (len(fixed) > 1)} {', '.join(map(str, fixed))}"
+    if not years:
+        return (f"The target paths start from {set_words}, as set in the targets: the same "
+                "in every edition of the plan.")
+    if not fixed:
+        return f"The target paths start from {moving}{advice}"
+    return (f"The target paths start from {set_words} where the targets set one, and "
+            f"elsewhere from {moving.replace(', as no base year is set in the targets', '')}"
+            f"{advice}")

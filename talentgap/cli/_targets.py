@@ -18,8 +18,15 @@ import numpy as np
 import pandas as pd
 
 from talentgap import features, planning
+from talentgap.cli._level_needs import need_by_level, workforce_keys
 from talentgap.cli._panel_settings import panel_lead_time
-from talentgap.cli._plan_inputs import panel_absorption, plan_parameter, supply_crosswalk
+from talentgap.cli._plan_inputs import (
+    FROM_TRAINING,
+    panel_absorption,
+    plan_parameter,
+    spread_of,
+    supply_crosswalk,
+)
 from talentgap.cli._plan_levels import JOINS, high_joins_skilled, joins_skilled, plan_stock_workers
 from talentgap.cli._result import RunResult
 from talentgap.cli._target_table import target_spans, targets_table
@@ -123,60 +130,6 @@ def _employment(tables: dict, config: Config, *, by_cell: bool = False) -> pd.Da
     return employment
 
 
-def workforce_keys(config: Config) -> list[str]:
-    """The keys of the workforce's cells: ``[data] keys`` without ``skill_level``."""
-    return [k for k in config.data.keys if k != "skill_level"]
-
-
-def need_by_level(need: pd.DataFrame, pipeline: pd.DataFrame, config: Config,
-                  plan_level: str, training: pd.DataFrame | None = None) -> pd.DataFrame:
-    """A cell's policy need shared over the plan's cells by skill level that train for it.
-
-    Every skilled level trains for the skilled target, the high-skilled
-    levels for the high-skilled one; the need of a region x industry cell
-    goes to those of its levels the plan has, in proportion to their
-    forecast certified supply (equally where they forecast none). With the
-    ``training`` table, a level's supply counts by the part of its recent
-    training that joins the targeted stock
-    (:func:`talentgap.planning.place_shares`): a level trained only by
-    upgrades from a skilled level adds no skilled worker, and takes none of
-    the skilled need.
-    """
-    keys, cell_keys = list(config.data.keys), workforce_keys(config)
-    levels = config.data.levels()
-    if levels is None:
-        raise ConfigError("[targets] with 'skill_level' among [data] keys need the levels "
-                          "declared: set [data] skill_levels and high_skilled")
-    serving = levels.high_skilled if plan_level == "high_skilled" else levels.skilled
-    supply = pipeline.groupby(keys, observed=True)["supply"].sum().reset_index()
-    supply = supply[supply["skill_level"].astype(str).isin(serving)].reset_index(drop=True)
-    supply[keys] = supply[keys].astype(str)
-    if training is not None and "skill_level" in training.columns:
-        mix = planning.place_shares(training, skill_levels=levels, keys=keys,
-                                    freq=config.data.freq)
-        mix[keys] = mix[keys].astype(str)
-        joins = supply[keys].merge(mix, on=keys, how="left")[plan_level].fillna(1.0)
-        supply = supply[joins.to_numpy() > 0].reset_index(drop=True)  # adds none: no need
-        supply["supply"] = supply["supply"] * joins[joins.to_numpy() > 0].to_numpy()
-    grouped = supply.groupby(cell_keys)["supply"]
-    total, count = grouped.transform("sum"), grouped.transform("size")
-    supply["share"] = np.where(total > 0, supply["supply"] / total.where(total > 0, 1.0),
-                               1.0 / count)
-    need = need.assign(**{k: need[k].astype(str) for k in cell_keys})
-    out = supply[[*keys, "share"]].merge(need, on=cell_keys, how="right", indicator=True)
-    lost = out[(out["_merge"] == "right_only") & (out["policy_need"] > 0)]
-    if not lost.empty:
-        cells = lost[cell_keys].drop_duplicates()
-        shown = "; ".join(" / ".join(map(str, row)) for row in cells.head(5).to_numpy())
-        warn(f"{len(cells)} cell(s) have a policy need but no {plan_level} level to "
-             f"train for it in the plan, e.g. {shown}; that need is left out of "
-             "the plan", DataQualityWarning, stacklevel=2)
-    out = out[out["_merge"] == "both"]
-    return pd.DataFrame({**{k: out[k].to_numpy() for k in keys},
-                         "period": out["period"].to_numpy(),
-                         "policy_need": (out["policy_need"] * out["share"]).to_numpy()})
-
-
 def joint_need(policy: pd.DataFrame) -> pd.DataFrame:
     """The workers short of both targets, per cell and year, split by the level they need.
 
@@ -267,7 +220,8 @@ def policy_need_table(result: RunResult) -> pd.DataFrame:
 
 
 def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
-                     config: Config, training: pd.DataFrame | None = None) -> pd.DataFrame:
+                     config: Config, training: pd.DataFrame | None = None, *,
+                     spread=FROM_TRAINING) -> pd.DataFrame:
     """``[targets] plan_level``: the policy need the plan serves, per plan cell and year.
 
     One level: that level's need (``policy_need`` or
@@ -277,7 +231,7 @@ def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
     levels and the further skilled workers to every skilled level, added
     per cell; cells must then be per ``skill_level``. With the ``training``
     table, levels share a need by what their places add to its stock
-    (:func:`need_by_level`).
+    (:func:`need_by_level`; ``spread`` the run's supply crosswalk as for it).
     """
     targets, keys = config.targets, list(config.data.keys)
     cell_keys = workforce_keys(config)
@@ -290,7 +244,7 @@ def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
     if len(levels) == 1:
         column = "policy_need" if levels[0] == "skilled" else "policy_need_high_skilled"
         need = policy[[*cell_keys, "period", column]].rename(columns={column: "policy_need"})
-        return need_by_level(need, pipeline, config, levels[0], training) \
+        return need_by_level(need, pipeline, config, levels[0], training, spread=spread) \
             if "skill_level" in keys else need
     if "skill_level" not in keys:
         raise ConfigError("[targets] plan_level = both levels needs the plan's cells by skill "
@@ -301,16 +255,17 @@ def plan_policy_need(policy: pd.DataFrame, pipeline: pd.DataFrame,
     need = pd.concat([
         need_by_level(parts[[*cell_keys, "period", "need_high_skilled"]].rename(
             columns={"need_high_skilled": "policy_need"}), pipeline, config, "high_skilled",
-            training),
+            training, spread=spread),
         need_by_level(parts[[*cell_keys, "period", "need_skilled"]].rename(
-            columns={"need_skilled": "policy_need"}), pipeline, config, "skilled", training)],
+            columns={"need_skilled": "policy_need"}), pipeline, config, "skilled", training,
+            spread=spread)],
         ignore_index=True)
     return need.groupby([*keys, "period"], observed=True, sort=True)["policy_need"].sum(
         ).reset_index()
 
 
 def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline: pd.DataFrame,
-                 need_years: list[int]) -> pd.DataFrame:
+                 need_years: list[int], *, spread=FROM_TRAINING) -> pd.DataFrame:
     """Annual employment and skilled-stock projections, and the policy need per cell-year.
 
     The skilled stock takes the forecast certified supply (``pipeline``) as
@@ -326,6 +281,7 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     keys, targets = workforce_keys(config), config.targets  # stocks per cell, not per level
     levels = config.data.levels()  # an employment table by skill_level: the declared levels
     employment = _employment(tables, config)
+    spread = spread_of(spread, tables.get("training"), config)  # once: the supply crosswalk
     last_year = pd.PeriodIndex(employment["period"]).max().year
     horizon = need_years[-1] - last_year
     if horizon < 1:
@@ -342,7 +298,8 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     stock = planning.project_skilled_stock(
         employment, keys=keys, horizon=horizon, freq="Y",
         pipeline=_stock_inflows(config, tables, _with_observed_supply(
-            pipeline, result.panel, employment, config), high_target=high_target),
+            pipeline, result.panel, employment, config), high_target=high_target,
+            spread=spread),
         exit_rate=exit_rates(result, tables, by_stock=True), skill_levels=levels)
     demand = (paths.groupby([*config.data.keys, "period"], observed=True)["demand"].mean()
               .groupby([*keys, "period"], observed=True).sum().reset_index())
@@ -352,7 +309,7 @@ def policy_needs(result: RunResult, tables: dict, paths: pd.DataFrame, pipeline:
     _check_surveyed(employment, need, paths, keys, config)
     training = tables.get("training")
     if levels is not None and training is not None and "skill_level" in training.columns:
-        need[JOINS] = joins_skilled(training, config, need)
+        need[JOINS] = joins_skilled(training, config, need, spread=spread)
     result.policy = need
     wide = stock.pivot_table(index=[*keys, "period"], columns="skill_level", values="stock",
                              observed=True).reset_index()
@@ -445,7 +402,7 @@ def _check_file_years(table: pd.DataFrame, path, need_years: list[int]) -> None:
 
 
 def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
-                   high_target: bool) -> pd.DataFrame:
+                   high_target: bool, spread=FROM_TRAINING) -> pd.DataFrame:
     """The forecast certified supply as inflows of the skilled and high-skilled stocks.
 
     With declared skill levels and training by ``skill_level``, each cell's
@@ -461,7 +418,7 @@ def _stock_inflows(config: Config, tables: dict, pipeline: pd.DataFrame, *,
         return planning.pipeline_by_level(  # the mix of the training the supply counts
             pipeline, training, skill_levels=levels, keys=list(config.data.keys),
             freq=config.data.freq, lead_time=panel_lead_time(config),
-            absorption=panel_absorption(config), crosswalk=supply_crosswalk(tables, config))
+            absorption=panel_absorption(config), crosswalk=spread_of(spread, training, config))
     if high_target:
         reason = ("[data] skill_levels are not declared" if levels is None else
                   "the training table has no 'skill_level' column")
@@ -480,7 +437,9 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         ``region, skill_level, period, share_of, observed_share,
         target_share, share_without_plan, share_with_plan,
         workers_without_plan, workers_with_plan, denominator_without_plan,
-        denominator_with_plan, target_year, base_period, base_share``. ``skill_level``
+        denominator_with_plan, target_year, base_period, base_share, base_year,
+        base_year_from`` (whether the base year was set or is the last observed
+        year, which moves with each year of new data). ``skill_level``
         ``"skilled"`` rows are
         skilled workers as a share of employment (``share_of`` is
         ``"employment"``), ``"high_skilled"`` rows high-skilled workers as a
@@ -505,9 +464,16 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         (``region`` :data:`talentgap.cli._totals.ALL_REGIONS`, no target):
         shares of the summed workers and denominators
         (:func:`talentgap.cli._totals.national_shares`).
+        With places already funded (``[plan] committed``) a column
+        ``committed_workers`` gives the workers they add to the level's
+        count (persons); they are in the stocks both without and with the
+        plan (their skilled workers in the high-skilled share's denominator
+        too), since the plan cannot undo them.
     """
     need = result.policy
     workers = plan_stock_workers(result, tables)
+    # places already funded ([plan] committed): part of the stocks with and without the plan
+    committed = plan_stock_workers(result, tables, column="committed_workers")
     frames = []
     levels = [("skilled", "")] + ([("high_skilled", "_high_skilled")]
                                   if "target_share_high_skilled" in need.columns else [])
@@ -527,6 +493,9 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         target = region_year[f"target_share{suffix}"].first()
         stock = region_year[f"projected_stock{suffix}"].sum()
         added = workers.reindex(stock.index, fill_value=0.0)
+        done = (added * 0.0 if committed is None
+                else committed.reindex(stock.index, fill_value=0.0))
+        stock = stock + done[level]
         if level == "skilled":
             share_of, with_workers = "employment", stock + added["skilled"]
             base, with_base = employment, employment
@@ -534,7 +503,8 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
         else:
             share_of = "skilled"
             with_workers = stock + added["high_skilled"]
-            base, with_base = skilled, skilled + added["skilled"]
+            base = skilled + done["skilled"]
+            with_base = base + added["skilled"]
             past = history["high_skilled"] / history["skilled"]
         frames.append(pd.concat([
             past.rename("observed_share").reset_index(),
@@ -542,17 +512,28 @@ def target_paths(result: RunResult, tables: dict, keys: list[str]) -> pd.DataFra
                           "share_with_plan": with_workers / with_base,
                           "workers_without_plan": stock, "workers_with_plan": with_workers,
                           "denominator_without_plan": base,
-                          "denominator_with_plan": with_base}).reset_index()],
+                          "denominator_with_plan": with_base,
+                          "committed_workers": done[level]}).reset_index()],
             ignore_index=True).assign(skill_level=level, share_of=share_of))
     columns = ["region", "skill_level", "period", "share_of", "observed_share", "target_share",
                "share_without_plan", "share_with_plan", "workers_without_plan",
                "workers_with_plan", "denominator_without_plan", "denominator_with_plan"]
+    if committed is not None:   # labelled: the workers of places already funded
+        columns.append("committed_workers")
     out = pd.concat(frames, ignore_index=True)[columns]
     spans = target_spans(targets_table(result.config), by_cell, workforce_keys(result.config))
     out = out.merge(spans, on=["region", "skill_level"], how="left")
-    out.loc[out["target_share"].isna(), ["target_year", "base_period", "base_share"]] = np.nan
+    if committed is not None:   # a later column: last, so readers by position keep working
+        out["committed_workers"] = out.pop("committed_workers")
+    out.loc[out["target_share"].isna(), ["target_year", "base_period", "base_share",
+                                         "base_year", "base_year_from"]] = np.nan
     out = out.sort_values(["skill_level", "region", "period"]).reset_index(drop=True)
     national = national_shares(out, observed)
+    if committed is not None:   # all regions' committed workers, summed as the counts are
+        summed = out.groupby(["skill_level", "period"], observed=True)[
+            "committed_workers"].sum(min_count=1).rename("committed_workers").reset_index()
+        national = national.drop(columns="committed_workers", errors="ignore").merge(
+            summed, on=["skill_level", "period"], how="left")
     return pd.concat([out, national[national.columns.intersection(out.columns)]],
                      ignore_index=True)[out.columns]
 

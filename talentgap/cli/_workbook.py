@@ -58,6 +58,9 @@ WORKBOOK_SHEETS = {
                     "each (no total row: the rows add up)",
     "target_path_national": "the shares of all regions together per year (summed workers "
                             "over summed employment), observed and projected",
+    "plan_budget_cuts": "multi-year plans: the plan at its budget and solved again at 75% and "
+                        "50% of it: places, workers added, expected shortfalls and how much "
+                        "more a smaller budget leaves",
 }
 #: Name of the first sheet of ``results.xlsx``.
 CONTENTS_SHEET = "contents"

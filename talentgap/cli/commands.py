@@ -418,6 +418,7 @@ def _close(figures: dict) -> None:
 def _print_summary(result, args, name: str, out: Path, files: list[Path], *,
                    stored: str | None = None, edition=None) -> None:
     from talentgap.cli import outputs
+    from talentgap.cli._known_supply import summary_line
 
     doc = outputs.summary(result, command=name, out=out, files=files)
     if stored is not None:  # the edition store holds this run already
@@ -440,6 +441,9 @@ def _print_summary(result, args, name: str, out: Path, files: list[Path], *,
                      f"expected gaps {f['sum_positive_expected_gaps_last_period']:,.0f} "
                      f"persons, {f['cells_likely_short']} cells short with a probability of "
                      f"{f['likely_short_min_p_shortage']:.0%} or more")
+        known = summary_line(f.get("known_supply"))
+        if known is not None:
+            lines.append(f"  {known}")
     if result.leaderboard is not None:
         best = result.leaderboard.iloc[0]
         lines.append(f"  backtest: most accurate {model_name(str(best['model']))}; see "

@@ -64,13 +64,19 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # period) to availability, or a CSV per cell or
                                    # programme: a lead_time column (whole periods)
                                    # and key columns among program, the keys and
-                                   # skill_level
+                                   # skill_level; the supply of the periods after the
+                                   # surveys that training already in the table
+                                   # reaches is then known, not forecast (flag
+                                   # known_supply in forecast.csv)
     absorption = 1.0               # the same setting as [plan] absorption (below):
                                    # set it in either table, or in both with the same value
     supply_fill = 0                # supply of the cell-periods no training row reaches
                                    # (default: none; their supply and gap are unknown,
                                    # blank in panel.csv, and the run's notes count them);
-                                   # 0 when no row means no one certified there
+                                   # 0 when no row means no one certified there; it
+                                   # fills from the first period any training output
+                                   # arrives and, in each cell, from the cell's first
+                                   # observed period (earlier periods stay unknown)
 
     [forecast]
     horizon = 4
@@ -191,6 +197,15 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # columns (e.g. region) and budget, optionally
                                    # period (a funding year; then on every row); the
                                    # envelopes and the budget all hold
+    committed = "committed.csv"    # places already funded (last year's plan): the key
+                                   # columns (program first, with a crosswalk),
+                                   # period (the funding year, at or before the first of
+                                   # years) and places; their workers count against
+                                   # every need before the plan's places, by the same
+                                   # pass rate, absorption, lead time and exits, and
+                                   # cost nothing in the budget; list last year's
+                                   # funded places here when re-planning (places in
+                                   # years still to be decided go in years instead)
     policy_weight = 1.0            # weight of a worker short of the targets, against
                                    # 1 for a worker short of the surveyed gap
     hold_need = false              # need years past the forecast's reach hold its last
@@ -199,7 +214,8 @@ A configuration has eight tables, every key optional (defaults below); a
                                    # error unless this is true
     compare_budgets = true         # solve the plan again at 75% and 50% of every
                                    # year's budget (and envelopes); the report says
-                                   # what each gives up (false: skip, saves 2 solves)
+                                   # what each gives up and plan_budget_cuts.csv holds
+                                   # the figures (false: skip, saves 2 solves)
 
     [targets]    # policy targets (multi-year plans): a CSV, or the keys below
     file = "targets.csv"           # region, skill_level, share or delta_points,
@@ -214,7 +230,10 @@ A configuration has eight tables, every key optional (defaults below); a
     target_year = 2029             # a year the plan projects: from the first of [plan]
                                    # years to the last plus lead_time (2025-2028 for
                                    # the years above); another year is an error
-    base_year = 2024               # default: the year of the last observed period
+    base_year = 2024               # default: the year of the last observed period,
+                                   # which moves with each new year of data (the
+                                   # report and target_path.csv's base_year_from say
+                                   # which); set it to keep the paths' start fixed
     share_by = "employment"        # "employment" or "demand": how a region's need is
                                    # shared over its industries
     plan_level = "skilled"         # the need the plan serves: "skilled" or "high_skilled",

@@ -10,7 +10,14 @@ stored name is refused unless ``--replace-edition``; ``talentgap editions list
 observed later and writes ``edition_scores.csv`` (per cell),
 ``edition_scores_by_group.csv``, ``edition_scores_summary.csv``,
 ``edition_scored.csv`` (per quantity: the periods and cells scored, and why the
-edition's other cell-periods were not), ``edition_points.csv`` and
+edition's other cell-periods were not), ``edition_points.csv``,
+``edition_revisions.csv`` (values of the edition's history that the later data
+revise), ``edition_cells_not_scored.csv`` (cells not in the edition, cells
+without any later value), ``edition_stocks.csv`` (an edition stored by
+``talentgap plan`` with ``[targets]`` keeps the yearly workforce projection its
+plan was funded on: its skilled and high-skilled stocks against those the later
+employment table observes, per region and year; empty with a note when no year
+overlaps) and
 ``evaluation_report.html`` (default folder ``talentgap-evaluation``, so that a
 forecast's ``report.html`` is never overwritten). The CSV files are written in
 the ``[output] csv_encoding`` of the ``--actuals`` configuration (for a
@@ -34,6 +41,13 @@ from pathlib import Path
 
 from talentgap.cli._common import EXIT_BAD_INPUT, EXIT_OK, UsageError, logged_warnings
 from talentgap.cli._edition_scores import labelled, print_scores, score_report
+from talentgap.cli._edition_stocks import (
+    STOCK_FILE,
+    add_stock_section,
+    later_stocks,
+    stock_file,
+    stored_projection,
+)
 from talentgap.cli.config import Config, load_config
 from talentgap.errors import ConfigError, EditionError
 
@@ -45,7 +59,8 @@ logger = logging.getLogger("talentgap.cli")
 #: Files ``talentgap evaluate`` writes, by table of :class:`~talentgap.editions.EditionScores`.
 SCORE_FILES = {"cells": "edition_scores.csv", "groups": "edition_scores_by_group.csv",
                "summary": "edition_scores_summary.csv", "scored": "edition_scored.csv",
-               "points": "edition_points.csv"}
+               "points": "edition_points.csv", "revised": "edition_revisions.csv",
+               "other_cells": "edition_cells_not_scored.csv"}
 #: The report ``talentgap evaluate`` writes (its own name: never a forecast's ``report.html``).
 REPORT_FILE = "evaluation_report.html"
 #: The default output folder of ``talentgap evaluate`` (a forecast's is ``talentgap-out``).
@@ -173,8 +188,13 @@ def check_stored(args: argparse.Namespace, config: Config, model) -> str | None:
     if data_fingerprint(model) != editions.info(name)["data_fingerprint"]:
         changed.insert(0, "the data (its fingerprint)")
     if not changed:
+        plans = bool(config.plan.years) and config.targets.given and getattr(
+            args, "command", "plan") == "plan"
+        missing = (" (it holds no workforce projection, which this plan's would add: "
+                   "--replace-edition stores the edition with it)"
+                   if plans and editions.projection(name) is None else "")
         return (f"{named} is already in {store} from the same data and model and forecast "
-                "settings; it was not stored again")
+                f"settings; it was not stored again{missing}")
     more = f" and {len(changed) - 2} more" if len(changed) > 2 else ""
     raise UsageError(f"{named}: already in {store} from another run ({'; '.join(changed[:2])}"
                      f"{more}); editions are append-only: add --replace-edition to replace "
@@ -185,9 +205,10 @@ def stored_check(args: argparse.Namespace, config: Config,
                  found: list[str]) -> Callable | None:
     """The check of :func:`check_stored` on a run's panel, or None without ``--store``.
 
-    Called with the panel before anything is fitted
+    Called with the panel and the supply its training table already knows
+    (``future_supply``) before anything is fitted
     (``pipeline.run(before_fit=...)``): the data the run's gap model would be
-    fitted on is read by fitting a naive one (its origin and data
+    fitted on is read by fitting a naive one on both (its origin and data
     fingerprint are those of any gap model of the same settings). When the
     edition holds this run already, the message is appended to ``found``.
     """
@@ -197,12 +218,12 @@ def stored_check(args: argparse.Namespace, config: Config,
     from talentgap import models
     from talentgap.cli import pipeline
 
-    def check(panel) -> None:
+    def check(panel, future_supply=None) -> None:
         with warnings.catch_warnings():  # the run's own fit warns where it matters
             warnings.simplefilter("ignore")
             model = pipeline.gap_forecaster(config).set_params(
                 forecaster=models.Naive(season_length=config.forecast.season_length),
-                n_samples=10).fit(panel)
+                n_samples=10).fit(panel, future_supply=future_supply)
         message = check_stored(args, config, model)
         if message is not None:
             found.append(message)
@@ -287,7 +308,8 @@ def store_run(args: argparse.Namespace, result, config: Config, *,
         else config.to_dict()
     try:
         EditionStore(args.store).add(name, result.gap_model, result.forecast,
-                                     replace=args.replace_edition, config=saved)
+                                     replace=args.replace_edition, config=saved,
+                                     projection=stored_projection(result))
     except EditionError as exc:
         out = str(Path(written[0]).parent) if written else None
         return StoredEdition(name, str(args.store), False, str(exc), n_files, out)
@@ -320,7 +342,10 @@ def add_edition_commands(commands) -> None:
                     "the one 'talentgap serve --store' and 'talentgap evaluate' use when no "
                     "edition is named. data_fingerprint is the sha256 of the data the model "
                     "was fitted on; model_fingerprint is the artifact's metadata sha256, the "
-                    "X-Model-Fingerprint the service answers with.",
+                    "X-Model-Fingerprint the service answers with; projection_years are the "
+                    "years of the workforce projection stored with an edition of a "
+                    "multi-year plan with targets ('talentgap evaluate' compares its stocks "
+                    "with those observed later).",
         epilog=textwrap.dedent("examples:\n  talentgap editions list --store editions.sqlite\n"
                                "  talentgap editions remove 2024Q4 --store editions.sqlite\n"),
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -345,10 +370,17 @@ def add_edition_commands(commands) -> None:
                     "settings (keys, frequency, lead time, absorption, survey design); a "
                     "--actuals configuration that sets them otherwise gets a warning. Says "
                     "per quantity which periods and cells were scored and why the edition's "
-                    "other cell-periods were not. Writes edition_scores.csv, "
+                    "other cell-periods were not, which cells of the later data the edition "
+                    "does not have, and which values of the history it was fitted on the "
+                    "later data revise. An edition stored by 'talentgap plan' with [targets] "
+                    "keeps the workforce projection its plan was funded on: its projected "
+                    "skilled (and high-skilled) stocks are compared with those the later "
+                    "employment table observes at the end of each year, per region and in "
+                    "total (edition_stocks.csv). Writes edition_scores.csv, "
                     "edition_scores_by_group.csv, edition_scores_summary.csv, "
-                    "edition_scored.csv, edition_points.csv and evaluation_report.html into "
-                    "--out.",
+                    "edition_scored.csv, edition_points.csv, edition_revisions.csv, "
+                    "edition_cells_not_scored.csv, edition_stocks.csv and "
+                    "evaluation_report.html into --out.",
         epilog=textwrap.dedent(
             "examples:\n  talentgap evaluate --store editions.sqlite --edition 2024Q4 "
             "--actuals new_data/ --out scores\n"
@@ -386,7 +418,7 @@ def _run_list(args: argparse.Namespace) -> int:
             model_fingerprint=listing["model_fingerprint"].fillna("").str[:12],
             created=listing["created"].dt.strftime("%Y-%m-%d %H:%M:%S"))
         columns = ["name", "origin", "created", "n_cells", "horizon", "data_fingerprint",
-                   "model_fingerprint"]
+                   "model_fingerprint", "projection_years"]
         print(shown[columns].to_string(index=False))
         print(f"(by forecast origin; the latest, {listing['name'].iloc[-1]}, is the one "
               "'serve --store' and 'evaluate' use without --edition)")
@@ -555,6 +587,12 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         path = out / filename
         files.append(io.write_table(labelled(getattr(scores, attribute), scores), path,
                                     encoding=config.output.csv_encoding))
-    files.append(score_report(scores).write(out / REPORT_FILE))
-    print_scores(args, scores, files, latest=args.edition is None)
+    stocks, stock_words = later_stocks(store, name, config)
+    files.append(io.write_table(stock_file(stocks, scores.origin), out / STOCK_FILE,
+                                encoding=config.output.csv_encoding))
+    report = score_report(scores)
+    add_stock_section(report, stocks, stock_words)
+    files.append(report.write(out / REPORT_FILE))
+    print_scores(args, scores, files, latest=args.edition is None, stocks=stocks,
+                 stock_notes=stock_words)
     return EXIT_OK

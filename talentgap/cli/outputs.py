@@ -54,6 +54,13 @@ The file names are fixed, so scripts can rely on them:
                               ``cost_to_date``, workers and shortfalls per year
 ``plan_places.csv``           multi-year plans: places per cell (or programme and
                               region), one column per funding year, and the total
+``plan_budget_cuts.csv``      multi-year plans (``[plan] compare_budgets``): the plan
+                              and the same plan solved again at 75% and 50% of every
+                              year's budget, one row each: ``share``, ``budget``,
+                              ``places``, ``expected_certified``, shortfalls before
+                              and after and ``shortfall_increase`` (more than at the
+                              full budget), the same for the policy need (see
+                              :func:`~talentgap.cli._budget_cuts.budget_cuts_file`)
 ``policy_need.csv``           with ``[targets]``: target and projected stock, policy
                               need per cell (without ``skill_level``) and year (see
                               :func:`~talentgap.cli._targets.policy_need_table`)
@@ -78,7 +85,8 @@ The file names are fixed, so scripts can rely on them:
                               ``plan_cells``, ``plan_marginal_value``,
                               ``plan_comparison``, ``budget_curve``, ``policy_need``,
                               ``target_path``, ``forecast``, ``rejected``, then
-                              the later ``plan_regions``, ``target_path_national``:
+                              the later ``plan_regions``, ``target_path_national``,
+                              ``plan_budget_cuts``:
                               those the run made, a new sheet always last; every
                               plan table has its sheet; ``panel``, ``backtest``,
                               ``leaderboard`` and ``masked_values`` are CSV only); a
@@ -113,6 +121,7 @@ import numpy as np
 import pandas as pd
 
 from talentgap import io, planning
+from talentgap.cli._budget_cuts import budget_cuts_file
 from talentgap.cli._charts import (
     charts,
     level_view,
@@ -121,6 +130,7 @@ from talentgap.cli._charts import (
     write_charts,
 )
 from talentgap.cli._file_dtypes import file_dtypes
+from talentgap.cli._known_supply import run_counts
 from talentgap.cli._output_files import TABLE_NAMES, stale_outputs
 from talentgap.cli._pipeline_years import held_summary
 from talentgap.cli._report_front import shortfall_error
@@ -181,6 +191,9 @@ def _tables(result: RunResult) -> dict[str, pd.DataFrame]:
         if result.config.plan.years:
             tables["plan_years"] = plan_years_table(result)
             tables["plan_places"] = places_by_year(result.plan.quotas)
+        cuts = getattr(result, "budget_cuts", None)
+        if cuts is not None and len(cuts) > 1:   # the plan at smaller budgets
+            tables["plan_budget_cuts"] = budget_cuts_file(cuts)
     if result.policy is not None:
         tables["policy_need"] = policy_need_table(result)
     if result.target_path is not None:   # the regions apart from all regions together
@@ -391,6 +404,9 @@ def summary(result: RunResult, *, command: str, out: Path, files: list[Path]) ->
             "likely_short_min_p_shortage": totals["likely_short_min_p_shortage"],
             "cells_likely_short": totals["cells_likely_short"],
         }
+        known = run_counts(result)  # training rows whose output is known future supply
+        if known is not None:
+            doc["forecast"]["known_supply"] = known
     if result.leaderboard is not None:
         doc["backtest"] = [{k: _plain(v) for k, v in row.items()}
                            for row in result.leaderboard.to_dict("records")]

@@ -3,7 +3,8 @@
 The report follows the questions a planner asks, in order: where will the
 shortages be and how sure are we; how accurate was the model last time,
 against simple rules; what should we fund and what does the money buy; and
-what happened to the input rows.
+what happened to the input rows. A last section, for the analyst, names the
+settings and file columns behind the words.
 
 Examples
 --------
@@ -15,7 +16,7 @@ Examples
 >>> result = run(config, steps=("forecast",), demo=True)
 >>> report = build_report(result, charts(result), command="forecast")
 >>> report
-Report('Skill-gap forecast', sections=4, tables=5, figures=4)
+Report('Skill-gap forecast', sections=5, tables=6, figures=4)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from talentgap._arguments import interval_columns
 from talentgap._words import count_words
 from talentgap.cli._flag_meanings import flag_meanings
 from talentgap.cli._notes import plain_note, qualifies_intervals, skip_sentence, skip_warning
+from talentgap.cli._report_analyst import analyst_section
 from talentgap.cli._report_front import (
     front_matter,
     interval_notes,
@@ -116,6 +118,7 @@ def build_report(result: RunResult, figures: dict, *, command: str) -> Report:
         if result.config.plan.years:
             years_section(report, result, figures)
     _data_section(report, result)
+    analyst_section(report, result)   # the settings and columns behind the words
     return report
 
 
@@ -146,9 +149,10 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
         span = (f"raised in {last}" if first == last else
                 f"raised in any forecast period ({first}–{last})")
         add_table(report, result, table[shown], caption=f"Largest expected gaps in "
-                  f"{table['period'].iloc[0]}; the gap lies between the low and the high end "
+                  f"{table['period'].iloc[0]}",
+                  notes=f"the gap lies between the low and the high end "
                   f"of its {level:g}% interval with {level:g}% probability; warning flags: "
-                  f"those {span}",
+                  f"those {span}.",
                   max_rows=config.output.top,
                   source=f"forecast.csv, its rows of {table['period'].iloc[0]} with a gap above "
                          "0 (sheet forecast of results.xlsx)",
@@ -192,9 +196,10 @@ def _forecast_section(report: Report, result: RunResult, figures: dict, keys) ->
         per = per_period(getattr(fc["period"].iloc[0], "freqstr", "Q"))
         n_periods = int(fc["period"].nunique())
         add_table(report, result, table, max_rows=None,
-                  caption=f"Warning flags and what they mean; the forecast has {len(fc):,} "
-                          f"cell-{per}s ({len(fc) // max(n_periods, 1):,} cells × {n_periods} "
-                          f"{per}s), and one cell-{per} can raise several flags")
+                  caption="Warning flags and what they mean",
+                  notes=f"the forecast has {len(fc):,} "
+                        f"cell-{per}s ({len(fc) // max(n_periods, 1):,} cells × {n_periods} "
+                        f"{per}s), and one cell-{per} can raise several flags.")
     if result.gap_model is not None and not top.empty:
         _explanation_tables(report, result, top, keys)
 
@@ -236,10 +241,10 @@ def _explanation_tables(report: Report, result: RunResult, top: pd.DataFrame, ke
     add_table(
         report, result, drivers[[*keys, "last_observed", "gap_now", "gap_then",
                                  "due_to_demand", "due_to_supply"]],
-        caption=f"What drives each gap from its last observed period to {period}: the "
-                f"expected gap in {period} minus the gap in the last observed period is the "
-                "change due to demand plus the change due to supply (persons; supply falling "
-                "widens the gap)",
+        caption=f"What drives each gap from its last observed period to {period}",
+        notes=f"the expected gap in {period} minus the gap in the last observed period is the "
+              "change due to demand plus the change due to supply (persons; supply falling "
+              "widens the gap).",
         max_rows=None, float_format="{:,.0f}")
 
 

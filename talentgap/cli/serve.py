@@ -48,7 +48,7 @@ def add_serve(commands) -> None:
             settings: a flag (or --set serve.KEY=VALUE) > the environment variable
             TALENTGAP_<KEY> (e.g. TALENTGAP_PLAN_TIMEOUT; not for host and port) > the
             [serve] table of --config > the default shown. Keys: host, port, token_file,
-            rate_limit, rate_window, max_body_bytes, max_cells, max_horizon,
+            rate_limit, rate_window, max_body_bytes, max_cells, max_answer_size, max_horizon,
             horizon_at_load, max_plan_size, plan_workers, plan_queue, plan_timeout,
             access_log_level, cors_origins.
             """),
@@ -89,6 +89,13 @@ def add_serve(commands) -> None:
                              "columns selects every cell with those values; no cells: every "
                              "cell of the model); plans are bounded by --max-plan-size "
                              "(default %(default)s)")
+    parser.add_argument("--max-answer-size", type=int, default=_Unset("max_answer_size"),
+                        metavar="N",
+                        help="largest /v1/gap or /v1/forecast answer, as cells x periods x "
+                             "(1 + interval levels); a larger one is refused with 422 "
+                             "answer_too_large (default %(default)s: at least max-cells x "
+                             "max-horizon x (1 + 10 levels) for the other defaults; raise "
+                             "it with those, or lower it to cap answers)")
     parser.add_argument("--max-horizon", type=int, default=_Unset("max_horizon"), metavar="N",
                         help="most periods past the model's origin a request may ask for "
                              "(default %(default)s; the model's own horizon may be less)")

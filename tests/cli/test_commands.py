@@ -470,7 +470,7 @@ def test_the_report_opens_with_a_headline_in_words(naive_demo_out):
     html = (naive_demo_out / "report.html").read_text(encoding="utf-8")
     body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", body)
-    assert "the largest expected shortages are in" in text
+    assert "the largest expected shortage is in" in text
     assert "training places and cuts the expected shortfall from" in text
     assert re.search(r"\d(\.\d+)? million yuan", text)
     assert not re.search(r"\b\d+(\.\d+)?e[+-]?\d+\b", text)  # no scientific notation

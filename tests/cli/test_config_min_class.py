@@ -102,4 +102,4 @@ def test_written_plans_keep_the_rule_and_say_so(written):
     assert "inimum class size 15 places" in row["sentence"].iloc[0]
     report = (written / "report.html").read_text(encoding="utf-8")
     assert "inimum class size 15 places" in report
-    assert "classes that small may not run" not in report
+    assert "Classes that small may not run" not in report

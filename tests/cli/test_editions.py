@@ -171,6 +171,7 @@ def test_evaluate_help_lists_the_report(capsys):
     with pytest.raises(SystemExit):
         main(["evaluate", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "edition_points.csv and evaluation_report.html" in text
+    assert ("edition_points.csv, edition_revisions.csv, edition_cells_not_scored.csv, "
+            "edition_stocks.csv and evaluation_report.html") in text
     assert "default talentgap-evaluation" in text
     assert "latest forecast origin" in text

@@ -49,9 +49,9 @@ def test_the_run_needs_what_the_library_gives_from_the_yearly_table(inputs, monk
     seen = {}
     original = _pipeline_years.policy_needs
 
-    def spy(result, tables, paths, supply, need_years):  # the forecast inflows, quarterly
+    def spy(result, tables, paths, supply, need_years, **options):  # the inflows, quarterly
         seen["pipeline"], seen["years"] = supply, need_years
-        return original(result, tables, paths, supply, need_years)
+        return original(result, tables, paths, supply, need_years, **options)
 
     monkeypatch.setattr(_pipeline_years, "policy_needs", spy)
     result = pipeline.run(_config(folder), steps=("plan",))
@@ -98,6 +98,36 @@ def test_the_report_says_the_employment_is_yearly(inputs):
     quarterly = pipeline.RunResult(config=Config.from_dict({"data": {"freq": "Q"}}))
     pipeline._read_inputs(quarterly.config, True, quarterly)  # the demo's, by quarter
     assert "given by" not in _targets_intro(quarterly, ["skilled"], False)
+
+
+def test_the_report_names_the_census_the_stocks_start_from(inputs):
+    folder, yearly = inputs
+    config = _config(folder)
+    result = pipeline.RunResult(config=config)
+    pipeline._read_inputs(config, False, result)
+    assert yearly["period"].max() == "2022"
+    assert _targets_intro(result, ["skilled"], False).endswith(
+        "summed into years. The stocks start from employment from the census of 2022, the "
+        "last year given.")
+    quarterly = pipeline.RunResult(config=Config.from_dict({"data": {"freq": "Q"}}))
+    pipeline._read_inputs(quarterly.config, True, quarterly)  # the demo's, by quarter
+    assert _targets_intro(quarterly, ["skilled"], False).endswith(
+        "Shares in percent. The stocks start from employment in 2024Q4, the last observed "
+        "period.")
+
+
+def test_cells_whose_census_ends_earlier_are_counted(inputs, tmp_path):
+    folder, yearly = inputs
+    first = yearly[["region", "industry"]].iloc[0]
+    early = ~((yearly["region"] == first["region"]) & (yearly["industry"] == first["industry"])
+              & (yearly["period"] == "2022"))
+    tg.io.write_table(yearly[early], tmp_path / "employment.csv")
+    config = _config(folder, employment=str(tmp_path / "employment.csv"))
+    result = pipeline.RunResult(config=config)
+    pipeline._read_inputs(config, False, result)
+    assert _targets_intro(result, ["skilled"], False).endswith(
+        "from the census of 2022, the last year given (each cell's own last observed "
+        "period: 2022 in 3 of the 4 cells, earlier in the others).")
 
 
 def test_census_dates_need_employment_freq(inputs):

@@ -92,9 +92,10 @@ def test_report_says_where_needs_are_held_past_the_forecast(national):
     assert reach < 2029 and match.group(2) == match.group(3) == str(reach)
     # the headline speaks of the target year, 2029, whose need is held too
     assert "By 2029, the target year, the plan" in html
-    assert (f"the expected shortfall in 2029 (needs after {reach} held at {reach}&#x27;s "
+    assert (f"The expected shortfall in 2029 (needs after {reach} held at {reach}&#x27;s "
             "level) falls from") in html
-    table = re.search(r"<caption>Table \d+\. Per year: .*?</table>", html, re.S).group(0)
+    # the table and the notes under it, which say how it is counted
+    table = re.search(r"<caption>Table \d+\. Per year: .*?</div>", html, re.S).group(0)
     assert f"the forecast reaches only to {reach}" in table
     marked = re.findall(r"<td>(\d{4}) \*</td>", table)
     assert marked == [str(y) for y in range(reach + 1, 2031)]

@@ -100,7 +100,8 @@ def test_plan_regions_is_long_with_the_period_the_plan_names():
 def test_new_sheets_come_after_the_earlier_ones():
     assert list(WORKBOOK_SHEETS)[:len(EARLIER_SHEETS)] == EARLIER_SHEETS
     assert list(WORKBOOK_SHEETS)[len(EARLIER_SHEETS):] == ["plan_regions",
-                                                           "target_path_national"]
+                                                           "target_path_national",
+                                                           "plan_budget_cuts"]
     frame = pd.DataFrame({"a": [1]})
     made = ["quotas", "plan_summary", "target_path", "forecast", "target_path_national",
             "plan_regions"]

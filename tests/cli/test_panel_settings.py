@@ -9,7 +9,7 @@ import talentgap as tg
 from talentgap.cli._panel_settings import panel_lead_time, supply_missing_note
 from talentgap.cli.config import Config
 from talentgap.cli.pipeline import run
-from talentgap.errors import ConfigError
+from talentgap.errors import ConfigError, ParameterError
 
 KEYS = ["region", "industry"]
 
@@ -56,6 +56,24 @@ def test_a_lead_time_file_with_fractions_names_the_line(tmp_path):
                                           r"'lead_time' must be a whole number of periods "
                                           r">= 0; 1 row fails, e.g. line 3: 1.5"):
         panel_lead_time(_config(tmp_path, lead_time="lead.csv"))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("program,lead_time\nwelding,2\n",
+     r" has no row for 1 cell of the training table \(48 training rows\): every training "
+     r"row needs the lead_time of its program, e.g. program='sewing'"),
+    ("region,industry,lead_time\nNowhere,textiles,1\n",
+     r" has no row for 4 cells of the training table .*: every training row needs the "
+     r"lead_time of its region/industry, e.g. region="),
+    ("skill_level,lead_time\nordinary,1\n",
+     r": columns \['skill_level'\] are not key columns of the training table .*"
+     r"e.g. line 2 \(skill_level='ordinary'\)"),
+])
+def test_a_lead_time_file_that_misses_training_rows_is_named(tmp_path, text, words):
+    _write(tmp_path)
+    (tmp_path / "lead.csv").write_text(text)
+    with pytest.raises(ParameterError, match=r"^\[panel\] lead_time: .*lead.csv" + words):
+        run(_config(tmp_path, lead_time="lead.csv"), steps=("features",))
 
 
 def test_lead_time_and_supply_fill_are_checked_in_the_configuration(tmp_path):

@@ -138,12 +138,12 @@ def test_a_budget_beyond_saturation_is_said_to_be_more_than_needed():
     limit = {"budget": 2e6, "units": 4, "unit": "cells", "at_capacity": 4, "free": False,
              "risk": "expected", "quantile": np.nan}
     words = _closing_text(curve, "yuan", "persons", limit=limit, budget=1e9)
-    assert ("beyond about 2 million yuan more money buys nothing (the budget of 1 billion "
-            "yuan is more than the plan can use), as every cell's places are then at its "
+    assert ("Beyond about 2 million yuan more money buys nothing (the budget of 1 billion "
+            "yuan is more than the plan can use). Every cell's places are then at its "
             "capacity") in words
     limit.update(at_capacity=0)
     words = _closing_text(curve, "yuan", "persons", limit=limit, budget=1e6)
-    assert "the places of every cell then already cover its simulated gaps" in words
+    assert "The places of every cell then already cover its simulated gaps" in words
 
 
 def test_capacity_is_paid_elsewhere_only_where_its_years_budget_binds():

@@ -81,7 +81,9 @@ def test_the_report_says_upgrades_are_left_out_with_their_count(out):
     assert ("Upgrade training is left out of the supply of cells without a skill level: 48 "
             "training rows with a from_level that is not an unskilled level (480 certified)"
             ) in page
-    assert "(supply; upgrade training between skilled levels is left out" in page
+    assert ("Supply is the certified workers expected to become available to the cell during "
+            "the quarter; upgrade training between skilled levels is left out, as its workers "
+            "already hold jobs in their cell: see the notes") in page
     assert "all of them join the skilled stock" not in page
 
 

@@ -306,9 +306,10 @@ def test_multiyear_years_caption_says_units_whole_budget_and_need_only_years():
     years = result.plan.years
     assert years["budget"].isna().all() and "2028" in years["period"].astype(str).tolist()
     text = visible(build_report(result, {}, command="plan"))
-    caption = text[text.index("Per year: places funded"):][:600]
-    assert "expected shortfalls (persons in the year; added over the years they give the " \
-           "person-years of the plan section)" in caption
+    table = text[text.index("Per year: places funded"):]
+    caption = table[table.index("Notes: the shortfalls are persons in the year"):][:600]
+    assert "the shortfalls are persons in the year; added over the years they give the " \
+           "person-years of the plan section" in caption
     assert "the budget, 15,000,000 yuan, is for the whole plan, not per year" in caption
     assert "no places are funded in 2028 (not a funding year)" in caption
     total = float(years["shortfall_before"].sum())

@@ -31,6 +31,7 @@ currency = "yuan"
 
 
 def _text(page: str) -> str:
+    page = page.replace("<wbr>", "")   # a break point inside a long name, not a space
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
@@ -93,8 +94,8 @@ def test_smaller_budgets_say_what_they_give_up(run, inputs, tmp_path):
         small, _, _ = _run(folder, CONFIG.replace("budget = 2e5", f"budget = {2e5 * share}"))
         c = pd.read_csv(small / "plan_summary.csv").iloc[0]
         assert (f"At {share:.0%} of the budget ({2e5 * share:,.0f} yuan) the plan funds "
-                f"{c['places']:,.0f} places instead of {s['places']:,.0f}, adds "
-                f"{s['expected_certified'] - c['expected_certified']:,.0f} fewer workers and "
+                f"{c['places']:,.0f} places instead of {s['places']:,.0f} and adds "
+                f"{s['expected_certified'] - c['expected_certified']:,.0f} fewer workers. It "
                 f"leaves {c['shortfall_after'] - s['shortfall_after']:,.0f} more person-years "
                 "of vacancies unfilled and "
                 f"{c['policy_shortfall_after'] - s['policy_shortfall_after']:,.0f} more short "
@@ -125,7 +126,7 @@ def test_capacity_bound_counts_only_places_certifying_by_the_target_year():
     assert capacity_bound_words(quotas, 2027, 160.0) == ""   # exactly the room left
     words = capacity_bound_words(quotas, 2027, 161.0)
     assert words.startswith("The target cannot be reached by 2027 within the current "
-                            "capacities: only places funded in 2025–2026 certify by then")
+                            "capacities. Only places funded in 2025–2026 certify by then.")
     assert "at most 200 of them, 160 more than the plan funds" in words
     unbounded = quotas.assign(capacity=[40.0, float("inf"), 100.0, 100.0])
     assert capacity_bound(unbounded, 2027) is None
@@ -142,7 +143,7 @@ def test_first_screen_says_when_capacities_make_the_target_unreachable(run):
                    .group(1).replace(",", ""))
     assert places > room   # capacity 60 per cell: the places needed do not fit in 2022
     assert "The target cannot be reached by 2023 within the current capacities" in first
-    assert (f"the capacities allow at most {ready['capacity'].sum():,.0f} of them, "
+    assert (f"The capacities allow at most {ready['capacity'].sum():,.0f} of them, "
             f"{room:,.0f} more than the plan funds") in first
     assert "; not reachable by 2023 within the current capacities" in first
 

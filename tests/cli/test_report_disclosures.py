@@ -83,7 +83,8 @@ def test_few_simulations_get_a_note_recommending_more():
     result, _, _ = _fake_run()
     text, note = simulation_text(result, shortfall_error(result))
     assert "4 simulated futures" in text and "standard error" in text
-    assert note is not None and "n_samples" in note and "1,000" in note
+    assert note is not None and "1,000 or more simulated futures" in note
+    assert "n_samples" not in note   # the setting's name is in the section for the analyst
 
 
 # ---- wording and rounding --------------------------------------------------------------------
@@ -126,7 +127,8 @@ def test_tiny_classes_are_counted_with_examples_and_the_setting():
     note = small_classes_note(quotas, ["region", "industry"], limit=2)
     assert note.startswith("3 of 5 funded cell-years have fewer than 10 places")
     assert "1 place for A / textiles in 2026" in note and "1 more" in note
-    assert "min_quota" in note
+    assert "A minimum number of places per cell and year" in note
+    assert "min_quota" not in note and "[plan]" not in note   # the setting in words
     assert small_classes_note(quotas[quotas["quota"] >= 10], ["region", "industry"]) is None
 
 
@@ -152,7 +154,7 @@ def test_demo_report_states_simulations_and_their_standard_error(demo_page):
     assert 0 < se < float(summary["shortfall_after"].iloc[0])
     assert "average over 200 simulated futures" in text
     assert f"standard error is about {se:,.0f} persons" in text
-    assert "Set [forecast] n_samples to 1,000 or more" in text
+    assert "Run the forecast with 1,000 or more simulated futures" in text
     assert text.count("results.xlsx") >= 1 and "quotas.csv" in text
 
 

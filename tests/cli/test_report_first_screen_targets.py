@@ -32,6 +32,7 @@ plan_level = "skilled"
 
 [output]
 currency = "yuan"
+fan_charts = 0  # the report's fan charts are not read here
 """
 
 
@@ -65,7 +66,7 @@ def test_first_screen_says_how_far_the_plan_leaves_each_target(run):
     assert reach == 0  # constant cohorts stay near 23% skilled, far from 30%
     low, high = skilled["share_with_plan"].min(), skilled["share_with_plan"].max()
     assert (f"no region reaches the 30% skilled target (skilled workers as a share of "
-            f"employment); with the plan the regions' shares are {100 * low:.1f}–"
+            f"employment). With the plan the regions' shares are {100 * low:.1f}–"
             f"{100 * high:.1f}%") in first
     assert f"Regions reaching the skilled target in 2023, with the plan 0 of {len(skilled)}" \
         in first
@@ -149,9 +150,9 @@ def test_the_worker_figures_say_what_they_count(run):
     by_then = q.loc[q["arrival_period"] <= 2023, "expected_certified"].sum()
     total = q["expected_certified"].sum()
     assert total > by_then > 0  # the places of 2023 certify in 2024
-    assert (f"number {years.loc[2023, 'workers']:,.0f} (of the {by_then:,.0f} certified and "
-            f"taking a job in their trade by then, before exits; all its places add "
-            f"{total:,.0f} once the last have certified in 2024)") in first
+    assert (f"number {years.loc[2023, 'workers']:,.0f}. By then {by_then:,.0f} will have "
+            "certified and taken a job in their trade, counted before any leave it. All the "
+            f"plan's places add {total:,.0f} once the last have certified in 2024.") in first
     assert "Expected workers added by all the plan's places" in text
     assert "places funded in 2023 count though they certify in 2024" in text
 
@@ -163,9 +164,15 @@ def test_policy_need_is_a_regions_shortfall_shared_out(run):
                                                  "policy_need_skilled"]].sum()
     np.testing.assert_allclose(region["policy_need_skilled"], (region["target_stock"]
                                - region["projected_stock"]).clip(lower=0), rtol=1e-9)
-    assert "its policy_need_skilled column is the region's shortfall" in text
-    assert ("A cell's policy_need_skilled is therefore not its own target_stock - "
-            "projected_stock") in text
+    # in words in the text, by its column name in the section for the analyst
+    assert ("A region's shortfall is its target number of skilled workers minus its projected "
+            "number, summed over its cells and floored at 0. It is shared out among the "
+            "region's cells in proportion to their projected employment.") in text
+    assert "So a cell's need is not its own target minus its own projection" in text
+    analyst = text.rsplit("For the analyst: settings and columns", 1)[1].replace("_ ", "_")
+    assert ("policy_need_skilled (policy_need.csv) the region's shortfall against the skilled "
+            "target") in analyst
+    assert "not a cell's own target_stock - projected_stock" in analyst
     assert "not a cell's target_stock - projected_stock" in WORKBOOK_SHEETS["policy_need"]
 
 

@@ -79,12 +79,12 @@ def test_headline_gives_the_target_years_figures(per_year):
     row = _row(years, TARGET_YEAR)
     assert f"By {TARGET_YEAR}, the target year, the plan's certified workers still in their " \
            f"trade are expected to number {row['workers']:,.0f}" in text
-    assert (f"the expected shortfall in {TARGET_YEAR} falls from {row['shortfall_before']:,.0f} "
+    assert (f"The expected shortfall in {TARGET_YEAR} falls from {row['shortfall_before']:,.0f} "
             f"to {row['shortfall_after']:,.0f} persons") in text
-    assert (f"the shortfall against the skilled target in {TARGET_YEAR} falls from "
+    assert (f"The shortfall against the skilled target in {TARGET_YEAR} falls from "
             f"{row['policy_shortfall_before']:,.0f} to {row['policy_shortfall_after']:,.0f} "
             "persons") in text
-    assert "the shortfall against the skilled target in 2028" not in text
+    assert "The shortfall against the skilled target in 2028" not in text
 
 
 def test_header_names_the_configured_plan_years_and_the_need_years_apart(per_year):
@@ -118,7 +118,8 @@ def test_workbook_sheets_are_named_as_the_csv_files_with_contents_first(per_year
     # the sheets of earlier releases keep their places; later ones come after them
     assert names[1:] == ["quotas", "plan_places", "plan_years", "plan_summary", "plan_binding",
                          "plan_cells", "plan_marginal_value", "policy_need", "target_path",
-                         "forecast", "plan_regions", "target_path_national"]
+                         "forecast", "plan_regions", "target_path_national",
+                         "plan_budget_cuts"]
     assert all(len(name) <= 31 for name in names)
     contents = pd.read_excel(out / "results.xlsx", sheet_name="contents")
     assert contents["sheet"].tolist() == names[1:]
@@ -191,8 +192,7 @@ def test_front_loaded_shared_budget_is_explained(shared):
     assert (f"The budget is one sum shared by the funding years, and {first / total:.0%} of "
             f"the plan's cost ({first:,.0f} of {total:,.0f} yuan) falls in 2025: a place funded "
             "early adds workers for more of the years the plan counts") in text
-    assert "give a budget per year ([plan] budget = { 2025 = ..., 2026 = ..., 2027 = ... })" \
-        in text
+    assert "give a budget for each funding year (2025, 2026, 2027) in the configuration" in text
     assert "Cost to date (yuan)" in text
     assert "Over the funding years the budget buys" in text
 

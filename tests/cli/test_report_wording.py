@@ -178,8 +178,8 @@ def test_demo_report_shows_the_currency_and_plain_constraints(demo_text):
     text = demo_text
     assert re.search(r"[\d,]+ of [\d,]+ yuan", text)  # cost of the plan, of the budget
     assert re.search(r"within a budget of [\d,]+ yuan", text)
-    assert re.search(r"proportional rule \(cost in yuan; expected shortfall in \d{4}Q\d, in "
-                     r"persons\)", text)
+    assert re.search(r"Optimised plan and proportional rule .*? Notes: cost in yuan; expected "
+                     r"shortfall in \d{4}Q\d, in persons\.", text)
     assert re.search(r"each extra [\d,]+ yuan of it closes about [\d.]+ persons", text)
     assert "removes about" not in text
     assert "the last forecast period: training and certification take time" in text
@@ -202,7 +202,7 @@ def test_demo_plan_names_the_period_its_shortfall_is_of(demo_out, demo_text):
     assert f"Expected shortfall in {arrival} (persons): before → after" in text
     assert re.search(rf"cuts the expected shortfall from [\d,]+ to [\d,]+ persons in {arrival}",
                      text)
-    assert f"proportional rule (cost in yuan; expected shortfall in {arrival}, in persons)" in text
+    assert f"Notes: cost in yuan; expected shortfall in {arrival}, in persons." in text
     assert f"are expected gaps in {arrival} (persons)" in text
     assert f"persons short over all cells in {arrival}" in text
     assert f"expected shortfall in {funded}" not in text and f"gaps in {funded}" not in text
@@ -263,16 +263,16 @@ def test_multiyear_report_counts_person_years_and_names_funding_years(national_t
     assert re.search(r"each extra [\d,]+ yuan of it closes about [\d.]+ person-years", text)
     assert "1e-" not in text and "1e+" not in text
     # the workers added are those who certify and take a job, as the column says
-    assert re.search(r"\(of the [\d,]+ certified and taking a job in their trade by then, "
-                     r"before exits", text)
+    assert re.search(r"By then [\d,]+ will have certified and taken a job in their trade, "
+                     r"counted before any leave it\.", text)
     assert "certified by then" not in text
 
 
 def test_demo_headline_says_what_budget_closes_the_shortfall_or_what_none_can(demo_text):
     # the demo caps each cell at 150 places: no budget closes 95% of the shortfall
-    match = re.search(r"No budget closes 95% of it: beyond about ([0-9.]+) million yuan more "
-                      r"money buys nothing, as ([0-9,]+) of the ([0-9,]+) cells are then at "
-                      r"their capacities [^;]*; the expected shortfall then falls to "
+    match = re.search(r"No budget closes 95% of it\. Beyond about ([0-9.]+) million yuan more "
+                      r"money buys nothing\. ([0-9,]+) of the ([0-9,]+) cells are then at "
+                      r"their capacities [^;]*?\. The expected shortfall then falls to "
                       r"([0-9,]+) persons \(([0-9]+)% closed\)", demo_text)
     assert match, demo_text[:2000]
     assert 0 < int(match.group(5)) < 95
@@ -330,7 +330,7 @@ def test_a_plan_for_a_set_period_gets_its_closing_budget_in_that_period():
         float(summary["shortfall_before"]))
     text = headline_text(result)
     assert re.search(r"(Closing 95% of the expected shortfall in 2025Q3 takes (at most )?about "
-                     r"[0-9.]+ million yuan|No budget closes 95% of it: beyond about)",
+                     r"[0-9.]+ million yuan|No budget closes 95% of it\. Beyond about)",
                      text), text
 
 
@@ -347,7 +347,7 @@ def test_a_multiyear_plan_says_what_its_budgets_buy_and_leave(tmp_path):
     # the demo has one budget for both years: "the budget buys"
     assert f"Over the funding years the budget buys {bought}" in text
     last = years.iloc[-1]
-    assert (f"the expected shortfall in {years['period'].iloc[-1]} falls from "
+    assert (f"The expected shortfall in {years['period'].iloc[-1]} falls from "
             f"{last['shortfall_before']:,.0f} to {last['shortfall_after']:,.0f} persons") in text
     assert "What limits the plan: the budget is fully used" in text
     assert "More money would close more of it." in text

@@ -32,6 +32,7 @@ plan_level = ["skilled", "high_skilled"]
 
 [output]
 currency = "yuan"
+fan_charts = 0  # the report's fan charts are not read here
 """
 
 

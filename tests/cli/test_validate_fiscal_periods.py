@@ -37,7 +37,10 @@ def test_validate_refuses_fiscal_labels_in_a_csv(data, tmp_path, capsys):
     labelled.to_csv(path, index=False)
     assert main(["validate", str(path), "--table", "training"]) == 2
     out, _ = capsys.readouterr()
-    assert "line 2" in out and "it looks like a fiscal period" in out
+    label = labelled["period"].iloc[0]
+    assert (labelled["period"].head(5) == label).all()  # the same label: said once for the five
+    assert (f"e.g. lines 2, 3, 4, 5, 6: period {label!r} is not a recognised label; it looks "
+            "like a fiscal period") in out
 
 
 def test_forecast_from_a_config_refuses_fiscal_surveys_before_any_work(data, tmp_path, capsys):
