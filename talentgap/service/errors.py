@@ -479,18 +479,26 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
         return error_response(exc.status, exc.msg, loc=exc.loc, kind=exc.kind,
                               headers=exc.headers)
 
+    def _token_refusal(request: Request) -> JSONResponse | None:
+        """The 401 a request without the token gets before any word on its body, or None."""
+        if authenticate is None:
+            return None
+        try:
+            authenticate(request)
+        except ServiceError as refused:
+            return error_response(refused.status, refused.msg, loc=refused.loc,
+                                  kind=refused.kind, headers=refused.headers)
+        return None
+
     @app.exception_handler(TalentGapError)
     async def _library(request: Request, exc: TalentGapError) -> JSONResponse:
         return _library_error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if authenticate is not None:
-            try:
-                authenticate(request)
-            except ServiceError as refused:
-                return error_response(refused.status, refused.msg, loc=refused.loc,
-                                      kind=refused.kind, headers=refused.headers)
+        refused = _token_refusal(request)
+        if refused is not None:
+            return refused
         errors = exc.errors()[:20]
         items = [_item(error) for error in errors]
         for item, error in zip(items, errors, strict=True):
@@ -519,12 +527,9 @@ def install_error_handlers(app: FastAPI, *, authenticate=None) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         unread = _unparsable_json(exc) if exc.status_code == 400 else None
         if unread is not None:  # JSON too deep or too long a number: not JSON it can read
-            if authenticate is not None:
-                try:
-                    authenticate(request)
-                except ServiceError as refused:
-                    return error_response(refused.status, refused.msg, loc=refused.loc,
-                                          kind=refused.kind, headers=refused.headers)
+            refused = _token_refusal(request)
+            if refused is not None:
+                return refused
             return error_response(422, unread, loc=("body",), kind="json_invalid")
         detail = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 400:
